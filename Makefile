@@ -1,0 +1,42 @@
+# tinkc — run `make help` for the targets.
+# Every target installs what it needs itself (a virtual environment in .venv).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install tinkc with its test tools
+
+build: $(STAMP) ## compile the bundled Tinker manifest to every target into out/
+	$(BIN)/tinkc check
+	$(BIN)/tinkc build --target all --out $(OUT)
+
+check: $(STAMP) ## validate the bundled manifest
+	$(BIN)/tinkc check
+
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/python -m pytest
+
+snapshots: $(STAMP) ## regenerate the snapshot trees (diagnostics, IR dumps) for review
+	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_snapshots.py tests/passes -q
+
+bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests
+	$(BIN)/python bench/run.py
+
+clean: ## remove generated output and caches (keeps .venv)
+	rm -rf $(OUT) .pytest_cache .hypothesis
+
+.PHONY: help install build check test snapshots bench clean

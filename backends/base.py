@@ -1,0 +1,98 @@
+"""The backend contract.
+
+A backend receives the final IR and returns the files of an SDK as ``(relative_path, content)``;
+it never touches the disk (the writer does). One :class:`NamingRules` object decides every
+identifier of its target: casing, reserved words, escaping. Backends register under the entry-point
+group ``tinkc.backends`` (built-in ones too), so ``tinkc targets`` lists built-in and installed
+backends alike, and the core never branches on a target's name.
+
+Example (a complete, if useless, backend)::
+
+    class EchoBackend(Backend):
+        name = "echo"
+        version = "1.0"
+        naming = NamingRules(reserved=frozenset({"if"}))
+
+        def emit(self, api, options):
+            return [OutputFile("service.txt", api.service.name + "\\n")]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from tinkc.ir.nodes import Api
+
+
+@attrs.frozen
+class OutputFile:
+    path: str  # relative, forward slashes
+    content: str
+
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+
+def words(name: str) -> list[str]:
+    """Split any identifier (snake, camel, Pascal, dotted, kebab) into lower-case words."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def snake_case(name: str) -> str:
+    return "_".join(words(name))
+
+
+def camel_case(name: str) -> str:
+    ws = words(name)
+    return ws[0] + "".join(w.capitalize() for w in ws[1:]) if ws else name
+
+
+def pascal_case(name: str) -> str:
+    return "".join(w.capitalize() for w in words(name))
+
+
+@attrs.frozen
+class NamingRules:
+    """How a target spells identifiers. Subclass or configure per backend."""
+
+    type_case: str = "pascal"
+    method_case: str = "snake"
+    field_case: str = "snake"
+    reserved: frozenset[str] = frozenset()
+    reserved_suffix: str = "_"
+
+    def _case(self, style: str, name: str) -> str:
+        return {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}[style](name)
+
+    def mangle(self, ident: str) -> str:
+        return ident + self.reserved_suffix if ident in self.reserved else ident
+
+    def type_name(self, name: str) -> str:
+        return self.mangle(self._case(self.type_case, name))
+
+    def method_name(self, name: str) -> str:
+        return self.mangle(self._case(self.method_case, name))
+
+    def field_name(self, name: str) -> str:
+        return self.mangle(self._case(self.field_case, name))
+
+
+# The neutral rules: what every target must at least be able to tell apart.
+NEUTRAL_NAMING = NamingRules()
+
+
+class Backend:
+    """Subclass per target; set the class attributes and implement :meth:`emit`."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "0.0.0"
+    description: ClassVar[str] = ""
+    naming: ClassVar[NamingRules] = NEUTRAL_NAMING
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+
+    def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        raise NotImplementedError

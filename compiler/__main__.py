@@ -1,0 +1,5 @@
+import sys
+
+from tinkc.cli import main
+
+sys.exit(main())

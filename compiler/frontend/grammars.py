@@ -1,0 +1,304 @@
+"""The lark grammars of ``grammar/`` and their transformers (one method per rule).
+
+Parsers are built lazily, once per process, with lark's LALR parser (and its grammar cache), because
+they run for every type expression and binding of a manifest.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer, v_args
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
+from tinkc.ir import nodes as ir
+from tinkc.ir.span import Span
+
+
+@functools.cache
+def parser(name: str) -> Lark:
+    return Lark.open_from_package(
+        "tinkc.grammar",
+        f"{name}.lark",
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+class GrammarError(Exception):
+    """A parse failure at ``column`` (0-based offset into the parsed text)."""
+
+    def __init__(self, message: str, column: int, length: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.length = length
+
+
+def _describe_token(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of input"
+    return f"`{tok.value}`"
+
+
+def _parse(name: str, text: str) -> lark.Tree:
+    try:
+        return parser(name).parse(text)
+    except lark.UnexpectedToken as exc:
+        col = exc.column - 1 if isinstance(exc.column, int) and exc.column > 0 else len(text)
+        expected = sorted(e for e in exc.expected if not e.startswith("__"))
+        readable = [_TERMINAL_NAMES.get(e, e) for e in expected]
+        msg = f"unexpected {_describe_token(exc.token)}"
+        if readable:
+            msg += f"; expected {', '.join(readable[:6])}"
+        raise GrammarError(msg, col, max(len(str(exc.token.value)), 1) if exc.token.type != "$END" else 1) from None
+    except lark.UnexpectedCharacters as exc:
+        raise GrammarError(f"unexpected character `{text[exc.pos_in_stream]}`", exc.pos_in_stream) from None
+    except lark.UnexpectedEOF:
+        raise GrammarError("unexpected end of input", len(text)) from None
+
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "RSQB": "`]`",
+    "LSQB": "`[`",
+    "RBRACE": "`}`",
+    "LBRACE": "`{`",
+    "RPAR": "`)`",
+    "LPAR": "`(`",
+    "COMMA": "`,`",
+    "VBAR": "`|`",
+    "QMARK": "`?`",
+    "DOT": "`.`",
+    "ESCAPED_STRING": "a string literal",
+    "SIGNED_INT": "an integer",
+    "CODE": "a status code",
+    "MINUS": "`-`",
+    "INDEX": "an index",
+    "MAP": "`map`",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Type expressions
+
+
+class _TypeBuilder(Transformer[Token, ir.TypeRef]):
+    def __init__(self, span_of: Callable[[Any], Span | None]) -> None:
+        super().__init__()
+        self.span_of = span_of
+
+    def start(self, children: list[ir.TypeRef]) -> ir.TypeRef:
+        return children[0]
+
+    @v_args(meta=True)
+    def named(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+        name = str(children[0])
+        if name in ir.PRIMITIVES:
+            return ir.Prim(name=name, span=self.span_of(meta))
+        return ir.Ref(name=name, span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def list(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+        return ir.ListT(item=children[0], span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def map(self, meta: Any, children: list[Any]) -> ir.TypeRef:
+        key = str(children[0])
+        if key != "string":
+            raise GrammarError(f"map keys must be `string`, not `{key}`", children[0].start_pos, len(key))
+        return ir.MapT(value=children[1], span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def nullable(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+        inner = children[0]
+        if isinstance(inner, ir.Nullable):
+            return inner
+        return ir.Nullable(inner=inner, span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def union(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+        members: list[ir.TypeRef] = []
+        for c in children:  # `A | B | C` is one flat union
+            members.extend(c.members if isinstance(c, ir.UnionT) else [c])
+        return ir.UnionT(members=tuple(members), span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def string_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+        return ir.Lit(value=json.loads(str(children[0])), span=self.span_of(meta))
+
+    @v_args(meta=True)
+    def int_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+        return ir.Lit(value=int(str(children[0])), span=self.span_of(meta))
+
+
+def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = None) -> ir.TypeRef:
+    """Parse a type expression. ``span_of(offset, length)`` maps text offsets to source spans.
+
+    >>> parse_type("[string]?")
+    Nullable(inner=ListT(item=Prim(name='string')))
+    """
+    tree = _parse("types", text)
+
+    def meta_span(meta: Any) -> Span | None:
+        if span_of is None or getattr(meta, "empty", True):
+            return None
+        return span_of(meta.start_pos, meta.end_pos - meta.start_pos)
+
+    return _TypeBuilder(meta_span).transform(tree)
+
+
+def format_type(t: ir.TypeRef) -> str:
+    """The canonical text of a type expression; ``parse_type(format_type(t)) == t``."""
+    if isinstance(t, (ir.Prim, ir.Ref)):
+        return t.name
+    if isinstance(t, ir.ListT):
+        return f"[{format_type(t.item)}]"
+    if isinstance(t, ir.MapT):
+        return f"map[string,{format_type(t.value)}]"
+    if isinstance(t, ir.Nullable):
+        inner = format_type(t.inner)
+        return f"({inner})?" if isinstance(t.inner, ir.UnionT) else f"{inner}?"
+    if isinstance(t, ir.Lit):
+        return json.dumps(t.value)
+    if isinstance(t, ir.UnionT):
+        return " | ".join(f"({format_type(m)})" if isinstance(m, ir.UnionT) else format_type(m) for m in t.members)
+    if isinstance(t, ir.ClientT):
+        return f"client {t.client}"
+    if isinstance(t, ir.FutureT):
+        return f"future {format_type(t.result)}"
+    raise TypeError(t)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bindings and interpolation
+
+
+def parse_template(text: str) -> list[str | tuple[str, tuple[str | int, ...], int, int]]:
+    """Split a string into literal text and bindings ``(source, path, offset, length)``.
+
+    >>> parse_template("${state.session_id}:train")
+    [('state', ('session_id',), 0, 19), ':train']
+    """
+    if "$" not in text:
+        return [text] if text else []
+    tree = _parse("bindings", text)
+    out: list[str | tuple[str, tuple[str | int, ...], int, int]] = []
+    for child in tree.children:
+        if isinstance(child, Token):
+            piece = "${" if child.type == "ESCAPE" else str(child)
+            if out and isinstance(out[-1], str):
+                out[-1] += piece
+            else:
+                out.append(piece)
+            continue
+        toks = child.children
+        path: list[str | int] = [int(t) if t.type == "INDEX" else str(t) for t in toks[1:]]
+        out.append((str(toks[0]), tuple(path), child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
+    return out
+
+
+def format_binding(source: str, path: tuple[str | int, ...]) -> str:
+    text = source
+    for p in path:
+        text += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return "${" + text + "}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Path templates
+
+
+def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
+    """Split a path template into ``(kind, text, raw, offset, length)`` parts, kind literal|var."""
+    tree = _parse("paths", text)
+    out: list[tuple[str, str, bool, int, int]] = []
+    for child in tree.children:
+        if isinstance(child, Token):
+            out.append(("literal", str(child), False, child.start_pos or 0, len(child)))
+        else:
+            toks = child.children
+            raw = any(t.type == "RAW" for t in toks)
+            name = next(t for t in toks if t.type == "NAME")
+            out.append(("var", str(name), raw, child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Status lists
+
+
+def parse_status(text: str) -> tuple[int, int]:
+    """One status entry: ``"429"`` → (429, 429); ``"500-599"`` → (500, 599)."""
+    tree = _parse("status", text)
+    codes = [int(t) for t in tree.children]
+    return (codes[0], codes[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON with spans
+
+
+def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
+    try:
+        tree = parser("json").parse(text)
+    except lark.UnexpectedInput as exc:
+        line = getattr(exc, "line", 1) or 1
+        col = getattr(exc, "column", 1) or 1
+        if isinstance(exc, lark.UnexpectedToken) and exc.token.type == "$END":
+            lines = text.splitlines() or [""]
+            line, col = len(lines), len(lines[-1]) + 1
+            problem = "unexpected end of input"
+        elif isinstance(exc, lark.UnexpectedCharacters):
+            problem = f"unexpected character `{text[exc.pos_in_stream]}`"
+        else:
+            problem = f"unexpected `{getattr(getattr(exc, 'token', None), 'value', '?')}`"
+        sink.error("load.json-syntax", f"JSON syntax error: {problem}", Span(file=display, line=line, col=col, end_line=line, end_col=col + 1))
+        return None
+
+    def span(meta: Any) -> Span:
+        return Span(file=display, line=meta.line, col=meta.column, end_line=meta.end_line, end_col=meta.end_column)
+
+    def tok_span(tok: Token) -> Span:
+        return Span(file=display, line=tok.line or 1, col=tok.column or 1, end_line=tok.end_line or 1, end_col=tok.end_column or 1)
+
+    def convert(t: Any) -> Node:
+        if isinstance(t, Token):  # a bare scalar at the top level
+            return Scalar(value=json.loads(str(t)), span=tok_span(t))
+        kind = t.data
+        if kind == "object":
+            entries: dict[str, Entry] = {}
+            for pair in t.children:
+                if pair is None:
+                    continue
+                key_tok, value = pair.children
+                key = json.loads(str(key_tok))
+                if key in entries:
+                    sink.error("load.duplicate-key", f"duplicate key `{key}`", tok_span(key_tok),
+                               hint=f"`{key}` is first defined at line {entries[key].key_span.line}; remove or rename one of them")
+                    continue
+                entries[key] = Entry(key=key, key_span=tok_span(key_tok), value=convert(value))
+            return Mapping(entries=entries, span=span(t.meta))
+        if kind == "array":
+            return Sequence(items=[convert(c) for c in t.children if c is not None], span=span(t.meta))
+        tok = t.children[0] if t.children else None
+        s = span(t.meta)
+        if kind == "string":
+            return Scalar(value=json.loads(str(tok)), span=s, quoted=True)
+        if kind == "number":
+            raw = str(tok)
+            return Scalar(value=int(raw) if raw.lstrip("-").isdigit() else float(raw), span=s)
+        return Scalar(value={"true": True, "false": False, "null": None}[kind], span=s)
+
+    try:
+        return convert(tree)
+    except RecursionError:
+        sink.error("load.too-large", "the manifest is nested too deeply", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+        return None

@@ -1,0 +1,304 @@
+"""Frontend, stage 1: manifest text → manifest model (with spans), imports followed.
+
+YAML is composed with PyYAML's (libyaml-backed) composer, and scalars are then resolved by tinkc
+itself with YAML 1.2 core-schema rules, because PyYAML's resolver is YAML 1.1 (`on`/`no`/`yes` would
+become booleans, `0755` an octal number). Duplicate keys are errors. JSON manifests are parsed with a
+lark grammar so they carry the same spans.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import attrs
+import yaml
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend.model import Entry, Mapping, Node, Scalar, ScalarValue, Sequence
+from tinkc.ir.span import Span
+
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+
+# An alias bomb (`a: &a [*b, *b, ...]` nested) composes to a small graph that expands exponentially;
+# every later stage walks the expansion, so its size is bounded here.
+MAX_EXPANDED_NODES = 2_000_000
+MAX_DEPTH = 200
+
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_OCT_RE = re.compile(r"0o[0-7]+\Z")
+_HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_LEADING_ZERO_RE = re.compile(r"[-+]?0[0-9]+\Z")
+_STD_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+@attrs.define
+class Document:
+    """One loaded manifest file."""
+
+    path: Path
+    display: str  # how diagnostics name the file
+    root: Mapping
+
+
+@attrs.define
+class Manifest:
+    """The root document and every document it imports (transitively), in a deterministic order."""
+
+    root: Document
+    imported: list[Document]
+    sources: dict[str, str]  # display name → text, for rendering diagnostics
+
+    @property
+    def documents(self) -> list[Document]:
+        return [self.root, *self.imported]
+
+
+def display_name(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _YamlConverter:
+    def __init__(self, display: str, sink: Sink) -> None:
+        self.display = display
+        self.sink = sink
+        self.budget = MAX_EXPANDED_NODES
+        self.active: set[int] = set()
+
+    def span(self, node: yaml.Node) -> Span:
+        s, e = node.start_mark, node.end_mark
+        return Span(file=self.display, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Node:
+        self.budget -= 1
+        if self.budget < 0 or depth > MAX_DEPTH:
+            raise _TooLarge
+        if id(node) in self.active:  # a recursive alias (`&a [*a]`)
+            raise _TooLarge
+        if not node.tag.startswith(_STD_TAG_PREFIX):
+            self.sink.error("load.tag", f"YAML tag `{node.tag}` is not supported in a manifest", self.span(node),
+                            hint="remove the tag; manifests hold plain data")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return Sequence(items=[self.convert(n, depth + 1) for n in node.value], span=self.span(node))
+            entries: dict[str, Entry] = {}
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode):
+                    self.sink.error("load.complex-key", "mapping keys must be plain strings", self.span(k))
+                    continue
+                key = k.value
+                if key in entries:
+                    first = entries[key].key_span
+                    self.sink.error("load.duplicate-key", f"duplicate key `{key}`", self.span(k),
+                                    hint=f"`{key}` is first defined at line {first.line}; remove or rename one of them")
+                    continue
+                entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v, depth + 1))
+            return Mapping(entries=entries, span=self.span(node))
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode) -> Scalar:
+        span = self.span(node)
+        if node.style:  # quoted, literal or folded: always a string (plain is "" or None)
+            return Scalar(value=node.value, span=span, quoted=node.style in ("'", '"'))
+        return Scalar(value=self.resolve_plain(node.value, span), span=span)
+
+    def resolve_plain(self, text: str, span: Span) -> ScalarValue:
+        """YAML 1.2 core schema, plus a diagnostic for numbers YAML 1.1 would read as octal."""
+        if text in ("", "~", "null", "Null", "NULL"):
+            return None
+        if text in ("true", "True", "TRUE"):
+            return True
+        if text in ("false", "False", "FALSE"):
+            return False
+        if _LEADING_ZERO_RE.match(text):
+            self.sink.error("load.ambiguous-number", f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
+                            span, hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string")
+            return text
+        if _INT_RE.match(text):
+            return int(text)
+        if _OCT_RE.match(text):
+            return int(text[2:], 8)
+        if _HEX_RE.match(text):
+            return int(text[2:], 16)
+        if _FLOAT_RE.match(text):
+            return float(text)
+        if text in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+            return float("inf")
+        if text in ("-.inf", "-.Inf", "-.INF"):
+            return float("-inf")
+        if text in (".nan", ".NaN", ".NAN"):
+            return float("nan")
+        return text
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1) if mark else 1
+    col = (mark.column + 1) if mark else 1
+    problem = exc.problem or exc.context or "invalid YAML"
+    span = Span(file=display, line=line, col=col, end_line=line, end_col=col + 1)
+    hint = None
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    context_line = ""
+    if exc.context_mark is not None and 0 <= exc.context_mark.line < len(lines):
+        context_line = lines[exc.context_mark.line]
+    for candidate in (source_line, context_line):
+        m = re.match(r"\s*(?:-\s+)?([^:#]+):\s+(\[.*\]\s*\?.*|\[.*\]\s*\|.*)$", candidate)
+        if m:
+            expr = m.group(2).strip()
+            hint = f'a type expression starting with `[` must be quoted: `{m.group(1).strip()}: "{expr}"`'
+            break
+        if "${" in candidate and "{" in candidate.split("${", 1)[0]:
+            hint = 'inside a flow mapping `{...}` a binding must be quoted: `key: "${input.x}"`, or use block style'
+            break
+    if hint is None and "\t" in source_line[: max(col - 1, 0) + 1]:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    sink.error("load.yaml-syntax", f"YAML syntax error: {problem}", span, hint=hint)
+
+
+def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
+    try:
+        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.MarkedYAMLError as exc:
+        _yaml_error(exc, text, display, sink)
+        return None
+    except (yaml.YAMLError, RecursionError) as exc:
+        sink.error("load.yaml-syntax", f"YAML syntax error: {exc}", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+        return None
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        return None
+    if len(docs) > 1:
+        sink.error("load.multiple-documents", "a manifest file holds one YAML document", _YamlConverter(display, sink).span(docs[1]),
+                   hint="split the documents into files and use `imports:`")
+    conv = _YamlConverter(display, sink)
+    try:
+        return conv.convert(docs[0])
+    except (_TooLarge, RecursionError):
+        sink.error("load.too-large", "the manifest expands to too many nodes (alias bomb, recursive alias or excessive nesting)",
+                   conv.span(docs[0]), hint=f"a manifest may expand to at most {MAX_EXPANDED_NODES} nodes, {MAX_DEPTH} levels deep")
+        return None
+
+
+def parse_json(text: str, display: str, sink: Sink) -> Node | None:
+    from tinkc.frontend.grammars import json_to_model  # lark is only needed for JSON manifests
+
+    return json_to_model(text, display, sink)
+
+
+def read_source(path: Path, display: str, sink: Sink, at: Span | None = None) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        sink.error("load.not-found", f"manifest file `{display}` does not exist", at)
+        return None
+    except IsADirectoryError:
+        sink.error("load.not-found", f"`{display}` is a directory, not a manifest file", at)
+        return None
+    except OSError as exc:
+        sink.error("load.unreadable", f"cannot read `{display}`: {exc.strerror}", at)
+        return None
+    whole = Span(file=display, line=1, col=1, end_line=1, end_col=2)
+    if b"\x00" in data:
+        sink.error("load.binary", f"`{display}` is a binary file, not a YAML or JSON manifest", whole)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        sink.error("load.encoding", f"`{display}` is not UTF-8 (invalid byte at offset {exc.start})",
+                   Span(file=display, line=line, col=1, end_line=line, end_col=2), hint="save the manifest as UTF-8")
+        return None
+    if not text.strip():
+        sink.error("load.empty", f"`{display}` is empty", whole, hint="a manifest needs at least `schema_version: 1` and `service:`")
+        return None
+    return text
+
+
+def _parse(path: Path, text: str, display: str, sink: Sink) -> Node | None:
+    if path.suffix.lower() == ".json":
+        return parse_json(text, display, sink)
+    return parse_yaml(text, display, sink)
+
+
+def load_manifest(path: str | Path, sink: Sink) -> Manifest | None:
+    """Load a manifest and, transitively, its imports. Returns None when nothing usable loaded."""
+    root_path = Path(path)
+    sources: dict[str, str] = {}
+    documents: dict[Path, Document] = {}
+
+    def load_one(p: Path, at: Span | None, chain: tuple[Path, ...]) -> Document | None:
+        display = display_name(p)
+        text = read_source(p, display, sink, at)
+        if text is None:
+            return None
+        sources[display] = text
+        node = _parse(p, text, display, sink)
+        if node is None:
+            if not sink.has_errors:
+                sink.error("load.empty", f"`{display}` holds no data", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+            return None
+        if not isinstance(node, Mapping):
+            sink.error("load.not-a-mapping", f"a manifest must be a mapping of sections, not {node.describe()}", node.span,
+                       hint="start with `schema_version: 1`")
+            return None
+        doc = Document(path=p, display=display, root=node)
+        documents[p] = doc
+        follow_imports(doc, chain + (p,))
+        return doc
+
+    def follow_imports(doc: Document, chain: tuple[Path, ...]) -> None:
+        imports = doc.root.get("imports")
+        if imports is None:
+            return
+        items = imports.items if isinstance(imports, Sequence) else [imports]
+        for item in items:
+            if not isinstance(item, Scalar) or not isinstance(item.value, str) or not item.value:
+                sink.error("load.bad-import", "an import is a path to a manifest file", item.span)
+                continue
+            target = (doc.path.parent / item.value).resolve()
+            if target in chain:
+                names = " → ".join(display_name(p) for p in (*chain[chain.index(target):], target))
+                sink.error("load.import-cycle", f"import cycle: {names}", item.span)
+                continue
+            if target in documents:
+                continue  # a diamond: imported once
+            load_one(target, item.span, chain)
+
+    root = load_one(root_path.resolve(), None, ())
+    if root is None:
+        return None
+    imported = sorted((d for p, d in documents.items() if d is not root), key=lambda d: str(d.path))
+    return Manifest(root=root, imported=imported, sources=sources)
+
+
+def load_text(text: str, display: str, sink: Sink, fmt: str = "yaml") -> Manifest | None:
+    """Load a manifest from a string (tests, editors). Imports are resolved from the working directory."""
+    sources = {display: text}
+    node = parse_json(text, display, sink) if fmt == "json" else parse_yaml(text, display, sink)
+    if not text.strip():
+        sink.error("load.empty", f"`{display}` is empty", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+        return None
+    if node is None:
+        return None
+    if not isinstance(node, Mapping):
+        sink.error("load.not-a-mapping", f"a manifest must be a mapping of sections, not {node.describe()}", node.span)
+        return None
+    return Manifest(root=Document(path=Path(display), display=display, root=node), imported=[], sources=sources)
+
+
+__all__ = ["Document", "Manifest", "SUPPORTED_SCHEMA_VERSIONS", "load_manifest", "load_text"]

@@ -1,0 +1,946 @@
+"""Frontend, stage 2: manifest model → IR.
+
+The lowering gives the manifest its meaning: type expressions, bindings, paths and status lists are
+parsed with the grammars, equivalent spellings are normalized (both ``promise_result`` forms, field
+short and long forms, ``[string]`` written as a YAML list), and every unknown or misplaced key is
+a diagnostic. It does not resolve references between declarations: that is the passes' work, so
+the lowering never needs more than the node in front of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
+from tinkc.frontend.grammars import GrammarError, parse_path, parse_status, parse_template, parse_type
+from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
+from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
+from tinkc.ir import nodes as ir
+from tinkc.ir.span import Span
+
+ROOT_KEYS = ("schema_version", "imports", "service", "targets", "clients", "features", "endpoints", "flows", "types")
+IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints", "flows", "types")
+SECTIONS = ("types", "features", "endpoints", "flows", "clients")
+BINDING_SOURCES = ("input", "result", "steps", "state")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
+_TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+
+# Common spellings from other languages, answered with tinkc's own.
+TYPE_SPELLING_HINTS = {
+    "str": "string", "String": "string", "text": "string", "integer": "int", "Integer": "int", "long": "int",
+    "number": "float", "double": "float", "Float": "float", "boolean": "bool", "Boolean": "bool",
+    "object": "map[string,any]", "dict": "map[string,T]", "Dict": "map[string,T]", "array": "[T]",
+    "list": "[T]", "List": "[T]", "Any": "any", "timestamp": "datetime", "null": "T?", "None": "T?",
+}
+
+
+class Lowerer:
+    def __init__(self, manifest: Manifest, sink: Sink) -> None:
+        self.manifest = manifest
+        self.sink = sink
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def check_keys(self, m: Mapping, allowed: Iterable[str], where: str) -> None:
+        allowed = tuple(allowed)
+        for e in m:
+            if e.key not in allowed:
+                hint = did_you_mean(e.key, allowed) or f"allowed here: {', '.join(sorted(allowed))}"
+                self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in {where}", e.key_span, hint=hint)
+
+    def mapping(self, node: Node | None, what: str) -> Mapping | None:
+        if node is None:
+            return None
+        if isinstance(node, Mapping):
+            return node
+        if isinstance(node, Scalar) and node.value is None:
+            return Mapping(entries={}, span=node.span)  # `types:` with nothing under it
+        self.sink.error("manifest.expected-mapping", f"{what} must be a mapping, not {node.describe()}", node.span)
+        return None
+
+    def string(self, node: Node | None, what: str, allow_numbers: bool = False) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar):
+            if isinstance(node.value, str):
+                return node.value
+            if allow_numbers and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                return str(node.value)
+        hint = "quote it" if isinstance(node, Scalar) and node.value is not None else None
+        self.sink.error("manifest.expected-string", f"{what} must be a string, not {node.describe()}", node.span, hint=hint)
+        return None
+
+    def integer(self, node: Node | None, what: str) -> int | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        self.sink.error("manifest.expected-integer", f"{what} must be an integer, not {node.describe()}", node.span)
+        return None
+
+    def number(self, node: Node | None, what: str) -> float | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return node.value
+        self.sink.error("manifest.expected-number", f"{what} must be a number, not {node.describe()}", node.span)
+        return None
+
+    def boolean(self, node: Node | None, what: str) -> bool | None:
+        if node is None:
+            return None
+        if isinstance(node, Scalar) and isinstance(node.value, bool):
+            return node.value
+        hint = "only `true` and `false` are booleans" if isinstance(node, Scalar) and isinstance(node.value, str) else None
+        self.sink.error("manifest.expected-boolean", f"{what} must be true or false, not {node.describe()}", node.span, hint=hint)
+        return None
+
+    def string_list(self, node: Node | None, what: str) -> list[tuple[str, Span]]:
+        if node is None:
+            return []
+        items = node.items if isinstance(node, Sequence) else [node]
+        out = []
+        for item in items:
+            s = self.string(item, f"each entry of {what}")
+            if s is not None:
+                out.append((s, item.span))
+        return out
+
+    def doc(self, m: Mapping) -> str | None:
+        return self.string(m.get("doc"), "`doc`")
+
+    # -- type expressions ------------------------------------------------------------------
+
+    def type_expr(self, node: Node | None, what: str) -> ir.TypeRef | None:
+        if node is None:
+            return None
+        if isinstance(node, Sequence):
+            # `tags: [string]` is a YAML list of one element: the list type `[string]`.
+            if len(node.items) != 1:
+                self.sink.error("type.syntax", f"{what}: a list type names exactly one element type, like `[string]`", node.span)
+                return None
+            item = self.type_expr(node.items[0], what)
+            return ir.ListT(item=item, span=node.span) if item is not None else None
+        if isinstance(node, Mapping):
+            self.sink.error("type.syntax", f"{what}: expected a type expression, found a mapping", node.span,
+                            hint="inline record types are not supported: declare a named type under `types:` and refer to it")
+            return None
+        text = node.value
+        if not isinstance(text, str) or not text.strip():
+            self.sink.error("type.syntax", f"{what}: expected a type expression, found {node.describe()}", node.span,
+                            hint='literal types are written as quoted YAML strings: `\'"text"\'`' if text is not None else None)
+            return None
+        try:
+            return parse_type(text, node.sub_span)
+        except GrammarError as exc:
+            hint = None
+            m = re.match(r"\s*(List|list|Optional|Dict|dict|Array|array)\s*\[", text)
+            if m:
+                hint = {"Optional": "write `T?` for an optional type"}.get(m.group(1), "write `[T]` for a list and `map[string,T]` for a map")
+            elif text.strip().endswith("?") and text.strip().startswith("["):
+                hint = "correct as written; in YAML quote it"
+            self.sink.error("type.syntax", f"malformed type expression `{text}`: {exc.message}",
+                            node.sub_span(exc.column, exc.length), hint=hint)
+            return None
+
+    # -- the whole manifest ------------------------------------------------------------------
+
+    def lower(self) -> ir.Api | None:
+        root = self.manifest.root
+        self.check_keys(root.root, ROOT_KEYS, "the manifest")
+        for doc in self.manifest.imported:
+            self.check_imported_keys(doc)
+        version = self.schema_version(root)
+        for doc in self.manifest.imported:
+            v = doc.root.get("schema_version")
+            if v is not None:
+                self.schema_version(doc)
+
+        service = self.service(root.root.get("service"), root)
+        merged = {section: self.merge(section) for section in SECTIONS}
+        types = {k: t for k, (e, n) in merged["types"].items() if (t := self.type_decl(k, e, n)) is not None}
+        features = {k: f for k, (e, n) in merged["features"].items() if (f := self.feature(k, e, n)) is not None}
+        endpoints = {k: ep for k, (e, n) in merged["endpoints"].items() if (ep := self.endpoint(k, e, n)) is not None}
+        flows: dict[str, ir.Flow] = {}
+        for k, (span, n) in merged["flows"].items():
+            fl = self.flow(k, n, span, client=None)
+            if fl is not None:
+                flows[k] = fl
+        clients: dict[str, ir.Client] = {}
+        for k, (span, n) in merged["clients"].items():
+            c = self.client(k, span, n, flows)
+            if c is not None:
+                clients[k] = c
+        targets = self.targets(root.root.get("targets"))
+        if version is None or service is None:
+            return None
+        return ir.Api(
+            schema_version=version,
+            service=service,
+            targets=targets,
+            types=types,
+            endpoints=endpoints,
+            features=features,
+            flows=flows,
+            clients=clients,
+        )
+
+    def check_imported_keys(self, doc: Document) -> None:
+        for e in doc.root:
+            if e.key in ("service", "targets"):
+                self.sink.error("manifest.misplaced-key", f"`{e.key}` belongs in the root manifest, not in an imported file", e.key_span,
+                                hint=f"move it to {self.manifest.root.display}")
+            elif e.key not in IMPORTED_KEYS:
+                hint = did_you_mean(e.key, IMPORTED_KEYS) or f"allowed here: {', '.join(IMPORTED_KEYS)}"
+                self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in an imported manifest", e.key_span, hint=hint)
+
+    def schema_version(self, doc: Document) -> int | None:
+        node = doc.root.get("schema_version")
+        if node is None:
+            self.sink.error("schema.version-missing", "the manifest has no `schema_version`", doc.root.span,
+                            hint="add `schema_version: 1` at the top")
+            return None
+        if not (isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool)):
+            self.sink.error("schema.unsupported-version", f"`schema_version` must be an integer, not {node.describe()}", node.span,
+                            hint="write `schema_version: 1`")
+            return None
+        if node.value not in SUPPORTED_SCHEMA_VERSIONS:
+            supported = ", ".join(map(str, SUPPORTED_SCHEMA_VERSIONS))
+            self.sink.error("schema.unsupported-version", f"schema_version {node.value} is not supported", node.span,
+                            hint=f"this tinkc reads schema_version {supported}")
+            return None
+        return node.value
+
+    def merge(self, section: str) -> dict[str, tuple[Span, Node]]:
+        """One section from every document; the same id in two documents is an error."""
+        out: dict[str, tuple[Span, Node]] = {}
+        for doc in self.manifest.documents:
+            m = self.mapping(doc.root.get(section), f"`{section}`")
+            if m is None:
+                continue
+            for e in m:
+                if e.key in out:
+                    first = out[e.key][0]
+                    self.sink.error("manifest.conflict", f"`{e.key}` is declared twice in `{section}`", e.key_span,
+                                    hint=f"first declared at {first}")
+                    continue
+                out[e.key] = (e.key_span, e.value)
+        return out
+
+    # -- service and targets -------------------------------------------------------------------
+
+    def service(self, node: Node | None, doc: Document) -> ir.Service | None:
+        if node is None:
+            self.sink.error("manifest.missing-service", "the manifest has no `service` section", doc.root.span,
+                            hint="add `service: {name: ...}`")
+            return None
+        m = self.mapping(node, "`service`")
+        if m is None:
+            return None
+        self.check_keys(m, ("name", "version", "doc", "base_url", "auth", "headers", "timeout_ms", "features"), "`service`")
+        name = self.string(m.get("name"), "`service.name`")
+        if name is None:
+            if "name" not in m:
+                self.sink.error("manifest.missing-key", "`service` needs a `name`", m.span)
+            return None
+        version_node = m.get("version")
+        version = "0.0.0"
+        if version_node is not None:
+            if isinstance(version_node, Scalar) and isinstance(version_node.value, (int, float)) and not isinstance(version_node.value, bool):
+                self.sink.error("manifest.expected-string", "`service.version` must be a string: YAML reads it as a number",
+                                version_node.span, hint=f'quote it: `version: "{version_node.value}"`')
+            else:
+                version = self.string(version_node, "`service.version`") or version
+        base_url = base_env = None
+        bu = m.get("base_url")
+        if isinstance(bu, Mapping):
+            self.check_keys(bu, ("default", "env"), "`service.base_url`")
+            base_url = self.string(bu.get("default"), "`base_url.default`")
+            base_env = self.string(bu.get("env"), "`base_url.env`")
+        elif bu is not None:
+            base_url = self.string(bu, "`service.base_url`")
+        auth = None
+        am = self.mapping(m.get("auth"), "`service.auth`")
+        if am is not None:
+            self.check_keys(am, ("type", "header", "env"), "`service.auth`")
+            kind = self.string(am.get("type"), "`auth.type`") or "api_key"
+            if kind != "api_key":
+                self.sink.error("manifest.bad-value", f"unsupported auth type `{kind}`", am.get("type").span if am.get("type") else am.span,
+                                hint="supported: api_key")
+            auth = ir.Auth(type=kind, header=self.string(am.get("header"), "`auth.header`") or "Authorization",
+                           env=self.string(am.get("env"), "`auth.env`"), span=am.span)
+        timeout = self.integer(m.get("timeout_ms"), "`service.timeout_ms`")
+        return ir.Service(
+            name=name,
+            version=version,
+            doc=self.doc(m),
+            base_url=base_url,
+            base_url_env=base_env,
+            auth=auth,
+            headers=self.headers(m.get("headers"), "`service.headers`"),
+            timeout_ms=timeout if timeout is not None else 60000,
+            features=self.feature_uses(m.get("features")),
+            span=m.span,
+        )
+
+    def targets(self, node: Node | None) -> dict[str, Any]:
+        m = self.mapping(node, "`targets`")
+        if m is None:
+            return {}
+        out = {}
+        for e in m:
+            if self.mapping(e.value, f"options of target `{e.key}`") is not None:
+                out[e.key] = ir.freeze(to_plain(e.value))
+        return out
+
+    def headers(self, node: Node | None, what: str) -> tuple[ir.Header, ...]:
+        m = self.mapping(node, what)
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            value = self.string(e.value, f"header `{e.key}`", allow_numbers=True)
+            if value is not None:
+                out.append(ir.Header(name=e.key, value=value, span=e.key_span))
+        return tuple(out)
+
+    def feature_uses(self, node: Node | None) -> tuple[ir.FeatureUse, ...]:
+        return tuple(ir.FeatureUse(feature=name, span=span) for name, span in self.string_list(node, "`features`"))
+
+    # -- types -----------------------------------------------------------------------------------
+
+    def type_decl(self, name: str, key_span: Span, node: Node) -> ir.TypeDecl | None:
+        if not _TYPE_ID.match(name):
+            self.sink.error("type.bad-name", f"`{name}` is not a valid type name", key_span, hint="use letters, digits and `_`")
+            return None
+        if name in ir.PRIMITIVES:
+            self.sink.error("type.bad-name", f"`{name}` is a built-in type and cannot be redeclared", key_span)
+            return None
+        m = self.mapping(node, f"type `{name}`")
+        if m is None:
+            return None
+        common = ("doc", "deprecated", "export")
+        doc = self.doc(m)
+        deprecated = bool(self.boolean(m.get("deprecated"), "`deprecated`"))
+        export = bool(self.boolean(m.get("export"), "`export`"))
+        kinds = [k for k in ("fields", "enum", "union", "alias") if k in m]
+        if len(kinds) != 1:
+            msg = (f"type `{name}` declares {' and '.join(f'`{k}`' for k in kinds)}; choose one" if kinds
+                   else f"type `{name}` is neither a record, an enum, a union nor an alias")
+            self.sink.error("type.bad-declaration", msg, key_span, hint="a type has `fields:`, `enum:`, `union:` or `alias:`")
+            return None
+        kind = kinds[0]
+        if kind == "fields":
+            self.check_keys(m, (*common, "fields"), f"record `{name}`")
+            return ir.Record(id=name, fields=self.fields(name, m.get("fields")), doc=doc, deprecated=deprecated, export=export, span=key_span)
+        if kind == "enum":
+            self.check_keys(m, (*common, "enum"), f"enum `{name}`")
+            return ir.Enum(id=name, values=self.enum_values(name, m.get("enum")), doc=doc, deprecated=deprecated, export=export, span=key_span)
+        if kind == "union":
+            self.check_keys(m, (*common, "union", "discriminator"), f"union `{name}`")
+            return ir.Union_(
+                id=name,
+                variants=self.variants(name, m.get("union")),
+                discriminator=self.string(m.get("discriminator"), "`discriminator`"),
+                doc=doc,
+                deprecated=deprecated,
+                export=export,
+                span=key_span,
+            )
+        self.check_keys(m, (*common, "alias"), f"alias `{name}`")
+        target = self.type_expr(m.get("alias"), f"alias `{name}`")
+        if target is None:
+            return None
+        return ir.Alias(id=name, target=target, doc=doc, deprecated=deprecated, export=export, span=key_span)
+
+    def fields(self, owner: str, node: Node | None) -> tuple[ir.Field, ...]:
+        m = self.mapping(node, f"`fields` of `{owner}`")
+        if m is None:
+            return ()
+        out = []
+        json_names: dict[str, Span] = {}
+        for e in m:
+            if not _IDENT.match(e.key):
+                self.sink.error("type.bad-name", f"field name `{e.key}` is not an identifier", e.key_span,
+                                hint="use `json_name:` for a wire name that is not an identifier")
+                continue
+            f = self.field(owner, e.key, e.key_span, e.value)
+            if f is None:
+                continue
+            if f.json_name in json_names:
+                self.sink.error("type.duplicate-wire-name", f"two fields of `{owner}` use the wire name `{f.json_name}`", e.key_span)
+            json_names[f.json_name] = e.key_span
+            out.append(f)
+        return tuple(out)
+
+    def field(self, owner: str, name: str, span: Span, node: Node) -> ir.Field | None:
+        what = f"field `{owner}.{name}`"
+        if isinstance(node, Mapping) and "type" in node:
+            self.check_keys(node, ("type", "doc", "default", "optional", "json_name", "deprecated"), what)
+            t = self.type_expr(node.get("type"), what)
+            if t is None:
+                return None
+            has_default = "default" in node
+            default = ir.freeze(to_plain(node.get("default"))) if has_default else None
+            optional = bool(self.boolean(node.get("optional"), "`optional`"))
+            return ir.Field(
+                name=name,
+                type=t,
+                json_name=self.string(node.get("json_name"), "`json_name`") or name,
+                required=not (has_default or optional),
+                has_default=has_default,
+                default=default,
+                doc=self.doc(node),
+                deprecated=bool(self.boolean(node.get("deprecated"), "`deprecated`")),
+                span=span,
+            )
+        if isinstance(node, Mapping):
+            self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", span, hint=f"`{name}: {{type: string, doc: ...}}`")
+            return None
+        t = self.type_expr(node, what)
+        if t is None:
+            return None
+        return ir.Field(name=name, type=t, json_name=name, required=True, span=span)
+
+    def enum_values(self, owner: str, node: Node | None) -> tuple[ir.EnumValue, ...]:
+        if not isinstance(node, Sequence) or not node.items:
+            self.sink.error("type.bad-declaration", f"enum `{owner}` needs a non-empty list of values", node.span if node else None)
+            return ()
+        out: list[ir.EnumValue] = []
+        seen: set[str] = set()
+        for item in node.items:
+            doc = None
+            vnode: Node | None = item
+            if isinstance(item, Mapping):
+                self.check_keys(item, ("value", "doc"), f"a value of enum `{owner}`")
+                vnode, doc = item.get("value"), self.doc(item)
+            value = self.string(vnode, f"a value of enum `{owner}`", allow_numbers=True)
+            if value is None:
+                continue
+            if value in seen:
+                self.sink.error("type.duplicate-enum-value", f"enum `{owner}` lists `{value}` twice", item.span)
+                continue
+            seen.add(value)
+            out.append(ir.EnumValue(value=value, doc=doc, span=item.span))
+        return tuple(out)
+
+    def variants(self, owner: str, node: Node | None) -> tuple[ir.Variant, ...]:
+        if not isinstance(node, Sequence) or not node.items:
+            self.sink.error("type.bad-declaration", f"union `{owner}` needs a non-empty list of variants", node.span if node else None)
+            return ()
+        out = []
+        for item in node.items:
+            if isinstance(item, Mapping):
+                self.check_keys(item, ("type", "tag"), f"a variant of `{owner}`")
+                t = self.string(item.get("type"), "`type` of a variant")
+                tag = self.string(item.get("tag"), "`tag` of a variant", allow_numbers=True)
+                if t is not None:
+                    out.append(ir.Variant(type=t, tag=tag, span=item.span))
+            else:
+                t = self.string(item, f"a variant of `{owner}`")
+                if t is not None:
+                    out.append(ir.Variant(type=t, tag=None, span=item.span))
+        return tuple(out)
+
+    # -- features --------------------------------------------------------------------------------
+
+    def feature(self, name: str, key_span: Span, node: Node) -> ir.Feature | None:
+        m = self.mapping(node, f"feature `{name}`")
+        if m is None:
+            return None
+        kind = self.string(m.get("type"), f"`type` of feature `{name}`")
+        if kind is None:
+            if "type" not in m:
+                self.sink.error("feature.missing-type", f"feature `{name}` has no `type`", key_span,
+                                hint=f"one of: {', '.join(sorted(FEATURE_TYPES))}")
+            return None
+        ftype = FEATURE_TYPES.get(kind)
+        if ftype is None:
+            hint = did_you_mean(kind, FEATURE_TYPES) or f"one of: {', '.join(sorted(FEATURE_TYPES))}"
+            self.sink.error("feature.unknown-type", f"unknown feature type `{kind}`", m.get("type").span, hint=hint)
+            return None
+        spans: list[tuple[str, Span]] = []
+        values = self.params(ftype.params, m, f"feature `{name}` ({kind})", spans, skip=("type", "doc"))
+        if values is None:
+            return None
+        if not self.synonyms(ftype, values, m, name):
+            return None
+        try:
+            params = ftype.build(values)
+        except (KeyError, TypeError, ValueError):
+            return None  # a required value already reported as missing or malformed
+        return ir.Feature(id=name, kind=kind, params=params, doc=self.doc(m), span=key_span, param_spans=tuple(spans))
+
+    def synonyms(self, ftype: FeatureType, values: dict[str, Any], m: Mapping, name: str) -> bool:
+        ok = True
+
+        def get(path: str) -> Any:
+            head, _, tail = path.partition(".")
+            v = values.get(head)
+            return (v or {}).get(tail) if tail else v
+
+        for group in ftype.synonyms:
+            given = [(p, get(p)) for p in group if get(p) is not None]
+            if len({repr(v) for _, v in given}) > 1:
+                node = m.get(given[1][0].split(".")[0])
+                self.sink.error("feature.conflicting-params",
+                                f"feature `{name}` gives {' and '.join(f'`{p}`' for p, _ in given)} different values",
+                                node.span if node else m.span, hint="they spell the same parameter; keep one")
+                ok = False
+        return ok
+
+    def params(self, schema: dict[str, Param], m: Mapping, where: str, spans: list[tuple[str, Span]],
+               skip: tuple[str, ...] = (), prefix: str = "") -> dict[str, Any] | None:
+        """Check ``m`` against a parameter table; return plain values with defaults filled in."""
+        self.check_keys(m, (*skip, *schema), where)
+        out: dict[str, Any] = {}
+        ok = True
+        for key, spec in schema.items():
+            node = m.get(key)
+            if node is None:
+                if spec.default is REQUIRED:
+                    self.sink.error("feature.missing-param", f"{where} needs `{key}`", m.span,
+                                    hint=spec.doc or None)
+                    ok = False
+                elif spec.kind != "obj":
+                    out[key] = spec.default
+                continue
+            spans.append((prefix + key, node.span))
+            value = self.param_value(spec, node, f"`{key}` of {where}", spans, prefix + key + ".")
+            if value is None and not (isinstance(node, Scalar) and node.value is None):
+                ok = False
+                continue
+            out[key] = value
+        return out if ok else None
+
+    def param_value(self, spec: Param, node: Node, what: str, spans: list[tuple[str, Span]], prefix: str) -> Any:
+        kind = spec.kind
+        if isinstance(node, Scalar) and node.value is None and spec.default is not REQUIRED:
+            return spec.default
+        if kind == "int":
+            return self.integer(node, what)
+        if kind == "float":
+            v = self.number(node, what)
+            return float(v) if v is not None else None
+        if kind == "bool":
+            return self.boolean(node, what)
+        if kind in ("str", "endpoint"):
+            v = self.string(node, what)
+            if v is not None and spec.choices and v not in spec.choices:
+                self.sink.error("feature.bad-value", f"{what} must be one of {', '.join(spec.choices)}, not `{v}`", node.span,
+                                hint=did_you_mean(v, spec.choices))
+                return None
+            return v
+        if kind == "str_list":
+            items = self.string_list(node, what)
+            out = []
+            for v, span in items:
+                if spec.choices and v not in spec.choices:
+                    self.sink.error("feature.bad-value", f"`{v}` is not valid in {what}", span,
+                                    hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}")
+                    return None
+                out.append(v)
+            return tuple(out)
+        if kind == "status_list":
+            return self.status_list(node, what)
+        if kind == "headers":
+            return self.headers(node, what)
+        if kind == "type":
+            return self.type_expr(node, what)
+        if kind == "obj":
+            m = self.mapping(node, what)
+            if m is None:
+                return None
+            assert spec.fields is not None
+            return self.params(spec.fields, m, what, spans, prefix=prefix)
+        raise AssertionError(kind)
+
+    def status_list(self, node: Node, what: str) -> tuple[ir.StatusRange, ...] | None:
+        items: list[Scalar] = []
+        if isinstance(node, Sequence):
+            for item in node.items:
+                if not isinstance(item, Scalar):
+                    self.sink.error("feature.bad-status", f"{what}: an entry must be a status or a range like 500-599", item.span)
+                    return None
+                items.append(item)
+        elif isinstance(node, Scalar):
+            items = [node]
+        else:
+            self.sink.error("feature.bad-status", f"{what} must be a list of statuses", node.span)
+            return None
+        out = []
+        for item in items:
+            text = str(item.value) if item.value is not None and not isinstance(item.value, bool) else ""
+            try:
+                if isinstance(item.value, float):
+                    raise GrammarError("not an integer status", 0, len(text))
+                lo, hi = parse_status(text)
+            except GrammarError as exc:
+                self.sink.error("feature.bad-status", f"malformed status `{text}` in {what}: {exc.message}", item.sub_span(exc.column, exc.length)
+                                if isinstance(item.value, str) else item.span, hint="write a status (`429`) or an inclusive range (`500-599`)")
+                return None
+            out.append(ir.StatusRange(lo=lo, hi=hi, span=item.span))
+        return tuple(out)
+
+    # -- endpoints -------------------------------------------------------------------------------
+
+    def endpoint(self, eid: str, key_span: Span, node: Node) -> ir.Endpoint | None:
+        if not _ENDPOINT_ID.match(eid):
+            self.sink.error("endpoint.bad-id", f"endpoint id `{eid}` must be `group.name`", key_span,
+                            hint="for example `training.forward_backward`; the group names its resource")
+            return None
+        m = self.mapping(node, f"endpoint `{eid}`")
+        if m is None:
+            return None
+        self.check_keys(m, ("method", "path", "path_params", "query", "request", "response", "headers", "features",
+                            "response_handler", "doc", "deprecated"), f"endpoint `{eid}`")
+        method_node = m.get("method")
+        method = self.string(method_node, "`method`")
+        if method_node is None:
+            self.sink.error("endpoint.missing-method", f"endpoint `{eid}` has no `method`", key_span, hint="add `method: GET` (or POST, ...)")
+        if method is not None:
+            if method.upper() not in HTTP_METHODS:
+                self.sink.error("endpoint.bad-method", f"`{method}` is not an HTTP method", method_node.span,
+                                hint=did_you_mean(method.upper(), HTTP_METHODS) or f"one of: {', '.join(HTTP_METHODS)}")
+                method = None
+            else:
+                method = method.upper()
+        path = self.path(m.get("path"), eid, key_span)
+        handler = self.string(m.get("response_handler"), "`response_handler`")
+        if handler is not None and handler not in RESPONSE_HANDLERS:
+            self.sink.error("endpoint.unknown-response-handler", f"unknown response handler `{handler}`", m.get("response_handler").span,
+                            hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}")
+            handler = None
+        if method is None or path is None:
+            return None
+        return ir.Endpoint(
+            id=eid,
+            method=method,
+            path=path,
+            path_params=self.path_params(m.get("path_params"), eid),
+            query=self.query(m.get("query"), eid),
+            request=self.type_expr(m.get("request"), f"`request` of `{eid}`"),
+            response=self.type_expr(m.get("response"), f"`response` of `{eid}`"),
+            headers=self.headers(m.get("headers"), f"`headers` of `{eid}`"),
+            features=self.feature_uses(m.get("features")),
+            response_handler=handler,
+            doc=self.doc(m),
+            deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
+            span=key_span,
+        )
+
+    def path(self, node: Node | None, eid: str, key_span: Span) -> ir.PathTemplate | None:
+        if node is None:
+            self.sink.error("endpoint.missing-path", f"endpoint `{eid}` has no `path`", key_span)
+            return None
+        text = self.string(node, "`path`")
+        if text is None:
+            return None
+        assert isinstance(node, Scalar)
+        if not text.startswith("/"):
+            self.sink.error("path.syntax", f"path `{text}` must start with `/`", node.sub_span(0, 1),
+                            hint="the base URL comes from `service.base_url`")
+            return None
+        for i, ch in enumerate(text):
+            if ch in "?#" or ch.isspace():
+                hint = "query parameters go under `query:`" if ch == "?" else None
+                self.sink.error("path.syntax", f"path `{text}` contains `{ch}`", node.sub_span(i, 1), hint=hint)
+                return None
+        try:
+            parts = parse_path(text)
+        except GrammarError as exc:
+            self.sink.error("path.syntax", f"malformed path template `{text}`: {exc.message}", node.sub_span(exc.column, exc.length),
+                            hint="parameters are written `{name}` (or `{+name}` for an unescaped value)")
+            return None
+        out: list[ir.PathLiteral | ir.PathVar] = []
+        seen: set[str] = set()
+        for kind, value, raw, offset, length in parts:
+            if kind == "literal":
+                out.append(ir.PathLiteral(text=value))
+                continue
+            if value in seen:
+                self.sink.error("path.duplicate-param", f"path parameter `{value}` appears twice", node.sub_span(offset, length))
+                continue
+            seen.add(value)
+            out.append(ir.PathVar(name=value, raw=raw, span=node.sub_span(offset, length)))
+        return ir.PathTemplate(template=text, parts=tuple(out), span=node.span)
+
+    def path_params(self, node: Node | None, eid: str) -> tuple[ir.PathParam, ...]:
+        m = self.mapping(node, f"`path_params` of `{eid}`")
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            what = f"path parameter `{e.key}` of `{eid}`"
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "raw", "doc"), what)
+                t = self.type_expr(e.value.get("type"), what) if "type" in e.value else ir.Prim(name="string")
+                raw = bool(self.boolean(e.value.get("raw"), "`raw`"))
+                doc = self.doc(e.value)
+            else:
+                t, raw, doc = self.type_expr(e.value, what), False, None
+            if t is not None:
+                out.append(ir.PathParam(name=e.key, type=t, raw=raw, doc=doc, span=e.key_span))
+        return tuple(out)
+
+    def query(self, node: Node | None, eid: str) -> tuple[ir.QueryParam, ...]:
+        m = self.mapping(node, f"`query` of `{eid}`")
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            what = f"query parameter `{e.key}` of `{eid}`"
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "default", "optional", "doc", "json_name"), what)
+                t = self.type_expr(e.value.get("type"), what)
+                has_default = "default" in e.value
+                optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
+                default = ir.freeze(to_plain(e.value.get("default"))) if has_default else None
+                doc = self.doc(e.value)
+                wire = self.string(e.value.get("json_name"), "`json_name`") or e.key
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+            else:
+                t, has_default, optional, default, doc, wire = self.type_expr(e.value, what), False, False, None, None, e.key
+            if t is None:
+                continue
+            # A query parameter without a default that may be null is sent only when given.
+            required = not (has_default or optional or isinstance(t, ir.Nullable))
+            out.append(ir.QueryParam(name=e.key, type=t, required=required, has_default=has_default, default=default,
+                                     wire_name=wire, doc=doc, span=e.key_span))
+        return tuple(out)
+
+    # -- clients ---------------------------------------------------------------------------------
+
+    def client(self, cid: str, key_span: Span, node: Node, flows: dict[str, ir.Flow]) -> ir.Client | None:
+        if not _IDENT.match(cid):
+            self.sink.error("client.bad-name", f"client key `{cid}` is not an identifier", key_span)
+            return None
+        m = self.mapping(node, f"client `{cid}`")
+        if m is None:
+            return None
+        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows"), f"client `{cid}`")
+        methods: list[ir.Method] = []
+        mm = self.mapping(m.get("methods"), f"`methods` of client `{cid}`")
+        for e in mm or ():
+            method = self.method(cid, e.key, e.key_span, e.value)
+            if method is not None:
+                methods.append(method)
+        inline = m.get("flows")
+        inline_items: list[tuple[str | None, Span, Node]] = []
+        if isinstance(inline, Sequence):
+            for item in inline.items:
+                name_node = item.get("name") if isinstance(item, Mapping) else None
+                name = self.string(name_node, "`name` of a flow") if name_node is not None else None
+                if name is None and name_node is None:
+                    self.sink.error("flow.missing-name", "an inline flow needs a `name`", item.span)
+                inline_items.append((name, name_node.span if name_node else item.span, item))
+        elif isinstance(inline, Mapping):
+            inline_items = [(e.key, e.key_span, e.value) for e in inline]
+        elif inline is not None:
+            self.mapping(inline, f"`flows` of client `{cid}`")
+        for name, span, fnode in inline_items:
+            if name is None:
+                continue
+            if name in flows:
+                self.sink.error("manifest.conflict", f"flow `{name}` is declared twice", span, hint=f"first declared at {flows[name].span}")
+                continue
+            fl = self.flow(name, fnode, span, client=cid)
+            if fl is not None:
+                flows[name] = fl
+                if not any(x.name == name for x in methods):
+                    methods.append(ir.Method(name=name, kind="flow", target=name, doc=fl.doc, span=span))
+        state = []
+        sm = self.mapping(m.get("state"), f"`state` of client `{cid}`")
+        for e in sm or ():
+            what = f"state `{e.key}` of client `{cid}`"
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "counter", "doc"), what)
+                t = self.type_expr(e.value.get("type"), what)
+                counter = bool(self.boolean(e.value.get("counter"), "`counter`"))
+                doc = self.doc(e.value)
+            else:
+                t, counter, doc = self.type_expr(e.value, what), False, None
+            if t is not None:
+                state.append(ir.StateField(name=e.key, type=t, counter=counter, doc=doc, span=e.key_span))
+        module = self.string(m.get("module"), "`module`")
+        return ir.Client(
+            id=cid,
+            module=module,
+            methods=tuple(methods),
+            state=tuple(state),
+            resources=tuple(r for r, _ in self.string_list(m.get("resource"), "`resource`")),
+            doc=self.doc(m),
+            span=key_span,
+        )
+
+    def method(self, cid: str, name: str, span: Span, node: Node) -> ir.Method | None:
+        if not _IDENT.match(name):
+            self.sink.error("client.bad-name", f"method name `{name}` is not an identifier", span)
+            return None
+        if isinstance(node, Scalar):
+            target = self.string(node, f"method `{name}`")
+            return ir.Method(name=name, kind="endpoint", target=target, span=node.span) if target else None
+        m = self.mapping(node, f"method `{name}` of client `{cid}`")
+        if m is None:
+            return None
+        self.check_keys(m, ("endpoint", "flow", "doc"), f"method `{name}`")
+        kinds = [k for k in ("endpoint", "flow") if k in m]
+        if len(kinds) != 1:
+            self.sink.error("client.bad-method", f"method `{name}` must name exactly one `endpoint` or `flow`", span)
+            return None
+        target = self.string(m.get(kinds[0]), f"`{kinds[0]}` of method `{name}`")
+        if target is None:
+            return None
+        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=m.get(kinds[0]).span)
+
+    # -- flows -----------------------------------------------------------------------------------
+
+    def flow(self, name: str, node: Node, key_span: Span, client: str | None) -> ir.Flow | None:
+        if not _IDENT.match(name):
+            self.sink.error("flow.bad-name", f"flow name `{name}` is not an identifier", key_span)
+            return None
+        m = self.mapping(node, f"flow `{name}`")
+        if m is None:
+            return None
+        allowed = ["doc", "steps", "inputs", "deprecated"]
+        allowed.append("name" if client is not None else "client")
+        self.check_keys(m, allowed, f"flow `{name}`")
+        if client is None:
+            client = self.string(m.get("client"), "`client`")
+            client_node = m.get("client")
+            if client_node is None:
+                self.sink.error("flow.missing-client", f"top-level flow `{name}` needs a `client:`", key_span,
+                                hint="or declare it inline under `clients.<client>.flows`")
+        inputs = []
+        im = self.mapping(m.get("inputs"), f"`inputs` of flow `{name}`")
+        for e in im or ():
+            t = self.type_expr(e.value, f"input `{e.key}`")
+            if t is not None:
+                inputs.append(ir.FlowInput(name=e.key, type=t, declared=True, span=e.key_span))
+        steps_node = m.get("steps")
+        if not isinstance(steps_node, Sequence) or not steps_node.items:
+            self.sink.error("flow.no-steps", f"flow `{name}` needs a non-empty list of `steps`", steps_node.span if steps_node else key_span)
+            return None
+        steps: list[ir.Step] = []
+        ids: dict[str, Span] = {}
+        for index, snode in enumerate(steps_node.items, start=1):
+            step = self.step(name, index, snode)
+            if step is None:
+                continue
+            if step.id in ids:
+                self.sink.error("flow.duplicate-step-id", f"step id `{step.id}` is used twice in flow `{name}`", step.span)
+                continue
+            ids[step.id] = step.span or snode.span
+            steps.append(step)
+        return ir.Flow(id=name, client=client, steps=tuple(steps), inputs=tuple(inputs), doc=self.doc(m),
+                       deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")), span=key_span)
+
+    def step(self, flow: str, index: int, node: Node) -> ir.Step | None:
+        m = self.mapping(node, f"step {index} of flow `{flow}`")
+        if m is None:
+            return None
+        self.check_keys(m, ("id", "call", "args", "await_future", "build_client", "on", "after", "return", "doc"),
+                        f"step {index} of flow `{flow}`")
+        kinds = [k for k in ("call", "await_future", "build_client", "return") if k in m]
+        if len(kinds) != 1:
+            self.sink.error("flow.bad-step", f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, "
+                            f"`build_client`, `return`", m.span)
+            return None
+        kind = kinds[0]
+        sid = self.string(m.get("id"), "`id`") if "id" in m else f"step{index}"
+        if sid is None or not _IDENT.match(sid):
+            self.sink.error("flow.bad-step", f"step id `{sid}` is not an identifier", m.get("id").span if m.get("id") else m.span)
+            return None
+        after = tuple(a for a, _ in self.string_list(m.get("after"), "`after`"))
+        span = m.get(kind).span
+        if kind == "call":
+            target = self.string(m.get("call"), "`call`")
+            if target is None:
+                return None
+            am = self.mapping(m.get("args"), "`args`")
+            args = tuple(ir.Arg(name=e.key, value=v, span=e.key_span) for e in (am or ()) if (v := self.value(e.value)) is not None)
+            on = None
+            if "on" in m:
+                v = self.value(m.get("on"))
+                if isinstance(v, ir.Bind):
+                    on = v
+                else:
+                    self.sink.error("flow.bad-receiver", "`on` must be a single binding such as `${steps.client}`", m.get("on").span)
+            return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, span=span)
+        if "args" in m or "on" in m:
+            bad = m.entries.get("args") or m.entries.get("on")
+            self.sink.error("flow.misplaced-key", f"`{bad.key}` belongs to a `call` step", bad.key_span)
+        if kind == "await_future":
+            n = m.get("await_future")
+            expected = None
+            if isinstance(n, Scalar) and n.value is True:
+                expected = None
+            elif n is not None and not (isinstance(n, Scalar) and n.value is None):
+                expected = self.type_expr(n, "`await_future`")
+            return ir.Step(id=sid, kind="await_future", expected=expected, after=after, span=span)
+        if kind == "build_client":
+            n = m.get("build_client")
+            args: tuple[ir.Arg, ...] = ()
+            if isinstance(n, Mapping):
+                self.check_keys(n, ("client", "with"), "`build_client`")
+                target = self.string(n.get("client"), "`client` of `build_client`")
+                wm = self.mapping(n.get("with"), "`with`")
+                args = tuple(ir.Arg(name=e.key, value=v, span=e.key_span) for e in (wm or ()) if (v := self.value(e.value)) is not None)
+            else:
+                target = self.string(n, "`build_client`")
+            if target is None:
+                return None
+            return ir.Step(id=sid, kind="build_client", written_target=target, args=args, after=after, span=span)
+        v = self.value(m.get("return"))
+        if v is None:
+            return None
+        return ir.Step(id=sid, kind="return", args=(ir.Arg(name="value", value=v, span=span),), after=after, span=span)
+
+    def value(self, node: Node | None) -> ir.Value | None:
+        if node is None:
+            return None
+        if isinstance(node, Mapping):
+            items = tuple((e.key, v) for e in node if (v := self.value(e.value)) is not None)
+            return ir.ObjValue(items=items, span=node.span)
+        if isinstance(node, Sequence):
+            return ir.ListValue(items=tuple(v for n in node.items if (v := self.value(n)) is not None), span=node.span)
+        if not isinstance(node.value, str) or "$" not in node.value:
+            return ir.Const(value=node.value, span=node.span)
+        text = node.value
+        try:
+            parts = parse_template(text)
+        except GrammarError as exc:
+            self.sink.error("binding.syntax", f"malformed binding in `{text}`: {exc.message}", node.sub_span(exc.column, exc.length),
+                            hint="bindings look like `${input.name}`, `${result.field}`, `${steps.id.field}` or `${state.name}`; "
+                                 "write `$${` for a literal `${`")
+            return None
+        out: list[str | ir.Bind] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            source, path, offset, length = part
+            span = node.sub_span(offset, length)
+            if source not in BINDING_SOURCES:
+                self.sink.error("binding.unknown-source", f"unknown binding source `{source}`", span,
+                                hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}")
+                return None
+            if source in ("input", "state") and not path:
+                self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
+                return None
+            if source == "steps" and (not path or not isinstance(path[0], str)):
+                self.sink.error("binding.syntax", "`${steps}` needs a step id: `${steps.<id>.field}`", span)
+                return None
+            out.append(ir.Bind(source=source, path=path, text=text[offset:offset + length], span=span))
+        if len(out) == 1 and isinstance(out[0], ir.Bind):
+            return out[0]
+        return ir.Interp(parts=tuple(out), span=node.span)
+
+
+def lower(manifest: Manifest, sink: Sink) -> ir.Api | None:
+    return Lowerer(manifest, sink).lower()

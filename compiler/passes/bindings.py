@@ -1,0 +1,418 @@
+"""Pass `bindings`: every `${...}` resolved to the step that produces it and typed.
+
+Flows are checked callees first, so a flow's inputs and result are known where other flows call it.
+For each step:
+
+* `${result...}` is the previous step's result; `${steps.<id>...}` a named earlier step's;
+  `${input.x}` a flow input; `${state.x}` a field of the flow's client state (plus `session_id`
+  when the service has a session_lifecycle feature). The rest of the path is checked field by
+  field against the producing type (`${result.model_id}` on `CreateModelResponse`), with list
+  indexes on lists; a wrong field is reported at the `${...}` text with the closest field name.
+* Arguments are checked against what they feed: endpoint path/query parameters and request fields,
+  a called flow's inputs, a built client's state. Required ones that are missing are reported.
+* Flow inputs without a declaration get the type of the parameter they are passed to; conflicting
+  uses are reported. Interpolated strings take scalars only.
+* `await_future` must follow a call that answers a future; its result is the future's type.
+* A call of another client's method runs on the client an earlier step built (or `on:`), else on a
+  sibling client sharing this client's configuration.
+
+Example: in `create_training_client_from_state`, `rank: ${result.lora_rank}` resolves to step
+`step1` (`rest.get_weights_info_by_tinker_path` → `WeightsInfoResponse`) and field path
+`lora_rank: int`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.frontend.grammars import format_binding, format_type
+from tinkc.ir import nodes as ir
+from tinkc.ir.span import Span
+from tinkc.ir.types import accepts, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
+from tinkc.passes.base import Pass
+from tinkc.passes.flow_calls import flow_call_order
+
+ANY = ir.Prim(name="any")
+STRING = ir.Prim(name="string")
+
+
+@attrs.define
+class Param:
+    name: str
+    type: ir.TypeRef
+    required: bool
+
+
+def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> list[Param]:
+    """The arguments a call of ``ep`` takes: path parameters, request fields (or `body`), query."""
+    out = [Param(p.name, p.type, True) for p in ep.path_params]
+    body = api.record(ep.request)
+    if body is not None:
+        out.extend(Param(f.name, f.type, f.required) for f in body.fields)
+    elif ep.request is not None:
+        out.append(Param("body", ep.request, True))
+    out.extend(Param(q.name, q.type, q.required) for q in ep.query)
+    return out
+
+
+def endpoint_result(api: ir.Api, ep: ir.Endpoint) -> ir.TypeRef | None:
+    if ep.response_handler == "redirect_location":
+        return STRING
+    if api.future_feature(ep) is not None:
+        return ir.FutureT(result=ep.response or ANY)
+    return ep.response
+
+
+class FlowChecker:
+    def __init__(self, api: ir.Api, flow: ir.Flow, sink: Sink) -> None:
+        self.api = api
+        self.flow = flow
+        self.sink = sink
+        self.client = api.clients.get(flow.client or "")
+        self.results: dict[str, ir.TypeRef | None] = {}
+        self.order: list[str] = []
+        self.declared = {i.name: i for i in flow.inputs if i.declared}
+        self.inferred: dict[str, tuple[ir.TypeRef | None, Span | None]] = {}
+        self.input_order: list[str] = [i.name for i in flow.inputs]
+        self.current_index = 0
+
+    # -- bindings ------------------------------------------------------------------------------
+
+    def state_fields(self) -> dict[str, ir.TypeRef]:
+        out: dict[str, ir.TypeRef] = {}
+        for use in self.api.service.features:
+            feat = self.api.features.get(use.feature)
+            if feat is not None and isinstance(feat.params, ir.SessionLifecycle):
+                out[feat.params.session_id_field] = STRING
+        if self.client is not None:
+            out.update({s.name: s.type for s in self.client.state})
+        return out
+
+    def root(self, b: ir.Bind, expected: ir.TypeRef | None) -> tuple[str | None, ir.TypeRef | None, bool]:
+        """(producing step, type of the binding's root, ok)."""
+        if b.source == "result":
+            if not self.order:
+                self.sink.error("binding.no-previous-step", f"`{b.text}` in the first step of flow `{self.flow.id}`: there is no previous result",
+                                b.span, hint="use `${input.<name>}` for the flow's parameters")
+                return None, None, False
+            step = self.order[-1]
+            return step, self.results.get(step), True
+        if b.source == "steps":
+            sid = b.path[0]
+            assert isinstance(sid, str)
+            if sid not in self.results:
+                later = [s.id for s in self.flow.steps[self.current_index:]]
+                if sid in later:
+                    msg = f"`{b.text}` refers to step `{sid}`, which runs later"
+                else:
+                    msg = f"`{b.text}`: flow `{self.flow.id}` has no step `{sid}` before this one"
+                self.sink.error("binding.unknown-step", msg, b.span, hint=did_you_mean(sid, self.order))
+                return None, None, False
+            return sid, self.results.get(sid), True
+        if b.source == "state":
+            fields = self.state_fields()
+            name = b.path[0]
+            if name not in fields:
+                client = self.flow.client or "?"
+                hint = did_you_mean(str(name), fields) or (f"declare it under `clients.{client}.state`" if self.client else None)
+                self.sink.error("binding.unknown-state", f"`{b.text}`: client `{client}` has no state `{name}`", b.span, hint=hint)
+                return None, None, False
+            return None, fields[str(name)], True
+        # input
+        name = str(b.path[0])
+        if self.declared and name not in self.declared:
+            self.sink.error("binding.unknown-input", f"`{b.text}`: flow `{self.flow.id}` declares no input `{name}`", b.span,
+                            hint=did_you_mean(name, self.declared) or "add it under `inputs:`")
+            return None, None, False
+        if name not in self.input_order:
+            self.input_order.append(name)
+        if name in self.declared:
+            return None, self.declared[name].type, True
+        if len(b.path) == 1:
+            self.infer(name, expected, b)
+            return None, expected, True
+        prior = self.inferred.get(name, (None, None))[0]
+        if prior is None:
+            self.inferred.setdefault(name, (None, b.span))
+        return None, prior, True
+
+    def infer(self, name: str, expected: ir.TypeRef | None, b: ir.Bind) -> None:
+        prior, span = self.inferred.get(name, (None, None))
+        if expected is None:
+            self.inferred.setdefault(name, (None, b.span))
+            return
+        if prior is None:
+            self.inferred[name] = (expected, b.span)
+            return
+        p_base, p_null = strip_nullable(prior)
+        e_base, e_null = strip_nullable(expected)
+        if p_base == e_base:
+            self.inferred[name] = (make_nullable(p_base, p_null and e_null), span)  # both uses must accept it
+        elif accepts(self.api, p_base, e_base) and accepts(self.api, e_base, p_base):
+            return
+        else:
+            self.sink.error("flow.input-conflict", f"input `{name}` of flow `{self.flow.id}` is used as `{format_type(prior)}` "
+                            f"and as `{format_type(expected)}`", b.span, hint="declare its type under `inputs:`")
+
+    def walk(self, b: ir.Bind, t: ir.TypeRef | None, path: tuple[str | int, ...]) -> tuple[ir.TypeRef | None, bool]:
+        nullable = False
+        for i, acc in enumerate(path):
+            if t is None:
+                return None, True
+            base, null = strip_nullable(self.api.resolve_alias(t))
+            nullable = nullable or null
+            shown = format_binding(b.source, b.path[: len(b.path) - len(path) + i])
+            if isinstance(base, ir.Prim) and base.name == "any":
+                return ANY, True
+            if isinstance(base, ir.Ref) and base.name not in self.api.types:
+                return None, True
+            if isinstance(base, ir.FutureT):
+                self.sink.error("binding.unawaited-future", f"`{b.text}`: `{shown}` is a future, not its result", b.span,
+                                hint="add an `await_future:` step after the call")
+                return None, False
+            if isinstance(acc, int):
+                if not isinstance(base, ir.ListT):
+                    self.sink.error("binding.not-a-list", f"`{b.text}`: `{shown}` is `{format_type(t)}`, not a list", b.span)
+                    return None, False
+                t = base.item
+                continue
+            if isinstance(base, ir.MapT):
+                t = base.value
+                continue
+            rec = self.api.record(base)
+            if rec is None:
+                self.sink.error("binding.unknown-field", f"`{b.text}`: `{shown}` is `{format_type(t)}`, which has no fields", b.span)
+                return None, False
+            f = rec.field(acc)
+            if f is None:
+                self.sink.error("binding.unknown-field", f"`{b.text}`: `{rec.id}` has no field `{acc}`", b.span,
+                                hint=did_you_mean(acc, field_candidates(self.api, base)))
+                return None, False
+            t = f.type
+        return (make_nullable(t, nullable) if t is not None else None), True
+
+    def bind(self, b: ir.Bind, expected: ir.TypeRef | None, what: str) -> ir.Bind:
+        step, t, ok = self.root(b, expected)
+        if not ok:
+            return b
+        path = b.path[1:] if b.source in ("steps", "state", "input") else b.path
+        t, ok = self.walk(b, t, path)
+        if ok and t is not None and expected is not None:
+            if not accepts(self.api, expected, t):
+                self.sink.error("binding.type-mismatch", f"`{b.text}` is `{format_type(t)}`, but {what} expects `{format_type(expected)}`",
+                                b.span)
+            elif nullable_mismatch(self.api, expected, t):
+                self.sink.error("binding.maybe-null", f"`{b.text}` may be null, but {what} does not accept null (`{format_type(expected)}`)",
+                                b.span, hint="make the receiving type nullable, or bind a field that is never null")
+        return attrs.evolve(b, step=step, type=t)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def value(self, v: ir.Value, expected: ir.TypeRef | None, what: str) -> ir.Value:
+        if isinstance(v, ir.Bind):
+            return self.bind(v, expected, what)
+        if isinstance(v, ir.Const):
+            if expected is not None:
+                problem = const_problem(self.api, expected, v.value)
+                if problem:
+                    self.sink.error("flow.bad-argument", f"{what}: {problem}", v.span)
+            return v
+        if isinstance(v, ir.Interp):
+            parts: list[str | ir.Bind] = []
+            for part in v.parts:
+                if isinstance(part, ir.Bind):
+                    part = self.bind(part, None, what)
+                    if part.type is not None and not is_scalar(self.api, part.type):
+                        self.sink.error("binding.not-scalar", f"`{part.text}` is `{format_type(part.type)}`; only scalars can be "
+                                        "interpolated into a string", part.span)
+                    if part.source == "input" and len(part.path) == 1 and part.path[0] not in self.declared:
+                        name = str(part.path[0])
+                        if self.inferred.get(name, (None, None))[0] is None:
+                            self.inferred[name] = (STRING, part.span)
+                parts.append(part)
+            if expected is not None and not accepts(self.api, expected, STRING):
+                self.sink.error("binding.type-mismatch", f"an interpolated string is a `string`, but {what} expects "
+                                f"`{format_type(expected)}`", v.span)
+            return attrs.evolve(v, parts=tuple(parts))
+        if isinstance(v, ir.ListValue):
+            base = strip_nullable(self.api.resolve_alias(expected))[0] if expected is not None else None
+            item = base.item if isinstance(base, ir.ListT) else None
+            if base is not None and not isinstance(base, ir.ListT) and not (isinstance(base, ir.Prim) and base.name == "any"):
+                self.sink.error("flow.bad-argument", f"{what}: a list is not a `{format_type(expected)}`", v.span)  # type: ignore[arg-type]
+            return attrs.evolve(v, items=tuple(self.value(x, item, what) for x in v.items))
+        # ObjValue: a record (or map) built in place
+        assert isinstance(v, ir.ObjValue)
+        base = strip_nullable(self.api.resolve_alias(expected))[0] if expected is not None else None
+        rec = self.api.record(base) if base is not None else None
+        if rec is None:
+            value_t = base.value if isinstance(base, ir.MapT) else None
+            if base is not None and not isinstance(base, ir.MapT) and not (isinstance(base, ir.Prim) and base.name == "any") and not (
+                isinstance(base, ir.Ref) and base.name not in self.api.types
+            ):
+                self.sink.error("flow.bad-argument", f"{what}: a mapping is not a `{format_type(expected)}`", v.span)  # type: ignore[arg-type]
+            return attrs.evolve(v, items=tuple((k, self.value(x, value_t, f"`{k}`")) for k, x in v.items))
+        items = []
+        given = {k for k, _ in v.items}
+        for k, x in v.items:
+            f = rec.field(k)
+            if f is None:
+                self.sink.error("flow.unknown-argument", f"{what}: `{rec.id}` has no field `{k}`", x.span or v.span,
+                                hint=did_you_mean(k, [f.name for f in rec.fields]))
+                items.append((k, x))
+                continue
+            items.append((k, self.value(x, f.type, f"field `{rec.id}.{k}`")))
+        missing = [f.name for f in rec.fields if f.required and f.name not in given]
+        if missing:
+            self.sink.error("flow.missing-argument", f"{what}: `{rec.id}` needs {', '.join(f'`{m}`' for m in missing)}", v.span)
+        return attrs.evolve(v, items=tuple(items))
+
+    def args(self, step: ir.Step, params: list[Param], target: str) -> tuple[ir.Arg, ...]:
+        by_name = {p.name: p for p in params}
+        out = []
+        for a in step.args:
+            p = by_name.get(a.name)
+            if p is None:
+                self.sink.error("flow.unknown-argument", f"`{target}` takes no argument `{a.name}`", a.span,
+                                hint=did_you_mean(a.name, by_name) or (f"it takes: {', '.join(by_name)}" if by_name else "it takes no arguments"))
+                out.append(a)
+                continue
+            out.append(attrs.evolve(a, value=self.value(a.value, p.type, f"argument `{a.name}` of `{target}`")))
+        given = {a.name for a in step.args}
+        missing = [p.name for p in params if p.required and p.name not in given]
+        if missing:
+            self.sink.error("flow.missing-argument", f"the call of `{target}` misses required argument{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(f'`{m}`' for m in missing)}", step.span,
+                            hint=f"add {'them' if len(missing) > 1 else 'it'} under `args:`")
+        return tuple(out)
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def receiver(self, step: ir.Step, owner: str | None) -> tuple[str, ir.Bind | None]:
+        if step.on is not None:
+            on = self.bind(step.on, None, "`on`")
+            if on.type is not None:
+                t = strip_nullable(on.type)[0]
+                if not isinstance(t, ir.ClientT):
+                    self.sink.error("flow.bad-receiver", f"`on: {on.text}` is `{format_type(on.type)}`, not a client", on.span)
+                elif owner is not None and t.client != owner:
+                    self.sink.error("flow.bad-receiver", f"`{step.written_target}` runs on client `{owner}`, but `on:` gives a `{t.client}` client",
+                                    on.span)
+            return "bind", on
+        if owner is None or owner == self.flow.client:
+            return "self", None
+        for sid in reversed(self.order):
+            t = self.results.get(sid)
+            if isinstance(t, ir.ClientT) and t.client == owner:
+                return f"step:{sid}", None
+        return "sibling", None
+
+    def step(self, step: ir.Step) -> ir.Step:
+        result: ir.TypeRef | None = None
+        if step.kind == "call" and (step.target in self.api.endpoints or step.target in self.api.flows):
+            assert step.target is not None
+            owner = self.call_owner(step)
+            receiver, on = self.receiver(step, owner)
+            if step.target_kind == "endpoint":
+                ep = self.api.endpoints[step.target]
+                args = self.args(step, endpoint_params(self.api, ep), step.written_target)
+                result = endpoint_result(self.api, ep)
+            else:
+                callee = self.api.flows[step.target]
+                params = [Param(i.name, i.type or ANY, True) for i in callee.inputs]
+                args = self.args(step, params, step.written_target)
+                result = callee.result
+            step = attrs.evolve(step, args=args, receiver=receiver, on=on, result_type=result)
+        elif step.kind == "await_future":
+            prev_id = self.order[-1] if self.order else None
+            prev = self.results.get(prev_id) if prev_id else None
+            if prev_id is None or not isinstance(prev, ir.FutureT):
+                if prev_id is None or prev is not None:
+                    self.sink.error("flow.await-not-future", "`await_future` must follow a call that answers a future"
+                                    + (f"; step `{prev_id}` answers `{format_type(prev)}`" if prev is not None else ""), step.span,
+                                    hint="the called endpoint needs a promise_result feature")
+                result = step.expected
+            else:
+                result = prev.result
+                if step.expected is not None and result is not None and not accepts(self.api, step.expected, result):
+                    self.sink.error("flow.await-type-mismatch", f"the future resolves to `{format_type(result)}`, not "
+                                    f"`{format_type(step.expected)}`", step.span)
+            step = attrs.evolve(step, awaits=prev_id, result_type=result)
+        elif step.kind == "build_client" and step.target in self.api.clients:
+            assert step.target is not None
+            client = self.api.clients[step.target]
+            params = [Param(s.name, s.type, False) for s in client.state if not s.counter]
+            step = attrs.evolve(step, args=self.args(step, params, f"build_client {client.display_name}"), result_type=ir.ClientT(client=client.id))
+            result = step.result_type
+        elif step.kind == "return":
+            arg = step.args[0]
+            value = self.value(arg.value, None, "`return`")
+            result = self.value_type(value)
+            step = attrs.evolve(step, args=(attrs.evolve(arg, value=value),), result_type=result)
+        self.results[step.id] = result
+        self.order.append(step.id)
+        return step
+
+    def call_owner(self, step: ir.Step) -> str | None:
+        """The client a call must run on: the written `client.method` client, or a called flow's client."""
+        head = step.written_target.rpartition(".")[0]
+        if step.target_kind == "flow":
+            return self.api.flows[step.target].client if step.target in self.api.flows else None
+        if head and head not in self.api.endpoints and step.written_target not in self.api.endpoints:
+            from tinkc.passes.flow_calls import find_client
+
+            client = find_client(self.api, head)
+            return client.id if client else None
+        return None
+
+    def value_type(self, v: ir.Value) -> ir.TypeRef | None:
+        if isinstance(v, ir.Bind):
+            return v.type
+        if isinstance(v, ir.Interp):
+            return STRING
+        if isinstance(v, ir.Const):
+            val: Any = v.value
+            if isinstance(val, bool):
+                return ir.Prim(name="bool")
+            if isinstance(val, int):
+                return ir.Prim(name="int")
+            if isinstance(val, float):
+                return ir.Prim(name="float")
+            if isinstance(val, str):
+                return STRING
+        return ANY
+
+    def check(self) -> ir.Flow:
+        steps = []
+        for i, step in enumerate(self.flow.steps):
+            self.current_index = i
+            steps.append(self.step(step))
+        inputs = []
+        for name in self.input_order:
+            if name in self.declared:
+                inputs.append(self.declared[name])
+                continue
+            t, span = self.inferred.get(name, (None, None))
+            if t is None:
+                self.sink.error("flow.input-untyped", f"the type of input `{name}` of flow `{self.flow.id}` cannot be inferred from its uses",
+                                span or self.flow.span, hint=f"declare it: `inputs: {{{name}: <type>}}`")
+            inputs.append(ir.FlowInput(name=name, type=t, declared=False, span=span))
+        result = steps[-1].result_type if steps else None
+        return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    order, cycles = flow_call_order(api)
+    in_cycle = {name for cycle in cycles for name in cycle}
+    flows = dict(api.flows)
+    for name in order:
+        if name in in_cycle or name not in flows:
+            continue
+        current = attrs.evolve(api, flows=flows)
+        flows[name] = FlowChecker(current, flows[name], sink).check()
+    return attrs.evolve(api, flows=flows)
+
+
+PASS = Pass(name="bindings", kind="validation", run=run, doc=__doc__ or "")

@@ -1,0 +1,74 @@
+"""Pass `flow-dependencies`: which steps wait for which, and which may run at the same time.
+
+A step depends on the steps its bindings read (`${result}`, `${steps.x}`), the call it awaits,
+the step that built its receiver, and the steps it names in `after:`. `build_client` and `return`
+steps conclude a flow and wait for every earlier step. Steps are then layered into *stages*
+(a topological layering, each stage in manifest order): the steps of one stage have no path between
+them, so backends run them concurrently (asyncio.gather, Promise.all, Task.async_stream).
+
+Example: `a: call x`, `b: call y` (no bindings between them), `c: call z(args from a and b)` gives
+stages `[[a, b], [c]]`.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Iterator
+
+import attrs
+
+from tinkc.diagnostics import Sink
+from tinkc.ir import nodes as ir
+from tinkc.passes.base import Pass
+
+
+def value_binds(v: ir.Value) -> Iterator[ir.Bind]:
+    if isinstance(v, ir.Bind):
+        yield v
+    elif isinstance(v, ir.Interp):
+        yield from (p for p in v.parts if isinstance(p, ir.Bind))
+    elif isinstance(v, ir.ObjValue):
+        for _, x in v.items:
+            yield from value_binds(x)
+    elif isinstance(v, ir.ListValue):
+        for x in v.items:
+            yield from value_binds(x)
+
+
+def step_binds(step: ir.Step) -> Iterator[ir.Bind]:
+    for a in step.args:
+        yield from value_binds(a.value)
+    if step.on is not None:
+        yield step.on
+
+
+def _dependencies(flow: ir.Flow) -> ir.Flow:
+    ids = [s.id for s in flow.steps]
+    steps = []
+    for index, step in enumerate(flow.steps):
+        deps = {b.step for b in step_binds(step) if b.step is not None}
+        if step.awaits:
+            deps.add(step.awaits)
+        if step.receiver.startswith("step:"):
+            deps.add(step.receiver[5:])
+        deps.update(step.after)
+        if step.kind in ("build_client", "return"):
+            deps.update(ids[:index])
+        ordered = tuple(i for i in ids[:index] if i in deps)  # manifest order, only earlier steps
+        steps.append(attrs.evolve(step, depends_on=ordered))
+    sorter = graphlib.TopologicalSorter({s.id: s.depends_on for s in steps})
+    sorter.prepare()
+    position = {sid: i for i, sid in enumerate(ids)}
+    stages = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=position.__getitem__)
+        stages.append(tuple(ready))
+        sorter.done(*ready)
+    return attrs.evolve(flow, steps=tuple(steps), stages=tuple(stages))
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    return attrs.evolve(api, flows={k: _dependencies(f) for k, f in api.flows.items()})
+
+
+PASS = Pass(name="flow-dependencies", kind="validation", run=run, doc=__doc__ or "")

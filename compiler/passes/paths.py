@@ -1,0 +1,56 @@
+"""Pass `paths`: path parameters against their templates, and parameter names against each other.
+
+Every `{name}` of a path becomes a path parameter (typed `string` unless `path_params` says
+otherwise; raw when written `{+name}` or declared `raw: true`), listed in template order. A declared
+path parameter the template lacks, a non-scalar path parameter, and a name used twice among path
+parameters, query parameters and body fields (they all become arguments of one method) are errors.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.ir import nodes as ir
+from tinkc.ir.types import is_scalar
+from tinkc.passes.base import Pass
+
+
+def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
+    declared = {p.name: p for p in ep.path_params}
+    variables = ep.path.variables
+    names = [v.name for v in variables]
+    for p in ep.path_params:
+        if p.name not in names:
+            sink.error("path.unknown-param", f"path parameter `{p.name}` of `{ep.id}` does not appear in its path `{ep.path.template}`",
+                       p.span, hint=did_you_mean(p.name, names) or f"write `{{{p.name}}}` in the path, or remove it")
+    params = []
+    for v in variables:
+        d = declared.get(v.name)
+        p = ir.PathParam(name=v.name, type=d.type if d else ir.Prim(name="string"), raw=v.raw or (d.raw if d else False),
+                         doc=d.doc if d else None, span=d.span if d else v.span)
+        if not is_scalar(api, p.type) and not (isinstance(p.type, ir.Ref) and p.type.name not in api.types):
+            sink.error("path.bad-param-type", f"path parameter `{v.name}` of `{ep.id}` must be a scalar", p.span)
+        params.append(p)
+    seen: dict[str, str] = {p.name: "path parameter" for p in params}
+    for q in ep.query:
+        if q.name in seen:
+            sink.error("endpoint.param-clash", f"`{q.name}` of `{ep.id}` is both a {seen[q.name]} and a query parameter", q.span)
+        seen[q.name] = "query parameter"
+    body = api.record(ep.request)
+    if body is not None:
+        for f in body.fields:
+            if f.name in seen and not f.has_default:
+                sink.error("endpoint.param-clash", f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request "
+                           f"`{body.id}`", ep.span, hint="rename one of them; all become arguments of one method")
+    if ep.request is not None and ep.method in ("GET", "HEAD"):
+        sink.warning("endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span,
+                     hint="move its fields to `query:`")
+    return attrs.evolve(ep, path_params=tuple(params))
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    return attrs.evolve(api, endpoints={k: _endpoint(api, ep, sink) for k, ep in api.endpoints.items()})
+
+
+PASS = Pass(name="paths", kind="validation", run=run, doc=__doc__ or "")

@@ -1,0 +1,127 @@
+"""Pass `references`: every name a manifest uses must be declared.
+
+Types named in fields, aliases, unions, endpoints, parameters, flows and client state; features
+attached to endpoints or the service; endpoints named by features (the futures retrieve endpoint,
+the telemetry and session endpoints) and by client methods; the client of each flow. Each miss is
+reported at the name, with the closest declared name as a hint.
+
+Example: ``request: ForwardRequst`` → ``error[ref.unknown-type]: unknown type `ForwardRequst```,
+``hint: did you mean `ForwardRequest`?``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.frontend.lower import TYPE_SPELLING_HINTS
+from tinkc.ir import nodes as ir
+from tinkc.ir.span import Span
+from tinkc.passes.base import Pass
+
+
+def type_refs(t: ir.TypeRef | None) -> Iterator[ir.Ref]:
+    if t is None:
+        return
+    if isinstance(t, ir.Ref):
+        yield t
+    elif isinstance(t, ir.ListT):
+        yield from type_refs(t.item)
+    elif isinstance(t, ir.MapT):
+        yield from type_refs(t.value)
+    elif isinstance(t, ir.Nullable):
+        yield from type_refs(t.inner)
+    elif isinstance(t, ir.UnionT):
+        for m in t.members:
+            yield from type_refs(m)
+    elif isinstance(t, ir.FutureT):
+        yield from type_refs(t.result)
+
+
+def declared_type_uses(api: ir.Api) -> Iterator[tuple[ir.TypeRef | None, Span | None]]:
+    """Every type expression written in the manifest, with a fallback span."""
+    for decl in api.types.values():
+        if isinstance(decl, ir.Record):
+            for f in decl.fields:
+                yield f.type, f.span
+        elif isinstance(decl, ir.Alias):
+            yield decl.target, decl.span
+    for ep in api.endpoints.values():
+        yield ep.request, ep.span
+        yield ep.response, ep.span
+        for pp in ep.path_params:
+            yield pp.type, pp.span
+        for q in ep.query:
+            yield q.type, q.span
+    for feat in api.features.values():
+        if isinstance(feat.params, ir.PromiseResult):
+            yield feat.params.handle_type, feat.span
+    for flow in api.flows.values():
+        for i in flow.inputs:
+            if i.declared:
+                yield i.type, i.span
+        for step in flow.steps:
+            if step.kind == "await_future":
+                yield step.expected, step.span
+    for client in api.clients.values():
+        for s in client.state:
+            yield s.type, s.span
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    type_names = [*api.types, *ir.PRIMITIVES]
+    for t, fallback in declared_type_uses(api):
+        for ref in type_refs(t):
+            if ref.name not in api.types:
+                hint = did_you_mean(ref.name, type_names)
+                if hint is None and ref.name in TYPE_SPELLING_HINTS:
+                    hint = f"tinkc writes this `{TYPE_SPELLING_HINTS[ref.name]}`"
+                sink.error("ref.unknown-type", f"unknown type `{ref.name}`", ref.span or fallback, hint=hint)
+
+    for decl in api.types.values():
+        if isinstance(decl, ir.Union_):
+            for v in decl.variants:
+                target = api.types.get(v.type)
+                if target is None:
+                    sink.error("ref.unknown-type", f"unknown type `{v.type}` in union `{decl.id}`", v.span, hint=did_you_mean(v.type, api.types))
+                elif decl.discriminator is not None and not isinstance(target, ir.Record):
+                    sink.error("type.bad-variant", f"variant `{v.type}` of discriminated union `{decl.id}` must be a record", v.span)
+
+    def check_feature_uses(uses: tuple[ir.FeatureUse, ...]) -> None:
+        for use in uses:
+            if use.feature not in api.features:
+                sink.error("ref.unknown-feature", f"unknown feature `{use.feature}`", use.span, hint=did_you_mean(use.feature, api.features))
+
+    check_feature_uses(api.service.features)
+    for ep in api.endpoints.values():
+        check_feature_uses(ep.features)
+
+    def check_endpoint(eid: str | None, what: str, span: Span | None) -> None:
+        if eid is not None and eid not in api.endpoints:
+            sink.error("ref.unknown-endpoint", f"{what} names unknown endpoint `{eid}`", span, hint=did_you_mean(eid, api.endpoints))
+
+    for feat in api.features.values():
+        p = feat.params
+        if isinstance(p, ir.PromiseResult):
+            check_endpoint(p.retrieve_endpoint, f"feature `{feat.id}`", feat.param_span("retrieve_endpoint"))
+        elif isinstance(p, ir.Telemetry):
+            check_endpoint(p.endpoint, f"feature `{feat.id}`", feat.param_span("endpoint"))
+        elif isinstance(p, ir.SessionLifecycle):
+            check_endpoint(p.create_endpoint, f"feature `{feat.id}`", feat.param_span("create_endpoint"))
+            check_endpoint(p.heartbeat_endpoint, f"feature `{feat.id}`", feat.param_span("heartbeat_endpoint"))
+
+    for client in api.clients.values():
+        for m in client.methods:
+            if m.kind == "endpoint":
+                check_endpoint(m.target, f"method `{client.id}.{m.name}`", m.span)
+            elif m.target not in api.flows:
+                sink.error("ref.unknown-flow", f"method `{client.id}.{m.name}` names unknown flow `{m.target}`", m.span,
+                           hint=did_you_mean(m.target, api.flows))
+    for flow in api.flows.values():
+        if flow.client is not None and flow.client not in api.clients:
+            sink.error("ref.unknown-client", f"flow `{flow.id}` names unknown client `{flow.client}`", flow.span,
+                       hint=did_you_mean(flow.client, api.clients))
+    return api
+
+
+PASS = Pass(name="references", kind="validation", run=run, doc=__doc__ or "")

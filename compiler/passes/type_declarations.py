@@ -1,0 +1,87 @@
+"""Pass `type-declarations`: declarations that parse but cannot mean anything.
+
+* an alias that resolves to itself (`A: {alias: B}`, `B: {alias: A}`) — recursive *records* are fine;
+* a discriminated union whose variants lack the discriminator, give it a non-literal type, or share
+  a tag; the pass fills each variant's tag from its record's literal field;
+* a field default that does not fit the field's type.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend.grammars import format_type
+from tinkc.ir import nodes as ir
+from tinkc.ir.types import const_problem, strip_nullable
+from tinkc.passes.base import Pass
+
+
+def _alias_cycles(api: ir.Api, sink: Sink) -> None:
+    reported: set[str] = set()
+    for decl in api.types.values():
+        if not isinstance(decl, ir.Alias) or decl.id in reported:
+            continue
+        chain = [decl.id]
+        t = decl.target
+        while isinstance(t, ir.Ref) and isinstance(api.types.get(t.name), ir.Alias):
+            if t.name in chain:
+                cycle = chain[chain.index(t.name):] + [t.name]
+                reported.update(cycle)
+                sink.error("type.alias-cycle", f"alias cycle: {' → '.join(cycle)}", api.types[cycle[0]].span,
+                           hint="an alias must end in a type that is not an alias")
+                break
+            chain.append(t.name)
+            t = api.types[t.name].target  # type: ignore[union-attr]
+
+
+def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | None:
+    rec = api.types.get(v.type)
+    if not isinstance(rec, ir.Record):
+        return v.tag
+    assert union.discriminator is not None
+    field = rec.field(union.discriminator)
+    if field is None:
+        if v.tag is None:
+            sink.error("type.missing-discriminator", f"variant `{v.type}` of union `{union.id}` has no `{union.discriminator}` field",
+                       v.span, hint=f"add `{union.discriminator}: {{type: '\"{v.type.lower()}\"', default: {v.type.lower()}}}` to `{v.type}`, "
+                                    "or give the variant a `tag:`")
+        return v.tag
+    ftype, _ = strip_nullable(field.type)
+    if isinstance(ftype, ir.Lit) and isinstance(ftype.value, str):
+        if v.tag is not None and v.tag != ftype.value:
+            sink.error("type.tag-mismatch", f"variant `{v.type}` is tagged `{v.tag}` but its `{union.discriminator}` field is "
+                       f"the literal {format_type(ftype)}", v.span)
+        return ftype.value
+    if v.tag is None:
+        sink.error("type.missing-discriminator", f"the `{union.discriminator}` field of `{v.type}` is `{format_type(field.type)}`, "
+                   f"not a string literal, so it cannot tag union `{union.id}`", field.span or v.span,
+                   hint=f"declare it as a literal: `type: '\"{v.type.lower()}\"'`, or give the variant a `tag:`")
+    return v.tag
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    _alias_cycles(api, sink)
+    types = dict(api.types)
+    for decl in api.types.values():
+        if isinstance(decl, ir.Union_) and decl.discriminator is not None:
+            seen: dict[str, str] = {}
+            variants = []
+            for v in decl.variants:
+                tag = _tag_of(api, decl, v, sink)
+                if tag is not None:
+                    if tag in seen:
+                        sink.error("type.duplicate-tag", f"variants `{seen[tag]}` and `{v.type}` of union `{decl.id}` share the tag `{tag}`", v.span)
+                    seen[tag] = v.type
+                variants.append(attrs.evolve(v, tag=tag))
+            types[decl.id] = attrs.evolve(decl, variants=tuple(variants))
+        elif isinstance(decl, ir.Record):
+            for f in decl.fields:
+                if f.has_default:
+                    problem = const_problem(api, f.type, f.default)
+                    if problem:
+                        sink.error("type.bad-default", f"default of `{decl.id}.{f.name}`: {problem}", f.span)
+    return attrs.evolve(api, types=types)
+
+
+PASS = Pass(name="type-declarations", kind="validation", run=run, doc=__doc__ or "")

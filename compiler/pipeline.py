@@ -1,0 +1,112 @@
+"""The path of a manifest through tinkc, top to bottom.
+
+    load  →  lower  →  validation passes  →  optimization passes  →  backend.emit  →  writer
+
+Every stage reports into one :class:`~tinkc.diagnostics.Sink`; a stage after an error still runs
+where it can (so one run reports everything), but optimization and emission only run on a valid IR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend.load import Manifest, load_manifest
+from tinkc.frontend.lower import lower
+from tinkc.ir.nodes import Api
+from tinkc.passes import (
+    bindings,
+    clients,
+    feature_params,
+    flow_calls,
+    flow_dependencies,
+    idempotency,
+    naming,
+    paths,
+    references,
+    type_declarations,
+    unused,
+)
+from tinkc.passes.base import Pass
+
+# The ordered pipeline. Validation first: each later pass may rely on what earlier ones resolved.
+VALIDATION_PASSES: tuple[Pass, ...] = (
+    references.PASS,
+    type_declarations.PASS,
+    feature_params.PASS,
+    paths.PASS,
+    clients.PASS,
+    flow_calls.PASS,
+    bindings.PASS,
+    flow_dependencies.PASS,
+    idempotency.PASS,
+    naming.PASS,
+    unused.PASS,
+)
+OPTIMIZATION_PASSES: tuple[Pass, ...] = ()
+PASSES: tuple[Pass, ...] = VALIDATION_PASSES + OPTIMIZATION_PASSES
+
+
+def bundled_manifest() -> Path:
+    """`manifests/tinker.yaml`, the default manifest, wherever tinkc is installed."""
+    import tinkc.manifests
+
+    return Path(tinkc.manifests.__file__).parent / "tinker.yaml"
+
+
+@attrs.define
+class Result:
+    sink: Sink
+    manifest: Manifest | None = None
+    api: Api | None = None  # the IR after the last pass that ran
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return self.manifest.sources if self.manifest else {}
+
+
+def compile_manifest(
+    path: str | Path,
+    *,
+    optimize: bool = True,
+    stop_after: str | None = None,
+    after_pass: Callable[[Pass, Api], None] | None = None,
+) -> Result:
+    """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``)."""
+    sink = Sink()
+    result = Result(sink=sink)
+    result.manifest = load_manifest(path, sink)
+    if result.manifest is None:
+        return result
+    api = lower(result.manifest, sink)
+    if api is None:
+        return result
+    return run_passes(api, result, optimize=optimize, stop_after=stop_after, after_pass=after_pass)
+
+
+def run_passes(
+    api: Api,
+    result: Result,
+    *,
+    optimize: bool = True,
+    stop_after: str | None = None,
+    after_pass: Callable[[Pass, Api], None] | None = None,
+) -> Result:
+    passes = PASSES if optimize else VALIDATION_PASSES
+    for p in passes:
+        if p.kind == "optimization" and result.sink.has_errors:
+            break  # optimizing an invalid IR would only produce confusing output
+        api = p.run(api, result.sink)
+        if after_pass is not None:
+            after_pass(p, api)
+        if p.name == stop_after:
+            break
+    result.api = api
+    return result
+
+
+def pass_names() -> list[str]:
+    return [p.name for p in PASSES]

@@ -1,0 +1,671 @@
+"""IR nodes: what a manifest means, independent of how it was spelled.
+
+Every node is a frozen attrs class; children are tuples; equality ignores source spans, so two
+structurally equal declarations compare equal wherever they came from. The root is :class:`Api`,
+which holds every declaration in dicts keyed by id (sorted, so iteration order is deterministic).
+Passes rewrite with :func:`attrs.evolve` and never mutate.
+
+Example::
+
+    >>> from tinkc.ir.nodes import ListT, Prim
+    >>> ListT(item=Prim(name="string")) == ListT(item=Prim(name="string"))
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Union
+
+import attrs
+
+from tinkc.ir.span import Span
+
+IR_VERSION = 1
+
+
+def _span() -> Any:
+    return attrs.field(default=None, eq=False, repr=False)
+
+
+def _sorted_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: value[k] for k in sorted(value)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Frozen JSON values (defaults, literal arguments, target options)
+
+
+@attrs.frozen(cache_hash=True)
+class Obj:
+    """A JSON object as a hashable value: sorted ``(key, value)`` pairs."""
+
+    items: tuple[tuple[str, Any], ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for k, v in self.items:
+            if k == key:
+                return v
+        return default
+
+
+def freeze(value: Any) -> Any:
+    """Plain JSON data → hashable IR data (dict → :class:`Obj`, list → tuple)."""
+    if isinstance(value, dict):
+        return Obj(tuple((k, freeze(value[k])) for k in sorted(value)))
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Hashable IR data → plain JSON data."""
+    if isinstance(value, Obj):
+        return {k: thaw(v) for k, v in value.items}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Type expressions
+
+PRIMITIVES = ("string", "int", "float", "bool", "bytes", "any", "datetime", "date")
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Prim:
+    name: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Ref:
+    """A reference to a declared type, by id."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ListT:
+    item: TypeRef
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class MapT:
+    value: TypeRef
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Nullable:
+    inner: TypeRef
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Lit:
+    """A literal type: one string or integer value (discriminator tags, fixed request kinds)."""
+
+    value: str | int
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class UnionT:
+    """An inline untagged union ``A | B``."""
+
+    members: tuple[TypeRef, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ClientT:
+    """The type of a client instance (the result of a ``build_client`` step or of a flow making one)."""
+
+    client: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class FutureT:
+    """An unresolved server-side future that resolves to ``result`` (see ``promise_result``)."""
+
+    result: TypeRef
+    span: Span | None = _span()
+
+
+TypeRef = Union[Prim, Ref, ListT, MapT, Nullable, Lit, UnionT, ClientT, FutureT]
+
+
+# ---------------------------------------------------------------------------------------------
+# Type declarations
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Field:
+    name: str
+    type: TypeRef
+    json_name: str  # the key on the wire (defaults to ``name``)
+    required: bool  # the key must be present (no default, not optional)
+    has_default: bool = False
+    default: Any = None  # frozen JSON; meaningful only when ``has_default``
+    doc: str | None = None
+    deprecated: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Record:
+    id: str
+    fields: tuple[Field, ...]
+    doc: str | None = None
+    deprecated: bool = False
+    export: bool = False
+    span: Span | None = _span()
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class EnumValue:
+    value: str
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Enum:
+    id: str
+    values: tuple[EnumValue, ...]
+    doc: str | None = None
+    deprecated: bool = False
+    export: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Variant:
+    type: str  # id of a Record
+    tag: str | None  # discriminator value; resolved from the record's literal field when not given
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Union_:
+    """A declared union; discriminated when ``discriminator`` is set."""
+
+    id: str
+    variants: tuple[Variant, ...]
+    discriminator: str | None = None
+    doc: str | None = None
+    deprecated: bool = False
+    export: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Alias:
+    id: str
+    target: TypeRef
+    doc: str | None = None
+    deprecated: bool = False
+    export: bool = False
+    span: Span | None = _span()
+
+
+TypeDecl = Union[Record, Enum, Union_, Alias]
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class PathLiteral:
+    text: str
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class PathVar:
+    name: str
+    raw: bool = False  # inserted unescaped (RFC 6570 ``{+name}``)
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class PathTemplate:
+    template: str
+    parts: tuple[PathLiteral | PathVar, ...]
+    span: Span | None = _span()
+
+    @property
+    def variables(self) -> tuple[PathVar, ...]:
+        return tuple(p for p in self.parts if isinstance(p, PathVar))
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class PathParam:
+    name: str
+    type: TypeRef
+    raw: bool = False
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class QueryParam:
+    name: str
+    type: TypeRef
+    required: bool
+    has_default: bool = False
+    default: Any = None
+    wire_name: str = ""
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Header:
+    name: str
+    value: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class FeatureUse:
+    """An endpoint's (or the service's) use of a feature instance."""
+
+    feature: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Endpoint:
+    id: str  # "group.name"
+    method: str
+    path: PathTemplate
+    path_params: tuple[PathParam, ...] = ()
+    query: tuple[QueryParam, ...] = ()
+    request: TypeRef | None = None
+    response: TypeRef | None = None
+    headers: tuple[Header, ...] = ()
+    features: tuple[FeatureUse, ...] = ()
+    response_handler: str | None = None
+    doc: str | None = None
+    deprecated: bool = False
+    span: Span | None = _span()
+
+    @property
+    def group(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Features (built-in feature types; parameters normalized by the lowering)
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class StatusRange:
+    lo: int
+    hi: int
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Backoff:
+    kind: str  # exponential | constant
+    base_ms: int
+    max_ms: int
+    jitter: float
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class RetryPolicy:
+    max_retries: int
+    statuses: tuple[StatusRange, ...]
+    exceptions: tuple[str, ...]
+    backoff: Backoff
+    retry_after_max_ms: int
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class RetryHandler:
+    max_connections: int
+    progress_timeout_ms: int
+    jitter_factor: float
+    base_ms: int
+    max_ms: int
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class PromiseResult:
+    retrieve_endpoint: str
+    request_id_field: str
+    result_field: str | None
+    try_again_field: str
+    try_again_value: str
+    error_field: str
+    category_field: str
+    categories: tuple[str, ...]
+    queue_state_field: str | None
+    queue_state_reason_field: str | None
+    queue_states: tuple[str, ...]
+    pending_statuses: tuple[StatusRange, ...]
+    poll_timeout_ms: int
+    timeout_ms: int | None
+    handle_type: TypeRef | None
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class SamplingBackpressure:
+    retry_statuses: tuple[StatusRange, ...]
+    small_backoff_ms: int
+    large_backoff_ms: int
+    small_request_bytes: int
+    headers: tuple[Header, ...]
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Telemetry:
+    endpoint: str
+    enabled_env: str | None
+    batch_size: int
+    flush_interval_ms: int
+    max_queue_size: int
+    timeout_ms: int
+    drain_timeout_ms: int
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class SessionLifecycle:
+    create_endpoint: str
+    heartbeat_endpoint: str | None
+    heartbeat_interval_ms: int
+    heartbeat_timeout_ms: int
+    session_id_field: str
+    stop_on_statuses: tuple[StatusRange, ...]
+    warn_after_ms: int | None
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class IdempotencyKey:
+    header: str
+    methods: tuple[str, ...]
+    prefix: str
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Pagination:
+    style: str
+    limit_param: str
+    offset_param: str
+    items_field: str | None
+    total_field: str | None
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class QueueStateObserver:
+    debounce_ms: int
+    log_level: str
+
+
+FeatureParams = Union[
+    RetryPolicy,
+    RetryHandler,
+    PromiseResult,
+    SamplingBackpressure,
+    Telemetry,
+    SessionLifecycle,
+    IdempotencyKey,
+    Pagination,
+    QueueStateObserver,
+]
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Feature:
+    id: str
+    kind: str  # the feature type, e.g. "retry_policy"
+    params: FeatureParams
+    doc: str | None = None
+    span: Span | None = _span()
+    # where each parameter was written, for passes that check values (not part of equality)
+    param_spans: tuple[tuple[str, Span], ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def param_span(self, name: str) -> Span | None:
+        for k, s in self.param_spans:
+            if k == name:
+                return s
+        return self.span
+
+
+# ---------------------------------------------------------------------------------------------
+# Flows
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Const:
+    value: Any  # frozen JSON
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Bind:
+    """``${source.path}``. ``step`` and ``type`` are filled in by the binding-resolution pass."""
+
+    source: str  # input | result | steps | state
+    path: tuple[str | int, ...]
+    step: str | None = None  # id of the producing step (result/steps), None for input/state
+    type: TypeRef | None = None
+    text: str = ""
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Interp:
+    """A string with bindings inside: ``"${state.session_id}:train:${result.model_seq_id}"``."""
+
+    parts: tuple[str | Bind, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ObjValue:
+    items: tuple[tuple[str, Value], ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ListValue:
+    items: tuple[Value, ...]
+    span: Span | None = _span()
+
+
+Value = Union[Const, Bind, Interp, ObjValue, ListValue]
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Arg:
+    name: str
+    value: Value
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Step:
+    """One step of a flow.
+
+    ``kind`` is ``call`` (``target`` an endpoint or flow id, ``target_kind`` says which),
+    ``await_future`` (waits for the future of step ``awaits``), ``build_client`` (``target`` a client
+    id; ``args`` set its state), ``return`` (``args`` holds one ``value`` arg), or ``call_await``
+    (a call fused with its await by the optimizer).
+    """
+
+    id: str
+    kind: str
+    target: str | None = None
+    target_kind: str | None = None  # endpoint | flow | client
+    written_target: str = ""
+    args: tuple[Arg, ...] = ()
+    receiver: str = "self"  # self | sibling | step:<id> | bind
+    on: Bind | None = None
+    awaits: str | None = None
+    expected: TypeRef | None = None  # the type an await_future step names
+    after: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    result_type: TypeRef | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class FlowInput:
+    name: str
+    type: TypeRef | None
+    declared: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Flow:
+    id: str
+    client: str | None
+    steps: tuple[Step, ...]
+    inputs: tuple[FlowInput, ...] = ()
+    result: TypeRef | None = None
+    # topological layers of steps: the steps of one stage do not depend on each other and may run
+    # concurrently (filled by the flow-dependencies pass)
+    stages: tuple[tuple[str, ...], ...] = ()
+    doc: str | None = None
+    deprecated: bool = False
+    span: Span | None = _span()
+
+    def step(self, step_id: str) -> Step | None:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients and service
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class StateField:
+    name: str
+    type: TypeRef
+    counter: bool = False
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Method:
+    name: str
+    kind: str  # endpoint | flow
+    target: str
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Client:
+    id: str
+    module: str | None
+    methods: tuple[Method, ...]
+    state: tuple[StateField, ...] = ()
+    resources: tuple[str, ...] = ()
+    doc: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def display_name(self) -> str:
+        """The last segment of the module (``TrainingClient``), or the id."""
+        return self.module.rsplit(".", 1)[-1] if self.module else self.id
+
+    def method(self, name: str) -> Method | None:
+        for m in self.methods:
+            if m.name == name:
+                return m
+        return None
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Auth:
+    type: str
+    header: str
+    env: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Service:
+    name: str
+    version: str = "0.0.0"
+    doc: str | None = None
+    base_url: str | None = None
+    base_url_env: str | None = None
+    auth: Auth | None = None
+    headers: tuple[Header, ...] = ()
+    timeout_ms: int = 60000
+    features: tuple[FeatureUse, ...] = ()
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True)
+class Api:
+    """The root of the IR. Declarations are keyed by id, iterated in sorted id order."""
+
+    schema_version: int
+    service: Service
+    targets: dict[str, Any] = attrs.field(factory=dict, converter=_sorted_dict)
+    types: dict[str, TypeDecl] = attrs.field(factory=dict, converter=_sorted_dict)
+    endpoints: dict[str, Endpoint] = attrs.field(factory=dict, converter=_sorted_dict)
+    features: dict[str, Feature] = attrs.field(factory=dict, converter=_sorted_dict)
+    flows: dict[str, Flow] = attrs.field(factory=dict, converter=_sorted_dict)
+    clients: dict[str, Client] = attrs.field(factory=dict, converter=_sorted_dict)
+
+    def resolve_alias(self, t: TypeRef) -> TypeRef:
+        """Follow aliases (not through nullability) until a non-alias type; stops on alias cycles."""
+        seen: set[str] = set()
+        while isinstance(t, Ref):
+            decl = self.types.get(t.name)
+            if not isinstance(decl, Alias) or t.name in seen:
+                return t
+            seen.add(t.name)
+            t = decl.target
+        return t
+
+    def record(self, t: TypeRef | None) -> Record | None:
+        """The record a type expression denotes (through aliases), if it is one."""
+        if t is None:
+            return None
+        t = self.resolve_alias(t)
+        if isinstance(t, Ref):
+            decl = self.types.get(t.name)
+            if isinstance(decl, Record):
+                return decl
+        return None
+
+    def endpoint_features(self, endpoint: Endpoint, kind: str) -> list[Feature]:
+        out = []
+        for use in (*endpoint.features, *self.service.features):
+            f = self.features.get(use.feature)
+            if f is not None and f.kind == kind:
+                out.append(f)
+        return out
+
+    def future_feature(self, endpoint: Endpoint) -> Feature | None:
+        found = self.endpoint_features(endpoint, "promise_result")
+        return found[0] if found else None
