@@ -62,10 +62,7 @@ class Result:
     sink: Sink
     manifest: Manifest | None = None
     api: Api | None = None  # the IR after the last pass that ran
-
-    @property
-    def sources(self) -> dict[str, str]:
-        return self.manifest.sources if self.manifest else {}
+    sources: dict[str, str] = attrs.field(factory=dict)  # file texts, for rendering diagnostics
 
 
 def compile_manifest(
@@ -78,7 +75,7 @@ def compile_manifest(
     """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``)."""
     sink = Sink()
     result = Result(sink=sink)
-    result.manifest = load_manifest(path, sink)
+    result.manifest = load_manifest(path, sink, result.sources)
     if result.manifest is None:
         return result
     api = lower(result.manifest, sink)

@@ -52,7 +52,8 @@ def _parse(name: str, text: str) -> lark.Tree:
     try:
         return parser(name).parse(text)
     except lark.UnexpectedToken as exc:
-        col = exc.column - 1 if isinstance(exc.column, int) and exc.column > 0 else len(text)
+        at_end = exc.token.type == "$END"
+        col = len(text) if at_end or not isinstance(exc.column, int) or exc.column < 1 else exc.column - 1
         expected = sorted(e for e in exc.expected if not e.startswith("__"))
         readable = [_TERMINAL_NAMES.get(e, e) for e in expected]
         msg = f"unexpected {_describe_token(exc.token)}"
@@ -152,7 +153,12 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
             return None
         return span_of(meta.start_pos, meta.end_pos - meta.start_pos)
 
-    return _TypeBuilder(meta_span).transform(tree)
+    try:
+        return _TypeBuilder(meta_span).transform(tree)
+    except lark.exceptions.VisitError as exc:
+        if isinstance(exc.orig_exc, GrammarError):
+            raise exc.orig_exc from None
+        raise
 
 
 def format_type(t: ir.TypeRef) -> str:

@@ -22,8 +22,10 @@ from tinkc.ir.span import Span
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 # An alias bomb (`a: &a [*b, *b, ...]` nested) composes to a small graph that expands exponentially;
-# every later stage walks the expansion, so its size is bounded here.
-MAX_EXPANDED_NODES = 2_000_000
+# every later stage walks the expansion. Aliases may repeat a node, but the expansion may not grow
+# past ALIAS_EXPANSION_FACTOR times the written size (plus some slack for small files).
+ALIAS_EXPANSION_FACTOR = 10
+ALIAS_EXPANSION_SLACK = 100_000
 MAX_DEPTH = 200
 
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
@@ -32,6 +34,8 @@ _HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _LEADING_ZERO_RE = re.compile(r"[-+]?0[0-9]+\Z")
 _STD_TAG_PREFIX = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(_STD_TAG_PREFIX + t for t in ("str", "seq", "map"))
+_RESOLVER = yaml.resolver.Resolver()
 
 
 @attrs.define
@@ -67,47 +71,68 @@ class _TooLarge(Exception):
     pass
 
 
+def _expanded_size(root: yaml.Node) -> tuple[int, int]:
+    """(size after alias expansion, number of distinct nodes); raises _TooLarge on a recursive alias."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active or depth > MAX_DEPTH:
+            raise _TooLarge
+        if isinstance(node, yaml.ScalarNode):
+            total = 1
+        else:
+            active.add(key)
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            total = 1 + sum(size(c, depth + 1) for c in children)
+            active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root, 0), len(sizes)
+
+
 class _YamlConverter:
     def __init__(self, display: str, sink: Sink) -> None:
         self.display = display
         self.sink = sink
-        self.budget = MAX_EXPANDED_NODES
-        self.active: set[int] = set()
 
     def span(self, node: yaml.Node) -> Span:
         s, e = node.start_mark, node.end_mark
         return Span(file=self.display, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
 
-    def convert(self, node: yaml.Node, depth: int = 0) -> Node:
-        self.budget -= 1
-        if self.budget < 0 or depth > MAX_DEPTH:
-            raise _TooLarge
-        if id(node) in self.active:  # a recursive alias (`&a [*a]`)
-            raise _TooLarge
-        if not node.tag.startswith(_STD_TAG_PREFIX):
+    def convert(self, node: yaml.Node) -> Node:
+        if self.explicit_tag(node):
             self.sink.error("load.tag", f"YAML tag `{node.tag}` is not supported in a manifest", self.span(node),
                             hint="remove the tag; manifests hold plain data")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                return Sequence(items=[self.convert(n, depth + 1) for n in node.value], span=self.span(node))
-            entries: dict[str, Entry] = {}
-            for k, v in node.value:
-                if not isinstance(k, yaml.ScalarNode):
-                    self.sink.error("load.complex-key", "mapping keys must be plain strings", self.span(k))
-                    continue
-                key = k.value
-                if key in entries:
-                    first = entries[key].key_span
-                    self.sink.error("load.duplicate-key", f"duplicate key `{key}`", self.span(k),
-                                    hint=f"`{key}` is first defined at line {first.line}; remove or rename one of them")
-                    continue
-                entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v, depth + 1))
-            return Mapping(entries=entries, span=self.span(node))
-        finally:
-            self.active.discard(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence(items=[self.convert(n) for n in node.value], span=self.span(node))
+        entries: dict[str, Entry] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                self.sink.error("load.complex-key", "mapping keys must be plain strings", self.span(k))
+                continue
+            key = k.value
+            if key in entries:
+                first = entries[key].key_span
+                self.sink.error("load.duplicate-key", f"duplicate key `{key}`", self.span(k),
+                                hint=f"`{key}` is first defined at line {first.line}; remove or rename one of them")
+                continue
+            entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v))
+        return Mapping(entries=entries, span=self.span(node))
+
+    def explicit_tag(self, node: yaml.Node) -> bool:
+        """A tag the author wrote (`!!python/object`, `!custom`) other than the plain core ones."""
+        if isinstance(node, yaml.ScalarNode):
+            implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _STD_TAG_PREFIX + "str"
+        else:
+            implicit = _STD_TAG_PREFIX + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
+        return node.tag != implicit and node.tag not in _ALLOWED_TAGS
 
     def scalar(self, node: yaml.ScalarNode) -> Scalar:
         span = self.span(node)
@@ -187,10 +212,14 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
                    hint="split the documents into files and use `imports:`")
     conv = _YamlConverter(display, sink)
     try:
+        expanded, distinct = _expanded_size(docs[0])
+        if expanded > ALIAS_EXPANSION_FACTOR * distinct + ALIAS_EXPANSION_SLACK:
+            raise _TooLarge
         return conv.convert(docs[0])
     except (_TooLarge, RecursionError):
-        sink.error("load.too-large", "the manifest expands to too many nodes (alias bomb, recursive alias or excessive nesting)",
-                   conv.span(docs[0]), hint=f"a manifest may expand to at most {MAX_EXPANDED_NODES} nodes, {MAX_DEPTH} levels deep")
+        sink.error("load.too-large", "the manifest expands too much (alias bomb, recursive alias or excessive nesting)",
+                   conv.span(docs[0]), hint=f"aliases may not expand a manifest more than {ALIAS_EXPANSION_FACTOR}-fold, "
+                                            f"and nesting is limited to {MAX_DEPTH} levels")
         return None
 
 
@@ -235,10 +264,15 @@ def _parse(path: Path, text: str, display: str, sink: Sink) -> Node | None:
     return parse_yaml(text, display, sink)
 
 
-def load_manifest(path: str | Path, sink: Sink) -> Manifest | None:
-    """Load a manifest and, transitively, its imports. Returns None when nothing usable loaded."""
+def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None = None) -> Manifest | None:
+    """Load a manifest and, transitively, its imports. Returns None when nothing usable loaded.
+
+    ``sources`` receives the text of every file read, even when loading fails, so that diagnostics
+    can show the offending line.
+    """
     root_path = Path(path)
-    sources: dict[str, str] = {}
+    if sources is None:
+        sources = {}
     documents: dict[Path, Document] = {}
 
     def load_one(p: Path, at: Span | None, chain: tuple[Path, ...]) -> Document | None:
@@ -272,7 +306,8 @@ def load_manifest(path: str | Path, sink: Sink) -> Manifest | None:
                 continue
             target = (doc.path.parent / item.value).resolve()
             if target in chain:
-                names = " → ".join(display_name(p) for p in (*chain[chain.index(target):], target))
+                base = chain[0].parent
+                names = " → ".join(os.path.relpath(p, base) for p in (*chain[chain.index(target):], target))
                 sink.error("load.import-cycle", f"import cycle: {names}", item.span)
                 continue
             if target in documents:

@@ -1,0 +1,186 @@
+"""The loader: YAML 1.2 scalars, duplicate keys, spans, imports, unreadable input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from util import codes, compile_text, only, write
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend.load import load_manifest, load_text
+from tinkc.frontend.model import Mapping, Scalar, Sequence
+
+
+def load(text: str, fmt: str = "yaml") -> tuple[Mapping | None, Sink]:
+    sink = Sink()
+    m = load_text(text, "m.yaml" if fmt == "yaml" else "m.json", sink, fmt=fmt)
+    return (m.root.root if m else None), sink
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("on", "on"), ("off", "off"), ("yes", "yes"), ("no", "no"), ("y", "y"), ("n", "n"),
+        ("true", True), ("False", False), ("null", None), ("~", None), ("", None),
+        ("42", 42), ("-7", -7), ("0o17", 15), ("0x1F", 31), ("1.5", 1.5), ("1e3", 1000.0),
+        ("1:20", "1:20"), ("'0755'", "0755"), ('"true"', "true"), ("2024-01-01", "2024-01-01"),
+    ],
+)
+def test_scalars_follow_yaml_1_2(text: str, value: object) -> None:
+    root, sink = load(f"k: {text}\n")
+    assert not sink.items
+    assert root is not None
+    node = root.get("k")
+    assert isinstance(node, Scalar)
+    assert node.value == value and type(node.value) is type(value)
+
+
+def test_keys_are_always_strings() -> None:
+    root, _ = load("on: 1\n200: ok\nnull: x\n")
+    assert root is not None and list(root.entries) == ["on", "200", "null"]
+
+
+def test_leading_zero_number_is_reported() -> None:
+    _, sink = load("mode: 0755\n")
+    [d] = sink.items
+    assert d.code == "load.ambiguous-number" and d.span is not None and (d.span.line, d.span.col) == (1, 7)
+    assert "755" in (d.hint or "")
+
+
+def test_duplicate_keys_are_errors_with_both_positions() -> None:
+    _, sink = load("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n")
+    dups = [d for d in sink.items if d.code == "load.duplicate-key"]
+    assert [(d.span.line, d.span.col) for d in dups if d.span] == [(4, 3), (5, 1)]
+    assert "line 3" in (dups[0].hint or "") and "line 1" in (dups[1].hint or "")
+
+
+def test_duplicate_keys_in_json() -> None:
+    _, sink = load('{"a": 1,\n "a": 2}', fmt="json")
+    [d] = sink.items
+    assert d.code == "load.duplicate-key" and d.span is not None and d.span.line == 2
+
+
+def test_json_and_yaml_give_the_same_model_with_spans() -> None:
+    y, _ = load("a:\n  b: [1, x]\n")
+    j, _ = load('{"a": {"b": [1, "x"]}}', fmt="json")
+    assert y is not None and j is not None
+    yb, jb = y.get("a").get("b"), j.get("a").get("b")  # type: ignore[union-attr]
+    assert isinstance(yb, Sequence) and isinstance(jb, Sequence)
+    assert [n.value for n in yb.items] == [n.value for n in jb.items] == [1, "x"]  # type: ignore[union-attr]
+    assert (yb.span.line, yb.span.col) == (2, 6)
+    assert (jb.span.line, jb.span.col) == (1, 13)
+
+
+def test_json_syntax_error_is_positioned() -> None:
+    _, sink = load('{"a": 1,}', fmt="json")
+    [d] = sink.items
+    assert d.code == "load.json-syntax" and d.span is not None and d.span.col == 9
+
+
+def test_unquoted_list_type_with_suffix_hints_to_quote() -> None:
+    _, sink = load("types:\n  T:\n    fields:\n      x: [string]?\n")
+    [d] = sink.items
+    assert d.code == "load.yaml-syntax" and d.span is not None and d.span.line == 4
+    assert d.hint is not None and 'x: "[string]?"' in d.hint
+
+
+def test_binding_in_flow_mapping_hints_to_quote() -> None:
+    _, sink = load("args: {a: ${input.x}}\n")
+    [d] = sink.items
+    assert d.code == "load.yaml-syntax" and "quoted" in (d.hint or "")
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = f"*a{i - 1}"
+        lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    _, sink = load("\n".join(lines) + "\n")
+    assert [d.code for d in sink.items] == ["load.too-large"]
+
+
+def test_recursive_alias_is_reported() -> None:
+    _, sink = load("a: &x [1, *x]\n")
+    assert [d.code for d in sink.items] == ["load.too-large"]
+
+
+def test_tags_are_rejected() -> None:
+    _, sink = load("a: !!python/object:os.system x\n")
+    assert "load.tag" in [d.code for d in sink.items]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "load.empty"), (b"  \n\n", "load.empty"), (b"\x00\x01\x02", "load.binary"), (b"a: \xff\xfe\n", "load.encoding"),
+     (b"- 1\n- 2\n", "load.not-a-mapping"), (b"# only a comment\n", "load.empty")],
+)
+def test_unusable_files(tmp_path: Path, content: bytes, code: str) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_bytes(content)
+    sink = Sink()
+    assert load_manifest(p, sink) is None
+    assert [d.code for d in sink.items] == [code]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    sink = Sink()
+    assert load_manifest(tmp_path / "nope.yaml", sink) is None
+    assert [d.code for d in sink.items] == ["load.not-found"]
+
+
+IMPORTED_TYPES = """\
+types:
+  Pet:
+    fields:
+      name: string
+"""
+
+
+def test_imports_are_relative_and_merged(tmp_path: Path) -> None:
+    write(tmp_path, IMPORTED_TYPES, "sub/types.yaml")
+    r = compile_text(tmp_path, """\
+        imports: [sub/types.yaml]
+        clients:
+          c: {resource: pets}
+        endpoints:
+          pets.get: {method: GET, path: /pets, response: Pet}
+        """)
+    assert not r.sink.items, codes(r)
+    assert r.api is not None and "Pet" in r.api.types
+
+
+def test_import_order_does_not_change_the_ir(tmp_path: Path) -> None:
+    write(tmp_path, IMPORTED_TYPES, "a.yaml")
+    write(tmp_path, "types:\n  Owner:\n    fields:\n      pet: Pet\n", "b.yaml")
+    body = "clients:\n  c: {resource: pets}\nendpoints:\n  pets.get: {method: GET, path: /pets, response: Owner}\n"
+    one = compile_text(tmp_path, "imports: [a.yaml, b.yaml]\n" + body, name="one.yaml")
+    two = compile_text(tmp_path, "imports: [b.yaml, a.yaml]\n" + body, name="two.yaml")
+    assert one.api == two.api and not one.sink.items
+
+
+def test_import_cycle_and_conflict(tmp_path: Path) -> None:
+    write(tmp_path, "imports: [b.yaml]\n" + IMPORTED_TYPES, "a.yaml")
+    write(tmp_path, "imports: [a.yaml]\n" + IMPORTED_TYPES, "b.yaml")
+    r = compile_text(tmp_path, "imports: [a.yaml]\n")
+    found = codes(r)
+    assert "load.import-cycle" in found and "manifest.conflict" in found
+    cycle = only(r, "load.import-cycle")
+    assert "a.yaml → b.yaml → a.yaml" in cycle.message
+
+
+def test_imported_file_may_not_declare_service(tmp_path: Path) -> None:
+    write(tmp_path, "service: {name: x}\n", "a.yaml")
+    r = compile_text(tmp_path, "imports: [a.yaml]\n")
+    assert only(r, "manifest.misplaced-key").span.file.endswith("a.yaml")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("version", "code"), [("2", "schema.unsupported-version"), ('"1"', "schema.unsupported-version")])
+def test_schema_version(tmp_path: Path, version: str, code: str) -> None:
+    r = compile_text(tmp_path, f"schema_version: {version}\nservice: {{name: x}}\n", header=False)
+    assert codes(r) == [code]
+
+
+def test_missing_schema_version(tmp_path: Path) -> None:
+    r = compile_text(tmp_path, "service: {name: x}\n", header=False)
+    assert codes(r) == ["schema.version-missing"]
