@@ -12,6 +12,19 @@ def strip_nullable(t: ir.TypeRef) -> tuple[ir.TypeRef, bool]:
     return t, False
 
 
+def base_type(api: ir.Api, t: ir.TypeRef) -> tuple[ir.TypeRef, bool]:
+    """Strip nullability and aliases, in any nesting (`ModelID?` where `ModelID: {alias: string?}`)."""
+    nullable = False
+    for _ in range(64):  # alias chains are short; cycles are reported by `type-declarations`
+        t, null = strip_nullable(t)
+        nullable = nullable or null
+        resolved = api.resolve_alias(t)
+        if resolved == t:
+            break
+        t = resolved
+    return t, nullable
+
+
 def make_nullable(t: ir.TypeRef, nullable: bool) -> ir.TypeRef:
     if nullable and not isinstance(t, ir.Nullable):
         return ir.Nullable(inner=t)
@@ -19,7 +32,7 @@ def make_nullable(t: ir.TypeRef, nullable: bool) -> ir.TypeRef:
 
 
 def is_scalar(api: ir.Api, t: ir.TypeRef) -> bool:
-    t, _ = strip_nullable(api.resolve_alias(t))
+    t, _ = base_type(api, t)
     if isinstance(t, ir.Prim):
         return t.name not in ("any", "bytes")
     if isinstance(t, ir.Lit):
@@ -35,16 +48,18 @@ def accepts(api: ir.Api, expected: ir.TypeRef, given: ir.TypeRef) -> bool:
     Nullability is not judged here (see :func:`nullable_mismatch`); unknown references are
     accepted so that one unresolved name does not cascade into many diagnostics.
     """
-    e, _ = strip_nullable(api.resolve_alias(expected))
-    g, _ = strip_nullable(api.resolve_alias(given))
+    e, _ = base_type(api, expected)
+    g, _ = base_type(api, given)
+    if e == g:
+        return True
     if isinstance(e, ir.Prim) and e.name == "any" or isinstance(g, ir.Prim) and g.name == "any":
         return True
     if isinstance(e, ir.Ref) and e.name not in api.types or isinstance(g, ir.Ref) and g.name not in api.types:
         return True
+    if isinstance(g, ir.UnionT):  # every member of what is given must be accepted
+        return all(accepts(api, e, m) for m in g.members)
     if isinstance(e, ir.UnionT):
         return any(accepts(api, m, g) for m in e.members)
-    if isinstance(g, ir.UnionT):
-        return all(accepts(api, e, m) for m in g.members)
     if isinstance(e, ir.Prim):
         if isinstance(g, ir.Prim):
             return g.name == e.name or (e.name == "float" and g.name == "int") or (e.name == "string" and g.name in ("datetime", "date"))
@@ -81,15 +96,15 @@ def accepts(api: ir.Api, expected: ir.TypeRef, given: ir.TypeRef) -> bool:
 
 def nullable_mismatch(api: ir.Api, expected: ir.TypeRef, given: ir.TypeRef) -> bool:
     """``given`` may be null but ``expected`` may not."""
-    _, e_null = strip_nullable(api.resolve_alias(expected))
-    _, g_null = strip_nullable(api.resolve_alias(given))
-    if isinstance(strip_nullable(api.resolve_alias(expected))[0], ir.Prim) and strip_nullable(api.resolve_alias(expected))[0].name == "any":
+    e, e_null = base_type(api, expected)
+    _, g_null = base_type(api, given)
+    if isinstance(e, ir.Prim) and e.name == "any":
         return False
     return g_null and not e_null
 
 
 def field_candidates(api: ir.Api, t: ir.TypeRef) -> list[str]:
-    rec = api.record(strip_nullable(api.resolve_alias(t))[0])
+    rec = api.record(base_type(api, t)[0])
     return [f.name for f in rec.fields] if rec else []
 
 
@@ -99,13 +114,12 @@ def const_problem(api: ir.Api, t: ir.TypeRef, value: object, depth: int = 0) -> 
 
     if depth > 50:
         return None
-    t = api.resolve_alias(t)
+    shown = t
+    t, nullable = base_type(api, t)
     if value is None:
-        if isinstance(t, ir.Nullable) or isinstance(t, ir.Prim) and t.name == "any":
+        if nullable or isinstance(t, ir.Prim) and t.name == "any":
             return None
-        return f"null is not a `{format_type(t)}` (make the type nullable: `{format_type(t)}?`)"
-    t, _ = strip_nullable(t)
-    t = api.resolve_alias(t)
+        return f"null is not a `{format_type(shown)}` (make the type nullable: `{format_type(shown)}?`)"
     if isinstance(t, ir.Prim):
         ok = {
             "any": True,
@@ -117,7 +131,7 @@ def const_problem(api: ir.Api, t: ir.TypeRef, value: object, depth: int = 0) -> 
             "int": isinstance(value, int) and not isinstance(value, bool),
             "float": isinstance(value, (int, float)) and not isinstance(value, bool),
         }[t.name]
-        return None if ok else f"{_describe(value)} is not a `{t.name}`"
+        return None if ok else f"{_describe(value)} is not of type `{t.name}`"
     if isinstance(t, ir.Lit):
         return None if value == t.value else f"{_describe(value)} is not the literal {format_type(t)}"
     if isinstance(t, ir.ListT):

@@ -31,7 +31,7 @@ from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.frontend.grammars import format_binding, format_type
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
-from tinkc.ir.types import accepts, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
+from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
 from tinkc.passes.flow_calls import flow_call_order
 
@@ -162,7 +162,7 @@ class FlowChecker:
         for i, acc in enumerate(path):
             if t is None:
                 return None, True
-            base, null = strip_nullable(self.api.resolve_alias(t))
+            base, null = base_type(self.api, t)
             nullable = nullable or null
             shown = format_binding(b.source, b.path[: len(b.path) - len(path) + i])
             if isinstance(base, ir.Prim) and base.name == "any":
@@ -238,14 +238,14 @@ class FlowChecker:
                                 f"`{format_type(expected)}`", v.span)
             return attrs.evolve(v, parts=tuple(parts))
         if isinstance(v, ir.ListValue):
-            base = strip_nullable(self.api.resolve_alias(expected))[0] if expected is not None else None
+            base = base_type(self.api, expected)[0] if expected is not None else None
             item = base.item if isinstance(base, ir.ListT) else None
             if base is not None and not isinstance(base, ir.ListT) and not (isinstance(base, ir.Prim) and base.name == "any"):
                 self.sink.error("flow.bad-argument", f"{what}: a list is not a `{format_type(expected)}`", v.span)  # type: ignore[arg-type]
             return attrs.evolve(v, items=tuple(self.value(x, item, what) for x in v.items))
         # ObjValue: a record (or map) built in place
         assert isinstance(v, ir.ObjValue)
-        base = strip_nullable(self.api.resolve_alias(expected))[0] if expected is not None else None
+        base = base_type(self.api, expected)[0] if expected is not None else None
         rec = self.api.record(base) if base is not None else None
         if rec is None:
             value_t = base.value if isinstance(base, ir.MapT) else None
@@ -294,7 +294,7 @@ class FlowChecker:
         if step.on is not None:
             on = self.bind(step.on, None, "`on`")
             if on.type is not None:
-                t = strip_nullable(on.type)[0]
+                t = base_type(self.api, on.type)[0]
                 if not isinstance(t, ir.ClientT):
                     self.sink.error("flow.bad-receiver", f"`on: {on.text}` is `{format_type(on.type)}`, not a client", on.span)
                 elif owner is not None and t.client != owner:

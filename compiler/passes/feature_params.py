@@ -28,15 +28,18 @@ def _check_statuses(feat: ir.Feature, name: str, ranges: tuple[ir.StatusRange, .
                        hint=f"write `{r.hi}-{r.lo}`")
 
 
-def _positive(feat: ir.Feature, sink: Sink, **values: int | float | None) -> None:
+def _positive(feat: ir.Feature, sink: Sink, values: dict[str, int | float | None]) -> None:
+    """``values`` maps the parameter as written (`backoff.base_ms`) to its value."""
     for name, v in values.items():
         if v is not None and v <= 0:
-            sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must be positive, not {v}", feat.param_span(name.replace("__", ".")))
+            seconds = name.endswith("_sec") or name.startswith("backoff_seconds")  # stored in ms, shown as written
+            shown = f"{v / 1000:g}" if seconds else str(v)
+            sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must be positive, not {shown}", feat.param_span(name))
 
 
 def _fraction(feat: ir.Feature, sink: Sink, name: str, v: float) -> None:
     if not 0 <= v <= 1:
-        sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must be between 0 and 1, not {v}", feat.param_span(name.replace("__", ".")),
+        sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must be between 0 and 1, not {v}", feat.param_span(name),
                    hint="it is the fraction of the delay that is randomized, e.g. 0.25")
 
 
@@ -46,11 +49,11 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         b = p.backoff
         if p.max_retries < 0:
             sink.error("feature.bad-value", f"`max_retries` of `{feat.id}` must not be negative", feat.param_span("max_retries"))
-        _positive(feat, sink, backoff__base_ms=b.base_ms, backoff__max_ms=b.max_ms)
+        _positive(feat, sink, {"backoff.base_ms": b.base_ms, "backoff.max_ms": b.max_ms})
         if 0 < b.max_ms < b.base_ms:
             sink.error("feature.bad-value", f"`backoff.max_ms` ({b.max_ms}) of `{feat.id}` is smaller than `backoff.base_ms` ({b.base_ms})",
                        feat.param_span("backoff.max_ms"), hint="the delay grows from base_ms and is capped at max_ms")
-        _fraction(feat, sink, "backoff__jitter", b.jitter)
+        _fraction(feat, sink, "backoff.jitter", b.jitter)
         if p.retry_after_max_ms < 0:
             sink.error("feature.bad-value", f"`retry_after.max_ms` of `{feat.id}` must not be negative", feat.param_span("retry_after.max_ms"))
         _check_statuses(feat, "retry_on.status", p.statuses, sink)
@@ -61,31 +64,28 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         if not p.statuses and not p.exceptions:
             sink.warning("feature.retries-nothing", f"retry policy `{feat.id}` lists no statuses and no exceptions", feat.span)
     elif isinstance(p, ir.RetryHandler):
-        _positive(feat, sink, max_connections=p.max_connections, progress_timeout_ms=p.progress_timeout_ms, base_ms=p.base_ms, max_ms=p.max_ms)
+        _positive(feat, sink, {"max_connections": p.max_connections, "progress_timeout_ms": p.progress_timeout_ms, "base_ms": p.base_ms, "max_ms": p.max_ms})
         _fraction(feat, sink, "jitter_factor", p.jitter_factor)
         if 0 < p.max_ms < p.base_ms:
             sink.error("feature.bad-value", f"`max_ms` of `{feat.id}` is smaller than `base_ms`", feat.param_span("max_ms"))
     elif isinstance(p, ir.PromiseResult):
-        _positive(feat, sink, poll_timeout_ms=p.poll_timeout_ms, timeout_ms=p.timeout_ms)
+        _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
         if "unknown" not in p.categories:
             sink.error("feature.bad-value", f"`categories` of `{feat.id}` must include `unknown` (unrecognised categories map to it)",
                        feat.param_span("categories"))
     elif isinstance(p, ir.SamplingBackpressure):
-        _positive(feat, sink, backoff_seconds__small=p.small_backoff_ms, backoff_seconds__large=p.large_backoff_ms,
-                  small_request_bytes=p.small_request_bytes)
+        _positive(feat, sink, {"backoff_seconds.small": p.small_backoff_ms, "backoff_seconds.large": p.large_backoff_ms, "small_request_bytes": p.small_request_bytes})
         _check_statuses(feat, "retry_status", p.retry_statuses, sink)
     elif isinstance(p, ir.Telemetry):
-        _positive(feat, sink, batch_size=p.batch_size, flush_interval_sec=p.flush_interval_ms, max_queue_size=p.max_queue_size,
-                  timeout_ms=p.timeout_ms)
+        _positive(feat, sink, {"batch_size": p.batch_size, "flush_interval_sec": p.flush_interval_ms, "max_queue_size": p.max_queue_size, "timeout_ms": p.timeout_ms})
         if p.drain_timeout_ms < 0:
             sink.error("feature.bad-value", f"`drain_timeout_sec` of `{feat.id}` must not be negative", feat.param_span("drain_timeout_sec"))
         if 0 < p.max_queue_size < p.batch_size:
             sink.error("feature.bad-value", f"`batch_size` ({p.batch_size}) of `{feat.id}` exceeds `max_queue_size` ({p.max_queue_size})",
                        feat.param_span("batch_size"))
     elif isinstance(p, ir.SessionLifecycle):
-        _positive(feat, sink, heartbeat_interval_sec=p.heartbeat_interval_ms, heartbeat_timeout_sec=p.heartbeat_timeout_ms,
-                  warn_after_sec=p.warn_after_ms)
+        _positive(feat, sink, {"heartbeat_interval_sec": p.heartbeat_interval_ms, "heartbeat_timeout_sec": p.heartbeat_timeout_ms, "warn_after_sec": p.warn_after_ms})
         _check_statuses(feat, "stop_on_status", p.stop_on_statuses, sink)
     elif isinstance(p, ir.QueueStateObserver):
         if p.debounce_ms < 0:

@@ -1,0 +1,154 @@
+import textwrap
+from pathlib import Path
+
+from passcase import run_case
+from util import codes, only
+
+from tinkc.ir import nodes as ir
+
+BASE = """\
+clients:
+  svc:
+    module: Acme.ServiceClient
+    state: {session_id: string, seq: {type: int, counter: true}}
+    resource: [models, weights]
+  training:
+    module: Acme.TrainingClient
+    state: {model_id: string}
+    methods: {load_state: weights.load}
+features:
+  fut: {type: promise_result, retrieve_endpoint: futures.retrieve}
+endpoints:
+  models.create: {method: POST, path: /create, request: CreateModel, response: CreateModelResponse, features: [fut]}
+  models.info: {method: POST, path: /info, request: InfoRequest, response: Info}
+  weights.info: {method: POST, path: /winfo, request: WeightsInfoBody, response: WeightsInfo}
+  weights.load: {method: POST, path: /load, request: LoadWeights, response: Loaded, features: [fut]}
+  futures.retrieve: {method: POST, path: /retrieve, request: Retrieve, response: any}
+types:
+  CreateModel: {fields: {session_id: string, seq: int, base_model: string, lora: Lora}}
+  Lora: {fields: {rank: int, train_mlp: {type: bool, default: true}}}
+  CreateModelResponse: {fields: {model_id: string, model_seq_id: int}}
+  InfoRequest: {fields: {model_id: string}}
+  Info: {fields: {model_id: string, tokens: "[int]"}}
+  WeightsInfoBody: {fields: {tinker_path: string}}
+  WeightsInfo: {fields: {base_model: string, lora_rank: int, note: string?}}
+  LoadWeights: {fields: {model_id: string, path: string}}
+  Loaded: {fields: {path: string}}
+  Retrieve: {fields: {request_id: string}}
+"""
+
+GOOD = BASE + textwrap.dedent("""\
+flows:
+  create_lora:
+    client: svc
+    steps:
+      - call: models.create
+        args:
+          session_id: ${state.session_id}
+          seq: ${state.seq}
+          base_model: ${input.base_model}
+          lora:
+            rank: ${input.rank}
+      - await_future: CreateModelResponse
+      - id: info
+        call: models.info
+        args:
+          model_id: "${state.session_id}:train:${result.model_seq_id}"
+      - build_client:
+          client: TrainingClient
+          with:
+            model_id: ${steps.info.model_id}
+  from_state:
+    client: svc
+    steps:
+      - call: weights.info
+        args:
+          tinker_path: ${input.path}
+      - id: client
+        call: create_lora
+        args:
+          base_model: ${result.base_model}
+          rank: ${result.lora_rank}
+      - call: training.load_state
+        args:
+          model_id: ${input.path}
+          path: ${input.path}
+      - await_future: true
+      - return: ${steps.client}
+""")
+
+
+def test_bindings_resolve_to_steps_and_typed_paths(tmp_path: Path) -> None:
+    r = run_case(tmp_path, "bindings", "resolved", GOOD, ("flows",))
+    assert not r.sink.items, codes(r)
+    assert r.api is not None
+    lora = r.api.flows["create_lora"]
+    assert [(i.name, i.type) for i in lora.inputs] == [("base_model", ir.Prim(name="string")), ("rank", ir.Prim(name="int"))]
+    assert lora.result == ir.ClientT(client="training")
+    interp = lora.steps[2].args[0].value
+    assert isinstance(interp, ir.Interp)
+    bind = interp.parts[2]
+    assert isinstance(bind, ir.Bind) and bind.step == "step2" and bind.type == ir.Prim(name="int")
+    from_state = r.api.flows["from_state"]
+    rank = from_state.steps[1].args[1].value
+    assert isinstance(rank, ir.Bind) and (rank.step, rank.path, rank.type) == ("step1", ("lora_rank",), ir.Prim(name="int"))
+    assert from_state.steps[2].receiver == "step:client"
+    assert [(i.name, i.type) for i in from_state.inputs] == [("path", ir.Prim(name="string"))]
+    assert from_state.result == ir.ClientT(client="training")
+
+
+def test_wrong_fields_and_types(tmp_path: Path) -> None:
+    r = run_case(tmp_path, "bindings", "errors", BASE + textwrap.dedent("""\
+        flows:
+          f:
+            client: svc
+            steps:
+              - call: weights.info
+                args:
+                  tinker_path: ${result.x}
+              - call: models.info
+                args:
+                  model_id: ${result.lora_rnk}
+              - call: models.info
+                args:
+                  model_id: ${steps.later.model_id}
+              - id: later
+                call: models.info
+                args:
+                  model_id: ${state.sesion_id}
+                  extra: 1
+              - call: models.create
+                args:
+                  session_id: ${input.m}
+                  seq: ${steps.later.tokens}
+                  base_model: "m-${steps.later.tokens}"
+                  lora:
+                    rank: ${input.m}
+              - call: weights.info
+                args:
+                  tinker_path: ${result.model_id}
+        """), ("flows",))
+    got = codes(r)
+    for code in ("binding.no-previous-step", "binding.unknown-field", "binding.unknown-step", "binding.unknown-state",
+                 "flow.unknown-argument", "binding.type-mismatch", "binding.not-scalar", "flow.input-conflict",
+                 "binding.unawaited-future"):
+        assert code in got, (code, got)
+    unknown_field = only(r, "binding.unknown-field")
+    assert unknown_field.hint == "did you mean `lora_rank`?"
+    assert unknown_field.span is not None and unknown_field.span.col == 21  # the `$` of `${result.lora_rnk}`
+
+
+def test_await_after_non_future_and_maybe_null(tmp_path: Path) -> None:
+    r = run_case(tmp_path, "bindings", "await_and_null", BASE + textwrap.dedent("""\
+        flows:
+          g:
+            client: svc
+            steps:
+              - call: weights.info
+                args: {tinker_path: x}
+              - await_future: WeightsInfo
+              - call: models.info
+                args:
+                  model_id: ${steps.step1.note}
+        """), ("flows",))
+    assert codes(r) == ["flow.await-not-future", "binding.maybe-null"]
