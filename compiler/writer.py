@@ -50,10 +50,10 @@ def safe_relative(path: str) -> PurePosixPath | None:
     """The path as a clean relative path, or None if it could leave the output directory."""
     if not path or "\x00" in path or "\\" in path or _DRIVE.match(path) or path.startswith("/"):
         return None
-    p = PurePosixPath(path)
-    if any(part in ("", ".", "..") for part in p.parts) or p.name == RECORD:
+    if any(part in ("", ".", "..") for part in path.split("/")):  # PurePosixPath would drop "." silently
         return None
-    return p
+    p = PurePosixPath(path)
+    return None if p.name == RECORD else p
 
 
 def _has_symlink(root: Path, rel: PurePosixPath) -> bool:

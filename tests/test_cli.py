@@ -1,0 +1,110 @@
+"""The command line: exit codes, formats, and `build` through the writer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from util import write
+
+from tinkc.cli import main
+from tinkc.pipeline import pass_names
+
+BAD = """\
+schema_version: 1
+service: {name: x}
+clients:
+  c: {resource: a}
+endpoints:
+  a.b: {method: GET, path: /b, response: Missing}
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--color", "never", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_check_errors_exit_1_with_rendered_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, BAD)
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 1 and out == ""
+    assert "error[ref.unknown-type]: unknown type `Missing`" in err
+    assert "6 |   a.b: {method: GET, path: /b, response: Missing}" in err
+    assert err.splitlines()[-1] == "1 error"
+
+
+def test_check_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", str(write(tmp_path, BAD)), "--format", "json")
+    assert code == 1
+    [d] = json.loads(out)["diagnostics"]
+    assert d["code"] == "ref.unknown-type" and d["span"]["line"] == 6 and d["severity"] == "error"
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "xml"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["ir", "--dump-after", "bindngs"])
+    assert exc.value.code == 2
+    assert "did you mean `bindings`?" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--target", "cobol"])
+    assert exc.value.code == 2
+
+
+def test_ir_formats_and_dump_after(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ir")
+    assert code == 0 and json.loads(out)["ir_version"] == 1
+    code, out, _ = run(capsys, "ir", "--format", "dot")
+    assert code == 0 and out.startswith('digraph "tinker"') and '"client:training"' in out
+    code, out, _ = run(capsys, "ir", "--format", "mermaid")
+    assert code == 0 and out.startswith("flowchart LR") and "create_lora_training_client" in out
+    code, before, _ = run(capsys, "ir", "--dump-after", "references")
+    code2, after, _ = run(capsys, "ir", "--dump-after", pass_names()[-1])
+    assert code == code2 == 0
+    # before the bindings pass, flow inputs are not inferred yet and bindings carry no types
+    assert json.loads(before)["flows"] != json.loads(after)["flows"]
+
+
+def test_targets_lists_installed_backends(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "targets")
+    assert code == 0 and out.split()[0] == "ir"
+
+
+def test_build_writes_then_rewrites_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "out"
+    code, out, _ = run(capsys, "build", "--target", "all", "--out", str(out_dir))
+    assert code == 0 and "ir: 3 written" in out
+    assert json.loads((out_dir / "ir" / "ir.json").read_text())["service"]["name"] == "tinker"
+    code, out, _ = run(capsys, "build", "--target", "all", "--out", str(out_dir))
+    assert code == 0 and "ir: 0 written, 3 unchanged, 0 removed" in out
+
+
+def test_build_refuses_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "build", str(write(tmp_path, BAD)), "--target", "ir", "--out", str(tmp_path / "o"))
+    assert code == 1 and not (tmp_path / "o").exists() and "ref.unknown-type" in err
+
+
+def test_internal_errors_are_short(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import tinkc.pipeline
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(tinkc.pipeline, "compile_manifest", boom)
+    code, _, err = run(capsys, "check")
+    assert code == 3 and "internal error: RuntimeError: kaput" in err and "Traceback" not in err
+
+
+def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("tinkc")
+    for cmd in ([str(exe), "check"], [sys.executable, "-m", "tinkc", "check"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith("ok: ")
