@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -140,12 +141,24 @@ class _TypeBuilder(Transformer[Token, ir.TypeRef]):
         return ir.Lit(value=int(str(children[0])), span=self.span_of(meta))
 
 
+_SIMPLE_TYPE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(\?)?\s*\Z")
+
+
 def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = None) -> ir.TypeRef:
     """Parse a type expression. ``span_of(offset, length)`` maps text offsets to source spans.
 
     >>> parse_type("[string]?")
     Nullable(inner=ListT(item=Prim(name='string')))
     """
+    simple = _SIMPLE_TYPE.match(text)
+    if simple:  # `Name` and `Name?` are most of a manifest's types: skip the parser for them
+        name, nullable = simple.group(1), simple.group(2)
+        start = simple.start(1)
+        span = span_of(start, len(name)) if span_of else None
+        t: ir.TypeRef = ir.Prim(name=name, span=span) if name in ir.PRIMITIVES else ir.Ref(name=name, span=span)
+        if nullable:
+            t = ir.Nullable(inner=t, span=span_of(start, simple.end(2) - start) if span_of else None)
+        return t
     tree = _parse("types", text)
 
     def meta_span(meta: Any) -> Span | None:

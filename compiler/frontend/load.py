@@ -35,7 +35,6 @@ _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _LEADING_ZERO_RE = re.compile(r"[-+]?0[0-9]+\Z")
 _STD_TAG_PREFIX = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(_STD_TAG_PREFIX + t for t in ("str", "seq", "map"))
-_RESOLVER = yaml.resolver.Resolver()
 
 
 @attrs.define
@@ -127,12 +126,9 @@ class _YamlConverter:
         return Mapping(entries=entries, span=self.span(node))
 
     def explicit_tag(self, node: yaml.Node) -> bool:
-        """A tag the author wrote (`!!python/object`, `!custom`) other than the plain core ones."""
-        if isinstance(node, yaml.ScalarNode):
-            implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _STD_TAG_PREFIX + "str"
-        else:
-            implicit = _STD_TAG_PREFIX + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
-        return node.tag != implicit and node.tag not in _ALLOWED_TAGS
+        """A tag the author wrote (`!!python/object`, `!custom`, `!!int`): the base loader gives
+        every untagged node `str`, `seq` or `map`."""
+        return node.tag not in _ALLOWED_TAGS
 
     def scalar(self, node: yaml.ScalarNode) -> Scalar:
         span = self.span(node)
@@ -182,10 +178,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) 
     if exc.context_mark is not None and 0 <= exc.context_mark.line < len(lines):
         context_line = lines[exc.context_mark.line]
     for candidate in (source_line, context_line):
-        m = re.match(r"\s*(?:-\s+)?([^:#]+):\s+(\[.*\]\s*\?.*|\[.*\]\s*\|.*)$", candidate)
+        m = re.match(r"\s*(?:-\s+)?([^:#{]+):\s+(\[.*\]\s*\?.*|\[.*\]\s*\|.*)$", candidate)
         if m:
             expr = m.group(2).strip()
             hint = f'a type expression starting with `[` must be quoted: `{m.group(1).strip()}: "{expr}"`'
+            break
+        inner = re.search(r"(\[[^\[\]]*\]\s*\?)", candidate)
+        if inner:
+            hint = f'a type expression starting with `[` must be quoted: `"{inner.group(1)}"`'
             break
         if "${" in candidate and "{" in candidate.split("${", 1)[0]:
             hint = 'inside a flow mapping `{...}` a binding must be quoted: `key: "${input.x}"`, or use block style'
@@ -197,7 +197,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) 
 
 def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
     try:
-        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        # The base loader resolves no scalar types (tinkc does, with YAML 1.2 rules), so composing
+        # makes no call back into PyYAML's regex resolver; libyaml does the parsing when present.
+        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)))
     except yaml.MarkedYAMLError as exc:
         _yaml_error(exc, text, display, sink)
         return None

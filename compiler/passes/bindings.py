@@ -67,8 +67,9 @@ def endpoint_result(api: ir.Api, ep: ir.Endpoint) -> ir.TypeRef | None:
 
 
 class FlowChecker:
-    def __init__(self, api: ir.Api, flow: ir.Flow, sink: Sink) -> None:
+    def __init__(self, api: ir.Api, flow: ir.Flow, sink: Sink, checked: dict[str, ir.Flow]) -> None:
         self.api = api
+        self.flows = checked  # flows by id, callees already checked (their inputs and results known)
         self.flow = flow
         self.sink = sink
         self.client = api.clients.get(flow.client or "")
@@ -311,7 +312,7 @@ class FlowChecker:
 
     def step(self, step: ir.Step) -> ir.Step:
         result: ir.TypeRef | None = None
-        if step.kind == "call" and (step.target in self.api.endpoints or step.target in self.api.flows):
+        if step.kind == "call" and (step.target in self.api.endpoints or step.target in self.flows):
             assert step.target is not None
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
@@ -320,7 +321,7 @@ class FlowChecker:
                 args = self.args(step, endpoint_params(self.api, ep), step.written_target)
                 result = endpoint_result(self.api, ep)
             else:
-                callee = self.api.flows[step.target]
+                callee = self.flows[step.target]
                 params = [Param(i.name, i.type or ANY, True) for i in callee.inputs]
                 args = self.args(step, params, step.written_target)
                 result = callee.result
@@ -359,7 +360,7 @@ class FlowChecker:
         """The client a call must run on: the written `client.method` client, or a called flow's client."""
         head = step.written_target.rpartition(".")[0]
         if step.target_kind == "flow":
-            return self.api.flows[step.target].client if step.target in self.api.flows else None
+            return self.flows[step.target].client if step.target in self.flows else None
         if head and head not in self.api.endpoints and step.written_target not in self.api.endpoints:
             from tinkc.passes.flow_calls import find_client
 
@@ -410,8 +411,7 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     for name in order:
         if name in in_cycle or name not in flows:
             continue
-        current = attrs.evolve(api, flows=flows)
-        flows[name] = FlowChecker(current, flows[name], sink).check()
+        flows[name] = FlowChecker(api, flows[name], sink, flows).check()
     return attrs.evolve(api, flows=flows)
 
 

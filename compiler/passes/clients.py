@@ -15,7 +15,7 @@ from tinkc.ir import nodes as ir
 from tinkc.passes.base import Pass
 
 
-def _client(api: ir.Api, client: ir.Client, sink: Sink) -> ir.Client:
+def _client(api: ir.Api, client: ir.Client, sink: Sink, by_group: dict[str, list[ir.Endpoint]], flows_of: list[ir.Flow]) -> ir.Client:
     methods = list(client.methods)
     names = {m.name for m in methods}
     for m in client.methods:
@@ -23,29 +23,34 @@ def _client(api: ir.Api, client: ir.Client, sink: Sink) -> ir.Client:
         if flow is not None and flow.client is not None and flow.client != client.id:
             sink.error("client.foreign-flow", f"method `{client.id}.{m.name}` binds flow `{flow.id}`, which runs on client `{flow.client}`",
                        m.span, hint=f"declare the flow with `client: {client.id}`")
-    for flow in api.flows.values():
-        if flow.client == client.id and not any(m.kind == "flow" and m.target == flow.id for m in methods):
+    for flow in flows_of:
+        if not any(m.kind == "flow" and m.target == flow.id for m in methods):
             if flow.id in names:
                 sink.error("client.duplicate-method", f"flow `{flow.id}` and another method of client `{client.id}` share a name", flow.span)
                 continue
             methods.append(ir.Method(name=flow.id, kind="flow", target=flow.id, doc=flow.doc, span=flow.span))
             names.add(flow.id)
-    groups = {ep.group for ep in api.endpoints.values()}
     mapped = {m.target for m in methods if m.kind == "endpoint"}
     for group in client.resources:
-        if group not in groups:
+        if group not in by_group:
             sink.error("client.unknown-resource", f"client `{client.id}` names resource `{group}`, but no endpoint id starts with `{group}.`",
-                       client.span, hint=did_you_mean(group, groups))
+                       client.span, hint=did_you_mean(group, by_group))
             continue
-        for ep in api.endpoints.values():
-            if ep.group == group and ep.id not in mapped and ep.name not in names:
+        for ep in by_group[group]:
+            if ep.id not in mapped and ep.name not in names:
                 methods.append(ir.Method(name=ep.name, kind="endpoint", target=ep.id, doc=ep.doc, span=client.span))
                 names.add(ep.name)
     return attrs.evolve(client, methods=tuple(methods))
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
-    return attrs.evolve(api, clients={k: _client(api, c, sink) for k, c in api.clients.items()})
+    by_group: dict[str, list[ir.Endpoint]] = {}
+    for ep in api.endpoints.values():
+        by_group.setdefault(ep.group, []).append(ep)
+    flows_by_client: dict[str | None, list[ir.Flow]] = {}
+    for flow in api.flows.values():
+        flows_by_client.setdefault(flow.client, []).append(flow)
+    return attrs.evolve(api, clients={k: _client(api, c, sink, by_group, flows_by_client.get(k, [])) for k, c in api.clients.items()})
 
 
 PASS = Pass(name="clients", kind="validation", run=run, doc=__doc__ or "")
