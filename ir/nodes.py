@@ -533,7 +533,14 @@ class FlowInput:
     name: str
     type: TypeRef | None
     declared: bool = False
+    has_default: bool = False  # a caller may leave it out; then `default` (frozen JSON) is used
+    default: Any = None
+    doc: str | None = None
     span: Span | None = _span()
+
+    @property
+    def required(self) -> bool:
+        return not self.has_default and not isinstance(self.type, Nullable)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

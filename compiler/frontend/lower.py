@@ -819,9 +819,20 @@ class Lowerer:
         inputs = []
         im = self.mapping(m.get("inputs"), f"`inputs` of flow `{name}`")
         for e in im or ():
-            t = self.type_expr(e.value, f"input `{e.key}`")
+            what = f"input `{e.key}` of flow `{name}`"
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "default", "doc"), what)
+                t = self.type_expr(e.value.get("type"), what)
+                has_default = "default" in e.value
+                default = ir.freeze(to_plain(e.value.get("default"))) if has_default else None
+                doc = self.doc(e.value)
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+            else:
+                t, has_default, default, doc = self.type_expr(e.value, what), False, None, None
             if t is not None:
-                inputs.append(ir.FlowInput(name=e.key, type=t, declared=True, span=e.key_span))
+                inputs.append(ir.FlowInput(name=e.key, type=t, declared=True, has_default=has_default, default=default, doc=doc,
+                                           span=e.key_span))
         steps_node = m.get("steps")
         if not isinstance(steps_node, Sequence) or not steps_node.items:
             self.sink.error("flow.no-steps", f"flow `{name}` needs a non-empty list of `steps`", steps_node.span if steps_node else key_span)

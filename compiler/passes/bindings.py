@@ -322,7 +322,7 @@ class FlowChecker:
                 result = endpoint_result(self.api, ep)
             else:
                 callee = self.flows[step.target]
-                params = [Param(i.name, i.type or ANY, True) for i in callee.inputs]
+                params = [Param(i.name, i.type or ANY, i.required) for i in callee.inputs]
                 args = self.args(step, params, step.written_target)
                 result = callee.result
             step = attrs.evolve(step, args=args, receiver=receiver, on=on, result_type=result)
@@ -386,6 +386,11 @@ class FlowChecker:
         return ANY
 
     def check(self) -> ir.Flow:
+        for i in self.declared.values():
+            if i.has_default and i.type is not None:
+                problem = const_problem(self.api, i.type, i.default)
+                if problem:
+                    self.sink.error("flow.bad-default", f"default of input `{i.name}` of flow `{self.flow.id}`: {problem}", i.span)
         steps = []
         for i, step in enumerate(self.flow.steps):
             self.current_index = i
