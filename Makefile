@@ -30,8 +30,9 @@ check: $(STAMP) ## validate the bundled manifest
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
-snapshots: $(STAMP) ## regenerate the snapshot trees (diagnostics, IR dumps) for review
-	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_snapshots.py tests/passes -q
+snapshots: $(STAMP) ## regenerate the snapshots (diagnostics of broken manifests, IR dumps of pass tests) for review
+	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes -q
+	git status --short tests/snapshots tests/passes/expected
 
 bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests
 	$(BIN)/python bench/run.py

@@ -189,7 +189,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # A compile allocates many small objects that all live until the process ends; the cyclic
     # collector would only rescan them again and again (a third of the time on large manifests).
+    collecting = gc.isenabled()
     gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if collecting:  # main() may be called in-process (tests, editors)
+            gc.enable()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -492,7 +492,15 @@ class ListValue:
     span: Span | None = _span()
 
 
-Value = Union[Const, Bind, Interp, ObjValue, ListValue]
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Invalid:
+    """A value whose text was malformed (already reported); it keeps the argument "given", so one
+    typo is not reported a second time as a missing argument."""
+
+    span: Span | None = _span()
+
+
+Value = Union[Const, Bind, Interp, ObjValue, ListValue, Invalid]
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -583,7 +591,8 @@ class Method:
     kind: str  # endpoint | flow
     target: str
     doc: str | None = None
-    span: Span | None = _span()
+    span: Span | None = _span()  # the method's name
+    target_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where the target is named
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -642,6 +651,12 @@ class Api:
     features: dict[str, Feature] = attrs.field(factory=dict, converter=_sorted_dict)
     flows: dict[str, Flow] = attrs.field(factory=dict, converter=_sorted_dict)
     clients: dict[str, Client] = attrs.field(factory=dict, converter=_sorted_dict)
+    # Ids that are declared but could not be lowered (their errors are reported), by section:
+    # references to them are not reported again as unknown.
+    unlowered: dict[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_sorted_dict)
+
+    def is_unlowered(self, section: str, name: str) -> bool:
+        return name in self.unlowered.get(section, ())
 
     def resolve_alias(self, t: TypeRef) -> TypeRef:
         """Follow aliases (not through nullability) until a non-alias type; stops on alias cycles."""

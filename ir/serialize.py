@@ -31,7 +31,7 @@ def to_data(value: Any, spans: bool = False) -> Any:
     if attrs.has(type(value)):
         out: dict[str, Any] = {"node": _node_name(type(value))}
         for a in attrs.fields(type(value)):
-            if a.name in ("span", "param_spans"):
+            if a.name == "span" or a.name.endswith(("_span", "_spans")):  # positions, not meaning
                 if spans and a.name == "span" and getattr(value, "span", None) is not None:
                     out["span"] = str(value.span)
                 continue

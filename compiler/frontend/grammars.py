@@ -85,6 +85,8 @@ _TERMINAL_NAMES = {
     "MINUS": "`-`",
     "INDEX": "an index",
     "MAP": "`map`",
+    "RAW": "`+`",
+    "LITERAL": "path text",
 }
 
 
@@ -279,7 +281,12 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
             problem = f"unexpected character `{text[exc.pos_in_stream]}`"
         else:
             problem = f"unexpected `{getattr(getattr(exc, 'token', None), 'value', '?')}`"
-        sink.error("load.json-syntax", f"JSON syntax error: {problem}", Span(file=display, line=line, col=col, end_line=line, end_col=col + 1))
+        hint = None
+        if isinstance(exc, lark.UnexpectedToken) and exc.token.value in ("}", "]") and exc.token.start_pos is not None:
+            if text[: exc.token.start_pos].rstrip().endswith(","):
+                hint = f"JSON does not allow a trailing comma: remove the `,` before `{exc.token.value}`"
+        sink.error("load.json-syntax", f"JSON syntax error: {problem}", Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
+                   hint=hint)
         return None
 
     def span(meta: Any) -> Span:

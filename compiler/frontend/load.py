@@ -105,7 +105,8 @@ class _YamlConverter:
 
     def convert(self, node: yaml.Node) -> Node:
         if self.explicit_tag(node):
-            self.sink.error("load.tag", f"YAML tag `{node.tag}` is not supported in a manifest", self.span(node),
+            written = "!!" + node.tag[len(_STD_TAG_PREFIX):] if node.tag.startswith(_STD_TAG_PREFIX) else node.tag
+            self.sink.error("load.tag", f"YAML tag `{written}` is not supported in a manifest", self.span(node),
                             hint="remove the tag; manifests hold plain data")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
@@ -147,7 +148,7 @@ class _YamlConverter:
         if _LEADING_ZERO_RE.match(text):
             self.sink.error("load.ambiguous-number", f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
                             span, hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string")
-            return text
+            return int(text, 10)  # YAML 1.2's reading, so the rest of the run reports nothing more about it
         if _INT_RE.match(text):
             return int(text)
         if _OCT_RE.match(text):
@@ -167,9 +168,19 @@ class _YamlConverter:
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) -> None:
     mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    notes: list[str] = []
+    # Unclosed across lines: point at the opener. (On one line, the problem mark is nearer the cause.)
+    unclosed = (exc.context_mark is not None and (exc.context or "").startswith("while parsing a flow")
+                and exc.problem_mark is not None and exc.problem_mark.line != exc.context_mark.line)
+    if unclosed and exc.problem_mark is not None and exc.context_mark is not None:
+        # "did not find expected ']'" is detected where parsing gave up; the culprit is the opener.
+        kind = "list" if "sequence" in (exc.context or "") else "mapping"
+        notes.append(f"detected at line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1}")
+        problem = f"this flow {kind} is not closed: {exc.problem}"
+        mark = exc.context_mark
     line = (mark.line + 1) if mark else 1
     col = (mark.column + 1) if mark else 1
-    problem = exc.problem or exc.context or "invalid YAML"
     span = Span(file=display, line=line, col=col, end_line=line, end_col=col + 1)
     hint = None
     lines = text.splitlines()
@@ -187,12 +198,18 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) 
         if inner:
             hint = f'a type expression starting with `[` must be quoted: `"{inner.group(1)}"`'
             break
+        nested = re.match(r"\s*(?:-\s+)?([^:#{]+):\s+(\[.*\[.*\].*\])\s*(#.*)?$", candidate)
+        if nested:
+            hint = f'a type expression with brackets inside a list must be quoted: `{nested.group(1).strip()}: "{nested.group(2)}"`'
+            break
         if "${" in candidate and "{" in candidate.split("${", 1)[0]:
             hint = 'inside a flow mapping `{...}` a binding must be quoted: `key: "${input.x}"`, or use block style'
             break
     if hint is None and "\t" in source_line[: max(col - 1, 0) + 1]:
         hint = "YAML does not allow tabs for indentation; use spaces"
-    sink.error("load.yaml-syntax", f"YAML syntax error: {problem}", span, hint=hint)
+    if hint is None and problem.startswith("mapping values are not allowed"):
+        hint = "check this line's indentation: a key must line up with the keys beside it, one level deeper than its parent"
+    sink.error("load.yaml-syntax", f"YAML syntax error: {problem}", span, hint=hint, notes=notes)
 
 
 def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
@@ -205,6 +222,9 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
         return None
     except (yaml.YAMLError, RecursionError) as exc:
         sink.error("load.yaml-syntax", f"YAML syntax error: {exc}", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+        return None
+    except UnicodeError:  # text that no file could hold (lone surrogates), given through the API
+        sink.error("load.encoding", f"`{display}` is not valid Unicode text", Span(file=display, line=1, col=1, end_line=1, end_col=2))
         return None
     docs = [d for d in docs if d is not None]
     if not docs:
@@ -231,7 +251,7 @@ def parse_json(text: str, display: str, sink: Sink) -> Node | None:
     return json_to_model(text, display, sink)
 
 
-def read_source(path: Path, display: str, sink: Sink, at: Span | None = None) -> str | None:
+def read_source(path: Path, display: str, sink: Sink, at: Span | None = None, sources: dict[str, str] | None = None) -> str | None:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -251,8 +271,13 @@ def read_source(path: Path, display: str, sink: Sink, at: Span | None = None) ->
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        sink.error("load.encoding", f"`{display}` is not UTF-8 (invalid byte at offset {exc.start})",
-                   Span(file=display, line=line, col=1, end_line=line, end_col=2), hint="save the manifest as UTF-8")
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        if sources is not None:  # shown with U+FFFD where the bad bytes are
+            sources[display] = data.decode("utf-8", "replace")
+        sink.error("load.encoding", f"`{display}` is not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
+                   Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
+                   hint="save the manifest as UTF-8 (it looks like Latin-1 or another legacy encoding)")
         return None
     if not text.strip():
         sink.error("load.empty", f"`{display}` is empty", whole, hint="a manifest needs at least `schema_version: 1` and `service:`")
@@ -279,7 +304,7 @@ def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None =
 
     def load_one(p: Path, at: Span | None, chain: tuple[Path, ...]) -> Document | None:
         display = display_name(p)
-        text = read_source(p, display, sink, at)
+        text = read_source(p, display, sink, at, sources)
         if text is None:
             return None
         sources[display] = text

@@ -141,9 +141,11 @@ class Lowerer:
             m = re.match(r"\s*(List|list|Optional|Dict|dict|Array|array)\s*\[", text)
             if m:
                 hint = {"Optional": "write `T?` for an optional type"}.get(m.group(1), "write `[T]` for a list and `map[string,T]` for a map")
-            elif text.strip().endswith("?") and text.strip().startswith("["):
-                hint = "correct as written; in YAML quote it"
-            self.sink.error("type.syntax", f"malformed type expression `{text}`: {exc.message}",
+            message = exc.message
+            if "??" in text:
+                message = "`?` is written twice"
+                hint = f"a type is nullable or not: write `{re.sub(r'[?]+', '?', text.strip())}`"
+            self.sink.error("type.syntax", f"malformed type expression `{text}`: {message}",
                             node.sub_span(exc.column, exc.length), hint=hint)
             return None
 
@@ -162,9 +164,17 @@ class Lowerer:
 
         service = self.service(root.root.get("service"), root)
         merged = {section: self.merge(section) for section in SECTIONS}
+        unlowered: dict[str, set[str]] = {section: set() for section in SECTIONS}
+        for e in root.root:  # a misspelt section (`endpoint:`): its entries exist, so don't call them unknown
+            close = did_you_mean(e.key, SECTIONS) if e.key not in ROOT_KEYS else None
+            if close and isinstance(e.value, Mapping):
+                section = close.split("`")[1]
+                unlowered[section].update(x.key for x in e.value)
         types = {k: t for k, (e, n) in merged["types"].items() if (t := self.type_decl(k, e, n)) is not None}
         features = {k: f for k, (e, n) in merged["features"].items() if (f := self.feature(k, e, n)) is not None}
         endpoints = {k: ep for k, (e, n) in merged["endpoints"].items() if (ep := self.endpoint(k, e, n)) is not None}
+        for section, lowered in (("types", types), ("features", features), ("endpoints", endpoints)):
+            unlowered[section].update(k for k in merged[section] if k not in lowered)
         flows: dict[str, ir.Flow] = {}
         for k, (span, n) in merged["flows"].items():
             fl = self.flow(k, n, span, client=None)
@@ -175,6 +185,8 @@ class Lowerer:
             c = self.client(k, span, n, flows)
             if c is not None:
                 clients[k] = c
+        unlowered["flows"].update(k for k in merged["flows"] if k not in flows)
+        unlowered["clients"].update(k for k in merged["clients"] if k not in clients)
         targets = self.targets(root.root.get("targets"))
         if version is None or service is None:
             return None
@@ -187,6 +199,7 @@ class Lowerer:
             features=features,
             flows=flows,
             clients=clients,
+            unlowered={k: tuple(sorted(v)) for k, v in unlowered.items() if v},
         )
 
     def check_imported_keys(self, doc: Document) -> None:
@@ -496,7 +509,14 @@ class Lowerer:
     def params(self, schema: dict[str, Param], m: Mapping, where: str, spans: list[tuple[str, Span]],
                skip: tuple[str, ...] = (), prefix: str = "") -> dict[str, Any] | None:
         """Check ``m`` against a parameter table; return plain values with defaults filled in."""
-        self.check_keys(m, (*skip, *schema), where)
+        allowed = (*skip, *schema)
+        for e in m:
+            if e.key in allowed:
+                continue
+            home = [k for k, spec in schema.items() if spec.fields and e.key in spec.fields]
+            hint = (f"`{e.key}` belongs under `{home[0]}:`" if home else
+                    did_you_mean(e.key, allowed) or f"allowed here: {', '.join(sorted(allowed))}")
+            self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in {where}", e.key_span, hint=hint)
         out: dict[str, Any] = {}
         ok = True
         for key, spec in schema.items():
@@ -646,9 +666,33 @@ class Lowerer:
                             hint="the base URL comes from `service.base_url`")
             return None
         for i, ch in enumerate(text):
-            if ch in "?#" or ch.isspace():
+            if ch in "?#" or ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F:
                 hint = "query parameters go under `query:`" if ch == "?" else None
-                self.sink.error("path.syntax", f"path `{text}` contains `{ch}`", node.sub_span(i, 1), hint=hint)
+                shown = ch if ch in "?#" else repr(ch)[1:-1]
+                self.sink.error("path.syntax", f"path `{text.encode('unicode_escape').decode()}` contains `{shown}`", node.sub_span(i, 1),
+                                hint=hint)
+                return None
+        depth, opened = 0, 0
+        for i, ch in enumerate(text):  # point at the brace that does not match, not at where parsing gave up
+            if ch == "{":
+                if depth:
+                    self.sink.error("path.syntax", f"path `{text}` opens `{{` inside a parameter", node.sub_span(i, 1))
+                    return None
+                depth, opened = 1, i
+            elif ch == "}":
+                if not depth:
+                    self.sink.error("path.syntax", f"path `{text}` has a `}}` that closes nothing", node.sub_span(i, 1))
+                    return None
+                depth = 0
+        if depth:
+            self.sink.error("path.syntax", f"path `{text}` has a `{{` that is never closed", node.sub_span(opened, 1),
+                            hint="parameters are written `{name}` (or `{+name}` for an unescaped value)")
+            return None
+        for m in re.finditer(r"\{\+?([^{}]*)\}", text):
+            if not _IDENT.match(m.group(1)):
+                what = "an empty parameter name" if not m.group(1) else f"`{m.group(1)}`, which is not an identifier"
+                self.sink.error("path.syntax", f"path `{text}` has {what}", node.sub_span(m.start(), m.end() - m.start()),
+                                hint="parameter names use letters, digits and `_` and do not start with a digit")
                 return None
         try:
             parts = parse_path(text)
@@ -784,7 +828,7 @@ class Lowerer:
             return None
         if isinstance(node, Scalar):
             target = self.string(node, f"method `{name}`")
-            return ir.Method(name=name, kind="endpoint", target=target, span=node.span) if target else None
+            return ir.Method(name=name, kind="endpoint", target=target, span=span, target_span=node.span) if target else None
         m = self.mapping(node, f"method `{name}` of client `{cid}`")
         if m is None:
             return None
@@ -796,7 +840,7 @@ class Lowerer:
         target = self.string(m.get(kinds[0]), f"`{kinds[0]}` of method `{name}`")
         if target is None:
             return None
-        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=m.get(kinds[0]).span)
+        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=span, target_span=m.get(kinds[0]).span)
 
     # -- flows -----------------------------------------------------------------------------------
 
@@ -874,7 +918,7 @@ class Lowerer:
             if target is None:
                 return None
             am = self.mapping(m.get("args"), "`args`")
-            args = tuple(ir.Arg(name=e.key, value=v, span=e.key_span) for e in (am or ()) if (v := self.value(e.value)) is not None)
+            args = tuple(ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span) for e in (am or ()))
             on = None
             if "on" in m:
                 v = self.value(m.get("on"))
@@ -901,7 +945,8 @@ class Lowerer:
                 self.check_keys(n, ("client", "with"), "`build_client`")
                 target = self.string(n.get("client"), "`client` of `build_client`")
                 wm = self.mapping(n.get("with"), "`with`")
-                args = tuple(ir.Arg(name=e.key, value=v, span=e.key_span) for e in (wm or ()) if (v := self.value(e.value)) is not None)
+                args = tuple(ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span)
+                             for e in (wm or ()))
             else:
                 target = self.string(n, "`build_client`")
             if target is None:
@@ -916,10 +961,10 @@ class Lowerer:
         if node is None:
             return None
         if isinstance(node, Mapping):
-            items = tuple((e.key, v) for e in node if (v := self.value(e.value)) is not None)
+            items = tuple((e.key, self.value(e.value) or ir.Invalid(span=e.value.span)) for e in node)
             return ir.ObjValue(items=items, span=node.span)
         if isinstance(node, Sequence):
-            return ir.ListValue(items=tuple(v for n in node.items if (v := self.value(n)) is not None), span=node.span)
+            return ir.ListValue(items=tuple(self.value(n) or ir.Invalid(span=n.span) for n in node.items), span=node.span)
         if not isinstance(node.value, str) or "$" not in node.value:
             return ir.Const(value=node.value, span=node.span)
         text = node.value

@@ -213,6 +213,8 @@ class FlowChecker:
     # -- values ----------------------------------------------------------------------------------
 
     def value(self, v: ir.Value, expected: ir.TypeRef | None, what: str) -> ir.Value:
+        if isinstance(v, ir.Invalid):
+            return v
         if isinstance(v, ir.Bind):
             return self.bind(v, expected, what)
         if isinstance(v, ir.Const):
@@ -331,8 +333,10 @@ class FlowChecker:
             prev = self.results.get(prev_id) if prev_id else None
             if prev_id is None or not isinstance(prev, ir.FutureT):
                 if prev_id is None or prev is not None:
+                    prev_step = self.flow.step(prev_id) if prev_id else None
+                    what = f"the previous step (`{prev_step.written_target or prev_step.kind}`)" if prev_step else "the previous step"
                     self.sink.error("flow.await-not-future", "`await_future` must follow a call that answers a future"
-                                    + (f"; step `{prev_id}` answers `{format_type(prev)}`" if prev is not None else ""), step.span,
+                                    + (f"; {what} answers `{format_type(prev)}`" if prev is not None else ""), step.span,
                                     hint="the called endpoint needs a promise_result feature")
                 result = step.expected
             else:

@@ -31,7 +31,10 @@ def _client(api: ir.Api, client: ir.Client, sink: Sink, by_group: dict[str, list
             methods.append(ir.Method(name=flow.id, kind="flow", target=flow.id, doc=flow.doc, span=flow.span))
             names.add(flow.id)
     mapped = {m.target for m in methods if m.kind == "endpoint"}
+    unlowered_groups = {eid.split(".", 1)[0] for eid in api.unlowered.get("endpoints", ())}
     for group in client.resources:
+        if group not in by_group and group in unlowered_groups:
+            continue  # its endpoints are declared but broken; their own errors say why
         if group not in by_group:
             sink.error("client.unknown-resource", f"client `{client.id}` names resource `{group}`, but no endpoint id starts with `{group}.`",
                        client.span, hint=did_you_mean(group, by_group))

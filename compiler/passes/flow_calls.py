@@ -47,6 +47,8 @@ def _resolve_call(api: ir.Api, flow: ir.Flow, step: ir.Step, sink: Sink) -> ir.S
         return attrs.evolve(step, target=method.target, target_kind=method.kind)
     if written in api.flows:
         return attrs.evolve(step, target=written, target_kind="flow")
+    if any(api.is_unlowered(section, written) for section in ("endpoints", "flows")):
+        return step
     sink.error("ref.unknown-call-target", f"step `{step.id}` of flow `{flow.id}` calls `{written}`, which is neither an endpoint, "
                "a client method nor a flow", step.span, hint=did_you_mean(written, _call_candidates(api)))
     return step

@@ -24,9 +24,11 @@ def target_rules() -> list[tuple[str, NamingRules]]:
     out = [("every target", NEUTRAL_NAMING)]
     for info in available().values():
         try:
-            out.append((info.name, info.load().naming))
+            rules = info.load().naming
         except Exception:  # noqa: BLE001 - a broken plug-in is reported by `tinkc targets`, not here
             continue
+        if all(rules != r for _, r in out):  # the same rules would report the same collisions again
+            out.append((info.name, rules))
     return out
 
 

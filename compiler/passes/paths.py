@@ -12,7 +12,7 @@ import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.ir import nodes as ir
-from tinkc.ir.types import is_scalar
+from tinkc.ir.types import base_type, is_scalar
 from tinkc.passes.base import Pass
 
 
@@ -29,7 +29,9 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
         d = declared.get(v.name)
         p = ir.PathParam(name=v.name, type=d.type if d else ir.Prim(name="string"), raw=v.raw or (d.raw if d else False),
                          doc=d.doc if d else None, span=d.span if d else v.span)
-        if not is_scalar(api, p.type) and not (isinstance(p.type, ir.Ref) and p.type.name not in api.types):
+        base, _ = base_type(api, p.type)
+        unresolved = isinstance(base, ir.Ref) and not isinstance(api.types.get(base.name), (ir.Record, ir.Enum, ir.Union_))
+        if not unresolved and not is_scalar(api, p.type):  # (an unknown type or an alias cycle is reported elsewhere)
             sink.error("path.bad-param-type", f"path parameter `{v.name}` of `{ep.id}` must be a scalar", p.span)
         params.append(p)
     seen: dict[str, str] = {p.name: "path parameter" for p in params}

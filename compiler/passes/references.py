@@ -72,7 +72,7 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     type_names = [*api.types, *ir.PRIMITIVES]
     for t, fallback in declared_type_uses(api):
         for ref in type_refs(t):
-            if ref.name not in api.types:
+            if ref.name not in api.types and not api.is_unlowered("types", ref.name):
                 hint = did_you_mean(ref.name, type_names)
                 if hint is None and ref.name in TYPE_SPELLING_HINTS:
                     hint = f"tinkc writes this `{TYPE_SPELLING_HINTS[ref.name]}`"
@@ -82,6 +82,8 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         if isinstance(decl, ir.Union_):
             for v in decl.variants:
                 target = api.types.get(v.type)
+                if target is None and api.is_unlowered("types", v.type):
+                    continue
                 if target is None:
                     sink.error("ref.unknown-type", f"unknown type `{v.type}` in union `{decl.id}`", v.span, hint=did_you_mean(v.type, api.types))
                 elif decl.discriminator is not None and not isinstance(target, ir.Record):
@@ -89,7 +91,7 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
 
     def check_feature_uses(uses: tuple[ir.FeatureUse, ...]) -> None:
         for use in uses:
-            if use.feature not in api.features:
+            if use.feature not in api.features and not api.is_unlowered("features", use.feature):
                 sink.error("ref.unknown-feature", f"unknown feature `{use.feature}`", use.span, hint=did_you_mean(use.feature, api.features))
 
     check_feature_uses(api.service.features)
@@ -97,7 +99,7 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         check_feature_uses(ep.features)
 
     def check_endpoint(eid: str | None, what: str, span: Span | None) -> None:
-        if eid is not None and eid not in api.endpoints:
+        if eid is not None and eid not in api.endpoints and not api.is_unlowered("endpoints", eid):
             sink.error("ref.unknown-endpoint", f"{what} names unknown endpoint `{eid}`", span, hint=did_you_mean(eid, api.endpoints))
 
     for feat in api.features.values():
@@ -113,12 +115,12 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     for client in api.clients.values():
         for m in client.methods:
             if m.kind == "endpoint":
-                check_endpoint(m.target, f"method `{client.id}.{m.name}`", m.span)
-            elif m.target not in api.flows:
-                sink.error("ref.unknown-flow", f"method `{client.id}.{m.name}` names unknown flow `{m.target}`", m.span,
+                check_endpoint(m.target, f"method `{client.id}.{m.name}`", m.target_span or m.span)
+            elif m.target not in api.flows and not api.is_unlowered("flows", m.target):
+                sink.error("ref.unknown-flow", f"method `{client.id}.{m.name}` names unknown flow `{m.target}`", m.target_span or m.span,
                            hint=did_you_mean(m.target, api.flows))
     for flow in api.flows.values():
-        if flow.client is not None and flow.client not in api.clients:
+        if flow.client is not None and flow.client not in api.clients and not api.is_unlowered("clients", flow.client):
             sink.error("ref.unknown-client", f"flow `{flow.id}` names unknown client `{flow.client}`", flow.span,
                        hint=did_you_mean(flow.client, api.clients))
     return api

@@ -2,7 +2,8 @@
 
 Types that no endpoint, flow, client state or feature reaches (through fields, unions and aliases)
 and that are not marked `export: true`; features attached nowhere; endpoints that no client method,
-flow or feature uses (they would generate no callable code).
+flow or feature uses (they would generate no callable code). Silent while the run has errors,
+since an unresolved reference makes the declaration it meant look unused.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def used_endpoints(api: ir.Api) -> set[str]:
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    if sink.has_errors:  # a misspelt reference would make its intended target look unused: fix errors first
+        return api
     reachable = reachable_types(api)
     for decl in api.types.values():
         if decl.id not in reachable:
