@@ -108,6 +108,9 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{matches[0]}`?" if matches else None
 
 
+MAX_SHOWN_LINE = 160
+
+
 def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str], color: bool = False) -> str:
     """Render diagnostics with the source line and a caret under the span."""
     out: list[str] = []
@@ -127,11 +130,19 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str], c
             lines = text.splitlines() if text is not None else []
             if 1 <= s.line <= len(lines):
                 line = lines[s.line - 1].replace("\t", " ")
-                out.append(f"{pad} |")
-                out.append(f"{s.line} | {line}")
                 end = s.end_col if s.end_line == s.line else len(line) + 1
                 width = max(1, min(end, len(line) + 1) - s.col)
-                out.append(f"{pad} | {' ' * (s.col - 1)}{'^' * width}")
+                col = s.col
+                if len(line) > MAX_SHOWN_LINE:  # show a window around the caret, not a megabyte of line
+                    start = max(0, min(col - 1 - MAX_SHOWN_LINE // 2, len(line) - MAX_SHOWN_LINE))
+                    prefix = "…" if start else ""
+                    shown = line[start : start + MAX_SHOWN_LINE]
+                    line = prefix + shown + ("…" if start + MAX_SHOWN_LINE < len(line) else "")
+                    col = col - start + len(prefix)
+                    width = max(1, min(width, MAX_SHOWN_LINE - (col - 1 - len(prefix))))
+                out.append(f"{pad} |")
+                out.append(f"{s.line} | {line}")
+                out.append(f"{pad} | {' ' * (col - 1)}{'^' * width}")
         for note in d.notes:
             out.append(f"{' ' * 2}= note: {note}")
         if d.hint:

@@ -308,7 +308,8 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
                 key = json.loads(str(key_tok))
                 if key in entries:
                     sink.error("load.duplicate-key", f"duplicate key `{key}`", tok_span(key_tok),
-                               hint=f"`{key}` is first defined at line {entries[key].key_span.line}; remove or rename one of them")
+                               hint=f"`{key}` is first defined at line {entries[key].key_span.line}, column {entries[key].key_span.col}; "
+                                    "remove or rename one of them")
                     continue
                 entries[key] = Entry(key=key, key_span=tok_span(key_tok), value=convert(value))
             return Mapping(entries=entries, span=span(t.meta))

@@ -121,7 +121,7 @@ class _YamlConverter:
             if key in entries:
                 first = entries[key].key_span
                 self.sink.error("load.duplicate-key", f"duplicate key `{key}`", self.span(k),
-                                hint=f"`{key}` is first defined at line {first.line}; remove or rename one of them")
+                                hint=f"`{key}` is first defined at line {first.line}, column {first.col}; remove or rename one of them")
                 continue
             entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v))
         return Mapping(entries=entries, span=self.span(node))

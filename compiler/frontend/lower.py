@@ -501,7 +501,8 @@ class Lowerer:
             if len({repr(v) for _, v in given}) > 1:
                 node = m.get(given[1][0].split(".")[0])
                 self.sink.error("feature.conflicting-params",
-                                f"feature `{name}` gives {' and '.join(f'`{p}`' for p, _ in given)} different values",
+                                f"feature `{name}` gives {' and '.join(f'`{p}`' for p, _ in given)} different values "
+                                f"({', '.join(f'`{v}`' for _, v in given)})",
                                 node.span if node else m.span, hint="they spell the same parameter; keep one")
                 ok = False
         return ok

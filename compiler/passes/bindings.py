@@ -108,9 +108,11 @@ class FlowChecker:
                 later = [s.id for s in self.flow.steps[self.current_index:]]
                 if sid in later:
                     msg = f"`{b.text}` refers to step `{sid}`, which runs later"
+                    hint = f"move step `{sid}` before this one: a step can only read results of earlier steps"
                 else:
                     msg = f"`{b.text}`: flow `{self.flow.id}` has no step `{sid}` before this one"
-                self.sink.error("binding.unknown-step", msg, b.span, hint=did_you_mean(sid, self.order))
+                    hint = did_you_mean(sid, self.order)
+                self.sink.error("binding.unknown-step", msg, b.span, hint=hint)
                 return None, None, False
             return sid, self.results.get(sid), True
         if b.source == "state":
