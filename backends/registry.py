@@ -30,10 +30,13 @@ def available() -> dict[str, BackendInfo]:
     out: dict[str, BackendInfo] = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         dist = ep.dist
-        out.setdefault(ep.name, BackendInfo(
-            name=ep.name,
-            entry_point=ep,
-            distribution=dist.name if dist is not None else "?",
-            version=dist.version if dist is not None else "?",
-        ))
+        out.setdefault(
+            ep.name,
+            BackendInfo(
+                name=ep.name,
+                entry_point=ep,
+                distribution=dist.name if dist is not None else "?",
+                version=dist.version if dist is not None else "?",
+            ),
+        )
     return out

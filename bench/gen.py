@@ -24,7 +24,7 @@ def module(i: int, rng: random.Random) -> tuple[list[str], list[str], list[str],
     records = [f"Rec{i}x{j}" for j in range(10)]
     for j, name in enumerate(records):
         types.append(f"  {name}:\n    doc: Record {j} of module {i}.\n    fields:")
-        types.append(f"      id: string")
+        types.append("      id: string")
         for k in range(rng.randint(3, 7)):
             roll = rng.random()
             if j > 0 and roll < 0.25:
@@ -38,7 +38,7 @@ def module(i: int, rng: random.Random) -> tuple[list[str], list[str], list[str],
             else:
                 t = rng.choice(PRIMS)
             if rng.random() < 0.3:
-                types.append(f"      f{k}: {{type: \"{t.strip(chr(34))}?\", optional: true, doc: Field {k}.}}")
+                types.append(f'      f{k}: {{type: "{t.strip(chr(34))}?", optional: true, doc: Field {k}.}}')
             else:
                 types.append(f"      f{k}: {t}")
     types.append(f"  E{i}:\n    enum: [alpha, beta, gamma, delta, epsilon]")
@@ -46,7 +46,9 @@ def module(i: int, rng: random.Random) -> tuple[list[str], list[str], list[str],
     types.append(f"  U{i}:\n    union: [{', '.join(variants)}]\n    discriminator: type")
     for v, name in enumerate(variants):
         types.append(f"  {name}:\n    fields:\n      type: {{type: '\"v{v}\"', default: v{v}}}\n      payload: {records[v]}")
-    types.append(f"  Create{i}:\n    fields:\n      session_id: string\n      seq: int\n      input: U{i}\n      kind: {{type: E{i}, default: alpha}}\n      note: {{type: string?, optional: true}}")
+    types.append(
+        f"  Create{i}:\n    fields:\n      session_id: string\n      seq: int\n      input: U{i}\n      kind: {{type: E{i}, default: alpha}}\n      note: {{type: string?, optional: true}}"
+    )
     types.append(f"  Created{i}:\n    fields:\n      id: string\n      item: {records[0]}")
     related = "".join(f"\n      r{j}: {{type: {r}?, optional: true}}" for j, r in enumerate(records))
     types.append(f"  Page{i}:\n    fields:\n      items: [{records[1]}]\n      total: int{related}")
@@ -66,12 +68,14 @@ def module(i: int, rng: random.Random) -> tuple[list[str], list[str], list[str],
         f"  make{i}:\n    client: c{i}\n    steps:\n      - call: g{i}.create\n        args:\n          session_id: ${{state.session_id}}\n"
         f"          seq: ${{state.seq}}\n          input: ${{input.input}}\n      - await_future: Created{i}\n"
         f"      - call: g{i}.get\n        args:\n          item_id: ${{result.id}}\n"
-        f"      - build_client:\n          client: c{i}\n          with:\n            label: \"${{state.session_id}}:${{steps.step2.id}}\"",
+        f'      - build_client:\n          client: c{i}\n          with:\n            label: "${{state.session_id}}:${{steps.step2.id}}"',
         f"  pair{i}:\n    client: c{i}\n    steps:\n      - {{id: a, call: g{i}.get, args: {{item_id: x}}}}\n"
         f"      - {{id: b, call: g{i}.list}}\n      - return: ${{steps.b.total}}",
     ]
-    clients = [f"  c{i}:\n    module: Synth.Module{i}Client\n    resource: g{i}\n    state:\n      seq: {{type: int, counter: true}}\n"
-               f"      label: string?"]
+    clients = [
+        f"  c{i}:\n    module: Synth.Module{i}Client\n    resource: g{i}\n    state:\n      seq: {{type: int, counter: true}}\n"
+        f"      label: string?"
+    ]
     return types, endpoints, flows, clients
 
 
@@ -85,7 +89,7 @@ def generate(scale: float, seed: int = 1) -> str:
         "service:",
         "  name: synth",
         '  version: "1.0.0"',
-        "  base_url: {default: \"http://localhost:8080\", env: SYNTH_BASE_URL}",
+        '  base_url: {default: "http://localhost:8080", env: SYNTH_BASE_URL}',
         "  auth: {type: api_key, header: X-API-Key, env: SYNTH_API_KEY}",
         "  features: [idempotency, session]",
         "features:",

@@ -71,21 +71,27 @@ def main() -> None:
             check = measure(["check", *m], runs)
             rows.append({"case": f"check {label}", "endpoints": n, **check, "per_endpoint_ms": 1000 * check["median_s"] / n})
             out = work / f"out-{len(rows)}"
-            build = measure(["build", *m, "--target", "all", "--out", str(out), "--quiet"], runs,
-                            setup=["build", *m, "--target", "all", "--out", str(work / "scratch"), "--quiet"])
+            build = measure(
+                ["build", *m, "--target", "all", "--out", str(out), "--quiet"],
+                runs,
+                setup=["build", *m, "--target", "all", "--out", str(work / "scratch"), "--quiet"],
+            )
             shutil.rmtree(out, ignore_errors=True)
             fresh = measure(["build", *m, "--target", "all", "--out", str(out), "--quiet"], 1)
             rows.append({"case": f"build all {label} (fresh)", "endpoints": n, **fresh, "per_endpoint_ms": 1000 * fresh["median_s"] / n})
-            rows.append({"case": f"build all {label} (no-op rebuild)", "endpoints": n, **build,
-                         "per_endpoint_ms": 1000 * build["median_s"] / n})
+            rows.append(
+                {"case": f"build all {label} (no-op rebuild)", "endpoints": n, **build, "per_endpoint_ms": 1000 * build["median_s"] / n}
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     width = max(len(str(r["case"])) for r in rows)
     print(f"{'case':<{width}}  {'endpoints':>9}  {'median s':>9}  {'min s':>7}  {'ms/endpoint':>11}  {'peak MiB':>8}")
     for r in rows:
-        print(f"{r['case']:<{width}}  {r['endpoints']:>9}  {r['median_s']:>9.3f}  {r['min_s']:>7.3f}  "
-              f"{r['per_endpoint_ms']:>11.3f}  {r['peak_rss_mib']:>8.1f}")
+        print(
+            f"{r['case']:<{width}}  {r['endpoints']:>9}  {r['median_s']:>9.3f}  {r['min_s']:>7.3f}  "
+            f"{r['per_endpoint_ms']:>11.3f}  {r['peak_rss_mib']:>8.1f}"
+        )
     one = next(r for r in rows if r["case"] == "check synthetic 1x")
     hundred = next(r for r in rows if r["case"] == "check synthetic 100x")
     ratio = float(hundred["median_s"]) / float(one["median_s"])  # type: ignore[arg-type]

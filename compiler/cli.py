@@ -67,8 +67,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "text" and result.api is not None:
         api = result.api
         shown = result.manifest.root.display if result.manifest else str(path)
-        print(f"ok: {shown}: {len(api.endpoints)} endpoints, {len(api.types)} types, {len(api.features)} features, "
-              f"{len(api.flows)} flows, {len(api.clients)} clients")
+        print(
+            f"ok: {shown}: {len(api.endpoints)} endpoints, {len(api.types)} types, {len(api.features)} features, "
+            f"{len(api.flows)} flows, {len(api.clients)} clients"
+        )
     return EXIT_OK
 
 
@@ -121,7 +123,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         targets = [args.target]
     else:
         hint = did_you_mean(args.target, infos)
-        raise UsageError(f"unknown target `{args.target}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})")
+        raise UsageError(
+            f"unknown target `{args.target}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})"
+        )
     started = time.perf_counter()
     result = compile_manifest(_manifest_path(args.manifest))
     _report(result.sink, result.sources, "text", args.color)
@@ -136,8 +140,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = backend.emit(api, options)
         root = out / name if args.target == "all" else out
         report = write_tree(root, files, sink, display=str(root))
-        print(f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
-              + (f", {len(report.refused)} refused" if report.refused else "") + f" → {root}")
+        print(
+            f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
+            + (f", {len(report.refused)} refused" if report.refused else "")
+            + f" → {root}"
+        )
     _report(sink, {}, "text", args.color)
     if not args.quiet:
         print(f"built {len(targets)} target{'s' if len(targets) != 1 else ''} in {time.perf_counter() - started:.3f} s")
@@ -212,8 +219,10 @@ def _run(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # noqa: BLE001 - an internal error is a bug: say so briefly
         if args.debug:
             raise
-        sys.stderr.write(f"tinkc: internal error: {type(exc).__name__}: {exc}\n"
-                         "This is a bug in tinkc. Rerun with --debug for the traceback and report it.\n")
+        sys.stderr.write(
+            f"tinkc: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in tinkc. Rerun with --debug for the traceback and report it.\n"
+        )
         return EXIT_INTERNAL
     return EXIT_OK
 

@@ -93,7 +93,9 @@ def to_dot(api: ir.Api) -> str:
     for u, v in sorted(g.edges):
         label = g.edges[u, v].get("label")
         style = ", style=dashed" if g.edges[u, v].get("kind") == "data" else ""
-        lines.append(f"  {_quote(u)} -> {_quote(v)}{f' [label={_quote(label)}{style}]' if label else (f' [{style[2:]}]' if style else '')};")
+        lines.append(
+            f"  {_quote(u)} -> {_quote(v)}{f' [label={_quote(label)}{style}]' if label else (f' [{style[2:]}]' if style else '')};"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -117,7 +119,7 @@ def to_mermaid(api: ir.Api) -> str:
                 lines.append(f'      {_mermaid_id(f"step:{flow.id}/{step.id}")}["{label}"]')
             for step in flow.steps:
                 for dep in step.depends_on:
-                    lines.append(f'      {_mermaid_id(f"step:{flow.id}/{dep}")} --> {_mermaid_id(f"step:{flow.id}/{step.id}")}')
+                    lines.append(f"      {_mermaid_id(f'step:{flow.id}/{dep}')} --> {_mermaid_id(f'step:{flow.id}/{step.id}')}")
             lines.append("    end")
         lines.append("  end")
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -137,7 +137,7 @@ class FutureT:
     span: Span | None = _span()
 
 
-TypeRef = Union[Prim, Ref, ListT, MapT, Nullable, Lit, UnionT, ClientT, FutureT]
+TypeRef = Prim | Ref | ListT | MapT | Nullable | Lit | UnionT | ClientT | FutureT
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ class Alias:
     span: Span | None = _span()
 
 
-TypeDecl = Union[Record, Enum, Union_, Alias]
+TypeDecl = Record | Enum | Union_ | Alias
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,17 +420,17 @@ class QueueStateObserver:
     log_level: str
 
 
-FeatureParams = Union[
-    RetryPolicy,
-    RetryHandler,
-    PromiseResult,
-    SamplingBackpressure,
-    Telemetry,
-    SessionLifecycle,
-    IdempotencyKey,
-    Pagination,
-    QueueStateObserver,
-]
+FeatureParams = (
+    RetryPolicy
+    | RetryHandler
+    | PromiseResult
+    | SamplingBackpressure
+    | Telemetry
+    | SessionLifecycle
+    | IdempotencyKey
+    | Pagination
+    | QueueStateObserver
+)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -500,7 +500,7 @@ class Invalid:
     span: Span | None = _span()
 
 
-Value = Union[Const, Bind, Interp, ObjValue, ListValue, Invalid]
+Value = Const | Bind | Interp | ObjValue | ListValue | Invalid
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

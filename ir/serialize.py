@@ -15,8 +15,17 @@ import attrs
 
 from tinkc.ir import nodes as ir
 
-_NODE_NAMES = {ir.Union_: "union", ir.ListT: "list", ir.MapT: "map", ir.UnionT: "union_type", ir.Lit: "literal",
-               ir.Prim: "primitive", ir.Ref: "ref", ir.ClientT: "client_type", ir.FutureT: "future"}
+_NODE_NAMES = {
+    ir.Union_: "union",
+    ir.ListT: "list",
+    ir.MapT: "map",
+    ir.UnionT: "union_type",
+    ir.Lit: "literal",
+    ir.Prim: "primitive",
+    ir.Ref: "ref",
+    ir.ClientT: "client_type",
+    ir.FutureT: "future",
+}
 
 
 def _node_name(cls: type) -> str:

@@ -151,8 +151,11 @@ def const_problem(api: ir.Api, t: ir.TypeRef, value: object, depth: int = 0) -> 
                 return problem
         return None
     if isinstance(t, ir.UnionT):
-        return None if any(const_problem(api, m, value, depth + 1) is None for m in t.members) else (
-            f"{_describe(value)} matches no member of `{format_type(t)}`")
+        return (
+            None
+            if any(const_problem(api, m, value, depth + 1) is None for m in t.members)
+            else (f"{_describe(value)} matches no member of `{format_type(t)}`")
+        )
     if isinstance(t, ir.Ref):
         decl = api.types.get(t.name)
         if decl is None:
@@ -172,8 +175,11 @@ def const_problem(api: ir.Api, t: ir.TypeRef, value: object, depth: int = 0) -> 
                     return f"field `{k}`: {problem}"
             return None
         if isinstance(decl, ir.Union_):
-            return None if any(const_problem(api, ir.Ref(name=v.type), value, depth + 1) is None for v in decl.variants) else (
-                f"{_describe(value)} matches no variant of `{decl.id}`")
+            return (
+                None
+                if any(const_problem(api, ir.Ref(name=v.type), value, depth + 1) is None for v in decl.variants)
+                else (f"{_describe(value)} matches no variant of `{decl.id}`")
+            )
     return None
 
 

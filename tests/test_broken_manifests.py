@@ -136,8 +136,9 @@ CASES: dict[str, Case] = {
     "path_control_character": case(E("path.syntax", 6)),
     "path_params_not_in_template": case(E("path.unknown-param", 13, 7), match=HINT + r"did you mean `pet_id`\?"),
     "endpoint_bad_method": case(E("endpoint.bad-method", 10, 13), match=HINT + r"did you mean `GET`\?"),
-    "endpoint_unknown_response_handler": case(E("endpoint.unknown-response-handler", 12, 23),
-                                              match=HINT + r"did you mean `redirect_location`\?"),
+    "endpoint_unknown_response_handler": case(
+        E("endpoint.unknown-response-handler", 12, 23), match=HINT + r"did you mean `redirect_location`\?"
+    ),
     # -- type expressions and declarations -----------------------------------------------------------
     "type_unclosed_list": case(E("type.syntax", 17, 22), match=r"expected `\]`"),
     "type_map_int_key": case(E("type.syntax", 17, 18), match=r"map keys must be `string`"),
@@ -166,8 +167,10 @@ CASES: dict[str, Case] = {
     # -- imports (folders) ---------------------------------------------------------------------------
     "import_missing_file": case(E("load.not-found", 3, 11), match=r"pet_types\.yaml"),
     "import_cycle": case(E("load.import-cycle", 2, 11, file="b.yaml"), match=r"a\.yaml → b\.yaml → a\.yaml"),
-    "import_duplicate_type": case(E("manifest.conflict", 7, 3, file="types.yaml"),
-                                  match=HINT + r"first declared at tests/broken/import_duplicate_type/manifest\.yaml:15:3"),
+    "import_duplicate_type": case(
+        E("manifest.conflict", 7, 3, file="types.yaml"),
+        match=HINT + r"first declared at tests/broken/import_duplicate_type/manifest\.yaml:15:3",
+    ),
     # -- several problems in one file: all reported in one run ---------------------------------------
     "combined_many_problems": case(
         E("manifest.unknown-key", 5, 3),
@@ -297,7 +300,7 @@ def test_expected_errors(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     actual = Counter(where(d) for d in errors)
     wanted = Counter((e.code, file_of(e), e.line) for e in expected.errors)
     if actual != wanted:
-        shown = "\n".join(f"    {c} at {f}:{ln}: {d['message']}" for d, (c, f, ln) in zip(errors, map(where, errors)))
+        shown = "\n".join(f"    {c} at {f}:{ln}: {d['message']}" for d, (c, f, ln) in zip(errors, map(where, errors), strict=False))
         problems.append(f"expected exactly these errors: {sorted(wanted.elements())}\n  actual errors:\n{shown}")
     for e in expected.errors:
         cols = [d["span"]["col"] for d in errors if where(d) == (e.code, file_of(e), e.line)]

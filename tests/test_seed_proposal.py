@@ -11,8 +11,16 @@ FIXTURE = Path(__file__).parent / "fixtures" / "seed_proposal" / "manifest.yaml"
 
 # Named by the proposal's snippets, declared nowhere in them.
 UNDECLARED_TYPES = {
-    "CreateModelResponse", "GetServerCapabilitiesResponse", "ForwardRequest", "ForwardBackwardOutput", "SampleRequest",
-    "SampleResponse", "TelemetrySendRequest", "TelemetryResponse", "FutureRetrieveRequest", "FutureRetrieveResponse",
+    "CreateModelResponse",
+    "GetServerCapabilitiesResponse",
+    "ForwardRequest",
+    "ForwardBackwardOutput",
+    "SampleRequest",
+    "SampleResponse",
+    "TelemetrySendRequest",
+    "TelemetryResponse",
+    "FutureRetrieveRequest",
+    "FutureRetrieveResponse",
     "CheckpointArchiveUrlResponse",
 }
 UNDECLARED_CALLS = {"models.create", "get_weights_info_by_tinker_path", "load_state"}
@@ -26,7 +34,9 @@ def _text_at(lines: list[str], d: object) -> str:
 def test_every_undeclared_name_is_reported_at_its_position() -> None:
     result = compile_manifest(FIXTURE)
     lines = FIXTURE.read_text().splitlines()
-    syntax = [d for d in result.sink.items if d.code.startswith(("load.", "manifest.", "type.syntax", "feature.missing", "feature.unknown"))]
+    syntax = [
+        d for d in result.sink.items if d.code.startswith(("load.", "manifest.", "type.syntax", "feature.missing", "feature.unknown"))
+    ]
     assert not syntax, [(d.code, d.message) for d in syntax]  # all of the proposal's syntax is accepted
 
     unknown_types = [d for d in result.sink.items if d.code == "ref.unknown-type"]

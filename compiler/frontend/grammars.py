@@ -285,8 +285,12 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
         if isinstance(exc, lark.UnexpectedToken) and exc.token.value in ("}", "]") and exc.token.start_pos is not None:
             if text[: exc.token.start_pos].rstrip().endswith(","):
                 hint = f"JSON does not allow a trailing comma: remove the `,` before `{exc.token.value}`"
-        sink.error("load.json-syntax", f"JSON syntax error: {problem}", Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
-                   hint=hint)
+        sink.error(
+            "load.json-syntax",
+            f"JSON syntax error: {problem}",
+            Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
+            hint=hint,
+        )
         return None
 
     def span(meta: Any) -> Span:
@@ -307,9 +311,13 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
                 key_tok, value = pair.children
                 key = json.loads(str(key_tok))
                 if key in entries:
-                    sink.error("load.duplicate-key", f"duplicate key `{key}`", tok_span(key_tok),
-                               hint=f"`{key}` is first defined at line {entries[key].key_span.line}, column {entries[key].key_span.col}; "
-                                    "remove or rename one of them")
+                    sink.error(
+                        "load.duplicate-key",
+                        f"duplicate key `{key}`",
+                        tok_span(key_tok),
+                        hint=f"`{key}` is first defined at line {entries[key].key_span.line}, column {entries[key].key_span.col}; "
+                        "remove or rename one of them",
+                    )
                     continue
                 entries[key] = Entry(key=key, key_span=tok_span(key_tok), value=convert(value))
             return Mapping(entries=entries, span=span(t.meta))

@@ -105,9 +105,13 @@ class _YamlConverter:
 
     def convert(self, node: yaml.Node) -> Node:
         if self.explicit_tag(node):
-            written = "!!" + node.tag[len(_STD_TAG_PREFIX):] if node.tag.startswith(_STD_TAG_PREFIX) else node.tag
-            self.sink.error("load.tag", f"YAML tag `{written}` is not supported in a manifest", self.span(node),
-                            hint="remove the tag; manifests hold plain data")
+            written = "!!" + node.tag[len(_STD_TAG_PREFIX) :] if node.tag.startswith(_STD_TAG_PREFIX) else node.tag
+            self.sink.error(
+                "load.tag",
+                f"YAML tag `{written}` is not supported in a manifest",
+                self.span(node),
+                hint="remove the tag; manifests hold plain data",
+            )
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
@@ -120,8 +124,12 @@ class _YamlConverter:
             key = k.value
             if key in entries:
                 first = entries[key].key_span
-                self.sink.error("load.duplicate-key", f"duplicate key `{key}`", self.span(k),
-                                hint=f"`{key}` is first defined at line {first.line}, column {first.col}; remove or rename one of them")
+                self.sink.error(
+                    "load.duplicate-key",
+                    f"duplicate key `{key}`",
+                    self.span(k),
+                    hint=f"`{key}` is first defined at line {first.line}, column {first.col}; remove or rename one of them",
+                )
                 continue
             entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v))
         return Mapping(entries=entries, span=self.span(node))
@@ -146,8 +154,12 @@ class _YamlConverter:
         if text in ("false", "False", "FALSE"):
             return False
         if _LEADING_ZERO_RE.match(text):
-            self.sink.error("load.ambiguous-number", f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
-                            span, hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string")
+            self.sink.error(
+                "load.ambiguous-number",
+                f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
+                span,
+                hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string",
+            )
             return int(text, 10)  # YAML 1.2's reading, so the rest of the run reports nothing more about it
         if _INT_RE.match(text):
             return int(text)
@@ -171,8 +183,12 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) 
     problem = exc.problem or exc.context or "invalid YAML"
     notes: list[str] = []
     # Unclosed across lines: point at the opener. (On one line, the problem mark is nearer the cause.)
-    unclosed = (exc.context_mark is not None and (exc.context or "").startswith("while parsing a flow")
-                and exc.problem_mark is not None and exc.problem_mark.line != exc.context_mark.line)
+    unclosed = (
+        exc.context_mark is not None
+        and (exc.context or "").startswith("while parsing a flow")
+        and exc.problem_mark is not None
+        and exc.problem_mark.line != exc.context_mark.line
+    )
     if unclosed and exc.problem_mark is not None and exc.context_mark is not None:
         # "did not find expected ']'" is detected where parsing gave up; the culprit is the opener.
         kind = "list" if "sequence" in (exc.context or "") else "mapping"
@@ -230,8 +246,12 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
     if not docs:
         return None
     if len(docs) > 1:
-        sink.error("load.multiple-documents", "a manifest file holds one YAML document", _YamlConverter(display, sink).span(docs[1]),
-                   hint="split the documents into files and use `imports:`")
+        sink.error(
+            "load.multiple-documents",
+            "a manifest file holds one YAML document",
+            _YamlConverter(display, sink).span(docs[1]),
+            hint="split the documents into files and use `imports:`",
+        )
     conv = _YamlConverter(display, sink)
     try:
         expanded, distinct = _expanded_size(docs[0])
@@ -239,9 +259,12 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
             raise _TooLarge
         return conv.convert(docs[0])
     except (_TooLarge, RecursionError):
-        sink.error("load.too-large", "the manifest expands too much (alias bomb, recursive alias or excessive nesting)",
-                   conv.span(docs[0]), hint=f"aliases may not expand a manifest more than {ALIAS_EXPANSION_FACTOR}-fold, "
-                                            f"and nesting is limited to {MAX_DEPTH} levels")
+        sink.error(
+            "load.too-large",
+            "the manifest expands too much (alias bomb, recursive alias or excessive nesting)",
+            conv.span(docs[0]),
+            hint=f"aliases may not expand a manifest more than {ALIAS_EXPANSION_FACTOR}-fold, and nesting is limited to {MAX_DEPTH} levels",
+        )
         return None
 
 
@@ -275,9 +298,12 @@ def read_source(path: Path, display: str, sink: Sink, at: Span | None = None, so
         col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         if sources is not None:  # shown with U+FFFD where the bad bytes are
             sources[display] = data.decode("utf-8", "replace")
-        sink.error("load.encoding", f"`{display}` is not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
-                   Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
-                   hint="save the manifest as UTF-8 (it looks like Latin-1 or another legacy encoding)")
+        sink.error(
+            "load.encoding",
+            f"`{display}` is not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
+            Span(file=display, line=line, col=col, end_line=line, end_col=col + 1),
+            hint="save the manifest as UTF-8 (it looks like Latin-1 or another legacy encoding)",
+        )
         return None
     if not text.strip():
         sink.error("load.empty", f"`{display}` is empty", whole, hint="a manifest needs at least `schema_version: 1` and `service:`")
@@ -314,8 +340,12 @@ def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None =
                 sink.error("load.empty", f"`{display}` holds no data", Span(file=display, line=1, col=1, end_line=1, end_col=2))
             return None
         if not isinstance(node, Mapping):
-            sink.error("load.not-a-mapping", f"a manifest must be a mapping of sections, not {node.describe()}", node.span,
-                       hint="start with `schema_version: 1`")
+            sink.error(
+                "load.not-a-mapping",
+                f"a manifest must be a mapping of sections, not {node.describe()}",
+                node.span,
+                hint="start with `schema_version: 1`",
+            )
             return None
         doc = Document(path=p, display=display, root=node)
         documents[p] = doc
@@ -334,7 +364,7 @@ def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None =
             target = (doc.path.parent / item.value).resolve()
             if target in chain:
                 base = chain[0].parent
-                names = " → ".join(os.path.relpath(p, base) for p in (*chain[chain.index(target):], target))
+                names = " → ".join(os.path.relpath(p, base) for p in (*chain[chain.index(target) :], target))
                 sink.error("load.import-cycle", f"import cycle: {names}", item.span)
                 continue
             if target in documents:

@@ -31,10 +31,27 @@ _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 
 # Common spellings from other languages, answered with tinkc's own.
 TYPE_SPELLING_HINTS = {
-    "str": "string", "String": "string", "text": "string", "integer": "int", "Integer": "int", "long": "int",
-    "number": "float", "double": "float", "Float": "float", "boolean": "bool", "Boolean": "bool",
-    "object": "map[string,any]", "dict": "map[string,T]", "Dict": "map[string,T]", "array": "[T]",
-    "list": "[T]", "List": "[T]", "Any": "any", "timestamp": "datetime", "null": "T?", "None": "T?",
+    "str": "string",
+    "String": "string",
+    "text": "string",
+    "integer": "int",
+    "Integer": "int",
+    "long": "int",
+    "number": "float",
+    "double": "float",
+    "Float": "float",
+    "boolean": "bool",
+    "Boolean": "bool",
+    "object": "map[string,any]",
+    "dict": "map[string,T]",
+    "Dict": "map[string,T]",
+    "array": "[T]",
+    "list": "[T]",
+    "List": "[T]",
+    "Any": "any",
+    "timestamp": "datetime",
+    "null": "T?",
+    "None": "T?",
 }
 
 
@@ -126,13 +143,21 @@ class Lowerer:
             item = self.type_expr(node.items[0], what)
             return ir.ListT(item=item, span=node.span) if item is not None else None
         if isinstance(node, Mapping):
-            self.sink.error("type.syntax", f"{what}: expected a type expression, found a mapping", node.span,
-                            hint="inline record types are not supported: declare a named type under `types:` and refer to it")
+            self.sink.error(
+                "type.syntax",
+                f"{what}: expected a type expression, found a mapping",
+                node.span,
+                hint="inline record types are not supported: declare a named type under `types:` and refer to it",
+            )
             return None
         text = node.value
         if not isinstance(text, str) or not text.strip():
-            self.sink.error("type.syntax", f"{what}: expected a type expression, found {node.describe()}", node.span,
-                            hint='literal types are written as quoted YAML strings: `\'"text"\'`' if text is not None else None)
+            self.sink.error(
+                "type.syntax",
+                f"{what}: expected a type expression, found {node.describe()}",
+                node.span,
+                hint="literal types are written as quoted YAML strings: `'\"text\"'`" if text is not None else None,
+            )
             return None
         try:
             return parse_type(text, node.sub_span)
@@ -140,13 +165,16 @@ class Lowerer:
             hint = None
             m = re.match(r"\s*(List|list|Optional|Dict|dict|Array|array)\s*\[", text)
             if m:
-                hint = {"Optional": "write `T?` for an optional type"}.get(m.group(1), "write `[T]` for a list and `map[string,T]` for a map")
+                hint = {"Optional": "write `T?` for an optional type"}.get(
+                    m.group(1), "write `[T]` for a list and `map[string,T]` for a map"
+                )
             message = exc.message
             if "??" in text:
                 message = "`?` is written twice"
                 hint = f"a type is nullable or not: write `{re.sub(r'[?]+', '?', text.strip())}`"
-            self.sink.error("type.syntax", f"malformed type expression `{text}`: {message}",
-                            node.sub_span(exc.column, exc.length), hint=hint)
+            self.sink.error(
+                "type.syntax", f"malformed type expression `{text}`: {message}", node.sub_span(exc.column, exc.length), hint=hint
+            )
             return None
 
     # -- the whole manifest ------------------------------------------------------------------
@@ -205,8 +233,12 @@ class Lowerer:
     def check_imported_keys(self, doc: Document) -> None:
         for e in doc.root:
             if e.key in ("service", "targets"):
-                self.sink.error("manifest.misplaced-key", f"`{e.key}` belongs in the root manifest, not in an imported file", e.key_span,
-                                hint=f"move it to {self.manifest.root.display}")
+                self.sink.error(
+                    "manifest.misplaced-key",
+                    f"`{e.key}` belongs in the root manifest, not in an imported file",
+                    e.key_span,
+                    hint=f"move it to {self.manifest.root.display}",
+                )
             elif e.key not in IMPORTED_KEYS:
                 hint = did_you_mean(e.key, IMPORTED_KEYS) or f"allowed here: {', '.join(IMPORTED_KEYS)}"
                 self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in an imported manifest", e.key_span, hint=hint)
@@ -214,17 +246,26 @@ class Lowerer:
     def schema_version(self, doc: Document) -> int | None:
         node = doc.root.get("schema_version")
         if node is None:
-            self.sink.error("schema.version-missing", "the manifest has no `schema_version`", doc.root.span,
-                            hint="add `schema_version: 1` at the top")
+            self.sink.error(
+                "schema.version-missing", "the manifest has no `schema_version`", doc.root.span, hint="add `schema_version: 1` at the top"
+            )
             return None
         if not (isinstance(node, Scalar) and isinstance(node.value, int) and not isinstance(node.value, bool)):
-            self.sink.error("schema.unsupported-version", f"`schema_version` must be an integer, not {node.describe()}", node.span,
-                            hint="write `schema_version: 1`")
+            self.sink.error(
+                "schema.unsupported-version",
+                f"`schema_version` must be an integer, not {node.describe()}",
+                node.span,
+                hint="write `schema_version: 1`",
+            )
             return None
         if node.value not in SUPPORTED_SCHEMA_VERSIONS:
             supported = ", ".join(map(str, SUPPORTED_SCHEMA_VERSIONS))
-            self.sink.error("schema.unsupported-version", f"schema_version {node.value} is not supported", node.span,
-                            hint=f"this tinkc reads schema_version {supported}")
+            self.sink.error(
+                "schema.unsupported-version",
+                f"schema_version {node.value} is not supported",
+                node.span,
+                hint=f"this tinkc reads schema_version {supported}",
+            )
             return None
         return node.value
 
@@ -238,8 +279,9 @@ class Lowerer:
             for e in m:
                 if e.key in out:
                     first = out[e.key][0]
-                    self.sink.error("manifest.conflict", f"`{e.key}` is declared twice in `{section}`", e.key_span,
-                                    hint=f"first declared at {first}")
+                    self.sink.error(
+                        "manifest.conflict", f"`{e.key}` is declared twice in `{section}`", e.key_span, hint=f"first declared at {first}"
+                    )
                     continue
                 out[e.key] = (e.key_span, e.value)
         return out
@@ -248,8 +290,9 @@ class Lowerer:
 
     def service(self, node: Node | None, doc: Document) -> ir.Service | None:
         if node is None:
-            self.sink.error("manifest.missing-service", "the manifest has no `service` section", doc.root.span,
-                            hint="add `service: {name: ...}`")
+            self.sink.error(
+                "manifest.missing-service", "the manifest has no `service` section", doc.root.span, hint="add `service: {name: ...}`"
+            )
             return None
         m = self.mapping(node, "`service`")
         if m is None:
@@ -263,9 +306,17 @@ class Lowerer:
         version_node = m.get("version")
         version = "0.0.0"
         if version_node is not None:
-            if isinstance(version_node, Scalar) and isinstance(version_node.value, (int, float)) and not isinstance(version_node.value, bool):
-                self.sink.error("manifest.expected-string", "`service.version` must be a string: YAML reads it as a number",
-                                version_node.span, hint=f'quote it: `version: "{version_node.value}"`')
+            if (
+                isinstance(version_node, Scalar)
+                and isinstance(version_node.value, (int, float))
+                and not isinstance(version_node.value, bool)
+            ):
+                self.sink.error(
+                    "manifest.expected-string",
+                    "`service.version` must be a string: YAML reads it as a number",
+                    version_node.span,
+                    hint=f'quote it: `version: "{version_node.value}"`',
+                )
             else:
                 version = self.string(version_node, "`service.version`") or version
         base_url = base_env = None
@@ -282,10 +333,18 @@ class Lowerer:
             self.check_keys(am, ("type", "header", "env"), "`service.auth`")
             kind = self.string(am.get("type"), "`auth.type`") or "api_key"
             if kind != "api_key":
-                self.sink.error("manifest.bad-value", f"unsupported auth type `{kind}`", am.get("type").span if am.get("type") else am.span,
-                                hint="supported: api_key")
-            auth = ir.Auth(type=kind, header=self.string(am.get("header"), "`auth.header`") or "Authorization",
-                           env=self.string(am.get("env"), "`auth.env`"), span=am.span)
+                self.sink.error(
+                    "manifest.bad-value",
+                    f"unsupported auth type `{kind}`",
+                    am.get("type").span if am.get("type") else am.span,
+                    hint="supported: api_key",
+                )
+            auth = ir.Auth(
+                type=kind,
+                header=self.string(am.get("header"), "`auth.header`") or "Authorization",
+                env=self.string(am.get("env"), "`auth.env`"),
+                span=am.span,
+            )
         timeout = self.integer(m.get("timeout_ms"), "`service.timeout_ms`")
         return ir.Service(
             name=name,
@@ -342,17 +401,24 @@ class Lowerer:
         export = bool(self.boolean(m.get("export"), "`export`"))
         kinds = [k for k in ("fields", "enum", "union", "alias") if k in m]
         if len(kinds) != 1:
-            msg = (f"type `{name}` declares {' and '.join(f'`{k}`' for k in kinds)}; choose one" if kinds
-                   else f"type `{name}` is neither a record, an enum, a union nor an alias")
+            msg = (
+                f"type `{name}` declares {' and '.join(f'`{k}`' for k in kinds)}; choose one"
+                if kinds
+                else f"type `{name}` is neither a record, an enum, a union nor an alias"
+            )
             self.sink.error("type.bad-declaration", msg, key_span, hint="a type has `fields:`, `enum:`, `union:` or `alias:`")
             return None
         kind = kinds[0]
         if kind == "fields":
             self.check_keys(m, (*common, "fields"), f"record `{name}`")
-            return ir.Record(id=name, fields=self.fields(name, m.get("fields")), doc=doc, deprecated=deprecated, export=export, span=key_span)
+            return ir.Record(
+                id=name, fields=self.fields(name, m.get("fields")), doc=doc, deprecated=deprecated, export=export, span=key_span
+            )
         if kind == "enum":
             self.check_keys(m, (*common, "enum"), f"enum `{name}`")
-            return ir.Enum(id=name, values=self.enum_values(name, m.get("enum")), doc=doc, deprecated=deprecated, export=export, span=key_span)
+            return ir.Enum(
+                id=name, values=self.enum_values(name, m.get("enum")), doc=doc, deprecated=deprecated, export=export, span=key_span
+            )
         if kind == "union":
             self.check_keys(m, (*common, "union", "discriminator"), f"union `{name}`")
             return ir.Union_(
@@ -378,8 +444,12 @@ class Lowerer:
         json_names: dict[str, Span] = {}
         for e in m:
             if not _IDENT.match(e.key):
-                self.sink.error("type.bad-name", f"field name `{e.key}` is not an identifier", e.key_span,
-                                hint="use `json_name:` for a wire name that is not an identifier")
+                self.sink.error(
+                    "type.bad-name",
+                    f"field name `{e.key}` is not an identifier",
+                    e.key_span,
+                    hint="use `json_name:` for a wire name that is not an identifier",
+                )
                 continue
             f = self.field(owner, e.key, e.key_span, e.value)
             if f is None:
@@ -468,8 +538,9 @@ class Lowerer:
         kind = self.string(m.get("type"), f"`type` of feature `{name}`")
         if kind is None:
             if "type" not in m:
-                self.sink.error("feature.missing-type", f"feature `{name}` has no `type`", key_span,
-                                hint=f"one of: {', '.join(sorted(FEATURE_TYPES))}")
+                self.sink.error(
+                    "feature.missing-type", f"feature `{name}` has no `type`", key_span, hint=f"one of: {', '.join(sorted(FEATURE_TYPES))}"
+                )
             return None
         ftype = FEATURE_TYPES.get(kind)
         if ftype is None:
@@ -500,23 +571,30 @@ class Lowerer:
             given = [(p, get(p)) for p in group if get(p) is not None]
             if len({repr(v) for _, v in given}) > 1:
                 node = m.get(given[1][0].split(".")[0])
-                self.sink.error("feature.conflicting-params",
-                                f"feature `{name}` gives {' and '.join(f'`{p}`' for p, _ in given)} different values "
-                                f"({', '.join(f'`{v}`' for _, v in given)})",
-                                node.span if node else m.span, hint="they spell the same parameter; keep one")
+                self.sink.error(
+                    "feature.conflicting-params",
+                    f"feature `{name}` gives {' and '.join(f'`{p}`' for p, _ in given)} different values "
+                    f"({', '.join(f'`{v}`' for _, v in given)})",
+                    node.span if node else m.span,
+                    hint="they spell the same parameter; keep one",
+                )
                 ok = False
         return ok
 
-    def params(self, schema: dict[str, Param], m: Mapping, where: str, spans: list[tuple[str, Span]],
-               skip: tuple[str, ...] = (), prefix: str = "") -> dict[str, Any] | None:
+    def params(
+        self, schema: dict[str, Param], m: Mapping, where: str, spans: list[tuple[str, Span]], skip: tuple[str, ...] = (), prefix: str = ""
+    ) -> dict[str, Any] | None:
         """Check ``m`` against a parameter table; return plain values with defaults filled in."""
         allowed = (*skip, *schema)
         for e in m:
             if e.key in allowed:
                 continue
             home = [k for k, spec in schema.items() if spec.fields and e.key in spec.fields]
-            hint = (f"`{e.key}` belongs under `{home[0]}:`" if home else
-                    did_you_mean(e.key, allowed) or f"allowed here: {', '.join(sorted(allowed))}")
+            hint = (
+                f"`{e.key}` belongs under `{home[0]}:`"
+                if home
+                else did_you_mean(e.key, allowed) or f"allowed here: {', '.join(sorted(allowed))}"
+            )
             self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in {where}", e.key_span, hint=hint)
         out: dict[str, Any] = {}
         ok = True
@@ -524,8 +602,7 @@ class Lowerer:
             node = m.get(key)
             if node is None:
                 if spec.default is REQUIRED:
-                    self.sink.error("feature.missing-param", f"{where} needs `{key}`", m.span,
-                                    hint=spec.doc or None)
+                    self.sink.error("feature.missing-param", f"{where} needs `{key}`", m.span, hint=spec.doc or None)
                     ok = False
                 elif spec.kind != "obj":
                     out[key] = spec.default
@@ -552,8 +629,12 @@ class Lowerer:
         if kind in ("str", "endpoint"):
             v = self.string(node, what)
             if v is not None and spec.choices and v not in spec.choices:
-                self.sink.error("feature.bad-value", f"{what} must be one of {', '.join(spec.choices)}, not `{v}`", node.span,
-                                hint=did_you_mean(v, spec.choices))
+                self.sink.error(
+                    "feature.bad-value",
+                    f"{what} must be one of {', '.join(spec.choices)}, not `{v}`",
+                    node.span,
+                    hint=did_you_mean(v, spec.choices),
+                )
                 return None
             return v
         if kind == "str_list":
@@ -561,8 +642,12 @@ class Lowerer:
             out = []
             for v, span in items:
                 if spec.choices and v not in spec.choices:
-                    self.sink.error("feature.bad-value", f"`{v}` is not valid in {what}", span,
-                                    hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}")
+                    self.sink.error(
+                        "feature.bad-value",
+                        f"`{v}` is not valid in {what}",
+                        span,
+                        hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}",
+                    )
                     return None
                 out.append(v)
             return tuple(out)
@@ -601,8 +686,12 @@ class Lowerer:
                     raise GrammarError("not an integer status", 0, len(text))
                 lo, hi = parse_status(text)
             except GrammarError as exc:
-                self.sink.error("feature.bad-status", f"malformed status `{text}` in {what}: {exc.message}", item.sub_span(exc.column, exc.length)
-                                if isinstance(item.value, str) else item.span, hint="write a status (`429`) or an inclusive range (`500-599`)")
+                self.sink.error(
+                    "feature.bad-status",
+                    f"malformed status `{text}` in {what}: {exc.message}",
+                    item.sub_span(exc.column, exc.length) if isinstance(item.value, str) else item.span,
+                    hint="write a status (`429`) or an inclusive range (`500-599`)",
+                )
                 return None
             out.append(ir.StatusRange(lo=lo, hi=hi, span=item.span))
         return tuple(out)
@@ -611,30 +700,59 @@ class Lowerer:
 
     def endpoint(self, eid: str, key_span: Span, node: Node) -> ir.Endpoint | None:
         if not _ENDPOINT_ID.match(eid):
-            self.sink.error("endpoint.bad-id", f"endpoint id `{eid}` must be `group.name`", key_span,
-                            hint="for example `training.forward_backward`; the group names its resource")
+            self.sink.error(
+                "endpoint.bad-id",
+                f"endpoint id `{eid}` must be `group.name`",
+                key_span,
+                hint="for example `training.forward_backward`; the group names its resource",
+            )
             return None
         m = self.mapping(node, f"endpoint `{eid}`")
         if m is None:
             return None
-        self.check_keys(m, ("method", "path", "path_params", "query", "request", "response", "headers", "features",
-                            "response_handler", "doc", "deprecated"), f"endpoint `{eid}`")
+        self.check_keys(
+            m,
+            (
+                "method",
+                "path",
+                "path_params",
+                "query",
+                "request",
+                "response",
+                "headers",
+                "features",
+                "response_handler",
+                "doc",
+                "deprecated",
+            ),
+            f"endpoint `{eid}`",
+        )
         method_node = m.get("method")
         method = self.string(method_node, "`method`")
         if method_node is None:
-            self.sink.error("endpoint.missing-method", f"endpoint `{eid}` has no `method`", key_span, hint="add `method: GET` (or POST, ...)")
+            self.sink.error(
+                "endpoint.missing-method", f"endpoint `{eid}` has no `method`", key_span, hint="add `method: GET` (or POST, ...)"
+            )
         if method is not None:
             if method.upper() not in HTTP_METHODS:
-                self.sink.error("endpoint.bad-method", f"`{method}` is not an HTTP method", method_node.span,
-                                hint=did_you_mean(method.upper(), HTTP_METHODS) or f"one of: {', '.join(HTTP_METHODS)}")
+                self.sink.error(
+                    "endpoint.bad-method",
+                    f"`{method}` is not an HTTP method",
+                    method_node.span,
+                    hint=did_you_mean(method.upper(), HTTP_METHODS) or f"one of: {', '.join(HTTP_METHODS)}",
+                )
                 method = None
             else:
                 method = method.upper()
         path = self.path(m.get("path"), eid, key_span)
         handler = self.string(m.get("response_handler"), "`response_handler`")
         if handler is not None and handler not in RESPONSE_HANDLERS:
-            self.sink.error("endpoint.unknown-response-handler", f"unknown response handler `{handler}`", m.get("response_handler").span,
-                            hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}")
+            self.sink.error(
+                "endpoint.unknown-response-handler",
+                f"unknown response handler `{handler}`",
+                m.get("response_handler").span,
+                hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}",
+            )
             handler = None
         if method is None or path is None:
             return None
@@ -663,15 +781,17 @@ class Lowerer:
             return None
         assert isinstance(node, Scalar)
         if not text.startswith("/"):
-            self.sink.error("path.syntax", f"path `{text}` must start with `/`", node.sub_span(0, 1),
-                            hint="the base URL comes from `service.base_url`")
+            self.sink.error(
+                "path.syntax", f"path `{text}` must start with `/`", node.sub_span(0, 1), hint="the base URL comes from `service.base_url`"
+            )
             return None
         for i, ch in enumerate(text):
             if ch in "?#" or ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F:
                 hint = "query parameters go under `query:`" if ch == "?" else None
                 shown = ch if ch in "?#" else repr(ch)[1:-1]
-                self.sink.error("path.syntax", f"path `{text.encode('unicode_escape').decode()}` contains `{shown}`", node.sub_span(i, 1),
-                                hint=hint)
+                self.sink.error(
+                    "path.syntax", f"path `{text.encode('unicode_escape').decode()}` contains `{shown}`", node.sub_span(i, 1), hint=hint
+                )
                 return None
         depth, opened = 0, 0
         for i, ch in enumerate(text):  # point at the brace that does not match, not at where parsing gave up
@@ -686,20 +806,32 @@ class Lowerer:
                     return None
                 depth = 0
         if depth:
-            self.sink.error("path.syntax", f"path `{text}` has a `{{` that is never closed", node.sub_span(opened, 1),
-                            hint="parameters are written `{name}` (or `{+name}` for an unescaped value)")
+            self.sink.error(
+                "path.syntax",
+                f"path `{text}` has a `{{` that is never closed",
+                node.sub_span(opened, 1),
+                hint="parameters are written `{name}` (or `{+name}` for an unescaped value)",
+            )
             return None
         for m in re.finditer(r"\{\+?([^{}]*)\}", text):
             if not _IDENT.match(m.group(1)):
                 what = "an empty parameter name" if not m.group(1) else f"`{m.group(1)}`, which is not an identifier"
-                self.sink.error("path.syntax", f"path `{text}` has {what}", node.sub_span(m.start(), m.end() - m.start()),
-                                hint="parameter names use letters, digits and `_` and do not start with a digit")
+                self.sink.error(
+                    "path.syntax",
+                    f"path `{text}` has {what}",
+                    node.sub_span(m.start(), m.end() - m.start()),
+                    hint="parameter names use letters, digits and `_` and do not start with a digit",
+                )
                 return None
         try:
             parts = parse_path(text)
         except GrammarError as exc:
-            self.sink.error("path.syntax", f"malformed path template `{text}`: {exc.message}", node.sub_span(exc.column, exc.length),
-                            hint="parameters are written `{name}` (or `{+name}` for an unescaped value)")
+            self.sink.error(
+                "path.syntax",
+                f"malformed path template `{text}`: {exc.message}",
+                node.sub_span(exc.column, exc.length),
+                hint="parameters are written `{name}` (or `{+name}` for an unescaped value)",
+            )
             return None
         out: list[ir.PathLiteral | ir.PathVar] = []
         seen: set[str] = set()
@@ -755,8 +887,18 @@ class Lowerer:
                 continue
             # A query parameter without a default that may be null is sent only when given.
             required = not (has_default or optional or isinstance(t, ir.Nullable))
-            out.append(ir.QueryParam(name=e.key, type=t, required=required, has_default=has_default, default=default,
-                                     wire_name=wire, doc=doc, span=e.key_span))
+            out.append(
+                ir.QueryParam(
+                    name=e.key,
+                    type=t,
+                    required=required,
+                    has_default=has_default,
+                    default=default,
+                    wire_name=wire,
+                    doc=doc,
+                    span=e.key_span,
+                )
+            )
         return tuple(out)
 
     # -- clients ---------------------------------------------------------------------------------
@@ -859,8 +1001,12 @@ class Lowerer:
             client = self.string(m.get("client"), "`client`")
             client_node = m.get("client")
             if client_node is None:
-                self.sink.error("flow.missing-client", f"top-level flow `{name}` needs a `client:`", key_span,
-                                hint="or declare it inline under `clients.<client>.flows`")
+                self.sink.error(
+                    "flow.missing-client",
+                    f"top-level flow `{name}` needs a `client:`",
+                    key_span,
+                    hint="or declare it inline under `clients.<client>.flows`",
+                )
         inputs = []
         im = self.mapping(m.get("inputs"), f"`inputs` of flow `{name}`")
         for e in im or ():
@@ -876,11 +1022,14 @@ class Lowerer:
             else:
                 t, has_default, default, doc = self.type_expr(e.value, what), False, None, None
             if t is not None:
-                inputs.append(ir.FlowInput(name=e.key, type=t, declared=True, has_default=has_default, default=default, doc=doc,
-                                           span=e.key_span))
+                inputs.append(
+                    ir.FlowInput(name=e.key, type=t, declared=True, has_default=has_default, default=default, doc=doc, span=e.key_span)
+                )
         steps_node = m.get("steps")
         if not isinstance(steps_node, Sequence) or not steps_node.items:
-            self.sink.error("flow.no-steps", f"flow `{name}` needs a non-empty list of `steps`", steps_node.span if steps_node else key_span)
+            self.sink.error(
+                "flow.no-steps", f"flow `{name}` needs a non-empty list of `steps`", steps_node.span if steps_node else key_span
+            )
             return None
         steps: list[ir.Step] = []
         ids: dict[str, Span] = {}
@@ -893,19 +1042,30 @@ class Lowerer:
                 continue
             ids[step.id] = step.span or snode.span
             steps.append(step)
-        return ir.Flow(id=name, client=client, steps=tuple(steps), inputs=tuple(inputs), doc=self.doc(m),
-                       deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")), span=key_span)
+        return ir.Flow(
+            id=name,
+            client=client,
+            steps=tuple(steps),
+            inputs=tuple(inputs),
+            doc=self.doc(m),
+            deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
+            span=key_span,
+        )
 
     def step(self, flow: str, index: int, node: Node) -> ir.Step | None:
         m = self.mapping(node, f"step {index} of flow `{flow}`")
         if m is None:
             return None
-        self.check_keys(m, ("id", "call", "args", "await_future", "build_client", "on", "after", "return", "doc"),
-                        f"step {index} of flow `{flow}`")
+        self.check_keys(
+            m, ("id", "call", "args", "await_future", "build_client", "on", "after", "return", "doc"), f"step {index} of flow `{flow}`"
+        )
         kinds = [k for k in ("call", "await_future", "build_client", "return") if k in m]
         if len(kinds) != 1:
-            self.sink.error("flow.bad-step", f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, "
-                            f"`build_client`, `return`", m.span)
+            self.sink.error(
+                "flow.bad-step",
+                f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, `build_client`, `return`",
+                m.span,
+            )
             return None
         kind = kinds[0]
         sid = self.string(m.get("id"), "`id`") if "id" in m else f"step{index}"
@@ -919,7 +1079,9 @@ class Lowerer:
             if target is None:
                 return None
             am = self.mapping(m.get("args"), "`args`")
-            args = tuple(ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span) for e in (am or ()))
+            args = tuple(
+                ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span) for e in (am or ())
+            )
             on = None
             if "on" in m:
                 v = self.value(m.get("on"))
@@ -946,8 +1108,9 @@ class Lowerer:
                 self.check_keys(n, ("client", "with"), "`build_client`")
                 target = self.string(n.get("client"), "`client` of `build_client`")
                 wm = self.mapping(n.get("with"), "`with`")
-                args = tuple(ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span)
-                             for e in (wm or ()))
+                args = tuple(
+                    ir.Arg(name=e.key, value=self.value(e.value) or ir.Invalid(span=e.value.span), span=e.key_span) for e in (wm or ())
+                )
             else:
                 target = self.string(n, "`build_client`")
             if target is None:
@@ -972,9 +1135,13 @@ class Lowerer:
         try:
             parts = parse_template(text)
         except GrammarError as exc:
-            self.sink.error("binding.syntax", f"malformed binding in `{text}`: {exc.message}", node.sub_span(exc.column, exc.length),
-                            hint="bindings look like `${input.name}`, `${result.field}`, `${steps.id.field}` or `${state.name}`; "
-                                 "write `$${` for a literal `${`")
+            self.sink.error(
+                "binding.syntax",
+                f"malformed binding in `{text}`: {exc.message}",
+                node.sub_span(exc.column, exc.length),
+                hint="bindings look like `${input.name}`, `${result.field}`, `${steps.id.field}` or `${state.name}`; "
+                "write `$${` for a literal `${`",
+            )
             return None
         out: list[str | ir.Bind] = []
         for part in parts:
@@ -984,8 +1151,12 @@ class Lowerer:
             source, path, offset, length = part
             span = node.sub_span(offset, length)
             if source not in BINDING_SOURCES:
-                self.sink.error("binding.unknown-source", f"unknown binding source `{source}`", span,
-                                hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}")
+                self.sink.error(
+                    "binding.unknown-source",
+                    f"unknown binding source `{source}`",
+                    span,
+                    hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}",
+                )
                 return None
             if source in ("input", "state") and not path:
                 self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
@@ -993,7 +1164,7 @@ class Lowerer:
             if source == "steps" and (not path or not isinstance(path[0], str)):
                 self.sink.error("binding.syntax", "`${steps}` needs a step id: `${steps.<id>.field}`", span)
                 return None
-            out.append(ir.Bind(source=source, path=path, text=text[offset:offset + length], span=span))
+            out.append(ir.Bind(source=source, path=path, text=text[offset : offset + length], span=span))
         if len(out) == 1 and isinstance(out[0], ir.Bind):
             return out[0]
         return ir.Interp(parts=tuple(out), span=node.span)

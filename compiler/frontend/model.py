@@ -7,13 +7,12 @@ text it came from, so that every later diagnostic can point at the user's own ch
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Union
 
 import attrs
 
 from tinkc.ir.span import Span
 
-ScalarValue = Union[str, int, float, bool, None]
+ScalarValue = str | int | float | bool | None
 
 
 @attrs.define(slots=True, eq=False)
@@ -73,7 +72,7 @@ class Sequence:
         return "a list"
 
 
-Node = Union[Mapping, Sequence, Scalar]
+Node = Mapping | Sequence | Scalar
 
 
 def to_plain(node: Node) -> object:

@@ -96,8 +96,12 @@ class FlowChecker:
         """(producing step, type of the binding's root, ok)."""
         if b.source == "result":
             if not self.order:
-                self.sink.error("binding.no-previous-step", f"`{b.text}` in the first step of flow `{self.flow.id}`: there is no previous result",
-                                b.span, hint="use `${input.<name>}` for the flow's parameters")
+                self.sink.error(
+                    "binding.no-previous-step",
+                    f"`{b.text}` in the first step of flow `{self.flow.id}`: there is no previous result",
+                    b.span,
+                    hint="use `${input.<name>}` for the flow's parameters",
+                )
                 return None, None, False
             step = self.order[-1]
             return step, self.results.get(step), True
@@ -105,7 +109,7 @@ class FlowChecker:
             sid = b.path[0]
             assert isinstance(sid, str)
             if sid not in self.results:
-                later = [s.id for s in self.flow.steps[self.current_index:]]
+                later = [s.id for s in self.flow.steps[self.current_index :]]
                 if sid in later:
                     msg = f"`{b.text}` refers to step `{sid}`, which runs later"
                     hint = f"move step `{sid}` before this one: a step can only read results of earlier steps"
@@ -127,8 +131,12 @@ class FlowChecker:
         # input
         name = str(b.path[0])
         if self.declared and name not in self.declared:
-            self.sink.error("binding.unknown-input", f"`{b.text}`: flow `{self.flow.id}` declares no input `{name}`", b.span,
-                            hint=did_you_mean(name, self.declared) or "add it under `inputs:`")
+            self.sink.error(
+                "binding.unknown-input",
+                f"`{b.text}`: flow `{self.flow.id}` declares no input `{name}`",
+                b.span,
+                hint=did_you_mean(name, self.declared) or "add it under `inputs:`",
+            )
             return None, None, False
         if name not in self.input_order:
             self.input_order.append(name)
@@ -157,8 +165,12 @@ class FlowChecker:
         elif accepts(self.api, p_base, e_base) and accepts(self.api, e_base, p_base):
             return
         else:
-            self.sink.error("flow.input-conflict", f"input `{name}` of flow `{self.flow.id}` is used as `{format_type(prior)}` "
-                            f"and as `{format_type(expected)}`", b.span, hint="declare its type under `inputs:`")
+            self.sink.error(
+                "flow.input-conflict",
+                f"input `{name}` of flow `{self.flow.id}` is used as `{format_type(prior)}` and as `{format_type(expected)}`",
+                b.span,
+                hint="declare its type under `inputs:`",
+            )
 
     def walk(self, b: ir.Bind, t: ir.TypeRef | None, path: tuple[str | int, ...]) -> tuple[ir.TypeRef | None, bool]:
         nullable = False
@@ -173,8 +185,12 @@ class FlowChecker:
             if isinstance(base, ir.Ref) and base.name not in self.api.types:
                 return None, True
             if isinstance(base, ir.FutureT):
-                self.sink.error("binding.unawaited-future", f"`{b.text}`: `{shown}` is a future, not its result", b.span,
-                                hint="add an `await_future:` step after the call")
+                self.sink.error(
+                    "binding.unawaited-future",
+                    f"`{b.text}`: `{shown}` is a future, not its result",
+                    b.span,
+                    hint="add an `await_future:` step after the call",
+                )
                 return None, False
             if isinstance(acc, int):
                 if not isinstance(base, ir.ListT):
@@ -191,8 +207,12 @@ class FlowChecker:
                 return None, False
             f = rec.field(acc)
             if f is None:
-                self.sink.error("binding.unknown-field", f"`{b.text}`: `{rec.id}` has no field `{acc}`", b.span,
-                                hint=did_you_mean(acc, field_candidates(self.api, base)))
+                self.sink.error(
+                    "binding.unknown-field",
+                    f"`{b.text}`: `{rec.id}` has no field `{acc}`",
+                    b.span,
+                    hint=did_you_mean(acc, field_candidates(self.api, base)),
+                )
                 return None, False
             t = f.type
         return (make_nullable(t, nullable) if t is not None else None), True
@@ -205,11 +225,16 @@ class FlowChecker:
         t, ok = self.walk(b, t, path)
         if ok and t is not None and expected is not None:
             if not accepts(self.api, expected, t):
-                self.sink.error("binding.type-mismatch", f"`{b.text}` is `{format_type(t)}`, but {what} expects `{format_type(expected)}`",
-                                b.span)
+                self.sink.error(
+                    "binding.type-mismatch", f"`{b.text}` is `{format_type(t)}`, but {what} expects `{format_type(expected)}`", b.span
+                )
             elif nullable_mismatch(self.api, expected, t):
-                self.sink.error("binding.maybe-null", f"`{b.text}` may be null, but {what} does not accept null (`{format_type(expected)}`)",
-                                b.span, hint="make the receiving type nullable, or bind a field that is never null")
+                self.sink.error(
+                    "binding.maybe-null",
+                    f"`{b.text}` may be null, but {what} does not accept null (`{format_type(expected)}`)",
+                    b.span,
+                    hint="make the receiving type nullable, or bind a field that is never null",
+                )
         return attrs.evolve(b, step=step, type=t)
 
     # -- values ----------------------------------------------------------------------------------
@@ -231,16 +256,20 @@ class FlowChecker:
                 if isinstance(part, ir.Bind):
                     part = self.bind(part, None, what)
                     if part.type is not None and not is_scalar(self.api, part.type):
-                        self.sink.error("binding.not-scalar", f"`{part.text}` is `{format_type(part.type)}`; only scalars can be "
-                                        "interpolated into a string", part.span)
+                        self.sink.error(
+                            "binding.not-scalar",
+                            f"`{part.text}` is `{format_type(part.type)}`; only scalars can be interpolated into a string",
+                            part.span,
+                        )
                     if part.source == "input" and len(part.path) == 1 and part.path[0] not in self.declared:
                         name = str(part.path[0])
                         if self.inferred.get(name, (None, None))[0] is None:
                             self.inferred[name] = (STRING, part.span)
                 parts.append(part)
             if expected is not None and not accepts(self.api, expected, STRING):
-                self.sink.error("binding.type-mismatch", f"an interpolated string is a `string`, but {what} expects "
-                                f"`{format_type(expected)}`", v.span)
+                self.sink.error(
+                    "binding.type-mismatch", f"an interpolated string is a `string`, but {what} expects `{format_type(expected)}`", v.span
+                )
             return attrs.evolve(v, parts=tuple(parts))
         if isinstance(v, ir.ListValue):
             base = base_type(self.api, expected)[0] if expected is not None else None
@@ -254,8 +283,11 @@ class FlowChecker:
         rec = self.api.record(base) if base is not None else None
         if rec is None:
             value_t = base.value if isinstance(base, ir.MapT) else None
-            if base is not None and not isinstance(base, ir.MapT) and not (isinstance(base, ir.Prim) and base.name == "any") and not (
-                isinstance(base, ir.Ref) and base.name not in self.api.types
+            if (
+                base is not None
+                and not isinstance(base, ir.MapT)
+                and not (isinstance(base, ir.Prim) and base.name == "any")
+                and not (isinstance(base, ir.Ref) and base.name not in self.api.types)
             ):
                 self.sink.error("flow.bad-argument", f"{what}: a mapping is not a `{format_type(expected)}`", v.span)  # type: ignore[arg-type]
             return attrs.evolve(v, items=tuple((k, self.value(x, value_t, f"`{k}`")) for k, x in v.items))
@@ -264,8 +296,12 @@ class FlowChecker:
         for k, x in v.items:
             f = rec.field(k)
             if f is None:
-                self.sink.error("flow.unknown-argument", f"{what}: `{rec.id}` has no field `{k}`", x.span or v.span,
-                                hint=did_you_mean(k, [f.name for f in rec.fields]))
+                self.sink.error(
+                    "flow.unknown-argument",
+                    f"{what}: `{rec.id}` has no field `{k}`",
+                    x.span or v.span,
+                    hint=did_you_mean(k, [f.name for f in rec.fields]),
+                )
                 items.append((k, x))
                 continue
             items.append((k, self.value(x, f.type, f"field `{rec.id}.{k}`")))
@@ -280,17 +316,24 @@ class FlowChecker:
         for a in step.args:
             p = by_name.get(a.name)
             if p is None:
-                self.sink.error("flow.unknown-argument", f"`{target}` takes no argument `{a.name}`", a.span,
-                                hint=did_you_mean(a.name, by_name) or (f"it takes: {', '.join(by_name)}" if by_name else "it takes no arguments"))
+                self.sink.error(
+                    "flow.unknown-argument",
+                    f"`{target}` takes no argument `{a.name}`",
+                    a.span,
+                    hint=did_you_mean(a.name, by_name) or (f"it takes: {', '.join(by_name)}" if by_name else "it takes no arguments"),
+                )
                 out.append(a)
                 continue
             out.append(attrs.evolve(a, value=self.value(a.value, p.type, f"argument `{a.name}` of `{target}`")))
         given = {a.name for a in step.args}
         missing = [p.name for p in params if p.required and p.name not in given]
         if missing:
-            self.sink.error("flow.missing-argument", f"the call of `{target}` misses required argument{'s' if len(missing) > 1 else ''} "
-                            f"{', '.join(f'`{m}`' for m in missing)}", step.span,
-                            hint=f"add {'them' if len(missing) > 1 else 'it'} under `args:`")
+            self.sink.error(
+                "flow.missing-argument",
+                f"the call of `{target}` misses required argument{'s' if len(missing) > 1 else ''} {', '.join(f'`{m}`' for m in missing)}",
+                step.span,
+                hint=f"add {'them' if len(missing) > 1 else 'it'} under `args:`",
+            )
         return tuple(out)
 
     # -- steps -----------------------------------------------------------------------------------
@@ -303,8 +346,11 @@ class FlowChecker:
                 if not isinstance(t, ir.ClientT):
                     self.sink.error("flow.bad-receiver", f"`on: {on.text}` is `{format_type(on.type)}`, not a client", on.span)
                 elif owner is not None and t.client != owner:
-                    self.sink.error("flow.bad-receiver", f"`{step.written_target}` runs on client `{owner}`, but `on:` gives a `{t.client}` client",
-                                    on.span)
+                    self.sink.error(
+                        "flow.bad-receiver",
+                        f"`{step.written_target}` runs on client `{owner}`, but `on:` gives a `{t.client}` client",
+                        on.span,
+                    )
             return "bind", on
         if owner is None or owner == self.flow.client:
             return "self", None
@@ -337,21 +383,30 @@ class FlowChecker:
                 if prev_id is None or prev is not None:
                     prev_step = self.flow.step(prev_id) if prev_id else None
                     what = f"the previous step (`{prev_step.written_target or prev_step.kind}`)" if prev_step else "the previous step"
-                    self.sink.error("flow.await-not-future", "`await_future` must follow a call that answers a future"
-                                    + (f"; {what} answers `{format_type(prev)}`" if prev is not None else ""), step.span,
-                                    hint="the called endpoint needs a promise_result feature")
+                    self.sink.error(
+                        "flow.await-not-future",
+                        "`await_future` must follow a call that answers a future"
+                        + (f"; {what} answers `{format_type(prev)}`" if prev is not None else ""),
+                        step.span,
+                        hint="the called endpoint needs a promise_result feature",
+                    )
                 result = step.expected
             else:
                 result = prev.result
                 if step.expected is not None and result is not None and not accepts(self.api, step.expected, result):
-                    self.sink.error("flow.await-type-mismatch", f"the future resolves to `{format_type(result)}`, not "
-                                    f"`{format_type(step.expected)}`", step.span)
+                    self.sink.error(
+                        "flow.await-type-mismatch",
+                        f"the future resolves to `{format_type(result)}`, not `{format_type(step.expected)}`",
+                        step.span,
+                    )
             step = attrs.evolve(step, awaits=prev_id, result_type=result)
         elif step.kind == "build_client" and step.target in self.api.clients:
             assert step.target is not None
             client = self.api.clients[step.target]
             params = [Param(s.name, s.type, False) for s in client.state if not s.counter]
-            step = attrs.evolve(step, args=self.args(step, params, f"build_client {client.display_name}"), result_type=ir.ClientT(client=client.id))
+            step = attrs.evolve(
+                step, args=self.args(step, params, f"build_client {client.display_name}"), result_type=ir.ClientT(client=client.id)
+            )
             result = step.result_type
         elif step.kind == "return":
             arg = step.args[0]
@@ -408,8 +463,12 @@ class FlowChecker:
                 continue
             t, span = self.inferred.get(name, (None, None))
             if t is None:
-                self.sink.error("flow.input-untyped", f"the type of input `{name}` of flow `{self.flow.id}` cannot be inferred from its uses",
-                                span or self.flow.span, hint=f"declare it: `inputs: {{{name}: <type>}}`")
+                self.sink.error(
+                    "flow.input-untyped",
+                    f"the type of input `{name}` of flow `{self.flow.id}` cannot be inferred from its uses",
+                    span or self.flow.span,
+                    hint=f"declare it: `inputs: {{{name}: <type>}}`",
+                )
             inputs.append(ir.FlowInput(name=name, type=t, declared=False, span=span))
         result = steps[-1].result_type if steps else None
         return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)

@@ -21,12 +21,18 @@ def _client(api: ir.Api, client: ir.Client, sink: Sink, by_group: dict[str, list
     for m in client.methods:
         flow = api.flows.get(m.target) if m.kind == "flow" else None
         if flow is not None and flow.client is not None and flow.client != client.id:
-            sink.error("client.foreign-flow", f"method `{client.id}.{m.name}` binds flow `{flow.id}`, which runs on client `{flow.client}`",
-                       m.span, hint=f"declare the flow with `client: {client.id}`")
+            sink.error(
+                "client.foreign-flow",
+                f"method `{client.id}.{m.name}` binds flow `{flow.id}`, which runs on client `{flow.client}`",
+                m.span,
+                hint=f"declare the flow with `client: {client.id}`",
+            )
     for flow in flows_of:
         if not any(m.kind == "flow" and m.target == flow.id for m in methods):
             if flow.id in names:
-                sink.error("client.duplicate-method", f"flow `{flow.id}` and another method of client `{client.id}` share a name", flow.span)
+                sink.error(
+                    "client.duplicate-method", f"flow `{flow.id}` and another method of client `{client.id}` share a name", flow.span
+                )
                 continue
             methods.append(ir.Method(name=flow.id, kind="flow", target=flow.id, doc=flow.doc, span=flow.span))
             names.add(flow.id)
@@ -36,8 +42,12 @@ def _client(api: ir.Api, client: ir.Client, sink: Sink, by_group: dict[str, list
         if group not in by_group and group in unlowered_groups:
             continue  # its endpoints are declared but broken; their own errors say why
         if group not in by_group:
-            sink.error("client.unknown-resource", f"client `{client.id}` names resource `{group}`, but no endpoint id starts with `{group}.`",
-                       client.span, hint=did_you_mean(group, by_group))
+            sink.error(
+                "client.unknown-resource",
+                f"client `{client.id}` names resource `{group}`, but no endpoint id starts with `{group}.`",
+                client.span,
+                hint=did_you_mean(group, by_group),
+            )
             continue
         for ep in by_group[group]:
             if ep.id not in mapped and ep.name not in names:

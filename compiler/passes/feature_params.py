@@ -21,11 +21,18 @@ from tinkc.passes.base import Pass
 def _check_statuses(feat: ir.Feature, name: str, ranges: tuple[ir.StatusRange, ...], sink: Sink) -> None:
     for r in ranges:
         if not (100 <= r.lo <= 599 and 100 <= r.hi <= 599):
-            sink.error("feature.bad-status", f"status {r.lo if r.lo == r.hi else f'{r.lo}-{r.hi}'} in `{name}` of `{feat.id}` "
-                       "is not an HTTP status (100-599)", r.span or feat.param_span(name))
+            sink.error(
+                "feature.bad-status",
+                f"status {r.lo if r.lo == r.hi else f'{r.lo}-{r.hi}'} in `{name}` of `{feat.id}` is not an HTTP status (100-599)",
+                r.span or feat.param_span(name),
+            )
         elif r.lo > r.hi:
-            sink.error("feature.bad-status", f"status range {r.lo}-{r.hi} in `{name}` of `{feat.id}` is reversed", r.span or feat.param_span(name),
-                       hint=f"write `{r.hi}-{r.lo}`")
+            sink.error(
+                "feature.bad-status",
+                f"status range {r.lo}-{r.hi} in `{name}` of `{feat.id}` is reversed",
+                r.span or feat.param_span(name),
+                hint=f"write `{r.hi}-{r.lo}`",
+            )
 
 
 def _positive(feat: ir.Feature, sink: Sink, values: dict[str, int | float | None]) -> None:
@@ -39,8 +46,12 @@ def _positive(feat: ir.Feature, sink: Sink, values: dict[str, int | float | None
 
 def _fraction(feat: ir.Feature, sink: Sink, name: str, v: float) -> None:
     if not 0 <= v <= 1:
-        sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must be between 0 and 1, not {v}", feat.param_span(name),
-                   hint="it is the fraction of the delay that is randomized, e.g. 0.25")
+        sink.error(
+            "feature.bad-value",
+            f"`{name}` of `{feat.id}` must be between 0 and 1, not {v}",
+            feat.param_span(name),
+            hint="it is the fraction of the delay that is randomized, e.g. 0.25",
+        )
 
 
 def _check_values(feat: ir.Feature, sink: Sink) -> None:
@@ -51,20 +62,33 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
             sink.error("feature.bad-value", f"`max_retries` of `{feat.id}` must not be negative", feat.param_span("max_retries"))
         _positive(feat, sink, {"backoff.base_ms": b.base_ms, "backoff.max_ms": b.max_ms})
         if 0 < b.max_ms < b.base_ms:
-            sink.error("feature.bad-value", f"`backoff.max_ms` ({b.max_ms}) of `{feat.id}` is smaller than `backoff.base_ms` ({b.base_ms})",
-                       feat.param_span("backoff.max_ms"), hint="the delay grows from base_ms and is capped at max_ms")
+            sink.error(
+                "feature.bad-value",
+                f"`backoff.max_ms` ({b.max_ms}) of `{feat.id}` is smaller than `backoff.base_ms` ({b.base_ms})",
+                feat.param_span("backoff.max_ms"),
+                hint="the delay grows from base_ms and is capped at max_ms",
+            )
         _fraction(feat, sink, "backoff.jitter", b.jitter)
         if p.retry_after_max_ms < 0:
-            sink.error("feature.bad-value", f"`retry_after.max_ms` of `{feat.id}` must not be negative", feat.param_span("retry_after.max_ms"))
+            sink.error(
+                "feature.bad-value", f"`retry_after.max_ms` of `{feat.id}` must not be negative", feat.param_span("retry_after.max_ms")
+            )
         _check_statuses(feat, "retry_on.status", p.statuses, sink)
         for r in p.statuses:
             if 200 <= r.lo <= 399 or 200 <= r.hi <= 399:
-                sink.warning("feature.retry-success", f"`{feat.id}` retries on {r.lo}-{r.hi}, which includes non-error statuses",
-                             r.span or feat.param_span("retry_on.status"))
+                sink.warning(
+                    "feature.retry-success",
+                    f"`{feat.id}` retries on {r.lo}-{r.hi}, which includes non-error statuses",
+                    r.span or feat.param_span("retry_on.status"),
+                )
         if not p.statuses and not p.exceptions:
             sink.warning("feature.retries-nothing", f"retry policy `{feat.id}` lists no statuses and no exceptions", feat.span)
     elif isinstance(p, ir.RetryHandler):
-        _positive(feat, sink, {"max_connections": p.max_connections, "progress_timeout_ms": p.progress_timeout_ms, "base_ms": p.base_ms, "max_ms": p.max_ms})
+        _positive(
+            feat,
+            sink,
+            {"max_connections": p.max_connections, "progress_timeout_ms": p.progress_timeout_ms, "base_ms": p.base_ms, "max_ms": p.max_ms},
+        )
         _fraction(feat, sink, "jitter_factor", p.jitter_factor)
         if 0 < p.max_ms < p.base_ms:
             sink.error("feature.bad-value", f"`max_ms` of `{feat.id}` is smaller than `base_ms`", feat.param_span("max_ms"))
@@ -72,20 +96,53 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
         if "unknown" not in p.categories:
-            sink.error("feature.bad-value", f"`categories` of `{feat.id}` must include `unknown` (unrecognised categories map to it)",
-                       feat.param_span("categories"))
+            sink.error(
+                "feature.bad-value",
+                f"`categories` of `{feat.id}` must include `unknown` (unrecognised categories map to it)",
+                feat.param_span("categories"),
+            )
     elif isinstance(p, ir.SamplingBackpressure):
-        _positive(feat, sink, {"backoff_seconds.small": p.small_backoff_ms, "backoff_seconds.large": p.large_backoff_ms, "small_request_bytes": p.small_request_bytes})
+        _positive(
+            feat,
+            sink,
+            {
+                "backoff_seconds.small": p.small_backoff_ms,
+                "backoff_seconds.large": p.large_backoff_ms,
+                "small_request_bytes": p.small_request_bytes,
+            },
+        )
         _check_statuses(feat, "retry_status", p.retry_statuses, sink)
     elif isinstance(p, ir.Telemetry):
-        _positive(feat, sink, {"batch_size": p.batch_size, "flush_interval_sec": p.flush_interval_ms, "max_queue_size": p.max_queue_size, "timeout_ms": p.timeout_ms})
+        _positive(
+            feat,
+            sink,
+            {
+                "batch_size": p.batch_size,
+                "flush_interval_sec": p.flush_interval_ms,
+                "max_queue_size": p.max_queue_size,
+                "timeout_ms": p.timeout_ms,
+            },
+        )
         if p.drain_timeout_ms < 0:
-            sink.error("feature.bad-value", f"`drain_timeout_sec` of `{feat.id}` must not be negative", feat.param_span("drain_timeout_sec"))
+            sink.error(
+                "feature.bad-value", f"`drain_timeout_sec` of `{feat.id}` must not be negative", feat.param_span("drain_timeout_sec")
+            )
         if 0 < p.max_queue_size < p.batch_size:
-            sink.error("feature.bad-value", f"`batch_size` ({p.batch_size}) of `{feat.id}` exceeds `max_queue_size` ({p.max_queue_size})",
-                       feat.param_span("batch_size"))
+            sink.error(
+                "feature.bad-value",
+                f"`batch_size` ({p.batch_size}) of `{feat.id}` exceeds `max_queue_size` ({p.max_queue_size})",
+                feat.param_span("batch_size"),
+            )
     elif isinstance(p, ir.SessionLifecycle):
-        _positive(feat, sink, {"heartbeat_interval_sec": p.heartbeat_interval_ms, "heartbeat_timeout_sec": p.heartbeat_timeout_ms, "warn_after_sec": p.warn_after_ms})
+        _positive(
+            feat,
+            sink,
+            {
+                "heartbeat_interval_sec": p.heartbeat_interval_ms,
+                "heartbeat_timeout_sec": p.heartbeat_timeout_ms,
+                "warn_after_sec": p.warn_after_ms,
+            },
+        )
         _check_statuses(feat, "stop_on_status", p.stop_on_statuses, sink)
     elif isinstance(p, ir.QueueStateObserver):
         if p.debounce_ms < 0:
@@ -96,8 +153,12 @@ def _check_placement(api: ir.Api, sink: Sink) -> None:
     for use in api.service.features:
         feat = api.features.get(use.feature)
         if feat is not None and "service" not in FEATURE_TYPES[feat.kind].scopes:
-            sink.error("feature.misplaced", f"`{feat.id}` ({feat.kind}) is attached per endpoint, not to the whole service", use.span,
-                       hint="list it under the endpoints' `features:`")
+            sink.error(
+                "feature.misplaced",
+                f"`{feat.id}` ({feat.kind}) is attached per endpoint, not to the whole service",
+                use.span,
+                hint="list it under the endpoints' `features:`",
+            )
     for ep in api.endpoints.values():
         kinds: dict[str, str] = {}
         for use in ep.features:
@@ -105,15 +166,26 @@ def _check_placement(api: ir.Api, sink: Sink) -> None:
             if feat is None:
                 continue
             if "endpoint" not in FEATURE_TYPES[feat.kind].scopes:
-                sink.error("feature.misplaced", f"`{feat.id}` ({feat.kind}) is service-wide and cannot be attached to endpoint `{ep.id}`",
-                           use.span, hint="list it under `service.features`")
+                sink.error(
+                    "feature.misplaced",
+                    f"`{feat.id}` ({feat.kind}) is service-wide and cannot be attached to endpoint `{ep.id}`",
+                    use.span,
+                    hint="list it under `service.features`",
+                )
             elif feat.kind in kinds:
-                sink.error("feature.duplicate-kind", f"endpoint `{ep.id}` has two {feat.kind} features: `{kinds[feat.kind]}` and `{feat.id}`",
-                           use.span)
+                sink.error(
+                    "feature.duplicate-kind",
+                    f"endpoint `{ep.id}` has two {feat.kind} features: `{kinds[feat.kind]}` and `{feat.id}`",
+                    use.span,
+                )
             kinds[feat.kind] = feat.id
         if "queue_state_observer" in kinds and "promise_result" not in kinds:
-            sink.error("feature.needs-futures", f"`{kinds['queue_state_observer']}` on `{ep.id}` observes the queue state of a future, "
-                       "but the endpoint has no promise_result feature", ep.span)
+            sink.error(
+                "feature.needs-futures",
+                f"`{kinds['queue_state_observer']}` on `{ep.id}` observes the queue state of a future, "
+                "but the endpoint has no promise_result feature",
+                ep.span,
+            )
 
 
 def _check_endpoints(api: ir.Api, sink: Sink) -> None:
@@ -125,30 +197,49 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 continue
             where = feat.param_span("retrieve_endpoint")
             if retrieve.method != "POST":
-                sink.error("feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` of `{feat.id}` must be a POST, not {retrieve.method}",
-                           where)
+                sink.error(
+                    "feature.bad-retrieve-endpoint",
+                    f"retrieve endpoint `{retrieve.id}` of `{feat.id}` must be a POST, not {retrieve.method}",
+                    where,
+                )
             rec = api.record(retrieve.request)
             unresolved = isinstance(retrieve.request, ir.Ref) and retrieve.request.name not in api.types  # reported already
             if rec is None and unresolved:
                 pass
             elif rec is None:
-                sink.error("feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` of `{feat.id}` has no request record",
-                           where, hint=f"its request must carry `{p.request_id_field}`")
+                sink.error(
+                    "feature.bad-retrieve-endpoint",
+                    f"retrieve endpoint `{retrieve.id}` of `{feat.id}` has no request record",
+                    where,
+                    hint=f"its request must carry `{p.request_id_field}`",
+                )
             elif rec.field(p.request_id_field) is None:
-                sink.error("feature.bad-retrieve-endpoint", f"the request `{rec.id}` of retrieve endpoint `{retrieve.id}` has no "
-                           f"`{p.request_id_field}` field", where, hint="set `request_id_field:` to the field that carries the future's id")
+                sink.error(
+                    "feature.bad-retrieve-endpoint",
+                    f"the request `{rec.id}` of retrieve endpoint `{retrieve.id}` has no `{p.request_id_field}` field",
+                    where,
+                    hint="set `request_id_field:` to the field that carries the future's id",
+                )
             if api.future_feature(retrieve) is not None:
-                sink.error("feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` must not itself answer futures", retrieve.span)
+                sink.error(
+                    "feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` must not itself answer futures", retrieve.span
+                )
         elif isinstance(p, ir.Telemetry):
             ep = api.endpoints.get(p.endpoint)
             if ep is not None and ep.request is None:
-                sink.error("feature.bad-endpoint", f"telemetry endpoint `{ep.id}` has no request body to carry events", feat.param_span("endpoint"))
+                sink.error(
+                    "feature.bad-endpoint", f"telemetry endpoint `{ep.id}` has no request body to carry events", feat.param_span("endpoint")
+                )
         elif isinstance(p, ir.SessionLifecycle):
             ep = api.endpoints.get(p.create_endpoint)
             rec = api.record(ep.response) if ep else None
             if ep is not None and (rec is None or rec.field(p.session_id_field) is None):
-                sink.error("feature.bad-endpoint", f"session create endpoint `{ep.id}` answers no `{p.session_id_field}` field",
-                           feat.param_span("create_endpoint"), hint="set `session_id_field:` to the field holding the session id")
+                sink.error(
+                    "feature.bad-endpoint",
+                    f"session create endpoint `{ep.id}` answers no `{p.session_id_field}` field",
+                    feat.param_span("create_endpoint"),
+                    hint="set `session_id_field:` to the field holding the session id",
+                )
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:

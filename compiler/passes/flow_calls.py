@@ -41,16 +41,24 @@ def _resolve_call(api: ir.Api, flow: ir.Flow, step: ir.Step, sink: Sink) -> ir.S
     if client is not None:
         method = client.method(method_name)
         if method is None:
-            sink.error("ref.unknown-call-target", f"client `{client.id}` has no method `{method_name}`", step.span,
-                       hint=did_you_mean(method_name, [m.name for m in client.methods]))
+            sink.error(
+                "ref.unknown-call-target",
+                f"client `{client.id}` has no method `{method_name}`",
+                step.span,
+                hint=did_you_mean(method_name, [m.name for m in client.methods]),
+            )
             return step
         return attrs.evolve(step, target=method.target, target_kind=method.kind)
     if written in api.flows:
         return attrs.evolve(step, target=written, target_kind="flow")
     if any(api.is_unlowered(section, written) for section in ("endpoints", "flows")):
         return step
-    sink.error("ref.unknown-call-target", f"step `{step.id}` of flow `{flow.id}` calls `{written}`, which is neither an endpoint, "
-               "a client method nor a flow", step.span, hint=did_you_mean(written, _call_candidates(api)))
+    sink.error(
+        "ref.unknown-call-target",
+        f"step `{step.id}` of flow `{flow.id}` calls `{written}`, which is neither an endpoint, a client method nor a flow",
+        step.span,
+        hint=did_you_mean(written, _call_candidates(api)),
+    )
     return step
 
 
@@ -64,14 +72,22 @@ def _resolve_steps(api: ir.Api, flow: ir.Flow, sink: Sink) -> ir.Flow:
             client = find_client(api, step.written_target)
             if client is None:
                 names = [*api.clients, *(c.display_name for c in api.clients.values())]
-                sink.error("ref.unknown-client", f"`build_client` names unknown client `{step.written_target}`", step.span,
-                           hint=did_you_mean(step.written_target, names))
+                sink.error(
+                    "ref.unknown-client",
+                    f"`build_client` names unknown client `{step.written_target}`",
+                    step.span,
+                    hint=did_you_mean(step.written_target, names),
+                )
             else:
                 step = attrs.evolve(step, target=client.id, target_kind="client")
         for a in step.after:
             if a not in earlier:
-                sink.error("flow.unknown-step", f"`after` names `{a}`, which is not an earlier step of flow `{flow.id}`", step.span,
-                           hint=did_you_mean(a, earlier))
+                sink.error(
+                    "flow.unknown-step",
+                    f"`after` names `{a}`, which is not an earlier step of flow `{flow.id}`",
+                    step.span,
+                    hint=did_you_mean(a, earlier),
+                )
         earlier.append(step.id)
         steps.append(step)
     return attrs.evolve(flow, steps=tuple(steps))
@@ -103,8 +119,12 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     for cycle in cycles:
         first, second = cycle[0], cycle[1]
         step = next((s for s in api.flows[first].steps if s.target == second and s.target_kind == "flow"), None)
-        sink.error("flow.cycle", f"flows call each other in a cycle: {' → '.join(cycle)}",
-                   step.span if step else api.flows[first].span, hint="a flow may call other flows, but the calls must not loop")
+        sink.error(
+            "flow.cycle",
+            f"flows call each other in a cycle: {' → '.join(cycle)}",
+            step.span if step else api.flows[first].span,
+            hint="a flow may call other flows, but the calls must not loop",
+        )
     return api
 
 

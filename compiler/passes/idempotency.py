@@ -18,14 +18,19 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     for ep in api.endpoints.values():
         if ep.method not in NON_IDEMPOTENT:
             continue
-        retries = [f for f in api.endpoint_features(ep, "retry_policy") if isinstance(f.params, ir.RetryPolicy) and f.params.max_retries > 0]
+        retries = [
+            f for f in api.endpoint_features(ep, "retry_policy") if isinstance(f.params, ir.RetryPolicy) and f.params.max_retries > 0
+        ]
         if not retries:
             continue
         keys = [f for f in api.endpoint_features(ep, "idempotency_key") if isinstance(f.params, ir.IdempotencyKey)]
         if not any(ep.method in f.params.methods for f in keys):  # type: ignore[union-attr]
-            sink.warning("endpoint.retry-without-idempotency", f"{ep.method} endpoint `{ep.id}` is retried by `{retries[0].id}` "
-                         "without an idempotency key", ep.span,
-                         hint="add an idempotency_key feature to the service (or the endpoint), so a retry is never executed twice")
+            sink.warning(
+                "endpoint.retry-without-idempotency",
+                f"{ep.method} endpoint `{ep.id}` is retried by `{retries[0].id}` without an idempotency key",
+                ep.span,
+                hint="add an idempotency_key feature to the service (or the endpoint), so a retry is never executed twice",
+            )
     return api
 
 

@@ -40,8 +40,12 @@ def _collisions(kind: str, where: str, names: Iterable[tuple[str, Span | None]],
             sink.error("naming.empty", f"{kind} `{name}`{where} has no letters or digits to make an identifier from", span)
             continue
         if spelled in seen and seen[spelled] != name:
-            sink.error("naming.collision", f"{kind}s `{seen[spelled]}` and `{name}`{where} are both `{spelled}` in {target}", span,
-                       hint="rename one of them")
+            sink.error(
+                "naming.collision",
+                f"{kind}s `{seen[spelled]}` and `{name}`{where} are both `{spelled}` in {target}",
+                span,
+                hint="rename one of them",
+            )
         seen.setdefault(spelled, name)
 
 
@@ -49,8 +53,14 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     for target, rules in target_rules():
         _collisions("type", "", ((t.id, t.span) for t in api.types.values()), rules.type_name, target, sink)
         for client in api.clients.values():
-            _collisions("method", f" of client `{client.id}`", ((m.name, m.span or client.span) for m in client.methods),
-                        rules.method_name, target, sink)
+            _collisions(
+                "method",
+                f" of client `{client.id}`",
+                ((m.name, m.span or client.span) for m in client.methods),
+                rules.method_name,
+                target,
+                sink,
+            )
         for decl in api.types.values():
             if isinstance(decl, ir.Record):
                 _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), rules.field_name, target, sink)

@@ -22,13 +22,22 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
     names = [v.name for v in variables]
     for p in ep.path_params:
         if p.name not in names:
-            sink.error("path.unknown-param", f"path parameter `{p.name}` of `{ep.id}` does not appear in its path `{ep.path.template}`",
-                       p.span, hint=did_you_mean(p.name, names) or f"write `{{{p.name}}}` in the path, or remove it")
+            sink.error(
+                "path.unknown-param",
+                f"path parameter `{p.name}` of `{ep.id}` does not appear in its path `{ep.path.template}`",
+                p.span,
+                hint=did_you_mean(p.name, names) or f"write `{{{p.name}}}` in the path, or remove it",
+            )
     params = []
     for v in variables:
         d = declared.get(v.name)
-        p = ir.PathParam(name=v.name, type=d.type if d else ir.Prim(name="string"), raw=v.raw or (d.raw if d else False),
-                         doc=d.doc if d else None, span=d.span if d else v.span)
+        p = ir.PathParam(
+            name=v.name,
+            type=d.type if d else ir.Prim(name="string"),
+            raw=v.raw or (d.raw if d else False),
+            doc=d.doc if d else None,
+            span=d.span if d else v.span,
+        )
         base, _ = base_type(api, p.type)
         unresolved = isinstance(base, ir.Ref) and not isinstance(api.types.get(base.name), (ir.Record, ir.Enum, ir.Union_))
         if not unresolved and not is_scalar(api, p.type):  # (an unknown type or an alias cycle is reported elsewhere)
@@ -43,11 +52,16 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
     if body is not None:
         for f in body.fields:
             if f.name in seen and not f.has_default:
-                sink.error("endpoint.param-clash", f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request "
-                           f"`{body.id}`", ep.span, hint="rename one of them; all become arguments of one method")
+                sink.error(
+                    "endpoint.param-clash",
+                    f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",
+                    ep.span,
+                    hint="rename one of them; all become arguments of one method",
+                )
     if ep.request is not None and ep.method in ("GET", "HEAD"):
-        sink.warning("endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span,
-                     hint="move its fields to `query:`")
+        sink.warning(
+            "endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span, hint="move its fields to `query:`"
+        )
     return attrs.evolve(ep, path_params=tuple(params))
 
 

@@ -85,14 +85,18 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
                 if target is None and api.is_unlowered("types", v.type):
                     continue
                 if target is None:
-                    sink.error("ref.unknown-type", f"unknown type `{v.type}` in union `{decl.id}`", v.span, hint=did_you_mean(v.type, api.types))
+                    sink.error(
+                        "ref.unknown-type", f"unknown type `{v.type}` in union `{decl.id}`", v.span, hint=did_you_mean(v.type, api.types)
+                    )
                 elif decl.discriminator is not None and not isinstance(target, ir.Record):
                     sink.error("type.bad-variant", f"variant `{v.type}` of discriminated union `{decl.id}` must be a record", v.span)
 
     def check_feature_uses(uses: tuple[ir.FeatureUse, ...]) -> None:
         for use in uses:
             if use.feature not in api.features and not api.is_unlowered("features", use.feature):
-                sink.error("ref.unknown-feature", f"unknown feature `{use.feature}`", use.span, hint=did_you_mean(use.feature, api.features))
+                sink.error(
+                    "ref.unknown-feature", f"unknown feature `{use.feature}`", use.span, hint=did_you_mean(use.feature, api.features)
+                )
 
     check_feature_uses(api.service.features)
     for ep in api.endpoints.values():
@@ -117,12 +121,20 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
             if m.kind == "endpoint":
                 check_endpoint(m.target, f"method `{client.id}.{m.name}`", m.target_span or m.span)
             elif m.target not in api.flows and not api.is_unlowered("flows", m.target):
-                sink.error("ref.unknown-flow", f"method `{client.id}.{m.name}` names unknown flow `{m.target}`", m.target_span or m.span,
-                           hint=did_you_mean(m.target, api.flows))
+                sink.error(
+                    "ref.unknown-flow",
+                    f"method `{client.id}.{m.name}` names unknown flow `{m.target}`",
+                    m.target_span or m.span,
+                    hint=did_you_mean(m.target, api.flows),
+                )
     for flow in api.flows.values():
         if flow.client is not None and flow.client not in api.clients and not api.is_unlowered("clients", flow.client):
-            sink.error("ref.unknown-client", f"flow `{flow.id}` names unknown client `{flow.client}`", flow.span,
-                       hint=did_you_mean(flow.client, api.clients))
+            sink.error(
+                "ref.unknown-client",
+                f"flow `{flow.id}` names unknown client `{flow.client}`",
+                flow.span,
+                hint=did_you_mean(flow.client, api.clients),
+            )
     return api
 
 

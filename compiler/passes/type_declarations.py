@@ -26,10 +26,14 @@ def _alias_cycles(api: ir.Api, sink: Sink) -> None:
         t = decl.target
         while isinstance(t, ir.Ref) and isinstance(api.types.get(t.name), ir.Alias):
             if t.name in chain:
-                cycle = chain[chain.index(t.name):] + [t.name]
+                cycle = chain[chain.index(t.name) :] + [t.name]
                 reported.update(cycle)
-                sink.error("type.alias-cycle", f"alias cycle: {' → '.join(cycle)}", api.types[cycle[0]].span,
-                           hint="an alias must end in a type that is not an alias")
+                sink.error(
+                    "type.alias-cycle",
+                    f"alias cycle: {' → '.join(cycle)}",
+                    api.types[cycle[0]].span,
+                    hint="an alias must end in a type that is not an alias",
+                )
                 break
             chain.append(t.name)
             t = api.types[t.name].target  # type: ignore[union-attr]
@@ -43,20 +47,31 @@ def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | N
     field = rec.field(union.discriminator)
     if field is None:
         if v.tag is None:
-            sink.error("type.missing-discriminator", f"variant `{v.type}` of union `{union.id}` has no `{union.discriminator}` field",
-                       v.span, hint=f"add `{union.discriminator}: {{type: '\"{v.type.lower()}\"', default: {v.type.lower()}}}` to `{v.type}`, "
-                                    "or give the variant a `tag:`")
+            sink.error(
+                "type.missing-discriminator",
+                f"variant `{v.type}` of union `{union.id}` has no `{union.discriminator}` field",
+                v.span,
+                hint=f"add `{union.discriminator}: {{type: '\"{v.type.lower()}\"', default: {v.type.lower()}}}` to `{v.type}`, "
+                "or give the variant a `tag:`",
+            )
         return v.tag
     ftype, _ = strip_nullable(field.type)
     if isinstance(ftype, ir.Lit) and isinstance(ftype.value, str):
         if v.tag is not None and v.tag != ftype.value:
-            sink.error("type.tag-mismatch", f"variant `{v.type}` is tagged `{v.tag}` but its `{union.discriminator}` field is "
-                       f"the literal {format_type(ftype)}", v.span)
+            sink.error(
+                "type.tag-mismatch",
+                f"variant `{v.type}` is tagged `{v.tag}` but its `{union.discriminator}` field is the literal {format_type(ftype)}",
+                v.span,
+            )
         return ftype.value
     if v.tag is None:
-        sink.error("type.missing-discriminator", f"the `{union.discriminator}` field of `{v.type}` is `{format_type(field.type)}`, "
-                   f"not a string literal, so it cannot tag union `{union.id}`", field.span or v.span,
-                   hint=f"declare it as a literal: `type: '\"{v.type.lower()}\"'`, or give the variant a `tag:`")
+        sink.error(
+            "type.missing-discriminator",
+            f"the `{union.discriminator}` field of `{v.type}` is `{format_type(field.type)}`, "
+            f"not a string literal, so it cannot tag union `{union.id}`",
+            field.span or v.span,
+            hint=f"declare it as a literal: `type: '\"{v.type.lower()}\"'`, or give the variant a `tag:`",
+        )
     return v.tag
 
 
@@ -71,7 +86,11 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
                 tag = _tag_of(api, decl, v, sink)
                 if tag is not None:
                     if tag in seen:
-                        sink.error("type.duplicate-tag", f"variants `{seen[tag]}` and `{v.type}` of union `{decl.id}` share the tag `{tag}`", v.span)
+                        sink.error(
+                            "type.duplicate-tag",
+                            f"variants `{seen[tag]}` and `{v.type}` of union `{decl.id}` share the tag `{tag}`",
+                            v.span,
+                        )
                     seen[tag] = v.type
                 variants.append(attrs.evolve(v, tag=tag))
             types[decl.id] = attrs.evolve(decl, variants=tuple(variants))

@@ -78,8 +78,12 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     reachable = reachable_types(api)
     for decl in api.types.values():
         if decl.id not in reachable:
-            sink.warning("unused.type", f"type `{decl.id}` is not used by any endpoint, flow or client", decl.span,
-                         hint="remove it, or mark it `export: true` to generate it anyway")
+            sink.warning(
+                "unused.type",
+                f"type `{decl.id}` is not used by any endpoint, flow or client",
+                decl.span,
+                hint="remove it, or mark it `export: true` to generate it anyway",
+            )
     attached = {u.feature for ep in api.endpoints.values() for u in ep.features} | {u.feature for u in api.service.features}
     for feat in api.features.values():
         if feat.id not in attached:
@@ -87,8 +91,12 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     used = used_endpoints(api)
     for ep in api.endpoints.values():
         if ep.id not in used:
-            sink.warning("unused.endpoint", f"endpoint `{ep.id}` is not exposed by any client", ep.span,
-                         hint=f"add it to a client's `methods:` or `resource: {ep.group}`")
+            sink.warning(
+                "unused.endpoint",
+                f"endpoint `{ep.id}` is not exposed by any client",
+                ep.span,
+                hint=f"add it to a client's `methods:` or `resource: {ep.group}`",
+            )
     return api
 
 

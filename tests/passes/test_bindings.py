@@ -98,7 +98,12 @@ def test_bindings_resolve_to_steps_and_typed_paths(tmp_path: Path) -> None:
 
 
 def test_wrong_fields_and_types(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "bindings", "errors", BASE + textwrap.dedent("""\
+    r = run_case(
+        tmp_path,
+        "bindings",
+        "errors",
+        BASE
+        + textwrap.dedent("""\
         flows:
           f:
             client: svc
@@ -127,11 +132,21 @@ def test_wrong_fields_and_types(tmp_path: Path) -> None:
               - call: weights.info
                 args:
                   tinker_path: ${result.model_id}
-        """), ("flows",))
+        """),
+        ("flows",),
+    )
     got = codes(r)
-    for code in ("binding.no-previous-step", "binding.unknown-field", "binding.unknown-step", "binding.unknown-state",
-                 "flow.unknown-argument", "binding.type-mismatch", "binding.not-scalar", "flow.input-conflict",
-                 "binding.unawaited-future"):
+    for code in (
+        "binding.no-previous-step",
+        "binding.unknown-field",
+        "binding.unknown-step",
+        "binding.unknown-state",
+        "flow.unknown-argument",
+        "binding.type-mismatch",
+        "binding.not-scalar",
+        "flow.input-conflict",
+        "binding.unawaited-future",
+    ):
         assert code in got, (code, got)
     unknown_field = only(r, "binding.unknown-field")
     assert unknown_field.hint == "did you mean `lora_rank`?"
@@ -139,7 +154,12 @@ def test_wrong_fields_and_types(tmp_path: Path) -> None:
 
 
 def test_await_after_non_future_and_maybe_null(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "bindings", "await_and_null", BASE + textwrap.dedent("""\
+    r = run_case(
+        tmp_path,
+        "bindings",
+        "await_and_null",
+        BASE
+        + textwrap.dedent("""\
         flows:
           g:
             client: svc
@@ -150,5 +170,7 @@ def test_await_after_non_future_and_maybe_null(tmp_path: Path) -> None:
               - call: models.info
                 args:
                   model_id: ${steps.step1.note}
-        """), ("flows",))
+        """),
+        ("flows",),
+    )
     assert codes(r) == ["flow.await-not-future", "binding.maybe-null"]

@@ -5,7 +5,11 @@ from util import codes
 
 
 def test_resource_endpoints_become_methods(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "clients", "resources", """\
+    r = run_case(
+        tmp_path,
+        "clients",
+        "resources",
+        """\
         clients:
           c:
             resource: [pets, owners]
@@ -17,14 +21,20 @@ def test_resource_endpoints_become_methods(tmp_path: Path) -> None:
           owners.list: {method: GET, path: /o}
         flows:
           refresh: {client: c, steps: [{call: pets.list}]}
-        """, ("clients",))
+        """,
+        ("clients",),
+    )
     assert not r.sink.items
     assert r.api is not None
     assert [m.name for m in r.api.clients["c"].methods] == ["fetch", "refresh", "list"]
 
 
 def test_unknown_resource_and_foreign_flow(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "clients", "errors", """\
+    r = run_case(
+        tmp_path,
+        "clients",
+        "errors",
+        """\
         clients:
           a: {resource: petz, methods: {go: {flow: g}}}
           b: {}
@@ -32,6 +42,8 @@ def test_unknown_resource_and_foreign_flow(tmp_path: Path) -> None:
           pets.get: {method: GET, path: /p}
         flows:
           g: {client: b, steps: [{call: pets.get}]}
-        """, ("clients",))
+        """,
+        ("clients",),
+    )
     assert codes(r) == ["client.unknown-resource", "client.foreign-flow"]
     assert r.sink.items[0].hint == "did you mean `pets`?"

@@ -5,7 +5,11 @@ from util import codes
 
 
 def test_nonsense_values(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "feature-params", "nonsense", """\
+    r = run_case(
+        tmp_path,
+        "feature-params",
+        "nonsense",
+        """\
         schema_version: 1
         service: {name: x, features: [r]}
         features:
@@ -20,14 +24,21 @@ def test_nonsense_values(tmp_path: Path) -> None:
           telemetry.send: {method: POST, path: /t, request: Events, features: [t]}
         types:
           Events: {fields: {events: "[any]"}}
-        """, ("features",), header=False)
+        """,
+        ("features",),
+        header=False,
+    )
     assert r.sink.has_errors
     got = codes(r)
     assert got.count("feature.bad-value") >= 5 and got.count("feature.bad-status") == 2 and "feature.misplaced" in got
 
 
 def test_retrieve_endpoint_shape(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "feature-params", "retrieve_shape", """\
+    r = run_case(
+        tmp_path,
+        "feature-params",
+        "retrieve_shape",
+        """\
         features:
           fut: {type: promise_result, retrieve_endpoint: futures.get}
         clients:
@@ -38,5 +49,7 @@ def test_retrieve_endpoint_shape(tmp_path: Path) -> None:
         types:
           Out: {fields: {x: int}}
           Req: {fields: {id: string}}
-        """, ("features",))
+        """,
+        ("features",),
+    )
     assert codes(r).count("feature.bad-retrieve-endpoint") == 2

@@ -5,7 +5,11 @@ from util import codes, only
 
 
 def test_call_targets_resolve_three_ways(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "flow-calls", "targets", """\
+    r = run_case(
+        tmp_path,
+        "flow-calls",
+        "targets",
+        """\
         clients:
           svc: {module: Acme.ServiceClient, resource: pets}
           tr: {module: Acme.TrainingClient, methods: {fetch: pets.get}}
@@ -21,16 +25,27 @@ def test_call_targets_resolve_three_ways(tmp_path: Path) -> None:
               - call: TrainingClient.fetch
               - call: inner
               - build_client: TrainingClient
-        """, ("flows",))
+        """,
+        ("flows",),
+    )
     assert not r.sink.items
     assert r.api is not None
     steps = r.api.flows["outer"].steps
     assert [(s.target, s.target_kind) for s in steps] == [
-        ("pets.get", "endpoint"), ("pets.get", "endpoint"), ("pets.get", "endpoint"), ("inner", "flow"), ("tr", "client")]
+        ("pets.get", "endpoint"),
+        ("pets.get", "endpoint"),
+        ("pets.get", "endpoint"),
+        ("inner", "flow"),
+        ("tr", "client"),
+    ]
 
 
 def test_cycles_are_spelled_out(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "flow-calls", "cycles", """\
+    r = run_case(
+        tmp_path,
+        "flow-calls",
+        "cycles",
+        """\
         clients:
           c: {}
         flows:
@@ -40,7 +55,9 @@ def test_cycles_are_spelled_out(tmp_path: Path) -> None:
           y: {client: c, steps: [{call: z}]}
           z: {client: c, steps: [{call: x}]}
           self_loop: {client: c, steps: [{call: self_loop}]}
-        """, ("flows",))
+        """,
+        ("flows",),
+    )
     messages = sorted(d.message for d in r.sink.items if d.code == "flow.cycle")
     assert messages == [
         "flows call each other in a cycle: a → b → a",
@@ -50,13 +67,19 @@ def test_cycles_are_spelled_out(tmp_path: Path) -> None:
 
 
 def test_unknown_target(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "flow-calls", "unknown", """\
+    r = run_case(
+        tmp_path,
+        "flow-calls",
+        "unknown",
+        """\
         clients:
           c: {resource: pets}
         endpoints:
           pets.get: {method: GET, path: /p}
         flows:
           f: {client: c, steps: [{call: pets.gte}, {build_client: Trainer}]}
-        """, ("flows",))
+        """,
+        ("flows",),
+    )
     assert codes(r) == ["ref.unknown-call-target", "ref.unknown-client"]
     assert only(r, "ref.unknown-call-target").hint == "did you mean `pets.get`?"

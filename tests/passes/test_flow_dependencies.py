@@ -18,7 +18,12 @@ types:
 
 
 def test_independent_steps_share_a_stage(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "flow-dependencies", "stages", BASE + textwrap.dedent("""\
+    r = run_case(
+        tmp_path,
+        "flow-dependencies",
+        "stages",
+        BASE
+        + textwrap.dedent("""\
         flows:
           f:
             client: c
@@ -32,7 +37,9 @@ def test_independent_steps_share_a_stage(tmp_path: Path) -> None:
                   y: ${steps.two.y}
               - {id: ordered, call: a.one, after: [join]}
               - return: ${steps.join}
-        """), ("flows",))
+        """),
+        ("flows",),
+    )
     assert not r.sink.items
     assert r.api is not None
     flow = r.api.flows["f"]
@@ -42,7 +49,12 @@ def test_independent_steps_share_a_stage(tmp_path: Path) -> None:
 
 
 def test_sequential_chain(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "flow-dependencies", "chain", BASE + textwrap.dedent("""\
+    r = run_case(
+        tmp_path,
+        "flow-dependencies",
+        "chain",
+        BASE
+        + textwrap.dedent("""\
         flows:
           f:
             client: c
@@ -50,5 +62,7 @@ def test_sequential_chain(tmp_path: Path) -> None:
               - call: a.one
               - call: a.join
                 args: {x: "${result.x}", y: "${result.x}!"}
-        """), ("flows",))
+        """),
+        ("flows",),
+    )
     assert r.api is not None and r.api.flows["f"].stages == (("step1",), ("step2",))

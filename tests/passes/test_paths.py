@@ -7,7 +7,11 @@ from tinkc.ir import nodes as ir
 
 
 def test_path_params_completed_in_template_order(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "paths", "complete", """\
+    r = run_case(
+        tmp_path,
+        "paths",
+        "complete",
+        """\
         clients:
           c: {resource: ckpt}
         endpoints:
@@ -17,7 +21,9 @@ def test_path_params_completed_in_template_order(tmp_path: Path) -> None:
             path_params:
               version: {type: int, doc: Version number}
               run_id: {type: string, raw: true}
-        """, ("endpoints",))
+        """,
+        ("endpoints",),
+    )
     assert not r.sink.items
     assert r.api is not None
     params = r.api.endpoints["ckpt.get"].path_params
@@ -29,7 +35,11 @@ def test_path_params_completed_in_template_order(tmp_path: Path) -> None:
 
 
 def test_unknown_and_clashing_params(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "paths", "clashes", """\
+    r = run_case(
+        tmp_path,
+        "paths",
+        "clashes",
+        """\
         clients:
           c: {resource: a}
         endpoints:
@@ -41,5 +51,7 @@ def test_unknown_and_clashing_params(tmp_path: Path) -> None:
             request: Body
         types:
           Body: {fields: {id: string}}
-        """, ("endpoints",))
+        """,
+        ("endpoints",),
+    )
     assert codes(r) == ["endpoint.param-clash", "path.unknown-param", "endpoint.param-clash"]

@@ -7,13 +7,19 @@ from tinkc.ir import nodes as ir
 
 
 def test_union_tags_are_filled_from_literal_fields(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "type-declarations", "union_tags", """\
+    r = run_case(
+        tmp_path,
+        "type-declarations",
+        "union_tags",
+        """\
         types:
           Chunk: {union: [Text, Image, {type: Audio, tag: audio}], discriminator: type, export: true}
           Text: {fields: {type: {type: '"text"', default: text}, text: string}}
           Image: {fields: {type: '"image"', data: bytes}}
           Audio: {fields: {samples: "[float]"}}
-        """, ("types",))
+        """,
+        ("types",),
+    )
     assert not r.sink.items
     assert r.api is not None
     union = r.api.types["Chunk"]
@@ -22,7 +28,11 @@ def test_union_tags_are_filled_from_literal_fields(tmp_path: Path) -> None:
 
 
 def test_bad_declarations(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "type-declarations", "bad", """\
+    r = run_case(
+        tmp_path,
+        "type-declarations",
+        "bad",
+        """\
         types:
           A: {alias: B, export: true}
           B: {alias: A}
@@ -32,5 +42,7 @@ def test_bad_declarations(tmp_path: Path) -> None:
           Z: {fields: {kind: string}}
           D: {export: true, fields: {n: {type: int, default: "3"}, s: {type: Size, default: huge}}}
           Size: {enum: [small, large]}
-        """, ("types",))
+        """,
+        ("types",),
+    )
     assert codes(r) == ["type.alias-cycle", "type.duplicate-tag", "type.missing-discriminator", "type.bad-default", "type.bad-default"]

@@ -5,7 +5,11 @@ from util import codes
 
 
 def test_unreachable_declarations_warn(tmp_path: Path) -> None:
-    r = run_case(tmp_path, "unused", "warnings", """\
+    r = run_case(
+        tmp_path,
+        "unused",
+        "warnings",
+        """\
         clients:
           c: {methods: {get: a.get}}
         features:
@@ -18,6 +22,8 @@ def test_unreachable_declarations_warn(tmp_path: Path) -> None:
           Inner: {fields: {x: int}}
           Orphan: {fields: {x: int}}
           Kept: {export: true, fields: {x: int}}
-        """, ())
+        """,
+        (),
+    )
     assert codes(r) == ["feature.retries-nothing", "unused.feature", "unused.endpoint", "unused.type"]
     assert all(d.severity.value == "warning" for d in r.sink.items)

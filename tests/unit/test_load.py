@@ -21,10 +21,27 @@ def load(text: str, fmt: str = "yaml") -> tuple[Mapping | None, Sink]:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("on", "on"), ("off", "off"), ("yes", "yes"), ("no", "no"), ("y", "y"), ("n", "n"),
-        ("true", True), ("False", False), ("null", None), ("~", None), ("", None),
-        ("42", 42), ("-7", -7), ("0o17", 15), ("0x1F", 31), ("1.5", 1.5), ("1e3", 1000.0),
-        ("1:20", "1:20"), ("'0755'", "0755"), ('"true"', "true"), ("2024-01-01", "2024-01-01"),
+        ("on", "on"),
+        ("off", "off"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("y", "y"),
+        ("n", "n"),
+        ("true", True),
+        ("False", False),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("42", 42),
+        ("-7", -7),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("1:20", "1:20"),
+        ("'0755'", "0755"),
+        ('"true"', "true"),
+        ("2024-01-01", "2024-01-01"),
     ],
 )
 def test_scalars_follow_yaml_1_2(text: str, value: object) -> None:
@@ -112,8 +129,14 @@ def test_tags_are_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "load.empty"), (b"  \n\n", "load.empty"), (b"\x00\x01\x02", "load.binary"), (b"a: \xff\xfe\n", "load.encoding"),
-     (b"- 1\n- 2\n", "load.not-a-mapping"), (b"# only a comment\n", "load.empty")],
+    [
+        (b"", "load.empty"),
+        (b"  \n\n", "load.empty"),
+        (b"\x00\x01\x02", "load.binary"),
+        (b"a: \xff\xfe\n", "load.encoding"),
+        (b"- 1\n- 2\n", "load.not-a-mapping"),
+        (b"# only a comment\n", "load.empty"),
+    ],
 )
 def test_unusable_files(tmp_path: Path, content: bytes, code: str) -> None:
     p = tmp_path / "m.yaml"
@@ -139,13 +162,16 @@ types:
 
 def test_imports_are_relative_and_merged(tmp_path: Path) -> None:
     write(tmp_path, IMPORTED_TYPES, "sub/types.yaml")
-    r = compile_text(tmp_path, """\
+    r = compile_text(
+        tmp_path,
+        """\
         imports: [sub/types.yaml]
         clients:
           c: {resource: pets}
         endpoints:
           pets.get: {method: GET, path: /pets, response: Pet}
-        """)
+        """,
+    )
     assert not r.sink.items, codes(r)
     assert r.api is not None and "Pet" in r.api.types
 

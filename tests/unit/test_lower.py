@@ -53,7 +53,9 @@ def test_conflicting_spellings_are_reported(tmp_path: Path) -> None:
 
 
 def test_field_forms_and_optionality(tmp_path: Path) -> None:
-    r = compile_text(tmp_path, """\
+    r = compile_text(
+        tmp_path,
+        """\
         types:
           T:
             export: true
@@ -65,7 +67,8 @@ def test_field_forms_and_optionality(tmp_path: Path) -> None:
               dflt: {type: int, default: 3}
               wire: {type: string, json_name: wireName}
               lit: {type: '"fixed"', default: fixed}
-        """)
+        """,
+    )
     assert not r.sink.items, codes(r)
     assert r.api is not None
     rec = r.api.types["T"]
@@ -95,12 +98,15 @@ def test_unknown_keys_get_did_you_mean(tmp_path: Path) -> None:
 
 
 def test_misplaced_feature_parameter(tmp_path: Path) -> None:
-    r = compile_text(tmp_path, """\
+    r = compile_text(
+        tmp_path,
+        """\
         features:
           r:
             type: retry_policy
             base_ms: 100
-        """)
+        """,
+    )
     d = only(r, "manifest.unknown-key")
     assert "`base_ms`" in d.message and d.span is not None and d.span.line == 9
 
