@@ -114,6 +114,7 @@ MAX_SHOWN_LINE = 160
 def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str], color: bool = False) -> str:
     """Render diagnostics with the source line and a caret under the span."""
     out: list[str] = []
+    split: dict[str, list[str]] = {}  # each file split into lines once, not once per diagnostic
     for d in diagnostics:
         sev = d.severity.value
         if color:
@@ -126,8 +127,10 @@ def render_text(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str], c
             gutter = len(str(s.line))
             pad = " " * gutter
             out.append(f"{pad}--> {s.file}:{s.line}:{s.col}")
-            text = sources.get(s.file)
-            lines = text.splitlines() if text is not None else []
+            if s.file not in split:
+                text = sources.get(s.file)
+                split[s.file] = text.splitlines() if text is not None else []
+            lines = split[s.file]
             if 1 <= s.line <= len(lines):
                 line = lines[s.line - 1].replace("\t", " ")
                 end = s.end_col if s.end_line == s.line else len(line) + 1

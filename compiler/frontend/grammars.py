@@ -16,6 +16,7 @@ import lark
 from lark import Lark, Token, Transformer, v_args
 
 from tinkc.diagnostics import Sink
+from tinkc.frontend.limits import MAX_DEPTH
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
@@ -161,7 +162,10 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
         if nullable:
             t = ir.Nullable(inner=t, span=span_of(start, simple.end(2) - start) if span_of else None)
         return t
-    tree = _parse("types", text)
+    try:
+        tree = _parse("types", text)
+    except RecursionError:
+        raise GrammarError("the type expression is nested too deeply", 0, len(text)) from None
 
     def meta_span(meta: Any) -> Span | None:
         if span_of is None or getattr(meta, "empty", True):
@@ -173,7 +177,11 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, GrammarError):
             raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, RecursionError):
+            raise GrammarError("the type expression is nested too deeply", 0, len(text)) from None
         raise
+    except RecursionError:
+        raise GrammarError("the type expression is nested too deeply", 0, len(text)) from None
 
 
 def format_type(t: ir.TypeRef) -> str:
@@ -299,7 +307,9 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
     def tok_span(tok: Token) -> Span:
         return Span(file=display, line=tok.line or 1, col=tok.column or 1, end_line=tok.end_line or 1, end_col=tok.end_column or 1)
 
-    def convert(t: Any) -> Node:
+    def convert(t: Any, depth: int = 0) -> Node:
+        if depth > MAX_DEPTH:
+            raise RecursionError
         if isinstance(t, Token):  # a bare scalar at the top level
             return Scalar(value=json.loads(str(t)), span=tok_span(t))
         kind = t.data
@@ -319,10 +329,10 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
                         "remove or rename one of them",
                     )
                     continue
-                entries[key] = Entry(key=key, key_span=tok_span(key_tok), value=convert(value))
+                entries[key] = Entry(key=key, key_span=tok_span(key_tok), value=convert(value, depth + 1))
             return Mapping(entries=entries, span=span(t.meta))
         if kind == "array":
-            return Sequence(items=[convert(c) for c in t.children if c is not None], span=span(t.meta))
+            return Sequence(items=[convert(c, depth + 1) for c in t.children if c is not None], span=span(t.meta))
         tok = t.children[0] if t.children else None
         s = span(t.meta)
         if kind == "string":
@@ -335,5 +345,10 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
     try:
         return convert(tree)
     except RecursionError:
-        sink.error("load.too-large", "the manifest is nested too deeply", Span(file=display, line=1, col=1, end_line=1, end_col=2))
+        sink.error(
+            "load.too-large",
+            "the manifest is nested too deeply",
+            Span(file=display, line=1, col=1, end_line=1, end_col=2),
+            hint=f"nesting is limited to {MAX_DEPTH} levels",
+        )
         return None

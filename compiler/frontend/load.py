@@ -16,6 +16,7 @@ import attrs
 import yaml
 
 from tinkc.diagnostics import Sink
+from tinkc.frontend.limits import MAX_DEPTH
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, ScalarValue, Sequence
 from tinkc.ir.span import Span
 
@@ -26,7 +27,6 @@ SUPPORTED_SCHEMA_VERSIONS = (1,)
 # past ALIAS_EXPANSION_FACTOR times the written size (plus some slack for small files).
 ALIAS_EXPANSION_FACTOR = 10
 ALIAS_EXPANSION_SLACK = 100_000
-MAX_DEPTH = 200
 
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
 _OCT_RE = re.compile(r"0o[0-7]+\Z")

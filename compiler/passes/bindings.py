@@ -362,8 +362,8 @@ class FlowChecker:
 
     def step(self, step: ir.Step) -> ir.Step:
         result: ir.TypeRef | None = None
-        if step.kind == "call" and (step.target in self.api.endpoints or step.target in self.flows):
-            assert step.target is not None
+        known = step.target in self.api.endpoints if step.target_kind == "endpoint" else step.target in self.flows
+        if step.kind == "call" and step.target is not None and known:
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
             if step.target_kind == "endpoint":

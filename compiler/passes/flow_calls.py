@@ -48,6 +48,9 @@ def _resolve_call(api: ir.Api, flow: ir.Flow, step: ir.Step, sink: Sink) -> ir.S
                 hint=did_you_mean(method_name, [m.name for m in client.methods]),
             )
             return step
+        table = api.endpoints if method.kind == "endpoint" else api.flows
+        if method.target not in table:
+            return step  # the method's own target is unknown: `references` reported it
         return attrs.evolve(step, target=method.target, target_kind=method.kind)
     if written in api.flows:
         return attrs.evolve(step, target=written, target_kind="flow")

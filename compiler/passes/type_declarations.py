@@ -18,16 +18,17 @@ from tinkc.passes.base import Pass
 
 
 def _alias_cycles(api: ir.Api, sink: Sink) -> None:
-    reported: set[str] = set()
+    """Each alias is walked once: a walk stops at an alias an earlier walk already settled."""
+    settled: set[str] = set()
     for decl in api.types.values():
-        if not isinstance(decl, ir.Alias) or decl.id in reported:
+        if not isinstance(decl, ir.Alias) or decl.id in settled:
             continue
-        chain = [decl.id]
+        chain: dict[str, int] = {decl.id: 0}  # alias → position in this walk
         t = decl.target
-        while isinstance(t, ir.Ref) and isinstance(api.types.get(t.name), ir.Alias):
+        while isinstance(t, ir.Ref) and isinstance(api.types.get(t.name), ir.Alias) and t.name not in settled:
             if t.name in chain:
-                cycle = chain[chain.index(t.name) :] + [t.name]
-                reported.update(cycle)
+                names = list(chain)
+                cycle = names[chain[t.name] :] + [t.name]
                 sink.error(
                     "type.alias-cycle",
                     f"alias cycle: {' → '.join(cycle)}",
@@ -35,8 +36,9 @@ def _alias_cycles(api: ir.Api, sink: Sink) -> None:
                     hint="an alias must end in a type that is not an alias",
                 )
                 break
-            chain.append(t.name)
+            chain[t.name] = len(chain)
             t = api.types[t.name].target  # type: ignore[union-attr]
+        settled.update(chain)
 
 
 def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | None:

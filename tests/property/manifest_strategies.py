@@ -114,8 +114,13 @@ def type_decls(draw: st.DrawFn) -> dict[str, Any]:
     elif kind == "enum":
         decl = {"enum": draw(st.lists(names(["a", "b", "lit", "x"]), min_size=1, max_size=3))}
     elif kind == "union":
-        variants = draw(st.lists(st.one_of(names(TYPES + ["Nope"]), st.fixed_dictionaries({"type": names(TYPES), "tag": names(["lit", "t"])})),
-                                 min_size=1, max_size=3))
+        variants = draw(
+            st.lists(
+                st.one_of(names(TYPES + ["Nope"]), st.fixed_dictionaries({"type": names(TYPES), "tag": names(["lit", "t"])})),
+                min_size=1,
+                max_size=3,
+            )
+        )
         decl = {"union": variants}
         if draw(st.booleans()):
             decl["discriminator"] = draw(names(["type", "x"]))
@@ -139,7 +144,9 @@ def endpoints(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 3)) == 0:
         ep["query"] = draw(st.dictionaries(names(FIELDS), type_exprs, max_size=2))
     if draw(st.integers(0, 3)) == 0:
-        ep["path_params"] = draw(st.dictionaries(names(FIELDS), st.one_of(type_exprs, st.fixed_dictionaries({"raw": st.booleans()})), max_size=2))
+        ep["path_params"] = draw(
+            st.dictionaries(names(FIELDS), st.one_of(type_exprs, st.fixed_dictionaries({"raw": st.booleans()})), max_size=2)
+        )
     if draw(st.integers(0, 5)) == 0:
         ep["response_handler"] = "redirect_location"
     return ep
@@ -147,15 +154,26 @@ def endpoints(draw: st.DrawFn) -> dict[str, Any]:
 
 endpoint_refs = names(ENDPOINTS + ["nope.x"])
 FEATURE_PARAMS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
-    "retry_policy": st.fixed_dictionaries({}, optional={"max_retries": st.integers(-1, 5),
-                                                        "retry_on": st.fixed_dictionaries({"status": st.lists(names([408, 429, "500-599", "599-500", 200, 99]), max_size=3)}),
-                                                        "backoff": st.fixed_dictionaries({"base_ms": st.integers(0, 600), "max_ms": st.integers(0, 600)})}),
-    "promise_result": st.fixed_dictionaries({"retrieve_endpoint": endpoint_refs},
-                                            optional={"request_id_field": names(FIELDS), "result_field": names(FIELDS),
-                                                      "try_again": st.fixed_dictionaries({"field": names(FIELDS), "value": names(["try_again"])}),
-                                                      "handle_type": type_exprs}),
-    "session_lifecycle": st.fixed_dictionaries({"create_endpoint": endpoint_refs},
-                                               optional={"heartbeat_endpoint": endpoint_refs, "session_id_field": names(FIELDS)}),
+    "retry_policy": st.fixed_dictionaries(
+        {},
+        optional={
+            "max_retries": st.integers(-1, 5),
+            "retry_on": st.fixed_dictionaries({"status": st.lists(names([408, 429, "500-599", "599-500", 200, 99]), max_size=3)}),
+            "backoff": st.fixed_dictionaries({"base_ms": st.integers(0, 600), "max_ms": st.integers(0, 600)}),
+        },
+    ),
+    "promise_result": st.fixed_dictionaries(
+        {"retrieve_endpoint": endpoint_refs},
+        optional={
+            "request_id_field": names(FIELDS),
+            "result_field": names(FIELDS),
+            "try_again": st.fixed_dictionaries({"field": names(FIELDS), "value": names(["try_again"])}),
+            "handle_type": type_exprs,
+        },
+    ),
+    "session_lifecycle": st.fixed_dictionaries(
+        {"create_endpoint": endpoint_refs}, optional={"heartbeat_endpoint": endpoint_refs, "session_id_field": names(FIELDS)}
+    ),
     "telemetry": st.fixed_dictionaries({}, optional={"endpoint": endpoint_refs, "batch_size": st.integers(0, 20000)}),
     "idempotency_key": st.fixed_dictionaries({}, optional={"methods": st.lists(names(["POST", "PUT", "GET"]), max_size=2)}),
     "pagination": st.fixed_dictionaries({}, optional={"items_field": names(FIELDS), "total_field": names(FIELDS)}),
@@ -179,15 +197,24 @@ def clients(draw: st.DrawFn, cid: str) -> dict[str, Any]:
     if draw(st.booleans()):
         client["resource"] = draw(st.lists(names(GROUPS + ["zz"]), unique=True, max_size=2))
     if draw(st.booleans()):
-        client["state"] = draw(st.dictionaries(names(FIELDS), st.one_of(type_exprs, st.fixed_dictionaries({"type": names(["int"]), "counter": st.just(True)})),
-                                               max_size=2))
+        client["state"] = draw(
+            st.dictionaries(
+                names(FIELDS), st.one_of(type_exprs, st.fixed_dictionaries({"type": names(["int"]), "counter": st.just(True)})), max_size=2
+            )
+        )
     if draw(st.booleans()):
         target = names(ENDPOINTS + FLOWS + ["nope"])
-        client["methods"] = draw(st.dictionaries(names(METHODS), st.one_of(
-            names(ENDPOINTS + ["nope.x"]),
-            st.fixed_dictionaries({"endpoint": target}),
-            st.fixed_dictionaries({"flow": target}),
-        ), max_size=3))
+        client["methods"] = draw(
+            st.dictionaries(
+                names(METHODS),
+                st.one_of(
+                    names(ENDPOINTS + ["nope.x"]),
+                    st.fixed_dictionaries({"endpoint": target}),
+                    st.fixed_dictionaries({"flow": target}),
+                ),
+                max_size=3,
+            )
+        )
     if draw(st.booleans()):
         client["flows"] = draw(st.dictionaries(names(FLOWS), flows(top_level=False), max_size=2))
     return client
@@ -211,3 +238,22 @@ def manifests(draw: st.DrawFn) -> dict[str, Any]:
 
 def dump(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+# Minimal reproducers found by the strategies above, run first (as hypothesis explicit examples) by
+# the tests that use them. A client method that names a flow as `endpoint:` (or an endpoint as
+# `flow:`), called from a flow step: the bindings pass looked the target up in the wrong table.
+METHOD_KIND_ENDPOINT_NAMES_A_FLOW = {
+    "schema_version": 1,
+    "service": {"name": "svc"},
+    "clients": {
+        "c": {"methods": {"m": {"endpoint": "f1"}}, "flows": {"f1": {"steps": [{"return": 1}]}, "f2": {"steps": [{"call": "c.m"}]}}}
+    },
+}
+METHOD_KIND_FLOW_NAMES_AN_ENDPOINT = {
+    "schema_version": 1,
+    "service": {"name": "svc"},
+    "endpoints": {"g.a": {"method": "GET", "path": "/r"}},
+    "clients": {"c": {"methods": {"m": {"flow": "g.a"}}, "flows": {"f2": {"steps": [{"call": "c.m"}]}}}},
+}
+REPRODUCERS = (METHOD_KIND_ENDPOINT_NAMES_A_FLOW, METHOD_KIND_FLOW_NAMES_AN_ENDPOINT)

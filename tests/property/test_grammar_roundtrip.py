@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tinkc.frontend.grammars import format_binding, format_type, parse_path, parse_status, parse_template, parse_type
 from tinkc.ir import nodes as ir
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # ---------------------------------------------------------------------------------------------
 # Type expressions
@@ -31,9 +31,12 @@ prims = st.sampled_from(ir.PRIMITIVES).map(lambda n: ir.Prim(name=n))
 refs = type_names.map(lambda n: ir.Ref(name=n))
 lits = st.one_of(st.text(max_size=12), st.integers()).map(lambda v: ir.Lit(value=v))
 # Names that look like the other grammar's terminals, and literal text that needs JSON escapes.
-tricky_refs = st.sampled_from(["mapping", "map_", "map.x", "Map", "_", "a.b.c", "A.", "string_", "int2", "Any"]).map(lambda n: ir.Ref(name=n))
+tricky_refs = st.sampled_from(["mapping", "map_", "map.x", "Map", "_", "a.b.c", "A.", "string_", "int2", "Any"]).map(
+    lambda n: ir.Ref(name=n)
+)
 tricky_lits = st.sampled_from(["", '"', "\\", "a|b", "(x)?", "[string]", "\n", "\u00e9", "\U0001f600", "\ud800", 0, -1, 10**30]).map(
-    lambda v: ir.Lit(value=v))
+    lambda v: ir.Lit(value=v)
+)
 leaves = st.one_of(prims, refs, lits, tricky_refs, tricky_lits)
 
 
@@ -183,7 +186,7 @@ def test_templates_split_into_their_pieces(items: list[tuple]) -> None:
     for p in parsed:  # binding offsets point at their own text
         if not isinstance(p, str):
             source, path, offset, length = p
-            assert text[offset:offset + length] == format_binding(source, path)
+            assert text[offset : offset + length] == format_binding(source, path)
     assert _reformat(parsed) == text
 
 
@@ -236,8 +239,8 @@ def test_path_templates_round_trip(parts: list[tuple]) -> None:
     assert [(k, t, r) for k, t, r, _, _ in parsed] == expected
     for kind, value, raw, offset, length in parsed:
         spelled = value if kind == "literal" else "{" + ("+" if raw else "") + value + "}"
-        assert text[offset:offset + length] == spelled
-    assert "".join(text[o:o + n] for *_, o, n in parsed) == text
+        assert text[offset : offset + length] == spelled
+    assert "".join(text[o : o + n] for *_, o, n in parsed) == text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import manifest_strategies
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tinkc.diagnostics import Sink
@@ -92,8 +93,15 @@ def _binds(value: Any) -> list[ir.Bind]:
     return [n for n in walk(value) if isinstance(n, ir.Bind)]
 
 
-def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in PASSES)) -> list[str]:
-    """What must hold of a valid manifest's IR once the passes in ``ran`` have run; the problems found."""
+ALL_PASSES = frozenset(p.name for p in PASSES)
+
+
+def ir_invariants(api: ir.Api, ran: frozenset[str] = ALL_PASSES, valid: bool = True) -> list[str]:
+    """What must hold of the IR once the passes in ``ran`` have run; the problems found.
+
+    With ``valid=False`` (a manifest with errors) only the structural invariants are checked, not
+    that names resolve: the passes still run after an error and must keep the IR well formed.
+    """
     problems: list[str] = []
 
     def bad(msg: str) -> None:
@@ -116,9 +124,9 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
 
     # every Ref names a declared type, every client type a declared client
     for node in walk(api):
-        if isinstance(node, ir.Ref) and node.name not in api.types:
+        if valid and isinstance(node, ir.Ref) and node.name not in api.types:
             bad(f"Ref {node.name!r} names no declared type")
-        if isinstance(node, ir.ClientT) and node.client not in api.clients:
+        if valid and isinstance(node, ir.ClientT) and node.client not in api.clients:
             bad(f"ClientT {node.client!r} names no declared client")
         if isinstance(node, ir.UnionT) and len(node.members) < 2:
             bad(f"inline union with {len(node.members)} members")
@@ -127,11 +135,11 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
     for decl in api.types.values():
         if isinstance(decl, ir.Union_):
             for v in decl.variants:
-                if v.type not in api.types:
+                if valid and v.type not in api.types:
                     bad(f"union {decl.id}: variant {v.type!r} is not declared")
-                if "type-declarations" in ran and decl.discriminator is not None and v.tag is None:
+                if valid and "type-declarations" in ran and decl.discriminator is not None and v.tag is None:
                     bad(f"union {decl.id}: variant {v.type} has no tag after type-declarations")
-            if "type-declarations" in ran and decl.discriminator is not None:
+            if valid and "type-declarations" in ran and decl.discriminator is not None:
                 tags = [v.tag for v in decl.variants]
                 if len(tags) != len(set(tags)):
                     bad(f"union {decl.id}: duplicate tags {tags}")
@@ -142,16 +150,18 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
 
     # features: every use names a declared feature; every endpoint a feature names exists
     for use in api.service.features:
-        if use.feature not in api.features:
+        if valid and use.feature not in api.features:
             bad(f"service feature {use.feature!r} is not declared")
     for ep in api.endpoints.values():
         for use in ep.features:
-            if use.feature not in api.features:
+            if valid and use.feature not in api.features:
                 bad(f"endpoint {ep.id}: feature {use.feature!r} is not declared")
         if "paths" in ran:
             if [p.name for p in ep.path_params] != [v.name for v in ep.path.variables]:
-                bad(f"endpoint {ep.id}: path params {[p.name for p in ep.path_params]} != path variables "
-                    f"{[v.name for v in ep.path.variables]}")
+                bad(
+                    f"endpoint {ep.id}: path params {[p.name for p in ep.path_params]} != path variables "
+                    f"{[v.name for v in ep.path.variables]}"
+                )
     for feat in api.features.values():
         p = feat.params
         named: list[str | None] = []
@@ -162,7 +172,7 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
         elif isinstance(p, ir.SessionLifecycle):
             named = [p.create_endpoint, p.heartbeat_endpoint]
         for eid in named:
-            if eid is not None and eid not in api.endpoints:
+            if valid and eid is not None and eid not in api.endpoints:
                 bad(f"feature {feat.id}: endpoint {eid!r} is not declared")
 
     # clients: every method target exists, method names unique
@@ -177,16 +187,16 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
                 ok = m.target in api.flows
             else:
                 ok = False
-            if not ok:
+            if valid and not ok or m.kind not in ("endpoint", "flow"):
                 bad(f"client {client.id}: method {m.name} targets missing {m.kind} {m.target!r}")
-        if "clients" in ran:
+        if valid and "clients" in ran:
             for flow in api.flows.values():
                 if flow.client == client.id and not any(m.kind == "flow" and m.target == flow.id for m in client.methods):
                     bad(f"client {client.id}: flow {flow.id} runs on it but is no method")
 
     # flows
     for flow in api.flows.values():
-        if flow.client is not None and flow.client not in api.clients:
+        if valid and flow.client is not None and flow.client not in api.clients:
             bad(f"flow {flow.id}: client {flow.client!r} is not declared")
         ids = [s.id for s in flow.steps]
         if len(ids) != len(set(ids)):
@@ -204,7 +214,8 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
                 bad(f"{where}: depends_on {step.depends_on} not in step order")
             for a in step.after:
                 if a not in earlier:
-                    bad(f"{where}: after {a!r} is not an earlier step")
+                    if valid:
+                        bad(f"{where}: after {a!r} is not an earlier step")
                 elif "flow-dependencies" in ran and a not in step.depends_on:
                     bad(f"{where}: after {a!r} missing from depends_on")
             if step.awaits is not None and step.awaits not in earlier:
@@ -213,7 +224,7 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
                 bad(f"{where}: receiver {step.receiver!r} is not an earlier step")
             if step.kind not in ("call", "await_future", "build_client", "return", "call_await"):
                 bad(f"{where}: unknown kind {step.kind!r}")
-            if "flow-calls" in ran:
+            if valid and "flow-calls" in ran:
                 if step.kind == "call":
                     table = {"endpoint": api.endpoints, "flow": api.flows}.get(step.target_kind or "")
                     if table is None or step.target not in table:
@@ -221,12 +232,15 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
                 elif step.kind == "build_client" and (step.target_kind != "client" or step.target not in api.clients):
                     bad(f"{where}: build_client target {step.target!r} is not a client")
             if "bindings" in ran:
-                if step.kind == "await_future" and step.awaits != (earlier[-1] if earlier else None):
+                # (a flow in a call cycle is not checked by `bindings`: nothing resolved in it)
+                if step.kind == "await_future" and step.awaits != (earlier[-1] if earlier else None) and (valid or step.awaits):
                     bad(f"{where}: awaits {step.awaits!r}, not the previous step")
                 for b in _binds(step):
                     if b.source in ("result", "steps"):
-                        if b.step is None:
+                        if b.step is None and valid:
                             bad(f"{where}: binding {b.text or b.source} has no producing step after bindings")
+                        elif b.step is None:
+                            pass
                         elif b.step not in earlier:
                             bad(f"{where}: binding {b.text} resolved to {b.step!r}, not an earlier step")
                         elif b.source == "result" and b.step != earlier[-1]:
@@ -235,7 +249,7 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = frozenset(p.name for p in P
                             bad(f"{where}: `{b.text}` resolved to {b.step!r}")
                     elif b.step is not None:
                         bad(f"{where}: {b.source} binding {b.text} has a step {b.step!r}")
-                    if b.source == "input" and b.path and b.path[0] not in inputs:
+                    if valid and b.source == "input" and b.path and b.path[0] not in inputs:
                         bad(f"{where}: `{b.text}` reads an input the flow does not list")
         if "flow-dependencies" in ran:
             flat = [s for stage in flow.stages for s in stage]
@@ -406,8 +420,9 @@ def reference_ir() -> dict[Path, str]:
 
 @settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([p.values[0] for p in MANIFESTS]), st.integers(min_value=0, max_value=2**32))
-def test_declaration_order_does_not_change_the_ir(tmp_path_factory: pytest.TempPathFactory, reference_ir: dict[Path, str],
-                                                  path: Path, seed: int) -> None:
+def test_declaration_order_does_not_change_the_ir(
+    tmp_path_factory: pytest.TempPathFactory, reference_ir: dict[Path, str], path: Path, seed: int
+) -> None:
     rng = random.Random(seed)
     root = tmp_path_factory.mktemp("shuffled")
     base = path.parent
@@ -437,18 +452,70 @@ def test_ir_invariants_catch_broken_ir() -> None:
         return with_flow(steps=steps)
 
     damaged = {
-        "dangling ref": attrs.evolve(api, endpoints={**api.endpoints, "system.status": attrs.evolve(
-            api.endpoints["system.status"], response=ir.Ref(name="Nope"))}),
+        "dangling ref": attrs.evolve(
+            api, endpoints={**api.endpoints, "system.status": attrs.evolve(api.endpoints["system.status"], response=ir.Ref(name="Nope"))}
+        ),
         "unknown feature": attrs.evolve(api, service=attrs.evolve(api.service, features=(ir.FeatureUse(feature="nope"),))),
-        "missing method target": attrs.evolve(api, clients={**api.clients, "job": attrs.evolve(
-            api.clients["job"], methods=(*api.clients["job"].methods, ir.Method(name="x", kind="endpoint", target="no.such")))}),
+        "missing method target": attrs.evolve(
+            api,
+            clients={
+                **api.clients,
+                "job": attrs.evolve(
+                    api.clients["job"], methods=(*api.clients["job"].methods, ir.Method(name="x", kind="endpoint", target="no.such"))
+                ),
+            },
+        ),
         "depends on a later step": with_steps(attrs.evolve(first, depends_on=(second.id,)), *flow.steps[1:]),
         "stage missing a step": with_flow(stages=flow.stages[:-1]),
         "stage against dependencies": with_flow(stages=(tuple(s.id for s in flow.steps),)),
-        "unresolved binding": with_steps(*flow.steps[:-1], attrs.evolve(ret, args=(attrs.evolve(ret.args[0], value=attrs.evolve(bind, step=None)),))),
+        "unresolved binding": with_steps(
+            *flow.steps[:-1], attrs.evolve(ret, args=(attrs.evolve(ret.args[0], value=attrs.evolve(bind, step=None)),))
+        ),
         "id differs from key": attrs.evolve(api, flows={**api.flows, "describe": attrs.evolve(flow, id="other")}),
     }
     for what, broken in damaged.items():
         assert ir_invariants(broken), f"{what} went unnoticed"
     # keys out of order cannot be built through Api (its converter sorts), so check the converter
-    assert list(ir.Api(schema_version=1, service=api.service, types={"b": api.types["Artifact"], "a": api.types["Artifact"]}).types) == ["a", "b"]
+    assert list(ir.Api(schema_version=1, service=api.service, types={"b": api.types["Artifact"], "a": api.types["Artifact"]}).types) == [
+        "a",
+        "b",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated manifests: well-formed IR after every pass, whether or not the manifest has errors;
+# when one checks cleanly, the full invariants and idempotency as for the fixtures.
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifest_strategies.manifests())
+@example(manifest_strategies.METHOD_KIND_ENDPOINT_NAMES_A_FLOW)
+@example(manifest_strategies.METHOD_KIND_FLOW_NAMES_AN_ENDPOINT)
+def test_generated_manifests_keep_the_ir_well_formed(data: dict[str, Any]) -> None:
+    from tinkc.frontend.load import load_text
+    from tinkc.frontend.lower import lower
+
+    sink = Sink()
+    manifest = load_text(manifest_strategies.dump(data), "generated.yaml", sink)
+    assert manifest is not None
+    api = lower(manifest, sink)
+    assert api is not None
+    ran: list[str] = []
+    after: list[tuple[str, ir.Api, frozenset[str]]] = []
+
+    def record(p: Pass, a: ir.Api) -> None:
+        ran.append(p.name)
+        after.append((p.name, a, frozenset(ran)))
+
+    result = run_passes(api, Result(sink=sink), after_pass=record)
+    valid = not sink.has_errors
+    event("checks cleanly" if valid else "has errors")
+    problems = {name: found for name, a, done in after if (found := ir_invariants(a, done, valid=valid))}
+    assert not problems, problems
+    final = result.api
+    assert final is not None
+    for p in PASSES:
+        again_sink = Sink()
+        assert p.run(final, again_sink) == final, f"pass {p.name} is not idempotent"
+        if valid:
+            assert not again_sink.has_errors, (p.name, [(d.code, d.message) for d in again_sink.items])

@@ -1,0 +1,4 @@
+"""Bounds on manifest input, shared by the YAML and JSON loaders: beyond them a manifest is
+reported as too large instead of exhausting the stack or memory."""
+
+MAX_DEPTH = 200  # nesting of mappings and lists
