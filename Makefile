@@ -30,8 +30,8 @@ check: $(STAMP) ## validate the bundled manifest
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
-snapshots: $(STAMP) ## regenerate the snapshots (diagnostics of broken manifests, IR dumps of pass tests) for review
-	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes -q
+snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
+	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py -q
 	git status --short tests/snapshots tests/passes/expected
 
 bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # `import snapshot`
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `import snapshot`, `from targets.fixtures import ...`
 
 
 @pytest.fixture
