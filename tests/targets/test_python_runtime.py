@@ -1,0 +1,262 @@
+"""The Python SDK runtime (DESIGN §8), exercised through the emitted package of a fixture with
+scripted HTTP answers (httpx.MockTransport) and injected sleep/clock: no server, no real waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "snapshots" / "python" / "futures_flows" / "src"
+
+
+@pytest.fixture(scope="module")
+def rt() -> Iterator[dict[str, ModuleType]]:
+    sys.path.insert(0, str(SRC))
+    try:
+        yield {name: importlib.import_module(f"jobs_sdk.{name}") for name in ("_config", "_errors", "_retry", "_http", "_futures")}
+    finally:
+        sys.path.remove(str(SRC))
+
+
+class Script:
+    """Answers requests in order and records them."""
+
+    def __init__(self, *answers: httpx.Response | Callable[[httpx.Request], httpx.Response] | Exception) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(request) if callable(answer) else answer
+
+
+def transport(rt: dict[str, ModuleType], script: Script, sleeps: list[float]) -> Any:
+    config = rt["_config"].Config(api_key="sk-secret", base_url="http://api.test")
+    return rt["_http"].Transport(
+        config,
+        user_agent="jobs-sdk/0.1.0",
+        auth_header="X-API-Key",
+        http=httpx.Client(transport=httpx.MockTransport(script)),
+        sleep=sleeps.append,
+        rand=lambda: 0.0,
+    )
+
+
+def policy(rt: dict[str, ModuleType], retries: int = 3) -> Any:
+    return rt["_retry"].RetryPolicy(retries, ((408, 408), (429, 429), (500, 599)), True, True, 0.5, 8.0, 0.25, 60.0)
+
+
+def endpoint(rt: dict[str, ModuleType], **kw: Any) -> Any:
+    base = {
+        "id": "jobs.submit",
+        "method": "POST",
+        "path": (("/jobs", None, False),),
+        "retry": policy(rt),
+        "idempotency_header": "X-Idempotency-Key",
+    }
+    return rt["_http"].Endpoint(**{**base, **kw})
+
+
+def test_config_precedence_and_redaction(rt: dict[str, ModuleType]) -> None:
+    settings = rt["_config"].ServiceSettings("JOBS_API_KEY", "JOBS_BASE_URL", "http://default", 60.0)
+    env = {"JOBS_API_KEY": "sk-env", "JOBS_BASE_URL": "http://env"}
+    resolve = rt["_config"].resolve_config
+    assert resolve(settings, environ=env).base_url == "http://env"
+    assert resolve(settings, base_url="http://explicit/", environ=env).base_url == "http://explicit"
+    assert resolve(settings, environ={"JOBS_API_KEY": "k"}).base_url == "http://default"
+    config = resolve(settings, api_key="sk-explicit", environ=env)
+    assert config.api_key == "sk-explicit" and "sk-explicit" not in repr(config) and "<redacted>" in repr(config)
+    with pytest.raises(rt["_errors"].ConfigurationError, match="JOBS_API_KEY"):
+        resolve(settings, environ={})
+
+
+def test_retry_on_5xx_reuses_one_idempotency_key(rt: dict[str, ModuleType]) -> None:
+    script = Script(httpx.Response(503), httpx.Response(500), httpx.Response(200, json={"ok": True}))
+    sleeps: list[float] = []
+    response = transport(rt, script, sleeps).send(endpoint(rt), body={"a": 1})
+    assert response.json() == {"ok": True}
+    assert sleeps == [0.5, 1.0]
+    keys = {r.headers["x-idempotency-key"] for r in script.requests}
+    assert len(keys) == 1 and len(script.requests) == 3
+    first = script.requests[0]
+    assert first.headers["x-api-key"] == "sk-secret" and first.headers["user-agent"] == "jobs-sdk/0.1.0"
+    assert first.headers["content-type"] == "application/json" and first.content == b'{"a":1}'
+
+
+def test_retry_after_is_honoured(rt: dict[str, ModuleType]) -> None:
+    script = Script(
+        httpx.Response(429, headers={"Retry-After": "2"}),
+        httpx.Response(429, headers={"retry-after-ms": "1500"}),
+        httpx.Response(429, headers={"Retry-After": "3600"}),  # out of bounds: ordinary backoff
+        httpx.Response(200, json={}),
+    )
+    sleeps: list[float] = []
+    transport(rt, script, sleeps).send(endpoint(rt))
+    assert sleeps == [2.0, 1.5, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(400, "BadRequestError"), (404, "NotFoundError"), (401, "AuthenticationError"), (422, "UnprocessableEntityError")]
+)
+def test_no_retry_outside_the_list(rt: dict[str, ModuleType], status: int, error: str) -> None:
+    script = Script(httpx.Response(status, json={"detail": "nope"}))
+    with pytest.raises(getattr(rt["_errors"], error)) as exc:
+        transport(rt, script, []).send(endpoint(rt))
+    assert exc.value.status == status and exc.value.body == {"detail": "nope"} and len(script.requests) == 1
+    assert "sk-secret" not in str(exc.value) and "sk-secret" not in repr(exc.value)
+
+
+def test_retries_exhausted(rt: dict[str, ModuleType]) -> None:
+    script = Script(*[httpx.Response(502) for _ in range(4)])
+    sleeps: list[float] = []
+    with pytest.raises(rt["_errors"].InternalServerError):
+        transport(rt, script, sleeps).send(endpoint(rt))
+    assert len(script.requests) == 4 and sleeps == [0.5, 1.0, 2.0]
+
+
+def test_connection_errors_and_timeouts(rt: dict[str, ModuleType]) -> None:
+    script = Script(httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.Response(200, json={}))
+    sleeps: list[float] = []
+    transport(rt, script, sleeps).send(endpoint(rt))
+    assert len({r.headers["x-idempotency-key"] for r in script.requests}) == 1 and len(sleeps) == 2
+    no_retry = endpoint(rt, retry=rt["_retry"].NO_RETRY)
+    with pytest.raises(rt["_errors"].APITimeoutError):
+        transport(rt, Script(httpx.ReadTimeout("slow")), []).send(no_retry)
+    with pytest.raises(rt["_errors"].APIConnectionError):
+        transport(rt, Script(httpx.ConnectError("refused")), []).send(no_retry)
+
+
+def test_path_parameters_are_encoded_unless_raw(rt: dict[str, ModuleType]) -> None:
+    ep = endpoint(rt, method="GET", path=(("/jobs/", None, False), ("", "job_id", False), ("/artifacts/", None, False), ("", "p", True)))
+    script = Script(httpx.Response(200, json={}))
+    transport(rt, script, []).send(ep, path={"job_id": "a/b c", "p": "weights/0001"}, query={"limit": 5, "skip": None})
+    url = script.requests[0].url
+    assert url.raw_path == b"/jobs/a%2Fb%20c/artifacts/weights/0001?limit=5"
+    assert "x-idempotency-key" in script.requests[0].headers  # the endpoint spec says it carries one
+
+
+def test_redirect_location_is_not_followed(rt: dict[str, ModuleType]) -> None:
+    ep = endpoint(rt, method="GET", redirect_location=True)
+    script = Script(httpx.Response(302, headers={"Location": "https://files.test/archive.tar.gz"}))
+    response = transport(rt, script, []).send(ep)
+    assert response.headers["location"] == "https://files.test/archive.tar.gz" and len(script.requests) == 1
+
+
+def test_backpressure_waits_and_resends_without_surfacing(rt: dict[str, ModuleType]) -> None:
+    bp = rt["_http"].Backpressure(((429, 429),), 1.0, 5.0, 10, (("X-Backpressure", "1"),))
+    ep = endpoint(rt, backpressure=bp, retry=rt["_retry"].NO_RETRY)
+    script = Script(httpx.Response(429), httpx.Response(429), httpx.Response(200, json={}))
+    sleeps: list[float] = []
+    transport(rt, script, sleeps).send(ep, body={"x": "big body, over ten bytes"})
+    assert sleeps == [5.0, 5.0] and all(r.headers["x-backpressure"] == "1" for r in script.requests)
+    sleeps.clear()
+    transport(rt, Script(httpx.Response(429), httpx.Response(200, json={})), sleeps).send(ep, body={})
+    assert sleeps == [1.0]
+
+
+def futures_spec(rt: dict[str, ModuleType], timeout: float | None = None) -> Any:
+    retrieve = endpoint(rt, id="futures.retrieve", path=(("/futures/retrieve", None, False),), retry=rt["_retry"].NO_RETRY)
+    return rt["_futures"].Futures(
+        retrieve, "request_id", None, "type", "try_again", "error", "category", ("unknown", "server", "user"),
+        "queue_state", "queue_state_reason", ("active", "paused_capacity", "paused_rate_limit"), ((408, 408),), 45.0, timeout,
+    )  # fmt: skip
+
+
+def test_futures_poll_until_the_result(rt: dict[str, ModuleType]) -> None:
+    from pydantic import TypeAdapter
+
+    script = Script(
+        httpx.Response(200, json={"type": "try_again", "queue_state": "active"}),
+        httpx.Response(408, json={"type": "try_again", "queue_state": "paused_capacity", "queue_state_reason": "busy"}),
+        httpx.Response(503),
+        httpx.Response(200, json={"type": "try_again", "queue_state": "from_the_future"}),
+        httpx.Response(200, json={"job_id": "j1", "metrics": {"loss": 0.5}}),
+    )
+    seen: list[tuple[str, str | None]] = []
+    sleeps: list[float] = []
+    t = transport(rt, script, sleeps)
+    result = rt["_futures"].poll(
+        t, futures_spec(rt), "req-1", TypeAdapter(dict[str, Any]), observer=lambda s, r: seen.append((s, r)), rand=lambda: 0.0
+    )
+    assert result == {"job_id": "j1", "metrics": {"loss": 0.5}}
+    assert seen == [("active", None), ("paused_capacity", "busy"), ("unknown", None)]
+    assert [r.read() for r in script.requests] == [b'{"request_id":"req-1"}'] * 5
+    assert sleeps == [0.0, 0.5]  # the 408 re-polls at once; the 503 backs off
+
+
+@pytest.mark.parametrize(("category", "expected"), [("user", "user"), ("server", "server"), ("cosmic", "unknown"), (None, "unknown")])
+def test_failed_futures_carry_their_category(rt: dict[str, ModuleType], category: str | None, expected: str) -> None:
+    from pydantic import TypeAdapter
+
+    script = Script(httpx.Response(200, json={"error": "bad input", "category": category}))
+    with pytest.raises(rt["_errors"].RequestFailedError) as exc:
+        rt["_futures"].poll(transport(rt, script, []), futures_spec(rt), "r", TypeAdapter(dict[str, Any]))
+    assert exc.value.category == expected
+
+
+def test_futures_overall_timeout_uses_the_injected_clock(rt: dict[str, ModuleType]) -> None:
+    from pydantic import TypeAdapter
+
+    now = [0.0]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        now[0] += 4.0
+        return httpx.Response(200, json={"type": "try_again", "queue_state": "active"})
+
+    script = Script(*[answer] * 10)
+    with pytest.raises(rt["_errors"].APITimeoutError):
+        rt["_futures"].poll(transport(rt, script, []), futures_spec(rt, timeout=10.0), "r", TypeAdapter(Any), clock=lambda: now[0])
+    assert len(script.requests) == 3
+
+
+def test_response_validation(rt: dict[str, ModuleType]) -> None:
+    from pydantic import TypeAdapter
+
+    decode = rt["_http"].decode
+    with pytest.raises(rt["_errors"].ResponseValidationError):
+        decode(httpx.Response(200, json={"x": "not an int"}), TypeAdapter(dict[str, int]))
+    with pytest.raises(rt["_errors"].ResponseValidationError):
+        decode(httpx.Response(200, text="<html>", headers={"content-type": "application/json"}), TypeAdapter(dict[str, int]))
+    assert decode(httpx.Response(200, json={"x": 1}), TypeAdapter(dict[str, int])) == {"x": 1}
+
+
+def test_async_transport_and_polling_share_the_semantics(rt: dict[str, ModuleType]) -> None:
+    from pydantic import TypeAdapter
+
+    script = Script(
+        httpx.Response(503),
+        httpx.Response(200, json={"request_id": "r9"}),
+        httpx.Response(200, json={"type": "try_again", "queue_state": "active"}),
+        httpx.Response(200, json={"done": 1}),
+    )
+    sleeps: list[float] = []
+
+    async def record(delay: float) -> None:
+        sleeps.append(delay)
+
+    async def main() -> Any:
+        config = rt["_config"].Config(api_key="sk-secret", base_url="http://api.test")
+        t = rt["_http"].AsyncTransport(
+            config,
+            user_agent="ua",
+            auth_header="X-API-Key",
+            http=httpx.AsyncClient(transport=httpx.MockTransport(script)),
+            sleep=record,
+            rand=lambda: 0.0,
+        )
+        handle = (await t.send(endpoint(rt), body={})).json()
+        return await rt["_futures"].apoll(t, futures_spec(rt), handle["request_id"], TypeAdapter(dict[str, int]), sleep=record)
+
+    assert asyncio.run(main()) == {"done": 1}
+    assert sleeps == [0.5]
