@@ -210,6 +210,9 @@ def format_type(t: ir.TypeRef) -> str:
 # Bindings and interpolation
 
 
+_SIMPLE_BINDING = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}\Z")
+
+
 def parse_template(text: str) -> list[str | tuple[str, tuple[str | int, ...], int, int]]:
     """Split a string into literal text and bindings ``(source, path, offset, length)``.
 
@@ -218,6 +221,10 @@ def parse_template(text: str) -> list[str | tuple[str, tuple[str | int, ...], in
     """
     if "$" not in text:
         return [text] if text else []
+    whole = _SIMPLE_BINDING.match(text)
+    if whole:  # `${input.path}`, most of a manifest's bindings: skip the parser for them
+        path = tuple(whole.group(2).split(".")[1:])
+        return [(whole.group(1), path, 0, len(text))]
     tree = _parse("bindings", text)
     out: list[str | tuple[str, tuple[str | int, ...], int, int]] = []
     for child in tree.children:
