@@ -60,7 +60,12 @@ def py_type(t: ir.TypeRef) -> str:
         USED.add("Literal")
         return f"Literal[{py_literal(t.value)}]"
     if isinstance(t, ir.UnionT):
-        return " | ".join(py_type(m) for m in t.members)
+        literals = [m for m in t.members if isinstance(m, ir.Lit)]
+        others = [py_type(m) for m in t.members if not isinstance(m, ir.Lit)]
+        if literals:  # `"a" | "b"` is one `Literal["a", "b"]`
+            USED.add("Literal")
+            others.insert(0, f"Literal[{', '.join(py_literal(m.value) for m in literals)}]")
+        return " | ".join(others)
     raise TypeError(f"no Python type for {t!r}")
 
 
@@ -166,12 +171,13 @@ def field_spec(api: ir.Api, f: ir.Field) -> FieldSpec:
 
 
 def record_lines(api: ir.Api, rec: ir.Record) -> list[str]:
-    USED.update(("BaseModel", "ConfigDict"))
-    out = [f"class {naming.type_name(rec.id)}(BaseModel):"]
+    USED.add("WireModel")
+    out = [f"class {naming.type_name(rec.id)}(WireModel):"]
     out.extend(docstring(rec.doc, "    "))
-    if rec.doc:
+    if not rec.fields and not rec.doc:
+        out.append("    pass")
+    if rec.doc and rec.fields:
         out.append("")
-    out.append("    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())")
     for f in rec.fields:
         spec = field_spec(api, f)
         line = f"    {spec.name}: {spec.annotation}" + (f" = {spec.default}" if spec.default is not None else "")
@@ -299,7 +305,7 @@ IMPORTS = (
     ("datetime", ("date", "datetime")),
     ("typing", ("Annotated", "Any", "Literal", "TypeAlias")),
     ("pydantic", ("Base64Bytes", "BaseModel", "ConfigDict", "Discriminator", "Field", "Tag", "TypeAdapter")),
-    ("._runtime", ("UNKNOWN_TAG", "OpenEnum", "discriminate")),
+    ("._runtime", ("UNKNOWN_TAG", "OpenEnum", "WireModel", "discriminate")),
 )
 
 

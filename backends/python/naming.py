@@ -20,6 +20,9 @@ PY_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozen
 # Module-level names of the generated types module: a type must not shadow them.
 TYPES_MODULE_NAMES = frozenset({"Any", "Annotated", "Literal", "TypeAlias", "BaseModel", "ConfigDict", "Field", "datetime", "date"})
 
+# Builtins that annotations inside a class use: a method of that name would shadow them there.
+ANNOTATION_BUILTINS = frozenset({"list", "dict", "set", "tuple", "type", "str", "int", "float", "bool", "bytes", "object"})
+
 NAMING = NamingRules(
     type_case="pascal",
     method_case="snake",
@@ -33,6 +36,11 @@ def type_name(name: str) -> str:
     """Manifest type names are kept when they are already Pascal-case identifiers."""
     candidate = name if name.isidentifier() and name[:1].isupper() else pascal_case(name)
     return NAMING.mangle(candidate)
+
+
+def method_name(name: str) -> str:
+    candidate = NAMING.method_name(name)
+    return candidate + "_" if candidate in ANNOTATION_BUILTINS else candidate
 
 
 def field_name(name: str) -> str:

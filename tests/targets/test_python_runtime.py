@@ -61,7 +61,7 @@ def endpoint(rt: dict[str, ModuleType], **kw: Any) -> Any:
     base = {
         "id": "jobs.submit",
         "method": "POST",
-        "path": (("/jobs", None, False),),
+        "path": "/jobs",
         "retry": policy(rt),
         "idempotency_header": "X-Idempotency-Key",
     }
@@ -138,7 +138,7 @@ def test_connection_errors_and_timeouts(rt: dict[str, ModuleType]) -> None:
 
 
 def test_path_parameters_are_encoded_unless_raw(rt: dict[str, ModuleType]) -> None:
-    ep = endpoint(rt, method="GET", path=(("/jobs/", None, False), ("", "job_id", False), ("/artifacts/", None, False), ("", "p", True)))
+    ep = endpoint(rt, method="GET", path="/jobs/{job_id}/artifacts/{+p}")
     script = Script(httpx.Response(200, json={}))
     transport(rt, script, []).send(ep, path={"job_id": "a/b c", "p": "weights/0001"}, query={"limit": 5, "skip": None})
     url = script.requests[0].url
@@ -166,7 +166,7 @@ def test_backpressure_waits_and_resends_without_surfacing(rt: dict[str, ModuleTy
 
 
 def futures_spec(rt: dict[str, ModuleType], timeout: float | None = None) -> Any:
-    retrieve = endpoint(rt, id="futures.retrieve", path=(("/futures/retrieve", None, False),), retry=rt["_retry"].NO_RETRY)
+    retrieve = endpoint(rt, id="futures.retrieve", path="/futures/retrieve", retry=rt["_retry"].NO_RETRY)
     return rt["_futures"].Futures(
         retrieve, "request_id", None, "type", "try_again", "error", "category", ("unknown", "server", "user"),
         "queue_state", "queue_state_reason", ("active", "paused_capacity", "paused_rate_limit"), ((408, 408),), 45.0, timeout,
@@ -260,3 +260,48 @@ def test_async_transport_and_polling_share_the_semantics(rt: dict[str, ModuleTyp
 
     assert asyncio.run(main()) == {"done": 1}
     assert sleeps == [0.5]
+
+
+TINKER_SRC = Path(__file__).resolve().parent.parent / "snapshots" / "python" / "tinker" / "src"
+
+
+@pytest.fixture
+def tinker(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(TINKER_SRC))
+    for name in [m for m in sys.modules if m == "tinker_sdk" or m.startswith("tinker_sdk.")]:
+        monkeypatch.delitem(sys.modules, name)
+    return importlib.import_module("tinker_sdk")
+
+
+def test_generated_rest_client_end_to_end(tinker: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINKER_API_KEY", "tml-secret")
+    monkeypatch.delenv("TINKER_BASE_URL", raising=False)
+    script = Script(
+        httpx.Response(200, json={"checkpoints": [], "cursor": None}),
+        httpx.Response(302, headers={"Location": "https://signed.test/a.tar.gz"}),
+        httpx.Response(200, json={}),
+        httpx.Response(404, json={"detail": "no such run"}),
+    )
+    client = tinker.RestClient(http_client=httpx.Client(transport=httpx.MockTransport(script)))
+    assert "tml-secret" not in repr(client)
+    listed = client.list_user_checkpoints()
+    assert listed.checkpoints == []
+    assert client.get_checkpoint_archive_url(training_run_id="run-1", checkpoint_id="weights/0001") == "https://signed.test/a.tar.gz"
+    client.set_checkpoint_ttl(training_run_id="run-1", checkpoint_id="weights/0001", ttl_seconds=None)
+    with pytest.raises(tinker.APIStatusError) as exc:
+        client.list_checkpoints(training_run_id="missing")
+    assert exc.value.status == 404 and type(exc.value).__name__ == "NotFoundError"
+    first, archive, ttl, _ = script.requests
+    assert str(first.url) == "https://tinker.thinkingmachines.dev/services/tinker-prod/api/v1/checkpoints?limit=100&offset=0"
+    assert first.headers["x-api-key"] == "tml-secret" and first.headers["user-agent"].startswith("tinker_sdk/0.38.0")
+    assert archive.url.raw_path == b"/services/tinker-prod/api/v1/training_runs/run-1/checkpoints/weights/0001/archive"
+    assert archive.headers["accept"] == "application/gzip"
+    assert ttl.method == "PUT" and ttl.content == b'{"ttl_seconds":null}' and "x-idempotency-key" in ttl.headers
+
+
+def test_missing_api_key_fails_before_any_request(tinker: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TINKER_API_KEY", raising=False)
+    script = Script()
+    with pytest.raises(tinker.ConfigurationError, match="TINKER_API_KEY"):
+        tinker.RestClient(http_client=httpx.Client(transport=httpx.MockTransport(script)))
+    assert script.requests == []

@@ -66,4 +66,11 @@ def test_tinker_models(monkeypatch: pytest.MonkeyPatch) -> None:
     ).chunks
     assert [type(c).__name__ for c in chunks] == ["EncodedTextChunk", "UnknownModelInputChunk"]
     request = t.CreateSessionRequest.model_validate({"tags": [], "user_metadata": None, "sdk_version": "1"})  # type: ignore[attr-defined]
-    assert request.model_dump(mode="json", by_alias=True, exclude_unset=True) == {"tags": [], "user_metadata": None, "sdk_version": "1"}
+    # as sent: what was given (a required null too), and declared defaults such as the literal tag;
+    # optional fields nobody gave (project_id, display_name) are left out
+    assert request.model_dump(mode="json", by_alias=True, exclude_unset=True) == {
+        "tags": [],
+        "user_metadata": None,
+        "sdk_version": "1",
+        "type": "create_session",
+    }

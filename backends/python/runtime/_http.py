@@ -5,8 +5,10 @@ redirect behaviour (copied verbatim by tinkc). `Transport` and `AsyncTransport` 
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import random
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,7 +44,7 @@ class Endpoint:
 
     id: str
     method: str
-    path: tuple[tuple[str, str | None, bool], ...]  # (literal text, parameter name, raw)
+    path: str  # the template: `{name}` is percent-encoded, `{+name}` inserted as it is (RFC 6570)
     headers: tuple[tuple[str, str], ...] = ()
     retry: RetryPolicy = NO_RETRY
     idempotency_header: str | None = None
@@ -51,14 +53,16 @@ class Endpoint:
     timeout: float | None = None
 
 
+_PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
 def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
-    out = []
-    for text, name, raw in endpoint.path:
-        if name is None:
-            out.append(text)
-        else:
-            out.append(quote(str(params[name]), safe=_RESERVED if raw else ""))
-    return "".join(out)
+    def expand(m: re.Match[str]) -> str:
+        value = params[m.group(2)]
+        text = value.value if isinstance(value, enum.Enum) else str(value)
+        return quote(str(text), safe=_RESERVED if m.group(1) else "")
+
+    return _PARAM.sub(expand, endpoint.path)
 
 
 def drop_none(values: Mapping[str, object]) -> dict[str, object]:

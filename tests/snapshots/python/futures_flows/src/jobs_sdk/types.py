@@ -7,39 +7,33 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ._runtime import UNKNOWN_TAG, OpenEnum, discriminate
+from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
 
 
-class Artifact(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class Artifact(WireModel):
     path: str
     size: int = Field(alias="size_bytes")
     created_at: datetime | None
 
 
-class ArtifactList(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ArtifactList(WireModel):
     artifacts: list[Artifact]
 
 
-class CreateSession(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateSession(WireModel):
     tags: list[str]
 
 
-class JobResult(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class JobResult(WireModel):
     job_id: str
     metrics: dict[str, float]
 
 
-class RetrieveFuture(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class RetrieveFuture(WireModel):
     request_id: str
 
 
-class Session(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class Session(WireModel):
     session_id: str
 
 
@@ -50,22 +44,19 @@ class Status(OpenEnum):
     DEGRADED = "degraded"
 
 
-class SubmitJob(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SubmitJob(WireModel):
     session_id: str
     seq: int
     input: JobInput
     type: Literal["submit_job"] = "submit_job"
 
 
-class TextInput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TextInput(WireModel):
     type: Literal["text"] = "text"
     text: str
 
 
-class TokensInput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TokensInput(WireModel):
     type: Literal["tokens"] = "tokens"
     tokens: list[int]
 

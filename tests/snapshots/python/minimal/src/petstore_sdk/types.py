@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ._runtime import OpenEnum
+from ._runtime import OpenEnum, WireModel
 
 
-class NewPet(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class NewPet(WireModel):
     name: str
     species: Species
     tags: list[str] = Field(default_factory=list)
 
 
-class Pet(BaseModel):
+class Pet(WireModel):
     """A pet in the store."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     id: str
     name: str
     species: Species
@@ -26,8 +24,7 @@ class Pet(BaseModel):
     """Age in years, when known"""
 
 
-class PetList(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class PetList(WireModel):
     pets: list[Pet]
     total: int
 

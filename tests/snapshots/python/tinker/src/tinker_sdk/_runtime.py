@@ -6,6 +6,23 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+
+class WireModel(BaseModel):
+    """Base of the generated records. A field with a declared default counts as set, so a request
+    dumped with ``exclude_unset`` carries its defaults (literal tags among them) but leaves out the
+    optional fields nobody gave."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    def model_post_init(self, context: Any, /) -> None:
+        for name, info in type(self).model_fields.items():
+            if name in self.model_fields_set or info.is_required():
+                continue
+            if info.default is not None or info.default_factory is not None:
+                self.model_fields_set.add(name)
+
 
 class OpenEnum(str, enum.Enum):
     """A string enum that accepts values it does not know (a newer server may send them): an

@@ -7,30 +7,26 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from ._runtime import UNKNOWN_TAG, OpenEnum, discriminate
+from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
 
 
-class AccessibleSearchOwner(BaseModel):
+class AccessibleSearchOwner(WireModel):
     """Every owner's sessions."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["accessible"] = "accessible"
 
 
-class ActiveSessionStatusQuery(BaseModel):
+class ActiveSessionStatusQuery(WireModel):
     """Sessions still running."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["active"] = "active"
 
 
-class AdamOptimizerConfig(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class AdamOptimizerConfig(WireModel):
     type: Literal["adamw"] = "adamw"
 
 
-class AdamParams(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class AdamParams(WireModel):
     learning_rate: float = 0.0001
     """Learning rate for the optimizer"""
     beta1: float = 0.9
@@ -47,39 +43,34 @@ class AdamParams(BaseModel):
     """
 
 
-class ApiKeyDetails(BaseModel):
+class ApiKeyDetails(WireModel):
     """Who a minted key belongs to."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     org_details: ApiKeyOrgDetails
     user_details: ApiKeyUserDetails
 
 
-class ApiKeyOrgDetails(BaseModel):
+class ApiKeyOrgDetails(WireModel):
     """The organization a key was minted under."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     name: str
 
 
-class ApiKeyUserDetails(BaseModel):
+class ApiKeyUserDetails(WireModel):
     """The user a key was minted for."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     email: str
 
 
-class AssignSessionProjectBody(BaseModel):
+class AssignSessionProjectBody(WireModel):
     """Inline JSON body of PUT /api/v1/sessions/{session_id}/project."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     project_id: str
 
 
-class AuditLogEntry(BaseModel):
+class AuditLogEntry(WireModel):
     """A single entry in the audit log."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     timestamp: datetime
     """When the event occurred."""
     event: str
@@ -94,29 +85,24 @@ class AuditLogEntry(BaseModel):
     """Deprecated: read `event_details`. Set on checkpoint reads only."""
 
 
-class AuditLogResponse(BaseModel):
+class AuditLogResponse(WireModel):
     """Audit log response containing a list of entries."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     entries: list[AuditLogEntry]
     """List of audit log entries, sorted by timestamp."""
 
 
-class AuthTokenBody(BaseModel):
+class AuthTokenBody(WireModel):
     """Empty JSON object sent to POST /api/v1/auth/token."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
-
-class AuthTokenResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class AuthTokenResponse(WireModel):
     jwt: str
 
 
-class BillingUsageEvent(BaseModel):
+class BillingUsageEvent(WireModel):
     """One hourly bucket of billing usage."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     bucket_start: datetime
     """Inclusive start of the UTC hour bucket"""
     bucket_end: datetime
@@ -141,8 +127,7 @@ class BillingUsageEvent(BaseModel):
     """What kind of usage this is and its quantity; dispatch on `type`."""
 
 
-class BillingUsageResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class BillingUsageResponse(WireModel):
     data: list[BillingUsageEvent]
     """Hourly usage events, ordered by bucket then descending token count"""
     sessions: dict[str, BillingUsageSession] = Field(
@@ -153,30 +138,26 @@ class BillingUsageResponse(BaseModel):
     """Exclusive UTC boundary between the two pricing sources."""
 
 
-class BillingUsageSession(BaseModel):
+class BillingUsageSession(WireModel):
     """Session-level attributes tied to a session."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     user_metadata: dict[str, str] | None = None
     """The session's customer-supplied user_metadata."""
 
 
-class CancelFutureBody(BaseModel):
+class CancelFutureBody(WireModel):
     """Inline JSON body of POST /api/v1/cancel_future."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     request_id: RequestID
 
 
-class CancelledSessionStatusQuery(BaseModel):
+class CancelledSessionStatusQuery(WireModel):
     """Sessions cancelled from the console."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["cancelled"] = "cancelled"
 
 
-class Checkpoint(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class Checkpoint(WireModel):
     checkpoint_id: str
     """The checkpoint ID"""
     checkpoint_type: CheckpointType
@@ -195,20 +176,18 @@ class Checkpoint(BaseModel):
     """When this checkpoint expires (null = never expires)"""
 
 
-class CheckpointArchiveUrlResponse(BaseModel):
+class CheckpointArchiveUrlResponse(WireModel):
     """Signed download URL of a checkpoint archive."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     url: str
     """Signed URL of the archive (the redirect's Location header)."""
     expires: datetime | None = None
     """When the signed URL expires, if available."""
 
 
-class CheckpointBillingEvent(BaseModel):
+class CheckpointBillingEvent(WireModel):
     """Checkpoint operations (billed per checkpoint)."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["checkpoint"] = "checkpoint"
     count: int
     """Number of checkpoints in the bucket"""
@@ -222,24 +201,21 @@ class CheckpointType(OpenEnum):
     EXTERNAL = "external"
 
 
-class CheckpointsListResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CheckpointsListResponse(WireModel):
     checkpoints: list[Checkpoint]
     """List of available model checkpoints for the model"""
     cursor: Cursor | None = None
     """Pagination cursor information (null for unpaginated responses)"""
 
 
-class ClientConfigRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ClientConfigRequest(WireModel):
     sdk_version: str
     """The SDK version string for flag resolution."""
 
 
-class ClientConfigResponse(BaseModel):
+class ClientConfigResponse(WireModel):
     """Server-side feature flags resolved for this caller."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     pjwt_auth_enabled: bool = False
     credential_default_source: str = "api_key"
     sample_dispatch_bytes_semaphore_size: int = 10485760
@@ -269,10 +245,9 @@ class ClientConfigResponse(BaseModel):
     """When true, a cloned SamplingClient asks the server for its clone id (join_sampling_session)."""
 
 
-class ClientDynamicConfigResponse(BaseModel):
+class ClientDynamicConfigResponse(WireModel):
     """Server-side flags re-fetched periodically by a live client."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     refresh_interval_sec: int = 300
     """How often the SDK re-fetches this config from the server."""
     sample_cancel_enabled: bool = False
@@ -281,22 +256,19 @@ class ClientDynamicConfigResponse(BaseModel):
     """Maximum number of queued sampling cancellations the client dispatches in parallel."""
 
 
-class ClientFinishedSessionStatusQuery(BaseModel):
+class ClientFinishedSessionStatusQuery(WireModel):
     """Sessions whose client reported it was done."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["client_finished"] = "client_finished"
     reasons: list[ClientSessionFinishReasonType] | None = None
     """Match any listed client-reported finish reason; null matches every reason"""
 
 
-class ClientSessionFinishErrored(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ClientSessionFinishErrored(WireModel):
     type: Literal["errored"] = "errored"
 
 
-class ClientSessionFinishInterrupted(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ClientSessionFinishInterrupted(WireModel):
     type: Literal["interrupted"] = "interrupted"
 
 
@@ -308,24 +280,21 @@ class ClientSessionFinishReasonType(OpenEnum):
     INTERRUPTED = "interrupted"
 
 
-class ClientSessionFinishSuccess(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ClientSessionFinishSuccess(WireModel):
     type: Literal["success"] = "success"
 
 
-class ClientSessionFinished(BaseModel):
+class ClientSessionFinished(WireModel):
     """The session's client reported it was done."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["client_finished"] = "client_finished"
     reason: ClientSessionFinishReason
     detail: str | None = None
 
 
-class CopyWeightsRequest(BaseModel):
+class CopyWeightsRequest(WireModel):
     """Provide a destination project, or both a session ID and its model sequence ID."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     session_id: str | None = None
     """Session that will own the copy; the copy inherits its project."""
     model_seq_id: int | None = None
@@ -340,14 +309,12 @@ class CopyWeightsRequest(BaseModel):
     """Optional access token for copying weights under a different account."""
 
 
-class CopyWeightsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CopyWeightsResponse(WireModel):
     tinker_path: str
     """Path of the newly created copy."""
 
 
-class CreateCustomLossRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateCustomLossRequest(WireModel):
     session_id: str
     custom_loss_seq_id: int
     name: str
@@ -357,15 +324,13 @@ class CreateCustomLossRequest(BaseModel):
     type: Literal["create_custom_loss"] = "create_custom_loss"
 
 
-class CreateCustomLossResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateCustomLossResponse(WireModel):
     loss_id: str
     """Names the stored loss in `forward_backward` requests of the same session."""
     type: Literal["create_custom_loss"] = "create_custom_loss"
 
 
-class CreateModelRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateModelRequest(WireModel):
     session_id: str
     model_seq_id: int
     base_model: str
@@ -381,14 +346,12 @@ class CreateModelRequest(BaseModel):
     type: Literal["create_model"] = "create_model"
 
 
-class CreateModelResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateModelResponse(WireModel):
     model_id: ModelID
     type: Literal["create_model"] = "create_model"
 
 
-class CreateSamplingSessionRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateSamplingSessionRequest(WireModel):
     session_id: str
     """The session ID to create the sampling session within"""
     sampling_session_seq_id: int
@@ -400,15 +363,13 @@ class CreateSamplingSessionRequest(BaseModel):
     type: Literal["create_sampling_session"] = "create_sampling_session"
 
 
-class CreateSamplingSessionResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateSamplingSessionResponse(WireModel):
     type: Literal["create_sampling_session"] = "create_sampling_session"
     sampling_session_id: str
     """The generated sampling session ID"""
 
 
-class CreateSessionRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateSessionRequest(WireModel):
     tags: list[str]
     user_metadata: dict[str, Any] | None
     sdk_version: str
@@ -420,8 +381,7 @@ class CreateSessionRequest(BaseModel):
     type: Literal["create_session"] = "create_session"
 
 
-class CreateSessionResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class CreateSessionResponse(WireModel):
     type: Literal["create_session"] = "create_session"
     info_message: str | None = None
     warning_message: str | None = None
@@ -429,10 +389,9 @@ class CreateSessionResponse(BaseModel):
     session_id: str
 
 
-class CurrentCheckpointStorageUsageItem(BaseModel):
+class CurrentCheckpointStorageUsageItem(WireModel):
     """HTTP/JSON response item returned by the API server to SDK and CLI consumers."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     project_id: str | None = None
     """Project currently associated with the checkpoint's session"""
     org_user_urn: str | None = None
@@ -451,18 +410,16 @@ class CurrentCheckpointStorageUsageItem(BaseModel):
     """Projected gross 720-hour cost at the current storage rate"""
 
 
-class CurrentCheckpointStorageUsageResponse(BaseModel):
+class CurrentCheckpointStorageUsageResponse(WireModel):
     """HTTP/JSON response returned by the API server to SDK and CLI consumers."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     effective_rate_usd_per_gigabyte_month: float | None = None
     """Current gross storage rate used for projected costs"""
     data: list[CurrentCheckpointStorageUsageItem]
     """Storage grouped by project and session owner"""
 
 
-class Cursor(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class Cursor(WireModel):
     offset: int
     """The offset used for pagination"""
     limit: int
@@ -471,27 +428,24 @@ class Cursor(BaseModel):
     """The total number of items available"""
 
 
-class CustomLossGraph(BaseModel):
+class CustomLossGraph(WireModel):
     """A traced custom loss as plain data: its nodes in execution order."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     format: Literal[1] = 1
     nodes: list[CustomLossNode]
 
 
-class CustomLossInput(BaseModel):
+class CustomLossInput(WireModel):
     """One input of a custom loss, with the rank every datum's value has."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     name: str
     """`logprobs`, or the `loss_fn_inputs` key the loss reads."""
     rank: CustomLossInputRank
 
 
-class CustomLossNode(BaseModel):
+class CustomLossNode(WireModel):
     """One node of a traced custom loss, as torch.fx records it."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     op: CustomLossNodeOp
     name: str
     """Unique within the graph; later nodes refer to this node by it."""
@@ -514,8 +468,7 @@ class CustomLossNodeOp(OpenEnum):
     OUTPUT = "output"
 
 
-class Datum(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class Datum(WireModel):
     model_input: ModelInput
     loss_fn_inputs: LossFnInputs = Field(default_factory=lambda: TypeAdapter(LossFnInputs).validate_python({}))
     model_input_spans: ProvenanceSpans | None = None
@@ -524,23 +477,20 @@ class Datum(BaseModel):
     """Attribution of the loss rows: consecutive runs tiling the loss_fn_inputs rows."""
 
 
-class DimuonOptimizerConfig(BaseModel):
+class DimuonOptimizerConfig(WireModel):
     """Selects the Dimuon optimizer for a training model."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["dimuon"] = "dimuon"
     version: Literal[1] = 1
 
 
-class DmelChunk(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class DmelChunk(WireModel):
     dmel: Base64Bytes
     """Serialized TensorContainer bytes holding the DMel model token tensor."""
     type: Literal["dmel"] = "dmel"
 
 
-class EncodedTextChunk(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class EncodedTextChunk(WireModel):
     tokens: list[int]
     """Array of token IDs"""
     type: Literal["encoded_text"] = "encoded_text"
@@ -555,33 +505,29 @@ class EventType(OpenEnum):
     GENERIC_EVENT = "GENERIC_EVENT"
 
 
-class ExternalWeightsUrlsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ExternalWeightsUrlsResponse(WireModel):
     urls: dict[str, str]
     """Signed download URL per file, keyed by the file path relative to the checkpoint root"""
     expires: datetime
     """When the signed URLs expire"""
 
 
-class FailedSessionStatusQuery(BaseModel):
+class FailedSessionStatusQuery(WireModel):
     """Sessions failed by a request, training run or sampling session."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["failed"] = "failed"
 
 
-class FinishSessionBody(BaseModel):
+class FinishSessionBody(WireModel):
     """Inline JSON body of POST /api/v1/sessions/{session_id}/finish (raw dict in the SDK)."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     reason: ClientSessionFinishReason
     """How the client finished: success, errored or interrupted."""
     detail: str | None
     """Free-text detail; sent as null when not given."""
 
 
-class ForwardBackwardInput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ForwardBackwardInput(WireModel):
     data: list[Datum]
     """Array of input data for the forward/backward pass"""
     loss_fn: LossFnType
@@ -590,8 +536,7 @@ class ForwardBackwardInput(BaseModel):
     """Optional configuration parameters for the loss function (e.g., PPO clip thresholds, StableReinforce kl_coeff)"""
 
 
-class ForwardBackwardOutput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ForwardBackwardOutput(WireModel):
     loss_fn_output_type: str
     """The class name of the loss function output records (e.g. 'TorchLossReturn', 'ArrayRecord')."""
     loss_fn_outputs: list[LossFnOutput]
@@ -600,47 +545,41 @@ class ForwardBackwardOutput(BaseModel):
     """Training metrics as key-value pairs."""
 
 
-class ForwardBackwardRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ForwardBackwardRequest(WireModel):
     forward_backward_input: ForwardBackwardInput
     model_id: ModelID
     seq_id: int | None = None
 
 
-class ForwardRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ForwardRequest(WireModel):
     forward_input: ForwardBackwardInput
     model_id: ModelID
     seq_id: int | None = None
 
 
-class FutureFailed(BaseModel):
+class FutureFailed(WireModel):
     """A failed request reported by `/api/v1/retrieve_futures` (no payload)."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     state: Literal["failed"] = "failed"
     request_id: RequestID
 
 
-class FutureFinished(BaseModel):
+class FutureFinished(WireModel):
     """A finished request reported by `/api/v1/retrieve_futures`."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     state: Literal["finished"] = "finished"
     request_id: RequestID
     response_payload_uncompressed_size: int | None = None
 
 
-class FutureRetrieveRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class FutureRetrieveRequest(WireModel):
     request_id: RequestID
     """The ID of the request to retrieve"""
     allow_metadata_only: bool = False
     """When true, the server may return only response metadata (status and size)"""
 
 
-class FuturesRetrieveRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class FuturesRetrieveRequest(WireModel):
     target: SamplingSessionFuturesTarget
     prev_cursor: int = 0
     """Opaque cursor from the previous response (0 on the first poll)."""
@@ -649,15 +588,13 @@ class FuturesRetrieveRequest(BaseModel):
     """Requests of the target whose results have been fully retrieved, so the server can drop their payloads."""
 
 
-class FuturesRetrieveResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class FuturesRetrieveResponse(WireModel):
     completions: list[FutureCompletion]
     cursor: int
     """Opaque cursor to pass back as `prev_cursor` on the next poll."""
 
 
-class GenericEvent(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class GenericEvent(WireModel):
     event: Literal["GENERIC_EVENT"] = "GENERIC_EVENT"
     """Telemetry event type."""
     event_id: str
@@ -671,16 +608,14 @@ class GenericEvent(BaseModel):
     """Arbitrary structured JSON payload"""
 
 
-class GetInfoRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class GetInfoRequest(WireModel):
     model_id: ModelID
     type: Literal["get_info"] = "get_info"
 
 
-class GetInfoResponse(BaseModel):
+class GetInfoResponse(WireModel):
     """Response containing information about a training client's model."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["get_info"] | None = None
     """Response type identifier."""
     model_data: ModelData
@@ -698,23 +633,20 @@ class GetInfoResponse(BaseModel):
     """The name of the model."""
 
 
-class GetSamplerResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class GetSamplerResponse(WireModel):
     sampler_id: str
     base_model: str
     model_path: str | None = None
 
 
-class GetServerCapabilitiesResponse(BaseModel):
+class GetServerCapabilitiesResponse(WireModel):
     """Response containing the server's supported models and capabilities."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     supported_models: list[SupportedModel]
     """List of models available on the server."""
 
 
-class GetSessionResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class GetSessionResponse(WireModel):
     training_run_ids: list[ModelID]
     sampler_ids: list[str]
     user_metadata: dict[str, str] | None = None
@@ -725,14 +657,12 @@ class GetSessionResponse(BaseModel):
     """
 
 
-class HealthResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class HealthResponse(WireModel):
     status: Literal["ok"]
 
 
-class ImageAssetPointerChunk(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
-    format: Literal["png"] | Literal["jpeg"]
+class ImageAssetPointerChunk(WireModel):
+    format: Literal["png", "jpeg"]
     """Image format"""
     location: str
     """Path or URL to the image asset"""
@@ -741,38 +671,33 @@ class ImageAssetPointerChunk(BaseModel):
     type: Literal["image_asset_pointer"] = "image_asset_pointer"
 
 
-class ImageChunk(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ImageChunk(WireModel):
     data: Base64Bytes
     """Image data as bytes"""
-    format: Literal["png"] | Literal["jpeg"]
+    format: Literal["png", "jpeg"]
     """Image format"""
     expected_tokens: int | None = None
     """Expected number of tokens this image represents."""
     type: Literal["image"] = "image"
 
 
-class JoinSamplingSessionRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class JoinSamplingSessionRequest(WireModel):
     sampling_session_id: str
     """The existing sampling session to join"""
     type: Literal["join_sampling_session"] = "join_sampling_session"
 
 
-class JoinSamplingSessionResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class JoinSamplingSessionResponse(WireModel):
     type: Literal["join_sampling_session"] = "join_sampling_session"
     client_counter: int
     """Server-allocated id, unique among the sampling session's clients (the original client is 0)"""
 
 
-class ListSessionsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ListSessionsResponse(WireModel):
     sessions: list[str]
 
 
-class LoadWeightsRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class LoadWeightsRequest(WireModel):
     model_id: ModelID | None = None
     """Legacy addressing: a load right after create_model (with seq_id 1)."""
     seq_id: int | None = None
@@ -794,8 +719,7 @@ class LoadWeightsRequest(BaseModel):
     type: Literal["load_weights"] = "load_weights"
 
 
-class LoadWeightsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class LoadWeightsResponse(WireModel):
     path: str | None = None
     """A tinker URI for model weights at a specific step"""
     model_id: str | None = None
@@ -803,8 +727,7 @@ class LoadWeightsResponse(BaseModel):
     type: Literal["load_weights"] | None = None
 
 
-class LoraConfig(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class LoraConfig(WireModel):
     rank: int
     """LoRA rank (dimension of low-rank matrices)"""
     seed: int | None = None
@@ -830,10 +753,9 @@ class LossFnType(OpenEnum):
     CUSTOM = "custom"
 
 
-class ModelData(BaseModel):
+class ModelData(WireModel):
     """Metadata about a model's architecture and configuration."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     arch: str | None = None
     """The model architecture identifier."""
     model_name: str | None = None
@@ -842,14 +764,12 @@ class ModelData(BaseModel):
     """The identifier of the tokenizer used by this model."""
 
 
-class ModelInput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class ModelInput(WireModel):
     chunks: list[ModelInputChunk]
     """Sequence of input chunks (formerly TokenSequence)"""
 
 
-class OptimStepRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class OptimStepRequest(WireModel):
     optim_params: AdamParams = Field(alias="adam_params")
     """Optimizer hyperparameters for this step (sent as `adam_params`)."""
     model_id: ModelID
@@ -857,33 +777,29 @@ class OptimStepRequest(BaseModel):
     type: Literal["optim_step"] = "optim_step"
 
 
-class OptimStepResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class OptimStepResponse(WireModel):
     metrics: dict[str, float] | None = None
     """Optimization step metrics as key-value pairs"""
 
 
-class OwnSearchOwner(BaseModel):
+class OwnSearchOwner(WireModel):
     """The caller's own sessions."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["own"] = "own"
 
 
-class PromptAltTokens(BaseModel):
+class PromptAltTokens(WireModel):
     """Independent draws from the model's next-token distribution at every prompt position."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     tokens: TensorData
     """int64 token ids, shape `[len(prompt) - 1, k]`."""
     logprobs: TensorData
     """float32 logprobs of the drawn tokens, shape `[len(prompt) - 1, k]`."""
 
 
-class PromptProvenanceSpan(BaseModel):
+class PromptProvenanceSpan(WireModel):
     """A run of tokens that were provided as sampling input."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     sequence_id: str
     """`SampledSequence.sequence_id` of a request whose prompt contained this run."""
     offset: int = 0
@@ -892,10 +808,9 @@ class PromptProvenanceSpan(BaseModel):
     """Number of consecutive tokens in this run (must be >= 0)."""
 
 
-class ProvenanceSpan(BaseModel):
+class ProvenanceSpan(WireModel):
     """One run of a provenance tiling; exactly one of the two fields is set."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     prompt_tokens: PromptProvenanceSpan | None = None
     sampled_tokens: SampledProvenanceSpan | None = None
 
@@ -916,25 +831,22 @@ class RequestErrorCategory(OpenEnum):
     USER = "user"
 
 
-class RequestFailedResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class RequestFailedResponse(WireModel):
     error: str
     category: RequestErrorCategory = RequestErrorCategory.UNKNOWN
 
 
-class RetrieveFutureMetadataOnlyResponse(BaseModel):
+class RetrieveFutureMetadataOnlyResponse(WireModel):
     """retrieve_future answer when the payload exceeds the inline limit and allow_metadata_only was true (read as a
     dict by the SDK).
     """
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     status: Literal["complete_metadata"]
     response_payload_size: int | None = None
     """Uncompressed payload size; poll again with allow_metadata_only=false to get the payload."""
 
 
-class SampleRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SampleRequest(WireModel):
     num_samples: int = 1
     """Number of samples to generate"""
     prompt: ModelInput
@@ -964,10 +876,9 @@ class SampleRequest(BaseModel):
     type: Literal["sample"] = "sample"
 
 
-class SampleResponse(BaseModel):
+class SampleResponse(WireModel):
     """Response from a sampling request."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     sequences: list[SampledSequence]
     """Generated sequences. Each contains token IDs, optional logprobs, and stop reason."""
     prompt_logprobs: list[float | None] | None = None
@@ -983,10 +894,9 @@ class SampleResponse(BaseModel):
     type: Literal["sample"] = "sample"
 
 
-class SampledProvenanceSpan(BaseModel):
+class SampledProvenanceSpan(WireModel):
     """A run of tokens produced by one sampled sequence."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     sequence_id: str
     """`SampledSequence.sequence_id` of the sequence this run reproduces."""
     offset: int = 0
@@ -995,10 +905,9 @@ class SampledProvenanceSpan(BaseModel):
     """Number of covered tokens (must be >= 0)."""
 
 
-class SampledSequence(BaseModel):
+class SampledSequence(WireModel):
     """A single sampled sequence from the model."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     stop_reason: StopReason
     """Reason why sampling stopped."""
     tokens: list[int]
@@ -1018,8 +927,7 @@ class SamplingClientKind(OpenEnum):
     INFLIGHT = "inflight"
 
 
-class SamplingParams(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SamplingParams(WireModel):
     max_tokens: int | None = None
     """Maximum number of tokens to generate"""
     seed: int | None = None
@@ -1034,10 +942,9 @@ class SamplingParams(BaseModel):
     """Nucleus sampling probability"""
 
 
-class SamplingPrefillBillingEvent(BaseModel):
+class SamplingPrefillBillingEvent(WireModel):
     """Prompt (prefill) tokens processed while sampling."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["sampling_prefill"] = "sampling_prefill"
     cached: bool
     """True when the tokens were served from the prefill cache."""
@@ -1045,26 +952,23 @@ class SamplingPrefillBillingEvent(BaseModel):
     """Prefill token count for the bucket"""
 
 
-class SamplingSampleBillingEvent(BaseModel):
+class SamplingSampleBillingEvent(WireModel):
     """Tokens generated while sampling."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["sampling_sample"] = "sampling_sample"
     token_count: int
     """Sampled token count for the bucket"""
 
 
-class SamplingSessionFuturesTarget(BaseModel):
+class SamplingSessionFuturesTarget(WireModel):
     """Poll target: one (possibly cloned) sampling session."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["sampling_session"] = "sampling_session"
     sampling_session_id: str
     cloned_sampler_id: int = 0
 
 
-class SaveWeightsExternalRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsExternalRequest(WireModel):
     model_id: ModelID
     path: str
     """A file/directory name for the external weights (required)"""
@@ -1076,8 +980,7 @@ class SaveWeightsExternalRequest(BaseModel):
     type: Literal["save_weights_external"] = "save_weights_external"
 
 
-class SaveWeightsExternalResponseInternal(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsExternalResponseInternal(WireModel):
     path: str | None = None
     """A tinker URI for the external-format model weights"""
     size_bytes: int | None = None
@@ -1085,8 +988,7 @@ class SaveWeightsExternalResponseInternal(BaseModel):
     type: Literal["save_weights_external"] | None = None
 
 
-class SaveWeightsForSamplerRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsForSamplerRequest(WireModel):
     model_id: ModelID
     path: str | None = None
     """A file/directory name for the weights"""
@@ -1101,8 +1003,7 @@ class SaveWeightsForSamplerRequest(BaseModel):
     type: Literal["save_weights_for_sampler"] = "save_weights_for_sampler"
 
 
-class SaveWeightsForSamplerResponseInternal(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsForSamplerResponseInternal(WireModel):
     path: str | None = None
     """A tinker URI for model weights for sampling at a specific step"""
     sampling_session_id: str | None = None
@@ -1110,8 +1011,7 @@ class SaveWeightsForSamplerResponseInternal(BaseModel):
     type: Literal["save_weights_for_sampler"] | None = None
 
 
-class SaveWeightsRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsRequest(WireModel):
     model_id: ModelID
     path: str | None = None
     """A file/directory name for the weights"""
@@ -1125,36 +1025,31 @@ class SaveWeightsRequest(BaseModel):
     type: Literal["save_weights"] = "save_weights"
 
 
-class SaveWeightsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SaveWeightsResponse(WireModel):
     path: str
     """A tinker URI for model weights at a specific step"""
     type: Literal["save_weights"] | None = None
 
 
-class SelfApiKeyResponse(BaseModel):
+class SelfApiKeyResponse(WireModel):
     """The response of the current API key endpoint."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     key_id: int
     name: str
     note: str
     details: ApiKeyDetails
 
 
-class SessionActive(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionActive(WireModel):
     type: Literal["active"] = "active"
 
 
-class SessionCancelled(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionCancelled(WireModel):
     type: Literal["cancelled"] = "cancelled"
     detail: str | None = None
 
 
-class SessionEndEvent(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionEndEvent(WireModel):
     duration: str
     """ISO 8601 duration string"""
     event: Literal["SESSION_END"] = "SESSION_END"
@@ -1166,58 +1061,50 @@ class SessionEndEvent(BaseModel):
     timestamp: datetime
 
 
-class SessionFailed(BaseModel):
+class SessionFailed(WireModel):
     """The session was failed by one of its requests, training runs or sampling sessions."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["failed"] = "failed"
-    category: Literal["user"] | Literal["internal"]
+    category: Literal["user", "internal"]
     reason: SessionFailedReason
     message: str
 
 
-class SessionFailedRequestReason(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionFailedRequestReason(WireModel):
     type: Literal["request"] = "request"
     request_id: str
     request_type: str
 
 
-class SessionFailedSamplingSessionReason(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionFailedSamplingSessionReason(WireModel):
     type: Literal["sampling_session"] = "sampling_session"
     sampling_session_id: str
 
 
-class SessionFailedTrainingRunReason(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionFailedTrainingRunReason(WireModel):
     type: Literal["training_run"] = "training_run"
     training_run_id: str
 
 
-class SessionHeartbeatRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionHeartbeatRequest(WireModel):
     session_id: str
     type: Literal["session_heartbeat"] = "session_heartbeat"
 
 
-class SessionHeartbeatResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionHeartbeatResponse(WireModel):
     type: Literal["session_heartbeat"] = "session_heartbeat"
 
 
-class SessionSearchCursor(BaseModel):
+class SessionSearchCursor(WireModel):
     """Where the next page starts; pass a response's `next_cursor` back unchanged."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     last_created_at: datetime
     last_session_id: str
 
 
-class SessionSearchRequest(BaseModel):
+class SessionSearchRequest(WireModel):
     """A session search. Results are restricted to projects the caller may list."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     session_id: str | None = None
     """Exact session ID to match; null searches every session."""
     project_ids: list[str] | None = None
@@ -1236,17 +1123,15 @@ class SessionSearchRequest(BaseModel):
     """`next_cursor` of the previous page; null for the first page"""
 
 
-class SessionSearchResponse(BaseModel):
+class SessionSearchResponse(WireModel):
     """One page of search results, newest first."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     sessions: list[SessionSummary]
     next_cursor: SessionSearchCursor | None = None
     """Pass as the next request's `cursor`; null once the results are exhausted"""
 
 
-class SessionStartEvent(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionStartEvent(WireModel):
     event: Literal["SESSION_START"] = "SESSION_START"
     """Telemetry event type."""
     event_id: str
@@ -1256,8 +1141,7 @@ class SessionStartEvent(BaseModel):
     timestamp: datetime
 
 
-class SessionSummary(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class SessionSummary(WireModel):
     session_id: str
     created_at: datetime
     owner: str
@@ -1270,19 +1154,17 @@ class SessionSummary(BaseModel):
     checkpoint_storage_bytes: int | None = None
 
 
-class SessionTraceExportPollResponse(BaseModel):
+class SessionTraceExportPollResponse(WireModel):
     """Wire format of the trace_export poll endpoint; not part of the public API."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
-    status: Literal["pending"] | Literal["ready"] | Literal["failed"]
+    status: Literal["pending", "ready", "failed"]
     url: str | None = None
     error: str | None = None
 
 
-class SetCheckpointTtlBody(BaseModel):
+class SetCheckpointTtlBody(WireModel):
     """Inline JSON body of PUT .../checkpoints/{checkpoint_id}/ttl."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     ttl_seconds: int | None
     """Seconds until expiry, 3600 to 10 years; null removes the expiry."""
 
@@ -1304,10 +1186,9 @@ class StopReason(OpenEnum):
     STOP = "stop"
 
 
-class StorageBillingEvent(BaseModel):
+class StorageBillingEvent(WireModel):
     """Checkpoint storage in the public HTTP/JSON usage response."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["storage"] = "storage"
     free: bool = False
     """True for free storage, false for paid storage."""
@@ -1315,10 +1196,9 @@ class StorageBillingEvent(BaseModel):
     """Storage quantity for the bucket"""
 
 
-class SupportedModel(BaseModel):
+class SupportedModel(WireModel):
     """Information about a model supported by the server."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     model_name: str | None = None
     """The name of the supported model."""
     max_context_length: int | None = None
@@ -1329,13 +1209,11 @@ class SupportedModel(BaseModel):
     """Whether this model has sampling capacity."""
 
 
-class TelemetryResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TelemetryResponse(WireModel):
     status: Literal["accepted"]
 
 
-class TelemetrySendRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TelemetrySendRequest(WireModel):
     events: list[TelemetryEvent]
     platform: str
     """Host platform name"""
@@ -1346,8 +1224,7 @@ class TelemetrySendRequest(BaseModel):
     """UUID identifying the client process, shared by all its sessions"""
 
 
-class TensorData(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TensorData(WireModel):
     data: list[int] | list[float]
     """Flattened tensor data as array of numbers."""
     dtype: TensorDtype
@@ -1366,17 +1243,15 @@ class TensorDtype(OpenEnum):
     FLOAT32 = "float32"
 
 
-class TrainingBillingEvent(BaseModel):
+class TrainingBillingEvent(WireModel):
     """Training tokens processed by forward/backward passes."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["training"] = "training"
     token_count: int
     """Training token count for the bucket"""
 
 
-class TrainingRun(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TrainingRun(WireModel):
     training_run_id: str
     """The unique identifier for the training run"""
     base_model: str
@@ -1399,16 +1274,14 @@ class TrainingRun(BaseModel):
     """Optional metadata about this training run, set by the end-user"""
 
 
-class TrainingRunsResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TrainingRunsResponse(WireModel):
     training_runs: list[TrainingRun]
     """List of training runs"""
     cursor: Cursor
     """Pagination cursor information"""
 
 
-class TryAgainResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class TryAgainResponse(WireModel):
     type: Literal["try_again"] = "try_again"
     request_id: str
     """Request ID that is still pending"""
@@ -1418,8 +1291,7 @@ class TryAgainResponse(BaseModel):
     """Server-provided, human-readable reason for the queue state."""
 
 
-class UnhandledExceptionEvent(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class UnhandledExceptionEvent(WireModel):
     error_message: str
     error_type: str
     event: Literal["UNHANDLED_EXCEPTION"] = "UNHANDLED_EXCEPTION"
@@ -1433,46 +1305,40 @@ class UnhandledExceptionEvent(BaseModel):
     """Optional Python traceback string"""
 
 
-class UnloadModelRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class UnloadModelRequest(WireModel):
     model_id: ModelID
     type: Literal["unload_model"] = "unload_model"
 
 
-class UnloadModelResponse(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class UnloadModelResponse(WireModel):
     model_id: ModelID
     type: Literal["unload_model"] | None = None
 
 
-class UntypedAPIFuture(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+class UntypedAPIFuture(WireModel):
     request_id: RequestID
     model_id: ModelID | None = None
     sample_sequence_ids: list[str] | None = None
     """Sampling promises only: one id per requested sample."""
 
 
-class UserSearchOwner(BaseModel):
+class UserSearchOwner(WireModel):
     """The listed users' sessions."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     type: Literal["user"] = "user"
     owner_urns: list[str]
     """Owner URNs to match (1 to 10)"""
 
 
-class WeightsInfoBody(BaseModel):
+class WeightsInfoBody(WireModel):
     """Inline JSON body of POST /api/v1/weights_info."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     tinker_path: str
 
 
-class WeightsInfoResponse(BaseModel):
+class WeightsInfoResponse(WireModel):
     """Minimal information for loading public checkpoints."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
     base_model: str
     optimizer_config: OptimizerConfig = Field(
         default_factory=lambda: TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"})

@@ -1,0 +1,201 @@
+"""What every generated client shares (copied verbatim by tinkc): configuration, the transport,
+and one call of an endpoint, including a server-side future's polling."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from ._config import Config, ServiceSettings, resolve_config
+from ._futures import Futures, QueueObserver, apoll, poll
+from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SDK:
+    """The manifest's service-level facts (generated per SDK)."""
+
+    settings: ServiceSettings
+    auth_header: str
+    user_agent: str
+
+
+def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
+    """The JSON body of a request: required fields always, optional ones only when given."""
+    values = {**required, **{k: v for k, v in optional.items() if v is not None}}
+    return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def request_id_of(response: httpx.Response, field: str) -> str:
+    body = parse_body(response)
+    if isinstance(body, dict) and isinstance(body.get(field), str):
+        return str(body[field])
+    from ._errors import ResponseValidationError
+
+    raise ResponseValidationError(f"the future handle has no `{field}`", body=body)
+
+
+class BaseClient:
+    """Synchronous client: one configuration, one connection pool, shared with derived clients."""
+
+    _sdk: SDK
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        http_client: httpx.Client | None = None,
+        queue_state_observer: QueueObserver | None = None,
+        _transport: Transport | None = None,
+    ) -> None:
+        if _transport is None:
+            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            _transport = Transport(
+                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+            )
+        self._transport = _transport
+        self._observer = queue_state_observer
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
+
+    def _call(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> T:
+        return decode(self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+
+    def _call_empty(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> None:
+        self._transport.send(endpoint, path=path, query=query, body=body)
+
+    def _call_location(
+        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+    ) -> str:
+        return str(self._transport.send(endpoint, path=path, query=query).headers.get("location", ""))
+
+    def _call_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> T:
+        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        return poll(
+            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
+        )
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self: C) -> C:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+C = TypeVar("C", bound=BaseClient)
+
+
+class AsyncBaseClient:
+    """Asynchronous client; the same semantics as BaseClient."""
+
+    _sdk: SDK
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        queue_state_observer: QueueObserver | None = None,
+        _transport: AsyncTransport | None = None,
+    ) -> None:
+        if _transport is None:
+            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            _transport = AsyncTransport(
+                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+            )
+        self._transport = _transport
+        self._observer = queue_state_observer
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> T:
+        return decode(await self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+
+    async def _call_empty(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> None:
+        await self._transport.send(endpoint, path=path, query=query, body=body)
+
+    async def _call_location(
+        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+    ) -> str:
+        return str((await self._transport.send(endpoint, path=path, query=query)).headers.get("location", ""))
+
+    async def _call_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> T:
+        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        return await apoll(
+            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
+        )
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self: A) -> A:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+A = TypeVar("A", bound=AsyncBaseClient)
