@@ -6,8 +6,8 @@ from __future__ import annotations
 import attrs
 
 from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import call_lines, docstring, py_literal, py_type, typed_default
 from tinkc.backends.python.emit_types import USED as TYPE_NAMES
+from tinkc.backends.python.emit_types import call_lines, docstring, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
 from tinkc.passes.bindings import endpoint_params
 
