@@ -8,6 +8,14 @@ import os
 from pathlib import Path
 
 UPDATE = os.environ.get("TINKC_UPDATE_SNAPSHOTS") == "1"
+# Caches that toolchains leave in a snapshot tree when run inside it by hand: not part of the tree.
+IGNORED_DIRS = {".mypy_cache", ".ruff_cache", "__pycache__", ".pytest_cache"}
+
+
+def _tree_files(root: Path) -> set[str]:
+    if not root.exists():
+        return set()
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and not IGNORED_DIRS & set(p.relative_to(root).parts)}
 
 
 def assert_matches(expected_path: Path, actual: str) -> None:
@@ -32,13 +40,12 @@ def assert_tree_matches(expected_dir: Path, files: dict[str, str]) -> None:
     """Compare a whole generated tree: missing, extra and changed files all fail."""
     if UPDATE:
         expected_dir.mkdir(parents=True, exist_ok=True)
-        for existing in sorted(expected_dir.rglob("*")):
-            if existing.is_file() and existing.relative_to(expected_dir).as_posix() not in files:
-                existing.unlink()
+        for rel in sorted(_tree_files(expected_dir) - set(files)):
+            (expected_dir / rel).unlink()
         for rel, content in files.items():
             assert_matches(expected_dir / rel, content)
         return
-    present = {p.relative_to(expected_dir).as_posix() for p in expected_dir.rglob("*") if p.is_file()} if expected_dir.exists() else set()
+    present = _tree_files(expected_dir)
     problems = []
     for rel in sorted(present - set(files)):
         problems.append(f"extra file in snapshot (no longer generated): {rel}")

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import TypeAdapter
 
-from ._client import AsyncBaseClient, BaseClient
+from ._client import AsyncBaseClient, BaseClient, request_body
 from ._spec import (
     EP_ARTIFACTS_GET,
     EP_ARTIFACTS_LIST,
+    EP_JOBS_SUBMIT,
     EP_SYSTEM_STATUS,
+    FT_FUTURES,
     SERVICE,
 )
 from .types import (
     Artifact,
     ArtifactList,
+    JobInput,
+    JobResult,
     Status,
+    SubmitJob,
 )
 
 _ARTIFACTLIST_ADAPTER: TypeAdapter[ArtifactList] = TypeAdapter(ArtifactList)
 _ARTIFACT_ADAPTER: TypeAdapter[Artifact] = TypeAdapter(Artifact)
+_JOBRESULT_ADAPTER: TypeAdapter[JobResult] = TypeAdapter(JobResult)
 _STATUS_ADAPTER: TypeAdapter[Status] = TypeAdapter(Status)
 
 
@@ -26,6 +34,13 @@ class JobClient(BaseClient):
     """The `job` client."""
 
     _sdk = SERVICE
+
+    def describe(self) -> ArtifactList:
+        """Fetch the job's artifact list and the service status at once."""
+        s_artifacts = self._call(EP_ARTIFACTS_LIST, _ARTIFACTLIST_ADAPTER, path={"job_id": self._state["job_id"]})
+        self._sibling(ServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER)
+        s_step3 = s_artifacts
+        return s_step3
 
     def get(self, *, job_id: str, artifact_path: str) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
@@ -48,6 +63,15 @@ class AsyncJobClient(AsyncBaseClient):
     """The `job` client."""
 
     _sdk = SERVICE
+
+    async def describe(self) -> ArtifactList:
+        """Fetch the job's artifact list and the service status at once."""
+        s_artifacts, s_status = await asyncio.gather(
+            self._call(EP_ARTIFACTS_LIST, _ARTIFACTLIST_ADAPTER, path={"job_id": self._state["job_id"]}),
+            self._sibling(AsyncServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER),
+        )
+        s_step3 = s_artifacts
+        return s_step3
 
     async def get(self, *, job_id: str, artifact_path: str) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
@@ -78,6 +102,15 @@ class ServiceClient(BaseClient):
             _STATUS_ADAPTER,
         )
 
+    def start_job(self, *, input: JobInput) -> JobClient:
+        """Submit a job, wait for it, and return a client bound to it."""
+        s_step1 = self._submit(EP_JOBS_SUBMIT, FT_FUTURES, body=request_body(SubmitJob, {"session_id": self._state["session_id"], "seq": self._next("job_seq"), "input": input}, {}))  # fmt: skip
+        s_step2 = self._await_future(FT_FUTURES, s_step1, _JOBRESULT_ADAPTER)
+        s_step3 = JobClient._derive(
+            self, job_id=s_step2.job_id, label=f"{self._state['session_id']}:job:{s_step2.job_id}"
+        )
+        return s_step3
+
 
 class AsyncServiceClient(AsyncBaseClient):
     """The `service` client."""
@@ -90,3 +123,12 @@ class AsyncServiceClient(AsyncBaseClient):
             EP_SYSTEM_STATUS,
             _STATUS_ADAPTER,
         )
+
+    async def start_job(self, *, input: JobInput) -> AsyncJobClient:
+        """Submit a job, wait for it, and return a client bound to it."""
+        s_step1 = await self._submit(EP_JOBS_SUBMIT, FT_FUTURES, body=request_body(SubmitJob, {"session_id": self._state["session_id"], "seq": self._next("job_seq"), "input": input}, {}))  # fmt: skip
+        s_step2 = await self._await_future(FT_FUTURES, s_step1, _JOBRESULT_ADAPTER)
+        s_step3 = AsyncJobClient._derive(
+            self, job_id=s_step2.job_id, label=f"{self._state['session_id']}:job:{s_step2.job_id}"
+        )
+        return s_step3

@@ -32,6 +32,15 @@ def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: 
     return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
+def present(value: T | None, what: str) -> T:
+    """A value the API declares optional, where the flow needs it: absent is a response error."""
+    if value is None:
+        from ._errors import ResponseValidationError
+
+        raise ResponseValidationError(f"`{what}` is absent from the response, but the next step needs it", body=None)
+    return value
+
+
 def request_id_of(response: httpx.Response, field: str) -> str:
     body = parse_body(response)
     if isinstance(body, dict) and isinstance(body.get(field), str):
@@ -63,9 +72,47 @@ class BaseClient:
             )
         self._transport = _transport
         self._observer = queue_state_observer
+        self._state: dict[str, Any] = {}
+        self._counters: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
+
+    @classmethod
+    def _derive(cls: type[C], parent: BaseClient, **state: Any) -> C:
+        """A client of this class sharing ``parent``'s configuration and connections."""
+        client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
+        client._state.update(parent._shared_state())
+        client._state.update(state)
+        return client
+
+    def _shared_state(self) -> dict[str, Any]:
+        return {k: v for k, v in self._state.items() if k == "session_id"}
+
+    def _sibling(self, cls: type[C]) -> C:
+        return cls._derive(self)
+
+    def _next(self, counter: str) -> int:
+        """The next value of a counter in the client's state (0, 1, 2, ...)."""
+        value = self._counters.get(counter, 0)
+        self._counters[counter] = value + 1
+        return value
+
+    def _submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
+        """Send a request that answers a future; its request id."""
+        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        return request_id_of(handle, futures.request_id_field)
+
+    def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
+        return poll(self._transport, futures, request_id, adapter, observer=self._observer)
 
     def _call(
         self,
@@ -143,9 +190,47 @@ class AsyncBaseClient:
             )
         self._transport = _transport
         self._observer = queue_state_observer
+        self._state: dict[str, Any] = {}
+        self._counters: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
+
+    @classmethod
+    def _derive(cls: type[A], parent: AsyncBaseClient, **state: Any) -> A:
+        """A client of this class sharing ``parent``'s configuration and connections."""
+        client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
+        client._state.update(parent._shared_state())
+        client._state.update(state)
+        return client
+
+    def _shared_state(self) -> dict[str, Any]:
+        return {k: v for k, v in self._state.items() if k == "session_id"}
+
+    def _sibling(self, cls: type[A]) -> A:
+        return cls._derive(self)
+
+    def _next(self, counter: str) -> int:
+        """The next value of a counter in the client's state (0, 1, 2, ...)."""
+        value = self._counters.get(counter, 0)
+        self._counters[counter] = value + 1
+        return value
+
+    async def _submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
+        """Send a request that answers a future; its request id."""
+        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        return request_id_of(handle, futures.request_id_field)
+
+    async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
+        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
 
     async def _call(
         self,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import TypeAdapter
 
-from ._client import AsyncBaseClient, BaseClient, request_body
+from ._client import AsyncBaseClient, BaseClient, present, request_body
 from ._spec import (
     EP_ADMIN_AUDIT_LOG,
     EP_AUTH_DELETE_SELF_API_KEY,
@@ -26,9 +26,16 @@ from ._spec import (
     EP_FUTURES_CANCEL,
     EP_FUTURES_RETRIEVE_MULTI,
     EP_MODELS_COPY_WEIGHTS,
+    EP_MODELS_CREATE,
+    EP_MODELS_GET_INFO,
+    EP_MODELS_UNLOAD,
     EP_SAMPLERS_GET,
+    EP_SAMPLING_ASAMPLE,
     EP_SERVICE_CLIENT_CONFIG,
     EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
+    EP_SERVICE_CREATE_CUSTOM_LOSS,
+    EP_SERVICE_CREATE_SAMPLING_SESSION,
+    EP_SERVICE_FINISH_SESSION,
     EP_SERVICE_GET_SERVER_CAPABILITIES,
     EP_SERVICE_HEALTHZ,
     EP_SERVICE_JOIN_SAMPLING_SESSION,
@@ -37,12 +44,21 @@ from ._spec import (
     EP_SESSIONS_LIST,
     EP_SESSIONS_SEARCH,
     EP_SESSIONS_TRACE_EXPORT,
+    EP_TRAINING_FORWARD,
+    EP_TRAINING_FORWARD_BACKWARD,
+    EP_TRAINING_OPTIM_STEP,
     EP_TRAINING_RUNS_GET,
     EP_TRAINING_RUNS_LIST,
     EP_WEIGHTS_INFO,
+    EP_WEIGHTS_LOAD,
+    EP_WEIGHTS_SAVE,
+    EP_WEIGHTS_SAVE_EXTERNAL,
+    EP_WEIGHTS_SAVE_FOR_SAMPLER,
+    FT_FUTURES,
     SERVICE,
 )
 from .types import (
+    AdamParams,
     AssignSessionProjectBody,
     AuditLogResponse,
     AuthTokenBody,
@@ -53,12 +69,28 @@ from .types import (
     ClientConfigRequest,
     ClientConfigResponse,
     ClientDynamicConfigResponse,
+    ClientSessionFinishReason,
     CopyWeightsRequest,
     CopyWeightsResponse,
+    CreateCustomLossRequest,
+    CreateCustomLossResponse,
+    CreateModelRequest,
+    CreateModelResponse,
+    CreateSamplingSessionRequest,
+    CreateSamplingSessionResponse,
     CurrentCheckpointStorageUsageResponse,
+    CustomLossGraph,
+    CustomLossInput,
+    Datum,
     ExternalWeightsUrlsResponse,
+    FinishSessionBody,
+    ForwardBackwardOutput,
+    ForwardBackwardRequest,
+    ForwardRequest,
     FuturesRetrieveRequest,
     FuturesRetrieveResponse,
+    GetInfoRequest,
+    GetInfoResponse,
     GetSamplerResponse,
     GetServerCapabilitiesResponse,
     GetSessionResponse,
@@ -66,9 +98,24 @@ from .types import (
     JoinSamplingSessionRequest,
     JoinSamplingSessionResponse,
     ListSessionsResponse,
+    LoadWeightsRequest,
+    LoadWeightsResponse,
+    LossFnType,
     ModelID,
+    ModelInput,
+    OptimStepRequest,
+    OptimStepResponse,
     RequestID,
+    SampleRequest,
+    SampleResponse,
+    SamplingParams,
     SamplingSessionFuturesTarget,
+    SaveWeightsExternalRequest,
+    SaveWeightsExternalResponseInternal,
+    SaveWeightsForSamplerRequest,
+    SaveWeightsForSamplerResponseInternal,
+    SaveWeightsRequest,
+    SaveWeightsResponse,
     SearchOwner,
     SelfApiKeyResponse,
     SessionSearchCursor,
@@ -79,6 +126,8 @@ from .types import (
     SetCheckpointTtlBody,
     TrainingRun,
     TrainingRunsResponse,
+    UnloadModelRequest,
+    UnloadModelResponse,
     WeightsInfoBody,
     WeightsInfoResponse,
 )
@@ -92,13 +141,20 @@ _CLIENTDYNAMICCONFIGRESPONSE_ADAPTER: TypeAdapter[ClientDynamicConfigResponse] =
     ClientDynamicConfigResponse
 )
 _COPYWEIGHTSRESPONSE_ADAPTER: TypeAdapter[CopyWeightsResponse] = TypeAdapter(CopyWeightsResponse)
+_CREATECUSTOMLOSSRESPONSE_ADAPTER: TypeAdapter[CreateCustomLossResponse] = TypeAdapter(CreateCustomLossResponse)
+_CREATEMODELRESPONSE_ADAPTER: TypeAdapter[CreateModelResponse] = TypeAdapter(CreateModelResponse)
+_CREATESAMPLINGSESSIONRESPONSE_ADAPTER: TypeAdapter[CreateSamplingSessionResponse] = TypeAdapter(
+    CreateSamplingSessionResponse
+)
 _CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER: TypeAdapter[CurrentCheckpointStorageUsageResponse] = TypeAdapter(
     CurrentCheckpointStorageUsageResponse
 )
 _EXTERNALWEIGHTSURLSRESPONSE_ADAPTER: TypeAdapter[ExternalWeightsUrlsResponse] = TypeAdapter(
     ExternalWeightsUrlsResponse
 )
+_FORWARDBACKWARDOUTPUT_ADAPTER: TypeAdapter[ForwardBackwardOutput] = TypeAdapter(ForwardBackwardOutput)
 _FUTURESRETRIEVERESPONSE_ADAPTER: TypeAdapter[FuturesRetrieveResponse] = TypeAdapter(FuturesRetrieveResponse)
+_GETINFORESPONSE_ADAPTER: TypeAdapter[GetInfoResponse] = TypeAdapter(GetInfoResponse)
 _GETSAMPLERRESPONSE_ADAPTER: TypeAdapter[GetSamplerResponse] = TypeAdapter(GetSamplerResponse)
 _GETSERVERCAPABILITIESRESPONSE_ADAPTER: TypeAdapter[GetServerCapabilitiesResponse] = TypeAdapter(
     GetServerCapabilitiesResponse
@@ -109,6 +165,16 @@ _JOINSAMPLINGSESSIONRESPONSE_ADAPTER: TypeAdapter[JoinSamplingSessionResponse] =
     JoinSamplingSessionResponse
 )
 _LISTSESSIONSRESPONSE_ADAPTER: TypeAdapter[ListSessionsResponse] = TypeAdapter(ListSessionsResponse)
+_LOADWEIGHTSRESPONSE_ADAPTER: TypeAdapter[LoadWeightsResponse] = TypeAdapter(LoadWeightsResponse)
+_OPTIMSTEPRESPONSE_ADAPTER: TypeAdapter[OptimStepResponse] = TypeAdapter(OptimStepResponse)
+_SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleResponse)
+_SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsExternalResponseInternal] = TypeAdapter(
+    SaveWeightsExternalResponseInternal
+)
+_SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsForSamplerResponseInternal] = TypeAdapter(
+    SaveWeightsForSamplerResponseInternal
+)
+_SAVEWEIGHTSRESPONSE_ADAPTER: TypeAdapter[SaveWeightsResponse] = TypeAdapter(SaveWeightsResponse)
 _SELFAPIKEYRESPONSE_ADAPTER: TypeAdapter[SelfApiKeyResponse] = TypeAdapter(SelfApiKeyResponse)
 _SESSIONSEARCHRESPONSE_ADAPTER: TypeAdapter[SessionSearchResponse] = TypeAdapter(SessionSearchResponse)
 _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER: TypeAdapter[SessionTraceExportPollResponse] = TypeAdapter(
@@ -116,6 +182,7 @@ _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER: TypeAdapter[SessionTraceExportPollRespo
 )
 _TRAININGRUNSRESPONSE_ADAPTER: TypeAdapter[TrainingRunsResponse] = TypeAdapter(TrainingRunsResponse)
 _TRAININGRUN_ADAPTER: TypeAdapter[TrainingRun] = TypeAdapter(TrainingRun)
+_UNLOADMODELRESPONSE_ADAPTER: TypeAdapter[UnloadModelResponse] = TypeAdapter(UnloadModelResponse)
 _WEIGHTSINFORESPONSE_ADAPTER: TypeAdapter[WeightsInfoResponse] = TypeAdapter(WeightsInfoResponse)
 
 
@@ -752,6 +819,25 @@ class SamplingClient(BaseClient):
             ),
         )
 
+    def sample(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        prompt_logprobs: bool | None = None,
+    ) -> SampleResponse:
+        """Generate completions for a prompt."""
+        s_step1 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "sampling_params": sampling_params, "num_samples": num_samples, "prompt_logprobs": prompt_logprobs}, {}))  # fmt: skip
+        return s_step1
+
+    def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
+        """Log probabilities of the prompt tokens (null for the first token)."""
+        s_step1 = self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "num_samples": 1, "prompt_logprobs": True, "sampling_params": {"max_tokens": 1}}, {}))  # fmt: skip
+        s_step2 = self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
+        s_step3 = s_step2.prompt_logprobs
+        return s_step3
+
 
 class AsyncSamplingClient(AsyncBaseClient):
     """Samples from one sampling session (a base model or saved sampler weights)."""
@@ -795,6 +881,25 @@ class AsyncSamplingClient(AsyncBaseClient):
                 {},
             ),
         )
+
+    async def sample(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        prompt_logprobs: bool | None = None,
+    ) -> SampleResponse:
+        """Generate completions for a prompt."""
+        s_step1 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "sampling_params": sampling_params, "num_samples": num_samples, "prompt_logprobs": prompt_logprobs}, {}))  # fmt: skip
+        return s_step1
+
+    async def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
+        """Log probabilities of the prompt tokens (null for the first token)."""
+        s_step1 = await self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "num_samples": 1, "prompt_logprobs": True, "sampling_params": {"max_tokens": 1}}, {}))  # fmt: skip
+        s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
+        s_step3 = s_step2.prompt_logprobs
+        return s_step3
 
 
 class ServiceClient(BaseClient):
@@ -862,6 +967,57 @@ class ServiceClient(BaseClient):
             ),
         )
 
+    def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> TrainingClient:
+        """Create a LoRA training model and wrap it in a TrainingClient."""
+        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._state["session_id"], "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        s_step2 = self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
+        s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
+        s_step4 = TrainingClient._derive(self, session_id=self._state["session_id"], model_id=s_info.model_id)
+        return s_step4
+
+    def create_training_client_from_state(self, *, path: str) -> TrainingClient:
+        """Create a TrainingClient from a saved checkpoint (weights only)."""
+        s_step1 = self._sibling(RestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_client = self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+        )
+        s_client.load_state(path=path)
+        s_step5 = s_client
+        return s_step5
+
+    def create_training_client_from_state_with_optimizer(self, *, path: str) -> TrainingClient:
+        """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
+        s_step1 = self._sibling(RestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_client = self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+        )
+        s_client.load_state_with_optimizer(path=path)
+        s_step5 = s_client
+        return s_step5
+
+    def create_sampling_client(self, *, model_path: str | None = None, base_model: str | None = None) -> SamplingClient:
+        """Create a SamplingClient for a tinker:// model path or a base model."""
+        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
+        return s_step2
+
+    def create_rest_client(self) -> RestClient:
+        """A RestClient sharing this client's configuration and session."""
+        s_step1 = RestClient._derive(self, session_id=self._state["session_id"])
+        return s_step1
+
+    def create_custom_loss(
+        self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
+    ) -> CreateCustomLossResponse:
+        """Upload a traced custom loss graph; the future resolves to its loss id."""
+        s_step1 = self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._state["session_id"], "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        return s_step1
+
+    def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
+        """Mark the session finished with a client-reported reason."""
+        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._state["session_id"]}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        return None
+
 
 class AsyncServiceClient(AsyncBaseClient):
     """Entry point of the SDK. Owns the session and creates training, sampling and REST clients."""
@@ -928,14 +1084,209 @@ class AsyncServiceClient(AsyncBaseClient):
             ),
         )
 
+    async def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> AsyncTrainingClient:
+        """Create a LoRA training model and wrap it in a TrainingClient."""
+        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._state["session_id"], "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        s_step2 = await self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
+        s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
+        s_step4 = AsyncTrainingClient._derive(self, session_id=self._state["session_id"], model_id=s_info.model_id)
+        return s_step4
+
+    async def create_training_client_from_state(self, *, path: str) -> AsyncTrainingClient:
+        """Create a TrainingClient from a saved checkpoint (weights only)."""
+        s_step1 = await self._sibling(AsyncRestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_client = await self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+        )
+        await s_client.load_state(path=path)
+        s_step5 = s_client
+        return s_step5
+
+    async def create_training_client_from_state_with_optimizer(self, *, path: str) -> AsyncTrainingClient:
+        """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
+        s_step1 = await self._sibling(AsyncRestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_client = await self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+        )
+        await s_client.load_state_with_optimizer(path=path)
+        s_step5 = s_client
+        return s_step5
+
+    async def create_sampling_client(
+        self, *, model_path: str | None = None, base_model: str | None = None
+    ) -> AsyncSamplingClient:
+        """Create a SamplingClient for a tinker:// model path or a base model."""
+        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
+        return s_step2
+
+    async def create_rest_client(self) -> AsyncRestClient:
+        """A RestClient sharing this client's configuration and session."""
+        s_step1 = AsyncRestClient._derive(self, session_id=self._state["session_id"])
+        return s_step1
+
+    async def create_custom_loss(
+        self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
+    ) -> CreateCustomLossResponse:
+        """Upload a traced custom loss graph; the future resolves to its loss id."""
+        s_step1 = await self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._state["session_id"], "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        return s_step1
+
+    async def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
+        """Mark the session finished with a client-reported reason."""
+        await self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._state["session_id"]}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        return None
+
 
 class TrainingClient(BaseClient):
     """One training model (LoRA); created by the ServiceClient."""
 
     _sdk = SERVICE
 
+    def create_sampling_client(self, *, model_path: str) -> SamplingClient:
+        """Create a SamplingClient for a tinker:// model path, in this model's session."""
+        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
+        return s_step2
+
+    def get_info(self) -> GetInfoResponse:
+        """Information about the model: its base model, LoRA configuration and optimizer."""
+        s_step1 = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        return s_step1
+
+    def unload_model(self) -> UnloadModelResponse:
+        """Unload the model from the server (Tinkex; not used by 0.38)."""
+        s_step1 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=request_body(UnloadModelRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        return s_step1
+
+    def forward_backward(
+        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+    ) -> ForwardBackwardOutput:
+        """Run a forward and backward pass and accumulate gradients."""
+        s_step1 = self._call_future(EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardBackwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        return s_step1
+
+    def forward(
+        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+    ) -> ForwardBackwardOutput:
+        """Run a forward pass only (no gradients)."""
+        s_step1 = self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        return s_step1
+
+    def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
+        """Apply one optimizer step with the given Adam hyperparameters."""
+        s_step1 = self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=request_body(OptimStepRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "optim_params": adam_params}, {}))  # fmt: skip
+        return s_step1
+
+    def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
+        """Save the training state (weights and optimizer) as a named checkpoint."""
+        s_step1 = self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=request_body(SaveWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    def load_state(self, *, path: str) -> LoadWeightsResponse:
+        """Load the weights of a checkpoint (not the optimizer state)."""
+        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": False}, {}))  # fmt: skip
+        return s_step1
+
+    def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
+        """Load the weights and the optimizer state of a checkpoint."""
+        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": True}, {}))  # fmt: skip
+        return s_step1
+
+    def save_weights_for_sampler(
+        self, *, name: str, ttl_seconds: int | None = None
+    ) -> SaveWeightsForSamplerResponseInternal:
+        """Save the weights as a named sampler checkpoint."""
+        s_step1 = self._call_future(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    def save_weights_external(
+        self, *, name: str, ttl_seconds: int | None = None
+    ) -> SaveWeightsExternalResponseInternal:
+        """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
+        s_step1 = self._call_future(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsExternalRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    def save_weights_and_get_sampling_client(self) -> SamplingClient:
+        """Save the current weights and create a SamplingClient on them."""
+        s_step1 = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "sampling_session_seq_id": self._next("sampling_session_seq_id")}, {}))  # fmt: skip
+        s_step2 = self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
+        s_step3 = SamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
+        return s_step3
+
 
 class AsyncTrainingClient(AsyncBaseClient):
     """One training model (LoRA); created by the ServiceClient."""
 
     _sdk = SERVICE
+
+    async def create_sampling_client(self, *, model_path: str) -> AsyncSamplingClient:
+        """Create a SamplingClient for a tinker:// model path, in this model's session."""
+        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
+        return s_step2
+
+    async def get_info(self) -> GetInfoResponse:
+        """Information about the model: its base model, LoRA configuration and optimizer."""
+        s_step1 = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        return s_step1
+
+    async def unload_model(self) -> UnloadModelResponse:
+        """Unload the model from the server (Tinkex; not used by 0.38)."""
+        s_step1 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=request_body(UnloadModelRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        return s_step1
+
+    async def forward_backward(
+        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+    ) -> ForwardBackwardOutput:
+        """Run a forward and backward pass and accumulate gradients."""
+        s_step1 = await self._call_future(EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardBackwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        return s_step1
+
+    async def forward(
+        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+    ) -> ForwardBackwardOutput:
+        """Run a forward pass only (no gradients)."""
+        s_step1 = await self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        return s_step1
+
+    async def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
+        """Apply one optimizer step with the given Adam hyperparameters."""
+        s_step1 = await self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=request_body(OptimStepRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "optim_params": adam_params}, {}))  # fmt: skip
+        return s_step1
+
+    async def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
+        """Save the training state (weights and optimizer) as a named checkpoint."""
+        s_step1 = await self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=request_body(SaveWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    async def load_state(self, *, path: str) -> LoadWeightsResponse:
+        """Load the weights of a checkpoint (not the optimizer state)."""
+        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": False}, {}))  # fmt: skip
+        return s_step1
+
+    async def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
+        """Load the weights and the optimizer state of a checkpoint."""
+        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": True}, {}))  # fmt: skip
+        return s_step1
+
+    async def save_weights_for_sampler(
+        self, *, name: str, ttl_seconds: int | None = None
+    ) -> SaveWeightsForSamplerResponseInternal:
+        """Save the weights as a named sampler checkpoint."""
+        s_step1 = await self._call_future(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    async def save_weights_external(
+        self, *, name: str, ttl_seconds: int | None = None
+    ) -> SaveWeightsExternalResponseInternal:
+        """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
+        s_step1 = await self._call_future(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsExternalRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        return s_step1
+
+    async def save_weights_and_get_sampling_client(self) -> AsyncSamplingClient:
+        """Save the current weights and create a SamplingClient on them."""
+        s_step1 = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "sampling_session_seq_id": self._next("sampling_session_seq_id")}, {}))  # fmt: skip
+        s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
+        s_step3 = AsyncSamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
+        return s_step3
