@@ -19,7 +19,9 @@ def var(step_id: str) -> str:
 
 
 class FlowWriter:
-    def __init__(self, api: ir.Api, flow: ir.Flow, is_async: bool, consts: Callable[[str], str], adapter: Callable[[ir.TypeRef], str]) -> None:
+    def __init__(
+        self, api: ir.Api, flow: ir.Flow, is_async: bool, consts: Callable[[str], str], adapter: Callable[[ir.TypeRef], str]
+    ) -> None:
         self.api = api
         self.flow = flow
         self.is_async = is_async
@@ -144,7 +146,9 @@ class FlowWriter:
         if record is not None:
             fields = {f.name: f for f in record.fields}
             given = [(naming.field_name(a.name), self.value(a.value, fields[a.name].type)) for a in step.args if a.name in fields]
-            kwargs.append(f"body=request_body({naming.type_name(record.id)}, " + "{" + ", ".join(f"{py_literal(k)}: {v}" for k, v in given) + "}, {})")
+            kwargs.append(
+                f"body=request_body({naming.type_name(record.id)}, " + "{" + ", ".join(f"{py_literal(k)}: {v}" for k, v in given) + "}, {})"
+            )
         elif "body" in args:
             kwargs.append(f"body={self.value(args['body'].value)}")
         futures = self.api.future_feature(ep)
