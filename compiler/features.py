@@ -148,6 +148,7 @@ def _session(v: Values) -> ir.FeatureParams:
         session_id_field=v["session_id_field"],
         stop_on_statuses=_statuses(v.get("stop_on_status")),
         warn_after_ms=_seconds(warn) if warn is not None else None,
+        create_args=v.get("create_args"),
     )
 
 
@@ -282,6 +283,7 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "session_id_field": p("str", "session_id"),
                 "stop_on_status": p("status_list", ()),
                 "warn_after_sec": p("float", None),
+                "create_args": p("json", None, doc="fields of the create request (constants)"),
             },
             build=_session,
         ),

@@ -396,6 +396,7 @@ class SessionLifecycle:
     session_id_field: str
     stop_on_statuses: tuple[StatusRange, ...]
     warn_after_ms: int | None
+    create_args: Any = None  # frozen JSON object: the create request's fields (constants)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -657,6 +657,11 @@ class Lowerer:
             return self.headers(node, what)
         if kind == "type":
             return self.type_expr(node, what)
+        if kind == "json":
+            if not isinstance(node, Mapping):
+                self.sink.error("manifest.expected-mapping", f"{what} must be a mapping", node.span)
+                return None
+            return ir.freeze(to_plain(node))
         if kind == "obj":
             m = self.mapping(node, what)
             if m is None:

@@ -15,7 +15,10 @@ from __future__ import annotations
 from tinkc.diagnostics import Sink
 from tinkc.features import FEATURE_TYPES
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import const_problem
 from tinkc.passes.base import Pass
+
+_MISSING = object()
 
 
 def _check_statuses(feat: ir.Feature, name: str, ranges: tuple[ir.StatusRange, ...], sink: Sink) -> None:
@@ -240,6 +243,19 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                     feat.param_span("create_endpoint"),
                     hint="set `session_id_field:` to the field holding the session id",
                 )
+            request = api.record(ep.request) if ep is not None else None
+            if request is not None:
+                given = ir.Obj(()) if p.create_args is None else p.create_args
+                problem = const_problem(api, ir.Ref(name=request.id), given)
+                missing = [f.name for f in request.fields if f.required and given.get(f.name, _MISSING) is _MISSING]
+                if problem or missing:
+                    sink.error(
+                        "feature.bad-value",
+                        f"`create_args` of `{feat.id}` do not make a `{request.id}`: "
+                        + (problem or f"missing {', '.join(f'`{m}`' for m in missing)}"),
+                        feat.param_span("create_args"),
+                        hint="give every required field of the create request",
+                    )
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:

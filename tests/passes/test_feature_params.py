@@ -53,3 +53,28 @@ def test_retrieve_endpoint_shape(tmp_path: Path) -> None:
         ("features",),
     )
     assert codes(r).count("feature.bad-retrieve-endpoint") == 2
+
+
+def test_session_create_args_must_make_the_create_request(tmp_path: Path) -> None:
+    r = run_case(
+        tmp_path,
+        "feature-params",
+        "session_create_args",
+        """\
+        schema_version: 1
+        service: {name: x, features: [session]}
+        features:
+          session: {type: session_lifecycle, create_endpoint: sessions.create, create_args: {tags: oops}}
+        clients:
+          c: {resource: sessions}
+        endpoints:
+          sessions.create: {method: POST, path: /s, request: Create, response: Session}
+        types:
+          Create: {fields: {tags: "[string]", sdk_version: string}}
+          Session: {fields: {session_id: string}}
+        """,
+        ("features",),
+        header=False,
+    )
+    [d] = [d for d in r.sink.items if d.code == "feature.bad-value"]
+    assert "`tags`" in d.message and d.span is not None and d.span.line == 4
