@@ -62,15 +62,6 @@ def spec_module(api: ir.Api, package: str) -> str:
             ],
             "",
         ),
-        *call_lines(
-            "SERVICE = SDK",
-            [
-                "settings=SETTINGS",
-                f"auth_header={py_literal(svc.auth.header if svc.auth else 'Authorization')}",
-                f"user_agent={py_literal(f'{package}/{svc.version} (python; tinkc)')}",
-            ],
-            "",
-        ),
     ]
     futures_timeouts: dict[str, float] = {}
     for feat in api.features.values():
@@ -137,6 +128,26 @@ def spec_module(api: ir.Api, package: str) -> str:
                 f"timeout={p.timeout_ms / 1000 if p.timeout_ms else None!r}",
             ]
             lines += ["", *call_lines(f"{feature_const(feat.id)} = Futures", args, "")]
+    session = next((f for f in api.features.values() if isinstance(f.params, ir.SessionLifecycle)), None)
+    service_args = [
+        "settings=SETTINGS",
+        f"auth_header={py_literal(svc.auth.header if svc.auth else 'Authorization')}",
+        f"user_agent={py_literal(f'{package}/{svc.version} (python; tinkc)')}",
+    ]
+    if session is not None and session.id in {u.feature for u in svc.features}:
+        p = session.params
+        assert isinstance(p, ir.SessionLifecycle)
+        args = [
+            f"create={endpoint_const(p.create_endpoint)}",
+            f"create_body={py_literal(p.create_args or {})}",
+            f"session_id_field={py_literal(p.session_id_field)}",
+            f"heartbeat={endpoint_const(p.heartbeat_endpoint) if p.heartbeat_endpoint else None}",
+            f"interval={p.heartbeat_interval_ms / 1000!r}",
+            f"stop_statuses={statuses(p.stop_on_statuses) if p.stop_on_statuses else '()'}",
+        ]
+        lines += ["", *call_lines(f"{feature_const(session.id)} = Session", args, "")]
+        service_args.append(f"session={feature_const(session.id)}")
+    lines += ["", *call_lines("SERVICE = SDK", service_args, "")]
     text = "\n".join(lines)
     imports = [
         f"from .{module} import {', '.join(n for n in names if f'{n}(' in text)}"
@@ -146,6 +157,7 @@ def spec_module(api: ir.Api, package: str) -> str:
             ("_futures", ("Futures",)),
             ("_http", ("Backpressure", "Endpoint")),
             ("_retry", ("RetryPolicy",)),
+            ("_session", ("Session",)),
         )  # fmt: skip
         if any(f"{n}(" in text for n in names)
     ]

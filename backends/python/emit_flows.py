@@ -76,6 +76,8 @@ class FlowWriter:
             field = next((s for s in client.state if s.name == name), None) if client else None
             if field is not None and field.counter:
                 return f"self._next({quote}{name}{quote})"
+            if name == session_id_field(self.api):  # created on first use
+                return "(await self._session_id())" if self.is_async else "self._session_id()"
             return f"self._state[{quote}{name}{quote}]"
         assert b.step is not None
         path = b.path[1:] if b.source == "steps" else b.path
@@ -259,6 +261,14 @@ def assignment(target: str | None, expr: str) -> list[str]:
     if len(f"            {inner}") <= 120:
         return [f"        {lhs}{head}(", f"            {inner}", "        )"]
     return [f"        {lhs}{expr}  # fmt: skip"]
+
+
+def session_id_field(api: ir.Api) -> str | None:
+    for use in api.service.features:
+        feat = api.features.get(use.feature)
+        if feat is not None and isinstance(feat.params, ir.SessionLifecycle):
+            return feat.params.session_id_field
+    return None
 
 
 def method_of(api: ir.Api, flow: ir.Flow) -> str:

@@ -329,6 +329,7 @@ def routes(table: dict[str, list[httpx.Response]], seen: list[httpx.Request]) ->
 def test_generated_flow_binds_results_state_and_builds_a_client(jobs: ModuleType) -> None:
     seen: list[httpx.Request] = []
     table = {
+        "POST /sessions": [httpx.Response(200, json={"session_id": "s1"})],
         "POST /jobs": [httpx.Response(200, json={"request_id": "r1"})],
         "POST /futures/retrieve": [
             httpx.Response(200, json={"type": "try_again", "queue_state": "active"}),
@@ -336,14 +337,51 @@ def test_generated_flow_binds_results_state_and_builds_a_client(jobs: ModuleType
         ],
     }
     http = httpx.Client(transport=httpx.MockTransport(routes(table, seen)))
-    client = jobs.ServiceClient(api_key="k", base_url="http://jobs.test", http_client=http)
-    client._state["session_id"] = "s1"  # the session_lifecycle feature is not generated yet: set by hand
-    job = client.start_job(input=jobs.types.TextInput(text="hi"))
-    assert type(job).__name__ == "JobClient"
-    assert job._state == {"session_id": "s1", "job_id": "j1", "label": "s1:job:j1"}
-    submit = seen[0]
+    with jobs.ServiceClient(api_key="k", base_url="http://jobs.test", http_client=http) as client:
+        job = client.start_job(input=jobs.types.TextInput(text="hi"))
+        assert type(job).__name__ == "JobClient"
+        assert job._state == {"job_id": "j1", "label": "s1:job:j1"} and job._session_id() == "s1"  # one shared session
+    create, submit = seen[0], seen[1]
+    assert create.read() == b'{"tags":["fixture"]}'  # the manifest's create_args
     assert submit.read() == b'{"session_id":"s1","seq":0,"input":{"type":"text","text":"hi"},"type":"submit_job"}'
-    assert [r.url.path for r in seen] == ["/jobs", "/futures/retrieve", "/futures/retrieve"]
+    assert [r.url.path for r in seen] == ["/sessions", "/jobs", "/futures/retrieve", "/futures/retrieve"]
+
+
+def test_heartbeats_run_until_close_or_a_stop_status(jobs: ModuleType) -> None:
+    import threading
+
+    session_mod = importlib.import_module("jobs_sdk._session")
+    http_mod = importlib.import_module("jobs_sdk._http")
+    config = importlib.import_module("jobs_sdk._config").Config(api_key="k", base_url="http://jobs.test")
+    spec = session_mod.Session(
+        create=http_mod.Endpoint(id="sessions.create", method="POST", path="/sessions"),
+        create_body={"tags": []},
+        session_id_field="session_id",
+        heartbeat=http_mod.Endpoint(id="sessions.heartbeat", method="POST", path="/heartbeat"),
+        interval=0.001,
+        stop_statuses=((410, 410),),
+    )
+    beats: list[bytes] = []
+    third = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/sessions":
+            return httpx.Response(200, json={"session_id": "s9"})
+        beats.append(request.read())
+        if len(beats) == 3:
+            third.set()
+        return httpx.Response(410 if len(beats) >= 3 else 200, json={})
+
+    transport = http_mod.Transport(
+        config, user_agent="ua", auth_header="X-API-Key", http=httpx.Client(transport=httpx.MockTransport(answer))
+    )
+    holder = session_mod.SessionHolder()
+    assert holder.open(transport, spec) == "s9" and holder.open(transport, spec) == "s9"  # created once
+    assert third.wait(timeout=10)
+    assert holder.thread is not None
+    holder.thread.join(timeout=10)  # the 410 ended the loop by itself
+    assert not holder.thread.is_alive() and beats == [b'{"session_id":"s9"}'] * 3 and holder.beats == 2
+    holder.close()
 
 
 def test_generated_async_flow_runs_independent_steps_concurrently(jobs: ModuleType) -> None:

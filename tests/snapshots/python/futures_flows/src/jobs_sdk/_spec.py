@@ -5,6 +5,7 @@ from ._config import ServiceSettings
 from ._futures import Futures
 from ._http import Endpoint
 from ._retry import RetryPolicy
+from ._session import Session
 
 SETTINGS = ServiceSettings(
     api_key_env="JOBS_API_KEY",
@@ -12,7 +13,6 @@ SETTINGS = ServiceSettings(
     default_base_url="http://localhost:8080",
     default_timeout=60.0,
 )
-SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="jobs_sdk/0.1.0 (python; tinkc)")
 
 FT_RETRY = RetryPolicy(
     max_retries=10,
@@ -67,4 +67,17 @@ FT_FUTURES = Futures(
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
     timeout=None,
+)
+
+FT_SESSION = Session(
+    create=EP_SESSIONS_CREATE,
+    create_body={"tags": ["fixture"]},
+    session_id_field="session_id",
+    heartbeat=EP_SESSIONS_HEARTBEAT,
+    interval=10.0,
+    stop_statuses=(),
+)
+
+SERVICE = SDK(
+    settings=SETTINGS, auth_header="X-API-Key", user_agent="jobs_sdk/0.1.0 (python; tinkc)", session=FT_SESSION
 )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._session import Session, SessionHolder
 
 T = TypeVar("T")
 
@@ -24,6 +25,7 @@ class SDK:
     settings: ServiceSettings
     auth_header: str
     user_agent: str
+    session: Session | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -74,20 +76,29 @@ class BaseClient:
         self._observer = queue_state_observer
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._session = SessionHolder()
+        self._owns_transport = True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
 
     @classmethod
     def _derive(cls: type[C], parent: BaseClient, **state: Any) -> C:
-        """A client of this class sharing ``parent``'s configuration and connections."""
+        """A client of this class sharing ``parent``'s configuration, connections and session."""
         client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
-        client._state.update(parent._shared_state())
+        client._session = parent._session
+        client._owns_transport = False
         client._state.update(state)
         return client
 
-    def _shared_state(self) -> dict[str, Any]:
-        return {k: v for k, v in self._state.items() if k == "session_id"}
+    def _session_id(self) -> str:
+        """The session's id, creating the session (and its heartbeat) on first use."""
+        given = self._state.get("session_id")
+        if isinstance(given, str):
+            return given
+        if self._sdk.session is None:
+            raise KeyError("session_id")
+        return self._session.open(self._transport, self._sdk.session)
 
     def _sibling(self, cls: type[C]) -> C:
         return cls._derive(self)
@@ -156,7 +167,9 @@ class BaseClient:
         )
 
     def close(self) -> None:
-        self._transport.close()
+        if self._owns_transport:
+            self._session.close()
+            self._transport.close()
 
     def __enter__(self: C) -> C:
         return self
@@ -192,20 +205,29 @@ class AsyncBaseClient:
         self._observer = queue_state_observer
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._session = SessionHolder()
+        self._owns_transport = True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
 
     @classmethod
     def _derive(cls: type[A], parent: AsyncBaseClient, **state: Any) -> A:
-        """A client of this class sharing ``parent``'s configuration and connections."""
+        """A client of this class sharing ``parent``'s configuration, connections and session."""
         client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
-        client._state.update(parent._shared_state())
+        client._session = parent._session
+        client._owns_transport = False
         client._state.update(state)
         return client
 
-    def _shared_state(self) -> dict[str, Any]:
-        return {k: v for k, v in self._state.items() if k == "session_id"}
+    async def _session_id(self) -> str:
+        """The session's id, creating the session (and its heartbeat) on first use."""
+        given = self._state.get("session_id")
+        if isinstance(given, str):
+            return given
+        if self._sdk.session is None:
+            raise KeyError("session_id")
+        return await self._session.aopen(self._transport, self._sdk.session)
 
     def _sibling(self, cls: type[A]) -> A:
         return cls._derive(self)
@@ -274,7 +296,9 @@ class AsyncBaseClient:
         )
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        if self._owns_transport:
+            await self._session.aclose()
+            await self._transport.aclose()
 
     async def __aenter__(self: A) -> A:
         return self

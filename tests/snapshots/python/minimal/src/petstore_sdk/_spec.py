@@ -10,10 +10,11 @@ SETTINGS = ServiceSettings(
     default_base_url="http://localhost:8080",
     default_timeout=60.0,
 )
-SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="petstore_sdk/1.0.0 (python; tinkc)")
 
 EP_PETS_CREATE = Endpoint(id="pets.create", method="POST", path="/pets")
 
 EP_PETS_GET = Endpoint(id="pets.get", method="GET", path="/pets/{pet_id}")
 
 EP_PETS_LIST = Endpoint(id="pets.list", method="GET", path="/pets")
+
+SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="petstore_sdk/1.0.0 (python; tinkc)")

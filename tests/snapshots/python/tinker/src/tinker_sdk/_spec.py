@@ -5,6 +5,7 @@ from ._config import ServiceSettings
 from ._futures import Futures
 from ._http import Backpressure, Endpoint
 from ._retry import RetryPolicy
+from ._session import Session
 
 SETTINGS = ServiceSettings(
     api_key_env="TINKER_API_KEY",
@@ -12,7 +13,6 @@ SETTINGS = ServiceSettings(
     default_base_url="https://tinker.thinkingmachines.dev/services/tinker-prod",
     default_timeout=60.0,
 )
-SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="tinker_sdk/0.38.0 (python; tinkc)")
 
 FT_RETRY_ARCHIVE = RetryPolicy(
     max_retries=5,
@@ -376,4 +376,20 @@ FT_FUTURES = Futures(
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
     timeout=None,
+)
+
+FT_SESSION_LIFECYCLE = Session(
+    create=EP_SERVICE_CREATE_SESSION,
+    create_body={"sdk_version": "0.38.0", "tags": [], "user_metadata": None},
+    session_id_field="session_id",
+    heartbeat=EP_SERVICE_SESSION_HEARTBEAT,
+    interval=10.0,
+    stop_statuses=((410, 410),),
+)
+
+SERVICE = SDK(
+    settings=SETTINGS,
+    auth_header="X-API-Key",
+    user_agent="tinker_sdk/0.38.0 (python; tinkc)",
+    session=FT_SESSION_LIFECYCLE,
 )

@@ -969,10 +969,10 @@ class ServiceClient(BaseClient):
 
     def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._state["session_id"], "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._session_id(), "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
         s_step2 = self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
         s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
-        s_step4 = TrainingClient._derive(self, session_id=self._state["session_id"], model_id=s_info.model_id)
+        s_step4 = TrainingClient._derive(self, session_id=self._session_id(), model_id=s_info.model_id)
         return s_step4
 
     def create_training_client_from_state(self, *, path: str) -> TrainingClient:
@@ -997,25 +997,25 @@ class ServiceClient(BaseClient):
 
     def create_sampling_client(self, *, model_path: str | None = None, base_model: str | None = None) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
-        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._session_id(), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
     def create_rest_client(self) -> RestClient:
         """A RestClient sharing this client's configuration and session."""
-        s_step1 = RestClient._derive(self, session_id=self._state["session_id"])
+        s_step1 = RestClient._derive(self, session_id=self._session_id())
         return s_step1
 
     def create_custom_loss(
         self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
     ) -> CreateCustomLossResponse:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
-        s_step1 = self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._state["session_id"], "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        s_step1 = self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._session_id(), "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
         return s_step1
 
     def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
         """Mark the session finished with a client-reported reason."""
-        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._state["session_id"]}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._session_id()}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
         return None
 
 
@@ -1086,10 +1086,10 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._state["session_id"], "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": (await self._session_id()), "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
         s_step2 = await self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
         s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
-        s_step4 = AsyncTrainingClient._derive(self, session_id=self._state["session_id"], model_id=s_info.model_id)
+        s_step4 = AsyncTrainingClient._derive(self, session_id=(await self._session_id()), model_id=s_info.model_id)
         return s_step4
 
     async def create_training_client_from_state(self, *, path: str) -> AsyncTrainingClient:
@@ -1116,25 +1116,25 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, model_path: str | None = None, base_model: str | None = None
     ) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
-        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": (await self._session_id()), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
     async def create_rest_client(self) -> AsyncRestClient:
         """A RestClient sharing this client's configuration and session."""
-        s_step1 = AsyncRestClient._derive(self, session_id=self._state["session_id"])
+        s_step1 = AsyncRestClient._derive(self, session_id=(await self._session_id()))
         return s_step1
 
     async def create_custom_loss(
         self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
     ) -> CreateCustomLossResponse:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
-        s_step1 = await self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._state["session_id"], "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        s_step1 = await self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": (await self._session_id()), "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
         return s_step1
 
     async def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
         """Mark the session finished with a client-reported reason."""
-        await self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._state["session_id"]}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        await self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": (await self._session_id())}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
         return None
 
 
@@ -1145,7 +1145,7 @@ class TrainingClient(BaseClient):
 
     def create_sampling_client(self, *, model_path: str) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
-        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._session_id(), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
@@ -1222,7 +1222,7 @@ class AsyncTrainingClient(AsyncBaseClient):
 
     async def create_sampling_client(self, *, model_path: str) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
-        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._state["session_id"], "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": (await self._session_id()), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
