@@ -88,6 +88,16 @@ def spec_module(api: ir.Api, package: str) -> str:
                 f"headers={headers}",
             ]
             lines += ["", *call_lines(f"{feature_const(feat.id)} = Backpressure", args, "")]
+        elif isinstance(p, ir.RetryHandler):
+            args = [
+                f"id={py_literal(feat.id)}",
+                f"max_connections={p.max_connections}",
+                f"progress_timeout={p.progress_timeout_ms / 1000!r}",
+                f"base_delay={p.base_ms / 1000!r}",
+                f"max_delay={p.max_ms / 1000!r}",
+                f"jitter={p.jitter_factor!r}",
+            ]
+            lines += ["", *call_lines(f"{feature_const(feat.id)} = RetryHandler", args, "")]
         elif isinstance(p, ir.PromiseResult):
             futures_timeouts[p.retrieve_endpoint] = p.poll_timeout_ms / 1000
     for ep in api.endpoints.values():
@@ -103,6 +113,9 @@ def spec_module(api: ir.Api, package: str) -> str:
         bp = api.endpoint_features(ep, "sampling_backpressure")
         if bp:
             args.append(f"backpressure={feature_const(bp[0].id)}")
+        handler = api.endpoint_features(ep, "retry_handler")
+        if handler:
+            args.append(f"handler={feature_const(handler[0].id)}")
         if ep.response_handler == "redirect_location":
             args.append("redirect_location=True")
         if ep.id in futures_timeouts:
@@ -155,7 +168,7 @@ def spec_module(api: ir.Api, package: str) -> str:
             ("_client", ("SDK",)),
             ("_config", ("ServiceSettings",)),
             ("_futures", ("Futures",)),
-            ("_http", ("Backpressure", "Endpoint")),
+            ("_http", ("Backpressure", "Endpoint", "RetryHandler")),
             ("_retry", ("RetryPolicy",)),
             ("_session", ("Session",)),
         )  # fmt: skip

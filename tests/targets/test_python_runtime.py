@@ -410,3 +410,58 @@ def test_generated_async_flow_runs_independent_steps_concurrently(jobs: ModuleTy
     listed = asyncio.run(main())
     assert [a.path for a in listed.artifacts] == ["a"]
     assert in_flight["max"] == 2 and sorted(r.url.path for r in seen) == ["/jobs/j1/artifacts", "/status"]
+
+
+def test_retry_handler_retries_until_no_progress(rt: dict[str, ModuleType]) -> None:
+    handler = rt["_http"].RetryHandler("h", 2, 30.0, 0.5, 4.0, 0.0)
+    ep = endpoint(rt, retry=rt["_retry"].NO_RETRY, handler=handler)
+    # far more failures than any retry policy allows: the handler has no attempt limit
+    script = Script(*[httpx.Response(503) for _ in range(12)], httpx.ConnectError("x"), httpx.Response(200, json={}))
+    sleeps: list[float] = []
+    transport(rt, script, sleeps).send(ep)
+    assert len(script.requests) == 14 and sleeps[:4] == [0.5, 1.0, 2.0, 4.0] and max(sleeps) == 4.0
+    now = [0.0]
+
+    def slow_failure(request: httpx.Request) -> httpx.Response:
+        now[0] += 10.0
+        return httpx.Response(500)
+
+    t = transport(rt, Script(*[slow_failure] * 10), [])
+    t.clock = lambda: now[0]
+    with pytest.raises(rt["_errors"].APITimeoutError, match="stuck"):
+        t.send(ep)
+    with pytest.raises(rt["_errors"].BadRequestError):  # not transient: no retry
+        transport(rt, Script(httpx.Response(400)), []).send(ep)
+
+
+def test_retry_handler_bounds_requests_in_flight(rt: dict[str, ModuleType]) -> None:
+    handler = rt["_http"].RetryHandler("h", 2, 30.0, 0.5, 4.0, 0.0)
+    ep = endpoint(rt, retry=rt["_retry"].NO_RETRY, handler=handler)
+    in_flight = {"now": 0, "max": 0}
+    two_in = asyncio.Event()
+    released = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        in_flight["now"] += 1
+        in_flight["max"] = max(in_flight["max"], in_flight["now"])
+        if in_flight["now"] == 2:
+            two_in.set()
+        await released.wait()
+        in_flight["now"] -= 1
+        return httpx.Response(200, json={})
+
+    async def main() -> None:
+        config = rt["_config"].Config(api_key="k", base_url="http://api.test")
+        t = rt["_http"].AsyncTransport(
+            config, user_agent="ua", auth_header="X-API-Key", http=httpx.AsyncClient(transport=httpx.MockTransport(handle))
+        )
+        calls = [asyncio.create_task(t.send(ep)) for _ in range(5)]
+        await asyncio.wait_for(two_in.wait(), timeout=5)
+        for _ in range(3):  # let the event loop run: the other three stay queued on the limit
+            await asyncio.sleep(0)
+        assert in_flight["now"] == 2
+        released.set()
+        await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
+
+    asyncio.run(main())
+    assert in_flight["max"] == 2

@@ -9,6 +9,7 @@ import enum
 import json
 import random
 import re
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -39,6 +40,27 @@ class Backpressure:
 
 
 @dataclass(frozen=True)
+class RetryHandler:
+    """The manifest's retry_handler: at most `max_connections` requests in flight per client, and
+    transient failures retried without an attempt limit until `progress_timeout` passes with no
+    progress (the call then fails as stuck)."""
+
+    id: str
+    max_connections: int
+    progress_timeout: float
+    base_delay: float
+    max_delay: float
+    jitter: float
+
+    def backoff(self, retry: int, rand: float) -> float:
+        return float(min(self.base_delay * 2.0**retry, self.max_delay) * (1 - self.jitter * rand))
+
+
+def transient(status: int) -> bool:
+    return status in (408, 429) or status >= 500
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """What the manifest says about one endpoint (generated per SDK)."""
 
@@ -51,6 +73,7 @@ class Endpoint:
     backpressure: Backpressure | None = None
     redirect_location: bool = False
     timeout: float | None = None
+    handler: RetryHandler | None = None
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -100,10 +123,18 @@ class _Attempt:
     """The decisions of one logical request across its retries."""
 
     def __init__(
-        self, config: Config, endpoint: Endpoint, user_agent: str, body: Any, rand: Callable[[], float]
+        self,
+        config: Config,
+        endpoint: Endpoint,
+        user_agent: str,
+        body: Any,
+        rand: Callable[[], float],
+        clock: Callable[[], float],
     ) -> None:
         self.endpoint = endpoint
         self.rand = rand
+        self.clock = clock
+        self.started = clock()
         self.retry = 0
         self.headers = {
             "accept": "application/json",
@@ -123,6 +154,8 @@ class _Attempt:
         """Delay before retrying after no answer; raises when the policy says not to retry."""
         policy = self.endpoint.retry
         timeout = isinstance(exc, httpx.TimeoutException)
+        if self.endpoint.handler is not None:
+            return self.handler_delay()
         if self.retry < policy.max_retries and (policy.on_timeout if timeout else policy.on_connection_error):
             delay = policy.backoff(self.retry, self.rand())
             self.retry += 1
@@ -141,11 +174,23 @@ class _Attempt:
             small = len(self.content or b"") <= bp.small_request_bytes
             return bp.small_delay if small else bp.large_delay  # backpressure is not an error: wait and resend
         policy = self.endpoint.retry
+        if self.endpoint.handler is not None and transient(status):
+            return self.handler_delay()
         if self.retry < policy.max_retries and policy.retries_status(status):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
             return delay
         raise status_error(status, parse_body(response), response.headers.get("x-request-id"))
+
+    def handler_delay(self) -> float:
+        """The retry handler retries until no progress was made for its progress timeout."""
+        handler = self.endpoint.handler
+        assert handler is not None
+        if self.clock() - self.started >= handler.progress_timeout:
+            raise APITimeoutError(f"{self.endpoint.id}: stuck, no progress for {handler.progress_timeout:g} s")
+        delay = handler.backoff(self.retry, self.rand())
+        self.retry += 1
+        return delay
 
 
 class Transport:
@@ -160,6 +205,7 @@ class Transport:
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
@@ -167,6 +213,13 @@ class Transport:
         self.http = http or httpx.Client(timeout=config.timeout)
         self.sleep = sleep
         self.rand = rand
+        self.clock = clock
+        self.slots: dict[str, threading.BoundedSemaphore] = {}
+        self.slots_lock = threading.Lock()
+
+    def _slot(self, handler: RetryHandler) -> threading.BoundedSemaphore:
+        with self.slots_lock:
+            return self.slots.setdefault(handler.id, threading.BoundedSemaphore(handler.max_connections))
 
     def send(
         self,
@@ -177,7 +230,26 @@ class Transport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand)
+        if endpoint.handler is None:
+            return self._send(endpoint, path=path, query=query, body=body, headers=headers)
+        slot = self._slot(endpoint.handler)
+        if not slot.acquire(timeout=endpoint.handler.progress_timeout):
+            raise APITimeoutError(f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s")
+        try:
+            return self._send(endpoint, path=path, query=query, body=body, headers=headers)
+        finally:
+            slot.release()
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
         request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
         url = self.config.base_url + build_path(endpoint, path or {})
         while True:
@@ -215,6 +287,7 @@ class AsyncTransport:
         http: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
@@ -222,6 +295,8 @@ class AsyncTransport:
         self.http = http or httpx.AsyncClient(timeout=config.timeout)
         self.sleep = sleep
         self.rand = rand
+        self.clock = clock
+        self.slots: dict[str, asyncio.Semaphore] = {}
 
     async def send(
         self,
@@ -232,7 +307,30 @@ class AsyncTransport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand)
+        if endpoint.handler is None:
+            return await self._send(endpoint, path=path, query=query, body=body, headers=headers)
+        slot = self.slots.setdefault(endpoint.handler.id, asyncio.Semaphore(endpoint.handler.max_connections))
+        try:
+            await asyncio.wait_for(slot.acquire(), timeout=endpoint.handler.progress_timeout)
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s"
+            ) from None
+        try:
+            return await self._send(endpoint, path=path, query=query, body=body, headers=headers)
+        finally:
+            slot.release()
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
         request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
         url = self.config.base_url + build_path(endpoint, path or {})
         while True:

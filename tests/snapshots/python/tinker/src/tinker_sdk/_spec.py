@@ -3,7 +3,7 @@
 from ._client import SDK
 from ._config import ServiceSettings
 from ._futures import Futures
-from ._http import Backpressure, Endpoint
+from ._http import Backpressure, Endpoint, RetryHandler
 from ._retry import RetryPolicy
 from ._session import Session
 
@@ -42,6 +42,10 @@ FT_SAMPLING_BACKPRESSURE = Backpressure(
     large_delay=5.0,
     small_request_bytes=131072,
     headers=(("X-Tinker-Sampling-Backpressure", "1"),),
+)
+
+FT_SAMPLING_RETRY = RetryHandler(
+    id="sampling_retry", max_connections=1000, progress_timeout=7200.0, base_delay=0.5, max_delay=10.0, jitter=0.25
 )
 
 EP_ADMIN_AUDIT_LOG = Endpoint(id="admin.audit_log", method="GET", path="/api/v1/audit", retry=FT_RETRY_STANDARD)
@@ -191,6 +195,7 @@ EP_SAMPLING_ASAMPLE = Endpoint(
     path="/api/v1/asample",
     idempotency_header="X-Idempotency-Key",
     backpressure=FT_SAMPLING_BACKPRESSURE,
+    handler=FT_SAMPLING_RETRY,
 )
 
 EP_SERVICE_CLIENT_CONFIG = Endpoint(
