@@ -131,7 +131,7 @@ class FlowWriter:
     def class_name(self, client_id: str) -> str:
         return ("Async" if self.is_async else "") + naming.type_name(self.api.clients[client_id].display_name)
 
-    def endpoint_call(self, step: ir.Step) -> str:
+    def endpoint_call(self, step: ir.Step) -> tuple[list[str], str]:
         from tinkc.backends.python.emit_clients import endpoint_method_params, feature_const
 
         ep = self.api.endpoints[step.target or ""]
@@ -141,6 +141,7 @@ class FlowWriter:
         query = [(p.wire, self.value(args[p.wire].value)) for p in params if p.where == "query" and p.wire in args]
         record = self.api.record(ep.request)
         kwargs: list[str] = []
+        pre: list[str] = []
         if path:
             kwargs.append("path={" + ", ".join(f"{py_literal(k)}: {v}" for k, v in path) + "}")
         if query:
@@ -148,28 +149,39 @@ class FlowWriter:
         if record is not None:
             fields = {f.name: f for f in record.fields}
             given = [(naming.field_name(a.name), self.value(a.value, fields[a.name].type)) for a in step.args if a.name in fields]
-            kwargs.append(
-                f"body=request_body({naming.type_name(record.id)}, " + "{" + ", ".join(f"{py_literal(k)}: {v}" for k, v in given) + "}, {})"
-            )
+            inline = f"request_body({naming.type_name(record.id)}, " + "{" + ", ".join(f"{py_literal(k)}: {v}" for k, v in given) + "}, {})"
+            if len(inline) <= 60:
+                kwargs.append(f"body={inline}")
+            else:  # a body of its own, one field a line (the trailing commas keep ruff from joining them)
+                name = f"body_{naming.field_name(step.id)}"
+                pre = [f"        {name} = request_body(", f"            {naming.type_name(record.id)},", "            {"]
+                pre += [f"                {py_literal(k)}: {v}," for k, v in given]
+                pre += ["            },", "            {},", "        )"]
+                kwargs.append(f"body={name}")
         elif "body" in args:
             kwargs.append(f"body={self.value(args['body'].value)}")
         futures = self.api.future_feature(ep)
         recv = self.receiver(step)
         const = self.endpoint_const(ep.id)
         if futures is not None and step.id in self.submitted:
-            return f"{recv}._submit({', '.join([const, feature_const(futures.id), *kwargs])})"
+            return pre, f"{recv}._submit({', '.join([const, feature_const(futures.id), *kwargs])})"
         if ep.response_handler == "redirect_location":
-            return f"{recv}._call_location({', '.join([const, *kwargs])})"
+            return pre, f"{recv}._call_location({', '.join([const, *kwargs])})"
         if ep.response is None:
-            return f"{recv}._call_empty({', '.join([const, *kwargs])})"
+            return pre, f"{recv}._call_empty({', '.join([const, *kwargs])})"
         if futures is not None:
-            return f"{recv}._call_future({', '.join([const, feature_const(futures.id), self.adapter(ep.response), *kwargs])})"
-        return f"{recv}._call({', '.join([const, self.adapter(ep.response), *kwargs])})"
+            return pre, f"{recv}._call_future({', '.join([const, feature_const(futures.id), self.adapter(ep.response), *kwargs])})"
+        return pre, f"{recv}._call({', '.join([const, self.adapter(ep.response), *kwargs])})"
 
-    def step_expr(self, step: ir.Step) -> tuple[str, bool]:
-        """(expression, is it awaitable in the async method)."""
+    def step_expr(self, step: ir.Step) -> tuple[list[str], str, bool]:
+        """(statements to run first, expression, is it awaitable in the async method)."""
         if step.kind == "call" and step.target_kind == "endpoint":
-            return self.endpoint_call(step), True
+            pre, expr = self.endpoint_call(step)
+            return pre, expr, True
+        expr, awaitable = self.plain_step_expr(step)
+        return [], expr, awaitable
+
+    def plain_step_expr(self, step: ir.Step) -> tuple[str, bool]:
         if step.kind == "call" and step.target_kind == "flow":
             callee = self.api.flows[step.target or ""]
             method = method_of(self.api, callee)
@@ -228,18 +240,21 @@ class FlowWriter:
         prefix = "async def" if self.is_async else "def"
         out = call_lines(f"{prefix} {name}", args, "    ", f" -> {self.return_type()}:")
         out.extend(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        "))
-        steps = {s.id: s for s in self.flow.steps}
+        rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         for stage in self.flow.stages:
-            awaitable = [sid for sid in stage if self.step_expr(steps[sid])[1]]
+            awaitable = [sid for sid in stage if rendered[sid][2]]
             if self.is_async and len(awaitable) > 1:  # independent steps: at the same time
                 names = ", ".join(var(sid) for sid in awaitable)
-                exprs = [self.step_expr(steps[sid])[0] for sid in awaitable]
+                for sid in awaitable:
+                    out.extend(rendered[sid][0])
+                exprs = [rendered[sid][1] for sid in awaitable]
                 out.extend(call_lines(f"{names} = await asyncio.gather", exprs, "        "))
                 rest = [sid for sid in stage if sid not in awaitable]
             else:
                 rest = list(stage)
             for sid in rest:
-                expr, is_awaitable = self.step_expr(steps[sid])
+                pre, expr, is_awaitable = rendered[sid]
+                out.extend(pre)
                 awaited = "await " if self.is_async and is_awaitable else ""
                 if sid in self.used:
                     out.extend(assignment(var(sid), awaited + expr))
@@ -255,9 +270,15 @@ def assignment(target: str | None, expr: str) -> list[str]:
     line = f"        {lhs}{expr}"
     if len(line) <= 120:
         return [line]
-    # one long call: break after its first parenthesis, as ruff does when the arguments fit one line
-    head, _, rest = expr.partition("(")
-    inner = rest[:-1]
+    # one long call: break inside its last (outermost trailing) parentheses, as ruff does when the
+    # arguments then fit one line
+    depth, opening = 0, -1
+    for i in range(len(expr) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(expr[i], 0)
+        if depth == 0:
+            opening = i
+            break
+    head, inner = expr[:opening], expr[opening + 1 : -1]
     if len(f"            {inner}") <= 120:
         return [f"        {lhs}{head}(", f"            {inner}", "        )"]
     return [f"        {lhs}{expr}  # fmt: skip"]

@@ -828,12 +828,36 @@ class SamplingClient(BaseClient):
         prompt_logprobs: bool | None = None,
     ) -> SampleResponse:
         """Generate completions for a prompt."""
-        s_step1 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "sampling_params": sampling_params, "num_samples": num_samples, "prompt_logprobs": prompt_logprobs}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SampleRequest,
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+                "num_samples": num_samples,
+                "prompt_logprobs": prompt_logprobs,
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
-        s_step1 = self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "num_samples": 1, "prompt_logprobs": True, "sampling_params": {"max_tokens": 1}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SampleRequest,
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "prompt": prompt,
+                "num_samples": 1,
+                "prompt_logprobs": True,
+                "sampling_params": {"max_tokens": 1},
+            },
+            {},
+        )
+        s_step1 = self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=body_step1)
         s_step2 = self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
         s_step3 = s_step2.prompt_logprobs
         return s_step3
@@ -891,12 +915,36 @@ class AsyncSamplingClient(AsyncBaseClient):
         prompt_logprobs: bool | None = None,
     ) -> SampleResponse:
         """Generate completions for a prompt."""
-        s_step1 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "sampling_params": sampling_params, "num_samples": num_samples, "prompt_logprobs": prompt_logprobs}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SampleRequest,
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+                "num_samples": num_samples,
+                "prompt_logprobs": prompt_logprobs,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
-        s_step1 = await self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=request_body(SampleRequest, {"sampling_session_id": self._state["sampling_session_id"], "seq_id": self._next("seq_id"), "prompt": prompt, "num_samples": 1, "prompt_logprobs": True, "sampling_params": {"max_tokens": 1}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SampleRequest,
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "prompt": prompt,
+                "num_samples": 1,
+                "prompt_logprobs": True,
+                "sampling_params": {"max_tokens": 1},
+            },
+            {},
+        )
+        s_step1 = await self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=body_step1)
         s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
         s_step3 = s_step2.prompt_logprobs
         return s_step3
@@ -969,15 +1017,34 @@ class ServiceClient(BaseClient):
 
     def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": self._session_id(), "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateModelRequest,
+            {
+                "session_id": self._session_id(),
+                "model_seq_id": self._next("model_seq_id"),
+                "base_model": base_model,
+                "lora_config": {"rank": rank},
+            },
+            {},
+        )
+        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=body_step1)
         s_step2 = self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
-        s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
+        body_info = request_body(
+            GetInfoRequest,
+            {
+                "model_id": s_step2.model_id,
+            },
+            {},
+        )
+        s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
         s_step4 = TrainingClient._derive(self, session_id=self._session_id(), model_id=s_info.model_id)
         return s_step4
 
     def create_training_client_from_state(self, *, path: str) -> TrainingClient:
         """Create a TrainingClient from a saved checkpoint (weights only)."""
-        s_step1 = self._sibling(RestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_step1 = self._sibling(RestClient)._call(
+            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+        )
         s_client = self.create_lora_training_client(
             base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
         )
@@ -987,7 +1054,9 @@ class ServiceClient(BaseClient):
 
     def create_training_client_from_state_with_optimizer(self, *, path: str) -> TrainingClient:
         """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
-        s_step1 = self._sibling(RestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_step1 = self._sibling(RestClient)._call(
+            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+        )
         s_client = self.create_lora_training_client(
             base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
         )
@@ -997,7 +1066,19 @@ class ServiceClient(BaseClient):
 
     def create_sampling_client(self, *, model_path: str | None = None, base_model: str | None = None) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
-        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._session_id(), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateSamplingSessionRequest,
+            {
+                "session_id": self._session_id(),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                "model_path": model_path,
+                "base_model": base_model,
+            },
+            {},
+        )
+        s_step1 = self._call(
+            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+        )
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
@@ -1010,12 +1091,33 @@ class ServiceClient(BaseClient):
         self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
     ) -> CreateCustomLossResponse:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
-        s_step1 = self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": self._session_id(), "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateCustomLossRequest,
+            {
+                "session_id": self._session_id(),
+                "custom_loss_seq_id": self._next("custom_loss_seq_id"),
+                "name": name,
+                "inputs": inputs,
+                "graph": graph,
+            },
+            {},
+        )
+        s_step1 = self._call_future(
+            EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=body_step1
+        )
         return s_step1
 
     def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
         """Mark the session finished with a client-reported reason."""
-        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._session_id()}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        body_step1 = request_body(
+            FinishSessionBody,
+            {
+                "reason": reason,
+                "detail": detail,
+            },
+            {},
+        )
+        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._session_id()}, body=body_step1)
         return None
 
 
@@ -1086,15 +1188,34 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=request_body(CreateModelRequest, {"session_id": (await self._session_id()), "model_seq_id": self._next("model_seq_id"), "base_model": base_model, "lora_config": {"rank": rank}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateModelRequest,
+            {
+                "session_id": (await self._session_id()),
+                "model_seq_id": self._next("model_seq_id"),
+                "base_model": base_model,
+                "lora_config": {"rank": rank},
+            },
+            {},
+        )
+        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=body_step1)
         s_step2 = await self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
-        s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": s_step2.model_id}, {}))  # fmt: skip
+        body_info = request_body(
+            GetInfoRequest,
+            {
+                "model_id": s_step2.model_id,
+            },
+            {},
+        )
+        s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
         s_step4 = AsyncTrainingClient._derive(self, session_id=(await self._session_id()), model_id=s_info.model_id)
         return s_step4
 
     async def create_training_client_from_state(self, *, path: str) -> AsyncTrainingClient:
         """Create a TrainingClient from a saved checkpoint (weights only)."""
-        s_step1 = await self._sibling(AsyncRestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_step1 = await self._sibling(AsyncRestClient)._call(
+            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+        )
         s_client = await self.create_lora_training_client(
             base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
         )
@@ -1104,7 +1225,9 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def create_training_client_from_state_with_optimizer(self, *, path: str) -> AsyncTrainingClient:
         """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
-        s_step1 = await self._sibling(AsyncRestClient)._call(EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {}))  # fmt: skip
+        s_step1 = await self._sibling(AsyncRestClient)._call(
+            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+        )
         s_client = await self.create_lora_training_client(
             base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
         )
@@ -1116,7 +1239,19 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, model_path: str | None = None, base_model: str | None = None
     ) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
-        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": (await self._session_id()), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path, "base_model": base_model}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateSamplingSessionRequest,
+            {
+                "session_id": (await self._session_id()),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                "model_path": model_path,
+                "base_model": base_model,
+            },
+            {},
+        )
+        s_step1 = await self._call(
+            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+        )
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
@@ -1129,12 +1264,35 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
     ) -> CreateCustomLossResponse:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
-        s_step1 = await self._call_future(EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=request_body(CreateCustomLossRequest, {"session_id": (await self._session_id()), "custom_loss_seq_id": self._next("custom_loss_seq_id"), "name": name, "inputs": inputs, "graph": graph}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateCustomLossRequest,
+            {
+                "session_id": (await self._session_id()),
+                "custom_loss_seq_id": self._next("custom_loss_seq_id"),
+                "name": name,
+                "inputs": inputs,
+                "graph": graph,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
         """Mark the session finished with a client-reported reason."""
-        await self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": (await self._session_id())}, body=request_body(FinishSessionBody, {"reason": reason, "detail": detail}, {}))  # fmt: skip
+        body_step1 = request_body(
+            FinishSessionBody,
+            {
+                "reason": reason,
+                "detail": detail,
+            },
+            {},
+        )
+        await self._call_empty(
+            EP_SERVICE_FINISH_SESSION, path={"session_id": (await self._session_id())}, body=body_step1
+        )
         return None
 
 
@@ -1145,71 +1303,188 @@ class TrainingClient(BaseClient):
 
     def create_sampling_client(self, *, model_path: str) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
-        s_step1 = self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": self._session_id(), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateSamplingSessionRequest,
+            {
+                "session_id": self._session_id(),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                "model_path": model_path,
+            },
+            {},
+        )
+        s_step1 = self._call(
+            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+        )
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
     def get_info(self) -> GetInfoResponse:
         """Information about the model: its base model, LoRA configuration and optimizer."""
-        s_step1 = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        body_step1 = request_body(
+            GetInfoRequest,
+            {
+                "model_id": self._state["model_id"],
+            },
+            {},
+        )
+        s_step1 = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def unload_model(self) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
-        s_step1 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=request_body(UnloadModelRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        body_step1 = request_body(
+            UnloadModelRequest,
+            {
+                "model_id": self._state["model_id"],
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def forward_backward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward and backward pass and accumulate gradients."""
-        s_step1 = self._call_future(EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardBackwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            ForwardBackwardRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+            },
+            {},
+        )
+        s_step1 = self._call_future(
+            EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
+        )
         return s_step1
 
     def forward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward pass only (no gradients)."""
-        s_step1 = self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            ForwardRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1)
         return s_step1
 
     def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
         """Apply one optimizer step with the given Adam hyperparameters."""
-        s_step1 = self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=request_body(OptimStepRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "optim_params": adam_params}, {}))  # fmt: skip
+        body_step1 = request_body(
+            OptimStepRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "optim_params": adam_params,
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
         """Save the training state (weights and optimizer) as a named checkpoint."""
-        s_step1 = self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=request_body(SaveWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def load_state(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights of a checkpoint (not the optimizer state)."""
-        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": False}, {}))  # fmt: skip
+        body_step1 = request_body(
+            LoadWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": path,
+                "optimizer": False,
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights and the optimizer state of a checkpoint."""
-        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": True}, {}))  # fmt: skip
+        body_step1 = request_body(
+            LoadWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": path,
+                "optimizer": True,
+            },
+            {},
+        )
+        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def save_weights_for_sampler(
         self, *, name: str, ttl_seconds: int | None = None
     ) -> SaveWeightsForSamplerResponseInternal:
         """Save the weights as a named sampler checkpoint."""
-        s_step1 = self._call_future(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsForSamplerRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = self._call_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
+        )
         return s_step1
 
     def save_weights_external(
         self, *, name: str, ttl_seconds: int | None = None
     ) -> SaveWeightsExternalResponseInternal:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
-        s_step1 = self._call_future(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsExternalRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsExternalRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = self._call_future(
+            EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
+        )
         return s_step1
 
     def save_weights_and_get_sampling_client(self) -> SamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        s_step1 = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "sampling_session_seq_id": self._next("sampling_session_seq_id")}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsForSamplerRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {},
+        )
+        s_step1 = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
         s_step2 = self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
         s_step3 = SamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3
@@ -1222,71 +1497,192 @@ class AsyncTrainingClient(AsyncBaseClient):
 
     async def create_sampling_client(self, *, model_path: str) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
-        s_step1 = await self._call(EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=request_body(CreateSamplingSessionRequest, {"session_id": (await self._session_id()), "sampling_session_seq_id": self._next("sampling_session_seq_id"), "model_path": model_path}, {}))  # fmt: skip
+        body_step1 = request_body(
+            CreateSamplingSessionRequest,
+            {
+                "session_id": (await self._session_id()),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                "model_path": model_path,
+            },
+            {},
+        )
+        s_step1 = await self._call(
+            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+        )
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
     async def get_info(self) -> GetInfoResponse:
         """Information about the model: its base model, LoRA configuration and optimizer."""
-        s_step1 = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=request_body(GetInfoRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        body_step1 = request_body(
+            GetInfoRequest,
+            {
+                "model_id": self._state["model_id"],
+            },
+            {},
+        )
+        s_step1 = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def unload_model(self) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
-        s_step1 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=request_body(UnloadModelRequest, {"model_id": self._state["model_id"]}, {}))  # fmt: skip
+        body_step1 = request_body(
+            UnloadModelRequest,
+            {
+                "model_id": self._state["model_id"],
+            },
+            {},
+        )
+        s_step1 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def forward_backward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward and backward pass and accumulate gradients."""
-        s_step1 = await self._call_future(EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardBackwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            ForwardBackwardRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def forward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward pass only (no gradients)."""
-        s_step1 = await self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=request_body(ForwardRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config}}, {}))  # fmt: skip
+        body_step1 = request_body(
+            ForwardRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
         """Apply one optimizer step with the given Adam hyperparameters."""
-        s_step1 = await self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=request_body(OptimStepRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "optim_params": adam_params}, {}))  # fmt: skip
+        body_step1 = request_body(
+            OptimStepRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "optim_params": adam_params,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
         """Save the training state (weights and optimizer) as a named checkpoint."""
-        s_step1 = await self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=request_body(SaveWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def load_state(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights of a checkpoint (not the optimizer state)."""
-        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": False}, {}))  # fmt: skip
+        body_step1 = request_body(
+            LoadWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": path,
+                "optimizer": False,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights and the optimizer state of a checkpoint."""
-        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=request_body(LoadWeightsRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": path, "optimizer": True}, {}))  # fmt: skip
+        body_step1 = request_body(
+            LoadWeightsRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": path,
+                "optimizer": True,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     async def save_weights_for_sampler(
         self, *, name: str, ttl_seconds: int | None = None
     ) -> SaveWeightsForSamplerResponseInternal:
         """Save the weights as a named sampler checkpoint."""
-        s_step1 = await self._call_future(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsForSamplerRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def save_weights_external(
         self, *, name: str, ttl_seconds: int | None = None
     ) -> SaveWeightsExternalResponseInternal:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
-        s_step1 = await self._call_future(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=request_body(SaveWeightsExternalRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "path": name, "ttl_seconds": ttl_seconds}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsExternalRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "path": name,
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        s_step1 = await self._call_future(
+            EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
+        )
         return s_step1
 
     async def save_weights_and_get_sampling_client(self) -> AsyncSamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        s_step1 = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=request_body(SaveWeightsForSamplerRequest, {"model_id": self._state["model_id"], "seq_id": self._next("seq_id"), "sampling_session_seq_id": self._next("sampling_session_seq_id")}, {}))  # fmt: skip
+        body_step1 = request_body(
+            SaveWeightsForSamplerRequest,
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {},
+        )
+        s_step1 = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
         s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
         s_step3 = AsyncSamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3
