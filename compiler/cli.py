@@ -4,6 +4,7 @@
     tinkc ir      [MANIFEST] [--format json|dot|mermaid] [--dump-after PASS] [--spans]
     tinkc targets
     tinkc build   [MANIFEST] --target NAME|all [--out DIR]
+    tinkc mock    [MANIFEST] [--port N] [--host HOST] [--scenario FILE]
 
 MANIFEST defaults to the bundled Tinker manifest. Exit status: 0 success, 1 the manifest has
 errors, 2 usage error, 3 internal error (a bug in tinkc: rerun with --debug for the traceback).
@@ -151,6 +152,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if sink.has_errors else EXIT_OK
 
 
+def cmd_mock(args: argparse.Namespace) -> int:
+    from tinkc.mock.cli import run
+    from tinkc.pipeline import compile_manifest
+
+    result = compile_manifest(_manifest_path(args.manifest))
+    _report(result.sink, result.sources, "text", args.color)
+    if result.sink.has_errors or result.api is None:
+        return EXIT_ERRORS
+    return run(result.api, host=args.host, port=args.port, scenario=args.scenario, color=_use_color(sys.stderr, args.color))
+
+
 def ir_empty() -> object:
     from tinkc.ir.nodes import Obj
 
@@ -190,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", help="output directory (default: out); with --target all, one subdirectory per target")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("mock", help="serve a mock of the manifest's API (see docs/mock.md)")
+    manifest_arg(p)
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: 0, a free port; the ready line names it)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--scenario", metavar="FILE", help="scripted responses and future settings (YAML or JSON)")
+    p.set_defaults(func=cmd_mock)
     return parser
 
 
