@@ -30,6 +30,9 @@ check: $(STAMP) ## validate the bundled manifest
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
+conformance: $(STAMP) ## run the conformance scenarios against every backend's driver and the mock server
+	$(BIN)/python -m pytest tests/conformance
+
 snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
 	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py -q
 	git status --short tests/snapshots tests/passes/expected
@@ -40,4 +43,4 @@ bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manife
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis
 
-.PHONY: help install build check test snapshots bench clean
+.PHONY: help install build check test conformance snapshots bench clean

@@ -45,7 +45,16 @@ class PythonBackend(Backend):
         ]
         for path in sorted(RUNTIME.glob("*.py")):
             files.append(OutputFile(f"{src}/{path.name}", path.read_text(encoding="utf-8")))
+        files.append(OutputFile("conformance_driver.py", driver(api, pkg)))
         return files
+
+
+def driver(api: Api, pkg: str) -> str:
+    """The conformance driver: a static program bound to this package and its clients."""
+    template = (Path(__file__).parent / "driver" / "conformance_driver.py").read_text(encoding="utf-8")
+    entries = "".join(f'    "{c.id}": "{naming.type_name(c.display_name)}",\n' for c in api.clients.values())
+    clients = "{\n" + entries + "}" if entries else "{}"
+    return template.replace("__PACKAGE__", pkg).replace("__CLIENTS__", clients)
 
 
 def pyproject(api: Api, pkg: str) -> str:
