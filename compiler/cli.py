@@ -137,7 +137,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     sink = Sink()
     for name in targets:
         backend = infos[name].load()()
-        options = thaw(api.targets.get(name, ir_empty())) or {}
+        options = thaw(api.targets.get(name)) or {}
         files = backend.emit(api, options)
         root = out / name if args.target == "all" else out
         report = write_tree(root, files, sink, display=str(root))
@@ -161,12 +161,6 @@ def cmd_mock(args: argparse.Namespace) -> int:
     if result.sink.has_errors or result.api is None:
         return EXIT_ERRORS
     return run(result.api, host=args.host, port=args.port, scenario=args.scenario, color=_use_color(sys.stderr, args.color))
-
-
-def ir_empty() -> object:
-    from tinkc.ir.nodes import Obj
-
-    return Obj(())
 
 
 def build_parser() -> argparse.ArgumentParser:

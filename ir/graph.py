@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from tinkc.ir import nodes as ir
 from tinkc.passes.flow_dependencies import step_binds
 from tinkc.passes.references import type_refs
-from tinkc.passes.unused import _decl_refs
+from tinkc.passes.unused import decl_refs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,7 +29,7 @@ def reference_graph(api: ir.Api) -> nx.DiGraph:
     g = nx.DiGraph()
     for t in api.types.values():
         g.add_node(f"type:{t.id}", kind="type", label=t.id)
-        for r in _decl_refs(t):
+        for r in decl_refs(t):
             g.add_edge(f"type:{t.id}", f"type:{r}")
     for f in api.features.values():
         g.add_node(f"feature:{f.id}", kind="feature", label=f"{f.id} ({f.kind})")

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 
 from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import call_lines, docstring, py_literal, py_type, typed_default
+from tinkc.backends.python.emit_types import USED, call_lines, docstring, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 
@@ -229,6 +229,8 @@ class FlowWriter:
         params = []
         for i in sorted(self.flow.inputs, key=lambda i: not i.required):
             ann = py_type(i.type) if i.type is not None else "Any"
+            if i.type is None:
+                USED.add("Any")
             if i.has_default:
                 default, _ = typed_default(self.api, i.type, i.default) if i.type is not None else (py_literal(i.default), False)
                 params.append(f"{naming.field_name(i.name)}: {ann} = {default}")

@@ -16,7 +16,7 @@ from tinkc.passes.base import Pass
 from tinkc.passes.references import type_refs
 
 
-def _decl_refs(decl: ir.TypeDecl) -> Iterator[str]:
+def decl_refs(decl: ir.TypeDecl) -> Iterator[str]:
     if isinstance(decl, ir.Record):
         for f in decl.fields:
             yield from (r.name for r in type_refs(f.type))
@@ -52,7 +52,7 @@ def reachable_types(api: ir.Api) -> set[str]:
         if name in seen or name not in api.types:
             continue
         seen.add(name)
-        stack.extend(_decl_refs(api.types[name]))
+        stack.extend(decl_refs(api.types[name]))
     return seen
 
 
