@@ -952,6 +952,10 @@ class Lowerer:
             what = f"state `{e.key}` of client `{cid}`"
             if isinstance(e.value, Mapping):
                 self.check_keys(e.value, ("type", "counter", "doc"), what)
+                if "type" not in e.value:  # was silently dropped: every long form needs its type
+                    self.sink.error(
+                        "type.syntax", f"{what}: the long form needs a `type:`", e.key_span, hint=f"`{e.key}: {{type: int, counter: true}}`"
+                    )
                 t = self.type_expr(e.value.get("type"), what)
                 counter = bool(self.boolean(e.value.get("counter"), "`counter`"))
                 doc = self.doc(e.value)

@@ -127,3 +127,9 @@ def test_version_must_be_quoted(tmp_path: Path) -> None:
     r = compile_text(tmp_path, "schema_version: 1\nservice: {name: x, version: 1.10}\n", header=False)
     d = only(r, "manifest.expected-string")
     assert '"1.1"' in (d.hint or "")
+
+
+def test_state_long_form_needs_a_type(tmp_path: Path) -> None:
+    r = compile_text(tmp_path, "clients:\n  c:\n    state:\n      seq: {counter: true}\n")
+    d = only(r, "type.syntax")
+    assert "state `seq`" in d.message and d.span is not None and d.span.line == 9
