@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
@@ -32,6 +33,16 @@ from tinkc.ir.nodes import Api
 class OutputFile:
     path: str  # relative, forward slashes
     content: str
+
+
+@attrs.frozen
+class DriverCommand:
+    """How to start the conformance driver of an SDK tree (docs/conformance.md): the program reads
+    the scenario's calls as JSON on stdin and prints one outcome per line."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    env: Mapping[str, str] = attrs.field(factory=dict)
 
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
@@ -96,3 +107,10 @@ class Backend:
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         raise NotImplementedError
+
+    def conformance_driver(self, tree: Path) -> DriverCommand | None:
+        """Prepare the SDK emitted into ``tree`` (a scratch copy the backend may build in) to run its
+        conformance driver, and say how to start it. ``None``: this backend has no driver, so the
+        conformance suite skips it. Raise with a clear message when the target's toolchain is
+        missing or the build fails."""
+        return None

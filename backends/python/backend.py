@@ -1,18 +1,14 @@
-"""Backend `python`: a pip-installable SDK package (pydantic v2 models; httpx runtime).
-
-Work in progress: the models, package metadata and README are emitted; clients, the runtime of the
-manifest's features and the conformance driver are not yet (issue 3). Until they are, the backend
-is not registered as a `tinkc.backends` entry point, so `tinkc build --target python` does not
-offer an incomplete SDK.
-"""
+"""Backend `python`: a pip-installable SDK package (pydantic v2 models; httpx runtime), with its
+conformance driver."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, OutputFile
+from tinkc.backends.base import Backend, DriverCommand, OutputFile
 from tinkc.backends.python import naming
 from tinkc.backends.python.emit_clients import clients_module, spec_module
 from tinkc.backends.python.emit_types import types_module
@@ -47,6 +43,10 @@ class PythonBackend(Backend):
             files.append(OutputFile(f"{src}/{path.name}", path.read_text(encoding="utf-8")))
         files.append(OutputFile("conformance_driver.py", driver(api, pkg)))
         return files
+
+    def conformance_driver(self, tree: Path) -> DriverCommand:
+        # Runs the package from its source tree: nothing to build, no install needed.
+        return DriverCommand((sys.executable, "conformance_driver.py"), tree, {"PYTHONPATH": str(tree / "src")})
 
 
 def driver(api: Api, pkg: str) -> str:

@@ -10,13 +10,13 @@ import pytest
 from snapshot import assert_tree_matches
 
 from targets.fixtures import fixture_api, fixture_paths
+from tinkc.backends import registry
 from tinkc.backends.base import Backend
-from tinkc.backends.irdump import IrBackend
-from tinkc.backends.python import PythonBackend
 from tinkc.ir.nodes import thaw
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
-BACKENDS: list[type[Backend]] = [IrBackend, PythonBackend]
+# Every registered backend (entry-point group `tinkc.backends`) is snapshot-tested on every fixture.
+BACKENDS: list[type[Backend]] = [info.load() for info in registry.available().values()]
 
 
 def emit(backend: type[Backend], fixture: str) -> dict[str, str]:
