@@ -32,14 +32,28 @@ def target_rules() -> list[tuple[str, NamingRules]]:
     return out
 
 
-def _collisions(kind: str, where: str, names: Iterable[tuple[str, Span | None]], spell, target: str, sink: Sink) -> None:  # type: ignore[no-untyped-def]
+Reported = set[tuple[str, ...]]
+
+
+def _collisions(
+    kind: str, where: str, names: Iterable[tuple[str, Span | None]], spell, target: str, sink: Sink, reported: Reported
+) -> None:  # type: ignore[no-untyped-def]
+    """Names that spell alike in one target; a problem already reported for an earlier target (or
+    for every target) is not reported again."""
     seen: dict[str, str] = {}
     for name, span in names:
         spelled = spell(name)
         if not spelled.strip("_"):
-            sink.error("naming.empty", f"{kind} `{name}`{where} has no letters or digits to make an identifier from", span)
+            if (key := ("empty", kind, where, name)) not in reported:
+                reported.add(key)
+                sink.error("naming.empty", f"{kind} `{name}`{where} has no letters or digits to make an identifier from", span)
             continue
-        if spelled in seen and seen[spelled] != name:
+        if (
+            spelled in seen
+            and seen[spelled] != name
+            and (key := ("collision", kind, where, *sorted((seen[spelled], name)))) not in reported
+        ):
+            reported.add(key)
             sink.error(
                 "naming.collision",
                 f"{kind}s `{seen[spelled]}` and `{name}`{where} are both `{spelled}` in {target}",
@@ -50,8 +64,9 @@ def _collisions(kind: str, where: str, names: Iterable[tuple[str, Span | None]],
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    reported: Reported = set()
     for target, rules in target_rules():
-        _collisions("type", "", ((t.id, t.span) for t in api.types.values()), rules.type_name, target, sink)
+        _collisions("type", "", ((t.id, t.span) for t in api.types.values()), rules.type_name, target, sink, reported)
         for client in api.clients.values():
             _collisions(
                 "method",
@@ -60,10 +75,11 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
                 rules.method_name,
                 target,
                 sink,
+                reported,
             )
         for decl in api.types.values():
             if isinstance(decl, ir.Record):
-                _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), rules.field_name, target, sink)
+                _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), rules.field_name, target, sink, reported)
     return api
 
 
