@@ -126,7 +126,12 @@ def _seconds(x: Any) -> int:
     return int(round(float(x) * 1000))
 
 
+TELEMETRY_EVENT_KINDS = ("session_start", "session_end", "error", "generic")
+
+
 def _telemetry(v: Values) -> ir.FeatureParams:
+    batch = v.get("batch") or {}
+    events = v.get("events") or {}
     return ir.Telemetry(
         endpoint=v["endpoint"],
         enabled_env=v.get("enabled_env"),
@@ -135,6 +140,12 @@ def _telemetry(v: Values) -> ir.FeatureParams:
         max_queue_size=v["max_queue_size"],
         timeout_ms=v["timeout_ms"],
         drain_timeout_ms=_seconds(v["drain_timeout_sec"]),
+        events_field=batch.get("events_field") or "events",
+        session_id_field=batch.get("session_id_field"),
+        process_id_field=batch.get("process_id_field"),
+        platform_field=batch.get("platform_field"),
+        sdk_version_field=batch.get("sdk_version_field"),
+        event_types=tuple((kind, events[kind]) for kind in TELEMETRY_EVENT_KINDS if events.get(kind) is not None),
     )
 
 
@@ -268,6 +279,20 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "max_queue_size": p("int", 10000),
                 "timeout_ms": p("int", 5000),
                 "drain_timeout_sec": p("float", 30),
+                "batch": obj(
+                    {
+                        "events_field": p("str", "events", doc="the request field holding the list of events"),
+                        "session_id_field": p("str", None, doc="request field filled with the session id"),
+                        "process_id_field": p("str", None, doc="request field filled with a per-process UUID"),
+                        "platform_field": p("str", None, doc="request field filled with the host platform"),
+                        "sdk_version_field": p("str", None, doc="request field filled with the SDK version"),
+                    },
+                    doc="how the SDK fills the telemetry endpoint's request",
+                ),
+                "events": obj(
+                    {kind: p("str", None, doc=f"the record type of `{kind}` events") for kind in TELEMETRY_EVENT_KINDS},
+                    doc="the event record the SDK sends for each kind of event (a variant of the events list's union)",
+                ),
             },
             build=_telemetry,
         ),

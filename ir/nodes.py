@@ -385,6 +385,12 @@ class Telemetry:
     max_queue_size: int
     timeout_ms: int
     drain_timeout_ms: int
+    events_field: str = "events"  # request field of the telemetry endpoint holding the events
+    session_id_field: str | None = None  # request fields the SDK fills in every batch
+    process_id_field: str | None = None
+    platform_field: str | None = None
+    sdk_version_field: str | None = None
+    event_types: tuple[tuple[str, str], ...] = ()  # (kind, record id): session_start, session_end, error, generic
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -118,6 +118,9 @@ CASES: dict[str, Case] = {
     "feature_retrieve_endpoint_no_request_id": case(E("feature.bad-retrieve-endpoint", 11, 24), match=HINT + r".*request_id_field"),
     "backoff_negative_base": case(E("feature.bad-value", 12, 24), match=r"must be positive, not -100"),
     "backoff_max_below_base": case(E("feature.bad-value", 12, 38)),
+    "telemetry_batch_fields": case(
+        E("feature.bad-field", 14, 53), E("feature.bad-type", 15, 23), match=("did you mean `session_id`", "one of: NoteEvent, StartEvent")
+    ),
     "backoff_jitter_above_one": case(E("feature.bad-value", 12, 51), match=r"between 0 and 1, not 1\.5"),
     "backoff_negative_max_retries": case(E("feature.bad-value", 12, 18)),
     "backoff_base_not_a_number": case(E("manifest.expected-integer", 12, 24)),

@@ -12,13 +12,54 @@ wrong place.
 
 from __future__ import annotations
 
-from tinkc.diagnostics import Sink
+from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES
 from tinkc.ir import nodes as ir
-from tinkc.ir.types import const_problem
+from tinkc.ir.types import base_type, const_problem
 from tinkc.passes.base import Pass
 
 _MISSING = object()
+
+
+def _check_telemetry_batch(api: ir.Api, feat: ir.Feature, p: ir.Telemetry, request: ir.Record, sink: Sink) -> None:
+    """The batch fields the SDK fills must exist in the telemetry request, and each event type must be
+    a record the events list can hold (the list's record, or a variant of its union)."""
+    for param, name in (
+        ("batch.events_field", p.events_field),
+        ("batch.session_id_field", p.session_id_field),
+        ("batch.process_id_field", p.process_id_field),
+        ("batch.platform_field", p.platform_field),
+        ("batch.sdk_version_field", p.sdk_version_field),
+    ):
+        if name is not None and request.field(name) is None:
+            sink.error(
+                "feature.bad-field",
+                f"the telemetry request `{request.id}` has no field `{name}` (`{param}` of `{feat.id}`)",
+                feat.param_span(param),
+                hint=did_you_mean(name, [f.name for f in request.fields]),
+            )
+    events = request.field(p.events_field)
+    if events is None:
+        return
+    listed, _ = base_type(api, events.type)
+    if not isinstance(listed, ir.ListT):
+        sink.error(
+            "feature.bad-field",
+            f"`{request.id}.{p.events_field}` must be a list of events to carry telemetry",
+            feat.param_span("batch.events_field"),
+        )
+        return
+    item, _ = base_type(api, listed.item)
+    decl = api.types.get(item.name) if isinstance(item, ir.Ref) else None
+    allowed = {v.type for v in decl.variants} if isinstance(decl, ir.Union_) else {decl.id} if isinstance(decl, ir.Record) else set()
+    for kind, type_id in p.event_types:
+        if not isinstance(api.types.get(type_id), ir.Record) or type_id not in allowed:
+            sink.error(
+                "feature.bad-type",
+                f"`events.{kind}` of `{feat.id}` must be a record the list `{request.id}.{p.events_field}` holds, not `{type_id}`",
+                feat.param_span(f"events.{kind}"),
+                hint=did_you_mean(type_id, sorted(allowed)) or (f"one of: {', '.join(sorted(allowed))}" if allowed else None),
+            )
 
 
 def _check_statuses(feat: ir.Feature, name: str, ranges: tuple[ir.StatusRange, ...], sink: Sink) -> None:
@@ -233,6 +274,9 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 sink.error(
                     "feature.bad-endpoint", f"telemetry endpoint `{ep.id}` has no request body to carry events", feat.param_span("endpoint")
                 )
+            request = api.record(ep.request) if ep is not None and ep.request is not None else None
+            if request is not None:
+                _check_telemetry_batch(api, feat, p, request, sink)
         elif isinstance(p, ir.SessionLifecycle):
             ep = api.endpoints.get(p.create_endpoint)
             rec = api.record(ep.response) if ep else None
