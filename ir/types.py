@@ -3,6 +3,8 @@ whether a value of one type may be passed where another is expected."""
 
 from __future__ import annotations
 
+import attrs
+
 from tinkc.ir import nodes as ir
 
 
@@ -193,3 +195,44 @@ def _describe(value: object) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return f"`{value}`"
+
+
+@attrs.frozen
+class EventShape:
+    """What an SDK sends for one kind of telemetry event (the telemetry feature's `events:`): the
+    record's wire field names, and the union tag that marks it in the events list, if any."""
+
+    kind: str
+    record: str
+    wire_fields: tuple[str, ...]
+    tag_field: str | None
+    tag: str | None
+
+
+def telemetry_event_shapes(api: ir.Api, p: ir.Telemetry) -> list[EventShape]:
+    """The event shapes of a (validated) telemetry feature, in the order of its `event_types`."""
+    endpoint = api.endpoints.get(p.endpoint)
+    request = api.record(endpoint.request) if endpoint is not None and endpoint.request is not None else None
+    events = request.field(p.events_field) if request is not None else None
+    union: ir.Union_ | None = None
+    if events is not None:
+        listed, _ = base_type(api, events.type)
+        item, _ = base_type(api, listed.item) if isinstance(listed, ir.ListT) else (listed, False)
+        decl = api.types.get(item.name) if isinstance(item, ir.Ref) else None
+        union = decl if isinstance(decl, ir.Union_) and decl.discriminator is not None else None
+    out = []
+    for kind, record_id in p.event_types:
+        rec = api.types.get(record_id)
+        if not isinstance(rec, ir.Record):
+            continue
+        tag = next((v.tag for v in union.variants if v.type == record_id), None) if union is not None else None
+        out.append(
+            EventShape(
+                kind=kind,
+                record=record_id,
+                wire_fields=tuple(sorted(f.json_name for f in rec.fields)),
+                tag_field=union.discriminator if union is not None and tag is not None else None,
+                tag=tag,
+            )
+        )
+    return out

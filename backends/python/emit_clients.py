@@ -9,6 +9,7 @@ from tinkc.backends.python import naming
 from tinkc.backends.python.emit_flows import FlowWriter
 from tinkc.backends.python.emit_types import USED, call_lines, docstring, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import telemetry_event_shapes
 
 
 def const(name: str) -> str:
@@ -159,6 +160,10 @@ def spec_module(api: ir.Api, package: str) -> str:
         ]
         lines += ["", *call_lines(f"{feature_const(session.id)} = Session", args, "")]
         service_args.append(f"session={feature_const(session.id)}")
+    telemetry = next((f for f in api.features.values() if isinstance(f.params, ir.Telemetry)), None)
+    if telemetry is not None and telemetry.id in {u.feature for u in svc.features}:
+        lines += ["", *telemetry_spec(api, telemetry, feature_const(telemetry.id))]
+        service_args.append(f"telemetry={feature_const(telemetry.id)}")
     lines += ["", *call_lines("SERVICE = SDK", service_args, "")]
     text = "\n".join(lines)
     imports = [
@@ -170,10 +175,47 @@ def spec_module(api: ir.Api, package: str) -> str:
             ("_http", ("Backpressure", "Endpoint", "RetryHandler")),
             ("_retry", ("RetryPolicy",)),
             ("_session", ("Session",)),
+            ("_telemetry", ("EventKind", "TelemetrySpec")),
         )  # fmt: skip
         if any(f"{n}(" in text for n in names)
     ]
     return text.replace("IMPORTS", "\n".join(imports)) + "\n"
+
+
+def telemetry_spec(api: ir.Api, feat: ir.Feature, name: str) -> list[str]:
+    """The telemetry feature: one EventKind constant per kind of event, then the TelemetrySpec."""
+    p = feat.params
+    assert isinstance(p, ir.Telemetry)
+    lines: list[str] = []
+    kinds = []
+    for shape in telemetry_event_shapes(api, p):
+        const_name = f"{name}_{const(shape.kind)}"
+        args = [f"kind={py_literal(shape.kind)}", f"fields={py_literal(' '.join(shape.wire_fields))}"]
+        if shape.tag_field is not None:
+            args += [f"tag_field={py_literal(shape.tag_field)}", f"tag={py_literal(shape.tag)}"]
+        lines += [*call_lines(f"{const_name} = EventKind", args, ""), ""]
+        kinds.append(const_name)
+    events = "()" if not kinds else f"({kinds[0]},)" if len(kinds) == 1 else None
+    if events is None:
+        lines += [*call_lines(f"{name}_EVENTS = ", kinds, ""), ""]
+        events = f"{name}_EVENTS"
+    args = [
+        f"endpoint={endpoint_const(p.endpoint)}",
+        f"enabled_env={py_literal(p.enabled_env)}",
+        f"batch_size={p.batch_size}",
+        f"flush_interval={p.flush_interval_ms / 1000!r}",
+        f"max_queue_size={p.max_queue_size}",
+        f"timeout={p.timeout_ms / 1000!r}",
+        f"drain_timeout={p.drain_timeout_ms / 1000!r}",
+        f"events_field={py_literal(p.events_field)}",
+        f"session_id_field={py_literal(p.session_id_field)}",
+        f"process_id_field={py_literal(p.process_id_field)}",
+        f"platform_field={py_literal(p.platform_field)}",
+        f"sdk_version_field={py_literal(p.sdk_version_field)}",
+        f"sdk_version={py_literal(api.service.version)}",
+        f"kinds={events}",
+    ]
+    return lines + call_lines(f"{name} = TelemetrySpec", args, "")
 
 
 @attrs.frozen

@@ -23,6 +23,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
@@ -116,6 +117,7 @@ class MockServer:
         self.generator = Generator(api)
         self.checker = Checker(api)
         self.auth_header = api.service.auth.header if api.service.auth else None
+        self._epoch = time.monotonic()  # recordings say when they arrived, in ms since the server began
         self._retrieve: dict[str, list[ir.Feature]] = {}
         for f in api.features.values():
             if isinstance(f.params, ir.PromiseResult):
@@ -281,6 +283,7 @@ class MockServer:
     async def _serve(self, request: web.Request, raw_path: str) -> web.StreamResponse:
         record: dict[str, Any] = {
             "seq": self._seq,
+            "received_ms": round((time.monotonic() - self._epoch) * 1000, 3),
             "method": request.method,
             "path": unquote(raw_path),
             "raw_path": raw_path,
@@ -719,6 +722,10 @@ class MockHandle:
 
     def hold(self, held: bool = True) -> None:
         self.call(self.server.hold, held)
+
+    def wait_in_flight(self, count: int, timeout: float | None = None) -> bool:
+        """Block until ``count`` requests are in flight at once; False after ``timeout`` seconds."""
+        return asyncio.run_coroutine_threadsafe(self.server.wait_in_flight(count, timeout), self._loop).result()
 
 
 @contextlib.contextmanager

@@ -41,7 +41,7 @@ class Script:
         return answer(request) if callable(answer) else answer
 
 
-def transport(rt: dict[str, ModuleType], script: Script, sleeps: list[float]) -> Any:
+def transport(rt: dict[str, ModuleType], script: Script, sleeps: list[float], clock: Callable[[], float] | None = None) -> Any:
     config = rt["_config"].Config(api_key="sk-secret", base_url="http://api.test")
     return rt["_http"].Transport(
         config,
@@ -50,6 +50,7 @@ def transport(rt: dict[str, ModuleType], script: Script, sleeps: list[float]) ->
         http=httpx.Client(transport=httpx.MockTransport(script)),
         sleep=sleeps.append,
         rand=lambda: 0.0,
+        **({"clock": clock} if clock else {}),
     )
 
 
@@ -186,9 +187,7 @@ def test_futures_poll_until_the_result(rt: dict[str, ModuleType]) -> None:
     seen: list[tuple[str, str | None]] = []
     sleeps: list[float] = []
     t = transport(rt, script, sleeps)
-    result = rt["_futures"].poll(
-        t, futures_spec(rt), "req-1", TypeAdapter(dict[str, Any]), observer=lambda s, r: seen.append((s, r)), rand=lambda: 0.0
-    )
+    result = rt["_futures"].poll(t, futures_spec(rt), "req-1", TypeAdapter(dict[str, Any]), observer=lambda s, r: seen.append((s, r)))
     assert result == {"job_id": "j1", "metrics": {"loss": 0.5}}
     assert seen == [("active", None), ("paused_capacity", "busy"), ("unknown", None)]
     assert [r.read() for r in script.requests] == [b'{"request_id":"req-1"}'] * 5
@@ -216,7 +215,7 @@ def test_futures_overall_timeout_uses_the_injected_clock(rt: dict[str, ModuleTyp
 
     script = Script(*[answer] * 10)
     with pytest.raises(rt["_errors"].APITimeoutError):
-        rt["_futures"].poll(transport(rt, script, []), futures_spec(rt, timeout=10.0), "r", TypeAdapter(Any), clock=lambda: now[0])
+        rt["_futures"].poll(transport(rt, script, [], clock=lambda: now[0]), futures_spec(rt, timeout=10.0), "r", TypeAdapter(Any))
     assert len(script.requests) == 3
 
 
@@ -256,7 +255,7 @@ def test_async_transport_and_polling_share_the_semantics(rt: dict[str, ModuleTyp
             rand=lambda: 0.0,
         )
         handle = (await t.send(endpoint(rt), body={})).json()
-        return await rt["_futures"].apoll(t, futures_spec(rt), handle["request_id"], TypeAdapter(dict[str, int]), sleep=record)
+        return await rt["_futures"].apoll(t, futures_spec(rt), handle["request_id"], TypeAdapter(dict[str, int]))
 
     assert asyncio.run(main()) == {"done": 1}
     assert sleeps == [0.5]

@@ -8,10 +8,7 @@ errors, 429, 5xx) are retried with backoff until the overall timeout."""
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -130,10 +127,9 @@ def poll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    rand: Callable[[], float] = random.random,
 ) -> T:
-    state = _Poll(spec, observer, clock, rand)
+    """The future's result; waits and time come from the transport (injectable, e.g. scaled)."""
+    state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
         state.check_deadline()
         try:
@@ -154,17 +150,14 @@ async def apoll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    rand: Callable[[], float] = random.random,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
-    state = _Poll(spec, observer, clock, rand)
+    state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
         state.check_deadline()
         try:
             response = await transport.send(spec.retrieve, body={spec.request_id_field: request_id})
         except (APIStatusError, APIConnectionError) as exc:
-            await sleep(state.on_error(exc))
+            await transport.sleep(state.on_error(exc))
             continue
         answer = classify(spec, parse_body(response))
         if isinstance(answer, Done):

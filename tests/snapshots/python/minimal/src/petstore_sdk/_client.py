@@ -14,6 +14,7 @@ from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
 from ._session import Session, SessionHolder
+from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
 
@@ -26,6 +27,7 @@ class SDK:
     auth_header: str
     user_agent: str
     session: Session | None = None
+    telemetry: TelemetrySpec | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -56,6 +58,11 @@ class BaseClient:
     """Synchronous client: one configuration, one connection pool, shared with derived clients."""
 
     _sdk: SDK
+    _transport: Transport
+    _observer: QueueObserver | None
+    _session: SessionHolder
+    _telemetry: Telemetry | None
+    _owns_transport: bool
 
     def __init__(
         self,
@@ -66,7 +73,17 @@ class BaseClient:
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
         _transport: Transport | None = None,
+        _parent: BaseClient | None = None,
     ) -> None:
+        self._state: dict[str, Any] = {}
+        self._counters: dict[str, int] = {}
+        if _parent is not None:  # a derived client: the family's connections, session and telemetry
+            self._transport = _parent._transport
+            self._observer = _parent._observer
+            self._session = _parent._session
+            self._telemetry = _parent._telemetry
+            self._owns_transport = False
+            return
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = Transport(
@@ -74,22 +91,26 @@ class BaseClient:
             )
         self._transport = _transport
         self._observer = queue_state_observer
-        self._state: dict[str, Any] = {}
-        self._counters: dict[str, int] = {}
         self._session = SessionHolder()
         self._owns_transport = True
+        self._telemetry = Telemetry(self._sdk.telemetry, _transport) if self._sdk.telemetry else None
+        if self._telemetry is not None:
+            _transport.on_error = self._telemetry.on_error
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
 
     @classmethod
     def _derive(cls: type[C], parent: BaseClient, **state: Any) -> C:
-        """A client of this class sharing ``parent``'s configuration, connections and session."""
-        client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
-        client._session = parent._session
-        client._owns_transport = False
+        """A client of this class sharing ``parent``'s configuration, connections, session and telemetry."""
+        client = cls(_parent=parent)
         client._state.update(state)
         return client
+
+    def log_event(self, name: str, data: Mapping[str, Any] | None = None) -> None:
+        """Queue a telemetry event (the manifest's `generic` event); never blocks, never raises."""
+        if self._telemetry is not None:
+            self._telemetry.log("generic", event_name=name, event_data=dict(data or {}))
 
     def _session_id(self) -> str:
         """The session's id, creating the session (and its heartbeat) on first use."""
@@ -98,7 +119,8 @@ class BaseClient:
             return given
         if self._sdk.session is None:
             raise KeyError("session_id")
-        return self._session.open(self._transport, self._sdk.session)
+        on_open = self._telemetry.session_started if self._telemetry is not None else None
+        return self._session.open(self._transport, self._sdk.session, on_open)
 
     def _sibling(self, cls: type[C]) -> C:
         return cls._derive(self)
@@ -167,7 +189,11 @@ class BaseClient:
         )
 
     def close(self) -> None:
+        """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
+        them to the client it came from)."""
         if self._owns_transport:
+            if self._telemetry is not None:
+                self._telemetry.close()
             self._session.close()
             self._transport.close()
 
@@ -185,6 +211,11 @@ class AsyncBaseClient:
     """Asynchronous client; the same semantics as BaseClient."""
 
     _sdk: SDK
+    _transport: AsyncTransport
+    _observer: QueueObserver | None
+    _session: SessionHolder
+    _telemetry: AsyncTelemetry | None
+    _owns_transport: bool
 
     def __init__(
         self,
@@ -195,7 +226,17 @@ class AsyncBaseClient:
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
         _transport: AsyncTransport | None = None,
+        _parent: AsyncBaseClient | None = None,
     ) -> None:
+        self._state: dict[str, Any] = {}
+        self._counters: dict[str, int] = {}
+        if _parent is not None:  # a derived client: the family's connections, session and telemetry
+            self._transport = _parent._transport
+            self._observer = _parent._observer
+            self._session = _parent._session
+            self._telemetry = _parent._telemetry
+            self._owns_transport = False
+            return
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = AsyncTransport(
@@ -203,22 +244,26 @@ class AsyncBaseClient:
             )
         self._transport = _transport
         self._observer = queue_state_observer
-        self._state: dict[str, Any] = {}
-        self._counters: dict[str, int] = {}
         self._session = SessionHolder()
         self._owns_transport = True
+        self._telemetry = AsyncTelemetry(self._sdk.telemetry, _transport) if self._sdk.telemetry else None
+        if self._telemetry is not None:
+            _transport.on_error = self._telemetry.on_error
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._transport.config.base_url!r})"
 
     @classmethod
     def _derive(cls: type[A], parent: AsyncBaseClient, **state: Any) -> A:
-        """A client of this class sharing ``parent``'s configuration, connections and session."""
-        client = cls(_transport=parent._transport, queue_state_observer=parent._observer)
-        client._session = parent._session
-        client._owns_transport = False
+        """A client of this class sharing ``parent``'s configuration, connections, session and telemetry."""
+        client = cls(_parent=parent)
         client._state.update(state)
         return client
+
+    def log_event(self, name: str, data: Mapping[str, Any] | None = None) -> None:
+        """Queue a telemetry event (the manifest's `generic` event); never blocks, never raises."""
+        if self._telemetry is not None:
+            self._telemetry.log("generic", event_name=name, event_data=dict(data or {}))
 
     async def _session_id(self) -> str:
         """The session's id, creating the session (and its heartbeat) on first use."""
@@ -227,7 +272,8 @@ class AsyncBaseClient:
             return given
         if self._sdk.session is None:
             raise KeyError("session_id")
-        return await self._session.aopen(self._transport, self._sdk.session)
+        on_open = self._telemetry.session_started if self._telemetry is not None else None
+        return await self._session.aopen(self._transport, self._sdk.session, on_open)
 
     def _sibling(self, cls: type[A]) -> A:
         return cls._derive(self)
@@ -296,7 +342,11 @@ class AsyncBaseClient:
         )
 
     async def aclose(self) -> None:
+        """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
+        them to the client it came from)."""
         if self._owns_transport:
+            if self._telemetry is not None:
+                await self._telemetry.aclose()
             await self._session.aclose()
             await self._transport.aclose()
 

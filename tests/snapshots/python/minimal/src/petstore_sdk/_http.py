@@ -21,7 +21,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from ._config import Config
-from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, status_error
+from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, SDKError, status_error
 from ._retry import NO_RETRY, RetryPolicy
 
 T = TypeVar("T")
@@ -206,6 +206,7 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        wait: Callable[[threading.Event, float], bool] = threading.Event.wait,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
@@ -214,6 +215,8 @@ class Transport:
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
+        self.wait = wait  # background loops wait on an event, for at most N seconds
+        self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, threading.BoundedSemaphore] = {}
         self.slots_lock = threading.Lock()
 
@@ -229,6 +232,22 @@ class Transport:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            return self._limited(endpoint, path=path, query=query, body=body, headers=headers)
+        except SDKError as exc:
+            if self.on_error is not None:
+                self.on_error(endpoint, exc)
+            raise
+
+    def _limited(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         if endpoint.handler is None:
             return self._send(endpoint, path=path, query=query, body=body, headers=headers)
@@ -296,6 +315,7 @@ class AsyncTransport:
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
+        self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, asyncio.Semaphore] = {}
 
     async def send(
@@ -306,6 +326,22 @@ class AsyncTransport:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            return await self._limited(endpoint, path=path, query=query, body=body, headers=headers)
+        except SDKError as exc:
+            if self.on_error is not None:
+                self.on_error(endpoint, exc)
+            raise
+
+    async def _limited(
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         if endpoint.handler is None:
             return await self._send(endpoint, path=path, query=query, body=body, headers=headers)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +44,13 @@ class SessionHolder:
         self.thread: threading.Thread | None = None
         self.task: asyncio.Task[None] | None = None
 
-    def open(self, transport: Transport, spec: Session) -> str:
+    def open(self, transport: Transport, spec: Session, on_open: Callable[[str], None] | None = None) -> str:
         with self.lock:
             if self.session_id is None:
                 response = transport.send(spec.create, body=dict(spec.create_body))
                 self.session_id = spec.session_id_of(parse_body(response))
+                if on_open is not None:
+                    on_open(self.session_id)
                 if spec.heartbeat is not None:
                     self.thread = threading.Thread(
                         target=self._beat, args=(transport, spec, self.session_id), daemon=True
@@ -58,7 +60,7 @@ class SessionHolder:
 
     def _beat(self, transport: Transport, spec: Session, session_id: str) -> None:
         assert spec.heartbeat is not None
-        while not self.stopped.wait(spec.interval):
+        while not transport.wait(self.stopped, spec.interval):
             try:
                 transport.send(spec.heartbeat, body={spec.session_id_field: session_id})
                 self.beats += 1
@@ -66,11 +68,15 @@ class SessionHolder:
                 if spec.stops(exc):
                     return
 
-    async def aopen(self, transport: AsyncTransport, spec: Session) -> str:
+    async def aopen(
+        self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None
+    ) -> str:
         if self.session_id is None:
             response = await transport.send(spec.create, body=dict(spec.create_body))
             if self.session_id is None:  # another task may have opened it meanwhile
                 self.session_id = spec.session_id_of(parse_body(response))
+                if on_open is not None:
+                    on_open(self.session_id)
                 if spec.heartbeat is not None:
                     self.task = asyncio.get_running_loop().create_task(self._abeat(transport, spec, self.session_id))
         return self.session_id
@@ -78,7 +84,7 @@ class SessionHolder:
     async def _abeat(self, transport: AsyncTransport, spec: Session, session_id: str) -> None:
         assert spec.heartbeat is not None
         while True:
-            await asyncio.sleep(spec.interval)
+            await transport.sleep(spec.interval)
             try:
                 await transport.send(spec.heartbeat, body={spec.session_id_field: session_id})
                 self.beats += 1

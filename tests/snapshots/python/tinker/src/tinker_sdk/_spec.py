@@ -6,6 +6,7 @@ from ._futures import Futures
 from ._http import Backpressure, Endpoint, RetryHandler
 from ._retry import RetryPolicy
 from ._session import Session
+from ._telemetry import EventKind, TelemetrySpec
 
 SETTINGS = ServiceSettings(
     api_key_env="TINKER_API_KEY",
@@ -392,9 +393,57 @@ FT_SESSION_LIFECYCLE = Session(
     stop_statuses=((410, 410),),
 )
 
+FT_TELEMETRY_SESSION_START = EventKind(
+    kind="session_start",
+    fields="event event_id event_session_index severity timestamp",
+    tag_field="event",
+    tag="SESSION_START",
+)
+
+FT_TELEMETRY_SESSION_END = EventKind(
+    kind="session_end",
+    fields="duration event event_id event_session_index severity timestamp",
+    tag_field="event",
+    tag="SESSION_END",
+)
+
+FT_TELEMETRY_ERROR = EventKind(
+    kind="error",
+    fields="error_message error_type event event_id event_session_index severity timestamp traceback",
+    tag_field="event",
+    tag="UNHANDLED_EXCEPTION",
+)
+
+FT_TELEMETRY_GENERIC = EventKind(
+    kind="generic",
+    fields="event event_data event_id event_name event_session_index severity timestamp",
+    tag_field="event",
+    tag="GENERIC_EVENT",
+)
+
+FT_TELEMETRY_EVENTS = (FT_TELEMETRY_SESSION_START, FT_TELEMETRY_SESSION_END, FT_TELEMETRY_ERROR, FT_TELEMETRY_GENERIC)
+
+FT_TELEMETRY = TelemetrySpec(
+    endpoint=EP_TELEMETRY_SEND,
+    enabled_env="TINKER_TELEMETRY",
+    batch_size=100,
+    flush_interval=10.0,
+    max_queue_size=10000,
+    timeout=5.0,
+    drain_timeout=30.0,
+    events_field="events",
+    session_id_field="session_id",
+    process_id_field="process_uuid",
+    platform_field="platform",
+    sdk_version_field="sdk_version",
+    sdk_version="0.38.0",
+    kinds=FT_TELEMETRY_EVENTS,
+)
+
 SERVICE = SDK(
     settings=SETTINGS,
     auth_header="X-API-Key",
     user_agent="tinker_sdk/0.38.0 (python; tinkc)",
     session=FT_SESSION_LIFECYCLE,
+    telemetry=FT_TELEMETRY,
 )
