@@ -76,8 +76,10 @@ def is_async_client(client: Any) -> bool:
 
 class Driver:
     def __init__(self, request: dict[str, Any]) -> None:
-        self.base_url: str = request["base_url"]
+        self.base_url: str | None = request.get("base_url")  # None: the SDK's own precedence decides
+        self.control_url: str = request["control_url"]  # the mock server's control API
         self.api_key: str | None = request.get("api_key")
+        self.timeout: float | None = request.get("timeout_sec")
         self.scale = float(request.get("time_scale", 1.0))
         self.instances: dict[str, Any] = {}
         self.roots: list[Any] = []  # clients the driver built, closed at the end unless closed before
@@ -89,7 +91,9 @@ class Driver:
     def build(self, client_id: str, is_async: bool) -> Any:
         """A client of the manifest, built like a user would, with scaled waits and clock."""
         cls = getattr(pkg, ("Async" if is_async else "") + CLIENTS[client_id])
-        config = config_mod.resolve_config(cls._sdk.settings, api_key=self.api_key, base_url=self.base_url)
+        config = config_mod.resolve_config(
+            cls._sdk.settings, api_key=self.api_key, base_url=self.base_url, timeout=self.timeout
+        )
         common = {"user_agent": cls._sdk.user_agent, "auth_header": cls._sdk.auth_header}
         scale = self.scale
         start = time.monotonic()
@@ -154,7 +158,7 @@ class Driver:
             args = coerce(method, entry.get("args", {}))
             count = int(entry.get("concurrent", 1))
             if is_async_client(client):
-                results = await asyncio.gather(*(method(**args) for _ in range(count)), return_exceptions=True)
+                calls = asyncio.gather(*(method(**args) for _ in range(count)), return_exceptions=True)
             else:
 
                 def one(_: int) -> Any:
@@ -163,8 +167,17 @@ class Driver:
                     except errors.SDKError as exc:
                         return exc
 
-                with ThreadPoolExecutor(max_workers=count) as pool:
-                    results = await asyncio.to_thread(lambda: list(pool.map(one, range(count))))
+                def run_all() -> list[Any]:
+                    with ThreadPoolExecutor(max_workers=count) as pool:
+                        return list(pool.map(one, range(count)))
+
+                calls = asyncio.ensure_future(asyncio.to_thread(run_all))
+            if "hold_until_in_flight" in entry:
+                reached = await self.hold_until_in_flight(int(entry["hold_until_in_flight"]), calls)
+                if not reached:
+                    await calls
+                    return {"error": "not_concurrent"}
+            results = await calls
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:
                 return outcome_of(failed[0])
@@ -176,12 +189,25 @@ class Driver:
             if fresh and not keep:
                 await self.close(client)
 
+    async def hold_until_in_flight(self, count: int, calls: Any) -> bool:
+        """Hold the server's answers while the calls run, until `count` requests are in flight at
+        once (concurrency proven without timing), then release them."""
+        async with httpx.AsyncClient(timeout=60) as control:
+            await control.post(f"{self.control_url}/__tinkc/hold", json={"held": True})
+            try:
+                stats = await control.get(
+                    f"{self.control_url}/__tinkc/stats", params={"in_flight": count, "timeout_ms": 20000}
+                )
+                return stats.status_code == 200
+            finally:
+                await control.post(f"{self.control_url}/__tinkc/hold", json={"held": False})
+
     async def wait_until(self, rule: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Until the mock server recorded `count` requests of `endpoint` (its control API)."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as control:
             while time.monotonic() < deadline:
-                seen = await control.get(f"{self.base_url}/__tinkc/requests", params={"endpoint": rule["endpoint"]})
+                seen = await control.get(f"{self.control_url}/__tinkc/requests", params={"endpoint": rule["endpoint"]})
                 if len(seen.json()) >= int(rule["count"]):
                     return {"ok": True}
                 await asyncio.sleep(0.005)
