@@ -3,7 +3,7 @@
 from ._client import SDK
 from ._config import ServiceSettings
 from ._futures import Futures
-from ._http import Endpoint
+from ._http import Endpoint, RetryHandler
 from ._retry import RetryPolicy
 from ._session import Session
 
@@ -12,6 +12,10 @@ SETTINGS = ServiceSettings(
     base_url_env="JOBS_BASE_URL",
     default_base_url="http://localhost:8080",
     default_timeout=60.0,
+)
+
+FT_ARTIFACT_LIMITS = RetryHandler(
+    id="artifact_limits", max_connections=4, progress_timeout=60.0, base_delay=0.1, max_delay=0.5, jitter=0.25
 )
 
 FT_RETRY = RetryPolicy(
@@ -26,7 +30,7 @@ FT_RETRY = RetryPolicy(
 )
 
 EP_ARTIFACTS_GET = Endpoint(
-    id="artifacts.get", method="GET", path="/jobs/{job_id}/artifacts/{+artifact_path}", retry=FT_RETRY
+    id="artifacts.get", method="GET", path="/jobs/{job_id}/artifacts/{+artifact_path}", handler=FT_ARTIFACT_LIMITS
 )
 
 EP_ARTIFACTS_LIST = Endpoint(id="artifacts.list", method="GET", path="/jobs/{job_id}/artifacts", retry=FT_RETRY)
@@ -66,7 +70,7 @@ FT_FUTURES = Futures(
     queue_states=("active", "paused_capacity", "paused_rate_limit"),
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
-    timeout=None,
+    timeout=60.0,
 )
 
 FT_SESSION = Session(
@@ -76,6 +80,7 @@ FT_SESSION = Session(
     heartbeat=EP_SESSIONS_HEARTBEAT,
     interval=10.0,
     stop_statuses=(),
+    heartbeat_in_path=True,
 )
 
 SERVICE = SDK(

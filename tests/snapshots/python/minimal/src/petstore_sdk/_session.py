@@ -22,9 +22,24 @@ class Session:
     heartbeat: Endpoint | None
     interval: float
     stop_statuses: tuple[tuple[int, int], ...]
+    heartbeat_in_path: bool = False  # the heartbeat carries the session id in its path, not its body
 
     def stops(self, error: APIError) -> bool:
         return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
+
+    def beat(self, transport: Transport, session_id: str) -> None:
+        assert self.heartbeat is not None
+        if self.heartbeat_in_path:
+            transport.send(self.heartbeat, path={self.session_id_field: session_id})
+        else:
+            transport.send(self.heartbeat, body={self.session_id_field: session_id})
+
+    async def abeat(self, transport: AsyncTransport, session_id: str) -> None:
+        assert self.heartbeat is not None
+        if self.heartbeat_in_path:
+            await transport.send(self.heartbeat, path={self.session_id_field: session_id})
+        else:
+            await transport.send(self.heartbeat, body={self.session_id_field: session_id})
 
     def session_id_of(self, body: Any) -> str:
         value = body.get(self.session_id_field) if isinstance(body, dict) else None
@@ -62,7 +77,7 @@ class SessionHolder:
         assert spec.heartbeat is not None
         while not transport.wait(self.stopped, spec.interval):
             try:
-                transport.send(spec.heartbeat, body={spec.session_id_field: session_id})
+                spec.beat(transport, session_id)
                 self.beats += 1
             except APIError as exc:  # a missed heartbeat is not fatal; a stop status ends the session
                 if spec.stops(exc):
@@ -86,7 +101,7 @@ class SessionHolder:
         while True:
             await transport.sleep(spec.interval)
             try:
-                await transport.send(spec.heartbeat, body={spec.session_id_field: session_id})
+                await spec.abeat(transport, session_id)
                 self.beats += 1
             except APIError as exc:
                 if spec.stops(exc):
