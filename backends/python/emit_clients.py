@@ -45,6 +45,13 @@ def raw_template(ep: ir.Endpoint) -> str:
     return "".join(out)
 
 
+def pool_size(api: ir.Api) -> list[int]:
+    """The connection pool must hold the largest number of requests a retry handler lets be in
+    flight; without a retry handler the runtime's default (100) stands."""
+    bounds = [f.params.max_connections for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
+    return [max(bounds)] if bounds and max(bounds) > 100 else []
+
+
 def spec_module(api: ir.Api, package: str) -> str:
     svc = api.service
     lines = [
@@ -59,6 +66,7 @@ def spec_module(api: ir.Api, package: str) -> str:
                 f"base_url_env={py_literal(svc.base_url_env)}",
                 f"default_base_url={py_literal(svc.base_url)}",
                 f"default_timeout={svc.timeout_ms / 1000!r}",
+                *(f"max_connections={n}" for n in pool_size(api)),
             ],
             "",
         ),

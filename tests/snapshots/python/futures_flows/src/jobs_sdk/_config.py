@@ -16,6 +16,7 @@ class Config:
     base_url: str
     timeout: float = 60.0
     headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = 100  # the connection pool's size (the manifest's largest retry_handler bound)
 
     def __repr__(self) -> str:
         return f"Config(api_key=<redacted>, base_url={self.base_url!r}, timeout={self.timeout!r})"
@@ -29,6 +30,7 @@ class ServiceSettings:
     base_url_env: str | None
     default_base_url: str | None
     default_timeout: float
+    max_connections: int = 100
 
 
 def resolve_config(
@@ -54,4 +56,5 @@ def resolve_config(
         base_url=url.rstrip("/"),
         timeout=settings.default_timeout if timeout is None else timeout,
         headers=dict(headers or {}),
+        max_connections=settings.max_connections,
     )

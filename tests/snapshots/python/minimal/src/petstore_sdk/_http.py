@@ -88,6 +88,13 @@ def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
     return _PARAM.sub(expand, endpoint.path)
 
 
+def pool_limits(config: Config) -> httpx.Limits:
+    """A pool as large as the manifest lets requests be in flight (httpx's default caps it at 100)."""
+    return httpx.Limits(
+        max_connections=config.max_connections, max_keepalive_connections=min(config.max_connections, 100)
+    )
+
+
 def drop_none(values: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in values.items() if v is not None}
 
@@ -211,7 +218,7 @@ class Transport:
         self.config = config
         self.user_agent = user_agent
         self.auth_header = auth_header
-        self.http = http or httpx.Client(timeout=config.timeout)
+        self.http = http or httpx.Client(timeout=config.timeout, limits=pool_limits(config))
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
@@ -311,7 +318,7 @@ class AsyncTransport:
         self.config = config
         self.user_agent = user_agent
         self.auth_header = auth_header
-        self.http = http or httpx.AsyncClient(timeout=config.timeout)
+        self.http = http or httpx.AsyncClient(timeout=config.timeout, limits=pool_limits(config))
         self.sleep = sleep
         self.rand = rand
         self.clock = clock

@@ -13,6 +13,7 @@ SETTINGS = ServiceSettings(
     base_url_env="TINKER_BASE_URL",
     default_base_url="https://tinker.thinkingmachines.dev/services/tinker-prod",
     default_timeout=60.0,
+    max_connections=1000,
 )
 
 FT_RETRY_ARCHIVE = RetryPolicy(
