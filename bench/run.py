@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import sdk_overhead  # noqa: E402
 from gen import generate  # noqa: E402
 
 TINKC = [str(Path(sys.executable).with_name("tinkc"))]
@@ -82,6 +83,7 @@ def main() -> None:
             rows.append(
                 {"case": f"build all {label} (no-op rebuild)", "endpoints": n, **build, "per_endpoint_ms": 1000 * build["median_s"] / n}
             )
+        sdk = sdk_overhead.measure(TINKC, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -96,10 +98,12 @@ def main() -> None:
     hundred = next(r for r in rows if r["case"] == "check synthetic 100x")
     ratio = float(hundred["median_s"]) / float(one["median_s"])  # type: ignore[arg-type]
     print(f"\ncheck 100x / 1x = {ratio:.1f} (linear or better: <= 100)")
+    sdk_overhead.print_table(sdk)
     results = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "rows": rows,
         "check_100x_over_1x": ratio,
+        "python_sdk": sdk,
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written: {HERE / 'results.json'}")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = ["compiler", "ir", "backends", "bench", "tests"]
+PATHS = ["compiler", "ir", "backends", "bench", "examples", "tests"]
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:
