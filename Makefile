@@ -20,6 +20,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install tinkc with its test tools
 
+# The emitted SDKs are built with their own toolchains: Elixir/OTP (+ jiffy) from Debian, Node from
+# the machine (typescript comes from npm inside the tests). Installed once, when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+toolchains: ## install the SDK toolchains the tests need (Debian: elixir erlang-jiffy)
+	@command -v mix >/dev/null && [ -n "$$(ls -d /usr/lib/erlang/lib/jiffy-* 2>/dev/null)" ] || { \
+	  echo "installing elixir erlang-jiffy (Debian)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq elixir erlang-jiffy >/dev/null; }
+	@command -v node >/dev/null || { echo "node is missing: install Node.js 20 (Debian: nodejs npm)"; \
+	  $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+
 build: $(STAMP) ## compile the bundled Tinker manifest to every target into out/
 	$(BIN)/tinkc check
 	$(BIN)/tinkc build --target all --out $(OUT)
@@ -27,10 +37,10 @@ build: $(STAMP) ## compile the bundled Tinker manifest to every target into out/
 check: $(STAMP) ## validate the bundled manifest
 	$(BIN)/tinkc check
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) toolchains ## run the whole test suite
 	$(BIN)/python -m pytest
 
-conformance: $(STAMP) ## run the conformance scenarios against every backend's driver and the mock server
+conformance: $(STAMP) toolchains ## run the conformance scenarios against every backend's driver and the mock server
 	$(BIN)/python -m pytest tests/conformance
 
 snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
@@ -43,4 +53,4 @@ bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manife
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis
 
-.PHONY: help install build check test conformance snapshots bench clean
+.PHONY: help install toolchains build check test conformance snapshots bench clean
