@@ -20,10 +20,12 @@ from tinkc.ir.nodes import Api
 from tinkc.passes import (
     bindings,
     clients,
+    dead_types,
     feature_params,
     flow_calls,
     flow_dependencies,
     idempotency,
+    intern_features,
     naming,
     paths,
     references,
@@ -46,7 +48,11 @@ VALIDATION_PASSES: tuple[Pass, ...] = (
     naming.PASS,
     unused.PASS,
 )
-OPTIMIZATION_PASSES: tuple[Pass, ...] = ()
+# Then the optimizations, on a valid IR only: each keeps it valid and is idempotent.
+OPTIMIZATION_PASSES: tuple[Pass, ...] = (
+    dead_types.PASS,
+    intern_features.PASS,
+)
 PASSES: tuple[Pass, ...] = VALIDATION_PASSES + OPTIMIZATION_PASSES
 
 

@@ -515,6 +515,8 @@ def test_generated_manifests_keep_the_ir_well_formed(data: dict[str, Any]) -> No
     final = result.api
     assert final is not None
     for p in PASSES:
+        if p.kind == "optimization" and not valid:
+            continue  # optimizations never run on an invalid IR
         again_sink = Sink()
         assert p.run(final, again_sink) == final, f"pass {p.name} is not idempotent"
         if valid:
