@@ -141,11 +141,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         files = backend.emit(api, options)
         root = out / name if args.target == "all" else out
         report = write_tree(root, files, sink, display=str(root))
-        print(
-            f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
-            + (f", {len(report.refused)} refused" if report.refused else "")
-            + f" → {root}"
-        )
+        if not args.quiet:
+            print(
+                f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
+                + (f", {len(report.refused)} refused" if report.refused else "")
+                + f" → {root}"
+            )
     _report(sink, {}, "text", args.color)
     if not args.quiet:
         print(f"built {len(targets)} target{'s' if len(targets) != 1 else ''} in {time.perf_counter() - started:.3f} s")
