@@ -1,0 +1,79 @@
+"""Backend `typescript`: an npm package (ESM, strict TypeScript, no runtime dependencies: Node 20's
+`fetch`, `AbortController` and timers), with its conformance driver."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tinkc.backends.base import Backend, DriverCommand, OutputFile
+from tinkc.backends.typescript import naming, toolchain
+from tinkc.backends.typescript.emit_clients import class_names, clients_module
+from tinkc.backends.typescript.emit_package import (
+    driver_module,
+    index_module,
+    package_json,
+    prettier_config,
+    prettier_ignore,
+    tsconfig_driver,
+    tsconfig_package,
+)
+from tinkc.backends.typescript.emit_readme import readme
+from tinkc.backends.typescript.emit_spec import spec_module
+from tinkc.backends.typescript.emit_types import types_module
+from tinkc.ir.nodes import Api
+
+RUNTIME = Path(__file__).parent / "runtime"
+DRIVER_ENTRY = "conformance/dist/conformance/driver.js"
+
+
+def package_name(api: Api, options: Mapping[str, Any]) -> str:
+    return naming.package_name(str(options.get("package") or f"{api.service.name}-sdk"))
+
+
+class TypeScriptBackend(Backend):
+    name = "typescript"
+    version = "0.1"
+    description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
+    naming = naming.NAMING
+
+    def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        pkg = package_name(api, options)
+        classes = class_names(api)
+        files = [
+            OutputFile("package.json", package_json(api, pkg)),
+            OutputFile("tsconfig.json", tsconfig_package()),
+            OutputFile(".prettierrc.json", prettier_config()),
+            OutputFile(".prettierignore", prettier_ignore()),
+            OutputFile("README.md", readme(api, pkg, classes)),
+            OutputFile("src/index.ts", index_module(api, classes)),
+            OutputFile("src/types.ts", types_module(api)),
+            OutputFile("src/spec.ts", spec_module(api, pkg)),
+            OutputFile("src/clients.ts", clients_module(api)),
+        ]
+        for path in sorted(RUNTIME.glob("*.ts")):
+            files.append(OutputFile(f"src/runtime/{path.name}", path.read_text(encoding="utf-8")))
+        files.append(OutputFile("conformance/tsconfig.json", tsconfig_driver()))
+        files.append(OutputFile("conformance/driver.ts", driver_module(api, classes)))
+        return files
+
+    def conformance_driver(self, tree: Path) -> DriverCommand:
+        """Compile the SDK and its driver to JavaScript inside ``tree`` (tsc from the toolchain
+        cache, installed from npm on first use) and run the driver with Node."""
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("the TypeScript conformance driver needs Node.js 20 (`node` is not on PATH)")
+        toolchain.link(tree)
+        proc = subprocess.run(
+            [node, str(toolchain.tsc()), "-p", str(tree / "conformance" / "tsconfig.json")],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"tsc failed on the TypeScript SDK in {tree}:\n{proc.stdout}{proc.stderr}")
+        return DriverCommand((node, DRIVER_ENTRY), tree, {})

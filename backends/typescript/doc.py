@@ -1,0 +1,311 @@
+"""A small layout engine for the emitted TypeScript: documents of text, line breaks, groups and
+indentation, printed at a fixed width (Wadler's "prettier printer", the algorithm behind Prettier).
+
+Emitters describe *structure* (a call, an object literal, a list of statements) and never count
+columns; the printer decides where lines break, so the output is laid out the same way everywhere
+and stays within :data:`WIDTH` where it can. A group is printed flat when it fits on the rest of
+the line, else broken: its ``line``\\s become newlines at its indentation.
+
+Example::
+
+    >>> pretty(call("f", ["a", "b"]))
+    'f(a, b)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+WIDTH = 100
+INDENT = "  "
+
+
+@attrs.frozen
+class Line:
+    """A space (``soft``: nothing) when its group is flat; a newline when it is broken."""
+
+    soft: bool = False
+    hard: bool = False  # always a newline (and the groups around it break)
+
+
+@attrs.frozen
+class Group:
+    contents: Doc
+    broken: bool = False  # break even when it fits
+
+
+@attrs.frozen
+class Indent:
+    contents: Doc
+
+
+@attrs.frozen
+class IfBreak:
+    """``broken`` inside a broken group, ``flat`` inside a flat one (trailing commas)."""
+
+    broken: Doc
+    flat: Doc = ""
+
+
+@attrs.frozen
+class Choice:
+    """The first of ``options`` whose first line fits (each tried broken up to its first newline);
+    the last one otherwise. How a call hugs its last argument: ``f(a, {`` … ``})``."""
+
+    options: tuple[Doc, ...]
+
+
+Doc = str | Line | Group | Indent | IfBreak | Choice | list  # a list concatenates
+
+LINE = Line()
+SOFTLINE = Line(soft=True)
+HARDLINE = Line(hard=True)
+
+
+def join(sep: Doc, docs: Iterable[Doc]) -> list[Doc]:
+    out: list[Doc] = []
+    for i, d in enumerate(docs):
+        if i:
+            out.append(sep)
+        out.append(d)
+    return out
+
+
+def _breaks(doc: Doc, memo: dict[int, bool]) -> bool:
+    """Must ``doc`` break: does it hold a hard line or a group that always breaks? A group that must
+    break breaks the groups around it too (Prettier's break propagation); a choice propagates what
+    its first option holds."""
+    key = id(doc)
+    if key in memo:
+        return memo[key]
+    if isinstance(doc, Line):
+        result = doc.hard
+    elif isinstance(doc, list):
+        result = any(_breaks(d, memo) for d in doc)
+    elif isinstance(doc, Group):
+        result = doc.broken or _breaks(doc.contents, memo)
+    elif isinstance(doc, Indent):
+        result = _breaks(doc.contents, memo)
+    elif isinstance(doc, IfBreak):
+        result = _breaks(doc.broken, memo)
+    elif isinstance(doc, Choice):
+        result = _breaks(doc.options[0], memo)
+    else:
+        result = False
+    memo[key] = result
+    return result
+
+
+def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], width: int, memo: dict[int, bool]) -> bool:
+    """Does the text up to the next newline fit in ``width`` columns? ``todo`` is measured as laid
+    out; then the commands after it, in their own modes."""
+    stack = list(reversed(todo))
+    rest_index = len(rest)
+    while width >= 0:
+        if not stack:
+            if rest_index == 0:
+                return True
+            rest_index -= 1
+            stack.append(rest[rest_index])
+            continue
+        ind, flat, doc = stack.pop()
+        if isinstance(doc, str):
+            width -= len(doc)
+        elif isinstance(doc, list):
+            stack.extend((ind, flat, d) for d in reversed(doc))
+        elif isinstance(doc, Line):
+            if not flat or doc.hard:
+                return True
+            width -= 0 if doc.soft else 1
+        elif isinstance(doc, Group):
+            stack.append((ind, flat and not _breaks(doc, memo), doc.contents))
+        elif isinstance(doc, Indent):
+            stack.append((ind + 1, flat, doc.contents))
+        elif isinstance(doc, IfBreak):
+            stack.append((ind, flat, doc.flat if flat else doc.broken))
+        elif isinstance(doc, Choice):
+            stack.append((ind, flat, doc.options[0] if flat else doc.options[-1]))
+    return False
+
+
+def pretty(doc: Doc, width: int = WIDTH) -> str:
+    out: list[str] = []
+    column = 0
+    memo: dict[int, bool] = {}  # _breaks of each group, by identity (docs are shared, not copied)
+    # commands still to print, last one first: (indentation level, flat?, doc)
+    cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
+    while cmds:
+        ind, flat, d = cmds.pop()
+        if isinstance(d, str):
+            out.append(d)
+            column += len(d)
+        elif isinstance(d, list):
+            cmds.extend((ind, flat, x) for x in reversed(d))
+        elif isinstance(d, Line):
+            if flat and not d.hard:
+                if not d.soft:
+                    out.append(" ")
+                    column += 1
+            else:
+                while out and out[-1].endswith(" "):  # no trailing whitespace
+                    out[-1] = out[-1].rstrip(" ")
+                out.append("\n" + INDENT * ind)
+                column = len(INDENT) * ind
+        elif isinstance(d, Group):
+            must_break = _breaks(d, memo)
+            if flat and not must_break:
+                cmds.append((ind, True, d.contents))
+            else:
+                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo)
+                cmds.append((ind, fits, d.contents))
+        elif isinstance(d, Indent):
+            cmds.append((ind + 1, flat, d.contents))
+        elif isinstance(d, IfBreak):
+            cmds.append((ind, flat, d.flat if flat else d.broken))
+        elif isinstance(d, Choice):
+            if flat:
+                cmds.append((ind, True, d.options[0]))
+                continue
+            chosen = d.options[-1]
+            for i, option in enumerate(d.options):
+                # the first option must fit entirely flat; the others up to their first break
+                if _fits([(ind, i == 0, option)], cmds, width - column, memo):
+                    chosen = option
+                    break
+            cmds.append((ind, False, chosen))
+    return "".join(out)
+
+
+def pretty_blocks(blocks: Iterable[Doc], width: int = WIDTH) -> str:
+    """Top-level declarations, a blank line apart, each laid out on its own: given a generator, a
+    declaration's document is built, printed and dropped before the next, so memory (and the
+    garbage collector's work) does not grow with the size of the module."""
+    return "\n\n".join(pretty(block, width) for block in blocks)
+
+
+# -- TypeScript constructs --------------------------------------------------------------------
+
+
+def group(*contents: Doc, broken: bool = False) -> Group:
+    return Group(list(contents), broken)
+
+
+def block(lines: Sequence[Doc]) -> list[Doc]:
+    """``{`` statements ``}``: each statement on its own line."""
+    if not lines:
+        return ["{}"]
+    return ["{", Indent([HARDLINE, join(HARDLINE, lines)]), HARDLINE, "}"]
+
+
+def _expanded(doc: Doc) -> Doc | None:
+    """``doc`` with its object or array literal broken, when it is one (or an arrow function
+    returning one): the last argument a call may hug, ``f(a, {`` … ``})``."""
+    if isinstance(doc, Group) and isinstance(doc.contents, list) and doc.contents and doc.contents[0] in ("{", "["):
+        return Group(doc.contents, broken=True)
+    if isinstance(doc, list) and len(doc) >= 2 and doc[0] in ("() => (", "() => "):
+        inner = _expanded(doc[1])
+        return None if inner is None else [doc[0], inner, *doc[2:]]
+    return None
+
+
+def call(callee: Doc, args: Sequence[Doc]) -> Doc:
+    """``callee(a, b)``: on one line; else hugging a last object, array or arrow argument; else one
+    argument a line (Prettier's choices)."""
+    if not args:
+        return [callee, "()"]
+    spread = group(callee, "(", Indent([SOFTLINE, join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
+    last = _expanded(args[-1])
+    if last is None or (len(args) > 1 and _expanded(args[-2]) is not None):
+        return spread
+    flat = [callee, "(", join(", ", args), ")"]
+    hug = [callee, "(", join(", ", [*args[:-1], last]), ")"]
+    return Choice((flat, hug, spread))
+
+
+def obj(items: Sequence[Doc], broken: bool = False) -> Doc:
+    """An object literal of ``key: value`` items."""
+    if not items:
+        return "{}"
+    return group("{", Indent([LINE, join([",", LINE], items)]), IfBreak(","), LINE, "}", broken=broken)
+
+
+def array(items: Sequence[Doc], matrix: bool = False) -> Doc:
+    """An array literal. ``matrix``: its items are arrays (or objects) of more than one item, which
+    Prettier always lays out one a line when there are several."""
+    if not items:
+        return "[]"
+    broken = matrix and len(items) > 1
+    return group("[", Indent([SOFTLINE, join([",", LINE], items)]), IfBreak(","), SOFTLINE, "]", broken=broken)
+
+
+def type_literal(members: Sequence[Doc]) -> Doc:
+    """``{ a: string; b?: number }``, broken one member a line."""
+    if not members:
+        return "{}"
+    return group("{", Indent([LINE, join([IfBreak(";", ";"), LINE], members)]), IfBreak(";"), LINE, "}")
+
+
+def union(members: Sequence[Doc]) -> Doc:
+    """``A | B``, broken ``| A`` one member a line."""
+    if len(members) == 1:
+        return members[0]
+    return group(IfBreak(["|", " "]), join([LINE, "| "], members))
+
+
+def comment_block(text: str | None) -> list[Doc]:
+    """A JSDoc comment (with hard line breaks) for a declaration, or nothing."""
+    if not text or not text.strip():
+        return []
+    lines = text.strip().replace("\r\n", "\n").replace("\r", "\n").replace("*/", "*\\/").split("\n")
+    if len(lines) == 1:
+        return [f"/** {lines[0]} */", HARDLINE]
+    out: list[Doc] = ["/**", HARDLINE]
+    for line in lines:
+        out.extend([f" * {line}".rstrip(), HARDLINE])
+    out.extend([" */", HARDLINE])
+    return out
+
+
+def import_names(names: Sequence[str], module: str, keyword: str = "import") -> Doc:
+    """``import { A, B } from "module";``, broken one name a line."""
+    return group(f"{keyword} {{", Indent([LINE, join([",", LINE], names)]), IfBreak(","), LINE, f'}} from "{module}";')
+
+
+def export_names(names: Sequence[str], module: str) -> Doc:
+    """``export { A, B } from "module";``"""
+    return import_names(names, module, "export")
+
+
+def signature(head: str, params: Sequence[tuple[str, Doc, str | None]], tail: str) -> Doc:
+    """``head(name: type = default, ...)tail``. A lone parameter typed by an object type literal
+    (and without a default) hugs the parentheses, ``f(params: {`` … ``})``; otherwise the parameters
+    break one a line (Prettier's choices)."""
+    if not params:
+        return f"{head}(){tail}"
+    typed = [[f"{name}: ", type_, f" = {default}" if default else ""] for name, type_, default in params]
+    lone = params[0][1] if len(params) == 1 and params[0][2] is None else None
+    if isinstance(lone, Group) and isinstance(lone.contents, list) and lone.contents[:1] == ["{"]:
+        return group(f"{head}(", typed[0], ")", tail)
+    return group(f"{head}(", Indent([SOFTLINE, join([",", LINE], typed)]), IfBreak(","), SOFTLINE, ")", tail)
+
+
+def json_doc(value: object) -> Doc:
+    """JSON as Prettier lays it out: objects one member a line, arrays on one line when they fit, no
+    trailing commas."""
+    import json
+
+    if isinstance(value, dict) and value:
+        items = [[json.dumps(k, ensure_ascii=False), ": ", json_doc(v)] for k, v in value.items()]
+        return group("{", Indent([LINE, join([",", LINE], items)]), LINE, "}", broken=True)
+    if isinstance(value, list) and value:
+        return group("[", Indent([SOFTLINE, join([",", LINE], [json_doc(v) for v in value])]), SOFTLINE, "]")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def assign(lhs: Doc, rhs: Doc) -> Doc:
+    """``lhs = rhs``, the right-hand side on the next line (indented) only when not even its first
+    line fits after the ``=`` (Prettier's "fluid" assignment layout)."""
+    same_line = [lhs, " = ", rhs]
+    return Choice((same_line, same_line, Group([lhs, " =", Indent([LINE, rhs])], broken=True)))
