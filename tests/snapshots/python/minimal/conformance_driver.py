@@ -153,6 +153,9 @@ class Driver:
             method = getattr(client, entry["method"])
             args = coerce(method, entry.get("args", {}))
             count = int(entry.get("concurrent", 1))
+            hold = entry.get("hold_until_in_flight")
+            if hold is not None:  # held before the first request can leave, or it may be answered at once
+                await self.control("POST", "/__tinkc/hold", json={"held": True})
             if is_async_client(client):
                 calls = asyncio.gather(*(method(**args) for _ in range(count)), return_exceptions=True)
             else:
@@ -168,8 +171,8 @@ class Driver:
                         return list(pool.map(one, range(count)))
 
                 calls = asyncio.ensure_future(asyncio.to_thread(run_all))
-            if "hold_until_in_flight" in entry:
-                reached = await self.hold_until_in_flight(int(entry["hold_until_in_flight"]), calls)
+            if hold is not None:
+                reached = await self.released_when_in_flight(int(hold))
                 if not reached:
                     await calls
                     return {"error": "not_concurrent"}
@@ -185,18 +188,19 @@ class Driver:
             if fresh and not keep:
                 await self.close(client)
 
-    async def hold_until_in_flight(self, count: int, calls: Any) -> bool:
-        """Hold the server's answers while the calls run, until `count` requests are in flight at
-        once (concurrency proven without timing), then release them."""
+    async def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A request to the mock server's control API."""
         async with httpx.AsyncClient(timeout=60) as control:
-            await control.post(f"{self.control_url}/__tinkc/hold", json={"held": True})
-            try:
-                stats = await control.get(
-                    f"{self.control_url}/__tinkc/stats", params={"in_flight": count, "timeout_ms": 20000}
-                )
-                return stats.status_code == 200
-            finally:
-                await control.post(f"{self.control_url}/__tinkc/hold", json={"held": False})
+            return await control.request(method, f"{self.control_url}{path}", **kwargs)
+
+    async def released_when_in_flight(self, count: int) -> bool:
+        """With the server holding its answers: wait until `count` requests are in flight at once
+        (concurrency proven without timing), then release them; False if that never happens."""
+        try:
+            stats = await self.control("GET", "/__tinkc/stats", params={"in_flight": count, "timeout_ms": 20000})
+            return stats.status_code == 200
+        finally:
+            await self.control("POST", "/__tinkc/hold", json={"held": False})
 
     async def wait_until(self, rule: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Until the mock server recorded `count` requests of `endpoint` (its control API)."""
