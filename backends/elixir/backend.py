@@ -1,0 +1,95 @@
+"""Backend `elixir`: a Mix project (no hex package) reproducing the public surface of Tinkex, the
+hand-written Elixir SDK of the Tinker API, from any manifest; with its ExUnit tests and its
+conformance driver.
+
+Layout of an emitted SDK (for `targets.elixir: {app: tinkex, namespace: Tinkex}`)::
+
+    mix.exs  .formatter.exs  README.md  conformance_driver.exs
+    lib/tinkex.ex                     the root module (version, list of clients)
+    lib/tinkex/spec.ex                the manifest as runtime data (endpoints, features, service)
+    lib/tinkex/<client>.ex            one module per manifest client
+    lib/tinkex/types/<type>.ex        one module per manifest type
+    lib/tinkex/{config,error,future,telemetry,...}.ex, lib/tinkex/runtime/*.ex
+                                      the runtime, copied from runtime/ with the namespace filled in
+    test/                             generated type tests and the runtime's own tests
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tinkc.backends.base import Backend, DriverCommand, OutputFile, snake_case
+from tinkc.backends.elixir import naming
+from tinkc.backends.elixir.emit_clients import client_modules
+from tinkc.backends.elixir.emit_project import FORMATTER, mix_exs, readme, root_module, types_test
+from tinkc.backends.elixir.emit_spec import spec_module
+from tinkc.backends.elixir.emit_types import type_modules
+from tinkc.backends.elixir.modules import Layout
+from tinkc.ir.nodes import Api
+
+HERE = Path(__file__).parent
+RUNTIME = HERE / "runtime"
+RUNTIME_TESTS = HERE / "runtime_test"
+DRIVER = HERE / "driver" / "conformance_driver.exs"
+
+# The runtime's sources are written in the namespace `Tinkc.SDK` and the application `:tinkc_sdk`;
+# both are replaced by the SDK's own when copied. (The token appears only where the length of a
+# name cannot change the formatter's layout: module heads, aliases, atoms and strings.)
+NAMESPACE_TOKEN = "Tinkc.SDK"
+APP_TOKEN = "tinkc_sdk"
+
+
+class ElixirBackend(Backend):
+    name = "elixir"
+    version = "0.1"
+    description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
+    naming = naming.NAMING
+    capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
+
+    def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        layout = Layout.of(api, options)
+        files = [
+            OutputFile("mix.exs", mix_exs(api, layout)),
+            OutputFile(".formatter.exs", FORMATTER),
+            OutputFile("README.md", readme(api, layout)),
+            OutputFile(layout.path(layout.namespace), root_module(api, layout)),
+        ]
+        generated = [spec_module(api, layout), *client_modules(api, layout), *type_modules(api, layout)]
+        files += [OutputFile(path, text) for path, text in generated]
+        base = "lib/" + "/".join(snake_case(p) for p in layout.namespace.split("."))
+        for path in sorted(RUNTIME.rglob("*.ex")):
+            rel = path.relative_to(RUNTIME).as_posix()
+            files.append(OutputFile(f"{base}/{rel}", fill(path.read_text(encoding="utf-8"), layout)))
+        files.append(OutputFile("test/test_helper.exs", 'Code.require_file("runtime/support.exs", __DIR__)\nExUnit.start()\n'))
+        tests = types_test(api, layout)
+        if tests is not None:
+            files.append(OutputFile(f"test/{layout.app}_types_test.exs", tests))
+        for path in sorted(RUNTIME_TESTS.glob("*.exs")):
+            files.append(OutputFile(f"test/runtime/{path.name}", fill(path.read_text(encoding="utf-8"), layout)))
+        files.append(OutputFile("conformance_driver.exs", fill(DRIVER.read_text(encoding="utf-8"), layout)))
+        return sorted(files, key=lambda f: f.path)
+
+    def conformance_driver(self, tree: Path) -> DriverCommand:
+        """Compiles the SDK in `tree` (a scratch copy) and runs its driver with `mix run`."""
+        mix = shutil.which("mix")
+        if mix is None:
+            raise RuntimeError("the Elixir conformance driver needs `mix` (Debian: apt install elixir erlang-jiffy)")
+        env = {**os.environ, **DRIVER_ENV}
+        proc = subprocess.run([mix, "compile"], cwd=tree, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"`mix compile` of the Elixir SDK failed:\n{proc.stdout}{proc.stderr}")
+        return DriverCommand((mix, "run", "--no-compile", "--no-deps-check", "conformance_driver.exs"), tree, dict(DRIVER_ENV))
+
+
+# A build of its own (dev), and no network: the project has no dependency to fetch.
+DRIVER_ENV = {"MIX_ENV": "dev", "HEX_OFFLINE": "1"}
+
+
+def fill(text: str, layout: Layout) -> str:
+    """A runtime file with the SDK's namespace and application in place of the tokens."""
+    return text.replace(NAMESPACE_TOKEN, layout.namespace).replace(APP_TOKEN, layout.app)

@@ -1,0 +1,356 @@
+"""One module per manifest client, named by the manifest (`clients.<c>.module`).
+
+A client that holds counters or the session is a process (a GenServer started with `start_link/1`,
+as Tinkex's ServiceClient, TrainingClient and SamplingClient are); any other client is a struct
+(`new/1`, as Tinkex's RestClient). Every function returns `{:ok, value} | {:error, %Error{}}`; one
+whose result is a server-side future returns `{:ok, task}`; each synchronous function has an
+`_async` twin returning a bare `Task`. `__methods__/0` describes the functions for the conformance
+driver.
+"""
+
+from __future__ import annotations
+
+from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, function_doc
+from tinkc.backends.elixir.emit_types import TypeRenderer
+from tinkc.backends.elixir.exfmt import List as ListNode
+from tinkc.backends.elixir.exfmt import Pair, Text, Tuple
+from tinkc.backends.elixir.modules import Aliases, Layout
+from tinkc.backends.elixir.signatures import (
+    Signature,
+    build_targets,
+    is_process,
+    method_signature,
+)
+from tinkc.ir import nodes as ir
+
+
+class ClientWriter:
+    def __init__(self, api: ir.Api, layout: Layout, client: ir.Client) -> None:
+        self.api = api
+        self.layout = layout
+        self.client = client
+        self.module = layout.client_module(client)
+        self.aliases = Aliases(self.module)
+        for runtime in ("Runtime.Client", "Error", "Config"):  # the short names the code always uses
+            self.aliases.claim(layout.runtime(runtime))
+        self.types = TypeRenderer(api, layout, self.aliases)
+        self.process = is_process(api, client)
+
+    def ref(self, runtime: str) -> str:
+        return self.aliases.ref(self.layout.runtime(runtime))
+
+    # -- functions ----------------------------------------------------------------------------------
+
+    def return_spec(self, sig: Signature, method: ir.Method) -> list[str]:
+        if sig.kind == "task":
+            return ["{:ok, Task.t()}"]
+        if method.kind == "endpoint":
+            ep = self.api.endpoints[method.target]
+            if ep.response_handler == "redirect_location":
+                return ["result(String.t())"]
+            if ep.response is None:
+                return ["result(nil)"]
+            return [f"result({self.types.spec(ep.response)})"]
+        flow = self.api.flows[method.target]
+        if flow.result is None:
+            return ["result(nil)"]
+        return [f"result({self.types.spec(flow.result)})"]
+
+    def arg_specs(self, sig: Signature) -> list[str]:
+        out = ["t()"]
+        for p in sig.positional:
+            out.append(self.types.spec(p.type) if p.type is not None else "term()")
+        out.append("keyword()")
+        return out
+
+    def function(self, method: ir.Method) -> tuple[Signature, list[str]] | None:
+        sig = method_signature(self.api, self.client, method)
+        if sig is None:
+            return None
+        writer: FunctionWriter
+        if method.kind == "endpoint":
+            ep = self.api.endpoints[method.target]
+            writer = EndpointFunction(self.api, self.layout, self.aliases, self.client, sig, ep)
+            doc = method.doc or ep.doc
+            extra = [f"`{ep.method} {ep.path.template}`"]
+        else:
+            flow = self.api.flows[method.target]
+            writer = FlowFunction(self.api, self.layout, self.aliases, self.client, sig, flow)
+            doc = method.doc or flow.doc
+            extra = []
+        if sig.kind == "task":
+            extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
+        body = writer.body()
+        spec = exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))
+        lines = writer.function(body, function_doc(doc, sig, extra), spec)
+        if sig.kind == "sync":
+            lines += ["", *self.async_twin(sig, method)]
+        return sig, lines
+
+    def async_twin(self, sig: Signature, method: ir.Method) -> list[str]:
+        name = f"{sig.function}_async"
+        args = [sig.receiver, *(p.name for p in sig.positional), "opts"]
+        head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
+        call = f"{sig.function}({', '.join(args)})"
+        arity = sig.arity()
+        lines = [f'  @doc "Like `{sig.function}/{arity}`, in a `Task` (`Task.await/2` gives its result)."']
+        lines += exfmt.spec(name, self.arg_specs(sig), ["Task.t()"])
+        lines += exfmt.def_head(name, head)
+        one = f"    Task.async(fn -> {call} end)"
+        lines += [one] if exfmt.fits(one) else ["    Task.async(fn ->", f"      {call}", "    end)"]
+        lines.append("  end")
+        return lines
+
+    # -- metadata -----------------------------------------------------------------------------------
+
+    def methods_metadata(self, sigs: list[Signature]) -> list[str]:
+        entries = []
+        for sig in sigs:
+            positional = ListNode([Tuple([Text(naming.atom(p.name)), self.term(p.type)]) for p in sig.positional])
+            options = ListNode([Tuple([Text(naming.atom(p.name)), self.term(p.type)]) for p in sig.options])
+            entries.append(Tuple([Text(naming.atom(sig.function)), positional, options, Text(naming.atom(sig.kind))]))
+        lines = ["  @doc false", "  def __methods__ do"]
+        lines += exfmt.statement(ListNode(entries), 4)
+        lines.append("  end")
+        return lines
+
+    def term(self, t: ir.TypeRef | None) -> exfmt.Node:
+        return self.types.term(t) if t is not None else Text(":any")
+
+    # -- the module ---------------------------------------------------------------------------------
+
+    def source(self) -> tuple[str, str]:
+        functions: list[list[str]] = []
+        sigs: list[Signature] = []
+        for method in self.client.methods:
+            made = self.function(method)
+            if made is not None:
+                sigs.append(made[0])
+                functions.append(made[1])
+        head = self.process_head() if self.process else self.struct_head()
+        blocks = [*head, *functions, *self.queue_state_functions(), *self.telemetry_functions()]
+        if sigs:
+            blocks.append(self.methods_metadata(sigs))
+        lines = [f"defmodule {self.module} do", *exfmt.heredoc("@moduledoc", self.moduledoc()), ""]
+        if self.process:  # `use` before the aliases, as the Elixir style guide orders them
+            lines += [self.use_line(), ""]
+        alias_lines = self.aliases.lines()
+        if alias_lines:
+            lines += [*alias_lines, ""]
+        if self.queue_log() is not None:
+            lines += [f"  @behaviour {self.aliases.ref(self.layout.runtime('QueueStateObserver'))}", ""]
+        for n, block in enumerate(blocks):
+            if n:
+                lines.append("")
+            lines += block
+        lines.append("end")
+        return self.layout.path(self.module), "\n".join(lines) + "\n"
+
+    def use_line(self) -> str:
+        # a client some flow builds is a temporary child of its family's supervisor
+        temporary = self.client.id in build_targets(self.api)
+        return "  use GenServer, restart: :temporary" if temporary else "  use GenServer"
+
+    def result_type(self) -> list[str]:
+        error = self.ref("Error")
+        return ['  @typedoc "A call\'s value, or the error."', f"  @type result(value) :: {{:ok, value}} | {{:error, {error}.t()}}"]
+
+    def state_doc(self) -> str:
+        return ", ".join(f"`{naming.atom(naming.field_name(s.name))}`" for s in self.client.state if not s.counter)
+
+    def process_head(self) -> list[list[str]]:
+        """A GenServer: `start_link/0,1`, and the callbacks, which the runtime implements."""
+        server = self.ref("Runtime.ClientServer")
+        error = self.ref("Error")
+        state_doc = self.state_doc()
+        start_doc = (
+            f"Starts the client. Options: those of `{self.layout.runtime('Config')}` (`:api_key`, `:base_url`, ...) or "
+            "`:config`, and `:name`" + (f"; its state: {state_doc}" if state_doc else "") + ". A configuration error (no API "
+            "key...) is `{:error, %" + self.layout.runtime("Error") + "{}}`."
+        )
+        return [
+            ['  @typedoc "A client process: its pid or registered name."', "  @type t :: GenServer.server()"],
+            self.result_type(),
+            [
+                *exfmt.heredoc("@doc", start_doc),
+                f"  @spec start_link(keyword()) :: GenServer.on_start() | {{:error, {error}.t()}}",
+                f"  def start_link(opts \\\\ []), do: {server}.start_link(__MODULE__, opts)",
+            ],
+            self.client_metadata(),
+            ["  @impl true", f"  def init(arg), do: {server}.init(__MODULE__, arg)"],
+            ["  @impl true", f"  def handle_call(request, from, state), do: {server}.handle_call(request, from, state)"],
+            ["  @impl true", f"  def handle_info(message, state), do: {server}.handle_info(message, state)"],
+            ["  @impl true", f"  def terminate(reason, state), do: {server}.terminate(reason, state)"],
+        ]
+
+    def struct_head(self) -> list[list[str]]:
+        """A struct: its state fields, configuration and context; `new/0,1` from options, and
+        `new/N` from its state and a configuration (as Tinkex's `RestClient.new/2`)."""
+        config = self.ref("Config")
+        client = self.ref("Runtime.Client")
+        error = self.ref("Error")
+        fields = [*(naming.field_name(s.name) for s in self.client.state), "config", "context"]
+        specs = [(naming.key(naming.field_name(s.name)), self.state_spec(s)) for s in self.client.state]
+        specs += [("config:", f"{config}.t()"), ("context:", "term()")]
+        state_doc = self.state_doc()
+        new_doc = (
+            f"A client from options: those of `{self.layout.runtime('Config')}` (`:api_key`, `:base_url`, ...) or `:config`"
+            + (f", and its state: {state_doc}" if state_doc else "")
+            + ". Raises `ArgumentError` for an invalid configuration."
+        )
+        blocks = [
+            exfmt.statement(exfmt.Seq("defstruct [", tuple(Text(naming.atom(f)) for f in fields), "]"), 2),
+            ['  @typedoc "A client: its state and configuration."', *exfmt.struct_type(specs)],
+            self.result_type(),
+            [
+                *exfmt.heredoc("@doc", new_doc),
+                "  @spec new(keyword()) :: t()",
+                "  def new(opts \\\\ []) do",
+                f"    case {client}.new_struct(__MODULE__, opts) do",
+                "      {:ok, client} -> client",
+                f"      {{:error, %{error}{{message: message}}}} -> raise ArgumentError, message",
+                "    end",
+                "  end",
+            ],
+        ]
+        state = [s for s in self.client.state if not s.counter]
+        if state:
+            names = [naming.variable_name(s.name) for s in state]
+            names = [n + "_" if n == "config" else n for n in names]
+            pairs = [Pair(naming.key(naming.field_name(s.name)), Text(n)) for s, n in zip(state, names, strict=True)]
+            blocks.append(
+                [
+                    *exfmt.doc_attr("@doc", f"A client with this state ({state_doc}) and configuration."),
+                    *exfmt.spec("new", [*(self.state_spec(s) for s in state), f"{config}.t()"], ["t()"]),
+                    *exfmt.def_head("new", [*names, f"%{config}{{}} = config"]),
+                    *exfmt.statement(exfmt.Call("new", [*pairs, Pair("config:", Text("config"))]), 4),
+                    "  end",
+                ]
+            )
+        blocks.append(self.client_metadata())
+        return blocks
+
+    def queue_log(self) -> ir.Feature | None:
+        """The queue-state log (queue_state_observer feature) of the endpoints this client calls."""
+        endpoints = set()
+        for m in self.client.methods:
+            if m.kind == "endpoint":
+                endpoints.add(m.target)
+            elif m.target in self.api.flows:
+                endpoints.update(s.target for s in self.api.flows[m.target].steps if s.target_kind == "endpoint" and s.target)
+        ids = sorted(
+            {
+                f.id
+                for e in endpoints
+                if e in self.api.endpoints
+                for f in self.api.endpoint_features(self.api.endpoints[e], "queue_state_observer")
+            }
+        )
+        return self.api.features[ids[0]] if ids else None
+
+    def queue_state_functions(self) -> list[list[str]]:
+        """`on_queue_state_change/1,2` (the `QueueStateObserver` callback, as Tinkex's clients have it)
+        when the client's endpoints log their queue states."""
+        log = self.queue_log()
+        if log is None:
+            return []
+        spec = self.ref("Spec")
+        observer = self.ref("Runtime.QueueObserver")
+        doc = (
+            f"Logs a queue-state change of this client's futures as the manifest's `{log.id}` says (debounced): what the "
+            f"client does when no observer is given. The module implements `{self.layout.runtime('QueueStateObserver')}`, so "
+            "it can be passed as the `:queue_state_observer` option."
+        )
+        return [
+            [
+                *exfmt.heredoc("@doc", doc),
+                "  @impl " + self.aliases.ref(self.layout.runtime("QueueStateObserver")),
+                "  @spec on_queue_state_change(atom() | String.t(), map()) :: :ok",
+                "  def on_queue_state_change(queue_state, metadata \\\\ %{}) do",
+                f"    log = {spec}.queue_log({naming.string(log.id)})",
+                "    key = {log.id, metadata[:endpoint]}",
+                f"    {observer}.log(log, key, log.debounce_ms, queue_state, metadata)",
+                "  end",
+            ]
+        ]
+
+    def telemetry_functions(self) -> list[list[str]]:
+        """`log_event/2,3` (and, for a process, Tinkex's `telemetry_reporter/1`) when the service has
+        the telemetry feature."""
+        uses = [self.api.features.get(u.feature) for u in self.api.service.features]
+        if not any(f is not None and isinstance(f.params, ir.Telemetry) for f in uses):
+            return []
+        client = self.ref("Runtime.Client")
+        var = naming.variable_name(self.client.id)
+        out = [
+            [
+                '  @doc "Queues a telemetry event (the manifest\'s `generic` kind): never blocks, never fails."',
+                "  @spec log_event(t(), String.t(), map()) :: :ok",
+                *exfmt.short_def(
+                    f"log_event({var}, name, data \\\\ %{{}})", Text(f"{client}.log_event({client}.handle({var}), name, data)")
+                ),
+            ]
+        ]
+        if self.process:
+            server = self.ref("Runtime.ClientServer")
+            out.append(
+                [
+                    '  @doc "The telemetry reporter of the client\'s family: `{:error, :disabled}` when telemetry is off."',
+                    "  @spec telemetry_reporter(t()) :: {:ok, pid()} | {:error, :disabled}",
+                    *exfmt.short_def(f"telemetry_reporter({var})", Text(f"{client}.telemetry_reporter({client}.handle({var}))")),
+                ]
+            )
+            out.append(
+                [
+                    '  @doc "The telemetry reporter of the client process calling this (in its callbacks), else nil."',
+                    "  @spec get_telemetry() :: pid() | nil",
+                    f"  def get_telemetry, do: {server}.telemetry_here()",
+                    "",
+                    '  @doc "The telemetry reporter of the client\'s family, or nil when telemetry is off."',
+                    "  @spec get_telemetry(t()) :: pid() | nil",
+                    f"  def get_telemetry({var}) do",
+                    f"    case telemetry_reporter({var}) do",
+                    "      {:ok, pid} -> pid",
+                    "      {:error, :disabled} -> nil",
+                    "    end",
+                    "  end",
+                ]
+            )
+        return out
+
+    def state_spec(self, s: ir.StateField) -> str:
+        alternatives = self.types.alternatives(s.type)
+        if "nil" not in alternatives:
+            alternatives.append("nil")
+        return " | ".join(alternatives)
+
+    def client_metadata(self) -> list[str]:
+        state = [naming.field_name(s.name) for s in self.client.state]
+        counters = [naming.field_name(s.name) for s in self.client.state if s.counter]
+        items = [
+            Pair("process:", Text("true" if self.process else "false")),
+            Pair("state:", ListNode([Text(naming.atom(s)) for s in state])),
+            Pair("counters:", ListNode([Text(naming.atom(c)) for c in counters])),
+        ]
+        return ["  @doc false", *exfmt.short_def("__client__", exfmt.Map(items))]
+
+    def moduledoc(self) -> str:
+        text = self.client.doc or f"The `{self.client.id}` client of the {self.api.service.name} API."
+        if self.process:
+            text += (
+                "\n\nA process: `start_link/1` starts one from a configuration; clients made by its functions share its "
+                "configuration and session, and stop with it."
+            )
+        else:
+            text += "\n\nA struct: `new/1` makes one from a configuration."
+        text += (
+            "\n\nEvery function answers `{:ok, value}` or `{:error, %"
+            + self.layout.runtime("Error")
+            + "{}}`; one whose result the server computes later answers `{:ok, task}` (`Task.await/2` gives the result)."
+        )
+        return text
+
+
+def client_modules(api: ir.Api, layout: Layout) -> list[tuple[str, str]]:
+    return [ClientWriter(api, layout, client).source() for client in api.clients.values()]

@@ -1,0 +1,414 @@
+"""`<Namespace>.Spec`: what the manifest says, as runtime data (the service, every endpoint and the
+feature instances they use). The runtime reads all its constants from here: retry statuses and
+backoff, futures field names, backpressure delays, heartbeat and telemetry settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tinkc.backends.base import snake_case
+from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir.emit_types import TypeRenderer, float_literal, int_literal
+from tinkc.backends.elixir.exfmt import List as ListNode
+from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
+from tinkc.backends.elixir.modules import Aliases, Layout
+from tinkc.ir import nodes as ir
+from tinkc.ir.types import telemetry_event_shapes
+
+# The manifest's promise_result gives no backoff for transient poll failures (no answer, 429, 5xx).
+# These are the values of the Python SDK's runtime (`Futures.transient_*`), so both wait alike; they
+# live here, in the generated Spec, and not in the Elixir runtime.
+FUTURES_TRANSIENT_BACKOFF = {"base_ms": 500, "max_ms": 10_000, "jitter": 0.25}
+
+# Module attributes Elixir gives a meaning: a feature id of this name gets a suffix.
+RESERVED_ATTRIBUTES = frozenset(
+    {"behaviour", "callback", "compile", "deprecated", "derive", "dialyzer", "doc", "enforce_keys", "external_resource",
+     "file", "impl", "macrocallback", "moduledoc", "on_definition", "on_load", "optional_callbacks", "spec", "type",
+     "typedoc", "typep", "opaque", "vsn", "after_compile", "before_compile", "since"}
+)  # fmt: skip
+
+
+def attr(feature_id: str) -> str:
+    name = naming.field_name(snake_case(feature_id))
+    return name + "_feature" if name in RESERVED_ATTRIBUTES else name
+
+
+def ranges(statuses: tuple[ir.StatusRange, ...]) -> Node:
+    return ListNode([Tuple([Text(str(r.lo)), Text(str(r.hi))]) for r in statuses])
+
+
+def number(value: float | int) -> str:
+    return float_literal(float(value)) if isinstance(value, float) else int_literal(value)
+
+
+def headers(items: tuple[ir.Header, ...]) -> Node:
+    return ListNode([Tuple([Text(naming.string(h.name)), Text(naming.string(h.value))]) for h in items])
+
+
+def optional_text(value: str | None) -> Node:
+    """A string literal, or `nil`."""
+    return Text(naming.string(value) if value is not None else "nil")
+
+
+def pairs(items: list[tuple[str, Node]]) -> list[Node]:
+    return [Pair(naming.key(k), v) for k, v in items]
+
+
+def json_term(value: Any) -> Node:
+    """A JSON value as an Elixir term with string keys (request bodies are sent as they are)."""
+    value = ir.thaw(value)
+    if isinstance(value, dict):
+        return Map([Pair(f"{naming.string(k)} =>", json_term(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ListNode([json_term(v) for v in value])
+    if value is None:
+        return Text("nil")
+    if isinstance(value, bool):
+        return Text("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return Text(number(value))
+    return Text(naming.string(str(value)))
+
+
+class SpecWriter:
+    def __init__(self, api: ir.Api, layout: Layout) -> None:
+        self.api = api
+        self.layout = layout
+        self.module = layout.runtime("Spec")
+        self.aliases = Aliases(self.module)
+        self.types = TypeRenderer(api, layout, self.aliases)
+
+    def struct(self, name: str, items: list[tuple[str, Node]]) -> Node:
+        return Struct(self.aliases.ref(self.layout.runtime(f"Runtime.{name}")), pairs(items))
+
+    # -- features -----------------------------------------------------------------------------------
+
+    def feature(self, feat: ir.Feature) -> Node | None:
+        p = feat.params
+        if isinstance(p, ir.RetryPolicy):
+            return self.struct(
+                "RetryPolicy",
+                [
+                    ("max_retries", Text(str(p.max_retries))),
+                    ("statuses", ranges(p.statuses)),
+                    ("on_connection_error", Text(str("connection_error" in p.exceptions).lower())),
+                    ("on_timeout", Text(str(any(e in p.exceptions for e in ("connection_timeout", "timeout", "read_timeout"))).lower())),
+                    ("base_ms", Text(int_literal(p.backoff.base_ms))),
+                    ("max_ms", Text(int_literal(p.backoff.max_ms))),
+                    ("jitter", Text(float_literal(float(p.backoff.jitter)))),
+                    ("retry_after_max_ms", Text(int_literal(p.retry_after_max_ms))),
+                ],
+            )
+        if isinstance(p, ir.RetryHandler):
+            return self.struct(
+                "RetryHandler",
+                [
+                    ("id", Text(naming.string(feat.id))),
+                    ("max_connections", Text(int_literal(p.max_connections))),
+                    ("progress_timeout_ms", Text(int_literal(p.progress_timeout_ms))),
+                    ("base_ms", Text(int_literal(p.base_ms))),
+                    ("max_ms", Text(int_literal(p.max_ms))),
+                    ("jitter", Text(float_literal(float(p.jitter_factor)))),
+                ],
+            )
+        if isinstance(p, ir.SamplingBackpressure):
+            return self.struct(
+                "Backpressure",
+                [
+                    ("statuses", ranges(p.retry_statuses)),
+                    ("small_delay_ms", Text(int_literal(p.small_backoff_ms))),
+                    ("large_delay_ms", Text(int_literal(p.large_backoff_ms))),
+                    ("small_request_bytes", Text(int_literal(p.small_request_bytes))),
+                    ("headers", headers(p.headers)),
+                ],
+            )
+        if isinstance(p, ir.PromiseResult):
+            return self.struct(
+                "Futures",
+                [
+                    ("id", Text(naming.string(feat.id))),
+                    ("retrieve", Text(naming.string(p.retrieve_endpoint))),
+                    ("request_id_field", Text(naming.string(p.request_id_field))),
+                    ("result_field", optional_text(p.result_field)),
+                    ("try_again_field", Text(naming.string(p.try_again_field))),
+                    ("try_again_value", Text(naming.string(p.try_again_value))),
+                    ("error_field", Text(naming.string(p.error_field))),
+                    ("category_field", Text(naming.string(p.category_field))),
+                    ("queue_state_field", optional_text(p.queue_state_field)),
+                    ("queue_state_reason_field", optional_text(p.queue_state_reason_field)),
+                    ("timeout_ms", Text(int_literal(p.timeout_ms) if p.timeout_ms else "nil")),
+                    ("categories", ListNode([Text(naming.string(c)) for c in p.categories])),
+                    ("queue_states", ListNode([Text(naming.string(c)) for c in p.queue_states])),
+                    ("pending_statuses", ranges(p.pending_statuses)),
+                    ("transient_base_ms", Text(int_literal(FUTURES_TRANSIENT_BACKOFF["base_ms"]))),
+                    ("transient_max_ms", Text(int_literal(FUTURES_TRANSIENT_BACKOFF["max_ms"]))),
+                    ("transient_jitter", Text(float_literal(FUTURES_TRANSIENT_BACKOFF["jitter"]))),
+                ],
+            )
+        if isinstance(p, ir.QueueStateObserver):
+            return self.struct(
+                "QueueLog",
+                [
+                    ("id", Text(naming.string(feat.id))),
+                    ("debounce_ms", Text(int_literal(p.debounce_ms))),
+                    ("level", Text(naming.atom(p.log_level))),
+                ],
+            )
+        return None
+
+    # -- endpoints ----------------------------------------------------------------------------------
+
+    def endpoint(self, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -> Node:
+        items: list[tuple[str, Node]] = [
+            ("id", Text(naming.string(ep.id))),
+            ("method", Text(naming.atom(ep.method.lower()))),
+            ("path", Text(naming.string(raw_template(ep)))),
+        ]
+        if ep.headers:
+            items.append(("headers", headers(ep.headers)))
+        for kind, key in (
+            ("retry_policy", "retry"),
+            ("sampling_backpressure", "backpressure"),
+            ("retry_handler", "handler"),
+            ("promise_result", "futures"),
+            ("queue_state_observer", "queue_log"),
+        ):
+            found = self.api.endpoint_features(ep, kind)
+            if found:
+                items.append((key, Text(f"@{attr(found[0].id)}")))
+        idempotency = idempotency_feature(self.api, ep)
+        if idempotency is not None:
+            items.append(("idempotency_header", Text(naming.string(idempotency.header))))
+            if idempotency.prefix:
+                items.append(("idempotency_prefix", Text(naming.string(idempotency.prefix))))
+        if ep.response_handler == "redirect_location":
+            items.append(("redirect_location", Text("true")))
+        if ep.id in poll_timeouts:
+            items.append(("timeout_ms", Text(int_literal(poll_timeouts[ep.id]))))
+        return self.struct("Endpoint", items)
+
+    # -- service ------------------------------------------------------------------------------------
+
+    def session(self) -> Node | None:
+        feat = service_feature(self.api, ir.SessionLifecycle)
+        if feat is None:
+            return None
+        p = feat.params
+        assert isinstance(p, ir.SessionLifecycle)
+        heartbeat = self.api.endpoints.get(p.heartbeat_endpoint or "")
+        in_path = heartbeat is not None and any(pp.name == p.session_id_field for pp in heartbeat.path_params)
+        return self.struct(
+            "SessionSpec",
+            [
+                ("create", Text(naming.string(p.create_endpoint))),
+                ("heartbeat", Text(naming.string(p.heartbeat_endpoint) if p.heartbeat_endpoint else "nil")),
+                ("session_id_field", Text(naming.string(p.session_id_field))),
+                ("interval_ms", Text(int_literal(p.heartbeat_interval_ms))),
+                ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
+                ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
+                ("create_body", json_term(p.create_args or {})),
+                ("heartbeat_in_path", Text("true" if in_path else "false")),
+                ("stop_statuses", ranges(p.stop_on_statuses)),
+            ],
+        )
+
+    def telemetry(self) -> Node | None:
+        feat = service_feature(self.api, ir.Telemetry)
+        if feat is None:
+            return None
+        p = feat.params
+        assert isinstance(p, ir.Telemetry)
+        kinds = []
+        for shape in telemetry_event_shapes(self.api, p):
+            kind = Map(
+                [
+                    Pair("fields:", ListNode([Text(naming.string(f)) for f in shape.wire_fields])),
+                    Pair("tag_field:", optional_text(self.wire_tag_field(shape.record, shape.tag_field))),
+                    Pair("tag:", optional_text(shape.tag)),
+                ]
+            )
+            kinds.append(Pair(f"{naming.string(shape.kind)} =>", kind))
+        return self.struct(
+            "TelemetrySpec",
+            [
+                ("endpoint", Text(naming.string(p.endpoint))),
+                ("enabled_env", optional_text(p.enabled_env)),
+                ("batch_size", Text(int_literal(p.batch_size))),
+                ("flush_interval_ms", Text(int_literal(p.flush_interval_ms))),
+                ("max_queue_size", Text(int_literal(p.max_queue_size))),
+                ("timeout_ms", Text(int_literal(p.timeout_ms))),
+                ("drain_timeout_ms", Text(int_literal(p.drain_timeout_ms))),
+                ("events_field", Text(naming.string(p.events_field))),
+                ("session_id_field", optional_text(p.session_id_field)),
+                ("process_id_field", optional_text(p.process_id_field)),
+                ("platform_field", optional_text(p.platform_field)),
+                ("sdk_version_field", optional_text(p.sdk_version_field)),
+                ("sdk_version", Text(naming.string(self.api.service.version))),
+                ("kinds", Map(kinds)),
+            ],
+        )
+
+    def wire_tag_field(self, record_id: str, tag_field: str | None) -> str | None:
+        """The wire name of the discriminator field in the event's record."""
+        record = self.api.types.get(record_id)
+        if tag_field is None or not isinstance(record, ir.Record):
+            return tag_field
+        field = record.field(tag_field)
+        return field.json_name if field is not None else tag_field
+
+    def service(self) -> Node:
+        svc = self.api.service
+        items: list[tuple[str, Node]] = [
+            ("name", Text(naming.string(svc.name))),
+            ("version", Text(naming.string(svc.version))),
+            ("sdk_version", Text(naming.string(self.layout.version))),
+            ("auth_header", Text(naming.string(svc.auth.header if svc.auth else "Authorization"))),
+            ("api_key_env", Text(naming.string(svc.auth.env) if svc.auth and svc.auth.env else "nil")),
+            ("base_url_env", Text(naming.string(svc.base_url_env) if svc.base_url_env else "nil")),
+            ("default_base_url", Text(naming.string(svc.base_url) if svc.base_url else "nil")),
+            ("timeout_ms", Text(int_literal(svc.timeout_ms))),
+            ("user_agent", Text(naming.string(f"{self.layout.app}/{self.layout.version} (elixir; tinkc)"))),
+        ]
+        if svc.headers:
+            items.append(("headers", headers(svc.headers)))
+        session = self.session()
+        if session is not None:
+            items.append(("session", session))
+        telemetry = self.telemetry()
+        if telemetry is not None:
+            items.append(("telemetry", telemetry))
+        return self.struct("Service", items)
+
+    # -- the module ---------------------------------------------------------------------------------
+
+    def source(self) -> tuple[str, str]:
+        api = self.api
+        features: list[tuple[str, ir.Feature]] = []
+        for feat in api.features.values():
+            features.append((attr(feat.id), feat))
+        poll_timeouts = {
+            f.params.retrieve_endpoint: f.params.poll_timeout_ms for f in api.features.values() if isinstance(f.params, ir.PromiseResult)
+        }
+        body: list[list[str]] = []
+        body.append(
+            [
+                '  @doc "The service-level facts: configuration, authentication, session and telemetry."',
+                f"  @spec service() :: {self.aliases.ref(self.layout.runtime('Runtime.Service'))}.t()",
+                "  def service do",
+                *exfmt.statement(self.service(), 4),
+                "  end",
+            ]
+        )
+        endpoint_t = self.aliases.ref(self.layout.runtime("Runtime.Endpoint"))
+        clauses = ['  @doc "An endpoint, by its manifest id."', f"  @spec endpoint(String.t()) :: {endpoint_t}.t()"]
+        for ep in api.endpoints.values():
+            clauses += [f"  def endpoint({naming.string(ep.id)}) do", *exfmt.statement(self.endpoint(ep, poll_timeouts), 4), "  end", ""]
+        clauses.append('  def endpoint(id), do: raise(ArgumentError, "no endpoint #{inspect(id)} in the manifest")')
+        body.append(clauses)
+        handlers = [f for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
+        handler_t = self.aliases.ref(self.layout.runtime("Runtime.RetryHandler"))
+        body.append(
+            [
+                '  @doc "The retry handlers (each bounds the requests in flight of a client)."',
+                f"  @spec handlers() :: [{handler_t}.t()]",
+                f"  def handlers, do: [{', '.join('@' + attr(f.id) for f in handlers)}]",
+            ]
+        )
+        clients = Map(
+            [Pair(f"{naming.string(c.id)} =>", Text(self.aliases.ref(self.layout.client_module(c)))) for c in api.clients.values()]
+        )
+        body.append(
+            [
+                '  @doc "The client modules, by manifest client id."',
+                "  @spec clients() :: %{optional(String.t()) => module()}",
+                *exfmt.short_def("clients", clients),
+            ]
+        )
+        logs = [f for f in api.features.values() if isinstance(f.params, ir.QueueStateObserver)]
+        if logs:
+            log_t = self.aliases.ref(self.layout.runtime("Runtime.QueueLog"))
+            body.append(
+                [
+                    '  @doc "A queue-state log feature, by id."',
+                    f"  @spec queue_log(String.t()) :: {log_t}.t()",
+                    *(f"  def queue_log({naming.string(f.id)}), do: @{attr(f.id)}" for f in logs),
+                ]
+            )
+        futures = [f for f in api.features.values() if isinstance(f.params, ir.PromiseResult)]
+        futures_t = self.aliases.ref(self.layout.runtime("Runtime.Futures"))
+        lines = [
+            '  @doc "A futures feature by id (nil: the first the manifest declares)."',
+            f"  @spec futures(String.t() | nil) :: {futures_t}.t()",
+        ]
+        if futures:
+            lines.append(f"  def futures(nil), do: @{attr(futures[0].id)}")
+            lines += [f"  def futures({naming.string(f.id)}), do: @{attr(f.id)}" for f in futures]
+        else:
+            lines.append('  def futures(id), do: raise(ArgumentError, "no futures feature #{inspect(id)}")')
+        body.append(lines)
+        out = [f"defmodule {self.module} do"]
+        out += exfmt.heredoc(
+            "@moduledoc",
+            f"What the {api.service.name} manifest says, as runtime data: the service, its endpoints and the "
+            "features they use. The runtime takes every constant it applies from here.\n\nGenerated by tinkc: do not edit.",
+        )
+        out.append("")
+        # a feature instance nothing uses gets no attribute (an unused one is a compiler warning);
+        # built before the aliases are listed, since its struct needs one
+        text = "\n".join(line for block in body for line in block)
+        attributes = [
+            exfmt.layout(node, f"  @{name} ", 2)
+            for name, feat in features
+            if re.search(rf"@{name}\b", text) and (node := self.feature(feat)) is not None
+        ]
+        alias_lines = self.aliases.lines()
+        if alias_lines:
+            out += [*alias_lines, ""]
+        if attributes:
+            out += [*exfmt.block(attributes), ""]
+        for n, block in enumerate(body):
+            if n:
+                out.append("")
+            out += block
+        out.append("end")
+        text = "\n".join(_collapse_blank(out)) + "\n"
+        return self.layout.path(self.module), text
+
+
+def _collapse_blank(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return out
+
+
+def service_feature(api: ir.Api, kind: type) -> ir.Feature | None:
+    for use in api.service.features:
+        feat = api.features.get(use.feature)
+        if feat is not None and isinstance(feat.params, kind):
+            return feat
+    return None
+
+
+def raw_template(ep: ir.Endpoint) -> str:
+    raw = {p.name for p in ep.path_params if p.raw}
+    out = []
+    for part in ep.path.parts:
+        out.append(part.text if isinstance(part, ir.PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}")
+    return "".join(out)
+
+
+def idempotency_feature(api: ir.Api, ep: ir.Endpoint) -> ir.IdempotencyKey | None:
+    """The idempotency_key feature that applies to the endpoint (its method is one it covers)."""
+    for f in api.endpoint_features(ep, "idempotency_key"):
+        assert isinstance(f.params, ir.IdempotencyKey)
+        if ep.method in f.params.methods:
+            return f.params
+    return None
+
+
+def spec_module(api: ir.Api, layout: Layout) -> tuple[str, str]:
+    return SpecWriter(api, layout).source()

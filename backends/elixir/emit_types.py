@@ -1,0 +1,379 @@
+"""The Elixir rendering of IR types: typespecs, codec descriptions, default values, and one module
+per manifest type under the types namespace.
+
+Every type module describes itself with `__type__/0` (the runtime's `Codec` decodes and encodes by
+that description) and offers the same functions: records `new/0,1`, `decode/1`, `from_json/1`,
+`from_map/1`, `to_json/1`; enums `values/0`, `parse/1`, `to_string/1`, `decode/1`, `to_json/1`;
+unions and aliases `decode/1`, `to_json/1`. Forward compatibility is in the runtime: an unknown enum
+value stays a string, a union variant with an unknown tag stays its JSON map.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir.exfmt import List as ListNode
+from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
+from tinkc.backends.elixir.modules import Aliases, Layout
+from tinkc.ir import nodes as ir
+
+PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
+              "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
+PRIM_SPECS = {"string": "String.t()", "int": "integer()", "float": "float()", "bool": "boolean()", "bytes": "binary()",
+              "any": "term()", "datetime": "DateTime.t() | NaiveDateTime.t()", "date": "Date.t()"}  # fmt: skip
+
+
+class TypeRenderer:
+    """Type expressions of one emitted module (references go through its aliases)."""
+
+    def __init__(self, api: ir.Api, layout: Layout, aliases: Aliases) -> None:
+        self.api = api
+        self.layout = layout
+        self.aliases = aliases
+
+    def module(self, type_id: str) -> str:
+        return self.aliases.ref(self.layout.type_module(type_id))
+
+    # -- codec descriptions -------------------------------------------------------------------------
+
+    def term(self, t: ir.TypeRef) -> Node:
+        if isinstance(t, ir.Prim):
+            return Text(PRIM_TERMS[t.name])
+        if isinstance(t, ir.Ref):
+            return Text(self.module(t.name))
+        if isinstance(t, ir.ListT):
+            return Tuple([Text(":list"), self.term(t.item)])
+        if isinstance(t, ir.MapT):
+            return Tuple([Text(":map"), self.term(t.value)])
+        if isinstance(t, ir.Nullable):
+            return Tuple([Text(":nullable"), self.term(t.inner)])
+        if isinstance(t, ir.Lit):
+            return Tuple([Text(":literal"), Text(scalar(t.value))])
+        if isinstance(t, ir.UnionT):
+            return Tuple([Text(":one_of"), ListNode([self.term(m) for m in t.members])])
+        if isinstance(t, ir.FutureT):
+            return self.term(t.result)
+        raise TypeError(f"no codec type for {t!r}")
+
+    # -- typespecs ----------------------------------------------------------------------------------
+
+    def spec(self, t: ir.TypeRef) -> str:
+        return " | ".join(self.alternatives(t))
+
+    def alternatives(self, t: ir.TypeRef) -> list[str]:
+        """The alternatives of a typespec union (deduplicated, `nil` last)."""
+        out: list[str] = []
+        for alt in self._alternatives(t):
+            if alt not in out:
+                out.append(alt)
+        if "nil" in out:
+            out.remove("nil")
+            out.append("nil")
+        return out
+
+    def _alternatives(self, t: ir.TypeRef) -> list[str]:
+        if isinstance(t, ir.Prim):
+            return PRIM_SPECS[t.name].split(" | ")
+        if isinstance(t, ir.Ref):
+            return [f"{self.module(t.name)}.t()"]
+        if isinstance(t, ir.ListT):
+            return [f"[{self.spec(t.item)}]"]
+        if isinstance(t, ir.MapT):
+            return [f"%{{optional(String.t()) => {self.spec(t.value)}}}"]
+        if isinstance(t, ir.Nullable):
+            return [*self._alternatives(t.inner), "nil"]
+        if isinstance(t, ir.Lit):
+            return ["String.t()" if isinstance(t.value, str) else str(t.value)]
+        if isinstance(t, ir.UnionT):
+            return [alt for m in t.members for alt in self._alternatives(m)]
+        if isinstance(t, ir.FutureT):
+            return ["Task.t()"]
+        if isinstance(t, ir.ClientT):
+            return [f"{self.aliases.ref(self.layout.client_module(self.api.clients[t.client]))}.t()"]
+        raise TypeError(f"no typespec for {t!r}")
+
+    # -- values -------------------------------------------------------------------------------------
+
+    def value(self, t: ir.TypeRef | None, value: Any) -> Node:
+        """A JSON value (a manifest default or constant) as the Elixir term of type `t`."""
+        value = ir.thaw(value)
+        if value is None:
+            return Text("nil")
+        base = self.api.resolve_alias(t) if t is not None else None
+        while isinstance(base, ir.Nullable):
+            base = self.api.resolve_alias(base.inner)
+        decl = self.api.types.get(base.name) if isinstance(base, ir.Ref) else None
+        if isinstance(decl, ir.Enum) and isinstance(value, str):
+            return Text(naming.atom(value))
+        if isinstance(decl, ir.Record) and isinstance(value, dict):
+            return self.record_value(decl, value)
+        if isinstance(decl, ir.Union_) and isinstance(value, dict):
+            variant = self.variant_for(decl, value)
+            if variant is not None:
+                return self.record_value(variant, value)
+        if isinstance(value, list):
+            item = base.item if isinstance(base, ir.ListT) else None
+            return ListNode([self.value(item, v) for v in value])
+        if isinstance(value, dict):
+            inner = base.value if isinstance(base, ir.MapT) else None
+            return Map([Pair(f"{naming.string(k)} =>", self.value(inner, v)) for k, v in value.items()])
+        if isinstance(base, ir.Prim) and base.name == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return Text(float_literal(float(value)))
+        return Text(scalar(value))
+
+    def record_value(self, decl: ir.Record, value: dict[str, Any]) -> Node:
+        pairs = []
+        for f in decl.fields:
+            key = f.json_name if f.json_name in value else f.name
+            if key in value:
+                pairs.append(Pair(naming.key(naming.field_name(f.name)), self.value(f.type, value[key])))
+        return Struct(self.module(decl.id), pairs)
+
+    def variant_for(self, decl: ir.Union_, value: dict[str, Any]) -> ir.Record | None:
+        records = [r for r in (self.api.types.get(v.type) for v in decl.variants) if isinstance(r, ir.Record)]
+        if decl.discriminator is not None:
+            tag = value.get(discriminator_wire(self.api, decl))
+            for v in decl.variants:
+                record = self.api.types.get(v.type)
+                if v.tag == tag and isinstance(record, ir.Record):
+                    return record
+            return None
+        for record in records:  # an untagged union: the first variant that has every given key
+            names = {f.json_name for f in record.fields} | {f.name for f in record.fields}
+            if set(value) <= names:
+                return record
+        return None
+
+
+def scalar(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int_literal(value)
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, str):
+        return naming.string(value)
+    return naming.string(json.dumps(value))
+
+
+def int_literal(value: int) -> str:
+    """Integers as the formatter writes them: `10_000` (underscores from five digits on)."""
+    text = str(abs(value))
+    if len(text) >= 5:
+        groups = []
+        while text:
+            groups.insert(0, text[-3:])
+            text = text[:-3]
+        text = "_".join(groups)
+    return ("-" if value < 0 else "") + text
+
+
+def float_literal(value: float) -> str:
+    """An Elixir float literal: always a digit on both sides of the point (`1.0e-12`)."""
+    text = repr(value)
+    if text in ("inf", "-inf", "nan"):
+        raise ValueError(f"no Elixir literal for {value}")
+    mantissa, _, exponent = text.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return mantissa + (f"e{int(exponent)}" if exponent else "")
+
+
+def discriminator_wire(api: ir.Api, decl: ir.Union_) -> str:
+    """The wire name of a union's discriminator (the field's json_name in its variants)."""
+    disc = decl.discriminator or ""
+    for v in decl.variants:
+        record = api.types.get(v.type)
+        if isinstance(record, ir.Record) and record.field(disc) is not None:
+            return record.field(disc).json_name  # type: ignore[union-attr]
+    return disc
+
+
+# ---------------------------------------------------------------------------------------------------
+# Modules
+
+
+def moduledoc(api: ir.Api, decl: ir.TypeDecl, extra: str | None = None) -> list[str]:
+    text = decl.doc or f"The `{decl.id}` type of the {api.service.name} API."
+    if decl.deprecated:
+        text += "\n\nDeprecated."
+    if extra:
+        text += "\n\n" + extra
+    return exfmt.heredoc("@moduledoc", text)
+
+
+def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, str]:
+    """The path and source of the module of one type declaration."""
+    module = layout.type_module(decl.id)
+    aliases = Aliases(module)
+    codec = aliases.ref(layout.runtime("Runtime.Codec"))
+    types = TypeRenderer(api, layout, aliases)
+    if isinstance(decl, ir.Record):
+        body = record_body(api, decl, types, codec)
+        extra = None
+    elif isinstance(decl, ir.Enum):
+        body = enum_body(decl, codec)
+        extra = "A value this SDK does not know yet (a newer server may send one) is kept as its string."
+    elif isinstance(decl, ir.Union_):
+        body = union_body(api, decl, types, codec)
+        extra = (
+            f"One of the variants, told apart by `{discriminator_wire(api, decl)}`; a variant this SDK does not know "
+            "(a newer server may send one) is kept as its JSON map."
+            if decl.discriminator
+            else "The first of these types that the value fits."
+        )
+    else:
+        body = alias_body(decl, types, codec)
+        extra = None
+    lines = [f"defmodule {module} do", *moduledoc(api, decl, extra), ""]
+    alias_lines = aliases.lines()
+    if isinstance(decl, ir.Enum):
+        # an enum defines to_string/1 as Tinkex's do; Kernel's must then not be imported
+        lines += ["  import Kernel, except: [to_string: 1]", ""]
+    if alias_lines:
+        lines += [*alias_lines, ""]
+    lines += body
+    lines.append("end")
+    return layout.path(module), "\n".join(lines) + "\n"
+
+
+def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -> list[str]:
+    fields = []
+    defaults = []
+    schema = []
+    for f in decl.fields:
+        name = naming.field_name(f.name)
+        alternatives = types.alternatives(f.type)
+        if not f.required and not f.has_default and "nil" not in alternatives:
+            alternatives.append("nil")
+        fields.append((naming.key(name), " | ".join(alternatives)))
+        default = types.value(f.type, f.default) if f.has_default else Text("nil")
+        defaults.append(Pair(naming.key(name), default))
+        presence = ":required" if f.required else ":optional"
+        schema.append(Tuple([Text(naming.atom(name)), Text(naming.string(f.json_name)), types.term(f.type), Text(presence)]))
+    out: list[str] = []
+    out += exfmt.keyword_call("defstruct", defaults) if defaults else ["  defstruct []"]
+    out.append("")
+    out += exfmt.struct_type(fields)
+    out.append("")
+    out += attribute("fields", ListNode(schema))
+    out += [
+        "",
+        "  @doc false",
+        "  def __type__, do: {:record, @fields}",
+        "",
+        '  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."',
+        "  @spec new(keyword() | map()) :: t()",
+        f"  def new(attrs \\\\ []), do: {codec}.new(__MODULE__, attrs)",
+        "",
+        '  @doc "Decodes the JSON form (a map with wire names as keys)."',
+        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
+        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
+        "",
+        '  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."',
+        "  @spec from_json(map()) :: t()",
+        f"  def from_json(json), do: {codec}.decode!(json, __MODULE__)",
+        "",
+        '  @doc "Same as `from_json/1`."',
+        "  @spec from_map(map()) :: t()",
+        "  def from_map(map), do: from_json(map)",
+        "",
+        '  @doc "The JSON form: wire names as keys, optional fields left out when nil."',
+        "  @spec to_json(t()) :: map()",
+        f"  def to_json(struct), do: {codec}.encode(struct, __MODULE__)",
+    ]
+    return out
+
+
+def attribute(name: str, value: Node) -> list[str]:
+    """`@name value` (a list attribute keeps its elements one a line when it does not fit)."""
+    return exfmt.layout(value, f"  @{name} ", 2)
+
+
+def enum_body(decl: ir.Enum, codec: str) -> list[str]:
+    atoms = [naming.atom(v.value) for v in decl.values]
+    values = ListNode([Tuple([Text(naming.string(v.value)), Text(a)]) for v, a in zip(decl.values, atoms, strict=True)])
+    out = exfmt.union_type("@type t", [*atoms, "String.t()"], 2)
+    out += ["", *attribute("values", values)]
+    out += [
+        "",
+        "  @doc false",
+        "  def __type__, do: {:enum, @values}",
+        "",
+        '  @doc "The values this SDK knows."',
+        "  @spec values() :: [atom()]",
+        "  def values, do: Enum.map(@values, &elem(&1, 1))",
+        "",
+        '  @doc "The value of a wire text: its atom, or the text itself when this SDK does not know it."',
+        "  @spec parse(String.t() | atom()) :: t()",
+        f"  def parse(value), do: {codec}.parse_enum(__MODULE__, value)",
+        "",
+        '  @doc "The wire text of a value."',
+        "  @spec to_string(t()) :: String.t()",
+        f"  def to_string(value), do: {codec}.enum_text(__MODULE__, value)",
+        "",
+        '  @doc "Decodes the JSON form (a string)."',
+        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
+        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
+        "",
+        '  @doc "The JSON form (the wire text)."',
+        "  @spec to_json(t()) :: String.t()",
+        f"  def to_json(value), do: {codec}.enum_text(__MODULE__, value)",
+    ]
+    return out
+
+
+def union_body(api: ir.Api, decl: ir.Union_, types: TypeRenderer, codec: str) -> list[str]:
+    variants = [types.module(v.type) for v in decl.variants]
+    alternatives = [f"{m}.t()" for m in variants]
+    if decl.discriminator is not None:
+        alternatives.append("map()")
+        pairs = [Pair(f"{naming.string(v.tag)} =>", Text(m)) for v, m in zip(decl.variants, variants, strict=True) if v.tag is not None]
+        out = exfmt.union_type("@type t", alternatives, 2)
+        out += ["", *attribute("variants", Map(pairs))]
+        kind = f"{{:union, {naming.string(discriminator_wire(api, decl))}, @variants}}"
+    else:
+        out = exfmt.union_type("@type t", alternatives, 2)
+        out += ["", *attribute("variants", ListNode([Text(m) for m in variants]))]
+        kind = "{:one_of, @variants}"
+    out += [
+        "",
+        "  @doc false",
+        f"  def __type__, do: {kind}",
+        *common_functions(codec, "term()" if decl.discriminator is None else "map()"),
+    ]
+    return out
+
+
+def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> list[str]:
+    out = exfmt.union_type("@type t", types.alternatives(decl.target), 2)
+    term = types.term(decl.target)
+    out += ["", *exfmt.layout(term, "  @target ", 2)]
+    out += ["", "  @doc false", "  def __type__, do: {:alias, @target}", *common_functions(codec, "term()")]
+    return out
+
+
+def common_functions(codec: str, json_type: str) -> list[str]:
+    return [
+        "",
+        '  @doc "Decodes the JSON form."',
+        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
+        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
+        "",
+        '  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."',
+        "  @spec from_json(term()) :: t()",
+        f"  def from_json(json), do: {codec}.decode!(json, __MODULE__)",
+        "",
+        '  @doc "The JSON form."',
+        f"  @spec to_json(t()) :: {json_type}",
+        f"  def to_json(value), do: {codec}.encode(value, __MODULE__)",
+    ]
+
+
+def type_modules(api: ir.Api, layout: Layout) -> list[tuple[str, str]]:
+    return [type_module(api, layout, decl) for decl in api.types.values()]

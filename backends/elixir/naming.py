@@ -1,0 +1,127 @@
+"""Every Elixir identifier of the generated SDK is decided here (never in the emitters' string
+templates): modules, functions, variables, struct fields, atoms and map keys.
+
+Elixir's reserved words cannot name a variable or a function called without a module; a few more
+names are taken by what every generated module defines (`start_link`, `new`, `decode`, ...), so a
+manifest method or field of that name is suffixed instead of silently shadowing it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tinkc.backends.base import NamingRules, pascal_case, snake_case
+
+# Reserved words of the language (the parser's keywords and literal atoms).
+RESERVED = frozenset({"after", "and", "catch", "do", "else", "end", "false", "fn", "in", "nil", "not", "or", "rescue", "true", "when"})
+
+# Functions every generated client module defines itself; a manifest method of one of these names
+# (and arity) would clash, so it gets the reserved suffix.
+CLIENT_FUNCTIONS = frozenset(
+    {"start_link", "child_spec", "init", "handle_call", "handle_info", "terminate", "new", "stop", "close", "module_info"}
+)
+
+# Functions every generated type module defines; a manifest field name never becomes a function, so
+# this only guards generated helper names.
+TYPE_FUNCTIONS = frozenset({"new", "decode", "from_json", "from_map", "to_json", "__schema__", "values", "parse"})
+
+# Kernel functions a generated client module must not redefine: calling a local function of the same
+# name and arity as an import is a compile error in Elixir.
+KERNEL_CLASHES = frozenset(
+    {
+        "apply", "binding", "exit", "get_in", "inspect", "max", "min", "node", "put_in", "raise", "reraise", "self",
+        "send", "spawn", "spawn_link", "spawn_monitor", "struct", "tap", "then", "throw", "update_in",
+    }
+)  # fmt: skip
+
+NAMING = NamingRules(
+    type_case="pascal",
+    method_case="snake",
+    field_case="snake",
+    reserved=RESERVED,
+    reserved_suffix="_",
+)
+
+_IDENT = re.compile(r"^[a-z_][a-zA-Z0-9_]*[?!]?$")
+_ALIAS = re.compile(r"^[A-Z][a-zA-Z0-9_]*$")
+
+
+def module_segment(name: str) -> str:
+    """One segment of a module name (`CreateModelRequest`, `ModelID`): kept when it already is an
+    Elixir alias, otherwise Pascal-cased."""
+    candidate = name if _ALIAS.match(name) else pascal_case(name)
+    if not candidate or not candidate[0].isalpha():
+        candidate = "T" + candidate
+    return candidate
+
+
+def module_name(dotted: str) -> str:
+    """A full module name from a dotted manifest name (`Tinkex.Types` stays `Tinkex.Types`)."""
+    return ".".join(module_segment(part) for part in dotted.split(".") if part)
+
+
+def function_name(name: str) -> str:
+    candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
+    if not candidate or candidate[0].isdigit():
+        candidate = "f_" + candidate
+    if candidate in RESERVED or candidate in CLIENT_FUNCTIONS or candidate in KERNEL_CLASHES:
+        candidate += NAMING.reserved_suffix
+    return candidate
+
+
+def variable_name(name: str) -> str:
+    candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
+    if not candidate or candidate[0].isdigit():
+        candidate = "v_" + candidate
+    return candidate + NAMING.reserved_suffix if candidate in RESERVED else candidate
+
+
+def field_name(name: str) -> str:
+    """A struct field (an atom): snake-case, as Elixir structs spell keys."""
+    candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
+    if not candidate:
+        candidate = "field"
+    if candidate[0].isdigit():
+        candidate = "f_" + candidate
+    return candidate
+
+
+def atom(value: str) -> str:
+    """An atom literal: `:active`, or quoted when the text is not a plain identifier (`:"paused-x"`)."""
+    if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
+        return ":" + value
+    return ":" + string(value)
+
+
+def key(value: str) -> str:
+    """A keyword-list or struct key: `rank:` or `"x-y":`."""
+    if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
+        return value + ":"
+    return string(value) + ":"
+
+
+def string(value: str) -> str:
+    """A double-quoted string literal; `#{` is escaped so nothing interpolates."""
+    out = ['"']
+    for ch in value:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out).replace("#{", "\\#{")
+
+
+def app_name(name: str) -> str:
+    """The OTP application (an atom without the colon): snake-case."""
+    return snake_case(name) or "sdk"

@@ -1,0 +1,137 @@
+defmodule Jobs.JobClient do
+  @moduledoc """
+  The `job` client of the jobs API.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Jobs.Error{}}`; one whose result the server
+  computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Jobs.Config
+  alias Jobs.Error
+  alias Jobs.Runtime.Client
+  alias Jobs.Types.Artifact
+  alias Jobs.Types.ArtifactList
+  alias Jobs.Types.Status
+
+  defstruct [:job_id, :label, :config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{
+          job_id: String.t() | nil,
+          label: String.t() | nil,
+          config: Config.t(),
+          context: term()
+        }
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Jobs.Config` (`:api_key`, `:base_url`, ...) or `:config`, and
+  its state: `:job_id`, `:label`. Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc "A client with this state (`:job_id`, `:label`) and configuration."
+  @spec new(String.t() | nil, String.t() | nil, Config.t()) :: t()
+  def new(job_id, label, %Config{} = config) do
+    new(job_id: job_id, label: label, config: config)
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [:job_id, :label], counters: []}
+
+  @doc """
+  Fetch the job's artifact list and the service status at once.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec describe(t(), keyword()) :: result(ArtifactList.t())
+  def describe(job, opts \\ []) do
+    c = Client.handle(job, opts)
+
+    with {:ok, [step_artifacts, _step_status]} <-
+           Client.concurrently([
+             fn ->
+               Client.call(
+                 c,
+                 "artifacts.list",
+                 path: %{"job_id" => Client.state(c, :job_id)},
+                 decode: ArtifactList
+               )
+             end,
+             fn -> Client.call(c, "system.status", decode: Status) end
+           ]) do
+      {:ok, step_artifacts}
+    end
+  end
+
+  @doc "Like `describe/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec describe_async(t(), keyword()) :: Task.t()
+  def describe_async(job, opts \\ []) do
+    Task.async(fn -> describe(job, opts) end)
+  end
+
+  @doc """
+  `GET /jobs/{job_id}/artifacts/{+artifact_path}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get(t(), String.t(), String.t(), keyword()) :: result(Artifact.t())
+  def get(job, job_id, artifact_path, opts \\ []) do
+    c = Client.handle(job, opts)
+
+    Client.call(
+      c,
+      "artifacts.get",
+      path: %{"job_id" => job_id, "artifact_path" => artifact_path},
+      decode: Artifact
+    )
+  end
+
+  @doc "Like `get/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_async(t(), String.t(), String.t(), keyword()) :: Task.t()
+  def get_async(job, job_id, artifact_path, opts \\ []) do
+    Task.async(fn -> get(job, job_id, artifact_path, opts) end)
+  end
+
+  @doc """
+  `GET /jobs/{job_id}/artifacts`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list(t(), String.t(), keyword()) :: result(ArtifactList.t())
+  def list(job, job_id, opts \\ []) do
+    c = Client.handle(job, opts)
+    Client.call(c, "artifacts.list", path: %{"job_id" => job_id}, decode: ArtifactList)
+  end
+
+  @doc "Like `list/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_async(t(), String.t(), keyword()) :: Task.t()
+  def list_async(job, job_id, opts \\ []) do
+    Task.async(fn -> list(job, job_id, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {:describe, [], [], :sync},
+      {:get, [{:job_id, :string}, {:artifact_path, :string}], [], :sync},
+      {:list, [{:job_id, :string}], [], :sync}
+    ]
+  end
+end

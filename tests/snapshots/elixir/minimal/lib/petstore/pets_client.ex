@@ -1,0 +1,121 @@
+defmodule Petstore.PetsClient do
+  @moduledoc """
+  The `pets` client of the petstore API.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Petstore.Error{}}`; one whose result the
+  server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Petstore.Config
+  alias Petstore.Error
+  alias Petstore.Runtime.Client
+  alias Petstore.Types.NewPet
+  alias Petstore.Types.Pet
+  alias Petstore.Types.PetList
+  alias Petstore.Types.Species
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Petstore.Config` (`:api_key`, `:base_url`, ...) or `:config`.
+  Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  `POST /pets`
+
+  ## Options
+
+    * `:tags` (default: `[]`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec create(t(), String.t(), Species.t(), keyword()) :: result(Pet.t())
+  def create(pets, name, species, opts \\ []) do
+    tags = Keyword.get(opts, :tags, [])
+    c = Client.handle(pets, opts)
+
+    Client.call(
+      c,
+      "pets.create",
+      body: %NewPet{name: name, species: species, tags: tags},
+      decode: Pet
+    )
+  end
+
+  @doc "Like `create/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec create_async(t(), String.t(), Species.t(), keyword()) :: Task.t()
+  def create_async(pets, name, species, opts \\ []) do
+    Task.async(fn -> create(pets, name, species, opts) end)
+  end
+
+  @doc """
+  Fetch one pet.
+
+  `GET /pets/{pet_id}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get(t(), String.t(), keyword()) :: result(Pet.t())
+  def get(pets, pet_id, opts \\ []) do
+    c = Client.handle(pets, opts)
+    Client.call(c, "pets.get", path: %{"pet_id" => pet_id}, decode: Pet)
+  end
+
+  @doc "Like `get/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_async(t(), String.t(), keyword()) :: Task.t()
+  def get_async(pets, pet_id, opts \\ []) do
+    Task.async(fn -> get(pets, pet_id, opts) end)
+  end
+
+  @doc """
+  `GET /pets`
+
+  ## Options
+
+    * `:limit` (default: `20`)
+    * `:species`
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list(t(), keyword()) :: result(PetList.t())
+  def list(pets, opts \\ []) do
+    limit = Keyword.get(opts, :limit, 20)
+    species = Keyword.get(opts, :species)
+    c = Client.handle(pets, opts)
+    Client.call(c, "pets.list", query: %{"limit" => limit, "species" => species}, decode: PetList)
+  end
+
+  @doc "Like `list/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_async(t(), keyword()) :: Task.t()
+  def list_async(pets, opts \\ []) do
+    Task.async(fn -> list(pets, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {:create, [{:name, :string}, {:species, Species}], [{:tags, {:list, :string}}], :sync},
+      {:get, [{:pet_id, :string}], [], :sync},
+      {:list, [], [{:limit, :integer}, {:species, {:nullable, Species}}], :sync}
+    ]
+  end
+end

@@ -1,0 +1,753 @@
+defmodule Tinkex.RestClient do
+  @moduledoc """
+  REST access to training runs, checkpoints, sessions and samplers.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Tinkex.Error{}}`; one whose result the
+  server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Tinkex.Config
+  alias Tinkex.Error
+  alias Tinkex.Runtime.Client
+  alias Tinkex.Types.AssignSessionProjectBody
+  alias Tinkex.Types.CheckpointsListResponse
+  alias Tinkex.Types.CopyWeightsRequest
+  alias Tinkex.Types.CopyWeightsResponse
+  alias Tinkex.Types.ExternalWeightsUrlsResponse
+  alias Tinkex.Types.GetSamplerResponse
+  alias Tinkex.Types.GetServerCapabilitiesResponse
+  alias Tinkex.Types.GetSessionResponse
+  alias Tinkex.Types.ListSessionsResponse
+  alias Tinkex.Types.ModelID
+  alias Tinkex.Types.OwnSearchOwner
+  alias Tinkex.Types.SearchOwner
+  alias Tinkex.Types.SessionSearchCursor
+  alias Tinkex.Types.SessionSearchRequest
+  alias Tinkex.Types.SessionSearchResponse
+  alias Tinkex.Types.SessionStatusQuery
+  alias Tinkex.Types.SessionTraceExportPollResponse
+  alias Tinkex.Types.SetCheckpointTtlBody
+  alias Tinkex.Types.TrainingRun
+  alias Tinkex.Types.TrainingRunsResponse
+  alias Tinkex.Types.WeightsInfoBody
+  alias Tinkex.Types.WeightsInfoResponse
+
+  defstruct [:session_id, :config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{session_id: String.t() | nil, config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Tinkex.Config` (`:api_key`, `:base_url`, ...) or `:config`, and
+  its state: `:session_id`. Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc "A client with this state (`:session_id`) and configuration."
+  @spec new(String.t() | nil, Config.t()) :: t()
+  def new(session_id, %Config{} = config) do
+    new(session_id: session_id, config: config)
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [:session_id], counters: []}
+
+  @doc """
+  Models the caller may use and server capabilities.
+
+  `GET /api/v1/get_server_capabilities`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_server_capabilities(t(), keyword()) :: result(GetServerCapabilitiesResponse.t())
+  def get_server_capabilities(rest, opts \\ []) do
+    c = Client.handle(rest, opts)
+    Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
+  end
+
+  @doc "Like `get_server_capabilities/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_server_capabilities_async(t(), keyword()) :: Task.t()
+  def get_server_capabilities_async(rest, opts \\ []) do
+    Task.async(fn -> get_server_capabilities(rest, opts) end)
+  end
+
+  @doc """
+  Training runs, samplers and metadata of one session.
+
+  `GET /api/v1/sessions/{session_id}`
+
+  ## Options
+
+    * `:access_scope` (default: `"owned"`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_session(t(), String.t(), keyword()) :: result(GetSessionResponse.t())
+  def get_session(rest, session_id, opts \\ []) do
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "sessions.get",
+      path: %{"session_id" => session_id},
+      query: %{"access_scope" => access_scope},
+      decode: GetSessionResponse
+    )
+  end
+
+  @doc "Like `get_session/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_session_async(t(), String.t(), keyword()) :: Task.t()
+  def get_session_async(rest, session_id, opts \\ []) do
+    Task.async(fn -> get_session(rest, session_id, opts) end)
+  end
+
+  @doc """
+  List session ids (offset pagination).
+
+  `GET /api/v1/sessions`
+
+  ## Options
+
+    * `:limit` (default: `20`)
+    * `:offset` (default: `0`)
+    * `:access_scope` (default: `"owned"`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list_sessions(t(), keyword()) :: result(ListSessionsResponse.t())
+  def list_sessions(rest, opts \\ []) do
+    limit = Keyword.get(opts, :limit, 20)
+    offset = Keyword.get(opts, :offset, 0)
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "sessions.list",
+      query: %{"limit" => limit, "offset" => offset, "access_scope" => access_scope},
+      decode: ListSessionsResponse
+    )
+  end
+
+  @doc "Like `list_sessions/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_sessions_async(t(), keyword()) :: Task.t()
+  def list_sessions_async(rest, opts \\ []) do
+    Task.async(fn -> list_sessions(rest, opts) end)
+  end
+
+  @doc """
+  Experimental: search the organization's sessions, newest first (cursor pagination).
+
+  `POST /api/v1/sessions/search`
+
+  ## Options
+
+    * `:session_id` - Exact session ID to match; null searches every session.
+    * `:project_ids` - Projects to search; null searches every listable project.
+    * `:user_metadata` - Exact user_metadata key/value matches; every pair must hold (default: `{}`)
+    * `:display_name` - Case-insensitive substring match on the display name.
+    * `:owner` - Whose sessions to search; defaults to the caller's own (default: `{"type": "own"}`)
+    * `:statuses` - Match any listed status; null matches every status
+    * `:limit` - Page size, 1 to 200 (default: `50`)
+    * `:cursor` - `next_cursor` of the previous page; null for the first page
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec search_sessions(t(), keyword()) :: result(SessionSearchResponse.t())
+  def search_sessions(rest, opts \\ []) do
+    session_id = Keyword.get(opts, :session_id)
+    project_ids = Keyword.get(opts, :project_ids)
+    user_metadata = Keyword.get(opts, :user_metadata, %{})
+    display_name = Keyword.get(opts, :display_name)
+    owner = Keyword.get(opts, :owner, %OwnSearchOwner{type: "own"})
+    statuses = Keyword.get(opts, :statuses)
+    limit = Keyword.get(opts, :limit, 50)
+    cursor = Keyword.get(opts, :cursor)
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "sessions.search",
+      body: %SessionSearchRequest{
+        session_id: session_id,
+        project_ids: project_ids,
+        user_metadata: user_metadata,
+        display_name: display_name,
+        owner: owner,
+        statuses: statuses,
+        limit: limit,
+        cursor: cursor
+      },
+      decode: SessionSearchResponse
+    )
+  end
+
+  @doc "Like `search_sessions/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec search_sessions_async(t(), keyword()) :: Task.t()
+  def search_sessions_async(rest, opts \\ []) do
+    Task.async(fn -> search_sessions(rest, opts) end)
+  end
+
+  @doc """
+  Move a session (and its runs and samplers) into a project.
+
+  `PUT /api/v1/sessions/{session_id}/project`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec assign_session_project(t(), String.t(), String.t(), keyword()) :: result(nil)
+  def assign_session_project(rest, session_id, project_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_empty(
+      c,
+      "sessions.assign_project",
+      path: %{"session_id" => session_id},
+      body: %AssignSessionProjectBody{project_id: project_id}
+    )
+  end
+
+  @doc "Like `assign_session_project/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec assign_session_project_async(t(), String.t(), String.t(), keyword()) :: Task.t()
+  def assign_session_project_async(rest, session_id, project_id, opts \\ []) do
+    Task.async(fn -> assign_session_project(rest, session_id, project_id, opts) end)
+  end
+
+  @doc """
+  Start or poll a Perfetto trace export of a session; yields a signed download URL when ready.
+
+  `GET /api/v1/sessions/{session_id}/trace_export`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec export_session_trace(t(), String.t(), keyword()) ::
+          result(SessionTraceExportPollResponse.t())
+  def export_session_trace(rest, session_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "sessions.trace_export",
+      path: %{"session_id" => session_id},
+      decode: SessionTraceExportPollResponse
+    )
+  end
+
+  @doc "Like `export_session_trace/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec export_session_trace_async(t(), String.t(), keyword()) :: Task.t()
+  def export_session_trace_async(rest, session_id, opts \\ []) do
+    Task.async(fn -> export_session_trace(rest, session_id, opts) end)
+  end
+
+  @doc """
+  Sampler (sampling session) information, base model and model path.
+
+  `GET /api/v1/samplers/{sampler_id}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_sampler(t(), String.t(), keyword()) :: result(GetSamplerResponse.t())
+  def get_sampler(rest, sampler_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "samplers.get",
+      path: %{"sampler_id" => sampler_id},
+      decode: GetSamplerResponse
+    )
+  end
+
+  @doc "Like `get_sampler/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_sampler_async(t(), String.t(), keyword()) :: Task.t()
+  def get_sampler_async(rest, sampler_id, opts \\ []) do
+    Task.async(fn -> get_sampler(rest, sampler_id, opts) end)
+  end
+
+  @doc """
+  Minimal checkpoint information (base model, LoRA settings, optimizer) for a tinker path.
+
+  `POST /api/v1/weights_info`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_weights_info_by_tinker_path(t(), String.t(), keyword()) ::
+          result(WeightsInfoResponse.t())
+  def get_weights_info_by_tinker_path(rest, tinker_path, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "weights.info",
+      body: %WeightsInfoBody{tinker_path: tinker_path},
+      decode: WeightsInfoResponse
+    )
+  end
+
+  @doc "Like `get_weights_info_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_weights_info_by_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def get_weights_info_by_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> get_weights_info_by_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  List training runs (offset pagination).
+
+  `GET /api/v1/training_runs`
+
+  ## Options
+
+    * `:limit` (default: `20`)
+    * `:offset` (default: `0`)
+    * `:access_scope` (default: `"owned"`)
+    * `:project_id` - Only runs of this project.
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list_training_runs(t(), keyword()) :: result(TrainingRunsResponse.t())
+  def list_training_runs(rest, opts \\ []) do
+    limit = Keyword.get(opts, :limit, 20)
+    offset = Keyword.get(opts, :offset, 0)
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    project_id = Keyword.get(opts, :project_id)
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "training_runs.list",
+      query: %{
+        "limit" => limit,
+        "offset" => offset,
+        "access_scope" => access_scope,
+        "project_id" => project_id
+      },
+      decode: TrainingRunsResponse
+    )
+  end
+
+  @doc "Like `list_training_runs/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_training_runs_async(t(), keyword()) :: Task.t()
+  def list_training_runs_async(rest, opts \\ []) do
+    Task.async(fn -> list_training_runs(rest, opts) end)
+  end
+
+  @doc """
+  One training run.
+
+  `GET /api/v1/training_runs/{training_run_id}`
+
+  ## Options
+
+    * `:access_scope` (default: `"owned"`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_training_run(t(), ModelID.t(), keyword()) :: result(TrainingRun.t())
+  def get_training_run(rest, training_run_id, opts \\ []) do
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "training_runs.get",
+      path: %{"training_run_id" => training_run_id},
+      query: %{"access_scope" => access_scope},
+      decode: TrainingRun
+    )
+  end
+
+  @doc "Like `get_training_run/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_training_run_async(t(), ModelID.t(), keyword()) :: Task.t()
+  def get_training_run_async(rest, training_run_id, opts \\ []) do
+    Task.async(fn -> get_training_run(rest, training_run_id, opts) end)
+  end
+
+  @doc """
+  Checkpoints (training, sampler, external) of one training run; unpaginated.
+
+  `GET /api/v1/training_runs/{training_run_id}/checkpoints`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list_checkpoints(t(), ModelID.t(), keyword()) :: result(CheckpointsListResponse.t())
+  def list_checkpoints(rest, training_run_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "checkpoints.list",
+      path: %{"training_run_id" => training_run_id},
+      decode: CheckpointsListResponse
+    )
+  end
+
+  @doc "Like `list_checkpoints/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_checkpoints_async(t(), ModelID.t(), keyword()) :: Task.t()
+  def list_checkpoints_async(rest, training_run_id, opts \\ []) do
+    Task.async(fn -> list_checkpoints(rest, training_run_id, opts) end)
+  end
+
+  @doc """
+  All checkpoints of the caller across training runs, newest first (offset pagination).
+
+  `GET /api/v1/checkpoints`
+
+  ## Options
+
+    * `:limit` (default: `100`)
+    * `:offset` (default: `0`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec list_user_checkpoints(t(), keyword()) :: result(CheckpointsListResponse.t())
+  def list_user_checkpoints(rest, opts \\ []) do
+    limit = Keyword.get(opts, :limit, 100)
+    offset = Keyword.get(opts, :offset, 0)
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "checkpoints.list_user",
+      query: %{"limit" => limit, "offset" => offset},
+      decode: CheckpointsListResponse
+    )
+  end
+
+  @doc "Like `list_user_checkpoints/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec list_user_checkpoints_async(t(), keyword()) :: Task.t()
+  def list_user_checkpoints_async(rest, opts \\ []) do
+    Task.async(fn -> list_user_checkpoints(rest, opts) end)
+  end
+
+  @doc """
+  Signed download URL of a checkpoint archive (tar.gz).
+
+  `GET /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/archive`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_checkpoint_archive_url(t(), ModelID.t(), String.t(), keyword()) :: result(String.t())
+  def get_checkpoint_archive_url(rest, training_run_id, checkpoint_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_location(
+      c,
+      "checkpoints.archive_url",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    )
+  end
+
+  @doc "Like `get_checkpoint_archive_url/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_checkpoint_archive_url_async(t(), ModelID.t(), String.t(), keyword()) :: Task.t()
+  def get_checkpoint_archive_url_async(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Task.async(fn -> get_checkpoint_archive_url(rest, training_run_id, checkpoint_id, opts) end)
+  end
+
+  @doc """
+  Signed per-file download URLs of an external-weights checkpoint.
+
+  `GET /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/external_weights_urls`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get_external_weights_urls(t(), ModelID.t(), String.t(), keyword()) ::
+          result(ExternalWeightsUrlsResponse.t())
+  def get_external_weights_urls(rest, training_run_id, checkpoint_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "checkpoints.external_weights_urls",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
+      decode: ExternalWeightsUrlsResponse
+    )
+  end
+
+  @doc "Like `get_external_weights_urls/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_external_weights_urls_async(t(), ModelID.t(), String.t(), keyword()) :: Task.t()
+  def get_external_weights_urls_async(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Task.async(fn -> get_external_weights_urls(rest, training_run_id, checkpoint_id, opts) end)
+  end
+
+  @doc """
+  Delete a checkpoint.
+
+  `DELETE /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec delete_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
+  def delete_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_empty(
+      c,
+      "checkpoints.delete",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    )
+  end
+
+  @doc "Like `delete_checkpoint/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec delete_checkpoint_async(t(), ModelID.t(), String.t(), keyword()) :: Task.t()
+  def delete_checkpoint_async(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Task.async(fn -> delete_checkpoint(rest, training_run_id, checkpoint_id, opts) end)
+  end
+
+  @doc """
+  Make a checkpoint public (409 if it already is).
+
+  `POST /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/publish`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec publish_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
+  def publish_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_empty(
+      c,
+      "checkpoints.publish",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    )
+  end
+
+  @doc "Like `publish_checkpoint/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec publish_checkpoint_async(t(), ModelID.t(), String.t(), keyword()) :: Task.t()
+  def publish_checkpoint_async(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Task.async(fn -> publish_checkpoint(rest, training_run_id, checkpoint_id, opts) end)
+  end
+
+  @doc """
+  Make a checkpoint private again (409 if it already is).
+
+  `DELETE /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/publish`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec unpublish_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
+  def unpublish_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_empty(
+      c,
+      "checkpoints.unpublish",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    )
+  end
+
+  @doc "Like `unpublish_checkpoint/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec unpublish_checkpoint_async(t(), ModelID.t(), String.t(), keyword()) :: Task.t()
+  def unpublish_checkpoint_async(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Task.async(fn -> unpublish_checkpoint(rest, training_run_id, checkpoint_id, opts) end)
+  end
+
+  @doc """
+  Set (3600 s to 10 years) or clear (null) a checkpoint's expiry.
+
+  `PUT /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/ttl`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec set_checkpoint_ttl(t(), ModelID.t(), String.t(), integer() | nil, keyword()) ::
+          result(nil)
+  def set_checkpoint_ttl(rest, training_run_id, checkpoint_id, ttl_seconds, opts \\ []) do
+    c = Client.handle(rest, opts)
+
+    Client.call_empty(
+      c,
+      "checkpoints.set_ttl",
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
+      body: %SetCheckpointTtlBody{ttl_seconds: ttl_seconds}
+    )
+  end
+
+  @doc "Like `set_checkpoint_ttl/5`, in a `Task` (`Task.await/2` gives its result)."
+  @spec set_checkpoint_ttl_async(t(), ModelID.t(), String.t(), integer() | nil, keyword()) ::
+          Task.t()
+  def set_checkpoint_ttl_async(rest, training_run_id, checkpoint_id, ttl_seconds, opts \\ []) do
+    Task.async(fn ->
+      set_checkpoint_ttl(rest, training_run_id, checkpoint_id, ttl_seconds, opts)
+    end)
+  end
+
+  @doc """
+  Copy a checkpoint into a project (shared storage, new non-trainable training run).
+
+  `POST /api/v1/copy_weights`
+
+  ## Options
+
+    * `:session_id` - Session that will own the copy; the copy inherits its project.
+    * `:model_seq_id` - Training run slot within the session, as CreateModelRequest and LoadWeightsRequest use.
+    * `:destination_project_id` - Project that will own the copy when no session_id is provided.
+    * `:ttl_seconds` - Seconds until the copy expires, 1 hour (3600) to 10 years. Source expiry is not inherited.
+    * `:weights_access_token` - Optional access token for copying weights under a different account.
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec copy_weights(t(), String.t(), keyword()) :: result(CopyWeightsResponse.t())
+  def copy_weights(rest, source_path, opts \\ []) do
+    session_id = Keyword.get(opts, :session_id)
+    model_seq_id = Keyword.get(opts, :model_seq_id)
+    destination_project_id = Keyword.get(opts, :destination_project_id)
+    ttl_seconds = Keyword.get(opts, :ttl_seconds)
+    weights_access_token = Keyword.get(opts, :weights_access_token)
+    c = Client.handle(rest, opts)
+
+    Client.call(
+      c,
+      "models.copy_weights",
+      body: %CopyWeightsRequest{
+        session_id: session_id,
+        model_seq_id: model_seq_id,
+        destination_project_id: destination_project_id,
+        source_path: source_path,
+        ttl_seconds: ttl_seconds,
+        weights_access_token: weights_access_token
+      },
+      decode: CopyWeightsResponse
+    )
+  end
+
+  @doc "Like `copy_weights/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec copy_weights_async(t(), String.t(), keyword()) :: Task.t()
+  def copy_weights_async(rest, source_path, opts \\ []) do
+    Task.async(fn -> copy_weights(rest, source_path, opts) end)
+  end
+
+  @doc "Queues a telemetry event (the manifest's `generic` kind): never blocks, never fails."
+  @spec log_event(t(), String.t(), map()) :: :ok
+  def log_event(rest, name, data \\ %{}), do: Client.log_event(Client.handle(rest), name, data)
+
+  @doc false
+  def __methods__ do
+    [
+      {:get_server_capabilities, [], [], :sync},
+      {
+        :get_session,
+        [{:session_id, :string}],
+        [{:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}],
+        :sync
+      },
+      {
+        :list_sessions,
+        [],
+        [
+          {:limit, :integer},
+          {:offset, :integer},
+          {:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}
+        ],
+        :sync
+      },
+      {
+        :search_sessions,
+        [],
+        [
+          {:session_id, {:nullable, :string}},
+          {:project_ids, {:nullable, {:list, :string}}},
+          {:user_metadata, {:map, :string}},
+          {:display_name, {:nullable, :string}},
+          {:owner, SearchOwner},
+          {:statuses, {:nullable, {:list, SessionStatusQuery}}},
+          {:limit, :integer},
+          {:cursor, {:nullable, SessionSearchCursor}}
+        ],
+        :sync
+      },
+      {:assign_session_project, [{:session_id, :string}, {:project_id, :string}], [], :sync},
+      {:export_session_trace, [{:session_id, :string}], [], :sync},
+      {:get_sampler, [{:sampler_id, :string}], [], :sync},
+      {:get_weights_info_by_tinker_path, [{:tinker_path, :string}], [], :sync},
+      {
+        :list_training_runs,
+        [],
+        [
+          {:limit, :integer},
+          {:offset, :integer},
+          {:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}},
+          {:project_id, {:nullable, :string}}
+        ],
+        :sync
+      },
+      {
+        :get_training_run,
+        [{:training_run_id, ModelID}],
+        [{:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}],
+        :sync
+      },
+      {:list_checkpoints, [{:training_run_id, ModelID}], [], :sync},
+      {:list_user_checkpoints, [], [{:limit, :integer}, {:offset, :integer}], :sync},
+      {
+        :get_checkpoint_archive_url,
+        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        [],
+        :sync
+      },
+      {
+        :get_external_weights_urls,
+        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        [],
+        :sync
+      },
+      {:delete_checkpoint, [{:training_run_id, ModelID}, {:checkpoint_id, :string}], [], :sync},
+      {:publish_checkpoint, [{:training_run_id, ModelID}, {:checkpoint_id, :string}], [], :sync},
+      {
+        :unpublish_checkpoint,
+        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        [],
+        :sync
+      },
+      {
+        :set_checkpoint_ttl,
+        [
+          {:training_run_id, ModelID},
+          {:checkpoint_id, :string},
+          {:ttl_seconds, {:nullable, :integer}}
+        ],
+        [],
+        :sync
+      },
+      {
+        :copy_weights,
+        [{:source_path, :string}],
+        [
+          {:session_id, {:nullable, :string}},
+          {:model_seq_id, {:nullable, :integer}},
+          {:destination_project_id, {:nullable, :string}},
+          {:ttl_seconds, {:nullable, :integer}},
+          {:weights_access_token, {:nullable, :string}}
+        ],
+        :sync
+      }
+    ]
+  end
+end

@@ -1,0 +1,249 @@
+defmodule Tinkex.SamplingClient do
+  @moduledoc """
+  Samples from one sampling session (a base model or saved sampler weights).
+
+  A process: `start_link/1` starts one from a configuration; clients made by its functions share
+  its configuration and session, and stop with it.
+
+  Every function answers `{:ok, value}` or `{:error, %Tinkex.Error{}}`; one whose result the
+  server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  use GenServer, restart: :temporary
+
+  alias Tinkex.Error
+  alias Tinkex.QueueStateObserver
+  alias Tinkex.Runtime.Client
+  alias Tinkex.Runtime.ClientServer
+  alias Tinkex.Runtime.QueueObserver
+  alias Tinkex.Spec
+  alias Tinkex.Types.CancelFutureBody
+  alias Tinkex.Types.FuturesRetrieveRequest
+  alias Tinkex.Types.FuturesRetrieveResponse
+  alias Tinkex.Types.ModelInput
+  alias Tinkex.Types.RequestID
+  alias Tinkex.Types.SampleRequest
+  alias Tinkex.Types.SampleResponse
+  alias Tinkex.Types.SamplingParams
+  alias Tinkex.Types.SamplingSessionFuturesTarget
+
+  @behaviour QueueStateObserver
+
+  @typedoc "A client process: its pid or registered name."
+  @type t :: GenServer.server()
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  Starts the client. Options: those of `Tinkex.Config` (`:api_key`, `:base_url`, ...) or
+  `:config`, and `:name`; its state: `:sampling_session_id`. A configuration error (no API key...)
+  is `{:error, %Tinkex.Error{}}`.
+  """
+  @spec start_link(keyword()) :: GenServer.on_start() | {:error, Error.t()}
+  def start_link(opts \\ []), do: ClientServer.start_link(__MODULE__, opts)
+
+  @doc false
+  def __client__ do
+    %{process: true, state: [:sampling_session_id, :seq_id], counters: [:seq_id]}
+  end
+
+  @impl true
+  def init(arg), do: ClientServer.init(__MODULE__, arg)
+
+  @impl true
+  def handle_call(request, from, state), do: ClientServer.handle_call(request, from, state)
+
+  @impl true
+  def handle_info(message, state), do: ClientServer.handle_info(message, state)
+
+  @impl true
+  def terminate(reason, state), do: ClientServer.terminate(reason, state)
+
+  @doc """
+  Long-poll a sampling session's completion queue (cursor based).
+
+  `POST /api/v1/retrieve_futures`
+
+  ## Options
+
+    * `:prev_cursor` - Opaque cursor from the previous response (0 on the first poll). (default: `0`)
+    * `:timeout`
+    * `:retrieved_request_ids` - Requests of the target whose results have been fully retrieved, so the server can drop their payloads. (default: `[]`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec retrieve_futures(t(), SamplingSessionFuturesTarget.t(), keyword()) ::
+          result(FuturesRetrieveResponse.t())
+  def retrieve_futures(sampling, target, opts \\ []) do
+    prev_cursor = Keyword.get(opts, :prev_cursor, 0)
+    timeout = Keyword.get(opts, :timeout)
+    retrieved_request_ids = Keyword.get(opts, :retrieved_request_ids, [])
+    c = Client.handle(sampling, opts)
+
+    Client.call(
+      c,
+      "futures.retrieve_multi",
+      body: %FuturesRetrieveRequest{
+        target: target,
+        prev_cursor: prev_cursor,
+        timeout: timeout,
+        retrieved_request_ids: retrieved_request_ids
+      },
+      decode: FuturesRetrieveResponse
+    )
+  end
+
+  @doc "Like `retrieve_futures/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec retrieve_futures_async(t(), SamplingSessionFuturesTarget.t(), keyword()) :: Task.t()
+  def retrieve_futures_async(sampling, target, opts \\ []) do
+    Task.async(fn -> retrieve_futures(sampling, target, opts) end)
+  end
+
+  @doc """
+  Ask the server to stop an abandoned sampling request.
+
+  `POST /api/v1/cancel_future`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec cancel_future(t(), RequestID.t(), keyword()) :: result(nil)
+  def cancel_future(sampling, request_id, opts \\ []) do
+    c = Client.handle(sampling, opts)
+    Client.call_empty(c, "futures.cancel", body: %CancelFutureBody{request_id: request_id})
+  end
+
+  @doc "Like `cancel_future/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec cancel_future_async(t(), RequestID.t(), keyword()) :: Task.t()
+  def cancel_future_async(sampling, request_id, opts \\ []) do
+    Task.async(fn -> cancel_future(sampling, request_id, opts) end)
+  end
+
+  @doc """
+  Generate completions for a prompt.
+
+  Answers `{:ok, task}`: the request is sent now, the task polls its result.
+
+  ## Options
+
+    * `:num_samples` (default: `1`)
+    * `:prompt_logprobs`
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec sample(t(), ModelInput.t(), SamplingParams.t(), keyword()) :: {:ok, Task.t()}
+  def sample(sampling, prompt, sampling_params, opts \\ []) do
+    num_samples = Keyword.get(opts, :num_samples, 1)
+    prompt_logprobs = Keyword.get(opts, :prompt_logprobs)
+    c = Client.handle(sampling, opts)
+
+    Client.future_task(
+      c,
+      "sampling.asample",
+      body: %SampleRequest{
+        num_samples: num_samples,
+        prompt: prompt,
+        sampling_params: sampling_params,
+        sampling_session_id: Client.state(c, :sampling_session_id),
+        seq_id: Client.next(c, :seq_id),
+        prompt_logprobs: prompt_logprobs
+      },
+      decode: SampleResponse
+    )
+  end
+
+  @doc """
+  Log probabilities of the prompt tokens (null for the first token).
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec compute_logprobs(t(), ModelInput.t(), keyword()) :: result([float() | nil] | nil)
+  def compute_logprobs(sampling, prompt, opts \\ []) do
+    c = Client.handle(sampling, opts)
+
+    with {:ok, step1} <-
+           Client.submit(
+             c,
+             "sampling.asample",
+             body: %SampleRequest{
+               num_samples: 1,
+               prompt: prompt,
+               sampling_params: %{max_tokens: 1},
+               sampling_session_id: Client.state(c, :sampling_session_id),
+               seq_id: Client.next(c, :seq_id),
+               prompt_logprobs: true
+             }
+           ),
+         {:ok, step2} <- Client.await_future(c, "sampling.asample", step1, SampleResponse) do
+      {:ok, step2.prompt_logprobs}
+    end
+  end
+
+  @doc "Like `compute_logprobs/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec compute_logprobs_async(t(), ModelInput.t(), keyword()) :: Task.t()
+  def compute_logprobs_async(sampling, prompt, opts \\ []) do
+    Task.async(fn -> compute_logprobs(sampling, prompt, opts) end)
+  end
+
+  @doc """
+  Logs a queue-state change of this client's futures as the manifest's `queue_state_log` says
+  (debounced): what the client does when no observer is given. The module implements
+  `Tinkex.QueueStateObserver`, so it can be passed as the `:queue_state_observer` option.
+  """
+  @impl QueueStateObserver
+  @spec on_queue_state_change(atom() | String.t(), map()) :: :ok
+  def on_queue_state_change(queue_state, metadata \\ %{}) do
+    log = Spec.queue_log("queue_state_log")
+    key = {log.id, metadata[:endpoint]}
+    QueueObserver.log(log, key, log.debounce_ms, queue_state, metadata)
+  end
+
+  @doc "Queues a telemetry event (the manifest's `generic` kind): never blocks, never fails."
+  @spec log_event(t(), String.t(), map()) :: :ok
+  def log_event(sampling, name, data \\ %{}) do
+    Client.log_event(Client.handle(sampling), name, data)
+  end
+
+  @doc "The telemetry reporter of the client's family: `{:error, :disabled}` when telemetry is off."
+  @spec telemetry_reporter(t()) :: {:ok, pid()} | {:error, :disabled}
+  def telemetry_reporter(sampling), do: Client.telemetry_reporter(Client.handle(sampling))
+
+  @doc "The telemetry reporter of the client process calling this (in its callbacks), else nil."
+  @spec get_telemetry() :: pid() | nil
+  def get_telemetry, do: ClientServer.telemetry_here()
+
+  @doc "The telemetry reporter of the client's family, or nil when telemetry is off."
+  @spec get_telemetry(t()) :: pid() | nil
+  def get_telemetry(sampling) do
+    case telemetry_reporter(sampling) do
+      {:ok, pid} -> pid
+      {:error, :disabled} -> nil
+    end
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {
+        :retrieve_futures,
+        [{:target, SamplingSessionFuturesTarget}],
+        [
+          {:prev_cursor, :integer},
+          {:timeout, {:nullable, :float}},
+          {:retrieved_request_ids, {:list, :string}}
+        ],
+        :sync
+      },
+      {:cancel_future, [{:request_id, RequestID}], [], :sync},
+      {
+        :sample,
+        [{:prompt, ModelInput}, {:sampling_params, SamplingParams}],
+        [{:num_samples, :integer}, {:prompt_logprobs, {:nullable, :boolean}}],
+        :task
+      },
+      {:compute_logprobs, [{:prompt, ModelInput}], [], :sync}
+    ]
+  end
+end

@@ -1,0 +1,46 @@
+defmodule Tinkex.Types.BillingEventInfo do
+  @moduledoc """
+  The `BillingEventInfo` type of the tinker API.
+
+  One of the variants, told apart by `type`; a variant this SDK does not know (a newer server may
+  send one) is kept as its JSON map.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.CheckpointBillingEvent
+  alias Tinkex.Types.SamplingPrefillBillingEvent
+  alias Tinkex.Types.SamplingSampleBillingEvent
+  alias Tinkex.Types.StorageBillingEvent
+  alias Tinkex.Types.TrainingBillingEvent
+
+  @type t ::
+          TrainingBillingEvent.t()
+          | SamplingPrefillBillingEvent.t()
+          | SamplingSampleBillingEvent.t()
+          | CheckpointBillingEvent.t()
+          | StorageBillingEvent.t()
+          | map()
+
+  @variants %{
+    "training" => TrainingBillingEvent,
+    "sampling_prefill" => SamplingPrefillBillingEvent,
+    "sampling_sample" => SamplingSampleBillingEvent,
+    "checkpoint" => CheckpointBillingEvent,
+    "storage" => StorageBillingEvent
+  }
+
+  @doc false
+  def __type__, do: {:union, "type", @variants}
+
+  @doc "Decodes the JSON form."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(term()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "The JSON form."
+  @spec to_json(t()) :: map()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
+end

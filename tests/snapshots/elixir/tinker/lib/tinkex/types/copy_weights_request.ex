@@ -1,0 +1,55 @@
+defmodule Tinkex.Types.CopyWeightsRequest do
+  @moduledoc """
+  Provide a destination project, or both a session ID and its model sequence ID.
+  """
+
+  alias Tinkex.Runtime.Codec
+
+  defstruct session_id: nil,
+            model_seq_id: nil,
+            destination_project_id: nil,
+            source_path: nil,
+            ttl_seconds: nil,
+            weights_access_token: nil
+
+  @type t :: %__MODULE__{
+          session_id: String.t() | nil,
+          model_seq_id: integer() | nil,
+          destination_project_id: String.t() | nil,
+          source_path: String.t(),
+          ttl_seconds: integer() | nil,
+          weights_access_token: String.t() | nil
+        }
+
+  @fields [
+    {:session_id, "session_id", {:nullable, :string}, :optional},
+    {:model_seq_id, "model_seq_id", {:nullable, :integer}, :optional},
+    {:destination_project_id, "destination_project_id", {:nullable, :string}, :optional},
+    {:source_path, "source_path", :string, :required},
+    {:ttl_seconds, "ttl_seconds", {:nullable, :integer}, :optional},
+    {:weights_access_token, "weights_access_token", {:nullable, :string}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

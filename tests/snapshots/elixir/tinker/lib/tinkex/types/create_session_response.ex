@@ -1,0 +1,52 @@
+defmodule Tinkex.Types.CreateSessionResponse do
+  @moduledoc """
+  The `CreateSessionResponse` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+
+  defstruct type: "create_session",
+            info_message: nil,
+            warning_message: nil,
+            error_message: nil,
+            session_id: nil
+
+  @type t :: %__MODULE__{
+          type: String.t(),
+          info_message: String.t() | nil,
+          warning_message: String.t() | nil,
+          error_message: String.t() | nil,
+          session_id: String.t()
+        }
+
+  @fields [
+    {:type, "type", {:literal, "create_session"}, :optional},
+    {:info_message, "info_message", {:nullable, :string}, :optional},
+    {:warning_message, "warning_message", {:nullable, :string}, :optional},
+    {:error_message, "error_message", {:nullable, :string}, :optional},
+    {:session_id, "session_id", :string, :required}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,51 @@
+defmodule Tinkex.Types.ForwardBackwardInput do
+  @moduledoc """
+  The `ForwardBackwardInput` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.Datum
+  alias Tinkex.Types.LossFnType
+
+  defstruct data: nil, loss_fn: nil, loss_fn_config: nil
+
+  @type t :: %__MODULE__{
+          data: [Datum.t()],
+          loss_fn: LossFnType.t(),
+          loss_fn_config: %{optional(String.t()) => float() | String.t()} | nil
+        }
+
+  @fields [
+    {:data, "data", {:list, Datum}, :required},
+    {:loss_fn, "loss_fn", LossFnType, :required},
+    {
+      :loss_fn_config,
+      "loss_fn_config",
+      {:nullable, {:map, {:one_of, [:float, :string]}}},
+      :optional
+    }
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

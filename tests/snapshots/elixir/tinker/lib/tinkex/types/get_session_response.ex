@@ -1,0 +1,47 @@
+defmodule Tinkex.Types.GetSessionResponse do
+  @moduledoc """
+  The `GetSessionResponse` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.ModelID
+
+  defstruct training_run_ids: nil, sampler_ids: nil, user_metadata: nil, display_name: nil
+
+  @type t :: %__MODULE__{
+          training_run_ids: [ModelID.t()],
+          sampler_ids: [String.t()],
+          user_metadata: %{optional(String.t()) => String.t()} | nil,
+          display_name: String.t() | nil
+        }
+
+  @fields [
+    {:training_run_ids, "training_run_ids", {:list, ModelID}, :required},
+    {:sampler_ids, "sampler_ids", {:list, :string}, :required},
+    {:user_metadata, "user_metadata", {:nullable, {:map, :string}}, :optional},
+    {:display_name, "display_name", {:nullable, :string}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

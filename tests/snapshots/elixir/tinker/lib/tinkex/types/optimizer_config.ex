@@ -1,0 +1,31 @@
+defmodule Tinkex.Types.OptimizerConfig do
+  @moduledoc """
+  Optimizer family of a training model, fixed at creation.
+
+  One of the variants, told apart by `type`; a variant this SDK does not know (a newer server may
+  send one) is kept as its JSON map.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.AdamOptimizerConfig
+  alias Tinkex.Types.DimuonOptimizerConfig
+
+  @type t :: AdamOptimizerConfig.t() | DimuonOptimizerConfig.t() | map()
+
+  @variants %{"adamw" => AdamOptimizerConfig, "dimuon" => DimuonOptimizerConfig}
+
+  @doc false
+  def __type__, do: {:union, "type", @variants}
+
+  @doc "Decodes the JSON form."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(term()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "The JSON form."
+  @spec to_json(t()) :: map()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
+end

@@ -1,0 +1,55 @@
+defmodule Tinkex.Types.SamplingParams do
+  @moduledoc """
+  The `SamplingParams` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+
+  defstruct max_tokens: nil, seed: nil, stop: nil, temperature: 1.0, top_k: -1, top_p: 1.0
+
+  @type t :: %__MODULE__{
+          max_tokens: integer() | nil,
+          seed: integer() | nil,
+          stop: String.t() | [String.t()] | [integer()] | nil,
+          temperature: float(),
+          top_k: integer(),
+          top_p: float()
+        }
+
+  @fields [
+    {:max_tokens, "max_tokens", {:nullable, :integer}, :optional},
+    {:seed, "seed", {:nullable, :integer}, :optional},
+    {
+      :stop,
+      "stop",
+      {:nullable, {:one_of, [:string, {:list, :string}, {:list, :integer}]}},
+      :optional
+    },
+    {:temperature, "temperature", :float, :optional},
+    {:top_k, "top_k", :integer, :optional},
+    {:top_p, "top_p", :float, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,63 @@
+defmodule Tinkex.Types.SaveWeightsForSamplerRequest do
+  @moduledoc """
+  The `SaveWeightsForSamplerRequest` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.ModelID
+  alias Tinkex.Types.SamplingClientKind
+
+  defstruct model_id: nil,
+            path: nil,
+            sampling_session_seq_id: nil,
+            kind: :snapshot,
+            seq_id: nil,
+            ttl_seconds: nil,
+            user_metadata: nil,
+            type: "save_weights_for_sampler"
+
+  @type t :: %__MODULE__{
+          model_id: ModelID.t(),
+          path: String.t() | nil,
+          sampling_session_seq_id: integer() | nil,
+          kind: SamplingClientKind.t(),
+          seq_id: integer() | nil,
+          ttl_seconds: integer() | nil,
+          user_metadata: %{optional(String.t()) => String.t()} | nil,
+          type: String.t()
+        }
+
+  @fields [
+    {:model_id, "model_id", ModelID, :required},
+    {:path, "path", {:nullable, :string}, :optional},
+    {:sampling_session_seq_id, "sampling_session_seq_id", {:nullable, :integer}, :optional},
+    {:kind, "kind", SamplingClientKind, :optional},
+    {:seq_id, "seq_id", {:nullable, :integer}, :optional},
+    {:ttl_seconds, "ttl_seconds", {:nullable, :integer}, :optional},
+    {:user_metadata, "user_metadata", {:nullable, {:map, :string}}, :optional},
+    {:type, "type", {:literal, "save_weights_for_sampler"}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,36 @@
+defmodule Tinkex.Types.SearchOwner do
+  @moduledoc """
+  The `SearchOwner` type of the tinker API.
+
+  One of the variants, told apart by `type`; a variant this SDK does not know (a newer server may
+  send one) is kept as its JSON map.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.AccessibleSearchOwner
+  alias Tinkex.Types.OwnSearchOwner
+  alias Tinkex.Types.UserSearchOwner
+
+  @type t :: OwnSearchOwner.t() | AccessibleSearchOwner.t() | UserSearchOwner.t() | map()
+
+  @variants %{
+    "own" => OwnSearchOwner,
+    "accessible" => AccessibleSearchOwner,
+    "user" => UserSearchOwner
+  }
+
+  @doc false
+  def __type__, do: {:union, "type", @variants}
+
+  @doc "Decodes the JSON form."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(term()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "The JSON form."
+  @spec to_json(t()) :: map()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
+end

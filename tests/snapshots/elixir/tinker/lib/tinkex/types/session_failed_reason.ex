@@ -1,0 +1,40 @@
+defmodule Tinkex.Types.SessionFailedReason do
+  @moduledoc """
+  The `SessionFailedReason` type of the tinker API.
+
+  One of the variants, told apart by `type`; a variant this SDK does not know (a newer server may
+  send one) is kept as its JSON map.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.SessionFailedRequestReason
+  alias Tinkex.Types.SessionFailedSamplingSessionReason
+  alias Tinkex.Types.SessionFailedTrainingRunReason
+
+  @type t ::
+          SessionFailedRequestReason.t()
+          | SessionFailedTrainingRunReason.t()
+          | SessionFailedSamplingSessionReason.t()
+          | map()
+
+  @variants %{
+    "request" => SessionFailedRequestReason,
+    "training_run" => SessionFailedTrainingRunReason,
+    "sampling_session" => SessionFailedSamplingSessionReason
+  }
+
+  @doc false
+  def __type__, do: {:union, "type", @variants}
+
+  @doc "Decodes the JSON form."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(term()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "The JSON form."
+  @spec to_json(t()) :: map()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
+end

@@ -1,0 +1,49 @@
+defmodule Tinkex.Types.TensorData do
+  @moduledoc """
+  The `TensorData` type of the tinker API.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.TensorDtype
+
+  defstruct data: nil, dtype: nil, shape: nil, sparse_crow_indices: nil, sparse_col_indices: nil
+
+  @type t :: %__MODULE__{
+          data: [integer()] | [float()],
+          dtype: TensorDtype.t(),
+          shape: [integer()] | nil,
+          sparse_crow_indices: [integer()] | nil,
+          sparse_col_indices: [integer()] | nil
+        }
+
+  @fields [
+    {:data, "data", {:one_of, [{:list, :integer}, {:list, :float}]}, :required},
+    {:dtype, "dtype", TensorDtype, :required},
+    {:shape, "shape", {:nullable, {:list, :integer}}, :optional},
+    {:sparse_crow_indices, "sparse_crow_indices", {:nullable, {:list, :integer}}, :optional},
+    {:sparse_col_indices, "sparse_col_indices", {:nullable, {:list, :integer}}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,60 @@
+defmodule Tinkex.Types.WeightsInfoResponse do
+  @moduledoc """
+  Minimal information for loading public checkpoints.
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.AdamOptimizerConfig
+  alias Tinkex.Types.OptimizerConfig
+
+  defstruct base_model: nil,
+            optimizer_config: %AdamOptimizerConfig{type: "adamw"},
+            is_lora: nil,
+            lora_rank: nil,
+            train_unembed: nil,
+            train_mlp: nil,
+            train_attn: nil
+
+  @type t :: %__MODULE__{
+          base_model: String.t(),
+          optimizer_config: OptimizerConfig.t(),
+          is_lora: boolean(),
+          lora_rank: integer() | nil,
+          train_unembed: boolean() | nil,
+          train_mlp: boolean() | nil,
+          train_attn: boolean() | nil
+        }
+
+  @fields [
+    {:base_model, "base_model", :string, :required},
+    {:optimizer_config, "optimizer_config", OptimizerConfig, :optional},
+    {:is_lora, "is_lora", :boolean, :required},
+    {:lora_rank, "lora_rank", :integer, :optional},
+    {:train_unembed, "train_unembed", {:nullable, :boolean}, :optional},
+    {:train_mlp, "train_mlp", {:nullable, :boolean}, :optional},
+    {:train_attn, "train_attn", {:nullable, :boolean}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,32 @@
+defmodule Shapes.Types.Shape do
+  @moduledoc """
+  The `Shape` type of the shapes API.
+
+  One of the variants, told apart by `type`; a variant this SDK does not know (a newer server may
+  send one) is kept as its JSON map.
+  """
+
+  alias Shapes.Runtime.Codec
+  alias Shapes.Types.Circle
+  alias Shapes.Types.Group
+  alias Shapes.Types.Polygon
+
+  @type t :: Circle.t() | Polygon.t() | Group.t() | map()
+
+  @variants %{"circle" => Circle, "polygon" => Polygon, "group" => Group}
+
+  @doc false
+  def __type__, do: {:union, "type", @variants}
+
+  @doc "Decodes the JSON form."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(term()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "The JSON form."
+  @spec to_json(t()) :: map()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
+end
