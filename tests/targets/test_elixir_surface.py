@@ -130,7 +130,7 @@ TINKEX_TYPES: dict[str, str] = {
 }
 
 # Why a reference function is not generated. Keys: `Module` (the whole module), `Module.fun` (every
-# arity) or `Module.fun/arity`. The backend's README (backends/elixir/README.md) explains them for users.
+# arity) or `Module.fun/arity`. docs/elixir.md explains them for users.
 TOKENIZER = "domain helper kept hand-written in Tinkex (HuggingFace tokenizers / tiktoken: Rust NIFs, hex packages)"
 NX = "domain helper kept hand-written in Tinkex (Nx tensors and autodiff, a hex package)"
 TINKER_PATH = (
