@@ -29,11 +29,12 @@ def statuses(ranges: tuple[ir.StatusRange, ...]) -> str:
     return f"({inner},)" if len(ranges) == 1 else f"({inner})"
 
 
-def idempotency_header(api: ir.Api, ep: ir.Endpoint) -> str | None:
+def idempotency_key(api: ir.Api, ep: ir.Endpoint) -> ir.IdempotencyKey | None:
+    """The idempotency_key feature that applies to this endpoint's method, if any."""
     for f in api.endpoint_features(ep, "idempotency_key"):
         assert isinstance(f.params, ir.IdempotencyKey)
         if ep.method in f.params.methods:
-            return f.params.header
+            return f.params
     return None
 
 
@@ -115,9 +116,11 @@ def spec_module(api: ir.Api, package: str) -> str:
         retry = api.endpoint_features(ep, "retry_policy")
         if retry:
             args.append(f"retry={feature_const(retry[0].id)}")
-        header = idempotency_header(api, ep)
-        if header:
-            args.append(f"idempotency_header={py_literal(header)}")
+        key = idempotency_key(api, ep)
+        if key is not None:
+            args.append(f"idempotency_header={py_literal(key.header)}")
+            if key.prefix:
+                args.append(f"idempotency_prefix={py_literal(key.prefix)}")
         bp = api.endpoint_features(ep, "sampling_backpressure")
         if bp:
             args.append(f"backpressure={feature_const(bp[0].id)}")

@@ -172,6 +172,8 @@ def check_wire(rule: dict[str, Any], mock: Any, background: set[str]) -> None:
         assert all(r["path_params"].get(key) == want for r in records), records
     for key, want in (rule.get("header") or {}).items():
         assert all(r["headers"].get(key.lower()) == want for r in records), [r["headers"] for r in records]
+    for key, prefix in (rule.get("header_prefix") or {}).items():
+        assert all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records), [r["headers"] for r in records]
     if rule.get("same_idempotency_key"):
         keys = {r["headers"].get("x-idempotency-key") for r in records}
         assert len(keys) == 1 and None not in keys, keys

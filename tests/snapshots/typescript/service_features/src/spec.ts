@@ -57,7 +57,7 @@ export const EP_RENDERS_GENERATE = rt.endpoint({
   method: "POST",
   path: "/v2/renders",
   headers: [["X-Client-Kind", "sdk"]],
-  idempotency: { header: "Idempotency-Key", prefix: "" },
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
   backpressure: FT_BACKPRESSURE,
   handler: FT_GPU_LIMITS,
 });
@@ -68,7 +68,7 @@ export const EP_SESSIONS_CREATE = rt.endpoint({
   method: "POST",
   path: "/v2/sessions",
   retry: FT_RETRY,
-  idempotency: { header: "Idempotency-Key", prefix: "" },
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
 });
 
 /** `POST /v2/sessions/heartbeat` */
@@ -76,7 +76,7 @@ export const EP_SESSIONS_HEARTBEAT = rt.endpoint({
   id: "sessions.heartbeat",
   method: "POST",
   path: "/v2/sessions/heartbeat",
-  idempotency: { header: "Idempotency-Key", prefix: "" },
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
 });
 
 /** `POST /v2/telemetry` */
@@ -84,7 +84,7 @@ export const EP_TELEMETRY_SEND = rt.endpoint({
   id: "telemetry.send",
   method: "POST",
   path: "/v2/telemetry",
-  idempotency: { header: "Idempotency-Key", prefix: "" },
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
 });
 
 export const FT_SESSION: rt.Session = {

@@ -118,7 +118,8 @@ defmodule Studio.Spec do
       headers: [{"X-Client-Kind", "sdk"}],
       backpressure: @backpressure,
       handler: @gpu_limits,
-      idempotency_header: "Idempotency-Key"
+      idempotency_header: "Idempotency-Key",
+      idempotency_prefix: "studio-"
     }
   end
 
@@ -128,7 +129,8 @@ defmodule Studio.Spec do
       method: :post,
       path: "/v2/sessions",
       retry: @retry,
-      idempotency_header: "Idempotency-Key"
+      idempotency_header: "Idempotency-Key",
+      idempotency_prefix: "studio-"
     }
   end
 
@@ -137,7 +139,8 @@ defmodule Studio.Spec do
       id: "sessions.heartbeat",
       method: :post,
       path: "/v2/sessions/heartbeat",
-      idempotency_header: "Idempotency-Key"
+      idempotency_header: "Idempotency-Key",
+      idempotency_prefix: "studio-"
     }
   end
 
@@ -146,7 +149,8 @@ defmodule Studio.Spec do
       id: "telemetry.send",
       method: :post,
       path: "/v2/telemetry",
-      idempotency_header: "Idempotency-Key"
+      idempotency_header: "Idempotency-Key",
+      idempotency_prefix: "studio-"
     }
   end
 

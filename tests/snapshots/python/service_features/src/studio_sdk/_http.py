@@ -70,6 +70,7 @@ class Endpoint:
     headers: tuple[tuple[str, str], ...] = ()
     retry: RetryPolicy = NO_RETRY
     idempotency_header: str | None = None
+    idempotency_prefix: str = ""  # the key is this prefix and a UUID
     backpressure: Backpressure | None = None
     redirect_location: bool = False
     timeout: float | None = None
@@ -153,7 +154,7 @@ class _Attempt:
         if self.content is not None:
             self.headers["content-type"] = "application/json"
         if endpoint.idempotency_header:  # one key for the logical request, reused by every retry
-            self.headers[endpoint.idempotency_header.lower()] = str(uuid.uuid4())
+            self.headers[endpoint.idempotency_header.lower()] = endpoint.idempotency_prefix + str(uuid.uuid4())
         if endpoint.backpressure:
             self.headers.update({k.lower(): v for k, v in endpoint.backpressure.headers})
 

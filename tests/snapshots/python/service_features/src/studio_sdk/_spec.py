@@ -47,20 +47,34 @@ EP_RENDERS_GENERATE = Endpoint(
     path="/v2/renders",
     headers=(("X-Client-Kind", "sdk"),),
     idempotency_header="Idempotency-Key",
+    idempotency_prefix="studio-",
     backpressure=FT_BACKPRESSURE,
     handler=FT_GPU_LIMITS,
 )
 
 EP_SESSIONS_CREATE = Endpoint(
-    id="sessions.create", method="POST", path="/v2/sessions", retry=FT_RETRY, idempotency_header="Idempotency-Key"
+    id="sessions.create",
+    method="POST",
+    path="/v2/sessions",
+    retry=FT_RETRY,
+    idempotency_header="Idempotency-Key",
+    idempotency_prefix="studio-",
 )
 
 EP_SESSIONS_HEARTBEAT = Endpoint(
-    id="sessions.heartbeat", method="POST", path="/v2/sessions/heartbeat", idempotency_header="Idempotency-Key"
+    id="sessions.heartbeat",
+    method="POST",
+    path="/v2/sessions/heartbeat",
+    idempotency_header="Idempotency-Key",
+    idempotency_prefix="studio-",
 )
 
 EP_TELEMETRY_SEND = Endpoint(
-    id="telemetry.send", method="POST", path="/v2/telemetry", idempotency_header="Idempotency-Key"
+    id="telemetry.send",
+    method="POST",
+    path="/v2/telemetry",
+    idempotency_header="Idempotency-Key",
+    idempotency_prefix="studio-",
 )
 
 FT_SESSION = Session(
