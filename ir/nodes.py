@@ -310,6 +310,16 @@ class Endpoint:
     def name(self) -> str:
         return self.id.split(".", 1)[-1]
 
+    @property
+    def uri_template(self) -> str:
+        """The path as an RFC 6570 template: `{name}` is percent-encoded, a raw parameter (written
+        `{+name}` or declared `raw: true`) is `{+name}`, inserted as it is."""
+        raw = {p.name for p in self.path_params if p.raw}
+        return "".join(
+            part.text if isinstance(part, PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}"
+            for part in self.path.parts
+        )
+
 
 # ---------------------------------------------------------------------------------------------
 # Features (built-in feature types; parameters normalized by the lowering)
@@ -698,3 +708,18 @@ class Api:
     def future_feature(self, endpoint: Endpoint) -> Feature | None:
         found = self.endpoint_features(endpoint, "promise_result")
         return found[0] if found else None
+
+    def service_feature(self, params_type: type) -> Feature | None:
+        """The service-wide feature whose parameters are of this IR type (e.g. ``Telemetry``)."""
+        for use in self.service.features:
+            f = self.features.get(use.feature)
+            if f is not None and isinstance(f.params, params_type):
+                return f
+        return None
+
+    def idempotency_key(self, endpoint: Endpoint) -> IdempotencyKey | None:
+        """The idempotency_key feature that covers this endpoint's method, if any."""
+        for f in self.endpoint_features(endpoint, "idempotency_key"):
+            if isinstance(f.params, IdempotencyKey) and endpoint.method in f.params.methods:
+                return f.params
+        return None

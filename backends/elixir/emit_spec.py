@@ -163,7 +163,7 @@ class SpecWriter:
         items: list[tuple[str, Node]] = [
             ("id", Text(naming.string(ep.id))),
             ("method", Text(naming.atom(ep.method.lower()))),
-            ("path", Text(naming.string(raw_template(ep)))),
+            ("path", Text(naming.string(ep.uri_template))),
         ]
         if ep.headers:
             items.append(("headers", headers(ep.headers)))
@@ -177,7 +177,7 @@ class SpecWriter:
             found = self.api.endpoint_features(ep, kind)
             if found:
                 items.append((key, Text(f"@{attr(found[0].id)}")))
-        idempotency = idempotency_feature(self.api, ep)
+        idempotency = self.api.idempotency_key(ep)
         if idempotency is not None:
             items.append(("idempotency_header", Text(naming.string(idempotency.header))))
             if idempotency.prefix:
@@ -191,7 +191,7 @@ class SpecWriter:
     # -- service ------------------------------------------------------------------------------------
 
     def session(self) -> Node | None:
-        feat = service_feature(self.api, ir.SessionLifecycle)
+        feat = self.api.service_feature(ir.SessionLifecycle)
         if feat is None:
             return None
         p = feat.params
@@ -214,7 +214,7 @@ class SpecWriter:
         )
 
     def telemetry(self) -> Node | None:
-        feat = service_feature(self.api, ir.Telemetry)
+        feat = self.api.service_feature(ir.Telemetry)
         if feat is None:
             return None
         p = feat.params
@@ -383,31 +383,6 @@ def _collapse_blank(lines: list[str]) -> list[str]:
             continue
         out.append(line)
     return out
-
-
-def service_feature(api: ir.Api, kind: type) -> ir.Feature | None:
-    for use in api.service.features:
-        feat = api.features.get(use.feature)
-        if feat is not None and isinstance(feat.params, kind):
-            return feat
-    return None
-
-
-def raw_template(ep: ir.Endpoint) -> str:
-    raw = {p.name for p in ep.path_params if p.raw}
-    out = []
-    for part in ep.path.parts:
-        out.append(part.text if isinstance(part, ir.PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}")
-    return "".join(out)
-
-
-def idempotency_feature(api: ir.Api, ep: ir.Endpoint) -> ir.IdempotencyKey | None:
-    """The idempotency_key feature that applies to the endpoint (its method is one it covers)."""
-    for f in api.endpoint_features(ep, "idempotency_key"):
-        assert isinstance(f.params, ir.IdempotencyKey)
-        if ep.method in f.params.methods:
-            return f.params
-    return None
 
 
 def spec_module(api: ir.Api, layout: Layout) -> tuple[str, str]:

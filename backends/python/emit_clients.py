@@ -29,23 +29,6 @@ def statuses(ranges: tuple[ir.StatusRange, ...]) -> str:
     return f"({inner},)" if len(ranges) == 1 else f"({inner})"
 
 
-def idempotency_key(api: ir.Api, ep: ir.Endpoint) -> ir.IdempotencyKey | None:
-    """The idempotency_key feature that applies to this endpoint's method, if any."""
-    for f in api.endpoint_features(ep, "idempotency_key"):
-        assert isinstance(f.params, ir.IdempotencyKey)
-        if ep.method in f.params.methods:
-            return f.params
-    return None
-
-
-def raw_template(ep: ir.Endpoint) -> str:
-    raw = {p.name for p in ep.path_params if p.raw}
-    out = []
-    for part in ep.path.parts:
-        out.append(part.text if isinstance(part, ir.PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}")
-    return "".join(out)
-
-
 def pool_size(api: ir.Api) -> list[int]:
     """The connection pool must hold the largest number of requests a retry handler lets be in
     flight; without a retry handler the runtime's default (100) stands."""
@@ -110,13 +93,13 @@ def spec_module(api: ir.Api, package: str) -> str:
         elif isinstance(p, ir.PromiseResult):
             futures_timeouts[p.retrieve_endpoint] = p.poll_timeout_ms / 1000
     for ep in api.endpoints.values():
-        args = [f"id={py_literal(ep.id)}", f"method={py_literal(ep.method)}", f"path={py_literal(raw_template(ep))}"]
+        args = [f"id={py_literal(ep.id)}", f"method={py_literal(ep.method)}", f"path={py_literal(ep.uri_template)}"]
         if ep.headers:
             args.append("headers=(" + "".join(f"({py_literal(h.name)}, {py_literal(h.value)}), " for h in ep.headers).rstrip(" ") + ")")
         retry = api.endpoint_features(ep, "retry_policy")
         if retry:
             args.append(f"retry={feature_const(retry[0].id)}")
-        key = idempotency_key(api, ep)
+        key = api.idempotency_key(ep)
         if key is not None:
             args.append(f"idempotency_header={py_literal(key.header)}")
             if key.prefix:
@@ -152,13 +135,13 @@ def spec_module(api: ir.Api, package: str) -> str:
                 f"timeout={p.timeout_ms / 1000 if p.timeout_ms else None!r}",
             ]
             lines += ["", *call_lines(f"{feature_const(feat.id)} = Futures", args, "")]
-    session = next((f for f in api.features.values() if isinstance(f.params, ir.SessionLifecycle)), None)
+    session = api.service_feature(ir.SessionLifecycle)
     service_args = [
         "settings=SETTINGS",
         f"auth_header={py_literal(svc.auth.header if svc.auth else 'Authorization')}",
         f"user_agent={py_literal(f'{package}/{svc.version} (python; tinkc)')}",
     ]
-    if session is not None and session.id in {u.feature for u in svc.features}:
+    if session is not None:
         p = session.params
         assert isinstance(p, ir.SessionLifecycle)
         args = [
@@ -174,8 +157,8 @@ def spec_module(api: ir.Api, package: str) -> str:
             args.append("heartbeat_in_path=True")
         lines += ["", *call_lines(f"{feature_const(session.id)} = Session", args, "")]
         service_args.append(f"session={feature_const(session.id)}")
-    telemetry = next((f for f in api.features.values() if isinstance(f.params, ir.Telemetry)), None)
-    if telemetry is not None and telemetry.id in {u.feature for u in svc.features}:
+    telemetry = api.service_feature(ir.Telemetry)
+    if telemetry is not None:
         lines += ["", *telemetry_spec(api, telemetry, feature_const(telemetry.id))]
         service_args.append(f"telemetry={feature_const(telemetry.id)}")
     lines += ["", *call_lines("SERVICE = SDK", service_args, "")]

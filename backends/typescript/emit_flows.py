@@ -376,11 +376,8 @@ class FlowWriter:
 
 
 def session_id_field(api: ir.Api) -> str | None:
-    for use in api.service.features:
-        feat = api.features.get(use.feature)
-        if feat is not None and isinstance(feat.params, ir.SessionLifecycle):
-            return feat.params.session_id_field
-    return None
+    feat = api.service_feature(ir.SessionLifecycle)
+    return feat.params.session_id_field if feat is not None and isinstance(feat.params, ir.SessionLifecycle) else None
 
 
 def method_of(api: ir.Api, flow: ir.Flow) -> str:

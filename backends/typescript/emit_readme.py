@@ -7,7 +7,6 @@ from tinkc.backends.base import snake_case
 from tinkc.backends.typescript import naming
 from tinkc.backends.typescript.doc import HARDLINE, Doc, assign, block, call, group, join, obj, pretty
 from tinkc.backends.typescript.emit_flows import session_id_field
-from tinkc.backends.typescript.emit_spec import service_feature
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
@@ -141,7 +140,7 @@ def readme(api: ir.Api, pkg: str, classes: dict[str, str]) -> str:
         "`scaledClock(0.001)`).",
         "",
     ]
-    telemetry = service_feature(api, ir.Telemetry)
+    telemetry = api.service_feature(ir.Telemetry)
     if telemetry is not None:
         assert isinstance(telemetry.params, ir.Telemetry)
         toggle = f" Set `{telemetry.params.enabled_env}=0` to turn it off." if telemetry.params.enabled_env else ""

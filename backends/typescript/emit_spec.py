@@ -46,31 +46,6 @@ def declaration(name: str, type_: str | None, value: Doc) -> Doc:
     return [assign(f"export const {name}{annotation}", value), ";"]
 
 
-def idempotency(api: ir.Api, ep: ir.Endpoint) -> ir.IdempotencyKey | None:
-    for f in api.endpoint_features(ep, "idempotency_key"):
-        assert isinstance(f.params, ir.IdempotencyKey)
-        if ep.method in f.params.methods:
-            return f.params
-    return None
-
-
-def raw_template(ep: ir.Endpoint) -> str:
-    """The path with `{+name}` for raw parameters (RFC 6570 reserved expansion)."""
-    raw = {p.name for p in ep.path_params if p.raw}
-    return "".join(
-        part.text if isinstance(part, ir.PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}"
-        for part in ep.path.parts
-    )
-
-
-def service_feature(api: ir.Api, kind: type) -> ir.Feature | None:
-    for use in api.service.features:
-        feat = api.features.get(use.feature)
-        if feat is not None and isinstance(feat.params, kind):
-            return feat
-    return None
-
-
 class SpecWriter:
     def __init__(self, api: ir.Api, package: str) -> None:
         self.api = api
@@ -92,13 +67,13 @@ class SpecWriter:
         )
 
     def endpoint(self, ep: ir.Endpoint, timeouts: dict[str, int]) -> Doc:
-        items = [prop("id", ts_literal(ep.id)), prop("method", ts_literal(ep.method)), prop("path", ts_literal(raw_template(ep)))]
+        items = [prop("id", ts_literal(ep.id)), prop("method", ts_literal(ep.method)), prop("path", ts_literal(ep.uri_template))]
         if ep.headers:
             items.append(prop("headers", pairs(ep.headers)))
         retry = self.api.endpoint_features(ep, "retry_policy")
         if retry:
             items.append(prop("retry", feature_const(retry[0].id)))
-        key = idempotency(self.api, ep)
+        key = self.api.idempotency_key(ep)
         if key is not None:
             items.append(prop("idempotency", obj([prop("header", ts_literal(key.header)), prop("prefix", ts_literal(key.prefix))])))
         bp = self.api.endpoint_features(ep, "sampling_backpressure")
@@ -309,11 +284,11 @@ class SpecWriter:
             prop("authHeader", ts_literal(svc.auth.header if svc.auth else "Authorization")),
             prop("userAgent", ts_literal(f"{self.package}/{svc.version} (typescript; tinkc)")),
         ]
-        session = service_feature(api, ir.SessionLifecycle)
+        session = api.service_feature(ir.SessionLifecycle)
         if session is not None:
             decls.append(declaration(feature_const(session.id), "rt.Session", self.session(session)))
         service.append(prop("session", feature_const(session.id) if session else "null"))
-        telemetry = service_feature(api, ir.Telemetry)
+        telemetry = api.service_feature(ir.Telemetry)
         if telemetry is not None:
             decls.append(declaration(feature_const(telemetry.id), "rt.TelemetrySpec", self.telemetry(telemetry)))
         service.append(prop("telemetry", feature_const(telemetry.id) if telemetry else "null"))
