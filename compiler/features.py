@@ -91,6 +91,7 @@ def _retry_handler(v: Values) -> ir.FeatureParams:
 def _promise_result(v: Values) -> ir.FeatureParams:
     try_again = v.get("try_again") or {}
     queue_state = v.get("queue_state") or {}
+    poll_retry = v.get("poll_retry") or {}
     handle = v.get("handle_type")
     return ir.PromiseResult(
         retrieve_endpoint=v["retrieve_endpoint"],
@@ -107,6 +108,12 @@ def _promise_result(v: Values) -> ir.FeatureParams:
         pending_statuses=_statuses(v["pending_status"]),
         poll_timeout_ms=v["poll_timeout_ms"],
         timeout_ms=v.get("timeout_ms"),
+        poll_retry=ir.Backoff(
+            kind="exponential",
+            base_ms=poll_retry.get("base_ms", 500),
+            max_ms=poll_retry.get("max_ms", 10000),
+            jitter=float(poll_retry.get("jitter", 0.25)),
+        ),
         handle_type=handle,
     )
 
@@ -243,6 +250,10 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "pending_status": p("status_list", ((408, 408),)),
                 "poll_timeout_ms": p("int", 45000),
                 "timeout_ms": p("int", None),
+                "poll_retry": obj(
+                    {"base_ms": p("int", 500), "max_ms": p("int", 10000), "jitter": p("float", 0.25)},
+                    doc="backoff between polls that failed (no answer, 429, 5xx): min(base·2^n, max), jittered",
+                ),
                 "handle_type": p("type", None),
             },
             synonyms=(

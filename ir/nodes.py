@@ -375,6 +375,8 @@ class PromiseResult:
     poll_timeout_ms: int
     timeout_ms: int | None
     handle_type: TypeRef | None
+    # backoff between polls that failed (no answer, 429, 5xx)
+    poll_retry: Backoff = Backoff(kind="exponential", base_ms=500, max_ms=10000, jitter=0.25)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

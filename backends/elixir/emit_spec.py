@@ -19,7 +19,6 @@ from tinkc.ir.types import telemetry_event_shapes
 # The manifest's promise_result gives no backoff for transient poll failures (no answer, 429, 5xx).
 # These are the values of the Python SDK's runtime (`Futures.transient_*`), so both wait alike; they
 # live here, in the generated Spec, and not in the Elixir runtime.
-FUTURES_TRANSIENT_BACKOFF = {"base_ms": 500, "max_ms": 10_000, "jitter": 0.25}
 
 # Module attributes Elixir gives a meaning: a feature id of this name gets a suffix.
 RESERVED_ATTRIBUTES = frozenset(
@@ -141,9 +140,9 @@ class SpecWriter:
                     ("categories", ListNode([Text(naming.string(c)) for c in p.categories])),
                     ("queue_states", ListNode([Text(naming.string(c)) for c in p.queue_states])),
                     ("pending_statuses", ranges(p.pending_statuses)),
-                    ("transient_base_ms", Text(int_literal(FUTURES_TRANSIENT_BACKOFF["base_ms"]))),
-                    ("transient_max_ms", Text(int_literal(FUTURES_TRANSIENT_BACKOFF["max_ms"]))),
-                    ("transient_jitter", Text(float_literal(FUTURES_TRANSIENT_BACKOFF["jitter"]))),
+                    ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
+                    ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
+                    ("transient_jitter", Text(float_literal(p.poll_retry.jitter))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):

@@ -133,6 +133,9 @@ def spec_module(api: ir.Api, package: str) -> str:
                 f"pending_statuses={statuses(p.pending_statuses)}",
                 f"poll_timeout={p.poll_timeout_ms / 1000!r}",
                 f"timeout={p.timeout_ms / 1000 if p.timeout_ms else None!r}",
+                f"transient_base_delay={p.poll_retry.base_ms / 1000!r}",
+                f"transient_max_delay={p.poll_retry.max_ms / 1000!r}",
+                f"transient_jitter={p.poll_retry.jitter!r}",
             ]
             lines += ["", *call_lines(f"{feature_const(feat.id)} = Futures", args, "")]
     session = api.service_feature(ir.SessionLifecycle)

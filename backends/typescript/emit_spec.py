@@ -12,7 +12,6 @@ from tinkc.ir import nodes as ir
 
 # The backoff of transient failures while polling a future, when its retrieve endpoint has no retry
 # policy to take it from: promise_result has no parameter for it (the Python SDK uses the same).
-POLL_RETRY = {"base_ms": 500, "max_ms": 10000, "jitter": 0.25}
 
 TIMEOUT_EXCEPTIONS = ("connection_timeout", "timeout", "read_timeout")
 
@@ -89,13 +88,7 @@ class SpecWriter:
         return ["rt.endpoint(", obj(items), ")"]
 
     def futures(self, p: ir.PromiseResult) -> Doc:
-        retrieve = self.api.endpoints.get(p.retrieve_endpoint)
-        policies = self.api.endpoint_features(retrieve, "retry_policy") if retrieve else []
-        backoff = POLL_RETRY
-        if policies:
-            assert isinstance(policies[0].params, ir.RetryPolicy)
-            b = policies[0].params.backoff
-            backoff = {"base_ms": b.base_ms, "max_ms": b.max_ms, "jitter": b.jitter}
+        backoff = p.poll_retry
         return obj(
             [
                 prop("retrieve", endpoint_const(p.retrieve_endpoint)),
@@ -111,9 +104,9 @@ class SpecWriter:
                 prop("queueStates", array([ts_literal(c) for c in p.queue_states])),
                 prop("pendingStatuses", statuses(p.pending_statuses)),
                 prop("timeoutMs", ts_literal(p.timeout_ms)),
-                prop("retryBaseDelayMs", ts_literal(backoff["base_ms"])),
-                prop("retryMaxDelayMs", ts_literal(backoff["max_ms"])),
-                prop("retryJitter", ts_literal(backoff["jitter"])),
+                prop("retryBaseDelayMs", ts_literal(backoff.base_ms)),
+                prop("retryMaxDelayMs", ts_literal(backoff.max_ms)),
+                prop("retryJitter", ts_literal(backoff.jitter)),
             ]
         )
 

@@ -98,21 +98,25 @@ def _fraction(feat: ir.Feature, sink: Sink, name: str, v: float) -> None:
         )
 
 
+def _check_backoff(feat: ir.Feature, sink: Sink, name: str, b: ir.Backoff) -> None:
+    """A backoff written as `name: {base_ms, max_ms, jitter}`."""
+    _positive(feat, sink, {f"{name}.base_ms": b.base_ms, f"{name}.max_ms": b.max_ms})
+    if 0 < b.max_ms < b.base_ms:
+        sink.error(
+            "feature.bad-value",
+            f"`{name}.max_ms` ({b.max_ms}) of `{feat.id}` is smaller than `{name}.base_ms` ({b.base_ms})",
+            feat.param_span(f"{name}.max_ms"),
+            hint="the delay grows from base_ms and is capped at max_ms",
+        )
+    _fraction(feat, sink, f"{name}.jitter", b.jitter)
+
+
 def _check_values(feat: ir.Feature, sink: Sink) -> None:
     p = feat.params
     if isinstance(p, ir.RetryPolicy):
-        b = p.backoff
         if p.max_retries < 0:
             sink.error("feature.bad-value", f"`max_retries` of `{feat.id}` must not be negative", feat.param_span("max_retries"))
-        _positive(feat, sink, {"backoff.base_ms": b.base_ms, "backoff.max_ms": b.max_ms})
-        if 0 < b.max_ms < b.base_ms:
-            sink.error(
-                "feature.bad-value",
-                f"`backoff.max_ms` ({b.max_ms}) of `{feat.id}` is smaller than `backoff.base_ms` ({b.base_ms})",
-                feat.param_span("backoff.max_ms"),
-                hint="the delay grows from base_ms and is capped at max_ms",
-            )
-        _fraction(feat, sink, "backoff.jitter", b.jitter)
+        _check_backoff(feat, sink, "backoff", p.backoff)
         if p.retry_after_max_ms < 0:
             sink.error(
                 "feature.bad-value", f"`retry_after.max_ms` of `{feat.id}` must not be negative", feat.param_span("retry_after.max_ms")
@@ -138,6 +142,7 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
             sink.error("feature.bad-value", f"`max_ms` of `{feat.id}` is smaller than `base_ms`", feat.param_span("max_ms"))
     elif isinstance(p, ir.PromiseResult):
         _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
+        _check_backoff(feat, sink, "poll_retry", p.poll_retry)
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
         if "unknown" not in p.categories:
             sink.error(

@@ -170,7 +170,7 @@ def futures_spec(rt: dict[str, ModuleType], timeout: float | None = None) -> Any
     retrieve = endpoint(rt, id="futures.retrieve", path="/futures/retrieve", retry=rt["_retry"].NO_RETRY)
     return rt["_futures"].Futures(
         retrieve, "request_id", None, "type", "try_again", "error", "category", ("unknown", "server", "user"),
-        "queue_state", "queue_state_reason", ("active", "paused_capacity", "paused_rate_limit"), ((408, 408),), 45.0, timeout,
+        "queue_state", "queue_state_reason", ("active", "paused_capacity", "paused_rate_limit"), ((408, 408),), 45.0, timeout, 0.5, 10.0, 0.25,
     )  # fmt: skip
 
 

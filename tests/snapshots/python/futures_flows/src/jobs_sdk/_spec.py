@@ -71,6 +71,9 @@ FT_FUTURES = Futures(
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
     timeout=60.0,
+    transient_base_delay=0.5,
+    transient_max_delay=10.0,
+    transient_jitter=0.25,
 )
 
 FT_SESSION = Session(

@@ -383,6 +383,9 @@ FT_FUTURES = Futures(
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
     timeout=None,
+    transient_base_delay=0.5,
+    transient_max_delay=10.0,
+    transient_jitter=0.25,
 )
 
 FT_SESSION_LIFECYCLE = Session(

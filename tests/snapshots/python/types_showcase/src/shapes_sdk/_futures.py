@@ -39,8 +39,9 @@ class Futures:
     pending_statuses: tuple[tuple[int, int], ...]
     poll_timeout: float
     timeout: float | None
-    transient_base_delay: float = 0.5
-    transient_max_delay: float = 10.0
+    transient_base_delay: float  # the manifest's poll_retry: backoff after a failed poll
+    transient_max_delay: float
+    transient_jitter: float
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class _Poll:
         elif not isinstance(exc, APIConnectionError):
             raise exc
         delay = float(min(self.spec.transient_base_delay * 2.0**self.failures, self.spec.transient_max_delay)) * (
-            1 - 0.25 * self.rand()
+            1 - self.spec.transient_jitter * self.rand()
         )
         self.failures += 1
         return delay
