@@ -9,6 +9,7 @@ from tinkc.backends.typescript import naming
 from tinkc.backends.typescript.doc import HARDLINE, Doc, array, assign, group, import_names, obj, pretty_blocks
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import telemetry_event_shapes
 
 # The backoff of transient failures while polling a future, when its retrieve endpoint has no retry
 # policy to take it from: promise_result has no parameter for it (the Python SDK uses the same).
@@ -163,24 +164,19 @@ class SpecWriter:
         assert isinstance(p, ir.Telemetry)
         ep = self.api.endpoints[p.endpoint]
         record = self.api.record(ep.request)
-        kinds: list[Doc] = []
-        for kind, record_id in p.event_types:
-            event = self.api.types.get(record_id)
-            if not isinstance(event, ir.Record):
-                continue
-            tag_field, tag = self.event_tag(record, p.events_field, record_id)
-            kinds.append(
-                prop(
-                    kind,
-                    obj(
-                        [
-                            prop("fields", array([ts_literal(f.name) for f in event.fields])),
-                            prop("tagField", ts_literal(tag_field)),
-                            prop("tag", ts_literal(tag)),
-                        ]
-                    ),
-                )
+        kinds: list[Doc] = [
+            prop(
+                shape.kind,
+                obj(
+                    [
+                        prop("fields", array([ts_literal(f) for f in shape.wire_fields])),
+                        prop("tagField", ts_literal(shape.tag_field)),
+                        prop("tag", ts_literal(shape.tag)),
+                    ]
+                ),
             )
+            for shape in telemetry_event_shapes(self.api, p)
+        ]
         if record is not None:
             name = naming.type_name(record.id)
             self.types_used.add(name)
@@ -206,18 +202,6 @@ class SpecWriter:
                 prop("kinds", obj(kinds)),
             ]
         )
-
-    def event_tag(self, request: ir.Record | None, events_field: str, record_id: str) -> tuple[str | None, str | None]:
-        """How the events list tells this record apart: (discriminator, tag), or no tag when the
-        list holds the record itself."""
-        field = request.field(events_field) if request is not None else None
-        item = field.type.item if field is not None and isinstance(field.type, ir.ListT) else None
-        union = self.api.types.get(item.name) if isinstance(item, ir.Ref) else None
-        if isinstance(union, ir.Union_) and union.discriminator:
-            for v in union.variants:
-                if v.type == record_id:
-                    return union.discriminator, v.tag
-        return None, None
 
     def module(self) -> str:
         api = self.api

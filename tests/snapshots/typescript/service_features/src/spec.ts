@@ -120,9 +120,9 @@ export const FT_TELEMETRY: rt.TelemetrySpec = {
   sdkVersionField: null,
   sdkVersion: "2.1.0",
   kinds: {
-    session_start: { fields: ["kind", "event_id", "timestamp"], tagField: "kind", tag: "started" },
+    session_start: { fields: ["event_id", "kind", "timestamp"], tagField: "kind", tag: "started" },
     generic: {
-      fields: ["kind", "event_id", "event_name", "event_data"],
+      fields: ["event_data", "event_id", "event_name", "kind"],
       tagField: "kind",
       tag: "note",
     },

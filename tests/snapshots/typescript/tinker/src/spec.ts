@@ -552,12 +552,12 @@ export const FT_TELEMETRY: rt.TelemetrySpec = {
     generic: {
       fields: [
         "event",
+        "event_data",
         "event_id",
         "event_name",
         "event_session_index",
         "severity",
         "timestamp",
-        "event_data",
       ],
       tagField: "event",
       tag: "GENERIC_EVENT",
