@@ -719,6 +719,11 @@ class Api:
                 return f
         return None
 
+    def heartbeat_in_path(self, session: SessionLifecycle) -> bool:
+        """Whether the heartbeat endpoint takes the session id in its path (else in its body)."""
+        heartbeat = self.endpoints.get(session.heartbeat_endpoint or "")
+        return heartbeat is not None and any(p.name == session.session_id_field for p in heartbeat.path_params)
+
     def idempotency_key(self, endpoint: Endpoint) -> IdempotencyKey | None:
         """The idempotency_key feature that covers this endpoint's method, if any."""
         for f in self.endpoint_features(endpoint, "idempotency_key"):

@@ -195,8 +195,6 @@ class SpecWriter:
             return None
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
-        heartbeat = self.api.endpoints.get(p.heartbeat_endpoint or "")
-        in_path = heartbeat is not None and any(pp.name == p.session_id_field for pp in heartbeat.path_params)
         return self.struct(
             "SessionSpec",
             [
@@ -207,7 +205,7 @@ class SpecWriter:
                 ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
                 ("create_body", json_term(p.create_args or {})),
-                ("heartbeat_in_path", Text("true" if in_path else "false")),
+                ("heartbeat_in_path", Text("true" if self.api.heartbeat_in_path(p) else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],
         )

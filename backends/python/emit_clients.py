@@ -155,8 +155,7 @@ def spec_module(api: ir.Api, package: str) -> str:
             f"interval={p.heartbeat_interval_ms / 1000!r}",
             f"stop_statuses={statuses(p.stop_on_statuses) if p.stop_on_statuses else '()'}",
         ]
-        heartbeat = api.endpoints.get(p.heartbeat_endpoint) if p.heartbeat_endpoint else None
-        if heartbeat is not None and any(pp.name == p.session_id_field for pp in heartbeat.path_params):
+        if api.heartbeat_in_path(p):
             args.append("heartbeat_in_path=True")
         lines += ["", *call_lines(f"{feature_const(session.id)} = Session", args, "")]
         service_args.append(f"session={feature_const(session.id)}")
