@@ -3,6 +3,8 @@ as runtime data) and `clients.py` (one sync and one async class per manifest cli
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from tinkc.backends.python import naming
@@ -366,7 +368,7 @@ def clients_module(api: ir.Api) -> str:
     lines.extend(f"    {n}," for n in spec_names)
     lines.append(")")
     model_names = sorted(
-        {n for block in classes for line in block for n in _model_refs(api, line)} | {n for t in adapters.values() for n in _names(api, t)}
+        _model_refs(api, (line for block in classes for line in block)) | {n for t in adapters.values() for n in _names(api, t)}
     )
     if model_names:
         lines.append("from .types import (")
@@ -397,11 +399,13 @@ def _spec_refs(line: str) -> list[str]:
     return re.findall(r"\b((?:EP|FT)_[A-Z0-9_]+|SERVICE)\b", line)
 
 
-def _model_refs(api: ir.Api, line: str) -> list[str]:
+def _model_refs(api: ir.Api, lines: Iterable[str]) -> set[str]:
+    """The model classes the given lines mention (the type names are computed once, not per line)."""
     import re
 
     names = {naming.type_name(t) for t in api.types}
-    return [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line) if w in names]
+    words = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    return {w for line in lines for w in words.findall(line) if w in names}
 
 
 __all__ = ["clients_module", "spec_module"]
