@@ -8,7 +8,7 @@ where it can (so one run reports everything), but optimization and emission only
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import attrs
@@ -21,9 +21,12 @@ from tinkc.passes import (
     bindings,
     clients,
     dead_types,
+    dedupe_types,
     feature_params,
     flow_calls,
     flow_dependencies,
+    fold_constants,
+    fuse_call_await,
     idempotency,
     intern_features,
     naming,
@@ -48,10 +51,15 @@ VALIDATION_PASSES: tuple[Pass, ...] = (
     naming.PASS,
     unused.PASS,
 )
-# Then the optimizations, on a valid IR only: each keeps it valid and is idempotent.
+# Then the optimizations, on a valid IR only: each keeps it valid and is idempotent. Types first
+# (dropping dead ones leaves fewer to compare), then features, then flows: folding runs before
+# fusion so a call whose future was only read for a constant tag can fuse.
 OPTIMIZATION_PASSES: tuple[Pass, ...] = (
     dead_types.PASS,
+    dedupe_types.PASS,
     intern_features.PASS,
+    fold_constants.PASS,
+    fuse_call_await.PASS,
 )
 PASSES: tuple[Pass, ...] = VALIDATION_PASSES + OPTIMIZATION_PASSES
 
@@ -75,10 +83,12 @@ def compile_manifest(
     path: str | Path,
     *,
     optimize: bool = True,
+    skip: Collection[str] = (),
     stop_after: str | None = None,
     after_pass: Callable[[Pass, Api], None] | None = None,
 ) -> Result:
-    """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``)."""
+    """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``);
+    ``skip`` names optimization passes to leave out (``build --skip-pass``)."""
     sink = Sink()
     result = Result(sink=sink)
     result.manifest = load_manifest(path, sink, result.sources)
@@ -87,7 +97,7 @@ def compile_manifest(
     api = lower(result.manifest, sink)
     if api is None:
         return result
-    return run_passes(api, result, optimize=optimize, stop_after=stop_after, after_pass=after_pass)
+    return run_passes(api, result, optimize=optimize, skip=skip, stop_after=stop_after, after_pass=after_pass)
 
 
 def run_passes(
@@ -95,11 +105,14 @@ def run_passes(
     result: Result,
     *,
     optimize: bool = True,
+    skip: Collection[str] = (),
     stop_after: str | None = None,
     after_pass: Callable[[Pass, Api], None] | None = None,
 ) -> Result:
     passes = PASSES if optimize else VALIDATION_PASSES
     for p in passes:
+        if p.kind == "optimization" and p.name in skip:
+            continue
         if p.kind == "optimization" and result.sink.has_errors:
             break  # optimizing an invalid IR would only produce confusing output
         api = p.run(api, result.sink)

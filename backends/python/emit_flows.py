@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 
 from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import USED, call_lines, docstring, py_literal, py_type, typed_default
+from tinkc.backends.python.emit_types import USED, call_lines, docstring, fits, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 
@@ -28,6 +28,8 @@ class FlowWriter:
         self.endpoint_const = consts
         self.adapter = adapter
         self.results = {s.id: s.result_type for s in flow.steps}
+        # the endpoint calls of the steps as (callee, arguments), for laying out a long one like ruff
+        self.calls: dict[str, tuple[str, list[str]]] = {}
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
         awaited = {s.awaits for s in flow.steps if s.kind == "await_future"}
         self.submitted = awaited  # futures calls awaited by a later step: submit, then await there
@@ -164,18 +166,21 @@ class FlowWriter:
         recv = self.receiver(step)
         const = self.endpoint_const(ep.id)
         if futures is not None and step.id in self.submitted:
-            return pre, f"{recv}._submit({', '.join([const, feature_const(futures.id), *kwargs])})"
-        if ep.response_handler == "redirect_location":
-            return pre, f"{recv}._call_location({', '.join([const, *kwargs])})"
-        if ep.response is None:
-            return pre, f"{recv}._call_empty({', '.join([const, *kwargs])})"
-        if futures is not None:
-            return pre, f"{recv}._call_future({', '.join([const, feature_const(futures.id), self.adapter(ep.response), *kwargs])})"
-        return pre, f"{recv}._call({', '.join([const, self.adapter(ep.response), *kwargs])})"
+            head, call_args = f"{recv}._submit", [const, feature_const(futures.id), *kwargs]
+        elif ep.response_handler == "redirect_location":
+            head, call_args = f"{recv}._call_location", [const, *kwargs]
+        elif ep.response is None:
+            head, call_args = f"{recv}._call_empty", [const, *kwargs]
+        elif futures is not None:
+            head, call_args = f"{recv}._call_future", [const, feature_const(futures.id), self.adapter(ep.response), *kwargs]
+        else:
+            head, call_args = f"{recv}._call", [const, self.adapter(ep.response), *kwargs]
+        self.calls[step.id] = (head, call_args)
+        return pre, f"{head}({', '.join(call_args)})"
 
     def step_expr(self, step: ir.Step) -> tuple[list[str], str, bool]:
         """(statements to run first, expression, is it awaitable in the async method)."""
-        if step.kind == "call" and step.target_kind == "endpoint":
+        if step.kind in ("call", "call_await") and step.target_kind == "endpoint":  # call_await: sent and polled in one
             pre, expr = self.endpoint_call(step)
             return pre, expr, True
         expr, awaitable = self.plain_step_expr(step)
@@ -250,7 +255,15 @@ class FlowWriter:
                 for sid in awaitable:
                     out.extend(rendered[sid][0])
                 exprs = [rendered[sid][1] for sid in awaitable]
-                out.extend(call_lines(f"{names} = await asyncio.gather", exprs, "        "))
+                gather = call_lines(f"{names} = await asyncio.gather", exprs, "        ")
+                if len(gather) > 3:  # one awaitable a line: a line too long for ruff is a call split in its turn
+                    gather = [gather[0]]
+                    for sid, expr in zip(awaitable, exprs, strict=True):
+                        head_args = self.calls.get(sid)
+                        line = f"            {expr},"
+                        gather.extend(call_lines(*head_args, "            ", ",") if head_args and not fits(line) else [line])
+                    gather.append("        )")
+                out.extend(gather)
                 rest = [sid for sid in stage if sid not in awaitable]
             else:
                 rest = list(stage)

@@ -363,7 +363,7 @@ class FlowChecker:
     def step(self, step: ir.Step) -> ir.Step:
         result: ir.TypeRef | None = None
         known = step.target in self.api.endpoints if step.target_kind == "endpoint" else step.target in self.flows
-        if step.kind == "call" and step.target is not None and known:
+        if step.kind in ("call", "call_await") and step.target is not None and known:
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
             if step.target_kind == "endpoint":
@@ -375,6 +375,8 @@ class FlowChecker:
                 params = [Param(i.name, i.type or ANY, i.required) for i in callee.inputs]
                 args = self.args(step, params, step.written_target)
                 result = callee.result
+            if step.kind == "call_await" and isinstance(result, ir.FutureT):
+                result = result.result  # fused by `fuse-call-await`: the step answers what its future resolves to
             step = attrs.evolve(step, args=args, receiver=receiver, on=on, result_type=result)
         elif step.kind == "await_future":
             prev_id = self.order[-1] if self.order else None

@@ -69,7 +69,7 @@ def _resolve_steps(api: ir.Api, flow: ir.Flow, sink: Sink) -> ir.Flow:
     steps = []
     earlier: list[str] = []
     for step in flow.steps:
-        if step.kind == "call":
+        if step.kind in ("call", "call_await"):  # a fused call_await names its target as the call did
             step = _resolve_call(api, flow, step, sink)
         elif step.kind == "build_client":
             client = find_client(api, step.written_target)

@@ -42,7 +42,9 @@ def step_binds(step: ir.Step) -> Iterator[ir.Bind]:
         yield step.on
 
 
-def _dependencies(flow: ir.Flow) -> ir.Flow:
+def layer_steps(flow: ir.Flow) -> ir.Flow:
+    """The flow with each step's `depends_on` and the flow's `stages` computed from its steps (the
+    optimizations that rewrite steps call it again)."""
     ids = [s.id for s in flow.steps]
     steps = []
     for index, step in enumerate(flow.steps):
@@ -68,7 +70,7 @@ def _dependencies(flow: ir.Flow) -> ir.Flow:
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
-    return attrs.evolve(api, flows={k: _dependencies(f) for k, f in api.flows.items()})
+    return attrs.evolve(api, flows={k: layer_steps(f) for k, f in api.flows.items()})
 
 
 PASS = Pass(name="flow-dependencies", kind="validation", run=run, doc=__doc__ or "")

@@ -61,7 +61,7 @@ def declared_type_uses(api: ir.Api) -> Iterator[tuple[ir.TypeRef | None, Span | 
             if i.declared:
                 yield i.type, i.span
         for step in flow.steps:
-            if step.kind == "await_future":
+            if step.kind in ("await_future", "call_await"):
                 yield step.expected, step.span
     for client in api.clients.values():
         for s in client.state:

@@ -94,6 +94,18 @@ try {
   await client.close();
 }
 """,
+    "optimizations": """
+import { FileClient, type DownloadReceipt, type UploadReceipt } from "./index.js";
+
+const client = new FileClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  const receipt: DownloadReceipt = await client.publish({ name: "a.txt", folder: "docs" });
+  const same: UploadReceipt = receipt; // a deduplicated type is an alias of its twin
+  console.log(JSON.stringify({ kind: same.kind, path: typeof receipt.path }));
+} finally {
+  await client.close();
+}
+""",
     "types_showcase": """
 import { Client, type Document, type Shape } from "./index.js";
 
@@ -168,6 +180,7 @@ EXPECTED = {
     "futures_flows": {"job": True, "artifacts": True, "status": "ok", "states": ["active"]},
     "service_features": {"render": "string", "url": True},
     "types_showcase": {"title": "Shapes", "area": 4.14, "kind": "string"},
+    "optimizations": {"kind": "stored", "path": "string"},
     "tinker": {"training": "TrainingClient", "metrics": "object", "sequences": True, "runs": True},
 }
 SCENARIOS = {"minimal": {"responses": {"GET /pets/missing": [{"status": 404, "body": {"detail": "no such pet"}}]}}}

@@ -1,0 +1,78 @@
+"""Pass `dedupe-types` (optimization): records with the same structure are declared once.
+
+Two records are the same structure when their fields agree in everything that reaches code or the
+wire: names, wire names, types, optionality, defaults, docs and deprecation. Field types compare
+through aliases, so `{item: A}` and `{item: B}` match when `B` is an alias of `A` — including an
+alias this pass has just made, which is why it repeats until nothing changes. The record with the
+smallest id of each group stays; every other one becomes an alias of it (keeping its own name, doc
+and `export:`), so users keep every public name while each backend emits one class/struct/schema.
+
+Left alone: union variants (each carries its own tag and is matched by name) and the records a
+feature names (telemetry event records), which backends look up as records.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from tinkc.diagnostics import Sink
+from tinkc.ir import nodes as ir
+from tinkc.passes.base import Pass
+
+
+def _pinned(api: ir.Api) -> set[str]:
+    """Records that must stay records: union variants and records named by features."""
+    out = {v.type for d in api.types.values() if isinstance(d, ir.Union_) for v in d.variants}
+    for f in api.features.values():
+        if isinstance(f.params, ir.Telemetry):
+            out.update(rid for _, rid in f.params.event_types)
+    return out
+
+
+def _normal(api: ir.Api, t: ir.TypeRef) -> ir.TypeRef:
+    """A type expression with references resolved through aliases and spans dropped (a key)."""
+    if isinstance(t, ir.Ref):
+        resolved = api.resolve_alias(t)
+        return ir.Ref(name=resolved.name) if isinstance(resolved, ir.Ref) else _normal(api, resolved)
+    if isinstance(t, ir.ListT):
+        return ir.ListT(item=_normal(api, t.item))
+    if isinstance(t, ir.MapT):
+        return ir.MapT(value=_normal(api, t.value))
+    if isinstance(t, ir.Nullable):
+        return ir.Nullable(inner=_normal(api, t.inner))
+    if isinstance(t, ir.UnionT):
+        return ir.UnionT(members=tuple(_normal(api, m) for m in t.members))
+    return attrs.evolve(t, span=None) if "span" in attrs.fields_dict(type(t)) else t
+
+
+def _key(api: ir.Api, rec: ir.Record) -> tuple[object, ...]:
+    fields = tuple(attrs.evolve(f, type=_normal(api, f.type), span=None) for f in rec.fields)
+    return (fields, rec.deprecated)
+
+
+def _round(api: ir.Api, pinned: set[str]) -> ir.Api:
+    first: dict[tuple[object, ...], str] = {}
+    replaced: dict[str, ir.TypeDecl] = {}
+    for tid, decl in api.types.items():  # sorted by id: the smallest id of a group stays
+        if not isinstance(decl, ir.Record) or tid in pinned:
+            continue
+        keep = first.setdefault(_key(api, decl), tid)
+        if keep != tid:
+            replaced[tid] = ir.Alias(
+                id=tid, target=ir.Ref(name=keep), doc=decl.doc, deprecated=decl.deprecated, export=decl.export, span=decl.span
+            )
+    if not replaced:
+        return api
+    return attrs.evolve(api, types={**api.types, **replaced})
+
+
+def run(api: ir.Api, sink: Sink) -> ir.Api:
+    pinned = _pinned(api)
+    while True:
+        after = _round(api, pinned)
+        if after is api:
+            return api
+        api = after
+
+
+PASS = Pass(name="dedupe-types", kind="optimization", run=run, doc=__doc__ or "")
