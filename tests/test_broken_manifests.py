@@ -139,6 +139,9 @@ CASES: dict[str, Case] = {
     "path_control_character": case(E("path.syntax", 6)),
     "path_params_not_in_template": case(E("path.unknown-param", 13, 7), match=HINT + r"did you mean `pet_id`\?"),
     "endpoint_bad_method": case(E("endpoint.bad-method", 10, 13), match=HINT + r"did you mean `GET`\?"),
+    "endpoint_duplicate_route": case(
+        E("endpoint.duplicate-route", 9, 3), match=r"`pets.get` and `pets.fetch` are both `GET /pets/\{pet_id\}`"
+    ),
     "endpoint_unknown_response_handler": case(
         E("endpoint.unknown-response-handler", 12, 23), match=HINT + r"did you mean `redirect_location`\?"
     ),

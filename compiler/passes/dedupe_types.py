@@ -68,11 +68,16 @@ def _round(api: ir.Api, pinned: set[str]) -> ir.Api:
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     pinned = _pinned(api)
-    while True:
-        after = _round(api, pinned)
-        if after is api:
-            return api
-        api = after
+    merged = api
+    while (after := _round(merged, pinned)) is not merged:
+        merged = after
+    if merged is api:
+        return api
+    # The types the binding pass gave to flow values were read through the records now made
+    # aliases; resolve them again so they are the surviving records' (what a rerun would find).
+    from tinkc.passes import bindings
+
+    return bindings.run(merged, Sink())
 
 
 PASS = Pass(name="dedupe-types", kind="optimization", run=run, doc=__doc__ or "")

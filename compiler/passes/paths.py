@@ -4,6 +4,8 @@ Every `{name}` of a path becomes a path parameter (typed `string` unless `path_p
 otherwise; raw when written `{+name}` or declared `raw: true`), listed in template order. A declared
 path parameter the template lacks, a non-scalar path parameter, and a name used twice among path
 parameters, query parameters and body fields (they all become arguments of one method) are errors.
+So are two endpoints with one route (the same method and the same path up to the names of its
+variables): no server, mock or OpenAPI document can tell which one a request is for.
 """
 
 from __future__ import annotations
@@ -65,7 +67,28 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
     return attrs.evolve(ep, path_params=tuple(params))
 
 
+def _route(ep: ir.Endpoint) -> tuple[str, str]:
+    """The method and the path with its variables unnamed (`/models/{}`): what a router matches."""
+    shape = "".join(p.text if isinstance(p, ir.PathLiteral) else "{}" for p in ep.path.parts)
+    return ep.method, ir.encode_path_literal(shape)
+
+
+def _route_conflicts(api: ir.Api, sink: Sink) -> None:
+    first: dict[tuple[str, str], ir.Endpoint] = {}
+    for ep in api.endpoints.values():  # sorted by id: the later id is the one reported
+        other = first.setdefault(_route(ep), ep)
+        if other is not ep:
+            sink.error(
+                "endpoint.duplicate-route",
+                f"`{ep.id}` and `{other.id}` are both `{ep.method} {ep.path.template}`"
+                + ("" if ep.path.template == other.path.template else f" (as `{other.path.template}`)"),
+                ep.span,
+                hint="a request must name one endpoint: change the method or the path of one of them",
+            )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    _route_conflicts(api, sink)
     return attrs.evolve(api, endpoints={k: _endpoint(api, ep, sink) for k, ep in api.endpoints.items()})
 
 
