@@ -27,6 +27,7 @@ from tinkc.passes import (
     flow_dependencies,
     fold_constants,
     fuse_call_await,
+    headers,
     idempotency,
     intern_features,
     naming,
@@ -43,6 +44,7 @@ VALIDATION_PASSES: tuple[Pass, ...] = (
     type_declarations.PASS,
     feature_params.PASS,
     paths.PASS,
+    headers.PASS,
     clients.PASS,
     flow_calls.PASS,
     bindings.PASS,
@@ -66,9 +68,9 @@ PASSES: tuple[Pass, ...] = VALIDATION_PASSES + OPTIMIZATION_PASSES
 
 def bundled_manifest() -> Path:
     """`manifests/tinker.yaml`, the default manifest, wherever tinkc is installed."""
-    import tinkc.manifests
+    from tinkc.manifests import bundled
 
-    return Path(tinkc.manifests.__file__).parent / "tinker.yaml"
+    return bundled()
 
 
 @attrs.define

@@ -227,6 +227,30 @@ TypeDecl = Record | Enum | Union_ | Alias
 # Endpoints
 
 
+# What the literal text of a path may hold unencoded: RFC 3986's unreserved characters, the
+# sub-delimiters, `:`, `@` and `/`. Anything else (quotes, backslashes, `<>[]^|`, spaces, non-ASCII) is
+# sent percent-encoded as UTF-8, as RFC 6570 expands literals; `%` only where it already starts an
+# escape.
+PATH_LITERAL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+
+
+def encode_path_literal(text: str) -> str:
+    """The literal text of a path as it goes on the wire.
+
+    >>> encode_path_literal("/café/a b/%41/100%")
+    '/caf%C3%A9/a%20b/%41/100%25'
+    """
+    out = []
+    for i, ch in enumerate(text):
+        if ch in PATH_LITERAL_SAFE:
+            out.append(ch)
+        elif ch == "%" and len(text) > i + 2 and all(c in "0123456789abcdefABCDEF" for c in text[i + 1 : i + 3]):
+            out.append(ch)
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
+    return "".join(out)
+
+
 @attrs.frozen(kw_only=True, cache_hash=True)
 class PathLiteral:
     text: str
@@ -313,10 +337,11 @@ class Endpoint:
     @property
     def uri_template(self) -> str:
         """The path as an RFC 6570 template: `{name}` is percent-encoded, a raw parameter (written
-        `{+name}` or declared `raw: true`) is `{+name}`, inserted as it is."""
+        `{+name}` or declared `raw: true`) is `{+name}`, inserted as it is; the literal text is
+        already percent-encoded (:func:`encode_path_literal`), so an SDK sends it as it is."""
         raw = {p.name for p in self.path_params if p.raw}
         return "".join(
-            part.text if isinstance(part, PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}"
+            encode_path_literal(part.text) if isinstance(part, PathLiteral) else "{" + ("+" if part.name in raw else "") + part.name + "}"
             for part in self.path.parts
         )
 
@@ -723,6 +748,12 @@ class Api:
         """Whether the heartbeat endpoint takes the session id in its path (else in its body)."""
         heartbeat = self.endpoints.get(session.heartbeat_endpoint or "")
         return heartbeat is not None and any(p.name == session.session_id_field for p in heartbeat.path_params)
+
+    def request_headers(self, endpoint: Endpoint) -> tuple[Header, ...]:
+        """The fixed headers of every request of ``endpoint``: the service's, then the endpoint's
+        own (an endpoint header replaces a service header of the same name, in any case)."""
+        own = {h.name.lower() for h in endpoint.headers}
+        return tuple(h for h in self.service.headers if h.name.lower() not in own) + endpoint.headers
 
     def idempotency_key(self, endpoint: Endpoint) -> IdempotencyKey | None:
         """The idempotency_key feature that covers this endpoint's method, if any."""

@@ -170,6 +170,7 @@ CASES: dict[str, Case] = {
     # -- clients ---------------------------------------------------------------------------------------
     # reported once (not once per target), at the method name `getInfo`
     "naming_collision": case(E("naming.collision", 9, 7)),
+    "header_injection": case(E("header.bad-value", 6, 5), E("header.bad-name", 15, 15)),
     # -- imports (folders) ---------------------------------------------------------------------------
     "import_missing_file": case(E("load.not-found", 3, 11), match=r"pet_types\.yaml"),
     "import_cycle": case(E("load.import-cycle", 2, 11, file="b.yaml"), match=r"a\.yaml → b\.yaml → a\.yaml"),

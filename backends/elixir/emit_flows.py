@@ -84,8 +84,9 @@ class FunctionWriter:
     def param_value(self, p: Param) -> Node:
         return Text(self.scope.use(p.name))
 
-    def option_lines(self) -> list[str]:
-        """`name = Keyword.get(opts, :name, default)` for the options the body reads."""
+    def option_lines(self) -> list[list[str]]:
+        """`name = Keyword.get(opts, :name, default)` for the options the body reads, one statement
+        each (a long default breaks one over several lines)."""
         out = []
         for p in self.sig.options:
             if p.name not in self.scope.read:
@@ -93,7 +94,7 @@ class FunctionWriter:
             args = [Text("opts"), Text(naming.atom(p.name))]
             if p.has_default:
                 args.append(self.types.value(p.type, p.default))
-            out.extend(exfmt.statement(Match(p.name, "=", Call("Keyword.get", args)), 4))
+            out.append(exfmt.statement(Match(p.name, "=", Call("Keyword.get", args)), 4))
         return out
 
     def head_args(self) -> list[str]:
@@ -132,7 +133,8 @@ class FunctionWriter:
         params = endpoint_params(self.api, ep)
         args: list[Node] = [Text(handle), Text(naming.string(ep.id))]
         path = [Pair(f"{naming.string(p.wire)} =>", values[p.wire]) for p in params if p.where == "path" and p.wire in values]
-        query = [Pair(f"{naming.string(p.wire)} =>", values[p.wire]) for p in params if p.where == "query" and p.wire in values]
+        # the values are keyed by the manifest's parameter names; the request carries the wire names
+        query = [Pair(f"{naming.string(q.wire_name)} =>", values[q.name]) for q in ep.query if q.name in values]
         if path:
             args.append(Pair("path:", Map(path)))
         if query:
@@ -165,10 +167,13 @@ class FunctionWriter:
 
     def function(self, body: list[str], doc: list[str], spec: list[str]) -> list[str]:
         lines = [*doc, *spec, *exfmt.def_head(self.sig.function, self.head_args())]
-        prelude = self.option_lines()
+        statements = self.option_lines()
         if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
-            prelude += exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text("opts")])), 4)
-        if prelude and len(body) > 1:
+            statements.append(
+                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text("opts")])), 4)
+            )
+        prelude = exfmt.block(statements)
+        if prelude and (len(body) > 1 or len(statements[-1]) > 1):
             prelude.append("")
         lines += prelude + body
         lines.append("  end")
@@ -193,9 +198,11 @@ class EndpointFunction(FunctionWriter):
         self.ep = ep
 
     def body(self) -> list[str]:
+        # endpoint_call takes values by the manifest's names; a query parameter's Param carries its wire name
+        manifest_name = {q.wire_name: q.name for q in self.ep.query}
         values: dict[str, Node] = {}
         for p in self.sig.params:
-            values[p.wire] = self.param_value(p)
+            values[manifest_name.get(p.wire, p.wire) if p.where == "query" else p.wire] = self.param_value(p)
         mode = self.call_mode(self.ep, submitted=False, returns_future=True)
         return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), mode), 4)
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from tinkc.backends.elixir.naming import string
+from tinkc.backends.elixir.naming import escape_text, string
 
 LINE = 98  # mix format's default line length
 
@@ -304,9 +304,9 @@ def heredoc(attribute: str, text: str | None, indent: int = 2) -> list[str]:
     pad = " " * indent
     if text is None:
         return []
-    body = text.strip().replace("\\", "\\\\").replace("#{", "\\#{").replace('"""', '\\"""')
+    body = escape_text(text.strip().replace("\r\n", "\n").replace("\r", "\n"), keep="\n").replace('"""', '\\"""')
     lines = []
-    for line in body.splitlines():
+    for line in body.split("\n"):
         line = line.rstrip()
         if len(pad) + len(line) > LINE and not line.startswith((" ", "*", "|", "#", "-")):
             lines.extend(textwrap.wrap(line, LINE - len(pad), break_long_words=False, break_on_hyphens=False))

@@ -9,6 +9,7 @@ manifest method or field of that name is suffixed instead of silently shadowing 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from tinkc.backends.base import NamingRules, pascal_case, snake_case
 
@@ -31,6 +32,21 @@ KERNEL_CLASHES = frozenset(
     {
         "apply", "binding", "exit", "get_in", "inspect", "max", "min", "node", "put_in", "raise", "reraise", "self",
         "send", "spawn", "spawn_link", "spawn_monitor", "struct", "tap", "then", "throw", "update_in",
+    }
+)  # fmt: skip
+
+# Keys every struct has already (a field of that name would redefine it).
+STRUCT_KEYS = frozenset({"__struct__"})
+
+# Kernel macros and special forms: a local call `def(client, opts)` would expand the macro instead
+# of calling the generated function, whatever the arity.
+KERNEL_MACROS = frozenset(
+    {
+        "def", "defp", "defmacro", "defmacrop", "defmodule", "defstruct", "defexception", "defprotocol", "defimpl",
+        "defdelegate", "defguard", "defguardp", "defoverridable", "import", "alias", "require", "use", "quote",
+        "unquote", "unquote_splicing", "if", "unless", "case", "cond", "for", "with", "try", "receive", "super",
+        "sigil_r", "sigil_s", "sigil_w", "sigil_c", "sigil_D", "sigil_T", "destructure", "match?", "is_nil", "to_string",
+        "to_charlist", "__MODULE__", "__DIR__", "__ENV__", "__CALLER__", "__STACKTRACE__",
     }
 )  # fmt: skip
 
@@ -64,7 +80,7 @@ def function_name(name: str) -> str:
     candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
     if not candidate or candidate[0].isdigit():
         candidate = "f_" + candidate
-    if candidate in RESERVED or candidate in CLIENT_FUNCTIONS or candidate in KERNEL_CLASHES:
+    if candidate in RESERVED or candidate in CLIENT_FUNCTIONS or candidate in KERNEL_CLASHES or candidate in KERNEL_MACROS:
         candidate += NAMING.reserved_suffix
     return candidate
 
@@ -83,11 +99,16 @@ def field_name(name: str) -> str:
         candidate = "field"
     if candidate[0].isdigit():
         candidate = "f_" + candidate
+    if candidate in STRUCT_KEYS:
+        candidate += NAMING.reserved_suffix
     return candidate
 
 
 def atom(value: str) -> str:
-    """An atom literal: `:active`, or quoted when the text is not a plain identifier (`:"paused-x"`)."""
+    """An atom literal: `:active`, or quoted when the text is not a plain identifier (`:"paused-x"`);
+    `nil`, `true` and `false` are atoms already, written bare as the formatter writes them."""
+    if value in ("nil", "true", "false"):
+        return value
     if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
         return ":" + value
     return ":" + string(value)
@@ -100,26 +121,32 @@ def key(value: str) -> str:
     return string(value) + ":"
 
 
-def string(value: str) -> str:
-    """A double-quoted string literal; `#{` is escaped so nothing interpolates."""
-    out = ['"']
+# Unicode categories written as `\u{...}` escapes: controls (NUL), format characters (Elixir
+# rejects raw bidirectional overrides in source), line and paragraph separators, surrogates and
+# private use.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_text(value: str, keep: str = "") -> str:
+    """The escaping of every Elixir string and heredoc: backslashes doubled, `#{` escaped so
+    nothing interpolates, invisible characters (but those in ``keep``) as escapes. Quotes are the
+    caller's (they differ between a string and a heredoc)."""
+    out = []
     for ch in value:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
+        if ch == "\\":
             out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20:
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
+        elif ch in keep or unicodedata.category(ch) not in INVISIBLE:
             out.append(ch)
-    out.append('"')
+        else:
+            out.append(SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}")
     return "".join(out).replace("#{", "\\#{")
+
+
+def string(value: str) -> str:
+    """The one way manifest text becomes an Elixir string literal: double-quoted, escaped so that
+    nothing interpolates or ends it."""
+    return '"' + escape_text(value).replace('"', '\\"') + '"'
 
 
 def app_name(name: str) -> str:

@@ -5,11 +5,10 @@ dependency between them) run concurrently with asyncio.gather."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import USED, call_lines, docstring, fits, py_literal, py_type, typed_default
+from tinkc.backends.python.emit_types import USED, call_lines, docstring, escape_invisible, fits, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 
@@ -98,7 +97,8 @@ class FlowWriter:
             body = ""
             for part in v.parts:
                 if isinstance(part, str):
-                    body += json.dumps(part, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
+                    text = escape_invisible(part.replace("\\", "\\\\").replace('"', '\\"'))
+                    body += text.replace("{", "{{").replace("}", "}}")
                 else:
                     body += "{" + self.bind(part, quote="'") + "}"
             return f'f"{body}"'
@@ -131,7 +131,7 @@ class FlowWriter:
         return c.id if c else None
 
     def class_name(self, client_id: str) -> str:
-        return ("Async" if self.is_async else "") + naming.type_name(self.api.clients[client_id].display_name)
+        return ("Async" if self.is_async else "") + naming.client_class(self.api, client_id)
 
     def endpoint_call(self, step: ir.Step) -> tuple[list[str], str]:
         from tinkc.backends.python.emit_clients import endpoint_method_params, feature_const
@@ -140,7 +140,8 @@ class FlowWriter:
         args = {a.name: a for a in step.args}
         params = endpoint_method_params(self.api, ep)
         path = [(p.wire, self.value(args[p.wire].value)) for p in params if p.where == "path" and p.wire in args]
-        query = [(p.wire, self.value(args[p.wire].value)) for p in params if p.where == "query" and p.wire in args]
+        # a step names query parameters as the manifest does; the request carries their wire names
+        query = [(q.wire_name, self.value(args[q.name].value)) for q in ep.query if q.name in args]
         record = self.api.record(ep.request)
         kwargs: list[str] = []
         pre: list[str] = []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import keyword
+from collections.abc import Iterable
 
 from tinkc.backends.base import NamingRules, pascal_case, snake_case
+from tinkc.ir import nodes as ir
 
 # Names a pydantic model field must not take: BaseModel's own attributes and methods.
 PYDANTIC_RESERVED = frozenset(
@@ -16,9 +18,17 @@ PYDANTIC_RESERVED = frozenset(
         "model_validate_json", "model_validate_strings",
     }
 )  # fmt: skip
-PY_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset({"None", "True", "False"})
-# Module-level names of the generated types module: a type must not shadow them.
-TYPES_MODULE_NAMES = frozenset({"Any", "Annotated", "Literal", "TypeAlias", "BaseModel", "ConfigDict", "Field", "datetime", "date"})
+# `self` is no keyword, but it is the first parameter of every generated method: a field or parameter
+# of that name would be a duplicate argument.
+PY_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset({"None", "True", "False", "self"})
+# Module-level names of the generated types module (everything `emit_types.IMPORTS` may import):
+# a type must not shadow them.
+TYPES_MODULE_NAMES = frozenset(
+    {
+        "Any", "Annotated", "Literal", "TypeAlias", "BaseModel", "ConfigDict", "Field", "datetime", "date", "Base64Bytes",
+        "Discriminator", "Tag", "TypeAdapter", "UNKNOWN_TAG", "OpenEnum", "WireModel", "discriminate",
+    }
+)  # fmt: skip
 
 # Builtins that annotations inside a class use: a method of that name would shadow them there.
 ANNOTATION_BUILTINS = frozenset({"list", "dict", "set", "tuple", "type", "str", "int", "float", "bool", "bytes", "object"})
@@ -51,11 +61,50 @@ def field_name(name: str) -> str:
 
 
 def enum_member(value: str) -> str:
+    """The member name a value would take on its own (`in-progress` → `IN_PROGRESS`)."""
     candidate = snake_case(value).upper() or "EMPTY"
     if candidate[:1].isdigit():
         candidate = "V_" + candidate
     return candidate + "_" if keyword.iskeyword(candidate.lower()) and candidate.lower() == candidate else candidate
 
 
+def enum_members(values: Iterable[str]) -> dict[str, str]:
+    """Member names for all values of one enum, in declaration order. Values are wire data a user
+    cannot rename, and several may spell alike (`"*/"` and `"-->"` have no letters at all), so a
+    name already taken gets the lowest free `_2`, `_3`, ... suffix instead of redefining a member."""
+    values = list(values)
+    taken = {enum_member(v) for v in values}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for value in values:
+        name = enum_member(value)
+        if name in used:
+            n = 2
+            while f"{name}_{n}" in used or f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+        used.add(name)
+        out[value] = name
+    return out
+
+
 def module_name(name: str) -> str:
     return snake_case(name) or "sdk"
+
+
+def client_classes(api: ir.Api) -> dict[str, str]:
+    """Client id → class name. The clients module imports the types by name, so a class (or its
+    `Async` twin) never takes the name of a declared type: it gets `_` suffixes until it is free."""
+    types = {type_name(t) for t in api.types}
+    types |= {f"Unknown{type_name(d.id)}" for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator}
+    out: dict[str, str] = {}
+    for client in api.clients.values():
+        name = type_name(client.display_name)
+        while {name, f"Async{name}"} & types or name in out.values():
+            name += "_"
+        out[client.id] = name
+    return out
+
+
+def client_class(api: ir.Api, client_id: str) -> str:
+    return client_classes(api)[client_id]

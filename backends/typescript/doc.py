@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -64,6 +65,20 @@ SOFTLINE = Line(soft=True)
 HARDLINE = Line(hard=True)
 
 
+def text_width(text: str) -> int:
+    """Columns as Prettier counts them (its `getStringWidth`): East Asian wide and fullwidth
+    characters (most emoji) take two, combining marks and (in non-ASCII text) control characters none."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        code = ord(ch)
+        if code <= 0x1F or 0x7F <= code <= 0x9F or 0x300 <= code <= 0x36F:
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
 def join(sep: Doc, docs: Iterable[Doc]) -> list[Doc]:
     out: list[Doc] = []
     for i, d in enumerate(docs):
@@ -112,7 +127,7 @@ def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], 
             continue
         ind, flat, doc = stack.pop()
         if isinstance(doc, str):
-            width -= len(doc)
+            width -= text_width(doc)
         elif isinstance(doc, list):
             stack.extend((ind, flat, d) for d in reversed(doc))
         elif isinstance(doc, Line):
@@ -140,7 +155,7 @@ def pretty(doc: Doc, width: int = WIDTH) -> str:
         ind, flat, d = cmds.pop()
         if isinstance(d, str):
             out.append(d)
-            column += len(d)
+            column += text_width(d)
         elif isinstance(d, list):
             cmds.extend((ind, flat, x) for x in reversed(d))
         elif isinstance(d, Line):
@@ -254,11 +269,26 @@ def union(members: Sequence[Doc]) -> Doc:
     return group(IfBreak(["|", " "]), join([LINE, "| "], members))
 
 
+# Unicode categories shown as `\u{...}` in comments: controls, format characters (bidirectional
+# overrides that could make a comment look like code), line and paragraph separators (line
+# terminators in JavaScript), surrogates and private use.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
+def comment_text(text: str) -> str:
+    """Manifest text made safe inside a `/* */` comment: `*/` cannot end it, and every invisible
+    character (but the newline) is shown as a `\\u{...}` escape instead of hiding in the source."""
+    import unicodedata
+
+    shown = "".join(ch if ch == "\n" or unicodedata.category(ch) not in INVISIBLE else f"\\u{{{ord(ch):x}}}" for ch in text)
+    return shown.replace("*/", "*\\/")
+
+
 def comment_block(text: str | None) -> list[Doc]:
     """A JSDoc comment (with hard line breaks) for a declaration, or nothing."""
     if not text or not text.strip():
         return []
-    lines = text.strip().replace("\r\n", "\n").replace("\r", "\n").replace("*/", "*\\/").split("\n")
+    lines = comment_text(text.strip().replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     if len(lines) == 1:
         return [f"/** {lines[0]} */", HARDLINE]
     out: list[Doc] = ["/**", HARDLINE]

@@ -237,6 +237,8 @@ class FlowWriter:
             expect = Expect(declared, p.optional, nullable)
             target = {"path": path, "query": query, "body": body}[p.where]
             target.append((p.name, self.value(given[p.name].value, expect)))
+        # query values are keyed by the manifest's names, as the endpoint methods take them; a
+        # request built here carries the wire names (see endpoint_step)
         if record is not None:
             for a in step.args:  # in the manifest's order: counters count in the order written
                 f = record.field(a.name)
@@ -259,7 +261,8 @@ class FlowWriter:
         if path:
             items.append(("path", request_literal(path)))
         if query:
-            items.append(("query", request_literal(query)))
+            wire = {q.name: q.wire_name for q in ep.query}
+            items.append(("query", request_literal([(wire.get(name, name), value) for name, value in query])))
         if record is not None:
             items.append(("body", call("s.encode", [naming.type_name(record.id), request_literal(body)])))
         elif body:

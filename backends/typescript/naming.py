@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import attrs
 
@@ -93,10 +94,25 @@ def variable(name: str) -> str:
     return candidate + "_" if candidate in JS_RESERVED else candidate
 
 
+# Unicode categories written as escapes in string literals: controls, format characters (bidi
+# overrides: a "Trojan source"), the line terminators U+2028/U+2029, surrogates and private use.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
+def _escape_invisible(body: str) -> str:
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in INVISIBLE and ord(ch) < 0x10000
+        else f"\\u{{{ord(ch):x}}}" if unicodedata.category(ch) in INVISIBLE
+        else ch
+        for ch in body
+    )  # fmt: skip
+
+
 def string_literal(text: str) -> str:
-    """A string literal as Prettier writes it: double quotes, unless the text holds more double
-    quotes than single ones."""
-    body = json.dumps(text, ensure_ascii=False)[1:-1].replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """The one way manifest text becomes a TypeScript string literal, as Prettier writes it: double
+    quotes, unless the text holds more double quotes than single ones; backslashes, quotes and every
+    invisible character escaped (JSON's escapes are valid JavaScript)."""
+    body = _escape_invisible(json.dumps(text, ensure_ascii=False)[1:-1])
     if text.count('"') > text.count("'"):
         return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
     return f'"{body}"'
@@ -123,6 +139,15 @@ def optional_access(base: str, name: str) -> str:
 
 
 def package_name(name: str) -> str:
-    """An npm package name: lower case, `@scope/name` kept."""
-    cleaned = re.sub(r"[^a-z0-9@/._-]+", "-", name.lower()).strip("-")
-    return cleaned or "sdk"
+    """An npm package name: lower case, URL-safe (`a-z 0-9 - . _`), a scope (`@scope/name`) kept;
+    anything else (a `/` outside the scope, quotes, spaces) becomes `-`."""
+
+    def clean(part: str) -> str:
+        return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9._-]+", "-", part)).strip("-._")
+
+    lowered = name.lower()
+    if lowered.startswith("@") and "/" in lowered:
+        scope, _, rest = lowered[1:].partition("/")
+        if clean(scope) and clean(rest):
+            return f"@{clean(scope)}/{clean(rest)}"
+    return clean(lowered) or "sdk"

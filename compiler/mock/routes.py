@@ -44,11 +44,34 @@ class Miss:
     allowed: tuple[str, ...]
 
 
+def _escaped(ch: str) -> str:
+    """A pattern for the percent-encoded UTF-8 of ``ch``, hex digits in either case."""
+    return "".join(f"%(?i:{b:02X})" for b in ch.encode("utf-8", "surrogatepass"))
+
+
+def literal_pattern(text: str) -> str:
+    """A pattern for the literal text of a path as a client may send it: the characters an SDK
+    need not encode (:data:`~tinkc.ir.nodes.PATH_LITERAL_SAFE`) as they are or percent-encoded, any
+    other character percent-encoded (UTF-8), an escape the manifest wrote as it is (either case)."""
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "%" and re.match(r"[0-9A-Fa-f]{2}", text[i + 1 : i + 3]):
+            decoded = chr(int(text[i + 1 : i + 3], 16))
+            alternatives = [f"%(?i:{text[i + 1 : i + 3]})"] + ([re.escape(decoded)] if decoded in ir.PATH_LITERAL_SAFE else [])
+            out.append("(?:" + "|".join(alternatives) + ")")
+            i += 3
+            continue
+        out.append(f"(?:{re.escape(ch)}|{_escaped(ch)})" if ch in ir.PATH_LITERAL_SAFE else _escaped(ch))
+        i += 1
+    return "".join(out)
+
+
 def compile_route(ep: ir.Endpoint) -> Route:
     regex, names, literal, raw = [], [], 0, 0
     for part in ep.path.parts:
         if isinstance(part, ir.PathLiteral):
-            regex.append(re.escape(part.text))
+            regex.append(literal_pattern(part.text))
             literal += len(part.text)
         else:
             regex.append("(.+)" if part.raw else "([^/]+)")

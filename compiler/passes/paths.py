@@ -53,7 +53,7 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
     body = api.record(ep.request)
     if body is not None:
         for f in body.fields:
-            if f.name in seen and not f.has_default:
+            if f.name in seen:
                 sink.error(
                     "endpoint.param-clash",
                     f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",

@@ -173,6 +173,44 @@ try {
   await service.close();
 }
 """,
+    "hostile_strings": """
+import { Client, type Payload } from "./index.js";
+
+const client = new Client({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  const echoed: Payload = await client.echo({ label: 'a/b "c" ${x} #{y} \\u2028' });
+  const found = await client.search({ mode: "#{System.halt()}", term: "`${x}` */" });
+  console.log(JSON.stringify({ text: echoed.text, mode: echoed.mode, modes: echoed.modes, found: typeof found.text }));
+} finally {
+  await client.close();
+}
+""",
+    "hostile_names": """
+import { Kernel_, String__, type Kernel, type Keywords, type Promise_ } from "./index.js";
+
+const options = { apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] };
+const kernel = new Kernel_(options);
+const strings = new String__(options);
+try {
+  const made = await kernel.class_({ end: "e", class: "c" });
+  const ended: Kernel = await kernel.end();
+  const promised: Promise_ = await kernel.fn({ self: "s" });
+  const flowed = await kernel.do_({ end: "e" });
+  const words: Keywords = await strings.get();
+  console.log(
+    JSON.stringify({
+      made: typeof made.value,
+      self: typeof ended.self,
+      then: typeof promised.then,
+      flowed: typeof flowed.value,
+      class: typeof words.class,
+    }),
+  );
+} finally {
+  await kernel.close();
+  await strings.close();
+}
+""",
 }
 
 EXPECTED = {
@@ -182,6 +220,14 @@ EXPECTED = {
     "types_showcase": {"title": "Shapes", "area": 4.14, "kind": "string"},
     "optimizations": {"kind": "stored", "path": "string"},
     "tinker": {"training": "TrainingClient", "metrics": "object", "sequences": True, "runs": True},
+    # the mock echoes the request's fields: the defaults the SDK filled in, byte for byte
+    "hostile_strings": {
+        "text": 'd """ \'\'\' " \' ` */ /* --> @moduledoc """ ~S""" #{System.halt()} ${process.exit(1)} \\ \\n \u2028 \u2029 \0 \U0001f980 \u202e \\',
+        "mode": "${process.exit(1)}",
+        "modes": ['"""', "#{System.halt()}", "\\"],
+        "found": "string",
+    },
+    "hostile_names": {"made": "string", "self": "string", "then": "string", "flowed": "string", "class": "string"},
 }
 SCENARIOS = {"minimal": {"responses": {"GET /pets/missing": [{"status": 404, "body": {"detail": "no such pet"}}]}}}
 
@@ -199,14 +245,16 @@ def test_builds_and_runs_against_the_mock(fixture: str, tmp_path: Path) -> None:
         env = {**os.environ, "MOCK_URL": mock.url}
         run = subprocess.run([node(), "dist/smoke.js"], cwd=tree, env=env, capture_output=True, text=True, timeout=60, check=False)
         assert run.returncode == 0, run.stdout + run.stderr
-        printed = json.loads(run.stdout.strip().splitlines()[-1])
+        printed = json.loads(run.stdout.strip().split("\n")[-1])  # (not splitlines: JSON may hold U+2028)
         assert printed == EXPECTED[fixture], run.stdout + run.stderr
         assert mock.requests(), "the program sent nothing"
     # `import` of the package's own name (Node resolves it through `exports`): the clients and types
     name = json.loads((tree / "package.json").read_text(encoding="utf-8"))["name"]
+    classes = sorted(class_names(fixture_api(fixture)).values())  # not all end in `Client` (`Kernel_`)
     script = (
         f"const sdk = await import({json.dumps(name)}); const types = await import({json.dumps(name + '/types')});"
-        " console.log(JSON.stringify({clients: Object.keys(sdk).filter((k) => k.endsWith('Client')).sort(),"
+        f" const classes = {json.dumps(classes)};"
+        " console.log(JSON.stringify({clients: Object.keys(sdk).filter((k) => classes.includes(k) && typeof sdk[k] === 'function').sort(),"
         " errors: typeof sdk.SDKError, types: Object.keys(types).length > 0}));"
     )
     run = subprocess.run([node(), "--input-type=module", "-e", script], cwd=tree, capture_output=True, text=True, check=False)
