@@ -36,6 +36,19 @@ class OutputFile:
 
 
 @attrs.frozen
+class TargetOption:
+    """One option a backend accepts under ``targets.<backend>`` in a manifest. Options are checked
+    when the manifest is lowered, before anything is emitted, so a bad value is a positioned
+    diagnostic; a value that feeds a file or module name must be a plain name (``pattern``), never a
+    path."""
+
+    pattern: str  # a regex the whole value must match
+    example: str  # shown in the hint
+    doc: str
+    max_length: int = 100
+
+
+@attrs.frozen
 class DriverCommand:
     """How to start the conformance driver of an SDK tree (docs/conformance.md): the program reads
     the scenario's calls as JSON on stdin and prints one outcome per line."""
@@ -104,6 +117,8 @@ class Backend:
     description: ClassVar[str] = ""
     naming: ClassVar[NamingRules] = NEUTRAL_NAMING
     capabilities: ClassVar[frozenset[str]] = frozenset()
+    # The options of `targets.<name>`; None: the backend does not declare them (not checked).
+    options: ClassVar[Mapping[str, TargetOption] | None] = None
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         raise NotImplementedError

@@ -2,25 +2,57 @@
 
 Rules (DESIGN §1):
 
-* every path stays inside the output directory: absolute paths, `..`, drive letters, backslashes
-  and NUL are refused, and no symlink inside the output directory is followed;
-* each file is written atomically (a temporary file in the same directory, then a rename), and only
-  when its content changed, so a rebuild with nothing changed touches nothing;
+* every path stays inside the output directory: absolute paths, `..`, `.`, empty segments, drive
+  letters, backslashes, NUL, names too long for the file system and names beginning `.tinkc-`
+  (the writer's own files) are refused, and no symlink inside the output directory is followed
+  (nor an output directory that is itself a symlink);
+* only files whose content changed are written, so a rebuild with nothing changed touches nothing
+  (not even the record);
 * tinkc records what it generated (``.tinkc-generated.json``: path → SHA-256) and removes files it
   generated before and no longer generates;
 * a file tinkc did not generate, or a generated file someone edited since, is never changed or
   removed: that is a diagnostic, and the rest of the build still lands;
-* the record is written last, so an interrupted build leaves a record that still describes files on
-  disk (each one either the old or the new complete content).
+* tinkc's other bookkeeping in the output directory (the build cache's ``.tinkc-build.json``, see
+  :mod:`tinkc.buildcache`) is written here too, by :func:`replace_own_file`.
+
+Whole-tree atomicity: a build changes the output directory all at once or not at all, through a
+journal (``.tinkc-journal.json``), in four phases:
+
+1. **plan** (read only): decide which files to write, keep, refuse and remove;
+2. **stage**: write the journal in state ``staging`` (the files it is about to write, the
+   directories it is about to make, the stale files it is about to remove), then every changed
+   file — and the new record — as a temporary file ``.tinkc-<name>.tmp`` beside its target. Nothing
+   a reader of the tree sees has changed yet;
+3. **commit**: rewrite the journal in state ``committed`` (an atomic rename: the commit point);
+4. **apply**: rename each temporary file over its target, remove stale files, rename the record
+   last, delete the journal.
+
+Every journal write is itself a temporary file renamed into place, so a journal is whole or absent.
+The next build (and ``tinkc build`` before it compiles anything: :func:`recover`) finishes what an
+interrupted one left:
+
+* journal in state ``staging``: the staging may be incomplete, and no target was touched — **roll
+  back**: delete the temporary files and the (empty) directories it lists. The tree is the complete
+  old output again;
+* journal in state ``committed``: every temporary file was complete before the commit — **roll
+  forward**: perform the renames whose temporary file is still there (the others happened), the
+  removals whose file still has the recorded content, the record, and delete the journal. The tree
+  is the complete new output.
+
+The temporary names are fixed (not random) so that the journal can name them before they exist and
+recovery never has to search the tree. This guards against an interrupted *process* (a crash,
+SIGKILL, Ctrl-C, a full disk): the writer does not fsync, so a power loss in the middle of a build
+may still lose data the kernel had not flushed — fsyncing every file would make a full build several
+times slower for a failure the next build cannot repair any better.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +63,13 @@ from tinkc.diagnostics import Sink
 
 RECORD = ".tinkc-generated.json"
 RECORD_VERSION = 1
+JOURNAL = ".tinkc-journal.json"
+JOURNAL_VERSION = 1
+RESERVED_PREFIX = ".tinkc-"  # the writer's own files: the record, the journal, temporary files
+TEMP_SUFFIX = ".tmp"
+# A file's temporary sibling adds the prefix and suffix to its name, and the sibling must still fit
+# in NAME_MAX (255 bytes on every common file system).
+MAX_NAME_BYTES = 255 - len(RESERVED_PREFIX) - len(TEMP_SUFFIX)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -47,13 +86,23 @@ def _digest(data: bytes) -> str:
 
 
 def safe_relative(path: str) -> PurePosixPath | None:
-    """The path as a clean relative path, or None if it could leave the output directory."""
+    """The path as a clean relative path, or None if it could leave the output directory or name
+    one of the writer's own files."""
     if not path or "\x00" in path or "\\" in path or _DRIVE.match(path) or path.startswith("/"):
         return None
-    if any(part in ("", ".", "..") for part in path.split("/")):  # PurePosixPath would drop "." silently
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):  # PurePosixPath would drop "." silently
+        return None
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
         return None
     p = PurePosixPath(path)
-    return None if p.name == RECORD else p
+    return None if p.name.startswith(RESERVED_PREFIX) else p
+
+
+def temp_name(rel: PurePosixPath) -> PurePosixPath:
+    """Where the new content of ``rel`` is staged: ``dir/.tinkc-<name>.tmp``, beside it (the same
+    file system, so the final rename is atomic)."""
+    return rel.with_name(f"{RESERVED_PREFIX}{rel.name}{TEMP_SUFFIX}")
 
 
 def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
@@ -65,6 +114,17 @@ def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
     return False
 
 
+def _blocking_file(root: Path, rel: PurePosixPath) -> str | None:
+    """The first parent of ``rel`` that exists but is not a directory (a user's file where the
+    generated tree needs a folder)."""
+    current = root
+    for part in rel.parts[:-1]:
+        current = current / part
+        if current.exists() and not current.is_dir():
+            return current.relative_to(root).as_posix()
+    return None
+
+
 def _read_record(root: Path) -> dict[str, str]:
     try:
         data = json.loads((root / RECORD).read_text(encoding="utf-8"))
@@ -74,45 +134,209 @@ def _read_record(root: Path) -> dict[str, str]:
         return {}
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tinkc-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
+def _record_text(record: dict[str, str]) -> str:
+    return json.dumps({"version": RECORD_VERSION, "generator": "tinkc", "files": dict(sorted(record.items()))}, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The journal
+
+
+@attrs.define
+class Journal:
+    """What an interrupted build left to finish. Paths are relative to the output directory; the
+    temporary file of each target is :func:`temp_name` of it."""
+
+    state: str  # "staging" | "committed"
+    writes: list[str]  # targets whose new content is staged, the record last
+    created_dirs: list[str]  # directories the build creates, parents first
+    removals: list[tuple[str, str]]  # (stale file, the SHA-256 it must still have to be removed)
+
+    def to_json(self) -> str:
+        data = {
+            "version": JOURNAL_VERSION,
+            "generator": "tinkc",
+            "state": self.state,
+            "writes": self.writes,
+            "created_dirs": self.created_dirs,
+            "removals": [list(r) for r in self.removals],
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Journal | None:
+        """The journal, or None when it is not one this writer wrote. Every path is checked like a
+        generated one: a journal must not be able to send the writer outside the output directory."""
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("version") != JOURNAL_VERSION or data.get("state") not in ("staging", "committed"):
+            return None
+        writes, dirs, removals = data.get("writes"), data.get("created_dirs"), data.get("removals")
+        if not (isinstance(writes, list) and isinstance(dirs, list) and isinstance(removals, list)):
+            return None
+        if not all(isinstance(w, str) and (w == RECORD or safe_relative(w)) for w in writes):
+            return None
+        if not all(isinstance(d, str) and safe_relative(d) for d in dirs):
+            return None
+        pairs = [tuple(r) for r in removals if isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)]
+        if len(pairs) != len(removals) or not all(safe_relative(path) for path, _ in pairs):
+            return None
+        return cls(state=data["state"], writes=writes, created_dirs=dirs, removals=pairs)  # type: ignore[arg-type]
 
 
-def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, display: str | None = None) -> WriteReport:
+def _write_journal(root: Path, journal: Journal) -> None:
+    """Atomically: the journal is whole or absent, never half-written."""
+    rel = PurePosixPath(JOURNAL)
+    tmp = root / temp_name(rel)
+    tmp.write_text(journal.to_json(), encoding="utf-8")
+    os.replace(tmp, root / rel)
+
+
+def _read_journal(root: Path) -> tuple[bool, Journal | None]:
+    """(a journal is present, the journal if it is readable)."""
+    path = root / JOURNAL
+    if path.is_symlink():
+        return True, None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False, None
+    except (OSError, UnicodeDecodeError):
+        return True, None
+    return True, Journal.from_json(text)
+
+
+def _unlink_if_file(path: Path) -> None:
+    if path.is_file() and not path.is_symlink():
+        path.unlink()
+
+
+def _prune_empty_parents(root: Path, start: Path) -> None:
+    parent = start
+    while parent != root and parent.is_dir() and not parent.is_symlink() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+def _roll_back(root: Path, journal: Journal) -> None:
+    for key in journal.writes:
+        tmp = temp_name(PurePosixPath(key))
+        if not _has_symlink(root, tmp.parent):
+            _unlink_if_file(root / tmp)
+    for d in reversed(journal.created_dirs):  # deepest first
+        path = root / d
+        if not _has_symlink(root, PurePosixPath(d)) and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    _drop_journal(root)
+
+
+def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> None:
+    """Phase 4, and the roll-forward: every step can be repeated after an interruption."""
+    for key in journal.writes:
+        if key == RECORD:
+            continue
+        rel = PurePosixPath(key)
+        if _has_symlink(root, rel):  # planted since the plan: never followed
+            if not _has_symlink(root, rel.parent):
+                _unlink_if_file(root / temp_name(rel))
+            continue
+        if _rename(root / temp_name(rel), root / rel) and report is not None:
+            report.written.append(key)
+    for path, digest in journal.removals:
+        rel = PurePosixPath(path)
+        target = root / rel
+        if _has_symlink(root, rel) or not target.is_file() or _digest(target.read_bytes()) != digest:
+            continue
+        target.unlink()
+        if report is not None:
+            report.removed.append(path)
+        _prune_empty_parents(root, target.parent)
+    if RECORD in journal.writes:
+        _rename(root / temp_name(PurePosixPath(RECORD)), root / RECORD)
+    _drop_journal(root)
+
+
+def _drop_journal(root: Path) -> None:
+    """The last step of a build or a recovery: from here on there is nothing left to finish."""
+    (root / JOURNAL).unlink()
+
+
+def _rename(tmp: Path, target: Path) -> bool:
+    """Rename one staged file into place. A temporary file already gone was renamed before an
+    interruption (each target is in the journal once): False."""
+    if tmp.is_symlink() or not tmp.is_file():
+        return False
+    os.replace(tmp, target)
+    return True
+
+
+def recover(out_dir: str | Path, sink: Sink, display: str | None = None) -> str | None:
+    """Finish what an interrupted build left in ``out_dir``: ``"rolled-back"``, ``"rolled-forward"``,
+    or None when there was nothing to do (or the journal is unusable: a diagnostic)."""
     root = Path(out_dir)
     shown = display or str(root)
-    report = WriteReport()
-    if root.is_symlink():
-        sink.error("writer.symlink", f"output directory `{shown}` is a symlink; tinkc does not follow symlinks", None)
-        return report
-    root.mkdir(parents=True, exist_ok=True)
+    if root.is_symlink() or not root.is_dir():
+        return None
+    present, journal = _read_journal(root)
+    if not present:
+        return None
+    if journal is None:
+        sink.error(
+            "writer.journal",
+            f"`{shown}/{JOURNAL}` is not a journal this version of tinkc can finish; the output directory may be half-written",
+            None,
+            hint="inspect the directory, delete the journal and any `.tinkc-*.tmp` files, and build again",
+        )
+        return None
+    try:
+        if journal.state == "staging":
+            _roll_back(root, journal)
+            return "rolled-back"
+        _apply(root, journal)
+        return "rolled-forward"
+    except OSError as exc:
+        sink.error("writer.io-error", f"cannot finish the interrupted build in `{shown}`: {exc.strerror or exc}", None)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A build
+
+
+@attrs.define
+class _Plan:
+    writes: dict[str, bytes] = attrs.field(factory=dict)  # target → new content
+    removals: list[tuple[str, str]] = attrs.field(factory=list)
+    record: dict[str, str] = attrs.field(factory=dict)
+    broken: bool = False  # the backend emitted an unsafe or duplicate path: write nothing
+
+
+def _plan(root: Path, shown: str, files: Iterable[OutputFile], sink: Sink, report: WriteReport) -> _Plan:
     previous = _read_record(root)
-    record: dict[str, str] = {}
+    plan = _Plan()
     wanted: dict[PurePosixPath, bytes] = {}
     for f in files:
         rel = safe_relative(f.path)
         if rel is None:
             sink.error(
                 "writer.unsafe-path",
-                f"refusing to write `{f.path}`: it is not a plain relative path inside `{shown}`",
+                f"refusing to write `{f.path[:200]!r}`: it is not a plain relative path inside `{shown}`",
                 None,
-                hint="a backend must emit relative paths without `..`; check the module and package names in the manifest",
+                hint="a backend must emit short relative paths without `..`; nothing of this target was written",
             )
             report.refused.append(f.path)
+            plan.broken = True
             continue
         if rel in wanted:
-            sink.error("writer.duplicate-path", f"two generated files share the path `{rel}`", None)
+            sink.error(
+                "writer.duplicate-path",
+                f"two generated files share the path `{rel}`",
+                None,
+                hint="two declarations map to one file name; nothing of this target was written",
+            )
+            plan.broken = True
             continue
         wanted[rel] = f.content.encode("utf-8")
 
@@ -124,6 +348,11 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
             sink.error("writer.symlink", f"refusing to write `{shown}/{key}`: the path goes through a symlink", None)
             report.refused.append(key)
             continue
+        blocking = _blocking_file(root, rel)
+        if blocking is not None:
+            sink.error("writer.user-file", f"cannot write `{shown}/{key}`: `{shown}/{blocking}` is a file, not a directory", None)
+            report.refused.append(key)
+            continue
         if target.exists():
             if target.is_dir():
                 sink.error("writer.user-file", f"`{shown}/{key}` is a directory; tinkc did not create it and will not replace it", None)
@@ -131,7 +360,7 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
                 continue
             current = target.read_bytes()
             if current == data:
-                record[key] = _digest(data)
+                plan.record[key] = _digest(data)
                 report.unchanged.append(key)
                 continue
             if key not in previous:
@@ -150,14 +379,14 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
                     None,
                     hint="move your changes elsewhere (generated files are rewritten), then delete the file and rebuild",
                 )
-                record[key] = previous[key]  # still ours: keep tracking it
+                plan.record[key] = previous[key]  # still ours: keep tracking it
                 report.refused.append(key)
                 continue
-        _atomic_write(target, data)
-        record[key] = _digest(data)
-        report.written.append(key)
+        plan.writes[key] = data
+        plan.record[key] = _digest(data)
 
-    for key in sorted(set(previous) - {r.as_posix() for r in wanted}):
+    generated = {r.as_posix() for r in wanted}
+    for key in sorted(set(previous) - generated):
         rel = PurePosixPath(key)
         target = root / rel
         if _has_symlink(root, rel) or not target.is_file():
@@ -165,15 +394,125 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
         if _digest(target.read_bytes()) != previous[key]:
             sink.warning("writer.edited-file", f"`{shown}/{key}` is no longer generated, but it was edited; it is left in place", None)
             continue
-        target.unlink()
-        report.removed.append(key)
-        parent = target.parent
-        while parent != root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        plan.removals.append((key, previous[key]))
+    return plan
 
-    new_record = json.dumps({"version": RECORD_VERSION, "generator": "tinkc", "files": dict(sorted(record.items()))}, indent=2) + "\n"
+
+def _missing_dirs(root: Path, targets: Iterable[str]) -> list[str]:
+    """The directories staging must create, parents before children."""
+    missing: set[str] = set()
+    for key in targets:
+        for parent in PurePosixPath(key).parents:
+            if parent != PurePosixPath(".") and not (root / parent).exists():
+                missing.add(parent.as_posix())
+    return sorted(missing, key=lambda d: (d.count("/"), d))
+
+
+def _stage_file(path: Path, data: bytes) -> None:
+    """A temporary file, created (never opened through an existing file or symlink) and filled."""
+    if path.is_symlink() or path.is_file():  # left by a build whose journal was lost: ours (the `.tinkc-` prefix)
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def replace_own_file(out_dir: str | Path, name: str, text: str) -> bool:
+    """Atomically replace one of tinkc's own bookkeeping files (a ``.tinkc-`` name other than the
+    record and the journal, e.g. the build cache's ``.tinkc-build.json``) at the top of ``out_dir``.
+    False when it cannot be written (the directory or the file is a symlink, an I/O error): such a
+    file is only ever a cache, whose absence costs a build."""
+    root = Path(out_dir)
+    if not name.startswith(RESERVED_PREFIX) or "/" in name or name in (RECORD, JOURNAL) or root.is_symlink() or not root.is_dir():
+        return False
+    target = root / name
+    tmp = root / temp_name(PurePosixPath(name))
+    try:
+        if target.is_symlink():
+            return False
+        _stage_file(tmp, text.encode("utf-8"))
+        os.replace(tmp, target)
+    except OSError:
+        _unlink_if_file(tmp)
+        return False
+    return True
+
+
+def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, display: str | None = None) -> WriteReport:
+    root = Path(out_dir)
+    shown = display or str(root)
+    report = WriteReport()
+    if root.is_symlink():
+        sink.error("writer.symlink", f"output directory `{shown}` is a symlink; tinkc does not follow symlinks", None)
+        return report
+    if root.exists() and not root.is_dir():
+        sink.error("writer.user-file", f"output directory `{shown}` is a file", None, hint="choose another `--out` directory")
+        return report
+    root.mkdir(parents=True, exist_ok=True)
+    present, _ = _read_journal(root)
+    if present:
+        recover(root, sink, shown)
+        if _read_journal(root)[0]:  # could not finish it: building on top would lose the old state
+            return report
+    plan = _plan(root, shown, files, sink, report)
+    if plan.broken:  # a backend bug or an unchecked name: half an SDK would only mislead
+        report.unchanged.clear()
+        return report
+    record_text = _record_text(plan.record)
     record_path = root / RECORD
-    if not record_path.exists() or record_path.read_text(encoding="utf-8") != new_record:
-        _atomic_write(record_path, new_record.encode("utf-8"))
+    record_changed = record_path.is_symlink() or not record_path.is_file() or record_path.read_text(encoding="utf-8") != record_text
+    if not plan.writes and not plan.removals and not record_changed:
+        return report  # a no-op rebuild writes nothing at all
+
+    staged = dict(plan.writes)
+    staged[RECORD] = record_text.encode("utf-8")
+    journal = Journal(
+        state="staging",
+        writes=[*sorted(plan.writes), RECORD],
+        created_dirs=_missing_dirs(root, plan.writes),
+        removals=plan.removals,
+    )
+    try:
+        _write_journal(root, journal)
+        for d in journal.created_dirs:
+            (root / d).mkdir()
+        for key in journal.writes:
+            _stage_file(root / temp_name(PurePosixPath(key)), staged[key])
+    except OSError as exc:
+        _abandon(root, journal, sink, shown, exc)
+        return report
+    except BaseException:
+        _abandon(root, journal, Sink(), shown, None)  # interrupted (Ctrl-C): put the old tree back, then stop
+        raise
+    journal.state = "committed"
+    try:
+        _write_journal(root, journal)  # the commit point
+    except OSError as exc:
+        journal.state = "staging"
+        _abandon(root, journal, sink, shown, exc)
+        return report
+    try:
+        _apply(root, journal, report)
+    except OSError as exc:
+        sink.error(
+            "writer.io-error",
+            f"the build of `{shown}` was interrupted: {exc.strerror or exc}",
+            None,
+            hint="fix the cause and build again: the next build finishes this one first",
+        )
     return report
+
+
+def _abandon(root: Path, journal: Journal, sink: Sink, shown: str, exc: OSError | None) -> None:
+    """Staging failed: remove what it made, so the tree is the old one again."""
+    if exc is not None:
+        reason = "a name is too long for the file system" if exc.errno == errno.ENAMETOOLONG else (exc.strerror or str(exc))
+        where = f" (`{exc.filename}`)" if exc.filename else ""
+        sink.error("writer.io-error", f"cannot write into `{shown}`: {reason}{where}; nothing was changed", None)
+    try:
+        if (root / JOURNAL).exists():
+            _roll_back(root, journal)
+        else:  # the journal itself could not be written: nothing was staged
+            _unlink_if_file(root / temp_name(PurePosixPath(JOURNAL)))
+    except OSError as cleanup:
+        sink.error("writer.io-error", f"cannot clean up `{shown}` after a failed build: {cleanup.strerror or cleanup}", None)

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, DriverCommand, OutputFile, snake_case
+from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption, snake_case
 from tinkc.backends.elixir import naming
 from tinkc.backends.elixir.emit_clients import client_modules
 from tinkc.backends.elixir.emit_project import FORMATTER, mix_exs, readme, root_module, types_test
@@ -50,6 +50,14 @@ class ElixirBackend(Backend):
     description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
     naming = naming.NAMING
     capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
+    # Module names become file paths under lib/ (one directory per segment): plain aliases only.
+    options = {
+        "app": TargetOption(pattern=r"[a-z][a-z0-9_]*", example="tinkex", doc="the OTP application"),
+        "namespace": TargetOption(pattern=r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*", example="Tinkex", doc="the root module"),
+        "types_namespace": TargetOption(
+            pattern=r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*", example="Tinkex.Types", doc="the module of the types"
+        ),
+    }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         layout = Layout.of(api, options)

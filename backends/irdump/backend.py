@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tinkc.backends.base import Backend, OutputFile
+from tinkc.backends.base import Backend, OutputFile, TargetOption
 from tinkc.ir.nodes import Api
 
 
@@ -18,6 +18,7 @@ class IrBackend(Backend):
     version = "1"
     description = "the IR as JSON, Graphviz and Mermaid"
     capabilities = frozenset({"ir-json"})
+    options: dict[str, TargetOption] = {}  # none: any key under `targets.ir` is a mistake
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         from tinkc.ir.graph import to_dot, to_mermaid

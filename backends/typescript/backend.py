@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, DriverCommand, OutputFile
+from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption
 from tinkc.backends.typescript import naming, toolchain
 from tinkc.backends.typescript.emit_clients import class_names, clients_module
 from tinkc.backends.typescript.emit_package import (
@@ -39,6 +39,15 @@ class TypeScriptBackend(Backend):
     version = "0.1"
     description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
     naming = naming.NAMING
+    options = {
+        # npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters
+        "package": TargetOption(
+            pattern=r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*",
+            example="@tinkc/tinker",
+            doc="the npm package name",
+            max_length=214,
+        ),
+    }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         pkg = package_name(api, options)

@@ -16,8 +16,10 @@ from typing import Any
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
 from tinkc.frontend.grammars import GrammarError, parse_path, parse_status, parse_template, parse_type
+from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
 from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
+from tinkc.frontend.target_options import check_target_options
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 
@@ -28,6 +30,7 @@ BINDING_SOURCES = ("input", "result", "steps", "state")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
 # Common spellings from other languages, answered with tinkc's own.
 TYPE_SPELLING_HINTS = {
@@ -68,6 +71,15 @@ class Lowerer:
             if e.key not in allowed:
                 hint = did_you_mean(e.key, allowed) or f"allowed here: {', '.join(sorted(allowed))}"
                 self.sink.error("manifest.unknown-key", f"unknown key `{e.key}` in {where}", e.key_span, hint=hint)
+
+    def short_name(self, name: str, what: str, span: Span) -> bool:
+        """Names that become file or package names must fit a file name with room to spare."""
+        if len(name) <= MAX_NAME_LENGTH:
+            return True
+        self.sink.error(
+            "manifest.name-too-long", f"this {what} is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed", span
+        )
+        return False
 
     def mapping(self, node: Node | None, what: str) -> Mapping | None:
         if node is None:
@@ -303,6 +315,8 @@ class Lowerer:
             if "name" not in m:
                 self.sink.error("manifest.missing-key", "`service` needs a `name`", m.span)
             return None
+        if not self.short_name(name, "service name", m.get("name").span):  # type: ignore[union-attr]
+            return None
         version_node = m.get("version")
         version = "0.0.0"
         if version_node is not None:
@@ -365,7 +379,9 @@ class Lowerer:
             return {}
         out = {}
         for e in m:
-            if self.mapping(e.value, f"options of target `{e.key}`") is not None:
+            options = self.mapping(e.value, f"options of target `{e.key}`")
+            if options is not None:
+                check_target_options(e.key, options, e.key_span, self.sink)
                 out[e.key] = ir.freeze(to_plain(e.value))
         return out
 
@@ -388,6 +404,8 @@ class Lowerer:
     def type_decl(self, name: str, key_span: Span, node: Node) -> ir.TypeDecl | None:
         if not _TYPE_ID.match(name):
             self.sink.error("type.bad-name", f"`{name}` is not a valid type name", key_span, hint="use letters, digits and `_`")
+            return None
+        if not self.short_name(name, "type name", key_span):
             return None
         if name in ir.PRIMITIVES:
             self.sink.error("type.bad-name", f"`{name}` is a built-in type and cannot be redeclared", key_span)
@@ -912,6 +930,8 @@ class Lowerer:
         if not _IDENT.match(cid):
             self.sink.error("client.bad-name", f"client key `{cid}` is not an identifier", key_span)
             return None
+        if not self.short_name(cid, "client key", key_span):
+            return None
         m = self.mapping(node, f"client `{cid}`")
         if m is None:
             return None
@@ -963,7 +983,19 @@ class Lowerer:
                 t, counter, doc = self.type_expr(e.value, what), False, None
             if t is not None:
                 state.append(ir.StateField(name=e.key, type=t, counter=counter, doc=doc, span=e.key_span))
-        module = self.string(m.get("module"), "`module`")
+        module_node = m.get("module")
+        module = self.string(module_node, "`module`")
+        if module is not None and module_node is not None:  # becomes file paths in Elixir: a plain dotted name only
+            if not self.short_name(module, "client module", module_node.span):
+                module = None
+            elif not _MODULE.match(module):
+                self.sink.error(
+                    "client.bad-module",
+                    f"client module `{module.encode('unicode_escape').decode('ascii')}` is not a module name",
+                    module_node.span,
+                    hint="dotted segments that each start with a capital letter, e.g. `Tinkex.TrainingClient`",
+                )
+                module = None
         return ir.Client(
             id=cid,
             module=module,

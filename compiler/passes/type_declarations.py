@@ -1,6 +1,9 @@
 """Pass `type-declarations`: declarations that parse but cannot mean anything.
 
 * an alias that resolves to itself (`A: {alias: B}`, `B: {alias: A}`) — recursive *records* are fine;
+* aliases and unions that refer to themselves with no record in between (`A: {alias: "[A]"}`,
+  `A: {union: [B]}` with `B: {alias: A}`): an SDK defines aliases and unions at import time, in
+  dependency order, so their recursion must go through a record (a class, defined lazily);
 * a discriminated union whose variants lack the discriminator, give it a non-literal type, or share
   a tag; the pass fills each variant's tag from its record's literal field;
 * a field default that does not fit the field's type.
@@ -15,6 +18,7 @@ from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import const_problem, strip_nullable
 from tinkc.passes.base import Pass
+from tinkc.passes.references import type_refs
 
 
 def _alias_cycles(api: ir.Api, sink: Sink) -> None:
@@ -39,6 +43,57 @@ def _alias_cycles(api: ir.Api, sink: Sink) -> None:
             chain[t.name] = len(chain)
             t = api.types[t.name].target  # type: ignore[union-attr]
         settled.update(chain)
+
+
+def _alias_union_cycles(api: ir.Api, sink: Sink) -> None:
+    """One depth-first walk over the aliases and unions (an edge for each type an alias's target or
+    a union's variant names); a back edge closes a cycle. Cycles of plain `alias: B` links are
+    `_alias_cycles`' to report."""
+    edges: dict[str, list[str]] = {}
+    for decl in api.types.values():
+        if isinstance(decl, ir.Alias):
+            names = [r.name for r in type_refs(decl.target)]
+        elif isinstance(decl, ir.Union_):
+            names = [v.type for v in decl.variants]
+        else:
+            continue
+        edges[decl.id] = sorted({n for n in names if isinstance(api.types.get(n), (ir.Alias, ir.Union_))})
+
+    def plain_alias(a: str, b: str) -> bool:
+        decl = api.types[a]
+        return isinstance(decl, ir.Alias) and decl.target == ir.Ref(name=b)
+
+    done: set[str] = set()
+    for start in edges:
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start: 0}
+        todo = [iter(edges[start])]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                finished = path.pop()
+                done.add(finished)
+                del on_path[finished]
+                todo.pop()
+                continue
+            if nxt in on_path:
+                cycle = path[on_path[nxt] :]
+                links = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+                if not all(plain_alias(a, b) for a, b in links):
+                    first = cycle.index(min(cycle))
+                    shown = cycle[first:] + cycle[:first] + [min(cycle)]
+                    sink.error(
+                        "type.recursive-alias",
+                        f"`{shown[0]}` is defined in terms of itself through aliases and unions only: {' → '.join(shown)}",
+                        api.types[shown[0]].span,
+                        hint="a recursive type must go through a record: declare one of them with `fields:`",
+                    )
+            elif nxt not in done:
+                on_path[nxt] = len(path)
+                path.append(nxt)
+                todo.append(iter(edges[nxt]))
 
 
 def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | None:
@@ -79,6 +134,7 @@ def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | N
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     _alias_cycles(api, sink)
+    _alias_union_cycles(api, sink)
     types = dict(api.types)
     for decl in api.types.values():
         if isinstance(decl, ir.Union_) and decl.discriminator is not None:

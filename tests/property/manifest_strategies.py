@@ -256,4 +256,22 @@ METHOD_KIND_FLOW_NAMES_AN_ENDPOINT = {
     "endpoints": {"g.a": {"method": "GET", "path": "/r"}},
     "clients": {"c": {"methods": {"m": {"flow": "g.a"}}, "flows": {"f2": {"steps": [{"call": "c.m"}]}}}},
 }
-REPRODUCERS = (METHOD_KIND_ENDPOINT_NAMES_A_FLOW, METHOD_KIND_FLOW_NAMES_AN_ENDPOINT)
+# A union whose variant is an alias of the union: no record in the recursion, and the Python
+# backend's ordering of aliases and unions raised graphlib.CycleError (now type.recursive-alias).
+RECURSION_THROUGH_ALIAS_AND_UNION = {
+    "schema_version": 1,
+    "service": {"name": "svc"},
+    "types": {"B": {"alias": "A", "export": True}, "A": {"union": ["B"]}},
+}
+# Two endpoints on one route: the OpenAPI backend raised RouteConflict (now endpoint.duplicate-route).
+TWO_ENDPOINTS_ONE_ROUTE = {
+    "schema_version": 1,
+    "service": {"name": "svc"},
+    "endpoints": {"g.a": {"method": "GET", "path": "/r"}, "g.b": {"method": "GET", "path": "/r"}},
+}
+REPRODUCERS = (
+    METHOD_KIND_ENDPOINT_NAMES_A_FLOW,
+    METHOD_KIND_FLOW_NAMES_AN_ENDPOINT,
+    RECURSION_THROUGH_ALIAS_AND_UNION,
+    TWO_ENDPOINTS_ONE_ROUTE,
+)

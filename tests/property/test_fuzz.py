@@ -1,37 +1,54 @@
 """Fuzzing: the compiler never crashes on input.
 
-Whatever text it is given — random manifest-shaped data, mutated fixtures, random bytes and unicode,
-pathological nesting, alias bombs, huge strings — loading, lowering and the passes return normally
-(diagnostics allowed) and every diagnostic is well formed: a dotted code, a message, and a span (when
-it has one) inside the file it names. The diagnostics must also render (text and JSON) and the IR
-must serialize (`api_to_json`), as the CLI does.
+Whatever text it is given — random manifest-shaped data (YAML and JSON), coherent manifests, text
+mutations of every fixture, of the broken manifests and of the bundled manifest (as YAML and as
+JSON), random bytes and unicode, YAML anchors and aliases, alias bombs, deep nesting, huge strings —
+the whole pipeline returns normally: loading, lowering and the passes (diagnostics allowed), and,
+when the manifest compiles, every installed backend's `emit` (a backend that crashes on a valid IR
+is a crash too, and so is one that emits a path the writer would refuse). Every diagnostic is well
+formed: a dotted code, a message, and a span (when it has one) inside the file it names; the
+diagnostics render (text and JSON) and the IR serializes (`api_to_json`), as the CLI does.
 
-Budget: 200 hypothesis examples in all, derandomized (CI-reproducible), no deadline; minimized
-reproducers of bugs found run first as explicit examples. Two time bounds at the end guard against
-super-linear work that turns a large manifest into a hang.
+Budget: ``TINKC_FUZZ_EXAMPLES`` hypothesis examples in all (default 200, derandomized so CI is
+reproducible; `make fuzz` runs 5000, randomized), shared by the strategies by weight; no deadline;
+minimized reproducers of bugs found run first as explicit examples. `tests/property/conftest.py`
+prints the inputs tried and the crashes per strategy.
+
+Bounded time and memory are enforced, not timed (tests never assert wall-clock times): the loader's
+own limits (nesting depth, alias expansion) turn bombs into diagnostics before any expansion, a
+subprocess under RLIMIT_AS proves the worst inputs fit in a fixed address space, and the two
+complexity tests at the end count work (lookups, line splits) instead of measuring seconds.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import fuzz_stats
 import manifest_strategies
 import pytest
 import yaml
+from fuzz_stats import fuzzing
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tinkc.backends.base import Backend
+from tinkc.backends.registry import available
 from tinkc.diagnostics import Diagnostic, Severity, Sink, render_json, render_text
 from tinkc.frontend.load import load_text
 from tinkc.frontend.lower import lower
+from tinkc.frontend.model import to_plain
+from tinkc.ir.nodes import Api, thaw
 from tinkc.ir.serialize import api_to_json
 from tinkc.pipeline import Result, bundled_manifest, compile_manifest, run_passes
+from tinkc.writer import safe_relative
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_FILES = sorted((ROOT / "tests" / "fixtures").glob("*/manifest.yaml"))
@@ -39,18 +56,28 @@ TINKER = bundled_manifest()
 TINKER_IMPORTS = sorted((TINKER.parent / "tinker").glob("*.yaml"))
 
 
-# TINKC_FUZZ_SCALE=20 runs twenty times the examples (a longer local hunt; CI keeps the budget).
-SCALE = max(1, int(os.environ.get("TINKC_FUZZ_SCALE", "1")))
-
-
-def fuzz_settings(n: int) -> settings:
+def fuzz_settings(weight: int) -> settings:
+    """``weight`` examples of the default budget of 200; scaled with ``TINKC_FUZZ_EXAMPLES``."""
     return settings(
-        max_examples=n * SCALE,
+        max_examples=max(1, round(weight * fuzz_stats.BUDGET / fuzz_stats.DEFAULT_BUDGET)),
         deadline=None,
-        derandomize=True,
+        derandomize=fuzz_stats.BUDGET == fuzz_stats.DEFAULT_BUDGET,  # the suite is reproducible; `make fuzz` explores
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
+
+
+def _installed_backends() -> list[tuple[str, Backend]]:
+    out = []
+    for name, info in available().items():
+        try:
+            out.append((name, info.load()()))
+        except Exception:  # noqa: BLE001 - a broken plug-in is `tinkc targets`' business, not the fuzzer's
+            continue
+    return out
+
+
+BACKENDS = _installed_backends()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +110,21 @@ def check_diagnostics(sink: Sink, sources: dict[str, str]) -> None:
     render_json(sink.items)
 
 
-def compile_text(text: str, fmt: str = "yaml") -> Sink:
-    """load_text → lower → run_passes, in memory; the property checked on the way out."""
+def emit_everything(api: Api) -> None:
+    """What `tinkc build --target all` does after a clean compile: every installed backend emits
+    its SDK, in memory. Every path must be one the writer accepts, once; every file UTF-8 text."""
+    for name, backend in BACKENDS:
+        files = backend.emit(api, thaw(api.targets.get(name)) or {})
+        paths = [f.path for f in files]
+        assert len(set(paths)) == len(paths), f"{name}: two files share a path: {sorted(p for p in paths if paths.count(p) > 1)}"
+        for f in files:
+            assert safe_relative(f.path) is not None, f"{name}: emitted a path the writer refuses: {f.path!r}"
+            f.content.encode("utf-8")  # a lone surrogate would fail only when written
+
+
+def compile_text(text: str, fmt: str = "yaml", emit: bool = True) -> Sink:
+    """load_text → lower → run_passes → every backend's emit, in memory; the property checked on the
+    way out."""
     display = "fuzz.json" if fmt == "json" else "fuzz.yaml"
     sink = Sink()
     manifest = load_text(text, display, sink, fmt=fmt)
@@ -94,6 +134,8 @@ def compile_text(text: str, fmt: str = "yaml") -> Sink:
             result = run_passes(api, Result(sink=sink, manifest=manifest, sources=manifest.sources))
             assert result.api is not None
             api_to_json(result.api, spans=True)  # what `tinkc ir` prints
+            if emit and not sink.has_errors:
+                emit_everything(result.api)
     check_diagnostics(sink, {display: text})
     return sink
 
@@ -103,6 +145,8 @@ def compile_file(path: Path) -> Result:
     check_diagnostics(result.sink, result.sources)
     if result.api is not None:
         api_to_json(result.api, spans=True)
+        if not result.sink.has_errors:
+            emit_everything(result.api)
     return result
 
 
@@ -273,33 +317,95 @@ def _dump(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-@fuzz_settings(30)
+@fuzz_settings(25)
 @given(manifest_data)
 def test_random_manifest_shaped_yaml_and_json(data: dict[str, Any]) -> None:
-    compile_text(_dump(data))
-    compile_text(json.dumps(data, ensure_ascii=False), fmt="json")
+    with fuzzing("random manifest-shaped (YAML + JSON)"):
+        compile_text(_dump(data))
+        compile_text(json.dumps(data, ensure_ascii=False), fmt="json")
 
 
-@fuzz_settings(15)
+@fuzz_settings(10)
 @given(structures)
 def test_random_yaml_structures(data: Any) -> None:
-    compile_text(_dump(data))
+    with fuzzing("random structures"):
+        compile_text(_dump(data))
 
 
-@fuzz_settings(50)
+@fuzz_settings(40)
 @given(manifest_strategies.manifests())
 @example(manifest_strategies.METHOD_KIND_ENDPOINT_NAMES_A_FLOW)
 @example(manifest_strategies.METHOD_KIND_FLOW_NAMES_AN_ENDPOINT)
+@example(manifest_strategies.RECURSION_THROUGH_ALIAS_AND_UNION)
+@example(manifest_strategies.TWO_ENDPOINTS_ONE_ROUTE)
 def test_coherent_manifests(data: dict[str, Any]) -> None:
     """Manifests whose sections refer to each other through small pools of names."""
-    compile_text(manifest_strategies.dump(data))
+    with fuzzing("coherent manifests"):
+        compile_text(manifest_strategies.dump(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (manifest_strategies.RECURSION_THROUGH_ALIAS_AND_UNION, "type.recursive-alias"),
+        (manifest_strategies.TWO_ENDPOINTS_ONE_ROUTE, "endpoint.duplicate-route"),
+    ],
+)
+def test_crashes_found_by_the_fuzzer_are_diagnostics_now(data: dict[str, Any], code: str) -> None:
+    sink = compile_text(manifest_strategies.dump(data))
+    assert [d.code for d in sink.items if d.severity is Severity.ERROR] == [code]
+
+
+@fuzz_settings(10)
+@given(manifest_strategies.manifests(), st.randoms(use_true_random=False), st.booleans())
+def test_coherent_manifests_with_anchors_and_aliases(data: dict[str, Any], rng: random.Random, as_json: bool) -> None:
+    """The same manifests with subtrees shared: PyYAML writes a shared object once, with an anchor
+    (`&id001`), and refers to it with aliases (`*id001`) — the loader must expand them, keep their
+    spans, and report a problem inside one at each place it is used. (As JSON, the same data is
+    written out in full.)"""
+    with fuzzing("YAML anchors and aliases"):
+        nodes: list[tuple[dict[str, Any], str]] = []
+
+        def collect(value: Any) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    nodes.append((value, k))
+                    collect(v)
+            elif isinstance(value, list):
+                for v in value:
+                    collect(v)
+
+        collect(data)
+        for _ in range(min(3, len(nodes) // 2)):
+            (src_parent, src_key), (dst_parent, dst_key) = rng.sample(nodes, 2)
+            shared = src_parent[src_key]
+            if isinstance(shared, (dict, list)) and dst_parent is not shared:
+                dst_parent[dst_key] = shared  # a DAG, never a cycle: `shared` is not an ancestor of it here
+        try:
+            text = json.dumps(data) if as_json else manifest_strategies.dump(data)
+        except (ValueError, RecursionError):  # sharing made a cycle: not a manifest anyone can write down
+            return
+        compile_text(text, fmt="json" if as_json else "yaml")
 
 
 # ---------------------------------------------------------------------------------------------
 # (b) mutations of the fixture manifests (on the text)
 
-DOCUMENTS = [*FIXTURE_FILES, TINKER, *TINKER_IMPORTS]
-TEXTS = {p: p.read_text(encoding="utf-8") for p in DOCUMENTS}
+# Single-file broken manifests (tests/broken) are seeds too: they sit next to many error paths.
+BROKEN_FILES = sorted(p for p in (ROOT / "tests" / "broken").glob("*.*") if p.suffix in (".yaml", ".json"))
+DOCUMENTS = [*FIXTURE_FILES, TINKER, *TINKER_IMPORTS, *BROKEN_FILES]
+TEXTS = {p: p.read_bytes().decode("utf-8", "replace") for p in DOCUMENTS}
+
+
+def _as_json(path: Path) -> str | None:
+    """The document as JSON, read by tinkc's own loader (PyYAML's pure-Python parser rejects flow
+    mappings like `{type: int?}` that libyaml and tinkc accept)."""
+    manifest = load_text(TEXTS[path], path.name, Sink())
+    return None if manifest is None else json.dumps(to_plain(manifest.root.root), indent=2, ensure_ascii=False)
+
+
+# Every fixture and the bundled manifest written as JSON (the JSON loader has its own grammar).
+JSON_TEXTS = {p: t for p in [*FIXTURE_FILES, TINKER] if (t := _as_json(p)) is not None}
 KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?[^\s#:][^:#]*:(\s|$)")
 SCALAR_SLOT = re.compile(r"(?<=: )[^\s{}\[\],#][^\n#]*|(?<=- )[^\s{}\[\],#][^\n#]*")
 REPLACEMENTS = st.one_of(
@@ -345,9 +451,9 @@ REPLACEMENTS = st.one_of(
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> tuple[Path, str]:
-    path = draw(st.sampled_from(DOCUMENTS))
-    text = TEXTS[path]
+def mutated(draw: st.DrawFn, json_forms: bool = False) -> tuple[Path, str]:
+    path = draw(st.sampled_from(sorted(JSON_TEXTS) if json_forms else DOCUMENTS))
+    text = JSON_TEXTS[path] if json_forms else TEXTS[path]
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         lines = text.splitlines(keepends=True)
         op = draw(st.sampled_from(["delete-key", "replace-scalar", "duplicate-line", "insert", "truncate"]))
@@ -384,40 +490,63 @@ def mutated(draw: st.DrawFn) -> tuple[Path, str]:
     return path, text
 
 
-@fuzz_settings(55)
+@fuzz_settings(45)
 @given(mutated())
 def test_mutated_fixtures(workdir: Path, case: tuple[Path, str]) -> None:
     path, text = case
-    if path in FIXTURE_FILES:
-        compile_text(text)
-        return
-    # a file of the bundled manifest: rebuild the tree (root + imports) with the one file changed
-    tree = workdir / "tinker"
-    if tree.exists():
-        shutil.rmtree(tree)
-    for p in (TINKER, *TINKER_IMPORTS):
-        write(tree, str(p.relative_to(TINKER.parent)), text if p == path else TEXTS[p])
-    compile_file(tree / TINKER.name)
+    with fuzzing("mutated fixtures (YAML)"):
+        if path not in (TINKER, *TINKER_IMPORTS):
+            compile_text(text, fmt="json" if path.suffix == ".json" else "yaml")
+            return
+        # a file of the bundled manifest: rebuild the tree (root + imports) with the one file changed
+        tree = workdir / "tinker"
+        if tree.exists():
+            shutil.rmtree(tree)
+        for p in (TINKER, *TINKER_IMPORTS):
+            write(tree, str(p.relative_to(TINKER.parent)), text if p == path else TEXTS[p])
+        compile_file(tree / TINKER.name)
+
+
+@fuzz_settings(15)
+@given(mutated(json_forms=True))
+def test_mutated_fixtures_as_json(case: tuple[Path, str]) -> None:
+    """The fixtures and the bundled manifest written as JSON, then mutated as text. (The bundled
+    manifest's imports are not followed from a string: its references to them fail, which is fine.)"""
+    _, text = case
+    with fuzzing("mutated fixtures (JSON)"):
+        compile_text(text, fmt="json")
+
+
+def test_every_fixture_and_its_json_form_compile_and_emit() -> None:
+    """The unmutated seeds: every fixture compiles cleanly and every backend emits it, from YAML and
+    from its JSON form alike (so the fuzzer starts from inputs that reach the backends)."""
+    valid = [p for p in FIXTURE_FILES if not compile_file(p).sink.has_errors]  # `seed_proposal` is not, on purpose
+    assert len(valid) >= len(FIXTURE_FILES) - 1
+    for path in valid:
+        assert not compile_text(JSON_TEXTS[path], fmt="json").has_errors, path
+    assert not compile_file(TINKER).sink.has_errors
 
 
 # ---------------------------------------------------------------------------------------------
 # (c) random bytes and unicode text
 
 
-@fuzz_settings(15)
+@fuzz_settings(10)
 @given(st.binary(max_size=300), st.sampled_from(["m.yaml", "m.json", "m.yml"]))
 def test_random_bytes(workdir: Path, data: bytes, name: str) -> None:
-    compile_file(write(workdir / "bytes", name, data))
+    with fuzzing("random bytes"):
+        compile_file(write(workdir / "bytes", name, data))
+
+
+@fuzz_settings(10)
+@given(st.text(st.characters() | st.sampled_from("\n\r\t :-{}[],\"'#&*!|>\ud800\ufeff"), max_size=200))
+def test_random_text(text: str) -> None:
+    with fuzzing("random text (YAML + JSON)"):
+        compile_text(text)
+        compile_text(text, fmt="json")
 
 
 @fuzz_settings(15)
-@given(st.text(st.characters() | st.sampled_from("\n\r\t :-{}[],\"'#&*!|>\ud800\ufeff"), max_size=200))
-def test_random_text(text: str) -> None:
-    compile_text(text)
-    compile_text(text, fmt="json")
-
-
-@fuzz_settings(20)
 @given(
     st.sampled_from(FIXTURE_FILES + [TINKER]),
     st.integers(min_value=0, max_value=10**9),
@@ -431,7 +560,84 @@ def test_fixture_with_odd_characters(path: Path, seed: int, char: str) -> None:
     else:
         at = rng.randrange(len(text) + 1)
         text = text[:at] + char + text[at:]
-    compile_text(text)
+    with fuzzing("odd characters in fixtures"):
+        compile_text(text)
+
+
+# Slots of a fixture where a value can be replaced: (fixture text, the value's start, its end).
+SLOTS = [(path, m.start(), m.end()) for path in FIXTURE_FILES for m in SCALAR_SLOT.finditer(TEXTS[path])]
+
+
+def _in_slot(draw: st.DrawFn, value: str) -> str:
+    path, start, end = draw(st.sampled_from(SLOTS))
+    return TEXTS[path][:start] + value + TEXTS[path][end:]
+
+
+@st.composite
+def alias_bombs(draw: st.DrawFn) -> str:
+    """A billion-laughs of random shape (levels × width), its anchors defined in a fixture slot or
+    at the top, its last level used once or in several places."""
+    levels, width = draw(st.integers(1, 14)), draw(st.integers(1, 12))
+    leaf = draw(st.sampled_from(['"lol"', "{a: 1}", "[x]", "string", "'${input.x}'"]))
+    chain = [f"&a0 {leaf}"] + [f"&a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels + 1)]
+    bomb = "[" + ", ".join(chain) + "]"
+    uses = ", ".join([f"*a{levels}"] * draw(st.integers(1, 3)))
+    if draw(st.booleans()):
+        return _in_slot(draw, f"{{bomb: {bomb}, use: [{uses}]}}")
+    return f"bombs: {bomb}\n" + HEADER + f"types: {{T: {{alias: string}}, U: {{fields: [{uses}]}}}}\n"
+
+
+@fuzz_settings(10)
+@given(alias_bombs())
+def test_alias_bombs(text: str) -> None:
+    """Rejected from the composed graph, before anything is expanded (load.too-large), or small
+    enough to compile: either way, bounded work."""
+    with fuzzing("alias bombs"):
+        compile_text(text)
+
+
+@st.composite
+def deep_nesting(draw: st.DrawFn) -> tuple[str, str]:
+    depth = draw(st.integers(1, 2_000))
+    kind = draw(st.sampled_from(["flow-list", "flow-map", "block-map", "block-list", "type-expression", "json"]))
+    if kind == "json":
+        inner = "[" * depth + "1" + "]" * depth
+        return "json", '{"schema_version": 1, "service": {"name": "s"}, "types": {"T": {"alias": ' + inner + "}}}"
+    if kind == "block-map":
+        return "yaml", HEADER + "targets:\n" + "".join(f"{'  ' * (i + 1)}k{i}:\n" for i in range(depth)) + "  " * (depth + 1) + "x\n"
+    if kind == "block-list":
+        return "yaml", HEADER + "clients:\n  c:\n    resource:\n" + "".join(f"{'  ' * (i + 3)}-\n" for i in range(depth))
+    value = {"flow-list": "[" * depth + "]" * depth, "flow-map": "{a: " * depth + "1" + "}" * depth}.get(kind)
+    if value is None:  # a type expression: `[[[int]]]`, `map[string,map[string,int]]`, `((int))`
+        opener, closer = draw(st.sampled_from([("[", "]"), ("map[string,", "]"), ("(", ")")]))
+        value = "'" + opener * depth + "int" + closer * depth + "'"
+    return "yaml", _in_slot(draw, value)
+
+
+@fuzz_settings(5)
+@given(deep_nesting())
+def test_deep_nesting(case: tuple[str, str]) -> None:
+    """Nesting at random depths up to ten times the loader's limit, in random places."""
+    fmt, text = case
+    with fuzzing("deep nesting"):
+        compile_text(text, fmt=fmt)
+
+
+@st.composite
+def huge_strings(draw: st.DrawFn) -> str:
+    size = draw(st.sampled_from([1_000, 10_000, 100_000, 1_000_000]))
+    unit = draw(st.sampled_from(["x", "é", "${input.a}", "{x}", "\\", "'", "a b ", "[", "|"]))
+    value = (unit * (size // len(unit) + 1))[:size]
+    return _in_slot(draw, json.dumps(value, ensure_ascii=False))
+
+
+@fuzz_settings(5)
+@given(huge_strings())
+def test_huge_strings(text: str) -> None:
+    """A string of up to a million characters in a random slot of a fixture (a name, a path, a type,
+    a doc, a default)."""
+    with fuzzing("huge strings"):
+        compile_text(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,10 +761,61 @@ PATHOLOGICAL: dict[str, tuple[str, str]] = {
 }
 
 
+# Valid manifests of thousands of declarations: the suite compiles them but emits them only in
+# `make fuzz` (emission is linear, ~10 s for the 5000 endpoints with every backend; `make bench`
+# measures its scaling).
+SCALE_CASES = {"many-endpoints", "many-types", "long-flow-chain", "type-expression-union-20000"}
+
+
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_pathological_input(name: str) -> None:
     fmt, text = PATHOLOGICAL[name]
-    compile_text(text, fmt=fmt)
+    with fuzzing("pathological (fixed cases)"):
+        compile_text(text, fmt=fmt, emit=name not in SCALE_CASES or fuzz_stats.BUDGET > fuzz_stats.DEFAULT_BUDGET)
+
+
+# The worst inputs, in a child process whose address space is capped: a loader that expanded an
+# alias bomb, or a stage that copied a huge input many times over, would die of MemoryError there.
+MEMORY_CAP = 1 << 30  # 1 GiB of address space; the interpreter with tinkc and every backend needs ~0.3
+WORST = [
+    "billion-laughs",
+    "billion-laughs-in-manifest",
+    "billion-laughs-as-args",
+    "recursive-alias",
+    "huge-string-value",
+    "huge-single-line",
+    "yaml-flow-lists-3000",
+    "json-lists-5000",
+    "type-expression-nested-3000",
+]
+CAPPED_CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
+sys.path[:0] = [DIR]
+import test_fuzz
+for name in json.loads(sys.argv[1]):
+    fmt, text = test_fuzz.PATHOLOGICAL[name]
+    sink = test_fuzz.compile_text(text, fmt=fmt)
+    print(name, len(sink.items), flush=True)
+# and the largest bomb the strategy draws, 12 aliases wide and 14 levels deep
+bomb = "[&a0 x, " + ", ".join(f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 12) + "]" for i in range(1, 15)) + "]"
+sink = test_fuzz.compile_text("bombs: " + bomb + "\\n" + test_fuzz.HEADER)
+assert [d.code for d in sink.items] == ["load.too-large"], sink.items
+print("bomb-12x14", len(sink.items), flush=True)
+"""
+
+
+def test_the_worst_inputs_fit_in_a_capped_address_space() -> None:
+    resource = pytest.importorskip("resource")  # POSIX only
+    del resource
+    here = Path(__file__).resolve().parent
+    code = CAPPED_CHILD.replace("CAP", str(MEMORY_CAP)).replace("DIR", repr(str(here)))
+    proc = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(WORST)], capture_output=True, text=True, check=False, cwd=here.parent.parent
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == [*WORST, "bomb-12x14"]
+    fuzz_stats.TRIED["pathological under RLIMIT_AS"] += len(WORST) + 1
 
 
 @pytest.mark.parametrize(

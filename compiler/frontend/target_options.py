@@ -1,0 +1,71 @@
+"""The `targets:` section checked against the options each installed backend declares.
+
+A backend lists its options as data (:attr:`~tinkc.backends.base.Backend.options`: a name, a regex
+the value must match in full, an example); this module reports, at the option's position, an
+unknown option, a value that is not a string, and a value that does not match — before anything is
+emitted. Package and module names feed file paths, so `package: ../../etc` is a diagnostic here,
+never a file outside the output directory (the writer refuses such paths too, without a position).
+
+Options for a backend that is not installed draw a warning (the manifest may be shared with users
+who have it); a backend that declares no options (``options = None``) is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.frontend.model import Mapping, Scalar
+from tinkc.ir.span import Span
+
+
+def check_target_options(target: str, options: Mapping, key_span: Span, sink: Sink) -> None:
+    """Report every problem of ``targets.<target>`` (``options``, whose key is at ``key_span``)."""
+    from tinkc.backends.registry import available
+
+    infos = available()
+    info = infos.get(target)
+    if info is None:
+        hint = did_you_mean(target, infos) or f"installed targets: {', '.join(sorted(infos)) or 'none'}"
+        sink.warning("targets.unknown-target", f"options for target `{target}`, which is not installed", key_span, hint=hint)
+        return
+    try:
+        declared = info.load().options
+    except Exception:  # noqa: BLE001 - a broken plug-in is reported by `tinkc targets` and `build`, not here
+        return
+    if declared is None:
+        return
+    for entry in options:
+        spec = declared.get(entry.key)
+        if spec is None:
+            hint = did_you_mean(entry.key, declared) or (
+                f"`{target}` takes: {', '.join(sorted(declared))}" if declared else f"`{target}` takes no options"
+            )
+            sink.error("targets.unknown-option", f"unknown option `{entry.key}` for target `{target}`", entry.key_span, hint=hint)
+            continue
+        value = entry.value
+        where = f"`targets.{target}.{entry.key}` ({spec.doc})"
+        if not (isinstance(value, Scalar) and isinstance(value.value, str)):
+            sink.error("targets.bad-option", f"{where} must be a string, not {value.describe()}", value.span, hint=f"e.g. `{spec.example}`")
+            continue
+        text = value.value
+        if len(text) > spec.max_length:
+            sink.error(
+                "targets.bad-option",
+                f"{where} is {len(text)} characters long; at most {spec.max_length} are allowed",
+                value.span,
+                hint=f"e.g. `{spec.example}`",
+            )
+        elif not re.fullmatch(spec.pattern, text):
+            sink.error(
+                "targets.bad-option",
+                f"{where} is not a valid name: {_shown(text)}",
+                value.span,
+                hint=f"a plain name, never a path: e.g. `{spec.example}` (it must match `{spec.pattern}`)",
+            )
+
+
+def _shown(text: str) -> str:
+    """The value as a diagnostic can print it: control characters escaped, long values cut."""
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return "`" + shown.encode("unicode_escape").decode("ascii") + "`" if not shown.isprintable() else f"`{shown}`"
