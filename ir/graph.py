@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from tinkc.ir import nodes as ir
 from tinkc.passes.flow_dependencies import step_binds
 from tinkc.passes.references import type_refs
@@ -75,27 +77,155 @@ def reference_graph(api: ir.Api) -> nx.DiGraph:
     return g
 
 
+# -- drawings -----------------------------------------------------------------------------------
+# `tinkc ir --format dot|mermaid`, `tinkc graph` and the `ir` backend draw the same picture: the
+# service and its service-wide features, each client with an edge per method (labelled with the
+# method's name) to an endpoint or a flow, each endpoint with the features it uses, and each flow as
+# a box of its steps, laid out by stage (a step's stage is one more than the latest stage it depends
+# on, so steps of one stage may run concurrently) with an edge per data dependency. Types are left
+# out: there are hundreds in a real API, and `tinkc ir --format json` lists them.
+
+
+@attrs.frozen
+class _Node:
+    id: str
+    label: str
+    kind: str  # service client endpoint feature flow step
+
+
+@attrs.frozen
+class _Edge:
+    source: str
+    target: str
+    label: str = ""
+    style: str = "solid"  # solid: calls/methods, dashed: uses a feature, dotted: data dependency
+
+
+@attrs.frozen
+class _FlowBox:
+    flow: str
+    entry: str  # the flow's own node, which the client's method edge points at
+    stages: tuple[tuple[_Node, ...], ...]
+
+
+@attrs.frozen
+class _Drawing:
+    title: str
+    nodes: tuple[_Node, ...]
+    flows: tuple[_FlowBox, ...]
+    edges: tuple[_Edge, ...]
+
+
+def step_stages(flow: ir.Flow) -> list[list[ir.Step]]:
+    """The flow's steps by stage: a step comes one stage after the latest step it depends on."""
+    stage: dict[str, int] = {}
+    for step in flow.steps:  # the flow-dependencies pass only lets a step depend on earlier steps
+        stage[step.id] = 1 + max((stage[d] for d in (*step.depends_on, *step.after) if d in stage), default=-1)
+    out: list[list[ir.Step]] = [[] for _ in range(max(stage.values(), default=-1) + 1)]
+    for step in flow.steps:
+        out[stage[step.id]].append(step)
+    return out
+
+
+def _step_label(step: ir.Step) -> str:
+    target = step.written_target or step.target or ""
+    return f"{step.kind} {target}".strip()
+
+
+def _drawing(api: ir.Api, flows_only: bool = False) -> _Drawing:
+    """The picture; ``flows_only`` keeps the clients and their flows' step DAGs (no endpoints,
+    features or service), small enough for a README."""
+    nodes: list[_Node] = [] if flows_only else [_Node("service", f"{api.service.name} {api.service.version}", "service")]
+    edges: list[_Edge] = [] if flows_only else [_Edge("service", f"feature:{use.feature}", style="dashed") for use in api.service.features]
+    for c in api.clients.values():
+        if flows_only and not any(m.kind == "flow" for m in c.methods):
+            continue
+        nodes.append(_Node(f"client:{c.id}", c.module or c.id, "client"))
+        for m in c.methods:
+            edges.append(_Edge(f"client:{c.id}", f"{m.kind}:{m.target}", label=m.name))
+    for ep in () if flows_only else api.endpoints.values():
+        nodes.append(_Node(f"endpoint:{ep.id}", f"{ep.id}\n{ep.method} {ep.path.template}", "endpoint"))
+        edges.extend(_Edge(f"endpoint:{ep.id}", f"feature:{use.feature}", style="dashed") for use in ep.features)
+    for f in () if flows_only else api.features.values():
+        nodes.append(_Node(f"feature:{f.id}", f"{f.id}\n({f.kind})", "feature"))
+        p = f.params
+        uses = []
+        if isinstance(p, ir.PromiseResult):
+            uses = [("polls", p.retrieve_endpoint)]
+        elif isinstance(p, ir.Telemetry):
+            uses = [("sends", p.endpoint)]
+        elif isinstance(p, ir.SessionLifecycle):
+            uses = [("creates", p.create_endpoint)] + ([("heartbeat", p.heartbeat_endpoint)] if p.heartbeat_endpoint else [])
+        edges.extend(_Edge(f"feature:{f.id}", f"endpoint:{target}", label=label, style="dashed") for label, target in uses)
+    boxes = []
+    for flow in api.flows.values():
+        entry = f"flow:{flow.id}"
+        nodes.append(_Node(entry, flow.id, "flow"))
+        stages = []
+        for number, steps in enumerate(step_stages(flow), start=1):
+            stage = []
+            for step in steps:
+                sid = f"step:{flow.id}/{step.id}"
+                stage.append(_Node(sid, f"{number}. {_step_label(step)}", "step"))
+                if number == 1:
+                    edges.append(_Edge(entry, sid))
+                for dep in dict.fromkeys((*step.depends_on, *step.after)):
+                    edges.append(_Edge(f"step:{flow.id}/{dep}", sid, style="dotted"))
+                if step.target and step.target_kind in ("endpoint", "flow", "client"):
+                    edges.append(_Edge(sid, f"{step.target_kind}:{step.target}", style="dashed"))
+            stages.append(tuple(stage))
+        boxes.append(_FlowBox(flow=flow.id, entry=entry, stages=tuple(stages)))
+    known = {n.id for n in nodes} | {n.id for b in boxes for stage in b.stages for n in stage}
+    # An unresolved reference (`tinkc ir --dump-after` on an invalid manifest) is drawn as an edge to nowhere: drop it.
+    kept = tuple(dict.fromkeys(e for e in edges if e.source in known and e.target in known))
+    return _Drawing(title=api.service.name, nodes=tuple(nodes), flows=tuple(boxes), edges=kept)
+
+
 def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-_SHAPES = {"type": "box", "endpoint": "ellipse", "feature": "hexagon", "flow": "component", "step": "box", "client": "doubleoctagon"}
+_DOT_SHAPES = {
+    "service": "house",
+    "client": "doubleoctagon",
+    "endpoint": "box",
+    "feature": "hexagon",
+    "flow": "component",
+    "step": "box",
+}
+_DOT_STYLES = {"solid": "", "dashed": "style=dashed", "dotted": "style=dotted, arrowhead=vee"}
 
 
-def to_dot(api: ir.Api) -> str:
-    g = reference_graph(api)
-    lines = [f"digraph {_quote(api.service.name)} {{", "  rankdir=LR;", '  node [fontname="Helvetica"];']
-    for node in sorted(g.nodes):
-        data = g.nodes[node]
-        kind = data.get("kind", node.split(":", 1)[0])
-        label = data.get("label", node.split(":", 1)[-1])
-        lines.append(f"  {_quote(node)} [label={_quote(label)}, shape={_SHAPES.get(kind, 'box')}];")
-    for u, v in sorted(g.edges):
-        label = g.edges[u, v].get("label")
-        style = ", style=dashed" if g.edges[u, v].get("kind") == "data" else ""
-        lines.append(
-            f"  {_quote(u)} -> {_quote(v)}{f' [label={_quote(label)}{style}]' if label else (f' [{style[2:]}]' if style else '')};"
-        )
+def to_dot(api: ir.Api, flows_only: bool = False) -> str:
+    """Graphviz source of the API (see the comment above `_Node` for what is drawn)."""
+    d = _drawing(api, flows_only)
+    lines = [
+        f"digraph {_quote(d.title)} {{",
+        "  rankdir=LR;",
+        '  graph [fontname="Helvetica"];',
+        '  node [fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
+    in_flows = {b.entry for b in d.flows}
+    for n in d.nodes:
+        if n.id not in in_flows:
+            extra = ", style=rounded" if n.kind == "endpoint" else ""
+            lines.append(f"  {_quote(n.id)} [label={_quote(n.label)}, shape={_DOT_SHAPES[n.kind]}{extra}];")
+    for i, box in enumerate(d.flows):
+        lines.append(f"  subgraph {_quote(f'cluster_{i}_{box.flow}')} {{")
+        lines.append(f"    label={_quote('flow ' + box.flow)}; style=rounded; color=gray50;")
+        lines.append(f"    {_quote(box.entry)} [label={_quote(box.flow)}, shape={_DOT_SHAPES['flow']}];")
+        for stage in box.stages:
+            for n in stage:
+                lines.append(f"    {_quote(n.id)} [label={_quote(n.label)}, shape={_DOT_SHAPES['step']}];")
+            if len(stage) > 1:
+                lines.append("    { rank=same; " + " ".join(_quote(n.id) + ";" for n in stage) + " }")
+        lines.append("  }")
+    for e in d.edges:
+        attrs_ = [f"label={_quote(e.label)}"] if e.label else []
+        if _DOT_STYLES[e.style]:
+            attrs_.append(_DOT_STYLES[e.style])
+        lines.append(f"  {_quote(e.source)} -> {_quote(e.target)}" + (f" [{', '.join(attrs_)}]" if attrs_ else "") + ";")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -104,22 +234,40 @@ def _mermaid_id(node: str) -> str:
     return "n_" + "".join(ch if ch.isalnum() else "_" for ch in node)
 
 
-def to_mermaid(api: ir.Api) -> str:
-    """Clients, their flows and each flow's step DAG (the readable part of the graph)."""
+def _mermaid_text(s: str) -> str:
+    # Mermaid labels are double-quoted; `#quot;` is its escape for a quote, `<br>` its line break.
+    return s.replace('"', "#quot;").replace("\n", "<br>")
+
+
+_MERMAID_SHAPES = {
+    "service": ('[/"', '"\\]'),
+    "client": ('(["', '"])'),
+    "endpoint": ('("', '")'),
+    "feature": ('{{"', '"}}'),
+    "flow": ('[["', '"]]'),
+    "step": ('["', '"]'),
+}
+_MERMAID_ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "==>"}
+
+
+def to_mermaid(api: ir.Api, flows_only: bool = False) -> str:
+    """Mermaid flowchart of the API: the same picture as :func:`to_dot`."""
+    d = _drawing(api, flows_only)
     lines = ["flowchart LR"]
-    for c in api.clients.values():
-        lines.append(f'  subgraph {_mermaid_id("client:" + c.id)}["{c.module or c.id}"]')
-        for m in c.methods:
-            if m.kind != "flow" or m.target not in api.flows:
-                continue
-            flow = api.flows[m.target]
-            lines.append(f'    subgraph {_mermaid_id("flow:" + flow.id)}["{m.name}"]')
-            for step in flow.steps:
-                label = f"{step.kind} {step.written_target or ''}".strip().replace('"', "'")
-                lines.append(f'      {_mermaid_id(f"step:{flow.id}/{step.id}")}["{label}"]')
-            for step in flow.steps:
-                for dep in step.depends_on:
-                    lines.append(f"      {_mermaid_id(f'step:{flow.id}/{dep}')} --> {_mermaid_id(f'step:{flow.id}/{step.id}')}")
-            lines.append("    end")
+    in_flows = {b.entry for b in d.flows}
+
+    def node(n: _Node, indent: str) -> str:
+        left, right = _MERMAID_SHAPES[n.kind]
+        return f"{indent}{_mermaid_id(n.id)}{left}{_mermaid_text(n.label)}{right}"
+
+    lines.extend(node(n, "  ") for n in d.nodes if n.id not in in_flows)
+    for box in d.flows:
+        lines.append(f'  subgraph {_mermaid_id("box:" + box.flow)}["flow {_mermaid_text(box.flow)}"]')
+        lines.append("    direction LR")
+        lines.append(node(next(n for n in d.nodes if n.id == box.entry), "    "))
+        lines.extend(node(n, "    ") for stage in box.stages for n in stage)
         lines.append("  end")
+    for e in d.edges:
+        label = f"|{_mermaid_text(e.label)}|" if e.label else ""
+        lines.append(f"  {_mermaid_id(e.source)} {_MERMAID_ARROWS[e.style]}{label} {_mermaid_id(e.target)}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,522 @@
+"""A JSON Schema (draft 2020-12) of the manifest language, for editors and CI (`tinkc schema`).
+
+The schema describes the *structure* the lowering accepts: every section and key, the spelling of
+type expressions, bindings, paths and statuses (as patterns), and every feature type with its
+parameters. What needs the whole manifest (does a referenced type exist, does a binding's field
+exist) is the passes' job and stays out: a manifest the schema accepts may still draw diagnostics
+from `tinkc check`, never the other way round.
+
+One schema covers both kinds of manifest file: a *root* manifest (it has `service`, and must have
+`schema_version`) and an *imported* one (`imports:` of a root: no `service`, no `targets`).
+
+The feature section is derived from :data:`tinkc.features.FEATURE_TYPES` and the key names and
+patterns from the lowering's own constants, so the schema cannot drift from what tinkc reads;
+`tests/test_schema.py` checks both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, Param
+from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS
+from tinkc.frontend.lower import _ENDPOINT_ID, _IDENT, _TYPE_ID, BINDING_SOURCES, IMPORTED_KEYS, ROOT_KEYS
+
+SCHEMA_ID = "urn:tinkc:manifest:v1"  # an identifier, not a location: nothing fetches it
+
+Schema = dict[str, Any]
+
+
+def _anchored(regex: re.Pattern[str]) -> str:
+    """A Python full-match regex (``...\\Z``) as an ECMA-262 pattern (JSON Schema patterns are not anchored)."""
+    return "^" + regex.pattern.removesuffix(r"\Z") + "$"
+
+
+IDENT = _anchored(_IDENT)
+ENDPOINT_ID = _anchored(_ENDPOINT_ID)
+TYPE_ID = _anchored(_TYPE_ID)
+
+# Type expressions (grammar/types.lark) need balanced brackets, which no regular expression checks;
+# the pattern accepts exactly the strings made of the grammar's tokens, so editors flag `List<int>`,
+# `string!` or `{}` as they are typed, and `tinkc check` reports the rest at the character.
+TYPE_EXPR = r'^\s*(?:[A-Za-z_][A-Za-z0-9_.]*|[-+]?[0-9]+|"(?:[^"\\]|\\.)*"|[\[\]()?|,]|\s)+$'
+# A string that may hold `${...}` bindings (grammar/bindings.lark, plus the lowering's rules on the
+# source: `input`/`state` need a name, `steps` a step id). `$${` is a literal `${`.
+_ACCESSOR = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])"
+assert set(BINDING_SOURCES) == {"input", "result", "steps", "state"}, "a new binding source needs its rule in BINDING"
+BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
+TEMPLATE = rf"^(?:[^$]|\$\$\{{|\$(?![{{$])|\$\$(?!\{{)|\$$|{BINDING})*$"
+STATUS = r"^\s*[0-9]+\s*(?:-\s*[0-9]+\s*)?$"
+PATH = r"^/[^?#\s]*$"
+
+
+def _case_insensitive(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _nullable(schema: Schema) -> Schema:
+    """A mapping the lowering also accepts written as an empty value (`types:` with nothing under it)."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def _obj(properties: dict[str, Schema], *, required: tuple[str, ...] = (), description: str = "", **extra: Any) -> Schema:
+    out: Schema = {"type": "object"}
+    if description:
+        out["description"] = description
+    out["properties"] = properties
+    if required:
+        out["required"] = list(required)
+    out["additionalProperties"] = False
+    out.update(extra)
+    return out
+
+
+def _map(values: Schema, *, keys: str | None = None, description: str = "") -> Schema:
+    out: Schema = {"type": "object"}
+    if description:
+        out["description"] = description
+    if keys:
+        out["propertyNames"] = {"pattern": keys}
+    out["additionalProperties"] = values
+    return out
+
+
+def _str(description: str, **extra: Any) -> Schema:
+    return {"type": "string", "description": description, **extra}
+
+
+def _one_or_many(item: Schema, description: str) -> Schema:
+    """The lowering reads a single value where a list is expected (`features: retry`)."""
+    return {"description": description, "anyOf": [item, {"type": "array", "items": item}]}
+
+
+DOC = _str("Documentation, copied into the generated code.")
+DEPRECATED = {"type": "boolean", "description": "Marked deprecated in every target."}
+
+
+# -- features ------------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    """A parameter default as JSON (status ranges as `lo-hi` strings), or None when it has none."""
+    if value is REQUIRED or value is None:
+        return None
+    if isinstance(value, tuple):
+        items = []
+        for v in value:
+            if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, int) for x in v):
+                items.append(v[0] if v[0] == v[1] else f"{v[0]}-{v[1]}")
+            else:
+                items.append(_json_default(v))
+        return items
+    return value
+
+
+def param_schema(spec: Param) -> Schema:
+    """The JSON Schema of one feature parameter, from its :class:`~tinkc.features.Param`."""
+    kind = spec.kind
+    out: Schema
+    if kind == "int":
+        out = {"type": "integer"}
+    elif kind == "float":
+        out = {"type": "number"}
+    elif kind == "bool":
+        out = {"type": "boolean"}
+    elif kind == "str":
+        out = {"type": "string"}
+        if spec.choices:
+            out["enum"] = list(spec.choices)
+    elif kind == "endpoint":
+        out = {"type": "string", "pattern": ENDPOINT_ID}
+    elif kind == "str_list":
+        item: Schema = {"type": "string", "enum": list(spec.choices)} if spec.choices else {"type": "string"}
+        out = {"anyOf": [item, {"type": "array", "items": item}]}
+    elif kind == "status_list":
+        out = _ref("StatusList")
+    elif kind == "headers":
+        out = _ref("Headers")
+    elif kind == "type":
+        out = _ref("TypeExpr")
+    elif kind == "json":
+        out = {"type": "object"}
+    elif kind == "obj":
+        assert spec.fields is not None
+        out = _obj({name: param_schema(sub) for name, sub in spec.fields.items()})
+    else:
+        raise AssertionError(f"feature parameter kind `{kind}` has no JSON Schema")
+    if spec.default is not REQUIRED:
+        # An optional parameter may be written empty: the lowering then uses its default.
+        out = {"anyOf": [out, {"type": "null"}]} if "anyOf" not in out else {"anyOf": [*out["anyOf"], {"type": "null"}]}
+    described = spec.doc or ("required" if spec.default is REQUIRED else "")
+    default = _json_default(spec.default)
+    if default is not None:
+        described = f"{described} (default: {json.dumps(default)})".lstrip()
+        out["default"] = default
+    if described:
+        out = {"description": described, **out}
+    return out
+
+
+def feature_schemas() -> dict[str, Schema]:
+    """One definition per feature type: ``type`` (its name), ``doc`` and its parameters."""
+    out: dict[str, Schema] = {}
+    for name, ft in FEATURE_TYPES.items():
+        props: dict[str, Schema] = {
+            "type": {"const": name, "description": "The feature type."},
+            "doc": DOC,
+        }
+        props.update({pname: param_schema(spec) for pname, spec in ft.params.items()})
+        required = ("type", *(p for p, spec in ft.params.items() if spec.default is REQUIRED))
+        where = " or ".join(ft.scopes)
+        out[f"feature.{name}"] = _obj(
+            props, required=required, description=f"`{name}` ({where} feature): {ft.doc}", title=f"{name} feature"
+        )
+    return out
+
+
+def _feature_instance() -> Schema:
+    return {
+        "type": "object",
+        "description": "A feature instance: `type` names a built-in feature type, the other keys are its parameters.",
+        "properties": {"type": {"enum": list(FEATURE_TYPES), "description": "The feature type."}},
+        "required": ["type"],
+        "allOf": [{"if": {"properties": {"type": {"const": name}}}, "then": _ref(f"feature.{name}")} for name in FEATURE_TYPES],
+    }
+
+
+# -- the rest of the language -------------------------------------------------------------------
+
+
+def _definitions() -> dict[str, Schema]:
+    d: dict[str, Schema] = {}
+    d["TypeExpr"] = {
+        "description": "A type expression: `string int float bool bytes any datetime date`, a declared type, `T?` (nullable), "
+        "`[T]`, `map[string,T]`, `A | B`, a literal `'\"text\"'`. A YAML list of one element is a list type.",
+        "anyOf": [
+            {"type": "string", "pattern": TYPE_EXPR},
+            {"type": "array", "minItems": 1, "maxItems": 1, "items": _ref("TypeExpr")},
+        ],
+    }
+    d["Template"] = {
+        "type": "string",
+        "pattern": TEMPLATE,
+        "description": "A string, possibly with bindings: `${input.x}`, `${result.a.b}`, `${steps.<id>.a}`, `${state.x}`; "
+        "`$${` is a literal `${`.",
+    }
+    d["Value"] = {
+        "description": "A literal, a binding, a string with bindings, or a list or mapping of these (a mapping builds a record).",
+        "anyOf": [
+            _ref("Template"),
+            {"type": ["number", "boolean", "null"]},
+            {"type": "array", "items": _ref("Value")},
+            {"type": "object", "additionalProperties": _ref("Value")},
+        ],
+    }
+    d["Binding"] = {"type": "string", "pattern": f"^{BINDING}$", "description": "A single binding such as `${steps.client}`."}
+    d["StatusList"] = _one_or_many(
+        {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": STATUS}]},
+        "HTTP statuses and inclusive ranges, e.g. `[408, 429, 500-599]`.",
+    )
+    d["Headers"] = _nullable(_map({"type": ["string", "number"]}, description="Header name → value."))
+    d["FeatureUses"] = _one_or_many({"type": "string"}, "Names of feature instances declared under `features:`.")
+    d["Service"] = _obj(
+        {
+            "name": _str("Neutral service name; default names in every target derive from it."),
+            "version": _str('SDK version, reported in the user agent. Quote it: `"1.0"`.'),
+            "doc": DOC,
+            "base_url": {
+                "description": "The default base URL, or `{default, env}`.",
+                "anyOf": [
+                    {"type": "string"},
+                    _obj(
+                        {
+                            "default": _str("Base URL used when neither an option nor the environment variable gives one."),
+                            "env": _str("Environment variable that overrides the default."),
+                        }
+                    ),
+                ],
+            },
+            "auth": _nullable(
+                _obj(
+                    {
+                        "type": {"enum": ["api_key"], "description": "Authentication scheme (default: api_key)."},
+                        "header": _str("Header carrying the key (default: Authorization)."),
+                        "env": _str("Environment variable holding the key."),
+                    },
+                    description="How requests authenticate. A missing key fails at client construction.",
+                )
+            ),
+            "headers": _ref("Headers") | {"description": "Headers sent on every request."},
+            "timeout_ms": {"type": "integer", "description": "Default per-request timeout (default: 60000)."},
+            "features": _ref("FeatureUses") | {"description": "Service-wide features (telemetry, session_lifecycle, ...)."},
+        },
+        required=("name",),
+        description="The HTTP service: name, base URL, authentication.",
+    )
+    field_long = _obj(
+        {
+            "type": _ref("TypeExpr"),
+            "default": {"description": "Value when the key is absent (makes the field not required)."},
+            "optional": {"type": "boolean", "description": "The key may be absent (omitted from the wire when not set)."},
+            "json_name": _str("Wire name when it differs from the field name."),
+            "deprecated": DEPRECATED,
+            "doc": DOC,
+        },
+        required=("type",),
+        description="Long form of a field.",
+    )
+    d["Field"] = {"description": "`name: <type expr>` or the long form `{type, default, optional, json_name, deprecated, doc}`."}
+    d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
+    common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
+    d["Record"] = _obj(
+        {**common, "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type."))},
+        required=("fields",),
+        description="A record: named fields.",
+        title="record",
+    )
+    enum_value = {
+        "anyOf": [
+            {"type": ["string", "number"]},
+            _obj({"value": {"type": ["string", "number"]}, "doc": DOC}, required=("value",)),
+        ]
+    }
+    d["Enum"] = _obj(
+        {
+            **common,
+            "enum": {"type": "array", "minItems": 1, "items": enum_value, "description": "The values (unknown ones are tolerated)."},
+        },
+        required=("enum",),
+        description="An enum; SDKs tolerate values they do not know.",
+        title="enum",
+    )
+    variant = {
+        "anyOf": [
+            {"type": "string", "pattern": TYPE_ID},
+            _obj({"type": {"type": "string", "pattern": TYPE_ID}, "tag": {"type": ["string", "number"]}}, required=("type",)),
+        ]
+    }
+    d["Union"] = _obj(
+        {
+            **common,
+            "union": {"type": "array", "minItems": 1, "items": variant, "description": "The variant records (or `{type, tag}`)."},
+            "discriminator": _str("The field whose literal value tags each variant."),
+        },
+        required=("union",),
+        description="A discriminated union of records; SDKs tolerate unknown tags.",
+        title="union",
+    )
+    d["Alias"] = _obj({**common, "alias": _ref("TypeExpr")}, required=("alias",), description="Another name for a type.", title="alias")
+    d["TypeDecl"] = {
+        "description": "A record (`fields`), enum (`enum`), discriminated union (`union`) or alias (`alias`).",
+        "oneOf": [_ref("Record"), _ref("Enum"), _ref("Union"), _ref("Alias")],
+    }
+    d["Endpoint"] = _obj(
+        {
+            "method": {
+                "description": f"HTTP method: {', '.join(HTTP_METHODS)}.",
+                "anyOf": [
+                    {"enum": list(HTTP_METHODS)},
+                    {"type": "string", "pattern": "^(?:" + "|".join(map(_case_insensitive, HTTP_METHODS)) + ")$"},
+                ],
+            },
+            "path": _str("Path template: `{name}` is percent-encoded, `{+name}` inserted raw.", pattern=PATH),
+            "doc": DOC,
+            "path_params": _nullable(
+                _map(
+                    {"anyOf": [_ref("TypeExpr"), _obj({"type": _ref("TypeExpr"), "raw": {"type": "boolean"}, "doc": DOC})]},
+                    keys=IDENT,
+                    description="Types, docs and the raw flag of path parameters.",
+                )
+            ),
+            "query": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "default": {"description": "Sent with this value unless overridden."},
+                                    "optional": {"type": "boolean"},
+                                    "json_name": _str("Wire name."),
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    },
+                    description="Query parameters.",
+                )
+            ),
+            "request": _ref("TypeExpr") | {"description": "The JSON body's type."},
+            "response": _ref("TypeExpr") | {"description": "The response type (for a futures endpoint: what the future resolves to)."},
+            "features": _ref("FeatureUses") | {"description": "Feature instances applied to this endpoint."},
+            "headers": _ref("Headers") | {"description": "Headers sent with this endpoint's requests."},
+            "response_handler": {
+                "enum": list(RESPONSE_HANDLERS),
+                "description": "; ".join(f"`{k}`: {v}" for k, v in RESPONSE_HANDLERS.items()),
+            },
+            "deprecated": DEPRECATED,
+        },
+        required=("method", "path"),
+        description="One HTTP endpoint, keyed `group.name`.",
+    )
+    d["FlowInput"] = {
+        "anyOf": [
+            _ref("TypeExpr"),
+            _obj({"type": _ref("TypeExpr"), "default": {"description": "Makes the input optional."}, "doc": DOC}, required=("type",)),
+        ]
+    }
+    d["Step"] = _obj(
+        {
+            "id": _str("Names the step for `${steps.<id>...}`.", pattern=IDENT),
+            "doc": DOC,
+            "call": _str("An endpoint id, `client.method` or a flow name."),
+            "on": _ref("Binding") | {"description": "The receiver: a client produced by an earlier step."},
+            "args": _nullable(_map(_ref("Value"), description="Arguments: the target's parameters.")),
+            "await_future": {
+                "description": "Wait for the previous call's future; `true` or the type it resolves to.",
+                "anyOf": [{"const": True}, {"type": "null"}, _ref("TypeExpr")],
+            },
+            "build_client": {
+                "description": "Make a client: its key or module's last segment, or `{client, with}`.",
+                "anyOf": [
+                    {"type": "string"},
+                    _obj(
+                        {"client": {"type": "string"}, "with": _nullable(_map(_ref("Value"), description="Client state values."))},
+                        required=("client",),
+                    ),
+                ],
+            },
+            "return": _ref("Value") | {"description": "The flow's result (default: the last step's)."},
+            "after": _one_or_many({"type": "string"}, "Step ids this step must run after (besides its data dependencies)."),
+        },
+        description="One step: exactly one of `call`, `await_future`, `build_client`, `return`.",
+        oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "return")],
+        dependentRequired={"args": ["call"], "on": ["call"]},
+    )
+    flow_common = {
+        "doc": DOC,
+        "inputs": _nullable(_map(_ref("FlowInput"), description="Parameters (inferred from use when omitted).")),
+        "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
+        "deprecated": DEPRECATED,
+    }
+    d["Flow"] = _obj(
+        {"client": _str("The client the flow is a method of."), **flow_common},
+        required=("client", "steps"),
+        description="A composite client method: steps chained with bindings.",
+    )
+    d["InlineFlow"] = _obj(
+        {"name": _str("The flow's (method's) name.", pattern=IDENT), **flow_common},
+        required=("steps",),
+        description="A flow declared inside its client.",
+    )
+    method_long = _obj(
+        {"endpoint": _str("Endpoint id.", pattern=ENDPOINT_ID), "flow": _str("Flow name."), "doc": DOC},
+        oneOf=[{"required": ["endpoint"]}, {"required": ["flow"]}],
+    )
+    d["Client"] = _obj(
+        {
+            "module": _str("Module name (e.g. the Elixir module `Tinkex.TrainingClient`); other targets derive from its last segment."),
+            "doc": DOC,
+            "resource": _one_or_many({"type": "string"}, "Endpoint groups whose every endpoint becomes a method."),
+            "state": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "counter": {"type": "boolean", "description": "Each read yields the next value."},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    },
+                    keys=IDENT,
+                    description="Client state, readable as `${state.x}`.",
+                )
+            ),
+            "methods": _nullable(
+                _map(
+                    {"anyOf": [{"type": "string"}, method_long]},
+                    keys=IDENT,
+                    description="Method name → endpoint id, or `{endpoint|flow, doc}`.",
+                )
+            ),
+            "flows": {
+                "description": "Inline flows: a list (each with `name`) or a mapping by name.",
+                "anyOf": [
+                    {"type": "array", "items": {"allOf": [_ref("InlineFlow"), {"required": ["name"]}]}},
+                    _map(_ref("InlineFlow"), keys=IDENT),
+                    {"type": "null"},
+                ],
+            },
+        },
+        description="A client of the SDK and its methods.",
+    )
+    d.update(feature_schemas())
+    d["Feature"] = _feature_instance()
+    return d
+
+
+_SECTION_DOCS = {
+    "schema_version": "Version of the manifest language.",
+    "imports": "Further manifest files (types, features, endpoints, flows, clients), relative to this file.",
+    "service": "The HTTP service (root manifest only).",
+    "targets": "Per-backend options, e.g. `python: {package: my_sdk}` (root manifest only).",
+    "clients": "Clients of the SDK, keyed by identifier.",
+    "features": "Feature instances, keyed by name; attached to endpoints or to the service.",
+    "endpoints": "Endpoints, keyed `group.name`.",
+    "flows": "Top-level flows (each names its `client`).",
+    "types": "Type declarations, keyed by name.",
+}
+
+
+def _root_properties() -> dict[str, Schema]:
+    sections: dict[str, Schema] = {
+        "schema_version": {"enum": list(SUPPORTED_SCHEMA_VERSIONS)},
+        "imports": _one_or_many({"type": "string", "minLength": 1}, ""),
+        "service": _ref("Service"),
+        "targets": _nullable(_map({"type": "object"}, description="")),
+        "clients": _nullable(_map(_ref("Client"), keys=IDENT)),
+        "features": _nullable(_map(_ref("Feature"))),
+        "endpoints": _nullable(_map(_ref("Endpoint"), keys=ENDPOINT_ID)),
+        "flows": _nullable(_map(_ref("Flow"), keys=IDENT)),
+        "types": _nullable(_map(_ref("TypeDecl"), keys=TYPE_ID)),
+    }
+    assert tuple(sections) == ROOT_KEYS and set(IMPORTED_KEYS) <= set(ROOT_KEYS)
+    return {key: {"description": _SECTION_DOCS[key], **s} for key, s in sections.items()}
+
+
+def manifest_schema() -> Schema:
+    """The schema as a JSON-ready dict (key order is part of the output: `tinkc fmt` follows it)."""
+    only_root = sorted(set(ROOT_KEYS) - set(IMPORTED_KEYS))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "tinkc manifest",
+        "description": "An API manifest compiled by tinkc into SDKs (docs/manifest.md). A root manifest has `service`; "
+        "a file it imports has neither `service` nor `targets`.",
+        "type": "object",
+        "properties": _root_properties(),
+        "additionalProperties": False,
+        "anyOf": [
+            {"title": "root manifest", "required": ["schema_version", "service"]},
+            {"title": "imported manifest", "not": {"anyOf": [{"required": [k]} for k in only_root]}},
+        ],
+        "$defs": _definitions(),
+    }
+
+
+def render() -> str:
+    """The schema as `tinkc schema` prints it: deterministic, two-space indented JSON."""
+    return json.dumps(manifest_schema(), indent=2, ensure_ascii=False) + "\n"
