@@ -3,11 +3,14 @@ alike). Loading is lazy: ``tinkc check`` never imports a backend's templates."""
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 import attrs
 
-from tinkc.backends.base import Backend
+if TYPE_CHECKING:  # importing the contract imports the IR: `tinkc build`'s no-op path needs neither
+    from tinkc.backends.base import Backend
 
 GROUP = "tinkc.backends"
 
@@ -20,13 +23,16 @@ class BackendInfo:
     version: str
 
     def load(self) -> type[Backend]:
+        from tinkc.backends.base import Backend
+
         cls = self.entry_point.load()
         if not (isinstance(cls, type) and issubclass(cls, Backend)):
             raise TypeError(f"entry point {self.entry_point.value} is not a tinkc Backend subclass")
         return cls
 
 
-def available() -> dict[str, BackendInfo]:
+@functools.cache
+def _discover() -> dict[str, BackendInfo]:
     out: dict[str, BackendInfo] = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         dist = ep.dist
@@ -40,3 +46,9 @@ def available() -> dict[str, BackendInfo]:
             ),
         )
     return out
+
+
+def available() -> dict[str, BackendInfo]:
+    """The installed backends by name (scanning the installed distributions' metadata once per
+    process: a build asks several times, and each scan reads every distribution's entry points)."""
+    return dict(_discover())

@@ -1,12 +1,25 @@
-"""`make bench`: how long tinkc takes, on the bundled manifest and on synthetic ones 1x, 10x and 100x
-its size, measured as users see it (a fresh `tinkc` process, interpreter start included).
+"""`make bench`: how long tinkc takes, measured as users see it (a fresh `tinkc` process, interpreter
+start included, Python's bytecode cache allowed as on any user's machine).
 
-Prints a table and writes bench/results.json. Each figure is the median of several runs; the
-per-endpoint column divides by the manifest's endpoint count, so growth that is not linear shows.
+Rows:
+* the bundled Tinker manifest: `check`; `build` of each target on its own, of the three SDK targets
+  together (python,elixir,typescript) and of every target (`all`), each into an empty directory;
+  a no-op rebuild of `all` (nothing changed since the last build);
+* synthetic manifests 1x, 10x and 100x the Tinker manifest (bench/gen.py: types, nested unions,
+  futures endpoints and flows in Tinker's proportions): `check`, a fresh `build --target all` and a
+  no-op rebuild, each with its cost per endpoint, so growth that is not linear shows.
+
+Each figure is the median of several runs, with the peak RSS of the process. The table is printed
+and written to bench/results.json; then the Python SDK's overhead against the mock (bench/sdk_overhead.py).
+
+    python bench/run.py [--tinkc PATH] [--quick] [--no-sdk]
+
+`--tinkc` measures another installation (e.g. an older commit's, for a before/after comparison).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -17,76 +30,107 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-import sdk_overhead  # noqa: E402
 from gen import generate  # noqa: E402
 
-TINKC = [str(Path(sys.executable).with_name("tinkc"))]
+SDK_TARGETS = ("python", "elixir", "typescript")
+# the bytecode cache is part of how an installed tool starts; a developer's PYTHONDONTWRITEBYTECODE
+# would make every run compile tinkc from source
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(args: list[str]) -> tuple[float, int]:
+def run_once(tinkc: list[str], args: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one `tinkc` process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(TINKC + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(tinkc + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS, not the max over all children
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"tinkc {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"tinkc {' '.join(args)} failed ({code}):\n{err.decode()[-2000:]}")
     return elapsed, usage.ru_maxrss
 
 
-def measure(args: list[str], runs: int, setup: list[str] | None = None) -> dict[str, float]:
+def measure(tinkc: list[str], args: list[str], runs: int, fresh: Path | None = None) -> dict[str, float]:
+    """Median over ``runs``; with ``fresh``, that directory is removed before each run."""
     times, peak = [], 0
     for _ in range(runs):
-        if setup is not None:
-            run_once(setup)
-        t, p = run_once(args)
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
+        t, p = run_once(tinkc, args)
         times.append(t)
         peak = max(peak, p)
     return {"median_s": statistics.median(times), "min_s": min(times), "runs": runs, "peak_rss_mib": peak / 1024}
 
 
-def endpoint_count(manifest: str | None) -> int:
-    out = subprocess.run(TINKC + ["check", *([manifest] if manifest else [])], capture_output=True, text=True, check=True).stdout
+def endpoint_count(tinkc: list[str], manifest: str | None) -> int:
+    out = subprocess.run(tinkc + ["check", *([manifest] if manifest else [])], capture_output=True, text=True, check=True, env=ENV).stdout
     return int(out.split(": ")[-1].split(" endpoints")[0])
 
 
-def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="tinkc-bench-"))
-    rows: list[dict[str, object]] = []
-    try:
-        manifests: list[tuple[str, str | None, int]] = [("bundled (tinker.yaml)", None, 9)]
-        for scale, runs in ((1, 7), (10, 5), (100, 3)):
-            path = work / f"synthetic-{scale}x.yaml"
-            path.write_text(generate(scale), encoding="utf-8")
-            manifests.append((f"synthetic {scale}x", str(path), runs))
-        for label, manifest, runs in manifests:
-            m = [manifest] if manifest else []
-            n = endpoint_count(manifest)
-            check = measure(["check", *m], runs)
-            rows.append({"case": f"check {label}", "endpoints": n, **check, "per_endpoint_ms": 1000 * check["median_s"] / n})
-            out = work / f"out-{len(rows)}"
-            build = measure(
-                ["build", *m, "--target", "all", "--out", str(out), "--quiet"],
-                runs,
-                setup=["build", *m, "--target", "all", "--out", str(work / "scratch"), "--quiet"],
-            )
-            shutil.rmtree(out, ignore_errors=True)
-            fresh = measure(["build", *m, "--target", "all", "--out", str(out), "--quiet"], 1)
-            rows.append({"case": f"build all {label} (fresh)", "endpoints": n, **fresh, "per_endpoint_ms": 1000 * fresh["median_s"] / n})
-            rows.append(
-                {"case": f"build all {label} (no-op rebuild)", "endpoints": n, **build, "per_endpoint_ms": 1000 * build["median_s"] / n}
-            )
-        sdk = sdk_overhead.measure(TINKC, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def targets_of(tinkc: list[str]) -> list[str]:
+    out = subprocess.run(tinkc + ["targets"], capture_output=True, text=True, check=True, env=ENV).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
 
+
+def supports_target_lists(tinkc: list[str], work: Path) -> bool:
+    proc = subprocess.run(
+        tinkc + ["build", "--target", "python,ir", "--out", str(work / "probe"), "--quiet"], capture_output=True, env=ENV, check=False
+    )
+    return proc.returncode == 0
+
+
+def row(case: str, endpoints: int, m: dict[str, float]) -> dict[str, Any]:
+    return {"case": case, "endpoints": endpoints, **m, "per_endpoint_ms": 1000 * m["median_s"] / endpoints}
+
+
+def bundled_rows(tinkc: list[str], work: Path, runs: int) -> list[dict[str, Any]]:
+    n = endpoint_count(tinkc, None)
+    out = work / "bundled"
+    rows = [row("check bundled (tinker.yaml)", n, measure(tinkc, ["check"], runs))]
+    installed = targets_of(tinkc)
+    for target in installed:
+        rows.append(
+            row(f"build {target} bundled", n, measure(tinkc, ["build", "--target", target, "--out", str(out), "--quiet"], runs, out))
+        )
+    if supports_target_lists(tinkc, work) and all(t in installed for t in SDK_TARGETS):
+        three = ",".join(SDK_TARGETS)
+        m = measure(tinkc, ["build", "--target", three, "--out", str(out), "--quiet"], runs, out)
+        rows.append(row("build python,elixir,typescript bundled", n, m))
+    all_args = ["build", "--target", "all", "--out", str(out), "--quiet"]
+    rows.append(row("build all bundled (fresh)", n, measure(tinkc, all_args, runs, out)))
+    run_once(tinkc, all_args)
+    rows.append(row("build all bundled (no-op rebuild)", n, measure(tinkc, all_args, runs)))
+    return rows
+
+
+def synthetic_rows(tinkc: list[str], work: Path, scales: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    rows = []
+    for scale, runs in scales:
+        path = work / f"synthetic-{scale}x.yaml"
+        path.write_text(generate(scale), encoding="utf-8")
+        n = endpoint_count(tinkc, str(path))
+        out = work / f"out-{scale}x"
+        rows.append(row(f"check synthetic {scale}x", n, measure(tinkc, ["check", str(path)], runs)))
+        build = ["build", str(path), "--target", "all", "--out", str(out), "--quiet"]
+        rows.append(row(f"build all synthetic {scale}x (fresh)", n, measure(tinkc, build, runs, out)))
+        run_once(tinkc, build)
+        rows.append(row(f"build all synthetic {scale}x (no-op rebuild)", n, measure(tinkc, build, runs)))
+    return rows
+
+
+def ratio(rows: list[dict[str, Any]], case: str, small: str, large: str) -> float | None:
+    by_case = {r["case"]: r for r in rows}
+    a, b = by_case.get(case.format(small)), by_case.get(case.format(large))
+    return float(b["median_s"]) / float(a["median_s"]) if a and b else None
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
     width = max(len(str(r["case"])) for r in rows)
     print(f"{'case':<{width}}  {'endpoints':>9}  {'median s':>9}  {'min s':>7}  {'ms/endpoint':>11}  {'peak MiB':>8}")
     for r in rows:
@@ -94,19 +138,55 @@ def main() -> None:
             f"{r['case']:<{width}}  {r['endpoints']:>9}  {r['median_s']:>9.3f}  {r['min_s']:>7.3f}  "
             f"{r['per_endpoint_ms']:>11.3f}  {r['peak_rss_mib']:>8.1f}"
         )
-    one = next(r for r in rows if r["case"] == "check synthetic 1x")
-    hundred = next(r for r in rows if r["case"] == "check synthetic 100x")
-    ratio = float(hundred["median_s"]) / float(one["median_s"])  # type: ignore[arg-type]
-    print(f"\ncheck 100x / 1x = {ratio:.1f} (linear or better: <= 100)")
-    sdk_overhead.print_table(sdk)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tinkc", default=str(Path(sys.executable).with_name("tinkc")), help="the tinkc executable to measure")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, no 100x manifest (a smoke run)")
+    parser.add_argument("--no-sdk", action="store_true", help="leave out the Python SDK overhead section")
+    parser.add_argument("--results", default=str(HERE / "results.json"), help="where to write the results (JSON)")
+    args = parser.parse_args()
+    tinkc = [args.tinkc]
+    work = Path(tempfile.mkdtemp(prefix="tinkc-bench-"))
+    runs = 3 if args.quick else 7
+    scales = [(1, runs), (10, 3)] + ([] if args.quick else [(100, 3)])
+    try:
+        run_once(tinkc, ["check"])  # warm the bytecode cache: every measured run starts as a user's would
+        rows = bundled_rows(tinkc, work, runs) + synthetic_rows(tinkc, work, scales)
+        sdk = None
+        if not args.no_sdk:
+            import sdk_overhead
+
+            sdk = sdk_overhead.measure(tinkc, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print_table(rows)
+    scaling = {
+        "check_100x_over_1x": ratio(rows, "check synthetic {}", "1x", "100x"),
+        "build_100x_over_1x": ratio(rows, "build all synthetic {} (fresh)", "1x", "100x"),
+    }
+    print()
+    for key, value in scaling.items():
+        if value is not None:
+            print(f"{key.replace('_', ' ')} = {value:.1f} (linear or better: <= 100)")
+    by_case = {r["case"]: r for r in rows}
+    noop, check = by_case["build all bundled (no-op rebuild)"], by_case["check bundled (tinker.yaml)"]
+    print(f"no-op rebuild / check (bundled) = {noop['median_s'] / check['median_s']:.2f} (target: < 1)")
+    if sdk is not None:
+        import sdk_overhead
+
+        sdk_overhead.print_table(sdk)
     results = {
+        "tinkc": args.tinkc,
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "rows": rows,
-        "check_100x_over_1x": ratio,
+        **scaling,
         "python_sdk": sdk,
     }
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {HERE / 'results.json'}")
+    Path(args.results).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {args.results}")
 
 
 if __name__ == "__main__":

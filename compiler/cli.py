@@ -5,6 +5,11 @@
     tinkc targets
     tinkc build   [MANIFEST] --target NAME|all [--out DIR]
     tinkc mock    [MANIFEST] [--port N] [--host HOST] [--scenario FILE]
+    tinkc conformance --target NAME [--scenario GLOB]... [--scenarios DIR] [--fixtures DIR]
+    tinkc schema
+    tinkc init    [DIR]
+    tinkc fmt     [MANIFEST...] [--check]
+    tinkc graph   [MANIFEST] --out FILE.svg|.png|.pdf|.dot|.mmd
 
 MANIFEST defaults to the bundled Tinker manifest. Exit status: 0 success, 1 the manifest has
 errors, 2 usage error, 3 internal error (a bug in tinkc: rerun with --debug for the traceback).
@@ -19,10 +24,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tinkc import __version__
 from tinkc.diagnostics import Sink, did_you_mean, render_json, render_text, summary_line
+
+if TYPE_CHECKING:
+    from tinkc.backends.base import Backend
+    from tinkc.backends.registry import BackendInfo
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -42,9 +51,9 @@ def _use_color(stream: TextIO, choice: str) -> bool:
 def _manifest_path(arg: str | None) -> Path:
     if arg:
         return Path(arg)
-    from tinkc.pipeline import bundled_manifest
+    from tinkc.manifests import bundled
 
-    return bundled_manifest()
+    return bundled()
 
 
 def _report(sink: Sink, sources: dict[str, str], fmt: str, color: str) -> None:
@@ -106,41 +115,80 @@ def cmd_targets(args: argparse.Namespace) -> int:
             desc = cls.description
             version = cls.version
         except Exception as exc:  # noqa: BLE001 - report a broken plug-in, keep listing the others
-            desc, version = f"(fails to load: {exc})", "?"
+            desc, version = f"(fails to load: {type(exc).__name__}: {exc})", "?"
         print(f"{name:<{width}}  {version:<8}  {info.distribution} {info.version}  {desc}")
     return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from tinkc import buildcache
     from tinkc.backends.registry import available
-    from tinkc.ir.nodes import thaw
-    from tinkc.pipeline import compile_manifest
-    from tinkc.writer import write_tree
 
     infos = available()
     if args.target == "all":
         targets = sorted(infos)
-    elif args.target in infos:
-        targets = [args.target]
     else:
-        hint = did_you_mean(args.target, infos)
-        raise UsageError(
-            f"unknown target `{args.target}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})"
-        )
+        targets = list(dict.fromkeys(t.strip() for t in args.target.split(",") if t.strip()))
+        for name in targets or [args.target]:
+            if name not in infos:
+                hint = did_you_mean(name, infos)
+                raise UsageError(
+                    f"unknown target `{name}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})"
+                )
     started = time.perf_counter()
-    result = compile_manifest(_manifest_path(args.manifest))
+    out = Path(args.out)
+    manifest = _manifest_path(args.manifest)
+    skipped = _skipped_passes(args.skip_pass)
+    # one target builds into --out itself; several (a list, or `all`) into a directory each
+    per_target = args.target == "all" or "," in args.target
+    roots = {name: out / name if per_target else out for name in targets}
+    fingerprints = {
+        name: buildcache.fingerprint(name, infos[name].entry_point.module, f"{__version__}/{infos[name].version}", skipped)
+        for name in targets
+    }
+    replays = [buildcache.is_fresh(roots[name], manifest, fingerprints[name]) for name in targets]
+    if all(r is not None for r in replays):  # nothing changed since the recorded builds: compile nothing
+        for line in replays[0] or []:
+            sys.stderr.write(line)
+        if not args.quiet:
+            for name in targets:
+                print(f"{name}: unchanged (no-op rebuild) → {roots[name]}")
+            print(f"built {len(targets)} target{'s' if len(targets) != 1 else ''} in {time.perf_counter() - started:.3f} s")
+        return EXIT_OK
+    from tinkc.ir.nodes import thaw
+    from tinkc.pipeline import compile_manifest
+    from tinkc.writer import recover, write_tree
+
+    backends = {name: _load_backend(infos[name]) for name in targets}
+    sink = Sink()
+    # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
+    for name in targets:
+        root = roots[name]
+        if recover(root, sink, display=str(root)) is not None and not args.quiet:
+            print(f"{name}: finished an interrupted build in {root}")
+    result = compile_manifest(manifest, skip=skipped)
     _report(result.sink, result.sources, "text", args.color)
     if result.sink.has_errors or result.api is None:
+        _report(sink, {}, "text", args.color)
         return EXIT_ERRORS
     api = result.api
-    out = Path(args.out)
-    sink = Sink()
     for name in targets:
-        backend = infos[name].load()()
+        backend = backends[name]()
         options = thaw(api.targets.get(name)) or {}
         files = backend.emit(api, options)
-        root = out / name if args.target == "all" else out
+        root = roots[name]
         report = write_tree(root, files, sink, display=str(root))
+        if sink.has_errors or report.refused:
+            buildcache.forget(root)
+        else:
+            buildcache.record(
+                root,
+                manifest,
+                fingerprints[name],
+                [d.path for d in result.manifest.documents] if result.manifest else [manifest],
+                [f.path for f in files],
+                _diagnostics_text(result.sink, result.sources),
+            )
         if not args.quiet:
             print(
                 f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
@@ -153,6 +201,81 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if sink.has_errors else EXIT_OK
 
 
+def _diagnostics_text(sink: Sink, sources: dict[str, str]) -> list[str]:
+    """What `_report` printed for these diagnostics (without color): a no-op rebuild replays it."""
+    if not sink.items:
+        return []
+    return [render_text(sink.items, sources, color=False), summary_line(sink) + "\n"]
+
+
+def _skipped_passes(names: list[str]) -> frozenset[str]:
+    if not names:
+        return frozenset()
+    from tinkc.pipeline import OPTIMIZATION_PASSES
+
+    optional = [p.name for p in OPTIMIZATION_PASSES]
+    if "all" in names:
+        return frozenset(optional)
+    for name in names:
+        if name not in optional:
+            hint = did_you_mean(name, optional)
+            raise UsageError(
+                f"`--skip-pass {name}`: not an optimization pass"
+                + (f"; {hint}" if hint else "")
+                + f" (optional passes: {', '.join(optional)})"
+            )
+    return frozenset(names)
+
+
+def _load_backend(info: BackendInfo) -> type[Backend]:
+    """Import an installed backend; one that fails to import is the user's environment, not a bug in
+    tinkc: say which distribution it comes from, without a traceback."""
+    try:
+        return info.load()
+    except Exception as exc:  # noqa: BLE001 - any import-time failure of a plug-in
+        raise UsageError(
+            f"target `{info.name}` ({info.distribution} {info.version}) fails to load: {type(exc).__name__}: {exc}"
+            " (`tinkc targets` lists the installed backends)"
+        ) from exc
+
+
+def _installed_backend(name: str) -> type[Backend]:
+    from tinkc.backends.registry import available
+
+    infos = available()
+    if name not in infos:
+        hint = did_you_mean(name, infos)
+        raise UsageError(f"unknown target `{name}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})")
+    return _load_backend(infos[name])
+
+
+def cmd_conformance(args: argparse.Namespace) -> int:
+    from tinkc import conformance
+
+    backend_class = _installed_backend(args.target)
+    if not conformance.has_driver(backend_class):
+        raise UsageError(f"target `{args.target}` has no conformance driver (its Backend.conformance_driver returns None)")
+    scenarios_dir = Path(args.scenarios) if args.scenarios else conformance.SCENARIOS_DIR
+    fixtures_dir = Path(args.fixtures) if args.fixtures else conformance.FIXTURES_DIR
+    for flag, directory in (("--scenarios", scenarios_dir), ("--fixtures", fixtures_dir)):
+        if not directory.is_dir():
+            raise UsageError(f"{flag}: no directory {directory}")
+    try:
+        results = conformance.run(
+            backend_class(),
+            patterns=args.scenario or (),
+            scenarios_dir=scenarios_dir,
+            fixtures_dir=fixtures_dir,
+            out=sys.stdout,
+            color=_use_color(sys.stderr, args.color),
+        )
+    except conformance.ConformanceError as exc:
+        sys.stdout.flush()
+        sys.stderr.write(f"tinkc conformance: {exc}\n")
+        return EXIT_ERRORS
+    return EXIT_OK if all(r.passed for r in results) else EXIT_ERRORS
+
+
 def cmd_mock(args: argparse.Namespace) -> int:
     from tinkc.mock.cli import run
     from tinkc.pipeline import compile_manifest
@@ -162,6 +285,66 @@ def cmd_mock(args: argparse.Namespace) -> int:
     if result.sink.has_errors or result.api is None:
         return EXIT_ERRORS
     return run(result.api, host=args.host, port=args.port, scenario=args.scenario, color=_use_color(sys.stderr, args.color))
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from tinkc.schema import render
+
+    sys.stdout.write(render())
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from tinkc.starter import StarterExists, write_starter
+
+    directory = Path(args.directory)
+    try:
+        path = write_starter(directory)
+    except StarterExists as exc:
+        sys.stderr.write(f"tinkc init: {exc} already exists; nothing was written (tinkc init never overwrites a file)\n")
+        return EXIT_ERRORS
+    except OSError as exc:  # DIR is a file, or not writable
+        sys.stderr.write(f"tinkc init: cannot write into {directory}: {exc.strerror}\n")
+        return EXIT_ERRORS
+    print(f"wrote {path}\nnext: tinkc build {path} --target all --out {directory / 'out'}")
+    return EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from tinkc.fmt import format_files
+
+    paths = [Path(p) for p in args.manifests]
+    if not paths:
+        if not Path("manifest.yaml").is_file():
+            raise UsageError("name the manifest files to format (there is no manifest.yaml here)")
+        paths = [Path("manifest.yaml")]
+    report = format_files(paths, check=args.check)
+    _report(report.sink, report.sources, "text", args.color)
+    for path in report.changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    if report.sink.has_errors:
+        return EXIT_ERRORS
+    return EXIT_ERRORS if args.check and report.changed else EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from tinkc.drawing import RenderError, render_file
+    from tinkc.pipeline import compile_manifest
+
+    out = Path(args.out)
+    result = compile_manifest(_manifest_path(args.manifest))
+    _report(result.sink, result.sources, "text", args.color)
+    if result.sink.has_errors or result.api is None:
+        return EXIT_ERRORS
+    try:
+        render_file(result.api, out, flows_only=args.flows)
+    except RenderError as exc:
+        sys.stderr.write(f"tinkc graph: {exc}\n")
+        return EXIT_ERRORS
+    except ValueError as exc:  # an extension no renderer knows
+        raise UsageError(str(exc)) from None
+    print(f"wrote {out}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,9 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="diagnostics as text (stderr) or JSON (stdout)")
     p.set_defaults(func=cmd_check)
 
-    from tinkc.pipeline import pass_names
-
-    p = sub.add_parser("ir", help="print the IR", epilog=f"passes: {', '.join(pass_names())}")
+    # (the pass names are not listed here: that would import the whole compiler for every command,
+    # `tinkc build`'s no-op rebuild included; an unknown `--dump-after` name lists them)
+    p = sub.add_parser("ir", help="print the IR", epilog="PASS is the name of a pass; an unknown name lists them all.")
     manifest_arg(p)
     p.add_argument("--format", choices=("json", "dot", "mermaid"), default="json")
     p.add_argument("--dump-after", metavar="PASS", help="print the IR as it is after this pass")
@@ -193,9 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="generate SDKs")
     manifest_arg(p)
-    p.add_argument("--target", required=True, help="a backend name (see `tinkc targets`) or `all`")
-    p.add_argument("--out", default="out", help="output directory (default: out); with --target all, one subdirectory per target")
+    p.add_argument("--target", required=True, help="a backend name (see `tinkc targets`), several separated by commas, or `all`")
+    p.add_argument(
+        "--out", default="out", help="output directory (default: out); with several targets or `all`, one subdirectory per target"
+    )
     p.add_argument("--quiet", action="store_true")
+    p.add_argument(
+        "--skip-pass",
+        action="append",
+        default=[],
+        metavar="PASS",
+        help="leave out an optimization pass (repeatable; `all` for every one) to compare or debug the emitted code",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("mock", help="serve a mock of the manifest's API (see docs/mock.md)")
@@ -204,6 +396,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--scenario", metavar="FILE", help="scripted responses and future settings (YAML or JSON)")
     p.set_defaults(func=cmd_mock)
+
+    p = sub.add_parser(
+        "conformance",
+        help="run the conformance scenarios against a backend's driver and the mock server (see docs/conformance.md)",
+    )
+    p.add_argument("--target", required=True, help="an installed backend with a conformance driver (see `tinkc targets`)")
+    p.add_argument("--scenario", metavar="GLOB", action="append", help="only scenarios whose name matches (repeatable; default: all)")
+    p.add_argument("--scenarios", metavar="DIR", help="scenario files to run (default: the ones shipped with tinkc)")
+    p.add_argument(
+        "--fixtures", metavar="DIR", help="where `manifest: NAME` is found, as DIR/NAME/manifest.yaml (default: the shipped ones)"
+    )
+    p.set_defaults(func=cmd_conformance)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the manifest language (for editors)")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("init", help="write a small, commented starter manifest")
+    p.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write manifest.yaml (default: here)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("fmt", help="rewrite manifests in canonical form, keeping comments (see docs/cli.md)")
+    p.add_argument("manifests", nargs="*", metavar="MANIFEST", help="files to format (default: ./manifest.yaml)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is not formatted")
+    p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("graph", help="draw the API: SVG/PNG/PDF with Graphviz, or the .dot / .mmd source")
+    manifest_arg(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.svg, .png or .pdf (needs Graphviz), FILE.dot or FILE.mmd (Mermaid)")
+    p.add_argument("--flows", action="store_true", help="only the clients and their flows' steps (a smaller picture)")
+    p.set_defaults(func=cmd_graph)
     return parser
 
 

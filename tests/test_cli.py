@@ -84,7 +84,10 @@ def test_build_writes_then_rewrites_nothing(tmp_path: Path, capsys: pytest.Captu
     assert code == 0 and "ir: 3 written" in out
     assert json.loads((out_dir / "ir" / "ir.json").read_text())["service"]["name"] == "tinker"
     code, out, _ = run(capsys, "build", "--target", "all", "--out", str(out_dir))
-    assert code == 0 and "ir: 0 written, 3 unchanged, 0 removed" in out
+    assert code == 0 and "ir: unchanged (no-op rebuild)" in out  # the build cache: nothing compiled
+    (out_dir / "ir" / ".tinkc-build.json").unlink()
+    code, out, _ = run(capsys, "build", "--target", "all", "--out", str(out_dir))
+    assert code == 0 and "ir: 0 written, 3 unchanged, 0 removed" in out  # compiled: the writer rewrites nothing
 
 
 def test_build_refuses_on_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

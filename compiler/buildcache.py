@@ -1,0 +1,148 @@
+"""The no-op rebuild: `tinkc build` answers "nothing changed" without compiling.
+
+After a build writes a target's tree, it records in the output directory (``.tinkc-build.json``) a
+*fingerprint* of everything the output depends on, and the size and modification time of every file
+it generated:
+
+* the text of every manifest file read (the root and each import, by SHA-256);
+* the code that compiled it: tinkc's version and the size and mtime of every file of tinkc's own
+  packages and of the backend's package (so an edited or upgraded tinkc or backend rebuilds);
+* the target's name and the optimization passes left out.
+
+The next build of the same target into the same directory first checks, before importing the
+compiler: are the recorded manifest files unchanged, is the code the same, and is every generated
+file still there with the recorded size and mtime (and the writer's own record unchanged)? Then the
+output is what a build would write — the build is a no-op, and it replays the diagnostics
+(warnings) the recorded build printed. Anything else — a file edited, removed or added by hand, an
+unreadable record — means a real build, which then decides file by file (the writer never trusts
+this cache to skip a write).
+
+The cache only ever skips work; it never writes or removes generated files, and its own file is
+written by the writer (:func:`tinkc.writer.replace_own_file`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+CACHE = ".tinkc-build.json"
+CACHE_VERSION = 1
+# the record the writer keeps (path → digest); its own stat is part of what must be unchanged
+WRITER_RECORD = ".tinkc-generated.json"
+WRITER_JOURNAL = ".tinkc-journal.json"
+_CODE_SUFFIXES = (".py", ".lark", ".yaml", ".j2", ".ex", ".exs", ".ts", ".json", ".md")
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _code_paths(module: str) -> list[Path]:
+    """tinkc's own package directories and the backend's package directory (or module file), found
+    without importing them."""
+    import importlib.util
+
+    paths = []
+    for name in ("tinkc", "tinkc.ir", "tinkc.grammar", "tinkc.manifests", module):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin is not None:
+            origin = Path(spec.origin)
+            paths.append(origin.parent if origin.name == "__init__.py" else origin)
+    return paths
+
+
+def code_fingerprint(backend_module: str, version: str) -> str:
+    """What the compiler and the backend are, as files: cheap to compute (stat only)."""
+    h = hashlib.sha256(version.encode())
+    seen: set[Path] = set()
+    for root in _code_paths(backend_module):
+        if root in seen:
+            continue
+        seen.add(root)
+        if root.is_file():
+            h.update(f"{root}:{_stat(root)}\n".encode())
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith(_CODE_SUFFIXES):
+                    h.update(f"{dirpath}/{name}:{_stat(Path(dirpath) / name)}\n".encode())
+    return h.hexdigest()
+
+
+def fingerprint(target: str, backend_module: str, version: str, skipped: Iterable[str]) -> str:
+    h = hashlib.sha256(f"{CACHE_VERSION}\0{target}\0{','.join(sorted(skipped))}\0".encode())
+    h.update(code_fingerprint(backend_module, version).encode())
+    return h.hexdigest()
+
+
+def is_fresh(root: Path, manifest: Path, fp: str) -> list[str] | None:
+    """The diagnostics text the recorded build printed, if the recorded build is still the output
+    of this manifest and this code; else None (build for real)."""
+    try:
+        data = json.loads((root / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("fingerprint") != fp:
+        return None
+    inputs, outputs, diagnostics = data.get("inputs"), data.get("outputs"), data.get("diagnostics")
+    if not isinstance(inputs, dict) or not isinstance(outputs, dict) or not isinstance(diagnostics, list):
+        return None
+    if data.get("manifest") != str(manifest.resolve()) or (root / WRITER_JOURNAL).exists():
+        return None  # another manifest, or an interrupted build the writer must recover first
+    for path, digest in inputs.items():
+        if _sha256(Path(path)) != digest:
+            return None
+    for rel, stat in outputs.items():
+        if _stat(root / rel) != stat:
+            return None
+    return [str(d) for d in diagnostics]
+
+
+def record(root: Path, manifest: Path, fp: str, inputs: Iterable[Path], generated: Iterable[str], diagnostics: list[str]) -> None:
+    """Remember a finished build of this target into ``root`` (see the module docstring)."""
+    outputs: dict[str, Any] = {}
+    for rel in sorted({*generated, WRITER_RECORD}):
+        stat = _stat(root / rel)
+        if stat is None:
+            forget(root)
+            return
+        outputs[rel] = stat
+    data: Mapping[str, Any] = {
+        "version": CACHE_VERSION,
+        "fingerprint": fp,
+        "manifest": str(manifest.resolve()),
+        "inputs": {str(p.resolve()): _sha256(p) for p in sorted(set(inputs))},
+        "outputs": outputs,
+        "diagnostics": diagnostics,
+    }
+    from tinkc.writer import replace_own_file
+
+    if not replace_own_file(root, CACHE, json.dumps(data, indent=1, sort_keys=True) + "\n"):
+        forget(root)
+
+
+def forget(root: Path) -> None:
+    try:
+        (root / CACHE).unlink()
+    except OSError:
+        pass
