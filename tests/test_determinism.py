@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from targets.fixtures import fixture_paths
 
-
 # The build cache (compiler/buildcache.py) records this machine's paths and modification times to
 # recognize a no-op rebuild: bookkeeping of one output directory, not output.
 CACHE = ".tinkc-build.json"
