@@ -21,12 +21,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install tinkc with its test tools
 
 # The emitted SDKs are built with their own toolchains: Elixir/OTP (+ jiffy) from Debian, Node from
-# the machine (typescript comes from npm inside the tests). Installed once, when missing.
+# the machine (typescript comes from npm inside the tests); Graphviz renders `tinkc graph`. Installed
+# once, when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-toolchains: ## install the SDK toolchains the tests need (Debian: elixir erlang-jiffy)
-	@command -v mix >/dev/null && [ -n "$$(ls -d /usr/lib/erlang/lib/jiffy-* 2>/dev/null)" ] || { \
-	  echo "installing elixir erlang-jiffy (Debian)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq elixir erlang-jiffy >/dev/null; }
+toolchains: ## install the SDK toolchains the tests need (Debian: elixir erlang-jiffy graphviz)
+	@command -v mix >/dev/null && [ -n "$$(ls -d /usr/lib/erlang/lib/jiffy-* 2>/dev/null)" ] && command -v dot >/dev/null || { \
+	  echo "installing elixir erlang-jiffy graphviz (Debian)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq elixir erlang-jiffy graphviz >/dev/null; }
 	@command -v node >/dev/null || { echo "node is missing: install Node.js 20 (Debian: nodejs npm)"; \
 	  $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 
@@ -43,9 +44,16 @@ test: $(STAMP) toolchains ## run the whole test suite
 conformance: $(STAMP) toolchains ## run the conformance scenarios against every backend's driver and the mock server
 	$(BIN)/python -m pytest tests/conformance
 
+soak: $(STAMP) toolchains ## soak every SDK against tinkc mock with random faults: thousands of calls, 200 at once
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP) ## hunt for compiler crashes (FUZZ_EXAMPLES=5000 random manifests) through every stage and backend; prints inputs tried and crashes
+	TINKC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/property/test_fuzz.py -q -p no:cacheprovider
+
 snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
-	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py -q
-	git status --short tests/snapshots tests/passes/expected
+	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py tests/conformance/test_packaged.py -q
+	git status --short tests/snapshots tests/passes/expected compiler/conformance/fixtures
 
 bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests
 	$(BIN)/python bench/run.py
@@ -53,4 +61,4 @@ bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manife
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis
 
-.PHONY: help install toolchains build check test conformance snapshots bench clean
+.PHONY: help install toolchains build check test conformance soak fuzz snapshots bench clean

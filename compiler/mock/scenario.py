@@ -11,6 +11,8 @@ A scenario is plain data (YAML file, JSON over the control API, or a dict in Pyt
     futures:                         # how futures of promise_result endpoints resolve
       "*": {pending_polls: 1}
       weights.save: [{error: disk full, category: server}]
+    faults: {seed: 7, rate: 0.2}     # random faults, deterministic for a seed and request order
+    idempotency: {call_tag: "soak-[0-9]+"}   # which requests are one logical call (duplicates)
 
 Problems are diagnostics (code ``scenario.*``) with the file position when the scenario came from a
 file, and a path into the data (``responses."models.create"[0].status``) always.
@@ -131,10 +133,58 @@ class FutureScript:
         return dict(self.entries[0]) if self.mode == "every" else [dict(e) for e in self.entries]
 
 
+# The kinds of random faults (`faults.kinds`), in the order the draw picks among them.
+FAULT_KINDS = ("5xx_burst", "429", "408", "try_again_storm", "drop", "slow", "malformed")
+FAULT_KEYS = ("seed", "rate", "kinds", "endpoints", "burst", "slow_ms", "storm_polls", "drop_executed")
+
+
+@attrs.frozen(kw_only=True)
+class Faults:
+    """Random faults on every endpoint without a scripted answer left (docs/mock.md, `faults`).
+
+    Which request gets which fault depends only on ``seed``, the endpoint and how many requests of
+    that endpoint came before: the same seed and request order give the same faults."""
+
+    seed: int = 0
+    rate: float = 0.1  # the probability that a request gets a fault
+    kinds: tuple[str, ...] = FAULT_KINDS
+    endpoints: tuple[str, ...] = ()  # () = every endpoint
+    burst: int = 3  # requests of the endpoint answering 5xx in a row, this one included
+    slow_ms: tuple[float, float] = (20.0, 200.0)  # a slow answer's delay, drawn in this range
+    storm_polls: tuple[int, int] = (2, 6)  # extra try_again polls of a future hit by a storm
+    drop_executed: float = 0.5  # the share of drops that happen after the request was executed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "endpoints": list(self.endpoints),
+            "burst": self.burst,
+            "slow_ms": list(self.slow_ms),
+            "storm_polls": list(self.storm_polls),
+            "drop_executed": self.drop_executed,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class IdempotencySettings:
+    """``call_tag``: a regular expression; the first text of a request (path parameters, query, then
+    the JSON body depth-first) it matches names the request's logical call, so that one call executed
+    under two idempotency keys, or twice without one, is counted as a duplicate."""
+
+    call_tag: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"call_tag": self.call_tag} if self.call_tag is not None else {}
+
+
 @attrs.frozen(kw_only=True)
 class Scenario:
     responses: tuple[tuple[ScriptKey, tuple[Reply, ...]], ...] = ()
     futures: tuple[tuple[str, FutureScript], ...] = ()
+    faults: Faults | None = None
+    idempotency: IdempotencySettings = IdempotencySettings()
     doc: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -145,6 +195,10 @@ class Scenario:
             out["responses"] = {k.written: [r.to_json() for r in replies] for k, replies in self.responses}
         if self.futures:
             out["futures"] = {k: s.to_json() for k, s in self.futures}
+        if self.faults is not None:
+            out["faults"] = self.faults.to_json()
+        if self.idempotency.call_tag is not None:
+            out["idempotency"] = self.idempotency.to_json()
         return out
 
 
@@ -189,7 +243,7 @@ class _Checker:
     def scenario(self, data: Any) -> Scenario | None:
         if data is None:
             return EMPTY
-        top = self.mapping(data, (), ("doc", "responses", "futures"))
+        top = self.mapping(data, (), ("doc", "responses", "futures", "faults", "idempotency"))
         if top is None:
             return None
         doc = top.get("doc")
@@ -210,7 +264,102 @@ class _Checker:
                 script = self.future_script(written, items, ("futures", written))
                 if script is not None:
                     futures.append((written, script))
-        return Scenario(responses=tuple(responses), futures=tuple(futures), doc=doc if isinstance(doc, str) else None)
+        faults = self.faults(top["faults"], ("faults",)) if top.get("faults") is not None else None
+        idempotency = IdempotencySettings()
+        raw = top.get("idempotency")
+        if raw is not None and self.mapping(raw, ("idempotency",), ("call_tag",)) is not None:
+            tag = raw.get("call_tag")
+            if tag is not None:
+                if not isinstance(tag, str) or not tag:
+                    self.error("type", ("idempotency", "call_tag"), f"expected a regular expression, got {_describe(tag)}")
+                else:
+                    try:
+                        re.compile(tag)
+                        idempotency = IdempotencySettings(call_tag=tag)
+                    except re.error as exc:
+                        self.error("type", ("idempotency", "call_tag"), f"not a regular expression: {exc}")
+        return Scenario(
+            responses=tuple(responses),
+            futures=tuple(futures),
+            faults=faults,
+            idempotency=idempotency,
+            doc=doc if isinstance(doc, str) else None,
+        )
+
+    # ---- faults
+
+    def faults(self, value: Any, path: Path_) -> Faults | None:
+        m = self.mapping(value, path, FAULT_KEYS)
+        if m is None:
+            return None
+        before = self.sink.error_count()
+        seed = self.integer(m, "seed", path, lo=0, hi=None)
+        rate = self.fraction(m, "rate", path)
+        kinds = FAULT_KINDS
+        if "kinds" in m:
+            raw = m["kinds"]
+            if not isinstance(raw, list) or not raw:
+                self.error("type", (*path, "kinds"), f"expected a non-empty list of fault kinds, got {_describe(raw)}")
+            else:
+                found = []
+                for i, kind in enumerate(raw):
+                    name = str(kind) if isinstance(kind, (str, int)) and not isinstance(kind, bool) else None  # 429: a YAML number
+                    if name not in FAULT_KINDS:
+                        hint = did_you_mean(str(kind), FAULT_KINDS) or f"kinds: {', '.join(FAULT_KINDS)}"
+                        self.error("unknown-fault", (*path, "kinds", i), f"unknown fault kind `{kind}`", hint)
+                    elif name not in found:
+                        found.append(name)
+                kinds = tuple(k for k in FAULT_KINDS if k in found)  # the draw's order does not depend on the writing
+        endpoints: tuple[str, ...] = ()
+        if "endpoints" in m:
+            raw = m["endpoints"]
+            if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+                self.error("type", (*path, "endpoints"), "expected a list of endpoint ids")
+            else:
+                for i, e in enumerate(raw):
+                    if e not in self.api.endpoints:
+                        hint = did_you_mean(e, self.api.endpoints)
+                        self.error("unknown-endpoint", (*path, "endpoints", i), f"unknown endpoint `{e}`", hint)
+                endpoints = tuple(raw)
+        burst = self.integer(m, "burst", path, lo=1, hi=None)
+        slow = self.span(m, "slow_ms", path, integral=False)
+        storm = self.span(m, "storm_polls", path, integral=True)
+        drop_executed = self.fraction(m, "drop_executed", path)
+        if self.sink.error_count() > before:
+            return None
+        defaults = Faults()
+        return Faults(
+            seed=seed if seed is not None else defaults.seed,
+            rate=rate if rate is not None else defaults.rate,
+            kinds=kinds,
+            endpoints=endpoints,
+            burst=burst if burst is not None else defaults.burst,
+            slow_ms=(float(slow[0]), float(slow[1])) if slow is not None else defaults.slow_ms,
+            storm_polls=(int(storm[0]), int(storm[1])) if storm is not None else defaults.storm_polls,
+            drop_executed=drop_executed if drop_executed is not None else defaults.drop_executed,
+        )
+
+    def fraction(self, m: Mapping[str, Any], key: str, path: Path_) -> float | None:
+        if key not in m:
+            return None
+        v = m[key]
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1:
+            self.error("type", (*path, key), f"expected a number from 0 to 1, got {_describe(v)}")
+            return None
+        return float(v)
+
+    def span(self, m: Mapping[str, Any], key: str, path: Path_, *, integral: bool) -> tuple[float, float] | None:
+        """A number, or `[low, high]`: the range a value is drawn from."""
+        if key not in m:
+            return None
+        v = m[key]
+        items = v if isinstance(v, list) else [v, v]
+        number = int if integral else (int, float)
+        if len(items) != 2 or not all(isinstance(x, number) and not isinstance(x, bool) and x >= 0 for x in items) or items[0] > items[1]:
+            what = "an integer" if integral else "a number"
+            self.error("type", (*path, key), f"expected {what} >= 0 or [low, high], got {_describe(v)}")
+            return None
+        return (items[0], items[1])
 
     # ---- responses
 

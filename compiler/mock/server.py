@@ -6,8 +6,11 @@ One request, top to bottom (:meth:`MockServer._serve`):
 1. recorded (in arrival order) and matched to an endpoint by method and path template;
 2. held while the control API holds responses (``POST /__tinkc/hold``);
 3. the endpoint's script, if any entry is left, answers it (status, body, headers, delay, a dropped
-   connection, a malformed body) — or only adjusts the normal answer;
-4. the normal answer: 401 without the auth header, 422 for a body, query or path parameter that does
+   connection, a malformed body) — or only adjusts the normal answer; without a script entry, the
+   scenario's random ``faults`` may pick a fault for it (a scripted answer of the same kinds);
+4. a non-idempotent request whose idempotency key was executed before gets the stored answer again
+   (the server does not execute it twice);
+5. the normal answer: 401 without the auth header, 422 for a body, query or path parameter that does
    not fit its type, the futures protocol for promise_result and retrieve endpoints, a 302 for
    ``redirect_location`` endpoints, 204 for endpoints without a response type, else a generated body.
 
@@ -21,6 +24,8 @@ import asyncio
 import base64
 import contextlib
 import json
+import random
+import re
 import socket
 import threading
 import time
@@ -38,13 +43,23 @@ from tinkc.frontend.load import parse_yaml
 from tinkc.frontend.model import to_plain
 from tinkc.ir import nodes as ir
 from tinkc.mock.routes import Match, Router
-from tinkc.mock.scenario import ANY_FUTURE, EMPTY, FUTURE_DEFAULTS, Reply, Scenario, ScenarioError, parse_scenario
+from tinkc.mock.scenario import (
+    ANY_FUTURE,
+    EMPTY,
+    FUTURE_DEFAULTS,
+    Faults,
+    Reply,
+    Scenario,
+    ScenarioError,
+    parse_scenario,
+)
 from tinkc.mock.values import Checker, Generator, Rand, parse_text
 
 CONTROL = "/__tinkc"
 MAX_BODY = 256 * 1024 * 1024
 BACKLOG = 4096  # the kernel caps it at net.core.somaxconn
 MALFORMED = b'{"tinkc_mock": "this body is cut short on purpose'
+INJECTED_5XX = (500, 502, 503, 504)
 DEFAULT_IDEMPOTENCY = ("X-Idempotency-Key", ("POST", "PUT", "PATCH", "DELETE"))
 
 T = TypeVar("T")
@@ -59,9 +74,11 @@ class Answer:
     json: Any = None
     has_json: bool = False
     raw: bytes | None = None  # a body that is not JSON (text, malformed)
-    source: str = "generated"  # generated | future | scripted | error | redirect | control
+    source: str = "generated"  # generated | future | scripted | error | redirect | replayed | control
     drop: bool = False
     executed: bool | None = None
+    result: Answer | None = None  # the normal answer executed behind a scripted one (stored for replays)
+    fault: str | None = None  # the kind of the random fault that made this answer
 
     @classmethod
     def of_json(cls, status: int, body: Any, source: str, **kw: Any) -> Answer:
@@ -77,9 +94,10 @@ class _Future:
     result: Any
     polls: int = 0
     pending_answered: int = 0
+    storm: int = 0  # pending answers still owed to an injected try_again storm
 
     def to_json(self) -> dict[str, Any]:
-        left = max(self.settings["pending_polls"] - self.pending_answered, 0)
+        left = max(self.settings["pending_polls"] - self.pending_answered, 0) + self.storm
         state = "pending" if left else ("failed" if self.settings.get("error") is not None else "complete")
         return {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
 
@@ -187,12 +205,21 @@ class MockServer:
         self._counters: dict[str, int] = {}
         self._futures: dict[str, _Future] = {}
         self._idempotency: dict[str, dict[str, Any]] = {}
+        self._stored: dict[str, Answer] = {}  # the answer of each executed idempotency key
+        self._calls: dict[tuple[str, str], dict[str, Any]] = {}  # logical calls, by (endpoint, call tag)
         self._missing_keys: dict[str, int] = {}
+        self._faults_injected: dict[str, int] = {}  # by kind, until a reset (across scenario loads)
         self.max_in_flight = self.in_flight
         self._load(scenario)
 
     def _load(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        self._call_tag = re.compile(scenario.idempotency.call_tag) if scenario.idempotency.call_tag else None
+        # the faults' draw starts again with each scenario: the same seed and request order, the same faults
+        self._fault_draws: dict[str, int] = {}
+        self._burst_left: dict[str, int] = {}
+        for kind in scenario.faults.kinds if scenario.faults else ():
+            self._faults_injected.setdefault(kind, 0)
         self._scripts = {(k.endpoint, k.path): _Script(replies, lambda r: r.times) for k, replies in scenario.responses}
         self._script_keys = {(k.endpoint, k.path): k.written for k, _ in scenario.responses}
         self._future_default: dict[str, Any] = dict(FUTURE_DEFAULTS)
@@ -222,12 +249,41 @@ class MockServer:
         return [r for r in self.recordings if endpoint is None or r["endpoint"] == endpoint]
 
     def idempotency(self) -> dict[str, Any]:
-        """Per idempotency key: how often a non-idempotent request carrying it arrived and was executed."""
+        """Per idempotency key: how often a non-idempotent request carrying it arrived, was executed
+        and was answered from the stored result; per logical call (with a ``call_tag``): how often it
+        was executed, under which keys. ``duplicates``: keys or logical calls executed more than once."""
         keys = {k: dict(v) for k, v in self._idempotency.items()}
+        calls = {f"{e} {tag}": {**v, "keys": list(v["keys"])} for (e, tag), v in sorted(self._calls.items())}
+        duplicates: list[dict[str, Any]] = [
+            {"kind": "key", "key": k, "endpoint": v["endpoint"], "executions": v["executions"]}
+            for k, v in sorted(keys.items())
+            if v["executions"] > 1
+        ]
+        duplicates += [{"kind": "call", **v} for v in calls.values() if v["executions"] > 1]
         return {
             "keys": keys,
-            "duplicates": sorted(k for k, v in keys.items() if v["executions"] > 1),
+            "calls": calls,
+            "duplicates": duplicates,
             "without_key": dict(sorted(self._missing_keys.items())),
+            "totals": {
+                "keys": len(keys),
+                "attempts": sum(v["attempts"] for v in keys.values()),
+                "executions": sum(v["executions"] for v in keys.values()),
+                "replays": sum(v["replays"] for v in keys.values()),
+                "calls": len(calls),
+                "duplicates": len(duplicates),
+            },
+        }
+
+    def faults(self) -> dict[str, Any]:
+        """The random faults of the loaded scenario, and how many of each kind were injected since the
+        last reset (whatever scenario was loaded then)."""
+        config = self.scenario.faults
+        return {
+            "faults": config.to_json() if config else None,
+            "injected": dict(self._faults_injected),
+            "total": sum(self._faults_injected.values()),
+            "drawn": sum(self._fault_draws.values()),
         }
 
     def stats(self) -> dict[str, Any]:
@@ -318,13 +374,16 @@ class MockServer:
             return self._send(request, record, answer, None)
         ep = found.endpoint
         reply = self._next_reply(ep, raw_path)
+        fault = None
+        if reply is None and self.scenario.faults is not None:
+            fault, reply = self._draw_fault(self.scenario.faults, ep, body)
         if reply is not None and reply.delay_ms:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), reply.delay_ms / 1000)
         if self._closing.is_set():
             return self._send(request, record, Answer(source="shutdown", drop=True), reply)
         if reply is None or reply.modifies_default:
-            answer = self._default(request, ep, found.params, body, record["body_kind"])
+            answer = self._replay(request, ep) or self._default(request, ep, found.params, body, record["body_kind"])
             if reply is not None:
                 if reply.status is not None and 200 <= answer.status < 300:
                     answer.status = reply.status
@@ -334,8 +393,71 @@ class MockServer:
                     answer.executed = reply.executed
         else:
             answer = _scripted(reply)
-        self._count_idempotency(request, ep, answer)
+            if reply.executed and self._replay(request, ep) is not None:
+                if fault is not None:  # the key's work was done before: a fault cannot do it again
+                    answer.executed = False
+            elif reply.executed:
+                # the work was done, then the answer lost (a connection broken after the commit): the
+                # normal answer is what a retry with the same idempotency key gets
+                answer.result = self._default(request, ep, found.params, body, record["body_kind"])
+                if fault is not None and answer.result.status >= 400:  # a fault only loses work that succeeded
+                    answer.executed, answer.result = False, None
+        answer.fault = fault
+        self._count_idempotency(request, ep, answer, found.params, body)
         return self._send(request, record, answer, reply)
+
+    def _draw_fault(self, faults: Faults, ep: ir.Endpoint, body: Any) -> tuple[str | None, Reply | None]:
+        """Whether this request gets a random fault, and which (a reply like a scripted one). Decided
+        by the seed, the endpoint and the number of its requests before this one, nothing else."""
+        if faults.endpoints and ep.id not in faults.endpoints:
+            return None, None
+        n = self._fault_draws.get(ep.id, 0)
+        self._fault_draws[ep.id] = n + 1
+        rng = random.Random(f"{faults.seed}/{ep.id}/{n}")  # seeding with text is stable across processes
+        if self._burst_left.get(ep.id, 0) > 0:
+            self._burst_left[ep.id] -= 1
+            kind = "5xx_burst"
+        else:
+            if rng.random() >= faults.rate:
+                return None, None
+            kinds = [k for k in faults.kinds if k != "try_again_storm" or ep.id in self._retrieve]
+            if not kinds:
+                return None, None
+            kind = kinds[rng.randrange(len(kinds))]
+            if kind == "5xx_burst":
+                self._burst_left[ep.id] = faults.burst - 1
+        reply: Reply | None
+        if kind == "5xx_burst":
+            status = INJECTED_5XX[rng.randrange(len(INJECTED_5XX))]
+            reply = _fault_reply(status)
+        elif kind == "429":
+            reply = _fault_reply(429, headers=(("Retry-After", "1"),))
+        elif kind == "408":
+            reply = _fault_reply(408)
+        elif kind == "slow":
+            reply = Reply(delay_ms=rng.uniform(*faults.slow_ms))
+        elif kind == "malformed":  # executed, its answer cut short on the way: a retry gets the stored answer
+            reply = Reply(malformed=True, executed=True)
+        elif kind == "drop":
+            reply = Reply(drop=True, executed=rng.random() < faults.drop_executed)
+        else:  # try_again_storm: the future answers "try again" a few more times before its outcome
+            future = self._future_of(ep, body)
+            if future is None:
+                return None, None
+            future.storm += rng.randint(*faults.storm_polls)
+            reply = None
+        self._faults_injected[kind] = self._faults_injected.get(kind, 0) + 1
+        return kind, reply
+
+    def _replay(self, request: web.Request, ep: ir.Endpoint) -> Answer | None:
+        """The stored answer of an idempotency key already executed (None: execute the request)."""
+        header, methods = self._idempotency_rule(ep)
+        key = request.headers.get(header) if request.method in methods else None
+        stored = self._stored.get(key) if key else None
+        if stored is None:
+            return None
+        headers = {**stored.headers, "Idempotent-Replayed": "true"}
+        return attrs.evolve(stored, headers=headers, source="replayed", executed=False, result=None, fault=None)
 
     def _next_reply(self, ep: ir.Endpoint, raw_path: str) -> Reply | None:
         for path in (raw_path, unquote(raw_path)):
@@ -349,7 +471,9 @@ class MockServer:
 
     def _send(self, request: web.Request, record: dict[str, Any], answer: Answer, reply: Reply | None) -> web.StreamResponse:
         response_record: dict[str, Any] = {"source": answer.source}
-        if reply is not None:
+        if answer.fault is not None:
+            response_record["fault"] = answer.fault
+        elif reply is not None:
             response_record["script"] = reply.to_json()
         if answer.drop:
             response_record.update(status=None, dropped=True)
@@ -475,20 +599,32 @@ class MockServer:
         handle[spec.request_id_field] = request_id
         return Answer.of_json(200, handle, "future")
 
-    def _retrieve_future(self, ep: ir.Endpoint, body: Any) -> Answer:
-        feature = self._retrieve[ep.id][0]
-        spec = feature.params
+    def _request_id_key(self, ep: ir.Endpoint) -> tuple[ir.PromiseResult, str]:
+        """The promise_result feature of a retrieve endpoint, and the JSON name of its request id."""
+        spec = self._retrieve[ep.id][0].params
         assert isinstance(spec, ir.PromiseResult)
         rec = self.api.record(ep.request)
         id_field = rec.field(spec.request_id_field) if rec else None
-        key = id_field.json_name if id_field else spec.request_id_field
+        return spec, id_field.json_name if id_field else spec.request_id_field
+
+    def _future_of(self, ep: ir.Endpoint, body: Any) -> _Future | None:
+        """The future a request of a retrieve endpoint asks about (None for another endpoint)."""
+        if ep.id not in self._retrieve:
+            return None
+        _, key = self._request_id_key(ep)
         request_id = body.get(key) if isinstance(body, dict) else None
-        future = self._futures.get(request_id) if isinstance(request_id, str) else None
+        return self._futures.get(request_id) if isinstance(request_id, str) else None
+
+    def _retrieve_future(self, ep: ir.Endpoint, body: Any) -> Answer:
+        spec, key = self._request_id_key(ep)
+        future = self._future_of(ep, body)
         if future is None:
+            request_id = body.get(key) if isinstance(body, dict) else None
             return Answer.of_json(404, {"detail": f"unknown request id {json.dumps(request_id)}"}, "future")
         future.polls += 1
         settings = future.settings
-        if future.pending_answered < settings["pending_polls"]:
+        storm = future.storm > 0
+        if storm or future.pending_answered < settings["pending_polls"]:
             states = settings["queue_states"]
             pending: dict[str, Any] = {key: future.request_id}
             status = settings["pending_status"]
@@ -498,7 +634,10 @@ class MockServer:
                 pending[spec.queue_state_field] = states[min(future.pending_answered, len(states) - 1)]
             if spec.queue_state_reason_field and settings.get("queue_state_reason") is not None:
                 pending[spec.queue_state_reason_field] = settings["queue_state_reason"]
-            future.pending_answered += 1
+            if storm:  # a storm's pending answers do not use up the future's scripted pending polls
+                future.storm -= 1
+            else:
+                future.pending_answered += 1
             return Answer.of_json(status, pending, "future")
         if settings.get("error") is not None:
             failed: dict[str, Any] = {spec.error_field: settings["error"]}
@@ -509,22 +648,38 @@ class MockServer:
 
     # ---- idempotency
 
-    def _count_idempotency(self, request: web.Request, ep: ir.Endpoint, answer: Answer) -> None:
+    def _idempotency_rule(self, ep: ir.Endpoint) -> tuple[str, tuple[str, ...]]:
+        """The idempotency header of an endpoint and the methods that need one."""
         features = self.api.endpoint_features(ep, "idempotency_key")
         if features and isinstance(features[0].params, ir.IdempotencyKey):
-            header, methods = features[0].params.header, features[0].params.methods
-        else:
-            header, methods = DEFAULT_IDEMPOTENCY
+            return features[0].params.header, tuple(features[0].params.methods)
+        return DEFAULT_IDEMPOTENCY
+
+    def _count_idempotency(self, request: web.Request, ep: ir.Endpoint, answer: Answer, params: Mapping[str, str], body: Any) -> None:
+        header, methods = self._idempotency_rule(ep)
         if request.method not in methods:
             return
+        key = request.headers.get(header) or None
         executed = answer.executed if answer.executed is not None else (not answer.drop and answer.status < 400)
-        key = request.headers.get(header)
-        if not key:
+        if key is None:
             self._missing_keys[ep.id] = self._missing_keys.get(ep.id, 0) + 1
-            return
-        entry = self._idempotency.setdefault(key, {"endpoint": ep.id, "method": request.method, "attempts": 0, "executions": 0})
-        entry["attempts"] += 1
-        entry["executions"] += int(executed)
+        else:
+            entry = self._idempotency.setdefault(
+                key, {"endpoint": ep.id, "method": request.method, "attempts": 0, "executions": 0, "replays": 0}
+            )
+            entry["attempts"] += 1
+            entry["executions"] += int(executed)
+            entry["replays"] += int(answer.source == "replayed")
+            if executed and key not in self._stored:
+                stored = answer.result or answer
+                if not stored.drop:
+                    self._stored[key] = attrs.evolve(stored, headers=dict(stored.headers), result=None, fault=None)
+        if executed and self._call_tag is not None:
+            tag = _find_tag(self._call_tag, [*params.values(), *_query(request).values(), body])
+            if tag is not None:
+                call = self._calls.setdefault((ep.id, tag), {"endpoint": ep.id, "tag": tag, "executions": 0, "keys": []})
+                call["executions"] += 1
+                call["keys"].append(key)
 
     # ---- control API
 
@@ -559,6 +714,8 @@ class MockServer:
                 return _json(self.idempotency())
             if path == "/futures" and method == "GET":
                 return _json(self.futures())
+            if path == "/faults" and method == "GET":
+                return _json(self.faults())
             if path == "/stats" and method == "GET":
                 wanted = request.query.get("in_flight")
                 if wanted is not None:
@@ -604,6 +761,7 @@ _CONTROL_ROUTES = [
     f"POST {CONTROL}/scenario",
     f"GET {CONTROL}/idempotency",
     f"GET {CONTROL}/futures",
+    f"GET {CONTROL}/faults",
     f"GET {CONTROL}/stats[?in_flight=N&timeout_ms=T]",
     f"POST {CONTROL}/hold",
     f"GET {CONTROL}/files/...",
@@ -628,6 +786,27 @@ def _scripted(reply: Reply) -> Answer:
         answer.json, answer.has_json = {"detail": f"{phrase} (scripted by tinkc mock)"}, True
     answer.headers.update(reply.headers)
     return answer
+
+
+def _fault_reply(status: int, headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+    phrase = HTTPStatus(status).phrase
+    return Reply(status=status, has_body=True, body={"detail": f"{phrase} (a fault injected by tinkc mock)"}, headers=headers)
+
+
+def _find_tag(pattern: re.Pattern[str], values: list[Any]) -> str | None:
+    """The first text among ``values`` (depth-first, mappings in their order) matching ``pattern``."""
+    stack = list(reversed(values))
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            m = pattern.search(value)
+            if m:
+                return m.group(0)
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return None
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -719,6 +898,9 @@ class MockHandle:
 
     def futures(self) -> list[dict[str, Any]]:
         return self.call(self.server.futures)
+
+    def faults(self) -> dict[str, Any]:
+        return self.call(self.server.faults)
 
     def hold(self, held: bool = True) -> None:
         self.call(self.server.hold, held)

@@ -79,8 +79,8 @@ def test_control_index_and_unknown_control_routes() -> None:
 
 def test_idempotency_accounting() -> None:
     async def scenario() -> None:
-        script = {"responses": {"models.get_info": [{"status": 503}, {"drop": True}]}}
-        async with serving(script) as (_, client):
+        script = {"responses": {"models.get_info": [{"status": 503}, {"drop": True}]}, "idempotency": {"call_tag": "m-[0-9]+"}}
+        async with serving(script) as (server, client):
             body = {"model_id": "m-1"}
             # a retried request: 503, a dropped connection, then executed once
             for _ in range(2):
@@ -88,34 +88,72 @@ def test_idempotency_accounting() -> None:
                     await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-1"})
                 except httpx.RemoteProtocolError:
                     pass
-            await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-1"})
-            # a duplicate: the same key executed twice
-            await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-2"})
-            await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-2"})
-            # no key at all, and a GET (idempotent: not counted)
-            await client.post("/api/v1/get_info", json=body)
-            await client.get("/api/v1/healthz", headers={IDEM: "key-3"})
+            first = await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-1"})
+            # a retry of an executed key: the stored answer again, not a second execution
+            again = await client.post("/api/v1/get_info", json=body, headers={IDEM: "key-1"})
+            assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+            assert server.requests()[-1]["response"]["source"] == "replayed"
+            # the same logical call (tag m-2) executed under two keys, and m-3 twice without a key: duplicates
+            await client.post("/api/v1/get_info", json={"model_id": "m-2"}, headers={IDEM: "key-2"})
+            await client.post("/api/v1/get_info", json={"model_id": "m-2"}, headers={IDEM: "key-3"})
+            await client.post("/api/v1/get_info", json={"model_id": "m-3"})
+            await client.post("/api/v1/get_info", json={"model_id": "m-3"})
+            # a GET is idempotent: not counted
+            await client.get("/api/v1/healthz", headers={IDEM: "key-4"})
             report = (await client.get("/__tinkc/idempotency")).json()
-            assert report["keys"] == {
-                "key-1": {"endpoint": "models.get_info", "method": "POST", "attempts": 3, "executions": 1},
-                "key-2": {"endpoint": "models.get_info", "method": "POST", "attempts": 2, "executions": 2},
+            assert report["keys"]["key-1"] == {
+                "endpoint": "models.get_info",
+                "method": "POST",
+                "attempts": 4,
+                "executions": 1,
+                "replays": 1,
             }
-            assert report["duplicates"] == ["key-2"]
-            assert report["without_key"] == {"models.get_info": 1}
+            assert sorted(report["keys"]) == ["key-1", "key-2", "key-3"]
+            assert report["calls"]["models.get_info m-1"] == {
+                "endpoint": "models.get_info",
+                "tag": "m-1",
+                "executions": 1,
+                "keys": ["key-1"],
+            }
+            assert report["duplicates"] == [
+                {"kind": "call", "endpoint": "models.get_info", "tag": "m-2", "executions": 2, "keys": ["key-2", "key-3"]},
+                {"kind": "call", "endpoint": "models.get_info", "tag": "m-3", "executions": 2, "keys": [None, None]},
+            ]
+            assert report["without_key"] == {"models.get_info": 2}
+            assert report["totals"] == {"keys": 3, "attempts": 6, "executions": 3, "replays": 1, "calls": 3, "duplicates": 2}
 
     asyncio.run(scenario())
 
 
 def test_executed_override() -> None:
     async def scenario() -> None:
-        # the server did the work, then the connection broke: a client retry with the same key is a duplicate
-        async with serving({"responses": {"models.get_info": [{"drop": True, "executed": True}]}}) as (server, client):
+        # the server did the work, then the connection broke: a retry with the same key gets the stored
+        # answer; a retry under a new key executes again, which is a duplicate of the logical call
+        script = {
+            "responses": {"models.get_info": [{"drop": True, "executed": True}]},
+            "idempotency": {"call_tag": "^m$"},
+        }
+        async with serving(script) as (server, client):
             try:
                 await client.post("/api/v1/get_info", json={"model_id": "m"}, headers={IDEM: "k"})
             except httpx.RemoteProtocolError:
                 pass
-            await client.post("/api/v1/get_info", json={"model_id": "m"}, headers={IDEM: "k"})
-            assert server.idempotency()["duplicates"] == ["k"]
+            replayed = await client.post("/api/v1/get_info", json={"model_id": "m"}, headers={IDEM: "k"})
+            assert replayed.status_code == 200 and replayed.json()["model_id"] == "m"
+            assert server.idempotency()["keys"]["k"] == {
+                "endpoint": "models.get_info",
+                "method": "POST",
+                "attempts": 2,
+                "executions": 1,
+                "replays": 1,
+            }
+            assert server.idempotency()["duplicates"] == []
+            server.load_scenario(script)
+            try:
+                await client.post("/api/v1/get_info", json={"model_id": "m"}, headers={IDEM: "k2"})
+            except httpx.RemoteProtocolError:
+                pass
+            assert [d["keys"] for d in server.idempotency()["duplicates"]] == [["k", "k2"]]
 
     asyncio.run(scenario())
 
