@@ -19,7 +19,6 @@ defmodule Studio.TypesTest do
       Studio.Types.RenderRequest,
       %{"session_id" => "session_id-1", "seq" => 7, "prompt" => "prompt-1", "large" => true}
     },
-    {Studio.Types.SessionInfo, %{"session_id" => "session_id-1"}},
     {
       Studio.Types.Started,
       %{"kind" => "started", "event_id" => "event_id-1", "timestamp" => "2025-01-02T03:04:05Z"}

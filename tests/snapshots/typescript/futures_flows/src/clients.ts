@@ -56,7 +56,7 @@ export class ServiceClient extends BaseClient {
 
   /** Submit a job, wait for it, and return a client bound to it. */
   async startJob(params: { input: JobInput }, options: RequestOptions = {}): Promise<JobClient> {
-    const sStep1 = await this.submit(spec.EP_JOBS_SUBMIT, spec.FT_FUTURES, {
+    const sStep2 = await this.callFuture(spec.EP_JOBS_SUBMIT, spec.FT_FUTURES, JobResult, {
       body: s.encode(SubmitJob, {
         session_id: await this.sessionId(),
         seq: this.next("job_seq"),
@@ -64,7 +64,6 @@ export class ServiceClient extends BaseClient {
       }),
       ...options,
     });
-    const sStep2 = await this.awaitFuture(spec.FT_FUTURES, sStep1, JobResult, options.signal);
     return this.derive(JobClient, {
       job_id: sStep2.job_id,
       label: `${await this.sessionId()}:job:${sStep2.job_id}`,

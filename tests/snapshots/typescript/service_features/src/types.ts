@@ -65,12 +65,8 @@ export const RenderRequest: s.Schema<RenderRequest> = s.record("RenderRequest", 
   large: s.required(s.bool),
 }));
 
-export interface SessionInfo {
-  session_id: string;
-}
-export const SessionInfo: s.Schema<SessionInfo> = s.record("SessionInfo", () => ({
-  session_id: s.required(s.string),
-}));
+export type SessionInfo = Heartbeat;
+export const SessionInfo: s.Schema<SessionInfo> = s.lazy(() => Heartbeat);
 
 export interface Started {
   kind: "started";

@@ -571,18 +571,22 @@ export class SamplingClient extends BaseClient {
     params: { prompt: ModelInput },
     options: RequestOptions = {},
   ): Promise<(number | null)[] | null> {
-    const sStep1 = await this.submit(spec.EP_SAMPLING_ASAMPLE, spec.FT_FUTURES, {
-      body: s.encode(SampleRequest, {
-        sampling_session_id: this.stateOf<string | null>("sampling_session_id"),
-        seq_id: this.next("seq_id"),
-        prompt: params.prompt,
-        num_samples: 1,
-        prompt_logprobs: true,
-        sampling_params: { max_tokens: 1 },
-      }),
-      ...options,
-    });
-    const sStep2 = await this.awaitFuture(spec.FT_FUTURES, sStep1, SampleResponse, options.signal);
+    const sStep2 = await this.callFuture(
+      spec.EP_SAMPLING_ASAMPLE,
+      spec.FT_FUTURES,
+      SampleResponse,
+      {
+        body: s.encode(SampleRequest, {
+          sampling_session_id: this.stateOf<string | null>("sampling_session_id"),
+          seq_id: this.next("seq_id"),
+          prompt: params.prompt,
+          num_samples: 1,
+          prompt_logprobs: true,
+          sampling_params: { max_tokens: 1 },
+        }),
+        ...options,
+      },
+    );
     return sStep2.prompt_logprobs ?? null;
   }
 }
@@ -669,20 +673,19 @@ export class ServiceClient extends BaseClient {
     },
     options: RequestOptions = {},
   ): Promise<TrainingClient> {
-    const sStep1 = await this.submit(spec.EP_MODELS_CREATE, spec.FT_FUTURES, {
-      body: s.encode(CreateModelRequest, {
-        session_id: await this.sessionId(),
-        model_seq_id: this.next("model_seq_id"),
-        base_model: params.base_model,
-        lora_config: { rank: params.rank ?? 32 },
-      }),
-      ...options,
-    });
-    const sStep2 = await this.awaitFuture(
+    const sStep2 = await this.callFuture(
+      spec.EP_MODELS_CREATE,
       spec.FT_FUTURES,
-      sStep1,
       CreateModelResponse,
-      options.signal,
+      {
+        body: s.encode(CreateModelRequest, {
+          session_id: await this.sessionId(),
+          model_seq_id: this.next("model_seq_id"),
+          base_model: params.base_model,
+          lora_config: { rank: params.rank ?? 32 },
+        }),
+        ...options,
+      },
     );
     const sInfo = await this.call(spec.EP_MODELS_GET_INFO, GetInfoResponse, {
       body: s.encode(GetInfoRequest, { model_id: sStep2.model_id }),
@@ -995,19 +998,18 @@ export class TrainingClient extends BaseClient {
 
   /** Save the current weights and create a SamplingClient on them. */
   async saveWeightsAndGetSamplingClient(options: RequestOptions = {}): Promise<SamplingClient> {
-    const sStep1 = await this.submit(spec.EP_WEIGHTS_SAVE_FOR_SAMPLER, spec.FT_FUTURES, {
-      body: s.encode(SaveWeightsForSamplerRequest, {
-        model_id: this.stateOf<ModelID>("model_id"),
-        seq_id: this.next("seq_id"),
-        sampling_session_seq_id: this.next("sampling_session_seq_id"),
-      }),
-      ...options,
-    });
-    const sStep2 = await this.awaitFuture(
+    const sStep2 = await this.callFuture(
+      spec.EP_WEIGHTS_SAVE_FOR_SAMPLER,
       spec.FT_FUTURES,
-      sStep1,
       SaveWeightsForSamplerResponseInternal,
-      options.signal,
+      {
+        body: s.encode(SaveWeightsForSamplerRequest, {
+          model_id: this.stateOf<ModelID>("model_id"),
+          seq_id: this.next("seq_id"),
+          sampling_session_seq_id: this.next("sampling_session_seq_id"),
+        }),
+        ...options,
+      },
     );
     return this.derive(SamplingClient, { sampling_session_id: sStep2.sampling_session_id });
   }

@@ -79,13 +79,17 @@ defmodule Jobs.ServiceClient do
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
-         {:ok, step1} <-
-           Client.submit(
+         {:ok, step2} <-
+           Client.call_future(
              c,
              "jobs.submit",
-             body: %SubmitJob{session_id: session_id, seq: Client.next(c, :job_seq), input: input}
+             body: %SubmitJob{
+               session_id: session_id,
+               seq: Client.next(c, :job_seq),
+               input: input
+             },
+             decode: JobResult
            ),
-         {:ok, step2} <- Client.await_future(c, "jobs.submit", step1, JobResult),
          {:ok, step3} <-
            Client.build(
              c,

@@ -163,8 +163,8 @@ defmodule Tinkex.SamplingClient do
   def compute_logprobs(sampling, prompt, opts \\ []) do
     c = Client.handle(sampling, opts)
 
-    with {:ok, step1} <-
-           Client.submit(
+    with {:ok, step2} <-
+           Client.call_future(
              c,
              "sampling.asample",
              body: %SampleRequest{
@@ -174,9 +174,9 @@ defmodule Tinkex.SamplingClient do
                sampling_session_id: Client.state(c, :sampling_session_id),
                seq_id: Client.next(c, :seq_id),
                prompt_logprobs: true
-             }
-           ),
-         {:ok, step2} <- Client.await_future(c, "sampling.asample", step1, SampleResponse) do
+             },
+             decode: SampleResponse
+           ) do
       {:ok, step2.prompt_logprobs}
     end
   end

@@ -213,8 +213,8 @@ defmodule Tinkex.ServiceClient do
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
-         {:ok, step1} <-
-           Client.submit(
+         {:ok, step2} <-
+           Client.call_future(
              c,
              "models.create",
              body: %CreateModelRequest{
@@ -222,9 +222,9 @@ defmodule Tinkex.ServiceClient do
                model_seq_id: Client.next(c, :model_seq_id),
                base_model: base_model,
                lora_config: %{rank: rank}
-             }
+             },
+             decode: CreateModelResponse
            ),
-         {:ok, step2} <- Client.await_future(c, "models.create", step1, CreateModelResponse),
          {:ok, step_info} <-
            Client.call(
              c,

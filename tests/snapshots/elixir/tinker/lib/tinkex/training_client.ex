@@ -385,22 +385,16 @@ defmodule Tinkex.TrainingClient do
   def save_weights_and_get_sampling_client(training, opts \\ []) do
     c = Client.handle(training, opts)
 
-    with {:ok, step1} <-
-           Client.submit(
+    with {:ok, step2} <-
+           Client.call_future(
              c,
              "weights.save_for_sampler",
              body: %SaveWeightsForSamplerRequest{
                model_id: Client.state(c, :model_id),
                sampling_session_seq_id: Client.next(c, :sampling_session_seq_id),
                seq_id: Client.next(c, :seq_id)
-             }
-           ),
-         {:ok, step2} <-
-           Client.await_future(
-             c,
-             "weights.save_for_sampler",
-             step1,
-             SaveWeightsForSamplerResponseInternal
+             },
+             decode: SaveWeightsForSamplerResponseInternal
            ),
          {:ok, step3} <-
            Client.build(c, SamplingClient, %{sampling_session_id: step2.sampling_session_id}) do

@@ -104,7 +104,7 @@ class ServiceClient(BaseClient):
 
     def start_job(self, *, input: JobInput) -> JobClient:
         """Submit a job, wait for it, and return a client bound to it."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SubmitJob,
             {
                 "session_id": self._session_id(),
@@ -113,8 +113,7 @@ class ServiceClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._submit(EP_JOBS_SUBMIT, FT_FUTURES, body=body_step1)
-        s_step2 = self._await_future(FT_FUTURES, s_step1, _JOBRESULT_ADAPTER)
+        s_step2 = self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
         s_step3 = JobClient._derive(self, job_id=s_step2.job_id, label=f"{self._session_id()}:job:{s_step2.job_id}")
         return s_step3
 
@@ -133,7 +132,7 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def start_job(self, *, input: JobInput) -> AsyncJobClient:
         """Submit a job, wait for it, and return a client bound to it."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SubmitJob,
             {
                 "session_id": (await self._session_id()),
@@ -142,8 +141,7 @@ class AsyncServiceClient(AsyncBaseClient):
             },
             {},
         )
-        s_step1 = await self._submit(EP_JOBS_SUBMIT, FT_FUTURES, body=body_step1)
-        s_step2 = await self._await_future(FT_FUTURES, s_step1, _JOBRESULT_ADAPTER)
+        s_step2 = await self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
         s_step3 = AsyncJobClient._derive(
             self, job_id=s_step2.job_id, label=f"{(await self._session_id())}:job:{s_step2.job_id}"
         )

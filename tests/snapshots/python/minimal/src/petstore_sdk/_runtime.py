@@ -37,6 +37,11 @@ class OpenEnum(str, enum.Enum):
         member._value_ = value
         return member
 
+    def __str__(self) -> str:
+        # the wire text, as `str` would give it: httpx sends query parameters by `str()`, which for a
+        # `(str, Enum)` member is `Mode.NAME` before Python 3.12
+        return str.__str__(self)
+
 
 UNKNOWN_TAG = "__unknown__"
 

@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 from ._errors import ConfigurationError
 
 
+class RedactedStr(str):
+    """The API key: a str, since it goes into the auth header as it is, that shows itself as
+    `<redacted>` wherever Python shows a value's repr: `vars(config)`, `dataclasses.asdict(config)`,
+    pprint, debuggers and `%r` in log records (the field's `repr=False` covers only the dataclass's
+    own repr)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
 @dataclass(frozen=True)
 class Config:
     api_key: str = field(repr=False)
@@ -17,6 +29,9 @@ class Config:
     timeout: float = 60.0
     headers: Mapping[str, str] = field(default_factory=dict)
     max_connections: int = 100  # the connection pool's size (the manifest's largest retry_handler bound)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_key", RedactedStr(self.api_key))
 
     def __repr__(self) -> str:
         return f"Config(api_key=<redacted>, base_url={self.base_url!r}, timeout={self.timeout!r})"

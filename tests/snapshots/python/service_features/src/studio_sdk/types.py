@@ -37,10 +37,6 @@ class RenderRequest(WireModel):
     large: bool
 
 
-class SessionInfo(WireModel):
-    session_id: str
-
-
 class Started(WireModel):
     kind: Literal["started"] = "started"
     event_id: str
@@ -67,12 +63,14 @@ Event: TypeAlias = Annotated[
 ]
 
 
+SessionInfo: TypeAlias = Heartbeat
+
+
 Heartbeat.model_rebuild()
 NewSession.model_rebuild()
 Note.model_rebuild()
 Render.model_rebuild()
 RenderRequest.model_rebuild()
-SessionInfo.model_rebuild()
 Started.model_rebuild()
 TelemetryBatch.model_rebuild()
 UnknownEvent.model_rebuild()

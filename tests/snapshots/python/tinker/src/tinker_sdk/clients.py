@@ -845,7 +845,7 @@ class SamplingClient(BaseClient):
 
     def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SampleRequest,
             {
                 "sampling_session_id": self._state["sampling_session_id"],
@@ -857,8 +857,7 @@ class SamplingClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=body_step1)
-        s_step2 = self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
+        s_step2 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
         s_step3 = s_step2.prompt_logprobs
         return s_step3
 
@@ -932,7 +931,7 @@ class AsyncSamplingClient(AsyncBaseClient):
 
     async def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SampleRequest,
             {
                 "sampling_session_id": self._state["sampling_session_id"],
@@ -944,8 +943,7 @@ class AsyncSamplingClient(AsyncBaseClient):
             },
             {},
         )
-        s_step1 = await self._submit(EP_SAMPLING_ASAMPLE, FT_FUTURES, body=body_step1)
-        s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAMPLERESPONSE_ADAPTER)
+        s_step2 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
         s_step3 = s_step2.prompt_logprobs
         return s_step3
 
@@ -1017,7 +1015,7 @@ class ServiceClient(BaseClient):
 
     def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             CreateModelRequest,
             {
                 "session_id": self._session_id(),
@@ -1027,8 +1025,7 @@ class ServiceClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._submit(EP_MODELS_CREATE, FT_FUTURES, body=body_step1)
-        s_step2 = self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
+        s_step2 = self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
         body_info = request_body(
             GetInfoRequest,
             {
@@ -1188,7 +1185,7 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             CreateModelRequest,
             {
                 "session_id": (await self._session_id()),
@@ -1198,8 +1195,7 @@ class AsyncServiceClient(AsyncBaseClient):
             },
             {},
         )
-        s_step1 = await self._submit(EP_MODELS_CREATE, FT_FUTURES, body=body_step1)
-        s_step2 = await self._await_future(FT_FUTURES, s_step1, _CREATEMODELRESPONSE_ADAPTER)
+        s_step2 = await self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
         body_info = request_body(
             GetInfoRequest,
             {
@@ -1475,7 +1471,7 @@ class TrainingClient(BaseClient):
 
     def save_weights_and_get_sampling_client(self) -> SamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
@@ -1484,8 +1480,9 @@ class TrainingClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
-        s_step2 = self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
+        s_step2 = self._call_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2
+        )
         s_step3 = SamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3
 
@@ -1673,7 +1670,7 @@ class AsyncTrainingClient(AsyncBaseClient):
 
     async def save_weights_and_get_sampling_client(self) -> AsyncSamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
@@ -1682,7 +1679,8 @@ class AsyncTrainingClient(AsyncBaseClient):
             },
             {},
         )
-        s_step1 = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
-        s_step2 = await self._await_future(FT_FUTURES, s_step1, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER)
+        s_step2 = await self._call_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2
+        )
         s_step3 = AsyncSamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3

@@ -4,33 +4,24 @@ defmodule Studio.Types.SessionInfo do
   """
 
   alias Studio.Runtime.Codec
+  alias Studio.Types.Heartbeat
 
-  defstruct session_id: nil
+  @type t :: Heartbeat.t()
 
-  @type t :: %__MODULE__{session_id: String.t()}
-
-  @fields [{:session_id, "session_id", :string, :required}]
+  @target Heartbeat
 
   @doc false
-  def __type__, do: {:record, @fields}
+  def __type__, do: {:alias, @target}
 
-  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
-  @spec new(keyword() | map()) :: t()
-  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
-
-  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @doc "Decodes the JSON form."
   @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
   def decode(json), do: Codec.decode(json, __MODULE__)
 
   @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
-  @spec from_json(map()) :: t()
+  @spec from_json(term()) :: t()
   def from_json(json), do: Codec.decode!(json, __MODULE__)
 
-  @doc "Same as `from_json/1`."
-  @spec from_map(map()) :: t()
-  def from_map(map), do: from_json(map)
-
-  @doc "The JSON form: wire names as keys, optional fields left out when nil."
-  @spec to_json(t()) :: map()
-  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+  @doc "The JSON form."
+  @spec to_json(t()) :: term()
+  def to_json(value), do: Codec.encode(value, __MODULE__)
 end

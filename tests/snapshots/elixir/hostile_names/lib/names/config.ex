@@ -1,0 +1,189 @@
+defmodule Names.Config do
+  @moduledoc """
+  Client configuration.
+
+  Every setting comes from, in order: the option given to `new/1` (or to a client's
+  `start_link/1`), the environment variable the manifest names, the manifest's default. A missing
+  API key is an error before any request is sent. The API key is never shown: `inspect/1` redacts
+  it, and no error or telemetry event carries it.
+
+  Options:
+
+    * `:api_key`, `:base_url` - see above;
+    * `:timeout` - the HTTP timeout of one request, in milliseconds (the manifest's by default);
+    * `:headers` - extra headers sent with every request (a map or keyword list);
+    * `:queue_state_observer` - told about the queue state of pending futures: a module
+      implementing `Names.QueueStateObserver` or a function of `(queue_state, metadata)`;
+    * `:telemetry_enabled?` - send telemetry events to the service (default: the manifest's
+      environment toggle, else true);
+    * `:http_adapter` - a module implementing `Names.Runtime.HTTP` (default: Finch when the
+      application has it and its pool runs, else OTP's `:httpc`);
+    * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
+      heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
+    * `:env` - where environment variables are read: `:system` (default) or a map.
+  """
+
+  alias Names.Error
+  alias Names.Spec
+
+  @enforce_keys [:api_key, :base_url]
+  defstruct [
+    :api_key,
+    :base_url,
+    :timeout,
+    :http_adapter,
+    :queue_state_observer,
+    headers: %{},
+    telemetry_enabled?: true,
+    time_scale: 1.0
+  ]
+
+  @type observer :: module() | (atom() | String.t(), map() -> any()) | nil
+
+  @type t :: %__MODULE__{
+          api_key: String.t(),
+          base_url: String.t(),
+          timeout: pos_integer() | nil,
+          http_adapter: module() | nil,
+          queue_state_observer: observer(),
+          headers: %{optional(String.t()) => String.t()},
+          telemetry_enabled?: boolean(),
+          time_scale: number()
+        }
+
+  @options [
+    :api_key,
+    :base_url,
+    :timeout,
+    :headers,
+    :queue_state_observer,
+    :telemetry_enabled?,
+    :http_adapter,
+    :time_scale,
+    :env,
+    :config
+  ]
+
+  @doc "The configuration from options and the environment; raises `ArgumentError` when invalid."
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case build(opts) do
+      {:ok, config} -> config
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc """
+  Like `new/1`, as `{:ok, config}` or `{:error, %Error{}}` (a `:validation` error whose `data`
+  is `%{reason: :configuration}`). A `:config` option is taken as it is.
+  """
+  @spec build(keyword()) :: {:ok, t()} | {:error, Error.t()}
+  def build(opts) when is_list(opts) do
+    case Keyword.get(opts, :config) do
+      %__MODULE__{} = config -> {:ok, config}
+      nil -> resolve(opts)
+    end
+  end
+
+  @doc "The HTTP timeout of one request when none is given: the manifest's, in milliseconds."
+  @spec default_timeout() :: pos_integer()
+  def default_timeout, do: Spec.service().timeout_ms
+
+  @doc "The options `new/1` understands (a client's own options are the others)."
+  @spec options() :: [atom()]
+  def options, do: @options
+
+  defp resolve(opts) do
+    service = Spec.service()
+    env = Keyword.get(opts, :env, :system)
+    key = present(opts[:api_key]) || getenv(env, service.api_key_env)
+
+    url =
+      present(opts[:base_url]) || getenv(env, service.base_url_env) || service.default_base_url
+
+    cond do
+      key == nil ->
+        {:error, configuration_error("no API key", "api_key", service.api_key_env)}
+
+      url == nil ->
+        {:error, configuration_error("no base URL", "base_url", service.base_url_env)}
+
+      true ->
+        config = %__MODULE__{
+          api_key: key,
+          base_url: String.trim_trailing(url, "/"),
+          timeout: Keyword.get(opts, :timeout, service.timeout_ms),
+          headers: Map.new(Keyword.get(opts, :headers, %{}), fn {k, v} -> {to_string(k), v} end),
+          queue_state_observer: Keyword.get(opts, :queue_state_observer),
+          telemetry_enabled?: telemetry_enabled?(opts, env, service),
+          http_adapter: Keyword.get(opts, :http_adapter),
+          time_scale: Keyword.get(opts, :time_scale, 1.0)
+        }
+
+        validate(config)
+    end
+  end
+
+  @doc "Checks a configuration; raises `ArgumentError` when it is invalid."
+  @spec validate!(t()) :: t()
+  def validate!(%__MODULE__{} = config) do
+    case validate(config) do
+      {:ok, config} -> config
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  defp validate(%__MODULE__{} = config) do
+    cond do
+      not is_binary(config.api_key) or config.api_key == "" ->
+        {:error, configuration_error("the API key must be a non-empty string")}
+
+      not is_binary(config.base_url) or URI.parse(config.base_url).host in [nil, ""] ->
+        {:error, configuration_error("the base URL must be an absolute URL")}
+
+      not (is_integer(config.timeout) and config.timeout > 0) ->
+        {:error, configuration_error("the timeout must be a positive number of milliseconds")}
+
+      not (is_number(config.time_scale) and config.time_scale >= 0) ->
+        {:error, configuration_error("the time scale must be a non-negative number")}
+
+      true ->
+        {:ok, config}
+    end
+  end
+
+  defp telemetry_enabled?(opts, env, service) do
+    case Keyword.fetch(opts, :telemetry_enabled?) do
+      {:ok, value} ->
+        value == true
+
+      :error ->
+        toggle = service.telemetry && service.telemetry.enabled_env
+        value = getenv(env, toggle)
+        value == nil or String.downcase(value) not in ["0", "false", "no", "off"]
+    end
+  end
+
+  defp configuration_error(what, option, env_var) do
+    hint = if env_var, do: " or set the #{env_var} environment variable", else: ""
+    configuration_error("#{what}: pass #{option}: ...#{hint}")
+  end
+
+  defp configuration_error(message),
+    do: Error.new(:validation, message, data: %{reason: :configuration})
+
+  defp getenv(_env, nil), do: nil
+  defp getenv(:system, name), do: present(System.get_env(name))
+  defp getenv(env, name) when is_map(env), do: present(Map.get(env, name))
+
+  defp present(value) when is_binary(value),
+    do: if(String.trim(value) == "", do: nil, else: value)
+
+  defp present(_value), do: nil
+
+  defimpl Inspect do
+    def inspect(config, _opts) do
+      "#Names.Config<base_url: #{Kernel.inspect(config.base_url)}, api_key: <redacted>>"
+    end
+  end
+end

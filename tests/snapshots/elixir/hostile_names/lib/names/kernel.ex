@@ -1,0 +1,368 @@
+defmodule Names.Kernel do
+  @moduledoc """
+  A client whose module is named like Elixir's `Kernel`.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Names.Error{}}`; one whose result the server
+  computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Names.Config
+  alias Names.Error
+  alias Names.Runtime.Client
+  alias Names.Types.Any
+  alias Names.Types.BaseModel
+  alias Names.Types.Field
+  alias Names.Types.Object
+  alias Names.Types.Optional
+  alias Names.Types.Promise
+  alias Names.Types.WireModel
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Names.Config` (`:api_key`, `:base_url`, ...) or `:config`.
+  Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  `POST /class`
+
+  ## Options
+
+    * `:fn_` (default: `1`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec class(t(), String.t(), String.t(), keyword()) :: result(Names.Types.String.t())
+  def class(kernel, end_, class, opts \\ []) do
+    fn_ = Keyword.get(opts, :fn_, 1)
+    c = Client.handle(kernel, opts)
+
+    Client.call(
+      c,
+      "names.class",
+      query: %{"fn" => fn_},
+      body: %Object{end: end_, class: class},
+      decode: Names.Types.String
+    )
+  end
+
+  @doc "Like `class/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec class_async(t(), String.t(), String.t(), keyword()) :: Task.t()
+  def class_async(kernel, end_, class, opts \\ []) do
+    Task.async(fn -> class(kernel, end_, class, opts) end)
+  end
+
+  @doc """
+  `GET /def`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec def_(t(), keyword()) :: result(Names.Types.Error.t())
+  def def_(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.def", decode: Names.Types.Error)
+  end
+
+  @doc "Like `def_/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec def__async(t(), keyword()) :: Task.t()
+  def def__async(kernel, opts \\ []) do
+    Task.async(fn -> def_(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /end`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec end_(t(), keyword()) :: result(Names.Types.Kernel.t())
+  def end_(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.end", decode: Names.Types.Kernel)
+  end
+
+  @doc "Like `end_/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec end__async(t(), keyword()) :: Task.t()
+  def end__async(kernel, opts \\ []) do
+    Task.async(fn -> end_(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /fn/{self}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec fn_(t(), String.t(), keyword()) :: result(Promise.t())
+  def fn_(kernel, self, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.fn", path: %{"self" => self}, decode: Promise)
+  end
+
+  @doc "Like `fn_/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec fn__async(t(), String.t(), keyword()) :: Task.t()
+  def fn__async(kernel, self, opts \\ []) do
+    Task.async(fn -> fn_(kernel, self, opts) end)
+  end
+
+  @doc """
+  `GET /nil`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec nil_(t(), keyword()) :: result(Names.Types.Map.t())
+  def nil_(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.nil", decode: Names.Types.Map)
+  end
+
+  @doc "Like `nil_/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec nil__async(t(), keyword()) :: Task.t()
+  def nil__async(kernel, opts \\ []) do
+    Task.async(fn -> nil_(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /async`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec async(t(), keyword()) :: result(Names.Types.List.t())
+  def async(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.async", decode: Names.Types.List)
+  end
+
+  @doc "Like `async/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec async_async(t(), keyword()) :: Task.t()
+  def async_async(kernel, opts \\ []) do
+    Task.async(fn -> async(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /await`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec await(t(), keyword()) :: result(Names.Types.Enum.t())
+  def await(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.await", decode: Names.Types.Enum)
+  end
+
+  @doc "Like `await/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec await_async(t(), keyword()) :: Task.t()
+  def await_async(kernel, opts \\ []) do
+    Task.async(fn -> await(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /self`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec self_(t(), keyword()) :: result(Any.t())
+  def self_(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.self", decode: Any)
+  end
+
+  @doc "Like `self_/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec self__async(t(), keyword()) :: Task.t()
+  def self__async(kernel, opts \\ []) do
+    Task.async(fn -> self_(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /none`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec none(t(), keyword()) :: result(Optional.t())
+  def none(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.none", decode: Optional)
+  end
+
+  @doc "Like `none/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec none_async(t(), keyword()) :: Task.t()
+  def none_async(kernel, opts \\ []) do
+    Task.async(fn -> none(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /constructor`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec constructor(t(), keyword()) :: result(BaseModel.t())
+  def constructor(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.constructor", decode: BaseModel)
+  end
+
+  @doc "Like `constructor/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec constructor_async(t(), keyword()) :: Task.t()
+  def constructor_async(kernel, opts \\ []) do
+    Task.async(fn -> constructor(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /proto`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec __proto__(t(), keyword()) :: result(WireModel.t())
+  def __proto__(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.proto", decode: WireModel)
+  end
+
+  @doc "Like `__proto__/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec __proto___async(t(), keyword()) :: Task.t()
+  def __proto___async(kernel, opts \\ []) do
+    Task.async(fn -> __proto__(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /type`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec type(t(), keyword()) :: result(Field.t())
+  def type(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.type", decode: Field)
+  end
+
+  @doc "Like `type/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec type_async(t(), keyword()) :: Task.t()
+  def type_async(kernel, opts \\ []) do
+    Task.async(fn -> type(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /default`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec default(t(), keyword()) :: result(Names.Types.Record.t())
+  def default(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.default", decode: Names.Types.Record)
+  end
+
+  @doc "Like `default/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec default_async(t(), keyword()) :: Task.t()
+  def default_async(kernel, opts \\ []) do
+    Task.async(fn -> default(kernel, opts) end)
+  end
+
+  @doc """
+  `GET /then`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec then_(t(), keyword()) :: result(Names.Types.Date.t())
+  def then_(kernel, opts \\ []) do
+    c = Client.handle(kernel, opts)
+    Client.call(c, "names.then", decode: Names.Types.Date)
+  end
+
+  @doc "Like `then_/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec then__async(t(), keyword()) :: Task.t()
+  def then__async(kernel, opts \\ []) do
+    Task.async(fn -> then_(kernel, opts) end)
+  end
+
+  @doc """
+  A flow named `do`, with inputs named like keywords.
+
+  ## Options
+
+    * `:class` (default: `"x"`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec do_(t(), String.t(), keyword()) :: result(Names.Types.String.t())
+  def do_(kernel, end_, opts \\ []) do
+    class = Keyword.get(opts, :class, "x")
+    c = Client.handle(kernel, opts)
+
+    Client.call(
+      c,
+      "names.class",
+      query: %{"fn" => 1},
+      body: %Object{end: end_, class: class},
+      decode: Names.Types.String
+    )
+  end
+
+  @doc "Like `do_/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec do__async(t(), String.t(), keyword()) :: Task.t()
+  def do__async(kernel, end_, opts \\ []) do
+    Task.async(fn -> do_(kernel, end_, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {:class, [{:end_, :string}, {:class, :string}], [{:fn_, :integer}], :sync},
+      {:def_, [], [], :sync},
+      {:end_, [], [], :sync},
+      {:fn_, [{:self, :string}], [], :sync},
+      {:nil_, [], [], :sync},
+      {:async, [], [], :sync},
+      {:await, [], [], :sync},
+      {:self_, [], [], :sync},
+      {:none, [], [], :sync},
+      {:constructor, [], [], :sync},
+      {:__proto__, [], [], :sync},
+      {:type, [], [], :sync},
+      {:default, [], [], :sync},
+      {:then_, [], [], :sync},
+      {:do_, [{:end_, :string}], [{:class, :string}], :sync}
+    ]
+  end
+end

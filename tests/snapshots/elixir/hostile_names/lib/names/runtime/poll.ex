@@ -1,0 +1,168 @@
+defmodule Names.Runtime.Poll do
+  @moduledoc false
+  # Server-side futures (the manifest's promise_result). The endpoint answered a handle; the result
+  # is polled from the retrieve endpoint. Each answer is classified: pending (the try-again marker,
+  # or a pending status such as 408) -> tell the queue-state observer when the state changed and
+  # poll again; an error field -> a :request_failed error with its category (unknown categories are
+  # :unknown); anything else -> the result, decoded as the endpoint's declared type. Transient poll
+  # failures (no answer, 429, 5xx) are retried with backoff until the overall timeout.
+
+  alias Names.Error
+  alias Names.Runtime.Clock
+  alias Names.Runtime.Codec
+  alias Names.Runtime.Context
+  alias Names.Runtime.Endpoint
+  alias Names.Runtime.Futures
+  alias Names.Runtime.QueueObserver
+  alias Names.Runtime.Request
+  alias Names.Runtime.Retry
+  alias Names.Spec
+
+  @doc """
+  Polls the future `request_id` until it resolves; its result decoded as `type`. `endpoint` is
+  the endpoint that answered the handle (its queue-state log applies).
+  """
+  @spec poll(Context.t(), Futures.t(), String.t(), Codec.type(), Endpoint.t() | nil) ::
+          {:ok, term()} | {:error, Error.t()}
+  def poll(%Context{} = ctx, %Futures{} = spec, request_id, type, endpoint \\ nil) do
+    loop(%{
+      ctx: ctx,
+      spec: spec,
+      request_id: request_id,
+      type: type,
+      observer: QueueObserver.for(ctx, endpoint),
+      deadline: spec.timeout_ms && Clock.now() + Clock.scaled(ctx.config, spec.timeout_ms),
+      failures: 0,
+      last: nil
+    })
+  end
+
+  defp loop(%{deadline: deadline} = poll) when is_integer(deadline) do
+    if Clock.now() >= deadline,
+      do:
+        {:error,
+         Error.new(:api_timeout, "the future #{poll.request_id} did not complete in time")},
+      else: attempt(poll)
+  end
+
+  defp loop(poll), do: attempt(poll)
+
+  defp attempt(%{ctx: ctx, spec: spec} = poll) do
+    body = %{spec.request_id_field => poll.request_id}
+
+    case Request.send(ctx, retrieve_endpoint(spec), body: body) do
+      {:ok, response} ->
+        case classify(spec, Request.parse_body(response.body)) do
+          {:pending, state, reason} -> poll |> pending(state, reason) |> loop()
+          {:failed, error} -> {:error, error}
+          {:done, data} -> decode(data, poll.type)
+        end
+
+      {:error, %Error{type: :api_status, status: status} = error} ->
+        cond do
+          Retry.in_ranges?(spec.pending_statuses, status) ->
+            {:pending, state, reason} = pending_of(spec, error.data)
+            poll |> pending(state, reason) |> loop()
+
+          status == 429 or status >= 500 ->
+            poll |> backoff() |> loop()
+
+          true ->
+            {:error, error}
+        end
+
+      {:error, %Error{type: type}} when type in [:api_connection, :api_timeout] ->
+        poll |> backoff() |> loop()
+
+      {:error, error} ->
+        {:error, error}
+    end
+  end
+
+  # the manifest's retrieve endpoint by id (a test may give the endpoint itself)
+  defp retrieve_endpoint(%Futures{retrieve: %Endpoint{} = endpoint}), do: endpoint
+  defp retrieve_endpoint(%Futures{retrieve: id}), do: Spec.endpoint(id)
+
+  @doc "What one answer of the retrieve endpoint means."
+  @spec classify(Futures.t(), term()) ::
+          {:pending, atom(), String.t() | nil} | {:failed, Error.t()} | {:done, term()}
+  def classify(%Futures{} = spec, body) when is_map(body) do
+    cond do
+      Map.get(body, spec.try_again_field) == spec.try_again_value ->
+        pending_of(spec, body)
+
+      Map.get(body, spec.error_field) != nil ->
+        {:failed, failed(spec, body)}
+
+      spec.result_field != nil and Map.has_key?(body, spec.result_field) ->
+        {:done, Map.fetch!(body, spec.result_field)}
+
+      true ->
+        {:done, body}
+    end
+  end
+
+  def classify(_spec, body), do: {:done, body}
+
+  defp failed(spec, body) do
+    raw = Map.get(body, spec.category_field)
+    category = if raw in spec.categories, do: String.to_atom(raw), else: :unknown
+    detail = Map.get(body, spec.error_field)
+
+    message =
+      "the request failed (#{category}): #{if is_binary(detail), do: detail, else: inspect(detail)}"
+
+    Error.new(:request_failed, message, category: category, data: body)
+  end
+
+  @doc "The queue state (an atom; `:unknown` for a state the manifest does not list) and reason."
+  @spec pending_of(Futures.t(), term()) :: {:pending, atom(), String.t() | nil}
+  def pending_of(%Futures{} = spec, body) do
+    raw = if is_map(body) and spec.queue_state_field, do: Map.get(body, spec.queue_state_field)
+    state = if raw in spec.queue_states, do: String.to_atom(raw), else: :unknown
+
+    reason =
+      if is_map(body) and spec.queue_state_reason_field,
+        do: Map.get(body, spec.queue_state_reason_field)
+
+    {:pending, state, if(is_binary(reason), do: reason, else: nil)}
+  end
+
+  defp pending(poll, state, reason) do
+    if {state, reason} != poll.last do
+      QueueObserver.notify(poll.observer, state, %{
+        queue_state_reason: reason,
+        request_id: poll.request_id
+      })
+    end
+
+    %{poll | last: {state, reason}, failures: 0}
+  end
+
+  defp backoff(%{spec: spec, ctx: ctx} = poll) do
+    delay =
+      Retry.backoff(
+        poll.failures,
+        spec.transient_base_ms,
+        spec.transient_max_ms,
+        spec.transient_jitter,
+        Clock.rand()
+      )
+
+    Clock.sleep(ctx.config, delay)
+    %{poll | failures: poll.failures + 1}
+  end
+
+  defp decode(data, type) do
+    case Codec.decode(data, type) do
+      {:ok, value} ->
+        {:ok, value}
+
+      {:error, problem} ->
+        message =
+          "the future's result does not have the declared shape: #{Codec.describe(problem)}"
+
+        {:error, Error.new(:validation, message, data: %{reason: :response, body: data})}
+    end
+  end
+end

@@ -1,0 +1,62 @@
+defmodule Names.String do
+  @moduledoc """
+  The `string` client of the names API.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Names.Error{}}`; one whose result the server
+  computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Names.Config
+  alias Names.Error
+  alias Names.Runtime.Client
+  alias Names.Types.Keywords
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Names.Config` (`:api_key`, `:base_url`, ...) or `:config`.
+  Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  `GET /get`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec get(t(), keyword()) :: result(Keywords.t())
+  def get(string, opts \\ []) do
+    c = Client.handle(string, opts)
+    Client.call(c, "names.get", decode: Keywords)
+  end
+
+  @doc "Like `get/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_async(t(), keyword()) :: Task.t()
+  def get_async(string, opts \\ []) do
+    Task.async(fn -> get(string, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [{:get, [], [], :sync}]
+  end
+end

@@ -1,0 +1,203 @@
+defmodule Hostile.Client do
+  @moduledoc """
+  Client doc \""" ''' */ /* --> @moduledoc \""" ~S\""" \#{System.halt()} ${process.exit(1)} \\
+  \u{2028} 🦀 \\
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %HostileSystemHaltProcessExit1.Error{}}`; one
+  whose result the server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias HostileSystemHaltProcessExit1.Config
+  alias HostileSystemHaltProcessExit1.Error
+  alias HostileSystemHaltProcessExit1.Runtime.Client
+  alias HostileSystemHaltProcessExit1.Types.Mode
+  alias HostileSystemHaltProcessExit1.Types.Payload
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `HostileSystemHaltProcessExit1.Config` (`:api_key`, `:base_url`,
+  ...) or `:config`. Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  Method doc \""" ''' */ \#{x} ${y} \\
+
+  `POST /echo/it's/*/"q"/`b`/back\\slash/$dollar/café/🦀/x|y^z[1]<2>%41/{label}`
+
+  ## Options
+
+    * `:text` - Field doc \""" ''' */ /* --> \#{x} ${y} \\ (default: `"d \\"\\"\\" ''' \\" ' ` */ /* --> @moduledoc \\"\\"\\" ~S\\"\\"\\" \#{System.halt()} ${process.exit(1)} \\\\ \\\\n \\u2028 \\u2029 \\u0000 \\ud83e\\udd80 \\u202e \\\\"`)
+    * `:mode` (default: `"${process.exit(1)}"`)
+    * `:modes` (default: `["\\"\\"\\"", "\#{System.halt()}", "\\\\"]`)
+    * `:weird_key`
+    * `:tags` (default: `{"\\"\\"\\"": "*/", "\#{k}": "${v}", "\\\\": "\\u0000"}`)
+    * `:literal`
+    * `:query_mode` - Query doc */ \""" ''' \\ (default: `"\#{System.halt()}"`)
+    * `:note` (default: `"q \\"\\"\\" ''' \\" ' ` */ \#{System.halt()} ${process.exit(1)} \\\\ \\\\n \\u2028 \\ud83e\\udd80 \\u202e \\\\"`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec echo(t(), String.t(), keyword()) :: result(Payload.t())
+  def echo(hostile, label, opts \\ []) do
+    text =
+      Keyword.get(
+        opts,
+        :text,
+        "d \"\"\" ''' \" ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" \#{System.halt()} ${process.exit(1)} \\ \\n \u{2028} \u{2029} \u{0} 🦀 \u{202e} \\"
+      )
+
+    mode = Keyword.get(opts, :mode, :"${process.exit(1)}")
+    modes = Keyword.get(opts, :modes, [:"\"\"\"", :"\#{System.halt()}", :"\\"])
+    weird_key = Keyword.get(opts, :weird_key)
+    tags = Keyword.get(opts, :tags, %{"\"\"\"" => "*/", "\#{k}" => "${v}", "\\" => "\u{0}"})
+    literal = Keyword.get(opts, :literal)
+    query_mode = Keyword.get(opts, :query_mode, :"\#{System.halt()}")
+
+    note =
+      Keyword.get(
+        opts,
+        :note,
+        "q \"\"\" ''' \" ' ` */ \#{System.halt()} ${process.exit(1)} \\ \\n \u{2028} 🦀 \u{202e} \\"
+      )
+
+    c = Client.handle(hostile, opts)
+
+    Client.call(
+      c,
+      "hostile.echo",
+      path: %{"label" => label},
+      query: %{"query_mode" => query_mode, "n\"o'te`\#{x}${y}\\" => note},
+      body: %Payload{
+        text: text,
+        mode: mode,
+        modes: modes,
+        weird_key: weird_key,
+        tags: tags,
+        literal: literal
+      },
+      decode: Payload
+    )
+  end
+
+  @doc "Like `echo/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec echo_async(t(), String.t(), keyword()) :: Task.t()
+  def echo_async(hostile, label, opts \\ []) do
+    Task.async(fn -> echo(hostile, label, opts) end)
+  end
+
+  @doc """
+  `GET /fetch`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec fetch(t(), keyword()) :: result(Payload.t())
+  def fetch(hostile, opts \\ []) do
+    c = Client.handle(hostile, opts)
+    Client.call(c, "hostile.fetch", decode: Payload)
+  end
+
+  @doc "Like `fetch/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec fetch_async(t(), keyword()) :: Task.t()
+  def fetch_async(hostile, opts \\ []) do
+    Task.async(fn -> fetch(hostile, opts) end)
+  end
+
+  @doc """
+  Query parameters only: a required enum, a hostile wire name, a list.
+
+  `GET /search`
+
+  ## Options
+
+    * `:modes`
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec search(t(), Mode.t(), String.t(), keyword()) :: result(Payload.t())
+  def search(hostile, mode, term, opts \\ []) do
+    modes = Keyword.get(opts, :modes)
+    c = Client.handle(hostile, opts)
+
+    Client.call(
+      c,
+      "hostile.search",
+      query: %{"mode" => mode, "t\"e'r`m \#{x} ${y} \\ */" => term, "modes" => modes},
+      decode: Payload
+    )
+  end
+
+  @doc "Like `search/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec search_async(t(), Mode.t(), String.t(), keyword()) :: Task.t()
+  def search_async(hostile, mode, term, opts \\ []) do
+    Task.async(fn -> search(hostile, mode, term, opts) end)
+  end
+
+  @doc """
+  Flow doc: the search again, from a flow: query values under their wire names */ \""" \#{x} ${y}
+  \\
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec find(t(), Mode.t(), String.t(), keyword()) :: result(Payload.t())
+  def find(hostile, mode, term, opts \\ []) do
+    c = Client.handle(hostile, opts)
+
+    Client.call(
+      c,
+      "hostile.search",
+      query: %{"mode" => mode, "t\"e'r`m \#{x} ${y} \\ */" => term},
+      decode: Payload
+    )
+  end
+
+  @doc "Like `find/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec find_async(t(), Mode.t(), String.t(), keyword()) :: Task.t()
+  def find_async(hostile, mode, term, opts \\ []) do
+    Task.async(fn -> find(hostile, mode, term, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {
+        :echo,
+        [{:label, :string}],
+        [
+          {:text, :string},
+          {:mode, Mode},
+          {:modes, {:list, Mode}},
+          {:weird_key, :string},
+          {:tags, {:map, :string}},
+          {:literal, {:literal, "*/\#{x}${y}\\"}},
+          {:query_mode, Mode},
+          {:note, :string}
+        ],
+        :sync
+      },
+      {:fetch, [], [], :sync},
+      {:search, [{:mode, Mode}, {:term, :string}], [{:modes, {:list, Mode}}], :sync},
+      {:find, [{:mode, Mode}, {:term, :string}], [], :sync}
+    ]
+  end
+end

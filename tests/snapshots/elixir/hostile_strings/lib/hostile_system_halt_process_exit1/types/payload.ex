@@ -1,0 +1,58 @@
+defmodule HostileSystemHaltProcessExit1.Types.Payload do
+  @moduledoc """
+  Record doc \""" ''' " ' ` */ /* --> @moduledoc \""" ~S\""" \#{System.halt()} ${process.exit(1)}
+  \\ \\n \u{2028} \u{2029} 🦀 \u{202e} \\
+  """
+
+  alias HostileSystemHaltProcessExit1.Runtime.Codec
+  alias HostileSystemHaltProcessExit1.Types.Mode
+
+  defstruct text:
+              "d \"\"\" ''' \" ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" \#{System.halt()} ${process.exit(1)} \\ \\n \u{2028} \u{2029} \u{0} 🦀 \u{202e} \\",
+            mode: :"${process.exit(1)}",
+            modes: [:"\"\"\"", :"\#{System.halt()}", :"\\"],
+            weird_key: nil,
+            tags: %{"\"\"\"" => "*/", "\#{k}" => "${v}", "\\" => "\u{0}"},
+            literal: nil
+
+  @type t :: %__MODULE__{
+          text: String.t(),
+          mode: Mode.t(),
+          modes: [Mode.t()],
+          weird_key: String.t() | nil,
+          tags: %{optional(String.t()) => String.t()},
+          literal: String.t() | nil
+        }
+
+  @fields [
+    {:text, "text", :string, :optional},
+    {:mode, "mode", Mode, :optional},
+    {:modes, "modes", {:list, Mode}, :optional},
+    {:weird_key, "k\"\"\"'''`*/\#{x}${y}\\\u{2028}🦀", :string, :optional},
+    {:tags, "tags", {:map, :string}, :optional},
+    {:literal, "literal", {:literal, "*/\#{x}${y}\\"}, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end

@@ -1,0 +1,177 @@
+defmodule Uploads.FileClient do
+  @moduledoc """
+  The `files` client of the uploads API.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Uploads.Error{}}`; one whose result the
+  server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Uploads.Config
+  alias Uploads.Error
+  alias Uploads.Runtime.Client
+  alias Uploads.Types.DownloadReceipt
+  alias Uploads.Types.Folder
+  alias Uploads.Types.Tag
+  alias Uploads.Types.Upload
+  alias Uploads.Types.UploadReceipt
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Uploads.Config` (`:api_key`, `:base_url`, ...) or `:config`.
+  Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  Upload a file and wait until it is processed, while its folder is checked.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec publish(t(), String.t(), String.t(), keyword()) :: result(DownloadReceipt.t())
+  def publish(files, name, folder, opts \\ []) do
+    c = Client.handle(files, opts)
+
+    with {:ok, [step_stored, _step_folder]} <-
+           Client.concurrently([
+             fn ->
+               Client.call_future(
+                 c,
+                 "files.upload",
+                 body: %Upload{name: name, folder: folder},
+                 decode: UploadReceipt
+               )
+             end,
+             fn -> Client.call(c, "files.folder", path: %{"folder" => folder}, decode: Folder) end
+           ]),
+         {:ok, step_tag} <-
+           Client.call(
+             c,
+             "files.tag",
+             body: %Tag{path: step_stored.path, label: "stored:#{name}", source: "stored"},
+             decode: DownloadReceipt
+           ) do
+      {:ok, step_tag}
+    end
+  end
+
+  @doc "Like `publish/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec publish_async(t(), String.t(), String.t(), keyword()) :: Task.t()
+  def publish_async(files, name, folder, opts \\ []) do
+    Task.async(fn -> publish(files, name, folder, opts) end)
+  end
+
+  @doc """
+  `GET /files/{path}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec download(t(), String.t(), keyword()) :: result(DownloadReceipt.t())
+  def download(files, path, opts \\ []) do
+    c = Client.handle(files, opts)
+    Client.call(c, "files.download", path: %{"path" => path}, decode: DownloadReceipt)
+  end
+
+  @doc "Like `download/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec download_async(t(), String.t(), keyword()) :: Task.t()
+  def download_async(files, path, opts \\ []) do
+    Task.async(fn -> download(files, path, opts) end)
+  end
+
+  @doc """
+  `GET /folders/{folder}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec folder(t(), String.t(), keyword()) :: result(Folder.t())
+  def folder(files, folder, opts \\ []) do
+    c = Client.handle(files, opts)
+    Client.call(c, "files.folder", path: %{"folder" => folder}, decode: Folder)
+  end
+
+  @doc "Like `folder/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec folder_async(t(), String.t(), keyword()) :: Task.t()
+  def folder_async(files, folder, opts \\ []) do
+    Task.async(fn -> folder(files, folder, opts) end)
+  end
+
+  @doc """
+  `POST /files/tags`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec tag(t(), String.t(), String.t(), String.t(), keyword()) :: result(DownloadReceipt.t())
+  def tag(files, path, label, source, opts \\ []) do
+    c = Client.handle(files, opts)
+
+    Client.call(
+      c,
+      "files.tag",
+      body: %Tag{path: path, label: label, source: source},
+      decode: DownloadReceipt
+    )
+  end
+
+  @doc "Like `tag/5`, in a `Task` (`Task.await/2` gives its result)."
+  @spec tag_async(t(), String.t(), String.t(), String.t(), keyword()) :: Task.t()
+  def tag_async(files, path, label, source, opts \\ []) do
+    Task.async(fn -> tag(files, path, label, source, opts) end)
+  end
+
+  @doc """
+  `POST /files`
+
+  Answers `{:ok, task}`: the request is sent now, the task polls its result.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec upload(t(), String.t(), String.t(), keyword()) :: {:ok, Task.t()}
+  def upload(files, name, folder, opts \\ []) do
+    c = Client.handle(files, opts)
+
+    Client.future_task(
+      c,
+      "files.upload",
+      body: %Upload{name: name, folder: folder},
+      decode: UploadReceipt
+    )
+  end
+
+  @doc false
+  def __methods__ do
+    [
+      {:publish, [{:name, :string}, {:folder, :string}], [], :sync},
+      {:download, [{:path, :string}], [], :sync},
+      {:folder, [{:folder, :string}], [], :sync},
+      {:tag, [{:path, :string}, {:label, :string}, {:source, :string}], [], :sync},
+      {:upload, [{:name, :string}, {:folder, :string}], [], :task}
+    ]
+  end
+end

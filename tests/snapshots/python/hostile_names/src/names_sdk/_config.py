@@ -1,0 +1,75 @@
+"""Client configuration (copied verbatim by tinkc): explicit option > environment variable named in
+the manifest > manifest default. The API key is never shown: not in repr, not in errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ._errors import ConfigurationError
+
+
+class RedactedStr(str):
+    """The API key: a str, since it goes into the auth header as it is, that shows itself as
+    `<redacted>` wherever Python shows a value's repr: `vars(config)`, `dataclasses.asdict(config)`,
+    pprint, debuggers and `%r` in log records (the field's `repr=False` covers only the dataclass's
+    own repr)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+@dataclass(frozen=True)
+class Config:
+    api_key: str = field(repr=False)
+    base_url: str
+    timeout: float = 60.0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    max_connections: int = 100  # the connection pool's size (the manifest's largest retry_handler bound)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_key", RedactedStr(self.api_key))
+
+    def __repr__(self) -> str:
+        return f"Config(api_key=<redacted>, base_url={self.base_url!r}, timeout={self.timeout!r})"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the manifest says about configuration (generated per SDK)."""
+
+    api_key_env: str | None
+    base_url_env: str | None
+    default_base_url: str | None
+    default_timeout: float
+    max_connections: int = 100
+
+
+def resolve_config(
+    settings: ServiceSettings,
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    headers: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    env = os.environ if environ is None else environ
+    key = api_key or (env.get(settings.api_key_env) if settings.api_key_env else None)
+    if not key:
+        where = f" or set the {settings.api_key_env} environment variable" if settings.api_key_env else ""
+        raise ConfigurationError(f"no API key: pass api_key=...{where}")
+    url = base_url or (env.get(settings.base_url_env) if settings.base_url_env else None) or settings.default_base_url
+    if not url:
+        where = f" or set the {settings.base_url_env} environment variable" if settings.base_url_env else ""
+        raise ConfigurationError(f"no base URL: pass base_url=...{where}")
+    return Config(
+        api_key=key,
+        base_url=url.rstrip("/"),
+        timeout=settings.default_timeout if timeout is None else timeout,
+        headers=dict(headers or {}),
+        max_connections=settings.max_connections,
+    )

@@ -1,0 +1,58 @@
+"""Runtime helpers shared by the generated models (copied verbatim by tinkc)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class WireModel(BaseModel):
+    """Base of the generated records. A field with a declared default counts as set, so a request
+    dumped with ``exclude_unset`` carries its defaults (literal tags among them) but leaves out the
+    optional fields nobody gave."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    def model_post_init(self, context: Any, /) -> None:
+        for name, info in type(self).model_fields.items():
+            if name in self.model_fields_set or info.is_required():
+                continue
+            if info.default is not None or info.default_factory is not None:
+                self.model_fields_set.add(name)
+
+
+class OpenEnum(str, enum.Enum):
+    """A string enum that accepts values it does not know (a newer server may send them): an
+    unknown value becomes a pseudo-member whose name and value are that string."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpenEnum | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        # the wire text, as `str` would give it: httpx sends query parameters by `str()`, which for a
+        # `(str, Enum)` member is `Mode.NAME` before Python 3.12
+        return str.__str__(self)
+
+
+UNKNOWN_TAG = "__unknown__"
+
+
+def discriminate(field: str, wire_name: str, *tags: str) -> Callable[[Any], str]:
+    """The discriminator of a union that tolerates unknown tags: known tags select their variant,
+    anything else the union's `Unknown…` fallback model."""
+    known = frozenset(tags)
+
+    def tag_of(value: Any) -> str:
+        tag = value.get(wire_name) if isinstance(value, dict) else getattr(value, field, None)
+        return tag if isinstance(tag, str) and tag in known else UNKNOWN_TAG
+
+    return tag_of

@@ -1,0 +1,121 @@
+"""The manifest's session_lifecycle feature (copied verbatim by tinkc): a session is created when a
+client first needs its id, and kept alive by heartbeats in the background until the client closes
+or the server answers a stop status. Clients derived from one another share one session."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import APIError, APIStatusError, ResponseValidationError
+from ._http import AsyncTransport, Endpoint, Transport, parse_body
+
+
+@dataclass(frozen=True)
+class Session:
+    create: Endpoint
+    create_body: Mapping[str, Any]
+    session_id_field: str
+    heartbeat: Endpoint | None
+    interval: float
+    stop_statuses: tuple[tuple[int, int], ...]
+    heartbeat_in_path: bool = False  # the heartbeat carries the session id in its path, not its body
+
+    def stops(self, error: APIError) -> bool:
+        return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
+
+    def beat(self, transport: Transport, session_id: str) -> None:
+        assert self.heartbeat is not None
+        if self.heartbeat_in_path:
+            transport.send(self.heartbeat, path={self.session_id_field: session_id})
+        else:
+            transport.send(self.heartbeat, body={self.session_id_field: session_id})
+
+    async def abeat(self, transport: AsyncTransport, session_id: str) -> None:
+        assert self.heartbeat is not None
+        if self.heartbeat_in_path:
+            await transport.send(self.heartbeat, path={self.session_id_field: session_id})
+        else:
+            await transport.send(self.heartbeat, body={self.session_id_field: session_id})
+
+    def session_id_of(self, body: Any) -> str:
+        value = body.get(self.session_id_field) if isinstance(body, dict) else None
+        if not isinstance(value, str):
+            raise ResponseValidationError(f"the session answer has no `{self.session_id_field}`", body=body)
+        return value
+
+
+class SessionHolder:
+    """One session, shared by a client and the clients derived from it."""
+
+    def __init__(self) -> None:
+        self.session_id: str | None = None
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.beats = 0  # successful heartbeats, for observers and tests
+        self.thread: threading.Thread | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    def open(self, transport: Transport, spec: Session, on_open: Callable[[str], None] | None = None) -> str:
+        with self.lock:
+            if self.session_id is None:
+                response = transport.send(spec.create, body=dict(spec.create_body))
+                self.session_id = spec.session_id_of(parse_body(response))
+                if on_open is not None:
+                    on_open(self.session_id)
+                if spec.heartbeat is not None:
+                    self.thread = threading.Thread(
+                        target=self._beat, args=(transport, spec, self.session_id), daemon=True
+                    )
+                    self.thread.start()
+            return self.session_id
+
+    def _beat(self, transport: Transport, spec: Session, session_id: str) -> None:
+        assert spec.heartbeat is not None
+        while not transport.wait(self.stopped, spec.interval):
+            try:
+                spec.beat(transport, session_id)
+                self.beats += 1
+            except APIError as exc:  # a missed heartbeat is not fatal; a stop status ends the session
+                if spec.stops(exc):
+                    return
+
+    async def aopen(
+        self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None
+    ) -> str:
+        if self.session_id is None:
+            response = await transport.send(spec.create, body=dict(spec.create_body))
+            if self.session_id is None:  # another task may have opened it meanwhile
+                self.session_id = spec.session_id_of(parse_body(response))
+                if on_open is not None:
+                    on_open(self.session_id)
+                if spec.heartbeat is not None:
+                    self.task = asyncio.get_running_loop().create_task(self._abeat(transport, spec, self.session_id))
+        return self.session_id
+
+    async def _abeat(self, transport: AsyncTransport, spec: Session, session_id: str) -> None:
+        assert spec.heartbeat is not None
+        while True:
+            await transport.sleep(spec.interval)
+            try:
+                await spec.abeat(transport, session_id)
+                self.beats += 1
+            except APIError as exc:
+                if spec.stops(exc):
+                    return
+
+    def close(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    async def aclose(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass

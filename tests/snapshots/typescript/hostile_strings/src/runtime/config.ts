@@ -1,0 +1,85 @@
+/**
+ * Client configuration (copied verbatim by tinkc): explicit option > environment variable named in
+ * the manifest > manifest default. The API key is never shown: not by `console.log`, not by
+ * `JSON.stringify`, not in errors.
+ */
+
+import { ConfigurationError } from "./errors.js";
+
+/** What the manifest says about configuration (generated per SDK). */
+export interface ServiceSettings {
+  readonly apiKeyEnv: string | null;
+  readonly baseUrlEnv: string | null;
+  readonly defaultBaseUrl: string | null;
+  readonly defaultTimeoutMs: number;
+}
+
+export type Environment = { readonly [name: string]: string | undefined };
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+export class Config {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly headers: { readonly [name: string]: string };
+  // a private field: util.inspect, JSON.stringify and Object.keys never see it
+  readonly #apiKey: string;
+
+  constructor(
+    apiKey: string,
+    baseUrl: string,
+    timeoutMs: number,
+    headers: { readonly [name: string]: string } = {},
+  ) {
+    this.#apiKey = apiKey;
+    this.baseUrl = baseUrl;
+    this.timeoutMs = timeoutMs;
+    this.headers = headers;
+  }
+
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+
+  toString(): string {
+    return `Config(apiKey=<redacted>, baseUrl=${JSON.stringify(this.baseUrl)}, timeoutMs=${this.timeoutMs})`;
+  }
+
+  toJSON(): object {
+    return { apiKey: "<redacted>", baseUrl: this.baseUrl, timeoutMs: this.timeoutMs };
+  }
+
+  [INSPECT](): string {
+    return this.toString();
+  }
+}
+
+export interface ConfigOptions {
+  readonly apiKey?: string | null | undefined;
+  readonly baseUrl?: string | null | undefined;
+  readonly timeoutMs?: number | null | undefined;
+  readonly headers?: { readonly [name: string]: string } | undefined;
+  /** The environment to read; `process.env` when not given. */
+  readonly env?: Environment | undefined;
+}
+
+export function resolveConfig(settings: ServiceSettings, options: ConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const fromEnv = (name: string | null): string | undefined =>
+    name === null ? undefined : env[name] || undefined;
+  const key = options.apiKey || fromEnv(settings.apiKeyEnv);
+  if (!key) {
+    const where =
+      settings.apiKeyEnv === null ? "" : ` or set the ${settings.apiKeyEnv} environment variable`;
+    throw new ConfigurationError(`no API key: pass the apiKey option${where}`);
+  }
+  const url = options.baseUrl || fromEnv(settings.baseUrlEnv) || settings.defaultBaseUrl;
+  if (!url) {
+    const where =
+      settings.baseUrlEnv === null ? "" : ` or set the ${settings.baseUrlEnv} environment variable`;
+    throw new ConfigurationError(`no base URL: pass the baseUrl option${where}`);
+  }
+  return new Config(key, url.replace(/\/+$/, ""), options.timeoutMs ?? settings.defaultTimeoutMs, {
+    ...options.headers,
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * Server-side futures: the manifest's promise_result feature (copied verbatim by tinkc).
+ *
+ * The endpoint answers a handle; the result is polled from the retrieve endpoint. Each answer is
+ * classified: pending (the try-again marker, or a pending status such as 408) → tell the queue-state
+ * observer when the state changed and poll again at once (the server long-polls); an error field →
+ * `RequestFailedError` with its category (`unknown` when not a declared one); anything else → the
+ * result, decoded as the endpoint's declared response type. Transient poll failures (no answer,
+ * 429, 5xx) are retried with backoff until the overall timeout, if the feature sets one.
+ */
+
+import {
+  APIConnectionError,
+  APIStatusError,
+  APITimeoutError,
+  RequestFailedError,
+  ResponseValidationError,
+} from "./errors.js";
+import {
+  type Answer,
+  type Endpoint,
+  type Request,
+  type Transport,
+  jsonBody,
+  parseBody,
+} from "./http.js";
+import { type StatusRanges, backoffMs, inRanges } from "./retry.js";
+import { type Schema, decodeResponse } from "./schema.js";
+
+/** Told `(queueState, reason)` when a pending future's queue state changes. */
+export type QueueStateObserver = (state: string, reason: string | null) => void;
+
+/** What the manifest's promise_result feature says (generated per SDK). */
+export interface Futures {
+  readonly retrieve: Endpoint;
+  readonly requestIdField: string;
+  /** The result is wrapped in this field of the final answer, when set. */
+  readonly resultField: string | null;
+  readonly tryAgainField: string;
+  readonly tryAgainValue: string;
+  readonly errorField: string;
+  readonly categoryField: string;
+  readonly categories: readonly string[];
+  readonly queueStateField: string | null;
+  readonly queueStateReasonField: string | null;
+  readonly queueStates: readonly string[];
+  /** Statuses that mean "still pending" (408). */
+  readonly pendingStatuses: StatusRanges;
+  /** The overall timeout of one future, `null` for none. */
+  readonly timeoutMs: number | null;
+  /** Backoff of transient poll failures. */
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly retryJitter: number;
+}
+
+export interface Pending {
+  readonly state: string;
+  readonly reason: string | null;
+}
+
+type Classified = { readonly pending: Pending } | { readonly done: unknown };
+
+function field(body: unknown, name: string | null): unknown {
+  if (name === null || body === null || typeof body !== "object" || Array.isArray(body))
+    return undefined;
+  return Object.prototype.hasOwnProperty.call(body, name)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
+}
+
+export function pendingOf(spec: Futures, body: unknown): Pending {
+  const state = field(body, spec.queueStateField);
+  const reason = field(body, spec.queueStateReasonField);
+  return {
+    state: typeof state === "string" && spec.queueStates.includes(state) ? state : "unknown",
+    reason: typeof reason === "string" ? reason : null,
+  };
+}
+
+/** What one retrieve answer means; throws `RequestFailedError` for a failed future. */
+export function classify(spec: Futures, body: unknown): Classified {
+  if (field(body, spec.tryAgainField) === spec.tryAgainValue)
+    return { pending: pendingOf(spec, body) };
+  const error = field(body, spec.errorField);
+  if (error !== undefined && error !== null) {
+    const raw = field(body, spec.categoryField);
+    const category = typeof raw === "string" && spec.categories.includes(raw) ? raw : "unknown";
+    const message = typeof error === "string" ? error : JSON.stringify(error);
+    throw new RequestFailedError(`the request failed (${category}): ${message}`, category, body);
+  }
+  const wrapped = field(body, spec.resultField);
+  return { done: wrapped === undefined ? body : wrapped };
+}
+
+/** The request id of a future's handle. */
+export function requestIdOf(spec: Futures, answer: Answer): string {
+  const body = jsonBody(answer);
+  const id = field(body, spec.requestIdField);
+  if (typeof id !== "string") {
+    throw new ResponseValidationError(
+      `the future's handle has no \`${spec.requestIdField}\``,
+      body,
+    );
+  }
+  return id;
+}
+
+export interface PollOptions {
+  readonly observer?: QueueStateObserver | null | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Poll a future until its result (decoded with `schema`), its failure, or its timeout. */
+export async function poll<T>(
+  transport: Transport,
+  spec: Futures,
+  requestId: string,
+  schema: Schema<T>,
+  options: PollOptions = {},
+): Promise<T> {
+  const clock = transport.clock;
+  const random = options.random ?? Math.random;
+  const deadline = spec.timeoutMs === null ? null : clock.now() + spec.timeoutMs;
+  const request: Request = { body: { [spec.requestIdField]: requestId }, signal: options.signal };
+  let failures = 0;
+  let last: Pending | null = null;
+  const pending = (state: Pending): void => {
+    failures = 0;
+    if (last === null || last.state !== state.state || last.reason !== state.reason)
+      options.observer?.(state.state, state.reason);
+    last = state;
+  };
+  for (;;) {
+    if (deadline !== null && clock.now() >= deadline)
+      throw new APITimeoutError("the future did not complete in time");
+    let answer: Answer;
+    try {
+      answer = await transport.send(spec.retrieve, request);
+    } catch (error) {
+      if (error instanceof APIStatusError && inRanges(error.status, spec.pendingStatuses)) {
+        pending(pendingOf(spec, error.body));
+        continue;
+      }
+      const transientFailure =
+        error instanceof APIConnectionError ||
+        (error instanceof APIStatusError && (error.status === 429 || error.status >= 500));
+      if (!transientFailure) throw error;
+      await clock.sleep(
+        backoffMs(
+          spec.retryBaseDelayMs,
+          spec.retryMaxDelayMs,
+          spec.retryJitter,
+          failures,
+          random(),
+        ),
+        {
+          signal: options.signal,
+        },
+      );
+      options.signal?.throwIfAborted();
+      failures += 1;
+      continue;
+    }
+    const outcome = classify(spec, parseBody(answer));
+    if ("done" in outcome) return decodeResponse(schema, outcome.done);
+    pending(outcome.pending);
+  }
+}
