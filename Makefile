@@ -52,7 +52,7 @@ fuzz: $(STAMP) ## hunt for compiler crashes (FUZZ_EXAMPLES=5000 random manifests
 	TINKC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/property/test_fuzz.py -q -p no:cacheprovider
 
 snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
-	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py tests/conformance/test_packaged.py -q
+	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py tests/conformance/test_packaged.py tests/test_optimizations.py -q
 	git status --short tests/snapshots tests/passes/expected compiler/conformance/fixtures
 
 bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests

@@ -163,18 +163,22 @@ def test_operation_ids_are_unique_identifiers(fixture: str) -> None:
 
 
 def test_two_endpoints_on_one_method_and_path_are_refused(tmp_path: Path) -> None:
-    api = compile_text(
-        tmp_path,
-        """
+    """The `paths` validation pass reports them (endpoint.duplicate-route), so no backend is given
+    such an IR; should one be, the OpenAPI backend still refuses to merge them silently."""
+    text = """
 schema_version: 1
 service: {name: clash, base_url: {default: "http://localhost:1"}}
 endpoints:
   things.get: {method: GET, path: "/things/{id}"}
   things.fetch: {method: GET, path: "/things/{key}"}
-""",
-    )
+"""
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(text, encoding="utf-8")
+    result = compile_manifest(manifest, optimize=False)
+    assert [d.code for d in result.sink.items if d.severity.value == "error"] == ["endpoint.duplicate-route"]
+    assert result.api is not None
     with pytest.raises(RouteConflict, match=r"`things\.fetch` and `things\.get` are both GET"):
-        OpenApiBackend().emit(api, {})
+        OpenApiBackend().emit(result.api, {})
 
 
 def test_paths_differing_only_in_variable_names_share_one_template(tmp_path: Path) -> None:
