@@ -20,8 +20,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import yaml
-
 from tinkc.backends.base import Backend, NamingRules, OutputFile
 from tinkc.backends.openapi.extensions import Extensions
 from tinkc.backends.openapi.paths import PathsBuilder
@@ -111,44 +109,131 @@ def to_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML with no anchors (every node written where it is) and multi-line text as blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-# Line breaks in YAML 1.1 (PyYAML's version) but not in YAML 1.2: written raw, a 1.2 parser would read
-# the indentation after them as part of the text. Double quotes write them as escapes (`\L`, `\P`).
-_YAML_11_BREAKS = ("\x85", "\u2028", "\u2029")
-
-
-# Plain scalars that YAML 1.2's core schema reads as null, booleans or numbers. PyYAML quotes the
-# ones YAML 1.1 would misread, but not `1e3` or `0o17`, which only 1.2 parsers take for numbers.
+# The YAML form is written here rather than by PyYAML's emitter, which took nine tenths of this
+# backend's time (its pure-Python emitter analyses every scalar several times; libyaml's writes
+# some characters differently, so the output would depend on how PyYAML was built). The document is
+# JSON data, so block mappings and sequences of a few scalar forms are all it needs:
+#
+# * plain scalars only for conservative text (letters, digits and `_ . / ( ) { } + , = -` inside,
+#   not starting with an indicator) that no YAML 1.1 or 1.2 parser reads as anything but a string;
+# * multi-line text as a literal block when every line is printable and has no trailing space;
+# * everything else double-quoted with JSON's escapes, plus `\L`, `\P`, `\N` for the characters YAML
+#   1.1 takes for line breaks, and `\uXXXX` for every character YAML cannot carry raw.
+# Plain scalars that YAML 1.2's core schema reads as null, booleans or numbers (`1e3`, `0o17`).
 _YAML_12_NON_STRINGS = re.compile(
     r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
     r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
 )
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./(){}+,=-]*(?: [A-Za-z0-9_./(){}+,=-]+)*")
+# YAML 1.1 reads these as booleans or null as well (PyYAML quotes them): never plain
+_YAML_11_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
+_ESCAPES = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(ch in value for ch in _YAML_11_BREAKS):
-        style: str | None = '"'
-    elif _YAML_12_NON_STRINGS.fullmatch(value):
-        style = "'"
-    elif "\n" in value:
-        # Literal blocks for multi-line docs; PyYAML itself falls back to a quoted scalar when the
-        # text cannot be a block (trailing spaces, special characters).
-        style = "|"
-    else:
-        style = None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _printable(ch: str) -> bool:
+    """What YAML lets a document carry raw (its `c-printable`, less the line-break lookalikes)."""
+    code = ord(ch)
+    return (
+        code in (0x09, 0x0A, 0x0D)
+        or 0x20 <= code <= 0x7E
+        or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    ) and code != 0xFEFF
 
 
-_Dumper.add_representer(str, _represent_str)
+def _quoted(text: str) -> str:
+    out = []
+    for ch in json.dumps(text, ensure_ascii=False)[1:-1]:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _printable(ch) or ch == "\n":
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04X}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08X}")
+    return '"' + "".join(out) + '"'
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = json.dumps(value)
+        mantissa, e, exponent = text.partition("e")
+        # YAML 1.1 (PyYAML's) reads an exponent as a float only after a dot and with a sign: 1.0e-12
+        return (
+            (mantissa if "." in mantissa else mantissa + ".0") + e + (exponent if exponent[:1] in "+-" else "+" + exponent) if e else text
+        )
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_11_WORDS and not _YAML_12_NON_STRINGS.fullmatch(text):
+        return text
+    return _quoted(text)
+
+
+def _block_text(text: str) -> bool:
+    """Can ``text`` be a literal block (`|`): several lines, each printable, none ending in a space,
+    the first not starting with one (the block's indentation would be misread)?"""
+    lines = text.split("\n")
+    return (
+        len(lines) > 1
+        and text.strip("\n") != ""
+        and not text.startswith((" ", "\t", "\n"))
+        and all(_printable(ch) and ch not in "\r\t" for ch in text if ch != "\n")
+        and all(not line.endswith((" ", "\t")) for line in lines)
+    )
+
+
+def _literal(text: str, indent: str) -> list[str]:
+    body = text.rstrip("\n")
+    trailing = len(text) - len(body)
+    chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
+    return ["|" + chomp] + [(indent + line) if line else "" for line in body.split("\n")] + [""] * max(0, trailing - 1)
+
+
+def _yaml_lines(value: Any, indent: str, out: list[str], head: str) -> None:
+    """Append ``head`` followed by ``value`` (``head`` ends in `key:` or `-`, or is empty at the top)."""
+    if isinstance(value, dict):
+        if not value:
+            out.append(f"{head} {{}}" if head else "{}")
+            return
+        # a mapping's keys go one level under its key, or beside the `- ` of a sequence entry
+        inner = indent if not head or head.endswith("-") else indent + "  "
+        first = True
+        for key, item in value.items():
+            prefix = f"{_scalar(str(key))}:"
+            if head.endswith("-") and first:  # `- key: value`: the first key on the dash's line
+                _yaml_lines(item, inner, out, f"{head} {prefix}")
+            else:
+                if first and head:
+                    out.append(head)
+                _yaml_lines(item, inner, out, f"{inner}{prefix}")
+            first = False
+        return
+    if isinstance(value, list):
+        if not value:
+            out.append(f"{head} []" if head else "[]")
+            return
+        inner = indent if not head or head.endswith("-") else indent + "  "
+        if head:
+            out.append(head)
+        for item in value:
+            _yaml_lines(item, inner + "  ", out, f"{inner}-")
+        return
+    if isinstance(value, str) and _block_text(value):
+        lines = _literal(value, indent + "  ")
+        out.append(f"{head} {lines[0]}")
+        out.extend(lines[1:])
+        return
+    out.append(f"{head} {_scalar(value)}" if head else _scalar(value))
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1 << 20)
+    lines: list[str] = []
+    _yaml_lines(document, "", lines, "")
+    body = "\n".join(lines) + "\n"
     return "# Generated by tinkc (target openapi) from the manifest; edit the manifest, not this file.\n" + body

@@ -92,9 +92,22 @@ def module_name(name: str) -> str:
     return snake_case(name) or "sdk"
 
 
+# client_classes of the last IR asked about: emitting asks once per flow step and method, and the
+# answer takes a pass over every type (it was most of the time of a large manifest's emission)
+_CLIENT_CLASSES: list[tuple[ir.Api, dict[str, str]]] = []
+
+
 def client_classes(api: ir.Api) -> dict[str, str]:
     """Client id → class name. The clients module imports the types by name, so a class (or its
     `Async` twin) never takes the name of a declared type: it gets `_` suffixes until it is free."""
+    if _CLIENT_CLASSES and _CLIENT_CLASSES[0][0] is api:
+        return _CLIENT_CLASSES[0][1]
+    out = _client_classes(api)
+    _CLIENT_CLASSES[:] = [(api, out)]
+    return out
+
+
+def _client_classes(api: ir.Api) -> dict[str, str]:
     types = {type_name(t) for t in api.types}
     types |= {f"Unknown{type_name(d.id)}" for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator}
     out: dict[str, str] = {}

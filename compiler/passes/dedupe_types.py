@@ -29,34 +29,54 @@ def _pinned(api: ir.Api) -> set[str]:
     return out
 
 
-def _normal(api: ir.Api, t: ir.TypeRef) -> ir.TypeRef:
-    """A type expression with references resolved through aliases and spans dropped (a key)."""
-    if isinstance(t, ir.Ref):
-        resolved = api.resolve_alias(t)
-        return ir.Ref(name=resolved.name) if isinstance(resolved, ir.Ref) else _normal(api, resolved)
-    if isinstance(t, ir.ListT):
-        return ir.ListT(item=_normal(api, t.item))
-    if isinstance(t, ir.MapT):
-        return ir.MapT(value=_normal(api, t.value))
-    if isinstance(t, ir.Nullable):
-        return ir.Nullable(inner=_normal(api, t.inner))
-    if isinstance(t, ir.UnionT):
-        return ir.UnionT(members=tuple(_normal(api, m) for m in t.members))
-    return attrs.evolve(t, span=None) if "span" in attrs.fields_dict(type(t)) else t
+class _Keys:
+    """Structural keys of type expressions and records, with references resolved through aliases
+    (as of one round: the aliases change between rounds). Plain tuples, built once per type object:
+    comparing attrs objects field by field, spans and all, made the pass quadratic-looking."""
 
+    def __init__(self, api: ir.Api) -> None:
+        self.api = api
+        self.memo: dict[int, object] = {}
 
-def _key(api: ir.Api, rec: ir.Record) -> tuple[object, ...]:
-    fields = tuple(attrs.evolve(f, type=_normal(api, f.type), span=None) for f in rec.fields)
-    return (fields, rec.deprecated)
+    def type(self, t: ir.TypeRef) -> object:
+        key = self.memo.get(id(t))
+        if key is None:
+            key = self.memo[id(t)] = self._type(t)
+        return key
+
+    def _type(self, t: ir.TypeRef) -> object:
+        if isinstance(t, ir.Ref):
+            resolved = self.api.resolve_alias(t)
+            return ("ref", resolved.name) if isinstance(resolved, ir.Ref) else self.type(resolved)
+        if isinstance(t, ir.ListT):
+            return ("list", self.type(t.item))
+        if isinstance(t, ir.MapT):
+            return ("map", self.type(t.value))
+        if isinstance(t, ir.Nullable):
+            return ("nullable", self.type(t.inner))
+        if isinstance(t, ir.UnionT):
+            return ("union", tuple(self.type(m) for m in t.members))
+        if isinstance(t, ir.Prim):
+            return ("prim", t.name)
+        if isinstance(t, ir.Lit):
+            return ("lit", type(t.value).__name__, t.value)
+        return (type(t).__name__, repr(attrs.evolve(t, span=None)) if "span" in attrs.fields_dict(type(t)) else repr(t))
+
+    def record(self, rec: ir.Record) -> tuple[object, ...]:
+        fields = tuple(
+            (f.name, f.json_name, self.type(f.type), f.required, f.has_default, repr(f.default), f.doc, f.deprecated) for f in rec.fields
+        )
+        return (fields, rec.deprecated)
 
 
 def _round(api: ir.Api, pinned: set[str]) -> ir.Api:
     first: dict[tuple[object, ...], str] = {}
     replaced: dict[str, ir.TypeDecl] = {}
+    keys = _Keys(api)
     for tid, decl in api.types.items():  # sorted by id: the smallest id of a group stays
         if not isinstance(decl, ir.Record) or tid in pinned:
             continue
-        keep = first.setdefault(_key(api, decl), tid)
+        keep = first.setdefault(keys.record(decl), tid)
         if keep != tid:
             replaced[tid] = ir.Alias(
                 id=tid, target=ir.Ref(name=keep), doc=decl.doc, deprecated=decl.deprecated, export=decl.export, span=decl.span

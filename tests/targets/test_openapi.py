@@ -14,6 +14,8 @@ from typing import Any
 import attrs
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -413,3 +415,46 @@ def test_tinkc_build_target_openapi_on_the_bundled_manifest(tmp_path: Path) -> N
 def test_tinkc_targets_lists_openapi(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["targets"]) == 0
     assert re.search(r"^openapi\s", capsys.readouterr().out, re.MULTILINE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The YAML writer (backend.to_yaml): any JSON document reads back the same, in YAML 1.1 and 1.2
+
+_json_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12) | st.sampled_from(
+    [
+        "",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "1e3",
+        "0o17",
+        "0x1F",
+        "3.1.0",
+        "- x",
+        "a: b",
+        "a #b",
+        " lead",
+        "trail ",
+        "|",
+        "\n",
+        "a\n b\n\n",
+        "\u2028",
+    ]
+)
+_json_scalar = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False) | _json_text
+_json = st.recursive(
+    _json_scalar, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_json_text, inner, max_size=4), max_leaves=25
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(document=st.dictionaries(_json_text, _json, max_size=5))
+def test_the_yaml_writer_round_trips_any_json_document(document: dict[str, Any]) -> None:
+    from ruamel.yaml import YAML
+
+    from tinkc.backends.openapi.backend import to_yaml
+
+    text = to_yaml(document)
+    assert yaml.safe_load(text) == document, text  # YAML 1.1 (PyYAML)
+    assert YAML(typ="safe", pure=True).load(text) == document, text  # YAML 1.2 (ruamel)
