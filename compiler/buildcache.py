@@ -23,6 +23,7 @@ written by the writer (:func:`tinkc.writer.replace_own_file`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -70,22 +71,26 @@ def _code_paths(module: str) -> list[Path]:
     return paths
 
 
+@functools.cache
+def _tree_stat(root: Path) -> str:
+    """The size and mtime of every code file under ``root`` (or of ``root`` itself), as text. Once
+    per process: `build --target a,b,c` asks for tinkc's own directories once per target."""
+    if root.is_file():
+        return f"{root}:{_stat(root)}\n"
+    lines = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(_CODE_SUFFIXES):
+                lines.append(f"{dirpath}/{name}:{_stat(Path(dirpath) / name)}\n")
+    return "".join(lines)
+
+
 def code_fingerprint(backend_module: str, version: str) -> str:
     """What the compiler and the backend are, as files: cheap to compute (stat only)."""
     h = hashlib.sha256(version.encode())
-    seen: set[Path] = set()
-    for root in _code_paths(backend_module):
-        if root in seen:
-            continue
-        seen.add(root)
-        if root.is_file():
-            h.update(f"{root}:{_stat(root)}\n".encode())
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith(_CODE_SUFFIXES):
-                    h.update(f"{dirpath}/{name}:{_stat(Path(dirpath) / name)}\n".encode())
+    for root in dict.fromkeys(_code_paths(backend_module)):
+        h.update(_tree_stat(root).encode())
     return h.hexdigest()
 
 
