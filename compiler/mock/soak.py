@@ -74,7 +74,9 @@ class SoakConfig:
     seed: int = 1
     rate: float = 0.15  # the probability that a request gets a fault
     time_scale: float = 0.01
-    request_timeout_sec: float = 10.0
+    # short enough that the slowest injected answers (slow_ms) outlast it: some requests time out,
+    # are retried under their idempotency key, and the server must not execute them twice
+    request_timeout_sec: float = 1.5
     call_timeout_sec: float = 120.0  # a call unsettled after this is a hang
     api_key: str = "tml-soak"
     # memory: the growth allowed after the first round, as a share of the RSS then plus a constant
@@ -221,7 +223,7 @@ def fault_scenario(config: SoakConfig) -> dict[str, Any]:
     return {
         "doc": "tinkc soak: random faults on every endpoint",
         "futures": {"*": {"pending_polls": 1, "queue_states": ["active", "paused_capacity"]}},
-        "faults": {"seed": config.seed, "rate": config.rate, "slow_ms": [5, 150], "storm_polls": [2, 6], "burst": 3},
+        "faults": {"seed": config.seed, "rate": config.rate, "slow_ms": [5, 3000], "storm_polls": [2, 6], "burst": 3},
         "idempotency": {"call_tag": TAG},
     }
 
