@@ -184,16 +184,23 @@ class Slots {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const handedOver = new AbortController();
+      // The wait ends when a slot is handed over, the caller's signal aborts or the time is up. The
+      // caller's signal is followed with a listener removed afterwards, not AbortSignal.any, which
+      // Node keeps alive as long as a long-lived caller signal (nodejs/node#54614).
+      let handedOver = false;
+      const wake = new AbortController();
       const waiter = (): void => {
-        handedOver.abort();
+        handedOver = true;
+        wake.abort();
         resolve(true);
       };
       this.waiters.push(waiter);
-      const wake =
-        signal === undefined ? handedOver.signal : AbortSignal.any([handedOver.signal, signal]);
-      void clock.sleep(timeoutMs, { signal: wake }).then(() => {
-        if (handedOver.signal.aborted) return;
+      const onAbort = (): void => wake.abort();
+      if (signal?.aborted) wake.abort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      void clock.sleep(timeoutMs, { signal: wake.signal }).then(() => {
+        signal?.removeEventListener("abort", onAbort);
+        if (handedOver) return;
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         resolve(false);
       });

@@ -144,8 +144,10 @@ export class Telemetry {
 
   private async run(): Promise<void> {
     while (!this.stop.signal.aborted) {
+      // one signal, aborted by a full batch or by close() (which aborts `wake` too): no
+      // AbortSignal.any with the long-lived `stop`, which Node keeps alive per call (nodejs/node#54614)
       await this.clock.sleep(this.spec.flushIntervalMs, {
-        signal: AbortSignal.any([this.wake.signal, this.stop.signal]),
+        signal: this.wake.signal,
         background: true,
       });
       if (this.wake.signal.aborted) this.wake = new AbortController();
@@ -191,6 +193,7 @@ export class Telemetry {
     }
     this.closed = true;
     this.stop.abort();
+    this.wake.abort();
     if (this.enabled) {
       const drained = Promise.all([this.loop, this.flush()]);
       const timeout = new AbortController();
