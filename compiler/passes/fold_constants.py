@@ -20,7 +20,7 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
-from tinkc.passes.base import Pass
+from tinkc.passes.base import Pass, rewrite_flows
 from tinkc.passes.flow_dependencies import layer_steps
 
 
@@ -71,10 +71,7 @@ def _fold_flow(api: ir.Api, flow: ir.Flow) -> ir.Flow:
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
-    flows = {k: _fold_flow(api, f) for k, f in api.flows.items()}
-    if all(flows[k] is f for k, f in api.flows.items()):
-        return api
-    return attrs.evolve(api, flows=flows)
+    return rewrite_flows(api, _fold_flow)
 
 
 PASS = Pass(name="fold-constants", kind="optimization", run=run, doc=__doc__ or "")

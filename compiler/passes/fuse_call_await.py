@@ -21,7 +21,7 @@ import attrs
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
-from tinkc.passes.base import Pass
+from tinkc.passes.base import Pass, rewrite_flows
 from tinkc.passes.flow_dependencies import layer_steps, step_binds
 
 
@@ -87,10 +87,7 @@ def fuse(api: ir.Api, flow: ir.Flow) -> ir.Flow:
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
-    flows = {k: fuse(api, f) for k, f in api.flows.items()}
-    if all(flows[k] is f for k, f in api.flows.items()):
-        return api
-    return attrs.evolve(api, flows=flows)
+    return rewrite_flows(api, fuse)
 
 
 PASS = Pass(name="fuse-call-await", kind="optimization", run=run, doc=__doc__ or "")
