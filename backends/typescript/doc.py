@@ -88,29 +88,74 @@ def join(sep: Doc, docs: Iterable[Doc]) -> list[Doc]:
     return out
 
 
+def _children(doc: Doc) -> list[Doc]:
+    """The documents whose breaking decides whether ``doc`` must break."""
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, (Group, Indent)):
+        return [doc.contents]
+    if isinstance(doc, IfBreak):
+        return [doc.broken]
+    if isinstance(doc, Choice):
+        return [doc.options[0]]
+    return []
+
+
 def _breaks(doc: Doc, memo: dict[int, bool]) -> bool:
     """Must ``doc`` break: does it hold a hard line or a group that always breaks? A group that must
     break breaks the groups around it too (Prettier's break propagation); a choice propagates what
     its first option holds."""
+    try:
+        return _breaks_shallow(doc, memo)
+    except RecursionError:  # the common case recursively (faster); the rare deep one iteratively
+        return _breaks_deep(doc, memo)
+
+
+def _breaks_shallow(doc: Doc, memo: dict[int, bool]) -> bool:
     key = id(doc)
     if key in memo:
         return memo[key]
     if isinstance(doc, Line):
         result = doc.hard
     elif isinstance(doc, list):
-        result = any(_breaks(d, memo) for d in doc)
+        result = any(_breaks_shallow(d, memo) for d in doc)
     elif isinstance(doc, Group):
-        result = doc.broken or _breaks(doc.contents, memo)
+        result = doc.broken or _breaks_shallow(doc.contents, memo)
     elif isinstance(doc, Indent):
-        result = _breaks(doc.contents, memo)
+        result = _breaks_shallow(doc.contents, memo)
     elif isinstance(doc, IfBreak):
-        result = _breaks(doc.broken, memo)
+        result = _breaks_shallow(doc.broken, memo)
     elif isinstance(doc, Choice):
-        result = _breaks(doc.options[0], memo)
+        result = _breaks_shallow(doc.options[0], memo)
     else:
         result = False
     memo[key] = result
     return result
+
+
+def _breaks_deep(doc: Doc, memo: dict[int, bool]) -> bool:
+    """:func:`_breaks` without recursion (children first, with an explicit stack): for documents
+    nested deeper than Python's recursion limit allows (a manifest may nest a type or a default
+    hundreds of levels)."""
+    if isinstance(doc, str):
+        return False
+    if isinstance(doc, Line):
+        return doc.hard
+    stack: list[tuple[Doc, bool]] = [(doc, False)]
+    while stack:
+        current, expanded = stack.pop()
+        key = id(current)
+        if key in memo:
+            continue
+        children = _children(current)
+        if not expanded:  # its containers first, then itself (text and lines are decided on the spot)
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if not isinstance(c, (str, Line)) and id(c) not in memo)
+            continue
+        memo[key] = (isinstance(current, Group) and current.broken) or any(
+            c.hard if isinstance(c, Line) else (not isinstance(c, str) and memo[id(c)]) for c in children
+        )
+    return memo[id(doc)]
 
 
 def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], width: int, memo: dict[int, bool]) -> bool:

@@ -16,7 +16,7 @@ import lark
 from lark import Lark, Token, Transformer, v_args
 
 from tinkc.diagnostics import Sink
-from tinkc.frontend.limits import MAX_DEPTH
+from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
@@ -137,7 +137,8 @@ class _TypeBuilder(Transformer[Token, ir.TypeRef]):
 
     @v_args(meta=True)
     def string_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
-        return ir.Lit(value=json.loads(str(children[0])), span=self.span_of(meta))
+        # strict=False: a tab or other control character written inside the quotes is part of the value
+        return ir.Lit(value=json.loads(str(children[0]), strict=False), span=self.span_of(meta))
 
     @v_args(meta=True)
     def int_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
@@ -162,6 +163,17 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
         if nullable:
             t = ir.Nullable(inner=t, span=span_of(start, simple.end(2) - start) if span_of else None)
         return t
+    depth = deepest = 0
+    quoted = escaped = False
+    for ch in text:  # bounded before parsing: the backends' type walks recurse once per level
+        if quoted:  # a literal's text is not nesting
+            quoted, escaped = (quoted if escaped or ch != '"' else False), (not escaped and ch == "\\")
+            continue
+        quoted = ch == '"'
+        depth += (ch in "[(") - (ch in "])")
+        deepest = max(deepest, depth)
+    if deepest > MAX_TYPE_DEPTH:
+        raise GrammarError(f"the type expression is nested too deeply (more than {MAX_TYPE_DEPTH} levels)", 0, len(text))
     try:
         tree = _parse("types", text)
     except RecursionError:
