@@ -42,18 +42,25 @@ def step_binds(step: ir.Step) -> Iterator[ir.Bind]:
         yield step.on
 
 
+def step_reads(step: ir.Step) -> set[str]:
+    """The steps ``step`` names: the ones its bindings read, the call it awaits, the step that built
+    its receiver, its `after:` (not the implicit wait of a concluding step)."""
+    reads = {b.step for b in step_binds(step) if b.step is not None}
+    if step.awaits:
+        reads.add(step.awaits)
+    if step.receiver.startswith("step:"):
+        reads.add(step.receiver[5:])
+    reads.update(step.after)
+    return reads
+
+
 def layer_steps(flow: ir.Flow) -> ir.Flow:
     """The flow with each step's `depends_on` and the flow's `stages` computed from its steps (the
     optimizations that rewrite steps call it again)."""
     ids = [s.id for s in flow.steps]
     steps = []
     for index, step in enumerate(flow.steps):
-        deps = {b.step for b in step_binds(step) if b.step is not None}
-        if step.awaits:
-            deps.add(step.awaits)
-        if step.receiver.startswith("step:"):
-            deps.add(step.receiver[5:])
-        deps.update(step.after)
+        deps = step_reads(step)
         if step.kind in ("build_client", "return"):
             deps.update(ids[:index])
         ordered = tuple(i for i in ids[:index] if i in deps)  # manifest order, only earlier steps

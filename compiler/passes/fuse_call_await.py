@@ -22,16 +22,12 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
 from tinkc.passes.base import Pass, rewrite_flows
-from tinkc.passes.flow_dependencies import layer_steps, step_binds
+from tinkc.passes.flow_dependencies import layer_steps, step_reads
 
 
 def _readers(flow: ir.Flow, step_id: str) -> list[str]:
     """The steps that read ``step_id`` in any way."""
-    out = []
-    for s in flow.steps:
-        if s.awaits == step_id or step_id in s.after or s.receiver == f"step:{step_id}" or any(b.step == step_id for b in step_binds(s)):
-            out.append(s.id)
-    return out
+    return [s.id for s in flow.steps if step_id in step_reads(s)]
 
 
 def _fusable(api: ir.Api, flow: ir.Flow, call: ir.Step) -> ir.Step | None:
