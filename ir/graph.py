@@ -2,12 +2,12 @@
 
 Nodes are ``"<kind>:<id>"`` strings (``type:ModelInput``, ``endpoint:models.create``,
 ``feature:retry_standard``, ``flow:create_lora_training_client``, ``client:training``,
-``step:<flow>/<step>``); edges point from the user to the used. The views answer reachability,
-cycles and topological orders for the optimizer and draw the API (``tinkc ir --format dot|mermaid``).
+``step:<flow>/<step>``); edges point from the user to the used: reachability, cycles and
+topological orders for tools built on tinkc (``reference_graph``).
 
-networkx costs ~0.2 s to import, more than the whole of ``tinkc check`` on the bundled manifest, so
-the validation passes use :mod:`graphlib` for their two questions (flow-call cycles, step layering)
-and this module is imported only by the stages that draw or optimize.
+The drawings (``tinkc ir --format dot|mermaid``, ``tinkc graph``) are plain text built from the IR
+without networkx: it costs ~0.2 s to import, more than the whole of ``tinkc check`` on the bundled
+manifest, so no build imports it (the passes use :mod:`graphlib` for their graph questions).
 """
 
 from __future__ import annotations
@@ -35,15 +35,8 @@ def reference_graph(api: ir.Api) -> nx.DiGraph:
             g.add_edge(f"type:{t.id}", f"type:{r}")
     for f in api.features.values():
         g.add_node(f"feature:{f.id}", kind="feature", label=f"{f.id} ({f.kind})")
-        p = f.params
-        if isinstance(p, ir.PromiseResult):
-            g.add_edge(f"feature:{f.id}", f"endpoint:{p.retrieve_endpoint}")
-        elif isinstance(p, ir.Telemetry):
-            g.add_edge(f"feature:{f.id}", f"endpoint:{p.endpoint}")
-        elif isinstance(p, ir.SessionLifecycle):
-            g.add_edge(f"feature:{f.id}", f"endpoint:{p.create_endpoint}")
-            if p.heartbeat_endpoint:
-                g.add_edge(f"feature:{f.id}", f"endpoint:{p.heartbeat_endpoint}")
+        for _, eid in f.endpoint_uses():
+            g.add_edge(f"feature:{f.id}", f"endpoint:{eid}")
     for ep in api.endpoints.values():
         node = f"endpoint:{ep.id}"
         g.add_node(node, kind="endpoint", label=f"{ep.method} {ep.path.template}")
@@ -132,6 +125,10 @@ def _step_label(step: ir.Step) -> str:
     return f"{step.kind} {target}".strip()
 
 
+# how the drawing labels a feature's edge to an endpoint it calls (Feature.endpoint_uses)
+_USE_LABELS = {"retrieve_endpoint": "polls", "endpoint": "sends", "create_endpoint": "creates", "heartbeat_endpoint": "heartbeat"}
+
+
 def _drawing(api: ir.Api, flows_only: bool = False) -> _Drawing:
     """The picture; ``flows_only`` keeps the clients and their flows' step DAGs (no endpoints,
     features or service), small enough for a README."""
@@ -148,15 +145,9 @@ def _drawing(api: ir.Api, flows_only: bool = False) -> _Drawing:
         edges.extend(_Edge(f"endpoint:{ep.id}", f"feature:{use.feature}", style="dashed") for use in ep.features)
     for f in () if flows_only else api.features.values():
         nodes.append(_Node(f"feature:{f.id}", f"{f.id}\n({f.kind})", "feature"))
-        p = f.params
-        uses = []
-        if isinstance(p, ir.PromiseResult):
-            uses = [("polls", p.retrieve_endpoint)]
-        elif isinstance(p, ir.Telemetry):
-            uses = [("sends", p.endpoint)]
-        elif isinstance(p, ir.SessionLifecycle):
-            uses = [("creates", p.create_endpoint)] + ([("heartbeat", p.heartbeat_endpoint)] if p.heartbeat_endpoint else [])
-        edges.extend(_Edge(f"feature:{f.id}", f"endpoint:{target}", label=label, style="dashed") for label, target in uses)
+        edges.extend(
+            _Edge(f"feature:{f.id}", f"endpoint:{eid}", label=_USE_LABELS[param], style="dashed") for param, eid in f.endpoint_uses()
+        )
     boxes = []
     for flow in api.flows.values():
         entry = f"flow:{flow.id}"

@@ -493,6 +493,19 @@ class Feature:
                 return s
         return self.span
 
+    def endpoint_uses(self) -> tuple[tuple[str, str], ...]:
+        """The endpoints this feature calls itself, as (parameter, endpoint id): the futures'
+        retrieve endpoint, telemetry's endpoint, a session's create and heartbeat endpoints."""
+        p = self.params
+        if isinstance(p, PromiseResult):
+            return (("retrieve_endpoint", p.retrieve_endpoint),)
+        if isinstance(p, Telemetry):
+            return (("endpoint", p.endpoint),)
+        if isinstance(p, SessionLifecycle):
+            heartbeat = (("heartbeat_endpoint", p.heartbeat_endpoint),) if p.heartbeat_endpoint else ()
+            return (("create_endpoint", p.create_endpoint), *heartbeat)
+        return ()
+
 
 # ---------------------------------------------------------------------------------------------
 # Flows

@@ -165,13 +165,7 @@ def values_at(value: Any, path: list[str]) -> list[Any]:
 
 def background_endpoints(api: ir.Api) -> set[str]:
     """Endpoints the SDK calls on its own schedule (telemetry, heartbeats): not part of a sequence."""
-    out = set()
-    for feature in api.features.values():
-        if isinstance(feature.params, ir.Telemetry):
-            out.add(feature.params.endpoint)
-        elif isinstance(feature.params, ir.SessionLifecycle) and feature.params.heartbeat_endpoint:
-            out.add(feature.params.heartbeat_endpoint)
-    return out
+    return {eid for f in api.features.values() for param, eid in f.endpoint_uses() if param in ("endpoint", "heartbeat_endpoint")}
 
 
 def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list[str]:

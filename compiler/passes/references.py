@@ -107,14 +107,8 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
             sink.error("ref.unknown-endpoint", f"{what} names unknown endpoint `{eid}`", span, hint=did_you_mean(eid, api.endpoints))
 
     for feat in api.features.values():
-        p = feat.params
-        if isinstance(p, ir.PromiseResult):
-            check_endpoint(p.retrieve_endpoint, f"feature `{feat.id}`", feat.param_span("retrieve_endpoint"))
-        elif isinstance(p, ir.Telemetry):
-            check_endpoint(p.endpoint, f"feature `{feat.id}`", feat.param_span("endpoint"))
-        elif isinstance(p, ir.SessionLifecycle):
-            check_endpoint(p.create_endpoint, f"feature `{feat.id}`", feat.param_span("create_endpoint"))
-            check_endpoint(p.heartbeat_endpoint, f"feature `{feat.id}`", feat.param_span("heartbeat_endpoint"))
+        for param, eid in feat.endpoint_uses():
+            check_endpoint(eid, f"feature `{feat.id}`", feat.param_span(param))
 
     for client in api.clients.values():
         for m in client.methods:

@@ -59,16 +59,7 @@ def reachable_types(api: ir.Api) -> set[str]:
 def used_endpoints(api: ir.Api) -> set[str]:
     used = {m.target for c in api.clients.values() for m in c.methods if m.kind == "endpoint"}
     used.update(s.target for f in api.flows.values() for s in f.steps if s.target_kind == "endpoint" and s.target)
-    for f in api.features.values():
-        p = f.params
-        if isinstance(p, ir.PromiseResult):
-            used.add(p.retrieve_endpoint)
-        elif isinstance(p, ir.Telemetry):
-            used.add(p.endpoint)
-        elif isinstance(p, ir.SessionLifecycle):
-            used.add(p.create_endpoint)
-            if p.heartbeat_endpoint:
-                used.add(p.heartbeat_endpoint)
+    used.update(eid for f in api.features.values() for _, eid in f.endpoint_uses())
     return used
 
 
