@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import USED, call_lines, docstring, escape_invisible, fits, py_literal, py_type, typed_default
+from tinkc.backends.python.emit_types import USED, Call, call_lines, docstring, escape_invisible, py_literal, py_type, typed_default
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 
@@ -28,7 +28,7 @@ class FlowWriter:
         self.adapter = adapter
         self.results = {s.id: s.result_type for s in flow.steps}
         # the endpoint calls of the steps as (callee, arguments), for laying out a long one like ruff
-        self.calls: dict[str, tuple[str, list[str]]] = {}
+        self.calls: dict[str, Call] = {}
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
         awaited = {s.awaits for s in flow.steps if s.kind == "await_future"}
         self.submitted = awaited  # futures calls awaited by a later step: submit, then await there
@@ -255,16 +255,9 @@ class FlowWriter:
                 names = ", ".join(var(sid) for sid in awaitable)
                 for sid in awaitable:
                     out.extend(rendered[sid][0])
-                exprs = [rendered[sid][1] for sid in awaitable]
-                gather = call_lines(f"{names} = await asyncio.gather", exprs, "        ")
-                if len(gather) > 3:  # one awaitable a line: a line too long for ruff is a call split in its turn
-                    gather = [gather[0]]
-                    for sid, expr in zip(awaitable, exprs, strict=True):
-                        head_args = self.calls.get(sid)
-                        line = f"            {expr},"
-                        gather.extend(call_lines(*head_args, "            ", ",") if head_args and not fits(line) else [line])
-                    gather.append("        )")
-                out.extend(gather)
+                # an endpoint call goes as (callee, arguments), so a long one is split as ruff splits it
+                exprs: list[str | Call] = [self.calls.get(sid, rendered[sid][1]) for sid in awaitable]
+                out.extend(call_lines(f"{names} = await asyncio.gather", exprs, "        "))
                 rest = [sid for sid in stage if sid not in awaitable]
             else:
                 rest = list(stage)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -22,16 +23,30 @@ def fits(line: str) -> bool:
     return len(line) <= LINE_LENGTH
 
 
-def call_lines(head: str, args: list[str], indent: str, tail: str = "") -> list[str]:
+# An argument that is itself a call, as (callee, arguments): laid out in its turn when its line is too long.
+Call = tuple[str, list[str]]
+
+
+def flat_call(call: str | Call) -> str:
+    return call if isinstance(call, str) else f"{call[0]}({', '.join(call[1])})"
+
+
+def call_lines(head: str, args: Sequence[str | Call], indent: str, tail: str = "") -> list[str]:
     """`head(args)tail` laid out like ruff: one line, else the arguments on one indented line,
-    else one argument per line with a trailing comma."""
-    one = f"{indent}{head}({', '.join(args)}){tail}"
+    else one argument per line with a trailing comma (an argument given as a Call that is still too
+    long split the same way)."""
+    flat = [flat_call(a) for a in args]
+    one = f"{indent}{head}({', '.join(flat)}){tail}"
     if fits(one):
         return [one]
-    inner = f"{indent}    {', '.join(args)}"
+    inner = f"{indent}    {', '.join(flat)}"
     if fits(inner):
         return [f"{indent}{head}(", inner, f"{indent}){tail}"]
-    return [f"{indent}{head}(", *(f"{indent}    {a}," for a in args), f"{indent}){tail}"]
+    lines = [f"{indent}{head}("]
+    for arg, text in zip(args, flat, strict=True):
+        line = f"{indent}    {text},"
+        lines.extend([line] if fits(line) or isinstance(arg, str) else call_lines(*arg, f"{indent}    ", ","))
+    return [*lines, f"{indent}){tail}"]
 
 
 def union_lines_of(members: list[str], indent: str, prefix: str, suffix: str) -> list[str]:
