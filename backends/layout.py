@@ -1,0 +1,249 @@
+"""The one layout engine of every backend: documents of text, line breaks, groups and
+indentation, printed at a width each target chooses (Wadler's "prettier printer", the algorithm behind Prettier).
+
+Emitters describe *structure* (a call, an object literal, a list of statements) and never count
+columns; the printer decides where lines break, so the output is laid out the same way everywhere
+and stays within :data:`WIDTH` where it can. A group is printed flat when it fits on the rest of
+the line, else broken: its ``line``\\s become newlines at its indentation.
+
+Example::
+
+    >>> pretty(call("f", ["a", "b"]))
+    'f(a, b)'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import attrs
+
+WIDTH = 100  # the default; each target passes its own (ruff 120 here, Prettier 100, mix format 98)
+INDENT = "  "  # the default; Python passes four spaces
+
+
+@attrs.frozen
+class Line:
+    """A space (``soft``: nothing) when its group is flat; a newline when it is broken."""
+
+    soft: bool = False
+    hard: bool = False  # always a newline (and the groups around it break)
+
+
+@attrs.frozen
+class Group:
+    contents: Doc
+    broken: bool = False  # break even when it fits
+
+
+@attrs.frozen
+class Indent:
+    contents: Doc
+
+
+@attrs.frozen
+class IfBreak:
+    """``broken`` inside a broken group, ``flat`` inside a flat one (trailing commas)."""
+
+    broken: Doc
+    flat: Doc = ""
+
+
+@attrs.frozen
+class Choice:
+    """The first of ``options`` whose first line fits (each tried broken up to its first newline);
+    the last one otherwise. How a call hugs its last argument: ``f(a, {`` … ``})``."""
+
+    options: tuple[Doc, ...]
+
+
+Doc = str | Line | Group | Indent | IfBreak | Choice | list  # a list concatenates
+
+LINE = Line()
+SOFTLINE = Line(soft=True)
+HARDLINE = Line(hard=True)
+
+
+def text_width(text: str) -> int:
+    """Columns as Prettier counts them (its `getStringWidth`): East Asian wide and fullwidth
+    characters (most emoji) take two, combining marks and (in non-ASCII text) control characters none."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for ch in text:
+        code = ord(ch)
+        if code <= 0x1F or 0x7F <= code <= 0x9F or 0x300 <= code <= 0x36F:
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def join(sep: Doc, docs: Iterable[Doc]) -> list[Doc]:
+    out: list[Doc] = []
+    for i, d in enumerate(docs):
+        if i:
+            out.append(sep)
+        out.append(d)
+    return out
+
+
+def _children(doc: Doc) -> list[Doc]:
+    """The documents whose breaking decides whether ``doc`` must break."""
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, (Group, Indent)):
+        return [doc.contents]
+    if isinstance(doc, IfBreak):
+        return [doc.broken]
+    if isinstance(doc, Choice):
+        return [doc.options[0]]
+    return []
+
+
+def _breaks(doc: Doc, memo: dict[int, bool]) -> bool:
+    """Must ``doc`` break: does it hold a hard line or a group that always breaks? A group that must
+    break breaks the groups around it too (Prettier's break propagation); a choice propagates what
+    its first option holds."""
+    try:
+        return _breaks_shallow(doc, memo)
+    except RecursionError:  # the common case recursively (faster); the rare deep one iteratively
+        return _breaks_deep(doc, memo)
+
+
+def _breaks_shallow(doc: Doc, memo: dict[int, bool]) -> bool:
+    key = id(doc)
+    if key in memo:
+        return memo[key]
+    if isinstance(doc, Line):
+        result = doc.hard
+    elif isinstance(doc, list):
+        result = any(_breaks_shallow(d, memo) for d in doc)
+    elif isinstance(doc, Group):
+        result = doc.broken or _breaks_shallow(doc.contents, memo)
+    elif isinstance(doc, Indent):
+        result = _breaks_shallow(doc.contents, memo)
+    elif isinstance(doc, IfBreak):
+        result = _breaks_shallow(doc.broken, memo)
+    elif isinstance(doc, Choice):
+        result = _breaks_shallow(doc.options[0], memo)
+    else:
+        result = False
+    memo[key] = result
+    return result
+
+
+def _breaks_deep(doc: Doc, memo: dict[int, bool]) -> bool:
+    """:func:`_breaks` without recursion (children first, with an explicit stack): for documents
+    nested deeper than Python's recursion limit allows (a manifest may nest a type or a default
+    hundreds of levels)."""
+    if isinstance(doc, str):
+        return False
+    if isinstance(doc, Line):
+        return doc.hard
+    stack: list[tuple[Doc, bool]] = [(doc, False)]
+    while stack:
+        current, expanded = stack.pop()
+        key = id(current)
+        if key in memo:
+            continue
+        children = _children(current)
+        if not expanded:  # its containers first, then itself (text and lines are decided on the spot)
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if not isinstance(c, (str, Line)) and id(c) not in memo)
+            continue
+        memo[key] = (isinstance(current, Group) and current.broken) or any(
+            c.hard if isinstance(c, Line) else (not isinstance(c, str) and memo[id(c)]) for c in children
+        )
+    return memo[id(doc)]
+
+
+def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], width: int, memo: dict[int, bool]) -> bool:
+    """Does the text up to the next newline fit in ``width`` columns? ``todo`` is measured as laid
+    out; then the commands after it, in their own modes."""
+    stack = list(reversed(todo))
+    rest_index = len(rest)
+    while width >= 0:
+        if not stack:
+            if rest_index == 0:
+                return True
+            rest_index -= 1
+            stack.append(rest[rest_index])
+            continue
+        ind, flat, doc = stack.pop()
+        if isinstance(doc, str):
+            width -= text_width(doc)
+        elif isinstance(doc, list):
+            stack.extend((ind, flat, d) for d in reversed(doc))
+        elif isinstance(doc, Line):
+            if not flat or doc.hard:
+                return True
+            width -= 0 if doc.soft else 1
+        elif isinstance(doc, Group):
+            stack.append((ind, flat and not _breaks(doc, memo), doc.contents))
+        elif isinstance(doc, Indent):
+            stack.append((ind + 1, flat, doc.contents))
+        elif isinstance(doc, IfBreak):
+            stack.append((ind, flat, doc.flat if flat else doc.broken))
+        elif isinstance(doc, Choice):
+            stack.append((ind, flat, doc.options[0] if flat else doc.options[-1]))
+    return False
+
+
+def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
+    out: list[str] = []
+    column = 0
+    memo: dict[int, bool] = {}  # _breaks of each group, by identity (docs are shared, not copied)
+    # commands still to print, last one first: (indentation level, flat?, doc)
+    cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
+    while cmds:
+        ind, flat, d = cmds.pop()
+        if isinstance(d, str):
+            out.append(d)
+            column += text_width(d)
+        elif isinstance(d, list):
+            cmds.extend((ind, flat, x) for x in reversed(d))
+        elif isinstance(d, Line):
+            if flat and not d.hard:
+                if not d.soft:
+                    out.append(" ")
+                    column += 1
+            else:
+                while out and out[-1].endswith(" "):  # no trailing whitespace
+                    out[-1] = out[-1].rstrip(" ")
+                out.append("\n" + indent * ind)
+                column = len(indent) * ind
+        elif isinstance(d, Group):
+            must_break = _breaks(d, memo)
+            if flat and not must_break:
+                cmds.append((ind, True, d.contents))
+            else:
+                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo)
+                cmds.append((ind, fits, d.contents))
+        elif isinstance(d, Indent):
+            cmds.append((ind + 1, flat, d.contents))
+        elif isinstance(d, IfBreak):
+            cmds.append((ind, flat, d.flat if flat else d.broken))
+        elif isinstance(d, Choice):
+            if flat:
+                cmds.append((ind, True, d.options[0]))
+                continue
+            chosen = d.options[-1]
+            for i, option in enumerate(d.options):
+                # the first option must fit entirely flat; the others up to their first break
+                if _fits([(ind, i == 0, option)], cmds, width - column, memo):
+                    chosen = option
+                    break
+            cmds.append((ind, False, chosen))
+    return "".join(out)
+
+
+def pretty_blocks(blocks: Iterable[Doc], width: int = WIDTH, indent: str = INDENT) -> str:
+    """Top-level declarations, a blank line apart, each laid out on its own: given a generator, a
+    declaration's document is built, printed and dropped before the next, so memory (and the
+    garbage collector's work) does not grow with the size of the module."""
+    return "\n\n".join(pretty(block, width, indent) for block in blocks)
+
+
+def group(*contents: Doc, broken: bool = False) -> Group:
+    return Group(list(contents), broken)
