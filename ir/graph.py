@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.passes.flow_dependencies import step_binds
-from tinkc.passes.references import type_refs
+from tinkc.ir.queries import step_binds, type_refs
 from tinkc.passes.unused import decl_refs
 
 if TYPE_CHECKING:

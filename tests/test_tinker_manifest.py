@@ -79,7 +79,7 @@ def test_clients_have_the_tinkex_modules(api: ir.Api) -> None:
 
 
 def _binds(v: ir.Value) -> list[ir.Bind]:
-    from tinkc.passes.flow_dependencies import value_binds
+    from tinkc.ir.queries import value_binds
 
     return list(value_binds(v))
 

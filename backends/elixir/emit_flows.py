@@ -35,8 +35,8 @@ from tinkc.backends.elixir.signatures import (
     session_id_field,
 )
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import step_binds
 from tinkc.ir.types import base_type
-from tinkc.passes.flow_dependencies import step_binds
 
 
 class Scope:

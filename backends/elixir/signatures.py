@@ -139,7 +139,7 @@ def is_process(api: ir.Api, client: ir.Client) -> bool:
     field = session_id_field(api)
     if field is None:
         return False
-    from tinkc.passes.flow_dependencies import step_binds
+    from tinkc.ir.queries import step_binds
 
     for m in client.methods:
         flow = api.flows.get(m.target) if m.kind == "flow" else None

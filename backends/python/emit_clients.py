@@ -402,7 +402,7 @@ def clients_module(api: ir.Api) -> str:
 
 
 def _names(api: ir.Api, t: ir.TypeRef) -> list[str]:
-    from tinkc.passes.references import type_refs
+    from tinkc.ir.queries import type_refs
 
     return [naming.type_name(r.name) for r in type_refs(t)]
 

@@ -32,7 +32,7 @@ class FlowWriter:
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
         awaited = {s.awaits for s in flow.steps if s.kind == "await_future"}
         self.submitted = awaited  # futures calls awaited by a later step: submit, then await there
-        from tinkc.passes.flow_dependencies import step_binds
+        from tinkc.ir.queries import step_binds
 
         # steps whose result a later step reads: only they are bound to a variable
         self.used: set[str] = {b.step for s in flow.steps for b in step_binds(s) if b.step}
@@ -125,7 +125,7 @@ class FlowWriter:
         head = step.written_target.rpartition(".")[0]
         if step.target_kind == "flow" and step.target in self.api.flows:
             return self.api.flows[step.target].client
-        from tinkc.passes.flow_calls import find_client
+        from tinkc.ir.queries import find_client
 
         c = find_client(self.api, head) if head else None
         return c.id if c else None

@@ -196,7 +196,7 @@ def typed_default(api: ir.Api, t: ir.TypeRef, value: Any) -> tuple[str, bool]:
 
 
 def _contains_declared(api: ir.Api, t: ir.TypeRef) -> bool:
-    from tinkc.passes.references import type_refs
+    from tinkc.ir.queries import type_refs
 
     return any(r.name in api.types for r in type_refs(t))
 
@@ -308,7 +308,7 @@ def runtime_order(api: ir.Api) -> list[ir.Union_ | ir.Alias]:
     """Aliases and unions, each after the aliases and unions it names (ties in id order)."""
     import graphlib
 
-    from tinkc.passes.references import type_refs
+    from tinkc.ir.queries import type_refs
 
     decls = {d.id: d for d in api.types.values() if isinstance(d, (ir.Union_, ir.Alias))}
     deps: dict[str, list[str]] = {}

@@ -19,8 +19,8 @@ from tinkc.backends.typescript.emit_clients import endpoint_call, endpoint_param
 from tinkc.backends.typescript.emit_spec import feature_const
 from tinkc.backends.typescript.emit_types import Context, schema_expr, ts_literal, ts_type
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import step_binds
 from tinkc.ir.types import base_type
-from tinkc.passes.flow_dependencies import step_binds
 
 
 def var(step_id: str) -> str:
@@ -203,7 +203,7 @@ class FlowWriter:
     def owner(self, step: ir.Step) -> str | None:
         if step.target_kind == "flow" and step.target in self.api.flows:
             return self.api.flows[step.target].client
-        from tinkc.passes.flow_calls import find_client
+        from tinkc.ir.queries import find_client
 
         head = step.written_target.rpartition(".")[0]
         c = find_client(self.api, head) if head else None

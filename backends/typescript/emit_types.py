@@ -122,7 +122,7 @@ def schema_expr(t: ir.TypeRef | None, lazy: bool = False, prefix: str = "") -> D
 
 
 def _refs(t: ir.TypeRef | None) -> Iterable[str]:
-    from tinkc.passes.references import type_refs
+    from tinkc.ir.queries import type_refs
 
     return (r.name for r in type_refs(t))
 

@@ -425,7 +425,7 @@ class FlowChecker:
         if step.target_kind == "flow":
             return self.flows[step.target].client if step.target in self.flows else None
         if head and head not in self.api.endpoints and step.written_target not in self.api.endpoints:
-            from tinkc.passes.flow_calls import find_client
+            from tinkc.ir.queries import find_client
 
             client = find_client(self.api, head)
             return client.id if client else None

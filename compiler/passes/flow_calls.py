@@ -14,15 +14,8 @@ import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import find_client
 from tinkc.passes.base import Pass
-
-
-def find_client(api: ir.Api, name: str) -> ir.Client | None:
-    """A client by key (`training`) or by the last segment of its module (`TrainingClient`)."""
-    if name in api.clients:
-        return api.clients[name]
-    matches = [c for c in api.clients.values() if c.display_name == name]
-    return matches[0] if len(matches) == 1 else None
 
 
 def _call_candidates(api: ir.Api) -> list[str]:

@@ -13,45 +13,13 @@ stages `[[a, b], [c]]`.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Iterator
 
 import attrs
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import step_reads
 from tinkc.passes.base import Pass
-
-
-def value_binds(v: ir.Value) -> Iterator[ir.Bind]:
-    if isinstance(v, ir.Bind):
-        yield v
-    elif isinstance(v, ir.Interp):
-        yield from (p for p in v.parts if isinstance(p, ir.Bind))
-    elif isinstance(v, ir.ObjValue):
-        for _, x in v.items:
-            yield from value_binds(x)
-    elif isinstance(v, ir.ListValue):
-        for x in v.items:
-            yield from value_binds(x)
-
-
-def step_binds(step: ir.Step) -> Iterator[ir.Bind]:
-    for a in step.args:
-        yield from value_binds(a.value)
-    if step.on is not None:
-        yield step.on
-
-
-def step_reads(step: ir.Step) -> set[str]:
-    """The steps ``step`` names: the ones its bindings read, the call it awaits, the step that built
-    its receiver, its `after:` (not the implicit wait of a concluding step)."""
-    reads = {b.step for b in step_binds(step) if b.step is not None}
-    if step.awaits:
-        reads.add(step.awaits)
-    if step.receiver.startswith("step:"):
-        reads.add(step.receiver[5:])
-    reads.update(step.after)
-    return reads
 
 
 def layer_steps(flow: ir.Flow) -> ir.Flow:

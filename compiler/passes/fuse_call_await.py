@@ -21,8 +21,9 @@ import attrs
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import step_reads
 from tinkc.passes.base import Pass, rewrite_flows
-from tinkc.passes.flow_dependencies import layer_steps, step_reads
+from tinkc.passes.flow_dependencies import layer_steps
 
 
 def _readers(flow: ir.Flow, step_id: str) -> list[str]:

@@ -16,26 +16,9 @@ from collections.abc import Iterator
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.frontend.lower import TYPE_SPELLING_HINTS
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import type_refs
 from tinkc.ir.span import Span
 from tinkc.passes.base import Pass
-
-
-def type_refs(t: ir.TypeRef | None) -> Iterator[ir.Ref]:
-    if t is None:
-        return
-    if isinstance(t, ir.Ref):
-        yield t
-    elif isinstance(t, ir.ListT):
-        yield from type_refs(t.item)
-    elif isinstance(t, ir.MapT):
-        yield from type_refs(t.value)
-    elif isinstance(t, ir.Nullable):
-        yield from type_refs(t.inner)
-    elif isinstance(t, ir.UnionT):
-        for m in t.members:
-            yield from type_refs(m)
-    elif isinstance(t, ir.FutureT):
-        yield from type_refs(t.result)
 
 
 def declared_type_uses(api: ir.Api) -> Iterator[tuple[ir.TypeRef | None, Span | None]]:

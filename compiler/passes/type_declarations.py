@@ -16,9 +16,9 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import type_refs
 from tinkc.ir.types import const_problem, strip_nullable
 from tinkc.passes.base import Pass
-from tinkc.passes.references import type_refs
 
 
 def _alias_cycles(api: ir.Api, sink: Sink) -> None:

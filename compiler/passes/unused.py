@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import type_refs
 from tinkc.passes.base import Pass
-from tinkc.passes.references import type_refs
 
 
 def decl_refs(decl: ir.TypeDecl) -> Iterator[str]:
