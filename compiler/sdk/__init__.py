@@ -1,0 +1,41 @@
+"""The SDK plan: what every SDK backend renders, decided once (see :mod:`tinkc.sdk.plan`)."""
+
+from tinkc.sdk.plan import (
+    Body,
+    ClientPlan,
+    EndpointPlan,
+    FlowInputPlan,
+    FlowPlan,
+    MethodPlan,
+    Param,
+    Receiver,
+    Retry,
+    Runtime,
+    SdkPlan,
+    SessionPlan,
+    StepArg,
+    StepPlan,
+    TypePlan,
+    plan_api,
+    plan_of,
+)
+
+__all__ = [
+    "Body",
+    "ClientPlan",
+    "EndpointPlan",
+    "FlowInputPlan",
+    "FlowPlan",
+    "MethodPlan",
+    "Param",
+    "Receiver",
+    "Retry",
+    "Runtime",
+    "SdkPlan",
+    "SessionPlan",
+    "StepArg",
+    "StepPlan",
+    "TypePlan",
+    "plan_api",
+    "plan_of",
+]
