@@ -20,7 +20,7 @@ Example (a complete, if useless, backend)::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -90,7 +90,8 @@ class NamingRules:
     reserved_suffix: str = "_"
 
     def _case(self, style: str, name: str) -> str:
-        return {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}[style](name)
+        spell: Callable[[str], str] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}[style]
+        return spell(name)
 
     def mangle(self, ident: str) -> str:
         return ident + self.reserved_suffix if ident in self.reserved else ident

@@ -108,7 +108,8 @@ class _Shapes:
         if s.get("type") == "array":
             return s.get("items")
         if self.fixed(s):
-            return s["properties"].get(key)
+            declared: Schema | None = s["properties"].get(key)
+            return declared
         extra = s.get("additionalProperties")
         return extra if isinstance(extra, dict) else None
 
@@ -123,7 +124,7 @@ def _yaml() -> Any:
     from ruamel.yaml.emitter import Emitter
     from ruamel.yaml.representer import RoundTripRepresenter
 
-    class ManifestEmitter(Emitter):  # type: ignore[misc]
+    class ManifestEmitter(Emitter):
         # `\L` and `\P` are YAML's own escapes for U+2028/U+2029; `\uXXXX` is what every reader knows.
         ESCAPE_REPLACEMENTS = {k: v for k, v in Emitter.ESCAPE_REPLACEMENTS.items() if k not in ("\u2028", "\u2029", "\xa0")}
 
@@ -137,7 +138,7 @@ def _yaml() -> Any:
             finally:
                 self.allow_unicode = keep
 
-    class ManifestRepresenter(RoundTripRepresenter):  # type: ignore[misc]
+    class ManifestRepresenter(RoundTripRepresenter):
         pass
 
     # ruamel writes an empty value for None; a manifest author who wrote `null` keeps `null`.
@@ -217,7 +218,7 @@ class _Layout:
 
         if not isinstance(value, (CommentedMap, CommentedSeq)) or value.fa.flow_style() or not len(value):
             return False
-        first = value.lc.key(next(iter(value)))[0] if isinstance(value, CommentedMap) else value.lc.item(0)[0]
+        first: int = value.lc.key(next(iter(value)))[0] if isinstance(value, CommentedMap) else value.lc.item(0)[0]
         return lo <= first < hi
 
     def mapping(self, node: Any, schema: Schema | None, lo: int, hi: int) -> list[str]:

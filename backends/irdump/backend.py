@@ -7,7 +7,7 @@ It is the smallest complete backend, and useful on its own: out-of-tree generato
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from tinkc.backends.base import Backend, OutputFile, TargetOption
 from tinkc.ir.nodes import Api
@@ -18,7 +18,7 @@ class IrBackend(Backend):
     version = "1"
     description = "the IR as JSON, Graphviz and Mermaid"
     capabilities = frozenset({"ir-json"})
-    options: dict[str, TargetOption] = {}  # none: any key under `targets.ir` is a mistake
+    options: ClassVar[Mapping[str, TargetOption] | None] = {}  # none: any key under `targets.ir` is a mistake
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         from tinkc.ir.graph import to_dot, to_mermaid

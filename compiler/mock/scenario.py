@@ -295,7 +295,7 @@ class _Checker:
         before = self.sink.error_count()
         seed = self.integer(m, "seed", path, lo=0, hi=None)
         rate = self.fraction(m, "rate", path)
-        kinds = FAULT_KINDS
+        kinds: tuple[str, ...] = FAULT_KINDS
         if "kinds" in m:
             raw = m["kinds"]
             if not isinstance(raw, list) or not raw:
@@ -305,7 +305,7 @@ class _Checker:
                 for i, kind in enumerate(raw):
                     name = str(kind) if isinstance(kind, (str, int)) and not isinstance(kind, bool) else None  # 429: a YAML number
                     if name not in FAULT_KINDS:
-                        hint = did_you_mean(str(kind), FAULT_KINDS) or f"kinds: {', '.join(FAULT_KINDS)}"
+                        hint: str | None = did_you_mean(str(kind), FAULT_KINDS) or f"kinds: {', '.join(FAULT_KINDS)}"
                         self.error("unknown-fault", (*path, "kinds", i), f"unknown fault kind `{kind}`", hint)
                     elif name not in found:
                         found.append(name)

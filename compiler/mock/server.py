@@ -32,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote
 
 import attrs
@@ -102,25 +102,25 @@ class _Future:
         return {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
 
 
-class _Script:
+class _Script(Generic[T]):
     """The remaining entries of one script (``times`` expanded lazily)."""
 
-    def __init__(self, entries: tuple[Any, ...], times: Callable[[Any], int]) -> None:
-        self.queue: deque[list[Any]] = deque([e, times(e)] for e in entries)
+    def __init__(self, entries: tuple[T, ...], times: Callable[[T], int]) -> None:
+        self.queue: deque[tuple[T, list[int]]] = deque((e, [times(e)]) for e in entries)
 
-    def next(self) -> Any | None:
+    def next(self) -> T | None:
         while self.queue:
-            head = self.queue[0]
-            if head[1] > 0:
-                head[1] -= 1
-                if head[1] == 0:
+            entry, left = self.queue[0]
+            if left[0] > 0:
+                left[0] -= 1
+                if left[0] == 0:
                     self.queue.popleft()
-                return head[0]
+                return entry
             self.queue.popleft()
         return None
 
-    def remaining(self) -> list[tuple[Any, int]]:
-        return [(e, n) for e, n in self.queue]
+    def remaining(self) -> list[tuple[T, int]]:
+        return [(e, left[0]) for e, left in self.queue]
 
 
 class MockServer:
@@ -224,7 +224,7 @@ class MockServer:
         self._script_keys = {(k.endpoint, k.path): k.written for k, _ in scenario.responses}
         self._future_default: dict[str, Any] = dict(FUTURE_DEFAULTS)
         self._future_every: dict[str, dict[str, Any]] = {}
-        self._future_each: dict[str, _Script] = {}
+        self._future_each: dict[str, _Script[dict[str, Any]]] = {}
         for key, script in scenario.futures:
             if key == ANY_FUTURE:
                 self._future_default.update(script.entries[0])

@@ -112,7 +112,7 @@ class FlowChecker:
                 later = [s.id for s in self.flow.steps[self.current_index :]]
                 if sid in later:
                     msg = f"`{b.text}` refers to step `{sid}`, which runs later"
-                    hint = f"move step `{sid}` before this one: a step can only read results of earlier steps"
+                    hint: str | None = f"move step `{sid}` before this one: a step can only read results of earlier steps"
                 else:
                     msg = f"`{b.text}`: flow `{self.flow.id}` has no step `{sid}` before this one"
                     hint = did_you_mean(sid, self.order)
@@ -355,8 +355,8 @@ class FlowChecker:
         if owner is None or owner == self.flow.client:
             return "self", None
         for sid in reversed(self.order):
-            t = self.results.get(sid)
-            if isinstance(t, ir.ClientT) and t.client == owner:
+            result = self.results.get(sid)
+            if isinstance(result, ir.ClientT) and result.client == owner:
                 return f"step:{sid}", None
         return "sibling", None
 
@@ -449,11 +449,13 @@ class FlowChecker:
         return ANY
 
     def check(self) -> ir.Flow:
-        for i in self.declared.values():
-            if i.has_default and i.type is not None:
-                problem = const_problem(self.api, i.type, i.default)
+        for declared in self.declared.values():
+            if declared.has_default and declared.type is not None:
+                problem = const_problem(self.api, declared.type, declared.default)
                 if problem:
-                    self.sink.error("flow.bad-default", f"default of input `{i.name}` of flow `{self.flow.id}`: {problem}", i.span)
+                    self.sink.error(
+                        "flow.bad-default", f"default of input `{declared.name}` of flow `{self.flow.id}`: {problem}", declared.span
+                    )
         steps = []
         for i, step in enumerate(self.flow.steps):
             self.current_index = i

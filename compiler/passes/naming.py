@@ -9,7 +9,7 @@ always apply; installed backends add their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from tinkc.backends.base import NEUTRAL_NAMING, NamingRules
 from tinkc.diagnostics import Sink
@@ -36,11 +36,18 @@ Reported = set[tuple[str, ...]]
 
 
 def _collisions(
-    kind: str, where: str, names: Iterable[tuple[str, Span | None]], spell, target: str, sink: Sink, reported: Reported
-) -> None:  # type: ignore[no-untyped-def]
+    kind: str,
+    where: str,
+    names: Iterable[tuple[str, Span | None]],
+    spell: Callable[[str], str],
+    target: str,
+    sink: Sink,
+    reported: Reported,
+) -> None:
     """Names that spell alike in one target; a problem already reported for an earlier target (or
     for every target) is not reported again."""
     seen: dict[str, str] = {}
+    key: tuple[str, ...]
     for name, span in names:
         spelled = spell(name)
         if not spelled.strip("_"):

@@ -36,8 +36,8 @@ def root_types(api: ir.Api) -> Iterator[str]:
         for s in flow.steps:
             yield from (r.name for r in type_refs(s.expected))
     for c in api.clients.values():
-        for s in c.state:
-            yield from (r.name for r in type_refs(s.type))
+        for state in c.state:
+            yield from (r.name for r in type_refs(state.type))
     for f in api.features.values():
         if isinstance(f.params, ir.PromiseResult):
             yield from (r.name for r in type_refs(f.params.handle_type))
