@@ -90,8 +90,8 @@ class NamingRules:
     reserved_suffix: str = "_"
 
     def _case(self, style: str, name: str) -> str:
-        spell: Callable[[str], str] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}[style]
-        return spell(name)
+        spellers: dict[str, Callable[[str], str]] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}
+        return spellers[style](name)
 
     def mangle(self, ident: str) -> str:
         return ident + self.reserved_suffix if ident in self.reserved else ident

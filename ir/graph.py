@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def reference_graph(api: ir.Api) -> nx.DiGraph:
+def reference_graph(api: ir.Api) -> nx.DiGraph[str]:
     import networkx as nx
 
-    g = nx.DiGraph()
-    for t in api.types.values():
-        g.add_node(f"type:{t.id}", kind="type", label=t.id)
-        for r in decl_refs(t):
-            g.add_edge(f"type:{t.id}", f"type:{r}")
+    g: nx.DiGraph[str] = nx.DiGraph()
+    for decl in api.types.values():
+        g.add_node(f"type:{decl.id}", kind="type", label=decl.id)
+        for used in decl_refs(decl):
+            g.add_edge(f"type:{decl.id}", f"type:{used}")
     for f in api.features.values():
         g.add_node(f"feature:{f.id}", kind="feature", label=f"{f.id} ({f.kind})")
         for _, eid in f.endpoint_uses():

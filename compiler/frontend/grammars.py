@@ -10,7 +10,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import lark
 from lark import Lark, Token, Transformer, v_args
@@ -50,7 +50,7 @@ def _describe_token(tok: Token) -> str:
     return f"`{tok.value}`"
 
 
-def _parse(name: str, text: str) -> lark.Tree:
+def _parse(name: str, text: str) -> lark.Tree[Token]:
     try:
         return parser(name).parse(text)
     except lark.UnexpectedToken as exc:
@@ -63,7 +63,8 @@ def _parse(name: str, text: str) -> lark.Tree:
             msg += f"; expected {', '.join(readable[:6])}"
         raise GrammarError(msg, col, max(len(str(exc.token.value)), 1) if exc.token.type != "$END" else 1) from None
     except lark.UnexpectedCharacters as exc:
-        raise GrammarError(f"unexpected character `{text[exc.pos_in_stream]}`", exc.pos_in_stream) from None
+        pos = exc.pos_in_stream or 0
+        raise GrammarError(f"unexpected character `{text[pos]}`", pos) from None
     except lark.UnexpectedEOF:
         raise GrammarError("unexpected end of input", len(text)) from None
 
@@ -95,53 +96,60 @@ _TERMINAL_NAMES = {
 # Type expressions
 
 
+# The children of a rule, as the transformer's methods receive them (named here: inside the class,
+# the method for the rule `list` hides the builtin).
+TypeRefs = list[ir.TypeRef]
+Tokens = list[Token]
+Children = list[Any]
+
+
 class _TypeBuilder(Transformer[Token, ir.TypeRef]):
     def __init__(self, span_of: Callable[[Any], Span | None]) -> None:
         super().__init__()
         self.span_of = span_of
 
-    def start(self, children: list[ir.TypeRef]) -> ir.TypeRef:
+    def start(self, children: TypeRefs) -> ir.TypeRef:
         return children[0]
 
     @v_args(meta=True)
-    def named(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+    def named(self, meta: Any, children: Tokens) -> ir.TypeRef:
         name = str(children[0])
         if name in ir.PRIMITIVES:
             return ir.Prim(name=name, span=self.span_of(meta))
         return ir.Ref(name=name, span=self.span_of(meta))
 
     @v_args(meta=True)
-    def list(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+    def list(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
         return ir.ListT(item=children[0], span=self.span_of(meta))
 
     @v_args(meta=True)
-    def map(self, meta: Any, children: list[Any]) -> ir.TypeRef:
+    def map(self, meta: Any, children: Children) -> ir.TypeRef:
         key = str(children[0])
         if key != "string":
             raise GrammarError(f"map keys must be `string`, not `{key}`", children[0].start_pos, len(key))
         return ir.MapT(value=children[1], span=self.span_of(meta))
 
     @v_args(meta=True)
-    def nullable(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+    def nullable(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
         inner = children[0]
         if isinstance(inner, ir.Nullable):
             return inner
         return ir.Nullable(inner=inner, span=self.span_of(meta))
 
     @v_args(meta=True)
-    def union(self, meta: Any, children: list[ir.TypeRef]) -> ir.TypeRef:
+    def union(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
         members: list[ir.TypeRef] = []
         for c in children:  # `A | B | C` is one flat union
             members.extend(c.members if isinstance(c, ir.UnionT) else [c])
         return ir.UnionT(members=tuple(members), span=self.span_of(meta))
 
     @v_args(meta=True)
-    def string_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+    def string_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
         # strict=False: a tab or other control character written inside the quotes is part of the value
         return ir.Lit(value=json.loads(str(children[0]), strict=False), span=self.span_of(meta))
 
     @v_args(meta=True)
-    def int_literal(self, meta: Any, children: list[Token]) -> ir.TypeRef:
+    def int_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
         return ir.Lit(value=int(str(children[0])), span=self.span_of(meta))
 
 
@@ -247,9 +255,9 @@ def parse_template(text: str) -> list[str | tuple[str, tuple[str | int, ...], in
             else:
                 out.append(piece)
             continue
-        toks = child.children
-        path: list[str | int] = [int(t) if t.type == "INDEX" else str(t) for t in toks[1:]]
-        out.append((str(toks[0]), tuple(path), child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
+        toks = cast(Tokens, child.children)  # a binding's rule has terminals only
+        steps: list[str | int] = [int(t) if t.type == "INDEX" else str(t) for t in toks[1:]]
+        out.append((str(toks[0]), tuple(steps), child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
     return out
 
 
@@ -272,7 +280,7 @@ def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
         if isinstance(child, Token):
             out.append(("literal", str(child), False, child.start_pos or 0, len(child)))
         else:
-            toks = child.children
+            toks = cast(Tokens, child.children)  # a variable's rule has terminals only
             raw = any(t.type == "RAW" for t in toks)
             name = next(t for t in toks if t.type == "NAME")
             out.append(("var", str(name), raw, child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
@@ -286,7 +294,7 @@ def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
 def parse_status(text: str) -> tuple[int, int]:
     """One status entry: ``"429"`` → (429, 429); ``"500-599"`` → (500, 599)."""
     tree = _parse("status", text)
-    codes = [int(t) for t in tree.children]
+    codes = [int(t) for t in cast(Tokens, tree.children)]
     return (codes[0], codes[-1])
 
 
@@ -305,7 +313,7 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
             line, col = len(lines), len(lines[-1]) + 1
             problem = "unexpected end of input"
         elif isinstance(exc, lark.UnexpectedCharacters):
-            problem = f"unexpected character `{text[exc.pos_in_stream]}`"
+            problem = f"unexpected character `{text[exc.pos_in_stream or 0]}`"
         else:
             problem = f"unexpected `{getattr(getattr(exc, 'token', None), 'value', '?')}`"
         hint = None

@@ -350,7 +350,7 @@ class Lowerer:
                 self.sink.error(
                     "manifest.bad-value",
                     f"unsupported auth type `{kind}`",
-                    am.get("type").span if am.get("type") else am.span,
+                    (am.get("type") or am).span,
                     hint="supported: api_key",
                 )
             auth = ir.Auth(
@@ -486,7 +486,7 @@ class Lowerer:
             if t is None:
                 return None
             has_default = "default" in node
-            default = ir.freeze(to_plain(node.get("default"))) if has_default else None
+            default = ir.freeze(to_plain(node["default"])) if has_default else None
             optional = bool(self.boolean(node.get("optional"), "`optional`"))
             return ir.Field(
                 name=name,
@@ -563,7 +563,7 @@ class Lowerer:
         ftype = FEATURE_TYPES.get(kind)
         if ftype is None:
             hint = did_you_mean(kind, FEATURE_TYPES) or f"one of: {', '.join(sorted(FEATURE_TYPES))}"
-            self.sink.error("feature.unknown-type", f"unknown feature type `{kind}`", m.get("type").span, hint=hint)
+            self.sink.error("feature.unknown-type", f"unknown feature type `{kind}`", m["type"].span, hint=hint)
             return None
         spans: list[tuple[str, Span]] = []
         values = self.params(ftype.params, m, f"feature `{name}` ({kind})", spans, skip=("type", "doc"))
@@ -640,8 +640,8 @@ class Lowerer:
         if kind == "int":
             return self.integer(node, what)
         if kind == "float":
-            v = self.number(node, what)
-            return float(v) if v is not None else None
+            number = self.number(node, what)
+            return float(number) if number is not None else None
         if kind == "bool":
             return self.boolean(node, what)
         if kind in ("str", "endpoint"):
@@ -756,7 +756,7 @@ class Lowerer:
             self.sink.error(
                 "endpoint.missing-method", f"endpoint `{eid}` has no `method`", key_span, hint="add `method: GET` (or POST, ...)"
             )
-        if method is not None:
+        if method is not None and method_node is not None:
             if method.upper() not in HTTP_METHODS:
                 self.sink.error(
                     "endpoint.bad-method",
@@ -773,7 +773,7 @@ class Lowerer:
             self.sink.error(
                 "endpoint.unknown-response-handler",
                 f"unknown response handler `{handler}`",
-                m.get("response_handler").span,
+                m["response_handler"].span,
                 hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}",
             )
             handler = None
@@ -899,7 +899,7 @@ class Lowerer:
                 t = self.type_expr(e.value.get("type"), what)
                 has_default = "default" in e.value
                 optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
-                default = ir.freeze(to_plain(e.value.get("default"))) if has_default else None
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
                 doc = self.doc(e.value)
                 wire = self.string(e.value.get("json_name"), "`json_name`") or e.key
                 if "type" not in e.value:
@@ -1024,7 +1024,7 @@ class Lowerer:
         target = self.string(m.get(kinds[0]), f"`{kinds[0]}` of method `{name}`")
         if target is None:
             return None
-        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=span, target_span=m.get(kinds[0]).span)
+        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=span, target_span=m[kinds[0]].span)
 
     # -- flows -----------------------------------------------------------------------------------
 
@@ -1056,7 +1056,7 @@ class Lowerer:
                 self.check_keys(e.value, ("type", "default", "doc"), what)
                 t = self.type_expr(e.value.get("type"), what)
                 has_default = "default" in e.value
-                default = ir.freeze(to_plain(e.value.get("default"))) if has_default else None
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
                 doc = self.doc(e.value)
                 if "type" not in e.value:
                     self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
@@ -1111,10 +1111,10 @@ class Lowerer:
         kind = kinds[0]
         sid = self.string(m.get("id"), "`id`") if "id" in m else f"step{index}"
         if sid is None or not _IDENT.match(sid):
-            self.sink.error("flow.bad-step", f"step id `{sid}` is not an identifier", m.get("id").span if m.get("id") else m.span)
+            self.sink.error("flow.bad-step", f"step id `{sid}` is not an identifier", (m.get("id") or m).span)
             return None
         after = tuple(a for a, _ in self.string_list(m.get("after"), "`after`"))
-        span = m.get(kind).span
+        span = m[kind].span
         if kind == "call":
             target = self.string(m.get("call"), "`call`")
             if target is None:
@@ -1129,10 +1129,10 @@ class Lowerer:
                 if isinstance(v, ir.Bind):
                     on = v
                 else:
-                    self.sink.error("flow.bad-receiver", "`on` must be a single binding such as `${steps.client}`", m.get("on").span)
+                    self.sink.error("flow.bad-receiver", "`on` must be a single binding such as `${steps.client}`", m["on"].span)
             return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, span=span)
         if "args" in m or "on" in m:
-            bad = m.entries.get("args") or m.entries.get("on")
+            bad = m.entries.get("args") or m.entries["on"]
             self.sink.error("flow.misplaced-key", f"`{bad.key}` belongs to a `call` step", bad.key_span)
         if kind == "await_future":
             n = m.get("await_future")
@@ -1144,7 +1144,7 @@ class Lowerer:
             return ir.Step(id=sid, kind="await_future", expected=expected, after=after, span=span)
         if kind == "build_client":
             n = m.get("build_client")
-            args: tuple[ir.Arg, ...] = ()
+            args = ()
             if isinstance(n, Mapping):
                 self.check_keys(n, ("client", "with"), "`build_client`")
                 target = self.string(n.get("client"), "`client` of `build_client`")

@@ -53,6 +53,10 @@ class Mapping:
         e = self.entries.get(key)
         return e.value if e is not None else None
 
+    def __getitem__(self, key: str) -> Node:
+        """The value of a key the caller knows is there (KeyError otherwise)."""
+        return self.entries[key].value
+
     def __contains__(self, key: str) -> bool:
         return key in self.entries
 
