@@ -24,12 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption, snake_case
-from tinkc.backends.elixir import naming
-from tinkc.backends.elixir.emit_clients import client_modules
-from tinkc.backends.elixir.emit_project import FORMATTER, mix_exs, readme, root_module, types_test
-from tinkc.backends.elixir.emit_spec import spec_module
-from tinkc.backends.elixir.emit_types import type_modules
-from tinkc.backends.elixir.modules import Layout
+from tinkc.backends.elixir import symbols
+from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir.nodes import Api
 
 HERE = Path(__file__).parent
@@ -48,7 +44,7 @@ class ElixirBackend(Backend):
     name = "elixir"
     version = "0.1"
     description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
-    naming = naming.NAMING
+    naming = symbols.NAMING
     capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
     # Module names become file paths under lib/ (one directory per segment): plain aliases only.
     options = {
@@ -60,21 +56,30 @@ class ElixirBackend(Backend):
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        # the emitters are imported here, not with the backend: `tinkc check` loads the backend for
+        # its naming rules only
+        from tinkc.backends.elixir.emit_clients import client_modules
+        from tinkc.backends.elixir.emit_project import FORMATTER, mix_exs, readme, root_module, types_test
+        from tinkc.backends.elixir.emit_spec import spec_module
+        from tinkc.backends.elixir.emit_types import type_modules
+        from tinkc.sdk import plan_of
+
+        plan = plan_of(api)
         layout = Layout.of(api, options)
         files = [
-            OutputFile("mix.exs", mix_exs(api, layout)),
+            OutputFile("mix.exs", mix_exs(plan, layout)),
             OutputFile(".formatter.exs", FORMATTER),
-            OutputFile("README.md", readme(api, layout)),
-            OutputFile(layout.path(layout.namespace), root_module(api, layout)),
+            OutputFile("README.md", readme(plan, layout)),
+            OutputFile(layout.path(layout.namespace), root_module(plan, layout)),
         ]
-        generated = [spec_module(api, layout), *client_modules(api, layout), *type_modules(api, layout)]
+        generated = [spec_module(plan, layout), *client_modules(plan, layout), *type_modules(plan, layout)]
         files += [OutputFile(path, text) for path, text in generated]
         base = "lib/" + "/".join(snake_case(p) for p in layout.namespace.split("."))
         for path in sorted(RUNTIME.rglob("*.ex")):
             rel = path.relative_to(RUNTIME).as_posix()
             files.append(OutputFile(f"{base}/{rel}", fill(path.read_text(encoding="utf-8"), layout)))
         files.append(OutputFile("test/test_helper.exs", 'Code.require_file("runtime/support.exs", __DIR__)\nExUnit.start()\n'))
-        tests = types_test(api, layout)
+        tests = types_test(plan, layout)
         if tests is not None:
             files.append(OutputFile(f"test/{layout.app}_types_test.exs", tests))
         for path in sorted(RUNTIME_TESTS.glob("*.exs")):

@@ -10,24 +10,22 @@ driver.
 
 from __future__ import annotations
 
-from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, function_doc
 from tinkc.backends.elixir.emit_types import TypeRenderer
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Pair, Text, Tuple
-from tinkc.backends.elixir.modules import Aliases, Layout
-from tinkc.backends.elixir.signatures import (
-    Signature,
-    build_targets,
-    is_process,
-    method_signature,
-)
+from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.signatures import Signature, method_signature
+from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
+from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
 
 
 class ClientWriter:
-    def __init__(self, api: ir.Api, layout: Layout, client: ir.Client) -> None:
-        self.api = api
+    def __init__(self, plan: SdkPlan, layout: Layout, client: ClientPlan) -> None:
+        self.plan = plan
+        self.api = api = plan.api
         self.layout = layout
         self.client = client
         self.module = layout.client_module(client)
@@ -35,24 +33,24 @@ class ClientWriter:
         for runtime in ("Runtime.Client", "Error", "Config"):  # the short names the code always uses
             self.aliases.claim(layout.runtime(runtime))
         self.types = TypeRenderer(api, layout, self.aliases)
-        self.process = is_process(api, client)
+        self.process = client.stateful
 
     def ref(self, runtime: str) -> str:
         return self.aliases.ref(self.layout.runtime(runtime))
 
     # -- functions ----------------------------------------------------------------------------------
 
-    def return_spec(self, sig: Signature, method: ir.Method) -> list[str]:
+    def return_spec(self, sig: Signature, method: MethodPlan) -> list[str]:
         if sig.kind == "task":
             return ["{:ok, Task.t()}"]
         if method.kind == "endpoint":
-            ep = self.api.endpoints[method.target]
-            if ep.response_handler == "redirect_location":
+            ep = self.plan.endpoint(method.target)
+            if ep.response == "redirect":
                 return ["result(String.t())"]
-            if ep.response is None:
+            if ep.response_type is None:
                 return ["result(nil)"]
-            return [f"result({self.types.spec(ep.response)})"]
-        flow = self.api.flows[method.target]
+            return [f"result({self.types.spec(ep.response_type)})"]
+        flow = self.plan.flow(method.target)
         if flow.result is None:
             return ["result(nil)"]
         return [f"result({self.types.spec(flow.result)})"]
@@ -64,19 +62,18 @@ class ClientWriter:
         out.append("keyword()")
         return out
 
-    def function(self, method: ir.Method) -> tuple[Signature, list[str]] | None:
-        sig = method_signature(self.api, self.client, method)
-        if sig is None:
-            return None
+    def function(self, method: MethodPlan) -> tuple[Signature, list[str]]:
+        sig = method_signature(self.plan, self.client, method)
         writer: FunctionWriter
         if method.kind == "endpoint":
-            ep = self.api.endpoints[method.target]
-            writer = EndpointFunction(self.api, self.layout, self.aliases, self.client, sig, ep)
+            ep = self.plan.endpoint(method.target)
+            writer = EndpointFunction(self.plan, self.layout, self.aliases, self.client, sig, ep)
             doc = method.doc or ep.doc
-            extra = [f"`{ep.method} {ep.path.template}`"]
+            # the path as the manifest writes it (the plan's is percent-encoded for the wire)
+            extra = [f"`{ep.method} {self.api.endpoints[ep.id].path.template}`"]
         else:
-            flow = self.api.flows[method.target]
-            writer = FlowFunction(self.api, self.layout, self.aliases, self.client, sig, flow)
+            flow = self.plan.flow(method.target)
+            writer = FlowFunction(self.plan, self.layout, self.aliases, self.client, sig, flow)
             doc = method.doc or flow.doc
             extra = []
         if sig.kind == "task":
@@ -85,10 +82,10 @@ class ClientWriter:
         spec = exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))
         lines = writer.function(body, function_doc(doc, sig, extra), spec)
         if sig.kind == "sync":
-            lines += ["", *self.async_twin(sig, method)]
+            lines += ["", *self.async_twin(sig)]
         return sig, lines
 
-    def async_twin(self, sig: Signature, method: ir.Method) -> list[str]:
+    def async_twin(self, sig: Signature) -> list[str]:
         name = f"{sig.function}_async"
         args = [sig.receiver, *(p.name for p in sig.positional), "opts"]
         head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
@@ -107,9 +104,9 @@ class ClientWriter:
     def methods_metadata(self, sigs: list[Signature]) -> list[str]:
         entries = []
         for sig in sigs:
-            positional = ListNode([Tuple([Text(naming.atom(p.name)), self.term(p.type)]) for p in sig.positional])
-            options = ListNode([Tuple([Text(naming.atom(p.name)), self.term(p.type)]) for p in sig.options])
-            entries.append(Tuple([Text(naming.atom(sig.function)), positional, options, Text(naming.atom(sig.kind))]))
+            positional = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.positional])
+            options = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.options])
+            entries.append(Tuple([Text(symbols.atom(sig.function)), positional, options, Text(symbols.atom(sig.kind))]))
         lines = ["  @doc false", "  def __methods__ do"]
         lines += exfmt.statement(ListNode(entries), 4)
         lines.append("  end")
@@ -124,10 +121,9 @@ class ClientWriter:
         functions: list[list[str]] = []
         sigs: list[Signature] = []
         for method in self.client.methods:
-            made = self.function(method)
-            if made is not None:
-                sigs.append(made[0])
-                functions.append(made[1])
+            sig, lines = self.function(method)
+            sigs.append(sig)
+            functions.append(lines)
         head = self.process_head() if self.process else self.struct_head()
         blocks = [*head, *functions, *self.queue_state_functions(), *self.telemetry_functions()]
         if sigs:
@@ -149,7 +145,7 @@ class ClientWriter:
 
     def use_line(self) -> str:
         # a client some flow builds is a temporary child of its family's supervisor
-        temporary = self.client.id in build_targets(self.api)
+        temporary = self.client.built_by_flow
         return "  use GenServer, restart: :temporary" if temporary else "  use GenServer"
 
     def result_type(self) -> list[str]:
@@ -157,7 +153,7 @@ class ClientWriter:
         return ['  @typedoc "A call\'s value, or the error."', f"  @type result(value) :: {{:ok, value}} | {{:error, {error}.t()}}"]
 
     def state_doc(self) -> str:
-        return ", ".join(f"`{naming.atom(naming.field_name(s.name))}`" for s in self.client.state if not s.counter)
+        return ", ".join(f"`{symbols.atom(symbols.field_name(s.name))}`" for s in self.client.state if not s.counter)
 
     def process_head(self) -> list[list[str]]:
         """A GenServer: `start_link/0,1`, and the callbacks, which the runtime implements."""
@@ -190,8 +186,8 @@ class ClientWriter:
         config = self.ref("Config")
         client = self.ref("Runtime.Client")
         error = self.ref("Error")
-        fields = [*(naming.field_name(s.name) for s in self.client.state), "config", "context"]
-        specs = [(naming.key(naming.field_name(s.name)), self.state_spec(s)) for s in self.client.state]
+        fields = [*(symbols.field_name(s.name) for s in self.client.state), "config", "context"]
+        specs = [(symbols.key(symbols.field_name(s.name)), self.state_spec(s)) for s in self.client.state]
         specs += [("config:", f"{config}.t()"), ("context:", "term()")]
         state_doc = self.state_doc()
         new_doc = (
@@ -200,7 +196,7 @@ class ClientWriter:
             + ". Raises `ArgumentError` for an invalid configuration."
         )
         blocks = [
-            exfmt.statement(exfmt.Seq("defstruct [", tuple(Text(naming.atom(f)) for f in fields), "]"), 2),
+            exfmt.statement(exfmt.Seq("defstruct [", tuple(Text(symbols.atom(f)) for f in fields), "]"), 2),
             ['  @typedoc "A client: its state and configuration."', *exfmt.struct_type(specs)],
             self.result_type(),
             [
@@ -216,9 +212,9 @@ class ClientWriter:
         ]
         state = [s for s in self.client.state if not s.counter]
         if state:
-            names = [naming.variable_name(s.name) for s in state]
+            names = [symbols.variable_name(s.name) for s in state]
             names = [n + "_" if n == "config" else n for n in names]
-            pairs = [Pair(naming.key(naming.field_name(s.name)), Text(n)) for s, n in zip(state, names, strict=True)]
+            pairs = [Pair(symbols.key(symbols.field_name(s.name)), Text(n)) for s, n in zip(state, names, strict=True)]
             blocks.append(
                 [
                     *exfmt.doc_attr("@doc", f"A client with this state ({state_doc}) and configuration."),
@@ -237,8 +233,8 @@ class ClientWriter:
         for m in self.client.methods:
             if m.kind == "endpoint":
                 endpoints.add(m.target)
-            elif m.target in self.api.flows:
-                endpoints.update(s.target for s in self.api.flows[m.target].steps if s.target_kind == "endpoint" and s.target)
+            else:
+                endpoints.update(s.endpoint for s in self.plan.flow(m.target).steps if s.endpoint)
         ids = sorted(
             {
                 f.id
@@ -268,7 +264,7 @@ class ClientWriter:
                 "  @impl " + self.aliases.ref(self.layout.runtime("QueueStateObserver")),
                 "  @spec on_queue_state_change(atom() | String.t(), map()) :: :ok",
                 "  def on_queue_state_change(queue_state, metadata \\\\ %{}) do",
-                f"    log = {spec}.queue_log({naming.string(log.id)})",
+                f"    log = {spec}.queue_log({symbols.string(log.id)})",
                 "    key = {log.id, metadata[:endpoint]}",
                 f"    {observer}.log(log, key, log.debounce_ms, queue_state, metadata)",
                 "  end",
@@ -278,11 +274,10 @@ class ClientWriter:
     def telemetry_functions(self) -> list[list[str]]:
         """`log_event/2,3` (and, for a process, Tinkex's `telemetry_reporter/1`) when the service has
         the telemetry feature."""
-        uses = [self.api.features.get(u.feature) for u in self.api.service.features]
-        if not any(f is not None and isinstance(f.params, ir.Telemetry) for f in uses):
+        if self.plan.telemetry is None:
             return []
         client = self.ref("Runtime.Client")
-        var = naming.variable_name(self.client.id)
+        var = symbols.variable_name(self.client.id)
         out = [
             [
                 '  @doc "Queues a telemetry event (the manifest\'s `generic` kind): never blocks, never fails."',
@@ -326,12 +321,12 @@ class ClientWriter:
         return " | ".join(alternatives)
 
     def client_metadata(self) -> list[str]:
-        state = [naming.field_name(s.name) for s in self.client.state]
-        counters = [naming.field_name(s.name) for s in self.client.state if s.counter]
+        state = [symbols.field_name(s.name) for s in self.client.state]
+        counters = [symbols.field_name(s.name) for s in self.client.state if s.counter]
         items = [
             Pair("process:", Text("true" if self.process else "false")),
-            Pair("state:", ListNode([Text(naming.atom(s)) for s in state])),
-            Pair("counters:", ListNode([Text(naming.atom(c)) for c in counters])),
+            Pair("state:", ListNode([Text(symbols.atom(s)) for s in state])),
+            Pair("counters:", ListNode([Text(symbols.atom(c)) for c in counters])),
         ]
         return ["  @doc false", *exfmt.short_def("__client__", exfmt.Map(items))]
 
@@ -352,5 +347,5 @@ class ClientWriter:
         return text
 
 
-def client_modules(api: ir.Api, layout: Layout) -> list[tuple[str, str]]:
-    return [ClientWriter(api, layout, client).source() for client in api.clients.values()]
+def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
+    return [ClientWriter(plan, layout, client).source() for client in plan.clients.values()]

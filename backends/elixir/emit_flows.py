@@ -21,22 +21,23 @@ from __future__ import annotations
 
 import json
 
-from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.emit_types import TypeRenderer
 from tinkc.backends.elixir.exfmt import Call, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.exfmt import List as ListNode
-from tinkc.backends.elixir.modules import Aliases, Layout
-from tinkc.backends.elixir.signatures import (
-    Param,
-    Signature,
-    endpoint_params,
-    flow_method,
-    flow_signature,
-    session_id_field,
-)
+from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.signatures import Param, Signature, flow_function
+from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import step_binds
 from tinkc.ir.types import base_type
+from tinkc.sdk import ClientPlan, EndpointPlan, FlowPlan, SdkPlan, StepArg, StepPlan
+
+# The runtime function an endpoint call goes through, by the plan's response kind (a future is
+# submitted and polled; `future_task` polls in a task, `call_future` in the caller).
+CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
+# The calls that decode what they answer (`decode:` a codec type; `:none` for a future that
+# resolves to nothing).
+DECODING = frozenset({"call", "call_future", "future_task"})
 
 
 class Scope:
@@ -47,7 +48,7 @@ class Scope:
         self.read: set[str] = set()
 
     def fresh(self, base: str) -> str:
-        name = naming.variable_name(base)
+        name = symbols.variable_name(base)
         candidate, n = name, 2
         while candidate in self.taken:
             candidate, n = f"{name}_{n}", n + 1
@@ -62,11 +63,12 @@ class Scope:
 class FunctionWriter:
     """What an endpoint function and a flow function share: the handle, options and calls."""
 
-    def __init__(self, api: ir.Api, layout: Layout, aliases: Aliases, client: ir.Client, sig: Signature) -> None:
-        self.api = api
+    def __init__(self, plan: SdkPlan, layout: Layout, aliases: Aliases, client: ClientPlan, sig: Signature) -> None:
+        self.plan = plan
+        self.api = plan.api
         self.layout = layout
         self.aliases = aliases
-        self.types = TypeRenderer(api, layout, aliases)
+        self.types = TypeRenderer(plan.api, layout, aliases)
         self.client = client
         self.sig = sig
         self.module = layout.client_module(client)
@@ -86,12 +88,14 @@ class FunctionWriter:
 
     def option_lines(self) -> list[list[str]]:
         """`name = Keyword.get(opts, :name, default)` for the options the body reads, one statement
-        each (a long default breaks one over several lines)."""
+        each (a long default breaks one over several lines). An option without a default left out
+        is nil, which is not sent (the plan's absent rule: the encoder leaves out a nil optional
+        field, the request a nil query parameter)."""
         out = []
         for p in self.sig.options:
             if p.name not in self.scope.read:
                 continue
-            args = [Text("opts"), Text(naming.atom(p.name))]
+            args = [Text("opts"), Text(symbols.atom(p.name))]
             if p.has_default:
                 args.append(self.types.value(p.type, p.default))
             out.append(exfmt.statement(Match(p.name, "=", Call("Keyword.get", args)), 4))
@@ -106,13 +110,13 @@ class FunctionWriter:
     def session_id(self) -> str:
         """The variable holding the session id (a `with` clause fetches it once)."""
         if self.session_var is None:
-            field = session_id_field(self.api) or "session_id"
+            field = self.plan.session.session_id_field if self.plan.session is not None else "session_id"
             self.session_var = self.scope.fresh(field)
             self.clauses.append(
                 Match(
                     f"{{:ok, {self.session_var}}}",
                     "<-",
-                    Call(f"{self.client_ref}.session_id", [Text(self.handle()), Text(naming.atom(field))]),
+                    Call(f"{self.client_ref}.session_id", [Text(self.handle()), Text(symbols.atom(field))]),
                 )
             )
         return self.scope.use(self.session_var)
@@ -120,48 +124,34 @@ class FunctionWriter:
     def state(self, name: str) -> Node:
         field = next((s for s in self.client.state if s.name == name), None)
         if field is not None and field.counter:
-            return Text(f"{self.client_ref}.next({self.handle()}, {naming.atom(naming.field_name(name))})")
-        if name == session_id_field(self.api):
+            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))})")
+        if self.plan.session is not None and name == self.plan.session.session_id_field:
             return Text(self.session_id())
-        return Text(f"{self.client_ref}.state({self.handle()}, {naming.atom(naming.field_name(name))})")
+        return Text(f"{self.client_ref}.state({self.handle()}, {symbols.atom(symbols.field_name(name))})")
 
     # -- endpoint calls -----------------------------------------------------------------------------
 
-    def endpoint_call(self, ep: ir.Endpoint, values: dict[str, Node], handle: str, mode: str) -> Node:
-        """`Client.<mode>(handle, "ep.id", path: ..., query: ..., body: ..., decode: ...)` with the
-        given parameter values (by manifest name)."""
-        params = endpoint_params(self.api, ep)
-        args: list[Node] = [Text(handle), Text(naming.string(ep.id))]
-        path = [Pair(f"{naming.string(p.wire)} =>", values[p.wire]) for p in params if p.where == "path" and p.wire in values]
-        # the values are keyed by the manifest's parameter names; the request carries the wire names
-        query = [Pair(f"{naming.string(q.wire_name)} =>", values[q.name]) for q in ep.query if q.name in values]
+    def endpoint_call(self, ep: EndpointPlan, values: dict[str, Node], handle: str, call: str) -> Node:
+        """`Client.<call>(handle, "ep.id", path: ..., query: ..., body: ..., decode: ...)` with the
+        given parameter values (by the plan's parameter names); the request carries the wire names."""
+        args: list[Node] = [Text(handle), Text(symbols.string(ep.id))]
+        path = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("path") if p.name in values]
+        query = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("query") if p.name in values]
         if path:
             args.append(Pair("path:", Map(path)))
         if query:
             args.append(Pair("query:", Map(query)))
-        record = self.api.record(ep.request)
-        if record is not None:
-            request = self.types.module(record.id)
-            fields = [Pair(naming.key(naming.field_name(f.name)), values[f.name]) for f in record.fields if f.name in values]
-            args.append(Pair("body:", Struct(request, fields)))
-        elif ep.request is not None and "body" in values:
-            args.append(Pair("body:", Tuple([self.types.term(ep.request), values["body"]])))
-        if mode in ("call", "call_future", "future_task"):
-            assert ep.response is not None
-            args.append(Pair("decode:", self.types.term(ep.response)))
-        return Call(f"{self.client_ref}.{mode}", args)
-
-    def call_mode(self, ep: ir.Endpoint, submitted: bool, returns_future: bool) -> str:
-        if ep.response_handler == "redirect_location":
-            return "call_location"
-        futures = self.api.future_feature(ep) is not None
-        if futures and submitted:
-            return "submit"
-        if ep.response is None:
-            return "call_empty"
-        if futures:
-            return "future_task" if returns_future else "call_future"
-        return "call"
+        if ep.body.kind == "record" and ep.body.record is not None:
+            record = self.api.types[ep.body.record]
+            assert isinstance(record, ir.Record)
+            # the struct's own field order; its constant fields are its defaults, always sent
+            fields = [Pair(symbols.key(symbols.field_name(f.name)), values[f.name]) for f in record.fields if f.name in values]
+            args.append(Pair("body:", Struct(self.types.module(record.id), fields)))
+        elif ep.body.kind == "whole" and ep.body.type is not None and "body" in values:
+            args.append(Pair("body:", Tuple([self.types.term(ep.body.type), values["body"]])))
+        if call in DECODING:
+            args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
+        return Call(f"{self.client_ref}.{call}", args)
 
     # -- the function -------------------------------------------------------------------------------
 
@@ -179,12 +169,12 @@ class FunctionWriter:
         lines.append("  end")
         return lines
 
-    def with_body(self, result: Node) -> list[str]:
+    def with_body(self, result: Node, result_var: str | None) -> list[str]:
         """The `with` of the clauses gathered, or the single call when there is nothing to chain."""
         if len(self.clauses) == 1 and isinstance(self.clauses[0], Match) and self.clauses[0].op == "<-":
             only = self.clauses[0]
-            if result.flat() == only.left:  # `with {:ok, x} <- call do {:ok, x} end` is the call
-                return exfmt.statement(only.right, 4)
+            if result_var is not None and only.left == f"{{:ok, {result_var}}}":
+                return exfmt.statement(only.right, 4)  # `with {:ok, x} <- call do {:ok, x} end` is the call
         if not self.clauses:
             return exfmt.statement(result, 4)
         return exfmt.with_lines(self.clauses, 4, exfmt.statement(result, 6))
@@ -193,37 +183,30 @@ class FunctionWriter:
 class EndpointFunction(FunctionWriter):
     """A client function that calls one endpoint."""
 
-    def __init__(self, api: ir.Api, layout: Layout, aliases: Aliases, client: ir.Client, sig: Signature, ep: ir.Endpoint) -> None:
-        super().__init__(api, layout, aliases, client, sig)
+    def __init__(self, plan: SdkPlan, layout: Layout, aliases: Aliases, client: ClientPlan, sig: Signature, ep: EndpointPlan) -> None:
+        super().__init__(plan, layout, aliases, client, sig)
         self.ep = ep
 
     def body(self) -> list[str]:
-        # endpoint_call takes values by the manifest's names; a query parameter's Param carries its wire name
-        manifest_name = {q.wire_name: q.name for q in self.ep.query}
-        values: dict[str, Node] = {}
-        for p in self.sig.params:
-            values[manifest_name.get(p.wire, p.wire) if p.where == "query" else p.wire] = self.param_value(p)
-        mode = self.call_mode(self.ep, submitted=False, returns_future=True)
-        return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), mode), 4)
+        values = {p.wire: self.param_value(p) for p in self.sig.params}
+        # a future answers its task at once: the request is sent now, the task polls
+        call = "future_task" if self.ep.call_mode == "future" else CALLS[self.ep.response]
+        return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), call), 4)
 
 
 class FlowFunction(FunctionWriter):
-    """A client function that runs a manifest flow."""
+    """A client function that runs a manifest flow (the plan's steps, stage by stage)."""
 
-    def __init__(self, api: ir.Api, layout: Layout, aliases: Aliases, client: ir.Client, sig: Signature, flow: ir.Flow) -> None:
-        super().__init__(api, layout, aliases, client, sig)
+    def __init__(self, plan: SdkPlan, layout: Layout, aliases: Aliases, client: ClientPlan, sig: Signature, flow: FlowPlan) -> None:
+        super().__init__(plan, layout, aliases, client, sig)
         self.flow = flow
+        self.steps = {s.id: s for s in flow.steps}
         self.inputs = {p.wire: p for p in sig.params}
-        self.results = {s.id: s.result_type for s in flow.steps}
         self.vars: dict[str, str] = {}
-        self.submitted = {s.awaits for s in flow.steps if s.kind == "await_future" and s.awaits}
         self.maybe_none = False
-        # the steps whose value a later step (or the result) reads
-        self.read: set[str] = {b.step for s in flow.steps for b in step_binds(s) if b.step}
-        self.read |= {s.receiver[5:] for s in flow.steps if s.receiver.startswith("step:")}
-        self.read |= self.submitted
-        if flow.steps and flow.result is not None:
-            self.read.add(flow.steps[-1].id)
+        # the steps bound to a variable: those the plan says a later step reads, and each awaited
+        # call (its `await` step reads the handle or the task it answered)
+        self.read = {s.id for s in flow.steps if s.variable} | {s.awaits for s in flow.steps if s.awaits}
 
     # -- values -------------------------------------------------------------------------------------
 
@@ -245,11 +228,11 @@ class FlowFunction(FunctionWriter):
             rec = self.api.record(b) if b is not None else None
             field = rec.field(acc) if rec is not None else None
             if field is not None:
-                out += f".{naming.field_name(acc)}"
+                out += f".{symbols.field_name(acc)}"
                 t = field.type
                 self.maybe_none = (not field.required and not field.has_default) or base_type(self.api, t)[1]
             else:
-                out += f"[{naming.string(acc)}]"
+                out += f"[{symbols.string(acc)}]"
                 t = b.value if isinstance(b, ir.MapT) else None
                 self.maybe_none = True
         return out
@@ -267,7 +250,8 @@ class FlowFunction(FunctionWriter):
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base
         assert b.step is not None
         path = b.path[1:] if b.source == "steps" else b.path
-        return Text(self.access(self.scope.use(self.var(b.step)), self.results.get(b.step), path))
+        step = self.steps.get(b.step)
+        return Text(self.access(self.scope.use(self.var(b.step)), step.result_type if step else None, path))
 
     def value(self, v: ir.Value, expected: ir.TypeRef | None) -> Node:
         if isinstance(v, ir.Bind):
@@ -278,7 +262,7 @@ class FlowFunction(FunctionWriter):
             text = ""
             for part in v.parts:
                 if isinstance(part, str):
-                    text += naming.string(part)[1:-1]
+                    text += symbols.string(part)[1:-1]
                 else:
                     text += "#{" + self.bind(part).flat() + "}"
             return Text(f'"{text}"')
@@ -287,11 +271,11 @@ class FlowFunction(FunctionWriter):
             if record is not None:
                 fields = {f.name: f for f in record.fields}
                 return Map(
-                    [Pair(naming.key(naming.field_name(k)), self.value(x, fields[k].type if k in fields else None)) for k, x in v.items]
+                    [Pair(symbols.key(symbols.field_name(k)), self.value(x, fields[k].type if k in fields else None)) for k, x in v.items]
                 )
             base = base_type(self.api, expected)[0] if expected is not None else None
             inner = base.value if isinstance(base, ir.MapT) else None
-            return Map([Pair(f"{naming.string(k)} =>", self.value(x, inner)) for k, x in v.items])
+            return Map([Pair(f"{symbols.string(k)} =>", self.value(x, inner)) for k, x in v.items])
         if isinstance(v, ir.ListValue):
             base = base_type(self.api, expected)[0] if expected is not None else None
             item = base.item if isinstance(base, ir.ListT) else None
@@ -306,72 +290,70 @@ class FlowFunction(FunctionWriter):
         if self.maybe_none and not nullable and isinstance(v, ir.Bind):
             var = self.scope.fresh(name)
             self.clauses.append(
-                Match(f"{{:ok, {var}}}", "<-", Call(f"{self.client_ref}.present", [node, Text(naming.string(v.text or name))]))
+                Match(f"{{:ok, {var}}}", "<-", Call(f"{self.client_ref}.present", [node, Text(symbols.string(v.text or name))]))
             )
             return Text(self.scope.use(var))
         return node
 
     # -- steps --------------------------------------------------------------------------------------
 
-    def receiver_handle(self, step: ir.Step) -> str:
-        if step.receiver.startswith("step:"):
-            return f"{self.client_ref}.handle({self.scope.use(self.var(step.receiver[5:]))})"
-        if step.receiver == "bind" and step.on is not None:
-            return f"{self.client_ref}.handle({self.bind(step.on).flat()})"
+    def receiver_handle(self, step: StepPlan) -> str:
+        r = step.receiver
+        if r is not None and r.kind == "step" and r.step is not None:
+            return f"{self.client_ref}.handle({self.scope.use(self.var(r.step))})"
+        if r is not None and r.kind == "bind" and r.bind is not None:
+            return f"{self.client_ref}.handle({self.bind(r.bind).flat()})"
         return self.handle()
 
-    def step_expr(self, step: ir.Step, last: bool) -> Node | None:
+    def step_call(self, step: StepPlan) -> str:
+        """The runtime call of an endpoint step, by its mode and its endpoint's response kind."""
+        ep = self.plan.endpoint(step.endpoint or "")
+        if step.mode == "submit":
+            return "submit"
+        if ep.response == "future" and self.flow.returns == "future" and step.id == self.flow.result_step:
+            return "future_task"  # the flow answers the future itself: its task
+        return CALLS[ep.response]
+
+    def step_expr(self, step: StepPlan) -> Node | None:
         """The expression of a step answering `{:ok, value}`; None for a `return`."""
-        args = {a.name: a.value for a in step.args}
-        if step.kind in ("call", "call_await") and step.target_kind == "endpoint":
-            ep = self.api.endpoints[step.target or ""]
-            params = {p.wire: p for p in endpoint_params(self.api, ep)}
-            record = self.api.record(ep.request)
-            fields = {f.name: f for f in record.fields} if record else {}
-            values: dict[str, Node] = {}
-            for name, v in args.items():
-                expected = fields[name].type if name in fields else (params[name].type if name in params else None)
-                values[name] = self.value(v, expected)
-            returns_future = last and isinstance(self.flow.result, ir.FutureT)
-            mode = self.call_mode(ep, submitted=step.id in self.submitted, returns_future=returns_future)
-            return self.endpoint_call(ep, values, self.receiver_handle(step), mode)
-        if step.kind == "call" and step.target_kind == "flow":
-            return self.flow_call(step, args)
-        if step.kind == "await_future":
-            call = self.flow.step(step.awaits or "")
-            assert call is not None
+        if step.mode in ("call", "submit"):
+            ep = self.plan.endpoint(step.endpoint or "")
+            values = {a.name: self.value(a.value, a.expected) for a in step.args}
+            return self.endpoint_call(ep, values, self.receiver_handle(step), self.step_call(step))
+        if step.mode == "call_flow":
+            return self.flow_call(step)
+        if step.mode == "pass":  # a called flow's future: its task
+            return Call(f"{self.client_ref}.await_task", [Text(self.scope.use(self.var(step.awaits or "")))])
+        if step.mode == "await":
+            call = self.steps[step.awaits or ""]
+            # a future of an endpoint without a response resolves to nothing, fused or not
+            resolves = self.plan.endpoint(call.endpoint or "").response_type is not None
+            decode = self.types.term(step.result_type) if resolves and step.result_type is not None else Text(":none")
             handle_var = self.scope.use(self.var(call.id))
-            if call.target_kind == "flow":
-                return Call(f"{self.client_ref}.await_task", [Text(handle_var)])
-            assert step.result_type is not None
             return Call(
                 f"{self.client_ref}.await_future",
-                [Text(self.handle()), Text(naming.string(call.target or "")), Text(handle_var), self.types.term(step.result_type)],
+                [Text(self.handle()), Text(symbols.string(call.endpoint or "")), Text(handle_var), decode],
             )
-        if step.kind == "build_client":
-            target = self.api.clients[step.target or ""]
-            state = {s.name: s for s in target.state}
-            items = [
-                Pair(naming.key(naming.field_name(a.name)), self.value(a.value, state[a.name].type if a.name in state else None))
-                for a in step.args
-            ]
+        if step.mode == "build_client":
+            target = self.plan.clients[step.client or ""]
+            items = [Pair(symbols.key(symbols.field_name(a.name)), self.value(a.value, a.expected)) for a in step.args]
             module = self.aliases.ref(self.layout.client_module(target))
             return Call(f"{self.client_ref}.build", [Text(self.handle()), Text(module), Map(items)])
         return None
 
-    def flow_call(self, step: ir.Step, args: dict[str, ir.Value]) -> Node:
-        callee = self.api.flows[step.target or ""]
-        owner = flow_method(self.api, callee)
+    def flow_call(self, step: StepPlan) -> Node:
+        callee = self.plan.flow(step.flow or "")
+        owner = flow_function(self.plan, callee)
         assert owner is not None
-        client, function = owner
-        sig = flow_signature(self.api, client, function, callee)
+        client, sig = owner
         module = self.layout.client_module(client)
-        if step.receiver.startswith("step:"):
-            receiver = self.scope.use(self.var(step.receiver[5:]))
-        elif step.receiver == "bind" and step.on is not None:
-            receiver = self.bind(step.on).flat()
-        elif step.receiver == "sibling" and module != self.module:
-            receiver = self.scope.fresh(f"{naming.variable_name(client.id)}_client")
+        r = step.receiver
+        if r is not None and r.kind == "step" and r.step is not None:
+            receiver = self.scope.use(self.var(r.step))
+        elif r is not None and r.kind == "bind" and r.bind is not None:
+            receiver = self.bind(r.bind).flat()
+        elif r is not None and r.kind == "sibling" and module != self.module:
+            receiver = self.scope.fresh(f"{symbols.variable_name(client.id)}_client")
             target = self.aliases.ref(module)
             self.clauses.append(
                 Match(f"{{:ok, {receiver}}}", "<-", Call(f"{self.client_ref}.sibling", [Text(self.handle()), Text(target)]))
@@ -379,24 +361,33 @@ class FlowFunction(FunctionWriter):
             receiver = self.scope.use(receiver)
         else:
             receiver = self.sig.receiver
+        args: dict[str, StepArg] = {a.name: a for a in step.args}
         call_args: list[Node] = [Text(receiver)]
         for p in sig.positional:
-            call_args.append(self.required_value(args[p.wire], p.type, p.name) if p.wire in args else Text("nil"))
+            a = args.get(p.wire)
+            call_args.append(self.required_value(a.value, p.type, p.name) if a is not None else Text("nil"))
         for p in sig.options:
-            if p.wire in args:
-                call_args.append(Pair(naming.key(p.name), self.required_value(args[p.wire], p.type, p.name)))
-        fun = function if module == self.module else f"{self.aliases.ref(module)}.{function}"
+            a = args.get(p.wire)
+            if a is not None:
+                call_args.append(Pair(symbols.key(p.name), self.required_value(a.value, p.type, p.name)))
+        fun = sig.function if module == self.module else f"{self.aliases.ref(module)}.{sig.function}"
         return Call(fun, call_args)
 
+    def step_variable(self, v: ir.Value | None) -> str | None:
+        """The variable a value is, when it is a step's whole answer."""
+        if isinstance(v, ir.Bind) and v.step is not None and not (v.path[1:] if v.source == "steps" else v.path):
+            return self.var(v.step)
+        return None
+
     def body(self) -> list[str]:
-        steps = {s.id: s for s in self.flow.steps}
-        last = self.flow.steps[-1].id if self.flow.steps else None
         result: Node = Text("{:ok, nil}")
+        result_var: str | None = None
         for stage in self.flow.stages:
-            runnable = [sid for sid in stage if steps[sid].kind != "return"]
             exprs: list[tuple[str, Node]] = []
-            for sid in runnable:
-                expr = self.step_expr(steps[sid], last=sid == last)
+            for sid in stage:
+                if self.steps[sid].mode == "return":
+                    continue
+                expr = self.step_expr(self.steps[sid])
                 if expr is not None:
                     exprs.append((sid, expr))
             if len(exprs) > 1:  # independent steps: at the same time
@@ -408,11 +399,16 @@ class FlowFunction(FunctionWriter):
                     name = self.var(sid) if sid in self.read else "_"
                     self.clauses.append(Match(f"{{:ok, {name}}}", "<-", expr))
             for sid in stage:
-                if steps[sid].kind == "return":
-                    result = Tuple([Text(":ok"), self.value(steps[sid].args[0].value, None)])
-        if last is not None and self.flow.result is not None and steps[last].kind != "return":
-            result = Text(f"{{:ok, {self.scope.use(self.var(last))}}}")
-        return self.with_body(result)
+                step = self.steps[sid]
+                if step.mode == "return":
+                    returned = self.value(step.returned, None) if step.returned is not None else Text("nil")
+                    result = Tuple([Text(":ok"), returned])
+                    result_var = self.step_variable(step.returned)
+        last = self.flow.result_step
+        if last is not None and self.steps[last].mode != "return":
+            result_var = self.scope.use(self.var(last))
+            result = Text(f"{{:ok, {result_var}}}")
+        return self.with_body(result, result_var)
 
 
 def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]:
@@ -422,7 +418,7 @@ def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]
     lines = ["## Options", ""]
     for p in sig.options:
         default = f" (default: `{json.dumps(ir.thaw(p.default))}`)" if p.has_default else ""
-        lines.append(f"  * `{naming.atom(p.name)}`{' - ' + p.doc.strip() if p.doc else ''}{default}")
+        lines.append(f"  * `{symbols.atom(p.name)}`{' - ' + p.doc.strip() if p.doc else ''}{default}")
     lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
     parts.append("\n".join(lines))
     return exfmt.heredoc("@doc", "\n\n".join(parts))

@@ -4,17 +4,18 @@ backoff, futures field names, backpressure delays, heartbeat and telemetry setti
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tinkc.backends.base import snake_case
-from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.emit_types import TypeRenderer, float_literal, int_literal
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
-from tinkc.backends.elixir.modules import Aliases, Layout
+from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
+from tinkc.sdk import EndpointPlan, Retry, SdkPlan
 
 # The manifest's promise_result gives no backoff for transient poll failures (no answer, 429, 5xx).
 # These are the values of the Python SDK's runtime (`Futures.transient_*`), so both wait alike; they
@@ -29,7 +30,7 @@ RESERVED_ATTRIBUTES = frozenset(
 
 
 def attr(feature_id: str) -> str:
-    name = naming.field_name(snake_case(feature_id))
+    name = symbols.field_name(snake_case(feature_id))
     return name + "_feature" if name in RESERVED_ATTRIBUTES else name
 
 
@@ -37,28 +38,32 @@ def ranges(statuses: tuple[ir.StatusRange, ...]) -> Node:
     return ListNode([Tuple([Text(str(r.lo)), Text(str(r.hi))]) for r in statuses])
 
 
+def pairs_of(statuses: tuple[tuple[int, int], ...]) -> Node:
+    return ListNode([Tuple([Text(str(lo)), Text(str(hi))]) for lo, hi in statuses])
+
+
 def number(value: float | int) -> str:
     return float_literal(float(value)) if isinstance(value, float) else int_literal(value)
 
 
 def headers(items: tuple[ir.Header, ...]) -> Node:
-    return ListNode([Tuple([Text(naming.string(h.name)), Text(naming.string(h.value))]) for h in items])
+    return ListNode([Tuple([Text(symbols.string(h.name)), Text(symbols.string(h.value))]) for h in items])
 
 
 def optional_text(value: str | None) -> Node:
     """A string literal, or `nil`."""
-    return Text(naming.string(value) if value is not None else "nil")
+    return Text(symbols.string(value) if value is not None else "nil")
 
 
 def pairs(items: list[tuple[str, Node]]) -> list[Node]:
-    return [Pair(naming.key(k), v) for k, v in items]
+    return [Pair(symbols.key(k), v) for k, v in items]
 
 
 def json_term(value: Any) -> Node:
     """A JSON value as an Elixir term with string keys (request bodies are sent as they are)."""
     value = ir.thaw(value)
     if isinstance(value, dict):
-        return Map([Pair(f"{naming.string(k)} =>", json_term(v)) for k, v in value.items()])
+        return Map([Pair(f"{symbols.string(k)} =>", json_term(v)) for k, v in value.items()])
     if isinstance(value, list):
         return ListNode([json_term(v) for v in value])
     if value is None:
@@ -67,16 +72,26 @@ def json_term(value: Any) -> Node:
         return Text("true" if value else "false")
     if isinstance(value, (int, float)):
         return Text(number(value))
-    return Text(naming.string(str(value)))
+    return Text(symbols.string(str(value)))
 
 
 class SpecWriter:
-    def __init__(self, api: ir.Api, layout: Layout) -> None:
-        self.api = api
+    def __init__(self, plan: SdkPlan, layout: Layout) -> None:
+        self.plan = plan
+        self.api = plan.api
         self.layout = layout
         self.module = layout.runtime("Spec")
         self.aliases = Aliases(self.module)
-        self.types = TypeRenderer(api, layout, self.aliases)
+        self.types = TypeRenderer(plan.api, layout, self.aliases)
+        # the retry policies as the plan applies them (its timeout-exception mapping included)
+        self.retries: dict[str, Retry] = {e.runtime.retry.feature: e.runtime.retry for e in plan.endpoints.values() if e.runtime.retry}
+        # the feature instances the module names (`@name`): only they get an attribute (an unused
+        # one is a compiler warning); recorded as the writer names them
+        self.named: set[str] = set()
+
+    def feature_ref(self, feature_id: str) -> str:
+        self.named.add(feature_id)
+        return f"@{attr(feature_id)}"
 
     def struct(self, name: str, items: list[tuple[str, Node]]) -> Node:
         return Struct(self.aliases.ref(self.layout.runtime(f"Runtime.{name}")), pairs(items))
@@ -86,24 +101,27 @@ class SpecWriter:
     def feature(self, feat: ir.Feature) -> Node | None:
         p = feat.params
         if isinstance(p, ir.RetryPolicy):
+            retry = self.retries.get(feat.id)
+            if retry is None:
+                return None
             return self.struct(
                 "RetryPolicy",
                 [
-                    ("max_retries", Text(str(p.max_retries))),
-                    ("statuses", ranges(p.statuses)),
-                    ("on_connection_error", Text(str("connection_error" in p.exceptions).lower())),
-                    ("on_timeout", Text(str(any(e in p.exceptions for e in ("connection_timeout", "timeout", "read_timeout"))).lower())),
-                    ("base_ms", Text(int_literal(p.backoff.base_ms))),
-                    ("max_ms", Text(int_literal(p.backoff.max_ms))),
-                    ("jitter", Text(float_literal(float(p.backoff.jitter)))),
-                    ("retry_after_max_ms", Text(int_literal(p.retry_after_max_ms))),
+                    ("max_retries", Text(str(retry.max_retries))),
+                    ("statuses", pairs_of(retry.statuses)),
+                    ("on_connection_error", Text(str(retry.on_connection_error).lower())),
+                    ("on_timeout", Text(str(retry.on_timeout).lower())),
+                    ("base_ms", Text(int_literal(retry.base_ms))),
+                    ("max_ms", Text(int_literal(retry.max_ms))),
+                    ("jitter", Text(float_literal(float(retry.jitter)))),
+                    ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
                 ],
             )
         if isinstance(p, ir.RetryHandler):
             return self.struct(
                 "RetryHandler",
                 [
-                    ("id", Text(naming.string(feat.id))),
+                    ("id", Text(symbols.string(feat.id))),
                     ("max_connections", Text(int_literal(p.max_connections))),
                     ("progress_timeout_ms", Text(int_literal(p.progress_timeout_ms))),
                     ("base_ms", Text(int_literal(p.base_ms))),
@@ -126,19 +144,19 @@ class SpecWriter:
             return self.struct(
                 "Futures",
                 [
-                    ("id", Text(naming.string(feat.id))),
-                    ("retrieve", Text(naming.string(p.retrieve_endpoint))),
-                    ("request_id_field", Text(naming.string(p.request_id_field))),
+                    ("id", Text(symbols.string(feat.id))),
+                    ("retrieve", Text(symbols.string(p.retrieve_endpoint))),
+                    ("request_id_field", Text(symbols.string(p.request_id_field))),
                     ("result_field", optional_text(p.result_field)),
-                    ("try_again_field", Text(naming.string(p.try_again_field))),
-                    ("try_again_value", Text(naming.string(p.try_again_value))),
-                    ("error_field", Text(naming.string(p.error_field))),
-                    ("category_field", Text(naming.string(p.category_field))),
+                    ("try_again_field", Text(symbols.string(p.try_again_field))),
+                    ("try_again_value", Text(symbols.string(p.try_again_value))),
+                    ("error_field", Text(symbols.string(p.error_field))),
+                    ("category_field", Text(symbols.string(p.category_field))),
                     ("queue_state_field", optional_text(p.queue_state_field)),
                     ("queue_state_reason_field", optional_text(p.queue_state_reason_field)),
                     ("timeout_ms", Text(int_literal(p.timeout_ms) if p.timeout_ms else "nil")),
-                    ("categories", ListNode([Text(naming.string(c)) for c in p.categories])),
-                    ("queue_states", ListNode([Text(naming.string(c)) for c in p.queue_states])),
+                    ("categories", ListNode([Text(symbols.string(c)) for c in p.categories])),
+                    ("queue_states", ListNode([Text(symbols.string(c)) for c in p.queue_states])),
                     ("pending_statuses", ranges(p.pending_statuses)),
                     ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
                     ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
@@ -149,99 +167,99 @@ class SpecWriter:
             return self.struct(
                 "QueueLog",
                 [
-                    ("id", Text(naming.string(feat.id))),
+                    ("id", Text(symbols.string(feat.id))),
                     ("debounce_ms", Text(int_literal(p.debounce_ms))),
-                    ("level", Text(naming.atom(p.log_level))),
+                    ("level", Text(symbols.atom(p.log_level))),
                 ],
             )
         return None
 
     # -- endpoints ----------------------------------------------------------------------------------
 
-    def endpoint(self, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -> Node:
+    def endpoint(self, ep: EndpointPlan) -> Node:
         items: list[tuple[str, Node]] = [
-            ("id", Text(naming.string(ep.id))),
-            ("method", Text(naming.atom(ep.method.lower()))),
-            ("path", Text(naming.string(ep.uri_template))),
+            ("id", Text(symbols.string(ep.id))),
+            ("method", Text(symbols.atom(ep.method.lower()))),
+            ("path", Text(symbols.string(ep.path))),
         ]
-        if ep.headers:
-            items.append(("headers", headers(ep.headers)))
-        for kind, key in (
-            ("retry_policy", "retry"),
-            ("sampling_backpressure", "backpressure"),
-            ("retry_handler", "handler"),
-            ("promise_result", "futures"),
-            ("queue_state_observer", "queue_log"),
+        own = self.api.endpoints[ep.id].headers  # the service's are in `service/0`
+        if own:
+            items.append(("headers", headers(own)))
+        rt = ep.runtime
+        # the queue-state log is no runtime unit of the plan: the endpoint's feature, as declared
+        logs = self.api.endpoint_features(self.api.endpoints[ep.id], "queue_state_observer")
+        for key, feature in (
+            ("retry", rt.retry.feature if rt.retry else None),
+            ("backpressure", rt.backpressure),
+            ("handler", rt.handler),
+            ("futures", rt.futures),
+            ("queue_log", logs[0].id if logs else None),
         ):
-            found = self.api.endpoint_features(ep, kind)
-            if found:
-                items.append((key, Text(f"@{attr(found[0].id)}")))
-        idempotency = self.api.idempotency_key(ep)
-        if idempotency is not None:
-            items.append(("idempotency_header", Text(naming.string(idempotency.header))))
-            if idempotency.prefix:
-                items.append(("idempotency_prefix", Text(naming.string(idempotency.prefix))))
-        if ep.response_handler == "redirect_location":
+            if feature is not None:
+                items.append((key, Text(self.feature_ref(feature))))
+        if rt.idempotency_header is not None:
+            items.append(("idempotency_header", Text(symbols.string(rt.idempotency_header))))
+            if rt.idempotency_prefix:
+                items.append(("idempotency_prefix", Text(symbols.string(rt.idempotency_prefix))))
+        if ep.response == "redirect":
             items.append(("redirect_location", Text("true")))
-        if ep.id in poll_timeouts:
-            items.append(("timeout_ms", Text(int_literal(poll_timeouts[ep.id]))))
+        if rt.poll_timeout_ms is not None:
+            items.append(("timeout_ms", Text(int_literal(rt.poll_timeout_ms))))
         return self.struct("Endpoint", items)
 
     # -- service ------------------------------------------------------------------------------------
 
     def session(self) -> Node | None:
-        feat = self.api.service_feature(ir.SessionLifecycle)
-        if feat is None:
+        session = self.plan.session
+        if session is None:
             return None
-        p = feat.params
-        assert isinstance(p, ir.SessionLifecycle)
+        p = session.params
         return self.struct(
             "SessionSpec",
             [
-                ("create", Text(naming.string(p.create_endpoint))),
-                ("heartbeat", Text(naming.string(p.heartbeat_endpoint) if p.heartbeat_endpoint else "nil")),
-                ("session_id_field", Text(naming.string(p.session_id_field))),
+                ("create", Text(symbols.string(p.create_endpoint))),
+                ("heartbeat", Text(symbols.string(p.heartbeat_endpoint) if p.heartbeat_endpoint else "nil")),
+                ("session_id_field", Text(symbols.string(p.session_id_field))),
                 ("interval_ms", Text(int_literal(p.heartbeat_interval_ms))),
                 ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
                 ("create_body", json_term(p.create_args or {})),
-                ("heartbeat_in_path", Text("true" if self.api.heartbeat_in_path(p) else "false")),
+                ("heartbeat_in_path", Text("true" if session.heartbeat_in_path else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],
         )
 
     def telemetry(self) -> Node | None:
-        feat = self.api.service_feature(ir.Telemetry)
-        if feat is None:
+        if self.plan.telemetry is None:
             return None
-        p = feat.params
+        p = self.plan.features[self.plan.telemetry].params
         assert isinstance(p, ir.Telemetry)
         kinds = []
         for shape in telemetry_event_shapes(self.api, p):
             kind = Map(
                 [
-                    Pair("fields:", ListNode([Text(naming.string(f)) for f in shape.wire_fields])),
+                    Pair("fields:", ListNode([Text(symbols.string(f)) for f in shape.wire_fields])),
                     Pair("tag_field:", optional_text(self.wire_tag_field(shape.record, shape.tag_field))),
                     Pair("tag:", optional_text(shape.tag)),
                 ]
             )
-            kinds.append(Pair(f"{naming.string(shape.kind)} =>", kind))
+            kinds.append(Pair(f"{symbols.string(shape.kind)} =>", kind))
         return self.struct(
             "TelemetrySpec",
             [
-                ("endpoint", Text(naming.string(p.endpoint))),
+                ("endpoint", Text(symbols.string(p.endpoint))),
                 ("enabled_env", optional_text(p.enabled_env)),
                 ("batch_size", Text(int_literal(p.batch_size))),
                 ("flush_interval_ms", Text(int_literal(p.flush_interval_ms))),
                 ("max_queue_size", Text(int_literal(p.max_queue_size))),
                 ("timeout_ms", Text(int_literal(p.timeout_ms))),
                 ("drain_timeout_ms", Text(int_literal(p.drain_timeout_ms))),
-                ("events_field", Text(naming.string(p.events_field))),
+                ("events_field", Text(symbols.string(p.events_field))),
                 ("session_id_field", optional_text(p.session_id_field)),
                 ("process_id_field", optional_text(p.process_id_field)),
                 ("platform_field", optional_text(p.platform_field)),
                 ("sdk_version_field", optional_text(p.sdk_version_field)),
-                ("sdk_version", Text(naming.string(self.api.service.version))),
+                ("sdk_version", Text(symbols.string(self.api.service.version))),
                 ("kinds", Map(kinds)),
             ],
         )
@@ -257,15 +275,15 @@ class SpecWriter:
     def service(self) -> Node:
         svc = self.api.service
         items: list[tuple[str, Node]] = [
-            ("name", Text(naming.string(svc.name))),
-            ("version", Text(naming.string(svc.version))),
-            ("sdk_version", Text(naming.string(self.layout.version))),
-            ("auth_header", Text(naming.string(svc.auth.header if svc.auth else "Authorization"))),
-            ("api_key_env", Text(naming.string(svc.auth.env) if svc.auth and svc.auth.env else "nil")),
-            ("base_url_env", Text(naming.string(svc.base_url_env) if svc.base_url_env else "nil")),
-            ("default_base_url", Text(naming.string(svc.base_url) if svc.base_url else "nil")),
+            ("name", Text(symbols.string(svc.name))),
+            ("version", Text(symbols.string(svc.version))),
+            ("sdk_version", Text(symbols.string(self.layout.version))),
+            ("auth_header", Text(symbols.string(svc.auth.header if svc.auth else "Authorization"))),
+            ("api_key_env", Text(symbols.string(svc.auth.env) if svc.auth and svc.auth.env else "nil")),
+            ("base_url_env", Text(symbols.string(svc.base_url_env) if svc.base_url_env else "nil")),
+            ("default_base_url", Text(symbols.string(svc.base_url) if svc.base_url else "nil")),
             ("timeout_ms", Text(int_literal(svc.timeout_ms))),
-            ("user_agent", Text(naming.string(f"{self.layout.app}/{self.layout.version} (elixir; tinkc)"))),
+            ("user_agent", Text(symbols.string(f"{self.layout.app}/{self.layout.version} (elixir; tinkc)"))),
         ]
         if svc.headers:
             items.append(("headers", headers(svc.headers)))
@@ -281,12 +299,6 @@ class SpecWriter:
 
     def source(self) -> tuple[str, str]:
         api = self.api
-        features: list[tuple[str, ir.Feature]] = []
-        for feat in api.features.values():
-            features.append((attr(feat.id), feat))
-        poll_timeouts = {
-            f.params.retrieve_endpoint: f.params.poll_timeout_ms for f in api.features.values() if isinstance(f.params, ir.PromiseResult)
-        }
         body: list[list[str]] = []
         body.append(
             [
@@ -299,8 +311,8 @@ class SpecWriter:
         )
         endpoint_t = self.aliases.ref(self.layout.runtime("Runtime.Endpoint"))
         clauses = ['  @doc "An endpoint, by its manifest id."', f"  @spec endpoint(String.t()) :: {endpoint_t}.t()"]
-        for ep in api.endpoints.values():
-            clauses += [f"  def endpoint({naming.string(ep.id)}) do", *exfmt.statement(self.endpoint(ep, poll_timeouts), 4), "  end", ""]
+        for ep in self.plan.endpoints.values():
+            clauses += [f"  def endpoint({symbols.string(ep.id)}) do", *exfmt.statement(self.endpoint(ep), 4), "  end", ""]
         clauses.append('  def endpoint(id), do: raise(ArgumentError, "no endpoint #{inspect(id)} in the manifest")')
         body.append(clauses)
         handlers = [f for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
@@ -309,11 +321,11 @@ class SpecWriter:
             [
                 '  @doc "The retry handlers (each bounds the requests in flight of a client)."',
                 f"  @spec handlers() :: [{handler_t}.t()]",
-                f"  def handlers, do: [{', '.join('@' + attr(f.id) for f in handlers)}]",
+                f"  def handlers, do: [{', '.join(self.feature_ref(f.id) for f in handlers)}]",
             ]
         )
         clients = Map(
-            [Pair(f"{naming.string(c.id)} =>", Text(self.aliases.ref(self.layout.client_module(c)))) for c in api.clients.values()]
+            [Pair(f"{symbols.string(c.id)} =>", Text(self.aliases.ref(self.layout.client_module(c)))) for c in api.clients.values()]
         )
         body.append(
             [
@@ -329,7 +341,7 @@ class SpecWriter:
                 [
                     '  @doc "A queue-state log feature, by id."',
                     f"  @spec queue_log(String.t()) :: {log_t}.t()",
-                    *(f"  def queue_log({naming.string(f.id)}), do: @{attr(f.id)}" for f in logs),
+                    *(f"  def queue_log({symbols.string(f.id)}), do: {self.feature_ref(f.id)}" for f in logs),
                 ]
             )
         futures = [f for f in api.features.values() if isinstance(f.params, ir.PromiseResult)]
@@ -339,8 +351,8 @@ class SpecWriter:
             f"  @spec futures(String.t() | nil) :: {futures_t}.t()",
         ]
         if futures:
-            lines.append(f"  def futures(nil), do: @{attr(futures[0].id)}")
-            lines += [f"  def futures({naming.string(f.id)}), do: @{attr(f.id)}" for f in futures]
+            lines.append(f"  def futures(nil), do: {self.feature_ref(futures[0].id)}")
+            lines += [f"  def futures({symbols.string(f.id)}), do: {self.feature_ref(f.id)}" for f in futures]
         else:
             lines.append('  def futures(id), do: raise(ArgumentError, "no futures feature #{inspect(id)}")')
         body.append(lines)
@@ -351,13 +363,12 @@ class SpecWriter:
             "features they use. The runtime takes every constant it applies from here.\n\nGenerated by tinkc: do not edit.",
         )
         out.append("")
-        # a feature instance nothing uses gets no attribute (an unused one is a compiler warning);
+        # a feature instance nothing names gets no attribute (an unused one is a compiler warning);
         # built before the aliases are listed, since its struct needs one
-        text = "\n".join(line for block in body for line in block)
         attributes = [
-            exfmt.layout(node, f"  @{name} ", 2)
-            for name, feat in features
-            if re.search(rf"@{name}\b", text) and (node := self.feature(feat)) is not None
+            exfmt.layout(node, f"  @{attr(feat.id)} ", 2)
+            for feat in api.features.values()
+            if feat.id in self.named and (node := self.feature(feat)) is not None
         ]
         alias_lines = self.aliases.lines()
         if alias_lines:
@@ -382,5 +393,5 @@ def _collapse_blank(lines: list[str]) -> list[str]:
     return out
 
 
-def spec_module(api: ir.Api, layout: Layout) -> tuple[str, str]:
-    return SpecWriter(api, layout).source()
+def spec_module(plan: SdkPlan, layout: Layout) -> tuple[str, str]:
+    return SpecWriter(plan, layout).source()

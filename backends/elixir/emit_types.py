@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tinkc.backends.elixir import exfmt, naming
+from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
-from tinkc.backends.elixir.modules import Aliases, Layout
+from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
+from tinkc.sdk import SdkPlan
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
@@ -106,7 +108,7 @@ class TypeRenderer:
             base = self.api.resolve_alias(base.inner)
         decl = self.api.types.get(base.name) if isinstance(base, ir.Ref) else None
         if isinstance(decl, ir.Enum) and isinstance(value, str):
-            return Text(naming.atom(value))
+            return Text(symbols.atom(value))
         if isinstance(decl, ir.Record) and isinstance(value, dict):
             return self.record_value(decl, value)
         if isinstance(decl, ir.Union_) and isinstance(value, dict):
@@ -118,7 +120,7 @@ class TypeRenderer:
             return ListNode([self.value(item, v) for v in value])
         if isinstance(value, dict):
             inner = base.value if isinstance(base, ir.MapT) else None
-            return Map([Pair(f"{naming.string(k)} =>", self.value(inner, v)) for k, v in value.items()])
+            return Map([Pair(f"{symbols.string(k)} =>", self.value(inner, v)) for k, v in value.items()])
         if isinstance(base, ir.Prim) and base.name == "float" and isinstance(value, int) and not isinstance(value, bool):
             return Text(float_literal(float(value)))
         return Text(scalar(value))
@@ -128,7 +130,7 @@ class TypeRenderer:
         for f in decl.fields:
             key = f.json_name if f.json_name in value else f.name
             if key in value:
-                pairs.append(Pair(naming.key(naming.field_name(f.name)), self.value(f.type, value[key])))
+                pairs.append(Pair(symbols.key(symbols.field_name(f.name)), self.value(f.type, value[key])))
         return Struct(self.module(decl.id), pairs)
 
     def variant_for(self, decl: ir.Union_, value: dict[str, Any]) -> ir.Record | None:
@@ -157,8 +159,8 @@ def scalar(value: Any) -> str:
     if isinstance(value, float):
         return float_literal(value)
     if isinstance(value, str):
-        return naming.string(value)
-    return naming.string(json.dumps(value))
+        return symbols.string(value)
+    return symbols.string(json.dumps(value))
 
 
 def int_literal(value: int) -> str:
@@ -247,15 +249,15 @@ def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -
     defaults = []
     schema = []
     for f in decl.fields:
-        name = naming.field_name(f.name)
+        name = symbols.field_name(f.name)
         alternatives = types.alternatives(f.type)
         if not f.required and not f.has_default and "nil" not in alternatives:
             alternatives.append("nil")
-        fields.append((naming.key(name), " | ".join(alternatives)))
+        fields.append((symbols.key(name), " | ".join(alternatives)))
         default = types.value(f.type, f.default) if f.has_default else Text("nil")
-        defaults.append(Pair(naming.key(name), default))
+        defaults.append(Pair(symbols.key(name), default))
         presence = ":required" if f.required else ":optional"
-        schema.append(Tuple([Text(naming.atom(name)), Text(naming.string(f.json_name)), types.term(f.type), Text(presence)]))
+        schema.append(Tuple([Text(symbols.atom(name)), Text(symbols.string(f.json_name)), types.term(f.type), Text(presence)]))
     out: list[str] = []
     out += exfmt.keyword_call("defstruct", defaults) if defaults else ["  defstruct []"]
     out.append("")
@@ -296,8 +298,8 @@ def attribute(name: str, value: Node) -> list[str]:
 
 
 def enum_body(decl: ir.Enum, codec: str) -> list[str]:
-    atoms = [naming.atom(v.value) for v in decl.values]
-    values = ListNode([Tuple([Text(naming.string(v.value)), Text(a)]) for v, a in zip(decl.values, atoms, strict=True)])
+    atoms = [symbols.atom(v.value) for v in decl.values]
+    values = ListNode([Tuple([Text(symbols.string(v.value)), Text(a)]) for v, a in zip(decl.values, atoms, strict=True)])
     out = exfmt.union_type("@type t", [*atoms, "String.t()"], 2)
     out += ["", *attribute("values", values)]
     out += [
@@ -333,10 +335,10 @@ def union_body(api: ir.Api, decl: ir.Union_, types: TypeRenderer, codec: str) ->
     alternatives = [f"{m}.t()" for m in variants]
     if decl.discriminator is not None:
         alternatives.append("map()")
-        pairs = [Pair(f"{naming.string(v.tag)} =>", Text(m)) for v, m in zip(decl.variants, variants, strict=True) if v.tag is not None]
+        pairs = [Pair(f"{symbols.string(v.tag)} =>", Text(m)) for v, m in zip(decl.variants, variants, strict=True) if v.tag is not None]
         out = exfmt.union_type("@type t", alternatives, 2)
         out += ["", *attribute("variants", Map(pairs))]
-        kind = f"{{:union, {naming.string(discriminator_wire(api, decl))}, @variants}}"
+        kind = f"{{:union, {symbols.string(discriminator_wire(api, decl))}, @variants}}"
     else:
         out = exfmt.union_type("@type t", alternatives, 2)
         out += ["", *attribute("variants", ListNode([Text(m) for m in variants]))]
@@ -375,5 +377,5 @@ def common_functions(codec: str, json_type: str) -> list[str]:
     ]
 
 
-def type_modules(api: ir.Api, layout: Layout) -> list[tuple[str, str]]:
-    return [type_module(api, layout, decl) for decl in api.types.values()]
+def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
+    return [type_module(plan.api, layout, t.decl) for t in plan.types]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from tinkc.backends.elixir.naming import escape_text, string
+from tinkc.backends.elixir.symbols import escape_text, string
 
 LINE = 98  # mix format's default line length
 

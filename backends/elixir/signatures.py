@@ -1,29 +1,36 @@
-"""The Elixir signature of every client function: which parameters are positional, which are
-options, and what the function returns. Shared by the client emitter, the flow emitter and the
-functions' metadata (`__methods__/0`, read by the conformance driver).
+"""The Elixir signature of every client function, rendered from the SDK plan: which parameters are
+positional, which are options, and what the function returns. Shared by the client emitter, the
+flow emitter, the README and the functions' metadata (`__methods__/0`, read by the conformance
+driver).
 
-Positional: an endpoint's path parameters (template order), its required body fields and required
-query parameters; a flow's inputs without a default that are not nullable. Everything else is an
-option of the trailing `opts \\ []` keyword list (read with its declared default), which every
-function has, as Tinkex's do: it also carries the per-call options (`:timeout`).
+Every decision comes from the plan (:mod:`tinkc.sdk.plan`): a parameter the plan calls required is
+positional (an endpoint's path parameters, required body fields and query parameters, in the plan's
+one order; a flow's required inputs); every other one is an option of the trailing `opts \\\\ []`
+keyword list (read with its declared default), which every function has, as Tinkex's do: it also
+carries the per-call options (`:timeout`). A call the plan answers as a server-side future
+(`call_mode == "future"`, or a flow returning a future) answers `{:ok, Task}`. Only the Elixir
+spelling is decided here: variable names, unique within a function.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from tinkc.backends.elixir import naming
+from tinkc.backends.elixir import symbols
 from tinkc.ir import nodes as ir
+from tinkc.sdk import ClientPlan, EndpointPlan, FlowPlan, MethodPlan, SdkPlan
+
+Where = Literal["path", "query", "body", "body_whole", "input"]
 
 
 @attrs.frozen
 class Param:
     name: str  # the Elixir variable and option key
-    wire: str  # the manifest's name (path parameter, body field, query wire name, flow input)
+    wire: str  # the manifest's name (path parameter, body field, query parameter, flow input)
     type: ir.TypeRef | None
-    where: str  # path | body | body_whole | query | input
+    where: Where
     positional: bool
     has_default: bool = False
     default: Any = None
@@ -35,7 +42,7 @@ class Signature:
     function: str  # the Elixir function name
     receiver: str  # the name of the first parameter (the client)
     params: tuple[Param, ...]
-    kind: str  # sync: {:ok, value} | {:error, error}; task: {:ok, Task} (a future)
+    kind: Literal["sync", "task"]  # sync: {:ok, value} | {:error, error}; task: {:ok, Task} (a future)
 
     @property
     def positional(self) -> tuple[Param, ...]:
@@ -50,111 +57,85 @@ class Signature:
         return 2 + len(self.positional)
 
 
-def constant(f: ir.Field) -> bool:
-    """A literal field with its value as default (a request's `type` tag): never a parameter."""
-    return isinstance(f.type, ir.Lit) and f.has_default
+# Names every function body uses itself: the options and the client's handle.
+TAKEN = frozenset({"opts", "c"})
 
 
-def unique(names: list[str], taken: set[str]) -> list[str]:
+def unique(names: list[str], taken: frozenset[str] | set[str]) -> list[str]:
+    seen = set(taken)
     out = []
     for name in names:
         candidate, n = name, 2
-        while candidate in taken:
+        while candidate in seen:
             candidate, n = f"{name}_{n}", n + 1
-        taken.add(candidate)
+        seen.add(candidate)
         out.append(candidate)
     return out
 
 
-def receiver_name(client: ir.Client, params: list[str]) -> str:
-    base = naming.variable_name(client.id)
-    return base if base not in params and base not in ("opts", "c") else f"{base}_client"
+def receiver_name(client: ClientPlan, params: list[str]) -> str:
+    base = symbols.variable_name(client.id)
+    return base if base not in params and base not in TAKEN else f"{base}_client"
 
 
-def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> list[Param]:
-    out: list[Param] = []
-    for p in ep.path_params:
-        out.append(Param(naming.variable_name(p.name), p.name, p.type, "path", True, doc=p.doc))
-    body = api.record(ep.request)
-    if body is not None:
-        for f in body.fields:
-            if constant(f):
-                continue
-            out.append(Param(naming.variable_name(f.name), f.name, f.type, "body", f.required, f.has_default, f.default, doc=f.doc))
-    elif ep.request is not None:
-        out.append(Param("body", "body", ep.request, "body_whole", True))
-    for q in ep.query:
-        positional = q.required and not q.has_default
-        out.append(
-            Param(naming.variable_name(q.name), q.wire_name or q.name, q.type, "query", positional, q.has_default, q.default, doc=q.doc)
+def endpoint_params(ep: EndpointPlan) -> list[Param]:
+    """The plan's parameters, in its one order, as Elixir variables."""
+    out = [
+        Param(
+            name=symbols.variable_name(p.name),
+            wire=p.name,
+            type=p.type,
+            where=p.location,
+            positional=p.required,
+            has_default=p.absent == "default",
+            default=p.default,
+            doc=p.doc,
         )
-    names = unique([p.name for p in out], {"opts", "c"})
+        for p in ep.params
+    ]
+    names = unique([p.name for p in out], TAKEN)
     return [attrs.evolve(p, name=n) for p, n in zip(out, names, strict=True)]
 
 
-def endpoint_signature(api: ir.Api, client: ir.Client, name: str, ep: ir.Endpoint) -> Signature:
-    params = endpoint_params(api, ep)
-    kind = "task" if api.future_feature(ep) is not None and ep.response_handler is None and ep.response is not None else "sync"
-    return Signature(naming.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
+def endpoint_signature(client: ClientPlan, name: str, ep: EndpointPlan) -> Signature:
+    params = endpoint_params(ep)
+    kind: Literal["sync", "task"] = "task" if ep.call_mode == "future" else "sync"
+    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
 
 
-def flow_params(flow: ir.Flow) -> list[Param]:
-    out = []
-    for i in flow.inputs:
-        out.append(Param(naming.variable_name(i.name), i.name, i.type, "input", i.required, i.has_default, i.default, doc=i.doc))
-    names = unique([p.name for p in out], {"opts", "c"})
+def flow_params(flow: FlowPlan) -> list[Param]:
+    out = [
+        Param(
+            name=symbols.variable_name(i.name),
+            wire=i.name,
+            type=i.type,
+            where="input",
+            positional=i.required,
+            has_default=i.has_default,
+            default=i.default,
+            doc=i.doc,
+        )
+        for i in flow.inputs
+    ]
+    names = unique([p.name for p in out], TAKEN)
     return [attrs.evolve(p, name=n) for p, n in zip(out, names, strict=True)]
 
 
-def flow_signature(api: ir.Api, client: ir.Client, name: str, flow: ir.Flow) -> Signature:
+def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
     params = flow_params(flow)
-    kind = "task" if isinstance(flow.result, ir.FutureT) else "sync"
-    return Signature(naming.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
+    kind: Literal["sync", "task"] = "task" if flow.returns == "future" else "sync"
+    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
 
 
-def method_signature(api: ir.Api, client: ir.Client, method: ir.Method) -> Signature | None:
-    if method.kind == "endpoint" and method.target in api.endpoints:
-        return endpoint_signature(api, client, method.name, api.endpoints[method.target])
-    if method.kind == "flow" and method.target in api.flows:
-        return flow_signature(api, client, method.name, api.flows[method.target])
-    return None
+def method_signature(plan: SdkPlan, client: ClientPlan, method: MethodPlan) -> Signature:
+    if method.kind == "endpoint":
+        return endpoint_signature(client, method.name, plan.endpoint(method.target))
+    return flow_signature(client, method.name, plan.flow(method.target))
 
 
-def flow_method(api: ir.Api, flow: ir.Flow) -> tuple[ir.Client, str] | None:
-    """The client and function name a flow is bound to."""
-    client = api.clients.get(flow.client or "")
+def flow_function(plan: SdkPlan, flow: FlowPlan) -> tuple[ClientPlan, Signature] | None:
+    """The client a flow is bound to, and its function there."""
+    client = plan.clients.get(flow.client or "")
     if client is None:
         return None
-    for m in client.methods:
-        if m.kind == "flow" and m.target == flow.id:
-            return client, naming.function_name(m.name)
-    return client, naming.function_name(flow.id)
-
-
-def is_process(api: ir.Api, client: ir.Client) -> bool:
-    """A client is a process when it holds something every call must share and update: counters,
-    or the session (its flows read the session id, which the session lifecycle creates)."""
-    if any(s.counter for s in client.state):
-        return True
-    field = session_id_field(api)
-    if field is None:
-        return False
-    from tinkc.ir.queries import step_binds
-
-    for m in client.methods:
-        flow = api.flows.get(m.target) if m.kind == "flow" else None
-        for step in flow.steps if flow else ():
-            for b in step_binds(step):
-                if b.source == "state" and b.path and b.path[0] == field:
-                    return True
-    return False
-
-
-def session_id_field(api: ir.Api) -> str | None:
-    feat = api.service_feature(ir.SessionLifecycle)
-    return feat.params.session_id_field if feat is not None and isinstance(feat.params, ir.SessionLifecycle) else None
-
-
-def build_targets(api: ir.Api) -> set[str]:
-    """Clients some flow builds (their processes are temporary children of a supervisor)."""
-    return {s.target for f in api.flows.values() for s in f.steps if s.kind == "build_client" and s.target}
+    return client, flow_signature(client, flow.method or flow.id, flow)

@@ -12,30 +12,31 @@ from hypothesis import HealthCheck, given, settings
 from property import manifest_strategies
 
 from targets.fixtures import fixture_api
-from tinkc.backends.elixir import ElixirBackend, exfmt, naming
+from tinkc.backends.elixir import ElixirBackend, exfmt, symbols
 from tinkc.backends.elixir.backend import APP_TOKEN, NAMESPACE_TOKEN
 from tinkc.backends.elixir.emit_types import float_literal, int_literal
 from tinkc.backends.elixir.exfmt import Call, Map, Match, Pair, Text
-from tinkc.backends.elixir.modules import Aliases, Layout, sdk_version
+from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.symbols import Layout, sdk_version
 from tinkc.ir.nodes import thaw
 from tinkc.pipeline import compile_manifest
 
 
 def test_names() -> None:
-    assert naming.atom("active") == ":active"
-    assert naming.atom("paused-capacity") == ':"paused-capacity"'
-    assert naming.atom("Qwen/Qwen3-8B") == ':"Qwen/Qwen3-8B"'
-    assert naming.key("rank") == "rank:"
-    assert naming.key("x-y") == '"x-y":'
-    assert naming.string('say "#{hi}"\n') == '"say \\"\\#{hi}\\"\\n"'
-    assert naming.function_name("getInfo") == "get_info"
-    assert naming.function_name("end") == "end_"
-    assert naming.function_name("send") == "send_"  # a local send/2 would clash with Kernel's
-    assert naming.function_name("start_link") == "start_link_"  # every process client defines it
-    assert naming.variable_name("when") == "when_"
-    assert naming.module_segment("ModelID") == "ModelID"
-    assert naming.module_segment("model_input") == "ModelInput"
-    assert naming.module_name("tinkex.types") == "Tinkex.Types"
+    assert symbols.atom("active") == ":active"
+    assert symbols.atom("paused-capacity") == ':"paused-capacity"'
+    assert symbols.atom("Qwen/Qwen3-8B") == ':"Qwen/Qwen3-8B"'
+    assert symbols.key("rank") == "rank:"
+    assert symbols.key("x-y") == '"x-y":'
+    assert symbols.string('say "#{hi}"\n') == '"say \\"\\#{hi}\\"\\n"'
+    assert symbols.function_name("getInfo") == "get_info"
+    assert symbols.function_name("end") == "end_"
+    assert symbols.function_name("send") == "send_"  # a local send/2 would clash with Kernel's
+    assert symbols.function_name("start_link") == "start_link_"  # every process client defines it
+    assert symbols.variable_name("when") == "when_"
+    assert symbols.module_segment("ModelID") == "ModelID"
+    assert symbols.module_segment("model_input") == "ModelInput"
+    assert symbols.module_name("tinkex.types") == "Tinkex.Types"
 
 
 def test_literals() -> None:

@@ -4,6 +4,7 @@ defmodule Shapes.Runtime.Codec do
   # modules declare (`__type__/0`). A type is one of:
   #
   #   :string | :integer | :float | :boolean | :bytes | :any | :datetime | :date
+  #   :none (what a server-side future with no declared result answers: decoded as nil)
   #   {:list, type} | {:map, type} | {:nullable, type} | {:literal, value} | {:one_of, [type]}
   #   a generated type module (a record, an enum, a union or an alias)
   #
@@ -25,7 +26,7 @@ defmodule Shapes.Runtime.Codec do
   @type error :: {:invalid, path :: [String.t() | non_neg_integer()], message :: String.t()}
   @type field :: {atom(), String.t(), type(), :required | :optional}
 
-  @primitives [:string, :integer, :float, :boolean, :bytes, :any, :datetime, :date]
+  @primitives [:string, :integer, :float, :boolean, :bytes, :any, :datetime, :date, :none]
 
   # -- decoding -----------------------------------------------------------------------------------
 
@@ -64,6 +65,7 @@ defmodule Shapes.Runtime.Codec do
   defp walk(value, {:nullable, _type}, _path) when value == nil, do: nil
   defp walk(value, {:nullable, type}, path), do: walk(value, type, path)
   defp walk(value, :any, _path), do: value
+  defp walk(_value, :none, _path), do: nil
   defp walk(value, :string, _path) when is_binary(value), do: value
   defp walk(value, :integer, _path) when is_integer(value), do: value
 
