@@ -51,6 +51,10 @@ FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP) ## hunt for compiler crashes (FUZZ_EXAMPLES=5000 random manifests) through every stage and backend; prints inputs tried and crashes
 	TINKC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/property/test_fuzz.py -q -p no:cacheprovider
 
+DIFF_EXAMPLES ?= 200
+differential: $(STAMP) toolchains ## build random valid manifests' SDKs in every language and compare their behaviour (TINKC_DIFF_EXAMPLES=200); prints counts
+	TINKC_DIFF_EXAMPLES=$${TINKC_DIFF_EXAMPLES:-$(DIFF_EXAMPLES)} $(BIN)/python tests/differential/diff_runner.py
+
 snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emitted SDK trees) for review
 	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py tests/conformance/test_packaged.py tests/test_optimizations.py -q
 	git status --short tests/snapshots tests/passes/expected compiler/conformance/fixtures
@@ -61,4 +65,4 @@ bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manife
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis
 
-.PHONY: help install toolchains build check test conformance soak fuzz snapshots bench clean
+.PHONY: help install toolchains build check test conformance soak fuzz differential snapshots bench clean
