@@ -19,3 +19,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section(f"fuzz: inputs tried per strategy (budget {fuzz_stats.BUDGET} hypothesis examples)")
     for line in fuzz_stats.table():
         terminalreporter.write_line(line)
+    parsed = fuzz_stats.parse_table()
+    if parsed:
+        terminalreporter.write_line("")
+        terminalreporter.write_line("emitted files checked by their language's parser (a text parsed once is not parsed again):")
+        for line in parsed:
+            terminalreporter.write_line(line)

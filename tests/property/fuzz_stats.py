@@ -4,6 +4,7 @@ here; ``tests/property/conftest.py`` prints the table at the end of the run (``m
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,4 +36,18 @@ def table() -> list[str]:
     for strategy in sorted(TRIED):
         lines.append(f"{strategy:<{width}}  {TRIED[strategy]:>8}  {CRASHED[strategy]:>7}")
     lines.append(f"{'total':<{width}}  {sum(TRIED.values()):>8}  {sum(CRASHED.values()):>7}")
+    return lines
+
+
+def parse_table() -> list[str]:
+    """Files of the emitted SDKs given to a parser, per language, and how many distinct texts were
+    parsed (``tests/support/parsecheck.py``); [] when nothing was checked."""
+    parsecheck = sys.modules.get("support.parsecheck")
+    checker = getattr(parsecheck, "_CHECKER", None)
+    if checker is None or not checker.seen:
+        return []
+    width = max(len("language"), *map(len, checker.seen))
+    lines = [f"{'language':<{width}}  {'files':>8}  {'parsed':>7}"]
+    for lang in sorted(checker.seen):
+        lines.append(f"{lang:<{width}}  {checker.seen[lang]:>8}  {checker.parsed[lang]:>7}")
     return lines

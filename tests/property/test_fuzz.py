@@ -9,6 +9,13 @@ is a crash too, and so is one that emits a path the writer would refuse). Every 
 formed: a dotted code, a message, and a span (when it has one) inside the file it names; the
 diagnostics render (text and JSON) and the IR serializes (`api_to_json`), as the CLI does.
 
+And what a compiled manifest emits parses: every file in its language's own parser (Python's
+`compile`, TypeScript's `createSourceFile`, Elixir's `Code.string_to_quoted/2`; TOML, JSON and YAML
+too; see `tests/support/parsecheck.py`). A file that does not parse fails the input, with the
+parser's message at its file and line and the manifest (hypothesis shrinks it first). Node and
+Elixir are required: without them these tests fail, they do not skip. The manifests under
+`tests/fixtures/regressions/` (emitted code that did not parse) are checked the same way.
+
 Budget: ``TINKC_FUZZ_EXAMPLES`` hypothesis examples in all (default 200, derandomized so CI is
 reproducible; `make fuzz` runs 5000, randomized), shared by the strategies by weight; no deadline;
 minimized reproducers of bugs found run first as explicit examples. `tests/property/conftest.py`
@@ -51,6 +58,9 @@ from tinkc.pipeline import Result, bundled_manifest, compile_manifest, run_passe
 from tinkc.writer import safe_relative
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))  # `support.parsecheck` (also in the capped child below)
+from support import parsecheck  # noqa: E402
+
 FIXTURE_FILES = sorted((ROOT / "tests" / "fixtures").glob("*/manifest.yaml"))
 TINKER = bundled_manifest()
 TINKER_IMPORTS = sorted((TINKER.parent / "tinker").glob("*.yaml"))
@@ -67,17 +77,30 @@ def fuzz_settings(weight: int) -> settings:
     )
 
 
-def _installed_backends() -> list[tuple[str, Backend]]:
-    out = []
+def _installed_backends() -> tuple[list[tuple[str, Backend]], dict[str, str]]:
+    out, broken = [], {}
     for name, info in available().items():
         try:
             out.append((name, info.load()()))
-        except Exception:  # noqa: BLE001 - a broken plug-in is `tinkc targets`' business, not the fuzzer's
-            continue
-    return out
+        except Exception as e:  # noqa: BLE001 - a broken plug-in is `tinkc targets`' business, not the fuzzer's
+            broken[name] = f"{type(e).__name__}: {e}"
+    return out, broken
 
 
-BACKENDS = _installed_backends()
+BACKENDS, BROKEN_BACKENDS = _installed_backends()
+# The built-in SDK backends: one that did not load would leave its files unchecked (every input
+# would pass without them), so they must load.
+SDK_TARGETS = ("python", "typescript", "elixir")
+
+
+def require_sdk_backends() -> None:
+    loaded = {name for name, _ in BACKENDS}
+    missing = {t: BROKEN_BACKENDS.get(t, "not installed") for t in SDK_TARGETS if t not in loaded}
+    assert not missing, f"SDK backends that do not load (their emitted files would go unchecked): {missing}"
+
+
+def test_the_sdk_backends_load() -> None:
+    require_sdk_backends()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,9 +133,15 @@ def check_diagnostics(sink: Sink, sources: dict[str, str]) -> None:
     render_json(sink.items)
 
 
-def emit_everything(api: Api) -> None:
+# Off only in the capped child below (Node and the BEAM do not start under its RLIMIT_AS).
+PARSE_CHECK = True
+
+
+def emit_everything(api: Api, manifest: str) -> None:
     """What `tinkc build --target all` does after a clean compile: every installed backend emits
-    its SDK, in memory. Every path must be one the writer accepts, once; every file UTF-8 text."""
+    its SDK, in memory. Every path must be one the writer accepts, once; every file UTF-8 text, in
+    its language's syntax (``manifest`` is what compiled: its text, or its path, for the report)."""
+    emitted: list[tuple[str, str]] = []
     for name, backend in BACKENDS:
         files = backend.emit(api, thaw(api.targets.get(name)) or {})
         paths = [f.path for f in files]
@@ -120,6 +149,27 @@ def emit_everything(api: Api) -> None:
         for f in files:
             assert safe_relative(f.path) is not None, f"{name}: emitted a path the writer refuses: {f.path!r}"
             f.content.encode("utf-8")  # a lone surrogate would fail only when written
+            emitted.append((f"{name}/{f.path}", f.content))
+    if PARSE_CHECK:
+        problems = parsecheck.checker().check(emitted)
+        if problems:
+            shown = manifest if len(manifest) <= 4000 else manifest[:4000] + f"\n… ({len(manifest)} characters in all)"
+            raise AssertionError(
+                f"{len({p.path for p in problems})} emitted file(s) do not parse:\n"
+                + parsecheck.report(problems, dict(emitted))
+                + "\n\nemitted from this manifest:\n"
+                + shown
+            )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def parsers() -> None:
+    """The parsers of emitted code are started once, before the first test: when Node, the
+    TypeScript compiler or Elixir is missing, every test here fails with what to install."""
+    try:
+        parsecheck.checker().start()
+    except parsecheck.ParserMissing as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 def compile_text(text: str, fmt: str = "yaml", emit: bool = True) -> Sink:
@@ -135,18 +185,20 @@ def compile_text(text: str, fmt: str = "yaml", emit: bool = True) -> Sink:
             assert result.api is not None
             api_to_json(result.api, spans=True)  # what `tinkc ir` prints
             if emit and not sink.has_errors:
-                emit_everything(result.api)
+                emit_everything(result.api, text)
     check_diagnostics(sink, {display: text})
     return sink
 
 
-def compile_file(path: Path) -> Result:
+def compile_file(path: Path, shown: str | None = None) -> Result:
+    """compile_manifest → every backend's emit; ``shown`` is what a report of emitted files that do
+    not parse shows as the manifest (the file's path when not given)."""
     result = compile_manifest(path)
     check_diagnostics(result.sink, result.sources)
     if result.api is not None:
         api_to_json(result.api, spans=True)
         if not result.sink.has_errors:
-            emit_everything(result.api)
+            emit_everything(result.api, shown or f"{path} (and what it imports)")
     return result
 
 
@@ -504,7 +556,7 @@ def test_mutated_fixtures(workdir: Path, case: tuple[Path, str]) -> None:
             shutil.rmtree(tree)
         for p in (TINKER, *TINKER_IMPORTS):
             write(tree, str(p.relative_to(TINKER.parent)), text if p == path else TEXTS[p])
-        compile_file(tree / TINKER.name)
+        compile_file(tree / TINKER.name, shown=f"the bundled manifest, its {path.name} mutated to:\n{text}")
 
 
 @fuzz_settings(15)
@@ -515,6 +567,19 @@ def test_mutated_fixtures_as_json(case: tuple[Path, str]) -> None:
     _, text = case
     with fuzzing("mutated fixtures (JSON)"):
         compile_text(text, fmt="json")
+
+
+# Manifests whose emitted code did not parse (tests/fixtures/regressions/<name>/manifest.yaml; not
+# fixtures of the snapshot tests, which glob only `fixtures/*/manifest.yaml`).
+REGRESSIONS = sorted((ROOT / "tests" / "fixtures" / "regressions").glob("*/manifest.yaml"))
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.parent.name for p in REGRESSIONS])
+def test_regression_manifests_compile_and_emit_code_that_parses(path: Path) -> None:
+    """Each compiles without errors, and every file every backend emits for it parses."""
+    require_sdk_backends()
+    result = compile_file(path, shown=path.read_text(encoding="utf-8"))
+    assert not result.sink.has_errors, [(d.code, d.message) for d in result.sink.items]
 
 
 def test_every_fixture_and_its_json_form_compile_and_emit() -> None:
@@ -797,8 +862,9 @@ WORST = [
 CAPPED_CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
-sys.path[:0] = [DIR]
+sys.path[:0] = [DIR, TESTS]
 import test_fuzz
+test_fuzz.PARSE_CHECK = False
 for name in json.loads(sys.argv[1]):
     fmt, text = test_fuzz.PATHOLOGICAL[name]
     sink = test_fuzz.compile_text(text, fmt=fmt)
@@ -815,7 +881,7 @@ def test_the_worst_inputs_fit_in_a_capped_address_space() -> None:
     resource = pytest.importorskip("resource")  # POSIX only
     del resource
     here = Path(__file__).resolve().parent
-    code = CAPPED_CHILD.replace("CAP", str(MEMORY_CAP)).replace("DIR", repr(str(here)))
+    code = CAPPED_CHILD.replace("CAP", str(MEMORY_CAP)).replace("DIR", repr(str(here))).replace("TESTS", repr(str(here.parent)))
     proc = subprocess.run(
         [sys.executable, "-c", code, json.dumps(WORST)], capture_output=True, text=True, check=False, cwd=here.parent.parent
     )
