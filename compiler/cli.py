@@ -22,7 +22,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -96,8 +96,13 @@ def cmd_ir(args: argparse.Namespace) -> int:
     _report(result.sink, result.sources, "text", args.color)
     if result.api is None or (result.sink.has_errors and not args.dump_after):
         return EXIT_ERRORS
-    render = {"json": lambda a: api_to_json(a, spans=args.spans), "dot": to_dot, "mermaid": to_mermaid}[args.format]
-    sys.stdout.write(render(result.api))
+    api = result.api
+    renders: dict[str, Callable[[], str]] = {
+        "json": lambda: api_to_json(api, spans=args.spans),
+        "dot": lambda: to_dot(api),
+        "mermaid": lambda: to_mermaid(api),
+    }
+    sys.stdout.write(renders[args.format]())
     return EXIT_ERRORS if result.sink.has_errors else EXIT_OK
 
 
@@ -121,122 +126,59 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from tinkc import buildcache
-    from tinkc.backends.registry import available
+    from tinkc.pipeline import BuildError, build
 
-    infos = available()
-    if args.target == "all":
-        targets = sorted(infos)
-    else:
-        targets = list(dict.fromkeys(t.strip() for t in args.target.split(",") if t.strip()))
-        for name in targets or [args.target]:
-            if name not in infos:
-                hint = did_you_mean(name, infos)
-                raise UsageError(
-                    f"unknown target `{name}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})"
-                )
     started = time.perf_counter()
-    out = Path(args.out)
-    manifest = _manifest_path(args.manifest)
-    skipped = _skipped_passes(args.skip_pass)
-    # one target builds into --out itself; several (a list, or `all`) into a directory each
-    per_target = args.target == "all" or "," in args.target
-    roots = {name: out / name if per_target else out for name in targets}
-    fingerprints = {
-        name: buildcache.fingerprint(name, infos[name].entry_point.module, f"{__version__}/{infos[name].version}", skipped)
-        for name in targets
-    }
-    replays = [buildcache.is_fresh(roots[name], manifest, fingerprints[name]) for name in targets]
-    if all(r is not None for r in replays):  # nothing changed since the recorded builds: compile nothing
-        for line in replays[0] or []:
+    targets: str | list[str] = "all"
+    if args.target != "all":
+        targets = list(dict.fromkeys(t.strip() for t in args.target.split(",") if t.strip())) or [args.target]
+    try:
+        # one target builds into --out itself; several (a list, or `all`) into a directory each
+        result = build(
+            _manifest_path(args.manifest), targets, args.out, skip=args.skip_pass, subdirs=args.target == "all" or "," in args.target
+        )
+    except BuildError as exc:
+        raise UsageError(str(exc)) from exc
+    built = f"built {len(result.targets)} target{'s' if len(result.targets) != 1 else ''}"
+    if result.compiled is None:  # nothing changed since the recorded builds: nothing was compiled
+        for line in result.replayed:
             sys.stderr.write(line)
         if not args.quiet:
-            for name in targets:
-                print(f"{name}: unchanged (no-op rebuild) → {roots[name]}")
-            print(f"built {len(targets)} target{'s' if len(targets) != 1 else ''} in {time.perf_counter() - started:.3f} s")
+            for target in result.targets:
+                print(f"{target.name}: unchanged (no-op rebuild) → {target.root}")
+            print(f"{built} in {time.perf_counter() - started:.3f} s")
         return EXIT_OK
-    from tinkc.ir.nodes import thaw
-    from tinkc.pipeline import compile_manifest
-    from tinkc.writer import recover, write_tree
-
-    backends = {name: _load_backend(infos[name]) for name in targets}
-    sink = Sink()
-    # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
-    for name in targets:
-        root = roots[name]
-        if recover(root, sink, display=str(root)) is not None and not args.quiet:
-            print(f"{name}: finished an interrupted build in {root}")
-    result = compile_manifest(manifest, skip=skipped)
-    _report(result.sink, result.sources, "text", args.color)
-    if result.sink.has_errors or result.api is None:
-        _report(sink, {}, "text", args.color)
-        return EXIT_ERRORS
-    api = result.api
-    for name in targets:
-        backend = backends[name]()
-        options = thaw(api.targets.get(name)) or {}
-        files = backend.emit(api, options)
-        root = roots[name]
-        report = write_tree(root, files, sink, display=str(root))
-        if sink.has_errors or report.refused:
-            buildcache.forget(root)
-        else:
-            buildcache.record(
-                root,
-                manifest,
-                fingerprints[name],
-                [d.path for d in result.manifest.documents] if result.manifest else [manifest],
-                [f.path for f in files],
-                _diagnostics_text(result.sink, result.sources),
-            )
-        if not args.quiet:
-            print(
-                f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
-                + (f", {len(report.refused)} refused" if report.refused else "")
-                + f" → {root}"
-            )
-    _report(sink, {}, "text", args.color)
     if not args.quiet:
-        print(f"built {len(targets)} target{'s' if len(targets) != 1 else ''} in {time.perf_counter() - started:.3f} s")
-    return EXIT_ERRORS if sink.has_errors else EXIT_OK
-
-
-def _diagnostics_text(sink: Sink, sources: dict[str, str]) -> list[str]:
-    """What `_report` printed for these diagnostics (without color): a no-op rebuild replays it."""
-    if not sink.items:
-        return []
-    return [render_text(sink.items, sources, color=False), summary_line(sink) + "\n"]
-
-
-def _skipped_passes(names: list[str]) -> frozenset[str]:
-    if not names:
-        return frozenset()
-    from tinkc.pipeline import OPTIMIZATION_PASSES
-
-    optional = [p.name for p in OPTIMIZATION_PASSES]
-    if "all" in names:
-        return frozenset(optional)
-    for name in names:
-        if name not in optional:
-            hint = did_you_mean(name, optional)
-            raise UsageError(
-                f"`--skip-pass {name}`: not an optimization pass"
-                + (f"; {hint}" if hint else "")
-                + f" (optional passes: {', '.join(optional)})"
-            )
-    return frozenset(names)
+        for target in result.targets:
+            if target.recovered:
+                print(f"{target.name}: finished an interrupted build in {target.root}")
+    compiled = result.compiled
+    _report(compiled.sink, compiled.sources, "text", args.color)
+    if compiled.sink.has_errors or compiled.api is None:
+        _report(result.writer, {}, "text", args.color)
+        return EXIT_ERRORS
+    if not args.quiet:
+        for target in result.targets:
+            report = target.report
+            if report is not None:
+                print(
+                    f"{target.name}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed"
+                    + (f", {len(report.refused)} refused" if report.refused else "")
+                    + f" → {target.root}"
+                )
+    _report(result.writer, {}, "text", args.color)
+    if not args.quiet:
+        print(f"{built} in {time.perf_counter() - started:.3f} s")
+    return EXIT_OK if result.ok else EXIT_ERRORS
 
 
 def _load_backend(info: BackendInfo) -> type[Backend]:
-    """Import an installed backend; one that fails to import is the user's environment, not a bug in
-    tinkc: say which distribution it comes from, without a traceback."""
+    from tinkc.pipeline import BuildError, load_backend
+
     try:
-        return info.load()
-    except Exception as exc:  # noqa: BLE001 - any import-time failure of a plug-in
-        raise UsageError(
-            f"target `{info.name}` ({info.distribution} {info.version}) fails to load: {type(exc).__name__}: {exc}"
-            " (`tinkc targets` lists the installed backends)"
-        ) from exc
+        return load_backend(info)
+    except BuildError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _installed_backend(name: str) -> type[Backend]:
@@ -460,7 +402,6 @@ def _run(argv: Sequence[str] | None) -> int:
             "This is a bug in tinkc. Rerun with --debug for the traceback and report it.\n"
         )
         return EXIT_INTERNAL
-    return EXIT_OK
 
 
 if __name__ == "__main__":

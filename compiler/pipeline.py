@@ -1,69 +1,101 @@
 """The path of a manifest through tinkc, top to bottom.
 
-    load  →  lower  →  validation passes  →  optimization passes  →  backend.emit  →  writer
+    load  →  lower  →  validation passes  →  optimization passes  →  plan  →  emit  →  write
 
-Every stage reports into one :class:`~tinkc.diagnostics.Sink`; a stage after an error still runs
-where it can (so one run reports everything), but optimization and emission only run on a valid IR.
+:func:`build` is that whole path (`tinkc build`); :func:`compile_manifest` is its front half, up to
+the passes, which `tinkc check`, `ir`, `mock` and `graph` share. Every stage reports into one
+:class:`~tinkc.diagnostics.Sink`; a stage after an error still runs where it can (so one run reports
+everything), but optimization and emission only run on a valid IR.
+
+A build first asks the build cache (:mod:`tinkc.buildcache`) whether anything changed since the
+recorded build of each target; when nothing did, it compiles nothing, and it must not even import
+the compiler. So this module imports each stage where the stage runs, and the pass tables below are
+built on first use (``from tinkc.pipeline import PASSES`` works as for any constant).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import functools
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
-from tinkc.diagnostics import Sink
-from tinkc.frontend.load import Manifest, load_manifest
-from tinkc.frontend.lower import lower
-from tinkc.ir.nodes import Api
-from tinkc.passes import (
-    bindings,
-    clients,
-    dead_types,
-    dedupe_types,
-    feature_params,
-    flow_calls,
-    flow_dependencies,
-    fold_constants,
-    fuse_call_await,
-    headers,
-    idempotency,
-    intern_features,
-    naming,
-    paths,
-    references,
-    type_declarations,
-    unused,
-)
-from tinkc.passes.base import Pass
+from tinkc.diagnostics import Sink, did_you_mean, render_text, summary_line
 
-# The ordered pipeline. Validation first: each later pass may rely on what earlier ones resolved.
-VALIDATION_PASSES: tuple[Pass, ...] = (
-    references.PASS,
-    type_declarations.PASS,
-    feature_params.PASS,
-    paths.PASS,
-    headers.PASS,
-    clients.PASS,
-    flow_calls.PASS,
-    bindings.PASS,
-    flow_dependencies.PASS,
-    idempotency.PASS,
-    naming.PASS,
-    unused.PASS,
-)
-# Then the optimizations, on a valid IR only: each keeps it valid and is idempotent. Types first
-# (dropping dead ones leaves fewer to compare), then features, then flows: folding runs before
-# fusion so a call whose future was only read for a constant tag can fuse.
-OPTIMIZATION_PASSES: tuple[Pass, ...] = (
-    dead_types.PASS,
-    dedupe_types.PASS,
-    intern_features.PASS,
-    fold_constants.PASS,
-    fuse_call_await.PASS,
-)
-PASSES: tuple[Pass, ...] = VALIDATION_PASSES + OPTIMIZATION_PASSES
+if TYPE_CHECKING:
+    from tinkc.backends.base import Backend
+    from tinkc.backends.registry import BackendInfo
+    from tinkc.frontend.load import Manifest
+    from tinkc.ir.nodes import Api
+    from tinkc.passes.base import Pass
+    from tinkc.writer import WriteReport
+
+    VALIDATION_PASSES: tuple[Pass, ...]
+    OPTIMIZATION_PASSES: tuple[Pass, ...]
+    PASSES: tuple[Pass, ...]
+
+
+@functools.cache
+def _pass_tables() -> dict[str, tuple[Pass, ...]]:
+    from tinkc.passes import (
+        bindings,
+        clients,
+        dead_types,
+        dedupe_types,
+        feature_params,
+        flow_calls,
+        flow_dependencies,
+        fold_constants,
+        fuse_call_await,
+        headers,
+        idempotency,
+        intern_features,
+        naming,
+        paths,
+        references,
+        type_declarations,
+        unused,
+    )
+
+    # The ordered pipeline. Validation first: each later pass may rely on what earlier ones resolved.
+    validation = (
+        references.PASS,
+        type_declarations.PASS,
+        feature_params.PASS,
+        paths.PASS,
+        headers.PASS,
+        clients.PASS,
+        flow_calls.PASS,
+        bindings.PASS,
+        flow_dependencies.PASS,
+        idempotency.PASS,
+        naming.PASS,
+        unused.PASS,
+    )
+    # Then the optimizations, on a valid IR only: each keeps it valid and is idempotent. Types first
+    # (dropping dead ones leaves fewer to compare), then features, then flows: folding runs before
+    # fusion so a call whose future was only read for a constant tag can fuse.
+    optimization = (
+        dead_types.PASS,
+        dedupe_types.PASS,
+        intern_features.PASS,
+        fold_constants.PASS,
+        fuse_call_await.PASS,
+    )
+    return {"VALIDATION_PASSES": validation, "OPTIMIZATION_PASSES": optimization, "PASSES": validation + optimization}
+
+
+def __getattr__(name: str) -> tuple[Pass, ...]:
+    """``VALIDATION_PASSES``, ``OPTIMIZATION_PASSES`` and ``PASSES``, built on first use."""
+    if name in ("VALIDATION_PASSES", "OPTIMIZATION_PASSES", "PASSES"):
+        return _pass_tables()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def pass_names() -> list[str]:
+    return [p.name for p in _pass_tables()["PASSES"]]
 
 
 def bundled_manifest() -> Path:
@@ -71,6 +103,9 @@ def bundled_manifest() -> Path:
     from tinkc.manifests import bundled
 
     return bundled()
+
+
+# -- the front half: load, lower, passes -----------------------------------------------------------
 
 
 @attrs.define
@@ -91,6 +126,9 @@ def compile_manifest(
 ) -> Result:
     """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``);
     ``skip`` names optimization passes to leave out (``build --skip-pass``)."""
+    from tinkc.frontend.load import load_manifest
+    from tinkc.frontend.lower import lower
+
     sink = Sink()
     result = Result(sink=sink)
     result.manifest = load_manifest(path, sink, result.sources)
@@ -111,8 +149,8 @@ def run_passes(
     stop_after: str | None = None,
     after_pass: Callable[[Pass, Api], None] | None = None,
 ) -> Result:
-    passes = PASSES if optimize else VALIDATION_PASSES
-    for p in passes:
+    tables = _pass_tables()
+    for p in tables["PASSES"] if optimize else tables["VALIDATION_PASSES"]:
         if p.kind == "optimization" and p.name in skip:
             continue
         if p.kind == "optimization" and result.sink.has_errors:
@@ -126,5 +164,146 @@ def run_passes(
     return result
 
 
-def pass_names() -> list[str]:
-    return [p.name for p in PASSES]
+# -- the whole path: `tinkc build` ------------------------------------------------------------------
+
+
+class BuildError(Exception):
+    """A build that cannot start as asked: an unknown target or pass, a backend that fails to import.
+    (Problems of the manifest are diagnostics, in :attr:`BuildResult.compiled`.)"""
+
+
+@attrs.define
+class TargetBuild:
+    """What a build did for one target."""
+
+    name: str
+    root: Path  # the target's output directory
+    unchanged: bool = False  # the recorded build is still this one's output: nothing compiled or written
+    recovered: bool = False  # an interrupted earlier build into `root` was finished (or undone) first
+    report: WriteReport | None = None  # what the writer did; None when nothing was emitted
+
+
+@attrs.define
+class BuildResult:
+    targets: list[TargetBuild]
+    compiled: Result | None = None  # the front half's result; None when nothing was compiled (a no-op)
+    writer: Sink = attrs.field(factory=Sink)  # the writer's diagnostics (and recovery's)
+    replayed: list[str] = attrs.field(factory=list)  # a no-op: the diagnostics the recorded build printed
+
+    @property
+    def noop(self) -> bool:
+        return self.compiled is None
+
+    @property
+    def ok(self) -> bool:
+        """No error: the manifest compiled (or nothing changed) and every tree was written."""
+        compiled_ok = self.compiled is None or (self.compiled.api is not None and not self.compiled.sink.has_errors)
+        return compiled_ok and not self.writer.has_errors
+
+
+def build(
+    manifest: str | Path,
+    targets: str | Sequence[str],
+    out: str | Path,
+    *,
+    skip: Iterable[str] = (),
+    subdirs: bool | None = None,
+) -> BuildResult:
+    """Build SDKs of ``manifest`` for ``targets`` (backend names, or ``"all"`` for every installed
+    one) into ``out``: one target into ``out`` itself, several into ``out/<target>`` each
+    (``subdirs`` decides otherwise). ``skip`` names optimization passes to leave out (``"all"``:
+    every one). Raises :class:`BuildError` before doing anything when a name is unknown."""
+    from tinkc import __version__, buildcache
+    from tinkc.backends.registry import available
+
+    manifest, out = Path(manifest), Path(out)
+    infos = available()
+    names = sorted(infos) if targets == "all" else ([targets] if isinstance(targets, str) else list(targets))
+    for name in names:
+        if name not in infos:
+            hint = did_you_mean(name, infos)
+            raise BuildError(
+                f"unknown target `{name}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(sorted(infos)) or 'none'})"
+            )
+    skipped = optional_passes(skip)
+    if subdirs is None:
+        subdirs = targets == "all" or len(names) > 1
+    roots = {name: out / name if subdirs else out for name in names}
+
+    # 0. Nothing changed since the recorded builds (the manifest's files, tinkc, the backends, the
+    #    options, the generated files): compile nothing, import nothing more.
+    fingerprints = {
+        name: buildcache.fingerprint(name, infos[name].entry_point.module, f"{__version__}/{infos[name].version}", skipped)
+        for name in names
+    }
+    replays = [buildcache.is_fresh(roots[name], manifest, fingerprints[name]) for name in names]
+    if all(r is not None for r in replays):
+        return BuildResult([TargetBuild(name, roots[name], unchanged=True) for name in names], replayed=replays[0] or [])
+
+    from tinkc.ir.nodes import thaw
+    from tinkc.writer import recover, write_tree
+
+    backends = {name: load_backend(infos[name]) for name in names}
+    result = BuildResult([TargetBuild(name, roots[name]) for name in names])
+    # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
+    for target in result.targets:
+        target.recovered = recover(target.root, result.writer, display=str(target.root)) is not None
+
+    # 1-3. Load, lower, validation and optimization passes.
+    compiled = result.compiled = compile_manifest(manifest, skip=skipped)
+    if compiled.sink.has_errors or compiled.api is None:
+        return result
+    api = compiled.api
+
+    # 4. Plan. ── PLAN STAGE ── the SDK plan (`tinkc.sdk.plan_api(api)` → `SdkPlan`) is computed here,
+    #    once per build, for every SDK backend to read; not wired yet: the backends read the IR.
+
+    # 5-6. Emit each target's files and write its tree; remember a clean build for the next no-op.
+    inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
+    for target in result.targets:
+        files = backends[target.name]().emit(api, thaw(api.targets.get(target.name)) or {})
+        target.report = write_tree(target.root, files, result.writer, display=str(target.root))
+        if result.writer.has_errors or target.report.refused:
+            buildcache.forget(target.root)
+        else:
+            shown = _diagnostics_text(compiled.sink, compiled.sources)
+            buildcache.record(target.root, manifest, fingerprints[target.name], inputs, [f.path for f in files], shown)
+    return result
+
+
+def optional_passes(names: Iterable[str]) -> frozenset[str]:
+    """The optimization passes ``names`` ask to leave out (``all``: every one)."""
+    names = list(names)
+    if not names:
+        return frozenset()
+    optional = [p.name for p in _pass_tables()["OPTIMIZATION_PASSES"]]
+    if "all" in names:
+        return frozenset(optional)
+    for name in names:
+        if name not in optional:
+            hint = did_you_mean(name, optional)
+            raise BuildError(
+                f"`--skip-pass {name}`: not an optimization pass"
+                + (f"; {hint}" if hint else "")
+                + f" (optional passes: {', '.join(optional)})"
+            )
+    return frozenset(names)
+
+
+def load_backend(info: BackendInfo) -> type[Backend]:
+    """Import an installed backend; one that fails to import is the user's environment, not a bug in
+    tinkc: say which distribution it comes from, without a traceback."""
+    try:
+        return info.load()
+    except Exception as exc:  # noqa: BLE001 - any import-time failure of a plug-in
+        raise BuildError(
+            f"target `{info.name}` ({info.distribution} {info.version}) fails to load: {type(exc).__name__}: {exc}"
+            " (`tinkc targets` lists the installed backends)"
+        ) from exc
+
+
+def _diagnostics_text(sink: Sink, sources: dict[str, str]) -> list[str]:
+    """What the command line prints for these diagnostics (without color): a no-op rebuild replays it."""
+    if not sink.items:
+        return []
+    return [render_text(sink.items, sources, color=False), summary_line(sink) + "\n"]
