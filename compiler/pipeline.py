@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tinkc.frontend.load import Manifest
     from tinkc.ir.nodes import Api
     from tinkc.passes.base import Pass
+    from tinkc.sdk import SdkPlan
     from tinkc.writer import WriteReport
 
     VALIDATION_PASSES: tuple[Pass, ...]
@@ -189,6 +190,7 @@ class BuildResult:
     compiled: Result | None = None  # the front half's result; None when nothing was compiled (a no-op)
     writer: Sink = attrs.field(factory=Sink)  # the writer's diagnostics (and recovery's)
     replayed: list[str] = attrs.field(factory=list)  # a no-op: the diagnostics the recorded build printed
+    plan: SdkPlan | None = None  # the SDK plan the backends rendered; None when nothing was compiled
 
     @property
     def noop(self) -> bool:
@@ -255,8 +257,11 @@ def build(
         return result
     api = compiled.api
 
-    # 4. Plan. ── PLAN STAGE ── the SDK plan (`tinkc.sdk.plan_api(api)` → `SdkPlan`) is computed here,
-    #    once per build, for every SDK backend to read; not wired yet: the backends read the IR.
+    # 4. Plan: what every SDK must agree on, decided once per build (`tinkc.sdk`); each SDK backend's
+    #    `emit` reads this same plan through `plan_of(api)`.
+    from tinkc.sdk import plan_of
+
+    result.plan = plan_of(api)
 
     # 5-6. Emit each target's files and write its tree; remember a clean build for the next no-op.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
