@@ -25,6 +25,8 @@ BROKEN = PLUGINS / "tinkc-broken-backend"
 SCRATCH = ("build", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 EXAMPLE_VERSION = re.search(r'__version__ = "([^"]+)"', (EXAMPLE / "src/tinkc_example_backend/__init__.py").read_text()).group(1)  # type: ignore[union-attr]
 
+pytestmark = pytest.mark.toolchain  # pip builds and installs the plug-ins (setuptools from the index)
+
 
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
@@ -100,6 +102,7 @@ def test_a_broken_plugin_fails_the_build_without_a_traceback(plugin_env: dict[st
     assert not (tmp_path / "out").exists()  # nothing half-built
 
 
+@pytest.mark.conformance
 def test_conformance_of_the_plugin(plugin_env: dict[str, str]) -> None:
     proc = tinkc(plugin_env, "conformance", "--target", "minipy", "--scenario", "typed_get", "--scenario", "raw_path_param")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -107,6 +110,7 @@ def test_conformance_of_the_plugin(plugin_env: dict[str, str]) -> None:
     assert proc.stdout.splitlines()[-1] == "minipy: 2/2 scenarios passed"
 
 
+@pytest.mark.conformance
 def test_conformance_failure_is_reported(plugin_env: dict[str, str]) -> None:
     # minipy has no retries: the scenario must fail, with what went wrong and a non-zero exit
     proc = tinkc(plugin_env, "conformance", "--target", "minipy", "--scenario", "retry_5xx_then_success")

@@ -25,6 +25,8 @@ from tinkc.conformance import has_driver, load_scenario_file, run_scenario, scen
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
 SCENARIOS = scenario_paths()
 
+pytestmark = pytest.mark.conformance  # every backend's driver (node, mix) against the mock
+
 
 def backends_with_drivers() -> dict[str, Backend]:
     out = {}

@@ -135,6 +135,7 @@ def tinkc(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.conformance  # the Python SDK's driver against the mock
 def test_cli_runs_a_selection() -> None:
     proc = tinkc("--target", "python", "--scenario", "typed_get", "--scenario", "missing_api_*")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -143,6 +144,7 @@ def test_cli_runs_a_selection() -> None:
     assert lines[-1] == "python: 2/2 scenarios passed"
 
 
+@pytest.mark.conformance
 def test_cli_reports_a_failing_scenario(tmp_path: Path) -> None:
     # a scenario that expects what the server does not do fails with its reason and exit 1
     scenario = json.loads(json.dumps(load_scenario_file(SCENARIOS_DIR / "typed_get.yaml").data))

@@ -22,6 +22,8 @@ from tinkc.pipeline import bundled_manifest, compile_manifest
 
 AUTH_HEADER = "x-api-key"
 
+pytestmark = pytest.mark.soak  # each SDK's driver against the mock, under faults
+
 SERVER = {
     "futures": {"*": {"pending_polls": 0}, "models.create": [{"error": "no GPUs left", "category": "server"}]},
     "responses": {

@@ -17,6 +17,7 @@ from tinkc.mock.soak import MIB, TAG, SoakConfig, SoakReport, _judge, memory_fla
 SHORT = SoakConfig(calls=800, concurrency=200, rounds=4, seed=11, rate=0.2)
 
 
+@pytest.mark.soak
 @pytest.mark.parametrize("target", ["python", "elixir", "typescript"])
 def test_short_soak(target: str, soak_driver: Callable[[str], DriverCommand]) -> None:
     report = run_soak(target, SHORT, soak_driver(target))

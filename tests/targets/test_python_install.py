@@ -10,11 +10,15 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
+
 from targets.fixtures import fixture_api
 from tinkc.mock import running_mock
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "python" / "tinker_demo.py"
+
+pytestmark = pytest.mark.toolchain  # pip, a fresh venv, mypy
 
 
 def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:

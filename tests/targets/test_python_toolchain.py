@@ -20,6 +20,7 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_ruff_check_and_format(fixture: str) -> None:
     tree = SNAPSHOTS / fixture
@@ -28,6 +29,7 @@ def test_ruff_check_and_format(fixture: str) -> None:
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_mypy_strict(fixture: str, tmp_path: Path) -> None:
     tree = SNAPSHOTS / fixture

@@ -10,9 +10,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from targets.typescript_tools import SNAPSHOTS, node, scratch_copy, tsc
 
 TESTS = Path(__file__).resolve().parent / "typescript_runtime_test.ts"
+
+pytestmark = pytest.mark.toolchain  # node, tsc
 
 
 def test_runtime_units(tmp_path: Path) -> None:

@@ -15,10 +15,13 @@ import pytest
 
 from targets.fixtures import fixture_api, fixture_paths
 from targets.typescript_tools import SNAPSHOTS, node, prettier, scratch_copy, tsc
-from tinkc.backends.typescript.emit_clients import class_names
+from tinkc.backends.typescript.symbols import Symbols
 from tinkc.mock import running_mock
+from tinkc.sdk import plan_of
 
 FIXTURES = sorted(fixture_paths())
+
+pytestmark = pytest.mark.toolchain  # node, tsc, prettier
 
 
 def test_every_fixture_has_a_snapshot() -> None:
@@ -250,7 +253,7 @@ def test_builds_and_runs_against_the_mock(fixture: str, tmp_path: Path) -> None:
         assert mock.requests(), "the program sent nothing"
     # `import` of the package's own name (Node resolves it through `exports`): the clients and types
     name = json.loads((tree / "package.json").read_text(encoding="utf-8"))["name"]
-    classes = sorted(class_names(fixture_api(fixture)).values())  # not all end in `Client` (`Kernel_`)
+    classes = sorted(Symbols.of(plan_of(fixture_api(fixture))).classes.values())  # not all end in `Client` (`Kernel_`)
     script = (
         f"const sdk = await import({json.dumps(name)}); const types = await import({json.dumps(name + '/types')});"
         f" const classes = {json.dumps(classes)};"
@@ -259,7 +262,7 @@ def test_builds_and_runs_against_the_mock(fixture: str, tmp_path: Path) -> None:
     )
     run = subprocess.run([node(), "--input-type=module", "-e", script], cwd=tree, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
-    clients = sorted(class_names(fixture_api(fixture)).values())
+    clients = sorted(Symbols.of(plan_of(fixture_api(fixture))).classes.values())
     assert json.loads(run.stdout) == {"clients": clients, "errors": "function", "types": True}
 
 
