@@ -41,6 +41,13 @@ check: $(STAMP) ## validate the bundled manifest
 test: $(STAMP) toolchains ## run the whole test suite
 	$(BIN)/python -m pytest
 
+# The markers are declared in pyproject.toml ([tool.pytest.ini_options]).
+quick: $(STAMP) ## run the tests that need no SDK toolchain, conformance driver or soak (no node, mix, pip builds)
+	$(BIN)/python -m pytest -q -m "not toolchain and not conformance and not soak"
+
+typecheck: $(STAMP) ## mypy --strict over tinkc's own code (the paths of [tool.mypy] files in pyproject.toml)
+	$(BIN)/python tests/test_typecheck.py
+
 conformance: $(STAMP) toolchains ## run the conformance scenarios against every backend's driver and the mock server
 	$(BIN)/python -m pytest tests/conformance
 
@@ -65,4 +72,4 @@ bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manife
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis
 
-.PHONY: help install toolchains build check test conformance soak fuzz differential snapshots bench clean
+.PHONY: help install toolchains build check test quick typecheck conformance soak fuzz differential snapshots bench clean
