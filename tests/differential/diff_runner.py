@@ -414,7 +414,7 @@ def _prune(manifest: dict[str, Any], calls: list[dict[str, Any]]) -> dict[str, A
     """The manifest with only the clients, flows and endpoints ``calls`` reach (their units)."""
     m = copy.deepcopy(manifest)
     clients_used = {c["client"] for c in calls if "client" in c}
-    prefixes = tuple(sorted({m.group(1) for c in clients_used if (m := re.match(r"(u\d+)", c))}))
+    prefixes = tuple(sorted({found.group(1) for c in clients_used if (found := re.match(r"(u\d+)", c))}))
 
     def mine(name: str) -> bool:
         return name.lower().startswith(prefixes) or name in ("futures.retrieve", "RetrieveFuture", "idem")

@@ -116,7 +116,8 @@ def derive(draw: st.DrawFn, units: list[Unit], manifest: dict[str, Any]) -> dict
         methods = unit.client.get("methods", {})
         aliases = {spec["endpoint"]: name for name, spec in methods.items()}
         for ep in unit.endpoints:
-            method = aliases.get(ep.id, ep.method_name) if draw(st.booleans()) else ep.method_name
+            # an endpoint a `methods:` entry maps is that method only (no longer a resource method)
+            method = aliases.get(ep.id, ep.method_name)
             args = draw(endpoint_args(ep, unit.types))
             call: dict[str, Any] = {"client": client, "method": method, "args": args}
             if draw(st.integers(0, 3)) == 0:

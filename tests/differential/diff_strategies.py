@@ -579,7 +579,7 @@ def unit_of(draw: st.DrawFn, prefix: str, idem: bool) -> Unit:
     sub = f"{prefix}sub"
     client: dict[str, Any] = {"module": f"Diff.{prefix.upper()}Client", "resource": [prefix]}
     renamed = [e for e in eps if draw(st.integers(0, 3)) == 0]
-    if renamed:  # a method of another name than its endpoint's (the endpoint stays a method too)
+    if renamed:  # a method of another name than its endpoint's (which then is no resource method)
         client["methods"] = {f"{e.method_name}_alias": {"endpoint": e.id} for e in renamed}
     clients_extra: dict[str, dict[str, Any]] = {}
     use_sub = draw(st.booleans())
