@@ -94,7 +94,7 @@ defmodule Names.Runtime.RequestTest do
     handler = %RetryHandler{
       id: "h",
       max_connections: 2,
-      progress_timeout_ms: 20,
+      progress_timeout_ms: 200,
       base_ms: 1,
       max_ms: 1,
       jitter: 0.0
