@@ -122,6 +122,8 @@ def _python(path: str, text: str) -> Problem | None:
         return Problem(path, "python", e.lineno or 0, e.offset or 0, f"{type(e).__name__}: {e.msg}")
     except (ValueError, Warning) as e:  # "source code string cannot contain null bytes"
         return Problem(path, "python", 0, 0, f"{type(e).__name__}: {e}")
+    except (RecursionError, MemoryError) as e:  # nesting too deep for CPython: the module cannot be imported
+        return Problem(path, "python", 0, 0, f"{type(e).__name__}: {e} (CPython cannot compile this file)")
     return None
 
 
@@ -213,7 +215,9 @@ class _Process:
         self.stderr.seek(0)
         return f"the {self.name} parser process exited ({code}):\n" + self.stderr.read().decode("utf-8", "replace")[-4000:]
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
         try:
             self.stdin.close()
         except OSError:
@@ -351,30 +355,36 @@ class Checker:
         batches = {lang: [(p, t) for p, t, _ in todo.get(lang, [])] for lang in ("typescript", "elixir")}
         # the external parsers work on their batches while the Python side parses its own files
         externals = [(lang, parser) for lang, parser in (("typescript", self.typescript), ("elixir", self.elixir)) if batches[lang]]
-        running = []
-        for lang, start in externals:
-            proc = start()
-            proc.submit(batches[lang])
-            running.append((lang, proc))
         problems: list[Problem] = []
-        for lang, items in todo.items():
-            if lang in IN_PROCESS:
-                for path, text, _ in items:
-                    problem = IN_PROCESS[lang](path, text)
-                    if problem is not None:
-                        problems.append(problem)
-        for lang, proc in running:
-            problems += proc.answers(batches[lang])
+        try:
+            running = []
+            for lang, start in externals:
+                proc = start()
+                proc.submit(batches[lang])
+                running.append((lang, proc))
+            for lang, items in todo.items():
+                if lang in IN_PROCESS:
+                    for path, text, _ in items:
+                        problem = IN_PROCESS[lang](path, text)
+                        if problem is not None:
+                            problems.append(problem)
+            for lang, proc in running:
+                problems += proc.answers(batches[lang])
+        except BaseException:
+            # a batch may be left half answered (an interrupt, a parser that died): the next check
+            # starts fresh parsers rather than read this batch's answers as its own
+            self.close(kill=True)
+            raise
         bad = {p.path for p in problems}
         for lang, items in todo.items():
             self.parsed[lang] += len(items)
             self._ok.update(key for path, _, key in items if path not in bad)
         return sorted(problems, key=lambda p: (order[p.path], p.line, p.col))
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         for proc in (self._typescript, self._elixir):
             if proc is not None:
-                proc.close()
+                proc.close(kill)
         self._typescript = self._elixir = None
 
 
