@@ -10,20 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption
-from tinkc.backends.typescript import naming, toolchain
-from tinkc.backends.typescript.emit_clients import class_names, clients_module
-from tinkc.backends.typescript.emit_package import (
-    driver_module,
-    index_module,
-    package_json,
-    prettier_config,
-    prettier_ignore,
-    tsconfig_driver,
-    tsconfig_package,
-)
-from tinkc.backends.typescript.emit_readme import readme
-from tinkc.backends.typescript.emit_spec import spec_module
-from tinkc.backends.typescript.emit_types import types_module
+from tinkc.backends.typescript import symbols, toolchain
 from tinkc.ir.nodes import Api
 
 RUNTIME = Path(__file__).parent / "runtime"
@@ -31,14 +18,14 @@ DRIVER_ENTRY = "conformance/dist/conformance/driver.js"
 
 
 def package_name(api: Api, options: Mapping[str, Any]) -> str:
-    return naming.package_name(str(options.get("package") or f"{api.service.name}-sdk"))
+    return symbols.package_name(str(options.get("package") or f"{api.service.name}-sdk"))
 
 
 class TypeScriptBackend(Backend):
     name = "typescript"
     version = "0.1"
     description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
-    naming = naming.NAMING
+    naming = symbols.NAMING  # the naming pass spells names as the symbol provider does
     options = {
         # npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters
         "package": TargetOption(
@@ -50,23 +37,41 @@ class TypeScriptBackend(Backend):
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        # the emitters are imported here, not at module level: `tinkc check` loads the backend
+        # (for its naming rules) without them
+        from tinkc.backends.typescript.emit_clients import clients_module
+        from tinkc.backends.typescript.emit_package import (
+            driver_module,
+            index_module,
+            package_json,
+            prettier_config,
+            prettier_ignore,
+            tsconfig_driver,
+            tsconfig_package,
+        )
+        from tinkc.backends.typescript.emit_readme import readme
+        from tinkc.backends.typescript.emit_spec import spec_module
+        from tinkc.backends.typescript.emit_types import types_module
+        from tinkc.sdk import plan_of
+
+        plan = plan_of(api)
+        names = symbols.Symbols.of(plan)
         pkg = package_name(api, options)
-        classes = class_names(api)
         files = [
-            OutputFile("package.json", package_json(api, pkg)),
+            OutputFile("package.json", package_json(plan, pkg)),
             OutputFile("tsconfig.json", tsconfig_package()),
             OutputFile(".prettierrc.json", prettier_config()),
             OutputFile(".prettierignore", prettier_ignore()),
-            OutputFile("README.md", readme(api, pkg, classes)),
-            OutputFile("src/index.ts", index_module(api, classes)),
-            OutputFile("src/types.ts", types_module(api)),
-            OutputFile("src/spec.ts", spec_module(api, pkg)),
-            OutputFile("src/clients.ts", clients_module(api)),
+            OutputFile("README.md", readme(plan, names, pkg)),
+            OutputFile("src/index.ts", index_module(plan, names)),
+            OutputFile("src/types.ts", types_module(plan, names)),
+            OutputFile("src/spec.ts", spec_module(plan, names, pkg)),
+            OutputFile("src/clients.ts", clients_module(plan, names)),
         ]
         for path in sorted(RUNTIME.glob("*.ts")):
             files.append(OutputFile(f"src/runtime/{path.name}", path.read_text(encoding="utf-8")))
         files.append(OutputFile("conformance/tsconfig.json", tsconfig_driver()))
-        files.append(OutputFile("conformance/driver.ts", driver_module(api, classes)))
+        files.append(OutputFile("conformance/driver.ts", driver_module(plan, names)))
         return files
 
     def conformance_driver(self, tree: Path) -> DriverCommand:

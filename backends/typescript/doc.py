@@ -50,6 +50,14 @@ __all__ = [
 # -- TypeScript constructs --------------------------------------------------------------------
 
 
+def pretty_at(doc: Doc, level: int) -> str:
+    """``doc`` printed as it is at ``level`` indentations (a class member: 1), its first line
+    indented too: the text a template places at that depth."""
+    for _ in range(level):
+        doc = Indent([HARDLINE, doc]) if _ == level - 1 else Indent(doc)
+    return pretty(doc).removeprefix("\n")
+
+
 def block(lines: Sequence[Doc]) -> list[Doc]:
     """``{`` statements ``}``: each statement on its own line."""
     if not lines:
@@ -127,23 +135,38 @@ def comment_text(text: str) -> str:
     return shown.replace("*/", "*\\/")
 
 
-def comment_block(text: str | None) -> list[Doc]:
-    """A JSDoc comment (with hard line breaks) for a declaration, or nothing."""
+def comment_lines(text: str | None) -> list[str]:
+    """The lines of a JSDoc comment for a declaration (``/** text */`` when it is one line), or none."""
     if not text or not text.strip():
         return []
     lines = comment_text(text.strip().replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     if len(lines) == 1:
-        return [f"/** {lines[0]} */", HARDLINE]
-    out: list[Doc] = ["/**", HARDLINE]
-    for line in lines:
-        out.extend([f" * {line}".rstrip(), HARDLINE])
-    out.extend([" */", HARDLINE])
+        return [f"/** {lines[0]} */"]
+    return ["/**", *(f" * {line}".rstrip() for line in lines), " */"]
+
+
+def comment_block(text: str | None) -> list[Doc]:
+    """A JSDoc comment (with hard line breaks) for a declaration, or nothing."""
+    out: list[Doc] = []
+    for line in comment_lines(text):
+        out.extend([line, HARDLINE])
     return out
 
 
 def import_names(names: Sequence[str], module: str, keyword: str = "import") -> Doc:
     """``import { A, B } from "module";``, broken one name a line."""
     return group(f"{keyword} {{", Indent([LINE, join([",", LINE], names)]), IfBreak(","), LINE, f'}} from "{module}";')
+
+
+def imports_doc(statements: Sequence[tuple[str, Sequence[str], str]]) -> Doc:
+    """The import statements of a file (see :meth:`symbols.Imports.statements`), one a line."""
+    return join(
+        HARDLINE,
+        [
+            f'import * as {names[0]} from "{spec}";' if kind == "namespace" else import_names(names, spec)
+            for kind, names, spec in statements
+        ],
+    )
 
 
 def export_names(names: Sequence[str], module: str) -> Doc:

@@ -2,20 +2,20 @@
 flow (flow bodies come from `emit_flows`).
 
 An endpoint method takes one object of named parameters: the path and query parameters and the
-fields of the request record, as the manifest names them (`client.getInfo({ model_id })`). It
-resolves to the decoded response, the result of a server-side future (polled until it is there),
-the `Location` of a redirect, or nothing."""
+fields of the request record, as the manifest names them (`client.getInfo({ model_id })`), in the
+plan's one order. It resolves to the decoded response, the result of a server-side future (polled
+until it is there; nothing when the endpoint declares no response), the `Location` of a redirect,
+or nothing. What goes on the wire for a parameter left out is the plan's rule: nothing (the key is
+left out), or its declared default."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import attrs
-
-from tinkc.backends.typescript import naming
+from tinkc.backends.templates import environment
+from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import (
-    HARDLINE,
     LINE,
     Doc,
     Indent,
@@ -23,194 +23,166 @@ from tinkc.backends.typescript.doc import (
     call,
     comment_block,
     group,
-    import_names,
-    join,
     obj,
     pretty,
-    pretty_blocks,
+    pretty_at,
     signature,
     type_literal,
 )
-from tinkc.backends.typescript.emit_spec import endpoint_const, feature_const
-from tinkc.backends.typescript.emit_types import Context, TypeNames, schema_expr, ts_literal, ts_type
-from tinkc.ir import nodes as ir
+from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
+from tinkc.backends.typescript.symbols import BASE_CLIENT, CLIENT_OPTIONS, REQUEST_OPTIONS, SPEC, Imports, Symbols
+from tinkc.sdk import EndpointPlan, SdkPlan
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Where a parameter goes in the params object of an endpoint method (the request record's fields
+# come in as the record's own type).
+NAMED = ("path", "query", "body_whole")
 
 
-def class_names(api: ir.Api) -> dict[str, str]:
-    """Client id → class name; a class never takes the name of a declared type."""
-    types = {naming.type_name(t) for t in api.types} | set(TypeNames(api).unknown.values())
-    out: dict[str, str] = {}
-    for client in api.clients.values():
-        name = naming.type_name(client.display_name)
-        while name in types or name in out.values():
-            name += "_"
-        out[client.id] = name
-    return out
+def returns_nothing(ep: EndpointPlan) -> bool:
+    """The method resolves to nothing (`void`): no response body, or a future without one."""
+    return ep.response == "empty" or (ep.response == "future" and ep.response_type is None)
 
 
-@attrs.frozen
-class Param:
-    """A path or query parameter (or a body that is not a record) of an endpoint method."""
-
-    name: str  # the manifest's name: a property of the params object
-    annotation: str
-    optional: bool
-    where: str  # path | query | body
-    default: str | None = None  # a query parameter's default (a TypeScript expression)
-    doc: str | None = None
-    wire: str = ""  # a query parameter's name on the wire (its `json_name`), when not `name`
-
-
-def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[list[Param], ir.Record | None]:
-    """The named parameters of an endpoint method, and the request record whose fields are
-    parameters too."""
-    out = [Param(p.name, ts_type(p.type), False, "path", doc=p.doc) for p in ep.path_params]
-    for q in ep.query:
-        default = ts_literal(q.default) if q.has_default else None
-        wire = q.wire_name if q.wire_name != q.name else ""
-        out.append(Param(q.name, ts_type(q.type), not q.required or q.has_default, "query", default, q.doc, wire))
-    record = api.record(ep.request)
-    if record is None and ep.request is not None:
-        out.append(Param("body", ts_type(ep.request), False, "body"))
-    return out, record
-
-
-def params_type(ctx: Context, params: list[Param], record: ir.Record | None) -> tuple[Doc, bool]:
-    """The type of an endpoint method's params object, and whether it may be left out (nothing in it
-    is required). The request record's fields come in as the record's own type (`{...} & Record`)."""
-    members: list[Doc] = [
-        [*comment_block(p.doc), f"{naming.property_key(p.name)}{'?' if p.optional else ''}: {p.annotation}"] for p in params
-    ]
-    required = any(not p.optional for p in params)
-    if record is None:
-        return type_literal(members), not required
-    required = required or any(not ctx.optional(record, f) for f in record.fields)
-    name = naming.type_name(record.id)
-    return ([type_literal(members), " & ", name] if members else name), not required
-
-
-def response_kind(api: ir.Api, ep: ir.Endpoint) -> str:
-    if ep.response_handler == "redirect_location":
-        return "location"
-    if ep.response is None:
-        return "empty"
-    return "future" if api.future_feature(ep) is not None else "json"
-
-
-def return_type(api: ir.Api, ep: ir.Endpoint) -> str:
-    kind = response_kind(api, ep)
-    return {"location": "string", "empty": "void"}.get(kind) or ts_type(ep.response)
-
-
-def method_docs(text: str | None, ep: ir.Endpoint) -> list[Doc]:
-    parts = [text.strip()] if text and text.strip() else []
-    parts.append(f"`{ep.method} {ep.path.template}`")
-    if ep.deprecated:
-        parts.append("@deprecated")
-    return comment_block("\n\n".join(parts))
+def takes_params(ep: EndpointPlan) -> bool:
+    """Does the endpoint method take a params object (before its options)?"""
+    return bool(ep.params) or ep.body.kind != "none"
 
 
 def request_literal(items: list[tuple[str, Doc]], spread: str | None = None) -> Doc:
     """`{ key: value, ... }`, ending with `...spread` (the call's options) when given."""
-    return obj([*(group(naming.literal_key(k), ": ", v) for k, v in items), *([f"...{spread}"] if spread else [])])
+    return obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), *([f"...{spread}"] if spread else [])])
 
 
 def defaulted(key: str, value: str, default: str) -> Doc:
     """`key: value ?? default` as Prettier lays out a property whose value is a binary expression:
     when it does not fit, the value moves to its own line, and then breaks after `??` itself (a
     long default, such as a long string, is the usual reason)."""
-    return group(naming.literal_key(key), ":", group(Indent([LINE, group(value, " ??", LINE, default)])))
+    return group(sym.literal_key(key), ":", group(Indent([LINE, group(value, " ??", LINE, default)])))
 
 
-def endpoint_call(api: ir.Api, ep: ir.Endpoint, request: list[Doc], submit: bool = False) -> Doc:
-    """The runtime call of an endpoint with a request (`[]` for none): decoded, resolved (futures),
-    or only submitted (the request id of a future, awaited by a later step)."""
-    const = f"spec.{endpoint_const(ep.id)}"
-    kind = response_kind(api, ep)
-    futures = api.future_feature(ep)
-    if kind == "future" and futures is not None:
-        if submit:
-            return call("this.submit", [const, f"spec.{feature_const(futures.id)}", *request])
-        return call("this.callFuture", [const, f"spec.{feature_const(futures.id)}", schema_expr(ep.response), *request])
-    if kind == "location":
-        return call("this.callLocation", [const, *request])
-    if kind == "empty":
-        return call("this.callEmpty", [const, *request])
-    return call("this.call", [const, schema_expr(ep.response), *request])
+class Writer:
+    """What the writers of clients.ts share: the plan, the names, the file's imports."""
+
+    def __init__(self, plan: SdkPlan, names: Symbols, imports: Imports, ctx: Context) -> None:
+        self.plan = plan
+        self.api = plan.api
+        self.names = names
+        self.imports = imports
+        self.ctx = ctx
+        self.x = TypeExprs(names, imports)
+
+    @property
+    def spec(self) -> str:
+        return self.imports.use(SPEC)
+
+    def return_type(self, ep: EndpointPlan) -> str:
+        if ep.response == "redirect":
+            return "string"
+        if returns_nothing(ep):
+            return "void"
+        return self.x.ts_type(ep.response_type)
+
+    def endpoint_call(self, ep: EndpointPlan, request: list[Doc], submit: bool = False) -> Doc:
+        """The runtime call of an endpoint with a request (`[]` for none), as its response kind
+        says: decoded, empty, a redirect's location, a future polled to its result (nothing, when
+        the endpoint declares no response) or only submitted (its request id, polled by a later
+        step)."""
+        const = f"{self.spec}.{self.names.endpoint(ep.id)}"
+        if ep.response == "future" and ep.runtime.futures is not None:
+            futures = f"{self.spec}.{self.names.feature(ep.runtime.futures)}"
+            if submit:
+                return call("this.submit", [const, futures, *request])
+            result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
+            return call("this.callFuture", [const, futures, result, *request])
+        if ep.response == "redirect":
+            return call("this.callLocation", [const, *request])
+        if ep.response == "empty":
+            return call("this.callEmpty", [const, *request])
+        return call("this.call", [const, self.x.schema(ep.response_type), *request])
 
 
-def endpoint_method(ctx: Context, name: str, ep: ir.Endpoint, doc: str | None) -> Doc:
-    api = ctx.api
-    params, record = endpoint_params(api, ep)
-    items: list[tuple[str, Doc]] = []
-    for where in ("path", "query"):
-        values: list[Doc] = []
-        for p in params:
-            if p.where == where:
-                access = naming.property_access("params", p.name)
-                key = p.wire or p.name
-                if p.default is not None:
-                    values.append(defaulted(key, access, p.default))
+class ClientsWriter(Writer):
+    def params_type(self, ep: EndpointPlan) -> tuple[Doc, bool]:
+        """The type of an endpoint method's params object, and whether it may be left out (nothing in it
+        is required). The request record's fields come in as the record's own type (`{...} & Record`)."""
+        named = [p for p in ep.params if p.location in NAMED]
+        members: list[Doc] = [
+            [*comment_block(p.doc), f"{sym.property_key(p.name)}{'' if p.required else '?'}: {self.x.ts_type(p.type)}"] for p in named
+        ]
+        required = any(p.required for p in named)
+        record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
+        if record is None:
+            return type_literal(members), not required
+        required = required or any(not self.ctx.optional(record, f) for f in record.fields)
+        name = self.x.type_ref(record.id)
+        return ([type_literal(members), " & ", name] if members else name), not required
+
+    def method_docs(self, text: str | None, ep: EndpointPlan) -> list[Doc]:
+        parts = [text.strip()] if text and text.strip() else []
+        parts.append(f"`{ep.method} {self.api.endpoints[ep.id].path.template}`")
+        if ep.deprecated:
+            parts.append("@deprecated")
+        return comment_block("\n\n".join(parts))
+
+    def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> str:
+        items: list[tuple[str, Doc]] = []
+        for where in ("path", "query"):
+            values: list[Doc] = []
+            for p in ep.located(where):
+                access = sym.property_access("params", p.name)
+                if p.absent == "default":
+                    values.append(defaulted(p.wire, access, ts_literal(p.default)))
                 else:
-                    values.append(group(naming.literal_key(key), ": ", access))
-        if values:
-            items.append((where, obj(values)))
-    if record is not None:
-        items.append(("body", call("s.encode", [naming.type_name(record.id), "params"])))
-    elif ep.request is not None:
-        items.append(("body", call("s.encode", [schema_expr(ep.request), "params.body"])))
-    parameters: list[tuple[str, Doc, str | None]] = []
-    if params or record is not None:
-        ptype, omittable = params_type(ctx, params, record)
-        parameters.append(("params", ptype, "{}" if omittable else None))
-    parameters.append(("options", "RequestOptions", "{}"))
-    request = request_literal(items, spread="options") if items else "options"
-    expr = endpoint_call(api, ep, [request])
-    return [
-        *method_docs(doc or ep.doc, ep),
-        signature(name, parameters, f": Promise<{return_type(api, ep)}> "),
-        *block([["return ", expr, ";"]]),
-    ]
+                    values.append(group(sym.literal_key(p.wire), ": ", access))
+            if values:
+                items.append((where, obj(values)))
+        if ep.body.kind == "record" and ep.body.record is not None:
+            # the encoder leaves an absent field out, or sends its default, and always the constants
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.type_ref(ep.body.record), "params"])))
+        elif ep.body.kind == "whole":
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), "params.body"])))
+        parameters: list[tuple[str, Doc, str | None]] = []
+        if takes_params(ep):
+            ptype, omittable = self.params_type(ep)
+            parameters.append(("params", ptype, "{}" if omittable else None))
+        parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
+        request = request_literal(items, spread="options") if items else "options"
+        expr = self.endpoint_call(ep, [request])
+        return pretty_at(
+            [
+                *self.method_docs(doc or ep.doc, ep),
+                signature(name, parameters, f": Promise<{self.return_type(ep)}> "),
+                *block([["return ", expr, ";"]]),
+            ],
+            1,
+        )
 
 
-def clients_module(api: ir.Api) -> str:
+def clients_module(plan: SdkPlan, names: Symbols) -> str:
     from tinkc.backends.typescript.emit_flows import FlowWriter
 
-    ctx = Context.of(api)
-    classes = class_names(api)
-
-    def classes_docs() -> Iterator[Doc]:
-        for client in api.clients.values():
-            members: list[Doc] = [["constructor(options: ClientOptions = {}) ", *block(["super(spec.SERVICE, options);"])]]
-            for m in client.methods:
-                name = naming.method_name(m.name)
-                if m.kind == "endpoint" and m.target in api.endpoints:
-                    members.append(endpoint_method(ctx, name, api.endpoints[m.target], m.doc))
-                elif m.kind == "flow" and m.target in api.flows:
-                    members.append(FlowWriter(ctx, api.flows[m.target], classes).method(name, m.doc))
-            yield [
-                *comment_block(client.doc or f"The `{client.id}` client."),
-                f"export class {classes[client.id]} extends BaseClient ",
-                "{",
-                Indent([HARDLINE, join([HARDLINE, HARDLINE], members)]),
-                HARDLINE,
-                "}",
-            ]
-
-    body = pretty_blocks(classes_docs())
-    # imported: the declared types (and schemas) the code names, outside comments and strings
-    code = re.sub(r'"(?:[^"\\]|\\.)*"', "", re.sub(r"/\*.*?\*/", "", body, flags=re.S))
-    words = set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", code))
-    used = sorted({naming.type_name(t) for t in api.types} & words)
-    header: list[Doc] = [
-        *comment_block(f"Clients of the {api.service.name} API. Generated by tinkc: do not edit."),
-        HARDLINE,
-        import_names(["BaseClient", "type ClientOptions", "type RequestOptions"], "./runtime/client.js"),
-        HARDLINE,
-        'import * as s from "./runtime/schema.js";',
-        HARDLINE,
-        'import * as spec from "./spec.js";',
-    ]
-    if used:
-        header += [HARDLINE, import_names(used, "./types.js")]
-    return pretty(header) + "\n\n" + body + "\n"
+    imports = Imports("src/clients.ts")
+    writer = ClientsWriter(plan, names, imports, Context.of(plan.api))
+    classes: list[dict[str, Any]] = []
+    for client in plan.clients.values():
+        members: list[str] = []
+        for m in client.methods:
+            name = names.method(m.name)
+            if m.kind == "endpoint":
+                members.append(writer.endpoint_method(name, plan.endpoint(m.target), m.doc))
+            else:
+                members.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
+        classes.append(
+            {
+                "docs": pretty(comment_block(client.doc or f"The `{client.id}` client.")),
+                "name": names.classes[client.id],
+                "base": imports.use(BASE_CLIENT),
+                "options": imports.use(CLIENT_OPTIONS),
+                "spec": imports.use(SPEC),
+                "members": members,
+            }
+        )
+    header = file_header(f"Clients of the {plan.service.name} API. Generated by tinkc: do not edit.", imports, exports=bool(classes))
+    return environment(TEMPLATES).get_template("clients.ts.jinja").render(header=header, classes=classes)

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import attrs
 
-from tinkc.backends.typescript import naming
-from tinkc.backends.typescript.doc import Doc, array, assign, block, call, comment_block, group, obj, signature, type_literal
-from tinkc.backends.typescript.emit_clients import endpoint_call, endpoint_params, request_literal
-from tinkc.backends.typescript.emit_spec import feature_const
-from tinkc.backends.typescript.emit_types import Context, schema_expr, ts_literal, ts_type
+from tinkc.backends.typescript import symbols as sym
+from tinkc.backends.typescript.doc import Doc, array, assign, block, call, comment_block, group, obj, pretty_at, signature, type_literal
+from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, takes_params
+from tinkc.backends.typescript.emit_types import ts_literal
+from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import step_binds
 from tinkc.ir.types import base_type
+from tinkc.sdk import EndpointPlan, FlowPlan, StepPlan
 
-
-def var(step_id: str) -> str:
-    return naming.variable(f"s_{step_id}")
+var = sym.step_variable
 
 
 @attrs.frozen
@@ -50,27 +48,22 @@ class Expect:
 
 
 class FlowWriter:
-    def __init__(self, ctx: Context, flow: ir.Flow, classes: dict[str, str]) -> None:
-        self.ctx = ctx
-        self.api = ctx.api
+    """One flow method, rendered from the flow's plan: its steps' modes, which of them get a
+    variable, the clients they run on and its stages are the plan's."""
+
+    def __init__(self, writer: Writer, flow: FlowPlan) -> None:
+        self.w = writer
+        self.ctx = writer.ctx
+        self.api = writer.api
+        self.plan = writer.plan
+        self.names = writer.names
+        self.x = writer.x
         self.flow = flow
-        self.classes = classes
         self.results = {s.id: s.result_type for s in flow.steps}
         self.inputs = {i.name: i for i in flow.inputs}
-        client = self.api.clients.get(flow.client or "")
+        client = self.plan.clients.get(flow.client or "")
         self.state = {f.name: f for f in client.state} if client else {}
-        self.session_field = session_id_field(self.api)
-        # futures calls a later step awaits: they only submit their request (see is_submit)
-        self.submitted = {s.awaits for s in flow.steps if s.kind == "await_future" and s.awaits}
-        # steps whose result a later step reads: only they get a variable
-        self.used: set[str] = {b.step for s in flow.steps for b in step_binds(s) if b.step}
-        self.used |= {s.receiver[5:] for s in flow.steps if s.receiver.startswith("step:")}
-        if flow.steps and flow.result is not None:
-            self.used.add(flow.steps[-1].id)
-        for s in reversed(flow.steps):  # an await reads its call's handle; awaiting a flow's result passes it on
-            awaited = flow.step(s.awaits) if s.awaits else None
-            if awaited is not None and (awaited.target_kind == "endpoint" or s.id in self.used):
-                self.used.add(awaited.id)
+        self.session_field = self.plan.session.session_id_field if self.plan.session is not None else None
 
     # -- values ----------------------------------------------------------------------------------
 
@@ -95,12 +88,12 @@ class FlowWriter:
             rec = self.api.record(b) if b is not None else None
             field = rec.field(acc) if rec is not None else None
             if rec is not None and field is not None:
-                expr = naming.property_access(expr, acc) if dot == "." else naming.optional_access(expr, acc)
+                expr = sym.property_access(expr, acc) if dot == "." else sym.optional_access(expr, acc)
                 t = field.type
                 undef = undef or self.ctx.optional(rec, field)
                 null = base_type(self.api, t)[1]
             else:
-                expr += f"{'?.' if dot == '?.' else ''}[{naming.string_literal(acc)}]"
+                expr += f"{'?.' if dot == '?.' else ''}[{sym.string_literal(acc)}]"
                 t = b.value if isinstance(b, ir.MapT) else None
                 undef = True
         if t is not None and base_type(self.api, t)[1]:
@@ -111,7 +104,7 @@ class FlowWriter:
         if b.source == "input":
             name = str(b.path[0])
             i = self.inputs.get(name)
-            expr = naming.property_access("params", name)
+            expr = sym.property_access("params", name)
             t = i.type if i else None
             undef = i is not None and not i.required and not i.has_default
             if i is not None and i.has_default:
@@ -125,12 +118,12 @@ class FlowWriter:
             name = str(b.path[0])
             field = self.state.get(name)
             if field is not None and field.counter:
-                expr, t = f"this.next({naming.string_literal(name)})", field.type
+                expr, t = f"this.next({sym.string_literal(name)})", field.type
             elif name == self.session_field:
                 expr, t = ("(await this.sessionId())" if len(b.path) > 1 else "await this.sessionId()"), ir.Prim(name="string")
             else:
                 t = field.type if field else None
-                expr = f"this.stateOf<{ts_type(t)}>({naming.string_literal(name)})"
+                expr = f"this.stateOf<{self.x.ts_type(t)}>({sym.string_literal(name)})"
             value, _ = self.access(expr, t, b.path[1:], Value(expr, False, t is not None and base_type(self.api, t)[1]))
             return value
         assert b.step is not None
@@ -163,7 +156,7 @@ class FlowWriter:
             for k, x in v.items:
                 f = rec.field(k) if rec is not None else None
                 inner = Expect(f.type, self.ctx.optional(rec, f), base_type(self.api, f.type)[1]) if rec and f else Expect.anything()
-                items.append(group(naming.literal_key(k), ": ", self.value(x, inner)))
+                items.append(group(sym.literal_key(k), ": ", self.value(x, inner)))
             return obj(items)
         if isinstance(v, ir.ListValue):
             b = base_type(self.api, expect.type)[0] if expect.type is not None else None
@@ -183,97 +176,83 @@ class FlowWriter:
             return [value.expr, " ?? null"]
         if bad_null and not bad_undef and expect.undef:
             return [value.expr, " ?? undefined"]
-        return call("this.present", [value.expr, naming.string_literal(what)])
+        return call("this.present", [value.expr, sym.string_literal(what)])
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def receiver(self, step: ir.Step) -> str:
-        if step.receiver.startswith("step:"):
-            return var(step.receiver[5:])
-        if step.receiver == "bind" and step.on is not None:
-            expr = self.bind(step.on).expr
+    def receiver(self, step: StepPlan) -> str:
+        r = step.receiver
+        if r is None or r.kind == "self":
+            return "this"
+        if r.kind == "step" and r.step is not None:
+            return var(r.step)
+        if r.kind == "bind" and r.bind is not None:
+            expr = self.bind(r.bind).expr
             assert isinstance(expr, str)
             return expr
-        if step.receiver == "sibling":
-            owner = self.owner(step)
-            if owner is not None:
-                return f"this.derive({self.classes[owner]})"
+        if r.kind == "sibling" and r.client is not None:
+            return f"this.derive({self.names.classes[r.client]})"
         return "this"
 
-    def owner(self, step: ir.Step) -> str | None:
-        if step.target_kind == "flow" and step.target in self.api.flows:
-            return self.api.flows[step.target].client
-        from tinkc.ir.queries import find_client
-
-        head = step.written_target.rpartition(".")[0]
-        c = find_client(self.api, head) if head else None
-        return c.id if c else None
-
-    def public_endpoint_method(self, step: ir.Step) -> str | None:
-        """The method of the receiver's client that a call of an endpoint on another client names."""
-        owner = self.api.clients.get(self.owner(step) or "")
-        name = step.written_target.rpartition(".")[2]
-        if owner is None:
+    def public_endpoint_method(self, step: StepPlan) -> str | None:
+        """The method of the receiver's client that a call of an endpoint on another client names
+        (it answers as its endpoint does: a future resolved)."""
+        r = step.receiver
+        if r is None or r.kind == "self" or r.client not in self.plan.clients:
             return None
-        m = owner.method(name)
-        if m is not None and m.kind == "endpoint" and m.target == step.target:
-            return naming.method_name(m.name)
-        return None
+        written = self.api.flows[self.flow.id].step(step.id)
+        name = written.written_target.rpartition(".")[2] if written is not None else ""
+        methods = [m for m in self.plan.clients[r.client].methods if m.kind == "endpoint" and m.target == step.endpoint]
+        m = next((m for m in methods if m.name == name), None)
+        return self.names.method(m.name) if m is not None else None
 
-    def endpoint_args(
-        self, step: ir.Step, ep: ir.Endpoint
-    ) -> tuple[list[tuple[str, Doc]], list[tuple[str, Doc]], list[tuple[str, Doc]], ir.Record | None]:
-        """The step's arguments fitted as path, query and body values of the endpoint."""
-        params, record = endpoint_params(self.api, ep)
+    def endpoint_args(self, step: StepPlan, ep: EndpointPlan) -> tuple[list[tuple[str, Doc]], list[tuple[str, Doc]], list[tuple[str, Doc]]]:
+        """The step's arguments fitted as path, query and body values of the endpoint (query values
+        keyed by the manifest's names, as the endpoint methods take them; body values in the order
+        written: counters count in that order)."""
         given = {a.name: a for a in step.args}
         path: list[tuple[str, Doc]] = []
         query: list[tuple[str, Doc]] = []
         body: list[tuple[str, Doc]] = []
-        for p in params:
-            if p.name not in given:
-                continue
-            declared = next((x.type for x in (*ep.path_params, *ep.query) if x.name == p.name), ep.request)
-            nullable = declared is not None and base_type(self.api, declared)[1]
-            expect = Expect(declared, p.optional, nullable)
-            target = {"path": path, "query": query, "body": body}[p.where]
-            target.append((p.name, self.value(given[p.name].value, expect)))
-        # query values are keyed by the manifest's names, as the endpoint methods take them; a
-        # request built here carries the wire names (see endpoint_step)
+        for p in ep.params:
+            if p.location in NAMED and p.name in given:
+                expect = Expect(p.type, not p.required, base_type(self.api, p.type)[1])
+                target = {"path": path, "query": query, "body_whole": body}[p.location]
+                target.append((p.name, self.value(given[p.name].value, expect)))
+        record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
         if record is not None:
-            for a in step.args:  # in the manifest's order: counters count in the order written
+            for a in step.args:
                 f = record.field(a.name)
                 if f is not None:
                     expect = Expect(f.type, self.ctx.optional(record, f), base_type(self.api, f.type)[1])
                     body.append((f.name, self.value(a.value, expect)))
-        return path, query, body, record
+        return path, query, body
 
-    def endpoint_step(self, step: ir.Step) -> tuple[Doc, bool]:
-        """(the expression, does the variable hold the final result) of a call of an endpoint."""
-        ep = self.api.endpoints[step.target or ""]
-        path, query, body, record = self.endpoint_args(step, ep)
-        public = self.public_endpoint_method(step) if step.receiver != "self" else None
+    def endpoint_step(self, step: StepPlan) -> Doc:
+        """A call of an endpoint: answered as the endpoint answers, or only submitted (`submit`)."""
+        ep = self.plan.endpoint(step.endpoint or "")
+        path, query, body = self.endpoint_args(step, ep)
+        public = self.public_endpoint_method(step)
         if public is not None:
             # on another client: its own method, which resolves a future itself
-            args = [*path, *query, *(body if record is not None else []), *([("body", body[0][1])] if body and record is None else [])]
-            takes_params = bool(endpoint_params(self.api, ep)[0]) or record is not None
-            return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params else []), "options"]), True
+            args = [*path, *query, *body]
+            return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params(ep) else []), "options"])
         items: list[tuple[str, Doc]] = []
         if path:
             items.append(("path", request_literal(path)))
         if query:
-            wire = {q.name: q.wire_name for q in ep.query}
+            wire = {p.name: p.wire for p in ep.located("query")}
             items.append(("query", request_literal([(wire.get(name, name), value) for name, value in query])))
-        if record is not None:
-            items.append(("body", call("s.encode", [naming.type_name(record.id), request_literal(body)])))
+        if ep.body.kind == "record" and ep.body.record is not None:
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.type_ref(ep.body.record), request_literal(body)])))
         elif body:
-            items.append(("body", call("s.encode", [schema_expr(ep.request), body[0][1]])))
-        submit = step.id in self.submitted and step.kind == "call"
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
         request = request_literal(items, spread="options") if items else "options"
-        return endpoint_call(self.api, ep, [request], submit=submit), not submit
+        return self.w.endpoint_call(ep, [request], submit=step.mode == "submit")
 
-    def flow_step(self, step: ir.Step) -> Doc:
-        callee = self.api.flows[step.target or ""]
-        method = method_of(self.api, callee)
+    def flow_step(self, step: StepPlan) -> Doc:
+        callee = self.plan.flow(step.flow or "")
+        method = self.names.method(callee.method or callee.id)
         inputs = {i.name: i for i in callee.inputs}
         args: list[Doc] = []
         for a in step.args:
@@ -282,36 +261,36 @@ class FlowWriter:
             # out, not for a value the server left out (as the other SDKs do)
             nullable = i is not None and i.type is not None and base_type(self.api, i.type)[1]
             expect = Expect(i.type, nullable, nullable) if i else Expect.anything()
-            args.append(group(naming.literal_key(a.name), ": ", self.value(a.value, expect)))
+            args.append(group(sym.literal_key(a.name), ": ", self.value(a.value, expect)))
         return call(f"{self.receiver(step)}.{method}", [*([obj(args)] if callee.inputs else []), "options"])
 
-    def step_expr(self, step: ir.Step) -> tuple[Doc, bool]:
-        """(expression, is it a Promise to await)."""
-        if step.kind in ("call", "call_await") and step.target_kind == "endpoint":
-            expr, _ = self.endpoint_step(step)
-            return expr, True
-        if step.kind == "call" and step.target_kind == "flow":
-            return self.flow_step(step), True
-        if step.kind == "await_future":
-            awaited = self.flow.step(step.awaits or "")
-            ep = self.api.endpoints.get(awaited.target or "") if awaited and awaited.target_kind == "endpoint" else None
-            futures = self.api.future_feature(ep) if ep else None
-            if awaited is None or ep is None or futures is None or step.result_type is None or not self.is_submit(awaited):
-                return var(awaited.id) if awaited else "undefined", False  # already resolved by its step
-            args = [f"spec.{feature_const(futures.id)}", var(awaited.id), schema_expr(step.result_type), "options.signal"]
-            return call("this.awaitFuture", args), True
-        if step.kind == "build_client":
-            state = [group(naming.literal_key(a.name), ": ", self.value(a.value, Expect.anything())) for a in step.args]
-            return call("this.derive", [self.classes[step.target or ""], *([obj(state)] if state else [])]), False
-        if step.kind == "return" and step.args:
-            return self.value(step.args[0].value, self.result_expect()), False
-        return "undefined", False
+    def submitted_here(self, step: StepPlan) -> bool:
+        """Did this `submit` step only submit (a later `await` polls), or did it call another
+        client's method, which resolved the future itself?"""
+        return step.mode == "submit" and self.public_endpoint_method(step) is None
 
-    def is_submit(self, step: ir.Step) -> bool:
-        """Does this call step only submit its future (a later step awaits it)?"""
-        if step.kind != "call" or step.target_kind != "endpoint" or step.id not in self.submitted:
-            return False
-        return step.receiver == "self" or self.public_endpoint_method(step) is None
+    def step_expr(self, step: StepPlan) -> tuple[Doc, bool]:
+        """(expression, is it a Promise to await)."""
+        if step.mode in ("call", "submit"):
+            return self.endpoint_step(step), True
+        if step.mode == "call_flow":
+            return self.flow_step(step), True
+        if step.mode == "await":
+            call_step = self.flow.step(step.awaits or "")
+            ep = self.plan.endpoint(call_step.endpoint or "")
+            if not self.submitted_here(call_step) or ep.runtime.futures is None:
+                return var(call_step.id), False  # already resolved by its step
+            result = self.x.nothing() if ep.response_type is None else self.x.schema(step.result_type or ep.response_type)
+            futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
+            return call("this.awaitFuture", [futures, var(call_step.id), result, "options.signal"]), True
+        if step.mode == "pass":
+            return var(step.awaits or ""), False  # already resolved inside the called flow
+        if step.mode == "build_client":
+            state = [group(sym.literal_key(a.name), ": ", self.value(a.value, Expect.anything())) for a in step.args]
+            return call("this.derive", [self.names.classes[step.client or ""], *([obj(state)] if state else [])]), False
+        if step.mode == "return" and step.returned is not None:
+            return self.value(step.returned, self.result_expect()), False
+        return "undefined", False
 
     def result_expect(self) -> Expect:
         t = self.flow.result
@@ -328,8 +307,8 @@ class FlowWriter:
         if t is None:
             return "void"
         if isinstance(t, ir.ClientT):
-            return self.classes[t.client]
-        return ts_type(t)
+            return self.names.classes[t.client]
+        return self.x.ts_type(t)
 
     def params(self) -> tuple[Doc | None, bool]:
         if not self.flow.inputs:
@@ -337,20 +316,19 @@ class FlowWriter:
         members: list[Doc] = []
         for i in self.flow.inputs:
             optional = "?" if not i.required else ""
-            members.append([*comment_block(i.doc), f"{naming.property_key(i.name)}{optional}: {ts_type(i.type)}"])
+            members.append([*comment_block(i.doc), f"{sym.property_key(i.name)}{optional}: {self.x.ts_type(i.type)}"])
         return type_literal(members), all(not i.required for i in self.flow.inputs)
 
-    def method(self, name: str, doc: str | None) -> Doc:
+    def method(self, name: str, doc: str | None) -> str:
         ptype, omittable = self.params()
         statements: list[Doc] = []
         steps = {s.id: s for s in self.flow.steps}
-        last = self.flow.steps[-1].id if self.flow.steps else None
         for stage in self.flow.stages:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}
             awaited = [sid for sid in stage if rendered[sid][1]]
             rest = list(stage)
             if len(awaited) > 1:  # independent requests: at the same time
-                names = [var(sid) if sid in self.used else "" for sid in awaited]
+                names = [var(sid) if steps[sid].variable else "" for sid in awaited]
                 while names and not names[-1]:
                     names.pop()
                 lhs = f"const [{', '.join(names)}] = " if names else ""
@@ -359,33 +337,25 @@ class FlowWriter:
             for sid in rest:
                 expr, is_promise = rendered[sid]
                 prefix = "await " if is_promise else ""
-                if sid == last and self.flow.result is not None:
+                if sid == self.flow.result_step:
                     statements.append(["return ", prefix, expr, ";"])
-                elif sid in self.used:
+                elif steps[sid].variable:
                     statements.append([assign(f"const {var(sid)}", [prefix, expr]), ";"])
                 elif is_promise:
                     statements.append([prefix, expr, ";"])
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        if any(s.kind in ("call", "call_await") for s in self.flow.steps):  # steps that send requests take the options
-            parameters.append(("options", "RequestOptions", "{}"))
+        if any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps):  # steps that send requests take the options
+            parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
         head = signature(f"async {name}", parameters, f": Promise<{self.return_type()}> ")
-        return [
-            *comment_block((doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")),
-            head,
-            *block(statements),
-        ]
-
-
-def session_id_field(api: ir.Api) -> str | None:
-    feat = api.service_feature(ir.SessionLifecycle)
-    return feat.params.session_id_field if feat is not None and isinstance(feat.params, ir.SessionLifecycle) else None
-
-
-def method_of(api: ir.Api, flow: ir.Flow) -> str:
-    client = api.clients.get(flow.client or "")
-    for m in client.methods if client else ():
-        if m.kind == "flow" and m.target == flow.id:
-            return naming.method_name(m.name)
-    return naming.method_name(flow.id)
+        return pretty_at(
+            [
+                *comment_block(
+                    (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
+                ),
+                head,
+                *block(statements),
+            ],
+            1,
+        )

@@ -4,14 +4,21 @@ manifest's own clients, methods and types (laid out as Prettier writes Markdown)
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 from tinkc.backends.base import snake_case
-from tinkc.backends.typescript import naming
+from tinkc.backends.templates import environment
+from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import HARDLINE, Doc, assign, block, call, comment_text, group, join, obj, pretty
-from tinkc.backends.typescript.emit_flows import session_id_field
+from tinkc.backends.typescript.emit_clients import returns_nothing
 from tinkc.backends.typescript.emit_types import ts_literal
+from tinkc.backends.typescript.symbols import Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
+from tinkc.sdk import MethodPlan, SdkPlan
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 EXAMPLES = {"string": '"..."', "bytes": '"AAEC"', "datetime": '"2025-01-01T00:00:00Z"', "date": '"2025-01-01"', "int": "1",
             "float": "0.5", "bool": "true", "any": "null"}  # fmt: skip
@@ -37,29 +44,23 @@ def example_value(api: ir.Api, t: ir.TypeRef | None, depth: int = 0) -> Doc:
 
 
 def example_object(api: ir.Api, items: list[tuple[str, ir.TypeRef | None]], depth: int = 0) -> Doc:
-    return obj([group(naming.literal_key(name), ": ", example_value(api, t, depth)) for name, t in items])
+    return obj([group(sym.literal_key(name), ": ", example_value(api, t, depth)) for name, t in items])
 
 
-def example_args(api: ir.Api, m: ir.Method) -> list[Doc]:
-    """The required parameters of a method, with example values, as its params object."""
-    items: list[tuple[str, ir.TypeRef | None]] = []
-    if m.kind == "endpoint" and m.target in api.endpoints:
-        ep = api.endpoints[m.target]
-        items += [(p.name, p.type) for p in ep.path_params]
-        items += [(q.name, q.type) for q in ep.query if q.required and not q.has_default]
-        record = api.record(ep.request)
-        if record is not None:
-            items += [(f.name, f.type) for f in record.fields if f.required]
-        elif ep.request is not None:
-            items.append(("body", ep.request))
-    elif m.kind == "flow" and m.target in api.flows:
-        items += [(i.name, i.type) for i in api.flows[m.target].inputs if i.required]
-    return [example_object(api, items)] if items else []
+def example_args(plan: SdkPlan, m: MethodPlan) -> list[Doc]:
+    """The required parameters of a method, with example values, as its params object (the
+    endpoint's in the plan's one order)."""
+    items: list[tuple[str, ir.TypeRef | None]]
+    if m.kind == "endpoint":
+        items = [(p.name, p.type) for p in plan.endpoint(m.target).params if p.required]
+    else:
+        items = [(i.name, i.type) for i in plan.flow(m.target).inputs if i.required]
+    return [example_object(plan.api, items)] if items else []
 
 
-def code(statements: list[Doc]) -> list[str]:
-    """A TypeScript code block (Prettier formats the code in Markdown too)."""
-    return ["```ts", pretty(join(HARDLINE, statements)), "```"]
+def code(statements: list[Doc]) -> str:
+    """The code of a TypeScript block (Prettier formats the code in Markdown too)."""
+    return pretty(join(HARDLINE, statements))
 
 
 def with_client(cls: str, body: list[Doc], catch: list[Doc] | None = None) -> Doc:
@@ -71,12 +72,10 @@ def with_client(cls: str, body: list[Doc], catch: list[Doc] | None = None) -> Do
     return out
 
 
-def returns_value(api: ir.Api, m: ir.Method) -> bool:
-    if m.kind == "endpoint" and m.target in api.endpoints:
-        ep = api.endpoints[m.target]
-        return ep.response is not None or ep.response_handler == "redirect_location"
-    flow = api.flows.get(m.target)
-    return flow is not None and flow.result is not None
+def returns_value(plan: SdkPlan, m: MethodPlan) -> bool:
+    if m.kind == "endpoint":
+        return not returns_nothing(plan.endpoint(m.target))
+    return plan.flow(m.target).result is not None
 
 
 VERBS = {"get", "list", "create", "fetch", "retrieve", "search", "find", "load", "read"}
@@ -87,7 +86,7 @@ def result_name(method: str) -> str:
     words = snake_case(method).split("_")
     if len(words) > 1 and words[0] in VERBS:
         words = words[1:]
-    return naming.variable("_".join(words))
+    return sym.variable("_".join(words))
 
 
 def markdown_text(text: str) -> str:
@@ -99,11 +98,8 @@ def markdown_text(text: str) -> str:
     return comment_text(text).replace("*\\/", "*/")
 
 
-def method_doc(api: ir.Api, m: ir.Method) -> str:
-    target = (
-        api.endpoints[m.target].doc if m.kind == "endpoint" and m.target in api.endpoints else
-        api.flows[m.target].doc if m.kind == "flow" and m.target in api.flows else None
-    )  # fmt: skip
+def method_doc(plan: SdkPlan, m: MethodPlan) -> str:
+    target = plan.endpoint(m.target).doc if m.kind == "endpoint" else plan.flow(m.target).doc
     text = m.doc or target or ""
     return markdown_text(text.splitlines()[0]).replace("|", "\\|") if text else ""
 
@@ -118,99 +114,52 @@ def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
     return [line(header), "| " + " | ".join("-" * w for w in widths) + " |", *(line(r) for r in rows)]
 
 
-def readme(api: ir.Api, pkg: str, classes: dict[str, str]) -> str:
-    svc = api.service
-    lines = [f"# {pkg}", "", markdown_text(f"TypeScript SDK of the {svc.name} API, generated by tinkc from its manifest."), ""]
-    if svc.doc:
-        lines += [markdown_text(svc.doc), ""]
-    lines += [
-        "ESM, strict TypeScript, no runtime dependencies: it runs on Node.js 20 or later (its `fetch`, `AbortController` and timers).",
-        "",
-        "## Install and build",
-        "",
-        "```sh",
-        "npm install        # the dev tools: typescript, @types/node, prettier",
-        "npm run build      # tsc: src/ → dist/",
-        "npm run check      # tsc --noEmit (strict)",
-        "npm run format     # prettier --check: the layout the generator writes",
-        "```",
-        "",
-        "## Configure",
-        "",
-    ]
-    if svc.auth and svc.auth.env:
-        lines.append(f"The API key comes from the `apiKey` option, else the `{svc.auth.env}` environment variable.")
-    if svc.base_url_env:
-        lines.append(f"The base URL comes from the `baseUrl` option, else `{svc.base_url_env}`, else `{svc.base_url}`.")
-    lines += [
-        "A missing API key fails when the client is created, before any request; the key never appears in errors, "
-        "logs or `JSON.stringify`/`console.log` of a client.",
-        "",
-        "Other options: `timeoutMs` (per HTTP request), `headers`, `queueStateObserver` (told `(state, reason)` while "
-        "a server-side future waits in the queue), `logger`, `fetch`, `clock` (tests run the SDK's waits faster with "
-        "`scaledClock(0.001)`).",
-        "",
-    ]
-    telemetry = api.service_feature(ir.Telemetry)
-    if telemetry is not None:
-        assert isinstance(telemetry.params, ir.Telemetry)
-        toggle = f" Set `{telemetry.params.enabled_env}=0` to turn it off." if telemetry.params.enabled_env else ""
-        lines += [
-            "The SDK reports telemetry (the session's start and end, failed calls, and what `client.logEvent(name, "
-            "data)` is given) in batches, in the background; it never slows or fails a call and never carries the API "
-            f"key.{toggle}",
-            "",
-        ]
-    if session_id_field(api) is not None:
-        lines += [
-            "A client creates its session on first use and keeps it alive with heartbeats in the background; clients "
-            "it makes share it. `await client.close()` ends the heartbeats and sends the queued telemetry.",
-            "",
-        ]
-    lines += ["## Use", ""]
-    lines += [
-        "Every method returns a Promise. It takes one object of named parameters, named as the API names them, and "
-        "optionally `{ signal, timeoutMs, headers }` for that call: an `AbortSignal` cancels the call, its retries "
-        "and the polling of a server-side future.",
-        "",
-    ]
-    for client in api.clients.values():
-        cls = classes[client.id]
+def readme(plan: SdkPlan, names: Symbols, pkg: str) -> str:
+    svc = plan.service
+    clients: list[dict[str, Any]] = []
+    for client in plan.clients.values():
+        cls = names.classes[client.id]
         endpoints = [m for m in client.methods if m.kind == "endpoint"][:2]
         flows = [m for m in client.methods if m.kind == "flow"][:1]
         if not endpoints and not flows:
             continue
-        lines += [f"### `{cls}`", ""]
-        if client.doc:
-            lines += [markdown_text(client.doc), ""]
         calls: list[Doc] = []
         for m in endpoints + flows:
-            invocation: Doc = ["await ", call(f"client.{naming.method_name(m.name)}", example_args(api, m))]
-            calls.append([assign(f"const {result_name(m.name)}", invocation) if returns_value(api, m) else invocation, ";"])
-        lines += [*code([f'import {{ {cls} }} from "{pkg}";', "", with_client(cls, calls)]), ""]
-        rows = [(f"`{naming.method_name(m.name)}`", method_doc(api, m)) for m in client.methods]
-        lines += [*table(("method", "what"), rows), ""]
-    lines += [
-        "## Types",
-        "",
-        "Every type of the API is exported (also as the `types` namespace), with a runtime schema of the same name: "
-        "answers are checked against it, and a wrong shape is a `ResponseValidationError`. Enums accept values this "
-        "SDK does not know yet; a discriminated union keeps a variant with an unknown tag as it came (typed as its "
-        "`Unknown…` variant, reached in the `default` of a `switch` on the tag).",
-        "",
-        "## Errors",
-        "",
-        "Every error derives from `SDKError`: `ConfigurationError`, and `APIError` with `APIStatusError` (one class per "
-        "status: `BadRequestError`, `AuthenticationError`, `PermissionDeniedError`, `NotFoundError`, `ConflictError`, "
-        "`UnprocessableEntityError`, `RateLimitError`, `InternalServerError`), `APIConnectionError`, `APITimeoutError`, "
-        "`RequestFailedError` (a failed server-side future, with its `category`) and `ResponseValidationError`.",
-        "",
-    ]
-    example = next(((c, m) for c in api.clients.values() for m in c.methods if m.kind == "endpoint"), None)
+            invocation: Doc = ["await ", call(f"client.{names.method(m.name)}", example_args(plan, m))]
+            calls.append([assign(f"const {result_name(m.name)}", invocation) if returns_value(plan, m) else invocation, ";"])
+        rows = [(f"`{names.method(m.name)}`", method_doc(plan, m)) for m in client.methods]
+        clients.append(
+            {
+                "cls": cls,
+                "doc": markdown_text(client.doc) if client.doc else "",
+                "code": code([f'import {{ {cls} }} from "{pkg}";', "", with_client(cls, calls)]),
+                "table": table(("method", "what"), rows),
+            }
+        )
+    errors_code = ""
+    example = next(((c, m) for c in plan.clients.values() for m in c.methods if m.kind == "endpoint"), None)
     if example is not None:
         client, m = example
-        attempt: list[Doc] = [["await ", call(f"client.{naming.method_name(m.name)}", example_args(api, m)), ";"]]
+        attempt: list[Doc] = [["await ", call(f"client.{names.method(m.name)}", example_args(plan, m)), ";"]]
         handle: list[Doc] = ["if (error instanceof APIStatusError) console.error(error.status, error.body);", "else throw error;"]
-        imports = f'import {{ APIStatusError, {classes[client.id]} }} from "{pkg}";'
-        lines += [*code([imports, "", with_client(classes[client.id], attempt, handle)]), ""]
-    return "\n".join(lines)
+        imports = f'import {{ APIStatusError, {names.classes[client.id]} }} from "{pkg}";'
+        errors_code = code([imports, "", with_client(names.classes[client.id], attempt, handle)])
+    telemetry = plan.features[plan.telemetry].params if plan.telemetry is not None else None
+    assert telemetry is None or isinstance(telemetry, ir.Telemetry)
+    return (
+        environment(TEMPLATES)
+        .get_template("README.md.jinja")
+        .render(
+            package=pkg,
+            intro=markdown_text(f"TypeScript SDK of the {svc.name} API, generated by tinkc from its manifest."),
+            service_doc=markdown_text(svc.doc) if svc.doc else "",
+            api_key_env=svc.auth.env if svc.auth and svc.auth.env else "",
+            base_url_env=svc.base_url_env or "",
+            base_url=svc.base_url,
+            telemetry=telemetry is not None,
+            telemetry_toggle=f" Set `{telemetry.enabled_env}=0` to turn it off." if telemetry is not None and telemetry.enabled_env else "",
+            session=plan.session is not None,
+            clients=clients,
+            errors_code=errors_code,
+        )
+    )

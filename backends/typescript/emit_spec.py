@@ -5,88 +5,83 @@ no constant of its own; everything it does differently per API comes from here."
 
 from __future__ import annotations
 
-from tinkc.backends.typescript import naming
-from tinkc.backends.typescript.doc import HARDLINE, Doc, array, assign, comment_block, group, import_names, obj, pretty_blocks
-from tinkc.backends.typescript.emit_types import ts_literal
+from tinkc.backends.typescript import symbols as sym
+from tinkc.backends.typescript.doc import Doc, array, assign, comment_block, group, obj, pretty_blocks
+from tinkc.backends.typescript.emit_types import TypeExprs, file_header, ts_literal
+from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
+from tinkc.sdk import EndpointPlan, Retry, SdkPlan
 
-# The backoff of transient failures while polling a future, when its retrieve endpoint has no retry
-# policy to take it from: promise_result has no parameter for it (the Python SDK uses the same).
-
-TIMEOUT_EXCEPTIONS = ("connection_timeout", "timeout", "read_timeout")
-
-
-def const(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+endpoint_const = sym.endpoint_const
+feature_const = sym.feature_const
 
 
-def endpoint_const(eid: str) -> str:
-    return f"EP_{const(eid)}"
+def statuses(ranges: tuple[ir.StatusRange, ...] | tuple[tuple[int, int], ...]) -> Doc:
+    pairs_ = [(r.lo, r.hi) if isinstance(r, ir.StatusRange) else r for r in ranges]
+    return array([f"[{lo}, {hi}]" for lo, hi in pairs_], matrix=True)
 
 
-def feature_const(fid: str) -> str:
-    return f"FT_{const(fid)}"
-
-
-def statuses(ranges: tuple[ir.StatusRange, ...]) -> Doc:
-    return array([f"[{r.lo}, {r.hi}]" for r in ranges], matrix=True)
-
-
-def pairs(items: tuple[ir.Header, ...]) -> Doc:
-    return array([array([ts_literal(h.name), ts_literal(h.value)]) for h in items], matrix=True)
+def pairs(items: tuple[ir.Header, ...] | tuple[tuple[str, str], ...]) -> Doc:
+    rows = [(h.name, h.value) if isinstance(h, ir.Header) else h for h in items]
+    return array([array([ts_literal(name), ts_literal(value)]) for name, value in rows], matrix=True)
 
 
 def prop(name: str, value: Doc) -> Doc:
-    return group(naming.literal_key(name), ": ", value)
-
-
-def declaration(name: str, type_: str | None, value: Doc) -> Doc:
-    annotation = f": {type_}" if type_ else ""
-    return [assign(f"export const {name}{annotation}", value), ";"]
+    return group(sym.literal_key(name), ": ", value)
 
 
 class SpecWriter:
-    def __init__(self, api: ir.Api, package: str) -> None:
-        self.api = api
+    def __init__(self, plan: SdkPlan, names: Symbols, package: str) -> None:
+        self.plan = plan
+        self.api = plan.api
+        self.names = names
         self.package = package
-        self.types_used: set[str] = set()  # schemas of types.ts that the spec encodes with
+        self.imports = Imports("src/spec.ts")
+        self.x = TypeExprs(names, self.imports)
 
-    def retry_policy(self, p: ir.RetryPolicy) -> Doc:
+    @property
+    def rt(self) -> str:
+        return self.imports.use(RUNTIME)
+
+    def declaration(self, name: str, type_: str | None, value: Doc) -> Doc:
+        annotation = f": {self.rt}.{type_}" if type_ else ""
+        return [assign(f"export const {name}{annotation}", value), ";"]
+
+    def retry_policy(self, p: Retry) -> Doc:
         return obj(
             [
                 prop("maxRetries", str(p.max_retries)),
                 prop("statuses", statuses(p.statuses)),
-                prop("onConnectionError", ts_literal("connection_error" in p.exceptions)),
-                prop("onTimeout", ts_literal(any(e in p.exceptions for e in TIMEOUT_EXCEPTIONS))),
-                prop("baseDelayMs", str(p.backoff.base_ms)),
-                prop("maxDelayMs", str(p.backoff.max_ms)),
-                prop("jitter", ts_literal(p.backoff.jitter)),
+                prop("onConnectionError", ts_literal(p.on_connection_error)),
+                prop("onTimeout", ts_literal(p.on_timeout)),
+                prop("baseDelayMs", str(p.base_ms)),
+                prop("maxDelayMs", str(p.max_ms)),
+                prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
             ]
         )
 
-    def endpoint(self, ep: ir.Endpoint, timeouts: dict[str, int]) -> Doc:
-        items = [prop("id", ts_literal(ep.id)), prop("method", ts_literal(ep.method)), prop("path", ts_literal(ep.uri_template))]
-        if fixed := self.api.request_headers(ep):
-            items.append(prop("headers", pairs(fixed)))
-        retry = self.api.endpoint_features(ep, "retry_policy")
-        if retry:
-            items.append(prop("retry", feature_const(retry[0].id)))
-        key = self.api.idempotency_key(ep)
-        if key is not None:
-            items.append(prop("idempotency", obj([prop("header", ts_literal(key.header)), prop("prefix", ts_literal(key.prefix))])))
-        bp = self.api.endpoint_features(ep, "sampling_backpressure")
-        if bp:
-            items.append(prop("backpressure", feature_const(bp[0].id)))
-        handler = self.api.endpoint_features(ep, "retry_handler")
-        if handler:
-            items.append(prop("handler", feature_const(handler[0].id)))
-        if ep.response_handler == "redirect_location":
+    def endpoint(self, ep: EndpointPlan) -> Doc:
+        """An endpoint's runtime units, as the plan gives them."""
+        rt = ep.runtime
+        items = [prop("id", ts_literal(ep.id)), prop("method", ts_literal(ep.method)), prop("path", ts_literal(ep.path))]
+        if rt.headers:
+            items.append(prop("headers", pairs(rt.headers)))
+        if rt.retry is not None:
+            items.append(prop("retry", feature_const(rt.retry.feature)))
+        if rt.idempotency_header is not None:
+            key = [prop("header", ts_literal(rt.idempotency_header)), prop("prefix", ts_literal(rt.idempotency_prefix))]
+            items.append(prop("idempotency", obj(key)))
+        if rt.backpressure is not None:
+            items.append(prop("backpressure", feature_const(rt.backpressure)))
+        if rt.handler is not None:
+            items.append(prop("handler", feature_const(rt.handler)))
+        if ep.response == "redirect":
             items.append(prop("redirectLocation", "true"))
-        if ep.id in timeouts:
-            items.append(prop("timeoutMs", str(timeouts[ep.id])))
-        return ["rt.endpoint(", obj(items), ")"]
+        if rt.poll_timeout_ms is not None:
+            items.append(prop("timeoutMs", str(rt.poll_timeout_ms)))  # one poll: a long-poll of its own length
+        return [f"{self.rt}.endpoint(", obj(items), ")"]
 
     def futures(self, p: ir.PromiseResult) -> Doc:
         backoff = p.poll_retry
@@ -119,9 +114,8 @@ class SpecWriter:
             items.append(prop("path", obj([prop(k, v) for k, v in path])))
         record = self.api.record(ep.request)
         if record is not None:
-            name = naming.type_name(record.id)
-            self.types_used.add(name)
-            items.append(prop("body", ["s.encode(", name, ", ", obj([prop(k, v) for k, v in values]), ")"]))
+            name = self.x.type_ref(record.id)
+            items.append(prop("body", [f"{self.x.s}.encode(", name, ", ", obj([prop(k, v) for k, v in values]), ")"]))
         elif ep.request is not None:
             items.append(prop("body", obj([prop(k, v) for k, v in values])))
         return ["(", obj(items), ")"] if items else "({})"
@@ -178,9 +172,8 @@ class SpecWriter:
             for shape in telemetry_event_shapes(self.api, p)
         ]
         if record is not None:
-            name = naming.type_name(record.id)
-            self.types_used.add(name)
-            request: Doc = ["(values) => ({ body: s.encode<unknown>(", name, ", values) })"]
+            name = self.x.type_ref(record.id)
+            request: Doc = [f"(values) => ({{ body: {self.x.s}.encode<unknown>(", name, ", values) })"]
         else:
             request = "(values) => ({ body: values })"
         return obj(
@@ -204,12 +197,13 @@ class SpecWriter:
         )
 
     def module(self) -> str:
-        api = self.api
-        svc = api.service
+        plan = self.plan
+        svc = plan.service
+        declaration = self.declaration
         decls: list[Doc] = [
             declaration(
                 "SETTINGS",
-                "rt.ServiceSettings",
+                "ServiceSettings",
                 obj(
                     [
                         prop("apiKeyEnv", ts_literal(svc.auth.env if svc.auth else None)),
@@ -220,12 +214,11 @@ class SpecWriter:
                 ),
             )
         ]
-        timeouts: dict[str, int] = {}
-        for feat in api.features.values():
+        for feat in plan.features.values():
             p = feat.params
             name = feature_const(feat.id)
             if isinstance(p, ir.RetryPolicy):
-                decls.append(declaration(name, "rt.RetryPolicy", self.retry_policy(p)))
+                decls.append(declaration(name, "RetryPolicy", self.retry_policy(_retry_of(feat))))
             elif isinstance(p, ir.SamplingBackpressure):
                 value = obj(
                     [
@@ -236,7 +229,7 @@ class SpecWriter:
                         prop("headers", pairs(p.headers)),
                     ]
                 )
-                decls.append(declaration(name, "rt.Backpressure", value))
+                decls.append(declaration(name, "Backpressure", value))
             elif isinstance(p, ir.RetryHandler):
                 value = obj(
                     [
@@ -248,43 +241,35 @@ class SpecWriter:
                         prop("jitter", ts_literal(p.jitter_factor)),
                     ]
                 )
-                decls.append(declaration(name, "rt.RetryHandler", value))
-            elif isinstance(p, ir.PromiseResult):
-                timeouts[p.retrieve_endpoint] = p.poll_timeout_ms  # one poll: a long-poll of its own length
-        for ep in api.endpoints.values():
-            decls.append([*doc_line(ep), declaration(endpoint_const(ep.id), None, self.endpoint(ep, timeouts))])
-        for feat in api.features.values():
+                decls.append(declaration(name, "RetryHandler", value))
+        for ep in plan.endpoints.values():
+            doc_line = comment_block(f"`{ep.method} {self.api.endpoints[ep.id].path.template}`")
+            decls.append([*doc_line, declaration(endpoint_const(ep.id), None, self.endpoint(ep))])
+        for feat in plan.features.values():
             if isinstance(feat.params, ir.PromiseResult):
-                decls.append(declaration(feature_const(feat.id), "rt.Futures", self.futures(feat.params)))
+                decls.append(declaration(feature_const(feat.id), "Futures", self.futures(feat.params)))
         service: list[Doc] = [
             prop("settings", "SETTINGS"),
             prop("authHeader", ts_literal(svc.auth.header if svc.auth else "Authorization")),
             prop("userAgent", ts_literal(f"{self.package}/{svc.version} (typescript; tinkc)")),
         ]
-        session = api.service_feature(ir.SessionLifecycle)
-        if session is not None:
-            decls.append(declaration(feature_const(session.id), "rt.Session", self.session(session)))
-        service.append(prop("session", feature_const(session.id) if session else "null"))
-        telemetry = api.service_feature(ir.Telemetry)
-        if telemetry is not None:
-            decls.append(declaration(feature_const(telemetry.id), "rt.TelemetrySpec", self.telemetry(telemetry)))
-        service.append(prop("telemetry", feature_const(telemetry.id) if telemetry else "null"))
-        decls.append(declaration("SERVICE", "rt.SDK", obj(service)))
-        header: list[Doc] = [
-            *comment_block(f"What the {svc.name} manifest says, as runtime data. Generated by tinkc: do not edit."),
-            HARDLINE,
-            'import * as rt from "./runtime/index.js";',
-        ]
-        if self.types_used:
-            header += [HARDLINE, 'import * as s from "./runtime/schema.js";']
-            names = sorted(self.types_used)
-            header += [HARDLINE, import_names(names, "./types.js")]
-        return pretty_blocks([header, *decls]) + "\n"
+        if plan.session is not None:
+            decls.append(declaration(feature_const(plan.session.feature), "Session", self.session(plan.features[plan.session.feature])))
+        service.append(prop("session", feature_const(plan.session.feature) if plan.session else "null"))
+        if plan.telemetry is not None:
+            decls.append(declaration(feature_const(plan.telemetry), "TelemetrySpec", self.telemetry(plan.features[plan.telemetry])))
+        service.append(prop("telemetry", feature_const(plan.telemetry) if plan.telemetry else "null"))
+        decls.append(declaration("SERVICE", "SDK", obj(service)))
+        header = file_header(f"What the {svc.name} manifest says, as runtime data. Generated by tinkc: do not edit.", self.imports)
+        return header + "\n\n" + pretty_blocks(decls) + "\n"
 
 
-def doc_line(ep: ir.Endpoint) -> list[Doc]:
-    return comment_block(f"`{ep.method} {ep.path.template}`")
+def _retry_of(feat: ir.Feature) -> Retry:
+    """A retry policy as the plan reads it (incl. which listed exceptions mean a timeout)."""
+    from tinkc.sdk.plan import _retry
+
+    return _retry(feat)
 
 
-def spec_module(api: ir.Api, package: str) -> str:
-    return SpecWriter(api, package).module()
+def spec_module(plan: SdkPlan, names: Symbols, package: str) -> str:
+    return SpecWriter(plan, names, package).module()

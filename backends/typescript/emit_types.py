@@ -15,34 +15,40 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import attrs
 
-from tinkc.backends.typescript import naming
+from tinkc.backends.templates import environment
+from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import (
-    HARDLINE,
     LINE,
     Doc,
     Group,
     Indent,
     array,
     assign,
-    block,
     call,
     comment_block,
+    comment_lines,
     group,
+    imports_doc,
     obj,
-    pretty_blocks,
+    pretty,
     union,
 )
+from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
+from tinkc.sdk import SdkPlan
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
          "datetime": "string", "date": "string"}  # fmt: skip
-PRIM_SCHEMAS = {"string": "s.string", "int": "s.int", "float": "s.float", "bool": "s.bool", "bytes": "s.bytes", "any": "s.unknown",
-                "datetime": "s.datetime", "date": "s.date"}  # fmt: skip
+PRIM_SCHEMAS = {"string": "string", "int": "int", "float": "float", "bool": "bool", "bytes": "bytes", "any": "unknown",
+                "datetime": "datetime", "date": "date"}  # fmt: skip
 
 
 def ts_literal(value: Any) -> str:
@@ -56,69 +62,93 @@ def ts_literal(value: Any) -> str:
         # JSON's spelling, with the exponent as Prettier writes it (`1e-05` → `1e-5`, `1e+21` → `1e21`)
         return re.sub(r"e([+-]?)0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2), json.dumps(value))
     if isinstance(value, str):
-        return naming.string_literal(value)
+        return sym.string_literal(value)
     if isinstance(value, list):
         return "[" + ", ".join(ts_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         if not value:
             return "{}"
-        return "{ " + ", ".join(f"{naming.literal_key(k)}: {ts_literal(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{sym.literal_key(k)}: {ts_literal(v)}" for k, v in value.items()) + " }"
     raise TypeError(value)
 
 
-def ts_type(t: ir.TypeRef | None) -> str:
-    if t is None:
-        return "unknown"
-    if isinstance(t, ir.Prim):
-        return PRIMS[t.name]
-    if isinstance(t, ir.Ref):
-        return naming.type_name(t.name)
-    if isinstance(t, ir.ListT):
-        item = ts_type(t.item)
-        union_item = isinstance(t.item, ir.UnionT) or (isinstance(t.item, ir.Nullable) and item != "unknown")
-        return f"({item})[]" if union_item else f"{item}[]"
-    if isinstance(t, ir.MapT):
-        return f"{{ [key: string]: {ts_type(t.value)} }}"
-    if isinstance(t, ir.Nullable):
-        inner = ts_type(t.inner)
-        return inner if inner == "unknown" else f"{inner} | null"
-    if isinstance(t, ir.Lit):
-        return ts_literal(t.value)
-    if isinstance(t, ir.UnionT):
-        return " | ".join(ts_type(m) for m in t.members)
-    if isinstance(t, ir.FutureT):
-        return ts_type(t.result)
-    raise TypeError(f"no TypeScript type for {t!r}")
+class TypeExprs:
+    """Type and schema expressions written into one file: every declared type and every schema
+    combinator it names is recorded in the file's imports as it is written. ``namespaced``: the
+    types are reached through the `t` namespace (the conformance driver, where a type may share a
+    name with something of its own)."""
 
+    def __init__(self, names: Symbols, imports: Imports, namespaced: bool = False) -> None:
+        self.names = names
+        self.imports = imports
+        self.namespaced = namespaced
 
-def schema_expr(t: ir.TypeRef | None, lazy: bool = False, prefix: str = "") -> Doc:
-    """The schema of a type expression. ``lazy``: named schemas are referred to through
-    `s.lazy(() => X)`, for expressions evaluated while the module is still being defined;
-    ``prefix``: how another module reaches the schemas of types.ts (`t.`)."""
-    if t is None:
-        return "s.unknown"
-    if isinstance(t, ir.Prim):
-        return PRIM_SCHEMAS[t.name]
-    if isinstance(t, ir.Ref):
-        name = prefix + naming.type_name(t.name)
-        return f"s.lazy(() => {name})" if lazy else name
-    if isinstance(t, ir.ListT):
-        return call("s.list", [schema_expr(t.item, lazy, prefix)])
-    if isinstance(t, ir.MapT):
-        return call("s.map", [schema_expr(t.value, lazy, prefix)])
-    if isinstance(t, ir.Nullable):
-        inner = schema_expr(t.inner, lazy, prefix)
-        return inner if inner == "s.unknown" else call("s.nullable", [inner])
-    if isinstance(t, ir.Lit):
-        return call("s.literal", [ts_literal(t.value)])
-    if isinstance(t, ir.UnionT):
-        if all(isinstance(m, ir.Lit) for m in t.members):
-            return call("s.literal", [ts_literal(m.value) for m in t.members])  # type: ignore[union-attr]
-        members = array([schema_expr(m, prefix=prefix) for m in t.members])
-        return call("s.oneOf", [naming.string_literal(ts_type(t)), ["() => ", members]])
-    if isinstance(t, ir.FutureT):
-        return schema_expr(t.result, lazy, prefix)
-    raise TypeError(f"no schema for {t!r}")
+    @property
+    def s(self) -> str:
+        """The schema module's namespace (`s`), recorded as used."""
+        return self.imports.use(SCHEMA)
+
+    def type_ref(self, tid: str) -> str:
+        if self.namespaced:
+            return f"{self.imports.use(TYPES)}.{self.names.type(tid)}"
+        return self.imports.use(self.names.type_symbol(tid))
+
+    def ts_type(self, t: ir.TypeRef | None) -> str:
+        if t is None:
+            return "unknown"
+        if isinstance(t, ir.Prim):
+            return PRIMS[t.name]
+        if isinstance(t, ir.Ref):
+            return self.type_ref(t.name)
+        if isinstance(t, ir.ListT):
+            item = self.ts_type(t.item)
+            union_item = isinstance(t.item, ir.UnionT) or (isinstance(t.item, ir.Nullable) and item != "unknown")
+            return f"({item})[]" if union_item else f"{item}[]"
+        if isinstance(t, ir.MapT):
+            return f"{{ [key: string]: {self.ts_type(t.value)} }}"
+        if isinstance(t, ir.Nullable):
+            inner = self.ts_type(t.inner)
+            return inner if inner == "unknown" else f"{inner} | null"
+        if isinstance(t, ir.Lit):
+            return ts_literal(t.value)
+        if isinstance(t, ir.UnionT):
+            return " | ".join(self.ts_type(m) for m in t.members)
+        if isinstance(t, ir.FutureT):
+            return self.ts_type(t.result)
+        raise TypeError(f"no TypeScript type for {t!r}")
+
+    def schema(self, t: ir.TypeRef | None, lazy: bool = False) -> Doc:
+        """The schema of a type expression. ``lazy``: named schemas are referred to through
+        `s.lazy(() => X)`, for expressions evaluated while the module is still being defined."""
+        if t is None:
+            return f"{self.s}.unknown"
+        if isinstance(t, ir.Prim):
+            return f"{self.s}.{PRIM_SCHEMAS[t.name]}"
+        if isinstance(t, ir.Ref):
+            name = self.type_ref(t.name)
+            return f"{self.s}.lazy(() => {name})" if lazy else name
+        if isinstance(t, ir.ListT):
+            return call(f"{self.s}.list", [self.schema(t.item, lazy)])
+        if isinstance(t, ir.MapT):
+            return call(f"{self.s}.map", [self.schema(t.value, lazy)])
+        if isinstance(t, ir.Nullable):
+            inner = self.schema(t.inner, lazy)
+            return inner if inner == f"{self.s}.unknown" else call(f"{self.s}.nullable", [inner])
+        if isinstance(t, ir.Lit):
+            return call(f"{self.s}.literal", [ts_literal(t.value)])
+        if isinstance(t, ir.UnionT):
+            if all(isinstance(m, ir.Lit) for m in t.members):
+                return call(f"{self.s}.literal", [ts_literal(m.value) for m in t.members])  # type: ignore[union-attr]
+            members = array([self.schema(m) for m in t.members])
+            described = TypeExprs(self.names, Imports(self.imports.origin)).ts_type(t)  # (a description: not imported)
+            return call(f"{self.s}.oneOf", [sym.string_literal(described), ["() => ", members]])
+        if isinstance(t, ir.FutureT):
+            return self.schema(t.result, lazy)
+        raise TypeError(f"no schema for {t!r}")
+
+    def nothing(self) -> str:
+        """The schema of an answer that carries nothing (a future without a response type)."""
+        return f"{self.s}.nothing"
 
 
 def _refs(t: ir.TypeRef | None) -> Iterable[str]:
@@ -182,21 +212,6 @@ class Context:
         return field_is_optional(rec, f, self.inputs, self.tags)
 
 
-class TypeNames:
-    """The names of generated declarations that are not manifest types (`Unknown…` variants)."""
-
-    def __init__(self, api: ir.Api) -> None:
-        taken = {naming.type_name(t) for t in api.types}
-        self.unknown: dict[str, str] = {}
-        for decl in api.types.values():
-            if isinstance(decl, ir.Union_) and decl.discriminator:
-                name = f"Unknown{naming.type_name(decl.id)}"
-                while name in taken:
-                    name += "_"
-                taken.add(name)
-                self.unknown[decl.id] = name
-
-
 def field_is_optional(rec: ir.Record, f: ir.Field, inputs: frozenset[str], tags: dict[str, set[str]]) -> bool:
     """Is the property `name?:` in the interface? (See the module docstring.)"""
     if f.required:
@@ -208,133 +223,150 @@ def field_is_optional(rec: ir.Record, f: ir.Field, inputs: frozenset[str], tags:
     return rec.id in inputs
 
 
-def docs(text: str | None, deprecated: bool = False) -> list[Doc]:
+def _doc_body(text: str | None, deprecated: bool) -> str:
     body = (text or "").strip()
     if deprecated:
         body = (body + "\n\n@deprecated" if body else "@deprecated").strip()
-    return comment_block(body)
+    return body
 
 
-def record_docs(ctx: Context, rec: ir.Record) -> list[Doc]:
-    name = naming.type_name(rec.id)
-    members: list[Doc] = []
-    for f in rec.fields:
-        # (an optional field the server sends as null is decoded as absent: its type stays `T`)
-        optional = "?" if ctx.optional(rec, f) else ""
-        members.append([*docs(f.doc, f.deprecated), f"{naming.property_key(f.name)}{optional}: {ts_type(f.type)};"])
-    interface: list[Doc] = [*docs(rec.doc, rec.deprecated), f"export interface {name} ", *block(members)]
-    fields = [group(naming.literal_key(f.name), ": ", field_schema(f)) for f in rec.fields]
-    body = obj(fields, broken=True) if fields else group("{", "}")
-    schema = schema_const(name, call("s.record", [naming.string_literal(rec.id), thunk(body)]))
-    return [interface, HARDLINE, schema]
+def doc_text(text: str | None, deprecated: bool = False) -> str:
+    """A declaration's JSDoc comment as text (its own lines, a newline after it), or nothing."""
+    return "".join(line + "\n" for line in comment_lines(_doc_body(text, deprecated)))
 
 
-def field_schema(f: ir.Field) -> Doc:
-    schema = schema_expr(f.type)
-    wire = [naming.string_literal(f.json_name)] if f.json_name != f.name else []
-    if f.required:
-        return call("s.required", [schema, *wire])
-    if f.has_default:
-        return call("s.withDefault", [schema, ts_literal(f.default), *wire])
-    return call("s.optional", [schema, *wire])
+class TypesWriter:
+    """`src/types.ts`: each declaration's shell comes from the template (`types.ts.jinja`); its
+    type expressions and schemas are laid out by the printer first."""
 
+    def __init__(self, ctx: Context, plan: SdkPlan, names: Symbols) -> None:
+        self.ctx = ctx
+        self.plan = plan
+        self.names = names
+        self.imports = Imports("src/types.ts")
+        self.x = TypeExprs(names, self.imports)
 
-def schema_const(name: str, value: Doc) -> Doc:
-    """`export const Name: s.Schema<Name> = value;`"""
-    return [assign(f"export const {name}: s.Schema<{name}>", value), ";"]
+    def schema_const(self, name: str, value: Doc) -> str:
+        """`export const Name: s.Schema<Name> = value;`"""
+        return pretty([assign(f"export const {name}: {self.x.s}.Schema<{name}>", value), ";"])
 
+    def alias(self, name: str, members: list[str]) -> str:
+        return pretty(group(f"export type {name} =", Indent([LINE, union(members)]), ";"))
 
-def thunk(body: Doc) -> Doc:
-    """`() => (body)` for an object literal, `() => body` otherwise."""
-    return ["() => (", body, ")"] if isinstance(body, Group) and body.contents and body.contents[0] == "{" else ["() => ", body]
+    def thunk(self, body: Doc) -> Doc:
+        """`() => (body)` for an object literal, `() => body` otherwise."""
+        return ["() => (", body, ")"] if isinstance(body, Group) and body.contents and body.contents[0] == "{" else ["() => ", body]
 
+    def field_schema(self, f: ir.Field) -> Doc:
+        schema = self.x.schema(f.type)
+        wire = [sym.string_literal(f.json_name)] if f.json_name != f.name else []
+        if f.required:
+            return call(f"{self.x.s}.required", [schema, *wire])
+        if f.has_default:
+            return call(f"{self.x.s}.withDefault", [schema, ts_literal(f.default), *wire])
+        return call(f"{self.x.s}.optional", [schema, *wire])
 
-def enum_docs(decl: ir.Enum) -> list[Doc]:
-    name = naming.type_name(decl.id)
-    lines = [decl.doc.strip()] if decl.doc and decl.doc.strip() else []
-    documented = [v for v in decl.values if v.doc]
-    if documented:
-        lines.append("\n".join(f"- `{v.value}`: {v.doc}" for v in documented))
-    lines.append("A value this SDK does not know yet (a newer server may send one) is kept as it is.")
-    members = [ts_literal(v.value) for v in decl.values] + ["(string & {})"]
-    return [
-        *docs("\n\n".join(lines), decl.deprecated),
-        group(f"export type {name} =", Indent([LINE, union(members)]), ";"),
-        HARDLINE,
-        schema_const(name, call("s.enumeration", [naming.string_literal(decl.id), array([ts_literal(v.value) for v in decl.values])])),
-    ]
-
-
-def union_docs(api: ir.Api, decl: ir.Union_, names: TypeNames) -> list[Doc]:
-    name = naming.type_name(decl.id)
-    variants = [naming.type_name(v.type) for v in decl.variants]
-    if not decl.discriminator:
-        return [
-            *docs(decl.doc, decl.deprecated),
-            group(f"export type {name} =", Indent([LINE, union(variants)]), ";"),
-            HARDLINE,
-            schema_const(name, call("s.oneOf", [naming.string_literal(decl.id), thunk(array(variants))])),
+    def record(self, rec: ir.Record) -> dict[str, Any]:
+        name = self.names.type(rec.id)
+        members = [
+            # (an optional field the server sends as null is decoded as absent: its type stays `T`)
+            {
+                "docs": comment_lines(_doc_body(f.doc, f.deprecated)),
+                "line": f"{sym.property_key(f.name)}{'?' if self.ctx.optional(rec, f) else ''}: {self.x.ts_type(f.type)};",
+            }
+            for f in rec.fields
         ]
-    disc = decl.discriminator
-    wire = disc
-    for v in decl.variants:
-        rec = api.types.get(v.type)
-        if isinstance(rec, ir.Record) and rec.field(disc) is not None:
-            wire = rec.field(disc).json_name  # type: ignore[union-attr]
-            break
-    unknown = names.unknown[decl.id]
-    tagged = [group(naming.literal_key(v.tag), ": ", naming.type_name(v.type)) for v in decl.variants if v.tag is not None]
-    return [
-        *docs(decl.doc, decl.deprecated),
-        group(f"export type {name} =", Indent([LINE, union([*variants, unknown])]), ";"),
-        HARDLINE,
-        *comment_block(
-            f"A `{decl.id}` variant this SDK does not know (a newer server may send one), kept as it came.\n"
-            f"`{disc}` holds its tag; it is typed `never` so that narrowing on the known tags works."
-        ),
-        f"export interface {unknown} ",
-        *block([f"readonly {naming.property_key(disc)}: never;", "readonly [field: string]: unknown;"]),
-        HARDLINE,
-        schema_const(
-            name,
-            call(
-                "s.tagged",
-                [naming.string_literal(decl.id), naming.string_literal(disc), naming.string_literal(wire), thunk(obj(tagged, broken=True))],
+        fields = [group(sym.literal_key(f.name), ": ", self.field_schema(f)) for f in rec.fields]
+        body = obj(fields, broken=True) if fields else group("{", "}")
+        schema = self.schema_const(name, call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body)]))
+        return {"kind": "record", "docs": doc_text(rec.doc, rec.deprecated), "name": name, "members": members, "schema": schema}
+
+    def enum(self, decl: ir.Enum) -> dict[str, Any]:
+        name = self.names.type(decl.id)
+        lines = [decl.doc.strip()] if decl.doc and decl.doc.strip() else []
+        documented = [v for v in decl.values if v.doc]
+        if documented:
+            lines.append("\n".join(f"- `{v.value}`: {v.doc}" for v in documented))
+        lines.append("A value this SDK does not know yet (a newer server may send one) is kept as it is.")
+        members = [ts_literal(v.value) for v in decl.values] + ["(string & {})"]
+        values = array([ts_literal(v.value) for v in decl.values])
+        return {
+            "kind": "alias",
+            "docs": doc_text("\n\n".join(lines), decl.deprecated),
+            "alias": self.alias(name, members),
+            "schema": self.schema_const(name, call(f"{self.x.s}.enumeration", [sym.string_literal(decl.id), values])),
+        }
+
+    def union(self, decl: ir.Union_) -> dict[str, Any]:
+        name = self.names.type(decl.id)
+        variants = [self.names.type(v.type) for v in decl.variants]
+        if not decl.discriminator:
+            return {
+                "kind": "alias",
+                "docs": doc_text(decl.doc, decl.deprecated),
+                "alias": self.alias(name, variants),
+                "schema": self.schema_const(name, call(f"{self.x.s}.oneOf", [sym.string_literal(decl.id), self.thunk(array(variants))])),
+            }
+        disc = decl.discriminator
+        wire = disc
+        for v in decl.variants:
+            rec = self.plan.api.types.get(v.type)
+            if isinstance(rec, ir.Record) and rec.field(disc) is not None:
+                wire = rec.field(disc).json_name  # type: ignore[union-attr]
+                break
+        unknown = self.names.unknown[decl.id]
+        tagged = [group(sym.literal_key(v.tag), ": ", self.names.type(v.type)) for v in decl.variants if v.tag is not None]
+        literals = [sym.string_literal(decl.id), sym.string_literal(disc), sym.string_literal(wire)]
+        return {
+            "kind": "tagged",
+            "docs": doc_text(decl.doc, decl.deprecated),
+            "alias": self.alias(name, [*variants, unknown]),
+            "unknown_docs": doc_text(
+                f"A `{decl.id}` variant this SDK does not know (a newer server may send one), kept as it came.\n"
+                f"`{disc}` holds its tag; it is typed `never` so that narrowing on the known tags works."
             ),
-        ),
-    ]
+            "unknown": unknown,
+            "tag": sym.property_key(disc),
+            "schema": self.schema_const(name, call(f"{self.x.s}.tagged", [*literals, self.thunk(obj(tagged, broken=True))])),
+        }
 
+    def alias_decl(self, decl: ir.Alias) -> dict[str, Any]:
+        name = self.names.type(decl.id)
+        target = decl.target
+        members = [self.x.ts_type(m) for m in target.members] if isinstance(target, ir.UnionT) else [self.x.ts_type(target)]
+        return {
+            "kind": "alias",
+            "docs": doc_text(decl.doc, decl.deprecated),
+            "alias": self.alias(name, members),
+            "schema": self.schema_const(name, self.x.schema(target, lazy=True)),
+        }
 
-def alias_docs(decl: ir.Alias) -> list[Doc]:
-    name = naming.type_name(decl.id)
-    target = decl.target
-    members = [ts_type(m) for m in target.members] if isinstance(target, ir.UnionT) else [ts_type(target)]
-    return [
-        *docs(decl.doc, decl.deprecated),
-        group(f"export type {name} =", Indent([LINE, union(members)]), ";"),
-        HARDLINE,
-        schema_const(name, schema_expr(target, lazy=True)),
-    ]
-
-
-def types_module(api: ir.Api) -> str:
-    ctx = Context.of(api)
-    names = TypeNames(api)
-
-    def declarations() -> Iterator[Doc]:
-        yield [
-            *comment_block(f"Types of the {api.service.name} API, with their runtime schemas. Generated by tinkc: do not edit."),
-            HARDLINE,
-            'import * as s from "./runtime/schema.js";',
-        ]
-        for decl in api.types.values():
+    def module(self) -> str:
+        declarations: list[dict[str, Any]] = []
+        for decl in self.plan.api.types.values():  # declared order: schemas refer to each other lazily
             if isinstance(decl, ir.Record):
-                yield record_docs(ctx, decl)
+                declarations.append(self.record(decl))
             elif isinstance(decl, ir.Enum):
-                yield enum_docs(decl)
+                declarations.append(self.enum(decl))
             elif isinstance(decl, ir.Union_):
-                yield union_docs(api, decl, names)
+                declarations.append(self.union(decl))
             elif isinstance(decl, ir.Alias):
-                yield alias_docs(decl)
+                declarations.append(self.alias_decl(decl))
+        title = f"Types of the {self.plan.service.name} API, with their runtime schemas. Generated by tinkc: do not edit."
+        header = file_header(title, self.imports, exports=bool(declarations))
+        return environment(TEMPLATES).get_template("types.ts.jinja").render(header=header, declarations=declarations)
 
-    return pretty_blocks(declarations()) + "\n"
+
+def file_header(title: str, imports: Imports, exports: bool = True) -> str:
+    """A module's first lines: what it is, then its imports (as recorded); `export {};` when the
+    module would otherwise declare nothing (it must still be a module)."""
+    parts = [pretty(comment_block(title)).rstrip("\n")]
+    if imports:
+        parts.append(pretty(imports_doc(imports.statements())))
+    if not exports:
+        parts.append("export {};")
+    return "\n\n".join(parts)
+
+
+def types_module(plan: SdkPlan, names: Symbols) -> str:
+    return TypesWriter(Context.of(plan.api), plan, names).module()

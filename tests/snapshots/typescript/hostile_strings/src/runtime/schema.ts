@@ -107,6 +107,13 @@ export const unknown: Schema<unknown> = {
   nullable: true,
 };
 
+/** What an answer carrying nothing the caller reads decodes to (a future without a response type). */
+export const nothing: Schema<void> = {
+  ...scalar<unknown>("any value", () => true),
+  nullable: true,
+  decode: () => undefined,
+};
+
 /** One of the given literal values. */
 export function literal<T extends string | number>(...values: readonly T[]): Schema<T> {
   const description = values.map((v) => JSON.stringify(v)).join(" or ");

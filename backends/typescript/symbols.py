@@ -1,0 +1,308 @@
+"""The symbol provider of the TypeScript target: every identifier of the generated SDK is decided
+here, and where each one is imported from (never in the emitters, never in the templates).
+
+* Types, their schemas and client classes are PascalCase (a type and its schema share one name:
+  TypeScript keeps types and values apart, as `interface Pet` and `const Pet: Schema<Pet>`); a
+  client class never takes a type's name (it gets a `_`).
+* Methods are camelCase; the runtime data of spec.ts are `EP_…` (endpoints) and `FT_…` (features).
+* Properties of records, parameters of methods and inputs of flows keep the manifest's names
+  (usually snake_case, as on the wire, like the major TypeScript SDKs of HTTP APIs); a name that is
+  not an identifier is quoted where it is used as a property.
+* Words TypeScript reserves, names of the globals the generated code relies on (`Promise`,
+  `Error`, ...), what the generated modules import and the members every client has get a
+  trailing `_`.
+
+The naming pass reads the same rules (:data:`NAMING`, the ``Backend.naming`` of the target), so a
+manifest whose names collide in TypeScript is a diagnostic before anything is emitted.
+
+Imports are recorded as symbols are used: a writer asks its file's :class:`Imports` for a symbol
+(``imports.use(SCHEMA)`` → ``"s"``) and renders the recorder at the end; nothing reads the emitted
+text back.
+
+Example::
+
+    >>> names = Symbols.of(plan)
+    >>> imports = Imports("src/clients.ts")
+    >>> imports.use(names.type_symbol("training.Datum"))
+    'Datum'
+    >>> imports.render()  # doctest: +SKIP
+    ['import { Datum } from "./types.js";']
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import unicodedata
+
+import attrs
+
+from tinkc.backends.base import NamingRules, camel_case, pascal_case
+from tinkc.ir import nodes as ir
+from tinkc.sdk import SdkPlan
+
+# ECMAScript reserved words, strict-mode and TypeScript contextual keywords that cannot name a
+# declaration, and the literals.
+JS_RESERVED = frozenset(
+    """
+    break case catch class const continue debugger default delete do else enum export extends false
+    finally for function if import in instanceof new null return super switch this throw true try
+    typeof var void while with implements interface let package private protected public static
+    yield await arguments eval undefined NaN Infinity
+    """.split()
+)
+
+# Globals the generated modules (and the conformance driver) use: a declared type must not shadow them.
+TS_GLOBALS = frozenset(
+    """
+    Promise PromiseLike Error Record Array ReadonlyArray Date Object String Number Boolean Symbol
+    BigInt JSON Math Map Set Function RegExp Partial Readonly Awaited
+    """.split()
+)
+
+# What the generated modules import: `s` (the schemas), `rt` (the runtime), `spec`.
+GENERATED_NAMES = frozenset({"s", "rt", "spec", "BaseClient", "ClientOptions", "RequestOptions"})
+
+# Members of every client (from BaseClient) and of every object: a method must not replace them.
+CLIENT_MEMBERS = frozenset(
+    """
+    constructor close logEvent baseUrl toString valueOf toJSON hasOwnProperty isPrototypeOf
+    propertyIsEnumerable toLocaleString __proto__ __defineGetter__ __defineSetter__
+    __lookupGetter__ __lookupSetter__ sdk family state counters owner derive stateOf sessionId
+    next reported present call callEmpty callLocation submit awaitFuture callFuture then
+    """.split()
+)
+
+RESERVED = JS_RESERVED | TS_GLOBALS | GENERATED_NAMES | CLIENT_MEMBERS
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def mangle(ident: str) -> str:
+    return ident + "_" if ident in RESERVED else ident
+
+
+def _fix_start(name: str, prefix: str) -> str:
+    return prefix + name if name[:1].isdigit() else name
+
+
+def type_name(name: str) -> str:
+    """A type (and its schema): manifest type names are kept when they are already PascalCase
+    identifiers."""
+    candidate = name if _IDENTIFIER.match(name) and name[:1].isupper() else pascal_case(name)
+    return mangle(_fix_start(candidate or "T", "T"))
+
+
+def method_name(name: str) -> str:
+    return mangle(_fix_start(camel_case(name) or "method", "m"))
+
+
+def variable(name: str) -> str:
+    """A local variable of a generated function."""
+    candidate = _fix_start(camel_case(name) or "v", "v")
+    return candidate + "_" if candidate in JS_RESERVED else candidate
+
+
+def step_variable(step_id: str) -> str:
+    """The variable holding what a flow step answered."""
+    return variable(f"s_{step_id}")
+
+
+def _const(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+
+
+def endpoint_const(eid: str) -> str:
+    """The spec.ts constant of an endpoint."""
+    return f"EP_{_const(eid)}"
+
+
+def feature_const(fid: str) -> str:
+    """The spec.ts constant of a feature instance."""
+    return f"FT_{_const(fid)}"
+
+
+@attrs.frozen
+class TypeScriptNamingRules(NamingRules):
+    """The naming pass's view of this provider: types and methods spelled as the SDK spells them;
+    properties keep their manifest names (any string is a valid property, quoted when it must be),
+    so reserved words need no escaping there."""
+
+    def type_name(self, name: str) -> str:
+        return type_name(name)
+
+    def method_name(self, name: str) -> str:
+        return method_name(name)
+
+    def field_name(self, name: str) -> str:
+        return name
+
+
+NAMING = TypeScriptNamingRules(type_case="pascal", method_case="camel", field_case="keep", reserved=RESERVED, reserved_suffix="_")
+
+
+# -- literals and properties ------------------------------------------------------------------
+
+# Unicode categories written as escapes in string literals: controls, format characters (bidi
+# overrides: a "Trojan source"), the line terminators U+2028/U+2029, surrogates and private use.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
+def _escape_invisible(body: str) -> str:
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in INVISIBLE and ord(ch) < 0x10000
+        else f"\\u{{{ord(ch):x}}}" if unicodedata.category(ch) in INVISIBLE
+        else ch
+        for ch in body
+    )  # fmt: skip
+
+
+def string_literal(text: str) -> str:
+    """The one way manifest text becomes a TypeScript string literal, as Prettier writes it: double
+    quotes, unless the text holds more double quotes than single ones; backslashes, quotes and every
+    invisible character escaped (JSON's escapes are valid JavaScript)."""
+    body = _escape_invisible(json.dumps(text, ensure_ascii=False)[1:-1])
+    if text.count('"') > text.count("'"):
+        return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
+    return f'"{body}"'
+
+
+def property_key(name: str) -> str:
+    """A property of an interface: the name, quoted when it must be."""
+    return name if _IDENTIFIER.match(name) else string_literal(name)
+
+
+def literal_key(name: str) -> str:
+    """A key of an object literal; `__proto__` is computed, as a plain key would set the prototype."""
+    return '["__proto__"]' if name == "__proto__" else property_key(name)
+
+
+def property_access(base: str, name: str) -> str:
+    """``base.name``, or ``base["name"]`` when the name is not an identifier."""
+    return f"{base}.{name}" if _IDENTIFIER.match(name) else f"{base}[{string_literal(name)}]"
+
+
+def optional_access(base: str, name: str) -> str:
+    """``base?.name``, or ``base?.["name"]`` when the name is not an identifier."""
+    return f"{base}?.{name}" if _IDENTIFIER.match(name) else f"{base}?.[{string_literal(name)}]"
+
+
+def package_name(name: str) -> str:
+    """An npm package name: lower case, URL-safe (`a-z 0-9 - . _`), a scope (`@scope/name`) kept;
+    anything else (a `/` outside the scope, quotes, spaces) becomes `-`."""
+
+    def clean(part: str) -> str:
+        return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9._-]+", "-", part)).strip("-._")
+
+    lowered = name.lower()
+    if lowered.startswith("@") and "/" in lowered:
+        scope, _, rest = lowered[1:].partition("/")
+        if clean(scope) and clean(rest):
+            return f"@{clean(scope)}/{clean(rest)}"
+    return clean(lowered) or "sdk"
+
+
+# -- where symbols come from ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Symbol:
+    """A name one module of the package exports: ``module`` is its path in the package
+    (`src/runtime/schema.js`); ``kind``: a value (`import { X }`), a type only (`import { type X }`)
+    or the whole module as a namespace (`import * as s`)."""
+
+    name: str
+    module: str
+    kind: str = "value"  # value | type | namespace
+
+
+SCHEMA = Symbol("s", "src/runtime/schema.js", "namespace")  # the schema combinators
+RUNTIME = Symbol("rt", "src/runtime/index.js", "namespace")  # the runtime's spec types
+SPEC = Symbol("spec", "src/spec.js", "namespace")  # the manifest as runtime data
+TYPES = Symbol("t", "src/types.js", "namespace")  # the types' schemas, where their names may be shadowed
+BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
+CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
+REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
+TYPES_MODULE = "src/types.js"
+CLIENTS_MODULE = "src/clients.js"
+
+
+class Imports:
+    """The imports of one emitted file, recorded as its writer uses symbols, rendered at the end
+    (in the order of the modules' specifiers, the names of one module sorted). A symbol of the
+    file's own module, or one its template imports itself (``provided``), is not recorded."""
+
+    def __init__(self, origin: str, provided: tuple[Symbol, ...] = ()) -> None:
+        self.origin = origin  # the file's path in the package, `src/clients.ts`
+        self.own = origin.rsplit(".", 1)[0] + ".js"
+        self.provided = frozenset(provided)  # what the file's template imports itself
+        self.used: dict[str, dict[str, Symbol]] = {}
+
+    def use(self, symbol: Symbol) -> str:
+        """The name under which ``symbol`` is reached in this file (recorded for import)."""
+        if symbol.module != self.own and symbol not in self.provided:
+            self.used.setdefault(symbol.module, {})[symbol.name] = symbol
+        return symbol.name
+
+    def __bool__(self) -> bool:
+        return bool(self.used)
+
+    def specifier(self, module: str) -> str:
+        rel = posixpath.relpath(module, posixpath.dirname(self.origin) or ".")
+        return rel if rel.startswith("../") else "./" + rel
+
+    def statements(self) -> list[tuple[str, list[str], str]]:
+        """(``namespace`` | ``names``, the names, the specifier) per import statement, in order."""
+        out: list[tuple[str, list[str], str]] = []
+        for module, symbols in sorted(self.used.items(), key=lambda item: self.specifier(item[0])):
+            spec = self.specifier(module)
+            for ns in sorted(s.name for s in symbols.values() if s.kind == "namespace"):
+                out.append(("namespace", [ns], spec))
+            named = sorted((s for s in symbols.values() if s.kind != "namespace"), key=lambda s: s.name)
+            if named:
+                out.append(("names", [f"type {s.name}" if s.kind == "type" else s.name for s in named], spec))
+        return out
+
+
+class Symbols:
+    """The identifiers of one API's SDK, decided once per build from its plan: the types (and the
+    `Unknown…` variants of tagged unions), the client classes, the methods of each client."""
+
+    def __init__(self, plan: SdkPlan) -> None:
+        api = plan.api
+        self.types = {t: type_name(t) for t in api.types}
+        taken = set(self.types.values())
+        self.unknown: dict[str, str] = {}  # union id → its Unknown… variant
+        for decl in api.types.values():
+            if isinstance(decl, ir.Union_) and decl.discriminator:
+                name = f"Unknown{type_name(decl.id)}"
+                while name in taken:
+                    name += "_"
+                taken.add(name)
+                self.unknown[decl.id] = name
+        self.classes: dict[str, str] = {}  # client id → class name; never a declared type's name
+        for client in plan.clients.values():
+            name = type_name(client.display_name)
+            while name in taken or name in self.classes.values():
+                name += "_"
+            self.classes[client.id] = name
+
+    @classmethod
+    def of(cls, plan: SdkPlan) -> Symbols:
+        return cls(plan)
+
+    def type(self, tid: str) -> str:
+        return self.types.get(tid) or type_name(tid)
+
+    def type_symbol(self, tid: str) -> Symbol:
+        """A declared type and its schema (one name), exported by types.ts."""
+        return Symbol(self.type(tid), TYPES_MODULE)
+
+    def client_symbol(self, cid: str) -> Symbol:
+        return Symbol(self.classes[cid], CLIENTS_MODULE)
+
+    method = staticmethod(method_name)
+    variable = staticmethod(variable)
+    step = staticmethod(step_variable)
+    endpoint = staticmethod(endpoint_const)
+    feature = staticmethod(feature_const)
