@@ -31,9 +31,15 @@ class SDK:
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
-    """The JSON body of a request: required fields always, optional ones only when given."""
+    """The JSON body of a request: required fields always (an explicit None is sent as null),
+    optional ones only when given (None: left out; a declared default is then sent, see WireModel).
+    An absent optional field is never sent as null."""
     values = {**required, **{k: v for k, v in optional.items() if v is not None}}
     return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+# Polls a future that resolves to nothing: whatever the retrieve endpoint answers is not decoded.
+IGNORED: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 def present(value: T | None, what: str) -> T:
@@ -147,6 +153,9 @@ class BaseClient:
     def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
         return poll(self._transport, futures, request_id, adapter, observer=self._observer)
 
+    def _await_future_empty(self, futures: Futures, request_id: str) -> None:
+        poll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+
     def _call(
         self,
         endpoint: Endpoint,
@@ -187,6 +196,18 @@ class BaseClient:
         return poll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
+
+    def _call_future_empty(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> None:
+        """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
+        self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
@@ -300,6 +321,9 @@ class AsyncBaseClient:
     async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
         return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
 
+    async def _await_future_empty(self, futures: Futures, request_id: str) -> None:
+        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+
     async def _call(
         self,
         endpoint: Endpoint,
@@ -340,6 +364,19 @@ class AsyncBaseClient:
         return await apoll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
+
+    async def _call_future_empty(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> None:
+        """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
+        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
+        await self._await_future_empty(futures, request_id)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
