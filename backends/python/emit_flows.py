@@ -1,48 +1,63 @@
-"""Flow methods: each step of a manifest flow as Python statements, bindings as expressions.
+"""Flow methods: each step of a flow's plan as Python statements, bindings as expressions.
 
 Sync and async methods come from one walk; in the async method, the steps of one stage (no data
-dependency between them) run concurrently with asyncio.gather."""
+dependency between them) run concurrently with asyncio.gather. Every decision (which steps get a
+variable, which call submits and which awaits, the receiver of a step) is the plan's; this module
+spells it, and lays statements out as layout documents (never by re-reading their text)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tinkc.backends.python import naming
-from tinkc.backends.python.emit_types import USED, Call, call_lines, docstring, escape_invisible, py_literal, py_type, typed_default
+from tinkc.backends.python import pydoc as d
+from tinkc.backends.python import symbols as sym
+from tinkc.backends.python.emit_types import docstring, escape_invisible, py_literal, py_type, typed_default
+from tinkc.backends.python.symbols import Imports
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
+from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
+
+# Above this many characters a step's request body gets a statement of its own (one field a line).
+INLINE_BODY = 60
 
 
-def var(step_id: str) -> str:
-    return f"s_{naming.field_name(step_id)}"
+def endpoint_call(
+    plan: EndpointPlan, imports: Imports, adapter: Callable[[ir.TypeRef], str], submit: bool = False
+) -> tuple[str, list[str]]:
+    """The runtime method that answers an endpoint as the plan's response kind says, with its leading
+    arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])..."""
+    const = imports.use(sym.endpoint_const(plan.id), sym.SPEC_MODULE)
+    if plan.response == "future":
+        assert plan.runtime.futures is not None
+        futures = imports.use(sym.feature_const(plan.runtime.futures), sym.SPEC_MODULE)
+        if submit:
+            return "_submit", [const, futures]
+        if plan.response_type is None:  # no response body: the call still waits for the future
+            return "_call_future_empty", [const, futures]
+        return "_call_future", [const, futures, adapter(plan.response_type)]
+    if plan.response == "redirect":
+        return "_call_location", [const]
+    if plan.response == "empty":
+        return "_call_empty", [const]
+    assert plan.response_type is not None
+    return "_call", [const, adapter(plan.response_type)]
 
 
 class FlowWriter:
+    """One flow method (sync or async) of a client class."""
+
     def __init__(
-        self, api: ir.Api, flow: ir.Flow, is_async: bool, consts: Callable[[str], str], adapter: Callable[[ir.TypeRef], str]
+        self, api: ir.Api, plan: SdkPlan, flow: FlowPlan, is_async: bool, imports: Imports, adapter: Callable[[ir.TypeRef], str]
     ) -> None:
         self.api = api
+        self.plan = plan
         self.flow = flow
         self.is_async = is_async
-        self.endpoint_const = consts
+        self.imports = imports
         self.adapter = adapter
         self.results = {s.id: s.result_type for s in flow.steps}
-        # the endpoint calls of the steps as (callee, arguments), for laying out a long one like ruff
-        self.calls: dict[str, Call] = {}
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
-        awaited = {s.awaits for s in flow.steps if s.kind == "await_future"}
-        self.submitted = awaited  # futures calls awaited by a later step: submit, then await there
-        from tinkc.ir.queries import step_binds
-
-        # steps whose result a later step reads: only they are bound to a variable
-        self.used: set[str] = {b.step for s in flow.steps for b in step_binds(s) if b.step}
-        self.used |= {s.receiver[5:] for s in flow.steps if s.receiver.startswith("step:")}
-        if flow.steps and flow.result is not None:
-            self.used.add(flow.steps[-1].id)
-        for s in reversed(flow.steps):  # an await reads its call's handle; awaiting a flow's result passes it on
-            call = flow.step(s.awaits) if s.awaits else None
-            if call is not None and (call.target_kind == "endpoint" or s.id in self.used):
-                self.used.add(call.id)
+        self.session_id_field = plan.session.session_id_field if plan.session is not None else None
 
     # -- expressions -----------------------------------------------------------------------------
 
@@ -56,10 +71,9 @@ class FlowWriter:
                 t = b.item if isinstance(b, ir.ListT) else None
                 continue
             rec = self.api.record(b) if b is not None else None
-            if rec is not None and rec.field(acc) is not None:
-                field = rec.field(acc)
-                assert field is not None
-                out += f".{naming.field_name(acc)}"
+            field = rec.field(acc) if rec is not None else None
+            if field is not None:
+                out += f".{sym.field_name(acc)}"
                 t = field.type
                 # an optional field is None when absent; a nullable one when null
                 self.maybe_none = (not field.required and not field.has_default) or base_type(self.api, t)[1]
@@ -70,19 +84,19 @@ class FlowWriter:
 
     def bind(self, b: ir.Bind, quote: str = '"') -> str:
         if b.source == "input":
-            return self.access(naming.field_name(str(b.path[0])), None, b.path[1:])
+            return self.access(sym.field_name(str(b.path[0])), None, b.path[1:])
         if b.source == "state":
             name = str(b.path[0])
-            client = self.api.clients.get(self.flow.client or "")
+            client = self.plan.clients.get(self.flow.client or "")
             field = next((s for s in client.state if s.name == name), None) if client else None
             if field is not None and field.counter:
                 return f"self._next({quote}{name}{quote})"
-            if name == session_id_field(self.api):  # created on first use
+            if name == self.session_id_field:  # created on first use
                 return "(await self._session_id())" if self.is_async else "self._session_id()"
             return f"self._state[{quote}{name}{quote}]"
         assert b.step is not None
         path = b.path[1:] if b.source == "steps" else b.path
-        return self.access(var(b.step), self.results.get(b.step), path)
+        return self.access(sym.step_var(b.step), self.results.get(b.step), path)
 
     def value(self, v: ir.Value, expected: ir.TypeRef | None = None) -> str:
         if isinstance(v, ir.Bind):
@@ -91,7 +105,7 @@ class FlowWriter:
             base = base_type(self.api, expected)[0] if expected is not None else None
             decl = self.api.types.get(base.name) if isinstance(base, ir.Ref) else None
             if isinstance(decl, ir.Enum) and isinstance(v.value, str):
-                return f"{naming.type_name(decl.id)}({py_literal(v.value)})"
+                return f"{self.imports.use(sym.type_name(decl.id), sym.TYPES_MODULE)}({py_literal(v.value)})"
             return py_literal(v.value)
         if isinstance(v, ir.Interp):
             body = ""
@@ -110,200 +124,167 @@ class FlowWriter:
 
     # -- steps -----------------------------------------------------------------------------------
 
-    def receiver(self, step: ir.Step) -> str:
-        if step.receiver.startswith("step:"):
-            return var(step.receiver[5:])
-        if step.receiver == "bind" and step.on is not None:
-            return self.bind(step.on)
-        if step.receiver == "sibling":
-            owner = self.owner(step)
-            if owner is not None:
-                return f"self._sibling({self.class_name(owner)})"
+    def receiver(self, step: StepPlan) -> str:
+        r = step.receiver
+        assert r is not None
+        if r.kind == "step" and r.step is not None:
+            return sym.step_var(r.step)
+        if r.kind == "bind" and r.bind is not None:
+            return self.bind(r.bind)
+        if r.kind == "sibling" and r.client is not None:
+            return f"self._sibling({self.class_name(r.client)})"
         return "self"
 
-    def owner(self, step: ir.Step) -> str | None:
-        head = step.written_target.rpartition(".")[0]
-        if step.target_kind == "flow" and step.target in self.api.flows:
-            return self.api.flows[step.target].client
-        from tinkc.ir.queries import find_client
-
-        c = find_client(self.api, head) if head else None
-        return c.id if c else None
-
     def class_name(self, client_id: str) -> str:
-        return ("Async" if self.is_async else "") + naming.client_class(self.api, client_id)
+        return sym.client_class(self.api, client_id, self.is_async)
 
-    def endpoint_call(self, step: ir.Step) -> tuple[list[str], str]:
-        from tinkc.backends.python.emit_clients import endpoint_method_params, feature_const
-
-        ep = self.api.endpoints[step.target or ""]
-        args = {a.name: a for a in step.args}
-        params = endpoint_method_params(self.api, ep)
-        path = [(p.wire, self.value(args[p.wire].value)) for p in params if p.where == "path" and p.wire in args]
+    def endpoint_call(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc]:
+        """(statements to run first, the call)."""
+        ep = self.plan.endpoint(step.endpoint or "")
         # a step names query parameters as the manifest does; the request carries their wire names
-        query = [(q.wire_name, self.value(args[q.name].value)) for q in ep.query if q.name in args]
-        record = self.api.record(ep.request)
-        kwargs: list[str] = []
-        pre: list[str] = []
+        path = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "path"]
+        query = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "query"]
+        kwargs: list[d.Doc] = []
+        pre: list[d.Doc] = []
         if path:
-            kwargs.append("path={" + ", ".join(f"{py_literal(k)}: {v}" for k, v in path) + "}")
+            kwargs.append(d.kwarg("path", d.collection("{", d.dict_items(path), "}")))
         if query:
-            kwargs.append("query={" + ", ".join(f"{py_literal(k)}: {v}" for k, v in query) + "}")
-        if record is not None:
-            fields = {f.name: f for f in record.fields}
-            given = [(naming.field_name(a.name), self.value(a.value, fields[a.name].type)) for a in step.args if a.name in fields]
-            inline = f"request_body({naming.type_name(record.id)}, " + "{" + ", ".join(f"{py_literal(k)}: {v}" for k, v in given) + "}, {})"
-            if len(inline) <= 60:
-                kwargs.append(f"body={inline}")
+            kwargs.append(d.kwarg("query", d.collection("{", d.dict_items(query), "}")))
+        if ep.body.kind == "record":
+            assert ep.body.record is not None
+            given: list[tuple[d.Doc, d.Doc]] = []
+            optional: list[tuple[d.Doc, d.Doc]] = []
+            for a in step.args:
+                p = ep.param(a.name)
+                if p is None or p.location != "body":
+                    continue
+                # an optional argument whose value is absent (None) is left out, as the method does
+                (given if p.required else optional).append((py_literal(sym.field_name(a.name)), self.value(a.value, a.expected)))
+            record = self.imports.use(sym.type_name(ep.body.record), sym.TYPES_MODULE)
+            helper = self.imports.use("request_body")
+            flat = d.call(helper, [record, *(d.collection("{", d.dict_items(items), "}") for items in (given, optional))])
+            if len(d.render(flat)) <= INLINE_BODY and "\n" not in d.render(flat):
+                kwargs.append(d.kwarg("body", flat))
             else:  # a body of its own, one field a line (the trailing commas keep ruff from joining them)
-                name = f"body_{naming.field_name(step.id)}"
-                pre = [f"        {name} = request_body(", f"            {naming.type_name(record.id)},", "            {"]
-                pre += [f"                {py_literal(k)}: {v}," for k, v in given]
-                pre += ["            },", "            {},", "        )"]
+                name = sym.body_var(step.id)
+                dicts = [d.exploded("{", d.dict_items(items), "}") for items in (given, optional)]
+                pre.append(d.assign(name, d.exploded_call(helper, [record, *dicts])))
                 kwargs.append(f"body={name}")
-        elif "body" in args:
-            kwargs.append(f"body={self.value(args['body'].value)}")
-        futures = self.api.future_feature(ep)
-        recv = self.receiver(step)
-        const = self.endpoint_const(ep.id)
-        if futures is not None and step.id in self.submitted:
-            head, call_args = f"{recv}._submit", [const, feature_const(futures.id), *kwargs]
-        elif ep.response_handler == "redirect_location":
-            head, call_args = f"{recv}._call_location", [const, *kwargs]
-        elif ep.response is None:
-            head, call_args = f"{recv}._call_empty", [const, *kwargs]
-        elif futures is not None:
-            head, call_args = f"{recv}._call_future", [const, feature_const(futures.id), self.adapter(ep.response), *kwargs]
-        else:
-            head, call_args = f"{recv}._call", [const, self.adapter(ep.response), *kwargs]
-        self.calls[step.id] = (head, call_args)
-        return pre, f"{head}({', '.join(call_args)})"
+        elif ep.body.kind == "whole":
+            whole = next((a for a in step.args if a.location == "body_whole"), None)
+            if whole is not None:
+                kwargs.append(f"body={self.value(whole.value)}")
+        method, leading = endpoint_call(ep, self.imports, self.adapter, submit=step.mode == "submit")
+        return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
 
-    def step_expr(self, step: ir.Step) -> tuple[list[str], str, bool]:
+    def step_expr(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc, bool]:
         """(statements to run first, expression, is it awaitable in the async method)."""
-        if step.kind in ("call", "call_await") and step.target_kind == "endpoint":  # call_await: sent and polled in one
+        if step.mode in ("call", "submit"):
             pre, expr = self.endpoint_call(step)
             return pre, expr, True
         expr, awaitable = self.plain_step_expr(step)
         return [], expr, awaitable
 
-    def plain_step_expr(self, step: ir.Step) -> tuple[str, bool]:
-        if step.kind == "call" and step.target_kind == "flow":
-            callee = self.api.flows[step.target or ""]
-            method = method_of(self.api, callee)
-            kwargs = []
-            inputs = {i.name: i for i in callee.inputs}
+    def plain_step_expr(self, step: StepPlan) -> tuple[d.Doc, bool]:
+        if step.mode == "call_flow":
+            callee = self.plan.flow(step.flow or "")
+            kwargs: list[d.Doc] = []
             for a in step.args:
-                i = inputs.get(a.name)
                 self.maybe_none = False
-                expr = self.value(a.value, i.type if i else None)
-                if self.maybe_none and i is not None and i.type is not None and not base_type(self.api, i.type)[1]:
-                    expr = f"present({expr}, {py_literal(a.value.text if isinstance(a.value, ir.Bind) else a.name)})"
-                kwargs.append(f"{naming.field_name(a.name)}={expr}")
-            return f"{self.receiver(step)}.{method}({', '.join(kwargs)})", True
-        if step.kind == "await_future":
-            from tinkc.backends.python.emit_clients import feature_const
-
+                expr = self.value(a.value, a.expected)
+                if self.maybe_none and a.expected is not None and not base_type(self.api, a.expected)[1]:
+                    what = a.value.text if isinstance(a.value, ir.Bind) else a.name
+                    expr = f"{self.imports.use('present')}({expr}, {py_literal(what)})"
+                kwargs.append(f"{sym.field_name(a.name)}={expr}")
+            return d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs), True
+        if step.mode == "pass":
+            return sym.step_var(step.awaits or ""), False  # a called flow's futures are already awaited inside it
+        if step.mode == "await":
             call = self.flow.step(step.awaits or "")
-            if call is not None and call.target_kind == "flow":
-                return var(call.id), False  # a called flow's futures are already awaited inside it
-            ep = self.api.endpoints.get(call.target or "") if call else None
-            futures = self.api.future_feature(ep) if ep else None
-            if call is None or ep is None or futures is None or step.result_type is None:
+            ep = self.plan.endpoint(call.endpoint or "")
+            if ep.runtime.futures is None:
                 return "None", False
-            return f"self._await_future({feature_const(futures.id)}, {var(call.id)}, {self.adapter(step.result_type)})", True
-        if step.kind == "build_client":
-            kwargs = [f"{a.name}={self.value(a.value)}" for a in step.args]
-            return f"{self.class_name(step.target or '')}._derive({', '.join(['self', *kwargs])})", False
-        if step.kind == "return":
-            return self.value(step.args[0].value), False
+            ft = self.imports.use(sym.feature_const(ep.runtime.futures), sym.SPEC_MODULE)
+            if ep.response_type is None:  # the future resolves to nothing: polled all the same
+                return d.call("self._await_future_empty", [ft, sym.step_var(call.id)]), True
+            return d.call("self._await_future", [ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
+        if step.mode == "build_client":
+            kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
+            return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False
+        if step.mode == "return":
+            return (self.value(step.returned) if step.returned is not None else "None"), False
         return "None", False
+
+    def answers_nothing(self, step: StepPlan) -> bool:
+        """A call of an endpoint without a response body, or the await of its future: its Python
+        method returns None, which is never bound to a variable."""
+        if step.mode == "await":
+            call = self.flow.step(step.awaits or "")
+            return call.endpoint is not None and self.plan.endpoint(call.endpoint).response_type is None
+        if step.mode == "call" and step.endpoint is not None:
+            ep = self.plan.endpoint(step.endpoint)
+            return ep.response_type is None and ep.response != "redirect"
+        return False
 
     def return_type(self) -> str:
         t = self.flow.result
         if t is None:
             return "None"
-        if isinstance(t, ir.ClientT):
-            return self.class_name(t.client)
         if isinstance(t, ir.FutureT):
             t = t.result
         if isinstance(t, ir.ClientT):
             return self.class_name(t.client)
-        return py_type(t)
+        return py_type(t, self.imports)
+
+    def signature(self, name: str) -> d.Doc:
+        params: list[d.Doc] = []
+        for i in self.flow.inputs:
+            ann = py_type(i.type, self.imports) if i.type is not None else self.imports.use("Any")
+            pname = sym.field_name(i.name)
+            if i.has_default:
+                if i.type is not None:
+                    default, _ = typed_default(self.api, i.type, i.default, self.imports)
+                else:
+                    default = py_literal(i.default)
+                params.append(f"{pname}: {ann} = {default}")
+            elif not i.required:
+                params.append(f"{pname}: {ann} = None")
+            else:
+                params.append(f"{pname}: {ann}")
+        args: list[d.Doc] = ["self", *(["*"] if params else []), *params]
+        prefix = "async def" if self.is_async else "def"
+        return d.signature(f"{prefix} {name}", args, f" -> {self.return_type()}:")
 
     def lines(self, name: str) -> list[str]:
-        params = []
-        for i in sorted(self.flow.inputs, key=lambda i: not i.required):
-            ann = py_type(i.type) if i.type is not None else "Any"
-            if i.type is None:
-                USED.add("Any")
-            if i.has_default:
-                default, _ = typed_default(self.api, i.type, i.default) if i.type is not None else (py_literal(i.default), False)
-                params.append(f"{naming.field_name(i.name)}: {ann} = {default}")
-            elif not i.required:
-                params.append(f"{naming.field_name(i.name)}: {ann} = None")
-            else:
-                params.append(f"{naming.field_name(i.name)}: {ann}")
-        args = ["self"] + (["*"] if params else []) + params
-        prefix = "async def" if self.is_async else "def"
-        out = call_lines(f"{prefix} {name}", args, "    ", f" -> {self.return_type()}:")
+        out = d.lines(self.signature(name), 1)
         out.extend(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        "))
+        statements: list[d.Doc] = []
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         for stage in self.flow.stages:
             awaitable = [sid for sid in stage if rendered[sid][2]]
             if self.is_async and len(awaitable) > 1:  # independent steps: at the same time
-                names = ", ".join(var(sid) for sid in awaitable)
+                names = ", ".join(sym.step_var(sid) for sid in awaitable)
                 for sid in awaitable:
-                    out.extend(rendered[sid][0])
-                # an endpoint call goes as (callee, arguments), so a long one is split as ruff splits it
-                exprs: list[str | Call] = [self.calls.get(sid, rendered[sid][1]) for sid in awaitable]
-                out.extend(call_lines(f"{names} = await asyncio.gather", exprs, "        "))
+                    statements.extend(rendered[sid][0])
+                gather = d.call(f"await {self.imports.use('asyncio')}.gather", [rendered[sid][1] for sid in awaitable])
+                statements.append(d.assign(names, gather))
                 rest = [sid for sid in stage if sid not in awaitable]
             else:
                 rest = list(stage)
             for sid in rest:
                 pre, expr, is_awaitable = rendered[sid]
-                out.extend(pre)
-                awaited = "await " if self.is_async and is_awaitable else ""
-                if sid in self.used:
-                    out.extend(assignment(var(sid), awaited + expr))
+                statements.extend(pre)
+                step = self.flow.step(sid)
+                awaited: d.Doc = ["await ", expr] if self.is_async and is_awaitable else expr
+                if step.variable and not self.answers_nothing(step):
+                    statements.append(d.assign(sym.step_var(sid), awaited))
                 elif is_awaitable:
-                    out.extend(assignment(None, awaited + expr))
-        last = self.flow.steps[-1].id if self.flow.steps else None
-        out.append(f"        return {var(last)}" if last and self.flow.result is not None else "        return None")
+                    statements.append(awaited)
+        last = self.flow.result_step
+        if last is not None and not self.answers_nothing(self.flow.step(last)):
+            statements.append(f"return {sym.step_var(last)}")
+        else:
+            statements.append("return None")
+        for statement in statements:
+            out.extend(d.lines(statement, 2))
         return out
-
-
-def assignment(target: str | None, expr: str) -> list[str]:
-    lhs = f"{target} = " if target else ""
-    line = f"        {lhs}{expr}"
-    if len(line) <= 120:
-        return [line]
-    # one long call: break inside its last (outermost trailing) parentheses, as ruff does when the
-    # arguments then fit one line
-    depth, opening = 0, -1
-    for i in range(len(expr) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(expr[i], 0)
-        if depth == 0:
-            opening = i
-            break
-    head, inner = expr[:opening], expr[opening + 1 : -1]
-    if len(f"            {inner}") <= 120:
-        return [f"        {lhs}{head}(", f"            {inner}", "        )"]
-    return [f"        {lhs}{expr}  # fmt: skip"]
-
-
-def session_id_field(api: ir.Api) -> str | None:
-    for use in api.service.features:
-        feat = api.features.get(use.feature)
-        if feat is not None and isinstance(feat.params, ir.SessionLifecycle):
-            return feat.params.session_id_field
-    return None
-
-
-def method_of(api: ir.Api, flow: ir.Flow) -> str:
-    client = api.clients.get(flow.client or "")
-    for m in client.methods if client else ():
-        if m.kind == "flow" and m.target == flow.id:
-            return naming.method_name(m.name)
-    return naming.method_name(flow.id)

@@ -1,87 +1,65 @@
-"""The Python rendering of IR types: type expressions, literals, docstrings, and the models."""
+"""The Python rendering of IR types: type expressions, literals, docstrings, and `types.py` (the models).
+
+Declarations are laid out by the shared printer (:mod:`tinkc.backends.python.pydoc`) and framed by
+the templates (`types.py.jinja`); each module's imports are recorded as its types are spelled."""
 
 from __future__ import annotations
 
+import graphlib
+import textwrap
 import unicodedata
-from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-import attrs
-
-from tinkc.backends.python import naming
+from tinkc.backends.python import pydoc as d
+from tinkc.backends.python import symbols as sym
+from tinkc.backends.python.symbols import Imports
+from tinkc.backends.templates import environment
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import type_refs
+from tinkc.sdk import SdkPlan
 
-PRIMS = {"string": "str", "int": "int", "float": "float", "bool": "bool", "bytes": "Base64Bytes", "any": "Any",
-         "datetime": "datetime", "date": "date"}  # fmt: skip
-
-
-USED: set[str] = set()  # names the module being emitted imports; reset by types_module()
-LINE_LENGTH = 120  # the emitted package's ruff line length: output is laid out as `ruff format` would
+TEMPLATES = Path(__file__).parent / "templates"
 
 
-def fits(line: str) -> bool:
-    return len(line) <= LINE_LENGTH
+def render(template: str, **context: Any) -> str:
+    """One of the backend's templates, filled in."""
+    return environment(TEMPLATES).get_template(template).render(**context)
 
 
-# An argument that is itself a call, as (callee, arguments): laid out in its turn when its line is too long.
-Call = tuple[str, list[str]]
-
-
-def flat_call(call: str | Call) -> str:
-    return call if isinstance(call, str) else f"{call[0]}({', '.join(call[1])})"
-
-
-def call_lines(head: str, args: Sequence[str | Call], indent: str, tail: str = "") -> list[str]:
-    """`head(args)tail` laid out like ruff: one line, else the arguments on one indented line,
-    else one argument per line with a trailing comma (an argument given as a Call that is still too
-    long split the same way)."""
-    flat = [flat_call(a) for a in args]
-    one = f"{indent}{head}({', '.join(flat)}){tail}"
-    if fits(one):
-        return [one]
-    inner = f"{indent}    {', '.join(flat)}"
-    if fits(inner):
-        return [f"{indent}{head}(", inner, f"{indent}){tail}"]
-    lines = [f"{indent}{head}("]
-    for arg, text in zip(args, flat, strict=True):
-        line = f"{indent}    {text},"
-        lines.extend([line] if fits(line) or isinstance(arg, str) else call_lines(*arg, f"{indent}    ", ","))
-    return [*lines, f"{indent}){tail}"]
-
-
-def union_lines_of(members: list[str], indent: str, prefix: str, suffix: str) -> list[str]:
-    """`prefix A | B | C suffix`, or the operands one per line (a binary expression ruff splits)."""
-    one = f"{indent}{prefix}{' | '.join(members)}{suffix}"
-    if fits(one):
-        return [one]
-    if prefix:  # an assignment: ruff wraps the right-hand side in parentheses
-        return [f"{indent}{prefix}(", f"{indent}    {members[0]}", *(f"{indent}    | {m}" for m in members[1:]), f"{indent}){suffix}"]
-    return [f"{indent}{members[0]}", *(f"{indent}| {m}" for m in members[1:-1]), f"{indent}| {members[-1]}{suffix}"]
-
-
-def py_type(t: ir.TypeRef) -> str:
+def py_type(t: ir.TypeRef, imports: Imports) -> str:
+    """The annotation of a type; the names it needs are recorded in ``imports``."""
     if isinstance(t, ir.Prim):
-        USED.add(PRIMS[t.name])
-        return PRIMS[t.name]
+        return imports.use(sym.PRIMS[t.name]) if t.name in ("bytes", "any", "datetime", "date") else sym.PRIMS[t.name]
     if isinstance(t, ir.Ref):
-        return naming.type_name(t.name)
+        return imports.use(sym.type_name(t.name), sym.TYPES_MODULE)
     if isinstance(t, ir.ListT):
-        return f"list[{py_type(t.item)}]"
+        return f"list[{py_type(t.item, imports)}]"
     if isinstance(t, ir.MapT):
-        return f"dict[str, {py_type(t.value)}]"
+        return f"dict[str, {py_type(t.value, imports)}]"
     if isinstance(t, ir.Nullable):
-        return f"{py_type(t.inner)} | None"
+        return f"{py_type(t.inner, imports)} | None"
     if isinstance(t, ir.Lit):
-        USED.add("Literal")
-        return f"Literal[{py_literal(t.value)}]"
+        return f"{imports.use('Literal')}[{py_literal(t.value)}]"
     if isinstance(t, ir.UnionT):
         literals = [m for m in t.members if isinstance(m, ir.Lit)]
-        others = [py_type(m) for m in t.members if not isinstance(m, ir.Lit)]
+        others = [py_type(m, imports) for m in t.members if not isinstance(m, ir.Lit)]
         if literals:  # `"a" | "b"` is one `Literal["a", "b"]`
-            USED.add("Literal")
-            others.insert(0, f"Literal[{', '.join(py_literal(m.value) for m in literals)}]")
+            others.insert(0, f"{imports.use('Literal')}[{', '.join(py_literal(m.value) for m in literals)}]")
         return " | ".join(others)
     raise TypeError(f"no Python type for {t!r}")
+
+
+def optional(annotation: str) -> str:
+    """The annotation of a parameter or field that may be left out (None)."""
+    return annotation if annotation.endswith("| None") or annotation == "Any" else f"{annotation} | None"
+
+
+# Unicode categories written as escapes: controls, format characters (bidi marks), line and
+# paragraph separators, surrogates, private use. (Not "unassigned": that depends on the Unicode
+# version of the Python running tinkc, and the output must not.)
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def escape_invisible(text: str, keep: str = "") -> str:
@@ -90,6 +68,8 @@ def escape_invisible(text: str, keep: str = "") -> str:
     as an escape sequence, in the lower-case hex ruff's formatter writes; ``keep`` lists
     characters left as they are. Both the string literals and the docstrings pass through here, so
     no manifest text can end a line or hide code (a "Trojan source") in the emitted source."""
+    if text.isascii() and text.isprintable():
+        return text
     out = []
     for ch in text:
         if ch in keep or unicodedata.category(ch) not in INVISIBLE:
@@ -103,13 +83,6 @@ def escape_invisible(text: str, keep: str = "") -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)
-
-
-# Unicode categories written as escapes: controls, format characters (bidi marks), line and
-# paragraph separators, surrogates, private use. (Not "unassigned": that depends on the Unicode
-# version of the Python running tinkc, and the output must not.)
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
-SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def string_literal(text: str) -> str:
@@ -139,6 +112,12 @@ def py_literal(value: Any) -> str:
     raise TypeError(value)
 
 
+def tuple_literal(values: tuple[Any, ...] | list[Any]) -> str:
+    """A tuple of frozen JSON values (a tuple of one keeps its comma)."""
+    inner = ", ".join(py_literal(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+
 def docstring(text: str | None, indent: str) -> list[str]:
     """Lines of a docstring, escaped so that nothing in ``text`` can end it early."""
     if not text or not text.strip():
@@ -147,11 +126,12 @@ def docstring(text: str | None, indent: str) -> list[str]:
     body = escape_invisible(body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'), keep="\n")
     if body.endswith('"'):
         body += " "
-    import textwrap
-
-    width = LINE_LENGTH - len(indent) - 6
+    width = d.WIDTH - len(indent) - 6
     lines = []
     for paragraph_line in body.split("\n"):
+        if 0 < len(paragraph_line) <= width and paragraph_line.isprintable() and paragraph_line.strip(" ") == paragraph_line:
+            lines.append(paragraph_line)  # what textwrap answers for a short plain line, without its cost
+            continue
         wrapped = textwrap.wrap(paragraph_line, width=width, break_long_words=False, break_on_hyphens=False)
         lines.extend(wrapped or [""])
     if len(lines) == 1:
@@ -162,15 +142,7 @@ def docstring(text: str | None, indent: str) -> list[str]:
     return out
 
 
-@attrs.frozen
-class FieldSpec:
-    name: str
-    annotation: str
-    default: str | None  # the right-hand side, or None for a required field
-    doc: str | None
-
-
-def typed_default(api: ir.Api, t: ir.TypeRef, value: Any) -> tuple[str, bool]:
+def typed_default(api: ir.Api, t: ir.TypeRef, value: Any, imports: Imports) -> tuple[str, bool]:
     """A default value as a Python expression of the field's own type, and whether it must be
     built by a factory (mutable or model values)."""
     value = ir.thaw(value)
@@ -180,142 +152,135 @@ def typed_default(api: ir.Api, t: ir.TypeRef, value: Any) -> tuple[str, bool]:
     base = base.inner if isinstance(base, ir.Nullable) else base
     decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
     if isinstance(decl, ir.Enum) and isinstance(value, str):
-        member = naming.enum_members(v.value for v in decl.values).get(value)
+        cls = imports.use(sym.type_name(decl.id), sym.TYPES_MODULE)
+        member = sym.enum_members(v.value for v in decl.values).get(value)
         if member is not None:
-            return f"{naming.type_name(decl.id)}.{member}", False
-        return f"{naming.type_name(decl.id)}({py_literal(value)})", False
+            return f"{cls}.{member}", False
+        return f"{cls}({py_literal(value)})", False
     if isinstance(decl, ir.Record):
-        return f"lambda: {naming.type_name(decl.id)}.model_validate({py_literal(value)})", True
-    if decl is not None or _contains_declared(api, base):
-        USED.add("TypeAdapter")
-        return f"lambda: TypeAdapter({py_type(t)}).validate_python({py_literal(value)})", True
+        return f"lambda: {imports.use(sym.type_name(decl.id), sym.TYPES_MODULE)}.model_validate({py_literal(value)})", True
+    if decl is not None or any(r.name in api.types for r in type_refs(base)):
+        adapter = imports.use("TypeAdapter")
+        return f"lambda: {adapter}({py_type(t, imports)}).validate_python({py_literal(value)})", True
     if isinstance(value, (list, dict)):
         empty = "list" if isinstance(value, list) else "dict"
         return (empty if not value else f"lambda: {py_literal(value)}"), True
     return py_literal(value), False
 
 
-def _contains_declared(api: ir.Api, t: ir.TypeRef) -> bool:
-    from tinkc.ir.queries import type_refs
-
-    return any(r.name in api.types for r in type_refs(t))
+# -- declarations ---------------------------------------------------------------------------------
 
 
-def field_spec(api: ir.Api, f: ir.Field) -> FieldSpec:
-    name = naming.field_name(f.name)
-    annotation = py_type(f.type)
-    args: list[str] = []
+def text(lines: list[str]) -> str:
+    """Lines as one text for a template (which writes the newline after it)."""
+    return "\n".join(lines)
+
+
+def field_lines(api: ir.Api, f: ir.Field, imports: Imports) -> list[str]:
+    name = sym.field_name(f.name)
+    annotation = py_type(f.type, imports)
+    args: list[tuple[str, str]] = []  # (keyword, value) of `Field(...)`
     if f.has_default:
-        expr, factory = typed_default(api, f.type, f.default)
-        args.append(f"default_factory={expr}" if factory else f"default={expr}")
+        expr, factory = typed_default(api, f.type, f.default, imports)
+        args.append(("default_factory" if factory else "default", expr))
     elif not f.required:
-        if not annotation.endswith("| None") and annotation != "Any":
-            annotation += " | None"
-        args.append("default=None")
+        annotation = optional(annotation)
+        args.append(("default", "None"))
     if f.json_name != name:
-        args.append(f"alias={py_literal(f.json_name)}")
-    if any(not a.startswith("default=") for a in args):
-        USED.add("Field")
+        args.append(("alias", py_literal(f.json_name)))
+    head = f"{name}: {annotation}"
     if not args:
-        default = None
-    elif len(args) == 1 and args[0].startswith("default="):
-        default = args[0][len("default=") :]
+        doc: d.Doc = head
+    elif len(args) == 1 and args[0][0] == "default":
+        doc = f"{head} = {args[0][1]}"
     else:
-        default = f"Field({', '.join(args)})"
-    return FieldSpec(name=name, annotation=annotation, default=default, doc=f.doc)
+        doc = [head, " = ", d.call(imports.use("Field"), [f"{k}={v}" for k, v in args])]
+    return [*d.lines(doc, 1), *docstring(f.doc, "    ")]
 
 
-def record_lines(api: ir.Api, rec: ir.Record) -> list[str]:
-    USED.add("WireModel")
-    out = [f"class {naming.type_name(rec.id)}(WireModel):"]
-    out.extend(docstring(rec.doc, "    "))
-    if not rec.fields and not rec.doc:
-        out.append("    pass")
-    if rec.doc and rec.fields:
-        out.append("")
-    for f in rec.fields:
-        spec = field_spec(api, f)
-        line = f"    {spec.name}: {spec.annotation}" + (f" = {spec.default}" if spec.default is not None else "")
-        if not fits(line) and spec.default is not None and spec.default.startswith("Field("):
-            out.extend(call_lines(f"{spec.name}: {spec.annotation} = Field", spec.default[6:-1].split(", "), "    "))
-        else:
-            out.append(line)
-        out.extend(docstring(spec.doc, "    "))
-    return out
+def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> dict[str, Any]:
+    return {
+        "kind": "record",
+        "name": sym.type_name(rec.id),
+        "base": imports.use("WireModel"),
+        "doc": text(docstring(rec.doc, "    ")),
+        "fields": text([line for f in rec.fields for line in field_lines(api, f, imports)]),
+    }
 
 
-def enum_lines(decl: ir.Enum) -> list[str]:
-    USED.add("OpenEnum")
-    out = [f"class {naming.type_name(decl.id)}(OpenEnum):"]
-    out.extend(docstring(decl.doc or "Accepts values this SDK does not know yet.", "    "))
-    out.append("")
-    members = naming.enum_members(v.value for v in decl.values)
-    for v in decl.values:
-        out.append(f"    {members[v.value]} = {py_literal(v.value)}")
-        out.extend(docstring(v.doc, "    "))
-    return out
+def enum_block(decl: ir.Enum, imports: Imports) -> dict[str, Any]:
+    members = sym.enum_members(v.value for v in decl.values)
+    return {
+        "kind": "enum",
+        "name": sym.type_name(decl.id),
+        "base": imports.use("OpenEnum"),
+        "doc": text(docstring(decl.doc or "Accepts values this SDK does not know yet.", "    ")),
+        "members": text(
+            [line for v in decl.values for line in [f"    {members[v.value]} = {py_literal(v.value)}", *docstring(v.doc, "    ")]]
+        ),
+    }
 
 
-def union_lines(api: ir.Api, decl: ir.Union_) -> list[str]:
-    name = naming.type_name(decl.id)
-    USED.add("TypeAlias")
+def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> dict[str, Any]:
+    name = sym.type_name(decl.id)
+    alias = imports.use("TypeAlias")
     if decl.discriminator is None:
-        return [
-            *union_lines_of([naming.type_name(v.type) for v in decl.variants], "", f"{name}: TypeAlias = ", ""),
-            *docstring(decl.doc, ""),
-        ]
+        members = [imports.use(sym.type_name(v.type), sym.TYPES_MODULE) for v in decl.variants]
+        return {"kind": "alias", "lines": d.render(d.assign(f"{name}: {alias}", d.union(members))), "doc": text(docstring(decl.doc, ""))}
     disc = decl.discriminator
-    USED.update(("BaseModel", "ConfigDict", "Annotated", "Tag", "Discriminator", "UNKNOWN_TAG", "discriminate"))
     wire = disc
     first = api.types.get(decl.variants[0].type)
-    if isinstance(first, ir.Record) and first.field(disc) is not None:
-        wire = first.field(disc).json_name  # type: ignore[union-attr]
-    unknown = f"Unknown{name}"
+    if isinstance(first, ir.Record):
+        found = first.field(disc)
+        wire = found.json_name if found is not None else disc
+    field = sym.field_name(disc)
+    tag_fn = sym.tag_function(decl.id)
+    unknown = sym.unknown_class(decl.id)
     tags = sorted(v.tag for v in decl.variants if v.tag is not None)
-    field = naming.field_name(disc)
-    tag_fn = f"_{naming.field_name(decl.id)}_tag"
-    out = [
-        f"class {unknown}(BaseModel):",
-        f'    """A `{decl.id}` variant this SDK does not know (a newer server may send one)."""',
-        "",
-        '    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())',
-        f"    {field}: str" + (f" = Field(alias={py_literal(wire)})" if wire != field else ""),
-        "",
-        "",
-        *call_lines(f"{tag_fn} = discriminate", [py_literal(field), py_literal(wire), *(py_literal(t) for t in tags)], ""),
-        "",
-        f"{name}: TypeAlias = Annotated[",
-    ]
-    members = [f"Annotated[{naming.type_name(v.type)}, Tag({py_literal(v.tag)})]" for v in decl.variants if v.tag is not None]
-    members.append(f"Annotated[{unknown}, Tag(UNKNOWN_TAG)]")
-    out.extend(union_lines_of(members, "    ", "", ","))
-    out.append(f"    Discriminator({tag_fn}),")
-    out.append("]")
-    out.extend(docstring(decl.doc, ""))
-    return out
+    tag = imports.use("Tag")
+    annotated = imports.use("Annotated")
+    members = [f"{annotated}[{sym.type_name(v.type)}, {tag}({py_literal(v.tag)})]" for v in decl.variants if v.tag is not None]
+    members.append(f"Annotated[{unknown}, {tag}({imports.use('UNKNOWN_TAG')})]")
+    field_default = f" = {imports.use('Field')}(alias={py_literal(wire)})" if wire != field else ""
+    return {
+        "kind": "union",
+        "name": name,
+        "alias": alias,
+        "annotated": annotated,
+        "unknown": unknown,
+        "unknown_base": imports.use("BaseModel"),
+        "unknown_doc": f'    """A `{decl.id}` variant this SDK does not know (a newer server may send one)."""',
+        "config": f'    model_config = {imports.use("ConfigDict")}(extra="allow", populate_by_name=True, protected_namespaces=())',
+        "field": f"    {field}: str{field_default}",
+        "tag_fn": d.render(
+            d.assign(tag_fn, d.call(imports.use("discriminate"), [py_literal(field), py_literal(wire), *map(py_literal, tags)]))
+        ),
+        "members": d.render(d.bare_union(members, ","), 1),
+        "discriminator": f"    {imports.use('Discriminator')}({tag_fn}),",
+        "doc": text(docstring(decl.doc, "")),
+    }
 
 
-def alias_lines(decl: ir.Alias) -> list[str]:
-    USED.add("TypeAlias")
+def alias_block(decl: ir.Alias, imports: Imports) -> dict[str, Any]:
     target = decl.target
-    prefix = f"{naming.type_name(decl.id)}: TypeAlias = "
+    head = f"{sym.type_name(decl.id)}: {imports.use('TypeAlias')}"
     if isinstance(target, ir.UnionT):
-        return [*union_lines_of([py_type(m) for m in target.members], "", prefix, ""), *docstring(decl.doc, "")]
-    return [f"{prefix}{py_type(target)}", *docstring(decl.doc, "")]
+        doc = d.assign(head, d.union([py_type(m, imports) for m in target.members]))
+    else:
+        doc = f"{head} = {py_type(target, imports)}"
+    return {"kind": "alias", "lines": d.render(doc), "doc": text(docstring(decl.doc, ""))}
 
 
-def runtime_order(api: ir.Api) -> list[ir.Union_ | ir.Alias]:
-    """Aliases and unions, each after the aliases and unions it names (ties in id order)."""
-    import graphlib
-
-    from tinkc.ir.queries import type_refs
-
-    decls = {d.id: d for d in api.types.values() if isinstance(d, (ir.Union_, ir.Alias))}
-    deps: dict[str, list[str]] = {}
-    for d in decls.values():
-        names = [v.type for v in d.variants] if isinstance(d, ir.Union_) else [r.name for r in type_refs(d.target)]
-        deps[d.id] = sorted(n for n in names if n in decls and n != d.id)
-    sorter = graphlib.TopologicalSorter(deps)
+def runtime_order(plan: SdkPlan) -> list[ir.Union_ | ir.Alias]:
+    """Aliases and unions (evaluated at import, unlike classes), each after the aliases and unions
+    it names by the plan's references; ties in id order, level by level."""
+    decls: dict[str, ir.Union_ | ir.Alias] = {}
+    refs: dict[str, tuple[str, ...]] = {}
+    for t in plan.types:
+        if isinstance(t.decl, (ir.Union_, ir.Alias)):
+            decls[t.id] = t.decl
+            refs[t.id] = t.references
+    sorter = graphlib.TopologicalSorter({tid: sorted(r for r in refs[tid] if r in decls and r != tid) for tid in decls})
     sorter.prepare()
     out: list[ir.Union_ | ir.Alias] = []
     while sorter.is_active():
@@ -325,60 +290,23 @@ def runtime_order(api: ir.Api) -> list[ir.Union_ | ir.Alias]:
     return out
 
 
-def types_module(api: ir.Api) -> str:
-    USED.clear()
-    blocks: list[list[str]] = []
+def types_module(api: ir.Api, plan: SdkPlan) -> str:
+    imports = Imports(own=sym.TYPES_MODULE)
+    blocks: list[dict[str, Any]] = []
     for decl in api.types.values():  # classes first: their annotations are evaluated lazily
         if isinstance(decl, ir.Record):
-            blocks.append(record_lines(api, decl))
+            blocks.append(record_block(api, decl, imports))
         elif isinstance(decl, ir.Enum):
-            blocks.append(enum_lines(decl))
-    for decl in runtime_order(api):  # type aliases are evaluated at import: dependencies first
-        blocks.append(union_lines(api, decl) if isinstance(decl, ir.Union_) else alias_lines(decl))
-    body: list[str] = []
-    for block in blocks:
-        body.extend(block)
-        body.extend(["", ""])
-    records = [naming.type_name(d.id) for d in api.types.values() if isinstance(d, ir.Record)]
-    unknowns = [f"Unknown{naming.type_name(d.id)}" for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator]
-    for cls in sorted(records + unknowns):
-        body.append(f"{cls}.model_rebuild()")
-    names = sorted([naming.type_name(d.id) for d in api.types.values()] + unknowns)
-    body.extend(["", "__all__ = ["])
-    body.extend(f"    {py_literal(n)}," for n in names)
-    body.append("]")
-    text = "\n".join(body)
-    header = [
-        *docstring(f"Types of the {api.service.name} API. Generated by tinkc: do not edit.", ""),
-        "",
-        "from __future__ import annotations",
-        "",
-    ]
-    if "Field(" in text:
-        USED.add("Field")
-    header.extend(import_lines(USED))
-    header.extend(["", ""])
-    return "\n".join(header) + "\n" + text + "\n"
-
-
-# What the types module may import, by module: only names the generated code uses are imported.
-IMPORTS = (
-    ("datetime", ("date", "datetime")),
-    ("typing", ("Annotated", "Any", "Literal", "TypeAlias")),
-    ("pydantic", ("Base64Bytes", "BaseModel", "ConfigDict", "Discriminator", "Field", "Tag", "TypeAdapter")),
-    ("._runtime", ("UNKNOWN_TAG", "OpenEnum", "WireModel", "discriminate")),
-)
-
-
-def import_lines(words: set[str]) -> list[str]:
-    out: list[str] = []
-    for module, names in IMPORTS:
-        used = [n for n in names if n in words]
-        if not used:
-            continue
-        if module.startswith(".") and out:
-            out.append("")  # first-party imports in their own block, as isort wants
-        elif module == "pydantic" and out:
-            out.append("")  # third-party block after the standard library
-        out.append(f"from {module} import {', '.join(used)}")
-    return out
+            blocks.append(enum_block(decl, imports))
+    for decl in runtime_order(plan):
+        blocks.append(union_block(api, decl, imports) if isinstance(decl, ir.Union_) else alias_block(decl, imports))
+    unknowns = [sym.unknown_class(t.id) for t in api.types.values() if isinstance(t, ir.Union_) and t.discriminator]
+    records = [sym.type_name(t.id) for t in api.types.values() if isinstance(t, ir.Record)]
+    return render(
+        "types.py.jinja",
+        doc=text(docstring(f"Types of the {api.service.name} API. Generated by tinkc: do not edit.", "")),
+        imports=text(imports.lines()),
+        blocks=blocks,
+        rebuilt=text([f"{cls}.model_rebuild()" for cls in sorted(records + unknowns)]),
+        exported=text([f"    {py_literal(n)}," for n in sorted([sym.type_name(t) for t in api.types] + unknowns)]),
+    )

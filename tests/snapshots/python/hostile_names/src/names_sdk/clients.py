@@ -174,7 +174,12 @@ class Kernel_(BaseClient):
 
     def do(self, *, end: str, class_: str = "x") -> String:
         """A flow named `do`, with inputs named like keywords."""
-        s_step1 = self._call(EP_NAMES_CLASS, _STRING_ADAPTER, query={"fn": 1}, body=request_body(Object, {"end": end, "class_": class_}, {}))  # fmt: skip
+        s_step1 = self._call(
+            EP_NAMES_CLASS,
+            _STRING_ADAPTER,
+            query={"fn": 1},
+            body=request_body(Object, {"end": end, "class_": class_}, {}),
+        )
         return s_step1
 
 
@@ -293,7 +298,12 @@ class AsyncKernel_(AsyncBaseClient):
 
     async def do(self, *, end: str, class_: str = "x") -> String:
         """A flow named `do`, with inputs named like keywords."""
-        s_step1 = await self._call(EP_NAMES_CLASS, _STRING_ADAPTER, query={"fn": 1}, body=request_body(Object, {"end": end, "class_": class_}, {}))  # fmt: skip
+        s_step1 = await self._call(
+            EP_NAMES_CLASS,
+            _STRING_ADAPTER,
+            query={"fn": 1},
+            body=request_body(Object, {"end": end, "class_": class_}, {}),
+        )
         return s_step1
 
 

@@ -35,7 +35,12 @@ class FileClient(BaseClient):
 
     def publish(self, *, name: str, folder: str) -> DownloadReceipt:
         """Upload a file and wait until it is processed, while its folder is checked."""
-        s_stored = self._call_future(EP_FILES_UPLOAD, FT_FUTURES, _UPLOADRECEIPT_ADAPTER, body=request_body(Upload, {"name": name, "folder": folder}, {}))  # fmt: skip
+        s_stored = self._call_future(
+            EP_FILES_UPLOAD,
+            FT_FUTURES,
+            _UPLOADRECEIPT_ADAPTER,
+            body=request_body(Upload, {"name": name, "folder": folder}, {}),
+        )
         self._call(EP_FILES_FOLDER, _FOLDER_ADAPTER, path={"folder": folder})
         body_tag = request_body(
             Tag_,

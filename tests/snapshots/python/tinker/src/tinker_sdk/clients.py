@@ -831,14 +831,15 @@ class SamplingClient(BaseClient):
         body_step1 = request_body(
             SampleRequest,
             {
-                "sampling_session_id": self._state["sampling_session_id"],
-                "seq_id": self._next("seq_id"),
                 "prompt": prompt,
                 "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
                 "num_samples": num_samples,
                 "prompt_logprobs": prompt_logprobs,
             },
-            {},
         )
         s_step1 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -848,14 +849,15 @@ class SamplingClient(BaseClient):
         body_step2 = request_body(
             SampleRequest,
             {
-                "sampling_session_id": self._state["sampling_session_id"],
-                "seq_id": self._next("seq_id"),
                 "prompt": prompt,
-                "num_samples": 1,
-                "prompt_logprobs": True,
                 "sampling_params": {"max_tokens": 1},
             },
-            {},
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": 1,
+                "prompt_logprobs": True,
+            },
         )
         s_step2 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
         s_step3 = s_step2.prompt_logprobs
@@ -917,14 +919,15 @@ class AsyncSamplingClient(AsyncBaseClient):
         body_step1 = request_body(
             SampleRequest,
             {
-                "sampling_session_id": self._state["sampling_session_id"],
-                "seq_id": self._next("seq_id"),
                 "prompt": prompt,
                 "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
                 "num_samples": num_samples,
                 "prompt_logprobs": prompt_logprobs,
             },
-            {},
         )
         s_step1 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -934,14 +937,15 @@ class AsyncSamplingClient(AsyncBaseClient):
         body_step2 = request_body(
             SampleRequest,
             {
-                "sampling_session_id": self._state["sampling_session_id"],
-                "seq_id": self._next("seq_id"),
                 "prompt": prompt,
-                "num_samples": 1,
-                "prompt_logprobs": True,
                 "sampling_params": {"max_tokens": 1},
             },
-            {},
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": 1,
+                "prompt_logprobs": True,
+            },
         )
         s_step2 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
         s_step3 = s_step2.prompt_logprobs
@@ -995,9 +999,7 @@ class ServiceClient(BaseClient):
             ),
         )
 
-    def join_sampling_session(
-        self, *, sampling_session_id: str, type: Literal["join_sampling_session"] | None = None
-    ) -> JoinSamplingSessionResponse:
+    def join_sampling_session(self, *, sampling_session_id: str) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
         return self._call(
             EP_SERVICE_JOIN_SAMPLING_SESSION,
@@ -1007,9 +1009,7 @@ class ServiceClient(BaseClient):
                 {
                     "sampling_session_id": sampling_session_id,
                 },
-                {
-                    "type": type,
-                },
+                {},
             ),
         )
 
@@ -1021,9 +1021,10 @@ class ServiceClient(BaseClient):
                 "session_id": self._session_id(),
                 "model_seq_id": self._next("model_seq_id"),
                 "base_model": base_model,
+            },
+            {
                 "lora_config": {"rank": rank},
             },
-            {},
         )
         s_step2 = self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
         body_info = request_body(
@@ -1068,10 +1069,11 @@ class ServiceClient(BaseClient):
             {
                 "session_id": self._session_id(),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {
                 "model_path": model_path,
                 "base_model": base_model,
             },
-            {},
         )
         s_step1 = self._call(
             EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
@@ -1165,9 +1167,7 @@ class AsyncServiceClient(AsyncBaseClient):
             ),
         )
 
-    async def join_sampling_session(
-        self, *, sampling_session_id: str, type: Literal["join_sampling_session"] | None = None
-    ) -> JoinSamplingSessionResponse:
+    async def join_sampling_session(self, *, sampling_session_id: str) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
         return await self._call(
             EP_SERVICE_JOIN_SAMPLING_SESSION,
@@ -1177,9 +1177,7 @@ class AsyncServiceClient(AsyncBaseClient):
                 {
                     "sampling_session_id": sampling_session_id,
                 },
-                {
-                    "type": type,
-                },
+                {},
             ),
         )
 
@@ -1191,9 +1189,10 @@ class AsyncServiceClient(AsyncBaseClient):
                 "session_id": (await self._session_id()),
                 "model_seq_id": self._next("model_seq_id"),
                 "base_model": base_model,
+            },
+            {
                 "lora_config": {"rank": rank},
             },
-            {},
         )
         s_step2 = await self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
         body_info = request_body(
@@ -1240,10 +1239,11 @@ class AsyncServiceClient(AsyncBaseClient):
             {
                 "session_id": (await self._session_id()),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {
                 "model_path": model_path,
                 "base_model": base_model,
             },
-            {},
         )
         s_step1 = await self._call(
             EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
@@ -1304,9 +1304,10 @@ class TrainingClient(BaseClient):
             {
                 "session_id": self._session_id(),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {
                 "model_path": model_path,
             },
-            {},
         )
         s_step1 = self._call(
             EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
@@ -1346,10 +1347,11 @@ class TrainingClient(BaseClient):
             ForwardBackwardRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = self._call_future(
             EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
@@ -1364,10 +1366,11 @@ class TrainingClient(BaseClient):
             ForwardRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1)
         return s_step1
@@ -1378,10 +1381,11 @@ class TrainingClient(BaseClient):
             OptimStepRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "optim_params": adam_params,
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1392,11 +1396,12 @@ class TrainingClient(BaseClient):
             SaveWeightsRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "path": name,
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1406,12 +1411,13 @@ class TrainingClient(BaseClient):
         body_step1 = request_body(
             LoadWeightsRequest,
             {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": path,
                 "optimizer": False,
             },
-            {},
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1421,12 +1427,13 @@ class TrainingClient(BaseClient):
         body_step1 = request_body(
             LoadWeightsRequest,
             {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": path,
                 "optimizer": True,
             },
-            {},
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1439,11 +1446,12 @@ class TrainingClient(BaseClient):
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "path": name,
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = self._call_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
@@ -1458,11 +1466,12 @@ class TrainingClient(BaseClient):
             SaveWeightsExternalRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": name,
+            },
+            {
+                "seq_id": self._next("seq_id"),
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = self._call_future(
             EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
@@ -1475,10 +1484,11 @@ class TrainingClient(BaseClient):
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
             },
-            {},
         )
         s_step2 = self._call_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2
@@ -1499,9 +1509,10 @@ class AsyncTrainingClient(AsyncBaseClient):
             {
                 "session_id": (await self._session_id()),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+            },
+            {
                 "model_path": model_path,
             },
-            {},
         )
         s_step1 = await self._call(
             EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
@@ -1541,10 +1552,11 @@ class AsyncTrainingClient(AsyncBaseClient):
             ForwardBackwardRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = await self._call_future(
             EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
@@ -1559,10 +1571,11 @@ class AsyncTrainingClient(AsyncBaseClient):
             ForwardRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = await self._call_future(
             EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
@@ -1575,10 +1588,11 @@ class AsyncTrainingClient(AsyncBaseClient):
             OptimStepRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "optim_params": adam_params,
             },
-            {},
+            {
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = await self._call_future(
             EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1
@@ -1591,11 +1605,12 @@ class AsyncTrainingClient(AsyncBaseClient):
             SaveWeightsRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "path": name,
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = await self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1605,12 +1620,13 @@ class AsyncTrainingClient(AsyncBaseClient):
         body_step1 = request_body(
             LoadWeightsRequest,
             {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": path,
                 "optimizer": False,
             },
-            {},
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1620,12 +1636,13 @@ class AsyncTrainingClient(AsyncBaseClient):
         body_step1 = request_body(
             LoadWeightsRequest,
             {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": path,
                 "optimizer": True,
             },
-            {},
+            {
+                "model_id": self._state["model_id"],
+                "seq_id": self._next("seq_id"),
+            },
         )
         s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
@@ -1638,11 +1655,12 @@ class AsyncTrainingClient(AsyncBaseClient):
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "path": name,
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = await self._call_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
@@ -1657,11 +1675,12 @@ class AsyncTrainingClient(AsyncBaseClient):
             SaveWeightsExternalRequest,
             {
                 "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
                 "path": name,
+            },
+            {
+                "seq_id": self._next("seq_id"),
                 "ttl_seconds": ttl_seconds,
             },
-            {},
         )
         s_step1 = await self._call_future(
             EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
@@ -1674,10 +1693,11 @@ class AsyncTrainingClient(AsyncBaseClient):
             SaveWeightsForSamplerRequest,
             {
                 "model_id": self._state["model_id"],
+            },
+            {
                 "seq_id": self._next("seq_id"),
                 "sampling_session_seq_id": self._next("sampling_session_seq_id"),
             },
-            {},
         )
         s_step2 = await self._call_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2

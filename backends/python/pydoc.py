@@ -1,0 +1,189 @@
+"""Python constructs on the shared layout engine (:mod:`tinkc.backends.layout`), laid out as
+`ruff format` lays them out at the emitted package's line length (120, four-space indents).
+
+ruff's rules, as the snapshots show them (the real formatter checks every snapshot):
+
+- a call's (or a ``def``'s) brackets hold their contents flat when the line fits; else the
+  arguments go on one indented line when that fits; else one a line with a trailing comma;
+- a collection literal (list, tuple, dict) is flat or one item a line, never the middle form: the
+  trailing comma ruff adds when it explodes one keeps it exploded ("magic trailing comma"), which
+  is also how an emitter asks for an exploded literal (:func:`exploded`);
+- ruff does not hug a sole bracketed argument (``f([`` ... ``])``) as Prettier does;
+- an assignment whose right-hand side is too long splits inside that side's last bracket; a union
+  (``A | B``) on the right of an assignment is wrapped in parentheses, one operand a line.
+
+Example::
+
+    >>> pretty(call("f", ["a", "b"]))
+    'f(a, b)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from tinkc.backends.layout import HARDLINE, LINE, SOFTLINE, Doc, Group, IfBreak, Indent, Line, join, pretty, text_width
+
+WIDTH = 120  # the emitted pyproject's `[tool.ruff] line-length`
+INDENT = "    "
+
+__all__ = [
+    "HARDLINE",
+    "INDENT",
+    "WIDTH",
+    "Doc",
+    "assign",
+    "call",
+    "collection",
+    "exploded",
+    "exploded_call",
+    "lines",
+    "render",
+    "signature",
+    "union",
+]
+
+
+def flat(doc: Doc) -> str | None:
+    """``doc`` on one line, or None when something in it must break (a hard line, a broken group)."""
+    out: list[str] = []
+    stack: list[Doc] = [doc]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, list):
+            stack.extend(reversed(x))
+        elif isinstance(x, Group):
+            if x.broken:
+                return None
+            stack.append(x.contents)
+        elif isinstance(x, Line):
+            if x.hard:
+                return None
+            if not x.soft:
+                out.append(" ")
+        elif isinstance(x, Indent):
+            stack.append(x.contents)
+        elif isinstance(x, IfBreak):
+            stack.append(x.flat)
+        else:  # a Choice: the printer decides
+            return None
+    return "".join(out)
+
+
+def render(doc: Doc, level: int = 0, suffix: str = "") -> str:
+    """``doc`` then ``suffix``, printed at ``level`` indents (the first line's indentation
+    included). A document that fits one line is joined directly, and an exploded bracket (text
+    before it allowed) is printed item by item: what the printer would print, without its machinery."""
+    one = flat(doc)
+    if one is not None and text_width(one) + len(suffix) + len(INDENT) * level <= WIDTH:
+        return INDENT * level + one + suffix
+    prefix, last = _split_exploded(doc)
+    if last is not None:
+        items = [render(item, level + 1, ",") for item in last.items]
+        return "\n".join([f"{INDENT * level}{prefix}{last.head}{last.open}", *items, f"{INDENT * level}{last.close}{suffix}"])
+    doc = [doc, suffix] if suffix else doc
+    if level == 0:
+        return pretty(doc, WIDTH, INDENT)
+    return pretty([INDENT * level, _nest(doc, level)], WIDTH, INDENT)
+
+
+def _split_exploded(doc: Doc) -> tuple[str, Exploded | None]:
+    """``doc`` as (text, an exploded bracket) when it is one, maybe after plain text."""
+    if isinstance(doc, Exploded):
+        return "", doc
+    if isinstance(doc, list) and doc and isinstance(doc[-1], Exploded) and all(isinstance(x, str) for x in doc[:-1]):
+        return "".join(doc[:-1]), doc[-1]  # type: ignore[arg-type]
+    return "", None
+
+
+def _nest(doc: Doc, level: int) -> Doc:
+    for _ in range(level):
+        doc = Indent([doc])
+    return doc
+
+
+def lines(doc: Doc, level: int = 0) -> list[str]:
+    return render(doc, level).split("\n")
+
+
+def _arguments(items: Sequence[Doc]) -> Doc:
+    """Arguments in a broken call: on one line when they fit, else one a line with a trailing comma."""
+    return Group([join([",", LINE], items), IfBreak(",")])
+
+
+def call(head: Doc, args: Sequence[Doc], tail: Doc = "") -> Doc:
+    """``head(args)tail``: flat, else the arguments on one indented line, else one a line."""
+    if not args:
+        return [head, "()", tail]
+    return [Group([head, "(", Indent([SOFTLINE, _arguments(args)]), SOFTLINE, ")"]), tail]
+
+
+@attrs.frozen
+class Exploded(Group):
+    """A group that always breaks, one item a line with a trailing comma: ``head open`` items
+    ``close``. The printer sees a broken :class:`Group`; :func:`render` prints it directly (each
+    item on its own, as the printer would), which spares the printer's fitting on large methods."""
+
+    head: str = ""
+    open: str = "("
+    items: tuple[Doc, ...] = ()
+    close: str = ")"
+
+
+def _exploded(head: str, open_: str, items: Sequence[Doc], close: str) -> Exploded:
+    contents = [head, open_, Indent([SOFTLINE, join([",", LINE], items), ","]), SOFTLINE, close]
+    return Exploded(contents, True, head, open_, tuple(items), close)
+
+
+def exploded_call(head: str, args: Sequence[Doc]) -> Doc:
+    """``head(`` one argument a line ``)`` even when it would fit (a magic trailing comma)."""
+    return _exploded(head, "(", args, ")")
+
+
+def signature(head: str, params: Sequence[Doc], tail: str) -> Doc:
+    """``def name(params) -> T:``, laid out as a call (``tail`` counts on the first line)."""
+    return [Group([head, "(", Indent([SOFTLINE, _arguments(params)]), SOFTLINE, ")", tail])]
+
+
+def collection(open_: str, items: Sequence[Doc], close: str, *, tuple_: bool = False) -> Doc:
+    """A list, tuple or dict literal: flat, else one item a line with a trailing comma (a tuple of
+    one keeps its comma either way)."""
+    if not items:
+        return open_ + close
+    single = "," if tuple_ and len(items) == 1 else ""
+    return Group([open_, Indent([SOFTLINE, join([",", LINE], items), IfBreak(",", single)]), SOFTLINE, close])
+
+
+def exploded(open_: str, items: Sequence[Doc], close: str) -> Doc:
+    """A literal one item a line even when it would fit (its trailing comma keeps ruff from joining it)."""
+    if not items:
+        return open_ + close
+    return _exploded("", open_, items, close)
+
+
+def union(members: Sequence[Doc]) -> Doc:
+    """``A | B | C`` as the right-hand side of an assignment: flat, else in parentheses one operand a line."""
+    rest = [[LINE, "| ", m] for m in members[1:]]
+    return Group([IfBreak("("), Indent([SOFTLINE, members[0], *rest]), SOFTLINE, IfBreak(")")])
+
+
+def bare_union(members: Sequence[Doc], suffix: str = "") -> Doc:
+    """``A | B | C`` as an item of an exploded bracket: flat, else one operand a line at the item's indent."""
+    rest = [[LINE, "| ", m] for m in members[1:]]
+    return [Group([members[0], *rest]), suffix]
+
+
+def assign(target: str, value: Doc) -> Doc:
+    return [target, " = ", value]
+
+
+def kwarg(name: str, value: Doc) -> Doc:
+    return [name, "=", value]
+
+
+def dict_items(items: Sequence[tuple[Doc, Doc]]) -> list[Doc]:
+    return [[k, ": ", v] for k, v in items]

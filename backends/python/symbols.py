@@ -1,0 +1,267 @@
+"""The Python symbol provider: every identifier of the generated SDK, and where each is imported from.
+
+The naming pass (through :data:`NAMING`, the backend's :class:`NamingRules`) and the emitters ask
+the same functions, so a name the pass checked for collisions is the name the SDK uses. Nothing
+here imports an emitter: ``tinkc check`` loads this module and no more.
+
+A file's imports are recorded while it is written: :meth:`Imports.use` names a symbol and returns
+the name to write; :meth:`Imports.lines` renders the import block at the end (grouped and sorted as
+ruff's isort wants). No emitted text is searched for the names it uses.
+
+Example::
+
+    >>> imports = Imports()
+    >>> imports.use("Literal"), imports.use("WireModel")
+    ('Literal', 'WireModel')
+    >>> imports.lines()
+    ['from typing import Literal', '', 'from ._runtime import WireModel']
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+
+from tinkc.backends.base import NamingRules, pascal_case, snake_case
+from tinkc.ir import nodes as ir
+
+# -- where a symbol comes from --------------------------------------------------------------------
+
+# Every name a generated module imports, with its module; modules in the order isort puts them
+# (standard library, third party, then the package's own).
+SOURCES: dict[str, str] = {
+    "asyncio": "",  # `import asyncio`
+    "date": "datetime",
+    "datetime": "datetime",
+    "Annotated": "typing",
+    "Any": "typing",
+    "Literal": "typing",
+    "TypeAlias": "typing",
+    "Base64Bytes": "pydantic",
+    "BaseModel": "pydantic",
+    "ConfigDict": "pydantic",
+    "Discriminator": "pydantic",
+    "Field": "pydantic",
+    "Tag": "pydantic",
+    "TypeAdapter": "pydantic",
+    "AsyncBaseClient": "._client",
+    "BaseClient": "._client",
+    "SDK": "._client",
+    "present": "._client",
+    "request_body": "._client",
+    "ServiceSettings": "._config",
+    "Futures": "._futures",
+    "Backpressure": "._http",
+    "Endpoint": "._http",
+    "RetryHandler": "._http",
+    "RetryPolicy": "._retry",
+    "UNKNOWN_TAG": "._runtime",
+    "OpenEnum": "._runtime",
+    "WireModel": "._runtime",
+    "discriminate": "._runtime",
+    "Session": "._session",
+    "EventKind": "._telemetry",
+    "TelemetrySpec": "._telemetry",
+}
+STDLIB = frozenset({"", "datetime", "typing"})
+THIRD_PARTY = frozenset({"pydantic"})
+SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
+TYPES_MODULE = ".types"  # the declared types
+
+
+def _group(module: str) -> int:
+    return 0 if module in STDLIB else 1 if module in THIRD_PARTY else 2
+
+
+class Imports:
+    """The imports of one emitted file, recorded as its writer uses symbols."""
+
+    def __init__(self, exploded: Iterable[str] = (), own: str | None = None) -> None:
+        self._names: dict[str, set[str]] = {}
+        self._own = own  # the module being written: its own names are not imported
+        # modules whose import is written one name a line (a trailing comma keeps ruff from joining it)
+        self._exploded = frozenset(exploded)
+
+    def use(self, name: str, module: str | None = None) -> str:
+        """Record that the file uses ``name`` (from ``module``, else its known source); the name to write."""
+        source = SOURCES[name] if module is None else module
+        if source == self._own:
+            return name
+        self._names.setdefault(source, set()).add(name)
+        return name
+
+    def uses(self, name: str) -> bool:
+        return any(name in names for names in self._names.values())
+
+    def lines(self) -> list[str]:
+        """The import block: `import x` and `from m import ...` by group, a blank line between groups."""
+        out: list[str] = []
+        last = -1
+        modules = sorted(self._names, key=lambda m: (_group(m), m.startswith("."), m.lstrip(".")))
+        for module in modules:
+            group = _group(module)
+            if last != -1 and group != last:
+                out.append("")
+            last = group
+            names = sorted(self._names[module], key=_isort_key)
+            if module == "":
+                out.extend(f"import {n}" for n in names)
+            elif module in self._exploded:
+                out += [f"from {module} import (", *(f"    {n}," for n in names), ")"]
+            else:
+                out.append(f"from {module} import {', '.join(names)}")
+        return out
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's force-sort-within-sections default: CONSTANTS, then Classes, then functions
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+# -- reserved words -------------------------------------------------------------------------------
+
+# Names a pydantic model field must not take: BaseModel's own attributes and methods.
+PYDANTIC_RESERVED = frozenset(
+    {
+        "construct", "copy", "dict", "json", "parse_file", "parse_obj", "parse_raw", "schema", "schema_json",
+        "update_forward_refs", "validate", "fields", "model_config", "model_fields", "model_computed_fields",
+        "model_extra", "model_fields_set", "model_construct", "model_copy", "model_dump", "model_dump_json",
+        "model_json_schema", "model_parametrized_name", "model_post_init", "model_rebuild", "model_validate",
+        "model_validate_json", "model_validate_strings",
+    }
+)  # fmt: skip
+# `self` is no keyword, but it is the first parameter of every generated method: a field or parameter
+# of that name would be a duplicate argument.
+PY_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset({"None", "True", "False", "self"})
+# The module-level names the types module imports: a declared type must not shadow them.
+TYPES_MODULE_NAMES = frozenset(n for n, m in SOURCES.items() if m in ("datetime", "typing", "pydantic", "._runtime"))
+# Builtins that annotations inside a class use: a method of that name would shadow them there.
+ANNOTATION_BUILTINS = frozenset({"list", "dict", "set", "tuple", "type", "str", "int", "float", "bool", "bytes", "object"})
+
+NAMING = NamingRules(
+    type_case="pascal",
+    method_case="snake",
+    field_case="snake",
+    reserved=PY_RESERVED | PYDANTIC_RESERVED | TYPES_MODULE_NAMES,
+    reserved_suffix="_",
+)
+
+# -- identifiers ----------------------------------------------------------------------------------
+
+PRIMS = {"string": "str", "int": "int", "float": "float", "bool": "bool", "bytes": "Base64Bytes", "any": "Any",
+         "datetime": "datetime", "date": "date"}  # fmt: skip
+
+
+def type_name(name: str) -> str:
+    """Manifest type names are kept when they are already Pascal-case identifiers."""
+    candidate = name if name.isidentifier() and name[:1].isupper() else pascal_case(name)
+    return NAMING.mangle(candidate)
+
+
+def unknown_class(union_id: str) -> str:
+    """The fallback model of a discriminated union (a variant this SDK does not know)."""
+    return f"Unknown{type_name(union_id)}"
+
+
+def tag_function(union_id: str) -> str:
+    return f"_{field_name(union_id)}_tag"
+
+
+def method_name(name: str) -> str:
+    candidate = NAMING.method_name(name)
+    return candidate + "_" if candidate in ANNOTATION_BUILTINS else candidate
+
+
+def field_name(name: str) -> str:
+    candidate = name if name.isidentifier() and name == name.lower() else snake_case(name)
+    if candidate[:1].isdigit():
+        candidate = "f_" + candidate
+    return NAMING.mangle(candidate)
+
+
+def enum_member(value: str) -> str:
+    """The member name a value would take on its own (`in-progress` → `IN_PROGRESS`)."""
+    candidate = snake_case(value).upper() or "EMPTY"
+    if candidate[:1].isdigit():
+        candidate = "V_" + candidate
+    return candidate + "_" if keyword.iskeyword(candidate.lower()) and candidate.lower() == candidate else candidate
+
+
+def enum_members(values: Iterable[str]) -> dict[str, str]:
+    """Member names for all values of one enum, in declaration order. Values are wire data a user
+    cannot rename, and several may spell alike (`"*/"` and `"-->"` have no letters at all), so a
+    name already taken gets the lowest free `_2`, `_3`, ... suffix instead of redefining a member."""
+    values = list(values)
+    taken = {enum_member(v) for v in values}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for value in values:
+        name = enum_member(value)
+        if name in used:
+            n = 2
+            while f"{name}_{n}" in used or f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+        used.add(name)
+        out[value] = name
+    return out
+
+
+def module_name(name: str) -> str:
+    return snake_case(name) or "sdk"
+
+
+def constant(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+
+
+def endpoint_const(eid: str) -> str:
+    return f"EP_{constant(eid)}"
+
+
+def feature_const(fid: str) -> str:
+    return f"FT_{constant(fid)}"
+
+
+def event_const(feature_const_name: str, kind: str) -> str:
+    return f"{feature_const_name}_{constant(kind)}"
+
+
+def adapter_name(annotation: str) -> str:
+    """The module-level TypeAdapter of a response type, named after its annotation."""
+    return "_" + constant(annotation.replace(" | None", "_or_none")) + "_ADAPTER"
+
+
+def step_var(step_id: str) -> str:
+    return f"s_{field_name(step_id)}"
+
+
+def body_var(step_id: str) -> str:
+    return f"body_{field_name(step_id)}"
+
+
+# client_classes of the last IR asked about: emitting asks once per flow step and method, and the
+# answer takes a pass over every type (it was most of the time of a large manifest's emission)
+_CLIENT_CLASSES: list[tuple[ir.Api, dict[str, str]]] = []
+
+
+def client_classes(api: ir.Api) -> dict[str, str]:
+    """Client id → class name. The clients module imports the types by name, so a class (or its
+    `Async` twin) never takes the name of a declared type: it gets `_` suffixes until it is free."""
+    if _CLIENT_CLASSES and _CLIENT_CLASSES[0][0] is api:
+        return _CLIENT_CLASSES[0][1]
+    types = {type_name(t) for t in api.types}
+    types |= {unknown_class(d.id) for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator}
+    out: dict[str, str] = {}
+    for client in api.clients.values():
+        name = type_name(client.display_name)
+        while {name, f"Async{name}"} & types or name in out.values():
+            name += "_"
+        out[client.id] = name
+    _CLIENT_CLASSES[:] = [(api, out)]
+    return out
+
+
+def client_class(api: ir.Api, client_id: str, is_async: bool = False) -> str:
+    return ("Async" if is_async else "") + client_classes(api)[client_id]
