@@ -15,6 +15,8 @@ Example::
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,36 @@ from typing import Any
 import jinja2
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs, as pip and mypy keep theirs: parsing and compiling a
+    backend's templates costs more than rendering them on a small manifest, and `tinkc build` runs
+    on every save. The cache lives in ``$TINKC_CACHE_DIR`` (else ``$XDG_CACHE_HOME/tinkc``, else
+    ``~/.cache/tinkc``); jinja checks each entry against the template's source checksum and its own
+    and Python's versions, so a stale entry is recompiled, never used. ``TINKC_CACHE_DIR=off`` (or a
+    directory that cannot be made) turns it off; the output is the same either way."""
+    configured = os.environ.get("TINKC_CACHE_DIR")
+    if configured == "off":
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tinkc"
+    folder = base / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-")  # noqa: SIM115 - closed (and removed) at once
+        probe.close()
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @functools.cache
-def _environment(folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...]) -> jinja2.Environment:
+def _shared_bytecode_cache() -> jinja2.BytecodeCache | None:
+    return _bytecode_cache()
+
+
+@functools.cache
+def _environment(
+    folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...], syntax: tuple[tuple[str, str], ...] = ()
+) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
@@ -33,17 +63,29 @@ def _environment(folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...
         lstrip_blocks=True,
         auto_reload=False,  # templates are package data: read and compiled once per process
         cache_size=-1,
+        bytecode_cache=_shared_bytecode_cache(),
+        **dict(syntax),
     )
     env.filters.update(dict(filters))
     return env
 
 
-def environment(folder: Path, filters: Mapping[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
+def environment(
+    folder: Path, filters: Mapping[str, Callable[..., Any]] | None = None, syntax: Mapping[str, str] | None = None
+) -> jinja2.Environment:
     """The environment of a backend's templates folder (cached: the same folder and filters give the
-    same environment, whose compiled templates are kept)."""
-    return _environment(str(folder), tuple(sorted((filters or {}).items())))
+    same environment, whose compiled templates are kept). ``syntax``: other delimiters, for a target
+    whose own source is full of jinja's (Elixir writes `{%{...}}` and `{{:ok, x}, y}`), e.g.
+    ``{"block_start_string": "<%", ...}`` (jinja2.Environment's keyword arguments)."""
+    return _environment(str(folder), tuple(sorted((filters or {}).items())), tuple(sorted((syntax or {}).items())))
 
 
-def render(folder: Path, name: str, filters: Mapping[str, Callable[..., Any]] | None = None, **context: Any) -> str:
+def render(
+    folder: Path,
+    name: str,
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    syntax: Mapping[str, str] | None = None,
+    **context: Any,
+) -> str:
     """Render one template of ``folder`` with ``context``."""
-    return environment(folder, filters).get_template(name).render(**context)
+    return environment(folder, filters, syntax).get_template(name).render(**context)

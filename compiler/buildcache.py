@@ -36,7 +36,7 @@ CACHE_VERSION = 1
 # the record the writer keeps (path → digest); its own stat is part of what must be unchanged
 WRITER_RECORD = ".tinkc-generated.json"
 WRITER_JOURNAL = ".tinkc-journal.json"
-_CODE_SUFFIXES = (".py", ".lark", ".yaml", ".j2", ".ex", ".exs", ".ts", ".json", ".md")
+_CODE_SUFFIXES = (".py", ".lark", ".yaml", ".j2", ".jinja", ".ex", ".exs", ".ts", ".json", ".md")  # .jinja: the backends' templates
 
 
 def _sha256(path: Path) -> str | None:

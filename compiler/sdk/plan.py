@@ -258,6 +258,7 @@ class SdkPlan:
     clients: dict[str, ClientPlan]
     types: tuple[TypePlan, ...]  # declaration order a runtime needs: referenced before referencing
     features: dict[str, ir.Feature]
+    retries: dict[str, Retry]  # every retry_policy instance, used by an endpoint or not
     session: SessionPlan | None
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
@@ -480,12 +481,29 @@ def _variables(flow: ir.Flow) -> set[str]:
     return used
 
 
+def _resolves_to_nothing(ep: EndpointPlan) -> bool:
+    return ep.response == "future" and ep.response_type is None
+
+
 def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) -> FlowPlan:
     awaited = {s.awaits for s in flow.steps if s.kind == "await_future" and s.awaits}
-    variables = _variables(flow)
+    # Steps that answer nothing: a call of an endpoint without a response body — a future of one
+    # included (polled to its end, it resolves to nothing) — that no later step awaits, and the
+    # await of such a call. They get no result type, and no variable unless a binding reads them.
+    silent_calls = {
+        s.id
+        for s in flow.steps
+        if s.kind in ("call", "call_await")
+        and s.target_kind == "endpoint"
+        and (endpoints[s.target or ""].response == "empty" or _resolves_to_nothing(endpoints[s.target or ""]))
+    }
+    silent = (silent_calls - awaited) | {s.id for s in flow.steps if s.kind == "await_future" and s.awaits in silent_calls}
+    bound = {b.step for s in flow.steps for b in step_binds(s) if b.step}
+    variables = _variables(flow) - (silent - bound)
     steps: list[StepPlan] = []
     for s in flow.steps:
-        common: dict[str, Any] = {"id": s.id, "result_type": s.result_type, "variable": s.id in variables}
+        result_type = None if s.id in silent else s.result_type
+        common: dict[str, Any] = {"id": s.id, "result_type": result_type, "variable": s.id in variables}
         if s.kind in ("call", "call_await") and s.target_kind == "endpoint":
             ep = endpoints[s.target or ""]
             # a futures call a later step awaits only submits; any other call (a fused call_await,
@@ -505,6 +523,9 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         elif s.kind == "return":
             steps.append(StepPlan(**common, mode="return", returned=s.args[0].value if s.args else None))
     result = flow.result
+    last = flow.steps[-1].id if flow.steps else None
+    if last is not None and last in silent:
+        result = None  # the flow ends on a step that answers nothing: so does the flow
     returns: Literal["nothing", "value", "client", "future"]
     if result is None:
         returns = "nothing"
@@ -527,7 +548,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         stages=flow.stages,
         result=result,
         returns=returns,
-        result_step=flow.steps[-1].id if flow.steps and result is not None else None,
+        result_step=last if result is not None else None,
         doc=flow.doc,
         deprecated=flow.deprecated,
     )
@@ -646,6 +667,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         clients=clients,
         types=_type_order(api),
         features=dict(api.features),
+        retries={fid: _retry(f) for fid, f in api.features.items() if isinstance(f.params, ir.RetryPolicy)},
         session=session,
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
