@@ -9,7 +9,7 @@ from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
 from tinkc.backends.python.emit_types import docstring, py_literal, render, text
 from tinkc.ir import nodes as ir
-from tinkc.sdk import SdkPlan
+from tinkc.sdk import SdkPlan, plan_of
 
 ERRORS = ("APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "ConfigurationError",
           "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
@@ -82,8 +82,18 @@ def init_module(api: ir.Api) -> str:
 def driver(api: ir.Api, pkg: str) -> str:
     """The conformance driver: a static program bound to this package and its clients."""
     entries = [f"{py_literal(c)}: {py_literal(sym.client_class(api, c))}" for c in api.clients]
+    plan = plan_of(api)
+    renamed = []
+    for cid, client in plan.clients.items():
+        for m in client.methods:
+            params = plan.endpoint(m.target).params if m.kind == "endpoint" else plan.flow(m.target).inputs
+            args = {p.name: sym.field_name(p.name) for p in params if sym.field_name(p.name) != p.name}
+            if sym.method_name(m.name) != m.name or args:
+                pairs = "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in args.items()) + "}"
+                renamed.append(f"{py_literal(f'{cid}.{m.name}')}: ({py_literal(sym.method_name(m.name))}, {pairs})")
     return render(
         "conformance_driver.py.jinja",
         package=py_literal(pkg),
         clients=d.render(d.exploded("{", entries, "}")),
+        renamed=d.render(d.exploded("{", renamed, "}")) if renamed else "{}",
     )

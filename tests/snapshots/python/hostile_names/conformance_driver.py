@@ -32,6 +32,21 @@ CLIENTS: dict[str, str] = {
     "kernel": "Kernel_",
     "string": "String_",
 }
+# The Python names of the methods and arguments a scenario gives by their manifest names, where the
+# symbol provider renamed them (a keyword, a builtin): "client.method" → (method, {argument: name})
+RENAMED: dict[str, tuple[str, dict[str, str]]] = {
+    "kernel.class": ("class_", {"class": "class_"}),
+    "kernel.def": ("def_", {}),
+    "kernel.fn": ("fn", {"self": "self_"}),
+    "kernel.async": ("async_", {}),
+    "kernel.await": ("await_", {}),
+    "kernel.self": ("self_", {}),
+    "kernel.None": ("none", {}),
+    "kernel.__proto__": ("proto", {}),
+    "kernel.type": ("type_", {}),
+    "kernel.do": ("do", {"class": "class_"}),
+}
+CLIENT_IDS = {cls: cid for cid, cls in CLIENTS.items()}
 
 pkg = importlib.import_module(PACKAGE)
 errors = importlib.import_module(f"{PACKAGE}._errors")
@@ -257,8 +272,10 @@ class Driver:
         client = self.build(name, bool(entry.get("async"))) if fresh else self.instances[name]
         keep = False
         try:
-            method = getattr(client, entry["method"])
-            args = coerce(method, entry.get("args", {}))
+            cid = CLIENT_IDS.get(type(client).__name__.removeprefix("Async"), name)
+            python_name, arg_names = RENAMED.get(f"{cid}.{entry['method']}", (entry["method"], {}))
+            method = getattr(client, python_name)
+            args = coerce(method, {arg_names.get(k, k): v for k, v in entry.get("args", {}).items()})
             count = int(entry.get("concurrent", 1))
             hold = entry.get("hold_until_in_flight")
             if hold is not None:  # held before the first request can leave, or it may be answered at once
