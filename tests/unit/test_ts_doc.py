@@ -4,7 +4,7 @@ and lays them out."""
 
 from __future__ import annotations
 
-from tinkc.backends.typescript.doc import HARDLINE, LINE, Group, Indent, _breaks, _breaks_deep, _breaks_shallow, pretty
+from tinkc.backends.layout import HARDLINE, LINE, Group, Indent, _breaks, _breaks_deep, _breaks_shallow, pretty
 
 
 def nested(depth: int, leaf: object) -> object:
