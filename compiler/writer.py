@@ -213,8 +213,18 @@ def _unlink_if_file(path: Path) -> None:
         path.unlink()
 
 
+def _nearest_dir(root: Path, path: Path) -> Path:
+    """The closest ancestor of ``path`` that still exists."""
+    parent = path.parent
+    while parent != root and not parent.is_dir():
+        parent = parent.parent
+    return parent
+
+
 def _prune_empty_parents(root: Path, start: Path) -> None:
-    parent = start
+    """Remove ``start`` and its parents while they are empty. A roll-forward may find some of them
+    removed already (the build was killed while pruning): it starts from the nearest that is left."""
+    parent = start if start.is_dir() else _nearest_dir(root, start)
     while parent != root and parent.is_dir() and not parent.is_symlink() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
@@ -247,11 +257,17 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
     for path, digest in journal.removals:
         rel = PurePosixPath(path)
         target = root / rel
-        if _has_symlink(root, rel) or not target.is_file() or _digest(target.read_bytes()) != digest:
+        if _has_symlink(root, rel):
             continue
-        target.unlink()
-        if report is not None:
-            report.removed.append(path)
+        if target.is_file():
+            if _digest(target.read_bytes()) != digest:
+                continue
+            target.unlink()
+            if report is not None:
+                report.removed.append(path)
+        elif os.path.lexists(target):
+            continue
+        # also when the file was removed before an interruption: its emptied folders may not be
         _prune_empty_parents(root, target.parent)
     if RECORD in journal.writes:
         _rename(root / temp_name(PurePosixPath(RECORD)), root / RECORD)

@@ -332,9 +332,11 @@ def test_a_kill_while_staging_is_rolled_back_by_the_next_build(tmp_path: Path, m
     assert outcome == "rolled-back" and tree(out) == reference(tmp_path / "again")[0]
 
 
-@pytest.mark.parametrize("point", [("_rename", n) for n in range(STAGED)] + [("_drop_journal", 0)])
+@pytest.mark.parametrize("point", [("_rename", n) for n in range(STAGED)] + [("_prune_empty_parents", 0), ("_drop_journal", 0)])
 def test_a_kill_while_applying_is_rolled_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: tuple[str, int]) -> None:
-    """Killed after n renames (the record's is the last), or just before the journal is deleted."""
+    """Killed after n renames (the record's is the last), after removing `gone/e` and before pruning
+    the folder it emptied (the roll-forward finds the file gone, and must still prune), or just
+    before the journal is deleted."""
     out, outcome = kill_and_recover(tmp_path, monkeypatch, *point)
     assert outcome == "rolled-forward" and tree(out) == reference(tmp_path / "again")[1]
 
