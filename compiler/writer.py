@@ -20,12 +20,16 @@ journal (``.tinkc-journal.json``), in four phases:
 
 1. **plan** (read only): decide which files to write, keep, refuse and remove;
 2. **stage**: write the journal in state ``staging`` (the files it is about to write, the
-   directories it is about to make, the stale files it is about to remove), then every changed
-   file — and the new record — as a temporary file ``.tinkc-<name>.tmp`` beside its target. Nothing
-   a reader of the tree sees has changed yet;
-3. **commit**: rewrite the journal in state ``committed`` (an atomic rename: the commit point);
+   directories it is about to make, the stale files it is about to remove) and make it durable,
+   then every changed file — and the new record — as a temporary file ``.tinkc-<name>.tmp`` beside
+   its target, then make all of that durable: fsync every temporary file and every directory whose
+   entries changed (the parent of each temporary file and of each new directory, and the top,
+   where the journal is). Nothing a reader of the tree sees has changed yet;
+3. **commit**: rewrite the journal in state ``committed`` (a temporary file, fsynced, renamed over
+   the journal, the directory fsynced: the commit point, durable once it returns);
 4. **apply**: rename each temporary file over its target, remove stale files, rename the record
-   last, delete the journal.
+   last, fsync the directories whose entries changed (the parents of the targets and of the
+   removed files, the top), delete the journal.
 
 Every journal write is itself a temporary file renamed into place, so a journal is whole or absent.
 The next build (and ``tinkc build`` before it compiles anything: :func:`recover`) finishes what an
@@ -40,10 +44,31 @@ interrupted one left:
   is the complete new output.
 
 The temporary names are fixed (not random) so that the journal can name them before they exist and
-recovery never has to search the tree. This guards against an interrupted *process* (a crash,
-SIGKILL, Ctrl-C, a full disk): the writer does not fsync, so a power loss in the middle of a build
-may still lose data the kernel had not flushed — fsyncing every file would make a full build several
-times slower for a failure the next build cannot repair any better.
+recovery never has to search the tree.
+
+Durability. The above holds for an interrupted *process* (a crash, SIGKILL, Ctrl-C, a full disk)
+without any fsync: the kernel keeps what a dead process wrote. A power loss (or a kernel crash)
+loses what the kernel had not flushed, in any order — a renamed file's new name without its content,
+one rename without another — so each phase makes its work durable before the next depends on it:
+
+* the staging journal is durable before anything is staged, so a temporary file or a new
+  directory that survives a power loss is always listed by a journal that survives too;
+* every temporary file (its content) and its directory entry are durable before the commit, so a
+  committed journal never names a temporary file that is missing or short: the roll-forward would
+  take a missing one for a rename already done and keep the old file beside new ones;
+* the committed journal is durable before the first rename (its file, then its directory);
+* the renames and removals are durable before the journal is deleted, so a journal never
+  disappears while part of the tree is still old. The deletion itself is not synced: a journal
+  that comes back after a power loss is finished again, which changes nothing.
+
+The fsyncs are made together, not one after each write: all files are written first, then fsynced
+— with the directories — from a few threads at once (:data:`SYNC_THREADS`). On ext4 each fsync
+commits the file system's journal and flushes the disk's cache; one after another they cost about
+5 ms each, while concurrent ones are committed together (a group commit). Writing the bundled
+manifest built for every target (259 files in five directories, fresh) took 0.3 s without fsync,
+2.1 s with the fsyncs one after another — batched after the writes or not: each still flushes —
+and 0.5 s with them concurrent (medians of 15 rounds, ext4, on this project's 2-core machine). A rollback syncs too before it deletes the journal (rare; it keeps a power loss from
+bringing back its temporary files). The build cache's file is not synced: losing it costs a build.
 """
 
 from __future__ import annotations
@@ -53,6 +78,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -65,6 +91,7 @@ RECORD = ".tinkc-generated.json"
 RECORD_VERSION = 1
 JOURNAL = ".tinkc-journal.json"
 JOURNAL_VERSION = 1
+SYNC_THREADS = 8  # fsyncs in flight at once (see "Durability" above)
 RESERVED_PREFIX = ".tinkc-"  # the writer's own files: the record, the journal, temporary files
 TEMP_SUFFIX = ".tmp"
 # A file's temporary sibling adds the prefix and suffix to its name, and the sibling must still fit
@@ -83,6 +110,12 @@ class WriteReport:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _step(op: str, path: Path) -> None:
+    """Called just before each change the writer makes on disk — ``op`` is one of journal, mkdir,
+    stage, sync, rename, remove, rmdir, drop-journal — always from the thread that writes. It does
+    nothing: tests replace it to stop or kill a build at an exact point."""
 
 
 def safe_relative(path: str) -> PurePosixPath | None:
@@ -139,6 +172,65 @@ def _record_text(record: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Durability
+
+
+def _fsync(path: Path, is_dir: bool) -> None:
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (getattr(os, "O_DIRECTORY", 0) if is_dir else getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if not (is_dir and exc.errno in (errno.EINVAL, errno.ENOTSUP)):  # a file system that cannot sync a directory
+            raise
+    finally:
+        os.close(fd)
+
+
+def _sync(root: Path, files: Iterable[Path] = (), dirs: Iterable[Path] = ()) -> None:
+    """fsync each file and each directory (once, those that still exist), several at a time: the
+    file system commits concurrent fsyncs together. Raises the first OSError after all have run."""
+    todo = [(p, False) for p in dict.fromkeys(files)] + [(d, True) for d in dict.fromkeys(dirs) if d.is_dir() and not d.is_symlink()]
+    if not todo:
+        return
+    _step("sync", root)
+    if len(todo) == 1:
+        _fsync(*todo[0])
+        return
+    pending = iter(todo)
+    guard = threading.Lock()
+    errors: list[OSError] = []
+
+    def worker() -> None:
+        while True:
+            with guard:
+                item = next(pending, None)
+            if item is None or errors:
+                return
+            try:
+                _fsync(*item)
+            except OSError as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker, name="tinkc-fsync", daemon=True) for _ in range(min(SYNC_THREADS, len(todo)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def _nearest_dir(root: Path, path: Path) -> Path:
+    """The closest ancestor of ``path`` that still exists: the directory whose entries changed when
+    ``path`` (and maybe some emptied parents of it) went away."""
+    parent = path.parent
+    while parent != root and not parent.is_dir():
+        parent = parent.parent
+    return parent
+
+
+# ---------------------------------------------------------------------------------------------
 # The journal
 
 
@@ -183,15 +275,21 @@ class Journal:
         pairs = [tuple(r) for r in removals if isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r)]
         if len(pairs) != len(removals) or not all(safe_relative(path) for path, _ in pairs):
             return None
-        return cls(state=data["state"], writes=writes, created_dirs=dirs, removals=pairs)  # type: ignore[arg-type]
+        return cls(state=data["state"], writes=writes, created_dirs=dirs, removals=pairs)
+
+
+JOURNAL_TEMP = temp_name(PurePosixPath(JOURNAL)).as_posix()
 
 
 def _write_journal(root: Path, journal: Journal) -> None:
-    """Atomically: the journal is whole or absent, never half-written."""
-    rel = PurePosixPath(JOURNAL)
-    tmp = root / temp_name(rel)
-    tmp.write_text(journal.to_json(), encoding="utf-8")
-    os.replace(tmp, root / rel)
+    """Atomically and durably: the journal is whole or absent, never half-written, and what this
+    wrote survives a power loss once it returns."""
+    tmp = root / JOURNAL_TEMP
+    _step("journal", root / JOURNAL)
+    _create_file(tmp, journal.to_json().encode("utf-8"))
+    _fsync(tmp, is_dir=False)
+    os.replace(tmp, root / JOURNAL)
+    _fsync(root, is_dir=True)
 
 
 def _read_journal(root: Path) -> tuple[bool, Journal | None]:
@@ -208,17 +306,12 @@ def _read_journal(root: Path) -> tuple[bool, Journal | None]:
     return True, Journal.from_json(text)
 
 
-def _unlink_if_file(path: Path) -> None:
+def _unlink_if_file(path: Path) -> bool:
     if path.is_file() and not path.is_symlink():
+        _step("remove", path)
         path.unlink()
-
-
-def _nearest_dir(root: Path, path: Path) -> Path:
-    """The closest ancestor of ``path`` that still exists."""
-    parent = path.parent
-    while parent != root and not parent.is_dir():
-        parent = parent.parent
-    return parent
+        return True
+    return False
 
 
 def _prune_empty_parents(root: Path, start: Path) -> None:
@@ -226,19 +319,24 @@ def _prune_empty_parents(root: Path, start: Path) -> None:
     removed already (the build was killed while pruning): it starts from the nearest that is left."""
     parent = start if start.is_dir() else _nearest_dir(root, start)
     while parent != root and parent.is_dir() and not parent.is_symlink() and not any(parent.iterdir()):
+        _step("rmdir", parent)
         parent.rmdir()
         parent = parent.parent
 
 
 def _roll_back(root: Path, journal: Journal) -> None:
+    touched = {root}
     for key in journal.writes:
         tmp = temp_name(PurePosixPath(key))
-        if not _has_symlink(root, tmp.parent):
-            _unlink_if_file(root / tmp)
+        if not _has_symlink(root, tmp.parent) and _unlink_if_file(root / tmp):
+            touched.add(root / tmp.parent)
     for d in reversed(journal.created_dirs):  # deepest first
         path = root / d
         if not _has_symlink(root, PurePosixPath(d)) and path.is_dir() and not any(path.iterdir()):
+            _step("rmdir", path)
             path.rmdir()
+            touched.add(path.parent)
+    _sync(root, dirs=touched)  # a power loss must not bring back what the journal no longer lists
     _drop_journal(root)
 
 
@@ -262,6 +360,7 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
         if target.is_file():
             if _digest(target.read_bytes()) != digest:
                 continue
+            _step("remove", target)
             target.unlink()
             if report is not None:
                 report.removed.append(path)
@@ -271,11 +370,19 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
         _prune_empty_parents(root, target.parent)
     if RECORD in journal.writes:
         _rename(root / temp_name(PurePosixPath(RECORD)), root / RECORD)
+    # Every directory this journal changes, whether this call or an interrupted one renamed there:
+    # the renames must be durable before the journal that would redo them is gone.
+    changed = [root / PurePosixPath(key).parent for key in journal.writes] + [
+        _nearest_dir(root, root / path) for path, _ in journal.removals
+    ]
+    _sync(root, dirs=[root, *(d for d in changed if not _has_symlink(root, PurePosixPath(d.relative_to(root).as_posix())))])
     _drop_journal(root)
 
 
 def _drop_journal(root: Path) -> None:
     """The last step of a build or a recovery: from here on there is nothing left to finish."""
+    _unlink_if_file(root / JOURNAL_TEMP)  # a commit interrupted before its rename
+    _step("drop-journal", root / JOURNAL)
     (root / JOURNAL).unlink()
 
 
@@ -284,6 +391,7 @@ def _rename(tmp: Path, target: Path) -> bool:
     interruption (each target is in the journal once): False."""
     if tmp.is_symlink() or not tmp.is_file():
         return False
+    _step("rename", target)
     os.replace(tmp, target)
     return True
 
@@ -295,9 +403,19 @@ def recover(out_dir: str | Path, sink: Sink, display: str | None = None) -> str 
     shown = display or str(root)
     if root.is_symlink() or not root.is_dir():
         return None
+    if not os.path.lexists(root / JOURNAL) and not os.path.lexists(root / JOURNAL_TEMP):
+        return None
+    return _recover(root, sink, shown)
+
+
+def _recover(root: Path, sink: Sink, shown: str) -> str | None:
     present, journal = _read_journal(root)
     if not present:
-        return None
+        try:  # a build killed while writing its first journal: it had staged nothing yet
+            return "rolled-back" if _unlink_if_file(root / JOURNAL_TEMP) else None
+        except OSError as exc:
+            sink.error("writer.io-error", f"cannot finish the interrupted build in `{shown}`: {exc.strerror or exc}", None)
+            return None
     if journal is None:
         sink.error(
             "writer.journal",
@@ -326,13 +444,13 @@ class _Plan:
     writes: dict[str, bytes] = attrs.field(factory=dict)  # target → new content
     removals: list[tuple[str, str]] = attrs.field(factory=list)
     record: dict[str, str] = attrs.field(factory=dict)
-    broken: bool = False  # the backend emitted an unsafe or duplicate path: write nothing
 
 
-def _plan(root: Path, shown: str, files: Iterable[OutputFile], sink: Sink, report: WriteReport) -> _Plan:
-    previous = _read_record(root)
-    plan = _Plan()
+def _wanted(files: Iterable[OutputFile], shown: str, sink: Sink, report: WriteReport) -> dict[PurePosixPath, bytes] | None:
+    """The generated files by path, or None when the backend emitted an unsafe or duplicate path:
+    then nothing is written (a backend bug or an unchecked name: half an SDK would only mislead)."""
     wanted: dict[PurePosixPath, bytes] = {}
+    broken = False
     for f in files:
         rel = safe_relative(f.path)
         if rel is None:
@@ -343,7 +461,7 @@ def _plan(root: Path, shown: str, files: Iterable[OutputFile], sink: Sink, repor
                 hint="a backend must emit short relative paths without `..`; nothing of this target was written",
             )
             report.refused.append(f.path)
-            plan.broken = True
+            broken = True
             continue
         if rel in wanted:
             sink.error(
@@ -352,10 +470,15 @@ def _plan(root: Path, shown: str, files: Iterable[OutputFile], sink: Sink, repor
                 None,
                 hint="two declarations map to one file name; nothing of this target was written",
             )
-            plan.broken = True
+            broken = True
             continue
         wanted[rel] = f.content.encode("utf-8")
+    return None if broken else wanted
 
+
+def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink, report: WriteReport) -> _Plan:
+    previous = _read_record(root)
+    plan = _Plan()
     for rel in sorted(wanted):
         key = rel.as_posix()
         data = wanted[rel]
@@ -424,7 +547,7 @@ def _missing_dirs(root: Path, targets: Iterable[str]) -> list[str]:
     return sorted(missing, key=lambda d: (d.count("/"), d))
 
 
-def _stage_file(path: Path, data: bytes) -> None:
+def _create_file(path: Path, data: bytes) -> None:
     """A temporary file, created (never opened through an existing file or symlink) and filled."""
     if path.is_symlink() or path.is_file():  # left by a build whose journal was lost: ours (the `.tinkc-` prefix)
         path.unlink()
@@ -433,11 +556,16 @@ def _stage_file(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def _stage_file(path: Path, data: bytes) -> None:
+    _step("stage", path)
+    _create_file(path, data)
+
+
 def replace_own_file(out_dir: str | Path, name: str, text: str) -> bool:
     """Atomically replace one of tinkc's own bookkeeping files (a ``.tinkc-`` name other than the
     record and the journal, e.g. the build cache's ``.tinkc-build.json``) at the top of ``out_dir``.
     False when it cannot be written (the directory or the file is a symlink, an I/O error): such a
-    file is only ever a cache, whose absence costs a build."""
+    file is only ever a cache, whose absence costs a build. Not synced, for that reason."""
     root = Path(out_dir)
     if not name.startswith(RESERVED_PREFIX) or "/" in name or name in (RECORD, JOURNAL) or root.is_symlink() or not root.is_dir():
         return False
@@ -447,6 +575,7 @@ def replace_own_file(out_dir: str | Path, name: str, text: str) -> bool:
         if target.is_symlink():
             return False
         _stage_file(tmp, text.encode("utf-8"))
+        _step("rename", target)
         os.replace(tmp, target)
     except OSError:
         _unlink_if_file(tmp)
@@ -464,21 +593,26 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
     if root.exists() and not root.is_dir():
         sink.error("writer.user-file", f"output directory `{shown}` is a file", None, hint="choose another `--out` directory")
         return report
+    wanted = _wanted(files, shown, sink, report)
+    if wanted is None:
+        return report
     root.mkdir(parents=True, exist_ok=True)
-    present, _ = _read_journal(root)
-    if present:
+    _write_tree(root, shown, wanted, sink, report)
+    return report
+
+
+def _write_tree(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink, report: WriteReport) -> None:
+    """Recover, plan, stage, commit, apply."""
+    if os.path.lexists(root / JOURNAL) or os.path.lexists(root / JOURNAL_TEMP):
         recover(root, sink, shown)
         if _read_journal(root)[0]:  # could not finish it: building on top would lose the old state
-            return report
-    plan = _plan(root, shown, files, sink, report)
-    if plan.broken:  # a backend bug or an unchecked name: half an SDK would only mislead
-        report.unchanged.clear()
-        return report
+            return
+    plan = _plan(root, shown, wanted, sink, report)
     record_text = _record_text(plan.record)
     record_path = root / RECORD
     record_changed = record_path.is_symlink() or not record_path.is_file() or record_path.read_text(encoding="utf-8") != record_text
     if not plan.writes and not plan.removals and not record_changed:
-        return report  # a no-op rebuild writes nothing at all
+        return  # a no-op rebuild writes nothing at all
 
     staged = dict(plan.writes)
     staged[RECORD] = record_text.encode("utf-8")
@@ -488,15 +622,19 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
         created_dirs=_missing_dirs(root, plan.writes),
         removals=plan.removals,
     )
+    temps = [root / temp_name(PurePosixPath(key)) for key in journal.writes]
     try:
         _write_journal(root, journal)
         for d in journal.created_dirs:
+            _step("mkdir", root / d)
             (root / d).mkdir()
-        for key in journal.writes:
-            _stage_file(root / temp_name(PurePosixPath(key)), staged[key])
+        for key, tmp in zip(journal.writes, temps, strict=True):
+            _stage_file(tmp, staged[key])
+        # all staged content, and every directory entry staging made, durable before the commit
+        _sync(root, files=temps, dirs=[root, *(t.parent for t in temps), *((root / d).parent for d in journal.created_dirs)])
     except OSError as exc:
         _abandon(root, journal, sink, shown, exc)
-        return report
+        return
     except BaseException:
         _abandon(root, journal, Sink(), shown, None)  # interrupted (Ctrl-C): put the old tree back, then stop
         raise
@@ -506,7 +644,7 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
     except OSError as exc:
         journal.state = "staging"
         _abandon(root, journal, sink, shown, exc)
-        return report
+        return
     try:
         _apply(root, journal, report)
     except OSError as exc:
@@ -516,7 +654,6 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
             None,
             hint="fix the cause and build again: the next build finishes this one first",
         )
-    return report
 
 
 def _abandon(root: Path, journal: Journal, sink: Sink, shown: str, exc: OSError | None) -> None:
@@ -529,6 +666,6 @@ def _abandon(root: Path, journal: Journal, sink: Sink, shown: str, exc: OSError 
         if (root / JOURNAL).exists():
             _roll_back(root, journal)
         else:  # the journal itself could not be written: nothing was staged
-            _unlink_if_file(root / temp_name(PurePosixPath(JOURNAL)))
+            _unlink_if_file(root / JOURNAL_TEMP)
     except OSError as cleanup:
         sink.error("writer.io-error", f"cannot clean up `{shown}` after a failed build: {cleanup.strerror or cleanup}", None)

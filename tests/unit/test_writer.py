@@ -1,10 +1,11 @@
-"""The writer: only-changed, atomic, inside the output directory, never a user's file."""
+"""The writer: only-changed, atomic, durable, inside the output directory, never a user's file."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -253,15 +254,16 @@ class Interrupted(BaseException):
     """Stands for the process dying at that point (nothing after it runs)."""
 
 
-def fail_after(monkeypatch: pytest.MonkeyPatch, name: str, n: int, error: BaseException) -> None:
-    """Make ``tinkc.writer.<name>`` raise ``error`` on its call number ``n + 1``."""
+def fail_after(monkeypatch: pytest.MonkeyPatch, name: str, n: int, error: BaseException, once: bool = False) -> None:
+    """Make ``tinkc.writer.<name>`` raise ``error`` on its call number ``n + 1`` (and on every call
+    after it, unless ``once``)."""
     real = getattr(writer, name)
     calls = [0]
 
     def wrapper(*args: object, **kwargs: object) -> object:
-        if calls[0] == n:
-            raise error
         calls[0] += 1
+        if calls[0] == n + 1 or (calls[0] > n and not once):
+            raise error
         return real(*args, **kwargs)
 
     monkeypatch.setattr(writer, name, wrapper)
@@ -394,3 +396,146 @@ def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) 
     (out / ".tinkc-a.tmp").write_text("left by a build whose journal was deleted")
     write_tree(out, NEW, Sink())
     assert tree(out) == new
+
+
+def test_a_kill_while_writing_a_journal_leaves_no_trace_after_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between writing a journal's temporary file and renaming it: as the first journal (no
+    journal yet, nothing staged) and as the commit (the staging journal is still the journal)."""
+    old, _ = reference(tmp_path)
+    for attempt, journal_writes_before in enumerate((0, 1)):
+        out = tmp_path / f"out{attempt}"
+        out.mkdir()
+        (out / "NOTES.md").write_text("mine")
+        write_tree(out, OLD, Sink())
+        real, seen = writer._fsync, [0]
+
+        def fsync(path: Path, is_dir: bool, real=real, seen=seen, n=journal_writes_before) -> None:
+            if path.name == writer.JOURNAL_TEMP:
+                if seen[0] == n:
+                    raise Interrupted  # the temporary journal is written, not renamed
+                seen[0] += 1
+            real(path, is_dir)
+
+        monkeypatch.setattr(writer, "_fsync", fsync)
+        monkeypatch.setattr(writer, "_abandon", lambda *a: None)  # a killed process cleans nothing up
+        with pytest.raises(Interrupted):
+            write_tree(out, NEW, Sink())
+        monkeypatch.undo()
+        assert (out / writer.JOURNAL_TEMP).is_file()
+        sink = Sink()
+        assert writer.recover(out, sink) == "rolled-back" and not sink.items
+        assert tree(out) == old
+
+
+# ---------------------------------------------------------------------------------------------
+# Durability: what is fsynced, and when
+
+
+def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_journal_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.fsync, os.replace, os.open (creating), os.unlink and os.rmdir recorded in order, by path."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("names an open file through /proc/self/fd")
+    out = old_build(tmp_path)
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace, real_open, real_unlink, real_rmdir = os.fsync, os.replace, os.open, os.unlink, os.rmdir
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str, **kwargs: object) -> None:
+        real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
+        events.append(("replace", str(dst)))
+
+    def open_(path: str, flags: int, *args: object, **kwargs: object) -> int:
+        fd = real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+        if flags & os.O_EXCL:
+            events.append(("create", str(path)))
+        return fd
+
+    def unlink(path: str, **kwargs: object) -> None:
+        real_unlink(path, **kwargs)  # type: ignore[arg-type]
+        events.append(("unlink", str(path)))
+
+    def rmdir(path: str, **kwargs: object) -> None:
+        real_rmdir(path, **kwargs)  # type: ignore[arg-type]
+        events.append(("rmdir", str(path)))
+
+    for name, fake in (("fsync", fsync), ("replace", replace), ("open", open_), ("unlink", unlink), ("rmdir", rmdir)):
+        monkeypatch.setattr(os, name, fake)
+    sink = Sink()
+    report = write_tree(out, NEW, sink)
+    monkeypatch.undo()
+    assert not sink.items and sorted(report.removed) == ["gone/e", "sub/d"]
+
+    def at(kind: str, path: Path | str) -> list[int]:
+        return [i for i, e in enumerate(events) if e == (kind, str(path))]
+
+    def synced(path: Path, after: int, before: int) -> bool:
+        return any(after < i < before for i in at("fsync", path))
+
+    journal, journal_temp = out / writer.JOURNAL, out / writer.JOURNAL_TEMP
+    staging, commit = at("replace", journal)  # the journal is written twice: staging, then committed
+    targets = [out / key for key in [*NEW_CHANGED, RECORD]]
+    temps = [out / writer.temp_name(PurePosixPath(key)) for key in [*NEW_CHANGED, RECORD]]
+    created = [at("create", t)[0] for t in temps]
+    renamed = [at("replace", t)[0] for t in targets]
+    removed = [at("unlink", out / "gone" / "e")[0], at("unlink", out / "sub" / "d")[0], at("rmdir", out / "gone")[0]]
+    dropped = at("unlink", journal)[0]
+
+    # the staging journal: its content, then its name, durable before anything is staged
+    assert synced(journal_temp, 0, staging) and synced(out, staging, min(created))
+    # before the commit: every staged file (all written first, then synced: batched), and every
+    # directory whose entries staging changed — the new directories' parents included
+    for temp in temps:
+        assert synced(temp, max(created), commit), temp
+    for d in (out, out / "sub", out / "fresh", out / "fresh" / "deep", out / "sub2"):
+        assert synced(d, max(created), commit), d
+    # the commit: the committed journal's content before its rename, the directory after it, all
+    # before the first target is renamed
+    assert synced(journal_temp, max(created), commit) and synced(out, commit, min(renamed))
+    # the renames and removals durable before the journal is deleted: each changed directory
+    for d in (out, out / "sub", out / "fresh" / "deep", out / "sub2"):
+        assert synced(d, max(renamed + removed), dropped), d
+    assert max(renamed + removed) < dropped and dropped == len(events) - 1  # nothing synced after: see the docstring
+
+    # and a rebuild with nothing changed syncs nothing
+    monkeypatch.setattr(os, "fsync", fsync)
+    events.clear()
+    write_tree(out, NEW, Sink())
+    assert events == []
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 6])  # the staging journal, its directory, the first staged file, a directory
+def test_a_failed_fsync_before_the_commit_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    old, _ = reference(tmp_path)
+    out = old_build(tmp_path)
+    fail_after(monkeypatch, "_fsync", n, OSError(errno.EIO, "Input/output error"), once=True)
+    sink = Sink()
+    report = write_tree(out, NEW, sink)
+    assert [d.code for d in sink.items] == ["writer.io-error"] and report.written == []
+    assert "nothing was changed" in sink.items[0].message
+    assert tree(out) == old
+
+
+def test_a_failed_fsync_after_the_renames_keeps_the_journal_for_the_next_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The directories could not be synced: the journal stays, so that the next build (after a
+    power loss too) finishes the renames again rather than trust them."""
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+    real, calls = writer._sync, [0]
+
+    def sync(root: Path, files: object = (), dirs: object = ()) -> None:
+        calls[0] += 1
+        if calls[0] == 2:  # 1: staged files, 2: after the renames
+            raise OSError(errno.EIO, "Input/output error")
+        real(root, files, dirs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "_sync", sync)
+    sink = Sink()
+    write_tree(out, NEW, sink)
+    assert [d.code for d in sink.items] == ["writer.io-error"] and (out / writer.JOURNAL).exists()
+    monkeypatch.undo()
+    assert writer.recover(out, Sink()) == "rolled-forward" and tree(out) == new
