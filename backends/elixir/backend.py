@@ -31,7 +31,6 @@ from tinkc.ir.nodes import Api
 HERE = Path(__file__).parent
 RUNTIME = HERE / "runtime"
 RUNTIME_TESTS = HERE / "runtime_test"
-DRIVER = HERE / "driver" / "conformance_driver.exs"
 
 # The runtime's sources are written in the namespace `Tinkc.SDK` and the application `:tinkc_sdk`;
 # both are replaced by the SDK's own when copied. (The token appears only where the length of a
@@ -59,16 +58,17 @@ class ElixirBackend(Backend):
         # the emitters are imported here, not with the backend: `tinkc check` loads the backend for
         # its naming rules only
         from tinkc.backends.elixir.emit_clients import client_modules
-        from tinkc.backends.elixir.emit_project import FORMATTER, mix_exs, readme, root_module, types_test
+        from tinkc.backends.elixir.emit_project import formatter, mix_exs, readme, root_module, types_test
         from tinkc.backends.elixir.emit_spec import spec_module
         from tinkc.backends.elixir.emit_types import type_modules
+        from tinkc.backends.elixir.templating import render
         from tinkc.sdk import plan_of
 
         plan = plan_of(api)
         layout = Layout.of(api, options)
         files = [
             OutputFile("mix.exs", mix_exs(plan, layout)),
-            OutputFile(".formatter.exs", FORMATTER),
+            OutputFile(".formatter.exs", formatter()),
             OutputFile("README.md", readme(plan, layout)),
             OutputFile(layout.path(layout.namespace), root_module(plan, layout)),
         ]
@@ -84,7 +84,7 @@ class ElixirBackend(Backend):
             files.append(OutputFile(f"test/{layout.app}_types_test.exs", tests))
         for path in sorted(RUNTIME_TESTS.glob("*.exs")):
             files.append(OutputFile(f"test/runtime/{path.name}", fill(path.read_text(encoding="utf-8"), layout)))
-        files.append(OutputFile("conformance_driver.exs", fill(DRIVER.read_text(encoding="utf-8"), layout)))
+        files.append(OutputFile("conformance_driver.exs", render("conformance_driver.exs.jinja", namespace=layout.namespace)))
         return sorted(files, key=lambda f: f.path)
 
     def conformance_driver(self, tree: Path) -> DriverCommand:

@@ -10,7 +10,7 @@ driver.
 
 from __future__ import annotations
 
-from tinkc.backends.elixir import exfmt, symbols
+from tinkc.backends.elixir import exfmt, symbols, templating
 from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, function_doc
 from tinkc.backends.elixir.emit_types import TypeRenderer
 from tinkc.backends.elixir.exfmt import List as ListNode
@@ -62,7 +62,7 @@ class ClientWriter:
         out.append("keyword()")
         return out
 
-    def function(self, method: MethodPlan) -> tuple[Signature, list[str]]:
+    def function(self, method: MethodPlan) -> tuple[Signature, str]:
         sig = method_signature(self.plan, self.client, method)
         writer: FunctionWriter
         if method.kind == "endpoint":
@@ -79,38 +79,41 @@ class ClientWriter:
         if sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
         body = writer.body()
-        spec = exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))
-        lines = writer.function(body, function_doc(doc, sig, extra), spec)
-        if sig.kind == "sync":
-            lines += ["", *self.async_twin(sig)]
-        return sig, lines
+        twin = self.async_twin(sig) if sig.kind == "sync" else None
+        text = templating.render(
+            "function.ex.jinja",
+            doc=lines(function_doc(doc, sig, extra)),
+            spec=lines(exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))),
+            head=lines(exfmt.def_head(sig.function, writer.head_args())),
+            prelude=writer.prelude(body),
+            body=lines(body),
+            twin=twin,
+        )
+        return sig, text.removesuffix("\n")
 
-    def async_twin(self, sig: Signature) -> list[str]:
+    def async_twin(self, sig: Signature) -> dict[str, str | int]:
+        """`<function>_async`: the function in a `Task`."""
         name = f"{sig.function}_async"
         args = [sig.receiver, *(p.name for p in sig.positional), "opts"]
         head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
-        call = f"{sig.function}({', '.join(args)})"
-        arity = sig.arity()
-        lines = [f'  @doc "Like `{sig.function}/{arity}`, in a `Task` (`Task.await/2` gives its result)."']
-        lines += exfmt.spec(name, self.arg_specs(sig), ["Task.t()"])
-        lines += exfmt.def_head(name, head)
-        one = f"    Task.async(fn -> {call} end)"
-        lines += [one] if exfmt.fits(one) else ["    Task.async(fn ->", f"      {call}", "    end)"]
-        lines.append("  end")
-        return lines
+        call = exfmt.Call("Task.async", [exfmt.Fn(Text(f"{sig.function}({', '.join(args)})"))])
+        return {
+            "function": sig.function,
+            "arity": sig.arity(),
+            "spec": lines(exfmt.spec(name, self.arg_specs(sig), ["Task.t()"])),
+            "head": lines(exfmt.def_head(name, head)),
+            "body": lines(exfmt.statement(call, 4)),
+        }
 
     # -- metadata -----------------------------------------------------------------------------------
 
-    def methods_metadata(self, sigs: list[Signature]) -> list[str]:
+    def methods_metadata(self, sigs: list[Signature]) -> str:
         entries = []
         for sig in sigs:
             positional = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.positional])
             options = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.options])
             entries.append(Tuple([Text(symbols.atom(sig.function)), positional, options, Text(symbols.atom(sig.kind))]))
-        lines = ["  @doc false", "  def __methods__ do"]
-        lines += exfmt.statement(ListNode(entries), 4)
-        lines.append("  end")
-        return lines
+        return lines(["  @doc false", "  def __methods__ do", *exfmt.statement(ListNode(entries), 4), "  end"])
 
     def term(self, t: ir.TypeRef | None) -> exfmt.Node:
         return self.types.term(t) if t is not None else Text(":any")
@@ -118,114 +121,85 @@ class ClientWriter:
     # -- the module ---------------------------------------------------------------------------------
 
     def source(self) -> tuple[str, str]:
-        functions: list[list[str]] = []
+        functions: list[str] = []
         sigs: list[Signature] = []
         for method in self.client.methods:
-            sig, lines = self.function(method)
+            sig, text = self.function(method)
             sigs.append(sig)
-            functions.append(lines)
+            functions.append(text)
         head = self.process_head() if self.process else self.struct_head()
-        blocks = [*head, *functions, *self.queue_state_functions(), *self.telemetry_functions()]
+        blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:
             blocks.append(self.methods_metadata(sigs))
-        lines = [f"defmodule {self.module} do", *exfmt.heredoc("@moduledoc", self.moduledoc()), ""]
+        parts = [lines(exfmt.heredoc("@moduledoc", self.moduledoc()))]
         if self.process:  # `use` before the aliases, as the Elixir style guide orders them
-            lines += [self.use_line(), ""]
-        alias_lines = self.aliases.lines()
-        if alias_lines:
-            lines += [*alias_lines, ""]
+            parts.append(self.use_line())
+        parts.append(lines(self.aliases.lines()))  # every block is written: the aliases are all known
         if self.queue_log() is not None:
-            lines += [f"  @behaviour {self.aliases.ref(self.layout.runtime('QueueStateObserver'))}", ""]
-        for n, block in enumerate(blocks):
-            if n:
-                lines.append("")
-            lines += block
-        lines.append("end")
-        return self.layout.path(self.module), "\n".join(lines) + "\n"
+            parts.append(f"  @behaviour {self.aliases.ref(self.layout.runtime('QueueStateObserver'))}")
+        return self.layout.path(self.module), templating.module(self.module, parts, blocks)
 
     def use_line(self) -> str:
         # a client some flow builds is a temporary child of its family's supervisor
         temporary = self.client.built_by_flow
         return "  use GenServer, restart: :temporary" if temporary else "  use GenServer"
 
-    def result_type(self) -> list[str]:
-        error = self.ref("Error")
-        return ['  @typedoc "A call\'s value, or the error."', f"  @type result(value) :: {{:ok, value}} | {{:error, {error}.t()}}"]
-
     def state_doc(self) -> str:
         return ", ".join(f"`{symbols.atom(symbols.field_name(s.name))}`" for s in self.client.state if not s.counter)
 
-    def process_head(self) -> list[list[str]]:
+    def process_head(self) -> str:
         """A GenServer: `start_link/0,1`, and the callbacks, which the runtime implements."""
-        server = self.ref("Runtime.ClientServer")
-        error = self.ref("Error")
         state_doc = self.state_doc()
         start_doc = (
             f"Starts the client. Options: those of `{self.layout.runtime('Config')}` (`:api_key`, `:base_url`, ...) or "
             "`:config`, and `:name`" + (f"; its state: {state_doc}" if state_doc else "") + ". A configuration error (no API "
             "key...) is `{:error, %" + self.layout.runtime("Error") + "{}}`."
         )
-        return [
-            ['  @typedoc "A client process: its pid or registered name."', "  @type t :: GenServer.server()"],
-            self.result_type(),
-            [
-                *exfmt.heredoc("@doc", start_doc),
-                f"  @spec start_link(keyword()) :: GenServer.on_start() | {{:error, {error}.t()}}",
-                f"  def start_link(opts \\\\ []), do: {server}.start_link(__MODULE__, opts)",
-            ],
-            self.client_metadata(),
-            ["  @impl true", f"  def init(arg), do: {server}.init(__MODULE__, arg)"],
-            ["  @impl true", f"  def handle_call(request, from, state), do: {server}.handle_call(request, from, state)"],
-            ["  @impl true", f"  def handle_info(message, state), do: {server}.handle_info(message, state)"],
-            ["  @impl true", f"  def terminate(reason, state), do: {server}.terminate(reason, state)"],
-        ]
+        return templating.render(
+            "process_client.ex.jinja",
+            error=self.ref("Error"),
+            server=self.ref("Runtime.ClientServer"),
+            start_doc=lines(exfmt.heredoc("@doc", start_doc)),
+            metadata=self.client_metadata(),
+        ).removesuffix("\n")
 
-    def struct_head(self) -> list[list[str]]:
+    def struct_head(self) -> str:
         """A struct: its state fields, configuration and context; `new/0,1` from options, and
         `new/N` from its state and a configuration (as Tinkex's `RestClient.new/2`)."""
         config = self.ref("Config")
         client = self.ref("Runtime.Client")
         error = self.ref("Error")
         fields = [*(symbols.field_name(s.name) for s in self.client.state), "config", "context"]
-        specs = [(symbols.key(symbols.field_name(s.name)), self.state_spec(s)) for s in self.client.state]
-        specs += [("config:", f"{config}.t()"), ("context:", "term()")]
+        specs = [(symbols.key(symbols.field_name(s.name)), self.state_alternatives(s)) for s in self.client.state]
+        specs += [("config:", [f"{config}.t()"]), ("context:", ["term()"])]
         state_doc = self.state_doc()
         new_doc = (
             f"A client from options: those of `{self.layout.runtime('Config')}` (`:api_key`, `:base_url`, ...) or `:config`"
             + (f", and its state: {state_doc}" if state_doc else "")
             + ". Raises `ArgumentError` for an invalid configuration."
         )
-        blocks = [
-            exfmt.statement(exfmt.Seq("defstruct [", tuple(Text(symbols.atom(f)) for f in fields), "]"), 2),
-            ['  @typedoc "A client: its state and configuration."', *exfmt.struct_type(specs)],
-            self.result_type(),
-            [
-                *exfmt.heredoc("@doc", new_doc),
-                "  @spec new(keyword()) :: t()",
-                "  def new(opts \\\\ []) do",
-                f"    case {client}.new_struct(__MODULE__, opts) do",
-                "      {:ok, client} -> client",
-                f"      {{:error, %{error}{{message: message}}}} -> raise ArgumentError, message",
-                "    end",
-                "  end",
-            ],
-        ]
         state = [s for s in self.client.state if not s.counter]
+        from_state = None
         if state:
             names = [symbols.variable_name(s.name) for s in state]
             names = [n + "_" if n == "config" else n for n in names]
             pairs = [Pair(symbols.key(symbols.field_name(s.name)), Text(n)) for s, n in zip(state, names, strict=True)]
-            blocks.append(
-                [
-                    *exfmt.doc_attr("@doc", f"A client with this state ({state_doc}) and configuration."),
-                    *exfmt.spec("new", [*(self.state_spec(s) for s in state), f"{config}.t()"], ["t()"]),
-                    *exfmt.def_head("new", [*names, f"%{config}{{}} = config"]),
-                    *exfmt.statement(exfmt.Call("new", [*pairs, Pair("config:", Text("config"))]), 4),
-                    "  end",
-                ]
-            )
-        blocks.append(self.client_metadata())
-        return blocks
+            from_state = {
+                "doc": lines(exfmt.doc_attr("@doc", f"A client with this state ({state_doc}) and configuration.")),
+                "spec": lines(exfmt.spec("new", [*(self.state_spec(s) for s in state), f"{config}.t()"], ["t()"])),
+                "head": lines(exfmt.def_head("new", [*names, f"%{config}{{}} = config"])),
+                "body": lines(exfmt.statement(exfmt.Call("new", [*pairs, Pair("config:", Text("config"))]), 4)),
+            }
+        return templating.render(
+            "struct_client.ex.jinja",
+            defstruct=lines(exfmt.statement(exfmt.Seq("defstruct [", tuple(Text(symbols.atom(f)) for f in fields), "]"), 2)),
+            type=lines(exfmt.struct_type(specs)),
+            error=error,
+            client=client,
+            new_doc=lines(exfmt.heredoc("@doc", new_doc)),
+            from_state=from_state,
+            metadata=self.client_metadata(),
+        ).removesuffix("\n")
 
     def queue_log(self) -> ir.Feature | None:
         """The queue-state log (queue_state_observer feature) of the endpoints this client calls."""
@@ -245,82 +219,56 @@ class ClientWriter:
         )
         return self.api.features[ids[0]] if ids else None
 
-    def queue_state_functions(self) -> list[list[str]]:
+    def queue_state_functions(self) -> str:
         """`on_queue_state_change/1,2` (the `QueueStateObserver` callback, as Tinkex's clients have it)
         when the client's endpoints log their queue states."""
         log = self.queue_log()
         if log is None:
-            return []
-        spec = self.ref("Spec")
-        observer = self.ref("Runtime.QueueObserver")
+            return ""
         doc = (
             f"Logs a queue-state change of this client's futures as the manifest's `{log.id}` says (debounced): what the "
             f"client does when no observer is given. The module implements `{self.layout.runtime('QueueStateObserver')}`, so "
             "it can be passed as the `:queue_state_observer` option."
         )
-        return [
-            [
-                *exfmt.heredoc("@doc", doc),
-                "  @impl " + self.aliases.ref(self.layout.runtime("QueueStateObserver")),
-                "  @spec on_queue_state_change(atom() | String.t(), map()) :: :ok",
-                "  def on_queue_state_change(queue_state, metadata \\\\ %{}) do",
-                f"    log = {spec}.queue_log({symbols.string(log.id)})",
-                "    key = {log.id, metadata[:endpoint]}",
-                f"    {observer}.log(log, key, log.debounce_ms, queue_state, metadata)",
-                "  end",
-            ]
-        ]
+        return templating.render(
+            "queue_state.ex.jinja",
+            doc=lines(exfmt.heredoc("@doc", doc)),
+            behaviour=self.aliases.ref(self.layout.runtime("QueueStateObserver")),
+            spec=self.ref("Spec"),
+            observer=self.ref("Runtime.QueueObserver"),
+            log_id=symbols.string(log.id),
+        ).removesuffix("\n")
 
-    def telemetry_functions(self) -> list[list[str]]:
+    def telemetry_functions(self) -> str:
         """`log_event/2,3` (and, for a process, Tinkex's `telemetry_reporter/1`) when the service has
         the telemetry feature."""
         if self.plan.telemetry is None:
-            return []
+            return ""
         client = self.ref("Runtime.Client")
         var = symbols.variable_name(self.client.id)
-        out = [
-            [
-                '  @doc "Queues a telemetry event (the manifest\'s `generic` kind): never blocks, never fails."',
-                "  @spec log_event(t(), String.t(), map()) :: :ok",
-                *exfmt.short_def(
-                    f"log_event({var}, name, data \\\\ %{{}})", Text(f"{client}.log_event({client}.handle({var}), name, data)")
-                ),
-            ]
-        ]
-        if self.process:
-            server = self.ref("Runtime.ClientServer")
-            out.append(
-                [
-                    '  @doc "The telemetry reporter of the client\'s family: `{:error, :disabled}` when telemetry is off."',
-                    "  @spec telemetry_reporter(t()) :: {:ok, pid()} | {:error, :disabled}",
-                    *exfmt.short_def(f"telemetry_reporter({var})", Text(f"{client}.telemetry_reporter({client}.handle({var}))")),
-                ]
-            )
-            out.append(
-                [
-                    '  @doc "The telemetry reporter of the client process calling this (in its callbacks), else nil."',
-                    "  @spec get_telemetry() :: pid() | nil",
-                    f"  def get_telemetry, do: {server}.telemetry_here()",
-                    "",
-                    '  @doc "The telemetry reporter of the client\'s family, or nil when telemetry is off."',
-                    "  @spec get_telemetry(t()) :: pid() | nil",
-                    f"  def get_telemetry({var}) do",
-                    f"    case telemetry_reporter({var}) do",
-                    "      {:ok, pid} -> pid",
-                    "      {:error, :disabled} -> nil",
-                    "    end",
-                    "  end",
-                ]
-            )
-        return out
+        log_event = exfmt.short_def(
+            f"log_event({var}, name, data \\\\ %{{}})", Text(f"{client}.log_event({client}.handle({var}), name, data)")
+        )
+        reporter = exfmt.short_def(f"telemetry_reporter({var})", Text(f"{client}.telemetry_reporter({client}.handle({var}))"))
+        return templating.render(
+            "telemetry.ex.jinja",
+            log_event=lines(log_event),
+            process=self.process,
+            reporter=lines(reporter),
+            server=self.ref("Runtime.ClientServer") if self.process else "",
+            var=var,
+        ).removesuffix("\n")
 
-    def state_spec(self, s: ir.StateField) -> str:
+    def state_alternatives(self, s: ir.StateField) -> list[str]:
         alternatives = self.types.alternatives(s.type)
         if "nil" not in alternatives:
             alternatives.append("nil")
-        return " | ".join(alternatives)
+        return alternatives
 
-    def client_metadata(self) -> list[str]:
+    def state_spec(self, s: ir.StateField) -> str:
+        return " | ".join(self.state_alternatives(s))
+
+    def client_metadata(self) -> str:
         state = [symbols.field_name(s.name) for s in self.client.state]
         counters = [symbols.field_name(s.name) for s in self.client.state if s.counter]
         items = [
@@ -328,7 +276,7 @@ class ClientWriter:
             Pair("state:", ListNode([Text(symbols.atom(s)) for s in state])),
             Pair("counters:", ListNode([Text(symbols.atom(c)) for c in counters])),
         ]
-        return ["  @doc false", *exfmt.short_def("__client__", exfmt.Map(items))]
+        return lines(["  @doc false", *exfmt.short_def("__client__", exfmt.Map(items))])
 
     def moduledoc(self) -> str:
         text = self.client.doc or f"The `{self.client.id}` client of the {self.api.service.name} API."
@@ -345,6 +293,10 @@ class ClientWriter:
             + "{}}`; one whose result the server computes later answers `{:ok, task}` (`Task.await/2` gives the result)."
         )
         return text
+
+
+def lines(out: list[str]) -> str:
+    return "\n".join(out)
 
 
 def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:

@@ -155,8 +155,8 @@ class FunctionWriter:
 
     # -- the function -------------------------------------------------------------------------------
 
-    def function(self, body: list[str], doc: list[str], spec: list[str]) -> list[str]:
-        lines = [*doc, *spec, *exfmt.def_head(self.sig.function, self.head_args())]
+    def prelude(self, body: list[str]) -> str:
+        """The statements before the body: the options it reads, then the handle."""
         statements = self.option_lines()
         if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
             statements.append(
@@ -164,10 +164,8 @@ class FunctionWriter:
             )
         prelude = exfmt.block(statements)
         if prelude and (len(body) > 1 or len(statements[-1]) > 1):
-            prelude.append("")
-        lines += prelude + body
-        lines.append("  end")
-        return lines
+            prelude.append("")  # the formatter's blank line before or after a multi-line statement
+        return "\n".join(prelude)
 
     def with_body(self, result: Node, result_var: str | None) -> list[str]:
         """The `with` of the clauses gathered, or the single call when there is nothing to chain."""
@@ -262,7 +260,7 @@ class FlowFunction(FunctionWriter):
             text = ""
             for part in v.parts:
                 if isinstance(part, str):
-                    text += symbols.string(part)[1:-1]
+                    text += symbols.string_body(part)
                 else:
                     text += "#{" + self.bind(part).flat() + "}"
             return Text(f'"{text}"')

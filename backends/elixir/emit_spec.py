@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinkc.backends.base import snake_case
-from tinkc.backends.elixir import exfmt, symbols
+from tinkc.backends.elixir import exfmt, symbols, templating
 from tinkc.backends.elixir.emit_types import TypeRenderer, float_literal, int_literal
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
@@ -299,70 +299,31 @@ class SpecWriter:
 
     def source(self) -> tuple[str, str]:
         api = self.api
-        body: list[list[str]] = []
-        body.append(
-            [
-                '  @doc "The service-level facts: configuration, authentication, session and telemetry."',
-                f"  @spec service() :: {self.aliases.ref(self.layout.runtime('Runtime.Service'))}.t()",
-                "  def service do",
-                *exfmt.statement(self.service(), 4),
-                "  end",
-            ]
-        )
-        endpoint_t = self.aliases.ref(self.layout.runtime("Runtime.Endpoint"))
-        clauses = ['  @doc "An endpoint, by its manifest id."', f"  @spec endpoint(String.t()) :: {endpoint_t}.t()"]
-        for ep in self.plan.endpoints.values():
-            clauses += [f"  def endpoint({symbols.string(ep.id)}) do", *exfmt.statement(self.endpoint(ep), 4), "  end", ""]
-        clauses.append('  def endpoint(id), do: raise(ArgumentError, "no endpoint #{inspect(id)} in the manifest")')
-        body.append(clauses)
-        handlers = [f for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
-        handler_t = self.aliases.ref(self.layout.runtime("Runtime.RetryHandler"))
-        body.append(
-            [
-                '  @doc "The retry handlers (each bounds the requests in flight of a client)."',
-                f"  @spec handlers() :: [{handler_t}.t()]",
-                f"  def handlers, do: [{', '.join(self.feature_ref(f.id) for f in handlers)}]",
-            ]
-        )
-        clients = Map(
-            [Pair(f"{symbols.string(c.id)} =>", Text(self.aliases.ref(self.layout.client_module(c)))) for c in api.clients.values()]
-        )
-        body.append(
-            [
-                '  @doc "The client modules, by manifest client id."',
-                "  @spec clients() :: %{optional(String.t()) => module()}",
-                *exfmt.short_def("clients", clients),
-            ]
-        )
+        ref = self.aliases.ref
+        runtime = self.layout.runtime
+        clients = Map([Pair(f"{symbols.string(c.id)} =>", Text(ref(self.layout.client_module(c)))) for c in self.plan.clients.values()])
         logs = [f for f in api.features.values() if isinstance(f.params, ir.QueueStateObserver)]
-        if logs:
-            log_t = self.aliases.ref(self.layout.runtime("Runtime.QueueLog"))
-            body.append(
-                [
-                    '  @doc "A queue-state log feature, by id."',
-                    f"  @spec queue_log(String.t()) :: {log_t}.t()",
-                    *(f"  def queue_log({symbols.string(f.id)}), do: {self.feature_ref(f.id)}" for f in logs),
-                ]
-            )
         futures = [f for f in api.features.values() if isinstance(f.params, ir.PromiseResult)]
-        futures_t = self.aliases.ref(self.layout.runtime("Runtime.Futures"))
-        lines = [
-            '  @doc "A futures feature by id (nil: the first the manifest declares)."',
-            f"  @spec futures(String.t() | nil) :: {futures_t}.t()",
-        ]
-        if futures:
-            lines.append(f"  def futures(nil), do: {self.feature_ref(futures[0].id)}")
-            lines += [f"  def futures({symbols.string(f.id)}), do: {self.feature_ref(f.id)}" for f in futures]
-        else:
-            lines.append('  def futures(id), do: raise(ArgumentError, "no futures feature #{inspect(id)}")')
-        body.append(lines)
-        out = [f"defmodule {self.module} do"]
-        out += exfmt.heredoc(
+        handlers = [f for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
+        body = templating.render(
+            "spec.ex.jinja",
+            service_t=ref(runtime("Runtime.Service")),
+            service=lines(exfmt.statement(self.service(), 4)),
+            endpoint_t=ref(runtime("Runtime.Endpoint")),
+            endpoints=[(symbols.string(ep.id), lines(exfmt.statement(self.endpoint(ep), 4))) for ep in self.plan.endpoints.values()],
+            handler_t=ref(runtime("Runtime.RetryHandler")),
+            handlers=[self.feature_ref(f.id) for f in handlers],
+            clients=lines(exfmt.short_def("clients", clients)),
+            log_t=ref(runtime("Runtime.QueueLog")) if logs else "",
+            logs=[(symbols.string(f.id), self.feature_ref(f.id)) for f in logs],
+            futures_t=ref(runtime("Runtime.Futures")),
+            futures=[(symbols.string(f.id), self.feature_ref(f.id)) for f in futures],
+        ).removesuffix("\n")
+        moduledoc = exfmt.heredoc(
             "@moduledoc",
             f"What the {api.service.name} manifest says, as runtime data: the service, its endpoints and the "
             "features they use. The runtime takes every constant it applies from here.\n\nGenerated by tinkc: do not edit.",
         )
-        out.append("")
         # a feature instance nothing names gets no attribute (an unused one is a compiler warning);
         # built before the aliases are listed, since its struct needs one
         attributes = [
@@ -370,27 +331,12 @@ class SpecWriter:
             for feat in api.features.values()
             if feat.id in self.named and (node := self.feature(feat)) is not None
         ]
-        alias_lines = self.aliases.lines()
-        if alias_lines:
-            out += [*alias_lines, ""]
-        if attributes:
-            out += [*exfmt.block(attributes), ""]
-        for n, block in enumerate(body):
-            if n:
-                out.append("")
-            out += block
-        out.append("end")
-        text = "\n".join(_collapse_blank(out)) + "\n"
-        return self.layout.path(self.module), text
+        head = [lines(moduledoc), lines(self.aliases.lines()), lines(exfmt.block(attributes))]
+        return self.layout.path(self.module), templating.module(self.module, head, [body])
 
 
-def _collapse_blank(lines: list[str]) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        if line == "" and out and out[-1] == "":
-            continue
-        out.append(line)
-    return out
+def lines(out: list[str]) -> str:
+    return "\n".join(out)
 
 
 def spec_module(plan: SdkPlan, layout: Layout) -> tuple[str, str]:

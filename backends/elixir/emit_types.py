@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tinkc.backends.elixir import exfmt, symbols
+from tinkc.backends.elixir import exfmt, symbols, templating
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.modules import Aliases
@@ -23,8 +23,9 @@ from tinkc.sdk import SdkPlan
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
-PRIM_SPECS = {"string": "String.t()", "int": "integer()", "float": "float()", "bool": "boolean()", "bytes": "binary()",
-              "any": "term()", "datetime": "DateTime.t() | NaiveDateTime.t()", "date": "Date.t()"}  # fmt: skip
+# the alternatives of each primitive's typespec
+PRIM_SPECS = {"string": ["String.t()"], "int": ["integer()"], "float": ["float()"], "bool": ["boolean()"], "bytes": ["binary()"],
+              "any": ["term()"], "datetime": ["DateTime.t()", "NaiveDateTime.t()"], "date": ["Date.t()"]}  # fmt: skip
 
 
 class TypeRenderer:
@@ -77,7 +78,7 @@ class TypeRenderer:
 
     def _alternatives(self, t: ir.TypeRef) -> list[str]:
         if isinstance(t, ir.Prim):
-            return PRIM_SPECS[t.name].split(" | ")
+            return list(PRIM_SPECS[t.name])
         if isinstance(t, ir.Ref):
             return [f"{self.module(t.name)}.t()"]
         if isinstance(t, ir.ListT):
@@ -215,12 +216,15 @@ def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, st
     aliases = Aliases(module)
     codec = aliases.ref(layout.runtime("Runtime.Codec"))
     types = TypeRenderer(api, layout, aliases)
+    head = []
     if isinstance(decl, ir.Record):
         body = record_body(api, decl, types, codec)
         extra = None
     elif isinstance(decl, ir.Enum):
         body = enum_body(decl, codec)
         extra = "A value this SDK does not know yet (a newer server may send one) is kept as its string."
+        # an enum defines to_string/1 as Tinkex's do; Kernel's must then not be imported
+        head.append("  import Kernel, except: [to_string: 1]")
     elif isinstance(decl, ir.Union_):
         body = union_body(api, decl, types, codec)
         extra = (
@@ -232,19 +236,22 @@ def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, st
     else:
         body = alias_body(decl, types, codec)
         extra = None
-    lines = [f"defmodule {module} do", *moduledoc(api, decl, extra), ""]
-    alias_lines = aliases.lines()
-    if isinstance(decl, ir.Enum):
-        # an enum defines to_string/1 as Tinkex's do; Kernel's must then not be imported
-        lines += ["  import Kernel, except: [to_string: 1]", ""]
-    if alias_lines:
-        lines += [*alias_lines, ""]
-    lines += body
-    lines.append("end")
-    return layout.path(module), "\n".join(lines) + "\n"
+    head.insert(0, lines(moduledoc(api, decl, extra)))
+    head.append(lines(aliases.lines()))
+    template, context = body
+    text = templating.render(template, module=module, head=[h for h in head if h], blocks=[], **context)
+    return layout.path(module), text
 
 
-def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -> list[str]:
+def lines(out: list[str]) -> str:
+    return "\n".join(out)
+
+
+# a declaration's template (extending the module's) and what it shows
+Body = tuple[str, dict[str, Any]]
+
+
+def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -> Body:
     fields = []
     defaults = []
     schema = []
@@ -253,43 +260,17 @@ def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -
         alternatives = types.alternatives(f.type)
         if not f.required and not f.has_default and "nil" not in alternatives:
             alternatives.append("nil")
-        fields.append((symbols.key(name), " | ".join(alternatives)))
+        fields.append((symbols.key(name), alternatives))
         default = types.value(f.type, f.default) if f.has_default else Text("nil")
         defaults.append(Pair(symbols.key(name), default))
         presence = ":required" if f.required else ":optional"
         schema.append(Tuple([Text(symbols.atom(name)), Text(symbols.string(f.json_name)), types.term(f.type), Text(presence)]))
-    out: list[str] = []
-    out += exfmt.keyword_call("defstruct", defaults) if defaults else ["  defstruct []"]
-    out.append("")
-    out += exfmt.struct_type(fields)
-    out.append("")
-    out += attribute("fields", ListNode(schema))
-    out += [
-        "",
-        "  @doc false",
-        "  def __type__, do: {:record, @fields}",
-        "",
-        '  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."',
-        "  @spec new(keyword() | map()) :: t()",
-        f"  def new(attrs \\\\ []), do: {codec}.new(__MODULE__, attrs)",
-        "",
-        '  @doc "Decodes the JSON form (a map with wire names as keys)."',
-        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
-        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
-        "",
-        '  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."',
-        "  @spec from_json(map()) :: t()",
-        f"  def from_json(json), do: {codec}.decode!(json, __MODULE__)",
-        "",
-        '  @doc "Same as `from_json/1`."',
-        "  @spec from_map(map()) :: t()",
-        "  def from_map(map), do: from_json(map)",
-        "",
-        '  @doc "The JSON form: wire names as keys, optional fields left out when nil."',
-        "  @spec to_json(t()) :: map()",
-        f"  def to_json(struct), do: {codec}.encode(struct, __MODULE__)",
-    ]
-    return out
+    return "record.ex.jinja", {
+        "defstruct": lines(exfmt.keyword_call("defstruct", defaults) if defaults else ["  defstruct []"]),
+        "type": lines(exfmt.struct_type(fields)),
+        "fields": lines(attribute("fields", ListNode(schema))),
+        "codec": codec,
+    }
 
 
 def attribute(name: str, value: Node) -> list[str]:
@@ -297,84 +278,44 @@ def attribute(name: str, value: Node) -> list[str]:
     return exfmt.layout(value, f"  @{name} ", 2)
 
 
-def enum_body(decl: ir.Enum, codec: str) -> list[str]:
+def enum_body(decl: ir.Enum, codec: str) -> Body:
     atoms = [symbols.atom(v.value) for v in decl.values]
     values = ListNode([Tuple([Text(symbols.string(v.value)), Text(a)]) for v, a in zip(decl.values, atoms, strict=True)])
-    out = exfmt.union_type("@type t", [*atoms, "String.t()"], 2)
-    out += ["", *attribute("values", values)]
-    out += [
-        "",
-        "  @doc false",
-        "  def __type__, do: {:enum, @values}",
-        "",
-        '  @doc "The values this SDK knows."',
-        "  @spec values() :: [atom()]",
-        "  def values, do: Enum.map(@values, &elem(&1, 1))",
-        "",
-        '  @doc "The value of a wire text: its atom, or the text itself when this SDK does not know it."',
-        "  @spec parse(String.t() | atom()) :: t()",
-        f"  def parse(value), do: {codec}.parse_enum(__MODULE__, value)",
-        "",
-        '  @doc "The wire text of a value."',
-        "  @spec to_string(t()) :: String.t()",
-        f"  def to_string(value), do: {codec}.enum_text(__MODULE__, value)",
-        "",
-        '  @doc "Decodes the JSON form (a string)."',
-        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
-        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
-        "",
-        '  @doc "The JSON form (the wire text)."',
-        "  @spec to_json(t()) :: String.t()",
-        f"  def to_json(value), do: {codec}.enum_text(__MODULE__, value)",
-    ]
-    return out
+    return "enum.ex.jinja", {
+        "type": lines(exfmt.union_type("@type t", [*atoms, "String.t()"], 2)),
+        "values": lines(attribute("values", values)),
+        "codec": codec,
+    }
 
 
-def union_body(api: ir.Api, decl: ir.Union_, types: TypeRenderer, codec: str) -> list[str]:
+def union_body(api: ir.Api, decl: ir.Union_, types: TypeRenderer, codec: str) -> Body:
     variants = [types.module(v.type) for v in decl.variants]
     alternatives = [f"{m}.t()" for m in variants]
     if decl.discriminator is not None:
         alternatives.append("map()")
         pairs = [Pair(f"{symbols.string(v.tag)} =>", Text(m)) for v, m in zip(decl.variants, variants, strict=True) if v.tag is not None]
-        out = exfmt.union_type("@type t", alternatives, 2)
-        out += ["", *attribute("variants", Map(pairs))]
+        table = attribute("variants", Map(pairs))
         kind = f"{{:union, {symbols.string(discriminator_wire(api, decl))}, @variants}}"
     else:
-        out = exfmt.union_type("@type t", alternatives, 2)
-        out += ["", *attribute("variants", ListNode([Text(m) for m in variants]))]
+        table = attribute("variants", ListNode([Text(m) for m in variants]))
         kind = "{:one_of, @variants}"
-    out += [
-        "",
-        "  @doc false",
-        f"  def __type__, do: {kind}",
-        *common_functions(codec, "term()" if decl.discriminator is None else "map()"),
-    ]
-    return out
+    return "union.ex.jinja", {
+        "type": lines(exfmt.union_type("@type t", alternatives, 2)),
+        "attribute": lines(table),
+        "kind": kind,
+        "codec": codec,
+        "json_type": "term()" if decl.discriminator is None else "map()",
+    }
 
 
-def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> list[str]:
-    out = exfmt.union_type("@type t", types.alternatives(decl.target), 2)
-    term = types.term(decl.target)
-    out += ["", *exfmt.layout(term, "  @target ", 2)]
-    out += ["", "  @doc false", "  def __type__, do: {:alias, @target}", *common_functions(codec, "term()")]
-    return out
-
-
-def common_functions(codec: str, json_type: str) -> list[str]:
-    return [
-        "",
-        '  @doc "Decodes the JSON form."',
-        f"  @spec decode(term()) :: {{:ok, t()}} | {{:error, {codec}.error()}}",
-        f"  def decode(json), do: {codec}.decode(json, __MODULE__)",
-        "",
-        '  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."',
-        "  @spec from_json(term()) :: t()",
-        f"  def from_json(json), do: {codec}.decode!(json, __MODULE__)",
-        "",
-        '  @doc "The JSON form."',
-        f"  @spec to_json(t()) :: {json_type}",
-        f"  def to_json(value), do: {codec}.encode(value, __MODULE__)",
-    ]
+def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> Body:
+    return "union.ex.jinja", {
+        "type": lines(exfmt.union_type("@type t", types.alternatives(decl.target), 2)),
+        "attribute": lines(exfmt.layout(types.term(decl.target), "  @target ", 2)),
+        "kind": "{:alias, @target}",
+        "codec": codec,
+        "json_type": "term()",
+    }
 
 
 def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:

@@ -1,18 +1,24 @@
-"""Elixir source laid out the way `mix format` lays it out, for the constructs the emitters write.
+"""Elixir source laid out the way `mix format` lays it out, for the constructs the emitters write,
+as documents of the shared layout engine (:mod:`tinkc.backends.layout`).
 
 The emitted SDK must already be in `mix format`'s canonical form (the toolchain tests run
 `mix format --check-formatted`). Rather than re-implementing the whole formatter, the emitters build
-small expression trees and this module renders them with the two layouts the formatter keeps as
-they are written:
+small Elixir expression trees (calls, lists, maps, tuples, structs, `key: value` pairs, matches,
+`fn`s) whose documents have the two layouts the formatter keeps as they are written:
 
 * everything on one line, when it fits in 98 columns;
 * a call, list, map, tuple or struct broken with one element per line, the opening bracket ending
-  its line and the closing one starting its own (the formatter respects this newline choice).
+  its line and the closing one starting its own (the formatter respects this newline choice); a
+  call whose one argument is a list, map, tuple or `fn` hugs it (`f([` ... `])`).
 
-Blocks follow the formatter's blank-line rule: a multi-line expression is separated from its
-neighbours by an empty line. Example::
+The declarations around them (`def` heads, `@spec`s, `@type` unions and structs, `defstruct`,
+`with` clauses, `def ..., do:`) are documents too. A document is printed from the column where
+its continuation lines align (:func:`aligned`: `with` clauses five columns in, `defstruct` pairs
+under the first), so everything inside nests by the formatter's two spaces. Blocks follow the
+formatter's blank-line rule: a multi-line statement is separated from its neighbours by an empty
+line. Example::
 
-    >>> layout(Call("Client.call", [Text("c"), Text('"pets.get"')]), "    ")
+    >>> layout(Call("Client.call", [Text("c"), Text('"pets.get"')]), "    ", 4)
     ['    Client.call(c, "pets.get")']
 """
 
@@ -24,18 +30,54 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from tinkc.backends.elixir.symbols import escape_text, string
+from tinkc.backends.layout import HARDLINE, LINE, SOFTLINE, Choice, Doc, Group, IfBreak, Indent, join, pretty
 
-LINE = 98  # mix format's default line length
+WIDTH = 98  # mix format's default line length
+UNIT = "  "  # the formatter's indentation
+
+
+def nest(columns: int, doc: Doc) -> Doc:
+    """``doc`` with its line breaks ``columns`` (an even number) further in than the enclosing ones."""
+    for _ in range(columns // 2):
+        doc = Indent(doc)
+    return doc
+
+
+def fits(line: str) -> bool:
+    return len(line) <= WIDTH
+
+
+def aligned(lead: str, column: int, doc: Doc) -> list[str]:
+    """The lines of ``doc`` printed after ``lead``, its continuation lines at ``column`` (the first
+    ``column`` characters of ``lead`` are what precedes that column on the first line): the document
+    is printed from that column, with the width left there, and its lines shifted to it."""
+    lines = pretty([lead[column:], doc], WIDTH - column, UNIT).split("\n")
+    pad = " " * column
+    return [lead[:column] + lines[0], *(pad + line if line else line for line in lines[1:])]
 
 
 class Node:
+    """An Elixir expression: its one-line text (:meth:`flat`) and its document (:meth:`doc`).
+
+    A breakable node's document is ``Choice((flat text, broken layout))``: the printer takes the
+    flat text when it fits the rest of the line, exactly as it would print the node's group flat,
+    but measures one string instead of walking the group (what keeps printing fast)."""
+
     breakable = False
 
     def flat(self) -> str:
+        return self.build()[0]
+
+    def doc(self) -> Doc:
+        return self.build()[1]
+
+    def build(self) -> tuple[str, Doc]:
+        """The flat text and the document, made in one walk of the tree."""
         raise NotImplementedError
 
-    def broken(self, lead: str, indent: int, suffix: str) -> list[str]:
-        return [lead + self.flat() + suffix]
+
+def _choice(flat: str, broken: Doc) -> Doc:
+    return Choice((flat, broken))
 
 
 @attrs.frozen
@@ -47,6 +89,9 @@ class Text(Node):
     def flat(self) -> str:
         return self.text
 
+    def build(self) -> tuple[str, Doc]:
+        return self.text, self.text
+
 
 @attrs.frozen
 class Seq(Node):
@@ -57,21 +102,22 @@ class Seq(Node):
     close: str
     breakable = True
 
-    def flat(self) -> str:
-        return self.open + ", ".join(i.flat() for i in self.items) + self.close
+    @property
+    def call(self) -> bool:
+        return self.open.endswith("(")
 
-    def broken(self, lead: str, indent: int, suffix: str) -> list[str]:
+    def build(self) -> tuple[str, Doc]:
         if not self.items:
-            return [lead + self.flat() + suffix]
-        if self.open.endswith("(") and len(self.items) == 1 and isinstance(self.items[0], Seq) and not self.items[0].open.endswith("("):
-            # a call whose one argument is a list, map or tuple hugs it: `f([` ... `])`
-            return layout(self.items[0], lead + self.open, indent, self.close + suffix)
-        inner = " " * (indent + 2)
-        out = [lead + self.open]
-        for n, item in enumerate(self.items):
-            out.extend(layout(item, inner, indent + 2, "," if n < len(self.items) - 1 else ""))
-        out.append(" " * indent + self.close + suffix)
-        return out
+            text = self.open + self.close
+            return text, text
+        built = [i.build() for i in self.items]
+        flat = self.open + ", ".join(f for f, _ in built) + self.close
+        only = self.items[0]
+        if self.call and len(self.items) == 1 and (isinstance(only, Fn) or isinstance(only, Seq) and not only.call):
+            # a call whose one argument is a list, map, tuple or fn hugs it: `f([` ... `])`
+            return flat, _choice(flat, [self.open, built[0][1], self.close])
+        items = join([",", LINE], (d for _, d in built))
+        return flat, _choice(flat, Group([self.open, nest(2, [SOFTLINE, items]), SOFTLINE, self.close], broken=True))
 
 
 def Call(fun: str, args: Iterable[Node]) -> Seq:  # noqa: N802 - a node constructor
@@ -96,20 +142,20 @@ def Struct(module: str, pairs: Iterable[Node]) -> Seq:  # noqa: N802
 
 @attrs.frozen
 class Pair(Node):
-    """`key: value` or `"key" => value`: a broken value keeps its opening bracket on the key's line."""
+    """`key: value` or `"key" => value`: a broken value keeps its opening bracket on the key's
+    line; a value that cannot break goes on the next line."""
 
     key: str  # `rank:` or `"rank" =>`
     value: Node
 
     breakable = True
 
-    def flat(self) -> str:
-        return f"{self.key} {self.value.flat()}"
-
-    def broken(self, lead: str, indent: int, suffix: str) -> list[str]:
-        if not self.value.breakable:  # a value that cannot break goes on the next line
-            return [f"{lead}{self.key}", " " * (indent + 2) + self.value.flat() + suffix]
-        return layout(self.value, f"{lead}{self.key} ", indent, suffix)
+    def build(self) -> tuple[str, Doc]:
+        value, doc = self.value.build()
+        flat = f"{self.key} {value}"
+        if self.value.breakable:
+            return flat, [self.key, " ", doc]
+        return flat, _choice(flat, Group([self.key, nest(2, [LINE, doc])], broken=True))
 
 
 @attrs.frozen
@@ -125,14 +171,14 @@ class Match(Node):
     def breakable(self) -> bool:  # type: ignore[override]
         return self.right.breakable
 
-    def flat(self) -> str:
-        return f"{self.left} {self.op} {self.right.flat()}"
-
-    def broken(self, lead: str, indent: int, suffix: str) -> list[str]:
-        container = isinstance(self.right, Seq) and not self.right.open.endswith("(")
-        if self.op == "=" and container:
-            return layout(self.right, f"{lead}{self.left} = ", indent, suffix)
-        return [f"{lead}{self.left} {self.op}", *layout(self.right, " " * (indent + 2), indent + 2, suffix)]
+    def build(self) -> tuple[str, Doc]:
+        right, doc = self.right.build()
+        flat = f"{self.left} {self.op} {right}"
+        if not self.right.breakable:
+            return flat, flat
+        if self.op == "=" and isinstance(self.right, Seq) and not self.right.call:
+            return flat, [self.left, " = ", doc]
+        return flat, _choice(flat, Group([self.left, " ", self.op, nest(2, [LINE, doc])], broken=True))
 
 
 @attrs.frozen
@@ -142,24 +188,20 @@ class Fn(Node):
     body: Node
     breakable = True
 
-    def flat(self) -> str:
-        return f"fn -> {self.body.flat()} end"
-
-    def broken(self, lead: str, indent: int, suffix: str) -> list[str]:
-        return [f"{lead}fn ->", *statement(self.body, indent + 2), " " * indent + "end" + suffix]
-
-
-def fits(line: str) -> bool:
-    return len(line) <= LINE
+    def build(self) -> tuple[str, Doc]:
+        body, doc = self.body.build()
+        flat = f"fn -> {body} end"
+        return flat, _choice(flat, Group(["fn ->", nest(2, [LINE, doc]), LINE, "end"], broken=True))
 
 
 def layout(node: Node, lead: str, indent: int, suffix: str = "") -> list[str]:
     """`node` after `lead` (the start of its first line, indentation included), continuation lines
     at `indent`, followed by `suffix`."""
-    line = lead + node.flat() + suffix
-    if fits(line) or not node.breakable:
+    flat, doc = node.build()
+    line = lead + flat + suffix
+    if fits(line):  # what the printer would answer (every line break is in a choice), without it
         return [line]
-    return node.broken(lead, indent, suffix)
+    return aligned(lead, indent, [doc, suffix])
 
 
 def statement(node: Node, indent: int, suffix: str = "") -> list[str]:
@@ -183,119 +225,86 @@ def block(statements: Sequence[list[str]]) -> list[str]:
 
 def with_lines(clauses: Sequence[Node], indent: int, body: list[str]) -> list[str]:
     """`with c1,\\n     c2 do ... end` with one clause per line (a layout the formatter keeps)."""
-    pad = " " * indent
     if not clauses:
         return body
-    out: list[str] = []
-    for n, clause in enumerate(clauses):
-        lead = pad + ("with " if n == 0 else "     ")
-        last = n == len(clauses) - 1
-        out.extend(layout(clause, lead, indent + 5, " do" if last else ","))
-    out.extend(body)
-    out.append(pad + "end")
-    return out
+    head = aligned(" " * indent + "with ", indent + 5, [join([",", HARDLINE], (c.doc() for c in clauses)), " do"])
+    return [*head, *body, " " * indent + "end"]
 
 
 def short_def(head: str, body: Node, indent: int = 2) -> list[str]:
     """`def head, do: body` when it fits, else the `do` block."""
-    pad = " " * indent
-    one = f"{pad}def {head}, do: {body.flat()}"
-    if fits(one):
-        return [one]
-    return [f"{pad}def {head} do", *statement(body, indent + 2), f"{pad}end"]
+    return aligned(
+        " " * indent, indent, Group([f"def {head}", IfBreak(" do", ", do:"), nest(2, [LINE, body.doc()]), IfBreak([LINE, "end"])])
+    )
 
 
 def keyword_call(head: str, pairs: Sequence[Node], indent: int = 2) -> list[str]:
     """`head k1: v1, k2: v2` (a call without parentheses whose one argument is a keyword list, as
     `defstruct`): one line, or one pair a line aligned under the first (the formatter's layout)."""
-    pad = " " * indent
-    one = f"{pad}{head} {', '.join(p.flat() for p in pairs)}"
-    if fits(one) or not pairs:
-        return [one]
-    align = " " * (indent + len(head) + 1)
-    out: list[str] = []
-    for n, pair in enumerate(pairs):
-        lead = f"{pad}{head} " if n == 0 else align
-        out.extend(layout(pair, lead, len(align), "," if n < len(pairs) - 1 else ""))
-    return out
+    built = [p.build() for p in pairs]
+    one = f"{' ' * indent}{head} {', '.join(f for f, _ in built)}"
+    if fits(one):  # (each fast path below answers what the printer would, without it; past it,
+        return [one]  # the group is known not to fit: broken from the start)
+    lead = f"{' ' * indent}{head} "
+    return aligned(lead, len(lead), Group(join([",", LINE], (d for _, d in built)), broken=True))
 
 
 def def_head(name: str, args: Sequence[str], indent: int = 2, keyword: str = "def") -> list[str]:
     """`def name(args) do`, or the arguments one per line as the formatter breaks a long head."""
-    pad = " " * indent
-    one = f"{pad}{keyword} {name}({', '.join(args)}) do"
+    one = f"{' ' * indent}{keyword} {name}({', '.join(args)}) do"
     if fits(one) or not args:
         return [one]
-    inner = " " * (indent + 6)
-    return [f"{pad}{keyword} {name}(", *(f"{inner}{a}," for a in args[:-1]), f"{inner}{args[-1]}", f"{pad}    ) do"]
+    return aligned(
+        " " * indent,
+        indent,
+        Group([f"{keyword} {name}(", nest(6, [SOFTLINE, join([",", LINE], args)]), nest(4, SOFTLINE), ") do"], broken=True),
+    )
+
+
+def _union(alternatives: Sequence[str]) -> Doc:
+    """`a | b | c`; broken, one alternative a line, each but the first after `| `."""
+    return join([LINE, "| "], alternatives)
 
 
 def union_type(head: str, alternatives: Sequence[str], indent: int) -> list[str]:
     """`@type t :: a | b | c`, or the alternatives one per line as the formatter breaks them."""
-    pad = " " * indent
-    one = f"{pad}{head} :: {' | '.join(alternatives)}"
+    one = f"{' ' * indent}{head} :: {' | '.join(alternatives)}"
     if fits(one):
         return [one]
-    inner = " " * (indent + 8)
-    return [f"{pad}{head} ::", f"{inner}{alternatives[0]}", *(f"{inner}| {a}" for a in alternatives[1:])]
+    return aligned(" " * indent, indent, Group([head, " ::", nest(8, [LINE, _union(alternatives)])], broken=True))
 
 
 def spec(name: str, args: Sequence[str], ret: Sequence[str], indent: int = 2) -> list[str]:
-    """`@spec name(args) :: ret` (ret: the alternatives of a union) in the formatter's layout."""
+    """`@spec name(args) :: ret` (ret: the alternatives of a union) in the formatter's layout: one
+    line; else the union broken after `::`; else the arguments one a line."""
     pad = " " * indent
-    head = f"{name}({', '.join(args)})"
-    if fits(f"{pad}@spec {head} :: {' | '.join(ret)}"):
-        return [f"{pad}@spec {head} :: {' | '.join(ret)}"]
-    if fits(f"{pad}@spec {head} ::"):
-        return union_type(f"@spec {head}", ret, indent)
-    inner = " " * (indent + 8)
-    lines = [f"{pad}@spec {name}("]
-    lines += [f"{inner}{a}," for a in args[:-1]] + [f"{inner}{args[-1]}"]
-    closing = " " * (indent + 6) + ") :: " + " | ".join(ret)
-    return [*lines, closing]
+    head = f"@spec {name}({', '.join(args)}) ::"
+    if fits(f"{pad}{head} {' | '.join(ret)}"):
+        return [f"{pad}{head} {' | '.join(ret)}"]
+    one: Doc = [head, " ", " | ".join(ret)]
+    union: Doc = [head, nest(8, [HARDLINE, join([HARDLINE, "| "], ret)])]
+    broken: Doc = [f"@spec {name}(", nest(8, [HARDLINE, join([",", HARDLINE], args)]), nest(6, HARDLINE), ") :: ", " | ".join(ret)]
+    return aligned(pad, indent, Choice((one, union, broken)))
 
 
-def struct_type(fields: Sequence[tuple[str, str]], indent: int = 2) -> list[str]:
-    """`@type t :: %__MODULE__{field: type, ...}`."""
+def struct_type(fields: Sequence[tuple[str, Sequence[str]]], indent: int = 2) -> list[str]:
+    """`@type t :: %__MODULE__{field: type, ...}`, each field's type given as the alternatives of
+    its union (so a long one breaks between them, never inside one)."""
     pad = " " * indent
     if not fields:
         return [f"{pad}@type t :: %__MODULE__{{}}"]
-    one = f"{pad}@type t :: %__MODULE__{{{', '.join(f'{k} {v}' for k, v in fields)}}}"
-    if fits(one):
-        return [one]
-    inner = " " * (indent + 8)
-    out = [f"{pad}@type t :: %__MODULE__{{"]
-    for n, (k, v) in enumerate(fields):
-        out.extend(_type_field(k, v, inner, indent + 8, n < len(fields) - 1))
-    out.append(" " * (indent + 6) + "}")
-    return out
-
-
-def _type_field(key: str, typ: str, lead: str, indent: int, comma: bool) -> list[str]:
-    tail = "," if comma else ""
-    one = f"{lead}{key} {typ}{tail}"
-    if fits(one):
-        return [one]
-    parts = split_union(typ)
-    if len(parts) > 1:  # the formatter breaks a long union value after the key, one `|` a line
-        inner = " " * (indent + 2)
-        return [f"{lead}{key}", f"{inner}{parts[0]}", *(f"{inner}| {p}" for p in parts[1:-1]), f"{inner}| {parts[-1]}{tail}"]
-    return [one]
-
-
-def split_union(typ: str) -> list[str]:
-    """The top-level alternatives of a typespec `a | b | c` (brackets respected)."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(typ):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "|" and depth == 0 and typ[i - 1 : i + 2] == " | ":
-            parts.append(typ[start : i - 1])
-            start = i + 2
-    parts.append(typ[start:])
-    return [p.strip() for p in parts]
+    flat = ", ".join(f"{k} {' | '.join(v)}" for k, v in fields)
+    if fits(f"{pad}@type t :: %__MODULE__{{{flat}}}"):
+        return [f"{pad}@type t :: %__MODULE__{{{flat}}}"]
+    docs: list[Doc] = []
+    for key, alternatives in fields:
+        text = f"{key} {' | '.join(alternatives)}"
+        if len(alternatives) < 2:
+            docs.append(text)
+        else:  # the formatter breaks a long union value after the key, one `|` a line
+            docs.append(_choice(text, Group([key, nest(2, [LINE, _union(alternatives)])], broken=True)))
+    fields_doc = [nest(8, [SOFTLINE, join([",", LINE], docs)]), nest(6, SOFTLINE)]
+    return aligned(pad, indent, Group(["@type t :: %__MODULE__{", *fields_doc, "}"], broken=True))
 
 
 def heredoc(attribute: str, text: str | None, indent: int = 2) -> list[str]:
@@ -308,8 +317,8 @@ def heredoc(attribute: str, text: str | None, indent: int = 2) -> list[str]:
     lines = []
     for line in body.split("\n"):
         line = line.rstrip()
-        if len(pad) + len(line) > LINE and not line.startswith((" ", "*", "|", "#", "-")):
-            lines.extend(textwrap.wrap(line, LINE - len(pad), break_long_words=False, break_on_hyphens=False))
+        if len(pad) + len(line) > WIDTH and not line.startswith((" ", "*", "|", "#", "-")):
+            lines.extend(textwrap.wrap(line, WIDTH - len(pad), break_long_words=False, break_on_hyphens=False))
         else:
             lines.append(line)
     out = [f'{pad}{attribute} """']

@@ -160,7 +160,12 @@ def escape_text(value: str, keep: str = "") -> str:
 def string(value: str) -> str:
     """The one way manifest text becomes an Elixir string literal: double-quoted, escaped so that
     nothing interpolates or ends it."""
-    return '"' + escape_text(value).replace('"', '\\"') + '"'
+    return '"' + string_body(value) + '"'
+
+
+def string_body(value: str) -> str:
+    """The inside of a string literal (a piece of an interpolated string)."""
+    return escape_text(value).replace('"', '\\"')
 
 
 def app_name(name: str) -> str:

@@ -64,7 +64,7 @@ def test_layout_one_line_or_one_element_a_line() -> None:
     assert lines[2] == '      "a_rather_long_endpoint.identifier",'
     assert lines[3] == "      body: %{"  # a broken value keeps its bracket on the key's line
     assert lines[-1] == "    )"
-    assert all(len(line) <= exfmt.LINE for line in lines)
+    assert all(len(line) <= exfmt.WIDTH for line in lines)
 
 
 def test_layout_rules_taken_from_the_formatter() -> None:
