@@ -42,8 +42,8 @@ test: $(STAMP) toolchains ## run the whole test suite
 	$(BIN)/python -m pytest
 
 # The markers are declared in pyproject.toml ([tool.pytest.ini_options]).
-quick: $(STAMP) ## run the tests that need no SDK toolchain, conformance driver or soak (no node, mix, pip builds)
-	$(BIN)/python -m pytest -q -m "not toolchain and not conformance and not soak"
+quick: $(STAMP) ## the fast tests, on every core: no SDK toolchain, conformance driver, soak or slow test (make test runs them all)
+	$(BIN)/python -m pytest -q -n auto -m "not toolchain and not conformance and not soak and not slow"
 
 typecheck: $(STAMP) ## mypy --strict over tinkc's own code (the paths of [tool.mypy] files in pyproject.toml)
 	$(BIN)/python tests/test_typecheck.py

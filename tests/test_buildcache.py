@@ -27,6 +27,8 @@ types:
   Unused: {fields: {x: int}}
 """
 
+pytestmark = pytest.mark.slow  # a `tinkc build` process or two per test
+
 
 def tinkc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tinkc.cli", *args], cwd=cwd, capture_output=True, text=True, check=False)

@@ -16,6 +16,8 @@ from targets.fixtures import fixture_paths
 # recognize a no-op rebuild: bookkeeping of one output directory, not output.
 CACHE = ".tinkc-build.json"
 
+pytestmark = pytest.mark.slow  # two `tinkc build --target all` processes per fixture
+
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != CACHE}

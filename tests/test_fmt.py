@@ -30,7 +30,7 @@ def _copy_manifest(name: str, into: Path) -> Path:
     return into / source.name
 
 
-@pytest.mark.parametrize("name", sorted(MANIFESTS))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "tinker" else n for n in sorted(MANIFESTS)])
 def test_formatting_keeps_the_ir_and_is_idempotent(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _copy_manifest(name, tmp_path)
     before = _ir(path)

@@ -94,6 +94,7 @@ def workers() -> Iterator[tuple[Worker, Worker]]:
         w.close()
 
 
+@pytest.mark.slow
 def test_generated_manifests_build_identically_under_two_hash_seeds(
     workers: tuple[Worker, Worker], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -157,7 +158,7 @@ def copy_reordered(source: Path, dest_dir: Path, rng: random.Random | None) -> P
     return dest
 
 
-MANIFESTS = [*FIXTURES, bundled_manifest()]
+MANIFESTS = [*FIXTURES, pytest.param(bundled_manifest(), marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.parent.name if p.name == "manifest.yaml" else p.stem)
@@ -180,6 +181,7 @@ def test_declaration_and_import_order_do_not_change_the_output(manifest: Path, s
     assert not changed, f"reordering the manifest changed {changed[:5]}"
 
 
+@pytest.mark.slow
 def test_digest_helper_sees_a_change(tmp_path: Path) -> None:
     """The comparison can fail: a manifest with one more endpoint digests differently."""
     base = tmp_path / "a.yaml"

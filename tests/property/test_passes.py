@@ -341,6 +341,7 @@ def test_compiling_twice_gives_the_same_ir(path: Path) -> None:
 HASH_SEEDS = ("0", "1", "4242")
 
 
+@pytest.mark.slow  # fresh processes: every manifest, with and without spans, under three hash seeds
 def test_ir_json_is_byte_identical_across_hash_seeds() -> None:
     """`tinkc ir --format json` in fresh processes with different PYTHONHASHSEED values."""
     jobs = {}
@@ -421,6 +422,7 @@ def reference_ir() -> dict[Path, str]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([p.values[0] for p in MANIFESTS]), st.integers(min_value=0, max_value=2**32))
 def test_declaration_order_does_not_change_the_ir(
@@ -490,6 +492,7 @@ def test_ir_invariants_catch_broken_ir() -> None:
 # when one checks cleanly, the full invariants and idempotency as for the fixtures.
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(manifest_strategies.manifests())
 @example(manifest_strategies.METHOD_KIND_ENDPOINT_NAMES_A_FLOW)

@@ -405,6 +405,7 @@ def test_flow_values_keep_bindings_and_interpolation() -> None:
 # End to end
 
 
+@pytest.mark.slow
 def test_tinkc_build_target_openapi_on_the_bundled_manifest(tmp_path: Path) -> None:
     assert main(["build", str(bundled_manifest()), "--target", "openapi", "--out", str(tmp_path), "--quiet"]) == 0
     doc = json.loads((tmp_path / "openapi.json").read_text(encoding="utf-8"))
@@ -448,6 +449,7 @@ _json = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(document=st.dictionaries(_json_text, _json, max_size=5))
 def test_the_yaml_writer_round_trips_any_json_document(document: dict[str, Any]) -> None:
