@@ -115,6 +115,7 @@ def test_the_driver_needs_mix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         ElixirBackend().conformance_driver(tmp_path)
 
 
+@pytest.mark.slow  # 300 generated manifests compiled and emitted
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(manifest_strategies.manifests())
 def test_emit_never_fails_on_a_manifest_that_compiles(data: dict[str, Any]) -> None:

@@ -42,6 +42,7 @@ def check_project(tree: Path) -> None:
         assert proc.returncode == 0, f"mix {' '.join(args)} failed:\n{proc.stdout[-6000:]}{proc.stderr[-6000:]}"
 
 
+@pytest.mark.toolchain  # mix compile, format and test
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_snapshot_compiles_is_formatted_and_passes_its_tests(fixture: str, tmp_path: Path) -> None:
     tree = tmp_path / "sdk"
@@ -49,6 +50,7 @@ def test_snapshot_compiles_is_formatted_and_passes_its_tests(fixture: str, tmp_p
     check_project(tree)
 
 
+@pytest.mark.toolchain
 def test_a_long_namespace_keeps_the_layout_canonical(tmp_path: Path) -> None:
     """The runtime is written in a placeholder namespace and filled with the SDK's: a namespace much
     longer than the placeholder must not push a line past the formatter's width."""
@@ -61,6 +63,7 @@ def test_a_long_namespace_keeps_the_layout_canonical(tmp_path: Path) -> None:
     check_project(tmp_path)
 
 
+@pytest.mark.toolchain
 def test_the_backend_sources_are_formatted(tmp_path: Path) -> None:
     """The runtime, its tests and the driver (its template, rendered in the placeholder namespace)
     are kept in `mix format`'s layout, so every SDK gets them canonical."""
