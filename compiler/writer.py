@@ -7,13 +7,14 @@ Rules (DESIGN §1):
   (the writer's own files) are refused, and no symlink inside the output directory is followed
   (nor an output directory that is itself a symlink);
 * only files whose content changed are written, so a rebuild with nothing changed touches nothing
-  (not even the record);
+  (not even the record; only the lock file says which build held the lock last);
 * tinkc records what it generated (``.tinkc-generated.json``: path → SHA-256) and removes files it
   generated before and no longer generates;
 * a file tinkc did not generate, or a generated file someone edited since, is never changed or
   removed: that is a diagnostic, and the rest of the build still lands;
 * tinkc's other bookkeeping in the output directory (the build cache's ``.tinkc-build.json``, see
-  :mod:`tinkc.buildcache`) is written here too, by :func:`replace_own_file`.
+  :mod:`tinkc.buildcache`) is written here too, by :func:`replace_own_file`;
+* one build at a time writes into an output directory (the lock, below).
 
 Whole-tree atomicity: a build changes the output directory all at once or not at all, through a
 journal (``.tinkc-journal.json``), in four phases:
@@ -69,17 +70,44 @@ manifest built for every target (259 files in five directories, fresh) took 0.3 
 2.1 s with the fsyncs one after another — batched after the writes or not: each still flushes —
 and 0.5 s with them concurrent (medians of 15 rounds, ext4, on this project's 2-core machine). A rollback syncs too before it deletes the journal (rare; it keeps a power loss from
 bringing back its temporary files). The build cache's file is not synced: losing it costs a build.
+
+The lock. A second build into the same directory must not plan against a tree another build is
+changing, nor "recover" a journal another build is still writing. Every change goes through an
+exclusive ``flock`` on ``.tinkc-lock`` in the output directory (created by the first build and kept:
+the writer's own file, never generated, reported or removed). A build that finds it held waits for
+up to ``TINKC_LOCK_TIMEOUT`` seconds (default :data:`DEFAULT_LOCK_TIMEOUT`; ``0``: do not wait),
+then fails with ``writer.locked``, naming the directory and the pid of the build that holds it (each
+holder writes its pid into the lock file). The kernel releases a ``flock`` when its process dies,
+however it dies, so a killed build never leaves a stale lock; the next build recovers its journal.
+The lock is held for the writing only (the plan, staging, commit and apply of one target), not
+while the manifest compiles. :func:`recover` does not wait: a journal whose lock is held belongs to
+a build that is still running and finishes it itself.
+
+The no-op rebuild of :mod:`tinkc.buildcache` takes no lock: it writes nothing, and it cannot
+mistake another build's half-applied tree for a finished one — it gives up while a journal exists
+(the whole of a build's staging and applying), and a rename or removal of a file it checks, or of
+the record, changes that file's size and mtime. So a check that passes saw each file it checks as
+it was before any concurrent build changed it — it answers for the tree as a check made just
+before that build would — and one that sees a change builds for real, which takes the lock. What the cache
+*records* is another matter: ``tinkc build`` records a target's cache after the writer released the
+lock, and a build in between would leave it describing the other build's files as this manifest's
+output. :func:`replace_own_file` therefore writes (under the lock) only while the writer's record
+is still the one this process's last :func:`write_tree` into that directory left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import os
 import re
+import stat
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -91,8 +119,11 @@ RECORD = ".tinkc-generated.json"
 RECORD_VERSION = 1
 JOURNAL = ".tinkc-journal.json"
 JOURNAL_VERSION = 1
+LOCK = ".tinkc-lock"
+LOCK_TIMEOUT_ENV = "TINKC_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 10.0  # seconds: a target's writing takes well under one; see the docstring
 SYNC_THREADS = 8  # fsyncs in flight at once (see "Durability" above)
-RESERVED_PREFIX = ".tinkc-"  # the writer's own files: the record, the journal, temporary files
+RESERVED_PREFIX = ".tinkc-"  # the writer's own files: the record, the journal, the lock, temporary files
 TEMP_SUFFIX = ".tmp"
 # A file's temporary sibling adds the prefix and suffix to its name, and the sibling must still fit
 # in NAME_MAX (255 bytes on every common file system).
@@ -228,6 +259,114 @@ def _nearest_dir(root: Path, path: Path) -> Path:
     while parent != root and not parent.is_dir():
         parent = parent.parent
     return parent
+
+
+# ---------------------------------------------------------------------------------------------
+# The lock
+
+
+class LockBusy(Exception):
+    """Another build holds the output directory's lock (after waiting ``waited`` seconds)."""
+
+    def __init__(self, pid: int | None, waited: float) -> None:
+        super().__init__(pid, waited)
+        self.pid = pid
+        self.waited = waited
+
+
+_sleep = time.sleep  # the wait between two attempts (a name tests can replace)
+_local = threading.local()  # the locks this thread holds: {(st_dev, st_ino) of the directory: depth}
+# Per output directory, the record this process's last write_tree left (see replace_own_file).
+_left: dict[tuple[int, int], tuple[int, ...] | None] = {}
+
+
+def _dir_key(root: Path) -> tuple[int, int]:
+    st = os.stat(root)
+    return st.st_dev, st.st_ino
+
+
+def lock_timeout() -> float:
+    """``TINKC_LOCK_TIMEOUT`` in seconds, or :data:`DEFAULT_LOCK_TIMEOUT`. ValueError when it is set
+    to something else than a number of seconds (negative included)."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    value = float(raw)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(raw)
+    return value
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The pid the holder wrote into the lock file (its first line), if any."""
+    try:
+        first = os.pread(fd, 64, 0).split(b"\n", 1)[0]
+        return int(first) if first.strip().isdigit() else None
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def locked(out_dir: str | Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the lock of an output directory: an exclusive ``flock`` on its ``.tinkc-lock`` (created
+    if missing, never through a symlink), waited for up to ``timeout`` seconds (default
+    :func:`lock_timeout`), else :class:`LockBusy`; OSError when the lock file cannot be opened.
+    Reentrant within a thread; two threads, like two processes, exclude each other."""
+    root = Path(out_dir)
+    key = _dir_key(root)
+    held: dict[tuple[int, int], int] = _local.__dict__.setdefault("held", {})
+    if key in held:
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    wait = lock_timeout() if timeout is None else timeout
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(root / LOCK))
+        deadline, delay = time.monotonic() + wait, 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LockBusy(_lock_holder(fd), wait) from None
+                _sleep(min(delay, left))
+                delay = min(delay * 2, 0.05)
+        # Who holds it, for the message of a build that waits: written in place (the lock is this
+        # inode), and a reader takes the first line, so a longer pid left before is harmless.
+        pid = f"{os.getpid()}\n".encode()
+        os.pwrite(fd, pid, 0)
+        os.ftruncate(fd, len(pid))
+        held[key] = 1
+        try:
+            yield
+        finally:
+            del held[key]
+    finally:
+        os.close(fd)  # releases the flock
+
+
+def _lock_error(sink: Sink, shown: str, exc: LockBusy | OSError, doing: str) -> None:
+    if isinstance(exc, LockBusy):
+        who = f"pid {exc.pid}" if exc.pid is not None else "pid unknown"
+        waited = f"waited {exc.waited:g} s for it" if exc.waited > 0 else "did not wait for it"
+        sink.error(
+            "writer.locked",
+            f"`{shown}` is locked by another tinkc build ({who}); {waited}, and {doing}",
+            None,
+            hint=f"let that build finish and build again; {LOCK_TIMEOUT_ENV}=SECONDS sets how long to wait "
+            f"(the lock, `{shown}/{LOCK}`, is released as soon as that process ends, even when it is killed)",
+        )
+    elif exc.errno == errno.ELOOP:
+        sink.error("writer.symlink", f"refusing to lock `{shown}`: `{shown}/{LOCK}` is a symlink; tinkc does not follow symlinks", None)
+    else:
+        sink.error("writer.io-error", f"cannot lock `{shown}` (`{LOCK}`): {exc.strerror or exc}; {doing}", None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,17 +537,26 @@ def _rename(tmp: Path, target: Path) -> bool:
 
 def recover(out_dir: str | Path, sink: Sink, display: str | None = None) -> str | None:
     """Finish what an interrupted build left in ``out_dir``: ``"rolled-back"``, ``"rolled-forward"``,
-    or None when there was nothing to do (or the journal is unusable: a diagnostic)."""
+    or None when there was nothing to do (or the journal is unusable: a diagnostic). A journal
+    whose lock another build holds is that build's, still running: left alone (None)."""
     root = Path(out_dir)
     shown = display or str(root)
     if root.is_symlink() or not root.is_dir():
         return None
     if not os.path.lexists(root / JOURNAL) and not os.path.lexists(root / JOURNAL_TEMP):
+        return None  # the common case, without taking the lock
+    try:
+        with locked(root, timeout=0):
+            return _recover(root, sink, shown)
+    except LockBusy:
         return None
-    return _recover(root, sink, shown)
+    except OSError as exc:
+        _lock_error(sink, shown, exc, "the interrupted build in it was not finished")
+        return None
 
 
 def _recover(root: Path, sink: Sink, shown: str) -> str | None:
+    """:func:`recover`, with the lock held."""
     present, journal = _read_journal(root)
     if not present:
         try:  # a build killed while writing its first journal: it had staged nothing yet
@@ -561,24 +709,42 @@ def _stage_file(path: Path, data: bytes) -> None:
     _create_file(path, data)
 
 
+def _record_stat(root: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.lstat(root / RECORD)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def replace_own_file(out_dir: str | Path, name: str, text: str) -> bool:
     """Atomically replace one of tinkc's own bookkeeping files (a ``.tinkc-`` name other than the
-    record and the journal, e.g. the build cache's ``.tinkc-build.json``) at the top of ``out_dir``.
-    False when it cannot be written (the directory or the file is a symlink, an I/O error): such a
-    file is only ever a cache, whose absence costs a build. Not synced, for that reason."""
+    record, the journal and the lock, e.g. the build cache's ``.tinkc-build.json``) at the top of
+    ``out_dir``, under the lock. False when it cannot be written (the directory or the file is a
+    symlink, an I/O error, the lock is held), or when another build changed the tree since this
+    process's last :func:`write_tree` into it (what this process would record describes its own
+    build): such a file is only ever a cache, whose absence costs a build. Not synced, for that
+    reason."""
     root = Path(out_dir)
-    if not name.startswith(RESERVED_PREFIX) or "/" in name or name in (RECORD, JOURNAL) or root.is_symlink() or not root.is_dir():
+    if not name.startswith(RESERVED_PREFIX) or "/" in name or name in (RECORD, JOURNAL, LOCK) or root.is_symlink() or not root.is_dir():
         return False
     target = root / name
     tmp = root / temp_name(PurePosixPath(name))
     try:
-        if target.is_symlink():
-            return False
-        _stage_file(tmp, text.encode("utf-8"))
-        _step("rename", target)
-        os.replace(tmp, target)
-    except OSError:
-        _unlink_if_file(tmp)
+        with locked(root, timeout=0):
+            key = _dir_key(root)
+            if key in _left and _left[key] != _record_stat(root):
+                return False
+            if target.is_symlink():
+                return False
+            try:
+                _stage_file(tmp, text.encode("utf-8"))
+                _step("rename", target)
+                os.replace(tmp, target)
+            except OSError:
+                _unlink_if_file(tmp)
+                raise
+    except (LockBusy, OSError):
         return False
     return True
 
@@ -596,13 +762,29 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
     wanted = _wanted(files, shown, sink, report)
     if wanted is None:
         return report
-    root.mkdir(parents=True, exist_ok=True)
-    _write_tree(root, shown, wanted, sink, report)
+    try:
+        timeout = lock_timeout()
+    except ValueError:
+        timeout = DEFAULT_LOCK_TIMEOUT
+        sink.warning(
+            "writer.lock-timeout",
+            f"{LOCK_TIMEOUT_ENV}={os.environ.get(LOCK_TIMEOUT_ENV)!r} is not a number of seconds; waiting up to {timeout:g} s",
+            None,
+        )
+    with contextlib.ExitStack() as held:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            held.enter_context(locked(root, timeout))
+        except (LockBusy, OSError) as exc:
+            _lock_error(sink, shown, exc, "nothing was changed")
+            return report
+        _write_tree(root, shown, wanted, sink, report)
+        _left[_dir_key(root)] = _record_stat(root)
     return report
 
 
 def _write_tree(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink, report: WriteReport) -> None:
-    """Recover, plan, stage, commit, apply."""
+    """Recover, plan, stage, commit, apply — with the lock held."""
     if os.path.lexists(root / JOURNAL) or os.path.lexists(root / JOURNAL_TEMP):
         recover(root, sink, shown)
         if _read_journal(root)[0]:  # could not finish it: building on top would lose the old state

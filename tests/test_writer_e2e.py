@@ -23,7 +23,7 @@ import pytest
 from tinkc.buildcache import CACHE as BUILD_CACHE
 from tinkc.cli import main
 from tinkc.diagnostics import Sink
-from tinkc.writer import JOURNAL, recover
+from tinkc.writer import JOURNAL, LOCK, recover
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = (ROOT / "tests" / "fixtures" / "minimal" / "manifest.yaml").read_text(encoding="utf-8")
@@ -37,13 +37,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def everything_under(directory: Path) -> dict[str, bytes | str]:
     """Every entry below ``directory`` (symlinks not followed): the files' bytes, "<dir>", "-> link".
-    The no-op cache of `tinkc build` is left out: it records this machine's mtimes, not output."""
+    The no-op cache of `tinkc build` is left out: it records this machine's mtimes, not output. The
+    writer's lock file is "<lock>": it holds the pid of the last build."""
     out: dict[str, bytes | str] = {}
     for dirpath, dirnames, filenames in os.walk(directory):
         for name in dirnames + [f for f in filenames if f != BUILD_CACHE]:
             path = Path(dirpath) / name
             rel = path.relative_to(directory).as_posix()
-            out[rel] = f"-> {os.readlink(path)}" if path.is_symlink() else "<dir>" if path.is_dir() else path.read_bytes()
+            if path.is_symlink():
+                out[rel] = f"-> {os.readlink(path)}"
+            else:
+                out[rel] = "<dir>" if path.is_dir() else "<lock>" if name == LOCK else path.read_bytes()
     return out
 
 
@@ -271,11 +275,12 @@ def test_sigkill_at_each_phase(tmp_path: Path, references: dict[str, object], na
 
 def stamps(directory: Path) -> dict[str, tuple[int, int]]:
     """(inode, mtime) of every entry, directories included (their mtime moves when an entry is
-    created, renamed or deleted in them, a temporary file included)."""
+    created, renamed or deleted in them, a temporary file included). The lock file's mtime is left
+    out (a build that compiles writes its pid into it), its inode is not."""
     out = {".": (os.lstat(directory).st_ino, os.lstat(directory).st_mtime_ns)}
     for rel in everything_under(directory):
         st = os.lstat(directory / rel)
-        out[rel] = (st.st_ino, st.st_mtime_ns)
+        out[rel] = (st.st_ino, 0 if rel.endswith(LOCK) else st.st_mtime_ns)
     return out
 
 

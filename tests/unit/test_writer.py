@@ -12,7 +12,7 @@ import pytest
 from tinkc import writer
 from tinkc.backends.base import OutputFile
 from tinkc.diagnostics import Sink
-from tinkc.writer import RECORD, write_tree
+from tinkc.writer import LOCK, RECORD, write_tree
 
 
 def files(**contents: str) -> list[OutputFile]:
@@ -94,7 +94,7 @@ def test_interrupted_write_leaves_previous_content(tmp_path: Path, monkeypatch: 
         write_tree(tmp_path, files(a="new", b="new"), Sink())
     monkeypatch.undo()
     assert (tmp_path / "a").read_text() == "old" and (tmp_path / "b").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [RECORD, "a", "b"]  # no temporary files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RECORD, LOCK, "a", "b"]  # no temporary files left
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_interrupted_write_leaves_previous_content(tmp_path: Path, monkeypatch: 
 
 def tree(root: Path) -> dict[str, bytes | str]:
     """Every entry under ``root``: a file's bytes, ``"<dir>"`` or ``"-> target"`` for a symlink
-    (never followed)."""
+    (never followed). The lock file is ``"<lock>"``: it holds the pid of the last build."""
     out: dict[str, bytes | str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
@@ -113,6 +113,8 @@ def tree(root: Path) -> dict[str, bytes | str]:
                 out[rel] = f"-> {os.readlink(path)}"
             elif path.is_dir():
                 out[rel] = "<dir>"
+            elif rel == LOCK:
+                out[rel] = "<lock>"
             else:
                 out[rel] = path.read_bytes()
     return out
@@ -120,11 +122,12 @@ def tree(root: Path) -> dict[str, bytes | str]:
 
 def stamps(root: Path) -> dict[str, tuple[int, int]]:
     """(inode, mtime) of every entry, directories included: a directory's mtime changes when an
-    entry is created, renamed or removed in it, so this also catches a temporary file."""
+    entry is created, renamed or removed in it, so this also catches a temporary file. The lock
+    file's mtime is left out (each build writes its pid into it), its inode is not."""
     out = {".": (os.lstat(root).st_ino, os.lstat(root).st_mtime_ns)}
     for rel in tree(root):
         st = os.lstat(root / rel)
-        out[rel] = (st.st_ino, st.st_mtime_ns)
+        out[rel] = (st.st_ino, 0 if rel == LOCK else st.st_mtime_ns)
     return out
 
 
@@ -190,7 +193,7 @@ def test_a_users_file_is_never_touched_even_beside_or_under_generated_ones(tmp_p
 
 
 @pytest.mark.parametrize(
-    "bad", ["a" * 250, "d/" + "b" * 245 + ".ex", ".tinkc-journal.json", "x/.tinkc-a.tmp", "a//b", "C:foo", "\\\\?\\C:\\x"]
+    "bad", ["a" * 250, "d/" + "b" * 245 + ".ex", ".tinkc-journal.json", ".tinkc-lock", "x/.tinkc-a.tmp", "a//b", "C:foo", "\\\\?\\C:\\x"]
 )
 def test_unsafe_paths_are_refused_and_nothing_of_the_target_is_written(tmp_path: Path, bad: str) -> None:
     out = tmp_path / "out"
