@@ -75,6 +75,7 @@ def test_build_with_the_plugin(plugin_env: dict[str, str], tmp_path: Path) -> No
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         ".tinkc-build.json",  # the build cache: a plug-in's builds are no-ops when nothing changed too
         ".tinkc-generated.json",
+        ".tinkc-lock",  # the writer's lock: one build at a time writes into a directory
         "README.md",
         "conformance_driver.py",
         "pyproject.toml",
