@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -58,7 +59,7 @@ class Choice:
     options: tuple[Doc, ...]
 
 
-Doc = str | Line | Group | Indent | IfBreak | Choice | list  # a list concatenates
+Doc = str | Line | Group | Indent | IfBreak | Choice | list[Any]  # a list (of Docs) concatenates
 
 LINE = Line()
 SOFTLINE = Line(soft=True)
