@@ -240,6 +240,150 @@ def dump(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
+# ---------------------------------------------------------------------------------------------
+# Valid manifests full of hostile strings: they compile (by construction, nearly always), so every
+# backend emits them, and every string the SDKs carry (defaults, docs, header values, enum values,
+# wire names, flow constants) is made of pieces that trip up emitters which re-read their own text:
+# the separators a call is split on (", "), brackets inside strings, quotes and escapes of each
+# target, words an emitter uses as placeholders, lengths past every line width.
+
+STRING_PIECES = [
+    ", ",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    '"',
+    "'",
+    "`",
+    '"""',
+    "\\",
+    "\\n",
+    "\n",
+    "\t",
+    "\0",
+    "#{x}",
+    "*/",
+    "/*",
+    "--",
+    "#",
+    ":",
+    ";",
+    "=",
+    "%s",
+    "{0}",
+    "IMPORTS",
+    "Field(",
+    "lambda",
+    "end",
+    " ",
+    "word",
+    "é",
+    "\U0001f980",
+    "\u2028",
+]
+_piece = st.one_of(st.sampled_from(STRING_PIECES), st.text(st.characters(exclude_categories=("Cs",)), max_size=3))
+_short = st.lists(_piece, max_size=12).map("".join)
+# long enough, sometimes, that an emitter must break the line holding it (or, past 255, that Elixir
+# cannot make it an atom)
+hostile_strings = st.one_of(_short, _short, st.tuples(_short, st.integers(2, 12)).map(lambda p: (p[0] + " (a, b) c, d ") * p[1]))
+# a flow's string constant: `${` would be a binding
+flow_strings = hostile_strings.map(lambda s: s.replace("$", ""))
+# an HTTP header value: visible ASCII, inner spaces
+header_values = st.one_of(
+    st.sampled_from(["IMPORTS", "a, b", "f(x", '"q"', "x\\y", "#{x}"]),
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=150).map(str.strip).filter(bool),
+)
+VALID_FIELDS = ["text", "note", "count", "ratio", "flag", "tags", "meta", "mode", "class", "end", "default", "self", "from"]
+
+
+@st.composite
+def _field(draw: st.DrawFn, enum_values: list[str]) -> tuple[dict[str, Any], bool, Any]:
+    """A field's declaration, whether a flow must pass it, and the constant it passes."""
+    kind = draw(st.sampled_from(["string", "string", "int", "float", "bool", "[string]", "map[string,string]", "string?", "E"]))
+    value: Any = {
+        "string": flow_strings,
+        "string?": st.one_of(st.none(), flow_strings),
+        "int": st.integers(-(2**40), 2**40),
+        "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
+        "bool": st.booleans(),
+        "E": st.sampled_from(enum_values),
+        "[string]": st.lists(hostile_strings, max_size=3),
+        "map[string,string]": st.dictionaries(hostile_strings, hostile_strings, max_size=3),
+    }[kind]
+    decl: dict[str, Any] = {"type": kind}
+    mode = draw(st.sampled_from(["required", "default", "default", "optional"]))
+    if kind in ("[string]", "map[string,string]") and mode == "required":
+        mode = "default"  # a flow passes scalars only
+    if mode == "default":
+        decl["default"] = draw(hostile_strings if kind in ("string", "string?") else value)
+    elif mode == "optional":
+        decl["optional"] = True
+    if draw(st.booleans()):
+        decl["json_name"] = draw(hostile_strings.filter(bool))
+    if draw(st.booleans()):
+        decl["doc"] = draw(hostile_strings)
+    return decl, mode == "required", draw(value) if mode == "required" or draw(st.booleans()) else None
+
+
+@st.composite
+def valid_manifests(draw: st.DrawFn) -> dict[str, Any]:
+    """One client over a few endpoints (a GET with a path parameter and a query parameter with a
+    default, a POST of a record), the record and an enum, and a flow calling the endpoints with
+    constants; every string in it hostile."""
+    service: dict[str, Any] = {"name": "svc"}
+    if draw(st.booleans()):
+        service["doc"] = draw(hostile_strings)
+    if draw(st.booleans()):
+        service["headers"] = {"X-Mode": draw(header_values)}
+    enum_values = draw(st.lists(hostile_strings, min_size=1, max_size=4, unique=True))
+    fields: dict[str, Any] = {}
+    flow_args: dict[str, Any] = {}
+    for name in draw(st.lists(st.sampled_from(VALID_FIELDS), min_size=1, max_size=4, unique=True)):
+        fields[name], required, arg = draw(_field(enum_values))
+        if required or arg is not None:
+            flow_args[name] = arg
+    types: dict[str, Any] = {
+        "R": {"fields": fields, "export": True},
+        "E": {"enum": enum_values, "export": True},
+    }
+    if draw(st.booleans()):
+        types["R"]["doc"] = draw(hostile_strings)
+    get: dict[str, Any] = {"method": "GET", "path": "/r/{id}", "response": "R"}
+    if draw(st.booleans()):
+        get["query"] = {"q": {"type": "string", "default": draw(hostile_strings)}}
+    if draw(st.booleans()):
+        get["headers"] = {"X-E": draw(header_values)}
+    if draw(st.booleans()):
+        get["doc"] = draw(hostile_strings)
+    endpoints = {"g.get": get, "g.put": {"method": "POST", "path": "/r", "request": "R", "response": "R"}}
+    steps: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()):
+            args = {"id": draw(flow_strings)}
+            if "query" in get and draw(st.booleans()):
+                args["q"] = draw(flow_strings)
+            steps.append({"call": "g.get", "args": args})
+        else:
+            steps.append({"call": "g.put", "args": dict(flow_args)})
+    flow: dict[str, Any] = {"client": "c", "steps": steps}
+    if draw(st.booleans()):
+        flow["doc"] = draw(hostile_strings)
+    client: dict[str, Any] = {"resource": ["g"]}
+    if draw(st.booleans()):
+        client["doc"] = draw(hostile_strings)
+    return {
+        "schema_version": 1,
+        "service": service,
+        "clients": {"c": client},
+        "endpoints": endpoints,
+        "flows": {"f": flow},
+        "types": types,
+    }
+
+
 # Minimal reproducers found by the strategies above, run first (as hypothesis explicit examples) by
 # the tests that use them. A client method that names a flow as `endpoint:` (or an endpoint as
 # `flow:`), called from a flow step: the bindings pass looked the target up in the wrong table.

@@ -396,6 +396,15 @@ def test_coherent_manifests(data: dict[str, Any]) -> None:
         compile_text(manifest_strategies.dump(data))
 
 
+@fuzz_settings(20)
+@given(manifest_strategies.valid_manifests())
+def test_valid_manifests_with_hostile_strings(data: dict[str, Any]) -> None:
+    """Manifests that compile (nearly always: few coherent manifests do), so every backend emits
+    them, with hostile strings wherever the SDKs carry one: the emitted code must parse."""
+    with fuzzing("valid manifests, hostile strings"):
+        compile_text(manifest_strategies.dump(data))
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
