@@ -15,7 +15,7 @@ from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
-from tinkc.sdk import EndpointPlan, Retry, SdkPlan
+from tinkc.sdk import EndpointPlan, SdkPlan
 
 # The manifest's promise_result gives no backoff for transient poll failures (no answer, 429, 5xx).
 # These are the values of the Python SDK's runtime (`Futures.transient_*`), so both wait alike; they
@@ -83,8 +83,6 @@ class SpecWriter:
         self.module = layout.runtime("Spec")
         self.aliases = Aliases(self.module)
         self.types = TypeRenderer(plan.api, layout, self.aliases)
-        # the retry policies as the plan applies them (its timeout-exception mapping included)
-        self.retries: dict[str, Retry] = {e.runtime.retry.feature: e.runtime.retry for e in plan.endpoints.values() if e.runtime.retry}
         # the feature instances the module names (`@name`): only they get an attribute (an unused
         # one is a compiler warning); recorded as the writer names them
         self.named: set[str] = set()
@@ -101,9 +99,7 @@ class SpecWriter:
     def feature(self, feat: ir.Feature) -> Node | None:
         p = feat.params
         if isinstance(p, ir.RetryPolicy):
-            retry = self.retries.get(feat.id)
-            if retry is None:
-                return None
+            retry = self.plan.retries[feat.id]  # as the plan applies it (its timeout-exception mapping included)
             return self.struct(
                 "RetryPolicy",
                 [

@@ -38,6 +38,8 @@ UNIT = "  "  # the formatter's indentation
 
 def nest(columns: int, doc: Doc) -> Doc:
     """``doc`` with its line breaks ``columns`` (an even number) further in than the enclosing ones."""
+    if columns == 2:
+        return Indent(doc)
     for _ in range(columns // 2):
         doc = Indent(doc)
     return doc
