@@ -109,7 +109,7 @@ class TypeRenderer:
             base = self.api.resolve_alias(base.inner)
         decl = self.api.types.get(base.name) if isinstance(base, ir.Ref) else None
         if isinstance(decl, ir.Enum) and isinstance(value, str):
-            return Text(symbols.atom(value))
+            return Text(symbols.enum_member(value))
         if isinstance(decl, ir.Record) and isinstance(value, dict):
             return self.record_value(decl, value)
         if isinstance(decl, ir.Union_) and isinstance(value, dict):
@@ -279,8 +279,9 @@ def attribute(name: str, value: Node) -> list[str]:
 
 
 def enum_body(decl: ir.Enum, codec: str) -> Body:
-    atoms = [symbols.atom(v.value) for v in decl.values]
-    values = ListNode([Tuple([Text(symbols.string(v.value)), Text(a)]) for v, a in zip(decl.values, atoms, strict=True)])
+    members = [symbols.enum_member(v.value) for v in decl.values]
+    values = ListNode([Tuple([Text(symbols.string(v.value)), Text(m)]) for v, m in zip(decl.values, members, strict=True)])
+    atoms = [m for m, v in zip(members, decl.values, strict=True) if len(v.value) <= symbols.MAX_ATOM]  # the others are strings
     return "enum.ex.jinja", {
         "type": lines(exfmt.union_type("@type t", [*atoms, "String.t()"], 2)),
         "values": lines(attribute("values", values)),

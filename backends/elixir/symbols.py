@@ -128,6 +128,16 @@ def atom(value: str) -> str:
     return ":" + string(value)
 
 
+# The longest atom the BEAM makes (in characters): a longer literal is a compile error.
+MAX_ATOM = 255
+
+
+def enum_member(value: str) -> str:
+    """The Elixir term of a known enum value: its atom, or, past the atom limit, its wire text (what
+    the SDK keeps an enum value it cannot name as: the runtime treats both alike)."""
+    return atom(value) if len(value) <= MAX_ATOM else string(value)
+
+
 def key(value: str) -> str:
     """A keyword-list or struct key: `rank:` or `"x-y":`."""
     if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
