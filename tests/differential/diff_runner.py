@@ -30,9 +30,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -98,6 +100,8 @@ class SdkRun:
     wire: dict[str, list[str]] = field(default_factory=dict)
     expectations: list[str] = field(default_factory=list)
     stderr: str = ""
+    tree: Path | None = None  # the SDK tree it ran in (several cases' when they were built as one)
+    api: Any = None
 
 
 @dataclass
@@ -106,6 +110,7 @@ class Report:
     scenario: dict[str, Any]
     runs: dict[str, SdkRun]
     differences: list[str]
+    member: Member | None = None  # the case as its batch ran it (renamed apart from the others)
 
     @property
     def failed(self) -> bool:
@@ -147,14 +152,19 @@ def build(manifest: dict[str, Any], work: Path, targets: tuple[str, ...] = TARGE
         return None, {}, {t: f"tinkc build failed:\n{proc.stdout}{proc.stderr}" for t in targets}
     result = compile_manifest(path)
     assert result.api is not None
-    return result.api, {t: out / t for t in targets}, {}
+    # one target is written into --out itself, several each into a folder of its own
+    return result.api, {t: out / t if len(targets) > 1 else out for t in targets}, {}
+
+
+AST_LOCK = threading.Lock()  # CPython 3.11's ast.parse in two threads at once: "AST constructor recursion depth mismatch"
 
 
 def python_check(tree: Path) -> str | None:
     """Every emitted Python file parses, and the package imports."""
     for path in sorted(tree.rglob("*.py")):
         try:
-            ast.parse(path.read_text(encoding="utf-8"), str(path))
+            with AST_LOCK:
+                ast.parse(path.read_text(encoding="utf-8"), str(path))
         except SyntaxError as exc:
             return f"{path.relative_to(tree)} does not parse: {exc}"
     packages = [p.name for p in (tree / "src").iterdir() if (p / "__init__.py").is_file()]
@@ -237,7 +247,30 @@ def wire_of(records: list[dict[str, Any]], background: set[str]) -> dict[str, li
 
 
 def run_sdk(target: str, command: DriverCommand, api: Any, scenario: dict[str, Any]) -> SdkRun:
-    run = SdkRun(target)
+    """One driver run of ``scenario`` against a mock of its own; outcomes, wire and expectations."""
+    raw = run_driver(command, api, scenario)
+    run = SdkRun(target, problem=raw.problem, outcomes=raw.outcomes, stderr=raw.stderr)
+    run.wire = wire_of(raw.records, raw.background)
+    if raw.duplicates:
+        run.expectations.append(f"a request was executed twice under one key: {raw.duplicates}")
+    check_expectations(run, scenario)
+    return run
+
+
+@dataclass
+class DriverRun:
+    """What one driver process did: its outcomes and the requests its mock saw."""
+
+    problem: str | None
+    outcomes: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    background: set[str]
+    duplicates: list[Any]
+    stderr: str
+
+
+def run_driver(command: DriverCommand, api: Any, scenario: dict[str, Any]) -> DriverRun:
+    problem = None
     data = {**scenario, "calls": driver_calls(scenario)}
     with running_mock(api) as mock:
         request, env = driver_request(Scenario("differential", Path("differential.yaml"), data), mock.url)
@@ -247,27 +280,27 @@ def run_sdk(target: str, command: DriverCommand, api: Any, scenario: dict[str, A
         except subprocess.TimeoutExpired:
             proc.kill()
             stdout, stderr = proc.communicate()
-            run.problem = f"the driver did not finish within {DRIVER_TIMEOUT} s"
-        run.stderr = stderr
+            problem = f"the driver did not finish within {DRIVER_TIMEOUT} s"
         STATS.driver_runs += 1
-        if proc.returncode != 0 and run.problem is None:
-            run.problem = f"the driver exited with status {proc.returncode}"
+        if proc.returncode != 0 and problem is None:
+            problem = f"the driver exited with status {proc.returncode}"
         # each SDK has a mock of its own: its URL (in a redirect's Location, say) reads the same
         outcomes, problems = _parse_outcomes(stdout.replace(mock.url, "http://mock"))
         if problems:
-            run.problem = "; ".join(problems)
-        run.outcomes = outcomes
-        run.wire = wire_of(mock.requests(), background_endpoints(api))
-        idempotency = mock.idempotency()
-        if idempotency["duplicates"]:
-            run.expectations.append(f"a request was executed twice under one key: {idempotency['duplicates']}")
+            problem = "; ".join(problems)
+        records = mock.requests()
+        duplicates = mock.idempotency()["duplicates"]
+    return DriverRun(problem, outcomes, records, background_endpoints(api), duplicates, stderr)
+
+
+def check_expectations(run: SdkRun, scenario: dict[str, Any]) -> None:
+    outcomes = run.outcomes
     for number, (call, outcome) in enumerate(zip(scenario["calls"], outcomes, strict=False), 1):
         if "expect" in call:
             for problem in check_outcome(call["expect"], outcome):
                 run.expectations.append(f"call {number} ({describe(call)}): {problem}")
     if len(outcomes) != len(scenario["calls"]):
         run.expectations.append(f"{len(outcomes)} outcomes for {len(scenario['calls'])} calls")
-    return run
 
 
 def describe(call: dict[str, Any]) -> str:
@@ -328,26 +361,284 @@ def run_case(
 ) -> Report:
     """Build, compile, run and compare one manifest's scenario. ``plant(target, tree)``, when given,
     edits an emitted tree before its driver is prepared (the planted-divergence test)."""
-    STATS.manifests += 1
+    return run_batch([Member("case", manifest, scenario)], work, targets=targets, plant=plant)["case"]
+
+
+# ---- batches: several cases built as one manifest, one compile per toolchain
+#
+# A case's names all carry its units' prefixes (`u0.op1`, `U0R3`, `u0_retry0`, `u0c`), so cases
+# whose manifests agree outside their units (service, shared definitions such as
+# `futures.retrieve`) are merged into one manifest, their units renumbered apart, and their
+# scenarios run one after the other in one driver process per SDK. Each case is then judged on its
+# own slice: its calls' outcomes, the requests to its endpoints (and to shared endpoints between
+# its own requests), its expectations, with its own names and call numbers. Where the merged build
+# does not compile for a target, the batch is halved (that target only) until the case that breaks
+# it stands alone; where a merged driver run fails, each case is run again alone on the same
+# build. A case therefore fails exactly as it fails built alone, and the others are still compared.
+
+UNIT = re.compile(r"(?<![A-Za-z0-9])([uU])(\d+)(?![0-9])")
+SECTIONS = ("features", "clients", "endpoints", "flows", "types")
+RESET = {"scenario": {}}  # between two cases of a merged scenario: the mock's scripts cleared
+
+
+@dataclass
+class Member:
+    """One case of a batch, as kept or drawn; ``rename`` maps its unit numbers to the batch's."""
+
+    name: str
+    manifest: dict[str, Any]
+    scenario: dict[str, Any]
+    rename: dict[int, int] = field(default_factory=dict)
+
+    def units(self) -> set[int]:
+        return {int(n) for text in _strings(self.manifest) for _, n in UNIT.findall(text)}
+
+    def forward(self, data: Any) -> Any:
+        return renumbered(data, self.rename)
+
+    def back(self, data: Any) -> Any:
+        return renumbered(data, {v: k for k, v in self.rename.items()})
+
+
+def _strings(data: Any) -> Any:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _strings(v)
+    elif isinstance(data, str):
+        yield data
+
+
+def renumbered(data: Any, mapping: dict[int, int]) -> Any:
+    """``data`` with every unit prefix (``u3``, ``U3``) renumbered by ``mapping``, in one pass."""
+    if not mapping or all(k == v for k, v in mapping.items()):
+        return data
+    if isinstance(data, dict):
+        return {renumbered(k, mapping): renumbered(v, mapping) for k, v in data.items()}
+    if isinstance(data, list):
+        return [renumbered(v, mapping) for v in data]
+    if isinstance(data, str):
+        return UNIT.sub(lambda m: f"{m.group(1)}{mapping.get(int(m.group(2)), int(m.group(2)))}", data)
+    return data
+
+
+@dataclass
+class Group:
+    """Members that merge into one manifest: the same frame (everything outside the units)."""
+
+    frame: str
+    members: list[Member] = field(default_factory=list)
+    sections: dict[str, dict[str, Any]] = field(default_factory=lambda: {s: {} for s in SECTIONS})
+
+    def admit(self, member: Member) -> bool:
+        used = {n for m in self.members for n in m.rename.values()}
+        own = member.units()
+        rename: dict[int, int] = {}
+        free = (n for n in range(10_000) if n not in used and n not in own)
+        for n in sorted(own):
+            rename[n] = n if n not in used else next(free)
+        manifest = renumbered(member.manifest, rename)
+        for section in SECTIONS:
+            for key, value in (manifest.get(section) or {}).items():
+                if key in self.sections[section] and self.sections[section][key] != value:
+                    return False  # a shared name defined differently: not this group
+        member.rename = rename
+        for section in SECTIONS:
+            self.sections[section].update(manifest.get(section) or {})
+        self.members.append(member)
+        return True
+
+
+def frame_of(member: Member) -> str:
+    outside = {k: v for k, v in member.manifest.items() if k not in SECTIONS}
+    run = {k: v for k, v in member.scenario.items() if k not in ("calls", "doc")}
+    return json.dumps([outside, run], sort_keys=True, default=str)
+
+
+def grouped(members: list[Member]) -> list[Group]:
+    groups: list[Group] = []
+    for member in members:
+        frame = frame_of(member)
+        if not any(g.frame == frame and g.admit(member) for g in groups):
+            group = Group(frame)
+            group.admit(member)
+            groups.append(group)
+    return groups
+
+
+def merged(members: list[Member]) -> tuple[dict[str, Any], dict[str, Any], list[tuple[int, int]]]:
+    """The members' manifest and scenario as one (renamed apart), and each member's slice of the
+    merged scenario's calls."""
+    first = members[0].manifest
+    manifest = {k: v for k, v in first.items() if k not in SECTIONS}
+    for section in SECTIONS:
+        merged_section: dict[str, Any] = {}
+        for m in members:
+            merged_section.update(m.forward(m.manifest.get(section) or {}))
+        if merged_section or section in first:
+            manifest[section] = merged_section
+    scenario = {k: v for k, v in members[0].scenario.items() if k not in ("calls", "doc")}
+    calls: list[dict[str, Any]] = []
+    slices = []
+    for i, m in enumerate(members):
+        if i:
+            calls.append(dict(RESET))
+        start = len(calls)
+        calls.extend(m.forward(m.scenario["calls"]))
+        slices.append((start, len(calls)))
+    scenario["calls"] = calls
+    return manifest, scenario, slices
+
+
+def run_batch(
+    members: list[Member], work: Path, *, targets: tuple[str, ...] = TARGETS, plant: Any = None, parallel: int = 2
+) -> dict[str, Report]:
+    """Every member built, compiled, run and compared: one build per group of members that merge."""
+    STATS.manifests += len(members)
+    groups = grouped(members)
+    results: dict[str, dict[str, SdkRun]] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=parallel) as pool:
+        for found in pool.map(lambda ig: run_group(ig[1].members, work / f"g{ig[0]}", targets, plant), enumerate(groups)):
+            results.update(found)
+    reports = {}
+    for m in members:
+        runs = {t: results[m.name][t] for t in targets if t in results[m.name]}
+        if any(r.outcomes or not r.problem for r in runs.values()):
+            STATS.scenarios += 1
+            STATS.calls += sum(1 for c in m.scenario["calls"] if "method" in c)
+        differences = compare(runs, m.scenario)
+        if differences:
+            STATS.differences += 1
+        reports[m.name] = Report(m.manifest, m.scenario, runs, differences, member=m)
+    return reports
+
+
+def run_group(members: list[Member], work: Path, targets: tuple[str, ...], plant: Any = None) -> dict[str, dict[str, SdkRun]]:
+    """``members`` (of one group) built as one manifest for ``targets``: each member's run per target."""
+    manifest, scenario, slices = merged(members)
+    results: dict[str, dict[str, SdkRun]] = {m.name: {} for m in members}
     api, trees, problems = build(manifest, work, targets)
-    runs: dict[str, SdkRun] = {t: SdkRun(t, problem=p) for t, p in problems.items()}
-    if api is not None:
-        if plant is not None:
-            for target, tree in trees.items():
-                plant(target, tree)
-        commands, compile_problems = prepare_all(trees, targets)
-        runs.update({t: SdkRun(t, problem=p) for t, p in compile_problems.items()})
-        STATS.scenarios += 1
-        STATS.calls += sum(1 for c in scenario["calls"] if "method" in c)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
-            futures = {t: pool.submit(run_sdk, t, c, api, scenario) for t, c in commands.items()}
-            for t, fut in futures.items():
-                runs[t] = fut.result()
-    runs = {t: runs[t] for t in targets if t in runs}
-    differences = compare(runs, scenario)
-    if differences:
-        STATS.differences += 1
-    return Report(manifest, scenario, runs, differences)
+    if api is None:
+        if len(members) == 1:
+            results[members[0].name] = {t: SdkRun(t, problem=p) for t, p in problems.items()}
+            return results
+        return split(members, work, targets, plant)
+    if plant is not None:
+        for target, tree in trees.items():
+            plant(target, tree)
+    commands, compile_problems = prepare_all(trees, targets)
+    failed = tuple(t for t in targets if t in compile_problems)
+    if failed and len(members) == 1:
+        results[members[0].name].update({t: SdkRun(t, problem=compile_problems[t]) for t in failed})
+    elif failed:
+        for name, runs in split(members, work, failed, plant).items():
+            results[name].update(runs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {t: pool.submit(run_members, t, c, api, members, scenario, slices) for t, c in commands.items()}
+        for t, fut in futures.items():
+            for name, run in fut.result().items():
+                run.tree, run.api = trees[t], api
+                results[name][t] = run
+    return results
+
+
+def split(members: list[Member], work: Path, targets: tuple[str, ...], plant: Any) -> dict[str, dict[str, SdkRun]]:
+    """Halves of a batch that did not build or compile for ``targets``, each built on its own."""
+    half = len(members) // 2
+    parts = [[Member(m.name, m.manifest, m.scenario, m.rename) for m in part] for part in (members[:half], members[half:])]
+    results: dict[str, dict[str, SdkRun]] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for found in pool.map(lambda ip: run_group(ip[1], work / f"h{ip[0]}", targets, plant), enumerate(parts)):
+            results.update(found)
+    return results
+
+
+def run_members(
+    target: str,
+    command: DriverCommand,
+    api: Any,
+    members: list[Member],
+    scenario: dict[str, Any] | None = None,
+    slices: list[tuple[int, int]] | None = None,
+) -> dict[str, SdkRun]:
+    """One driver run of the members' merged scenario, cut into each member's run. A run that fails
+    (or answers short) is repeated member by member, so each failure is its own member's."""
+    if scenario is None or slices is None:
+        _, scenario, slices = merged(members)
+    raw = run_driver(command, api, scenario)
+    if len(members) > 1 and (raw.problem or len(raw.outcomes) != len(scenario["calls"])):
+        return rerun(target, command, api, members, slices, raw)
+    return cut(target, members, slices, raw)
+
+
+def cut(target: str, members: list[Member], slices: list[tuple[int, int]], raw: DriverRun) -> dict[str, SdkRun]:
+    """Each member's run out of one driver run of the merged scenario: its slice of the outcomes,
+    the requests to its endpoints (a shared endpoint's to the member whose requests surround it),
+    its names and numbers as its own case has them, its expectations checked."""
+    owner_of_unit = {n: i for i, m in enumerate(members) for n in m.rename.values()}
+
+    def owner(endpoint: Any) -> int | None:
+        found = re.match(r"u(\d+)\.", str(endpoint or ""))
+        return owner_of_unit.get(int(found.group(1))) if found else None
+
+    owners = []
+    current = 0
+    for r in raw.records:  # a shared endpoint's request belongs to the case whose calls surround it
+        current = o if (o := owner(r["endpoint"])) is not None else current
+        owners.append(current)
+    runs = {}
+    for i, m in enumerate(members):
+        start, end = slices[i]
+        run = SdkRun(target, problem=raw.problem, stderr=raw.stderr)
+        run.outcomes = m.back(raw.outcomes[start:end])
+        mine = [r for r, owner in zip(raw.records, owners, strict=True) if owner == i and r["endpoint"] not in raw.background]
+        run.wire = wire_of(m.back(mine), set())
+        # a duplicate names its endpoint (else it counts against every case of the run)
+        duplicates = [d for d in raw.duplicates if owner(d.get("endpoint") if isinstance(d, dict) else None) in (i, None)]
+        if duplicates:
+            run.expectations.append(f"a request was executed twice under one key: {m.back(duplicates)}")
+        check_expectations(run, m.scenario)
+        runs[m.name] = run
+    return runs
+
+
+def rerun(
+    target: str, command: DriverCommand, api: Any, members: list[Member], slices: list[tuple[int, int]], raw: DriverRun
+) -> dict[str, SdkRun]:
+    """A merged run that failed, taken apart: when the driver stopped answering (its stdout all
+    JSON) inside one member's calls, that member runs again alone; when it fails alone, the members
+    before it stand as answered and those after it run again merged. Otherwise every member runs
+    again alone."""
+    out: dict[str, SdkRun] = {}
+    stopped = next((i for i, (_, end) in enumerate(slices) if end > len(raw.outcomes)), None)
+    clean_stdout = not raw.problem or not raw.problem.startswith("driver stdout line")
+    if stopped is not None and clean_stdout:
+        alone = run_members(target, command, api, [members[stopped]])
+        if alone[members[stopped].name].problem:
+            answered = cut(target, members, slices, DriverRun(None, raw.outcomes, raw.records, raw.background, raw.duplicates, raw.stderr))
+            kept = {m.name: answered[m.name] for m in members[:stopped]}
+            rest = run_members(target, command, api, members[stopped + 1 :]) if members[stopped + 1 :] else {}
+            return {**kept, **alone, **rest}
+        out.update(alone)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for found in pool.map(lambda m: run_members(target, command, api, [m]), [m for m in members if m.name not in out]):
+            out.update(found)
+    return {m.name: out[m.name] for m in members}
+
+
+def replant(report: Report, target: str, plant: Any, work: Path) -> SdkRun:
+    """``report``'s case run again in ``target`` from a copy of the SDK tree it ran in, edited by
+    ``plant(target, tree)`` (the planted-divergence test)."""
+    run = report.runs[target]
+    assert run.tree is not None and report.member is not None, f"{target} did not build: {run.problem}"
+    tree = work / target
+    shutil.copytree(run.tree, tree, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    plant(target, tree)
+    m = report.member
+    return run_members(target, prepare(target, tree), run.api, [Member(m.name, m.manifest, m.scenario, m.rename)])[m.name]
 
 
 # ---- shrinking (a difference's smallest manifest and scenario)

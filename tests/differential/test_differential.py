@@ -2,6 +2,10 @@
 cases a larger run found and kept (tests/fixtures/differential/<case>/), and a planted divergence
 the runner must catch. `make differential` is the large run (diff_runner.py as a program).
 
+All of them run as one batch (``diff_runner.run_batch``): the cases that merge are built as one
+manifest, so each toolchain compiles once for many cases (tsc alone costs seconds per run); each
+test then judges its own case's slice, which fails exactly as the case would fail built alone.
+
 A kept case fails until the backends behave the same on it: that is the point of keeping it.
 """
 
@@ -12,35 +16,53 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from diff_runner import STATS, load_kept, run_case
-from diff_strategies import Case, cases
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from diff_runner import STATS, Member, Report, compare, generate, load_kept, replant, run_batch
 
 pytestmark = [pytest.mark.toolchain, pytest.mark.conformance]
 
 KEPT = Path(__file__).resolve().parent.parent / "fixtures" / "differential"
+KEPT_CASES = sorted(p.parent for p in KEPT.glob("*/manifest.yaml"))
 EXAMPLES = int(os.environ.get("TINKC_DIFF_SMALL_EXAMPLES", "1"))
+UNITS = int(os.environ.get("TINKC_DIFF_SMALL_UNITS", "2"))
+SEED = 20261205
 
 
-@seed(20261205)
-@settings(
-    max_examples=EXAMPLES,
-    database=None,
-    deadline=None,
-    phases=[Phase.explicit, Phase.generate],  # no shrinking here: a failure prints the whole case
-    suppress_health_check=list(HealthCheck),
-)
-@given(case=cases(max_units=3))
-def test_random_manifests_behave_the_same(case: Case, tmp_path_factory: pytest.TempPathFactory) -> None:
-    STATS.units += case.units
-    report = run_case(case.manifest, case.scenario, tmp_path_factory.mktemp("differential"))
+def member_of(item: pytest.Item) -> str | None:
+    """The batch member a collected test of this module judges."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "index" in params:
+        return f"random{params['index']}"
+    if "case_dir" in params:
+        return f"kept/{params['case_dir'].name}"
+    return "planted" if item.name == "test_planted_divergence_is_caught" else None
+
+
+@pytest.fixture(scope="session")
+def batch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    """Every case of this module, built, run and compared once (only those of the selected tests)."""
+    wanted = {name for item in request.session.items if (name := member_of(item))}
+    members = []
+    if any(n.startswith("random") for n in wanted):
+        for index, case in enumerate(generate(EXAMPLES, SEED, UNITS)):
+            STATS.units += case.units
+            members.append(Member(f"random{index}", case.manifest, case.scenario))
+    members += [Member(f"kept/{d.name}", *load_kept(d)) for d in KEPT_CASES]
+    members.append(Member("planted", PLANTED_MANIFEST, PLANTED_SCENARIO))
+    reports = run_batch([m for m in members if m.name in wanted], tmp_path_factory.mktemp("differential"))
+    if "planted" in reports:
+        STATS.differences -= reports["planted"].failed  # planted on purpose: not a finding
+    return reports
+
+
+@pytest.mark.parametrize("index", range(EXAMPLES), ids=lambda i: f"example{i}")
+def test_random_manifests_behave_the_same(index: int, batch: dict[str, Report]) -> None:
+    report = batch[f"random{index}"]
     assert not report.failed, report.explain()
 
 
-@pytest.mark.parametrize("case_dir", sorted(p.parent for p in KEPT.glob("*/manifest.yaml")), ids=lambda p: p.name)
-def test_kept_case(case_dir: Path, tmp_path: Path) -> None:
-    manifest, scenario = load_kept(case_dir)
-    report = run_case(manifest, scenario, tmp_path)
+@pytest.mark.parametrize("case_dir", KEPT_CASES, ids=lambda p: p.name)
+def test_kept_case(case_dir: Path, batch: dict[str, Report]) -> None:
+    report = batch[f"kept/{case_dir.name}"]
     assert not report.failed, report.explain()
 
 
@@ -49,8 +71,8 @@ PLANTED_MANIFEST: dict[str, Any] = {
     "service": {
         "name": "diffsvc",
         "version": "0.1.0",
-        "base_url": {"default": "http://localhost:9"},
-        "auth": {"type": "api_key", "header": "X-API-Key"},
+        "base_url": {"default": "http://localhost:9", "env": "DIFFSVC_BASE_URL"},
+        "auth": {"type": "api_key", "header": "X-API-Key", "env": "DIFFSVC_API_KEY"},
     },
     "clients": {"u0c": {"module": "Diff.U0Client", "resource": ["u0"]}},
     "endpoints": {
@@ -97,17 +119,17 @@ def plant_in_python(target: str, tree: Path) -> None:
     init.write_text(init.read_text(encoding="utf-8") + PLANT, encoding="utf-8")
 
 
-def test_planted_divergence_is_caught(tmp_path: Path) -> None:
-    """The Python SDK, edited in its scratch tree to drop one query parameter, differs from the
+def test_planted_divergence_is_caught(batch: dict[str, Report], tmp_path: Path) -> None:
+    """The Python SDK, edited in a copy of its tree to drop one query parameter, differs from the
     Elixir SDK on the wire (and in the outcome: the mock answers 422 for the missing parameter)."""
-    targets = ("python", "elixir")
-    clean = run_case(PLANTED_MANIFEST, PLANTED_SCENARIO, tmp_path / "clean", targets=targets)
-    STATS.differences -= clean.failed
-    assert not clean.failed, "the planted case must pass unplanted:\n" + clean.explain()
-    report = run_case(PLANTED_MANIFEST, PLANTED_SCENARIO, tmp_path / "planted", plant=plant_in_python, targets=targets)
-    STATS.differences -= report.failed  # planted on purpose: not counted as found
-    text = "\n".join(report.differences)
-    assert report.failed, "the planted divergence was not reported"
+    clean = batch["planted"]
+    pair = {t: clean.runs[t] for t in ("python", "elixir")}
+    differences = compare(pair, PLANTED_SCENARIO)
+    assert not differences, "the planted case must pass unplanted:\n" + "\n".join(differences) + "\n" + clean.explain()
+    planted = replant(clean, "python", plant_in_python, tmp_path)
+    differences = compare({"python": planted, "elixir": clean.runs["elixir"]}, PLANTED_SCENARIO)
+    text = "\n".join(differences)
+    assert differences, "the planted divergence was not reported"
     assert "wire u0.op0 request 1:" in text, text
     assert '"query": {"limit": "10"}' in text and '"q": "x"' in text, text
     assert "outcome of call 1 (u0c.op0)" in text, text
