@@ -23,11 +23,12 @@ journal (``.tinkc-journal.json``), in four phases:
 2. **stage**: write the journal in state ``staging`` (the files it is about to write, the
    directories it is about to make, the stale files it is about to remove) and make it durable,
    then every changed file — and the new record — as a temporary file ``.tinkc-<name>.tmp`` beside
-   its target, then make all of that durable: fsync every temporary file and every directory whose
-   entries changed (the parent of each temporary file and of each new directory, and the top,
-   where the journal is). Nothing a reader of the tree sees has changed yet;
-3. **commit**: rewrite the journal in state ``committed`` (a temporary file, fsynced, renamed over
-   the journal, the directory fsynced: the commit point, durable once it returns);
+   its target, and the journal in state ``committed`` as the journal's temporary file; then make
+   all of that durable: fsync every temporary file and every directory whose entries changed (the
+   parent of each temporary file and of each new directory, and the top, where the journal is).
+   Nothing a reader of the tree sees has changed yet;
+3. **commit**: rename the committed journal over the staging one and fsync the directory (the
+   commit point, durable once it returns);
 4. **apply**: rename each temporary file over its target, remove stale files, rename the record
    last, fsync the directories whose entries changed (the parents of the targets and of the
    removed files, the top), delete the journal.
@@ -57,13 +58,16 @@ one rename without another — so each phase makes its work durable before the n
 * every temporary file (its content) and its directory entry are durable before the commit, so a
   committed journal never names a temporary file that is missing or short: the roll-forward would
   take a missing one for a rename already done and keep the old file beside new ones;
-* the committed journal is durable before the first rename (its file, then its directory);
+* the committed journal is durable before the first rename (its content with the staged files,
+  then its name);
 * the renames and removals are durable before the journal is deleted, so a journal never
   disappears while part of the tree is still old. The deletion itself is not synced: a journal
   that comes back after a power loss is finished again, which changes nothing.
 
 The fsyncs are made together, not one after each write: all files are written first, then fsynced
-— with the directories — from a few threads at once (:data:`SYNC_THREADS`). On ext4 each fsync
+— with the directories — from a few threads at once (:data:`SYNC_THREADS`); and a build waits for
+the disk five times, whatever its size: the staging journal (its content, then its name), the
+staged files, the commit, the applied tree. On ext4 each fsync
 commits the file system's journal and flushes the disk's cache; one after another they cost about
 5 ms each, while concurrent ones are committed together (a group commit). Writing the bundled
 manifest built for every target (259 files in five directories, fresh) took 0.3 s without fsync,
@@ -145,8 +149,8 @@ def _digest(data: bytes) -> str:
 
 def _step(op: str, path: Path) -> None:
     """Called just before each change the writer makes on disk — ``op`` is one of journal, mkdir,
-    stage, sync, rename, remove, rmdir, drop-journal — always from the thread that writes. It does
-    nothing: tests replace it to stop or kill a build at an exact point."""
+    stage, sync, commit, rename, remove, rmdir, drop-journal — always from the thread that writes.
+    It does nothing: tests replace it to stop or kill a build at an exact point."""
 
 
 def safe_relative(path: str) -> PurePosixPath | None:
@@ -421,13 +425,21 @@ JOURNAL_TEMP = temp_name(PurePosixPath(JOURNAL)).as_posix()
 
 
 def _write_journal(root: Path, journal: Journal) -> None:
-    """Atomically and durably: the journal is whole or absent, never half-written, and what this
-    wrote survives a power loss once it returns."""
+    """The staging journal, atomically and durably: whole or absent, never half-written, and on
+    disk (content and name) once this returns."""
     tmp = root / JOURNAL_TEMP
     _step("journal", root / JOURNAL)
     _create_file(tmp, journal.to_json().encode("utf-8"))
     _fsync(tmp, is_dir=False)
     os.replace(tmp, root / JOURNAL)
+    _fsync(root, is_dir=True)
+
+
+def _commit(root: Path) -> None:
+    """The commit point: the committed journal, staged and synced with the files, renamed over the
+    staging one, and the rename made durable before anything is applied."""
+    _step("commit", root / JOURNAL)
+    os.replace(root / JOURNAL_TEMP, root / JOURNAL)
     _fsync(root, is_dir=True)
 
 
@@ -812,19 +824,24 @@ def _write_tree(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink
             (root / d).mkdir()
         for key, tmp in zip(journal.writes, temps, strict=True):
             _stage_file(tmp, staged[key])
+        # The committed journal is staged like the files (beside the journal it will replace), so
+        # that its content is synced with theirs and the commit is one rename and one sync.
+        _stage_file(root / JOURNAL_TEMP, attrs.evolve(journal, state="committed").to_json().encode("utf-8"))
         # all staged content, and every directory entry staging made, durable before the commit
-        _sync(root, files=temps, dirs=[root, *(t.parent for t in temps), *((root / d).parent for d in journal.created_dirs)])
+        _sync(
+            root,
+            files=[*temps, root / JOURNAL_TEMP],
+            dirs=[root, *(t.parent for t in temps), *((root / d).parent for d in journal.created_dirs)],
+        )
     except OSError as exc:
         _abandon(root, journal, sink, shown, exc)
         return
     except BaseException:
         _abandon(root, journal, Sink(), shown, None)  # interrupted (Ctrl-C): put the old tree back, then stop
         raise
-    journal.state = "committed"
     try:
-        _write_journal(root, journal)  # the commit point
+        _commit(root)
     except OSError as exc:
-        journal.state = "staging"
         _abandon(root, journal, sink, shown, exc)
         return
     try:

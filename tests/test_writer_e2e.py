@@ -242,7 +242,7 @@ def kill_build_at(out: Path, manifest: Path, name: str, n: int) -> None:
 KILL_POINTS = [
     ("_stage_file", 0, "old"),  # staging the first file
     ("_stage_file", 3, "old"),  # staging, some files already staged
-    ("_write_journal", 1, "old"),  # staging done, about to commit
+    ("_commit", 0, "old"),  # staging done, about to commit
     ("_rename", 0, "new"),  # committed, nothing renamed yet
     ("_rename", 4, "new"),  # some files renamed
     ("_drop_journal", 0, "new"),  # everything done but the journal's deletion

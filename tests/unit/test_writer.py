@@ -296,11 +296,11 @@ def test_an_interruption_while_staging_rolls_back(tmp_path: Path, monkeypatch: p
     assert tree(out) == old
 
 
-@pytest.mark.parametrize("n", [0, 1])  # the staging journal, the commit
-def test_an_interruption_at_the_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+@pytest.mark.parametrize("name", ["_write_journal", "_commit"])  # the staging journal, the commit
+def test_an_interruption_at_the_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     old, new = reference(tmp_path)
     out = old_build(tmp_path)
-    fail_after(monkeypatch, "_write_journal", n, OSError(5, "Input/output error"))
+    fail_after(monkeypatch, name, 0, OSError(5, "Input/output error"))
     sink = Sink()
     write_tree(out, NEW, sink)
     assert [d.code for d in sink.items] == ["writer.io-error"]
@@ -402,29 +402,21 @@ def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) 
 
 
 def test_a_kill_while_writing_a_journal_leaves_no_trace_after_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Killed between writing a journal's temporary file and renaming it: as the first journal (no
-    journal yet, nothing staged) and as the commit (the staging journal is still the journal)."""
+    """Killed with a journal's temporary file written and not renamed: the first journal (no
+    journal yet, nothing staged), or the committed one (staged with the files, the commit not made:
+    the staging journal is still the journal)."""
     old, _ = reference(tmp_path)
-    for attempt, journal_writes_before in enumerate((0, 1)):
+    for attempt, name in enumerate(("_fsync", "_commit")):  # _fsync's first call: the staging journal's content
         out = tmp_path / f"out{attempt}"
         out.mkdir()
         (out / "NOTES.md").write_text("mine")
         write_tree(out, OLD, Sink())
-        real, seen = writer._fsync, [0]
-
-        def fsync(path: Path, is_dir: bool, real=real, seen=seen, n=journal_writes_before) -> None:
-            if path.name == writer.JOURNAL_TEMP:
-                if seen[0] == n:
-                    raise Interrupted  # the temporary journal is written, not renamed
-                seen[0] += 1
-            real(path, is_dir)
-
-        monkeypatch.setattr(writer, "_fsync", fsync)
+        fail_after(monkeypatch, name, 0, Interrupted())
         monkeypatch.setattr(writer, "_abandon", lambda *a: None)  # a killed process cleans nothing up
         with pytest.raises(Interrupted):
             write_tree(out, NEW, Sink())
         monkeypatch.undo()
-        assert (out / writer.JOURNAL_TEMP).is_file()
+        assert (out / writer.JOURNAL_TEMP).is_file() and (out / writer.JOURNAL).exists() == (name == "_commit")
         sink = Sink()
         assert writer.recover(out, sink) == "rolled-back" and not sink.items
         assert tree(out) == old
