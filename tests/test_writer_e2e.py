@@ -5,12 +5,16 @@ complete old or the complete new output, and a user's files are never touched.
 
 The kill is exact, not timed: the child process runs the real CLI with one writer function wrapped
 so that, on its n-th call, it writes a byte to a pipe and blocks; the test reads the byte (the child
-is now parked at that point) and only then sends SIGKILL.
+is now parked at that point) and only then sends SIGKILL. Beyond those six phases, builds are killed
+at random points — before the writer's n-th change on disk (:func:`tinkc.writer._step`), n drawn
+with a fixed seed from every change of the build — the child killing itself there.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import select
 import shutil
 import signal
@@ -20,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from tinkc import writer
+from tinkc.backends.base import OutputFile
 from tinkc.buildcache import CACHE as BUILD_CACHE
 from tinkc.cli import main
 from tinkc.diagnostics import Sink
-from tinkc.writer import JOURNAL, LOCK, recover
+from tinkc.writer import JOURNAL, LOCK, recover, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = (ROOT / "tests" / "fixtures" / "minimal" / "manifest.yaml").read_text(encoding="utf-8")
@@ -267,6 +273,179 @@ def test_sigkill_at_each_phase(tmp_path: Path, references: dict[str, object], na
     # `tinkc build` does the same before it builds: with the old manifest, the old tree, whatever the phase
     build_into(left, references["old_m"])  # type: ignore[arg-type]
     assert everything_under(left) == references["old"]
+
+
+# ---------------------------------------------------------------------------------------------
+# SIGKILL at random points
+
+# The child: kills itself (SIGKILL, nothing after runs) just before the writer's change number
+# argv[1], in a build of the writer alone (argv[2] == "writer": into argv[3], the files of the JSON
+# file argv[4]) or of the CLI (the rest of argv).
+KILLER = """
+import json, os, signal, sys
+from tinkc import writer
+
+n, calls = int(sys.argv[1]), [0]
+
+def step(op, path):
+    if calls[0] == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+    calls[0] += 1
+
+writer._step = step
+if sys.argv[2] == "writer":
+    from tinkc.backends.base import OutputFile
+    from tinkc.diagnostics import Sink
+    sink = Sink()
+    writer.write_tree(sys.argv[3], [OutputFile(p, c) for p, c in json.loads(open(sys.argv[4]).read()).items()], sink)
+    sys.exit(1 if sink.items else 0)
+from tinkc.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def killed_at(n: int, *args: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(n), *args], capture_output=True, text=True, check=False)
+    assert proc.returncode == -signal.SIGKILL, f"not killed at change {n}: exit {proc.returncode}\n{proc.stderr}"
+
+
+def changes(build: object) -> list[tuple[str, Path]]:
+    """The writer's changes on disk, in order, during ``build()`` (in this process)."""
+    seen: list[tuple[str, Path]] = []
+    real = writer._step
+    writer._step = lambda op, path: seen.append((op, Path(path)))
+    try:
+        build()  # type: ignore[operator]
+    finally:
+        writer._step = real
+    return seen
+
+
+def commit_of(seen: list[tuple[str, Path]], root: Path) -> int:
+    """The index of the change that commits the build of ``root``."""
+    [commit] = [i for i, (op, path) in enumerate(seen) if op == "commit" and path == root / JOURNAL]
+    return commit
+
+
+def sizable_trees() -> tuple[dict[str, str], dict[str, str]]:
+    """Two generated trees of 288 and about 300 files in nested directories: the new one changes
+    a third of the old files, removes one in six and a whole directory (pruned), adds files in new
+    nested directories, and keeps the rest."""
+    rng = random.Random(18)
+    old = {f"pkg/m{d}/s{s}/f{f}.txt": f"{d}/{s}/{f}\n" * rng.randint(0, 600) for d in range(12) for s in range(3) for f in range(8)}
+    new: dict[str, str] = {}
+    for path, content in old.items():
+        r = rng.random()
+        if path.startswith("pkg/m0/") or r < 0.16:
+            continue
+        new[path] = content + "changed\n" if r < 0.5 else content
+    new.update({f"pkg/new{d}/deep/n{f}.txt": f"new {d} {f}\n" * rng.randint(1, 300) for d in range(3) for f in range(10)})
+    return old, new
+
+
+def as_files(spec: dict[str, str]) -> list[OutputFile]:
+    return [OutputFile(path, content) for path, content in spec.items()]
+
+
+RANDOM_KILLS = 30  # killed builds of the writer alone, at distinct changes (see writer_kills)
+
+
+@pytest.fixture(scope="module")
+def writer_kills(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    base = tmp_path_factory.mktemp("random-kills")
+    old_spec, new_spec = sizable_trees()
+    (base / "new.json").write_text(json.dumps(new_spec), encoding="utf-8")
+    trees = {}
+    for name, specs in (("old", [old_spec]), ("new", [old_spec, new_spec])):
+        out = base / name
+        out.mkdir()
+        (out / "NOTES.md").write_text("mine")
+        for spec in specs:
+            sink = Sink()
+            write_tree(out, as_files(spec), sink)
+            assert not sink.items
+        trees[name] = everything_under(out)
+    counted = base / "counted"
+    shutil.copytree(base / "old", counted, symlinks=True)
+    seen = changes(lambda: write_tree(counted, as_files(new_spec), Sink()))
+    assert everything_under(counted) == trees["new"]
+    commit = commit_of(seen, counted)
+    # the commit and the change after it, the first and the last change of each kind (the rare ones
+    # — a sync, a new or pruned folder — would seldom be drawn), and points drawn among the others
+    kinds: dict[str, list[int]] = {}
+    for index, (op, _) in enumerate(seen):
+        kinds.setdefault(op, []).append(index)
+    ends = {commit, commit + 1} | {at[0] for at in kinds.values()} | {at[-1] for at in kinds.values()}
+    drawn = random.Random(1818).sample(sorted(set(range(len(seen))) - ends), RANDOM_KILLS - len(ends))
+    return {"base": base, "new_spec": new_spec, "commit": commit, "points": sorted(ends | set(drawn)), "changes": len(seen), **trees}
+
+
+@pytest.mark.parametrize("i", range(RANDOM_KILLS))
+def test_a_build_killed_at_a_random_point_is_the_old_or_the_new_tree_never_a_mix(
+    tmp_path: Path, writer_kills: dict[str, object], i: int
+) -> None:
+    n = writer_kills["points"][i]  # type: ignore[index]
+    out = tmp_path / "out"
+    shutil.copytree(writer_kills["base"] / "old", out, symlinks=True)  # type: ignore[operator]
+    killed_at(n, "writer", str(out), str(writer_kills["base"] / "new.json"))  # type: ignore[operator]
+    outcome = "old" if n <= writer_kills["commit"] else "new"  # type: ignore[operator]
+    sink = Sink()
+    done = recover(out, sink)
+    assert not sink.items and done == (None if n == 0 else "rolled-back" if outcome == "old" else "rolled-forward")
+    assert everything_under(out) == writer_kills[outcome], f"killed at change {n} of {writer_kills['changes']}"
+    report = write_tree(out, as_files(writer_kills["new_spec"]), sink)  # type: ignore[arg-type]
+    assert not sink.items and everything_under(out) == writer_kills["new"]
+    assert bool(report.written) == (outcome == "old")
+
+
+def output_of(directory: Path) -> dict[str, bytes | str]:
+    """A target's output: the no-op cache's file left out, and its temporary file too (a build
+    killed while recording its cache leaves it; the next record replaces it)."""
+    return {k: v for k, v in everything_under(directory).items() if not k.endswith(f".tinkc-{BUILD_CACHE}.tmp")}
+
+
+CLI_KILLS = 3  # each a whole `tinkc build --target all`: few
+
+
+def test_tinkc_build_of_every_target_killed_at_random_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled manifest, then a version that moves every Python and Elixir type module (other
+    package and namespace) and changes the rest: each target's directory is its own unit, so after
+    a kill the targets whose build had committed are complete and new, the others complete and old."""
+    manifests = tmp_path / "manifests"
+    shutil.copytree(ROOT / "manifests", manifests, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    old_m, new_m = manifests / "tinker.yaml", manifests / "tinker-next.yaml"
+    text = old_m.read_text(encoding="utf-8")
+    for before, after in (
+        ('\n  version: "0.38.0"', '\n  version: "0.39.0"'),
+        ("types_namespace: Tinkex.Types", "types_namespace: Tinkex.Model"),
+        ("{package: tinker_sdk}", "{package: tinker_api}"),
+    ):
+        assert text.count(before) == 1
+        text = text.replace(before, after)
+    new_m.write_text(text, encoding="utf-8")
+
+    def build(out: Path, manifest: Path) -> None:
+        status, _, err = run(capsys, "build", str(manifest), "--target", "all", "--out", str(out), "--quiet")
+        assert status == 0, err
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    build(old, old_m)
+    shutil.copytree(old, new, symlinks=True)
+    seen = changes(lambda: build(new, new_m))
+    targets = sorted(p.name for p in old.iterdir())
+    refs = {name: {t: output_of(d / t) for t in targets} for name, d in (("old", old), ("new", new))}
+    assert all(refs["old"][t] != refs["new"][t] for t in targets if t != "ir")
+    commits = {t: commit_of(seen, new / t) for t in targets}  # by position: the same in any copy of `old`
+    for n in sorted(random.Random(18).sample(range(len(seen)), CLI_KILLS)):
+        out = tmp_path / f"killed-{n}"
+        shutil.copytree(old, out, symlinks=True)
+        killed_at(n, "cli", "build", str(new_m), "--target", "all", "--out", str(out), "--quiet")
+        for t in targets:
+            sink = Sink()
+            recover(out / t, sink)
+            assert not sink.items
+            outcome = "new" if commits[t] < n else "old"
+            assert output_of(out / t) == refs[outcome][t], f"{t}: killed at change {n} of {len(seen)}, expected the {outcome} tree"
 
 
 # ---------------------------------------------------------------------------------------------
