@@ -177,6 +177,9 @@ class StepPlan:
     result_type: ir.TypeRef | None = None
     variable: bool = False  # a later step (or the flow's result) reads what it answers
     returned: ir.Value | None = None  # return: the value
+    # call / submit on another client (a `client.method` step): the name (neutral) of the receiver
+    # client's endpoint method it calls, which answers as the endpoint does (a future resolved)
+    method: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -444,6 +447,18 @@ def _receiver(api: ir.Api, flow: ir.Flow, step: ir.Step) -> Receiver:
     return Receiver(kind="self", client=flow.client)
 
 
+def _method_called(api: ir.Api, step: ir.Step, receiver: Receiver) -> str | None:
+    """The endpoint method of another client a step calls by its written name (`c.method`)."""
+    client = api.clients.get(receiver.client or "") if receiver.kind != "self" else None
+    if client is None:
+        return None
+    name = step.written_target.rpartition(".")[2]
+    for m in client.methods:
+        if m.kind == "endpoint" and m.target == step.target and m.name == name:
+            return m.name
+    return None
+
+
 def _step_args(api: ir.Api, flow: ir.Flow, step: ir.Step) -> tuple[StepArg, ...]:
     out: list[StepArg] = []
     if step.target_kind == "endpoint" and step.target in api.endpoints:
@@ -509,7 +524,17 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
             # a futures call a later step awaits only submits; any other call (a fused call_await,
             # or one nobody awaits) is answered as its endpoint answers: futures polled to the end
             mode: StepMode = "submit" if ep.response == "future" and s.id in awaited and s.kind == "call" else "call"
-            steps.append(StepPlan(**common, mode=mode, endpoint=ep.id, receiver=_receiver(api, flow, s), args=_step_args(api, flow, s)))
+            receiver = _receiver(api, flow, s)
+            steps.append(
+                StepPlan(
+                    **common,
+                    mode=mode,
+                    endpoint=ep.id,
+                    receiver=receiver,
+                    args=_step_args(api, flow, s),
+                    method=_method_called(api, s, receiver),
+                )
+            )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
             steps.append(
                 StepPlan(**common, mode="call_flow", flow=s.target, receiver=_receiver(api, flow, s), args=_step_args(api, flow, s))
