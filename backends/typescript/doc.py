@@ -40,6 +40,7 @@ __all__ = [
     "IfBreak",
     "Indent",
     "Line",
+    "group",
     "join",
     "pretty",
     "pretty_blocks",
@@ -48,14 +49,6 @@ __all__ = [
 
 
 # -- TypeScript constructs --------------------------------------------------------------------
-
-
-def pretty_at(doc: Doc, level: int) -> str:
-    """``doc`` printed as it is at ``level`` indentations (a class member: 1), its first line
-    indented too: the text a template places at that depth."""
-    for _ in range(level):
-        doc = Indent([HARDLINE, doc]) if _ == level - 1 else Indent(doc)
-    return pretty(doc).removeprefix("\n")
 
 
 def block(lines: Sequence[Doc]) -> list[Doc]:

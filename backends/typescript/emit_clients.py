@@ -10,30 +10,14 @@ left out), or its declared default."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from tinkc.backends.templates import environment
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import (
-    LINE,
-    Doc,
-    Indent,
-    block,
-    call,
-    comment_block,
-    group,
-    obj,
-    pretty,
-    pretty_at,
-    signature,
-    type_literal,
-)
+from tinkc.backends.typescript.doc import LINE, Doc, Indent, call, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
+from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import BASE_CLIENT, CLIENT_OPTIONS, REQUEST_OPTIONS, SPEC, Imports, Symbols
 from tinkc.sdk import EndpointPlan, SdkPlan
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
@@ -119,14 +103,15 @@ class ClientsWriter(Writer):
         name = self.x.type_ref(record.id)
         return ([type_literal(members), " & ", name] if members else name), not required
 
-    def method_docs(self, text: str | None, ep: EndpointPlan) -> list[Doc]:
+    def method_doc(self, text: str | None, ep: EndpointPlan) -> str:
         parts = [text.strip()] if text and text.strip() else []
         parts.append(f"`{ep.method} {self.api.endpoints[ep.id].path.template}`")
         if ep.deprecated:
             parts.append("@deprecated")
-        return comment_block("\n\n".join(parts))
+        return "\n\n".join(parts)
 
-    def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> str:
+    def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> dict[str, Any]:
+        """An endpoint method for the template: its doc, signature parts and one statement."""
         items: list[tuple[str, Doc]] = []
         for where in ("path", "query"):
             values: list[Doc] = []
@@ -149,15 +134,19 @@ class ClientsWriter(Writer):
             parameters.append(("params", ptype, "{}" if omittable else None))
         parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
         request = request_literal(items, spread="options") if items else "options"
-        expr = self.endpoint_call(ep, [request])
-        return pretty_at(
-            [
-                *self.method_docs(doc or ep.doc, ep),
-                signature(name, parameters, f": Promise<{self.return_type(ep)}> "),
-                *block([["return ", expr, ";"]]),
-            ],
-            1,
-        )
+        return {
+            "doc": self.method_doc(doc or ep.doc, ep),
+            "name": name,
+            "params": parameters,
+            "returns": self.return_type(ep),
+            "statements": [statement("return", self.endpoint_call(ep, [request]))],
+        }
+
+
+def statement(kind: str, expr: Doc, awaited: bool = False, name: str = "", names: list[str] | None = None) -> dict[str, Any]:
+    """A statement of a method body, for the template: `return`, `const` (a variable), `all` (the
+    steps of a stage awaited together), or `do` (an expression statement)."""
+    return {"kind": kind, "expr": expr, "awaited": awaited, "name": name, "names": names or []}
 
 
 def clients_module(plan: SdkPlan, names: Symbols) -> str:
@@ -167,22 +156,14 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
     writer = ClientsWriter(plan, names, imports, Context.of(plan.api))
     classes: list[dict[str, Any]] = []
     for client in plan.clients.values():
-        members: list[str] = []
+        methods: list[dict[str, Any]] = []
         for m in client.methods:
             name = names.method(m.name)
             if m.kind == "endpoint":
-                members.append(writer.endpoint_method(name, plan.endpoint(m.target), m.doc))
+                methods.append(writer.endpoint_method(name, plan.endpoint(m.target), m.doc))
             else:
-                members.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
-        classes.append(
-            {
-                "docs": pretty(comment_block(client.doc or f"The `{client.id}` client.")),
-                "name": names.classes[client.id],
-                "base": imports.use(BASE_CLIENT),
-                "options": imports.use(CLIENT_OPTIONS),
-                "spec": imports.use(SPEC),
-                "members": members,
-            }
-        )
+                methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
+        classes.append({"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods})
+    context = {"base": imports.use(BASE_CLIENT), "options": imports.use(CLIENT_OPTIONS), "spec": imports.use(SPEC)} if classes else {}
     header = file_header(f"Clients of the {plan.service.name} API. Generated by tinkc: do not edit.", imports, exports=bool(classes))
-    return environment(TEMPLATES).get_template("clients.ts.jinja").render(header=header, classes=classes)
+    return template("clients.ts.jinja").render(header=header, classes=classes, **{"base": "", "options": "", "spec": "", **context})

@@ -11,11 +11,13 @@ names the binding) instead of sending a hole on.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, array, assign, block, call, comment_block, group, obj, pretty_at, signature, type_literal
-from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, takes_params
+from tinkc.backends.typescript.doc import Doc, array, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
@@ -155,14 +157,14 @@ class FlowWriter:
             items: list[Doc] = []
             for k, x in v.items:
                 f = rec.field(k) if rec is not None else None
-                inner = Expect(f.type, self.ctx.optional(rec, f), base_type(self.api, f.type)[1]) if rec and f else Expect.anything()
-                items.append(group(sym.literal_key(k), ": ", self.value(x, inner)))
+                fits = Expect(f.type, self.ctx.optional(rec, f), base_type(self.api, f.type)[1]) if rec and f else Expect.anything()
+                items.append(group(sym.literal_key(k), ": ", self.value(x, fits)))
             return obj(items)
         if isinstance(v, ir.ListValue):
             b = base_type(self.api, expect.type)[0] if expect.type is not None else None
             item = b.item if isinstance(b, ir.ListT) else None
-            inner = Expect(item, False, item is not None and base_type(self.api, item)[1]) if item else Expect.anything()
-            return array([self.value(x, inner) for x in v.items])
+            each = Expect(item, False, item is not None and base_type(self.api, item)[1]) if item else Expect.anything()
+            return array([self.value(x, each) for x in v.items])
         return "undefined"
 
     def fit(self, value: Value, expect: Expect, what: str) -> Doc:
@@ -197,14 +199,7 @@ class FlowWriter:
     def public_endpoint_method(self, step: StepPlan) -> str | None:
         """The method of the receiver's client that a call of an endpoint on another client names
         (it answers as its endpoint does: a future resolved)."""
-        r = step.receiver
-        if r is None or r.kind == "self" or r.client not in self.plan.clients:
-            return None
-        written = self.api.flows[self.flow.id].step(step.id)
-        name = written.written_target.rpartition(".")[2] if written is not None else ""
-        methods = [m for m in self.plan.clients[r.client].methods if m.kind == "endpoint" and m.target == step.endpoint]
-        m = next((m for m in methods if m.name == name), None)
-        return self.names.method(m.name) if m is not None else None
+        return self.names.method(step.method) if step.method is not None else None
 
     def endpoint_args(self, step: StepPlan, ep: EndpointPlan) -> tuple[list[tuple[str, Doc]], list[tuple[str, Doc]], list[tuple[str, Doc]]]:
         """The step's arguments fitted as path, query and body values of the endpoint (query values
@@ -301,6 +296,8 @@ class FlowWriter:
     # -- the method ------------------------------------------------------------------------------
 
     def return_type(self) -> str:
+        if self.flow.returns == "nothing":
+            return "void"
         t = self.flow.result
         if isinstance(t, ir.FutureT):
             t = t.result
@@ -319,43 +316,37 @@ class FlowWriter:
             members.append([*comment_block(i.doc), f"{sym.property_key(i.name)}{optional}: {self.x.ts_type(i.type)}"])
         return type_literal(members), all(not i.required for i in self.flow.inputs)
 
-    def method(self, name: str, doc: str | None) -> str:
+    def method(self, name: str, doc: str | None) -> dict[str, Any]:
+        """The flow's method for the template: its doc, signature parts and statements (the steps of
+        a stage that wait on the network awaited together)."""
         ptype, omittable = self.params()
-        statements: list[Doc] = []
+        statements: list[dict[str, Any]] = []
         steps = {s.id: s for s in self.flow.steps}
         for stage in self.flow.stages:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}
             awaited = [sid for sid in stage if rendered[sid][1]]
             rest = list(stage)
             if len(awaited) > 1:  # independent requests: at the same time
-                names = [var(sid) if steps[sid].variable else "" for sid in awaited]
+                result = self.flow.result_step if self.flow.result_step in awaited else None
+                names = [var(sid) if steps[sid].variable or sid == result else "" for sid in awaited]
                 while names and not names[-1]:
                     names.pop()
-                lhs = f"const [{', '.join(names)}] = " if names else ""
-                statements.append([lhs, "await ", call("Promise.all", [array([rendered[sid][0] for sid in awaited])]), ";"])
+                statements.append(statement("all", call("Promise.all", [array([rendered[sid][0] for sid in awaited])]), names=names))
+                if result is not None:  # the flow answers what one of them answered
+                    statements.append(statement("return", var(result)))
                 rest = [sid for sid in stage if sid not in awaited]
             for sid in rest:
                 expr, is_promise = rendered[sid]
-                prefix = "await " if is_promise else ""
                 if sid == self.flow.result_step:
-                    statements.append(["return ", prefix, expr, ";"])
+                    statements.append(statement("return", expr, is_promise))
                 elif steps[sid].variable:
-                    statements.append([assign(f"const {var(sid)}", [prefix, expr]), ";"])
+                    statements.append(statement("const", expr, is_promise, name=var(sid)))
                 elif is_promise:
-                    statements.append([prefix, expr, ";"])
+                    statements.append(statement("do", expr, is_promise))
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
         if any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps):  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
-        head = signature(f"async {name}", parameters, f": Promise<{self.return_type()}> ")
-        return pretty_at(
-            [
-                *comment_block(
-                    (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
-                ),
-                head,
-                *block(statements),
-            ],
-            1,
-        )
+        text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
+        return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

@@ -5,21 +5,15 @@ by the printer first."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from tinkc.backends.templates import environment
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript import toolchain
 from tinkc.backends.typescript.doc import WIDTH, Doc, comment_block, export_names, group, imports_doc, obj, pretty
 from tinkc.backends.typescript.emit_clients import returns_nothing, takes_params
 from tinkc.backends.typescript.emit_types import TypeExprs
+from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import Imports, Symbol, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.sdk import MethodPlan, SdkPlan
-
-TEMPLATES = Path(__file__).parent / "templates"
-FILTERS = {"json": lambda value: json.dumps(value, ensure_ascii=False)}
 
 ERRORS = (
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError", "BadRequestError",
@@ -31,8 +25,8 @@ ERRORS = (
 DRIVER_SCHEMA = Symbol("s", "src/runtime/schema.js", "namespace")
 
 
-def render(template: str, **context: object) -> str:
-    return environment(TEMPLATES, FILTERS).get_template(template).render(**context)
+def render(template_name: str, **context: object) -> str:
+    return template(template_name).render(**context)
 
 
 def package_json(plan: SdkPlan, pkg: str) -> str:

@@ -16,34 +16,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from tinkc.backends.templates import environment
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import (
-    LINE,
-    Doc,
-    Group,
-    Indent,
-    array,
-    assign,
-    call,
-    comment_block,
-    comment_lines,
-    group,
-    imports_doc,
-    obj,
-    pretty,
-    union,
-)
+from tinkc.backends.typescript.doc import Doc, Group, array, call, comment_block, group, imports_doc, obj, pretty
+from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
          "datetime": "string", "date": "string"}  # fmt: skip
@@ -223,21 +205,9 @@ def field_is_optional(rec: ir.Record, f: ir.Field, inputs: frozenset[str], tags:
     return rec.id in inputs
 
 
-def _doc_body(text: str | None, deprecated: bool) -> str:
-    body = (text or "").strip()
-    if deprecated:
-        body = (body + "\n\n@deprecated" if body else "@deprecated").strip()
-    return body
-
-
-def doc_text(text: str | None, deprecated: bool = False) -> str:
-    """A declaration's JSDoc comment as text (its own lines, a newline after it), or nothing."""
-    return "".join(line + "\n" for line in comment_lines(_doc_body(text, deprecated)))
-
-
 class TypesWriter:
     """`src/types.ts`: each declaration's shell comes from the template (`types.ts.jinja`); its
-    type expressions and schemas are laid out by the printer first."""
+    type expressions and schemas are layout documents, printed by the template's filters."""
 
     def __init__(self, ctx: Context, plan: SdkPlan, names: Symbols) -> None:
         self.ctx = ctx
@@ -246,16 +216,10 @@ class TypesWriter:
         self.imports = Imports("src/types.ts")
         self.x = TypeExprs(names, self.imports)
 
-    def schema_const(self, name: str, value: Doc) -> str:
-        """`export const Name: s.Schema<Name> = value;`"""
-        return pretty([assign(f"export const {name}: {self.x.s}.Schema<{name}>", value), ";"])
-
-    def alias(self, name: str, members: list[str]) -> str:
-        return pretty(group(f"export type {name} =", Indent([LINE, union(members)]), ";"))
-
     def thunk(self, body: Doc) -> Doc:
         """`() => (body)` for an object literal, `() => body` otherwise."""
-        return ["() => (", body, ")"] if isinstance(body, Group) and body.contents and body.contents[0] == "{" else ["() => ", body]
+        literal = isinstance(body, Group) and isinstance(body.contents, list) and body.contents[:1] == ["{"]
+        return ["() => (", body, ")"] if literal else ["() => ", body]
 
     def field_schema(self, f: ir.Field) -> Doc:
         schema = self.x.schema(f.type)
@@ -267,78 +231,86 @@ class TypesWriter:
         return call(f"{self.x.s}.optional", [schema, *wire])
 
     def record(self, rec: ir.Record) -> dict[str, Any]:
-        name = self.names.type(rec.id)
         members = [
             # (an optional field the server sends as null is decoded as absent: its type stays `T`)
             {
-                "docs": comment_lines(_doc_body(f.doc, f.deprecated)),
-                "line": f"{sym.property_key(f.name)}{'?' if self.ctx.optional(rec, f) else ''}: {self.x.ts_type(f.type)};",
+                "doc": f.doc,
+                "deprecated": f.deprecated,
+                "key": sym.property_key(f.name),
+                "optional": self.ctx.optional(rec, f),
+                "type": self.x.ts_type(f.type),
             }
             for f in rec.fields
         ]
         fields = [group(sym.literal_key(f.name), ": ", self.field_schema(f)) for f in rec.fields]
         body = obj(fields, broken=True) if fields else group("{", "}")
-        schema = self.schema_const(name, call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body)]))
-        return {"kind": "record", "docs": doc_text(rec.doc, rec.deprecated), "name": name, "members": members, "schema": schema}
+        schema = call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body)])
+        return {
+            "kind": "record",
+            "doc": rec.doc,
+            "deprecated": rec.deprecated,
+            "name": self.names.type(rec.id),
+            "members": members,
+            "schema": schema,
+        }
 
     def enum(self, decl: ir.Enum) -> dict[str, Any]:
-        name = self.names.type(decl.id)
         lines = [decl.doc.strip()] if decl.doc and decl.doc.strip() else []
         documented = [v for v in decl.values if v.doc]
         if documented:
             lines.append("\n".join(f"- `{v.value}`: {v.doc}" for v in documented))
         lines.append("A value this SDK does not know yet (a newer server may send one) is kept as it is.")
-        members = [ts_literal(v.value) for v in decl.values] + ["(string & {})"]
         values = array([ts_literal(v.value) for v in decl.values])
         return {
             "kind": "alias",
-            "docs": doc_text("\n\n".join(lines), decl.deprecated),
-            "alias": self.alias(name, members),
-            "schema": self.schema_const(name, call(f"{self.x.s}.enumeration", [sym.string_literal(decl.id), values])),
+            "doc": "\n\n".join(lines),
+            "deprecated": decl.deprecated,
+            "name": self.names.type(decl.id),
+            "members": [ts_literal(v.value) for v in decl.values] + ["(string & {})"],
+            "schema": call(f"{self.x.s}.enumeration", [sym.string_literal(decl.id), values]),
         }
 
     def union(self, decl: ir.Union_) -> dict[str, Any]:
         name = self.names.type(decl.id)
         variants = [self.names.type(v.type) for v in decl.variants]
+        common = {"doc": decl.doc, "deprecated": decl.deprecated, "name": name}
         if not decl.discriminator:
-            return {
-                "kind": "alias",
-                "docs": doc_text(decl.doc, decl.deprecated),
-                "alias": self.alias(name, variants),
-                "schema": self.schema_const(name, call(f"{self.x.s}.oneOf", [sym.string_literal(decl.id), self.thunk(array(variants))])),
-            }
+            schema = call(f"{self.x.s}.oneOf", [sym.string_literal(decl.id), self.thunk(array(variants))])
+            return {**common, "kind": "alias", "members": variants, "schema": schema}
         disc = decl.discriminator
         wire = disc
         for v in decl.variants:
             rec = self.plan.api.types.get(v.type)
-            if isinstance(rec, ir.Record) and rec.field(disc) is not None:
-                wire = rec.field(disc).json_name  # type: ignore[union-attr]
+            field = rec.field(disc) if isinstance(rec, ir.Record) else None
+            if field is not None:
+                wire = field.json_name
                 break
         unknown = self.names.unknown[decl.id]
         tagged = [group(sym.literal_key(v.tag), ": ", self.names.type(v.type)) for v in decl.variants if v.tag is not None]
         literals = [sym.string_literal(decl.id), sym.string_literal(disc), sym.string_literal(wire)]
         return {
+            **common,
             "kind": "tagged",
-            "docs": doc_text(decl.doc, decl.deprecated),
-            "alias": self.alias(name, [*variants, unknown]),
-            "unknown_docs": doc_text(
+            "members": [*variants, unknown],
+            "unknown_doc": (
                 f"A `{decl.id}` variant this SDK does not know (a newer server may send one), kept as it came.\n"
                 f"`{disc}` holds its tag; it is typed `never` so that narrowing on the known tags works."
             ),
             "unknown": unknown,
             "tag": sym.property_key(disc),
-            "schema": self.schema_const(name, call(f"{self.x.s}.tagged", [*literals, self.thunk(obj(tagged, broken=True))])),
+            "schema": call(f"{self.x.s}.tagged", [*literals, self.thunk(obj(tagged, broken=True))]),
         }
 
     def alias_decl(self, decl: ir.Alias) -> dict[str, Any]:
-        name = self.names.type(decl.id)
         target = decl.target
         members = [self.x.ts_type(m) for m in target.members] if isinstance(target, ir.UnionT) else [self.x.ts_type(target)]
         return {
             "kind": "alias",
-            "docs": doc_text(decl.doc, decl.deprecated),
-            "alias": self.alias(name, members),
-            "schema": self.schema_const(name, self.x.schema(target, lazy=True)),
+            "doc": decl.doc,
+            "deprecated": decl.deprecated,
+            "name": self.names.type(decl.id),
+            "members": members,
+            "schema": self.x.schema(target, lazy=True),
         }
 
     def module(self) -> str:
@@ -353,8 +325,9 @@ class TypesWriter:
             elif isinstance(decl, ir.Alias):
                 declarations.append(self.alias_decl(decl))
         title = f"Types of the {self.plan.service.name} API, with their runtime schemas. Generated by tinkc: do not edit."
+        s = self.x.s if declarations else ""
         header = file_header(title, self.imports, exports=bool(declarations))
-        return environment(TEMPLATES).get_template("types.ts.jinja").render(header=header, declarations=declarations)
+        return template("types.ts.jinja").render(header=header, declarations=declarations, s=s)
 
 
 def file_header(title: str, imports: Imports, exports: bool = True) -> str:

@@ -10,7 +10,7 @@ import { inspect } from "node:util";
 import { PetsClient } from "./index.js";
 import { resolveConfig } from "./runtime/config.js";
 import { ConfigurationError, AuthenticationError } from "./runtime/errors.js";
-import { buildPath, endpoint, Transport } from "./runtime/http.js";
+import { buildPath, endpoint, floatText, Transport } from "./runtime/http.js";
 import { backoffMs, retryAfterMs } from "./runtime/retry.js";
 import * as s from "./runtime/schema.js";
 import { scaledClock } from "./runtime/clock.js";
@@ -97,6 +97,26 @@ test("path templates: `{name}` is percent-encoded, `{+name}` keeps reserved char
   assert.equal(buildPath("/a/{id}", { id: "x/y?z é" }), "/a/x%2Fy%3Fz%20%C3%A9");
   assert.equal(buildPath("/a/{+id}/b", { id: "weights/0001 x" }), "/a/weights/0001%20x/b");
   assert.throws(() => buildPath("/a/{id}", {}), /`id`/);
+});
+
+test("floats in URLs read as Python's repr writes them (as the other SDKs send them)", () => {
+  const cases: [number, string][] = [
+    [2, "2.0"],
+    [-0, "-0.0"],
+    [0.1, "0.1"],
+    [1234.5, "1234.5"],
+    [1e15, "1000000000000000.0"],
+    [1e16, "1e+16"],
+    [1.5e300, "1.5e+300"],
+    [1e-4, "0.0001"],
+    [1e-5, "1e-05"],
+    [-1.25e-7, "-1.25e-07"],
+    [123456789012345680, "1.2345678901234568e+17"],
+    [Infinity, "inf"],
+    [NaN, "nan"],
+  ];
+  for (const [x, text] of cases) assert.equal(floatText(x), text);
+  assert.equal(buildPath("/a/{x}/{n}", { x: 2, n: 2 }, ["x"]), "/a/2.0/2");
 });
 
 test("backoff: min(base·2^n, max), minus up to the jitter", () => {

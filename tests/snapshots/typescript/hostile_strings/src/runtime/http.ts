@@ -68,6 +68,8 @@ export interface Endpoint {
   readonly redirectLocation: boolean;
   /** Overrides the client's timeout for one request of this endpoint. */
   readonly timeoutMs: number | null;
+  /** The path and query parameters declared `float` (wire names): written as `floatText` does. */
+  readonly floats: readonly string[];
 }
 
 /** An endpoint with the defaults of everything it does not declare. */
@@ -82,6 +84,7 @@ export function endpoint(
     handler: null,
     redirectLocation: false,
     timeoutMs: null,
+    floats: [],
     ...spec,
   };
 }
@@ -141,23 +144,55 @@ function percentEncode(text: string, safe: string): string {
   return out;
 }
 
+/**
+ * A float as the other SDKs write it in a URL (Python's `repr`): the shortest text that reads back
+ * as the same number, an integral value with `.0` (`2.0`), exponent notation below 1e-4 and from
+ * 1e16 on (`1e-05`, `1.5e+16`), `inf`, `-inf` and `nan`. JavaScript's numbers do not tell `2` from
+ * `2.0`; the parameter's declared type does.
+ */
+export function floatText(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+  // the shortest round-trip digits and the decimal exponent: `d.ddde±n`
+  const [mantissa = "0", exp = "0"] = Math.abs(x).toExponential().split("e");
+  const digits = mantissa.replace(".", "");
+  const e = Number(exp);
+  if (e < -4 || e >= 16) {
+    const frac = digits.length > 1 ? `.${digits.slice(1)}` : "";
+    return `${sign}${digits[0] ?? "0"}${frac}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
+  const whole = digits.slice(0, e + 1).padEnd(e + 1, "0");
+  return `${sign}${whole}.${digits.slice(e + 1) || "0"}`;
+}
+
+function paramText(value: unknown, float: boolean): string {
+  return float && typeof value === "number" ? floatText(value) : String(value);
+}
+
 export function buildPath(
   template: string,
   params: { readonly [name: string]: unknown } = {},
+  floats: readonly string[] = [],
 ): string {
   return template.replace(/\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, raw: string, name: string) => {
     const value = params[name];
     if (value === undefined || value === null)
       throw new TypeError(`the path parameter \`${name}\` is missing`);
-    return percentEncode(String(value), raw === "+" ? RESERVED : "");
+    return percentEncode(paramText(value, floats.includes(name)), raw === "+" ? RESERVED : "");
   });
 }
 
-function queryString(query: { readonly [name: string]: unknown } = {}): string {
+function queryString(
+  query: { readonly [name: string]: unknown } = {},
+  floats: readonly string[] = [],
+): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
+    const float = floats.includes(name);
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== null) params.append(name, String(item));
+      if (item !== undefined && item !== null) params.append(name, paramText(item, float));
     }
   }
   const text = params.toString();
@@ -291,7 +326,9 @@ export class Transport {
     const content = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers = this.headersOf(endpoint, request, content);
     const url =
-      this.config.baseUrl + buildPath(endpoint.path, request.path) + queryString(request.query);
+      this.config.baseUrl +
+      buildPath(endpoint.path, request.path, endpoint.floats) +
+      queryString(request.query, endpoint.floats);
     const policy = endpoint.retry;
     const handler = endpoint.handler;
     const started = this.clock.now();
