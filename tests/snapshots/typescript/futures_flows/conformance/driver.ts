@@ -36,6 +36,8 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
   job: {
     cls: sdk.JobClient,
     methods: {
+      archive: { name: "archive", result: null, params: true },
+      archive_and_wait: { name: "archiveAndWait", result: null },
       describe: { name: "describe", result: t.ArtifactList },
       get: { name: "get", result: t.Artifact, params: true },
       list: { name: "list", result: t.ArtifactList, params: true },

@@ -11,6 +11,26 @@ export class JobClient extends BaseClient {
     super(spec.SERVICE, options);
   }
 
+  /**
+   * Archive a job. The server answers a future that resolves to nothing.
+   *
+   * `POST /jobs/{job_id}/archive`
+   */
+  archive(params: { job_id: string }, options: RequestOptions = {}): Promise<void> {
+    return this.callFuture(spec.EP_JOBS_ARCHIVE, spec.FT_FUTURES, s.nothing, {
+      path: { job_id: params.job_id },
+      ...options,
+    });
+  }
+
+  /** Archive the job and wait until the server has (its future resolves to nothing). */
+  async archiveAndWait(options: RequestOptions = {}): Promise<void> {
+    await this.callFuture(spec.EP_JOBS_ARCHIVE, spec.FT_FUTURES, s.nothing, {
+      path: { job_id: this.stateOf<string>("job_id") },
+      ...options,
+    });
+  }
+
   /** Fetch the job's artifact list and the service status at once. */
   async describe(options: RequestOptions = {}): Promise<ArtifactList> {
     const [sArtifacts] = await Promise.all([

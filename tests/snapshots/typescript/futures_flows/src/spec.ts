@@ -60,6 +60,15 @@ export const EP_FUTURES_RETRIEVE = rt.endpoint({
   timeoutMs: 45000,
 });
 
+/** `POST /jobs/{job_id}/archive` */
+export const EP_JOBS_ARCHIVE = rt.endpoint({
+  id: "jobs.archive",
+  method: "POST",
+  path: "/jobs/{job_id}/archive",
+  retry: FT_RETRY,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
 /** `POST /jobs` */
 export const EP_JOBS_SUBMIT = rt.endpoint({
   id: "jobs.submit",

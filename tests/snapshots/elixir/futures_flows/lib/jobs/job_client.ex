@@ -50,6 +50,51 @@ defmodule Jobs.JobClient do
   def __client__, do: %{process: false, state: [:job_id, :label], counters: []}
 
   @doc """
+  Archive a job. The server answers a future that resolves to nothing.
+
+  `POST /jobs/{job_id}/archive`
+
+  Answers `{:ok, task}`: the request is sent now, the task polls its result.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec archive(t(), String.t(), keyword()) :: {:ok, Task.t()}
+  def archive(job, job_id, opts \\ []) do
+    c = Client.handle(job, opts)
+    Client.future_task(c, "jobs.archive", path: %{"job_id" => job_id}, decode: :none)
+  end
+
+  @doc """
+  Archive the job and wait until the server has (its future resolves to nothing).
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+  """
+  @spec archive_and_wait(t(), keyword()) :: result(nil)
+  def archive_and_wait(job, opts \\ []) do
+    c = Client.handle(job, opts)
+
+    with {:ok, _} <-
+           Client.call_future(
+             c,
+             "jobs.archive",
+             path: %{"job_id" => Client.state(c, :job_id)},
+             decode: :none
+           ) do
+      {:ok, nil}
+    end
+  end
+
+  @doc "Like `archive_and_wait/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec archive_and_wait_async(t(), keyword()) :: Task.t()
+  def archive_and_wait_async(job, opts \\ []) do
+    Task.async(fn -> archive_and_wait(job, opts) end)
+  end
+
+  @doc """
   Fetch the job's artifact list and the service status at once.
 
   ## Options
@@ -129,6 +174,8 @@ defmodule Jobs.JobClient do
   @doc false
   def __methods__ do
     [
+      {:archive, [{:job_id, :string}], [], :task},
+      {:archive_and_wait, [], [], :sync},
       {:describe, [], [], :sync},
       {:get, [{:job_id, :string}, {:artifact_path, :string}], [], :sync},
       {:list, [{:job_id, :string}], [], :sync}

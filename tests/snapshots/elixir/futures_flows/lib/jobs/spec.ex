@@ -107,6 +107,17 @@ defmodule Jobs.Spec do
     }
   end
 
+  def endpoint("jobs.archive") do
+    %Endpoint{
+      id: "jobs.archive",
+      method: :post,
+      path: "/jobs/{job_id}/archive",
+      retry: @retry,
+      futures: @futures,
+      idempotency_header: "X-Idempotency-Key"
+    }
+  end
+
   def endpoint("jobs.submit") do
     %Endpoint{
       id: "jobs.submit",

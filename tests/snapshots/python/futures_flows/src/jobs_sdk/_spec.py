@@ -39,6 +39,14 @@ EP_FUTURES_RETRIEVE = Endpoint(
     id="futures.retrieve", method="POST", path="/futures/retrieve", idempotency_header="X-Idempotency-Key", timeout=45.0
 )
 
+EP_JOBS_ARCHIVE = Endpoint(
+    id="jobs.archive",
+    method="POST",
+    path="/jobs/{job_id}/archive",
+    retry=FT_RETRY,
+    idempotency_header="X-Idempotency-Key",
+)
+
 EP_JOBS_SUBMIT = Endpoint(
     id="jobs.submit", method="POST", path="/jobs", retry=FT_RETRY, idempotency_header="X-Idempotency-Key"
 )

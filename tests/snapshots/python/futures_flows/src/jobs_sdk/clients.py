@@ -10,6 +10,7 @@ from ._client import AsyncBaseClient, BaseClient, request_body
 from ._spec import (
     EP_ARTIFACTS_GET,
     EP_ARTIFACTS_LIST,
+    EP_JOBS_ARCHIVE,
     EP_JOBS_SUBMIT,
     EP_SYSTEM_STATUS,
     FT_FUTURES,
@@ -34,6 +35,19 @@ class JobClient(BaseClient):
     """The `job` client."""
 
     _sdk = SERVICE
+
+    def archive(self, *, job_id: str) -> None:
+        """Archive a job. The server answers a future that resolves to nothing."""
+        return self._call_future_empty(
+            EP_JOBS_ARCHIVE,
+            FT_FUTURES,
+            path={"job_id": job_id},
+        )
+
+    def archive_and_wait(self) -> None:
+        """Archive the job and wait until the server has (its future resolves to nothing)."""
+        self._call_future_empty(EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]})
+        return None
 
     def describe(self) -> ArtifactList:
         """Fetch the job's artifact list and the service status at once."""
@@ -63,6 +77,19 @@ class AsyncJobClient(AsyncBaseClient):
     """The `job` client."""
 
     _sdk = SERVICE
+
+    async def archive(self, *, job_id: str) -> None:
+        """Archive a job. The server answers a future that resolves to nothing."""
+        return await self._call_future_empty(
+            EP_JOBS_ARCHIVE,
+            FT_FUTURES,
+            path={"job_id": job_id},
+        )
+
+    async def archive_and_wait(self) -> None:
+        """Archive the job and wait until the server has (its future resolves to nothing)."""
+        await self._call_future_empty(EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]})
+        return None
 
     async def describe(self) -> ArtifactList:
         """Fetch the job's artifact list and the service status at once."""
