@@ -75,6 +75,11 @@ defmodule Petstore.Runtime.HTTP.Httpc do
     end
   end
 
+  # :httpc takes a POST, PUT or PATCH only with a body: one without a request body (an endpoint that
+  # declares none) goes out empty, with no content type, as the other SDKs send it
+  defp build(method, url, charlist_headers, _headers, nil) when method in [:post, :put, :patch],
+    do: {url, charlist_headers, ~c"", ""}
+
   defp build(_method, url, charlist_headers, _headers, nil), do: {url, charlist_headers}
 
   defp build(_method, url, charlist_headers, headers, body) do
