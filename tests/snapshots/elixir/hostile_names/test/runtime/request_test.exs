@@ -132,4 +132,23 @@ defmodule Names.Runtime.RequestTest do
 
     assert Request.query_string(%{}) == ""
   end
+
+  test "floats in paths and query strings are written as Python's repr writes them" do
+    assert Request.query_string(%{"q" => 2.0}) == "?q=2.0"
+    assert Request.build_path("/x/{v}", %{"v" => 1.0e3}) == "/x/1000.0"
+
+    for {value, text} <- [
+          {0.1, "0.1"},
+          {-2.5, "-2.5"},
+          {-0.0, "-0.0"},
+          {1.0e15, "1000000000000000.0"},
+          {1.0e16, "1e+16"},
+          {1.0e-4, "0.0001"},
+          {1.5e-5, "1.5e-05"},
+          {1.2345e100, "1.2345e+100"},
+          {5.0e-324, "5e-324"}
+        ] do
+      assert Request.float_text(value) == text
+    end
+  end
 end

@@ -299,5 +299,46 @@ defmodule Uploads.Runtime.Request do
   defp text(%DateTime{} = value), do: DateTime.to_iso8601(value)
   defp text(%NaiveDateTime{} = value), do: NaiveDateTime.to_iso8601(value)
   defp text(%Date{} = value), do: Date.to_iso8601(value)
+  defp text(value) when is_float(value), do: float_text(value)
   defp text(value), do: to_string(value)
+
+  @doc """
+  A float as every SDK writes it in a path or a query string: Python's `repr` (the shortest text
+  that reads back as the same float, positional from 1.0e-4 up to 1.0e16, else `d.ddde±XX`), so
+  `2.0` is `"2.0"` (not `"2"`) and `1.0e3` is `"1000.0"` (not `"1.0e3"`).
+  """
+  @spec float_text(float()) :: String.t()
+  def float_text(value) when is_float(value) do
+    {sign, shortest} =
+      case :erlang.float_to_binary(value, [:short]) do
+        "-" <> rest -> {"-", rest}
+        text -> {"", text}
+      end
+
+    [mantissa | exponent] = String.split(shortest, "e")
+    [whole, fraction] = String.split(mantissa, ".")
+    shift = if exponent == [], do: 0, else: String.to_integer(hd(exponent))
+    # the value is 0.DIGITS × 10^point: DIGITS without leading or trailing zeros
+    all = whole <> fraction
+    trimmed = String.trim_leading(all, "0")
+    point = String.length(whole) + shift - (String.length(all) - String.length(trimmed))
+    digits = String.trim_trailing(trimmed, "0")
+    sign <> place(if(digits == "", do: "0", else: digits), if(digits == "", do: 1, else: point))
+  end
+
+  defp place(digits, point) when point - 1 < -4 or point - 1 >= 16 do
+    [first | rest] = String.graphemes(digits)
+    exponent = point - 1
+    sign = if exponent < 0, do: "-", else: "+"
+    magnitude = exponent |> abs() |> Integer.to_string() |> String.pad_leading(2, "0")
+    first <> if(rest == [], do: "", else: "." <> Enum.join(rest)) <> "e" <> sign <> magnitude
+  end
+
+  defp place(digits, point) when point <= 0, do: "0." <> String.duplicate("0", -point) <> digits
+
+  defp place(digits, point) do
+    padded = String.pad_trailing(digits, point, "0")
+    {whole, fraction} = String.split_at(padded, point)
+    whole <> "." <> if(fraction == "", do: "0", else: fraction)
+  end
 end
