@@ -3,7 +3,9 @@ conformance driver.
 
 The backend reads the SDK plan (:mod:`tinkc.sdk`), names everything through its symbol provider
 (:mod:`tinkc.backends.python.symbols`), lays long constructs out with the shared printer
-(:mod:`tinkc.backends.python.pydoc`) and frames each file with a jinja2 template (``templates/``).
+(:mod:`tinkc.backends.python.pydoc`) and shapes each file and each declaration with a jinja2
+template (``templates/``; a model, an enum, a union, an alias, a client, its methods and the spec's
+constants in ``templates/decl/``, loaded by :mod:`tinkc.backends.python.templating`).
 The emitters are imported only when something is emitted: ``tinkc check`` loads the naming rules
 and no more."""
 
@@ -29,7 +31,7 @@ class PythonBackend(Backend):
     name = "python"
     version = "0.1"
     description = "Python SDK (pydantic v2 models, httpx)"
-    naming = symbols.NAMING
+    naming = symbols.PythonSymbols.naming  # the naming pass spells names as the symbol provider does
     options = {
         # the import package: a directory name under src/, so a plain identifier (never a path)
         "package": TargetOption(pattern=r"[A-Za-z_][A-Za-z0-9_]*", example="tinker_sdk", doc="the import package"),
@@ -43,20 +45,21 @@ class PythonBackend(Backend):
         from tinkc.sdk import plan_of
 
         plan = plan_of(api)
+        names = symbols.PythonSymbols(api)
         pkg = package_name(api, options)
         src = f"src/{pkg}"
         files = [
             OutputFile("pyproject.toml", pyproject(api, pkg)),
-            OutputFile("README.md", readme(api, plan, pkg)),
-            OutputFile(f"{src}/__init__.py", init_module(api)),
+            OutputFile("README.md", readme(api, plan, pkg, names)),
+            OutputFile(f"{src}/__init__.py", init_module(api, names)),
             OutputFile(f"{src}/py.typed", ""),
             OutputFile(f"{src}/types.py", types_module(api, plan)),
             OutputFile(f"{src}/_spec.py", spec_module(api, plan, pkg)),
-            OutputFile(f"{src}/clients.py", clients_module(api, plan)),
+            OutputFile(f"{src}/clients.py", clients_module(api, plan, names)),
         ]
         for path in sorted(RUNTIME.glob("*.py")):
             files.append(OutputFile(f"{src}/{path.name}", path.read_text(encoding="utf-8")))
-        files.append(OutputFile("conformance_driver.py", driver(api, pkg)))
+        files.append(OutputFile("conformance_driver.py", driver(api, plan, pkg, names)))
         return files
 
     def conformance_driver(self, tree: Path) -> DriverCommand:

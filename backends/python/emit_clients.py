@@ -1,15 +1,18 @@
 """`clients.py`: one sync and one async class per manifest client, their endpoint and flow methods
-read from the SDK plan, laid out by the shared printer and framed by `clients.py.jinja`."""
+read from the SDK plan. The shapes are templates (`decl/client.py.jinja`, `decl/method.py.jinja`);
+parameters, arguments and statements are laid out by the shared printer."""
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_flows import FlowWriter, endpoint_call
-from tinkc.backends.python.emit_types import docstring, optional, py_literal, py_type, render, text, typed_default
-from tinkc.backends.python.symbols import Imports
+from tinkc.backends.python.emit_flows import FlowWriter, endpoint_call, location_args
+from tinkc.backends.python.emit_types import optional, py_type, text, typed_default
+from tinkc.backends.python.literals import docstring, py_literal
+from tinkc.backends.python.symbols import Imports, PythonSymbols
+from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import EndpointPlan, SdkPlan
 
@@ -28,7 +31,7 @@ class Adapters:
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        adapter = self.imports.use("TypeAdapter") if self.types else ""
+        adapter = self.imports.use(sym.lib("TypeAdapter")) if self.types else ""
         for key in sorted(self.types):
             ann = py_type(self.types[key], self.imports)
             out.extend(d.lines(d.assign(f"{key}: {adapter}[{ann}]", d.call(adapter, [ann]))))
@@ -41,7 +44,7 @@ def return_annotation(plan: EndpointPlan, imports: Imports) -> str:
     return "None" if plan.response_type is None else py_type(plan.response_type, imports)
 
 
-def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> list[str]:
+def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> SimpleNamespace:
     """An endpoint's method: its parameters in the plan's order; an optional one defaults to None
     (left out of the request) unless the manifest declares a default a signature can show (query
     parameters; a body field's default is the model's, sent when the argument is left out)."""
@@ -66,53 +69,49 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         elif p.location == "body":
             (required if p.required else optional_).append((py_literal(pname), pname))
     call, leading = endpoint_call(plan, imports, adapters)
-    prefix = "async def" if is_async else "def"
-    signature = d.signature(
-        f"{prefix} {sym.method_name(name)}", ["self", *(["*"] if params else []), *params], f" -> {return_annotation(plan, imports)}:"
-    )
-    args: list[d.Doc] = list(leading)
-    if path:
-        args.append(d.kwarg("path", d.collection("{", d.dict_items(path), "}")))
-    if query:
-        args.append(d.kwarg("query", d.collection("{", d.dict_items(query), "}")))
+    args: list[d.Doc] = [*leading, *location_args(path, query)]
     if plan.body.kind == "record":
         assert plan.body.record is not None
-        record = imports.use(sym.type_name(plan.body.record), sym.TYPES_MODULE)
+        record = imports.use(sym.type_symbol(plan.body.record))
         dicts = [d.exploded("{", d.dict_items(items), "}") for items in (required, optional_)]
-        args.append(d.kwarg("body", d.exploded_call(imports.use("request_body"), [record, *dicts])))
+        args.append(d.kwarg("body", d.exploded_call(imports.use(sym.lib("request_body")), [record, *dicts])))
     elif plan.body.kind == "whole":
         assert plan.body.type is not None
-        adapter = imports.use("TypeAdapter")
+        adapter = imports.use(sym.lib("TypeAdapter"))
         args.append(f'body={adapter}({py_type(plan.body.type, imports)}).dump_python(body, mode="json", by_alias=True)')
-    statement = d.exploded_call(f"return {'await ' if is_async else ''}self.{call}", args)
-    return [
-        *d.lines(signature, 1),
-        *docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        "),
-        *d.lines(statement, 2),
-    ]
+    return SimpleNamespace(
+        kind="endpoint",
+        is_async=is_async,
+        name=sym.method_name(name),
+        params=params,
+        returns=return_annotation(plan, imports),
+        doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
+        call=call,
+        args=args,
+    )
 
 
-def clients_module(api: ir.Api, plan: SdkPlan) -> str:
+def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
     imports = Imports(exploded=(sym.SPEC_MODULE, sym.TYPES_MODULE))
     adapters = Adapters(imports)
-    classes: list[dict[str, Any]] = []
+    classes: list[SimpleNamespace] = []
     for client in plan.clients.values():
         for is_async in (False, True):
-            methods: list[str] = []
+            methods: list[SimpleNamespace] = []
             for m in client.methods:
                 if m.kind == "endpoint":
-                    methods.append(text(endpoint_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters)))
+                    methods.append(endpoint_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters))
                 else:
-                    writer = FlowWriter(api, plan, plan.flow(m.target), is_async, imports, adapters)
-                    methods.append(text(writer.lines(sym.method_name(m.name))))
+                    writer = FlowWriter(api, plan, plan.flow(m.target), is_async, imports, adapters, names)
+                    methods.append(writer.method(sym.method_name(m.name)))
             classes.append(
-                {
-                    "name": sym.client_class(api, client.id, is_async),
-                    "base": imports.use("AsyncBaseClient" if is_async else "BaseClient"),
-                    "doc": text(docstring(client.doc or f"The `{client.id}` client.", "    ")),
-                    "service": imports.use("SERVICE", sym.SPEC_MODULE),
-                    "methods": methods,
-                }
+                SimpleNamespace(
+                    name=names.client_class(client.id, is_async),
+                    base=imports.use(sym.lib("AsyncBaseClient" if is_async else "BaseClient")),
+                    doc=text(docstring(client.doc or f"The `{client.id}` client.", "    ")),
+                    service=imports.use(sym.spec_symbol("SERVICE")),
+                    methods=methods,
+                )
             )
     adapter_lines = text(adapters.lines())
     return render(

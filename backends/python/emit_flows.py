@@ -7,12 +7,14 @@ spells it, and lays statements out as layout documents (never by re-reading thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_types import docstring, escape_invisible, py_literal, py_type, typed_default
-from tinkc.backends.python.symbols import Imports
+from tinkc.backends.python.emit_types import py_type, text, typed_default
+from tinkc.backends.python.literals import docstring, escape_invisible, py_literal
+from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
@@ -21,15 +23,24 @@ from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
 INLINE_BODY = 60
 
 
+def location_args(path: Sequence[tuple[d.Doc, d.Doc]], query: Sequence[tuple[d.Doc, d.Doc]]) -> list[d.Doc]:
+    """`path={...}` and `query={...}` of a request (wire name: value), those that have entries."""
+    out: list[d.Doc] = []
+    for name, items in (("path", path), ("query", query)):
+        if items:
+            out.append(d.kwarg(name, d.collection("{", d.dict_items(items), "}")))
+    return out
+
+
 def endpoint_call(
     plan: EndpointPlan, imports: Imports, adapter: Callable[[ir.TypeRef], str], submit: bool = False
 ) -> tuple[str, list[str]]:
     """The runtime method that answers an endpoint as the plan's response kind says, with its leading
     arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])..."""
-    const = imports.use(sym.endpoint_const(plan.id), sym.SPEC_MODULE)
+    const = imports.use(sym.endpoint_symbol(plan.id))
     if plan.response == "future":
         assert plan.runtime.futures is not None
-        futures = imports.use(sym.feature_const(plan.runtime.futures), sym.SPEC_MODULE)
+        futures = imports.use(sym.feature_symbol(plan.runtime.futures))
         if submit:
             return "_submit", [const, futures]
         if plan.response_type is None:  # no response body: the call still waits for the future
@@ -47,7 +58,14 @@ class FlowWriter:
     """One flow method (sync or async) of a client class."""
 
     def __init__(
-        self, api: ir.Api, plan: SdkPlan, flow: FlowPlan, is_async: bool, imports: Imports, adapter: Callable[[ir.TypeRef], str]
+        self,
+        api: ir.Api,
+        plan: SdkPlan,
+        flow: FlowPlan,
+        is_async: bool,
+        imports: Imports,
+        adapter: Callable[[ir.TypeRef], str],
+        names: PythonSymbols,
     ) -> None:
         self.api = api
         self.plan = plan
@@ -55,6 +73,7 @@ class FlowWriter:
         self.is_async = is_async
         self.imports = imports
         self.adapter = adapter
+        self.names = names
         self.results = {s.id: s.result_type for s in flow.steps}
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
         self.session_id_field = plan.session.session_id_field if plan.session is not None else None
@@ -105,7 +124,7 @@ class FlowWriter:
             base = base_type(self.api, expected)[0] if expected is not None else None
             decl = self.api.types.get(base.name) if isinstance(base, ir.Ref) else None
             if isinstance(decl, ir.Enum) and isinstance(v.value, str):
-                return f"{self.imports.use(sym.type_name(decl.id), sym.TYPES_MODULE)}({py_literal(v.value)})"
+                return f"{self.imports.use(sym.type_symbol(decl.id))}({py_literal(v.value)})"
             return py_literal(v.value)
         if isinstance(v, ir.Interp):
             body = ""
@@ -136,7 +155,7 @@ class FlowWriter:
         return "self"
 
     def class_name(self, client_id: str) -> str:
-        return sym.client_class(self.api, client_id, self.is_async)
+        return self.names.client_class(client_id, self.is_async)
 
     def endpoint_call(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc]:
         """(statements to run first, the call)."""
@@ -144,12 +163,8 @@ class FlowWriter:
         # a step names query parameters as the manifest does; the request carries their wire names
         path = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "path"]
         query = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "query"]
-        kwargs: list[d.Doc] = []
+        kwargs = location_args(path, query)
         pre: list[d.Doc] = []
-        if path:
-            kwargs.append(d.kwarg("path", d.collection("{", d.dict_items(path), "}")))
-        if query:
-            kwargs.append(d.kwarg("query", d.collection("{", d.dict_items(query), "}")))
         if ep.body.kind == "record":
             assert ep.body.record is not None
             given: list[tuple[d.Doc, d.Doc]] = []
@@ -160,10 +175,11 @@ class FlowWriter:
                     continue
                 # an optional argument whose value is absent (None) is left out, as the method does
                 (given if p.required else optional).append((py_literal(sym.field_name(a.name)), self.value(a.value, a.expected)))
-            record = self.imports.use(sym.type_name(ep.body.record), sym.TYPES_MODULE)
-            helper = self.imports.use("request_body")
+            record = self.imports.use(sym.type_symbol(ep.body.record))
+            helper = self.imports.use(sym.lib("request_body"))
             flat = d.call(helper, [record, *(d.collection("{", d.dict_items(items), "}") for items in (given, optional))])
-            if len(d.render(flat)) <= INLINE_BODY and "\n" not in d.render(flat):
+            printed = d.render(flat)
+            if len(printed) <= INLINE_BODY and "\n" not in printed:
                 kwargs.append(d.kwarg("body", flat))
             else:  # a body of its own, one field a line (the trailing commas keep ruff from joining them)
                 name = sym.body_var(step.id)
@@ -194,7 +210,7 @@ class FlowWriter:
                 expr = self.value(a.value, a.expected)
                 if self.maybe_none and a.expected is not None and not base_type(self.api, a.expected)[1]:
                     what = a.value.text if isinstance(a.value, ir.Bind) else a.name
-                    expr = f"{self.imports.use('present')}({expr}, {py_literal(what)})"
+                    expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(what)})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
             return d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs), True
         if step.mode == "pass":
@@ -204,7 +220,7 @@ class FlowWriter:
             ep = self.plan.endpoint(call.endpoint or "")
             if ep.runtime.futures is None:
                 return "None", False
-            ft = self.imports.use(sym.feature_const(ep.runtime.futures), sym.SPEC_MODULE)
+            ft = self.imports.use(sym.feature_symbol(ep.runtime.futures))
             if ep.response_type is None:  # the future resolves to nothing: polled all the same
                 return d.call("self._await_future_empty", [ft, sym.step_var(call.id)]), True
             return d.call("self._await_future", [ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
@@ -214,17 +230,6 @@ class FlowWriter:
         if step.mode == "return":
             return (self.value(step.returned) if step.returned is not None else "None"), False
         return "None", False
-
-    def answers_nothing(self, step: StepPlan) -> bool:
-        """A call of an endpoint without a response body, or the await of its future: its Python
-        method returns None, which is never bound to a variable."""
-        if step.mode == "await":
-            call = self.flow.step(step.awaits or "")
-            return call.endpoint is not None and self.plan.endpoint(call.endpoint).response_type is None
-        if step.mode == "call" and step.endpoint is not None:
-            ep = self.plan.endpoint(step.endpoint)
-            return ep.response_type is None and ep.response != "redirect"
-        return False
 
     def return_type(self) -> str:
         t = self.flow.result
@@ -236,10 +241,10 @@ class FlowWriter:
             return self.class_name(t.client)
         return py_type(t, self.imports)
 
-    def signature(self, name: str) -> d.Doc:
+    def params(self) -> list[d.Doc]:
         params: list[d.Doc] = []
         for i in self.flow.inputs:
-            ann = py_type(i.type, self.imports) if i.type is not None else self.imports.use("Any")
+            ann = py_type(i.type, self.imports) if i.type is not None else self.imports.use(sym.lib("Any"))
             pname = sym.field_name(i.name)
             if i.has_default:
                 if i.type is not None:
@@ -251,13 +256,11 @@ class FlowWriter:
                 params.append(f"{pname}: {ann} = None")
             else:
                 params.append(f"{pname}: {ann}")
-        args: list[d.Doc] = ["self", *(["*"] if params else []), *params]
-        prefix = "async def" if self.is_async else "def"
-        return d.signature(f"{prefix} {name}", args, f" -> {self.return_type()}:")
+        return params
 
-    def lines(self, name: str) -> list[str]:
-        out = d.lines(self.signature(name), 1)
-        out.extend(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        "))
+    def method(self, name: str) -> SimpleNamespace:
+        """The method's pieces for `decl/method.py.jinja`: its parameters, docstring, and statements
+        laid out at two indents."""
         statements: list[d.Doc] = []
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         for stage in self.flow.stages:
@@ -266,7 +269,7 @@ class FlowWriter:
                 names = ", ".join(sym.step_var(sid) for sid in awaitable)
                 for sid in awaitable:
                     statements.extend(rendered[sid][0])
-                gather = d.call(f"await {self.imports.use('asyncio')}.gather", [rendered[sid][1] for sid in awaitable])
+                gather = d.call(f"await {self.imports.use(sym.lib('asyncio'))}.gather", [rendered[sid][1] for sid in awaitable])
                 statements.append(d.assign(names, gather))
                 rest = [sid for sid in stage if sid not in awaitable]
             else:
@@ -276,15 +279,18 @@ class FlowWriter:
                 statements.extend(pre)
                 step = self.flow.step(sid)
                 awaited: d.Doc = ["await ", expr] if self.is_async and is_awaitable else expr
-                if step.variable and not self.answers_nothing(step):
+                if step.variable:
                     statements.append(d.assign(sym.step_var(sid), awaited))
                 elif is_awaitable:
                     statements.append(awaited)
-        last = self.flow.result_step
-        if last is not None and not self.answers_nothing(self.flow.step(last)):
-            statements.append(f"return {sym.step_var(last)}")
-        else:
-            statements.append("return None")
-        for statement in statements:
-            out.extend(d.lines(statement, 2))
-        return out
+        last = self.flow.result_step  # None when the flow answers nothing (the plan's `returns`)
+        return SimpleNamespace(
+            kind="flow",
+            is_async=self.is_async,
+            name=name,
+            params=self.params(),
+            returns=self.return_type(),
+            doc=text(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        ")),
+            statements=[d.render(statement, 2) for statement in statements],
+            result=sym.step_var(last) if last is not None else "None",
+        )

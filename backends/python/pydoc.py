@@ -96,7 +96,7 @@ def _split_exploded(doc: Doc) -> tuple[str, Exploded | None]:
     if isinstance(doc, Exploded):
         return "", doc
     if isinstance(doc, list) and doc and isinstance(doc[-1], Exploded) and all(isinstance(x, str) for x in doc[:-1]):
-        return "".join(doc[:-1]), doc[-1]  # type: ignore[arg-type]
+        return "".join(doc[:-1]), doc[-1]
     return "", None
 
 

@@ -4,14 +4,18 @@ The naming pass (through :data:`NAMING`, the backend's :class:`NamingRules`) and
 the same functions, so a name the pass checked for collisions is the name the SDK uses. Nothing
 here imports an emitter: ``tinkc check`` loads this module and no more.
 
-A file's imports are recorded while it is written: :meth:`Imports.use` names a symbol and returns
-the name to write; :meth:`Imports.lines` renders the import block at the end (grouped and sorted as
-ruff's isort wants). No emitted text is searched for the names it uses.
+The provider is :class:`PythonSymbols` (a :class:`~tinkc.backends.symbols.SymbolProvider`): one
+per emitted SDK (the client classes depend on the API's types); the spellings that depend on nothing
+but a name are also module functions (``type_name``, ``field_name``...), bound to one provider.
+
+A file's imports are recorded while it is written: :meth:`Imports.use` (the shared recorder) takes
+a :class:`Symbol` and returns the name to write; :meth:`Imports.lines` renders the import block at
+the end (grouped and sorted as ruff's isort wants). No emitted text is searched for the names it uses.
 
 Example::
 
     >>> imports = Imports()
-    >>> imports.use("Literal"), imports.use("WireModel")
+    >>> imports.use(lib("Literal")), imports.use(lib("WireModel"))
     ('Literal', 'WireModel')
     >>> imports.lines()
     ['from typing import Literal', '', 'from ._runtime import WireModel']
@@ -19,10 +23,13 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import keyword
 from collections.abc import Iterable
 
+from tinkc.backends import symbols as shared
 from tinkc.backends.base import NamingRules, pascal_case, snake_case
+from tinkc.backends.symbols import Symbol, SymbolProvider
 from tinkc.ir import nodes as ir
 
 # -- where a symbol comes from --------------------------------------------------------------------
@@ -73,37 +80,35 @@ def _group(module: str) -> int:
     return 0 if module in STDLIB else 1 if module in THIRD_PARTY else 2
 
 
-class Imports:
-    """The imports of one emitted file, recorded as its writer uses symbols."""
+@functools.cache
+def lib(name: str) -> Symbol:
+    """A name of the standard library, pydantic or the SDK's runtime modules, from its known source."""
+    return Symbol(name, SOURCES[name])
+
+
+class Imports(shared.Imports):
+    """The imports of one emitted file, recorded as its writer uses symbols (the shared recorder);
+    rendered as Python import lines."""
 
     def __init__(self, exploded: Iterable[str] = (), own: str | None = None) -> None:
-        self._names: dict[str, set[str]] = {}
+        super().__init__()
         self._own = own  # the module being written: its own names are not imported
         # modules whose import is written one name a line (a trailing comma keeps ruff from joining it)
         self._exploded = frozenset(exploded)
 
-    def use(self, name: str, module: str | None = None) -> str:
-        """Record that the file uses ``name`` (from ``module``, else its known source); the name to write."""
-        source = SOURCES[name] if module is None else module
-        if source == self._own:
-            return name
-        self._names.setdefault(source, set()).add(name)
-        return name
-
-    def uses(self, name: str) -> bool:
-        return any(name in names for names in self._names.values())
+    def use(self, symbol: Symbol) -> str:
+        return symbol.name if symbol.module == self._own else super().use(symbol)
 
     def lines(self) -> list[str]:
         """The import block: `import x` and `from m import ...` by group, a blank line between groups."""
         out: list[str] = []
         last = -1
-        modules = sorted(self._names, key=lambda m: (_group(m), m.startswith("."), m.lstrip(".")))
-        for module in modules:
+        for module, names in sorted(self.by_module(), key=lambda mn: (_group(mn[0]), mn[0].startswith("."), mn[0].lstrip("."))):
             group = _group(module)
             if last != -1 and group != last:
                 out.append("")
             last = group
-            names = sorted(self._names[module], key=_isort_key)
+            names = sorted(names, key=_isort_key)
             if module == "":
                 out.extend(f"import {n}" for n in names)
             elif module in self._exploded:
@@ -153,115 +158,148 @@ PRIMS = {"string": "str", "int": "int", "float": "float", "bool": "bool", "bytes
          "datetime": "datetime", "date": "date"}  # fmt: skip
 
 
-def type_name(name: str) -> str:
-    """Manifest type names are kept when they are already Pascal-case identifiers."""
-    candidate = name if name.isidentifier() and name[:1].isupper() else pascal_case(name)
-    return NAMING.mangle(candidate)
+class PythonSymbols(SymbolProvider):
+    """Every identifier of one Python SDK, and the module each symbol is imported from."""
+
+    naming = NAMING
+
+    def __init__(self, api: ir.Api | None = None) -> None:
+        self.api = api
+        self._classes: dict[str, str] | None = None
+
+    # -- spellings of a manifest name -----------------------------------------------------------
+
+    def type_name(self, name: str) -> str:
+        """Manifest type names are kept when they are already Pascal-case identifiers."""
+        candidate = name if name.isidentifier() and name[:1].isupper() else pascal_case(name)
+        return NAMING.mangle(candidate)
+
+    def method_name(self, name: str) -> str:
+        candidate = NAMING.method_name(name)
+        return candidate + "_" if candidate in ANNOTATION_BUILTINS else candidate
+
+    def field_name(self, name: str) -> str:
+        candidate = name if name.isidentifier() and name == name.lower() else snake_case(name)
+        if candidate[:1].isdigit():
+            candidate = "f_" + candidate
+        return NAMING.mangle(candidate)
+
+    def unknown_class(self, union_id: str) -> str:
+        """The fallback model of a discriminated union (a variant this SDK does not know)."""
+        return f"Unknown{self.type_name(union_id)}"
+
+    def tag_function(self, union_id: str) -> str:
+        return f"_{self.field_name(union_id)}_tag"
+
+    @staticmethod
+    def enum_member(value: str) -> str:
+        """The member name a value would take on its own (`in-progress` → `IN_PROGRESS`)."""
+        candidate = snake_case(value).upper() or "EMPTY"
+        if candidate[:1].isdigit():
+            candidate = "V_" + candidate
+        return candidate + "_" if keyword.iskeyword(candidate.lower()) and candidate.lower() == candidate else candidate
+
+    def enum_members(self, values: Iterable[str]) -> dict[str, str]:
+        """Member names for all values of one enum, in declaration order. Values are wire data a user
+        cannot rename, and several may spell alike (`"*/"` and `"-->"` have no letters at all), so a
+        name already taken gets the lowest free `_2`, `_3`, ... suffix instead of redefining a member."""
+        values = list(values)
+        taken = {self.enum_member(v) for v in values}
+        out: dict[str, str] = {}
+        used: set[str] = set()
+        for value in values:
+            name = self.enum_member(value)
+            if name in used:
+                n = 2
+                while f"{name}_{n}" in used or f"{name}_{n}" in taken:
+                    n += 1
+                name = f"{name}_{n}"
+            used.add(name)
+            out[value] = name
+        return out
+
+    @staticmethod
+    def module_name(name: str) -> str:
+        return snake_case(name) or "sdk"
+
+    @staticmethod
+    def constant(name: str) -> str:
+        return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+
+    def endpoint_const(self, eid: str) -> str:
+        return f"EP_{self.constant(eid)}"
+
+    def feature_const(self, fid: str) -> str:
+        return f"FT_{self.constant(fid)}"
+
+    def event_const(self, feature_const_name: str, kind: str) -> str:
+        return f"{feature_const_name}_{self.constant(kind)}"
+
+    def adapter_name(self, annotation: str) -> str:
+        """The module-level TypeAdapter of a response type, named after its annotation."""
+        return "_" + self.constant(annotation.replace(" | None", "_or_none")) + "_ADAPTER"
+
+    def step_var(self, step_id: str) -> str:
+        return f"s_{self.field_name(step_id)}"
+
+    def body_var(self, step_id: str) -> str:
+        return f"body_{self.field_name(step_id)}"
+
+    # -- symbols and where they come from -------------------------------------------------------
+
+    def type_symbol(self, type_id: str) -> Symbol:
+        return Symbol(self.type_name(type_id), TYPES_MODULE)
+
+    def endpoint_symbol(self, eid: str) -> Symbol:
+        return Symbol(self.endpoint_const(eid), SPEC_MODULE)
+
+    def feature_symbol(self, fid: str) -> Symbol:
+        return Symbol(self.feature_const(fid), SPEC_MODULE)
+
+    def spec_symbol(self, name: str) -> Symbol:
+        return Symbol(name, SPEC_MODULE)
+
+    # -- client classes (they depend on the API's types) ----------------------------------------
+
+    def client_classes(self) -> dict[str, str]:
+        """Client id → class name. The clients module imports the types by name, so a class (or its
+        `Async` twin) never takes the name of a declared type: it gets `_` suffixes until it is free."""
+        if self._classes is None:
+            assert self.api is not None, "client classes are the provider of one API's"
+            api = self.api
+            types = {self.type_name(t) for t in api.types}
+            types |= {self.unknown_class(d.id) for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator}
+            out: dict[str, str] = {}
+            for client in api.clients.values():
+                name = self.type_name(client.display_name)
+                while {name, f"Async{name}"} & types or name in out.values():
+                    name += "_"
+                out[client.id] = name
+            self._classes = out
+        return self._classes
+
+    def client_class(self, client_id: str, is_async: bool = False) -> str:
+        return ("Async" if is_async else "") + self.client_classes()[client_id]
 
 
-def unknown_class(union_id: str) -> str:
-    """The fallback model of a discriminated union (a variant this SDK does not know)."""
-    return f"Unknown{type_name(union_id)}"
-
-
-def tag_function(union_id: str) -> str:
-    return f"_{field_name(union_id)}_tag"
-
-
-def method_name(name: str) -> str:
-    candidate = NAMING.method_name(name)
-    return candidate + "_" if candidate in ANNOTATION_BUILTINS else candidate
-
-
-def field_name(name: str) -> str:
-    candidate = name if name.isidentifier() and name == name.lower() else snake_case(name)
-    if candidate[:1].isdigit():
-        candidate = "f_" + candidate
-    return NAMING.mangle(candidate)
-
-
-def enum_member(value: str) -> str:
-    """The member name a value would take on its own (`in-progress` → `IN_PROGRESS`)."""
-    candidate = snake_case(value).upper() or "EMPTY"
-    if candidate[:1].isdigit():
-        candidate = "V_" + candidate
-    return candidate + "_" if keyword.iskeyword(candidate.lower()) and candidate.lower() == candidate else candidate
-
-
-def enum_members(values: Iterable[str]) -> dict[str, str]:
-    """Member names for all values of one enum, in declaration order. Values are wire data a user
-    cannot rename, and several may spell alike (`"*/"` and `"-->"` have no letters at all), so a
-    name already taken gets the lowest free `_2`, `_3`, ... suffix instead of redefining a member."""
-    values = list(values)
-    taken = {enum_member(v) for v in values}
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for value in values:
-        name = enum_member(value)
-        if name in used:
-            n = 2
-            while f"{name}_{n}" in used or f"{name}_{n}" in taken:
-                n += 1
-            name = f"{name}_{n}"
-        used.add(name)
-        out[value] = name
-    return out
-
-
-def module_name(name: str) -> str:
-    return snake_case(name) or "sdk"
-
-
-def constant(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
-
-
-def endpoint_const(eid: str) -> str:
-    return f"EP_{constant(eid)}"
-
-
-def feature_const(fid: str) -> str:
-    return f"FT_{constant(fid)}"
-
-
-def event_const(feature_const_name: str, kind: str) -> str:
-    return f"{feature_const_name}_{constant(kind)}"
-
-
-def adapter_name(annotation: str) -> str:
-    """The module-level TypeAdapter of a response type, named after its annotation."""
-    return "_" + constant(annotation.replace(" | None", "_or_none")) + "_ADAPTER"
-
-
-def step_var(step_id: str) -> str:
-    return f"s_{field_name(step_id)}"
-
-
-def body_var(step_id: str) -> str:
-    return f"body_{field_name(step_id)}"
-
-
-# client_classes of the last IR asked about: emitting asks once per flow step and method, and the
-# answer takes a pass over every type (it was most of the time of a large manifest's emission)
-_CLIENT_CLASSES: list[tuple[ir.Api, dict[str, str]]] = []
-
-
-def client_classes(api: ir.Api) -> dict[str, str]:
-    """Client id → class name. The clients module imports the types by name, so a class (or its
-    `Async` twin) never takes the name of a declared type: it gets `_` suffixes until it is free."""
-    if _CLIENT_CLASSES and _CLIENT_CLASSES[0][0] is api:
-        return _CLIENT_CLASSES[0][1]
-    types = {type_name(t) for t in api.types}
-    types |= {unknown_class(d.id) for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator}
-    out: dict[str, str] = {}
-    for client in api.clients.values():
-        name = type_name(client.display_name)
-        while {name, f"Async{name}"} & types or name in out.values():
-            name += "_"
-        out[client.id] = name
-    _CLIENT_CLASSES[:] = [(api, out)]
-    return out
-
-
-def client_class(api: ir.Api, client_id: str, is_async: bool = False) -> str:
-    return ("Async" if is_async else "") + client_classes(api)[client_id]
+# The spellings that depend on a name alone, for the writers that hold no provider of their own
+# (the most asked are remembered: a large manifest spells each type and field name many times).
+SYMBOLS = PythonSymbols()
+type_name = functools.lru_cache(maxsize=4096)(SYMBOLS.type_name)
+method_name = SYMBOLS.method_name
+field_name = functools.lru_cache(maxsize=4096)(SYMBOLS.field_name)
+unknown_class = SYMBOLS.unknown_class
+tag_function = SYMBOLS.tag_function
+enum_members = SYMBOLS.enum_members
+module_name = SYMBOLS.module_name
+constant = SYMBOLS.constant
+endpoint_const = SYMBOLS.endpoint_const
+feature_const = SYMBOLS.feature_const
+event_const = SYMBOLS.event_const
+adapter_name = SYMBOLS.adapter_name
+step_var = SYMBOLS.step_var
+body_var = SYMBOLS.body_var
+type_symbol = functools.lru_cache(maxsize=4096)(SYMBOLS.type_symbol)
+endpoint_symbol = functools.lru_cache(maxsize=4096)(SYMBOLS.endpoint_symbol)
+feature_symbol = functools.lru_cache(maxsize=4096)(SYMBOLS.feature_symbol)
+spec_symbol = SYMBOLS.spec_symbol

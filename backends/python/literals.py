@@ -1,0 +1,97 @@
+"""Manifest text and JSON data as Python source: string literals (escaped so that no manifest text
+can end a line or hide code), literals of frozen JSON values, and docstrings."""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from typing import Any
+
+from tinkc.backends.python import pydoc as d
+from tinkc.ir import nodes as ir
+
+# Unicode categories written as escapes: controls, format characters (bidi marks), line and
+# paragraph separators, surrogates, private use. (Not "unassigned": that depends on the Unicode
+# version of the Python running tinkc, and the output must not.)
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_invisible(text: str, keep: str = "") -> str:
+    """``text`` with every character that is invisible or breaks a line in some reader (controls
+    such as NUL, U+2028/U+2029, bidirectional overrides, unpaired surrogates) written
+    as an escape sequence, in the lower-case hex ruff's formatter writes; ``keep`` lists
+    characters left as they are. Both the string literals and the docstrings pass through here, so
+    no manifest text can end a line or hide code (a "Trojan source") in the emitted source."""
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch in keep or unicodedata.category(ch) not in INVISIBLE:
+            out.append(ch)
+        elif ch in SHORT_ESCAPES:
+            out.append(SHORT_ESCAPES[ch])
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
+def string_literal(text: str) -> str:
+    """The one way manifest text becomes a Python string literal: escaped (backslashes, quotes,
+    every invisible character) and quoted as `ruff format` quotes it, with double quotes unless the
+    text holds more double quotes than single ones."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + escape_invisible(body) + quote
+
+
+def py_literal(value: Any) -> str:
+    """A Python expression for frozen JSON data (double-quoted strings, as ruff formats them)."""
+    value = ir.thaw(value)
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return string_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(value)
+
+
+def tuple_literal(values: tuple[Any, ...] | list[Any]) -> str:
+    """A tuple of frozen JSON values (a tuple of one keeps its comma)."""
+    inner = ", ".join(py_literal(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+
+def docstring(text: str | None, indent: str) -> list[str]:
+    """Lines of a docstring, escaped so that nothing in ``text`` can end it early."""
+    if not text or not text.strip():
+        return []
+    body = text.strip().replace("\r\n", "\n").replace("\r", "\n")
+    body = escape_invisible(body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'), keep="\n")
+    if body.endswith('"'):
+        body += " "
+    width = d.WIDTH - len(indent) - 6
+    lines = []
+    for paragraph_line in body.split("\n"):
+        if 0 < len(paragraph_line) <= width and paragraph_line.isprintable() and paragraph_line.strip(" ") == paragraph_line:
+            lines.append(paragraph_line)  # what textwrap answers for a short plain line, without its cost
+            continue
+        wrapped = textwrap.wrap(paragraph_line, width=width, break_long_words=False, break_on_hyphens=False)
+        lines.extend(wrapped or [""])
+    if len(lines) == 1:
+        return [f'{indent}"""{lines[0]}"""']
+    out = [f'{indent}"""{lines[0]}']
+    out.extend(f"{indent}{line}".rstrip() for line in lines[1:])
+    out.append(f'{indent}"""')
+    return out
