@@ -110,9 +110,23 @@ class ClientWriter:
     def methods_metadata(self, sigs: list[Signature]) -> str:
         entries = []
         for sig in sigs:
-            positional = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.positional])
-            options = ListNode([Tuple([Text(symbols.atom(p.name)), self.term(p.type)]) for p in sig.options])
-            entries.append(Tuple([Text(symbols.atom(sig.function)), positional, options, Text(symbols.atom(sig.kind))]))
+            # each function and argument with its manifest name: a scenario names them so, and the
+            # symbol provider may have renamed them (a field `end` is the variable `end_`)
+            positional = ListNode(
+                [Tuple([Text(symbols.atom(p.name)), Text(symbols.string(p.wire)), self.term(p.type)]) for p in sig.positional]
+            )
+            options = ListNode([Tuple([Text(symbols.atom(p.name)), Text(symbols.string(p.wire)), self.term(p.type)]) for p in sig.options])
+            entries.append(
+                Tuple(
+                    [
+                        Text(symbols.atom(sig.function)),
+                        Text(symbols.string(sig.manifest)),
+                        positional,
+                        options,
+                        Text(symbols.atom(sig.kind)),
+                    ]
+                )
+            )
         return lines(["  @doc false", "  def __methods__ do", *exfmt.statement(ListNode(entries), 4), "  end"])
 
     def term(self, t: ir.TypeRef | None) -> exfmt.Node:

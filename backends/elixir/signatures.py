@@ -43,6 +43,7 @@ class Signature:
     receiver: str  # the name of the first parameter (the client)
     params: tuple[Param, ...]
     kind: Literal["sync", "task"]  # sync: {:ok, value} | {:error, error}; task: {:ok, Task} (a future)
+    manifest: str = ""  # the method's manifest name (a scenario calls it by that name)
 
     @property
     def positional(self) -> tuple[Param, ...]:
@@ -100,7 +101,7 @@ def endpoint_params(ep: EndpointPlan) -> list[Param]:
 def endpoint_signature(client: ClientPlan, name: str, ep: EndpointPlan) -> Signature:
     params = endpoint_params(ep)
     kind: Literal["sync", "task"] = "task" if ep.call_mode == "future" else "sync"
-    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
+    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind, name)
 
 
 def flow_params(flow: FlowPlan) -> list[Param]:
@@ -124,7 +125,7 @@ def flow_params(flow: FlowPlan) -> list[Param]:
 def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
     params = flow_params(flow)
     kind: Literal["sync", "task"] = "task" if flow.returns == "future" else "sync"
-    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind)
+    return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind, name)
 
 
 def method_signature(plan: SdkPlan, client: ClientPlan, method: MethodPlan) -> Signature:

@@ -207,10 +207,10 @@ defmodule Studio.ConformanceDriver do
   # function whose result is a future answers `{:ok, task}` in both flavours.
   defp call(client, async?, method, entry, driver) do
     module = module_of(client)
-    {name, positional, options, kind} = find_method(module, method)
+    {name, _manifest, positional, options, kind} = find_method(module, method)
     args = entry["args"] || %{}
-    arguments = [client | Enum.map(positional, fn {p, type} -> decode(args, p, type) end)]
-    given = for {p, type} <- options, Map.has_key?(args, "#{p}"), do: {p, decode(args, p, type)}
+    arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
+    given = for {p, key, type} <- options, Map.has_key?(args, key), do: {p, decode(args, key, type)}
     arguments = arguments ++ [given]
     twin? = async? and kind == :sync
     fun = if twin?, do: :"#{name}_async", else: name
@@ -262,10 +262,10 @@ defmodule Studio.ConformanceDriver do
     Agent.update(gauge, fn {now, peak} -> {now + 1, max(peak, now + 1)} end)
     {client, _async?} = Map.fetch!(driver.instances, call["client"])
     module = module_of(client)
-    {name, positional, options, kind} = find_method(module, call["method"])
+    {name, _manifest, positional, options, kind} = find_method(module, call["method"])
     args = call["args"] || %{}
-    arguments = [client | Enum.map(positional, fn {p, type} -> decode(args, p, type) end)]
-    given = for {p, type} <- options, Map.has_key?(args, "#{p}"), do: {p, decode(args, p, type)}
+    arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
+    given = for {p, key, type} <- options, Map.has_key?(args, key), do: {p, decode(args, key, type)}
 
     case invoke(module, name, arguments ++ [given], kind, false) do
       {:ok, pid} when is_pid(pid) ->
@@ -300,12 +300,12 @@ defmodule Studio.ConformanceDriver do
   defp await_future(result, _kind), do: result
 
   defp find_method(module, method) do
-    Enum.find(module.__methods__(), fn {name, _, _, _} -> Atom.to_string(name) == method end) ||
+    Enum.find(module.__methods__(), fn {_, manifest, _, _, _} -> manifest == method end) ||
       raise ArgumentError, "#{inspect(module)} has no function #{method}"
   end
 
-  defp decode(args, name, type) do
-    case Map.fetch(args, Atom.to_string(name)) do
+  defp decode(args, key, type) do
+    case Map.fetch(args, key) do
       :error -> nil
       {:ok, value} -> Codec.decode!(value, type)
     end

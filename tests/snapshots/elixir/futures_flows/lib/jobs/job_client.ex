@@ -174,11 +174,17 @@ defmodule Jobs.JobClient do
   @doc false
   def __methods__ do
     [
-      {:archive, [{:job_id, :string}], [], :task},
-      {:archive_and_wait, [], [], :sync},
-      {:describe, [], [], :sync},
-      {:get, [{:job_id, :string}, {:artifact_path, :string}], [], :sync},
-      {:list, [{:job_id, :string}], [], :sync}
+      {:archive, "archive", [{:job_id, "job_id", :string}], [], :task},
+      {:archive_and_wait, "archive_and_wait", [], [], :sync},
+      {:describe, "describe", [], [], :sync},
+      {
+        :get,
+        "get",
+        [{:job_id, "job_id", :string}, {:artifact_path, "artifact_path", :string}],
+        [],
+        :sync
+      },
+      {:list, "list", [{:job_id, "job_id", :string}], [], :sync}
     ]
   end
 end

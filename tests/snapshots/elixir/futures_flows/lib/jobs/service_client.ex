@@ -108,6 +108,9 @@ defmodule Jobs.ServiceClient do
 
   @doc false
   def __methods__ do
-    [{:status, [], [], :sync}, {:start_job, [{:input, JobInput}], [], :sync}]
+    [
+      {:status, "status", [], [], :sync},
+      {:start_job, "start_job", [{:input, "input", JobInput}], [], :sync}
+    ]
   end
 end

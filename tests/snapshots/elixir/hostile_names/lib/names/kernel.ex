@@ -348,21 +348,27 @@ defmodule Names.Kernel do
   @doc false
   def __methods__ do
     [
-      {:class, [{:end_, :string}, {:class, :string}], [{:fn_, :integer}], :sync},
-      {:def_, [], [], :sync},
-      {:end_, [], [], :sync},
-      {:fn_, [{:self, :string}], [], :sync},
-      {:nil_, [], [], :sync},
-      {:async, [], [], :sync},
-      {:await, [], [], :sync},
-      {:self_, [], [], :sync},
-      {:none, [], [], :sync},
-      {:constructor, [], [], :sync},
-      {:__proto__, [], [], :sync},
-      {:type, [], [], :sync},
-      {:default, [], [], :sync},
-      {:then_, [], [], :sync},
-      {:do_, [{:end_, :string}], [{:class, :string}], :sync}
+      {
+        :class,
+        "class",
+        [{:end_, "end", :string}, {:class, "class", :string}],
+        [{:fn_, "fn", :integer}],
+        :sync
+      },
+      {:def_, "def", [], [], :sync},
+      {:end_, "end", [], [], :sync},
+      {:fn_, "fn", [{:self, "self", :string}], [], :sync},
+      {:nil_, "nil", [], [], :sync},
+      {:async, "async", [], [], :sync},
+      {:await, "await", [], [], :sync},
+      {:self_, "self", [], [], :sync},
+      {:none, "None", [], [], :sync},
+      {:constructor, "constructor", [], [], :sync},
+      {:__proto__, "__proto__", [], [], :sync},
+      {:type, "type", [], [], :sync},
+      {:default, "default", [], [], :sync},
+      {:then_, "then", [], [], :sync},
+      {:do_, "do", [{:end_, "end", :string}], [{:class, "class", :string}], :sync}
     ]
   end
 end

@@ -57,6 +57,6 @@ defmodule Names.String do
 
   @doc false
   def __methods__ do
-    [{:get, [], [], :sync}]
+    [{:get, "get", [], [], :sync}]
   end
 end

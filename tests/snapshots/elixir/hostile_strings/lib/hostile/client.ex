@@ -182,22 +182,29 @@ defmodule Hostile.Client do
     [
       {
         :echo,
-        [{:label, :string}],
+        "echo",
+        [{:label, "label", :string}],
         [
-          {:text, :string},
-          {:mode, Mode},
-          {:modes, {:list, Mode}},
-          {:weird_key, :string},
-          {:tags, {:map, :string}},
-          {:literal, {:literal, "*/\#{x}${y}\\"}},
-          {:query_mode, Mode},
-          {:note, :string}
+          {:text, "text", :string},
+          {:mode, "mode", Mode},
+          {:modes, "modes", {:list, Mode}},
+          {:weird_key, "weird_key", :string},
+          {:tags, "tags", {:map, :string}},
+          {:literal, "literal", {:literal, "*/\#{x}${y}\\"}},
+          {:query_mode, "query_mode", Mode},
+          {:note, "note", :string}
         ],
         :sync
       },
-      {:fetch, [], [], :sync},
-      {:search, [{:mode, Mode}, {:term, :string}], [{:modes, {:list, Mode}}], :sync},
-      {:find, [{:mode, Mode}, {:term, :string}], [], :sync}
+      {:fetch, "fetch", [], [], :sync},
+      {
+        :search,
+        "search",
+        [{:mode, "mode", Mode}, {:term, "term", :string}],
+        [{:modes, "modes", {:list, Mode}}],
+        :sync
+      },
+      {:find, "find", [{:mode, "mode", Mode}, {:term, "term", :string}], [], :sync}
     ]
   end
 end

@@ -113,9 +113,21 @@ defmodule Petstore.PetsClient do
   @doc false
   def __methods__ do
     [
-      {:create, [{:name, :string}, {:species, Species}], [{:tags, {:list, :string}}], :sync},
-      {:get, [{:pet_id, :string}], [], :sync},
-      {:list, [], [{:limit, :integer}, {:species, {:nullable, Species}}], :sync}
+      {
+        :create,
+        "create",
+        [{:name, "name", :string}, {:species, "species", Species}],
+        [{:tags, "tags", {:list, :string}}],
+        :sync
+      },
+      {:get, "get", [{:pet_id, "pet_id", :string}], [], :sync},
+      {
+        :list,
+        "list",
+        [],
+        [{:limit, "limit", :integer}, {:species, "species", {:nullable, Species}}],
+        :sync
+      }
     ]
   end
 end

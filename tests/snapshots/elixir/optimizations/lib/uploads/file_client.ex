@@ -167,11 +167,17 @@ defmodule Uploads.FileClient do
   @doc false
   def __methods__ do
     [
-      {:publish, [{:name, :string}, {:folder, :string}], [], :sync},
-      {:download, [{:path, :string}], [], :sync},
-      {:folder, [{:folder, :string}], [], :sync},
-      {:tag, [{:path, :string}, {:label, :string}, {:source, :string}], [], :sync},
-      {:upload, [{:name, :string}, {:folder, :string}], [], :task}
+      {:publish, "publish", [{:name, "name", :string}, {:folder, "folder", :string}], [], :sync},
+      {:download, "download", [{:path, "path", :string}], [], :sync},
+      {:folder, "folder", [{:folder, "folder", :string}], [], :sync},
+      {
+        :tag,
+        "tag",
+        [{:path, "path", :string}, {:label, "label", :string}, {:source, "source", :string}],
+        [],
+        :sync
+      },
+      {:upload, "upload", [{:name, "name", :string}, {:folder, "folder", :string}], [], :task}
     ]
   end
 end

@@ -128,8 +128,14 @@ defmodule Studio.Client do
   @doc false
   def __methods__ do
     [
-      {:download, [{:render_path, :string}], [], :sync},
-      {:generate, [{:prompt, :string}], [{:large, :boolean}], :sync}
+      {:download, "download", [{:render_path, "render_path", :string}], [], :sync},
+      {
+        :generate,
+        "generate",
+        [{:prompt, "prompt", :string}],
+        [{:large, "large", :boolean}],
+        :sync
+      }
     ]
   end
 end

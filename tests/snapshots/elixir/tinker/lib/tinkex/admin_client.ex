@@ -211,10 +211,12 @@ defmodule Tinkex.AdminClient do
     [
       {
         :get_audit_log,
+        "get_audit_log",
         [],
         [
           {
             :event_type,
+            "event_type",
             {
               :one_of,
               [
@@ -226,15 +228,27 @@ defmodule Tinkex.AdminClient do
               ]
             }
           },
-          {:day, {:nullable, :date}}
+          {:day, "day", {:nullable, :date}}
         ],
         :sync
       },
-      {:get_billing_usage, [{:starting_on, :datetime}, {:ending_before, :datetime}], [], :sync},
-      {:get_current_checkpoint_storage_usage, [], [{:project_id, {:nullable, :string}}], :sync},
-      {:auth_token, [], [], :sync},
-      {:get_self_api_key, [], [], :sync},
-      {:delete_self_api_key, [], [], :sync}
+      {
+        :get_billing_usage,
+        "get_billing_usage",
+        [{:starting_on, "starting_on", :datetime}, {:ending_before, "ending_before", :datetime}],
+        [],
+        :sync
+      },
+      {
+        :get_current_checkpoint_storage_usage,
+        "get_current_checkpoint_storage_usage",
+        [],
+        [{:project_id, "project_id", {:nullable, :string}}],
+        :sync
+      },
+      {:auth_token, "auth_token", [], [], :sync},
+      {:get_self_api_key, "get_self_api_key", [], [], :sync},
+      {:delete_self_api_key, "delete_self_api_key", [], [], :sync}
     ]
   end
 end

@@ -651,100 +651,187 @@ defmodule Tinkex.RestClient do
   @doc false
   def __methods__ do
     [
-      {:get_server_capabilities, [], [], :sync},
+      {:get_server_capabilities, "get_server_capabilities", [], [], :sync},
       {
         :get_session,
-        [{:session_id, :string}],
-        [{:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}],
+        "get_session",
+        [{:session_id, "session_id", :string}],
+        [
+          {
+            :access_scope,
+            "access_scope",
+            {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}
+          }
+        ],
         :sync
       },
       {
         :list_sessions,
+        "list_sessions",
         [],
         [
-          {:limit, :integer},
-          {:offset, :integer},
-          {:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}
+          {:limit, "limit", :integer},
+          {:offset, "offset", :integer},
+          {
+            :access_scope,
+            "access_scope",
+            {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}
+          }
         ],
         :sync
       },
       {
         :search_sessions,
+        "search_sessions",
         [],
         [
-          {:session_id, {:nullable, :string}},
-          {:project_ids, {:nullable, {:list, :string}}},
-          {:user_metadata, {:map, :string}},
-          {:display_name, {:nullable, :string}},
-          {:owner, SearchOwner},
-          {:statuses, {:nullable, {:list, SessionStatusQuery}}},
-          {:limit, :integer},
-          {:cursor, {:nullable, SessionSearchCursor}}
+          {:session_id, "session_id", {:nullable, :string}},
+          {:project_ids, "project_ids", {:nullable, {:list, :string}}},
+          {:user_metadata, "user_metadata", {:map, :string}},
+          {:display_name, "display_name", {:nullable, :string}},
+          {:owner, "owner", SearchOwner},
+          {:statuses, "statuses", {:nullable, {:list, SessionStatusQuery}}},
+          {:limit, "limit", :integer},
+          {:cursor, "cursor", {:nullable, SessionSearchCursor}}
         ],
         :sync
       },
-      {:assign_session_project, [{:session_id, :string}, {:project_id, :string}], [], :sync},
-      {:export_session_trace, [{:session_id, :string}], [], :sync},
-      {:get_sampler, [{:sampler_id, :string}], [], :sync},
-      {:get_weights_info_by_tinker_path, [{:tinker_path, :string}], [], :sync},
+      {
+        :assign_session_project,
+        "assign_session_project",
+        [{:session_id, "session_id", :string}, {:project_id, "project_id", :string}],
+        [],
+        :sync
+      },
+      {
+        :export_session_trace,
+        "export_session_trace",
+        [{:session_id, "session_id", :string}],
+        [],
+        :sync
+      },
+      {:get_sampler, "get_sampler", [{:sampler_id, "sampler_id", :string}], [], :sync},
+      {
+        :get_weights_info_by_tinker_path,
+        "get_weights_info_by_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
+        :sync
+      },
       {
         :list_training_runs,
+        "list_training_runs",
         [],
         [
-          {:limit, :integer},
-          {:offset, :integer},
-          {:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}},
-          {:project_id, {:nullable, :string}}
+          {:limit, "limit", :integer},
+          {:offset, "offset", :integer},
+          {
+            :access_scope,
+            "access_scope",
+            {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}
+          },
+          {:project_id, "project_id", {:nullable, :string}}
         ],
         :sync
       },
       {
         :get_training_run,
-        [{:training_run_id, ModelID}],
-        [{:access_scope, {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}}],
+        "get_training_run",
+        [{:training_run_id, "training_run_id", ModelID}],
+        [
+          {
+            :access_scope,
+            "access_scope",
+            {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}
+          }
+        ],
         :sync
       },
-      {:list_checkpoints, [{:training_run_id, ModelID}], [], :sync},
-      {:list_user_checkpoints, [], [{:limit, :integer}, {:offset, :integer}], :sync},
+      {
+        :list_checkpoints,
+        "list_checkpoints",
+        [{:training_run_id, "training_run_id", ModelID}],
+        [],
+        :sync
+      },
+      {
+        :list_user_checkpoints,
+        "list_user_checkpoints",
+        [],
+        [{:limit, "limit", :integer}, {:offset, "offset", :integer}],
+        :sync
+      },
       {
         :get_checkpoint_archive_url,
-        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        "get_checkpoint_archive_url",
+        [
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string}
+        ],
         [],
         :sync
       },
       {
         :get_external_weights_urls,
-        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        "get_external_weights_urls",
+        [
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string}
+        ],
         [],
         :sync
       },
-      {:delete_checkpoint, [{:training_run_id, ModelID}, {:checkpoint_id, :string}], [], :sync},
-      {:publish_checkpoint, [{:training_run_id, ModelID}, {:checkpoint_id, :string}], [], :sync},
+      {
+        :delete_checkpoint,
+        "delete_checkpoint",
+        [
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string}
+        ],
+        [],
+        :sync
+      },
+      {
+        :publish_checkpoint,
+        "publish_checkpoint",
+        [
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string}
+        ],
+        [],
+        :sync
+      },
       {
         :unpublish_checkpoint,
-        [{:training_run_id, ModelID}, {:checkpoint_id, :string}],
+        "unpublish_checkpoint",
+        [
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string}
+        ],
         [],
         :sync
       },
       {
         :set_checkpoint_ttl,
+        "set_checkpoint_ttl",
         [
-          {:training_run_id, ModelID},
-          {:checkpoint_id, :string},
-          {:ttl_seconds, {:nullable, :integer}}
+          {:training_run_id, "training_run_id", ModelID},
+          {:checkpoint_id, "checkpoint_id", :string},
+          {:ttl_seconds, "ttl_seconds", {:nullable, :integer}}
         ],
         [],
         :sync
       },
       {
         :copy_weights,
-        [{:source_path, :string}],
+        "copy_weights",
+        [{:source_path, "source_path", :string}],
         [
-          {:session_id, {:nullable, :string}},
-          {:model_seq_id, {:nullable, :integer}},
-          {:destination_project_id, {:nullable, :string}},
-          {:ttl_seconds, {:nullable, :integer}},
-          {:weights_access_token, {:nullable, :string}}
+          {:session_id, "session_id", {:nullable, :string}},
+          {:model_seq_id, "model_seq_id", {:nullable, :integer}},
+          {:destination_project_id, "destination_project_id", {:nullable, :string}},
+          {:ttl_seconds, "ttl_seconds", {:nullable, :integer}},
+          {:weights_access_token, "weights_access_token", {:nullable, :string}}
         ],
         :sync
       }

@@ -228,22 +228,27 @@ defmodule Tinkex.SamplingClient do
     [
       {
         :retrieve_futures,
-        [{:target, SamplingSessionFuturesTarget}],
+        "retrieve_futures",
+        [{:target, "target", SamplingSessionFuturesTarget}],
         [
-          {:prev_cursor, :integer},
-          {:timeout, {:nullable, :float}},
-          {:retrieved_request_ids, {:list, :string}}
+          {:prev_cursor, "prev_cursor", :integer},
+          {:timeout, "timeout", {:nullable, :float}},
+          {:retrieved_request_ids, "retrieved_request_ids", {:list, :string}}
         ],
         :sync
       },
-      {:cancel_future, [{:request_id, RequestID}], [], :sync},
+      {:cancel_future, "cancel_future", [{:request_id, "request_id", RequestID}], [], :sync},
       {
         :sample,
-        [{:prompt, ModelInput}, {:sampling_params, SamplingParams}],
-        [{:num_samples, :integer}, {:prompt_logprobs, {:nullable, :boolean}}],
+        "sample",
+        [{:prompt, "prompt", ModelInput}, {:sampling_params, "sampling_params", SamplingParams}],
+        [
+          {:num_samples, "num_samples", :integer},
+          {:prompt_logprobs, "prompt_logprobs", {:nullable, :boolean}}
+        ],
         :task
       },
-      {:compute_logprobs, [{:prompt, ModelInput}], [], :sync}
+      {:compute_logprobs, "compute_logprobs", [{:prompt, "prompt", ModelInput}], [], :sync}
     ]
   end
 end

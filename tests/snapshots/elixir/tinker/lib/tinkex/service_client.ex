@@ -472,31 +472,71 @@ defmodule Tinkex.ServiceClient do
   @doc false
   def __methods__ do
     [
-      {:get_server_capabilities, [], [], :sync},
-      {:health_check, [], [], :sync},
-      {:client_config, [{:sdk_version, :string}], [], :sync},
-      {:client_dynamic_config, [{:sdk_version, :string}], [], :sync},
-      {:join_sampling_session, [{:sampling_session_id, :string}], [], :sync},
-      {:create_lora_training_client, [{:base_model, :string}], [{:rank, :integer}], :sync},
-      {:create_training_client_from_state, [{:path, :string}], [], :sync},
-      {:create_training_client_from_state_with_optimizer, [{:path, :string}], [], :sync},
+      {:get_server_capabilities, "get_server_capabilities", [], [], :sync},
+      {:health_check, "health_check", [], [], :sync},
+      {:client_config, "client_config", [{:sdk_version, "sdk_version", :string}], [], :sync},
       {
-        :create_sampling_client,
+        :client_dynamic_config,
+        "client_dynamic_config",
+        [{:sdk_version, "sdk_version", :string}],
         [],
-        [{:model_path, {:nullable, :string}}, {:base_model, {:nullable, :string}}],
         :sync
       },
-      {:create_rest_client, [], [], :sync},
+      {
+        :join_sampling_session,
+        "join_sampling_session",
+        [{:sampling_session_id, "sampling_session_id", :string}],
+        [],
+        :sync
+      },
+      {
+        :create_lora_training_client,
+        "create_lora_training_client",
+        [{:base_model, "base_model", :string}],
+        [{:rank, "rank", :integer}],
+        :sync
+      },
+      {
+        :create_training_client_from_state,
+        "create_training_client_from_state",
+        [{:path, "path", :string}],
+        [],
+        :sync
+      },
+      {
+        :create_training_client_from_state_with_optimizer,
+        "create_training_client_from_state_with_optimizer",
+        [{:path, "path", :string}],
+        [],
+        :sync
+      },
+      {
+        :create_sampling_client,
+        "create_sampling_client",
+        [],
+        [
+          {:model_path, "model_path", {:nullable, :string}},
+          {:base_model, "base_model", {:nullable, :string}}
+        ],
+        :sync
+      },
+      {:create_rest_client, "create_rest_client", [], [], :sync},
       {
         :create_custom_loss,
-        [{:name, :string}, {:inputs, {:list, CustomLossInput}}, {:graph, CustomLossGraph}],
+        "create_custom_loss",
+        [
+          {:name, "name", :string},
+          {:inputs, "inputs", {:list, CustomLossInput}},
+          {:graph, "graph", CustomLossGraph}
+        ],
         [],
         :task
       },
       {
         :finish_session,
-        [{:reason, ClientSessionFinishReason}],
-        [{:detail, {:nullable, :string}}],
+        "finish_session",
+        [{:reason, "reason", ClientSessionFinishReason}],
+        [{:detail, "detail", {:nullable, :string}}],
         :sync
       }
     ]

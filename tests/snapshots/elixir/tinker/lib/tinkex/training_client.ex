@@ -447,38 +447,66 @@ defmodule Tinkex.TrainingClient do
   @doc false
   def __methods__ do
     [
-      {:create_sampling_client, [{:model_path, :string}], [], :sync},
-      {:get_info, [], [], :sync},
-      {:unload_model, [], [], :task},
+      {
+        :create_sampling_client,
+        "create_sampling_client",
+        [{:model_path, "model_path", :string}],
+        [],
+        :sync
+      },
+      {:get_info, "get_info", [], [], :sync},
+      {:unload_model, "unload_model", [], [], :task},
       {
         :forward_backward,
-        [{:data, {:list, Datum}}, {:loss_fn, LossFnType}],
-        [{:loss_fn_config, {:nullable, {:map, {:one_of, [:float, :string]}}}}],
+        "forward_backward",
+        [{:data, "data", {:list, Datum}}, {:loss_fn, "loss_fn", LossFnType}],
+        [{:loss_fn_config, "loss_fn_config", {:nullable, {:map, {:one_of, [:float, :string]}}}}],
         :task
       },
       {
         :forward,
-        [{:data, {:list, Datum}}, {:loss_fn, LossFnType}],
-        [{:loss_fn_config, {:nullable, {:map, {:one_of, [:float, :string]}}}}],
+        "forward",
+        [{:data, "data", {:list, Datum}}, {:loss_fn, "loss_fn", LossFnType}],
+        [{:loss_fn_config, "loss_fn_config", {:nullable, {:map, {:one_of, [:float, :string]}}}}],
         :task
       },
-      {:optim_step, [{:adam_params, AdamParams}], [], :task},
-      {:save_state, [{:name, :string}], [{:ttl_seconds, {:nullable, :integer}}], :task},
-      {:load_state, [{:path, :string}], [], :task},
-      {:load_state_with_optimizer, [{:path, :string}], [], :task},
+      {:optim_step, "optim_step", [{:adam_params, "adam_params", AdamParams}], [], :task},
+      {
+        :save_state,
+        "save_state",
+        [{:name, "name", :string}],
+        [{:ttl_seconds, "ttl_seconds", {:nullable, :integer}}],
+        :task
+      },
+      {:load_state, "load_state", [{:path, "path", :string}], [], :task},
+      {
+        :load_state_with_optimizer,
+        "load_state_with_optimizer",
+        [{:path, "path", :string}],
+        [],
+        :task
+      },
       {
         :save_weights_for_sampler,
-        [{:name, :string}],
-        [{:ttl_seconds, {:nullable, :integer}}],
+        "save_weights_for_sampler",
+        [{:name, "name", :string}],
+        [{:ttl_seconds, "ttl_seconds", {:nullable, :integer}}],
         :task
       },
       {
         :save_weights_external,
-        [{:name, :string}],
-        [{:ttl_seconds, {:nullable, :integer}}],
+        "save_weights_external",
+        [{:name, "name", :string}],
+        [{:ttl_seconds, "ttl_seconds", {:nullable, :integer}}],
         :task
       },
-      {:save_weights_and_get_sampling_client, [], [], :sync}
+      {
+        :save_weights_and_get_sampling_client,
+        "save_weights_and_get_sampling_client",
+        [],
+        [],
+        :sync
+      }
     ]
   end
 end

@@ -170,36 +170,46 @@ defmodule Shapes.Client do
     [
       {
         :echo,
+        "echo",
         [
-          {:id, DocumentId},
-          {:kind, Kind},
-          {:title, :string},
-          {:subtitle, {:nullable, :string}},
-          {:shapes, {:list, Shape}},
-          {:updated_at, :datetime}
+          {:id, "id", DocumentId},
+          {:kind, "kind", Kind},
+          {:title, "title", :string},
+          {:subtitle, "subtitle", {:nullable, :string}},
+          {:shapes, "shapes", {:list, Shape}},
+          {:updated_at, "updated_at", :datetime}
         ],
         [
-          {:summary, :string},
-          {:note, {:nullable, :string}},
-          {:attributes, {:map, {:one_of, [:string, :integer, :boolean]}}},
-          {:scores, {:nullable, {:map, :float}}},
-          {:format, {:one_of, [{:literal, "png"}, {:literal, "svg"}, {:literal, "pdf"}]}},
-          {:thumbnail, {:nullable, :bytes}},
-          {:published_on, {:nullable, :date}},
-          {:revision, :integer},
-          {:ratio, :float},
-          {:extra, :any},
-          {:class, :string},
-          {:end_, {:nullable, :integer}},
-          {:default, :boolean},
-          {:legacy_id, :string}
+          {:summary, "summary", :string},
+          {:note, "note", {:nullable, :string}},
+          {:attributes, "attributes", {:map, {:one_of, [:string, :integer, :boolean]}}},
+          {:scores, "scores", {:nullable, {:map, :float}}},
+          {
+            :format,
+            "format",
+            {:one_of, [{:literal, "png"}, {:literal, "svg"}, {:literal, "pdf"}]}
+          },
+          {:thumbnail, "thumbnail", {:nullable, :bytes}},
+          {:published_on, "published_on", {:nullable, :date}},
+          {:revision, "revision", :integer},
+          {:ratio, "ratio", :float},
+          {:extra, "extra", :any},
+          {:class, "class", :string},
+          {:end_, "end", {:nullable, :integer}},
+          {:default, "default", :boolean},
+          {:legacy_id, "legacy_id", :string}
         ],
         :sync
       },
       {
         :get,
-        [{:document_id, :string}],
-        [{:kind, Kind}, {:include, {:nullable, {:list, :string}}}, {:strict, :boolean}],
+        "get",
+        [{:document_id, "document_id", :string}],
+        [
+          {:kind, "kind", Kind},
+          {:include, "include", {:nullable, {:list, :string}}},
+          {:strict, "strict", :boolean}
+        ],
         :sync
       }
     ]
