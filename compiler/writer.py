@@ -83,7 +83,8 @@ exclusive ``flock`` on ``.tinkc-lock`` in the output directory (created by the f
 the writer's own file, never generated, reported or removed). A build that finds it held waits for
 up to ``TINKC_LOCK_TIMEOUT`` seconds (default :data:`DEFAULT_LOCK_TIMEOUT`; ``0``: do not wait),
 then fails with ``writer.locked``, naming the directory and the pid of the build that holds it (each
-holder writes its pid into the lock file). The kernel releases a ``flock`` when its process dies,
+holder writes its pid into the lock file, and empties it again when it is done, so a finished tree is
+the same whoever built it). The kernel releases a ``flock`` when its process dies,
 however it dies, so a killed build never leaves a stale lock; the next build recovers its journal.
 The lock is held for the writing only (the plan, staging, commit and apply of one target), not
 while the manifest compiles. :func:`recover` does not wait: a journal whose lock is held belongs to
@@ -354,6 +355,10 @@ def locked(out_dir: str | Path, timeout: float | None = None) -> Iterator[None]:
             yield
         finally:
             del held[key]
+            # emptied again before the lock is released: a finished build leaves the same (empty)
+            # lock file whoever built, so an output tree is byte-identical build after build
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # releases the flock
 
