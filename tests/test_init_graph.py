@@ -69,7 +69,7 @@ def test_dot_draws_clients_endpoints_features_and_flow_stages() -> None:
     assert '"feature:futures" -> "endpoint:futures.retrieve" [label="polls", style=dashed];' in dot
     assert '"service" -> "feature:session" [style=dashed];' in dot
     # `describe` runs its two calls concurrently (stage 1), then returns (stage 2)
-    assert 'subgraph "cluster_0_describe"' in dot
+    assert 'subgraph "cluster_1_describe"' in dot
     assert '{ rank=same; "step:describe/artifacts"; "step:describe/status"; }' in dot
     assert '"step:describe/artifacts" -> "step:describe/step3" [style=dotted, arrowhead=vee];' in dot
     assert '"step:describe/step3" [label="2. return"' in dot

@@ -255,6 +255,7 @@ KILL_POINTS = [
 ]
 
 
+@pytest.mark.slow  # processes killed at many points
 @pytest.mark.parametrize(("name", "n", "outcome"), KILL_POINTS)
 def test_sigkill_at_each_phase(tmp_path: Path, references: dict[str, object], name: str, n: int, outcome: str) -> None:
     out = tmp_path / "out"
@@ -380,6 +381,7 @@ def writer_kills(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"base": base, "new_spec": new_spec, "commit": commit, "points": sorted(ends | set(drawn)), "changes": len(seen), **trees}
 
 
+@pytest.mark.slow  # processes killed at many points
 @pytest.mark.parametrize("i", range(RANDOM_KILLS))
 def test_a_build_killed_at_a_random_point_is_the_old_or_the_new_tree_never_a_mix(
     tmp_path: Path, writer_kills: dict[str, object], i: int
@@ -407,6 +409,7 @@ def output_of(directory: Path) -> dict[str, bytes | str]:
 CLI_KILLS = 3  # each a whole `tinkc build --target all`: few
 
 
+@pytest.mark.slow  # processes killed at many points
 def test_tinkc_build_of_every_target_killed_at_random_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The bundled manifest, then a version that moves every Python and Elixir type module (other
     package and namespace) and changes the rest: each target's directory is its own unit, so after

@@ -57,6 +57,9 @@ from tinkc.ir.serialize import api_to_json
 from tinkc.pipeline import Result, bundled_manifest, compile_manifest, run_passes
 from tinkc.writer import safe_relative
 
+# Every emitted file goes through its language's parser (node with TypeScript, elixir): the SDK toolchains.
+pytestmark = pytest.mark.toolchain
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))  # `support.parsecheck` (also in the capped child below)
 from support import parsecheck  # noqa: E402
