@@ -16,6 +16,7 @@ built on first use (``from tinkc.pipeline import PASSES`` works as for any const
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,6 +257,9 @@ def build(
     if compiled.sink.has_errors or compiled.api is None:
         return result
     api = compiled.api
+    # The IR lives until the process ends: the cyclic collector need not walk it again and again
+    # while the backends allocate (it did, once per jinja2 import and template load)
+    gc.freeze()
 
     # 4. Plan: what every SDK must agree on, decided once per build (`tinkc.sdk`); each SDK backend's
     #    `emit` reads this same plan through `plan_of(api)`.
