@@ -159,9 +159,61 @@ def _breaks_deep(doc: Doc, memo: dict[int, bool]) -> bool:
     return memo[id(doc)]
 
 
-def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], width: int, memo: dict[int, bool]) -> bool:
+def _flat_width(doc: Doc, widths: dict[int, int]) -> int:
+    """The columns ``doc`` takes printed flat (its lines as spaces or nothing, the flat side of each
+    choice): measured once per document, so a group that is tried at many places costs one walk."""
+    if isinstance(doc, str):
+        return text_width(doc)
+    key = id(doc)
+    known = widths.get(key)
+    if known is not None:
+        return known
+    if isinstance(doc, Line):
+        result = 0 if doc.soft else 1
+    elif isinstance(doc, list):
+        result = sum(_flat_width(d, widths) for d in doc)
+    elif isinstance(doc, (Group, Indent)):
+        result = _flat_width(doc.contents, widths)
+    elif isinstance(doc, IfBreak):
+        result = _flat_width(doc.flat, widths)
+    else:
+        result = _flat_width(doc.options[0], widths)
+    widths[key] = result
+    return result
+
+
+def _flat_text(doc: Doc, texts: dict[int, str]) -> str:
+    """``doc`` printed flat (see :func:`_flat_width`), built once per document."""
+    if isinstance(doc, str):
+        return doc
+    key = id(doc)
+    known = texts.get(key)
+    if known is not None:
+        return known
+    if isinstance(doc, Line):
+        result = "" if doc.soft else " "
+    elif isinstance(doc, list):
+        result = "".join([_flat_text(d, texts) for d in doc])
+    elif isinstance(doc, (Group, Indent)):
+        result = _flat_text(doc.contents, texts)
+    elif isinstance(doc, IfBreak):
+        result = _flat_text(doc.flat, texts)
+    else:
+        result = _flat_text(doc.options[0], texts)
+    texts[key] = result
+    return result
+
+
+def _fits(
+    todo: list[tuple[int, bool, Doc]],
+    rest: list[tuple[int, bool, Doc]],
+    width: int,
+    memo: dict[int, bool],
+    widths: dict[int, int] | None = None,
+) -> bool:
     """Does the text up to the next newline fit in ``width`` columns? ``todo`` is measured as laid
-    out; then the commands after it, in their own modes."""
+    out; then the commands after it, in their own modes. A document measured flat that cannot break
+    (no hard line, no group that must break) is taken at its flat width in one step."""
     stack = list(reversed(todo))
     rest_index = len(rest)
     while width >= 0:
@@ -174,8 +226,14 @@ def _fits(todo: list[tuple[int, bool, Doc]], rest: list[tuple[int, bool, Doc]], 
         ind, flat, doc = stack.pop()
         if isinstance(doc, str):
             width -= text_width(doc)
+        elif widths is not None and flat and not isinstance(doc, Line) and not _breaks(doc, memo):
+            try:
+                width -= _flat_width(doc, widths)
+            except RecursionError:  # nested deeper than the recursion limit: measured piece by piece
+                widths = None
+                stack.append((ind, flat, doc))
         elif isinstance(doc, list):
-            stack.extend((ind, flat, d) for d in reversed(doc))
+            stack.extend([(ind, flat, d) for d in reversed(doc)])
         elif isinstance(doc, Line):
             if not flat or doc.hard:
                 return True
@@ -195,15 +253,27 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
     out: list[str] = []
     column = 0
     memo: dict[int, bool] = {}  # _breaks of each group, by identity (docs are shared, not copied)
+    widths: dict[int, int] = {}  # the flat width of each document measured, by identity
     # commands still to print, last one first: (indentation level, flat?, doc)
     cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
+    texts: dict[int, str] | None = {}  # the flat text of each document printed flat, by identity
     while cmds:
         ind, flat, d = cmds.pop()
         if isinstance(d, str):
             out.append(d)
             column += text_width(d)
+        elif texts is not None and flat and not isinstance(d, Line) and not _breaks(d, memo):
+            # a document printed flat that cannot break is one piece of text (most groups fit)
+            try:
+                text = _flat_text(d, texts)
+            except RecursionError:  # nested deeper than the recursion limit: printed piece by piece
+                texts = None
+                cmds.append((ind, flat, d))
+                continue
+            out.append(text)
+            column += text_width(text)
         elif isinstance(d, list):
-            cmds.extend((ind, flat, x) for x in reversed(d))
+            cmds.extend([(ind, flat, x) for x in reversed(d)])
         elif isinstance(d, Line):
             if flat and not d.hard:
                 if not d.soft:
@@ -219,7 +289,7 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             if flat and not must_break:
                 cmds.append((ind, True, d.contents))
             else:
-                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo)
+                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo, widths)
                 cmds.append((ind, fits, d.contents))
         elif isinstance(d, Indent):
             cmds.append((ind + 1, flat, d.contents))
@@ -232,7 +302,7 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             chosen = d.options[-1]
             for i, option in enumerate(d.options):
                 # the first option must fit entirely flat; the others up to their first break
-                if _fits([(ind, i == 0, option)], cmds, width - column, memo):
+                if _fits([(ind, i == 0, option)], cmds, width - column, memo, widths):
                     chosen = option
                     break
             cmds.append((ind, False, chosen))

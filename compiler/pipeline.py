@@ -268,15 +268,32 @@ def build(
     result.plan = plan_of(api)
 
     # 5-6. Emit each target's files and write its tree; remember a clean build for the next no-op.
+    #    The trees are written at once, one thread each: writing is mostly waiting for the disk to
+    #    confirm each fsync (the writer's durability), and the waits of several trees overlap.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
-    for target in result.targets:
-        files = backends[target.name]().emit(api, thaw(api.targets.get(target.name)) or {})
-        target.report = write_tree(target.root, files, result.writer, display=str(target.root))
-        if result.writer.has_errors or target.report.refused:
+    emitted = {t.name: backends[t.name]().emit(api, thaw(api.targets.get(t.name)) or {}) for t in result.targets}
+    sinks = {t.name: Sink() for t in result.targets}
+
+    def write(target: TargetBuild) -> WriteReport:
+        return write_tree(target.root, emitted[target.name], sinks[target.name], display=str(target.root))
+
+    if len(result.targets) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(result.targets)) as pool:
+            reports = list(pool.map(write, result.targets))
+    else:
+        reports = [write(t) for t in result.targets]
+    for target, report in zip(result.targets, reports, strict=True):
+        target.report = report
+        for diagnostic in sinks[target.name].items:
+            result.writer.report(diagnostic)
+        if sinks[target.name].has_errors or report.refused:
             buildcache.forget(target.root)
         else:
             shown = _diagnostics_text(compiled.sink, compiled.sources)
-            buildcache.record(target.root, manifest, fingerprints[target.name], inputs, [f.path for f in files], shown)
+            files = [f.path for f in emitted[target.name]]
+            buildcache.record(target.root, manifest, fingerprints[target.name], inputs, files, shown)
     return result
 
 

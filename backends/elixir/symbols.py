@@ -156,6 +156,9 @@ def escape_text(value: str, keep: str = "") -> str:
     """The escaping of every Elixir string and heredoc: backslashes doubled, `#{` escaped so
     nothing interpolates, invisible characters (but those in ``keep``) as escapes. Quotes are the
     caller's (they differ between a string and a heredoc)."""
+    if value.isascii() and value.isprintable() and "\\" not in value:
+        # the common case (plain printable ASCII: nothing invisible, no backslash) at string speed
+        return value.replace("#{", "\\#{")
     out = []
     for ch in value:
         if ch == "\\":

@@ -149,6 +149,8 @@ INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
 
 
 def _escape_invisible(body: str) -> str:
+    if body.isascii() and body.isprintable():
+        return body  # the common case: nothing invisible
     return "".join(
         f"\\u{ord(ch):04x}" if unicodedata.category(ch) in INVISIBLE and ord(ch) < 0x10000
         else f"\\u{{{ord(ch):x}}}" if unicodedata.category(ch) in INVISIBLE
