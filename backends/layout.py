@@ -159,31 +159,10 @@ def _breaks_deep(doc: Doc, memo: dict[int, bool]) -> bool:
     return memo[id(doc)]
 
 
-def _flat_width(doc: Doc, widths: dict[int, int]) -> int:
-    """The columns ``doc`` takes printed flat (its lines as spaces or nothing, the flat side of each
-    choice): measured once per document, so a group that is tried at many places costs one walk."""
-    if isinstance(doc, str):
-        return text_width(doc)
-    key = id(doc)
-    known = widths.get(key)
-    if known is not None:
-        return known
-    if isinstance(doc, Line):
-        result = 0 if doc.soft else 1
-    elif isinstance(doc, list):
-        result = sum(_flat_width(d, widths) for d in doc)
-    elif isinstance(doc, (Group, Indent)):
-        result = _flat_width(doc.contents, widths)
-    elif isinstance(doc, IfBreak):
-        result = _flat_width(doc.flat, widths)
-    else:
-        result = _flat_width(doc.options[0], widths)
-    widths[key] = result
-    return result
-
-
 def _flat_text(doc: Doc, texts: dict[int, str]) -> str:
-    """``doc`` printed flat (see :func:`_flat_width`), built once per document."""
+    """``doc`` printed flat (its lines as spaces or nothing, the flat side of each choice), built
+    once per document: a group that is measured at many places, or measured and then printed,
+    costs one walk."""
     if isinstance(doc, str):
         return doc
     key = id(doc)
@@ -209,7 +188,7 @@ def _fits(
     rest: list[tuple[int, bool, Doc]],
     width: int,
     memo: dict[int, bool],
-    widths: dict[int, int] | None = None,
+    texts: dict[int, str] | None = None,
 ) -> bool:
     """Does the text up to the next newline fit in ``width`` columns? ``todo`` is measured as laid
     out; then the commands after it, in their own modes. A document measured flat that cannot break
@@ -226,11 +205,11 @@ def _fits(
         ind, flat, doc = stack.pop()
         if isinstance(doc, str):
             width -= text_width(doc)
-        elif widths is not None and flat and not isinstance(doc, Line) and not _breaks(doc, memo):
+        elif texts is not None and flat and not isinstance(doc, Line) and not _breaks(doc, memo):
             try:
-                width -= _flat_width(doc, widths)
+                width -= text_width(_flat_text(doc, texts))
             except RecursionError:  # nested deeper than the recursion limit: measured piece by piece
-                widths = None
+                texts = None
                 stack.append((ind, flat, doc))
         elif isinstance(doc, list):
             stack.extend([(ind, flat, d) for d in reversed(doc)])
@@ -253,10 +232,9 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
     out: list[str] = []
     column = 0
     memo: dict[int, bool] = {}  # _breaks of each group, by identity (docs are shared, not copied)
-    widths: dict[int, int] = {}  # the flat width of each document measured, by identity
     # commands still to print, last one first: (indentation level, flat?, doc)
     cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
-    texts: dict[int, str] | None = {}  # the flat text of each document printed flat, by identity
+    texts: dict[int, str] | None = {}  # the flat text of each document measured or printed flat, by identity
     while cmds:
         ind, flat, d = cmds.pop()
         if isinstance(d, str):
@@ -289,7 +267,7 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             if flat and not must_break:
                 cmds.append((ind, True, d.contents))
             else:
-                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo, widths)
+                fits = not must_break and _fits([(ind, True, d.contents)], cmds, width - column, memo, texts)
                 cmds.append((ind, fits, d.contents))
         elif isinstance(d, Indent):
             cmds.append((ind + 1, flat, d.contents))
@@ -302,7 +280,7 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             chosen = d.options[-1]
             for i, option in enumerate(d.options):
                 # the first option must fit entirely flat; the others up to their first break
-                if _fits([(ind, i == 0, option)], cmds, width - column, memo, widths):
+                if _fits([(ind, i == 0, option)], cmds, width - column, memo, texts):
                     chosen = option
                     break
             cmds.append((ind, False, chosen))
