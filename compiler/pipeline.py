@@ -19,11 +19,11 @@ import functools
 import gc
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tinkc.diagnostics import Sink, did_you_mean, render_text, summary_line
+from tinkc.diagnostics import Diagnostic, Severity, Sink, did_you_mean, render_text, summary_line
 
 if TYPE_CHECKING:
     from tinkc.backends.base import Backend
@@ -243,8 +243,7 @@ def build(
     if all(r is not None for r in replays):
         return BuildResult([TargetBuild(name, roots[name], unchanged=True) for name in names], replayed=replays[0] or [])
 
-    from tinkc.ir.nodes import thaw
-    from tinkc.writer import recover, write_tree
+    from tinkc.writer import recover
 
     backends = {name: load_backend(infos[name]) for name in names}
     result = BuildResult([TargetBuild(name, roots[name]) for name in names])
@@ -268,33 +267,66 @@ def build(
     result.plan = plan_of(api)
 
     # 5-6. Emit each target's files and write its tree; remember a clean build for the next no-op.
-    #    The trees are written at once, one thread each: writing is mostly waiting for the disk to
-    #    confirm each fsync (the writer's durability), and the waits of several trees overlap.
+    #    Several targets are emitted and written side by side, one forked process each where the
+    #    platform forks (a child inherits the compiled IR and plan as they are: nothing is sent to it
+    #    but its target's name), else one after the other; writing is mostly waiting for the disk to
+    #    confirm the writer's fsyncs, and the waits overlap too.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
-    emitted = {t.name: backends[t.name]().emit(api, thaw(api.targets.get(t.name)) or {}) for t in result.targets}
-    sinks = {t.name: Sink() for t in result.targets}
-
-    def write(target: TargetBuild) -> WriteReport:
-        return write_tree(target.root, emitted[target.name], sinks[target.name], display=str(target.root))
-
-    if len(result.targets) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=len(result.targets)) as pool:
-            reports = list(pool.map(write, result.targets))
-    else:
-        reports = [write(t) for t in result.targets]
-    for target, report in zip(result.targets, reports, strict=True):
+    _FORKED.update(api=api, backends=backends, roots={t.name: t.root for t in result.targets})
+    try:
+        outcomes = _emit_and_write_all([t.name for t in result.targets])
+    finally:
+        _FORKED.clear()
+    for target in result.targets:
+        report, diagnostics, files = outcomes[target.name]
         target.report = report
-        for diagnostic in sinks[target.name].items:
+        for diagnostic in diagnostics:
             result.writer.report(diagnostic)
-        if sinks[target.name].has_errors or report.refused:
+        if any(d.severity is Severity.ERROR for d in diagnostics) or report.refused:
             buildcache.forget(target.root)
         else:
             shown = _diagnostics_text(compiled.sink, compiled.sources)
-            files = [f.path for f in emitted[target.name]]
             buildcache.record(target.root, manifest, fingerprints[target.name], inputs, files, shown)
     return result
+
+
+# What a forked emitter reads: set by `build` just before the fork, cleared after.
+_FORKED: dict[str, Any] = {}
+
+
+def _emit_and_write(name: str) -> tuple[WriteReport, list[Diagnostic], list[str]]:
+    """Emit one target from the IR `build` compiled and write its tree: the write report, the
+    writer's diagnostics and the paths of the files emitted."""
+    from tinkc.ir.nodes import thaw
+    from tinkc.writer import write_tree
+
+    api, root = _FORKED["api"], _FORKED["roots"][name]
+    files = _FORKED["backends"][name]().emit(api, thaw(api.targets.get(name)) or {})
+    sink = Sink()
+    report = write_tree(root, files, sink, display=str(root))
+    return report, sink.items, [f.path for f in files]
+
+
+def jobs() -> int:
+    """How many targets a build emits and writes at once: ``TINKC_JOBS``, else the processors."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("TINKC_JOBS") or 0) or os.cpu_count() or 1)
+    except ValueError:
+        return os.cpu_count() or 1
+
+
+def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
+    import multiprocessing
+
+    workers = min(len(names), jobs())
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {name: _emit_and_write(name) for name in names}
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return dict(zip(names, pool.map(_emit_and_write, names), strict=True))
 
 
 def optional_passes(names: Iterable[str]) -> frozenset[str]:

@@ -410,10 +410,15 @@ CLI_KILLS = 3  # each a whole `tinkc build --target all`: few
 
 
 @pytest.mark.slow  # processes killed at many points
-def test_tinkc_build_of_every_target_killed_at_random_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tinkc_build_of_every_target_killed_at_random_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The bundled manifest, then a version that moves every Python and Elixir type module (other
     package and namespace) and changes the rest: each target's directory is its own unit, so after
-    a kill the targets whose build had committed are complete and new, the others complete and old."""
+    a kill the targets whose build had committed are complete and new, the others complete and old.
+    The targets are written one after the other (TINKC_JOBS=1), so a change's position says which
+    targets had committed; side by side each target's tree is the same unit of its own."""
+    monkeypatch.setenv("TINKC_JOBS", "1")
     manifests = tmp_path / "manifests"
     shutil.copytree(ROOT / "manifests", manifests, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     old_m, new_m = manifests / "tinker.yaml", manifests / "tinker-next.yaml"
