@@ -210,7 +210,7 @@ defmodule Names.ConformanceDriver do
     {name, _manifest, positional, options, kind} = find_method(module, method)
     args = entry["args"] || %{}
     arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
-    given = for {p, key, type} <- options, Map.has_key?(args, key), do: {p, decode(args, key, type)}
+    given = for {p, k, t} <- options, Map.has_key?(args, k), do: {p, decode(args, k, t)}
     arguments = arguments ++ [given]
     twin? = async? and kind == :sync
     fun = if twin?, do: :"#{name}_async", else: name
@@ -265,7 +265,7 @@ defmodule Names.ConformanceDriver do
     {name, _manifest, positional, options, kind} = find_method(module, call["method"])
     args = call["args"] || %{}
     arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
-    given = for {p, key, type} <- options, Map.has_key?(args, key), do: {p, decode(args, key, type)}
+    given = for {p, k, t} <- options, Map.has_key?(args, k), do: {p, decode(args, k, t)}
 
     case invoke(module, name, arguments ++ [given], kind, false) do
       {:ok, pid} when is_pid(pid) ->
