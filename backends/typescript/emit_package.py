@@ -13,6 +13,7 @@ from tinkc.backends.typescript.emit_types import TypeExprs
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import Imports, Symbol, Symbols
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import type_refs
 from tinkc.sdk import MethodPlan, SdkPlan
 
 ERRORS = (
@@ -107,6 +108,10 @@ def driver_module(plan: SdkPlan, names: Symbols) -> str:
             items: list[Doc] = [f"name: {sym.string_literal(names.method(m.name))}", ["result: ", result or "null"]]
             if takes_params(plan.endpoint(m.target)) if m.kind == "endpoint" else bool(plan.flow(m.target).inputs):
                 items.append("params: true")
+                params = plan.endpoint(m.target).params if m.kind == "endpoint" else plan.flow(m.target).inputs
+                declared = [(p.name, p.type) for p in params if p.type is not None and any(type_refs(p.type))]
+                if declared:
+                    items.append(["args: ", obj([group(sym.literal_key(n), ": ", x.schema(t)) for n, t in declared])])
             methods.append(group(sym.literal_key(m.name), ": ", obj(items)))
         entries.append(
             group(

@@ -513,7 +513,8 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         and (endpoints[s.target or ""].response == "empty" or _resolves_to_nothing(endpoints[s.target or ""]))
     }
     silent = (silent_calls - awaited) | {s.id for s in flow.steps if s.kind == "await_future" and s.awaits in silent_calls}
-    bound = {b.step for s in flow.steps for b in step_binds(s) if b.step}
+    # (a `return` of such a step answers nothing too: it keeps no variable alive)
+    bound = {b.step for s in flow.steps if s.kind != "return" for b in step_binds(s) if b.step}
     variables = _variables(flow) - (silent - bound)
     steps: list[StepPlan] = []
     for s in flow.steps:

@@ -678,7 +678,7 @@ def _candidates(report: Report) -> Any:
     endpoints_named = {d.split()[1] for d in report.differences if d.startswith("wire ")}
     keep: set[int] = set(named)
     for i, call in enumerate(calls):
-        if "method" in call and any(call["method"] == e.split(".", 1)[1] for e in endpoints_named):
+        if "method" in call and any(call["method"] == e.split(".", 1)[-1] for e in endpoints_named):
             keep.add(i)
     if not keep:
         keep = set(range(len(calls)))

@@ -23,6 +23,27 @@ interface Method {
   readonly result: s.Schema<unknown> | "client" | null;
   /** It takes a params object (the call's `args`) before its options. */
   readonly params?: boolean;
+  /** The schemas of the params a scenario gives in their JSON form (records, unions: wire names). */
+  readonly args?: { readonly [name: string]: s.Schema<unknown> };
+}
+
+/** A call's `args` as the method takes them: the JSON form of a record or union decoded to its
+ * TypeScript form (wire names to field names), as the other SDKs' drivers decode theirs. A value
+ * that does not decode is passed as given, for the SDK to judge. */
+function decodeArgs(
+  method: Method,
+  args: { readonly [name: string]: unknown } | undefined,
+): unknown {
+  const out: { [name: string]: unknown } = { ...(args ?? {}) };
+  for (const [name, schema] of Object.entries(method.args ?? {})) {
+    if (out[name] === undefined || out[name] === null) continue;
+    try {
+      out[name] = schema.decode(out[name], name);
+    } catch {
+      // left as given
+    }
+  }
+  return out;
 }
 
 interface ClientEntry {
@@ -233,7 +254,7 @@ async function main(): Promise<void> {
       // every call settles before the outcome is known (a failure does not leave others running)
       const calls = Promise.allSettled(
         Array.from({ length: count }, () =>
-          method.params ? fn.call(client, call.args ?? {}) : fn.call(client),
+          method.params ? fn.call(client, decodeArgs(method, call.args)) : fn.call(client),
         ),
       );
       if (holding !== undefined) {
@@ -295,7 +316,7 @@ async function main(): Promise<void> {
       )[method.name];
       if (fn === undefined) throw new TypeError(`no method \`${method.name}\``);
       const result = await (method.params
-        ? fn.call(kept.client, call.args ?? {})
+        ? fn.call(kept.client, decodeArgs(method, call.args))
         : fn.call(kept.client));
       if (method.result === "client") await (result as BaseClient).close(); // done with it
       return { ok: true };

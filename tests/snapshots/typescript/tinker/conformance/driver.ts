@@ -23,6 +23,27 @@ interface Method {
   readonly result: s.Schema<unknown> | "client" | null;
   /** It takes a params object (the call's `args`) before its options. */
   readonly params?: boolean;
+  /** The schemas of the params a scenario gives in their JSON form (records, unions: wire names). */
+  readonly args?: { readonly [name: string]: s.Schema<unknown> };
+}
+
+/** A call's `args` as the method takes them: the JSON form of a record or union decoded to its
+ * TypeScript form (wire names to field names), as the other SDKs' drivers decode theirs. A value
+ * that does not decode is passed as given, for the SDK to judge. */
+function decodeArgs(
+  method: Method,
+  args: { readonly [name: string]: unknown } | undefined,
+): unknown {
+  const out: { [name: string]: unknown } = { ...(args ?? {}) };
+  for (const [name, schema] of Object.entries(method.args ?? {})) {
+    if (out[name] === undefined || out[name] === null) continue;
+    try {
+      out[name] = schema.decode(out[name], name);
+    } catch {
+      // left as given
+    }
+  }
+  return out;
 }
 
 interface ClientEntry {
@@ -57,7 +78,16 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
       },
       get_session: { name: "getSession", result: t.GetSessionResponse, params: true },
       list_sessions: { name: "listSessions", result: t.ListSessionsResponse, params: true },
-      search_sessions: { name: "searchSessions", result: t.SessionSearchResponse, params: true },
+      search_sessions: {
+        name: "searchSessions",
+        result: t.SessionSearchResponse,
+        params: true,
+        args: {
+          owner: t.SearchOwner,
+          statuses: s.nullable(s.list(t.SessionStatusQuery)),
+          cursor: s.nullable(t.SessionSearchCursor),
+        },
+      },
       assign_session_project: { name: "assignSessionProject", result: null, params: true },
       export_session_trace: {
         name: "exportSessionTrace",
@@ -75,11 +105,17 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
         result: t.TrainingRunsResponse,
         params: true,
       },
-      get_training_run: { name: "getTrainingRun", result: t.TrainingRun, params: true },
+      get_training_run: {
+        name: "getTrainingRun",
+        result: t.TrainingRun,
+        params: true,
+        args: { training_run_id: t.ModelID },
+      },
       list_checkpoints: {
         name: "listCheckpoints",
         result: t.CheckpointsListResponse,
         params: true,
+        args: { training_run_id: t.ModelID },
       },
       list_user_checkpoints: {
         name: "listUserCheckpoints",
@@ -90,16 +126,38 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
         name: "getCheckpointArchiveUrl",
         result: s.string,
         params: true,
+        args: { training_run_id: t.ModelID },
       },
       get_external_weights_urls: {
         name: "getExternalWeightsUrls",
         result: t.ExternalWeightsUrlsResponse,
         params: true,
+        args: { training_run_id: t.ModelID },
       },
-      delete_checkpoint: { name: "deleteCheckpoint", result: null, params: true },
-      publish_checkpoint: { name: "publishCheckpoint", result: null, params: true },
-      unpublish_checkpoint: { name: "unpublishCheckpoint", result: null, params: true },
-      set_checkpoint_ttl: { name: "setCheckpointTtl", result: null, params: true },
+      delete_checkpoint: {
+        name: "deleteCheckpoint",
+        result: null,
+        params: true,
+        args: { training_run_id: t.ModelID },
+      },
+      publish_checkpoint: {
+        name: "publishCheckpoint",
+        result: null,
+        params: true,
+        args: { training_run_id: t.ModelID },
+      },
+      unpublish_checkpoint: {
+        name: "unpublishCheckpoint",
+        result: null,
+        params: true,
+        args: { training_run_id: t.ModelID },
+      },
+      set_checkpoint_ttl: {
+        name: "setCheckpointTtl",
+        result: null,
+        params: true,
+        args: { training_run_id: t.ModelID },
+      },
       copy_weights: { name: "copyWeights", result: t.CopyWeightsResponse, params: true },
     },
   },
@@ -110,13 +168,25 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
         name: "retrieveFutures",
         result: t.FuturesRetrieveResponse,
         params: true,
+        args: { target: t.SamplingSessionFuturesTarget },
       },
-      cancel_future: { name: "cancelFuture", result: null, params: true },
-      sample: { name: "sample", result: t.SampleResponse, params: true },
+      cancel_future: {
+        name: "cancelFuture",
+        result: null,
+        params: true,
+        args: { request_id: t.RequestID },
+      },
+      sample: {
+        name: "sample",
+        result: t.SampleResponse,
+        params: true,
+        args: { prompt: t.ModelInput, sampling_params: t.SamplingParams },
+      },
       compute_logprobs: {
         name: "computeLogprobs",
         result: s.nullable(s.list(s.nullable(s.float))),
         params: true,
+        args: { prompt: t.ModelInput },
       },
     },
   },
@@ -160,8 +230,14 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
         name: "createCustomLoss",
         result: t.CreateCustomLossResponse,
         params: true,
+        args: { inputs: s.list(t.CustomLossInput), graph: t.CustomLossGraph },
       },
-      finish_session: { name: "finishSession", result: null, params: true },
+      finish_session: {
+        name: "finishSession",
+        result: null,
+        params: true,
+        args: { reason: t.ClientSessionFinishReason },
+      },
     },
   },
   training: {
@@ -170,9 +246,24 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
       create_sampling_client: { name: "createSamplingClient", result: "client", params: true },
       get_info: { name: "getInfo", result: t.GetInfoResponse },
       unload_model: { name: "unloadModel", result: t.UnloadModelResponse },
-      forward_backward: { name: "forwardBackward", result: t.ForwardBackwardOutput, params: true },
-      forward: { name: "forward", result: t.ForwardBackwardOutput, params: true },
-      optim_step: { name: "optimStep", result: t.OptimStepResponse, params: true },
+      forward_backward: {
+        name: "forwardBackward",
+        result: t.ForwardBackwardOutput,
+        params: true,
+        args: { data: s.list(t.Datum), loss_fn: t.LossFnType },
+      },
+      forward: {
+        name: "forward",
+        result: t.ForwardBackwardOutput,
+        params: true,
+        args: { data: s.list(t.Datum), loss_fn: t.LossFnType },
+      },
+      optim_step: {
+        name: "optimStep",
+        result: t.OptimStepResponse,
+        params: true,
+        args: { adam_params: t.AdamParams },
+      },
       save_state: { name: "saveState", result: t.SaveWeightsResponse, params: true },
       load_state: { name: "loadState", result: t.LoadWeightsResponse, params: true },
       load_state_with_optimizer: {
@@ -386,7 +477,7 @@ async function main(): Promise<void> {
       // every call settles before the outcome is known (a failure does not leave others running)
       const calls = Promise.allSettled(
         Array.from({ length: count }, () =>
-          method.params ? fn.call(client, call.args ?? {}) : fn.call(client),
+          method.params ? fn.call(client, decodeArgs(method, call.args)) : fn.call(client),
         ),
       );
       if (holding !== undefined) {
@@ -448,7 +539,7 @@ async function main(): Promise<void> {
       )[method.name];
       if (fn === undefined) throw new TypeError(`no method \`${method.name}\``);
       const result = await (method.params
-        ? fn.call(kept.client, call.args ?? {})
+        ? fn.call(kept.client, decodeArgs(method, call.args))
         : fn.call(kept.client));
       if (method.result === "client") await (result as BaseClient).close(); // done with it
       return { ok: true };
