@@ -307,26 +307,34 @@ def _emit_and_write(name: str) -> tuple[WriteReport, list[Diagnostic], list[str]
     return report, sink.items, [f.path for f in files]
 
 
-def jobs() -> int:
-    """How many targets a build emits and writes at once: ``TINKC_JOBS``, else the processors."""
+def jobs(targets: int) -> int:
+    """How many targets a build emits and writes at once: ``TINKC_JOBS`` when set, else every one
+    of them on a machine with more than one processor (the kernel shares the processors: one
+    process per target finishes sooner than a pool that queues a long target behind a short one)."""
     import os
 
     try:
-        return max(1, int(os.environ.get("TINKC_JOBS") or 0) or os.cpu_count() or 1)
+        wanted = int(os.environ.get("TINKC_JOBS") or 0)
     except ValueError:
-        return os.cpu_count() or 1
+        wanted = 0
+    if wanted <= 0:
+        wanted = targets if (os.cpu_count() or 1) > 1 else 1
+    return max(1, min(targets, wanted))
 
 
 def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
     import multiprocessing
 
-    workers = min(len(names), jobs())
+    workers = jobs(len(names))
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {name: _emit_and_write(name) for name in names}
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return dict(zip(names, pool.map(_emit_and_write, names), strict=True))
+    # the children emit all but the first target; this process emits the first meanwhile
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        rest = pool.map(_emit_and_write, names[1:])
+        first = _emit_and_write(names[0])
+        return dict(zip(names, [first, *rest], strict=True))
 
 
 def optional_passes(names: Iterable[str]) -> frozenset[str]:
