@@ -13,6 +13,7 @@ by `time_scale`."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import importlib
 import json
@@ -88,7 +89,18 @@ def to_json(value: Any) -> Any:
         return value.model_dump(mode="json", by_alias=True)
     if isinstance(value, (client_mod.BaseClient, client_mod.AsyncBaseClient)):
         return {"client": type(value).__name__}
-    return TypeAdapter(Any).dump_python(value, mode="json")
+    return TypeAdapter(Any).dump_python(wire_bytes(value), mode="json")
+
+
+def wire_bytes(value: Any) -> Any:
+    """Bytes as their JSON form, base64 (as the other SDKs' drivers show them), wherever they are."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, list):
+        return [wire_bytes(v) for v in value]
+    if isinstance(value, dict):
+        return {k: wire_bytes(v) for k, v in value.items()}
+    return value
 
 
 ADAPTERS: dict[tuple[type, str], dict[str, TypeAdapter[Any]]] = {}
