@@ -31,33 +31,39 @@ from tinkc.backends.base import NamingRules
 @attrs.frozen(order=True)
 class Symbol:
     """An identifier of the target and the module it comes from (None: a builtin, or defined in the
-    file that uses it)."""
+    file that uses it). ``kind`` is the target's own distinction, where it has one (TypeScript: a
+    value, a type only, or a module imported as a namespace)."""
 
     name: str
     module: str | None = None
+    kind: str = "value"
 
 
 class Imports:
     """The imports one emitted file needs, recorded as its writer uses symbols."""
 
     def __init__(self) -> None:
-        self._names: dict[str, set[str]] = {}
+        self._used: dict[str, dict[str, Symbol]] = {}  # module → name → symbol
 
     def use(self, symbol: Symbol) -> str:
         """Record ``symbol`` as used by this file; return the name to write."""
         if symbol.module is not None:
-            self._names.setdefault(symbol.module, set()).add(symbol.name)
+            self._used.setdefault(symbol.module, {})[symbol.name] = symbol
         return symbol.name
 
     def __contains__(self, symbol: Symbol) -> bool:
-        return symbol.module is not None and symbol.name in self._names.get(symbol.module, ())
+        return symbol.module is not None and symbol.name in self._used.get(symbol.module, {})
 
     def __bool__(self) -> bool:
-        return bool(self._names)
+        return bool(self._used)
+
+    def symbols(self) -> list[tuple[str, list[Symbol]]]:
+        """(module, its symbols sorted by name) in module order."""
+        return [(module, sorted(used.values(), key=lambda s: s.name)) for module, used in sorted(self._used.items())]
 
     def by_module(self) -> list[tuple[str, list[str]]]:
         """(module, sorted names) in module order; a target's template orders the groups its way."""
-        return [(module, sorted(names)) for module, names in sorted(self._names.items())]
+        return [(module, [s.name for s in symbols]) for module, symbols in self.symbols()]
 
 
 class SymbolProvider:

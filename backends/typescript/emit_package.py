@@ -5,13 +5,14 @@ by the printer first."""
 
 from __future__ import annotations
 
+from tinkc.backends.symbols import Symbol
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript import toolchain
 from tinkc.backends.typescript.doc import WIDTH, Doc, comment_block, export_names, group, imports_doc, obj, pretty
 from tinkc.backends.typescript.emit_clients import returns_nothing, takes_params
 from tinkc.backends.typescript.emit_types import TypeExprs
 from tinkc.backends.typescript.render import template
-from tinkc.backends.typescript.symbols import Imports, Symbol, Symbols
+from tinkc.backends.typescript.symbols import Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.queries import type_refs
 from tinkc.sdk import MethodPlan, SdkPlan

@@ -38,7 +38,9 @@ import unicodedata
 
 import attrs
 
+from tinkc.backends import symbols as shared
 from tinkc.backends.base import NamingRules, camel_case, pascal_case
+from tinkc.backends.symbols import Symbol, SymbolProvider
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
 
@@ -207,17 +209,6 @@ def package_name(name: str) -> str:
 # -- where symbols come from ------------------------------------------------------------------
 
 
-@attrs.frozen
-class Symbol:
-    """A name one module of the package exports: ``module`` is its path in the package
-    (`src/runtime/schema.js`); ``kind``: a value (`import { X }`), a type only (`import { type X }`)
-    or the whole module as a namespace (`import * as s`)."""
-
-    name: str
-    module: str
-    kind: str = "value"  # value | type | namespace
-
-
 SCHEMA = Symbol("s", "src/runtime/schema.js", "namespace")  # the schema combinators
 RUNTIME = Symbol("rt", "src/runtime/index.js", "namespace")  # the runtime's spec types
 SPEC = Symbol("spec", "src/spec.js", "namespace")  # the manifest as runtime data
@@ -229,25 +220,24 @@ TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 
 
-class Imports:
-    """The imports of one emitted file, recorded as its writer uses symbols, rendered at the end
-    (in the order of the modules' specifiers, the names of one module sorted). A symbol of the
-    file's own module, or one its template imports itself (``provided``), is not recorded."""
+class Imports(shared.Imports):
+    """The imports of one emitted file, recorded as its writer uses symbols (the shared recorder),
+    rendered at the end (in the order of the modules' specifiers, the names of one module sorted).
+    A symbol's module is its path in the package (`src/runtime/schema.js`); its kind is a value
+    (`import { X }`), a type only (`import { type X }`) or a namespace (`import * as s`). A symbol
+    of the file's own module, or one its template imports itself (``provided``), is not recorded."""
 
     def __init__(self, origin: str, provided: tuple[Symbol, ...] = ()) -> None:
+        super().__init__()
         self.origin = origin  # the file's path in the package, `src/clients.ts`
         self.own = origin.rsplit(".", 1)[0] + ".js"
         self.provided = frozenset(provided)  # what the file's template imports itself
-        self.used: dict[str, dict[str, Symbol]] = {}
 
     def use(self, symbol: Symbol) -> str:
         """The name under which ``symbol`` is reached in this file (recorded for import)."""
-        if symbol.module != self.own and symbol not in self.provided:
-            self.used.setdefault(symbol.module, {})[symbol.name] = symbol
-        return symbol.name
-
-    def __bool__(self) -> bool:
-        return bool(self.used)
+        if symbol.module == self.own or symbol in self.provided:
+            return symbol.name
+        return super().use(symbol)
 
     def specifier(self, module: str) -> str:
         rel = posixpath.relpath(module, posixpath.dirname(self.origin) or ".")
@@ -256,19 +246,21 @@ class Imports:
     def statements(self) -> list[tuple[str, list[str], str]]:
         """(``namespace`` | ``names``, the names, the specifier) per import statement, in order."""
         out: list[tuple[str, list[str], str]] = []
-        for module, symbols in sorted(self.used.items(), key=lambda item: self.specifier(item[0])):
+        for module, symbols in sorted(self.symbols(), key=lambda item: self.specifier(item[0])):
             spec = self.specifier(module)
-            for ns in sorted(s.name for s in symbols.values() if s.kind == "namespace"):
+            for ns in sorted(s.name for s in symbols if s.kind == "namespace"):
                 out.append(("namespace", [ns], spec))
-            named = sorted((s for s in symbols.values() if s.kind != "namespace"), key=lambda s: s.name)
+            named = [s for s in symbols if s.kind != "namespace"]
             if named:
                 out.append(("names", [f"type {s.name}" if s.kind == "type" else s.name for s in named], spec))
         return out
 
 
-class Symbols:
+class Symbols(SymbolProvider):
     """The identifiers of one API's SDK, decided once per build from its plan: the types (and the
     `Unknown…` variants of tagged unions), the client classes, the methods of each client."""
+
+    naming = NAMING
 
     def __init__(self, plan: SdkPlan) -> None:
         api = plan.api

@@ -272,9 +272,6 @@ class SdkPlan:
     def flow(self, fid: str) -> FlowPlan:
         return self.flows[fid]
 
-    def flow_of(self, client: str, method: MethodPlan) -> FlowPlan:
-        return self.flows[method.target]
-
 
 # -- making the plan ------------------------------------------------------------------------------
 
