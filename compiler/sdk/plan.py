@@ -456,13 +456,12 @@ def _method_called(api: ir.Api, step: ir.Step, receiver: Receiver) -> str | None
     return None
 
 
-def _step_args(api: ir.Api, flow: ir.Flow, step: ir.Step) -> tuple[StepArg, ...]:
+def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -> tuple[StepArg, ...]:
     out: list[StepArg] = []
-    if step.target_kind == "endpoint" and step.target in api.endpoints:
-        params, _ = endpoint_params(api, api.endpoints[step.target])
-        by_name = {p.name: p for p in params}
+    if step.target_kind == "endpoint" and step.target in endpoints:
+        ep = endpoints[step.target]
         for a in step.args:
-            p = by_name.get(a.name)
+            p = ep.param(a.name)
             if p is not None:
                 out.append(StepArg(name=a.name, value=a.value, expected=p.type, location=p.location, wire=p.wire))
     elif step.target_kind == "flow" and step.target in api.flows:
@@ -529,20 +528,20 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     mode=mode,
                     endpoint=ep.id,
                     receiver=receiver,
-                    args=_step_args(api, flow, s),
+                    args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
             steps.append(
-                StepPlan(**common, mode="call_flow", flow=s.target, receiver=_receiver(api, flow, s), args=_step_args(api, flow, s))
+                StepPlan(**common, mode="call_flow", flow=s.target, receiver=_receiver(api, flow, s), args=_step_args(api, s, endpoints))
             )
         elif s.kind == "await_future":
             call = flow.step(s.awaits or "")
             mode = "pass" if call is not None and call.target_kind == "flow" else "await"
             steps.append(StepPlan(**common, mode=mode, awaits=s.awaits))
         elif s.kind == "build_client":
-            steps.append(StepPlan(**common, mode="build_client", client=s.target, args=_step_args(api, flow, s)))
+            steps.append(StepPlan(**common, mode="build_client", client=s.target, args=_step_args(api, s, endpoints)))
         elif s.kind == "return":
             steps.append(StepPlan(**common, mode="return", returned=s.args[0].value if s.args else None))
     result = flow.result
