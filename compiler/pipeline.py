@@ -256,9 +256,6 @@ def build(
     if compiled.sink.has_errors or compiled.api is None:
         return result
     api = compiled.api
-    # The IR lives until the process ends: the cyclic collector need not walk it again and again
-    # while the backends allocate (it did, once per jinja2 import and template load)
-    gc.freeze()
 
     # 4. Plan: what every SDK must agree on, decided once per build (`tinkc.sdk`); each SDK backend's
     #    `emit` reads this same plan through `plan_of(api)`.
@@ -273,9 +270,15 @@ def build(
     #    confirm the writer's fsyncs, and the waits overlap too.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
     _FORKED.update(api=api, backends=backends, roots={t.name: t.root for t in result.targets})
+    # The IR lives until the targets are written: the cyclic collector need not walk it again and
+    # again while the backends allocate (it did, once per jinja2 import and template load), and a
+    # forked child shares its pages instead of copying them. Unfrozen after, so a process that
+    # builds many times (tests, an editor) does not keep every build's objects out of collection.
+    gc.freeze()
     try:
         outcomes = _emit_and_write_all([t.name for t in result.targets])
     finally:
+        gc.unfreeze()
         _FORKED.clear()
     for target in result.targets:
         report, diagnostics, files = outcomes[target.name]
