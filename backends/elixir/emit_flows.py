@@ -398,8 +398,7 @@ class FlowFunction(FunctionWriter):
                     self.clauses.append(Match(f"{{:ok, {name}}}", "<-", expr))
             for sid in stage:
                 step = self.steps[sid]
-                if step.mode == "return" and self.flow.returns != "nothing":
-                    # (a flow that answers nothing, by the plan, returns `{:ok, nil}` whatever it names)
+                if step.mode == "return":
                     returned = self.value(step.returned, None) if step.returned is not None else Text("nil")
                     result = Tuple([Text(":ok"), returned])
                     result_var = self.step_variable(step.returned)

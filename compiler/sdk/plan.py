@@ -557,6 +557,8 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         returns = "client"
     else:
         returns = "value"
+    if returns == "nothing":  # what a `return` names is then nothing either: no SDK reads it
+        steps = [attrs.evolve(s, returned=None) if s.mode == "return" else s for s in steps]
     inputs = tuple(
         FlowInputPlan(name=i.name, type=i.type, required=i.required, has_default=i.has_default, default=i.default, doc=i.doc)
         for i in sorted(flow.inputs, key=lambda i: not i.required)
