@@ -12,16 +12,24 @@ from pydantic import BaseModel, ConfigDict
 class WireModel(BaseModel):
     """Base of the generated records. A field with a declared default counts as set, so a request
     dumped with ``exclude_unset`` carries its defaults (literal tags among them) but leaves out the
-    optional fields nobody gave."""
+    optional fields nobody gave. An optional field given as None counts as not given (the SDK
+    plan's absent-field rule, the same in every SDK): its default is sent, or nothing; null goes on
+    the wire only for a field that is required but nullable."""
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     def model_post_init(self, context: Any, /) -> None:
         for name, info in type(self).model_fields.items():
-            if name in self.model_fields_set or info.is_required():
+            if info.is_required():
+                continue
+            if name in self.model_fields_set and getattr(self, name) is not None:
                 continue
             if info.default is not None or info.default_factory is not None:
+                if name in self.model_fields_set:  # given as None: the declared default instead
+                    object.__setattr__(self, name, info.get_default(call_default_factory=True))
                 self.model_fields_set.add(name)
+            else:
+                self.model_fields_set.discard(name)
 
 
 class OpenEnum(str, enum.Enum):

@@ -267,7 +267,9 @@ export function record<T>(
       const out: Record<string, unknown> = {};
       for (const [key, wire, f] of entries()) {
         const given = own(value, key);
-        if (given === undefined) {
+        // an optional field given as null is left out like an absent one (the plan's absent-field
+        // rule, the same in every SDK); only a required field that may be null is sent as null
+        if (given === undefined || (given === null && f.presence !== "required")) {
           if (f.presence === "default") put(out, wire, structuredClone(f.value));
           else if (complete) put(out, wire, null);
           continue;

@@ -245,11 +245,20 @@ defmodule Tinkc.SDK.Runtime.Codec do
     end
   end
 
-  defp encode_record(struct, fields, mode) do
+  defp encode_record(%{__struct__: module} = struct, fields, mode) do
+    # the struct's own defaults are the declared ones: an optional field set to nil counts as not
+    # given (the SDK plan's absent-field rule), so its default is sent, or nothing when it has none
+    defaults = module.__struct__()
+
     for {name, wire, type, presence} <- fields, reduce: %{} do
       acc ->
         case Map.get(struct, name) do
-          nil when mode == :wire and presence == :optional -> acc
+          nil when mode == :wire and presence == :optional ->
+            case Map.get(defaults, name) do
+              nil -> acc
+              default -> Map.put(acc, wire, encode(default, type, mode))
+            end
+
           nil -> Map.put(acc, wire, nil)
           value -> Map.put(acc, wire, encode(value, type, mode))
         end
