@@ -214,6 +214,19 @@ try {
   await strings.close();
 }
 """,
+    "seed_constructs": """
+import { FramesClient, type JobAnswer } from "./index.js";
+
+const client = new FramesClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  // `frame_id` is one argument (path and body); `note` may be left out, `channel` too (its default)
+  const frame = await client.publish({ frame_id: "f-1", title: "Dawn" });
+  const job: JobAnswer = await client.job({ job_id: "j-1" });
+  console.log(JSON.stringify({ frame: frame.frame_id, job: typeof job }));
+} finally {
+  await client.close();
+}
+""",
 }
 
 EXPECTED = {
@@ -230,6 +243,7 @@ EXPECTED = {
         "modes": ['"""', "#{System.halt()}", "\\"],
         "found": "string",
     },
+    "seed_constructs": {"frame": "f-1", "job": "object"},
     "hostile_names": {"made": "string", "self": "string", "then": "string", "flowed": "string", "class": "string"},
 }
 SCENARIOS = {"minimal": {"responses": {"GET /pets/missing": [{"status": 404, "body": {"detail": "no such pet"}}]}}}

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class WireModel(BaseModel):
@@ -62,5 +62,34 @@ def discriminate(field: str, wire_name: str, *tags: str) -> Callable[[Any], str]
     def tag_of(value: Any) -> str:
         tag = value.get(wire_name) if isinstance(value, dict) else getattr(value, field, None)
         return tag if isinstance(tag, str) and tag in known else UNKNOWN_TAG
+
+    return tag_of
+
+
+def best_fit(*members: type[BaseModel]) -> Callable[[Any], str | None]:
+    """The discriminator of an untagged union of records, by the rule every SDK applies: of the
+    members the value decodes as, the one that declares the most of its keys; on a tie the one
+    declared first. Never merely the first that fits: a record whose fields are all optional fits
+    any object. The tag of a member is its class name."""
+    wire_keys = [frozenset(f.alias or name for name, f in m.model_fields.items()) for m in members]
+
+    def tag_of(value: Any) -> str | None:
+        for m in members:
+            if isinstance(value, m):
+                return m.__name__
+        if not isinstance(value, dict):
+            return None
+        best: str | None = None
+        best_score = -1
+        for m, keys in zip(members, wire_keys, strict=True):
+            score = sum(1 for k in value if k in keys)
+            if score <= best_score:
+                continue
+            try:
+                m.model_validate(value)
+            except ValidationError:
+                continue
+            best, best_score = m.__name__, score
+        return best
 
     return tag_of
