@@ -227,6 +227,22 @@ try {
   await client.close();
 }
 """,
+    "seed_proposal_completed": """
+import { ServiceClient, TrainingClient } from "./index.js";
+
+const service = new ServiceClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  // the proposal's flows as written: `rank` may be left out (`int?`), load_state needs only a path
+  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B" });
+  const loaded = await training.loadState({ path: "tinker://run-1/weights/0001" });
+  const restored = await service.createTrainingClientFromState({ path: "tinker://run-1/weights/0001" });
+  console.log(
+    JSON.stringify({ training: training instanceof TrainingClient, loaded: typeof loaded, restored: typeof restored }),
+  );
+} finally {
+  await service.close();
+}
+""",
 }
 
 EXPECTED = {
@@ -244,6 +260,7 @@ EXPECTED = {
         "found": "string",
     },
     "seed_constructs": {"frame": "f-1", "job": "object"},
+    "seed_proposal_completed": {"training": True, "loaded": "object", "restored": "object"},
     "hostile_names": {"made": "string", "self": "string", "then": "string", "flowed": "string", "class": "string"},
 }
 SCENARIOS = {"minimal": {"responses": {"GET /pets/missing": [{"status": 404, "body": {"detail": "no such pet"}}]}}}
