@@ -275,7 +275,9 @@ def _definitions() -> dict[str, Schema]:
         required=("type",),
         description="Long form of a field.",
     )
-    d["Field"] = {"description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."}
+    d["Field"] = {
+        "description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."
+    }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
     common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
     d["Record"] = _obj(

@@ -14,8 +14,8 @@ from __future__ import annotations
 import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
-from tinkc.ir import nodes as ir
 from tinkc.frontend.grammars import format_type
+from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, is_scalar
 from tinkc.passes.base import Pass
 
