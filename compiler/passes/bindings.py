@@ -405,6 +405,7 @@ class FlowChecker:
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
             step = self.retarget(step, owner)
+            assert step.target is not None  # (a retargeted step names a flow)
             if step.target_kind == "endpoint":
                 ep = self.api.endpoints[step.target]
                 params = endpoint_params(self.api, ep)
@@ -412,7 +413,7 @@ class FlowChecker:
                 args = self.args(step, params, step.written_target)
                 result = endpoint_result(self.api, ep)
             else:
-                callee = self.flows[step.target]
+                callee = self.flows[step.target or ""]
                 params = [Param(i.name, i.type or ANY, i.required) for i in callee.inputs]
                 step = self.implicit_args(step, params, receiver)
                 args = self.args(step, params, step.written_target)
