@@ -33,6 +33,7 @@ from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
+from tinkc.passes.client_state import state_flow
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -369,12 +370,11 @@ class FlowChecker:
     def retarget(self, step: ir.Step, owner: str | None) -> ir.Step:
         """A call written `client.method` that the references resolved to an endpoint of the same
         name, where that client's method is a flow (one that fills the client's state): the flow."""
-        client = self.api.clients.get(owner or "")
-        if client is None or step.target_kind != "endpoint" or owner == self.flow.client:
+        if owner is None or step.target_kind != "endpoint":
             return step
-        m = client.method(step.written_target.rpartition(".")[2])
-        if m is not None and m.kind == "flow" and m.target in self.flows:
-            return attrs.evolve(step, target=m.target, target_kind="flow")
+        made = state_flow(self.api, self.flow.client, step.written_target)
+        if made is not None and made in self.flows:
+            return attrs.evolve(step, target=made, target_kind="flow")
         return step
 
     def implicit_args(self, step: ir.Step, params: list[Param], receiver: str) -> ir.Step:

@@ -10,7 +10,8 @@ writes flows (`await_future: CreateModelResponse` then `build_client: TrainingCl
 * **State fills the parameters of the endpoints that needed it.** Each endpoint method of a client
   whose state was inferred so becomes a flow of the client (`<client>_<method>`, visible in
   `tinkc ir`) that calls the endpoint with those parameters read from the client's state and takes
-  the others as its inputs: `TrainingClient.load_state(path)` sends the client's `model_id`.
+  the others as its inputs: `TrainingClient.load_state(path)` sends the client's `model_id`. A
+  call written `training.load_state` elsewhere (also an endpoint id) goes to that flow.
 
 Every inference is written into the IR (state fields, `build_client` arguments, the synthesized
 flows), so `tinkc ir` shows it; nothing is decided later by a backend.
@@ -148,6 +149,19 @@ def _state_flows(api: ir.Api, client: ir.Client, taken: set[str]) -> tuple[ir.Cl
     return attrs.evolve(client, methods=tuple(methods)), flows
 
 
+def state_flow(api: ir.Api, caller: str | None, written: str) -> str | None:
+    """The flow a call written `client.method` goes to when that spelling is also an endpoint id
+    and the method of that client (not the caller's own) is the flow this pass made of the
+    endpoint: its id, else None."""
+    head, _, name = written.rpartition(".")
+    client = api.clients.get(head)
+    method = client.method(name) if client is not None and client.id != caller else None
+    made = api.flows.get(method.target) if method is not None and method.kind == "flow" else None
+    if made is not None and made.client == head and any(s.target == written for s in made.steps):
+        return made.id
+    return None
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     inferred = _infer_state(api, sink)
     clients = dict(api.clients)
@@ -160,7 +174,17 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         clients[cid], made = _state_flows(api, clients[cid], taken)
         flows.update(made)
     api = attrs.evolve(api, clients=clients, flows=dict(sorted(flows.items())))
-    return attrs.evolve(api, flows={k: _fill_build_args(api, f) for k, f in api.flows.items()})
+    # a call written `training.load_state` now goes to the flow made of that endpoint method (as
+    # `flow-calls` resolves it from here on), so the bindings check that flow before its callers
+    return attrs.evolve(api, flows={k: _retarget(api, _fill_build_args(api, f)) for k, f in api.flows.items()})
+
+
+def _retarget(api: ir.Api, flow: ir.Flow) -> ir.Flow:
+    steps = []
+    for step in flow.steps:
+        made = state_flow(api, flow.client, step.written_target) if step.kind == "call" and step.target_kind == "endpoint" else None
+        steps.append(attrs.evolve(step, target=made, target_kind="flow") if made is not None else step)
+    return attrs.evolve(flow, steps=tuple(steps)) if steps != list(flow.steps) else flow
 
 
 PASS = Pass(name="client-state", kind="validation", run=run, doc=__doc__ or "")
