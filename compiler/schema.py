@@ -264,6 +264,10 @@ def _definitions() -> dict[str, Schema]:
             "type": _ref("TypeExpr"),
             "default": {"description": "Value when the key is absent (makes the field not required)."},
             "optional": {"type": "boolean", "description": "The key may be absent (omitted from the wire when not set)."},
+            "nullable": {
+                "type": "boolean",
+                "description": "Required but may be null (sent as null); `T?` alone is optional and nullable.",
+            },
             "json_name": _str("Wire name when it differs from the field name."),
             "deprecated": DEPRECATED,
             "doc": DOC,
@@ -271,7 +275,9 @@ def _definitions() -> dict[str, Schema]:
         required=("type",),
         description="Long form of a field.",
     )
-    d["Field"] = {"description": "`name: <type expr>` or the long form `{type, default, optional, json_name, deprecated, doc}`."}
+    d["Field"] = {
+        "description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."
+    }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
     common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
     d["Record"] = _obj(

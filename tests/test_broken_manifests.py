@@ -158,6 +158,11 @@ CASES: dict[str, Case] = {
     # -- flows and bindings --------------------------------------------------------------------------
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
+    "field_nullable_twice": case(E("type.nullable-twice", 10, 29), match=HINT + r"`string\?` alone is optional and nullable"),
+    "path_body_param_types_differ": case(
+        E("endpoint.param-clash", 9, 3), match=HINT + r"a path parameter may share its name with a body field of the same type"
+    ),
+    "flow_ambiguous_receiver": case(E("flow.ambiguous-receiver", 14, 19), match=HINT + r"say which: `on: \$\{steps.second\}`"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
     "binding_malformed": case(E("binding.syntax", 13, 31)),

@@ -64,6 +64,8 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
             params.append(f"{pname}: {optional(ann)} = None")
         if p.location == "path":
             path.append((py_literal(p.wire), pname))
+            if p.body_field is not None:  # also a field of the request body
+                required.append((py_literal(sym.field_name(p.body_field)), pname))
         elif p.location == "query":
             query.append((py_literal(p.wire), pname))
         elif p.location == "body":

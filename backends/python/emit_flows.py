@@ -171,7 +171,7 @@ class FlowWriter:
             optional: list[tuple[d.Doc, d.Doc]] = []
             for a in step.args:
                 p = ep.param(a.name)
-                if p is None or p.location != "body":
+                if p is None or (p.location != "body" and p.body_field is None):
                     continue
                 # an optional argument whose value is absent (None) is left out, as the method does
                 (given if p.required else optional).append((py_literal(sym.field_name(a.name)), self.value(a.value, a.expected)))

@@ -230,7 +230,8 @@ class FlowWriter:
         public = self.public_endpoint_method(step)
         if public is not None:
             # on another client: its own method, which resolves a future itself
-            args = [*path, *query, *body]
+            # (a path parameter that is also a body field is one property of the params object)
+            args = [*path, *query, *[b for b in body if all(b[0] != name for name, _ in path)]]
             return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params(ep) else []), "options"])
         items: list[tuple[str, Doc]] = []
         if path:

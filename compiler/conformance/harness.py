@@ -153,6 +153,10 @@ def check_outcome(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> lis
     return problems
 
 
+# In a `body` wire rule: the key must not be in the request body.
+ABSENT = "$absent"
+
+
 def values_at(value: Any, path: list[str]) -> list[Any]:
     """The values at a dotted path; `*` steps into every item of a list."""
     if not path:
@@ -210,6 +214,14 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         missing = [v for v in spec["includes"] if v not in found]
         if missing:
             problems.append(f"{endpoint}: body {spec['path']}: {missing} not among {found}")
+    for path, want in (rule.get("body") or {}).items():
+        # one value per request at a dotted path; `$absent`: the key is not in the body at all (an
+        # optional field left out is not the same as one sent as null)
+        at = [values_at(r["body"], path.split(".")) for r in records]
+        ok = all(found == [] if want == ABSENT else found == [want] for found in at)
+        if not records or not ok:
+            shown = ["absent" if not found else found[0] for found in at]
+            problems.append(f"{endpoint}: body {path} = {want!r} expected in every request, saw {shown}")
     if "min_gap_ms" in rule:
         times = [r["received_ms"] for r in records]
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]

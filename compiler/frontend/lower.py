@@ -15,7 +15,7 @@ from typing import Any
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
-from tinkc.frontend.grammars import GrammarError, parse_path, parse_status, parse_template, parse_type
+from tinkc.frontend.grammars import GrammarError, format_type, parse_path, parse_status, parse_template, parse_type
 from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
 from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
@@ -481,18 +481,31 @@ class Lowerer:
     def field(self, owner: str, name: str, span: Span, node: Node) -> ir.Field | None:
         what = f"field `{owner}.{name}`"
         if isinstance(node, Mapping) and "type" in node:
-            self.check_keys(node, ("type", "doc", "default", "optional", "json_name", "deprecated"), what)
+            self.check_keys(node, ("type", "doc", "default", "optional", "nullable", "json_name", "deprecated"), what)
             t = self.type_expr(node.get("type"), what)
             if t is None:
                 return None
             has_default = "default" in node
             default = ir.freeze(to_plain(node["default"])) if has_default else None
             optional = bool(self.boolean(node.get("optional"), "`optional`"))
+            # `T?` alone means "may be left out" (and may be null); `nullable: true` on a plain `T`
+            # is the rare field that must be present but may be null (sent as null).
+            required_nullable = bool(self.boolean(node.get("nullable"), "`nullable`"))
+            if required_nullable:
+                if isinstance(t, ir.Nullable):
+                    self.sink.error(
+                        "type.nullable-twice",
+                        f"{what}: `nullable: true` with the type `{format_type(t)}`",
+                        node.entries["nullable"].key_span,
+                        hint=f"`{format_type(t)}` alone is optional and nullable; for a field that must be present but may be null write `{{type: {format_type(t.inner)}, nullable: true}}`",
+                    )
+                else:
+                    t = ir.Nullable(inner=t)
             return ir.Field(
                 name=name,
                 type=t,
                 json_name=self.string(node.get("json_name"), "`json_name`") or name,
-                required=not (has_default or optional),
+                required=not (has_default or optional or (isinstance(t, ir.Nullable) and not required_nullable)),
                 has_default=has_default,
                 default=default,
                 doc=self.doc(node),
@@ -505,7 +518,8 @@ class Lowerer:
         t = self.type_expr(node, what)
         if t is None:
             return None
-        return ir.Field(name=name, type=t, json_name=name, required=True, span=span)
+        # `T?`: optional and nullable, left out of the request when not given
+        return ir.Field(name=name, type=t, json_name=name, required=not isinstance(t, ir.Nullable), span=span)
 
     def enum_values(self, owner: str, node: Node | None) -> tuple[ir.EnumValue, ...]:
         if not isinstance(node, Sequence) or not node.items:

@@ -3,7 +3,8 @@
 Every `{name}` of a path becomes a path parameter (typed `string` unless `path_params` says
 otherwise; raw when written `{+name}` or declared `raw: true`), listed in template order. A declared
 path parameter the template lacks, a non-scalar path parameter, and a name used twice among path
-parameters, query parameters and body fields (they all become arguments of one method) are errors.
+parameters, query parameters and body fields (they all become arguments of one method) are errors,
+except a path parameter and a body field of the same type: one argument, sent in both places.
 So are two endpoints with one route (the same method and the same path up to the names of its
 variables): no server, mock or OpenAPI document can tell which one a request is for.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, is_scalar
 from tinkc.passes.base import Pass
@@ -52,19 +54,43 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
         seen[q.name] = "query parameter"
     body = api.record(ep.request)
     if body is not None:
+        path_types = {p.name: p.type for p in params}
         for f in body.fields:
-            if f.name in seen:
+            if f.name not in seen:
+                continue
+            shown_field = format_type(f.type)
+            if seen[f.name] == "path parameter" and _agree(api, path_types[f.name], f.type):
+                continue  # one argument, sent in the path and in the body (see the SDK plan)
+            if seen[f.name] == "path parameter":
+                shown_path = format_type(path_types[f.name])
                 sink.error(
                     "endpoint.param-clash",
-                    f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",
+                    f"`{f.name}` of `{ep.id}` is a path parameter of type `{shown_path}` and a field of its request "
+                    f"`{body.id}` of type `{shown_field}`",
                     ep.span,
-                    hint="rename one of them; all become arguments of one method",
+                    hint=f"a path parameter may share its name with a body field of the same type: declare "
+                    f"`path_params: {{{f.name}: {shown_field.rstrip('?')}}}`, or rename one of them",
                 )
+                continue
+            sink.error(
+                "endpoint.param-clash",
+                f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",
+                ep.span,
+                hint="rename one of them; all become arguments of one method",
+            )
     if ep.request is not None and ep.method in ("GET", "HEAD"):
         sink.warning(
             "endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span, hint="move its fields to `query:`"
         )
     return attrs.evolve(ep, path_params=tuple(params))
+
+
+def _agree(api: ir.Api, path: ir.TypeRef, field: ir.TypeRef) -> bool:
+    """A path parameter and a body field of one name are one argument when their types agree (the
+    field may be nullable: the path always gets a value, so the body does too)."""
+    a, _ = base_type(api, path)
+    b, _ = base_type(api, field)
+    return a == b
 
 
 def _route(ep: ir.Endpoint) -> tuple[str, str]:

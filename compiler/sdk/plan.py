@@ -55,6 +55,9 @@ class Param:
     raw: bool = False  # a path parameter inserted unescaped (`{+name}`)
     doc: str | None = None
     deprecated: bool = False
+    # a path parameter that is also a field of the request body (same name, same type): one
+    # argument, sent in the path and as this body field (its name; the record gives its wire name)
+    body_field: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -298,6 +301,10 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
     body_params: list[Param] = []
     record = api.record(ep.request)
     if record is not None:
+        # a body field named as a path parameter is that parameter (the `paths` pass checked their
+        # types agree): not a second argument, but sent in the body too
+        shared = {p.name for p in ep.path_params if record.field(p.name) is not None}
+        path = [attrs.evolve(p, body_field=p.name) if p.name in shared else p for p in path]
         body = Body(
             kind="record",
             type=ep.request,
@@ -305,7 +312,7 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
             constants=tuple((f.json_name, f.default) for f in record.fields if _constant(f)),
         )
         for f in record.fields:
-            if _constant(f):
+            if _constant(f) or f.name in shared:
                 continue
             body_params.append(
                 Param(
