@@ -204,6 +204,20 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         idempotency = mock.idempotency()
         if not all(v["executions"] <= 1 for v in idempotency["keys"].values()):
             problems.append(f"{endpoint}: a request was executed more than once: {idempotency!r}")
+    if "distinct_idempotency_keys" in rule and rule["distinct_idempotency_keys"]:
+        # every request a new call (a backpressure resend), not a retry of a lost one
+        keys = [r["headers"].get("x-idempotency-key") for r in records]
+        if None in keys or len(set(keys)) != len(keys):
+            problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {keys!r}")
+    if "body" in rule:
+        bodies = [r["body"] for r in records]
+        if not records or any(b != rule["body"] for b in bodies):
+            problems.append(f"{endpoint}: every body expected to be exactly {rule['body']!r}, saw {bodies!r}")
+    if "body_fields" in rule:
+        bodies = [r["body"] for r in records]
+        wrong = [b for b in bodies if not isinstance(b, dict) or any(k not in b or b[k] != v for k, v in rule["body_fields"].items())]
+        if not records or wrong:
+            problems.append(f"{endpoint}: every body expected to hold {rule['body_fields']!r}, saw {bodies!r}")
     if "body_values" in rule:
         spec = rule["body_values"]
         found = [v for r in records for v in values_at(r["body"], spec["path"].split("."))]

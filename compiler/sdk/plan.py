@@ -250,6 +250,12 @@ class SessionPlan:
     heartbeat_in_path: bool
     session_id_field: str
     params: ir.SessionLifecycle
+    # The create request's whole body, decided here once: the manifest's `create_args` plus the
+    # request record's literal tags (`type: create_session`), in the record's field order. Every
+    # runtime sends it as is, so no SDK drops a tag another one sends.
+    create_body: Any = None  # frozen JSON object
+    # The heartbeat body's constant fields (literal tags), sent next to the session id.
+    heartbeat_constants: tuple[tuple[str, Any], ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -583,6 +589,20 @@ def _session(api: ir.Api) -> SessionPlan | None:
     if feat is None or not isinstance(feat.params, ir.SessionLifecycle):
         return None
     p = feat.params
+    given = ir.thaw(p.create_args) or {}
+    create = api.endpoints.get(p.create_endpoint)
+    record = api.record(create.request) if create is not None else None
+    body: dict[str, Any] = {}
+    for f in record.fields if record is not None else ():
+        if f.name in given:
+            body[f.json_name] = given[f.name]
+        elif f.json_name in given:
+            body[f.json_name] = given[f.json_name]
+        elif _constant(f):
+            body[f.json_name] = ir.thaw(f.default)
+    body.update((k, v) for k, v in given.items() if k not in body and not (record and record.field(k)))
+    heartbeat = api.endpoints.get(p.heartbeat_endpoint or "")
+    beat_record = api.record(heartbeat.request) if heartbeat is not None else None
     return SessionPlan(
         feature=feat.id,
         create_endpoint=p.create_endpoint,
@@ -590,6 +610,10 @@ def _session(api: ir.Api) -> SessionPlan | None:
         heartbeat_in_path=api.heartbeat_in_path(p),
         session_id_field=p.session_id_field,
         params=p,
+        create_body=ir.freeze(body),
+        heartbeat_constants=tuple(
+            (f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)
+        ),
     )
 
 

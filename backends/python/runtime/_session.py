@@ -18,6 +18,7 @@ from ._http import AsyncTransport, Endpoint, Transport, parse_body
 class Session:
     create: Endpoint
     create_body: Mapping[str, Any]
+    heartbeat_body: Mapping[str, Any]  # the heartbeat request's literal tags, sent with the session id
     session_id_field: str
     heartbeat: Endpoint | None
     interval: float
@@ -32,14 +33,14 @@ class Session:
         if self.heartbeat_in_path:
             transport.send(self.heartbeat, path={self.session_id_field: session_id})
         else:
-            transport.send(self.heartbeat, body={self.session_id_field: session_id})
+            transport.send(self.heartbeat, body={**self.heartbeat_body, self.session_id_field: session_id})
 
     async def abeat(self, transport: AsyncTransport, session_id: str) -> None:
         assert self.heartbeat is not None
         if self.heartbeat_in_path:
             await transport.send(self.heartbeat, path={self.session_id_field: session_id})
         else:
-            await transport.send(self.heartbeat, body={self.session_id_field: session_id})
+            await transport.send(self.heartbeat, body={**self.heartbeat_body, self.session_id_field: session_id})
 
     def session_id_of(self, body: Any) -> str:
         value = body.get(self.session_id_field) if isinstance(body, dict) else None
