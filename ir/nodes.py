@@ -638,6 +638,10 @@ class StateField:
     name: str
     type: TypeRef
     counter: bool = False
+    counter_start: int = 0  # a counter's first value (Tinker's training seq_id starts at 1)
+    # Requests carrying this counter leave in counter order, one at a time: the next is sent once
+    # the server answered the previous one (its future is then polled concurrently with the rest).
+    ordered: bool = False
     doc: str | None = None
     span: Span | None = _span()
 

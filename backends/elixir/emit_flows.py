@@ -124,7 +124,8 @@ class FunctionWriter:
     def state(self, name: str) -> Node:
         field = next((s for s in self.client.state if s.name == name), None)
         if field is not None and field.counter:
-            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))})")
+            start = f", {field.counter_start}" if field.counter_start else ""
+            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))}{start})")
         if self.plan.session is not None and name == self.plan.session.session_id_field:
             return Text(self.session_id())
         return Text(f"{self.client_ref}.state({self.handle()}, {symbols.atom(symbols.field_name(name))})")

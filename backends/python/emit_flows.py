@@ -109,13 +109,26 @@ class FlowWriter:
             client = self.plan.clients.get(self.flow.client or "")
             field = next((s for s in client.state if s.name == name), None) if client else None
             if field is not None and field.counter:
-                return f"self._next({quote}{name}{quote})"
+                start = f", {field.counter_start}" if field.counter_start else ""
+                return f"self._next({quote}{name}{quote}{start})"
             if name == self.session_id_field:  # created on first use
                 return "(await self._session_id())" if self.is_async else "self._session_id()"
             return f"self._state[{quote}{name}{quote}]"
         assert b.step is not None
         path = b.path[1:] if b.source == "steps" else b.path
         return self.access(sym.step_var(b.step), self.results.get(b.step), path)
+
+    def typed_state(self, v: ir.Value) -> str | None:
+        """The declared type, as text, of a whole plain state field a binding reads (None for any
+        other binding: counters and the session id are typed already)."""
+        if not isinstance(v, ir.Bind) or v.source != "state" or len(v.path) != 1:
+            return None
+        name = str(v.path[0])
+        client = self.plan.clients.get(self.flow.client or "")
+        field = next((s for s in client.state if s.name == name), None) if client else None
+        if field is None or field.counter or name == self.session_id_field:
+            return None
+        return py_type(field.type, self.imports)
 
     def value(self, v: ir.Value, expected: ir.TypeRef | None = None) -> str:
         if isinstance(v, ir.Bind):
@@ -228,7 +241,12 @@ class FlowWriter:
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False
         if step.mode == "return":
-            return (self.value(step.returned) if step.returned is not None else "None"), False
+            if step.returned is None:
+                return "None", False
+            typed = self.typed_state(step.returned)
+            if typed is not None:  # the state dict holds Any: the flow answers the field's declared type
+                return d.call(self.imports.use(sym.lib("cast")), [py_literal(typed), self.value(step.returned)]), False
+            return self.value(step.returned), False
         return "None", False
 
     def return_type(self) -> str:

@@ -120,7 +120,8 @@ class FlowWriter:
             name = str(b.path[0])
             field = self.state.get(name)
             if field is not None and field.counter:
-                expr, t = f"this.next({sym.string_literal(name)})", field.type
+                start = f", {field.counter_start}" if field.counter_start else ""
+                expr, t = f"this.next({sym.string_literal(name)}{start})", field.type
             elif name == self.session_field:
                 expr, t = ("(await this.sessionId())" if len(b.path) > 1 else "await this.sessionId()"), ir.Prim(name="string")
             else:

@@ -174,6 +174,15 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         seen = [r["endpoint"] for r in mock.requests() if r["endpoint"] is not None and r["endpoint"] not in background]
         wanted = rule["sequence"]
         return [] if seen[: len(wanted)] == wanted else [f"sequence {seen!r} does not start with {wanted!r}"]
+    if "sequences_ok" in rule:
+        # the mock checks every counter the manifest declares a start or an order for
+        report = mock.sequence_report()
+        problems = [f"sequence violation: {v!r}" for v in report["violations"][:10]]
+        if len(report["violations"]) > 10:
+            problems.append(f"... {len(report['violations'])} violations in all")
+        if report["checked"] < rule["sequences_ok"]:
+            problems.append(f"{report['checked']} counter-carrying requests checked, expected at least {rule['sequences_ok']}")
+        return problems
     if "max_in_flight" in rule:
         stats = mock.stats()
         return [] if stats["max_in_flight"] <= rule["max_in_flight"] else [f"max_in_flight: {stats!r} exceeds {rule['max_in_flight']}"]

@@ -131,9 +131,10 @@ class BaseClient:
     def _sibling(self, cls: type[C]) -> C:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
 
@@ -299,9 +300,10 @@ class AsyncBaseClient:
     def _sibling(self, cls: type[A]) -> A:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
 

@@ -170,9 +170,10 @@ export abstract class BaseClient {
     return this.family.session.open(this.family.transport, spec, this.family.logger);
   }
 
-  /** The next value of a counter in the client's state (0, 1, 2, ...). */
-  protected next(counter: string): number {
-    const value = this.counters.get(counter) ?? 0;
+  /** The next value of a counter in the client's state (start, start + 1, ...; start 0 unless the
+   * manifest declares another). */
+  protected next(counter: string, start = 0): number {
+    const value = this.counters.get(counter) ?? start;
     this.counters.set(counter, value + 1);
     return value;
   }

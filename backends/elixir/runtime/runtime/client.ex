@@ -56,12 +56,12 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
 
-  @doc "The next value of a counter of the client: 0, 1, 2, ..."
-  @spec next(t(), atom()) :: non_neg_integer()
-  def next(%__MODULE__{counters: ref, counter_names: names, module: module}, counter) do
+  @doc "The next value of a counter of the client: start, start + 1, ... (the manifest's `start:`, 0 by default)"
+  @spec next(t(), atom(), non_neg_integer()) :: non_neg_integer()
+  def next(%__MODULE__{counters: ref, counter_names: names, module: module}, counter, start \\ 0) do
     case Enum.find_index(names, &(&1 == counter)) do
       nil -> raise ArgumentError, "#{inspect(module)} has no counter #{inspect(counter)}"
-      index -> :atomics.add_get(ref, index + 1, 1) - 1
+      index -> :atomics.add_get(ref, index + 1, 1) - 1 + start
     end
   end
 
