@@ -180,6 +180,11 @@ class StepPlan:
     # call / submit on another client (a `client.method` step): the name (neutral) of the receiver
     # client's endpoint method it calls, which answers as the endpoint does (a future resolved)
     method: str | None = None
+    # call / submit reading an `ordered` counter of its client: the counter's name. The step takes
+    # the client's lane of that counter, reads the counter, sends the request and keeps the lane
+    # until the server answered it (a future's submit answer: polling happens after, outside the
+    # lane). So requests leave in counter order, one at a time, whatever the caller's concurrency.
+    ordered: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -498,6 +503,19 @@ def _variables(flow: ir.Flow) -> set[str]:
     return used
 
 
+def _ordered_counter(api: ir.Api, flow: ir.Flow, step: ir.Step) -> str | None:
+    """The `ordered` counter of the flow's client that a step reads, if any (the first one; the
+    ordered-counter check refuses steps that read two)."""
+    client = api.clients.get(flow.client or "")
+    if client is None:
+        return None
+    ordered = {s.name for s in client.state if s.counter and s.ordered}
+    for b in step_binds(step):
+        if b.source == "state" and b.path and str(b.path[0]) in ordered:
+            return str(b.path[0])
+    return None
+
+
 def _resolves_to_nothing(ep: EndpointPlan) -> bool:
     return ep.response == "future" and ep.response_type is None
 
@@ -536,6 +554,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     receiver=receiver,
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
+                    ordered=_ordered_counter(api, flow, s),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
