@@ -137,6 +137,30 @@ defmodule Tinkc.SDK.Runtime.Client do
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint)
   end
 
+  @doc """
+  Runs `fun` in the client's lane of an `ordered` counter: once every call that entered the lane
+  before has left it, so the requests that read the counter inside `fun` leave in counter order,
+  one at a time until the server answered. The lane is left however `fun` ends.
+  """
+  @spec in_lane(t(), atom(), (() -> result)) :: result when result: term()
+  def in_lane(%__MODULE__{pid: pid}, counter, fun) when is_pid(pid) do
+    :ok = GenServer.call(pid, {:__lane_enter__, counter}, :infinity)
+
+    try do
+      fun.()
+    after
+      GenServer.call(pid, {:__lane_leave__, counter}, :infinity)
+    end
+  end
+
+  @doc "Polls a future submitted in a lane (`in_lane/3` around `submit/3`); its result as `type`."
+  @spec await_submitted(t(), String.t(), result(String.t()), term()) :: result(term())
+  def await_submitted(%__MODULE__{} = client, endpoint_id, submitted, type) do
+    with {:ok, request_id} <- submitted do
+      await_future(client, endpoint_id, request_id, type)
+    end
+  end
+
   @doc "Submits and polls at once: the future's result."
   @spec call_future(t(), String.t(), keyword()) :: result(term())
   def call_future(%__MODULE__{} = client, endpoint_id, opts) do
