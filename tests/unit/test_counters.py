@@ -95,3 +95,29 @@ def test_a_wrong_start_an_order_gap_and_a_second_request_in_flight_are_recorded(
     checker.arrived(2, "weights.save", {"model_id": "m", "seq_id": 3, "path": "x"})  # 2 not answered yet
     kinds = [(v["kind"], v["value"]) for v in checker.report()["violations"]]
     assert kinds == [("start", 0), ("order", 2), ("in_flight", 3)]
+
+
+def test_an_ordered_counter_read_outside_an_endpoint_call_is_refused(tmp_path: Path) -> None:
+    text = CLIENT.format(extra=", ordered: true") + """
+      - name: peek
+        steps:
+          - return: "${state.seq_id}"
+"""
+    d = only(compile_text(tmp_path, text), "flow.ordered-counter")
+    assert "ordered counter" in d.message and d.hint
+
+
+def test_a_step_reading_an_ordered_counter_twice_is_refused(tmp_path: Path) -> None:
+    text = CLIENT.format(extra=", ordered: true").replace('model_id: "${{state.model_id}}"'.replace("{{", "{").replace("}}", "}"), 'model_id: "m-${state.seq_id}"')
+    assert "m-${state.seq_id}" in text
+    only(compile_text(tmp_path, text), "flow.ordered-counter")
+
+
+def test_the_plan_marks_the_steps_that_take_the_lane(tmp_path: Path) -> None:
+    from tinkc.sdk import plan_of
+
+    result = compile_text(tmp_path, CLIENT.format(extra=", ordered: true"))
+    (step,) = plan_of(result.api).flow("step").steps
+    assert step.ordered == "seq_id"
+    plain = compile_text(tmp_path / "plain", CLIENT.format(extra=""))
+    assert plan_of(plain.api).flow("step").steps[0].ordered is None
