@@ -411,6 +411,9 @@ class SamplingBackpressure:
     large_backoff_ms: int
     small_request_bytes: int
     headers: tuple[Header, ...]
+    # The resend after a backpressure answer is a new request (Tinker 0.38), not a retry of a lost
+    # one: it carries a new idempotency key. A transport retry keeps the call's key either way.
+    fresh_idempotency_key: bool = False
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -134,6 +134,7 @@ class SpecWriter:
                     ("large_delay_ms", Text(int_literal(p.large_backoff_ms))),
                     ("small_request_bytes", Text(int_literal(p.small_request_bytes))),
                     ("headers", headers(p.headers)),
+                    ("fresh_idempotency_key", Text("true" if p.fresh_idempotency_key else "false")),
                 ],
             )
         if isinstance(p, ir.PromiseResult):

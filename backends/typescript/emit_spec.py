@@ -244,6 +244,7 @@ class SpecWriter:
                         prop("largeDelayMs", str(p.large_backoff_ms)),
                         prop("smallRequestBytes", str(p.small_request_bytes)),
                         prop("headers", pairs(p.headers)),
+                        prop("freshIdempotencyKey", "true" if p.fresh_idempotency_key else "false"),
                     ]
                 )
                 decls.append(declaration(name, "Backpressure", value))
