@@ -57,6 +57,9 @@ class ScenarioResult:
     scenario: str
     problems: tuple[str, ...]
     stderr: str = ""
+    # what the mock recorded, in arrival order (the requests of a run the driver finished), for
+    # comparisons beyond the wire rules (tests/conformance/test_real_sdk_wire.py)
+    requests: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -309,7 +312,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
         background = background_endpoints(api)
         for rule in scenario.data.get("wire") or []:
             problems.extend(f"wire: {problem}" for problem in check_wire(rule, mock, background))
-        return ScenarioResult(scenario.name, tuple(problems), stderr)
+        return ScenarioResult(scenario.name, tuple(problems), stderr, tuple(mock.requests()))
 
 
 def _describe(call: Mapping[str, Any]) -> str:

@@ -118,7 +118,10 @@ class Lowerer:
             return 0
         if not counter:
             self.sink.error(
-                "manifest.conflict", f"{what}: `start` is the first value of a counter", node.span, hint="add `counter: true` or remove `start`"
+                "manifest.conflict",
+                f"{what}: `start` is the first value of a counter",
+                node.span,
+                hint="add `counter: true` or remove `start`",
             )
             return 0
         value = self.integer(node, f"`start` of {what}")

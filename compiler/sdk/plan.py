@@ -630,9 +630,7 @@ def _session(api: ir.Api) -> SessionPlan | None:
         session_id_field=p.session_id_field,
         params=p,
         create_body=ir.freeze(body),
-        heartbeat_constants=tuple(
-            (f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)
-        ),
+        heartbeat_constants=tuple((f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)),
     )
 
 

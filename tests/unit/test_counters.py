@@ -98,17 +98,22 @@ def test_a_wrong_start_an_order_gap_and_a_second_request_in_flight_are_recorded(
 
 
 def test_an_ordered_counter_read_outside_an_endpoint_call_is_refused(tmp_path: Path) -> None:
-    text = CLIENT.format(extra=", ordered: true") + """
+    text = (
+        CLIENT.format(extra=", ordered: true")
+        + """
       - name: peek
         steps:
           - return: "${state.seq_id}"
 """
+    )
     d = only(compile_text(tmp_path, text), "flow.ordered-counter")
     assert "ordered counter" in d.message and d.hint
 
 
 def test_a_step_reading_an_ordered_counter_twice_is_refused(tmp_path: Path) -> None:
-    text = CLIENT.format(extra=", ordered: true").replace('model_id: "${{state.model_id}}"'.replace("{{", "{").replace("}}", "}"), 'model_id: "m-${state.seq_id}"')
+    text = CLIENT.format(extra=", ordered: true").replace(
+        'model_id: "${{state.model_id}}"'.replace("{{", "{").replace("}}", "}"), 'model_id: "m-${state.seq_id}"'
+    )
     assert "m-${state.seq_id}" in text
     only(compile_text(tmp_path, text), "flow.ordered-counter")
 
