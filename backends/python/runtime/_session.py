@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import APIError, APIStatusError, ResponseValidationError
@@ -18,12 +18,12 @@ from ._http import AsyncTransport, Endpoint, Transport, parse_body
 class Session:
     create: Endpoint
     create_body: Mapping[str, Any]
-    heartbeat_body: Mapping[str, Any]  # the heartbeat request's literal tags, sent with the session id
     session_id_field: str
     heartbeat: Endpoint | None
     interval: float
     stop_statuses: tuple[tuple[int, int], ...]
     heartbeat_in_path: bool = False  # the heartbeat carries the session id in its path, not its body
+    heartbeat_body: Mapping[str, Any] = field(default_factory=dict)  # its literal tags, sent with the session id
 
     def stops(self, error: APIError) -> bool:
         return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
