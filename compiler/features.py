@@ -126,6 +126,7 @@ def _sampling_backpressure(v: Values) -> ir.FeatureParams:
         large_backoff_ms=int(round(float(backoff.get("large", 5)) * 1000)),
         small_request_bytes=v["small_request_bytes"],
         headers=tuple(v.get("header") or ()),
+        fresh_idempotency_key=bool(v.get("fresh_idempotency_key")),
     )
 
 
@@ -275,6 +276,9 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "backoff_seconds": obj({"small": p("float", 1), "large": p("float", 5)}),
                 "small_request_bytes": p("int", 131072),
                 "header": p("headers", ()),
+                "fresh_idempotency_key": p(
+                    "bool", False, doc="the resend after backpressure is a new request: it carries a new idempotency key"
+                ),
             },
             build=_sampling_backpressure,
         ),

@@ -441,6 +441,16 @@ def _definitions() -> dict[str, Schema]:
                                 {
                                     "type": _ref("TypeExpr"),
                                     "counter": {"type": "boolean", "description": "Each read yields the next value."},
+                                    "start": {
+                                        "type": "integer",
+                                        "minimum": 0,
+                                        "description": "A counter's first value (default 0); only with `counter: true`.",
+                                    },
+                                    "ordered": {
+                                        "type": "boolean",
+                                        "description": "Requests carrying this counter are sent in counter order, one at a time "
+                                        "until the server answered the previous one; their futures are polled concurrently.",
+                                    },
                                     "doc": DOC,
                                 },
                                 required=("type",),

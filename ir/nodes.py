@@ -411,6 +411,9 @@ class SamplingBackpressure:
     large_backoff_ms: int
     small_request_bytes: int
     headers: tuple[Header, ...]
+    # The resend after a backpressure answer is a new request (Tinker 0.38), not a retry of a lost
+    # one: it carries a new idempotency key. A transport retry keeps the call's key either way.
+    fresh_idempotency_key: bool = False
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -638,6 +641,10 @@ class StateField:
     name: str
     type: TypeRef
     counter: bool = False
+    counter_start: int = 0  # a counter's first value (Tinker's training seq_id starts at 1)
+    # Requests carrying this counter leave in counter order, one at a time: the next is sent once
+    # the server answered the previous one (its future is then polled concurrently with the rest).
+    ordered: bool = False
     doc: str | None = None
     span: Span | None = _span()
 

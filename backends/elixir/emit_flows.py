@@ -23,7 +23,7 @@ import json
 
 from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.emit_types import TypeRenderer
-from tinkc.backends.elixir.exfmt import Call, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
+from tinkc.backends.elixir.exfmt import Call, CallFn, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.signatures import Param, Signature, flow_function
@@ -124,7 +124,8 @@ class FunctionWriter:
     def state(self, name: str) -> Node:
         field = next((s for s in self.client.state if s.name == name), None)
         if field is not None and field.counter:
-            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))})")
+            start = f", {field.counter_start}" if field.counter_start else ""
+            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))}{start})")
         if self.plan.session is not None and name == self.plan.session.session_id_field:
             return Text(self.session_id())
         return Text(f"{self.client_ref}.state({self.handle()}, {symbols.atom(symbols.field_name(name))})")
@@ -317,7 +318,10 @@ class FlowFunction(FunctionWriter):
         if step.mode in ("call", "submit"):
             ep = self.plan.endpoint(step.endpoint or "")
             values = {a.name: self.value(a.value, a.expected) for a in step.args}
-            return self.endpoint_call(ep, values, self.receiver_handle(step), self.step_call(step))
+            call = self.step_call(step)
+            if step.ordered is not None:
+                return self.ordered_call(step, ep, values, call)
+            return self.endpoint_call(ep, values, self.receiver_handle(step), call)
         if step.mode == "call_flow":
             return self.flow_call(step)
         if step.mode == "pass":  # a called flow's future: its task
@@ -338,6 +342,19 @@ class FlowFunction(FunctionWriter):
             module = self.aliases.ref(self.layout.client_module(target))
             return Call(f"{self.client_ref}.build", [Text(self.handle()), Text(module), Map(items)])
         return None
+
+    def ordered_call(self, step: StepPlan, ep: EndpointPlan, values: dict[str, Node], call: str) -> Node:
+        """A step carrying an ordered counter: in the client's lane of that counter (held by
+        `Client.in_lane/3` while the fn runs), the request, whose body reads the counter, until the
+        server answered it. A future polled here is submitted in the lane and polled after it
+        (`future_task` already submits before its task polls)."""
+        handle = self.receiver_handle(step)
+        lane = Text(symbols.atom(symbols.field_name(step.ordered or "")))
+        if call == "call_future":
+            submitted = CallFn(f"{self.client_ref}.in_lane", (Text(handle), lane), Fn(self.endpoint_call(ep, values, handle, "submit")))
+            decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+            return Call(f"{self.client_ref}.await_submitted", [Text(handle), Text(symbols.string(ep.id)), submitted, decode])
+        return CallFn(f"{self.client_ref}.in_lane", (Text(handle), lane), Fn(self.endpoint_call(ep, values, handle, call)))
 
     def flow_call(self, step: StepPlan) -> Node:
         callee = self.plan.flow(step.flow or "")

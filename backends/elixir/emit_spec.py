@@ -134,6 +134,7 @@ class SpecWriter:
                     ("large_delay_ms", Text(int_literal(p.large_backoff_ms))),
                     ("small_request_bytes", Text(int_literal(p.small_request_bytes))),
                     ("headers", headers(p.headers)),
+                    ("fresh_idempotency_key", Text("true" if p.fresh_idempotency_key else "false")),
                 ],
             )
         if isinstance(p, ir.PromiseResult):
@@ -219,7 +220,8 @@ class SpecWriter:
                 ("interval_ms", Text(int_literal(p.heartbeat_interval_ms))),
                 ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
-                ("create_body", json_term(p.create_args or {})),
+                ("create_body", json_term(session.create_body or {})),
+                ("heartbeat_body", json_term(dict(session.heartbeat_constants))),
                 ("heartbeat_in_path", Text("true" if session.heartbeat_in_path else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],

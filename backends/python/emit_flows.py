@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 
+import attrs
+
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
 from tinkc.backends.python.emit_types import py_type, text, typed_default
@@ -52,6 +54,20 @@ def endpoint_call(
         return "_call_empty", [const]
     assert plan.response_type is not None
     return "_call", [const, adapter(plan.response_type)]
+
+
+@attrs.frozen
+class Block:
+    """A compound statement: its header line (ending in `:`) and the statements it holds."""
+
+    header: str
+    body: list[d.Doc]
+
+
+def render_statement(statement: d.Doc | Block, level: int) -> str:
+    if isinstance(statement, Block):
+        return "\n".join([d.render(statement.header, level), *(d.render(s, level + 1) for s in statement.body)])
+    return d.render(statement, level)
 
 
 class FlowWriter:
@@ -109,13 +125,26 @@ class FlowWriter:
             client = self.plan.clients.get(self.flow.client or "")
             field = next((s for s in client.state if s.name == name), None) if client else None
             if field is not None and field.counter:
-                return f"self._next({quote}{name}{quote})"
+                start = f", {field.counter_start}" if field.counter_start else ""
+                return f"self._next({quote}{name}{quote}{start})"
             if name == self.session_id_field:  # created on first use
                 return "(await self._session_id())" if self.is_async else "self._session_id()"
             return f"self._state[{quote}{name}{quote}]"
         assert b.step is not None
         path = b.path[1:] if b.source == "steps" else b.path
         return self.access(sym.step_var(b.step), self.results.get(b.step), path)
+
+    def typed_state(self, v: ir.Value) -> str | None:
+        """The declared type, as text, of a whole plain state field a binding reads (None for any
+        other binding: counters and the session id are typed already)."""
+        if not isinstance(v, ir.Bind) or v.source != "state" or len(v.path) != 1:
+            return None
+        name = str(v.path[0])
+        client = self.plan.clients.get(self.flow.client or "")
+        field = next((s for s in client.state if s.name == name), None) if client else None
+        if field is None or field.counter or name == self.session_id_field:
+            return None
+        return py_type(field.type, self.imports)
 
     def value(self, v: ir.Value, expected: ir.TypeRef | None = None) -> str:
         if isinstance(v, ir.Bind):
@@ -157,8 +186,8 @@ class FlowWriter:
     def class_name(self, client_id: str) -> str:
         return self.names.client_class(client_id, self.is_async)
 
-    def endpoint_call(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc]:
-        """(statements to run first, the call)."""
+    def endpoint_call(self, step: StepPlan, submit: bool = False) -> tuple[list[d.Doc], d.Doc]:
+        """(statements to run first, the call); ``submit``: a futures call only submitted."""
         ep = self.plan.endpoint(step.endpoint or "")
         # a step names query parameters as the manifest does; the request carries their wire names
         path = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "path"]
@@ -190,8 +219,30 @@ class FlowWriter:
             whole = next((a for a in step.args if a.location == "body_whole"), None)
             if whole is not None:
                 kwargs.append(f"body={self.value(whole.value)}")
-        method, leading = endpoint_call(ep, self.imports, self.adapter, submit=step.mode == "submit")
+        method, leading = endpoint_call(ep, self.imports, self.adapter, submit=submit or step.mode == "submit")
         return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
+
+    def ordered_step(self, step: StepPlan) -> list[d.Doc | Block]:
+        """A step that carries an ordered counter: in the client's lane of that counter, the body
+        (which reads the counter) and the request, until the server answered it; a future is then
+        polled outside the lane, so the next request can leave while this one is pending."""
+        ep = self.plan.endpoint(step.endpoint or "")
+        polled = ep.response == "future" and step.mode == "call"  # submitted in the lane, polled after
+        pre, call = self.endpoint_call(step, submit=polled)
+        awaited: d.Doc = ["await ", call] if self.is_async else call
+        lane = f"self._lane({py_literal(step.ordered)})"
+        handle = sym.step_var(step.id) + "_id" if polled else sym.step_var(step.id)
+        inner = [*pre, d.assign(handle, awaited) if polled or step.variable else awaited]
+        out: list[d.Doc | Block] = [Block(("async with " if self.is_async else "with ") + lane + ":", inner)]
+        if polled:
+            ft = self.imports.use(sym.feature_symbol(ep.runtime.futures or ""))
+            if ep.response_type is None:
+                poll = d.call("self._await_future_empty", [ft, handle])
+            else:
+                poll = d.call("self._await_future", [ft, handle, self.adapter(ep.response_type)])
+            polled_doc: d.Doc = ["await ", poll] if self.is_async else poll
+            out.append(d.assign(sym.step_var(step.id), polled_doc) if step.variable else polled_doc)
+        return out
 
     def step_expr(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc, bool]:
         """(statements to run first, expression, is it awaitable in the async method)."""
@@ -228,7 +279,12 @@ class FlowWriter:
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False
         if step.mode == "return":
-            return (self.value(step.returned) if step.returned is not None else "None"), False
+            if step.returned is None:
+                return "None", False
+            typed = self.typed_state(step.returned)
+            if typed is not None:  # the state dict holds Any: the flow answers the field's declared type
+                return d.call(self.imports.use(sym.lib("cast")), [py_literal(typed), self.value(step.returned)]), False
+            return self.value(step.returned), False
         return "None", False
 
     def return_type(self) -> str:
@@ -261,10 +317,11 @@ class FlowWriter:
     def method(self, name: str) -> SimpleNamespace:
         """The method's pieces for `decl/method.py.jinja`: its parameters, docstring, and statements
         laid out at two indents."""
-        statements: list[d.Doc] = []
+        statements: list[d.Doc | Block] = []
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
+        ordered = {s.id for s in self.flow.steps if s.ordered is not None and s.mode in ("call", "submit")}
         for stage in self.flow.stages:
-            awaitable = [sid for sid in stage if rendered[sid][2]]
+            awaitable = [sid for sid in stage if rendered[sid][2] and sid not in ordered]
             if self.is_async and len(awaitable) > 1:  # independent steps: at the same time
                 names = ", ".join(sym.step_var(sid) for sid in awaitable)
                 for sid in awaitable:
@@ -275,6 +332,9 @@ class FlowWriter:
             else:
                 rest = list(stage)
             for sid in rest:
+                if sid in ordered:
+                    statements.extend(self.ordered_step(self.flow.step(sid)))
+                    continue
                 pre, expr, is_awaitable = rendered[sid]
                 statements.extend(pre)
                 step = self.flow.step(sid)
@@ -291,6 +351,6 @@ class FlowWriter:
             params=self.params(),
             returns=self.return_type(),
             doc=text(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        ")),
-            statements=[d.render(statement, 2) for statement in statements],
+            statements=[render_statement(statement, 2) for statement in statements],
             result=sym.step_var(last) if last is not None else "None",
         )

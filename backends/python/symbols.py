@@ -43,6 +43,7 @@ SOURCES: dict[str, str] = {
     "Annotated": "typing",
     "Any": "typing",
     "Literal": "typing",
+    "cast": "typing",
     "TypeAlias": "typing",
     "Base64Bytes": "pydantic",
     "BaseModel": "pydantic",

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, array, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import Doc, array, call, call_with_arrow, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
@@ -120,7 +120,8 @@ class FlowWriter:
             name = str(b.path[0])
             field = self.state.get(name)
             if field is not None and field.counter:
-                expr, t = f"this.next({sym.string_literal(name)})", field.type
+                start = f", {field.counter_start}" if field.counter_start else ""
+                expr, t = f"this.next({sym.string_literal(name)}{start})", field.type
             elif name == self.session_field:
                 expr, t = ("(await this.sessionId())" if len(b.path) > 1 else "await this.sessionId()"), ir.Prim(name="string")
             else:
@@ -223,7 +224,7 @@ class FlowWriter:
                     body.append((f.name, self.value(a.value, expect)))
         return path, query, body
 
-    def endpoint_step(self, step: StepPlan) -> Doc:
+    def endpoint_step(self, step: StepPlan, submit: bool = False) -> Doc:
         """A call of an endpoint: answered as the endpoint answers, or only submitted (`submit`)."""
         ep = self.plan.endpoint(step.endpoint or "")
         path, query, body = self.endpoint_args(step, ep)
@@ -244,7 +245,28 @@ class FlowWriter:
         elif body:
             items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
         request = request_literal(items, spread="options") if items else "options"
-        return self.w.endpoint_call(ep, [request], submit=step.mode == "submit")
+        return self.w.endpoint_call(ep, [request], submit=submit or step.mode == "submit")
+
+    def ordered_polled(self, step: StepPlan) -> bool:
+        """An ordered step whose future is submitted in the lane and polled after it."""
+        ep = self.plan.endpoint(step.endpoint or "")
+        return step.ordered is not None and step.mode == "call" and ep.response == "future" and ep.runtime.futures is not None
+
+    def ordered_statements(self, step: StepPlan) -> tuple[list[dict[str, Any]], Doc | None]:
+        """A step carrying an ordered counter: in the client's lane of that counter, the request
+        (whose body reads the counter) until the server answered it; a future is then polled
+        outside the lane. (statements, the polling expression when there is one)."""
+        assert step.ordered is not None
+        polled = self.ordered_polled(step)
+        lane = call_with_arrow("this.inLane", [sym.string_literal(step.ordered)], self.endpoint_step(step, submit=polled))
+        if not polled:
+            return [], lane
+        ep = self.plan.endpoint(step.endpoint or "")
+        handle = var(step.id) + "Id"
+        result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
+        futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures or '')}"
+        poll = call("this.awaitFuture", [futures, handle, result, "options.signal"])
+        return [statement("const", lane, True, name=handle)], poll
 
     def flow_step(self, step: StepPlan) -> Doc:
         callee = self.plan.flow(step.flow or "")
@@ -325,7 +347,12 @@ class FlowWriter:
         steps = {s.id: s for s in self.flow.steps}
         for stage in self.flow.stages:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}
-            awaited = [sid for sid in stage if rendered[sid][1]]
+            for sid in stage:  # an ordered step waits for its turn in its lane, never in a Promise.all
+                if steps[sid].ordered is not None and steps[sid].mode in ("call", "submit"):
+                    pre, expr = self.ordered_statements(steps[sid])
+                    statements.extend(pre)
+                    rendered[sid] = (expr, True)
+            awaited = [sid for sid in stage if rendered[sid][1] and steps[sid].ordered is None]
             rest = list(stage)
             if len(awaited) > 1:  # independent requests: at the same time
                 result = self.flow.result_step if self.flow.result_step in awaited else None

@@ -137,7 +137,9 @@ class SpecWriter:
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
         create = self.api.endpoints[p.create_endpoint]
-        args = ir.thaw(p.create_args) or {}
+        session = self.plan.session
+        assert session is not None
+        args = ir.thaw(session.create_body) or {}
         create_values = [(k, ts_literal(v)) for k, v in args.items()] if isinstance(args, dict) else []
         items = [
             prop("create", endpoint_const(p.create_endpoint)),
@@ -151,6 +153,8 @@ class SpecWriter:
             record = self.api.record(heartbeat.request)
             in_body = record is not None and record.field(p.session_id_field) is not None
             values = [(p.session_id_field, "sessionId")] if in_body or (heartbeat.request is not None and record is None) else []
+            if values:
+                values += [(k, ts_literal(v)) for k, v in session.heartbeat_constants]
             request = self.request_of(heartbeat, values, path)
             items += [
                 prop("heartbeat", endpoint_const(heartbeat.id)),
@@ -240,6 +244,7 @@ class SpecWriter:
                         prop("largeDelayMs", str(p.large_backoff_ms)),
                         prop("smallRequestBytes", str(p.small_request_bytes)),
                         prop("headers", pairs(p.headers)),
+                        prop("freshIdempotencyKey", "true" if p.fresh_idempotency_key else "false"),
                     ]
                 )
                 decls.append(declaration(name, "Backpressure", value))

@@ -57,6 +57,9 @@ class ScenarioResult:
     scenario: str
     problems: tuple[str, ...]
     stderr: str = ""
+    # what the mock recorded, in arrival order (the requests of a run the driver finished), for
+    # comparisons beyond the wire rules (tests/conformance/test_real_sdk_wire.py)
+    requests: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -178,6 +181,15 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         seen = [r["endpoint"] for r in mock.requests() if r["endpoint"] is not None and r["endpoint"] not in background]
         wanted = rule["sequence"]
         return [] if seen[: len(wanted)] == wanted else [f"sequence {seen!r} does not start with {wanted!r}"]
+    if "sequences_ok" in rule:
+        # the mock checks every counter the manifest declares a start or an order for
+        report = mock.sequence_report()
+        problems = [f"sequence violation: {v!r}" for v in report["violations"][:10]]
+        if len(report["violations"]) > 10:
+            problems.append(f"... {len(report['violations'])} violations in all")
+        if report["checked"] < rule["sequences_ok"]:
+            problems.append(f"{report['checked']} counter-carrying requests checked, expected at least {rule['sequences_ok']}")
+        return problems
     if "max_in_flight" in rule:
         stats = mock.stats()
         return [] if stats["max_in_flight"] <= rule["max_in_flight"] else [f"max_in_flight: {stats!r} exceeds {rule['max_in_flight']}"]
@@ -208,6 +220,20 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         idempotency = mock.idempotency()
         if not all(v["executions"] <= 1 for v in idempotency["keys"].values()):
             problems.append(f"{endpoint}: a request was executed more than once: {idempotency!r}")
+    if "distinct_idempotency_keys" in rule and rule["distinct_idempotency_keys"]:
+        # every request a new call (a backpressure resend), not a retry of a lost one
+        keys = [r["headers"].get("x-idempotency-key") for r in records]
+        if None in keys or len(set(keys)) != len(keys):
+            problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {keys!r}")
+    if "body" in rule:
+        bodies = [r["body"] for r in records]
+        if not records or any(b != rule["body"] for b in bodies):
+            problems.append(f"{endpoint}: every body expected to be exactly {rule['body']!r}, saw {bodies!r}")
+    if "body_fields" in rule:
+        bodies = [r["body"] for r in records]
+        wrong = [b for b in bodies if not isinstance(b, dict) or any(k not in b or b[k] != v for k, v in rule["body_fields"].items())]
+        if not records or wrong:
+            problems.append(f"{endpoint}: every body expected to hold {rule['body_fields']!r}, saw {bodies!r}")
     if "body_values" in rule:
         spec = rule["body_values"]
         found = [v for r in records for v in values_at(r["body"], spec["path"].split("."))]
@@ -298,7 +324,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
         background = background_endpoints(api)
         for rule in scenario.data.get("wire") or []:
             problems.extend(f"wire: {problem}" for problem in check_wire(rule, mock, background))
-        return ScenarioResult(scenario.name, tuple(problems), stderr)
+        return ScenarioResult(scenario.name, tuple(problems), stderr, tuple(mock.requests()))
 
 
 def _describe(call: Mapping[str, Any]) -> str:

@@ -111,6 +111,25 @@ class Lowerer:
         self.sink.error("manifest.expected-integer", f"{what} must be an integer, not {node.describe()}", node.span)
         return None
 
+    def counter_start(self, m: Mapping, counter: bool, what: str) -> int:
+        """A counter's first value (`start:`), 0 when not given; only a counter has one."""
+        node = m.get("start")
+        if node is None:
+            return 0
+        if not counter:
+            self.sink.error(
+                "manifest.conflict",
+                f"{what}: `start` is the first value of a counter",
+                node.span,
+                hint="add `counter: true` or remove `start`",
+            )
+            return 0
+        value = self.integer(node, f"`start` of {what}")
+        if value is not None and value < 0:
+            self.sink.error("manifest.bad-value", f"`start` of {what} must be 0 or more, not {value}", node.span)
+            return 0
+        return value or 0
+
     def number(self, node: Node | None, what: str) -> float | None:
         if node is None:
             return None
@@ -985,18 +1004,30 @@ class Lowerer:
         for e in sm or ():
             what = f"state `{e.key}` of client `{cid}`"
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "counter", "doc"), what)
+                self.check_keys(e.value, ("type", "counter", "start", "ordered", "doc"), what)
                 if "type" not in e.value:  # was silently dropped: every long form needs its type
                     self.sink.error(
                         "type.syntax", f"{what}: the long form needs a `type:`", e.key_span, hint=f"`{e.key}: {{type: int, counter: true}}`"
                     )
                 t = self.type_expr(e.value.get("type"), what)
                 counter = bool(self.boolean(e.value.get("counter"), "`counter`"))
+                start = self.counter_start(e.value, counter, what)
+                ordered = bool(self.boolean(e.value.get("ordered"), "`ordered`"))
+                if ordered and not counter:
+                    self.sink.error(
+                        "manifest.conflict",
+                        f"{what}: `ordered` orders the requests that carry a counter",
+                        e.value.get("ordered").span,
+                        hint="add `counter: true` or remove `ordered`",
+                    )
+                    ordered = False
                 doc = self.doc(e.value)
             else:
-                t, counter, doc = self.type_expr(e.value, what), False, None
+                t, counter, start, ordered, doc = self.type_expr(e.value, what), False, 0, False, None
             if t is not None:
-                state.append(ir.StateField(name=e.key, type=t, counter=counter, doc=doc, span=e.key_span))
+                state.append(
+                    ir.StateField(name=e.key, type=t, counter=counter, counter_start=start, ordered=ordered, doc=doc, span=e.key_span)
+                )
         module_node = m.get("module")
         module = self.string(module_node, "`module`")
         if module is not None and module_node is not None:  # becomes file paths in Elixir: a plain dotted name only

@@ -53,6 +53,7 @@ from tinkc.mock.scenario import (
     ScenarioError,
     parse_scenario,
 )
+from tinkc.mock.sequence import SequenceChecker
 from tinkc.mock.values import Checker, Generator, Rand, parse_text
 
 CONTROL = "/__tinkc"
@@ -134,6 +135,7 @@ class MockServer:
         self.router = Router(api.endpoints.values())
         self.generator = Generator(api)
         self.checker = Checker(api)
+        self.sequences = SequenceChecker(api)  # counter starts and ordered submission, as the manifest declares them
         self.auth_header = api.service.auth.header if api.service.auth else None
         self._epoch = time.monotonic()  # recordings say when they arrived, in ms since the server began
         self._retrieve: dict[str, list[ir.Feature]] = {}
@@ -208,6 +210,7 @@ class MockServer:
         self._stored: dict[str, Answer] = {}  # the answer of each executed idempotency key
         self._calls: dict[tuple[str, str], dict[str, Any]] = {}  # logical calls, by (endpoint, call tag)
         self._missing_keys: dict[str, int] = {}
+        self.sequences.reset()
         self._faults_injected: dict[str, int] = {}  # by kind, until a reset (across scenario loads)
         self.max_in_flight = self.in_flight
         self._load(scenario)
@@ -286,6 +289,10 @@ class MockServer:
             "drawn": sum(self._fault_draws.values()),
         }
 
+    def sequence_report(self) -> dict[str, Any]:
+        """How many counter-carrying requests were checked, and every start or order violation."""
+        return self.sequences.report()
+
     def stats(self) -> dict[str, Any]:
         return {
             "requests": self._seq,
@@ -359,6 +366,7 @@ class MockServer:
         found = self.router.match(request.method, raw_path)
         if isinstance(found, Match):
             record["endpoint"], record["path_params"] = found.endpoint.id, found.params
+            self.sequences.arrived(record["seq"], found.endpoint.id, body)
         if not self._released.is_set():
             self.held += 1
             try:
@@ -470,6 +478,7 @@ class MockServer:
         return script.next() if script is not None else None
 
     def _send(self, request: web.Request, record: dict[str, Any], answer: Answer, reply: Reply | None) -> web.StreamResponse:
+        self.sequences.answered(record["seq"])
         response_record: dict[str, Any] = {"source": answer.source}
         if answer.fault is not None:
             response_record["fault"] = answer.fault
@@ -712,6 +721,8 @@ class MockServer:
                 return _json({"ok": True, "scenario": loaded.to_json()})
             if path == "/idempotency" and method == "GET":
                 return _json(self.idempotency())
+            if path == "/sequences" and method == "GET":
+                return _json(self.sequence_report())
             if path == "/futures" and method == "GET":
                 return _json(self.futures())
             if path == "/faults" and method == "GET":
@@ -761,6 +772,7 @@ _CONTROL_ROUTES = [
     f"POST {CONTROL}/scenario",
     f"GET {CONTROL}/idempotency",
     f"GET {CONTROL}/futures",
+    f"GET {CONTROL}/sequences",
     f"GET {CONTROL}/faults",
     f"GET {CONTROL}/stats[?in_flight=N&timeout_ms=T]",
     f"POST {CONTROL}/hold",
@@ -895,6 +907,9 @@ class MockHandle:
 
     def stats(self) -> dict[str, Any]:
         return self.call(self.server.stats)
+
+    def sequence_report(self) -> dict[str, Any]:
+        return self.call(self.server.sequence_report)
 
     def futures(self) -> list[dict[str, Any]]:
         return self.call(self.server.futures)

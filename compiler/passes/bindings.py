@@ -30,6 +30,7 @@ import attrs
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.frontend.grammars import format_binding, format_type
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import step_binds
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
@@ -536,7 +537,36 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         if name in in_cycle or name not in flows:
             continue
         flows[name] = FlowChecker(api, flows[name], sink, flows).check()
+    for flow in flows.values():
+        _check_ordered_counters(api, flow, sink)
     return attrs.evolve(api, flows=flows)
+
+
+def _check_ordered_counters(api: ir.Api, flow: ir.Flow, sink: Sink) -> None:
+    """An `ordered` counter orders the requests that carry it: it is read only as an argument of an
+    endpoint call on its own client, at most once a step (one value, one request, one place in the lane)."""
+    client = api.clients.get(flow.client or "")
+    ordered = {s.name for s in client.state if s.counter and s.ordered} if client is not None else set()
+    if not ordered:
+        return
+    for step in flow.steps:
+        reads = [b for b in step_binds(step) if b.source == "state" and b.path and str(b.path[0]) in ordered]
+        if not reads:
+            continue
+        if step.kind not in ("call", "call_await") or step.target_kind != "endpoint" or step.receiver != "self":
+            sink.error(
+                "flow.ordered-counter",
+                f"`{reads[0].text}` is an ordered counter: only a request of its own client may carry it",
+                reads[0].span,
+                hint="read it in an endpoint call step of this client, or drop `ordered: true`",
+            )
+        elif len(reads) > 1:
+            sink.error(
+                "flow.ordered-counter",
+                f"step reads ordered counters {len(reads)} times: one request takes one place in the order",
+                reads[1].span,
+                hint="read one ordered counter once per step",
+            )
 
 
 PASS = Pass(name="bindings", kind="validation", run=run, doc=__doc__ or "")

@@ -183,6 +183,11 @@ class StepPlan:
     # call / submit on another client (a `client.method` step): the name (neutral) of the receiver
     # client's endpoint method it calls, which answers as the endpoint does (a future resolved)
     method: str | None = None
+    # call / submit reading an `ordered` counter of its client: the counter's name. The step takes
+    # the client's lane of that counter, reads the counter, sends the request and keeps the lane
+    # until the server answered it (a future's submit answer: polling happens after, outside the
+    # lane). So requests leave in counter order, one at a time, whatever the caller's concurrency.
+    ordered: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -253,6 +258,12 @@ class SessionPlan:
     heartbeat_in_path: bool
     session_id_field: str
     params: ir.SessionLifecycle
+    # The create request's whole body, decided here once: the manifest's `create_args` plus the
+    # request record's literal tags (`type: create_session`), in the record's field order. Every
+    # runtime sends it as is, so no SDK drops a tag another one sends.
+    create_body: Any = None  # frozen JSON object
+    # The heartbeat body's constant fields (literal tags), sent next to the session id.
+    heartbeat_constants: tuple[tuple[str, Any], ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -499,6 +510,19 @@ def _variables(flow: ir.Flow) -> set[str]:
     return used
 
 
+def _ordered_counter(api: ir.Api, flow: ir.Flow, step: ir.Step) -> str | None:
+    """The `ordered` counter of the flow's client that a step reads, if any (the first one; the
+    ordered-counter check refuses steps that read two)."""
+    client = api.clients.get(flow.client or "")
+    if client is None:
+        return None
+    ordered = {s.name for s in client.state if s.counter and s.ordered}
+    for b in step_binds(step):
+        if b.source == "state" and b.path and str(b.path[0]) in ordered:
+            return str(b.path[0])
+    return None
+
+
 def _resolves_to_nothing(ep: EndpointPlan) -> bool:
     return ep.response == "future" and ep.response_type is None
 
@@ -537,6 +561,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     receiver=receiver,
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
+                    ordered=_ordered_counter(api, flow, s),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
@@ -590,6 +615,20 @@ def _session(api: ir.Api) -> SessionPlan | None:
     if feat is None or not isinstance(feat.params, ir.SessionLifecycle):
         return None
     p = feat.params
+    given = ir.thaw(p.create_args) or {}
+    create = api.endpoints.get(p.create_endpoint)
+    record = api.record(create.request) if create is not None else None
+    body: dict[str, Any] = {}
+    for f in record.fields if record is not None else ():
+        if f.name in given:
+            body[f.json_name] = given[f.name]
+        elif f.json_name in given:
+            body[f.json_name] = given[f.json_name]
+        elif _constant(f):
+            body[f.json_name] = ir.thaw(f.default)
+    body.update((k, v) for k, v in given.items() if k not in body and not (record and record.field(k)))
+    heartbeat = api.endpoints.get(p.heartbeat_endpoint or "")
+    beat_record = api.record(heartbeat.request) if heartbeat is not None else None
     return SessionPlan(
         feature=feat.id,
         create_endpoint=p.create_endpoint,
@@ -597,6 +636,8 @@ def _session(api: ir.Api) -> SessionPlan | None:
         heartbeat_in_path=api.heartbeat_in_path(p),
         session_id_field=p.session_id_field,
         params=p,
+        create_body=ir.freeze(body),
+        heartbeat_constants=tuple((f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)),
     )
 
 

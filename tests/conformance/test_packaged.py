@@ -110,6 +110,16 @@ def record(endpoint: str, received_ms: float, **extra: Any) -> dict[str, Any]:
         ({"endpoint": "a", "header": {"X-K": "v"}}, False),
         ({"endpoint": "a", "header": {"X-K": None}}, True),
         ({"endpoint": "a", "same_idempotency_key": True}, True),
+        ({"endpoint": "a", "distinct_idempotency_keys": True}, True),
+        ({"endpoint": "c", "distinct_idempotency_keys": True}, False),
+        ({"endpoint": "d", "distinct_idempotency_keys": True}, True),
+        ({"endpoint": "b", "body": None}, False),
+        ({"endpoint": "a", "body": {"items": [{"n": 1}]}}, True),
+        ({"endpoint": "c", "body": {"x": 1}}, True),
+        ({"endpoint": "z", "body": None}, True),
+        ({"endpoint": "c", "body_fields": {"t": "u"}}, False),
+        ({"endpoint": "c", "body_fields": {"t": "v"}}, True),
+        ({"endpoint": "c", "body_fields": {"q": None}}, True),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [1]}}, False),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [9]}}, True),
         ({"endpoint": "a", "body": {"m": "$absent"}}, False),
@@ -126,6 +136,10 @@ def test_check_wire(rule: dict[str, Any], fails: bool) -> None:
             record("a", 0, headers={"x-k": "v"}, body={"items": [{"n": 1}], "z": None}),
             record("a", 20, headers={"x-k": "v"}, body={"items": [{"n": 2}], "z": None}),
             record("b", 25),
+            record("c", 30, headers={"x-idempotency-key": "k1"}, body={"t": "u", "x": 1}),
+            record("c", 31, headers={"x-idempotency-key": "k2"}, body={"t": "u", "x": 2}),
+            record("d", 32, headers={"x-idempotency-key": "k1"}),
+            record("d", 33, headers={"x-idempotency-key": "k1"}),
         ]
     )
     assert bool(check_wire(rule, mock, background=set())) is fails

@@ -3,6 +3,8 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -83,6 +85,7 @@ class BaseClient:
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._lanes: dict[str, threading.Lock] = {}
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -131,11 +134,17 @@ class BaseClient:
     def _sibling(self, cls: type[C]) -> C:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
+
+    def _lane(self, counter: str) -> threading.Lock:
+        """The lane of an `ordered` counter: held from reading the counter until the server answered
+        the request that carries it, so the client's requests leave in counter order, one at a time."""
+        return self._lanes.setdefault(counter, threading.Lock())  # setdefault: one lock even when threads race
 
     def _submit(
         self,
@@ -251,6 +260,7 @@ class AsyncBaseClient:
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._lanes_async: dict[str, asyncio.Lock] = {}
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -299,11 +309,16 @@ class AsyncBaseClient:
     def _sibling(self, cls: type[A]) -> A:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
+
+    def _lane(self, counter: str) -> asyncio.Lock:
+        """The lane of an `ordered` counter (asyncio.Lock wakes its waiters first come, first served)."""
+        return self._lanes_async.setdefault(counter, asyncio.Lock())
 
     async def _submit(
         self,

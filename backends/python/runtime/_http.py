@@ -37,6 +37,7 @@ class Backpressure:
     large_delay: float
     small_request_bytes: int
     headers: tuple[tuple[str, str], ...]
+    fresh_idempotency_key: bool = False  # the resend is a new request: a new key (transport retries keep it)
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,9 @@ class _Attempt:
         bp = self.endpoint.backpressure
         if bp is not None and any(lo <= status <= hi for lo, hi in bp.statuses):
             small = len(self.content or b"") <= bp.small_request_bytes
+            header = self.endpoint.idempotency_header
+            if bp.fresh_idempotency_key and header:
+                self.headers[header.lower()] = self.endpoint.idempotency_prefix + str(uuid.uuid4())
             return bp.small_delay if small else bp.large_delay  # backpressure is not an error: wait and resend
         policy = self.endpoint.retry
         if self.endpoint.handler is not None and transient(status):
@@ -277,9 +281,10 @@ class Transport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
         url = self.config.base_url + build_path(endpoint, path or {})
         while True:
+            # built for each attempt: a backpressure resend may carry a new idempotency key
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
             try:
                 response = self.http.request(
                     endpoint.method,
@@ -375,9 +380,10 @@ class AsyncTransport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
         url = self.config.base_url + build_path(endpoint, path or {})
         while True:
+            # built for each attempt: a backpressure resend may carry a new idempotency key
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
             try:
                 response = await self.http.request(
                     endpoint.method,

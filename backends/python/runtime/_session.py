@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import APIError, APIStatusError, ResponseValidationError
@@ -23,6 +23,7 @@ class Session:
     interval: float
     stop_statuses: tuple[tuple[int, int], ...]
     heartbeat_in_path: bool = False  # the heartbeat carries the session id in its path, not its body
+    heartbeat_body: Mapping[str, Any] = field(default_factory=dict)  # its literal tags, sent with the session id
 
     def stops(self, error: APIError) -> bool:
         return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
@@ -32,14 +33,14 @@ class Session:
         if self.heartbeat_in_path:
             transport.send(self.heartbeat, path={self.session_id_field: session_id})
         else:
-            transport.send(self.heartbeat, body={self.session_id_field: session_id})
+            transport.send(self.heartbeat, body={**self.heartbeat_body, self.session_id_field: session_id})
 
     async def abeat(self, transport: AsyncTransport, session_id: str) -> None:
         assert self.heartbeat is not None
         if self.heartbeat_in_path:
             await transport.send(self.heartbeat, path={self.session_id_field: session_id})
         else:
-            await transport.send(self.heartbeat, body={self.session_id_field: session_id})
+            await transport.send(self.heartbeat, body={**self.heartbeat_body, self.session_id_field: session_id})
 
     def session_id_of(self, body: Any) -> str:
         value = body.get(self.session_id_field) if isinstance(body, dict) else None

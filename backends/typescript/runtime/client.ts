@@ -108,6 +108,7 @@ export abstract class BaseClient {
   protected readonly family: Family;
   protected readonly state: { readonly [name: string]: unknown };
   private readonly counters = new Map<string, number>();
+  private readonly lanes = new Map<string, Promise<void>>();
   private readonly owner: boolean;
 
   protected constructor(sdk: SDK, options: ClientOptions = {}) {
@@ -170,11 +171,31 @@ export abstract class BaseClient {
     return this.family.session.open(this.family.transport, spec, this.family.logger);
   }
 
-  /** The next value of a counter in the client's state (0, 1, 2, ...). */
-  protected next(counter: string): number {
-    const value = this.counters.get(counter) ?? 0;
+  /** The next value of a counter in the client's state (start, start + 1, ...; start 0 unless the
+   * manifest declares another). */
+  protected next(counter: string, start = 0): number {
+    const value = this.counters.get(counter) ?? start;
     this.counters.set(counter, value + 1);
     return value;
+  }
+
+  /**
+   * Runs `send` in the client's lane of an `ordered` counter: after every request sent earlier in
+   * the lane was answered (or failed), so the requests that read the counter (inside `send`) leave
+   * in counter order, one at a time. A future answered by `send` is polled outside the lane.
+   */
+  protected inLane<T>(counter: string, send: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(counter) ?? Promise.resolve();
+    const turn = previous.then(send);
+    // the next turn waits for this one to end, however it ends
+    this.lanes.set(
+      counter,
+      turn.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return turn;
   }
 
   /** Runs one public call: its failure is reported to telemetry, then thrown. */

@@ -31,6 +31,8 @@ export interface Backpressure {
   /** Requests with a body up to this many bytes wait the small delay. */
   readonly smallRequestBytes: number;
   readonly headers: readonly (readonly [string, string])[];
+  /** The resend is a new request: it carries a new idempotency key (a transport retry keeps it). */
+  readonly freshIdempotencyKey: boolean;
 }
 
 /**
@@ -393,6 +395,10 @@ export class Transport {
           Buffer.byteLength(content ?? "") <= bp.smallRequestBytes
             ? bp.smallDelayMs
             : bp.largeDelayMs;
+        if (bp.freshIdempotencyKey && endpoint.idempotency !== null) {
+          const name = endpoint.idempotency.header.toLowerCase();
+          headers[name] = endpoint.idempotency.prefix + randomUUID();
+        }
       } else if (handler !== null && transient(status)) {
         delay = handlerDelay(handler);
       } else if (retry < policy.maxRetries && inRanges(status, policy.statuses)) {

@@ -56,12 +56,12 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
 
-  @doc "The next value of a counter of the client: 0, 1, 2, ..."
-  @spec next(t(), atom()) :: non_neg_integer()
-  def next(%__MODULE__{counters: ref, counter_names: names, module: module}, counter) do
+  @doc "The next value of a counter of the client: start, start + 1, ... (the manifest's `start:`, 0 by default)"
+  @spec next(t(), atom(), non_neg_integer()) :: non_neg_integer()
+  def next(%__MODULE__{counters: ref, counter_names: names, module: module}, counter, start \\ 0) do
     case Enum.find_index(names, &(&1 == counter)) do
       nil -> raise ArgumentError, "#{inspect(module)} has no counter #{inspect(counter)}"
-      index -> :atomics.add_get(ref, index + 1, 1) - 1
+      index -> :atomics.add_get(ref, index + 1, 1) - 1 + start
     end
   end
 
@@ -135,6 +135,30 @@ defmodule Tinkc.SDK.Runtime.Client do
   def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
     endpoint = Spec.endpoint(endpoint_id)
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint)
+  end
+
+  @doc """
+  Runs `fun` in the client's lane of an `ordered` counter: once every call that entered the lane
+  before has left it, so the requests that read the counter inside `fun` leave in counter order,
+  one at a time until the server answered. The lane is left however `fun` ends.
+  """
+  @spec in_lane(t(), atom(), (() -> result)) :: result when result: term()
+  def in_lane(%__MODULE__{pid: pid}, counter, fun) when is_pid(pid) do
+    :ok = GenServer.call(pid, {:__lane_enter__, counter}, :infinity)
+
+    try do
+      fun.()
+    after
+      GenServer.call(pid, {:__lane_leave__, counter}, :infinity)
+    end
+  end
+
+  @doc "Polls a future submitted in a lane (`in_lane/3` around `submit/3`); its result as `type`."
+  @spec await_submitted(t(), String.t(), result(String.t()), term()) :: result(term())
+  def await_submitted(%__MODULE__{} = client, endpoint_id, submitted, type) do
+    with {:ok, request_id} <- submitted do
+      await_future(client, endpoint_id, request_id, type)
+    end
   end
 
   @doc "Submits and polls at once: the future's result."

@@ -49,14 +49,18 @@ defmodule Tinkc.SDK.Runtime.Backpressure do
             small_delay_ms: 0,
             large_delay_ms: 0,
             small_request_bytes: 0,
-            headers: []
+            headers: [],
+            fresh_idempotency_key: false
 
+  # fresh_idempotency_key: the resend is a new request, with a new idempotency key (a transport
+  # retry keeps the call's key)
   @type t :: %__MODULE__{
           statuses: [{pos_integer(), pos_integer()}],
           small_delay_ms: non_neg_integer(),
           large_delay_ms: non_neg_integer(),
           small_request_bytes: non_neg_integer(),
-          headers: [{String.t(), String.t()}]
+          headers: [{String.t(), String.t()}],
+          fresh_idempotency_key: boolean()
         }
 end
 
@@ -174,6 +178,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
     :heartbeat_timeout_ms,
     :warn_after_ms,
     create_body: %{},
+    heartbeat_body: %{},
     heartbeat_in_path: false,
     stop_statuses: []
   ]
@@ -186,6 +191,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
           heartbeat_timeout_ms: pos_integer(),
           warn_after_ms: pos_integer() | nil,
           create_body: map(),
+          heartbeat_body: map(),
           heartbeat_in_path: boolean(),
           stop_statuses: [{pos_integer(), pos_integer()}]
         }

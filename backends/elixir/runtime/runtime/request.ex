@@ -130,7 +130,7 @@ defmodule Tinkc.SDK.Runtime.Request do
         small? = byte_size(attempt.body || "") <= backpressure.small_request_bytes
         delay = if small?, do: backpressure.small_delay_ms, else: backpressure.large_delay_ms
         Clock.sleep(attempt.ctx.config, delay)
-        loop(attempt)
+        loop(rekeyed(attempt, backpressure.fresh_idempotency_key))
 
       endpoint.handler != nil and transient?(status) ->
         handler_retry(attempt)
@@ -255,6 +255,16 @@ defmodule Tinkc.SDK.Runtime.Request do
     auth = [{String.downcase(service.auth_header), ctx.config.api_key}]
     dedupe(base ++ content ++ idempotency ++ backpressure ++ lower(extra) ++ auth)
   end
+
+  # a backpressure resend that is a new request: a new idempotency key, in the same place
+  defp rekeyed(%{endpoint: %Endpoint{idempotency_header: name} = endpoint} = attempt, true)
+       when is_binary(name) do
+    key = String.downcase(name)
+    value = endpoint.idempotency_prefix <> idempotency_key()
+    %{attempt | headers: List.keyreplace(attempt.headers, key, 0, {key, value})}
+  end
+
+  defp rekeyed(attempt, _fresh?), do: attempt
 
   # later entries win, as a map would, but the order of first appearance is kept
   defp dedupe(headers) do

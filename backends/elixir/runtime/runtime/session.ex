@@ -87,7 +87,10 @@ defmodule Tinkc.SDK.Runtime.Session do
     endpoint = %{Spec.endpoint(spec.heartbeat) | timeout_ms: spec.heartbeat_timeout_ms}
     params = %{spec.session_id_field => id}
     # the session id goes where the heartbeat endpoint takes it: its path, else its body
-    request = if spec.heartbeat_in_path, do: [path: params], else: [body: params]
+    request =
+      if spec.heartbeat_in_path,
+        do: [path: params],
+        else: [body: Map.merge(spec.heartbeat_body, params)]
 
     Task.start(fn ->
       send(holder, {:beat_done, Request.send(ctx, endpoint, request)})
