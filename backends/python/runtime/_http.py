@@ -96,7 +96,9 @@ def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
 # one client: with 200 futures in flight on one client most of the time went there. Requests are
 # therefore spread over several clients, each with at most this many in flight (tinker's own SDK
 # spreads them too, 50 a client, over a transport without that cost); a client is made when the
-# ones there all carry this many. 10 measured best against 5, 20 and 50 (bench/sdk_compare.py).
+# ones there all carry this many. With 200 futures in flight (bench/sdk_compare.py), 20 and 50 were
+# clearly slower than 10, and 5 no better than 10 beyond the noise of a shared machine while
+# making twice the clients.
 REQUESTS_PER_CLIENT = 10
 
 
