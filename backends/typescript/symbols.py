@@ -35,6 +35,7 @@ import json
 import posixpath
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -42,7 +43,9 @@ from tinkc.backends import symbols as shared
 from tinkc.backends.base import NamingRules, camel_case, pascal_case
 from tinkc.backends.symbols import Symbol, SymbolProvider
 from tinkc.ir import nodes as ir
-from tinkc.sdk import SdkPlan
+
+if TYPE_CHECKING:  # `tinkc check` loads this module for the naming rules only, and needs no plan
+    from tinkc.sdk import SdkPlan
 
 # ECMAScript reserved words, strict-mode and TypeScript contextual keywords that cannot name a
 # declaration, and the literals.

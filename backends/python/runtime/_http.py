@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import json
 import random
 import re
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -90,11 +92,100 @@ def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
     return _PARAM.sub(expand, endpoint.path)
 
 
+# httpcore's connection pool re-examines all its connections (and, for each idle one, counts them all
+# again) every time a request comes or goes, so its cost per request grows with the connections of
+# one client: with 200 futures in flight on one client most of the time went there. Requests are
+# therefore spread over several clients, each with at most this many in flight (tinker's own SDK
+# spreads them too, 50 a client, over a transport without that cost); a client is made when the
+# ones there all carry this many. With 200 futures in flight (bench/sdk_compare.py), 20 and 50 were
+# clearly slower than 10, and 5 no better than 10 beyond the noise of a shared machine while
+# making twice the clients.
+REQUESTS_PER_CLIENT = 10
+
+
 def pool_limits(config: Config) -> httpx.Limits:
-    """A pool as large as the manifest lets requests be in flight (httpx's default caps it at 100)."""
-    return httpx.Limits(
-        max_connections=config.max_connections, max_keepalive_connections=min(config.max_connections, 100)
-    )
+    """One client's pool: as many connections as it may have requests in flight."""
+    size = min(config.max_connections, REQUESTS_PER_CLIENT)
+    return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+
+
+def client_options(config: Config) -> dict[str, Any]:
+    """The options of each pooled client. They share one TLS context: loading the certificate store
+    takes about 0.1 s, once per context."""
+    return {"timeout": config.timeout, "limits": pool_limits(config), "verify": _tls_context()}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+class _Clients(Generic[H]):
+    """The clients requests are spread over and how many requests each carries now. A client the
+    caller gave is the only one (its pool, proxies and transport are the caller's choice); otherwise
+    clients are made on demand, as many as `config.max_connections` needs at REQUESTS_PER_CLIENT
+    each; when all of them are full, the least loaded takes the request and its pool queues it."""
+
+    def __init__(self, config: Config, make: Callable[[], H], given: H | None) -> None:
+        self.make: Callable[[], H] = make
+        self.clients: list[H] = [] if given is None else [given]
+        self.active: list[int] = [0] * len(self.clients)
+        self.most = 1 if given is not None else max(1, -(-config.max_connections // REQUESTS_PER_CLIENT))
+
+    def take(self) -> int:
+        i = next((i for i, n in enumerate(self.active) if n < REQUESTS_PER_CLIENT), -1)
+        if i < 0:
+            if len(self.clients) < self.most:
+                self.clients.append(self.make())
+                self.active.append(0)
+                i = len(self.clients) - 1
+            else:
+                i = min(range(len(self.active)), key=self.active.__getitem__)
+        self.active[i] += 1
+        return i
+
+
+class ClientPool:
+    """Synchronous clients shared by threads: taking and giving back a client is under a lock."""
+
+    def __init__(self, config: Config, given: httpx.Client | None = None) -> None:
+        self._clients = _Clients(config, lambda: httpx.Client(**client_options(config)), given)
+        self._lock = threading.Lock()
+
+    def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        with self._lock:
+            i = self._clients.take()
+            http = self._clients.clients[i]
+        try:
+            return http.request(method, url, **options)
+        finally:
+            with self._lock:
+                self._clients.active[i] -= 1
+
+    def close(self) -> None:
+        for http in self._clients.clients:
+            http.close()
+
+
+class AsyncClientPool:
+    """Asynchronous clients of one event loop: no lock, nothing awaits between taking and counting."""
+
+    def __init__(self, config: Config, given: httpx.AsyncClient | None = None) -> None:
+        self._clients = _Clients(config, lambda: httpx.AsyncClient(**client_options(config)), given)
+
+    async def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        i = self._clients.take()
+        try:
+            return await self._clients.clients[i].request(method, url, **options)
+        finally:
+            self._clients.active[i] -= 1
+
+    async def aclose(self) -> None:
+        for http in self._clients.clients:
+            await http.aclose()
 
 
 def drop_none(values: Mapping[str, object]) -> dict[str, object]:
@@ -223,7 +314,7 @@ class Transport:
         self.config = config
         self.user_agent = user_agent
         self.auth_header = auth_header
-        self.http = http or httpx.Client(timeout=config.timeout, limits=pool_limits(config))
+        self.http = ClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
@@ -289,7 +380,7 @@ class Transport:
                 response = self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),  # type: ignore[arg-type]
+                    params=drop_none(query or {}),
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,
@@ -324,7 +415,7 @@ class AsyncTransport:
         self.config = config
         self.user_agent = user_agent
         self.auth_header = auth_header
-        self.http = http or httpx.AsyncClient(timeout=config.timeout, limits=pool_limits(config))
+        self.http = AsyncClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
@@ -388,7 +479,7 @@ class AsyncTransport:
                 response = await self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),  # type: ignore[arg-type]
+                    params=drop_none(query or {}),
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,
