@@ -4,6 +4,8 @@ driver, each a template filled with names from the symbol provider."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
@@ -14,8 +16,15 @@ from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
 
-ERRORS = ("APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "ConfigurationError",
-          "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
+# Every error class of the runtime is public (the README names them, users catch them): read from the
+# runtime module itself, so that a class added there is exported without a second list to keep.
+ERRORS = tuple(
+    sorted(
+        re.findall(
+            r"^class ([A-Za-z]\w*)\(", (Path(__file__).parent / "runtime" / "_errors.py").read_text(encoding="utf-8"), re.M
+        )
+    )
+)
 
 
 def toml_string(value: str) -> str:
