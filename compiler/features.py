@@ -21,7 +21,7 @@ REQUIRED = object()
 
 @attrs.frozen
 class Param:
-    """One parameter. ``kind``: int float str bool status_list str_list headers endpoint type obj."""
+    """One parameter. ``kind``: int float str bool status_list str_list str_map headers endpoint type obj."""
 
     kind: str
     default: Any = REQUIRED
@@ -92,6 +92,8 @@ def _promise_result(v: Values) -> ir.FeatureParams:
     try_again = v.get("try_again") or {}
     queue_state = v.get("queue_state") or {}
     poll_retry = v.get("poll_retry") or {}
+    poll_headers = v.get("poll_headers") or {}
+    metadata = v.get("metadata_only") or {}
     handle = v.get("handle_type")
     return ir.PromiseResult(
         retrieve_endpoint=v["retrieve_endpoint"],
@@ -115,6 +117,13 @@ def _promise_result(v: Values) -> ir.FeatureParams:
             jitter=float(poll_retry.get("jitter", 0.25)),
         ),
         handle_type=handle,
+        request_type_header=poll_headers.get("request_type"),
+        iteration_header=poll_headers.get("iteration"),
+        request_types=tuple(v.get("request_types") or ()),
+        metadata_only_field=metadata.get("request_field"),
+        metadata_status_field=metadata.get("status_field") or "status",
+        metadata_status_value=metadata.get("status_value") or "complete_metadata",
+        metadata_size_field=metadata.get("size_field"),
     )
 
 
@@ -255,6 +264,25 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                     doc="backoff between polls that failed (no answer, 429, 5xx): min(base·2^n, max), jittered",
                 ),
                 "handle_type": p("type", None),
+                "poll_headers": obj(
+                    {
+                        "request_type": p("str", None, doc="header carrying the submitting endpoint's `request_types` entry"),
+                        "iteration": p("str", None, doc="header carrying the poll's 0-based count"),
+                    },
+                    doc="headers every poll of the retrieve endpoint carries",
+                ),
+                "request_types": p(
+                    "str_map", None, doc="endpoint id → its request type (the `poll_headers.request_type` value); every endpoint of the feature needs one when that header is set"
+                ),
+                "metadata_only": obj(
+                    {
+                        "request_field": p("str", doc="retrieve request field: true until a metadata-only answer, then false"),
+                        "status_field": p("str", "status", doc="answer field marking a metadata-only answer"),
+                        "status_value": p("str", "complete_metadata", doc="its value in such an answer"),
+                        "size_field": p("str", None, doc="answer field with the result's size in bytes"),
+                    },
+                    doc="the result may be too big to inline: the server first answers its metadata, and the SDK polls again asking for the payload",
+                ),
             },
             synonyms=(
                 ("try_again_field", "try_again.field"),

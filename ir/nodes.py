@@ -402,6 +402,20 @@ class PromiseResult:
     handle_type: TypeRef | None
     # backoff between polls that failed (no answer, 429, 5xx)
     poll_retry: Backoff = Backoff(kind="exponential", base_ms=500, max_ms=10000, jitter=0.25)
+    # headers every poll carries: the submitting endpoint's request type, the 0-based poll count
+    request_type_header: str | None = None
+    iteration_header: str | None = None
+    # (endpoint id, request type) of the endpoints answering futures of this feature
+    request_types: tuple[tuple[str, str], ...] = ()
+    # the complete_metadata exchange: `metadata_only_field` (a retrieve request field) is sent true
+    # until an answer whose `metadata_status_field` is `metadata_status_value`, then false
+    metadata_only_field: str | None = None
+    metadata_status_field: str = "status"
+    metadata_status_value: str = "complete_metadata"
+    metadata_size_field: str | None = None
+
+    def request_type(self, endpoint: str) -> str | None:
+        return next((t for e, t in self.request_types if e == endpoint), None)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -101,6 +101,7 @@ class Runtime:
     idempotency_prefix: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # fixed headers: the service's, then the endpoint's
     poll_timeout_ms: int | None = None  # set on a futures retrieve endpoint: its polls' timeout
+    request_type: str | None = None  # a futures endpoint's request type, sent with each poll of its futures
 
 
 @attrs.frozen(kw_only=True)
@@ -398,6 +399,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         idempotency_prefix=key.prefix if key is not None else "",
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
+        request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
     )
     return EndpointPlan(
         id=ep.id,
