@@ -157,6 +157,11 @@ class SpecWriter:
                     ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
                     ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
                     ("transient_jitter", Text(float_literal(p.poll_retry.jitter))),
+                    ("request_type_header", optional_text(p.request_type_header)),
+                    ("iteration_header", optional_text(p.iteration_header)),
+                    ("metadata_only_field", optional_text(p.metadata_only_field)),
+                    ("metadata_status_field", Text(symbols.string(p.metadata_status_field))),
+                    ("metadata_status_value", Text(symbols.string(p.metadata_status_value))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):
@@ -201,6 +206,8 @@ class SpecWriter:
             items.append(("redirect_location", Text("true")))
         if rt.poll_timeout_ms is not None:
             items.append(("timeout_ms", Text(int_literal(rt.poll_timeout_ms))))
+        if rt.request_type is not None:
+            items.append(("request_type", Text(symbols.string(rt.request_type))))
         return self.struct("Endpoint", items)
 
     # -- service ------------------------------------------------------------------------------------

@@ -221,9 +221,10 @@ class FlowWriter:
             if ep.runtime.futures is None:
                 return "None", False
             ft = self.imports.use(sym.feature_symbol(ep.runtime.futures))
+            endpoint = self.imports.use(sym.endpoint_symbol(ep.id))
             if ep.response_type is None:  # the future resolves to nothing: polled all the same
-                return d.call("self._await_future_empty", [ft, sym.step_var(call.id)]), True
-            return d.call("self._await_future", [ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
+                return d.call("self._await_future_empty", [endpoint, ft, sym.step_var(call.id)]), True
+            return d.call("self._await_future", [endpoint, ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
         if step.mode == "build_client":
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False

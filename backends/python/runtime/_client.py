@@ -150,11 +150,14 @@ class BaseClient:
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return poll(self._transport, futures, request_id, adapter, observer=self._observer)
+    def _await_future(self, endpoint: Endpoint, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll)."""
+        return poll(
+            self._transport, futures, request_id, adapter, observer=self._observer, request_type=endpoint.request_type
+        )
 
-    def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        poll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        self._await_future(endpoint, futures, request_id, IGNORED)
 
     def _call(
         self,
@@ -192,9 +195,8 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> T:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
-        return poll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
+        return self._await_future(
+            endpoint, futures, self._submit(endpoint, futures, path=path, query=query, body=body), adapter
         )
 
     def _call_future_empty(
@@ -207,7 +209,7 @@ class BaseClient:
         body: Any = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
+        self._await_future_empty(endpoint, futures, self._submit(endpoint, futures, path=path, query=query, body=body))
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
@@ -318,11 +320,14 @@ class AsyncBaseClient:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
+    async def _await_future(self, endpoint: Endpoint, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll)."""
+        return await apoll(
+            self._transport, futures, request_id, adapter, observer=self._observer, request_type=endpoint.request_type
+        )
 
-    async def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        await self._await_future(endpoint, futures, request_id, IGNORED)
 
     async def _call(
         self,
@@ -361,9 +366,7 @@ class AsyncBaseClient:
         body: Any = None,
     ) -> T:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return await apoll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        return await self._await_future(endpoint, futures, request_id_of(handle, futures.request_id_field), adapter)
 
     async def _call_future_empty(
         self,
@@ -376,7 +379,7 @@ class AsyncBaseClient:
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
-        await self._await_future_empty(futures, request_id)
+        await self._await_future_empty(endpoint, futures, request_id)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

@@ -2,8 +2,10 @@
 
 The endpoint answers a handle; the result is polled from the retrieve endpoint. Each answer is
 classified: pending (the try-again marker, or a pending status such as 408) → report the queue
-state and poll again; an error field → RequestFailedError with its category; anything else → the
-result, validated as the endpoint's declared response type. Transient poll failures (connection
+state and poll again; a metadata-only answer (the result is too big to inline) → poll again asking
+for the payload; an error field → RequestFailedError with its category; anything else → the
+result, validated as the endpoint's declared response type. Every poll may carry the submitting
+endpoint's request type and its 0-based iteration in headers. Transient poll failures (connection
 errors, 429, 5xx) are retried with backoff until the overall timeout."""
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class Futures:
     transient_base_delay: float  # the manifest's poll_retry: backoff after a failed poll
     transient_max_delay: float
     transient_jitter: float
+    request_type_header: str | None = None  # header: the submitting endpoint's request type
+    iteration_header: str | None = None  # header: the poll's 0-based count
+    metadata_only_field: str | None = None  # request field: true until a metadata-only answer
+    metadata_status_field: str = "status"
+    metadata_status_value: str = "complete_metadata"
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,18 @@ class Done:
     data: Any
 
 
-def classify(spec: Futures, body: Any) -> Pending | Done:
+@dataclass(frozen=True)
+class MetadataOnly:
+    """The result exists but was too big to inline: poll again, asking for the payload."""
+
+
+def classify(spec: Futures, body: Any) -> Pending | Done | MetadataOnly:
     """What one retrieve answer means; raises RequestFailedError for a failed future."""
     if isinstance(body, dict):
         if body.get(spec.try_again_field) == spec.try_again_value:
             return pending_of(spec, body)
+        if spec.metadata_only_field is not None and body.get(spec.metadata_status_field) == spec.metadata_status_value:
+            return MetadataOnly()
         error = body.get(spec.error_field)
         if error is not None:
             category = body.get(spec.category_field)
@@ -93,6 +107,31 @@ class _Poll:
         self.deadline = None if spec.timeout is None else clock() + spec.timeout
         self.failures = 0
         self.last: Pending | None = None
+        self.iteration = 0
+        self.metadata_only = spec.metadata_only_field is not None
+
+    def request(self, request_id: str, request_type: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+        """The body and headers of the next poll (counted as sent)."""
+        spec = self.spec
+        body: dict[str, Any] = {spec.request_id_field: request_id}
+        if spec.metadata_only_field is not None:
+            body[spec.metadata_only_field] = self.metadata_only
+        headers = {}
+        if spec.request_type_header is not None and request_type is not None:
+            headers[spec.request_type_header] = request_type
+        if spec.iteration_header is not None:
+            headers[spec.iteration_header] = str(self.iteration)
+        self.iteration += 1
+        return body, headers
+
+    def on_answer(self, answer: Pending | Done | MetadataOnly) -> bool:
+        """Whether the answer is the result; otherwise the next poll is prepared."""
+        if isinstance(answer, MetadataOnly):
+            self.failures = 0
+            self.metadata_only = False
+        elif isinstance(answer, Pending):
+            self.on_pending(answer)
+        return isinstance(answer, Done)
 
     def check_deadline(self) -> None:
         if self.deadline is not None and self.clock() >= self.deadline:
@@ -128,20 +167,22 @@ def poll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
+    request_type: str | None = None,
 ) -> T:
     """The future's result; waits and time come from the transport (injectable, e.g. scaled)."""
     state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
         state.check_deadline()
+        body, headers = state.request(request_id, request_type)
         try:
-            response = transport.send(spec.retrieve, body={spec.request_id_field: request_id})
+            response = transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
             transport.sleep(state.on_error(exc))
             continue
         answer = classify(spec, parse_body(response))
-        if isinstance(answer, Done):
+        if state.on_answer(answer):
+            assert isinstance(answer, Done)
             return validate(answer.data, adapter)
-        state.on_pending(answer)
 
 
 async def apoll(
@@ -151,16 +192,18 @@ async def apoll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
+    request_type: str | None = None,
 ) -> T:
     state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
         state.check_deadline()
+        body, headers = state.request(request_id, request_type)
         try:
-            response = await transport.send(spec.retrieve, body={spec.request_id_field: request_id})
+            response = await transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
             await transport.sleep(state.on_error(exc))
             continue
         answer = classify(spec, parse_body(response))
-        if isinstance(answer, Done):
+        if state.on_answer(answer):
+            assert isinstance(answer, Done)
             return validate(answer.data, adapter)
-        state.on_pending(answer)

@@ -75,6 +75,7 @@ class Endpoint:
     redirect_location: bool = False
     timeout: float | None = None
     handler: RetryHandler | None = None
+    request_type: str | None = None  # of a futures endpoint: sent with every poll of its futures
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -228,14 +228,20 @@ export abstract class BaseClient {
     );
   }
 
-  /** Polls a future until its result. */
+  /** Polls a future `endpoint` answered until its result (its request type goes with every poll). */
   protected awaitFuture<T>(
+    endpoint: Endpoint,
     futures: Futures,
     requestId: string,
     schema: Schema<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const options = { observer: this.family.observer, random: this.family.random, signal };
+    const options = {
+      observer: this.family.observer,
+      random: this.family.random,
+      signal,
+      requestType: endpoint.requestType,
+    };
     return this.reported(poll(this.family.transport, futures, requestId, schema, options));
   }
 
@@ -247,6 +253,6 @@ export abstract class BaseClient {
     request: Request = {},
   ): Promise<T> {
     const requestId = await this.submit(endpoint, futures, request);
-    return this.awaitFuture(futures, requestId, schema, request.signal);
+    return this.awaitFuture(endpoint, futures, requestId, schema, request.signal);
   }
 }

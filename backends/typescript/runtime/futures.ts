@@ -3,10 +3,12 @@
  *
  * The endpoint answers a handle; the result is polled from the retrieve endpoint. Each answer is
  * classified: pending (the try-again marker, or a pending status such as 408) → tell the queue-state
- * observer when the state changed and poll again at once (the server long-polls); an error field →
+ * observer when the state changed and poll again at once (the server long-polls); a metadata-only
+ * answer (the result is too big to inline) → poll again asking for the payload; an error field →
  * `RequestFailedError` with its category (`unknown` when not a declared one); anything else → the
  * result, decoded as the endpoint's declared response type. Transient poll failures (no answer,
- * 429, 5xx) are retried with backoff until the overall timeout, if the feature sets one.
+ * 429, 5xx) are retried with backoff until the overall timeout, if the feature sets one. Every
+ * poll may carry the submitting endpoint's request type and its 0-based iteration in headers.
  */
 
 import {
@@ -52,6 +54,14 @@ export interface Futures {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryJitter: number;
+  /** Header carrying the submitting endpoint's request type, `null` for none. */
+  readonly requestTypeHeader: string | null;
+  /** Header carrying the poll's 0-based count, `null` for none. */
+  readonly iterationHeader: string | null;
+  /** Request field sent `true` until a metadata-only answer, then `false`; `null`: no such exchange. */
+  readonly metadataOnlyField: string | null;
+  readonly metadataStatusField: string;
+  readonly metadataStatusValue: string;
 }
 
 export interface Pending {
@@ -59,7 +69,8 @@ export interface Pending {
   readonly reason: string | null;
 }
 
-type Classified = { readonly pending: Pending } | { readonly done: unknown };
+type Classified =
+  { readonly pending: Pending } | { readonly done: unknown } | { readonly metadataOnly: true };
 
 function field(body: unknown, name: string | null): unknown {
   if (name === null || body === null || typeof body !== "object" || Array.isArray(body))
@@ -82,6 +93,11 @@ export function pendingOf(spec: Futures, body: unknown): Pending {
 export function classify(spec: Futures, body: unknown): Classified {
   if (field(body, spec.tryAgainField) === spec.tryAgainValue)
     return { pending: pendingOf(spec, body) };
+  if (
+    spec.metadataOnlyField !== null &&
+    field(body, spec.metadataStatusField) === spec.metadataStatusValue
+  )
+    return { metadataOnly: true };
   const error = field(body, spec.errorField);
   if (error !== undefined && error !== null) {
     const raw = field(body, spec.categoryField);
@@ -110,6 +126,8 @@ export interface PollOptions {
   readonly observer?: QueueStateObserver | null | undefined;
   readonly random?: (() => number) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The submitting endpoint's request type (sent in the feature's request-type header). */
+  readonly requestType?: string | null | undefined;
 }
 
 /** Poll a future until its result (decoded with `schema`), its failure, or its timeout. */
@@ -123,7 +141,19 @@ export async function poll<T>(
   const clock = transport.clock;
   const random = options.random ?? Math.random;
   const deadline = spec.timeoutMs === null ? null : clock.now() + spec.timeoutMs;
-  const request: Request = { body: { [spec.requestIdField]: requestId }, signal: options.signal };
+  let iteration = 0;
+  let metadataOnly = spec.metadataOnlyField !== null;
+  const nextRequest = (): Request => {
+    const body: Record<string, unknown> = { [spec.requestIdField]: requestId };
+    if (spec.metadataOnlyField !== null) body[spec.metadataOnlyField] = metadataOnly;
+    const headers: Record<string, string> = {};
+    const requestType = options.requestType ?? null;
+    if (spec.requestTypeHeader !== null && requestType !== null)
+      headers[spec.requestTypeHeader] = requestType;
+    if (spec.iterationHeader !== null) headers[spec.iterationHeader] = String(iteration);
+    iteration += 1;
+    return { body, headers, signal: options.signal };
+  };
   let failures = 0;
   let last: Pending | null = null;
   const pending = (state: Pending): void => {
@@ -137,7 +167,7 @@ export async function poll<T>(
       throw new APITimeoutError("the future did not complete in time");
     let answer: Answer;
     try {
-      answer = await transport.send(spec.retrieve, request);
+      answer = await transport.send(spec.retrieve, nextRequest());
     } catch (error) {
       if (error instanceof APIStatusError && inRanges(error.status, spec.pendingStatuses)) {
         pending(pendingOf(spec, error.body));
@@ -165,6 +195,11 @@ export async function poll<T>(
     }
     const outcome = classify(spec, parseBody(answer));
     if ("done" in outcome) return decodeResponse(schema, outcome.done);
+    if ("metadataOnly" in outcome) {
+      failures = 0;
+      metadataOnly = false;
+      continue;
+    }
     pending(outcome.pending);
   }
 }

@@ -70,6 +70,8 @@ export interface Endpoint {
   readonly timeoutMs: number | null;
   /** The path and query parameters declared `float` (wire names): written as `floatText` does. */
   readonly floats: readonly string[];
+  /** A futures endpoint's request type: sent with every poll of its futures. */
+  readonly requestType: string | null;
 }
 
 /** An endpoint with the defaults of everything it does not declare. */
@@ -85,6 +87,7 @@ export function endpoint(
     redirectLocation: false,
     timeoutMs: null,
     floats: [],
+    requestType: null,
     ...spec,
   };
 }

@@ -78,12 +78,19 @@ defmodule Tinkc.SDK.Runtime.Futures do
     :queue_state_field,
     :queue_state_reason_field,
     :timeout_ms,
+    # headers every poll carries (the submitting endpoint's request type, the 0-based poll count)
+    :request_type_header,
+    :iteration_header,
+    # request field sent true until a metadata-only answer, then false (nil: no such exchange)
+    :metadata_only_field,
     categories: [],
     queue_states: [],
     pending_statuses: [],
     transient_base_ms: 0,
     transient_max_ms: 0,
-    transient_jitter: 0.0
+    transient_jitter: 0.0,
+    metadata_status_field: "status",
+    metadata_status_value: "complete_metadata"
   ]
 
   @type t :: %__MODULE__{
@@ -103,7 +110,12 @@ defmodule Tinkc.SDK.Runtime.Futures do
           pending_statuses: [{pos_integer(), pos_integer()}],
           transient_base_ms: non_neg_integer(),
           transient_max_ms: non_neg_integer(),
-          transient_jitter: float()
+          transient_jitter: float(),
+          request_type_header: String.t() | nil,
+          iteration_header: String.t() | nil,
+          metadata_only_field: String.t() | nil,
+          metadata_status_field: String.t(),
+          metadata_status_value: String.t()
         }
 end
 
@@ -140,6 +152,8 @@ defmodule Tinkc.SDK.Runtime.Endpoint do
     :futures,
     :queue_log,
     :timeout_ms,
+    # a futures endpoint's request type, sent with every poll of its futures
+    :request_type,
     headers: [],
     idempotency_prefix: "",
     redirect_location: false
@@ -156,6 +170,7 @@ defmodule Tinkc.SDK.Runtime.Endpoint do
           futures: Futures.t() | nil,
           queue_log: QueueLog.t() | nil,
           timeout_ms: pos_integer() | nil,
+          request_type: String.t() | nil,
           headers: [{String.t(), String.t()}],
           idempotency_prefix: String.t(),
           redirect_location: boolean()

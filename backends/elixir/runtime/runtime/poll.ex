@@ -3,9 +3,11 @@ defmodule Tinkc.SDK.Runtime.Poll do
   # Server-side futures (the manifest's promise_result). The endpoint answered a handle; the result
   # is polled from the retrieve endpoint. Each answer is classified: pending (the try-again marker,
   # or a pending status such as 408) -> tell the queue-state observer when the state changed and
-  # poll again; an error field -> a :request_failed error with its category (unknown categories are
+  # poll again; a metadata-only answer (the result is too big to inline) -> poll again asking for
+  # the payload; an error field -> a :request_failed error with its category (unknown categories are
   # :unknown); anything else -> the result, decoded as the endpoint's declared type. Transient poll
-  # failures (no answer, 429, 5xx) are retried with backoff until the overall timeout.
+  # failures (no answer, 429, 5xx) are retried with backoff until the overall timeout. Every poll
+  # may carry the submitting endpoint's request type and its 0-based iteration in headers.
 
   alias Tinkc.SDK.Error
   alias Tinkc.SDK.Runtime.Clock
@@ -33,7 +35,10 @@ defmodule Tinkc.SDK.Runtime.Poll do
       observer: QueueObserver.for(ctx, endpoint),
       deadline: spec.timeout_ms && Clock.now() + Clock.scaled(ctx.config, spec.timeout_ms),
       failures: 0,
-      last: nil
+      last: nil,
+      iteration: 0,
+      metadata_only: spec.metadata_only_field != nil,
+      request_type: endpoint && endpoint.request_type
     })
   end
 
@@ -48,12 +53,14 @@ defmodule Tinkc.SDK.Runtime.Poll do
   defp loop(poll), do: attempt(poll)
 
   defp attempt(%{ctx: ctx, spec: spec} = poll) do
-    body = %{spec.request_id_field => poll.request_id}
+    {body, headers} = poll_request(poll)
+    poll = %{poll | iteration: poll.iteration + 1}
 
-    case Request.send(ctx, retrieve_endpoint(spec), body: body) do
+    case Request.send(ctx, retrieve_endpoint(spec), body: body, headers: headers) do
       {:ok, response} ->
         case classify(spec, Request.parse_body(response.body)) do
           {:pending, state, reason} -> poll |> pending(state, reason) |> loop()
+          :metadata_only -> loop(%{poll | metadata_only: false, failures: 0})
           {:failed, error} -> {:error, error}
           {:done, data} -> decode(data, poll.type)
         end
@@ -79,17 +86,46 @@ defmodule Tinkc.SDK.Runtime.Poll do
     end
   end
 
+  # the body and headers of the next poll
+  defp poll_request(%{spec: spec} = poll) do
+    body = %{spec.request_id_field => poll.request_id}
+
+    body =
+      if spec.metadata_only_field,
+        do: Map.put(body, spec.metadata_only_field, poll.metadata_only),
+        else: body
+
+    type =
+      if spec.request_type_header && poll.request_type,
+        do: [{spec.request_type_header, poll.request_type}],
+        else: []
+
+    iteration =
+      if spec.iteration_header,
+        do: [{spec.iteration_header, Integer.to_string(poll.iteration)}],
+        else: []
+
+    {body, type ++ iteration}
+  end
+
   # the manifest's retrieve endpoint by id (a test may give the endpoint itself)
   defp retrieve_endpoint(%Futures{retrieve: %Endpoint{} = endpoint}), do: endpoint
   defp retrieve_endpoint(%Futures{retrieve: id}), do: Spec.endpoint(id)
 
   @doc "What one answer of the retrieve endpoint means."
   @spec classify(Futures.t(), term()) ::
-          {:pending, atom(), String.t() | nil} | {:failed, Error.t()} | {:done, term()}
+          {:pending, atom(), String.t() | nil}
+          | :metadata_only
+          | {:failed, Error.t()}
+          | {:done, term()}
   def classify(%Futures{} = spec, body) when is_map(body) do
     cond do
       Map.get(body, spec.try_again_field) == spec.try_again_value ->
         pending_of(spec, body)
+
+      spec.metadata_only_field != nil and
+          Map.get(body, spec.metadata_status_field) == spec.metadata_status_value ->
+        :metadata_only
 
       Map.get(body, spec.error_field) != nil ->
         {:failed, failed(spec, body)}
