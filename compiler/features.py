@@ -94,6 +94,9 @@ def _promise_result(v: Values) -> ir.FeatureParams:
     poll_retry = v.get("poll_retry") or {}
     poll_headers = v.get("poll_headers") or {}
     metadata = v.get("metadata_only") or {}
+    expired = v.get("expired") or {}
+    bounded = v.get("bounded_retry") or {}
+    billing = v.get("billing_pause") or {}
     handle = v.get("handle_type")
     return ir.PromiseResult(
         retrieve_endpoint=v["retrieve_endpoint"],
@@ -124,6 +127,13 @@ def _promise_result(v: Values) -> ir.FeatureParams:
         metadata_status_field=metadata.get("status_field") or "status",
         metadata_status_value=metadata.get("status_value") or "complete_metadata",
         metadata_size_field=metadata.get("size_field"),
+        expired_statuses=_statuses(expired.get("status")),
+        expired_resubmits=expired.get("resubmits", 3) if expired else 0,
+        bounded_retry_statuses=_statuses(bounded.get("status")),
+        bounded_retries=bounded.get("max_retries", 3) if bounded else 0,
+        billing_statuses=_statuses(billing.get("status")),
+        billing_delay_ms=billing.get("delay_ms", 5000) if billing else 0,
+        billing_max_pause_ms=billing.get("max_pause_ms", 3600000) if billing else 0,
     )
 
 
@@ -282,6 +292,28 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                         "size_field": p("str", None, doc="answer field with the result's size in bytes"),
                     },
                     doc="the result may be too big to inline: the server first answers its metadata, and the SDK polls again asking for the payload",
+                ),
+                "expired": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses meaning the promise expired"),
+                        "resubmits": p("int", 3, doc="how many times the call is submitted again"),
+                    },
+                    doc="a poll answered so: the future is gone; the call is submitted again and the new future polled",
+                ),
+                "bounded_retry": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses retried a bounded number of times"),
+                        "max_retries": p("int", 3),
+                    },
+                    doc="poll statuses retried (with the poll_retry backoff) at most max_retries times, then an error",
+                ),
+                "billing_pause": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses meaning a billing pause"),
+                        "delay_ms": p("int", 5000, doc="wait before polling again"),
+                        "max_pause_ms": p("int", 3600000, doc="give up (the status error) after pausing this long in all"),
+                    },
+                    doc="a billing pause: poll again after delay_ms while the pause lasts less than max_pause_ms",
                 ),
             },
             synonyms=(

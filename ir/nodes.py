@@ -414,6 +414,17 @@ class PromiseResult:
     metadata_status_value: str = "complete_metadata"
     metadata_size_field: str | None = None
 
+    # poll statuses: the promise expired (the call is submitted again, at most `expired_resubmits`
+    # times); retried a bounded number of times; a billing pause (wait `billing_delay_ms`, retry,
+    # for at most `billing_max_pause_ms` in all)
+    expired_statuses: tuple[StatusRange, ...] = ()
+    expired_resubmits: int = 0
+    bounded_retry_statuses: tuple[StatusRange, ...] = ()
+    bounded_retries: int = 0
+    billing_statuses: tuple[StatusRange, ...] = ()
+    billing_delay_ms: int = 0
+    billing_max_pause_ms: int = 0
+
     def request_type(self, endpoint: str) -> str | None:
         return next((t for e, t in self.request_types if e == endpoint), None)
 

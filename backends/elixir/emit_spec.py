@@ -162,6 +162,13 @@ class SpecWriter:
                     ("metadata_only_field", optional_text(p.metadata_only_field)),
                     ("metadata_status_field", Text(symbols.string(p.metadata_status_field))),
                     ("metadata_status_value", Text(symbols.string(p.metadata_status_value))),
+                    ("expired_statuses", ranges(p.expired_statuses)),
+                    ("expired_resubmits", Text(int_literal(p.expired_resubmits))),
+                    ("bounded_retry_statuses", ranges(p.bounded_retry_statuses)),
+                    ("bounded_retries", Text(int_literal(p.bounded_retries))),
+                    ("billing_statuses", ranges(p.billing_statuses)),
+                    ("billing_delay_ms", Text(int_literal(p.billing_delay_ms))),
+                    ("billing_max_pause_ms", Text(int_literal(p.billing_max_pause_ms))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):

@@ -123,6 +123,13 @@ class SpecWriter:
                 prop("metadataOnlyField", ts_literal(p.metadata_only_field)),
                 prop("metadataStatusField", ts_literal(p.metadata_status_field)),
                 prop("metadataStatusValue", ts_literal(p.metadata_status_value)),
+                prop("expiredStatuses", statuses(p.expired_statuses)),
+                prop("expiredResubmits", ts_literal(p.expired_resubmits)),
+                prop("boundedRetryStatuses", statuses(p.bounded_retry_statuses)),
+                prop("boundedRetries", ts_literal(p.bounded_retries)),
+                prop("billingStatuses", statuses(p.billing_statuses)),
+                prop("billingDelayMs", ts_literal(p.billing_delay_ms)),
+                prop("billingMaxPauseMs", ts_literal(p.billing_max_pause_ms)),
             ]
         )
 

@@ -144,6 +144,17 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
         _check_backoff(feat, sink, "poll_retry", p.poll_retry)
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
+        for name, ranges in (
+            ("expired.status", p.expired_statuses),
+            ("bounded_retry.status", p.bounded_retry_statuses),
+            ("billing_pause.status", p.billing_statuses),
+        ):
+            _check_statuses(feat, name, ranges, sink)
+        if p.billing_statuses:
+            _positive(feat, sink, {"billing_pause.delay_ms": p.billing_delay_ms, "billing_pause.max_pause_ms": p.billing_max_pause_ms})
+        for name, count in (("expired.resubmits", p.expired_resubmits), ("bounded_retry.max_retries", p.bounded_retries)):
+            if count < 0:
+                sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must not be negative", feat.param_span(name))
         if "unknown" not in p.categories:
             sink.error(
                 "feature.bad-value",

@@ -3,7 +3,7 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -150,10 +150,24 @@ class BaseClient:
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    def _await_future(self, endpoint: Endpoint, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        """The result of the future `endpoint` answered (its request type goes with every poll)."""
+    def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], str] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` submits the call again if the promise expires."""
         return poll(
-            self._transport, futures, request_id, adapter, observer=self._observer, request_type=endpoint.request_type
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            resubmit=resubmit,
         )
 
     def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -195,9 +209,10 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> T:
-        return self._await_future(
-            endpoint, futures, self._submit(endpoint, futures, path=path, query=query, body=body), adapter
-        )
+        def submit() -> str:
+            return self._submit(endpoint, futures, path=path, query=query, body=body)
+
+        return self._await_future(endpoint, futures, submit(), adapter, submit)
 
     def _call_future_empty(
         self,
@@ -209,7 +224,7 @@ class BaseClient:
         body: Any = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._await_future_empty(endpoint, futures, self._submit(endpoint, futures, path=path, query=query, body=body))
+        self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
@@ -320,10 +335,24 @@ class AsyncBaseClient:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    async def _await_future(self, endpoint: Endpoint, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        """The result of the future `endpoint` answered (its request type goes with every poll)."""
+    async def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], Awaitable[str]] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` submits the call again if the promise expires."""
         return await apoll(
-            self._transport, futures, request_id, adapter, observer=self._observer, request_type=endpoint.request_type
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            resubmit=resubmit,
         )
 
     async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -365,8 +394,10 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> T:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return await self._await_future(endpoint, futures, request_id_of(handle, futures.request_id_field), adapter)
+        async def submit() -> str:
+            return await self._submit(endpoint, futures, path=path, query=query, body=body)
+
+        return await self._await_future(endpoint, futures, await submit(), adapter, submit)
 
     async def _call_future_empty(
         self,
@@ -378,8 +409,7 @@ class AsyncBaseClient:
         body: Any = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
-        await self._await_future_empty(endpoint, futures, request_id)
+        await self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

@@ -10,7 +10,7 @@ errors, 429, 5xx) are retried with backoff until the overall timeout."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,6 +49,25 @@ class Futures:
     metadata_only_field: str | None = None  # request field: true until a metadata-only answer
     metadata_status_field: str = "status"
     metadata_status_value: str = "complete_metadata"
+    expired_statuses: tuple[tuple[int, int], ...] = ()  # the promise expired: submit the call again
+    expired_resubmits: int = 0
+    bounded_retry_statuses: tuple[tuple[int, int], ...] = ()  # retried at most bounded_retries times
+    bounded_retries: int = 0
+    billing_statuses: tuple[tuple[int, int], ...] = ()  # a billing pause: wait billing_delay, poll again
+    billing_delay: float = 0.0
+    billing_max_pause: float = 0.0
+
+
+class FutureExpired(Exception):
+    """A poll said the promise expired: the call must be submitted again (see `Futures.expired_statuses`)."""
+
+    def __init__(self, error: APIStatusError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _in(status: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= status <= hi for lo, hi in ranges)
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,16 @@ class _Poll:
         self.last: Pending | None = None
         self.iteration = 0
         self.metadata_only = spec.metadata_only_field is not None
+        self.bounded = 0  # bounded-retry statuses answered so far
+        self.billing_since: float | None = None  # when the current billing pause began
+        self.resubmits = 0
+
+    def restart(self) -> None:
+        """A fresh future of the same call (submitted again): its polls count from 0."""
+        self.resubmits += 1
+        self.iteration = 0
+        self.metadata_only = self.spec.metadata_only_field is not None
+        self.last = None
 
     def request(self, request_id: str, request_type: str | None) -> tuple[dict[str, Any], dict[str, str]]:
         """The body and headers of the next poll (counted as sent)."""
@@ -144,12 +173,27 @@ class _Poll:
         self.last = pending
 
     def on_error(self, exc: Exception) -> float:
-        """Delay before polling again after a transient failure; re-raises anything else."""
+        """Delay before polling again after a transient failure; re-raises anything else (and
+        raises FutureExpired for an expired promise)."""
+        spec = self.spec
         if isinstance(exc, APIStatusError):
-            if any(lo <= exc.status <= hi for lo, hi in self.spec.pending_statuses):
-                self.on_pending(pending_of(self.spec, exc.body))
+            if _in(exc.status, spec.pending_statuses):
+                self.on_pending(pending_of(spec, exc.body))
                 return 0.0
-            if exc.status != 429 and exc.status < 500:
+            if _in(exc.status, spec.expired_statuses):
+                raise FutureExpired(exc)
+            if _in(exc.status, spec.billing_statuses):
+                now = self.clock()
+                if self.billing_since is None:
+                    self.billing_since = now
+                if now - self.billing_since >= spec.billing_max_pause:
+                    raise exc
+                return spec.billing_delay
+            if _in(exc.status, spec.bounded_retry_statuses):
+                if self.bounded >= spec.bounded_retries:
+                    raise exc
+                self.bounded += 1
+            elif exc.status != 429 and exc.status < 500:
                 raise exc
         elif not isinstance(exc, APIConnectionError):
             raise exc
@@ -168,8 +212,10 @@ def poll(
     *,
     observer: QueueObserver | None = None,
     request_type: str | None = None,
+    resubmit: Callable[[], str] | None = None,
 ) -> T:
-    """The future's result; waits and time come from the transport (injectable, e.g. scaled)."""
+    """The future's result; waits and time come from the transport (injectable, e.g. scaled).
+    ``resubmit`` submits the call again when its promise expired (without it, that is an error)."""
     state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
         state.check_deadline()
@@ -177,7 +223,13 @@ def poll(
         try:
             response = transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
-            transport.sleep(state.on_error(exc))
+            try:
+                transport.sleep(state.on_error(exc))
+            except FutureExpired as expired:
+                if resubmit is None or state.resubmits >= spec.expired_resubmits:
+                    raise expired.error from None
+                state.restart()
+                request_id = resubmit()
             continue
         answer = classify(spec, parse_body(response))
         if state.on_answer(answer):
@@ -193,6 +245,7 @@ async def apoll(
     *,
     observer: QueueObserver | None = None,
     request_type: str | None = None,
+    resubmit: Callable[[], Awaitable[str]] | None = None,
 ) -> T:
     state = _Poll(spec, observer, transport.clock, transport.rand)
     while True:
@@ -201,7 +254,13 @@ async def apoll(
         try:
             response = await transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
-            await transport.sleep(state.on_error(exc))
+            try:
+                await transport.sleep(state.on_error(exc))
+            except FutureExpired as expired:
+                if resubmit is None or state.resubmits >= spec.expired_resubmits:
+                    raise expired.error from None
+                state.restart()
+                request_id = await resubmit()
             continue
         answer = classify(spec, parse_body(response))
         if state.on_answer(answer):

@@ -228,19 +228,22 @@ export abstract class BaseClient {
     );
   }
 
-  /** Polls a future `endpoint` answered until its result (its request type goes with every poll). */
+  /** Polls a future `endpoint` answered until its result (its request type goes with every
+   * poll); `resubmit` submits the call again if the promise expires. */
   protected awaitFuture<T>(
     endpoint: Endpoint,
     futures: Futures,
     requestId: string,
     schema: Schema<T>,
     signal?: AbortSignal,
+    resubmit?: () => Promise<string>,
   ): Promise<T> {
     const options = {
       observer: this.family.observer,
       random: this.family.random,
       signal,
       requestType: endpoint.requestType,
+      resubmit,
     };
     return this.reported(poll(this.family.transport, futures, requestId, schema, options));
   }
@@ -252,7 +255,7 @@ export abstract class BaseClient {
     schema: Schema<T>,
     request: Request = {},
   ): Promise<T> {
-    const requestId = await this.submit(endpoint, futures, request);
-    return this.awaitFuture(endpoint, futures, requestId, schema, request.signal);
+    const submit = (): Promise<string> => this.submit(endpoint, futures, request);
+    return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
   }
 }

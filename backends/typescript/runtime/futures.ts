@@ -62,6 +62,16 @@ export interface Futures {
   readonly metadataOnlyField: string | null;
   readonly metadataStatusField: string;
   readonly metadataStatusValue: string;
+  /** Poll statuses meaning the promise expired: the call is submitted again, at most `expiredResubmits` times. */
+  readonly expiredStatuses: StatusRanges;
+  readonly expiredResubmits: number;
+  /** Poll statuses polled again (with the backoff) at most `boundedRetries` times. */
+  readonly boundedRetryStatuses: StatusRanges;
+  readonly boundedRetries: number;
+  /** Poll statuses meaning a billing pause: poll again after `billingDelayMs`, for at most `billingMaxPauseMs`. */
+  readonly billingStatuses: StatusRanges;
+  readonly billingDelayMs: number;
+  readonly billingMaxPauseMs: number;
 }
 
 export interface Pending {
@@ -128,6 +138,8 @@ export interface PollOptions {
   readonly signal?: AbortSignal | undefined;
   /** The submitting endpoint's request type (sent in the feature's request-type header). */
   readonly requestType?: string | null | undefined;
+  /** Submits the call again when its promise expired (without it, that is an error). */
+  readonly resubmit?: (() => Promise<string>) | undefined;
 }
 
 /** Poll a future until its result (decoded with `schema`), its failure, or its timeout. */
@@ -141,10 +153,14 @@ export async function poll<T>(
   const clock = transport.clock;
   const random = options.random ?? Math.random;
   const deadline = spec.timeoutMs === null ? null : clock.now() + spec.timeoutMs;
+  let current = requestId; // the future polled now (another after a resubmission)
   let iteration = 0;
   let metadataOnly = spec.metadataOnlyField !== null;
+  let bounded = 0;
+  let billingSince: number | null = null;
+  let resubmits = 0;
   const nextRequest = (): Request => {
-    const body: Record<string, unknown> = { [spec.requestIdField]: requestId };
+    const body: Record<string, unknown> = { [spec.requestIdField]: current };
     if (spec.metadataOnlyField !== null) body[spec.metadataOnlyField] = metadataOnly;
     const headers: Record<string, string> = {};
     const requestType = options.requestType ?? null;
@@ -173,7 +189,31 @@ export async function poll<T>(
         pending(pendingOf(spec, error.body));
         continue;
       }
+      if (error instanceof APIStatusError && inRanges(error.status, spec.expiredStatuses)) {
+        if (options.resubmit === undefined || resubmits >= spec.expiredResubmits) throw error;
+        resubmits += 1;
+        iteration = 0;
+        metadataOnly = spec.metadataOnlyField !== null;
+        last = null;
+        current = await options.resubmit();
+        continue;
+      }
+      if (error instanceof APIStatusError && inRanges(error.status, spec.billingStatuses)) {
+        const now = clock.now();
+        billingSince ??= now;
+        if (now - billingSince >= spec.billingMaxPauseMs) throw error;
+        await clock.sleep(spec.billingDelayMs, { signal: options.signal });
+        options.signal?.throwIfAborted();
+        continue;
+      }
+      const boundedFailure =
+        error instanceof APIStatusError && inRanges(error.status, spec.boundedRetryStatuses);
+      if (boundedFailure) {
+        if (bounded >= spec.boundedRetries) throw error;
+        bounded += 1;
+      }
       const transientFailure =
+        boundedFailure ||
         error instanceof APIConnectionError ||
         (error instanceof APIStatusError && (error.status === 429 || error.status >= 500));
       if (!transientFailure) throw error;

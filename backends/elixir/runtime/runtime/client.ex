@@ -137,12 +137,19 @@ defmodule Tinkc.SDK.Runtime.Client do
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint)
   end
 
-  @doc "Submits and polls at once: the future's result."
+  @doc "Submits and polls at once: the future's result (submitted again if its promise expires)."
   @spec call_future(t(), String.t(), keyword()) :: result(term())
   def call_future(%__MODULE__{} = client, endpoint_id, opts) do
     with {:ok, request_id} <- submit(client, endpoint_id, opts) do
-      await_future(client, endpoint_id, request_id, Keyword.fetch!(opts, :decode))
+      poll_resubmitting(client, endpoint_id, request_id, opts)
     end
+  end
+
+  defp poll_resubmitting(client, endpoint_id, request_id, opts) do
+    endpoint = Spec.endpoint(endpoint_id)
+    resubmit = fn -> submit(client, endpoint_id, opts) end
+    type = Keyword.fetch!(opts, :decode)
+    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
 
   @doc """
@@ -153,8 +160,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   def future_task(%__MODULE__{} = client, endpoint_id, opts) do
     case submit(client, endpoint_id, opts) do
       {:ok, request_id} ->
-        type = Keyword.fetch!(opts, :decode)
-        {:ok, Task.async(fn -> await_future(client, endpoint_id, request_id, type) end)}
+        {:ok, Task.async(fn -> poll_resubmitting(client, endpoint_id, request_id, opts) end)}
 
       {:error, error} ->
         {:ok, Task.async(fn -> {:error, error} end)}

@@ -90,7 +90,15 @@ defmodule Tinkc.SDK.Runtime.Futures do
     transient_max_ms: 0,
     transient_jitter: 0.0,
     metadata_status_field: "status",
-    metadata_status_value: "complete_metadata"
+    metadata_status_value: "complete_metadata",
+    # poll statuses: the promise expired (submit the call again), bounded retries, billing pause
+    expired_statuses: [],
+    expired_resubmits: 0,
+    bounded_retry_statuses: [],
+    bounded_retries: 0,
+    billing_statuses: [],
+    billing_delay_ms: 0,
+    billing_max_pause_ms: 0
   ]
 
   @type t :: %__MODULE__{
@@ -115,7 +123,14 @@ defmodule Tinkc.SDK.Runtime.Futures do
           iteration_header: String.t() | nil,
           metadata_only_field: String.t() | nil,
           metadata_status_field: String.t(),
-          metadata_status_value: String.t()
+          metadata_status_value: String.t(),
+          expired_statuses: [{pos_integer(), pos_integer()}],
+          expired_resubmits: non_neg_integer(),
+          bounded_retry_statuses: [{pos_integer(), pos_integer()}],
+          bounded_retries: non_neg_integer(),
+          billing_statuses: [{pos_integer(), pos_integer()}],
+          billing_delay_ms: non_neg_integer(),
+          billing_max_pause_ms: non_neg_integer()
         }
 end
 

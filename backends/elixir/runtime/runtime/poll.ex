@@ -22,12 +22,24 @@ defmodule Tinkc.SDK.Runtime.Poll do
 
   @doc """
   Polls the future `request_id` until it resolves; its result decoded as `type`. `endpoint` is
-  the endpoint that answered the handle (its queue-state log applies).
+  the endpoint that answered the handle (its queue-state log and request type apply); `resubmit`
+  submits the call again (`{:ok, request_id}`) when the promise expired, else that is an error.
   """
-  @spec poll(Context.t(), Futures.t(), String.t(), Codec.type(), Endpoint.t() | nil) ::
+  @spec poll(
+          Context.t(),
+          Futures.t(),
+          String.t(),
+          Codec.type(),
+          Endpoint.t() | nil,
+          (-> {:ok, String.t()} | {:error, Error.t()}) | nil
+        ) ::
           {:ok, term()} | {:error, Error.t()}
-  def poll(%Context{} = ctx, %Futures{} = spec, request_id, type, endpoint \\ nil) do
+  def poll(%Context{} = ctx, %Futures{} = spec, request_id, type, endpoint \\ nil, resubmit \\ nil) do
     loop(%{
+      resubmit: resubmit,
+      resubmits: 0,
+      bounded: 0,
+      billing_since: nil,
       ctx: ctx,
       spec: spec,
       request_id: request_id,
@@ -71,6 +83,17 @@ defmodule Tinkc.SDK.Runtime.Poll do
             {:pending, state, reason} = pending_of(spec, error.data)
             poll |> pending(state, reason) |> loop()
 
+          Retry.in_ranges?(spec.expired_statuses, status) ->
+            resubmit(poll, error)
+
+          Retry.in_ranges?(spec.billing_statuses, status) ->
+            billing_pause(poll, error)
+
+          Retry.in_ranges?(spec.bounded_retry_statuses, status) ->
+            if poll.bounded >= spec.bounded_retries,
+              do: {:error, error},
+              else: %{poll | bounded: poll.bounded + 1} |> backoff() |> loop()
+
           status == 429 or status >= 500 ->
             poll |> backoff() |> loop()
 
@@ -83,6 +106,43 @@ defmodule Tinkc.SDK.Runtime.Poll do
 
       {:error, error} ->
         {:error, error}
+    end
+  end
+
+  # the promise expired: submit the call again and poll the new future, while resubmits are left
+  defp resubmit(%{resubmit: nil}, error), do: {:error, error}
+
+  defp resubmit(%{spec: spec} = poll, error) do
+    if poll.resubmits >= spec.expired_resubmits do
+      {:error, error}
+    else
+      case poll.resubmit.() do
+        {:ok, request_id} ->
+          loop(%{
+            poll
+            | request_id: request_id,
+              resubmits: poll.resubmits + 1,
+              iteration: 0,
+              metadata_only: spec.metadata_only_field != nil,
+              last: nil
+          })
+
+        {:error, _} = failed ->
+          failed
+      end
+    end
+  end
+
+  # a billing pause: poll again after the delay while the pause is shorter than its maximum
+  defp billing_pause(%{spec: spec, ctx: ctx} = poll, error) do
+    now = Clock.now()
+    since = poll.billing_since || now
+
+    if now - since >= Clock.scaled(ctx.config, spec.billing_max_pause_ms) do
+      {:error, error}
+    else
+      Clock.sleep(ctx.config, spec.billing_delay_ms)
+      loop(%{poll | billing_since: since})
     end
   end
 
