@@ -75,6 +75,7 @@ def _retry_policy(v: Values) -> ir.FeatureParams:
             jitter=float(backoff.get("jitter", 0.25)),
         ),
         retry_after_max_ms=retry_after.get("max_ms", 60000),
+        should_retry_header=v.get("should_retry_header"),
     )
 
 
@@ -231,6 +232,9 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                     }
                 ),
                 "retry_after": obj({"max_ms": p("int", 60000, doc="honour Retry-After up to this delay")}),
+                "should_retry_header": p(
+                    "str", None, doc="a response header that decides: `true` retries whatever the status, `false` never retries"
+                ),
             },
             build=_retry_policy,
         ),

@@ -372,6 +372,8 @@ class RetryPolicy:
     exceptions: tuple[str, ...]
     backoff: Backoff
     retry_after_max_ms: int
+    # a response header that decides: "true" retries (any status), "false" never (Stainless's x-should-retry)
+    should_retry_header: str | None = None
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

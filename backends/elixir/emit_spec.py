@@ -111,6 +111,7 @@ class SpecWriter:
                     ("max_ms", Text(int_literal(retry.max_ms))),
                     ("jitter", Text(float_literal(float(retry.jitter)))),
                     ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
+                    ("should_retry_header", optional_text(retry.should_retry_header)),
                 ],
             )
         if isinstance(p, ir.RetryHandler):

@@ -62,6 +62,7 @@ class SpecWriter:
                 prop("maxDelayMs", str(p.max_ms)),
                 prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
+                prop("shouldRetryHeader", ts_literal(p.should_retry_header)),
             ]
         )
 

@@ -81,6 +81,7 @@ class Retry:
     max_ms: int
     jitter: float
     retry_after_max_ms: int
+    should_retry_header: str | None = None  # "true" retries (any status), "false" never
 
 
 # The exceptions of `retry_policy.exceptions` that mean "the request timed out" (every SDK maps its
@@ -366,6 +367,7 @@ def _retry(feat: ir.Feature) -> Retry:
         max_ms=p.backoff.max_ms,
         jitter=p.backoff.jitter,
         retry_after_max_ms=p.retry_after_max_ms,
+        should_retry_header=p.should_retry_header,
     )
 
 

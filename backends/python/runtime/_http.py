@@ -185,7 +185,7 @@ class _Attempt:
         policy = self.endpoint.retry
         if self.endpoint.handler is not None and transient(status):
             return self.handler_delay()
-        if self.retry < policy.max_retries and policy.retries_status(status):
+        if self.retry < policy.max_retries and policy.retries(status, response.headers):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
             return delay

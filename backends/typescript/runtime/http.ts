@@ -20,6 +20,7 @@ import {
   type StatusRanges,
   backoffMs,
   inRanges,
+  retriesResponse,
   retryDelayMs,
 } from "./retry.js";
 
@@ -398,7 +399,7 @@ export class Transport {
             : bp.largeDelayMs;
       } else if (handler !== null && transient(status)) {
         delay = handlerDelay(handler);
-      } else if (retry < policy.maxRetries && inRanges(status, policy.statuses)) {
+      } else if (retry < policy.maxRetries && retriesResponse(policy, status, answer.headers)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
       } else {

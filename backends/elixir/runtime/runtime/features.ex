@@ -9,7 +9,9 @@ defmodule Tinkc.SDK.Runtime.RetryPolicy do
             base_ms: 0,
             max_ms: 0,
             jitter: 0.0,
-            retry_after_max_ms: 0
+            retry_after_max_ms: 0,
+            # a response header whose "true"/"false" overrides the statuses (nil: none)
+            should_retry_header: nil
 
   @type t :: %__MODULE__{
           max_retries: non_neg_integer(),
@@ -19,7 +21,8 @@ defmodule Tinkc.SDK.Runtime.RetryPolicy do
           base_ms: non_neg_integer(),
           max_ms: non_neg_integer(),
           jitter: float(),
-          retry_after_max_ms: non_neg_integer()
+          retry_after_max_ms: non_neg_integer(),
+          should_retry_header: String.t() | nil
         }
 end
 
