@@ -31,10 +31,17 @@ defmodule Tinkc.SDK.Runtime.Poll do
           String.t(),
           Codec.type(),
           Endpoint.t() | nil,
-          (-> {:ok, String.t()} | {:error, Error.t()}) | nil
+          (() -> {:ok, String.t()} | {:error, Error.t()}) | nil
         ) ::
           {:ok, term()} | {:error, Error.t()}
-  def poll(%Context{} = ctx, %Futures{} = spec, request_id, type, endpoint \\ nil, resubmit \\ nil) do
+  def poll(
+        %Context{} = ctx,
+        %Futures{} = spec,
+        request_id,
+        type,
+        endpoint \\ nil,
+        resubmit \\ nil
+      ) do
     loop(%{
       resubmit: resubmit,
       resubmits: 0,
