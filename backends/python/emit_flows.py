@@ -33,19 +33,26 @@ def location_args(path: Sequence[tuple[d.Doc, d.Doc]], query: Sequence[tuple[d.D
 
 
 def endpoint_call(
-    plan: EndpointPlan, imports: Imports, adapter: Callable[[ir.TypeRef], str], submit: bool = False
+    plan: EndpointPlan,
+    imports: Imports,
+    adapter: Callable[[ir.TypeRef], str],
+    submit: bool = False,
+    start: bool = False,
 ) -> tuple[str, list[str]]:
     """The runtime method that answers an endpoint as the plan's response kind says, with its leading
-    arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])..."""
+    arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])...
+    ``start``: a future is answered as an APIFuture at once (the sync client's future-answering
+    methods) rather than waited for."""
     const = imports.use(sym.endpoint_symbol(plan.id))
     if plan.response == "future":
         assert plan.runtime.futures is not None
         futures = imports.use(sym.feature_symbol(plan.runtime.futures))
         if submit:
             return "_submit", [const, futures]
+        verb = "_start_future" if start else "_call_future"
         if plan.response_type is None:  # no response body: the call still waits for the future
-            return "_call_future_empty", [const, futures]
-        return "_call_future", [const, futures, adapter(plan.response_type)]
+            return f"{verb}_empty", [const, futures]
+        return verb, [const, futures, adapter(plan.response_type)]
     if plan.response == "redirect":
         return "_call_location", [const]
     if plan.response == "empty":
@@ -190,8 +197,15 @@ class FlowWriter:
             whole = next((a for a in step.args if a.location == "body_whole"), None)
             if whole is not None:
                 kwargs.append(f"body={self.value(whole.value)}")
-        method, leading = endpoint_call(ep, self.imports, self.adapter, submit=step.mode == "submit")
+        method, leading = endpoint_call(
+            ep, self.imports, self.adapter, submit=step.mode == "submit", start=self.starts_future(step)
+        )
         return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
+
+    def starts_future(self, step: StepPlan) -> bool:
+        """The sync method of a flow that answers a future answers it as an APIFuture at once: the
+        step that makes the future starts it (the async method awaits it, as before)."""
+        return not self.is_async and self.flow.returns == "future" and step.id == self.flow.result_step
 
     def step_expr(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc, bool]:
         """(statements to run first, expression, is it awaitable in the async method)."""
@@ -212,7 +226,10 @@ class FlowWriter:
                     what = a.value.text if isinstance(a.value, ir.Bind) else a.name
                     expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(what)})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
-            return d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs), True
+            called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
+            if not self.is_async and callee.returns == "future":  # its sync method answers an APIFuture
+                return [called, ".result()"], True
+            return called, True
         if step.mode == "pass":
             return sym.step_var(step.awaits or ""), False  # a called flow's futures are already awaited inside it
         if step.mode == "await":
@@ -236,11 +253,14 @@ class FlowWriter:
         t = self.flow.result
         if t is None:
             return "None"
+        started = isinstance(t, ir.FutureT) and not self.is_async
         if isinstance(t, ir.FutureT):
             t = t.result
         if isinstance(t, ir.ClientT):
-            return self.class_name(t.client)
-        return py_type(t, self.imports)
+            shown = self.class_name(t.client)
+        else:
+            shown = py_type(t, self.imports)
+        return f"{self.imports.use(sym.lib('APIFuture'))}[{shown}]" if started else shown
 
     def params(self) -> list[d.Doc]:
         params: list[d.Doc] = []

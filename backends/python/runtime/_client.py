@@ -3,6 +3,8 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -11,7 +13,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from ._config import Config, ServiceSettings, resolve_config
-from ._futures import Futures, QueueObserver, apoll, poll
+from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
@@ -60,6 +62,30 @@ def request_id_of(response: httpx.Response, field: str) -> str:
     raise ResponseValidationError(f"the future handle has no `{field}`", body=body)
 
 
+class PollThreads:
+    """The threads that poll a client family's futures in the background (made on first use)."""
+
+    # Polls mostly wait on the server's long-poll: many at once cost little.
+    MAX_WORKERS = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(self.MAX_WORKERS, thread_name_prefix="tinkc-poll")
+            return self._pool.submit(fn)
+
+    def close(self) -> None:
+        """Waits for the polls under way (a closed client's futures still resolve)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
 class BaseClient:
     """Synchronous client: one configuration, one connection pool, shared with derived clients."""
 
@@ -69,6 +95,7 @@ class BaseClient:
     _session: SessionHolder
     _telemetry: Telemetry | None
     _owns_transport: bool
+    _poll_threads: PollThreads
 
     def __init__(
         self,
@@ -88,8 +115,10 @@ class BaseClient:
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._poll_threads = _parent._poll_threads
             self._owns_transport = False
             return
+        self._poll_threads = PollThreads()
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = Transport(
@@ -226,10 +255,66 @@ class BaseClient:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
 
+    def _start_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> APIFuture[T]:
+        """Submits now, in the caller's thread (so calls leave in the order they are made), and
+        polls in the background: the future at once. A failed submission is the future's error."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> T:
+            return self._await_future(endpoint, futures, request_id, adapter, submit)
+
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+
+    def _start_future_empty(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> APIFuture[None]:
+        """`_start_future` of a future that resolves to nothing (whatever the poll answers last)."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> None:
+            self._await_future(endpoint, futures, request_id, IGNORED, submit)
+
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+
+    def _start(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        wait: Callable[[str, Callable[[], str]], T],
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+    ) -> APIFuture[T]:
+        def submit() -> str:
+            return self._submit(endpoint, futures, path=path, query=query, body=body)
+
+        try:
+            request_id = submit()
+        except Exception as exc:  # raised by `result()`, as the call's any other error
+            failed: concurrent.futures.Future[T] = concurrent.futures.Future()
+            failed.set_exception(exc)
+            return APIFuture(failed)
+        return APIFuture(self._poll_threads.submit(lambda: wait(request_id, submit)))
+
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
         if self._owns_transport:
+            self._poll_threads.close()
             if self._telemetry is not None:
                 self._telemetry.close()
             self._session.close()

@@ -10,9 +10,10 @@ errors, 429, 5xx) are retried with backoff until the overall timeout."""
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -56,6 +57,32 @@ class Futures:
     billing_statuses: tuple[tuple[int, int], ...] = ()  # a billing pause: wait billing_delay, poll again
     billing_delay: float = 0.0
     billing_max_pause: float = 0.0
+
+
+class APIFuture(Generic[T]):
+    """What a synchronous client's future-answering method returns at once: the request is
+    already submitted, its result is polled in the background. ``result()`` waits for it (and
+    raises the call's error), as the real SDK's futures do; pipelining is submitting several calls
+    before waiting on any."""
+
+    def __init__(self, inner: concurrent.futures.Future[T]) -> None:
+        self._inner = inner
+
+    def result(self, timeout: float | None = None) -> T:
+        """The result, waiting at most ``timeout`` seconds (None: as long as it takes); raises
+        TimeoutError when it is not there in time, the call's error when it failed."""
+        return self._inner.result(timeout)
+
+    def done(self) -> bool:
+        """Whether the result (or the error) is there."""
+        return self._inner.done()
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """The call's error (None when it succeeded), waiting as ``result`` does."""
+        return self._inner.exception(timeout)
+
+    def __repr__(self) -> str:
+        return f"APIFuture(done={self.done()})"
 
 
 class FutureExpired(Exception):
