@@ -100,14 +100,10 @@ class _Future:
     def to_json(self) -> dict[str, Any]:
         left = max(self.settings["pending_polls"] - self.pending_answered, 0) + self.storm
         state = "pending" if left else ("failed" if self.settings.get("error") is not None else "complete")
-        return {
-            "request_id": self.request_id,
-            "endpoint": self.endpoint,
-            "polls": self.polls,
-            "pending_polls_left": left,
-            "metadata_answered": self.metadata_answered,
-            "state": state,
-        }
+        out = {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
+        if self.metadata_answered:  # only futures scripted with complete_metadata have any
+            out["metadata_answered"] = self.metadata_answered
+        return out
 
 
 class _Script(Generic[T]):

@@ -130,3 +130,37 @@ def test_request_types_complete(tmp_path: Path) -> None:
     [feat] = [f for f in r.api.features.values() if f.id == "fut"]
     assert feat.params.request_type("jobs.other") == "Other" and feat.params.iteration_header == "X-Request-Iteration"
     assert feat.params.metadata_only_field == "allow_metadata_only" and feat.params.metadata_status_value == "complete_metadata"
+
+
+def test_poll_status_parameters_are_checked(tmp_path: Path) -> None:
+    text = FUTURES_POLL.replace("      jobs.runn: Typo\n", "      jobs.other: Other\n").replace("allow_metadata}", "allow_metadata_only}")
+    text = text.replace(
+        "    metadata_only:",
+        "    expired: {status: [410], resubmits: -1}\n"
+        "    bounded_retry: {status: [700]}\n"
+        "    billing_pause: {status: [402], delay_ms: 0}\n"
+        "    metadata_only:",
+    )
+    r = compile_text(tmp_path, text)
+    messages = [d.message for d in r.sink.items if d.code in ("feature.bad-value", "feature.bad-status")]
+    assert any("expired.resubmits" in m for m in messages), messages
+    assert any("billing_pause.delay_ms" in m for m in messages), messages
+    assert "feature.bad-status" in codes(r)
+
+
+def test_retry_policy_should_retry_header(tmp_path: Path) -> None:
+    r = compile_text(
+        tmp_path,
+        """\
+        features:
+          r: {type: retry_policy, max_retries: 2, retry_on: {status: [503]}, should_retry_header: x-should-retry}
+        clients:
+          c: {resource: jobs}
+        endpoints:
+          jobs.list: {method: GET, path: /jobs, response: Out, features: [r]}
+        types:
+          Out: {fields: {x: int}}
+        """,
+    )
+    assert not r.sink.has_errors, [(d.code, d.message) for d in r.sink.items]
+    assert r.api.features["r"].params.should_retry_header == "x-should-retry"
