@@ -96,6 +96,9 @@ class BaseClient:
     _telemetry: Telemetry | None
     _owns_transport: bool
     _poll_threads: PollThreads
+    # how to submit again each future a flow submitted and has not awaited yet: an expired promise
+    # is re-run by the await, which has only the request id
+    _resubmits: dict[str, Callable[[], str]]
 
     def __init__(
         self,
@@ -116,9 +119,11 @@ class BaseClient:
             self._session = _parent._session
             self._telemetry = _parent._telemetry
             self._poll_threads = _parent._poll_threads
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
         self._poll_threads = PollThreads()
+        self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = Transport(
@@ -175,7 +180,25 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
+        """Send a request that answers a future; its request id (a later `_await_future` can
+        submit it again if the promise expires: a flow's await has only the request id)."""
+
+        def again() -> str:
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        request_id = again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
@@ -188,7 +211,8 @@ class BaseClient:
         resubmit: Callable[[], str] | None = None,
     ) -> T:
         """The result of the future `endpoint` answered (its request type goes with every poll);
-        `resubmit` submits the call again if the promise expires."""
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
         return poll(
             self._transport,
             futures,
@@ -196,7 +220,7 @@ class BaseClient:
             adapter,
             observer=self._observer,
             request_type=endpoint.request_type,
-            resubmit=resubmit,
+            resubmit=resubmit or registered,
         )
 
     def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -239,7 +263,7 @@ class BaseClient:
         body: Any = None,
     ) -> T:
         def submit() -> str:
-            return self._submit(endpoint, futures, path=path, query=query, body=body)
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
 
         return self._await_future(endpoint, futures, submit(), adapter, submit)
 
@@ -300,7 +324,7 @@ class BaseClient:
         body: Any,
     ) -> APIFuture[T]:
         def submit() -> str:
-            return self._submit(endpoint, futures, path=path, query=query, body=body)
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
 
         try:
             request_id = submit()
@@ -339,6 +363,7 @@ class AsyncBaseClient:
     _session: SessionHolder
     _telemetry: AsyncTelemetry | None
     _owns_transport: bool
+    _resubmits: dict[str, Callable[[], Awaitable[str]]]  # as BaseClient's
 
     def __init__(
         self,
@@ -358,8 +383,10 @@ class AsyncBaseClient:
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
+        self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = AsyncTransport(
@@ -416,7 +443,24 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
+        """Send a request that answers a future; its request id (see BaseClient._submit)."""
+
+        async def again() -> str:
+            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        request_id = await again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    async def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
@@ -429,7 +473,8 @@ class AsyncBaseClient:
         resubmit: Callable[[], Awaitable[str]] | None = None,
     ) -> T:
         """The result of the future `endpoint` answered (its request type goes with every poll);
-        `resubmit` submits the call again if the promise expires."""
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
         return await apoll(
             self._transport,
             futures,
@@ -437,7 +482,7 @@ class AsyncBaseClient:
             adapter,
             observer=self._observer,
             request_type=endpoint.request_type,
-            resubmit=resubmit,
+            resubmit=resubmit or registered,
         )
 
     async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -480,7 +525,7 @@ class AsyncBaseClient:
         body: Any = None,
     ) -> T:
         async def submit() -> str:
-            return await self._submit(endpoint, futures, path=path, query=query, body=body)
+            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
 
         return await self._await_future(endpoint, futures, await submit(), adapter, submit)
 

@@ -63,6 +63,9 @@ export class Family {
   readonly observer: QueueStateObserver | null;
   readonly logger: Logger;
   readonly random: () => number;
+  /** How to submit again each future a flow submitted and has not awaited yet (an expired
+   * promise is re-run by the await, which has only the request id). */
+  readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const env = options.env ?? process.env;
@@ -221,8 +224,20 @@ export abstract class BaseClient {
     );
   }
 
-  /** Sends a request that answers a future; its request id. */
-  protected submit(endpoint: Endpoint, futures: Futures, request: Request = {}): Promise<string> {
+  /** Sends a request that answers a future; its request id (a later `awaitFuture` can submit it
+   * again if the promise expires). */
+  protected async submit(
+    endpoint: Endpoint,
+    futures: Futures,
+    request: Request = {},
+  ): Promise<string> {
+    const again = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
+    const requestId = await again();
+    this.family.resubmits.set(requestId, again);
+    return requestId;
+  }
+
+  private sendSubmit(endpoint: Endpoint, futures: Futures, request: Request): Promise<string> {
     return this.reported(
       this.family.transport.send(endpoint, request).then((answer) => requestIdOf(futures, answer)),
     );
@@ -238,12 +253,14 @@ export abstract class BaseClient {
     signal?: AbortSignal,
     resubmit?: () => Promise<string>,
   ): Promise<T> {
+    const registered = this.family.resubmits.get(requestId);
+    this.family.resubmits.delete(requestId);
     const options = {
       observer: this.family.observer,
       random: this.family.random,
       signal,
       requestType: endpoint.requestType,
-      resubmit,
+      resubmit: resubmit ?? registered,
     };
     return this.reported(poll(this.family.transport, futures, requestId, schema, options));
   }
@@ -255,7 +272,7 @@ export abstract class BaseClient {
     schema: Schema<T>,
     request: Request = {},
   ): Promise<T> {
-    const submit = (): Promise<string> => this.submit(endpoint, futures, request);
+    const submit = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
     return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
   }
 }
