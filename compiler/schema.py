@@ -141,6 +141,8 @@ def param_schema(spec: Param) -> Schema:
         out = _ref("StatusList")
     elif kind == "headers":
         out = _ref("Headers")
+    elif kind == "str_map":
+        out = {"type": "object", "additionalProperties": {"type": "string"}}
     elif kind == "type":
         out = _ref("TypeExpr")
     elif kind == "json":

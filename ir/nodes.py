@@ -372,6 +372,8 @@ class RetryPolicy:
     exceptions: tuple[str, ...]
     backoff: Backoff
     retry_after_max_ms: int
+    # a response header that decides: "true" retries (any status), "false" never (Stainless's x-should-retry)
+    should_retry_header: str | None = None
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -402,6 +404,31 @@ class PromiseResult:
     handle_type: TypeRef | None
     # backoff between polls that failed (no answer, 429, 5xx)
     poll_retry: Backoff = Backoff(kind="exponential", base_ms=500, max_ms=10000, jitter=0.25)
+    # headers every poll carries: the submitting endpoint's request type, the 0-based poll count
+    request_type_header: str | None = None
+    iteration_header: str | None = None
+    # (endpoint id, request type) of the endpoints answering futures of this feature
+    request_types: tuple[tuple[str, str], ...] = ()
+    # the complete_metadata exchange: `metadata_only_field` (a retrieve request field) is sent true
+    # until an answer whose `metadata_status_field` is `metadata_status_value`, then false
+    metadata_only_field: str | None = None
+    metadata_status_field: str = "status"
+    metadata_status_value: str = "complete_metadata"
+    metadata_size_field: str | None = None
+
+    # poll statuses: the promise expired (the call is submitted again, at most `expired_resubmits`
+    # times); retried a bounded number of times; a billing pause (wait `billing_delay_ms`, retry,
+    # for at most `billing_max_pause_ms` in all)
+    expired_statuses: tuple[StatusRange, ...] = ()
+    expired_resubmits: int = 0
+    bounded_retry_statuses: tuple[StatusRange, ...] = ()
+    bounded_retries: int = 0
+    billing_statuses: tuple[StatusRange, ...] = ()
+    billing_delay_ms: int = 0
+    billing_max_pause_ms: int = 0
+
+    def request_type(self, endpoint: str) -> str | None:
+        return next((t for e, t in self.request_types if e == endpoint), None)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -111,6 +111,7 @@ class SpecWriter:
                     ("max_ms", Text(int_literal(retry.max_ms))),
                     ("jitter", Text(float_literal(float(retry.jitter)))),
                     ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
+                    ("should_retry_header", optional_text(retry.should_retry_header)),
                 ],
             )
         if isinstance(p, ir.RetryHandler):
@@ -158,6 +159,18 @@ class SpecWriter:
                     ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
                     ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
                     ("transient_jitter", Text(float_literal(p.poll_retry.jitter))),
+                    ("request_type_header", optional_text(p.request_type_header)),
+                    ("iteration_header", optional_text(p.iteration_header)),
+                    ("metadata_only_field", optional_text(p.metadata_only_field)),
+                    ("metadata_status_field", Text(symbols.string(p.metadata_status_field))),
+                    ("metadata_status_value", Text(symbols.string(p.metadata_status_value))),
+                    ("expired_statuses", ranges(p.expired_statuses)),
+                    ("expired_resubmits", Text(int_literal(p.expired_resubmits))),
+                    ("bounded_retry_statuses", ranges(p.bounded_retry_statuses)),
+                    ("bounded_retries", Text(int_literal(p.bounded_retries))),
+                    ("billing_statuses", ranges(p.billing_statuses)),
+                    ("billing_delay_ms", Text(int_literal(p.billing_delay_ms))),
+                    ("billing_max_pause_ms", Text(int_literal(p.billing_max_pause_ms))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):
@@ -202,6 +215,8 @@ class SpecWriter:
             items.append(("redirect_location", Text("true")))
         if rt.poll_timeout_ms is not None:
             items.append(("timeout_ms", Text(int_literal(rt.poll_timeout_ms))))
+        if rt.request_type is not None:
+            items.append(("request_type", Text(symbols.string(rt.request_type))))
         return self.struct("Endpoint", items)
 
     # -- service ------------------------------------------------------------------------------------

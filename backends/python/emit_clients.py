@@ -38,10 +38,13 @@ class Adapters:
         return out
 
 
-def return_annotation(plan: EndpointPlan, imports: Imports) -> str:
+def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = True) -> str:
     if plan.response == "redirect":
         return "str"
-    return "None" if plan.response_type is None else py_type(plan.response_type, imports)
+    shown = "None" if plan.response_type is None else py_type(plan.response_type, imports)
+    if plan.call_mode == "future" and not is_async:  # the sync method answers at once; .result() waits
+        return f"{imports.use(sym.lib('APIFuture'))}[{shown}]"
+    return shown
 
 
 def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> SimpleNamespace:
@@ -70,7 +73,7 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
             query.append((py_literal(p.wire), pname))
         elif p.location == "body":
             (required if p.required else optional_).append((py_literal(pname), pname))
-    call, leading = endpoint_call(plan, imports, adapters)
+    call, leading = endpoint_call(plan, imports, adapters, start=not is_async)
     args: list[d.Doc] = [*leading, *location_args(path, query)]
     if plan.body.kind == "record":
         assert plan.body.record is not None
@@ -86,7 +89,7 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         is_async=is_async,
         name=sym.method_name(name),
         params=params,
-        returns=return_annotation(plan, imports),
+        returns=return_annotation(plan, imports, is_async),
         doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
         call=call,
         args=args,

@@ -58,6 +58,7 @@ SOURCES: dict[str, str] = {
     "present": "._client",
     "request_body": "._client",
     "ServiceSettings": "._config",
+    "APIFuture": "._futures",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",

@@ -300,7 +300,8 @@ class FlowWriter:
                 return var(call_step.id), False  # already resolved by its step
             result = self.x.nothing() if ep.response_type is None else self.x.schema(step.result_type or ep.response_type)
             futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
-            return call("this.awaitFuture", [futures, var(call_step.id), result, "options.signal"]), True
+            endpoint = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+            return call("this.awaitFuture", [endpoint, futures, var(call_step.id), result, "options.signal"]), True
         if step.mode == "pass":
             return var(step.awaits or ""), False  # already resolved inside the called flow
         if step.mode == "build_client":

@@ -62,6 +62,7 @@ class SpecWriter:
                 prop("maxDelayMs", str(p.max_ms)),
                 prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
+                prop("shouldRetryHeader", ts_literal(p.should_retry_header)),
             ]
         )
 
@@ -84,6 +85,8 @@ class SpecWriter:
             items.append(prop("redirectLocation", "true"))
         if rt.poll_timeout_ms is not None:
             items.append(prop("timeoutMs", str(rt.poll_timeout_ms)))  # one poll: a long-poll of its own length
+        if rt.request_type is not None:
+            items.append(prop("requestType", ts_literal(rt.request_type)))
         floats = [p.wire for p in ep.params if p.location in ("path", "query") and self.is_float(p.type)]
         if floats:  # written as the other SDKs write a float (`2.0`), which a JS number cannot tell
             items.append(prop("floats", array([ts_literal(w) for w in floats])))
@@ -116,6 +119,18 @@ class SpecWriter:
                 prop("retryBaseDelayMs", ts_literal(backoff.base_ms)),
                 prop("retryMaxDelayMs", ts_literal(backoff.max_ms)),
                 prop("retryJitter", ts_literal(backoff.jitter)),
+                prop("requestTypeHeader", ts_literal(p.request_type_header)),
+                prop("iterationHeader", ts_literal(p.iteration_header)),
+                prop("metadataOnlyField", ts_literal(p.metadata_only_field)),
+                prop("metadataStatusField", ts_literal(p.metadata_status_field)),
+                prop("metadataStatusValue", ts_literal(p.metadata_status_value)),
+                prop("expiredStatuses", statuses(p.expired_statuses)),
+                prop("expiredResubmits", ts_literal(p.expired_resubmits)),
+                prop("boundedRetryStatuses", statuses(p.bounded_retry_statuses)),
+                prop("boundedRetries", ts_literal(p.bounded_retries)),
+                prop("billingStatuses", statuses(p.billing_statuses)),
+                prop("billingDelayMs", ts_literal(p.billing_delay_ms)),
+                prop("billingMaxPauseMs", ts_literal(p.billing_max_pause_ms)),
             ]
         )
 

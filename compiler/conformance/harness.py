@@ -213,6 +213,10 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
     for key, prefix in (rule.get("header_prefix") or {}).items():
         if not all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records):
             problems.append(f"{endpoint}: header {key} starting with {prefix!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_values") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} values {seen!r}, expected {want!r} (request by request)")
     if rule.get("same_idempotency_key"):
         keys = {r["headers"].get("x-idempotency-key") for r in records}
         if len(keys) != 1 or None in keys:

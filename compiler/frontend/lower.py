@@ -706,6 +706,18 @@ class Lowerer:
             return self.status_list(node, what)
         if kind == "headers":
             return self.headers(node, what)
+        if kind == "str_map":
+            m = self.mapping(node, what)
+            if m is None:
+                return None
+            pairs = []
+            for e in m:
+                value = self.string(e.value, f"`{e.key}` of {what}")
+                if value is None:
+                    return None
+                spans.append((prefix + e.key, e.key_span))  # so a check can point at one entry
+                pairs.append((e.key, value))
+            return tuple(pairs)
         if kind == "type":
             return self.type_expr(node, what)
         if kind == "json":

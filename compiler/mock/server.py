@@ -96,11 +96,15 @@ class _Future:
     polls: int = 0
     pending_answered: int = 0
     storm: int = 0  # pending answers still owed to an injected try_again storm
+    metadata_answered: int = 0  # complete_metadata answers given (the payload was asked for after)
 
     def to_json(self) -> dict[str, Any]:
         left = max(self.settings["pending_polls"] - self.pending_answered, 0) + self.storm
         state = "pending" if left else ("failed" if self.settings.get("error") is not None else "complete")
-        return {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
+        out = {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
+        if self.metadata_answered:  # only futures scripted with complete_metadata have any
+            out["metadata_answered"] = self.metadata_answered
+        return out
 
 
 class _Script(Generic[T]):
@@ -524,7 +528,7 @@ class MockServer:
         if future is not None:
             return self._submit(ep, future, params, body)
         if ep.id in self._retrieve:
-            return self._retrieve_future(ep, body)
+            return self._retrieve_future(ep, body, request.headers)
         n = self._count(ep)
         if ep.response_handler == "redirect_location":
             location = f"{request.scheme}://{request.host}{CONTROL}/files/{ep.id}/{n}"
@@ -624,7 +628,7 @@ class MockServer:
         request_id = body.get(key) if isinstance(body, dict) else None
         return self._futures.get(request_id) if isinstance(request_id, str) else None
 
-    def _retrieve_future(self, ep: ir.Endpoint, body: Any) -> Answer:
+    def _retrieve_future(self, ep: ir.Endpoint, body: Any, headers: Mapping[str, str]) -> Answer:
         spec, key = self._request_id_key(ep)
         future = self._future_of(ep, body)
         if future is None:
@@ -632,6 +636,12 @@ class MockServer:
             return Answer.of_json(404, {"detail": f"unknown request id {json.dumps(request_id)}"}, "future")
         future.polls += 1
         settings = future.settings
+        # a poll that names another request type than its future's endpoint declares is a client bug
+        expected_type = spec.request_type(future.endpoint)
+        given_type = headers.get(spec.request_type_header) if spec.request_type_header else None
+        if given_type is not None and given_type != expected_type:
+            detail = f"{spec.request_type_header}: {given_type!r}, but {future.request_id} is a {expected_type!r} request"
+            return Answer.of_json(400, {"detail": detail}, "error")
         storm = future.storm > 0
         if storm or future.pending_answered < settings["pending_polls"]:
             states = settings["queue_states"]
@@ -648,6 +658,17 @@ class MockServer:
             else:
                 future.pending_answered += 1
             return Answer.of_json(status, pending, "future")
+        size = settings.get("complete_metadata")
+        if size is not None and spec.metadata_only_field is not None and settings.get("error") is None:
+            # the result is "too big to inline": its metadata only, while the poll allows that
+            rec = self.api.record(ep.request)
+            flag = rec.field(spec.metadata_only_field) if rec else None
+            if isinstance(body, dict) and body.get(flag.json_name if flag else spec.metadata_only_field) is True:
+                future.metadata_answered += 1
+                metadata: dict[str, Any] = {spec.metadata_status_field: spec.metadata_status_value}
+                if spec.metadata_size_field is not None:
+                    metadata[spec.metadata_size_field] = size
+                return Answer.of_json(200, metadata, "future")
         if settings.get("error") is not None:
             failed: dict[str, Any] = {spec.error_field: settings["error"]}
             if settings.get("category") is not None:

@@ -84,6 +84,7 @@ class Retry:
     max_ms: int
     jitter: float
     retry_after_max_ms: int
+    should_retry_header: str | None = None  # "true" retries (any status), "false" never
 
 
 # The exceptions of `retry_policy.exceptions` that mean "the request timed out" (every SDK maps its
@@ -104,6 +105,7 @@ class Runtime:
     idempotency_prefix: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # fixed headers: the service's, then the endpoint's
     poll_timeout_ms: int | None = None  # set on a futures retrieve endpoint: its polls' timeout
+    request_type: str | None = None  # a futures endpoint's request type, sent with each poll of its futures
 
 
 @attrs.frozen(kw_only=True)
@@ -383,6 +385,7 @@ def _retry(feat: ir.Feature) -> Retry:
         max_ms=p.backoff.max_ms,
         jitter=p.backoff.jitter,
         retry_after_max_ms=p.retry_after_max_ms,
+        should_retry_header=p.should_retry_header,
     )
 
 
@@ -416,6 +419,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         idempotency_prefix=key.prefix if key is not None else "",
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
+        request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
     )
     return EndpointPlan(
         id=ep.id,

@@ -4,6 +4,7 @@ scripted HTTP answers (httpx.MockTransport) and injected sleep/clock: no server,
 from __future__ import annotations
 
 import asyncio
+import json
 import importlib
 import sys
 from collections.abc import Callable, Iterator
@@ -548,3 +549,44 @@ def test_pooled_clients_share_one_tls_context(rt: dict[str, ModuleType]) -> None
     config = rt["_config"].Config(api_key="k", base_url="https://api.test")
     assert http.client_options(config)["verify"] is http.client_options(config)["verify"]
     assert http.pool_limits(config).max_connections == min(config.max_connections, http.REQUESTS_PER_CLIENT)
+def test_sync_future_methods_answer_at_once_and_result_waits(tinker: ModuleType) -> None:
+    """A sync method whose endpoint answers a server-side future returns an APIFuture once the
+    request is submitted, without waiting for the result (0.38's sync futures): the polls run in
+    the background; `.result()` waits for them; calls leave in the order they are made."""
+    import threading
+
+    release = threading.Event()
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/optim_step"):
+            seq = json.loads(request.content)["seq_id"]
+            return httpx.Response(200, json={"request_id": f"r{seq}"})
+        assert request.url.path.endswith("/retrieve_future")
+        assert release.wait(10), "the test never released the polls"
+        return httpx.Response(200, json={"metrics": {"loss:mean": 1.0}})
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    with tinker.TrainingClient(api_key="tml-k", base_url="http://tinker.test", http_client=http) as client:
+        client._state["model_id"] = "m1"
+        first = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        second = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        assert isinstance(first, tinker.APIFuture) and not first.done() and not second.done()
+        submits = [json.loads(r.content)["seq_id"] for r in seen if r.url.path.endswith("/optim_step")]
+        assert submits == sorted(submits) and len(submits) == 2  # both left before any result
+        with pytest.raises(TimeoutError):
+            first.result(timeout=0)
+        release.set()
+        assert first.result(timeout=10).metrics == {"loss:mean": 1.0}
+        assert second.result(timeout=10).metrics == {"loss:mean": 1.0} and second.exception() is None
+
+
+def test_sync_future_of_a_failed_submission_raises_from_result(tinker: ModuleType) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(400, json={"detail": "bad"})))
+    with tinker.TrainingClient(api_key="tml-k", base_url="http://tinker.test", http_client=http) as client:
+        client._state["model_id"] = "m1"
+        future = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        assert future.done() and isinstance(future.exception(), tinker.BadRequestError)
+        with pytest.raises(tinker.BadRequestError):
+            future.result()

@@ -4,8 +4,9 @@ and one call of an endpoint, including a server-side future's polling."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,7 +14,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from ._config import Config, ServiceSettings, resolve_config
-from ._futures import Futures, QueueObserver, apoll, poll
+from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
@@ -62,6 +63,30 @@ def request_id_of(response: httpx.Response, field: str) -> str:
     raise ResponseValidationError(f"the future handle has no `{field}`", body=body)
 
 
+class PollThreads:
+    """The threads that poll a client family's futures in the background (made on first use)."""
+
+    # Polls mostly wait on the server's long-poll: many at once cost little.
+    MAX_WORKERS = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(self.MAX_WORKERS, thread_name_prefix="tinkc-poll")
+            return self._pool.submit(fn)
+
+    def close(self) -> None:
+        """Waits for the polls under way (a closed client's futures still resolve)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
 class BaseClient:
     """Synchronous client: one configuration, one connection pool, shared with derived clients."""
 
@@ -71,6 +96,10 @@ class BaseClient:
     _session: SessionHolder
     _telemetry: Telemetry | None
     _owns_transport: bool
+    _poll_threads: PollThreads
+    # how to submit again each future a flow submitted and has not awaited yet: an expired promise
+    # is re-run by the await, which has only the request id
+    _resubmits: dict[str, Callable[[], str]]
 
     def __init__(
         self,
@@ -91,8 +120,12 @@ class BaseClient:
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._poll_threads = _parent._poll_threads
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
+        self._poll_threads = PollThreads()
+        self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = Transport(
@@ -155,15 +188,51 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
+        """Send a request that answers a future; its request id (a later `_await_future` can
+        submit it again if the promise expires: a flow's await has only the request id)."""
+
+        def again() -> str:
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        request_id = again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return poll(self._transport, futures, request_id, adapter, observer=self._observer)
+    def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], str] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
+        return poll(
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            resubmit=resubmit or registered,
+        )
 
-    def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        poll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        self._await_future(endpoint, futures, request_id, IGNORED)
 
     def _call(
         self,
@@ -201,10 +270,10 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> T:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
-        return poll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        def submit() -> str:
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        return self._await_future(endpoint, futures, submit(), adapter, submit)
 
     def _call_future_empty(
         self,
@@ -216,12 +285,68 @@ class BaseClient:
         body: Any = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
+        self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
+
+    def _start_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> APIFuture[T]:
+        """Submits now, in the caller's thread (so calls leave in the order they are made), and
+        polls in the background: the future at once. A failed submission is the future's error."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> T:
+            return self._await_future(endpoint, futures, request_id, adapter, submit)
+
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+
+    def _start_future_empty(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> APIFuture[None]:
+        """`_start_future` of a future that resolves to nothing (whatever the poll answers last)."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> None:
+            self._await_future(endpoint, futures, request_id, IGNORED, submit)
+
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+
+    def _start(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        wait: Callable[[str, Callable[[], str]], T],
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+    ) -> APIFuture[T]:
+        def submit() -> str:
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        try:
+            request_id = submit()
+        except Exception as exc:  # raised by `result()`, as the call's any other error
+            failed: concurrent.futures.Future[T] = concurrent.futures.Future()
+            failed.set_exception(exc)
+            return APIFuture(failed)
+        return APIFuture(self._poll_threads.submit(lambda: wait(request_id, submit)))
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
         if self._owns_transport:
+            self._poll_threads.close()
             if self._telemetry is not None:
                 self._telemetry.close()
             self._session.close()
@@ -246,6 +371,7 @@ class AsyncBaseClient:
     _session: SessionHolder
     _telemetry: AsyncTelemetry | None
     _owns_transport: bool
+    _resubmits: dict[str, Callable[[], Awaitable[str]]]  # as BaseClient's
 
     def __init__(
         self,
@@ -266,8 +392,10 @@ class AsyncBaseClient:
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
+        self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
             _transport = AsyncTransport(
@@ -329,15 +457,50 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
+        """Send a request that answers a future; its request id (see BaseClient._submit)."""
+
+        async def again() -> str:
+            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        request_id = await again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    async def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> str:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
         return request_id_of(handle, futures.request_id_field)
 
-    async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
+    async def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], Awaitable[str]] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
+        return await apoll(
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            resubmit=resubmit or registered,
+        )
 
-    async def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        await self._await_future(endpoint, futures, request_id, IGNORED)
 
     async def _call(
         self,
@@ -375,10 +538,10 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
     ) -> T:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return await apoll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        async def submit() -> str:
+            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
+
+        return await self._await_future(endpoint, futures, await submit(), adapter, submit)
 
     async def _call_future_empty(
         self,
@@ -390,8 +553,7 @@ class AsyncBaseClient:
         body: Any = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
-        await self._await_future_empty(futures, request_id)
+        await self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

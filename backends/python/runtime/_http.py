@@ -78,6 +78,7 @@ class Endpoint:
     redirect_location: bool = False
     timeout: float | None = None
     handler: RetryHandler | None = None
+    request_type: str | None = None  # of a futures endpoint: sent with every poll of its futures
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -279,7 +280,7 @@ class _Attempt:
         policy = self.endpoint.retry
         if self.endpoint.handler is not None and transient(status):
             return self.handler_delay()
-        if self.retry < policy.max_retries and policy.retries_status(status):
+        if self.retry < policy.max_retries and policy.retries(status, response.headers):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
             return delay

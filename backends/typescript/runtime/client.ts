@@ -63,6 +63,9 @@ export class Family {
   readonly observer: QueueStateObserver | null;
   readonly logger: Logger;
   readonly random: () => number;
+  /** How to submit again each future a flow submitted and has not awaited yet (an expired
+   * promise is re-run by the await, which has only the request id). */
+  readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const env = options.env ?? process.env;
@@ -242,21 +245,44 @@ export abstract class BaseClient {
     );
   }
 
-  /** Sends a request that answers a future; its request id. */
-  protected submit(endpoint: Endpoint, futures: Futures, request: Request = {}): Promise<string> {
+  /** Sends a request that answers a future; its request id (a later `awaitFuture` can submit it
+   * again if the promise expires). */
+  protected async submit(
+    endpoint: Endpoint,
+    futures: Futures,
+    request: Request = {},
+  ): Promise<string> {
+    const again = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
+    const requestId = await again();
+    this.family.resubmits.set(requestId, again);
+    return requestId;
+  }
+
+  private sendSubmit(endpoint: Endpoint, futures: Futures, request: Request): Promise<string> {
     return this.reported(
       this.family.transport.send(endpoint, request).then((answer) => requestIdOf(futures, answer)),
     );
   }
 
-  /** Polls a future until its result. */
+  /** Polls a future `endpoint` answered until its result (its request type goes with every
+   * poll); `resubmit` submits the call again if the promise expires. */
   protected awaitFuture<T>(
+    endpoint: Endpoint,
     futures: Futures,
     requestId: string,
     schema: Schema<T>,
     signal?: AbortSignal,
+    resubmit?: () => Promise<string>,
   ): Promise<T> {
-    const options = { observer: this.family.observer, random: this.family.random, signal };
+    const registered = this.family.resubmits.get(requestId);
+    this.family.resubmits.delete(requestId);
+    const options = {
+      observer: this.family.observer,
+      random: this.family.random,
+      signal,
+      requestType: endpoint.requestType,
+      resubmit: resubmit ?? registered,
+    };
     return this.reported(poll(this.family.transport, futures, requestId, schema, options));
   }
 
@@ -267,7 +293,7 @@ export abstract class BaseClient {
     schema: Schema<T>,
     request: Request = {},
   ): Promise<T> {
-    const requestId = await this.submit(endpoint, futures, request);
-    return this.awaitFuture(futures, requestId, schema, request.signal);
+    const submit = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
+    return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
   }
 }

@@ -20,6 +20,7 @@ import {
   type StatusRanges,
   backoffMs,
   inRanges,
+  retriesResponse,
   retryDelayMs,
 } from "./retry.js";
 
@@ -72,6 +73,8 @@ export interface Endpoint {
   readonly timeoutMs: number | null;
   /** The path and query parameters declared `float` (wire names): written as `floatText` does. */
   readonly floats: readonly string[];
+  /** A futures endpoint's request type: sent with every poll of its futures. */
+  readonly requestType: string | null;
 }
 
 /** An endpoint with the defaults of everything it does not declare. */
@@ -87,6 +90,7 @@ export function endpoint(
     redirectLocation: false,
     timeoutMs: null,
     floats: [],
+    requestType: null,
     ...spec,
   };
 }
@@ -401,7 +405,7 @@ export class Transport {
         }
       } else if (handler !== null && transient(status)) {
         delay = handlerDelay(handler);
-      } else if (retry < policy.maxRetries && inRanges(status, policy.statuses)) {
+      } else if (retry < policy.maxRetries && retriesResponse(policy, status, answer.headers)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
       } else {

@@ -116,9 +116,22 @@ defmodule Tinkc.SDK.Runtime.Client do
     end
   end
 
-  @doc "Sends a request that answers a future; its request id."
+  @doc """
+  Sends a request that answers a future; its request id. How to send it again is kept (in the
+  calling process) for `await_future/4`, which re-runs the call if the promise expires.
+  """
   @spec submit(t(), String.t(), keyword()) :: result(String.t())
   def submit(%__MODULE__{} = client, endpoint_id, opts \\ []) do
+    with {:ok, request_id} <- send_submit(client, endpoint_id, opts) do
+      Process.put({__MODULE__, :resubmit, request_id}, fn ->
+        send_submit(client, endpoint_id, opts)
+      end)
+
+      {:ok, request_id}
+    end
+  end
+
+  defp send_submit(client, endpoint_id, opts) do
     endpoint = Spec.endpoint(endpoint_id)
     field = endpoint.futures.request_id_field
 
@@ -134,7 +147,8 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec await_future(t(), String.t(), String.t(), Codec.type()) :: result(term())
   def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
     endpoint = Spec.endpoint(endpoint_id)
-    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint)
+    resubmit = Process.delete({__MODULE__, :resubmit, request_id})
+    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
 
   @doc """
@@ -161,12 +175,19 @@ defmodule Tinkc.SDK.Runtime.Client do
     end
   end
 
-  @doc "Submits and polls at once: the future's result."
+  @doc "Submits and polls at once: the future's result (submitted again if its promise expires)."
   @spec call_future(t(), String.t(), keyword()) :: result(term())
   def call_future(%__MODULE__{} = client, endpoint_id, opts) do
-    with {:ok, request_id} <- submit(client, endpoint_id, opts) do
-      await_future(client, endpoint_id, request_id, Keyword.fetch!(opts, :decode))
+    with {:ok, request_id} <- send_submit(client, endpoint_id, opts) do
+      poll_resubmitting(client, endpoint_id, request_id, opts)
     end
+  end
+
+  defp poll_resubmitting(client, endpoint_id, request_id, opts) do
+    endpoint = Spec.endpoint(endpoint_id)
+    resubmit = fn -> send_submit(client, endpoint_id, opts) end
+    type = Keyword.fetch!(opts, :decode)
+    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
 
   @doc """
@@ -175,10 +196,9 @@ defmodule Tinkc.SDK.Runtime.Client do
   """
   @spec future_task(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def future_task(%__MODULE__{} = client, endpoint_id, opts) do
-    case submit(client, endpoint_id, opts) do
+    case send_submit(client, endpoint_id, opts) do
       {:ok, request_id} ->
-        type = Keyword.fetch!(opts, :decode)
-        {:ok, Task.async(fn -> await_future(client, endpoint_id, request_id, type) end)}
+        {:ok, Task.async(fn -> poll_resubmitting(client, endpoint_id, request_id, opts) end)}
 
       {:error, error} ->
         {:ok, Task.async(fn -> {:error, error} end)}

@@ -136,7 +136,7 @@ defmodule Tinkc.SDK.Runtime.Request do
         handler_retry(attempt)
 
       policy != nil and attempt.retry < policy.max_retries and
-          Retry.retries_status?(policy, status) ->
+          Retry.retries_response?(policy, status, response.headers) ->
         Clock.sleep(
           attempt.ctx.config,
           Retry.delay(policy, attempt.retry, Clock.rand(), response.headers)
