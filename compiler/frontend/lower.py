@@ -651,7 +651,7 @@ class Lowerer:
                     "feature.bad-value",
                     f"{what} must be one of {', '.join(spec.choices)}, not `{v}`",
                     node.span,
-                    hint=did_you_mean(v, spec.choices),
+                    hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}",
                 )
                 return None
             return v
