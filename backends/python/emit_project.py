@@ -13,9 +13,10 @@ from tinkc.backends.python.symbols import PythonSymbols
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import ITER_SUFFIX
 
 ERRORS = ("APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "ConfigurationError",
-          "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
+          "PaginationError", "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
 
 
 def toml_string(value: str) -> str:
@@ -90,9 +91,12 @@ def driver(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
         for m in client.methods:
             params = plan.endpoint(m.target).params if m.kind == "endpoint" else plan.flow(m.target).inputs
             args = {p.name: sym.field_name(p.name) for p in params if sym.field_name(p.name) != p.name}
-            if sym.method_name(m.name) != m.name or args:
-                pairs = "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in args.items()) + "}"
-                renamed.append(f"{py_literal(f'{cid}.{m.name}')}: ({py_literal(sym.method_name(m.name))}, {pairs})")
+            # a paginated endpoint's iterator (`<method>_iter`) takes the method's arguments
+            paged = m.kind == "endpoint" and plan.endpoint(m.target).page is not None
+            for name in (m.name, m.name + ITER_SUFFIX) if paged else (m.name,):
+                if sym.method_name(name) != name or args:
+                    pairs = "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in args.items()) + "}"
+                    renamed.append(f"{py_literal(f'{cid}.{name}')}: ({py_literal(sym.method_name(name))}, {pairs})")
     return render(
         "conformance_driver.py.jinja",
         package=py_literal(pkg),

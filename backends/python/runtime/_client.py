@@ -3,7 +3,7 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,10 +13,12 @@ from pydantic import BaseModel, TypeAdapter
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,25 @@ class BaseClient:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
 
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> Pager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        def send(request: PageRequest) -> httpx.Response:
+            return self._transport.send(request.endpoint, path=request.path, query=request.query, body=request.body)
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return Pager(send, self._transport.config.base_url, paging, first, adapter, items)
+
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
@@ -377,6 +398,27 @@ class AsyncBaseClient:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
         await self._await_future_empty(futures, request_id)
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> AsyncPager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        async def send(request: PageRequest) -> httpx.Response:
+            return await self._transport.send(
+                request.endpoint, path=request.path, query=request.query, body=request.body
+            )
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return AsyncPager(send, self._transport.config.base_url, paging, first, adapter, items)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
