@@ -216,6 +216,7 @@ TYPES = Symbol("t", "src/types.js", "namespace")  # the types' schemas, where th
 BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
 CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
+PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 

@@ -8,7 +8,8 @@ import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
-import { type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import { type Answer, type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
 import { Telemetry, type TelemetrySpec } from "./telemetry.js";
@@ -219,6 +220,20 @@ export abstract class BaseClient {
         .send(endpoint, request)
         .then((answer) => answer.headers.get("location") ?? ""),
     );
+  }
+
+  /** The pages of a paginated endpoint, from the request its plain method sends (each page's
+   * request goes through the transport as a call does: retries, options, telemetry). */
+  protected paginate<P, I>(
+    endpoint: Endpoint,
+    schema: Schema<P>,
+    itemsOf: (page: P) => readonly I[],
+    paging: Paging,
+    request: Request = {},
+  ): Pager<P, I> {
+    const send = (e: Endpoint, r: Request): Promise<Answer> =>
+      this.reported(this.family.transport.send(e, r));
+    return new Pager(send, this.baseUrl, paging, { endpoint, request }, schema, itemsOf);
   }
 
   /** Sends a request that answers a future; its request id. */
