@@ -192,6 +192,30 @@ class EndpointFunction(FunctionWriter):
         return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), call), 4)
 
 
+class PagesFunction(EndpointFunction):
+    """The page stream of a paginated endpoint's function: the request its function sends, and
+    the plan's rule (`paging:`) with the page's items (`items:`), for `Client.pages/3`."""
+
+    def body(self) -> list[str]:
+        page = self.ep.page
+        assert page is not None
+        values = {p.wire: self.param_value(p) for p in self.sig.params}
+        call = self.endpoint_call(self.ep, values, self.handle(), "call")
+        assert isinstance(call, exfmt.Seq)
+        paging: list[Node] = [Pair("style:", Text(":" + page.style))]
+        for key, control in (("limit", page.limit), ("offset", page.offset), ("cursor", page.cursor)):
+            if control is not None:
+                paging.append(Pair(f"{key}:", Tuple([Text(":" + control.location), Text(symbols.string(control.wire))])))
+        for key, path in (("total", page.total_path), ("next_field", page.next_path)):
+            if path:
+                paging.append(Pair(f"{key}:", ListNode([Text(symbols.string(x)) for x in path])))
+        if page.next_header is not None:
+            paging.append(Pair("next_header:", Text(symbols.string(page.next_header))))
+        items = Text(f"& &1.{symbols.field_name(page.items_field)}")
+        pages = Call(f"{self.client_ref}.pages", [*call.items, Pair("paging:", Map(paging)), Pair("items:", items)])
+        return exfmt.statement(pages, 4)
+
+
 class FlowFunction(FunctionWriter):
     """A client function that runs a manifest flow (the plan's steps, stage by stage)."""
 

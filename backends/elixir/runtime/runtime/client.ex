@@ -12,6 +12,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   alias Tinkc.SDK.Runtime.Codec
   alias Tinkc.SDK.Runtime.Context
   alias Tinkc.SDK.Runtime.JSON
+  alias Tinkc.SDK.Runtime.Pagination
   alias Tinkc.SDK.Runtime.Poll
   alias Tinkc.SDK.Runtime.Request
   alias Tinkc.SDK.Runtime.Session
@@ -97,6 +98,43 @@ defmodule Tinkc.SDK.Runtime.Client do
     with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
       decode_response(response, Keyword.fetch!(opts, :decode))
     end
+  end
+
+  @doc """
+  The pages of a paginated endpoint as a lazy `Stream`, from the request its plain function sends
+  (the options of `call/3`, and `:paging`, the plan's rule, and `:items`, a page's items). Each
+  page's request goes through `Request.send/3` as a call's does; a page that fails raises its
+  `Error`.
+  """
+  @spec pages(t(), String.t(), keyword()) :: Enumerable.t()
+  def pages(%__MODULE__{} = client, endpoint_id, opts) do
+    first = %{
+      endpoint: Spec.endpoint(endpoint_id),
+      path: Keyword.get(opts, :path, %{}),
+      query: Keyword.get(opts, :query, %{}),
+      body: encode_body(Keyword.get(opts, :body))
+    }
+
+    type = Keyword.fetch!(opts, :decode)
+
+    fetch = fn request ->
+      request_opts = [path: request.path, query: request.query, body: request.body]
+
+      with {:ok, response} <- Request.send(client.context, request.endpoint, request_opts),
+           {:ok, page} <- decode_response(response, type) do
+        {:ok, response, page}
+      end
+    end
+
+    base_url = client.context.config.base_url
+
+    Pagination.stream(
+      Keyword.fetch!(opts, :paging),
+      first,
+      base_url,
+      fetch,
+      Keyword.fetch!(opts, :items)
+    )
   end
 
   @doc "Calls an endpoint that answers no body."
