@@ -143,7 +143,6 @@ class ClientsWriter(Writer):
             "request": request,
         }
 
-
     def paging_literal(self, ep: EndpointPlan) -> Doc:
         """The runtime's `Paging` of a paginated endpoint: the plan's rule, as data."""
         page = ep.page

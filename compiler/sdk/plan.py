@@ -536,9 +536,7 @@ def plan_page(api: ir.Api, ep: ir.Endpoint, params: tuple[Param, ...]) -> PagePl
             limit=limit if isinstance(limit, PageControl) else None,
             total_path=total,
         )
-    field, header = (
-        (p.next_cursor_field, p.next_cursor_header) if p.style == "cursor" else (p.next_url_field, p.next_url_header)
-    )
+    field, header = (p.next_cursor_field, p.next_cursor_header) if p.style == "cursor" else (p.next_url_field, p.next_url_header)
     key = "next_cursor" if p.style == "cursor" else "next_url"
     if (field is None) == (header is None):
         return f"a `{p.style}` pagination needs exactly one of `{key}_field` and `{key}_header`"
