@@ -48,6 +48,7 @@ def root_module(plan: SdkPlan, layout: Layout) -> str:
 def readme(plan: SdkPlan, layout: Layout) -> str:
     svc = plan.service
     clients = []
+    paged: list[dict[str, str | int]] = []  # the paginated functions, with their `_iter` streams
     for client in plan.clients.values():
         sigs = [(m, method_signature(plan, client, m)) for m in client.methods]
         if not sigs:
@@ -59,6 +60,8 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
             doc = method.doc or (plan.endpoint(method.target).doc if method.kind == "endpoint" else plan.flow(method.target).doc) or ""
             first = doc.strip().splitlines()[0].replace("|", "\\|") if doc.strip() else ""
             rows.append({"function": sig.function, "arity": sig.arity(), "what": first})
+            if method.kind == "endpoint" and plan.endpoint(method.target).page is not None:
+                paged.append({"module": layout.client_module(client), "function": sig.function, "arity": sig.arity()})
         clients.append(
             {
                 "module": module,
@@ -76,6 +79,7 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
         )
     return render(
         "README.md.jinja",
+        paged=paged,
         namespace=layout.namespace,
         service=svc.name,
         service_doc=svc.doc,

@@ -59,8 +59,16 @@ def readme(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
                 "table": table,
             }
         )
+    # the paginated methods' iterators (`<method>_iter`), by client
+    paged = [
+        (names.client_class(cid), sym.method_name(m.name), sym.method_name(m.name + ITER_SUFFIX))
+        for cid, client in plan.clients.items()
+        for m in client.methods
+        if m.kind == "endpoint" and plan.endpoint(m.target).page is not None
+    ]
     return render(
         "README.md.jinja",
+        paged=paged,
         package=pkg,
         service=svc.name,
         service_doc=svc.doc,
