@@ -296,6 +296,21 @@ class QueryParam:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class HeaderParam:
+    """A request header whose value is an argument of the endpoint's method (typed, validated and
+    left out when absent, as a query parameter is); ``wire_name`` is the header's name."""
+
+    name: str
+    type: TypeRef
+    required: bool
+    has_default: bool = False
+    default: Any = None
+    wire_name: str = ""
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Header:
     name: str
     value: str
@@ -325,6 +340,7 @@ class Endpoint:
     doc: str | None = None
     deprecated: bool = False
     span: Span | None = _span()
+    header_params: tuple[HeaderParam, ...] = ()
 
     @property
     def group(self) -> str:

@@ -149,6 +149,9 @@ class FunctionWriter:
             args.append(Pair("body:", Struct(self.types.module(record.id), fields)))
         elif ep.body.kind == "whole" and ep.body.type is not None and "body" in values:
             args.append(Pair("body:", Tuple([self.types.term(ep.body.type), values["body"]])))
+        headers = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("header") if p.name in values]
+        if headers:  # header parameters: the runtime leaves absent (nil) ones out
+            args.append(Pair("headers:", Map(headers)))
         if call in DECODING:
             args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
         return Call(f"{self.client_ref}.{call}", args)

@@ -54,12 +54,13 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
     query: list[tuple[d.Doc, d.Doc]] = []
     required: list[tuple[d.Doc, d.Doc]] = []
     optional_: list[tuple[d.Doc, d.Doc]] = []
+    headers: list[tuple[d.Doc, d.Doc]] = []
     for p in plan.params:
         pname = sym.field_name(p.name)
         ann = py_type(p.type, imports)
         if p.required:
             params.append(f"{pname}: {ann}")
-        elif p.location == "query" and p.absent == "default":
+        elif p.location in ("query", "header") and p.absent == "default":
             params.append(f"{pname}: {ann} = {typed_default(api, p.type, p.default, imports)[0]}")
         else:
             params.append(f"{pname}: {optional(ann)} = None")
@@ -69,6 +70,8 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
             query.append((py_literal(p.wire), pname))
         elif p.location == "body":
             (required if p.required else optional_).append((py_literal(pname), pname))
+        elif p.location == "header":
+            headers.append((py_literal(p.wire), pname))
     call, leading = endpoint_call(plan, imports, adapters)
     args: list[d.Doc] = [*leading, *location_args(path, query)]
     if plan.body.kind == "record":
@@ -80,6 +83,8 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         assert plan.body.type is not None
         adapter = imports.use(sym.lib("TypeAdapter"))
         args.append(f'body={adapter}({py_type(plan.body.type, imports)}).dump_python(body, mode="json", by_alias=True)')
+    if headers:  # header parameters: the runtime leaves absent ones out
+        args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
     return SimpleNamespace(
         kind="endpoint",
         is_async=is_async,

@@ -16,12 +16,21 @@ from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import LINE, Doc, Indent, call, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
 from tinkc.backends.typescript.render import template
-from tinkc.backends.typescript.symbols import BASE_CLIENT, CLIENT_OPTIONS, PAGER, REQUEST_OPTIONS, SPEC, Imports, Symbols
+from tinkc.backends.typescript.symbols import (
+    BASE_CLIENT,
+    CLIENT_OPTIONS,
+    HEADER_VALUES,
+    PAGER,
+    REQUEST_OPTIONS,
+    SPEC,
+    Imports,
+    Symbols,
+)
 from tinkc.sdk import EndpointPlan, SdkPlan
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
-NAMED = ("path", "query", "body_whole")
+NAMED = ("path", "query", "body_whole", "header")
 
 
 def returns_nothing(ep: EndpointPlan) -> bool:
@@ -134,6 +143,16 @@ class ClientsWriter(Writer):
             parameters.append(("params", ptype, "{}" if omittable else None))
         parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
         request = request_literal(items, spread="options") if items else "options"
+        headers: list[Doc] = []
+        for p in ep.located("header"):
+            access = sym.property_access("params", p.name)
+            if p.absent == "default":
+                headers.append(defaulted(p.wire, access, ts_literal(p.default)))
+            else:
+                headers.append(group(sym.literal_key(p.wire), ": ", access))
+        if headers:  # header parameters, then the call's own headers (which win), after the options
+            merged = call(self.imports.use(HEADER_VALUES), [obj(headers), "options.headers"])
+            request = obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), "...options", group("headers: ", merged)])
         return {
             "doc": self.method_doc(doc or ep.doc, ep),
             "name": name,

@@ -210,6 +210,10 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         missing = [v for v in spec["includes"] if v not in found]
         if missing:
             problems.append(f"{endpoint}: body {spec['path']}: {missing} not among {found}")
+    for key, wanted in (rule.get("header_values") or {}).items():
+        got = [r["headers"].get(key.lower()) for r in records]
+        if got != wanted:
+            problems.append(f"{endpoint}: header {key} of each request {got!r}, expected {wanted!r}")
     for number, want in enumerate(rule.get("in_order") or [], 1):
         problems.extend(_check_nth(endpoint, records, number, want))
     if "min_gap_ms" in rule:

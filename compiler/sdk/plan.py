@@ -30,7 +30,7 @@ from tinkc.ir import nodes as ir
 from tinkc.ir.queries import find_client, step_binds, type_refs
 from tinkc.ir.types import base_type
 
-Location = Literal["path", "query", "body", "body_whole"]
+Location = Literal["path", "query", "body", "body_whole", "header"]
 # What goes on the wire when the caller leaves an argument out: nothing (the key is omitted), or
 # the declared default. One rule for every SDK: an absent optional field is never sent as `null`.
 Absent = Literal["required", "omit", "default"]
@@ -158,7 +158,7 @@ class EndpointPlan:
     name: str
     method: str
     path: str  # RFC 6570 template, literal text already percent-encoded
-    params: tuple[Param, ...]  # the one order: path, required body, required query, optional body, optional query
+    params: tuple[Param, ...]  # the one order: path, required body, query, headers, then optional body, query, headers
     body: Body
     response: ResponseKind
     response_type: ir.TypeRef | None  # the decoded value (the future's result for futures)
@@ -391,12 +391,29 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
         )
         for q in ep.query
     ]
+    # header parameters (`wire` is the header's name) come after the query parameters
+    headers = [
+        Param(
+            name=h.name,
+            wire=h.wire_name or h.name,
+            location="header",
+            type=h.type,
+            required=h.required and not h.has_default,
+            nullable=base_type(api, h.type)[1],
+            absent=_absent(h.required and not h.has_default, h.has_default),
+            default=h.default,
+            doc=h.doc,
+        )
+        for h in ep.header_params
+    ]
     ordered = (
         path
         + [p for p in body_params if p.required]
         + [p for p in query if p.required]
+        + [p for p in headers if p.required]
         + [p for p in body_params if not p.required]
         + [p for p in query if not p.required]
+        + [p for p in headers if not p.required]
     )
     return tuple(ordered), body
 

@@ -3,6 +3,7 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -38,6 +39,24 @@ def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: 
     An absent optional field is never sent as null."""
     values = {**required, **{k: v for k, v in optional.items() if v is not None}}
     return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def header_text(values: Mapping[str, object] | None) -> dict[str, str] | None:
+    """Header parameters as header values: absent (None) ones left out, booleans as `true`/`false`
+    (as in a query string), enums by their value, anything else as its text."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, enum.Enum):
+            out[name] = str(value.value)
+        else:
+            out[name] = str(value)
+    return out
 
 
 # Polls a future that resolves to nothing: whatever the retrieve endpoint answers is not decoded.
@@ -147,9 +166,10 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> str:
         """Send a request that answers a future; its request id."""
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
         return request_id_of(handle, futures.request_id_field)
 
     def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
@@ -166,8 +186,11 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
-        return decode(self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(
+            self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers)), adapter
+        )
 
     def _call_empty(
         self,
@@ -176,13 +199,20 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> None:
-        self._transport.send(endpoint, path=path, query=query, body=body)
+        self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
 
     def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> str:
-        return str(self._transport.send(endpoint, path=path, query=query).headers.get("location", ""))
+        answer = self._transport.send(endpoint, path=path, query=query, headers=header_text(headers))
+        return str(answer.headers.get("location", ""))
 
     def _call_future(
         self,
@@ -193,8 +223,9 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
         return poll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
@@ -207,9 +238,12 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
+        self._await_future_empty(
+            futures, self._submit(endpoint, futures, path=path, query=query, body=body, headers=headers)
+        )
 
     def _paginate(
         self,
@@ -221,11 +255,18 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> Pager[T, I]:
         """The pages of a paginated endpoint, from the request the plain method sends."""
 
         def send(request: PageRequest) -> httpx.Response:
-            return self._transport.send(request.endpoint, path=request.path, query=request.query, body=request.body)
+            return self._transport.send(
+                request.endpoint,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=header_text(headers),
+            )
 
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
         return Pager(send, self._transport.config.base_url, paging, first, adapter, items)
@@ -334,9 +375,10 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> str:
         """Send a request that answers a future; its request id."""
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
         return request_id_of(handle, futures.request_id_field)
 
     async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
@@ -353,8 +395,12 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
-        return decode(await self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(
+            await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers)),
+            adapter,
+        )
 
     async def _call_empty(
         self,
@@ -363,13 +409,20 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> None:
-        await self._transport.send(endpoint, path=path, query=query, body=body)
+        await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
 
     async def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
     ) -> str:
-        return str((await self._transport.send(endpoint, path=path, query=query)).headers.get("location", ""))
+        answer = await self._transport.send(endpoint, path=path, query=query, headers=header_text(headers))
+        return str(answer.headers.get("location", ""))
 
     async def _call_future(
         self,
@@ -380,8 +433,9 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> T:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
         return await apoll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
@@ -394,9 +448,10 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
+        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body, headers=headers)
         await self._await_future_empty(futures, request_id)
 
     def _paginate(
@@ -409,12 +464,17 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
     ) -> AsyncPager[T, I]:
         """The pages of a paginated endpoint, from the request the plain method sends."""
 
         async def send(request: PageRequest) -> httpx.Response:
             return await self._transport.send(
-                request.endpoint, path=request.path, query=request.query, body=request.body
+                request.endpoint,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=header_text(headers),
             )
 
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)

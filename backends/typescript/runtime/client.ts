@@ -56,6 +56,21 @@ export interface RequestOptions {
   readonly headers?: { readonly [name: string]: string } | undefined;
 }
 
+/**
+ * Header parameters as header values: absent (`undefined`, `null`) ones left out, anything else as
+ * its text (`true`/`false`, an enum's value); then the call's own `headers`, which win.
+ */
+export function headerValues(
+  values: { readonly [name: string]: unknown },
+  extra: { readonly [name: string]: string } | undefined,
+): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && value !== null) out[name] = String(value);
+  }
+  return { ...out, ...extra };
+}
+
 /** What a client shares with the clients derived from it. */
 export class Family {
   readonly transport: Transport;

@@ -117,8 +117,15 @@ defmodule Tinkc.SDK.Runtime.Client do
 
     type = Keyword.fetch!(opts, :decode)
 
+    headers = header_values(Keyword.get(opts, :headers, %{}))
+
     fetch = fn request ->
-      request_opts = [path: request.path, query: request.query, body: request.body]
+      request_opts = [
+        path: request.path,
+        query: request.query,
+        body: request.body,
+        headers: headers
+      ]
 
       with {:ok, response} <- Request.send(client.context, request.endpoint, request_opts),
            {:ok, page} <- decode_response(response, type) do
@@ -206,8 +213,19 @@ defmodule Tinkc.SDK.Runtime.Client do
   defp send(client, endpoint, opts) do
     body = encode_body(Keyword.get(opts, :body))
     request_opts = [path: Keyword.get(opts, :path, %{}), query: Keyword.get(opts, :query, %{})]
-    Request.send(client.context, endpoint, [body: body] ++ request_opts)
+    headers = header_values(Keyword.get(opts, :headers, %{}))
+    Request.send(client.context, endpoint, [body: body, headers: headers] ++ request_opts)
   end
+
+  # Header parameters as header values: absent (nil) ones left out, anything else as its text
+  # (`true`/`false`, an enum's value).
+  defp header_values(headers) do
+    for {name, value} <- headers, value != nil, do: {name, header_text(value)}
+  end
+
+  defp header_text(value) when is_binary(value), do: value
+  defp header_text(value) when is_atom(value), do: Atom.to_string(value)
+  defp header_text(value), do: to_string(value)
 
   defp encode_body(nil), do: nil
   defp encode_body({type, value}), do: Codec.encode(value, type)
