@@ -15,7 +15,7 @@ from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import EndpointPlan, SdkPlan
-from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, ITER_SUFFIX
 
 
 class Adapters:
@@ -85,6 +85,9 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         args.append(f'body={adapter}({py_type(plan.body.type, imports)}).dump_python(body, mode="json", by_alias=True)')
     if headers:  # header parameters: the runtime leaves absent ones out
         args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
+    # the per-call options: one argument, apart from the API's parameters
+    params.append(f"{CALL_OPTIONS_PARAM}: {optional(imports.use(sym.lib('RequestOptions')))} = None")
+    args.append(f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}")
     return SimpleNamespace(
         kind="endpoint",
         is_async=is_async,

@@ -62,6 +62,7 @@ SOURCES: dict[str, str] = {
     "Endpoint": "._http",
     "RetryHandler": "._http",
     "RetryPolicy": "._retry",
+    "RequestOptions": "._options",
     "AsyncPager": "._pagination",
     "Pager": "._pagination",
     "Paging": "._pagination",

@@ -51,6 +51,14 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
             sink.error("endpoint.param-clash", f"`{q.name}` of `{ep.id}` is both a {seen[q.name]} and a query parameter", q.span)
         seen[q.name] = "query parameter"
     _check_header_params(api, ep, seen, sink)
+    for name, what in seen.items():
+        if name == "request_options":  # (the plan's CALL_OPTIONS_PARAM)
+            sink.error(
+                "endpoint.param-clash",
+                f"`request_options` of `{ep.id}` ({what}) is the name of the SDKs' per-call options argument",
+                ep.span,
+                hint="rename the parameter (`json_name:` keeps its wire name)",
+            )
     body = api.record(ep.request)
     if body is not None:
         for f in body.fields:

@@ -146,6 +146,68 @@ class PagePlan:
     next_header: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class CallOption:
+    """A per-call option every SDK takes, spelled in each language's idiom. Options never share a
+    namespace with the API's parameters (a request field `timeout` stays a request field): Python
+    takes them as one `request_options=RequestOptions(...)` argument, TypeScript in the options
+    object after the params object, Elixir as `request_options: [...]` in the options list."""
+
+    name: str
+    python: str
+    typescript: str
+    elixir: str
+    doc: str
+
+
+CALL_OPTIONS = (
+    CallOption(
+        name="timeout",
+        python="timeout",
+        typescript="timeoutMs",
+        elixir="timeout",
+        doc="the timeout of each HTTP request of the call (Python: seconds; TypeScript, Elixir: milliseconds)",
+    ),
+    CallOption(
+        name="max_retries",
+        python="max_retries",
+        typescript="maxRetries",
+        elixir="max_retries",
+        doc="retries after the first attempt, instead of the endpoint's retry policy's",
+    ),
+    CallOption(
+        name="extra_headers",
+        python="extra_headers",
+        typescript="headers",
+        elixir="headers",
+        doc="headers added to the call's requests (they win over the SDK's own)",
+    ),
+    CallOption(
+        name="extra_query",
+        python="extra_query",
+        typescript="query",
+        elixir="query",
+        doc="query parameters the manifest does not declare",
+    ),
+    CallOption(
+        name="extra_body",
+        python="extra_body",
+        typescript="body",
+        elixir="body",
+        doc="body fields the manifest does not declare (merged into the JSON object body)",
+    ),
+    CallOption(
+        name="idempotency_key",
+        python="idempotency_key",
+        typescript="idempotencyKey",
+        elixir="idempotency_key",
+        doc="the idempotency key of the call, instead of a generated one (endpoints with an idempotency_key feature)",
+    ),
+)
+# Python's and Elixir's name of the per-call options argument (a parameter may not take it).
+CALL_OPTIONS_PARAM = "request_options"
+
+
 # The suffix of a paginated method's iterator, in the manifest's naming: `list_sessions` has
 # `list_sessions_iter` (Python, Elixir) / `listSessionsIter` (TypeScript).
 ITER_SUFFIX = "_iter"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._options import RequestOptions, apply_options
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
@@ -43,7 +44,8 @@ def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: 
 
 def header_text(values: Mapping[str, object] | None) -> dict[str, str] | None:
     """Header parameters as header values: absent (None) ones left out, booleans as `true`/`false`
-    (as in a query string), enums by their value, anything else as its text."""
+    (as in a query string), enums by their value, anything else as its text; names in lower case, as
+    the transport writes its own (one entry per header)."""
     if not values:
         return None
     out: dict[str, str] = {}
@@ -51,11 +53,11 @@ def header_text(values: Mapping[str, object] | None) -> dict[str, str] | None:
         if value is None:
             continue
         if isinstance(value, bool):
-            out[name] = "true" if value else "false"
+            out[name.lower()] = "true" if value else "false"
         elif isinstance(value, enum.Enum):
-            out[name] = str(value.value)
+            out[name.lower()] = str(value.value)
         else:
-            out[name] = str(value)
+            out[name.lower()] = str(value)
     return out
 
 
@@ -99,11 +101,13 @@ class BaseClient:
         timeout: float | None = None,
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -158,6 +162,31 @@ class BaseClient:
         self._counters[counter] = value + 1
         return value
 
+    def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        return self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+
+    def with_options(self: C, **options: Any) -> C:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
     def _submit(
         self,
         endpoint: Endpoint,
@@ -167,9 +196,10 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
         """Send a request that answers a future; its request id."""
-        handle = self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        handle = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
     def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
@@ -187,9 +217,10 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
         return decode(
-            self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers)), adapter
+            self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
         )
 
     def _call_empty(
@@ -200,8 +231,9 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     def _call_location(
         self,
@@ -210,8 +242,9 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        answer = self._transport.send(endpoint, path=path, query=query, headers=header_text(headers))
+        answer = self._send(endpoint, request_options, path=path, query=query, headers=headers)
         return str(answer.headers.get("location", ""))
 
     def _call_future(
@@ -224,8 +257,9 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        handle = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return poll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
@@ -239,10 +273,14 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         self._await_future_empty(
-            futures, self._submit(endpoint, futures, path=path, query=query, body=body, headers=headers)
+            futures,
+            self._submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            ),
         )
 
     def _paginate(
@@ -256,16 +294,18 @@ class BaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Pager[T, I]:
         """The pages of a paginated endpoint, from the request the plain method sends."""
 
         def send(request: PageRequest) -> httpx.Response:
-            return self._transport.send(
+            return self._send(
                 request.endpoint,
+                request_options,
                 path=request.path,
                 query=request.query,
                 body=request.body,
-                headers=header_text(headers),
+                headers=headers,
             )
 
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
@@ -308,11 +348,13 @@ class AsyncBaseClient:
         timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -367,6 +409,33 @@ class AsyncBaseClient:
         self._counters[counter] = value + 1
         return value
 
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        return await self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
+
+    def with_options(self: A, **options: Any) -> A:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
     async def _submit(
         self,
         endpoint: Endpoint,
@@ -376,9 +445,10 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
         """Send a request that answers a future; its request id."""
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        handle = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
     async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
@@ -396,9 +466,10 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
         return decode(
-            await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers)),
+            await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers),
             adapter,
         )
 
@@ -410,8 +481,9 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     async def _call_location(
         self,
@@ -420,8 +492,9 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        answer = await self._transport.send(endpoint, path=path, query=query, headers=header_text(headers))
+        answer = await self._send(endpoint, request_options, path=path, query=query, headers=headers)
         return str(answer.headers.get("location", ""))
 
     async def _call_future(
@@ -434,8 +507,9 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body, headers=header_text(headers))
+        handle = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return await apoll(
             self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
         )
@@ -449,9 +523,12 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body, headers=headers)
+        request_id = await self._submit(
+            endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
         await self._await_future_empty(futures, request_id)
 
     def _paginate(
@@ -465,16 +542,18 @@ class AsyncBaseClient:
         query: Mapping[str, object] | None = None,
         body: Any = None,
         headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> AsyncPager[T, I]:
         """The pages of a paginated endpoint, from the request the plain method sends."""
 
         async def send(request: PageRequest) -> httpx.Response:
-            return await self._transport.send(
+            return await self._send(
                 request.endpoint,
+                request_options,
                 path=request.path,
                 query=request.query,
                 body=request.body,
-                headers=header_text(headers),
+                headers=headers,
             )
 
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
