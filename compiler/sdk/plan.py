@@ -185,14 +185,14 @@ CALL_OPTIONS = (
     CallOption(
         name="extra_query",
         python="extra_query",
-        typescript="query",
+        typescript="extraQuery",
         elixir="query",
         doc="query parameters the manifest does not declare",
     ),
     CallOption(
         name="extra_body",
         python="extra_body",
-        typescript="body",
+        typescript="extraBody",
         elixir="body",
         doc="body fields the manifest does not declare (merged into the JSON object body)",
     ),
