@@ -161,9 +161,11 @@ class FunctionWriter:
     def prelude(self, body: list[str]) -> str:
         """The statements before the body: the options it reads, then the handle."""
         statements = self.option_lines()
-        if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
+        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`)
+            # a `timeout` parameter of the API is not the shorthand of the per-call timeout
+            opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
             statements.append(
-                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text("opts")])), 4)
+                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4)
             )
         prelude = exfmt.block(statements)
         if prelude and (len(body) > 1 or len(statements[-1]) > 1):
@@ -444,6 +446,11 @@ def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]
     for p in sig.options:
         default = f" (default: `{json.dumps(ir.thaw(p.default))}`)" if p.has_default else ""
         lines.append(f"  * `{symbols.atom(p.name)}`{' - ' + p.doc.strip() if p.doc else ''}{default}")
-    lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    if not any(p.wire == "timeout" for p in sig.params):
+        lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    lines.append(
+        "  * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, "
+        "`:body`, `:idempotency_key`"
+    )
     parts.append("\n".join(lines))
     return exfmt.heredoc("@doc", "\n\n".join(parts))

@@ -19,7 +19,18 @@ defmodule Tinkc.SDK.Runtime.Client do
   alias Tinkc.SDK.Runtime.TelemetryReporter
   alias Tinkc.SDK.Spec
 
-  defstruct [:module, :context, :pid, :counters, state: %{}, counter_names: []]
+  defstruct [
+    :module,
+    :context,
+    :pid,
+    :counters,
+    state: %{},
+    counter_names: [],
+    request_options: []
+  ]
+
+  # The per-call options (`request_options:`), apart from the API's own parameters.
+  @request_options [:timeout, :max_retries, :headers, :query, :body, :idempotency_key]
 
   @type t :: %__MODULE__{
           module: module(),
@@ -27,7 +38,8 @@ defmodule Tinkc.SDK.Runtime.Client do
           pid: pid() | nil,
           counters: :atomics.atomics_ref() | nil,
           state: map(),
-          counter_names: [atom()]
+          counter_names: [atom()],
+          request_options: keyword()
         }
 
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -42,15 +54,44 @@ defmodule Tinkc.SDK.Runtime.Client do
 
   def handle(server), do: GenServer.call(server, :__handle__, :infinity)
 
-  @doc "The handle of a client, with a call's options applied (`:timeout`, in milliseconds)."
+  @doc """
+  The handle of a client with a call's `:request_options` over the configuration's (`:timeout`
+  in milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`). A
+  top-level `:timeout` is the shorthand of `request_options: [timeout: ms]` (functions with a
+  `timeout` parameter of their own drop it first). An unknown option fails the call.
+  """
   @spec handle(term(), keyword()) :: t()
   def handle(client, opts) do
     handle = handle(client)
+    given = Keyword.get(opts, :request_options, [])
 
-    case Keyword.get(opts, :timeout) do
-      nil -> handle
-      timeout -> put_in(handle.context.config.timeout, timeout)
+    given =
+      case Keyword.get(opts, :timeout) do
+        nil -> given
+        timeout -> Keyword.put_new(given, :timeout, timeout)
+      end
+
+    options = merge_options(handle.context.config.request_options, given)
+    handle = %{handle | request_options: options}
+
+    case options[:timeout] do
+      timeout when is_integer(timeout) and timeout > 0 ->
+        put_in(handle.context.config.timeout, timeout)
+
+      _ ->
+        handle
     end
+  end
+
+  # a call's options over the defaults: given values win; headers, query and body merge
+  defp merge_options(base, given) do
+    Keyword.merge(base, given, fn
+      key, a, b when key in [:headers, :query, :body] and is_map(a) and is_map(b) ->
+        Map.merge(a, b)
+
+      _key, _a, b ->
+        b
+    end)
   end
 
   @doc "A state field of the client."
@@ -120,14 +161,8 @@ defmodule Tinkc.SDK.Runtime.Client do
     headers = header_values(Keyword.get(opts, :headers, %{}))
 
     fetch = fn request ->
-      request_opts = [
-        path: request.path,
-        query: request.query,
-        body: request.body,
-        headers: headers
-      ]
-
-      with {:ok, response} <- Request.send(client.context, request.endpoint, request_opts),
+      with {:ok, response} <-
+             deliver(client, request.endpoint, request.path, request.query, request.body, headers),
            {:ok, page} <- decode_response(response, type) do
         {:ok, response, page}
       end
@@ -212,10 +247,77 @@ defmodule Tinkc.SDK.Runtime.Client do
 
   defp send(client, endpoint, opts) do
     body = encode_body(Keyword.get(opts, :body))
-    request_opts = [path: Keyword.get(opts, :path, %{}), query: Keyword.get(opts, :query, %{})]
     headers = header_values(Keyword.get(opts, :headers, %{}))
-    Request.send(client.context, endpoint, [body: body, headers: headers] ++ request_opts)
+    path = Keyword.get(opts, :path, %{})
+    deliver(client, endpoint, path, Keyword.get(opts, :query, %{}), body, headers)
   end
+
+  # One logical request with the call's options applied (`handle/2` gathered them).
+  defp deliver(client, endpoint, path, query, body, headers) do
+    with {:ok, endpoint, query, body, headers} <-
+           apply_options(client.request_options, endpoint, query, body, headers) do
+      request_opts = [path: path, query: query, body: body, headers: headers]
+      Request.send(client.context, endpoint, request_opts)
+    end
+  end
+
+  defp apply_options([], endpoint, query, body, headers),
+    do: {:ok, endpoint, query, body, headers}
+
+  defp apply_options(options, endpoint, query, body, headers) do
+    case Keyword.keys(options) -- @request_options do
+      [] ->
+        apply_known(options, endpoint, query, body, headers)
+
+      unknown ->
+        {:error, argument_error("unknown request option(s) #{inspect(unknown)}")}
+    end
+  end
+
+  defp apply_known(options, endpoint, query, body, headers) do
+    extra_body = options[:body]
+
+    cond do
+      extra_body not in [nil, %{}] and body != nil and not is_map(body) ->
+        {:error,
+         argument_error("#{endpoint.id}: request_options[:body] needs a JSON object body")}
+
+      options[:idempotency_key] != nil and endpoint.idempotency_header == nil ->
+        {:error, argument_error("#{endpoint.id} sends no idempotency key")}
+
+      true ->
+        endpoint =
+          case {options[:max_retries], endpoint.retry} do
+            {n, %{} = retry} when is_integer(n) and n >= 0 ->
+              %{endpoint | retry: %{retry | max_retries: n}}
+
+            _ ->
+              endpoint
+          end
+
+        query = Map.merge(query, stringify(options[:query]))
+
+        body =
+          if extra_body in [nil, %{}],
+            do: body,
+            else: Map.merge(body || %{}, stringify(extra_body))
+
+        # the caller's key replaces the generated one on every retry; then the extra headers
+        key =
+          if options[:idempotency_key],
+            do: [{endpoint.idempotency_header, options[:idempotency_key]}],
+            else: []
+
+        extra = for {k, v} <- options[:headers] || %{}, do: {to_string(k), to_string(v)}
+        {:ok, endpoint, query, body, headers ++ key ++ extra}
+    end
+  end
+
+  defp stringify(nil), do: %{}
+  defp stringify(map), do: Map.new(map, fn {k, v} -> {to_string(k), v} end)
+
+  defp argument_error(message),
+    do: Error.new(:validation, message, data: %{reason: :argument})
 
   # Header parameters as header values: absent (nil) ones left out, anything else as its text
   # (`true`/`false`, an enum's value).
