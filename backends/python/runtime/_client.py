@@ -16,6 +16,7 @@ from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
 from ._options import RequestOptions, apply_options
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
+from ._raw import record
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
@@ -175,7 +176,11 @@ class BaseClient:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
         sent = apply_options(options, endpoint, query, body, header_text(headers))
-        return self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+        response = self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
+        record(response)  # for `with_raw_response`
+        return response
 
     def with_options(self: C, **options: Any) -> C:
         """A client sharing this one's connections, session and telemetry whose calls use these
@@ -422,9 +427,11 @@ class AsyncBaseClient:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
         sent = apply_options(options, endpoint, query, body, header_text(headers))
-        return await self._transport.send(
+        response = await self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
         )
+        record(response)  # for `with_raw_response`
+        return response
 
     def with_options(self: A, **options: Any) -> A:
         """A client sharing this one's connections, session and telemetry whose calls use these
