@@ -65,7 +65,7 @@ def tsconfig_driver() -> str:
 def index_module(plan: SdkPlan, names: Symbols) -> str:
     exports: list[tuple[list[str], str]] = [
         (sorted(names.classes.values()), "./clients.js"),
-        (["type ClientOptions", "type RequestOptions"], "./runtime/client.js"),
+        (["type ClientOptions", "type RawResponse", "type RequestOptions", "withRawResponse"], "./runtime/client.js"),
         (["type Clock", "scaledClock", "systemClock"], "./runtime/clock.js"),
         (list(ERRORS), "./runtime/errors.js"),
         (["type QueueStateObserver"], "./runtime/futures.js"),

@@ -4,6 +4,8 @@
  * future's polling.
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -137,6 +139,32 @@ export function headerValues(
   return { ...out, ...extra };
 }
 
+/** A call's value with the HTTP status, headers and request id of its response. */
+export interface RawResponse<T> {
+  readonly parsed: T;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly requestId: string | null;
+}
+
+// The answers of the calls running under `withRawResponse`, per asynchronous context.
+const RAW = new AsyncLocalStorage<Answer[]>();
+
+/**
+ * The value of `call` (one method call) with the status, headers and request id of its own
+ * request's answer: the first one it sends (for a server-side future, its submission; the polls
+ * are the SDK's). Errors carry the same already (`APIStatusError.status`, `.requestId`).
+ */
+export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawResponse<T>> {
+  const seen: Answer[] = [];
+  const parsed = await RAW.run(seen, call);
+  const first = seen[0];
+  if (first === undefined)
+    throw new ConfigurationError("withRawResponse: the call sent no request of its own");
+  const requestId = first.headers.get("x-request-id");
+  return { parsed, status: first.status, headers: first.headers, requestId };
+}
+
 /** What a client shares with the clients derived from it. */
 export class Family {
   readonly transport: Transport;
@@ -255,7 +283,10 @@ export abstract class BaseClient {
     const { path, query, body, ...options } = request;
     const merged = mergeOptions(this.defaults, options);
     const [sent, out] = applyOptions(endpoint, { path, query, body, ...merged });
-    return this.family.transport.send(sent, out);
+    return this.family.transport.send(sent, out).then((answer) => {
+      RAW.getStore()?.push(answer); // for `withRawResponse`
+      return answer;
+    });
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */
