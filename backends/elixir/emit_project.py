@@ -42,7 +42,21 @@ def root_module(plan: SdkPlan, layout: Layout) -> str:
             f"  def version, do: {symbols.string(layout.version)}",
         ]
     )
-    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version])
+    client = layout.runtime("Runtime.Client")
+    raw_doc = (
+        "Runs `fun`, one call of this SDK in this process, and answers its value with the status, headers and request id "
+        "of its own request's response: `{:ok, %{value: value, status: status, headers: headers, request_id: id}}`, or "
+        "the call's error (which carries its `status` already). For a server-side future, the response is its submission's."
+    )
+    raw = "\n".join(
+        [
+            *exfmt.heredoc("@doc", raw_doc),
+            "  @spec with_raw_response((() -> {:ok, term()} | {:error, term()})) ::",
+            "          {:ok, map()} | {:error, term()}",
+            f"  defdelegate with_raw_response(fun), to: {client}",
+        ]
+    )
+    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version, raw])
 
 
 def readme(plan: SdkPlan, layout: Layout) -> str:

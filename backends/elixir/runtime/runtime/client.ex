@@ -29,6 +29,9 @@ defmodule Tinkc.SDK.Runtime.Client do
     request_options: []
   ]
 
+  # Where `with_raw_response/1` gathers the responses of the call it runs (this process's).
+  @raw_key :"$tinkc_raw_responses"
+
   # The per-call options (`request_options:`), apart from the API's own parameters.
   @request_options [:timeout, :max_retries, :headers, :query, :body, :idempotency_key]
 
@@ -255,9 +258,45 @@ defmodule Tinkc.SDK.Runtime.Client do
   # One logical request with the call's options applied (`handle/2` gathered them).
   defp deliver(client, endpoint, path, query, body, headers) do
     with {:ok, endpoint, query, body, headers} <-
-           apply_options(client.request_options, endpoint, query, body, headers) do
-      request_opts = [path: path, query: query, body: body, headers: headers]
-      Request.send(client.context, endpoint, request_opts)
+           apply_options(client.request_options, endpoint, query, body, headers),
+         request_opts = [path: path, query: query, body: body, headers: headers],
+         {:ok, response} <- Request.send(client.context, endpoint, request_opts) do
+      # for `with_raw_response/1`
+      case Process.get(@raw_key) do
+        seen when is_list(seen) -> Process.put(@raw_key, [response | seen])
+        nil -> :ok
+      end
+
+      {:ok, response}
+    end
+  end
+
+  @doc """
+  Runs `fun` (one call in this process) and answers its value with the status, headers and
+  request id of its own request's response (the first it sent), or the call's error.
+  """
+  @spec with_raw_response((() -> result(term()))) :: result(map())
+  def with_raw_response(fun) when is_function(fun, 0) do
+    previous = Process.put(@raw_key, [])
+
+    try do
+      result = fun.()
+
+      case {result, Enum.reverse(Process.get(@raw_key, []))} do
+        {{:ok, value}, [first | _]} ->
+          request_id = Request.header(first.headers, "x-request-id")
+
+          {:ok,
+           %{value: value, status: first.status, headers: first.headers, request_id: request_id}}
+
+        {{:ok, _value}, []} ->
+          {:error, argument_error("with_raw_response: the call sent no request of its own")}
+
+        {error, _seen} ->
+          error
+      end
+    after
+      if previous == nil, do: Process.delete(@raw_key), else: Process.put(@raw_key, previous)
     end
   end
 
