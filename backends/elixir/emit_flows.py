@@ -164,9 +164,7 @@ class FunctionWriter:
         if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`)
             # a `timeout` parameter of the API is not the shorthand of the per-call timeout
             opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
-            statements.append(
-                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4)
-            )
+            statements.append(exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4))
         prelude = exfmt.block(statements)
         if prelude and (len(body) > 1 or len(statements[-1]) > 1):
             prelude.append("")  # the formatter's blank line before or after a multi-line statement
@@ -449,8 +447,7 @@ def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]
     if not any(p.wire == "timeout" for p in sig.params):
         lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
     lines.append(
-        "  * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, "
-        "`:body`, `:idempotency_key`"
+        "  * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`"
     )
     parts.append("\n".join(lines))
     return exfmt.heredoc("@doc", "\n\n".join(parts))
