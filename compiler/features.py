@@ -57,6 +57,8 @@ def _statuses(v: Any) -> tuple[ir.StatusRange, ...]:
     return tuple(s if isinstance(s, ir.StatusRange) else ir.StatusRange(lo=s[0], hi=s[1]) for s in (v or ()))
 
 
+PAGINATION_STYLES = ("limit_offset", "cursor", "next_url")
+
 RETRY_EXCEPTIONS = ("connection_error", "connection_timeout", "timeout", "read_timeout")
 
 
@@ -202,6 +204,11 @@ def _pagination(v: Values) -> ir.FeatureParams:
         offset_param=v["offset_param"],
         items_field=v.get("items_field"),
         total_field=v.get("total_field"),
+        cursor_param=v["cursor_param"],
+        next_cursor_field=v.get("next_cursor_field"),
+        next_cursor_header=v.get("next_cursor_header"),
+        next_url_field=v.get("next_url_field"),
+        next_url_header=v.get("next_url_header"),
     )
 
 
@@ -405,13 +412,18 @@ FEATURE_TYPES: dict[str, FeatureType] = {
         FeatureType(
             name="pagination",
             scopes=("endpoint",),
-            doc="Limit/offset pagination over a list endpoint.",
+            doc="Pagination over a list endpoint: limit/offset, a next-page cursor, or a next-page URL.",
             params={
-                "style": p("str", "limit_offset", choices=("limit_offset",)),
-                "limit_param": p("str", "limit"),
-                "offset_param": p("str", "offset"),
-                "items_field": p("str", None),
-                "total_field": p("str", None),
+                "style": p("str", "limit_offset", choices=PAGINATION_STYLES, doc="how one page leads to the next"),
+                "limit_param": p("str", "limit", doc="limit_offset: the page-size parameter"),
+                "offset_param": p("str", "offset", doc="limit_offset: the offset parameter"),
+                "items_field": p("str", None, doc="the response field listing the page's items (required)"),
+                "total_field": p("str", None, doc="limit_offset: dotted path of the total item count in the response"),
+                "cursor_param": p("str", "cursor", doc="cursor: the parameter (query or body) the next cursor goes in"),
+                "next_cursor_field": p("str", None, doc="cursor: dotted path of the next cursor in the response"),
+                "next_cursor_header": p("str", None, doc="cursor: the response header carrying the next cursor"),
+                "next_url_field": p("str", None, doc="next_url: dotted path of the next page's URL in the response"),
+                "next_url_header": p("str", None, doc="next_url: the response header carrying the next page's URL"),
             },
             build=_pagination,
         ),

@@ -362,6 +362,27 @@ def _definitions() -> dict[str, Schema]:
                     description="Query parameters.",
                 )
             ),
+            "header_params": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "header": _str("The header's name (default: the parameter's name)."),
+                                    "default": {"description": "Sent with this value unless overridden."},
+                                    "optional": {"type": "boolean"},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    },
+                    keys=IDENT,
+                    description="Request headers whose values are method arguments (string, int, bool, enum or literal).",
+                )
+            ),
             "request": _ref("TypeExpr") | {"description": "The JSON body's type."},
             "response": _ref("TypeExpr") | {"description": "The response type (for a futures endpoint: what the future resolves to)."},
             "features": _ref("FeatureUses") | {"description": "Feature instances applied to this endpoint."},

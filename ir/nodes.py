@@ -296,6 +296,21 @@ class QueryParam:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class HeaderParam:
+    """A request header whose value is an argument of the endpoint's method (typed, validated and
+    left out when absent, as a query parameter is); ``wire_name`` is the header's name."""
+
+    name: str
+    type: TypeRef
+    required: bool
+    has_default: bool = False
+    default: Any = None
+    wire_name: str = ""
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Header:
     name: str
     value: str
@@ -325,6 +340,7 @@ class Endpoint:
     doc: str | None = None
     deprecated: bool = False
     span: Span | None = _span()
+    header_params: tuple[HeaderParam, ...] = ()
 
     @property
     def group(self) -> str:
@@ -481,11 +497,20 @@ class IdempotencyKey:
 
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Pagination:
+    """How a list endpoint's pages follow each other. ``limit_offset``: the offset parameter moves by
+    the items a page held; ``cursor``: the next page's cursor (a response field or header) goes back
+    in the cursor parameter; ``next_url``: the response names the next page's URL."""
+
     style: str
     limit_param: str
     offset_param: str
     items_field: str | None
     total_field: str | None
+    cursor_param: str = "cursor"
+    next_cursor_field: str | None = None  # dotted path of wire names in the response body
+    next_cursor_header: str | None = None
+    next_url_field: str | None = None
+    next_url_header: str | None = None
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -121,6 +121,15 @@ CASES: dict[str, Case] = {
     "telemetry_batch_fields": case(
         E("feature.bad-field", 14, 53), E("feature.bad-type", 15, 23), match=("did you mean `session_id`", "one of: NoteEvent, StartEvent")
     ),
+    "header_param_bad_name": case(E("endpoint.bad-header-name", 14, 17), match=r"hint: a header name is letters"),
+    "header_param_not_scalar": case(
+        E("endpoint.bad-header-param-type", 15, 7), E("endpoint.param-clash", 16, 7), match=r"one value as text"
+    ),
+    "pagination_unknown_style": case(E("feature.bad-value", 16, 12), match=r"hint: one of: limit_offset, cursor, next_url"),
+    "pagination_cursor_without_next": case(
+        E("feature.bad-pagination", 25, 16), match=r"exactly one of `next_cursor_field` and `next_cursor_header`"
+    ),
+    "pagination_items_not_a_list": case(E("feature.bad-pagination", 26, 16), match=r"`next` must be a list field"),
     "backoff_jitter_above_one": case(E("feature.bad-value", 12, 51), match=r"between 0 and 1, not 1\.5"),
     "backoff_negative_max_retries": case(E("feature.bad-value", 12, 18)),
     "backoff_base_not_a_number": case(E("manifest.expected-integer", 12, 24)),

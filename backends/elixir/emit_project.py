@@ -42,12 +42,27 @@ def root_module(plan: SdkPlan, layout: Layout) -> str:
             f"  def version, do: {symbols.string(layout.version)}",
         ]
     )
-    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version])
+    client = layout.runtime("Runtime.Client")
+    raw_doc = (
+        "Runs `fun`, one call of this SDK in this process, and answers its value with the status, headers and request id "
+        "of its own request's response: `{:ok, %{value: value, status: status, headers: headers, request_id: id}}`, or "
+        "the call's error (which carries its `status` already). For a server-side future, the response is its submission's."
+    )
+    raw = "\n".join(
+        [
+            *exfmt.heredoc("@doc", raw_doc),
+            "  @spec with_raw_response((() -> {:ok, term()} | {:error, term()})) ::",
+            "          {:ok, map()} | {:error, term()}",
+            f"  defdelegate with_raw_response(fun), to: {client}",
+        ]
+    )
+    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version, raw])
 
 
 def readme(plan: SdkPlan, layout: Layout) -> str:
     svc = plan.service
     clients = []
+    paged: list[dict[str, str | int]] = []  # the paginated functions, with their `_iter` streams
     for client in plan.clients.values():
         sigs = [(m, method_signature(plan, client, m)) for m in client.methods]
         if not sigs:
@@ -59,6 +74,8 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
             doc = method.doc or (plan.endpoint(method.target).doc if method.kind == "endpoint" else plan.flow(method.target).doc) or ""
             first = doc.strip().splitlines()[0].replace("|", "\\|") if doc.strip() else ""
             rows.append({"function": sig.function, "arity": sig.arity(), "what": first})
+            if method.kind == "endpoint" and plan.endpoint(method.target).page is not None:
+                paged.append({"module": layout.client_module(client), "function": sig.function, "arity": sig.arity()})
         clients.append(
             {
                 "module": module,
@@ -76,6 +93,7 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
         )
     return render(
         "README.md.jinja",
+        paged=paged,
         namespace=layout.namespace,
         service=svc.name,
         service_doc=svc.doc,

@@ -219,6 +219,8 @@ TYPES = Symbol("t", "src/types.js", "namespace")  # the types' schemas, where th
 BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
 CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
+PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
+HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 

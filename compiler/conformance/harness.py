@@ -252,11 +252,38 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         if not records or not ok:
             shown = ["absent" if not found else found[0] for found in at]
             problems.append(f"{endpoint}: body {path} = {want!r} expected in every request, saw {shown}")
+    for key, wanted in (rule.get("header_values") or {}).items():
+        got = [r["headers"].get(key.lower()) for r in records]
+        if got != wanted:
+            problems.append(f"{endpoint}: header {key} of each request {got!r}, expected {wanted!r}")
+    for number, want in enumerate(rule.get("in_order") or [], 1):
+        problems.extend(_check_nth(endpoint, records, number, want))
     if "min_gap_ms" in rule:
         times = [r["received_ms"] for r in records]
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         if not all(g >= rule["min_gap_ms"] for g in gaps):
             problems.append(f"{endpoint}: gaps {gaps} ms, expected at least {rule['min_gap_ms']} ms")
+    return problems
+
+
+def _check_nth(endpoint: str, records: list[dict[str, Any]], number: int, want: Mapping[str, Any]) -> list[str]:
+    """The `number`-th request of an endpoint (`in_order` rule): its path, these query values (as
+    text) and these body values (dotted paths; `null` = absent)."""
+    if number > len(records):
+        return [f"{endpoint}: no request {number} (saw {len(records)})"]
+    record = records[number - 1]
+    problems = []
+    if "path" in want and record["path"] != want["path"]:
+        problems.append(f"{endpoint}: request {number} path {record['path']!r}, expected {want['path']!r}")
+    for key, value in (want.get("query") or {}).items():
+        got = record["query"].get(key)
+        if (None if got is None else str(got)) != (None if value is None else str(value)):
+            problems.append(f"{endpoint}: request {number} query {key}={got!r}, expected {value!r}")
+    for dotted, value in (want.get("body") or {}).items():
+        found = values_at(record["body"], dotted.split("."))
+        got = found[0] if found else None
+        if got != value:
+            problems.append(f"{endpoint}: request {number} body {dotted}={got!r}, expected {value!r}")
     return problems
 
 

@@ -28,6 +28,8 @@ IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints"
 SECTIONS = ("types", "features", "endpoints", "flows", "clients")
 BINDING_SOURCES = ("input", "result", "steps", "state")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# An HTTP header name (RFC 9110 `token`).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
@@ -684,7 +686,7 @@ class Lowerer:
                     "feature.bad-value",
                     f"{what} must be one of {', '.join(spec.choices)}, not `{v}`",
                     node.span,
-                    hint=did_you_mean(v, spec.choices),
+                    hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}",
                 )
                 return None
             return v
@@ -788,6 +790,7 @@ class Lowerer:
                 "request",
                 "response",
                 "headers",
+                "header_params",
                 "features",
                 "response_handler",
                 "doc",
@@ -838,7 +841,57 @@ class Lowerer:
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             span=key_span,
+            header_params=self.header_params(m.get("header_params"), eid),
         )
+
+    def header_params(self, node: Node | None, eid: str) -> tuple[ir.HeaderParam, ...]:
+        """`header_params: {name: Type | {type, header, default, optional, doc}}`: request headers
+        from arguments; the header's name is `header:` (default: the parameter's name)."""
+        m = self.mapping(node, f"`header_params` of `{eid}`")
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            what = f"header parameter `{e.key}` of `{eid}`"
+            header_span = e.key_span
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "header", "default", "optional", "doc"), what)
+                t = self.type_expr(e.value.get("type"), what)
+                has_default = "default" in e.value
+                optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+                doc = self.doc(e.value)
+                header = self.string(e.value.get("header"), "`header`") or e.key
+                if "header" in e.value:
+                    header_span = e.value["header"].span
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+            else:
+                t, has_default, optional, default, doc, header = self.type_expr(e.value, what), False, False, None, None, e.key
+            if not _HEADER_NAME.match(header):
+                self.sink.error(
+                    "endpoint.bad-header-name",
+                    f"`{header}` ({what}) is not a valid HTTP header name",
+                    header_span,
+                    hint="a header name is letters, digits and !#$%&'*+-.^_`|~ only, e.g. `X-Weights-Access-Token`",
+                )
+                continue
+            if t is None:
+                continue
+            required = not (has_default or optional or isinstance(t, ir.Nullable))
+            out.append(
+                ir.HeaderParam(
+                    name=e.key,
+                    type=t,
+                    required=required,
+                    has_default=has_default,
+                    default=default,
+                    wire_name=header,
+                    doc=doc,
+                    span=e.key_span,
+                )
+            )
+        return tuple(out)
 
     def path(self, node: Node | None, eid: str, key_span: Span) -> ir.PathTemplate | None:
         if node is None:

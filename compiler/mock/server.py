@@ -42,6 +42,7 @@ from tinkc.diagnostics import Sink
 from tinkc.frontend.load import parse_yaml
 from tinkc.frontend.model import to_plain
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import base_type
 from tinkc.mock.routes import Match, Router
 from tinkc.mock.scenario import (
     ANY_FUTURE,
@@ -55,6 +56,7 @@ from tinkc.mock.scenario import (
 )
 from tinkc.mock.sequence import SequenceChecker
 from tinkc.mock.values import Checker, Generator, Rand, parse_text
+from tinkc.sdk.plan import PageControl, PagePlan, endpoint_params, plan_page
 
 CONTROL = "/__tinkc"
 MAX_BODY = 256 * 1024 * 1024
@@ -535,7 +537,39 @@ class MockServer:
             return Answer(status=302, headers={"Location": location}, source="redirect")
         if ep.response is None:
             return Answer(status=204, source="generated")
-        return Answer.of_json(200, self._generate(ep.response, f"{ep.id}#{n}", body, params), "generated")
+        value = self._generate(ep.response, f"{ep.id}#{n}", body, params)
+        return Answer.of_json(200, self._last_page(ep, value, request, body), "generated")
+
+    def _last_page(self, ep: ir.Endpoint, value: Any, request: web.Request, body: Any) -> Any:
+        """A generated answer of a paginated endpoint is its last page, so that an SDK iterating
+        the pages ends (scripted answers make longer sequences): no next cursor or URL; for
+        limit/offset, fewer items than the limit sent and a total that ends at this page."""
+        page = plan_page(self.api, ep, endpoint_params(self.api, ep)[0])
+        if not isinstance(page, PagePlan) or not isinstance(value, dict):
+            return value
+        if page.style != "limit_offset":
+            if page.next_path:
+                _end(self.api, ep.response, value, page.next_path)
+            return value
+        items = value.get(page.items_wire)
+        if not isinstance(items, list):
+            return value
+
+        def control(c: PageControl | None) -> Any:
+            if c is None:
+                return None
+            given = request.query.get(c.wire) if c.location == "query" else body.get(c.wire) if isinstance(body, dict) else None
+            try:
+                return int(given) if given is not None else None
+            except (TypeError, ValueError):
+                return None
+
+        limit, offset = control(page.limit), control(page.offset) or 0
+        if limit is not None and len(items) >= limit:
+            del items[max(limit - 1, 0) :]
+        if page.total_path:
+            _put(value, page.total_path, offset + len(items))
+        return value
 
     def _problems(self, request: web.Request, ep: ir.Endpoint, params: dict[str, str], body: Any, kind: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -969,3 +1003,35 @@ def running_mock(
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+def _end(api: ir.Api, t: ir.TypeRef | None, value: dict[str, Any], path: tuple[str, ...]) -> None:
+    """No next cursor or URL at a wire path, as the field's type allows: null, absent, or empty."""
+    field: ir.Field | None = None
+    for n, key in enumerate(path):
+        record = api.record(base_type(api, t)[0]) if t is not None else None
+        field = next((f for f in record.fields if f.json_name == key), None) if record is not None else None
+        if field is None:
+            return
+        if n < len(path) - 1:
+            inner = value.get(key)
+            if not isinstance(inner, dict):
+                return
+            value, t = inner, field.type
+    assert field is not None
+    if base_type(api, field.type)[1]:
+        value[path[-1]] = None
+    elif not field.required:
+        value.pop(path[-1], None)
+    else:
+        value[path[-1]] = ""
+
+
+def _put(value: dict[str, Any], path: tuple[str, ...], item: Any) -> None:
+    """Set the field at a wire path where its parents are objects (a null parent stays null)."""
+    for key in path[:-1]:
+        inner = value.get(key)
+        if not isinstance(inner, dict):
+            return
+        value = inner
+    value[path[-1]] = item

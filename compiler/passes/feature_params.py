@@ -360,11 +360,50 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                     )
 
 
+def _check_pagination(api: ir.Api, sink: Sink) -> None:
+    """A pagination feature must fit every endpoint it is attached to: its items field, its page
+    controls and where the next cursor or URL comes from (the plan's own reading, so what passes
+    here is what every SDK renders)."""
+    from tinkc.sdk.plan import endpoint_params, plan_page
+
+    for ep in api.endpoints.values():
+        for use in ep.features:
+            feat = api.features.get(use.feature)
+            if feat is None or not isinstance(feat.params, ir.Pagination):
+                continue
+            if ep.response is None or (isinstance(ep.response, ir.Ref) and ep.response.name not in api.types):
+                if ep.response is None:
+                    sink.error(
+                        "feature.bad-endpoint",
+                        f"`{ep.id}` answers nothing: it cannot be paginated by `{feat.id}`",
+                        use.span or ep.span,
+                        hint="declare the page type as the endpoint's `response`",
+                    )
+                continue
+            problem = plan_page(api, ep, endpoint_params(api, ep)[0])
+            if isinstance(problem, str):
+                sink.error(
+                    "feature.bad-pagination",
+                    f"pagination `{feat.id}` does not fit `{ep.id}`: {problem}",
+                    use.span or feat.span,
+                    hint=_pagination_hint(feat.params),
+                )
+
+
+def _pagination_hint(p: ir.Pagination) -> str:
+    if p.style == "limit_offset":
+        return "set `items_field`, `offset_param` and `limit_param` to the response's list field and the request's parameters"
+    if p.style == "cursor":
+        return "set `items_field`, `cursor_param` and one of `next_cursor_field` / `next_cursor_header`"
+    return "set `items_field` and one of `next_url_field` / `next_url_header`"
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     for feat in api.features.values():
         _check_values(feat, sink)
     _check_placement(api, sink)
     _check_endpoints(api, sink)
+    _check_pagination(api, sink)
     return api
 
 

@@ -52,6 +52,15 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
         if q.name in seen:
             sink.error("endpoint.param-clash", f"`{q.name}` of `{ep.id}` is both a {seen[q.name]} and a query parameter", q.span)
         seen[q.name] = "query parameter"
+    _check_header_params(api, ep, seen, sink)
+    for name, what in seen.items():
+        if name == "request_options":  # (the plan's CALL_OPTIONS_PARAM)
+            sink.error(
+                "endpoint.param-clash",
+                f"`request_options` of `{ep.id}` ({what}) is the name of the SDKs' per-call options argument",
+                ep.span,
+                hint="rename the parameter (`json_name:` keeps its wire name)",
+            )
     body = api.record(ep.request)
     if body is not None:
         path_types = {p.name: p.type for p in params}
@@ -119,3 +128,34 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
 
 
 PASS = Pass(name="paths", kind="validation", run=run, doc=__doc__ or "")
+
+
+def _check_header_params(api: ir.Api, ep: ir.Endpoint, seen: dict[str, str], sink: Sink) -> None:
+    """Header parameters are scalars (a header carries one line of text), named apart from the other
+    arguments, each header once, and not a header the endpoint already sends as a fixed value."""
+    fixed = {h.name.lower() for h in ep.headers}
+    headers: set[str] = set()
+    for h in ep.header_params:
+        if h.name in seen:
+            sink.error("endpoint.param-clash", f"`{h.name}` of `{ep.id}` is both a {seen[h.name]} and a header parameter", h.span)
+        seen[h.name] = "header parameter"
+        wire = h.wire_name.lower()
+        if wire in headers or wire in fixed:
+            sink.error(
+                "endpoint.header-clash",
+                f"header `{h.wire_name}` of `{ep.id}` is set twice",
+                h.span,
+                hint="a header is either a fixed `headers:` value or one header parameter",
+            )
+        headers.add(wire)
+        base, _ = base_type(api, h.type)
+        unresolved = isinstance(base, ir.Ref) and not isinstance(api.types.get(base.name), (ir.Record, ir.Enum, ir.Union_))
+        # (a float is left out: its text differs between languages unless every SDK formats it
+        # alike, which headers do not need)
+        if not unresolved and (not is_scalar(api, h.type) or base == ir.Prim(name="float")):
+            sink.error(
+                "endpoint.bad-header-param-type",
+                f"header parameter `{h.name}` of `{ep.id}` must be a string, int, bool, enum or literal",
+                h.span,
+                hint="a header carries one value as text",
+            )

@@ -36,6 +36,8 @@ def declared_type_uses(api: ir.Api) -> Iterator[tuple[ir.TypeRef | None, Span | 
             yield pp.type, pp.span
         for q in ep.query:
             yield q.type, q.span
+        for h in ep.header_params:
+            yield h.type, h.span
     for feat in api.features.values():
         if isinstance(feat.params, ir.PromiseResult):
             yield feat.params.handle_type, feat.span

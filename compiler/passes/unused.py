@@ -28,7 +28,13 @@ def decl_refs(decl: ir.TypeDecl) -> Iterator[str]:
 
 def root_types(api: ir.Api) -> Iterator[str]:
     for ep in api.endpoints.values():
-        for t in (ep.request, ep.response, *(p.type for p in ep.path_params), *(q.type for q in ep.query)):
+        for t in (
+            ep.request,
+            ep.response,
+            *(p.type for p in ep.path_params),
+            *(q.type for q in ep.query),
+            *(h.type for h in ep.header_params),
+        ):
             yield from (r.name for r in type_refs(t))
     for flow in api.flows.values():
         for i in flow.inputs:

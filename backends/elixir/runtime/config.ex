@@ -12,6 +12,8 @@ defmodule Tinkc.SDK.Config do
     * `:api_key`, `:base_url` - see above;
     * `:timeout` - the HTTP timeout of one request, in milliseconds (the manifest's by default);
     * `:headers` - extra headers sent with every request (a map or keyword list);
+    * `:request_options` - the defaults of every call's `:request_options` (`:timeout`,
+      `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`); a call's own win;
     * `:queue_state_observer` - told about the queue state of pending futures: a module
       implementing `Tinkc.SDK.QueueStateObserver` or a function of `(queue_state, metadata)`;
     * `:telemetry_enabled?` - send telemetry events to the service (default: the manifest's
@@ -34,6 +36,7 @@ defmodule Tinkc.SDK.Config do
     :http_adapter,
     :queue_state_observer,
     headers: %{},
+    request_options: [],
     telemetry_enabled?: true,
     time_scale: 1.0
   ]
@@ -47,6 +50,7 @@ defmodule Tinkc.SDK.Config do
           http_adapter: module() | nil,
           queue_state_observer: observer(),
           headers: %{optional(String.t()) => String.t()},
+          request_options: keyword(),
           telemetry_enabled?: boolean(),
           time_scale: number()
         }
@@ -56,6 +60,7 @@ defmodule Tinkc.SDK.Config do
     :base_url,
     :timeout,
     :headers,
+    :request_options,
     :queue_state_observer,
     :telemetry_enabled?,
     :http_adapter,
@@ -114,6 +119,7 @@ defmodule Tinkc.SDK.Config do
           base_url: String.trim_trailing(url, "/"),
           timeout: Keyword.get(opts, :timeout, service.timeout_ms),
           headers: Map.new(Keyword.get(opts, :headers, %{}), fn {k, v} -> {to_string(k), v} end),
+          request_options: Keyword.get(opts, :request_options, []),
           queue_state_observer: Keyword.get(opts, :queue_state_observer),
           telemetry_enabled?: telemetry_enabled?(opts, env, service),
           http_adapter: Keyword.get(opts, :http_adapter),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import enum
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,10 +17,14 @@ from pydantic import BaseModel, TypeAdapter
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._options import RequestOptions, apply_options
+from ._pagination import AsyncPager, Pager, PageRequest, Paging
+from ._raw import record
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,25 @@ def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: 
     An absent optional field is never sent as null."""
     values = {**required, **{k: v for k, v in optional.items() if v is not None}}
     return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def header_text(values: Mapping[str, object] | None) -> dict[str, str] | None:
+    """Header parameters as header values: absent (None) ones left out, booleans as `true`/`false`
+    (as in a query string), enums by their value, anything else as its text; names in lower case, as
+    the transport writes its own (one entry per header)."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[name.lower()] = "true" if value else "false"
+        elif isinstance(value, enum.Enum):
+            out[name.lower()] = str(value.value)
+        else:
+            out[name.lower()] = str(value)
+    return out
 
 
 # Polls a future that resolves to nothing: whatever the retrieve endpoint answers is not decoded.
@@ -109,12 +133,14 @@ class BaseClient:
         timeout: float | None = None,
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
         self._lanes: dict[str, threading.Lock] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -128,9 +154,7 @@ class BaseClient:
         self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
-            _transport = Transport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
-            )
+            _transport = Transport(config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -179,6 +203,34 @@ class BaseClient:
         the request that carries it, so the client's requests leave in counter order, one at a time."""
         return self._lanes.setdefault(counter, threading.Lock())  # setdefault: one lock even when threads race
 
+    def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        response = self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+        record(response)  # for `with_raw_response`
+        return response
+
+    def with_options(self: C, **options: Any) -> C:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._lanes = self._lanes  # ... in the same lanes, so its ordered requests keep their order
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
     def _submit(
         self,
         endpoint: Endpoint,
@@ -187,12 +239,14 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
         """Send a request that answers a future; its request id (a later `_await_future` can
         submit it again if the promise expires: a flow's await has only the request id)."""
 
         def again() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
         request_id = again()
         self._resubmits[request_id] = again
@@ -206,8 +260,10 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
     def _await_future(
@@ -242,8 +298,10 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter)
 
     def _call_empty(
         self,
@@ -252,13 +310,22 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        self._transport.send(endpoint, path=path, query=query, body=body)
+        self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        return str(self._transport.send(endpoint, path=path, query=query).headers.get("location", ""))
+        answer = self._send(endpoint, request_options, path=path, query=query, headers=headers)
+        return str(answer.headers.get("location", ""))
 
     def _call_future(
         self,
@@ -269,9 +336,11 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
         def submit() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
         return self._await_future(endpoint, futures, submit(), adapter, submit)
 
@@ -283,9 +352,11 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
+        self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
     def _start_future(
         self,
@@ -296,6 +367,8 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[T]:
         """Submits now, in the caller's thread (so calls leave in the order they are made), and
         polls in the background: the future at once. A failed submission is the future's error."""
@@ -303,7 +376,7 @@ class BaseClient:
         def wait(request_id: str, submit: Callable[[], str]) -> T:
             return self._await_future(endpoint, futures, request_id, adapter, submit)
 
-        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
     def _start_future_empty(
         self,
@@ -313,13 +386,15 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[None]:
         """`_start_future` of a future that resolves to nothing (whatever the poll answers last)."""
 
         def wait(request_id: str, submit: Callable[[], str]) -> None:
             self._await_future(endpoint, futures, request_id, IGNORED, submit)
 
-        return self._start(endpoint, futures, wait, path=path, query=query, body=body)
+        return self._start(endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
     def _start(
         self,
@@ -330,9 +405,11 @@ class BaseClient:
         path: Mapping[str, object] | None,
         query: Mapping[str, object] | None,
         body: Any,
+        headers: Mapping[str, object] | None,
+        request_options: RequestOptions | None,
     ) -> APIFuture[T]:
         def submit() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body)
+            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
 
         try:
             request_id = submit()
@@ -341,6 +418,34 @@ class BaseClient:
             failed.set_exception(exc)
             return APIFuture(failed)
         return APIFuture(self._poll_threads.submit(lambda: wait(request_id, submit)))
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        def send(request: PageRequest) -> httpx.Response:
+            return self._send(
+                request.endpoint,
+                request_options,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=headers,
+            )
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return Pager(send, self._transport.config.base_url, paging, first, adapter, items)
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
@@ -381,12 +486,14 @@ class AsyncBaseClient:
         timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
         self._lanes_async: dict[str, asyncio.Lock] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -398,9 +505,7 @@ class AsyncBaseClient:
         self._resubmits = {}
         if _transport is None:
             config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
-            _transport = AsyncTransport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
-            )
+            _transport = AsyncTransport(config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -448,6 +553,34 @@ class AsyncBaseClient:
         """The lane of an `ordered` counter (asyncio.Lock wakes its waiters first come, first served)."""
         return self._lanes_async.setdefault(counter, asyncio.Lock())
 
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        response = await self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+        record(response)  # for `with_raw_response`
+        return response
+
+    def with_options(self: A, **options: Any) -> A:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._lanes_async = self._lanes_async  # ... in the same lanes, so its ordered requests keep their order
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
     async def _submit(
         self,
         endpoint: Endpoint,
@@ -456,11 +589,15 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
         """Send a request that answers a future; its request id (see BaseClient._submit)."""
 
         async def again() -> str:
-            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
+            return await self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
 
         request_id = await again()
         self._resubmits[request_id] = again
@@ -474,8 +611,10 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        handle = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
     async def _await_future(
@@ -510,8 +649,10 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(await self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter)
 
     async def _call_empty(
         self,
@@ -520,13 +661,22 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        await self._transport.send(endpoint, path=path, query=query, body=body)
+        await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     async def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        return str((await self._transport.send(endpoint, path=path, query=query)).headers.get("location", ""))
+        answer = await self._send(endpoint, request_options, path=path, query=query, headers=headers)
+        return str(answer.headers.get("location", ""))
 
     async def _call_future(
         self,
@@ -537,9 +687,13 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
         async def submit() -> str:
-            return await self._send_submit(endpoint, futures, path=path, query=query, body=body)
+            return await self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
 
         return await self._await_future(endpoint, futures, await submit(), adapter, submit)
 
@@ -551,9 +705,41 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        await self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body)
+        await self._call_future(
+            endpoint, futures, IGNORED, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        async def send(request: PageRequest) -> httpx.Response:
+            return await self._send(
+                request.endpoint,
+                request_options,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=headers,
+            )
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return AsyncPager(send, self._transport.config.base_url, paging, first, adapter, items)
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

@@ -6,6 +6,7 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./futures.js";
 export * from "./http.js";
+export * from "./pagination.js";
 export * from "./retry.js";
 export * from "./session.js";
 export * from "./telemetry.js";
