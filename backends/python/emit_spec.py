@@ -34,6 +34,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         timeout_ms=svc.timeout_ms,
         # the pool holds what the retry handlers let be in flight (the runtime's default: 100)
         max_connections=plan.max_connections if plan.max_connections is not None and plan.max_connections > 100 else None,
+        command_env=plan.auth.command_env if plan.auth is not None else None,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []
@@ -75,6 +76,16 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
                 handler=sym.feature_const(rt.handler) if rt.handler is not None else None,
             )
         )
+    auth = None
+    if plan.auth is not None:
+        auth = SimpleNamespace(
+            name="AUTH",
+            cls=imports.use(sym.lib("AuthScheme")),
+            plan=plan.auth,
+            exchange=sym.endpoint_const(plan.auth.exchange.endpoint) if plan.auth.exchange is not None else None,
+            exchange_name="AUTH_EXCHANGE",
+            exchange_cls=imports.use(sym.lib("Exchange")) if plan.auth.exchange is not None else None,
+        )
     service = SimpleNamespace(
         name="SERVICE",
         cls=imports.use(sym.lib("SDK")),
@@ -83,6 +94,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         user_agent=f"{package}/{svc.version} (python; tinkc)",
         session=None,
         telemetry=None,
+        auth=auth.name if auth is not None else None,
     )
     session = None
     if plan.session is not None:
@@ -109,6 +121,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         futures=futures,
         session=session,
         telemetry=telemetry,
+        auth=auth,
         service=service,
     )
 

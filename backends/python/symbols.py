@@ -57,6 +57,8 @@ SOURCES: dict[str, str] = {
     "present": "._client",
     "request_body": "._client",
     "ServiceSettings": "._config",
+    "AuthScheme": "._auth",
+    "Exchange": "._auth",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",

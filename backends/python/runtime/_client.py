@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from ._auth import AuthScheme
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
@@ -28,6 +29,7 @@ class SDK:
     user_agent: str
     session: Session | None = None
     telemetry: TelemetrySpec | None = None
+    auth: AuthScheme | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -78,6 +80,7 @@ class BaseClient:
         timeout: float | None = None,
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
+        token_exchange: bool | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -91,9 +94,15 @@ class BaseClient:
             self._owns_transport = False
             return
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, token_exchange=token_exchange
+            )
             _transport = Transport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
             )
         self._transport = _transport
         self._observer = queue_state_observer
@@ -246,6 +255,7 @@ class AsyncBaseClient:
         timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
+        token_exchange: bool | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -259,9 +269,15 @@ class AsyncBaseClient:
             self._owns_transport = False
             return
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, token_exchange=token_exchange
+            )
             _transport = AsyncTransport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
             )
         self._transport = _transport
         self._observer = queue_state_observer

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from ._auth import AuthScheme, TokenState, invalid_token
 from ._config import Config
 from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, SDKError, status_error
 from ._retry import NO_RETRY, RetryPolicy
@@ -201,6 +202,19 @@ class _Attempt:
         return delay
 
 
+def _auth_of(
+    config: Config, auth: AuthScheme | None, wall: Callable[[], float], rand: Callable[[], float]
+) -> tuple[str, TokenState | None]:
+    """The credential's header value, and the token state when the exchange is on."""
+    if auth is None:
+        return config.api_key, None
+    exchange = auth.exchange
+    tokens = None
+    if exchange is not None and exchange.active(config.token_exchange):
+        tokens = TokenState(exchange, auth, wall=wall, rand=rand)
+    return auth.credential_value(config.api_key), tokens
+
+
 class Transport:
     """Synchronous requests over an httpx.Client."""
 
@@ -215,10 +229,14 @@ class Transport:
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         wait: Callable[[threading.Event, float], bool] = threading.Event.wait,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock = threading.Lock()  # one exchange at a time; the others wait for its token
         self.http = http or httpx.Client(timeout=config.timeout, limits=pool_limits(config))
         self.sleep = sleep
         self.rand = rand
@@ -277,8 +295,10 @@ class Transport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+        value = self._auth_value(endpoint)
+        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
             try:
                 response = self.http.request(
@@ -293,10 +313,40 @@ class Transport:
             except httpx.TransportError as exc:
                 self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = self._auth_value(endpoint)
+                request_headers[self.auth_header] = value
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    def _auth_value(self, endpoint: Endpoint) -> str:
+        """The auth header's value: the credential, or (when the exchange is on) a current token,
+        exchanged for first when there is none or it is due. The exchange sends the credential."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                value = self.tokens.store(
+                    parse_body(self._send(x.endpoint, path=None, query=None, body=x.body, headers=None))
+                )
+            return value
 
     def close(self) -> None:
         self.http.close()
@@ -315,10 +365,14 @@ class AsyncTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock: asyncio.Lock | None = None  # made in the event loop that first needs it
         self.http = http or httpx.AsyncClient(timeout=config.timeout, limits=pool_limits(config))
         self.sleep = sleep
         self.rand = rand
@@ -375,8 +429,10 @@ class AsyncTransport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+        value = await self._auth_value(endpoint)
+        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
             try:
                 response = await self.http.request(
@@ -391,10 +447,40 @@ class AsyncTransport:
             except httpx.TransportError as exc:
                 await self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = await self._auth_value(endpoint)
+                request_headers[self.auth_header] = value
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             await self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    async def _auth_value(self, endpoint: Endpoint) -> str:
+        """As Transport._auth_value."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        if self.token_lock is None:
+            self.token_lock = asyncio.Lock()
+        async with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                response = await self._send(x.endpoint, path=None, query=None, body=x.body, headers=None)
+                value = self.tokens.store(parse_body(response))
+            return value
 
     async def aclose(self) -> None:
         await self.http.aclose()
