@@ -4,6 +4,7 @@
  * future's polling.
  */
 
+import { type AuthScheme, exchangeActive } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -20,6 +21,7 @@ export interface SDK {
   readonly userAgent: string;
   readonly session: Session | null;
   readonly telemetry: TelemetrySpec | null;
+  readonly auth?: AuthScheme | null | undefined;
 }
 
 export interface ClientOptions {
@@ -43,6 +45,9 @@ export interface ClientOptions {
   readonly clock?: Clock | undefined;
   /** Uniform random numbers in [0, 1), for backoff jitter. */
   readonly random?: (() => number) | undefined;
+  /** Exchange the key for short-lived tokens (where the API declares an exchange); else the
+   * environment variable the API names, else the API's default. */
+  readonly tokenExchange?: boolean | undefined;
 }
 
 /** Options of one call of a method. */
@@ -71,6 +76,9 @@ export class Family {
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
+      auth: sdk.auth ?? null,
+      tokenExchange:
+        sdk.auth?.exchange != null && exchangeActive(sdk.auth.exchange, options.tokenExchange, env),
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,

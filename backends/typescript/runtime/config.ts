@@ -4,6 +4,8 @@
  * `JSON.stringify`, not in errors.
  */
 
+import { execSync } from "node:child_process";
+
 import { ConfigurationError } from "./errors.js";
 
 /** What the manifest says about configuration (generated per SDK). */
@@ -12,6 +14,8 @@ export interface ServiceSettings {
   readonly baseUrlEnv: string | null;
   readonly defaultBaseUrl: string | null;
   readonly defaultTimeoutMs: number;
+  /** Names a variable holding a shell command that prints the key. */
+  readonly credentialCommandEnv?: string | null | undefined;
 }
 
 export type Environment = { readonly [name: string]: string | undefined };
@@ -67,10 +71,14 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
   const env = options.env ?? process.env;
   const fromEnv = (name: string | null): string | undefined =>
     name === null ? undefined : env[name] || undefined;
-  const key = options.apiKey || fromEnv(settings.apiKeyEnv);
+  // argument > environment > credential command
+  const commandEnv = settings.credentialCommandEnv ?? null;
+  const key =
+    options.apiKey || fromEnv(settings.apiKeyEnv) || credentialFromCommand(commandEnv, env);
   if (!key) {
-    const where =
+    let where =
       settings.apiKeyEnv === null ? "" : ` or set the ${settings.apiKeyEnv} environment variable`;
+    if (commandEnv !== null) where += ` (or ${commandEnv} to a command printing it)`;
     throw new ConfigurationError(`no API key: pass the apiKey option${where}`);
   }
   const url = options.baseUrl || fromEnv(settings.baseUrlEnv) || settings.defaultBaseUrl;
@@ -82,4 +90,35 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
   return new Config(key, url.replace(/\/+$/, ""), options.timeoutMs ?? settings.defaultTimeoutMs, {
     ...options.headers,
   });
+}
+
+/**
+ * The credential the command in `envName` prints (trimmed), or undefined when the variable is
+ * unset. Its output is never shown: a failing command names only its exit status.
+ */
+export function credentialFromCommand(
+  envName: string | null,
+  env: Environment,
+): string | undefined {
+  const command = envName === null ? undefined : env[envName];
+  if (!command) return undefined;
+  let output: string;
+  try {
+    output = execSync(command, {
+      encoding: "utf-8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
+  } catch (error) {
+    const status =
+      error !== null && typeof error === "object" && "status" in error ? error.status : null;
+    throw new ConfigurationError(
+      typeof status === "number"
+        ? `the credential command in ${envName} failed with exit status ${status}`
+        : `the credential command in ${envName} could not run`,
+    );
+  }
+  const value = output.trim();
+  if (!value) throw new ConfigurationError(`the credential command in ${envName} printed nothing`);
+  return value;
 }
