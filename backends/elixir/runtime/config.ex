@@ -18,12 +18,15 @@ defmodule Tinkc.SDK.Config do
       environment toggle, else true);
     * `:http_adapter` - a module implementing `Tinkc.SDK.Runtime.HTTP` (default: Finch when the
       application has it and its pool runs, else OTP's `:httpc`);
+    * `:token_exchange` - exchange the API key for short-lived tokens, where the API declares an
+      exchange (default: the environment variable the API names, else the API's default);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
       heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
     * `:env` - where environment variables are read: `:system` (default) or a map.
   """
 
   alias Tinkc.SDK.Error
+  alias Tinkc.SDK.Runtime.Auth
   alias Tinkc.SDK.Spec
 
   @enforce_keys [:api_key, :base_url]
@@ -35,6 +38,7 @@ defmodule Tinkc.SDK.Config do
     :queue_state_observer,
     headers: %{},
     telemetry_enabled?: true,
+    token_exchange?: false,
     time_scale: 1.0
   ]
 
@@ -48,6 +52,7 @@ defmodule Tinkc.SDK.Config do
           queue_state_observer: observer(),
           headers: %{optional(String.t()) => String.t()},
           telemetry_enabled?: boolean(),
+          token_exchange?: boolean(),
           time_scale: number()
         }
 
@@ -60,6 +65,7 @@ defmodule Tinkc.SDK.Config do
     :telemetry_enabled?,
     :http_adapter,
     :time_scale,
+    :token_exchange,
     :env,
     :config
   ]
@@ -96,8 +102,14 @@ defmodule Tinkc.SDK.Config do
   defp resolve(opts) do
     service = Spec.service()
     env = Keyword.get(opts, :env, :system)
-    key = present(opts[:api_key]) || getenv(env, service.api_key_env)
 
+    case api_key(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      key -> resolve(opts, env, service, key)
+    end
+  end
+
+  defp resolve(opts, env, service, key) do
     url =
       present(opts[:base_url]) || getenv(env, service.base_url_env) || service.default_base_url
 
@@ -116,6 +128,7 @@ defmodule Tinkc.SDK.Config do
           headers: Map.new(Keyword.get(opts, :headers, %{}), fn {k, v} -> {to_string(k), v} end),
           queue_state_observer: Keyword.get(opts, :queue_state_observer),
           telemetry_enabled?: telemetry_enabled?(opts, env, service),
+          token_exchange?: token_exchange?(opts, env, service),
           http_adapter: Keyword.get(opts, :http_adapter),
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
@@ -152,6 +165,22 @@ defmodule Tinkc.SDK.Config do
     end
   end
 
+  # argument > environment > credential command
+  defp api_key(opts, env, service) do
+    command_env = service.auth && service.auth.command_env
+
+    with nil <- present(opts[:api_key]) || getenv(env, service.api_key_env),
+         {:ok, key} <- Auth.credential_from_command(command_env, getenv(env, command_env)) do
+      key
+    end
+  end
+
+  defp token_exchange?(opts, env, service) do
+    exchange = service.auth && service.auth.exchange
+    enable_env = exchange && exchange.enable_env
+    Auth.exchange_on?(service.auth, Keyword.get(opts, :token_exchange), getenv(env, enable_env))
+  end
+
   defp telemetry_enabled?(opts, env, service) do
     case Keyword.fetch(opts, :telemetry_enabled?) do
       {:ok, value} ->
@@ -166,6 +195,13 @@ defmodule Tinkc.SDK.Config do
 
   defp configuration_error(what, option, env_var) do
     hint = if env_var, do: " or set the #{env_var} environment variable", else: ""
+    command_env = Spec.service().auth && Spec.service().auth.command_env
+
+    hint =
+      if option == "api_key" and command_env,
+        do: hint <> " (or #{command_env} to a command printing it)",
+        else: hint
+
     configuration_error("#{what}: pass #{option}: ...#{hint}")
   end
 
