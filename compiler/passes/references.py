@@ -126,7 +126,7 @@ def check_exchange_response(api: ir.Api, exchange: ir.AuthExchange, sink: Sink) 
     if ep is None:
         return
     request = api.types.get(ep.request.name) if isinstance(ep.request, ir.Ref) else None
-    needs = [p.name for p in ep.path_params] + [q.name for q in ep.query if q.required]
+    needs = [v.name for v in ep.path.variables] + [q.name for q in ep.query if q.required]
     if isinstance(request, ir.Record):
         needs += [f.name for f in request.fields if f.required and not f.has_default]
     elif ep.request is not None:
