@@ -715,6 +715,9 @@ class Service:
     base_url: str | None = None
     base_url_env: str | None = None
     auth: Auth | None = None
+    # named base URLs (`production`, `staging`), chosen by the client's argument or `environment_env`
+    environments: tuple[tuple[str, str], ...] = ()
+    environment_env: str | None = None
     headers: tuple[Header, ...] = ()
     timeout_ms: int = 60000
     features: tuple[FeatureUse, ...] = ()

@@ -7,7 +7,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring
+from tinkc.backends.python.literals import docstring, py_literal
+from tinkc.backends.python.pydoc import collection
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
@@ -35,6 +36,14 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         # the pool holds what the retry handlers let be in flight (the runtime's default: 100)
         max_connections=plan.max_connections if plan.max_connections is not None and plan.max_connections > 100 else None,
         command_env=plan.auth.command_env if plan.auth is not None else None,
+        # `environments=((name, URL), ...)`: the outer tuple laid out like every other literal
+        environments=[
+            "environments=",
+            collection("(", [f"({py_literal(n)}, {py_literal(u)})" for n, u in svc.environments], ")", tuple_=True),
+        ]
+        if svc.environments
+        else None,
+        environment_env=svc.environment_env,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []

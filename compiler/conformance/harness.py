@@ -126,6 +126,7 @@ def driver_request(scenario: Scenario, mock_url: str) -> tuple[dict[str, Any], d
         "api_key": data.get("api_key", DEFAULT_KEY),
         "time_scale": TIME_SCALE,
         "timeout_sec": data.get("timeout_sec"),
+        "environment": data.get("environment"),  # a named environment chosen by argument
         "calls": expand(data["calls"]),
     }
     env = {k: str(v) for k, v in (data.get("env") or {}).items()}

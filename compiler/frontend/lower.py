@@ -309,7 +309,11 @@ class Lowerer:
         m = self.mapping(node, "`service`")
         if m is None:
             return None
-        self.check_keys(m, ("name", "version", "doc", "base_url", "auth", "headers", "timeout_ms", "features"), "`service`")
+        self.check_keys(
+            m,
+            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features"),
+            "`service`",
+        )
         name = self.string(m.get("name"), "`service.name`")
         if name is None:
             if "name" not in m:
@@ -342,6 +346,7 @@ class Lowerer:
         elif bu is not None:
             base_url = self.string(bu, "`service.base_url`")
         auth = self.auth(m.get("auth"))
+        environments = self.environments(m)
         timeout = self.integer(m.get("timeout_ms"), "`service.timeout_ms`")
         return ir.Service(
             name=name,
@@ -350,11 +355,49 @@ class Lowerer:
             base_url=base_url,
             base_url_env=base_env,
             auth=auth,
+            environments=environments,
+            environment_env=self.string(m.get("environment_env"), "`service.environment_env`") if environments else None,
             headers=self.headers(m.get("headers"), "`service.headers`"),
             timeout_ms=timeout if timeout is not None else 60000,
             features=self.feature_uses(m.get("features")),
             span=m.span,
         )
+
+    def environments(self, m: Mapping) -> tuple[tuple[str, str], ...]:
+        """`service.environments`: name → base URL. A name becomes an argument value in every SDK, so
+        it is a plain identifier; `environment_env` without environments would choose among nothing."""
+        em = self.mapping(m.get("environments"), "`service.environments`")
+        if em is None:
+            if "environment_env" in m:
+                self.sink.error(
+                    "manifest.bad-value",
+                    "`service.environment_env` chooses among `service.environments`, and there are none",
+                    m.get("environment_env").span,  # type: ignore[union-attr]
+                    hint="add `environments: {production: https://..., staging: https://...}`, or remove `environment_env`",
+                )
+            return ()
+        out = []
+        for e in em:
+            url = self.string(e.value, f"environment `{e.key}`")
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", e.key):
+                self.sink.error(
+                    "manifest.bad-name",
+                    f"environment name `{e.key}` is not a lower-case identifier",
+                    e.key_span,
+                    hint="e.g. `production`, `staging`, `eu_west`",
+                )
+            elif url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+                self.sink.error(
+                    "manifest.bad-value",
+                    f"environment `{e.key}` must be an absolute http(s) URL, not `{url}`",
+                    e.value.span,
+                    hint="e.g. `https://api.example.com/v1`",
+                )
+            elif url is not None:
+                out.append((e.key, url.rstrip("/")))
+        if not list(em):
+            self.sink.error("manifest.bad-value", "`service.environments` is empty", em.span, hint="name at least one: `{production: https://...}`")
+        return tuple(out)
 
     def auth(self, node: Node | None) -> ir.Auth | None:
         am = self.mapping(node, "`service.auth`")

@@ -227,3 +227,29 @@ def test_tokens_are_not_shown(rt: dict[str, ModuleType]) -> None:
     assert t.tokens is not None and t.tokens.value == "Bearer tok-SECRET"
     for shown in (repr(t.tokens), repr(t.tokens.value), repr(t.config), repr(vars(t.tokens))):
         assert "tok-SECRET" not in shown and KEY not in shown
+
+
+def test_named_environments_and_their_precedence(rt: dict[str, ModuleType]) -> None:
+    """base_url argument > environment argument > base URL variable > environment variable > default."""
+    config = rt["_config"]
+    settings = config.ServiceSettings(
+        "K",
+        "JOBS_BASE_URL",
+        "http://default",
+        60.0,
+        environments=(("production", "http://prod"), ("staging", "http://staging")),
+        environment_env="JOBS_ENVIRONMENT",
+    )
+
+    def url(environ: dict[str, str], **kw: Any) -> str:
+        return str(config.resolve_config(settings, environ={"K": "k", **environ}, **kw).base_url)
+
+    assert url({}) == "http://default"
+    assert url({"JOBS_ENVIRONMENT": "staging"}) == "http://staging"
+    assert url({"JOBS_ENVIRONMENT": "staging", "JOBS_BASE_URL": "http://var"}) == "http://var"
+    assert url({"JOBS_BASE_URL": "http://var"}, environment="production") == "http://prod"
+    assert url({}, environment="production", base_url="http://arg") == "http://arg"
+    with pytest.raises(rt["_errors"].ConfigurationError, match="unknown environment 'nowhere'.*production, staging"):
+        url({"JOBS_ENVIRONMENT": "nowhere"})
+    no_default = config.ServiceSettings("K", None, None, 60.0, environments=(("production", "http://prod"),))
+    assert config.resolve_config(no_default, environ={"K": "k"}).base_url == "http://prod"

@@ -81,6 +81,7 @@ class BaseClient:
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
         token_exchange: bool | None = None,
+        environment: str | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -95,7 +96,12 @@ class BaseClient:
             return
         if _transport is None:
             config: Config = resolve_config(
-                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, token_exchange=token_exchange
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
             )
             _transport = Transport(
                 config,
@@ -256,6 +262,7 @@ class AsyncBaseClient:
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
         token_exchange: bool | None = None,
+        environment: str | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -270,7 +277,12 @@ class AsyncBaseClient:
             return
         if _transport is None:
             config: Config = resolve_config(
-                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, token_exchange=token_exchange
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
             )
             _transport = AsyncTransport(
                 config,

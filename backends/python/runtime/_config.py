@@ -49,6 +49,8 @@ class ServiceSettings:
     default_timeout: float
     max_connections: int = 100
     credential_command_env: str | None = None  # names a variable holding a command that prints the key
+    environments: tuple[tuple[str, str], ...] = ()  # named base URLs
+    environment_env: str | None = None  # names the variable choosing one
 
 
 def resolve_config(
@@ -60,6 +62,7 @@ def resolve_config(
     headers: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     token_exchange: bool | None = None,
+    environment: str | None = None,
 ) -> Config:
     env = os.environ if environ is None else environ
     # argument > environment > credential command
@@ -73,7 +76,17 @@ def resolve_config(
         if settings.credential_command_env:
             where += f" (or {settings.credential_command_env} to a command printing it)"
         raise ConfigurationError(f"no API key: pass api_key=...{where}")
-    url = base_url or (env.get(settings.base_url_env) if settings.base_url_env else None) or settings.default_base_url
+    # base_url argument > environment argument > base URL variable > environment variable > default
+    url = (
+        base_url
+        or environment_url(settings, environment, "the environment argument")
+        or (env.get(settings.base_url_env) if settings.base_url_env else None)
+        or environment_url(
+            settings, env.get(settings.environment_env) if settings.environment_env else None, settings.environment_env
+        )
+        or settings.default_base_url
+        or (settings.environments[0][1] if settings.environments else None)
+    )
     if not url:
         where = f" or set the {settings.base_url_env} environment variable" if settings.base_url_env else ""
         raise ConfigurationError(f"no base URL: pass base_url=...{where}")
@@ -104,3 +117,14 @@ def credential_from_command(env_name: str | None, environ: Mapping[str, str] | N
     if not value:
         raise ConfigurationError(f"the credential command in {env_name} printed nothing")
     return value
+
+
+def environment_url(settings: ServiceSettings, name: str | None, source: str | None) -> str | None:
+    """The base URL of the environment `name` (None: none chosen); an unknown name is an error."""
+    if not name:
+        return None
+    urls = dict(settings.environments)
+    if name not in urls:
+        known = ", ".join(urls) or "none"
+        raise ConfigurationError(f"unknown environment {name!r} (from {source}); known: {known}")
+    return urls[name]
