@@ -258,6 +258,11 @@ class SpecWriter:
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
                     ]
                     + ([prop("credentialCommandEnv", ts_literal(plan.auth.command_env))] if plan.auth and plan.auth.command_env else [])
+                    + (
+                        [prop("environments", pairs(svc.environments)), prop("environmentEnv", ts_literal(svc.environment_env))]
+                        if svc.environments
+                        else []
+                    )
                 ),
             )
         ]

@@ -33,6 +33,9 @@ export interface ClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Headers added to every request. */
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** A named environment of the API (its base URL), when no `baseUrl` is given; else the
+   * environment variable the API names chooses one. */
+  readonly environment?: string | undefined;
   /** Told `(queueState, reason)` while a server-side future waits in the queue. */
   readonly queueStateObserver?: QueueStateObserver | undefined;
   /** Where warnings go (`console` by default). */

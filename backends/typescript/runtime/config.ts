@@ -16,6 +16,9 @@ export interface ServiceSettings {
   readonly defaultTimeoutMs: number;
   /** Names a variable holding a shell command that prints the key. */
   readonly credentialCommandEnv?: string | null | undefined;
+  /** Named base URLs, and the variable choosing one. */
+  readonly environments?: readonly (readonly [string, string])[] | undefined;
+  readonly environmentEnv?: string | null | undefined;
 }
 
 export type Environment = { readonly [name: string]: string | undefined };
@@ -63,6 +66,8 @@ export interface ConfigOptions {
   readonly baseUrl?: string | null | undefined;
   readonly timeoutMs?: number | null | undefined;
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** A named environment of the API (its base URL), when no `baseUrl` is given. */
+  readonly environment?: string | null | undefined;
   /** The environment to read; `process.env` when not given. */
   readonly env?: Environment | undefined;
 }
@@ -81,7 +86,15 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
     if (commandEnv !== null) where += ` (or ${commandEnv} to a command printing it)`;
     throw new ConfigurationError(`no API key: pass the apiKey option${where}`);
   }
-  const url = options.baseUrl || fromEnv(settings.baseUrlEnv) || settings.defaultBaseUrl;
+  // baseUrl option > environment option > base URL variable > environment variable > default
+  const environmentEnv = settings.environmentEnv ?? null;
+  const url =
+    options.baseUrl ||
+    environmentUrl(settings, options.environment, "the environment option") ||
+    fromEnv(settings.baseUrlEnv) ||
+    environmentUrl(settings, fromEnv(environmentEnv), environmentEnv) ||
+    settings.defaultBaseUrl ||
+    settings.environments?.[0]?.[1];
   if (!url) {
     const where =
       settings.baseUrlEnv === null ? "" : ` or set the ${settings.baseUrlEnv} environment variable`;
@@ -121,4 +134,21 @@ export function credentialFromCommand(
   const value = output.trim();
   if (!value) throw new ConfigurationError(`the credential command in ${envName} printed nothing`);
   return value;
+}
+
+/** The base URL of the environment `name` (undefined: none chosen); an unknown name is an error. */
+export function environmentUrl(
+  settings: ServiceSettings,
+  name: string | null | undefined,
+  source: string | null,
+): string | undefined {
+  if (!name) return undefined;
+  const found = (settings.environments ?? []).find(([known]) => known === name);
+  if (found === undefined) {
+    const known = (settings.environments ?? []).map(([known]) => known).join(", ") || "none";
+    throw new ConfigurationError(
+      `unknown environment ${JSON.stringify(name)} (from ${source}); known: ${known}`,
+    );
+  }
+  return found[1];
 }
