@@ -242,6 +242,14 @@ def _definitions() -> dict[str, Schema]:
                     ),
                 ],
             },
+            "environments": _map(
+                {"type": "string", "pattern": "^https?://"},
+                keys="^[a-z][a-z0-9_]*$",
+                description="Named base URLs (`{production: https://..., staging: https://...}`), chosen by the client's "
+                "`environment` argument or `environment_env`. Precedence: base URL argument, environment argument, the base "
+                "URL variable, the environment variable, `base_url.default` (else the first environment).",
+            ),
+            "environment_env": _str("Environment variable naming one of `environments`."),
             "auth": _nullable(
                 _obj(
                     {

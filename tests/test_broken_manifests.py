@@ -106,6 +106,7 @@ CASES: dict[str, Case] = {
     "json_unknown_type": case(E("ref.unknown-type", 6, 74), match=HINT + r"did you mean `Pet`\?"),
     "ref_unknown_feature": case(E("ref.unknown-feature", 16, 16), match=HINT + r"did you mean `retry`\?"),
     # -- auth ----------------------------------------------------------------------------------------
+    "environments_bad_url": case(E("manifest.bad-value", 7, 14), match=HINT + r".*https://api\.example\.com"),
     "auth_unknown_scheme": case(E("manifest.bad-value", 6, 16), match=HINT + r"did you mean `bearer`\?"),
     # an exchange needs its endpoint and the response field of the token: nothing could guess them
     "auth_exchange_missing_token": case(E("manifest.missing-key", 9, 15), match=(r"needs `token`", HINT + r".*token: jwt")),

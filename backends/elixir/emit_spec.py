@@ -292,6 +292,11 @@ class SpecWriter:
         auth = self.auth()
         if auth is not None:
             items.append(("auth", auth))
+        if svc.environments:
+            items.append(("environment_env", optional_text(svc.environment_env)))
+            items.append(
+                ("environments", ListNode([Tuple([Text(symbols.string(n)), Text(symbols.string(u))]) for n, u in svc.environments]))
+            )
         return self.struct("Service", items)
 
     def auth(self) -> Node | None:

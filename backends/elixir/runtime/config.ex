@@ -18,6 +18,10 @@ defmodule Tinkc.SDK.Config do
       environment toggle, else true);
     * `:http_adapter` - a module implementing `Tinkc.SDK.Runtime.HTTP` (default: Finch when the
       application has it and its pool runs, else OTP's `:httpc`);
+    * `:environment` - a named environment of the API (its base URL), when no `:base_url` is
+      given; else the environment variable the API names for it chooses one (an unknown name is a
+      configuration error). Precedence: `:base_url`, `:environment`, the base URL variable, the
+      environment variable, the manifest's default;
     * `:token_exchange` - exchange the API key for short-lived tokens, where the API declares an
       exchange (default: the environment variable the API names, else the API's default);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
@@ -66,6 +70,7 @@ defmodule Tinkc.SDK.Config do
     :http_adapter,
     :time_scale,
     :token_exchange,
+    :environment,
     :env,
     :config
   ]
@@ -110,9 +115,13 @@ defmodule Tinkc.SDK.Config do
   end
 
   defp resolve(opts, env, service, key) do
-    url =
-      present(opts[:base_url]) || getenv(env, service.base_url_env) || service.default_base_url
+    case base_url(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      url -> resolve(opts, env, service, key, url)
+    end
+  end
 
+  defp resolve(opts, env, service, key, url) do
     cond do
       key == nil ->
         {:error, configuration_error("no API key", "api_key", service.api_key_env)}
@@ -162,6 +171,38 @@ defmodule Tinkc.SDK.Config do
 
       true ->
         {:ok, config}
+    end
+  end
+
+  # :base_url > :environment > base URL variable > environment variable > default
+  defp base_url(opts, env, service) do
+    with nil <- present(opts[:base_url]),
+         nil <- environment_url(service, present(opts[:environment]), "the :environment option"),
+         nil <- getenv(env, service.base_url_env),
+         nil <-
+           environment_url(
+             service,
+             getenv(env, service.environment_env),
+             service.environment_env
+           ) do
+      service.default_base_url || first_environment(service.environments)
+    end
+  end
+
+  defp first_environment([{_name, url} | _]), do: url
+  defp first_environment(_none), do: nil
+
+  defp environment_url(_service, nil, _source), do: nil
+
+  defp environment_url(service, name, source) do
+    case List.keyfind(service.environments || [], name, 0) do
+      {^name, url} ->
+        url
+
+      nil ->
+        known = Enum.map_join(service.environments || [], ", ", &elem(&1, 0))
+        known = if known == "", do: "none", else: known
+        {:error, "unknown environment #{inspect(name)} (from #{source}); known: #{known}"}
     end
   end
 

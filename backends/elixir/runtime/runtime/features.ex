@@ -256,6 +256,8 @@ defmodule Tinkc.SDK.Runtime.Service do
     :session,
     :telemetry,
     :auth,
+    :environment_env,
+    environments: [],
     headers: []
   ]
 
@@ -272,6 +274,8 @@ defmodule Tinkc.SDK.Runtime.Service do
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
           auth: Tinkc.SDK.Runtime.AuthSpec.t() | nil,
+          environment_env: String.t() | nil,
+          environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}]
         }
 end
