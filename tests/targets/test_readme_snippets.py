@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from targets.fixtures import fixture_api, fixture_paths
 
+from targets.fixtures import fixture_api, fixture_paths
 from tinkc.mock import running_mock
 
 SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
