@@ -49,3 +49,29 @@ def test_python_readme_snippets_run_against_the_mock(fixture: str) -> None:
             proc = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, env=env, timeout=120, check=False)
             assert proc.returncode == 0, f"{snippet}\n---\n{proc.stderr[-3000:]}"
         assert [r for r in mock.requests() if r["endpoint"] is not None], "the snippets sent nothing"
+
+
+@pytest.mark.toolchain  # tsc and node
+@pytest.mark.parametrize("fixture", runnable())
+def test_typescript_readme_snippets_run_against_the_mock(fixture: str, tmp_path: Path) -> None:
+    """The package is built, then each snippet runs as an ES module beside it: its `import` of the
+    package's own name resolves through the package's `exports`, as a user's would."""
+    from targets.typescript_tools import node, scratch_copy, tsc
+
+    tree = scratch_copy(SNAPSHOTS / "typescript" / fixture, tmp_path)
+    code = snippets((tree / "README.md").read_text(encoding="utf-8"), "ts")
+    assert code, "the README shows no TypeScript snippet"
+    proc = tsc("-p", "tsconfig.json", cwd=tree)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    api = fixture_api(fixture)
+    svc = api.service
+    assert svc.auth is not None and svc.auth.env and svc.base_url_env
+    with running_mock(api) as mock:
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("TINKER_")}, svc.auth.env: "app:readme-key"}
+        env[svc.base_url_env] = mock.url
+        for i, snippet in enumerate(code):
+            path = tree / f"readme_{i}.mjs"
+            path.write_text(snippet, encoding="utf-8")
+            run = subprocess.run([node(), path.name], cwd=tree, env=env, capture_output=True, text=True, timeout=120, check=False)
+            assert run.returncode == 0, f"{snippet}\n---\n{run.stdout[-2000:]}{run.stderr[-3000:]}"
+        assert [r for r in mock.requests() if r["endpoint"] is not None], "the snippets sent nothing"
