@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,10 @@ FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
 
 
 def snippets(readme: str, language: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(readme) if lang == language]
+    """The programs of a README: its code blocks from `## Use` on (before it: how to install, a
+    fragment of a build file, not a program)."""
+    use = readme.index("\n## Use\n")
+    return [body for lang, body in FENCE.findall(readme[use:]) if lang == language]
 
 
 def runnable() -> list[str]:
@@ -73,5 +77,32 @@ def test_typescript_readme_snippets_run_against_the_mock(fixture: str, tmp_path:
             path = tree / f"readme_{i}.mjs"
             path.write_text(snippet, encoding="utf-8")
             run = subprocess.run([node(), path.name], cwd=tree, env=env, capture_output=True, text=True, timeout=120, check=False)
+            assert run.returncode == 0, f"{snippet}\n---\n{run.stdout[-2000:]}{run.stderr[-3000:]}"
+        assert [r for r in mock.requests() if r["endpoint"] is not None], "the snippets sent nothing"
+
+
+@pytest.mark.toolchain  # mix
+@pytest.mark.parametrize("fixture", runnable())
+def test_elixir_readme_snippets_run_against_the_mock(fixture: str, tmp_path: Path) -> None:
+    """The project is compiled once, then each snippet runs with `mix run -e` (the application
+    started, as in a user's project)."""
+    tree = tmp_path / "sdk"
+    shutil.copytree(SNAPSHOTS / "elixir" / fixture, tree)
+    code = snippets((tree / "README.md").read_text(encoding="utf-8"), "elixir")
+    assert code, "the README shows no Elixir snippet"
+    mix = shutil.which("mix")
+    assert mix, "`mix` is not installed"
+    base = {**{k: v for k, v in os.environ.items() if not k.startswith("TINKER_")}, "MIX_ENV": "dev", "HEX_OFFLINE": "1"}
+    proc = subprocess.run([mix, "compile"], cwd=tree, env=base, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    api = fixture_api(fixture)
+    svc = api.service
+    assert svc.auth is not None and svc.auth.env and svc.base_url_env
+    with running_mock(api) as mock:
+        env = {**base, svc.auth.env: "app:readme-key", svc.base_url_env: mock.url}
+        for snippet in code:
+            run = subprocess.run(
+                [mix, "run", "--no-compile", "-e", snippet], cwd=tree, env=env, capture_output=True, text=True, timeout=300, check=False
+            )
             assert run.returncode == 0, f"{snippet}\n---\n{run.stdout[-2000:]}{run.stderr[-3000:]}"
         assert [r for r in mock.requests() if r["endpoint"] is not None], "the snippets sent nothing"
