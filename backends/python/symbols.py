@@ -63,6 +63,7 @@ SOURCES: dict[str, str] = {
     "Backpressure": "._http",
     "Endpoint": "._http",
     "RetryHandler": "._http",
+    "QueueLog": "._http",
     "RetryPolicy": "._retry",
     "UNKNOWN_TAG": "._runtime",
     "OpenEnum": "._runtime",

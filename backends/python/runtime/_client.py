@@ -87,6 +87,7 @@ class BaseClient:
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._submitted: dict[str, Endpoint] = {}  # futures submitted, not yet awaited: their endpoint
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -163,13 +164,17 @@ class BaseClient:
     ) -> str:
         """Send a request that answers a future; its request id."""
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
-        return request_id_of(handle, futures.request_id_field)
+        request_id = request_id_of(handle, futures.request_id_field)
+        self._submitted[request_id] = endpoint  # its await logs the queue states as the endpoint says
+        return request_id
 
     def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return poll(self._transport, futures, request_id, adapter, observer=self._observer)
+        endpoint = self._submitted.pop(request_id, None)
+        return poll(self._transport, futures, request_id, adapter, observer=self._observer, endpoint=endpoint)
 
     def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        poll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+        endpoint = self._submitted.pop(request_id, None)
+        poll(self._transport, futures, request_id, IGNORED, observer=self._observer, endpoint=endpoint)
 
     def _call(
         self,
@@ -208,9 +213,8 @@ class BaseClient:
         body: Any = None,
     ) -> T:
         handle = self._transport.send(endpoint, path=path, query=query, body=body)
-        return poll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        request_id = request_id_of(handle, futures.request_id_field)
+        return poll(self._transport, futures, request_id, adapter, observer=self._observer, endpoint=endpoint)
 
     def _call_future_empty(
         self,
@@ -268,6 +272,7 @@ class AsyncBaseClient:
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._submitted: dict[str, Endpoint] = {}  # futures submitted, not yet awaited: their endpoint
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
@@ -344,13 +349,17 @@ class AsyncBaseClient:
     ) -> str:
         """Send a request that answers a future; its request id."""
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return request_id_of(handle, futures.request_id_field)
+        request_id = request_id_of(handle, futures.request_id_field)
+        self._submitted[request_id] = endpoint  # its await logs the queue states as the endpoint says
+        return request_id
 
     async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
+        endpoint = self._submitted.pop(request_id, None)
+        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer, endpoint=endpoint)
 
     async def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+        endpoint = self._submitted.pop(request_id, None)
+        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer, endpoint=endpoint)
 
     async def _call(
         self,
@@ -389,9 +398,8 @@ class AsyncBaseClient:
         body: Any = None,
     ) -> T:
         handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return await apoll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        request_id = request_id_of(handle, futures.request_id_field)
+        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer, endpoint=endpoint)
 
     async def _call_future_empty(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import logging
 import random
 import re
 import threading
@@ -26,6 +27,9 @@ from ._errors import APIConnectionError, APITimeoutError, ResponseValidationErro
 from ._retry import NO_RETRY, RetryPolicy
 
 T = TypeVar("T")
+
+# the SDK package's logger: retries at debug level, as the other SDKs
+logger = logging.getLogger(__name__.rpartition(".")[0])
 
 # RFC 6570 reserved expansion (`{+name}`): reserved characters, `/` among them, stay as they are.
 _RESERVED = ":/?#[]@!$&'()*+,;="
@@ -57,6 +61,16 @@ class RetryHandler:
         return float(min(self.base_delay * 2.0**retry, self.max_delay) * (1 - self.jitter * rand))
 
 
+@dataclass(frozen=True)
+class QueueLog:
+    """The manifest's queue_state_observer: the queue-state changes of the endpoint's futures are
+    logged at `level`, at most once per `debounce` seconds for one feature and endpoint."""
+
+    id: str
+    debounce: float
+    level: str
+
+
 def transient(status: int) -> bool:
     return status in (408, 429) or status >= 500
 
@@ -76,6 +90,7 @@ class Endpoint:
     redirect_location: bool = False
     timeout: float | None = None
     handler: RetryHandler | None = None
+    queue_log: QueueLog | None = None
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -168,6 +183,7 @@ class _Attempt:
         if self.retry < policy.max_retries and (policy.on_timeout if timeout else policy.on_connection_error):
             delay = policy.backoff(self.retry, self.rand())
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after %s", self.endpoint.id, self.retry, delay, type(exc).__name__)
             return delay
         if timeout:
             raise APITimeoutError(f"{self.endpoint.id}: no answer in time") from None
@@ -188,6 +204,7 @@ class _Attempt:
         if self.retry < policy.max_retries and policy.retries_status(status):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after status %d", self.endpoint.id, self.retry, delay, status)
             return delay
         raise status_error(status, parse_body(response), response.headers.get("x-request-id"))
 
