@@ -244,14 +244,65 @@ def _definitions() -> dict[str, Schema]:
                     ),
                 ],
             },
+            "environments": _map(
+                {"type": "string", "pattern": "^https?://"},
+                keys="^[a-z][a-z0-9_]*$",
+                description="Named base URLs (`{production: https://..., staging: https://...}`), chosen by the client's "
+                "`environment` argument or `environment_env`. Precedence: base URL argument, environment argument, the base "
+                "URL variable, the environment variable, `base_url.default` (else the first environment).",
+            ),
+            "environment_env": _str("Environment variable naming one of `environments`."),
             "auth": _nullable(
                 _obj(
                     {
-                        "type": {"enum": ["api_key"], "description": "Authentication scheme (default: api_key)."},
-                        "header": _str("Header carrying the key (default: Authorization)."),
-                        "env": _str("Environment variable holding the key."),
+                        "type": {
+                            "enum": ["api_key", "bearer", "basic"],
+                            "description": "Authentication scheme (default: api_key): the key as it is, `Bearer <key>`, "
+                            "or HTTP basic (`Basic ` + base64 of a `user:password` credential).",
+                        },
+                        "header": _str("Header carrying the credential (default: Authorization)."),
+                        "env": _str("Environment variable holding the credential."),
+                        "command_env": _str(
+                            "Environment variable holding a shell command that prints the credential, run when neither "
+                            "the argument nor `env` gives one."
+                        ),
+                        "exchange": _obj(
+                            {
+                                "endpoint": _str("The endpoint that exchanges the credential for a short-lived token."),
+                                "token": _str("The field of its answer holding the token."),
+                                "lifetime": _obj(
+                                    {
+                                        "claim": _str("JWT claim holding the expiry (seconds since the epoch)."),
+                                        "field": _str("Answer field holding the lifetime in seconds."),
+                                    },
+                                    description="When the token expires, one of: a JWT claim (`{claim: exp}`, the default) "
+                                    "or an answer field of seconds (`{field: expires_in}`).",
+                                    minProperties=1,
+                                    maxProperties=1,
+                                ),
+                                "refresh_window": {
+                                    "type": "array",
+                                    "items": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                    "description": "Renew after a fraction of the lifetime drawn in `[low, high]` (default [0.45, 0.55]).",
+                                },
+                                "refresh_before_sec": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "Renew when at most this many seconds remain (default 60).",
+                                },
+                                "enabled": {
+                                    "type": "boolean",
+                                    "description": "On by default (default true); a client option overrides it.",
+                                },
+                                "enable_env": _str("Environment variable turning the exchange on or off when no client option does."),
+                            },
+                            required=("endpoint", "token"),
+                            description="Exchange the credential for short-lived tokens; a 401 with `invalid_token` gets one new token and one replay.",
+                        ),
                     },
-                    description="How requests authenticate. A missing key fails at client construction.",
+                    description="How requests authenticate. A missing credential fails at client construction.",
                 )
             ),
             "headers": _ref("Headers") | {"description": "Headers sent on every request."},

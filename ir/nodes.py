@@ -734,10 +734,35 @@ class Client:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class AuthExchange:
+    """`service.auth.exchange`: the credential is exchanged at `endpoint` for a short-lived token
+    (read from the response's `token_field`) that then replaces it in the auth header. The token's
+    lifetime is the JWT `exp` claim (`lifetime_claim`) or a response field of seconds
+    (`lifetime_field`); it is renewed once a fraction of its lifetime drawn in `refresh_window` has
+    passed or when at most `refresh_before_sec` remain, and on a 401 whose `WWW-Authenticate` says
+    `invalid_token` a new one is fetched and the request replayed once."""
+
+    endpoint: str
+    token_field: str = "token"
+    lifetime_claim: str | None = "exp"
+    lifetime_field: str | None = None
+    refresh_window: tuple[float, float] = (0.45, 0.55)
+    refresh_before_sec: int = 60
+    enabled: bool = True  # off: only the client option (or `enable_env`) turns it on
+    enable_env: str | None = None
+    span: Span | None = _span()
+
+
+AUTH_SCHEMES = ("api_key", "bearer", "basic")
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Auth:
-    type: str
+    type: str  # one of AUTH_SCHEMES
     header: str
     env: str | None = None
+    command_env: str | None = None  # names a variable holding a shell command that prints the credential
+    exchange: AuthExchange | None = None
     span: Span | None = _span()
 
 
@@ -749,6 +774,9 @@ class Service:
     base_url: str | None = None
     base_url_env: str | None = None
     auth: Auth | None = None
+    # named base URLs (`production`, `staging`), chosen by the client's argument or `environment_env`
+    environments: tuple[tuple[str, str], ...] = ()
+    environment_env: str | None = None
     headers: tuple[Header, ...] = ()
     timeout_ms: int = 60000
     features: tuple[FeatureUse, ...] = ()

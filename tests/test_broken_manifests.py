@@ -105,6 +105,17 @@ CASES: dict[str, Case] = {
     "ref_unknown_type": case(E("ref.unknown-type", 12, 15), match=HINT + r"did you mean `Pet`\?"),
     "json_unknown_type": case(E("ref.unknown-type", 6, 74), match=HINT + r"did you mean `Pet`\?"),
     "ref_unknown_feature": case(E("ref.unknown-feature", 16, 16), match=HINT + r"did you mean `retry`\?"),
+    # -- auth ----------------------------------------------------------------------------------------
+    "environments_bad_url": case(E("manifest.bad-value", 7, 14), match=HINT + r".*https://api\.example\.com"),
+    "auth_unknown_scheme": case(E("manifest.bad-value", 6, 16), match=HINT + r"did you mean `bearer`\?"),
+    # an exchange needs its endpoint and the response field of the token: nothing could guess them
+    "auth_exchange_missing_token": case(E("manifest.missing-key", 9, 15), match=(r"needs `token`", HINT + r".*token: jwt")),
+    "auth_exchange_bad_response": case(
+        E("auth.bad-exchange", 9, 15),
+        E("auth.bad-exchange", 9, 15),
+        E("auth.bad-exchange", 9, 15),
+        match=(HINT + r"did you mean `access_token`\?", HINT + r"its fields: access_token, expires_in", r"cannot give it: tenant"),
+    ),
     # -- features ------------------------------------------------------------------------------------
     # a feature that is declared but invalid is not "unknown" where it is used
     "feature_unknown_type": case(E("feature.unknown-type", 10, 11), match=HINT + r"did you mean `retry_policy`\?"),

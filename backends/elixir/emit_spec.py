@@ -306,7 +306,51 @@ class SpecWriter:
         telemetry = self.telemetry()
         if telemetry is not None:
             items.append(("telemetry", telemetry))
+        auth = self.auth()
+        if auth is not None:
+            items.append(("auth", auth))
+        if svc.environments:
+            items.append(("environment_env", optional_text(svc.environment_env)))
+            items.append(
+                ("environments", ListNode([Tuple([Text(symbols.string(n)), Text(symbols.string(u))]) for n, u in svc.environments]))
+            )
         return self.struct("Service", items)
+
+    def auth(self) -> Node | None:
+        """The plan's auth decisions (`AuthSpec`); the exchange is a map."""
+        a = self.plan.auth
+        if a is None:
+            return None
+        x = a.exchange
+        exchange: Node = Text("nil")
+        if x is not None:
+            lo, hi = x.refresh_window
+            exchange = Map(
+                pairs(
+                    [
+                        ("endpoint", Text(symbols.string(x.endpoint))),
+                        ("body", json_term(x.body)),
+                        ("token_field", Text(symbols.string(x.token_field))),
+                        ("lifetime_claim", optional_text(x.lifetime_claim)),
+                        ("lifetime_field", optional_text(x.lifetime_field)),
+                        ("refresh_window", Tuple([Text(number(lo)), Text(number(hi))])),
+                        ("refresh_before_sec", Text(int_literal(x.refresh_before_sec))),
+                        ("enabled", Text("true" if x.enabled else "false")),
+                        ("enable_env", optional_text(x.enable_env)),
+                    ]
+                )
+            )
+        return self.struct(
+            "AuthSpec",
+            [
+                ("header", Text(symbols.string(a.header))),
+                ("command_env", optional_text(a.command_env)),
+                ("exchange", exchange),
+                ("credential_prefix", Text(symbols.string(a.credential_prefix))),
+                ("credential_base64", Text("true" if a.credential_base64 else "false")),
+                ("token_prefix", Text(symbols.string(a.token_prefix))),
+            ],
+        )
 
     # -- the module ---------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
 from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.examples import ExampleCall, client_examples
 
 # Every error class of the runtime is public (the README names them, users catch them): read from the
 # runtime module itself, so that a class added there is exported without a second list to keep.
@@ -46,25 +47,42 @@ def pyproject(api: ir.Api, pkg: str) -> str:
 
 
 def readme(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
-    """A README with usage examples drawn from the manifest's own clients and methods."""
+    """A README whose snippets are programs: the plan's examples (compiler/sdk/examples.py), written
+    in Python, with the manifest's own clients, methods and sample arguments."""
     svc = api.service
+    examples = client_examples(plan)
+
+    def call(c: ExampleCall) -> str:
+        args = ", ".join(f"{names.field_name(n)}={py_literal(v)}" for n, v in c.args)
+        return f"{sym.method_name(c.method)}({args})"
+
     clients = []
     for client in plan.clients.values():
-        endpoints = [m for m in client.methods if m.kind == "endpoint"][:2]
-        flows = [m for m in client.methods if m.kind == "flow"][:1]
-        if not endpoints + flows:
-            continue
         table = []
         for m in client.methods:
             target = plan.endpoint(m.target) if m.kind == "endpoint" else plan.flow(m.target)
             doc = m.doc or target.doc or ""
             first = doc.splitlines()[0].replace("|", "\\|") if doc else ""  # a `|` would end the table cell
             table.append((sym.method_name(m.name), first))
+        ex = examples.get(client.id)
+        sync_lines: list[str] = []
+        async_lines: list[str] = []
+        if ex is not None:
+            for k, (on, c) in enumerate(ex.path):
+                built = ex.path[k + 1][0] if k + 1 < len(ex.path) else client.id  # the client this call builds
+                sync_lines.append(f"{built} = {on}.{call(c)}")
+                async_lines.append(f"{built} = await {on}.{call(c)}")
+            for c in ex.calls:
+                sync_lines.append(f"print({client.id}.{call(c)})")
+                async_lines.append(f"print(await {client.id}.{call(c)})")
         clients.append(
             {
                 "cls": names.client_class(client.id),
                 "doc": client.doc,
-                "examples": [sym.method_name(m.name) for m in endpoints + flows],
+                "root": names.client_class(ex.root) if ex is not None else None,
+                "root_var": ex.root if ex is not None else None,
+                "lines": sync_lines,
+                "async_lines": async_lines,
                 "table": table,
             }
         )
@@ -82,8 +100,11 @@ def readme(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
         service=svc.name,
         service_doc=svc.doc,
         auth_env=svc.auth.env if svc.auth else None,
+        command_env=svc.auth.command_env if svc.auth else None,
         base_url_env=svc.base_url_env,
         base_url=svc.base_url,
+        environments=[n for n, _ in svc.environments],
+        environment_env=svc.environment_env,
         clients=clients,
         has_futures=any(e.call_mode == "future" for e in plan.endpoints.values()),
     )

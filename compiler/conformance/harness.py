@@ -129,6 +129,7 @@ def driver_request(scenario: Scenario, mock_url: str) -> tuple[dict[str, Any], d
         "api_key": data.get("api_key", DEFAULT_KEY),
         "time_scale": TIME_SCALE,
         "timeout_sec": data.get("timeout_sec"),
+        "environment": data.get("environment"),  # a named environment chosen by argument
         "calls": expand(data["calls"]),
     }
     env = {k: str(v) for k, v in (data.get("env") or {}).items()}
@@ -210,6 +211,10 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
     for key, want in (rule.get("header") or {}).items():
         if not all(r["headers"].get(key.lower()) == want for r in records):
             problems.append(f"{endpoint}: header {key}: {want!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_sequence") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} in request order {seen!r}, expected {want!r}")
     for key, prefix in (rule.get("header_prefix") or {}).items():
         if not all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records):
             problems.append(f"{endpoint}: header {key} starting with {prefix!r} expected: {[r['headers'] for r in records]}")

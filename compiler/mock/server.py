@@ -537,6 +537,9 @@ class MockServer:
             return Answer(status=302, headers={"Location": location}, source="redirect")
         if ep.response is None:
             return Answer(status=204, source="generated")
+        exchange = self.api.service.auth.exchange if self.api.service.auth else None
+        if exchange is not None and ep.id == exchange.endpoint:
+            return Answer.of_json(200, self._token(ep, exchange, n, body, params), "generated")
         value = self._generate(ep.response, f"{ep.id}#{n}", body, params)
         return Answer.of_json(200, self._last_page(ep, value, request, body), "generated")
 
@@ -570,6 +573,22 @@ class MockServer:
         if page.total_path:
             _put(value, page.total_path, offset + len(items))
         return value
+
+    def _token(self, ep: ir.Endpoint, exchange: ir.AuthExchange, n: int, body: Any, params: dict[str, str]) -> Any:
+        """The exchange's answer: a token an SDK can use for an hour (an unsigned JWT when its
+        lifetime is the JWT's claim, else the lifetime field says 3600 seconds)."""
+        assert ep.response is not None
+        answer = self._generate(ep.response, f"{ep.id}#{n}", body, params)
+        if not isinstance(answer, dict):
+            return answer
+        now = int(time.time())
+        if exchange.lifetime_field is not None:
+            answer[exchange.token_field] = f"mock-token-{n}"
+            answer[exchange.lifetime_field] = 3600
+        else:
+            claims = {"sub": f"mock-token-{n}", "iat": now, exchange.lifetime_claim or "exp": now + 3600}
+            answer[exchange.token_field] = unsigned_jwt(claims)
+        return answer
 
     def _problems(self, request: web.Request, ep: ir.Endpoint, params: dict[str, str], body: Any, kind: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -833,6 +852,15 @@ _CONTROL_ROUTES = [
     f"POST {CONTROL}/hold",
     f"GET {CONTROL}/files/...",
 ]
+
+
+def unsigned_jwt(claims: Mapping[str, Any]) -> str:
+    """A JWT with these claims and no signature (`alg: none`): SDKs read its expiry, never verify it."""
+
+    def part(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(dict(claims))}.mock"
 
 
 def _scripted(reply: Reply) -> Answer:

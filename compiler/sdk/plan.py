@@ -380,6 +380,44 @@ class SessionPlan:
 
 
 @attrs.frozen(kw_only=True)
+class ExchangePlan:
+    """The token exchange every SDK performs the same way (DESIGN: auth): POST `endpoint` with the
+    credential in the auth header and the endpoint's body; the token is the response's
+    `token_field`; it expires at the JWT claim `lifetime_claim` (seconds since the epoch, the token
+    decoded without verification) or `lifetime_field` seconds after it was received; it is renewed
+    before a request once a fraction of its lifetime drawn uniformly in `refresh_window` (once per
+    token) has passed, or when at most `refresh_before_sec` remain; a 401 whose `WWW-Authenticate`
+    has `invalid_token` gets one new token and one replay."""
+
+    endpoint: str
+    body: Any  # the JSON the exchange sends: the request record's constants, `{}` for an empty record
+    token_field: str
+    lifetime_claim: str | None
+    lifetime_field: str | None
+    refresh_window: tuple[float, float]
+    refresh_before_sec: int
+    enabled: bool  # the default; a client option overrides it, then `enable_env`
+    enable_env: str | None
+
+
+@attrs.frozen(kw_only=True)
+class AuthPlan:
+    """How a credential becomes the auth header's value: `credential_prefix` + the credential
+    (base64 of it when `credential_base64`, HTTP basic's `user:password`), and after an exchange
+    `token_prefix` + the token. The credential comes from the argument, else `env`, else the output
+    of the shell command in `command_env` (stripped)."""
+
+    scheme: str
+    header: str
+    env: str | None
+    command_env: str | None
+    credential_prefix: str
+    credential_base64: bool
+    token_prefix: str
+    exchange: ExchangePlan | None
+
+
+@attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
     service: ir.Service
@@ -392,6 +430,7 @@ class SdkPlan:
     session: SessionPlan | None
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
+    auth: AuthPlan | None = None
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -967,6 +1006,42 @@ def plan_api(api: ir.Api) -> SdkPlan:
         session=session,
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
+        auth=plan_auth(api, endpoints),
+    )
+
+
+AUTH_PREFIXES = {"api_key": "", "bearer": "Bearer ", "basic": "Basic "}
+
+
+def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | None:
+    auth = api.service.auth
+    if auth is None:
+        return None
+    exchange = None
+    x = auth.exchange
+    if x is not None:
+        ep = endpoints[x.endpoint]
+        exchange = ExchangePlan(
+            endpoint=x.endpoint,
+            body=dict(ep.body.constants) if ep.body.kind != "none" else None,
+            token_field=x.token_field,
+            lifetime_claim=x.lifetime_claim,
+            lifetime_field=x.lifetime_field,
+            refresh_window=x.refresh_window,
+            refresh_before_sec=x.refresh_before_sec,
+            enabled=x.enabled,
+            enable_env=x.enable_env,
+        )
+    return AuthPlan(
+        scheme=auth.type,
+        header=auth.header,
+        env=auth.env,
+        command_env=auth.command_env,
+        credential_prefix=AUTH_PREFIXES[auth.type],
+        credential_base64=auth.type == "basic",
+        # an exchanged token is a bearer token, except where the scheme puts the bare key in its header
+        token_prefix="" if auth.type == "api_key" else "Bearer ",
+        exchange=exchange,
     )
 
 

@@ -66,6 +66,18 @@ try {
   await client.close();
 }
 """,
+    "auth_exchange": """
+import { Client, type Secret } from "./index.js";
+
+// basic credentials, exchanged for a bearer token by the SDK before the first request
+const client = new Client({ apiKey: "app:s3cret", baseUrl: process.env["MOCK_URL"] });
+try {
+  const secret: Secret = await client.get({ name: "db" });
+  console.log(JSON.stringify({ secret: typeof secret.value }));
+} finally {
+  await client.close();
+}
+""",
     "futures_flows": """
 import { JobClient, ServiceClient, type Status } from "./index.js";
 
@@ -247,6 +259,7 @@ try {
 
 EXPECTED = {
     "minimal": {"pet": "string", "created": "Rex", "pets": True, "missing": "NotFoundError 404"},
+    "auth_exchange": {"secret": "string"},
     "futures_flows": {"job": True, "artifacts": True, "status": "ok", "states": ["active"]},
     "service_features": {"render": "string", "url": True},
     "types_showcase": {"title": "Shapes", "area": 4.14, "kind": "string"},

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from ._auth import AuthScheme
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
@@ -36,6 +37,7 @@ class SDK:
     user_agent: str
     session: Session | None = None
     telemetry: TelemetrySpec | None = None
+    auth: AuthScheme | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -134,6 +136,8 @@ class BaseClient:
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
         request_options: RequestOptions | None = None,
+        token_exchange: bool | None = None,
+        environment: str | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -153,8 +157,21 @@ class BaseClient:
         self._poll_threads = PollThreads()
         self._resubmits = {}
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
-            _transport = Transport(config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client)
+            config: Config = resolve_config(
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
+            )
+            _transport = Transport(
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
+            )
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -284,6 +301,7 @@ class BaseClient:
             adapter,
             observer=self._observer,
             request_type=endpoint.request_type,
+            endpoint=endpoint,
             resubmit=resubmit or registered,
         )
 
@@ -487,6 +505,8 @@ class AsyncBaseClient:
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
         request_options: RequestOptions | None = None,
+        token_exchange: bool | None = None,
+        environment: str | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -504,8 +524,21 @@ class AsyncBaseClient:
             return
         self._resubmits = {}
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
-            _transport = AsyncTransport(config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client)
+            config: Config = resolve_config(
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
+            )
+            _transport = AsyncTransport(
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
+            )
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -635,6 +668,7 @@ class AsyncBaseClient:
             adapter,
             observer=self._observer,
             request_type=endpoint.request_type,
+            endpoint=endpoint,
             resubmit=resubmit or registered,
         )
 

@@ -11,6 +11,8 @@ errors, 429, 5xx) are retried with backoff until the overall timeout."""
 from __future__ import annotations
 
 import concurrent.futures
+import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -18,9 +20,28 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter
 
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError, RequestFailedError
-from ._http import AsyncTransport, Endpoint, Transport, parse_body, validate
+from ._http import AsyncTransport, Endpoint, QueueLog, Transport, parse_body, validate
 
 T = TypeVar("T")
+
+# the SDK package's logger: queue-state changes, as the other SDKs log them
+logger = logging.getLogger(__name__.rpartition(".")[0])
+_logged: dict[tuple[str, str], float] = {}  # when each (feature, endpoint) last logged a change
+_logged_lock = threading.Lock()
+
+
+def log_queue_state(log: QueueLog, endpoint_id: str, now: float, state: str, reason: str | None) -> None:
+    """Logs a queue-state change at the log's level, unless the same feature and endpoint logged
+    one less than its debounce ago."""
+    key = (log.id, endpoint_id)
+    with _logged_lock:
+        last = _logged.get(key)
+        if last is not None and now - last < log.debounce:
+            return
+        _logged[key] = now
+    detail = f" ({reason})" if reason else ""
+    logger.log(logging.getLevelName(log.level.upper()), "%s: queue state %s%s", endpoint_id, state, detail)
+
 
 QueueObserver = Callable[[str, "str | None"], None]
 """Called with (queue_state, reason) when a pending future's queue state changes."""
@@ -144,10 +165,16 @@ class _Poll:
     """The state of one polling loop, shared by the sync and async versions."""
 
     def __init__(
-        self, spec: Futures, observer: QueueObserver | None, clock: Callable[[], float], rand: Callable[[], float]
+        self,
+        spec: Futures,
+        observer: QueueObserver | None,
+        clock: Callable[[], float],
+        rand: Callable[[], float],
+        endpoint: Endpoint | None = None,
     ) -> None:
         self.spec = spec
         self.observer = observer
+        self.endpoint = endpoint  # the endpoint that answered the future (its queue-state log)
         self.clock = clock
         self.rand = rand
         self.deadline = None if spec.timeout is None else clock() + spec.timeout
@@ -195,8 +222,11 @@ class _Poll:
 
     def on_pending(self, pending: Pending) -> None:
         self.failures = 0
-        if pending != self.last and self.observer is not None:
-            self.observer(pending.state, pending.reason)
+        if pending != self.last:
+            if self.observer is not None:
+                self.observer(pending.state, pending.reason)
+            if self.endpoint is not None and self.endpoint.queue_log is not None:
+                log_queue_state(self.endpoint.queue_log, self.endpoint.id, self.clock(), pending.state, pending.reason)
         self.last = pending
 
     def on_error(self, exc: Exception) -> float:
@@ -239,11 +269,12 @@ def poll(
     *,
     observer: QueueObserver | None = None,
     request_type: str | None = None,
+    endpoint: Endpoint | None = None,
     resubmit: Callable[[], str] | None = None,
 ) -> T:
     """The future's result; waits and time come from the transport (injectable, e.g. scaled).
     ``resubmit`` submits the call again when its promise expired (without it, that is an error)."""
-    state = _Poll(spec, observer, transport.clock, transport.rand)
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
     while True:
         state.check_deadline()
         body, headers = state.request(request_id, request_type)
@@ -273,8 +304,9 @@ async def apoll(
     observer: QueueObserver | None = None,
     request_type: str | None = None,
     resubmit: Callable[[], Awaitable[str]] | None = None,
+    endpoint: Endpoint | None = None,
 ) -> T:
-    state = _Poll(spec, observer, transport.clock, transport.rand)
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
     while True:
         state.check_deadline()
         body, headers = state.request(request_id, request_type)

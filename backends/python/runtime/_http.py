@@ -8,6 +8,7 @@ import asyncio
 import enum
 import functools
 import json
+import logging
 import random
 import re
 import ssl
@@ -22,11 +23,15 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from ._auth import AuthScheme, TokenState, invalid_token
 from ._config import Config
 from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, SDKError, status_error
 from ._retry import NO_RETRY, RetryPolicy
 
 T = TypeVar("T")
+
+# the SDK package's logger: retries at debug level, as the other SDKs
+logger = logging.getLogger(__name__.rpartition(".")[0])
 
 # RFC 6570 reserved expansion (`{+name}`): reserved characters, `/` among them, stay as they are.
 _RESERVED = ":/?#[]@!$&'()*+,;="
@@ -59,6 +64,16 @@ class RetryHandler:
         return float(min(self.base_delay * 2.0**retry, self.max_delay) * (1 - self.jitter * rand))
 
 
+@dataclass(frozen=True)
+class QueueLog:
+    """The manifest's queue_state_observer: the queue-state changes of the endpoint's futures are
+    logged at `level`, at most once per `debounce` seconds for one feature and endpoint."""
+
+    id: str
+    debounce: float
+    level: str
+
+
 def transient(status: int) -> bool:
     return status in (408, 429) or status >= 500
 
@@ -79,6 +94,7 @@ class Endpoint:
     timeout: float | None = None
     handler: RetryHandler | None = None
     request_type: str | None = None  # of a futures endpoint: sent with every poll of its futures
+    queue_log: QueueLog | None = None
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -215,9 +231,7 @@ def validate(data: Any, adapter: TypeAdapter[T]) -> T:
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        raise ResponseValidationError(
-            f"the response does not have the declared shape: {exc.error_count()} problem(s)", body=data
-        ) from None
+        raise ResponseValidationError(f"the response does not have the declared shape: {exc.error_count()} problem(s)", body=data) from None
 
 
 class _Attempt:
@@ -260,6 +274,7 @@ class _Attempt:
         if self.retry < policy.max_retries and (policy.on_timeout if timeout else policy.on_connection_error):
             delay = policy.backoff(self.retry, self.rand())
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after %s", self.endpoint.id, self.retry, delay, type(exc).__name__)
             return delay
         if timeout:
             raise APITimeoutError(f"{self.endpoint.id}: no answer in time") from None
@@ -283,6 +298,7 @@ class _Attempt:
         if self.retry < policy.max_retries and policy.retries(status, response.headers):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after status %d", self.endpoint.id, self.retry, delay, status)
             return delay
         raise status_error(status, parse_body(response), response.headers.get("x-request-id"))
 
@@ -295,6 +311,19 @@ class _Attempt:
         delay = handler.backoff(self.retry, self.rand())
         self.retry += 1
         return delay
+
+
+def _auth_of(
+    config: Config, auth: AuthScheme | None, wall: Callable[[], float], rand: Callable[[], float]
+) -> tuple[str, TokenState | None]:
+    """The credential's header value, and the token state when the exchange is on."""
+    if auth is None:
+        return config.api_key, None
+    exchange = auth.exchange
+    tokens = None
+    if exchange is not None and exchange.active(config.token_exchange):
+        tokens = TokenState(exchange, auth, wall=wall, rand=rand)
+    return auth.credential_value(config.api_key), tokens
 
 
 class Transport:
@@ -311,10 +340,14 @@ class Transport:
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         wait: Callable[[threading.Event, float], bool] = threading.Event.wait,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock = threading.Lock()  # one exchange at a time; the others wait for its token
         self.http = ClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
@@ -373,10 +406,12 @@ class Transport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
+        value = self._auth_value(endpoint)
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
             # built for each attempt: a backpressure resend may carry a new idempotency key
-            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
             try:
                 response = self.http.request(
                     endpoint.method,
@@ -390,10 +425,37 @@ class Transport:
             except httpx.TransportError as exc:
                 self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = self._auth_value(endpoint)  # the next attempt's headers carry it
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    def _auth_value(self, endpoint: Endpoint) -> str:
+        """The auth header's value: the credential, or (when the exchange is on) a current token,
+        exchanged for first when there is none or it is due. The exchange sends the credential."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                value = self.tokens.store(parse_body(self._send(x.endpoint, path=None, query=None, body=x.body, headers=None)))
+            return value
 
     def close(self) -> None:
         self.http.close()
@@ -412,10 +474,14 @@ class AsyncTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock: asyncio.Lock | None = None  # made in the event loop that first needs it
         self.http = AsyncClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
@@ -454,9 +520,7 @@ class AsyncTransport:
         try:
             await asyncio.wait_for(slot.acquire(), timeout=endpoint.handler.progress_timeout)
         except asyncio.TimeoutError:
-            raise APITimeoutError(
-                f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s"
-            ) from None
+            raise APITimeoutError(f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s") from None
         try:
             return await self._send(endpoint, path=path, query=query, body=body, headers=headers)
         finally:
@@ -472,10 +536,12 @@ class AsyncTransport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
+        value = await self._auth_value(endpoint)
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
             # built for each attempt: a backpressure resend may carry a new idempotency key
-            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
             try:
                 response = await self.http.request(
                     endpoint.method,
@@ -489,10 +555,39 @@ class AsyncTransport:
             except httpx.TransportError as exc:
                 await self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = await self._auth_value(endpoint)  # the next attempt's headers carry it
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             await self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    async def _auth_value(self, endpoint: Endpoint) -> str:
+        """As Transport._auth_value."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        if self.token_lock is None:
+            self.token_lock = asyncio.Lock()
+        async with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                response = await self._send(x.endpoint, path=None, query=None, body=x.body, headers=None)
+                value = self.tokens.store(parse_body(response))
+            return value
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -6,6 +6,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 
+import { type AuthScheme, exchangeActive } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -23,6 +24,7 @@ export interface SDK {
   readonly userAgent: string;
   readonly session: Session | null;
   readonly telemetry: TelemetrySpec | null;
+  readonly auth?: AuthScheme | null | undefined;
 }
 
 export interface ClientOptions {
@@ -34,6 +36,9 @@ export interface ClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Headers added to every request. */
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** A named environment of the API (its base URL), when no `baseUrl` is given; else the
+   * environment variable the API names chooses one. */
+  readonly environment?: string | undefined;
   /** Told `(queueState, reason)` while a server-side future waits in the queue. */
   readonly queueStateObserver?: QueueStateObserver | undefined;
   /** Where warnings go (`console` by default). */
@@ -46,6 +51,9 @@ export interface ClientOptions {
   readonly clock?: Clock | undefined;
   /** Uniform random numbers in [0, 1), for backoff jitter. */
   readonly random?: (() => number) | undefined;
+  /** Exchange the key for short-lived tokens (where the API declares an exchange); else the
+   * environment variable the API names, else the API's default. */
+  readonly tokenExchange?: boolean | undefined;
 }
 
 /**
@@ -184,6 +192,9 @@ export class Family {
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
+      auth: sdk.auth ?? null,
+      tokenExchange:
+        sdk.auth?.exchange != null && exchangeActive(sdk.auth.exchange, options.tokenExchange, env),
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,

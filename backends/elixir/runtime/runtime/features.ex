@@ -294,6 +294,9 @@ defmodule Tinkc.SDK.Runtime.Service do
     :user_agent,
     :session,
     :telemetry,
+    :auth,
+    :environment_env,
+    environments: [],
     headers: []
   ]
 
@@ -309,6 +312,48 @@ defmodule Tinkc.SDK.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
+          auth: Tinkc.SDK.Runtime.AuthSpec.t() | nil,
+          environment_env: String.t() | nil,
+          environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}]
+        }
+end
+
+defmodule Tinkc.SDK.Runtime.AuthSpec do
+  @moduledoc false
+  # The manifest's `service.auth` as the SDK plan decided it: the header's value is
+  # `credential_prefix` + the credential (base64 when `credential_base64`), and after an exchange
+  # `token_prefix` + the token. `exchange` (a map, or nil): the endpoint that exchanges the
+  # credential, its body, the response's token field, the lifetime (the JWT claim or a response
+  # field of seconds), the refresh window and margin, and whether it is on by default.
+
+  defstruct [
+    :header,
+    :command_env,
+    :exchange,
+    credential_prefix: "",
+    credential_base64: false,
+    token_prefix: ""
+  ]
+
+  @type exchange :: %{
+          endpoint: String.t(),
+          body: term(),
+          token_field: String.t(),
+          lifetime_claim: String.t() | nil,
+          lifetime_field: String.t() | nil,
+          refresh_window: {number(), number()},
+          refresh_before_sec: non_neg_integer(),
+          enabled: boolean(),
+          enable_env: String.t() | nil
+        }
+
+  @type t :: %__MODULE__{
+          header: String.t(),
+          command_env: String.t() | nil,
+          exchange: exchange() | nil,
+          credential_prefix: String.t(),
+          credential_base64: boolean(),
+          token_prefix: String.t()
         }
 end
