@@ -233,7 +233,9 @@ class BaseClient:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
         sent = apply_options(options, endpoint, query, body, header_text(headers))
-        response = self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+        response = self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
         record(response)  # for `with_raw_response`
         return response
 
@@ -263,7 +265,9 @@ class BaseClient:
         submit it again if the promise expires: a flow's await has only the request id)."""
 
         def again() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
 
         request_id = again()
         self._resubmits[request_id] = again
@@ -319,7 +323,9 @@ class BaseClient:
         headers: Mapping[str, object] | None = None,
         request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter)
+        return decode(
+            self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
+        )
 
     def _call_empty(
         self,
@@ -358,7 +364,9 @@ class BaseClient:
         request_options: RequestOptions | None = None,
     ) -> T:
         def submit() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
 
         return self._await_future(endpoint, futures, submit(), adapter, submit)
 
@@ -374,7 +382,16 @@ class BaseClient:
         request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._call_future(endpoint, futures, IGNORED, path=path, query=query, body=body, headers=headers, request_options=request_options)
+        self._call_future(
+            endpoint,
+            futures,
+            IGNORED,
+            path=path,
+            query=query,
+            body=body,
+            headers=headers,
+            request_options=request_options,
+        )
 
     def _start_future(
         self,
@@ -394,7 +411,9 @@ class BaseClient:
         def wait(request_id: str, submit: Callable[[], str]) -> T:
             return self._await_future(endpoint, futures, request_id, adapter, submit)
 
-        return self._start(endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options)
+        return self._start(
+            endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
 
     def _start_future_empty(
         self,
@@ -412,7 +431,9 @@ class BaseClient:
         def wait(request_id: str, submit: Callable[[], str]) -> None:
             self._await_future(endpoint, futures, request_id, IGNORED, submit)
 
-        return self._start(endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options)
+        return self._start(
+            endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
 
     def _start(
         self,
@@ -427,7 +448,9 @@ class BaseClient:
         request_options: RequestOptions | None,
     ) -> APIFuture[T]:
         def submit() -> str:
-            return self._send_submit(endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options)
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
 
         try:
             request_id = submit()
@@ -599,7 +622,9 @@ class AsyncBaseClient:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
         sent = apply_options(options, endpoint, query, body, header_text(headers))
-        response = await self._transport.send(sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers)
+        response = await self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
         record(response)  # for `with_raw_response`
         return response
 
@@ -686,7 +711,9 @@ class AsyncBaseClient:
         headers: Mapping[str, object] | None = None,
         request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter)
+        return decode(
+            await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
+        )
 
     async def _call_empty(
         self,
@@ -744,7 +771,14 @@ class AsyncBaseClient:
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         await self._call_future(
-            endpoint, futures, IGNORED, path=path, query=query, body=body, headers=headers, request_options=request_options
+            endpoint,
+            futures,
+            IGNORED,
+            path=path,
+            query=query,
+            body=body,
+            headers=headers,
+            request_options=request_options,
         )
 
     def _paginate(

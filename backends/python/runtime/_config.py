@@ -81,7 +81,9 @@ def resolve_config(
         base_url
         or environment_url(settings, environment, "the environment argument")
         or (env.get(settings.base_url_env) if settings.base_url_env else None)
-        or environment_url(settings, env.get(settings.environment_env) if settings.environment_env else None, settings.environment_env)
+        or environment_url(
+            settings, env.get(settings.environment_env) if settings.environment_env else None, settings.environment_env
+        )
         or settings.default_base_url
         or (settings.environments[0][1] if settings.environments else None)
     )

@@ -231,7 +231,9 @@ def validate(data: Any, adapter: TypeAdapter[T]) -> T:
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        raise ResponseValidationError(f"the response does not have the declared shape: {exc.error_count()} problem(s)", body=data) from None
+        raise ResponseValidationError(
+            f"the response does not have the declared shape: {exc.error_count()} problem(s)", body=data
+        ) from None
 
 
 class _Attempt:
@@ -454,7 +456,9 @@ class Transport:
             value = self.tokens.current()
             if value is None:
                 x = self.tokens.exchange
-                value = self.tokens.store(parse_body(self._send(x.endpoint, path=None, query=None, body=x.body, headers=None)))
+                value = self.tokens.store(
+                    parse_body(self._send(x.endpoint, path=None, query=None, body=x.body, headers=None))
+                )
             return value
 
     def close(self) -> None:
@@ -520,7 +524,9 @@ class AsyncTransport:
         try:
             await asyncio.wait_for(slot.acquire(), timeout=endpoint.handler.progress_timeout)
         except asyncio.TimeoutError:
-            raise APITimeoutError(f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s") from None
+            raise APITimeoutError(
+                f"{endpoint.id}: stuck, no request slot for {endpoint.handler.progress_timeout:g} s"
+            ) from None
         try:
             return await self._send(endpoint, path=path, query=query, body=body, headers=headers)
         finally:

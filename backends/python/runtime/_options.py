@@ -76,7 +76,9 @@ def apply_options(
     if options.timeout is not None:
         endpoint = dataclasses.replace(endpoint, timeout=options.timeout)
     if options.max_retries is not None:
-        endpoint = dataclasses.replace(endpoint, retry=dataclasses.replace(endpoint.retry, max_retries=options.max_retries))
+        endpoint = dataclasses.replace(
+            endpoint, retry=dataclasses.replace(endpoint.retry, max_retries=options.max_retries)
+        )
     if options.extra_query:
         query = {**(query or {}), **options.extra_query}
     if options.extra_body:

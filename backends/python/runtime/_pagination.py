@@ -111,7 +111,9 @@ class _Follower:
         key = _key(following)
         if key in self.seen:
             what = "cursor" if paging.style == "cursor" else "next URL"
-            raise PaginationError(f"{request.endpoint.id}: the {what} {key} was already used: the pages would never end", body=None)
+            raise PaginationError(
+                f"{request.endpoint.id}: the {what} {key} was already used: the pages would never end", body=None
+            )
         self.seen.add(key)
         if paging.style == "cursor":
             assert paging.cursor is not None
@@ -123,7 +125,9 @@ class _Follower:
         """The request of a next-page URL: under the base URL (the API key goes to no other host)."""
         resolved = urljoin(self.base_url + "/", str(url))
         if not resolved.startswith(self.base_url + "/"):
-            raise PaginationError(f"{request.endpoint.id}: the next page's URL {resolved!r} is not under the base URL", body=None)
+            raise PaginationError(
+                f"{request.endpoint.id}: the next page's URL {resolved!r} is not under the base URL", body=None
+            )
         rest = resolved[len(self.base_url) :].replace("{", "%7B").replace("}", "%7D")
         path, _, query = rest.partition("?")
         return PageRequest(

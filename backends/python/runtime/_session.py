@@ -80,7 +80,9 @@ class SessionHolder:
                 if on_open is not None:
                     on_open(self.session_id)
                 if spec.heartbeat is not None:
-                    self.thread = threading.Thread(target=self._beat, args=(transport, spec, self.session_id), daemon=True)
+                    self.thread = threading.Thread(
+                        target=self._beat, args=(transport, spec, self.session_id), daemon=True
+                    )
                     self.thread.start()
             return self.session_id
 
@@ -97,7 +99,9 @@ class SessionHolder:
                     return
                 warned = spec.silence(last_ok, transport.clock(), warned, session_id)
 
-    async def aopen(self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None) -> str:
+    async def aopen(
+        self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None
+    ) -> str:
         if self.session_id is None:
             response = await transport.send(spec.create, body=dict(spec.create_body))
             if self.session_id is None:  # another task may have opened it meanwhile
