@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import LINE, Doc, Indent, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import LINE, Doc, Indent, array, call, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import BASE_CLIENT, CLIENT_OPTIONS, REQUEST_OPTIONS, SPEC, Imports, Symbols
@@ -32,6 +32,15 @@ def returns_nothing(ep: EndpointPlan) -> bool:
 def takes_params(ep: EndpointPlan) -> bool:
     """Does the endpoint method take a params object (before its options)?"""
     return bool(ep.params) or ep.body.kind != "none"
+
+
+def check_args(method: str, known: list[str], has_params: bool, has_options: bool) -> dict[str, Any]:
+    """The first statement of every method: an unknown parameter or option is an error at run time
+    too (`BaseClient.checkArgs`), as the plan's per-call rule says for every SDK."""
+    args: list[Doc] = [sym.string_literal(method), "params" if has_params else "{}", array([sym.string_literal(k) for k in known])]
+    if has_options:
+        args.append("options")
+    return statement("do", call("this.checkArgs", args))
 
 
 def request_literal(items: list[tuple[str, Doc]], spread: str | None = None) -> Doc:
@@ -134,12 +143,19 @@ class ClientsWriter(Writer):
             parameters.append(("params", ptype, "{}" if omittable else None))
         parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
         request = request_literal(items, spread="options") if items else "options"
+        known = [p.name for p in ep.params if p.location in NAMED]
+        record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
+        if record is not None:
+            known += [f.name for f in record.fields if f.name not in known]
         return {
             "doc": self.method_doc(doc or ep.doc, ep),
             "name": name,
             "params": parameters,
             "returns": self.return_type(ep),
-            "statements": [statement("return", self.endpoint_call(ep, [request]))],
+            "statements": [
+                check_args(name, known, takes_params(ep), True),
+                statement("return", self.endpoint_call(ep, [request])),
+            ],
         }
 
 

@@ -79,15 +79,38 @@ defmodule Tinkc.SDK.Config do
   """
   @spec build(keyword()) :: {:ok, t()} | {:error, Error.t()}
   def build(opts) when is_list(opts) do
-    case Keyword.get(opts, :config) do
-      %__MODULE__{} = config -> {:ok, config}
-      nil -> resolve(opts)
+    with :ok <- known_options(opts) do
+      case Keyword.get(opts, :config) do
+        %__MODULE__{} = config -> {:ok, config}
+        nil -> resolve(opts)
+      end
     end
   end
 
   @doc "The HTTP timeout of one request when none is given: the manifest's, in milliseconds."
   @spec default_timeout() :: pos_integer()
   def default_timeout, do: Spec.service().timeout_ms
+
+  @doc """
+  `:ok` when every option is one `new/1` understands or one of `extra` (a client's state fields),
+  else a `:validation` error naming the unknown ones: an option is never silently ignored.
+  """
+  @spec known_options(keyword(), [atom()]) :: :ok | {:error, Error.t()}
+  def known_options(opts, extra \\ []) when is_list(opts) do
+    allowed = @options ++ extra
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        message =
+          "unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+            "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+
+        {:error, configuration_error(message)}
+    end
+  end
 
   @doc "The options `new/1` understands (a client's own options are the others)."
   @spec options() :: [atom()]

@@ -55,6 +55,9 @@ export interface RequestOptions {
   readonly headers?: { readonly [name: string]: string } | undefined;
 }
 
+/** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
+export const REQUEST_OPTION_KEYS: readonly string[] = ["signal", "timeoutMs", "headers"];
+
 /** What a client shares with the clients derived from it. */
 export class Family {
   readonly transport: Transport;
@@ -148,6 +151,31 @@ export abstract class BaseClient {
   protected derive<C>(cls: ClientClass<C>, state: { readonly [name: string]: unknown } = {}): C {
     const derivation: Derivation = { [FAMILY]: this.family, [STATE]: state };
     return new cls(derivation as ClientOptions);
+  }
+
+  /** Rejects a parameter or option the method does not declare, before anything is sent: the
+   * types catch it at compile time, this check at run time (from JavaScript, or data cast to the
+   * params type), so a misspelt option is an error and never silently ignored. */
+  protected checkArgs(
+    method: string,
+    params: object,
+    known: readonly string[],
+    options: RequestOptions = {},
+  ): void {
+    for (const key of Object.keys(params)) {
+      if (!known.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown option \`${key}\` (known: ${known.join(", ") || "none"})`,
+        );
+      }
+    }
+    for (const key of Object.keys(options)) {
+      if (!REQUEST_OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown request option \`${key}\` (known: ${REQUEST_OPTION_KEYS.join(", ")})`,
+        );
+      }
+    }
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */
