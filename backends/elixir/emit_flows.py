@@ -245,6 +245,11 @@ class FlowFunction(FunctionWriter):
             if p is not None and not p.positional and not p.has_default:
                 self.maybe_none = True
             return Text(self.access(name, p.type if p else None, b.path[1:]) if len(b.path) > 1 else name)
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            node = f"{self.client_ref}.config_option({self.handle()}, {symbols.atom(str(b.path[0]))})"
+            return Text(self.access(node, option.type if option else None, b.path[1:])) if len(b.path) > 1 else Text(node)
         if b.source == "state":
             base = self.state(str(b.path[0]))
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base

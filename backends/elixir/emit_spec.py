@@ -283,6 +283,19 @@ class SpecWriter:
         ]
         if svc.headers:
             items.append(("headers", headers(svc.headers)))
+        if self.plan.config:
+            options = [
+                Tuple(
+                    [
+                        Text(symbols.atom(o.name)),
+                        Text(symbols.string(o.env) if o.env else "nil"),
+                        Text(f":{o.env_kind}" if o.env_kind else "nil"),
+                        Tuple([Text(":default"), json_term(o.default)]) if o.has_default else Text(":none"),
+                    ]
+                )
+                for o in self.plan.config
+            ]
+            items.append(("config_options", ListNode(options)))
         session = self.session()
         if session is not None:
             items.append(("session", session))

@@ -104,6 +104,10 @@ class FlowWriter:
     def bind(self, b: ir.Bind, quote: str = '"') -> str:
         if b.source == "input":
             return self.access(sym.field_name(str(b.path[0])), None, b.path[1:])
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            return f"self._config_option({quote}{b.path[0]}{quote})"
         if b.source == "state":
             name = str(b.path[0])
             client = self.plan.clients.get(self.flow.client or "")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring
+from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
@@ -34,6 +35,25 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         timeout_ms=svc.timeout_ms,
         # the pool holds what the retry handlers let be in flight (the runtime's default: 100)
         max_connections=plan.max_connections if plan.max_connections is not None and plan.max_connections > 100 else None,
+        # the declared options (`service.config`), as the runtime resolves them
+        config_options=d.kwarg(
+            "config_options",
+            d.collection(
+                "(",
+                [
+                    d.call(
+                        imports.use(sym.lib("ConfigOption")),
+                        [f"name={py_literal(o.name)}", f"env={py_literal(o.env)}", f"kind={py_literal(o.env_kind)}"]
+                        + (["has_default=True", f"default={py_literal(ir.thaw(o.default))}"] if o.has_default else []),
+                    )
+                    for o in plan.config
+                ],
+                ")",
+                tuple_=True,
+            ),
+        )
+        if plan.config
+        else None,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []

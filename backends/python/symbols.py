@@ -57,6 +57,7 @@ SOURCES: dict[str, str] = {
     "present": "._client",
     "request_body": "._client",
     "ServiceSettings": "._config",
+    "ConfigOption": "._config",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",

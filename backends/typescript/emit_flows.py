@@ -116,6 +116,13 @@ class FlowWriter:
             start = Value(expr, undef, t is not None and base_type(self.api, t)[1])
             value, _ = self.access(expr, t, b.path[1:], start)
             return value
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            t = option.type if option else None
+            expr = f"this.configOption<{self.x.ts_type(t)}>({sym.string_literal(str(b.path[0]))})"
+            absent = option is None or not option.has_default
+            value, _ = self.access(expr, t, b.path[1:], Value(expr, absent, t is not None and base_type(self.api, t)[1]))
+            return value
         if b.source == "state":
             name = str(b.path[0])
             field = self.state.get(name)

@@ -14,7 +14,7 @@ from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, telemetry_event_shapes
-from tinkc.sdk import EndpointPlan, Retry, SdkPlan
+from tinkc.sdk import ConfigOptionPlan, EndpointPlan, Retry, SdkPlan
 
 endpoint_const = sym.endpoint_const
 feature_const = sym.feature_const
@@ -133,6 +133,12 @@ class SpecWriter:
             items.append(prop("body", obj([prop(k, v) for k, v in values])))
         return ["(", obj(items), ")"] if items else "({})"
 
+    def config_option(self, o: ConfigOptionPlan) -> Doc:
+        items = [prop("name", ts_literal(o.name)), prop("env", ts_literal(o.env)), prop("kind", ts_literal(o.env_kind))]
+        if o.has_default:
+            items.append(prop("default", ts_literal(ir.thaw(o.default))))
+        return obj(items)
+
     def session(self, feat: ir.Feature) -> Doc:
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
@@ -223,6 +229,12 @@ class SpecWriter:
                         prop("baseUrlEnv", ts_literal(svc.base_url_env)),
                         prop("defaultBaseUrl", ts_literal(svc.base_url)),
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
+                        *(
+                            # the declared options (`service.config`), as the runtime resolves them
+                            [prop("configOptions", array([self.config_option(o) for o in plan.config]))]
+                            if plan.config
+                            else []
+                        ),
                     ]
                 ),
             )

@@ -252,6 +252,56 @@ class SessionPlan:
     params: ir.SessionLifecycle
 
 
+# How a config option's environment variable is read (the same in every SDK): the text as it is,
+# a number, a boolean (1/true/yes/on, 0/false/no/off), a comma-separated list of strings, or JSON.
+EnvKind = Literal["string", "int", "float", "bool", "list", "json"]
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOptionPlan:
+    """A declared configuration option (`service.config`): explicit option > environment variable
+    (read as `env_kind` says) > default > absent (nil/None/undefined)."""
+
+    name: str
+    type: ir.TypeRef
+    env: str | None
+    env_kind: EnvKind | None  # None: the type cannot be read from text (a record): no `env` allowed
+    has_default: bool
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+
+
+def env_kind(api: ir.Api, t: ir.TypeRef) -> EnvKind | None:
+    """How an environment variable's text becomes a value of type `t` (None: it cannot)."""
+    base, _ = base_type(api, t)
+    if isinstance(base, ir.Prim):
+        return {"string": "string", "int": "int", "float": "float", "bool": "bool", "any": "json"}.get(base.name)  # type: ignore[return-value]
+    if isinstance(base, ir.ListT):
+        item, _ = base_type(api, base.item)
+        return "list" if isinstance(item, ir.Prim) and item.name == "string" else "json"
+    if isinstance(base, ir.MapT):
+        return "json"
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Enum):
+        return "string"
+    return None
+
+
+def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
+    return tuple(
+        ConfigOptionPlan(
+            name=o.name,
+            type=o.type,
+            env=o.env,
+            env_kind=env_kind(api, o.type),
+            has_default=o.has_default,
+            default=o.default,
+            doc=o.doc,
+        )
+        for o in api.service.config
+    )
+
+
 @attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
@@ -265,6 +315,7 @@ class SdkPlan:
     session: SessionPlan | None
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
+    config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -695,6 +746,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         session=session,
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
+        config=config_options(api),
     )
 
 

@@ -20,10 +20,16 @@ defmodule Tinkc.SDK.Config do
       application has it and its pool runs, else OTP's `:httpc`);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
       heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
-    * `:env` - where environment variables are read: `:system` (default) or a map.
+    * `:env` - where environment variables are read: `:system` (default) or a map;
+    * the options the manifest declares (`service.config`, see `declared/0`): each from the
+      option, else its environment variable, else its default, else absent (`nil`); kept in
+      `options` and read with `option/2`.
+
+  Any other option is an error (`ArgumentError` from `new/1`), never silently ignored.
   """
 
   alias Tinkc.SDK.Error
+  alias Tinkc.SDK.Runtime.JSON
   alias Tinkc.SDK.Spec
 
   @enforce_keys [:api_key, :base_url]
@@ -35,7 +41,8 @@ defmodule Tinkc.SDK.Config do
     :queue_state_observer,
     headers: %{},
     telemetry_enabled?: true,
-    time_scale: 1.0
+    time_scale: 1.0,
+    options: %{}
   ]
 
   @type observer :: module() | (atom() | String.t(), map() -> any()) | nil
@@ -48,7 +55,8 @@ defmodule Tinkc.SDK.Config do
           queue_state_observer: observer(),
           headers: %{optional(String.t()) => String.t()},
           telemetry_enabled?: boolean(),
-          time_scale: number()
+          time_scale: number(),
+          options: %{optional(atom()) => term()}
         }
 
   @options [
@@ -97,7 +105,7 @@ defmodule Tinkc.SDK.Config do
   """
   @spec known_options(keyword(), [atom()]) :: :ok | {:error, Error.t()}
   def known_options(opts, extra \\ []) when is_list(opts) do
-    allowed = @options ++ extra
+    allowed = options() ++ extra
 
     case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
       [] ->
@@ -114,7 +122,20 @@ defmodule Tinkc.SDK.Config do
 
   @doc "The options `new/1` understands (a client's own options are the others)."
   @spec options() :: [atom()]
-  def options, do: @options
+  def options, do: @options ++ declared()
+
+  @doc "The configuration options the manifest declares (`service.config`)."
+  @spec declared() :: [atom()]
+  def declared, do: Enum.map(Spec.service().config_options, &elem(&1, 0))
+
+  @doc "The value of a declared option (`nil` when absent); raises for an undeclared one."
+  @spec option(t(), atom()) :: term()
+  def option(%__MODULE__{options: options}, name) do
+    case Map.fetch(options, name) do
+      {:ok, value} -> value
+      :error -> raise ArgumentError, "unknown configuration option #{inspect(name)}"
+    end
+  end
 
   defp resolve(opts) do
     service = Spec.service()
@@ -143,7 +164,9 @@ defmodule Tinkc.SDK.Config do
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
 
-        validate(config)
+        with {:ok, options} <- declared_options(opts, env, service) do
+          validate(%{config | options: options})
+        end
     end
   end
 
@@ -174,6 +197,64 @@ defmodule Tinkc.SDK.Config do
         {:ok, config}
     end
   end
+
+  # Each declared option: given, else its environment variable (read as its kind says), else its
+  # default, else nil. A variable whose text is not of the option's kind is a configuration error.
+  defp declared_options(opts, env, service) do
+    Enum.reduce_while(service.config_options, {:ok, %{}}, fn {name, var, kind, default}, {:ok, acc} ->
+      case Keyword.fetch(opts, name) do
+        {:ok, value} ->
+          {:cont, {:ok, Map.put(acc, name, value)}}
+
+        :error ->
+          case env_value(getenv(env, var), kind) do
+            {:ok, nil} -> {:cont, {:ok, Map.put(acc, name, default_value(default))}}
+            {:ok, value} -> {:cont, {:ok, Map.put(acc, name, value)}}
+            :error -> {:halt, {:error, configuration_error("#{var} is not a valid #{kind} for :#{name}")}}
+          end
+      end
+    end)
+  end
+
+  defp default_value({:default, value}), do: value
+  defp default_value(:none), do: nil
+
+  defp env_value(nil, _kind), do: {:ok, nil}
+  defp env_value(text, :string), do: {:ok, text}
+
+  defp env_value(text, :int) do
+    case Integer.parse(String.trim(text)) do
+      {n, ""} -> {:ok, n}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :float) do
+    case Float.parse(String.trim(text)) do
+      {x, ""} -> {:ok, x}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :bool) do
+    case String.downcase(String.trim(text)) do
+      t when t in ["1", "true", "yes", "on"] -> {:ok, true}
+      f when f in ["0", "false", "no", "off"] -> {:ok, false}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :list),
+    do: {:ok, text |> String.split(",") |> Enum.map(&String.trim/1) |> Enum.reject(&(&1 == ""))}
+
+  defp env_value(text, :json) do
+    case JSON.decode(text) do
+      {:ok, value} -> {:ok, value}
+      _ -> :error
+    end
+  end
+
+  defp env_value(_text, nil), do: :error
 
   defp telemetry_enabled?(opts, env, service) do
     case Keyword.fetch(opts, :telemetry_enabled?) do

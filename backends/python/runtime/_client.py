@@ -78,6 +78,7 @@ class BaseClient:
         timeout: float | None = None,
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -91,7 +92,9 @@ class BaseClient:
             self._owns_transport = False
             return
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, options=options
+            )
             _transport = Transport(
                 config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
             )
@@ -136,6 +139,10 @@ class BaseClient:
         value = self._counters.get(counter, 0)
         self._counters[counter] = value + 1
         return value
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     def _submit(
         self,
@@ -246,6 +253,7 @@ class AsyncBaseClient:
         timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -259,7 +267,9 @@ class AsyncBaseClient:
             self._owns_transport = False
             return
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout, options=options
+            )
             _transport = AsyncTransport(
                 config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
             )
@@ -304,6 +314,10 @@ class AsyncBaseClient:
         value = self._counters.get(counter, 0)
         self._counters[counter] = value + 1
         return value
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     async def _submit(
         self,

@@ -37,6 +37,8 @@ export interface ClientOptions {
   readonly logger?: Logger | undefined;
   /** The environment to read configuration from (`process.env` by default). */
   readonly env?: Environment | undefined;
+  /** Values of the configuration options the API declares; any other is an error. */
+  readonly options?: { readonly [name: string]: unknown } | undefined;
   /** The `fetch` to send requests with (the global one by default). */
   readonly fetch?: typeof fetch | undefined;
   /** The clock of every wait the SDK makes (tests run it faster: `scaledClock(0.001)`). */
@@ -176,6 +178,11 @@ export abstract class BaseClient {
         );
       }
     }
+  }
+
+  /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
+  protected configOption<T>(name: string): T {
+    return this.family.transport.config.options[name] as T;
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */

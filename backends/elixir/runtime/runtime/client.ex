@@ -79,6 +79,10 @@ defmodule Tinkc.SDK.Runtime.Client do
     raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
   end
 
+  @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
+  @spec config_option(t(), atom()) :: term()
+  def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
+
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)

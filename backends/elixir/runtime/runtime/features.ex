@@ -255,8 +255,14 @@ defmodule Tinkc.SDK.Runtime.Service do
     :user_agent,
     :session,
     :telemetry,
-    headers: []
+    headers: [],
+    config_options: []
   ]
+
+  # A declared configuration option: name, environment variable, how its text is read, default.
+  @type config_option ::
+          {atom(), String.t() | nil, :string | :int | :float | :bool | :list | :json | nil,
+           {:default, term()} | :none}
 
   @type t :: %__MODULE__{
           name: String.t(),
@@ -270,6 +276,7 @@ defmodule Tinkc.SDK.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          headers: [{String.t(), String.t()}]
+          headers: [{String.t(), String.t()}],
+          config_options: [config_option()]
         }
 end
