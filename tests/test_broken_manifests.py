@@ -160,6 +160,14 @@ CASES: dict[str, Case] = {
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
+    "config_options": case(
+        E("config.bad-name", 7, 5),
+        E("config.reserved-name", 8, 5),
+        E("config.env-type", 9, 5),
+        E("config.bad-default", 10, 5),
+        E("binding.unknown-config", 20, 23),
+        match=(r"did you mean `region`", r"pick another name"),
+    ),
     "binding_malformed": case(E("binding.syntax", 13, 31)),
     "flow_cycle_two": case(E("flow.cycle", 13, 15), match=r"ping → pong → ping"),
     "flow_cycle_three": case(E("flow.cycle", 12, 15), match=r"alpha → beta → gamma → alpha"),
