@@ -219,7 +219,22 @@ class SpecWriter:
                 ("interval_ms", Text(int_literal(p.heartbeat_interval_ms))),
                 ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
-                ("create_body", json_term(p.create_args or {})),
+                ("create_body", json_term(session.create_constants or {})),
+                *(
+                    [
+                        (
+                            "create_config",
+                            ListNode(
+                                [
+                                    Tuple([Text(symbols.string(f)), Text(symbols.atom(o)), Text("true" if required else "false")])
+                                    for f, o, required in session.create_config
+                                ]
+                            ),
+                        )
+                    ]
+                    if session.create_config
+                    else []
+                ),
                 ("heartbeat_in_path", Text("true" if session.heartbeat_in_path else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],

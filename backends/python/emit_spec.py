@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring, py_literal
+from tinkc.backends.python.literals import docstring, py_literal, tuple_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
@@ -113,6 +113,10 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
             plan=s,
             create=sym.endpoint_const(s.create_endpoint),
             heartbeat=sym.endpoint_const(s.heartbeat_endpoint) if s.heartbeat_endpoint else None,
+            # the create fields read from the configuration: (field, option, null when absent)
+            create_config=d.kwarg("create_config", d.collection("(", [tuple_literal(c) for c in s.create_config], ")", tuple_=True))
+            if s.create_config
+            else None,
         )
         service.session = session.name
     telemetry = None

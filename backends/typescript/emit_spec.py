@@ -143,11 +143,23 @@ class SpecWriter:
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
         create = self.api.endpoints[p.create_endpoint]
-        args = ir.thaw(p.create_args) or {}
+        session = self.plan.session
+        assert session is not None
+        args = ir.thaw(session.create_constants) or {}
         create_values = [(k, ts_literal(v)) for k, v in args.items()] if isinstance(args, dict) else []
+        request_record = self.api.record(create.request)
+        for field_name, option, required in session.create_config:  # from the configuration (absent: left out, or null)
+            f = request_record.field(field_name) if request_record is not None else None
+            t = self.x.ts_type(f.type) if f is not None else "unknown"
+            read = f"(options[{ts_literal(option)}] ?? null)" if required else f"options[{ts_literal(option)}]"
+            create_values.append((field_name, f"{read} as {t}"))
+        create_values.sort()
         items = [
             prop("create", endpoint_const(p.create_endpoint)),
-            prop("createRequest", ["() => ", self.request_of(create, create_values)]),
+            prop(
+                "createRequest",
+                ["(options) => " if session.create_config else "() => ", self.request_of(create, create_values)],
+            ),
             prop("sessionIdField", ts_literal(p.session_id_field)),
         ]
         heartbeat = self.api.endpoints.get(p.heartbeat_endpoint or "")

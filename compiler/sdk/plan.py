@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -250,6 +251,42 @@ class SessionPlan:
     heartbeat_in_path: bool
     session_id_field: str
     params: ir.SessionLifecycle
+    # the create request's constant fields (`create_args` without its `${config.x}` values)
+    create_constants: Any = None  # frozen JSON object
+    # (field, config option, null when absent): fields `create_args` fills from the configuration;
+    # an absent option's field is left out, or sent as null when the request requires the field
+    create_config: tuple[tuple[str, str, bool], ...] = ()
+
+
+def config_ref(value: Any) -> str | None:
+    """The option a `create_args` value names when it is `${config.<name>}` (else None)."""
+    if isinstance(value, str):
+        m = CONFIG_REF.fullmatch(value)
+        if m:
+            return m.group(1)
+    return None
+
+
+CONFIG_REF = re.compile(r"\$\{config\.([a-z][a-z0-9_]*)\}")
+
+
+def split_create_args(args: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """`create_args` as (constant fields, (field, option) read from config options)."""
+    if not isinstance(args, ir.Obj):
+        return args, ()
+    constants = tuple((k, v) for k, v in args.items if config_ref(v) is None)
+    refs = tuple((k, name) for k, v in args.items if (name := config_ref(v)) is not None)
+    return ir.Obj(constants), refs
+
+
+def create_config(api: ir.Api, p: ir.SessionLifecycle) -> tuple[tuple[str, str, bool], ...]:
+    ep = api.endpoints.get(p.create_endpoint)
+    request = api.record(ep.request) if ep is not None else None
+    out = []
+    for field_name, option in split_create_args(p.create_args)[1]:
+        f = request.field(field_name) if request is not None else None
+        out.append((field_name, option, f is not None and f.required))
+    return tuple(out)
 
 
 # How a config option's environment variable is read (the same in every SDK): the text as it is,
@@ -641,6 +678,8 @@ def _session(api: ir.Api) -> SessionPlan | None:
         heartbeat_in_path=api.heartbeat_in_path(p),
         session_id_field=p.session_id_field,
         params=p,
+        create_constants=split_create_args(p.create_args)[0],
+        create_config=create_config(api, p),
     )
 
 

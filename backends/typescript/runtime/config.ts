@@ -134,7 +134,8 @@ export function declaredOptions(
   const out: { [name: string]: unknown } = {};
   for (const option of declared) {
     const text = option.env === null ? undefined : env[option.env];
-    if (Object.prototype.hasOwnProperty.call(given, option.name)) out[option.name] = given[option.name];
+    if (Object.prototype.hasOwnProperty.call(given, option.name))
+      out[option.name] = given[option.name];
     else if (text) out[option.name] = fromEnv(option, text);
     else out[option.name] = option.default;
   }

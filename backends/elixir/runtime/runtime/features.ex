@@ -174,6 +174,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
     :heartbeat_timeout_ms,
     :warn_after_ms,
     create_body: %{},
+    create_config: [],
     heartbeat_in_path: false,
     stop_statuses: []
   ]
@@ -186,6 +187,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
           heartbeat_timeout_ms: pos_integer(),
           warn_after_ms: pos_integer() | nil,
           create_body: map(),
+          create_config: [{String.t(), atom(), boolean()}],
           heartbeat_in_path: boolean(),
           stop_statuses: [{pos_integer(), pos_integer()}]
         }
