@@ -201,19 +201,28 @@ defmodule Tinkc.SDK.Config do
   # Each declared option: given, else its environment variable (read as its kind says), else its
   # default, else nil. A variable whose text is not of the option's kind is a configuration error.
   defp declared_options(opts, env, service) do
-    Enum.reduce_while(service.config_options, {:ok, %{}}, fn {name, var, kind, default}, {:ok, acc} ->
-      case Keyword.fetch(opts, name) do
-        {:ok, value} ->
-          {:cont, {:ok, Map.put(acc, name, value)}}
-
-        :error ->
-          case env_value(getenv(env, var), kind) do
-            {:ok, nil} -> {:cont, {:ok, Map.put(acc, name, default_value(default))}}
-            {:ok, value} -> {:cont, {:ok, Map.put(acc, name, value)}}
-            :error -> {:halt, {:error, configuration_error("#{var} is not a valid #{kind} for :#{name}")}}
-          end
+    Enum.reduce_while(service.config_options, {:ok, %{}}, fn option, {:ok, acc} ->
+      case declared_option(opts, env, option) do
+        {:ok, name, value} -> {:cont, {:ok, Map.put(acc, name, value)}}
+        {:error, _} = error -> {:halt, error}
       end
     end)
+  end
+
+  defp declared_option(opts, env, {name, var, kind, default}) do
+    case Keyword.fetch(opts, name) do
+      {:ok, value} ->
+        {:ok, name, value}
+
+      :error ->
+        message = "#{var} is not a valid #{kind} for :#{name}"
+
+        case env_value(getenv(env, var), kind) do
+          {:ok, nil} -> {:ok, name, default_value(default)}
+          {:ok, value} -> {:ok, name, value}
+          :error -> {:error, configuration_error(message)}
+        end
+    end
   end
 
   defp default_value({:default, value}), do: value

@@ -80,17 +80,6 @@ defmodule Tinkc.SDK.Runtime.Session do
   end
 
   def handle_call(:current, _from, state), do: {:reply, state.session_id, state}
-
-  # The create request's body: the manifest's constants and the configured options (an absent
-  # option leaves its field out, or sends null when the request requires the field).
-  defp create_body(spec, config) do
-    Enum.reduce(spec.create_config, spec.create_body, fn {field, option, required?}, body ->
-      case Config.option(config, option) do
-        nil when not required? -> body
-        value -> Map.put(body, field, value)
-      end
-    end)
-  end
   def handle_call(:beats, _from, state), do: {:reply, state.beats, state}
 
   @impl true
@@ -161,5 +150,16 @@ defmodule Tinkc.SDK.Runtime.Session do
         message = "the session answer has no `#{spec.session_id_field}`"
         {:error, Error.new(:validation, message, data: %{reason: :response, body: body})}
     end
+  end
+
+  # The create request's body: the manifest's constants and the configured options (an absent
+  # option leaves its field out, or sends null when the request requires the field).
+  defp create_body(spec, config) do
+    Enum.reduce(spec.create_config, spec.create_body, fn {field, option, required?}, body ->
+      case Config.option(config, option) do
+        nil when not required? -> body
+        value -> Map.put(body, field, value)
+      end
+    end)
   end
 end
