@@ -6,6 +6,7 @@ defmodule Tinkc.SDK.ConfigTest do
 
   alias Tinkc.SDK.Config
   alias Tinkc.SDK.Error
+  alias Tinkc.SDK.Runtime.Client
   alias Tinkc.SDK.Spec
 
   @url "http://x.test"
@@ -73,10 +74,10 @@ defmodule Tinkc.SDK.ConfigTest do
   end
 
   test "a function given an option it does not declare raises before doing anything" do
-    assert :ok == Tinkc.SDK.Runtime.Client.check_options!([a: 1, timeout: 5], [:a], "f/2")
+    assert :ok == Client.check_options!([a: 1, timeout: 5], [:a], "f/2")
 
     assert_raise ArgumentError, ~r"f/2: unknown option :b", fn ->
-      Tinkc.SDK.Runtime.Client.check_options!([a: 1, b: 2], [:a], "f/2")
+      Client.check_options!([a: 1, b: 2], [:a], "f/2")
     end
   end
 
