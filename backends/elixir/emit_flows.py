@@ -158,7 +158,9 @@ class FunctionWriter:
         # an option the function does not declare is an error (`Keyword.validate!`-style), never
         # ignored: the runtime adds the per-call options every function takes (`:timeout`)
         known = ListNode([Text(symbols.atom(p.name)) for p in self.sig.options])
-        check = Call(f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))])
+        check = Call(
+            f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))]
+        )
         statements = [exfmt.statement(check, 4), *self.option_lines()]
         if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
             statements.append(
@@ -278,7 +280,10 @@ class FlowFunction(FunctionWriter):
                 # a field the record requires filled by a value that may be absent is checked
                 # present on its own (a clause), as a step argument is
                 pairs = [
-                    Pair(symbols.key(symbols.field_name(k)), self.required_value(x, fields[k].type, k) if k in fields else self.value(x, None))
+                    Pair(
+                        symbols.key(symbols.field_name(k)),
+                        self.required_value(x, fields[k].type, k) if k in fields else self.value(x, None),
+                    )
                     for k, x in v.items
                 ]
                 self.maybe_none = False

@@ -243,9 +243,7 @@ class SpecWriter:
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
                         *(
                             # the declared options (`service.config`), as the runtime resolves them
-                            [prop("configOptions", array([self.config_option(o) for o in plan.config]))]
-                            if plan.config
-                            else []
+                            [prop("configOptions", array([self.config_option(o) for o in plan.config]))] if plan.config else []
                         ),
                     ]
                 ),

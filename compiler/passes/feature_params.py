@@ -313,9 +313,7 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                     )
 
 
-def _check_config_refs(
-    api: ir.Api, feat: ir.Feature, request: ir.Record, refs: tuple[tuple[str, str], ...], sink: Sink
-) -> None:
+def _check_config_refs(api: ir.Api, feat: ir.Feature, request: ir.Record, refs: tuple[tuple[str, str], ...], sink: Sink) -> None:
     """`create_args` values `${config.x}`: a declared option, of a type the field accepts, and never
     absent where the field is required and not nullable (an absent option's field is left out)."""
     names = [o.name for o in api.service.config]
