@@ -160,6 +160,12 @@ CASES: dict[str, Case] = {
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
+    "targets_bad_deps": case(
+        E("targets.bad-option", 7, 18),
+        E("targets.bad-option", 10, 7),
+        E("targets.bad-option", 11, 19),
+        match=(r"must be a mapping of package names", r"is not a package name", r"is not a version requirement"),
+    ),
     "config_options": case(
         E("config.bad-name", 7, 5),
         E("config.reserved-name", 8, 5),
