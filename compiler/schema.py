@@ -45,8 +45,8 @@ TYPE_EXPR = r'^\s*(?:[A-Za-z_][A-Za-z0-9_.]*|[-+]?[0-9]+|"(?:[^"\\]|\\.)*"|[\[\]
 # A string that may hold `${...}` bindings (grammar/bindings.lark, plus the lowering's rules on the
 # source: `input`/`state` need a name, `steps` a step id). `$${` is a literal `${`.
 _ACCESSOR = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])"
-assert set(BINDING_SOURCES) == {"input", "result", "steps", "state"}, "a new binding source needs its rule in BINDING"
-BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
+assert set(BINDING_SOURCES) == {"input", "result", "steps", "state", "config"}, "a new binding source needs its rule in BINDING"
+BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state|config){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
 TEMPLATE = rf"^(?:[^$]|\$\$\{{|\$(?![{{$])|\$\$(?!\{{)|\$$|{BINDING})*$"
 STATUS = r"^\s*[0-9]+\s*(?:-\s*[0-9]+\s*)?$"
 PATH = r"^/[^?#\s]*$"
@@ -308,6 +308,31 @@ def _definitions() -> dict[str, Schema]:
             "headers": _ref("Headers") | {"description": "Headers sent on every request."},
             "timeout_ms": {"type": "integer", "description": "Default per-request timeout (default: 60000)."},
             "features": _ref("FeatureUses") | {"description": "Service-wide features (telemetry, session_lifecycle, ...)."},
+            "config": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "env": _str(
+                                        "Environment variable read when the option is not given (text, number, boolean, "
+                                        "comma-separated list of strings, or JSON)."
+                                    ),
+                                    "default": {"description": "Value used when neither the option nor the variable gives one."},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    }
+                )
+            )
+            | {
+                "description": "Configuration options of every client (option > env > default), read by flows as "
+                "`${config.<name>}`; names are lower_snake_case and not a built-in option."
+            },
         },
         required=("name",),
         description="The HTTP service: name, base URL, authentication.",

@@ -576,7 +576,7 @@ class Const:
 class Bind:
     """``${source.path}``. ``step`` and ``type`` are filled in by the binding-resolution pass."""
 
-    source: str  # input | result | steps | state
+    source: str  # input | result | steps | state | config
     path: tuple[str | int, ...]
     step: str | None = None  # id of the producing step (result/steps), None for input/state
     type: TypeRef | None = None
@@ -767,6 +767,21 @@ class Auth:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ConfigOption:
+    """A client configuration option the manifest declares (`service.config`): given to the
+    client's constructor (or `Config.new/1`), else read from `env`, else `default`; flows and the
+    session's `create_args` read it as `${config.<name>}`."""
+
+    name: str
+    type: TypeRef
+    env: str | None = None
+    has_default: bool = False
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Service:
     name: str
     version: str = "0.0.0"
@@ -780,7 +795,11 @@ class Service:
     headers: tuple[Header, ...] = ()
     timeout_ms: int = 60000
     features: tuple[FeatureUse, ...] = ()
+    config: tuple[ConfigOption, ...] = ()
     span: Span | None = _span()
+
+    def config_option(self, name: str) -> ConfigOption | None:
+        return next((o for o in self.config if o.name == name), None)
 
 
 @attrs.frozen(kw_only=True)

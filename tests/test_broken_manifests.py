@@ -185,6 +185,20 @@ CASES: dict[str, Case] = {
     "flow_ambiguous_receiver": case(E("flow.ambiguous-receiver", 14, 19), match=HINT + r"say which: `on: \$\{steps.second\}`"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
+    "targets_bad_deps": case(
+        E("targets.bad-option", 7, 18),
+        E("targets.bad-option", 10, 7),
+        E("targets.bad-option", 11, 19),
+        match=(r"must be a mapping of package names", r"is not a package name", r"is not a version requirement"),
+    ),
+    "config_options": case(
+        E("config.bad-name", 7, 5),
+        E("config.reserved-name", 8, 5),
+        E("config.env-type", 9, 5),
+        E("config.bad-default", 10, 5),
+        E("binding.unknown-config", 20, 23),
+        match=(r"did you mean `region`", r"pick another name"),
+    ),
     "binding_malformed": case(E("binding.syntax", 13, 31)),
     "flow_cycle_two": case(E("flow.cycle", 13, 15), match=r"ping → pong → ping"),
     "flow_cycle_three": case(E("flow.cycle", 12, 15), match=r"alpha → beta → gamma → alpha"),

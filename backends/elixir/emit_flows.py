@@ -102,10 +102,8 @@ class FunctionWriter:
         return out
 
     def head_args(self) -> list[str]:
-        args = [self.sig.receiver, *(p.name for p in self.sig.positional)]
-        used = "c" in self.scope.read or any(p.name in self.scope.read for p in self.sig.options)
-        args.append("opts \\\\ []" if used else "_opts \\\\ []")
-        return args
+        # every function reads its options: at least to reject the ones it does not declare
+        return [self.sig.receiver, *(p.name for p in self.sig.positional), "opts \\\\ []"]
 
     def session_id(self) -> str:
         """The variable holding the session id (a `with` clause fetches it once)."""
@@ -161,8 +159,14 @@ class FunctionWriter:
 
     def prelude(self, body: list[str]) -> str:
         """The statements before the body: the options it reads, then the handle."""
-        statements = self.option_lines()
-        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`)
+        # an option the function does not declare is an error (`Keyword.validate!`-style), never
+        # ignored: the runtime adds the per-call options every function takes (`:timeout`)
+        known = ListNode([Text(symbols.atom(p.name)) for p in self.sig.options])
+        check = Call(
+            f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))]
+        )
+        statements = [exfmt.statement(check, 4), *self.option_lines()]
+        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`, `:timeout`)
             # a `timeout` parameter of the API is not the shorthand of the per-call timeout
             opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
             statements.append(exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4))
@@ -271,6 +275,11 @@ class FlowFunction(FunctionWriter):
             if p is not None and not p.positional and not p.has_default:
                 self.maybe_none = True
             return Text(self.access(name, p.type if p else None, b.path[1:]) if len(b.path) > 1 else name)
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            node = f"{self.client_ref}.config_option({self.handle()}, {symbols.atom(str(b.path[0]))})"
+            return Text(self.access(node, option.type if option else None, b.path[1:])) if len(b.path) > 1 else Text(node)
         if b.source == "state":
             base = self.state(str(b.path[0]))
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base
@@ -296,9 +305,17 @@ class FlowFunction(FunctionWriter):
             record = self.api.record(base_type(self.api, expected)[0]) if expected is not None else None
             if record is not None:
                 fields = {f.name: f for f in record.fields}
-                return Map(
-                    [Pair(symbols.key(symbols.field_name(k)), self.value(x, fields[k].type if k in fields else None)) for k, x in v.items]
-                )
+                # a field the record requires filled by a value that may be absent is checked
+                # present on its own (a clause), as a step argument is
+                pairs = [
+                    Pair(
+                        symbols.key(symbols.field_name(k)),
+                        self.required_value(x, fields[k].type, k) if k in fields else self.value(x, None),
+                    )
+                    for k, x in v.items
+                ]
+                self.maybe_none = False
+                return Map(pairs)
             base = base_type(self.api, expected)[0] if expected is not None else None
             inner = base.value if isinstance(base, ir.MapT) else None
             return Map([Pair(f"{symbols.string(k)} =>", self.value(x, inner)) for k, x in v.items])

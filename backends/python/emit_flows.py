@@ -14,7 +14,7 @@ import attrs
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_types import py_type, text, typed_default
+from tinkc.backends.python.emit_types import optional, py_type, text, typed_default
 from tinkc.backends.python.literals import docstring, escape_invisible, py_literal
 from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.ir import nodes as ir
@@ -127,6 +127,10 @@ class FlowWriter:
     def bind(self, b: ir.Bind, quote: str = '"') -> str:
         if b.source == "input":
             return self.access(sym.field_name(str(b.path[0])), None, b.path[1:])
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            return f"self._config_option({quote}{b.path[0]}{quote})"
         if b.source == "state":
             name = str(b.path[0])
             client = self.plan.clients.get(self.flow.client or "")
@@ -172,7 +176,19 @@ class FlowWriter:
                     body += "{" + self.bind(part, quote="'") + "}"
             return f'f"{body}"'
         if isinstance(v, ir.ObjValue):
-            return "{" + ", ".join(f"{py_literal(k)}: {self.value(x)}" for k, x in v.items) + "}"
+            # a field the record requires (not nullable) filled by a value that may be absent is
+            # checked present on its own: the literal itself is never None
+            rec = self.api.record(base_type(self.api, expected)[0]) if expected is not None else None
+            items = []
+            for k, x in v.items:
+                f = rec.field(k) if rec is not None else None
+                self.maybe_none = False
+                expr = self.value(x, f.type if f is not None else None)
+                if self.maybe_none and f is not None and not base_type(self.api, f.type)[1] and isinstance(x, ir.Bind):
+                    expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(x.text or k)})"
+                items.append(f"{py_literal(k)}: {expr}")
+            self.maybe_none = False
+            return "{" + ", ".join(items) + "}"
         if isinstance(v, ir.ListValue):
             return "[" + ", ".join(self.value(x) for x in v.items) + "]"
         return "None"
@@ -283,6 +299,9 @@ class FlowWriter:
                 if self.maybe_none and a.expected is not None and not base_type(self.api, a.expected)[1]:
                     what = a.value.text if isinstance(a.value, ir.Bind) else a.name
                     expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(what)})"
+                rec = self.api.record(base_type(self.api, a.expected)[0]) if a.expected is not None else None
+                if rec is not None and isinstance(a.value, ir.ObjValue):  # the callee takes the model
+                    expr = f"{self.imports.use(sym.type_symbol(rec.id))}.model_validate({expr})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
             called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
             if not self.is_async and callee.returns == "future":  # its sync method answers an APIFuture
@@ -331,11 +350,17 @@ class FlowWriter:
             ann = py_type(i.type, self.imports) if i.type is not None else self.imports.use(sym.lib("Any"))
             pname = sym.field_name(i.name)
             if i.has_default:
+                factory = False
                 if i.type is not None:
-                    default, _ = typed_default(self.api, i.type, i.default, self.imports)
+                    default, factory = typed_default(self.api, i.type, i.default, self.imports)
                 else:
                     default = py_literal(i.default)
-                params.append(f"{pname}: {ann} = {default}")
+                if factory:
+                    # a model (or mutable) default is built per call: the parameter defaults to
+                    # None and the method's first statement puts the default in its place
+                    params.append(f"{pname}: {optional(ann)} = None")
+                else:
+                    params.append(f"{pname}: {ann} = {default}")
             elif not i.required:
                 params.append(f"{pname}: {ann} = None")
             else:
@@ -346,6 +371,13 @@ class FlowWriter:
         """The method's pieces for `decl/method.py.jinja`: its parameters, docstring, and statements
         laid out at two indents."""
         statements: list[d.Doc | Block] = []
+        for i in self.flow.inputs:
+            if i.has_default and i.type is not None:
+                default, factory = typed_default(self.api, i.type, i.default, self.imports)
+                if factory:
+                    pname = sym.field_name(i.name)
+                    built = default.removeprefix("lambda: ") if default.startswith("lambda: ") else f"{default}()"
+                    statements.append(f"{pname} = {built} if {pname} is None else {pname}")
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         ordered = {s.id for s in self.flow.steps if s.ordered is not None and s.mode in ("call", "submit")}
         for stage in self.flow.stages:

@@ -61,6 +61,7 @@ SOURCES: dict[str, str] = {
     "APIFuture": "._futures",
     "AuthScheme": "._auth",
     "Exchange": "._auth",
+    "ConfigOption": "._config",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",

@@ -17,7 +17,7 @@ import attrs
 
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import Doc, array, call, call_with_arrow, comment_block, group, obj, type_literal
-from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, statement, takes_params
+from tinkc.backends.typescript.emit_clients import NAMED, Writer, check_args, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
@@ -115,6 +115,13 @@ class FlowWriter:
                     expr = f"({expr})"
             start = Value(expr, undef, t is not None and base_type(self.api, t)[1])
             value, _ = self.access(expr, t, b.path[1:], start)
+            return value
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            t = option.type if option else None
+            expr = f"this.configOption<{self.x.ts_type(t)}>({sym.string_literal(str(b.path[0]))})"
+            absent = option is None or not option.has_default
+            value, _ = self.access(expr, t, b.path[1:], Value(expr, absent, t is not None and base_type(self.api, t)[1]))
             return value
         if b.source == "state":
             name = str(b.path[0])
@@ -375,7 +382,11 @@ class FlowWriter:
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        if any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps):  # steps that send requests take the options
+        sends = any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps)
+        if sends:  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
+        if ptype is not None or sends:
+            check = check_args(name.removeprefix("async "), [i.name for i in self.flow.inputs], ptype is not None, sends)
+            statements.insert(0, check)
         text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
         return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

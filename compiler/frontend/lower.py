@@ -26,7 +26,22 @@ from tinkc.ir.span import Span
 ROOT_KEYS = ("schema_version", "imports", "service", "targets", "clients", "features", "endpoints", "flows", "types")
 IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints", "flows", "types")
 SECTIONS = ("types", "features", "endpoints", "flows", "clients")
-BINDING_SOURCES = ("input", "result", "steps", "state")
+BINDING_SOURCES = ("input", "result", "steps", "state", "config")
+# The configuration options every SDK has (its Config's own): `service.config` cannot redeclare them.
+RESERVED_CONFIG = (
+    "api_key",
+    "base_url",
+    "timeout",
+    "headers",
+    "env",
+    "config",
+    "options",
+    "http_adapter",
+    "time_scale",
+    "queue_state_observer",
+    "telemetry_enabled",
+)
+CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # An HTTP header name (RFC 9110 `token`).
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
@@ -332,7 +347,7 @@ class Lowerer:
             return None
         self.check_keys(
             m,
-            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features"),
+            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features", "config"),
             "`service`",
         )
         name = self.string(m.get("name"), "`service.name`")
@@ -381,6 +396,7 @@ class Lowerer:
             headers=self.headers(m.get("headers"), "`service.headers`"),
             timeout_ms=timeout if timeout is not None else 60000,
             features=self.feature_uses(m.get("features")),
+            config=self.config_options(m.get("config")),
             span=m.span,
         )
 
@@ -513,6 +529,46 @@ class Lowerer:
             enable_env=self.string(em.get("enable_env"), "`exchange.enable_env`"),
             span=em.span,
         )
+
+    def config_options(self, node: Node | None) -> tuple[ir.ConfigOption, ...]:
+        """`service.config`: `name: type` or `name: {type, env?, default?, doc?}`."""
+        cm = self.mapping(node, "`service.config`")
+        out: list[ir.ConfigOption] = []
+        for e in cm or ():
+            what = f"config option `{e.key}`"
+            if not CONFIG_NAME.fullmatch(e.key):
+                self.sink.error(
+                    "config.bad-name",
+                    f"{what}: a config option's name must be a lower_snake_case identifier",
+                    e.key_span,
+                    hint="it becomes an option key and a field name in every SDK",
+                )
+                continue
+            if e.key in RESERVED_CONFIG:
+                self.sink.error(
+                    "config.reserved-name",
+                    f"{what}: `{e.key}` is a configuration option every SDK already has",
+                    e.key_span,
+                    hint=f"the built-in options are: {', '.join(RESERVED_CONFIG)}; pick another name",
+                )
+                continue
+            env = default = doc = None
+            has_default = False
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "env", "default", "doc"), what)
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+                    continue
+                t = self.type_expr(e.value.get("type"), what)
+                env = self.string(e.value.get("env"), f"`env` of {what}")
+                has_default = "default" in e.value
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+                doc = self.doc(e.value)
+            else:
+                t = self.type_expr(e.value, what)
+            if t is not None:
+                out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
+        return tuple(out)
 
     def targets(self, node: Node | None) -> dict[str, Any]:
         m = self.mapping(node, "`targets`")
@@ -1429,7 +1485,7 @@ class Lowerer:
                     hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}",
                 )
                 return None
-            if source in ("input", "state") and not path:
+            if source in ("input", "state", "config") and not path:
                 self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
                 return None
             if source == "steps" and (not path or not isinstance(path[0], str)):

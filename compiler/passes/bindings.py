@@ -130,6 +130,20 @@ class FlowChecker:
                 self.sink.error("binding.unknown-state", f"`{b.text}`: client `{client}` has no state `{name}`", b.span, hint=hint)
                 return None, None, False
             return None, fields[str(name)], True
+        if b.source == "config":
+            option = self.api.service.config_option(str(b.path[0]))
+            if option is None:
+                names = [o.name for o in self.api.service.config]
+                self.sink.error(
+                    "binding.unknown-config",
+                    f"`{b.text}`: the service declares no config option `{b.path[0]}`",
+                    b.span,
+                    hint=did_you_mean(str(b.path[0]), names) or "declare it under `service.config`",
+                )
+                return None, None, False
+            # an option without a default that nobody gave is absent: read as null
+            t = option.type if option.has_default else make_nullable(option.type, True)
+            return None, t, True
         # input
         name = str(b.path[0])
         if self.declared and name not in self.declared:
@@ -223,7 +237,7 @@ class FlowChecker:
         step, t, ok = self.root(b, expected)
         if not ok:
             return b
-        path = b.path[1:] if b.source in ("steps", "state", "input") else b.path
+        path = b.path[1:] if b.source in ("steps", "state", "input", "config") else b.path
         t, ok = self.walk(b, t, path)
         if ok and t is not None and expected is not None:
             if not accepts(self.api, expected, t):
@@ -529,7 +543,32 @@ class FlowChecker:
         return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)
 
 
+def check_config(api: ir.Api, sink: Sink) -> None:
+    """`service.config`: an option read from the environment has a type text can become; a
+    default is a value of the option's type."""
+    from tinkc.sdk.plan import env_kind
+
+    for o in api.service.config:
+        if o.env is not None and env_kind(api, o.type) is None:
+            sink.error(
+                "config.env-type",
+                f"config option `{o.name}` is `{format_type(o.type)}`: an environment variable cannot give it",
+                o.span,
+                hint="read strings, numbers, booleans, lists of strings (comma-separated) or maps (JSON) from `env`; drop `env:`",
+            )
+        if o.has_default and o.default is not None:
+            problem = const_problem(api, o.type, o.default)
+            if problem:
+                sink.error(
+                    "config.bad-default",
+                    f"the default of config option `{o.name}` is not a `{format_type(o.type)}`: {problem}",
+                    o.span,
+                    hint="give a value of the option's type",
+                )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    check_config(api, sink)
     order, cycles = flow_call_order(api)
     in_cycle = {name for cycle in cycles for name in cycle}
     flows = dict(api.flows)

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -378,6 +379,10 @@ class SessionPlan:
     # The heartbeat body's constant fields (literal tags), sent next to the session id.
     heartbeat_constants: tuple[tuple[str, Any], ...] = ()
 
+    # (field, config option, null when absent): fields `create_args` fills from the configuration;
+    # an absent option's field is left out, or sent as null when the request requires the field
+    create_config: tuple[tuple[str, str, bool], ...] = ()
+
 
 @attrs.frozen(kw_only=True)
 class ExchangePlan:
@@ -417,6 +422,88 @@ class AuthPlan:
     exchange: ExchangePlan | None
 
 
+
+def config_ref(value: Any) -> str | None:
+    """The option a `create_args` value names when it is `${config.<name>}` (else None)."""
+    if isinstance(value, str):
+        m = CONFIG_REF.fullmatch(value)
+        if m:
+            return m.group(1)
+    return None
+
+
+CONFIG_REF = re.compile(r"\$\{config\.([a-z][a-z0-9_]*)\}")
+
+
+def split_create_args(args: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """`create_args` as (constant fields, (field, option) read from config options)."""
+    if not isinstance(args, ir.Obj):
+        return args, ()
+    constants = tuple((k, v) for k, v in args.items if config_ref(v) is None)
+    refs = tuple((k, name) for k, v in args.items if (name := config_ref(v)) is not None)
+    return ir.Obj(constants), refs
+
+
+def create_config(api: ir.Api, p: ir.SessionLifecycle) -> tuple[tuple[str, str, bool], ...]:
+    ep = api.endpoints.get(p.create_endpoint)
+    request = api.record(ep.request) if ep is not None else None
+    out = []
+    for field_name, option in split_create_args(p.create_args)[1]:
+        f = request.field(field_name) if request is not None else None
+        out.append((field_name, option, f is not None and f.required))
+    return tuple(out)
+
+
+# How a config option's environment variable is read (the same in every SDK): the text as it is,
+# a number, a boolean (1/true/yes/on, 0/false/no/off), a comma-separated list of strings, or JSON.
+EnvKind = Literal["string", "int", "float", "bool", "list", "json"]
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOptionPlan:
+    """A declared configuration option (`service.config`): explicit option > environment variable
+    (read as `env_kind` says) > default > absent (nil/None/undefined)."""
+
+    name: str
+    type: ir.TypeRef
+    env: str | None
+    env_kind: EnvKind | None  # None: the type cannot be read from text (a record): no `env` allowed
+    has_default: bool
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+
+
+def env_kind(api: ir.Api, t: ir.TypeRef) -> EnvKind | None:
+    """How an environment variable's text becomes a value of type `t` (None: it cannot)."""
+    base, _ = base_type(api, t)
+    if isinstance(base, ir.Prim):
+        return {"string": "string", "int": "int", "float": "float", "bool": "bool", "any": "json"}.get(base.name)  # type: ignore[return-value]
+    if isinstance(base, ir.ListT):
+        item, _ = base_type(api, base.item)
+        return "list" if isinstance(item, ir.Prim) and item.name == "string" else "json"
+    if isinstance(base, ir.MapT):
+        return "json"
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Enum):
+        return "string"
+    return None
+
+
+def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
+    return tuple(
+        ConfigOptionPlan(
+            name=o.name,
+            type=o.type,
+            env=o.env,
+            env_kind=env_kind(api, o.type),
+            has_default=o.has_default,
+            default=o.default,
+            doc=o.doc,
+        )
+        for o in api.service.config
+    )
+
+
 @attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
@@ -431,6 +518,7 @@ class SdkPlan:
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
     auth: AuthPlan | None = None
+    config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -878,7 +966,8 @@ def _session(api: ir.Api) -> SessionPlan | None:
     if feat is None or not isinstance(feat.params, ir.SessionLifecycle):
         return None
     p = feat.params
-    given = ir.thaw(p.create_args) or {}
+    # the constant fields; those read from config options (`${config.x}`) are `create_config`'s
+    given = ir.thaw(split_create_args(p.create_args)[0]) or {}
     create = api.endpoints.get(p.create_endpoint)
     record = api.record(create.request) if create is not None else None
     body: dict[str, Any] = {}
@@ -901,6 +990,7 @@ def _session(api: ir.Api) -> SessionPlan | None:
         params=p,
         create_body=ir.freeze(body),
         heartbeat_constants=tuple((f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)),
+        create_config=create_config(api, p),
     )
 
 
@@ -1042,6 +1132,7 @@ def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | Non
         # an exchanged token is a bearer token, except where the scheme puts the bare key in its header
         token_prefix="" if auth.type == "api_key" else "Bearer ",
         exchange=exchange,
+        create_config=create_config(api, p),
     )
 
 

@@ -138,6 +138,7 @@ class BaseClient:
         request_options: RequestOptions | None = None,
         token_exchange: bool | None = None,
         environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -164,6 +165,7 @@ class BaseClient:
                 timeout=timeout,
                 token_exchange=token_exchange,
                 environment=environment,
+                options=options,
             )
             _transport = Transport(
                 config,
@@ -249,6 +251,10 @@ class BaseClient:
         client._lanes = self._lanes  # ... in the same lanes, so its ordered requests keep their order
         client._options = RequestOptions(**options).over(self._options)
         return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     def _submit(
         self,
@@ -530,6 +536,7 @@ class AsyncBaseClient:
         request_options: RequestOptions | None = None,
         token_exchange: bool | None = None,
         environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -554,6 +561,7 @@ class AsyncBaseClient:
                 timeout=timeout,
                 token_exchange=token_exchange,
                 environment=environment,
+                options=options,
             )
             _transport = AsyncTransport(
                 config,
@@ -638,6 +646,10 @@ class AsyncBaseClient:
         client._lanes_async = self._lanes_async  # ... in the same lanes, so its ordered requests keep their order
         client._options = RequestOptions(**options).over(self._options)
         return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     async def _submit(
         self,

@@ -45,6 +45,8 @@ export interface ClientOptions {
   readonly logger?: Logger | undefined;
   /** The environment to read configuration from (`process.env` by default). */
   readonly env?: Environment | undefined;
+  /** Values of the configuration options the API declares; any other is an error. */
+  readonly options?: { readonly [name: string]: unknown } | undefined;
   /** The `fetch` to send requests with (the global one by default). */
   readonly fetch?: typeof fetch | undefined;
   /** The clock of every wait the SDK makes (tests run it faster: `scaledClock(0.001)`). */
@@ -172,6 +174,11 @@ export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawRes
   const requestId = first.headers.get("x-request-id");
   return { parsed, status: first.status, headers: first.headers, requestId };
 }
+
+/** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
+export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
+  (key) => !["path", "query", "body"].includes(key),
+);
 
 /** What a client shares with the clients derived from it. */
 export class Family {
@@ -303,6 +310,36 @@ export abstract class BaseClient {
       RAW.getStore()?.push(answer); // for `withRawResponse`
       return answer;
     });
+  }
+
+  /** Rejects a parameter or option the method does not declare, before anything is sent: the
+   * types catch it at compile time, this check at run time (from JavaScript, or data cast to the
+   * params type), so a misspelt option is an error and never silently ignored. */
+  protected checkArgs(
+    method: string,
+    params: object,
+    known: readonly string[],
+    options: RequestOptions = {},
+  ): void {
+    for (const key of Object.keys(params)) {
+      if (!known.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown option \`${key}\` (known: ${known.join(", ") || "none"})`,
+        );
+      }
+    }
+    for (const key of Object.keys(options)) {
+      if (!REQUEST_OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown request option \`${key}\` (known: ${REQUEST_OPTION_KEYS.join(", ")})`,
+        );
+      }
+    }
+  }
+
+  /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
+  protected configOption<T>(name: string): T {
+    return this.family.transport.config.options[name] as T;
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */

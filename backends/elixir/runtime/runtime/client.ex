@@ -97,6 +97,37 @@ defmodule Tinkc.SDK.Runtime.Client do
     end)
   end
 
+  # The options every client function takes besides its own (read by `handle/2`).
+  @per_call_options [:timeout, :request_options]
+
+  @doc """
+  Raises `ArgumentError` when `opts` holds an option the function does not declare, as
+  `Keyword.validate!/2` does: a misspelt option is an error, never silently ignored. `known` are
+  the function's own options; the per-call ones (`:timeout`, `:request_options`) are always accepted.
+  """
+  @spec check_options!(keyword(), [atom()], String.t()) :: :ok
+  def check_options!(opts, known, function) when is_list(opts) do
+    allowed = known ++ @per_call_options
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        raise ArgumentError,
+              "#{function}: unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+    end
+  end
+
+  def check_options!(opts, _known, function) do
+    raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
+  end
+
+  @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
+  @spec config_option(t(), atom()) :: term()
+  def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
+
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
@@ -494,7 +525,8 @@ defmodule Tinkc.SDK.Runtime.Client do
   @doc "A struct client from options (the configuration's and its state fields)."
   @spec new_struct(module(), keyword()) :: result(struct())
   def new_struct(module, opts) do
-    with {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
+    with :ok <- Config.known_options(opts, module.__client__().state),
+         {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
       state = Map.new(Keyword.take(opts, module.__client__().state))
       {:ok, struct(module, Map.merge(state, %{config: config, context: Context.new(config)}))}
     end
