@@ -1097,6 +1097,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
         auth=plan_auth(api, endpoints),
+        config=config_options(api),
     )
 
 
@@ -1132,7 +1133,6 @@ def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | Non
         # an exchanged token is a bearer token, except where the scheme puts the bare key in its header
         token_prefix="" if auth.type == "api_key" else "Bearer ",
         exchange=exchange,
-        create_config=create_config(api, p),
     )
 
 
