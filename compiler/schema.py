@@ -274,8 +274,23 @@ def _definitions() -> dict[str, Schema]:
     d["Field"] = {"description": "`name: <type expr>` or the long form `{type, default, optional, json_name, deprecated, doc}`."}
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
     common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
+    template = _str("`literal{name}literal{+name}`: `{name}` is one segment (no `/`), `{+name}` any text; variables are string fields.")
+    d["ParseTemplate"] = {
+        "description": "A parse template: the record's `parse` function (default `parse`) splits a string by it into the record.",
+        "anyOf": [
+            template,
+            _obj(
+                {"template": template, "function": _str("The function's name (`from_tinker_path`).", pattern="^[a-z_][a-z0-9_]*$")},
+                required=("template",),
+            ),
+        ],
+    }
     d["Record"] = _obj(
-        {**common, "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type."))},
+        {
+            **common,
+            "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type.")),
+            "parse": _ref("ParseTemplate"),
+        },
         required=("fields",),
         description="A record: named fields.",
         title="record",
@@ -394,11 +409,16 @@ def _definitions() -> dict[str, Schema]:
                     ),
                 ],
             },
+            "parse": _obj(
+                {"type": _str("A record with a parse template."), "value": _ref("Value") | {"description": "The text to split."}},
+                required=("type", "value"),
+                description="Split a string by a record's parse template into that record (bad text: the invalid-argument error).",
+            ),
             "return": _ref("Value") | {"description": "The flow's result (default: the last step's)."},
             "after": _one_or_many({"type": "string"}, "Step ids this step must run after (besides its data dependencies)."),
         },
-        description="One step: exactly one of `call`, `await_future`, `build_client`, `return`.",
-        oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "return")],
+        description="One step: exactly one of `call`, `await_future`, `build_client`, `parse`, `return`.",
+        oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "parse", "return")],
         dependentRequired={"args": ["call"], "on": ["call"]},
     )
     flow_common = {

@@ -158,12 +158,37 @@ class Field:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ParseVar:
+    """One `{name}` (one segment: no `/`) or `{+name}` (any text, `/` included) of a parse template."""
+
+    name: str
+    raw: bool = False
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ParseTemplate:
+    """A record's parse template (`parse: "tinker://{training_run_id}/{+checkpoint_id}"`): a function
+    `function` of the record's type splits a string by it into the record's fields; text that does
+    not match is the SDK's invalid-argument error."""
+
+    template: str
+    function: str
+    parts: tuple[str | ParseVar, ...]  # literal text and variables, in order
+    span: Span | None = _span()
+
+    @property
+    def variables(self) -> tuple[ParseVar, ...]:
+        return tuple(p for p in self.parts if isinstance(p, ParseVar))
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Record:
     id: str
     fields: tuple[Field, ...]
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    parse: ParseTemplate | None = None
     span: Span | None = _span()
 
     def field(self, name: str) -> Field | None:
@@ -573,8 +598,9 @@ class Step:
 
     ``kind`` is ``call`` (``target`` an endpoint or flow id, ``target_kind`` says which),
     ``await_future`` (waits for the future of step ``awaits``), ``build_client`` (``target`` a client
-    id; ``args`` set its state), ``return`` (``args`` holds one ``value`` arg), or ``call_await``
-    (a call fused with its await by the optimizer).
+    id; ``args`` set its state), ``return`` (``args`` holds one ``value`` arg), ``parse`` (``target``
+    a record with a parse template; ``args`` holds one ``value`` arg, the text it splits), or
+    ``call_await`` (a call fused with its await by the optimizer).
     """
 
     id: str

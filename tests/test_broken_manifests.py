@@ -156,6 +156,12 @@ CASES: dict[str, Case] = {
     # the cycle is the error; the path parameter typed with one of its aliases is not "not a scalar"
     "alias_cycle": case(E("type.alias-cycle", 17, 3), match=r"AnimalId → PetId → AnimalId"),
     # -- flows and bindings --------------------------------------------------------------------------
+    # -- parse templates -------------------------------------------------------------------------------
+    "parse_adjacent_variables": case(E("type.bad-parse", 8, 27), match=HINT + r"separate variables by literal text"),
+    "parse_variable_not_a_string": case(E("type.bad-parse", 8, 39), match=HINT + r".*make it `string`"),
+    "parse_required_field_not_filled": case(E("type.bad-parse", 12, 7), match=HINT + r".*`optional: true`"),
+    "parse_unbalanced_brace": case(E("type.bad-parse", 8, 12), match=r"unbalanced braces"),
+    "parse_step_unknown_type": case(E("flow.bad-parse", 13, 15), match=HINT + r"did you mean `CheckpointPath`\?"),
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"

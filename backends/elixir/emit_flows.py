@@ -332,6 +332,11 @@ class FlowFunction(FunctionWriter):
                 f"{self.client_ref}.await_future",
                 [Text(self.handle()), Text(symbols.string(call.endpoint or "")), Text(handle_var), decode],
             )
+        if step.mode == "parse":  # the record's parse function: `{:ok, struct}` or the invalid-argument error
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            value = self.value(step.args[0].value, step.args[0].expected)
+            return Call(f"{self.types.module(decl.id)}.{symbols.function_name(decl.parse.function)}", [value])
         if step.mode == "build_client":
             target = self.plan.clients[step.client or ""]
             items = [Pair(symbols.key(symbols.field_name(a.name)), self.value(a.value, a.expected)) for a in step.args]

@@ -224,6 +224,11 @@ class FlowWriter:
             if ep.response_type is None:  # the future resolves to nothing: polled all the same
                 return d.call("self._await_future_empty", [ft, sym.step_var(call.id)]), True
             return d.call("self._await_future", [ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
+        if step.mode == "parse":  # the record's parse classmethod (InvalidArgumentError on bad text)
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            record = self.imports.use(sym.type_symbol(decl.id))
+            return d.call(f"{record}.{sym.method_name(decl.parse.function)}", [self.value(step.args[0].value)]), False
         if step.mode == "build_client":
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False

@@ -15,7 +15,7 @@ from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
 
 ERRORS = ("APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "ConfigurationError",
-          "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
+          "InvalidArgumentError", "RequestFailedError", "ResponseValidationError", "SDKError")  # fmt: skip
 
 
 def toml_string(value: str) -> str:

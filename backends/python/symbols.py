@@ -66,6 +66,7 @@ SOURCES: dict[str, str] = {
     "OpenEnum": "._runtime",
     "WireModel": "._runtime",
     "discriminate": "._runtime",
+    "parse_template": "._runtime",
     "Session": "._session",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",

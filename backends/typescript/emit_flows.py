@@ -280,6 +280,11 @@ class FlowWriter:
             return call("this.awaitFuture", [futures, var(call_step.id), result, "options.signal"]), True
         if step.mode == "pass":
             return var(step.awaits or ""), False  # already resolved inside the called flow
+        if step.mode == "parse":  # the record's parse function (InvalidArgumentError on bad text)
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            fn = self.x.imports.use(self.names.parse_function(decl.id, decl.parse.function))
+            return call(fn, [self.value(step.args[0].value, Expect(ir.Prim(name="string"), False, False))]), False
         if step.mode == "build_client":
             state = [group(sym.literal_key(a.name), ": ", self.value(a.value, Expect.anything())) for a in step.args]
             return call("this.derive", [self.names.classes[step.client or ""], *([obj(state)] if state else [])]), False

@@ -19,8 +19,9 @@ from tinkc.sdk import MethodPlan, SdkPlan
 
 ERRORS = (
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError", "BadRequestError",
-    "ConfigurationError", "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-    "RequestFailedError", "ResponseValidationError", "SDKError", "UnprocessableEntityError",
+    "ConfigurationError", "ConflictError", "InternalServerError", "InvalidArgumentError", "NotFoundError",
+    "PermissionDeniedError", "RateLimitError", "RequestFailedError", "ResponseValidationError", "SDKError",
+    "UnprocessableEntityError",
 )  # fmt: skip
 
 # What the driver template imports itself (`import * as s from "../src/runtime/schema.js"`).

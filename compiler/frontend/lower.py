@@ -30,6 +30,7 @@ BINDING_SOURCES = ("input", "result", "steps", "state")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_PARSE_FUNCTION = re.compile(r"[a-z_][a-z0-9_]*\Z")  # a function name every SDK can spell in its own case
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
 # Common spellings from other languages, answered with tinkc's own.
@@ -396,6 +397,114 @@ class Lowerer:
                 out.append(ir.Header(name=e.key, value=value, span=e.key_span))
         return tuple(out)
 
+    def parse_template(self, name: str, node: Node | None, fields: tuple[ir.Field, ...]) -> ir.ParseTemplate | None:
+        """`parse: "tinker://{run}/{+id}"` or `{template, function}`: the template's variables are
+        string fields of the record, every other field may be left out, and two variables are
+        separated by literal text (else where one ends would be a guess)."""
+        function = "parse"
+        tnode = node
+        if isinstance(node, Mapping):
+            self.check_keys(node, ("template", "function"), f"`parse` of record `{name}`")
+            tnode = node.get("template")
+            if tnode is None:
+                self.sink.error("type.bad-parse", f"`parse` of record `{name}` has no `template`", node.span)
+                return None
+            if "function" in node:
+                fname = self.string(node.get("function"), "`function`")
+                if fname is None:
+                    return None
+                if not _PARSE_FUNCTION.match(fname):
+                    self.sink.error(
+                        "type.bad-parse",
+                        f"parse function name `{fname}` is not a lower-case identifier",
+                        node["function"].span,
+                        hint="e.g. `from_tinker_path`",
+                    )
+                    return None
+                function = fname
+        text = self.string(tnode, "`parse`")
+        if text is None or tnode is None:
+            return None
+        assert isinstance(tnode, Scalar)
+        parts: list[str | ir.ParseVar] = []
+        pos = 0
+        seen: set[str] = set()
+        by_name = {f.name: f for f in fields}
+        for m in re.finditer(r"\{(\+?)([^{}]*)\}", text):
+            literal = text[pos : m.start()]
+            if "{" in literal or "}" in literal:
+                break
+            if literal:
+                parts.append(literal)
+            var = m.group(2)
+            span = tnode.sub_span(m.start(), m.end() - m.start())
+            if not _IDENT.match(var):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template `{text}` has a variable `{var}` that is not an identifier",
+                    span,
+                    hint="variables are written `{name}` (one segment) or `{+name}` (may contain `/`)",
+                )
+                return None
+            if var in seen:
+                self.sink.error("type.bad-parse", f"parse template `{text}` names `{var}` twice", span)
+                return None
+            if parts and isinstance(parts[-1], ir.ParseVar):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template `{text}`: `{var}` follows another variable with no text between them",
+                    span,
+                    hint="separate variables by literal text (`{a}/{b}`), so where one ends is not a guess",
+                )
+                return None
+            field = by_name.get(var)
+            if field is None or field.type != ir.Prim(name="string"):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template variable `{var}` is not a `string` field of record `{name}`",
+                    span,
+                    hint=f"declare `{var}: string` under `fields:`" if field is None else "a parsed value is text: make it `string`",
+                )
+                return None
+            if field.json_name != field.name:  # the SDKs decode the parts as JSON, by wire name
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template variable `{var}` names a field sent as `{field.json_name}`",
+                    span,
+                    hint="a parsed field keeps its name on the wire: drop its `json_name`",
+                )
+                return None
+            seen.add(var)
+            parts.append(ir.ParseVar(name=var, raw=m.group(1) == "+"))
+            pos = m.end()
+        else:
+            tail = text[pos:]
+            if "{" not in tail and "}" not in tail:
+                if tail:
+                    parts.append(tail)
+                if not seen:
+                    self.sink.error(
+                        "type.bad-parse", f"parse template `{text}` has no variable", tnode.span, hint="e.g. `tinker://{training_run_id}/{+path}`"
+                    )
+                    return None
+                for f in fields:
+                    if f.name not in seen and f.required:
+                        self.sink.error(
+                            "type.bad-parse",
+                            f"field `{f.name}` of record `{name}` is required but parse template `{text}` does not fill it",
+                            f.span or tnode.span,
+                            hint="add it to the template, or make the field `optional: true` or give it a `default`",
+                        )
+                        return None
+                return ir.ParseTemplate(template=text, function=function, parts=tuple(parts), span=tnode.span)
+        self.sink.error(
+            "type.bad-parse",
+            f"parse template `{text}` has unbalanced braces",
+            tnode.span,
+            hint="variables are written `{name}` or `{+name}`; a literal brace cannot appear in a template",
+        )
+        return None
+
     def feature_uses(self, node: Node | None) -> tuple[ir.FeatureUse, ...]:
         return tuple(ir.FeatureUse(feature=name, span=span) for name, span in self.string_list(node, "`features`"))
 
@@ -428,10 +537,10 @@ class Lowerer:
             return None
         kind = kinds[0]
         if kind == "fields":
-            self.check_keys(m, (*common, "fields"), f"record `{name}`")
-            return ir.Record(
-                id=name, fields=self.fields(name, m.get("fields")), doc=doc, deprecated=deprecated, export=export, span=key_span
-            )
+            self.check_keys(m, (*common, "fields", "parse"), f"record `{name}`")
+            fields = self.fields(name, m.get("fields"))
+            parse = self.parse_template(name, m.get("parse"), fields) if "parse" in m else None
+            return ir.Record(id=name, fields=fields, doc=doc, deprecated=deprecated, export=export, parse=parse, span=key_span)
         if kind == "enum":
             self.check_keys(m, (*common, "enum"), f"enum `{name}`")
             return ir.Enum(
@@ -1098,13 +1207,13 @@ class Lowerer:
         if m is None:
             return None
         self.check_keys(
-            m, ("id", "call", "args", "await_future", "build_client", "on", "after", "return", "doc"), f"step {index} of flow `{flow}`"
+            m, ("id", "call", "args", "await_future", "build_client", "parse", "on", "after", "return", "doc"), f"step {index} of flow `{flow}`"
         )
-        kinds = [k for k in ("call", "await_future", "build_client", "return") if k in m]
+        kinds = [k for k in ("call", "await_future", "build_client", "parse", "return") if k in m]
         if len(kinds) != 1:
             self.sink.error(
                 "flow.bad-step",
-                f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, `build_client`, `return`",
+                f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, `build_client`, `parse`, `return`",
                 m.span,
             )
             return None
@@ -1157,6 +1266,20 @@ class Lowerer:
             if target is None:
                 return None
             return ir.Step(id=sid, kind="build_client", written_target=target, args=args, after=after, span=span)
+        if kind == "parse":
+            pm = self.mapping(m.get("parse"), "`parse`")
+            if pm is None:
+                return None
+            self.check_keys(pm, ("type", "value"), "`parse`")
+            target = self.string(pm.get("type"), "`type` of `parse`")
+            if "value" not in pm:
+                self.sink.error("flow.bad-step", "`parse` needs the `value` to split", pm.span, hint="e.g. `value: ${input.tinker_path}`")
+                return None
+            pv = self.value(pm.get("value"))
+            if target is None or pv is None:
+                return None
+            arg = ir.Arg(name="value", value=pv, span=pm.entries["value"].key_span)
+            return ir.Step(id=sid, kind="parse", written_target=target, target=target, args=(arg,), after=after, span=span)
         v = self.value(m.get("return"))
         if v is None:
             return None

@@ -410,6 +410,22 @@ class FlowChecker:
                 step, args=self.args(step, params, f"build_client {client.display_name}"), result_type=ir.ClientT(client=client.id)
             )
             result = step.result_type
+        elif step.kind == "parse":
+            decl = self.api.types.get(step.target or "")
+            if not isinstance(decl, ir.Record) or decl.parse is None:
+                parsable = [t.id for t in self.api.types.values() if isinstance(t, ir.Record) and t.parse is not None]
+                self.sink.error(
+                    "flow.bad-parse",
+                    f"`parse: {step.written_target}`: "
+                    + ("no such type" if decl is None else "the type declares no parse template"),
+                    step.span,
+                    hint=did_you_mean(step.written_target, parsable) or "declare `parse: \"<template>\"` on a record type",
+                )
+                step = attrs.evolve(step, args=self.args(step, [Param("value", STRING, True)], "parse"))
+            else:
+                args = self.args(step, [Param("value", STRING, True)], f"parse {decl.id}")
+                result = ir.Ref(name=decl.id)
+                step = attrs.evolve(step, args=args, result_type=result)
         elif step.kind == "return":
             arg = step.args[0]
             value = self.value(arg.value, None, "`return`")

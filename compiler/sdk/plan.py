@@ -140,6 +140,7 @@ StepMode = Literal[
     "pass",  # awaits what a called flow answered: already resolved inside that flow
     "call_flow",
     "build_client",
+    "parse",  # splits a string by a record's parse template into that record (bad text: invalid-argument error)
     "return",
 ]
 
@@ -171,6 +172,7 @@ class StepPlan:
     endpoint: str | None = None  # call / submit
     flow: str | None = None  # call_flow
     client: str | None = None  # build_client: the client built
+    parsed: str | None = None  # parse: the record (with a parse template) the step makes; `args` holds its `value`
     receiver: Receiver | None = None  # call / submit / call_flow
     args: tuple[StepArg, ...] = ()
     awaits: str | None = None  # await / pass: the step whose future it waits for
@@ -469,6 +471,8 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
         for a in step.args:
             i = inputs.get(a.name)
             out.append(StepArg(name=a.name, value=a.value, expected=i.type if i else None, location="input", wire=a.name))
+    elif step.kind == "parse":
+        out.extend(StepArg(name=a.name, value=a.value, expected=ir.Prim(name="string"), location="input", wire=a.name) for a in step.args)
     elif step.kind == "build_client":
         client = api.clients.get(step.target or "")
         state = {s.name: s for s in client.state} if client else {}
@@ -542,6 +546,8 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
             steps.append(StepPlan(**common, mode=mode, awaits=s.awaits))
         elif s.kind == "build_client":
             steps.append(StepPlan(**common, mode="build_client", client=s.target, args=_step_args(api, s, endpoints)))
+        elif s.kind == "parse":
+            steps.append(StepPlan(**common, mode="parse", parsed=s.target, args=_step_args(api, s, endpoints)))
         elif s.kind == "return":
             steps.append(StepPlan(**common, mode="return", returned=s.args[0].value if s.args else None))
     result = flow.result
