@@ -394,6 +394,19 @@ def _definitions() -> dict[str, Schema]:
             "doc": DOC,
             "call": _str("An endpoint id, `client.method` or a flow name."),
             "on": _ref("Binding") | {"description": "The receiver: a client produced by an earlier step."},
+            "chunk": _obj(
+                {
+                    "input": _str("The flow input (a list) split into chunks; inside the step it is the chunk.", pattern=IDENT),
+                    "max_items": {"type": "integer", "minimum": 1, "description": "Items a request carries at most."},
+                    "max_bytes": {"type": "integer", "minimum": 1, "description": "Estimated bytes a request carries at most."},
+                    "combine": _map(
+                        {"enum": ["concat", "metrics", "first"]},
+                        description="How the chunks' results combine, per field of the result (default `first`).",
+                    ),
+                },
+                required=("input", "max_items", "max_bytes"),
+                description="Split a list input into chunks: one request each, sent concurrently (the first last), results combined.",
+            ),
             "args": _nullable(_map(_ref("Value"), description="Arguments: the target's parameters.")),
             "await_future": {
                 "description": "Wait for the previous call's future; `true` or the type it resolves to.",
@@ -419,7 +432,7 @@ def _definitions() -> dict[str, Schema]:
         },
         description="One step: exactly one of `call`, `await_future`, `build_client`, `parse`, `return`.",
         oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "parse", "return")],
-        dependentRequired={"args": ["call"], "on": ["call"]},
+        dependentRequired={"args": ["call"], "on": ["call"], "chunk": ["call"]},
     )
     flow_common = {
         "doc": DOC,

@@ -593,6 +593,23 @@ class Arg:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ChunkSpec:
+    """A call step's `chunk:`: the flow input `input` (a list) is split into chunks of at most
+    `max_items` items and about `max_bytes` bytes; the step runs once per chunk (inside it,
+    `${input.<input>}` is the chunk), and the chunks' results combine field by field (`combine`:
+    `concat` a list, `metrics` a map of metrics reduced by the suffix of each key; any other field
+    is the first chunk's)."""
+
+    input: str
+    max_items: int
+    max_bytes: int
+    combine: tuple[tuple[str, str], ...] = ()
+    span: Span | None = _span()
+    input_span: Span | None = _span()
+    combine_spans: tuple[Span | None, ...] = _span()  # one per `combine` entry
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Step:
     """One step of a flow.
 
@@ -616,6 +633,7 @@ class Step:
     after: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     result_type: TypeRef | None = None
+    chunk: ChunkSpec | None = None  # a call split into chunks of a list input (see ChunkSpec)
     span: Span | None = _span()
 
 

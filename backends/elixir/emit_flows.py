@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 
 from tinkc.backends.elixir import exfmt, symbols
-from tinkc.backends.elixir.emit_types import TypeRenderer
+from tinkc.backends.elixir.emit_types import TypeRenderer, int_literal
 from tinkc.backends.elixir.exfmt import Call, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
@@ -134,7 +134,14 @@ class FunctionWriter:
     def endpoint_call(self, ep: EndpointPlan, values: dict[str, Node], handle: str, call: str) -> Node:
         """`Client.<call>(handle, "ep.id", path: ..., query: ..., body: ..., decode: ...)` with the
         given parameter values (by the plan's parameter names); the request carries the wire names."""
-        args: list[Node] = [Text(handle), Text(symbols.string(ep.id))]
+        args: list[Node] = [Text(handle), Text(symbols.string(ep.id)), *self.request_opts(ep, values)]
+        if call in DECODING:
+            args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
+        return Call(f"{self.client_ref}.{call}", args)
+
+    def request_opts(self, ep: EndpointPlan, values: dict[str, Node]) -> list[Node]:
+        """`path: ..., query: ..., body: ...` of a request, from the parameter values given."""
+        args: list[Node] = []
         path = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("path") if p.name in values]
         query = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("query") if p.name in values]
         if path:
@@ -149,9 +156,7 @@ class FunctionWriter:
             args.append(Pair("body:", Struct(self.types.module(record.id), fields)))
         elif ep.body.kind == "whole" and ep.body.type is not None and "body" in values:
             args.append(Pair("body:", Tuple([self.types.term(ep.body.type), values["body"]])))
-        if call in DECODING:
-            args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
-        return Call(f"{self.client_ref}.{call}", args)
+        return args
 
     # -- the function -------------------------------------------------------------------------------
 
@@ -201,6 +206,7 @@ class FlowFunction(FunctionWriter):
         self.steps = {s.id: s for s in flow.steps}
         self.inputs = {p.wire: p for p in sig.params}
         self.vars: dict[str, str] = {}
+        self.rebound: dict[str, str] = {}  # flow inputs read as another variable (a chunked step's chunk)
         self.maybe_none = False
         # the steps bound to a variable: those the plan says a later step reads, and each awaited
         # call (its `await` step reads the handle or the task it answered)
@@ -240,6 +246,7 @@ class FlowFunction(FunctionWriter):
         if b.source == "input":
             p = self.inputs.get(str(b.path[0]))
             name = self.scope.use(p.name) if p is not None else "nil"
+            name = self.rebound.get(str(b.path[0]), name)
             if p is not None and not p.positional and not p.has_default:
                 self.maybe_none = True
             return Text(self.access(name, p.type if p else None, b.path[1:]) if len(b.path) > 1 else name)
@@ -314,6 +321,8 @@ class FlowFunction(FunctionWriter):
 
     def step_expr(self, step: StepPlan) -> Node | None:
         """The expression of a step answering `{:ok, value}`; None for a `return`."""
+        if step.mode == "call" and step.chunk is not None:
+            return self.chunked_expr(step)
         if step.mode in ("call", "submit"):
             ep = self.plan.endpoint(step.endpoint or "")
             values = {a.name: self.value(a.value, a.expected) for a in step.args}
@@ -343,6 +352,32 @@ class FlowFunction(FunctionWriter):
             module = self.aliases.ref(self.layout.client_module(target))
             return Call(f"{self.client_ref}.build", [Text(self.handle()), Text(module), Map(items)])
         return None
+
+    def chunked_expr(self, step: StepPlan) -> Node:
+        """A chunked step (the plan's ChunkPlan): `Chunks.task/6` (the flow answers its task) or
+        `Chunks.call/6`, with a function building one chunk's request (the input read as `chunk`)."""
+        chunk = step.chunk
+        assert chunk is not None
+        ep = self.plan.endpoint(step.endpoint or "")
+        items = self.bind(ir.Bind(source="input", path=(chunk.input,), text=""))
+        chunk_var = self.scope.fresh("chunk")
+        self.rebound = {chunk.input: chunk_var}
+        values = {a.name: self.value(a.value, a.expected) for a in step.args}
+        self.rebound = {}
+        spec = Map(
+            [
+                Pair("input:", Text(symbols.string(chunk.input))),
+                Pair("item:", self.types.term(chunk.item)),
+                Pair("max_items:", Text(int_literal(chunk.max_items))),
+                Pair("max_bytes:", Text(int_literal(chunk.max_bytes))),
+                Pair("combine:", ListNode([Pair(symbols.key(symbols.field_name(f)), Text(f":{how}")) for f, how in chunk.combine])),
+            ]
+        )
+        decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+        task = self.flow.returns == "future" and step.id == self.flow.result_step
+        chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks"))
+        request = Fn(ListNode(self.request_opts(ep, values)), params=chunk_var)
+        return Call(f"{chunks}.{'task' if task else 'call'}", [Text(self.receiver_handle(step)), Text(symbols.string(ep.id)), items, spec, decode, request])
 
     def flow_call(self, step: StepPlan) -> Node:
         callee = self.plan.flow(step.flow or "")

@@ -67,6 +67,7 @@ SOURCES: dict[str, str] = {
     "WireModel": "._runtime",
     "discriminate": "._runtime",
     "parse_template": "._runtime",
+    "Chunking": "._chunks",
     "Session": "._session",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",

@@ -30,6 +30,8 @@ BINDING_SOURCES = ("input", "result", "steps", "state")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+# how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
+CHUNK_COMBINE = ("concat", "metrics", "first")
 _PARSE_FUNCTION = re.compile(r"[a-z_][a-z0-9_]*\Z")  # a function name every SDK can spell in its own case
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
@@ -1207,7 +1209,9 @@ class Lowerer:
         if m is None:
             return None
         self.check_keys(
-            m, ("id", "call", "args", "await_future", "build_client", "parse", "on", "after", "return", "doc"), f"step {index} of flow `{flow}`"
+            m,
+            ("id", "call", "args", "await_future", "build_client", "parse", "chunk", "on", "after", "return", "doc"),
+            f"step {index} of flow `{flow}`",
         )
         kinds = [k for k in ("call", "await_future", "build_client", "parse", "return") if k in m]
         if len(kinds) != 1:
@@ -1239,9 +1243,10 @@ class Lowerer:
                     on = v
                 else:
                     self.sink.error("flow.bad-receiver", "`on` must be a single binding such as `${steps.client}`", m["on"].span)
-            return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, span=span)
-        if "args" in m or "on" in m:
-            bad = m.entries.get("args") or m.entries["on"]
+            chunk = self.chunk_spec(m.get("chunk")) if "chunk" in m else None
+            return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, chunk=chunk, span=span)
+        if "args" in m or "on" in m or "chunk" in m:
+            bad = m.entries.get("args") or m.entries.get("on") or m.entries["chunk"]
             self.sink.error("flow.misplaced-key", f"`{bad.key}` belongs to a `call` step", bad.key_span)
         if kind == "await_future":
             n = m.get("await_future")
@@ -1284,6 +1289,56 @@ class Lowerer:
         if v is None:
             return None
         return ir.Step(id=sid, kind="return", args=(ir.Arg(name="value", value=v, span=span),), after=after, span=span)
+
+    def chunk_spec(self, node: Node | None) -> ir.ChunkSpec | None:
+        """`chunk: {input, max_items, max_bytes, combine: {field: concat | metrics | first}}`."""
+        m = self.mapping(node, "`chunk`")
+        if m is None:
+            return None
+        self.check_keys(m, ("input", "max_items", "max_bytes", "combine"), "`chunk`")
+        name = self.string(m.get("input"), "`input` of `chunk`") if "input" in m else None
+        if name is None:
+            self.sink.error("flow.bad-chunk", "`chunk` needs `input`: the flow input (a list) to split", m.span, hint="e.g. `input: data`")
+            return None
+        limits: dict[str, int] = {}
+        for key in ("max_items", "max_bytes"):
+            n = m.get(key)
+            value = n.value if isinstance(n, Scalar) else None
+            if n is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`chunk` needs `{key}`, a positive integer" + (f", not `{value}`" if n is not None else ""),
+                    n.span if n is not None else m.span,
+                    hint="Tinker's SDK sends at most 1024 datums and about 5000000 bytes a request",
+                )
+                return None
+            limits[key] = value
+        combine: list[tuple[str, str]] = []
+        spans: list[Span | None] = []
+        cm = self.mapping(m.get("combine"), "`combine`") if "combine" in m else None
+        for e in cm or ():
+            how = self.string(e.value, f"`combine.{e.key}`")
+            if how is None:
+                continue
+            if how not in CHUNK_COMBINE:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`combine.{e.key}`: `{how}` is not a way to combine chunk results",
+                    e.value.span,
+                    hint=did_you_mean(how, CHUNK_COMBINE) or f"one of {', '.join(f'`{c}`' for c in CHUNK_COMBINE)}",
+                )
+                continue
+            combine.append((e.key, how))
+            spans.append(e.key_span)
+        return ir.ChunkSpec(
+            input=name,
+            max_items=limits["max_items"],
+            max_bytes=limits["max_bytes"],
+            combine=tuple(combine),
+            span=m.span,
+            input_span=m["input"].span,
+            combine_spans=tuple(spans),
+        )
 
     def value(self, node: Node | None) -> ir.Value | None:
         if node is None:

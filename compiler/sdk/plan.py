@@ -166,6 +166,32 @@ class StepArg:
 
 
 @attrs.frozen(kw_only=True)
+class ChunkPlan:
+    """A chunked call (a step's `chunk:`), as every runtime runs it:
+
+    1. `input` (a list of `item`) is split in order into chunks of at most `max_items` items whose
+       estimated sizes add up to at most `max_bytes` (an item's size: its JSON form with strings
+       counted as their UTF-8 bytes, numbers as 8, booleans and null as 1, object keys as their
+       bytes). An item larger than `max_bytes` alone is an invalid-argument error, before any request.
+       An empty list is one (empty) chunk.
+    2. The step's arguments are evaluated once per chunk, in chunk order (so counters such as a
+       `seq_id` number the chunks in order), `${input.<input>}` being the chunk.
+    3. The chunks after the first are sent concurrently, then, once they are all accepted, the
+       first (as Tinker's SDK does: the server starts on the batch when its first request arrives).
+    4. The futures are polled concurrently; the results combine in chunk order, field by field:
+       `concat` joins lists, `metrics` reduces each key present in every chunk by the suffix after
+       its last `:` (`mean` weighted by the chunks' item counts, `sum`, `min`, `max`, `slack` = max
+       minus weighted mean; other keys are dropped), any other field is the first chunk's.
+    """
+
+    input: str
+    item: ir.TypeRef
+    max_items: int
+    max_bytes: int
+    combine: tuple[tuple[str, str], ...]  # (field of the result record, `concat` | `metrics`); others: the first chunk's
+
+
+@attrs.frozen(kw_only=True)
 class StepPlan:
     id: str
     mode: StepMode
@@ -173,6 +199,7 @@ class StepPlan:
     flow: str | None = None  # call_flow
     client: str | None = None  # build_client: the client built
     parsed: str | None = None  # parse: the record (with a parse template) the step makes; `args` holds its `value`
+    chunk: ChunkPlan | None = None  # call: made once per chunk of a list input, results combined
     receiver: Receiver | None = None  # call / submit / call_flow
     args: tuple[StepArg, ...] = ()
     awaits: str | None = None  # await / pass: the step whose future it waits for
@@ -482,6 +509,26 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
     return tuple(out)
 
 
+def _chunk(api: ir.Api, flow: ir.Flow, step: ir.Step) -> ChunkPlan | None:
+    if step.chunk is None:
+        return None
+    source = next(i for i in flow.inputs if i.name == step.chunk.input)
+    listed = base_type(api, source.type)[0] if source.type is not None else None
+    assert isinstance(listed, ir.ListT)
+    declared = dict(step.chunk.combine)
+    response = base_type(api, step.result_type.result)[0] if isinstance(step.result_type, ir.FutureT) else None
+    record = api.record(response) if response is not None else None
+    fields = [f.name for f in record.fields] if record is not None else list(declared)
+    return ChunkPlan(
+        input=step.chunk.input,
+        item=listed.item,
+        max_items=step.chunk.max_items,
+        max_bytes=step.chunk.max_bytes,
+        # the fields that do not simply keep the first chunk's value, in the record's order
+        combine=tuple((name, declared[name]) for name in fields if declared.get(name, "first") != "first"),
+    )
+
+
 def _variables(flow: ir.Flow) -> set[str]:
     """The steps whose answer a later step or the flow's result reads: only they are bound to a
     variable (an await reads its call's handle; awaiting a called flow's result passes it on)."""
@@ -534,6 +581,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     receiver=receiver,
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
+                    chunk=_chunk(api, flow, s),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":

@@ -3,13 +3,15 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
@@ -209,6 +211,25 @@ class BaseClient:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
 
+    def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent, then the first; every
+        future polled; the results combined in chunk order. (This blocking client sends and polls
+        one chunk at a time, the first still last.)"""
+        chunks = chunking.split(items)
+        requests = [request(chunk) for chunk in chunks]
+        ids = {i: self._submit(endpoint, futures, **requests[i]) for i in [*range(1, len(requests)), 0]}
+        results = [self._await_future(futures, ids[i], adapter) for i in range(len(requests))]
+        return chunking.combined(results, [len(chunk) for chunk in chunks])
+
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
@@ -377,6 +398,25 @@ class AsyncBaseClient:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
         request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
         await self._await_future_empty(futures, request_id)
+
+    async def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Awaitable[Mapping[str, Any]]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent concurrently, then the
+        first; the futures polled concurrently; the results combined in chunk order."""
+        chunks = chunking.split(items)
+        requests = [await request(chunk) for chunk in chunks]
+        later = await asyncio.gather(*(self._submit(endpoint, futures, **r) for r in requests[1:]))
+        first = await self._submit(endpoint, futures, **requests[0])
+        results = await asyncio.gather(*(self._await_future(futures, rid, adapter) for rid in [first, *later]))
+        return chunking.combined(list(results), [len(chunk) for chunk in chunks])
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

@@ -4,6 +4,7 @@
  * future's polling.
  */
 
+import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -248,5 +249,34 @@ export abstract class BaseClient {
   ): Promise<T> {
     const requestId = await this.submit(endpoint, futures, request);
     return this.awaitFuture(futures, requestId, schema, request.signal);
+  }
+
+  /**
+   * A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+   * counters numbering the chunks), the chunks after the first sent concurrently, then the
+   * first; the futures polled concurrently; the results combined in chunk order.
+   */
+  protected async callChunked<T, I>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    chunking: Chunking<I>,
+    items: readonly I[],
+    request: (chunk: I[]) => Promise<Request>,
+  ): Promise<T> {
+    const chunks = split(chunking, items);
+    const requests: Request[] = [];
+    for (const chunk of chunks) requests.push(await request(chunk));
+    const [first = {}, ...rest] = requests;
+    const later = await Promise.all(rest.map((r) => this.submit(endpoint, futures, r)));
+    const ids = [await this.submit(endpoint, futures, first), ...later];
+    const results = await Promise.all(
+      ids.map((id) => this.awaitFuture(futures, id, schema, first.signal)),
+    );
+    return combined(
+      chunking as Chunking<unknown>,
+      results,
+      chunks.map((c) => c.length),
+    );
   }
 }
