@@ -439,6 +439,7 @@ def _definitions() -> dict[str, Schema]:
         "inputs": _nullable(_map(_ref("FlowInput"), description="Parameters (inferred from use when omitted).")),
         "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
         "deprecated": DEPRECATED,
+        "returns": {"const": "task", "description": "The function answers a task of the result (Elixir `{:ok, Task}`)."},
     }
     d["Flow"] = _obj(
         {"client": _str("The client the flow is a method of."), **flow_common},

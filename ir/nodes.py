@@ -664,6 +664,7 @@ class Flow:
     stages: tuple[tuple[str, ...], ...] = ()
     doc: str | None = None
     deprecated: bool = False
+    task: bool = False  # `returns: task`: the public function answers a task/future of the flow's result
     span: Span | None = _span()
 
     def step(self, step_id: str) -> Step | None:

@@ -76,7 +76,9 @@ class ClientWriter:
             writer = FlowFunction(self.plan, self.layout, self.aliases, self.client, sig, flow)
             doc = method.doc or flow.doc
             extra = []
-        if sig.kind == "task":
+        if sig.kind == "task" and method.kind == "flow" and self.plan.flow(method.target).returns != "future":
+            extra.append("Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).")
+        elif sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
         body = writer.body()
         twin = self.async_twin(sig) if sig.kind == "sync" else None

@@ -172,15 +172,15 @@ class FunctionWriter:
             prelude.append("")  # the formatter's blank line before or after a multi-line statement
         return "\n".join(prelude)
 
-    def with_body(self, result: Node, result_var: str | None) -> list[str]:
+    def with_body(self, result: Node, result_var: str | None, indent: int = 4) -> list[str]:
         """The `with` of the clauses gathered, or the single call when there is nothing to chain."""
         if len(self.clauses) == 1 and isinstance(self.clauses[0], Match) and self.clauses[0].op == "<-":
             only = self.clauses[0]
             if result_var is not None and only.left == f"{{:ok, {result_var}}}":
-                return exfmt.statement(only.right, 4)  # `with {:ok, x} <- call do {:ok, x} end` is the call
+                return exfmt.statement(only.right, indent)  # `with {:ok, x} <- call do {:ok, x} end` is the call
         if not self.clauses:
-            return exfmt.statement(result, 4)
-        return exfmt.with_lines(self.clauses, 4, exfmt.statement(result, 6))
+            return exfmt.statement(result, indent)
+        return exfmt.with_lines(self.clauses, indent, exfmt.statement(result, indent + 2))
 
 
 class EndpointFunction(FunctionWriter):
@@ -409,6 +409,8 @@ class FlowFunction(FunctionWriter):
             if a is not None:
                 call_args.append(Pair(symbols.key(p.name), self.required_value(a.value, p.type, p.name)))
         fun = sig.function if module == self.module else f"{self.aliases.ref(module)}.{sig.function}"
+        if callee.task and callee.returns != "future":  # it answers `{:ok, task}`: its result here
+            return Call(f"{self.client_ref}.await_answer", [Call(fun, call_args)])
         return Call(fun, call_args)
 
     def step_variable(self, v: ir.Value | None) -> str | None:
@@ -417,10 +419,38 @@ class FlowFunction(FunctionWriter):
             return self.var(v.step)
         return None
 
+    def eager_submit(self) -> tuple[Node, str] | None:
+        """A `returns: task` flow whose first step sends a future's request: that request is sent
+        before the function returns (so it leaves in call order, its counters taken now, as
+        Tinkex's own functions do), the rest runs in the task. (the submission, the task function's
+        parameter: the request id)"""
+        first = self.steps[self.flow.stages[0][0]] if self.flow.stages and len(self.flow.stages[0]) == 1 else None
+        if first is None or first.mode not in ("call", "submit") or first.chunk is not None:
+            return None
+        ep = self.plan.endpoint(first.endpoint or "")
+        if ep.response != "future" or (first.receiver is not None and first.receiver.kind != "self"):
+            return None
+        values = {a.name: self.value(a.value, a.expected) for a in first.args}
+        if self.clauses:  # its arguments need a clause of their own (the session id): all in the task
+            return None
+        submission = self.endpoint_call(ep, values, self.handle(), "submit")
+        if first.mode == "submit":  # a later `await` step polls it: the request id is its variable
+            return submission, self.var(first.id) if first.id in self.read else "_request_id"
+        request_id = self.scope.fresh("request_id")
+        decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+        poll = Call(f"{self.client_ref}.await_future", [Text(self.handle()), Text(symbols.string(ep.id)), Text(request_id), decode])
+        name = self.var(first.id) if first.id in self.read else "_"
+        self.clauses.append(Match(f"{{:ok, {name}}}", "<-", poll))
+        return submission, request_id
+
     def body(self) -> list[str]:
         result: Node = Text("{:ok, nil}")
         result_var: str | None = None
-        for stage in self.flow.stages:
+        task = self.flow.task and self.flow.returns != "future"  # `returns: task`: the flow in a task
+        eager = self.eager_submit() if task else None
+        for index, stage in enumerate(self.flow.stages):
+            if eager is not None and index == 0:
+                continue
             exprs: list[tuple[str, Node]] = []
             for sid in stage:
                 if self.steps[sid].mode == "return":
@@ -446,6 +476,17 @@ class FlowFunction(FunctionWriter):
         if last is not None and self.steps[last].mode != "return":
             result_var = self.scope.use(self.var(last))
             result = Text(f"{{:ok, {result_var}}}")
+        if task and eager is not None:
+            submission, request_id = eager
+            return [
+                *exfmt.statement(Match("submitted", "=", submission), 4),
+                "",
+                f"    {self.client_ref}.in_task(submitted, fn {request_id} ->",
+                *self.with_body(result, result_var, 6),
+                "    end)",
+            ]
+        if task:
+            return [f"    {self.client_ref}.in_task(fn ->", *self.with_body(result, result_var, 6), "    end)"]
         return self.with_body(result, result_var)
 
 

@@ -124,7 +124,7 @@ def flow_params(flow: FlowPlan) -> list[Param]:
 
 def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
     params = flow_params(flow)
-    kind: Literal["sync", "task"] = "task" if flow.returns == "future" else "sync"
+    kind: Literal["sync", "task"] = "task" if flow.answers_task else "sync"
     return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind, name)
 
 

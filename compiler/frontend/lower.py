@@ -1146,9 +1146,21 @@ class Lowerer:
         m = self.mapping(node, f"flow `{name}`")
         if m is None:
             return None
-        allowed = ["doc", "steps", "inputs", "deprecated"]
+        allowed = ["doc", "steps", "inputs", "deprecated", "returns"]
         allowed.append("name" if client is not None else "client")
         self.check_keys(m, allowed, f"flow `{name}`")
+        task = False
+        if "returns" in m:
+            returns = self.string(m.get("returns"), "`returns`")
+            if returns == "task":
+                task = True
+            elif returns is not None:
+                self.sink.error(
+                    "flow.bad-returns",
+                    f"`returns: {returns}`: the one shape a flow may declare is `task`",
+                    m["returns"].span,
+                    hint="`returns: task` makes the function answer a task (Elixir `{:ok, Task}`); leave it out otherwise",
+                )
         if client is None:
             client = self.string(m.get("client"), "`client`")
             client_node = m.get("client")
@@ -1201,6 +1213,7 @@ class Lowerer:
             inputs=tuple(inputs),
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
+            task=task,
             span=key_span,
         )
 

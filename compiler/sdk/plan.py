@@ -234,6 +234,15 @@ class FlowPlan:
     result_step: str | None  # the step whose value the flow answers
     doc: str | None = None
     deprecated: bool = False
+    # `returns: task`: the public function answers a task of the whole flow (Elixir `{:ok, Task}`;
+    # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
+    # Python client the value). A flow already answering a future is answered so anyway.
+    task: bool = False
+
+    @property
+    def answers_task(self) -> bool:
+        """The function answers a task: its result is a server-side future, or it declares `returns: task`."""
+        return self.returns == "future" or self.task
 
     def step(self, step_id: str) -> StepPlan:
         return next(s for s in self.steps if s.id == step_id)
@@ -629,6 +638,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         result_step=last if result is not None else None,
         doc=flow.doc,
         deprecated=flow.deprecated,
+        task=flow.task,
     )
 
 

@@ -165,6 +165,23 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec await_task(Task.t()) :: result(term())
   def await_task(%Task{} = task), do: Task.await(task, :infinity)
 
+  @doc "Runs `fun` (a flow declared `returns: task`) in a task: `{:ok, task}`, its result the flow's."
+  @spec in_task((() -> result(term()))) :: {:ok, Task.t()}
+  def in_task(fun), do: {:ok, Task.async(fun)}
+
+  @doc """
+  The rest of a `returns: task` flow whose first request was `submitted` before: `{:ok, task}`
+  running `fun` on the request id, or whose result is the submission's error.
+  """
+  @spec in_task(result(String.t()), (String.t() -> result(term()))) :: {:ok, Task.t()}
+  def in_task({:ok, request_id}, fun), do: {:ok, Task.async(fn -> fun.(request_id) end)}
+  def in_task({:error, _} = error, _fun), do: {:ok, Task.async(fn -> error end)}
+
+  @doc "What a function answering `{:ok, task}` resolves to (a `returns: task` flow called by a flow)."
+  @spec await_answer({:ok, Task.t()} | {:error, Error.t()}) :: result(term())
+  def await_answer({:ok, %Task{} = task}), do: await_task(task)
+  def await_answer({:error, _} = error), do: error
+
   defp send(client, endpoint, opts) do
     body = encode_body(Keyword.get(opts, :body))
     request_opts = [path: Keyword.get(opts, :path, %{}), query: Keyword.get(opts, :query, %{})]
