@@ -45,7 +45,7 @@ class ClientWriter:
             return ["{:ok, Task.t()}"]
         if method.kind == "endpoint":
             ep = self.plan.endpoint(method.target)
-            if ep.response == "redirect":
+            if ep.response == "redirect" and ep.response_type is None:
                 return ["result(String.t())"]
             if ep.response_type is None:
                 return ["result(nil)"]

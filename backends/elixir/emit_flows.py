@@ -137,6 +137,9 @@ class FunctionWriter:
         args: list[Node] = [Text(handle), Text(symbols.string(ep.id)), *self.request_opts(ep, values)]
         if call in DECODING:
             args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
+        if call == "call_location" and ep.redirect_field is not None and ep.response_type is not None:
+            # answered as the declared record, its url field the Location
+            args += [Pair("decode:", self.types.term(ep.response_type)), Pair("url_field:", Text(symbols.string(ep.redirect_field)))]
         return Call(f"{self.client_ref}.{call}", args)
 
     def request_opts(self, ep: EndpointPlan, values: dict[str, Node]) -> list[Node]:

@@ -39,7 +39,7 @@ class Adapters:
 
 
 def return_annotation(plan: EndpointPlan, imports: Imports) -> str:
-    if plan.response == "redirect":
+    if plan.response == "redirect" and plan.response_type is None:
         return "str"
     return "None" if plan.response_type is None else py_type(plan.response_type, imports)
 

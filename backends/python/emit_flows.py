@@ -50,6 +50,8 @@ def endpoint_call(
         if plan.response_type is None:  # no response body: the call still waits for the future
             return "_call_future_empty", [const, futures]
         return "_call_future", [const, futures, adapter(plan.response_type)]
+    if plan.response == "redirect" and plan.redirect_field is not None and plan.response_type is not None:
+        return "_call_redirect", [const, adapter(plan.response_type), py_literal(plan.redirect_field)]
     if plan.response == "redirect":
         return "_call_location", [const]
     if plan.response == "empty":

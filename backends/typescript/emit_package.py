@@ -83,7 +83,7 @@ def method_result(plan: SdkPlan, names: Symbols, x: TypeExprs, m: MethodPlan) ->
     """How the driver turns a method's result into JSON: a schema, `"client"`, or `None` (void)."""
     if m.kind == "endpoint":
         ep = plan.endpoint(m.target)
-        if ep.response == "redirect":
+        if ep.response == "redirect" and ep.response_type is None:
             return f"{x.s}.string"
         if returns_nothing(ep):
             return None

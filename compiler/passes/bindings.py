@@ -33,6 +33,7 @@ from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
+from tinkc.ir.queries import redirect_url_field
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -60,7 +61,8 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> list[Param]:
 
 def endpoint_result(api: ir.Api, ep: ir.Endpoint) -> ir.TypeRef | None:
     if ep.response_handler == "redirect_location":
-        return STRING
+        # a declared record with a `url` string field is the answer (its url the Location), else the text
+        return ep.response if redirect_url_field(api, ep) is not None else STRING
     if api.future_feature(ep) is not None:
         return ir.FutureT(result=ep.response or ANY)
     return ep.response

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import find_client, step_binds, type_refs
+from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
 Location = Literal["path", "query", "body", "body_whole"]
@@ -117,6 +117,9 @@ class EndpointPlan:
     runtime: Runtime
     doc: str | None = None
     deprecated: bool = False
+    # a redirect whose declared response is a record with a `url` field: that field's wire name (the
+    # call answers the record, `url` the Location, its other fields absent); None: the Location as text
+    redirect_field: str | None = None
 
     @property
     def call_mode(self) -> Literal["direct", "future"]:
@@ -437,6 +440,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
     )
+    redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
         id=ep.id,
         group=ep.group,
@@ -446,7 +450,8 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         params=params,
         body=body,
         response=response,
-        response_type=ep.response if response in ("value", "future") else None,
+        response_type=ep.response if response in ("value", "future") or redirect_field is not None else None,
+        redirect_field=redirect_field,
         runtime=runtime,
         doc=ep.doc,
         deprecated=ep.deprecated,

@@ -184,6 +184,18 @@ class BaseClient:
     ) -> str:
         return str(self._transport.send(endpoint, path=path, query=query).headers.get("location", ""))
 
+    def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        return adapter.validate_python({field: self._call_location(endpoint, path=path, query=query)})
+
     def _call_future(
         self,
         endpoint: Endpoint,
@@ -370,6 +382,18 @@ class AsyncBaseClient:
         self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
     ) -> str:
         return str((await self._transport.send(endpoint, path=path, query=query)).headers.get("location", ""))
+
+    async def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        return adapter.validate_python({field: await self._call_location(endpoint, path=path, query=query)})
 
     async def _call_future(
         self,

@@ -222,6 +222,17 @@ export abstract class BaseClient {
     );
   }
 
+  /** A redirect answered as the declared record: `field` (its url) the Location. */
+  protected async callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request: Request = {},
+  ): Promise<T> {
+    const location = await this.callLocation(endpoint, request);
+    return schema.decode({ [field]: location }, "$");
+  }
+
   /** Sends a request that answers a future; its request id. */
   protected submit(endpoint: Endpoint, futures: Futures, request: Request = {}): Promise<string> {
     return this.reported(

@@ -105,14 +105,26 @@ defmodule Tinkc.SDK.Runtime.Client do
     with {:ok, _response} <- send(client, Spec.endpoint(endpoint_id), opts), do: {:ok, nil}
   end
 
-  @doc "Calls a redirect_location endpoint: the `Location` it answers, not followed."
-  @spec call_location(t(), String.t(), keyword()) :: result(String.t())
+  @doc """
+  Calls a redirect_location endpoint: the `Location` it answers, not followed; with `:decode`
+  (a record type) and `:url_field`, that record with the Location as its url.
+  """
+  @spec call_location(t(), String.t(), keyword()) :: result(term())
   def call_location(%__MODULE__{} = client, endpoint_id, opts \\ []) do
     with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
-      case Request.header(response.headers, "location") do
-        nil -> {:error, invalid_response("the redirect has no Location", nil)}
-        location -> {:ok, location}
+      case {Request.header(response.headers, "location"), Keyword.fetch(opts, :decode)} do
+        {nil, _} -> {:error, invalid_response("the redirect has no Location", nil)}
+        {location, :error} -> {:ok, location}
+        # the declared record (a checkpoint's archive URL), its `:url_field` the Location
+        {location, {:ok, type}} -> decode_location(location, type, Keyword.fetch!(opts, :url_field))
       end
+    end
+  end
+
+  defp decode_location(location, type, field) do
+    case Codec.decode(%{field => location}, type) do
+      {:ok, value} -> {:ok, value}
+      {:error, error} -> {:error, invalid_response(Codec.describe(error), location)}
     end
   end
 
