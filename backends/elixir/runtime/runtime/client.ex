@@ -113,10 +113,15 @@ defmodule Tinkc.SDK.Runtime.Client do
   def call_location(%__MODULE__{} = client, endpoint_id, opts \\ []) do
     with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
       case {Request.header(response.headers, "location"), Keyword.fetch(opts, :decode)} do
-        {nil, _} -> {:error, invalid_response("the redirect has no Location", nil)}
-        {location, :error} -> {:ok, location}
+        {nil, _} ->
+          {:error, invalid_response("the redirect has no Location", nil)}
+
+        {location, :error} ->
+          {:ok, location}
+
         # the declared record (a checkpoint's archive URL), its `:url_field` the Location
-        {location, {:ok, type}} -> decode_location(location, type, Keyword.fetch!(opts, :url_field))
+        {location, {:ok, type}} ->
+          decode_location(location, type, Keyword.fetch!(opts, :url_field))
       end
     end
   end
