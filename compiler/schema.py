@@ -452,8 +452,14 @@ def _definitions() -> dict[str, Schema]:
         description="A flow declared inside its client.",
     )
     method_long = _obj(
-        {"endpoint": _str("Endpoint id.", pattern=ENDPOINT_ID), "flow": _str("Flow name."), "doc": DOC},
+        {
+            "endpoint": _str("Endpoint id.", pattern=ENDPOINT_ID),
+            "flow": _str("Flow name."),
+            "doc": DOC,
+            "returns": {"const": "value", "description": "A flow method answering the result where the flow answers a task."},
+        },
         oneOf=[{"required": ["endpoint"]}, {"required": ["flow"]}],
+        dependentRequired={"returns": ["flow"]},
     )
     d["Client"] = _obj(
         {

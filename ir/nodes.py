@@ -693,6 +693,7 @@ class Method:
     kind: str  # endpoint | flow
     target: str
     doc: str | None = None
+    value: bool = False  # `returns: value`: answers the flow's result itself, even where the flow answers a task
     span: Span | None = _span()  # the method's name
     target_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where the target is named
 

@@ -168,6 +168,7 @@ CASES: dict[str, Case] = {
     "chunk_combine_wrong_field_type": case(E("flow.bad-chunk", 18, 25), match=r"needs a list"),
     "chunk_not_a_future": case(E("flow.bad-chunk", 13, 46), E("flow.bad-chunk", 17, 20), match=HINT + r".*promise_result"),
     "flow_bad_returns": case(E("flow.bad-returns", 9, 18), match=HINT + r"`returns: task`"),
+    "method_bad_returns": case(E("client.bad-method", 8, 42), match=HINT + r".*returns: value"),
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"

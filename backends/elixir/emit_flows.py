@@ -318,7 +318,7 @@ class FlowFunction(FunctionWriter):
         ep = self.plan.endpoint(step.endpoint or "")
         if step.mode == "submit":
             return "submit"
-        if ep.response == "future" and self.flow.returns == "future" and step.id == self.flow.result_step:
+        if ep.response == "future" and self.sig.kind == "task" and self.flow.returns == "future" and step.id == self.flow.result_step:
             return "future_task"  # the flow answers the future itself: its task
         return CALLS[ep.response]
 
@@ -377,7 +377,7 @@ class FlowFunction(FunctionWriter):
             ]
         )
         decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
-        task = self.flow.returns == "future" and step.id == self.flow.result_step
+        task = self.sig.kind == "task" and self.flow.returns == "future" and step.id == self.flow.result_step
         chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks"))
         request = Fn(ListNode(self.request_opts(ep, values)), params=chunk_var)
         return Call(f"{chunks}.{'task' if task else 'call'}", [Text(self.receiver_handle(step)), Text(symbols.string(ep.id)), items, spec, decode, request])
@@ -449,7 +449,8 @@ class FlowFunction(FunctionWriter):
     def body(self) -> list[str]:
         result: Node = Text("{:ok, nil}")
         result_var: str | None = None
-        task = self.flow.task and self.flow.returns != "future"  # `returns: task`: the flow in a task
+        # `returns: task` (and not a `returns: value` name of the flow): the flow in a task
+        task = self.flow.task and self.flow.returns != "future" and self.sig.kind == "task"
         eager = self.eager_submit() if task else None
         for index, stage in enumerate(self.flow.stages):
             if eager is not None and index == 0:

@@ -131,7 +131,8 @@ def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
 def method_signature(plan: SdkPlan, client: ClientPlan, method: MethodPlan) -> Signature:
     if method.kind == "endpoint":
         return endpoint_signature(client, method.name, plan.endpoint(method.target))
-    return flow_signature(client, method.name, plan.flow(method.target))
+    sig = flow_signature(client, method.name, plan.flow(method.target))
+    return attrs.evolve(sig, kind="sync") if method.value else sig
 
 
 def flow_function(plan: SdkPlan, flow: FlowPlan) -> tuple[ClientPlan, Signature] | None:

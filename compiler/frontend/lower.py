@@ -1127,7 +1127,7 @@ class Lowerer:
         m = self.mapping(node, f"method `{name}` of client `{cid}`")
         if m is None:
             return None
-        self.check_keys(m, ("endpoint", "flow", "doc"), f"method `{name}`")
+        self.check_keys(m, ("endpoint", "flow", "doc", "returns"), f"method `{name}`")
         kinds = [k for k in ("endpoint", "flow") if k in m]
         if len(kinds) != 1:
             self.sink.error("client.bad-method", f"method `{name}` must name exactly one `endpoint` or `flow`", span)
@@ -1135,7 +1135,21 @@ class Lowerer:
         target = self.string(m.get(kinds[0]), f"`{kinds[0]}` of method `{name}`")
         if target is None:
             return None
-        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=span, target_span=m[kinds[0]].span)
+        value = False
+        if "returns" in m:  # a second name answering the flow's value (Tinkex's `*_sync` functions)
+            returns = self.string(m.get("returns"), "`returns`")
+            if returns != "value" or kinds[0] != "flow":
+                self.sink.error(
+                    "client.bad-method",
+                    f"`returns` of method `{name}`: only a flow method may declare it, and only `value`",
+                    m["returns"].span,
+                    hint="`{flow: <flow>, returns: value}` names the flow again, answering its result instead of a task",
+                )
+                return None
+            value = True
+        return ir.Method(
+            name=name, kind=kinds[0], target=target, doc=self.doc(m), value=value, span=span, target_span=m[kinds[0]].span
+        )
 
     # -- flows -----------------------------------------------------------------------------------
 

@@ -261,6 +261,9 @@ class MethodPlan:
     target: str
     doc: str | None = None  # the method's own doc (the endpoint's or flow's is on its plan)
     deprecated: bool = False
+    # `returns: value`: this name answers the flow's result itself where the flow answers a task
+    # (Elixir: a synchronous function; Python and TypeScript answer as the flow does anyway)
+    value: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -738,6 +741,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
                     target=m.target,
                     doc=m.doc,
                     deprecated=_target_deprecated(api, m),
+                    value=m.value,
                 )
                 for m in c.methods
                 if (m.kind == "endpoint" and m.target in api.endpoints) or (m.kind == "flow" and m.target in api.flows)
