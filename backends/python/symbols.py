@@ -77,6 +77,8 @@ SOURCES: dict[str, str] = {
     "WireModel": "._runtime",
     "discriminate": "._runtime",
     "best_fit": "._runtime",
+    "parse_template": "._runtime",
+    "Chunking": "._chunks",
     "Session": "._session",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",

@@ -80,7 +80,7 @@ class Writer:
         return self.imports.use(SPEC)
 
     def return_type(self, ep: EndpointPlan) -> str:
-        if ep.response == "redirect":
+        if ep.response == "redirect" and ep.response_type is None:
             return "string"
         if returns_nothing(ep):
             return "void"
@@ -98,6 +98,8 @@ class Writer:
                 return call("this.submit", [const, futures, *request])
             result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
             return call("this.callFuture", [const, futures, result, *request])
+        if ep.response == "redirect" and ep.redirect_field is not None:
+            return call("this.callRedirect", [const, self.x.schema(ep.response_type), sym.string_literal(ep.redirect_field), *request])
         if ep.response == "redirect":
             return call("this.callLocation", [const, *request])
         if ep.response == "empty":

@@ -20,7 +20,7 @@ from tinkc.sdk.plan import ITER_SUFFIX
 
 ERRORS = (
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError", "BadRequestError",
-    "ConfigurationError", "ConflictError", "InternalServerError", "NotFoundError", "PaginationError",
+    "ConfigurationError", "ConflictError", "InternalServerError", "InvalidArgumentError", "NotFoundError", "PaginationError",
     "PermissionDeniedError", "RateLimitError", "RequestFailedError", "ResponseValidationError", "SDKError",
     "UnprocessableEntityError",
 )  # fmt: skip
@@ -92,7 +92,7 @@ def method_result(plan: SdkPlan, names: Symbols, x: TypeExprs, m: MethodPlan) ->
     """How the driver turns a method's result into JSON: a schema, `"client"`, or `None` (void)."""
     if m.kind == "endpoint":
         ep = plan.endpoint(m.target)
-        if ep.response == "redirect":
+        if ep.response == "redirect" and ep.response_type is None:
             return f"{x.s}.string"
         if returns_nothing(ep):
             return None

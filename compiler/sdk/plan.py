@@ -28,7 +28,7 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import find_client, step_binds, type_refs
+from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
 Location = Literal["path", "query", "body", "body_whole", "header"]
@@ -234,6 +234,9 @@ class EndpointPlan:
     doc: str | None = None
     deprecated: bool = False
     page: PagePlan | None = None  # a paginated list endpoint: how its pages follow each other
+    # a redirect whose declared response is a record with a `url` field: that field's wire name (the
+    # call answers the record, `url` the Location, its other fields absent); None: the Location as text
+    redirect_field: str | None = None
 
     @property
     def call_mode(self) -> Literal["direct", "future"]:
@@ -257,6 +260,7 @@ StepMode = Literal[
     "pass",  # awaits what a called flow answered: already resolved inside that flow
     "call_flow",
     "build_client",
+    "parse",  # splits a string by a record's parse template into that record (bad text: invalid-argument error)
     "return",
 ]
 
@@ -282,12 +286,40 @@ class StepArg:
 
 
 @attrs.frozen(kw_only=True)
+class ChunkPlan:
+    """A chunked call (a step's `chunk:`), as every runtime runs it:
+
+    1. `input` (a list of `item`) is split in order into chunks of at most `max_items` items whose
+       estimated sizes add up to at most `max_bytes` (an item's size: its JSON form with strings
+       counted as their UTF-8 bytes, numbers as 8, booleans and null as 1, object keys as their
+       bytes). An item larger than `max_bytes` alone is an invalid-argument error, before any request.
+       An empty list is one (empty) chunk.
+    2. The step's arguments are evaluated once per chunk, in chunk order (so counters such as a
+       `seq_id` number the chunks in order), `${input.<input>}` being the chunk.
+    3. The chunks after the first are sent concurrently, then, once they are all accepted, the
+       first (as Tinker's SDK does: the server starts on the batch when its first request arrives).
+    4. The futures are polled concurrently; the results combine in chunk order, field by field:
+       `concat` joins lists, `metrics` reduces each key present in every chunk by the suffix after
+       its last `:` (`mean` weighted by the chunks' item counts, `sum`, `min`, `max`, `slack` = max
+       minus weighted mean; other keys are dropped), any other field is the first chunk's.
+    """
+
+    input: str
+    item: ir.TypeRef
+    max_items: int
+    max_bytes: int
+    combine: tuple[tuple[str, str], ...]  # (field of the result record, `concat` | `metrics`); others: the first chunk's
+
+
+@attrs.frozen(kw_only=True)
 class StepPlan:
     id: str
     mode: StepMode
     endpoint: str | None = None  # call / submit
     flow: str | None = None  # call_flow
     client: str | None = None  # build_client: the client built
+    parsed: str | None = None  # parse: the record (with a parse template) the step makes; `args` holds its `value`
+    chunk: ChunkPlan | None = None  # call: made once per chunk of a list input, results combined
     receiver: Receiver | None = None  # call / submit / call_flow
     args: tuple[StepArg, ...] = ()
     awaits: str | None = None  # await / pass: the step whose future it waits for
@@ -327,6 +359,15 @@ class FlowPlan:
     result_step: str | None  # the step whose value the flow answers
     doc: str | None = None
     deprecated: bool = False
+    # `returns: task`: the public function answers a task of the whole flow (Elixir `{:ok, Task}`;
+    # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
+    # Python client the value). A flow already answering a future is answered so anyway.
+    task: bool = False
+
+    @property
+    def answers_task(self) -> bool:
+        """The function answers a task: its result is a server-side future, or it declares `returns: task`."""
+        return self.returns == "future" or self.task
 
     def step(self, step_id: str) -> StepPlan:
         return next(s for s in self.steps if s.id == step_id)
@@ -342,6 +383,9 @@ class MethodPlan:
     target: str
     doc: str | None = None  # the method's own doc (the endpoint's or flow's is on its plan)
     deprecated: bool = False
+    # `returns: value`: this name answers the flow's result itself where the flow answers a task
+    # (Elixir: a synchronous function; Python and TypeScript answer as the flow does anyway)
+    value: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -677,6 +721,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
     )
+    redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
         id=ep.id,
         group=ep.group,
@@ -686,7 +731,8 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         params=params,
         body=body,
         response=response,
-        response_type=ep.response if response in ("value", "future") else None,
+        response_type=ep.response if response in ("value", "future") or redirect_field is not None else None,
+        redirect_field=redirect_field,
         runtime=runtime,
         doc=ep.doc,
         deprecated=ep.deprecated,
@@ -838,6 +884,8 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
         for a in step.args:
             i = inputs.get(a.name)
             out.append(StepArg(name=a.name, value=a.value, expected=i.type if i else None, location="input", wire=a.name))
+    elif step.kind == "parse":
+        out.extend(StepArg(name=a.name, value=a.value, expected=ir.Prim(name="string"), location="input", wire=a.name) for a in step.args)
     elif step.kind == "build_client":
         client = api.clients.get(step.target or "")
         state = {s.name: s for s in client.state} if client else {}
@@ -845,6 +893,26 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
             s = state.get(a.name)
             out.append(StepArg(name=a.name, value=a.value, expected=s.type if s else None, location="state", wire=a.name))
     return tuple(out)
+
+
+def _chunk(api: ir.Api, flow: ir.Flow, step: ir.Step) -> ChunkPlan | None:
+    if step.chunk is None:
+        return None
+    source = next(i for i in flow.inputs if i.name == step.chunk.input)
+    listed = base_type(api, source.type)[0] if source.type is not None else None
+    assert isinstance(listed, ir.ListT)
+    declared = dict(step.chunk.combine)
+    response = base_type(api, step.result_type.result)[0] if isinstance(step.result_type, ir.FutureT) else None
+    record = api.record(response) if response is not None else None
+    fields = [f.name for f in record.fields] if record is not None else list(declared)
+    return ChunkPlan(
+        input=step.chunk.input,
+        item=listed.item,
+        max_items=step.chunk.max_items,
+        max_bytes=step.chunk.max_bytes,
+        # the fields that do not simply keep the first chunk's value, in the record's order
+        combine=tuple((name, declared[name]) for name in fields if declared.get(name, "first") != "first"),
+    )
 
 
 def _variables(flow: ir.Flow) -> set[str]:
@@ -913,6 +981,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
                     ordered=_ordered_counter(api, flow, s),
+                    chunk=_chunk(api, flow, s),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
@@ -925,6 +994,8 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
             steps.append(StepPlan(**common, mode=mode, awaits=s.awaits))
         elif s.kind == "build_client":
             steps.append(StepPlan(**common, mode="build_client", client=s.target, args=_step_args(api, s, endpoints)))
+        elif s.kind == "parse":
+            steps.append(StepPlan(**common, mode="parse", parsed=s.target, args=_step_args(api, s, endpoints)))
         elif s.kind == "return":
             steps.append(StepPlan(**common, mode="return", returned=s.args[0].value if s.args else None))
     result = flow.result
@@ -958,6 +1029,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         result_step=last if result is not None else None,
         doc=flow.doc,
         deprecated=flow.deprecated,
+        task=flow.task,
     )
 
 
@@ -1070,6 +1142,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
                     target=m.target,
                     doc=m.doc,
                     deprecated=_target_deprecated(api, m),
+                    value=m.value,
                 )
                 for m in c.methods
                 if (m.kind == "endpoint" and m.target in api.endpoints) or (m.kind == "flow" and m.target in api.flows)

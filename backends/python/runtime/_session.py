@@ -36,6 +36,7 @@ class Session:
             return warned
         logger.warning("session %s: no successful heartbeat for %d s", session_id, int(now - last_ok))
         return True
+
     # (field, config option, null when absent): create fields read from the configuration; an
     # absent option's field is left out, or null when the request requires it
     create_config: tuple[tuple[str, str, bool], ...] = ()

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 import { type AuthScheme, exchangeActive } from "./auth.js";
+import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -436,6 +437,17 @@ export abstract class BaseClient {
     );
   }
 
+  /** A redirect answered as the declared record: `field` (its url) the Location. */
+  protected async callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request: Request & RequestOptions = {},
+  ): Promise<T> {
+    const location = await this.callLocation(endpoint, request);
+    return schema.decode({ [field]: location }, "$");
+  }
+
   /** The pages of a paginated endpoint, from the request its plain method sends (each page's
    * request goes through the transport as a call does: retries, options, telemetry). */
   protected paginate<P, I>(
@@ -503,5 +515,34 @@ export abstract class BaseClient {
   ): Promise<T> {
     const submit = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
     return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
+  }
+
+  /**
+   * A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+   * counters numbering the chunks), the chunks after the first sent concurrently, then the
+   * first; the futures polled concurrently; the results combined in chunk order.
+   */
+  protected async callChunked<T, I>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    chunking: Chunking<I>,
+    items: readonly I[],
+    request: (chunk: I[]) => Promise<Request>,
+  ): Promise<T> {
+    const chunks = split(chunking, items);
+    const requests: Request[] = [];
+    for (const chunk of chunks) requests.push(await request(chunk));
+    const [first = {}, ...rest] = requests;
+    const later = await Promise.all(rest.map((r) => this.submit(endpoint, futures, r)));
+    const ids = [await this.submit(endpoint, futures, first), ...later];
+    const results = await Promise.all(
+      ids.map((id) => this.awaitFuture(endpoint, futures, id, schema, first.signal)),
+    );
+    return combined(
+      chunking as Chunking<unknown>,
+      results,
+      chunks.map((c) => c.length),
+    );
   }
 }

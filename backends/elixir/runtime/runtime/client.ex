@@ -219,14 +219,31 @@ defmodule Tinkc.SDK.Runtime.Client do
     with {:ok, _response} <- send(client, Spec.endpoint(endpoint_id), opts), do: {:ok, nil}
   end
 
-  @doc "Calls a redirect_location endpoint: the `Location` it answers, not followed."
-  @spec call_location(t(), String.t(), keyword()) :: result(String.t())
+  @doc """
+  Calls a redirect_location endpoint: the `Location` it answers, not followed; with `:decode`
+  (a record type) and `:url_field`, that record with the Location as its url.
+  """
+  @spec call_location(t(), String.t(), keyword()) :: result(term())
   def call_location(%__MODULE__{} = client, endpoint_id, opts \\ []) do
     with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
-      case Request.header(response.headers, "location") do
-        nil -> {:error, invalid_response("the redirect has no Location", nil)}
-        location -> {:ok, location}
+      case {Request.header(response.headers, "location"), Keyword.fetch(opts, :decode)} do
+        {nil, _} ->
+          {:error, invalid_response("the redirect has no Location", nil)}
+
+        {location, :error} ->
+          {:ok, location}
+
+        # the declared record (a checkpoint's archive URL), its `:url_field` the Location
+        {location, {:ok, type}} ->
+          decode_location(location, type, Keyword.fetch!(opts, :url_field))
       end
+    end
+  end
+
+  defp decode_location(location, type, field) do
+    case Codec.decode(%{field => location}, type) do
+      {:ok, value} -> {:ok, value}
+      {:error, error} -> {:error, invalid_response(Codec.describe(error), location)}
     end
   end
 
@@ -322,6 +339,23 @@ defmodule Tinkc.SDK.Runtime.Client do
   @doc "The result of a task a future-returning call gave."
   @spec await_task(Task.t()) :: result(term())
   def await_task(%Task{} = task), do: Task.await(task, :infinity)
+
+  @doc "Runs `fun` (a flow declared `returns: task`) in a task: `{:ok, task}`, its result the flow's."
+  @spec in_task((() -> result(term()))) :: {:ok, Task.t()}
+  def in_task(fun), do: {:ok, Task.async(fun)}
+
+  @doc """
+  The rest of a `returns: task` flow whose first request was `submitted` before: `{:ok, task}`
+  running `fun` on the request id, or whose result is the submission's error.
+  """
+  @spec in_task(result(String.t()), (String.t() -> result(term()))) :: {:ok, Task.t()}
+  def in_task({:ok, request_id}, fun), do: {:ok, Task.async(fn -> fun.(request_id) end)}
+  def in_task({:error, _} = error, _fun), do: {:ok, Task.async(fn -> error end)}
+
+  @doc "What a function answering `{:ok, task}` resolves to (a `returns: task` flow called by a flow)."
+  @spec await_answer({:ok, Task.t()} | {:error, Error.t()}) :: result(term())
+  def await_answer({:ok, %Task{} = task}), do: await_task(task)
+  def await_answer({:error, _} = error), do: error
 
   defp send(client, endpoint, opts) do
     body = encode_body(Keyword.get(opts, :body))
