@@ -363,7 +363,8 @@ class FlowWriter:
                     expr = f"{self.imports.use(sym.type_symbol(rec.id))}.model_validate({expr})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
             called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
-            if not self.is_async and callee.returns == "future":  # its sync method answers an APIFuture
+            # its sync method answers an APIFuture: waited for, unless this flow answers that future
+            if not self.is_async and callee.returns == "future" and not self.starts_future(step):
                 return [called, ".result()"], True
             return called, True
         if step.mode == "pass":
