@@ -150,6 +150,9 @@ class FunctionWriter:
             args.append(Pair("body:", Struct(self.types.module(record.id), fields)))
         elif ep.body.kind == "whole" and ep.body.type is not None and "body" in values:
             args.append(Pair("body:", Tuple([self.types.term(ep.body.type), values["body"]])))
+        headers = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("header") if p.name in values]
+        if headers:  # header parameters: the runtime leaves absent (nil) ones out
+            args.append(Pair("headers:", Map(headers)))
         if call in DECODING:
             args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
         return Call(f"{self.client_ref}.{call}", args)
@@ -159,10 +162,10 @@ class FunctionWriter:
     def prelude(self, body: list[str]) -> str:
         """The statements before the body: the options it reads, then the handle."""
         statements = self.option_lines()
-        if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
-            statements.append(
-                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text("opts")])), 4)
-            )
+        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`)
+            # a `timeout` parameter of the API is not the shorthand of the per-call timeout
+            opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
+            statements.append(exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4))
         prelude = exfmt.block(statements)
         if prelude and (len(body) > 1 or len(statements[-1]) > 1):
             prelude.append("")  # the formatter's blank line before or after a multi-line statement
@@ -191,6 +194,30 @@ class EndpointFunction(FunctionWriter):
         # a future answers its task at once: the request is sent now, the task polls
         call = "future_task" if self.ep.call_mode == "future" else CALLS[self.ep.response]
         return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), call), 4)
+
+
+class PagesFunction(EndpointFunction):
+    """The page stream of a paginated endpoint's function: the request its function sends, and
+    the plan's rule (`paging:`) with the page's items (`items:`), for `Client.pages/3`."""
+
+    def body(self) -> list[str]:
+        page = self.ep.page
+        assert page is not None
+        values = {p.wire: self.param_value(p) for p in self.sig.params}
+        call = self.endpoint_call(self.ep, values, self.handle(), "call")
+        assert isinstance(call, exfmt.Seq)
+        paging: list[Node] = [Pair("style:", Text(":" + page.style))]
+        for key, control in (("limit", page.limit), ("offset", page.offset), ("cursor", page.cursor)):
+            if control is not None:
+                paging.append(Pair(f"{key}:", Tuple([Text(":" + control.location), Text(symbols.string(control.wire))])))
+        for key, path in (("total", page.total_path), ("next_field", page.next_path)):
+            if path:
+                paging.append(Pair(f"{key}:", ListNode([Text(symbols.string(x)) for x in path])))
+        if page.next_header is not None:
+            paging.append(Pair("next_header:", Text(symbols.string(page.next_header))))
+        items = Text(f"& &1.{symbols.field_name(page.items_field)}")
+        pages = Call(f"{self.client_ref}.pages", [*call.items, Pair("paging:", Map(paging)), Pair("items:", items)])
+        return exfmt.statement(pages, 4)
 
 
 class FlowFunction(FunctionWriter):
@@ -434,6 +461,10 @@ def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]
     for p in sig.options:
         default = f" (default: `{json.dumps(ir.thaw(p.default))}`)" if p.has_default else ""
         lines.append(f"  * `{symbols.atom(p.name)}`{' - ' + p.doc.strip() if p.doc else ''}{default}")
-    lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    if not any(p.wire == "timeout" for p in sig.params):
+        lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    lines.append(
+        "  * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`"
+    )
     parts.append("\n".join(lines))
     return exfmt.heredoc("@doc", "\n\n".join(parts))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 
 from tinkc.backends.elixir import exfmt, symbols, templating
-from tinkc.backends.elixir.emit_types import discriminator_wire, int_literal
+from tinkc.backends.elixir.emit_types import discriminator_wire, float_literal, int_literal
 from tinkc.backends.elixir.signatures import method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.backends.elixir.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.examples import ClientExample, ExampleCall, client_examples
 
 
 def mix_exs(plan: SdkPlan, layout: Layout) -> str:
@@ -42,48 +43,101 @@ def root_module(plan: SdkPlan, layout: Layout) -> str:
             f"  def version, do: {symbols.string(layout.version)}",
         ]
     )
-    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version])
+    client = layout.runtime("Runtime.Client")
+    raw_doc = (
+        "Runs `fun`, one call of this SDK in this process, and answers its value with the status, headers and request id "
+        "of its own request's response: `{:ok, %{value: value, status: status, headers: headers, request_id: id}}`, or "
+        "the call's error (which carries its `status` already). For a server-side future, the response is its submission's."
+    )
+    raw = "\n".join(
+        [
+            *exfmt.heredoc("@doc", raw_doc),
+            "  @spec with_raw_response((() -> {:ok, term()} | {:error, term()})) ::",
+            "          {:ok, map()} | {:error, term()}",
+            f"  defdelegate with_raw_response(fun), to: {client}",
+        ]
+    )
+    return templating.module(layout.namespace, ["\n".join(exfmt.heredoc("@moduledoc", doc))], [version, raw])
+
+
+def literal(value: object) -> str:
+    """An example argument (a JSON sample of compiler/sdk/examples.py) as Elixir writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int_literal(value)
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    return symbols.string(str(value))
+
+
+def example_lines(plan: SdkPlan, layout: Layout, ex: ClientExample) -> tuple[list[str], list[str]]:
+    """The aliases and the statements of a client's example: its root started (a process) or made
+    (a struct), the builder calls down to it, then its example calls, each result inspected."""
+    modules = {cid: layout.client_module(plan.clients[cid]) for cid in {ex.root, ex.client, *(on for on, _ in ex.path)}}
+    short = {cid: m.rsplit(".", 1)[-1] for cid, m in modules.items()}
+    var = {cid: symbols.variable_name(cid) for cid in modules}
+    root = plan.clients[ex.root]
+    lines = [f"{{:ok, {var[root.id]}}} = {short[root.id]}.start_link()" if root.stateful else f"{var[root.id]} = {short[root.id]}.new()"]
+
+    def invocation(on: str, c: ExampleCall) -> tuple[str, bool]:
+        client = plan.clients[on]
+        method = next(m for m in client.methods if m.name == c.method)
+        sig = method_signature(plan, client, method)
+        values = dict(c.args)
+        args = ", ".join([var[on], *(literal(values[p.wire]) for p in sig.positional)])
+        return f"{short[on]}.{sig.function}({args})", sig.kind == "task"
+
+    for k, (on, c) in enumerate(ex.path):
+        built = ex.path[k + 1][0] if k + 1 < len(ex.path) else ex.client  # the client this call builds
+        text, _task = invocation(on, c)
+        lines.append(f"{{:ok, {var[built]}}} = {text}")
+    for c in ex.calls:
+        text, task = invocation(ex.client, c)
+        if task:
+            lines += [f"{{:ok, task}} = {text}", "{:ok, result} = Task.await(task, :infinity)"]
+        else:
+            lines.append(f"{{:ok, result}} = {text}")
+        lines.append("IO.inspect(result)")
+    return sorted(set(modules.values())), lines
 
 
 def readme(plan: SdkPlan, layout: Layout) -> str:
     svc = plan.service
+    examples = client_examples(plan)
     clients = []
+    paged: list[dict[str, str | int]] = []  # the paginated functions, with their `_iter` streams
     for client in plan.clients.values():
         sigs = [(m, method_signature(plan, client, m)) for m in client.methods]
         if not sigs:
             continue
         module = layout.client_module(client)
-        var = symbols.variable_name(client.id)
         rows = []
         for method, sig in sigs:
             doc = method.doc or (plan.endpoint(method.target).doc if method.kind == "endpoint" else plan.flow(method.target).doc) or ""
             first = doc.strip().splitlines()[0].replace("|", "\\|") if doc.strip() else ""
             rows.append({"function": sig.function, "arity": sig.arity(), "what": first})
-        clients.append(
-            {
-                "module": module,
-                "short": module.rsplit(".", 1)[-1],
-                "doc": client.doc,
-                "var": var,
-                "process": client.stateful,
-                # a few calls as examples; the table lists them all
-                "examples": [
-                    {"function": sig.function, "args": ", ".join([var, *(p.name for p in sig.positional)]), "task": sig.kind == "task"}
-                    for _method, sig in sigs[:3]
-                ],
-                "rows": rows,
-            }
-        )
+            if method.kind == "endpoint" and plan.endpoint(method.target).page is not None:
+                paged.append({"module": layout.client_module(client), "function": sig.function, "arity": sig.arity()})
+        ex = examples.get(client.id)
+        aliases, lines = example_lines(plan, layout, ex) if ex is not None and (ex.calls or ex.path) else ([], [])
+        clients.append({"module": module, "doc": client.doc, "aliases": aliases, "lines": lines, "rows": rows})
     return render(
         "README.md.jinja",
+        paged=paged,
         namespace=layout.namespace,
         service=svc.name,
         service_doc=svc.doc,
         app=layout.app,
         app_atom=symbols.atom(layout.app),
         api_key_env=svc.auth.env if svc.auth else None,
+        command_env=svc.auth.command_env if svc.auth else None,
         base_url_env=svc.base_url_env,
         base_url=svc.base_url,
+        environments=", ".join(f"`{symbols.string(n)}`" for n, _ in svc.environments),
+        environment_env=svc.environment_env,
         key_env=svc.auth.env if svc.auth and svc.auth.env else "API_KEY",
         clients=clients,
     )

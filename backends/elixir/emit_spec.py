@@ -111,6 +111,7 @@ class SpecWriter:
                     ("max_ms", Text(int_literal(retry.max_ms))),
                     ("jitter", Text(float_literal(float(retry.jitter)))),
                     ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
+                    ("should_retry_header", optional_text(retry.should_retry_header)),
                 ],
             )
         if isinstance(p, ir.RetryHandler):
@@ -158,6 +159,18 @@ class SpecWriter:
                     ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
                     ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
                     ("transient_jitter", Text(float_literal(p.poll_retry.jitter))),
+                    ("request_type_header", optional_text(p.request_type_header)),
+                    ("iteration_header", optional_text(p.iteration_header)),
+                    ("metadata_only_field", optional_text(p.metadata_only_field)),
+                    ("metadata_status_field", Text(symbols.string(p.metadata_status_field))),
+                    ("metadata_status_value", Text(symbols.string(p.metadata_status_value))),
+                    ("expired_statuses", ranges(p.expired_statuses)),
+                    ("expired_resubmits", Text(int_literal(p.expired_resubmits))),
+                    ("bounded_retry_statuses", ranges(p.bounded_retry_statuses)),
+                    ("bounded_retries", Text(int_literal(p.bounded_retries))),
+                    ("billing_statuses", ranges(p.billing_statuses)),
+                    ("billing_delay_ms", Text(int_literal(p.billing_delay_ms))),
+                    ("billing_max_pause_ms", Text(int_literal(p.billing_max_pause_ms))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):
@@ -202,6 +215,8 @@ class SpecWriter:
             items.append(("redirect_location", Text("true")))
         if rt.poll_timeout_ms is not None:
             items.append(("timeout_ms", Text(int_literal(rt.poll_timeout_ms))))
+        if rt.request_type is not None:
+            items.append(("request_type", Text(symbols.string(rt.request_type))))
         return self.struct("Endpoint", items)
 
     # -- service ------------------------------------------------------------------------------------
@@ -291,7 +306,51 @@ class SpecWriter:
         telemetry = self.telemetry()
         if telemetry is not None:
             items.append(("telemetry", telemetry))
+        auth = self.auth()
+        if auth is not None:
+            items.append(("auth", auth))
+        if svc.environments:
+            items.append(("environment_env", optional_text(svc.environment_env)))
+            items.append(
+                ("environments", ListNode([Tuple([Text(symbols.string(n)), Text(symbols.string(u))]) for n, u in svc.environments]))
+            )
         return self.struct("Service", items)
+
+    def auth(self) -> Node | None:
+        """The plan's auth decisions (`AuthSpec`); the exchange is a map."""
+        a = self.plan.auth
+        if a is None:
+            return None
+        x = a.exchange
+        exchange: Node = Text("nil")
+        if x is not None:
+            lo, hi = x.refresh_window
+            exchange = Map(
+                pairs(
+                    [
+                        ("endpoint", Text(symbols.string(x.endpoint))),
+                        ("body", json_term(x.body)),
+                        ("token_field", Text(symbols.string(x.token_field))),
+                        ("lifetime_claim", optional_text(x.lifetime_claim)),
+                        ("lifetime_field", optional_text(x.lifetime_field)),
+                        ("refresh_window", Tuple([Text(number(lo)), Text(number(hi))])),
+                        ("refresh_before_sec", Text(int_literal(x.refresh_before_sec))),
+                        ("enabled", Text("true" if x.enabled else "false")),
+                        ("enable_env", optional_text(x.enable_env)),
+                    ]
+                )
+            )
+        return self.struct(
+            "AuthSpec",
+            [
+                ("header", Text(symbols.string(a.header))),
+                ("command_env", optional_text(a.command_env)),
+                ("exchange", exchange),
+                ("credential_prefix", Text(symbols.string(a.credential_prefix))),
+                ("credential_base64", Text("true" if a.credential_base64 else "false")),
+                ("token_prefix", Text(symbols.string(a.token_prefix))),
+            ],
+        )
 
     # -- the module ---------------------------------------------------------------------------------
 

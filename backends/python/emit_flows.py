@@ -35,19 +35,26 @@ def location_args(path: Sequence[tuple[d.Doc, d.Doc]], query: Sequence[tuple[d.D
 
 
 def endpoint_call(
-    plan: EndpointPlan, imports: Imports, adapter: Callable[[ir.TypeRef], str], submit: bool = False
+    plan: EndpointPlan,
+    imports: Imports,
+    adapter: Callable[[ir.TypeRef], str],
+    submit: bool = False,
+    start: bool = False,
 ) -> tuple[str, list[str]]:
     """The runtime method that answers an endpoint as the plan's response kind says, with its leading
-    arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])..."""
+    arguments: (`_call`, [EP, adapter]), (`_call_future`, [EP, FT, adapter]), (`_submit`, [EP, FT])...
+    ``start``: a future is answered as an APIFuture at once (the sync client's future-answering
+    methods) rather than waited for."""
     const = imports.use(sym.endpoint_symbol(plan.id))
     if plan.response == "future":
         assert plan.runtime.futures is not None
         futures = imports.use(sym.feature_symbol(plan.runtime.futures))
         if submit:
             return "_submit", [const, futures]
+        verb = "_start_future" if start else "_call_future"
         if plan.response_type is None:  # no response body: the call still waits for the future
-            return "_call_future_empty", [const, futures]
-        return "_call_future", [const, futures, adapter(plan.response_type)]
+            return f"{verb}_empty", [const, futures]
+        return verb, [const, futures, adapter(plan.response_type)]
     if plan.response == "redirect":
         return "_call_location", [const]
     if plan.response == "empty":
@@ -200,7 +207,7 @@ class FlowWriter:
             optional: list[tuple[d.Doc, d.Doc]] = []
             for a in step.args:
                 p = ep.param(a.name)
-                if p is None or p.location != "body":
+                if p is None or (p.location != "body" and p.body_field is None):
                     continue
                 # an optional argument whose value is absent (None) is left out, as the method does
                 (given if p.required else optional).append((py_literal(sym.field_name(a.name)), self.value(a.value, a.expected)))
@@ -219,7 +226,13 @@ class FlowWriter:
             whole = next((a for a in step.args if a.location == "body_whole"), None)
             if whole is not None:
                 kwargs.append(f"body={self.value(whole.value)}")
-        method, leading = endpoint_call(ep, self.imports, self.adapter, submit=submit or step.mode == "submit")
+        method, leading = endpoint_call(
+            ep,
+            self.imports,
+            self.adapter,
+            submit=submit or step.mode == "submit",
+            start=not submit and self.starts_future(step),
+        )
         return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
 
     def ordered_step(self, step: StepPlan) -> list[d.Doc | Block]:
@@ -227,7 +240,9 @@ class FlowWriter:
         (which reads the counter) and the request, until the server answered it; a future is then
         polled outside the lane, so the next request can leave while this one is pending."""
         ep = self.plan.endpoint(step.endpoint or "")
-        polled = ep.response == "future" and step.mode == "call"  # submitted in the lane, polled after
+        # submitted in the lane, polled after; a sync flow answering this future submits it in the
+        # lane all the same (`_start_future` submits in the caller's thread) and answers it at once
+        polled = ep.response == "future" and step.mode == "call" and not self.starts_future(step)
         pre, call = self.endpoint_call(step, submit=polled)
         awaited: d.Doc = ["await ", call] if self.is_async else call
         lane = f"self._lane({py_literal(step.ordered)})"
@@ -236,13 +251,19 @@ class FlowWriter:
         out: list[d.Doc | Block] = [Block(("async with " if self.is_async else "with ") + lane + ":", inner)]
         if polled:
             ft = self.imports.use(sym.feature_symbol(ep.runtime.futures or ""))
+            endpoint = self.imports.use(sym.endpoint_symbol(ep.id))
             if ep.response_type is None:
-                poll = d.call("self._await_future_empty", [ft, handle])
+                poll = d.call("self._await_future_empty", [endpoint, ft, handle])
             else:
-                poll = d.call("self._await_future", [ft, handle, self.adapter(ep.response_type)])
+                poll = d.call("self._await_future", [endpoint, ft, handle, self.adapter(ep.response_type)])
             polled_doc: d.Doc = ["await ", poll] if self.is_async else poll
             out.append(d.assign(sym.step_var(step.id), polled_doc) if step.variable else polled_doc)
         return out
+
+    def starts_future(self, step: StepPlan) -> bool:
+        """The sync method of a flow that answers a future answers it as an APIFuture at once: the
+        step that makes the future starts it (the async method awaits it, as before)."""
+        return not self.is_async and self.flow.returns == "future" and step.id == self.flow.result_step
 
     def step_expr(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc, bool]:
         """(statements to run first, expression, is it awaitable in the async method)."""
@@ -263,7 +284,10 @@ class FlowWriter:
                     what = a.value.text if isinstance(a.value, ir.Bind) else a.name
                     expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(what)})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
-            return d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs), True
+            called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
+            if not self.is_async and callee.returns == "future":  # its sync method answers an APIFuture
+                return [called, ".result()"], True
+            return called, True
         if step.mode == "pass":
             return sym.step_var(step.awaits or ""), False  # a called flow's futures are already awaited inside it
         if step.mode == "await":
@@ -272,9 +296,10 @@ class FlowWriter:
             if ep.runtime.futures is None:
                 return "None", False
             ft = self.imports.use(sym.feature_symbol(ep.runtime.futures))
+            endpoint = self.imports.use(sym.endpoint_symbol(ep.id))
             if ep.response_type is None:  # the future resolves to nothing: polled all the same
-                return d.call("self._await_future_empty", [ft, sym.step_var(call.id)]), True
-            return d.call("self._await_future", [ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
+                return d.call("self._await_future_empty", [endpoint, ft, sym.step_var(call.id)]), True
+            return d.call("self._await_future", [endpoint, ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
         if step.mode == "build_client":
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False
@@ -291,11 +316,14 @@ class FlowWriter:
         t = self.flow.result
         if t is None:
             return "None"
+        started = isinstance(t, ir.FutureT) and not self.is_async
         if isinstance(t, ir.FutureT):
             t = t.result
         if isinstance(t, ir.ClientT):
-            return self.class_name(t.client)
-        return py_type(t, self.imports)
+            shown = self.class_name(t.client)
+        else:
+            shown = py_type(t, self.imports)
+        return f"{self.imports.use(sym.lib('APIFuture'))}[{shown}]" if started else shown
 
     def params(self) -> list[d.Doc]:
         params: list[d.Doc] = []

@@ -7,7 +7,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring
+from tinkc.backends.python.literals import docstring, py_literal
+from tinkc.backends.python.pydoc import collection
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
@@ -19,6 +20,7 @@ FEATURE_KINDS: dict[type, tuple[str, str]] = {
     ir.RetryPolicy: ("retry_policy", "RetryPolicy"),
     ir.SamplingBackpressure: ("backpressure", "Backpressure"),
     ir.RetryHandler: ("retry_handler", "RetryHandler"),
+    ir.QueueStateObserver: ("queue_log", "QueueLog"),
 }
 
 
@@ -34,6 +36,15 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         timeout_ms=svc.timeout_ms,
         # the pool holds what the retry handlers let be in flight (the runtime's default: 100)
         max_connections=plan.max_connections if plan.max_connections is not None and plan.max_connections > 100 else None,
+        command_env=plan.auth.command_env if plan.auth is not None else None,
+        # `environments=((name, URL), ...)`: the outer tuple laid out like every other literal
+        environments=[
+            "environments=",
+            collection("(", [f"({py_literal(n)}, {py_literal(u)})" for n, u in svc.environments], ")", tuple_=True),
+        ]
+        if svc.environments
+        else None,
+        environment_env=svc.environment_env,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []
@@ -73,7 +84,21 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
                 retry=sym.feature_const(rt.retry.feature) if rt.retry is not None else None,
                 backpressure=sym.feature_const(rt.backpressure) if rt.backpressure is not None else None,
                 handler=sym.feature_const(rt.handler) if rt.handler is not None else None,
+                # the queue-state log is no runtime unit of the plan: the endpoint's feature, as declared
+                queue_log=next(
+                    (sym.feature_const(f.id) for f in api.endpoint_features(api.endpoints[ep.id], "queue_state_observer")), None
+                ),
             )
+        )
+    auth = None
+    if plan.auth is not None:
+        auth = SimpleNamespace(
+            name="AUTH",
+            cls=imports.use(sym.lib("AuthScheme")),
+            plan=plan.auth,
+            exchange=sym.endpoint_const(plan.auth.exchange.endpoint) if plan.auth.exchange is not None else None,
+            exchange_name="AUTH_EXCHANGE",
+            exchange_cls=imports.use(sym.lib("Exchange")) if plan.auth.exchange is not None else None,
         )
     service = SimpleNamespace(
         name="SERVICE",
@@ -83,6 +108,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         user_agent=f"{package}/{svc.version} (python; tinkc)",
         session=None,
         telemetry=None,
+        auth=auth.name if auth is not None else None,
     )
     session = None
     if plan.session is not None:
@@ -109,6 +135,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         futures=futures,
         session=session,
         telemetry=telemetry,
+        auth=auth,
         service=service,
     )
 

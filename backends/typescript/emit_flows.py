@@ -231,7 +231,8 @@ class FlowWriter:
         public = self.public_endpoint_method(step)
         if public is not None:
             # on another client: its own method, which resolves a future itself
-            args = [*path, *query, *body]
+            # (a path parameter that is also a body field is one property of the params object)
+            args = [*path, *query, *[b for b in body if all(b[0] != name for name, _ in path)]]
             return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params(ep) else []), "options"])
         items: list[tuple[str, Doc]] = []
         if path:
@@ -299,7 +300,8 @@ class FlowWriter:
                 return var(call_step.id), False  # already resolved by its step
             result = self.x.nothing() if ep.response_type is None else self.x.schema(step.result_type or ep.response_type)
             futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
-            return call("this.awaitFuture", [futures, var(call_step.id), result, "options.signal"]), True
+            endpoint = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+            return call("this.awaitFuture", [endpoint, futures, var(call_step.id), result, "options.signal"]), True
         if step.mode == "pass":
             return var(step.awaits or ""), False  # already resolved inside the called flow
         if step.mode == "build_client":

@@ -16,11 +16,13 @@ from tinkc.backends.typescript.symbols import Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.queries import type_refs
 from tinkc.sdk import MethodPlan, SdkPlan
+from tinkc.sdk.plan import ITER_SUFFIX
 
 ERRORS = (
     "APIConnectionError", "APIError", "APIStatusError", "APITimeoutError", "AuthenticationError", "BadRequestError",
-    "ConfigurationError", "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
-    "RequestFailedError", "ResponseValidationError", "SDKError", "UnprocessableEntityError",
+    "ConfigurationError", "ConflictError", "InternalServerError", "NotFoundError", "PaginationError",
+    "PermissionDeniedError", "RateLimitError", "RequestFailedError", "ResponseValidationError", "SDKError",
+    "UnprocessableEntityError",
 )  # fmt: skip
 
 # What the driver template imports itself (`import * as s from "../src/runtime/schema.js"`).
@@ -63,7 +65,7 @@ def tsconfig_driver() -> str:
 def index_module(plan: SdkPlan, names: Symbols) -> str:
     exports: list[tuple[list[str], str]] = [
         (sorted(names.classes.values()), "./clients.js"),
-        (["type ClientOptions", "type RequestOptions"], "./runtime/client.js"),
+        (["type ClientOptions", "type RawResponse", "type RequestOptions", "withRawResponse"], "./runtime/client.js"),
         (["type Clock", "scaledClock", "systemClock"], "./runtime/clock.js"),
         (list(ERRORS), "./runtime/errors.js"),
         (["type QueueStateObserver"], "./runtime/futures.js"),
@@ -114,6 +116,11 @@ def driver_module(plan: SdkPlan, names: Symbols) -> str:
                 if declared:
                     items.append(["args: ", obj([group(sym.literal_key(n), ": ", x.schema(t)) for n, t in declared])])
             methods.append(group(sym.literal_key(m.name), ": ", obj(items)))
+            page = plan.endpoint(m.target).page if m.kind == "endpoint" else None
+            if page is not None:  # its iterator (`paginate` calls): pages as the method's result, and items
+                iterator = [f"name: {sym.string_literal(names.method(m.name) + 'Iter')}", ["result: ", result or "null"]]
+                iterator += [["item: ", x.schema(page.item_type)], *items[2:]]
+                methods.append(group(sym.literal_key(m.name + ITER_SUFFIX), ": ", obj(iterator)))
         entries.append(
             group(
                 sym.literal_key(client.id),

@@ -62,6 +62,7 @@ class SpecWriter:
                 prop("maxDelayMs", str(p.max_ms)),
                 prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
+                prop("shouldRetryHeader", ts_literal(p.should_retry_header)),
             ]
         )
 
@@ -84,6 +85,8 @@ class SpecWriter:
             items.append(prop("redirectLocation", "true"))
         if rt.poll_timeout_ms is not None:
             items.append(prop("timeoutMs", str(rt.poll_timeout_ms)))  # one poll: a long-poll of its own length
+        if rt.request_type is not None:
+            items.append(prop("requestType", ts_literal(rt.request_type)))
         floats = [p.wire for p in ep.params if p.location in ("path", "query") and self.is_float(p.type)]
         if floats:  # written as the other SDKs write a float (`2.0`), which a JS number cannot tell
             items.append(prop("floats", array([ts_literal(w) for w in floats])))
@@ -116,6 +119,18 @@ class SpecWriter:
                 prop("retryBaseDelayMs", ts_literal(backoff.base_ms)),
                 prop("retryMaxDelayMs", ts_literal(backoff.max_ms)),
                 prop("retryJitter", ts_literal(backoff.jitter)),
+                prop("requestTypeHeader", ts_literal(p.request_type_header)),
+                prop("iterationHeader", ts_literal(p.iteration_header)),
+                prop("metadataOnlyField", ts_literal(p.metadata_only_field)),
+                prop("metadataStatusField", ts_literal(p.metadata_status_field)),
+                prop("metadataStatusValue", ts_literal(p.metadata_status_value)),
+                prop("expiredStatuses", statuses(p.expired_statuses)),
+                prop("expiredResubmits", ts_literal(p.expired_resubmits)),
+                prop("boundedRetryStatuses", statuses(p.bounded_retry_statuses)),
+                prop("boundedRetries", ts_literal(p.bounded_retries)),
+                prop("billingStatuses", statuses(p.billing_statuses)),
+                prop("billingDelayMs", ts_literal(p.billing_delay_ms)),
+                prop("billingMaxPauseMs", ts_literal(p.billing_max_pause_ms)),
             ]
         )
 
@@ -213,6 +228,39 @@ class SpecWriter:
             ]
         )
 
+    def auth(self, plan: SdkPlan) -> list[dict[str, Any]]:
+        """`AUTH_EXCHANGE` (when declared) and `AUTH`: the plan's auth decisions as data."""
+        a = plan.auth
+        assert a is not None
+        decls = []
+        x = a.exchange
+        if x is not None:
+            value = obj(
+                [
+                    prop("endpoint", endpoint_const(x.endpoint)),
+                    prop("body", ts_literal(x.body)),
+                    prop("tokenField", ts_literal(x.token_field)),
+                    prop("lifetimeClaim", ts_literal(x.lifetime_claim)),
+                    prop("lifetimeField", ts_literal(x.lifetime_field)),
+                    prop("refreshWindow", ts_literal(list(x.refresh_window))),
+                    prop("refreshBeforeSec", str(x.refresh_before_sec)),
+                    prop("enabled", ts_literal(x.enabled)),
+                    prop("enableEnv", ts_literal(x.enable_env)),
+                ]
+            )
+            decls.append(self.declaration("AUTH_EXCHANGE", "Exchange", value))
+        value = obj(
+            [
+                prop("header", ts_literal(a.header)),
+                prop("credentialPrefix", ts_literal(a.credential_prefix)),
+                prop("credentialBase64", ts_literal(a.credential_base64)),
+                prop("tokenPrefix", ts_literal(a.token_prefix)),
+                prop("exchange", "AUTH_EXCHANGE" if x is not None else "null"),
+            ]
+        )
+        decls.append(self.declaration("AUTH", "AuthScheme", value))
+        return decls
+
     def module(self) -> str:
         plan = self.plan
         svc = plan.service
@@ -228,6 +276,12 @@ class SpecWriter:
                         prop("defaultBaseUrl", ts_literal(svc.base_url)),
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
                     ]
+                    + ([prop("credentialCommandEnv", ts_literal(plan.auth.command_env))] if plan.auth and plan.auth.command_env else [])
+                    + (
+                        [prop("environments", pairs(svc.environments)), prop("environmentEnv", ts_literal(svc.environment_env))]
+                        if svc.environments
+                        else []
+                    )
                 ),
             )
         ]
@@ -266,6 +320,8 @@ class SpecWriter:
         for feat in plan.features.values():
             if isinstance(feat.params, ir.PromiseResult):
                 decls.append(declaration(feature_const(feat.id), "Futures", self.futures(feat.params)))
+        if plan.auth is not None:
+            decls.extend(self.auth(plan))
         service: list[Doc] = [
             prop("settings", "SETTINGS"),
             prop("authHeader", ts_literal(svc.auth.header if svc.auth else "Authorization")),
@@ -277,6 +333,8 @@ class SpecWriter:
         if plan.telemetry is not None:
             decls.append(declaration(feature_const(plan.telemetry), "TelemetrySpec", self.telemetry(plan.features[plan.telemetry])))
         service.append(prop("telemetry", feature_const(plan.telemetry) if plan.telemetry else "null"))
+        if plan.auth is not None:
+            service.append(prop("auth", "AUTH"))
         decls.append(declaration("SERVICE", "SDK", obj(service)))
         rt = self.rt  # (the SETTINGS annotation names the runtime's types: always imported)
         header = file_header(f"What the {svc.name} manifest says, as runtime data. Generated by tinkc: do not edit.", self.imports)

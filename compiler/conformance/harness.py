@@ -129,6 +129,7 @@ def driver_request(scenario: Scenario, mock_url: str) -> tuple[dict[str, Any], d
         "api_key": data.get("api_key", DEFAULT_KEY),
         "time_scale": TIME_SCALE,
         "timeout_sec": data.get("timeout_sec"),
+        "environment": data.get("environment"),  # a named environment chosen by argument
         "calls": expand(data["calls"]),
     }
     env = {k: str(v) for k, v in (data.get("env") or {}).items()}
@@ -154,6 +155,10 @@ def check_outcome(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> lis
         if key in expected and actual.get(key) != expected[key]:
             problems.append(f"{key} {actual.get(key)!r}, expected {expected[key]!r} ({actual!r})")
     return problems
+
+
+# In a `body` wire rule: the key must not be in the request body.
+ABSENT = "$absent"
 
 
 def values_at(value: Any, path: list[str]) -> list[Any]:
@@ -206,9 +211,17 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
     for key, want in (rule.get("header") or {}).items():
         if not all(r["headers"].get(key.lower()) == want for r in records):
             problems.append(f"{endpoint}: header {key}: {want!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_sequence") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} in request order {seen!r}, expected {want!r}")
     for key, prefix in (rule.get("header_prefix") or {}).items():
         if not all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records):
             problems.append(f"{endpoint}: header {key} starting with {prefix!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_values") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} values {seen!r}, expected {want!r} (request by request)")
     if rule.get("same_idempotency_key"):
         keys = {r["headers"].get("x-idempotency-key") for r in records}
         if len(keys) != 1 or None in keys:
@@ -236,11 +249,46 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         missing = [v for v in spec["includes"] if v not in found]
         if missing:
             problems.append(f"{endpoint}: body {spec['path']}: {missing} not among {found}")
+    for path, want in (rule.get("body") or {}).items():
+        # one value per request at a dotted path; `$absent`: the key is not in the body at all (an
+        # optional field left out is not the same as one sent as null)
+        at = [values_at(r["body"], path.split(".")) for r in records]
+        ok = all(found == [] if want == ABSENT else found == [want] for found in at)
+        if not records or not ok:
+            shown = ["absent" if not found else found[0] for found in at]
+            problems.append(f"{endpoint}: body {path} = {want!r} expected in every request, saw {shown}")
+    for key, wanted in (rule.get("header_values") or {}).items():
+        got = [r["headers"].get(key.lower()) for r in records]
+        if got != wanted:
+            problems.append(f"{endpoint}: header {key} of each request {got!r}, expected {wanted!r}")
+    for number, want in enumerate(rule.get("in_order") or [], 1):
+        problems.extend(_check_nth(endpoint, records, number, want))
     if "min_gap_ms" in rule:
         times = [r["received_ms"] for r in records]
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         if not all(g >= rule["min_gap_ms"] for g in gaps):
             problems.append(f"{endpoint}: gaps {gaps} ms, expected at least {rule['min_gap_ms']} ms")
+    return problems
+
+
+def _check_nth(endpoint: str, records: list[dict[str, Any]], number: int, want: Mapping[str, Any]) -> list[str]:
+    """The `number`-th request of an endpoint (`in_order` rule): its path, these query values (as
+    text) and these body values (dotted paths; `null` = absent)."""
+    if number > len(records):
+        return [f"{endpoint}: no request {number} (saw {len(records)})"]
+    record = records[number - 1]
+    problems = []
+    if "path" in want and record["path"] != want["path"]:
+        problems.append(f"{endpoint}: request {number} path {record['path']!r}, expected {want['path']!r}")
+    for key, value in (want.get("query") or {}).items():
+        got = record["query"].get(key)
+        if (None if got is None else str(got)) != (None if value is None else str(value)):
+            problems.append(f"{endpoint}: request {number} query {key}={got!r}, expected {value!r}")
+    for dotted, value in (want.get("body") or {}).items():
+        found = values_at(record["body"], dotted.split("."))
+        got = found[0] if found else None
+        if got != value:
+            problems.append(f"{endpoint}: request {number} body {dotted}={got!r}, expected {value!r}")
     return problems
 
 

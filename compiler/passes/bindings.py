@@ -34,6 +34,7 @@ from tinkc.ir.queries import step_binds
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
+from tinkc.passes.client_state import state_flow
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -355,11 +356,48 @@ class FlowChecker:
             return "bind", on
         if owner is None or owner == self.flow.client:
             return "self", None
-        for sid in reversed(self.order):
-            result = self.results.get(sid)
-            if isinstance(result, ir.ClientT) and result.client == owner:
-                return f"step:{sid}", None
+        built = [sid for sid in self.order if isinstance(self.results.get(sid), ir.ClientT) and self.results[sid].client == owner]  # type: ignore[union-attr]
+        if len(built) > 1:
+            self.sink.error(
+                "flow.ambiguous-receiver",
+                f"`{step.written_target}` runs on a `{owner}` client, and steps {', '.join(f'`{b}`' for b in built)} each produced one",
+                step.span,
+                hint=f"say which: `on: ${{steps.{built[-1]}}}`",
+            )
+        if built:
+            return f"step:{built[-1]}", None
         return "sibling", None
+
+    def retarget(self, step: ir.Step, owner: str | None) -> ir.Step:
+        """A call written `client.method` that the references resolved to an endpoint of the same
+        name, where that client's method is a flow (one that fills the client's state): the flow."""
+        if owner is None or step.target_kind != "endpoint":
+            return step
+        made = state_flow(self.api, self.flow.client, step.written_target)
+        if made is not None and made in self.flows:
+            return attrs.evolve(step, target=made, target_kind="flow")
+        return step
+
+    def implicit_args(self, step: ir.Step, params: list[Param], receiver: str) -> ir.Step:
+        """Parameters a call leaves out, filled by name (each one written into the IR, so `tinkc ir`
+        shows it): a required one from the flow's own client state when it runs on that client; and,
+        when the step gives no `args:` at all, every other one from the flow's input of that name
+        (declared, or inferred from this use)."""
+        given = {a.name for a in step.args}
+        state = self.state_fields() if receiver == "self" else {}
+        passthrough = not step.args and (not self.declared or any(p.name in self.declared for p in params))
+        extra = []
+        for p in params:
+            if p.name in given:
+                continue
+            if p.required and p.name in state:
+                value = ir.Bind(source="state", path=(p.name,), text=f"${{state.{p.name}}}", span=step.span)
+            elif passthrough and (not self.declared or p.name in self.declared):
+                value = ir.Bind(source="input", path=(p.name,), text=f"${{input.{p.name}}}", span=step.span)
+            else:
+                continue
+            extra.append(ir.Arg(name=p.name, value=value, span=step.span))
+        return attrs.evolve(step, args=(*step.args, *extra)) if extra else step
 
     def step(self, step: ir.Step) -> ir.Step:
         result: ir.TypeRef | None = None
@@ -367,13 +405,18 @@ class FlowChecker:
         if step.kind in ("call", "call_await") and step.target is not None and known:
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
+            step = self.retarget(step, owner)
+            assert step.target is not None  # (a retargeted step names a flow)
             if step.target_kind == "endpoint":
                 ep = self.api.endpoints[step.target]
-                args = self.args(step, endpoint_params(self.api, ep), step.written_target)
+                params = endpoint_params(self.api, ep)
+                step = self.implicit_args(step, params, receiver)
+                args = self.args(step, params, step.written_target)
                 result = endpoint_result(self.api, ep)
             else:
-                callee = self.flows[step.target]
+                callee = self.flows[step.target or ""]
                 params = [Param(i.name, i.type or ANY, i.required) for i in callee.inputs]
+                step = self.implicit_args(step, params, receiver)
                 args = self.args(step, params, step.written_target)
                 result = callee.result
             if step.kind == "call_await" and isinstance(result, ir.FutureT):
@@ -425,6 +468,13 @@ class FlowChecker:
         head = step.written_target.rpartition(".")[0]
         if step.target_kind == "flow":
             return self.flows[step.target].client if step.target in self.flows else None
+        other = self.api.clients.get(head)
+        if step.written_target in self.api.endpoints and other is not None and other.id != self.flow.client:
+            # `training.load_state`: an endpoint of the group a client is named after, which that
+            # client has as a method: the call runs on such a client (see `retarget`)
+            m = other.method(step.written_target.rpartition(".")[2])
+            if m is not None and (m.target == step.target or m.kind == "flow"):
+                return other.id
         if head and head not in self.api.endpoints and step.written_target not in self.api.endpoints:
             from tinkc.ir.queries import find_client
 

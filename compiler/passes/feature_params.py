@@ -144,6 +144,17 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
         _check_backoff(feat, sink, "poll_retry", p.poll_retry)
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
+        for name, ranges in (
+            ("expired.status", p.expired_statuses),
+            ("bounded_retry.status", p.bounded_retry_statuses),
+            ("billing_pause.status", p.billing_statuses),
+        ):
+            _check_statuses(feat, name, ranges, sink)
+        if p.billing_statuses:
+            _positive(feat, sink, {"billing_pause.delay_ms": p.billing_delay_ms, "billing_pause.max_pause_ms": p.billing_max_pause_ms})
+        for name, count in (("expired.resubmits", p.expired_resubmits), ("bounded_retry.max_retries", p.bounded_retries)):
+            if count < 0:
+                sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must not be negative", feat.param_span(name))
         if "unknown" not in p.categories:
             sink.error(
                 "feature.bad-value",
@@ -196,6 +207,39 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
     elif isinstance(p, ir.QueueStateObserver):
         if p.debounce_ms < 0:
             sink.error("feature.bad-value", f"`debounce_sec` of `{feat.id}` must not be negative", feat.param_span("debounce_sec"))
+
+
+def _check_request_types(api: ir.Api, feat: ir.Feature, p: ir.PromiseResult, sink: Sink) -> None:
+    """`request_types` names endpoints answering futures of this feature; with a request-type poll
+    header, every such endpoint has one (a poll never goes out without it)."""
+    users = [ep for ep in api.endpoints.values() if any(u.feature == feat.id for u in ep.features)]
+    ids = {ep.id for ep in users}
+    for endpoint, _ in p.request_types:
+        if endpoint not in ids:
+            sink.error(
+                "feature.bad-endpoint",
+                f"`request_types` of `{feat.id}` names `{endpoint}`, which does not use `{feat.id}`",
+                feat.param_span(f"request_types.{endpoint}"),
+                hint=did_you_mean(endpoint, sorted(ids)) or f"endpoints using it: {', '.join(sorted(ids)) or 'none'}",
+            )
+    if p.request_type_header is None:
+        if p.request_types:
+            sink.error(
+                "feature.bad-value",
+                f"`request_types` of `{feat.id}` are sent in no header",
+                feat.param_span("request_types"),
+                hint="set `poll_headers.request_type:` to the header that carries them",
+            )
+        return
+    given = {e for e, _ in p.request_types}
+    for ep in users:
+        if ep.id not in given:
+            sink.error(
+                "feature.missing-request-type",
+                f"endpoint `{ep.id}` answers futures of `{feat.id}` but has no entry in its `request_types`",
+                ep.span,
+                hint=f"add `{ep.id}: <type>` under `request_types:` of `{feat.id}` (sent in `{p.request_type_header}`)",
+            )
 
 
 def _check_placement(api: ir.Api, sink: Sink) -> None:
@@ -273,6 +317,15 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 sink.error(
                     "feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` must not itself answer futures", retrieve.span
                 )
+            if rec is not None and p.metadata_only_field is not None and rec.field(p.metadata_only_field) is None:
+                sink.error(
+                    "feature.bad-field",
+                    f"the request `{rec.id}` of retrieve endpoint `{retrieve.id}` has no `{p.metadata_only_field}` field "
+                    f"(`metadata_only.request_field` of `{feat.id}`)",
+                    feat.param_span("metadata_only.request_field"),
+                    hint=did_you_mean(p.metadata_only_field, [f.name for f in rec.fields]),
+                )
+            _check_request_types(api, feat, p, sink)
         elif isinstance(p, ir.Telemetry):
             ep = api.endpoints.get(p.endpoint)
             if ep is not None and ep.request is None:
@@ -307,11 +360,50 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                     )
 
 
+def _check_pagination(api: ir.Api, sink: Sink) -> None:
+    """A pagination feature must fit every endpoint it is attached to: its items field, its page
+    controls and where the next cursor or URL comes from (the plan's own reading, so what passes
+    here is what every SDK renders)."""
+    from tinkc.sdk.plan import endpoint_params, plan_page
+
+    for ep in api.endpoints.values():
+        for use in ep.features:
+            feat = api.features.get(use.feature)
+            if feat is None or not isinstance(feat.params, ir.Pagination):
+                continue
+            if ep.response is None or (isinstance(ep.response, ir.Ref) and ep.response.name not in api.types):
+                if ep.response is None:
+                    sink.error(
+                        "feature.bad-endpoint",
+                        f"`{ep.id}` answers nothing: it cannot be paginated by `{feat.id}`",
+                        use.span or ep.span,
+                        hint="declare the page type as the endpoint's `response`",
+                    )
+                continue
+            problem = plan_page(api, ep, endpoint_params(api, ep)[0])
+            if isinstance(problem, str):
+                sink.error(
+                    "feature.bad-pagination",
+                    f"pagination `{feat.id}` does not fit `{ep.id}`: {problem}",
+                    use.span or feat.span,
+                    hint=_pagination_hint(feat.params),
+                )
+
+
+def _pagination_hint(p: ir.Pagination) -> str:
+    if p.style == "limit_offset":
+        return "set `items_field`, `offset_param` and `limit_param` to the response's list field and the request's parameters"
+    if p.style == "cursor":
+        return "set `items_field`, `cursor_param` and one of `next_cursor_field` / `next_cursor_header`"
+    return "set `items_field` and one of `next_url_field` / `next_url_header`"
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     for feat in api.features.values():
         _check_values(feat, sink)
     _check_placement(api, sink)
     _check_endpoints(api, sink)
+    _check_pagination(api, sink)
     return api
 
 

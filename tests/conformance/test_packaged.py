@@ -122,13 +122,19 @@ def record(endpoint: str, received_ms: float, **extra: Any) -> dict[str, Any]:
         ({"endpoint": "c", "body_fields": {"q": None}}, True),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [1]}}, False),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [9]}}, True),
+        ({"endpoint": "a", "body": {"m": "$absent"}}, False),
+        ({"endpoint": "a", "body": {"items": "$absent"}}, True),
+        ({"endpoint": "a", "body": {"z": None}}, False),
+        ({"endpoint": "a", "body": {"z": "$absent"}}, True),
+        ({"endpoint": "a", "body": {"z": 1}}, True),
+        ({"endpoint": "c", "body": {"m": "$absent"}}, True),  # no such request at all
     ],
 )
 def test_check_wire(rule: dict[str, Any], fails: bool) -> None:
     mock = FakeMock(  # in the order the server saw them
         [
-            record("a", 0, headers={"x-k": "v"}, body={"items": [{"n": 1}]}),
-            record("a", 20, headers={"x-k": "v"}, body={"items": [{"n": 2}]}),
+            record("a", 0, headers={"x-k": "v"}, body={"items": [{"n": 1}], "z": None}),
+            record("a", 20, headers={"x-k": "v"}, body={"items": [{"n": 2}], "z": None}),
             record("b", 25),
             record("c", 30, headers={"x-idempotency-key": "k1"}, body={"t": "u", "x": 1}),
             record("c", 31, headers={"x-idempotency-key": "k2"}, body={"t": "u", "x": 2}),

@@ -168,6 +168,7 @@ test("retries: listed statuses with backoff, 4xx outside the list at once, one i
       maxDelayMs: 100,
       jitter: 0,
       retryAfterMaxMs: 1000,
+      shouldRetryHeader: null,
     },
   });
   assert.equal((await transport.send(ep, { body: {} })).status, 200);
@@ -394,6 +395,7 @@ test("a call is cancelled by its signal, also while it waits to retry", async ()
     maxDelayMs: 60000,
     jitter: 0,
     retryAfterMaxMs: 0,
+    shouldRetryHeader: null,
   };
   const ep = endpoint({ id: "t.get", method: "GET", path: "/t", retry });
   const controller = new AbortController();

@@ -12,18 +12,27 @@ defmodule Tinkc.SDK.Config do
     * `:api_key`, `:base_url` - see above;
     * `:timeout` - the HTTP timeout of one request, in milliseconds (the manifest's by default);
     * `:headers` - extra headers sent with every request (a map or keyword list);
+    * `:request_options` - the defaults of every call's `:request_options` (`:timeout`,
+      `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`); a call's own win;
     * `:queue_state_observer` - told about the queue state of pending futures: a module
       implementing `Tinkc.SDK.QueueStateObserver` or a function of `(queue_state, metadata)`;
     * `:telemetry_enabled?` - send telemetry events to the service (default: the manifest's
       environment toggle, else true);
     * `:http_adapter` - a module implementing `Tinkc.SDK.Runtime.HTTP` (default: Finch when the
       application has it and its pool runs, else OTP's `:httpc`);
+    * `:environment` - a named environment of the API (its base URL), when no `:base_url` is
+      given; else the environment variable the API names for it chooses one (an unknown name is a
+      configuration error). Precedence: `:base_url`, `:environment`, the base URL variable, the
+      environment variable, the manifest's default;
+    * `:token_exchange` - exchange the API key for short-lived tokens, where the API declares an
+      exchange (default: the environment variable the API names, else the API's default);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
       heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
     * `:env` - where environment variables are read: `:system` (default) or a map.
   """
 
   alias Tinkc.SDK.Error
+  alias Tinkc.SDK.Runtime.Auth
   alias Tinkc.SDK.Spec
 
   @enforce_keys [:api_key, :base_url]
@@ -34,7 +43,9 @@ defmodule Tinkc.SDK.Config do
     :http_adapter,
     :queue_state_observer,
     headers: %{},
+    request_options: [],
     telemetry_enabled?: true,
+    token_exchange?: false,
     time_scale: 1.0
   ]
 
@@ -47,7 +58,9 @@ defmodule Tinkc.SDK.Config do
           http_adapter: module() | nil,
           queue_state_observer: observer(),
           headers: %{optional(String.t()) => String.t()},
+          request_options: keyword(),
           telemetry_enabled?: boolean(),
+          token_exchange?: boolean(),
           time_scale: number()
         }
 
@@ -56,10 +69,13 @@ defmodule Tinkc.SDK.Config do
     :base_url,
     :timeout,
     :headers,
+    :request_options,
     :queue_state_observer,
     :telemetry_enabled?,
     :http_adapter,
     :time_scale,
+    :token_exchange,
+    :environment,
     :env,
     :config
   ]
@@ -96,11 +112,21 @@ defmodule Tinkc.SDK.Config do
   defp resolve(opts) do
     service = Spec.service()
     env = Keyword.get(opts, :env, :system)
-    key = present(opts[:api_key]) || getenv(env, service.api_key_env)
 
-    url =
-      present(opts[:base_url]) || getenv(env, service.base_url_env) || service.default_base_url
+    case api_key(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      key -> resolve(opts, env, service, key)
+    end
+  end
 
+  defp resolve(opts, env, service, key) do
+    case base_url(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      url -> resolve(opts, env, service, key, url)
+    end
+  end
+
+  defp resolve(opts, env, service, key, url) do
     cond do
       key == nil ->
         {:error, configuration_error("no API key", "api_key", service.api_key_env)}
@@ -114,8 +140,10 @@ defmodule Tinkc.SDK.Config do
           base_url: String.trim_trailing(url, "/"),
           timeout: Keyword.get(opts, :timeout, service.timeout_ms),
           headers: Map.new(Keyword.get(opts, :headers, %{}), fn {k, v} -> {to_string(k), v} end),
+          request_options: Keyword.get(opts, :request_options, []),
           queue_state_observer: Keyword.get(opts, :queue_state_observer),
           telemetry_enabled?: telemetry_enabled?(opts, env, service),
+          token_exchange?: token_exchange?(opts, env, service),
           http_adapter: Keyword.get(opts, :http_adapter),
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
@@ -152,6 +180,54 @@ defmodule Tinkc.SDK.Config do
     end
   end
 
+  # :base_url > :environment > base URL variable > environment variable > default
+  defp base_url(opts, env, service) do
+    with nil <- present(opts[:base_url]),
+         nil <- environment_url(service, present(opts[:environment]), "the :environment option"),
+         nil <- getenv(env, service.base_url_env),
+         nil <-
+           environment_url(
+             service,
+             getenv(env, service.environment_env),
+             service.environment_env
+           ) do
+      service.default_base_url || first_environment(service.environments)
+    end
+  end
+
+  defp first_environment([{_name, url} | _]), do: url
+  defp first_environment(_none), do: nil
+
+  defp environment_url(_service, nil, _source), do: nil
+
+  defp environment_url(service, name, source) do
+    case List.keyfind(service.environments || [], name, 0) do
+      {^name, url} ->
+        url
+
+      nil ->
+        known = Enum.map_join(service.environments || [], ", ", &elem(&1, 0))
+        known = if known == "", do: "none", else: known
+        {:error, "unknown environment #{inspect(name)} (from #{source}); known: #{known}"}
+    end
+  end
+
+  # argument > environment > credential command
+  defp api_key(opts, env, service) do
+    command_env = service.auth && service.auth.command_env
+
+    with nil <- present(opts[:api_key]) || getenv(env, service.api_key_env),
+         {:ok, key} <- Auth.credential_from_command(command_env, getenv(env, command_env)) do
+      key
+    end
+  end
+
+  defp token_exchange?(opts, env, service) do
+    exchange = service.auth && service.auth.exchange
+    enable_env = exchange && exchange.enable_env
+    Auth.exchange_on?(service.auth, Keyword.get(opts, :token_exchange), getenv(env, enable_env))
+  end
+
   defp telemetry_enabled?(opts, env, service) do
     case Keyword.fetch(opts, :telemetry_enabled?) do
       {:ok, value} ->
@@ -166,6 +242,13 @@ defmodule Tinkc.SDK.Config do
 
   defp configuration_error(what, option, env_var) do
     hint = if env_var, do: " or set the #{env_var} environment variable", else: ""
+    command_env = Spec.service().auth && Spec.service().auth.command_env
+
+    hint =
+      if option == "api_key" and command_env,
+        do: hint <> " (or #{command_env} to a command printing it)",
+        else: hint
+
     configuration_error("#{what}: pass #{option}: ...#{hint}")
   end
 

@@ -5,6 +5,7 @@ or the server answers a stop status. Clients derived from one another share one 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,9 @@ from typing import Any
 
 from ._errors import APIError, APIStatusError, ResponseValidationError
 from ._http import AsyncTransport, Endpoint, Transport, parse_body
+
+# the SDK package's logger, as the other SDKs log to theirs (heartbeat warnings)
+logger = logging.getLogger(__name__.rpartition(".")[0])
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,14 @@ class Session:
     stop_statuses: tuple[tuple[int, int], ...]
     heartbeat_in_path: bool = False  # the heartbeat carries the session id in its path, not its body
     heartbeat_body: Mapping[str, Any] = field(default_factory=dict)  # its literal tags, sent with the session id
+    warn_after: float | None = None  # one warning once heartbeats have failed for this long
+
+    def silence(self, last_ok: float, now: float, warned: bool, session_id: str) -> bool:
+        """Whether the warning about failed heartbeats was given (now or before)."""
+        if warned or self.warn_after is None or now - last_ok < self.warn_after:
+            return warned
+        logger.warning("session %s: no successful heartbeat for %d s", session_id, int(now - last_ok))
+        return True
 
     def stops(self, error: APIError) -> bool:
         return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
@@ -76,13 +88,16 @@ class SessionHolder:
 
     def _beat(self, transport: Transport, spec: Session, session_id: str) -> None:
         assert spec.heartbeat is not None
+        last_ok, warned = transport.clock(), False
         while not transport.wait(self.stopped, spec.interval):
             try:
                 spec.beat(transport, session_id)
                 self.beats += 1
+                last_ok, warned = transport.clock(), False
             except APIError as exc:  # a missed heartbeat is not fatal; a stop status ends the session
                 if spec.stops(exc):
                     return
+                warned = spec.silence(last_ok, transport.clock(), warned, session_id)
 
     async def aopen(
         self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None
@@ -99,14 +114,17 @@ class SessionHolder:
 
     async def _abeat(self, transport: AsyncTransport, spec: Session, session_id: str) -> None:
         assert spec.heartbeat is not None
+        last_ok, warned = transport.clock(), False
         while True:
             await transport.sleep(spec.interval)
             try:
                 await spec.abeat(transport, session_id)
                 self.beats += 1
+                last_ok, warned = transport.clock(), False
             except APIError as exc:
                 if spec.stops(exc):
                     return
+                warned = spec.silence(last_ok, transport.clock(), warned, session_id)
 
     def close(self) -> None:
         self.stopped.set()

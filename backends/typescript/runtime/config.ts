@@ -4,6 +4,8 @@
  * `JSON.stringify`, not in errors.
  */
 
+import { execSync } from "node:child_process";
+
 import { ConfigurationError } from "./errors.js";
 
 /** What the manifest says about configuration (generated per SDK). */
@@ -12,6 +14,11 @@ export interface ServiceSettings {
   readonly baseUrlEnv: string | null;
   readonly defaultBaseUrl: string | null;
   readonly defaultTimeoutMs: number;
+  /** Names a variable holding a shell command that prints the key. */
+  readonly credentialCommandEnv?: string | null | undefined;
+  /** Named base URLs, and the variable choosing one. */
+  readonly environments?: readonly (readonly [string, string])[] | undefined;
+  readonly environmentEnv?: string | null | undefined;
 }
 
 export type Environment = { readonly [name: string]: string | undefined };
@@ -59,6 +66,8 @@ export interface ConfigOptions {
   readonly baseUrl?: string | null | undefined;
   readonly timeoutMs?: number | null | undefined;
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** A named environment of the API (its base URL), when no `baseUrl` is given. */
+  readonly environment?: string | null | undefined;
   /** The environment to read; `process.env` when not given. */
   readonly env?: Environment | undefined;
 }
@@ -67,13 +76,25 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
   const env = options.env ?? process.env;
   const fromEnv = (name: string | null): string | undefined =>
     name === null ? undefined : env[name] || undefined;
-  const key = options.apiKey || fromEnv(settings.apiKeyEnv);
+  // argument > environment > credential command
+  const commandEnv = settings.credentialCommandEnv ?? null;
+  const key =
+    options.apiKey || fromEnv(settings.apiKeyEnv) || credentialFromCommand(commandEnv, env);
   if (!key) {
-    const where =
+    let where =
       settings.apiKeyEnv === null ? "" : ` or set the ${settings.apiKeyEnv} environment variable`;
+    if (commandEnv !== null) where += ` (or ${commandEnv} to a command printing it)`;
     throw new ConfigurationError(`no API key: pass the apiKey option${where}`);
   }
-  const url = options.baseUrl || fromEnv(settings.baseUrlEnv) || settings.defaultBaseUrl;
+  // baseUrl option > environment option > base URL variable > environment variable > default
+  const environmentEnv = settings.environmentEnv ?? null;
+  const url =
+    options.baseUrl ||
+    environmentUrl(settings, options.environment, "the environment option") ||
+    fromEnv(settings.baseUrlEnv) ||
+    environmentUrl(settings, fromEnv(environmentEnv), environmentEnv) ||
+    settings.defaultBaseUrl ||
+    settings.environments?.[0]?.[1];
   if (!url) {
     const where =
       settings.baseUrlEnv === null ? "" : ` or set the ${settings.baseUrlEnv} environment variable`;
@@ -82,4 +103,52 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
   return new Config(key, url.replace(/\/+$/, ""), options.timeoutMs ?? settings.defaultTimeoutMs, {
     ...options.headers,
   });
+}
+
+/**
+ * The credential the command in `envName` prints (trimmed), or undefined when the variable is
+ * unset. Its output is never shown: a failing command names only its exit status.
+ */
+export function credentialFromCommand(
+  envName: string | null,
+  env: Environment,
+): string | undefined {
+  const command = envName === null ? undefined : env[envName];
+  if (!command) return undefined;
+  let output: string;
+  try {
+    output = execSync(command, {
+      encoding: "utf-8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
+  } catch (error) {
+    const status =
+      error !== null && typeof error === "object" && "status" in error ? error.status : null;
+    throw new ConfigurationError(
+      typeof status === "number"
+        ? `the credential command in ${envName} failed with exit status ${status}`
+        : `the credential command in ${envName} could not run`,
+    );
+  }
+  const value = output.trim();
+  if (!value) throw new ConfigurationError(`the credential command in ${envName} printed nothing`);
+  return value;
+}
+
+/** The base URL of the environment `name` (undefined: none chosen); an unknown name is an error. */
+export function environmentUrl(
+  settings: ServiceSettings,
+  name: string | null | undefined,
+  source: string | null,
+): string | undefined {
+  if (!name) return undefined;
+  const found = (settings.environments ?? []).find(([known]) => known === name);
+  if (found === undefined) {
+    const known = (settings.environments ?? []).map(([known]) => known).join(", ") || "none";
+    throw new ConfigurationError(
+      `unknown environment ${JSON.stringify(name)} (from ${source}); known: ${known}`,
+    );
+  }
+  return found[1];
 }

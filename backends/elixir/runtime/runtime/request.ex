@@ -8,6 +8,7 @@ defmodule Tinkc.SDK.Runtime.Request do
   # its progress timeout); redirect_location (the redirect is the answer, not followed).
 
   alias Tinkc.SDK.Error
+  alias Tinkc.SDK.Runtime.Auth
   alias Tinkc.SDK.Runtime.Clock
   alias Tinkc.SDK.Runtime.Context
   alias Tinkc.SDK.Runtime.Endpoint
@@ -38,6 +39,13 @@ defmodule Tinkc.SDK.Runtime.Request do
   end
 
   defp send_now(ctx, endpoint, opts) do
+    case Auth.value(ctx, endpoint) do
+      {:ok, auth} -> send_now(ctx, endpoint, opts, auth)
+      {:error, _} = error -> error
+    end
+  end
+
+  defp send_now(ctx, endpoint, opts, auth) do
     config = ctx.config
     path = build_path(endpoint.path, Keyword.get(opts, :path, %{}))
     url = config.base_url <> path <> query_string(Keyword.get(opts, :query, %{}))
@@ -48,7 +56,9 @@ defmodule Tinkc.SDK.Runtime.Request do
       endpoint: endpoint,
       url: url,
       body: body,
-      headers: headers(ctx, endpoint, body, Keyword.get(opts, :headers, [])),
+      headers: headers(ctx, endpoint, body, Keyword.get(opts, :headers, []), auth),
+      auth: auth,
+      replayed: false,
       retry: 0,
       started: Clock.now(),
       redirects: 0
@@ -125,6 +135,9 @@ defmodule Tinkc.SDK.Runtime.Request do
     policy = endpoint.retry
 
     cond do
+      not attempt.replayed and Auth.rejected_token?(attempt.ctx, endpoint, response) ->
+        replay(attempt)
+
       backpressure != nil and Retry.in_ranges?(backpressure.statuses, status) ->
         # backpressure is not an error: wait (longer for a large request) and send again
         small? = byte_size(attempt.body || "") <= backpressure.small_request_bytes
@@ -136,7 +149,7 @@ defmodule Tinkc.SDK.Runtime.Request do
         handler_retry(attempt)
 
       policy != nil and attempt.retry < policy.max_retries and
-          Retry.retries_status?(policy, status) ->
+          Retry.retries_response?(policy, status, response.headers) ->
         Clock.sleep(
           attempt.ctx.config,
           Retry.delay(policy, attempt.retry, Clock.rand(), response.headers)
@@ -146,6 +159,20 @@ defmodule Tinkc.SDK.Runtime.Request do
 
       true ->
         {:error, status_error(response)}
+    end
+  end
+
+  # one new token and one replay; a second rejection is the caller's error
+  defp replay(attempt) do
+    :ok = Auth.invalidate(attempt.ctx, attempt.auth)
+
+    case Auth.value(attempt.ctx, attempt.endpoint) do
+      {:ok, auth} ->
+        headers = dedupe(attempt.headers ++ [{Auth.header(), auth}])
+        loop(%{attempt | auth: auth, headers: headers, replayed: true})
+
+      {:error, _} = error ->
+        error
     end
   end
 
@@ -230,7 +257,7 @@ defmodule Tinkc.SDK.Runtime.Request do
     Enum.find_value(headers, fn {k, v} -> if String.downcase(k) == name, do: v end)
   end
 
-  defp headers(ctx, endpoint, body, extra) do
+  defp headers(ctx, endpoint, body, extra, auth_value) do
     service = Spec.service()
 
     base =
@@ -252,7 +279,7 @@ defmodule Tinkc.SDK.Runtime.Request do
         else: []
 
     backpressure = if endpoint.backpressure, do: lower(endpoint.backpressure.headers), else: []
-    auth = [{String.downcase(service.auth_header), ctx.config.api_key}]
+    auth = [{Auth.header(), auth_value}]
     dedupe(base ++ content ++ idempotency ++ backpressure ++ lower(extra) ++ auth)
   end
 
