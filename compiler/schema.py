@@ -45,8 +45,8 @@ TYPE_EXPR = r'^\s*(?:[A-Za-z_][A-Za-z0-9_.]*|[-+]?[0-9]+|"(?:[^"\\]|\\.)*"|[\[\]
 # A string that may hold `${...}` bindings (grammar/bindings.lark, plus the lowering's rules on the
 # source: `input`/`state` need a name, `steps` a step id). `$${` is a literal `${`.
 _ACCESSOR = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])"
-assert set(BINDING_SOURCES) == {"input", "result", "steps", "state"}, "a new binding source needs its rule in BINDING"
-BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
+assert set(BINDING_SOURCES) == {"input", "result", "steps", "state", "config"}, "a new binding source needs its rule in BINDING"
+BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state|config){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
 TEMPLATE = rf"^(?:[^$]|\$\$\{{|\$(?![{{$])|\$\$(?!\{{)|\$$|{BINDING})*$"
 STATUS = r"^\s*[0-9]+\s*(?:-\s*[0-9]+\s*)?$"
 PATH = r"^/[^?#\s]*$"
@@ -308,6 +308,31 @@ def _definitions() -> dict[str, Schema]:
             "headers": _ref("Headers") | {"description": "Headers sent on every request."},
             "timeout_ms": {"type": "integer", "description": "Default per-request timeout (default: 60000)."},
             "features": _ref("FeatureUses") | {"description": "Service-wide features (telemetry, session_lifecycle, ...)."},
+            "config": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "env": _str(
+                                        "Environment variable read when the option is not given (text, number, boolean, "
+                                        "comma-separated list of strings, or JSON)."
+                                    ),
+                                    "default": {"description": "Value used when neither the option nor the variable gives one."},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    }
+                )
+            )
+            | {
+                "description": "Configuration options of every client (option > env > default), read by flows as "
+                "`${config.<name>}`; names are lower_snake_case and not a built-in option."
+            },
         },
         required=("name",),
         description="The HTTP service: name, base URL, authentication.",
@@ -333,8 +358,23 @@ def _definitions() -> dict[str, Schema]:
     }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
     common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
+    template = _str("`literal{name}literal{+name}`: `{name}` is one segment (no `/`), `{+name}` any text; variables are string fields.")
+    d["ParseTemplate"] = {
+        "description": "A parse template: the record's `parse` function (default `parse`) splits a string by it into the record.",
+        "anyOf": [
+            template,
+            _obj(
+                {"template": template, "function": _str("The function's name (`from_tinker_path`).", pattern="^[a-z_][a-z0-9_]*$")},
+                required=("template",),
+            ),
+        ],
+    }
     d["Record"] = _obj(
-        {**common, "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type."))},
+        {
+            **common,
+            "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type.")),
+            "parse": _ref("ParseTemplate"),
+        },
         required=("fields",),
         description="A record: named fields.",
         title="record",
@@ -459,6 +499,19 @@ def _definitions() -> dict[str, Schema]:
             "doc": DOC,
             "call": _str("An endpoint id, `client.method` or a flow name."),
             "on": _ref("Binding") | {"description": "The receiver: a client produced by an earlier step."},
+            "chunk": _obj(
+                {
+                    "input": _str("The flow input (a list) split into chunks; inside the step it is the chunk.", pattern=IDENT),
+                    "max_items": {"type": "integer", "minimum": 1, "description": "Items a request carries at most."},
+                    "max_bytes": {"type": "integer", "minimum": 1, "description": "Estimated bytes a request carries at most."},
+                    "combine": _map(
+                        {"enum": ["concat", "metrics", "first"]},
+                        description="How the chunks' results combine, per field of the result (default `first`).",
+                    ),
+                },
+                required=("input", "max_items", "max_bytes"),
+                description="Split a list input into chunks: one request each, sent concurrently (the first last), results combined.",
+            ),
             "args": _nullable(_map(_ref("Value"), description="Arguments: the target's parameters.")),
             "await_future": {
                 "description": "Wait for the previous call's future; `true` or the type it resolves to.",
@@ -474,18 +527,24 @@ def _definitions() -> dict[str, Schema]:
                     ),
                 ],
             },
+            "parse": _obj(
+                {"type": _str("A record with a parse template."), "value": _ref("Value") | {"description": "The text to split."}},
+                required=("type", "value"),
+                description="Split a string by a record's parse template into that record (bad text: the invalid-argument error).",
+            ),
             "return": _ref("Value") | {"description": "The flow's result (default: the last step's)."},
             "after": _one_or_many({"type": "string"}, "Step ids this step must run after (besides its data dependencies)."),
         },
-        description="One step: exactly one of `call`, `await_future`, `build_client`, `return`.",
-        oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "return")],
-        dependentRequired={"args": ["call"], "on": ["call"]},
+        description="One step: exactly one of `call`, `await_future`, `build_client`, `parse`, `return`.",
+        oneOf=[{"required": [k]} for k in ("call", "await_future", "build_client", "parse", "return")],
+        dependentRequired={"args": ["call"], "on": ["call"], "chunk": ["call"]},
     )
     flow_common = {
         "doc": DOC,
         "inputs": _nullable(_map(_ref("FlowInput"), description="Parameters (inferred from use when omitted).")),
         "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
         "deprecated": DEPRECATED,
+        "returns": {"const": "task", "description": "The function answers a task of the result (Elixir `{:ok, Task}`)."},
     }
     d["Flow"] = _obj(
         {"client": _str("The client the flow is a method of."), **flow_common},
@@ -498,8 +557,14 @@ def _definitions() -> dict[str, Schema]:
         description="A flow declared inside its client.",
     )
     method_long = _obj(
-        {"endpoint": _str("Endpoint id.", pattern=ENDPOINT_ID), "flow": _str("Flow name."), "doc": DOC},
+        {
+            "endpoint": _str("Endpoint id.", pattern=ENDPOINT_ID),
+            "flow": _str("Flow name."),
+            "doc": DOC,
+            "returns": {"const": "value", "description": "A flow method answering the result where the flow answers a task."},
+        },
         oneOf=[{"required": ["endpoint"]}, {"required": ["flow"]}],
+        dependentRequired={"returns": ["flow"]},
     )
     d["Client"] = _obj(
         {

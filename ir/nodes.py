@@ -158,12 +158,37 @@ class Field:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ParseVar:
+    """One `{name}` (one segment: no `/`) or `{+name}` (any text, `/` included) of a parse template."""
+
+    name: str
+    raw: bool = False
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ParseTemplate:
+    """A record's parse template (`parse: "tinker://{training_run_id}/{+checkpoint_id}"`): a function
+    `function` of the record's type splits a string by it into the record's fields; text that does
+    not match is the SDK's invalid-argument error."""
+
+    template: str
+    function: str
+    parts: tuple[str | ParseVar, ...]  # literal text and variables, in order
+    span: Span | None = _span()
+
+    @property
+    def variables(self) -> tuple[ParseVar, ...]:
+        return tuple(p for p in self.parts if isinstance(p, ParseVar))
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Record:
     id: str
     fields: tuple[Field, ...]
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    parse: ParseTemplate | None = None
     span: Span | None = _span()
 
     def field(self, name: str) -> Field | None:
@@ -576,7 +601,7 @@ class Const:
 class Bind:
     """``${source.path}``. ``step`` and ``type`` are filled in by the binding-resolution pass."""
 
-    source: str  # input | result | steps | state
+    source: str  # input | result | steps | state | config
     path: tuple[str | int, ...]
     step: str | None = None  # id of the producing step (result/steps), None for input/state
     type: TypeRef | None = None
@@ -623,13 +648,31 @@ class Arg:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ChunkSpec:
+    """A call step's `chunk:`: the flow input `input` (a list) is split into chunks of at most
+    `max_items` items and about `max_bytes` bytes; the step runs once per chunk (inside it,
+    `${input.<input>}` is the chunk), and the chunks' results combine field by field (`combine`:
+    `concat` a list, `metrics` a map of metrics reduced by the suffix of each key; any other field
+    is the first chunk's)."""
+
+    input: str
+    max_items: int
+    max_bytes: int
+    combine: tuple[tuple[str, str], ...] = ()
+    span: Span | None = _span()
+    input_span: Span | None = _span()
+    combine_spans: tuple[Span | None, ...] = _span()  # one per `combine` entry
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Step:
     """One step of a flow.
 
     ``kind`` is ``call`` (``target`` an endpoint or flow id, ``target_kind`` says which),
     ``await_future`` (waits for the future of step ``awaits``), ``build_client`` (``target`` a client
-    id; ``args`` set its state), ``return`` (``args`` holds one ``value`` arg), or ``call_await``
-    (a call fused with its await by the optimizer).
+    id; ``args`` set its state), ``return`` (``args`` holds one ``value`` arg), ``parse`` (``target``
+    a record with a parse template; ``args`` holds one ``value`` arg, the text it splits), or
+    ``call_await`` (a call fused with its await by the optimizer).
     """
 
     id: str
@@ -645,6 +688,7 @@ class Step:
     after: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     result_type: TypeRef | None = None
+    chunk: ChunkSpec | None = None  # a call split into chunks of a list input (see ChunkSpec)
     span: Span | None = _span()
 
 
@@ -675,6 +719,7 @@ class Flow:
     stages: tuple[tuple[str, ...], ...] = ()
     doc: str | None = None
     deprecated: bool = False
+    task: bool = False  # `returns: task`: the public function answers a task/future of the flow's result
     span: Span | None = _span()
 
     def step(self, step_id: str) -> Step | None:
@@ -707,6 +752,7 @@ class Method:
     kind: str  # endpoint | flow
     target: str
     doc: str | None = None
+    value: bool = False  # `returns: value`: answers the flow's result itself, even where the flow answers a task
     span: Span | None = _span()  # the method's name
     target_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where the target is named
 
@@ -767,6 +813,21 @@ class Auth:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ConfigOption:
+    """A client configuration option the manifest declares (`service.config`): given to the
+    client's constructor (or `Config.new/1`), else read from `env`, else `default`; flows and the
+    session's `create_args` read it as `${config.<name>}`."""
+
+    name: str
+    type: TypeRef
+    env: str | None = None
+    has_default: bool = False
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Service:
     name: str
     version: str = "0.0.0"
@@ -780,7 +841,11 @@ class Service:
     headers: tuple[Header, ...] = ()
     timeout_ms: int = 60000
     features: tuple[FeatureUse, ...] = ()
+    config: tuple[ConfigOption, ...] = ()
     span: Span | None = _span()
+
+    def config_option(self, name: str) -> ConfigOption | None:
+        return next((o for o in self.config if o.name == name), None)
 
 
 @attrs.frozen(kw_only=True)

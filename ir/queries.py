@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import base_type
 
 
 def type_refs(t: ir.TypeRef | None) -> Iterator[ir.Ref]:
@@ -69,3 +70,16 @@ def find_client(api: ir.Api, name: str) -> ir.Client | None:
         return api.clients[name]
     matches = [c for c in api.clients.values() if c.display_name == name]
     return matches[0] if len(matches) == 1 else None
+
+
+def redirect_url_field(api: ir.Api, ep: ir.Endpoint) -> str | None:
+    """The wire name of the `url` field a `redirect_location` endpoint's declared response record
+    carries (`CheckpointArchiveUrlResponse.url`): the call then answers that record, its `url` the
+    redirect's Location and its other fields absent. None: the call answers the Location as text."""
+    if ep.response_handler != "redirect_location":
+        return None
+    record = api.record(ep.response)
+    field = record.field("url") if record is not None else None
+    if field is None or base_type(api, field.type)[0] != ir.Prim(name="string"):
+        return None
+    return field.json_name

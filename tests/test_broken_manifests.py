@@ -176,6 +176,19 @@ CASES: dict[str, Case] = {
     # the cycle is the error; the path parameter typed with one of its aliases is not "not a scalar"
     "alias_cycle": case(E("type.alias-cycle", 17, 3), match=r"AnimalId → PetId → AnimalId"),
     # -- flows and bindings --------------------------------------------------------------------------
+    # -- parse templates -------------------------------------------------------------------------------
+    "parse_adjacent_variables": case(E("type.bad-parse", 8, 27), match=HINT + r"separate variables by literal text"),
+    "parse_variable_not_a_string": case(E("type.bad-parse", 8, 39), match=HINT + r".*make it `string`"),
+    "parse_required_field_not_filled": case(E("type.bad-parse", 12, 7), match=HINT + r".*`optional: true`"),
+    "parse_unbalanced_brace": case(E("type.bad-parse", 8, 12), match=r"unbalanced braces"),
+    "parse_step_unknown_type": case(E("flow.bad-parse", 13, 15), match=HINT + r"did you mean `CheckpointPath`\?"),
+    # -- chunked calls ---------------------------------------------------------------------------------
+    "chunk_input_not_a_list": case(E("flow.bad-chunk", 14, 28), match=HINT + r"its list inputs: `items`"),
+    "chunk_bad_combine": case(E("flow.bad-chunk", 18, 34), match=HINT + r"did you mean `concat`\?"),
+    "chunk_combine_wrong_field_type": case(E("flow.bad-chunk", 18, 25), match=r"needs a list"),
+    "chunk_not_a_future": case(E("flow.bad-chunk", 13, 46), E("flow.bad-chunk", 17, 20), match=HINT + r".*promise_result"),
+    "flow_bad_returns": case(E("flow.bad-returns", 9, 18), match=HINT + r"`returns: task`"),
+    "method_bad_returns": case(E("client.bad-method", 8, 42), match=HINT + r".*returns: value"),
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
     "field_nullable_twice": case(E("type.nullable-twice", 10, 29), match=HINT + r"`string\?` alone is optional and nullable"),
@@ -185,6 +198,20 @@ CASES: dict[str, Case] = {
     "flow_ambiguous_receiver": case(E("flow.ambiguous-receiver", 14, 19), match=HINT + r"say which: `on: \$\{steps.second\}`"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
+    "targets_bad_deps": case(
+        E("targets.bad-option", 7, 18),
+        E("targets.bad-option", 10, 7),
+        E("targets.bad-option", 11, 19),
+        match=(r"must be a mapping of package names", r"is not a package name", r"is not a version requirement"),
+    ),
+    "config_options": case(
+        E("config.bad-name", 7, 5),
+        E("config.reserved-name", 8, 5),
+        E("config.env-type", 9, 5),
+        E("config.bad-default", 10, 5),
+        E("binding.unknown-config", 20, 23),
+        match=(r"did you mean `region`", r"pick another name"),
+    ),
     "binding_malformed": case(E("binding.syntax", 13, 31)),
     "flow_cycle_two": case(E("flow.cycle", 13, 15), match=r"ping → pong → ping"),
     "flow_cycle_three": case(E("flow.cycle", 12, 15), match=r"alpha → beta → gamma → alpha"),

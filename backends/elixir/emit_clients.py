@@ -46,7 +46,7 @@ class ClientWriter:
             return ["{:ok, Task.t()}"]
         if method.kind == "endpoint":
             ep = self.plan.endpoint(method.target)
-            if ep.response == "redirect":
+            if ep.response == "redirect" and ep.response_type is None:
                 return ["result(String.t())"]
             if ep.response_type is None:
                 return ["result(nil)"]
@@ -77,7 +77,9 @@ class ClientWriter:
             writer = FlowFunction(self.plan, self.layout, self.aliases, self.client, sig, flow)
             doc = method.doc or flow.doc
             extra = []
-        if sig.kind == "task":
+        if sig.kind == "task" and method.kind == "flow" and self.plan.flow(method.target).returns != "future":
+            extra.append("Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).")
+        elif sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
         body = writer.body()
         twin = self.async_twin(sig) if sig.kind == "sync" else None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 
 from tinkc.backends.elixir import exfmt, symbols
-from tinkc.backends.elixir.emit_types import TypeRenderer
+from tinkc.backends.elixir.emit_types import TypeRenderer, int_literal
 from tinkc.backends.elixir.exfmt import Call, CallFn, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
@@ -102,10 +102,8 @@ class FunctionWriter:
         return out
 
     def head_args(self) -> list[str]:
-        args = [self.sig.receiver, *(p.name for p in self.sig.positional)]
-        used = "c" in self.scope.read or any(p.name in self.scope.read for p in self.sig.options)
-        args.append("opts \\\\ []" if used else "_opts \\\\ []")
-        return args
+        # every function reads its options: at least to reject the ones it does not declare
+        return [self.sig.receiver, *(p.name for p in self.sig.positional), "opts \\\\ []"]
 
     def session_id(self) -> str:
         """The variable holding the session id (a `with` clause fetches it once)."""
@@ -135,7 +133,17 @@ class FunctionWriter:
     def endpoint_call(self, ep: EndpointPlan, values: dict[str, Node], handle: str, call: str) -> Node:
         """`Client.<call>(handle, "ep.id", path: ..., query: ..., body: ..., decode: ...)` with the
         given parameter values (by the plan's parameter names); the request carries the wire names."""
-        args: list[Node] = [Text(handle), Text(symbols.string(ep.id))]
+        args: list[Node] = [Text(handle), Text(symbols.string(ep.id)), *self.request_opts(ep, values)]
+        if call in DECODING:
+            args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
+        if call == "call_location" and ep.redirect_field is not None and ep.response_type is not None:
+            # answered as the declared record, its url field the Location
+            args += [Pair("decode:", self.types.term(ep.response_type)), Pair("url_field:", Text(symbols.string(ep.redirect_field)))]
+        return Call(f"{self.client_ref}.{call}", args)
+
+    def request_opts(self, ep: EndpointPlan, values: dict[str, Node]) -> list[Node]:
+        """`path: ..., query: ..., body: ...` of a request, from the parameter values given."""
+        args: list[Node] = []
         path = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("path") if p.name in values]
         query = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("query") if p.name in values]
         if path:
@@ -153,16 +161,20 @@ class FunctionWriter:
         headers = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("header") if p.name in values]
         if headers:  # header parameters: the runtime leaves absent (nil) ones out
             args.append(Pair("headers:", Map(headers)))
-        if call in DECODING:
-            args.append(Pair("decode:", self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")))
-        return Call(f"{self.client_ref}.{call}", args)
+        return args
 
     # -- the function -------------------------------------------------------------------------------
 
     def prelude(self, body: list[str]) -> str:
         """The statements before the body: the options it reads, then the handle."""
-        statements = self.option_lines()
-        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`)
+        # an option the function does not declare is an error (`Keyword.validate!`-style), never
+        # ignored: the runtime adds the per-call options every function takes (`:timeout`)
+        known = ListNode([Text(symbols.atom(p.name)) for p in self.sig.options])
+        check = Call(
+            f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))]
+        )
+        statements = [exfmt.statement(check, 4), *self.option_lines()]
+        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`, `:timeout`)
             # a `timeout` parameter of the API is not the shorthand of the per-call timeout
             opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
             statements.append(exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4))
@@ -171,15 +183,15 @@ class FunctionWriter:
             prelude.append("")  # the formatter's blank line before or after a multi-line statement
         return "\n".join(prelude)
 
-    def with_body(self, result: Node, result_var: str | None) -> list[str]:
+    def with_body(self, result: Node, result_var: str | None, indent: int = 4) -> list[str]:
         """The `with` of the clauses gathered, or the single call when there is nothing to chain."""
         if len(self.clauses) == 1 and isinstance(self.clauses[0], Match) and self.clauses[0].op == "<-":
             only = self.clauses[0]
             if result_var is not None and only.left == f"{{:ok, {result_var}}}":
-                return exfmt.statement(only.right, 4)  # `with {:ok, x} <- call do {:ok, x} end` is the call
+                return exfmt.statement(only.right, indent)  # `with {:ok, x} <- call do {:ok, x} end` is the call
         if not self.clauses:
-            return exfmt.statement(result, 4)
-        return exfmt.with_lines(self.clauses, 4, exfmt.statement(result, 6))
+            return exfmt.statement(result, indent)
+        return exfmt.with_lines(self.clauses, indent, exfmt.statement(result, indent + 2))
 
 
 class EndpointFunction(FunctionWriter):
@@ -229,6 +241,7 @@ class FlowFunction(FunctionWriter):
         self.steps = {s.id: s for s in flow.steps}
         self.inputs = {p.wire: p for p in sig.params}
         self.vars: dict[str, str] = {}
+        self.rebound: dict[str, str] = {}  # flow inputs read as another variable (a chunked step's chunk)
         self.maybe_none = False
         # the steps bound to a variable: those the plan says a later step reads, and each awaited
         # call (its `await` step reads the handle or the task it answered)
@@ -268,9 +281,15 @@ class FlowFunction(FunctionWriter):
         if b.source == "input":
             p = self.inputs.get(str(b.path[0]))
             name = self.scope.use(p.name) if p is not None else "nil"
+            name = self.rebound.get(str(b.path[0]), name)
             if p is not None and not p.positional and not p.has_default:
                 self.maybe_none = True
             return Text(self.access(name, p.type if p else None, b.path[1:]) if len(b.path) > 1 else name)
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            node = f"{self.client_ref}.config_option({self.handle()}, {symbols.atom(str(b.path[0]))})"
+            return Text(self.access(node, option.type if option else None, b.path[1:])) if len(b.path) > 1 else Text(node)
         if b.source == "state":
             base = self.state(str(b.path[0]))
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base
@@ -296,9 +315,17 @@ class FlowFunction(FunctionWriter):
             record = self.api.record(base_type(self.api, expected)[0]) if expected is not None else None
             if record is not None:
                 fields = {f.name: f for f in record.fields}
-                return Map(
-                    [Pair(symbols.key(symbols.field_name(k)), self.value(x, fields[k].type if k in fields else None)) for k, x in v.items]
-                )
+                # a field the record requires filled by a value that may be absent is checked
+                # present on its own (a clause), as a step argument is
+                pairs = [
+                    Pair(
+                        symbols.key(symbols.field_name(k)),
+                        self.required_value(x, fields[k].type, k) if k in fields else self.value(x, None),
+                    )
+                    for k, x in v.items
+                ]
+                self.maybe_none = False
+                return Map(pairs)
             base = base_type(self.api, expected)[0] if expected is not None else None
             inner = base.value if isinstance(base, ir.MapT) else None
             return Map([Pair(f"{symbols.string(k)} =>", self.value(x, inner)) for k, x in v.items])
@@ -336,12 +363,14 @@ class FlowFunction(FunctionWriter):
         ep = self.plan.endpoint(step.endpoint or "")
         if step.mode == "submit":
             return "submit"
-        if ep.response == "future" and self.flow.returns == "future" and step.id == self.flow.result_step:
+        if ep.response == "future" and self.sig.kind == "task" and self.flow.returns == "future" and step.id == self.flow.result_step:
             return "future_task"  # the flow answers the future itself: its task
         return CALLS[ep.response]
 
     def step_expr(self, step: StepPlan) -> Node | None:
         """The expression of a step answering `{:ok, value}`; None for a `return`."""
+        if step.mode == "call" and step.chunk is not None:
+            return self.chunked_expr(step)
         if step.mode in ("call", "submit"):
             ep = self.plan.endpoint(step.endpoint or "")
             values = {a.name: self.value(a.value, a.expected) for a in step.args}
@@ -363,6 +392,11 @@ class FlowFunction(FunctionWriter):
                 f"{self.client_ref}.await_future",
                 [Text(self.handle()), Text(symbols.string(call.endpoint or "")), Text(handle_var), decode],
             )
+        if step.mode == "parse":  # the record's parse function: `{:ok, struct}` or the invalid-argument error
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            value = self.value(step.args[0].value, step.args[0].expected)
+            return Call(f"{self.types.module(decl.id)}.{symbols.function_name(decl.parse.function)}", [value])
         if step.mode == "build_client":
             target = self.plan.clients[step.client or ""]
             items = [Pair(symbols.key(symbols.field_name(a.name)), self.value(a.value, a.expected)) for a in step.args]
@@ -382,6 +416,32 @@ class FlowFunction(FunctionWriter):
             decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
             return Call(f"{self.client_ref}.await_submitted", [Text(handle), Text(symbols.string(ep.id)), submitted, decode])
         return CallFn(f"{self.client_ref}.in_lane", (Text(handle), lane), Fn(self.endpoint_call(ep, values, handle, call)))
+
+    def chunked_expr(self, step: StepPlan) -> Node:
+        """A chunked step (the plan's ChunkPlan): `Chunks.task/6` (the flow answers its task) or
+        `Chunks.call/6`, with a function building one chunk's request (the input read as `chunk`)."""
+        chunk = step.chunk
+        assert chunk is not None
+        ep = self.plan.endpoint(step.endpoint or "")
+        items = self.bind(ir.Bind(source="input", path=(chunk.input,), text=""))
+        chunk_var = self.scope.fresh("chunk")
+        self.rebound = {chunk.input: chunk_var}
+        values = {a.name: self.value(a.value, a.expected) for a in step.args}
+        self.rebound = {}
+        spec = Map(
+            [
+                Pair("input:", Text(symbols.string(chunk.input))),
+                Pair("item:", self.types.term(chunk.item)),
+                Pair("max_items:", Text(int_literal(chunk.max_items))),
+                Pair("max_bytes:", Text(int_literal(chunk.max_bytes))),
+                Pair("combine:", ListNode([Pair(symbols.key(symbols.field_name(f)), Text(f":{how}")) for f, how in chunk.combine])),
+            ]
+        )
+        decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+        task = self.sig.kind == "task" and self.flow.returns == "future" and step.id == self.flow.result_step
+        chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks"))
+        request = Fn(ListNode(self.request_opts(ep, values)), params=chunk_var)
+        return Call(f"{chunks}.{'task' if task else 'call'}", [Text(self.receiver_handle(step)), Text(symbols.string(ep.id)), items, spec, decode, request])
 
     def flow_call(self, step: StepPlan) -> Node:
         callee = self.plan.flow(step.flow or "")
@@ -413,6 +473,8 @@ class FlowFunction(FunctionWriter):
             if a is not None:
                 call_args.append(Pair(symbols.key(p.name), self.required_value(a.value, p.type, p.name)))
         fun = sig.function if module == self.module else f"{self.aliases.ref(module)}.{sig.function}"
+        if callee.task and callee.returns != "future":  # it answers `{:ok, task}`: its result here
+            return Call(f"{self.client_ref}.await_answer", [Call(fun, call_args)])
         return Call(fun, call_args)
 
     def step_variable(self, v: ir.Value | None) -> str | None:
@@ -421,10 +483,39 @@ class FlowFunction(FunctionWriter):
             return self.var(v.step)
         return None
 
+    def eager_submit(self) -> tuple[Node, str] | None:
+        """A `returns: task` flow whose first step sends a future's request: that request is sent
+        before the function returns (so it leaves in call order, its counters taken now, as
+        Tinkex's own functions do), the rest runs in the task. (the submission, the task function's
+        parameter: the request id)"""
+        first = self.steps[self.flow.stages[0][0]] if self.flow.stages and len(self.flow.stages[0]) == 1 else None
+        if first is None or first.mode not in ("call", "submit") or first.chunk is not None:
+            return None
+        ep = self.plan.endpoint(first.endpoint or "")
+        if ep.response != "future" or (first.receiver is not None and first.receiver.kind != "self"):
+            return None
+        values = {a.name: self.value(a.value, a.expected) for a in first.args}
+        if self.clauses:  # its arguments need a clause of their own (the session id): all in the task
+            return None
+        submission = self.endpoint_call(ep, values, self.handle(), "submit")
+        if first.mode == "submit":  # a later `await` step polls it: the request id is its variable
+            return submission, self.var(first.id) if first.id in self.read else "_request_id"
+        request_id = self.scope.fresh("request_id")
+        decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+        poll = Call(f"{self.client_ref}.await_future", [Text(self.handle()), Text(symbols.string(ep.id)), Text(request_id), decode])
+        name = self.var(first.id) if first.id in self.read else "_"
+        self.clauses.append(Match(f"{{:ok, {name}}}", "<-", poll))
+        return submission, request_id
+
     def body(self) -> list[str]:
         result: Node = Text("{:ok, nil}")
         result_var: str | None = None
-        for stage in self.flow.stages:
+        # `returns: task` (and not a `returns: value` name of the flow): the flow in a task
+        task = self.flow.task and self.flow.returns != "future" and self.sig.kind == "task"
+        eager = self.eager_submit() if task else None
+        for index, stage in enumerate(self.flow.stages):
+            if eager is not None and index == 0:
+                continue
             exprs: list[tuple[str, Node]] = []
             for sid in stage:
                 if self.steps[sid].mode == "return":
@@ -450,6 +541,17 @@ class FlowFunction(FunctionWriter):
         if last is not None and self.steps[last].mode != "return":
             result_var = self.scope.use(self.var(last))
             result = Text(f"{{:ok, {result_var}}}")
+        if task and eager is not None:
+            submission, request_id = eager
+            return [
+                *exfmt.statement(Match("submitted", "=", submission), 4),
+                "",
+                f"    {self.client_ref}.in_task(submitted, fn {request_id} ->",
+                *self.with_body(result, result_var, 6),
+                "    end)",
+            ]
+        if task:
+            return [f"    {self.client_ref}.in_task(fn ->", *self.with_body(result, result_var, 6), "    end)"]
         return self.with_body(result, result_var)
 
 

@@ -237,6 +237,21 @@ class SpecWriter:
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
                 ("create_body", json_term(session.create_body or {})),
                 ("heartbeat_body", json_term(dict(session.heartbeat_constants))),
+                *(
+                    [
+                        (
+                            "create_config",
+                            ListNode(
+                                [
+                                    Tuple([Text(symbols.string(f)), Text(symbols.atom(o)), Text("true" if required else "false")])
+                                    for f, o, required in session.create_config
+                                ]
+                            ),
+                        )
+                    ]
+                    if session.create_config
+                    else []
+                ),
                 ("heartbeat_in_path", Text("true" if session.heartbeat_in_path else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],
@@ -300,6 +315,19 @@ class SpecWriter:
         ]
         if svc.headers:
             items.append(("headers", headers(svc.headers)))
+        if self.plan.config:
+            options = [
+                Tuple(
+                    [
+                        Text(symbols.atom(o.name)),
+                        Text(symbols.string(o.env) if o.env else "nil"),
+                        Text(f":{o.env_kind}" if o.env_kind else "nil"),
+                        Tuple([Text(":default"), json_term(o.default)]) if o.has_default else Text(":none"),
+                    ]
+                )
+                for o in self.plan.config
+            ]
+            items.append(("config_options", ListNode(options)))
         session = self.session()
         if session is not None:
             items.append(("session", session))

@@ -219,6 +219,8 @@ def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, st
     head = []
     if isinstance(decl, ir.Record):
         body = record_body(api, decl, types, codec)
+        if decl.parse is not None:
+            body[1]["parse"] = parse_function(decl.parse, codec, aliases.ref(layout.runtime("Error")))
         extra = None
     elif isinstance(decl, ir.Enum):
         body = enum_body(decl, codec)
@@ -270,7 +272,26 @@ def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -
         "type": lines(exfmt.struct_type(fields)),
         "fields": lines(attribute("fields", ListNode(schema))),
         "codec": codec,
+        "parse": None,
     }
+
+
+def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:
+    """`<function>/1` of a record with a parse template (Tinkex's `from_tinker_path/1`): the text
+    split into the struct, or the invalid-argument error."""
+    name = symbols.function_name(parse.function)
+    doc = (
+        f"Splits `text` by `{parse.template}` into the struct: `{{:ok, struct}}`, or `{{:error, %{error}{{}}}}` of kind "
+        "`:invalid_argument` when the text does not match."
+    )
+    call = exfmt.Call(f"{codec}.parse_template", [Text("__MODULE__"), Text(symbols.string(parse.template)), Text("text")])
+    return lines(
+        [
+            *exfmt.heredoc("@doc", doc),
+            *exfmt.spec(name, ["String.t()"], ["{:ok, t()}", f"{{:error, {error}.t()}}"]),
+            *exfmt.short_def(f"{name}(text)", call),
+        ]
+    )
 
 
 def attribute(name: str, value: Node) -> list[str]:

@@ -185,15 +185,17 @@ class Match(Node):
 
 @attrs.frozen
 class Fn(Node):
-    """`fn -> body end`; broken, the body goes on its own lines."""
+    """`fn -> body end` (or `fn params -> body end`); broken, the body goes on its own lines."""
 
     body: Node
+    params: str = ""
     breakable = True
 
     def build(self) -> tuple[str, Doc]:
         body, doc = self.body.build()
-        flat = f"fn -> {body} end"
-        return flat, _choice(flat, Group(["fn ->", nest(2, [LINE, doc]), LINE, "end"], broken=True))
+        head = f"fn {self.params} ->" if self.params else "fn ->"
+        flat = f"{head} {body} end"
+        return flat, _choice(flat, Group([head, nest(2, [LINE, doc]), LINE, "end"], broken=True))
 
 
 @attrs.frozen

@@ -124,14 +124,15 @@ def flow_params(flow: FlowPlan) -> list[Param]:
 
 def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
     params = flow_params(flow)
-    kind: Literal["sync", "task"] = "task" if flow.returns == "future" else "sync"
+    kind: Literal["sync", "task"] = "task" if flow.answers_task else "sync"
     return Signature(symbols.function_name(name), receiver_name(client, [p.name for p in params]), tuple(params), kind, name)
 
 
 def method_signature(plan: SdkPlan, client: ClientPlan, method: MethodPlan) -> Signature:
     if method.kind == "endpoint":
         return endpoint_signature(client, method.name, plan.endpoint(method.target))
-    return flow_signature(client, method.name, plan.flow(method.target))
+    sig = flow_signature(client, method.name, plan.flow(method.target))
+    return attrs.evolve(sig, kind="sync") if method.value else sig
 
 
 def flow_function(plan: SdkPlan, flow: FlowPlan) -> tuple[ClientPlan, Signature] | None:

@@ -40,7 +40,7 @@ class Adapters:
 
 
 def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = True) -> str:
-    if plan.response == "redirect":
+    if plan.response == "redirect" and plan.response_type is None:
         return "str"
     shown = "None" if plan.response_type is None else py_type(plan.response_type, imports)
     if plan.call_mode == "future" and not is_async:  # the sync method answers at once; .result() waits

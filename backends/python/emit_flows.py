@@ -14,7 +14,7 @@ import attrs
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_types import py_type, text, typed_default
+from tinkc.backends.python.emit_types import optional, py_type, text, typed_default
 from tinkc.backends.python.literals import docstring, escape_invisible, py_literal
 from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.ir import nodes as ir
@@ -23,6 +23,10 @@ from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
 
 # Above this many characters a step's request body gets a statement of its own (one field a line).
 INLINE_BODY = 60
+
+
+class Rendered(str):
+    """A statement already laid out at the method body's indentation (a nested function)."""
 
 
 def location_args(path: Sequence[tuple[d.Doc, d.Doc]], query: Sequence[tuple[d.Doc, d.Doc]]) -> list[d.Doc]:
@@ -55,6 +59,8 @@ def endpoint_call(
         if plan.response_type is None:  # no response body: the call still waits for the future
             return f"{verb}_empty", [const, futures]
         return verb, [const, futures, adapter(plan.response_type)]
+    if plan.response == "redirect" and plan.redirect_field is not None and plan.response_type is not None:
+        return "_call_redirect", [const, adapter(plan.response_type), py_literal(plan.redirect_field)]
     if plan.response == "redirect":
         return "_call_location", [const]
     if plan.response == "empty":
@@ -100,6 +106,7 @@ class FlowWriter:
         self.results = {s.id: s.result_type for s in flow.steps}
         self.maybe_none = False  # set by access(): the last path crossed an optional or nullable field
         self.session_id_field = plan.session.session_id_field if plan.session is not None else None
+        self.rebound: dict[str, str] = {}  # flow inputs read as another variable (a chunked step's chunk)
 
     # -- expressions -----------------------------------------------------------------------------
 
@@ -126,7 +133,12 @@ class FlowWriter:
 
     def bind(self, b: ir.Bind, quote: str = '"') -> str:
         if b.source == "input":
-            return self.access(sym.field_name(str(b.path[0])), None, b.path[1:])
+            name = str(b.path[0])
+            return self.access(self.rebound.get(name) or sym.field_name(name), None, b.path[1:])
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            return f"self._config_option({quote}{b.path[0]}{quote})"
         if b.source == "state":
             name = str(b.path[0])
             client = self.plan.clients.get(self.flow.client or "")
@@ -172,7 +184,19 @@ class FlowWriter:
                     body += "{" + self.bind(part, quote="'") + "}"
             return f'f"{body}"'
         if isinstance(v, ir.ObjValue):
-            return "{" + ", ".join(f"{py_literal(k)}: {self.value(x)}" for k, x in v.items) + "}"
+            # a field the record requires (not nullable) filled by a value that may be absent is
+            # checked present on its own: the literal itself is never None
+            rec = self.api.record(base_type(self.api, expected)[0]) if expected is not None else None
+            items = []
+            for k, x in v.items:
+                f = rec.field(k) if rec is not None else None
+                self.maybe_none = False
+                expr = self.value(x, f.type if f is not None else None)
+                if self.maybe_none and f is not None and not base_type(self.api, f.type)[1] and isinstance(x, ir.Bind):
+                    expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(x.text or k)})"
+                items.append(f"{py_literal(k)}: {expr}")
+            self.maybe_none = False
+            return "{" + ", ".join(items) + "}"
         if isinstance(v, ir.ListValue):
             return "[" + ", ".join(self.value(x) for x in v.items) + "]"
         return "None"
@@ -195,6 +219,59 @@ class FlowWriter:
 
     def endpoint_call(self, step: StepPlan, submit: bool = False) -> tuple[list[d.Doc], d.Doc]:
         """(statements to run first, the call); ``submit``: a futures call only submitted."""
+        if step.chunk is not None:
+            return self.chunked_call(step)
+        ep = self.plan.endpoint(step.endpoint or "")
+        pre, kwargs = self.request_kwargs(step)
+        method, leading = endpoint_call(
+            ep,
+            self.imports,
+            self.adapter,
+            submit=submit or step.mode == "submit",
+            start=not submit and self.starts_future(step),
+        )
+        return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
+
+    def chunked_call(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc]:
+        """A chunked step (the plan's ChunkPlan): a nested function builds one chunk's request (the
+        flow input read as `chunk`), and the runtime's `_call_chunked` splits, sends, polls and
+        combines."""
+        chunk = step.chunk
+        assert chunk is not None
+        ep = self.plan.endpoint(step.endpoint or "")
+        assert ep.runtime.futures is not None and ep.response_type is not None
+        self.rebound = {chunk.input: "chunk"}
+        pre, kwargs = self.request_kwargs(step)
+        self.rebound = {}
+        fn = f"request_{sym.step_var(step.id)}"
+        head = "async def" if self.is_async else "def"
+        item = py_type(chunk.item, self.imports)
+        any_ = self.imports.use(sym.lib("Any"))
+        body = [*pre, ["return ", d.call("dict", kwargs)]]
+        nested = Rendered(  # the formatter's blank lines around a nested function
+            "\n".join(
+                [
+                    "",
+                    f"{d.INDENT * 2}{head} {fn}(chunk: list[{item}]) -> dict[str, {any_}]:",
+                    *(d.render(statement, 3) for statement in body),
+                    "",
+                ]
+            )
+        )
+        combine = d.collection("(", [d.collection("(", [py_literal(f), py_literal(h)], ")", tuple_=True) for f, h in chunk.combine], ")", tuple_=True)
+        chunking = d.call(
+            self.imports.use(sym.lib("Chunking")), [py_literal(chunk.input), str(chunk.max_items), str(chunk.max_bytes), combine]
+        )
+        leading = [
+            self.imports.use(sym.endpoint_symbol(ep.id)),
+            self.imports.use(sym.feature_symbol(ep.runtime.futures)),
+            self.adapter(ep.response_type),
+        ]
+        items = self.access(sym.field_name(chunk.input), None, ())
+        return [nested], d.call(f"{self.receiver(step)}._call_chunked", [*leading, chunking, items, fn])
+
+    def request_kwargs(self, step: StepPlan) -> tuple[list[d.Doc], list[d.Doc]]:
+        """(statements to run first, the request's keyword arguments: path, query, body)."""
         ep = self.plan.endpoint(step.endpoint or "")
         # a step names query parameters as the manifest does; the request carries their wire names
         path = [(py_literal(a.wire), self.value(a.value)) for a in step.args if a.location == "path"]
@@ -226,14 +303,7 @@ class FlowWriter:
             whole = next((a for a in step.args if a.location == "body_whole"), None)
             if whole is not None:
                 kwargs.append(f"body={self.value(whole.value)}")
-        method, leading = endpoint_call(
-            ep,
-            self.imports,
-            self.adapter,
-            submit=submit or step.mode == "submit",
-            start=not submit and self.starts_future(step),
-        )
-        return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
+        return pre, kwargs
 
     def ordered_step(self, step: StepPlan) -> list[d.Doc | Block]:
         """A step that carries an ordered counter: in the client's lane of that counter, the body
@@ -242,7 +312,8 @@ class FlowWriter:
         ep = self.plan.endpoint(step.endpoint or "")
         # submitted in the lane, polled after; a sync flow answering this future submits it in the
         # lane all the same (`_start_future` submits in the caller's thread) and answers it at once
-        polled = ep.response == "future" and step.mode == "call" and not self.starts_future(step)
+        # (a chunked step sends, polls and combines its chunks inside the lane)
+        polled = ep.response == "future" and step.mode == "call" and step.chunk is None and not self.starts_future(step)
         pre, call = self.endpoint_call(step, submit=polled)
         awaited: d.Doc = ["await ", call] if self.is_async else call
         lane = f"self._lane({py_literal(step.ordered)})"
@@ -283,6 +354,9 @@ class FlowWriter:
                 if self.maybe_none and a.expected is not None and not base_type(self.api, a.expected)[1]:
                     what = a.value.text if isinstance(a.value, ir.Bind) else a.name
                     expr = f"{self.imports.use(sym.lib('present'))}({expr}, {py_literal(what)})"
+                rec = self.api.record(base_type(self.api, a.expected)[0]) if a.expected is not None else None
+                if rec is not None and isinstance(a.value, ir.ObjValue):  # the callee takes the model
+                    expr = f"{self.imports.use(sym.type_symbol(rec.id))}.model_validate({expr})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
             called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
             if not self.is_async and callee.returns == "future":  # its sync method answers an APIFuture
@@ -300,6 +374,11 @@ class FlowWriter:
             if ep.response_type is None:  # the future resolves to nothing: polled all the same
                 return d.call("self._await_future_empty", [endpoint, ft, sym.step_var(call.id)]), True
             return d.call("self._await_future", [endpoint, ft, sym.step_var(call.id), self.adapter(ep.response_type)]), True
+        if step.mode == "parse":  # the record's parse classmethod (InvalidArgumentError on bad text)
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            record = self.imports.use(sym.type_symbol(decl.id))
+            return d.call(f"{record}.{sym.method_name(decl.parse.function)}", [self.value(step.args[0].value)]), False
         if step.mode == "build_client":
             kwargs = ["self", *(f"{a.name}={self.value(a.value)}" for a in step.args)]
             return d.call(f"{self.class_name(step.client or '')}._derive", kwargs), False
@@ -331,11 +410,17 @@ class FlowWriter:
             ann = py_type(i.type, self.imports) if i.type is not None else self.imports.use(sym.lib("Any"))
             pname = sym.field_name(i.name)
             if i.has_default:
+                factory = False
                 if i.type is not None:
-                    default, _ = typed_default(self.api, i.type, i.default, self.imports)
+                    default, factory = typed_default(self.api, i.type, i.default, self.imports)
                 else:
                     default = py_literal(i.default)
-                params.append(f"{pname}: {ann} = {default}")
+                if factory:
+                    # a model (or mutable) default is built per call: the parameter defaults to
+                    # None and the method's first statement puts the default in its place
+                    params.append(f"{pname}: {optional(ann)} = None")
+                else:
+                    params.append(f"{pname}: {ann} = {default}")
             elif not i.required:
                 params.append(f"{pname}: {ann} = None")
             else:
@@ -346,6 +431,13 @@ class FlowWriter:
         """The method's pieces for `decl/method.py.jinja`: its parameters, docstring, and statements
         laid out at two indents."""
         statements: list[d.Doc | Block] = []
+        for i in self.flow.inputs:
+            if i.has_default and i.type is not None:
+                default, factory = typed_default(self.api, i.type, i.default, self.imports)
+                if factory:
+                    pname = sym.field_name(i.name)
+                    built = default.removeprefix("lambda: ") if default.startswith("lambda: ") else f"{default}()"
+                    statements.append(f"{pname} = {built} if {pname} is None else {pname}")
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         ordered = {s.id for s in self.flow.steps if s.ordered is not None and s.mode in ("call", "submit")}
         for stage in self.flow.stages:
@@ -379,6 +471,6 @@ class FlowWriter:
             params=self.params(),
             returns=self.return_type(),
             doc=text(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        ")),
-            statements=[render_statement(statement, 2) for statement in statements],
+            statements=[s if isinstance(s, Rendered) else render_statement(s, 2) for s in statements],
             result=sym.step_var(last) if last is not None else "None",
         )

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring, py_literal
+from tinkc.backends.python.literals import docstring, py_literal, tuple_literal
 from tinkc.backends.python.pydoc import collection
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
@@ -45,6 +46,25 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         if svc.environments
         else None,
         environment_env=svc.environment_env,
+        # the declared options (`service.config`), as the runtime resolves them
+        config_options=d.kwarg(
+            "config_options",
+            d.collection(
+                "(",
+                [
+                    d.call(
+                        imports.use(sym.lib("ConfigOption")),
+                        [f"name={py_literal(o.name)}", f"env={py_literal(o.env)}", f"kind={py_literal(o.env_kind)}"]
+                        + (["has_default=True", f"default={py_literal(ir.thaw(o.default))}"] if o.has_default else []),
+                    )
+                    for o in plan.config
+                ],
+                ")",
+                tuple_=True,
+            ),
+        )
+        if plan.config
+        else None,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []
@@ -119,6 +139,10 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
             plan=s,
             create=sym.endpoint_const(s.create_endpoint),
             heartbeat=sym.endpoint_const(s.heartbeat_endpoint) if s.heartbeat_endpoint else None,
+            # the create fields read from the configuration: (field, option, null when absent)
+            create_config=d.kwarg("create_config", d.collection("(", [tuple_literal(c) for c in s.create_config], ")", tuple_=True))
+            if s.create_config
+            else None,
         )
         service.session = session.name
     telemetry = None

@@ -113,6 +113,29 @@ def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> SimpleNamespa
         base=imports.use(sym.lib("WireModel")),
         doc=text(docstring(rec.doc, "    ")),
         fields=[field(api, f, imports) for f in rec.fields],
+        parse=parse_method(rec, imports),
+    )
+
+
+def parse_method(rec: ir.Record, imports: Imports) -> str | None:
+    """The classmethod of a record with a parse template (Tinkex's `from_tinker_path`): the text
+    split into the record, or `InvalidArgumentError`."""
+    if rec.parse is None:
+        return None
+    name = sym.method_name(rec.parse.function)
+    doc = (
+        f"Splits ``text`` by ``{rec.parse.template}`` into a ``{sym.type_name(rec.id)}``; raises ``InvalidArgumentError`` "
+        "when it does not match."
+    )
+    helper = imports.use(sym.lib("parse_template"))
+    body = d.call("cls.model_validate", [d.call(helper, [py_literal(rec.parse.template), "text"])])
+    return "\n".join(
+        [
+            "    @classmethod",
+            f"    def {name}(cls, text: str) -> {sym.type_name(rec.id)}:",
+            *docstring(doc, "        "),
+            d.render(["return ", body], 2),
+        ]
     )
 
 

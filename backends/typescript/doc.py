@@ -63,7 +63,7 @@ def _expanded(doc: Doc) -> Doc | None:
     returning one): the last argument a call may hug, ``f(a, {`` … ``})``."""
     if isinstance(doc, Group) and isinstance(doc.contents, list) and doc.contents and doc.contents[0] in ("{", "["):
         return Group(doc.contents, broken=True)
-    if isinstance(doc, list) and len(doc) >= 2 and doc[0] in ("() => (", "() => "):
+    if isinstance(doc, list) and len(doc) >= 2 and isinstance(doc[0], str) and doc[0].endswith(("=> (", "=> ")):
         inner = _expanded(doc[1])
         return None if inner is None else [doc[0], inner, *doc[2:]]
     return None

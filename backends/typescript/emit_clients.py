@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import LINE, Doc, Indent, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import LINE, Doc, Indent, array, call, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import (
@@ -41,6 +41,15 @@ def returns_nothing(ep: EndpointPlan) -> bool:
 def takes_params(ep: EndpointPlan) -> bool:
     """Does the endpoint method take a params object (before its options)?"""
     return bool(ep.params) or ep.body.kind != "none"
+
+
+def check_args(method: str, known: list[str], has_params: bool, has_options: bool) -> dict[str, Any]:
+    """The first statement of every method: an unknown parameter or option is an error at run time
+    too (`BaseClient.checkArgs`), as the plan's per-call rule says for every SDK."""
+    args: list[Doc] = [sym.string_literal(method), "params" if has_params else "{}", array([sym.string_literal(k) for k in known])]
+    if has_options:
+        args.append("options")
+    return statement("do", call("this.checkArgs", args))
 
 
 def request_literal(items: list[tuple[str, Doc]], spread: str | None = None) -> Doc:
@@ -71,7 +80,7 @@ class Writer:
         return self.imports.use(SPEC)
 
     def return_type(self, ep: EndpointPlan) -> str:
-        if ep.response == "redirect":
+        if ep.response == "redirect" and ep.response_type is None:
             return "string"
         if returns_nothing(ep):
             return "void"
@@ -89,6 +98,8 @@ class Writer:
                 return call("this.submit", [const, futures, *request])
             result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
             return call("this.callFuture", [const, futures, result, *request])
+        if ep.response == "redirect" and ep.redirect_field is not None:
+            return call("this.callRedirect", [const, self.x.schema(ep.response_type), sym.string_literal(ep.redirect_field), *request])
         if ep.response == "redirect":
             return call("this.callLocation", [const, *request])
         if ep.response == "empty":
@@ -153,13 +164,21 @@ class ClientsWriter(Writer):
         if headers:  # header parameters, then the call's own headers (which win), after the options
             merged = call(self.imports.use(HEADER_VALUES), [obj(headers), "options.headers"])
             request = obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), "...options", group("headers: ", merged)])
+        known = [p.name for p in ep.params if p.location in NAMED]
+        record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
+        if record is not None:
+            known += [f.name for f in record.fields if f.name not in known]
         return {
             "doc": self.method_doc(doc or ep.doc, ep),
             "name": name,
             "params": parameters,
             "returns": self.return_type(ep),
-            "statements": [statement("return", self.endpoint_call(ep, [request]))],
+            "statements": [
+                check_args(name, known, takes_params(ep), True),
+                statement("return", self.endpoint_call(ep, [request])),
+            ],
             "request": request,
+            "known": known,
         }
 
     def paging_literal(self, ep: EndpointPlan) -> Doc:
@@ -201,7 +220,7 @@ class ClientsWriter(Writer):
             "params": method["params"],
             "returns": f"{pager}<{page_t}, {item_t}>",
             "plain": True,
-            "statements": [statement("return", expr)],
+            "statements": [check_args(name + "Iter", method["known"], takes_params(ep), True), statement("return", expr)],
         }
 
 

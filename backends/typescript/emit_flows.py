@@ -17,7 +17,7 @@ import attrs
 
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import Doc, array, call, call_with_arrow, comment_block, group, obj, type_literal
-from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, statement, takes_params
+from tinkc.backends.typescript.emit_clients import NAMED, Writer, check_args, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
@@ -66,6 +66,7 @@ class FlowWriter:
         client = self.plan.clients.get(flow.client or "")
         self.state = {f.name: f for f in client.state} if client else {}
         self.session_field = self.plan.session.session_id_field if self.plan.session is not None else None
+        self.rebound: dict[str, str] = {}  # flow inputs read as another variable (a chunked step's chunk)
 
     # -- values ----------------------------------------------------------------------------------
 
@@ -106,15 +107,22 @@ class FlowWriter:
         if b.source == "input":
             name = str(b.path[0])
             i = self.inputs.get(name)
-            expr = sym.property_access("params", name)
+            expr = self.rebound.get(name) or sym.property_access("params", name)
             t = i.type if i else None
-            undef = i is not None and not i.required and not i.has_default
+            undef = i is not None and not i.required and not i.has_default and name not in self.rebound
             if i is not None and i.has_default:
                 expr = f"{expr} ?? {ts_literal(i.default)}"
                 if len(b.path) > 1:
                     expr = f"({expr})"
             start = Value(expr, undef, t is not None and base_type(self.api, t)[1])
             value, _ = self.access(expr, t, b.path[1:], start)
+            return value
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            t = option.type if option else None
+            expr = f"this.configOption<{self.x.ts_type(t)}>({sym.string_literal(str(b.path[0]))})"
+            absent = option is None or not option.has_default
+            value, _ = self.access(expr, t, b.path[1:], Value(expr, absent, t is not None and base_type(self.api, t)[1]))
             return value
         if b.source == "state":
             name = str(b.path[0])
@@ -224,6 +232,46 @@ class FlowWriter:
                     body.append((f.name, self.value(a.value, expect)))
         return path, query, body
 
+    def chunked_step(self, step: StepPlan) -> Doc:
+        """A chunked step (the plan's ChunkPlan): the runtime's `callChunked`, with the function
+        building one chunk's request (the flow input read as `chunk`)."""
+        chunk = step.chunk
+        assert chunk is not None
+        ep = self.plan.endpoint(step.endpoint or "")
+        assert ep.runtime.futures is not None and ep.response_type is not None
+        items = self.bind(ir.Bind(source="input", path=(chunk.input,))).expr
+        self.rebound = {chunk.input: "chunk"}
+        request = self.request_doc(step, ep)
+        self.rebound = {}
+        spec = obj(
+            [
+                group("input: ", sym.string_literal(chunk.input)),
+                group("item: ", self.x.schema(chunk.item)),
+                f"maxItems: {chunk.max_items}",
+                f"maxBytes: {chunk.max_bytes}",
+                group("combine: ", array([array([sym.string_literal(f), sym.string_literal(h)]) for f, h in chunk.combine], matrix=True)),
+            ]
+        )
+        const = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+        futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
+        arrow = ["async (chunk) => (", request, ")"]
+        return call("this.callChunked", [const, futures, self.x.schema(ep.response_type), spec, items, arrow])
+
+    def request_doc(self, step: StepPlan, ep: EndpointPlan) -> Doc:
+        """The request of an endpoint call: `{ path, query, body, ...options }`."""
+        path, query, body = self.endpoint_args(step, ep)
+        items: list[tuple[str, Doc]] = []
+        if path:
+            items.append(("path", request_literal(path)))
+        if query:
+            wire = {p.name: p.wire for p in ep.located("query")}
+            items.append(("query", request_literal([(wire.get(name, name), value) for name, value in query])))
+        if ep.body.kind == "record" and ep.body.record is not None:
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.type_ref(ep.body.record), request_literal(body)])))
+        elif body:
+            items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
+        return request_literal(items, spread="options") if items else "options"
+
     def endpoint_step(self, step: StepPlan, submit: bool = False) -> Doc:
         """A call of an endpoint: answered as the endpoint answers, or only submitted (`submit`)."""
         ep = self.plan.endpoint(step.endpoint or "")
@@ -250,7 +298,13 @@ class FlowWriter:
     def ordered_polled(self, step: StepPlan) -> bool:
         """An ordered step whose future is submitted in the lane and polled after it."""
         ep = self.plan.endpoint(step.endpoint or "")
-        return step.ordered is not None and step.mode == "call" and ep.response == "future" and ep.runtime.futures is not None
+        return (
+            step.ordered is not None
+            and step.chunk is None  # a chunked step sends, polls and combines its chunks in the lane
+            and step.mode == "call"
+            and ep.response == "future"
+            and ep.runtime.futures is not None
+        )
 
     def ordered_statements(self, step: StepPlan) -> tuple[list[dict[str, Any]], Doc]:
         """A step carrying an ordered counter: in the client's lane of that counter, the request
@@ -265,7 +319,8 @@ class FlowWriter:
         handle = var(step.id) + "Id"
         result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
         futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures or '')}"
-        poll = call("this.awaitFuture", [futures, handle, result, "options.signal"])
+        const = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+        poll = call("this.awaitFuture", [const, futures, handle, result, "options.signal"])
         return [statement("const", lane, True, name=handle)], poll
 
     def flow_step(self, step: StepPlan) -> Doc:
@@ -289,6 +344,8 @@ class FlowWriter:
 
     def step_expr(self, step: StepPlan) -> tuple[Doc, bool]:
         """(expression, is it a Promise to await)."""
+        if step.mode == "call" and step.chunk is not None:
+            return self.chunked_step(step), True
         if step.mode in ("call", "submit"):
             return self.endpoint_step(step), True
         if step.mode == "call_flow":
@@ -304,6 +361,11 @@ class FlowWriter:
             return call("this.awaitFuture", [endpoint, futures, var(call_step.id), result, "options.signal"]), True
         if step.mode == "pass":
             return var(step.awaits or ""), False  # already resolved inside the called flow
+        if step.mode == "parse":  # the record's parse function (InvalidArgumentError on bad text)
+            decl = self.api.types[step.parsed or ""]
+            assert isinstance(decl, ir.Record) and decl.parse is not None
+            fn = self.x.imports.use(self.names.parse_function(decl.id, decl.parse.function))
+            return call(fn, [self.value(step.args[0].value, Expect(ir.Prim(name="string"), False, False))]), False
         if step.mode == "build_client":
             state = [group(sym.literal_key(a.name), ": ", self.value(a.value, Expect.anything())) for a in step.args]
             return call("this.derive", [self.names.classes[step.client or ""], *([obj(state)] if state else [])]), False
@@ -375,7 +437,11 @@ class FlowWriter:
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        if any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps):  # steps that send requests take the options
+        sends = any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps)
+        if sends:  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
+        if ptype is not None or sends:
+            check = check_args(name.removeprefix("async "), [i.name for i in self.flow.inputs], ptype is not None, sends)
+            statements.insert(0, check)
         text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
         return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

@@ -14,7 +14,7 @@ from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, telemetry_event_shapes
-from tinkc.sdk import EndpointPlan, Retry, SdkPlan
+from tinkc.sdk import ConfigOptionPlan, EndpointPlan, Retry, SdkPlan
 
 endpoint_const = sym.endpoint_const
 feature_const = sym.feature_const
@@ -148,6 +148,12 @@ class SpecWriter:
             items.append(prop("body", obj([prop(k, v) for k, v in values])))
         return ["(", obj(items), ")"] if items else "({})"
 
+    def config_option(self, o: ConfigOptionPlan) -> Doc:
+        items = [prop("name", ts_literal(o.name)), prop("env", ts_literal(o.env)), prop("kind", ts_literal(o.env_kind))]
+        if o.has_default:
+            items.append(prop("default", ts_literal(ir.thaw(o.default))))
+        return obj(items)
+
     def session(self, feat: ir.Feature) -> Doc:
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
@@ -156,9 +162,19 @@ class SpecWriter:
         assert session is not None
         args = ir.thaw(session.create_body) or {}
         create_values = [(k, ts_literal(v)) for k, v in args.items()] if isinstance(args, dict) else []
+        request_record = self.api.record(create.request)
+        for field_name, option, required in session.create_config:  # from the configuration (absent: left out, or null)
+            f = request_record.field(field_name) if request_record is not None else None
+            t = self.x.ts_type(f.type) if f is not None else "unknown"
+            read = f"(options[{ts_literal(option)}] ?? null)" if required else f"options[{ts_literal(option)}]"
+            create_values.append((field_name, f"{read} as {t}"))
+        create_values.sort()
         items = [
             prop("create", endpoint_const(p.create_endpoint)),
-            prop("createRequest", ["() => ", self.request_of(create, create_values)]),
+            prop(
+                "createRequest",
+                ["(options) => " if session.create_config else "() => ", self.request_of(create, create_values)],
+            ),
             prop("sessionIdField", ts_literal(p.session_id_field)),
         ]
         heartbeat = self.api.endpoints.get(p.heartbeat_endpoint or "")
@@ -275,6 +291,10 @@ class SpecWriter:
                         prop("baseUrlEnv", ts_literal(svc.base_url_env)),
                         prop("defaultBaseUrl", ts_literal(svc.base_url)),
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
+                        *(
+                            # the declared options (`service.config`), as the runtime resolves them
+                            [prop("configOptions", array([self.config_option(o) for o in plan.config]))] if plan.config else []
+                        ),
                     ]
                     + ([prop("credentialCommandEnv", ts_literal(plan.auth.command_env))] if plan.auth and plan.auth.command_env else [])
                     + (

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, Group, array, call, comment_block, group, imports_doc, obj, pretty
+from tinkc.backends.typescript.doc import Doc, Group, array, block, call, comment_block, group, imports_doc, obj, pretty, signature
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
@@ -245,13 +245,35 @@ class TypesWriter:
         fields = [group(sym.literal_key(f.name), ": ", self.field_schema(f)) for f in rec.fields]
         body = obj(fields, broken=True) if fields else group("{", "}")
         schema = call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body)])
+        name = self.names.type(rec.id)
+        parse = None
+        if rec.parse is not None:
+            parse = {
+                "doc": (
+                    f"Splits `text` by `{rec.parse.template}` into a `{name}`; throws `InvalidArgumentError` when it "
+                    "does not match."
+                ),
+                "function": pretty(
+                    [
+                        signature(
+                            f"export function {self.names.parse_function(rec.id, rec.parse.function).name}",
+                            [("text", "string", None)],
+                            f": {name} ",
+                        ),
+                        block(
+                            [["return ", call(f"{self.x.s}.parseTemplate", [name, sym.string_literal(rec.parse.template), "text"]), ";"]]
+                        ),
+                    ]
+                ).rstrip("\n"),
+            }
         return {
             "kind": "record",
             "doc": rec.doc,
             "deprecated": rec.deprecated,
-            "name": self.names.type(rec.id),
+            "name": name,
             "members": members,
             "schema": schema,
+            "parse": parse,
         }
 
     def enum(self, decl: ir.Enum) -> dict[str, Any]:

@@ -300,6 +300,11 @@ class Symbols(SymbolProvider):
     def client_symbol(self, cid: str) -> Symbol:
         return Symbol(self.classes[cid], CLIENTS_MODULE)
 
+    def parse_function(self, tid: str, function: str) -> Symbol:
+        """A record's parse function (`parsedCheckpointTinkerPathFromTinkerPath`), exported by
+        types.ts beside the type: lower camel case, so never a type's (PascalCase) name."""
+        return Symbol(mangle(camel_case(f"{self.type(tid)}_{function}")), TYPES_MODULE)
+
     method = staticmethod(method_name)
     variable = staticmethod(variable)
     step = staticmethod(step_variable)

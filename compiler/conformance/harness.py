@@ -355,7 +355,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
         if len(outcomes) != len(calls):
             problems.append(f"{len(outcomes)} outcomes for {len(calls)} calls: {outcomes!r}")
         for number, (call, outcome) in enumerate(zip(calls, outcomes, strict=False), 1):
-            for problem in check_outcome(call.get("expect", {"ok": True}), outcome):
+            for problem in check_outcome(substitute(call.get("expect", {"ok": True}), mock.url), outcome):
                 problems.append(f"call {number} ({_describe(call)}): {problem}")
         background = background_endpoints(api)
         for rule in scenario.data.get("wire") or []:

@@ -26,12 +26,30 @@ from tinkc.ir.span import Span
 ROOT_KEYS = ("schema_version", "imports", "service", "targets", "clients", "features", "endpoints", "flows", "types")
 IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints", "flows", "types")
 SECTIONS = ("types", "features", "endpoints", "flows", "clients")
-BINDING_SOURCES = ("input", "result", "steps", "state")
+BINDING_SOURCES = ("input", "result", "steps", "state", "config")
+# The configuration options every SDK has (its Config's own): `service.config` cannot redeclare them.
+RESERVED_CONFIG = (
+    "api_key",
+    "base_url",
+    "timeout",
+    "headers",
+    "env",
+    "config",
+    "options",
+    "http_adapter",
+    "time_scale",
+    "queue_state_observer",
+    "telemetry_enabled",
+)
+CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # An HTTP header name (RFC 9110 `token`).
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+# how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
+CHUNK_COMBINE = ("concat", "metrics", "first")
+_PARSE_FUNCTION = re.compile(r"[a-z_][a-z0-9_]*\Z")  # a function name every SDK can spell in its own case
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
 # Common spellings from other languages, answered with tinkc's own.
@@ -332,7 +350,7 @@ class Lowerer:
             return None
         self.check_keys(
             m,
-            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features"),
+            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features", "config"),
             "`service`",
         )
         name = self.string(m.get("name"), "`service.name`")
@@ -381,6 +399,7 @@ class Lowerer:
             headers=self.headers(m.get("headers"), "`service.headers`"),
             timeout_ms=timeout if timeout is not None else 60000,
             features=self.feature_uses(m.get("features")),
+            config=self.config_options(m.get("config")),
             span=m.span,
         )
 
@@ -514,6 +533,46 @@ class Lowerer:
             span=em.span,
         )
 
+    def config_options(self, node: Node | None) -> tuple[ir.ConfigOption, ...]:
+        """`service.config`: `name: type` or `name: {type, env?, default?, doc?}`."""
+        cm = self.mapping(node, "`service.config`")
+        out: list[ir.ConfigOption] = []
+        for e in cm or ():
+            what = f"config option `{e.key}`"
+            if not CONFIG_NAME.fullmatch(e.key):
+                self.sink.error(
+                    "config.bad-name",
+                    f"{what}: a config option's name must be a lower_snake_case identifier",
+                    e.key_span,
+                    hint="it becomes an option key and a field name in every SDK",
+                )
+                continue
+            if e.key in RESERVED_CONFIG:
+                self.sink.error(
+                    "config.reserved-name",
+                    f"{what}: `{e.key}` is a configuration option every SDK already has",
+                    e.key_span,
+                    hint=f"the built-in options are: {', '.join(RESERVED_CONFIG)}; pick another name",
+                )
+                continue
+            env = default = doc = None
+            has_default = False
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "env", "default", "doc"), what)
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+                    continue
+                t = self.type_expr(e.value.get("type"), what)
+                env = self.string(e.value.get("env"), f"`env` of {what}")
+                has_default = "default" in e.value
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+                doc = self.doc(e.value)
+            else:
+                t = self.type_expr(e.value, what)
+            if t is not None:
+                out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
+        return tuple(out)
+
     def targets(self, node: Node | None) -> dict[str, Any]:
         m = self.mapping(node, "`targets`")
         if m is None:
@@ -536,6 +595,114 @@ class Lowerer:
             if value is not None:
                 out.append(ir.Header(name=e.key, value=value, span=e.key_span))
         return tuple(out)
+
+    def parse_template(self, name: str, node: Node | None, fields: tuple[ir.Field, ...]) -> ir.ParseTemplate | None:
+        """`parse: "tinker://{run}/{+id}"` or `{template, function}`: the template's variables are
+        string fields of the record, every other field may be left out, and two variables are
+        separated by literal text (else where one ends would be a guess)."""
+        function = "parse"
+        tnode = node
+        if isinstance(node, Mapping):
+            self.check_keys(node, ("template", "function"), f"`parse` of record `{name}`")
+            tnode = node.get("template")
+            if tnode is None:
+                self.sink.error("type.bad-parse", f"`parse` of record `{name}` has no `template`", node.span)
+                return None
+            if "function" in node:
+                fname = self.string(node.get("function"), "`function`")
+                if fname is None:
+                    return None
+                if not _PARSE_FUNCTION.match(fname):
+                    self.sink.error(
+                        "type.bad-parse",
+                        f"parse function name `{fname}` is not a lower-case identifier",
+                        node["function"].span,
+                        hint="e.g. `from_tinker_path`",
+                    )
+                    return None
+                function = fname
+        text = self.string(tnode, "`parse`")
+        if text is None or tnode is None:
+            return None
+        assert isinstance(tnode, Scalar)
+        parts: list[str | ir.ParseVar] = []
+        pos = 0
+        seen: set[str] = set()
+        by_name = {f.name: f for f in fields}
+        for m in re.finditer(r"\{(\+?)([^{}]*)\}", text):
+            literal = text[pos : m.start()]
+            if "{" in literal or "}" in literal:
+                break
+            if literal:
+                parts.append(literal)
+            var = m.group(2)
+            span = tnode.sub_span(m.start(), m.end() - m.start())
+            if not _IDENT.match(var):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template `{text}` has a variable `{var}` that is not an identifier",
+                    span,
+                    hint="variables are written `{name}` (one segment) or `{+name}` (may contain `/`)",
+                )
+                return None
+            if var in seen:
+                self.sink.error("type.bad-parse", f"parse template `{text}` names `{var}` twice", span)
+                return None
+            if parts and isinstance(parts[-1], ir.ParseVar):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template `{text}`: `{var}` follows another variable with no text between them",
+                    span,
+                    hint="separate variables by literal text (`{a}/{b}`), so where one ends is not a guess",
+                )
+                return None
+            field = by_name.get(var)
+            if field is None or field.type != ir.Prim(name="string"):
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template variable `{var}` is not a `string` field of record `{name}`",
+                    span,
+                    hint=f"declare `{var}: string` under `fields:`" if field is None else "a parsed value is text: make it `string`",
+                )
+                return None
+            if field.json_name != field.name:  # the SDKs decode the parts as JSON, by wire name
+                self.sink.error(
+                    "type.bad-parse",
+                    f"parse template variable `{var}` names a field sent as `{field.json_name}`",
+                    span,
+                    hint="a parsed field keeps its name on the wire: drop its `json_name`",
+                )
+                return None
+            seen.add(var)
+            parts.append(ir.ParseVar(name=var, raw=m.group(1) == "+"))
+            pos = m.end()
+        else:
+            tail = text[pos:]
+            if "{" not in tail and "}" not in tail:
+                if tail:
+                    parts.append(tail)
+                if not seen:
+                    self.sink.error(
+                        "type.bad-parse", f"parse template `{text}` has no variable", tnode.span, hint="e.g. `tinker://{training_run_id}/{+path}`"
+                    )
+                    return None
+                for f in fields:
+                    if f.name not in seen and f.required:
+                        self.sink.error(
+                            "type.bad-parse",
+                            f"field `{f.name}` of record `{name}` is required but parse template `{text}` does not fill it",
+                            f.span or tnode.span,
+                            hint="add it to the template, or make the field `optional: true` or give it a `default`",
+                        )
+                        return None
+                return ir.ParseTemplate(template=text, function=function, parts=tuple(parts), span=tnode.span)
+        self.sink.error(
+            "type.bad-parse",
+            f"parse template `{text}` has unbalanced braces",
+            tnode.span,
+            hint="variables are written `{name}` or `{+name}`; a literal brace cannot appear in a template",
+        )
+        return None
 
     def feature_uses(self, node: Node | None) -> tuple[ir.FeatureUse, ...]:
         return tuple(ir.FeatureUse(feature=name, span=span) for name, span in self.string_list(node, "`features`"))
@@ -569,10 +736,10 @@ class Lowerer:
             return None
         kind = kinds[0]
         if kind == "fields":
-            self.check_keys(m, (*common, "fields"), f"record `{name}`")
-            return ir.Record(
-                id=name, fields=self.fields(name, m.get("fields")), doc=doc, deprecated=deprecated, export=export, span=key_span
-            )
+            self.check_keys(m, (*common, "fields", "parse"), f"record `{name}`")
+            fields = self.fields(name, m.get("fields"))
+            parse = self.parse_template(name, m.get("parse"), fields) if "parse" in m else None
+            return ir.Record(id=name, fields=fields, doc=doc, deprecated=deprecated, export=export, parse=parse, span=key_span)
         if kind == "enum":
             self.check_keys(m, (*common, "enum"), f"enum `{name}`")
             return ir.Enum(
@@ -1247,7 +1414,7 @@ class Lowerer:
         m = self.mapping(node, f"method `{name}` of client `{cid}`")
         if m is None:
             return None
-        self.check_keys(m, ("endpoint", "flow", "doc"), f"method `{name}`")
+        self.check_keys(m, ("endpoint", "flow", "doc", "returns"), f"method `{name}`")
         kinds = [k for k in ("endpoint", "flow") if k in m]
         if len(kinds) != 1:
             self.sink.error("client.bad-method", f"method `{name}` must name exactly one `endpoint` or `flow`", span)
@@ -1255,7 +1422,21 @@ class Lowerer:
         target = self.string(m.get(kinds[0]), f"`{kinds[0]}` of method `{name}`")
         if target is None:
             return None
-        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), span=span, target_span=m[kinds[0]].span)
+        value = False
+        if "returns" in m:  # a second name answering the flow's value (Tinkex's `*_sync` functions)
+            returns = self.string(m.get("returns"), "`returns`")
+            if returns != "value" or kinds[0] != "flow":
+                self.sink.error(
+                    "client.bad-method",
+                    f"`returns` of method `{name}`: only a flow method may declare it, and only `value`",
+                    m["returns"].span,
+                    hint="`{flow: <flow>, returns: value}` names the flow again, answering its result instead of a task",
+                )
+                return None
+            value = True
+        return ir.Method(
+            name=name, kind=kinds[0], target=target, doc=self.doc(m), value=value, span=span, target_span=m[kinds[0]].span
+        )
 
     # -- flows -----------------------------------------------------------------------------------
 
@@ -1266,9 +1447,21 @@ class Lowerer:
         m = self.mapping(node, f"flow `{name}`")
         if m is None:
             return None
-        allowed = ["doc", "steps", "inputs", "deprecated"]
+        allowed = ["doc", "steps", "inputs", "deprecated", "returns"]
         allowed.append("name" if client is not None else "client")
         self.check_keys(m, allowed, f"flow `{name}`")
+        task = False
+        if "returns" in m:
+            returns = self.string(m.get("returns"), "`returns`")
+            if returns == "task":
+                task = True
+            elif returns is not None:
+                self.sink.error(
+                    "flow.bad-returns",
+                    f"`returns: {returns}`: the one shape a flow may declare is `task`",
+                    m["returns"].span,
+                    hint="`returns: task` makes the function answer a task (Elixir `{:ok, Task}`); leave it out otherwise",
+                )
         if client is None:
             client = self.string(m.get("client"), "`client`")
             client_node = m.get("client")
@@ -1321,6 +1514,7 @@ class Lowerer:
             inputs=tuple(inputs),
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
+            task=task,
             span=key_span,
         )
 
@@ -1329,13 +1523,15 @@ class Lowerer:
         if m is None:
             return None
         self.check_keys(
-            m, ("id", "call", "args", "await_future", "build_client", "on", "after", "return", "doc"), f"step {index} of flow `{flow}`"
+            m,
+            ("id", "call", "args", "await_future", "build_client", "parse", "chunk", "on", "after", "return", "doc"),
+            f"step {index} of flow `{flow}`",
         )
-        kinds = [k for k in ("call", "await_future", "build_client", "return") if k in m]
+        kinds = [k for k in ("call", "await_future", "build_client", "parse", "return") if k in m]
         if len(kinds) != 1:
             self.sink.error(
                 "flow.bad-step",
-                f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, `build_client`, `return`",
+                f"step {index} of flow `{flow}` must have exactly one of `call`, `await_future`, `build_client`, `parse`, `return`",
                 m.span,
             )
             return None
@@ -1361,9 +1557,10 @@ class Lowerer:
                     on = v
                 else:
                     self.sink.error("flow.bad-receiver", "`on` must be a single binding such as `${steps.client}`", m["on"].span)
-            return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, span=span)
-        if "args" in m or "on" in m:
-            bad = m.entries.get("args") or m.entries["on"]
+            chunk = self.chunk_spec(m.get("chunk")) if "chunk" in m else None
+            return ir.Step(id=sid, kind="call", written_target=target, args=args, on=on, after=after, chunk=chunk, span=span)
+        if "args" in m or "on" in m or "chunk" in m:
+            bad = m.entries.get("args") or m.entries.get("on") or m.entries["chunk"]
             self.sink.error("flow.misplaced-key", f"`{bad.key}` belongs to a `call` step", bad.key_span)
         if kind == "await_future":
             n = m.get("await_future")
@@ -1388,10 +1585,74 @@ class Lowerer:
             if target is None:
                 return None
             return ir.Step(id=sid, kind="build_client", written_target=target, args=args, after=after, span=span)
+        if kind == "parse":
+            pm = self.mapping(m.get("parse"), "`parse`")
+            if pm is None:
+                return None
+            self.check_keys(pm, ("type", "value"), "`parse`")
+            target = self.string(pm.get("type"), "`type` of `parse`")
+            if "value" not in pm:
+                self.sink.error("flow.bad-step", "`parse` needs the `value` to split", pm.span, hint="e.g. `value: ${input.tinker_path}`")
+                return None
+            pv = self.value(pm.get("value"))
+            if target is None or pv is None:
+                return None
+            arg = ir.Arg(name="value", value=pv, span=pm.entries["value"].key_span)
+            return ir.Step(id=sid, kind="parse", written_target=target, target=target, args=(arg,), after=after, span=span)
         v = self.value(m.get("return"))
         if v is None:
             return None
         return ir.Step(id=sid, kind="return", args=(ir.Arg(name="value", value=v, span=span),), after=after, span=span)
+
+    def chunk_spec(self, node: Node | None) -> ir.ChunkSpec | None:
+        """`chunk: {input, max_items, max_bytes, combine: {field: concat | metrics | first}}`."""
+        m = self.mapping(node, "`chunk`")
+        if m is None:
+            return None
+        self.check_keys(m, ("input", "max_items", "max_bytes", "combine"), "`chunk`")
+        name = self.string(m.get("input"), "`input` of `chunk`") if "input" in m else None
+        if name is None:
+            self.sink.error("flow.bad-chunk", "`chunk` needs `input`: the flow input (a list) to split", m.span, hint="e.g. `input: data`")
+            return None
+        limits: dict[str, int] = {}
+        for key in ("max_items", "max_bytes"):
+            n = m.get(key)
+            value = n.value if isinstance(n, Scalar) else None
+            if n is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`chunk` needs `{key}`, a positive integer" + (f", not `{value}`" if n is not None else ""),
+                    n.span if n is not None else m.span,
+                    hint="Tinker's SDK sends at most 1024 datums and about 5000000 bytes a request",
+                )
+                return None
+            limits[key] = value
+        combine: list[tuple[str, str]] = []
+        spans: list[Span | None] = []
+        cm = self.mapping(m.get("combine"), "`combine`") if "combine" in m else None
+        for e in cm or ():
+            how = self.string(e.value, f"`combine.{e.key}`")
+            if how is None:
+                continue
+            if how not in CHUNK_COMBINE:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`combine.{e.key}`: `{how}` is not a way to combine chunk results",
+                    e.value.span,
+                    hint=did_you_mean(how, CHUNK_COMBINE) or f"one of {', '.join(f'`{c}`' for c in CHUNK_COMBINE)}",
+                )
+                continue
+            combine.append((e.key, how))
+            spans.append(e.key_span)
+        return ir.ChunkSpec(
+            input=name,
+            max_items=limits["max_items"],
+            max_bytes=limits["max_bytes"],
+            combine=tuple(combine),
+            span=m.span,
+            input_span=m["input"].span,
+            combine_spans=tuple(spans),
+        )
 
     def value(self, node: Node | None) -> ir.Value | None:
         if node is None:
@@ -1430,7 +1691,7 @@ class Lowerer:
                     hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}",
                 )
                 return None
-            if source in ("input", "state") and not path:
+            if source in ("input", "state", "config") and not path:
                 self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
                 return None
             if source == "steps" and (not path or not isinstance(path[0], str)):

@@ -35,6 +35,7 @@ from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
 from tinkc.passes.client_state import state_flow
+from tinkc.ir.queries import redirect_url_field
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -62,7 +63,8 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> list[Param]:
 
 def endpoint_result(api: ir.Api, ep: ir.Endpoint) -> ir.TypeRef | None:
     if ep.response_handler == "redirect_location":
-        return STRING
+        # a declared record with a `url` string field is the answer (its url the Location), else the text
+        return ep.response if redirect_url_field(api, ep) is not None else STRING
     if api.future_feature(ep) is not None:
         return ir.FutureT(result=ep.response or ANY)
     return ep.response
@@ -130,6 +132,20 @@ class FlowChecker:
                 self.sink.error("binding.unknown-state", f"`{b.text}`: client `{client}` has no state `{name}`", b.span, hint=hint)
                 return None, None, False
             return None, fields[str(name)], True
+        if b.source == "config":
+            option = self.api.service.config_option(str(b.path[0]))
+            if option is None:
+                names = [o.name for o in self.api.service.config]
+                self.sink.error(
+                    "binding.unknown-config",
+                    f"`{b.text}`: the service declares no config option `{b.path[0]}`",
+                    b.span,
+                    hint=did_you_mean(str(b.path[0]), names) or "declare it under `service.config`",
+                )
+                return None, None, False
+            # an option without a default that nobody gave is absent: read as null
+            t = option.type if option.has_default else make_nullable(option.type, True)
+            return None, t, True
         # input
         name = str(b.path[0])
         if self.declared and name not in self.declared:
@@ -223,7 +239,7 @@ class FlowChecker:
         step, t, ok = self.root(b, expected)
         if not ok:
             return b
-        path = b.path[1:] if b.source in ("steps", "state", "input") else b.path
+        path = b.path[1:] if b.source in ("steps", "state", "input", "config") else b.path
         t, ok = self.walk(b, t, path)
         if ok and t is not None and expected is not None:
             if not accepts(self.api, expected, t):
@@ -421,10 +437,20 @@ class FlowChecker:
                 result = callee.result
             if step.kind == "call_await" and isinstance(result, ir.FutureT):
                 result = result.result  # fused by `fuse-call-await`: the step answers what its future resolves to
+            if step.chunk is not None:
+                result = self.chunked(step, result)
             step = attrs.evolve(step, args=args, receiver=receiver, on=on, result_type=result)
         elif step.kind == "await_future":
             prev_id = self.order[-1] if self.order else None
             prev = self.results.get(prev_id) if prev_id else None
+            chunked = self.flow.step(prev_id) if prev_id else None
+            if chunked is not None and chunked.chunk is not None:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    "a chunked call is polled and combined where it is made: it answers no future to await",
+                    step.span,
+                    hint="remove this `await_future` step",
+                )
             if prev_id is None or not isinstance(prev, ir.FutureT):
                 if prev_id is None or prev is not None:
                     prev_step = self.flow.step(prev_id) if prev_id else None
@@ -454,6 +480,22 @@ class FlowChecker:
                 step, args=self.args(step, params, f"build_client {client.display_name}"), result_type=ir.ClientT(client=client.id)
             )
             result = step.result_type
+        elif step.kind == "parse":
+            decl = self.api.types.get(step.target or "")
+            if not isinstance(decl, ir.Record) or decl.parse is None:
+                parsable = [t.id for t in self.api.types.values() if isinstance(t, ir.Record) and t.parse is not None]
+                self.sink.error(
+                    "flow.bad-parse",
+                    f"`parse: {step.written_target}`: "
+                    + ("no such type" if decl is None else "the type declares no parse template"),
+                    step.span,
+                    hint=did_you_mean(step.written_target, parsable) or "declare `parse: \"<template>\"` on a record type",
+                )
+                step = attrs.evolve(step, args=self.args(step, [Param("value", STRING, True)], "parse"))
+            else:
+                args = self.args(step, [Param("value", STRING, True)], f"parse {decl.id}")
+                result = ir.Ref(name=decl.id)
+                step = attrs.evolve(step, args=args, result_type=result)
         elif step.kind == "return":
             arg = step.args[0]
             value = self.value(arg.value, None, "`return`")
@@ -462,6 +504,63 @@ class FlowChecker:
         self.results[step.id] = result
         self.order.append(step.id)
         return step
+
+    def chunked(self, step: ir.Step, result: ir.TypeRef | None) -> ir.TypeRef | None:
+        """A call with `chunk:`: its input is a declared list input of the flow, its endpoint answers
+        a future resolving to a record, and each combined field suits its way of combining. The step
+        answers the future of the combined record, which it polls itself (no `await_future` after it)."""
+        chunk = step.chunk
+        assert chunk is not None
+        declared = self.declared.get(chunk.input)
+        base = base_type(self.api, declared.type)[0] if declared is not None and declared.type is not None else None
+        if not isinstance(base, ir.ListT):
+            lists = [n for n, i in self.declared.items() if i.type is not None and isinstance(base_type(self.api, i.type)[0], ir.ListT)]
+            self.sink.error(
+                "flow.bad-chunk",
+                f"`chunk.input: {chunk.input}` must be a list input of flow `{self.flow.id}`"
+                + (f", not `{format_type(declared.type)}`" if declared is not None and declared.type is not None else ""),
+                chunk.input_span or chunk.span,
+                hint=(did_you_mean(chunk.input, self.declared) if declared is None else None)
+                or (f"its list inputs: {', '.join(f'`{n}`' for n in lists)}" if lists else None)
+                or f"declare it under `inputs:` as a list (`{chunk.input}: [Item]`)",
+            )
+        if not isinstance(result, ir.FutureT):
+            self.sink.error(
+                "flow.bad-chunk",
+                f"`{step.written_target}` does not answer a server-side future: only future calls are chunked",
+                chunk.span,
+                hint="the endpoint needs a promise_result feature",
+            )
+            return result
+        record = self.api.record(base_type(self.api, result.result)[0])
+        if record is None:
+            self.sink.error("flow.bad-chunk", f"the results of `{step.written_target}` are not records: they cannot be combined", chunk.span)
+            return result
+        for index, (name, how) in enumerate(chunk.combine):
+            where = (chunk.combine_spans[index] if index < len(chunk.combine_spans or ()) else None) or chunk.span
+            field = record.field(name)
+            if field is None:
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`combine.{name}`: `{record.id}` has no field `{name}`",
+                    where,
+                    hint=did_you_mean(name, [f.name for f in record.fields]),
+                )
+                continue
+            ftype = base_type(self.api, field.type)[0]
+            numeric = isinstance(ftype, ir.MapT) and all(
+                isinstance(m, ir.Prim) and m.name in ("float", "int")
+                for m in (ftype.value.members if isinstance(ftype.value, ir.UnionT) else (ftype.value,))
+            )
+            if how == "concat" and not isinstance(ftype, ir.ListT) or how == "metrics" and not numeric:
+                want = "a list" if how == "concat" else "a map of numbers"
+                self.sink.error(
+                    "flow.bad-chunk",
+                    f"`combine.{name}: {how}` needs {want}; `{record.id}.{name}` is `{format_type(field.type)}`",
+                    where,
+                )
+        # still a future (of the combined record): a flow answers it as it answers an unchunked call
+        return result
 
     def call_owner(self, step: ir.Step) -> str | None:
         """The client a call must run on: the written `client.method` client, or a called flow's client."""
@@ -529,7 +628,32 @@ class FlowChecker:
         return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)
 
 
+def check_config(api: ir.Api, sink: Sink) -> None:
+    """`service.config`: an option read from the environment has a type text can become; a
+    default is a value of the option's type."""
+    from tinkc.sdk.plan import env_kind
+
+    for o in api.service.config:
+        if o.env is not None and env_kind(api, o.type) is None:
+            sink.error(
+                "config.env-type",
+                f"config option `{o.name}` is `{format_type(o.type)}`: an environment variable cannot give it",
+                o.span,
+                hint="read strings, numbers, booleans, lists of strings (comma-separated) or maps (JSON) from `env`; drop `env:`",
+            )
+        if o.has_default and o.default is not None:
+            problem = const_problem(api, o.type, o.default)
+            if problem:
+                sink.error(
+                    "config.bad-default",
+                    f"the default of config option `{o.name}` is not a `{format_type(o.type)}`: {problem}",
+                    o.span,
+                    hint="give a value of the option's type",
+                )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    check_config(api, sink)
     order, cycles = flow_call_order(api)
     in_cycle = {name for cycle in cycles for name in cycle}
     flows = dict(api.flows)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES
+from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.types import base_type, const_problem
+from tinkc.ir.types import accepts, base_type, const_problem
 from tinkc.passes.base import Pass
 
 _MISSING = object()
@@ -347,8 +348,13 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 )
             request = api.record(ep.request) if ep is not None else None
             if request is not None:
-                given = ir.Obj(()) if p.create_args is None else p.create_args
+                from tinkc.sdk.plan import split_create_args
+
+                given, refs = split_create_args(ir.Obj(()) if p.create_args is None else p.create_args)
+                _check_config_refs(api, feat, request, refs, sink)
                 problem = const_problem(api, ir.Ref(name=request.id), given)
+                # a field read from an option is given (an option that may be absent is an error above)
+                given = ir.Obj(tuple(sorted((*given.items, *((k, None) for k, _ in refs)))))
                 missing = [f.name for f in request.fields if f.required and given.get(f.name, _MISSING) is _MISSING]
                 if problem or missing:
                     sink.error(
@@ -396,6 +402,38 @@ def _pagination_hint(p: ir.Pagination) -> str:
     if p.style == "cursor":
         return "set `items_field`, `cursor_param` and one of `next_cursor_field` / `next_cursor_header`"
     return "set `items_field` and one of `next_url_field` / `next_url_header`"
+
+
+def _check_config_refs(api: ir.Api, feat: ir.Feature, request: ir.Record, refs: tuple[tuple[str, str], ...], sink: Sink) -> None:
+    """`create_args` values `${config.x}`: a declared option, of a type the field accepts, and never
+    absent where the field is required and not nullable (an absent option's field is left out)."""
+    names = [o.name for o in api.service.config]
+    for field_name, option_name in refs:
+        option = api.service.config_option(option_name)
+        field = request.field(field_name)
+        where = feat.param_span("create_args")
+        if option is None:
+            sink.error(
+                "binding.unknown-config",
+                f"`create_args` of `{feat.id}`: `${{config.{option_name}}}` names no declared config option",
+                where,
+                hint=did_you_mean(option_name, names) or "declare it under `service.config`",
+            )
+        elif field is not None and not accepts(api, field.type, option.type):
+            sink.error(
+                "binding.type-mismatch",
+                f"`create_args` of `{feat.id}`: config option `{option_name}` is `{format_type(option.type)}`, "
+                f"but `{request.id}.{field_name}` is `{format_type(field.type)}`",
+                where,
+            )
+        elif field is not None and field.required and not option.has_default and not base_type(api, field.type)[1]:
+            sink.error(
+                "feature.bad-value",
+                f"`create_args` of `{feat.id}`: `{request.id}.{field_name}` is required, but config option "
+                f"`{option_name}` has no default and may be absent",
+                where,
+                hint=f"give `{option_name}` a `default:`",
+            )
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:

@@ -41,6 +41,8 @@ def root_types(api: ir.Api) -> Iterator[str]:
             yield from (r.name for r in type_refs(i.type))
         for s in flow.steps:
             yield from (r.name for r in type_refs(s.expected))
+            if s.kind == "parse" and s.target:
+                yield s.target  # the record a `parse` step makes
     for c in api.clients.values():
         for state in c.state:
             yield from (r.name for r in type_refs(state.type))

@@ -21,13 +21,14 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import find_client, step_binds, type_refs
+from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
 Location = Literal["path", "query", "body", "body_whole", "header"]
@@ -233,6 +234,9 @@ class EndpointPlan:
     doc: str | None = None
     deprecated: bool = False
     page: PagePlan | None = None  # a paginated list endpoint: how its pages follow each other
+    # a redirect whose declared response is a record with a `url` field: that field's wire name (the
+    # call answers the record, `url` the Location, its other fields absent); None: the Location as text
+    redirect_field: str | None = None
 
     @property
     def call_mode(self) -> Literal["direct", "future"]:
@@ -256,6 +260,7 @@ StepMode = Literal[
     "pass",  # awaits what a called flow answered: already resolved inside that flow
     "call_flow",
     "build_client",
+    "parse",  # splits a string by a record's parse template into that record (bad text: invalid-argument error)
     "return",
 ]
 
@@ -281,12 +286,40 @@ class StepArg:
 
 
 @attrs.frozen(kw_only=True)
+class ChunkPlan:
+    """A chunked call (a step's `chunk:`), as every runtime runs it:
+
+    1. `input` (a list of `item`) is split in order into chunks of at most `max_items` items whose
+       estimated sizes add up to at most `max_bytes` (an item's size: its JSON form with strings
+       counted as their UTF-8 bytes, numbers as 8, booleans and null as 1, object keys as their
+       bytes). An item larger than `max_bytes` alone is an invalid-argument error, before any request.
+       An empty list is one (empty) chunk.
+    2. The step's arguments are evaluated once per chunk, in chunk order (so counters such as a
+       `seq_id` number the chunks in order), `${input.<input>}` being the chunk.
+    3. The chunks after the first are sent concurrently, then, once they are all accepted, the
+       first (as Tinker's SDK does: the server starts on the batch when its first request arrives).
+    4. The futures are polled concurrently; the results combine in chunk order, field by field:
+       `concat` joins lists, `metrics` reduces each key present in every chunk by the suffix after
+       its last `:` (`mean` weighted by the chunks' item counts, `sum`, `min`, `max`, `slack` = max
+       minus weighted mean; other keys are dropped), any other field is the first chunk's.
+    """
+
+    input: str
+    item: ir.TypeRef
+    max_items: int
+    max_bytes: int
+    combine: tuple[tuple[str, str], ...]  # (field of the result record, `concat` | `metrics`); others: the first chunk's
+
+
+@attrs.frozen(kw_only=True)
 class StepPlan:
     id: str
     mode: StepMode
     endpoint: str | None = None  # call / submit
     flow: str | None = None  # call_flow
     client: str | None = None  # build_client: the client built
+    parsed: str | None = None  # parse: the record (with a parse template) the step makes; `args` holds its `value`
+    chunk: ChunkPlan | None = None  # call: made once per chunk of a list input, results combined
     receiver: Receiver | None = None  # call / submit / call_flow
     args: tuple[StepArg, ...] = ()
     awaits: str | None = None  # await / pass: the step whose future it waits for
@@ -326,6 +359,15 @@ class FlowPlan:
     result_step: str | None  # the step whose value the flow answers
     doc: str | None = None
     deprecated: bool = False
+    # `returns: task`: the public function answers a task of the whole flow (Elixir `{:ok, Task}`;
+    # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
+    # Python client the value). A flow already answering a future is answered so anyway.
+    task: bool = False
+
+    @property
+    def answers_task(self) -> bool:
+        """The function answers a task: its result is a server-side future, or it declares `returns: task`."""
+        return self.returns == "future" or self.task
 
     def step(self, step_id: str) -> StepPlan:
         return next(s for s in self.steps if s.id == step_id)
@@ -341,6 +383,9 @@ class MethodPlan:
     target: str
     doc: str | None = None  # the method's own doc (the endpoint's or flow's is on its plan)
     deprecated: bool = False
+    # `returns: value`: this name answers the flow's result itself where the flow answers a task
+    # (Elixir: a synchronous function; Python and TypeScript answer as the flow does anyway)
+    value: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -377,6 +422,10 @@ class SessionPlan:
     create_body: Any = None  # frozen JSON object
     # The heartbeat body's constant fields (literal tags), sent next to the session id.
     heartbeat_constants: tuple[tuple[str, Any], ...] = ()
+
+    # (field, config option, null when absent): fields `create_args` fills from the configuration;
+    # an absent option's field is left out, or sent as null when the request requires the field
+    create_config: tuple[tuple[str, str, bool], ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -417,6 +466,88 @@ class AuthPlan:
     exchange: ExchangePlan | None
 
 
+
+def config_ref(value: Any) -> str | None:
+    """The option a `create_args` value names when it is `${config.<name>}` (else None)."""
+    if isinstance(value, str):
+        m = CONFIG_REF.fullmatch(value)
+        if m:
+            return m.group(1)
+    return None
+
+
+CONFIG_REF = re.compile(r"\$\{config\.([a-z][a-z0-9_]*)\}")
+
+
+def split_create_args(args: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """`create_args` as (constant fields, (field, option) read from config options)."""
+    if not isinstance(args, ir.Obj):
+        return args, ()
+    constants = tuple((k, v) for k, v in args.items if config_ref(v) is None)
+    refs = tuple((k, name) for k, v in args.items if (name := config_ref(v)) is not None)
+    return ir.Obj(constants), refs
+
+
+def create_config(api: ir.Api, p: ir.SessionLifecycle) -> tuple[tuple[str, str, bool], ...]:
+    ep = api.endpoints.get(p.create_endpoint)
+    request = api.record(ep.request) if ep is not None else None
+    out = []
+    for field_name, option in split_create_args(p.create_args)[1]:
+        f = request.field(field_name) if request is not None else None
+        out.append((field_name, option, f is not None and f.required))
+    return tuple(out)
+
+
+# How a config option's environment variable is read (the same in every SDK): the text as it is,
+# a number, a boolean (1/true/yes/on, 0/false/no/off), a comma-separated list of strings, or JSON.
+EnvKind = Literal["string", "int", "float", "bool", "list", "json"]
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOptionPlan:
+    """A declared configuration option (`service.config`): explicit option > environment variable
+    (read as `env_kind` says) > default > absent (nil/None/undefined)."""
+
+    name: str
+    type: ir.TypeRef
+    env: str | None
+    env_kind: EnvKind | None  # None: the type cannot be read from text (a record): no `env` allowed
+    has_default: bool
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+
+
+def env_kind(api: ir.Api, t: ir.TypeRef) -> EnvKind | None:
+    """How an environment variable's text becomes a value of type `t` (None: it cannot)."""
+    base, _ = base_type(api, t)
+    if isinstance(base, ir.Prim):
+        return {"string": "string", "int": "int", "float": "float", "bool": "bool", "any": "json"}.get(base.name)  # type: ignore[return-value]
+    if isinstance(base, ir.ListT):
+        item, _ = base_type(api, base.item)
+        return "list" if isinstance(item, ir.Prim) and item.name == "string" else "json"
+    if isinstance(base, ir.MapT):
+        return "json"
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Enum):
+        return "string"
+    return None
+
+
+def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
+    return tuple(
+        ConfigOptionPlan(
+            name=o.name,
+            type=o.type,
+            env=o.env,
+            env_kind=env_kind(api, o.type),
+            has_default=o.has_default,
+            default=o.default,
+            doc=o.doc,
+        )
+        for o in api.service.config
+    )
+
+
 @attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
@@ -431,6 +562,7 @@ class SdkPlan:
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
     auth: AuthPlan | None = None
+    config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -589,6 +721,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
     )
+    redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
         id=ep.id,
         group=ep.group,
@@ -598,7 +731,8 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         params=params,
         body=body,
         response=response,
-        response_type=ep.response if response in ("value", "future") else None,
+        response_type=ep.response if response in ("value", "future") or redirect_field is not None else None,
+        redirect_field=redirect_field,
         runtime=runtime,
         doc=ep.doc,
         deprecated=ep.deprecated,
@@ -750,6 +884,8 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
         for a in step.args:
             i = inputs.get(a.name)
             out.append(StepArg(name=a.name, value=a.value, expected=i.type if i else None, location="input", wire=a.name))
+    elif step.kind == "parse":
+        out.extend(StepArg(name=a.name, value=a.value, expected=ir.Prim(name="string"), location="input", wire=a.name) for a in step.args)
     elif step.kind == "build_client":
         client = api.clients.get(step.target or "")
         state = {s.name: s for s in client.state} if client else {}
@@ -757,6 +893,26 @@ def _step_args(api: ir.Api, step: ir.Step, endpoints: dict[str, EndpointPlan]) -
             s = state.get(a.name)
             out.append(StepArg(name=a.name, value=a.value, expected=s.type if s else None, location="state", wire=a.name))
     return tuple(out)
+
+
+def _chunk(api: ir.Api, flow: ir.Flow, step: ir.Step) -> ChunkPlan | None:
+    if step.chunk is None:
+        return None
+    source = next(i for i in flow.inputs if i.name == step.chunk.input)
+    listed = base_type(api, source.type)[0] if source.type is not None else None
+    assert isinstance(listed, ir.ListT)
+    declared = dict(step.chunk.combine)
+    response = base_type(api, step.result_type.result)[0] if isinstance(step.result_type, ir.FutureT) else None
+    record = api.record(response) if response is not None else None
+    fields = [f.name for f in record.fields] if record is not None else list(declared)
+    return ChunkPlan(
+        input=step.chunk.input,
+        item=listed.item,
+        max_items=step.chunk.max_items,
+        max_bytes=step.chunk.max_bytes,
+        # the fields that do not simply keep the first chunk's value, in the record's order
+        combine=tuple((name, declared[name]) for name in fields if declared.get(name, "first") != "first"),
+    )
 
 
 def _variables(flow: ir.Flow) -> set[str]:
@@ -825,6 +981,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
                     ordered=_ordered_counter(api, flow, s),
+                    chunk=_chunk(api, flow, s),
                 )
             )
         elif s.kind in ("call", "call_await") and s.target_kind == "flow":
@@ -837,6 +994,8 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
             steps.append(StepPlan(**common, mode=mode, awaits=s.awaits))
         elif s.kind == "build_client":
             steps.append(StepPlan(**common, mode="build_client", client=s.target, args=_step_args(api, s, endpoints)))
+        elif s.kind == "parse":
+            steps.append(StepPlan(**common, mode="parse", parsed=s.target, args=_step_args(api, s, endpoints)))
         elif s.kind == "return":
             steps.append(StepPlan(**common, mode="return", returned=s.args[0].value if s.args else None))
     result = flow.result
@@ -870,6 +1029,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         result_step=last if result is not None else None,
         doc=flow.doc,
         deprecated=flow.deprecated,
+        task=flow.task,
     )
 
 
@@ -878,7 +1038,8 @@ def _session(api: ir.Api) -> SessionPlan | None:
     if feat is None or not isinstance(feat.params, ir.SessionLifecycle):
         return None
     p = feat.params
-    given = ir.thaw(p.create_args) or {}
+    # the constant fields; those read from config options (`${config.x}`) are `create_config`'s
+    given = ir.thaw(split_create_args(p.create_args)[0]) or {}
     create = api.endpoints.get(p.create_endpoint)
     record = api.record(create.request) if create is not None else None
     body: dict[str, Any] = {}
@@ -901,6 +1062,7 @@ def _session(api: ir.Api) -> SessionPlan | None:
         params=p,
         create_body=ir.freeze(body),
         heartbeat_constants=tuple((f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)),
+        create_config=create_config(api, p),
     )
 
 
@@ -980,6 +1142,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
                     target=m.target,
                     doc=m.doc,
                     deprecated=_target_deprecated(api, m),
+                    value=m.value,
                 )
                 for m in c.methods
                 if (m.kind == "endpoint" and m.target in api.endpoints) or (m.kind == "flow" and m.target in api.flows)
@@ -1007,6 +1170,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
         auth=plan_auth(api, endpoints),
+        config=config_options(api),
     )
 
 

@@ -83,6 +83,29 @@ def test_config_precedence_and_redaction(rt: dict[str, ModuleType]) -> None:
         resolve(settings, environ={})
 
 
+def test_declared_config_options_and_unknown_ones(rt: dict[str, ModuleType]) -> None:
+    """`service.config`: given > environment variable (read by its kind) > default; an option
+    nobody declared is a configuration error, never ignored."""
+    cfg = rt["_config"]
+    options = (
+        cfg.ConfigOption(name="project", env="JOBS_PROJECT", kind="string"),
+        cfg.ConfigOption(name="priority", env="JOBS_PRIORITY", kind="int", has_default=True, default=5),
+        cfg.ConfigOption(name="tags", env="JOBS_TAGS", kind="list", has_default=True, default=[]),
+        cfg.ConfigOption(name="beta", env="JOBS_BETA", kind="bool"),
+    )
+    settings = cfg.ServiceSettings("JOBS_API_KEY", None, "http://default", 60.0, config_options=options)
+    resolve = cfg.resolve_config
+    base = {"JOBS_API_KEY": "k"}
+    assert resolve(settings, environ=base).options == {"project": None, "priority": 5, "tags": [], "beta": None}
+    env = {**base, "JOBS_PROJECT": "p", "JOBS_PRIORITY": " 9 ", "JOBS_TAGS": "a, b,", "JOBS_BETA": "Off"}
+    assert resolve(settings, environ=env).options == {"project": "p", "priority": 9, "tags": ["a", "b"], "beta": False}
+    assert resolve(settings, environ=env, options={"priority": 1}).options["priority"] == 1
+    with pytest.raises(rt["_errors"].ConfigurationError, match="JOBS_PRIORITY"):
+        resolve(settings, environ={**base, "JOBS_PRIORITY": "high"})
+    with pytest.raises(rt["_errors"].ConfigurationError, match="unknown option priorty"):
+        resolve(settings, environ=base, options={"priorty": 1})
+
+
 def test_retry_on_5xx_reuses_one_idempotency_key(rt: dict[str, ModuleType]) -> None:
     script = Script(httpx.Response(503), httpx.Response(500), httpx.Response(200, json={"ok": True}))
     sleeps: list[float] = []

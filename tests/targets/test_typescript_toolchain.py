@@ -166,7 +166,7 @@ import { ServiceClient, type Datum } from "./index.js";
 
 const service = new ServiceClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
 try {
-  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B", rank: 8 });
+  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B", lora_config: { rank: 8 } });
   const data: Datum[] = [];
   const output = await training.forwardBackward({ data, loss_fn: "cross_entropy" });
   const sampler = await service.createSamplingClient({ base_model: "Qwen/Qwen3-8B" });

@@ -56,6 +56,41 @@ test("configuration: explicit option > environment > manifest default", () => {
   );
 });
 
+test("declared options: given > environment (read by kind) > default; unknown ones throw", () => {
+  const declared = {
+    ...settings,
+    configOptions: [
+      { name: "project", env: "P_PROJECT", kind: "string" as const },
+      { name: "priority", env: "P_PRIORITY", kind: "int" as const, default: 5 },
+      { name: "tags", env: "P_TAGS", kind: "list" as const, default: [] },
+      { name: "beta", env: "P_BETA", kind: "bool" as const },
+    ],
+  };
+  const base = { PETSTORE_API_KEY: "k" };
+  assert.deepEqual(resolveConfig(declared, { env: base }).options, {
+    project: undefined,
+    priority: 5,
+    tags: [],
+    beta: undefined,
+  });
+  const env = { ...base, P_PROJECT: "p", P_PRIORITY: " 9 ", P_TAGS: "a, b,", P_BETA: "Off" };
+  assert.deepEqual(resolveConfig(declared, { env }).options, {
+    project: "p",
+    priority: 9,
+    tags: ["a", "b"],
+    beta: false,
+  });
+  assert.equal(resolveConfig(declared, { env, options: { priority: 1 } }).options["priority"], 1);
+  assert.throws(
+    () => resolveConfig(declared, { env: { ...base, P_PRIORITY: "high" } }),
+    /P_PRIORITY/,
+  );
+  assert.throws(
+    () => resolveConfig(declared, { env: base, options: { priorty: 1 } }),
+    /unknown option priorty/,
+  );
+});
+
 test("the API key is never shown: inspect, JSON, toString, errors", async () => {
   const config = resolveConfig(settings, { apiKey: KEY, env: {} });
   for (const shown of [

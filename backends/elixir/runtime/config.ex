@@ -28,11 +28,17 @@ defmodule Tinkc.SDK.Config do
       exchange (default: the environment variable the API names, else the API's default);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
       heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
-    * `:env` - where environment variables are read: `:system` (default) or a map.
+    * `:env` - where environment variables are read: `:system` (default) or a map;
+    * the options the manifest declares (`service.config`, see `declared/0`): each from the
+      option, else its environment variable, else its default, else absent (`nil`); kept in
+      `options` and read with `option/2`.
+
+  Any other option is an error (`ArgumentError` from `new/1`), never silently ignored.
   """
 
   alias Tinkc.SDK.Error
   alias Tinkc.SDK.Runtime.Auth
+  alias Tinkc.SDK.Runtime.JSON
   alias Tinkc.SDK.Spec
 
   @enforce_keys [:api_key, :base_url]
@@ -46,7 +52,8 @@ defmodule Tinkc.SDK.Config do
     request_options: [],
     telemetry_enabled?: true,
     token_exchange?: false,
-    time_scale: 1.0
+    time_scale: 1.0,
+    options: %{}
   ]
 
   @type observer :: module() | (atom() | String.t(), map() -> any()) | nil
@@ -61,7 +68,8 @@ defmodule Tinkc.SDK.Config do
           request_options: keyword(),
           telemetry_enabled?: boolean(),
           token_exchange?: boolean(),
-          time_scale: number()
+          time_scale: number(),
+          options: %{optional(atom()) => term()}
         }
 
   @options [
@@ -95,9 +103,11 @@ defmodule Tinkc.SDK.Config do
   """
   @spec build(keyword()) :: {:ok, t()} | {:error, Error.t()}
   def build(opts) when is_list(opts) do
-    case Keyword.get(opts, :config) do
-      %__MODULE__{} = config -> {:ok, config}
-      nil -> resolve(opts)
+    with :ok <- known_options(opts) do
+      case Keyword.get(opts, :config) do
+        %__MODULE__{} = config -> {:ok, config}
+        nil -> resolve(opts)
+      end
     end
   end
 
@@ -105,9 +115,43 @@ defmodule Tinkc.SDK.Config do
   @spec default_timeout() :: pos_integer()
   def default_timeout, do: Spec.service().timeout_ms
 
+  @doc """
+  `:ok` when every option is one `new/1` understands or one of `extra` (a client's state fields),
+  else a `:validation` error naming the unknown ones: an option is never silently ignored.
+  """
+  @spec known_options(keyword(), [atom()]) :: :ok | {:error, Error.t()}
+  def known_options(opts, extra \\ []) when is_list(opts) do
+    allowed = options() ++ extra
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        message =
+          "unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+            "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+
+        {:error, configuration_error(message)}
+    end
+  end
+
   @doc "The options `new/1` understands (a client's own options are the others)."
   @spec options() :: [atom()]
-  def options, do: @options
+  def options, do: @options ++ declared()
+
+  @doc "The configuration options the manifest declares (`service.config`)."
+  @spec declared() :: [atom()]
+  def declared, do: Enum.map(Spec.service().config_options, &elem(&1, 0))
+
+  @doc "The value of a declared option (`nil` when absent); raises for an undeclared one."
+  @spec option(t(), atom()) :: term()
+  def option(%__MODULE__{options: options}, name) do
+    case Map.fetch(options, name) do
+      {:ok, value} -> value
+      :error -> raise ArgumentError, "unknown configuration option #{inspect(name)}"
+    end
+  end
 
   defp resolve(opts) do
     service = Spec.service()
@@ -148,7 +192,9 @@ defmodule Tinkc.SDK.Config do
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
 
-        validate(config)
+        with {:ok, options} <- declared_options(opts, env, service) do
+          validate(%{config | options: options})
+        end
     end
   end
 
@@ -227,6 +273,73 @@ defmodule Tinkc.SDK.Config do
     enable_env = exchange && exchange.enable_env
     Auth.exchange_on?(service.auth, Keyword.get(opts, :token_exchange), getenv(env, enable_env))
   end
+
+  # Each declared option: given, else its environment variable (read as its kind says), else its
+  # default, else nil. A variable whose text is not of the option's kind is a configuration error.
+  defp declared_options(opts, env, service) do
+    Enum.reduce_while(service.config_options, {:ok, %{}}, fn option, {:ok, acc} ->
+      case declared_option(opts, env, option) do
+        {:ok, name, value} -> {:cont, {:ok, Map.put(acc, name, value)}}
+        {:error, _} = error -> {:halt, error}
+      end
+    end)
+  end
+
+  defp declared_option(opts, env, {name, var, kind, default}) do
+    case Keyword.fetch(opts, name) do
+      {:ok, value} ->
+        {:ok, name, value}
+
+      :error ->
+        message = "#{var} is not a valid #{kind} for :#{name}"
+
+        case env_value(getenv(env, var), kind) do
+          {:ok, nil} -> {:ok, name, default_value(default)}
+          {:ok, value} -> {:ok, name, value}
+          :error -> {:error, configuration_error(message)}
+        end
+    end
+  end
+
+  defp default_value({:default, value}), do: value
+  defp default_value(:none), do: nil
+
+  defp env_value(nil, _kind), do: {:ok, nil}
+  defp env_value(text, :string), do: {:ok, text}
+
+  defp env_value(text, :int) do
+    case Integer.parse(String.trim(text)) do
+      {n, ""} -> {:ok, n}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :float) do
+    case Float.parse(String.trim(text)) do
+      {x, ""} -> {:ok, x}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :bool) do
+    case String.downcase(String.trim(text)) do
+      t when t in ["1", "true", "yes", "on"] -> {:ok, true}
+      f when f in ["0", "false", "no", "off"] -> {:ok, false}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :list),
+    do: {:ok, text |> String.split(",") |> Enum.map(&String.trim/1) |> Enum.reject(&(&1 == ""))}
+
+  defp env_value(text, :json) do
+    case JSON.decode(text) do
+      {:ok, value} -> {:ok, value}
+      _ -> :error
+    end
+  end
+
+  defp env_value(_text, nil), do: :error
 
   defp telemetry_enabled?(opts, env, service) do
     case Keyword.fetch(opts, :telemetry_enabled?) do

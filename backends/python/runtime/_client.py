@@ -15,6 +15,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from ._auth import AuthScheme
+from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
@@ -138,6 +139,7 @@ class BaseClient:
         request_options: RequestOptions | None = None,
         token_exchange: bool | None = None,
         environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
@@ -164,6 +166,7 @@ class BaseClient:
                 timeout=timeout,
                 token_exchange=token_exchange,
                 environment=environment,
+                options=options,
             )
             _transport = Transport(
                 config,
@@ -249,6 +252,10 @@ class BaseClient:
         client._lanes = self._lanes  # ... in the same lanes, so its ordered requests keep their order
         client._options = RequestOptions(**options).over(self._options)
         return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     def _submit(
         self,
@@ -350,6 +357,23 @@ class BaseClient:
     ) -> str:
         answer = self._send(endpoint, request_options, path=path, query=query, headers=headers)
         return str(answer.headers.get("location", ""))
+
+    def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        location = self._call_location(
+            endpoint, path=path, query=query, headers=headers, request_options=request_options
+        )
+        return adapter.validate_python({field: location})
 
     def _call_future(
         self,
@@ -488,6 +512,25 @@ class BaseClient:
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
         return Pager(send, self._transport.config.base_url, paging, first, adapter, items)
 
+    def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent, then the first; every
+        future polled; the results combined in chunk order. (This blocking client sends and polls
+        one chunk at a time, the first still last.)"""
+        chunks = chunking.split(items)
+        requests = [request(chunk) for chunk in chunks]
+        ids = {i: self._submit(endpoint, futures, **requests[i]) for i in [*range(1, len(requests)), 0]}
+        results = [self._await_future(endpoint, futures, ids[i], adapter) for i in range(len(requests))]
+        return chunking.combined(results, [len(chunk) for chunk in chunks])
+
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
@@ -530,6 +573,7 @@ class AsyncBaseClient:
         request_options: RequestOptions | None = None,
         token_exchange: bool | None = None,
         environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
@@ -554,6 +598,7 @@ class AsyncBaseClient:
                 timeout=timeout,
                 token_exchange=token_exchange,
                 environment=environment,
+                options=options,
             )
             _transport = AsyncTransport(
                 config,
@@ -638,6 +683,10 @@ class AsyncBaseClient:
         client._lanes_async = self._lanes_async  # ... in the same lanes, so its ordered requests keep their order
         client._options = RequestOptions(**options).over(self._options)
         return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     async def _submit(
         self,
@@ -739,6 +788,23 @@ class AsyncBaseClient:
         answer = await self._send(endpoint, request_options, path=path, query=query, headers=headers)
         return str(answer.headers.get("location", ""))
 
+    async def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        location = await self._call_location(
+            endpoint, path=path, query=query, headers=headers, request_options=request_options
+        )
+        return adapter.validate_python({field: location})
+
     async def _call_future(
         self,
         endpoint: Endpoint,
@@ -808,6 +874,27 @@ class AsyncBaseClient:
 
         first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
         return AsyncPager(send, self._transport.config.base_url, paging, first, adapter, items)
+
+    async def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Awaitable[Mapping[str, Any]]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent concurrently, then the
+        first; the futures polled concurrently; the results combined in chunk order."""
+        chunks = chunking.split(items)
+        requests = [await request(chunk) for chunk in chunks]
+        later = await asyncio.gather(*(self._submit(endpoint, futures, **r) for r in requests[1:]))
+        first = await self._submit(endpoint, futures, **requests[0])
+        results = await asyncio.gather(
+            *(self._await_future(endpoint, futures, rid, adapter) for rid in [first, *later])
+        )
+        return chunking.combined(list(results), [len(chunk) for chunk in chunks])
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

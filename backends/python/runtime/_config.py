@@ -3,10 +3,12 @@ the manifest > manifest default. The API key is never shown: not in repr, not in
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ._errors import ConfigurationError
 
@@ -31,12 +33,26 @@ class Config:
     headers: Mapping[str, str] = field(default_factory=dict)
     max_connections: int = 100  # the connection pool's size (the manifest's largest retry_handler bound)
     token_exchange: bool | None = None  # the auth exchange on or off (None: as the manifest says)
+    options: Mapping[str, Any] = field(default_factory=dict)  # the declared options (`service.config`)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", RedactedStr(self.api_key))
 
     def __repr__(self) -> str:
         return f"Config(api_key=<redacted>, base_url={self.base_url!r}, timeout={self.timeout!r})"
+
+
+@dataclass(frozen=True)
+class ConfigOption:
+    """A configuration option the manifest declares (`service.config`): given, else its environment
+    variable read as `kind` says (string, int, float, bool, list: comma-separated, json), else its
+    default, else absent (None)."""
+
+    name: str
+    env: str | None = None
+    kind: str | None = None
+    has_default: bool = False
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,53 @@ class ServiceSettings:
     credential_command_env: str | None = None  # names a variable holding a command that prints the key
     environments: tuple[tuple[str, str], ...] = ()  # named base URLs
     environment_env: str | None = None  # names the variable choosing one
+    config_options: tuple[ConfigOption, ...] = ()
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _from_env(option: ConfigOption, text: str) -> Any:
+    """The value of a declared option's environment variable, as the other SDKs read it."""
+    try:
+        if option.kind == "string":
+            return text
+        if option.kind == "int":
+            return int(text.strip())
+        if option.kind == "float":
+            return float(text.strip())
+        if option.kind == "bool" and text.strip().lower() in _TRUE + _FALSE:
+            return text.strip().lower() in _TRUE
+        if option.kind == "list":
+            return [part.strip() for part in text.split(",") if part.strip()]
+        if option.kind == "json":
+            return json.loads(text)
+    except ValueError:
+        pass
+    raise ConfigurationError(f"{option.env} is not a valid {option.kind} for {option.name}")
+
+
+def declared_options(
+    settings: ServiceSettings, given: Mapping[str, Any] | None, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Each declared option's value; an option the manifest does not declare is an error, never
+    silently ignored."""
+    given = dict(given or {})
+    known = [o.name for o in settings.config_options]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ConfigurationError(f"unknown option {', '.join(unknown)} (known: {', '.join(known) or 'none'})")
+    out: dict[str, Any] = {}
+    for o in settings.config_options:
+        text = env.get(o.env) if o.env else None
+        if o.name in given:
+            out[o.name] = given[o.name]
+        elif text:
+            out[o.name] = _from_env(o, text)
+        else:
+            out[o.name] = o.default if o.has_default else None
+    return out
 
 
 def resolve_config(
@@ -63,6 +126,7 @@ def resolve_config(
     environ: Mapping[str, str] | None = None,
     token_exchange: bool | None = None,
     environment: str | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Config:
     env = os.environ if environ is None else environ
     # argument > environment > credential command
@@ -97,6 +161,7 @@ def resolve_config(
         headers=dict(headers or {}),
         max_connections=settings.max_connections,
         token_exchange=token_exchange,
+        options=declared_options(settings, options, env),
     )
 
 

@@ -2,6 +2,8 @@
 
     SDKError
     ├── ConfigurationError            bad or missing configuration (e.g. no API key), before any request
+    ├── InvalidArgumentError          an argument the SDK checks itself is wrong (text that does not
+    │                                 match a parse template), before any request
     └── APIError
         ├── APIStatusError            the server answered an error status
         │   ├── BadRequestError (400), AuthenticationError (401), PermissionDeniedError (403),
@@ -27,6 +29,11 @@ class SDKError(Exception):
 
 class ConfigurationError(SDKError):
     """The client cannot be configured (raised before any request is sent)."""
+
+
+class InvalidArgumentError(SDKError):
+    """An argument is not what the API declares (e.g. text that does not match a type's parse
+    template); raised before any request is sent."""
 
 
 class APIError(SDKError):

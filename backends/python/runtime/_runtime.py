@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -93,3 +94,38 @@ def best_fit(*members: type[BaseModel]) -> Callable[[Any], str | None]:
         return best
 
     return tag_of
+
+
+# A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
+_TEMPLATE_VARIABLE = re.compile(r"(\{\+?[A-Za-z_][A-Za-z0-9_]*\})")
+
+
+def parse_template(template: str, text: object) -> dict[str, str]:
+    """Splits ``text`` by a type's parse template (``tinker://{training_run_id}/{+checkpoint_id}``)
+    into its variables, as every tinkc SDK does: the literal parts must appear as written; a
+    variable runs to the first occurrence of the literal after it (the end, for the last one), is
+    never empty, and a ``{name}`` one holds no ``/``. Anything else is an ``InvalidArgumentError``
+    (a typed error, never a crash on malformed input)."""
+    from ._errors import InvalidArgumentError
+
+    parts = _TEMPLATE_VARIABLE.split(template)  # literal, variable, literal, ..., literal
+    out: dict[str, str] = {}
+    pos = 0
+    matched = isinstance(text, str)
+    for i, part in enumerate(parts):
+        if not matched or not isinstance(text, str):
+            break
+        if i % 2 == 0:
+            matched = text.startswith(part, pos)
+            pos += len(part)
+            continue
+        raw = part[1] == "+"
+        following = parts[i + 1]
+        end = len(text) if not following else text.find(following, pos)
+        value = text[pos:end] if end >= 0 else ""
+        matched = bool(value) and (raw or "/" not in value)
+        out[part[2 if raw else 1 : -1]] = value
+        pos = end
+    if not matched or not isinstance(text, str) or pos != len(text):
+        raise InvalidArgumentError(f"{text!r} does not match `{template}`")
+    return out

@@ -37,6 +37,18 @@ class Session:
         logger.warning("session %s: no successful heartbeat for %d s", session_id, int(now - last_ok))
         return True
 
+    # (field, config option, null when absent): create fields read from the configuration; an
+    # absent option's field is left out, or null when the request requires it
+    create_config: tuple[tuple[str, str, bool], ...] = ()
+
+    def create_request(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The create request's body: the manifest's constants and the configured options."""
+        body = dict(self.create_body)
+        for field_name, option, required in self.create_config:
+            if options.get(option) is not None or required:
+                body[field_name] = options.get(option)
+        return body
+
     def stops(self, error: APIError) -> bool:
         return isinstance(error, APIStatusError) and any(lo <= error.status <= hi for lo, hi in self.stop_statuses)
 
@@ -75,7 +87,7 @@ class SessionHolder:
     def open(self, transport: Transport, spec: Session, on_open: Callable[[str], None] | None = None) -> str:
         with self.lock:
             if self.session_id is None:
-                response = transport.send(spec.create, body=dict(spec.create_body))
+                response = transport.send(spec.create, body=spec.create_request(transport.config.options))
                 self.session_id = spec.session_id_of(parse_body(response))
                 if on_open is not None:
                     on_open(self.session_id)
@@ -103,7 +115,7 @@ class SessionHolder:
         self, transport: AsyncTransport, spec: Session, on_open: Callable[[str], None] | None = None
     ) -> str:
         if self.session_id is None:
-            response = await transport.send(spec.create, body=dict(spec.create_body))
+            response = await transport.send(spec.create, body=spec.create_request(transport.config.options))
             if self.session_id is None:  # another task may have opened it meanwhile
                 self.session_id = spec.session_id_of(parse_body(response))
                 if on_open is not None:

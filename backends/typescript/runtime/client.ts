@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 import { type AuthScheme, exchangeActive } from "./auth.js";
+import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
@@ -45,6 +46,8 @@ export interface ClientOptions {
   readonly logger?: Logger | undefined;
   /** The environment to read configuration from (`process.env` by default). */
   readonly env?: Environment | undefined;
+  /** Values of the configuration options the API declares; any other is an error. */
+  readonly options?: { readonly [name: string]: unknown } | undefined;
   /** The `fetch` to send requests with (the global one by default). */
   readonly fetch?: typeof fetch | undefined;
   /** The clock of every wait the SDK makes (tests run it faster: `scaledClock(0.001)`). */
@@ -172,6 +175,11 @@ export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawRes
   const requestId = first.headers.get("x-request-id");
   return { parsed, status: first.status, headers: first.headers, requestId };
 }
+
+/** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
+export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
+  (key) => !["path", "query", "body"].includes(key),
+);
 
 /** What a client shares with the clients derived from it. */
 export class Family {
@@ -305,6 +313,36 @@ export abstract class BaseClient {
     });
   }
 
+  /** Rejects a parameter or option the method does not declare, before anything is sent: the
+   * types catch it at compile time, this check at run time (from JavaScript, or data cast to the
+   * params type), so a misspelt option is an error and never silently ignored. */
+  protected checkArgs(
+    method: string,
+    params: object,
+    known: readonly string[],
+    options: RequestOptions = {},
+  ): void {
+    for (const key of Object.keys(params)) {
+      if (!known.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown option \`${key}\` (known: ${known.join(", ") || "none"})`,
+        );
+      }
+    }
+    for (const key of Object.keys(options)) {
+      if (!REQUEST_OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown request option \`${key}\` (known: ${REQUEST_OPTION_KEYS.join(", ")})`,
+        );
+      }
+    }
+  }
+
+  /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
+  protected configOption<T>(name: string): T {
+    return this.family.transport.config.options[name] as T;
+  }
+
   /** The value of a state field; a client made directly, without it, cannot make this call. */
   protected stateOf<T>(name: string): T {
     if (!Object.prototype.hasOwnProperty.call(this.state, name)) {
@@ -399,6 +437,17 @@ export abstract class BaseClient {
     );
   }
 
+  /** A redirect answered as the declared record: `field` (its url) the Location. */
+  protected async callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request: Request & RequestOptions = {},
+  ): Promise<T> {
+    const location = await this.callLocation(endpoint, request);
+    return schema.decode({ [field]: location }, "$");
+  }
+
   /** The pages of a paginated endpoint, from the request its plain method sends (each page's
    * request goes through the transport as a call does: retries, options, telemetry). */
   protected paginate<P, I>(
@@ -466,5 +515,34 @@ export abstract class BaseClient {
   ): Promise<T> {
     const submit = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
     return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
+  }
+
+  /**
+   * A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+   * counters numbering the chunks), the chunks after the first sent concurrently, then the
+   * first; the futures polled concurrently; the results combined in chunk order.
+   */
+  protected async callChunked<T, I>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    chunking: Chunking<I>,
+    items: readonly I[],
+    request: (chunk: I[]) => Promise<Request>,
+  ): Promise<T> {
+    const chunks = split(chunking, items);
+    const requests: Request[] = [];
+    for (const chunk of chunks) requests.push(await request(chunk));
+    const [first = {}, ...rest] = requests;
+    const later = await Promise.all(rest.map((r) => this.submit(endpoint, futures, r)));
+    const ids = [await this.submit(endpoint, futures, first), ...later];
+    const results = await Promise.all(
+      ids.map((id) => this.awaitFuture(endpoint, futures, id, schema, first.signal)),
+    );
+    return combined(
+      chunking as Chunking<unknown>,
+      results,
+      chunks.map((c) => c.length),
+    );
   }
 }

@@ -1,6 +1,7 @@
 /** The SDK's runtime (copied verbatim by tinkc): what the generated modules build on. */
 
 export * from "./auth.js";
+export * from "./chunks.js";
 export * from "./client.js";
 export * from "./clock.js";
 export * from "./config.js";

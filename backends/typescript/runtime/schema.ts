@@ -9,7 +9,7 @@
  * optional field sent as `null` counts as absent. Unknown fields of a record are dropped.
  */
 
-import { ResponseValidationError } from "./errors.js";
+import { InvalidArgumentError, ResponseValidationError } from "./errors.js";
 
 export interface Schema<T> {
   /** What the schema describes, for messages: `a string`, `Checkpoint`. */
@@ -387,4 +387,39 @@ export function decodeResponse<T>(schema: Schema<T>, body: unknown): T {
 /** The JSON form of a value of a schema's type (wire names, defaults filled in). */
 export function encode<T>(schema: Schema<T>, value: T): unknown {
   return schema.encode(value);
+}
+
+// A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
+const TEMPLATE_VARIABLE = /(\{\+?[A-Za-z_][A-Za-z0-9_]*\})/;
+
+/**
+ * Splits `text` by a type's parse template (`tinker://{training_run_id}/{+checkpoint_id}`) into
+ * its variables and decodes them as `schema`, as every tinkc SDK does: the literal parts must
+ * appear as written; a variable runs to the first occurrence of the literal after it (the end, for
+ * the last one), is never empty, and a `{name}` one holds no `/`. Anything else is an
+ * `InvalidArgumentError` (a typed error, never a crash on malformed input).
+ */
+export function parseTemplate<T>(schema: Schema<T>, template: string, text: unknown): T {
+  const parts = template.split(TEMPLATE_VARIABLE); // literal, variable, literal, ..., literal
+  const out: Record<string, string> = {};
+  let pos = 0;
+  let matched = typeof text === "string";
+  for (let i = 0; matched && typeof text === "string" && i < parts.length; i++) {
+    const part = parts[i] ?? "";
+    if (i % 2 === 0) {
+      matched = text.startsWith(part, pos);
+      pos += part.length;
+      continue;
+    }
+    const raw = part[1] === "+";
+    const following = parts[i + 1] ?? "";
+    const end = following === "" ? text.length : text.indexOf(following, pos);
+    const value = end >= 0 ? text.slice(pos, end) : "";
+    matched = value !== "" && (raw || !value.includes("/"));
+    put(out, part.slice(raw ? 2 : 1, -1), value);
+    pos = end;
+  }
+  if (!matched || typeof text !== "string" || pos !== text.length)
+    throw new InvalidArgumentError(`${JSON.stringify(text)} does not match \`${template}\``);
+  return schema.decode(out, "$");
 }

@@ -97,6 +97,37 @@ defmodule Tinkc.SDK.Runtime.Client do
     end)
   end
 
+  # The options every client function takes besides its own (read by `handle/2`).
+  @per_call_options [:timeout, :request_options]
+
+  @doc """
+  Raises `ArgumentError` when `opts` holds an option the function does not declare, as
+  `Keyword.validate!/2` does: a misspelt option is an error, never silently ignored. `known` are
+  the function's own options; the per-call ones (`:timeout`, `:request_options`) are always accepted.
+  """
+  @spec check_options!(keyword(), [atom()], String.t()) :: :ok
+  def check_options!(opts, known, function) when is_list(opts) do
+    allowed = known ++ @per_call_options
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        raise ArgumentError,
+              "#{function}: unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+    end
+  end
+
+  def check_options!(opts, _known, function) do
+    raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
+  end
+
+  @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
+  @spec config_option(t(), atom()) :: term()
+  def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
+
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
@@ -188,14 +219,31 @@ defmodule Tinkc.SDK.Runtime.Client do
     with {:ok, _response} <- send(client, Spec.endpoint(endpoint_id), opts), do: {:ok, nil}
   end
 
-  @doc "Calls a redirect_location endpoint: the `Location` it answers, not followed."
-  @spec call_location(t(), String.t(), keyword()) :: result(String.t())
+  @doc """
+  Calls a redirect_location endpoint: the `Location` it answers, not followed; with `:decode`
+  (a record type) and `:url_field`, that record with the Location as its url.
+  """
+  @spec call_location(t(), String.t(), keyword()) :: result(term())
   def call_location(%__MODULE__{} = client, endpoint_id, opts \\ []) do
     with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
-      case Request.header(response.headers, "location") do
-        nil -> {:error, invalid_response("the redirect has no Location", nil)}
-        location -> {:ok, location}
+      case {Request.header(response.headers, "location"), Keyword.fetch(opts, :decode)} do
+        {nil, _} ->
+          {:error, invalid_response("the redirect has no Location", nil)}
+
+        {location, :error} ->
+          {:ok, location}
+
+        # the declared record (a checkpoint's archive URL), its `:url_field` the Location
+        {location, {:ok, type}} ->
+          decode_location(location, type, Keyword.fetch!(opts, :url_field))
       end
+    end
+  end
+
+  defp decode_location(location, type, field) do
+    case Codec.decode(%{field => location}, type) do
+      {:ok, value} -> {:ok, value}
+      {:error, error} -> {:error, invalid_response(Codec.describe(error), location)}
     end
   end
 
@@ -291,6 +339,23 @@ defmodule Tinkc.SDK.Runtime.Client do
   @doc "The result of a task a future-returning call gave."
   @spec await_task(Task.t()) :: result(term())
   def await_task(%Task{} = task), do: Task.await(task, :infinity)
+
+  @doc "Runs `fun` (a flow declared `returns: task`) in a task: `{:ok, task}`, its result the flow's."
+  @spec in_task((() -> result(term()))) :: {:ok, Task.t()}
+  def in_task(fun), do: {:ok, Task.async(fun)}
+
+  @doc """
+  The rest of a `returns: task` flow whose first request was `submitted` before: `{:ok, task}`
+  running `fun` on the request id, or whose result is the submission's error.
+  """
+  @spec in_task(result(String.t()), (String.t() -> result(term()))) :: {:ok, Task.t()}
+  def in_task({:ok, request_id}, fun), do: {:ok, Task.async(fn -> fun.(request_id) end)}
+  def in_task({:error, _} = error, _fun), do: {:ok, Task.async(fn -> error end)}
+
+  @doc "What a function answering `{:ok, task}` resolves to (a `returns: task` flow called by a flow)."
+  @spec await_answer({:ok, Task.t()} | {:error, Error.t()}) :: result(term())
+  def await_answer({:ok, %Task{} = task}), do: await_task(task)
+  def await_answer({:error, _} = error), do: error
 
   defp send(client, endpoint, opts) do
     body = encode_body(Keyword.get(opts, :body))
@@ -494,7 +559,8 @@ defmodule Tinkc.SDK.Runtime.Client do
   @doc "A struct client from options (the configuration's and its state fields)."
   @spec new_struct(module(), keyword()) :: result(struct())
   def new_struct(module, opts) do
-    with {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
+    with :ok <- Config.known_options(opts, module.__client__().state),
+         {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
       state = Map.new(Keyword.take(opts, module.__client__().state))
       {:ok, struct(module, Map.merge(state, %{config: config, context: Context.new(config)}))}
     end

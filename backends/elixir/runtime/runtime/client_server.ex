@@ -28,7 +28,8 @@ defmodule Tinkc.SDK.Runtime.ClientServer do
         GenServer.start_link(module, {:derived, ctx, Keyword.get(opts, :state, %{})}, gen_opts)
 
       :error ->
-        with {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
+        with :ok <- Config.known_options(opts, module.__client__().state),
+             {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
           state = Map.new(Keyword.take(opts, module.__client__().state))
           GenServer.start_link(module, {:root, config, state}, gen_opts)
         end

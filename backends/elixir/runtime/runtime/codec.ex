@@ -15,6 +15,8 @@ defmodule Tinkc.SDK.Runtime.Codec do
   # Forward compatibility: an enum value this SDK does not know is kept as its string; a union
   # variant with an unknown tag is kept as its JSON map.
 
+  alias Tinkc.SDK.Error
+
   @type type ::
           atom()
           | {:list, type()}
@@ -367,6 +369,75 @@ defmodule Tinkc.SDK.Runtime.Codec do
       end)
 
     struct(module, values)
+  end
+
+  # -- parse templates ----------------------------------------------------------------------------
+
+  # A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
+  @template_variable ~r/(\{\+?[A-Za-z_][A-Za-z0-9_]*\})/
+
+  @doc """
+  Splits `text` by a record's parse template (`tinker://{training_run_id}/{+checkpoint_id}`) into
+  the record, as every tinkc SDK does: the literal parts must appear as written; a variable runs to
+  the first occurrence of the literal after it (the end, for the last one), is never empty, and a
+  `{name}` one holds no `/`. Anything else is `{:error, %Error{}}` of kind `:invalid_argument`.
+  """
+  @spec parse_template(module(), String.t(), term()) :: {:ok, struct()} | {:error, Error.t()}
+  def parse_template(module, template, text) do
+    # literal, variable, literal, ..., literal
+    parts = Regex.split(@template_variable, template, include_captures: true)
+
+    with true <- is_binary(text),
+         {:ok, values, pos} <- match_template(parts, text, 0, %{}),
+         true <- pos == byte_size(text),
+         {:ok, record} <- decode(values, module) do
+      {:ok, record}
+    else
+      _ ->
+        {:error,
+         Error.new(:validation, "#{inspect(text)} does not match `#{template}`",
+           data: %{reason: :argument}
+         )}
+    end
+  end
+
+  defp match_template([], _text, pos, values), do: {:ok, values, pos}
+
+  defp match_template([literal], text, pos, values) do
+    if literal?(text, pos, literal), do: {:ok, values, pos + byte_size(literal)}, else: :error
+  end
+
+  defp match_template([literal, variable, following | rest], text, pos, values) do
+    start = pos + byte_size(literal)
+
+    with true <- literal?(text, pos, literal),
+         {:ok, stop} <- variable_end(text, start, following) do
+      value = binary_part(text, start, stop - start)
+      raw = String.starts_with?(variable, "{+")
+      name = String.slice(variable, if(raw, do: 2, else: 1)..-2//1)
+
+      if value != "" and (raw or not String.contains?(value, "/")) do
+        match_template([following | rest], text, stop, Map.put(values, name, value))
+      else
+        :error
+      end
+    else
+      _ -> :error
+    end
+  end
+
+  defp literal?(text, pos, literal) do
+    byte_size(text) - pos >= byte_size(literal) and
+      binary_part(text, pos, byte_size(literal)) == literal
+  end
+
+  defp variable_end(text, _start, ""), do: {:ok, byte_size(text)}
+
+  defp variable_end(text, start, following) do
+    case :binary.match(text, following, scope: {start, byte_size(text) - start}) do
+      {found, _length} -> {:ok, found}
+      :nomatch -> :error
+    end
   end
 
   # -- enums --------------------------------------------------------------------------------------

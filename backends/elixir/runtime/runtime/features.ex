@@ -212,6 +212,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
     :warn_after_ms,
     create_body: %{},
     heartbeat_body: %{},
+    create_config: [],
     heartbeat_in_path: false,
     stop_statuses: []
   ]
@@ -225,6 +226,7 @@ defmodule Tinkc.SDK.Runtime.SessionSpec do
           warn_after_ms: pos_integer() | nil,
           create_body: map(),
           heartbeat_body: map(),
+          create_config: [{String.t(), atom(), boolean()}],
           heartbeat_in_path: boolean(),
           stop_statuses: [{pos_integer(), pos_integer()}]
         }
@@ -297,8 +299,14 @@ defmodule Tinkc.SDK.Runtime.Service do
     :auth,
     :environment_env,
     environments: [],
-    headers: []
+    headers: [],
+    config_options: []
   ]
+
+  # A declared configuration option: name, environment variable, how its text is read, default.
+  @type config_option ::
+          {atom(), String.t() | nil, :string | :int | :float | :bool | :list | :json | nil,
+           {:default, term()} | :none}
 
   @type t :: %__MODULE__{
           name: String.t(),
@@ -315,7 +323,8 @@ defmodule Tinkc.SDK.Runtime.Service do
           auth: Tinkc.SDK.Runtime.AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
-          headers: [{String.t(), String.t()}]
+          headers: [{String.t(), String.t()}],
+          config_options: [config_option()]
         }
 end
 
