@@ -268,7 +268,8 @@ class FlowWriter:
             self.adapter(ep.response_type),
         ]
         items = self.access(sym.field_name(chunk.input), None, ())
-        return [nested], d.call(f"{self.receiver(step)}._call_chunked", [*leading, chunking, items, fn])
+        verb = "_start_chunked" if self.starts_future(step) else "_call_chunked"  # see endpoint_call's `start`
+        return [nested], d.call(f"{self.receiver(step)}.{verb}", [*leading, chunking, items, fn])
 
     def request_kwargs(self, step: StepPlan) -> tuple[list[d.Doc], list[d.Doc]]:
         """(statements to run first, the request's keyword arguments: path, query, body)."""
@@ -315,11 +316,14 @@ class FlowWriter:
         # (a chunked step sends, polls and combines its chunks inside the lane)
         polled = ep.response == "future" and step.mode == "call" and step.chunk is None and not self.starts_future(step)
         pre, call = self.endpoint_call(step, submit=polled)
+        # a chunked step's `pre` is the nested function building one chunk's request: defined
+        # before the lane (it reads the counter when the runtime calls it, inside the lane)
+        before, pre = (pre, []) if step.chunk is not None else ([], pre)
         awaited: d.Doc = ["await ", call] if self.is_async else call
         lane = f"self._lane({py_literal(step.ordered)})"
         handle = sym.step_var(step.id) + "_id" if polled else sym.step_var(step.id)
         inner = [*pre, d.assign(handle, awaited) if polled or step.variable else awaited]
-        out: list[d.Doc | Block] = [Block(("async with " if self.is_async else "with ") + lane + ":", inner)]
+        out: list[d.Doc | Block] = [*before, Block(("async with " if self.is_async else "with ") + lane + ":", inner)]
         if polled:
             ft = self.imports.use(sym.feature_symbol(ep.runtime.futures or ""))
             endpoint = self.imports.use(sym.endpoint_symbol(ep.id))
