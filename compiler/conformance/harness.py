@@ -234,10 +234,10 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         sent = [r["headers"].get("x-idempotency-key") for r in records]
         if None in sent or len(set(sent)) != len(sent):
             problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {sent!r}")
-    if "body" in rule:
+    if "body_exact" in rule:
         bodies = [r["body"] for r in records]
-        if not records or any(b != rule["body"] for b in bodies):
-            problems.append(f"{endpoint}: every body expected to be exactly {rule['body']!r}, saw {bodies!r}")
+        if not records or any(b != rule["body_exact"] for b in bodies):
+            problems.append(f"{endpoint}: every body expected to be exactly {rule['body_exact']!r}, saw {bodies!r}")
     if "body_fields" in rule:
         bodies = [r["body"] for r in records]
         wrong = [b for b in bodies if not isinstance(b, dict) or any(k not in b or b[k] != v for k, v in rule["body_fields"].items())]
