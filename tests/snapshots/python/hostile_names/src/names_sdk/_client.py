@@ -525,11 +525,47 @@ class BaseClient:
         counters numbering the chunks), the chunks after the first sent, then the first; every
         future polled; the results combined in chunk order. (This blocking client sends and polls
         one chunk at a time, the first still last.)"""
+        return self._submit_chunks(endpoint, futures, adapter, chunking, items, request)()
+
+    def _start_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> APIFuture[T]:
+        """`_call_chunked` answered at once (the sync client's future-answering methods): every
+        chunk submitted now, in the caller's thread (so calls leave in the order they are made),
+        the polls and the combining in the background. A failed submission is the future's error."""
+        try:
+            finish = self._submit_chunks(endpoint, futures, adapter, chunking, items, request)
+        except Exception as exc:  # raised by `result()`, as the call's any other error
+            failed: concurrent.futures.Future[T] = concurrent.futures.Future()
+            failed.set_exception(exc)
+            return APIFuture(failed)
+        return APIFuture(self._poll_threads.submit(finish))
+
+    def _submit_chunks(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> Callable[[], T]:
+        """Submits every chunk (the first last); what polls them and combines the results."""
         chunks = chunking.split(items)
         requests = [request(chunk) for chunk in chunks]
         ids = {i: self._submit(endpoint, futures, **requests[i]) for i in [*range(1, len(requests)), 0]}
-        results = [self._await_future(endpoint, futures, ids[i], adapter) for i in range(len(requests))]
-        return chunking.combined(results, [len(chunk) for chunk in chunks])
+
+        def finish() -> T:
+            results = [self._await_future(endpoint, futures, ids[i], adapter) for i in range(len(requests))]
+            return chunking.combined(results, [len(chunk) for chunk in chunks])
+
+        return finish
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

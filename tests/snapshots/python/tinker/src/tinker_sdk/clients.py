@@ -1880,8 +1880,7 @@ class TrainingClient(BaseClient):
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward and backward pass and accumulate gradients."""
-        with self._lane("seq_id"):
-            
+
         def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
             body_step1 = request_body(
                 ForwardBackwardRequest,
@@ -1895,7 +1894,8 @@ class TrainingClient(BaseClient):
             )
             return dict(body=body_step1)
 
-            s_step1 = self._call_chunked(
+        with self._lane("seq_id"):
+            s_step1 = self._start_chunked(
                 EP_TRAINING_FORWARD_BACKWARD,
                 FT_FUTURES,
                 _FORWARDBACKWARDOUTPUT_ADAPTER,
@@ -1909,8 +1909,7 @@ class TrainingClient(BaseClient):
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward pass only (no gradients)."""
-        with self._lane("seq_id"):
-            
+
         def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
             body_step1 = request_body(
                 ForwardRequest,
@@ -1924,7 +1923,8 @@ class TrainingClient(BaseClient):
             )
             return dict(body=body_step1)
 
-            s_step1 = self._call_chunked(
+        with self._lane("seq_id"):
+            s_step1 = self._start_chunked(
                 EP_TRAINING_FORWARD,
                 FT_FUTURES,
                 _FORWARDBACKWARDOUTPUT_ADAPTER,
@@ -2132,8 +2132,7 @@ class AsyncTrainingClient(AsyncBaseClient):
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward and backward pass and accumulate gradients."""
-        async with self._lane("seq_id"):
-            
+
         async def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
             body_step1 = request_body(
                 ForwardBackwardRequest,
@@ -2147,6 +2146,7 @@ class AsyncTrainingClient(AsyncBaseClient):
             )
             return dict(body=body_step1)
 
+        async with self._lane("seq_id"):
             s_step1 = await self._call_chunked(
                 EP_TRAINING_FORWARD_BACKWARD,
                 FT_FUTURES,
@@ -2161,8 +2161,7 @@ class AsyncTrainingClient(AsyncBaseClient):
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward pass only (no gradients)."""
-        async with self._lane("seq_id"):
-            
+
         async def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
             body_step1 = request_body(
                 ForwardRequest,
@@ -2176,6 +2175,7 @@ class AsyncTrainingClient(AsyncBaseClient):
             )
             return dict(body=body_step1)
 
+        async with self._lane("seq_id"):
             s_step1 = await self._call_chunked(
                 EP_TRAINING_FORWARD,
                 FT_FUTURES,
