@@ -205,7 +205,9 @@ def assign(lhs: Doc, rhs: Doc) -> Doc:
 def call_with_arrow(callee: Doc, args: Sequence[Doc], body: Doc) -> Doc:
     """``callee(a, () => body)``: on one line when it all fits, else broken after the arrow with the
     body on its own indented line (what Prettier does with a last arrow argument that returns a call)."""
-    head: list[Doc] = [callee, "(", *([join(", ", args), ", "] if args else [])]
+    head: list[Doc] = [callee, "("]
+    if args:
+        head += [join(", ", args), ", "]
     flat = [*head, "() => ", body, ")"]
     broken = [*head, "() =>", Indent([LINE, body, ","]), LINE, ")"]
     return group(IfBreak(broken, flat))

@@ -128,8 +128,8 @@ class FlowWriter:
             name = str(b.path[0])
             field = self.state.get(name)
             if field is not None and field.counter:
-                start = f", {field.counter_start}" if field.counter_start else ""
-                expr, t = f"this.next({sym.string_literal(name)}{start})", field.type
+                first = f", {field.counter_start}" if field.counter_start else ""
+                expr, t = f"this.next({sym.string_literal(name)}{first})", field.type
             elif name == self.session_field:
                 expr, t = ("(await this.sessionId())" if len(b.path) > 1 else "await this.sessionId()"), ir.Prim(name="string")
             else:
@@ -306,10 +306,10 @@ class FlowWriter:
             and ep.runtime.futures is not None
         )
 
-    def ordered_statements(self, step: StepPlan) -> tuple[list[dict[str, Any]], Doc | None]:
+    def ordered_statements(self, step: StepPlan) -> tuple[list[dict[str, Any]], Doc]:
         """A step carrying an ordered counter: in the client's lane of that counter, the request
         (whose body reads the counter) until the server answered it; a future is then polled
-        outside the lane. (statements, the polling expression when there is one)."""
+        outside the lane. (statements first, the step's expression: the lane, or the polling)."""
         assert step.ordered is not None
         polled = self.ordered_polled(step)
         lane = call_with_arrow("this.inLane", [sym.string_literal(step.ordered)], self.endpoint_step(step, submit=polled))
@@ -412,9 +412,9 @@ class FlowWriter:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}
             for sid in stage:  # an ordered step waits for its turn in its lane, never in a Promise.all
                 if steps[sid].ordered is not None and steps[sid].mode in ("call", "submit"):
-                    pre, expr = self.ordered_statements(steps[sid])
+                    pre, lane_expr = self.ordered_statements(steps[sid])
                     statements.extend(pre)
-                    rendered[sid] = (expr, True)
+                    rendered[sid] = (lane_expr, True)
             awaited = [sid for sid in stage if rendered[sid][1] and steps[sid].ordered is None]
             rest = list(stage)
             if len(awaited) > 1:  # independent requests: at the same time

@@ -231,9 +231,9 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
             problems.append(f"{endpoint}: a request was executed more than once: {idempotency!r}")
     if "distinct_idempotency_keys" in rule and rule["distinct_idempotency_keys"]:
         # every request a new call (a backpressure resend), not a retry of a lost one
-        keys = [r["headers"].get("x-idempotency-key") for r in records]
-        if None in keys or len(set(keys)) != len(keys):
-            problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {keys!r}")
+        sent = [r["headers"].get("x-idempotency-key") for r in records]
+        if None in sent or len(set(sent)) != len(sent):
+            problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {sent!r}")
     if "body_exact" in rule:  # (`body:` checks values at dotted paths, below)
         bodies = [r["body"] for r in records]
         if not records or any(b != rule["body_exact"] for b in bodies):

@@ -1364,12 +1364,13 @@ class Lowerer:
                 t = self.type_expr(e.value.get("type"), what)
                 counter = bool(self.boolean(e.value.get("counter"), "`counter`"))
                 start = self.counter_start(e.value, counter, what)
-                ordered = bool(self.boolean(e.value.get("ordered"), "`ordered`"))
-                if ordered and not counter:
+                ordered_node = e.value.get("ordered")
+                ordered = bool(self.boolean(ordered_node, "`ordered`"))
+                if ordered and not counter and ordered_node is not None:
                     self.sink.error(
                         "manifest.conflict",
                         f"{what}: `ordered` orders the requests that carry a counter",
-                        e.value.get("ordered").span,
+                        ordered_node.span,
                         hint="add `counter: true` or remove `ordered`",
                     )
                     ordered = False

@@ -75,7 +75,12 @@ SCENARIO = {
         {"client": "r", "method": "list_checkpoints", "args": {"training_run_id": "run-1"}},
         {"close": "r"},
         {"open": "service", "as": "svc"},
-        {"client": "svc", "method": "create_lora_training_client", "args": {"base_model": BASE_MODEL, "rank": 8}, "as": "trainer"},
+        {
+            "client": "svc",
+            "method": "create_lora_training_client",
+            "args": {"base_model": BASE_MODEL, "lora_config": {"rank": 8}},
+            "as": "trainer",
+        },
         {"client": "trainer", "method": "optim_step", "args": {"adam_params": {"learning_rate": 0.0001}}},
         {"close": "svc"},
     ],
@@ -96,10 +101,6 @@ ALLOWED: list[dict[str, Any]] = [
     # client/config and client/dynamic_config when each holder (RestClient, ServiceClient) starts.
     {"sdks": ALL, "kind": "missing", "endpoint": "service.client_config", "why": "item 3: no server-driven configuration yet"},
     {"sdks": ALL, "kind": "missing", "endpoint": "service.client_dynamic_config", "why": "item 3: no server-driven configuration yet"},
-    # Issue 15 item 5 (the futures helper's scope): retrieve_future polls lack these headers.
-    {"sdks": ALL, "kind": "header", "endpoint": "futures.retrieve", "path": "x-tinker-request-type", "why": "item 5 (futures helper)"},
-    {"sdks": ALL, "kind": "header", "endpoint": "futures.retrieve", "path": "x-tinker-request-iteration", "why": "item 5 (futures helper)"},
-    {"sdks": ALL, "kind": "body_missing", "endpoint": "futures.retrieve", "path": "allow_metadata_only", "why": "item 5 (futures helper)"},
 ]
 
 
