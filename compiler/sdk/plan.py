@@ -240,8 +240,9 @@ class EndpointPlan:
 
     @property
     def call_mode(self) -> Literal["direct", "future"]:
-        """``future``: the method answers once the server-side future resolved (Python sync:
-        blocks; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
+        """``future``: the method submits at once and answers a handle on the server-side
+        future's result (Python sync: an ``APIFuture``, ``.result()`` waits; Python async: a
+        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
         return "future" if self.response == "future" else "direct"
 
     def located(self, location: Location) -> tuple[Param, ...]:
