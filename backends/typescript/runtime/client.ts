@@ -57,6 +57,21 @@ export interface RequestOptions {
   readonly headers?: { readonly [name: string]: string } | undefined;
 }
 
+/** The keys of `ClientOptions`: a client given any other option fails (never silently ignored). */
+export const CLIENT_OPTION_KEYS: readonly string[] = [
+  "apiKey",
+  "baseUrl",
+  "timeoutMs",
+  "headers",
+  "queueStateObserver",
+  "logger",
+  "env",
+  "options",
+  "fetch",
+  "clock",
+  "random",
+];
+
 /** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
 export const REQUEST_OPTION_KEYS: readonly string[] = ["signal", "timeoutMs", "headers"];
 
@@ -70,6 +85,12 @@ export class Family {
   readonly random: () => number;
 
   constructor(sdk: SDK, options: ClientOptions) {
+    const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        `unknown option ${unknown.join(", ")} (known: ${CLIENT_OPTION_KEYS.join(", ")})`,
+      );
+    }
     const env = options.env ?? process.env;
     const config = resolveConfig(sdk.settings, { ...options, env });
     this.random = options.random ?? Math.random;
