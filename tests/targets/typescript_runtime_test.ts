@@ -91,6 +91,13 @@ test("declared options: given > environment (read by kind) > default; unknown on
   );
 });
 
+test("a client given an option it does not know throws, never ignores it", () => {
+  const bad = { apiKey: KEY, baseUrl: "http://pets", env: {}, timeout: 5 } as unknown as ConstructorParameters<
+    typeof PetsClient
+  >[0];
+  assert.throws(() => new PetsClient(bad), (e: unknown) => e instanceof ConfigurationError && /unknown option timeout/.test(String(e)));
+});
+
 test("the API key is never shown: inspect, JSON, toString, errors", async () => {
   const config = resolveConfig(settings, { apiKey: KEY, env: {} });
   for (const shown of [

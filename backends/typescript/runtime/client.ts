@@ -176,6 +176,21 @@ export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawRes
   return { parsed, status: first.status, headers: first.headers, requestId };
 }
 
+/** The keys of `ClientOptions`: a client given any other option fails (never silently ignored). */
+export const CLIENT_OPTION_KEYS: readonly string[] = [
+  "apiKey",
+  "baseUrl",
+  "timeoutMs",
+  "headers",
+  "queueStateObserver",
+  "logger",
+  "env",
+  "options",
+  "fetch",
+  "clock",
+  "random",
+];
+
 /** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
 export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
   (key) => !["path", "query", "body"].includes(key),
@@ -194,6 +209,12 @@ export class Family {
   readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
+    const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        `unknown option ${unknown.join(", ")} (known: ${CLIENT_OPTION_KEYS.join(", ")})`,
+      );
+    }
     const env = options.env ?? process.env;
     const config = resolveConfig(sdk.settings, { ...options, env });
     this.random = options.random ?? Math.random;
