@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 
 import { type AuthScheme, TokenState, credentialValue, invalidToken } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
+import type { Logger } from "./session.js";
 import type { Config } from "./config.js";
 import {
   APIConnectionError,
@@ -263,6 +264,8 @@ export interface TransportOptions {
   readonly tokenExchange?: boolean | undefined;
   /** Seconds since the epoch, for tokens' expiry (`Date.now() / 1000` by default). */
   readonly wall?: (() => number) | undefined;
+  /** Where retries are logged (at debug level). */
+  readonly logger?: Logger | undefined;
 }
 
 /** Requests of one client family: configuration, retries, in-flight limits. */
@@ -278,6 +281,7 @@ export class Transport {
   readonly #credential: string;
   private readonly tokens: TokenState | null;
   private exchanging: Promise<string> | null = null; // one exchange at a time; the others await it
+  private readonly logger: Logger | null;
 
   constructor(config: Config, options: TransportOptions) {
     this.config = config;
@@ -287,6 +291,7 @@ export class Transport {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? null;
     this.#credential = auth === null ? config.apiKey : credentialValue(auth, config.apiKey);
     this.tokens =
       auth?.exchange != null && options.tokenExchange === true
@@ -424,6 +429,9 @@ export class Transport {
             this.random(),
           );
           retry += 1;
+          this.logger?.debug?.(
+            `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after ${error.name}`,
+          );
           await this.clock.sleep(delay, { signal: request.signal });
         } else {
           throw error;
@@ -459,6 +467,9 @@ export class Transport {
       } else if (retry < policy.maxRetries && inRanges(status, policy.statuses)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
+        this.logger?.debug?.(
+          `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after status ${status}`,
+        );
       } else {
         throw statusError(status, parseBody(answer), answer.headers.get("x-request-id"));
       }
