@@ -126,7 +126,7 @@ def driver_module(plan: SdkPlan, names: Symbols) -> str:
             methods.append(group(sym.literal_key(m.name), ": ", obj(items)))
             page = plan.endpoint(m.target).page if m.kind == "endpoint" else None
             if page is not None:  # its iterator (`paginate` calls): pages as the method's result, and items
-                iterator = [f"name: {sym.string_literal(names.method(m.name) + 'Iter')}", ["result: ", result or "null"]]
+                iterator: list[Doc] = [f"name: {sym.string_literal(names.method(m.name) + 'Iter')}", ["result: ", result or "null"]]
                 iterator += [["item: ", x.schema(page.item_type)], *items[2:]]
                 methods.append(group(sym.literal_key(m.name + ITER_SUFFIX), ": ", obj(iterator)))
         entries.append(

@@ -436,7 +436,9 @@ class Lowerer:
             elif url is not None:
                 out.append((e.key, url.rstrip("/")))
         if not list(em):
-            self.sink.error("manifest.bad-value", "`service.environments` is empty", em.span, hint="name at least one: `{production: https://...}`")
+            self.sink.error(
+                "manifest.bad-value", "`service.environments` is empty", em.span, hint="name at least one: `{production: https://...}`"
+            )
         return tuple(out)
 
     def auth(self, node: Node | None) -> ir.Auth | None:

@@ -575,18 +575,18 @@ class MockServer:
         return value
 
     def _token(self, ep: ir.Endpoint, exchange: ir.AuthExchange, n: int, body: Any, params: dict[str, str]) -> Any:
-        """The exchange's answer: a token an SDK can use for an hour (an unsigned JWT when its
-        lifetime is the JWT's claim, else the lifetime field says 3600 seconds)."""
+        """The exchange's answer: a token an SDK can keep (an unsigned JWT expiring in 2100 when its
+        lifetime is the JWT's claim, else the lifetime field says 3600 seconds). Like every answer
+        of the mock it depends on the request counter only, never on the time."""
         assert ep.response is not None
         answer = self._generate(ep.response, f"{ep.id}#{n}", body, params)
         if not isinstance(answer, dict):
             return answer
-        now = int(time.time())
         if exchange.lifetime_field is not None:
             answer[exchange.token_field] = f"mock-token-{n}"
             answer[exchange.lifetime_field] = 3600
         else:
-            claims = {"sub": f"mock-token-{n}", "iat": now, exchange.lifetime_claim or "exp": now + 3600}
+            claims = {"sub": f"mock-token-{n}", exchange.lifetime_claim or "exp": MOCK_TOKEN_EXPIRY}
             answer[exchange.token_field] = unsigned_jwt(claims)
         return answer
 
@@ -852,6 +852,9 @@ _CONTROL_ROUTES = [
     f"POST {CONTROL}/hold",
     f"GET {CONTROL}/files/...",
 ]
+
+
+MOCK_TOKEN_EXPIRY = 4102444800  # 2100-01-01T00:00:00Z: a fixed expiry keeps the mock's answers deterministic
 
 
 def unsigned_jwt(claims: Mapping[str, Any]) -> str:

@@ -218,6 +218,7 @@ export class Family {
     const env = options.env ?? process.env;
     const config = resolveConfig(sdk.settings, { ...options, env });
     this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? console;
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
@@ -227,9 +228,10 @@ export class Family {
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,
+      // retries are logged at debug level to a logger the user gives, never to `console` by default
+      logger: options.logger,
     });
     this.observer = options.queueStateObserver ?? null;
-    this.logger = options.logger ?? console;
     const telemetry =
       sdk.telemetry === null ? null : new Telemetry(sdk.telemetry, this.transport, env);
     this.telemetry = telemetry;
