@@ -211,10 +211,6 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
     for key, want in (rule.get("header") or {}).items():
         if not all(r["headers"].get(key.lower()) == want for r in records):
             problems.append(f"{endpoint}: header {key}: {want!r} expected: {[r['headers'] for r in records]}")
-    for key, want in (rule.get("header_sequence") or {}).items():
-        seen = [r["headers"].get(key.lower()) for r in records]
-        if seen != want:
-            problems.append(f"{endpoint}: header {key} in request order {seen!r}, expected {want!r}")
     for key, prefix in (rule.get("header_prefix") or {}).items():
         if not all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records):
             problems.append(f"{endpoint}: header {key} starting with {prefix!r} expected: {[r['headers'] for r in records]}")
@@ -257,10 +253,6 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         if not records or not ok:
             shown = ["absent" if not found else found[0] for found in at]
             problems.append(f"{endpoint}: body {path} = {want!r} expected in every request, saw {shown}")
-    for key, wanted in (rule.get("header_values") or {}).items():
-        got = [r["headers"].get(key.lower()) for r in records]
-        if got != wanted:
-            problems.append(f"{endpoint}: header {key} of each request {got!r}, expected {wanted!r}")
     for number, want in enumerate(rule.get("in_order") or [], 1):
         problems.extend(_check_nth(endpoint, records, number, want))
     if "min_gap_ms" in rule:

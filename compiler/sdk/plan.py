@@ -767,7 +767,7 @@ def page_control(params: tuple[Param, ...], name: str) -> PageControl | str:
         return f"the endpoint has no parameter `{name}`"
     if p.location not in ("query", "body"):
         return f"`{name}` is a {p.location} parameter; a page control is a query parameter or a body field"
-    return PageControl(name=name, location=p.location, wire=p.wire)  # type: ignore[arg-type]
+    return PageControl(name=name, location=p.location, wire=p.wire)
 
 
 def plan_page(api: ir.Api, ep: ir.Endpoint, params: tuple[Param, ...]) -> PagePlan | str | None:

@@ -227,9 +227,13 @@ def decode(response: httpx.Response, adapter: TypeAdapter[T]) -> T:
     return validate(data, adapter)
 
 
+# The validation context of a decoded answer: a null stays null (see WireModel.model_post_init).
+DECODING = {"tinkc": "decode"}
+
+
 def validate(data: Any, adapter: TypeAdapter[T]) -> T:
     try:
-        return adapter.validate_python(data)
+        return adapter.validate_python(data, context=DECODING)
     except ValidationError as exc:
         raise ResponseValidationError(
             f"the response does not have the declared shape: {exc.error_count()} problem(s)", body=data
