@@ -66,7 +66,7 @@ snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emi
 	TINKC_UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_broken_manifests.py tests/passes tests/targets/test_snapshots.py tests/conformance/test_packaged.py tests/test_optimizations.py -q
 	git status --short tests/snapshots tests/passes/expected compiler/conformance/fixtures
 
-bench: $(STAMP) ## measure tinkc check/build on the bundled and synthetic manifests
+bench: $(STAMP) ## measure tinkc (bundled, synthetic 1x/10x/100x) and the anchors side by side: openapi-generator, the real tinker SDK vs each generated SDK (writes bench/results.json)
 	$(BIN)/python bench/run.py
 
 clean: ## remove generated output and caches (keeps .venv)

@@ -42,10 +42,13 @@ class TargetOption:
     diagnostic; a value that feeds a file or module name must be a plain name (``pattern``), never a
     path."""
 
-    pattern: str  # a regex the whole value must match
+    pattern: str  # a regex the whole value must match (for `deps`: each version requirement)
     example: str  # shown in the hint
     doc: str
     max_length: int = 100
+    # `name`: one string; `deps`: a mapping from package names (`key_pattern`) to requirements
+    kind: str = "name"
+    key_pattern: str = ""
 
 
 @attrs.frozen

@@ -9,10 +9,23 @@ Rows:
   futures endpoints and flows in Tinker's proportions): `check`, a fresh `build --target all` and a
   no-op rebuild, each with its cost per endpoint, so growth that is not linear shows.
 
-Each figure is the median of several runs, with the peak RSS of the process. The table is printed
-and written to bench/results.json; then the Python SDK's overhead against the mock (bench/sdk_overhead.py).
+Then the anchors, side by side in the same run:
 
-    python bench/run.py [--tinkc PATH] [--quick] [--no-sdk]
+* tinkc's build of the three SDK targets against openapi-generator's python, typescript-fetch and
+  elixir generators on the OpenAPI document tinkc emits for the bundled manifest
+  (bench/openapi_generator.py);
+* each generated SDK (python, typescript, elixir) against the real tinker 0.38 SDK, against one
+  `tinkc mock`: sequential calls and futures in flight, rates, ratios and peak RSS
+  (bench/sdk_compare.py).
+
+The real SDK and openapi-generator are pip-installed into bench/.venv-tinker on first use (PyPI); the
+generated Python SDK into bench/.venv-sdk. The machine may be shared: the anchors are measured in
+alternating turns so that load moves both sides alike, and the load average is recorded.
+
+Each figure is the median of several runs, with the peak RSS of the process. The tables are printed
+and written to bench/results.json.
+
+    python bench/run.py [--tinkc PATH] [--quick] [--no-sdk] [--no-openapi-generator]
 
 `--tinkc` measures another installation (e.g. an older commit's, for a before/after comparison).
 """
@@ -143,8 +156,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tinkc", default=str(Path(sys.executable).with_name("tinkc")), help="the tinkc executable to measure")
-    parser.add_argument("--quick", action="store_true", help="fewer runs, no 100x manifest (a smoke run)")
-    parser.add_argument("--no-sdk", action="store_true", help="leave out the Python SDK overhead section")
+    parser.add_argument("--quick", action="store_true", help="fewer runs, no 100x manifest, one openapi-generator run (a smoke run)")
+    parser.add_argument("--no-sdk", action="store_true", help="leave out the SDKs against the real tinker SDK")
+    parser.add_argument("--no-openapi-generator", action="store_true", help="leave out the row against openapi-generator")
     parser.add_argument("--results", default=str(HERE / "results.json"), help="where to write the results (JSON)")
     args = parser.parse_args()
     tinkc = [args.tinkc]
@@ -153,12 +167,19 @@ def main() -> None:
     scales = [(1, runs), (10, 3)] + ([] if args.quick else [(100, 3)])
     try:
         run_once(tinkc, ["check"])  # warm the bytecode cache: every measured run starts as a user's would
+        load_before = os.getloadavg()
         rows = bundled_rows(tinkc, work, runs) + synthetic_rows(tinkc, work, scales)
+        generator = None
+        if not args.no_openapi_generator:
+            import openapi_generator
+
+            generator = openapi_generator.measure(tinkc, work, 1 if args.quick else 3, ENV)
         sdk = None
         if not args.no_sdk:
-            import sdk_overhead
+            import sdk_compare
 
-            sdk = sdk_overhead.measure(tinkc, work)
+            sdk = sdk_compare.measure(tinkc, work, sdk_compare.ROUNDS)  # alternating rounds even in --quick: one is no ratio
+        load_after = os.getloadavg()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -174,16 +195,28 @@ def main() -> None:
     by_case = {r["case"]: r for r in rows}
     noop, check = by_case["build all bundled (no-op rebuild)"], by_case["check bundled (tinker.yaml)"]
     print(f"no-op rebuild / check (bundled) = {noop['median_s'] / check['median_s']:.2f} (target: < 1)")
-    if sdk is not None:
-        import sdk_overhead
+    if generator is not None:
+        import openapi_generator
 
-        sdk_overhead.print_table(sdk)
+        openapi_generator.print_row(generator)
+    if sdk is not None:
+        import sdk_compare
+
+        sdk_compare.print_table(sdk)
+    print(f"\nload average (1 min) before: {load_before[0]:.2f}, after: {load_after[0]:.2f} on {os.cpu_count()} CPUs")
     results = {
         "tinkc": args.tinkc,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+        },
         "rows": rows,
         **scaling,
-        "python_sdk": sdk,
+        "vs_openapi_generator": generator,
+        "sdks_vs_real": sdk,
     }
     Path(args.results).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written: {args.results}")

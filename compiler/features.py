@@ -21,7 +21,7 @@ REQUIRED = object()
 
 @attrs.frozen
 class Param:
-    """One parameter. ``kind``: int float str bool status_list str_list headers endpoint type obj."""
+    """One parameter. ``kind``: int float str bool status_list str_list str_map headers endpoint type obj."""
 
     kind: str
     default: Any = REQUIRED
@@ -57,6 +57,8 @@ def _statuses(v: Any) -> tuple[ir.StatusRange, ...]:
     return tuple(s if isinstance(s, ir.StatusRange) else ir.StatusRange(lo=s[0], hi=s[1]) for s in (v or ()))
 
 
+PAGINATION_STYLES = ("limit_offset", "cursor", "next_url")
+
 RETRY_EXCEPTIONS = ("connection_error", "connection_timeout", "timeout", "read_timeout")
 
 
@@ -75,6 +77,7 @@ def _retry_policy(v: Values) -> ir.FeatureParams:
             jitter=float(backoff.get("jitter", 0.25)),
         ),
         retry_after_max_ms=retry_after.get("max_ms", 60000),
+        should_retry_header=v.get("should_retry_header"),
     )
 
 
@@ -92,6 +95,11 @@ def _promise_result(v: Values) -> ir.FeatureParams:
     try_again = v.get("try_again") or {}
     queue_state = v.get("queue_state") or {}
     poll_retry = v.get("poll_retry") or {}
+    poll_headers = v.get("poll_headers") or {}
+    metadata = v.get("metadata_only") or {}
+    expired = v.get("expired") or {}
+    bounded = v.get("bounded_retry") or {}
+    billing = v.get("billing_pause") or {}
     handle = v.get("handle_type")
     return ir.PromiseResult(
         retrieve_endpoint=v["retrieve_endpoint"],
@@ -115,6 +123,20 @@ def _promise_result(v: Values) -> ir.FeatureParams:
             jitter=float(poll_retry.get("jitter", 0.25)),
         ),
         handle_type=handle,
+        request_type_header=poll_headers.get("request_type"),
+        iteration_header=poll_headers.get("iteration"),
+        request_types=tuple(v.get("request_types") or ()),
+        metadata_only_field=metadata.get("request_field"),
+        metadata_status_field=metadata.get("status_field") or "status",
+        metadata_status_value=metadata.get("status_value") or "complete_metadata",
+        metadata_size_field=metadata.get("size_field"),
+        expired_statuses=_statuses(expired.get("status")),
+        expired_resubmits=expired.get("resubmits", 3) if expired else 0,
+        bounded_retry_statuses=_statuses(bounded.get("status")),
+        bounded_retries=bounded.get("max_retries", 3) if bounded else 0,
+        billing_statuses=_statuses(billing.get("status")),
+        billing_delay_ms=billing.get("delay_ms", 5000) if billing else 0,
+        billing_max_pause_ms=billing.get("max_pause_ms", 3600000) if billing else 0,
     )
 
 
@@ -126,6 +148,7 @@ def _sampling_backpressure(v: Values) -> ir.FeatureParams:
         large_backoff_ms=int(round(float(backoff.get("large", 5)) * 1000)),
         small_request_bytes=v["small_request_bytes"],
         headers=tuple(v.get("header") or ()),
+        fresh_idempotency_key=bool(v.get("fresh_idempotency_key")),
     )
 
 
@@ -181,6 +204,11 @@ def _pagination(v: Values) -> ir.FeatureParams:
         offset_param=v["offset_param"],
         items_field=v.get("items_field"),
         total_field=v.get("total_field"),
+        cursor_param=v["cursor_param"],
+        next_cursor_field=v.get("next_cursor_field"),
+        next_cursor_header=v.get("next_cursor_header"),
+        next_url_field=v.get("next_url_field"),
+        next_url_header=v.get("next_url_header"),
     )
 
 
@@ -212,6 +240,9 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                     }
                 ),
                 "retry_after": obj({"max_ms": p("int", 60000, doc="honour Retry-After up to this delay")}),
+                "should_retry_header": p(
+                    "str", None, doc="a response header that decides: `true` retries whatever the status, `false` never retries"
+                ),
             },
             build=_retry_policy,
         ),
@@ -255,6 +286,47 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                     doc="backoff between polls that failed (no answer, 429, 5xx): min(base·2^n, max), jittered",
                 ),
                 "handle_type": p("type", None),
+                "poll_headers": obj(
+                    {
+                        "request_type": p("str", None, doc="header carrying the submitting endpoint's `request_types` entry"),
+                        "iteration": p("str", None, doc="header carrying the poll's 0-based count"),
+                    },
+                    doc="headers every poll of the retrieve endpoint carries",
+                ),
+                "request_types": p(
+                    "str_map", None, doc="endpoint id → its request type (the `poll_headers.request_type` value); every endpoint of the feature needs one when that header is set"
+                ),
+                "metadata_only": obj(
+                    {
+                        "request_field": p("str", doc="retrieve request field: true until a metadata-only answer, then false"),
+                        "status_field": p("str", "status", doc="answer field marking a metadata-only answer"),
+                        "status_value": p("str", "complete_metadata", doc="its value in such an answer"),
+                        "size_field": p("str", None, doc="answer field with the result's size in bytes"),
+                    },
+                    doc="the result may be too big to inline: the server first answers its metadata, and the SDK polls again asking for the payload",
+                ),
+                "expired": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses meaning the promise expired"),
+                        "resubmits": p("int", 3, doc="how many times the call is submitted again"),
+                    },
+                    doc="a poll answered so: the future is gone; the call is submitted again and the new future polled",
+                ),
+                "bounded_retry": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses retried a bounded number of times"),
+                        "max_retries": p("int", 3),
+                    },
+                    doc="poll statuses retried (with the poll_retry backoff) at most max_retries times, then an error",
+                ),
+                "billing_pause": obj(
+                    {
+                        "status": p("status_list", doc="poll statuses meaning a billing pause"),
+                        "delay_ms": p("int", 5000, doc="wait before polling again"),
+                        "max_pause_ms": p("int", 3600000, doc="give up (the status error) after pausing this long in all"),
+                    },
+                    doc="a billing pause: poll again after delay_ms while the pause lasts less than max_pause_ms",
+                ),
             },
             synonyms=(
                 ("try_again_field", "try_again.field"),
@@ -275,6 +347,9 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "backoff_seconds": obj({"small": p("float", 1), "large": p("float", 5)}),
                 "small_request_bytes": p("int", 131072),
                 "header": p("headers", ()),
+                "fresh_idempotency_key": p(
+                    "bool", False, doc="the resend after backpressure is a new request: it carries a new idempotency key"
+                ),
             },
             build=_sampling_backpressure,
         ),
@@ -337,13 +412,18 @@ FEATURE_TYPES: dict[str, FeatureType] = {
         FeatureType(
             name="pagination",
             scopes=("endpoint",),
-            doc="Limit/offset pagination over a list endpoint.",
+            doc="Pagination over a list endpoint: limit/offset, a next-page cursor, or a next-page URL.",
             params={
-                "style": p("str", "limit_offset", choices=("limit_offset",)),
-                "limit_param": p("str", "limit"),
-                "offset_param": p("str", "offset"),
-                "items_field": p("str", None),
-                "total_field": p("str", None),
+                "style": p("str", "limit_offset", choices=PAGINATION_STYLES, doc="how one page leads to the next"),
+                "limit_param": p("str", "limit", doc="limit_offset: the page-size parameter"),
+                "offset_param": p("str", "offset", doc="limit_offset: the offset parameter"),
+                "items_field": p("str", None, doc="the response field listing the page's items (required)"),
+                "total_field": p("str", None, doc="limit_offset: dotted path of the total item count in the response"),
+                "cursor_param": p("str", "cursor", doc="cursor: the parameter (query or body) the next cursor goes in"),
+                "next_cursor_field": p("str", None, doc="cursor: dotted path of the next cursor in the response"),
+                "next_cursor_header": p("str", None, doc="cursor: the response header carrying the next cursor"),
+                "next_url_field": p("str", None, doc="next_url: dotted path of the next page's URL in the response"),
+                "next_url_header": p("str", None, doc="next_url: the response header carrying the next page's URL"),
             },
             build=_pagination,
         ),

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 def _pass_tables() -> dict[str, tuple[Pass, ...]]:
     from tinkc.passes import (
         bindings,
+        client_state,
         clients,
         dead_types,
         dedupe_types,
@@ -70,6 +71,7 @@ def _pass_tables() -> dict[str, tuple[Pass, ...]]:
         headers.PASS,
         clients.PASS,
         flow_calls.PASS,
+        client_state.PASS,
         bindings.PASS,
         flow_dependencies.PASS,
         idempotency.PASS,

@@ -45,8 +45,8 @@ TYPE_EXPR = r'^\s*(?:[A-Za-z_][A-Za-z0-9_.]*|[-+]?[0-9]+|"(?:[^"\\]|\\.)*"|[\[\]
 # A string that may hold `${...}` bindings (grammar/bindings.lark, plus the lowering's rules on the
 # source: `input`/`state` need a name, `steps` a step id). `$${` is a literal `${`.
 _ACCESSOR = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])"
-assert set(BINDING_SOURCES) == {"input", "result", "steps", "state"}, "a new binding source needs its rule in BINDING"
-BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
+assert set(BINDING_SOURCES) == {"input", "result", "steps", "state", "config"}, "a new binding source needs its rule in BINDING"
+BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state|config){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
 TEMPLATE = rf"^(?:[^$]|\$\$\{{|\$(?![{{$])|\$\$(?!\{{)|\$$|{BINDING})*$"
 STATUS = r"^\s*[0-9]+\s*(?:-\s*[0-9]+\s*)?$"
 PATH = r"^/[^?#\s]*$"
@@ -141,6 +141,8 @@ def param_schema(spec: Param) -> Schema:
         out = _ref("StatusList")
     elif kind == "headers":
         out = _ref("Headers")
+    elif kind == "str_map":
+        out = {"type": "object", "additionalProperties": {"type": "string"}}
     elif kind == "type":
         out = _ref("TypeExpr")
     elif kind == "json":
@@ -242,19 +244,95 @@ def _definitions() -> dict[str, Schema]:
                     ),
                 ],
             },
+            "environments": _map(
+                {"type": "string", "pattern": "^https?://"},
+                keys="^[a-z][a-z0-9_]*$",
+                description="Named base URLs (`{production: https://..., staging: https://...}`), chosen by the client's "
+                "`environment` argument or `environment_env`. Precedence: base URL argument, environment argument, the base "
+                "URL variable, the environment variable, `base_url.default` (else the first environment).",
+            ),
+            "environment_env": _str("Environment variable naming one of `environments`."),
             "auth": _nullable(
                 _obj(
                     {
-                        "type": {"enum": ["api_key"], "description": "Authentication scheme (default: api_key)."},
-                        "header": _str("Header carrying the key (default: Authorization)."),
-                        "env": _str("Environment variable holding the key."),
+                        "type": {
+                            "enum": ["api_key", "bearer", "basic"],
+                            "description": "Authentication scheme (default: api_key): the key as it is, `Bearer <key>`, "
+                            "or HTTP basic (`Basic ` + base64 of a `user:password` credential).",
+                        },
+                        "header": _str("Header carrying the credential (default: Authorization)."),
+                        "env": _str("Environment variable holding the credential."),
+                        "command_env": _str(
+                            "Environment variable holding a shell command that prints the credential, run when neither "
+                            "the argument nor `env` gives one."
+                        ),
+                        "exchange": _obj(
+                            {
+                                "endpoint": _str("The endpoint that exchanges the credential for a short-lived token."),
+                                "token": _str("The field of its answer holding the token."),
+                                "lifetime": _obj(
+                                    {
+                                        "claim": _str("JWT claim holding the expiry (seconds since the epoch)."),
+                                        "field": _str("Answer field holding the lifetime in seconds."),
+                                    },
+                                    description="When the token expires, one of: a JWT claim (`{claim: exp}`, the default) "
+                                    "or an answer field of seconds (`{field: expires_in}`).",
+                                    minProperties=1,
+                                    maxProperties=1,
+                                ),
+                                "refresh_window": {
+                                    "type": "array",
+                                    "items": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                    "description": "Renew after a fraction of the lifetime drawn in `[low, high]` (default [0.45, 0.55]).",
+                                },
+                                "refresh_before_sec": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "Renew when at most this many seconds remain (default 60).",
+                                },
+                                "enabled": {
+                                    "type": "boolean",
+                                    "description": "On by default (default true); a client option overrides it.",
+                                },
+                                "enable_env": _str("Environment variable turning the exchange on or off when no client option does."),
+                            },
+                            required=("endpoint", "token"),
+                            description="Exchange the credential for short-lived tokens; a 401 with `invalid_token` gets one new token and one replay.",
+                        ),
                     },
-                    description="How requests authenticate. A missing key fails at client construction.",
+                    description="How requests authenticate. A missing credential fails at client construction.",
                 )
             ),
             "headers": _ref("Headers") | {"description": "Headers sent on every request."},
             "timeout_ms": {"type": "integer", "description": "Default per-request timeout (default: 60000)."},
             "features": _ref("FeatureUses") | {"description": "Service-wide features (telemetry, session_lifecycle, ...)."},
+            "config": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "env": _str(
+                                        "Environment variable read when the option is not given (text, number, boolean, "
+                                        "comma-separated list of strings, or JSON)."
+                                    ),
+                                    "default": {"description": "Value used when neither the option nor the variable gives one."},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    }
+                )
+            )
+            | {
+                "description": "Configuration options of every client (option > env > default), read by flows as "
+                "`${config.<name>}`; names are lower_snake_case and not a built-in option."
+            },
         },
         required=("name",),
         description="The HTTP service: name, base URL, authentication.",
@@ -264,6 +342,10 @@ def _definitions() -> dict[str, Schema]:
             "type": _ref("TypeExpr"),
             "default": {"description": "Value when the key is absent (makes the field not required)."},
             "optional": {"type": "boolean", "description": "The key may be absent (omitted from the wire when not set)."},
+            "nullable": {
+                "type": "boolean",
+                "description": "Required but may be null (sent as null); `T?` alone is optional and nullable.",
+            },
             "json_name": _str("Wire name when it differs from the field name."),
             "deprecated": DEPRECATED,
             "doc": DOC,
@@ -271,7 +353,9 @@ def _definitions() -> dict[str, Schema]:
         required=("type",),
         description="Long form of a field.",
     )
-    d["Field"] = {"description": "`name: <type expr>` or the long form `{type, default, optional, json_name, deprecated, doc}`."}
+    d["Field"] = {
+        "description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."
+    }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
     common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
     template = _str("`literal{name}literal{+name}`: `{name}` is one segment (no `/`), `{+name}` any text; variables are string fields.")
@@ -367,6 +451,27 @@ def _definitions() -> dict[str, Schema]:
                         ]
                     },
                     description="Query parameters.",
+                )
+            ),
+            "header_params": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _ref("TypeExpr"),
+                            _obj(
+                                {
+                                    "type": _ref("TypeExpr"),
+                                    "header": _str("The header's name (default: the parameter's name)."),
+                                    "default": {"description": "Sent with this value unless overridden."},
+                                    "optional": {"type": "boolean"},
+                                    "doc": DOC,
+                                },
+                                required=("type",),
+                            ),
+                        ]
+                    },
+                    keys=IDENT,
+                    description="Request headers whose values are method arguments (string, int, bool, enum or literal).",
                 )
             ),
             "request": _ref("TypeExpr") | {"description": "The JSON body's type."},
@@ -475,6 +580,16 @@ def _definitions() -> dict[str, Schema]:
                                 {
                                     "type": _ref("TypeExpr"),
                                     "counter": {"type": "boolean", "description": "Each read yields the next value."},
+                                    "start": {
+                                        "type": "integer",
+                                        "minimum": 0,
+                                        "description": "A counter's first value (default 0); only with `counter: true`.",
+                                    },
+                                    "ordered": {
+                                        "type": "boolean",
+                                        "description": "Requests carrying this counter are sent in counter order, one at a time "
+                                        "until the server answered the previous one; their futures are polled concurrently.",
+                                    },
                                     "doc": DOC,
                                 },
                                 required=("type",),

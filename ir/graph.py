@@ -39,7 +39,13 @@ def reference_graph(api: ir.Api) -> nx.DiGraph[str]:
     for ep in api.endpoints.values():
         node = f"endpoint:{ep.id}"
         g.add_node(node, kind="endpoint", label=f"{ep.method} {ep.path.template}")
-        for t in (ep.request, ep.response, *(p.type for p in ep.path_params), *(q.type for q in ep.query)):
+        for t in (
+            ep.request,
+            ep.response,
+            *(p.type for p in ep.path_params),
+            *(q.type for q in ep.query),
+            *(h.type for h in ep.header_params),
+        ):
             for r in type_refs(t):
                 g.add_edge(node, f"type:{r.name}")
         for use in ep.features:

@@ -321,6 +321,21 @@ class QueryParam:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class HeaderParam:
+    """A request header whose value is an argument of the endpoint's method (typed, validated and
+    left out when absent, as a query parameter is); ``wire_name`` is the header's name."""
+
+    name: str
+    type: TypeRef
+    required: bool
+    has_default: bool = False
+    default: Any = None
+    wire_name: str = ""
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Header:
     name: str
     value: str
@@ -350,6 +365,7 @@ class Endpoint:
     doc: str | None = None
     deprecated: bool = False
     span: Span | None = _span()
+    header_params: tuple[HeaderParam, ...] = ()
 
     @property
     def group(self) -> str:
@@ -397,6 +413,8 @@ class RetryPolicy:
     exceptions: tuple[str, ...]
     backoff: Backoff
     retry_after_max_ms: int
+    # a response header that decides: "true" retries (any status), "false" never (Stainless's x-should-retry)
+    should_retry_header: str | None = None
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -427,6 +445,31 @@ class PromiseResult:
     handle_type: TypeRef | None
     # backoff between polls that failed (no answer, 429, 5xx)
     poll_retry: Backoff = Backoff(kind="exponential", base_ms=500, max_ms=10000, jitter=0.25)
+    # headers every poll carries: the submitting endpoint's request type, the 0-based poll count
+    request_type_header: str | None = None
+    iteration_header: str | None = None
+    # (endpoint id, request type) of the endpoints answering futures of this feature
+    request_types: tuple[tuple[str, str], ...] = ()
+    # the complete_metadata exchange: `metadata_only_field` (a retrieve request field) is sent true
+    # until an answer whose `metadata_status_field` is `metadata_status_value`, then false
+    metadata_only_field: str | None = None
+    metadata_status_field: str = "status"
+    metadata_status_value: str = "complete_metadata"
+    metadata_size_field: str | None = None
+
+    # poll statuses: the promise expired (the call is submitted again, at most `expired_resubmits`
+    # times); retried a bounded number of times; a billing pause (wait `billing_delay_ms`, retry,
+    # for at most `billing_max_pause_ms` in all)
+    expired_statuses: tuple[StatusRange, ...] = ()
+    expired_resubmits: int = 0
+    bounded_retry_statuses: tuple[StatusRange, ...] = ()
+    bounded_retries: int = 0
+    billing_statuses: tuple[StatusRange, ...] = ()
+    billing_delay_ms: int = 0
+    billing_max_pause_ms: int = 0
+
+    def request_type(self, endpoint: str) -> str | None:
+        return next((t for e, t in self.request_types if e == endpoint), None)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -436,6 +479,9 @@ class SamplingBackpressure:
     large_backoff_ms: int
     small_request_bytes: int
     headers: tuple[Header, ...]
+    # The resend after a backpressure answer is a new request (Tinker 0.38), not a retry of a lost
+    # one: it carries a new idempotency key. A transport retry keeps the call's key either way.
+    fresh_idempotency_key: bool = False
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -476,11 +522,20 @@ class IdempotencyKey:
 
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Pagination:
+    """How a list endpoint's pages follow each other. ``limit_offset``: the offset parameter moves by
+    the items a page held; ``cursor``: the next page's cursor (a response field or header) goes back
+    in the cursor parameter; ``next_url``: the response names the next page's URL."""
+
     style: str
     limit_param: str
     offset_param: str
     items_field: str | None
     total_field: str | None
+    cursor_param: str = "cursor"
+    next_cursor_field: str | None = None  # dotted path of wire names in the response body
+    next_cursor_header: str | None = None
+    next_url_field: str | None = None
+    next_url_header: str | None = None
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -546,7 +601,7 @@ class Const:
 class Bind:
     """``${source.path}``. ``step`` and ``type`` are filled in by the binding-resolution pass."""
 
-    source: str  # input | result | steps | state
+    source: str  # input | result | steps | state | config
     path: tuple[str | int, ...]
     step: str | None = None  # id of the producing step (result/steps), None for input/state
     type: TypeRef | None = None
@@ -683,6 +738,10 @@ class StateField:
     name: str
     type: TypeRef
     counter: bool = False
+    counter_start: int = 0  # a counter's first value (Tinker's training seq_id starts at 1)
+    # Requests carrying this counter leave in counter order, one at a time: the next is sent once
+    # the server answered the previous one (its future is then polled concurrently with the rest).
+    ordered: bool = False
     doc: str | None = None
     span: Span | None = _span()
 
@@ -721,10 +780,50 @@ class Client:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class AuthExchange:
+    """`service.auth.exchange`: the credential is exchanged at `endpoint` for a short-lived token
+    (read from the response's `token_field`) that then replaces it in the auth header. The token's
+    lifetime is the JWT `exp` claim (`lifetime_claim`) or a response field of seconds
+    (`lifetime_field`); it is renewed once a fraction of its lifetime drawn in `refresh_window` has
+    passed or when at most `refresh_before_sec` remain, and on a 401 whose `WWW-Authenticate` says
+    `invalid_token` a new one is fetched and the request replayed once."""
+
+    endpoint: str
+    token_field: str = "token"
+    lifetime_claim: str | None = "exp"
+    lifetime_field: str | None = None
+    refresh_window: tuple[float, float] = (0.45, 0.55)
+    refresh_before_sec: int = 60
+    enabled: bool = True  # off: only the client option (or `enable_env`) turns it on
+    enable_env: str | None = None
+    span: Span | None = _span()
+
+
+AUTH_SCHEMES = ("api_key", "bearer", "basic")
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Auth:
-    type: str
+    type: str  # one of AUTH_SCHEMES
     header: str
     env: str | None = None
+    command_env: str | None = None  # names a variable holding a shell command that prints the credential
+    exchange: AuthExchange | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ConfigOption:
+    """A client configuration option the manifest declares (`service.config`): given to the
+    client's constructor (or `Config.new/1`), else read from `env`, else `default`; flows and the
+    session's `create_args` read it as `${config.<name>}`."""
+
+    name: str
+    type: TypeRef
+    env: str | None = None
+    has_default: bool = False
+    default: Any = None  # frozen JSON
+    doc: str | None = None
     span: Span | None = _span()
 
 
@@ -736,10 +835,17 @@ class Service:
     base_url: str | None = None
     base_url_env: str | None = None
     auth: Auth | None = None
+    # named base URLs (`production`, `staging`), chosen by the client's argument or `environment_env`
+    environments: tuple[tuple[str, str], ...] = ()
+    environment_env: str | None = None
     headers: tuple[Header, ...] = ()
     timeout_ms: int = 60000
     features: tuple[FeatureUse, ...] = ()
+    config: tuple[ConfigOption, ...] = ()
     span: Span | None = _span()
+
+    def config_option(self, name: str) -> ConfigOption | None:
+        return next((o for o in self.config if o.name == name), None)
 
 
 @attrs.frozen(kw_only=True)

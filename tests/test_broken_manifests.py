@@ -105,6 +105,17 @@ CASES: dict[str, Case] = {
     "ref_unknown_type": case(E("ref.unknown-type", 12, 15), match=HINT + r"did you mean `Pet`\?"),
     "json_unknown_type": case(E("ref.unknown-type", 6, 74), match=HINT + r"did you mean `Pet`\?"),
     "ref_unknown_feature": case(E("ref.unknown-feature", 16, 16), match=HINT + r"did you mean `retry`\?"),
+    # -- auth ----------------------------------------------------------------------------------------
+    "environments_bad_url": case(E("manifest.bad-value", 7, 14), match=HINT + r".*https://api\.example\.com"),
+    "auth_unknown_scheme": case(E("manifest.bad-value", 6, 16), match=HINT + r"did you mean `bearer`\?"),
+    # an exchange needs its endpoint and the response field of the token: nothing could guess them
+    "auth_exchange_missing_token": case(E("manifest.missing-key", 9, 15), match=(r"needs `token`", HINT + r".*token: jwt")),
+    "auth_exchange_bad_response": case(
+        E("auth.bad-exchange", 9, 15),
+        E("auth.bad-exchange", 9, 15),
+        E("auth.bad-exchange", 9, 15),
+        match=(HINT + r"did you mean `access_token`\?", HINT + r"its fields: access_token, expires_in", r"cannot give it: tenant"),
+    ),
     # -- features ------------------------------------------------------------------------------------
     # a feature that is declared but invalid is not "unknown" where it is used
     "feature_unknown_type": case(E("feature.unknown-type", 10, 11), match=HINT + r"did you mean `retry_policy`\?"),
@@ -121,6 +132,15 @@ CASES: dict[str, Case] = {
     "telemetry_batch_fields": case(
         E("feature.bad-field", 14, 53), E("feature.bad-type", 15, 23), match=("did you mean `session_id`", "one of: NoteEvent, StartEvent")
     ),
+    "header_param_bad_name": case(E("endpoint.bad-header-name", 14, 17), match=r"hint: a header name is letters"),
+    "header_param_not_scalar": case(
+        E("endpoint.bad-header-param-type", 15, 7), E("endpoint.param-clash", 16, 7), match=r"one value as text"
+    ),
+    "pagination_unknown_style": case(E("feature.bad-value", 16, 12), match=r"hint: one of: limit_offset, cursor, next_url"),
+    "pagination_cursor_without_next": case(
+        E("feature.bad-pagination", 25, 16), match=r"exactly one of `next_cursor_field` and `next_cursor_header`"
+    ),
+    "pagination_items_not_a_list": case(E("feature.bad-pagination", 26, 16), match=r"`next` must be a list field"),
     "backoff_jitter_above_one": case(E("feature.bad-value", 12, 51), match=r"between 0 and 1, not 1\.5"),
     "backoff_negative_max_retries": case(E("feature.bad-value", 12, 18)),
     "backoff_base_not_a_number": case(E("manifest.expected-integer", 12, 24)),
@@ -171,8 +191,27 @@ CASES: dict[str, Case] = {
     "method_bad_returns": case(E("client.bad-method", 8, 42), match=HINT + r".*returns: value"),
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),
+    "field_nullable_twice": case(E("type.nullable-twice", 10, 29), match=HINT + r"`string\?` alone is optional and nullable"),
+    "path_body_param_types_differ": case(
+        E("endpoint.param-clash", 9, 3), match=HINT + r"a path parameter may share its name with a body field of the same type"
+    ),
+    "flow_ambiguous_receiver": case(E("flow.ambiguous-receiver", 14, 19), match=HINT + r"say which: `on: \$\{steps.second\}`"),
     # a malformed argument is not a missing one: no "misses required argument `pet_id`"
     "binding_unknown_source": case(E("binding.unknown-source", 13, 23)),
+    "targets_bad_deps": case(
+        E("targets.bad-option", 7, 18),
+        E("targets.bad-option", 10, 7),
+        E("targets.bad-option", 11, 19),
+        match=(r"must be a mapping of package names", r"is not a package name", r"is not a version requirement"),
+    ),
+    "config_options": case(
+        E("config.bad-name", 7, 5),
+        E("config.reserved-name", 8, 5),
+        E("config.env-type", 9, 5),
+        E("config.bad-default", 10, 5),
+        E("binding.unknown-config", 20, 23),
+        match=(r"did you mean `region`", r"pick another name"),
+    ),
     "binding_malformed": case(E("binding.syntax", 13, 31)),
     "flow_cycle_two": case(E("flow.cycle", 13, 15), match=r"ping → pong → ping"),
     "flow_cycle_three": case(E("flow.cycle", 12, 15), match=r"alpha → beta → gamma → alpha"),

@@ -141,6 +141,8 @@ def _schema_param(s: dict[str, Any], defs: dict[str, Any]) -> tuple[Any, ...]:
     [b] = body
     if b.get("type") == "object" and "properties" in b:
         return ("obj", tuple((k, _schema_param(v, defs)) for k, v in b["properties"].items()))
+    if b.get("type") == "object" and b.get("additionalProperties") == {"type": "string"}:
+        return ("str_map", (), required)
     kind = {"integer": "int", "number": "float", "boolean": "bool", "object": "json"}.get(b.get("type"))
     if kind is None:
         kind = "endpoint" if "pattern" in b else "str"

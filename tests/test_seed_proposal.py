@@ -59,3 +59,52 @@ def test_both_futures_spellings_in_the_proposal_are_the_same_feature() -> None:
     import attrs
 
     assert attrs.evolve(nested.params, result_field=None) == flat.params
+
+
+COMPLETED = Path(__file__).parent / "fixtures" / "seed_proposal_completed" / "manifest.yaml"
+# What the proposal's own content draws (features it declares but attaches nowhere, retried POSTs
+# without an idempotency key, types only its §5 shows): warnings, never errors.
+PROPOSAL_WARNINGS = {"unused.feature", "unused.endpoint", "unused.type", "endpoint.retry-without-idempotency"}
+
+
+def test_the_completed_proposal_checks_clean_and_builds_for_every_sdk() -> None:
+    """The proposal's examples verbatim plus only the types and endpoints they leave out."""
+    from tinkc.backends.registry import available
+    from tinkc.ir.nodes import thaw
+
+    proposal = FIXTURE.read_text()
+    completed = COMPLETED.read_text()
+    # verbatim: every line of the proposal's assembly (its header comment aside) is in the completion
+    for line in proposal.splitlines()[3:]:
+        assert line in completed.splitlines(), line
+    result = compile_manifest(COMPLETED)
+    assert not result.sink.has_errors, [(d.code, d.message) for d in result.sink.items]
+    assert {d.code for d in result.sink.items} <= PROPOSAL_WARNINGS
+    assert result.api is not None
+    for target in ("python", "typescript", "elixir"):
+        files = list(available()[target].load()().emit(result.api, thaw(result.api.targets.get(target)) or {}))
+        assert files, target
+    # (their strict checks run on the snapshot trees: tests/targets/test_*_toolchain.py)
+
+
+def test_the_proposal_flow_inferences_are_in_the_ir() -> None:
+    import tinkc.ir.nodes as ir
+
+    api = compile_manifest(COMPLETED).api
+    assert api is not None
+    # the TrainingClient, built from the awaited CreateModelResponse, carries its model_id as state
+    training = api.clients["training"]
+    assert [s.name for s in training.state] == ["model_id"]
+    build = api.flows["create_lora_training_client"].steps[-1]
+    assert build.kind == "build_client" and [(a.name, a.value.text) for a in build.args] == [("model_id", "${result.model_id}")]  # type: ignore[union-attr]
+    # its endpoint methods read model_id from that state
+    load = training.method("load_state")
+    assert load is not None and load.kind == "flow"
+    assert [i.name for i in api.flows[load.target].inputs] == ["path"]
+    # `training.load_state` right after the step that produced the client runs on it, no `on:`
+    flow = api.flows["create_training_client_from_state"]
+    step = flow.steps[-1]
+    assert step.receiver == "step:step2" and step.target == load.target
+    # the arg-less first step takes the flow's `path` input
+    assert [(a.name, a.value.text) for a in flow.steps[0].args] == [("path", "${input.path}")]  # type: ignore[union-attr]
+    assert isinstance(flow.steps[0].args[0].value, ir.Bind)

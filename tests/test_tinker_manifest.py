@@ -102,7 +102,9 @@ def test_from_state_binds_the_weights_info_fields(api: ir.Api) -> None:
     flow = api.flows["create_training_client_from_state"]
     call = next(s for s in flow.steps if s.target == "create_lora_training_client")
     args = {a.name: a.value for a in call.args}
-    rank = args["rank"]
+    lora = args["lora_config"]  # Tinkex's option: a LoraConfig literal with the checkpoint's rank
+    assert isinstance(lora, ir.ObjValue)
+    rank = dict(lora.items)["rank"]
     assert isinstance(rank, ir.Bind) and rank.path == ("lora_rank",) and rank.type == ir.Prim(name="int")
     producer = flow.step(rank.step or "")
     assert producer is not None and producer.target == "weights.info"

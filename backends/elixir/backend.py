@@ -52,6 +52,14 @@ class ElixirBackend(Backend):
         "types_namespace": TargetOption(
             pattern=r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*", example="Tinkex.Types", doc="the module of the types"
         ),
+        # hex packages hand-written code beside the SDK needs (tokenizers, nx): added to mix.exs
+        "deps": TargetOption(
+            kind="deps",
+            key_pattern=r"[a-z][a-z0-9_]*",
+            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            example='{nx: "~> 0.9"}',
+            doc="hex packages",
+        ),
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:

@@ -11,7 +11,7 @@ driver.
 from __future__ import annotations
 
 from tinkc.backends.elixir import exfmt, symbols, templating
-from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, function_doc
+from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, PagesFunction, function_doc
 from tinkc.backends.elixir.emit_types import TypeRenderer
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Pair, Text, Tuple
@@ -20,6 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
+from tinkc.sdk.plan import ITER_SUFFIX
 
 
 class ClientWriter:
@@ -107,6 +108,49 @@ class ClientWriter:
             "body": lines(exfmt.statement(call, 4)),
         }
 
+    def pager_functions(self, method: MethodPlan, sig: Signature) -> list[str]:
+        """`<function>_iter_pages`: the pages of a paginated endpoint as a lazy `Stream`, from the
+        request the function sends, by the plan's rule; `<function>_iter`: their items."""
+        ep = self.plan.endpoint(method.target)
+        page = ep.page
+        assert page is not None and ep.response_type is not None
+        pages_name = f"{sig.function}{ITER_SUFFIX}_pages"
+        items_name = f"{sig.function}{ITER_SUFFIX}"
+        writer = PagesFunction(self.plan, self.layout, self.aliases, self.client, sig, ep)
+        body = writer.body()
+        arity = f"{sig.function}/{sig.arity()}"
+        pages_doc = (
+            f"The pages of `{arity}`, one after the other, as a lazy `Stream`: a request is sent when the "
+            f"stream needs the next page. Takes the arguments and options of `{arity}`; a page that fails "
+            f"raises the `{self.layout.runtime('Error')}` (a repeating cursor is a `:pagination` error)."
+        )
+        pages_text = templating.render(
+            "function.ex.jinja",
+            doc=lines(exfmt.heredoc("@doc", pages_doc)),
+            spec=lines(exfmt.spec(pages_name, self.arg_specs(sig), ["Enumerable.t()"])),
+            head=lines(exfmt.def_head(pages_name, writer.head_args())),
+            prelude=writer.prelude(body),
+            body=lines(body),
+            twin=None,
+        )
+        args = [sig.receiver, *(p.name for p in sig.positional), "opts"]
+        head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
+        items = f"& &1.{symbols.field_name(page.items_field)}"
+        pipe = [f"    {sig.receiver}", f"    |> {pages_name}({', '.join(args[1:])})", f"    |> Stream.flat_map({items})"]
+        if exfmt.fits(f"    {pages_name}({', '.join(args)}) |> Stream.flat_map({items})"):
+            pipe = [f"    {pages_name}({', '.join(args)}) |> Stream.flat_map({items})"]
+        items_doc = f"The items of every page of `{arity}`, in order, as a lazy `Stream` (see `{pages_name}/{sig.arity()}`)."
+        items_text = "\n".join(
+            [
+                *exfmt.heredoc("@doc", items_doc),
+                *exfmt.spec(items_name, self.arg_specs(sig), ["Enumerable.t()"]),
+                *exfmt.def_head(items_name, head),
+                *pipe,
+                "  end",
+            ]
+        )
+        return [pages_text.removesuffix("\n"), items_text]
+
     # -- metadata -----------------------------------------------------------------------------------
 
     def methods_metadata(self, sigs: list[Signature]) -> str:
@@ -143,6 +187,8 @@ class ClientWriter:
             sig, text = self.function(method)
             sigs.append(sig)
             functions.append(text)
+            if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
+                functions.extend(self.pager_functions(method, sig))
         head = self.process_head() if self.process else self.struct_head()
         blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:

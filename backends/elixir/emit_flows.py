@@ -23,7 +23,7 @@ import json
 
 from tinkc.backends.elixir import exfmt, symbols
 from tinkc.backends.elixir.emit_types import TypeRenderer, int_literal
-from tinkc.backends.elixir.exfmt import Call, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
+from tinkc.backends.elixir.exfmt import Call, CallFn, Fn, Map, Match, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.signatures import Param, Signature, flow_function
@@ -102,10 +102,8 @@ class FunctionWriter:
         return out
 
     def head_args(self) -> list[str]:
-        args = [self.sig.receiver, *(p.name for p in self.sig.positional)]
-        used = "c" in self.scope.read or any(p.name in self.scope.read for p in self.sig.options)
-        args.append("opts \\\\ []" if used else "_opts \\\\ []")
-        return args
+        # every function reads its options: at least to reject the ones it does not declare
+        return [self.sig.receiver, *(p.name for p in self.sig.positional), "opts \\\\ []"]
 
     def session_id(self) -> str:
         """The variable holding the session id (a `with` clause fetches it once)."""
@@ -124,7 +122,8 @@ class FunctionWriter:
     def state(self, name: str) -> Node:
         field = next((s for s in self.client.state if s.name == name), None)
         if field is not None and field.counter:
-            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))})")
+            start = f", {field.counter_start}" if field.counter_start else ""
+            return Text(f"{self.client_ref}.next({self.handle()}, {symbols.atom(symbols.field_name(name))}{start})")
         if self.plan.session is not None and name == self.plan.session.session_id_field:
             return Text(self.session_id())
         return Text(f"{self.client_ref}.state({self.handle()}, {symbols.atom(symbols.field_name(name))})")
@@ -159,17 +158,26 @@ class FunctionWriter:
             args.append(Pair("body:", Struct(self.types.module(record.id), fields)))
         elif ep.body.kind == "whole" and ep.body.type is not None and "body" in values:
             args.append(Pair("body:", Tuple([self.types.term(ep.body.type), values["body"]])))
+        headers = [Pair(f"{symbols.string(p.wire)} =>", values[p.name]) for p in ep.located("header") if p.name in values]
+        if headers:  # header parameters: the runtime leaves absent (nil) ones out
+            args.append(Pair("headers:", Map(headers)))
         return args
 
     # -- the function -------------------------------------------------------------------------------
 
     def prelude(self, body: list[str]) -> str:
         """The statements before the body: the options it reads, then the handle."""
-        statements = self.option_lines()
-        if "c" in self.scope.read:  # the handle carries the per-call options (`:timeout`)
-            statements.append(
-                exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text("opts")])), 4)
-            )
+        # an option the function does not declare is an error (`Keyword.validate!`-style), never
+        # ignored: the runtime adds the per-call options every function takes (`:timeout`)
+        known = ListNode([Text(symbols.atom(p.name)) for p in self.sig.options])
+        check = Call(
+            f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))]
+        )
+        statements = [exfmt.statement(check, 4), *self.option_lines()]
+        if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`, `:timeout`)
+            # a `timeout` parameter of the API is not the shorthand of the per-call timeout
+            opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
+            statements.append(exfmt.statement(Match("c", "=", Call(f"{self.client_ref}.handle", [Text(self.sig.receiver), Text(opts)])), 4))
         prelude = exfmt.block(statements)
         if prelude and (len(body) > 1 or len(statements[-1]) > 1):
             prelude.append("")  # the formatter's blank line before or after a multi-line statement
@@ -198,6 +206,30 @@ class EndpointFunction(FunctionWriter):
         # a future answers its task at once: the request is sent now, the task polls
         call = "future_task" if self.ep.call_mode == "future" else CALLS[self.ep.response]
         return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), call), 4)
+
+
+class PagesFunction(EndpointFunction):
+    """The page stream of a paginated endpoint's function: the request its function sends, and
+    the plan's rule (`paging:`) with the page's items (`items:`), for `Client.pages/3`."""
+
+    def body(self) -> list[str]:
+        page = self.ep.page
+        assert page is not None
+        values = {p.wire: self.param_value(p) for p in self.sig.params}
+        call = self.endpoint_call(self.ep, values, self.handle(), "call")
+        assert isinstance(call, exfmt.Seq)
+        paging: list[Node] = [Pair("style:", Text(":" + page.style))]
+        for key, control in (("limit", page.limit), ("offset", page.offset), ("cursor", page.cursor)):
+            if control is not None:
+                paging.append(Pair(f"{key}:", Tuple([Text(":" + control.location), Text(symbols.string(control.wire))])))
+        for key, path in (("total", page.total_path), ("next_field", page.next_path)):
+            if path:
+                paging.append(Pair(f"{key}:", ListNode([Text(symbols.string(x)) for x in path])))
+        if page.next_header is not None:
+            paging.append(Pair("next_header:", Text(symbols.string(page.next_header))))
+        items = Text(f"& &1.{symbols.field_name(page.items_field)}")
+        pages = Call(f"{self.client_ref}.pages", [*call.items, Pair("paging:", Map(paging)), Pair("items:", items)])
+        return exfmt.statement(pages, 4)
 
 
 class FlowFunction(FunctionWriter):
@@ -253,6 +285,11 @@ class FlowFunction(FunctionWriter):
             if p is not None and not p.positional and not p.has_default:
                 self.maybe_none = True
             return Text(self.access(name, p.type if p else None, b.path[1:]) if len(b.path) > 1 else name)
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            self.maybe_none = option is None or not option.has_default
+            node = f"{self.client_ref}.config_option({self.handle()}, {symbols.atom(str(b.path[0]))})"
+            return Text(self.access(node, option.type if option else None, b.path[1:])) if len(b.path) > 1 else Text(node)
         if b.source == "state":
             base = self.state(str(b.path[0]))
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base
@@ -278,9 +315,17 @@ class FlowFunction(FunctionWriter):
             record = self.api.record(base_type(self.api, expected)[0]) if expected is not None else None
             if record is not None:
                 fields = {f.name: f for f in record.fields}
-                return Map(
-                    [Pair(symbols.key(symbols.field_name(k)), self.value(x, fields[k].type if k in fields else None)) for k, x in v.items]
-                )
+                # a field the record requires filled by a value that may be absent is checked
+                # present on its own (a clause), as a step argument is
+                pairs = [
+                    Pair(
+                        symbols.key(symbols.field_name(k)),
+                        self.required_value(x, fields[k].type, k) if k in fields else self.value(x, None),
+                    )
+                    for k, x in v.items
+                ]
+                self.maybe_none = False
+                return Map(pairs)
             base = base_type(self.api, expected)[0] if expected is not None else None
             inner = base.value if isinstance(base, ir.MapT) else None
             return Map([Pair(f"{symbols.string(k)} =>", self.value(x, inner)) for k, x in v.items])
@@ -329,7 +374,10 @@ class FlowFunction(FunctionWriter):
         if step.mode in ("call", "submit"):
             ep = self.plan.endpoint(step.endpoint or "")
             values = {a.name: self.value(a.value, a.expected) for a in step.args}
-            return self.endpoint_call(ep, values, self.receiver_handle(step), self.step_call(step))
+            call = self.step_call(step)
+            if step.ordered is not None:
+                return self.ordered_call(step, ep, values, call)
+            return self.endpoint_call(ep, values, self.receiver_handle(step), call)
         if step.mode == "call_flow":
             return self.flow_call(step)
         if step.mode == "pass":  # a called flow's future: its task
@@ -355,6 +403,19 @@ class FlowFunction(FunctionWriter):
             module = self.aliases.ref(self.layout.client_module(target))
             return Call(f"{self.client_ref}.build", [Text(self.handle()), Text(module), Map(items)])
         return None
+
+    def ordered_call(self, step: StepPlan, ep: EndpointPlan, values: dict[str, Node], call: str) -> Node:
+        """A step carrying an ordered counter: in the client's lane of that counter (held by
+        `Client.in_lane/3` while the fn runs), the request, whose body reads the counter, until the
+        server answered it. A future polled here is submitted in the lane and polled after it
+        (`future_task` already submits before its task polls)."""
+        handle = self.receiver_handle(step)
+        lane = Text(symbols.atom(symbols.field_name(step.ordered or "")))
+        if call == "call_future":
+            submitted = CallFn(f"{self.client_ref}.in_lane", (Text(handle), lane), Fn(self.endpoint_call(ep, values, handle, "submit")))
+            decode = self.types.term(ep.response_type) if ep.response_type is not None else Text(":none")
+            return Call(f"{self.client_ref}.await_submitted", [Text(handle), Text(symbols.string(ep.id)), submitted, decode])
+        return CallFn(f"{self.client_ref}.in_lane", (Text(handle), lane), Fn(self.endpoint_call(ep, values, handle, call)))
 
     def chunked_expr(self, step: StepPlan) -> Node:
         """A chunked step (the plan's ChunkPlan): `Chunks.task/6` (the flow answers its task) or
@@ -505,6 +566,10 @@ def function_doc(doc: str | None, sig: Signature, extra: list[str]) -> list[str]
     for p in sig.options:
         default = f" (default: `{json.dumps(ir.thaw(p.default))}`)" if p.has_default else ""
         lines.append(f"  * `{symbols.atom(p.name)}`{' - ' + p.doc.strip() if p.doc else ''}{default}")
-    lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    if not any(p.wire == "timeout" for p in sig.params):
+        lines.append("  * `:timeout` - the HTTP timeout of this call's requests, in milliseconds")
+    lines.append(
+        "  * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`"
+    )
     parts.append("\n".join(lines))
     return exfmt.heredoc("@doc", "\n\n".join(parts))

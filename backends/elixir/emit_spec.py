@@ -111,6 +111,7 @@ class SpecWriter:
                     ("max_ms", Text(int_literal(retry.max_ms))),
                     ("jitter", Text(float_literal(float(retry.jitter)))),
                     ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
+                    ("should_retry_header", optional_text(retry.should_retry_header)),
                 ],
             )
         if isinstance(p, ir.RetryHandler):
@@ -134,6 +135,7 @@ class SpecWriter:
                     ("large_delay_ms", Text(int_literal(p.large_backoff_ms))),
                     ("small_request_bytes", Text(int_literal(p.small_request_bytes))),
                     ("headers", headers(p.headers)),
+                    ("fresh_idempotency_key", Text("true" if p.fresh_idempotency_key else "false")),
                 ],
             )
         if isinstance(p, ir.PromiseResult):
@@ -157,6 +159,18 @@ class SpecWriter:
                     ("transient_base_ms", Text(int_literal(p.poll_retry.base_ms))),
                     ("transient_max_ms", Text(int_literal(p.poll_retry.max_ms))),
                     ("transient_jitter", Text(float_literal(p.poll_retry.jitter))),
+                    ("request_type_header", optional_text(p.request_type_header)),
+                    ("iteration_header", optional_text(p.iteration_header)),
+                    ("metadata_only_field", optional_text(p.metadata_only_field)),
+                    ("metadata_status_field", Text(symbols.string(p.metadata_status_field))),
+                    ("metadata_status_value", Text(symbols.string(p.metadata_status_value))),
+                    ("expired_statuses", ranges(p.expired_statuses)),
+                    ("expired_resubmits", Text(int_literal(p.expired_resubmits))),
+                    ("bounded_retry_statuses", ranges(p.bounded_retry_statuses)),
+                    ("bounded_retries", Text(int_literal(p.bounded_retries))),
+                    ("billing_statuses", ranges(p.billing_statuses)),
+                    ("billing_delay_ms", Text(int_literal(p.billing_delay_ms))),
+                    ("billing_max_pause_ms", Text(int_literal(p.billing_max_pause_ms))),
                 ],
             )
         if isinstance(p, ir.QueueStateObserver):
@@ -201,6 +215,8 @@ class SpecWriter:
             items.append(("redirect_location", Text("true")))
         if rt.poll_timeout_ms is not None:
             items.append(("timeout_ms", Text(int_literal(rt.poll_timeout_ms))))
+        if rt.request_type is not None:
+            items.append(("request_type", Text(symbols.string(rt.request_type))))
         return self.struct("Endpoint", items)
 
     # -- service ------------------------------------------------------------------------------------
@@ -219,7 +235,23 @@ class SpecWriter:
                 ("interval_ms", Text(int_literal(p.heartbeat_interval_ms))),
                 ("heartbeat_timeout_ms", Text(int_literal(p.heartbeat_timeout_ms))),
                 ("warn_after_ms", Text(int_literal(p.warn_after_ms) if p.warn_after_ms else "nil")),
-                ("create_body", json_term(p.create_args or {})),
+                ("create_body", json_term(session.create_body or {})),
+                ("heartbeat_body", json_term(dict(session.heartbeat_constants))),
+                *(
+                    [
+                        (
+                            "create_config",
+                            ListNode(
+                                [
+                                    Tuple([Text(symbols.string(f)), Text(symbols.atom(o)), Text("true" if required else "false")])
+                                    for f, o, required in session.create_config
+                                ]
+                            ),
+                        )
+                    ]
+                    if session.create_config
+                    else []
+                ),
                 ("heartbeat_in_path", Text("true" if session.heartbeat_in_path else "false")),
                 ("stop_statuses", ranges(p.stop_on_statuses)),
             ],
@@ -283,13 +315,70 @@ class SpecWriter:
         ]
         if svc.headers:
             items.append(("headers", headers(svc.headers)))
+        if self.plan.config:
+            options = [
+                Tuple(
+                    [
+                        Text(symbols.atom(o.name)),
+                        Text(symbols.string(o.env) if o.env else "nil"),
+                        Text(f":{o.env_kind}" if o.env_kind else "nil"),
+                        Tuple([Text(":default"), json_term(o.default)]) if o.has_default else Text(":none"),
+                    ]
+                )
+                for o in self.plan.config
+            ]
+            items.append(("config_options", ListNode(options)))
         session = self.session()
         if session is not None:
             items.append(("session", session))
         telemetry = self.telemetry()
         if telemetry is not None:
             items.append(("telemetry", telemetry))
+        auth = self.auth()
+        if auth is not None:
+            items.append(("auth", auth))
+        if svc.environments:
+            items.append(("environment_env", optional_text(svc.environment_env)))
+            items.append(
+                ("environments", ListNode([Tuple([Text(symbols.string(n)), Text(symbols.string(u))]) for n, u in svc.environments]))
+            )
         return self.struct("Service", items)
+
+    def auth(self) -> Node | None:
+        """The plan's auth decisions (`AuthSpec`); the exchange is a map."""
+        a = self.plan.auth
+        if a is None:
+            return None
+        x = a.exchange
+        exchange: Node = Text("nil")
+        if x is not None:
+            lo, hi = x.refresh_window
+            exchange = Map(
+                pairs(
+                    [
+                        ("endpoint", Text(symbols.string(x.endpoint))),
+                        ("body", json_term(x.body)),
+                        ("token_field", Text(symbols.string(x.token_field))),
+                        ("lifetime_claim", optional_text(x.lifetime_claim)),
+                        ("lifetime_field", optional_text(x.lifetime_field)),
+                        ("refresh_window", Tuple([Text(number(lo)), Text(number(hi))])),
+                        ("refresh_before_sec", Text(int_literal(x.refresh_before_sec))),
+                        ("enabled", Text("true" if x.enabled else "false")),
+                        ("enable_env", optional_text(x.enable_env)),
+                    ]
+                )
+            )
+        return self.struct(
+            "AuthSpec",
+            [
+                ("header", Text(symbols.string(a.header))),
+                ("command_env", optional_text(a.command_env)),
+                ("exchange", exchange),
+                ("credential_prefix", Text(symbols.string(a.credential_prefix))),
+                ("credential_base64", Text("true" if a.credential_base64 else "false")),
+                ("token_prefix", Text(symbols.string(a.token_prefix))),
+            ],
+        )
 
     # -- the module ---------------------------------------------------------------------------------
 

@@ -198,6 +198,23 @@ class Fn(Node):
         return flat, _choice(flat, Group([head, nest(2, [LINE, doc]), LINE, "end"], broken=True))
 
 
+@attrs.frozen
+class CallFn(Node):
+    """`fun(a, b, fn -> body end)`: a call whose last argument is an `fn`; broken, the `fn` hugs
+    the call (`fun(a, b, fn ->` body `end)`), as the formatter lays it out."""
+
+    fun: str
+    args: tuple[Node, ...]
+    fn: Fn
+    breakable = True
+
+    def build(self) -> tuple[str, Doc]:
+        head = self.fun + "(" + "".join(a.flat() + ", " for a in self.args)
+        fn_flat, fn_doc = self.fn.build()
+        flat = head + fn_flat + ")"
+        return flat, _choice(flat, [head, fn_doc, ")"])
+
+
 def layout(node: Node, lead: str, indent: int, suffix: str = "") -> list[str]:
     """`node` after `lead` (the start of its first line, indentation included), continuation lines
     at `indent`, followed by `suffix`."""

@@ -88,10 +88,27 @@ def build_document(api: ir.Api) -> dict[str, Any]:
 
 
 def security_scheme(auth: ir.Auth) -> dict[str, Any]:
-    scheme: dict[str, Any] = {"type": "apiKey", "in": "header", "name": auth.header}
+    # OpenAPI's `http` schemes are carried by the Authorization header; in another header the
+    # credential is, to OpenAPI, an API key whatever its prefix
+    if auth.type in ("bearer", "basic") and auth.header.lower() == "authorization":
+        scheme: dict[str, Any] = {"type": "http", "scheme": auth.type}
+    else:
+        scheme = {"type": "apiKey", "in": "header", "name": auth.header}
     if auth.env:
         scheme["description"] = f"The API key; SDKs read `{auth.env}` when none is given."
         scheme["x-tinkc-env"] = auth.env
+    if auth.type != "api_key":
+        scheme["x-tinkc-scheme"] = auth.type
+    if auth.command_env:
+        scheme["x-tinkc-command-env"] = auth.command_env
+    x = auth.exchange
+    if x is not None:
+        exchange: dict[str, Any] = {"endpoint": x.endpoint, "token": x.token_field}
+        exchange["lifetime"] = {"field": x.lifetime_field} if x.lifetime_field else {"claim": x.lifetime_claim}
+        exchange.update(refresh_window=list(x.refresh_window), refresh_before_sec=x.refresh_before_sec, enabled=x.enabled)
+        if x.enable_env:
+            exchange["enable_env"] = x.enable_env
+        scheme["x-tinkc-exchange"] = exchange
     return scheme
 
 

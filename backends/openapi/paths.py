@@ -108,6 +108,7 @@ class PathsBuilder:
     def parameters(self, endpoint: ir.Endpoint, renames: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
         out = [self.path_parameter(p, renames.get(p.name, p.name)) for p in endpoint.path_params]
         out.extend(self.query_parameter(q) for q in endpoint.query)
+        out.extend(self.header_parameter(h) for h in endpoint.header_params)
         headers, ignored = self.fixed_headers(endpoint)
         out.extend(headers)
         idempotency = self.api.idempotency_key(endpoint)
@@ -146,6 +147,18 @@ class PathsBuilder:
         out["schema"] = schema
         if wire != param.name:
             out["x-tinkc-name"] = param.name
+        return out
+
+    def header_parameter(self, param: ir.HeaderParam) -> dict[str, Any]:
+        """A header whose value is an argument of the SDK's method (`header_params`)."""
+        out: dict[str, Any] = {"name": param.wire_name or param.name, "in": "header", "required": param.required}
+        if param.doc:
+            out["description"] = param.doc
+        schema = self.schemas.type_schema(param.type)
+        if param.has_default:
+            schema["default"] = ir.thaw(param.default)
+        out["schema"] = schema
+        out["x-tinkc-name"] = param.name
         return out
 
     def fixed_headers(self, endpoint: ir.Endpoint) -> tuple[list[dict[str, Any]], dict[str, str]]:

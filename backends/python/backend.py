@@ -35,6 +35,14 @@ class PythonBackend(Backend):
     options = {
         # the import package: a directory name under src/, so a plain identifier (never a path)
         "package": TargetOption(pattern=r"[A-Za-z_][A-Za-z0-9_]*", example="tinker_sdk", doc="the import package"),
+        # distributions hand-written code beside the SDK needs: added to pyproject.toml's dependencies
+        "deps": TargetOption(
+            kind="deps",
+            key_pattern=r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?",
+            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            example='{tokenizers: ">=0.15"}',
+            doc="Python distributions",
+        ),
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:

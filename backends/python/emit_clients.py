@@ -15,6 +15,7 @@ from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import EndpointPlan, SdkPlan
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, ITER_SUFFIX
 
 
 class Adapters:
@@ -38,10 +39,13 @@ class Adapters:
         return out
 
 
-def return_annotation(plan: EndpointPlan, imports: Imports) -> str:
+def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = True) -> str:
     if plan.response == "redirect" and plan.response_type is None:
         return "str"
-    return "None" if plan.response_type is None else py_type(plan.response_type, imports)
+    shown = "None" if plan.response_type is None else py_type(plan.response_type, imports)
+    if plan.call_mode == "future" and not is_async:  # the sync method answers at once; .result() waits
+        return f"{imports.use(sym.lib('APIFuture'))}[{shown}]"
+    return shown
 
 
 def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> SimpleNamespace:
@@ -53,22 +57,27 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
     query: list[tuple[d.Doc, d.Doc]] = []
     required: list[tuple[d.Doc, d.Doc]] = []
     optional_: list[tuple[d.Doc, d.Doc]] = []
+    headers: list[tuple[d.Doc, d.Doc]] = []
     for p in plan.params:
         pname = sym.field_name(p.name)
         ann = py_type(p.type, imports)
         if p.required:
             params.append(f"{pname}: {ann}")
-        elif p.location == "query" and p.absent == "default":
+        elif p.location in ("query", "header") and p.absent == "default":
             params.append(f"{pname}: {ann} = {typed_default(api, p.type, p.default, imports)[0]}")
         else:
             params.append(f"{pname}: {optional(ann)} = None")
         if p.location == "path":
             path.append((py_literal(p.wire), pname))
+            if p.body_field is not None:  # also a field of the request body
+                required.append((py_literal(sym.field_name(p.body_field)), pname))
         elif p.location == "query":
             query.append((py_literal(p.wire), pname))
         elif p.location == "body":
             (required if p.required else optional_).append((py_literal(pname), pname))
-    call, leading = endpoint_call(plan, imports, adapters)
+        elif p.location == "header":
+            headers.append((py_literal(p.wire), pname))
+    call, leading = endpoint_call(plan, imports, adapters, start=not is_async)
     args: list[d.Doc] = [*leading, *location_args(path, query)]
     if plan.body.kind == "record":
         assert plan.body.record is not None
@@ -79,15 +88,66 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         assert plan.body.type is not None
         adapter = imports.use(sym.lib("TypeAdapter"))
         args.append(f'body={adapter}({py_type(plan.body.type, imports)}).dump_python(body, mode="json", by_alias=True)')
+    if headers:  # header parameters: the runtime leaves absent ones out
+        args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
+    # the per-call options: one argument, apart from the API's parameters
+    params.append(f"{CALL_OPTIONS_PARAM}: {optional(imports.use(sym.lib('RequestOptions')))} = None")
+    args.append(f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}")
     return SimpleNamespace(
         kind="endpoint",
         is_async=is_async,
         name=sym.method_name(name),
         params=params,
-        returns=return_annotation(plan, imports),
+        returns=return_annotation(plan, imports, is_async),
         doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
         call=call,
         args=args,
+    )
+
+
+def paging_literal(plan: EndpointPlan, imports: Imports) -> d.Doc:
+    """The runtime's `Paging` of a paginated endpoint: the plan's rule, as data."""
+    page = plan.page
+    assert page is not None
+
+    def strings(values: tuple[str, ...]) -> d.Doc:
+        return d.collection("(", [py_literal(v) for v in values], ")", tuple_=True)
+
+    args: list[d.Doc] = [d.kwarg("style", py_literal(page.style))]
+    for key, control in (("limit", page.limit), ("offset", page.offset), ("cursor", page.cursor)):
+        if control is not None:
+            args.append(d.kwarg(key, strings((control.location, control.wire))))
+    for key, path in (("total", page.total_path), ("next_field", page.next_path)):
+        if path:
+            args.append(d.kwarg(key, strings(path)))
+    if page.next_header is not None:
+        args.append(d.kwarg("next_header", py_literal(page.next_header)))
+    return d.call(imports.use(sym.lib("Paging")), args)
+
+
+def iterator_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> SimpleNamespace:
+    """The page iterator of a paginated endpoint's method (`<method>_iter`): the same parameters,
+    the first request as the method sends it, then the plan's rule for the next ones."""
+    page = plan.page
+    assert page is not None and plan.response_type is not None
+    method = endpoint_method(api, name, plan, is_async, imports, adapters)
+    adapter = adapters(plan.response_type)
+    page_t = py_type(plan.response_type, imports)
+    item_t = py_type(page.item_type, imports)
+    pager = imports.use(sym.lib("AsyncPager" if is_async else "Pager"))
+    leading = [method.args[0], paging_literal(plan, imports), adapter, f"lambda page: page.{sym.field_name(page.items_field)}"]
+    rest = method.args[2:]  # after the endpoint and its adapter: path, query, body as the method sends them
+    iterate = "async for" if is_async else "for"
+    doc = f"Every item of `{sym.method_name(name)}`, page after page (`{iterate} item in ...`; `.pages()`: the pages)."
+    return SimpleNamespace(
+        kind="endpoint",
+        is_async=False,  # the pager is made at once; iterating it sends the requests
+        name=sym.method_name(name + ITER_SUFFIX),
+        params=method.params,
+        returns=f"{pager}[{page_t}, {item_t}]",
+        doc=text(docstring(doc, "        ")),
+        call="_paginate",
+        args=[*leading, *rest],
     )
 
 
@@ -101,6 +161,8 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
             for m in client.methods:
                 if m.kind == "endpoint":
                     methods.append(endpoint_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters))
+                    if plan.endpoint(m.target).page is not None:
+                        methods.append(iterator_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters))
                 else:
                     writer = FlowWriter(api, plan, plan.flow(m.target), is_async, imports, adapters, names)
                     methods.append(writer.method(sym.method_name(m.name)))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.literals import docstring
+from tinkc.backends.python.literals import docstring, py_literal, tuple_literal
+from tinkc.backends.python.pydoc import collection
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
@@ -19,6 +21,7 @@ FEATURE_KINDS: dict[type, tuple[str, str]] = {
     ir.RetryPolicy: ("retry_policy", "RetryPolicy"),
     ir.SamplingBackpressure: ("backpressure", "Backpressure"),
     ir.RetryHandler: ("retry_handler", "RetryHandler"),
+    ir.QueueStateObserver: ("queue_log", "QueueLog"),
 }
 
 
@@ -34,6 +37,34 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         timeout_ms=svc.timeout_ms,
         # the pool holds what the retry handlers let be in flight (the runtime's default: 100)
         max_connections=plan.max_connections if plan.max_connections is not None and plan.max_connections > 100 else None,
+        command_env=plan.auth.command_env if plan.auth is not None else None,
+        # `environments=((name, URL), ...)`: the outer tuple laid out like every other literal
+        environments=[
+            "environments=",
+            collection("(", [f"({py_literal(n)}, {py_literal(u)})" for n, u in svc.environments], ")", tuple_=True),
+        ]
+        if svc.environments
+        else None,
+        environment_env=svc.environment_env,
+        # the declared options (`service.config`), as the runtime resolves them
+        config_options=d.kwarg(
+            "config_options",
+            d.collection(
+                "(",
+                [
+                    d.call(
+                        imports.use(sym.lib("ConfigOption")),
+                        [f"name={py_literal(o.name)}", f"env={py_literal(o.env)}", f"kind={py_literal(o.env_kind)}"]
+                        + (["has_default=True", f"default={py_literal(ir.thaw(o.default))}"] if o.has_default else []),
+                    )
+                    for o in plan.config
+                ],
+                ")",
+                tuple_=True,
+            ),
+        )
+        if plan.config
+        else None,
     )
     features: list[SimpleNamespace] = []
     futures: list[SimpleNamespace] = []
@@ -73,7 +104,21 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
                 retry=sym.feature_const(rt.retry.feature) if rt.retry is not None else None,
                 backpressure=sym.feature_const(rt.backpressure) if rt.backpressure is not None else None,
                 handler=sym.feature_const(rt.handler) if rt.handler is not None else None,
+                # the queue-state log is no runtime unit of the plan: the endpoint's feature, as declared
+                queue_log=next(
+                    (sym.feature_const(f.id) for f in api.endpoint_features(api.endpoints[ep.id], "queue_state_observer")), None
+                ),
             )
+        )
+    auth = None
+    if plan.auth is not None:
+        auth = SimpleNamespace(
+            name="AUTH",
+            cls=imports.use(sym.lib("AuthScheme")),
+            plan=plan.auth,
+            exchange=sym.endpoint_const(plan.auth.exchange.endpoint) if plan.auth.exchange is not None else None,
+            exchange_name="AUTH_EXCHANGE",
+            exchange_cls=imports.use(sym.lib("Exchange")) if plan.auth.exchange is not None else None,
         )
     service = SimpleNamespace(
         name="SERVICE",
@@ -83,6 +128,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         user_agent=f"{package}/{svc.version} (python; tinkc)",
         session=None,
         telemetry=None,
+        auth=auth.name if auth is not None else None,
     )
     session = None
     if plan.session is not None:
@@ -93,6 +139,10 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
             plan=s,
             create=sym.endpoint_const(s.create_endpoint),
             heartbeat=sym.endpoint_const(s.heartbeat_endpoint) if s.heartbeat_endpoint else None,
+            # the create fields read from the configuration: (field, option, null when absent)
+            create_config=d.kwarg("create_config", d.collection("(", [tuple_literal(c) for c in s.create_config], ")", tuple_=True))
+            if s.create_config
+            else None,
         )
         service.session = session.name
     telemetry = None
@@ -109,6 +159,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         futures=futures,
         session=session,
         telemetry=telemetry,
+        auth=auth,
         service=service,
     )
 

@@ -200,9 +200,27 @@ def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> SimpleNamespa
     )
 
 
-def alias_block(decl: ir.Alias, imports: Imports) -> SimpleNamespace:
+def record_members(api: ir.Api, t: ir.TypeRef) -> list[str] | None:
+    """The members of an untagged union whose members are all records (their ids), else None."""
+    if not isinstance(t, ir.UnionT):
+        return None
+    ids = [m.name for m in t.members if isinstance(m, ir.Ref) and isinstance(api.types.get(m.name), ir.Record)]
+    return ids if len(ids) == len(t.members) else None
+
+
+def alias_block(api: ir.Api, decl: ir.Alias, imports: Imports) -> SimpleNamespace:
     target = decl.target
     head = f"{sym.type_name(decl.id)}: {imports.use(sym.lib('TypeAlias'))}"
+    records = record_members(api, target)
+    if records is not None:
+        # decoded by the untagged-union rule every SDK applies (the runtime's `best_fit`), not by
+        # pydantic's own choice among the members
+        annotated, tag = imports.use(sym.lib("Annotated")), imports.use(sym.lib("Tag"))
+        names = [imports.use(sym.type_symbol(r)) for r in records]
+        members = [f"{annotated}[{n}, {tag}({py_literal(sym.type_name(r))})]" for n, r in zip(names, records, strict=True)]
+        chooser = d.call(imports.use(sym.lib("Discriminator")), [d.call(imports.use(sym.lib("best_fit")), names)])
+        statement = "\n".join([f"{head} = {annotated}[", d.render(d.bare_union(members, ","), 1), d.render(chooser, 1, ","), "]"])
+        return SimpleNamespace(kind="alias", statement=statement, doc=text(docstring(decl.doc, "")))
     if isinstance(target, ir.UnionT):
         doc = d.assign(head, d.union([py_type(m, imports) for m in target.members]))
     else:
@@ -238,7 +256,7 @@ def types_module(api: ir.Api, plan: SdkPlan) -> str:
         elif isinstance(decl, ir.Enum):
             blocks.append(enum_block(decl, imports))
     for decl in runtime_order(plan):
-        blocks.append(union_block(api, decl, imports) if isinstance(decl, ir.Union_) else alias_block(decl, imports))
+        blocks.append(union_block(api, decl, imports) if isinstance(decl, ir.Union_) else alias_block(api, decl, imports))
     unknowns = [sym.unknown_class(t.id) for t in api.types.values() if isinstance(t, ir.Union_) and t.discriminator]
     records = [sym.type_name(t.id) for t in api.types.values() if isinstance(t, ir.Record)]
     return render(

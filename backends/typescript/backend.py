@@ -34,6 +34,14 @@ class TypeScriptBackend(Backend):
             doc="the npm package name",
             max_length=214,
         ),
+        # npm packages hand-written code beside the SDK needs: added to package.json's dependencies
+        "deps": TargetOption(
+            kind="deps",
+            key_pattern=r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*",
+            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            example='{"@huggingface/tokenizers": "^0.1"}',
+            doc="npm packages",
+        ),
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:

@@ -200,3 +200,14 @@ def assign(lhs: Doc, rhs: Doc) -> Doc:
     line fits after the ``=`` (Prettier's "fluid" assignment layout)."""
     same_line = [lhs, " = ", rhs]
     return Choice((same_line, same_line, Group([lhs, " =", Indent([LINE, rhs])], broken=True)))
+
+
+def call_with_arrow(callee: Doc, args: Sequence[Doc], body: Doc) -> Doc:
+    """``callee(a, () => body)``: on one line when it all fits, else broken after the arrow with the
+    body on its own indented line (what Prettier does with a last arrow argument that returns a call)."""
+    head: list[Doc] = [callee, "("]
+    if args:
+        head += [join(", ", args), ", "]
+    flat = [*head, "() => ", body, ")"]
+    broken = [*head, "() =>", Indent([LINE, body, ","]), LINE, ")"]
+    return group(IfBreak(broken, flat))

@@ -13,15 +13,24 @@ from __future__ import annotations
 from typing import Any
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import LINE, Doc, Indent, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import LINE, Doc, Indent, array, call, comment_block, group, obj, type_literal
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
 from tinkc.backends.typescript.render import template
-from tinkc.backends.typescript.symbols import BASE_CLIENT, CLIENT_OPTIONS, REQUEST_OPTIONS, SPEC, Imports, Symbols
+from tinkc.backends.typescript.symbols import (
+    BASE_CLIENT,
+    CLIENT_OPTIONS,
+    HEADER_VALUES,
+    PAGER,
+    REQUEST_OPTIONS,
+    SPEC,
+    Imports,
+    Symbols,
+)
 from tinkc.sdk import EndpointPlan, SdkPlan
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
-NAMED = ("path", "query", "body_whole")
+NAMED = ("path", "query", "body_whole", "header")
 
 
 def returns_nothing(ep: EndpointPlan) -> bool:
@@ -32,6 +41,15 @@ def returns_nothing(ep: EndpointPlan) -> bool:
 def takes_params(ep: EndpointPlan) -> bool:
     """Does the endpoint method take a params object (before its options)?"""
     return bool(ep.params) or ep.body.kind != "none"
+
+
+def check_args(method: str, known: list[str], has_params: bool, has_options: bool) -> dict[str, Any]:
+    """The first statement of every method: an unknown parameter or option is an error at run time
+    too (`BaseClient.checkArgs`), as the plan's per-call rule says for every SDK."""
+    args: list[Doc] = [sym.string_literal(method), "params" if has_params else "{}", array([sym.string_literal(k) for k in known])]
+    if has_options:
+        args.append("options")
+    return statement("do", call("this.checkArgs", args))
 
 
 def request_literal(items: list[tuple[str, Doc]], spread: str | None = None) -> Doc:
@@ -136,12 +154,73 @@ class ClientsWriter(Writer):
             parameters.append(("params", ptype, "{}" if omittable else None))
         parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
         request = request_literal(items, spread="options") if items else "options"
+        headers: list[Doc] = []
+        for p in ep.located("header"):
+            access = sym.property_access("params", p.name)
+            if p.absent == "default":
+                headers.append(defaulted(p.wire, access, ts_literal(p.default)))
+            else:
+                headers.append(group(sym.literal_key(p.wire), ": ", access))
+        if headers:  # header parameters, then the call's own headers (which win), after the options
+            merged = call(self.imports.use(HEADER_VALUES), [obj(headers), "options.headers"])
+            request = obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), "...options", group("headers: ", merged)])
+        known = [p.name for p in ep.params if p.location in NAMED]
+        record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
+        if record is not None:
+            known += [f.name for f in record.fields if f.name not in known]
         return {
             "doc": self.method_doc(doc or ep.doc, ep),
             "name": name,
             "params": parameters,
             "returns": self.return_type(ep),
-            "statements": [statement("return", self.endpoint_call(ep, [request]))],
+            "statements": [
+                check_args(name, known, takes_params(ep), True),
+                statement("return", self.endpoint_call(ep, [request])),
+            ],
+            "request": request,
+            "known": known,
+        }
+
+    def paging_literal(self, ep: EndpointPlan) -> Doc:
+        """The runtime's `Paging` of a paginated endpoint: the plan's rule, as data."""
+        page = ep.page
+        assert page is not None
+
+        def strings(values: tuple[str, ...]) -> str:
+            return "[" + ", ".join(ts_literal(v) for v in values) + "]"
+
+        members: list[Doc] = [group("style: ", ts_literal(page.style))]
+        for key, control in (("limit", page.limit), ("offset", page.offset), ("cursor", page.cursor)):
+            if control is not None:
+                members.append(group(f"{key}: ", strings((control.location, control.wire))))
+        for key, path in (("total", page.total_path), ("nextField", page.next_path)):
+            if path:
+                members.append(group(f"{key}: ", strings(path)))
+        if page.next_header is not None:
+            members.append(group("nextHeader: ", ts_literal(page.next_header)))
+        return obj(members)
+
+    def iterator_method(self, name: str, ep: EndpointPlan) -> dict[str, Any]:
+        """The page iterator of a paginated endpoint's method (`<method>Iter`): the same
+        parameters, the first request as the method sends it, then the plan's rule."""
+        page = ep.page
+        assert page is not None and ep.response_type is not None
+        method = self.endpoint_method(name, ep, None)
+        page_t = self.x.ts_type(ep.response_type)
+        item_t = self.x.ts_type(page.item_type)
+        pager = self.imports.use(PAGER)
+        items = "(page) => " + sym.property_access("page", page.items_field)
+        const = f"{self.spec}.{self.names.endpoint(ep.id)}"
+        # the request the plain method sends (its path, query and body, and the call's options)
+        # the paging object next to the request object: Prettier hugs neither, one argument a line
+        expr = call("this.paginate", [const, self.x.schema(ep.response_type), items, self.paging_literal(ep), method["request"]])
+        return {
+            "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages).",
+            "name": name + "Iter",
+            "params": method["params"],
+            "returns": f"{pager}<{page_t}, {item_t}>",
+            "plain": True,
+            "statements": [check_args(name + "Iter", method["known"], takes_params(ep), True), statement("return", expr)],
         }
 
 
@@ -163,6 +242,8 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
             name = names.method(m.name)
             if m.kind == "endpoint":
                 methods.append(writer.endpoint_method(name, plan.endpoint(m.target), m.doc))
+                if plan.endpoint(m.target).page is not None:
+                    methods.append(writer.iterator_method(name, plan.endpoint(m.target)))
             else:
                 methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
         classes.append({"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods})

@@ -16,8 +16,22 @@ from typing import Any
 import attrs
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, array, call, comment_block, group, obj, type_literal
-from tinkc.backends.typescript.emit_clients import NAMED, Writer, request_literal, statement, takes_params
+from tinkc.backends.typescript.doc import (
+    LINE,
+    SOFTLINE,
+    Doc,
+    IfBreak,
+    Indent,
+    array,
+    call,
+    call_with_arrow,
+    comment_block,
+    group,
+    join,
+    obj,
+    type_literal,
+)
+from tinkc.backends.typescript.emit_clients import NAMED, Writer, check_args, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
@@ -117,11 +131,19 @@ class FlowWriter:
             start = Value(expr, undef, t is not None and base_type(self.api, t)[1])
             value, _ = self.access(expr, t, b.path[1:], start)
             return value
+        if b.source == "config":
+            option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
+            t = option.type if option else None
+            expr = f"this.configOption<{self.x.ts_type(t)}>({sym.string_literal(str(b.path[0]))})"
+            absent = option is None or not option.has_default
+            value, _ = self.access(expr, t, b.path[1:], Value(expr, absent, t is not None and base_type(self.api, t)[1]))
+            return value
         if b.source == "state":
             name = str(b.path[0])
             field = self.state.get(name)
             if field is not None and field.counter:
-                expr, t = f"this.next({sym.string_literal(name)})", field.type
+                first = f", {field.counter_start}" if field.counter_start else ""
+                expr, t = f"this.next({sym.string_literal(name)}{first})", field.type
             elif name == self.session_field:
                 expr, t = ("(await this.sessionId())" if len(b.path) > 1 else "await this.sessionId()"), ir.Prim(name="string")
             else:
@@ -247,7 +269,9 @@ class FlowWriter:
         const = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
         futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
         arrow = ["async (chunk) => (", request, ")"]
-        return call("this.callChunked", [const, futures, self.x.schema(ep.response_type), spec, items, arrow])
+        args = [const, futures, self.x.schema(ep.response_type), spec, items, arrow]
+        # one argument a line: Prettier hugs no last argument after an object literal that breaks
+        return group("this.callChunked(", Indent([SOFTLINE, join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
 
     def request_doc(self, step: StepPlan, ep: EndpointPlan) -> Doc:
         """The request of an endpoint call: `{ path, query, body, ...options }`."""
@@ -264,14 +288,15 @@ class FlowWriter:
             items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
         return request_literal(items, spread="options") if items else "options"
 
-    def endpoint_step(self, step: StepPlan) -> Doc:
+    def endpoint_step(self, step: StepPlan, submit: bool = False) -> Doc:
         """A call of an endpoint: answered as the endpoint answers, or only submitted (`submit`)."""
         ep = self.plan.endpoint(step.endpoint or "")
         path, query, body = self.endpoint_args(step, ep)
         public = self.public_endpoint_method(step)
         if public is not None:
             # on another client: its own method, which resolves a future itself
-            args = [*path, *query, *body]
+            # (a path parameter that is also a body field is one property of the params object)
+            args = [*path, *query, *[b for b in body if all(b[0] != name for name, _ in path)]]
             return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params(ep) else []), "options"])
         items: list[tuple[str, Doc]] = []
         if path:
@@ -284,7 +309,37 @@ class FlowWriter:
         elif body:
             items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
         request = request_literal(items, spread="options") if items else "options"
-        return self.w.endpoint_call(ep, [request], submit=step.mode == "submit")
+        return self.w.endpoint_call(ep, [request], submit=submit or step.mode == "submit")
+
+    def ordered_polled(self, step: StepPlan) -> bool:
+        """An ordered step whose future is submitted in the lane and polled after it."""
+        ep = self.plan.endpoint(step.endpoint or "")
+        return (
+            step.ordered is not None
+            and step.chunk is None  # a chunked step sends, polls and combines its chunks in the lane
+            and step.mode == "call"
+            and ep.response == "future"
+            and ep.runtime.futures is not None
+        )
+
+    def ordered_statements(self, step: StepPlan) -> tuple[list[dict[str, Any]], Doc]:
+        """A step carrying an ordered counter: in the client's lane of that counter, the request
+        (whose body reads the counter) until the server answered it; a future is then polled
+        outside the lane. (statements first, the step's expression: the lane, or the polling)."""
+        assert step.ordered is not None
+        polled = self.ordered_polled(step)
+        # a chunked step builds, sends, polls and combines all its chunks inside the lane
+        inner = self.chunked_step(step) if step.chunk is not None else self.endpoint_step(step, submit=polled)
+        lane = call_with_arrow("this.inLane", [sym.string_literal(step.ordered)], inner)
+        if not polled:
+            return [], lane
+        ep = self.plan.endpoint(step.endpoint or "")
+        handle = var(step.id) + "Id"
+        result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
+        futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures or '')}"
+        const = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+        poll = call("this.awaitFuture", [const, futures, handle, result, "options.signal"])
+        return [statement("const", lane, True, name=handle)], poll
 
     def flow_step(self, step: StepPlan) -> Doc:
         callee = self.plan.flow(step.flow or "")
@@ -320,7 +375,8 @@ class FlowWriter:
                 return var(call_step.id), False  # already resolved by its step
             result = self.x.nothing() if ep.response_type is None else self.x.schema(step.result_type or ep.response_type)
             futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
-            return call("this.awaitFuture", [futures, var(call_step.id), result, "options.signal"]), True
+            endpoint = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
+            return call("this.awaitFuture", [endpoint, futures, var(call_step.id), result, "options.signal"]), True
         if step.mode == "pass":
             return var(step.awaits or ""), False  # already resolved inside the called flow
         if step.mode == "parse":  # the record's parse function (InvalidArgumentError on bad text)
@@ -372,7 +428,12 @@ class FlowWriter:
         steps = {s.id: s for s in self.flow.steps}
         for stage in self.flow.stages:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}
-            awaited = [sid for sid in stage if rendered[sid][1]]
+            for sid in stage:  # an ordered step waits for its turn in its lane, never in a Promise.all
+                if steps[sid].ordered is not None and steps[sid].mode in ("call", "submit"):
+                    pre, lane_expr = self.ordered_statements(steps[sid])
+                    statements.extend(pre)
+                    rendered[sid] = (lane_expr, True)
+            awaited = [sid for sid in stage if rendered[sid][1] and steps[sid].ordered is None]
             rest = list(stage)
             if len(awaited) > 1:  # independent requests: at the same time
                 result = self.flow.result_step if self.flow.result_step in awaited else None
@@ -394,7 +455,11 @@ class FlowWriter:
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        if any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps):  # steps that send requests take the options
+        sends = any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps)
+        if sends:  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
+        if ptype is not None or sends:
+            check = check_args(name.removeprefix("async "), [i.name for i in self.flow.inputs], ptype is not None, sends)
+            statements.insert(0, check)
         text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
         return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

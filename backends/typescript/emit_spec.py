@@ -14,7 +14,7 @@ from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, telemetry_event_shapes
-from tinkc.sdk import EndpointPlan, Retry, SdkPlan
+from tinkc.sdk import ConfigOptionPlan, EndpointPlan, Retry, SdkPlan
 
 endpoint_const = sym.endpoint_const
 feature_const = sym.feature_const
@@ -62,6 +62,7 @@ class SpecWriter:
                 prop("maxDelayMs", str(p.max_ms)),
                 prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
+                prop("shouldRetryHeader", ts_literal(p.should_retry_header)),
             ]
         )
 
@@ -84,6 +85,8 @@ class SpecWriter:
             items.append(prop("redirectLocation", "true"))
         if rt.poll_timeout_ms is not None:
             items.append(prop("timeoutMs", str(rt.poll_timeout_ms)))  # one poll: a long-poll of its own length
+        if rt.request_type is not None:
+            items.append(prop("requestType", ts_literal(rt.request_type)))
         floats = [p.wire for p in ep.params if p.location in ("path", "query") and self.is_float(p.type)]
         if floats:  # written as the other SDKs write a float (`2.0`), which a JS number cannot tell
             items.append(prop("floats", array([ts_literal(w) for w in floats])))
@@ -116,6 +119,18 @@ class SpecWriter:
                 prop("retryBaseDelayMs", ts_literal(backoff.base_ms)),
                 prop("retryMaxDelayMs", ts_literal(backoff.max_ms)),
                 prop("retryJitter", ts_literal(backoff.jitter)),
+                prop("requestTypeHeader", ts_literal(p.request_type_header)),
+                prop("iterationHeader", ts_literal(p.iteration_header)),
+                prop("metadataOnlyField", ts_literal(p.metadata_only_field)),
+                prop("metadataStatusField", ts_literal(p.metadata_status_field)),
+                prop("metadataStatusValue", ts_literal(p.metadata_status_value)),
+                prop("expiredStatuses", statuses(p.expired_statuses)),
+                prop("expiredResubmits", ts_literal(p.expired_resubmits)),
+                prop("boundedRetryStatuses", statuses(p.bounded_retry_statuses)),
+                prop("boundedRetries", ts_literal(p.bounded_retries)),
+                prop("billingStatuses", statuses(p.billing_statuses)),
+                prop("billingDelayMs", ts_literal(p.billing_delay_ms)),
+                prop("billingMaxPauseMs", ts_literal(p.billing_max_pause_ms)),
             ]
         )
 
@@ -133,15 +148,33 @@ class SpecWriter:
             items.append(prop("body", obj([prop(k, v) for k, v in values])))
         return ["(", obj(items), ")"] if items else "({})"
 
+    def config_option(self, o: ConfigOptionPlan) -> Doc:
+        items = [prop("name", ts_literal(o.name)), prop("env", ts_literal(o.env)), prop("kind", ts_literal(o.env_kind))]
+        if o.has_default:
+            items.append(prop("default", ts_literal(ir.thaw(o.default))))
+        return obj(items)
+
     def session(self, feat: ir.Feature) -> Doc:
         p = feat.params
         assert isinstance(p, ir.SessionLifecycle)
         create = self.api.endpoints[p.create_endpoint]
-        args = ir.thaw(p.create_args) or {}
+        session = self.plan.session
+        assert session is not None
+        args = ir.thaw(session.create_body) or {}
         create_values = [(k, ts_literal(v)) for k, v in args.items()] if isinstance(args, dict) else []
+        request_record = self.api.record(create.request)
+        for field_name, option, required in session.create_config:  # from the configuration (absent: left out, or null)
+            f = request_record.field(field_name) if request_record is not None else None
+            t = self.x.ts_type(f.type) if f is not None else "unknown"
+            read = f"(options[{ts_literal(option)}] ?? null)" if required else f"options[{ts_literal(option)}]"
+            create_values.append((field_name, f"{read} as {t}"))
+        create_values.sort()
         items = [
             prop("create", endpoint_const(p.create_endpoint)),
-            prop("createRequest", ["() => ", self.request_of(create, create_values)]),
+            prop(
+                "createRequest",
+                ["(options) => " if session.create_config else "() => ", self.request_of(create, create_values)],
+            ),
             prop("sessionIdField", ts_literal(p.session_id_field)),
         ]
         heartbeat = self.api.endpoints.get(p.heartbeat_endpoint or "")
@@ -151,6 +184,8 @@ class SpecWriter:
             record = self.api.record(heartbeat.request)
             in_body = record is not None and record.field(p.session_id_field) is not None
             values = [(p.session_id_field, "sessionId")] if in_body or (heartbeat.request is not None and record is None) else []
+            if values:
+                values += [(k, ts_literal(v)) for k, v in session.heartbeat_constants]
             request = self.request_of(heartbeat, values, path)
             items += [
                 prop("heartbeat", endpoint_const(heartbeat.id)),
@@ -209,6 +244,39 @@ class SpecWriter:
             ]
         )
 
+    def auth(self, plan: SdkPlan) -> list[dict[str, Any]]:
+        """`AUTH_EXCHANGE` (when declared) and `AUTH`: the plan's auth decisions as data."""
+        a = plan.auth
+        assert a is not None
+        decls = []
+        x = a.exchange
+        if x is not None:
+            value = obj(
+                [
+                    prop("endpoint", endpoint_const(x.endpoint)),
+                    prop("body", ts_literal(x.body)),
+                    prop("tokenField", ts_literal(x.token_field)),
+                    prop("lifetimeClaim", ts_literal(x.lifetime_claim)),
+                    prop("lifetimeField", ts_literal(x.lifetime_field)),
+                    prop("refreshWindow", ts_literal(list(x.refresh_window))),
+                    prop("refreshBeforeSec", str(x.refresh_before_sec)),
+                    prop("enabled", ts_literal(x.enabled)),
+                    prop("enableEnv", ts_literal(x.enable_env)),
+                ]
+            )
+            decls.append(self.declaration("AUTH_EXCHANGE", "Exchange", value))
+        value = obj(
+            [
+                prop("header", ts_literal(a.header)),
+                prop("credentialPrefix", ts_literal(a.credential_prefix)),
+                prop("credentialBase64", ts_literal(a.credential_base64)),
+                prop("tokenPrefix", ts_literal(a.token_prefix)),
+                prop("exchange", "AUTH_EXCHANGE" if x is not None else "null"),
+            ]
+        )
+        decls.append(self.declaration("AUTH", "AuthScheme", value))
+        return decls
+
     def module(self) -> str:
         plan = self.plan
         svc = plan.service
@@ -223,7 +291,17 @@ class SpecWriter:
                         prop("baseUrlEnv", ts_literal(svc.base_url_env)),
                         prop("defaultBaseUrl", ts_literal(svc.base_url)),
                         prop("defaultTimeoutMs", str(svc.timeout_ms)),
+                        *(
+                            # the declared options (`service.config`), as the runtime resolves them
+                            [prop("configOptions", array([self.config_option(o) for o in plan.config]))] if plan.config else []
+                        ),
                     ]
+                    + ([prop("credentialCommandEnv", ts_literal(plan.auth.command_env))] if plan.auth and plan.auth.command_env else [])
+                    + (
+                        [prop("environments", pairs(svc.environments)), prop("environmentEnv", ts_literal(svc.environment_env))]
+                        if svc.environments
+                        else []
+                    )
                 ),
             )
         ]
@@ -240,6 +318,7 @@ class SpecWriter:
                         prop("largeDelayMs", str(p.large_backoff_ms)),
                         prop("smallRequestBytes", str(p.small_request_bytes)),
                         prop("headers", pairs(p.headers)),
+                        prop("freshIdempotencyKey", "true" if p.fresh_idempotency_key else "false"),
                     ]
                 )
                 decls.append(declaration(name, "Backpressure", value))
@@ -261,6 +340,8 @@ class SpecWriter:
         for feat in plan.features.values():
             if isinstance(feat.params, ir.PromiseResult):
                 decls.append(declaration(feature_const(feat.id), "Futures", self.futures(feat.params)))
+        if plan.auth is not None:
+            decls.extend(self.auth(plan))
         service: list[Doc] = [
             prop("settings", "SETTINGS"),
             prop("authHeader", ts_literal(svc.auth.header if svc.auth else "Authorization")),
@@ -272,6 +353,8 @@ class SpecWriter:
         if plan.telemetry is not None:
             decls.append(declaration(feature_const(plan.telemetry), "TelemetrySpec", self.telemetry(plan.features[plan.telemetry])))
         service.append(prop("telemetry", feature_const(plan.telemetry) if plan.telemetry else "null"))
+        if plan.auth is not None:
+            service.append(prop("auth", "AUTH"))
         decls.append(declaration("SERVICE", "SDK", obj(service)))
         rt = self.rt  # (the SETTINGS annotation names the runtime's types: always imported)
         header = file_header(f"What the {svc.name} manifest says, as runtime data. Generated by tinkc: do not edit.", self.imports)

@@ -35,6 +35,7 @@ import json
 import posixpath
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -42,7 +43,9 @@ from tinkc.backends import symbols as shared
 from tinkc.backends.base import NamingRules, camel_case, pascal_case
 from tinkc.backends.symbols import Symbol, SymbolProvider
 from tinkc.ir import nodes as ir
-from tinkc.sdk import SdkPlan
+
+if TYPE_CHECKING:  # `tinkc check` loads this module for the naming rules only, and needs no plan
+    from tinkc.sdk import SdkPlan
 
 # ECMAScript reserved words, strict-mode and TypeScript contextual keywords that cannot name a
 # declaration, and the literals.
@@ -216,6 +219,8 @@ TYPES = Symbol("t", "src/types.js", "namespace")  # the types' schemas, where th
 BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
 CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
+PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
+HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 

@@ -57,6 +57,9 @@ class ScenarioResult:
     scenario: str
     problems: tuple[str, ...]
     stderr: str = ""
+    # what the mock recorded, in arrival order (the requests of a run the driver finished), for
+    # comparisons beyond the wire rules (tests/conformance/test_real_sdk_wire.py)
+    requests: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -126,6 +129,7 @@ def driver_request(scenario: Scenario, mock_url: str) -> tuple[dict[str, Any], d
         "api_key": data.get("api_key", DEFAULT_KEY),
         "time_scale": TIME_SCALE,
         "timeout_sec": data.get("timeout_sec"),
+        "environment": data.get("environment"),  # a named environment chosen by argument
         "calls": expand(data["calls"]),
     }
     env = {k: str(v) for k, v in (data.get("env") or {}).items()}
@@ -153,6 +157,10 @@ def check_outcome(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> lis
     return problems
 
 
+# In a `body` wire rule: the key must not be in the request body.
+ABSENT = "$absent"
+
+
 def values_at(value: Any, path: list[str]) -> list[Any]:
     """The values at a dotted path; `*` steps into every item of a list."""
     if not path:
@@ -174,6 +182,15 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         seen = [r["endpoint"] for r in mock.requests() if r["endpoint"] is not None and r["endpoint"] not in background]
         wanted = rule["sequence"]
         return [] if seen[: len(wanted)] == wanted else [f"sequence {seen!r} does not start with {wanted!r}"]
+    if "sequences_ok" in rule:
+        # the mock checks every counter the manifest declares a start or an order for
+        report = mock.sequence_report()
+        problems = [f"sequence violation: {v!r}" for v in report["violations"][:10]]
+        if len(report["violations"]) > 10:
+            problems.append(f"... {len(report['violations'])} violations in all")
+        if report["checked"] < rule["sequences_ok"]:
+            problems.append(f"{report['checked']} counter-carrying requests checked, expected at least {rule['sequences_ok']}")
+        return problems
     if "max_in_flight" in rule:
         stats = mock.stats()
         return [] if stats["max_in_flight"] <= rule["max_in_flight"] else [f"max_in_flight: {stats!r} exceeds {rule['max_in_flight']}"]
@@ -194,9 +211,17 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
     for key, want in (rule.get("header") or {}).items():
         if not all(r["headers"].get(key.lower()) == want for r in records):
             problems.append(f"{endpoint}: header {key}: {want!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_sequence") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} in request order {seen!r}, expected {want!r}")
     for key, prefix in (rule.get("header_prefix") or {}).items():
         if not all(str(r["headers"].get(key.lower())).startswith(prefix) for r in records):
             problems.append(f"{endpoint}: header {key} starting with {prefix!r} expected: {[r['headers'] for r in records]}")
+    for key, want in (rule.get("header_values") or {}).items():
+        seen = [r["headers"].get(key.lower()) for r in records]
+        if seen != want:
+            problems.append(f"{endpoint}: header {key} values {seen!r}, expected {want!r} (request by request)")
     if rule.get("same_idempotency_key"):
         keys = {r["headers"].get("x-idempotency-key") for r in records}
         if len(keys) != 1 or None in keys:
@@ -204,17 +229,66 @@ def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str]) -> list
         idempotency = mock.idempotency()
         if not all(v["executions"] <= 1 for v in idempotency["keys"].values()):
             problems.append(f"{endpoint}: a request was executed more than once: {idempotency!r}")
+    if "distinct_idempotency_keys" in rule and rule["distinct_idempotency_keys"]:
+        # every request a new call (a backpressure resend), not a retry of a lost one
+        sent = [r["headers"].get("x-idempotency-key") for r in records]
+        if None in sent or len(set(sent)) != len(sent):
+            problems.append(f"{endpoint}: a distinct idempotency key expected on every request, saw {sent!r}")
+    if "body_exact" in rule:  # (`body:` checks values at dotted paths, below)
+        bodies = [r["body"] for r in records]
+        if not records or any(b != rule["body_exact"] for b in bodies):
+            problems.append(f"{endpoint}: every body expected to be exactly {rule['body_exact']!r}, saw {bodies!r}")
+    if "body_fields" in rule:
+        bodies = [r["body"] for r in records]
+        wrong = [b for b in bodies if not isinstance(b, dict) or any(k not in b or b[k] != v for k, v in rule["body_fields"].items())]
+        if not records or wrong:
+            problems.append(f"{endpoint}: every body expected to hold {rule['body_fields']!r}, saw {bodies!r}")
     if "body_values" in rule:
         spec = rule["body_values"]
         found = [v for r in records for v in values_at(r["body"], spec["path"].split("."))]
         missing = [v for v in spec["includes"] if v not in found]
         if missing:
             problems.append(f"{endpoint}: body {spec['path']}: {missing} not among {found}")
+    for path, want in (rule.get("body") or {}).items():
+        # one value per request at a dotted path; `$absent`: the key is not in the body at all (an
+        # optional field left out is not the same as one sent as null)
+        at = [values_at(r["body"], path.split(".")) for r in records]
+        ok = all(found == [] if want == ABSENT else found == [want] for found in at)
+        if not records or not ok:
+            shown = ["absent" if not found else found[0] for found in at]
+            problems.append(f"{endpoint}: body {path} = {want!r} expected in every request, saw {shown}")
+    for key, wanted in (rule.get("header_values") or {}).items():
+        got = [r["headers"].get(key.lower()) for r in records]
+        if got != wanted:
+            problems.append(f"{endpoint}: header {key} of each request {got!r}, expected {wanted!r}")
+    for number, want in enumerate(rule.get("in_order") or [], 1):
+        problems.extend(_check_nth(endpoint, records, number, want))
     if "min_gap_ms" in rule:
         times = [r["received_ms"] for r in records]
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         if not all(g >= rule["min_gap_ms"] for g in gaps):
             problems.append(f"{endpoint}: gaps {gaps} ms, expected at least {rule['min_gap_ms']} ms")
+    return problems
+
+
+def _check_nth(endpoint: str, records: list[dict[str, Any]], number: int, want: Mapping[str, Any]) -> list[str]:
+    """The `number`-th request of an endpoint (`in_order` rule): its path, these query values (as
+    text) and these body values (dotted paths; `null` = absent)."""
+    if number > len(records):
+        return [f"{endpoint}: no request {number} (saw {len(records)})"]
+    record = records[number - 1]
+    problems = []
+    if "path" in want and record["path"] != want["path"]:
+        problems.append(f"{endpoint}: request {number} path {record['path']!r}, expected {want['path']!r}")
+    for key, value in (want.get("query") or {}).items():
+        got = record["query"].get(key)
+        if (None if got is None else str(got)) != (None if value is None else str(value)):
+            problems.append(f"{endpoint}: request {number} query {key}={got!r}, expected {value!r}")
+    for dotted, value in (want.get("body") or {}).items():
+        found = values_at(record["body"], dotted.split("."))
+        got = found[0] if found else None
+        if got != value:
+            problems.append(f"{endpoint}: request {number} body {dotted}={got!r}, expected {value!r}")
     return problems
 
 
@@ -286,7 +360,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
         background = background_endpoints(api)
         for rule in scenario.data.get("wire") or []:
             problems.extend(f"wire: {problem}" for problem in check_wire(rule, mock, background))
-        return ScenarioResult(scenario.name, tuple(problems), stderr)
+        return ScenarioResult(scenario.name, tuple(problems), stderr, tuple(mock.requests()))
 
 
 def _describe(call: Mapping[str, Any]) -> str:

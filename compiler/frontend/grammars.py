@@ -16,7 +16,7 @@ import lark
 from lark import Lark, Token, Transformer, v_args
 
 from tinkc.diagnostics import Sink
-from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH
+from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH, MAX_UNION_MEMBERS
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
@@ -141,6 +141,14 @@ class _TypeBuilder(Transformer[Token, ir.TypeRef]):
         members: list[ir.TypeRef] = []
         for c in children:  # `A | B | C` is one flat union
             members.extend(c.members if isinstance(c, ir.UnionT) else [c])
+        if len(members) > MAX_UNION_MEMBERS:  # every SDK spells each member out: a runaway union is a mistake
+            raise GrammarError(f"a union of {len(members)} members (at most {MAX_UNION_MEMBERS})", meta.start_pos, meta.end_pos - meta.start_pos)
+        seen: set[str] = set()
+        for m in members:  # `A | A` decodes nothing `A` does not; listed twice is a slip, said once
+            text = format_type(m)
+            if text in seen:
+                raise GrammarError(f"`{text}` is a member of this union twice", meta.start_pos, meta.end_pos - meta.start_pos)
+            seen.add(text)
         return ir.UnionT(members=tuple(members), span=self.span_of(meta))
 
     @v_args(meta=True)

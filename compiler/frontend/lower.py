@@ -15,7 +15,7 @@ from typing import Any
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
-from tinkc.frontend.grammars import GrammarError, parse_path, parse_status, parse_template, parse_type
+from tinkc.frontend.grammars import GrammarError, format_type, parse_path, parse_status, parse_template, parse_type
 from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
 from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
@@ -26,8 +26,25 @@ from tinkc.ir.span import Span
 ROOT_KEYS = ("schema_version", "imports", "service", "targets", "clients", "features", "endpoints", "flows", "types")
 IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints", "flows", "types")
 SECTIONS = ("types", "features", "endpoints", "flows", "clients")
-BINDING_SOURCES = ("input", "result", "steps", "state")
+BINDING_SOURCES = ("input", "result", "steps", "state", "config")
+# The configuration options every SDK has (its Config's own): `service.config` cannot redeclare them.
+RESERVED_CONFIG = (
+    "api_key",
+    "base_url",
+    "timeout",
+    "headers",
+    "env",
+    "config",
+    "options",
+    "http_adapter",
+    "time_scale",
+    "queue_state_observer",
+    "telemetry_enabled",
+)
+CONFIG_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# An HTTP header name (RFC 9110 `token`).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 # how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
@@ -113,6 +130,25 @@ class Lowerer:
             return node.value
         self.sink.error("manifest.expected-integer", f"{what} must be an integer, not {node.describe()}", node.span)
         return None
+
+    def counter_start(self, m: Mapping, counter: bool, what: str) -> int:
+        """A counter's first value (`start:`), 0 when not given; only a counter has one."""
+        node = m.get("start")
+        if node is None:
+            return 0
+        if not counter:
+            self.sink.error(
+                "manifest.conflict",
+                f"{what}: `start` is the first value of a counter",
+                node.span,
+                hint="add `counter: true` or remove `start`",
+            )
+            return 0
+        value = self.integer(node, f"`start` of {what}")
+        if value is not None and value < 0:
+            self.sink.error("manifest.bad-value", f"`start` of {what} must be 0 or more, not {value}", node.span)
+            return 0
+        return value or 0
 
     def number(self, node: Node | None, what: str) -> float | None:
         if node is None:
@@ -312,7 +348,11 @@ class Lowerer:
         m = self.mapping(node, "`service`")
         if m is None:
             return None
-        self.check_keys(m, ("name", "version", "doc", "base_url", "auth", "headers", "timeout_ms", "features"), "`service`")
+        self.check_keys(
+            m,
+            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features", "config"),
+            "`service`",
+        )
         name = self.string(m.get("name"), "`service.name`")
         if name is None:
             if "name" not in m:
@@ -344,24 +384,8 @@ class Lowerer:
             base_env = self.string(bu.get("env"), "`base_url.env`")
         elif bu is not None:
             base_url = self.string(bu, "`service.base_url`")
-        auth = None
-        am = self.mapping(m.get("auth"), "`service.auth`")
-        if am is not None:
-            self.check_keys(am, ("type", "header", "env"), "`service.auth`")
-            kind = self.string(am.get("type"), "`auth.type`") or "api_key"
-            if kind != "api_key":
-                self.sink.error(
-                    "manifest.bad-value",
-                    f"unsupported auth type `{kind}`",
-                    (am.get("type") or am).span,
-                    hint="supported: api_key",
-                )
-            auth = ir.Auth(
-                type=kind,
-                header=self.string(am.get("header"), "`auth.header`") or "Authorization",
-                env=self.string(am.get("env"), "`auth.env`"),
-                span=am.span,
-            )
+        auth = self.auth(m.get("auth"))
+        environments = self.environments(m)
         timeout = self.integer(m.get("timeout_ms"), "`service.timeout_ms`")
         return ir.Service(
             name=name,
@@ -370,11 +394,184 @@ class Lowerer:
             base_url=base_url,
             base_url_env=base_env,
             auth=auth,
+            environments=environments,
+            environment_env=self.string(m.get("environment_env"), "`service.environment_env`") if environments else None,
             headers=self.headers(m.get("headers"), "`service.headers`"),
             timeout_ms=timeout if timeout is not None else 60000,
             features=self.feature_uses(m.get("features")),
+            config=self.config_options(m.get("config")),
             span=m.span,
         )
+
+    def environments(self, m: Mapping) -> tuple[tuple[str, str], ...]:
+        """`service.environments`: name → base URL. A name becomes an argument value in every SDK, so
+        it is a plain identifier; `environment_env` without environments would choose among nothing."""
+        em = self.mapping(m.get("environments"), "`service.environments`")
+        if em is None:
+            if "environment_env" in m:
+                self.sink.error(
+                    "manifest.bad-value",
+                    "`service.environment_env` chooses among `service.environments`, and there are none",
+                    m.get("environment_env").span,  # type: ignore[union-attr]
+                    hint="add `environments: {production: https://..., staging: https://...}`, or remove `environment_env`",
+                )
+            return ()
+        out = []
+        for e in em:
+            url = self.string(e.value, f"environment `{e.key}`")
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", e.key):
+                self.sink.error(
+                    "manifest.bad-name",
+                    f"environment name `{e.key}` is not a lower-case identifier",
+                    e.key_span,
+                    hint="e.g. `production`, `staging`, `eu_west`",
+                )
+            elif url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+                self.sink.error(
+                    "manifest.bad-value",
+                    f"environment `{e.key}` must be an absolute http(s) URL, not `{url}`",
+                    e.value.span,
+                    hint="e.g. `https://api.example.com/v1`",
+                )
+            elif url is not None:
+                out.append((e.key, url.rstrip("/")))
+        if not list(em):
+            self.sink.error("manifest.bad-value", "`service.environments` is empty", em.span, hint="name at least one: `{production: https://...}`")
+        return tuple(out)
+
+    def auth(self, node: Node | None) -> ir.Auth | None:
+        am = self.mapping(node, "`service.auth`")
+        if am is None:
+            return None
+        self.check_keys(am, ("type", "header", "env", "command_env", "exchange"), "`service.auth`")
+        kind = self.string(am.get("type"), "`auth.type`") or "api_key"
+        if kind not in ir.AUTH_SCHEMES:
+            self.sink.error(
+                "manifest.bad-value",
+                f"unsupported auth type `{kind}`",
+                (am.get("type") or am).span,
+                hint=did_you_mean(kind, ir.AUTH_SCHEMES) or f"supported: {', '.join(ir.AUTH_SCHEMES)}",
+            )
+        exchange = None
+        em = self.mapping(am.get("exchange"), "`auth.exchange`")
+        if em is not None:
+            exchange = self.auth_exchange(em)
+        return ir.Auth(
+            type=kind,
+            header=self.string(am.get("header"), "`auth.header`") or "Authorization",
+            env=self.string(am.get("env"), "`auth.env`"),
+            command_env=self.string(am.get("command_env"), "`auth.command_env`"),
+            exchange=exchange,
+            span=am.span,
+        )
+
+    def auth_exchange(self, em: Mapping) -> ir.AuthExchange | None:
+        """`auth.exchange`: its endpoint and the response field of the token are required (nothing
+        could be guessed for them); the rest has the Tinker API's values as defaults."""
+        self.check_keys(
+            em, ("endpoint", "token", "lifetime", "refresh_window", "refresh_before_sec", "enabled", "enable_env"), "`auth.exchange`"
+        )
+        missing = [k for k in ("endpoint", "token") if k not in em]
+        if missing:
+            self.sink.error(
+                "manifest.missing-key",
+                f"`auth.exchange` needs {' and '.join(f'`{k}`' for k in missing)}",
+                em.span,
+                hint="e.g. `exchange: {endpoint: auth.token, token: jwt}`: the endpoint that exchanges the credential "
+                "and the field of its response that holds the token",
+            )
+            return None
+        endpoint = self.string(em.get("endpoint"), "`exchange.endpoint`")
+        token = self.string(em.get("token"), "`exchange.token`")
+        if endpoint is None or token is None:
+            return None
+        claim: str | None = "exp"
+        field: str | None = None
+        lm = self.mapping(em.get("lifetime"), "`exchange.lifetime`")
+        if lm is not None:
+            self.check_keys(lm, ("claim", "field"), "`exchange.lifetime`")
+            if len(list(lm)) != 1:
+                self.sink.error(
+                    "manifest.bad-value",
+                    "`exchange.lifetime` takes one of `claim` and `field`",
+                    lm.span,
+                    hint="`{claim: exp}` reads the JWT's expiry; `{field: expires_in}` a response field of seconds",
+                )
+                return None
+            if "claim" in lm:
+                claim = self.string(lm.get("claim"), "`lifetime.claim`")
+            else:
+                claim, field = None, self.string(lm.get("field"), "`lifetime.field`")
+        window = (0.45, 0.55)
+        wn = em.get("refresh_window")
+        if wn is not None:
+            items = wn.items if isinstance(wn, Sequence) else []
+            values = [self.number(i, "`exchange.refresh_window`") for i in items]
+            if len(items) != 2 or None in values or not (0 < values[0] <= values[1] < 1):  # type: ignore[operator]
+                self.sink.error(
+                    "manifest.bad-value",
+                    "`exchange.refresh_window` is two fractions of the token's lifetime, `[low, high]`, 0 < low <= high < 1",
+                    wn.span,
+                    hint="e.g. `[0.45, 0.55]`: renew between 45 % and 55 % of the lifetime",
+                )
+                return None
+            window = (float(values[0]), float(values[1]))  # type: ignore[arg-type]
+        before = self.integer(em.get("refresh_before_sec"), "`exchange.refresh_before_sec`")
+        if before is not None and before < 0:
+            self.sink.error("manifest.bad-value", "`exchange.refresh_before_sec` must not be negative", em.get("refresh_before_sec").span)  # type: ignore[union-attr]
+            before = None
+        enabled = self.boolean(em.get("enabled"), "`exchange.enabled`")
+        return ir.AuthExchange(
+            endpoint=endpoint,
+            token_field=token,
+            lifetime_claim=claim,
+            lifetime_field=field,
+            refresh_window=window,
+            refresh_before_sec=60 if before is None else before,
+            enabled=True if enabled is None else enabled,
+            enable_env=self.string(em.get("enable_env"), "`exchange.enable_env`"),
+            span=em.span,
+        )
+
+    def config_options(self, node: Node | None) -> tuple[ir.ConfigOption, ...]:
+        """`service.config`: `name: type` or `name: {type, env?, default?, doc?}`."""
+        cm = self.mapping(node, "`service.config`")
+        out: list[ir.ConfigOption] = []
+        for e in cm or ():
+            what = f"config option `{e.key}`"
+            if not CONFIG_NAME.fullmatch(e.key):
+                self.sink.error(
+                    "config.bad-name",
+                    f"{what}: a config option's name must be a lower_snake_case identifier",
+                    e.key_span,
+                    hint="it becomes an option key and a field name in every SDK",
+                )
+                continue
+            if e.key in RESERVED_CONFIG:
+                self.sink.error(
+                    "config.reserved-name",
+                    f"{what}: `{e.key}` is a configuration option every SDK already has",
+                    e.key_span,
+                    hint=f"the built-in options are: {', '.join(RESERVED_CONFIG)}; pick another name",
+                )
+                continue
+            env = default = doc = None
+            has_default = False
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "env", "default", "doc"), what)
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+                    continue
+                t = self.type_expr(e.value.get("type"), what)
+                env = self.string(e.value.get("env"), f"`env` of {what}")
+                has_default = "default" in e.value
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+                doc = self.doc(e.value)
+            else:
+                t = self.type_expr(e.value, what)
+            if t is not None:
+                out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
+        return tuple(out)
 
     def targets(self, node: Node | None) -> dict[str, Any]:
         m = self.mapping(node, "`targets`")
@@ -595,18 +792,31 @@ class Lowerer:
     def field(self, owner: str, name: str, span: Span, node: Node) -> ir.Field | None:
         what = f"field `{owner}.{name}`"
         if isinstance(node, Mapping) and "type" in node:
-            self.check_keys(node, ("type", "doc", "default", "optional", "json_name", "deprecated"), what)
+            self.check_keys(node, ("type", "doc", "default", "optional", "nullable", "json_name", "deprecated"), what)
             t = self.type_expr(node.get("type"), what)
             if t is None:
                 return None
             has_default = "default" in node
             default = ir.freeze(to_plain(node["default"])) if has_default else None
             optional = bool(self.boolean(node.get("optional"), "`optional`"))
+            # `T?` alone means "may be left out" (and may be null); `nullable: true` on a plain `T`
+            # is the rare field that must be present but may be null (sent as null).
+            required_nullable = bool(self.boolean(node.get("nullable"), "`nullable`"))
+            if required_nullable:
+                if isinstance(t, ir.Nullable):
+                    self.sink.error(
+                        "type.nullable-twice",
+                        f"{what}: `nullable: true` with the type `{format_type(t)}`",
+                        node.entries["nullable"].key_span,
+                        hint=f"`{format_type(t)}` alone is optional and nullable; for a field that must be present but may be null write `{{type: {format_type(t.inner)}, nullable: true}}`",
+                    )
+                else:
+                    t = ir.Nullable(inner=t)
             return ir.Field(
                 name=name,
                 type=t,
                 json_name=self.string(node.get("json_name"), "`json_name`") or name,
-                required=not (has_default or optional),
+                required=not (has_default or optional or (isinstance(t, ir.Nullable) and not required_nullable)),
                 has_default=has_default,
                 default=default,
                 doc=self.doc(node),
@@ -619,7 +829,8 @@ class Lowerer:
         t = self.type_expr(node, what)
         if t is None:
             return None
-        return ir.Field(name=name, type=t, json_name=name, required=True, span=span)
+        # `T?`: optional and nullable, left out of the request when not given
+        return ir.Field(name=name, type=t, json_name=name, required=not isinstance(t, ir.Nullable), span=span)
 
     def enum_values(self, owner: str, node: Node | None) -> tuple[ir.EnumValue, ...]:
         if not isinstance(node, Sequence) or not node.items:
@@ -765,7 +976,7 @@ class Lowerer:
                     "feature.bad-value",
                     f"{what} must be one of {', '.join(spec.choices)}, not `{v}`",
                     node.span,
-                    hint=did_you_mean(v, spec.choices),
+                    hint=did_you_mean(v, spec.choices) or f"one of: {', '.join(spec.choices)}",
                 )
                 return None
             return v
@@ -787,6 +998,18 @@ class Lowerer:
             return self.status_list(node, what)
         if kind == "headers":
             return self.headers(node, what)
+        if kind == "str_map":
+            m = self.mapping(node, what)
+            if m is None:
+                return None
+            pairs = []
+            for e in m:
+                value = self.string(e.value, f"`{e.key}` of {what}")
+                if value is None:
+                    return None
+                spans.append((prefix + e.key, e.key_span))  # so a check can point at one entry
+                pairs.append((e.key, value))
+            return tuple(pairs)
         if kind == "type":
             return self.type_expr(node, what)
         if kind == "json":
@@ -857,6 +1080,7 @@ class Lowerer:
                 "request",
                 "response",
                 "headers",
+                "header_params",
                 "features",
                 "response_handler",
                 "doc",
@@ -907,7 +1131,57 @@ class Lowerer:
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             span=key_span,
+            header_params=self.header_params(m.get("header_params"), eid),
         )
+
+    def header_params(self, node: Node | None, eid: str) -> tuple[ir.HeaderParam, ...]:
+        """`header_params: {name: Type | {type, header, default, optional, doc}}`: request headers
+        from arguments; the header's name is `header:` (default: the parameter's name)."""
+        m = self.mapping(node, f"`header_params` of `{eid}`")
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            what = f"header parameter `{e.key}` of `{eid}`"
+            header_span = e.key_span
+            if isinstance(e.value, Mapping):
+                self.check_keys(e.value, ("type", "header", "default", "optional", "doc"), what)
+                t = self.type_expr(e.value.get("type"), what)
+                has_default = "default" in e.value
+                optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
+                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+                doc = self.doc(e.value)
+                header = self.string(e.value.get("header"), "`header`") or e.key
+                if "header" in e.value:
+                    header_span = e.value["header"].span
+                if "type" not in e.value:
+                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+            else:
+                t, has_default, optional, default, doc, header = self.type_expr(e.value, what), False, False, None, None, e.key
+            if not _HEADER_NAME.match(header):
+                self.sink.error(
+                    "endpoint.bad-header-name",
+                    f"`{header}` ({what}) is not a valid HTTP header name",
+                    header_span,
+                    hint="a header name is letters, digits and !#$%&'*+-.^_`|~ only, e.g. `X-Weights-Access-Token`",
+                )
+                continue
+            if t is None:
+                continue
+            required = not (has_default or optional or isinstance(t, ir.Nullable))
+            out.append(
+                ir.HeaderParam(
+                    name=e.key,
+                    type=t,
+                    required=required,
+                    has_default=has_default,
+                    default=default,
+                    wire_name=header,
+                    doc=doc,
+                    span=e.key_span,
+                )
+            )
+        return tuple(out)
 
     def path(self, node: Node | None, eid: str, key_span: Span) -> ir.PathTemplate | None:
         if node is None:
@@ -1085,18 +1359,31 @@ class Lowerer:
         for e in sm or ():
             what = f"state `{e.key}` of client `{cid}`"
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "counter", "doc"), what)
+                self.check_keys(e.value, ("type", "counter", "start", "ordered", "doc"), what)
                 if "type" not in e.value:  # was silently dropped: every long form needs its type
                     self.sink.error(
                         "type.syntax", f"{what}: the long form needs a `type:`", e.key_span, hint=f"`{e.key}: {{type: int, counter: true}}`"
                     )
                 t = self.type_expr(e.value.get("type"), what)
                 counter = bool(self.boolean(e.value.get("counter"), "`counter`"))
+                start = self.counter_start(e.value, counter, what)
+                ordered_node = e.value.get("ordered")
+                ordered = bool(self.boolean(ordered_node, "`ordered`"))
+                if ordered and not counter and ordered_node is not None:
+                    self.sink.error(
+                        "manifest.conflict",
+                        f"{what}: `ordered` orders the requests that carry a counter",
+                        ordered_node.span,
+                        hint="add `counter: true` or remove `ordered`",
+                    )
+                    ordered = False
                 doc = self.doc(e.value)
             else:
-                t, counter, doc = self.type_expr(e.value, what), False, None
+                t, counter, start, ordered, doc = self.type_expr(e.value, what), False, 0, False, None
             if t is not None:
-                state.append(ir.StateField(name=e.key, type=t, counter=counter, doc=doc, span=e.key_span))
+                state.append(
+                    ir.StateField(name=e.key, type=t, counter=counter, counter_start=start, ordered=ordered, doc=doc, span=e.key_span)
+                )
         module_node = m.get("module")
         module = self.string(module_node, "`module`")
         if module is not None and module_node is not None:  # becomes file paths in Elixir: a plain dotted name only
@@ -1405,7 +1692,7 @@ class Lowerer:
                     hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}",
                 )
                 return None
-            if source in ("input", "state") and not path:
+            if source in ("input", "state", "config") and not path:
                 self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
                 return None
             if source == "steps" and (not path or not isinstance(path[0], str)):

@@ -13,10 +13,14 @@ who have it); a backend that declares no options (``options = None``) is not che
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from tinkc.diagnostics import Sink, did_you_mean
-from tinkc.frontend.model import Mapping, Scalar
+from tinkc.frontend.model import Mapping, Node, Scalar
 from tinkc.ir.span import Span
+
+if TYPE_CHECKING:
+    from tinkc.backends.base import TargetOption
 
 
 def check_target_options(target: str, options: Mapping, key_span: Span, sink: Sink) -> None:
@@ -45,6 +49,9 @@ def check_target_options(target: str, options: Mapping, key_span: Span, sink: Si
             continue
         value = entry.value
         where = f"`targets.{target}.{entry.key}` ({spec.doc})"
+        if spec.kind == "deps":
+            _check_deps(where, value, spec, sink)
+            continue
         if not (isinstance(value, Scalar) and isinstance(value.value, str)):
             sink.error("targets.bad-option", f"{where} must be a string, not {value.describe()}", value.span, hint=f"e.g. `{spec.example}`")
             continue
@@ -62,6 +69,42 @@ def check_target_options(target: str, options: Mapping, key_span: Span, sink: Si
                 f"{where} is not a valid name: {_shown(text)}",
                 value.span,
                 hint=f"a plain name, never a path: e.g. `{spec.example}` (it must match `{spec.pattern}`)",
+            )
+
+
+def _check_deps(where: str, value: Node, spec: TargetOption, sink: Sink) -> None:
+    """`deps`: a mapping from package names to version requirements, each checked: they are written
+    into the project file (mix.exs, pyproject.toml, package.json), so no quote or newline."""
+    if not isinstance(value, Mapping):
+        sink.error(
+            "targets.bad-option",
+            f"{where} must be a mapping of package names to versions, not {value.describe()}",
+            value.span,
+            hint=f"e.g. `{spec.example}`",
+        )
+        return
+    for e in value:
+        if not re.fullmatch(spec.key_pattern, e.key):
+            sink.error(
+                "targets.bad-option",
+                f"{where}: {_shown(e.key)} is not a package name",
+                e.key_span,
+                hint=f"it must match `{spec.key_pattern}`",
+            )
+        version = e.value
+        if not (isinstance(version, Scalar) and isinstance(version.value, str)):
+            sink.error(
+                "targets.bad-option",
+                f"{where}: the version of `{e.key}` must be a string, not {version.describe()}",
+                version.span,
+                hint=f"e.g. `{spec.example}`",
+            )
+        elif len(version.value) > spec.max_length or not re.fullmatch(spec.pattern, version.value):
+            sink.error(
+                "targets.bad-option",
+                f"{where}: {_shown(version.value)} is not a version requirement",
+                version.span,
+                hint=f"e.g. `{spec.example}` (it must match `{spec.pattern}`)",
             )
 
 

@@ -102,7 +102,17 @@ class Reply:
 
 
 # The settings of one future; every key optional (see FUTURE_DEFAULTS).
-FUTURE_KEYS = ("pending_polls", "queue_states", "queue_state_reason", "pending_status", "error", "category", "result", "times")
+FUTURE_KEYS = (
+    "pending_polls",
+    "queue_states",
+    "queue_state_reason",
+    "pending_status",
+    "error",
+    "category",
+    "result",
+    "complete_metadata",
+    "times",
+)
 FUTURE_DEFAULTS: dict[str, Any] = {
     "pending_polls": 1,
     "queue_states": ["active"],
@@ -491,6 +501,7 @@ class _Checker:
         self.integer(m, "pending_polls", path, lo=0, hi=None)
         self.integer(m, "pending_status", path, lo=200, hi=599)
         self.integer(m, "times", path, lo=1, hi=None)
+        self.integer(m, "complete_metadata", path, lo=0, hi=None)
         states = m.get("queue_states")
         if states is not None and (not isinstance(states, list) or not states or not all(isinstance(s, str) for s in states)):
             self.error("type", (*path, "queue_states"), "expected a non-empty list of queue state names")

@@ -42,6 +42,7 @@ from tinkc.diagnostics import Sink
 from tinkc.frontend.load import parse_yaml
 from tinkc.frontend.model import to_plain
 from tinkc.ir import nodes as ir
+from tinkc.ir.types import base_type
 from tinkc.mock.routes import Match, Router
 from tinkc.mock.scenario import (
     ANY_FUTURE,
@@ -53,7 +54,9 @@ from tinkc.mock.scenario import (
     ScenarioError,
     parse_scenario,
 )
+from tinkc.mock.sequence import SequenceChecker
 from tinkc.mock.values import Checker, Generator, Rand, parse_text
+from tinkc.sdk.plan import PageControl, PagePlan, endpoint_params, plan_page
 
 CONTROL = "/__tinkc"
 MAX_BODY = 256 * 1024 * 1024
@@ -95,11 +98,15 @@ class _Future:
     polls: int = 0
     pending_answered: int = 0
     storm: int = 0  # pending answers still owed to an injected try_again storm
+    metadata_answered: int = 0  # complete_metadata answers given (the payload was asked for after)
 
     def to_json(self) -> dict[str, Any]:
         left = max(self.settings["pending_polls"] - self.pending_answered, 0) + self.storm
         state = "pending" if left else ("failed" if self.settings.get("error") is not None else "complete")
-        return {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
+        out = {"request_id": self.request_id, "endpoint": self.endpoint, "polls": self.polls, "pending_polls_left": left, "state": state}
+        if self.metadata_answered:  # only futures scripted with complete_metadata have any
+            out["metadata_answered"] = self.metadata_answered
+        return out
 
 
 class _Script(Generic[T]):
@@ -134,6 +141,7 @@ class MockServer:
         self.router = Router(api.endpoints.values())
         self.generator = Generator(api)
         self.checker = Checker(api)
+        self.sequences = SequenceChecker(api)  # counter starts and ordered submission, as the manifest declares them
         self.auth_header = api.service.auth.header if api.service.auth else None
         self._epoch = time.monotonic()  # recordings say when they arrived, in ms since the server began
         self._retrieve: dict[str, list[ir.Feature]] = {}
@@ -208,6 +216,7 @@ class MockServer:
         self._stored: dict[str, Answer] = {}  # the answer of each executed idempotency key
         self._calls: dict[tuple[str, str], dict[str, Any]] = {}  # logical calls, by (endpoint, call tag)
         self._missing_keys: dict[str, int] = {}
+        self.sequences.reset()
         self._faults_injected: dict[str, int] = {}  # by kind, until a reset (across scenario loads)
         self.max_in_flight = self.in_flight
         self._load(scenario)
@@ -286,6 +295,10 @@ class MockServer:
             "drawn": sum(self._fault_draws.values()),
         }
 
+    def sequence_report(self) -> dict[str, Any]:
+        """How many counter-carrying requests were checked, and every start or order violation."""
+        return self.sequences.report()
+
     def stats(self) -> dict[str, Any]:
         return {
             "requests": self._seq,
@@ -359,6 +372,7 @@ class MockServer:
         found = self.router.match(request.method, raw_path)
         if isinstance(found, Match):
             record["endpoint"], record["path_params"] = found.endpoint.id, found.params
+            self.sequences.arrived(record["seq"], found.endpoint.id, body)
         if not self._released.is_set():
             self.held += 1
             try:
@@ -470,6 +484,7 @@ class MockServer:
         return script.next() if script is not None else None
 
     def _send(self, request: web.Request, record: dict[str, Any], answer: Answer, reply: Reply | None) -> web.StreamResponse:
+        self.sequences.answered(record["seq"])
         response_record: dict[str, Any] = {"source": answer.source}
         if answer.fault is not None:
             response_record["fault"] = answer.fault
@@ -515,14 +530,65 @@ class MockServer:
         if future is not None:
             return self._submit(ep, future, params, body)
         if ep.id in self._retrieve:
-            return self._retrieve_future(ep, body)
+            return self._retrieve_future(ep, body, request.headers)
         n = self._count(ep)
         if ep.response_handler == "redirect_location":
             location = f"{request.scheme}://{request.host}{CONTROL}/files/{ep.id}/{n}"
             return Answer(status=302, headers={"Location": location}, source="redirect")
         if ep.response is None:
             return Answer(status=204, source="generated")
-        return Answer.of_json(200, self._generate(ep.response, f"{ep.id}#{n}", body, params), "generated")
+        exchange = self.api.service.auth.exchange if self.api.service.auth else None
+        if exchange is not None and ep.id == exchange.endpoint:
+            return Answer.of_json(200, self._token(ep, exchange, n, body, params), "generated")
+        value = self._generate(ep.response, f"{ep.id}#{n}", body, params)
+        return Answer.of_json(200, self._last_page(ep, value, request, body), "generated")
+
+    def _last_page(self, ep: ir.Endpoint, value: Any, request: web.Request, body: Any) -> Any:
+        """A generated answer of a paginated endpoint is its last page, so that an SDK iterating
+        the pages ends (scripted answers make longer sequences): no next cursor or URL; for
+        limit/offset, fewer items than the limit sent and a total that ends at this page."""
+        page = plan_page(self.api, ep, endpoint_params(self.api, ep)[0])
+        if not isinstance(page, PagePlan) or not isinstance(value, dict):
+            return value
+        if page.style != "limit_offset":
+            if page.next_path:
+                _end(self.api, ep.response, value, page.next_path)
+            return value
+        items = value.get(page.items_wire)
+        if not isinstance(items, list):
+            return value
+
+        def control(c: PageControl | None) -> Any:
+            if c is None:
+                return None
+            given = request.query.get(c.wire) if c.location == "query" else body.get(c.wire) if isinstance(body, dict) else None
+            try:
+                return int(given) if given is not None else None
+            except (TypeError, ValueError):
+                return None
+
+        limit, offset = control(page.limit), control(page.offset) or 0
+        if limit is not None and len(items) >= limit:
+            del items[max(limit - 1, 0) :]
+        if page.total_path:
+            _put(value, page.total_path, offset + len(items))
+        return value
+
+    def _token(self, ep: ir.Endpoint, exchange: ir.AuthExchange, n: int, body: Any, params: dict[str, str]) -> Any:
+        """The exchange's answer: a token an SDK can use for an hour (an unsigned JWT when its
+        lifetime is the JWT's claim, else the lifetime field says 3600 seconds)."""
+        assert ep.response is not None
+        answer = self._generate(ep.response, f"{ep.id}#{n}", body, params)
+        if not isinstance(answer, dict):
+            return answer
+        now = int(time.time())
+        if exchange.lifetime_field is not None:
+            answer[exchange.token_field] = f"mock-token-{n}"
+            answer[exchange.lifetime_field] = 3600
+        else:
+            claims = {"sub": f"mock-token-{n}", "iat": now, exchange.lifetime_claim or "exp": now + 3600}
+            answer[exchange.token_field] = unsigned_jwt(claims)
+        return answer
 
     def _problems(self, request: web.Request, ep: ir.Endpoint, params: dict[str, str], body: Any, kind: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
@@ -615,7 +681,7 @@ class MockServer:
         request_id = body.get(key) if isinstance(body, dict) else None
         return self._futures.get(request_id) if isinstance(request_id, str) else None
 
-    def _retrieve_future(self, ep: ir.Endpoint, body: Any) -> Answer:
+    def _retrieve_future(self, ep: ir.Endpoint, body: Any, headers: Mapping[str, str]) -> Answer:
         spec, key = self._request_id_key(ep)
         future = self._future_of(ep, body)
         if future is None:
@@ -623,6 +689,12 @@ class MockServer:
             return Answer.of_json(404, {"detail": f"unknown request id {json.dumps(request_id)}"}, "future")
         future.polls += 1
         settings = future.settings
+        # a poll that names another request type than its future's endpoint declares is a client bug
+        expected_type = spec.request_type(future.endpoint)
+        given_type = headers.get(spec.request_type_header) if spec.request_type_header else None
+        if given_type is not None and given_type != expected_type:
+            detail = f"{spec.request_type_header}: {given_type!r}, but {future.request_id} is a {expected_type!r} request"
+            return Answer.of_json(400, {"detail": detail}, "error")
         storm = future.storm > 0
         if storm or future.pending_answered < settings["pending_polls"]:
             states = settings["queue_states"]
@@ -639,6 +711,17 @@ class MockServer:
             else:
                 future.pending_answered += 1
             return Answer.of_json(status, pending, "future")
+        size = settings.get("complete_metadata")
+        if size is not None and spec.metadata_only_field is not None and settings.get("error") is None:
+            # the result is "too big to inline": its metadata only, while the poll allows that
+            rec = self.api.record(ep.request)
+            flag = rec.field(spec.metadata_only_field) if rec else None
+            if isinstance(body, dict) and body.get(flag.json_name if flag else spec.metadata_only_field) is True:
+                future.metadata_answered += 1
+                metadata: dict[str, Any] = {spec.metadata_status_field: spec.metadata_status_value}
+                if spec.metadata_size_field is not None:
+                    metadata[spec.metadata_size_field] = size
+                return Answer.of_json(200, metadata, "future")
         if settings.get("error") is not None:
             failed: dict[str, Any] = {spec.error_field: settings["error"]}
             if settings.get("category") is not None:
@@ -712,6 +795,8 @@ class MockServer:
                 return _json({"ok": True, "scenario": loaded.to_json()})
             if path == "/idempotency" and method == "GET":
                 return _json(self.idempotency())
+            if path == "/sequences" and method == "GET":
+                return _json(self.sequence_report())
             if path == "/futures" and method == "GET":
                 return _json(self.futures())
             if path == "/faults" and method == "GET":
@@ -761,11 +846,21 @@ _CONTROL_ROUTES = [
     f"POST {CONTROL}/scenario",
     f"GET {CONTROL}/idempotency",
     f"GET {CONTROL}/futures",
+    f"GET {CONTROL}/sequences",
     f"GET {CONTROL}/faults",
     f"GET {CONTROL}/stats[?in_flight=N&timeout_ms=T]",
     f"POST {CONTROL}/hold",
     f"GET {CONTROL}/files/...",
 ]
+
+
+def unsigned_jwt(claims: Mapping[str, Any]) -> str:
+    """A JWT with these claims and no signature (`alg: none`): SDKs read its expiry, never verify it."""
+
+    def part(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(dict(claims))}.mock"
 
 
 def _scripted(reply: Reply) -> Answer:
@@ -896,6 +991,9 @@ class MockHandle:
     def stats(self) -> dict[str, Any]:
         return self.call(self.server.stats)
 
+    def sequence_report(self) -> dict[str, Any]:
+        return self.call(self.server.sequence_report)
+
     def futures(self) -> list[dict[str, Any]]:
         return self.call(self.server.futures)
 
@@ -933,3 +1031,35 @@ def running_mock(
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+def _end(api: ir.Api, t: ir.TypeRef | None, value: dict[str, Any], path: tuple[str, ...]) -> None:
+    """No next cursor or URL at a wire path, as the field's type allows: null, absent, or empty."""
+    field: ir.Field | None = None
+    for n, key in enumerate(path):
+        record = api.record(base_type(api, t)[0]) if t is not None else None
+        field = next((f for f in record.fields if f.json_name == key), None) if record is not None else None
+        if field is None:
+            return
+        if n < len(path) - 1:
+            inner = value.get(key)
+            if not isinstance(inner, dict):
+                return
+            value, t = inner, field.type
+    assert field is not None
+    if base_type(api, field.type)[1]:
+        value[path[-1]] = None
+    elif not field.required:
+        value.pop(path[-1], None)
+    else:
+        value[path[-1]] = ""
+
+
+def _put(value: dict[str, Any], path: tuple[str, ...], item: Any) -> None:
+    """Set the field at a wire path where its parents are objects (a null parent stays null)."""
+    for key in path[:-1]:
+        inner = value.get(key)
+        if not isinstance(inner, dict):
+            return
+        value = inner
+    value[path[-1]] = item

@@ -30,10 +30,11 @@ import attrs
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.frontend.grammars import format_binding, format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import redirect_url_field
+from tinkc.ir.queries import redirect_url_field, step_binds
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
+from tinkc.passes.client_state import state_flow
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -130,6 +131,20 @@ class FlowChecker:
                 self.sink.error("binding.unknown-state", f"`{b.text}`: client `{client}` has no state `{name}`", b.span, hint=hint)
                 return None, None, False
             return None, fields[str(name)], True
+        if b.source == "config":
+            option = self.api.service.config_option(str(b.path[0]))
+            if option is None:
+                names = [o.name for o in self.api.service.config]
+                self.sink.error(
+                    "binding.unknown-config",
+                    f"`{b.text}`: the service declares no config option `{b.path[0]}`",
+                    b.span,
+                    hint=did_you_mean(str(b.path[0]), names) or "declare it under `service.config`",
+                )
+                return None, None, False
+            # an option without a default that nobody gave is absent: read as null
+            t = option.type if option.has_default else make_nullable(option.type, True)
+            return None, t, True
         # input
         name = str(b.path[0])
         if self.declared and name not in self.declared:
@@ -223,7 +238,7 @@ class FlowChecker:
         step, t, ok = self.root(b, expected)
         if not ok:
             return b
-        path = b.path[1:] if b.source in ("steps", "state", "input") else b.path
+        path = b.path[1:] if b.source in ("steps", "state", "input", "config") else b.path
         t, ok = self.walk(b, t, path)
         if ok and t is not None and expected is not None:
             if not accepts(self.api, expected, t):
@@ -356,11 +371,48 @@ class FlowChecker:
             return "bind", on
         if owner is None or owner == self.flow.client:
             return "self", None
-        for sid in reversed(self.order):
-            result = self.results.get(sid)
-            if isinstance(result, ir.ClientT) and result.client == owner:
-                return f"step:{sid}", None
+        built = [sid for sid in self.order if isinstance(self.results.get(sid), ir.ClientT) and self.results[sid].client == owner]  # type: ignore[union-attr]
+        if len(built) > 1:
+            self.sink.error(
+                "flow.ambiguous-receiver",
+                f"`{step.written_target}` runs on a `{owner}` client, and steps {', '.join(f'`{b}`' for b in built)} each produced one",
+                step.span,
+                hint=f"say which: `on: ${{steps.{built[-1]}}}`",
+            )
+        if built:
+            return f"step:{built[-1]}", None
         return "sibling", None
+
+    def retarget(self, step: ir.Step, owner: str | None) -> ir.Step:
+        """A call written `client.method` that the references resolved to an endpoint of the same
+        name, where that client's method is a flow (one that fills the client's state): the flow."""
+        if owner is None or step.target_kind != "endpoint":
+            return step
+        made = state_flow(self.api, self.flow.client, step.written_target)
+        if made is not None and made in self.flows:
+            return attrs.evolve(step, target=made, target_kind="flow")
+        return step
+
+    def implicit_args(self, step: ir.Step, params: list[Param], receiver: str) -> ir.Step:
+        """Parameters a call leaves out, filled by name (each one written into the IR, so `tinkc ir`
+        shows it): a required one from the flow's own client state when it runs on that client; and,
+        when the step gives no `args:` at all, every other one from the flow's input of that name
+        (declared, or inferred from this use)."""
+        given = {a.name for a in step.args}
+        state = self.state_fields() if receiver == "self" else {}
+        passthrough = not step.args and (not self.declared or any(p.name in self.declared for p in params))
+        extra = []
+        for p in params:
+            if p.name in given:
+                continue
+            if p.required and p.name in state:
+                value = ir.Bind(source="state", path=(p.name,), text=f"${{state.{p.name}}}", span=step.span)
+            elif passthrough and (not self.declared or p.name in self.declared):
+                value = ir.Bind(source="input", path=(p.name,), text=f"${{input.{p.name}}}", span=step.span)
+            else:
+                continue
+            extra.append(ir.Arg(name=p.name, value=value, span=step.span))
+        return attrs.evolve(step, args=(*step.args, *extra)) if extra else step
 
     def step(self, step: ir.Step) -> ir.Step:
         result: ir.TypeRef | None = None
@@ -368,13 +420,18 @@ class FlowChecker:
         if step.kind in ("call", "call_await") and step.target is not None and known:
             owner = self.call_owner(step)
             receiver, on = self.receiver(step, owner)
+            step = self.retarget(step, owner)
+            assert step.target is not None  # (a retargeted step names a flow)
             if step.target_kind == "endpoint":
                 ep = self.api.endpoints[step.target]
-                args = self.args(step, endpoint_params(self.api, ep), step.written_target)
+                params = endpoint_params(self.api, ep)
+                step = self.implicit_args(step, params, receiver)
+                args = self.args(step, params, step.written_target)
                 result = endpoint_result(self.api, ep)
             else:
-                callee = self.flows[step.target]
+                callee = self.flows[step.target or ""]
                 params = [Param(i.name, i.type or ANY, i.required) for i in callee.inputs]
+                step = self.implicit_args(step, params, receiver)
                 args = self.args(step, params, step.written_target)
                 result = callee.result
             if step.kind == "call_await" and isinstance(result, ir.FutureT):
@@ -510,6 +567,13 @@ class FlowChecker:
         head = step.written_target.rpartition(".")[0]
         if step.target_kind == "flow":
             return self.flows[step.target].client if step.target in self.flows else None
+        other = self.api.clients.get(head)
+        if step.written_target in self.api.endpoints and other is not None and other.id != self.flow.client:
+            # `training.load_state`: an endpoint of the group a client is named after, which that
+            # client has as a method: the call runs on such a client (see `retarget`)
+            m = other.method(step.written_target.rpartition(".")[2])
+            if m is not None and (m.target == step.target or m.kind == "flow"):
+                return other.id
         if head and head not in self.api.endpoints and step.written_target not in self.api.endpoints:
             from tinkc.ir.queries import find_client
 
@@ -564,7 +628,32 @@ class FlowChecker:
         return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)
 
 
+def check_config(api: ir.Api, sink: Sink) -> None:
+    """`service.config`: an option read from the environment has a type text can become; a
+    default is a value of the option's type."""
+    from tinkc.sdk.plan import env_kind
+
+    for o in api.service.config:
+        if o.env is not None and env_kind(api, o.type) is None:
+            sink.error(
+                "config.env-type",
+                f"config option `{o.name}` is `{format_type(o.type)}`: an environment variable cannot give it",
+                o.span,
+                hint="read strings, numbers, booleans, lists of strings (comma-separated) or maps (JSON) from `env`; drop `env:`",
+            )
+        if o.has_default and o.default is not None:
+            problem = const_problem(api, o.type, o.default)
+            if problem:
+                sink.error(
+                    "config.bad-default",
+                    f"the default of config option `{o.name}` is not a `{format_type(o.type)}`: {problem}",
+                    o.span,
+                    hint="give a value of the option's type",
+                )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
+    check_config(api, sink)
     order, cycles = flow_call_order(api)
     in_cycle = {name for cycle in cycles for name in cycle}
     flows = dict(api.flows)
@@ -572,7 +661,36 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         if name in in_cycle or name not in flows:
             continue
         flows[name] = FlowChecker(api, flows[name], sink, flows).check()
+    for flow in flows.values():
+        _check_ordered_counters(api, flow, sink)
     return attrs.evolve(api, flows=flows)
+
+
+def _check_ordered_counters(api: ir.Api, flow: ir.Flow, sink: Sink) -> None:
+    """An `ordered` counter orders the requests that carry it: it is read only as an argument of an
+    endpoint call on its own client, at most once a step (one value, one request, one place in the lane)."""
+    client = api.clients.get(flow.client or "")
+    ordered = {s.name for s in client.state if s.counter and s.ordered} if client is not None else set()
+    if not ordered:
+        return
+    for step in flow.steps:
+        reads = [b for b in step_binds(step) if b.source == "state" and b.path and str(b.path[0]) in ordered]
+        if not reads:
+            continue
+        if step.kind not in ("call", "call_await") or step.target_kind != "endpoint" or step.receiver != "self":
+            sink.error(
+                "flow.ordered-counter",
+                f"`{reads[0].text}` is an ordered counter: only a request of its own client may carry it",
+                reads[0].span,
+                hint="read it in an endpoint call step of this client, or drop `ordered: true`",
+            )
+        elif len(reads) > 1:
+            sink.error(
+                "flow.ordered-counter",
+                f"step reads ordered counters {len(reads)} times: one request takes one place in the order",
+                reads[1].span,
+                hint="read one ordered counter once per step",
+            )
 
 
 PASS = Pass(name="bindings", kind="validation", run=run, doc=__doc__ or "")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES
+from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.types import base_type, const_problem
+from tinkc.ir.types import accepts, base_type, const_problem
 from tinkc.passes.base import Pass
 
 _MISSING = object()
@@ -144,6 +145,17 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
         _positive(feat, sink, {"poll_timeout_ms": p.poll_timeout_ms, "timeout_ms": p.timeout_ms})
         _check_backoff(feat, sink, "poll_retry", p.poll_retry)
         _check_statuses(feat, "pending_status", p.pending_statuses, sink)
+        for name, ranges in (
+            ("expired.status", p.expired_statuses),
+            ("bounded_retry.status", p.bounded_retry_statuses),
+            ("billing_pause.status", p.billing_statuses),
+        ):
+            _check_statuses(feat, name, ranges, sink)
+        if p.billing_statuses:
+            _positive(feat, sink, {"billing_pause.delay_ms": p.billing_delay_ms, "billing_pause.max_pause_ms": p.billing_max_pause_ms})
+        for name, count in (("expired.resubmits", p.expired_resubmits), ("bounded_retry.max_retries", p.bounded_retries)):
+            if count < 0:
+                sink.error("feature.bad-value", f"`{name}` of `{feat.id}` must not be negative", feat.param_span(name))
         if "unknown" not in p.categories:
             sink.error(
                 "feature.bad-value",
@@ -196,6 +208,39 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
     elif isinstance(p, ir.QueueStateObserver):
         if p.debounce_ms < 0:
             sink.error("feature.bad-value", f"`debounce_sec` of `{feat.id}` must not be negative", feat.param_span("debounce_sec"))
+
+
+def _check_request_types(api: ir.Api, feat: ir.Feature, p: ir.PromiseResult, sink: Sink) -> None:
+    """`request_types` names endpoints answering futures of this feature; with a request-type poll
+    header, every such endpoint has one (a poll never goes out without it)."""
+    users = [ep for ep in api.endpoints.values() if any(u.feature == feat.id for u in ep.features)]
+    ids = {ep.id for ep in users}
+    for endpoint, _ in p.request_types:
+        if endpoint not in ids:
+            sink.error(
+                "feature.bad-endpoint",
+                f"`request_types` of `{feat.id}` names `{endpoint}`, which does not use `{feat.id}`",
+                feat.param_span(f"request_types.{endpoint}"),
+                hint=did_you_mean(endpoint, sorted(ids)) or f"endpoints using it: {', '.join(sorted(ids)) or 'none'}",
+            )
+    if p.request_type_header is None:
+        if p.request_types:
+            sink.error(
+                "feature.bad-value",
+                f"`request_types` of `{feat.id}` are sent in no header",
+                feat.param_span("request_types"),
+                hint="set `poll_headers.request_type:` to the header that carries them",
+            )
+        return
+    given = {e for e, _ in p.request_types}
+    for ep in users:
+        if ep.id not in given:
+            sink.error(
+                "feature.missing-request-type",
+                f"endpoint `{ep.id}` answers futures of `{feat.id}` but has no entry in its `request_types`",
+                ep.span,
+                hint=f"add `{ep.id}: <type>` under `request_types:` of `{feat.id}` (sent in `{p.request_type_header}`)",
+            )
 
 
 def _check_placement(api: ir.Api, sink: Sink) -> None:
@@ -273,6 +318,15 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 sink.error(
                     "feature.bad-retrieve-endpoint", f"retrieve endpoint `{retrieve.id}` must not itself answer futures", retrieve.span
                 )
+            if rec is not None and p.metadata_only_field is not None and rec.field(p.metadata_only_field) is None:
+                sink.error(
+                    "feature.bad-field",
+                    f"the request `{rec.id}` of retrieve endpoint `{retrieve.id}` has no `{p.metadata_only_field}` field "
+                    f"(`metadata_only.request_field` of `{feat.id}`)",
+                    feat.param_span("metadata_only.request_field"),
+                    hint=did_you_mean(p.metadata_only_field, [f.name for f in rec.fields]),
+                )
+            _check_request_types(api, feat, p, sink)
         elif isinstance(p, ir.Telemetry):
             ep = api.endpoints.get(p.endpoint)
             if ep is not None and ep.request is None:
@@ -294,8 +348,13 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 )
             request = api.record(ep.request) if ep is not None else None
             if request is not None:
-                given = ir.Obj(()) if p.create_args is None else p.create_args
+                from tinkc.sdk.plan import split_create_args
+
+                given, refs = split_create_args(ir.Obj(()) if p.create_args is None else p.create_args)
+                _check_config_refs(api, feat, request, refs, sink)
                 problem = const_problem(api, ir.Ref(name=request.id), given)
+                # a field read from an option is given (an option that may be absent is an error above)
+                given = ir.Obj(tuple(sorted((*given.items, *((k, None) for k, _ in refs)))))
                 missing = [f.name for f in request.fields if f.required and given.get(f.name, _MISSING) is _MISSING]
                 if problem or missing:
                     sink.error(
@@ -307,11 +366,82 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                     )
 
 
+def _check_pagination(api: ir.Api, sink: Sink) -> None:
+    """A pagination feature must fit every endpoint it is attached to: its items field, its page
+    controls and where the next cursor or URL comes from (the plan's own reading, so what passes
+    here is what every SDK renders)."""
+    from tinkc.sdk.plan import endpoint_params, plan_page
+
+    for ep in api.endpoints.values():
+        for use in ep.features:
+            feat = api.features.get(use.feature)
+            if feat is None or not isinstance(feat.params, ir.Pagination):
+                continue
+            if ep.response is None or (isinstance(ep.response, ir.Ref) and ep.response.name not in api.types):
+                if ep.response is None:
+                    sink.error(
+                        "feature.bad-endpoint",
+                        f"`{ep.id}` answers nothing: it cannot be paginated by `{feat.id}`",
+                        use.span or ep.span,
+                        hint="declare the page type as the endpoint's `response`",
+                    )
+                continue
+            problem = plan_page(api, ep, endpoint_params(api, ep)[0])
+            if isinstance(problem, str):
+                sink.error(
+                    "feature.bad-pagination",
+                    f"pagination `{feat.id}` does not fit `{ep.id}`: {problem}",
+                    use.span or feat.span,
+                    hint=_pagination_hint(feat.params),
+                )
+
+
+def _pagination_hint(p: ir.Pagination) -> str:
+    if p.style == "limit_offset":
+        return "set `items_field`, `offset_param` and `limit_param` to the response's list field and the request's parameters"
+    if p.style == "cursor":
+        return "set `items_field`, `cursor_param` and one of `next_cursor_field` / `next_cursor_header`"
+    return "set `items_field` and one of `next_url_field` / `next_url_header`"
+
+
+def _check_config_refs(api: ir.Api, feat: ir.Feature, request: ir.Record, refs: tuple[tuple[str, str], ...], sink: Sink) -> None:
+    """`create_args` values `${config.x}`: a declared option, of a type the field accepts, and never
+    absent where the field is required and not nullable (an absent option's field is left out)."""
+    names = [o.name for o in api.service.config]
+    for field_name, option_name in refs:
+        option = api.service.config_option(option_name)
+        field = request.field(field_name)
+        where = feat.param_span("create_args")
+        if option is None:
+            sink.error(
+                "binding.unknown-config",
+                f"`create_args` of `{feat.id}`: `${{config.{option_name}}}` names no declared config option",
+                where,
+                hint=did_you_mean(option_name, names) or "declare it under `service.config`",
+            )
+        elif field is not None and not accepts(api, field.type, option.type):
+            sink.error(
+                "binding.type-mismatch",
+                f"`create_args` of `{feat.id}`: config option `{option_name}` is `{format_type(option.type)}`, "
+                f"but `{request.id}.{field_name}` is `{format_type(field.type)}`",
+                where,
+            )
+        elif field is not None and field.required and not option.has_default and not base_type(api, field.type)[1]:
+            sink.error(
+                "feature.bad-value",
+                f"`create_args` of `{feat.id}`: `{request.id}.{field_name}` is required, but config option "
+                f"`{option_name}` has no default and may be absent",
+                where,
+                hint=f"give `{option_name}` a `default:`",
+            )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     for feat in api.features.values():
         _check_values(feat, sink)
     _check_placement(api, sink)
     _check_endpoints(api, sink)
+    _check_pagination(api, sink)
     return api
 
 

@@ -16,6 +16,7 @@ from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.ir import nodes as ir
 from tinkc.ir.queries import find_client
 from tinkc.passes.base import Pass
+from tinkc.passes.client_state import state_flow
 
 
 def _call_candidates(api: ir.Api) -> list[str]:
@@ -28,6 +29,11 @@ def _call_candidates(api: ir.Api) -> list[str]:
 def _resolve_call(api: ir.Api, flow: ir.Flow, step: ir.Step, sink: Sink) -> ir.Step:
     written = step.written_target
     if written in api.endpoints:
+        # (an endpoint method of another client that `client-state` made a flow reading parameters
+        # from the client's state: the call, written `client.method`, is to that flow)
+        made = state_flow(api, flow.client, written)
+        if made is not None:
+            return attrs.evolve(step, target=made, target_kind="flow")
         return attrs.evolve(step, target=written, target_kind="endpoint")
     head, _, method_name = written.rpartition(".")
     client = find_client(api, head) if head else None

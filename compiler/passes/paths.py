@@ -3,7 +3,8 @@
 Every `{name}` of a path becomes a path parameter (typed `string` unless `path_params` says
 otherwise; raw when written `{+name}` or declared `raw: true`), listed in template order. A declared
 path parameter the template lacks, a non-scalar path parameter, and a name used twice among path
-parameters, query parameters and body fields (they all become arguments of one method) are errors.
+parameters, query parameters and body fields (they all become arguments of one method) are errors,
+except a path parameter and a body field of the same type: one argument, sent in both places.
 So are two endpoints with one route (the same method and the same path up to the names of its
 variables): no server, mock or OpenAPI document can tell which one a request is for.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
+from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, is_scalar
 from tinkc.passes.base import Pass
@@ -50,21 +52,54 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
         if q.name in seen:
             sink.error("endpoint.param-clash", f"`{q.name}` of `{ep.id}` is both a {seen[q.name]} and a query parameter", q.span)
         seen[q.name] = "query parameter"
+    _check_header_params(api, ep, seen, sink)
+    for name, what in seen.items():
+        if name == "request_options":  # (the plan's CALL_OPTIONS_PARAM)
+            sink.error(
+                "endpoint.param-clash",
+                f"`request_options` of `{ep.id}` ({what}) is the name of the SDKs' per-call options argument",
+                ep.span,
+                hint="rename the parameter (`json_name:` keeps its wire name)",
+            )
     body = api.record(ep.request)
     if body is not None:
+        path_types = {p.name: p.type for p in params}
         for f in body.fields:
-            if f.name in seen:
+            if f.name not in seen:
+                continue
+            shown_field = format_type(f.type)
+            if seen[f.name] == "path parameter" and _agree(api, path_types[f.name], f.type):
+                continue  # one argument, sent in the path and in the body (see the SDK plan)
+            if seen[f.name] == "path parameter":
+                shown_path = format_type(path_types[f.name])
                 sink.error(
                     "endpoint.param-clash",
-                    f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",
+                    f"`{f.name}` of `{ep.id}` is a path parameter of type `{shown_path}` and a field of its request "
+                    f"`{body.id}` of type `{shown_field}`",
                     ep.span,
-                    hint="rename one of them; all become arguments of one method",
+                    hint=f"a path parameter may share its name with a body field of the same type: declare "
+                    f"`path_params: {{{f.name}: {shown_field.rstrip('?')}}}`, or rename one of them",
                 )
+                continue
+            sink.error(
+                "endpoint.param-clash",
+                f"`{f.name}` of `{ep.id}` is both a {seen[f.name]} and a field of its request `{body.id}`",
+                ep.span,
+                hint="rename one of them; all become arguments of one method",
+            )
     if ep.request is not None and ep.method in ("GET", "HEAD"):
         sink.warning(
             "endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span, hint="move its fields to `query:`"
         )
     return attrs.evolve(ep, path_params=tuple(params))
+
+
+def _agree(api: ir.Api, path: ir.TypeRef, field: ir.TypeRef) -> bool:
+    """A path parameter and a body field of one name are one argument when their types agree (the
+    field may be nullable: the path always gets a value, so the body does too)."""
+    a, _ = base_type(api, path)
+    b, _ = base_type(api, field)
+    return a == b
 
 
 def _route(ep: ir.Endpoint) -> tuple[str, str]:
@@ -93,3 +128,34 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
 
 
 PASS = Pass(name="paths", kind="validation", run=run, doc=__doc__ or "")
+
+
+def _check_header_params(api: ir.Api, ep: ir.Endpoint, seen: dict[str, str], sink: Sink) -> None:
+    """Header parameters are scalars (a header carries one line of text), named apart from the other
+    arguments, each header once, and not a header the endpoint already sends as a fixed value."""
+    fixed = {h.name.lower() for h in ep.headers}
+    headers: set[str] = set()
+    for h in ep.header_params:
+        if h.name in seen:
+            sink.error("endpoint.param-clash", f"`{h.name}` of `{ep.id}` is both a {seen[h.name]} and a header parameter", h.span)
+        seen[h.name] = "header parameter"
+        wire = h.wire_name.lower()
+        if wire in headers or wire in fixed:
+            sink.error(
+                "endpoint.header-clash",
+                f"header `{h.wire_name}` of `{ep.id}` is set twice",
+                h.span,
+                hint="a header is either a fixed `headers:` value or one header parameter",
+            )
+        headers.add(wire)
+        base, _ = base_type(api, h.type)
+        unresolved = isinstance(base, ir.Ref) and not isinstance(api.types.get(base.name), (ir.Record, ir.Enum, ir.Union_))
+        # (a float is left out: its text differs between languages unless every SDK formats it
+        # alike, which headers do not need)
+        if not unresolved and (not is_scalar(api, h.type) or base == ir.Prim(name="float")):
+            sink.error(
+                "endpoint.bad-header-param-type",
+                f"header parameter `{h.name}` of `{ep.id}` must be a string, int, bool, enum or literal",
+                h.span,
+                hint="a header carries one value as text",
+            )

@@ -36,6 +36,8 @@ def declared_type_uses(api: ir.Api) -> Iterator[tuple[ir.TypeRef | None, Span | 
             yield pp.type, pp.span
         for q in ep.query:
             yield q.type, q.span
+        for h in ep.header_params:
+            yield h.type, h.span
     for feat in api.features.values():
         if isinstance(feat.params, ir.PromiseResult):
             yield feat.params.handle_type, feat.span
@@ -93,6 +95,11 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         for param, eid in feat.endpoint_uses():
             check_endpoint(eid, f"feature `{feat.id}`", feat.param_span(param))
 
+    exchange = api.service.auth.exchange if api.service.auth is not None else None
+    if exchange is not None:
+        check_endpoint(exchange.endpoint, "`auth.exchange`", exchange.span)
+        check_exchange_response(api, exchange, sink)
+
     for client in api.clients.values():
         for m in client.methods:
             if m.kind == "endpoint":
@@ -113,6 +120,44 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
                 hint=did_you_mean(flow.client, api.clients),
             )
     return api
+
+
+def check_exchange_response(api: ir.Api, exchange: ir.AuthExchange, sink: Sink) -> None:
+    """The exchange endpoint answers a record whose token field (and lifetime field) every SDK reads."""
+    ep = api.endpoints.get(exchange.endpoint)
+    if ep is None:
+        return
+    request = api.types.get(ep.request.name) if isinstance(ep.request, ir.Ref) else None
+    needs = [v.name for v in ep.path.variables] + [q.name for q in ep.query if q.required]
+    if isinstance(request, ir.Record):
+        needs += [f.name for f in request.fields if f.required and not f.has_default]
+    elif ep.request is not None:
+        needs.append("its body")
+    if needs:  # the SDK calls it on its own: nothing could fill these
+        sink.error(
+            "auth.bad-exchange",
+            f"the exchange endpoint `{ep.id}` needs arguments the SDK cannot give it: {', '.join(needs)}",
+            exchange.span,
+            hint="the exchange sends only the credential: give the endpoint no parameters (or only defaults)",
+        )
+    record = api.types.get(ep.response.name) if isinstance(ep.response, ir.Ref) else None
+    if not isinstance(record, ir.Record):
+        sink.error(
+            "auth.bad-exchange",
+            f"the exchange endpoint `{ep.id}` must answer a record holding the token",
+            exchange.span,
+            hint=f"give `{ep.id}` a `response:` record with a `{exchange.token_field}: string` field",
+        )
+        return
+    names = {f.json_name: f for f in record.fields}
+    for key, name in (("token", exchange.token_field), ("lifetime.field", exchange.lifetime_field)):
+        if name is not None and name not in names:
+            sink.error(
+                "auth.bad-exchange",
+                f"`exchange.{key}` names `{name}`, which `{record.id}` (the answer of `{ep.id}`) does not have",
+                exchange.span,
+                hint=did_you_mean(name, names) or f"its fields: {', '.join(sorted(names)) or '(none)'}",
+            )
 
 
 PASS = Pass(name="references", kind="validation", run=run, doc=__doc__ or "")

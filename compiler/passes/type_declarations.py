@@ -6,7 +6,9 @@
   dependency order, so their recursion must go through a record (a class, defined lazily);
 * a discriminated union whose variants lack the discriminator, give it a non-literal type, or share
   a tag; the pass fills each variant's tag from its record's literal field;
-* a field default that does not fit the field's type.
+* a field default that does not fit the field's type;
+* (a warning) two records of an untagged union with the same fields and literals: the later one is
+  never chosen, since such a union decodes as the member declaring most of the value's keys.
 """
 
 from __future__ import annotations
@@ -132,9 +134,49 @@ def _tag_of(api: ir.Api, union: ir.Union_, v: ir.Variant, sink: Sink) -> str | N
     return v.tag
 
 
+def _shape(api: ir.Api, rec: ir.Record) -> tuple[frozenset[str], frozenset[tuple[str, object]]]:
+    """What a JSON object can tell of a record: its wire keys, and the values its literal fields pin."""
+    literals = set()
+    for f in rec.fields:
+        t, _ = strip_nullable(f.type)
+        if isinstance(t, ir.Lit):
+            literals.add((f.json_name, t.value))
+    return frozenset(f.json_name for f in rec.fields), frozenset(literals)
+
+
+def _indistinguishable_members(api: ir.Api, sink: Sink) -> None:
+    """An untagged union decodes as the member that declares the most of the object's keys, the
+    first written on a tie (the SDK plan's rule): a later member with the very keys and literals of
+    an earlier one is never chosen. Said once per such pair, at the union."""
+    for decl in api.types.values():
+        if isinstance(decl, ir.Alias) and isinstance(decl.target, ir.UnionT):
+            members = [m.name for m in decl.target.members if isinstance(m, ir.Ref)]
+        elif isinstance(decl, ir.Union_) and decl.discriminator is None:
+            members = [v.type for v in decl.variants]
+        else:
+            continue
+        seen: dict[tuple[frozenset[str], frozenset[tuple[str, object]]], str] = {}
+        for name in members:
+            rec = api.types.get(name)
+            if not isinstance(rec, ir.Record):
+                continue
+            shape = _shape(api, rec)
+            if shape in seen:
+                sink.warning(
+                    "type.indistinguishable-members",
+                    f"`{seen[shape]}` and `{name}` of union `{decl.id}` have the same fields: a value always decodes as `{seen[shape]}`",
+                    decl.span,
+                    hint="an untagged union picks the member declaring most of the value's keys, the first on a tie: "
+                    "give one a literal field (a tag) or a field the other lacks, or use a discriminated union",
+                )
+            else:
+                seen[shape] = name
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     _alias_cycles(api, sink)
     _alias_union_cycles(api, sink)
+    _indistinguishable_members(api, sink)
     types = dict(api.types)
     for decl in api.types.values():
         if isinstance(decl, ir.Union_) and decl.discriminator is not None:

@@ -28,7 +28,13 @@ def decl_refs(decl: ir.TypeDecl) -> Iterator[str]:
 
 def root_types(api: ir.Api) -> Iterator[str]:
     for ep in api.endpoints.values():
-        for t in (ep.request, ep.response, *(p.type for p in ep.path_params), *(q.type for q in ep.query)):
+        for t in (
+            ep.request,
+            ep.response,
+            *(p.type for p in ep.path_params),
+            *(q.type for q in ep.query),
+            *(h.type for h in ep.header_params),
+        ):
             yield from (r.name for r in type_refs(t))
     for flow in api.flows.values():
         for i in flow.inputs:
@@ -62,6 +68,8 @@ def used_endpoints(api: ir.Api) -> set[str]:
     used = {m.target for c in api.clients.values() for m in c.methods if m.kind == "endpoint"}
     used.update(s.target for f in api.flows.values() for s in f.steps if s.target_kind == "endpoint" and s.target)
     used.update(eid for f in api.features.values() for _, eid in f.endpoint_uses())
+    if api.service.auth is not None and api.service.auth.exchange is not None:  # the SDK calls it itself
+        used.add(api.service.auth.exchange.endpoint)
     return used
 
 

@@ -3,6 +3,7 @@
 from tinkc.sdk.plan import (
     Body,
     ClientPlan,
+    ConfigOptionPlan,
     EndpointPlan,
     FlowInputPlan,
     FlowPlan,
@@ -23,6 +24,7 @@ from tinkc.sdk.plan import (
 __all__ = [
     "Body",
     "ClientPlan",
+    "ConfigOptionPlan",
     "EndpointPlan",
     "FlowInputPlan",
     "FlowPlan",

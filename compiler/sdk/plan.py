@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -30,7 +31,7 @@ from tinkc.ir import nodes as ir
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
-Location = Literal["path", "query", "body", "body_whole"]
+Location = Literal["path", "query", "body", "body_whole", "header"]
 # What goes on the wire when the caller leaves an argument out: nothing (the key is omitted), or
 # the declared default. One rule for every SDK: an absent optional field is never sent as `null`.
 Absent = Literal["required", "omit", "default"]
@@ -55,6 +56,9 @@ class Param:
     raw: bool = False  # a path parameter inserted unescaped (`{+name}`)
     doc: str | None = None
     deprecated: bool = False
+    # a path parameter that is also a field of the request body (same name, same type): one
+    # argument, sent in the path and as this body field (its name; the record gives its wire name)
+    body_field: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -81,6 +85,7 @@ class Retry:
     max_ms: int
     jitter: float
     retry_after_max_ms: int
+    should_retry_header: str | None = None  # "true" retries (any status), "false" never
 
 
 # The exceptions of `retry_policy.exceptions` that mean "the request timed out" (every SDK maps its
@@ -101,6 +106,117 @@ class Runtime:
     idempotency_prefix: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # fixed headers: the service's, then the endpoint's
     poll_timeout_ms: int | None = None  # set on a futures retrieve endpoint: its polls' timeout
+    request_type: str | None = None  # a futures endpoint's request type, sent with each poll of its futures
+
+
+@attrs.frozen(kw_only=True)
+class PageControl:
+    """A request parameter the pager sets (offset, cursor) or reads (limit)."""
+
+    name: str  # the manifest's parameter name
+    location: Literal["query", "body"]
+    wire: str
+
+
+@attrs.frozen(kw_only=True)
+class PagePlan:
+    """How the pages of a list endpoint follow each other, the same in every SDK.
+
+    The plain method answers the first page. The page iterator sends the first request as the
+    plain method would, then, after each page:
+
+    * ``limit_offset``: stops on a page without items, on fewer items than the limit sent, or
+      when the offset reached ``total`` (when declared); else sends the request again with the
+      offset moved by the page's item count;
+    * ``cursor``: stops when the next cursor (the response field at ``next_path``, or the header
+      ``next_header``) is absent, null or empty; else sends the request again with the cursor, as
+      the response gave it (any JSON), in the ``cursor`` parameter;
+    * ``next_url``: stops likewise on an absent next URL; else requests that URL (resolved against
+      the base URL, which it must stay under: the API key goes to no other host), with the same
+      method and headers and no other parameters.
+
+    A cursor or URL that was already used is a pagination error, never an endless loop. Paths are
+    wire names from the response body's top.
+    """
+
+    feature: str
+    style: Literal["limit_offset", "cursor", "next_url"]
+    items_field: str  # the page record's field listing the items (the manifest's name)
+    items_wire: str
+    item_type: ir.TypeRef
+    limit: PageControl | None = None
+    offset: PageControl | None = None
+    total_path: tuple[str, ...] = ()
+    cursor: PageControl | None = None
+    next_path: tuple[str, ...] = ()
+    next_header: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CallOption:
+    """A per-call option every SDK takes, spelled in each language's idiom. Options never share a
+    namespace with the API's parameters (a request field `timeout` stays a request field): Python
+    takes them as one `request_options=RequestOptions(...)` argument, TypeScript in the options
+    object after the params object, Elixir as `request_options: [...]` in the options list."""
+
+    name: str
+    python: str
+    typescript: str
+    elixir: str
+    doc: str
+
+
+CALL_OPTIONS = (
+    CallOption(
+        name="timeout",
+        python="timeout",
+        typescript="timeoutMs",
+        elixir="timeout",
+        doc="the timeout of each HTTP request of the call (Python: seconds; TypeScript, Elixir: milliseconds)",
+    ),
+    CallOption(
+        name="max_retries",
+        python="max_retries",
+        typescript="maxRetries",
+        elixir="max_retries",
+        doc="retries after the first attempt, instead of the endpoint's retry policy's",
+    ),
+    CallOption(
+        name="extra_headers",
+        python="extra_headers",
+        typescript="headers",
+        elixir="headers",
+        doc="headers added to the call's requests (they win over the SDK's own)",
+    ),
+    CallOption(
+        name="extra_query",
+        python="extra_query",
+        typescript="extraQuery",
+        elixir="query",
+        doc="query parameters the manifest does not declare",
+    ),
+    CallOption(
+        name="extra_body",
+        python="extra_body",
+        typescript="extraBody",
+        elixir="body",
+        doc="body fields the manifest does not declare (merged into the JSON object body)",
+    ),
+    CallOption(
+        name="idempotency_key",
+        python="idempotency_key",
+        typescript="idempotencyKey",
+        elixir="idempotency_key",
+        doc="the idempotency key of the call, instead of a generated one (endpoints with an idempotency_key feature)",
+    ),
+)
+# Python's and Elixir's name of the per-call options argument (a parameter may not take it).
+CALL_OPTIONS_PARAM = "request_options"
+
+
+# The suffix of a paginated method's iterator, in the manifest's naming: `list_sessions` has
+# `list_sessions_iter` (Python, Elixir) / `listSessionsIter` (TypeScript).
+ITER_SUFFIX = "_iter"
 
 
 @attrs.frozen(kw_only=True)
@@ -110,21 +226,23 @@ class EndpointPlan:
     name: str
     method: str
     path: str  # RFC 6570 template, literal text already percent-encoded
-    params: tuple[Param, ...]  # the one order: path, required body, required query, optional body, optional query
+    params: tuple[Param, ...]  # the one order: path, required body, query, headers, then optional body, query, headers
     body: Body
     response: ResponseKind
     response_type: ir.TypeRef | None  # the decoded value (the future's result for futures)
     runtime: Runtime
     doc: str | None = None
     deprecated: bool = False
+    page: PagePlan | None = None  # a paginated list endpoint: how its pages follow each other
     # a redirect whose declared response is a record with a `url` field: that field's wire name (the
     # call answers the record, `url` the Location, its other fields absent); None: the Location as text
     redirect_field: str | None = None
 
     @property
     def call_mode(self) -> Literal["direct", "future"]:
-        """``future``: the method answers once the server-side future resolved (Python sync:
-        blocks; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
+        """``future``: the method submits at once and answers a handle on the server-side
+        future's result (Python sync: an ``APIFuture``, ``.result()`` waits; Python async: a
+        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
         return "future" if self.response == "future" else "direct"
 
     def located(self, location: Location) -> tuple[Param, ...]:
@@ -212,6 +330,11 @@ class StepPlan:
     # call / submit on another client (a `client.method` step): the name (neutral) of the receiver
     # client's endpoint method it calls, which answers as the endpoint does (a future resolved)
     method: str | None = None
+    # call / submit reading an `ordered` counter of its client: the counter's name. The step takes
+    # the client's lane of that counter, reads the counter, sends the request and keeps the lane
+    # until the server answered it (a future's submit answer: polling happens after, outside the
+    # lane). So requests leave in counter order, one at a time, whatever the caller's concurrency.
+    ordered: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -294,6 +417,136 @@ class SessionPlan:
     heartbeat_in_path: bool
     session_id_field: str
     params: ir.SessionLifecycle
+    # The create request's whole body, decided here once: the manifest's `create_args` plus the
+    # request record's literal tags (`type: create_session`), in the record's field order. Every
+    # runtime sends it as is, so no SDK drops a tag another one sends.
+    create_body: Any = None  # frozen JSON object
+    # The heartbeat body's constant fields (literal tags), sent next to the session id.
+    heartbeat_constants: tuple[tuple[str, Any], ...] = ()
+
+    # (field, config option, null when absent): fields `create_args` fills from the configuration;
+    # an absent option's field is left out, or sent as null when the request requires the field
+    create_config: tuple[tuple[str, str, bool], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ExchangePlan:
+    """The token exchange every SDK performs the same way (DESIGN: auth): POST `endpoint` with the
+    credential in the auth header and the endpoint's body; the token is the response's
+    `token_field`; it expires at the JWT claim `lifetime_claim` (seconds since the epoch, the token
+    decoded without verification) or `lifetime_field` seconds after it was received; it is renewed
+    before a request once a fraction of its lifetime drawn uniformly in `refresh_window` (once per
+    token) has passed, or when at most `refresh_before_sec` remain; a 401 whose `WWW-Authenticate`
+    has `invalid_token` gets one new token and one replay."""
+
+    endpoint: str
+    body: Any  # the JSON the exchange sends: the request record's constants, `{}` for an empty record
+    token_field: str
+    lifetime_claim: str | None
+    lifetime_field: str | None
+    refresh_window: tuple[float, float]
+    refresh_before_sec: int
+    enabled: bool  # the default; a client option overrides it, then `enable_env`
+    enable_env: str | None
+
+
+@attrs.frozen(kw_only=True)
+class AuthPlan:
+    """How a credential becomes the auth header's value: `credential_prefix` + the credential
+    (base64 of it when `credential_base64`, HTTP basic's `user:password`), and after an exchange
+    `token_prefix` + the token. The credential comes from the argument, else `env`, else the output
+    of the shell command in `command_env` (stripped)."""
+
+    scheme: str
+    header: str
+    env: str | None
+    command_env: str | None
+    credential_prefix: str
+    credential_base64: bool
+    token_prefix: str
+    exchange: ExchangePlan | None
+
+
+
+def config_ref(value: Any) -> str | None:
+    """The option a `create_args` value names when it is `${config.<name>}` (else None)."""
+    if isinstance(value, str):
+        m = CONFIG_REF.fullmatch(value)
+        if m:
+            return m.group(1)
+    return None
+
+
+CONFIG_REF = re.compile(r"\$\{config\.([a-z][a-z0-9_]*)\}")
+
+
+def split_create_args(args: Any) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """`create_args` as (constant fields, (field, option) read from config options)."""
+    if not isinstance(args, ir.Obj):
+        return args, ()
+    constants = tuple((k, v) for k, v in args.items if config_ref(v) is None)
+    refs = tuple((k, name) for k, v in args.items if (name := config_ref(v)) is not None)
+    return ir.Obj(constants), refs
+
+
+def create_config(api: ir.Api, p: ir.SessionLifecycle) -> tuple[tuple[str, str, bool], ...]:
+    ep = api.endpoints.get(p.create_endpoint)
+    request = api.record(ep.request) if ep is not None else None
+    out = []
+    for field_name, option in split_create_args(p.create_args)[1]:
+        f = request.field(field_name) if request is not None else None
+        out.append((field_name, option, f is not None and f.required))
+    return tuple(out)
+
+
+# How a config option's environment variable is read (the same in every SDK): the text as it is,
+# a number, a boolean (1/true/yes/on, 0/false/no/off), a comma-separated list of strings, or JSON.
+EnvKind = Literal["string", "int", "float", "bool", "list", "json"]
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOptionPlan:
+    """A declared configuration option (`service.config`): explicit option > environment variable
+    (read as `env_kind` says) > default > absent (nil/None/undefined)."""
+
+    name: str
+    type: ir.TypeRef
+    env: str | None
+    env_kind: EnvKind | None  # None: the type cannot be read from text (a record): no `env` allowed
+    has_default: bool
+    default: Any = None  # frozen JSON
+    doc: str | None = None
+
+
+def env_kind(api: ir.Api, t: ir.TypeRef) -> EnvKind | None:
+    """How an environment variable's text becomes a value of type `t` (None: it cannot)."""
+    base, _ = base_type(api, t)
+    if isinstance(base, ir.Prim):
+        return {"string": "string", "int": "int", "float": "float", "bool": "bool", "any": "json"}.get(base.name)  # type: ignore[return-value]
+    if isinstance(base, ir.ListT):
+        item, _ = base_type(api, base.item)
+        return "list" if isinstance(item, ir.Prim) and item.name == "string" else "json"
+    if isinstance(base, ir.MapT):
+        return "json"
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Enum):
+        return "string"
+    return None
+
+
+def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
+    return tuple(
+        ConfigOptionPlan(
+            name=o.name,
+            type=o.type,
+            env=o.env,
+            env_kind=env_kind(api, o.type),
+            has_default=o.has_default,
+            default=o.default,
+            doc=o.doc,
+        )
+        for o in api.service.config
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -309,6 +562,8 @@ class SdkPlan:
     session: SessionPlan | None
     telemetry: str | None  # the service-wide telemetry feature's id
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
+    auth: AuthPlan | None = None
+    config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -342,6 +597,10 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
     body_params: list[Param] = []
     record = api.record(ep.request)
     if record is not None:
+        # a body field named as a path parameter is that parameter (the `paths` pass checked their
+        # types agree): not a second argument, but sent in the body too
+        shared = {p.name for p in ep.path_params if record.field(p.name) is not None}
+        path = [attrs.evolve(p, body_field=p.name) if p.name in shared else p for p in path]
         body = Body(
             kind="record",
             type=ep.request,
@@ -349,7 +608,7 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
             constants=tuple((f.json_name, f.default) for f in record.fields if _constant(f)),
         )
         for f in record.fields:
-            if _constant(f):
+            if _constant(f) or f.name in shared:
                 continue
             body_params.append(
                 Param(
@@ -386,12 +645,29 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
         )
         for q in ep.query
     ]
+    # header parameters (`wire` is the header's name) come after the query parameters
+    headers = [
+        Param(
+            name=h.name,
+            wire=h.wire_name or h.name,
+            location="header",
+            type=h.type,
+            required=h.required and not h.has_default,
+            nullable=base_type(api, h.type)[1],
+            absent=_absent(h.required and not h.has_default, h.has_default),
+            default=h.default,
+            doc=h.doc,
+        )
+        for h in ep.header_params
+    ]
     ordered = (
         path
         + [p for p in body_params if p.required]
         + [p for p in query if p.required]
+        + [p for p in headers if p.required]
         + [p for p in body_params if not p.required]
         + [p for p in query if not p.required]
+        + [p for p in headers if not p.required]
     )
     return tuple(ordered), body
 
@@ -409,6 +685,7 @@ def _retry(feat: ir.Feature) -> Retry:
         max_ms=p.backoff.max_ms,
         jitter=p.backoff.jitter,
         retry_after_max_ms=p.retry_after_max_ms,
+        should_retry_header=p.should_retry_header,
     )
 
 
@@ -433,6 +710,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
     backpressure = _first(api, ep, "sampling_backpressure")
     handler = _first(api, ep, "retry_handler")
     key = api.idempotency_key(ep)
+    page = plan_page(api, ep, params)
     runtime = Runtime(
         retry=_retry(retry) if retry is not None else None,
         backpressure=backpressure.id if backpressure is not None else None,
@@ -442,6 +720,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         idempotency_prefix=key.prefix if key is not None else "",
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
+        request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
     )
     redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
@@ -458,7 +737,98 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         runtime=runtime,
         doc=ep.doc,
         deprecated=ep.deprecated,
+        page=page if isinstance(page, PagePlan) else None,
     )
+
+
+def field_path(api: ir.Api, t: ir.TypeRef | None, dotted: str) -> tuple[tuple[str, ...], ir.TypeRef] | str:
+    """The wire path and type of a dotted field path (manifest names) from a record type, or why
+    there is none."""
+    wire: list[str] = []
+    current = t
+    for part in dotted.split("."):
+        record = api.record(base_type(api, current)[0]) if current is not None else None
+        if record is None:
+            where = ".".join(dotted.split(".")[: len(wire)]) or "the response"
+            return f"{where} is not a record"
+        f = record.field(part)
+        if f is None:
+            return f"`{record.id}` has no field `{part}`"
+        wire.append(f.json_name)
+        current = f.type
+    assert current is not None
+    return tuple(wire), current
+
+
+def page_control(params: tuple[Param, ...], name: str) -> PageControl | str:
+    """The request parameter a pager sets or reads, or why it cannot."""
+    p = next((p for p in params if p.name == name), None)
+    if p is None:
+        return f"the endpoint has no parameter `{name}`"
+    if p.location not in ("query", "body"):
+        return f"`{name}` is a {p.location} parameter; a page control is a query parameter or a body field"
+    return PageControl(name=name, location=p.location, wire=p.wire)  # type: ignore[arg-type]
+
+
+def plan_page(api: ir.Api, ep: ir.Endpoint, params: tuple[Param, ...]) -> PagePlan | str | None:
+    """The pagination of an endpoint; a text saying what is wrong when the feature does not fit it
+    (the `feature-params` pass reports those, so a valid IR never has one)."""
+    feat = _first(api, ep, "pagination")
+    if feat is None:
+        return None
+    p = feat.params
+    assert isinstance(p, ir.Pagination)
+    if p.items_field is None:
+        return "`items_field` is required: the response field listing a page's items"
+    found = field_path(api, ep.response, p.items_field)
+    if isinstance(found, str):
+        return found
+    items_wire, items_type = found
+    listed = base_type(api, items_type)[0]
+    if len(items_wire) != 1 or not isinstance(listed, ir.ListT):
+        return f"`{p.items_field}` must be a list field of the response"
+    common: dict[str, Any] = {
+        "feature": feat.id,
+        "items_field": p.items_field,
+        "items_wire": items_wire[0],
+        "item_type": listed.item,
+    }
+    if p.style == "limit_offset":
+        offset = page_control(params, p.offset_param)
+        if isinstance(offset, str):
+            return offset
+        limit = page_control(params, p.limit_param)
+        total: tuple[str, ...] = ()
+        if p.total_field is not None:
+            found_total = field_path(api, ep.response, p.total_field)
+            if isinstance(found_total, str):
+                return found_total
+            total = found_total[0]
+        return PagePlan(
+            **common,
+            style="limit_offset",
+            offset=offset,
+            limit=limit if isinstance(limit, PageControl) else None,
+            total_path=total,
+        )
+    field, header = (p.next_cursor_field, p.next_cursor_header) if p.style == "cursor" else (p.next_url_field, p.next_url_header)
+    key = "next_cursor" if p.style == "cursor" else "next_url"
+    if (field is None) == (header is None):
+        return f"a `{p.style}` pagination needs exactly one of `{key}_field` and `{key}_header`"
+    next_path: tuple[str, ...] = ()
+    if field is not None:
+        found_next = field_path(api, ep.response, field)
+        if isinstance(found_next, str):
+            return found_next
+        next_path = found_next[0]
+    if p.style == "cursor":
+        cursor = page_control(params, p.cursor_param)
+        if isinstance(cursor, str):
+            return cursor
+        return PagePlan(**common, style="cursor", cursor=cursor, next_path=next_path, next_header=header)
+    if ep.request is not None:
+        return "a `next_url` pagination follows URLs with no body: the endpoint must have no request body"
+    return PagePlan(**common, style="next_url", next_path=next_path, next_header=header)
 
 
 def _method_of(api: ir.Api, flow: ir.Flow) -> str | None:
@@ -560,6 +930,19 @@ def _variables(flow: ir.Flow) -> set[str]:
     return used
 
 
+def _ordered_counter(api: ir.Api, flow: ir.Flow, step: ir.Step) -> str | None:
+    """The `ordered` counter of the flow's client that a step reads, if any (the first one; the
+    ordered-counter check refuses steps that read two)."""
+    client = api.clients.get(flow.client or "")
+    if client is None:
+        return None
+    ordered = {s.name for s in client.state if s.counter and s.ordered}
+    for b in step_binds(step):
+        if b.source == "state" and b.path and str(b.path[0]) in ordered:
+            return str(b.path[0])
+    return None
+
+
 def _resolves_to_nothing(ep: EndpointPlan) -> bool:
     return ep.response == "future" and ep.response_type is None
 
@@ -598,6 +981,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
                     receiver=receiver,
                     args=_step_args(api, s, endpoints),
                     method=_method_called(api, s, receiver),
+                    ordered=_ordered_counter(api, flow, s),
                     chunk=_chunk(api, flow, s),
                 )
             )
@@ -655,6 +1039,21 @@ def _session(api: ir.Api) -> SessionPlan | None:
     if feat is None or not isinstance(feat.params, ir.SessionLifecycle):
         return None
     p = feat.params
+    # the constant fields; those read from config options (`${config.x}`) are `create_config`'s
+    given = ir.thaw(split_create_args(p.create_args)[0]) or {}
+    create = api.endpoints.get(p.create_endpoint)
+    record = api.record(create.request) if create is not None else None
+    body: dict[str, Any] = {}
+    for f in record.fields if record is not None else ():
+        if f.name in given:
+            body[f.json_name] = given[f.name]
+        elif f.json_name in given:
+            body[f.json_name] = given[f.json_name]
+        elif _constant(f):
+            body[f.json_name] = ir.thaw(f.default)
+    body.update((k, v) for k, v in given.items() if k not in body and not (record and record.field(k)))
+    heartbeat = api.endpoints.get(p.heartbeat_endpoint or "")
+    beat_record = api.record(heartbeat.request) if heartbeat is not None else None
     return SessionPlan(
         feature=feat.id,
         create_endpoint=p.create_endpoint,
@@ -662,6 +1061,9 @@ def _session(api: ir.Api) -> SessionPlan | None:
         heartbeat_in_path=api.heartbeat_in_path(p),
         session_id_field=p.session_id_field,
         params=p,
+        create_body=ir.freeze(body),
+        heartbeat_constants=tuple((f.json_name, ir.thaw(f.default)) for f in (beat_record.fields if beat_record else ()) if _constant(f)),
+        create_config=create_config(api, p),
     )
 
 
@@ -768,6 +1170,43 @@ def plan_api(api: ir.Api) -> SdkPlan:
         session=session,
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
+        auth=plan_auth(api, endpoints),
+        config=config_options(api),
+    )
+
+
+AUTH_PREFIXES = {"api_key": "", "bearer": "Bearer ", "basic": "Basic "}
+
+
+def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | None:
+    auth = api.service.auth
+    if auth is None:
+        return None
+    exchange = None
+    x = auth.exchange
+    if x is not None:
+        ep = endpoints[x.endpoint]
+        exchange = ExchangePlan(
+            endpoint=x.endpoint,
+            body=dict(ep.body.constants) if ep.body.kind != "none" else None,
+            token_field=x.token_field,
+            lifetime_claim=x.lifetime_claim,
+            lifetime_field=x.lifetime_field,
+            refresh_window=x.refresh_window,
+            refresh_before_sec=x.refresh_before_sec,
+            enabled=x.enabled,
+            enable_env=x.enable_env,
+        )
+    return AuthPlan(
+        scheme=auth.type,
+        header=auth.header,
+        env=auth.env,
+        command_env=auth.command_env,
+        credential_prefix=AUTH_PREFIXES[auth.type],
+        credential_base64=auth.type == "basic",
+        # an exchanged token is a bearer token, except where the scheme puts the bare key in its header
+        token_prefix="" if auth.type == "api_key" else "Bearer ",
+        exchange=exchange,
     )
 
 

@@ -9,14 +9,14 @@ Point it at the real service (TINKER_API_KEY, TINKER_BASE_URL) or at a mock of i
 from __future__ import annotations
 
 from tinker_sdk import ServiceClient
-from tinker_sdk.types import AdamParams, Datum, EncodedTextChunk, LossFnType, ModelInput, SamplingParams
+from tinker_sdk.types import AdamParams, Datum, EncodedTextChunk, LoraConfig, LossFnType, ModelInput, SamplingParams
 
 
 def main() -> None:
     prompt = ModelInput(chunks=[EncodedTextChunk(tokens=[1, 2, 3])])
     with ServiceClient() as service:  # the API key and base URL come from the environment
         # A composite flow: create_model (a server-side future, polled), get_info, a TrainingClient.
-        training = service.create_lora_training_client(base_model="Qwen/Qwen3-8B", rank=16)
+        training = service.create_lora_training_client(base_model="Qwen/Qwen3-8B", lora_config=LoraConfig(rank=16))
         print("training client:", training)
 
         # Future-returning calls: each submits, polls the future and returns the typed result.

@@ -109,17 +109,40 @@ def record(endpoint: str, received_ms: float, **extra: Any) -> dict[str, Any]:
         ({"endpoint": "a", "min_gap_ms": 50}, True),
         ({"endpoint": "a", "header": {"X-K": "v"}}, False),
         ({"endpoint": "a", "header": {"X-K": None}}, True),
+        ({"endpoint": "a", "header_values": {"X-K": ["v", "v"]}}, False),
+        ({"endpoint": "a", "header_values": {"X-K": ["v"]}}, True),
+        ({"endpoint": "a", "header_values": {"X-Other": [None, None]}}, False),
         ({"endpoint": "a", "same_idempotency_key": True}, True),
+        ({"endpoint": "a", "distinct_idempotency_keys": True}, True),
+        ({"endpoint": "c", "distinct_idempotency_keys": True}, False),
+        ({"endpoint": "d", "distinct_idempotency_keys": True}, True),
+        ({"endpoint": "b", "body_exact": None}, False),
+        ({"endpoint": "a", "body_exact": {"items": [{"n": 1}]}}, True),
+        ({"endpoint": "c", "body_exact": {"x": 1}}, True),
+        ({"endpoint": "z", "body_exact": None}, True),
+        ({"endpoint": "c", "body_fields": {"t": "u"}}, False),
+        ({"endpoint": "c", "body_fields": {"t": "v"}}, True),
+        ({"endpoint": "c", "body_fields": {"q": None}}, True),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [1]}}, False),
         ({"endpoint": "a", "body_values": {"path": "items.*.n", "includes": [9]}}, True),
+        ({"endpoint": "a", "body": {"m": "$absent"}}, False),
+        ({"endpoint": "a", "body": {"items": "$absent"}}, True),
+        ({"endpoint": "a", "body": {"z": None}}, False),
+        ({"endpoint": "a", "body": {"z": "$absent"}}, True),
+        ({"endpoint": "a", "body": {"z": 1}}, True),
+        ({"endpoint": "z", "body": {"m": "$absent"}}, True),  # no such request at all
     ],
 )
 def test_check_wire(rule: dict[str, Any], fails: bool) -> None:
     mock = FakeMock(  # in the order the server saw them
         [
-            record("a", 0, headers={"x-k": "v"}, body={"items": [{"n": 1}]}),
-            record("a", 20, headers={"x-k": "v"}, body={"items": [{"n": 2}]}),
+            record("a", 0, headers={"x-k": "v"}, body={"items": [{"n": 1}], "z": None}),
+            record("a", 20, headers={"x-k": "v"}, body={"items": [{"n": 2}], "z": None}),
             record("b", 25),
+            record("c", 30, headers={"x-idempotency-key": "k1"}, body={"t": "u", "x": 1}),
+            record("c", 31, headers={"x-idempotency-key": "k2"}, body={"t": "u", "x": 2}),
+            record("d", 32, headers={"x-idempotency-key": "k1"}),
+            record("d", 33, headers={"x-idempotency-key": "k1"}),
         ]
     )
     assert bool(check_wire(rule, mock, background=set())) is fails

@@ -161,3 +161,34 @@ def test_scripted_polls_do_not_consume_pending_polls() -> None:
             assert (await poll(client, rid)).json()["type"] == "create_model"
 
     asyncio.run(scenario())
+
+
+def test_complete_metadata_until_the_payload_is_asked_for() -> None:
+    """`complete_metadata: N`: a resolved future answers only its metadata while the poll allows
+    it (`allow_metadata_only: true`), and its result once the poll asks for the payload."""
+
+    async def scenario() -> None:
+        async with serving({"futures": {"*": {"pending_polls": 0, "complete_metadata": 1234}}}) as (server, client):
+            handle = (await client.post("/api/v1/create_model", json=CREATE)).json()
+            ask = {"request_id": handle["request_id"], "allow_metadata_only": True}
+            metadata = await client.post("/api/v1/retrieve_future", json=ask)
+            assert metadata.json() == {"status": "complete_metadata", "response_payload_size": 1234}
+            result = await client.post("/api/v1/retrieve_future", json={**ask, "allow_metadata_only": False})
+            assert result.json()["type"] == "create_model"
+            [state] = server.futures()
+            assert state["metadata_answered"] == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_poll_naming_another_request_type_is_refused() -> None:
+    async def scenario() -> None:
+        async with serving({"futures": {"*": {"pending_polls": 0}}}) as (_, client):
+            handle = (await client.post("/api/v1/create_model", json=CREATE)).json()
+            body = {"request_id": handle["request_id"]}
+            wrong = await client.post("/api/v1/retrieve_future", json=body, headers={"X-Tinker-Request-Type": "OptimStep"})
+            assert wrong.status_code == 400 and "CreateModel" in wrong.json()["detail"]
+            right = await client.post("/api/v1/retrieve_future", json=body, headers={"X-Tinker-Request-Type": "CreateModel"})
+            assert right.status_code == 200
+
+    asyncio.run(scenario())

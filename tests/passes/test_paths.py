@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from passcase import run_case
-from util import codes
+from util import codes, compile_text, only
 
 from tinkc.ir import nodes as ir
 
@@ -55,3 +55,40 @@ def test_unknown_and_clashing_params(tmp_path: Path) -> None:
         ("endpoints",),
     )
     assert codes(r) == ["endpoint.param-clash", "path.unknown-param", "endpoint.param-clash"]
+
+
+SHARED = """\
+clients:
+  c: {{resource: frames}}
+endpoints:
+  frames.publish:
+    method: POST
+    path: /frames/{{frame_id}}/publish
+{path_params}    request: PublishFrame
+types:
+  PublishFrame:
+    fields: {{frame_id: {field_type}, title: string}}
+  FrameId: {{alias: string}}
+"""
+
+
+def test_a_path_parameter_may_share_its_name_with_a_body_field_of_its_type(tmp_path: Path) -> None:
+    from tinkc.sdk import plan_api
+
+    for field_type in ("string", "FrameId", "string?"):
+        r = compile_text(tmp_path, SHARED.format(path_params="", field_type=field_type))
+        assert not r.sink.has_errors, codes(r)
+        assert r.api is not None
+        ep = plan_api(r.api).endpoint("frames.publish")
+        # one argument, in the path and in the body
+        assert [(p.name, p.location, p.body_field) for p in ep.params] == [
+            ("frame_id", "path", "frame_id"),
+            ("title", "body", None),
+        ]
+
+
+def test_a_path_parameter_and_a_body_field_of_different_types_clash(tmp_path: Path) -> None:
+    r = compile_text(tmp_path, SHARED.format(path_params="    path_params: {frame_id: int}\n", field_type="string"))
+    d = only(r, "endpoint.param-clash")
+    assert "path parameter of type `int`" in d.message and "of type `string`" in d.message
+    assert d.span is not None and d.hint is not None and "path_params: {frame_id: string}" in d.hint

@@ -46,3 +46,21 @@ def test_bad_declarations(tmp_path: Path) -> None:
         ("types",),
     )
     assert codes(r) == ["type.alias-cycle", "type.duplicate-tag", "type.missing-discriminator", "type.bad-default", "type.bad-default"]
+
+
+def test_untagged_union_members_with_the_same_fields_are_reported(tmp_path: Path) -> None:
+    from util import compile_text, only
+
+    r = compile_text(
+        tmp_path,
+        """\
+        types:
+          Answer: {export: true, alias: Loaded | Saved | Pending}
+          Loaded: {fields: {path: string?}}
+          Saved: {fields: {path: string?}}
+          Pending: {fields: {type: {type: '"try_again"', default: try_again}, path: string?}}
+        """,
+    )
+    d = only(r, "type.indistinguishable-members")
+    assert "`Loaded` and `Saved`" in d.message and d.span is not None and d.hint is not None
+    assert not r.sink.has_errors

@@ -48,7 +48,8 @@ def _union(members: list[ir.TypeRef]) -> ir.TypeRef:
     flat: list[ir.TypeRef] = []
     for m in members:  # `A | (B | C)` is the flat union `A | B | C`
         flat.extend(m.members if isinstance(m, ir.UnionT) else [m])
-    return ir.UnionT(members=tuple(flat))
+    unique = list({format_type(m): m for m in flat}.values())  # a member listed twice is an error
+    return ir.UnionT(members=tuple(unique)) if len(unique) >= 2 else unique[0]
 
 
 def _extend(children: st.SearchStrategy[ir.TypeRef]) -> st.SearchStrategy[ir.TypeRef]:

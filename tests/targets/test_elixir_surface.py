@@ -11,6 +11,7 @@ in `EXPLAINED` (why it is not generated) or explained but present after all (a s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -311,3 +312,176 @@ def test_every_explanation_is_used() -> None:
     items = expected()
     keys = {k for m, f, a in items for k in ([m] + ([f"{m}.{f}", f"{m}.{f}/{a}"] if f else []))}
     assert not set(EXPLAINED) - keys, set(EXPLAINED) - keys
+
+
+# -- option names and return shapes of the functions Tinkex's examples use most -------------------
+
+# The 20 functions Tinkex's examples call most (reference §5.1, by number of example files; the
+# tokenizer/Nx ones left out), with the options Tinkex documents for them (§2.2-2.8) and the shape
+# of what they answer: `task` ({:ok, Task}), `sync` ({:ok, value} | {:error, error}) or, for a
+# function outside a client's `__methods__`, a pattern its @spec's return must match. Arities are
+# the generated functions' full ones (with the trailing `opts`, which every function also exists
+# without, so Tinkex's shorter arity is there too: the parity test above checks it).
+MOST_USED: dict[str, tuple[tuple[str, ...], str]] = {
+    "ServiceClient.start_link/1": (("config", "api_key", "base_url", "name"), r"GenServer\.on_start\(\)"),
+    "Config.new/1": (
+        (
+            "base_url",
+            "api_key",
+            "project_id",
+            "http_pool",
+            "http_client",
+            "timeout",
+            "max_retries",
+            "poll_backoff",
+            "user_metadata",
+            "tags",
+            "feature_gates",
+            "telemetry_enabled?",
+            "log_level",
+            "cf_access_client_id",
+            "cf_access_client_secret",
+            "dump_headers?",
+            "proxy",
+            "proxy_headers",
+            "default_headers",
+            "default_query",
+            "recovery",
+            "otel_propagate",
+        ),
+        r"^new\(keyword\(\)\) :: t\(\)$",
+    ),  # fmt: skip
+    "Error.format/1": ((), r":: String\.t\(\)$"),
+    "Error.new/3": ((), r":: t\(\)$"),
+    "ServiceClient.create_lora_training_client/3": (
+        ("lora_config", "user_metadata", "rank", "seed", "train_mlp", "train_attn", "train_unembed", "call_timeout", "model_id"),
+        "sync",
+    ),
+    "ServiceClient.create_sampling_client/2": (("base_model", "model_path", "sampling_session_id", "retry_config"), "sync"),
+    "ServiceClient.create_rest_client/2": ((), "sync"),
+    "ServiceClient.create_training_client_from_state_with_optimizer/3": (("load_opts", "load_timeout"), "sync"),
+    "ServiceClient.get_server_capabilities/2": ((), "sync"),
+    "ServiceClient.telemetry_reporter/1": ((), r"\{:ok, pid\(\)\} \| \{:error, :disabled\}"),
+    "SamplingClient.sample/4": (("num_samples", "prompt_logprobs", "topk_prompt_logprobs", "timeout"), "task"),
+    "SamplingClient.compute_logprobs/3": (("topk_prompt_logprobs",), "task"),
+    "TrainingClient.forward_backward/4": (("loss_fn_config",), "task"),
+    "TrainingClient.optim_step/3": ((), "task"),
+    "TrainingClient.save_state/3": (("ttl_seconds",), "task"),
+    "TrainingClient.save_weights_for_sampler/3": (("ttl_seconds", "sampling_session_seq_id"), "task"),
+    "TrainingClient.unload_model/2": ((), "sync"),
+    "RestClient.list_user_checkpoints/2": (("limit", "offset"), "sync"),
+    "RestClient.list_checkpoints/3": ((), "sync"),
+    "Types.Datum.new/1": ((), r":: t\(\)$"),
+}
+
+# Why an option or shape of MOST_USED differs: `fun/arity:option` or `fun/arity:shape`.
+CONFIG_ELSEWHERE = "configured per endpoint or by the runtime in the manifest's SDK, not a Config option"
+OPTIONS_EXPLAINED: dict[str, str] = {
+    "Config.new/1:http_pool": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
+    "Config.new/1:http_client": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
+    "Config.new/1:max_retries": "retries are per endpoint in the manifest (retry_policy features)",
+    "Config.new/1:poll_backoff": "the futures feature's poll_retry gives the polling backoff",
+    "Config.new/1:feature_gates": "0.38 reads TINKER_FEATURE_GATES but uses none; not declared in service.config",
+    "Config.new/1:log_level": "the SDK logs through Logger: its level is Logger's configuration",
+    "Config.new/1:cf_access_client_id": CONFIG_ELSEWHERE + " (Cloudflare Access headers go in `:headers`)",
+    "Config.new/1:cf_access_client_secret": CONFIG_ELSEWHERE + " (Cloudflare Access headers go in `:headers`)",
+    "Config.new/1:dump_headers?": "a Tinkex debugging switch; telemetry and Logger show requests",
+    "Config.new/1:proxy": "proxies are the HTTP adapter's configuration (`:http_adapter`)",
+    "Config.new/1:proxy_headers": "proxies are the HTTP adapter's configuration (`:http_adapter`)",
+    "Config.new/1:default_headers": "named `:headers` (sent with every request)",
+    "Config.new/1:default_query": "the manifest gives each endpoint's query parameters",
+    "Config.new/1:recovery": "Tinkex's recovery monitor (Tinkex.Recovery.*) is not part of the API the manifest describes",
+    "Config.new/1:otel_propagate": "OpenTelemetry propagation is not generated",
+    "ServiceClient.create_lora_training_client/3:rank": "one `lora_config:` (a LoraConfig or map) carries rank, seed and the train_* flags",
+    "ServiceClient.create_lora_training_client/3:seed": "one `lora_config:` (a LoraConfig or map) carries rank, seed and the train_* flags",
+    "ServiceClient.create_lora_training_client/3:train_mlp": "one `lora_config:` (a LoraConfig or map) carries rank, seed and the train_* flags",
+    "ServiceClient.create_lora_training_client/3:train_attn": "one `lora_config:` (a LoraConfig or map) carries rank, seed and the train_* flags",
+    "ServiceClient.create_lora_training_client/3:train_unembed": "one `lora_config:` (a LoraConfig or map) carries rank, seed and the train_* flags",
+    "ServiceClient.create_lora_training_client/3:call_timeout": "calls run in the caller's process: `:timeout` bounds each request",
+    "ServiceClient.create_lora_training_client/3:model_id": "attaching to an existing model is not a flow of the manifest",
+    "ServiceClient.create_sampling_client/2:sampling_session_id": "reusing a sampler is not a flow of the manifest",
+    "ServiceClient.create_sampling_client/2:retry_config": "the sampling retry handler is the manifest's retry_handler feature",
+    "ServiceClient.create_training_client_from_state_with_optimizer/3:load_opts": "the flow loads with the manifest's options",
+    "ServiceClient.create_training_client_from_state_with_optimizer/3:load_timeout": "the flow's requests take `:timeout`",
+    "SamplingClient.sample/4:topk_prompt_logprobs": "not a field of the 0.38 SampleRequest the manifest describes",
+    "SamplingClient.compute_logprobs/3:topk_prompt_logprobs": "not a field of the 0.38 SampleRequest the manifest describes",
+    "SamplingClient.compute_logprobs/3:shape": "the manifest's flow awaits the future: {:ok, logprobs}, not {:ok, Task}",
+    "TrainingClient.save_weights_for_sampler/3:sampling_session_seq_id": "the SDK assigns it from the client's counter",
+    "TrainingClient.unload_model/2:shape": "the endpoint answers a future: {:ok, Task} (Tinkex awaits it)",
+}
+
+
+def most_used_facts(tree: Path, env: dict[str, str], mix: str) -> dict[str, tuple[set[str], str]]:
+    """For each MOST_USED function: (the option names it accepts, its shape: `task`/`sync` from
+    the client's `__methods__`, else its @spec)."""
+    script = r"""
+for m <- ~w(ServiceClient TrainingClient SamplingClient RestClient) do
+  mod = Module.concat([Tinkex, m])
+  for {f, _manifest, positional, options, kind} <- mod.__methods__() do
+    names = Enum.map_join([:timeout | Enum.map(options, &elem(&1, 0))], ",", &Atom.to_string/1)
+    IO.puts("M #{m}.#{f}/#{length(positional) + 2} #{kind} #{names}")
+  end
+end
+IO.puts("O Config.new/1 #{Enum.map_join(Tinkex.Config.options(), ",", &Atom.to_string/1)}")
+state = Tinkex.ServiceClient.__client__().state
+IO.puts("O ServiceClient.start_link/1 #{Enum.map_join([:name | Tinkex.Config.options() ++ state], ",", &Atom.to_string/1)}")
+for m <- ~w(ServiceClient Config Error Types.Datum) do
+  mod = Module.concat([Tinkex, m])
+  {:ok, specs} = Code.Typespec.fetch_specs(mod)
+  for {{f, a}, [spec | _]} <- specs do
+    text = f |> Code.Typespec.spec_to_quoted(spec) |> Macro.to_string() |> String.replace(~r/\s+/, " ")
+    IO.puts("S #{m}.#{f}/#{a} #{text}")
+  end
+end
+"""
+    proc = subprocess.run([mix, "run", "--no-start", "-e", script], cwd=tree, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    options: dict[str, set[str]] = {}
+    shapes: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        tag, _, rest = line.partition(" ")
+        key, _, value = rest.partition(" ")
+        if tag == "M":
+            kind, _, names = value.partition(" ")
+            options[key], shapes[key] = set(names.split(",")), kind
+        elif tag == "O":
+            options[key] = set(value.split(","))
+        elif tag == "S":
+            shapes.setdefault(key, value)  # a client method's shape is its `__methods__` kind
+    return {key: (options.get(key, set()), shapes.get(key, "")) for key in MOST_USED}
+
+
+@pytest.mark.toolchain  # mix compiles the SDK
+def test_the_most_used_functions_take_tinkex_options_and_answer_its_shapes(tmp_path: Path) -> None:
+    mix = shutil.which("mix")
+    assert mix, "`mix` is not installed"
+    tree = tmp_path / "sdk"
+    shutil.copytree(SNAPSHOT, tree)
+    env = {**os.environ, "MIX_ENV": "dev", "HEX_OFFLINE": "1"}
+    subprocess.run([mix, "compile"], cwd=tree, env=env, capture_output=True, text=True, check=True)
+    facts = most_used_facts(tree, env, mix)
+    problems, stale = [], []
+    for key, (wanted, shape) in MOST_USED.items():
+        have, actual = facts[key]
+        if not actual:
+            problems.append(f"{key}: not generated")
+            continue
+        for option in wanted:
+            why = OPTIONS_EXPLAINED.get(f"{key}:{option}")
+            if option in have and why is not None:
+                stale.append(f"{key}:{option}")
+            elif option not in have and why is None:
+                problems.append(f"{key}: no option `{option}`")
+        matches = actual == shape if shape in ("task", "sync") else re.search(shape, actual) is not None
+        why = OPTIONS_EXPLAINED.get(f"{key}:shape")
+        if matches and why is not None:
+            stale.append(f"{key}:shape")
+        elif not matches and why is None:
+            problems.append(f"{key}: answers `{actual}`, Tinkex `{shape}`")
+    assert not problems, "\n".join(problems)
+    assert not stale, f"explained as different, but as Tinkex after all: {stale}"
+
+
+def test_every_option_explanation_is_used() -> None:
+    keys = {f"{k}:{o}" for k, (opts, _) in MOST_USED.items() for o in opts} | {f"{k}:shape" for k in MOST_USED}
+    assert not set(OPTIONS_EXPLAINED) - keys, set(OPTIONS_EXPLAINED) - keys

@@ -4,6 +4,7 @@ scripted HTTP answers (httpx.MockTransport) and injected sleep/clock: no server,
 from __future__ import annotations
 
 import asyncio
+import json
 import importlib
 import sys
 from collections.abc import Callable, Iterator
@@ -80,6 +81,29 @@ def test_config_precedence_and_redaction(rt: dict[str, ModuleType]) -> None:
     assert config.api_key == "sk-explicit" and "sk-explicit" not in repr(config) and "<redacted>" in repr(config)
     with pytest.raises(rt["_errors"].ConfigurationError, match="JOBS_API_KEY"):
         resolve(settings, environ={})
+
+
+def test_declared_config_options_and_unknown_ones(rt: dict[str, ModuleType]) -> None:
+    """`service.config`: given > environment variable (read by its kind) > default; an option
+    nobody declared is a configuration error, never ignored."""
+    cfg = rt["_config"]
+    options = (
+        cfg.ConfigOption(name="project", env="JOBS_PROJECT", kind="string"),
+        cfg.ConfigOption(name="priority", env="JOBS_PRIORITY", kind="int", has_default=True, default=5),
+        cfg.ConfigOption(name="tags", env="JOBS_TAGS", kind="list", has_default=True, default=[]),
+        cfg.ConfigOption(name="beta", env="JOBS_BETA", kind="bool"),
+    )
+    settings = cfg.ServiceSettings("JOBS_API_KEY", None, "http://default", 60.0, config_options=options)
+    resolve = cfg.resolve_config
+    base = {"JOBS_API_KEY": "k"}
+    assert resolve(settings, environ=base).options == {"project": None, "priority": 5, "tags": [], "beta": None}
+    env = {**base, "JOBS_PROJECT": "p", "JOBS_PRIORITY": " 9 ", "JOBS_TAGS": "a, b,", "JOBS_BETA": "Off"}
+    assert resolve(settings, environ=env).options == {"project": "p", "priority": 9, "tags": ["a", "b"], "beta": False}
+    assert resolve(settings, environ=env, options={"priority": 1}).options["priority"] == 1
+    with pytest.raises(rt["_errors"].ConfigurationError, match="JOBS_PRIORITY"):
+        resolve(settings, environ={**base, "JOBS_PRIORITY": "high"})
+    with pytest.raises(rt["_errors"].ConfigurationError, match="unknown option priorty"):
+        resolve(settings, environ=base, options={"priorty": 1})
 
 
 def test_retry_on_5xx_reuses_one_idempotency_key(rt: dict[str, ModuleType]) -> None:
@@ -464,3 +488,128 @@ def test_retry_handler_bounds_requests_in_flight(rt: dict[str, ModuleType]) -> N
 
     asyncio.run(main())
     assert in_flight["max"] == 2
+
+
+def _counting_clients(n_all_in: int) -> tuple[Callable[[Any], dict[str, Any]], list[int], asyncio.Event, asyncio.Event]:
+    """Client options whose every client answers through a transport of its own that counts the
+    requests in flight on it (held until `released`); `all_in` is set when `n_all_in` are in."""
+    in_flight: list[int] = []
+    all_in, released = asyncio.Event(), asyncio.Event()
+
+    def options(config: Any) -> dict[str, Any]:
+        index = len(in_flight)
+        in_flight.append(0)
+
+        async def handle(request: httpx.Request) -> httpx.Response:
+            in_flight[index] += 1
+            if sum(in_flight) == n_all_in:
+                all_in.set()
+            await released.wait()
+            in_flight[index] -= 1
+            return httpx.Response(200, json={})
+
+        return {"transport": httpx.MockTransport(handle)}
+
+    return options, in_flight, all_in, released
+
+
+@pytest.mark.parametrize("max_connections", [1000, 20])
+def test_requests_in_flight_are_spread_over_pooled_clients(
+    rt: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch, max_connections: int
+) -> None:
+    """At most REQUESTS_PER_CLIENT in flight on one client, clients made as the load needs them,
+    never more than the pool's size needs (then the least loaded client takes the request)."""
+    http = rt["_http"]
+    per = http.REQUESTS_PER_CLIENT
+    n = 2 * per + per // 2
+    options, in_flight, all_in, released = _counting_clients(n)
+    monkeypatch.setattr(http, "client_options", options)
+    ep = endpoint(rt, retry=rt["_retry"].NO_RETRY)
+
+    async def main() -> None:
+        config = rt["_config"].Config(api_key="k", base_url="http://api.test", max_connections=max_connections)
+        t = http.AsyncTransport(config, user_agent="ua", auth_header="X-API-Key")
+        calls = [asyncio.create_task(t.send(ep)) for _ in range(n)]
+        await asyncio.wait_for(all_in.wait(), timeout=5)
+        if max_connections >= n:
+            assert in_flight == [per, per, per // 2]
+        else:  # two clients at most: the last requests share them, the least loaded first
+            assert sorted(in_flight) == [n // 2, n - n // 2]
+        released.set()
+        await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
+        made = len(in_flight)
+        await t.send(ep)  # the load gone, the first client takes the next request: none is made
+        assert len(in_flight) == made
+        await t.aclose()
+
+    asyncio.run(main())
+
+
+def test_a_given_client_carries_every_request(rt: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client the caller passes is the only one, whatever the load (its pool is the caller's choice)."""
+    http = rt["_http"]
+    n = 3 * http.REQUESTS_PER_CLIENT
+    options, in_flight, all_in, released = _counting_clients(n)
+    given = httpx.AsyncClient(**options(None))
+    monkeypatch.setattr(http, "client_options", lambda config: pytest.fail("no client is made when one was given"))
+
+    async def main() -> None:
+        config = rt["_config"].Config(api_key="k", base_url="http://api.test")
+        t = http.AsyncTransport(config, user_agent="ua", auth_header="X-API-Key", http=given)
+        calls = [asyncio.create_task(t.send(endpoint(rt, retry=rt["_retry"].NO_RETRY))) for _ in range(n)]
+        await asyncio.wait_for(all_in.wait(), timeout=5)
+        assert in_flight == [n]
+        released.set()
+        await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
+        await t.aclose()
+
+    asyncio.run(main())
+
+
+def test_pooled_clients_share_one_tls_context(rt: dict[str, ModuleType]) -> None:
+    """Loading the certificate store is the costly part of making a client: it is done once."""
+    http = rt["_http"]
+    config = rt["_config"].Config(api_key="k", base_url="https://api.test")
+    assert http.client_options(config)["verify"] is http.client_options(config)["verify"]
+    assert http.pool_limits(config).max_connections == min(config.max_connections, http.REQUESTS_PER_CLIENT)
+def test_sync_future_methods_answer_at_once_and_result_waits(tinker: ModuleType) -> None:
+    """A sync method whose endpoint answers a server-side future returns an APIFuture once the
+    request is submitted, without waiting for the result (0.38's sync futures): the polls run in
+    the background; `.result()` waits for them; calls leave in the order they are made."""
+    import threading
+
+    release = threading.Event()
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/optim_step"):
+            seq = json.loads(request.content)["seq_id"]
+            return httpx.Response(200, json={"request_id": f"r{seq}"})
+        assert request.url.path.endswith("/retrieve_future")
+        assert release.wait(10), "the test never released the polls"
+        return httpx.Response(200, json={"metrics": {"loss:mean": 1.0}})
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    with tinker.TrainingClient(api_key="tml-k", base_url="http://tinker.test", http_client=http) as client:
+        client._state["model_id"] = "m1"
+        first = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        second = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        assert isinstance(first, tinker.APIFuture) and not first.done() and not second.done()
+        submits = [json.loads(r.content)["seq_id"] for r in seen if r.url.path.endswith("/optim_step")]
+        assert submits == sorted(submits) and len(submits) == 2  # both left before any result
+        with pytest.raises(TimeoutError):
+            first.result(timeout=0)
+        release.set()
+        assert first.result(timeout=10).metrics == {"loss:mean": 1.0}
+        assert second.result(timeout=10).metrics == {"loss:mean": 1.0} and second.exception() is None
+
+
+def test_sync_future_of_a_failed_submission_raises_from_result(tinker: ModuleType) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(400, json={"detail": "bad"})))
+    with tinker.TrainingClient(api_key="tml-k", base_url="http://tinker.test", http_client=http) as client:
+        client._state["model_id"] = "m1"
+        future = client.optim_step(adam_params=tinker.types.AdamParams(learning_rate=1e-4))
+        assert future.done() and isinstance(future.exception(), tinker.BadRequestError)
+        with pytest.raises(tinker.BadRequestError):
+            future.result()

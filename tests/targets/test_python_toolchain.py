@@ -50,7 +50,7 @@ def test_models_decode_and_encode_as_declared(monkeypatch: pytest.MonkeyPatch) -
     from pydantic import TypeAdapter
 
     t = _import("futures_flows", "jobs_sdk", monkeypatch)
-    submit = t.SubmitJob.model_validate({"session_id": "s", "seq": 1, "input": {"type": "text", "text": "hi"}})  # type: ignore[attr-defined]
+    submit = t.SubmitJob.model_validate({"session_id": "s", "seq": 1, "priority": 5, "input": {"type": "text", "text": "hi"}})  # type: ignore[attr-defined]
     assert type(submit.input).__name__ == "TextInput"
     assert submit.model_dump(mode="json", by_alias=True)["type"] == "submit_job"  # a literal tag's default is sent
     unknown = TypeAdapter(t.JobInput).validate_python({"type": "audio", "samples": [1]})  # type: ignore[attr-defined]

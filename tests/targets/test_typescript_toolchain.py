@@ -66,6 +66,18 @@ try {
   await client.close();
 }
 """,
+    "auth_exchange": """
+import { Client, type Secret } from "./index.js";
+
+// basic credentials, exchanged for a bearer token by the SDK before the first request
+const client = new Client({ apiKey: "app:s3cret", baseUrl: process.env["MOCK_URL"] });
+try {
+  const secret: Secret = await client.get({ name: "db" });
+  console.log(JSON.stringify({ secret: typeof secret.value }));
+} finally {
+  await client.close();
+}
+""",
     "futures_flows": """
 import { JobClient, ServiceClient, type Status } from "./index.js";
 
@@ -154,7 +166,7 @@ import { ServiceClient, type Datum } from "./index.js";
 
 const service = new ServiceClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
 try {
-  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B", rank: 8 });
+  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B", lora_config: { rank: 8 } });
   const data: Datum[] = [];
   const output = await training.forwardBackward({ data, loss_fn: "cross_entropy" });
   const sampler = await service.createSamplingClient({ base_model: "Qwen/Qwen3-8B" });
@@ -214,10 +226,40 @@ try {
   await strings.close();
 }
 """,
+    "seed_constructs": """
+import { FramesClient, type JobAnswer } from "./index.js";
+
+const client = new FramesClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  // `frame_id` is one argument (path and body); `note` may be left out, `channel` too (its default)
+  const frame = await client.publish({ frame_id: "f-1", title: "Dawn" });
+  const job: JobAnswer = await client.job({ job_id: "j-1" });
+  console.log(JSON.stringify({ frame: frame.frame_id, job: typeof job }));
+} finally {
+  await client.close();
+}
+""",
+    "seed_proposal_completed": """
+import { ServiceClient, TrainingClient } from "./index.js";
+
+const service = new ServiceClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  // the proposal's flows as written: `rank` may be left out (`int?`), load_state needs only a path
+  const training = await service.createLoraTrainingClient({ base_model: "Qwen/Qwen3-8B" });
+  const loaded = await training.loadState({ path: "tinker://run-1/weights/0001" });
+  const restored = await service.createTrainingClientFromState({ path: "tinker://run-1/weights/0001" });
+  console.log(
+    JSON.stringify({ training: training instanceof TrainingClient, loaded: typeof loaded, restored: typeof restored }),
+  );
+} finally {
+  await service.close();
+}
+""",
 }
 
 EXPECTED = {
     "minimal": {"pet": "string", "created": "Rex", "pets": True, "missing": "NotFoundError 404"},
+    "auth_exchange": {"secret": "string"},
     "futures_flows": {"job": True, "artifacts": True, "status": "ok", "states": ["active"]},
     "service_features": {"render": "string", "url": True},
     "types_showcase": {"title": "Shapes", "area": 4.14, "kind": "string"},
@@ -230,6 +272,8 @@ EXPECTED = {
         "modes": ['"""', "#{System.halt()}", "\\"],
         "found": "string",
     },
+    "seed_constructs": {"frame": "f-1", "job": "object"},
+    "seed_proposal_completed": {"training": True, "loaded": "object", "restored": "object"},
     "hostile_names": {"made": "string", "self": "string", "then": "string", "flowed": "string", "class": "string"},
 }
 SCENARIOS = {"minimal": {"responses": {"GET /pets/missing": [{"status": 404, "body": {"detail": "no such pet"}}]}}}

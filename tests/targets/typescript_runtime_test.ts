@@ -56,6 +56,48 @@ test("configuration: explicit option > environment > manifest default", () => {
   );
 });
 
+test("declared options: given > environment (read by kind) > default; unknown ones throw", () => {
+  const declared = {
+    ...settings,
+    configOptions: [
+      { name: "project", env: "P_PROJECT", kind: "string" as const },
+      { name: "priority", env: "P_PRIORITY", kind: "int" as const, default: 5 },
+      { name: "tags", env: "P_TAGS", kind: "list" as const, default: [] },
+      { name: "beta", env: "P_BETA", kind: "bool" as const },
+    ],
+  };
+  const base = { PETSTORE_API_KEY: "k" };
+  assert.deepEqual(resolveConfig(declared, { env: base }).options, {
+    project: undefined,
+    priority: 5,
+    tags: [],
+    beta: undefined,
+  });
+  const env = { ...base, P_PROJECT: "p", P_PRIORITY: " 9 ", P_TAGS: "a, b,", P_BETA: "Off" };
+  assert.deepEqual(resolveConfig(declared, { env }).options, {
+    project: "p",
+    priority: 9,
+    tags: ["a", "b"],
+    beta: false,
+  });
+  assert.equal(resolveConfig(declared, { env, options: { priority: 1 } }).options["priority"], 1);
+  assert.throws(
+    () => resolveConfig(declared, { env: { ...base, P_PRIORITY: "high" } }),
+    /P_PRIORITY/,
+  );
+  assert.throws(
+    () => resolveConfig(declared, { env: base, options: { priorty: 1 } }),
+    /unknown option priorty/,
+  );
+});
+
+test("a client given an option it does not know throws, never ignores it", () => {
+  const bad = { apiKey: KEY, baseUrl: "http://pets", env: {}, timeout: 5 } as unknown as ConstructorParameters<
+    typeof PetsClient
+  >[0];
+  assert.throws(() => new PetsClient(bad), (e: unknown) => e instanceof ConfigurationError && /unknown option timeout/.test(String(e)));
+});
+
 test("the API key is never shown: inspect, JSON, toString, errors", async () => {
   const config = resolveConfig(settings, { apiKey: KEY, env: {} });
   for (const shown of [
@@ -168,6 +210,7 @@ test("retries: listed statuses with backoff, 4xx outside the list at once, one i
       maxDelayMs: 100,
       jitter: 0,
       retryAfterMaxMs: 1000,
+      shouldRetryHeader: null,
     },
   });
   assert.equal((await transport.send(ep, { body: {} })).status, 200);
@@ -394,6 +437,7 @@ test("a call is cancelled by its signal, also while it waits to retry", async ()
     maxDelayMs: 60000,
     jitter: 0,
     retryAfterMaxMs: 0,
+    shouldRetryHeader: null,
   };
   const ep = endpoint({ id: "t.get", method: "GET", path: "/t", retry });
   const controller = new AbortController();

@@ -100,3 +100,18 @@ def test_status_entries() -> None:
     for bad in ("5xx", "500-", "-1", "abc", ""):
         with pytest.raises(GrammarError):
             parse_status(bad)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("string | int | string", "`string` is a member of this union twice"),
+        ("[A] | ([A] | B)", "`[A]` is a member of this union twice"),
+        (" | ".join(f"T{i}" for i in range(257)), "a union of 257 members (at most 256)"),
+    ],
+)
+def test_a_union_lists_each_member_once_and_not_too_many(text: str, message: str) -> None:
+    with pytest.raises(GrammarError) as exc:
+        parse_type(text)
+    assert exc.value.message == message
+    assert (exc.value.column, exc.value.length) == (0, len(text))

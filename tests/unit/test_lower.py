@@ -63,6 +63,8 @@ def test_field_forms_and_optionality(tmp_path: Path) -> None:
               tags: [string]
               nested: [[int]]
               maybe: string?
+              long_maybe: {type: string?, doc: also optional}
+              must: {type: string, nullable: true}
               absent: {type: string?, optional: true}
               dflt: {type: int, default: 3}
               wire: {type: string, json_name: wireName}
@@ -76,7 +78,11 @@ def test_field_forms_and_optionality(tmp_path: Path) -> None:
     f = {x.name: x for x in rec.fields}
     assert f["tags"].type == ir.ListT(item=ir.Prim(name="string")) and f["tags"].required
     assert f["nested"].type == ir.ListT(item=ir.ListT(item=ir.Prim(name="int")))
-    assert f["maybe"].required and isinstance(f["maybe"].type, ir.Nullable)
+    # `T?` is optional and nullable, in the short and the long form
+    assert not f["maybe"].required and isinstance(f["maybe"].type, ir.Nullable) and not f["maybe"].has_default
+    assert not f["long_maybe"].required and isinstance(f["long_maybe"].type, ir.Nullable)
+    # the long form's `nullable: true`: required, but may be null
+    assert f["must"].required and f["must"].type == ir.Nullable(inner=ir.Prim(name="string"))
     assert not f["absent"].required and not f["absent"].has_default
     assert not f["dflt"].required and f["dflt"].has_default and f["dflt"].default == 3
     assert f["wire"].json_name == "wireName"
@@ -133,3 +139,39 @@ def test_state_long_form_needs_a_type(tmp_path: Path) -> None:
     r = compile_text(tmp_path, "clients:\n  c:\n    state:\n      seq: {counter: true}\n")
     d = only(r, "type.syntax")
     assert "state `seq`" in d.message and d.span is not None and d.span.line == 9
+
+
+def test_nullable_on_a_nullable_type_is_an_error(tmp_path: Path) -> None:
+    r = compile_text(tmp_path, "types:\n  T: {export: true, fields: {x: {type: string?, nullable: true}}}\n")
+    d = only(r, "type.nullable-twice")
+    assert d.span is not None and d.span.line == 7 and d.hint is not None and "{type: string, nullable: true}" in d.hint
+
+
+def test_an_optional_field_may_be_left_out_of_a_flow_call_and_a_record_literal(tmp_path: Path) -> None:
+    r = compile_text(
+        tmp_path,
+        """\
+        service: {name: s, base_url: {default: "http://x"}}
+        clients:
+          c:
+            methods: {run: {flow: run}}
+        endpoints:
+          things.make:
+            method: POST
+            path: /make
+            request: Make
+        flows:
+          run:
+            client: c
+            inputs: {name: string}
+            steps:
+              - call: things.make
+                args: {name: ${input.name}, config: {rank: 8}}
+        types:
+          Make:
+            fields: {name: string, note: string?, config: Config?}
+          Config:
+            fields: {rank: int, seed: int?}
+        """,
+    )
+    assert not [d for d in r.sink.items if d.severity == "error"], codes(r)

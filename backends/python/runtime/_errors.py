@@ -13,6 +13,7 @@
         │   └── APITimeoutError       no answer in time
         ├── RequestFailedError        a server-side future failed (with its category)
         └── ResponseValidationError   the answer does not have the declared shape
+            └── PaginationError       pages that do not follow each other (a cursor repeats)
 
 No error message or repr ever contains the API key.
 """
@@ -107,6 +108,11 @@ class ResponseValidationError(APIError):
     def __init__(self, message: str, *, body: Any) -> None:
         super().__init__(message)
         self.body = body
+
+
+class PaginationError(ResponseValidationError):
+    """The pages do not follow each other: a cursor or next URL repeats (the pages would never
+    end), or a next URL leaves the base URL."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

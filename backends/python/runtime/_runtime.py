@@ -7,22 +7,32 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class WireModel(BaseModel):
     """Base of the generated records. A field with a declared default counts as set, so a request
     dumped with ``exclude_unset`` carries its defaults (literal tags among them) but leaves out the
-    optional fields nobody gave."""
+    optional fields nobody gave. An optional field given as None counts as not given (the SDK
+    plan's absent-field rule, the same in every SDK): its default is sent, or nothing; null goes on
+    the wire only for a field that is required but nullable."""
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     def model_post_init(self, context: Any, /) -> None:
+        # a decoded answer keeps what the server sent (a null stays null, as in the other SDKs)
+        decoding = isinstance(context, dict) and context.get("tinkc") == "decode"
         for name, info in type(self).model_fields.items():
-            if name in self.model_fields_set or info.is_required():
+            if info.is_required():
+                continue
+            if name in self.model_fields_set and (decoding or getattr(self, name) is not None):
                 continue
             if info.default is not None or info.default_factory is not None:
+                if name in self.model_fields_set:  # given as None: the declared default instead
+                    object.__setattr__(self, name, info.get_default(call_default_factory=True))
                 self.model_fields_set.add(name)
+            else:
+                self.model_fields_set.discard(name)
 
 
 class OpenEnum(str, enum.Enum):
@@ -55,6 +65,35 @@ def discriminate(field: str, wire_name: str, *tags: str) -> Callable[[Any], str]
     def tag_of(value: Any) -> str:
         tag = value.get(wire_name) if isinstance(value, dict) else getattr(value, field, None)
         return tag if isinstance(tag, str) and tag in known else UNKNOWN_TAG
+
+    return tag_of
+
+
+def best_fit(*members: type[BaseModel]) -> Callable[[Any], str | None]:
+    """The discriminator of an untagged union of records, by the rule every SDK applies: of the
+    members the value decodes as, the one that declares the most of its keys; on a tie the one
+    declared first. Never merely the first that fits: a record whose fields are all optional fits
+    any object. The tag of a member is its class name."""
+    wire_keys = [frozenset(f.alias or name for name, f in m.model_fields.items()) for m in members]
+
+    def tag_of(value: Any) -> str | None:
+        for m in members:
+            if isinstance(value, m):
+                return m.__name__
+        if not isinstance(value, dict):
+            return None
+        best: str | None = None
+        best_score = -1
+        for m, keys in zip(members, wire_keys, strict=True):
+            score = sum(1 for k in value if k in keys)
+            if score <= best_score:
+                continue
+            try:
+                m.model_validate(value)
+            except ValidationError:
+                continue
+            best, best_score = m.__name__, score
+        return best
 
     return tag_of
 

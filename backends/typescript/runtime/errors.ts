@@ -93,6 +93,12 @@ export class ResponseValidationError extends APIError {
   }
 }
 
+/**
+ * Pages that do not follow each other: a cursor or next URL that repeats (the pages would never
+ * end), or a next URL off the base URL.
+ */
+export class PaginationError extends ResponseValidationError {}
+
 type StatusErrorClass = new (
   message: string,
   status: number,

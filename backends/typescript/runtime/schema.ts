@@ -25,6 +25,9 @@ export interface Schema<T> {
   encode(value: T, complete?: boolean): unknown;
   /** A cheap structural test, used to pick the member of an untagged union to encode with. */
   accepts(value: unknown): boolean;
+  /** Records: how many keys of an object the record declares, by wire or property name (picks an
+   * untagged union's member). */
+  recognized?(value: { [key: string]: unknown }): number;
 }
 
 /** A value that does not have its declared type. */
@@ -193,6 +196,7 @@ export function lazy<T>(target: () => Schema<T>): Schema<T> {
     decode: (value, path) => target().decode(value, path),
     encode: (value, complete) => target().encode(value, complete),
     accepts: (value) => target().accepts(value),
+    recognized: (value) => target().recognized?.(value) ?? 0,
   };
 }
 
@@ -267,7 +271,9 @@ export function record<T>(
       const out: Record<string, unknown> = {};
       for (const [key, wire, f] of entries()) {
         const given = own(value, key);
-        if (given === undefined) {
+        // an optional field given as null is left out like an absent one (the plan's absent-field
+        // rule, the same in every SDK); only a required field that may be null is sent as null
+        if (given === undefined || (given === null && f.presence !== "required")) {
           if (f.presence === "default") put(out, wire, structuredClone(f.value));
           else if (complete) put(out, wire, null);
           continue;
@@ -282,6 +288,10 @@ export function record<T>(
         entries().every(([key, , f]) => f.presence !== "required" || own(value, key) !== undefined)
       );
     },
+    recognized: (value) =>
+      entries().filter(
+        ([key, wire]) => own(value, wire) !== undefined || own(value, key) !== undefined,
+      ).length,
   };
 }
 
@@ -319,7 +329,11 @@ export function tagged<T>(
   };
 }
 
-/** An untagged union: the first member the value fits. */
+/**
+ * An untagged union, decoded by the rule every SDK applies: of the members the value decodes as,
+ * the one that declares the most of its keys; on a tie the one declared first. Never merely the
+ * first that fits: a record whose fields are all optional fits any object.
+ */
 export function oneOf<T>(name: string, members: () => readonly Schema<unknown>[]): Schema<T> {
   return {
     description: name,
@@ -327,18 +341,29 @@ export function oneOf<T>(name: string, members: () => readonly Schema<unknown>[]
       return members().some((m) => m.nullable);
     },
     decode(value, path) {
+      let best: { decoded: unknown; score: number } | undefined;
       for (const member of members()) {
+        const score = isObject(value) ? (member.recognized?.(value) ?? 0) : 0;
+        if (best !== undefined && score <= best.score) continue;
         try {
-          return member.decode(value, path) as T;
+          best = { decoded: member.decode(value, path), score };
         } catch (error) {
           if (!(error instanceof Mismatch)) throw error;
         }
       }
-      throw new Mismatch(path, name, value);
+      if (best === undefined) throw new Mismatch(path, name, value);
+      return best.decoded as T;
     },
     encode(value, complete) {
-      const member = members().find((m) => m.accepts(value));
-      return member === undefined ? value : member.encode(value, complete);
+      // the member chosen as decoding chooses it: the one that accepts the value and declares the
+      // most of its keys (by property or wire name), the first declared on a tie
+      let best: { member: Schema<unknown>; score: number } | undefined;
+      for (const member of members()) {
+        if (!member.accepts(value)) continue;
+        const score = isObject(value) ? (member.recognized?.(value) ?? 0) : 0;
+        if (best === undefined || score > best.score) best = { member, score };
+      }
+      return best === undefined ? value : best.member.encode(value, complete);
     },
     accepts: (value) => members().some((m) => m.accepts(value)),
   };

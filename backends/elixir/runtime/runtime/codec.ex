@@ -115,6 +115,29 @@ defmodule Tinkc.SDK.Runtime.Codec do
     Map.new(value, fn {k, v} -> {to_string(k), walk(v, type, [to_string(k) | path])} end)
   end
 
+  # An untagged union, decoded by the rule every SDK applies: of the members the value decodes as,
+  # the one that declares the most of its keys; on a tie the one declared first. Never merely the
+  # first that fits: a record whose fields are all optional fits any object.
+  defp walk(value, {:one_of, types}, path) when is_map(value) and not is_struct(value) do
+    types
+    |> Enum.reduce(nil, fn type, best ->
+      score = recognized(value, type)
+
+      if best != nil and score <= elem(best, 1) do
+        best
+      else
+        case decode(value, type) do
+          {:ok, decoded} -> {decoded, score}
+          {:error, _} -> best
+        end
+      end
+    end)
+    |> case do
+      {decoded, _score} -> decoded
+      nil -> invalid(path, "matches none of the declared types")
+    end
+  end
+
   defp walk(value, {:one_of, types}, path) do
     Enum.find_value(types, fn type ->
       case decode(value, type) do
@@ -136,6 +159,26 @@ defmodule Tinkc.SDK.Runtime.Codec do
 
   defp walk(value, type, path),
     do: invalid(path, "expected #{expected(type)}, got #{kind(value)}")
+
+  # How many keys of a JSON object a record type declares (0 for any other type).
+  defp recognized(value, {:nullable, type}), do: recognized(value, type)
+
+  defp recognized(value, module) when is_atom(module) and module not in @primitives do
+    case module.__type__() do
+      {:record, fields} ->
+        Enum.count(fields, fn {name, wire, _type, _presence} ->
+          Map.has_key?(value, wire) or Map.has_key?(value, name)
+        end)
+
+      {:alias, type} ->
+        recognized(value, type)
+
+      _ ->
+        0
+    end
+  end
+
+  defp recognized(_value, _type), do: 0
 
   defp decode_declared(%{__struct__: module} = value, module, _type, _path), do: value
   defp decode_declared(nil, _module, _type, path), do: invalid(path, "must not be null")
@@ -247,13 +290,25 @@ defmodule Tinkc.SDK.Runtime.Codec do
     end
   end
 
-  defp encode_record(struct, fields, mode) do
+  defp encode_record(%{__struct__: module} = struct, fields, mode) do
+    # the struct's own defaults are the declared ones: an optional field set to nil counts as not
+    # given (the SDK plan's absent-field rule), so its default is sent, or nothing when it has none
+    defaults = module.__struct__()
+
     for {name, wire, type, presence} <- fields, reduce: %{} do
       acc ->
         case Map.get(struct, name) do
-          nil when mode == :wire and presence == :optional -> acc
-          nil -> Map.put(acc, wire, nil)
-          value -> Map.put(acc, wire, encode(value, type, mode))
+          nil when mode == :wire and presence == :optional ->
+            case Map.get(defaults, name) do
+              nil -> acc
+              default -> Map.put(acc, wire, encode(default, type, mode))
+            end
+
+          nil ->
+            Map.put(acc, wire, nil)
+
+          value ->
+            Map.put(acc, wire, encode(value, type, mode))
         end
     end
   end

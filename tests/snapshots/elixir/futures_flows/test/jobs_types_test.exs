@@ -25,6 +25,8 @@ defmodule Jobs.TypesTest do
         "session_id" => "session_id-1",
         "seq" => 7,
         "input" => %{"type" => "text", "text" => "text-1"},
+        "project" => "project-1",
+        "priority" => 7,
         "type" => "submit_job"
       }
     },

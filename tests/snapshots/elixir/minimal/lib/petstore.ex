@@ -12,4 +12,14 @@ defmodule Petstore do
   @doc "The version of this SDK."
   @spec version() :: String.t()
   def version, do: "1.0.0"
+
+  @doc """
+  Runs `fun`, one call of this SDK in this process, and answers its value with the status, headers
+  and request id of its own request's response: `{:ok, %{value: value, status: status, headers:
+  headers, request_id: id}}`, or the call's error (which carries its `status` already). For a
+  server-side future, the response is its submission's.
+  """
+  @spec with_raw_response((() -> {:ok, term()} | {:error, term()})) ::
+          {:ok, map()} | {:error, term()}
+  defdelegate with_raw_response(fun), to: Petstore.Runtime.Client
 end

@@ -178,8 +178,7 @@ defmodule Tinkex.TypesTest do
         "model_seq_id" => 7,
         "destination_project_id" => "destination_project_id-1",
         "source_path" => "source_path-1",
-        "ttl_seconds" => 7,
-        "weights_access_token" => "weights_access_token-1"
+        "ttl_seconds" => 7
       }
     },
     {Tinkex.Types.CopyWeightsResponse, %{"tinker_path" => "tinker_path-1"}},
@@ -596,6 +595,10 @@ defmodule Tinkex.TypesTest do
     {Tinkex.Types.OptimStepResponse, %{"metrics" => %{"k" => 1.5}}},
     {Tinkex.Types.OwnSearchOwner, %{"type" => "own"}},
     {
+      Tinkex.Types.ParsedCheckpointTinkerPath,
+      %{"training_run_id" => "training_run_id-1", "checkpoint_id" => "checkpoint_id-1"}
+    },
+    {
       Tinkex.Types.PromptAltTokens,
       %{
         "tokens" => %{
@@ -771,7 +774,7 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
-      Tinkex.Types.SaveWeightsForSamplerResponseInternal,
+      Tinkex.Types.SaveWeightsForSamplerResponse,
       %{
         "path" => "path-1",
         "sampling_session_id" => "sampling_session_id-1",

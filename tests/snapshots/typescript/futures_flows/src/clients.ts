@@ -17,6 +17,7 @@ export class JobClient extends BaseClient {
    * `POST /jobs/{job_id}/archive`
    */
   archive(params: { job_id: string }, options: RequestOptions = {}): Promise<void> {
+    this.checkArgs("archive", params, ["job_id"], options);
     return this.callFuture(spec.EP_JOBS_ARCHIVE, spec.FT_FUTURES, s.nothing, {
       path: { job_id: params.job_id },
       ...options,
@@ -25,6 +26,7 @@ export class JobClient extends BaseClient {
 
   /** Archive the job and wait until the server has (its future resolves to nothing). */
   async archiveAndWait(options: RequestOptions = {}): Promise<void> {
+    this.checkArgs("archiveAndWait", {}, [], options);
     await this.callFuture(spec.EP_JOBS_ARCHIVE, spec.FT_FUTURES, s.nothing, {
       path: { job_id: this.stateOf<string>("job_id") },
       ...options,
@@ -33,6 +35,7 @@ export class JobClient extends BaseClient {
 
   /** Fetch the job's artifact list and the service status at once. */
   async describe(options: RequestOptions = {}): Promise<ArtifactList> {
+    this.checkArgs("describe", {}, [], options);
     const [sArtifacts] = await Promise.all([
       this.call(spec.EP_ARTIFACTS_LIST, ArtifactList, {
         path: { job_id: this.stateOf<string>("job_id") },
@@ -48,6 +51,7 @@ export class JobClient extends BaseClient {
     params: { job_id: string; artifact_path: string },
     options: RequestOptions = {},
   ): Promise<Artifact> {
+    this.checkArgs("get", params, ["job_id", "artifact_path"], options);
     return this.call(spec.EP_ARTIFACTS_GET, Artifact, {
       path: { job_id: params.job_id, artifact_path: params.artifact_path },
       ...options,
@@ -56,6 +60,7 @@ export class JobClient extends BaseClient {
 
   /** `GET /jobs/{job_id}/artifacts` */
   list(params: { job_id: string }, options: RequestOptions = {}): Promise<ArtifactList> {
+    this.checkArgs("list", params, ["job_id"], options);
     return this.call(spec.EP_ARTIFACTS_LIST, ArtifactList, {
       path: { job_id: params.job_id },
       ...options,
@@ -71,16 +76,20 @@ export class ServiceClient extends BaseClient {
 
   /** `GET /status` */
   status(options: RequestOptions = {}): Promise<Status> {
+    this.checkArgs("status", {}, [], options);
     return this.call(spec.EP_SYSTEM_STATUS, Status, options);
   }
 
   /** Submit a job, wait for it, and return a client bound to it. */
   async startJob(params: { input: JobInput }, options: RequestOptions = {}): Promise<JobClient> {
+    this.checkArgs("startJob", params, ["input"], options);
     const sStep2 = await this.callFuture(spec.EP_JOBS_SUBMIT, spec.FT_FUTURES, JobResult, {
       body: s.encode(SubmitJob, {
         session_id: await this.sessionId(),
         seq: this.next("job_seq"),
         input: params.input,
+        project: this.configOption<string | null>("project"),
+        priority: this.configOption<number>("priority"),
       }),
       ...options,
     });

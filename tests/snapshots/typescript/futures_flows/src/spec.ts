@@ -9,6 +9,10 @@ export const SETTINGS: rt.ServiceSettings = {
   baseUrlEnv: "JOBS_BASE_URL",
   defaultBaseUrl: "http://localhost:8080",
   defaultTimeoutMs: 60000,
+  configOptions: [
+    { name: "project", env: "JOBS_PROJECT", kind: "string" },
+    { name: "priority", env: "JOBS_PRIORITY", kind: "int", default: 5 },
+  ],
 };
 
 export const FT_ARTIFACT_LIMITS: rt.RetryHandler = {
@@ -33,6 +37,7 @@ export const FT_RETRY: rt.RetryPolicy = {
   maxDelayMs: 5000,
   jitter: 0.25,
   retryAfterMaxMs: 60000,
+  shouldRetryHeader: null,
 };
 
 /** `GET /jobs/{job_id}/artifacts/{+artifact_path}` */
@@ -120,6 +125,26 @@ export const FT_FUTURES: rt.Futures = {
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 10000,
   retryJitter: 0.25,
+  requestTypeHeader: null,
+  iterationHeader: null,
+  metadataOnlyField: null,
+  metadataStatusField: "status",
+  metadataStatusValue: "complete_metadata",
+  expiredStatuses: [],
+  expiredResubmits: 0,
+  boundedRetryStatuses: [],
+  boundedRetries: 0,
+  billingStatuses: [],
+  billingDelayMs: 0,
+  billingMaxPauseMs: 0,
+};
+
+export const AUTH: rt.AuthScheme = {
+  header: "X-API-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
 };
 
 export const FT_SESSION: rt.Session = {
@@ -140,4 +165,5 @@ export const SERVICE: rt.SDK = {
   userAgent: "jobs-sdk/0.1.0 (typescript; tinkc)",
   session: FT_SESSION,
   telemetry: null,
+  auth: AUTH,
 };

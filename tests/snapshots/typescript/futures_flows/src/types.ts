@@ -5,12 +5,12 @@ import * as s from "./runtime/schema.js";
 export interface Artifact {
   path: string;
   size: number;
-  created_at: string | null;
+  created_at?: string | null;
 }
 export const Artifact: s.Schema<Artifact> = s.record("Artifact", () => ({
   path: s.required(s.string),
   size: s.required(s.int, "size_bytes"),
-  created_at: s.required(s.nullable(s.datetime)),
+  created_at: s.optional(s.nullable(s.datetime)),
 }));
 
 export interface ArtifactList {
@@ -72,12 +72,16 @@ export interface SubmitJob {
   session_id: string;
   seq: number;
   input: JobInput;
+  project?: string | null;
+  priority: number;
   type?: "submit_job";
 }
 export const SubmitJob: s.Schema<SubmitJob> = s.record("SubmitJob", () => ({
   session_id: s.required(s.string),
   seq: s.required(s.int),
   input: s.required(JobInput),
+  project: s.optional(s.nullable(s.string)),
+  priority: s.required(s.int),
   type: s.withDefault(s.literal("submit_job"), "submit_job"),
 }));
 

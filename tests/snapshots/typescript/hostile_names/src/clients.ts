@@ -30,6 +30,7 @@ export class Kernel_ extends BaseClient {
 
   /** `POST /class` */
   class_(params: { fn?: number } & Object_, options: RequestOptions = {}): Promise<String_> {
+    this.checkArgs("class_", params, ["fn", "end", "class"], options);
     return this.call(spec.EP_NAMES_CLASS, String_, {
       query: { fn: params.fn ?? 1 },
       body: s.encode(Object_, params),
@@ -39,66 +40,79 @@ export class Kernel_ extends BaseClient {
 
   /** `GET /def` */
   def(options: RequestOptions = {}): Promise<Error_> {
+    this.checkArgs("def", {}, [], options);
     return this.call(spec.EP_NAMES_DEF, Error_, options);
   }
 
   /** `GET /end` */
   end(options: RequestOptions = {}): Promise<Kernel> {
+    this.checkArgs("end", {}, [], options);
     return this.call(spec.EP_NAMES_END, Kernel, options);
   }
 
   /** `GET /fn/{self}` */
   fn(params: { self: string }, options: RequestOptions = {}): Promise<Promise_> {
+    this.checkArgs("fn", params, ["self"], options);
     return this.call(spec.EP_NAMES_FN, Promise_, { path: { self: params.self }, ...options });
   }
 
   /** `GET /nil` */
   nil(options: RequestOptions = {}): Promise<Map_> {
+    this.checkArgs("nil", {}, [], options);
     return this.call(spec.EP_NAMES_NIL, Map_, options);
   }
 
   /** `GET /async` */
   async(options: RequestOptions = {}): Promise<List> {
+    this.checkArgs("async", {}, [], options);
     return this.call(spec.EP_NAMES_ASYNC, List, options);
   }
 
   /** `GET /await` */
   await_(options: RequestOptions = {}): Promise<Enum> {
+    this.checkArgs("await_", {}, [], options);
     return this.call(spec.EP_NAMES_AWAIT, Enum, options);
   }
 
   /** `GET /self` */
   self(options: RequestOptions = {}): Promise<Any> {
+    this.checkArgs("self", {}, [], options);
     return this.call(spec.EP_NAMES_SELF, Any, options);
   }
 
   /** `GET /none` */
   none(options: RequestOptions = {}): Promise<Optional> {
+    this.checkArgs("none", {}, [], options);
     return this.call(spec.EP_NAMES_NONE, Optional, options);
   }
 
   /** `GET /constructor` */
   constructor_(options: RequestOptions = {}): Promise<BaseModel> {
+    this.checkArgs("constructor_", {}, [], options);
     return this.call(spec.EP_NAMES_CONSTRUCTOR, BaseModel, options);
   }
 
   /** `GET /proto` */
   proto(options: RequestOptions = {}): Promise<WireModel> {
+    this.checkArgs("proto", {}, [], options);
     return this.call(spec.EP_NAMES_PROTO, WireModel, options);
   }
 
   /** `GET /type` */
   type(options: RequestOptions = {}): Promise<Field> {
+    this.checkArgs("type", {}, [], options);
     return this.call(spec.EP_NAMES_TYPE, Field, options);
   }
 
   /** `GET /default` */
   default_(options: RequestOptions = {}): Promise<Record_> {
+    this.checkArgs("default_", {}, [], options);
     return this.call(spec.EP_NAMES_DEFAULT, Record_, options);
   }
 
   /** `GET /then` */
   then_(options: RequestOptions = {}): Promise<Date_> {
+    this.checkArgs("then_", {}, [], options);
     return this.call(spec.EP_NAMES_THEN, Date_, options);
   }
 
@@ -107,6 +121,7 @@ export class Kernel_ extends BaseClient {
     params: { end: string; class?: string },
     options: RequestOptions = {},
   ): Promise<String_> {
+    this.checkArgs("do_", params, ["end", "class"], options);
     return await this.call(spec.EP_NAMES_CLASS, String_, {
       query: { fn: 1 },
       body: s.encode(Object_, { end: params.end, class: params.class ?? "x" }),
@@ -123,6 +138,7 @@ export class String__ extends BaseClient {
 
   /** `GET /get` */
   get(options: RequestOptions = {}): Promise<Keywords> {
+    this.checkArgs("get", {}, [], options);
     return this.call(spec.EP_NAMES_GET, Keywords, options);
   }
 }

@@ -62,10 +62,19 @@ export const EP_NAMES_THEN = rt.endpoint({ id: "names.then", method: "GET", path
 /** `GET /type` */
 export const EP_NAMES_TYPE = rt.endpoint({ id: "names.type", method: "GET", path: "/type" });
 
+export const AUTH: rt.AuthScheme = {
+  header: "X-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
+};
+
 export const SERVICE: rt.SDK = {
   settings: SETTINGS,
   authHeader: "X-Key",
   userAgent: "names-sdk/1.0.0 (typescript; tinkc)",
   session: null,
   telemetry: null,
+  auth: AUTH,
 };

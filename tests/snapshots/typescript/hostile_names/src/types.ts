@@ -110,10 +110,10 @@ export const Object_: s.Schema<Object_> = s.record("Object", () => ({
 }));
 
 export interface Optional {
-  value: string | null;
+  value?: string | null;
 }
 export const Optional: s.Schema<Optional> = s.record("Optional", () => ({
-  value: s.required(s.nullable(s.string)),
+  value: s.optional(s.nullable(s.string)),
 }));
 
 export interface Promise_ {

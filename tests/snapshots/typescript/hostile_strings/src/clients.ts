@@ -26,6 +26,12 @@ export class Client extends BaseClient {
     } & Payload,
     options: RequestOptions = {},
   ): Promise<Payload> {
+    this.checkArgs(
+      "echo",
+      params,
+      ["label", "query_mode", "note", "text", "mode", "modes", "weird_key", "tags", "literal"],
+      options,
+    );
     return this.call(spec.EP_HOSTILE_ECHO, Payload, {
       path: { label: params.label },
       query: {
@@ -41,6 +47,7 @@ export class Client extends BaseClient {
 
   /** `GET /fetch` */
   fetch(options: RequestOptions = {}): Promise<Payload> {
+    this.checkArgs("fetch", {}, [], options);
     return this.call(spec.EP_HOSTILE_FETCH, Payload, options);
   }
 
@@ -53,6 +60,7 @@ export class Client extends BaseClient {
     params: { mode: Mode; term: string; modes?: Mode[] },
     options: RequestOptions = {},
   ): Promise<Payload> {
+    this.checkArgs("search", params, ["mode", "term", "modes"], options);
     return this.call(spec.EP_HOSTILE_SEARCH, Payload, {
       query: { mode: params.mode, "t\"e'r`m #{x} ${y} \\ */": params.term, modes: params.modes },
       ...options,
@@ -61,6 +69,7 @@ export class Client extends BaseClient {
 
   /** Flow doc: the search again, from a flow: query values under their wire names *\/ """ #{x} ${y} \ */
   async find(params: { mode: Mode; term: string }, options: RequestOptions = {}): Promise<Payload> {
+    this.checkArgs("find", params, ["mode", "term"], options);
     return await this.call(spec.EP_HOSTILE_SEARCH, Payload, {
       query: { mode: params.mode, "t\"e'r`m #{x} ${y} \\ */": params.term },
       ...options,

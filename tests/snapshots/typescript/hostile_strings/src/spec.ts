@@ -52,10 +52,19 @@ export const EP_HOSTILE_SEARCH = rt.endpoint({
   ],
 });
 
+export const AUTH: rt.AuthScheme = {
+  header: "X-Hostile-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
+};
+
 export const SERVICE: rt.SDK = {
   settings: SETTINGS,
   authHeader: "X-Hostile-Key",
   userAgent: "hostile-system.halt-process.exit-1-sdk/1.0.0 (typescript; tinkc)",
   session: null,
   telemetry: null,
+  auth: AUTH,
 };

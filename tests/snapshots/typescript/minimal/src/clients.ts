@@ -13,6 +13,7 @@ export class PetsClient extends BaseClient {
 
   /** `POST /pets` */
   create(params: NewPet, options: RequestOptions = {}): Promise<Pet> {
+    this.checkArgs("create", params, ["name", "species", "tags"], options);
     return this.call(spec.EP_PETS_CREATE, Pet, { body: s.encode(NewPet, params), ...options });
   }
 
@@ -22,6 +23,7 @@ export class PetsClient extends BaseClient {
    * `GET /pets/{pet_id}`
    */
   get(params: { pet_id: string }, options: RequestOptions = {}): Promise<Pet> {
+    this.checkArgs("get", params, ["pet_id"], options);
     return this.call(spec.EP_PETS_GET, Pet, { path: { pet_id: params.pet_id }, ...options });
   }
 
@@ -30,6 +32,7 @@ export class PetsClient extends BaseClient {
     params: { limit?: number; species?: Species | null } = {},
     options: RequestOptions = {},
   ): Promise<PetList> {
+    this.checkArgs("list", params, ["limit", "species"], options);
     return this.call(spec.EP_PETS_LIST, PetList, {
       query: { limit: params.limit ?? 20, species: params.species },
       ...options,

@@ -7,6 +7,11 @@ export const SETTINGS: rt.ServiceSettings = {
   baseUrlEnv: "PETSTORE_BASE_URL",
   defaultBaseUrl: "http://localhost:8080",
   defaultTimeoutMs: 60000,
+  environments: [
+    ["production", "http://localhost:8080"],
+    ["staging", "http://127.0.0.1:9/staging"],
+  ],
+  environmentEnv: "PETSTORE_ENVIRONMENT",
 };
 
 /** `POST /pets` */
@@ -18,10 +23,19 @@ export const EP_PETS_GET = rt.endpoint({ id: "pets.get", method: "GET", path: "/
 /** `GET /pets` */
 export const EP_PETS_LIST = rt.endpoint({ id: "pets.list", method: "GET", path: "/pets" });
 
+export const AUTH: rt.AuthScheme = {
+  header: "Authorization",
+  credentialPrefix: "Bearer ",
+  credentialBase64: false,
+  tokenPrefix: "Bearer ",
+  exchange: null,
+};
+
 export const SERVICE: rt.SDK = {
   settings: SETTINGS,
-  authHeader: "X-API-Key",
+  authHeader: "Authorization",
   userAgent: "petstore-sdk/1.0.0 (typescript; tinkc)",
   session: null,
   telemetry: null,
+  auth: AUTH,
 };

@@ -13,7 +13,8 @@
 import { inspect } from "node:util";
 
 import * as sdk from "../src/index.js";
-import type { BaseClient, ClientOptions } from "../src/runtime/client.js";
+import type { BaseClient, ClientOptions, RequestOptions } from "../src/runtime/client.js";
+import type { Pager } from "../src/runtime/pagination.js";
 import * as s from "../src/runtime/schema.js";
 
 /** A method of a client: its TypeScript name and how its result becomes JSON. */
@@ -25,6 +26,55 @@ interface Method {
   readonly params?: boolean;
   /** The schemas of the params a scenario gives in their JSON form (records, unions: wire names). */
   readonly args?: { readonly [name: string]: s.Schema<unknown> };
+  /** A page iterator (`<method>Iter`): the schema of its items (`result` is its pages'). */
+  readonly item?: s.Schema<unknown>;
+}
+
+/** A call through `withRawResponse`, as JSON: its status, `x-` headers, request id and value. */
+async function rawOutcome(method: Method, call: () => Promise<unknown>): Promise<unknown> {
+  const raw = await sdk.withRawResponse(call);
+  const headers: { [name: string]: string } = {};
+  raw.headers.forEach((value, name) => {
+    if (name.startsWith("x-")) headers[name] = value;
+  });
+  const value =
+    method.result === null || method.result === "client"
+      ? null
+      : method.result.encode(raw.parsed, true);
+  return { status: raw.status, request_id: raw.requestId, headers, value };
+}
+
+/** The TypeScript names of the per-call options a scenario gives by their neutral names. */
+const OPTION_NAMES: { readonly [name: string]: string } = {
+  timeout_ms: "timeoutMs",
+  max_retries: "maxRetries",
+  extra_headers: "headers",
+  extra_query: "extraQuery",
+  extra_body: "extraBody",
+  idempotency_key: "idempotencyKey",
+};
+
+/** A scenario's options as the SDK names them (an unknown name stays unknown: the SDK refuses it). */
+function callOptions(given: { readonly [name: string]: unknown } | undefined): {
+  [name: string]: unknown;
+} {
+  const out: { [name: string]: unknown } = {};
+  for (const [name, value] of Object.entries(given ?? {})) out[OPTION_NAMES[name] ?? name] = value;
+  return out;
+}
+
+/** A page iterator iterated to the end (`paginate: items|pages`): `{items: [...]}` or `{pages: [...]}`. */
+async function collect(method: Method, pager: unknown, mode: string): Promise<unknown> {
+  const iterator = pager as Pager<unknown, unknown>;
+  const found: unknown[] = [];
+  if (mode === "pages" && method.result !== null && method.result !== "client") {
+    for await (const page of iterator.pages()) found.push(method.result.encode(page, true));
+  } else if (mode === "items" && method.item !== undefined) {
+    for await (const item of iterator) found.push(method.item.encode(item, true));
+  } else {
+    throw new TypeError(`paginate: ${JSON.stringify(mode)} is neither items nor pages`);
+  }
+  return { [mode]: found };
 }
 
 /** A call's `args` as the method takes them: the JSON form of a record or union decoded to its
@@ -69,11 +119,21 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
 interface Call {
   readonly client?: string;
   readonly method?: string;
+  /** Iterate the method's page iterator to the end: its items, or its pages. */
+  readonly paginate?: "items" | "pages";
+  /** Answer the raw response: status, `x-` headers, request id and value. */
+  readonly raw?: boolean;
+  /** Per-call options, by their neutral names (`timeout_ms`, `max_retries`, ...). */
+  readonly options?: { readonly [name: string]: unknown };
+  /** The call is made on a `withOptions` copy of the client with these defaults. */
+  readonly client_options?: { readonly [name: string]: unknown };
   readonly args?: { readonly [name: string]: unknown };
   readonly async?: boolean;
   readonly as?: string;
   readonly concurrent?: number;
   readonly hold_until_in_flight?: number;
+  /** Options the method does not declare, passed as they are: the SDK must reject them. */
+  readonly unknown_options?: { readonly [name: string]: unknown };
   readonly open?: string;
   readonly close?: string;
   readonly wait_until?: { readonly endpoint: string; readonly count: number };
@@ -91,6 +151,7 @@ interface DriverRequest {
   readonly api_key?: string | null;
   readonly time_scale?: number;
   readonly timeout_sec?: number | null;
+  readonly environment?: string | null;
   readonly log_level?: string | null;
   readonly calls: readonly Call[];
 }
@@ -124,6 +185,10 @@ function outcomeOf(error: unknown): Outcome {
     failures.splice(0, Math.max(0, failures.length - KEPT_FAILURES));
   }
   if (error instanceof sdk.ConfigurationError) return { error: "configuration" };
+  // an option the method does not declare (BaseClient.checkArgs): a TypeError, as in Python
+  if (error instanceof TypeError && /unknown (request )?option/.test(error.message))
+    return { error: "unknown_option", message: error.message };
+  if (error instanceof sdk.InvalidArgumentError) return { error: "invalid_argument" };
   if (error instanceof sdk.APIStatusError) {
     const kind = STATUS_KINDS[error.status] ?? (error.status >= 500 ? "server" : "status");
     return { error: kind, status: error.status };
@@ -132,6 +197,9 @@ function outcomeOf(error: unknown): Outcome {
   if (error instanceof sdk.APIConnectionError) return { error: "connection" };
   if (error instanceof sdk.RequestFailedError)
     return { error: "request_failed", category: error.category };
+  if (error instanceof sdk.PaginationError) return { error: "pagination" };
+  if (error instanceof TypeError && error.message.startsWith("unknown request option"))
+    return { error: "invalid_argument" };
   if (error instanceof sdk.ResponseValidationError) return { error: "response_validation" };
   process.stderr.write(
     `driver: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -195,6 +263,9 @@ async function main(): Promise<void> {
     ...(request.timeout_sec === null || request.timeout_sec === undefined
       ? {}
       : { timeoutMs: request.timeout_sec * 1000 }),
+    ...(request.environment === null || request.environment === undefined
+      ? {}
+      : { environment: request.environment }),
     clock,
     queueStateObserver: (state, reason) => queueStates.push([state, reason]),
     // with a log level, every message the SDK logs goes to stderr (where a user's logs would be)
@@ -237,24 +308,44 @@ async function main(): Promise<void> {
   const invoke = async (call: Call): Promise<Outcome> => {
     const kept = instances.get(call.client ?? "");
     const id = kept?.id ?? call.client ?? "";
-    const method = CLIENTS[id]?.methods[call.method ?? ""];
+    const paginate = call.paginate;
+    const method =
+      CLIENTS[id]?.methods[(call.method ?? "") + (paginate === undefined ? "" : "_iter")];
     if (method === undefined)
       throw new TypeError(`no method \`${call.method}\` on client \`${id}\``);
     const asyncFlavour = kept?.async ?? call.async === true;
-    const client = kept?.client ?? build(id);
+    const built = kept?.client ?? build(id);
     let keep = false;
     try {
-      const fn = (client as unknown as { [name: string]: (params?: unknown) => Promise<unknown> })[
-        method.name
-      ];
+      // a `withOptions` copy shares the built client's connections: closing that one is enough
+      const client =
+        call.client_options === undefined
+          ? built
+          : built.withOptions(callOptions(call.client_options) as RequestOptions);
+      const options = callOptions(call.options);
+      const fn = (
+        client as unknown as { [name: string]: (...args: unknown[]) => Promise<unknown> }
+      )[method.name];
       if (fn === undefined) throw new TypeError(`no method \`${method.name}\``);
+      // options the method does not declare go with the arguments: the method must reject them
+      const args = decodeArgs(method, { ...call.args, ...call.unknown_options });
       const count = call.concurrent ?? 1;
       const holding = call.hold_until_in_flight;
       if (holding !== undefined) await hold(true); // before the calls start: none may finish early
       // every call settles before the outcome is known (a failure does not leave others running)
       const calls = Promise.allSettled(
         Array.from({ length: count }, () =>
-          method.params ? fn.call(client, decodeArgs(method, call.args)) : fn.call(client),
+          paginate !== undefined
+            ? collect(method, fn.call(client, args, options), paginate)
+            : call.raw === true
+              ? rawOutcome(method, () =>
+                  method.params
+                    ? fn.call(client, args, options)
+                    : fn.call(client, options),
+                )
+              : method.params
+                ? fn.call(client, args, options)
+                : fn.call(client, options),
         ),
       );
       if (holding !== undefined) {
@@ -277,10 +368,15 @@ async function main(): Promise<void> {
       }
       return {
         ok: true,
-        result: count === 1 ? toJson(method, result, asyncFlavour) : { calls: count },
+        result:
+          count !== 1
+            ? { calls: count }
+            : paginate === undefined && call.raw !== true
+              ? toJson(method, result, asyncFlavour)
+              : result,
       };
     } finally {
-      if (kept === undefined && !keep) await close(client);
+      if (kept === undefined && !keep) await close(built);
     }
   };
 

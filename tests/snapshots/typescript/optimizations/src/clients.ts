@@ -16,6 +16,7 @@ export class FileClient extends BaseClient {
     params: { name: string; folder: string },
     options: RequestOptions = {},
   ): Promise<DownloadReceipt> {
+    this.checkArgs("publish", params, ["name", "folder"], options);
     const [sStored] = await Promise.all([
       this.callFuture(spec.EP_FILES_UPLOAD, spec.FT_FUTURES, UploadReceipt, {
         body: s.encode(Upload, { name: params.name, folder: params.folder }),
@@ -32,6 +33,7 @@ export class FileClient extends BaseClient {
 
   /** `GET /files/{path}` */
   download(params: { path: string }, options: RequestOptions = {}): Promise<DownloadReceipt> {
+    this.checkArgs("download", params, ["path"], options);
     return this.call(spec.EP_FILES_DOWNLOAD, DownloadReceipt, {
       path: { path: params.path },
       ...options,
@@ -40,11 +42,13 @@ export class FileClient extends BaseClient {
 
   /** `GET /folders/{folder}` */
   folder(params: { folder: string }, options: RequestOptions = {}): Promise<Folder> {
+    this.checkArgs("folder", params, ["folder"], options);
     return this.call(spec.EP_FILES_FOLDER, Folder, { path: { folder: params.folder }, ...options });
   }
 
   /** `POST /files/tags` */
   tag(params: Tag, options: RequestOptions = {}): Promise<DownloadReceipt> {
+    this.checkArgs("tag", params, ["path", "label", "source"], options);
     return this.call(spec.EP_FILES_TAG, DownloadReceipt, {
       body: s.encode(Tag, params),
       ...options,
@@ -53,6 +57,7 @@ export class FileClient extends BaseClient {
 
   /** `POST /files` */
   upload(params: Upload, options: RequestOptions = {}): Promise<UploadReceipt> {
+    this.checkArgs("upload", params, ["name", "folder"], options);
     return this.callFuture(spec.EP_FILES_UPLOAD, spec.FT_FUTURES, UploadReceipt, {
       body: s.encode(Upload, params),
       ...options,

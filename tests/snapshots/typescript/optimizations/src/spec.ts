@@ -22,6 +22,7 @@ export const FT_RETRY_READS: rt.RetryPolicy = {
   maxDelayMs: 5000,
   jitter: 0.25,
   retryAfterMaxMs: 60000,
+  shouldRetryHeader: null,
 };
 
 /** `GET /files/{path}` */
@@ -84,6 +85,26 @@ export const FT_FUTURES: rt.Futures = {
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 10000,
   retryJitter: 0.25,
+  requestTypeHeader: null,
+  iterationHeader: null,
+  metadataOnlyField: null,
+  metadataStatusField: "status",
+  metadataStatusValue: "complete_metadata",
+  expiredStatuses: [],
+  expiredResubmits: 0,
+  boundedRetryStatuses: [],
+  boundedRetries: 0,
+  billingStatuses: [],
+  billingDelayMs: 0,
+  billingMaxPauseMs: 0,
+};
+
+export const AUTH: rt.AuthScheme = {
+  header: "X-API-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
 };
 
 export const SERVICE: rt.SDK = {
@@ -92,4 +113,5 @@ export const SERVICE: rt.SDK = {
   userAgent: "uploads-sdk/0.1.0 (typescript; tinkc)",
   session: null,
   telemetry: null,
+  auth: AUTH,
 };

@@ -17,6 +17,7 @@ export class Client extends BaseClient {
    * `GET /v2/renders/{+render_path}/file`
    */
   download(params: { render_path: string }, options: RequestOptions = {}): Promise<string> {
+    this.checkArgs("download", params, ["render_path"], options);
     return this.callLocation(spec.EP_RENDERS_DOWNLOAD, {
       path: { render_path: params.render_path },
       ...options,
@@ -28,6 +29,7 @@ export class Client extends BaseClient {
     params: { prompt: string; large?: boolean },
     options: RequestOptions = {},
   ): Promise<Render> {
+    this.checkArgs("generate", params, ["prompt", "large"], options);
     return await this.call(spec.EP_RENDERS_GENERATE, Render, {
       body: s.encode(RenderRequest, {
         session_id: await this.sessionId(),

@@ -17,6 +17,7 @@ export const FT_BACKPRESSURE: rt.Backpressure = {
   largeDelayMs: 10000,
   smallRequestBytes: 4096,
   headers: [["X-Backpressure", "on"]],
+  freshIdempotencyKey: false,
 };
 
 export const FT_GPU_LIMITS: rt.RetryHandler = {
@@ -40,6 +41,7 @@ export const FT_RETRY: rt.RetryPolicy = {
   maxDelayMs: 4000,
   jitter: 0.1,
   retryAfterMaxMs: 60000,
+  shouldRetryHeader: null,
 };
 
 /** `GET /v2/renders/{+render_path}/file` */
@@ -86,6 +88,14 @@ export const EP_TELEMETRY_SEND = rt.endpoint({
   path: "/v2/telemetry",
   idempotency: { header: "Idempotency-Key", prefix: "studio-" },
 });
+
+export const AUTH: rt.AuthScheme = {
+  header: "Authorization",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
+};
 
 export const FT_SESSION: rt.Session = {
   create: EP_SESSIONS_CREATE,
@@ -135,4 +145,5 @@ export const SERVICE: rt.SDK = {
   userAgent: "studio-sdk/2.1.0 (typescript; tinkc)",
   session: FT_SESSION,
   telemetry: FT_TELEMETRY,
+  auth: AUTH,
 };

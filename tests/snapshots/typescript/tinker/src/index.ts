@@ -7,7 +7,12 @@ export {
   ServiceClient,
   TrainingClient,
 } from "./clients.js";
-export { type ClientOptions, type RequestOptions } from "./runtime/client.js";
+export {
+  type ClientOptions,
+  type RawResponse,
+  type RequestOptions,
+  withRawResponse,
+} from "./runtime/client.js";
 export { type Clock, scaledClock, systemClock } from "./runtime/clock.js";
 export {
   APIConnectionError,
@@ -19,7 +24,9 @@ export {
   ConfigurationError,
   ConflictError,
   InternalServerError,
+  InvalidArgumentError,
   NotFoundError,
+  PaginationError,
   PermissionDeniedError,
   RateLimitError,
   RequestFailedError,

@@ -9,6 +9,12 @@ export const SETTINGS: rt.ServiceSettings = {
   baseUrlEnv: "TINKER_BASE_URL",
   defaultBaseUrl: "https://tinker.thinkingmachines.dev/services/tinker-prod",
   defaultTimeoutMs: 60000,
+  configOptions: [
+    { name: "project_id", env: "TINKER_PROJECT_ID", kind: "string" },
+    { name: "tags", env: "TINKER_TAGS", kind: "list", default: [] },
+    { name: "user_metadata", env: null, kind: "json", default: {} },
+  ],
+  credentialCommandEnv: "TINKER_CREDENTIAL_CMD",
 };
 
 export const FT_RETRY_ARCHIVE: rt.RetryPolicy = {
@@ -20,6 +26,7 @@ export const FT_RETRY_ARCHIVE: rt.RetryPolicy = {
   maxDelayMs: 30000,
   jitter: 0.0,
   retryAfterMaxMs: 60000,
+  shouldRetryHeader: null,
 };
 
 export const FT_RETRY_STANDARD: rt.RetryPolicy = {
@@ -36,6 +43,7 @@ export const FT_RETRY_STANDARD: rt.RetryPolicy = {
   maxDelayMs: 10000,
   jitter: 0.25,
   retryAfterMaxMs: 60000,
+  shouldRetryHeader: "x-should-retry",
 };
 
 export const FT_SAMPLING_BACKPRESSURE: rt.Backpressure = {
@@ -44,6 +52,7 @@ export const FT_SAMPLING_BACKPRESSURE: rt.Backpressure = {
   largeDelayMs: 5000,
   smallRequestBytes: 131072,
   headers: [["X-Tinker-Sampling-Backpressure", "1"]],
+  freshIdempotencyKey: true,
 };
 
 export const FT_SAMPLING_RETRY: rt.RetryHandler = {
@@ -214,6 +223,7 @@ export const EP_MODELS_CREATE = rt.endpoint({
   path: "/api/v1/create_model",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "CreateModel",
 });
 
 /** `POST /api/v1/get_info` */
@@ -232,6 +242,7 @@ export const EP_MODELS_UNLOAD = rt.endpoint({
   path: "/api/v1/unload_model",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "UnloadModel",
 });
 
 /** `GET /api/v1/samplers/{sampler_id}` */
@@ -250,6 +261,7 @@ export const EP_SAMPLING_ASAMPLE = rt.endpoint({
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   backpressure: FT_SAMPLING_BACKPRESSURE,
   handler: FT_SAMPLING_RETRY,
+  requestType: "Sample",
 });
 
 /** `POST /api/v1/client/config` */
@@ -276,6 +288,7 @@ export const EP_SERVICE_CREATE_CUSTOM_LOSS = rt.endpoint({
   path: "/api/v1/create_custom_loss",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "CreateCustomLoss",
 });
 
 /** `POST /api/v1/create_sampling_session` */
@@ -396,6 +409,7 @@ export const EP_TRAINING_FORWARD = rt.endpoint({
   path: "/api/v1/forward",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "Forward",
 });
 
 /** `POST /api/v1/forward_backward` */
@@ -405,6 +419,7 @@ export const EP_TRAINING_FORWARD_BACKWARD = rt.endpoint({
   path: "/api/v1/forward_backward",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "ForwardBackward",
 });
 
 /** `POST /api/v1/optim_step` */
@@ -414,6 +429,7 @@ export const EP_TRAINING_OPTIM_STEP = rt.endpoint({
   path: "/api/v1/optim_step",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "OptimStep",
 });
 
 /** `GET /api/v1/training_runs/{training_run_id}` */
@@ -448,6 +464,7 @@ export const EP_WEIGHTS_LOAD = rt.endpoint({
   path: "/api/v1/load_weights",
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "LoadWeights",
 });
 
 /** `POST /api/v1/save_weights` */
@@ -456,6 +473,7 @@ export const EP_WEIGHTS_SAVE = rt.endpoint({
   method: "POST",
   path: "/api/v1/save_weights",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "SaveWeights",
 });
 
 /** `POST /api/v1/save_weights_external` */
@@ -464,6 +482,7 @@ export const EP_WEIGHTS_SAVE_EXTERNAL = rt.endpoint({
   method: "POST",
   path: "/api/v1/save_weights_external",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "SaveWeightsExternal",
 });
 
 /** `POST /api/v1/save_weights_for_sampler` */
@@ -472,6 +491,7 @@ export const EP_WEIGHTS_SAVE_FOR_SAMPLER = rt.endpoint({
   method: "POST",
   path: "/api/v1/save_weights_for_sampler",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
+  requestType: "SaveWeightsForSampler",
 });
 
 export const FT_FUTURES: rt.Futures = {
@@ -491,17 +511,55 @@ export const FT_FUTURES: rt.Futures = {
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 10000,
   retryJitter: 0.25,
+  requestTypeHeader: "X-Tinker-Request-Type",
+  iterationHeader: "X-Tinker-Request-Iteration",
+  metadataOnlyField: "allow_metadata_only",
+  metadataStatusField: "status",
+  metadataStatusValue: "complete_metadata",
+  expiredStatuses: [[410, 410]],
+  expiredResubmits: 3,
+  boundedRetryStatuses: [[400, 400]],
+  boundedRetries: 3,
+  billingStatuses: [[402, 402]],
+  billingDelayMs: 5000,
+  billingMaxPauseMs: 3600000,
+};
+
+export const AUTH_EXCHANGE: rt.Exchange = {
+  endpoint: EP_AUTH_TOKEN,
+  body: {},
+  tokenField: "jwt",
+  lifetimeClaim: "exp",
+  lifetimeField: null,
+  refreshWindow: [0.45, 0.55],
+  refreshBeforeSec: 60,
+  enabled: false,
+  enableEnv: "TINKER_PJWT_AUTH",
+};
+
+export const AUTH: rt.AuthScheme = {
+  header: "X-API-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: AUTH_EXCHANGE,
 };
 
 export const FT_SESSION_LIFECYCLE: rt.Session = {
   create: EP_SERVICE_CREATE_SESSION,
-  createRequest: () => ({
-    body: s.encode(CreateSessionRequest, { sdk_version: "0.38.0", tags: [], user_metadata: null }),
+  createRequest: (options) => ({
+    body: s.encode(CreateSessionRequest, {
+      project_id: options["project_id"] as string | null,
+      sdk_version: "0.38.0",
+      tags: (options["tags"] ?? null) as string[],
+      type: "create_session",
+      user_metadata: (options["user_metadata"] ?? null) as { [key: string]: unknown } | null,
+    }),
   }),
   sessionIdField: "session_id",
   heartbeat: EP_SERVICE_SESSION_HEARTBEAT,
   heartbeatRequest: (sessionId: string) => ({
-    body: s.encode(SessionHeartbeatRequest, { session_id: sessionId }),
+    body: s.encode(SessionHeartbeatRequest, { session_id: sessionId, type: "session_heartbeat" }),
   }),
   intervalMs: 10000,
   heartbeatTimeoutMs: 10000,
@@ -571,4 +629,5 @@ export const SERVICE: rt.SDK = {
   userAgent: "@tinkc/tinker/0.38.0 (typescript; tinkc)",
   session: FT_SESSION_LIFECYCLE,
   telemetry: FT_TELEMETRY,
+  auth: AUTH,
 };

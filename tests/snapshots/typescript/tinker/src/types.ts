@@ -515,8 +515,6 @@ export interface CopyWeightsRequest {
   source_path: string;
   /** Seconds until the copy expires, 1 hour (3600) to 10 years. Source expiry is not inherited. */
   ttl_seconds?: number | null;
-  /** Optional access token for copying weights under a different account. */
-  weights_access_token?: string | null;
 }
 export const CopyWeightsRequest: s.Schema<CopyWeightsRequest> = s.record(
   "CopyWeightsRequest",
@@ -526,7 +524,6 @@ export const CopyWeightsRequest: s.Schema<CopyWeightsRequest> = s.record(
     destination_project_id: s.optional(s.nullable(s.string)),
     source_path: s.required(s.string),
     ttl_seconds: s.optional(s.nullable(s.int)),
-    weights_access_token: s.optional(s.nullable(s.string)),
   }),
 );
 
@@ -1027,7 +1024,7 @@ export type FutureRetrieveResponse =
   | CreateModelResponse
   | LoadWeightsResponse
   | SaveWeightsResponse
-  | SaveWeightsForSamplerResponseInternal
+  | SaveWeightsForSamplerResponse
   | SaveWeightsExternalResponseInternal
   | OptimStepResponse
   | UnloadModelResponse
@@ -1035,7 +1032,7 @@ export type FutureRetrieveResponse =
   | ForwardBackwardOutput
   | SampleResponse;
 export const FutureRetrieveResponse: s.Schema<FutureRetrieveResponse> = s.oneOf(
-  "TryAgainResponse | RetrieveFutureMetadataOnlyResponse | RequestFailedResponse | CreateModelResponse | LoadWeightsResponse | SaveWeightsResponse | SaveWeightsForSamplerResponseInternal | SaveWeightsExternalResponseInternal | OptimStepResponse | UnloadModelResponse | CreateCustomLossResponse | ForwardBackwardOutput | SampleResponse",
+  "TryAgainResponse | RetrieveFutureMetadataOnlyResponse | RequestFailedResponse | CreateModelResponse | LoadWeightsResponse | SaveWeightsResponse | SaveWeightsForSamplerResponse | SaveWeightsExternalResponseInternal | OptimStepResponse | UnloadModelResponse | CreateCustomLossResponse | ForwardBackwardOutput | SampleResponse",
   () => [
     TryAgainResponse,
     RetrieveFutureMetadataOnlyResponse,
@@ -1043,7 +1040,7 @@ export const FutureRetrieveResponse: s.Schema<FutureRetrieveResponse> = s.oneOf(
     CreateModelResponse,
     LoadWeightsResponse,
     SaveWeightsResponse,
-    SaveWeightsForSamplerResponseInternal,
+    SaveWeightsForSamplerResponse,
     SaveWeightsExternalResponseInternal,
     OptimStepResponse,
     UnloadModelResponse,
@@ -1464,6 +1461,30 @@ export const OwnSearchOwner: s.Schema<OwnSearchOwner> = s.record("OwnSearchOwner
   type: s.withDefault(s.literal("own"), "own"),
 }));
 
+/** The parts of a checkpoint's tinker:// path. */
+export interface ParsedCheckpointTinkerPath {
+  /** The training run (model) id. */
+  training_run_id: string;
+  /** '<segment>/<name>', e.g. weights/0001. */
+  checkpoint_id: string;
+}
+export const ParsedCheckpointTinkerPath: s.Schema<ParsedCheckpointTinkerPath> = s.record(
+  "ParsedCheckpointTinkerPath",
+  () => ({
+    training_run_id: s.required(s.string),
+    checkpoint_id: s.required(s.string),
+  }),
+);
+
+/** Splits `text` by `tinker://{training_run_id}/{+checkpoint_id}` into a `ParsedCheckpointTinkerPath`; throws `InvalidArgumentError` when it does not match. */
+export function parsedCheckpointTinkerPathFromTinkerPath(text: string): ParsedCheckpointTinkerPath {
+  return s.parseTemplate(
+    ParsedCheckpointTinkerPath,
+    "tinker://{training_run_id}/{+checkpoint_id}",
+    text,
+  );
+}
+
 /** Independent draws from the model's next-token distribution at every prompt position. */
 export interface PromptAltTokens {
   /** int64 token ids, shape `[len(prompt) - 1, k]`. */
@@ -1591,13 +1612,13 @@ export const SampleRequest: s.Schema<SampleRequest> = s.record("SampleRequest", 
   model_path: s.optional(s.nullable(s.string)),
   sampling_session_id: s.optional(s.nullable(s.string)),
   seq_id: s.optional(s.nullable(s.int)),
-  prompt_logprobs: s.optional(s.nullable(s.bool)),
+  prompt_logprobs: s.withDefault(s.nullable(s.bool), false),
   topk_prompt_logprobs: s.withDefault(s.int, 0),
   topk_sample_logprobs: s.withDefault(s.int, 0),
   target_prompt_logprobs: s.optional(s.nullable(TensorData)),
   prompt_alt_tokens_k: s.withDefault(s.int, 0),
   prompt_logprobs_last_n: s.optional(s.nullable(s.int)),
-  record_stability_info: s.optional(s.nullable(s.bool)),
+  record_stability_info: s.withDefault(s.nullable(s.bool), false),
   type: s.withDefault(s.literal("sample"), "sample"),
 }));
 
@@ -1815,19 +1836,21 @@ export const SaveWeightsForSamplerRequest: s.Schema<SaveWeightsForSamplerRequest
   }),
 );
 
-export interface SaveWeightsForSamplerResponseInternal {
+export interface SaveWeightsForSamplerResponse {
   /** A tinker URI for model weights for sampling at a specific step */
   path?: string | null;
   /** The generated sampling session ID */
   sampling_session_id?: string | null;
   type?: "save_weights_for_sampler" | null;
 }
-export const SaveWeightsForSamplerResponseInternal: s.Schema<SaveWeightsForSamplerResponseInternal> =
-  s.record("SaveWeightsForSamplerResponseInternal", () => ({
+export const SaveWeightsForSamplerResponse: s.Schema<SaveWeightsForSamplerResponse> = s.record(
+  "SaveWeightsForSamplerResponse",
+  () => ({
     path: s.optional(s.nullable(s.string)),
     sampling_session_id: s.optional(s.nullable(s.string)),
     type: s.optional(s.nullable(s.literal("save_weights_for_sampler"))),
-  }));
+  }),
+);
 
 export interface SaveWeightsRequest {
   model_id: ModelID;

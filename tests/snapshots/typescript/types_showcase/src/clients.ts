@@ -17,6 +17,33 @@ export class Client extends BaseClient {
    * `POST /echo`
    */
   echo(params: Document, options: RequestOptions = {}): Promise<Document> {
+    this.checkArgs(
+      "echo",
+      params,
+      [
+        "id",
+        "kind",
+        "title",
+        "subtitle",
+        "summary",
+        "note",
+        "shapes",
+        "attributes",
+        "scores",
+        "format",
+        "thumbnail",
+        "published_on",
+        "updated_at",
+        "revision",
+        "ratio",
+        "extra",
+        "class",
+        "end",
+        "default",
+        "legacy_id",
+      ],
+      options,
+    );
     return this.call(spec.EP_SHAPES_ECHO, Document, {
       body: s.encode(Document, params),
       ...options,
@@ -28,6 +55,7 @@ export class Client extends BaseClient {
     params: { document_id: string; kind?: Kind; include?: string[] | null; strict?: boolean },
     options: RequestOptions = {},
   ): Promise<Document> {
+    this.checkArgs("get", params, ["document_id", "kind", "include", "strict"], options);
     return this.call(spec.EP_SHAPES_GET, Document, {
       path: { document_id: params.document_id },
       query: {

@@ -19,10 +19,19 @@ export const EP_SHAPES_GET = rt.endpoint({
   path: "/documents/{document_id}",
 });
 
+export const AUTH: rt.AuthScheme = {
+  header: "X-Key",
+  credentialPrefix: "",
+  credentialBase64: false,
+  tokenPrefix: "",
+  exchange: null,
+};
+
 export const SERVICE: rt.SDK = {
   settings: SETTINGS,
   authHeader: "X-Key",
   userAgent: "shapes-sdk/0.3.0 (typescript; tinkc)",
   session: null,
   telemetry: null,
+  auth: AUTH,
 };

@@ -18,7 +18,7 @@ export interface Document {
   /** Sent as `Title` on the wire. */
   title: string;
   /** Nullable but required (send null). */
-  subtitle: string | null;
+  subtitle?: string | null;
   /** Optional, never null. */
   summary?: string;
   note?: string | null;
@@ -45,7 +45,7 @@ export const Document: s.Schema<Document> = s.record("Document", () => ({
   id: s.required(DocumentId),
   kind: s.required(Kind),
   title: s.required(s.string, "Title"),
-  subtitle: s.required(s.nullable(s.string)),
+  subtitle: s.optional(s.nullable(s.string)),
   summary: s.optional(s.string),
   note: s.optional(s.nullable(s.string)),
   shapes: s.required(s.list(Shape)),

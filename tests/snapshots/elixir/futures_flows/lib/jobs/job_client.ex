@@ -59,9 +59,11 @@ defmodule Jobs.JobClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec archive(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def archive(job, job_id, opts \\ []) do
+    Client.check_options!(opts, [], "archive/3")
     c = Client.handle(job, opts)
     Client.future_task(c, "jobs.archive", path: %{"job_id" => job_id}, decode: :none)
   end
@@ -72,9 +74,11 @@ defmodule Jobs.JobClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec archive_and_wait(t(), keyword()) :: result(nil)
   def archive_and_wait(job, opts \\ []) do
+    Client.check_options!(opts, [], "archive_and_wait/2")
     c = Client.handle(job, opts)
 
     with {:ok, _} <-
@@ -100,9 +104,11 @@ defmodule Jobs.JobClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec describe(t(), keyword()) :: result(ArtifactList.t())
   def describe(job, opts \\ []) do
+    Client.check_options!(opts, [], "describe/2")
     c = Client.handle(job, opts)
 
     with {:ok, [step_artifacts, _step_status]} <-
@@ -133,9 +139,11 @@ defmodule Jobs.JobClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get(t(), String.t(), String.t(), keyword()) :: result(Artifact.t())
   def get(job, job_id, artifact_path, opts \\ []) do
+    Client.check_options!(opts, [], "get/4")
     c = Client.handle(job, opts)
 
     Client.call(
@@ -158,9 +166,11 @@ defmodule Jobs.JobClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list(t(), String.t(), keyword()) :: result(ArtifactList.t())
   def list(job, job_id, opts \\ []) do
+    Client.check_options!(opts, [], "list/3")
     c = Client.handle(job, opts)
     Client.call(c, "artifacts.list", path: %{"job_id" => job_id}, decode: ArtifactList)
   end

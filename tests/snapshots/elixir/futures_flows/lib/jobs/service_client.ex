@@ -54,9 +54,11 @@ defmodule Jobs.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec status(t(), keyword()) :: result(Status.t())
   def status(service, opts \\ []) do
+    Client.check_options!(opts, [], "status/2")
     c = Client.handle(service, opts)
     Client.call(c, "system.status", decode: Status)
   end
@@ -73,9 +75,11 @@ defmodule Jobs.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec start_job(t(), JobInput.t(), keyword()) :: result(JobClient.t())
   def start_job(service, input, opts \\ []) do
+    Client.check_options!(opts, [], "start_job/3")
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
@@ -86,7 +90,9 @@ defmodule Jobs.ServiceClient do
              body: %SubmitJob{
                session_id: session_id,
                seq: Client.next(c, :job_seq),
-               input: input
+               input: input,
+               project: Client.config_option(c, :project),
+               priority: Client.config_option(c, :priority)
              },
              decode: JobResult
            ),

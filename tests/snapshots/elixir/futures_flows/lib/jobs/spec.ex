@@ -7,6 +7,7 @@ defmodule Jobs.Spec do
   """
 
   alias Jobs.JobClient
+  alias Jobs.Runtime.AuthSpec
   alias Jobs.Runtime.Endpoint
   alias Jobs.Runtime.Futures
   alias Jobs.Runtime.RetryHandler
@@ -41,7 +42,19 @@ defmodule Jobs.Spec do
     pending_statuses: [{408, 408}],
     transient_base_ms: 500,
     transient_max_ms: 10_000,
-    transient_jitter: 0.25
+    transient_jitter: 0.25,
+    request_type_header: nil,
+    iteration_header: nil,
+    metadata_only_field: nil,
+    metadata_status_field: "status",
+    metadata_status_value: "complete_metadata",
+    expired_statuses: [],
+    expired_resubmits: 0,
+    bounded_retry_statuses: [],
+    bounded_retries: 0,
+    billing_statuses: [],
+    billing_delay_ms: 0,
+    billing_max_pause_ms: 0
   }
 
   @retry %RetryPolicy{
@@ -52,7 +65,8 @@ defmodule Jobs.Spec do
     base_ms: 200,
     max_ms: 5000,
     jitter: 0.25,
-    retry_after_max_ms: 60_000
+    retry_after_max_ms: 60_000,
+    should_retry_header: nil
   }
 
   @doc "The service-level facts: configuration, authentication, session and telemetry."
@@ -68,6 +82,10 @@ defmodule Jobs.Spec do
       default_base_url: "http://localhost:8080",
       timeout_ms: 60_000,
       user_agent: "jobs/0.1.0 (elixir; tinkc)",
+      config_options: [
+        {:project, "JOBS_PROJECT", :string, :none},
+        {:priority, "JOBS_PRIORITY", :int, {:default, 5}}
+      ],
       session: %SessionSpec{
         create: "sessions.create",
         heartbeat: "sessions.heartbeat",
@@ -76,8 +94,17 @@ defmodule Jobs.Spec do
         heartbeat_timeout_ms: 10_000,
         warn_after_ms: nil,
         create_body: %{"tags" => ["fixture"]},
+        heartbeat_body: %{},
         heartbeat_in_path: true,
         stop_statuses: []
+      },
+      auth: %AuthSpec{
+        header: "X-API-Key",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
       }
     }
   end

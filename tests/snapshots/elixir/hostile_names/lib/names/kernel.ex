@@ -49,9 +49,11 @@ defmodule Names.Kernel do
 
     * `:fn_` (default: `1`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec class(t(), String.t(), String.t(), keyword()) :: result(Names.Types.String.t())
   def class(kernel, end_, class, opts \\ []) do
+    Client.check_options!(opts, [:fn_], "class/4")
     fn_ = Keyword.get(opts, :fn_, 1)
     c = Client.handle(kernel, opts)
 
@@ -76,9 +78,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec def_(t(), keyword()) :: result(Names.Types.Error.t())
   def def_(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "def_/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.def", decode: Names.Types.Error)
   end
@@ -95,9 +99,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec end_(t(), keyword()) :: result(Names.Types.Kernel.t())
   def end_(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "end_/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.end", decode: Names.Types.Kernel)
   end
@@ -114,9 +120,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec fn_(t(), String.t(), keyword()) :: result(Promise.t())
   def fn_(kernel, self, opts \\ []) do
+    Client.check_options!(opts, [], "fn_/3")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.fn", path: %{"self" => self}, decode: Promise)
   end
@@ -133,9 +141,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec nil_(t(), keyword()) :: result(Names.Types.Map.t())
   def nil_(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "nil_/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.nil", decode: Names.Types.Map)
   end
@@ -152,9 +162,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec async(t(), keyword()) :: result(Names.Types.List.t())
   def async(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "async/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.async", decode: Names.Types.List)
   end
@@ -171,9 +183,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec await(t(), keyword()) :: result(Names.Types.Enum.t())
   def await(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "await/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.await", decode: Names.Types.Enum)
   end
@@ -190,9 +204,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec self_(t(), keyword()) :: result(Any.t())
   def self_(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "self_/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.self", decode: Any)
   end
@@ -209,9 +225,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec none(t(), keyword()) :: result(Optional.t())
   def none(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "none/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.none", decode: Optional)
   end
@@ -228,9 +246,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec constructor(t(), keyword()) :: result(BaseModel.t())
   def constructor(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "constructor/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.constructor", decode: BaseModel)
   end
@@ -247,9 +267,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec __proto__(t(), keyword()) :: result(WireModel.t())
   def __proto__(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "__proto__/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.proto", decode: WireModel)
   end
@@ -266,9 +288,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec type(t(), keyword()) :: result(Field.t())
   def type(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "type/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.type", decode: Field)
   end
@@ -285,9 +309,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec default(t(), keyword()) :: result(Names.Types.Record.t())
   def default(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "default/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.default", decode: Names.Types.Record)
   end
@@ -304,9 +330,11 @@ defmodule Names.Kernel do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec then_(t(), keyword()) :: result(Names.Types.Date.t())
   def then_(kernel, opts \\ []) do
+    Client.check_options!(opts, [], "then_/2")
     c = Client.handle(kernel, opts)
     Client.call(c, "names.then", decode: Names.Types.Date)
   end
@@ -324,9 +352,11 @@ defmodule Names.Kernel do
 
     * `:class` (default: `"x"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec do_(t(), String.t(), keyword()) :: result(Names.Types.String.t())
   def do_(kernel, end_, opts \\ []) do
+    Client.check_options!(opts, [:class], "do_/3")
     class = Keyword.get(opts, :class, "x")
     c = Client.handle(kernel, opts)
 

@@ -42,9 +42,11 @@ defmodule Names.String do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get(t(), keyword()) :: result(Keywords.t())
   def get(string, opts \\ []) do
+    Client.check_options!(opts, [], "get/2")
     c = Client.handle(string, opts)
     Client.call(c, "names.get", decode: Keywords)
   end

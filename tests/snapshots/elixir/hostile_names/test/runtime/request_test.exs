@@ -3,6 +3,7 @@ defmodule Names.Runtime.RequestTest do
   use ExUnit.Case, async: false
 
   alias Names.Error
+  alias Names.Runtime.Auth
   alias Names.Runtime.Backpressure
   alias Names.Runtime.Request
   alias Names.Runtime.RetryHandler
@@ -65,7 +66,13 @@ defmodule Names.Runtime.RequestTest do
     assert {:error, error} = request(Fixtures.endpoint(retry: nil), body: %{"x" => 1})
     [request] = ScriptedHTTP.requests()
     service = Spec.service()
-    assert request.headers[String.downcase(service.auth_header)] == "sk-test-secret"
+    # the credential as the manifest's scheme writes it (`Bearer `, basic's base64, or as it is)
+    expected =
+      if service.auth,
+        do: Auth.credential_value(service.auth, "sk-test-secret"),
+        else: "sk-test-secret"
+
+    assert request.headers[Auth.header()] == expected
     assert request.headers["user-agent"] == service.user_agent
     assert request.headers["content-type"] == "application/json"
     assert request.headers["accept"] == "application/json"

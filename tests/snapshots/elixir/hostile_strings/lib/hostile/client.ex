@@ -54,9 +54,16 @@ defmodule Hostile.Client do
     * `:query_mode` - Query doc */ \""" ''' \\ (default: `"\#{System.halt()}"`)
     * `:note` (default: `"q \\"\\"\\" ''' \\" ' ` */ \#{System.halt()} ${process.exit(1)} \\\\ \\\\n \\u2028 \\ud83e\\udd80 \\u202e \\\\"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec echo(t(), String.t(), keyword()) :: result(Payload.t())
   def echo(hostile, label, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [:text, :mode, :modes, :weird_key, :tags, :literal, :query_mode, :note],
+      "echo/3"
+    )
+
     text =
       Keyword.get(
         opts,
@@ -109,9 +116,11 @@ defmodule Hostile.Client do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec fetch(t(), keyword()) :: result(Payload.t())
   def fetch(hostile, opts \\ []) do
+    Client.check_options!(opts, [], "fetch/2")
     c = Client.handle(hostile, opts)
     Client.call(c, "hostile.fetch", decode: Payload)
   end
@@ -131,9 +140,11 @@ defmodule Hostile.Client do
 
     * `:modes`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec search(t(), Mode.t(), String.t(), keyword()) :: result(Payload.t())
   def search(hostile, mode, term, opts \\ []) do
+    Client.check_options!(opts, [:modes], "search/4")
     modes = Keyword.get(opts, :modes)
     c = Client.handle(hostile, opts)
 
@@ -158,9 +169,11 @@ defmodule Hostile.Client do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec find(t(), Mode.t(), String.t(), keyword()) :: result(Payload.t())
   def find(hostile, mode, term, opts \\ []) do
+    Client.check_options!(opts, [], "find/4")
     c = Client.handle(hostile, opts)
 
     Client.call(

@@ -8,6 +8,7 @@ defmodule HostileSystemHaltProcessExit1.Spec do
   """
 
   alias Hostile.Client
+  alias HostileSystemHaltProcessExit1.Runtime.AuthSpec
   alias HostileSystemHaltProcessExit1.Runtime.Endpoint
   alias HostileSystemHaltProcessExit1.Runtime.Futures
   alias HostileSystemHaltProcessExit1.Runtime.RetryHandler
@@ -32,7 +33,15 @@ defmodule HostileSystemHaltProcessExit1.Spec do
           "v \"\"\" ''' \" ' ` */ /* --> \#{System.halt()} ${process.exit(1)} \\ \\n trailing \\"
         },
         {"X-Plain", "~S\"\"\" @moduledoc \"\"\" end"}
-      ]
+      ],
+      auth: %AuthSpec{
+        header: "X-Hostile-Key",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
+      }
     }
   end
 

@@ -46,9 +46,11 @@ defmodule Petstore.PetsClient do
 
     * `:tags` (default: `[]`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create(t(), String.t(), Species.t(), keyword()) :: result(Pet.t())
   def create(pets, name, species, opts \\ []) do
+    Client.check_options!(opts, [:tags], "create/4")
     tags = Keyword.get(opts, :tags, [])
     c = Client.handle(pets, opts)
 
@@ -74,9 +76,11 @@ defmodule Petstore.PetsClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get(t(), String.t(), keyword()) :: result(Pet.t())
   def get(pets, pet_id, opts \\ []) do
+    Client.check_options!(opts, [], "get/3")
     c = Client.handle(pets, opts)
     Client.call(c, "pets.get", path: %{"pet_id" => pet_id}, decode: Pet)
   end
@@ -95,9 +99,11 @@ defmodule Petstore.PetsClient do
     * `:limit` (default: `20`)
     * `:species`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list(t(), keyword()) :: result(PetList.t())
   def list(pets, opts \\ []) do
+    Client.check_options!(opts, [:limit, :species], "list/2")
     limit = Keyword.get(opts, :limit, 20)
     species = Keyword.get(opts, :species)
     c = Client.handle(pets, opts)

@@ -7,6 +7,7 @@ defmodule Petstore.Spec do
   """
 
   alias Petstore.PetsClient
+  alias Petstore.Runtime.AuthSpec
   alias Petstore.Runtime.Endpoint
   alias Petstore.Runtime.Futures
   alias Petstore.Runtime.RetryHandler
@@ -19,12 +20,25 @@ defmodule Petstore.Spec do
       name: "petstore",
       version: "1.0.0",
       sdk_version: "1.0.0",
-      auth_header: "X-API-Key",
+      auth_header: "Authorization",
       api_key_env: "PETSTORE_API_KEY",
       base_url_env: "PETSTORE_BASE_URL",
       default_base_url: "http://localhost:8080",
       timeout_ms: 60_000,
-      user_agent: "petstore/1.0.0 (elixir; tinkc)"
+      user_agent: "petstore/1.0.0 (elixir; tinkc)",
+      auth: %AuthSpec{
+        header: "Authorization",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "Bearer ",
+        credential_base64: false,
+        token_prefix: "Bearer "
+      },
+      environment_env: "PETSTORE_ENVIRONMENT",
+      environments: [
+        {"production", "http://localhost:8080"},
+        {"staging", "http://127.0.0.1:9/staging"}
+      ]
     }
   end
 

@@ -12,18 +12,33 @@ defmodule Uploads.Config do
     * `:api_key`, `:base_url` - see above;
     * `:timeout` - the HTTP timeout of one request, in milliseconds (the manifest's by default);
     * `:headers` - extra headers sent with every request (a map or keyword list);
+    * `:request_options` - the defaults of every call's `:request_options` (`:timeout`,
+      `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`); a call's own win;
     * `:queue_state_observer` - told about the queue state of pending futures: a module
       implementing `Uploads.QueueStateObserver` or a function of `(queue_state, metadata)`;
     * `:telemetry_enabled?` - send telemetry events to the service (default: the manifest's
       environment toggle, else true);
     * `:http_adapter` - a module implementing `Uploads.Runtime.HTTP` (default: Finch when the
       application has it and its pool runs, else OTP's `:httpc`);
+    * `:environment` - a named environment of the API (its base URL), when no `:base_url` is
+      given; else the environment variable the API names for it chooses one (an unknown name is a
+      configuration error). Precedence: `:base_url`, `:environment`, the base URL variable, the
+      environment variable, the manifest's default;
+    * `:token_exchange` - exchange the API key for short-lived tokens, where the API declares an
+      exchange (default: the environment variable the API names, else the API's default);
     * `:time_scale` - multiplies every wait the SDK makes by the manifest's numbers (backoff,
       heartbeat, poll timeouts); tests make time run faster with it (default `1.0`);
-    * `:env` - where environment variables are read: `:system` (default) or a map.
+    * `:env` - where environment variables are read: `:system` (default) or a map;
+    * the options the manifest declares (`service.config`, see `declared/0`): each from the
+      option, else its environment variable, else its default, else absent (`nil`); kept in
+      `options` and read with `option/2`.
+
+  Any other option is an error (`ArgumentError` from `new/1`), never silently ignored.
   """
 
   alias Uploads.Error
+  alias Uploads.Runtime.Auth
+  alias Uploads.Runtime.JSON
   alias Uploads.Spec
 
   @enforce_keys [:api_key, :base_url]
@@ -34,8 +49,11 @@ defmodule Uploads.Config do
     :http_adapter,
     :queue_state_observer,
     headers: %{},
+    request_options: [],
     telemetry_enabled?: true,
-    time_scale: 1.0
+    token_exchange?: false,
+    time_scale: 1.0,
+    options: %{}
   ]
 
   @type observer :: module() | (atom() | String.t(), map() -> any()) | nil
@@ -47,8 +65,11 @@ defmodule Uploads.Config do
           http_adapter: module() | nil,
           queue_state_observer: observer(),
           headers: %{optional(String.t()) => String.t()},
+          request_options: keyword(),
           telemetry_enabled?: boolean(),
-          time_scale: number()
+          token_exchange?: boolean(),
+          time_scale: number(),
+          options: %{optional(atom()) => term()}
         }
 
   @options [
@@ -56,10 +77,13 @@ defmodule Uploads.Config do
     :base_url,
     :timeout,
     :headers,
+    :request_options,
     :queue_state_observer,
     :telemetry_enabled?,
     :http_adapter,
     :time_scale,
+    :token_exchange,
+    :environment,
     :env,
     :config
   ]
@@ -79,9 +103,11 @@ defmodule Uploads.Config do
   """
   @spec build(keyword()) :: {:ok, t()} | {:error, Error.t()}
   def build(opts) when is_list(opts) do
-    case Keyword.get(opts, :config) do
-      %__MODULE__{} = config -> {:ok, config}
-      nil -> resolve(opts)
+    with :ok <- known_options(opts) do
+      case Keyword.get(opts, :config) do
+        %__MODULE__{} = config -> {:ok, config}
+        nil -> resolve(opts)
+      end
     end
   end
 
@@ -89,18 +115,62 @@ defmodule Uploads.Config do
   @spec default_timeout() :: pos_integer()
   def default_timeout, do: Spec.service().timeout_ms
 
+  @doc """
+  `:ok` when every option is one `new/1` understands or one of `extra` (a client's state fields),
+  else a `:validation` error naming the unknown ones: an option is never silently ignored.
+  """
+  @spec known_options(keyword(), [atom()]) :: :ok | {:error, Error.t()}
+  def known_options(opts, extra \\ []) when is_list(opts) do
+    allowed = options() ++ extra
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        message =
+          "unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+            "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+
+        {:error, configuration_error(message)}
+    end
+  end
+
   @doc "The options `new/1` understands (a client's own options are the others)."
   @spec options() :: [atom()]
-  def options, do: @options
+  def options, do: @options ++ declared()
+
+  @doc "The configuration options the manifest declares (`service.config`)."
+  @spec declared() :: [atom()]
+  def declared, do: Enum.map(Spec.service().config_options, &elem(&1, 0))
+
+  @doc "The value of a declared option (`nil` when absent); raises for an undeclared one."
+  @spec option(t(), atom()) :: term()
+  def option(%__MODULE__{options: options}, name) do
+    case Map.fetch(options, name) do
+      {:ok, value} -> value
+      :error -> raise ArgumentError, "unknown configuration option #{inspect(name)}"
+    end
+  end
 
   defp resolve(opts) do
     service = Spec.service()
     env = Keyword.get(opts, :env, :system)
-    key = present(opts[:api_key]) || getenv(env, service.api_key_env)
 
-    url =
-      present(opts[:base_url]) || getenv(env, service.base_url_env) || service.default_base_url
+    case api_key(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      key -> resolve(opts, env, service, key)
+    end
+  end
 
+  defp resolve(opts, env, service, key) do
+    case base_url(opts, env, service) do
+      {:error, message} -> {:error, configuration_error(message)}
+      url -> resolve(opts, env, service, key, url)
+    end
+  end
+
+  defp resolve(opts, env, service, key, url) do
     cond do
       key == nil ->
         {:error, configuration_error("no API key", "api_key", service.api_key_env)}
@@ -114,13 +184,17 @@ defmodule Uploads.Config do
           base_url: String.trim_trailing(url, "/"),
           timeout: Keyword.get(opts, :timeout, service.timeout_ms),
           headers: Map.new(Keyword.get(opts, :headers, %{}), fn {k, v} -> {to_string(k), v} end),
+          request_options: Keyword.get(opts, :request_options, []),
           queue_state_observer: Keyword.get(opts, :queue_state_observer),
           telemetry_enabled?: telemetry_enabled?(opts, env, service),
+          token_exchange?: token_exchange?(opts, env, service),
           http_adapter: Keyword.get(opts, :http_adapter),
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
 
-        validate(config)
+        with {:ok, options} <- declared_options(opts, env, service) do
+          validate(%{config | options: options})
+        end
     end
   end
 
@@ -152,6 +226,121 @@ defmodule Uploads.Config do
     end
   end
 
+  # :base_url > :environment > base URL variable > environment variable > default
+  defp base_url(opts, env, service) do
+    with nil <- present(opts[:base_url]),
+         nil <- environment_url(service, present(opts[:environment]), "the :environment option"),
+         nil <- getenv(env, service.base_url_env),
+         nil <-
+           environment_url(
+             service,
+             getenv(env, service.environment_env),
+             service.environment_env
+           ) do
+      service.default_base_url || first_environment(service.environments)
+    end
+  end
+
+  defp first_environment([{_name, url} | _]), do: url
+  defp first_environment(_none), do: nil
+
+  defp environment_url(_service, nil, _source), do: nil
+
+  defp environment_url(service, name, source) do
+    case List.keyfind(service.environments || [], name, 0) do
+      {^name, url} ->
+        url
+
+      nil ->
+        known = Enum.map_join(service.environments || [], ", ", &elem(&1, 0))
+        known = if known == "", do: "none", else: known
+        {:error, "unknown environment #{inspect(name)} (from #{source}); known: #{known}"}
+    end
+  end
+
+  # argument > environment > credential command
+  defp api_key(opts, env, service) do
+    command_env = service.auth && service.auth.command_env
+
+    with nil <- present(opts[:api_key]) || getenv(env, service.api_key_env),
+         {:ok, key} <- Auth.credential_from_command(command_env, getenv(env, command_env)) do
+      key
+    end
+  end
+
+  defp token_exchange?(opts, env, service) do
+    exchange = service.auth && service.auth.exchange
+    enable_env = exchange && exchange.enable_env
+    Auth.exchange_on?(service.auth, Keyword.get(opts, :token_exchange), getenv(env, enable_env))
+  end
+
+  # Each declared option: given, else its environment variable (read as its kind says), else its
+  # default, else nil. A variable whose text is not of the option's kind is a configuration error.
+  defp declared_options(opts, env, service) do
+    Enum.reduce_while(service.config_options, {:ok, %{}}, fn option, {:ok, acc} ->
+      case declared_option(opts, env, option) do
+        {:ok, name, value} -> {:cont, {:ok, Map.put(acc, name, value)}}
+        {:error, _} = error -> {:halt, error}
+      end
+    end)
+  end
+
+  defp declared_option(opts, env, {name, var, kind, default}) do
+    case Keyword.fetch(opts, name) do
+      {:ok, value} ->
+        {:ok, name, value}
+
+      :error ->
+        message = "#{var} is not a valid #{kind} for :#{name}"
+
+        case env_value(getenv(env, var), kind) do
+          {:ok, nil} -> {:ok, name, default_value(default)}
+          {:ok, value} -> {:ok, name, value}
+          :error -> {:error, configuration_error(message)}
+        end
+    end
+  end
+
+  defp default_value({:default, value}), do: value
+  defp default_value(:none), do: nil
+
+  defp env_value(nil, _kind), do: {:ok, nil}
+  defp env_value(text, :string), do: {:ok, text}
+
+  defp env_value(text, :int) do
+    case Integer.parse(String.trim(text)) do
+      {n, ""} -> {:ok, n}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :float) do
+    case Float.parse(String.trim(text)) do
+      {x, ""} -> {:ok, x}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :bool) do
+    case String.downcase(String.trim(text)) do
+      t when t in ["1", "true", "yes", "on"] -> {:ok, true}
+      f when f in ["0", "false", "no", "off"] -> {:ok, false}
+      _ -> :error
+    end
+  end
+
+  defp env_value(text, :list),
+    do: {:ok, text |> String.split(",") |> Enum.map(&String.trim/1) |> Enum.reject(&(&1 == ""))}
+
+  defp env_value(text, :json) do
+    case JSON.decode(text) do
+      {:ok, value} -> {:ok, value}
+      _ -> :error
+    end
+  end
+
+  defp env_value(_text, nil), do: :error
+
   defp telemetry_enabled?(opts, env, service) do
     case Keyword.fetch(opts, :telemetry_enabled?) do
       {:ok, value} ->
@@ -166,6 +355,13 @@ defmodule Uploads.Config do
 
   defp configuration_error(what, option, env_var) do
     hint = if env_var, do: " or set the #{env_var} environment variable", else: ""
+    command_env = Spec.service().auth && Spec.service().auth.command_env
+
+    hint =
+      if option == "api_key" and command_env,
+        do: hint <> " (or #{command_env} to a command printing it)",
+        else: hint
+
     configuration_error("#{what}: pass #{option}: ...#{hint}")
   end
 

@@ -46,9 +46,11 @@ defmodule Uploads.FileClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec publish(t(), String.t(), String.t(), keyword()) :: result(DownloadReceipt.t())
   def publish(files, name, folder, opts \\ []) do
+    Client.check_options!(opts, [], "publish/4")
     c = Client.handle(files, opts)
 
     with {:ok, [step_stored, _step_folder]} <-
@@ -86,9 +88,11 @@ defmodule Uploads.FileClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec download(t(), String.t(), keyword()) :: result(DownloadReceipt.t())
   def download(files, path, opts \\ []) do
+    Client.check_options!(opts, [], "download/3")
     c = Client.handle(files, opts)
     Client.call(c, "files.download", path: %{"path" => path}, decode: DownloadReceipt)
   end
@@ -105,9 +109,11 @@ defmodule Uploads.FileClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec folder(t(), String.t(), keyword()) :: result(Folder.t())
   def folder(files, folder, opts \\ []) do
+    Client.check_options!(opts, [], "folder/3")
     c = Client.handle(files, opts)
     Client.call(c, "files.folder", path: %{"folder" => folder}, decode: Folder)
   end
@@ -124,9 +130,11 @@ defmodule Uploads.FileClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec tag(t(), String.t(), String.t(), String.t(), keyword()) :: result(DownloadReceipt.t())
   def tag(files, path, label, source, opts \\ []) do
+    Client.check_options!(opts, [], "tag/5")
     c = Client.handle(files, opts)
 
     Client.call(
@@ -151,9 +159,11 @@ defmodule Uploads.FileClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec upload(t(), String.t(), String.t(), keyword()) :: {:ok, Task.t()}
   def upload(files, name, folder, opts \\ []) do
+    Client.check_options!(opts, [], "upload/4")
     c = Client.handle(files, opts)
 
     Client.future_task(

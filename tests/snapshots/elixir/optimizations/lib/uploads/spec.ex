@@ -7,6 +7,7 @@ defmodule Uploads.Spec do
   """
 
   alias Uploads.FileClient
+  alias Uploads.Runtime.AuthSpec
   alias Uploads.Runtime.Endpoint
   alias Uploads.Runtime.Futures
   alias Uploads.Runtime.RetryHandler
@@ -30,7 +31,19 @@ defmodule Uploads.Spec do
     pending_statuses: [{408, 408}],
     transient_base_ms: 500,
     transient_max_ms: 10_000,
-    transient_jitter: 0.25
+    transient_jitter: 0.25,
+    request_type_header: nil,
+    iteration_header: nil,
+    metadata_only_field: nil,
+    metadata_status_field: "status",
+    metadata_status_value: "complete_metadata",
+    expired_statuses: [],
+    expired_resubmits: 0,
+    bounded_retry_statuses: [],
+    bounded_retries: 0,
+    billing_statuses: [],
+    billing_delay_ms: 0,
+    billing_max_pause_ms: 0
   }
 
   @retry_reads %RetryPolicy{
@@ -41,7 +54,8 @@ defmodule Uploads.Spec do
     base_ms: 200,
     max_ms: 5000,
     jitter: 0.25,
-    retry_after_max_ms: 60_000
+    retry_after_max_ms: 60_000,
+    should_retry_header: nil
   }
 
   @doc "The service-level facts: configuration, authentication, session and telemetry."
@@ -56,7 +70,15 @@ defmodule Uploads.Spec do
       base_url_env: "UPLOADS_BASE_URL",
       default_base_url: "http://localhost:8080",
       timeout_ms: 60_000,
-      user_agent: "uploads/0.1.0 (elixir; tinkc)"
+      user_agent: "uploads/0.1.0 (elixir; tinkc)",
+      auth: %AuthSpec{
+        header: "X-API-Key",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
+      }
     }
   end
 

@@ -53,9 +53,11 @@ defmodule Studio.Client do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec download(t(), String.t(), keyword()) :: result(String.t())
   def download(studio, render_path, opts \\ []) do
+    Client.check_options!(opts, [], "download/3")
     c = Client.handle(studio, opts)
     Client.call_location(c, "renders.download", path: %{"render_path" => render_path})
   end
@@ -73,9 +75,11 @@ defmodule Studio.Client do
 
     * `:large` (default: `false`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec generate(t(), String.t(), keyword()) :: result(Render.t())
   def generate(studio, prompt, opts \\ []) do
+    Client.check_options!(opts, [:large], "generate/3")
     large = Keyword.get(opts, :large, false)
     c = Client.handle(studio, opts)
 

@@ -10,7 +10,8 @@ defmodule Studio.Error do
       handler stuck past its progress timeout;
     * `:request_failed` - a server-side future resolved to an error (`category`);
     * `:validation` - the configuration is invalid (no API key...), an argument is, or the server's
-      answer is not of the declared type (`data.reason` tells which).
+      answer is not of the declared type, or pages do not follow each other (a cursor repeats)
+      (`data.reason` tells which: `:pagination` for the last).
 
   `kind/1` maps an error to the taxonomy every tinkc SDK shares (`:not_found`, `:rate_limit`,
   `:server`, `:response_validation`, ...). The API key never appears in an error.
@@ -45,6 +46,7 @@ defmodule Studio.Error do
           | :connection
           | :request_failed
           | :response_validation
+          | :pagination
           | :invalid_argument
 
   @status_kinds %{
@@ -123,6 +125,7 @@ defmodule Studio.Error do
   def kind(%__MODULE__{type: :request_failed}), do: :request_failed
   def kind(%__MODULE__{type: :validation, data: %{reason: :configuration}}), do: :configuration
   def kind(%__MODULE__{type: :validation, data: %{reason: :argument}}), do: :invalid_argument
+  def kind(%__MODULE__{type: :validation, data: %{reason: :pagination}}), do: :pagination
   def kind(%__MODULE__{type: :validation}), do: :response_validation
 
   @names %{
@@ -140,6 +143,7 @@ defmodule Studio.Error do
     connection: "APIConnectionError",
     request_failed: "RequestFailedError",
     response_validation: "ResponseValidationError",
+    pagination: "PaginationError",
     invalid_argument: "InvalidArgumentError"
   }
 

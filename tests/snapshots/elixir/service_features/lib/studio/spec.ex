@@ -7,6 +7,7 @@ defmodule Studio.Spec do
   """
 
   alias Studio.Client
+  alias Studio.Runtime.AuthSpec
   alias Studio.Runtime.Backpressure
   alias Studio.Runtime.Endpoint
   alias Studio.Runtime.Futures
@@ -21,7 +22,8 @@ defmodule Studio.Spec do
     small_delay_ms: 2000,
     large_delay_ms: 10_000,
     small_request_bytes: 4096,
-    headers: [{"X-Backpressure", "on"}]
+    headers: [{"X-Backpressure", "on"}],
+    fresh_idempotency_key: false
   }
 
   @gpu_limits %RetryHandler{
@@ -41,7 +43,8 @@ defmodule Studio.Spec do
     base_ms: 250,
     max_ms: 4000,
     jitter: 0.1,
-    retry_after_max_ms: 60_000
+    retry_after_max_ms: 60_000,
+    should_retry_header: nil
   }
 
   @doc "The service-level facts: configuration, authentication, session and telemetry."
@@ -65,6 +68,7 @@ defmodule Studio.Spec do
         heartbeat_timeout_ms: 10_000,
         warn_after_ms: nil,
         create_body: %{},
+        heartbeat_body: %{},
         heartbeat_in_path: false,
         stop_statuses: [{404, 404}, {410, 410}]
       },
@@ -94,6 +98,14 @@ defmodule Studio.Spec do
             tag: "note"
           }
         }
+      },
+      auth: %AuthSpec{
+        header: "Authorization",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
       }
     }
   end

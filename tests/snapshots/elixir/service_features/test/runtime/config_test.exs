@@ -6,6 +6,7 @@ defmodule Studio.ConfigTest do
 
   alias Studio.Config
   alias Studio.Error
+  alias Studio.Runtime.Client
   alias Studio.Spec
 
   @url "http://x.test"
@@ -60,5 +61,54 @@ defmodule Studio.ConfigTest do
     assert Config.new(given).timeout == Spec.service().timeout_ms
     assert Config.new([timeout: 1234] ++ given).timeout == 1234
     assert {:error, %Error{}} = Config.build([timeout: -1] ++ given)
+  end
+
+  test "an option Config does not know is an error, never ignored" do
+    assert {:error, %Error{} = error} = Config.build(api_key: "k", base_url: @url, bogus_opt: 1)
+    assert Error.kind(error) == :configuration
+    assert error.message =~ ":bogus_opt"
+
+    assert_raise ArgumentError, ~r/unknown option :bogus_opt/, fn ->
+      Config.new(api_key: "k", base_url: @url, bogus_opt: 1)
+    end
+  end
+
+  test "a function given an option it does not declare raises before doing anything" do
+    assert :ok == Client.check_options!([a: 1, timeout: 5], [:a], "f/2")
+
+    assert_raise ArgumentError, ~r"f/2: unknown option :b", fn ->
+      Client.check_options!([a: 1, b: 2], [:a], "f/2")
+    end
+  end
+
+  # A text for each kind of environment variable, and the value it reads as.
+  @texts %{
+    string: {"v", "v"},
+    int: {" 42 ", 42},
+    float: {"1.5", 1.5},
+    bool: {"Yes", true},
+    list: {"a, b,", ["a", "b"]},
+    json: {~s({"a": 1}), %{"a" => 1}}
+  }
+
+  test "a declared option: given, else its environment variable, else its default" do
+    for {name, var, kind, default} <- Spec.service().config_options do
+      base = [api_key: "k", base_url: @url]
+      given = Config.new([{name, "given"}, env: %{}] ++ base)
+      assert Config.option(given, name) == "given"
+      absent = Config.new([env: %{}] ++ base)
+      expected = with {:default, value} <- default, do: value, else: (:none -> nil)
+      assert Config.option(absent, name) == expected
+
+      if var != nil and kind != nil do
+        {text, value} = Map.fetch!(@texts, kind)
+        assert Config.option(Config.new([env: %{var => text}] ++ base), name) == value
+
+        if kind != :string and kind != :list do
+          assert {:error, %Error{} = error} = Config.build([env: %{var => "}not"}] ++ base)
+          assert Error.kind(error) == :configuration and error.message =~ var
+        end
+      end
+    end
   end
 end

@@ -3,6 +3,7 @@ defmodule Studio.Runtime.RequestTest do
   use ExUnit.Case, async: false
 
   alias Studio.Error
+  alias Studio.Runtime.Auth
   alias Studio.Runtime.Backpressure
   alias Studio.Runtime.Request
   alias Studio.Runtime.RetryHandler
@@ -65,7 +66,13 @@ defmodule Studio.Runtime.RequestTest do
     assert {:error, error} = request(Fixtures.endpoint(retry: nil), body: %{"x" => 1})
     [request] = ScriptedHTTP.requests()
     service = Spec.service()
-    assert request.headers[String.downcase(service.auth_header)] == "sk-test-secret"
+    # the credential as the manifest's scheme writes it (`Bearer `, basic's base64, or as it is)
+    expected =
+      if service.auth,
+        do: Auth.credential_value(service.auth, "sk-test-secret"),
+        else: "sk-test-secret"
+
+    assert request.headers[Auth.header()] == expected
     assert request.headers["user-agent"] == service.user_agent
     assert request.headers["content-type"] == "application/json"
     assert request.headers["accept"] == "application/json"

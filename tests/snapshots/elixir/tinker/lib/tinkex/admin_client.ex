@@ -51,9 +51,11 @@ defmodule Tinkex.AdminClient do
     * `:event_type` (default: `"all"`)
     * `:day` - UTC day (YYYY-MM-DD); the server defaults to today.
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_audit_log(t(), keyword()) :: result(AuditLogResponse.t())
   def get_audit_log(admin, opts \\ []) do
+    Client.check_options!(opts, [:event_type, :day], "get_audit_log/2")
     event_type = Keyword.get(opts, :event_type, "all")
     day = Keyword.get(opts, :day)
     c = Client.handle(admin, opts)
@@ -80,6 +82,7 @@ defmodule Tinkex.AdminClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_billing_usage(
           t(),
@@ -88,6 +91,7 @@ defmodule Tinkex.AdminClient do
           keyword()
         ) :: result(BillingUsageResponse.t())
   def get_billing_usage(admin, starting_on, ending_before, opts \\ []) do
+    Client.check_options!(opts, [], "get_billing_usage/4")
     c = Client.handle(admin, opts)
 
     Client.call(
@@ -118,10 +122,12 @@ defmodule Tinkex.AdminClient do
 
     * `:project_id` - Only this project; the whole organization when omitted.
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_current_checkpoint_storage_usage(t(), keyword()) ::
           result(CurrentCheckpointStorageUsageResponse.t())
   def get_current_checkpoint_storage_usage(admin, opts \\ []) do
+    Client.check_options!(opts, [:project_id], "get_current_checkpoint_storage_usage/2")
     project_id = Keyword.get(opts, :project_id)
     c = Client.handle(admin, opts)
 
@@ -147,9 +153,11 @@ defmodule Tinkex.AdminClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec auth_token(t(), keyword()) :: result(AuthTokenResponse.t())
   def auth_token(admin, opts \\ []) do
+    Client.check_options!(opts, [], "auth_token/2")
     c = Client.handle(admin, opts)
     Client.call(c, "auth.token", body: %AuthTokenBody{}, decode: AuthTokenResponse)
   end
@@ -168,9 +176,11 @@ defmodule Tinkex.AdminClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_self_api_key(t(), keyword()) :: result(SelfApiKeyResponse.t())
   def get_self_api_key(admin, opts \\ []) do
+    Client.check_options!(opts, [], "get_self_api_key/2")
     c = Client.handle(admin, opts)
     Client.call(c, "auth.get_self_api_key", decode: SelfApiKeyResponse)
   end
@@ -189,9 +199,11 @@ defmodule Tinkex.AdminClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec delete_self_api_key(t(), keyword()) :: result(nil)
   def delete_self_api_key(admin, opts \\ []) do
+    Client.check_options!(opts, [], "delete_self_api_key/2")
     c = Client.handle(admin, opts)
     Client.call_empty(c, "auth.delete_self_api_key")
   end

@@ -12,6 +12,7 @@ defmodule Tinkex.RestClient do
   alias Tinkex.Error
   alias Tinkex.Runtime.Client
   alias Tinkex.Types.AssignSessionProjectBody
+  alias Tinkex.Types.CheckpointArchiveUrlResponse
   alias Tinkex.Types.CheckpointsListResponse
   alias Tinkex.Types.CopyWeightsRequest
   alias Tinkex.Types.CopyWeightsResponse
@@ -22,6 +23,7 @@ defmodule Tinkex.RestClient do
   alias Tinkex.Types.ListSessionsResponse
   alias Tinkex.Types.ModelID
   alias Tinkex.Types.OwnSearchOwner
+  alias Tinkex.Types.ParsedCheckpointTinkerPath
   alias Tinkex.Types.SearchOwner
   alias Tinkex.Types.SessionSearchCursor
   alias Tinkex.Types.SessionSearchRequest
@@ -71,9 +73,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_server_capabilities(t(), keyword()) :: result(GetServerCapabilitiesResponse.t())
   def get_server_capabilities(rest, opts \\ []) do
+    Client.check_options!(opts, [], "get_server_capabilities/2")
     c = Client.handle(rest, opts)
     Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
   end
@@ -93,9 +97,11 @@ defmodule Tinkex.RestClient do
 
     * `:access_scope` (default: `"owned"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_session(t(), String.t(), keyword()) :: result(GetSessionResponse.t())
   def get_session(rest, session_id, opts \\ []) do
+    Client.check_options!(opts, [:access_scope], "get_session/3")
     access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
 
@@ -125,9 +131,11 @@ defmodule Tinkex.RestClient do
     * `:offset` (default: `0`)
     * `:access_scope` (default: `"owned"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list_sessions(t(), keyword()) :: result(ListSessionsResponse.t())
   def list_sessions(rest, opts \\ []) do
+    Client.check_options!(opts, [:limit, :offset, :access_scope], "list_sessions/2")
     limit = Keyword.get(opts, :limit, 20)
     offset = Keyword.get(opts, :offset, 0)
     access_scope = Keyword.get(opts, :access_scope, "owned")
@@ -148,6 +156,38 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  The pages of `list_sessions/2`, one after the other, as a lazy `Stream`: a request is sent when
+  the stream needs the next page. Takes the arguments and options of `list_sessions/2`; a page
+  that fails raises the `Tinkex.Error` (a repeating cursor is a `:pagination` error).
+  """
+  @spec list_sessions_iter_pages(t(), keyword()) :: Enumerable.t()
+  def list_sessions_iter_pages(rest, opts \\ []) do
+    Client.check_options!(opts, [:limit, :offset, :access_scope], "list_sessions/2")
+    limit = Keyword.get(opts, :limit, 20)
+    offset = Keyword.get(opts, :offset, 0)
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    c = Client.handle(rest, opts)
+
+    Client.pages(
+      c,
+      "sessions.list",
+      query: %{"limit" => limit, "offset" => offset, "access_scope" => access_scope},
+      decode: ListSessionsResponse,
+      paging: %{style: :limit_offset, limit: {:query, "limit"}, offset: {:query, "offset"}},
+      items: & &1.sessions
+    )
+  end
+
+  @doc """
+  The items of every page of `list_sessions/2`, in order, as a lazy `Stream` (see
+  `list_sessions_iter_pages/2`).
+  """
+  @spec list_sessions_iter(t(), keyword()) :: Enumerable.t()
+  def list_sessions_iter(rest, opts \\ []) do
+    list_sessions_iter_pages(rest, opts) |> Stream.flat_map(& &1.sessions)
+  end
+
+  @doc """
   Experimental: search the organization's sessions, newest first (cursor pagination).
 
   `POST /api/v1/sessions/search`
@@ -163,9 +203,25 @@ defmodule Tinkex.RestClient do
     * `:limit` - Page size, 1 to 200 (default: `50`)
     * `:cursor` - `next_cursor` of the previous page; null for the first page
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec search_sessions(t(), keyword()) :: result(SessionSearchResponse.t())
   def search_sessions(rest, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [
+        :session_id,
+        :project_ids,
+        :user_metadata,
+        :display_name,
+        :owner,
+        :statuses,
+        :limit,
+        :cursor
+      ],
+      "search_sessions/2"
+    )
+
     session_id = Keyword.get(opts, :session_id)
     project_ids = Keyword.get(opts, :project_ids)
     user_metadata = Keyword.get(opts, :user_metadata, %{})
@@ -200,6 +256,66 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  The pages of `search_sessions/2`, one after the other, as a lazy `Stream`: a request is sent
+  when the stream needs the next page. Takes the arguments and options of `search_sessions/2`; a
+  page that fails raises the `Tinkex.Error` (a repeating cursor is a `:pagination` error).
+  """
+  @spec search_sessions_iter_pages(t(), keyword()) :: Enumerable.t()
+  def search_sessions_iter_pages(rest, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [
+        :session_id,
+        :project_ids,
+        :user_metadata,
+        :display_name,
+        :owner,
+        :statuses,
+        :limit,
+        :cursor
+      ],
+      "search_sessions/2"
+    )
+
+    session_id = Keyword.get(opts, :session_id)
+    project_ids = Keyword.get(opts, :project_ids)
+    user_metadata = Keyword.get(opts, :user_metadata, %{})
+    display_name = Keyword.get(opts, :display_name)
+    owner = Keyword.get(opts, :owner, %OwnSearchOwner{type: "own"})
+    statuses = Keyword.get(opts, :statuses)
+    limit = Keyword.get(opts, :limit, 50)
+    cursor = Keyword.get(opts, :cursor)
+    c = Client.handle(rest, opts)
+
+    Client.pages(
+      c,
+      "sessions.search",
+      body: %SessionSearchRequest{
+        session_id: session_id,
+        project_ids: project_ids,
+        user_metadata: user_metadata,
+        display_name: display_name,
+        owner: owner,
+        statuses: statuses,
+        limit: limit,
+        cursor: cursor
+      },
+      decode: SessionSearchResponse,
+      paging: %{style: :cursor, cursor: {:body, "cursor"}, next_field: ["next_cursor"]},
+      items: & &1.sessions
+    )
+  end
+
+  @doc """
+  The items of every page of `search_sessions/2`, in order, as a lazy `Stream` (see
+  `search_sessions_iter_pages/2`).
+  """
+  @spec search_sessions_iter(t(), keyword()) :: Enumerable.t()
+  def search_sessions_iter(rest, opts \\ []) do
+    search_sessions_iter_pages(rest, opts) |> Stream.flat_map(& &1.sessions)
+  end
+
+  @doc """
   Move a session (and its runs and samplers) into a project.
 
   `PUT /api/v1/sessions/{session_id}/project`
@@ -207,9 +323,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec assign_session_project(t(), String.t(), String.t(), keyword()) :: result(nil)
   def assign_session_project(rest, session_id, project_id, opts \\ []) do
+    Client.check_options!(opts, [], "assign_session_project/4")
     c = Client.handle(rest, opts)
 
     Client.call_empty(
@@ -234,10 +352,12 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec export_session_trace(t(), String.t(), keyword()) ::
           result(SessionTraceExportPollResponse.t())
   def export_session_trace(rest, session_id, opts \\ []) do
+    Client.check_options!(opts, [], "export_session_trace/3")
     c = Client.handle(rest, opts)
 
     Client.call(
@@ -262,9 +382,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_sampler(t(), String.t(), keyword()) :: result(GetSamplerResponse.t())
   def get_sampler(rest, sampler_id, opts \\ []) do
+    Client.check_options!(opts, [], "get_sampler/3")
     c = Client.handle(rest, opts)
 
     Client.call(
@@ -289,10 +411,12 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_weights_info_by_tinker_path(t(), String.t(), keyword()) ::
           result(WeightsInfoResponse.t())
   def get_weights_info_by_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "get_weights_info_by_tinker_path/3")
     c = Client.handle(rest, opts)
 
     Client.call(
@@ -321,9 +445,16 @@ defmodule Tinkex.RestClient do
     * `:access_scope` (default: `"owned"`)
     * `:project_id` - Only runs of this project.
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list_training_runs(t(), keyword()) :: result(TrainingRunsResponse.t())
   def list_training_runs(rest, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [:limit, :offset, :access_scope, :project_id],
+      "list_training_runs/2"
+    )
+
     limit = Keyword.get(opts, :limit, 20)
     offset = Keyword.get(opts, :offset, 0)
     access_scope = Keyword.get(opts, :access_scope, "owned")
@@ -350,6 +481,54 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  The pages of `list_training_runs/2`, one after the other, as a lazy `Stream`: a request is sent
+  when the stream needs the next page. Takes the arguments and options of `list_training_runs/2`;
+  a page that fails raises the `Tinkex.Error` (a repeating cursor is a `:pagination` error).
+  """
+  @spec list_training_runs_iter_pages(t(), keyword()) :: Enumerable.t()
+  def list_training_runs_iter_pages(rest, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [:limit, :offset, :access_scope, :project_id],
+      "list_training_runs/2"
+    )
+
+    limit = Keyword.get(opts, :limit, 20)
+    offset = Keyword.get(opts, :offset, 0)
+    access_scope = Keyword.get(opts, :access_scope, "owned")
+    project_id = Keyword.get(opts, :project_id)
+    c = Client.handle(rest, opts)
+
+    Client.pages(
+      c,
+      "training_runs.list",
+      query: %{
+        "limit" => limit,
+        "offset" => offset,
+        "access_scope" => access_scope,
+        "project_id" => project_id
+      },
+      decode: TrainingRunsResponse,
+      paging: %{
+        style: :limit_offset,
+        limit: {:query, "limit"},
+        offset: {:query, "offset"},
+        total: ["cursor", "total_count"]
+      },
+      items: & &1.training_runs
+    )
+  end
+
+  @doc """
+  The items of every page of `list_training_runs/2`, in order, as a lazy `Stream` (see
+  `list_training_runs_iter_pages/2`).
+  """
+  @spec list_training_runs_iter(t(), keyword()) :: Enumerable.t()
+  def list_training_runs_iter(rest, opts \\ []) do
+    list_training_runs_iter_pages(rest, opts) |> Stream.flat_map(& &1.training_runs)
+  end
+
+  @doc """
   One training run.
 
   `GET /api/v1/training_runs/{training_run_id}`
@@ -358,9 +537,11 @@ defmodule Tinkex.RestClient do
 
     * `:access_scope` (default: `"owned"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_training_run(t(), ModelID.t(), keyword()) :: result(TrainingRun.t())
   def get_training_run(rest, training_run_id, opts \\ []) do
+    Client.check_options!(opts, [:access_scope], "get_training_run/3")
     access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
 
@@ -387,9 +568,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list_checkpoints(t(), ModelID.t(), keyword()) :: result(CheckpointsListResponse.t())
   def list_checkpoints(rest, training_run_id, opts \\ []) do
+    Client.check_options!(opts, [], "list_checkpoints/3")
     c = Client.handle(rest, opts)
 
     Client.call(
@@ -416,9 +599,11 @@ defmodule Tinkex.RestClient do
     * `:limit` (default: `100`)
     * `:offset` (default: `0`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec list_user_checkpoints(t(), keyword()) :: result(CheckpointsListResponse.t())
   def list_user_checkpoints(rest, opts \\ []) do
+    Client.check_options!(opts, [:limit, :offset], "list_user_checkpoints/2")
     limit = Keyword.get(opts, :limit, 100)
     offset = Keyword.get(opts, :offset, 0)
     c = Client.handle(rest, opts)
@@ -438,6 +623,43 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  The pages of `list_user_checkpoints/2`, one after the other, as a lazy `Stream`: a request is
+  sent when the stream needs the next page. Takes the arguments and options of
+  `list_user_checkpoints/2`; a page that fails raises the `Tinkex.Error` (a repeating cursor is a
+  `:pagination` error).
+  """
+  @spec list_user_checkpoints_iter_pages(t(), keyword()) :: Enumerable.t()
+  def list_user_checkpoints_iter_pages(rest, opts \\ []) do
+    Client.check_options!(opts, [:limit, :offset], "list_user_checkpoints/2")
+    limit = Keyword.get(opts, :limit, 100)
+    offset = Keyword.get(opts, :offset, 0)
+    c = Client.handle(rest, opts)
+
+    Client.pages(
+      c,
+      "checkpoints.list_user",
+      query: %{"limit" => limit, "offset" => offset},
+      decode: CheckpointsListResponse,
+      paging: %{
+        style: :limit_offset,
+        limit: {:query, "limit"},
+        offset: {:query, "offset"},
+        total: ["cursor", "total_count"]
+      },
+      items: & &1.checkpoints
+    )
+  end
+
+  @doc """
+  The items of every page of `list_user_checkpoints/2`, in order, as a lazy `Stream` (see
+  `list_user_checkpoints_iter_pages/2`).
+  """
+  @spec list_user_checkpoints_iter(t(), keyword()) :: Enumerable.t()
+  def list_user_checkpoints_iter(rest, opts \\ []) do
+    list_user_checkpoints_iter_pages(rest, opts) |> Stream.flat_map(& &1.checkpoints)
+  end
+
+  @doc """
   Signed download URL of a checkpoint archive (tar.gz).
 
   `GET /api/v1/training_runs/{training_run_id}/checkpoints/{+checkpoint_id}/archive`
@@ -445,15 +667,20 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
-  @spec get_checkpoint_archive_url(t(), ModelID.t(), String.t(), keyword()) :: result(String.t())
+  @spec get_checkpoint_archive_url(t(), ModelID.t(), String.t(), keyword()) ::
+          result(CheckpointArchiveUrlResponse.t())
   def get_checkpoint_archive_url(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Client.check_options!(opts, [], "get_checkpoint_archive_url/4")
     c = Client.handle(rest, opts)
 
     Client.call_location(
       c,
       "checkpoints.archive_url",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
+      decode: CheckpointArchiveUrlResponse,
+      url_field: "url"
     )
   end
 
@@ -471,10 +698,12 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_external_weights_urls(t(), ModelID.t(), String.t(), keyword()) ::
           result(ExternalWeightsUrlsResponse.t())
   def get_external_weights_urls(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Client.check_options!(opts, [], "get_external_weights_urls/4")
     c = Client.handle(rest, opts)
 
     Client.call(
@@ -499,9 +728,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec delete_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
   def delete_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Client.check_options!(opts, [], "delete_checkpoint/4")
     c = Client.handle(rest, opts)
 
     Client.call_empty(
@@ -525,9 +756,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec publish_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
   def publish_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Client.check_options!(opts, [], "publish_checkpoint/4")
     c = Client.handle(rest, opts)
 
     Client.call_empty(
@@ -551,9 +784,11 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec unpublish_checkpoint(t(), ModelID.t(), String.t(), keyword()) :: result(nil)
   def unpublish_checkpoint(rest, training_run_id, checkpoint_id, opts \\ []) do
+    Client.check_options!(opts, [], "unpublish_checkpoint/4")
     c = Client.handle(rest, opts)
 
     Client.call_empty(
@@ -577,10 +812,12 @@ defmodule Tinkex.RestClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec set_checkpoint_ttl(t(), ModelID.t(), String.t(), integer() | nil, keyword()) ::
           result(nil)
   def set_checkpoint_ttl(rest, training_run_id, checkpoint_id, ttl_seconds, opts \\ []) do
+    Client.check_options!(opts, [], "set_checkpoint_ttl/5")
     c = Client.handle(rest, opts)
 
     Client.call_empty(
@@ -611,11 +848,18 @@ defmodule Tinkex.RestClient do
     * `:model_seq_id` - Training run slot within the session, as CreateModelRequest and LoadWeightsRequest use.
     * `:destination_project_id` - Project that will own the copy when no session_id is provided.
     * `:ttl_seconds` - Seconds until the copy expires, 1 hour (3600) to 10 years. Source expiry is not inherited.
-    * `:weights_access_token` - Optional access token for copying weights under a different account.
+    * `:weights_access_token` - Access token for copying weights under a different account.
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec copy_weights(t(), String.t(), keyword()) :: result(CopyWeightsResponse.t())
   def copy_weights(rest, source_path, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [:session_id, :model_seq_id, :destination_project_id, :ttl_seconds, :weights_access_token],
+      "copy_weights/3"
+    )
+
     session_id = Keyword.get(opts, :session_id)
     model_seq_id = Keyword.get(opts, :model_seq_id)
     destination_project_id = Keyword.get(opts, :destination_project_id)
@@ -631,9 +875,9 @@ defmodule Tinkex.RestClient do
         model_seq_id: model_seq_id,
         destination_project_id: destination_project_id,
         source_path: source_path,
-        ttl_seconds: ttl_seconds,
-        weights_access_token: weights_access_token
+        ttl_seconds: ttl_seconds
       },
+      headers: %{"X-Tinker-Weights-Access-Token" => weights_access_token},
       decode: CopyWeightsResponse
     )
   end
@@ -642,6 +886,208 @@ defmodule Tinkex.RestClient do
   @spec copy_weights_async(t(), String.t(), keyword()) :: Task.t()
   def copy_weights_async(rest, source_path, opts \\ []) do
     Task.async(fn -> copy_weights(rest, source_path, opts) end)
+  end
+
+  @doc """
+  Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec get_checkpoint_archive_url_by_tinker_path(t(), String.t(), keyword()) ::
+          result(CheckpointArchiveUrlResponse.t())
+  def get_checkpoint_archive_url_by_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "get_checkpoint_archive_url_by_tinker_path/3")
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, step2} <-
+           Client.call_location(
+             c,
+             "checkpoints.archive_url",
+             path: %{
+               "training_run_id" => step_parsed.training_run_id,
+               "checkpoint_id" => step_parsed.checkpoint_id
+             },
+             decode: CheckpointArchiveUrlResponse,
+             url_field: "url"
+           ) do
+      {:ok, step2}
+    end
+  end
+
+  @doc "Like `get_checkpoint_archive_url_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_checkpoint_archive_url_by_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def get_checkpoint_archive_url_by_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> get_checkpoint_archive_url_by_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Delete a checkpoint, by its tinker:// path.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec delete_checkpoint_by_tinker_path(t(), String.t(), keyword()) :: result(nil)
+  def delete_checkpoint_by_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "delete_checkpoint_by_tinker_path/3")
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, _} <-
+           Client.call_empty(
+             c,
+             "checkpoints.delete",
+             path: %{
+               "training_run_id" => step_parsed.training_run_id,
+               "checkpoint_id" => step_parsed.checkpoint_id
+             }
+           ) do
+      {:ok, nil}
+    end
+  end
+
+  @doc "Like `delete_checkpoint_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec delete_checkpoint_by_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def delete_checkpoint_by_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> delete_checkpoint_by_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Make a checkpoint public, by its tinker:// path.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec publish_checkpoint_from_tinker_path(t(), String.t(), keyword()) :: result(nil)
+  def publish_checkpoint_from_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "publish_checkpoint_from_tinker_path/3")
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, _} <-
+           Client.call_empty(
+             c,
+             "checkpoints.publish",
+             path: %{
+               "training_run_id" => step_parsed.training_run_id,
+               "checkpoint_id" => step_parsed.checkpoint_id
+             }
+           ) do
+      {:ok, nil}
+    end
+  end
+
+  @doc "Like `publish_checkpoint_from_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec publish_checkpoint_from_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def publish_checkpoint_from_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> publish_checkpoint_from_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Make a checkpoint private again, by its tinker:// path.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec unpublish_checkpoint_from_tinker_path(t(), String.t(), keyword()) :: result(nil)
+  def unpublish_checkpoint_from_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "unpublish_checkpoint_from_tinker_path/3")
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, _} <-
+           Client.call_empty(
+             c,
+             "checkpoints.unpublish",
+             path: %{
+               "training_run_id" => step_parsed.training_run_id,
+               "checkpoint_id" => step_parsed.checkpoint_id
+             }
+           ) do
+      {:ok, nil}
+    end
+  end
+
+  @doc "Like `unpublish_checkpoint_from_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec unpublish_checkpoint_from_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def unpublish_checkpoint_from_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> unpublish_checkpoint_from_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Set (or clear, with null) a checkpoint's expiry, by its tinker:// path.
+
+  ## Options
+
+    * `:ttl_seconds`
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec set_checkpoint_ttl_from_tinker_path(t(), String.t(), keyword()) :: result(nil)
+  def set_checkpoint_ttl_from_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [:ttl_seconds], "set_checkpoint_ttl_from_tinker_path/3")
+    ttl_seconds = Keyword.get(opts, :ttl_seconds)
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, _} <-
+           Client.call_empty(
+             c,
+             "checkpoints.set_ttl",
+             path: %{
+               "training_run_id" => step_parsed.training_run_id,
+               "checkpoint_id" => step_parsed.checkpoint_id
+             },
+             body: %SetCheckpointTtlBody{ttl_seconds: ttl_seconds}
+           ) do
+      {:ok, nil}
+    end
+  end
+
+  @doc "Like `set_checkpoint_ttl_from_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec set_checkpoint_ttl_from_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def set_checkpoint_ttl_from_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> set_checkpoint_ttl_from_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  The training run of a tinker:// path.
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec get_training_run_by_tinker_path(t(), String.t(), keyword()) :: result(TrainingRun.t())
+  def get_training_run_by_tinker_path(rest, tinker_path, opts \\ []) do
+    Client.check_options!(opts, [], "get_training_run_by_tinker_path/3")
+    c = Client.handle(rest, opts)
+
+    with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
+         {:ok, step2} <-
+           Client.call(
+             c,
+             "training_runs.get",
+             path: %{"training_run_id" => step_parsed.training_run_id},
+             decode: TrainingRun
+           ) do
+      {:ok, step2}
+    end
+  end
+
+  @doc "Like `get_training_run_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_training_run_by_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
+  def get_training_run_by_tinker_path_async(rest, tinker_path, opts \\ []) do
+    Task.async(fn -> get_training_run_by_tinker_path(rest, tinker_path, opts) end)
   end
 
   @doc "Queues a telemetry event (the manifest's `generic` kind): never blocks, never fails."
@@ -831,8 +1277,50 @@ defmodule Tinkex.RestClient do
           {:model_seq_id, "model_seq_id", {:nullable, :integer}},
           {:destination_project_id, "destination_project_id", {:nullable, :string}},
           {:ttl_seconds, "ttl_seconds", {:nullable, :integer}},
-          {:weights_access_token, "weights_access_token", {:nullable, :string}}
+          {:weights_access_token, "weights_access_token", :string}
         ],
+        :sync
+      },
+      {
+        :get_checkpoint_archive_url_by_tinker_path,
+        "get_checkpoint_archive_url_by_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
+        :sync
+      },
+      {
+        :delete_checkpoint_by_tinker_path,
+        "delete_checkpoint_by_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
+        :sync
+      },
+      {
+        :publish_checkpoint_from_tinker_path,
+        "publish_checkpoint_from_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
+        :sync
+      },
+      {
+        :unpublish_checkpoint_from_tinker_path,
+        "unpublish_checkpoint_from_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
+        :sync
+      },
+      {
+        :set_checkpoint_ttl_from_tinker_path,
+        "set_checkpoint_ttl_from_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [{:ttl_seconds, "ttl_seconds", {:nullable, :integer}}],
+        :sync
+      },
+      {
+        :get_training_run_by_tinker_path,
+        "get_training_run_by_tinker_path",
+        [{:tinker_path, "tinker_path", :string}],
+        [],
         :sync
       }
     ]

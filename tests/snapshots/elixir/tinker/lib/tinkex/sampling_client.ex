@@ -70,15 +70,21 @@ defmodule Tinkex.SamplingClient do
     * `:prev_cursor` - Opaque cursor from the previous response (0 on the first poll). (default: `0`)
     * `:timeout`
     * `:retrieved_request_ids` - Requests of the target whose results have been fully retrieved, so the server can drop their payloads. (default: `[]`)
-    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec retrieve_futures(t(), SamplingSessionFuturesTarget.t(), keyword()) ::
           result(FuturesRetrieveResponse.t())
   def retrieve_futures(sampling, target, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [:prev_cursor, :timeout, :retrieved_request_ids],
+      "retrieve_futures/3"
+    )
+
     prev_cursor = Keyword.get(opts, :prev_cursor, 0)
     timeout = Keyword.get(opts, :timeout)
     retrieved_request_ids = Keyword.get(opts, :retrieved_request_ids, [])
-    c = Client.handle(sampling, opts)
+    c = Client.handle(sampling, Keyword.delete(opts, :timeout))
 
     Client.call(
       c,
@@ -107,9 +113,11 @@ defmodule Tinkex.SamplingClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec cancel_future(t(), RequestID.t(), keyword()) :: result(nil)
   def cancel_future(sampling, request_id, opts \\ []) do
+    Client.check_options!(opts, [], "cancel_future/3")
     c = Client.handle(sampling, opts)
     Client.call_empty(c, "futures.cancel", body: %CancelFutureBody{request_id: request_id})
   end
@@ -130,9 +138,11 @@ defmodule Tinkex.SamplingClient do
     * `:num_samples` (default: `1`)
     * `:prompt_logprobs`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec sample(t(), ModelInput.t(), SamplingParams.t(), keyword()) :: {:ok, Task.t()}
   def sample(sampling, prompt, sampling_params, opts \\ []) do
+    Client.check_options!(opts, [:num_samples, :prompt_logprobs], "sample/4")
     num_samples = Keyword.get(opts, :num_samples, 1)
     prompt_logprobs = Keyword.get(opts, :prompt_logprobs)
     c = Client.handle(sampling, opts)
@@ -155,36 +165,38 @@ defmodule Tinkex.SamplingClient do
   @doc """
   Log probabilities of the prompt tokens (null for the first token).
 
+  Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).
+
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
-  @spec compute_logprobs(t(), ModelInput.t(), keyword()) :: result([float() | nil] | nil)
+  @spec compute_logprobs(t(), ModelInput.t(), keyword()) :: {:ok, Task.t()}
   def compute_logprobs(sampling, prompt, opts \\ []) do
+    Client.check_options!(opts, [], "compute_logprobs/3")
     c = Client.handle(sampling, opts)
 
-    with {:ok, step2} <-
-           Client.call_future(
-             c,
-             "sampling.asample",
-             body: %SampleRequest{
-               num_samples: 1,
-               prompt: prompt,
-               sampling_params: %{max_tokens: 1},
-               sampling_session_id: Client.state(c, :sampling_session_id),
-               seq_id: Client.next(c, :seq_id),
-               prompt_logprobs: true
-             },
-             decode: SampleResponse
-           ) do
-      {:ok, step2.prompt_logprobs}
-    end
-  end
+    submitted =
+      Client.submit(
+        c,
+        "sampling.asample",
+        body: %SampleRequest{
+          num_samples: 1,
+          prompt: prompt,
+          sampling_params: %{max_tokens: 1},
+          sampling_session_id: Client.state(c, :sampling_session_id),
+          seq_id: Client.next(c, :seq_id),
+          prompt_logprobs: true
+        }
+      )
 
-  @doc "Like `compute_logprobs/3`, in a `Task` (`Task.await/2` gives its result)."
-  @spec compute_logprobs_async(t(), ModelInput.t(), keyword()) :: Task.t()
-  def compute_logprobs_async(sampling, prompt, opts \\ []) do
-    Task.async(fn -> compute_logprobs(sampling, prompt, opts) end)
+    Client.in_task(submitted, fn request_id ->
+      with {:ok, step2} <-
+             Client.await_future(c, "sampling.asample", request_id, SampleResponse) do
+        {:ok, step2.prompt_logprobs}
+      end
+    end)
   end
 
   @doc """
@@ -248,7 +260,7 @@ defmodule Tinkex.SamplingClient do
         ],
         :task
       },
-      {:compute_logprobs, "compute_logprobs", [{:prompt, "prompt", ModelInput}], [], :sync}
+      {:compute_logprobs, "compute_logprobs", [{:prompt, "prompt", ModelInput}], [], :task}
     ]
   end
 end

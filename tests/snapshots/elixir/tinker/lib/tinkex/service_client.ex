@@ -36,6 +36,7 @@ defmodule Tinkex.ServiceClient do
   alias Tinkex.Types.HealthResponse
   alias Tinkex.Types.JoinSamplingSessionRequest
   alias Tinkex.Types.JoinSamplingSessionResponse
+  alias Tinkex.Types.LoraConfig
   alias Tinkex.Types.WeightsInfoBody
   alias Tinkex.Types.WeightsInfoResponse
 
@@ -82,9 +83,11 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_server_capabilities(t(), keyword()) :: result(GetServerCapabilitiesResponse.t())
   def get_server_capabilities(service, opts \\ []) do
+    Client.check_options!(opts, [], "get_server_capabilities/2")
     c = Client.handle(service, opts)
     Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
   end
@@ -103,9 +106,11 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec health_check(t(), keyword()) :: result(HealthResponse.t())
   def health_check(service, opts \\ []) do
+    Client.check_options!(opts, [], "health_check/2")
     c = Client.handle(service, opts)
     Client.call(c, "service.healthz", decode: HealthResponse)
   end
@@ -124,9 +129,11 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec client_config(t(), String.t(), keyword()) :: result(ClientConfigResponse.t())
   def client_config(service, sdk_version, opts \\ []) do
+    Client.check_options!(opts, [], "client_config/3")
     c = Client.handle(service, opts)
 
     Client.call(
@@ -151,10 +158,12 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec client_dynamic_config(t(), String.t(), keyword()) ::
           result(ClientDynamicConfigResponse.t())
   def client_dynamic_config(service, sdk_version, opts \\ []) do
+    Client.check_options!(opts, [], "client_dynamic_config/3")
     c = Client.handle(service, opts)
 
     Client.call(
@@ -179,10 +188,12 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec join_sampling_session(t(), String.t(), keyword()) ::
           result(JoinSamplingSessionResponse.t())
   def join_sampling_session(service, sampling_session_id, opts \\ []) do
+    Client.check_options!(opts, [], "join_sampling_session/3")
     c = Client.handle(service, opts)
 
     Client.call(
@@ -204,12 +215,16 @@ defmodule Tinkex.ServiceClient do
 
   ## Options
 
-    * `:rank` - LoRA rank (0.38's default) (default: `32`)
+    * `:lora_config` - LoRA configuration (rank 32 by default, 0.38's) (default: `{"rank": 32}`)
+    * `:user_metadata` - Metadata about this model/training run, set by the end-user
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_lora_training_client(t(), String.t(), keyword()) :: result(TrainingClient.t())
   def create_lora_training_client(service, base_model, opts \\ []) do
-    rank = Keyword.get(opts, :rank, 32)
+    Client.check_options!(opts, [:lora_config, :user_metadata], "create_lora_training_client/3")
+    lora_config = Keyword.get(opts, :lora_config, %LoraConfig{rank: 32})
+    user_metadata = Keyword.get(opts, :user_metadata)
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
@@ -221,7 +236,8 @@ defmodule Tinkex.ServiceClient do
                session_id: session_id,
                model_seq_id: Client.next(c, :model_seq_id),
                base_model: base_model,
-               lora_config: %{rank: rank}
+               user_metadata: user_metadata,
+               lora_config: lora_config
              },
              decode: CreateModelResponse
            ),
@@ -236,7 +252,7 @@ defmodule Tinkex.ServiceClient do
            Client.build(
              c,
              TrainingClient,
-             %{session_id: session_id, model_id: step_info.model_id}
+             %{session_id: session_id, model_id: step_info.model_id, info: step_info}
            ) do
       {:ok, step4}
     end
@@ -254,10 +270,12 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_training_client_from_state(t(), String.t(), keyword()) ::
           result(TrainingClient.t())
   def create_training_client_from_state(service, path, opts \\ []) do
+    Client.check_options!(opts, [], "create_training_client_from_state/3")
     c = Client.handle(service, opts)
 
     with {:ok, step1} <-
@@ -268,7 +286,8 @@ defmodule Tinkex.ServiceClient do
              decode: WeightsInfoResponse
            ),
          {:ok, rank} <- Client.present(step1.lora_rank, "${result.lora_rank}"),
-         {:ok, step_client} <- create_lora_training_client(service, step1.base_model, rank: rank),
+         {:ok, step_client} <-
+           create_lora_training_client(service, step1.base_model, lora_config: %{rank: rank}),
          {:ok, step3} <- TrainingClient.load_state(step_client, path),
          {:ok, _} <- Client.await_task(step3) do
       {:ok, step_client}
@@ -287,10 +306,12 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_training_client_from_state_with_optimizer(t(), String.t(), keyword()) ::
           result(TrainingClient.t())
   def create_training_client_from_state_with_optimizer(service, path, opts \\ []) do
+    Client.check_options!(opts, [], "create_training_client_from_state_with_optimizer/3")
     c = Client.handle(service, opts)
 
     with {:ok, step1} <-
@@ -301,7 +322,8 @@ defmodule Tinkex.ServiceClient do
              decode: WeightsInfoResponse
            ),
          {:ok, rank} <- Client.present(step1.lora_rank, "${result.lora_rank}"),
-         {:ok, step_client} <- create_lora_training_client(service, step1.base_model, rank: rank),
+         {:ok, step_client} <-
+           create_lora_training_client(service, step1.base_model, lora_config: %{rank: rank}),
          {:ok, step3} <- TrainingClient.load_state_with_optimizer(step_client, path),
          {:ok, _} <- Client.await_task(step3) do
       {:ok, step_client}
@@ -323,9 +345,11 @@ defmodule Tinkex.ServiceClient do
     * `:model_path`
     * `:base_model`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_sampling_client(t(), keyword()) :: result(SamplingClient.t())
   def create_sampling_client(service, opts \\ []) do
+    Client.check_options!(opts, [:model_path, :base_model], "create_sampling_client/2")
     model_path = Keyword.get(opts, :model_path)
     base_model = Keyword.get(opts, :base_model)
     c = Client.handle(service, opts)
@@ -356,20 +380,18 @@ defmodule Tinkex.ServiceClient do
   end
 
   @doc """
-  A RestClient sharing this client's configuration and session.
+  A RestClient sharing this client's configuration (and no session).
 
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_rest_client(t(), keyword()) :: result(RestClient.t())
   def create_rest_client(service, opts \\ []) do
+    Client.check_options!(opts, [], "create_rest_client/2")
     c = Client.handle(service, opts)
-
-    with {:ok, session_id} <- Client.session_id(c, :session_id),
-         {:ok, step1} <- Client.build(c, RestClient, %{session_id: session_id}) do
-      {:ok, step1}
-    end
+    Client.build(c, RestClient, %{})
   end
 
   @doc "Like `create_rest_client/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -386,6 +408,7 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_custom_loss(
           t(),
@@ -395,6 +418,7 @@ defmodule Tinkex.ServiceClient do
           keyword()
         ) :: {:ok, Task.t()}
   def create_custom_loss(service, name, inputs, graph, opts \\ []) do
+    Client.check_options!(opts, [], "create_custom_loss/5")
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
@@ -422,9 +446,11 @@ defmodule Tinkex.ServiceClient do
 
     * `:detail`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec finish_session(t(), ClientSessionFinishReason.t(), keyword()) :: result(nil)
   def finish_session(service, reason, opts \\ []) do
+    Client.check_options!(opts, [:detail], "finish_session/3")
     detail = Keyword.get(opts, :detail)
     c = Client.handle(service, opts)
 
@@ -493,7 +519,10 @@ defmodule Tinkex.ServiceClient do
         :create_lora_training_client,
         "create_lora_training_client",
         [{:base_model, "base_model", :string}],
-        [{:rank, "rank", :integer}],
+        [
+          {:lora_config, "lora_config", LoraConfig},
+          {:user_metadata, "user_metadata", {:nullable, {:map, :any}}}
+        ],
         :sync
       },
       {

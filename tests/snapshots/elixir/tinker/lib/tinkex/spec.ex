@@ -8,6 +8,7 @@ defmodule Tinkex.Spec do
 
   alias Tinkex.AdminClient
   alias Tinkex.RestClient
+  alias Tinkex.Runtime.AuthSpec
   alias Tinkex.Runtime.Backpressure
   alias Tinkex.Runtime.Endpoint
   alias Tinkex.Runtime.Futures
@@ -38,7 +39,19 @@ defmodule Tinkex.Spec do
     pending_statuses: [{408, 408}],
     transient_base_ms: 500,
     transient_max_ms: 10_000,
-    transient_jitter: 0.25
+    transient_jitter: 0.25,
+    request_type_header: "X-Tinker-Request-Type",
+    iteration_header: "X-Tinker-Request-Iteration",
+    metadata_only_field: "allow_metadata_only",
+    metadata_status_field: "status",
+    metadata_status_value: "complete_metadata",
+    expired_statuses: [{410, 410}],
+    expired_resubmits: 3,
+    bounded_retry_statuses: [{400, 400}],
+    bounded_retries: 3,
+    billing_statuses: [{402, 402}],
+    billing_delay_ms: 5000,
+    billing_max_pause_ms: 3_600_000
   }
 
   @queue_state_log %QueueLog{id: "queue_state_log", debounce_ms: 60_000, level: :warning}
@@ -51,7 +64,8 @@ defmodule Tinkex.Spec do
     base_ms: 30_000,
     max_ms: 30_000,
     jitter: 0.0,
-    retry_after_max_ms: 60_000
+    retry_after_max_ms: 60_000,
+    should_retry_header: nil
   }
 
   @retry_standard %RetryPolicy{
@@ -62,7 +76,8 @@ defmodule Tinkex.Spec do
     base_ms: 500,
     max_ms: 10_000,
     jitter: 0.25,
-    retry_after_max_ms: 60_000
+    retry_after_max_ms: 60_000,
+    should_retry_header: "x-should-retry"
   }
 
   @sampling_backpressure %Backpressure{
@@ -70,7 +85,8 @@ defmodule Tinkex.Spec do
     small_delay_ms: 1000,
     large_delay_ms: 5000,
     small_request_bytes: 131_072,
-    headers: [{"X-Tinker-Sampling-Backpressure", "1"}]
+    headers: [{"X-Tinker-Sampling-Backpressure", "1"}],
+    fresh_idempotency_key: true
   }
 
   @sampling_retry %RetryHandler{
@@ -95,6 +111,11 @@ defmodule Tinkex.Spec do
       default_base_url: "https://tinker.thinkingmachines.dev/services/tinker-prod",
       timeout_ms: 60_000,
       user_agent: "tinkex/0.38.0 (elixir; tinkc)",
+      config_options: [
+        {:project_id, "TINKER_PROJECT_ID", :string, :none},
+        {:tags, "TINKER_TAGS", :list, {:default, []}},
+        {:user_metadata, nil, :json, {:default, %{}}}
+      ],
       session: %SessionSpec{
         create: "service.create_session",
         heartbeat: "service.session_heartbeat",
@@ -102,7 +123,13 @@ defmodule Tinkex.Spec do
         interval_ms: 10_000,
         heartbeat_timeout_ms: 10_000,
         warn_after_ms: 120_000,
-        create_body: %{"sdk_version" => "0.38.0", "tags" => [], "user_metadata" => nil},
+        create_body: %{"sdk_version" => "0.38.0", "type" => "create_session"},
+        heartbeat_body: %{"type" => "session_heartbeat"},
+        create_config: [
+          {"project_id", :project_id, false},
+          {"tags", :tags, true},
+          {"user_metadata", :user_metadata, true}
+        ],
         heartbeat_in_path: false,
         stop_statuses: [{410, 410}]
       },
@@ -166,6 +193,24 @@ defmodule Tinkex.Spec do
             tag: "GENERIC_EVENT"
           }
         }
+      },
+      auth: %AuthSpec{
+        header: "X-API-Key",
+        command_env: "TINKER_CREDENTIAL_CMD",
+        exchange: %{
+          endpoint: "auth.token",
+          body: %{},
+          token_field: "jwt",
+          lifetime_claim: "exp",
+          lifetime_field: nil,
+          refresh_window: {0.45, 0.55},
+          refresh_before_sec: 60,
+          enabled: false,
+          enable_env: "TINKER_PJWT_AUTH"
+        },
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
       }
     }
   end
@@ -341,7 +386,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/create_model",
       retry: @retry_standard,
       futures: @futures,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "CreateModel"
     }
   end
 
@@ -362,7 +408,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/unload_model",
       retry: @retry_standard,
       futures: @futures,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "UnloadModel"
     }
   end
 
@@ -384,7 +431,8 @@ defmodule Tinkex.Spec do
       handler: @sampling_retry,
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "Sample"
     }
   end
 
@@ -414,7 +462,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/create_custom_loss",
       retry: @retry_standard,
       futures: @futures,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "CreateCustomLoss"
     }
   end
 
@@ -545,7 +594,8 @@ defmodule Tinkex.Spec do
       retry: @retry_standard,
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "Forward"
     }
   end
 
@@ -557,7 +607,8 @@ defmodule Tinkex.Spec do
       retry: @retry_standard,
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "ForwardBackward"
     }
   end
 
@@ -569,7 +620,8 @@ defmodule Tinkex.Spec do
       retry: @retry_standard,
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "OptimStep"
     }
   end
 
@@ -609,7 +661,8 @@ defmodule Tinkex.Spec do
       retry: @retry_standard,
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "LoadWeights"
     }
   end
 
@@ -620,7 +673,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/save_weights",
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "SaveWeights"
     }
   end
 
@@ -631,7 +685,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/save_weights_external",
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "SaveWeightsExternal"
     }
   end
 
@@ -642,7 +697,8 @@ defmodule Tinkex.Spec do
       path: "/api/v1/save_weights_for_sampler",
       futures: @futures,
       queue_log: @queue_state_log,
-      idempotency_header: "X-Idempotency-Key"
+      idempotency_header: "X-Idempotency-Key",
+      request_type: "SaveWeightsForSampler"
     }
   end
 

@@ -98,7 +98,20 @@ defmodule Tinkex.Telemetry do
   def emit(suffix, measurements, metadata),
     do: execute([@prefix | suffix], measurements, metadata)
 
-  defp telemetry?, do: Code.ensure_loaded?(:telemetry)
+  # Whether :telemetry is there does not change while the VM runs. Asking the code server on every
+  # event made each request wait for it, and where the module is absent the server searches the
+  # whole code path each time: milliseconds a request, more on a busy machine (the bimodal runs).
+  defp telemetry? do
+    case :persistent_term.get({__MODULE__, :telemetry?}, nil) do
+      nil ->
+        loaded = Code.ensure_loaded?(:telemetry)
+        :persistent_term.put({__MODULE__, :telemetry?}, loaded)
+        loaded
+
+      loaded ->
+        loaded
+    end
+  end
 
   # As :telemetry does, a handler that fails is detached (and the failure logged), never raised
   # into the caller.

@@ -13,6 +13,7 @@ defmodule Tinkex.TrainingClient do
 
   alias Tinkex.Error
   alias Tinkex.QueueStateObserver
+  alias Tinkex.Runtime.Chunks
   alias Tinkex.Runtime.Client
   alias Tinkex.Runtime.ClientServer
   alias Tinkex.Runtime.QueueObserver
@@ -25,7 +26,6 @@ defmodule Tinkex.TrainingClient do
   alias Tinkex.Types.ForwardBackwardOutput
   alias Tinkex.Types.ForwardBackwardRequest
   alias Tinkex.Types.ForwardRequest
-  alias Tinkex.Types.GetInfoRequest
   alias Tinkex.Types.GetInfoResponse
   alias Tinkex.Types.LoadWeightsRequest
   alias Tinkex.Types.LoadWeightsResponse
@@ -35,7 +35,7 @@ defmodule Tinkex.TrainingClient do
   alias Tinkex.Types.SaveWeightsExternalRequest
   alias Tinkex.Types.SaveWeightsExternalResponseInternal
   alias Tinkex.Types.SaveWeightsForSamplerRequest
-  alias Tinkex.Types.SaveWeightsForSamplerResponseInternal
+  alias Tinkex.Types.SaveWeightsForSamplerResponse
   alias Tinkex.Types.SaveWeightsRequest
   alias Tinkex.Types.SaveWeightsResponse
   alias Tinkex.Types.UnloadModelRequest
@@ -51,8 +51,8 @@ defmodule Tinkex.TrainingClient do
 
   @doc """
   Starts the client. Options: those of `Tinkex.Config` (`:api_key`, `:base_url`, ...) or
-  `:config`, and `:name`; its state: `:session_id`, `:model_id`. A configuration error (no API
-  key...) is `{:error, %Tinkex.Error{}}`.
+  `:config`, and `:name`; its state: `:session_id`, `:model_id`, `:info`. A configuration error
+  (no API key...) is `{:error, %Tinkex.Error{}}`.
   """
   @spec start_link(keyword()) :: GenServer.on_start() | {:error, Error.t()}
   def start_link(opts \\ []), do: ClientServer.start_link(__MODULE__, opts)
@@ -61,7 +61,7 @@ defmodule Tinkex.TrainingClient do
   def __client__ do
     %{
       process: true,
-      state: [:session_id, :model_id, :seq_id, :sampling_session_seq_id],
+      state: [:session_id, :model_id, :info, :seq_id, :sampling_session_seq_id],
       counters: [:seq_id, :sampling_session_seq_id]
     }
   end
@@ -84,9 +84,11 @@ defmodule Tinkex.TrainingClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_sampling_client(t(), String.t(), keyword()) :: result(SamplingClient.t())
   def create_sampling_client(training, model_path, opts \\ []) do
+    Client.check_options!(opts, [], "create_sampling_client/3")
     c = Client.handle(training, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
@@ -114,22 +116,61 @@ defmodule Tinkex.TrainingClient do
   end
 
   @doc """
-  Information about the model: its base model, LoRA configuration and optimizer.
+  Save the current weights and create a SamplingClient on them.
 
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec save_weights_and_get_sampling_client_sync(t(), keyword()) :: result(SamplingClient.t())
+  def save_weights_and_get_sampling_client_sync(training, opts \\ []) do
+    Client.check_options!(opts, [], "save_weights_and_get_sampling_client_sync/2")
+    c = Client.handle(training, opts)
+
+    with {:ok, step2} <-
+           Client.await_submitted(
+             c,
+             "weights.save_for_sampler",
+             Client.in_lane(c, :seq_id, fn ->
+               Client.submit(
+                 c,
+                 "weights.save_for_sampler",
+                 body: %SaveWeightsForSamplerRequest{
+                   model_id: Client.state(c, :model_id),
+                   sampling_session_seq_id: Client.next(c, :sampling_session_seq_id),
+                   seq_id: Client.next(c, :seq_id, 1)
+                 }
+               )
+             end),
+             SaveWeightsForSamplerResponse
+           ),
+         {:ok, step3} <-
+           Client.build(c, SamplingClient, %{sampling_session_id: step2.sampling_session_id}) do
+      {:ok, step3}
+    end
+  end
+
+  @doc "Like `save_weights_and_get_sampling_client_sync/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec save_weights_and_get_sampling_client_sync_async(t(), keyword()) :: Task.t()
+  def save_weights_and_get_sampling_client_sync_async(training, opts \\ []) do
+    Task.async(fn -> save_weights_and_get_sampling_client_sync(training, opts) end)
+  end
+
+  @doc """
+  Information about the model: its base model, LoRA configuration and optimizer (as fetched when
+  the client was created).
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_info(t(), keyword()) :: result(GetInfoResponse.t())
   def get_info(training, opts \\ []) do
+    Client.check_options!(opts, [], "get_info/2")
     c = Client.handle(training, opts)
-
-    Client.call(
-      c,
-      "models.get_info",
-      body: %GetInfoRequest{model_id: Client.state(c, :model_id)},
-      decode: GetInfoResponse
-    )
+    {:ok, Client.state(c, :info)}
   end
 
   @doc "Like `get_info/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -141,22 +182,28 @@ defmodule Tinkex.TrainingClient do
   @doc """
   Unload the model from the server (Tinkex; not used by 0.38).
 
-  Answers `{:ok, task}`: the request is sent now, the task polls its result.
-
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
-  @spec unload_model(t(), keyword()) :: {:ok, Task.t()}
+  @spec unload_model(t(), keyword()) :: result(UnloadModelResponse.t())
   def unload_model(training, opts \\ []) do
+    Client.check_options!(opts, [], "unload_model/2")
     c = Client.handle(training, opts)
 
-    Client.future_task(
+    Client.call_future(
       c,
       "models.unload",
       body: %UnloadModelRequest{model_id: Client.state(c, :model_id)},
       decode: UnloadModelResponse
     )
+  end
+
+  @doc "Like `unload_model/2`, in a `Task` (`Task.await/2` gives its result)."
+  @spec unload_model_async(t(), keyword()) :: Task.t()
+  def unload_model_async(training, opts \\ []) do
+    Task.async(fn -> unload_model(training, opts) end)
   end
 
   @doc """
@@ -168,21 +215,39 @@ defmodule Tinkex.TrainingClient do
 
     * `:loss_fn_config`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec forward_backward(t(), [Datum.t()], LossFnType.t(), keyword()) :: {:ok, Task.t()}
   def forward_backward(training, data, loss_fn, opts \\ []) do
+    Client.check_options!(opts, [:loss_fn_config], "forward_backward/4")
     loss_fn_config = Keyword.get(opts, :loss_fn_config)
     c = Client.handle(training, opts)
 
-    Client.future_task(
+    Chunks.task(
       c,
       "training.forward_backward",
-      body: %ForwardBackwardRequest{
-        forward_backward_input: %{data: data, loss_fn: loss_fn, loss_fn_config: loss_fn_config},
-        model_id: Client.state(c, :model_id),
-        seq_id: Client.next(c, :seq_id)
+      data,
+      %{
+        input: "data",
+        item: Datum,
+        max_items: 1024,
+        max_bytes: 5_000_000,
+        combine: [loss_fn_outputs: :concat, metrics: :metrics]
       },
-      decode: ForwardBackwardOutput
+      ForwardBackwardOutput,
+      fn chunk ->
+        [
+          body: %ForwardBackwardRequest{
+            forward_backward_input: %{
+              data: chunk,
+              loss_fn: loss_fn,
+              loss_fn_config: loss_fn_config
+            },
+            model_id: Client.state(c, :model_id),
+            seq_id: Client.next(c, :seq_id, 1)
+          }
+        ]
+      end
     )
   end
 
@@ -195,21 +260,35 @@ defmodule Tinkex.TrainingClient do
 
     * `:loss_fn_config`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec forward(t(), [Datum.t()], LossFnType.t(), keyword()) :: {:ok, Task.t()}
   def forward(training, data, loss_fn, opts \\ []) do
+    Client.check_options!(opts, [:loss_fn_config], "forward/4")
     loss_fn_config = Keyword.get(opts, :loss_fn_config)
     c = Client.handle(training, opts)
 
-    Client.future_task(
+    Chunks.task(
       c,
       "training.forward",
-      body: %ForwardRequest{
-        forward_input: %{data: data, loss_fn: loss_fn, loss_fn_config: loss_fn_config},
-        model_id: Client.state(c, :model_id),
-        seq_id: Client.next(c, :seq_id)
+      data,
+      %{
+        input: "data",
+        item: Datum,
+        max_items: 1024,
+        max_bytes: 5_000_000,
+        combine: [loss_fn_outputs: :concat, metrics: :metrics]
       },
-      decode: ForwardBackwardOutput
+      ForwardBackwardOutput,
+      fn chunk ->
+        [
+          body: %ForwardRequest{
+            forward_input: %{data: chunk, loss_fn: loss_fn, loss_fn_config: loss_fn_config},
+            model_id: Client.state(c, :model_id),
+            seq_id: Client.next(c, :seq_id, 1)
+          }
+        ]
+      end
     )
   end
 
@@ -221,21 +300,25 @@ defmodule Tinkex.TrainingClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec optim_step(t(), AdamParams.t(), keyword()) :: {:ok, Task.t()}
   def optim_step(training, adam_params, opts \\ []) do
+    Client.check_options!(opts, [], "optim_step/3")
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "training.optim_step",
-      body: %OptimStepRequest{
-        optim_params: adam_params,
-        model_id: Client.state(c, :model_id),
-        seq_id: Client.next(c, :seq_id)
-      },
-      decode: OptimStepResponse
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "training.optim_step",
+        body: %OptimStepRequest{
+          optim_params: adam_params,
+          model_id: Client.state(c, :model_id),
+          seq_id: Client.next(c, :seq_id, 1)
+        },
+        decode: OptimStepResponse
+      )
+    end)
   end
 
   @doc """
@@ -247,23 +330,27 @@ defmodule Tinkex.TrainingClient do
 
     * `:ttl_seconds`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec save_state(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def save_state(training, name, opts \\ []) do
+    Client.check_options!(opts, [:ttl_seconds], "save_state/3")
     ttl_seconds = Keyword.get(opts, :ttl_seconds)
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "weights.save",
-      body: %SaveWeightsRequest{
-        model_id: Client.state(c, :model_id),
-        path: name,
-        seq_id: Client.next(c, :seq_id),
-        ttl_seconds: ttl_seconds
-      },
-      decode: SaveWeightsResponse
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "weights.save",
+        body: %SaveWeightsRequest{
+          model_id: Client.state(c, :model_id),
+          path: name,
+          seq_id: Client.next(c, :seq_id, 1),
+          ttl_seconds: ttl_seconds
+        },
+        decode: SaveWeightsResponse
+      )
+    end)
   end
 
   @doc """
@@ -274,22 +361,26 @@ defmodule Tinkex.TrainingClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec load_state(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def load_state(training, path, opts \\ []) do
+    Client.check_options!(opts, [], "load_state/3")
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "weights.load",
-      body: %LoadWeightsRequest{
-        model_id: Client.state(c, :model_id),
-        seq_id: Client.next(c, :seq_id),
-        path: path,
-        optimizer: false
-      },
-      decode: LoadWeightsResponse
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "weights.load",
+        body: %LoadWeightsRequest{
+          model_id: Client.state(c, :model_id),
+          seq_id: Client.next(c, :seq_id, 1),
+          path: path,
+          optimizer: false
+        },
+        decode: LoadWeightsResponse
+      )
+    end)
   end
 
   @doc """
@@ -300,22 +391,26 @@ defmodule Tinkex.TrainingClient do
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec load_state_with_optimizer(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def load_state_with_optimizer(training, path, opts \\ []) do
+    Client.check_options!(opts, [], "load_state_with_optimizer/3")
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "weights.load",
-      body: %LoadWeightsRequest{
-        model_id: Client.state(c, :model_id),
-        seq_id: Client.next(c, :seq_id),
-        path: path,
-        optimizer: true
-      },
-      decode: LoadWeightsResponse
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "weights.load",
+        body: %LoadWeightsRequest{
+          model_id: Client.state(c, :model_id),
+          seq_id: Client.next(c, :seq_id, 1),
+          path: path,
+          optimizer: true
+        },
+        decode: LoadWeightsResponse
+      )
+    end)
   end
 
   @doc """
@@ -327,23 +422,27 @@ defmodule Tinkex.TrainingClient do
 
     * `:ttl_seconds`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec save_weights_for_sampler(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def save_weights_for_sampler(training, name, opts \\ []) do
+    Client.check_options!(opts, [:ttl_seconds], "save_weights_for_sampler/3")
     ttl_seconds = Keyword.get(opts, :ttl_seconds)
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "weights.save_for_sampler",
-      body: %SaveWeightsForSamplerRequest{
-        model_id: Client.state(c, :model_id),
-        path: name,
-        seq_id: Client.next(c, :seq_id),
-        ttl_seconds: ttl_seconds
-      },
-      decode: SaveWeightsForSamplerResponseInternal
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "weights.save_for_sampler",
+        body: %SaveWeightsForSamplerRequest{
+          model_id: Client.state(c, :model_id),
+          path: name,
+          seq_id: Client.next(c, :seq_id, 1),
+          ttl_seconds: ttl_seconds
+        },
+        decode: SaveWeightsForSamplerResponse
+      )
+    end)
   end
 
   @doc """
@@ -355,57 +454,68 @@ defmodule Tinkex.TrainingClient do
 
     * `:ttl_seconds`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec save_weights_external(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def save_weights_external(training, name, opts \\ []) do
+    Client.check_options!(opts, [:ttl_seconds], "save_weights_external/3")
     ttl_seconds = Keyword.get(opts, :ttl_seconds)
     c = Client.handle(training, opts)
 
-    Client.future_task(
-      c,
-      "weights.save_external",
-      body: %SaveWeightsExternalRequest{
-        model_id: Client.state(c, :model_id),
-        path: name,
-        seq_id: Client.next(c, :seq_id),
-        ttl_seconds: ttl_seconds
-      },
-      decode: SaveWeightsExternalResponseInternal
-    )
+    Client.in_lane(c, :seq_id, fn ->
+      Client.future_task(
+        c,
+        "weights.save_external",
+        body: %SaveWeightsExternalRequest{
+          model_id: Client.state(c, :model_id),
+          path: name,
+          seq_id: Client.next(c, :seq_id, 1),
+          ttl_seconds: ttl_seconds
+        },
+        decode: SaveWeightsExternalResponseInternal
+      )
+    end)
   end
 
   @doc """
   Save the current weights and create a SamplingClient on them.
 
+  Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).
+
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
-  @spec save_weights_and_get_sampling_client(t(), keyword()) :: result(SamplingClient.t())
+  @spec save_weights_and_get_sampling_client(t(), keyword()) :: {:ok, Task.t()}
   def save_weights_and_get_sampling_client(training, opts \\ []) do
+    Client.check_options!(opts, [], "save_weights_and_get_sampling_client/2")
     c = Client.handle(training, opts)
 
-    with {:ok, step2} <-
-           Client.call_future(
-             c,
-             "weights.save_for_sampler",
-             body: %SaveWeightsForSamplerRequest{
-               model_id: Client.state(c, :model_id),
-               sampling_session_seq_id: Client.next(c, :sampling_session_seq_id),
-               seq_id: Client.next(c, :seq_id)
-             },
-             decode: SaveWeightsForSamplerResponseInternal
-           ),
-         {:ok, step3} <-
-           Client.build(c, SamplingClient, %{sampling_session_id: step2.sampling_session_id}) do
-      {:ok, step3}
-    end
-  end
+    submitted =
+      Client.submit(
+        c,
+        "weights.save_for_sampler",
+        body: %SaveWeightsForSamplerRequest{
+          model_id: Client.state(c, :model_id),
+          sampling_session_seq_id: Client.next(c, :sampling_session_seq_id),
+          seq_id: Client.next(c, :seq_id, 1)
+        }
+      )
 
-  @doc "Like `save_weights_and_get_sampling_client/2`, in a `Task` (`Task.await/2` gives its result)."
-  @spec save_weights_and_get_sampling_client_async(t(), keyword()) :: Task.t()
-  def save_weights_and_get_sampling_client_async(training, opts \\ []) do
-    Task.async(fn -> save_weights_and_get_sampling_client(training, opts) end)
+    Client.in_task(submitted, fn request_id ->
+      with {:ok, step2} <-
+             Client.await_future(
+               c,
+               "weights.save_for_sampler",
+               request_id,
+               SaveWeightsForSamplerResponse
+             ),
+           {:ok, step3} <-
+             Client.build(c, SamplingClient, %{sampling_session_id: step2.sampling_session_id}) do
+        {:ok, step3}
+      end
+    end)
   end
 
   @doc """
@@ -454,8 +564,15 @@ defmodule Tinkex.TrainingClient do
         [],
         :sync
       },
+      {
+        :save_weights_and_get_sampling_client_sync,
+        "save_weights_and_get_sampling_client_sync",
+        [],
+        [],
+        :sync
+      },
       {:get_info, "get_info", [], [], :sync},
-      {:unload_model, "unload_model", [], [], :task},
+      {:unload_model, "unload_model", [], [], :sync},
       {
         :forward_backward,
         "forward_backward",
@@ -505,7 +622,7 @@ defmodule Tinkex.TrainingClient do
         "save_weights_and_get_sampling_client",
         [],
         [],
-        :sync
+        :task
       }
     ]
   end

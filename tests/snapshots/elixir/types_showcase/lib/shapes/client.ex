@@ -46,6 +46,7 @@ defmodule Shapes.Client do
 
   ## Options
 
+    * `:subtitle` - Nullable but required (send null).
     * `:summary` - Optional, never null.
     * `:note`
     * `:attributes` (default: `{}`)
@@ -61,18 +62,41 @@ defmodule Shapes.Client do
     * `:default` - A keyword in TypeScript. (default: `false`)
     * `:legacy_id`
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec echo(
           t(),
           DocumentId.t(),
           Kind.t(),
           String.t(),
-          String.t() | nil,
           [Shape.t()],
           DateTime.t() | NaiveDateTime.t(),
           keyword()
         ) :: result(Document.t())
-  def echo(shapes_client, id, kind, title, subtitle, shapes, updated_at, opts \\ []) do
+  def echo(shapes_client, id, kind, title, shapes, updated_at, opts \\ []) do
+    Client.check_options!(
+      opts,
+      [
+        :subtitle,
+        :summary,
+        :note,
+        :attributes,
+        :scores,
+        :format,
+        :thumbnail,
+        :published_on,
+        :revision,
+        :ratio,
+        :extra,
+        :class,
+        :end_,
+        :default,
+        :legacy_id
+      ],
+      "echo/7"
+    )
+
+    subtitle = Keyword.get(opts, :subtitle)
     summary = Keyword.get(opts, :summary)
     note = Keyword.get(opts, :note)
     attributes = Keyword.get(opts, :attributes, %{})
@@ -118,19 +142,18 @@ defmodule Shapes.Client do
     )
   end
 
-  @doc "Like `echo/8`, in a `Task` (`Task.await/2` gives its result)."
+  @doc "Like `echo/7`, in a `Task` (`Task.await/2` gives its result)."
   @spec echo_async(
           t(),
           DocumentId.t(),
           Kind.t(),
           String.t(),
-          String.t() | nil,
           [Shape.t()],
           DateTime.t() | NaiveDateTime.t(),
           keyword()
         ) :: Task.t()
-  def echo_async(shapes_client, id, kind, title, subtitle, shapes, updated_at, opts \\ []) do
-    Task.async(fn -> echo(shapes_client, id, kind, title, subtitle, shapes, updated_at, opts) end)
+  def echo_async(shapes_client, id, kind, title, shapes, updated_at, opts \\ []) do
+    Task.async(fn -> echo(shapes_client, id, kind, title, shapes, updated_at, opts) end)
   end
 
   @doc """
@@ -142,9 +165,11 @@ defmodule Shapes.Client do
     * `:include`
     * `:strict` (default: `true`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get(t(), String.t(), keyword()) :: result(Document.t())
   def get(shapes, document_id, opts \\ []) do
+    Client.check_options!(opts, [:kind, :include, :strict], "get/3")
     kind = Keyword.get(opts, :kind, :draft)
     include = Keyword.get(opts, :include)
     strict = Keyword.get(opts, :strict, true)
@@ -175,11 +200,11 @@ defmodule Shapes.Client do
           {:id, "id", DocumentId},
           {:kind, "kind", Kind},
           {:title, "title", :string},
-          {:subtitle, "subtitle", {:nullable, :string}},
           {:shapes, "shapes", {:list, Shape}},
           {:updated_at, "updated_at", :datetime}
         ],
         [
+          {:subtitle, "subtitle", {:nullable, :string}},
           {:summary, "summary", :string},
           {:note, "note", {:nullable, :string}},
           {:attributes, "attributes", {:map, {:one_of, [:string, :integer, :boolean]}}},

@@ -7,6 +7,7 @@ defmodule Shapes.Spec do
   """
 
   alias Shapes.Client
+  alias Shapes.Runtime.AuthSpec
   alias Shapes.Runtime.Endpoint
   alias Shapes.Runtime.Futures
   alias Shapes.Runtime.RetryHandler
@@ -24,7 +25,15 @@ defmodule Shapes.Spec do
       base_url_env: nil,
       default_base_url: "http://localhost:7000",
       timeout_ms: 60_000,
-      user_agent: "shapes/0.3.0 (elixir; tinkc)"
+      user_agent: "shapes/0.3.0 (elixir; tinkc)",
+      auth: %AuthSpec{
+        header: "X-Key",
+        command_env: nil,
+        exchange: nil,
+        credential_prefix: "",
+        credential_base64: false,
+        token_prefix: ""
+      }
     }
   end
 

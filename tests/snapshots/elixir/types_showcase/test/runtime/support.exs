@@ -63,6 +63,8 @@ defmodule Shapes.Test.Fixtures do
           base_url: "http://api.test",
           http_adapter: ScriptedHTTP,
           time_scale: 0,
+          # these tests script every answer: no token exchange in between (auth_test covers it)
+          token_exchange: false,
           env: %{}
         ],
         opts

@@ -7,6 +7,8 @@ import asyncio
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._futures import APIFuture
+from ._options import RequestOptions
 from ._spec import (
     EP_ARTIFACTS_GET,
     EP_ARTIFACTS_LIST,
@@ -36,12 +38,13 @@ class JobClient(BaseClient):
 
     _sdk = SERVICE
 
-    def archive(self, *, job_id: str) -> None:
+    def archive(self, *, job_id: str, request_options: RequestOptions | None = None) -> APIFuture[None]:
         """Archive a job. The server answers a future that resolves to nothing."""
-        return self._call_future_empty(
+        return self._start_future_empty(
             EP_JOBS_ARCHIVE,
             FT_FUTURES,
             path={"job_id": job_id},
+            request_options=request_options,
         )
 
     def archive_and_wait(self) -> None:
@@ -56,20 +59,22 @@ class JobClient(BaseClient):
         s_step3 = s_artifacts
         return s_step3
 
-    def get(self, *, job_id: str, artifact_path: str) -> Artifact:
+    def get(self, *, job_id: str, artifact_path: str, request_options: RequestOptions | None = None) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
         return self._call(
             EP_ARTIFACTS_GET,
             _ARTIFACT_ADAPTER,
             path={"job_id": job_id, "artifact_path": artifact_path},
+            request_options=request_options,
         )
 
-    def list_(self, *, job_id: str) -> ArtifactList:
+    def list_(self, *, job_id: str, request_options: RequestOptions | None = None) -> ArtifactList:
         """`GET /jobs/{job_id}/artifacts`"""
         return self._call(
             EP_ARTIFACTS_LIST,
             _ARTIFACTLIST_ADAPTER,
             path={"job_id": job_id},
+            request_options=request_options,
         )
 
 
@@ -78,12 +83,13 @@ class AsyncJobClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def archive(self, *, job_id: str) -> None:
+    async def archive(self, *, job_id: str, request_options: RequestOptions | None = None) -> None:
         """Archive a job. The server answers a future that resolves to nothing."""
         return await self._call_future_empty(
             EP_JOBS_ARCHIVE,
             FT_FUTURES,
             path={"job_id": job_id},
+            request_options=request_options,
         )
 
     async def archive_and_wait(self) -> None:
@@ -100,20 +106,22 @@ class AsyncJobClient(AsyncBaseClient):
         s_step3 = s_artifacts
         return s_step3
 
-    async def get(self, *, job_id: str, artifact_path: str) -> Artifact:
+    async def get(self, *, job_id: str, artifact_path: str, request_options: RequestOptions | None = None) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
         return await self._call(
             EP_ARTIFACTS_GET,
             _ARTIFACT_ADAPTER,
             path={"job_id": job_id, "artifact_path": artifact_path},
+            request_options=request_options,
         )
 
-    async def list_(self, *, job_id: str) -> ArtifactList:
+    async def list_(self, *, job_id: str, request_options: RequestOptions | None = None) -> ArtifactList:
         """`GET /jobs/{job_id}/artifacts`"""
         return await self._call(
             EP_ARTIFACTS_LIST,
             _ARTIFACTLIST_ADAPTER,
             path={"job_id": job_id},
+            request_options=request_options,
         )
 
 
@@ -122,11 +130,12 @@ class ServiceClient(BaseClient):
 
     _sdk = SERVICE
 
-    def status(self) -> Status:
+    def status(self, *, request_options: RequestOptions | None = None) -> Status:
         """`GET /status`"""
         return self._call(
             EP_SYSTEM_STATUS,
             _STATUS_ADAPTER,
+            request_options=request_options,
         )
 
     def start_job(self, *, input: JobInput) -> JobClient:
@@ -137,8 +146,11 @@ class ServiceClient(BaseClient):
                 "session_id": self._session_id(),
                 "seq": self._next("job_seq"),
                 "input": input,
+                "priority": self._config_option("priority"),
             },
-            {},
+            {
+                "project": self._config_option("project"),
+            },
         )
         s_step2 = self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
         s_step3 = JobClient._derive(self, job_id=s_step2.job_id, label=f"{self._session_id()}:job:{s_step2.job_id}")
@@ -150,11 +162,12 @@ class AsyncServiceClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def status(self) -> Status:
+    async def status(self, *, request_options: RequestOptions | None = None) -> Status:
         """`GET /status`"""
         return await self._call(
             EP_SYSTEM_STATUS,
             _STATUS_ADAPTER,
+            request_options=request_options,
         )
 
     async def start_job(self, *, input: JobInput) -> AsyncJobClient:
@@ -165,8 +178,11 @@ class AsyncServiceClient(AsyncBaseClient):
                 "session_id": (await self._session_id()),
                 "seq": self._next("job_seq"),
                 "input": input,
+                "priority": self._config_option("priority"),
             },
-            {},
+            {
+                "project": self._config_option("project"),
+            },
         )
         s_step2 = await self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
         s_step3 = AsyncJobClient._derive(

@@ -13,7 +13,7 @@ from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
 class Artifact(WireModel):
     path: str
     size: int = Field(alias="size_bytes")
-    created_at: datetime | None
+    created_at: datetime | None = None
 
 
 class ArtifactList(WireModel):
@@ -48,6 +48,8 @@ class SubmitJob(WireModel):
     session_id: str
     seq: int
     input: JobInput
+    project: str | None = None
+    priority: int
     type: Literal["submit_job"] = "submit_job"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._options import RequestOptions
 from ._spec import (
     EP_NAMES_ASYNC,
     EP_NAMES_AWAIT,
@@ -64,7 +65,7 @@ class Kernel_(BaseClient):
 
     _sdk = SERVICE
 
-    def class_(self, *, end: str, class_: str, fn: int = 1) -> String:
+    def class_(self, *, end: str, class_: str, fn: int = 1, request_options: RequestOptions | None = None) -> String:
         """`POST /class`"""
         return self._call(
             EP_NAMES_CLASS,
@@ -78,98 +79,112 @@ class Kernel_(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def def_(self) -> Error:
+    def def_(self, *, request_options: RequestOptions | None = None) -> Error:
         """`GET /def`"""
         return self._call(
             EP_NAMES_DEF,
             _ERROR_ADAPTER,
+            request_options=request_options,
         )
 
-    def end(self) -> Kernel:
+    def end(self, *, request_options: RequestOptions | None = None) -> Kernel:
         """`GET /end`"""
         return self._call(
             EP_NAMES_END,
             _KERNEL_ADAPTER,
+            request_options=request_options,
         )
 
-    def fn(self, *, self_: str) -> Promise:
+    def fn(self, *, self_: str, request_options: RequestOptions | None = None) -> Promise:
         """`GET /fn/{self}`"""
         return self._call(
             EP_NAMES_FN,
             _PROMISE_ADAPTER,
             path={"self": self_},
+            request_options=request_options,
         )
 
-    def nil(self) -> Map:
+    def nil(self, *, request_options: RequestOptions | None = None) -> Map:
         """`GET /nil`"""
         return self._call(
             EP_NAMES_NIL,
             _MAP_ADAPTER,
+            request_options=request_options,
         )
 
-    def async_(self) -> List:
+    def async_(self, *, request_options: RequestOptions | None = None) -> List:
         """`GET /async`"""
         return self._call(
             EP_NAMES_ASYNC,
             _LIST_ADAPTER,
+            request_options=request_options,
         )
 
-    def await_(self) -> Enum:
+    def await_(self, *, request_options: RequestOptions | None = None) -> Enum:
         """`GET /await`"""
         return self._call(
             EP_NAMES_AWAIT,
             _ENUM_ADAPTER,
+            request_options=request_options,
         )
 
-    def self_(self) -> Any_:
+    def self_(self, *, request_options: RequestOptions | None = None) -> Any_:
         """`GET /self`"""
         return self._call(
             EP_NAMES_SELF,
             _ANY__ADAPTER,
+            request_options=request_options,
         )
 
-    def none(self) -> Optional:
+    def none(self, *, request_options: RequestOptions | None = None) -> Optional:
         """`GET /none`"""
         return self._call(
             EP_NAMES_NONE,
             _OPTIONAL_ADAPTER,
+            request_options=request_options,
         )
 
-    def constructor(self) -> BaseModel_:
+    def constructor(self, *, request_options: RequestOptions | None = None) -> BaseModel_:
         """`GET /constructor`"""
         return self._call(
             EP_NAMES_CONSTRUCTOR,
             _BASEMODEL__ADAPTER,
+            request_options=request_options,
         )
 
-    def proto(self) -> WireModel_:
+    def proto(self, *, request_options: RequestOptions | None = None) -> WireModel_:
         """`GET /proto`"""
         return self._call(
             EP_NAMES_PROTO,
             _WIREMODEL__ADAPTER,
+            request_options=request_options,
         )
 
-    def type_(self) -> Field_:
+    def type_(self, *, request_options: RequestOptions | None = None) -> Field_:
         """`GET /type`"""
         return self._call(
             EP_NAMES_TYPE,
             _FIELD__ADAPTER,
+            request_options=request_options,
         )
 
-    def default(self) -> Record:
+    def default(self, *, request_options: RequestOptions | None = None) -> Record:
         """`GET /default`"""
         return self._call(
             EP_NAMES_DEFAULT,
             _RECORD_ADAPTER,
+            request_options=request_options,
         )
 
-    def then(self) -> Date:
+    def then(self, *, request_options: RequestOptions | None = None) -> Date:
         """`GET /then`"""
         return self._call(
             EP_NAMES_THEN,
             _DATE_ADAPTER,
+            request_options=request_options,
         )
 
     def do(self, *, end: str, class_: str = "x") -> String:
@@ -188,7 +203,9 @@ class AsyncKernel_(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def class_(self, *, end: str, class_: str, fn: int = 1) -> String:
+    async def class_(
+        self, *, end: str, class_: str, fn: int = 1, request_options: RequestOptions | None = None
+    ) -> String:
         """`POST /class`"""
         return await self._call(
             EP_NAMES_CLASS,
@@ -202,98 +219,112 @@ class AsyncKernel_(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def def_(self) -> Error:
+    async def def_(self, *, request_options: RequestOptions | None = None) -> Error:
         """`GET /def`"""
         return await self._call(
             EP_NAMES_DEF,
             _ERROR_ADAPTER,
+            request_options=request_options,
         )
 
-    async def end(self) -> Kernel:
+    async def end(self, *, request_options: RequestOptions | None = None) -> Kernel:
         """`GET /end`"""
         return await self._call(
             EP_NAMES_END,
             _KERNEL_ADAPTER,
+            request_options=request_options,
         )
 
-    async def fn(self, *, self_: str) -> Promise:
+    async def fn(self, *, self_: str, request_options: RequestOptions | None = None) -> Promise:
         """`GET /fn/{self}`"""
         return await self._call(
             EP_NAMES_FN,
             _PROMISE_ADAPTER,
             path={"self": self_},
+            request_options=request_options,
         )
 
-    async def nil(self) -> Map:
+    async def nil(self, *, request_options: RequestOptions | None = None) -> Map:
         """`GET /nil`"""
         return await self._call(
             EP_NAMES_NIL,
             _MAP_ADAPTER,
+            request_options=request_options,
         )
 
-    async def async_(self) -> List:
+    async def async_(self, *, request_options: RequestOptions | None = None) -> List:
         """`GET /async`"""
         return await self._call(
             EP_NAMES_ASYNC,
             _LIST_ADAPTER,
+            request_options=request_options,
         )
 
-    async def await_(self) -> Enum:
+    async def await_(self, *, request_options: RequestOptions | None = None) -> Enum:
         """`GET /await`"""
         return await self._call(
             EP_NAMES_AWAIT,
             _ENUM_ADAPTER,
+            request_options=request_options,
         )
 
-    async def self_(self) -> Any_:
+    async def self_(self, *, request_options: RequestOptions | None = None) -> Any_:
         """`GET /self`"""
         return await self._call(
             EP_NAMES_SELF,
             _ANY__ADAPTER,
+            request_options=request_options,
         )
 
-    async def none(self) -> Optional:
+    async def none(self, *, request_options: RequestOptions | None = None) -> Optional:
         """`GET /none`"""
         return await self._call(
             EP_NAMES_NONE,
             _OPTIONAL_ADAPTER,
+            request_options=request_options,
         )
 
-    async def constructor(self) -> BaseModel_:
+    async def constructor(self, *, request_options: RequestOptions | None = None) -> BaseModel_:
         """`GET /constructor`"""
         return await self._call(
             EP_NAMES_CONSTRUCTOR,
             _BASEMODEL__ADAPTER,
+            request_options=request_options,
         )
 
-    async def proto(self) -> WireModel_:
+    async def proto(self, *, request_options: RequestOptions | None = None) -> WireModel_:
         """`GET /proto`"""
         return await self._call(
             EP_NAMES_PROTO,
             _WIREMODEL__ADAPTER,
+            request_options=request_options,
         )
 
-    async def type_(self) -> Field_:
+    async def type_(self, *, request_options: RequestOptions | None = None) -> Field_:
         """`GET /type`"""
         return await self._call(
             EP_NAMES_TYPE,
             _FIELD__ADAPTER,
+            request_options=request_options,
         )
 
-    async def default(self) -> Record:
+    async def default(self, *, request_options: RequestOptions | None = None) -> Record:
         """`GET /default`"""
         return await self._call(
             EP_NAMES_DEFAULT,
             _RECORD_ADAPTER,
+            request_options=request_options,
         )
 
-    async def then(self) -> Date:
+    async def then(self, *, request_options: RequestOptions | None = None) -> Date:
         """`GET /then`"""
         return await self._call(
             EP_NAMES_THEN,
             _DATE_ADAPTER,
+            request_options=request_options,
         )
 
     async def do(self, *, end: str, class_: str = "x") -> String:
@@ -312,11 +343,12 @@ class String_(BaseClient):
 
     _sdk = SERVICE
 
-    def get(self) -> Keywords:
+    def get(self, *, request_options: RequestOptions | None = None) -> Keywords:
         """`GET /get`"""
         return self._call(
             EP_NAMES_GET,
             _KEYWORDS_ADAPTER,
+            request_options=request_options,
         )
 
 
@@ -325,9 +357,10 @@ class AsyncString_(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def get(self) -> Keywords:
+    async def get(self, *, request_options: RequestOptions | None = None) -> Keywords:
         """`GET /get`"""
         return await self._call(
             EP_NAMES_GET,
             _KEYWORDS_ADAPTER,
+            request_options=request_options,
         )

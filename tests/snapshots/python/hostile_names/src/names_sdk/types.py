@@ -72,7 +72,7 @@ class Object(WireModel):
 
 
 class Optional(WireModel):
-    value: str | None
+    value: str | None = None
 
 
 class Promise(WireModel):

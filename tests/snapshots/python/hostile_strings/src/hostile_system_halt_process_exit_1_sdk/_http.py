@@ -6,25 +6,32 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import json
+import logging
 import random
 import re
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from ._auth import AuthScheme, TokenState, invalid_token
 from ._config import Config
 from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, SDKError, status_error
 from ._retry import NO_RETRY, RetryPolicy
 
 T = TypeVar("T")
+
+# the SDK package's logger: retries at debug level, as the other SDKs
+logger = logging.getLogger(__name__.rpartition(".")[0])
 
 # RFC 6570 reserved expansion (`{+name}`): reserved characters, `/` among them, stay as they are.
 _RESERVED = ":/?#[]@!$&'()*+,;="
@@ -37,6 +44,7 @@ class Backpressure:
     large_delay: float
     small_request_bytes: int
     headers: tuple[tuple[str, str], ...]
+    fresh_idempotency_key: bool = False  # the resend is a new request: a new key (transport retries keep it)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,16 @@ class RetryHandler:
 
     def backoff(self, retry: int, rand: float) -> float:
         return float(min(self.base_delay * 2.0**retry, self.max_delay) * (1 - self.jitter * rand))
+
+
+@dataclass(frozen=True)
+class QueueLog:
+    """The manifest's queue_state_observer: the queue-state changes of the endpoint's futures are
+    logged at `level`, at most once per `debounce` seconds for one feature and endpoint."""
+
+    id: str
+    debounce: float
+    level: str
 
 
 def transient(status: int) -> bool:
@@ -75,6 +93,8 @@ class Endpoint:
     redirect_location: bool = False
     timeout: float | None = None
     handler: RetryHandler | None = None
+    request_type: str | None = None  # of a futures endpoint: sent with every poll of its futures
+    queue_log: QueueLog | None = None
 
 
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -89,11 +109,100 @@ def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
     return _PARAM.sub(expand, endpoint.path)
 
 
+# httpcore's connection pool re-examines all its connections (and, for each idle one, counts them all
+# again) every time a request comes or goes, so its cost per request grows with the connections of
+# one client: with 200 futures in flight on one client most of the time went there. Requests are
+# therefore spread over several clients, each with at most this many in flight (tinker's own SDK
+# spreads them too, 50 a client, over a transport without that cost); a client is made when the
+# ones there all carry this many. With 200 futures in flight (bench/sdk_compare.py), 20 and 50 were
+# clearly slower than 10, and 5 no better than 10 beyond the noise of a shared machine while
+# making twice the clients.
+REQUESTS_PER_CLIENT = 10
+
+
 def pool_limits(config: Config) -> httpx.Limits:
-    """A pool as large as the manifest lets requests be in flight (httpx's default caps it at 100)."""
-    return httpx.Limits(
-        max_connections=config.max_connections, max_keepalive_connections=min(config.max_connections, 100)
-    )
+    """One client's pool: as many connections as it may have requests in flight."""
+    size = min(config.max_connections, REQUESTS_PER_CLIENT)
+    return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+
+
+def client_options(config: Config) -> dict[str, Any]:
+    """The options of each pooled client. They share one TLS context: loading the certificate store
+    takes about 0.1 s, once per context."""
+    return {"timeout": config.timeout, "limits": pool_limits(config), "verify": _tls_context()}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+class _Clients(Generic[H]):
+    """The clients requests are spread over and how many requests each carries now. A client the
+    caller gave is the only one (its pool, proxies and transport are the caller's choice); otherwise
+    clients are made on demand, as many as `config.max_connections` needs at REQUESTS_PER_CLIENT
+    each; when all of them are full, the least loaded takes the request and its pool queues it."""
+
+    def __init__(self, config: Config, make: Callable[[], H], given: H | None) -> None:
+        self.make: Callable[[], H] = make
+        self.clients: list[H] = [] if given is None else [given]
+        self.active: list[int] = [0] * len(self.clients)
+        self.most = 1 if given is not None else max(1, -(-config.max_connections // REQUESTS_PER_CLIENT))
+
+    def take(self) -> int:
+        i = next((i for i, n in enumerate(self.active) if n < REQUESTS_PER_CLIENT), -1)
+        if i < 0:
+            if len(self.clients) < self.most:
+                self.clients.append(self.make())
+                self.active.append(0)
+                i = len(self.clients) - 1
+            else:
+                i = min(range(len(self.active)), key=self.active.__getitem__)
+        self.active[i] += 1
+        return i
+
+
+class ClientPool:
+    """Synchronous clients shared by threads: taking and giving back a client is under a lock."""
+
+    def __init__(self, config: Config, given: httpx.Client | None = None) -> None:
+        self._clients = _Clients(config, lambda: httpx.Client(**client_options(config)), given)
+        self._lock = threading.Lock()
+
+    def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        with self._lock:
+            i = self._clients.take()
+            http = self._clients.clients[i]
+        try:
+            return http.request(method, url, **options)
+        finally:
+            with self._lock:
+                self._clients.active[i] -= 1
+
+    def close(self) -> None:
+        for http in self._clients.clients:
+            http.close()
+
+
+class AsyncClientPool:
+    """Asynchronous clients of one event loop: no lock, nothing awaits between taking and counting."""
+
+    def __init__(self, config: Config, given: httpx.AsyncClient | None = None) -> None:
+        self._clients = _Clients(config, lambda: httpx.AsyncClient(**client_options(config)), given)
+
+    async def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        i = self._clients.take()
+        try:
+            return await self._clients.clients[i].request(method, url, **options)
+        finally:
+            self._clients.active[i] -= 1
+
+    async def aclose(self) -> None:
+        for http in self._clients.clients:
+            await http.aclose()
 
 
 def drop_none(values: Mapping[str, object]) -> dict[str, object]:
@@ -167,6 +276,7 @@ class _Attempt:
         if self.retry < policy.max_retries and (policy.on_timeout if timeout else policy.on_connection_error):
             delay = policy.backoff(self.retry, self.rand())
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after %s", self.endpoint.id, self.retry, delay, type(exc).__name__)
             return delay
         if timeout:
             raise APITimeoutError(f"{self.endpoint.id}: no answer in time") from None
@@ -180,13 +290,17 @@ class _Attempt:
         bp = self.endpoint.backpressure
         if bp is not None and any(lo <= status <= hi for lo, hi in bp.statuses):
             small = len(self.content or b"") <= bp.small_request_bytes
+            header = self.endpoint.idempotency_header
+            if bp.fresh_idempotency_key and header:
+                self.headers[header.lower()] = self.endpoint.idempotency_prefix + str(uuid.uuid4())
             return bp.small_delay if small else bp.large_delay  # backpressure is not an error: wait and resend
         policy = self.endpoint.retry
         if self.endpoint.handler is not None and transient(status):
             return self.handler_delay()
-        if self.retry < policy.max_retries and policy.retries_status(status):
+        if self.retry < policy.max_retries and policy.retries(status, response.headers):
             delay = policy.delay(self.retry, self.rand(), response.headers)
             self.retry += 1
+            logger.debug("%s: retry %d in %.3f s after status %d", self.endpoint.id, self.retry, delay, status)
             return delay
         raise status_error(status, parse_body(response), response.headers.get("x-request-id"))
 
@@ -199,6 +313,19 @@ class _Attempt:
         delay = handler.backoff(self.retry, self.rand())
         self.retry += 1
         return delay
+
+
+def _auth_of(
+    config: Config, auth: AuthScheme | None, wall: Callable[[], float], rand: Callable[[], float]
+) -> tuple[str, TokenState | None]:
+    """The credential's header value, and the token state when the exchange is on."""
+    if auth is None:
+        return config.api_key, None
+    exchange = auth.exchange
+    tokens = None
+    if exchange is not None and exchange.active(config.token_exchange):
+        tokens = TokenState(exchange, auth, wall=wall, rand=rand)
+    return auth.credential_value(config.api_key), tokens
 
 
 class Transport:
@@ -215,11 +342,15 @@ class Transport:
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         wait: Callable[[threading.Event, float], bool] = threading.Event.wait,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
-        self.http = http or httpx.Client(timeout=config.timeout, limits=pool_limits(config))
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock = threading.Lock()  # one exchange at a time; the others wait for its token
+        self.http = ClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
@@ -277,14 +408,17 @@ class Transport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+        value = self._auth_value(endpoint)
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
+            # built for each attempt: a backpressure resend may carry a new idempotency key
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
             try:
                 response = self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),  # type: ignore[arg-type]
+                    params=drop_none(query or {}),
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,
@@ -293,10 +427,39 @@ class Transport:
             except httpx.TransportError as exc:
                 self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = self._auth_value(endpoint)  # the next attempt's headers carry it
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    def _auth_value(self, endpoint: Endpoint) -> str:
+        """The auth header's value: the credential, or (when the exchange is on) a current token,
+        exchanged for first when there is none or it is due. The exchange sends the credential."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                value = self.tokens.store(
+                    parse_body(self._send(x.endpoint, path=None, query=None, body=x.body, headers=None))
+                )
+            return value
 
     def close(self) -> None:
         self.http.close()
@@ -315,11 +478,15 @@ class AsyncTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
+        auth: AuthScheme | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.user_agent = user_agent
-        self.auth_header = auth_header
-        self.http = http or httpx.AsyncClient(timeout=config.timeout, limits=pool_limits(config))
+        self.auth_header = auth.header if auth is not None else auth_header
+        self.credential, self.tokens = _auth_of(config, auth, wall, rand)
+        self.token_lock: asyncio.Lock | None = None  # made in the event loop that first needs it
+        self.http = AsyncClientPool(config, http)
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
@@ -375,14 +542,17 @@ class AsyncTransport:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
-        request_headers = {**attempt.headers, **(headers or {}), self.auth_header: self.config.api_key}
+        value = await self._auth_value(endpoint)
         url = self.config.base_url + build_path(endpoint, path or {})
+        replayed = False
         while True:
+            # built for each attempt: a backpressure resend may carry a new idempotency key
+            request_headers = {**attempt.headers, **(headers or {}), self.auth_header: value}
             try:
                 response = await self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),  # type: ignore[arg-type]
+                    params=drop_none(query or {}),
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,
@@ -391,10 +561,39 @@ class AsyncTransport:
             except httpx.TransportError as exc:
                 await self.sleep(attempt.on_exception(exc))
                 continue
+            if not replayed and self._rejected_token(endpoint, response):
+                # one new token and one replay; a second rejection is the caller's error
+                replayed = True
+                assert self.tokens is not None
+                self.tokens.invalidate(value)
+                value = await self._auth_value(endpoint)  # the next attempt's headers carry it
+                continue
             delay = attempt.on_response(response)
             if delay is None:
                 return response
             await self.sleep(delay)
+
+    def _rejected_token(self, endpoint: Endpoint, response: httpx.Response) -> bool:
+        return (
+            self.tokens is not None
+            and response.status_code == 401
+            and endpoint.id != self.tokens.exchange.endpoint.id
+            and invalid_token(response.headers)
+        )
+
+    async def _auth_value(self, endpoint: Endpoint) -> str:
+        """As Transport._auth_value."""
+        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+            return self.credential
+        if self.token_lock is None:
+            self.token_lock = asyncio.Lock()
+        async with self.token_lock:
+            value = self.tokens.current()
+            if value is None:
+                x = self.tokens.exchange
+                response = await self._send(x.endpoint, path=None, query=None, body=x.body, headers=None)
+                value = self.tokens.store(parse_body(response))
+            return value
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -2,6 +2,7 @@
 by tinkc: do not edit.
 """
 
+from ._auth import AuthScheme
 from ._client import SDK
 from ._config import ServiceSettings
 from ._http import Endpoint
@@ -44,8 +45,11 @@ EP_HOSTILE_SEARCH = Endpoint(
     ),
 )
 
+AUTH = AuthScheme(header="X-Hostile-Key")
+
 SERVICE = SDK(
     settings=SETTINGS,
     auth_header="X-Hostile-Key",
     user_agent="hostile_system_halt_process_exit_1_sdk/1.0.0 (python; tinkc)",
+    auth=AUTH,
 )

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._options import RequestOptions
 from ._spec import (
     EP_HOSTILE_ECHO,
     EP_HOSTILE_FETCH,
@@ -40,6 +41,7 @@ class Client(BaseClient):
         literal: Literal["*/#{x}${y}\\"] | None = None,
         query_mode: Mode = Mode.SYSTEM_HALT,
         note: str = "q \"\"\" ''' \" ' ` */ #{System.halt()} ${process.exit(1)} \\ \\n \u2028 🦀 \u202e \\",
+        request_options: RequestOptions | None = None,
     ) -> Payload:
         """Endpoint doc \"\"\" ''' " ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" #{System.halt()} ${process.exit(1)} \\
         \u2029 \\
@@ -61,21 +63,26 @@ class Client(BaseClient):
                     "literal": literal,
                 },
             ),
+            request_options=request_options,
         )
 
-    def fetch(self) -> Payload:
+    def fetch(self, *, request_options: RequestOptions | None = None) -> Payload:
         """`GET /fetch`"""
         return self._call(
             EP_HOSTILE_FETCH,
             _PAYLOAD_ADAPTER,
+            request_options=request_options,
         )
 
-    def search(self, *, mode: Mode, term: str, modes: list[Mode] | None = None) -> Payload:
+    def search(
+        self, *, mode: Mode, term: str, modes: list[Mode] | None = None, request_options: RequestOptions | None = None
+    ) -> Payload:
         """Query parameters only: a required enum, a hostile wire name, a list."""
         return self._call(
             EP_HOSTILE_SEARCH,
             _PAYLOAD_ADAPTER,
             query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term, "modes": modes},
+            request_options=request_options,
         )
 
     def find(self, *, mode: Mode, term: str) -> Payload:
@@ -103,6 +110,7 @@ class AsyncClient(AsyncBaseClient):
         literal: Literal["*/#{x}${y}\\"] | None = None,
         query_mode: Mode = Mode.SYSTEM_HALT,
         note: str = "q \"\"\" ''' \" ' ` */ #{System.halt()} ${process.exit(1)} \\ \\n \u2028 🦀 \u202e \\",
+        request_options: RequestOptions | None = None,
     ) -> Payload:
         """Endpoint doc \"\"\" ''' " ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" #{System.halt()} ${process.exit(1)} \\
         \u2029 \\
@@ -124,21 +132,26 @@ class AsyncClient(AsyncBaseClient):
                     "literal": literal,
                 },
             ),
+            request_options=request_options,
         )
 
-    async def fetch(self) -> Payload:
+    async def fetch(self, *, request_options: RequestOptions | None = None) -> Payload:
         """`GET /fetch`"""
         return await self._call(
             EP_HOSTILE_FETCH,
             _PAYLOAD_ADAPTER,
+            request_options=request_options,
         )
 
-    async def search(self, *, mode: Mode, term: str, modes: list[Mode] | None = None) -> Payload:
+    async def search(
+        self, *, mode: Mode, term: str, modes: list[Mode] | None = None, request_options: RequestOptions | None = None
+    ) -> Payload:
         """Query parameters only: a required enum, a hostile wire name, a list."""
         return await self._call(
             EP_HOSTILE_SEARCH,
             _PAYLOAD_ADAPTER,
             query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term, "modes": modes},
+            request_options=request_options,
         )
 
     async def find(self, *, mode: Mode, term: str) -> Payload:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._options import RequestOptions
 from ._spec import (
     EP_PETS_CREATE,
     EP_PETS_GET,
@@ -27,7 +28,14 @@ class PetsClient(BaseClient):
 
     _sdk = SERVICE
 
-    def create(self, *, name: str, species: Species, tags: list[str] | None = None) -> Pet:
+    def create(
+        self,
+        *,
+        name: str,
+        species: Species,
+        tags: list[str] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pet:
         """`POST /pets`"""
         return self._call(
             EP_PETS_CREATE,
@@ -42,22 +50,27 @@ class PetsClient(BaseClient):
                     "tags": tags,
                 },
             ),
+            request_options=request_options,
         )
 
-    def get(self, *, pet_id: str) -> Pet:
+    def get(self, *, pet_id: str, request_options: RequestOptions | None = None) -> Pet:
         """Fetch one pet."""
         return self._call(
             EP_PETS_GET,
             _PET_ADAPTER,
             path={"pet_id": pet_id},
+            request_options=request_options,
         )
 
-    def list_(self, *, limit: int = 20, species: Species | None = None) -> PetList:
+    def list_(
+        self, *, limit: int = 20, species: Species | None = None, request_options: RequestOptions | None = None
+    ) -> PetList:
         """`GET /pets`"""
         return self._call(
             EP_PETS_LIST,
             _PETLIST_ADAPTER,
             query={"limit": limit, "species": species},
+            request_options=request_options,
         )
 
 
@@ -66,7 +79,14 @@ class AsyncPetsClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def create(self, *, name: str, species: Species, tags: list[str] | None = None) -> Pet:
+    async def create(
+        self,
+        *,
+        name: str,
+        species: Species,
+        tags: list[str] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pet:
         """`POST /pets`"""
         return await self._call(
             EP_PETS_CREATE,
@@ -81,20 +101,25 @@ class AsyncPetsClient(AsyncBaseClient):
                     "tags": tags,
                 },
             ),
+            request_options=request_options,
         )
 
-    async def get(self, *, pet_id: str) -> Pet:
+    async def get(self, *, pet_id: str, request_options: RequestOptions | None = None) -> Pet:
         """Fetch one pet."""
         return await self._call(
             EP_PETS_GET,
             _PET_ADAPTER,
             path={"pet_id": pet_id},
+            request_options=request_options,
         )
 
-    async def list_(self, *, limit: int = 20, species: Species | None = None) -> PetList:
+    async def list_(
+        self, *, limit: int = 20, species: Species | None = None, request_options: RequestOptions | None = None
+    ) -> PetList:
         """`GET /pets`"""
         return await self._call(
             EP_PETS_LIST,
             _PETLIST_ADAPTER,
             query={"limit": limit, "species": species},
+            request_options=request_options,
         )

@@ -19,9 +19,21 @@ class RetryPolicy:
     max_delay: float
     jitter: float  # fraction of the delay randomly removed
     retry_after_max: float  # Retry-After is honoured up to this many seconds
+    should_retry_header: str | None = None  # the server's "true"/"false" there overrides the statuses
 
     def retries_status(self, status: int) -> bool:
         return any(lo <= status <= hi for lo, hi in self.statuses)
+
+    def retries(self, status: int, headers: Mapping[str, str]) -> bool:
+        """Whether a response with this status and these headers is retried (retries left aside)."""
+        if self.should_retry_header is not None:
+            wanted = self.should_retry_header.lower()
+            hint = next((v for k, v in headers.items() if k.lower() == wanted), None)
+            if hint == "true":
+                return True
+            if hint == "false":
+                return False
+        return self.retries_status(status)
 
     def backoff(self, retry: int, rand: float) -> float:
         """Delay before retry number ``retry`` (0-based): min(base·2^n, max) × (1 − jitter·rand)."""

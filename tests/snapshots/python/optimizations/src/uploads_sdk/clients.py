@@ -7,6 +7,8 @@ import asyncio
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._futures import APIFuture
+from ._options import RequestOptions
 from ._spec import (
     EP_FILES_DOWNLOAD,
     EP_FILES_FOLDER,
@@ -55,23 +57,27 @@ class FileClient(BaseClient):
         s_step5 = s_tag
         return s_step5
 
-    def download(self, *, path: str) -> DownloadReceipt:
+    def download(self, *, path: str, request_options: RequestOptions | None = None) -> DownloadReceipt:
         """`GET /files/{path}`"""
         return self._call(
             EP_FILES_DOWNLOAD,
             _DOWNLOADRECEIPT_ADAPTER,
             path={"path": path},
+            request_options=request_options,
         )
 
-    def folder(self, *, folder: str) -> Folder:
+    def folder(self, *, folder: str, request_options: RequestOptions | None = None) -> Folder:
         """`GET /folders/{folder}`"""
         return self._call(
             EP_FILES_FOLDER,
             _FOLDER_ADAPTER,
             path={"folder": folder},
+            request_options=request_options,
         )
 
-    def tag(self, *, path: str, label: str, source: str) -> DownloadReceipt:
+    def tag(
+        self, *, path: str, label: str, source: str, request_options: RequestOptions | None = None
+    ) -> DownloadReceipt:
         """`POST /files/tags`"""
         return self._call(
             EP_FILES_TAG,
@@ -85,11 +91,14 @@ class FileClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def upload(self, *, name: str, folder: str) -> UploadReceipt:
+    def upload(
+        self, *, name: str, folder: str, request_options: RequestOptions | None = None
+    ) -> APIFuture[UploadReceipt]:
         """`POST /files`"""
-        return self._call_future(
+        return self._start_future(
             EP_FILES_UPLOAD,
             FT_FUTURES,
             _UPLOADRECEIPT_ADAPTER,
@@ -101,6 +110,7 @@ class FileClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
 
@@ -133,23 +143,27 @@ class AsyncFileClient(AsyncBaseClient):
         s_step5 = s_tag
         return s_step5
 
-    async def download(self, *, path: str) -> DownloadReceipt:
+    async def download(self, *, path: str, request_options: RequestOptions | None = None) -> DownloadReceipt:
         """`GET /files/{path}`"""
         return await self._call(
             EP_FILES_DOWNLOAD,
             _DOWNLOADRECEIPT_ADAPTER,
             path={"path": path},
+            request_options=request_options,
         )
 
-    async def folder(self, *, folder: str) -> Folder:
+    async def folder(self, *, folder: str, request_options: RequestOptions | None = None) -> Folder:
         """`GET /folders/{folder}`"""
         return await self._call(
             EP_FILES_FOLDER,
             _FOLDER_ADAPTER,
             path={"folder": folder},
+            request_options=request_options,
         )
 
-    async def tag(self, *, path: str, label: str, source: str) -> DownloadReceipt:
+    async def tag(
+        self, *, path: str, label: str, source: str, request_options: RequestOptions | None = None
+    ) -> DownloadReceipt:
         """`POST /files/tags`"""
         return await self._call(
             EP_FILES_TAG,
@@ -163,9 +177,10 @@ class AsyncFileClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def upload(self, *, name: str, folder: str) -> UploadReceipt:
+    async def upload(self, *, name: str, folder: str, request_options: RequestOptions | None = None) -> UploadReceipt:
         """`POST /files`"""
         return await self._call_future(
             EP_FILES_UPLOAD,
@@ -179,4 +194,5 @@ class AsyncFileClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )

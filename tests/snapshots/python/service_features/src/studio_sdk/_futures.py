@@ -2,22 +2,46 @@
 
 The endpoint answers a handle; the result is polled from the retrieve endpoint. Each answer is
 classified: pending (the try-again marker, or a pending status such as 408) → report the queue
-state and poll again; an error field → RequestFailedError with its category; anything else → the
-result, validated as the endpoint's declared response type. Transient poll failures (connection
+state and poll again; a metadata-only answer (the result is too big to inline) → poll again asking
+for the payload; an error field → RequestFailedError with its category; anything else → the
+result, validated as the endpoint's declared response type. Every poll may carry the submitting
+endpoint's request type and its 0-based iteration in headers. Transient poll failures (connection
 errors, 429, 5xx) are retried with backoff until the overall timeout."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
 from ._errors import APIConnectionError, APIStatusError, APITimeoutError, RequestFailedError
-from ._http import AsyncTransport, Endpoint, Transport, parse_body, validate
+from ._http import AsyncTransport, Endpoint, QueueLog, Transport, parse_body, validate
 
 T = TypeVar("T")
+
+# the SDK package's logger: queue-state changes, as the other SDKs log them
+logger = logging.getLogger(__name__.rpartition(".")[0])
+_logged: dict[tuple[str, str], float] = {}  # when each (feature, endpoint) last logged a change
+_logged_lock = threading.Lock()
+
+
+def log_queue_state(log: QueueLog, endpoint_id: str, now: float, state: str, reason: str | None) -> None:
+    """Logs a queue-state change at the log's level, unless the same feature and endpoint logged
+    one less than its debounce ago."""
+    key = (log.id, endpoint_id)
+    with _logged_lock:
+        last = _logged.get(key)
+        if last is not None and now - last < log.debounce:
+            return
+        _logged[key] = now
+    detail = f" ({reason})" if reason else ""
+    logger.log(logging.getLevelName(log.level.upper()), "%s: queue state %s%s", endpoint_id, state, detail)
+
 
 QueueObserver = Callable[[str, "str | None"], None]
 """Called with (queue_state, reason) when a pending future's queue state changes."""
@@ -42,6 +66,56 @@ class Futures:
     transient_base_delay: float  # the manifest's poll_retry: backoff after a failed poll
     transient_max_delay: float
     transient_jitter: float
+    request_type_header: str | None = None  # header: the submitting endpoint's request type
+    iteration_header: str | None = None  # header: the poll's 0-based count
+    metadata_only_field: str | None = None  # request field: true until a metadata-only answer
+    metadata_status_field: str = "status"
+    metadata_status_value: str = "complete_metadata"
+    expired_statuses: tuple[tuple[int, int], ...] = ()  # the promise expired: submit the call again
+    expired_resubmits: int = 0
+    bounded_retry_statuses: tuple[tuple[int, int], ...] = ()  # retried at most bounded_retries times
+    bounded_retries: int = 0
+    billing_statuses: tuple[tuple[int, int], ...] = ()  # a billing pause: wait billing_delay, poll again
+    billing_delay: float = 0.0
+    billing_max_pause: float = 0.0
+
+
+class APIFuture(Generic[T]):
+    """What a synchronous client's future-answering method returns at once: the request is
+    already submitted, its result is polled in the background. ``result()`` waits for it (and
+    raises the call's error), as the real SDK's futures do; pipelining is submitting several calls
+    before waiting on any."""
+
+    def __init__(self, inner: concurrent.futures.Future[T]) -> None:
+        self._inner = inner
+
+    def result(self, timeout: float | None = None) -> T:
+        """The result, waiting at most ``timeout`` seconds (None: as long as it takes); raises
+        TimeoutError when it is not there in time, the call's error when it failed."""
+        return self._inner.result(timeout)
+
+    def done(self) -> bool:
+        """Whether the result (or the error) is there."""
+        return self._inner.done()
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """The call's error (None when it succeeded), waiting as ``result`` does."""
+        return self._inner.exception(timeout)
+
+    def __repr__(self) -> str:
+        return f"APIFuture(done={self.done()})"
+
+
+class FutureExpired(Exception):
+    """A poll said the promise expired: the call must be submitted again (see `Futures.expired_statuses`)."""
+
+    def __init__(self, error: APIStatusError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _in(status: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(lo <= status <= hi for lo, hi in ranges)
 
 
 @dataclass(frozen=True)
@@ -55,11 +129,18 @@ class Done:
     data: Any
 
 
-def classify(spec: Futures, body: Any) -> Pending | Done:
+@dataclass(frozen=True)
+class MetadataOnly:
+    """The result exists but was too big to inline: poll again, asking for the payload."""
+
+
+def classify(spec: Futures, body: Any) -> Pending | Done | MetadataOnly:
     """What one retrieve answer means; raises RequestFailedError for a failed future."""
     if isinstance(body, dict):
         if body.get(spec.try_again_field) == spec.try_again_value:
             return pending_of(spec, body)
+        if spec.metadata_only_field is not None and body.get(spec.metadata_status_field) == spec.metadata_status_value:
+            return MetadataOnly()
         error = body.get(spec.error_field)
         if error is not None:
             category = body.get(spec.category_field)
@@ -84,15 +165,56 @@ class _Poll:
     """The state of one polling loop, shared by the sync and async versions."""
 
     def __init__(
-        self, spec: Futures, observer: QueueObserver | None, clock: Callable[[], float], rand: Callable[[], float]
+        self,
+        spec: Futures,
+        observer: QueueObserver | None,
+        clock: Callable[[], float],
+        rand: Callable[[], float],
+        endpoint: Endpoint | None = None,
     ) -> None:
         self.spec = spec
         self.observer = observer
+        self.endpoint = endpoint  # the endpoint that answered the future (its queue-state log)
         self.clock = clock
         self.rand = rand
         self.deadline = None if spec.timeout is None else clock() + spec.timeout
         self.failures = 0
         self.last: Pending | None = None
+        self.iteration = 0
+        self.metadata_only = spec.metadata_only_field is not None
+        self.bounded = 0  # bounded-retry statuses answered so far
+        self.billing_since: float | None = None  # when the current billing pause began
+        self.resubmits = 0
+
+    def restart(self) -> None:
+        """A fresh future of the same call (submitted again): its polls count from 0."""
+        self.resubmits += 1
+        self.iteration = 0
+        self.metadata_only = self.spec.metadata_only_field is not None
+        self.last = None
+
+    def request(self, request_id: str, request_type: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+        """The body and headers of the next poll (counted as sent)."""
+        spec = self.spec
+        body: dict[str, Any] = {spec.request_id_field: request_id}
+        if spec.metadata_only_field is not None:
+            body[spec.metadata_only_field] = self.metadata_only
+        headers = {}
+        if spec.request_type_header is not None and request_type is not None:
+            headers[spec.request_type_header] = request_type
+        if spec.iteration_header is not None:
+            headers[spec.iteration_header] = str(self.iteration)
+        self.iteration += 1
+        return body, headers
+
+    def on_answer(self, answer: Pending | Done | MetadataOnly) -> bool:
+        """Whether the answer is the result; otherwise the next poll is prepared."""
+        if isinstance(answer, MetadataOnly):
+            self.failures = 0
+            self.metadata_only = False
+        elif isinstance(answer, Pending):
+            self.on_pending(answer)
+        return isinstance(answer, Done)
 
     def check_deadline(self) -> None:
         if self.deadline is not None and self.clock() >= self.deadline:
@@ -100,17 +222,35 @@ class _Poll:
 
     def on_pending(self, pending: Pending) -> None:
         self.failures = 0
-        if pending != self.last and self.observer is not None:
-            self.observer(pending.state, pending.reason)
+        if pending != self.last:
+            if self.observer is not None:
+                self.observer(pending.state, pending.reason)
+            if self.endpoint is not None and self.endpoint.queue_log is not None:
+                log_queue_state(self.endpoint.queue_log, self.endpoint.id, self.clock(), pending.state, pending.reason)
         self.last = pending
 
     def on_error(self, exc: Exception) -> float:
-        """Delay before polling again after a transient failure; re-raises anything else."""
+        """Delay before polling again after a transient failure; re-raises anything else (and
+        raises FutureExpired for an expired promise)."""
+        spec = self.spec
         if isinstance(exc, APIStatusError):
-            if any(lo <= exc.status <= hi for lo, hi in self.spec.pending_statuses):
-                self.on_pending(pending_of(self.spec, exc.body))
+            if _in(exc.status, spec.pending_statuses):
+                self.on_pending(pending_of(spec, exc.body))
                 return 0.0
-            if exc.status != 429 and exc.status < 500:
+            if _in(exc.status, spec.expired_statuses):
+                raise FutureExpired(exc)
+            if _in(exc.status, spec.billing_statuses):
+                now = self.clock()
+                if self.billing_since is None:
+                    self.billing_since = now
+                if now - self.billing_since >= spec.billing_max_pause:
+                    raise exc
+                return spec.billing_delay
+            if _in(exc.status, spec.bounded_retry_statuses):
+                if self.bounded >= spec.bounded_retries:
+                    raise exc
+                self.bounded += 1
+            elif exc.status != 429 and exc.status < 500:
                 raise exc
         elif not isinstance(exc, APIConnectionError):
             raise exc
@@ -128,20 +268,31 @@ def poll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
+    request_type: str | None = None,
+    endpoint: Endpoint | None = None,
+    resubmit: Callable[[], str] | None = None,
 ) -> T:
-    """The future's result; waits and time come from the transport (injectable, e.g. scaled)."""
-    state = _Poll(spec, observer, transport.clock, transport.rand)
+    """The future's result; waits and time come from the transport (injectable, e.g. scaled).
+    ``resubmit`` submits the call again when its promise expired (without it, that is an error)."""
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
     while True:
         state.check_deadline()
+        body, headers = state.request(request_id, request_type)
         try:
-            response = transport.send(spec.retrieve, body={spec.request_id_field: request_id})
+            response = transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
-            transport.sleep(state.on_error(exc))
+            try:
+                transport.sleep(state.on_error(exc))
+            except FutureExpired as expired:
+                if resubmit is None or state.resubmits >= spec.expired_resubmits:
+                    raise expired.error from None
+                state.restart()
+                request_id = resubmit()
             continue
         answer = classify(spec, parse_body(response))
-        if isinstance(answer, Done):
+        if state.on_answer(answer):
+            assert isinstance(answer, Done)
             return validate(answer.data, adapter)
-        state.on_pending(answer)
 
 
 async def apoll(
@@ -151,16 +302,26 @@ async def apoll(
     adapter: TypeAdapter[T],
     *,
     observer: QueueObserver | None = None,
+    request_type: str | None = None,
+    resubmit: Callable[[], Awaitable[str]] | None = None,
+    endpoint: Endpoint | None = None,
 ) -> T:
-    state = _Poll(spec, observer, transport.clock, transport.rand)
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
     while True:
         state.check_deadline()
+        body, headers = state.request(request_id, request_type)
         try:
-            response = await transport.send(spec.retrieve, body={spec.request_id_field: request_id})
+            response = await transport.send(spec.retrieve, body=body, headers=headers)
         except (APIStatusError, APIConnectionError) as exc:
-            await transport.sleep(state.on_error(exc))
+            try:
+                await transport.sleep(state.on_error(exc))
+            except FutureExpired as expired:
+                if resubmit is None or state.resubmits >= spec.expired_resubmits:
+                    raise expired.error from None
+                state.restart()
+                request_id = await resubmit()
             continue
         answer = classify(spec, parse_body(response))
-        if isinstance(answer, Done):
+        if state.on_answer(answer):
+            assert isinstance(answer, Done)
             return validate(answer.data, adapter)
-        state.on_pending(answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._options import RequestOptions
 from ._spec import (
     EP_RENDERS_DOWNLOAD,
     EP_RENDERS_GENERATE,
@@ -23,11 +24,12 @@ class Client(BaseClient):
 
     _sdk = SERVICE
 
-    def download(self, *, render_path: str) -> str:
+    def download(self, *, render_path: str, request_options: RequestOptions | None = None) -> str:
         """The signed URL of a rendered file (the server answers a redirect)."""
         return self._call_location(
             EP_RENDERS_DOWNLOAD,
             path={"render_path": render_path},
+            request_options=request_options,
         )
 
     def generate(self, *, prompt: str, large: bool = False) -> Render:
@@ -51,11 +53,12 @@ class AsyncClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def download(self, *, render_path: str) -> str:
+    async def download(self, *, render_path: str, request_options: RequestOptions | None = None) -> str:
         """The signed URL of a rendered file (the server answers a redirect)."""
         return await self._call_location(
             EP_RENDERS_DOWNLOAD,
             path={"render_path": render_path},
+            request_options=request_options,
         )
 
     async def generate(self, *, prompt: str, large: bool = False) -> Render:

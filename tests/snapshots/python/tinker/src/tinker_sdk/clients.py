@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
 from pydantic import TypeAdapter
 
+from ._chunks import Chunking
 from ._client import AsyncBaseClient, BaseClient, present, request_body
+from ._futures import APIFuture
+from ._options import RequestOptions
+from ._pagination import AsyncPager, Pager, Paging
 from ._spec import (
     EP_ADMIN_AUDIT_LOG,
     EP_AUTH_DELETE_SELF_API_KEY,
@@ -65,6 +69,8 @@ from .types import (
     AuthTokenResponse,
     BillingUsageResponse,
     CancelFutureBody,
+    Checkpoint,
+    CheckpointArchiveUrlResponse,
     CheckpointsListResponse,
     ClientConfigRequest,
     ClientConfigResponse,
@@ -100,11 +106,13 @@ from .types import (
     ListSessionsResponse,
     LoadWeightsRequest,
     LoadWeightsResponse,
+    LoraConfig,
     LossFnType,
     ModelID,
     ModelInput,
     OptimStepRequest,
     OptimStepResponse,
+    ParsedCheckpointTinkerPath,
     RequestID,
     SampleRequest,
     SampleResponse,
@@ -113,7 +121,7 @@ from .types import (
     SaveWeightsExternalRequest,
     SaveWeightsExternalResponseInternal,
     SaveWeightsForSamplerRequest,
-    SaveWeightsForSamplerResponseInternal,
+    SaveWeightsForSamplerResponse,
     SaveWeightsRequest,
     SaveWeightsResponse,
     SearchOwner,
@@ -122,6 +130,7 @@ from .types import (
     SessionSearchRequest,
     SessionSearchResponse,
     SessionStatusQuery,
+    SessionSummary,
     SessionTraceExportPollResponse,
     SetCheckpointTtlBody,
     TrainingRun,
@@ -135,6 +144,9 @@ from .types import (
 _AUDITLOGRESPONSE_ADAPTER: TypeAdapter[AuditLogResponse] = TypeAdapter(AuditLogResponse)
 _AUTHTOKENRESPONSE_ADAPTER: TypeAdapter[AuthTokenResponse] = TypeAdapter(AuthTokenResponse)
 _BILLINGUSAGERESPONSE_ADAPTER: TypeAdapter[BillingUsageResponse] = TypeAdapter(BillingUsageResponse)
+_CHECKPOINTARCHIVEURLRESPONSE_ADAPTER: TypeAdapter[CheckpointArchiveUrlResponse] = TypeAdapter(
+    CheckpointArchiveUrlResponse
+)
 _CHECKPOINTSLISTRESPONSE_ADAPTER: TypeAdapter[CheckpointsListResponse] = TypeAdapter(CheckpointsListResponse)
 _CLIENTCONFIGRESPONSE_ADAPTER: TypeAdapter[ClientConfigResponse] = TypeAdapter(ClientConfigResponse)
 _CLIENTDYNAMICCONFIGRESPONSE_ADAPTER: TypeAdapter[ClientDynamicConfigResponse] = TypeAdapter(
@@ -171,8 +183,8 @@ _SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleRespons
 _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsExternalResponseInternal] = TypeAdapter(
     SaveWeightsExternalResponseInternal
 )
-_SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsForSamplerResponseInternal] = TypeAdapter(
-    SaveWeightsForSamplerResponseInternal
+_SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER: TypeAdapter[SaveWeightsForSamplerResponse] = TypeAdapter(
+    SaveWeightsForSamplerResponse
 )
 _SAVEWEIGHTSRESPONSE_ADAPTER: TypeAdapter[SaveWeightsResponse] = TypeAdapter(SaveWeightsResponse)
 _SELFAPIKEYRESPONSE_ADAPTER: TypeAdapter[SelfApiKeyResponse] = TypeAdapter(SelfApiKeyResponse)
@@ -196,33 +208,39 @@ class AdminClient(BaseClient):
         *,
         event_type: Literal["all", "checkpoints", "projects", "teams", "organizations"] = "all",
         day: date | None = None,
+        request_options: RequestOptions | None = None,
     ) -> AuditLogResponse:
         """Organization audit log for one UTC day (admin role)."""
         return self._call(
             EP_ADMIN_AUDIT_LOG,
             _AUDITLOGRESPONSE_ADAPTER,
             query={"event_type": event_type, "day": day},
+            request_options=request_options,
         )
 
-    def get_billing_usage(self, *, starting_on: datetime, ending_before: datetime) -> BillingUsageResponse:
+    def get_billing_usage(
+        self, *, starting_on: datetime, ending_before: datetime, request_options: RequestOptions | None = None
+    ) -> BillingUsageResponse:
         """Hourly billing usage events for a window of at most 14 days (billing view role)."""
         return self._call(
             EP_BILLING_USAGE_EVENTS,
             _BILLINGUSAGERESPONSE_ADAPTER,
             query={"starting_on": starting_on, "ending_before": ending_before},
+            request_options=request_options,
         )
 
     def get_current_checkpoint_storage_usage(
-        self, *, project_id: str | None = None
+        self, *, project_id: str | None = None, request_options: RequestOptions | None = None
     ) -> CurrentCheckpointStorageUsageResponse:
         """Current checkpoint count, size and projected storage cost, grouped by project and owner."""
         return self._call(
             EP_BILLING_CHECKPOINT_STORAGE_CURRENT,
             _CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER,
             query={"project_id": project_id},
+            request_options=request_options,
         )
 
-    def auth_token(self) -> AuthTokenResponse:
+    def auth_token(self, *, request_options: RequestOptions | None = None) -> AuthTokenResponse:
         """Exchange the caller's credential for a short-lived JWT."""
         return self._call(
             EP_AUTH_TOKEN,
@@ -232,19 +250,22 @@ class AdminClient(BaseClient):
                 {},
                 {},
             ),
+            request_options=request_options,
         )
 
-    def get_self_api_key(self) -> SelfApiKeyResponse:
+    def get_self_api_key(self, *, request_options: RequestOptions | None = None) -> SelfApiKeyResponse:
         """Verify the API key in X-API-Key and return its public metadata."""
         return self._call(
             EP_AUTH_GET_SELF_API_KEY,
             _SELFAPIKEYRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    def delete_self_api_key(self) -> None:
+    def delete_self_api_key(self, *, request_options: RequestOptions | None = None) -> None:
         """Revoke the API key presented in X-API-Key."""
         return self._call_empty(
             EP_AUTH_DELETE_SELF_API_KEY,
+            request_options=request_options,
         )
 
 
@@ -258,33 +279,39 @@ class AsyncAdminClient(AsyncBaseClient):
         *,
         event_type: Literal["all", "checkpoints", "projects", "teams", "organizations"] = "all",
         day: date | None = None,
+        request_options: RequestOptions | None = None,
     ) -> AuditLogResponse:
         """Organization audit log for one UTC day (admin role)."""
         return await self._call(
             EP_ADMIN_AUDIT_LOG,
             _AUDITLOGRESPONSE_ADAPTER,
             query={"event_type": event_type, "day": day},
+            request_options=request_options,
         )
 
-    async def get_billing_usage(self, *, starting_on: datetime, ending_before: datetime) -> BillingUsageResponse:
+    async def get_billing_usage(
+        self, *, starting_on: datetime, ending_before: datetime, request_options: RequestOptions | None = None
+    ) -> BillingUsageResponse:
         """Hourly billing usage events for a window of at most 14 days (billing view role)."""
         return await self._call(
             EP_BILLING_USAGE_EVENTS,
             _BILLINGUSAGERESPONSE_ADAPTER,
             query={"starting_on": starting_on, "ending_before": ending_before},
+            request_options=request_options,
         )
 
     async def get_current_checkpoint_storage_usage(
-        self, *, project_id: str | None = None
+        self, *, project_id: str | None = None, request_options: RequestOptions | None = None
     ) -> CurrentCheckpointStorageUsageResponse:
         """Current checkpoint count, size and projected storage cost, grouped by project and owner."""
         return await self._call(
             EP_BILLING_CHECKPOINT_STORAGE_CURRENT,
             _CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER,
             query={"project_id": project_id},
+            request_options=request_options,
         )
 
-    async def auth_token(self) -> AuthTokenResponse:
+    async def auth_token(self, *, request_options: RequestOptions | None = None) -> AuthTokenResponse:
         """Exchange the caller's credential for a short-lived JWT."""
         return await self._call(
             EP_AUTH_TOKEN,
@@ -294,19 +321,22 @@ class AsyncAdminClient(AsyncBaseClient):
                 {},
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def get_self_api_key(self) -> SelfApiKeyResponse:
+    async def get_self_api_key(self, *, request_options: RequestOptions | None = None) -> SelfApiKeyResponse:
         """Verify the API key in X-API-Key and return its public metadata."""
         return await self._call(
             EP_AUTH_GET_SELF_API_KEY,
             _SELFAPIKEYRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    async def delete_self_api_key(self) -> None:
+    async def delete_self_api_key(self, *, request_options: RequestOptions | None = None) -> None:
         """Revoke the API key presented in X-API-Key."""
         return await self._call_empty(
             EP_AUTH_DELETE_SELF_API_KEY,
+            request_options=request_options,
         )
 
 
@@ -315,15 +345,22 @@ class RestClient(BaseClient):
 
     _sdk = SERVICE
 
-    def get_server_capabilities(self) -> GetServerCapabilitiesResponse:
+    def get_server_capabilities(
+        self, *, request_options: RequestOptions | None = None
+    ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
         return self._call(
             EP_SERVICE_GET_SERVER_CAPABILITIES,
             _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
     def get_session(
-        self, *, session_id: str, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        session_id: str,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> GetSessionResponse:
         """Training runs, samplers and metadata of one session."""
         return self._call(
@@ -331,16 +368,41 @@ class RestClient(BaseClient):
             _GETSESSIONRESPONSE_ADAPTER,
             path={"session_id": session_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
 
     def list_sessions(
-        self, *, limit: int = 20, offset: int = 0, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> ListSessionsResponse:
         """List session ids (offset pagination)."""
         return self._call(
             EP_SESSIONS_LIST,
             _LISTSESSIONSRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset, "access_scope": access_scope},
+            request_options=request_options,
+        )
+
+    def list_sessions_iter(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
+    ) -> Pager[ListSessionsResponse, str]:
+        """Every item of `list_sessions`, page after page (`for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_SESSIONS_LIST,
+            Paging(style="limit_offset", limit=("query", "limit"), offset=("query", "offset")),
+            _LISTSESSIONSRESPONSE_ADAPTER,
+            lambda page: page.sessions,
+            query={"limit": limit, "offset": offset, "access_scope": access_scope},
+            request_options=request_options,
         )
 
     def search_sessions(
@@ -354,6 +416,7 @@ class RestClient(BaseClient):
         statuses: list[SessionStatusQuery] | None = None,
         limit: int | None = None,
         cursor: SessionSearchCursor | None = None,
+        request_options: RequestOptions | None = None,
     ) -> SessionSearchResponse:
         """Experimental: search the organization's sessions, newest first (cursor pagination)."""
         return self._call(
@@ -373,9 +436,48 @@ class RestClient(BaseClient):
                     "cursor": cursor,
                 },
             ),
+            request_options=request_options,
         )
 
-    def assign_session_project(self, *, session_id: str, project_id: str) -> None:
+    def search_sessions_iter(
+        self,
+        *,
+        session_id: str | None = None,
+        project_ids: list[str] | None = None,
+        user_metadata: dict[str, str] | None = None,
+        display_name: str | None = None,
+        owner: SearchOwner | None = None,
+        statuses: list[SessionStatusQuery] | None = None,
+        limit: int | None = None,
+        cursor: SessionSearchCursor | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pager[SessionSearchResponse, SessionSummary]:
+        """Every item of `search_sessions`, page after page (`for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_SESSIONS_SEARCH,
+            Paging(style="cursor", cursor=("body", "cursor"), next_field=("next_cursor",)),
+            _SESSIONSEARCHRESPONSE_ADAPTER,
+            lambda page: page.sessions,
+            body=request_body(
+                SessionSearchRequest,
+                {},
+                {
+                    "session_id": session_id,
+                    "project_ids": project_ids,
+                    "user_metadata": user_metadata,
+                    "display_name": display_name,
+                    "owner": owner,
+                    "statuses": statuses,
+                    "limit": limit,
+                    "cursor": cursor,
+                },
+            ),
+            request_options=request_options,
+        )
+
+    def assign_session_project(
+        self, *, session_id: str, project_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Move a session (and its runs and samplers) into a project."""
         return self._call_empty(
             EP_SESSIONS_ASSIGN_PROJECT,
@@ -387,25 +489,32 @@ class RestClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def export_session_trace(self, *, session_id: str) -> SessionTraceExportPollResponse:
+    def export_session_trace(
+        self, *, session_id: str, request_options: RequestOptions | None = None
+    ) -> SessionTraceExportPollResponse:
         """Start or poll a Perfetto trace export of a session; yields a signed download URL when ready."""
         return self._call(
             EP_SESSIONS_TRACE_EXPORT,
             _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER,
             path={"session_id": session_id},
+            request_options=request_options,
         )
 
-    def get_sampler(self, *, sampler_id: str) -> GetSamplerResponse:
+    def get_sampler(self, *, sampler_id: str, request_options: RequestOptions | None = None) -> GetSamplerResponse:
         """Sampler (sampling session) information, base model and model path."""
         return self._call(
             EP_SAMPLERS_GET,
             _GETSAMPLERRESPONSE_ADAPTER,
             path={"sampler_id": sampler_id},
+            request_options=request_options,
         )
 
-    def get_weights_info_by_tinker_path(self, *, tinker_path: str) -> WeightsInfoResponse:
+    def get_weights_info_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> WeightsInfoResponse:
         """Minimal checkpoint information (base model, LoRA settings, optimizer) for a tinker path."""
         return self._call(
             EP_WEIGHTS_INFO,
@@ -417,6 +526,7 @@ class RestClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     def list_training_runs(
@@ -426,16 +536,46 @@ class RestClient(BaseClient):
         offset: int = 0,
         access_scope: Literal["owned", "accessible"] = "owned",
         project_id: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> TrainingRunsResponse:
         """List training runs (offset pagination)."""
         return self._call(
             EP_TRAINING_RUNS_LIST,
             _TRAININGRUNSRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+            request_options=request_options,
+        )
+
+    def list_training_runs_iter(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        project_id: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pager[TrainingRunsResponse, TrainingRun]:
+        """Every item of `list_training_runs`, page after page (`for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_TRAINING_RUNS_LIST,
+            Paging(
+                style="limit_offset",
+                limit=("query", "limit"),
+                offset=("query", "offset"),
+                total=("cursor", "total_count"),
+            ),
+            _TRAININGRUNSRESPONSE_ADAPTER,
+            lambda page: page.training_runs,
+            query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+            request_options=request_options,
         )
 
     def get_training_run(
-        self, *, training_run_id: ModelID, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        training_run_id: ModelID,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """One training run."""
         return self._call(
@@ -443,61 +583,110 @@ class RestClient(BaseClient):
             _TRAININGRUN_ADAPTER,
             path={"training_run_id": training_run_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
 
-    def list_checkpoints(self, *, training_run_id: ModelID) -> CheckpointsListResponse:
+    def list_checkpoints(
+        self, *, training_run_id: ModelID, request_options: RequestOptions | None = None
+    ) -> CheckpointsListResponse:
         """Checkpoints (training, sampler, external) of one training run; unpaginated."""
         return self._call(
             EP_CHECKPOINTS_LIST,
             _CHECKPOINTSLISTRESPONSE_ADAPTER,
             path={"training_run_id": training_run_id},
+            request_options=request_options,
         )
 
-    def list_user_checkpoints(self, *, limit: int = 100, offset: int = 0) -> CheckpointsListResponse:
+    def list_user_checkpoints(
+        self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
+    ) -> CheckpointsListResponse:
         """All checkpoints of the caller across training runs, newest first (offset pagination)."""
         return self._call(
             EP_CHECKPOINTS_LIST_USER,
             _CHECKPOINTSLISTRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset},
+            request_options=request_options,
         )
 
-    def get_checkpoint_archive_url(self, *, training_run_id: ModelID, checkpoint_id: str) -> str:
+    def list_user_checkpoints_iter(
+        self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
+    ) -> Pager[CheckpointsListResponse, Checkpoint]:
+        """Every item of `list_user_checkpoints`, page after page (`for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_CHECKPOINTS_LIST_USER,
+            Paging(
+                style="limit_offset",
+                limit=("query", "limit"),
+                offset=("query", "offset"),
+                total=("cursor", "total_count"),
+            ),
+            _CHECKPOINTSLISTRESPONSE_ADAPTER,
+            lambda page: page.checkpoints,
+            query={"limit": limit, "offset": offset},
+            request_options=request_options,
+        )
+
+    def get_checkpoint_archive_url(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive (tar.gz)."""
-        return self._call_location(
+        return self._call_redirect(
             EP_CHECKPOINTS_ARCHIVE_URL,
+            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
+            "url",
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    def get_external_weights_urls(self, *, training_run_id: ModelID, checkpoint_id: str) -> ExternalWeightsUrlsResponse:
+    def get_external_weights_urls(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> ExternalWeightsUrlsResponse:
         """Signed per-file download URLs of an external-weights checkpoint."""
         return self._call(
             EP_CHECKPOINTS_EXTERNAL_WEIGHTS_URLS,
             _EXTERNALWEIGHTSURLSRESPONSE_ADAPTER,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    def delete_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    def delete_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Delete a checkpoint."""
         return self._call_empty(
             EP_CHECKPOINTS_DELETE,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    def publish_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    def publish_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint public (409 if it already is)."""
         return self._call_empty(
             EP_CHECKPOINTS_PUBLISH,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    def unpublish_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    def unpublish_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint private again (409 if it already is)."""
         return self._call_empty(
             EP_CHECKPOINTS_UNPUBLISH,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    def set_checkpoint_ttl(self, *, training_run_id: ModelID, checkpoint_id: str, ttl_seconds: int | None) -> None:
+    def set_checkpoint_ttl(
+        self,
+        *,
+        training_run_id: ModelID,
+        checkpoint_id: str,
+        ttl_seconds: int | None,
+        request_options: RequestOptions | None = None,
+    ) -> None:
         """Set (3600 s to 10 years) or clear (null) a checkpoint's expiry."""
         return self._call_empty(
             EP_CHECKPOINTS_SET_TTL,
@@ -509,6 +698,7 @@ class RestClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     def copy_weights(
@@ -520,6 +710,7 @@ class RestClient(BaseClient):
         destination_project_id: str | None = None,
         ttl_seconds: int | None = None,
         weights_access_token: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> CopyWeightsResponse:
         """Copy a checkpoint into a project (shared storage, new non-trainable training run)."""
         return self._call(
@@ -535,10 +726,74 @@ class RestClient(BaseClient):
                     "model_seq_id": model_seq_id,
                     "destination_project_id": destination_project_id,
                     "ttl_seconds": ttl_seconds,
-                    "weights_access_token": weights_access_token,
                 },
             ),
+            headers={"X-Tinker-Weights-Access-Token": weights_access_token},
+            request_options=request_options,
         )
+
+    def get_checkpoint_archive_url_by_tinker_path(self, *, tinker_path: str) -> CheckpointArchiveUrlResponse:
+        """Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        s_step2 = self._call_redirect(
+            EP_CHECKPOINTS_ARCHIVE_URL,
+            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
+            "url",
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return s_step2
+
+    def delete_checkpoint_by_tinker_path(self, *, tinker_path: str) -> None:
+        """Delete a checkpoint, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        self._call_empty(
+            EP_CHECKPOINTS_DELETE,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    def publish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+        """Make a checkpoint public, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        self._call_empty(
+            EP_CHECKPOINTS_PUBLISH,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    def unpublish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+        """Make a checkpoint private again, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        self._call_empty(
+            EP_CHECKPOINTS_UNPUBLISH,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    def set_checkpoint_ttl_from_tinker_path(self, *, tinker_path: str, ttl_seconds: int | None = None) -> None:
+        """Set (or clear, with null) a checkpoint's expiry, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        body_step2 = request_body(
+            SetCheckpointTtlBody,
+            {
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        self._call_empty(
+            EP_CHECKPOINTS_SET_TTL,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            body=body_step2,
+        )
+        return None
+
+    def get_training_run_by_tinker_path(self, *, tinker_path: str) -> TrainingRun:
+        """The training run of a tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        s_step2 = self._call(
+            EP_TRAINING_RUNS_GET, _TRAININGRUN_ADAPTER, path={"training_run_id": s_parsed.training_run_id}
+        )
+        return s_step2
 
 
 class AsyncRestClient(AsyncBaseClient):
@@ -546,15 +801,22 @@ class AsyncRestClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def get_server_capabilities(self) -> GetServerCapabilitiesResponse:
+    async def get_server_capabilities(
+        self, *, request_options: RequestOptions | None = None
+    ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
         return await self._call(
             EP_SERVICE_GET_SERVER_CAPABILITIES,
             _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
     async def get_session(
-        self, *, session_id: str, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        session_id: str,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> GetSessionResponse:
         """Training runs, samplers and metadata of one session."""
         return await self._call(
@@ -562,16 +824,41 @@ class AsyncRestClient(AsyncBaseClient):
             _GETSESSIONRESPONSE_ADAPTER,
             path={"session_id": session_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
 
     async def list_sessions(
-        self, *, limit: int = 20, offset: int = 0, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> ListSessionsResponse:
         """List session ids (offset pagination)."""
         return await self._call(
             EP_SESSIONS_LIST,
             _LISTSESSIONSRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset, "access_scope": access_scope},
+            request_options=request_options,
+        )
+
+    def list_sessions_iter(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPager[ListSessionsResponse, str]:
+        """Every item of `list_sessions`, page after page (`async for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_SESSIONS_LIST,
+            Paging(style="limit_offset", limit=("query", "limit"), offset=("query", "offset")),
+            _LISTSESSIONSRESPONSE_ADAPTER,
+            lambda page: page.sessions,
+            query={"limit": limit, "offset": offset, "access_scope": access_scope},
+            request_options=request_options,
         )
 
     async def search_sessions(
@@ -585,6 +872,7 @@ class AsyncRestClient(AsyncBaseClient):
         statuses: list[SessionStatusQuery] | None = None,
         limit: int | None = None,
         cursor: SessionSearchCursor | None = None,
+        request_options: RequestOptions | None = None,
     ) -> SessionSearchResponse:
         """Experimental: search the organization's sessions, newest first (cursor pagination)."""
         return await self._call(
@@ -604,9 +892,48 @@ class AsyncRestClient(AsyncBaseClient):
                     "cursor": cursor,
                 },
             ),
+            request_options=request_options,
         )
 
-    async def assign_session_project(self, *, session_id: str, project_id: str) -> None:
+    def search_sessions_iter(
+        self,
+        *,
+        session_id: str | None = None,
+        project_ids: list[str] | None = None,
+        user_metadata: dict[str, str] | None = None,
+        display_name: str | None = None,
+        owner: SearchOwner | None = None,
+        statuses: list[SessionStatusQuery] | None = None,
+        limit: int | None = None,
+        cursor: SessionSearchCursor | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPager[SessionSearchResponse, SessionSummary]:
+        """Every item of `search_sessions`, page after page (`async for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_SESSIONS_SEARCH,
+            Paging(style="cursor", cursor=("body", "cursor"), next_field=("next_cursor",)),
+            _SESSIONSEARCHRESPONSE_ADAPTER,
+            lambda page: page.sessions,
+            body=request_body(
+                SessionSearchRequest,
+                {},
+                {
+                    "session_id": session_id,
+                    "project_ids": project_ids,
+                    "user_metadata": user_metadata,
+                    "display_name": display_name,
+                    "owner": owner,
+                    "statuses": statuses,
+                    "limit": limit,
+                    "cursor": cursor,
+                },
+            ),
+            request_options=request_options,
+        )
+
+    async def assign_session_project(
+        self, *, session_id: str, project_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Move a session (and its runs and samplers) into a project."""
         return await self._call_empty(
             EP_SESSIONS_ASSIGN_PROJECT,
@@ -618,25 +945,34 @@ class AsyncRestClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def export_session_trace(self, *, session_id: str) -> SessionTraceExportPollResponse:
+    async def export_session_trace(
+        self, *, session_id: str, request_options: RequestOptions | None = None
+    ) -> SessionTraceExportPollResponse:
         """Start or poll a Perfetto trace export of a session; yields a signed download URL when ready."""
         return await self._call(
             EP_SESSIONS_TRACE_EXPORT,
             _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER,
             path={"session_id": session_id},
+            request_options=request_options,
         )
 
-    async def get_sampler(self, *, sampler_id: str) -> GetSamplerResponse:
+    async def get_sampler(
+        self, *, sampler_id: str, request_options: RequestOptions | None = None
+    ) -> GetSamplerResponse:
         """Sampler (sampling session) information, base model and model path."""
         return await self._call(
             EP_SAMPLERS_GET,
             _GETSAMPLERRESPONSE_ADAPTER,
             path={"sampler_id": sampler_id},
+            request_options=request_options,
         )
 
-    async def get_weights_info_by_tinker_path(self, *, tinker_path: str) -> WeightsInfoResponse:
+    async def get_weights_info_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> WeightsInfoResponse:
         """Minimal checkpoint information (base model, LoRA settings, optimizer) for a tinker path."""
         return await self._call(
             EP_WEIGHTS_INFO,
@@ -648,6 +984,7 @@ class AsyncRestClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     async def list_training_runs(
@@ -657,16 +994,46 @@ class AsyncRestClient(AsyncBaseClient):
         offset: int = 0,
         access_scope: Literal["owned", "accessible"] = "owned",
         project_id: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> TrainingRunsResponse:
         """List training runs (offset pagination)."""
         return await self._call(
             EP_TRAINING_RUNS_LIST,
             _TRAININGRUNSRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+            request_options=request_options,
+        )
+
+    def list_training_runs_iter(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        project_id: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPager[TrainingRunsResponse, TrainingRun]:
+        """Every item of `list_training_runs`, page after page (`async for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_TRAINING_RUNS_LIST,
+            Paging(
+                style="limit_offset",
+                limit=("query", "limit"),
+                offset=("query", "offset"),
+                total=("cursor", "total_count"),
+            ),
+            _TRAININGRUNSRESPONSE_ADAPTER,
+            lambda page: page.training_runs,
+            query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+            request_options=request_options,
         )
 
     async def get_training_run(
-        self, *, training_run_id: ModelID, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        training_run_id: ModelID,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """One training run."""
         return await self._call(
@@ -674,64 +1041,109 @@ class AsyncRestClient(AsyncBaseClient):
             _TRAININGRUN_ADAPTER,
             path={"training_run_id": training_run_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
 
-    async def list_checkpoints(self, *, training_run_id: ModelID) -> CheckpointsListResponse:
+    async def list_checkpoints(
+        self, *, training_run_id: ModelID, request_options: RequestOptions | None = None
+    ) -> CheckpointsListResponse:
         """Checkpoints (training, sampler, external) of one training run; unpaginated."""
         return await self._call(
             EP_CHECKPOINTS_LIST,
             _CHECKPOINTSLISTRESPONSE_ADAPTER,
             path={"training_run_id": training_run_id},
+            request_options=request_options,
         )
 
-    async def list_user_checkpoints(self, *, limit: int = 100, offset: int = 0) -> CheckpointsListResponse:
+    async def list_user_checkpoints(
+        self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
+    ) -> CheckpointsListResponse:
         """All checkpoints of the caller across training runs, newest first (offset pagination)."""
         return await self._call(
             EP_CHECKPOINTS_LIST_USER,
             _CHECKPOINTSLISTRESPONSE_ADAPTER,
             query={"limit": limit, "offset": offset},
+            request_options=request_options,
         )
 
-    async def get_checkpoint_archive_url(self, *, training_run_id: ModelID, checkpoint_id: str) -> str:
+    def list_user_checkpoints_iter(
+        self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
+    ) -> AsyncPager[CheckpointsListResponse, Checkpoint]:
+        """Every item of `list_user_checkpoints`, page after page (`async for item in ...`; `.pages()`: the pages)."""
+        return self._paginate(
+            EP_CHECKPOINTS_LIST_USER,
+            Paging(
+                style="limit_offset",
+                limit=("query", "limit"),
+                offset=("query", "offset"),
+                total=("cursor", "total_count"),
+            ),
+            _CHECKPOINTSLISTRESPONSE_ADAPTER,
+            lambda page: page.checkpoints,
+            query={"limit": limit, "offset": offset},
+            request_options=request_options,
+        )
+
+    async def get_checkpoint_archive_url(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive (tar.gz)."""
-        return await self._call_location(
+        return await self._call_redirect(
             EP_CHECKPOINTS_ARCHIVE_URL,
+            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
+            "url",
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
     async def get_external_weights_urls(
-        self, *, training_run_id: ModelID, checkpoint_id: str
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> ExternalWeightsUrlsResponse:
         """Signed per-file download URLs of an external-weights checkpoint."""
         return await self._call(
             EP_CHECKPOINTS_EXTERNAL_WEIGHTS_URLS,
             _EXTERNALWEIGHTSURLSRESPONSE_ADAPTER,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    async def delete_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    async def delete_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Delete a checkpoint."""
         return await self._call_empty(
             EP_CHECKPOINTS_DELETE,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    async def publish_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    async def publish_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint public (409 if it already is)."""
         return await self._call_empty(
             EP_CHECKPOINTS_PUBLISH,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
-    async def unpublish_checkpoint(self, *, training_run_id: ModelID, checkpoint_id: str) -> None:
+    async def unpublish_checkpoint(
+        self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint private again (409 if it already is)."""
         return await self._call_empty(
             EP_CHECKPOINTS_UNPUBLISH,
             path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+            request_options=request_options,
         )
 
     async def set_checkpoint_ttl(
-        self, *, training_run_id: ModelID, checkpoint_id: str, ttl_seconds: int | None
+        self,
+        *,
+        training_run_id: ModelID,
+        checkpoint_id: str,
+        ttl_seconds: int | None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """Set (3600 s to 10 years) or clear (null) a checkpoint's expiry."""
         return await self._call_empty(
@@ -744,6 +1156,7 @@ class AsyncRestClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     async def copy_weights(
@@ -755,6 +1168,7 @@ class AsyncRestClient(AsyncBaseClient):
         destination_project_id: str | None = None,
         ttl_seconds: int | None = None,
         weights_access_token: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> CopyWeightsResponse:
         """Copy a checkpoint into a project (shared storage, new non-trainable training run)."""
         return await self._call(
@@ -770,10 +1184,74 @@ class AsyncRestClient(AsyncBaseClient):
                     "model_seq_id": model_seq_id,
                     "destination_project_id": destination_project_id,
                     "ttl_seconds": ttl_seconds,
-                    "weights_access_token": weights_access_token,
                 },
             ),
+            headers={"X-Tinker-Weights-Access-Token": weights_access_token},
+            request_options=request_options,
         )
+
+    async def get_checkpoint_archive_url_by_tinker_path(self, *, tinker_path: str) -> CheckpointArchiveUrlResponse:
+        """Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        s_step2 = await self._call_redirect(
+            EP_CHECKPOINTS_ARCHIVE_URL,
+            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
+            "url",
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return s_step2
+
+    async def delete_checkpoint_by_tinker_path(self, *, tinker_path: str) -> None:
+        """Delete a checkpoint, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        await self._call_empty(
+            EP_CHECKPOINTS_DELETE,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    async def publish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+        """Make a checkpoint public, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        await self._call_empty(
+            EP_CHECKPOINTS_PUBLISH,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    async def unpublish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+        """Make a checkpoint private again, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        await self._call_empty(
+            EP_CHECKPOINTS_UNPUBLISH,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+        )
+        return None
+
+    async def set_checkpoint_ttl_from_tinker_path(self, *, tinker_path: str, ttl_seconds: int | None = None) -> None:
+        """Set (or clear, with null) a checkpoint's expiry, by its tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        body_step2 = request_body(
+            SetCheckpointTtlBody,
+            {
+                "ttl_seconds": ttl_seconds,
+            },
+            {},
+        )
+        await self._call_empty(
+            EP_CHECKPOINTS_SET_TTL,
+            path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            body=body_step2,
+        )
+        return None
+
+    async def get_training_run_by_tinker_path(self, *, tinker_path: str) -> TrainingRun:
+        """The training run of a tinker:// path."""
+        s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
+        s_step2 = await self._call(
+            EP_TRAINING_RUNS_GET, _TRAININGRUN_ADAPTER, path={"training_run_id": s_parsed.training_run_id}
+        )
+        return s_step2
 
 
 class SamplingClient(BaseClient):
@@ -788,6 +1266,7 @@ class SamplingClient(BaseClient):
         prev_cursor: int | None = None,
         timeout: float | None = None,
         retrieved_request_ids: list[str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> FuturesRetrieveResponse:
         """Long-poll a sampling session's completion queue (cursor based)."""
         return self._call(
@@ -804,9 +1283,10 @@ class SamplingClient(BaseClient):
                     "retrieved_request_ids": retrieved_request_ids,
                 },
             ),
+            request_options=request_options,
         )
 
-    def cancel_future(self, *, request_id: RequestID) -> None:
+    def cancel_future(self, *, request_id: RequestID, request_options: RequestOptions | None = None) -> None:
         """Ask the server to stop an abandoned sampling request."""
         return self._call_empty(
             EP_FUTURES_CANCEL,
@@ -817,6 +1297,7 @@ class SamplingClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     def sample(
@@ -826,7 +1307,7 @@ class SamplingClient(BaseClient):
         sampling_params: SamplingParams,
         num_samples: int = 1,
         prompt_logprobs: bool | None = None,
-    ) -> SampleResponse:
+    ) -> APIFuture[SampleResponse]:
         """Generate completions for a prompt."""
         body_step1 = request_body(
             SampleRequest,
@@ -841,7 +1322,7 @@ class SamplingClient(BaseClient):
                 "prompt_logprobs": prompt_logprobs,
             },
         )
-        s_step1 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
+        s_step1 = self._start_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
@@ -876,6 +1357,7 @@ class AsyncSamplingClient(AsyncBaseClient):
         prev_cursor: int | None = None,
         timeout: float | None = None,
         retrieved_request_ids: list[str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> FuturesRetrieveResponse:
         """Long-poll a sampling session's completion queue (cursor based)."""
         return await self._call(
@@ -892,9 +1374,10 @@ class AsyncSamplingClient(AsyncBaseClient):
                     "retrieved_request_ids": retrieved_request_ids,
                 },
             ),
+            request_options=request_options,
         )
 
-    async def cancel_future(self, *, request_id: RequestID) -> None:
+    async def cancel_future(self, *, request_id: RequestID, request_options: RequestOptions | None = None) -> None:
         """Ask the server to stop an abandoned sampling request."""
         return await self._call_empty(
             EP_FUTURES_CANCEL,
@@ -905,6 +1388,7 @@ class AsyncSamplingClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
     async def sample(
@@ -957,21 +1441,25 @@ class ServiceClient(BaseClient):
 
     _sdk = SERVICE
 
-    def get_server_capabilities(self) -> GetServerCapabilitiesResponse:
+    def get_server_capabilities(
+        self, *, request_options: RequestOptions | None = None
+    ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
         return self._call(
             EP_SERVICE_GET_SERVER_CAPABILITIES,
             _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    def health_check(self) -> HealthResponse:
+    def health_check(self, *, request_options: RequestOptions | None = None) -> HealthResponse:
         """Readiness probe."""
         return self._call(
             EP_SERVICE_HEALTHZ,
             _HEALTHRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    def client_config(self, *, sdk_version: str) -> ClientConfigResponse:
+    def client_config(self, *, sdk_version: str, request_options: RequestOptions | None = None) -> ClientConfigResponse:
         """Fetch server-side feature flags for this SDK version (the first request of every client)."""
         return self._call(
             EP_SERVICE_CLIENT_CONFIG,
@@ -983,9 +1471,12 @@ class ServiceClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def client_dynamic_config(self, *, sdk_version: str) -> ClientDynamicConfigResponse:
+    def client_dynamic_config(
+        self, *, sdk_version: str, request_options: RequestOptions | None = None
+    ) -> ClientDynamicConfigResponse:
         """Fetch the periodically refreshed server flags (cancel support, refresh interval)."""
         return self._call(
             EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
@@ -997,9 +1488,12 @@ class ServiceClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def join_sampling_session(self, *, sampling_session_id: str) -> JoinSamplingSessionResponse:
+    def join_sampling_session(
+        self, *, sampling_session_id: str, request_options: RequestOptions | None = None
+    ) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
         return self._call(
             EP_SERVICE_JOIN_SAMPLING_SESSION,
@@ -1011,10 +1505,14 @@ class ServiceClient(BaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> TrainingClient:
+    def create_lora_training_client(
+        self, *, base_model: str, lora_config: LoraConfig | None = None, user_metadata: dict[str, Any] | None = None
+    ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
+        lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1023,7 +1521,8 @@ class ServiceClient(BaseClient):
                 "base_model": base_model,
             },
             {
-                "lora_config": {"rank": rank},
+                "user_metadata": user_metadata,
+                "lora_config": lora_config,
             },
         )
         s_step2 = self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
@@ -1035,7 +1534,7 @@ class ServiceClient(BaseClient):
             {},
         )
         s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
-        s_step4 = TrainingClient._derive(self, session_id=self._session_id(), model_id=s_info.model_id)
+        s_step4 = TrainingClient._derive(self, session_id=self._session_id(), model_id=s_info.model_id, info=s_info)
         return s_step4
 
     def create_training_client_from_state(self, *, path: str) -> TrainingClient:
@@ -1044,9 +1543,10 @@ class ServiceClient(BaseClient):
             EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
         )
         s_client = self.create_lora_training_client(
-            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+            base_model=s_step1.base_model,
+            lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
         )
-        s_client.load_state(path=path)
+        s_client.load_state(path=path).result()
         s_step5 = s_client
         return s_step5
 
@@ -1056,9 +1556,10 @@ class ServiceClient(BaseClient):
             EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
         )
         s_client = self.create_lora_training_client(
-            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+            base_model=s_step1.base_model,
+            lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
         )
-        s_client.load_state_with_optimizer(path=path)
+        s_client.load_state_with_optimizer(path=path).result()
         s_step5 = s_client
         return s_step5
 
@@ -1082,13 +1583,13 @@ class ServiceClient(BaseClient):
         return s_step2
 
     def create_rest_client(self) -> RestClient:
-        """A RestClient sharing this client's configuration and session."""
-        s_step1 = RestClient._derive(self, session_id=self._session_id())
+        """A RestClient sharing this client's configuration (and no session)."""
+        s_step1 = RestClient._derive(self)
         return s_step1
 
     def create_custom_loss(
         self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
-    ) -> CreateCustomLossResponse:
+    ) -> APIFuture[CreateCustomLossResponse]:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
         body_step1 = request_body(
             CreateCustomLossRequest,
@@ -1101,7 +1602,7 @@ class ServiceClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._call_future(
+        s_step1 = self._start_future(
             EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=body_step1
         )
         return s_step1
@@ -1125,21 +1626,27 @@ class AsyncServiceClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def get_server_capabilities(self) -> GetServerCapabilitiesResponse:
+    async def get_server_capabilities(
+        self, *, request_options: RequestOptions | None = None
+    ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
         return await self._call(
             EP_SERVICE_GET_SERVER_CAPABILITIES,
             _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    async def health_check(self) -> HealthResponse:
+    async def health_check(self, *, request_options: RequestOptions | None = None) -> HealthResponse:
         """Readiness probe."""
         return await self._call(
             EP_SERVICE_HEALTHZ,
             _HEALTHRESPONSE_ADAPTER,
+            request_options=request_options,
         )
 
-    async def client_config(self, *, sdk_version: str) -> ClientConfigResponse:
+    async def client_config(
+        self, *, sdk_version: str, request_options: RequestOptions | None = None
+    ) -> ClientConfigResponse:
         """Fetch server-side feature flags for this SDK version (the first request of every client)."""
         return await self._call(
             EP_SERVICE_CLIENT_CONFIG,
@@ -1151,9 +1658,12 @@ class AsyncServiceClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def client_dynamic_config(self, *, sdk_version: str) -> ClientDynamicConfigResponse:
+    async def client_dynamic_config(
+        self, *, sdk_version: str, request_options: RequestOptions | None = None
+    ) -> ClientDynamicConfigResponse:
         """Fetch the periodically refreshed server flags (cancel support, refresh interval)."""
         return await self._call(
             EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
@@ -1165,9 +1675,12 @@ class AsyncServiceClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def join_sampling_session(self, *, sampling_session_id: str) -> JoinSamplingSessionResponse:
+    async def join_sampling_session(
+        self, *, sampling_session_id: str, request_options: RequestOptions | None = None
+    ) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
         return await self._call(
             EP_SERVICE_JOIN_SAMPLING_SESSION,
@@ -1179,10 +1692,14 @@ class AsyncServiceClient(AsyncBaseClient):
                 },
                 {},
             ),
+            request_options=request_options,
         )
 
-    async def create_lora_training_client(self, *, base_model: str, rank: int = 32) -> AsyncTrainingClient:
+    async def create_lora_training_client(
+        self, *, base_model: str, lora_config: LoraConfig | None = None, user_metadata: dict[str, Any] | None = None
+    ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
+        lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1191,7 +1708,8 @@ class AsyncServiceClient(AsyncBaseClient):
                 "base_model": base_model,
             },
             {
-                "lora_config": {"rank": rank},
+                "user_metadata": user_metadata,
+                "lora_config": lora_config,
             },
         )
         s_step2 = await self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
@@ -1203,7 +1721,9 @@ class AsyncServiceClient(AsyncBaseClient):
             {},
         )
         s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
-        s_step4 = AsyncTrainingClient._derive(self, session_id=(await self._session_id()), model_id=s_info.model_id)
+        s_step4 = AsyncTrainingClient._derive(
+            self, session_id=(await self._session_id()), model_id=s_info.model_id, info=s_info
+        )
         return s_step4
 
     async def create_training_client_from_state(self, *, path: str) -> AsyncTrainingClient:
@@ -1212,7 +1732,8 @@ class AsyncServiceClient(AsyncBaseClient):
             EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
         )
         s_client = await self.create_lora_training_client(
-            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+            base_model=s_step1.base_model,
+            lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
         )
         await s_client.load_state(path=path)
         s_step5 = s_client
@@ -1224,7 +1745,8 @@ class AsyncServiceClient(AsyncBaseClient):
             EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
         )
         s_client = await self.create_lora_training_client(
-            base_model=s_step1.base_model, rank=present(s_step1.lora_rank, "${result.lora_rank}")
+            base_model=s_step1.base_model,
+            lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
         )
         await s_client.load_state_with_optimizer(path=path)
         s_step5 = s_client
@@ -1252,8 +1774,8 @@ class AsyncServiceClient(AsyncBaseClient):
         return s_step2
 
     async def create_rest_client(self) -> AsyncRestClient:
-        """A RestClient sharing this client's configuration and session."""
-        s_step1 = AsyncRestClient._derive(self, session_id=(await self._session_id()))
+        """A RestClient sharing this client's configuration (and no session)."""
+        s_step1 = AsyncRestClient._derive(self)
         return s_step1
 
     async def create_custom_loss(
@@ -1315,183 +1837,230 @@ class TrainingClient(BaseClient):
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
-    def get_info(self) -> GetInfoResponse:
-        """Information about the model: its base model, LoRA configuration and optimizer."""
-        body_step1 = request_body(
-            GetInfoRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {},
+    def save_weights_and_get_sampling_client_sync(self) -> SamplingClient:
+        """Save the current weights and create a SamplingClient on them."""
+        with self._lane("seq_id"):
+            body_step2 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                },
+            )
+            s_step2_id = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+        s_step2 = self._await_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
-        s_step1 = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_step1)
+        s_step3 = SamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
+        return s_step3
+
+    def get_info(self) -> GetInfoResponse:
+        """Information about the model: its base model, LoRA configuration and optimizer (as fetched when the client
+        was created).
+        """
+        s_step1 = cast("GetInfoResponse", self._state["info"])
         return s_step1
 
     def unload_model(self) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             UnloadModelRequest,
             {
                 "model_id": self._state["model_id"],
             },
             {},
         )
-        s_step1 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step1)
-        return s_step1
+        s_step2 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2)
+        return s_step2
 
     def forward_backward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
-    ) -> ForwardBackwardOutput:
+    ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward and backward pass and accumulate gradients."""
-        body_step1 = request_body(
-            ForwardBackwardRequest,
-            {
-                "model_id": self._state["model_id"],
-                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = self._call_future(
-            EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
-        )
+
+        def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
+            body_step1 = request_body(
+                ForwardBackwardRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "forward_backward_input": {"data": chunk, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            return dict(body=body_step1)
+
+        with self._lane("seq_id"):
+            s_step1 = self._start_chunked(
+                EP_TRAINING_FORWARD_BACKWARD,
+                FT_FUTURES,
+                _FORWARDBACKWARDOUTPUT_ADAPTER,
+                Chunking("data", 1024, 5000000, (("loss_fn_outputs", "concat"), ("metrics", "metrics"))),
+                data,
+                request_s_step1,
+            )
         return s_step1
 
     def forward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
-    ) -> ForwardBackwardOutput:
+    ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward pass only (no gradients)."""
-        body_step1 = request_body(
-            ForwardRequest,
-            {
-                "model_id": self._state["model_id"],
-                "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = self._call_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1)
+
+        def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
+            body_step1 = request_body(
+                ForwardRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "forward_input": {"data": chunk, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            return dict(body=body_step1)
+
+        with self._lane("seq_id"):
+            s_step1 = self._start_chunked(
+                EP_TRAINING_FORWARD,
+                FT_FUTURES,
+                _FORWARDBACKWARDOUTPUT_ADAPTER,
+                Chunking("data", 1024, 5000000, (("loss_fn_outputs", "concat"), ("metrics", "metrics"))),
+                data,
+                request_s_step1,
+            )
         return s_step1
 
-    def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
+    def optim_step(self, *, adam_params: AdamParams) -> APIFuture[OptimStepResponse]:
         """Apply one optimizer step with the given Adam hyperparameters."""
-        body_step1 = request_body(
-            OptimStepRequest,
-            {
-                "model_id": self._state["model_id"],
-                "optim_params": adam_params,
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = self._call_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1)
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                OptimStepRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "optim_params": adam_params,
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1 = self._start_future(
+                EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1
+            )
         return s_step1
 
-    def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
+    def save_state(self, *, name: str, ttl_seconds: int | None = None) -> APIFuture[SaveWeightsResponse]:
         """Save the training state (weights and optimizer) as a named checkpoint."""
-        body_step1 = request_body(
-            SaveWeightsRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "path": name,
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "path": name,
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1 = self._start_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
-    def load_state(self, *, path: str) -> LoadWeightsResponse:
+    def load_state(self, *, path: str) -> APIFuture[LoadWeightsResponse]:
         """Load the weights of a checkpoint (not the optimizer state)."""
-        body_step1 = request_body(
-            LoadWeightsRequest,
-            {
-                "path": path,
-                "optimizer": False,
-            },
-            {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                LoadWeightsRequest,
+                {
+                    "path": path,
+                    "optimizer": False,
+                },
+                {
+                    "model_id": self._state["model_id"],
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1 = self._start_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
-    def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
+    def load_state_with_optimizer(self, *, path: str) -> APIFuture[LoadWeightsResponse]:
         """Load the weights and the optimizer state of a checkpoint."""
-        body_step1 = request_body(
-            LoadWeightsRequest,
-            {
-                "path": path,
-                "optimizer": True,
-            },
-            {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                LoadWeightsRequest,
+                {
+                    "path": path,
+                    "optimizer": True,
+                },
+                {
+                    "model_id": self._state["model_id"],
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1 = self._start_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
         return s_step1
 
     def save_weights_for_sampler(
         self, *, name: str, ttl_seconds: int | None = None
-    ) -> SaveWeightsForSamplerResponseInternal:
+    ) -> APIFuture[SaveWeightsForSamplerResponse]:
         """Save the weights as a named sampler checkpoint."""
-        body_step1 = request_body(
-            SaveWeightsForSamplerRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "path": name,
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = self._call_future(
-            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
-        )
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "path": name,
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1 = self._start_future(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER, body=body_step1
+            )
         return s_step1
 
     def save_weights_external(
         self, *, name: str, ttl_seconds: int | None = None
-    ) -> SaveWeightsExternalResponseInternal:
+    ) -> APIFuture[SaveWeightsExternalResponseInternal]:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
-        body_step1 = request_body(
-            SaveWeightsExternalRequest,
-            {
-                "model_id": self._state["model_id"],
-                "path": name,
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = self._call_future(
-            EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
-        )
+        with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsExternalRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "path": name,
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1 = self._start_future(
+                EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
+            )
         return s_step1
 
     def save_weights_and_get_sampling_client(self) -> SamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        body_step2 = request_body(
-            SaveWeightsForSamplerRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
-            },
-        )
-        s_step2 = self._call_future(
-            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2
+        with self._lane("seq_id"):
+            body_step2 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                },
+            )
+            s_step2_id = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+        s_step2 = self._await_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
         s_step3 = SamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3
@@ -1520,150 +2089,193 @@ class AsyncTrainingClient(AsyncBaseClient):
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
-    async def get_info(self) -> GetInfoResponse:
-        """Information about the model: its base model, LoRA configuration and optimizer."""
-        body_step1 = request_body(
-            GetInfoRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {},
+    async def save_weights_and_get_sampling_client_sync(self) -> AsyncSamplingClient:
+        """Save the current weights and create a SamplingClient on them."""
+        async with self._lane("seq_id"):
+            body_step2 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                },
+            )
+            s_step2_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+        s_step2 = await self._await_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
-        s_step1 = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_step1)
+        s_step3 = AsyncSamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
+        return s_step3
+
+    async def get_info(self) -> GetInfoResponse:
+        """Information about the model: its base model, LoRA configuration and optimizer (as fetched when the client
+        was created).
+        """
+        s_step1 = cast("GetInfoResponse", self._state["info"])
         return s_step1
 
     async def unload_model(self) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
-        body_step1 = request_body(
+        body_step2 = request_body(
             UnloadModelRequest,
             {
                 "model_id": self._state["model_id"],
             },
             {},
         )
-        s_step1 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step1)
-        return s_step1
+        s_step2 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2)
+        return s_step2
 
     async def forward_backward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward and backward pass and accumulate gradients."""
-        body_step1 = request_body(
-            ForwardBackwardRequest,
-            {
-                "model_id": self._state["model_id"],
-                "forward_backward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = await self._call_future(
-            EP_TRAINING_FORWARD_BACKWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
-        )
+
+        async def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
+            body_step1 = request_body(
+                ForwardBackwardRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "forward_backward_input": {"data": chunk, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            return dict(body=body_step1)
+
+        async with self._lane("seq_id"):
+            s_step1 = await self._call_chunked(
+                EP_TRAINING_FORWARD_BACKWARD,
+                FT_FUTURES,
+                _FORWARDBACKWARDOUTPUT_ADAPTER,
+                Chunking("data", 1024, 5000000, (("loss_fn_outputs", "concat"), ("metrics", "metrics"))),
+                data,
+                request_s_step1,
+            )
         return s_step1
 
     async def forward(
         self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
     ) -> ForwardBackwardOutput:
         """Run a forward pass only (no gradients)."""
-        body_step1 = request_body(
-            ForwardRequest,
-            {
-                "model_id": self._state["model_id"],
-                "forward_input": {"data": data, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = await self._call_future(
-            EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
-        )
+
+        async def request_s_step1(chunk: list[Datum]) -> dict[str, Any]:
+            body_step1 = request_body(
+                ForwardRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "forward_input": {"data": chunk, "loss_fn": loss_fn, "loss_fn_config": loss_fn_config},
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            return dict(body=body_step1)
+
+        async with self._lane("seq_id"):
+            s_step1 = await self._call_chunked(
+                EP_TRAINING_FORWARD,
+                FT_FUTURES,
+                _FORWARDBACKWARDOUTPUT_ADAPTER,
+                Chunking("data", 1024, 5000000, (("loss_fn_outputs", "concat"), ("metrics", "metrics"))),
+                data,
+                request_s_step1,
+            )
         return s_step1
 
     async def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
         """Apply one optimizer step with the given Adam hyperparameters."""
-        body_step1 = request_body(
-            OptimStepRequest,
-            {
-                "model_id": self._state["model_id"],
-                "optim_params": adam_params,
-            },
-            {
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = await self._call_future(
-            EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1
-        )
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                OptimStepRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "optim_params": adam_params,
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1_id = await self._submit(EP_TRAINING_OPTIM_STEP, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, s_step1_id, _OPTIMSTEPRESPONSE_ADAPTER)
         return s_step1
 
     async def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
         """Save the training state (weights and optimizer) as a named checkpoint."""
-        body_step1 = request_body(
-            SaveWeightsRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "path": name,
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = await self._call_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "path": name,
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1_id = await self._submit(EP_WEIGHTS_SAVE, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(EP_WEIGHTS_SAVE, FT_FUTURES, s_step1_id, _SAVEWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
     async def load_state(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights of a checkpoint (not the optimizer state)."""
-        body_step1 = request_body(
-            LoadWeightsRequest,
-            {
-                "path": path,
-                "optimizer": False,
-            },
-            {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                LoadWeightsRequest,
+                {
+                    "path": path,
+                    "optimizer": False,
+                },
+                {
+                    "model_id": self._state["model_id"],
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1_id = await self._submit(EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(EP_WEIGHTS_LOAD, FT_FUTURES, s_step1_id, _LOADWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
     async def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
         """Load the weights and the optimizer state of a checkpoint."""
-        body_step1 = request_body(
-            LoadWeightsRequest,
-            {
-                "path": path,
-                "optimizer": True,
-            },
-            {
-                "model_id": self._state["model_id"],
-                "seq_id": self._next("seq_id"),
-            },
-        )
-        s_step1 = await self._call_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                LoadWeightsRequest,
+                {
+                    "path": path,
+                    "optimizer": True,
+                },
+                {
+                    "model_id": self._state["model_id"],
+                    "seq_id": self._next("seq_id", 1),
+                },
+            )
+            s_step1_id = await self._submit(EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(EP_WEIGHTS_LOAD, FT_FUTURES, s_step1_id, _LOADWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
     async def save_weights_for_sampler(
         self, *, name: str, ttl_seconds: int | None = None
-    ) -> SaveWeightsForSamplerResponseInternal:
+    ) -> SaveWeightsForSamplerResponse:
         """Save the weights as a named sampler checkpoint."""
-        body_step1 = request_body(
-            SaveWeightsForSamplerRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "path": name,
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = await self._call_future(
-            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step1
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "path": name,
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step1_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
         return s_step1
 
@@ -1671,36 +2283,40 @@ class AsyncTrainingClient(AsyncBaseClient):
         self, *, name: str, ttl_seconds: int | None = None
     ) -> SaveWeightsExternalResponseInternal:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
-        body_step1 = request_body(
-            SaveWeightsExternalRequest,
-            {
-                "model_id": self._state["model_id"],
-                "path": name,
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "ttl_seconds": ttl_seconds,
-            },
-        )
-        s_step1 = await self._call_future(
-            EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
+        async with self._lane("seq_id"):
+            body_step1 = request_body(
+                SaveWeightsExternalRequest,
+                {
+                    "model_id": self._state["model_id"],
+                    "path": name,
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "ttl_seconds": ttl_seconds,
+                },
+            )
+            s_step1_id = await self._submit(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, body=body_step1)
+        s_step1 = await self._await_future(
+            EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, s_step1_id, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER
         )
         return s_step1
 
     async def save_weights_and_get_sampling_client(self) -> AsyncSamplingClient:
         """Save the current weights and create a SamplingClient on them."""
-        body_step2 = request_body(
-            SaveWeightsForSamplerRequest,
-            {
-                "model_id": self._state["model_id"],
-            },
-            {
-                "seq_id": self._next("seq_id"),
-                "sampling_session_seq_id": self._next("sampling_session_seq_id"),
-            },
-        )
-        s_step2 = await self._call_future(
-            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSEINTERNAL_ADAPTER, body=body_step2
+        async with self._lane("seq_id"):
+            body_step2 = request_body(
+                SaveWeightsForSamplerRequest,
+                {
+                    "model_id": self._state["model_id"],
+                },
+                {
+                    "seq_id": self._next("seq_id", 1),
+                    "sampling_session_seq_id": self._next("sampling_session_seq_id"),
+                },
+            )
+            s_step2_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+        s_step2 = await self._await_future(
+            EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
         s_step3 = AsyncSamplingClient._derive(self, sampling_session_id=s_step2.sampling_session_id)
         return s_step3

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
+from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, best_fit, discriminate, parse_template
 
 
 class AccessibleSearchOwner(WireModel):
@@ -305,8 +305,6 @@ class CopyWeightsRequest(WireModel):
     """A tinker URI for the weights to copy. Either kind is accepted."""
     ttl_seconds: int | None = None
     """Seconds until the copy expires, 1 hour (3600) to 10 years. Source expiry is not inherited."""
-    weights_access_token: str | None = None
-    """Optional access token for copying weights under a different account."""
 
 
 class CopyWeightsResponse(WireModel):
@@ -788,6 +786,22 @@ class OwnSearchOwner(WireModel):
     type: Literal["own"] = "own"
 
 
+class ParsedCheckpointTinkerPath(WireModel):
+    """The parts of a checkpoint's tinker:// path."""
+
+    training_run_id: str
+    """The training run (model) id."""
+    checkpoint_id: str
+    """'<segment>/<name>', e.g. weights/0001."""
+
+    @classmethod
+    def from_tinker_path(cls, text: str) -> ParsedCheckpointTinkerPath:
+        """Splits ``text`` by ``tinker://{training_run_id}/{+checkpoint_id}`` into a ``ParsedCheckpointTinkerPath``;
+        raises ``InvalidArgumentError`` when it does not match.
+        """
+        return cls.model_validate(parse_template("tinker://{training_run_id}/{+checkpoint_id}", text))
+
+
 class PromptAltTokens(WireModel):
     """Independent draws from the model's next-token distribution at every prompt position."""
 
@@ -859,7 +873,7 @@ class SampleRequest(WireModel):
     """Optional sampling session ID to use instead of model_path/base_model."""
     seq_id: int | None = None
     """Sequence ID within the sampling session."""
-    prompt_logprobs: bool | None = None
+    prompt_logprobs: bool | None = False
     """If set to `true`, computes and returns logprobs on the prompt tokens."""
     topk_prompt_logprobs: int = 0
     """If set to a positive integer, returns the top-k logprobs for each prompt token."""
@@ -871,7 +885,7 @@ class SampleRequest(WireModel):
     """If set to a positive integer, draws that many tokens independently at every prompt position."""
     prompt_logprobs_last_n: int | None = None
     """Score only the last N prompt tokens."""
-    record_stability_info: bool | None = None
+    record_stability_info: bool | None = False
     """If set to `true`, the server records stability information."""
     type: Literal["sample"] = "sample"
 
@@ -1003,7 +1017,7 @@ class SaveWeightsForSamplerRequest(WireModel):
     type: Literal["save_weights_for_sampler"] = "save_weights_for_sampler"
 
 
-class SaveWeightsForSamplerResponseInternal(WireModel):
+class SaveWeightsForSamplerResponse(WireModel):
     path: str | None = None
     """A tinker URI for model weights for sampling at a specific step"""
     sampling_session_id: str | None = None
@@ -1411,21 +1425,38 @@ FutureCompletion: TypeAlias = Annotated[
 ]
 
 
-FutureRetrieveResponse: TypeAlias = (
-    TryAgainResponse
-    | RetrieveFutureMetadataOnlyResponse
-    | RequestFailedResponse
-    | CreateModelResponse
-    | LoadWeightsResponse
-    | SaveWeightsResponse
-    | SaveWeightsForSamplerResponseInternal
-    | SaveWeightsExternalResponseInternal
-    | OptimStepResponse
-    | UnloadModelResponse
-    | CreateCustomLossResponse
-    | ForwardBackwardOutput
-    | SampleResponse
-)
+FutureRetrieveResponse: TypeAlias = Annotated[
+    Annotated[TryAgainResponse, Tag("TryAgainResponse")]
+    | Annotated[RetrieveFutureMetadataOnlyResponse, Tag("RetrieveFutureMetadataOnlyResponse")]
+    | Annotated[RequestFailedResponse, Tag("RequestFailedResponse")]
+    | Annotated[CreateModelResponse, Tag("CreateModelResponse")]
+    | Annotated[LoadWeightsResponse, Tag("LoadWeightsResponse")]
+    | Annotated[SaveWeightsResponse, Tag("SaveWeightsResponse")]
+    | Annotated[SaveWeightsForSamplerResponse, Tag("SaveWeightsForSamplerResponse")]
+    | Annotated[SaveWeightsExternalResponseInternal, Tag("SaveWeightsExternalResponseInternal")]
+    | Annotated[OptimStepResponse, Tag("OptimStepResponse")]
+    | Annotated[UnloadModelResponse, Tag("UnloadModelResponse")]
+    | Annotated[CreateCustomLossResponse, Tag("CreateCustomLossResponse")]
+    | Annotated[ForwardBackwardOutput, Tag("ForwardBackwardOutput")]
+    | Annotated[SampleResponse, Tag("SampleResponse")],
+    Discriminator(
+        best_fit(
+            TryAgainResponse,
+            RetrieveFutureMetadataOnlyResponse,
+            RequestFailedResponse,
+            CreateModelResponse,
+            LoadWeightsResponse,
+            SaveWeightsResponse,
+            SaveWeightsForSamplerResponse,
+            SaveWeightsExternalResponseInternal,
+            OptimStepResponse,
+            UnloadModelResponse,
+            CreateCustomLossResponse,
+            ForwardBackwardOutput,
+            SampleResponse,
+        ),
+    ),
+]
 """One answer of /api/v1/retrieve_future."""
 
 
@@ -1662,6 +1693,7 @@ ModelInput.model_rebuild()
 OptimStepRequest.model_rebuild()
 OptimStepResponse.model_rebuild()
 OwnSearchOwner.model_rebuild()
+ParsedCheckpointTinkerPath.model_rebuild()
 PromptAltTokens.model_rebuild()
 PromptProvenanceSpan.model_rebuild()
 ProvenanceSpan.model_rebuild()
@@ -1678,7 +1710,7 @@ SamplingSessionFuturesTarget.model_rebuild()
 SaveWeightsExternalRequest.model_rebuild()
 SaveWeightsExternalResponseInternal.model_rebuild()
 SaveWeightsForSamplerRequest.model_rebuild()
-SaveWeightsForSamplerResponseInternal.model_rebuild()
+SaveWeightsForSamplerResponse.model_rebuild()
 SaveWeightsRequest.model_rebuild()
 SaveWeightsResponse.model_rebuild()
 SelfApiKeyResponse.model_rebuild()
@@ -1822,6 +1854,7 @@ __all__ = [
     "OptimStepResponse",
     "OptimizerConfig",
     "OwnSearchOwner",
+    "ParsedCheckpointTinkerPath",
     "PromptAltTokens",
     "PromptProvenanceSpan",
     "ProvenanceSpan",
@@ -1843,7 +1876,7 @@ __all__ = [
     "SaveWeightsExternalRequest",
     "SaveWeightsExternalResponseInternal",
     "SaveWeightsForSamplerRequest",
-    "SaveWeightsForSamplerResponseInternal",
+    "SaveWeightsForSamplerResponse",
     "SaveWeightsRequest",
     "SaveWeightsResponse",
     "SearchOwner",

@@ -3,20 +3,30 @@ and one call of an endpoint, including a server-side future's polling."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import concurrent.futures
+import enum
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from ._auth import AuthScheme
+from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
-from ._futures import Futures, QueueObserver, apoll, poll
+from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._options import RequestOptions, apply_options
+from ._pagination import AsyncPager, Pager, PageRequest, Paging
+from ._raw import record
 from ._session import Session, SessionHolder
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class SDK:
     user_agent: str
     session: Session | None = None
     telemetry: TelemetrySpec | None = None
+    auth: AuthScheme | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -36,6 +47,25 @@ def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: 
     An absent optional field is never sent as null."""
     values = {**required, **{k: v for k, v in optional.items() if v is not None}}
     return model.model_validate(values).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def header_text(values: Mapping[str, object] | None) -> dict[str, str] | None:
+    """Header parameters as header values: absent (None) ones left out, booleans as `true`/`false`
+    (as in a query string), enums by their value, anything else as its text; names in lower case, as
+    the transport writes its own (one entry per header)."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[name.lower()] = "true" if value else "false"
+        elif isinstance(value, enum.Enum):
+            out[name.lower()] = str(value.value)
+        else:
+            out[name.lower()] = str(value)
+    return out
 
 
 # Polls a future that resolves to nothing: whatever the retrieve endpoint answers is not decoded.
@@ -60,6 +90,30 @@ def request_id_of(response: httpx.Response, field: str) -> str:
     raise ResponseValidationError(f"the future handle has no `{field}`", body=body)
 
 
+class PollThreads:
+    """The threads that poll a client family's futures in the background (made on first use)."""
+
+    # Polls mostly wait on the server's long-poll: many at once cost little.
+    MAX_WORKERS = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(self.MAX_WORKERS, thread_name_prefix="tinkc-poll")
+            return self._pool.submit(fn)
+
+    def close(self) -> None:
+        """Waits for the polls under way (a closed client's futures still resolve)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
 class BaseClient:
     """Synchronous client: one configuration, one connection pool, shared with derived clients."""
 
@@ -69,6 +123,10 @@ class BaseClient:
     _session: SessionHolder
     _telemetry: Telemetry | None
     _owns_transport: bool
+    _poll_threads: PollThreads
+    # how to submit again each future a flow submitted and has not awaited yet: an expired promise
+    # is re-run by the await, which has only the request id
+    _resubmits: dict[str, Callable[[], str]]
 
     def __init__(
         self,
@@ -78,22 +136,44 @@ class BaseClient:
         timeout: float | None = None,
         http_client: httpx.Client | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
+        token_exchange: bool | None = None,
+        environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: Transport | None = None,
         _parent: BaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._lanes: dict[str, threading.Lock] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._poll_threads = _parent._poll_threads
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
+        self._poll_threads = PollThreads()
+        self._resubmits = {}
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
+                options=options,
+            )
             _transport = Transport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
             )
         self._transport = _transport
         self._observer = queue_state_observer
@@ -131,11 +211,51 @@ class BaseClient:
     def _sibling(self, cls: type[C]) -> C:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
+
+    def _lane(self, counter: str) -> threading.Lock:
+        """The lane of an `ordered` counter: held from reading the counter until the server answered
+        the request that carries it, so the client's requests leave in counter order, one at a time."""
+        return self._lanes.setdefault(counter, threading.Lock())  # setdefault: one lock even when threads race
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        response = self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
+        record(response)  # for `with_raw_response`
+        return response
+
+    def with_options(self: C, **options: Any) -> C:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._lanes = self._lanes  # ... in the same lanes, so its ordered requests keep their order
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     def _submit(
         self,
@@ -145,16 +265,59 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
+        """Send a request that answers a future; its request id (a later `_await_future` can
+        submit it again if the promise expires: a flow's await has only the request id)."""
+
+        def again() -> str:
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
+
+        request_id = again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> str:
+        handle = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
-    def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return poll(self._transport, futures, request_id, adapter, observer=self._observer)
+    def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], str] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
+        return poll(
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            endpoint=endpoint,
+            resubmit=resubmit or registered,
+        )
 
-    def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        poll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        self._await_future(endpoint, futures, request_id, IGNORED)
 
     def _call(
         self,
@@ -164,8 +327,12 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(
+            self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
+        )
 
     def _call_empty(
         self,
@@ -174,13 +341,39 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        self._transport.send(endpoint, path=path, query=query, body=body)
+        self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        return str(self._transport.send(endpoint, path=path, query=query).headers.get("location", ""))
+        answer = self._send(endpoint, request_options, path=path, query=query, headers=headers)
+        return str(answer.headers.get("location", ""))
+
+    def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        location = self._call_location(
+            endpoint, path=path, query=query, headers=headers, request_options=request_options
+        )
+        return adapter.validate_python({field: location})
 
     def _call_future(
         self,
@@ -191,11 +384,15 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        handle = self._transport.send(endpoint, path=path, query=query, body=body)
-        return poll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        def submit() -> str:
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
+
+        return self._await_future(endpoint, futures, submit(), adapter, submit)
 
     def _call_future_empty(
         self,
@@ -205,14 +402,176 @@ class BaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        self._await_future_empty(futures, self._submit(endpoint, futures, path=path, query=query, body=body))
+        self._call_future(
+            endpoint,
+            futures,
+            IGNORED,
+            path=path,
+            query=query,
+            body=body,
+            headers=headers,
+            request_options=request_options,
+        )
+
+    def _start_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> APIFuture[T]:
+        """Submits now, in the caller's thread (so calls leave in the order they are made), and
+        polls in the background: the future at once. A failed submission is the future's error."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> T:
+            return self._await_future(endpoint, futures, request_id, adapter, submit)
+
+        return self._start(
+            endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
+
+    def _start_future_empty(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> APIFuture[None]:
+        """`_start_future` of a future that resolves to nothing (whatever the poll answers last)."""
+
+        def wait(request_id: str, submit: Callable[[], str]) -> None:
+            self._await_future(endpoint, futures, request_id, IGNORED, submit)
+
+        return self._start(
+            endpoint, futures, wait, path=path, query=query, body=body, headers=headers, request_options=request_options
+        )
+
+    def _start(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        wait: Callable[[str, Callable[[], str]], T],
+        *,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        body: Any,
+        headers: Mapping[str, object] | None,
+        request_options: RequestOptions | None,
+    ) -> APIFuture[T]:
+        def submit() -> str:
+            return self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
+
+        try:
+            request_id = submit()
+        except Exception as exc:  # raised by `result()`, as the call's any other error
+            failed: concurrent.futures.Future[T] = concurrent.futures.Future()
+            failed.set_exception(exc)
+            return APIFuture(failed)
+        return APIFuture(self._poll_threads.submit(lambda: wait(request_id, submit)))
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Pager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        def send(request: PageRequest) -> httpx.Response:
+            return self._send(
+                request.endpoint,
+                request_options,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=headers,
+            )
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return Pager(send, self._transport.config.base_url, paging, first, adapter, items)
+
+    def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent, then the first; every
+        future polled; the results combined in chunk order. (This blocking client sends and polls
+        one chunk at a time, the first still last.)"""
+        return self._submit_chunks(endpoint, futures, adapter, chunking, items, request)()
+
+    def _start_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> APIFuture[T]:
+        """`_call_chunked` answered at once (the sync client's future-answering methods): every
+        chunk submitted now, in the caller's thread (so calls leave in the order they are made),
+        the polls and the combining in the background. A failed submission is the future's error."""
+        try:
+            finish = self._submit_chunks(endpoint, futures, adapter, chunking, items, request)
+        except Exception as exc:  # raised by `result()`, as the call's any other error
+            failed: concurrent.futures.Future[T] = concurrent.futures.Future()
+            failed.set_exception(exc)
+            return APIFuture(failed)
+        return APIFuture(self._poll_threads.submit(finish))
+
+    def _submit_chunks(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Mapping[str, Any]],
+    ) -> Callable[[], T]:
+        """Submits every chunk (the first last); what polls them and combines the results."""
+        chunks = chunking.split(items)
+        requests = [request(chunk) for chunk in chunks]
+        ids = {i: self._submit(endpoint, futures, **requests[i]) for i in [*range(1, len(requests)), 0]}
+
+        def finish() -> T:
+            results = [self._await_future(endpoint, futures, ids[i], adapter) for i in range(len(requests))]
+            return chunking.combined(results, [len(chunk) for chunk in chunks])
+
+        return finish
 
     def close(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves
         them to the client it came from)."""
         if self._owns_transport:
+            self._poll_threads.close()
             if self._telemetry is not None:
                 self._telemetry.close()
             self._session.close()
@@ -237,6 +596,7 @@ class AsyncBaseClient:
     _session: SessionHolder
     _telemetry: AsyncTelemetry | None
     _owns_transport: bool
+    _resubmits: dict[str, Callable[[], Awaitable[str]]]  # as BaseClient's
 
     def __init__(
         self,
@@ -246,22 +606,42 @@ class AsyncBaseClient:
         timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         queue_state_observer: QueueObserver | None = None,
+        request_options: RequestOptions | None = None,
+        token_exchange: bool | None = None,
+        environment: str | None = None,
+        options: Mapping[str, Any] | None = None,
         _transport: AsyncTransport | None = None,
         _parent: AsyncBaseClient | None = None,
     ) -> None:
         self._state: dict[str, Any] = {}
         self._counters: dict[str, int] = {}
+        self._lanes_async: dict[str, asyncio.Lock] = {}
+        self._options: RequestOptions | None = _parent._options if _parent is not None else request_options
         if _parent is not None:  # a derived client: the family's connections, session and telemetry
             self._transport = _parent._transport
             self._observer = _parent._observer
             self._session = _parent._session
             self._telemetry = _parent._telemetry
+            self._resubmits = _parent._resubmits
             self._owns_transport = False
             return
+        self._resubmits = {}
         if _transport is None:
-            config: Config = resolve_config(self._sdk.settings, api_key=api_key, base_url=base_url, timeout=timeout)
+            config: Config = resolve_config(
+                self._sdk.settings,
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                token_exchange=token_exchange,
+                environment=environment,
+                options=options,
+            )
             _transport = AsyncTransport(
-                config, user_agent=self._sdk.user_agent, auth_header=self._sdk.auth_header, http=http_client
+                config,
+                user_agent=self._sdk.user_agent,
+                auth_header=self._sdk.auth_header,
+                http=http_client,
+                auth=self._sdk.auth,
             )
         self._transport = _transport
         self._observer = queue_state_observer
@@ -299,11 +679,50 @@ class AsyncBaseClient:
     def _sibling(self, cls: type[A]) -> A:
         return cls._derive(self)
 
-    def _next(self, counter: str) -> int:
-        """The next value of a counter in the client's state (0, 1, 2, ...)."""
-        value = self._counters.get(counter, 0)
+    def _next(self, counter: str, start: int = 0) -> int:
+        """The next value of a counter in the client's state (start, start + 1, ...; the manifest's
+        `start:`, 0 by default)."""
+        value = self._counters.get(counter, start)
         self._counters[counter] = value + 1
         return value
+
+    def _lane(self, counter: str) -> asyncio.Lock:
+        """The lane of an `ordered` counter (asyncio.Lock wakes its waiters first come, first served)."""
+        return self._lanes_async.setdefault(counter, asyncio.Lock())
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        request_options: RequestOptions | None,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+    ) -> httpx.Response:
+        """One logical request, with the call's options over the client's."""
+        options = request_options.over(self._options) if request_options is not None else self._options
+        sent = apply_options(options, endpoint, query, body, header_text(headers))
+        response = await self._transport.send(
+            sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
+        )
+        record(response)  # for `with_raw_response`
+        return response
+
+    def with_options(self: A, **options: Any) -> A:
+        """A client sharing this one's connections, session and telemetry whose calls use these
+        options (`RequestOptions`' names: `timeout`, `max_retries`, `extra_headers`, ...) by
+        default; an unknown name is a `TypeError`."""
+        client = type(self)(_parent=self)
+        client._state.update(self._state)
+        client._counters = self._counters  # one client with other defaults: its counters go on
+        client._lanes_async = self._lanes_async  # ... in the same lanes, so its ordered requests keep their order
+        client._options = RequestOptions(**options).over(self._options)
+        return client
+
+    def _config_option(self, name: str) -> Any:
+        """A declared configuration option (`${config.<name>}`): None when absent."""
+        return self._transport.config.options[name]
 
     async def _submit(
         self,
@@ -313,16 +732,58 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        """Send a request that answers a future; its request id."""
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
+        """Send a request that answers a future; its request id (see BaseClient._submit)."""
+
+        async def again() -> str:
+            return await self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
+
+        request_id = await again()
+        self._resubmits[request_id] = again
+        return request_id
+
+    async def _send_submit(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> str:
+        handle = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
         return request_id_of(handle, futures.request_id_field)
 
-    async def _await_future(self, futures: Futures, request_id: str, adapter: TypeAdapter[T]) -> T:
-        return await apoll(self._transport, futures, request_id, adapter, observer=self._observer)
+    async def _await_future(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        request_id: str,
+        adapter: TypeAdapter[T],
+        resubmit: Callable[[], Awaitable[str]] | None = None,
+    ) -> T:
+        """The result of the future `endpoint` answered (its request type goes with every poll);
+        `resubmit` (else what `_submit` registered) submits the call again if the promise expires."""
+        registered = self._resubmits.pop(request_id, None)
+        return await apoll(
+            self._transport,
+            futures,
+            request_id,
+            adapter,
+            observer=self._observer,
+            request_type=endpoint.request_type,
+            endpoint=endpoint,
+            resubmit=resubmit or registered,
+        )
 
-    async def _await_future_empty(self, futures: Futures, request_id: str) -> None:
-        await apoll(self._transport, futures, request_id, IGNORED, observer=self._observer)
+    async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
+        await self._await_future(endpoint, futures, request_id, IGNORED)
 
     async def _call(
         self,
@@ -332,8 +793,12 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        return decode(await self._transport.send(endpoint, path=path, query=query, body=body), adapter)
+        return decode(
+            await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
+        )
 
     async def _call_empty(
         self,
@@ -342,13 +807,39 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
-        await self._transport.send(endpoint, path=path, query=query, body=body)
+        await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
 
     async def _call_location(
-        self, endpoint: Endpoint, *, path: Mapping[str, object] | None = None, query: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> str:
-        return str((await self._transport.send(endpoint, path=path, query=query)).headers.get("location", ""))
+        answer = await self._send(endpoint, request_options, path=path, query=query, headers=headers)
+        return str(answer.headers.get("location", ""))
+
+    async def _call_redirect(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        field: str,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> T:
+        """A redirect answered as the declared record: `field` (its url) the Location."""
+        location = await self._call_location(
+            endpoint, path=path, query=query, headers=headers, request_options=request_options
+        )
+        return adapter.validate_python({field: location})
 
     async def _call_future(
         self,
@@ -359,11 +850,15 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> T:
-        handle = await self._transport.send(endpoint, path=path, query=query, body=body)
-        return await apoll(
-            self._transport, futures, request_id_of(handle, futures.request_id_field), adapter, observer=self._observer
-        )
+        async def submit() -> str:
+            return await self._send_submit(
+                endpoint, futures, path=path, query=query, body=body, headers=headers, request_options=request_options
+            )
+
+        return await self._await_future(endpoint, futures, await submit(), adapter, submit)
 
     async def _call_future_empty(
         self,
@@ -373,10 +868,69 @@ class AsyncBaseClient:
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> None:
         """A future that resolves to nothing (no response body): it is polled until it resolves all the same."""
-        request_id = await self._submit(endpoint, futures, path=path, query=query, body=body)
-        await self._await_future_empty(futures, request_id)
+        await self._call_future(
+            endpoint,
+            futures,
+            IGNORED,
+            path=path,
+            query=query,
+            body=body,
+            headers=headers,
+            request_options=request_options,
+        )
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        paging: Paging,
+        adapter: TypeAdapter[T],
+        items: Callable[[T], Sequence[I]],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncPager[T, I]:
+        """The pages of a paginated endpoint, from the request the plain method sends."""
+
+        async def send(request: PageRequest) -> httpx.Response:
+            return await self._send(
+                request.endpoint,
+                request_options,
+                path=request.path,
+                query=request.query,
+                body=request.body,
+                headers=headers,
+            )
+
+        first = PageRequest(endpoint=endpoint, path=path or {}, query=query or {}, body=body)
+        return AsyncPager(send, self._transport.config.base_url, paging, first, adapter, items)
+
+    async def _call_chunked(
+        self,
+        endpoint: Endpoint,
+        futures: Futures,
+        adapter: TypeAdapter[T],
+        chunking: Chunking,
+        items: Sequence[Any],
+        request: Callable[[list[Any]], Awaitable[Mapping[str, Any]]],
+    ) -> T:
+        """A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+        counters numbering the chunks), the chunks after the first sent concurrently, then the
+        first; the futures polled concurrently; the results combined in chunk order."""
+        chunks = chunking.split(items)
+        requests = [await request(chunk) for chunk in chunks]
+        later = await asyncio.gather(*(self._submit(endpoint, futures, **r) for r in requests[1:]))
+        first = await self._submit(endpoint, futures, **requests[0])
+        results = await asyncio.gather(
+            *(self._await_future(endpoint, futures, rid, adapter) for rid in [first, *later])
+        )
+        return chunking.combined(list(results), [len(chunk) for chunk in chunks])
 
     async def aclose(self) -> None:
         """Stop heartbeats, send queued telemetry, close the connections (a derived client leaves

@@ -2,6 +2,8 @@
 
     SDKError
     ├── ConfigurationError            bad or missing configuration (e.g. no API key), before any request
+    ├── InvalidArgumentError          an argument the SDK checks itself is wrong (text that does not
+    │                                 match a parse template), before any request
     └── APIError
         ├── APIStatusError            the server answered an error status
         │   ├── BadRequestError (400), AuthenticationError (401), PermissionDeniedError (403),
@@ -11,6 +13,7 @@
         │   └── APITimeoutError       no answer in time
         ├── RequestFailedError        a server-side future failed (with its category)
         └── ResponseValidationError   the answer does not have the declared shape
+            └── PaginationError       pages that do not follow each other (a cursor repeats)
 
 No error message or repr ever contains the API key.
 """
@@ -26,6 +29,11 @@ class SDKError(Exception):
 
 class ConfigurationError(SDKError):
     """The client cannot be configured (raised before any request is sent)."""
+
+
+class InvalidArgumentError(SDKError):
+    """An argument is not what the API declares (e.g. text that does not match a type's parse
+    template); raised before any request is sent."""
 
 
 class APIError(SDKError):
@@ -100,6 +108,11 @@ class ResponseValidationError(APIError):
     def __init__(self, message: str, *, body: Any) -> None:
         super().__init__(message)
         self.body = body
+
+
+class PaginationError(ResponseValidationError):
+    """The pages do not follow each other: a cursor or next URL repeats (the pages would never
+    end), or a next URL leaves the base URL."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

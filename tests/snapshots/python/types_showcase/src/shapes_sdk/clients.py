@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Base64Bytes, TypeAdapter
 
 from ._client import AsyncBaseClient, BaseClient, request_body
+from ._options import RequestOptions
 from ._spec import (
     EP_SHAPES_ECHO,
     EP_SHAPES_GET,
@@ -34,9 +35,9 @@ class Client(BaseClient):
         id: DocumentId,
         kind: Kind,
         title: str,
-        subtitle: str | None,
         shapes: list[Shape],
         updated_at: datetime,
+        subtitle: str | None = None,
         summary: str | None = None,
         note: str | None = None,
         attributes: dict[str, str | int | bool] | None = None,
@@ -51,6 +52,7 @@ class Client(BaseClient):
         end: int | None = None,
         default: bool | None = None,
         legacy_id: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """Answers the document it was sent."""
         return self._call(
@@ -62,11 +64,11 @@ class Client(BaseClient):
                     "id": id,
                     "kind": kind,
                     "title": title,
-                    "subtitle": subtitle,
                     "shapes": shapes,
                     "updated_at": updated_at,
                 },
                 {
+                    "subtitle": subtitle,
                     "summary": summary,
                     "note": note,
                     "attributes": attributes,
@@ -83,10 +85,17 @@ class Client(BaseClient):
                     "legacy_id": legacy_id,
                 },
             ),
+            request_options=request_options,
         )
 
     def get(
-        self, *, document_id: str, kind: Kind = Kind.DRAFT, include: list[str] | None = None, strict: bool = True
+        self,
+        *,
+        document_id: str,
+        kind: Kind = Kind.DRAFT,
+        include: list[str] | None = None,
+        strict: bool = True,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """`GET /documents/{document_id}`"""
         return self._call(
@@ -94,6 +103,7 @@ class Client(BaseClient):
             _DOCUMENT_ADAPTER,
             path={"document_id": document_id},
             query={"kind": kind, "include": include, "strict": strict},
+            request_options=request_options,
         )
 
 
@@ -108,9 +118,9 @@ class AsyncClient(AsyncBaseClient):
         id: DocumentId,
         kind: Kind,
         title: str,
-        subtitle: str | None,
         shapes: list[Shape],
         updated_at: datetime,
+        subtitle: str | None = None,
         summary: str | None = None,
         note: str | None = None,
         attributes: dict[str, str | int | bool] | None = None,
@@ -125,6 +135,7 @@ class AsyncClient(AsyncBaseClient):
         end: int | None = None,
         default: bool | None = None,
         legacy_id: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """Answers the document it was sent."""
         return await self._call(
@@ -136,11 +147,11 @@ class AsyncClient(AsyncBaseClient):
                     "id": id,
                     "kind": kind,
                     "title": title,
-                    "subtitle": subtitle,
                     "shapes": shapes,
                     "updated_at": updated_at,
                 },
                 {
+                    "subtitle": subtitle,
                     "summary": summary,
                     "note": note,
                     "attributes": attributes,
@@ -157,10 +168,17 @@ class AsyncClient(AsyncBaseClient):
                     "legacy_id": legacy_id,
                 },
             ),
+            request_options=request_options,
         )
 
     async def get(
-        self, *, document_id: str, kind: Kind = Kind.DRAFT, include: list[str] | None = None, strict: bool = True
+        self,
+        *,
+        document_id: str,
+        kind: Kind = Kind.DRAFT,
+        include: list[str] | None = None,
+        strict: bool = True,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """`GET /documents/{document_id}`"""
         return await self._call(
@@ -168,4 +186,5 @@ class AsyncClient(AsyncBaseClient):
             _DOCUMENT_ADAPTER,
             path={"document_id": document_id},
             query={"kind": kind, "include": include, "strict": strict},
+            request_options=request_options,
         )

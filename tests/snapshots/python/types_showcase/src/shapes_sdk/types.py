@@ -22,7 +22,7 @@ class Document(WireModel):
     kind: Kind
     title: str = Field(alias="Title")
     """Sent as `Title` on the wire."""
-    subtitle: str | None
+    subtitle: str | None = None
     """Nullable but required (send null)."""
     summary: str | None = None
     """Optional, never null."""

@@ -3,10 +3,12 @@
  *
  * The endpoint answers a handle; the result is polled from the retrieve endpoint. Each answer is
  * classified: pending (the try-again marker, or a pending status such as 408) → tell the queue-state
- * observer when the state changed and poll again at once (the server long-polls); an error field →
+ * observer when the state changed and poll again at once (the server long-polls); a metadata-only
+ * answer (the result is too big to inline) → poll again asking for the payload; an error field →
  * `RequestFailedError` with its category (`unknown` when not a declared one); anything else → the
  * result, decoded as the endpoint's declared response type. Transient poll failures (no answer,
- * 429, 5xx) are retried with backoff until the overall timeout, if the feature sets one.
+ * 429, 5xx) are retried with backoff until the overall timeout, if the feature sets one. Every
+ * poll may carry the submitting endpoint's request type and its 0-based iteration in headers.
  */
 
 import {
@@ -52,6 +54,24 @@ export interface Futures {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly retryJitter: number;
+  /** Header carrying the submitting endpoint's request type, `null` for none. */
+  readonly requestTypeHeader: string | null;
+  /** Header carrying the poll's 0-based count, `null` for none. */
+  readonly iterationHeader: string | null;
+  /** Request field sent `true` until a metadata-only answer, then `false`; `null`: no such exchange. */
+  readonly metadataOnlyField: string | null;
+  readonly metadataStatusField: string;
+  readonly metadataStatusValue: string;
+  /** Poll statuses meaning the promise expired: the call is submitted again, at most `expiredResubmits` times. */
+  readonly expiredStatuses: StatusRanges;
+  readonly expiredResubmits: number;
+  /** Poll statuses polled again (with the backoff) at most `boundedRetries` times. */
+  readonly boundedRetryStatuses: StatusRanges;
+  readonly boundedRetries: number;
+  /** Poll statuses meaning a billing pause: poll again after `billingDelayMs`, for at most `billingMaxPauseMs`. */
+  readonly billingStatuses: StatusRanges;
+  readonly billingDelayMs: number;
+  readonly billingMaxPauseMs: number;
 }
 
 export interface Pending {
@@ -59,7 +79,8 @@ export interface Pending {
   readonly reason: string | null;
 }
 
-type Classified = { readonly pending: Pending } | { readonly done: unknown };
+type Classified =
+  { readonly pending: Pending } | { readonly done: unknown } | { readonly metadataOnly: true };
 
 function field(body: unknown, name: string | null): unknown {
   if (name === null || body === null || typeof body !== "object" || Array.isArray(body))
@@ -82,6 +103,11 @@ export function pendingOf(spec: Futures, body: unknown): Pending {
 export function classify(spec: Futures, body: unknown): Classified {
   if (field(body, spec.tryAgainField) === spec.tryAgainValue)
     return { pending: pendingOf(spec, body) };
+  if (
+    spec.metadataOnlyField !== null &&
+    field(body, spec.metadataStatusField) === spec.metadataStatusValue
+  )
+    return { metadataOnly: true };
   const error = field(body, spec.errorField);
   if (error !== undefined && error !== null) {
     const raw = field(body, spec.categoryField);
@@ -110,6 +136,10 @@ export interface PollOptions {
   readonly observer?: QueueStateObserver | null | undefined;
   readonly random?: (() => number) | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The submitting endpoint's request type (sent in the feature's request-type header). */
+  readonly requestType?: string | null | undefined;
+  /** Submits the call again when its promise expired (without it, that is an error). */
+  readonly resubmit?: (() => Promise<string>) | undefined;
 }
 
 /** Poll a future until its result (decoded with `schema`), its failure, or its timeout. */
@@ -123,7 +153,23 @@ export async function poll<T>(
   const clock = transport.clock;
   const random = options.random ?? Math.random;
   const deadline = spec.timeoutMs === null ? null : clock.now() + spec.timeoutMs;
-  const request: Request = { body: { [spec.requestIdField]: requestId }, signal: options.signal };
+  let current = requestId; // the future polled now (another after a resubmission)
+  let iteration = 0;
+  let metadataOnly = spec.metadataOnlyField !== null;
+  let bounded = 0;
+  let billingSince: number | null = null;
+  let resubmits = 0;
+  const nextRequest = (): Request => {
+    const body: Record<string, unknown> = { [spec.requestIdField]: current };
+    if (spec.metadataOnlyField !== null) body[spec.metadataOnlyField] = metadataOnly;
+    const headers: Record<string, string> = {};
+    const requestType = options.requestType ?? null;
+    if (spec.requestTypeHeader !== null && requestType !== null)
+      headers[spec.requestTypeHeader] = requestType;
+    if (spec.iterationHeader !== null) headers[spec.iterationHeader] = String(iteration);
+    iteration += 1;
+    return { body, headers, signal: options.signal };
+  };
   let failures = 0;
   let last: Pending | null = null;
   const pending = (state: Pending): void => {
@@ -137,13 +183,37 @@ export async function poll<T>(
       throw new APITimeoutError("the future did not complete in time");
     let answer: Answer;
     try {
-      answer = await transport.send(spec.retrieve, request);
+      answer = await transport.send(spec.retrieve, nextRequest());
     } catch (error) {
       if (error instanceof APIStatusError && inRanges(error.status, spec.pendingStatuses)) {
         pending(pendingOf(spec, error.body));
         continue;
       }
+      if (error instanceof APIStatusError && inRanges(error.status, spec.expiredStatuses)) {
+        if (options.resubmit === undefined || resubmits >= spec.expiredResubmits) throw error;
+        resubmits += 1;
+        iteration = 0;
+        metadataOnly = spec.metadataOnlyField !== null;
+        last = null;
+        current = await options.resubmit();
+        continue;
+      }
+      if (error instanceof APIStatusError && inRanges(error.status, spec.billingStatuses)) {
+        const now = clock.now();
+        billingSince ??= now;
+        if (now - billingSince >= spec.billingMaxPauseMs) throw error;
+        await clock.sleep(spec.billingDelayMs, { signal: options.signal });
+        options.signal?.throwIfAborted();
+        continue;
+      }
+      const boundedFailure =
+        error instanceof APIStatusError && inRanges(error.status, spec.boundedRetryStatuses);
+      if (boundedFailure) {
+        if (bounded >= spec.boundedRetries) throw error;
+        bounded += 1;
+      }
       const transientFailure =
+        boundedFailure ||
         error instanceof APIConnectionError ||
         (error instanceof APIStatusError && (error.status === 429 || error.status >= 500));
       if (!transientFailure) throw error;
@@ -165,6 +235,11 @@ export async function poll<T>(
     }
     const outcome = classify(spec, parseBody(answer));
     if ("done" in outcome) return decodeResponse(schema, outcome.done);
+    if ("metadataOnly" in outcome) {
+      failures = 0;
+      metadataOnly = false;
+      continue;
+    }
     pending(outcome.pending);
   }
 }

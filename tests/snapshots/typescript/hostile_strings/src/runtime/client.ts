@@ -4,11 +4,16 @@
  * future's polling.
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
+import { type AuthScheme, exchangeActive } from "./auth.js";
+import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
-import { type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import { type Answer, type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
 import { Telemetry, type TelemetrySpec } from "./telemetry.js";
@@ -20,6 +25,7 @@ export interface SDK {
   readonly userAgent: string;
   readonly session: Session | null;
   readonly telemetry: TelemetrySpec | null;
+  readonly auth?: AuthScheme | null | undefined;
 }
 
 export interface ClientOptions {
@@ -31,29 +37,149 @@ export interface ClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Headers added to every request. */
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** A named environment of the API (its base URL), when no `baseUrl` is given; else the
+   * environment variable the API names chooses one. */
+  readonly environment?: string | undefined;
   /** Told `(queueState, reason)` while a server-side future waits in the queue. */
   readonly queueStateObserver?: QueueStateObserver | undefined;
   /** Where warnings go (`console` by default). */
   readonly logger?: Logger | undefined;
   /** The environment to read configuration from (`process.env` by default). */
   readonly env?: Environment | undefined;
+  /** Values of the configuration options the API declares; any other is an error. */
+  readonly options?: { readonly [name: string]: unknown } | undefined;
   /** The `fetch` to send requests with (the global one by default). */
   readonly fetch?: typeof fetch | undefined;
   /** The clock of every wait the SDK makes (tests run it faster: `scaledClock(0.001)`). */
   readonly clock?: Clock | undefined;
   /** Uniform random numbers in [0, 1), for backoff jitter. */
   readonly random?: (() => number) | undefined;
+  /** Exchange the key for short-lived tokens (where the API declares an exchange); else the
+   * environment variable the API names, else the API's default. */
+  readonly tokenExchange?: boolean | undefined;
 }
 
-/** Options of one call of a method. */
+/**
+ * Options of one call of a method (or, given to `withOptions`, the defaults of every call of a
+ * client). They are apart from the API's parameters (the params object): a request field named
+ * `timeout` stays a request field. An unknown option name is a `TypeError`.
+ */
 export interface RequestOptions {
   /** Cancels the call (its requests, retries and polling); the signal's reason is thrown. */
   readonly signal?: AbortSignal | undefined;
   /** The timeout of each HTTP request of the call, in milliseconds. */
   readonly timeoutMs?: number | undefined;
-  /** Headers added to the call's requests. */
+  /** Retries after the first attempt, instead of the endpoint's retry policy's. */
+  readonly maxRetries?: number | undefined;
+  /** Headers added to the call's requests (they win over the SDK's own). */
   readonly headers?: { readonly [name: string]: string } | undefined;
+  /** Query parameters the API does not declare. */
+  readonly extraQuery?: { readonly [name: string]: unknown } | undefined;
+  /** Body fields the API does not declare (merged into the JSON object body). */
+  readonly extraBody?: { readonly [name: string]: unknown } | undefined;
+  /** The call's idempotency key, instead of a generated one (endpoints that send one). */
+  readonly idempotencyKey?: string | undefined;
 }
+
+/** What a call's request object may hold: its parameters, and the call's options. */
+const REQUEST_KEYS = new Set([
+  "path",
+  "query",
+  "body",
+  "headers",
+  "signal",
+  "timeoutMs",
+  "maxRetries",
+  "extraQuery",
+  "extraBody",
+  "idempotencyKey",
+]);
+
+/** The call's options over a client's defaults: given values win; headers, query and body merge. */
+function mergeOptions(base: RequestOptions, over: RequestOptions): RequestOptions {
+  return {
+    ...base,
+    ...Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)),
+    headers: { ...base.headers, ...over.headers },
+    extraQuery: { ...base.extraQuery, ...over.extraQuery },
+    extraBody: { ...base.extraBody, ...over.extraBody },
+  };
+}
+
+/** The endpoint and request one logical request sends with its options applied. */
+function applyOptions(endpoint: Endpoint, request: Request & RequestOptions): [Endpoint, Request] {
+  for (const key of Object.keys(request)) {
+    if (!REQUEST_KEYS.has(key)) throw new TypeError(`unknown request option \`${key}\``);
+  }
+  const { maxRetries, extraQuery, extraBody, idempotencyKey, ...rest } = request;
+  let sent: Endpoint = endpoint;
+  if (maxRetries !== undefined) {
+    if (!(maxRetries >= 0)) throw new TypeError(`maxRetries must be 0 or more, not ${maxRetries}`);
+    sent = { ...sent, retry: { ...sent.retry, maxRetries } };
+  }
+  let out: Request = rest;
+  if (extraQuery !== undefined && Object.keys(extraQuery).length > 0)
+    out = { ...out, query: { ...out.query, ...extraQuery } };
+  if (extraBody !== undefined && Object.keys(extraBody).length > 0) {
+    const body = out.body;
+    if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body)))
+      throw new TypeError(`${endpoint.id}: extraBody needs a JSON object body`);
+    out = { ...out, body: { ...(body as object | undefined), ...extraBody } };
+  }
+  if (idempotencyKey !== undefined) {
+    if (endpoint.idempotency === null)
+      throw new TypeError(`${endpoint.id} sends no idempotency key: idempotencyKey cannot be set`);
+    // a header of the call wins over the generated key, and is the same on every retry
+    out = { ...out, headers: { [endpoint.idempotency.header]: idempotencyKey, ...out.headers } };
+  }
+  return [sent, out];
+}
+
+/**
+ * Header parameters as header values: absent (`undefined`, `null`) ones left out, anything else as
+ * its text (`true`/`false`, an enum's value); then the call's own `headers`, which win.
+ */
+export function headerValues(
+  values: { readonly [name: string]: unknown },
+  extra: { readonly [name: string]: string } | undefined,
+): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && value !== null) out[name] = String(value);
+  }
+  return { ...out, ...extra };
+}
+
+/** A call's value with the HTTP status, headers and request id of its response. */
+export interface RawResponse<T> {
+  readonly parsed: T;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly requestId: string | null;
+}
+
+// The answers of the calls running under `withRawResponse`, per asynchronous context.
+const RAW = new AsyncLocalStorage<Answer[]>();
+
+/**
+ * The value of `call` (one method call) with the status, headers and request id of its own
+ * request's answer: the first one it sends (for a server-side future, its submission; the polls
+ * are the SDK's). Errors carry the same already (`APIStatusError.status`, `.requestId`).
+ */
+export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawResponse<T>> {
+  const seen: Answer[] = [];
+  const parsed = await RAW.run(seen, call);
+  const first = seen[0];
+  if (first === undefined)
+    throw new ConfigurationError("withRawResponse: the call sent no request of its own");
+  const requestId = first.headers.get("x-request-id");
+  return { parsed, status: first.status, headers: first.headers, requestId };
+}
+
+/** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
+export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
+  (key) => !["path", "query", "body"].includes(key),
+);
 
 /** What a client shares with the clients derived from it. */
 export class Family {
@@ -63,6 +189,9 @@ export class Family {
   readonly observer: QueueStateObserver | null;
   readonly logger: Logger;
   readonly random: () => number;
+  /** How to submit again each future a flow submitted and has not awaited yet (an expired
+   * promise is re-run by the await, which has only the request id). */
+  readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const env = options.env ?? process.env;
@@ -71,6 +200,9 @@ export class Family {
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
+      auth: sdk.auth ?? null,
+      tokenExchange:
+        sdk.auth?.exchange != null && exchangeActive(sdk.auth.exchange, options.tokenExchange, env),
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,
@@ -107,8 +239,11 @@ export abstract class BaseClient {
   protected readonly sdk: SDK;
   protected readonly family: Family;
   protected readonly state: { readonly [name: string]: unknown };
-  private readonly counters = new Map<string, number>();
+  private counters = new Map<string, number>();
+  private lanes = new Map<string, Promise<void>>();
   private readonly owner: boolean;
+  /** The defaults of every call's options (`withOptions`). */
+  private defaults: RequestOptions = {};
 
   protected constructor(sdk: SDK, options: ClientOptions = {}) {
     const derivation = options as Partial<Derivation>;
@@ -150,6 +285,64 @@ export abstract class BaseClient {
     return new cls(derivation as ClientOptions);
   }
 
+  /**
+   * A client sharing this one's configuration, connections, session, telemetry and state whose
+   * calls use these options by default (a call's own options win). An unknown name is a
+   * `TypeError`.
+   */
+  withOptions(options: RequestOptions): this {
+    for (const key of Object.keys(options)) {
+      if (!REQUEST_KEYS.has(key) || ["path", "query", "body"].includes(key))
+        throw new TypeError(`unknown request option \`${key}\``);
+    }
+    const copy = this.derive(this.constructor as ClientClass<this>, this.state);
+    copy.counters = this.counters; // one client with other defaults: its counters go on
+    copy.lanes = this.lanes; // ... in the same lanes, so its ordered requests keep their order
+    copy.defaults = mergeOptions(this.defaults, options);
+    return copy;
+  }
+
+  /** One logical request of an endpoint, with the call's options over the client's defaults. */
+  protected send(endpoint: Endpoint, request: Request & RequestOptions): Promise<Answer> {
+    const { path, query, body, ...options } = request;
+    const merged = mergeOptions(this.defaults, options);
+    const [sent, out] = applyOptions(endpoint, { path, query, body, ...merged });
+    return this.family.transport.send(sent, out).then((answer) => {
+      RAW.getStore()?.push(answer); // for `withRawResponse`
+      return answer;
+    });
+  }
+
+  /** Rejects a parameter or option the method does not declare, before anything is sent: the
+   * types catch it at compile time, this check at run time (from JavaScript, or data cast to the
+   * params type), so a misspelt option is an error and never silently ignored. */
+  protected checkArgs(
+    method: string,
+    params: object,
+    known: readonly string[],
+    options: RequestOptions = {},
+  ): void {
+    for (const key of Object.keys(params)) {
+      if (!known.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown option \`${key}\` (known: ${known.join(", ") || "none"})`,
+        );
+      }
+    }
+    for (const key of Object.keys(options)) {
+      if (!REQUEST_OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `${this.constructor.name}.${method}: unknown request option \`${key}\` (known: ${REQUEST_OPTION_KEYS.join(", ")})`,
+        );
+      }
+    }
+  }
+
+  /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
+  protected configOption<T>(name: string): T {
+    return this.family.transport.config.options[name] as T;
+  }
+
   /** The value of a state field; a client made directly, without it, cannot make this call. */
   protected stateOf<T>(name: string): T {
     if (!Object.prototype.hasOwnProperty.call(this.state, name)) {
@@ -170,11 +363,31 @@ export abstract class BaseClient {
     return this.family.session.open(this.family.transport, spec, this.family.logger);
   }
 
-  /** The next value of a counter in the client's state (0, 1, 2, ...). */
-  protected next(counter: string): number {
-    const value = this.counters.get(counter) ?? 0;
+  /** The next value of a counter in the client's state (start, start + 1, ...; start 0 unless the
+   * manifest declares another). */
+  protected next(counter: string, start = 0): number {
+    const value = this.counters.get(counter) ?? start;
     this.counters.set(counter, value + 1);
     return value;
+  }
+
+  /**
+   * Runs `send` in the client's lane of an `ordered` counter: after every request sent earlier in
+   * the lane was answered (or failed), so the requests that read the counter (inside `send`) leave
+   * in counter order, one at a time. A future answered by `send` is polled outside the lane.
+   */
+  protected inLane<T>(counter: string, send: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(counter) ?? Promise.resolve();
+    const turn = previous.then(send);
+    // the next turn waits for this one to end, however it ends
+    this.lanes.set(
+      counter,
+      turn.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return turn;
   }
 
   /** Runs one public call: its failure is reported to telemetry, then thrown. */
@@ -200,42 +413,96 @@ export abstract class BaseClient {
     return value;
   }
 
-  protected call<T>(endpoint: Endpoint, schema: Schema<T>, request: Request = {}): Promise<T> {
+  protected call<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    request: Request & RequestOptions = {},
+  ): Promise<T> {
     return this.reported(
-      this.family.transport
-        .send(endpoint, request)
-        .then((answer) => decodeResponse(schema, jsonBody(answer))),
+      this.send(endpoint, request).then((answer) => decodeResponse(schema, jsonBody(answer))),
     );
   }
 
-  protected callEmpty(endpoint: Endpoint, request: Request = {}): Promise<void> {
-    return this.reported(this.family.transport.send(endpoint, request).then(() => undefined));
+  protected callEmpty(endpoint: Endpoint, request: Request & RequestOptions = {}): Promise<void> {
+    return this.reported(this.send(endpoint, request).then(() => undefined));
   }
 
   /** The `Location` of a redirect the endpoint answers (not followed). */
-  protected callLocation(endpoint: Endpoint, request: Request = {}): Promise<string> {
+  protected callLocation(
+    endpoint: Endpoint,
+    request: Request & RequestOptions = {},
+  ): Promise<string> {
     return this.reported(
-      this.family.transport
-        .send(endpoint, request)
-        .then((answer) => answer.headers.get("location") ?? ""),
+      this.send(endpoint, request).then((answer) => answer.headers.get("location") ?? ""),
     );
   }
 
-  /** Sends a request that answers a future; its request id. */
-  protected submit(endpoint: Endpoint, futures: Futures, request: Request = {}): Promise<string> {
+  /** A redirect answered as the declared record: `field` (its url) the Location. */
+  protected async callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request: Request & RequestOptions = {},
+  ): Promise<T> {
+    const location = await this.callLocation(endpoint, request);
+    return schema.decode({ [field]: location }, "$");
+  }
+
+  /** The pages of a paginated endpoint, from the request its plain method sends (each page's
+   * request goes through the transport as a call does: retries, options, telemetry). */
+  protected paginate<P, I>(
+    endpoint: Endpoint,
+    schema: Schema<P>,
+    itemsOf: (page: P) => readonly I[],
+    paging: Paging,
+    request: Request & RequestOptions = {},
+  ): Pager<P, I> {
+    const send = (e: Endpoint, r: Request): Promise<Answer> => this.reported(this.send(e, r));
+    return new Pager(send, this.baseUrl, paging, { endpoint, request }, schema, itemsOf);
+  }
+
+  /** Sends a request that answers a future; its request id (a later `awaitFuture` can submit it
+   * again if the promise expires). */
+  protected async submit(
+    endpoint: Endpoint,
+    futures: Futures,
+    request: Request & RequestOptions = {},
+  ): Promise<string> {
+    const again = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
+    const requestId = await again();
+    this.family.resubmits.set(requestId, again);
+    return requestId;
+  }
+
+  private sendSubmit(
+    endpoint: Endpoint,
+    futures: Futures,
+    request: Request & RequestOptions,
+  ): Promise<string> {
     return this.reported(
-      this.family.transport.send(endpoint, request).then((answer) => requestIdOf(futures, answer)),
+      this.send(endpoint, request).then((answer) => requestIdOf(futures, answer)),
     );
   }
 
-  /** Polls a future until its result. */
+  /** Polls a future `endpoint` answered until its result (its request type goes with every
+   * poll); `resubmit` submits the call again if the promise expires. */
   protected awaitFuture<T>(
+    endpoint: Endpoint,
     futures: Futures,
     requestId: string,
     schema: Schema<T>,
     signal?: AbortSignal,
+    resubmit?: () => Promise<string>,
   ): Promise<T> {
-    const options = { observer: this.family.observer, random: this.family.random, signal };
+    const registered = this.family.resubmits.get(requestId);
+    this.family.resubmits.delete(requestId);
+    const options = {
+      observer: this.family.observer,
+      random: this.family.random,
+      signal,
+      requestType: endpoint.requestType,
+      resubmit: resubmit ?? registered,
+    };
     return this.reported(poll(this.family.transport, futures, requestId, schema, options));
   }
 
@@ -244,9 +511,38 @@ export abstract class BaseClient {
     endpoint: Endpoint,
     futures: Futures,
     schema: Schema<T>,
-    request: Request = {},
+    request: Request & RequestOptions = {},
   ): Promise<T> {
-    const requestId = await this.submit(endpoint, futures, request);
-    return this.awaitFuture(futures, requestId, schema, request.signal);
+    const submit = (): Promise<string> => this.sendSubmit(endpoint, futures, request);
+    return this.awaitFuture(endpoint, futures, await submit(), schema, request.signal, submit);
+  }
+
+  /**
+   * A chunked call (the plan's ChunkPlan): each chunk's request built in chunk order (its
+   * counters numbering the chunks), the chunks after the first sent concurrently, then the
+   * first; the futures polled concurrently; the results combined in chunk order.
+   */
+  protected async callChunked<T, I>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    chunking: Chunking<I>,
+    items: readonly I[],
+    request: (chunk: I[]) => Promise<Request>,
+  ): Promise<T> {
+    const chunks = split(chunking, items);
+    const requests: Request[] = [];
+    for (const chunk of chunks) requests.push(await request(chunk));
+    const [first = {}, ...rest] = requests;
+    const later = await Promise.all(rest.map((r) => this.submit(endpoint, futures, r)));
+    const ids = [await this.submit(endpoint, futures, first), ...later];
+    const results = await Promise.all(
+      ids.map((id) => this.awaitFuture(endpoint, futures, id, schema, first.signal)),
+    );
+    return combined(
+      chunking as Chunking<unknown>,
+      results,
+      chunks.map((c) => c.length),
+    );
   }
 }

@@ -16,7 +16,7 @@ export interface Logger {
 export interface Session {
   readonly create: Endpoint;
   /** The create request, with the manifest's `create_args`. */
-  readonly createRequest: () => Request;
+  readonly createRequest: (options: { readonly [name: string]: unknown }) => Request;
   /** The field of the create answer that holds the session id. */
   readonly sessionIdField: string;
   readonly heartbeat: Endpoint | null;
@@ -54,7 +54,9 @@ export class SessionHolder {
   }
 
   private async create(transport: Transport, spec: Session, logger: Logger): Promise<string> {
-    const body = jsonBody(await transport.send(spec.create, spec.createRequest()));
+    // the configured options (`create_args` values `${config.x}`) are read when the session opens
+    const request = spec.createRequest(transport.config.options);
+    const body = jsonBody(await transport.send(spec.create, request));
     const id =
       body !== null && typeof body === "object" && !Array.isArray(body)
         ? (body as Record<string, unknown>)[spec.sessionIdField]

@@ -9,7 +9,7 @@
  * optional field sent as `null` counts as absent. Unknown fields of a record are dropped.
  */
 
-import { ResponseValidationError } from "./errors.js";
+import { InvalidArgumentError, ResponseValidationError } from "./errors.js";
 
 export interface Schema<T> {
   /** What the schema describes, for messages: `a string`, `Checkpoint`. */
@@ -25,6 +25,9 @@ export interface Schema<T> {
   encode(value: T, complete?: boolean): unknown;
   /** A cheap structural test, used to pick the member of an untagged union to encode with. */
   accepts(value: unknown): boolean;
+  /** Records: how many keys of an object the record declares, by wire or property name (picks an
+   * untagged union's member). */
+  recognized?(value: { [key: string]: unknown }): number;
 }
 
 /** A value that does not have its declared type. */
@@ -193,6 +196,7 @@ export function lazy<T>(target: () => Schema<T>): Schema<T> {
     decode: (value, path) => target().decode(value, path),
     encode: (value, complete) => target().encode(value, complete),
     accepts: (value) => target().accepts(value),
+    recognized: (value) => target().recognized?.(value) ?? 0,
   };
 }
 
@@ -267,7 +271,9 @@ export function record<T>(
       const out: Record<string, unknown> = {};
       for (const [key, wire, f] of entries()) {
         const given = own(value, key);
-        if (given === undefined) {
+        // an optional field given as null is left out like an absent one (the plan's absent-field
+        // rule, the same in every SDK); only a required field that may be null is sent as null
+        if (given === undefined || (given === null && f.presence !== "required")) {
           if (f.presence === "default") put(out, wire, structuredClone(f.value));
           else if (complete) put(out, wire, null);
           continue;
@@ -282,6 +288,10 @@ export function record<T>(
         entries().every(([key, , f]) => f.presence !== "required" || own(value, key) !== undefined)
       );
     },
+    recognized: (value) =>
+      entries().filter(
+        ([key, wire]) => own(value, wire) !== undefined || own(value, key) !== undefined,
+      ).length,
   };
 }
 
@@ -319,7 +329,11 @@ export function tagged<T>(
   };
 }
 
-/** An untagged union: the first member the value fits. */
+/**
+ * An untagged union, decoded by the rule every SDK applies: of the members the value decodes as,
+ * the one that declares the most of its keys; on a tie the one declared first. Never merely the
+ * first that fits: a record whose fields are all optional fits any object.
+ */
 export function oneOf<T>(name: string, members: () => readonly Schema<unknown>[]): Schema<T> {
   return {
     description: name,
@@ -327,18 +341,29 @@ export function oneOf<T>(name: string, members: () => readonly Schema<unknown>[]
       return members().some((m) => m.nullable);
     },
     decode(value, path) {
+      let best: { decoded: unknown; score: number } | undefined;
       for (const member of members()) {
+        const score = isObject(value) ? (member.recognized?.(value) ?? 0) : 0;
+        if (best !== undefined && score <= best.score) continue;
         try {
-          return member.decode(value, path) as T;
+          best = { decoded: member.decode(value, path), score };
         } catch (error) {
           if (!(error instanceof Mismatch)) throw error;
         }
       }
-      throw new Mismatch(path, name, value);
+      if (best === undefined) throw new Mismatch(path, name, value);
+      return best.decoded as T;
     },
     encode(value, complete) {
-      const member = members().find((m) => m.accepts(value));
-      return member === undefined ? value : member.encode(value, complete);
+      // the member chosen as decoding chooses it: the one that accepts the value and declares the
+      // most of its keys (by property or wire name), the first declared on a tie
+      let best: { member: Schema<unknown>; score: number } | undefined;
+      for (const member of members()) {
+        if (!member.accepts(value)) continue;
+        const score = isObject(value) ? (member.recognized?.(value) ?? 0) : 0;
+        if (best === undefined || score > best.score) best = { member, score };
+      }
+      return best === undefined ? value : best.member.encode(value, complete);
     },
     accepts: (value) => members().some((m) => m.accepts(value)),
   };
@@ -362,4 +387,39 @@ export function decodeResponse<T>(schema: Schema<T>, body: unknown): T {
 /** The JSON form of a value of a schema's type (wire names, defaults filled in). */
 export function encode<T>(schema: Schema<T>, value: T): unknown {
   return schema.encode(value);
+}
+
+// A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
+const TEMPLATE_VARIABLE = /(\{\+?[A-Za-z_][A-Za-z0-9_]*\})/;
+
+/**
+ * Splits `text` by a type's parse template (`tinker://{training_run_id}/{+checkpoint_id}`) into
+ * its variables and decodes them as `schema`, as every tinkc SDK does: the literal parts must
+ * appear as written; a variable runs to the first occurrence of the literal after it (the end, for
+ * the last one), is never empty, and a `{name}` one holds no `/`. Anything else is an
+ * `InvalidArgumentError` (a typed error, never a crash on malformed input).
+ */
+export function parseTemplate<T>(schema: Schema<T>, template: string, text: unknown): T {
+  const parts = template.split(TEMPLATE_VARIABLE); // literal, variable, literal, ..., literal
+  const out: Record<string, string> = {};
+  let pos = 0;
+  let matched = typeof text === "string";
+  for (let i = 0; matched && typeof text === "string" && i < parts.length; i++) {
+    const part = parts[i] ?? "";
+    if (i % 2 === 0) {
+      matched = text.startsWith(part, pos);
+      pos += part.length;
+      continue;
+    }
+    const raw = part[1] === "+";
+    const following = parts[i + 1] ?? "";
+    const end = following === "" ? text.length : text.indexOf(following, pos);
+    const value = end >= 0 ? text.slice(pos, end) : "";
+    matched = value !== "" && (raw || !value.includes("/"));
+    put(out, part.slice(raw ? 2 : 1, -1), value);
+    pos = end;
+  }
+  if (!matched || typeof text !== "string" || pos !== text.length)
+    throw new InvalidArgumentError(`${JSON.stringify(text)} does not match \`${template}\``);
+  return schema.decode(out, "$");
 }

@@ -6,6 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 
+import { type AuthScheme, TokenState, credentialValue, invalidToken } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import {
@@ -20,6 +21,7 @@ import {
   type StatusRanges,
   backoffMs,
   inRanges,
+  retriesResponse,
   retryDelayMs,
 } from "./retry.js";
 
@@ -31,6 +33,8 @@ export interface Backpressure {
   /** Requests with a body up to this many bytes wait the small delay. */
   readonly smallRequestBytes: number;
   readonly headers: readonly (readonly [string, string])[];
+  /** The resend is a new request: it carries a new idempotency key (a transport retry keeps it). */
+  readonly freshIdempotencyKey: boolean;
 }
 
 /**
@@ -70,6 +74,8 @@ export interface Endpoint {
   readonly timeoutMs: number | null;
   /** The path and query parameters declared `float` (wire names): written as `floatText` does. */
   readonly floats: readonly string[];
+  /** A futures endpoint's request type: sent with every poll of its futures. */
+  readonly requestType: string | null;
 }
 
 /** An endpoint with the defaults of everything it does not declare. */
@@ -85,6 +91,7 @@ export function endpoint(
     redirectLocation: false,
     timeoutMs: null,
     floats: [],
+    requestType: null,
     ...spec,
   };
 }
@@ -256,6 +263,12 @@ export interface TransportOptions {
   readonly clock?: Clock | undefined;
   /** Uniform in [0, 1): the jitter of backoffs. */
   readonly random?: (() => number) | undefined;
+  /** The manifest's auth scheme (`authHeader` and the bare key without it). */
+  readonly auth?: AuthScheme | null | undefined;
+  /** Whether the scheme's token exchange is on (decided by the client's options). */
+  readonly tokenExchange?: boolean | undefined;
+  /** Seconds since the epoch, for tokens' expiry (`Date.now() / 1000` by default). */
+  readonly wall?: (() => number) | undefined;
 }
 
 /** Requests of one client family: configuration, retries, in-flight limits. */
@@ -267,14 +280,58 @@ export class Transport {
   private readonly fetch: typeof fetch;
   private readonly random: () => number;
   private readonly slots = new Map<string, Slots>();
+  // the credential's header value: a private field, never shown
+  readonly #credential: string;
+  private readonly tokens: TokenState | null;
+  private exchanging: Promise<string> | null = null; // one exchange at a time; the others await it
 
   constructor(config: Config, options: TransportOptions) {
     this.config = config;
     this.userAgent = options.userAgent;
-    this.authHeader = options.authHeader.toLowerCase();
+    const auth = options.auth ?? null;
+    this.authHeader = (auth === null ? options.authHeader : auth.header).toLowerCase();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.#credential = auth === null ? config.apiKey : credentialValue(auth, config.apiKey);
+    this.tokens =
+      auth?.exchange != null && options.tokenExchange === true
+        ? new TokenState(
+            auth.exchange,
+            auth,
+            options.wall ?? ((): number => Date.now() / 1000),
+            this.random,
+          )
+        : null;
+  }
+
+  /**
+   * The auth header's value: the credential, or (when the exchange is on) a current token,
+   * exchanged for first when there is none or it is due. The exchange sends the credential.
+   */
+  private async authValue(endpoint: Endpoint): Promise<string> {
+    const tokens = this.tokens;
+    if (tokens === null || endpoint.id === tokens.exchange.endpoint.id) return this.#credential;
+    const current = tokens.current();
+    if (current !== null) return current;
+    if (this.exchanging === null) {
+      const x = tokens.exchange;
+      this.exchanging = this.attempts(x.endpoint, { body: x.body })
+        .then((answer) => tokens.store(parseBody(answer)))
+        .finally(() => {
+          this.exchanging = null;
+        });
+    }
+    return this.exchanging;
+  }
+
+  private rejectedToken(endpoint: Endpoint, answer: Answer): boolean {
+    return (
+      this.tokens !== null &&
+      answer.status === 401 &&
+      endpoint.id !== this.tokens.exchange.endpoint.id &&
+      invalidToken(answer.headers)
+    );
   }
 
   async send(endpoint: Endpoint, request: Request = {}): Promise<Answer> {
@@ -317,7 +374,6 @@ export class Transport {
       add(endpoint.idempotency.header, endpoint.idempotency.prefix + randomUUID());
     for (const [name, value] of endpoint.backpressure?.headers ?? []) add(name, value);
     for (const [name, value] of Object.entries(request.headers ?? {})) add(name, value);
-    add(this.authHeader, this.config.apiKey);
     return headers;
   }
 
@@ -325,6 +381,9 @@ export class Transport {
   private async attempts(endpoint: Endpoint, request: Request): Promise<Answer> {
     const content = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers = this.headersOf(endpoint, request, content);
+    let authValue = await this.authValue(endpoint);
+    headers[this.authHeader] = authValue;
+    let replayed = false;
     const url =
       this.config.baseUrl +
       buildPath(endpoint.path, request.path, endpoint.floats) +
@@ -380,6 +439,14 @@ export class Transport {
       }
       const status = answer.status;
       if (status < 300 || (status < 400 && endpoint.redirectLocation)) return answer;
+      if (!replayed && this.rejectedToken(endpoint, answer)) {
+        // one new token and one replay; a second rejection is the caller's error
+        replayed = true;
+        this.tokens?.invalidate(authValue);
+        authValue = await this.authValue(endpoint);
+        headers[this.authHeader] = authValue;
+        continue;
+      }
       const bp = endpoint.backpressure;
       let delay: number;
       if (bp !== null && inRanges(status, bp.statuses)) {
@@ -393,9 +460,13 @@ export class Transport {
           Buffer.byteLength(content ?? "") <= bp.smallRequestBytes
             ? bp.smallDelayMs
             : bp.largeDelayMs;
+        if (bp.freshIdempotencyKey && endpoint.idempotency !== null) {
+          const name = endpoint.idempotency.header.toLowerCase();
+          headers[name] = endpoint.idempotency.prefix + randomUUID();
+        }
       } else if (handler !== null && transient(status)) {
         delay = handlerDelay(handler);
-      } else if (retry < policy.maxRetries && inRanges(status, policy.statuses)) {
+      } else if (retry < policy.maxRetries && retriesResponse(policy, status, answer.headers)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
       } else {

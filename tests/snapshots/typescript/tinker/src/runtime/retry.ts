@@ -21,6 +21,18 @@ export interface RetryPolicy {
   readonly jitter: number;
   /** `Retry-After` is honoured up to this many milliseconds. */
   readonly retryAfterMaxMs: number;
+  /** A response header whose `true`/`false` overrides the statuses, `null` for none. */
+  readonly shouldRetryHeader: string | null;
+}
+
+/** Whether a response with this status and these headers is retried (retries left aside). */
+export function retriesResponse(policy: RetryPolicy, status: number, headers: Headers): boolean {
+  if (policy.shouldRetryHeader !== null) {
+    const hint = headers.get(policy.shouldRetryHeader);
+    if (hint === "true") return true;
+    if (hint === "false") return false;
+  }
+  return inRanges(status, policy.statuses);
 }
 
 /** No retries: endpoints without a retry policy. */
@@ -33,6 +45,7 @@ export const NO_RETRY: RetryPolicy = {
   maxDelayMs: 0,
   jitter: 0,
   retryAfterMaxMs: 0,
+  shouldRetryHeader: null,
 };
 
 /** `min(base · 2^retry, max) × (1 − jitter · rand)`, for retry number `retry` (0-based). */

@@ -3,6 +3,7 @@
  *
  *     SDKError
  *     ├── ConfigurationError            bad or missing configuration (e.g. no API key), before any request
+ *     ├── InvalidArgumentError          an argument the SDK checks itself is wrong, before any request
  *     └── APIError
  *         ├── APIStatusError            the server answered an error status
  *         │   ├── BadRequestError (400), AuthenticationError (401), PermissionDeniedError (403),
@@ -27,6 +28,12 @@ export class SDKError extends Error {
 
 /** The client cannot be configured (thrown before any request is sent). */
 export class ConfigurationError extends SDKError {}
+
+/**
+ * An argument is not what the API declares (e.g. text that does not match a type's parse
+ * template); thrown before any request is sent.
+ */
+export class InvalidArgumentError extends SDKError {}
 
 /** Base of the errors of a request. */
 export class APIError extends SDKError {}
@@ -85,6 +92,12 @@ export class ResponseValidationError extends APIError {
     this.body = body;
   }
 }
+
+/**
+ * Pages that do not follow each other: a cursor or next URL that repeats (the pages would never
+ * end), or a next URL off the base URL.
+ */
+export class PaginationError extends ResponseValidationError {}
 
 type StatusErrorClass = new (
   message: string,

@@ -8,6 +8,7 @@ defmodule Jobs.Runtime.Request do
   # its progress timeout); redirect_location (the redirect is the answer, not followed).
 
   alias Jobs.Error
+  alias Jobs.Runtime.Auth
   alias Jobs.Runtime.Clock
   alias Jobs.Runtime.Context
   alias Jobs.Runtime.Endpoint
@@ -38,6 +39,13 @@ defmodule Jobs.Runtime.Request do
   end
 
   defp send_now(ctx, endpoint, opts) do
+    case Auth.value(ctx, endpoint) do
+      {:ok, auth} -> send_now(ctx, endpoint, opts, auth)
+      {:error, _} = error -> error
+    end
+  end
+
+  defp send_now(ctx, endpoint, opts, auth) do
     config = ctx.config
     path = build_path(endpoint.path, Keyword.get(opts, :path, %{}))
     url = config.base_url <> path <> query_string(Keyword.get(opts, :query, %{}))
@@ -48,7 +56,9 @@ defmodule Jobs.Runtime.Request do
       endpoint: endpoint,
       url: url,
       body: body,
-      headers: headers(ctx, endpoint, body, Keyword.get(opts, :headers, [])),
+      headers: headers(ctx, endpoint, body, Keyword.get(opts, :headers, []), auth),
+      auth: auth,
+      replayed: false,
       retry: 0,
       started: Clock.now(),
       redirects: 0
@@ -125,18 +135,21 @@ defmodule Jobs.Runtime.Request do
     policy = endpoint.retry
 
     cond do
+      not attempt.replayed and Auth.rejected_token?(attempt.ctx, endpoint, response) ->
+        replay(attempt)
+
       backpressure != nil and Retry.in_ranges?(backpressure.statuses, status) ->
         # backpressure is not an error: wait (longer for a large request) and send again
         small? = byte_size(attempt.body || "") <= backpressure.small_request_bytes
         delay = if small?, do: backpressure.small_delay_ms, else: backpressure.large_delay_ms
         Clock.sleep(attempt.ctx.config, delay)
-        loop(attempt)
+        loop(rekeyed(attempt, backpressure.fresh_idempotency_key))
 
       endpoint.handler != nil and transient?(status) ->
         handler_retry(attempt)
 
       policy != nil and attempt.retry < policy.max_retries and
-          Retry.retries_status?(policy, status) ->
+          Retry.retries_response?(policy, status, response.headers) ->
         Clock.sleep(
           attempt.ctx.config,
           Retry.delay(policy, attempt.retry, Clock.rand(), response.headers)
@@ -146,6 +159,20 @@ defmodule Jobs.Runtime.Request do
 
       true ->
         {:error, status_error(response)}
+    end
+  end
+
+  # one new token and one replay; a second rejection is the caller's error
+  defp replay(attempt) do
+    :ok = Auth.invalidate(attempt.ctx, attempt.auth)
+
+    case Auth.value(attempt.ctx, attempt.endpoint) do
+      {:ok, auth} ->
+        headers = dedupe(attempt.headers ++ [{Auth.header(), auth}])
+        loop(%{attempt | auth: auth, headers: headers, replayed: true})
+
+      {:error, _} = error ->
+        error
     end
   end
 
@@ -230,7 +257,7 @@ defmodule Jobs.Runtime.Request do
     Enum.find_value(headers, fn {k, v} -> if String.downcase(k) == name, do: v end)
   end
 
-  defp headers(ctx, endpoint, body, extra) do
+  defp headers(ctx, endpoint, body, extra, auth_value) do
     service = Spec.service()
 
     base =
@@ -252,9 +279,19 @@ defmodule Jobs.Runtime.Request do
         else: []
 
     backpressure = if endpoint.backpressure, do: lower(endpoint.backpressure.headers), else: []
-    auth = [{String.downcase(service.auth_header), ctx.config.api_key}]
+    auth = [{Auth.header(), auth_value}]
     dedupe(base ++ content ++ idempotency ++ backpressure ++ lower(extra) ++ auth)
   end
+
+  # a backpressure resend that is a new request: a new idempotency key, in the same place
+  defp rekeyed(%{endpoint: %Endpoint{idempotency_header: name} = endpoint} = attempt, true)
+       when is_binary(name) do
+    key = String.downcase(name)
+    value = endpoint.idempotency_prefix <> idempotency_key()
+    %{attempt | headers: List.keyreplace(attempt.headers, key, 0, {key, value})}
+  end
+
+  defp rekeyed(attempt, _fresh?), do: attempt
 
   # later entries win, as a map would, but the order of first appearance is kept
   defp dedupe(headers) do

@@ -10,6 +10,7 @@ defmodule Jobs.Runtime.Session do
 
   require Logger
 
+  alias Jobs.Config
   alias Jobs.Error
   alias Jobs.Runtime.Clock
   alias Jobs.Runtime.Context
@@ -67,7 +68,8 @@ defmodule Jobs.Runtime.Session do
   def handle_call(:session_id, _from, state) do
     %{ctx: ctx, spec: spec} = state
 
-    with {:ok, response} <- Request.send(ctx, Spec.endpoint(spec.create), body: spec.create_body),
+    with {:ok, response} <-
+           Request.send(ctx, Spec.endpoint(spec.create), body: create_body(spec, ctx.config)),
          {:ok, id} <- session_id_of(spec, Request.parse_body(response.body)) do
       TelemetryReporter.session_started(ctx.reporter, id)
       schedule(state)
@@ -87,7 +89,10 @@ defmodule Jobs.Runtime.Session do
     endpoint = %{Spec.endpoint(spec.heartbeat) | timeout_ms: spec.heartbeat_timeout_ms}
     params = %{spec.session_id_field => id}
     # the session id goes where the heartbeat endpoint takes it: its path, else its body
-    request = if spec.heartbeat_in_path, do: [path: params], else: [body: params]
+    request =
+      if spec.heartbeat_in_path,
+        do: [path: params],
+        else: [body: Map.merge(spec.heartbeat_body, params)]
 
     Task.start(fn ->
       send(holder, {:beat_done, Request.send(ctx, endpoint, request)})
@@ -148,5 +153,16 @@ defmodule Jobs.Runtime.Session do
         message = "the session answer has no `#{spec.session_id_field}`"
         {:error, Error.new(:validation, message, data: %{reason: :response, body: body})}
     end
+  end
+
+  # The create request's body: the manifest's constants and the configured options (an absent
+  # option leaves its field out, or sends null when the request requires the field).
+  defp create_body(spec, config) do
+    Enum.reduce(spec.create_config, spec.create_body, fn {field, option, required?}, body ->
+      case Config.option(config, option) do
+        nil when not required? -> body
+        value -> Map.put(body, field, value)
+      end
+    end)
   end
 end

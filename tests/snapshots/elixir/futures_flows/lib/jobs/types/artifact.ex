@@ -16,7 +16,7 @@ defmodule Jobs.Types.Artifact do
   @fields [
     {:path, "path", :string, :required},
     {:size, "size_bytes", :integer, :required},
-    {:created_at, "created_at", {:nullable, :datetime}, :required}
+    {:created_at, "created_at", {:nullable, :datetime}, :optional}
   ]
 
   @doc false

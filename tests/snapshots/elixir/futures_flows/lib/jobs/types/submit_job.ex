@@ -6,12 +6,14 @@ defmodule Jobs.Types.SubmitJob do
   alias Jobs.Runtime.Codec
   alias Jobs.Types.JobInput
 
-  defstruct session_id: nil, seq: nil, input: nil, type: "submit_job"
+  defstruct session_id: nil, seq: nil, input: nil, project: nil, priority: nil, type: "submit_job"
 
   @type t :: %__MODULE__{
           session_id: String.t(),
           seq: integer(),
           input: JobInput.t(),
+          project: String.t() | nil,
+          priority: integer(),
           type: String.t()
         }
 
@@ -19,6 +21,8 @@ defmodule Jobs.Types.SubmitJob do
     {:session_id, "session_id", :string, :required},
     {:seq, "seq", :integer, :required},
     {:input, "input", JobInput, :required},
+    {:project, "project", {:nullable, :string}, :optional},
+    {:priority, "priority", :integer, :required},
     {:type, "type", {:literal, "submit_job"}, :optional}
   ]
 

@@ -9,7 +9,7 @@ defmodule Names.Types.Optional do
 
   @type t :: %__MODULE__{value: String.t() | nil}
 
-  @fields [{:value, "value", {:nullable, :string}, :required}]
+  @fields [{:value, "value", {:nullable, :string}, :optional}]
 
   @doc false
   def __type__, do: {:record, @fields}

@@ -28,7 +28,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.ClientServer do
         GenServer.start_link(module, {:derived, ctx, Keyword.get(opts, :state, %{})}, gen_opts)
 
       :error ->
-        with {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
+        with :ok <- Config.known_options(opts, module.__client__().state),
+             {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
           state = Map.new(Keyword.take(opts, module.__client__().state))
           GenServer.start_link(module, {:root, config, state}, gen_opts)
         end
@@ -80,12 +81,66 @@ defmodule HostileSystemHaltProcessExit1.Runtime.ClientServer do
 
   @doc false
   def handle_call(:__handle__, _from, server), do: {:reply, server.handle, server}
+
+  # The lanes of ordered counters: one holder at a time per counter, the others answered in the
+  # order they asked (a queue); a holder that dies leaves its lane (monitored).
+  def handle_call({:__lane_enter__, counter}, {pid, _} = from, server) do
+    lanes = Map.get(server, :lanes, %{})
+
+    case Map.get(lanes, counter) do
+      nil ->
+        lane = %{holder: {pid, Process.monitor(pid)}, waiting: :queue.new()}
+        {:reply, :ok, Map.put(server, :lanes, Map.put(lanes, counter, lane))}
+
+      lane ->
+        lane = %{lane | waiting: :queue.in(from, lane.waiting)}
+        {:noreply, Map.put(server, :lanes, Map.put(lanes, counter, lane))}
+    end
+  end
+
+  def handle_call({:__lane_leave__, counter}, {pid, _}, server),
+    do: {:reply, :ok, leave_lane(server, counter, pid)}
+
   def handle_call(_request, _from, server), do: {:reply, {:error, :unsupported}, server}
+
+  defp leave_lane(server, counter, pid) do
+    lanes = Map.get(server, :lanes, %{})
+
+    case Map.get(lanes, counter) do
+      %{holder: {^pid, ref}} = lane ->
+        Process.demonitor(ref, [:flush])
+        Map.put(server, :lanes, next_holder(lanes, counter, lane.waiting))
+
+      _ ->
+        server
+    end
+  end
+
+  defp next_holder(lanes, counter, waiting) do
+    case :queue.out(waiting) do
+      {:empty, _} ->
+        Map.delete(lanes, counter)
+
+      {{:value, {pid, _} = from}, rest} ->
+        if Process.alive?(pid) do
+          GenServer.reply(from, :ok)
+          Map.put(lanes, counter, %{holder: {pid, Process.monitor(pid)}, waiting: rest})
+        else
+          next_holder(lanes, counter, rest)
+        end
+    end
+  end
 
   @doc false
   # the parent stopped, or a process of the context died: stop too (terminate/2 closes the context)
   def handle_info({:EXIT, _pid, reason}, server) when reason != :normal,
     do: {:stop, reason, server}
+
+  def handle_info({:DOWN, ref, :process, pid, _reason}, server) do
+    held = for {counter, %{holder: {^pid, ^ref}}} <- Map.get(server, :lanes, %{}), do: counter
+
+    {:noreply, Enum.reduce(held, server, &leave_lane(&2, &1, pid))}
+  end
 
   def handle_info(_message, server), do: {:noreply, server}
 

@@ -15,6 +15,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
   # Forward compatibility: an enum value this SDK does not know is kept as its string; a union
   # variant with an unknown tag is kept as its JSON map.
 
+  alias HostileSystemHaltProcessExit1.Error
+
   @type type ::
           atom()
           | {:list, type()}
@@ -113,6 +115,29 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
     Map.new(value, fn {k, v} -> {to_string(k), walk(v, type, [to_string(k) | path])} end)
   end
 
+  # An untagged union, decoded by the rule every SDK applies: of the members the value decodes as,
+  # the one that declares the most of its keys; on a tie the one declared first. Never merely the
+  # first that fits: a record whose fields are all optional fits any object.
+  defp walk(value, {:one_of, types}, path) when is_map(value) and not is_struct(value) do
+    types
+    |> Enum.reduce(nil, fn type, best ->
+      score = recognized(value, type)
+
+      if best != nil and score <= elem(best, 1) do
+        best
+      else
+        case decode(value, type) do
+          {:ok, decoded} -> {decoded, score}
+          {:error, _} -> best
+        end
+      end
+    end)
+    |> case do
+      {decoded, _score} -> decoded
+      nil -> invalid(path, "matches none of the declared types")
+    end
+  end
+
   defp walk(value, {:one_of, types}, path) do
     Enum.find_value(types, fn type ->
       case decode(value, type) do
@@ -134,6 +159,26 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
 
   defp walk(value, type, path),
     do: invalid(path, "expected #{expected(type)}, got #{kind(value)}")
+
+  # How many keys of a JSON object a record type declares (0 for any other type).
+  defp recognized(value, {:nullable, type}), do: recognized(value, type)
+
+  defp recognized(value, module) when is_atom(module) and module not in @primitives do
+    case module.__type__() do
+      {:record, fields} ->
+        Enum.count(fields, fn {name, wire, _type, _presence} ->
+          Map.has_key?(value, wire) or Map.has_key?(value, name)
+        end)
+
+      {:alias, type} ->
+        recognized(value, type)
+
+      _ ->
+        0
+    end
+  end
+
+  defp recognized(_value, _type), do: 0
 
   defp decode_declared(%{__struct__: module} = value, module, _type, _path), do: value
   defp decode_declared(nil, _module, _type, path), do: invalid(path, "must not be null")
@@ -245,13 +290,25 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
     end
   end
 
-  defp encode_record(struct, fields, mode) do
+  defp encode_record(%{__struct__: module} = struct, fields, mode) do
+    # the struct's own defaults are the declared ones: an optional field set to nil counts as not
+    # given (the SDK plan's absent-field rule), so its default is sent, or nothing when it has none
+    defaults = module.__struct__()
+
     for {name, wire, type, presence} <- fields, reduce: %{} do
       acc ->
         case Map.get(struct, name) do
-          nil when mode == :wire and presence == :optional -> acc
-          nil -> Map.put(acc, wire, nil)
-          value -> Map.put(acc, wire, encode(value, type, mode))
+          nil when mode == :wire and presence == :optional ->
+            case Map.get(defaults, name) do
+              nil -> acc
+              default -> Map.put(acc, wire, encode(default, type, mode))
+            end
+
+          nil ->
+            Map.put(acc, wire, nil)
+
+          value ->
+            Map.put(acc, wire, encode(value, type, mode))
         end
     end
   end
@@ -312,6 +369,75 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
       end)
 
     struct(module, values)
+  end
+
+  # -- parse templates ----------------------------------------------------------------------------
+
+  # A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
+  @template_variable ~r/(\{\+?[A-Za-z_][A-Za-z0-9_]*\})/
+
+  @doc """
+  Splits `text` by a record's parse template (`tinker://{training_run_id}/{+checkpoint_id}`) into
+  the record, as every tinkc SDK does: the literal parts must appear as written; a variable runs to
+  the first occurrence of the literal after it (the end, for the last one), is never empty, and a
+  `{name}` one holds no `/`. Anything else is `{:error, %Error{}}` of kind `:invalid_argument`.
+  """
+  @spec parse_template(module(), String.t(), term()) :: {:ok, struct()} | {:error, Error.t()}
+  def parse_template(module, template, text) do
+    # literal, variable, literal, ..., literal
+    parts = Regex.split(@template_variable, template, include_captures: true)
+
+    with true <- is_binary(text),
+         {:ok, values, pos} <- match_template(parts, text, 0, %{}),
+         true <- pos == byte_size(text),
+         {:ok, record} <- decode(values, module) do
+      {:ok, record}
+    else
+      _ ->
+        {:error,
+         Error.new(:validation, "#{inspect(text)} does not match `#{template}`",
+           data: %{reason: :argument}
+         )}
+    end
+  end
+
+  defp match_template([], _text, pos, values), do: {:ok, values, pos}
+
+  defp match_template([literal], text, pos, values) do
+    if literal?(text, pos, literal), do: {:ok, values, pos + byte_size(literal)}, else: :error
+  end
+
+  defp match_template([literal, variable, following | rest], text, pos, values) do
+    start = pos + byte_size(literal)
+
+    with true <- literal?(text, pos, literal),
+         {:ok, stop} <- variable_end(text, start, following) do
+      value = binary_part(text, start, stop - start)
+      raw = String.starts_with?(variable, "{+")
+      name = String.slice(variable, if(raw, do: 2, else: 1)..-2//1)
+
+      if value != "" and (raw or not String.contains?(value, "/")) do
+        match_template([following | rest], text, stop, Map.put(values, name, value))
+      else
+        :error
+      end
+    else
+      _ -> :error
+    end
+  end
+
+  defp literal?(text, pos, literal) do
+    byte_size(text) - pos >= byte_size(literal) and
+      binary_part(text, pos, byte_size(literal)) == literal
+  end
+
+  defp variable_end(text, _start, ""), do: {:ok, byte_size(text)}
+
+  defp variable_end(text, start, following) do
+    case :binary.match(text, following, scope: {start, byte_size(text) - start}) do
+      {found, _length} -> {:ok, found}
+      :nomatch -> :error
+    end
   end
 
   # -- enums --------------------------------------------------------------------------------------

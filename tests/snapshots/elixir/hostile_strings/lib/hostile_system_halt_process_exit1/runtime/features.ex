@@ -9,7 +9,9 @@ defmodule HostileSystemHaltProcessExit1.Runtime.RetryPolicy do
             base_ms: 0,
             max_ms: 0,
             jitter: 0.0,
-            retry_after_max_ms: 0
+            retry_after_max_ms: 0,
+            # a response header whose "true"/"false" overrides the statuses (nil: none)
+            should_retry_header: nil
 
   @type t :: %__MODULE__{
           max_retries: non_neg_integer(),
@@ -19,7 +21,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.RetryPolicy do
           base_ms: non_neg_integer(),
           max_ms: non_neg_integer(),
           jitter: float(),
-          retry_after_max_ms: non_neg_integer()
+          retry_after_max_ms: non_neg_integer(),
+          should_retry_header: String.t() | nil
         }
 end
 
@@ -49,14 +52,18 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Backpressure do
             small_delay_ms: 0,
             large_delay_ms: 0,
             small_request_bytes: 0,
-            headers: []
+            headers: [],
+            fresh_idempotency_key: false
 
+  # fresh_idempotency_key: the resend is a new request, with a new idempotency key (a transport
+  # retry keeps the call's key)
   @type t :: %__MODULE__{
           statuses: [{pos_integer(), pos_integer()}],
           small_delay_ms: non_neg_integer(),
           large_delay_ms: non_neg_integer(),
           small_request_bytes: non_neg_integer(),
-          headers: [{String.t(), String.t()}]
+          headers: [{String.t(), String.t()}],
+          fresh_idempotency_key: boolean()
         }
 end
 
@@ -78,12 +85,27 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Futures do
     :queue_state_field,
     :queue_state_reason_field,
     :timeout_ms,
+    # headers every poll carries (the submitting endpoint's request type, the 0-based poll count)
+    :request_type_header,
+    :iteration_header,
+    # request field sent true until a metadata-only answer, then false (nil: no such exchange)
+    :metadata_only_field,
     categories: [],
     queue_states: [],
     pending_statuses: [],
     transient_base_ms: 0,
     transient_max_ms: 0,
-    transient_jitter: 0.0
+    transient_jitter: 0.0,
+    metadata_status_field: "status",
+    metadata_status_value: "complete_metadata",
+    # poll statuses: the promise expired (submit the call again), bounded retries, billing pause
+    expired_statuses: [],
+    expired_resubmits: 0,
+    bounded_retry_statuses: [],
+    bounded_retries: 0,
+    billing_statuses: [],
+    billing_delay_ms: 0,
+    billing_max_pause_ms: 0
   ]
 
   @type t :: %__MODULE__{
@@ -103,7 +125,19 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Futures do
           pending_statuses: [{pos_integer(), pos_integer()}],
           transient_base_ms: non_neg_integer(),
           transient_max_ms: non_neg_integer(),
-          transient_jitter: float()
+          transient_jitter: float(),
+          request_type_header: String.t() | nil,
+          iteration_header: String.t() | nil,
+          metadata_only_field: String.t() | nil,
+          metadata_status_field: String.t(),
+          metadata_status_value: String.t(),
+          expired_statuses: [{pos_integer(), pos_integer()}],
+          expired_resubmits: non_neg_integer(),
+          bounded_retry_statuses: [{pos_integer(), pos_integer()}],
+          bounded_retries: non_neg_integer(),
+          billing_statuses: [{pos_integer(), pos_integer()}],
+          billing_delay_ms: non_neg_integer(),
+          billing_max_pause_ms: non_neg_integer()
         }
 end
 
@@ -140,6 +174,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Endpoint do
     :futures,
     :queue_log,
     :timeout_ms,
+    # a futures endpoint's request type, sent with every poll of its futures
+    :request_type,
     headers: [],
     idempotency_prefix: "",
     redirect_location: false
@@ -156,6 +192,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Endpoint do
           futures: Futures.t() | nil,
           queue_log: QueueLog.t() | nil,
           timeout_ms: pos_integer() | nil,
+          request_type: String.t() | nil,
           headers: [{String.t(), String.t()}],
           idempotency_prefix: String.t(),
           redirect_location: boolean()
@@ -174,6 +211,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.SessionSpec do
     :heartbeat_timeout_ms,
     :warn_after_ms,
     create_body: %{},
+    heartbeat_body: %{},
+    create_config: [],
     heartbeat_in_path: false,
     stop_statuses: []
   ]
@@ -186,6 +225,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.SessionSpec do
           heartbeat_timeout_ms: pos_integer(),
           warn_after_ms: pos_integer() | nil,
           create_body: map(),
+          heartbeat_body: map(),
+          create_config: [{String.t(), atom(), boolean()}],
           heartbeat_in_path: boolean(),
           stop_statuses: [{pos_integer(), pos_integer()}]
         }
@@ -255,8 +296,17 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Service do
     :user_agent,
     :session,
     :telemetry,
-    headers: []
+    :auth,
+    :environment_env,
+    environments: [],
+    headers: [],
+    config_options: []
   ]
+
+  # A declared configuration option: name, environment variable, how its text is read, default.
+  @type config_option ::
+          {atom(), String.t() | nil, :string | :int | :float | :bool | :list | :json | nil,
+           {:default, term()} | :none}
 
   @type t :: %__MODULE__{
           name: String.t(),
@@ -270,6 +320,49 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          headers: [{String.t(), String.t()}]
+          auth: HostileSystemHaltProcessExit1.Runtime.AuthSpec.t() | nil,
+          environment_env: String.t() | nil,
+          environments: [{String.t(), String.t()}],
+          headers: [{String.t(), String.t()}],
+          config_options: [config_option()]
+        }
+end
+
+defmodule HostileSystemHaltProcessExit1.Runtime.AuthSpec do
+  @moduledoc false
+  # The manifest's `service.auth` as the SDK plan decided it: the header's value is
+  # `credential_prefix` + the credential (base64 when `credential_base64`), and after an exchange
+  # `token_prefix` + the token. `exchange` (a map, or nil): the endpoint that exchanges the
+  # credential, its body, the response's token field, the lifetime (the JWT claim or a response
+  # field of seconds), the refresh window and margin, and whether it is on by default.
+
+  defstruct [
+    :header,
+    :command_env,
+    :exchange,
+    credential_prefix: "",
+    credential_base64: false,
+    token_prefix: ""
+  ]
+
+  @type exchange :: %{
+          endpoint: String.t(),
+          body: term(),
+          token_field: String.t(),
+          lifetime_claim: String.t() | nil,
+          lifetime_field: String.t() | nil,
+          refresh_window: {number(), number()},
+          refresh_before_sec: non_neg_integer(),
+          enabled: boolean(),
+          enable_env: String.t() | nil
+        }
+
+  @type t :: %__MODULE__{
+          header: String.t(),
+          command_env: String.t() | nil,
+          exchange: exchange() | nil,
+          credential_prefix: String.t(),
+          credential_base64: boolean(),
+          token_prefix: String.t()
         }
 end

@@ -3,9 +3,11 @@ defmodule Studio.Runtime.Poll do
   # Server-side futures (the manifest's promise_result). The endpoint answered a handle; the result
   # is polled from the retrieve endpoint. Each answer is classified: pending (the try-again marker,
   # or a pending status such as 408) -> tell the queue-state observer when the state changed and
-  # poll again; an error field -> a :request_failed error with its category (unknown categories are
+  # poll again; a metadata-only answer (the result is too big to inline) -> poll again asking for
+  # the payload; an error field -> a :request_failed error with its category (unknown categories are
   # :unknown); anything else -> the result, decoded as the endpoint's declared type. Transient poll
-  # failures (no answer, 429, 5xx) are retried with backoff until the overall timeout.
+  # failures (no answer, 429, 5xx) are retried with backoff until the overall timeout. Every poll
+  # may carry the submitting endpoint's request type and its 0-based iteration in headers.
 
   alias Studio.Error
   alias Studio.Runtime.Clock
@@ -20,12 +22,31 @@ defmodule Studio.Runtime.Poll do
 
   @doc """
   Polls the future `request_id` until it resolves; its result decoded as `type`. `endpoint` is
-  the endpoint that answered the handle (its queue-state log applies).
+  the endpoint that answered the handle (its queue-state log and request type apply); `resubmit`
+  submits the call again (`{:ok, request_id}`) when the promise expired, else that is an error.
   """
-  @spec poll(Context.t(), Futures.t(), String.t(), Codec.type(), Endpoint.t() | nil) ::
+  @spec poll(
+          Context.t(),
+          Futures.t(),
+          String.t(),
+          Codec.type(),
+          Endpoint.t() | nil,
+          (() -> {:ok, String.t()} | {:error, Error.t()}) | nil
+        ) ::
           {:ok, term()} | {:error, Error.t()}
-  def poll(%Context{} = ctx, %Futures{} = spec, request_id, type, endpoint \\ nil) do
+  def poll(
+        %Context{} = ctx,
+        %Futures{} = spec,
+        request_id,
+        type,
+        endpoint \\ nil,
+        resubmit \\ nil
+      ) do
     loop(%{
+      resubmit: resubmit,
+      resubmits: 0,
+      bounded: 0,
+      billing_since: nil,
       ctx: ctx,
       spec: spec,
       request_id: request_id,
@@ -33,7 +54,10 @@ defmodule Studio.Runtime.Poll do
       observer: QueueObserver.for(ctx, endpoint),
       deadline: spec.timeout_ms && Clock.now() + Clock.scaled(ctx.config, spec.timeout_ms),
       failures: 0,
-      last: nil
+      last: nil,
+      iteration: 0,
+      metadata_only: spec.metadata_only_field != nil,
+      request_type: endpoint && endpoint.request_type
     })
   end
 
@@ -48,12 +72,14 @@ defmodule Studio.Runtime.Poll do
   defp loop(poll), do: attempt(poll)
 
   defp attempt(%{ctx: ctx, spec: spec} = poll) do
-    body = %{spec.request_id_field => poll.request_id}
+    {body, headers} = poll_request(poll)
+    poll = %{poll | iteration: poll.iteration + 1}
 
-    case Request.send(ctx, retrieve_endpoint(spec), body: body) do
+    case Request.send(ctx, retrieve_endpoint(spec), body: body, headers: headers) do
       {:ok, response} ->
         case classify(spec, Request.parse_body(response.body)) do
           {:pending, state, reason} -> poll |> pending(state, reason) |> loop()
+          :metadata_only -> loop(%{poll | metadata_only: false, failures: 0})
           {:failed, error} -> {:error, error}
           {:done, data} -> decode(data, poll.type)
         end
@@ -63,6 +89,17 @@ defmodule Studio.Runtime.Poll do
           Retry.in_ranges?(spec.pending_statuses, status) ->
             {:pending, state, reason} = pending_of(spec, error.data)
             poll |> pending(state, reason) |> loop()
+
+          Retry.in_ranges?(spec.expired_statuses, status) ->
+            resubmit(poll, error)
+
+          Retry.in_ranges?(spec.billing_statuses, status) ->
+            billing_pause(poll, error)
+
+          Retry.in_ranges?(spec.bounded_retry_statuses, status) ->
+            if poll.bounded >= spec.bounded_retries,
+              do: {:error, error},
+              else: %{poll | bounded: poll.bounded + 1} |> backoff() |> loop()
 
           status == 429 or status >= 500 ->
             poll |> backoff() |> loop()
@@ -79,17 +116,83 @@ defmodule Studio.Runtime.Poll do
     end
   end
 
+  # the promise expired: submit the call again and poll the new future, while resubmits are left
+  defp resubmit(%{resubmit: nil}, error), do: {:error, error}
+
+  defp resubmit(%{spec: spec} = poll, error) do
+    if poll.resubmits >= spec.expired_resubmits do
+      {:error, error}
+    else
+      case poll.resubmit.() do
+        {:ok, request_id} ->
+          loop(%{
+            poll
+            | request_id: request_id,
+              resubmits: poll.resubmits + 1,
+              iteration: 0,
+              metadata_only: spec.metadata_only_field != nil,
+              last: nil
+          })
+
+        {:error, _} = failed ->
+          failed
+      end
+    end
+  end
+
+  # a billing pause: poll again after the delay while the pause is shorter than its maximum
+  defp billing_pause(%{spec: spec, ctx: ctx} = poll, error) do
+    now = Clock.now()
+    since = poll.billing_since || now
+
+    if now - since >= Clock.scaled(ctx.config, spec.billing_max_pause_ms) do
+      {:error, error}
+    else
+      Clock.sleep(ctx.config, spec.billing_delay_ms)
+      loop(%{poll | billing_since: since})
+    end
+  end
+
+  # the body and headers of the next poll
+  defp poll_request(%{spec: spec} = poll) do
+    body = %{spec.request_id_field => poll.request_id}
+
+    body =
+      if spec.metadata_only_field,
+        do: Map.put(body, spec.metadata_only_field, poll.metadata_only),
+        else: body
+
+    type =
+      if spec.request_type_header && poll.request_type,
+        do: [{spec.request_type_header, poll.request_type}],
+        else: []
+
+    iteration =
+      if spec.iteration_header,
+        do: [{spec.iteration_header, Integer.to_string(poll.iteration)}],
+        else: []
+
+    {body, type ++ iteration}
+  end
+
   # the manifest's retrieve endpoint by id (a test may give the endpoint itself)
   defp retrieve_endpoint(%Futures{retrieve: %Endpoint{} = endpoint}), do: endpoint
   defp retrieve_endpoint(%Futures{retrieve: id}), do: Spec.endpoint(id)
 
   @doc "What one answer of the retrieve endpoint means."
   @spec classify(Futures.t(), term()) ::
-          {:pending, atom(), String.t() | nil} | {:failed, Error.t()} | {:done, term()}
+          {:pending, atom(), String.t() | nil}
+          | :metadata_only
+          | {:failed, Error.t()}
+          | {:done, term()}
   def classify(%Futures{} = spec, body) when is_map(body) do
     cond do
       Map.get(body, spec.try_again_field) == spec.try_again_value ->
         pending_of(spec, body)
+
+      spec.metadata_only_field != nil and
+          Map.get(body, spec.metadata_status_field) == spec.metadata_status_value ->
+        :metadata_only
 
       Map.get(body, spec.error_field) != nil ->
         {:failed, failed(spec, body)}

@@ -10,6 +10,25 @@ defmodule Studio.Runtime.Retry do
   def retries_status?(nil, _status), do: false
   def retries_status?(%RetryPolicy{statuses: ranges}, status), do: in_ranges?(ranges, status)
 
+  @doc """
+  Whether a response is retried (retries left aside): the policy's `should_retry_header`, when the
+  response says `true` or `false` there, else its status.
+  """
+  @spec retries_response?(RetryPolicy.t(), non_neg_integer(), [{String.t(), String.t()}]) ::
+          boolean()
+  def retries_response?(%RetryPolicy{should_retry_header: nil} = policy, status, _headers),
+    do: retries_status?(policy, status)
+
+  def retries_response?(%RetryPolicy{should_retry_header: name} = policy, status, headers) do
+    wanted = String.downcase(name)
+
+    case Enum.find_value(headers, fn {k, v} -> if String.downcase(k) == wanted, do: v end) do
+      "true" -> true
+      "false" -> false
+      _ -> retries_status?(policy, status)
+    end
+  end
+
   @doc "Is `status` in one of the inclusive ranges?"
   @spec in_ranges?([{pos_integer(), pos_integer()}], pos_integer()) :: boolean()
   def in_ranges?(ranges, status), do: Enum.any?(ranges, fn {lo, hi} -> status in lo..hi end)

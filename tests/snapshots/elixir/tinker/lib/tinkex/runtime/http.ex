@@ -23,9 +23,24 @@ defmodule Tinkex.Runtime.HTTP do
   @doc false
   @spec default_adapter() :: module()
   def default_adapter do
-    if Code.ensure_loaded?(Finch) and Process.whereis(@finch_pool) != nil,
+    if finch?() and Process.whereis(@finch_pool) != nil,
       do: __MODULE__.Finch,
       else: __MODULE__.Httpc
+  end
+
+  # Whether Finch is there does not change while the VM runs: it is asked of the code server once.
+  # Asked on every request, the code server was a queue every request waited in, and without Finch
+  # it searched the whole code path each time (milliseconds a request, bimodal with the load).
+  defp finch? do
+    case :persistent_term.get({__MODULE__, :finch?}, nil) do
+      nil ->
+        loaded = Code.ensure_loaded?(Finch)
+        :persistent_term.put({__MODULE__, :finch?}, loaded)
+        loaded
+
+      loaded ->
+        loaded
+    end
   end
 end
 

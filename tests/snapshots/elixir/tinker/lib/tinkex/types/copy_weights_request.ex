@@ -9,16 +9,14 @@ defmodule Tinkex.Types.CopyWeightsRequest do
             model_seq_id: nil,
             destination_project_id: nil,
             source_path: nil,
-            ttl_seconds: nil,
-            weights_access_token: nil
+            ttl_seconds: nil
 
   @type t :: %__MODULE__{
           session_id: String.t() | nil,
           model_seq_id: integer() | nil,
           destination_project_id: String.t() | nil,
           source_path: String.t(),
-          ttl_seconds: integer() | nil,
-          weights_access_token: String.t() | nil
+          ttl_seconds: integer() | nil
         }
 
   @fields [
@@ -26,8 +24,7 @@ defmodule Tinkex.Types.CopyWeightsRequest do
     {:model_seq_id, "model_seq_id", {:nullable, :integer}, :optional},
     {:destination_project_id, "destination_project_id", {:nullable, :string}, :optional},
     {:source_path, "source_path", :string, :required},
-    {:ttl_seconds, "ttl_seconds", {:nullable, :integer}, :optional},
-    {:weights_access_token, "weights_access_token", {:nullable, :string}, :optional}
+    {:ttl_seconds, "ttl_seconds", {:nullable, :integer}, :optional}
   ]
 
   @doc false

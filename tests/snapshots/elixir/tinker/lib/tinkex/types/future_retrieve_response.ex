@@ -13,7 +13,7 @@ defmodule Tinkex.Types.FutureRetrieveResponse do
   alias Tinkex.Types.RetrieveFutureMetadataOnlyResponse
   alias Tinkex.Types.SampleResponse
   alias Tinkex.Types.SaveWeightsExternalResponseInternal
-  alias Tinkex.Types.SaveWeightsForSamplerResponseInternal
+  alias Tinkex.Types.SaveWeightsForSamplerResponse
   alias Tinkex.Types.SaveWeightsResponse
   alias Tinkex.Types.TryAgainResponse
   alias Tinkex.Types.UnloadModelResponse
@@ -25,7 +25,7 @@ defmodule Tinkex.Types.FutureRetrieveResponse do
           | CreateModelResponse.t()
           | LoadWeightsResponse.t()
           | SaveWeightsResponse.t()
-          | SaveWeightsForSamplerResponseInternal.t()
+          | SaveWeightsForSamplerResponse.t()
           | SaveWeightsExternalResponseInternal.t()
           | OptimStepResponse.t()
           | UnloadModelResponse.t()
@@ -42,7 +42,7 @@ defmodule Tinkex.Types.FutureRetrieveResponse do
       CreateModelResponse,
       LoadWeightsResponse,
       SaveWeightsResponse,
-      SaveWeightsForSamplerResponseInternal,
+      SaveWeightsForSamplerResponse,
       SaveWeightsExternalResponseInternal,
       OptimStepResponse,
       UnloadModelResponse,

@@ -15,13 +15,13 @@ defmodule Tinkex.Types.SampleRequest do
             model_path: nil,
             sampling_session_id: nil,
             seq_id: nil,
-            prompt_logprobs: nil,
+            prompt_logprobs: false,
             topk_prompt_logprobs: 0,
             topk_sample_logprobs: 0,
             target_prompt_logprobs: nil,
             prompt_alt_tokens_k: 0,
             prompt_logprobs_last_n: nil,
-            record_stability_info: nil,
+            record_stability_info: false,
             type: "sample"
 
   @type t :: %__MODULE__{

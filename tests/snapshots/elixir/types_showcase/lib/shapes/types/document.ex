@@ -56,7 +56,7 @@ defmodule Shapes.Types.Document do
     {:id, "id", DocumentId, :required},
     {:kind, "kind", Kind, :required},
     {:title, "Title", :string, :required},
-    {:subtitle, "subtitle", {:nullable, :string}, :required},
+    {:subtitle, "subtitle", {:nullable, :string}, :optional},
     {:summary, "summary", :string, :optional},
     {:note, "note", {:nullable, :string}, :optional},
     {:shapes, "shapes", {:list, Shape}, :required},

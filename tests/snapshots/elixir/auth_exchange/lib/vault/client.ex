@@ -1,0 +1,66 @@
+defmodule Vault.Client do
+  @moduledoc """
+  The `vault` client of the vault API.
+
+  A struct: `new/1` makes one from a configuration.
+
+  Every function answers `{:ok, value}` or `{:error, %Vault.Error{}}`; one whose result the server
+  computes later answers `{:ok, task}` (`Task.await/2` gives the result).
+  """
+
+  alias Vault.Config
+  alias Vault.Error
+  alias Vault.Runtime.Client
+  alias Vault.Types.Secret
+
+  defstruct [:config, :context]
+
+  @typedoc "A client: its state and configuration."
+  @type t :: %__MODULE__{config: Config.t(), context: term()}
+
+  @typedoc "A call's value, or the error."
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc """
+  A client from options: those of `Vault.Config` (`:api_key`, `:base_url`, ...) or `:config`.
+  Raises `ArgumentError` for an invalid configuration.
+  """
+  @spec new(keyword()) :: t()
+  def new(opts \\ []) do
+    case Client.new_struct(__MODULE__, opts) do
+      {:ok, client} -> client
+      {:error, %Error{message: message}} -> raise ArgumentError, message
+    end
+  end
+
+  @doc false
+  def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  Read one secret.
+
+  `GET /secrets/{name}`
+
+  ## Options
+
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec get(t(), String.t(), keyword()) :: result(Secret.t())
+  def get(vault, name, opts \\ []) do
+    Client.check_options!(opts, [], "get/3")
+    c = Client.handle(vault, opts)
+    Client.call(c, "secrets.get", path: %{"name" => name}, decode: Secret)
+  end
+
+  @doc "Like `get/3`, in a `Task` (`Task.await/2` gives its result)."
+  @spec get_async(t(), String.t(), keyword()) :: Task.t()
+  def get_async(vault, name, opts \\ []) do
+    Task.async(fn -> get(vault, name, opts) end)
+  end
+
+  @doc false
+  def __methods__ do
+    [{:get, "get", [{:name, "name", :string}], [], :sync}]
+  end
+end

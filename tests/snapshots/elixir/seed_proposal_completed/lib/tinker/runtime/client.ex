@@ -1,0 +1,568 @@
+defmodule Tinker.Runtime.Client do
+  @moduledoc false
+  # What the generated client functions call. A client is either a process (a GenServer holding
+  # counters, such as a ServiceClient) or a plain struct (a RestClient); `handle/1` turns either
+  # into this struct: the client's module, its context (configuration, session, supervisor), its
+  # state fields and its counters. The steps of a call then run in the caller's process, so many
+  # calls on one client run at the same time.
+
+  alias Tinker.Config
+  alias Tinker.Error
+  alias Tinker.Runtime.ClientServer
+  alias Tinker.Runtime.Codec
+  alias Tinker.Runtime.Context
+  alias Tinker.Runtime.JSON
+  alias Tinker.Runtime.Pagination
+  alias Tinker.Runtime.Poll
+  alias Tinker.Runtime.Request
+  alias Tinker.Runtime.Session
+  alias Tinker.Runtime.TelemetryReporter
+  alias Tinker.Spec
+
+  defstruct [
+    :module,
+    :context,
+    :pid,
+    :counters,
+    state: %{},
+    counter_names: [],
+    request_options: []
+  ]
+
+  # Where `with_raw_response/1` gathers the responses of the call it runs (this process's).
+  @raw_key :"$tinkc_raw_responses"
+
+  # The per-call options (`request_options:`), apart from the API's own parameters.
+  @request_options [:timeout, :max_retries, :headers, :query, :body, :idempotency_key]
+
+  @type t :: %__MODULE__{
+          module: module(),
+          context: Context.t(),
+          pid: pid() | nil,
+          counters: :atomics.atomics_ref() | nil,
+          state: map(),
+          counter_names: [atom()],
+          request_options: keyword()
+        }
+
+  @type result(value) :: {:ok, value} | {:error, Error.t()}
+
+  @doc "The handle of a client process (pid or name) or client struct."
+  @spec handle(term()) :: t()
+  def handle(%__MODULE__{} = handle), do: handle
+
+  def handle(%{__struct__: module, context: %Context{} = ctx} = struct) do
+    %__MODULE__{module: module, context: ctx, state: Map.take(struct, module.__client__().state)}
+  end
+
+  def handle(server), do: GenServer.call(server, :__handle__, :infinity)
+
+  @doc """
+  The handle of a client with a call's `:request_options` over the configuration's (`:timeout`
+  in milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`). A
+  top-level `:timeout` is the shorthand of `request_options: [timeout: ms]` (functions with a
+  `timeout` parameter of their own drop it first). An unknown option fails the call.
+  """
+  @spec handle(term(), keyword()) :: t()
+  def handle(client, opts) do
+    handle = handle(client)
+    given = Keyword.get(opts, :request_options, [])
+
+    given =
+      case Keyword.get(opts, :timeout) do
+        nil -> given
+        timeout -> Keyword.put_new(given, :timeout, timeout)
+      end
+
+    options = merge_options(handle.context.config.request_options, given)
+    handle = %{handle | request_options: options}
+
+    case options[:timeout] do
+      timeout when is_integer(timeout) and timeout > 0 ->
+        put_in(handle.context.config.timeout, timeout)
+
+      _ ->
+        handle
+    end
+  end
+
+  # a call's options over the defaults: given values win; headers, query and body merge
+  defp merge_options(base, given) do
+    Keyword.merge(base, given, fn
+      key, a, b when key in [:headers, :query, :body] and is_map(a) and is_map(b) ->
+        Map.merge(a, b)
+
+      _key, _a, b ->
+        b
+    end)
+  end
+
+  # The options every client function takes besides its own (read by `handle/2`).
+  @per_call_options [:timeout, :request_options]
+
+  @doc """
+  Raises `ArgumentError` when `opts` holds an option the function does not declare, as
+  `Keyword.validate!/2` does: a misspelt option is an error, never silently ignored. `known` are
+  the function's own options; the per-call ones (`:timeout`, `:request_options`) are always accepted.
+  """
+  @spec check_options!(keyword(), [atom()], String.t()) :: :ok
+  def check_options!(opts, known, function) when is_list(opts) do
+    allowed = known ++ @per_call_options
+
+    case Enum.reject(Keyword.keys(opts), &(&1 in allowed)) do
+      [] ->
+        :ok
+
+      unknown ->
+        raise ArgumentError,
+              "#{function}: unknown option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(allowed, ", ", &inspect/1)})"
+    end
+  end
+
+  def check_options!(opts, _known, function) do
+    raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
+  end
+
+  @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
+  @spec config_option(t(), atom()) :: term()
+  def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
+
+  @doc "A state field of the client."
+  @spec state(t(), atom()) :: term()
+  def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
+
+  @doc "The next value of a counter of the client: start, start + 1, ... (the manifest's `start:`, 0 by default)"
+  @spec next(t(), atom(), non_neg_integer()) :: non_neg_integer()
+  def next(%__MODULE__{counters: ref, counter_names: names, module: module}, counter, start \\ 0) do
+    case Enum.find_index(names, &(&1 == counter)) do
+      nil -> raise ArgumentError, "#{inspect(module)} has no counter #{inspect(counter)}"
+      index -> :atomics.add_get(ref, index + 1, 1) - 1 + start
+    end
+  end
+
+  @doc """
+  The session id: the client's own state field when set, else the shared session's (created on
+  first use).
+  """
+  @spec session_id(t(), atom()) :: result(String.t())
+  def session_id(%__MODULE__{} = client, field) do
+    case {state(client, field), client.context.session} do
+      {id, _} when is_binary(id) ->
+        {:ok, id}
+
+      {nil, pid} when is_pid(pid) ->
+        Session.session_id(pid)
+
+      {nil, nil} ->
+        {:error,
+         Error.new(:validation, "#{inspect(client.module)} has no #{field} and no session",
+           data: %{reason: :argument}
+         )}
+    end
+  end
+
+  # -- endpoints ----------------------------------------------------------------------------------
+
+  @doc """
+  Calls an endpoint; its response decoded as `:decode` (a codec type). Options: `:path`, `:query`
+  (maps from parameter names to values), `:body` (a request struct, or `{type, value}`).
+  """
+  @spec call(t(), String.t(), keyword()) :: result(term())
+  def call(%__MODULE__{} = client, endpoint_id, opts) do
+    with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
+      decode_response(response, Keyword.fetch!(opts, :decode))
+    end
+  end
+
+  @doc """
+  The pages of a paginated endpoint as a lazy `Stream`, from the request its plain function sends
+  (the options of `call/3`, and `:paging`, the plan's rule, and `:items`, a page's items). Each
+  page's request goes through `Request.send/3` as a call's does; a page that fails raises its
+  `Error`.
+  """
+  @spec pages(t(), String.t(), keyword()) :: Enumerable.t()
+  def pages(%__MODULE__{} = client, endpoint_id, opts) do
+    first = %{
+      endpoint: Spec.endpoint(endpoint_id),
+      path: Keyword.get(opts, :path, %{}),
+      query: Keyword.get(opts, :query, %{}),
+      body: encode_body(Keyword.get(opts, :body))
+    }
+
+    type = Keyword.fetch!(opts, :decode)
+
+    headers = header_values(Keyword.get(opts, :headers, %{}))
+
+    fetch = fn request ->
+      with {:ok, response} <-
+             deliver(client, request.endpoint, request.path, request.query, request.body, headers),
+           {:ok, page} <- decode_response(response, type) do
+        {:ok, response, page}
+      end
+    end
+
+    base_url = client.context.config.base_url
+
+    Pagination.stream(
+      Keyword.fetch!(opts, :paging),
+      first,
+      base_url,
+      fetch,
+      Keyword.fetch!(opts, :items)
+    )
+  end
+
+  @doc "Calls an endpoint that answers no body."
+  @spec call_empty(t(), String.t(), keyword()) :: result(nil)
+  def call_empty(%__MODULE__{} = client, endpoint_id, opts \\ []) do
+    with {:ok, _response} <- send(client, Spec.endpoint(endpoint_id), opts), do: {:ok, nil}
+  end
+
+  @doc """
+  Calls a redirect_location endpoint: the `Location` it answers, not followed; with `:decode`
+  (a record type) and `:url_field`, that record with the Location as its url.
+  """
+  @spec call_location(t(), String.t(), keyword()) :: result(term())
+  def call_location(%__MODULE__{} = client, endpoint_id, opts \\ []) do
+    with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
+      case {Request.header(response.headers, "location"), Keyword.fetch(opts, :decode)} do
+        {nil, _} ->
+          {:error, invalid_response("the redirect has no Location", nil)}
+
+        {location, :error} ->
+          {:ok, location}
+
+        # the declared record (a checkpoint's archive URL), its `:url_field` the Location
+        {location, {:ok, type}} ->
+          decode_location(location, type, Keyword.fetch!(opts, :url_field))
+      end
+    end
+  end
+
+  defp decode_location(location, type, field) do
+    case Codec.decode(%{field => location}, type) do
+      {:ok, value} -> {:ok, value}
+      {:error, error} -> {:error, invalid_response(Codec.describe(error), location)}
+    end
+  end
+
+  @doc """
+  Sends a request that answers a future; its request id. How to send it again is kept (in the
+  calling process) for `await_future/4`, which re-runs the call if the promise expires.
+  """
+  @spec submit(t(), String.t(), keyword()) :: result(String.t())
+  def submit(%__MODULE__{} = client, endpoint_id, opts \\ []) do
+    with {:ok, request_id} <- send_submit(client, endpoint_id, opts) do
+      Process.put({__MODULE__, :resubmit, request_id}, fn ->
+        send_submit(client, endpoint_id, opts)
+      end)
+
+      {:ok, request_id}
+    end
+  end
+
+  defp send_submit(client, endpoint_id, opts) do
+    endpoint = Spec.endpoint(endpoint_id)
+    field = endpoint.futures.request_id_field
+
+    with {:ok, response} <- send(client, endpoint, opts) do
+      case Request.parse_body(response.body) do
+        %{^field => id} when is_binary(id) -> {:ok, id}
+        body -> {:error, invalid_response("the future handle has no `#{field}`", body)}
+      end
+    end
+  end
+
+  @doc "Polls the future `request_id` of the endpoint until it resolves; its result as `type`."
+  @spec await_future(t(), String.t(), String.t(), Codec.type()) :: result(term())
+  def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
+    endpoint = Spec.endpoint(endpoint_id)
+    resubmit = Process.delete({__MODULE__, :resubmit, request_id})
+    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
+  end
+
+  @doc """
+  Runs `fun` in the client's lane of an `ordered` counter: once every call that entered the lane
+  before has left it, so the requests that read the counter inside `fun` leave in counter order,
+  one at a time until the server answered. The lane is left however `fun` ends.
+  """
+  @spec in_lane(t(), atom(), (() -> result)) :: result when result: term()
+  def in_lane(%__MODULE__{pid: pid}, counter, fun) when is_pid(pid) do
+    :ok = GenServer.call(pid, {:__lane_enter__, counter}, :infinity)
+
+    try do
+      fun.()
+    after
+      GenServer.call(pid, {:__lane_leave__, counter}, :infinity)
+    end
+  end
+
+  @doc "Polls a future submitted in a lane (`in_lane/3` around `submit/3`); its result as `type`."
+  @spec await_submitted(t(), String.t(), result(String.t()), term()) :: result(term())
+  def await_submitted(%__MODULE__{} = client, endpoint_id, submitted, type) do
+    with {:ok, request_id} <- submitted do
+      await_future(client, endpoint_id, request_id, type)
+    end
+  end
+
+  @doc "Submits and polls at once: the future's result (submitted again if its promise expires)."
+  @spec call_future(t(), String.t(), keyword()) :: result(term())
+  def call_future(%__MODULE__{} = client, endpoint_id, opts) do
+    with {:ok, request_id} <- send_submit(client, endpoint_id, opts) do
+      poll_resubmitting(client, endpoint_id, request_id, opts)
+    end
+  end
+
+  defp poll_resubmitting(client, endpoint_id, request_id, opts) do
+    endpoint = Spec.endpoint(endpoint_id)
+    resubmit = fn -> send_submit(client, endpoint_id, opts) end
+    type = Keyword.fetch!(opts, :decode)
+    Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
+  end
+
+  @doc """
+  Submits now (so requests leave in the order of the calls) and polls in a task: `{:ok, task}`,
+  the task's result being the future's. A failed submission is the task's result too.
+  """
+  @spec future_task(t(), String.t(), keyword()) :: {:ok, Task.t()}
+  def future_task(%__MODULE__{} = client, endpoint_id, opts) do
+    case send_submit(client, endpoint_id, opts) do
+      {:ok, request_id} ->
+        {:ok, Task.async(fn -> poll_resubmitting(client, endpoint_id, request_id, opts) end)}
+
+      {:error, error} ->
+        {:ok, Task.async(fn -> {:error, error} end)}
+    end
+  end
+
+  @doc "The result of a task a future-returning call gave."
+  @spec await_task(Task.t()) :: result(term())
+  def await_task(%Task{} = task), do: Task.await(task, :infinity)
+
+  @doc "Runs `fun` (a flow declared `returns: task`) in a task: `{:ok, task}`, its result the flow's."
+  @spec in_task((() -> result(term()))) :: {:ok, Task.t()}
+  def in_task(fun), do: {:ok, Task.async(fun)}
+
+  @doc """
+  The rest of a `returns: task` flow whose first request was `submitted` before: `{:ok, task}`
+  running `fun` on the request id, or whose result is the submission's error.
+  """
+  @spec in_task(result(String.t()), (String.t() -> result(term()))) :: {:ok, Task.t()}
+  def in_task({:ok, request_id}, fun), do: {:ok, Task.async(fn -> fun.(request_id) end)}
+  def in_task({:error, _} = error, _fun), do: {:ok, Task.async(fn -> error end)}
+
+  @doc "What a function answering `{:ok, task}` resolves to (a `returns: task` flow called by a flow)."
+  @spec await_answer({:ok, Task.t()} | {:error, Error.t()}) :: result(term())
+  def await_answer({:ok, %Task{} = task}), do: await_task(task)
+  def await_answer({:error, _} = error), do: error
+
+  defp send(client, endpoint, opts) do
+    body = encode_body(Keyword.get(opts, :body))
+    headers = header_values(Keyword.get(opts, :headers, %{}))
+    path = Keyword.get(opts, :path, %{})
+    deliver(client, endpoint, path, Keyword.get(opts, :query, %{}), body, headers)
+  end
+
+  # One logical request with the call's options applied (`handle/2` gathered them).
+  defp deliver(client, endpoint, path, query, body, headers) do
+    with {:ok, endpoint, query, body, headers} <-
+           apply_options(client.request_options, endpoint, query, body, headers),
+         request_opts = [path: path, query: query, body: body, headers: headers],
+         {:ok, response} <- Request.send(client.context, endpoint, request_opts) do
+      # for `with_raw_response/1`
+      case Process.get(@raw_key) do
+        seen when is_list(seen) -> Process.put(@raw_key, [response | seen])
+        nil -> :ok
+      end
+
+      {:ok, response}
+    end
+  end
+
+  @doc """
+  Runs `fun` (one call in this process) and answers its value with the status, headers and
+  request id of its own request's response (the first it sent), or the call's error.
+  """
+  @spec with_raw_response((() -> result(term()))) :: result(map())
+  def with_raw_response(fun) when is_function(fun, 0) do
+    previous = Process.put(@raw_key, [])
+
+    try do
+      result = fun.()
+
+      case {result, Enum.reverse(Process.get(@raw_key, []))} do
+        {{:ok, value}, [first | _]} ->
+          request_id = Request.header(first.headers, "x-request-id")
+
+          {:ok,
+           %{value: value, status: first.status, headers: first.headers, request_id: request_id}}
+
+        {{:ok, _value}, []} ->
+          {:error, argument_error("with_raw_response: the call sent no request of its own")}
+
+        {error, _seen} ->
+          error
+      end
+    after
+      if previous == nil, do: Process.delete(@raw_key), else: Process.put(@raw_key, previous)
+    end
+  end
+
+  defp apply_options([], endpoint, query, body, headers),
+    do: {:ok, endpoint, query, body, headers}
+
+  defp apply_options(options, endpoint, query, body, headers) do
+    case Keyword.keys(options) -- @request_options do
+      [] ->
+        apply_known(options, endpoint, query, body, headers)
+
+      unknown ->
+        {:error, argument_error("unknown request option(s) #{inspect(unknown)}")}
+    end
+  end
+
+  defp apply_known(options, endpoint, query, body, headers) do
+    extra_body = options[:body]
+
+    cond do
+      extra_body not in [nil, %{}] and body != nil and not is_map(body) ->
+        {:error,
+         argument_error("#{endpoint.id}: request_options[:body] needs a JSON object body")}
+
+      options[:idempotency_key] != nil and endpoint.idempotency_header == nil ->
+        {:error, argument_error("#{endpoint.id} sends no idempotency key")}
+
+      true ->
+        endpoint =
+          case {options[:max_retries], endpoint.retry} do
+            {n, %{} = retry} when is_integer(n) and n >= 0 ->
+              %{endpoint | retry: %{retry | max_retries: n}}
+
+            _ ->
+              endpoint
+          end
+
+        query = Map.merge(query, stringify(options[:query]))
+
+        body =
+          if extra_body in [nil, %{}],
+            do: body,
+            else: Map.merge(body || %{}, stringify(extra_body))
+
+        # the caller's key replaces the generated one on every retry; then the extra headers
+        key =
+          if options[:idempotency_key],
+            do: [{endpoint.idempotency_header, options[:idempotency_key]}],
+            else: []
+
+        extra = for {k, v} <- options[:headers] || %{}, do: {to_string(k), to_string(v)}
+        {:ok, endpoint, query, body, headers ++ key ++ extra}
+    end
+  end
+
+  defp stringify(nil), do: %{}
+  defp stringify(map), do: Map.new(map, fn {k, v} -> {to_string(k), v} end)
+
+  defp argument_error(message),
+    do: Error.new(:validation, message, data: %{reason: :argument})
+
+  # Header parameters as header values: absent (nil) ones left out, anything else as its text
+  # (`true`/`false`, an enum's value).
+  defp header_values(headers) do
+    for {name, value} <- headers, value != nil, do: {name, header_text(value)}
+  end
+
+  defp header_text(value) when is_binary(value), do: value
+  defp header_text(value) when is_atom(value), do: Atom.to_string(value)
+  defp header_text(value), do: to_string(value)
+
+  defp encode_body(nil), do: nil
+  defp encode_body({type, value}), do: Codec.encode(value, type)
+  defp encode_body(%{__struct__: module} = struct), do: Codec.encode(struct, module)
+
+  defp decode_response(%{body: body}, type) do
+    json =
+      case body do
+        "" -> {:ok, nil}
+        _ -> JSON.decode(body)
+      end
+
+    with {:ok, term} <- json,
+         {:ok, value} <- Codec.decode(term, type) do
+      {:ok, value}
+    else
+      {:error, {:invalid, _path, _message} = problem} ->
+        message = "the response does not have the declared shape: #{Codec.describe(problem)}"
+        {:error, invalid_response(message, body)}
+
+      {:error, _} ->
+        {:error, invalid_response("the response body is not JSON", String.slice(body, 0, 1000))}
+    end
+  end
+
+  defp invalid_response(message, body),
+    do: Error.new(:validation, message, data: %{reason: :response, body: body})
+
+  # -- flows --------------------------------------------------------------------------------------
+
+  @doc "A value the API declares optional, where the next step needs it: absent is an error."
+  @spec present(term(), String.t()) :: result(term())
+  def present(nil, what) do
+    message = "`#{what}` is absent from the response, but the next step needs it"
+    {:error, invalid_response(message, nil)}
+  end
+
+  def present(value, _what), do: {:ok, value}
+
+  @doc "A client of `module` sharing this one's context, with the given state."
+  @spec build(t(), module(), map()) :: result(term())
+  def build(%__MODULE__{context: ctx}, module, state) do
+    if module.__client__().process do
+      ClientServer.start_child(ctx, module, state)
+    else
+      {:ok, struct(module, Map.merge(state, %{context: ctx, config: ctx.config}))}
+    end
+  end
+
+  @doc "A client of `module` sharing this one's context (a sibling)."
+  @spec sibling(t(), module()) :: result(term())
+  def sibling(%__MODULE__{} = client, module), do: build(client, module, %{})
+
+  @doc "Runs the functions at the same time; their results in order, or the first error."
+  @spec concurrently([(() -> result(term()))]) :: result([term()])
+  def concurrently(funs) do
+    funs
+    |> Enum.map(&Task.async/1)
+    |> Task.await_many(:infinity)
+    |> Enum.reduce_while({:ok, []}, fn
+      {:ok, value}, {:ok, acc} -> {:cont, {:ok, [value | acc]}}
+      {:error, _} = error, _acc -> {:halt, error}
+    end)
+    |> case do
+      {:ok, values} -> {:ok, Enum.reverse(values)}
+      error -> error
+    end
+  end
+
+  @doc "Queues a telemetry event of the manifest's `generic` kind; never blocks, never fails."
+  @spec log_event(t(), String.t(), map()) :: :ok
+  def log_event(%__MODULE__{context: ctx}, name, data) do
+    TelemetryReporter.event(ctx.reporter, "generic", %{"event_name" => name, "event_data" => data})
+  end
+
+  @doc "The telemetry reporter of the client's family, if telemetry is on."
+  @spec telemetry_reporter(t()) :: {:ok, pid()} | {:error, :disabled}
+  def telemetry_reporter(%__MODULE__{context: %Context{reporter: nil}}), do: {:error, :disabled}
+  def telemetry_reporter(%__MODULE__{context: %Context{reporter: pid}}), do: {:ok, pid}
+
+  @doc "A struct client from options (the configuration's and its state fields)."
+  @spec new_struct(module(), keyword()) :: result(struct())
+  def new_struct(module, opts) do
+    with :ok <- Config.known_options(opts, module.__client__().state),
+         {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
+      state = Map.new(Keyword.take(opts, module.__client__().state))
+      {:ok, struct(module, Map.merge(state, %{config: config, context: Context.new(config)}))}
+    end
+  end
+end

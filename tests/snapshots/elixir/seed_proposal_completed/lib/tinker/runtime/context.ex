@@ -1,0 +1,68 @@
+defmodule Tinker.Runtime.Context do
+  @moduledoc false
+  # What a client shares with the clients derived from it: the configuration, the session (and its
+  # heartbeat), the supervisor of derived client processes, the telemetry reporter and the retry
+  # handlers' in-flight counters. The client that made the context owns its processes; closing it
+  # stops the heartbeat and flushes telemetry.
+
+  alias Tinker.Config
+  alias Tinker.Runtime.Limiter
+  alias Tinker.Runtime.Session
+  alias Tinker.Runtime.TelemetryReporter
+  alias Tinker.Spec
+
+  defstruct [:config, :session, :supervisor, :reporter, limiters: %{}]
+
+  @type t :: %__MODULE__{
+          config: Config.t(),
+          session: pid() | nil,
+          supervisor: pid() | nil,
+          reporter: pid() | nil,
+          limiters: map()
+        }
+
+  @doc "A context without processes (for a client that is a plain struct)."
+  @spec new(Config.t()) :: t()
+  def new(%Config{} = config),
+    do: %__MODULE__{config: config, limiters: Limiter.new(Spec.handlers())}
+
+  @doc """
+  A context whose processes are linked to the caller (a client process in its `init/1`): the
+  session holder, a supervisor for derived clients and, when enabled, the telemetry reporter.
+  """
+  @spec start(Config.t()) :: {:ok, t()} | {:error, term()}
+  def start(%Config{} = config) do
+    service = Spec.service()
+
+    with {:ok, supervisor} <- DynamicSupervisor.start_link(strategy: :one_for_one),
+         {:ok, reporter} <- start_reporter(config, service.telemetry),
+         {:ok, session} <- start_session(config, service.session, reporter) do
+      {:ok, %{new(config) | supervisor: supervisor, session: session, reporter: reporter}}
+    end
+  end
+
+  defp start_session(_config, nil, _reporter), do: {:ok, nil}
+
+  defp start_session(config, spec, reporter),
+    do: Session.start_link(config: config, spec: spec, reporter: reporter)
+
+  defp start_reporter(%Config{telemetry_enabled?: true} = config, spec) when spec != nil,
+    do: TelemetryReporter.start_link(config: config, spec: spec)
+
+  defp start_reporter(_config, _spec), do: {:ok, nil}
+
+  @doc "Stops what the context started: flushes telemetry, ends the heartbeat, stops children."
+  @spec close(t()) :: :ok
+  def close(%__MODULE__{} = ctx) do
+    if ctx.supervisor, do: stop_quietly(ctx.supervisor)
+    if ctx.session, do: Session.stop(ctx.session)
+    if ctx.reporter, do: TelemetryReporter.stop(ctx.reporter)
+    :ok
+  end
+
+  defp stop_quietly(pid) do
+    GenServer.stop(pid, :normal, :infinity)
+  catch
+    :exit, _ -> :ok
+  end
+end

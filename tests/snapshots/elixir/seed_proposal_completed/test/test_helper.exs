@@ -1,0 +1,2 @@
+Code.require_file("runtime/support.exs", __DIR__)
+ExUnit.start()
