@@ -441,7 +441,10 @@ class FlowFunction(FunctionWriter):
         task = self.sig.kind == "task" and self.flow.returns == "future" and step.id == self.flow.result_step
         chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks"))
         request = Fn(ListNode(self.request_opts(ep, values)), params=chunk_var)
-        return Call(f"{chunks}.{'task' if task else 'call'}", [Text(self.receiver_handle(step)), Text(symbols.string(ep.id)), items, spec, decode, request])
+        return Call(
+            f"{chunks}.{'task' if task else 'call'}",
+            [Text(self.receiver_handle(step)), Text(symbols.string(ep.id)), items, spec, decode, request],
+        )
 
     def flow_call(self, step: StepPlan) -> Node:
         callee = self.plan.flow(step.flow or "")

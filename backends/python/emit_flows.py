@@ -258,7 +258,9 @@ class FlowWriter:
                 ]
             )
         )
-        combine = d.collection("(", [d.collection("(", [py_literal(f), py_literal(h)], ")", tuple_=True) for f, h in chunk.combine], ")", tuple_=True)
+        combine = d.collection(
+            "(", [d.collection("(", [py_literal(f), py_literal(h)], ")", tuple_=True) for f, h in chunk.combine], ")", tuple_=True
+        )
         chunking = d.call(
             self.imports.use(sym.lib("Chunking")), [py_literal(chunk.input), str(chunk.max_items), str(chunk.max_bytes), combine]
         )

@@ -16,7 +16,21 @@ from typing import Any
 import attrs
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, array, call, call_with_arrow, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import (
+    LINE,
+    SOFTLINE,
+    Doc,
+    IfBreak,
+    Indent,
+    array,
+    call,
+    call_with_arrow,
+    comment_block,
+    group,
+    join,
+    obj,
+    type_literal,
+)
 from tinkc.backends.typescript.emit_clients import NAMED, Writer, check_args, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
 from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
@@ -255,7 +269,9 @@ class FlowWriter:
         const = f"{self.w.spec}.{self.names.endpoint(ep.id)}"
         futures = f"{self.w.spec}.{self.names.feature(ep.runtime.futures)}"
         arrow = ["async (chunk) => (", request, ")"]
-        return call("this.callChunked", [const, futures, self.x.schema(ep.response_type), spec, items, arrow])
+        args = [const, futures, self.x.schema(ep.response_type), spec, items, arrow]
+        # one argument a line: Prettier hugs no last argument after an object literal that breaks
+        return group("this.callChunked(", Indent([SOFTLINE, join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
 
     def request_doc(self, step: StepPlan, ep: EndpointPlan) -> Doc:
         """The request of an endpoint call: `{ path, query, body, ...options }`."""
@@ -312,7 +328,9 @@ class FlowWriter:
         outside the lane. (statements first, the step's expression: the lane, or the polling)."""
         assert step.ordered is not None
         polled = self.ordered_polled(step)
-        lane = call_with_arrow("this.inLane", [sym.string_literal(step.ordered)], self.endpoint_step(step, submit=polled))
+        # a chunked step builds, sends, polls and combines all its chunks inside the lane
+        inner = self.chunked_step(step) if step.chunk is not None else self.endpoint_step(step, submit=polled)
+        lane = call_with_arrow("this.inLane", [sym.string_literal(step.ordered)], inner)
         if not polled:
             return [], lane
         ep = self.plan.endpoint(step.endpoint or "")

@@ -249,10 +249,7 @@ class TypesWriter:
         parse = None
         if rec.parse is not None:
             parse = {
-                "doc": (
-                    f"Splits `text` by `{rec.parse.template}` into a `{name}`; throws `InvalidArgumentError` when it "
-                    "does not match."
-                ),
+                "doc": (f"Splits `text` by `{rec.parse.template}` into a `{name}`; throws `InvalidArgumentError` when it does not match."),
                 "function": pretty(
                     [
                         signature(

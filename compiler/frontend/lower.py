@@ -685,7 +685,10 @@ class Lowerer:
                     parts.append(tail)
                 if not seen:
                     self.sink.error(
-                        "type.bad-parse", f"parse template `{text}` has no variable", tnode.span, hint="e.g. `tinker://{training_run_id}/{+path}`"
+                        "type.bad-parse",
+                        f"parse template `{text}` has no variable",
+                        tnode.span,
+                        hint="e.g. `tinker://{training_run_id}/{+path}`",
                     )
                     return None
                 for f in fields:
@@ -1436,9 +1439,7 @@ class Lowerer:
                 )
                 return None
             value = True
-        return ir.Method(
-            name=name, kind=kinds[0], target=target, doc=self.doc(m), value=value, span=span, target_span=m[kinds[0]].span
-        )
+        return ir.Method(name=name, kind=kinds[0], target=target, doc=self.doc(m), value=value, span=span, target_span=m[kinds[0]].span)
 
     # -- flows -----------------------------------------------------------------------------------
 

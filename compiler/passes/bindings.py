@@ -30,12 +30,11 @@ import attrs
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.frontend.grammars import format_binding, format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import step_binds
+from tinkc.ir.queries import redirect_url_field, step_binds
 from tinkc.ir.span import Span
 from tinkc.ir.types import accepts, base_type, const_problem, field_candidates, is_scalar, make_nullable, nullable_mismatch, strip_nullable
 from tinkc.passes.base import Pass
 from tinkc.passes.client_state import state_flow
-from tinkc.ir.queries import redirect_url_field
 from tinkc.passes.flow_calls import flow_call_order
 
 ANY = ir.Prim(name="any")
@@ -486,10 +485,9 @@ class FlowChecker:
                 parsable = [t.id for t in self.api.types.values() if isinstance(t, ir.Record) and t.parse is not None]
                 self.sink.error(
                     "flow.bad-parse",
-                    f"`parse: {step.written_target}`: "
-                    + ("no such type" if decl is None else "the type declares no parse template"),
+                    f"`parse: {step.written_target}`: " + ("no such type" if decl is None else "the type declares no parse template"),
                     step.span,
-                    hint=did_you_mean(step.written_target, parsable) or "declare `parse: \"<template>\"` on a record type",
+                    hint=did_you_mean(step.written_target, parsable) or 'declare `parse: "<template>"` on a record type',
                 )
                 step = attrs.evolve(step, args=self.args(step, [Param("value", STRING, True)], "parse"))
             else:
@@ -534,7 +532,9 @@ class FlowChecker:
             return result
         record = self.api.record(base_type(self.api, result.result)[0])
         if record is None:
-            self.sink.error("flow.bad-chunk", f"the results of `{step.written_target}` are not records: they cannot be combined", chunk.span)
+            self.sink.error(
+                "flow.bad-chunk", f"the results of `{step.written_target}` are not records: they cannot be combined", chunk.span
+            )
             return result
         for index, (name, how) in enumerate(chunk.combine):
             where = (chunk.combine_spans[index] if index < len(chunk.combine_spans or ()) else None) or chunk.span

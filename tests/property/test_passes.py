@@ -222,8 +222,12 @@ def ir_invariants(api: ir.Api, ran: frozenset[str] = ALL_PASSES, valid: bool = T
                 bad(f"{where}: awaits {step.awaits!r} is not an earlier step")
             if step.receiver.startswith("step:") and step.receiver[5:] not in earlier:
                 bad(f"{where}: receiver {step.receiver!r} is not an earlier step")
-            if step.kind not in ("call", "await_future", "build_client", "return", "call_await"):
+            if step.kind not in ("call", "await_future", "build_client", "parse", "return", "call_await"):
                 bad(f"{where}: unknown kind {step.kind!r}")
+            if valid and step.kind == "parse":
+                decl = api.types.get(step.target or "")
+                if not isinstance(decl, ir.Record) or decl.parse is None:
+                    bad(f"{where}: parse target {step.target!r} is not a record with a parse template")
             if valid and "flow-calls" in ran:
                 if step.kind == "call":
                     table = {"endpoint": api.endpoints, "flow": api.flows}.get(step.target_kind or "")
