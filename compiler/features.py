@@ -294,7 +294,9 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                     doc="headers every poll of the retrieve endpoint carries",
                 ),
                 "request_types": p(
-                    "str_map", None, doc="endpoint id → its request type (the `poll_headers.request_type` value); every endpoint of the feature needs one when that header is set"
+                    "str_map",
+                    None,
+                    doc="endpoint id → its request type (the `poll_headers.request_type` value); every endpoint of the feature needs one when that header is set",
                 ),
                 "metadata_only": obj(
                     {

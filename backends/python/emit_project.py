@@ -15,17 +15,13 @@ from tinkc.backends.python.symbols import PythonSymbols
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import SdkPlan
-from tinkc.sdk.plan import ITER_SUFFIX
 from tinkc.sdk.examples import ExampleCall, client_examples
+from tinkc.sdk.plan import ITER_SUFFIX
 
 # Every error class of the runtime is public (the README names them, users catch them): read from the
 # runtime module itself, so that a class added there is exported without a second list to keep.
 ERRORS = tuple(
-    sorted(
-        re.findall(
-            r"^class ([A-Za-z]\w*)\(", (Path(__file__).parent / "runtime" / "_errors.py").read_text(encoding="utf-8"), re.M
-        )
-    )
+    sorted(re.findall(r"^class ([A-Za-z]\w*)\(", (Path(__file__).parent / "runtime" / "_errors.py").read_text(encoding="utf-8"), re.M))
 )
 
 

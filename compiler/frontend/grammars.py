@@ -142,7 +142,9 @@ class _TypeBuilder(Transformer[Token, ir.TypeRef]):
         for c in children:  # `A | B | C` is one flat union
             members.extend(c.members if isinstance(c, ir.UnionT) else [c])
         if len(members) > MAX_UNION_MEMBERS:  # every SDK spells each member out: a runaway union is a mistake
-            raise GrammarError(f"a union of {len(members)} members (at most {MAX_UNION_MEMBERS})", meta.start_pos, meta.end_pos - meta.start_pos)
+            raise GrammarError(
+                f"a union of {len(members)} members (at most {MAX_UNION_MEMBERS})", meta.start_pos, meta.end_pos - meta.start_pos
+            )
         seen: set[str] = set()
         for m in members:  # `A | A` decodes nothing `A` does not; listed twice is a slip, said once
             text = format_type(m)

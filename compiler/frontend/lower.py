@@ -350,7 +350,19 @@ class Lowerer:
             return None
         self.check_keys(
             m,
-            ("name", "version", "doc", "base_url", "environments", "environment_env", "auth", "headers", "timeout_ms", "features", "config"),
+            (
+                "name",
+                "version",
+                "doc",
+                "base_url",
+                "environments",
+                "environment_env",
+                "auth",
+                "headers",
+                "timeout_ms",
+                "features",
+                "config",
+            ),
             "`service`",
         )
         name = self.string(m.get("name"), "`service.name`")

@@ -467,7 +467,6 @@ class AuthPlan:
     exchange: ExchangePlan | None
 
 
-
 def config_ref(value: Any) -> str | None:
     """The option a `create_args` value names when it is `${config.<name>}` (else None)."""
     if isinstance(value, str):

@@ -4,8 +4,8 @@ scripted HTTP answers (httpx.MockTransport) and injected sleep/clock: no server,
 from __future__ import annotations
 
 import asyncio
-import json
 import importlib
+import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -572,6 +572,8 @@ def test_pooled_clients_share_one_tls_context(rt: dict[str, ModuleType]) -> None
     config = rt["_config"].Config(api_key="k", base_url="https://api.test")
     assert http.client_options(config)["verify"] is http.client_options(config)["verify"]
     assert http.pool_limits(config).max_connections == min(config.max_connections, http.REQUESTS_PER_CLIENT)
+
+
 def test_sync_future_methods_answer_at_once_and_result_waits(tinker: ModuleType) -> None:
     """A sync method whose endpoint answers a server-side future returns an APIFuture once the
     request is submitted, without waiting for the result (0.38's sync futures): the polls run in
