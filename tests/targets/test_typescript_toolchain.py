@@ -226,6 +226,24 @@ try {
   await strings.close();
 }
 """,
+    "pagination": """
+import { PaginationError, PetsClient } from "./index.js";
+
+const client = new PetsClient({ apiKey: "tml-smoke", baseUrl: process.env["MOCK_URL"] });
+try {
+  // the plain method answers one page; its `Iter` twin follows the pages (the mock's last one ends it)
+  const page = await client.list({ limit: 2 });
+  const items: unknown[] = [];
+  for await (const item of client.listIter({ limit: 2 })) items.push(item);
+  const pages: unknown[] = [];
+  for await (const p of client.listIter({ limit: 2 }).pages()) pages.push(p);
+  console.log(
+    JSON.stringify({ page: typeof page, pages: pages.length, error: typeof PaginationError, items: Array.isArray(items) }),
+  );
+} finally {
+  await client.close();
+}
+""",
     "seed_constructs": """
 import { FramesClient, type JobAnswer } from "./index.js";
 
@@ -272,6 +290,7 @@ EXPECTED = {
         "modes": ['"""', "#{System.halt()}", "\\"],
         "found": "string",
     },
+    "pagination": {"page": "object", "pages": 1, "error": "function", "items": True},
     "seed_constructs": {"frame": "f-1", "job": "object"},
     "seed_proposal_completed": {"training": True, "loaded": "object", "restored": "object"},
     "hostile_names": {"made": "string", "self": "string", "then": "string", "flowed": "string", "class": "string"},

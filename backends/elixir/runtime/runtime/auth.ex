@@ -13,6 +13,7 @@ defmodule Tinkc.SDK.Runtime.Auth do
   alias Tinkc.SDK.Runtime.AuthSpec
   alias Tinkc.SDK.Runtime.Context
   alias Tinkc.SDK.Runtime.Endpoint
+  alias Tinkc.SDK.Runtime.JSON
   alias Tinkc.SDK.Runtime.Request
   alias Tinkc.SDK.Spec
 
@@ -211,7 +212,7 @@ defmodule Tinkc.SDK.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Tinkc.SDK.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -280,6 +280,7 @@ end
 defmodule Tinkc.SDK.Runtime.Service do
   @moduledoc false
 
+  alias Tinkc.SDK.Runtime.AuthSpec
   alias Tinkc.SDK.Runtime.SessionSpec
   alias Tinkc.SDK.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Tinkc.SDK.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Tinkc.SDK.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],
