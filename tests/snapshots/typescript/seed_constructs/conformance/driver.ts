@@ -268,7 +268,12 @@ async function main(): Promise<void> {
     // with a log level, every message the SDK logs goes to stderr (where a user's logs would be)
     ...(request.log_level === null || request.log_level === undefined
       ? {}
-      : { logger: { warn: (message: string) => process.stderr.write(`warn: ${message}\n`) } }),
+      : {
+          logger: {
+            warn: (message: string) => process.stderr.write(`warn: ${message}\n`),
+            debug: (message: string) => process.stderr.write(`debug: ${message}\n`),
+          },
+        }),
   });
   const instances = new Map<string, Instance>();
   const roots: BaseClient[] = []; // clients the driver built, closed at the end unless closed before
@@ -336,9 +341,7 @@ async function main(): Promise<void> {
             ? collect(method, fn.call(client, args, options), paginate)
             : call.raw === true
               ? rawOutcome(method, () =>
-                  method.params
-                    ? fn.call(client, args, options)
-                    : fn.call(client, options),
+                  method.params ? fn.call(client, args, options) : fn.call(client, options),
                 )
               : method.params
                 ? fn.call(client, args, options)

@@ -1190,18 +1190,34 @@ export class TrainingClient extends BaseClient {
   ): Promise<ForwardBackwardOutput> {
     this.checkArgs("forwardBackward", params, ["data", "loss_fn", "loss_fn_config"], options);
     return await this.inLane("seq_id", () =>
-      this.callFuture(spec.EP_TRAINING_FORWARD_BACKWARD, spec.FT_FUTURES, ForwardBackwardOutput, {
-        body: s.encode(ForwardBackwardRequest, {
-          model_id: this.stateOf<ModelID>("model_id"),
-          seq_id: this.next("seq_id", 1),
-          forward_backward_input: {
-            data: params.data,
-            loss_fn: params.loss_fn,
-            loss_fn_config: params.loss_fn_config,
-          },
+      this.callChunked(
+        spec.EP_TRAINING_FORWARD_BACKWARD,
+        spec.FT_FUTURES,
+        ForwardBackwardOutput,
+        {
+          input: "data",
+          item: Datum,
+          maxItems: 1024,
+          maxBytes: 5000000,
+          combine: [
+            ["loss_fn_outputs", "concat"],
+            ["metrics", "metrics"],
+          ],
+        },
+        params.data,
+        async (chunk) => ({
+          body: s.encode(ForwardBackwardRequest, {
+            model_id: this.stateOf<ModelID>("model_id"),
+            seq_id: this.next("seq_id", 1),
+            forward_backward_input: {
+              data: chunk,
+              loss_fn: params.loss_fn,
+              loss_fn_config: params.loss_fn_config,
+            },
+          }),
+          ...options,
         }),
-        ...options,
-      }),
+      ),
     );
   }
 
@@ -1216,18 +1232,34 @@ export class TrainingClient extends BaseClient {
   ): Promise<ForwardBackwardOutput> {
     this.checkArgs("forward", params, ["data", "loss_fn", "loss_fn_config"], options);
     return await this.inLane("seq_id", () =>
-      this.callFuture(spec.EP_TRAINING_FORWARD, spec.FT_FUTURES, ForwardBackwardOutput, {
-        body: s.encode(ForwardRequest, {
-          model_id: this.stateOf<ModelID>("model_id"),
-          seq_id: this.next("seq_id", 1),
-          forward_input: {
-            data: params.data,
-            loss_fn: params.loss_fn,
-            loss_fn_config: params.loss_fn_config,
-          },
+      this.callChunked(
+        spec.EP_TRAINING_FORWARD,
+        spec.FT_FUTURES,
+        ForwardBackwardOutput,
+        {
+          input: "data",
+          item: Datum,
+          maxItems: 1024,
+          maxBytes: 5000000,
+          combine: [
+            ["loss_fn_outputs", "concat"],
+            ["metrics", "metrics"],
+          ],
+        },
+        params.data,
+        async (chunk) => ({
+          body: s.encode(ForwardRequest, {
+            model_id: this.stateOf<ModelID>("model_id"),
+            seq_id: this.next("seq_id", 1),
+            forward_input: {
+              data: chunk,
+              loss_fn: params.loss_fn,
+              loss_fn_config: params.loss_fn_config,
+            },
+          }),
+          ...options,
         }),
-        ...options,
-      }),
+      ),
     );
   }
 

@@ -10,6 +10,8 @@ import { type StatusRanges, inRanges } from "./retry.js";
 
 export interface Logger {
   warn(message: string): void;
+  /** Retries (the other SDKs log them at debug level too), when the client's logger has it. */
+  debug?(message: string): void;
 }
 
 /** What the manifest's session_lifecycle feature says (generated per SDK). */

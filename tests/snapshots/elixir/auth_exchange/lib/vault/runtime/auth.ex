@@ -13,6 +13,7 @@ defmodule Vault.Runtime.Auth do
   alias Vault.Runtime.AuthSpec
   alias Vault.Runtime.Context
   alias Vault.Runtime.Endpoint
+  alias Vault.Runtime.JSON
   alias Vault.Runtime.Request
   alias Vault.Spec
 
@@ -211,7 +212,7 @@ defmodule Vault.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Vault.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -280,6 +280,7 @@ end
 defmodule Vault.Runtime.Service do
   @moduledoc false
 
+  alias Vault.Runtime.AuthSpec
   alias Vault.Runtime.SessionSpec
   alias Vault.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Vault.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Vault.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],

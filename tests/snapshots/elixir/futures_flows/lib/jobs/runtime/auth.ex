@@ -13,6 +13,7 @@ defmodule Jobs.Runtime.Auth do
   alias Jobs.Runtime.AuthSpec
   alias Jobs.Runtime.Context
   alias Jobs.Runtime.Endpoint
+  alias Jobs.Runtime.JSON
   alias Jobs.Runtime.Request
   alias Jobs.Spec
 
@@ -211,7 +212,7 @@ defmodule Jobs.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Jobs.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -13,6 +13,7 @@ defmodule Names.Runtime.Auth do
   alias Names.Runtime.AuthSpec
   alias Names.Runtime.Context
   alias Names.Runtime.Endpoint
+  alias Names.Runtime.JSON
   alias Names.Runtime.Request
   alias Names.Spec
 
@@ -211,7 +212,7 @@ defmodule Names.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Names.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -13,6 +13,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Auth do
   alias HostileSystemHaltProcessExit1.Runtime.AuthSpec
   alias HostileSystemHaltProcessExit1.Runtime.Context
   alias HostileSystemHaltProcessExit1.Runtime.Endpoint
+  alias HostileSystemHaltProcessExit1.Runtime.JSON
   alias HostileSystemHaltProcessExit1.Runtime.Request
   alias HostileSystemHaltProcessExit1.Spec
 
@@ -211,7 +212,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- HostileSystemHaltProcessExit1.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

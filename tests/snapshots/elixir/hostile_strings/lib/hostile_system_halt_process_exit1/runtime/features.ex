@@ -280,6 +280,7 @@ end
 defmodule HostileSystemHaltProcessExit1.Runtime.Service do
   @moduledoc false
 
+  alias HostileSystemHaltProcessExit1.Runtime.AuthSpec
   alias HostileSystemHaltProcessExit1.Runtime.SessionSpec
   alias HostileSystemHaltProcessExit1.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: HostileSystemHaltProcessExit1.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],

@@ -13,6 +13,7 @@ defmodule Petstore.Runtime.Auth do
   alias Petstore.Runtime.AuthSpec
   alias Petstore.Runtime.Context
   alias Petstore.Runtime.Endpoint
+  alias Petstore.Runtime.JSON
   alias Petstore.Runtime.Request
   alias Petstore.Spec
 
@@ -211,7 +212,7 @@ defmodule Petstore.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Petstore.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

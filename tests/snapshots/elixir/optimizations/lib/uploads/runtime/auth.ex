@@ -13,6 +13,7 @@ defmodule Uploads.Runtime.Auth do
   alias Uploads.Runtime.AuthSpec
   alias Uploads.Runtime.Context
   alias Uploads.Runtime.Endpoint
+  alias Uploads.Runtime.JSON
   alias Uploads.Runtime.Request
   alias Uploads.Spec
 
@@ -211,7 +212,7 @@ defmodule Uploads.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Uploads.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -280,6 +280,7 @@ end
 defmodule Uploads.Runtime.Service do
   @moduledoc false
 
+  alias Uploads.Runtime.AuthSpec
   alias Uploads.Runtime.SessionSpec
   alias Uploads.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Uploads.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Uploads.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],

@@ -13,6 +13,7 @@ defmodule Pages.Runtime.Auth do
   alias Pages.Runtime.AuthSpec
   alias Pages.Runtime.Context
   alias Pages.Runtime.Endpoint
+  alias Pages.Runtime.JSON
   alias Pages.Runtime.Request
   alias Pages.Spec
 
@@ -211,7 +212,7 @@ defmodule Pages.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Pages.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

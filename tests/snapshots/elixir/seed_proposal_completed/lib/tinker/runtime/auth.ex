@@ -13,6 +13,7 @@ defmodule Tinker.Runtime.Auth do
   alias Tinker.Runtime.AuthSpec
   alias Tinker.Runtime.Context
   alias Tinker.Runtime.Endpoint
+  alias Tinker.Runtime.JSON
   alias Tinker.Runtime.Request
   alias Tinker.Spec
 
@@ -211,7 +212,7 @@ defmodule Tinker.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Tinker.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

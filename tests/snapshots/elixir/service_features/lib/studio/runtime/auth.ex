@@ -13,6 +13,7 @@ defmodule Studio.Runtime.Auth do
   alias Studio.Runtime.AuthSpec
   alias Studio.Runtime.Context
   alias Studio.Runtime.Endpoint
+  alias Studio.Runtime.JSON
   alias Studio.Runtime.Request
   alias Studio.Spec
 
@@ -211,7 +212,7 @@ defmodule Studio.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Studio.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

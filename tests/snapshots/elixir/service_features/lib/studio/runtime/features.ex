@@ -280,6 +280,7 @@ end
 defmodule Studio.Runtime.Service do
   @moduledoc false
 
+  alias Studio.Runtime.AuthSpec
   alias Studio.Runtime.SessionSpec
   alias Studio.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Studio.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Studio.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],

@@ -7,6 +7,8 @@ defmodule Studio.Runtime.Request do
   # never an error); the retry handler (a bounded number in flight, retried until no progress for
   # its progress timeout); redirect_location (the redirect is the answer, not followed).
 
+  require Logger
+
   alias Studio.Error
   alias Studio.Runtime.Auth
   alias Studio.Runtime.Clock
@@ -150,16 +152,23 @@ defmodule Studio.Runtime.Request do
 
       policy != nil and attempt.retry < policy.max_retries and
           Retry.retries_response?(policy, status, response.headers) ->
-        Clock.sleep(
-          attempt.ctx.config,
-          Retry.delay(policy, attempt.retry, Clock.rand(), response.headers)
-        )
+        delay = Retry.delay(policy, attempt.retry, Clock.rand(), response.headers)
+        log_retry(endpoint, attempt.retry + 1, delay, "status #{status}")
+        Clock.sleep(attempt.ctx.config, delay)
 
         loop(%{attempt | retry: attempt.retry + 1})
 
       true ->
         {:error, status_error(response)}
     end
+  end
+
+  # retries at debug level, as the other SDKs log them
+  defp log_retry(endpoint, retry, delay_ms, cause) do
+    Logger.debug(fn ->
+      seconds = :erlang.float_to_binary(delay_ms / 1000, decimals: 3)
+      "#{endpoint.id}: retry #{retry} in #{seconds} s after #{cause}"
+    end)
   end
 
   # one new token and one replay; a second rejection is the caller's error
@@ -190,6 +199,13 @@ defmodule Studio.Runtime.Request do
       allowed? and attempt.retry < policy.max_retries ->
         delay =
           Retry.backoff(attempt.retry, policy.base_ms, policy.max_ms, policy.jitter, Clock.rand())
+
+        log_retry(
+          attempt.endpoint,
+          attempt.retry + 1,
+          delay,
+          if(timeout?, do: "a timeout", else: "a connection failure")
+        )
 
         Clock.sleep(attempt.ctx.config, delay)
         loop(%{attempt | retry: attempt.retry + 1})

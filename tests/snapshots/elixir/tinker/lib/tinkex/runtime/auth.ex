@@ -13,6 +13,7 @@ defmodule Tinkex.Runtime.Auth do
   alias Tinkex.Runtime.AuthSpec
   alias Tinkex.Runtime.Context
   alias Tinkex.Runtime.Endpoint
+  alias Tinkex.Runtime.JSON
   alias Tinkex.Runtime.Request
   alias Tinkex.Spec
 
@@ -211,7 +212,7 @@ defmodule Tinkex.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Tinkex.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

@@ -280,6 +280,7 @@ end
 defmodule Tinkex.Runtime.Service do
   @moduledoc false
 
+  alias Tinkex.Runtime.AuthSpec
   alias Tinkex.Runtime.SessionSpec
   alias Tinkex.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Tinkex.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Tinkex.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],

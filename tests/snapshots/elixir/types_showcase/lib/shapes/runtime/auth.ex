@@ -13,6 +13,7 @@ defmodule Shapes.Runtime.Auth do
   alias Shapes.Runtime.AuthSpec
   alias Shapes.Runtime.Context
   alias Shapes.Runtime.Endpoint
+  alias Shapes.Runtime.JSON
   alias Shapes.Runtime.Request
   alias Shapes.Spec
 
@@ -211,7 +212,7 @@ defmodule Shapes.Runtime.Auth do
   def jwt_claims(token) do
     with [_, payload, _] <- String.split(token, "."),
          {:ok, json} <- Base.url_decode64(payload, padding: false),
-         {:ok, %{} = claims} <- Shapes.Runtime.JSON.decode(json) do
+         {:ok, %{} = claims} <- JSON.decode(json) do
       claims
     else
       _ -> nil

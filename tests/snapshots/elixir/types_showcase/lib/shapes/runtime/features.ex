@@ -280,6 +280,7 @@ end
 defmodule Shapes.Runtime.Service do
   @moduledoc false
 
+  alias Shapes.Runtime.AuthSpec
   alias Shapes.Runtime.SessionSpec
   alias Shapes.Runtime.TelemetrySpec
   # The service-level facts of the manifest.
@@ -320,7 +321,7 @@ defmodule Shapes.Runtime.Service do
           user_agent: String.t(),
           session: SessionSpec.t() | nil,
           telemetry: TelemetrySpec.t() | nil,
-          auth: Shapes.Runtime.AuthSpec.t() | nil,
+          auth: AuthSpec.t() | nil,
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],
