@@ -298,17 +298,7 @@ class FlowWriter:
             # (a path parameter that is also a body field is one property of the params object)
             args = [*path, *query, *[b for b in body if all(b[0] != name for name, _ in path)]]
             return call(f"{self.receiver(step)}.{public}", [*([request_literal(args)] if takes_params(ep) else []), "options"])
-        items: list[tuple[str, Doc]] = []
-        if path:
-            items.append(("path", request_literal(path)))
-        if query:
-            wire = {p.name: p.wire for p in ep.located("query")}
-            items.append(("query", request_literal([(wire.get(name, name), value) for name, value in query])))
-        if ep.body.kind == "record" and ep.body.record is not None:
-            items.append(("body", call(f"{self.x.s}.encode", [self.x.type_ref(ep.body.record), request_literal(body)])))
-        elif body:
-            items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), body[0][1]])))
-        request = request_literal(items, spread="options") if items else "options"
+        request = self.request_doc(step, ep)
         return self.w.endpoint_call(ep, [request], submit=submit or step.mode == "submit")
 
     def ordered_polled(self, step: StepPlan) -> bool:
