@@ -429,6 +429,18 @@ class SessionPlan:
 
 
 @attrs.frozen(kw_only=True)
+class ServerConfigPlan:
+    """Server-driven configuration (DESIGN: server config), the same in every SDK: before a client
+    family's first request (its session's creation included), each endpoint of `fetches` is sent
+    once, in order, with its body (None: no body); the JSON object each answers is kept by the
+    family, later fetches' fields over earlier ones'. A fetch that fails in any way (a status, no
+    answer, not a JSON object) is skipped and the family keeps its defaults: it never fails a call."""
+
+    feature: str
+    fetches: tuple[tuple[str, Any], ...]  # (endpoint id, frozen JSON body or None)
+
+
+@attrs.frozen(kw_only=True)
 class ExchangePlan:
     """The token exchange every SDK performs the same way (DESIGN: auth): POST `endpoint` with the
     credential in the auth header and the endpoint's body; the token is the response's
@@ -563,6 +575,7 @@ class SdkPlan:
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
     auth: AuthPlan | None = None
     config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
+    server_config: ServerConfigPlan | None = None  # the service's `server_config` feature
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -1066,6 +1079,29 @@ def _session(api: ir.Api) -> SessionPlan | None:
     )
 
 
+def _server_config(api: ir.Api) -> ServerConfigPlan | None:
+    feat = api.service_feature(ir.ServerConfig)
+    if feat is None or not isinstance(feat.params, ir.ServerConfig):
+        return None
+    given = ir.thaw(feat.params.body) or {}
+    fetches = []
+    for eid in feat.params.endpoints:
+        ep = api.endpoints[eid]
+        record = api.record(ep.request)
+        if record is None:
+            fetches.append((eid, None))
+            continue
+        # the manifest's body plus the request's literal tags, in the record's field order
+        body: dict[str, Any] = {}
+        for f in record.fields:
+            if f.name in given or f.json_name in given:
+                body[f.json_name] = given[f.name] if f.name in given else given[f.json_name]
+            elif _constant(f):
+                body[f.json_name] = ir.thaw(f.default)
+        fetches.append((eid, ir.freeze(body)))
+    return ServerConfigPlan(feature=feat.id, fetches=tuple(fetches))
+
+
 def _stateful(api: ir.Api, client: ir.Client, session: SessionPlan | None) -> bool:
     """A client holds shared, updated state when it has counters, or when its flows read the
     session id (which the session lifecycle creates and every call of the session shares)."""
@@ -1171,6 +1207,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         max_connections=max(bounds) if bounds else None,
         auth=plan_auth(api, endpoints),
         config=config_options(api),
+        server_config=_server_config(api),
     )
 
 
