@@ -18,7 +18,7 @@ from ._auth import AuthScheme
 from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
-from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._http import AsyncTransport, Endpoint, ServerConfig, ServerState, Transport, decode, parse_body
 from ._options import RequestOptions, apply_options
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
@@ -39,6 +39,7 @@ class SDK:
     session: Session | None = None
     telemetry: TelemetrySpec | None = None
     auth: AuthScheme | None = None
+    server_config: ServerConfig | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -175,6 +176,8 @@ class BaseClient:
                 http=http_client,
                 auth=self._sdk.auth,
             )
+        if self._sdk.server_config is not None:  # a new family: it fetches the server's configuration
+            _transport.server = ServerState(self._sdk.server_config)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -643,6 +646,8 @@ class AsyncBaseClient:
                 http=http_client,
                 auth=self._sdk.auth,
             )
+        if self._sdk.server_config is not None:  # a new family: it fetches the server's configuration
+            _transport.server = ServerState(self._sdk.server_config)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()

@@ -97,6 +97,32 @@ class Endpoint:
     queue_log: QueueLog | None = None
 
 
+@dataclass(frozen=True)
+class ServerConfig:
+    """The manifest's server_config feature: endpoints a client family fetches, in this order, with
+    their bodies (None: no body), before its first request (generated per SDK)."""
+
+    fetches: tuple[tuple[Endpoint, Any], ...]
+
+
+class ServerState:
+    """A family's server-driven configuration: fetched once, before the family's first request
+    (other requests wait for it); a fetch that fails in any way is skipped and leaves the defaults."""
+
+    def __init__(self, spec: ServerConfig) -> None:
+        self.spec = spec
+        self.values: dict[str, Any] = {}
+        self.fetched = False
+        self.lock = threading.Lock()  # the sync transport's: its first requests may come from many threads
+        self.alock: asyncio.Lock | None = None  # the async transport's, made in its event loop
+
+    def keep(self, response: httpx.Response) -> None:
+        """A fetch's answer: a JSON object's fields replace those fetched earlier; anything else is ignored."""
+        data = parse_body(response)
+        if isinstance(data, dict):
+            self.values.update(data)
+
+
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -362,6 +388,22 @@ class Transport:
         self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, threading.BoundedSemaphore] = {}
         self.slots_lock = threading.Lock()
+        self.server: ServerState | None = None  # the family's server-driven configuration, when the manifest has one
+
+    def _fetch_server_config(self) -> None:
+        """Before the first request: the config endpoints, in order; failures leave the defaults."""
+        server = self.server
+        if server is None or server.fetched:
+            return
+        with server.lock:
+            if server.fetched:
+                return
+            for endpoint, body in server.spec.fetches:
+                try:
+                    server.keep(self._limited(endpoint, path=None, query=None, body=body, headers=None))
+                except SDKError as exc:
+                    logger.debug("server config %s skipped: %s", endpoint.id, exc)
+            server.fetched = True
 
     def _slot(self, handler: RetryHandler) -> threading.BoundedSemaphore:
         with self.slots_lock:
@@ -376,6 +418,7 @@ class Transport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        self._fetch_server_config()
         try:
             return self._limited(endpoint, path=path, query=query, body=body, headers=headers)
         except SDKError as exc:
@@ -496,6 +539,24 @@ class AsyncTransport:
         self.clock = clock
         self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, asyncio.Semaphore] = {}
+        self.server: ServerState | None = None  # the family's server-driven configuration, when the manifest has one
+
+    async def _fetch_server_config(self) -> None:
+        """Before the first request: the config endpoints, in order; failures leave the defaults."""
+        server = self.server
+        if server is None or server.fetched:
+            return
+        if server.alock is None:
+            server.alock = asyncio.Lock()
+        async with server.alock:
+            if server.fetched:
+                return
+            for endpoint, body in server.spec.fetches:
+                try:
+                    server.keep(await self._limited(endpoint, path=None, query=None, body=body, headers=None))
+                except SDKError as exc:
+                    logger.debug("server config %s skipped: %s", endpoint.id, exc)
+            server.fetched = True
 
     async def send(
         self,
@@ -506,6 +567,7 @@ class AsyncTransport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        await self._fetch_server_config()
         try:
             return await self._limited(endpoint, path=path, query=query, body=body, headers=headers)
         except SDKError as exc:

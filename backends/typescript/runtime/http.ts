@@ -13,6 +13,7 @@ import {
   APIConnectionError,
   APITimeoutError,
   ResponseValidationError,
+  SDKError,
   statusError,
 } from "./errors.js";
 import {
@@ -94,6 +95,12 @@ export function endpoint(
     requestType: null,
     ...spec,
   };
+}
+
+/** The manifest's server_config feature: endpoints a client family fetches, in this order, with
+ * their bodies (`null`: no body), before its first request (generated per SDK). */
+export interface ServerConfig {
+  readonly fetches: readonly (readonly [Endpoint, unknown])[];
 }
 
 export interface Request {
@@ -269,6 +276,8 @@ export interface TransportOptions {
   readonly tokenExchange?: boolean | undefined;
   /** Seconds since the epoch, for tokens' expiry (`Date.now() / 1000` by default). */
   readonly wall?: (() => number) | undefined;
+  /** The server-driven configuration the family fetches before its first request. */
+  readonly serverConfig?: ServerConfig | null | undefined;
 }
 
 /** Requests of one client family: configuration, retries, in-flight limits. */
@@ -284,9 +293,15 @@ export class Transport {
   readonly #credential: string;
   private readonly tokens: TokenState | null;
   private exchanging: Promise<string> | null = null; // one exchange at a time; the others await it
+  private readonly serverConfig: ServerConfig | null;
+  // the fetch of the server's configuration: started by the first request, awaited by every one
+  private serverFetch: Promise<void> | null = null;
+  /** The fields the config endpoints answered, later fetches' over earlier ones'. */
+  readonly server: Record<string, unknown> = {};
 
   constructor(config: Config, options: TransportOptions) {
     this.config = config;
+    this.serverConfig = options.serverConfig ?? null;
     this.userAgent = options.userAgent;
     const auth = options.auth ?? null;
     this.authHeader = (auth === null ? options.authHeader : auth.header).toLowerCase();
@@ -335,6 +350,28 @@ export class Transport {
   }
 
   async send(endpoint: Endpoint, request: Request = {}): Promise<Answer> {
+    if (this.serverConfig !== null) {
+      this.serverFetch ??= this.fetchServerConfig(this.serverConfig);
+      await this.serverFetch;
+    }
+    return this.limited(endpoint, request);
+  }
+
+  /** Before the first request: the config endpoints, in order; a fetch that fails in any way
+   * is skipped and leaves the defaults. */
+  private async fetchServerConfig(spec: ServerConfig): Promise<void> {
+    for (const [endpoint, body] of spec.fetches) {
+      try {
+        const data = parseBody(await this.limited(endpoint, body === null ? {} : { body }));
+        if (typeof data === "object" && data !== null && !Array.isArray(data))
+          Object.assign(this.server, data);
+      } catch (error) {
+        if (!(error instanceof SDKError)) throw error;
+      }
+    }
+  }
+
+  private async limited(endpoint: Endpoint, request: Request): Promise<Answer> {
     const handler = endpoint.handler;
     if (handler === null) return this.attempts(endpoint, request);
     let slots = this.slots.get(handler.id);

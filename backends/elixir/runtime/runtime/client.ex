@@ -562,7 +562,9 @@ defmodule Tinkc.SDK.Runtime.Client do
     with :ok <- Config.known_options(opts, module.__client__().state),
          {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
       state = Map.new(Keyword.take(opts, module.__client__().state))
-      {:ok, struct(module, Map.merge(state, %{config: config, context: Context.new(config)}))}
+      # a new family: it fetches the server's configuration now, as a client process does
+      ctx = Context.fetch_server_config(Context.new(config))
+      {:ok, struct(module, Map.merge(state, %{config: config, context: ctx}))}
     end
   end
 end
