@@ -438,6 +438,10 @@ class ServerConfigPlan:
 
     feature: str
     fetches: tuple[tuple[str, Any], ...]  # (endpoint id, frozen JSON body or None)
+    fields: tuple[ServerField, ...] = ()  # what `${server.<name>}` may read
+
+    def field(self, name: str) -> ServerField:
+        return next(f for f in self.fields if f.name == name)
 
 
 @attrs.frozen(kw_only=True)
@@ -1079,6 +1083,36 @@ def _session(api: ir.Api) -> SessionPlan | None:
     )
 
 
+@attrs.frozen(kw_only=True)
+class ServerField:
+    """A field a config endpoint answers, as `${server.<name>}` reads it: its wire name, type and
+    declared default (read when no fetch answered the field)."""
+
+    name: str
+    wire: str
+    record: str
+    type: ir.TypeRef
+    has_default: bool
+    default: Any  # frozen JSON
+
+
+def server_fields(api: ir.Api) -> tuple[ServerField, ...]:
+    """The fields the server_config endpoints answer, by name; a later endpoint's field replaces an
+    earlier one's of the same name (as its answer does at run time)."""
+    feat = api.service_feature(ir.ServerConfig)
+    if feat is None or not isinstance(feat.params, ir.ServerConfig):
+        return ()
+    out: dict[str, ServerField] = {}
+    for eid in feat.params.endpoints:
+        ep = api.endpoints.get(eid)
+        record = api.record(ep.response) if ep is not None else None
+        for f in record.fields if record is not None else ():
+            out[f.name] = ServerField(
+                name=f.name, wire=f.json_name, record=record.id, type=f.type, has_default=f.has_default, default=f.default
+            )
+    return tuple(out.values())
+
+
 def _server_config(api: ir.Api) -> ServerConfigPlan | None:
     feat = api.service_feature(ir.ServerConfig)
     if feat is None or not isinstance(feat.params, ir.ServerConfig):
@@ -1099,7 +1133,7 @@ def _server_config(api: ir.Api) -> ServerConfigPlan | None:
             elif _constant(f):
                 body[f.json_name] = ir.thaw(f.default)
         fetches.append((eid, ir.freeze(body)))
-    return ServerConfigPlan(feature=feat.id, fetches=tuple(fetches))
+    return ServerConfigPlan(feature=feat.id, fetches=tuple(fetches), fields=server_fields(api))
 
 
 def _stateful(api: ir.Api, client: ir.Client, session: SessionPlan | None) -> bool:
