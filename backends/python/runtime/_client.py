@@ -260,6 +260,13 @@ class BaseClient:
         """A declared configuration option (`${config.<name>}`): None when absent."""
         return self._transport.config.options[name]
 
+    def _server_value(self, name: str, default: Any) -> Any:
+        """A field of the server's configuration (`${server.<name>}`), fetched first when the family
+        has not fetched it yet; the manifest's default when no config endpoint answered it."""
+        self._transport._fetch_server_config()
+        server = self._transport.server
+        return server.values.get(name, default) if server is not None else default
+
     def _submit(
         self,
         endpoint: Endpoint,
@@ -728,6 +735,13 @@ class AsyncBaseClient:
     def _config_option(self, name: str) -> Any:
         """A declared configuration option (`${config.<name>}`): None when absent."""
         return self._transport.config.options[name]
+
+    async def _server_value(self, name: str, default: Any) -> Any:
+        """A field of the server's configuration (`${server.<name>}`), fetched first when the family
+        has not fetched it yet; the manifest's default when no config endpoint answered it."""
+        await self._transport._fetch_server_config()
+        server = self._transport.server
+        return server.values.get(name, default) if server is not None else default
 
     async def _submit(
         self,

@@ -352,6 +352,14 @@ export abstract class BaseClient {
     return this.family.transport.config.options[name] as T;
   }
 
+  /** A field of the server's configuration (`${server.<name>}`), fetched first when the family
+   * has not fetched it yet; the manifest's default when no config endpoint answered it. */
+  protected async serverValue<T>(name: string, fallback: T): Promise<T> {
+    const transport = this.family.transport;
+    await transport.serverReady();
+    return (Object.hasOwn(transport.server, name) ? transport.server[name] : fallback) as T;
+  }
+
   /** The value of a state field; a client made directly, without it, cannot make this call. */
   protected stateOf<T>(name: string): T {
     if (!Object.prototype.hasOwnProperty.call(this.state, name)) {

@@ -350,11 +350,15 @@ export class Transport {
   }
 
   async send(endpoint: Endpoint, request: Request = {}): Promise<Answer> {
-    if (this.serverConfig !== null) {
-      this.serverFetch ??= this.fetchServerConfig(this.serverConfig);
-      await this.serverFetch;
-    }
+    await this.serverReady();
     return this.limited(endpoint, request);
+  }
+
+  /** Resolves once the family's server configuration was fetched (at once without one). */
+  async serverReady(): Promise<void> {
+    if (this.serverConfig === null) return;
+    this.serverFetch ??= this.fetchServerConfig(this.serverConfig);
+    await this.serverFetch;
   }
 
   /** Before the first request: the config endpoints, in order; a fetch that fails in any way

@@ -128,6 +128,13 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec config_option(t(), atom()) :: term()
   def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
 
+  @doc """
+  A field of the server's configuration (`${server.<name>}`), fetched when the family was
+  created; the manifest's default when no config endpoint answered it.
+  """
+  @spec server_value(t(), String.t(), term()) :: term()
+  def server_value(%__MODULE__{context: ctx}, name, default), do: Map.get(ctx.server, name, default)
+
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
