@@ -4,7 +4,8 @@ and a record of every request, on aiohttp.
 One request, top to bottom (:meth:`MockServer._serve`):
 
 1. recorded (in arrival order) and matched to an endpoint by method and path template;
-2. held while the control API holds responses (``POST /__tinkc/hold``);
+2. held while the control API holds responses (``POST /__tinkc/hold``), unless it fetches a
+   client's server configuration (``server_config``);
 3. the endpoint's script, if any entry is left, answers it (status, body, headers, delay, a dropped
    connection, a malformed body) — or only adjusts the normal answer; without a script entry, the
    scenario's random ``faults`` may pick a fault for it (a scripted answer of the same kinds);
@@ -375,7 +376,9 @@ class MockServer:
         if isinstance(found, Match):
             record["endpoint"], record["path_params"] = found.endpoint.id, found.params
             self.sequences.arrived(record["seq"], found.endpoint.id, body)
-        if not self._released.is_set():
+        # a client's start-up fetch of its configuration is never held: a hold proves the calls'
+        # concurrency, which would otherwise wait behind the fetch their client makes first
+        if not self._released.is_set() and record["endpoint"] not in self._config_endpoints:
             self.held += 1
             try:
                 await self._released.wait()
