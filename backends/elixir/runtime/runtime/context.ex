@@ -52,8 +52,11 @@ defmodule Tinkc.SDK.Runtime.Context do
   """
   @spec fetch_server_config(t()) :: t()
   def fetch_server_config(%__MODULE__{} = ctx) do
+    # a failed fetch is no error of the caller's: not reported to telemetry (as in every SDK)
+    quiet = %{ctx | reporter: nil}
+
     Enum.reduce(Spec.service().server_config, ctx, fn {id, body}, acc ->
-      with {:ok, response} <- Request.send(acc, Spec.endpoint(id), body: body),
+      with {:ok, response} <- Request.send(quiet, Spec.endpoint(id), body: body),
            %{} = values <- Request.parse_body(response.body) do
         %{acc | server: Map.merge(acc.server, values)}
       else
