@@ -133,7 +133,8 @@ defmodule Tinkc.SDK.Runtime.Client do
   created; the manifest's default when no config endpoint answered it.
   """
   @spec server_value(t(), String.t(), term()) :: term()
-  def server_value(%__MODULE__{context: ctx}, name, default), do: Map.get(ctx.server, name, default)
+  def server_value(%__MODULE__{context: ctx}, name, default),
+    do: Map.get(ctx.server, name, default)
 
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
