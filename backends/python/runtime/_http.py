@@ -123,6 +123,14 @@ class ServerState:
             self.values.update(data)
 
 
+def carries_credential(tokens: TokenState, server: ServerState | None, endpoint: Endpoint) -> bool:
+    """Whether a request carries the credential itself though the exchange is on: the exchange, and
+    the server-config fetches (a family fetches its configuration before it exchanges, as 0.38)."""
+    if endpoint.id == tokens.exchange.endpoint.id:
+        return True
+    return server is not None and any(e.id == endpoint.id for e, _ in server.spec.fetches)
+
+
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -490,14 +498,14 @@ class Transport:
         return (
             self.tokens is not None
             and response.status_code == 401
-            and endpoint.id != self.tokens.exchange.endpoint.id
+            and not carries_credential(self.tokens, self.server, endpoint)
             and invalid_token(response.headers)
         )
 
     def _auth_value(self, endpoint: Endpoint) -> str:
         """The auth header's value: the credential, or (when the exchange is on) a current token,
         exchanged for first when there is none or it is due. The exchange sends the credential."""
-        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+        if self.tokens is None or carries_credential(self.tokens, self.server, endpoint):
             return self.credential
         with self.token_lock:
             value = self.tokens.current()
@@ -643,13 +651,13 @@ class AsyncTransport:
         return (
             self.tokens is not None
             and response.status_code == 401
-            and endpoint.id != self.tokens.exchange.endpoint.id
+            and not carries_credential(self.tokens, self.server, endpoint)
             and invalid_token(response.headers)
         )
 
     async def _auth_value(self, endpoint: Endpoint) -> str:
         """As Transport._auth_value."""
-        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+        if self.tokens is None or carries_credential(self.tokens, self.server, endpoint):
             return self.credential
         if self.token_lock is None:
             self.token_lock = asyncio.Lock()

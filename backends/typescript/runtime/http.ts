@@ -326,7 +326,7 @@ export class Transport {
    */
   private async authValue(endpoint: Endpoint): Promise<string> {
     const tokens = this.tokens;
-    if (tokens === null || endpoint.id === tokens.exchange.endpoint.id) return this.#credential;
+    if (tokens === null || this.carriesCredential(endpoint)) return this.#credential;
     const current = tokens.current();
     if (current !== null) return current;
     if (this.exchanging === null) {
@@ -340,11 +340,19 @@ export class Transport {
     return this.exchanging;
   }
 
+  /** Whether a request carries the credential itself though the exchange is on: the exchange,
+   * and the server-config fetches (a family fetches its configuration before it exchanges, as
+   * 0.38). */
+  private carriesCredential(endpoint: Endpoint): boolean {
+    if (this.tokens !== null && endpoint.id === this.tokens.exchange.endpoint.id) return true;
+    return this.serverConfig?.fetches.some(([e]) => e.id === endpoint.id) ?? false;
+  }
+
   private rejectedToken(endpoint: Endpoint, answer: Answer): boolean {
     return (
       this.tokens !== null &&
       answer.status === 401 &&
-      endpoint.id !== this.tokens.exchange.endpoint.id &&
+      !this.carriesCredential(endpoint) &&
       invalidToken(answer.headers)
     );
   }
