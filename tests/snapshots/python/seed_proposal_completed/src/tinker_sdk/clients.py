@@ -178,7 +178,7 @@ class ServiceClient(BaseClient):
             body=request_body(WeightsInfoRequest, {"path": path}, {}),
         )
         s_step2 = self.create_lora_training_client(base_model=s_step1.base_model, rank=s_step1.lora_rank)
-        s_step3 = s_step2.load_state(path=path).result()
+        s_step3 = s_step2.load_state(path=path)
         return s_step3
 
 

@@ -20,10 +20,12 @@ class WireModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     def model_post_init(self, context: Any, /) -> None:
+        # a decoded answer keeps what the server sent (a null stays null, as in the other SDKs)
+        decoding = isinstance(context, dict) and context.get("tinkc") == "decode"
         for name, info in type(self).model_fields.items():
             if info.is_required():
                 continue
-            if name in self.model_fields_set and getattr(self, name) is not None:
+            if name in self.model_fields_set and (decoding or getattr(self, name) is not None):
                 continue
             if info.default is not None or info.default_factory is not None:
                 if name in self.model_fields_set:  # given as None: the declared default instead
