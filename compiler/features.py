@@ -193,6 +193,10 @@ def _session(v: Values) -> ir.FeatureParams:
     )
 
 
+def _server_config(v: Values) -> ir.FeatureParams:
+    return ir.ServerConfig(endpoints=tuple(v["endpoints"]), body=v.get("body"))
+
+
 def _idempotency(v: Values) -> ir.FeatureParams:
     return ir.IdempotencyKey(header=v["header"], methods=tuple(m.upper() for m in v["methods"]), prefix=v["prefix"])
 
@@ -399,6 +403,17 @@ FEATURE_TYPES: dict[str, FeatureType] = {
                 "create_args": p("json", None, doc="fields of the create request (constants)"),
             },
             build=_session,
+        ),
+        FeatureType(
+            name="server_config",
+            scopes=("service",),
+            doc="Fetch server-side configuration endpoints, in order, before a client family's first request; "
+            "a failing or missing endpoint leaves the defaults.",
+            params={
+                "endpoints": p("str_list", doc="endpoint ids fetched in this order (each once per client family)"),
+                "body": p("json", None, doc="the constant request body of every fetch"),
+            },
+            build=_server_config,
         ),
         FeatureType(
             name="idempotency_key",

@@ -45,8 +45,8 @@ TYPE_EXPR = r'^\s*(?:[A-Za-z_][A-Za-z0-9_.]*|[-+]?[0-9]+|"(?:[^"\\]|\\.)*"|[\[\]
 # A string that may hold `${...}` bindings (grammar/bindings.lark, plus the lowering's rules on the
 # source: `input`/`state` need a name, `steps` a step id). `$${` is a literal `${`.
 _ACCESSOR = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])"
-assert set(BINDING_SOURCES) == {"input", "result", "steps", "state", "config"}, "a new binding source needs its rule in BINDING"
-BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state|config){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
+assert set(BINDING_SOURCES) == {"input", "result", "steps", "state", "config", "server"}, "a new binding source needs its rule in BINDING"
+BINDING = rf"\$\{{(?:result{_ACCESSOR}*|(?:input|state|config|server){_ACCESSOR}+|steps\.[A-Za-z_][A-Za-z0-9_]*{_ACCESSOR}*)\}}"
 TEMPLATE = rf"^(?:[^$]|\$\$\{{|\$(?![{{$])|\$\$(?!\{{)|\$$|{BINDING})*$"
 STATUS = r"^\s*[0-9]+\s*(?:-\s*[0-9]+\s*)?$"
 PATH = r"^/[^?#\s]*$"

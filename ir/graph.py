@@ -131,7 +131,13 @@ def _step_label(step: ir.Step) -> str:
 
 
 # how the drawing labels a feature's edge to an endpoint it calls (Feature.endpoint_uses)
-_USE_LABELS = {"retrieve_endpoint": "polls", "endpoint": "sends", "create_endpoint": "creates", "heartbeat_endpoint": "heartbeat"}
+_USE_LABELS = {
+    "retrieve_endpoint": "polls",
+    "endpoint": "sends",
+    "create_endpoint": "creates",
+    "heartbeat_endpoint": "heartbeat",
+    "endpoints": "fetches",
+}
 
 
 def _drawing(api: ir.Api, flows_only: bool = False) -> _Drawing:

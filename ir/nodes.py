@@ -514,6 +514,15 @@ class SessionLifecycle:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ServerConfig:
+    """Server-driven configuration: endpoints a client family fetches, in order, before its first
+    request. A failing or missing endpoint is skipped: the SDK keeps its defaults."""
+
+    endpoints: tuple[str, ...]
+    body: Any = None  # frozen JSON object: the constant request body every fetch sends
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class IdempotencyKey:
     header: str
     methods: tuple[str, ...]
@@ -551,6 +560,7 @@ FeatureParams = (
     | SamplingBackpressure
     | Telemetry
     | SessionLifecycle
+    | ServerConfig
     | IdempotencyKey
     | Pagination
     | QueueStateObserver
@@ -584,6 +594,8 @@ class Feature:
         if isinstance(p, SessionLifecycle):
             heartbeat = (("heartbeat_endpoint", p.heartbeat_endpoint),) if p.heartbeat_endpoint else ()
             return (("create_endpoint", p.create_endpoint), *heartbeat)
+        if isinstance(p, ServerConfig):
+            return tuple(("endpoints", e) for e in p.endpoints)
         return ()
 
 

@@ -290,6 +290,12 @@ class FlowFunction(FunctionWriter):
             self.maybe_none = option is None or not option.has_default
             node = f"{self.client_ref}.config_option({self.handle()}, {symbols.atom(str(b.path[0]))})"
             return Text(self.access(node, option.type if option else None, b.path[1:])) if len(b.path) > 1 else Text(node)
+        if b.source == "server":
+            assert self.plan.server_config is not None
+            field = self.plan.server_config.field(str(b.path[0]))
+            self.maybe_none = base_type(self.api, field.type)[1]
+            default = self.types.value(field.type, field.default).flat()
+            return Text(f"{self.client_ref}.server_value({self.handle()}, {symbols.string(field.wire)}, {default})")
         if b.source == "state":
             base = self.state(str(b.path[0]))
             return Text(self.access(base.flat(), None, b.path[1:])) if len(b.path) > 1 else base

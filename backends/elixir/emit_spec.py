@@ -337,6 +337,13 @@ class SpecWriter:
         auth = self.auth()
         if auth is not None:
             items.append(("auth", auth))
+        if self.plan.server_config is not None:
+            # {endpoint id, body} per fetch, in the manifest's order
+            fetches = [
+                Tuple([Text(symbols.string(eid)), json_term(body) if body is not None else Text("nil")])
+                for eid, body in self.plan.server_config.fetches
+            ]
+            items.append(("server_config", ListNode(fetches)))
         if svc.environments:
             items.append(("environment_env", optional_text(svc.environment_env)))
             items.append(

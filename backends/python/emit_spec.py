@@ -129,7 +129,18 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
         session=None,
         telemetry=None,
         auth=auth.name if auth is not None else None,
+        server_config=None,
     )
+    if plan.server_config is not None:
+        # (endpoint constant, body) per fetch, in the manifest's order
+        fetches = [
+            d.collection("(", [sym.endpoint_const(eid), py_literal(ir.thaw(body))], ")", tuple_=True)
+            for eid, body in plan.server_config.fetches
+        ]
+        service.server_config = d.kwarg(
+            "server_config",
+            d.call(imports.use(sym.lib("ServerConfig")), [d.kwarg("fetches", d.collection("(", fetches, ")", tuple_=True))]),
+        )
     session = None
     if plan.session is not None:
         s = plan.session

@@ -80,6 +80,7 @@ SOURCES: dict[str, str] = {
     "parse_template": "._runtime",
     "Chunking": "._chunks",
     "Session": "._session",
+    "ServerConfig": "._http",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",
 }

@@ -131,6 +131,12 @@ class FlowWriter:
             start = Value(expr, undef, t is not None and base_type(self.api, t)[1])
             value, _ = self.access(expr, t, b.path[1:], start)
             return value
+        if b.source == "server":
+            server = self.plan.server_config
+            assert server is not None
+            field = server.field(str(b.path[0]))
+            expr = f"await this.serverValue<{self.x.ts_type(field.type)}>({sym.string_literal(field.wire)}, {ts_literal(ir.thaw(field.default))})"
+            return Value(expr, False, base_type(self.api, field.type)[1])
         if b.source == "config":
             option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
             t = option.type if option else None

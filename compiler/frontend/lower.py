@@ -26,7 +26,7 @@ from tinkc.ir.span import Span
 ROOT_KEYS = ("schema_version", "imports", "service", "targets", "clients", "features", "endpoints", "flows", "types")
 IMPORTED_KEYS = ("schema_version", "imports", "clients", "features", "endpoints", "flows", "types")
 SECTIONS = ("types", "features", "endpoints", "flows", "clients")
-BINDING_SOURCES = ("input", "result", "steps", "state", "config")
+BINDING_SOURCES = ("input", "result", "steps", "state", "config", "server")
 # The configuration options every SDK has (its Config's own): `service.config` cannot redeclare them.
 RESERVED_CONFIG = (
     "api_key",
@@ -1706,7 +1706,7 @@ class Lowerer:
                     hint=did_you_mean(source, BINDING_SOURCES) or f"one of: {', '.join(BINDING_SOURCES)}",
                 )
                 return None
-            if source in ("input", "state", "config") and not path:
+            if source in ("input", "state", "config", "server") and not path:
                 self.sink.error("binding.syntax", f"`${{{source}}}` needs a name: `${{{source}.name}}`", span)
                 return None
             if source == "steps" and (not path or not isinstance(path[0], str)):

@@ -4,7 +4,8 @@ and a record of every request, on aiohttp.
 One request, top to bottom (:meth:`MockServer._serve`):
 
 1. recorded (in arrival order) and matched to an endpoint by method and path template;
-2. held while the control API holds responses (``POST /__tinkc/hold``);
+2. held while the control API holds responses (``POST /__tinkc/hold``), unless it fetches a
+   client's server configuration (``server_config``);
 3. the endpoint's script, if any entry is left, answers it (status, body, headers, delay, a dropped
    connection, a malformed body) — or only adjusts the normal answer; without a script entry, the
    scenario's random ``faults`` may pick a fault for it (a scripted answer of the same kinds);
@@ -145,6 +146,8 @@ class MockServer:
         self.auth_header = api.service.auth.header if api.service.auth else None
         self._epoch = time.monotonic()  # recordings say when they arrived, in ms since the server began
         self._retrieve: dict[str, list[ir.Feature]] = {}
+        # the endpoints clients fetch their server configuration from (server_config)
+        self._config_endpoints = {eid for f in api.features.values() if isinstance(f.params, ir.ServerConfig) for eid in f.params.endpoints}
         for f in api.features.values():
             if isinstance(f.params, ir.PromiseResult):
                 self._retrieve.setdefault(f.params.retrieve_endpoint, []).append(f)
@@ -373,7 +376,9 @@ class MockServer:
         if isinstance(found, Match):
             record["endpoint"], record["path_params"] = found.endpoint.id, found.params
             self.sequences.arrived(record["seq"], found.endpoint.id, body)
-        if not self._released.is_set():
+        # a client's start-up fetch of its configuration is never held: a hold proves the calls'
+        # concurrency, which would otherwise wait behind the fetch their client makes first
+        if not self._released.is_set() and record["endpoint"] not in self._config_endpoints:
             self.held += 1
             try:
                 await self._released.wait()
@@ -541,7 +546,21 @@ class MockServer:
         if exchange is not None and ep.id == exchange.endpoint:
             return Answer.of_json(200, self._token(ep, exchange, n, body, params), "generated")
         value = self._generate(ep.response, f"{ep.id}#{n}", body, params)
+        if ep.id in self._config_endpoints:
+            return Answer.of_json(200, self._config_answer(ep, value), "generated")
         return Answer.of_json(200, self._last_page(ep, value, request, body), "generated")
+
+    def _config_answer(self, ep: ir.Endpoint, value: Any) -> Any:
+        """A config endpoint's answer holds its record's declared defaults, as a server with nothing
+        to change would send (random flags would switch SDK behaviour by chance); a scenario
+        scripts other values with `responses`."""
+        rec = self.api.record(ep.response)
+        if rec is None or not isinstance(value, dict):
+            return value
+        for f in rec.fields:
+            if f.has_default:
+                value[f.json_name] = ir.thaw(f.default)
+        return value
 
     def _last_page(self, ep: ir.Endpoint, value: Any, request: web.Request, body: Any) -> Any:
         """A generated answer of a paginated endpoint is its last page, so that an SDK iterating

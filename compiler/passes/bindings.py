@@ -145,6 +145,8 @@ class FlowChecker:
             # an option without a default that nobody gave is absent: read as null
             t = option.type if option.has_default else make_nullable(option.type, True)
             return None, t, True
+        if b.source == "server":
+            return self.server_root(b)
         # input
         name = str(b.path[0])
         if self.declared and name not in self.declared:
@@ -234,11 +236,55 @@ class FlowChecker:
             t = f.type
         return (make_nullable(t, nullable) if t is not None else None), True
 
+    def server_root(self, b: ir.Bind) -> tuple[str | None, ir.TypeRef | None, bool]:
+        """`${server.<field>}`: a field of a config endpoint's answer (server_config), read with the
+        field's declared default when the endpoint is missing or failed."""
+        from tinkc.sdk.plan import server_fields
+
+        feat = self.api.service_feature(ir.ServerConfig)
+        if feat is None:
+            self.sink.error(
+                "binding.no-server-config",
+                f"`{b.text}`: the service fetches no server configuration",
+                b.span,
+                hint="add a `server_config` feature to `service.features`",
+            )
+            return None, None, False
+        name = str(b.path[0])
+        fields = {f.name: f for f in server_fields(self.api)}
+        found = fields.get(name)
+        if found is None:
+            self.sink.error(
+                "binding.unknown-server-field",
+                f"`{b.text}`: no config endpoint of `{feat.id}` answers a field `{name}`",
+                b.span,
+                hint=did_you_mean(name, fields) or "declare it in a config endpoint's response record",
+            )
+            return None, None, False
+        if not found.has_default:
+            self.sink.error(
+                "binding.server-field-no-default",
+                f"`{b.text}`: `{found.record}.{name}` has no default, to read when the server does not answer it",
+                b.span,
+                hint=f"give `{found.record}.{name}` a `default:`",
+            )
+            return None, None, False
+        inner = base_type(self.api, found.type)[0]
+        if not (isinstance(inner, ir.Prim) and inner.name in ("bool", "int", "float", "string")):
+            self.sink.error(
+                "binding.server-field-type",
+                f"`{b.text}`: `{found.record}.{name}` is `{format_type(found.type)}`; a server field read by a flow is a bool, int, float or string",
+                b.span,
+                hint="read a scalar field of the config answer",
+            )
+            return None, None, False
+        return None, found.type, True
+
     def bind(self, b: ir.Bind, expected: ir.TypeRef | None, what: str) -> ir.Bind:
         step, t, ok = self.root(b, expected)
         if not ok:
             return b
-        path = b.path[1:] if b.source in ("steps", "state", "input", "config") else b.path
+        path = b.path[1:] if b.source in ("steps", "state", "input", "config", "server") else b.path
         t, ok = self.walk(b, t, path)
         if ok and t is not None and expected is not None:
             if not accepts(self.api, expected, t):

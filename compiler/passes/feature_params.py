@@ -364,6 +364,61 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                         feat.param_span("create_args"),
                         hint="give every required field of the create request",
                     )
+        elif isinstance(p, ir.ServerConfig):
+            _check_server_config(api, feat, p, sink)
+
+
+def _check_server_config(api: ir.Api, feat: ir.Feature, p: ir.ServerConfig, sink: Sink) -> None:
+    """`server_config`: at least one endpoint, none twice, each answering a JSON object, and the
+    constant `body` a valid request of every one (each fetch sends that body as it is)."""
+    if not p.endpoints:
+        sink.error(
+            "feature.bad-value",
+            f"`endpoints` of `{feat.id}` is empty",
+            feat.param_span("endpoints"),
+            hint="name the config endpoints to fetch",
+        )
+    seen: set[str] = set()
+    for eid in p.endpoints:
+        if eid in seen:
+            sink.error("feature.bad-value", f"`endpoints` of `{feat.id}` names `{eid}` twice", feat.param_span("endpoints"))
+        seen.add(eid)
+        ep = api.endpoints.get(eid)
+        if ep is None:
+            continue  # the references pass reports it
+        if api.record(ep.response) is None:
+            sink.error(
+                "feature.bad-endpoint",
+                f"config endpoint `{eid}` of `{feat.id}` does not answer a record",
+                feat.param_span("endpoints"),
+                hint="a config endpoint answers a JSON object of settings",
+            )
+        if any(q.required for q in ep.query) or ep.path.variables:
+            sink.error(
+                "feature.bad-endpoint",
+                f"config endpoint `{eid}` of `{feat.id}` takes path or required query parameters",
+                feat.param_span("endpoints"),
+                hint="a config endpoint is fetched with its constant body only",
+            )
+        request = api.record(ep.request) if ep.request is not None else None
+        body = ir.Obj(()) if p.body is None else p.body
+        if request is None:
+            if p.body is not None:
+                sink.error(
+                    "feature.bad-value",
+                    f"`body` of `{feat.id}`: config endpoint `{eid}` takes no request body",
+                    feat.param_span("body"),
+                    hint="leave `body:` out, or give the endpoint a request type",
+                )
+            continue
+        problem = const_problem(api, ir.Ref(name=request.id), body)
+        if problem:
+            sink.error(
+                "feature.bad-value",
+                f"`body` of `{feat.id}` does not make a `{request.id}` (request of `{eid}`): {problem}",
+                feat.param_span("body"),
+                hint="give every required field of each config endpoint's request",
+            )
 
 
 def _check_pagination(api: ir.Api, sink: Sink) -> None:

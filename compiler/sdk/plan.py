@@ -430,6 +430,22 @@ class SessionPlan:
 
 
 @attrs.frozen(kw_only=True)
+class ServerConfigPlan:
+    """Server-driven configuration (DESIGN: server config), the same in every SDK: before a client
+    family's first request (its session's creation included), each endpoint of `fetches` is sent
+    once, in order, with its body (None: no body); the JSON object each answers is kept by the
+    family, later fetches' fields over earlier ones'. A fetch that fails in any way (a status, no
+    answer, not a JSON object) is skipped and the family keeps its defaults: it never fails a call."""
+
+    feature: str
+    fetches: tuple[tuple[str, Any], ...]  # (endpoint id, frozen JSON body or None)
+    fields: tuple[ServerField, ...] = ()  # what `${server.<name>}` may read
+
+    def field(self, name: str) -> ServerField:
+        return next(f for f in self.fields if f.name == name)
+
+
+@attrs.frozen(kw_only=True)
 class ExchangePlan:
     """The token exchange every SDK performs the same way (DESIGN: auth): POST `endpoint` with the
     credential in the auth header and the endpoint's body; the token is the response's
@@ -563,6 +579,7 @@ class SdkPlan:
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
     auth: AuthPlan | None = None
     config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
+    server_config: ServerConfigPlan | None = None  # the service's `server_config` feature
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -1066,6 +1083,59 @@ def _session(api: ir.Api) -> SessionPlan | None:
     )
 
 
+@attrs.frozen(kw_only=True)
+class ServerField:
+    """A field a config endpoint answers, as `${server.<name>}` reads it: its wire name, type and
+    declared default (read when no fetch answered the field)."""
+
+    name: str
+    wire: str
+    record: str
+    type: ir.TypeRef
+    has_default: bool
+    default: Any  # frozen JSON
+
+
+def server_fields(api: ir.Api) -> tuple[ServerField, ...]:
+    """The fields the server_config endpoints answer, by name; a later endpoint's field replaces an
+    earlier one's of the same name (as its answer does at run time)."""
+    feat = api.service_feature(ir.ServerConfig)
+    if feat is None or not isinstance(feat.params, ir.ServerConfig):
+        return ()
+    out: dict[str, ServerField] = {}
+    for eid in feat.params.endpoints:
+        ep = api.endpoints.get(eid)
+        record = api.record(ep.response) if ep is not None else None
+        for f in record.fields if record is not None else ():
+            out[f.name] = ServerField(
+                name=f.name, wire=f.json_name, record=record.id, type=f.type, has_default=f.has_default, default=f.default
+            )
+    return tuple(out.values())
+
+
+def _server_config(api: ir.Api) -> ServerConfigPlan | None:
+    feat = api.service_feature(ir.ServerConfig)
+    if feat is None or not isinstance(feat.params, ir.ServerConfig):
+        return None
+    given = ir.thaw(feat.params.body) or {}
+    fetches = []
+    for eid in feat.params.endpoints:
+        ep = api.endpoints[eid]
+        record = api.record(ep.request)
+        if record is None:
+            fetches.append((eid, None))
+            continue
+        # the manifest's body plus the request's literal tags, in the record's field order
+        body: dict[str, Any] = {}
+        for f in record.fields:
+            if f.name in given or f.json_name in given:
+                body[f.json_name] = given[f.name] if f.name in given else given[f.json_name]
+            elif _constant(f):
+                body[f.json_name] = ir.thaw(f.default)
+        fetches.append((eid, ir.freeze(body)))
+    return ServerConfigPlan(feature=feat.id, fetches=tuple(fetches), fields=server_fields(api))
+
+
 def _stateful(api: ir.Api, client: ir.Client, session: SessionPlan | None) -> bool:
     """A client holds shared, updated state when it has counters, or when its flows read the
     session id (which the session lifecycle creates and every call of the session shares)."""
@@ -1171,6 +1241,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         max_connections=max(bounds) if bounds else None,
         auth=plan_auth(api, endpoints),
         config=config_options(api),
+        server_config=_server_config(api),
     )
 
 

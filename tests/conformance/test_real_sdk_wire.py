@@ -96,12 +96,7 @@ ALL = frozenset({"python", "typescript", "elixir"})
 # What still differs, and why. Each entry: the SDKs it holds for, the kind of difference, the
 # endpoint, the body path or header (when the kind has one), and the reason. An entry that matches
 # nothing in a run of one of its SDKs fails the test (the difference was fixed: remove the entry).
-ALLOWED: list[dict[str, Any]] = [
-    # Issue 15 item 3 (server-driven configuration) is not implemented yet: the real SDK fetches
-    # client/config and client/dynamic_config when each holder (RestClient, ServiceClient) starts.
-    {"sdks": ALL, "kind": "missing", "endpoint": "service.client_config", "why": "item 3: no server-driven configuration yet"},
-    {"sdks": ALL, "kind": "missing", "endpoint": "service.client_dynamic_config", "why": "item 3: no server-driven configuration yet"},
-]
+ALLOWED: list[dict[str, Any]] = []
 
 
 # -- the real SDK -----------------------------------------------------------------------------------

@@ -256,3 +256,28 @@ def test_auth_header_name_is_case_insensitive(header: str) -> None:
                 assert r.status_code == 200
 
     asyncio.run(scenario())
+
+
+def test_config_endpoints_answer_their_declared_defaults() -> None:
+    """The server_config endpoints answer a server with nothing to change: every field with a
+    declared default holds it (pjwt_auth_enabled false, refresh_interval_sec 300), so no SDK flag
+    flips by chance; a scenario's `responses` script other answers."""
+    api = tinker_api()
+
+    async def main() -> None:
+        async with serving() as (_, client):
+            for eid in ("service.client_config", "service.client_dynamic_config"):
+                ep = api.endpoints[eid]
+                record = api.record(ep.response)
+                assert record is not None
+                for n in range(2):
+                    r = await call(client, api, ep, seed=f"cfg{n}")
+                    assert r.status_code == 200, r.text
+                    answer = r.json()
+                    assert problems(api, ep.response, answer) == []
+                    defaults = {f.json_name: ir.thaw(f.default) for f in record.fields if f.has_default}
+                    assert defaults and {k: answer[k] for k in defaults} == defaults
+            r = await call(client, api, api.endpoints["service.client_config"])
+            assert r.json()["pjwt_auth_enabled"] is False
+
+    asyncio.run(main())

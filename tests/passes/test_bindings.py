@@ -174,3 +174,60 @@ def test_await_after_non_future_and_maybe_null(tmp_path: Path) -> None:
         ("flows",),
     )
     assert codes(r) == ["flow.await-not-future", "binding.maybe-null"]
+
+
+SERVER_FLOW = """\
+schema_version: 1
+service: {{name: x, features: [{features}]}}
+features:
+  cfg: {{type: server_config, endpoints: [config.get, config.dynamic]}}
+clients:
+  c:
+    resource: [jobs, config]
+    flows:
+      - name: start
+        steps:
+          - call: jobs.submit
+            args: {{queue: "{value}"}}
+endpoints:
+  config.get: {{method: GET, path: /config, response: Config}}
+  config.dynamic: {{method: GET, path: /dynamic, response: Dynamic}}
+  jobs.submit: {{method: POST, path: /jobs, request: Submit}}
+types:
+  Config: {{fields: {{queue: {{type: string, default: standard}}, bare: string, nested: {{type: Dynamic, default: {{}}}}}}}}
+  Dynamic: {{fields: {{interval: {{type: int, default: 300}}}}}}
+  Submit: {{fields: {{queue: "string?"}}}}
+"""
+
+
+def _server_flow(tmp_path: Path, value: str, features: str = "cfg") -> object:
+    from util import compile_text
+
+    return compile_text(tmp_path, SERVER_FLOW.format(value=value, features=features), header=False)
+
+
+def test_server_field_is_read_with_its_default(tmp_path: Path) -> None:
+    from tinkc.sdk import plan_of
+
+    r = _server_flow(tmp_path, "${server.queue}")
+    assert not r.sink.has_errors, [d.message for d in r.sink.items]
+    server = plan_of(r.api).server_config
+    assert server is not None
+    # every field the config endpoints answer, later endpoints' after earlier ones'
+    assert [(f.name, f.has_default, ir.thaw(f.default)) for f in server.fields][:2] == [("queue", True, "standard"), ("bare", False, None)]
+    assert server.field("interval").record == "Dynamic"
+
+
+def test_server_field_diagnostics(tmp_path: Path) -> None:
+    cases = {
+        "${server.queu}": "binding.unknown-server-field",
+        "${server.bare}": "binding.server-field-no-default",
+        "${server.nested}": "binding.server-field-type",
+    }
+    for i, (value, code) in enumerate(cases.items()):
+        r = _server_flow(tmp_path / str(i), value)
+        d = only(r, code)
+        assert d.span is not None and d.span.line == 12 and d.hint, (value, d)
+    assert "queue" in (only(_server_flow(tmp_path / "typo", "${server.queu}"), "binding.unknown-server-field").hint or "")
+    r = _server_flow(tmp_path / "none", "${server.queue}", features="")
+    assert "server_config" in (only(r, "binding.no-server-config").hint or "")

@@ -164,3 +164,55 @@ def test_retry_policy_should_retry_header(tmp_path: Path) -> None:
     )
     assert not r.sink.has_errors, [(d.code, d.message) for d in r.sink.items]
     assert r.api.features["r"].params.should_retry_header == "x-should-retry"
+
+
+SERVER_CONFIG = """\
+schema_version: 1
+service: {{name: x, features: [cfg]}}
+features:
+  cfg: {{type: server_config, endpoints: {endpoints}, body: {body}}}
+clients:
+  c: {{resource: [config, other]}}
+endpoints:
+  config.get: {{method: POST, path: /config, request: ConfigRequest, response: Config}}
+  config.dynamic: {{method: POST, path: /dynamic, request: ConfigRequest, response: Config}}
+  other.items: {{method: GET, path: "/items/{{id}}", response: Config}}
+  other.list: {{method: GET, path: /list, response: "[Config]"}}
+types:
+  ConfigRequest: {{fields: {{sdk_version: string}}}}
+  Config: {{fields: {{flag: {{type: bool, default: false}}}}}}
+"""
+
+
+def test_server_config_is_planned_with_each_fetch_body(tmp_path: Path) -> None:
+    from tinkc.sdk import plan_of
+
+    r = compile_text(tmp_path, SERVER_CONFIG.format(endpoints="[config.get, config.dynamic]", body='{sdk_version: "1.2"}'), header=False)
+    assert not r.sink.has_errors, [d.message for d in r.sink.items]
+    assert r.api is not None
+    plan = plan_of(r.api).server_config
+    assert plan is not None and [(eid, dict(body.items)) for eid, body in plan.fetches] == [
+        ("config.get", {"sdk_version": "1.2"}),
+        ("config.dynamic", {"sdk_version": "1.2"}),
+    ]
+
+
+def test_server_config_body_must_make_each_request(tmp_path: Path) -> None:
+    r = compile_text(tmp_path, SERVER_CONFIG.format(endpoints="[config.get]", body="{sdk_version: 3}"), header=False)
+    d = only(r, "feature.bad-value")
+    assert "`body` of `cfg`" in d.message and d.span is not None and d.span.line == 4 and d.hint
+
+
+def test_server_config_endpoints_are_checked(tmp_path: Path) -> None:
+    r = compile_text(
+        tmp_path,
+        SERVER_CONFIG.format(endpoints="[config.get, config.get, other.items, other.list, config.gett]", body="{sdk_version: x}"),
+        header=False,
+    )
+    got = codes(r)
+    # config.get twice; a body for other.items and other.list, which take none
+    assert got.count("feature.bad-value") == 3
+    # other.items takes a path parameter; other.list answers a list, not a record
+    assert got.count("feature.bad-endpoint") == 2
+    d = only(r, "ref.unknown-endpoint")
+    assert "config.gett" in d.message and d.hint is not None and "config.get" in d.hint

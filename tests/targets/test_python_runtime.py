@@ -300,6 +300,10 @@ def test_generated_rest_client_end_to_end(tinker: ModuleType, monkeypatch: pytes
     monkeypatch.setenv("TINKER_API_KEY", "tml-secret")
     monkeypatch.delenv("TINKER_BASE_URL", raising=False)
     script = Script(
+        # the family's server configuration first (server_config): client/config, then a server
+        # without dynamic_config
+        httpx.Response(200, json={"pjwt_auth_enabled": False}),
+        httpx.Response(404, json={"detail": "not found"}),
         httpx.Response(200, json={"checkpoints": [], "cursor": None}),
         httpx.Response(302, headers={"Location": "https://signed.test/a.tar.gz"}),
         httpx.Response(200, json={}),
@@ -314,7 +318,9 @@ def test_generated_rest_client_end_to_end(tinker: ModuleType, monkeypatch: pytes
     with pytest.raises(tinker.APIStatusError) as exc:
         client.list_checkpoints(training_run_id="missing")
     assert exc.value.status == 404 and type(exc.value).__name__ == "NotFoundError"
-    first, archive, ttl, _ = script.requests
+    config, dynamic, first, archive, ttl, _ = script.requests
+    assert config.url.path.endswith("/api/v1/client/config") and dynamic.url.path.endswith("/api/v1/client/dynamic_config")
+    assert config.read() == dynamic.read() == b'{"sdk_version":"0.38.0"}' and config.headers["x-api-key"] == "tml-secret"
     assert str(first.url) == "https://tinker.thinkingmachines.dev/services/tinker-prod/api/v1/checkpoints?limit=100&offset=0"
     assert first.headers["x-api-key"] == "tml-secret" and first.headers["user-agent"].startswith("tinker_sdk/0.38.0")
     assert archive.url.raw_path == b"/services/tinker-prod/api/v1/training_runs/run-1/checkpoints/weights/0001/archive"
@@ -352,6 +358,7 @@ def routes(table: dict[str, list[httpx.Response]], seen: list[httpx.Request]) ->
 def test_generated_flow_binds_results_state_and_builds_a_client(jobs: ModuleType) -> None:
     seen: list[httpx.Request] = []
     table = {
+        "GET /settings": [httpx.Response(200, json={"job_queue": "fast"})],  # server_config, fetched first
         "POST /sessions": [httpx.Response(200, json={"session_id": "s1"})],
         "POST /jobs": [httpx.Response(200, json={"request_id": "r1"})],
         "POST /futures/retrieve": [
@@ -364,10 +371,11 @@ def test_generated_flow_binds_results_state_and_builds_a_client(jobs: ModuleType
         job = client.start_job(input=jobs.types.TextInput(text="hi"))
         assert type(job).__name__ == "JobClient"
         assert job._state == {"job_id": "j1", "label": "s1:job:j1"} and job._session_id() == "s1"  # one shared session
-    create, submit = seen[0], seen[1]
+    create, submit = seen[1], seen[2]
     assert create.read() == b'{"tags":["fixture"]}'  # the manifest's create_args
-    assert submit.read() == b'{"session_id":"s1","seq":0,"input":{"type":"text","text":"hi"},"type":"submit_job"}'
-    assert [r.url.path for r in seen] == ["/sessions", "/jobs", "/futures/retrieve", "/futures/retrieve"]
+    # the priority option's default, and the queue the server configuration named (`${server.job_queue}`)
+    assert submit.read() == b'{"session_id":"s1","seq":0,"input":{"type":"text","text":"hi"},"priority":5,"queue":"fast","type":"submit_job"}'
+    assert [r.url.path for r in seen] == ["/settings", "/sessions", "/jobs", "/futures/retrieve", "/futures/retrieve"]
 
 
 def test_heartbeats_run_until_close_or_a_stop_status(jobs: ModuleType) -> None:
@@ -413,6 +421,8 @@ def test_generated_async_flow_runs_independent_steps_concurrently(jobs: ModuleTy
     both_started = asyncio.Event()
 
     async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/settings":  # the family's server configuration, fetched first
+            return httpx.Response(404)
         seen.append(request)
         in_flight["now"] += 1
         in_flight["max"] = max(in_flight["max"], in_flight["now"])
@@ -584,6 +594,8 @@ def test_sync_future_methods_answer_at_once_and_result_waits(tinker: ModuleType)
     seen: list[httpx.Request] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
+        if "/client/" in request.url.path:  # the family's server configuration: a server without it
+            return httpx.Response(404)
         seen.append(request)
         if request.url.path.endswith("/optim_step"):
             seq = json.loads(request.content)["seq_id"]

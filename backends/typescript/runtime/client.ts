@@ -12,7 +12,14 @@ import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
-import { type Answer, type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import {
+  type Answer,
+  type Endpoint,
+  type Request,
+  type ServerConfig,
+  Transport,
+  jsonBody,
+} from "./http.js";
 import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
@@ -26,6 +33,7 @@ export interface SDK {
   readonly session: Session | null;
   readonly telemetry: TelemetrySpec | null;
   readonly auth?: AuthScheme | null | undefined;
+  readonly serverConfig?: ServerConfig | null | undefined;
 }
 
 export interface ClientOptions {
@@ -230,6 +238,7 @@ export class Family {
       random: this.random,
       // retries are logged at debug level to a logger the user gives, never to `console` by default
       logger: options.logger,
+      serverConfig: sdk.serverConfig ?? null,
     });
     this.observer = options.queueStateObserver ?? null;
     const telemetry =
@@ -364,6 +373,14 @@ export abstract class BaseClient {
   /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
   protected configOption<T>(name: string): T {
     return this.family.transport.config.options[name] as T;
+  }
+
+  /** A field of the server's configuration (`${server.<name>}`), fetched first when the family
+   * has not fetched it yet; the manifest's default when no config endpoint answered it. */
+  protected async serverValue<T>(name: string, fallback: T): Promise<T> {
+    const transport = this.family.transport;
+    await transport.serverReady();
+    return (Object.hasOwn(transport.server, name) ? transport.server[name] : fallback) as T;
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */

@@ -37,13 +37,19 @@ defmodule Tinkc.SDK.Runtime.Auth do
       nil ->
         {:ok, config.api_key}
 
-      %AuthSpec{exchange: x} = auth
-      when x == nil or not config.token_exchange? or endpoint.id == x.endpoint ->
-        {:ok, credential_value(auth, config.api_key)}
-
       auth ->
-        token(ctx, auth)
+        if exchanged?(config, auth, endpoint),
+          do: token(ctx, auth),
+          else: {:ok, credential_value(auth, config.api_key)}
     end
+  end
+
+  # Whether a request carries an exchanged token: the exchange is on, and the request is neither
+  # the exchange itself nor a server-config fetch (a family fetches its configuration before it
+  # exchanges, as 0.38).
+  defp exchanged?(config, %AuthSpec{exchange: x}, endpoint) do
+    x != nil and config.token_exchange? and endpoint.id != x.endpoint and
+      not List.keymember?(Spec.service().server_config, endpoint.id, 0)
   end
 
   @doc "Whether a response is a 401 that says the token is no good and the request may be replayed."
@@ -51,8 +57,7 @@ defmodule Tinkc.SDK.Runtime.Auth do
   def rejected_token?(%Context{config: config}, %Endpoint{} = endpoint, response) do
     auth = Spec.service().auth
 
-    auth != nil and auth.exchange != nil and config.token_exchange? and response.status == 401 and
-      endpoint.id != auth.exchange.endpoint and
+    auth != nil and exchanged?(config, auth, endpoint) and response.status == 401 and
       String.contains?(
         Request.header(response.headers, "www-authenticate") || "",
         "invalid_token"

@@ -18,6 +18,7 @@ defmodule Jobs.TypesTest do
     {Jobs.Types.CreateSession, %{"tags" => ["tags-1"]}},
     {Jobs.Types.JobResult, %{"job_id" => "job_id-1", "metrics" => %{"k" => 1.5}}},
     {Jobs.Types.RetrieveFuture, %{"request_id" => "request_id-1"}},
+    {Jobs.Types.ServerSettings, %{"job_queue" => "job_queue-1"}},
     {Jobs.Types.Session, %{"session_id" => "session_id-1"}},
     {
       Jobs.Types.SubmitJob,
@@ -27,6 +28,7 @@ defmodule Jobs.TypesTest do
         "input" => %{"type" => "text", "text" => "text-1"},
         "project" => "project-1",
         "priority" => 7,
+        "queue" => "queue-1",
         "type" => "submit_job"
       }
     },

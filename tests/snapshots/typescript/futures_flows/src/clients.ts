@@ -90,6 +90,7 @@ export class ServiceClient extends BaseClient {
         input: params.input,
         project: this.configOption<string | null>("project"),
         priority: this.configOption<number>("priority"),
+        queue: await this.serverValue<string>("job_queue", "standard"),
       }),
       ...options,
     });

@@ -100,6 +100,13 @@ export const EP_SESSIONS_HEARTBEAT = rt.endpoint({
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
 });
 
+/** `GET /settings` */
+export const EP_SYSTEM_SETTINGS = rt.endpoint({
+  id: "system.settings",
+  method: "GET",
+  path: "/settings",
+});
+
 /** `GET /status` */
 export const EP_SYSTEM_STATUS = rt.endpoint({
   id: "system.status",
@@ -166,4 +173,5 @@ export const SERVICE: rt.SDK = {
   session: FT_SESSION,
   telemetry: null,
   auth: AUTH,
+  serverConfig: { fetches: [[EP_SYSTEM_SETTINGS, null]] },
 };

@@ -57,6 +57,13 @@ export const RetrieveFuture: s.Schema<RetrieveFuture> = s.record("RetrieveFuture
   request_id: s.required(s.string),
 }));
 
+export interface ServerSettings {
+  job_queue: string;
+}
+export const ServerSettings: s.Schema<ServerSettings> = s.record("ServerSettings", () => ({
+  job_queue: s.withDefault(s.string, "standard"),
+}));
+
 export interface Session {
   session_id: string;
 }
@@ -74,6 +81,7 @@ export interface SubmitJob {
   input: JobInput;
   project?: string | null;
   priority: number;
+  queue?: string | null;
   type?: "submit_job";
 }
 export const SubmitJob: s.Schema<SubmitJob> = s.record("SubmitJob", () => ({
@@ -82,6 +90,7 @@ export const SubmitJob: s.Schema<SubmitJob> = s.record("SubmitJob", () => ({
   input: s.required(JobInput),
   project: s.optional(s.nullable(s.string)),
   priority: s.required(s.int),
+  queue: s.optional(s.nullable(s.string)),
   type: s.withDefault(s.literal("submit_job"), "submit_job"),
 }));
 

@@ -630,4 +630,10 @@ export const SERVICE: rt.SDK = {
   session: FT_SESSION_LIFECYCLE,
   telemetry: FT_TELEMETRY,
   auth: AUTH,
+  serverConfig: {
+    fetches: [
+      [EP_SERVICE_CLIENT_CONFIG, { sdk_version: "0.38.0" }],
+      [EP_SERVICE_CLIENT_DYNAMIC_CONFIG, { sdk_version: "0.38.0" }],
+    ],
+  },
 };

@@ -92,7 +92,8 @@ defmodule Jobs.ServiceClient do
                seq: Client.next(c, :job_seq),
                input: input,
                project: Client.config_option(c, :project),
-               priority: Client.config_option(c, :priority)
+               priority: Client.config_option(c, :priority),
+               queue: Client.server_value(c, "job_queue", "standard")
              },
              decode: JobResult
            ),

@@ -105,7 +105,8 @@ defmodule Jobs.Spec do
         credential_prefix: "",
         credential_base64: false,
         token_prefix: ""
-      }
+      },
+      server_config: [{"system.settings", nil}]
     }
   end
 
@@ -173,6 +174,10 @@ defmodule Jobs.Spec do
       path: "/sessions/{session_id}/heartbeat",
       idempotency_header: "X-Idempotency-Key"
     }
+  end
+
+  def endpoint("system.settings") do
+    %Endpoint{id: "system.settings", method: :get, path: "/settings"}
   end
 
   def endpoint("system.status") do

@@ -211,7 +211,11 @@ defmodule Tinkex.Spec do
         credential_prefix: "",
         credential_base64: false,
         token_prefix: ""
-      }
+      },
+      server_config: [
+        {"service.client_config", %{"sdk_version" => "0.38.0"}},
+        {"service.client_dynamic_config", %{"sdk_version" => "0.38.0"}}
+      ]
     }
   end
 

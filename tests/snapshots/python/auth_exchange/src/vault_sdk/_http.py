@@ -97,6 +97,40 @@ class Endpoint:
     queue_log: QueueLog | None = None
 
 
+@dataclass(frozen=True)
+class ServerConfig:
+    """The manifest's server_config feature: endpoints a client family fetches, in this order, with
+    their bodies (None: no body), before its first request (generated per SDK)."""
+
+    fetches: tuple[tuple[Endpoint, Any], ...]
+
+
+class ServerState:
+    """A family's server-driven configuration: fetched once, before the family's first request
+    (other requests wait for it); a fetch that fails in any way is skipped and leaves the defaults."""
+
+    def __init__(self, spec: ServerConfig) -> None:
+        self.spec = spec
+        self.values: dict[str, Any] = {}
+        self.fetched = False
+        self.lock = threading.Lock()  # the sync transport's: its first requests may come from many threads
+        self.alock: asyncio.Lock | None = None  # the async transport's, made in its event loop
+
+    def keep(self, response: httpx.Response) -> None:
+        """A fetch's answer: a JSON object's fields replace those fetched earlier; anything else is ignored."""
+        data = parse_body(response)
+        if isinstance(data, dict):
+            self.values.update(data)
+
+
+def carries_credential(tokens: TokenState, server: ServerState | None, endpoint: Endpoint) -> bool:
+    """Whether a request carries the credential itself though the exchange is on: the exchange, and
+    the server-config fetches (a family fetches its configuration before it exchanges, as 0.38)."""
+    if endpoint.id == tokens.exchange.endpoint.id:
+        return True
+    return server is not None and any(e.id == endpoint.id for e, _ in server.spec.fetches)
+
+
 _PARAM = re.compile(r"\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -362,6 +396,22 @@ class Transport:
         self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, threading.BoundedSemaphore] = {}
         self.slots_lock = threading.Lock()
+        self.server: ServerState | None = None  # the family's server-driven configuration, when the manifest has one
+
+    def _fetch_server_config(self) -> None:
+        """Before the first request: the config endpoints, in order; failures leave the defaults."""
+        server = self.server
+        if server is None or server.fetched:
+            return
+        with server.lock:
+            if server.fetched:
+                return
+            for endpoint, body in server.spec.fetches:
+                try:
+                    server.keep(self._limited(endpoint, path=None, query=None, body=body, headers=None))
+                except SDKError as exc:
+                    logger.debug("server config %s skipped: %s", endpoint.id, exc)
+            server.fetched = True
 
     def _slot(self, handler: RetryHandler) -> threading.BoundedSemaphore:
         with self.slots_lock:
@@ -376,6 +426,7 @@ class Transport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        self._fetch_server_config()
         try:
             return self._limited(endpoint, path=path, query=query, body=body, headers=headers)
         except SDKError as exc:
@@ -447,14 +498,14 @@ class Transport:
         return (
             self.tokens is not None
             and response.status_code == 401
-            and endpoint.id != self.tokens.exchange.endpoint.id
+            and not carries_credential(self.tokens, self.server, endpoint)
             and invalid_token(response.headers)
         )
 
     def _auth_value(self, endpoint: Endpoint) -> str:
         """The auth header's value: the credential, or (when the exchange is on) a current token,
         exchanged for first when there is none or it is due. The exchange sends the credential."""
-        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+        if self.tokens is None or carries_credential(self.tokens, self.server, endpoint):
             return self.credential
         with self.token_lock:
             value = self.tokens.current()
@@ -496,6 +547,24 @@ class AsyncTransport:
         self.clock = clock
         self.on_error: Callable[[Endpoint, SDKError], None] | None = None  # telemetry of failed calls
         self.slots: dict[str, asyncio.Semaphore] = {}
+        self.server: ServerState | None = None  # the family's server-driven configuration, when the manifest has one
+
+    async def _fetch_server_config(self) -> None:
+        """Before the first request: the config endpoints, in order; failures leave the defaults."""
+        server = self.server
+        if server is None or server.fetched:
+            return
+        if server.alock is None:
+            server.alock = asyncio.Lock()
+        async with server.alock:
+            if server.fetched:
+                return
+            for endpoint, body in server.spec.fetches:
+                try:
+                    server.keep(await self._limited(endpoint, path=None, query=None, body=body, headers=None))
+                except SDKError as exc:
+                    logger.debug("server config %s skipped: %s", endpoint.id, exc)
+            server.fetched = True
 
     async def send(
         self,
@@ -506,6 +575,7 @@ class AsyncTransport:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
+        await self._fetch_server_config()
         try:
             return await self._limited(endpoint, path=path, query=query, body=body, headers=headers)
         except SDKError as exc:
@@ -581,13 +651,13 @@ class AsyncTransport:
         return (
             self.tokens is not None
             and response.status_code == 401
-            and endpoint.id != self.tokens.exchange.endpoint.id
+            and not carries_credential(self.tokens, self.server, endpoint)
             and invalid_token(response.headers)
         )
 
     async def _auth_value(self, endpoint: Endpoint) -> str:
         """As Transport._auth_value."""
-        if self.tokens is None or endpoint.id == self.tokens.exchange.endpoint.id:
+        if self.tokens is None or carries_credential(self.tokens, self.server, endpoint):
             return self.credential
         if self.token_lock is None:
             self.token_lock = asyncio.Lock()

@@ -4,7 +4,7 @@ from ._auth import AuthScheme
 from ._client import SDK
 from ._config import ConfigOption, ServiceSettings
 from ._futures import Futures
-from ._http import Endpoint, RetryHandler
+from ._http import Endpoint, RetryHandler, ServerConfig
 from ._retry import RetryPolicy
 from ._session import Session
 
@@ -67,6 +67,8 @@ EP_SESSIONS_HEARTBEAT = Endpoint(
     idempotency_header="X-Idempotency-Key",
 )
 
+EP_SYSTEM_SETTINGS = Endpoint(id="system.settings", method="GET", path="/settings")
+
 EP_SYSTEM_STATUS = Endpoint(id="system.status", method="GET", path="/status", retry=FT_RETRY)
 
 FT_FUTURES = Futures(
@@ -107,4 +109,5 @@ SERVICE = SDK(
     user_agent="jobs_sdk/0.1.0 (python; tinkc)",
     session=FT_SESSION,
     auth=AUTH,
+    server_config=ServerConfig(fetches=((EP_SYSTEM_SETTINGS, None),)),
 )

@@ -150,6 +150,7 @@ class ServiceClient(BaseClient):
             },
             {
                 "project": self._config_option("project"),
+                "queue": self._server_value("job_queue", "standard"),
             },
         )
         s_step2 = self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
@@ -182,6 +183,7 @@ class AsyncServiceClient(AsyncBaseClient):
             },
             {
                 "project": self._config_option("project"),
+                "queue": (await self._server_value("job_queue", "standard")),
             },
         )
         s_step2 = await self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)

@@ -33,6 +33,10 @@ class RetrieveFuture(WireModel):
     request_id: str
 
 
+class ServerSettings(WireModel):
+    job_queue: str = "standard"
+
+
 class Session(WireModel):
     session_id: str
 
@@ -50,6 +54,7 @@ class SubmitJob(WireModel):
     input: JobInput
     project: str | None = None
     priority: int
+    queue: str | None = None
     type: Literal["submit_job"] = "submit_job"
 
 
@@ -85,6 +90,7 @@ ArtifactList.model_rebuild()
 CreateSession.model_rebuild()
 JobResult.model_rebuild()
 RetrieveFuture.model_rebuild()
+ServerSettings.model_rebuild()
 Session.model_rebuild()
 SubmitJob.model_rebuild()
 TextInput.model_rebuild()
@@ -98,6 +104,7 @@ __all__ = [
     "JobInput",
     "JobResult",
     "RetrieveFuture",
+    "ServerSettings",
     "Session",
     "Status",
     "SubmitJob",

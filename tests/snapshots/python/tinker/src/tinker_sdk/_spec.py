@@ -4,7 +4,7 @@ from ._auth import AuthScheme, Exchange
 from ._client import SDK
 from ._config import ConfigOption, ServiceSettings
 from ._futures import Futures
-from ._http import Backpressure, Endpoint, QueueLog, RetryHandler
+from ._http import Backpressure, Endpoint, QueueLog, RetryHandler, ServerConfig
 from ._retry import RetryPolicy
 from ._session import Session
 from ._telemetry import EventKind, TelemetrySpec
@@ -517,4 +517,10 @@ SERVICE = SDK(
     session=FT_SESSION_LIFECYCLE,
     telemetry=FT_TELEMETRY,
     auth=AUTH,
+    server_config=ServerConfig(
+        fetches=(
+            (EP_SERVICE_CLIENT_CONFIG, {"sdk_version": "0.38.0"}),
+            (EP_SERVICE_CLIENT_DYNAMIC_CONFIG, {"sdk_version": "0.38.0"}),
+        ),
+    ),
 )

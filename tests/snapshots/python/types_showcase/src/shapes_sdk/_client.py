@@ -18,7 +18,7 @@ from ._auth import AuthScheme
 from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
-from ._http import AsyncTransport, Endpoint, Transport, decode, parse_body
+from ._http import AsyncTransport, Endpoint, ServerConfig, ServerState, Transport, decode, parse_body
 from ._options import RequestOptions, apply_options
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
@@ -39,6 +39,7 @@ class SDK:
     session: Session | None = None
     telemetry: TelemetrySpec | None = None
     auth: AuthScheme | None = None
+    server_config: ServerConfig | None = None
 
 
 def request_body(model: type[BaseModel], required: Mapping[str, Any], optional: Mapping[str, Any]) -> Any:
@@ -175,6 +176,8 @@ class BaseClient:
                 http=http_client,
                 auth=self._sdk.auth,
             )
+        if self._sdk.server_config is not None:  # a new family: it fetches the server's configuration
+            _transport.server = ServerState(self._sdk.server_config)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -256,6 +259,13 @@ class BaseClient:
     def _config_option(self, name: str) -> Any:
         """A declared configuration option (`${config.<name>}`): None when absent."""
         return self._transport.config.options[name]
+
+    def _server_value(self, name: str, default: Any) -> Any:
+        """A field of the server's configuration (`${server.<name>}`), fetched first when the family
+        has not fetched it yet; the manifest's default when no config endpoint answered it."""
+        self._transport._fetch_server_config()
+        server = self._transport.server
+        return server.values.get(name, default) if server is not None else default
 
     def _submit(
         self,
@@ -643,6 +653,8 @@ class AsyncBaseClient:
                 http=http_client,
                 auth=self._sdk.auth,
             )
+        if self._sdk.server_config is not None:  # a new family: it fetches the server's configuration
+            _transport.server = ServerState(self._sdk.server_config)
         self._transport = _transport
         self._observer = queue_state_observer
         self._session = SessionHolder()
@@ -723,6 +735,13 @@ class AsyncBaseClient:
     def _config_option(self, name: str) -> Any:
         """A declared configuration option (`${config.<name>}`): None when absent."""
         return self._transport.config.options[name]
+
+    async def _server_value(self, name: str, default: Any) -> Any:
+        """A field of the server's configuration (`${server.<name>}`), fetched first when the family
+        has not fetched it yet; the manifest's default when no config endpoint answered it."""
+        await self._transport._fetch_server_config()
+        server = self._transport.server
+        return server.values.get(name, default) if server is not None else default
 
     async def _submit(
         self,

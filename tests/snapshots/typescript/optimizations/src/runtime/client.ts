@@ -12,7 +12,14 @@ import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
-import { type Answer, type Endpoint, type Request, Transport, jsonBody } from "./http.js";
+import {
+  type Answer,
+  type Endpoint,
+  type Request,
+  type ServerConfig,
+  Transport,
+  jsonBody,
+} from "./http.js";
 import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
@@ -26,6 +33,7 @@ export interface SDK {
   readonly session: Session | null;
   readonly telemetry: TelemetrySpec | null;
   readonly auth?: AuthScheme | null | undefined;
+  readonly serverConfig?: ServerConfig | null | undefined;
 }
 
 export interface ClientOptions {
@@ -176,21 +184,6 @@ export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawRes
   return { parsed, status: first.status, headers: first.headers, requestId };
 }
 
-/** The keys of `ClientOptions`: a client given any other option fails (never silently ignored). */
-export const CLIENT_OPTION_KEYS: readonly string[] = [
-  "apiKey",
-  "baseUrl",
-  "timeoutMs",
-  "headers",
-  "queueStateObserver",
-  "logger",
-  "env",
-  "options",
-  "fetch",
-  "clock",
-  "random",
-];
-
 /** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
 export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
   (key) => !["path", "query", "body"].includes(key),
@@ -209,16 +202,9 @@ export class Family {
   readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
-    const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
-    if (unknown.length > 0) {
-      throw new ConfigurationError(
-        `unknown option ${unknown.join(", ")} (known: ${CLIENT_OPTION_KEYS.join(", ")})`,
-      );
-    }
     const env = options.env ?? process.env;
     const config = resolveConfig(sdk.settings, { ...options, env });
     this.random = options.random ?? Math.random;
-    this.logger = options.logger ?? console;
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
@@ -228,10 +214,10 @@ export class Family {
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,
-      // retries are logged at debug level to a logger the user gives, never to `console` by default
-      logger: options.logger,
+      serverConfig: sdk.serverConfig ?? null,
     });
     this.observer = options.queueStateObserver ?? null;
+    this.logger = options.logger ?? console;
     const telemetry =
       sdk.telemetry === null ? null : new Telemetry(sdk.telemetry, this.transport, env);
     this.telemetry = telemetry;
@@ -364,6 +350,14 @@ export abstract class BaseClient {
   /** A declared configuration option (`${config.<name>}`): `undefined` when absent. */
   protected configOption<T>(name: string): T {
     return this.family.transport.config.options[name] as T;
+  }
+
+  /** A field of the server's configuration (`${server.<name>}`), fetched first when the family
+   * has not fetched it yet; the manifest's default when no config endpoint answered it. */
+  protected async serverValue<T>(name: string, fallback: T): Promise<T> {
+    const transport = this.family.transport;
+    await transport.serverReady();
+    return (Object.hasOwn(transport.server, name) ? transport.server[name] : fallback) as T;
   }
 
   /** The value of a state field; a client made directly, without it, cannot make this call. */

@@ -8,12 +8,12 @@ import { randomUUID } from "node:crypto";
 
 import { type AuthScheme, TokenState, credentialValue, invalidToken } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
-import type { Logger } from "./session.js";
 import type { Config } from "./config.js";
 import {
   APIConnectionError,
   APITimeoutError,
   ResponseValidationError,
+  SDKError,
   statusError,
 } from "./errors.js";
 import {
@@ -95,6 +95,12 @@ export function endpoint(
     requestType: null,
     ...spec,
   };
+}
+
+/** The manifest's server_config feature: endpoints a client family fetches, in this order, with
+ * their bodies (`null`: no body), before its first request (generated per SDK). */
+export interface ServerConfig {
+  readonly fetches: readonly (readonly [Endpoint, unknown])[];
 }
 
 export interface Request {
@@ -270,8 +276,8 @@ export interface TransportOptions {
   readonly tokenExchange?: boolean | undefined;
   /** Seconds since the epoch, for tokens' expiry (`Date.now() / 1000` by default). */
   readonly wall?: (() => number) | undefined;
-  /** Where retries are logged (at debug level). */
-  readonly logger?: Logger | undefined;
+  /** The server-driven configuration the family fetches before its first request. */
+  readonly serverConfig?: ServerConfig | null | undefined;
 }
 
 /** Requests of one client family: configuration, retries, in-flight limits. */
@@ -287,17 +293,21 @@ export class Transport {
   readonly #credential: string;
   private readonly tokens: TokenState | null;
   private exchanging: Promise<string> | null = null; // one exchange at a time; the others await it
-  private readonly logger: Logger | null;
+  private readonly serverConfig: ServerConfig | null;
+  // the fetch of the server's configuration: started by the first request, awaited by every one
+  private serverFetch: Promise<void> | null = null;
+  /** The fields the config endpoints answered, later fetches' over earlier ones'. */
+  readonly server: Record<string, unknown> = {};
 
   constructor(config: Config, options: TransportOptions) {
     this.config = config;
+    this.serverConfig = options.serverConfig ?? null;
     this.userAgent = options.userAgent;
     const auth = options.auth ?? null;
     this.authHeader = (auth === null ? options.authHeader : auth.header).toLowerCase();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.logger = options.logger ?? null;
     this.#credential = auth === null ? config.apiKey : credentialValue(auth, config.apiKey);
     this.tokens =
       auth?.exchange != null && options.tokenExchange === true
@@ -316,7 +326,7 @@ export class Transport {
    */
   private async authValue(endpoint: Endpoint): Promise<string> {
     const tokens = this.tokens;
-    if (tokens === null || endpoint.id === tokens.exchange.endpoint.id) return this.#credential;
+    if (tokens === null || this.carriesCredential(endpoint)) return this.#credential;
     const current = tokens.current();
     if (current !== null) return current;
     if (this.exchanging === null) {
@@ -330,16 +340,50 @@ export class Transport {
     return this.exchanging;
   }
 
+  /** Whether a request carries the credential itself though the exchange is on: the exchange,
+   * and the server-config fetches (a family fetches its configuration before it exchanges, as
+   * 0.38). */
+  private carriesCredential(endpoint: Endpoint): boolean {
+    if (this.tokens !== null && endpoint.id === this.tokens.exchange.endpoint.id) return true;
+    return this.serverConfig?.fetches.some(([e]) => e.id === endpoint.id) ?? false;
+  }
+
   private rejectedToken(endpoint: Endpoint, answer: Answer): boolean {
     return (
       this.tokens !== null &&
       answer.status === 401 &&
-      endpoint.id !== this.tokens.exchange.endpoint.id &&
+      !this.carriesCredential(endpoint) &&
       invalidToken(answer.headers)
     );
   }
 
   async send(endpoint: Endpoint, request: Request = {}): Promise<Answer> {
+    await this.serverReady();
+    return this.limited(endpoint, request);
+  }
+
+  /** Resolves once the family's server configuration was fetched (at once without one). */
+  async serverReady(): Promise<void> {
+    if (this.serverConfig === null) return;
+    this.serverFetch ??= this.fetchServerConfig(this.serverConfig);
+    await this.serverFetch;
+  }
+
+  /** Before the first request: the config endpoints, in order; a fetch that fails in any way
+   * is skipped and leaves the defaults. */
+  private async fetchServerConfig(spec: ServerConfig): Promise<void> {
+    for (const [endpoint, body] of spec.fetches) {
+      try {
+        const data = parseBody(await this.limited(endpoint, body === null ? {} : { body }));
+        if (typeof data === "object" && data !== null && !Array.isArray(data))
+          Object.assign(this.server, data);
+      } catch (error) {
+        if (!(error instanceof SDKError)) throw error;
+      }
+    }
+  }
+
+  private async limited(endpoint: Endpoint, request: Request): Promise<Answer> {
     const handler = endpoint.handler;
     if (handler === null) return this.attempts(endpoint, request);
     let slots = this.slots.get(handler.id);
@@ -435,9 +479,6 @@ export class Transport {
             this.random(),
           );
           retry += 1;
-          this.logger?.debug?.(
-            `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after ${error.name}`,
-          );
           await this.clock.sleep(delay, { signal: request.signal });
         } else {
           throw error;
@@ -477,9 +518,6 @@ export class Transport {
       } else if (retry < policy.maxRetries && retriesResponse(policy, status, answer.headers)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
-        this.logger?.debug?.(
-          `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after status ${status}`,
-        );
       } else {
         throw statusError(status, parseBody(answer), answer.headers.get("x-request-id"));
       }

@@ -128,6 +128,14 @@ defmodule Jobs.Runtime.Client do
   @spec config_option(t(), atom()) :: term()
   def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
 
+  @doc """
+  A field of the server's configuration (`${server.<name>}`), fetched when the family was
+  created; the manifest's default when no config endpoint answered it.
+  """
+  @spec server_value(t(), String.t(), term()) :: term()
+  def server_value(%__MODULE__{context: ctx}, name, default),
+    do: Map.get(ctx.server, name, default)
+
   @doc "A state field of the client."
   @spec state(t(), atom()) :: term()
   def state(%__MODULE__{state: state}, field), do: Map.get(state, field)
@@ -562,7 +570,9 @@ defmodule Jobs.Runtime.Client do
     with :ok <- Config.known_options(opts, module.__client__().state),
          {:ok, config} <- Config.build(Keyword.take(opts, Config.options())) do
       state = Map.new(Keyword.take(opts, module.__client__().state))
-      {:ok, struct(module, Map.merge(state, %{config: config, context: Context.new(config)}))}
+      # a new family: it fetches the server's configuration now, as a client process does
+      ctx = Context.fetch_server_config(Context.new(config))
+      {:ok, struct(module, Map.merge(state, %{config: config, context: ctx}))}
     end
   end
 end

@@ -6,7 +6,13 @@ defmodule Jobs.Types.SubmitJob do
   alias Jobs.Runtime.Codec
   alias Jobs.Types.JobInput
 
-  defstruct session_id: nil, seq: nil, input: nil, project: nil, priority: nil, type: "submit_job"
+  defstruct session_id: nil,
+            seq: nil,
+            input: nil,
+            project: nil,
+            priority: nil,
+            queue: nil,
+            type: "submit_job"
 
   @type t :: %__MODULE__{
           session_id: String.t(),
@@ -14,6 +20,7 @@ defmodule Jobs.Types.SubmitJob do
           input: JobInput.t(),
           project: String.t() | nil,
           priority: integer(),
+          queue: String.t() | nil,
           type: String.t()
         }
 
@@ -23,6 +30,7 @@ defmodule Jobs.Types.SubmitJob do
     {:input, "input", JobInput, :required},
     {:project, "project", {:nullable, :string}, :optional},
     {:priority, "priority", :integer, :required},
+    {:queue, "queue", {:nullable, :string}, :optional},
     {:type, "type", {:literal, "submit_job"}, :optional}
   ]
 

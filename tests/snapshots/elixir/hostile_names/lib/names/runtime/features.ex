@@ -301,7 +301,8 @@ defmodule Names.Runtime.Service do
     :environment_env,
     environments: [],
     headers: [],
-    config_options: []
+    config_options: [],
+    server_config: []
   ]
 
   # A declared configuration option: name, environment variable, how its text is read, default.
@@ -325,7 +326,9 @@ defmodule Names.Runtime.Service do
           environment_env: String.t() | nil,
           environments: [{String.t(), String.t()}],
           headers: [{String.t(), String.t()}],
-          config_options: [config_option()]
+          config_options: [config_option()],
+          # the server_config feature: {endpoint id, body or nil} per fetch, in order
+          server_config: [{String.t(), term()}]
         }
 end
 

@@ -7,18 +7,20 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Context do
 
   alias HostileSystemHaltProcessExit1.Config
   alias HostileSystemHaltProcessExit1.Runtime.Limiter
+  alias HostileSystemHaltProcessExit1.Runtime.Request
   alias HostileSystemHaltProcessExit1.Runtime.Session
   alias HostileSystemHaltProcessExit1.Runtime.TelemetryReporter
   alias HostileSystemHaltProcessExit1.Spec
 
-  defstruct [:config, :session, :supervisor, :reporter, limiters: %{}]
+  defstruct [:config, :session, :supervisor, :reporter, limiters: %{}, server: %{}]
 
   @type t :: %__MODULE__{
           config: Config.t(),
           session: pid() | nil,
           supervisor: pid() | nil,
           reporter: pid() | nil,
-          limiters: map()
+          limiters: map(),
+          server: map()
         }
 
   @doc "A context without processes (for a client that is a plain struct)."
@@ -37,8 +39,30 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Context do
     with {:ok, supervisor} <- DynamicSupervisor.start_link(strategy: :one_for_one),
          {:ok, reporter} <- start_reporter(config, service.telemetry),
          {:ok, session} <- start_session(config, service.session, reporter) do
-      {:ok, %{new(config) | supervisor: supervisor, session: session, reporter: reporter}}
+      ctx = %{new(config) | supervisor: supervisor, session: session, reporter: reporter}
+      {:ok, fetch_server_config(ctx)}
     end
+  end
+
+  @doc """
+  The context with the server's configuration (the manifest's server_config feature): its
+  endpoints fetched in order when a client family is created, before any other request; a JSON
+  object's fields replace those fetched earlier. A fetch that fails in any way is skipped: the
+  family keeps its defaults.
+  """
+  @spec fetch_server_config(t()) :: t()
+  def fetch_server_config(%__MODULE__{} = ctx) do
+    # a failed fetch is no error of the caller's: not reported to telemetry (as in every SDK)
+    quiet = %{ctx | reporter: nil}
+
+    Enum.reduce(Spec.service().server_config, ctx, fn {id, body}, acc ->
+      with {:ok, response} <- Request.send(quiet, Spec.endpoint(id), body: body),
+           %{} = values <- Request.parse_body(response.body) do
+        %{acc | server: Map.merge(acc.server, values)}
+      else
+        _ -> acc
+      end
+    end)
   end
 
   defp start_session(_config, nil, _reporter), do: {:ok, nil}

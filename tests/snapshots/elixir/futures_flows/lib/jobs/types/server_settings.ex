@@ -1,0 +1,36 @@
+defmodule Jobs.Types.ServerSettings do
+  @moduledoc """
+  The `ServerSettings` type of the jobs API.
+  """
+
+  alias Jobs.Runtime.Codec
+
+  defstruct job_queue: "standard"
+
+  @type t :: %__MODULE__{job_queue: String.t()}
+
+  @fields [{:job_queue, "job_queue", :string, :optional}]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+end
