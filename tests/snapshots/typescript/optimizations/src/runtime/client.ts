@@ -184,6 +184,21 @@ export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawRes
   return { parsed, status: first.status, headers: first.headers, requestId };
 }
 
+/** The keys of `ClientOptions`: a client given any other option fails (never silently ignored). */
+export const CLIENT_OPTION_KEYS: readonly string[] = [
+  "apiKey",
+  "baseUrl",
+  "timeoutMs",
+  "headers",
+  "queueStateObserver",
+  "logger",
+  "env",
+  "options",
+  "fetch",
+  "clock",
+  "random",
+];
+
 /** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
 export const REQUEST_OPTION_KEYS: readonly string[] = [...REQUEST_KEYS].filter(
   (key) => !["path", "query", "body"].includes(key),
@@ -202,9 +217,16 @@ export class Family {
   readonly resubmits = new Map<string, () => Promise<string>>();
 
   constructor(sdk: SDK, options: ClientOptions) {
+    const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        `unknown option ${unknown.join(", ")} (known: ${CLIENT_OPTION_KEYS.join(", ")})`,
+      );
+    }
     const env = options.env ?? process.env;
     const config = resolveConfig(sdk.settings, { ...options, env });
     this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? console;
     this.transport = new Transport(config, {
       userAgent: sdk.userAgent,
       authHeader: sdk.authHeader,
@@ -214,10 +236,11 @@ export class Family {
       fetch: options.fetch,
       clock: options.clock ?? systemClock,
       random: this.random,
+      // retries are logged at debug level to a logger the user gives, never to `console` by default
+      logger: options.logger,
       serverConfig: sdk.serverConfig ?? null,
     });
     this.observer = options.queueStateObserver ?? null;
-    this.logger = options.logger ?? console;
     const telemetry =
       sdk.telemetry === null ? null : new Telemetry(sdk.telemetry, this.transport, env);
     this.telemetry = telemetry;

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 
 import { type AuthScheme, TokenState, credentialValue, invalidToken } from "./auth.js";
 import { type Clock, systemClock } from "./clock.js";
+import type { Logger } from "./session.js";
 import type { Config } from "./config.js";
 import {
   APIConnectionError,
@@ -276,6 +277,8 @@ export interface TransportOptions {
   readonly tokenExchange?: boolean | undefined;
   /** Seconds since the epoch, for tokens' expiry (`Date.now() / 1000` by default). */
   readonly wall?: (() => number) | undefined;
+  /** Where retries are logged (at debug level). */
+  readonly logger?: Logger | undefined;
   /** The server-driven configuration the family fetches before its first request. */
   readonly serverConfig?: ServerConfig | null | undefined;
 }
@@ -293,6 +296,7 @@ export class Transport {
   readonly #credential: string;
   private readonly tokens: TokenState | null;
   private exchanging: Promise<string> | null = null; // one exchange at a time; the others await it
+  private readonly logger: Logger | null;
   private readonly serverConfig: ServerConfig | null;
   // the fetch of the server's configuration: started by the first request, awaited by every one
   private serverFetch: Promise<void> | null = null;
@@ -308,6 +312,7 @@ export class Transport {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? null;
     this.#credential = auth === null ? config.apiKey : credentialValue(auth, config.apiKey);
     this.tokens =
       auth?.exchange != null && options.tokenExchange === true
@@ -479,6 +484,9 @@ export class Transport {
             this.random(),
           );
           retry += 1;
+          this.logger?.debug?.(
+            `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after ${error.name}`,
+          );
           await this.clock.sleep(delay, { signal: request.signal });
         } else {
           throw error;
@@ -518,6 +526,9 @@ export class Transport {
       } else if (retry < policy.maxRetries && retriesResponse(policy, status, answer.headers)) {
         delay = retryDelayMs(policy, retry, this.random(), answer.headers);
         retry += 1;
+        this.logger?.debug?.(
+          `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after status ${status}`,
+        );
       } else {
         throw statusError(status, parseBody(answer), answer.headers.get("x-request-id"));
       }
