@@ -19,15 +19,17 @@ def main() -> None:
         training = service.create_lora_training_client(base_model="Qwen/Qwen3-8B", lora_config=LoraConfig(rank=16))
         print("training client:", training)
 
-        # Future-returning calls: each submits, polls the future and returns the typed result.
-        output = training.forward_backward(data=[Datum(model_input=prompt)], loss_fn=LossFnType.CROSS_ENTROPY)
+        # Future-returning calls submit at once and answer an APIFuture (as the real SDK's sync
+        # client does): both requests leave before either result is waited for; .result() waits.
+        pending = training.forward_backward(data=[Datum(model_input=prompt)], loss_fn=LossFnType.CROSS_ENTROPY)
+        stepping = training.optim_step(adam_params=AdamParams(learning_rate=1e-4))
+        output = pending.result()
         print("forward_backward:", output.loss_fn_output_type, f"{len(output.loss_fn_outputs)} output(s)")
-        step = training.optim_step(adam_params=AdamParams(learning_rate=1e-4))
-        print("optim_step metrics:", step.metrics)
+        print("optim_step metrics:", stepping.result().metrics)
 
         # Save the weights for sampling and sample from them.
         sampler = training.save_weights_and_get_sampling_client()
-        result = sampler.sample(prompt=prompt, sampling_params=SamplingParams(max_tokens=8), num_samples=2)
+        result = sampler.sample(prompt=prompt, sampling_params=SamplingParams(max_tokens=8), num_samples=2).result()
         for sequence in result.sequences:
             print("sampled:", sequence.tokens, sequence.stop_reason)
 

@@ -405,9 +405,7 @@ OPTIONS_EXPLAINED: dict[str, str] = {
     "ServiceClient.create_training_client_from_state_with_optimizer/3:load_timeout": "the flow's requests take `:timeout`",
     "SamplingClient.sample/4:topk_prompt_logprobs": "not a field of the 0.38 SampleRequest the manifest describes",
     "SamplingClient.compute_logprobs/3:topk_prompt_logprobs": "not a field of the 0.38 SampleRequest the manifest describes",
-    "SamplingClient.compute_logprobs/3:shape": "the manifest's flow awaits the future: {:ok, logprobs}, not {:ok, Task}",
     "TrainingClient.save_weights_for_sampler/3:sampling_session_seq_id": "the SDK assigns it from the client's counter",
-    "TrainingClient.unload_model/2:shape": "the endpoint answers a future: {:ok, Task} (Tinkex awaits it)",
 }
 
 

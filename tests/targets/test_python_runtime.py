@@ -313,7 +313,8 @@ def test_generated_rest_client_end_to_end(tinker: ModuleType, monkeypatch: pytes
     assert "tml-secret" not in repr(client)
     listed = client.list_user_checkpoints()
     assert listed.checkpoints == []
-    assert client.get_checkpoint_archive_url(training_run_id="run-1", checkpoint_id="weights/0001") == "https://signed.test/a.tar.gz"
+    # answered as Tinkex answers it: the record, its url the Location
+    assert client.get_checkpoint_archive_url(training_run_id="run-1", checkpoint_id="weights/0001").url == "https://signed.test/a.tar.gz"
     client.set_checkpoint_ttl(training_run_id="run-1", checkpoint_id="weights/0001", ttl_seconds=None)
     with pytest.raises(tinker.APIStatusError) as exc:
         client.list_checkpoints(training_run_id="missing")
