@@ -52,6 +52,7 @@ def test_without_deps_the_project_files_need_nothing_more(tmp_path: Path) -> Non
     assert tomllib.loads((out / "python" / "pyproject.toml").read_text())["project"]["dependencies"] == [
         "pydantic>=2.6,<3",
         "httpx>=0.27,<1",
+        "sniffio>=1.3,<2",
     ]
     assert "dependencies" not in json.loads((out / "typescript" / "package.json").read_text())
 

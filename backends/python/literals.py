@@ -79,8 +79,6 @@ def docstring(text: str | None, indent: str) -> list[str]:
         return []
     body = text.strip().replace("\r\n", "\n").replace("\r", "\n")
     body = escape_invisible(body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'), keep="\n")
-    if body.endswith('"'):
-        body += " "
     width = d.WIDTH - len(indent) - 6
     lines = []
     for paragraph_line in body.split("\n"):
@@ -90,7 +88,10 @@ def docstring(text: str | None, indent: str) -> list[str]:
         wrapped = textwrap.wrap(paragraph_line, width=width, break_long_words=False, break_on_hyphens=False)
         lines.extend(wrapped or [""])
     if len(lines) == 1:
-        return [f'{indent}"""{lines[0]}"""']
+        # a closing quote of the text would join the docstring's own (`""""""` + `"`): a space between
+        # (added after wrapping, which drops trailing spaces)
+        end = " " if lines[0].endswith('"') else ""
+        return [f'{indent}"""{lines[0]}{end}"""']
     out = [f'{indent}"""{lines[0]}']
     out.extend(f"{indent}{line}".rstrip() for line in lines[1:])
     out.append(f'{indent}"""')
