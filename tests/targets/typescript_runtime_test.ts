@@ -130,7 +130,7 @@ test("every request: auth header, user agent, JSON body, encoded path", async ()
   const { url, init } = sent[0]!;
   assert.equal(url, "http://pets/pets/a%2Fb%20c");
   const headers = init.headers as Record<string, string>;
-  assert.equal(headers["x-api-key"], KEY);
+  assert.equal(headers["authorization"], `Bearer ${KEY}`); // the minimal fixture authenticates with a bearer key
   assert.match(headers["user-agent"] ?? "", /petstore/);
   await client.close();
 });
