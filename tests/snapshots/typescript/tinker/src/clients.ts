@@ -781,13 +781,18 @@ export class RestClient extends BaseClient {
 
   /** The training run of a tinker:// path. */
   async getTrainingRunByTinkerPath(
-    params: { tinker_path: string },
+    params: {
+      tinker_path: string;
+      /** Whose runs: the caller's own, or every run it may see */
+      access_scope?: "owned" | "accessible";
+    },
     options: RequestOptions = {},
   ): Promise<TrainingRun> {
-    this.checkArgs("getTrainingRunByTinkerPath", params, ["tinker_path"], options);
+    this.checkArgs("getTrainingRunByTinkerPath", params, ["tinker_path", "access_scope"], options);
     const sParsed = parsedCheckpointTinkerPathFromTinkerPath(params.tinker_path);
     return await this.call(spec.EP_TRAINING_RUNS_GET, TrainingRun, {
       path: { training_run_id: sParsed.training_run_id },
+      query: { access_scope: params.access_scope ?? "owned" },
       ...options,
     });
   }

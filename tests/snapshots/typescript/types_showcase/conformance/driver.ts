@@ -187,8 +187,11 @@ function outcomeOf(error: unknown): Outcome {
     failures.splice(0, Math.max(0, failures.length - KEPT_FAILURES));
   }
   if (error instanceof sdk.ConfigurationError) return { error: "configuration" };
-  // an option the method does not declare (BaseClient.checkArgs): a TypeError, as in Python
-  if (error instanceof TypeError && /unknown (request )?option/.test(error.message))
+  // a per-call option no SDK knows: invalid, as Python's RequestOptions and Elixir's check say
+  if (error instanceof TypeError && /unknown request option/.test(error.message))
+    return { error: "invalid_argument" };
+  // a parameter the method does not declare (BaseClient.checkArgs): a TypeError, as in Python
+  if (error instanceof TypeError && /unknown option/.test(error.message))
     return { error: "unknown_option", message: error.message };
   if (error instanceof sdk.InvalidArgumentError) return { error: "invalid_argument" };
   if (error instanceof sdk.APIStatusError) {

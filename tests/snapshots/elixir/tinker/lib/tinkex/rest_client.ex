@@ -1064,12 +1064,14 @@ defmodule Tinkex.RestClient do
 
   ## Options
 
+    * `:access_scope` - Whose runs: the caller's own, or every run it may see (default: `"owned"`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
     * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec get_training_run_by_tinker_path(t(), String.t(), keyword()) :: result(TrainingRun.t())
   def get_training_run_by_tinker_path(rest, tinker_path, opts \\ []) do
-    Client.check_options!(opts, [], "get_training_run_by_tinker_path/3")
+    Client.check_options!(opts, [:access_scope], "get_training_run_by_tinker_path/3")
+    access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
 
     with {:ok, step_parsed} <- ParsedCheckpointTinkerPath.from_tinker_path(tinker_path),
@@ -1078,6 +1080,7 @@ defmodule Tinkex.RestClient do
              c,
              "training_runs.get",
              path: %{"training_run_id" => step_parsed.training_run_id},
+             query: %{"access_scope" => access_scope},
              decode: TrainingRun
            ) do
       {:ok, step2}
@@ -1320,7 +1323,13 @@ defmodule Tinkex.RestClient do
         :get_training_run_by_tinker_path,
         "get_training_run_by_tinker_path",
         [{:tinker_path, "tinker_path", :string}],
-        [],
+        [
+          {
+            :access_scope,
+            "access_scope",
+            {:one_of, [{:literal, "owned"}, {:literal, "accessible"}]}
+          }
+        ],
         :sync
       }
     ]

@@ -13,7 +13,7 @@ class Mode(OpenEnum):
     """Enum doc \"\"\" ''' " ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" #{System.halt()} ${process.exit(1)} \\"""
 
     EMPTY = '"""'
-    """a Python docstring end \"\"\""""
+    """a Python docstring end \"\"\" """
     EMPTY_2 = "'''"
     EMPTY_3 = '"'
     EMPTY_4 = "'"

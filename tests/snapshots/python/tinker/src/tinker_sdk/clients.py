@@ -787,11 +787,16 @@ class RestClient(BaseClient):
         )
         return None
 
-    def get_training_run_by_tinker_path(self, *, tinker_path: str) -> TrainingRun:
+    def get_training_run_by_tinker_path(
+        self, *, tinker_path: str, access_scope: Literal["owned", "accessible"] = "owned"
+    ) -> TrainingRun:
         """The training run of a tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         s_step2 = self._call(
-            EP_TRAINING_RUNS_GET, _TRAININGRUN_ADAPTER, path={"training_run_id": s_parsed.training_run_id}
+            EP_TRAINING_RUNS_GET,
+            _TRAININGRUN_ADAPTER,
+            path={"training_run_id": s_parsed.training_run_id},
+            query={"access_scope": access_scope},
         )
         return s_step2
 
@@ -1245,11 +1250,16 @@ class AsyncRestClient(AsyncBaseClient):
         )
         return None
 
-    async def get_training_run_by_tinker_path(self, *, tinker_path: str) -> TrainingRun:
+    async def get_training_run_by_tinker_path(
+        self, *, tinker_path: str, access_scope: Literal["owned", "accessible"] = "owned"
+    ) -> TrainingRun:
         """The training run of a tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         s_step2 = await self._call(
-            EP_TRAINING_RUNS_GET, _TRAININGRUN_ADAPTER, path={"training_run_id": s_parsed.training_run_id}
+            EP_TRAINING_RUNS_GET,
+            _TRAININGRUN_ADAPTER,
+            path={"training_run_id": s_parsed.training_run_id},
+            query={"access_scope": access_scope},
         )
         return s_step2
 

@@ -190,6 +190,7 @@ export const CLIENT_OPTION_KEYS: readonly string[] = [
   "baseUrl",
   "timeoutMs",
   "headers",
+  "environment",
   "queueStateObserver",
   "logger",
   "env",
@@ -197,6 +198,7 @@ export const CLIENT_OPTION_KEYS: readonly string[] = [
   "fetch",
   "clock",
   "random",
+  "tokenExchange",
 ];
 
 /** The keys of `RequestOptions`: a call given any other option fails (see `BaseClient.checkArgs`). */
