@@ -138,7 +138,12 @@ def test_the_exchanged_token_never_leaks(target: str, soak_driver: Callable[[str
     exchanges = [r for r in records if r["endpoint"] == "auth.token"]
     assert exchanges and all(r["headers"].get(AUTH_HEADER) == key for r in exchanges), "the exchange must send the key"
     tokens = {r["response"]["body"]["jwt"] for r in exchanges if r["response"] and r["response"].get("status") == 200}
-    others = [r for r in records if r["endpoint"] not in (None, "auth.token")]
+    # the server-config fetches go first, with the key itself (0.38 fetches its config before any
+    # exchange: the config says whether to exchange)
+    config = {"service.client_config", "service.client_dynamic_config"}
+    fetches = [r for r in records if r["endpoint"] in config]
+    assert all(r["headers"].get(AUTH_HEADER) == key for r in fetches), "a config fetch carries the key"
+    others = [r for r in records if r["endpoint"] not in (None, "auth.token", *config)]
     assert tokens and others and all(r["headers"].get(AUTH_HEADER) in tokens for r in others), "the token must replace the key"
     leaks = leaks_of(key, proc, records)
     for token in tokens:
