@@ -141,9 +141,9 @@ class FlowWriter:
             return f"self._config_option({quote}{b.path[0]}{quote})"
         if b.source == "server":
             assert self.plan.server_config is not None
-            field = self.plan.server_config.field(str(b.path[0]))
-            self.maybe_none = base_type(self.api, field.type)[1]
-            call = f"self._server_value({quote}{field.wire}{quote}, {py_literal(ir.thaw(field.default))})"
+            served = self.plan.server_config.field(str(b.path[0]))
+            self.maybe_none = base_type(self.api, served.type)[1]
+            call = f"self._server_value({quote}{served.wire}{quote}, {py_literal(ir.thaw(served.default))})"
             return f"(await {call})" if self.is_async else call
         if b.source == "state":
             name = str(b.path[0])

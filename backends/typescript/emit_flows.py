@@ -134,9 +134,9 @@ class FlowWriter:
         if b.source == "server":
             server = self.plan.server_config
             assert server is not None
-            field = server.field(str(b.path[0]))
-            expr = f"await this.serverValue<{self.x.ts_type(field.type)}>({sym.string_literal(field.wire)}, {ts_literal(ir.thaw(field.default))})"
-            return Value(expr, False, base_type(self.api, field.type)[1])
+            served = server.field(str(b.path[0]))
+            expr = f"await this.serverValue<{self.x.ts_type(served.type)}>({sym.string_literal(served.wire)}, {ts_literal(ir.thaw(served.default))})"
+            return Value(expr, False, base_type(self.api, served.type)[1])
         if b.source == "config":
             option = next((o for o in self.plan.config if o.name == str(b.path[0])), None)
             t = option.type if option else None

@@ -1106,7 +1106,9 @@ def server_fields(api: ir.Api) -> tuple[ServerField, ...]:
     for eid in feat.params.endpoints:
         ep = api.endpoints.get(eid)
         record = api.record(ep.response) if ep is not None else None
-        for f in record.fields if record is not None else ():
+        if record is None:  # (feature-params reports a config endpoint that answers no record)
+            continue
+        for f in record.fields:
             out[f.name] = ServerField(
                 name=f.name, wire=f.json_name, record=record.id, type=f.type, has_default=f.has_default, default=f.default
             )

@@ -375,7 +375,9 @@ def test_generated_flow_binds_results_state_and_builds_a_client(jobs: ModuleType
     create, submit = seen[1], seen[2]
     assert create.read() == b'{"tags":["fixture"]}'  # the manifest's create_args
     # the priority option's default, and the queue the server configuration named (`${server.job_queue}`)
-    assert submit.read() == b'{"session_id":"s1","seq":0,"input":{"type":"text","text":"hi"},"priority":5,"queue":"fast","type":"submit_job"}'
+    assert (
+        submit.read() == b'{"session_id":"s1","seq":0,"input":{"type":"text","text":"hi"},"priority":5,"queue":"fast","type":"submit_job"}'
+    )
     assert [r.url.path for r in seen] == ["/settings", "/sessions", "/jobs", "/futures/retrieve", "/futures/retrieve"]
 
 
