@@ -89,12 +89,16 @@ defmodule HostileSystemHaltProcessExit1.ConformanceDriver do
 
   defp run(%{"batch" => calls} = entry, driver) do
     deadline = round((entry["call_timeout_sec"] || 60) * 1000)
-    {:ok, gauge} = Agent.start_link(fn -> {0, 0} end)
+    concurrency = entry["concurrency"] || 200
+    # the first `concurrency` calls start together (a barrier, as the other drivers' tasks all
+    # start before any request is answered): a fast call must not end before the last one starts
+    {:ok, gauge} = Agent.start_link(fn -> {0, 0, 0, []} end)
+    together = min(length(calls), concurrency)
 
     outcomes =
       calls
-      |> Task.async_stream(&batch_call(&1, driver, gauge),
-        max_concurrency: entry["concurrency"] || 200,
+      |> Task.async_stream(&batch_call(&1, driver, {gauge, together}),
+        max_concurrency: concurrency,
         timeout: deadline,
         on_timeout: :kill_task
       )
@@ -104,7 +108,7 @@ defmodule HostileSystemHaltProcessExit1.ConformanceDriver do
         {:exit, reason} -> %{"error" => "crash", "message" => inspect(reason)}
       end)
 
-    {_, peak} = Agent.get(gauge, & &1)
+    {_, peak, _, _} = Agent.get(gauge, & &1)
     Agent.stop(gauge)
     {%{"ok" => true, "outcomes" => outcomes, "max_outstanding" => peak}, driver}
   end
@@ -305,8 +309,8 @@ defmodule HostileSystemHaltProcessExit1.ConformanceDriver do
   end
 
   # One call of a soak batch on its kept instance; a client it answers is closed, as a user would.
-  defp batch_call(call, driver, gauge) do
-    Agent.update(gauge, fn {now, peak} -> {now + 1, max(peak, now + 1)} end)
+  defp batch_call(call, driver, {gauge, together}) do
+    start_together(gauge, together)
     {client, _async?} = Map.fetch!(driver.instances, call["client"])
     module = module_of(client)
     {name, _manifest, positional, options, kind} = find_method(module, call["method"])
@@ -333,7 +337,34 @@ defmodule HostileSystemHaltProcessExit1.ConformanceDriver do
   catch
     :exit, reason -> %{"error" => "crash", "message" => inspect(reason)}
   after
-    Agent.update(gauge, fn {now, peak} -> {now - 1, peak} end)
+    Agent.update(gauge, fn {now, peak, started, waiting} -> {now - 1, peak, started, waiting} end)
+  end
+
+  # Counts the call in; until `together` calls are in, each waits for the last of them to arrive.
+  defp start_together(gauge, together) do
+    # (the fn runs in the agent: the caller's pid is taken here)
+    me = self()
+
+    waiting =
+      Agent.get_and_update(gauge, fn {now, peak, started, waiting} ->
+        state = {now + 1, max(peak, now + 1), started + 1, waiting}
+
+        cond do
+          started + 1 < together -> {:wait, put_elem(state, 3, [me | waiting])}
+          started + 1 == together -> {waiting, put_elem(state, 3, [])}
+          true -> {[], state}
+        end
+      end)
+
+    case waiting do
+      :wait ->
+        receive do
+          :go -> :ok
+        end
+
+      pids ->
+        Enum.each(pids, &send(&1, :go))
+    end
   end
 
   defp invoke(module, fun, arguments, kind, twin?) do
