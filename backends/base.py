@@ -35,6 +35,11 @@ class OutputFile:
     content: str
 
 
+# A dependency's version requirement in any of the three ecosystems (`>=0.15`, `~> 0.9`, `^0.1`):
+# characters that cannot break out of the TOML, JSON or Elixir string it is written into.
+DEP_REQUIREMENT = r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]"
+
+
 @attrs.frozen
 class TargetOption:
     """One option a backend accepts under ``targets.<backend>`` in a manifest. Options are checked

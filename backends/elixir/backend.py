@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption, snake_case
+from tinkc.backends.base import DEP_REQUIREMENT, Backend, DriverCommand, OutputFile, TargetOption, snake_case
 from tinkc.backends.elixir import symbols
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir.nodes import Api
@@ -56,7 +56,7 @@ class ElixirBackend(Backend):
         "deps": TargetOption(
             kind="deps",
             key_pattern=r"[a-z][a-z0-9_]*",
-            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            pattern=DEP_REQUIREMENT,
             example='{nx: "~> 0.9"}',
             doc="hex packages",
         ),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption
+from tinkc.backends.base import DEP_REQUIREMENT, Backend, DriverCommand, OutputFile, TargetOption
 from tinkc.backends.python import symbols
 from tinkc.ir.nodes import Api
 
@@ -39,7 +39,7 @@ class PythonBackend(Backend):
         "deps": TargetOption(
             kind="deps",
             key_pattern=r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?",
-            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            pattern=DEP_REQUIREMENT,
             example='{tokenizers: ">=0.15"}',
             doc="Python distributions",
         ),

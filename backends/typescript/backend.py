@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tinkc.backends.base import Backend, DriverCommand, OutputFile, TargetOption
+from tinkc.backends.base import DEP_REQUIREMENT, Backend, DriverCommand, OutputFile, TargetOption
 from tinkc.backends.typescript import symbols, toolchain
 from tinkc.ir.nodes import Api
 
@@ -38,7 +38,7 @@ class TypeScriptBackend(Backend):
         "deps": TargetOption(
             kind="deps",
             key_pattern=r"(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*",
-            pattern=r"[A-Za-z0-9~^<>=!*.,+\- ]*[A-Za-z0-9*]",
+            pattern=DEP_REQUIREMENT,
             example='{"@huggingface/tokenizers": "^0.1"}',
             doc="npm packages",
         ),
