@@ -1148,6 +1148,26 @@ class Lowerer:
             header_params=self.header_params(m.get("header_params"), eid),
         )
 
+    def param_entry(
+        self, e: Any, what: str, keys: tuple[str, ...], wire_key: str
+    ) -> tuple[ir.TypeRef | None, bool, bool, Any, str | None, str, Span | None]:
+        """A query or header parameter, `name: Type` or the long form (`keys`): its type, whether it
+        has a default, is optional, the default, doc, its wire name (`wire_key`, else the parameter's
+        name) and where that name is written."""
+        if not isinstance(e.value, Mapping):
+            return self.type_expr(e.value, what), False, False, None, None, e.key, e.key_span
+        self.check_keys(e.value, keys, what)
+        t = self.type_expr(e.value.get("type"), what)
+        has_default = "default" in e.value
+        optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
+        default = ir.freeze(to_plain(e.value["default"])) if has_default else None
+        doc = self.doc(e.value)
+        wire = self.string(e.value.get(wire_key), f"`{wire_key}`") or e.key
+        wire_span = e.value[wire_key].span if wire_key in e.value else e.key_span
+        if "type" not in e.value:
+            self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
+        return t, has_default, optional, default, doc, wire, wire_span
+
     def header_params(self, node: Node | None, eid: str) -> tuple[ir.HeaderParam, ...]:
         """`header_params: {name: Type | {type, header, default, optional, doc}}`: request headers
         from arguments; the header's name is `header:` (default: the parameter's name)."""
@@ -1157,21 +1177,9 @@ class Lowerer:
         out = []
         for e in m:
             what = f"header parameter `{e.key}` of `{eid}`"
-            header_span = e.key_span
-            if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "header", "default", "optional", "doc"), what)
-                t = self.type_expr(e.value.get("type"), what)
-                has_default = "default" in e.value
-                optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
-                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
-                doc = self.doc(e.value)
-                header = self.string(e.value.get("header"), "`header`") or e.key
-                if "header" in e.value:
-                    header_span = e.value["header"].span
-                if "type" not in e.value:
-                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
-            else:
-                t, has_default, optional, default, doc, header = self.type_expr(e.value, what), False, False, None, None, e.key
+            t, has_default, optional, default, doc, header, header_span = self.param_entry(
+                e, what, ("type", "header", "default", "optional", "doc"), "header"
+            )
             if not _HEADER_NAME.match(header):
                 self.sink.error(
                     "endpoint.bad-header-name",
@@ -1296,18 +1304,9 @@ class Lowerer:
         out = []
         for e in m:
             what = f"query parameter `{e.key}` of `{eid}`"
-            if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "default", "optional", "doc", "json_name"), what)
-                t = self.type_expr(e.value.get("type"), what)
-                has_default = "default" in e.value
-                optional = bool(self.boolean(e.value.get("optional"), "`optional`"))
-                default = ir.freeze(to_plain(e.value["default"])) if has_default else None
-                doc = self.doc(e.value)
-                wire = self.string(e.value.get("json_name"), "`json_name`") or e.key
-                if "type" not in e.value:
-                    self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
-            else:
-                t, has_default, optional, default, doc, wire = self.type_expr(e.value, what), False, False, None, None, e.key
+            t, has_default, optional, default, doc, wire, _ = self.param_entry(
+                e, what, ("type", "default", "optional", "doc", "json_name"), "json_name"
+            )
             if t is None:
                 continue
             # A query parameter without a default that may be null is sent only when given.
