@@ -647,35 +647,24 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
         )
     else:
         body = Body(kind="none")
-    query = [
-        Param(
+
+    def located(q: ir.QueryParam | ir.HeaderParam, location: Literal["query", "header"]) -> Param:
+        required = q.required and not q.has_default
+        return Param(
             name=q.name,
             wire=q.wire_name or q.name,
-            location="query",
+            location=location,
             type=q.type,
-            required=q.required and not q.has_default,
+            required=required,
             nullable=base_type(api, q.type)[1],
-            absent=_absent(q.required and not q.has_default, q.has_default),
+            absent=_absent(required, q.has_default),
             default=q.default,
             doc=q.doc,
         )
-        for q in ep.query
-    ]
+
+    query = [located(q, "query") for q in ep.query]
     # header parameters (`wire` is the header's name) come after the query parameters
-    headers = [
-        Param(
-            name=h.name,
-            wire=h.wire_name or h.name,
-            location="header",
-            type=h.type,
-            required=h.required and not h.has_default,
-            nullable=base_type(api, h.type)[1],
-            absent=_absent(h.required and not h.has_default, h.has_default),
-            default=h.default,
-            doc=h.doc,
-        )
-        for h in ep.header_params
-    ]
+    headers = [located(h, "header") for h in ep.header_params]
     ordered = (
         path
         + [p for p in body_params if p.required]
