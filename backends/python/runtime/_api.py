@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._client import IGNORED, SDK, AsyncBaseClient, BaseClient, request_body
+from ._errors import InvalidArgumentError
 from ._http import Endpoint, decode
 from ._options import RequestOptions
 
@@ -121,7 +122,9 @@ def params(request: object, known: tuple[str, ...], required: tuple[str, ...], f
 def _raw_endpoint(endpoint: Endpoint, path: str, function: str) -> Endpoint:
     # (a `{` would be read as a template variable: a raw path is sent as it is given)
     if not isinstance(path, str) or not path.startswith("/") or "{" in path:
-        raise ValueError(f"{function}: the path must be a string starting with / (without `{{`), got {path!r}")
+        raise InvalidArgumentError(
+            f"{function}: the path must be a string starting with / (without `{{`), got {path!r}"
+        )
     return dataclasses.replace(endpoint, path=path)
 
 

@@ -634,21 +634,24 @@ defmodule Tinkc.SDK.Runtime.Client do
   """
   @spec raw(atom(), String.t(), term(), keyword(), String.t()) :: result(term())
   def raw(method, path, body, opts, function) do
-    # (a `{` would be read as a template variable: a raw path is sent as it is given)
-    unless is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
-      raise ArgumentError,
-            "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
-    end
-
     client = stateless(opts, function)
-    endpoint = %{Spec.raw_endpoint(method) | path: path}
-    json = if body == nil, do: nil, else: Codec.encode(body, :any)
 
-    with {:ok, response} <- deliver(client, endpoint, %{}, %{}, json, []) do
-      case response.body do
-        "" -> {:ok, nil}
-        text -> decode_json(text)
+    # (a `{` would be read as a template variable: a raw path is sent as it is given)
+    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+      endpoint = %{Spec.raw_endpoint(method) | path: path}
+      json = if body == nil, do: nil, else: Codec.encode(body, :any)
+
+      with {:ok, response} <- deliver(client, endpoint, %{}, %{}, json, []) do
+        case response.body do
+          "" -> {:ok, nil}
+          text -> decode_json(text)
+        end
       end
+    else
+      {:error,
+       argument_error(
+         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+       )}
     end
   end
 
