@@ -100,10 +100,11 @@ class GroupWriter:
         body_optional: list[tuple[d.Doc, d.Doc]] = []
         for p in ep.params:
             key = py_literal(sym.field_name(p.name))
+            value: d.Doc
             if p.required:
                 value = f"p[{key}]"
             elif p.location in ("query", "header") and p.absent == "default":
-                value = f"p.get({key}, {typed_default(self.api, p.type, p.default, self.imports)[0]})"
+                value = d.call("p.get", [key, typed_default(self.api, p.type, p.default, self.imports)[0]])
             else:
                 value = f"p.get({key})"
             if p.location == "path":
