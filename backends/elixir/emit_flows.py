@@ -216,7 +216,9 @@ class EndpointFunction(FunctionWriter):
         elif fn.request == "params":
             args.append(Map([Pair(symbols.key(symbols.field_name(p.name)), values[p.name]) for p in self.ep.params]))
         args.append(Pair("client:", Text(self.handle())))
-        name = symbols.function_name(fn.name) + ("_future" if self.ep.call_mode == "future" else "")
+        from tinkc.backends.elixir.emit_api import FUTURE_SUFFIX, function_name
+
+        name = function_name(fn) + (FUTURE_SUFFIX if self.ep.call_mode == "future" else "")
         module = self.aliases.ref(f"{self.layout.namespace}.API.{symbols.module_segment(fn.group)}")
         return exfmt.statement(Call(f"{module}.{name}", args), 4)
 

@@ -134,16 +134,16 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
         aliases, lines = example_lines(plan, layout, ex) if ex is not None and (ex.calls or ex.path) else ([], [])
         clients.append({"module": module, "doc": client.doc, "aliases": aliases, "lines": lines, "rows": rows})
     # the stateless layer: per endpoint group, its module and functions (`fun/1,2`, a future's `fun_future/1,2` too)
-    from tinkc.backends.elixir.emit_api import FUTURE_SUFFIX, api_module, group_module
+    from tinkc.backends.elixir.emit_api import FUTURE_SUFFIX, api_module, function_name, group_module
 
     stateless = []
     for g in plan.api_groups:
         names = []
         for fn in g.functions:
             arity = "0,1" if fn.request == "none" else "1,2"
-            names.append(f"`{symbols.function_name(fn.name)}/{arity}`")
+            names.append(f"`{function_name(fn)}/{arity}`")
             if plan.endpoint(fn.endpoint).response == "future":
-                names.append(f"`{symbols.function_name(fn.name)}{FUTURE_SUFFIX}/{arity}`")
+                names.append(f"`{function_name(fn)}{FUTURE_SUFFIX}/{arity}`")
         stateless.append({"module": group_module(layout, g.name), "functions": ", ".join(names)})
     return render(
         "README.md.jinja",

@@ -590,7 +590,7 @@ class ApiFunctionPlan:
     the `APIFuture`, as its client method); Elixir also has `<fun>_future` answering `{:ok, Task}`
     (submitted now, polled in the task), which the client's function calls."""
 
-    name: str  # the function's neutral name: the endpoint's name
+    name: str  # the function's neutral name: the endpoint's `api:` name, else its own name
     group: str  # its group (`models` -> Elixir `API.Models`, Python `api.models`, TypeScript `api.models`)
     endpoint: str
     request: ApiRequest
@@ -629,12 +629,14 @@ def api_request(ep: EndpointPlan) -> ApiRequest:
     return "params"
 
 
-def api_groups(endpoints: dict[str, EndpointPlan]) -> tuple[ApiGroupPlan, ...]:
-    """The endpoints by group (groups and functions in manifest id order)."""
+def api_groups(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> tuple[ApiGroupPlan, ...]:
+    """The endpoints by the group of their stateless function (the endpoint's `api:`, else its own
+    group and name); groups and functions in name order."""
     groups: dict[str, list[ApiFunctionPlan]] = {}
-    for ep in sorted(endpoints.values(), key=lambda e: e.id):
-        groups.setdefault(ep.group, []).append(ApiFunctionPlan(name=ep.name, group=ep.group, endpoint=ep.id, request=api_request(ep)))
-    return tuple(ApiGroupPlan(name=g, functions=tuple(fs)) for g, fs in sorted(groups.items()))
+    for ep in endpoints.values():
+        group, name = api.endpoints[ep.id].api_function
+        groups.setdefault(group, []).append(ApiFunctionPlan(name=name, group=group, endpoint=ep.id, request=api_request(ep)))
+    return tuple(ApiGroupPlan(name=g, functions=tuple(sorted(fs, key=lambda f: f.name))) for g, fs in sorted(groups.items()))
 
 
 def plan_raw(api: ir.Api) -> RawPlan:
@@ -1335,7 +1337,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         auth=plan_auth(api, endpoints),
         config=config_options(api),
         server_config=_server_config(api),
-        api_groups=api_groups(endpoints),
+        api_groups=api_groups(api, endpoints),
         raw=plan_raw(api),
     )
 

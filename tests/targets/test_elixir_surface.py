@@ -155,10 +155,6 @@ TINKER_PATH = (
 )
 TELEMETRY_NS = "the manifest's types are one flat namespace: this type is generated as Tinkex.Types.<Name>, not Types.Telemetry.<Name>"
 NOT_IN_API = "not a type of the Tinker API 0.38 the manifest describes (an SDK-side or legacy Tinkex type)"
-# The stateless layer is one module per endpoint group of the manifest, one `(request, opts)`
-# function per endpoint named as the endpoint (docs/elixir.md): where Tinkex names them otherwise.
-API_GROUP = "the stateless layer has a module per endpoint group of the manifest: this endpoint's function is in {}"
-API_NAME = "the stateless function is named as the manifest's endpoint: {}"
 TYPED = "the stateless functions answer the decoded, typed response: there is no raw-map twin"
 API_REST = (
     "Tinkex's REST module takes the configuration first, `(config, id, opts)`; the SDK's stateless functions are one "
@@ -200,19 +196,10 @@ EXPLAINED: dict[str, str] = {
     "RestClient.set_checkpoint_ttl_from_tinker_path_async": TINKER_PATH,
     "API.stream_get": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
     "API.client_module": "the HTTP seam is the configuration's `:http_adapter` (a module implementing Runtime.HTTP)",
-    "API.Session.create": API_GROUP.format("API.Service.create_session/1,2"),
     "API.Session.create_typed": TYPED,
-    "API.Session.heartbeat": API_GROUP.format("API.Service.session_heartbeat/1,2"),
-    "API.Service.health_check": API_NAME.format("API.Service.healthz/0,1"),
-    "API.Service.create_model": API_GROUP.format("API.Models.create/1,2 (and create_future/1,2)"),
-    "API.Models.unload_model": API_NAME.format("API.Models.unload/1,2 (and unload_future/1,2)"),
-    "API.Weights.save_weights": API_NAME.format("API.Weights.save/1,2"),
     "API.Weights.save_weights_typed": TYPED,
-    "API.Weights.load_weights": API_NAME.format("API.Weights.load/1,2"),
     "API.Weights.load_weights_typed": TYPED,
-    "API.Weights.save_weights_for_sampler": API_NAME.format("API.Weights.save_for_sampler/1,2"),
     "API.Weights.save_weights_for_sampler_typed": TYPED,
-    "API.Sampling.sample_async": API_NAME.format("API.Sampling.asample/1,2 (and asample_future/1,2)"),
     "API.Sampling.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
     "API.Telemetry.send_sync": "API.Telemetry.send/1,2 is synchronous: it answers the server's response",
     "API.Rest": API_REST,
