@@ -19,6 +19,7 @@ from tinkc.backends.elixir.emit_types import TypeRenderer
 from tinkc.backends.elixir.exfmt import Call, Map, Node, Pair, Struct, Text
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
+from tinkc.backends.elixir.signatures import unique
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
@@ -30,6 +31,8 @@ DECODING = frozenset({"call", "call_future", "future_task"})
 # The suffix of a future endpoint's task-answering function (Tinkex's `forward_backward_future/2`).
 FUTURE_SUFFIX = "_future"
 OPTS_DEFAULT = "opts \\\\ []"
+# The variables every stateless function's body uses itself.
+TAKEN = frozenset({"c", "opts", "request", "params", "body"})
 
 
 def api_module(layout: Layout) -> str:
@@ -149,12 +152,19 @@ class GroupWriter:
             required = ListNode([Text(symbols.atom(param_key(p.name))) for p in ep.params if p.required])
             check = Call(f"{self.client}.params!", [Text("request"), known, required, Text(label)])
             statements.append(exfmt.statement(exfmt.Match("params", "=", check), 4))
+            defaulted = [p for p in ep.params if not p.required and p.absent == "default"]
+            # a parameter with a default: a variable of its own (a statement the formatter lays out
+            # as the clients' `Keyword.get` of an option with a default)
+            names = unique([symbols.variable_name(p.name) for p in defaulted], TAKEN)
+            variables = dict(zip((p.name for p in defaulted), names, strict=True))
             for p in ep.params:
                 key = param_key(p.name)
                 if p.required:
                     values[p.name] = Text(f"params.{key}" if symbols.atom(key) == f":{key}" else f"params[{symbols.atom(key)}]")
-                elif p.absent == "default":
-                    values[p.name] = Call("Map.get", [Text("params"), Text(symbols.atom(key)), self.types.value(p.type, p.default)])
+                elif p.name in variables:
+                    get = Call("Map.get", [Text("params"), Text(symbols.atom(key)), self.types.value(p.type, p.default)])
+                    statements.append(exfmt.statement(exfmt.Match(variables[p.name], "=", get), 4))
+                    values[p.name] = Text(variables[p.name])
                 else:
                     values[p.name] = Text(f"params[{symbols.atom(key)}]")
         args: list[Node] = [Text("c"), Text(symbols.string(ep.id)), *request_args(self.plan, self.types, ep, values, body)]
