@@ -99,7 +99,7 @@ def endpoint_method(
         # goes onto the wire there; the parameters as its request, by their Python names
         fn = stateless
         name_ = function_name(fn) + (ASYNC_SUFFIX if is_async else FUTURE_SUFFIX if plan.call_mode == "future" else "")
-        values = {p.name: sym.field_name(p.name) for p in plan.params}
+        values: dict[str, d.Doc] = {p.name: sym.field_name(p.name) for p in plan.params}
         request = request_dict(api, plan, fn, values)
         callee = f"{'await ' if is_async else ''}{imports.use(API_PACKAGE)}.{group_module(fn.group)}.{name_}"
         return SimpleNamespace(

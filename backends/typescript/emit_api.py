@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinkc.backends.symbols import Symbol
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import array, call, comment_block, pretty
 from tinkc.backends.typescript.emit_clients import ClientsWriter, takes_params
 from tinkc.backends.typescript.emit_types import Context, file_header
 from tinkc.backends.typescript.render import template
-from tinkc.backends.typescript.symbols import SPEC, Imports, Symbol, Symbols
+from tinkc.backends.typescript.symbols import SPEC, Imports, Symbols
 from tinkc.sdk import ApiFunctionPlan, EndpointPlan, SdkPlan
 from tinkc.sdk.plan import RAW_METHODS
 

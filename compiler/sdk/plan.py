@@ -640,7 +640,7 @@ def api_groups(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> tuple[ApiGrou
 
 
 def plan_raw(api: ir.Api) -> RawPlan:
-    retry = api.service_feature(ir.RetryPolicy)
+    retry: ir.Feature | None = api.service_feature(ir.RetryPolicy)
     if retry is None:
         used: dict[str, int] = {}
         for ep in api.endpoints.values():
@@ -650,9 +650,9 @@ def plan_raw(api: ir.Api) -> RawPlan:
             retry = api.features[min(used, key=lambda fid: (-used[fid], fid))]
     key = next(
         (
-            f.params
+            feat.params
             for use in api.service.features
-            if (f := api.features.get(use.feature)) is not None and isinstance(f.params, ir.IdempotencyKey)
+            if (feat := api.features.get(use.feature)) is not None and isinstance(feat.params, ir.IdempotencyKey)
         ),
         None,
     )
