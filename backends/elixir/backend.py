@@ -8,6 +8,7 @@ Layout of an emitted SDK (for `targets.elixir: {app: tinkex, namespace: Tinkex}`
     lib/tinkex.ex                     the root module (version, list of clients)
     lib/tinkex/spec.ex                the manifest as runtime data (endpoints, features, service)
     lib/tinkex/<client>.ex            one module per manifest client
+    lib/tinkex/api.ex, api/<group>.ex the stateless layer (Tinkex.API.*): raw requests, a function per endpoint
     lib/tinkex/types/<type>.ex        one module per manifest type
     lib/tinkex/{config,error,future,telemetry,...}.ex, lib/tinkex/runtime/*.ex
                                       the runtime, copied from runtime/ with the namespace filled in
