@@ -14,6 +14,7 @@ wire is written here only.
 
 from __future__ import annotations
 
+import keyword
 from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
@@ -30,12 +31,16 @@ from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
 from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS
 
 PACKAGE = "api"
+# What `api/__init__.py` defines besides the groups' modules: the raw requests and the driver's table.
+INIT_NAMES = frozenset({"get", "post", "put", "delete", "get_async", "post_async", "put_async", "delete_async", "FUNCTIONS"})
 ASYNC_SUFFIX = "_async"
 FUTURE_SUFFIX = "_future"
 
 
 def group_module(group: str) -> str:
-    return sym.PythonSymbols.module_name(group)
+    """The group's module of `api/` (a keyword, or a name `api/__init__.py` defines, gets a `_`)."""
+    name = sym.PythonSymbols.module_name(group)
+    return name + "_" if keyword.iskeyword(name) or name in INIT_NAMES else name
 
 
 def function_name(fn: ApiFunctionPlan) -> str:

@@ -33,8 +33,14 @@ OPEN_CALL = Symbol("openCall", "src/runtime/api.js")
 RAW = Symbol("raw", "src/runtime/api.js")
 
 
+# What `src/api/index.ts` declares besides the groups' namespaces: the raw requests.
+INDEX_NAMES = frozenset({"get", "post", "put", "remove", "delete"})
+
+
 def group_name(group: str) -> str:
-    return sym.method_name(group)
+    """The group's namespace (and file) under `api` (a name of the raw requests gets a `_`)."""
+    name = sym.method_name(group)
+    return name + "_" if name in INDEX_NAMES else name
 
 
 def function_of(plan: SdkPlan, endpoint: str) -> ApiFunctionPlan:
