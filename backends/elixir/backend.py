@@ -17,8 +17,6 @@ Layout of an emitted SDK (for `targets.elixir: {app: tinkex, namespace: Tinkex}`
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -97,6 +95,9 @@ class ElixirBackend(Backend):
 
     def conformance_driver(self, tree: Path) -> DriverCommand:
         """Compiles the SDK in `tree` (a scratch copy) and runs its driver with `mix run`."""
+        import shutil  # here, not at the top: every `tinkc check` imports this module (naming rules)
+        import subprocess
+
         mix = shutil.which("mix")
         if mix is None:
             raise RuntimeError("the Elixir conformance driver needs `mix` (Debian: apt install elixir erlang-jiffy)")
