@@ -83,12 +83,15 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
             return sizes[key]
         if key in active or depth > MAX_DEPTH:
             raise _TooLarge
-        if isinstance(node, yaml.ScalarNode):
-            total = 1
-        else:
+        total = 1
+        if not isinstance(node, yaml.ScalarNode):
             active.add(key)
-            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-            total = 1 + sum(size(c, depth + 1) for c in children)
+            if isinstance(node, yaml.SequenceNode):
+                for c in node.value:
+                    total += size(c, depth + 1)
+            else:
+                for k, v in node.value:
+                    total += size(k, depth + 1) + size(v, depth + 1)
             active.discard(key)
         sizes[key] = total
         return total
