@@ -7,7 +7,7 @@ importing it (with the email parser it reads metadata with) costs a tenth of a c
 case — distributions installed as ``*.dist-info`` / ``*.egg-info`` directories in directories on
 ``sys.path`` — is read here directly, by the same rules (see :func:`_scan`), and anything else
 (a zip or egg on ``sys.path``, another finder that provides distributions, a file these rules do
-not read) is left to ``importlib.metadata``. tests/unit/test_registry.py holds the two to the same
+not read) is left to ``importlib.metadata``. tests/unit/test_backend_discovery.py holds the two to the same
 answer.
 """
 
