@@ -42,6 +42,7 @@ class ElixirBackend(Backend):
     version = "0.1"
     description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
     naming = symbols.NAMING
+    shared_imports = ("tinkc.backends.templates",)
     capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
     # Module names become file paths under lib/ (one directory per segment): plain aliases only.
     options = {

@@ -24,6 +24,7 @@ class TypeScriptBackend(Backend):
     version = "0.1"
     description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
     naming = symbols.NAMING  # the naming pass spells names as the symbol provider does
+    shared_imports = ("tinkc.backends.templates",)
     options = {
         # npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters
         "package": TargetOption(
