@@ -172,7 +172,7 @@ const RAW = new AsyncLocalStorage<Answer[]>();
 /**
  * The value of `call` (one method call) with the status, headers and request id of its own
  * request's answer: the first one it sends (for a server-side future, its submission; the polls
- * are the SDK's). Errors carry the same already (`APIStatusError.status`, `.requestId`).
+ * are the SDK's). Errors carry the same (`APIStatusError.status`, `.headers`, `.requestId`).
  */
 export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawResponse<T>> {
   const seen: Answer[] = [];

@@ -530,7 +530,13 @@ export class Transport {
           `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after status ${status}`,
         );
       } else {
-        throw statusError(status, parseBody(answer), answer.headers.get("x-request-id"));
+        // the error carries what a raw response would: status, headers, request id
+        throw statusError(
+          status,
+          parseBody(answer),
+          answer.headers.get("x-request-id"),
+          answer.headers,
+        );
       }
       await this.clock.sleep(delay, { signal: request.signal });
       request.signal?.throwIfAborted();
