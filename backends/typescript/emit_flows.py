@@ -451,7 +451,7 @@ class FlowWriter:
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        sends = any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps)
+        sends = self.flow.sends_requests
         if sends:  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
         if ptype is not None or sends:

@@ -366,6 +366,13 @@ class FlowPlan:
     task: bool = False
 
     @property
+    def sends_requests(self) -> bool:
+        """Some step sends a request (an endpoint call or submission, a called flow): the flow
+        method takes the per-call options (`CALL_OPTIONS_PARAM`), and every request it sends
+        carries them, as an endpoint method's does."""
+        return any(s.mode in ("call", "submit", "call_flow") for s in self.steps)
+
+    @property
     def answers_task(self) -> bool:
         """The function answers a task: its result is a server-side future, or it declares `returns: task`."""
         return self.returns == "future" or self.task
