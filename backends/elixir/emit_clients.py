@@ -190,7 +190,7 @@ class ClientWriter:
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
         head = self.process_head() if self.process else self.struct_head()
-        blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
+        blocks = [head, self.with_options_function(), *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:
             blocks.append(self.methods_metadata(sigs))
         parts = [lines(exfmt.heredoc("@moduledoc", self.moduledoc()))]
@@ -221,6 +221,7 @@ class ClientWriter:
             "process_client.ex.jinja",
             error=self.ref("Error"),
             server=self.ref("Runtime.ClientServer"),
+            client=self.ref("Runtime.Client"),
             start_doc=lines(exfmt.heredoc("@doc", start_doc)),
             metadata=self.client_metadata(),
         ).removesuffix("\n")
@@ -262,6 +263,24 @@ class ClientWriter:
             from_state=from_state,
             metadata=self.client_metadata(),
         ).removesuffix("\n")
+
+    def with_options_function(self) -> str:
+        """`with_options/2`: a copy of the client with other default request options (Python's
+        `with_options`, TypeScript's `withOptions`)."""
+        client = self.ref("Runtime.Client")
+        var = symbols.variable_name(self.client.id)
+        doc = (
+            "A copy of the client whose calls use these request options by default (`:timeout` in milliseconds, "
+            "`:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the client's own. The copy shares "
+            "the client's connections, session and telemetry; a call's own `:request_options` win over it (headers, "
+            "query and body merge). An unknown option raises `ArgumentError`."
+        )
+        parts = [
+            lines(exfmt.heredoc("@doc", doc)),
+            lines(exfmt.spec("with_options", ["t()", "keyword()"], ["t()"])),
+            lines(exfmt.short_def(f"with_options({var}, request_options)", Text(f"{client}.with_options({var}, request_options)"))),
+        ]
+        return "\n".join(p.removesuffix("\n") for p in parts)
 
     def queue_log(self) -> ir.Feature | None:
         """The queue-state log (queue_state_observer feature) of the endpoints this client calls."""

@@ -86,6 +86,54 @@ defmodule Tinkc.SDK.Runtime.Client do
     end
   end
 
+  @doc """
+  A copy of a client (a struct, a process or a handle) whose calls use `options` (the names of
+  `:request_options`) by default, over the client's own defaults. The copy shares the client's
+  connections, session, counters and telemetry (for a process, it is a handle on the same
+  process). An unknown option raises `ArgumentError`, as an unknown keyword does.
+  """
+  @spec with_options(term(), keyword()) :: term()
+  def with_options(client, options) do
+    options = check_request_options!(options)
+
+    case client do
+      %__MODULE__{} = handle ->
+        put_in(
+          handle.context.config.request_options,
+          merge_options(handle.context.config.request_options, options)
+        )
+
+      %{__struct__: _module, context: %Context{} = ctx} = struct ->
+        config = %{
+          ctx.config
+          | request_options: merge_options(ctx.config.request_options, options)
+        }
+
+        struct = %{struct | context: %{ctx | config: config}}
+        if Map.has_key?(struct, :config), do: %{struct | config: config}, else: struct
+
+      server ->
+        with_options(handle(server), options)
+    end
+  end
+
+  defp check_request_options!(options) do
+    unless Keyword.keyword?(options) do
+      raise ArgumentError,
+            "with_options: the options must be a keyword list, got: #{inspect(options)}"
+    end
+
+    case Keyword.keys(options) -- @request_options do
+      [] ->
+        options
+
+      unknown ->
+        raise ArgumentError,
+              "with_options: unknown request option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(@request_options, ", ", &inspect/1)})"
+    end
+  end
+
   # a call's options over the defaults: given values win; headers, query and body merge
   defp merge_options(base, given) do
     Keyword.merge(base, given, fn
