@@ -66,15 +66,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   @spec handle(term(), keyword()) :: t()
   def handle(client, opts) do
     handle = handle(client)
-    given = Keyword.get(opts, :request_options, [])
-
-    given =
-      case Keyword.get(opts, :timeout) do
-        nil -> given
-        timeout -> Keyword.put_new(given, :timeout, timeout)
-      end
-
-    options = merge_options(handle.context.config.request_options, given)
+    options = merge_options(handle.context.config.request_options, passed_options(opts))
     handle = %{handle | request_options: options}
 
     case options[:timeout] do
@@ -83,6 +75,20 @@ defmodule Tinkc.SDK.Runtime.Client do
 
       _ ->
         handle
+    end
+  end
+
+  @doc """
+  A call's per-call options: its `:request_options`, with the top-level `:timeout` shorthand
+  folded in. What `handle/2` applies, and what a flow passes on to a flow it calls.
+  """
+  @spec passed_options(keyword()) :: keyword()
+  def passed_options(opts) do
+    given = Keyword.get(opts, :request_options, [])
+
+    case Keyword.get(opts, :timeout) do
+      nil -> given
+      timeout -> Keyword.put_new(given, :timeout, timeout)
     end
   end
 
