@@ -20,7 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
-from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.plan import DEPRECATION_NOTICE, ITER_SUFFIX
 
 
 class ClientWriter:
@@ -81,10 +81,13 @@ class ClientWriter:
             extra.append("Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).")
         elif sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
+        if method.deprecated:  # in the doc, and as the attribute (the compiler warns its remote callers)
+            extra.append(f"**Deprecated.** {DEPRECATION_NOTICE}")
         body = writer.body()
         twin = self.async_twin(sig) if sig.kind == "sync" else None
         text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated_attribute(method.deprecated),
             doc=lines(function_doc(doc, sig, extra)),
             spec=lines(exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))),
             head=lines(exfmt.def_head(sig.function, writer.head_args())),
@@ -124,8 +127,10 @@ class ClientWriter:
             f"stream needs the next page. Takes the arguments and options of `{arity}`; a page that fails "
             f"raises the `{self.layout.runtime('Error')}` (a repeating cursor is a `:pagination` error)."
         )
+        deprecated = deprecated_attribute(method.deprecated)
         pages_text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated,
             doc=lines(exfmt.heredoc("@doc", pages_doc)),
             spec=lines(exfmt.spec(pages_name, self.arg_specs(sig), ["Enumerable.t()"])),
             head=lines(exfmt.def_head(pages_name, writer.head_args())),
@@ -143,6 +148,7 @@ class ClientWriter:
         items_text = "\n".join(
             [
                 *exfmt.heredoc("@doc", items_doc),
+                *([deprecated] if deprecated else []),
                 *exfmt.spec(items_name, self.arg_specs(sig), ["Enumerable.t()"]),
                 *exfmt.def_head(items_name, head),
                 *pipe,
@@ -378,6 +384,12 @@ class ClientWriter:
 
 def lines(out: list[str]) -> str:
     return "\n".join(out)
+
+
+def deprecated_attribute(deprecated: bool) -> str:
+    """`@deprecated "..."` of a deprecated function (its `_async` twin and page streams too): the
+    compiler warns its callers in other modules. (No flow calls a deprecated flow: flow-calls.)"""
+    return f"  @deprecated {symbols.string(DEPRECATION_NOTICE)}" if deprecated else ""
 
 
 def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:

@@ -20,10 +20,18 @@ from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
-from tinkc.sdk.plan import CALL_OPTIONS_PARAM
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, DEPRECATION_NOTICE
 
 # Above this many characters a step's request body gets a statement of its own (one field a line).
 INLINE_BODY = 60
+
+
+def deprecation(name: str, deprecated: bool, imports: Imports) -> str | None:
+    """The PEP 702 decorator of a deprecated method: type checkers flag its callers, and calling
+    it warns (`DeprecationWarning`)."""
+    if not deprecated:
+        return None
+    return f"@{imports.use(sym.lib('deprecated'))}({py_literal(f'{name}: {DEPRECATION_NOTICE}')})"
 
 
 class Rendered(str):
@@ -491,6 +499,7 @@ class FlowWriter:
             kind="flow",
             is_async=self.is_async,
             name=name,
+            decorator=deprecation(name, self.flow.deprecated, self.imports),
             params=self.params(),
             returns=self.return_type(),
             doc=text(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        ")),
