@@ -458,5 +458,7 @@ class FlowWriter:
         if ptype is not None or sends:
             check = check_args(name.removeprefix("async "), [i.name for i in self.flow.inputs], ptype is not None, sends)
             statements.insert(0, check)
-        text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + (f"\n\n@deprecated {DEPRECATION_NOTICE}" if self.flow.deprecated else "")
+        text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + (
+            f"\n\n@deprecated {DEPRECATION_NOTICE}" if self.flow.deprecated else ""
+        )
         return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

@@ -104,3 +104,20 @@ def test_a_flow_may_not_call_a_deprecated_flow(tmp_path: Path) -> None:
     assert d.message == "step `step1` of flow `uses_old` calls flow `old`, which is deprecated"
     assert d.hint is not None and "do not deprecate" in d.hint
     assert d.span is not None
+
+
+def test_a_flow_input_may_not_be_named_like_the_per_call_options(tmp_path: Path) -> None:
+    # every SDK's flow method takes `request_options` beside the inputs (Python, Elixir keywords)
+    r = compile_text(
+        tmp_path,
+        """\
+        clients:
+          c: {}
+        endpoints:
+          pets.get: {method: GET, path: /p}
+        flows:
+          f: {client: c, inputs: {request_options: string}, steps: [{call: pets.get}]}
+        """,
+    )
+    d = next(d for d in r.sink.items if d.code == "flow.input-clash")
+    assert "`request_options` of flow `f`" in d.message and d.hint == "rename the input" and d.span is not None
