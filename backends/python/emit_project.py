@@ -83,7 +83,8 @@ def readme(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
             target = plan.endpoint(m.target) if m.kind == "endpoint" else plan.flow(m.target)
             doc = m.doc or target.doc or ""
             first = doc.splitlines()[0].replace("|", "\\|") if doc else ""  # a `|` would end the table cell
-            table.append((sym.method_name(m.name), first))
+            # a deprecated method says so first (every SDK's README does)
+            table.append((sym.method_name(m.name), ("**Deprecated.** " if m.deprecated else "") + first))
         ex = examples.get(client.id)
         sync_lines: list[str] = []
         async_lines: list[str] = []
