@@ -20,7 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
-from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.plan import DEPRECATION_NOTICE, ITER_SUFFIX
 
 
 class ClientWriter:
@@ -81,10 +81,13 @@ class ClientWriter:
             extra.append("Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).")
         elif sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
+        if method.deprecated:  # in the doc, and as the attribute (the compiler warns its remote callers)
+            extra.append(f"**Deprecated.** {DEPRECATION_NOTICE}")
         body = writer.body()
         twin = self.async_twin(sig) if sig.kind == "sync" else None
         text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated_attribute(method.deprecated),
             doc=lines(function_doc(doc, sig, extra)),
             spec=lines(exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))),
             head=lines(exfmt.def_head(sig.function, writer.head_args())),
@@ -124,8 +127,10 @@ class ClientWriter:
             f"stream needs the next page. Takes the arguments and options of `{arity}`; a page that fails "
             f"raises the `{self.layout.runtime('Error')}` (a repeating cursor is a `:pagination` error)."
         )
+        deprecated = deprecated_attribute(method.deprecated)
         pages_text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated,
             doc=lines(exfmt.heredoc("@doc", pages_doc)),
             spec=lines(exfmt.spec(pages_name, self.arg_specs(sig), ["Enumerable.t()"])),
             head=lines(exfmt.def_head(pages_name, writer.head_args())),
@@ -143,6 +148,7 @@ class ClientWriter:
         items_text = "\n".join(
             [
                 *exfmt.heredoc("@doc", items_doc),
+                *([deprecated] if deprecated else []),
                 *exfmt.spec(items_name, self.arg_specs(sig), ["Enumerable.t()"]),
                 *exfmt.def_head(items_name, head),
                 *pipe,
@@ -190,7 +196,7 @@ class ClientWriter:
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
         head = self.process_head() if self.process else self.struct_head()
-        blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
+        blocks = [head, self.with_options_function(), *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:
             blocks.append(self.methods_metadata(sigs))
         parts = [lines(exfmt.heredoc("@moduledoc", self.moduledoc()))]
@@ -221,6 +227,7 @@ class ClientWriter:
             "process_client.ex.jinja",
             error=self.ref("Error"),
             server=self.ref("Runtime.ClientServer"),
+            client=self.ref("Runtime.Client"),
             start_doc=lines(exfmt.heredoc("@doc", start_doc)),
             metadata=self.client_metadata(),
         ).removesuffix("\n")
@@ -262,6 +269,24 @@ class ClientWriter:
             from_state=from_state,
             metadata=self.client_metadata(),
         ).removesuffix("\n")
+
+    def with_options_function(self) -> str:
+        """`with_options/2`: a copy of the client with other default request options (Python's
+        `with_options`, TypeScript's `withOptions`)."""
+        client = self.ref("Runtime.Client")
+        var = symbols.variable_name(self.client.id)
+        doc = (
+            "A copy of the client whose calls use these request options by default (`:timeout` in milliseconds, "
+            "`:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the client's own. The copy shares "
+            "the client's connections, session and telemetry; a call's own `:request_options` win over it (headers, "
+            "query and body merge). An unknown option raises `ArgumentError`."
+        )
+        parts = [
+            lines(exfmt.heredoc("@doc", doc)),
+            lines(exfmt.spec("with_options", ["t()", "keyword()"], ["t()"])),
+            lines(exfmt.short_def(f"with_options({var}, request_options)", Text(f"{client}.with_options({var}, request_options)"))),
+        ]
+        return "\n".join(p.removesuffix("\n") for p in parts)
 
     def queue_log(self) -> ir.Feature | None:
         """The queue-state log (queue_state_observer feature) of the endpoints this client calls."""
@@ -359,6 +384,12 @@ class ClientWriter:
 
 def lines(out: list[str]) -> str:
     return "\n".join(out)
+
+
+def deprecated_attribute(deprecated: bool) -> str:
+    """`@deprecated "..."` of a deprecated function (its `_async` twin and page streams too): the
+    compiler warns its callers in other modules. (No flow calls a deprecated flow: flow-calls.)"""
+    return f"  @deprecated {symbols.string(DEPRECATION_NOTICE)}" if deprecated else ""
 
 
 def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_flows import FlowWriter, endpoint_call, location_args
+from tinkc.backends.python.emit_flows import FlowWriter, deprecation, endpoint_call, location_args
 from tinkc.backends.python.emit_types import optional, py_type, text, typed_default
 from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports, PythonSymbols
@@ -97,6 +97,7 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         kind="endpoint",
         is_async=is_async,
         name=sym.method_name(name),
+        decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
         params=params,
         returns=return_annotation(plan, imports, is_async),
         doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
@@ -143,6 +144,7 @@ def iterator_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         kind="endpoint",
         is_async=False,  # the pager is made at once; iterating it sends the requests
         name=sym.method_name(name + ITER_SUFFIX),
+        decorator=deprecation(sym.method_name(name + ITER_SUFFIX), plan.deprecated, imports),
         params=method.params,
         returns=f"{pager}[{page_t}, {item_t}]",
         doc=text(docstring(doc, "        ")),

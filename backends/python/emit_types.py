@@ -83,6 +83,15 @@ def text(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+def noted(doc: str | None, deprecated: bool) -> str | None:
+    """A declaration's docstring text, saying "Deprecated." when it is (as Elixir's moduledoc and
+    TypeScript's `@deprecated` tag do): a PEP 702 decorator on a model would warn on every value
+    the SDK decodes, not only on the user's own use."""
+    if not deprecated:
+        return doc
+    return f"{doc}\n\nDeprecated." if doc else "Deprecated."
+
+
 def field(api: ir.Api, f: ir.Field, imports: Imports) -> SimpleNamespace:
     """A model's field: its line (`name: T = Field(...)`, laid out at one indent) and docstring."""
     name = sym.field_name(f.name)
@@ -103,7 +112,7 @@ def field(api: ir.Api, f: ir.Field, imports: Imports) -> SimpleNamespace:
         doc = f"{head} = {args[0][1]}"
     else:
         doc = [head, " = ", d.call(imports.use(sym.lib("Field")), [f"{k}={v}" for k, v in args])]
-    return SimpleNamespace(line=d.render(doc, 1), doc=text(docstring(f.doc, "    ")))
+    return SimpleNamespace(line=d.render(doc, 1), doc=text(docstring(noted(f.doc, f.deprecated), "    ")))
 
 
 def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> SimpleNamespace:
@@ -111,7 +120,7 @@ def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> SimpleNamespa
         kind="record",
         name=sym.type_name(rec.id),
         base=imports.use(sym.lib("WireModel")),
-        doc=text(docstring(rec.doc, "    ")),
+        doc=text(docstring(noted(rec.doc, rec.deprecated), "    ")),
         fields=[field(api, f, imports) for f in rec.fields],
         parse=parse_method(rec, imports),
     )
@@ -145,7 +154,7 @@ def enum_block(decl: ir.Enum, imports: Imports) -> SimpleNamespace:
         kind="enum",
         name=sym.type_name(decl.id),
         base=imports.use(sym.lib("OpenEnum")),
-        doc=text(docstring(decl.doc or "Accepts values this SDK does not know yet.", "    ")),
+        doc=text(docstring(noted(decl.doc or "Accepts values this SDK does not know yet.", decl.deprecated), "    ")),
         members=[
             SimpleNamespace(name=members[v.value], value=py_literal(v.value), doc=text(docstring(v.doc, "    "))) for v in decl.values
         ],
@@ -160,7 +169,7 @@ def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> SimpleNamespa
         return SimpleNamespace(
             kind="alias",
             statement=d.render(d.assign(f"{name}: {alias}", d.union(members))),
-            doc=text(docstring(decl.doc, "")),
+            doc=text(docstring(noted(decl.doc, decl.deprecated), "")),
         )
     disc = decl.discriminator
     wire = disc
@@ -196,7 +205,7 @@ def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> SimpleNamespa
         ),
         members=d.render(d.bare_union(members, ","), 1),
         discriminator=imports.use(sym.lib("Discriminator")),
-        doc=text(docstring(decl.doc, "")),
+        doc=text(docstring(noted(decl.doc, decl.deprecated), "")),
     )
 
 
@@ -220,12 +229,12 @@ def alias_block(api: ir.Api, decl: ir.Alias, imports: Imports) -> SimpleNamespac
         members = [f"{annotated}[{n}, {tag}({py_literal(sym.type_name(r))})]" for n, r in zip(names, records, strict=True)]
         chooser = d.call(imports.use(sym.lib("Discriminator")), [d.call(imports.use(sym.lib("best_fit")), names)])
         statement = "\n".join([f"{head} = {annotated}[", d.render(d.bare_union(members, ","), 1), d.render(chooser, 1, ","), "]"])
-        return SimpleNamespace(kind="alias", statement=statement, doc=text(docstring(decl.doc, "")))
+        return SimpleNamespace(kind="alias", statement=statement, doc=text(docstring(noted(decl.doc, decl.deprecated), "")))
     if isinstance(target, ir.UnionT):
         doc = d.assign(head, d.union([py_type(m, imports) for m in target.members]))
     else:
         doc = f"{head} = {py_type(target, imports)}"
-    return SimpleNamespace(kind="alias", statement=d.render(doc), doc=text(docstring(decl.doc, "")))
+    return SimpleNamespace(kind="alias", statement=d.render(doc), doc=text(docstring(noted(decl.doc, decl.deprecated), "")))
 
 
 def runtime_order(plan: SdkPlan) -> list[ir.Union_ | ir.Alias]:

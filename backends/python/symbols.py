@@ -52,6 +52,7 @@ SOURCES: dict[str, str] = {
     "Field": "pydantic",
     "Tag": "pydantic",
     "TypeAdapter": "pydantic",
+    "deprecated": "typing_extensions",  # PEP 702 (`warnings.deprecated` from Python 3.13 only)
     "AsyncBaseClient": "._client",
     "BaseClient": "._client",
     "SDK": "._client",
@@ -85,7 +86,7 @@ SOURCES: dict[str, str] = {
     "TelemetrySpec": "._telemetry",
 }
 STDLIB = frozenset({"", "datetime", "typing"})
-THIRD_PARTY = frozenset({"pydantic"})
+THIRD_PARTY = frozenset({"pydantic", "typing_extensions"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
 TYPES_MODULE = ".types"  # the declared types
 

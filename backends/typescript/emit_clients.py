@@ -27,6 +27,7 @@ from tinkc.backends.typescript.symbols import (
     Symbols,
 )
 from tinkc.sdk import EndpointPlan, SdkPlan
+from tinkc.sdk.plan import DEPRECATION_NOTICE
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
@@ -127,7 +128,7 @@ class ClientsWriter(Writer):
         parts = [text.strip()] if text and text.strip() else []
         parts.append(f"`{ep.method} {self.api.endpoints[ep.id].path.template}`")
         if ep.deprecated:
-            parts.append("@deprecated")
+            parts.append(f"@deprecated {DEPRECATION_NOTICE}")
         return "\n\n".join(parts)
 
     def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> dict[str, Any]:
@@ -215,7 +216,8 @@ class ClientsWriter(Writer):
         # the paging object next to the request object: Prettier hugs neither, one argument a line
         expr = call("this.paginate", [const, self.x.schema(ep.response_type), items, self.paging_literal(ep), method["request"]])
         return {
-            "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages).",
+            "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages)."
+            + (f"\n\n@deprecated {DEPRECATION_NOTICE}" if ep.deprecated else ""),
             "name": name + "Iter",
             "params": method["params"],
             "returns": f"{pager}<{page_t}, {item_t}>",

@@ -151,9 +151,12 @@ def check_outcome(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> lis
         return problems
     if actual.get("error") != expected["error"]:
         return [*problems, f"expected error {expected['error']!r}, got {actual!r}"]
-    for key in ("status", "category"):
+    for key in ("status", "category", "request_id"):
         if key in expected and actual.get(key) != expected[key]:
             problems.append(f"{key} {actual.get(key)!r}, expected {expected[key]!r} ({actual!r})")
+    # a status error's response headers (`x-` ones, lower-case names), as a raw response shows them
+    if "headers" in expected and not matches(expected["headers"], actual.get("headers")):
+        problems.append(f"headers {actual.get('headers')!r} do not match {expected['headers']!r}")
     return problems
 
 

@@ -107,6 +107,9 @@ class Runtime:
     headers: tuple[tuple[str, str], ...] = ()  # fixed headers: the service's, then the endpoint's
     poll_timeout_ms: int | None = None  # set on a futures retrieve endpoint: its polls' timeout
     request_type: str | None = None  # a futures endpoint's request type, sent with each poll of its futures
+    # the queue_state_observer feature of a futures endpoint: its futures' queue-state changes are
+    # logged (debounced, at its level) when the client has no observer of its own
+    queue_log: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -212,6 +215,9 @@ CALL_OPTIONS = (
 )
 # Python's and Elixir's name of the per-call options argument (a parameter may not take it).
 CALL_OPTIONS_PARAM = "request_options"
+# What every SDK says of a deprecated method (`deprecated: true` on its endpoint or flow): Python's
+# `@deprecated` warning, TypeScript's `@deprecated` JSDoc tag, Elixir's `@deprecated` attribute.
+DEPRECATION_NOTICE = "The API deprecates it; it may be removed in a later version."
 
 
 # The suffix of a paginated method's iterator, in the manifest's naming: `list_sessions` has
@@ -364,6 +370,13 @@ class FlowPlan:
     # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
     # Python client the value). A flow already answering a future is answered so anyway.
     task: bool = False
+
+    @property
+    def sends_requests(self) -> bool:
+        """Some step sends a request (an endpoint call or submission, a called flow): the flow
+        method takes the per-call options (`CALL_OPTIONS_PARAM`), and every request it sends
+        carries them, as an endpoint method's does."""
+        return any(s.mode in ("call", "submit", "call_flow") for s in self.steps)
 
     @property
     def answers_task(self) -> bool:
@@ -726,6 +739,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
+        queue_log=queue_log.id if (queue_log := _first(api, ep, "queue_state_observer")) is not None else None,
     )
     redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
