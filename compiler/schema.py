@@ -483,6 +483,11 @@ def _definitions() -> dict[str, Schema]:
                 "description": "; ".join(f"`{k}`: {v}" for k, v in RESPONSE_HANDLERS.items()),
             },
             "deprecated": DEPRECATED,
+            "api": _str(
+                "The endpoint's function of the stateless layer, `group.function` (default: the endpoint's own id): "
+                "Elixir `<Root>.API.<Group>.<function>`, Python `api.<group>.<function>`, TypeScript `api.<group>.<function>`.",
+                pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+            ),
         },
         required=("method", "path"),
         description="One HTTP endpoint, keyed `group.name`.",

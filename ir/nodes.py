@@ -366,10 +366,19 @@ class Endpoint:
     deprecated: bool = False
     span: Span | None = _span()
     header_params: tuple[HeaderParam, ...] = ()
+    # `api: group.name`: the endpoint's function of the stateless layer (default: its own id)
+    api: str | None = None
+    api_span: Span | None = _span()
 
     @property
     def group(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def api_function(self) -> tuple[str, str]:
+        """(group, name) of the endpoint's stateless function: `api:`, else the endpoint's id."""
+        group, _, name = (self.api or self.id).partition(".")
+        return group, name
 
     @property
     def name(self) -> str:

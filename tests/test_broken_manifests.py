@@ -162,6 +162,12 @@ CASES: dict[str, Case] = {
     "endpoint_duplicate_route": case(
         E("endpoint.duplicate-route", 9, 3), match=r"`pets.get` and `pets.fetch` are both `GET /pets/\{pet_id\}`"
     ),
+    "endpoint_bad_api_name": case(E("endpoint.bad-api-name", 12, 10), match=HINT + r".*snake_case"),
+    "endpoint_api_clash": case(
+        E("endpoint.api-clash", 16, 10),
+        E("endpoint.api-clash", 20, 10),
+        match=(r"`pets.fetch` and `pets.get` both have the stateless function `pets.get`", r"`async` twin of `pets.get`"),
+    ),
     "endpoint_unknown_response_handler": case(
         E("endpoint.unknown-response-handler", 12, 23), match=HINT + r"did you mean `redirect_location`\?"
     ),

@@ -64,6 +64,7 @@ class ElixirBackend(Backend):
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         # the emitters are imported here, not with the backend: `tinkc check` loads the backend for
         # its naming rules only
+        from tinkc.backends.elixir.emit_api import api_modules
         from tinkc.backends.elixir.emit_clients import client_modules
         from tinkc.backends.elixir.emit_project import formatter, mix_exs, readme, root_module, types_test
         from tinkc.backends.elixir.emit_spec import spec_module
@@ -79,7 +80,7 @@ class ElixirBackend(Backend):
             OutputFile("README.md", readme(plan, layout)),
             OutputFile(layout.path(layout.namespace), root_module(plan, layout)),
         ]
-        generated = [spec_module(plan, layout), *client_modules(plan, layout), *type_modules(plan, layout)]
+        generated = [spec_module(plan, layout), *api_modules(plan, layout), *client_modules(plan, layout), *type_modules(plan, layout)]
         files += [OutputFile(path, text) for path, text in generated]
         base = "lib/" + "/".join(snake_case(p) for p in layout.namespace.split("."))
         for path in sorted(RUNTIME.rglob("*.ex")):

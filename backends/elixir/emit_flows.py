@@ -202,10 +202,25 @@ class EndpointFunction(FunctionWriter):
         self.ep = ep
 
     def body(self) -> list[str]:
+        """The endpoint's stateless function (`API.<Group>.<fun>`) with this client's handle: the
+        request as that function takes it (the body record, or the parameters by name); a future
+        answers its task at once (`<fun>_future`: the request is sent now, the task polls)."""
         values = {p.wire: self.param_value(p) for p in self.sig.params}
-        # a future answers its task at once: the request is sent now, the task polls
-        call = "future_task" if self.ep.call_mode == "future" else CALLS[self.ep.response]
-        return exfmt.statement(self.endpoint_call(self.ep, values, self.handle(), call), 4)
+        fn = next(f for g in self.plan.api_groups for f in g.functions if f.endpoint == self.ep.id)
+        args: list[Node] = []
+        if fn.request == "record":
+            record = self.api.types[self.ep.body.record or ""]
+            assert isinstance(record, ir.Record)
+            fields = [Pair(symbols.key(symbols.field_name(f.name)), values[f.name]) for f in record.fields if f.name in values]
+            args.append(Struct(self.types.module(record.id), fields))
+        elif fn.request == "params":
+            args.append(Map([Pair(symbols.key(symbols.field_name(p.name)), values[p.name]) for p in self.ep.params]))
+        args.append(Pair("client:", Text(self.handle())))
+        from tinkc.backends.elixir.emit_api import FUTURE_SUFFIX, function_name
+
+        name = function_name(fn) + (FUTURE_SUFFIX if self.ep.call_mode == "future" else "")
+        module = self.aliases.ref(f"{self.layout.namespace}.API.{symbols.module_segment(fn.group)}")
+        return exfmt.statement(Call(f"{module}.{name}", args), 4)
 
 
 class PagesFunction(EndpointFunction):

@@ -135,8 +135,22 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
         ex = examples.get(client.id)
         aliases, lines = example_lines(plan, layout, ex) if ex is not None and (ex.calls or ex.path) else ([], [])
         clients.append({"module": module, "doc": client.doc, "aliases": aliases, "lines": lines, "rows": rows})
+    # the stateless layer: per endpoint group, its module and functions (`fun/1,2`, a future's `fun_future/1,2` too)
+    from tinkc.backends.elixir.emit_api import FUTURE_SUFFIX, api_module, function_name, group_module
+
+    stateless = []
+    for g in plan.api_groups:
+        names = []
+        for fn in g.functions:
+            arity = "0,1" if fn.request == "none" else "1,2"
+            names.append(f"`{function_name(fn)}/{arity}`")
+            if plan.endpoint(fn.endpoint).response == "future":
+                names.append(f"`{function_name(fn)}{FUTURE_SUFFIX}/{arity}`")
+        stateless.append({"module": group_module(layout, g.name), "functions": ", ".join(names)})
     return render(
         "README.md.jinja",
+        stateless=stateless,
+        api_module=api_module(layout),
         paged=paged,
         namespace=layout.namespace,
         service=svc.name,

@@ -16,6 +16,7 @@ from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
 from tinkc.sdk import EndpointPlan, SdkPlan
+from tinkc.sdk.plan import RAW_METHODS
 
 # The manifest's promise_result gives no backoff for transient poll failures (no answer, 429, 5xx).
 # These are the values of the Python SDK's runtime (`Futures.transient_*`), so both wait alike; they
@@ -219,6 +220,22 @@ class SpecWriter:
             items.append(("request_type", Text(symbols.string(rt.request_type))))
         return self.struct("Endpoint", items)
 
+    def raw_endpoint(self, method: str) -> Node:
+        """The runtime of a raw request of this method (the plan's `raw`): its path is the caller's."""
+        raw = self.plan.raw
+        items: list[tuple[str, Node]] = [
+            ("id", Text(symbols.string("raw"))),
+            ("method", Text(symbols.atom(method.lower()))),
+            ("path", Text('""')),
+        ]
+        if raw is not None and raw.retry is not None:
+            items.append(("retry", Text(self.feature_ref(raw.retry.feature))))
+        if raw is not None and raw.idempotency_header is not None and method in raw.idempotency_methods:
+            items.append(("idempotency_header", Text(symbols.string(raw.idempotency_header))))
+            if raw.idempotency_prefix:
+                items.append(("idempotency_prefix", Text(symbols.string(raw.idempotency_prefix))))
+        return self.struct("Endpoint", items)
+
     # -- service ------------------------------------------------------------------------------------
 
     def session(self) -> Node | None:
@@ -403,6 +420,7 @@ class SpecWriter:
             service=lines(exfmt.statement(self.service(), 4)),
             endpoint_t=ref(runtime("Runtime.Endpoint")),
             endpoints=[(symbols.string(ep.id), lines(exfmt.statement(self.endpoint(ep), 4))) for ep in self.plan.endpoints.values()],
+            raw=[(symbols.atom(m.lower()), lines(exfmt.statement(self.raw_endpoint(m), 4))) for m in RAW_METHODS],
             handler_t=ref(runtime("Runtime.RetryHandler")),
             handlers=[self.feature_ref(f.id) for f in handlers],
             clients=lines(exfmt.short_def("clients", clients)),

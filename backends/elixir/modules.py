@@ -19,7 +19,9 @@ class Aliases:
         self.own = own
         self.by_short: dict[str, str] = {}
         self.used: set[str] = set()
-        self.reserved = STDLIB | reserved
+        # the root of the namespace: `alias Jobs.API.Jobs` in a module of `Jobs` would make every
+        # `Jobs.Error` after it mean `Jobs.API.Jobs.Error`
+        self.reserved = STDLIB | reserved | {own.split(".", 1)[0]}
 
     def claim(self, module: str) -> None:
         """Reserve the short name of `module` for it (runtime modules the code always uses)."""

@@ -47,6 +47,7 @@ class PythonBackend(Backend):
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        from tinkc.backends.python.emit_api import api_files
         from tinkc.backends.python.emit_clients import clients_module
         from tinkc.backends.python.emit_project import driver, init_module, pyproject, readme
         from tinkc.backends.python.emit_spec import spec_module
@@ -65,6 +66,7 @@ class PythonBackend(Backend):
             OutputFile(f"{src}/types.py", types_module(api, plan)),
             OutputFile(f"{src}/_spec.py", spec_module(api, plan, pkg)),
             OutputFile(f"{src}/clients.py", clients_module(api, plan, names)),
+            *(OutputFile(path, source) for path, source in api_files(plan, src)),
         ]
         for path in sorted(RUNTIME.glob("*.py")):
             files.append(OutputFile(f"{src}/{path.name}", path.read_text(encoding="utf-8")))

@@ -13,9 +13,13 @@ from tinkc.backends.python.emit_types import optional, py_type, text, typed_defa
 from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.backends.python.templating import render
+from tinkc.backends.symbols import Symbol
 from tinkc.ir import nodes as ir
-from tinkc.sdk import EndpointPlan, SdkPlan
+from tinkc.sdk import ApiFunctionPlan, EndpointPlan, SdkPlan
 from tinkc.sdk.plan import CALL_OPTIONS_PARAM, ITER_SUFFIX
+
+# `from . import api`: the stateless layer the endpoint methods call
+API_PACKAGE = Symbol("api", ".")
 
 
 class Adapters:
@@ -48,7 +52,15 @@ def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = Tru
     return shown
 
 
-def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, imports: Imports, adapters: Adapters) -> SimpleNamespace:
+def endpoint_method(
+    api: ir.Api,
+    name: str,
+    plan: EndpointPlan,
+    is_async: bool,
+    imports: Imports,
+    adapters: Adapters,
+    stateless: ApiFunctionPlan | None = None,
+) -> SimpleNamespace:
     """An endpoint's method: its parameters in the plan's order; an optional one defaults to None
     (left out of the request) unless the manifest declares a default a signature can show (query
     parameters; a body field's default is the model's, sent when the argument is left out)."""
@@ -77,6 +89,29 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
             (required if p.required else optional_).append((py_literal(pname), pname))
         elif p.location == "header":
             headers.append((py_literal(p.wire), pname))
+    # the per-call options: one argument, apart from the API's parameters
+    params.append(f"{CALL_OPTIONS_PARAM}: {optional(imports.use(sym.lib('RequestOptions')))} = None")
+    if stateless is not None:
+        # (emit_api reads this module's Adapters: imported here, once both are loaded)
+        from tinkc.backends.python.emit_api import ASYNC_SUFFIX, FUTURE_SUFFIX, function_name, group_module, request_dict
+
+        # the endpoint's stateless function (`api.<group>.<fun>`) with this client: the request
+        # goes onto the wire there; the parameters as its request, by their Python names
+        fn = stateless
+        name_ = function_name(fn) + (ASYNC_SUFFIX if is_async else FUTURE_SUFFIX if plan.call_mode == "future" else "")
+        values = {p.name: sym.field_name(p.name) for p in plan.params}
+        request = request_dict(api, plan, fn, values)
+        callee = f"{'await ' if is_async else ''}{imports.use(API_PACKAGE)}.{group_module(fn.group)}.{name_}"
+        return SimpleNamespace(
+            kind="endpoint",
+            is_async=is_async,
+            name=sym.method_name(name),
+            params=params,
+            returns=return_annotation(plan, imports, is_async),
+            doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
+            callee=callee,
+            args=[*([request] if request is not None else []), "client=self", f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}"],
+        )
     call, leading = endpoint_call(plan, imports, adapters, start=not is_async)
     args: list[d.Doc] = [*leading, *location_args(path, query)]
     if plan.body.kind == "record":
@@ -90,8 +125,6 @@ def endpoint_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         args.append(f'body={adapter}({py_type(plan.body.type, imports)}).dump_python(body, mode="json", by_alias=True)')
     if headers:  # header parameters: the runtime leaves absent ones out
         args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
-    # the per-call options: one argument, apart from the API's parameters
-    params.append(f"{CALL_OPTIONS_PARAM}: {optional(imports.use(sym.lib('RequestOptions')))} = None")
     args.append(f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}")
     return SimpleNamespace(
         kind="endpoint",
@@ -162,7 +195,8 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
             methods: list[SimpleNamespace] = []
             for m in client.methods:
                 if m.kind == "endpoint":
-                    methods.append(endpoint_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters))
+                    fn = next(f for g in plan.api_groups for f in g.functions if f.endpoint == m.target)
+                    methods.append(endpoint_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters, fn))
                     if plan.endpoint(m.target).page is not None:
                         methods.append(iterator_method(api, m.name, plan.endpoint(m.target), is_async, imports, adapters))
                 else:

@@ -114,8 +114,12 @@ def readme(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
         for m in client.methods
         if m.kind == "endpoint" and plan.endpoint(m.target).page is not None
     ]
+    from tinkc.backends.python.emit_api import group_module
+
+    stateless = [(group_module(g.name), ", ".join(f"`{sym.method_name(f.name)}`" for f in g.functions)) for g in plan.api_groups]
     return render(
         "README.md.jinja",
+        stateless=stateless,
         paged=paged,
         package=pkg,
         service=svc.name,

@@ -15,6 +15,7 @@ from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import RAW_METHODS
 
 # the kind of a feature's constant (a macro of decl/spec.py.jinja) and its runtime class
 FEATURE_KINDS: dict[type, tuple[str, str]] = {
@@ -23,6 +24,11 @@ FEATURE_KINDS: dict[type, tuple[str, str]] = {
     ir.RetryHandler: ("retry_handler", "RetryHandler"),
     ir.QueueStateObserver: ("queue_log", "QueueLog"),
 }
+
+
+def raw_const(method: str) -> str:
+    """The constant of the raw requests' endpoint of a method (`RAW_POST`)."""
+    return f"RAW_{method}"
 
 
 def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
@@ -105,6 +111,32 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
                 backpressure=sym.feature_const(rt.backpressure) if rt.backpressure is not None else None,
                 handler=sym.feature_const(rt.handler) if rt.handler is not None else None,
                 queue_log=sym.feature_const(rt.queue_log) if rt.queue_log is not None else None,
+            )
+        )
+    # the raw requests' runtime, by method (`api.post`...): the plan's `raw`, the path the caller's
+    raw = plan.raw
+    for method in RAW_METHODS:
+        endpoints.append(
+            SimpleNamespace(
+                name=raw_const(method),
+                cls=imports.use(sym.lib("Endpoint")),
+                plan=SimpleNamespace(
+                    id="raw",
+                    method=method,
+                    path="",
+                    response="value",
+                    runtime=SimpleNamespace(
+                        headers=raw.headers if raw is not None else (),
+                        idempotency_header=raw.idempotency_header if raw is not None and method in raw.idempotency_methods else None,
+                        idempotency_prefix=raw.idempotency_prefix if raw is not None else "",
+                        poll_timeout_ms=None,
+                        request_type=None,
+                    ),
+                ),
+                retry=sym.feature_const(raw.retry.feature) if raw is not None and raw.retry is not None else None,
+                backpressure=None,
+                handler=None,
+                queue_log=None,
             )
         )
     auth = None

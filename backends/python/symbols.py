@@ -58,6 +58,14 @@ SOURCES: dict[str, str] = {
     "SDK": "._client",
     "present": "._client",
     "request_body": "._client",
+    "IGNORED": "._client",
+    "astateless": "._api",
+    "araw": "._api",
+    "params": "._api",
+    "raw": "._api",
+    "record_request": "._api",
+    "stateless": "._api",
+    "Mapping": "collections.abc",
     "ServiceSettings": "._config",
     "APIFuture": "._futures",
     "AuthScheme": "._auth",
@@ -85,7 +93,7 @@ SOURCES: dict[str, str] = {
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",
 }
-STDLIB = frozenset({"", "datetime", "typing"})
+STDLIB = frozenset({"", "collections.abc", "datetime", "typing"})
 THIRD_PARTY = frozenset({"pydantic", "typing_extensions"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
 TYPES_MODULE = ".types"  # the declared types
@@ -105,9 +113,11 @@ class Imports(shared.Imports):
     """The imports of one emitted file, recorded as its writer uses symbols (the shared recorder);
     rendered as Python import lines."""
 
-    def __init__(self, exploded: Iterable[str] = (), own: str | None = None) -> None:
+    def __init__(self, exploded: Iterable[str] = (), own: str | None = None, nested: bool = False) -> None:
         super().__init__()
         self._own = own  # the module being written: its own names are not imported
+        # a module of a subpackage (`api/models.py`): the package's own modules are one level up
+        self._nested = nested
         # modules whose import is written one name a line (a trailing comma keeps ruff from joining it)
         self._exploded = frozenset(exploded)
 
@@ -124,9 +134,12 @@ class Imports(shared.Imports):
                 out.append("")
             last = group
             names = sorted(names, key=_isort_key)
+            exploded = module in self._exploded
+            if self._nested and module.startswith("."):
+                module = "." + module
             if module == "":
                 out.extend(f"import {n}" for n in names)
-            elif module in self._exploded:
+            elif exploded:
                 out += [f"from {module} import (", *(f"    {n}," for n in names), ")"]
             else:
                 out.append(f"from {module} import {', '.join(names)}")

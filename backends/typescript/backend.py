@@ -46,6 +46,7 @@ class TypeScriptBackend(Backend):
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         # the emitters are imported here, not at module level: `tinkc check` loads the backend
         # (for its naming rules) without them
+        from tinkc.backends.typescript.emit_api import api_files
         from tinkc.backends.typescript.emit_clients import clients_module
         from tinkc.backends.typescript.emit_package import (
             driver_module,
@@ -74,6 +75,7 @@ class TypeScriptBackend(Backend):
             OutputFile("src/types.ts", types_module(plan, names)),
             OutputFile("src/spec.ts", spec_module(plan, names, pkg)),
             OutputFile("src/clients.ts", clients_module(plan, names)),
+            *(OutputFile(path, source) for path, source in api_files(plan, names)),
         ]
         for path in sorted(RUNTIME.glob("*.ts")):
             files.append(OutputFile(f"src/runtime/{path.name}", path.read_text(encoding="utf-8")))

@@ -87,7 +87,7 @@ class Writer:
             return "void"
         return self.x.ts_type(ep.response_type)
 
-    def endpoint_call(self, ep: EndpointPlan, request: list[Doc], submit: bool = False) -> Doc:
+    def endpoint_call(self, ep: EndpointPlan, request: list[Doc], submit: bool = False, receiver: str = "this") -> Doc:
         """The runtime call of an endpoint with a request (`[]` for none), as its response kind
         says: decoded, empty, a redirect's location, a future polled to its result (nothing, when
         the endpoint declares no response) or only submitted (its request id, polled by a later
@@ -96,16 +96,18 @@ class Writer:
         if ep.response == "future" and ep.runtime.futures is not None:
             futures = f"{self.spec}.{self.names.feature(ep.runtime.futures)}"
             if submit:
-                return call("this.submit", [const, futures, *request])
+                return call(f"{receiver}.submit", [const, futures, *request])
             result = self.x.nothing() if ep.response_type is None else self.x.schema(ep.response_type)
-            return call("this.callFuture", [const, futures, result, *request])
+            return call(f"{receiver}.callFuture", [const, futures, result, *request])
         if ep.response == "redirect" and ep.redirect_field is not None:
-            return call("this.callRedirect", [const, self.x.schema(ep.response_type), sym.string_literal(ep.redirect_field), *request])
+            return call(
+                f"{receiver}.callRedirect", [const, self.x.schema(ep.response_type), sym.string_literal(ep.redirect_field), *request]
+            )
         if ep.response == "redirect":
-            return call("this.callLocation", [const, *request])
+            return call(f"{receiver}.callLocation", [const, *request])
         if ep.response == "empty":
-            return call("this.callEmpty", [const, *request])
-        return call("this.call", [const, self.x.schema(ep.response_type), *request])
+            return call(f"{receiver}.callEmpty", [const, *request])
+        return call(f"{receiver}.call", [const, self.x.schema(ep.response_type), *request])
 
 
 class ClientsWriter(Writer):
@@ -131,8 +133,10 @@ class ClientsWriter(Writer):
             parts.append(f"@deprecated {DEPRECATION_NOTICE}")
         return "\n\n".join(parts)
 
-    def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> dict[str, Any]:
-        """An endpoint method for the template: its doc, signature parts and one statement."""
+    def request_doc(self, ep: EndpointPlan, options: str = "options") -> Doc:
+        """The request object of an endpoint's call from its params object (`params`) and the
+        call's options (the variable `options`): path, query, body and header values, the
+        options spread in (header parameters, then the call's own headers, which win)."""
         items: list[tuple[str, Doc]] = []
         for where in ("path", "query"):
             values: list[Doc] = []
@@ -149,12 +153,7 @@ class ClientsWriter(Writer):
             items.append(("body", call(f"{self.x.s}.encode", [self.x.type_ref(ep.body.record), "params"])))
         elif ep.body.kind == "whole":
             items.append(("body", call(f"{self.x.s}.encode", [self.x.schema(ep.body.type), "params.body"])))
-        parameters: list[tuple[str, Doc, str | None]] = []
-        if takes_params(ep):
-            ptype, omittable = self.params_type(ep)
-            parameters.append(("params", ptype, "{}" if omittable else None))
-        parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
-        request = request_literal(items, spread="options") if items else "options"
+        request = request_literal(items, spread=options) if items else options
         headers: list[Doc] = []
         for p in ep.located("header"):
             access = sym.property_access("params", p.name)
@@ -163,22 +162,39 @@ class ClientsWriter(Writer):
             else:
                 headers.append(group(sym.literal_key(p.wire), ": ", access))
         if headers:  # header parameters, then the call's own headers (which win), after the options
-            merged = call(self.imports.use(HEADER_VALUES), [obj(headers), "options.headers"])
-            request = obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), "...options", group("headers: ", merged)])
+            merged = call(self.imports.use(HEADER_VALUES), [obj(headers), f"{options}.headers"])
+            request = obj([*(group(sym.literal_key(k), ": ", v) for k, v in items), f"...{options}", group("headers: ", merged)])
+        return request
+
+    def known(self, ep: EndpointPlan) -> list[str]:
+        """The names an endpoint's params object may hold: its named parameters, the record's fields."""
         known = [p.name for p in ep.params if p.location in NAMED]
         record = self.api.record(ep.body.type) if ep.body.kind == "record" else None
         if record is not None:
             known += [f.name for f in record.fields if f.name not in known]
+        return known
+
+    def endpoint_method(self, name: str, ep: EndpointPlan, doc: str | None) -> dict[str, Any]:
+        """An endpoint method for the template: its doc, signature parts and its statements: the
+        check of its arguments, then the endpoint's stateless function (`api.<group>.<fun>`) with
+        this client (the request goes onto the wire there)."""
+        from tinkc.backends.typescript.emit_api import API_NAMESPACE, function_of, group_name
+
+        parameters: list[tuple[str, Doc, str | None]] = []
+        if takes_params(ep):
+            ptype, omittable = self.params_type(ep)
+            parameters.append(("params", ptype, "{}" if omittable else None))
+        parameters.append(("options", self.imports.use(REQUEST_OPTIONS), "{}"))
+        known = self.known(ep)
+        fn = function_of(self.plan, ep.id)
+        callee = f"{self.imports.use(API_NAMESPACE)}.{group_name(fn.group)}.{sym.method_name(fn.name)}"
+        stateless = call(callee, [*(["params"] if takes_params(ep) else []), obj(["...options", "client: this"])])
         return {
             "doc": self.method_doc(doc or ep.doc, ep),
             "name": name,
             "params": parameters,
             "returns": self.return_type(ep),
-            "statements": [
-                check_args(name, known, takes_params(ep), True),
-                statement("return", self.endpoint_call(ep, [request])),
-            ],
-            "request": request,
+            "statements": [check_args(name, known, takes_params(ep), True), statement("return", stateless)],
             "known": known,
         }
 
@@ -214,7 +230,7 @@ class ClientsWriter(Writer):
         const = f"{self.spec}.{self.names.endpoint(ep.id)}"
         # the request the plain method sends (its path, query and body, and the call's options)
         # the paging object next to the request object: Prettier hugs neither, one argument a line
-        expr = call("this.paginate", [const, self.x.schema(ep.response_type), items, self.paging_literal(ep), method["request"]])
+        expr = call("this.paginate", [const, self.x.schema(ep.response_type), items, self.paging_literal(ep), self.request_doc(ep)])
         return {
             "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages)."
             + (f"\n\n@deprecated {DEPRECATION_NOTICE}" if ep.deprecated else ""),

@@ -137,5 +137,25 @@ def driver_module(plan: SdkPlan, names: Symbols) -> str:
             )
         )
     table = pretty(["const CLIENTS: { readonly [id: string]: ClientEntry } = ", obj(entries, broken=bool(entries)), ";"])
+    # the stateless functions by endpoint id: group namespace, name, result and args as a method's
+    functions: list[Doc] = []
+    for g in plan.api_groups:
+        for fn in g.functions:
+            ep = plan.endpoint(fn.endpoint)
+            result = method_result(plan, names, x, MethodPlan(name=fn.name, kind="endpoint", target=ep.id))
+            items = [
+                f"group: {sym.string_literal(sym.method_name(g.name))}",
+                f"name: {sym.string_literal(sym.method_name(fn.name))}",
+                ["result: ", result or "null"],
+            ]
+            if takes_params(ep):
+                items.append("params: true")
+                declared = [(p.name, p.type) for p in ep.params if any(type_refs(p.type))]
+                if declared:
+                    items.append(["args: ", obj([group(sym.literal_key(n), ": ", x.schema(t)) for n, t in declared])])
+            functions.append(group(sym.literal_key(fn.endpoint), ": ", obj(items)))
+    table += "\n\n" + pretty(
+        ["const API_FUNCTIONS: { readonly [id: string]: ApiFunction } = ", obj(functions, broken=bool(functions)), ";"]
+    )
     head = pretty(imports_doc(imports.statements())) + "\n\n" if imports else ""
     return render("driver.ts.jinja", tables=head + table)

@@ -15,6 +15,7 @@ from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, telemetry_event_shapes
 from tinkc.sdk import ConfigOptionPlan, EndpointPlan, Retry, SdkPlan
+from tinkc.sdk.plan import RAW_METHODS
 
 endpoint_const = sym.endpoint_const
 feature_const = sym.feature_const
@@ -348,6 +349,19 @@ class SpecWriter:
         for ep in plan.endpoints.values():
             path = self.api.endpoints[ep.id].path.template
             decls.append(declaration(endpoint_const(ep.id), None, self.endpoint(ep), f"`{ep.method} {path}`"))
+        raw = plan.raw
+        for method in RAW_METHODS:  # the raw requests' runtime, by method (`api.post`...): the path the caller's
+            items = [prop("id", ts_literal("raw")), prop("method", ts_literal(method)), prop("path", ts_literal(""))]
+            if raw is not None and raw.headers:
+                items.append(prop("headers", pairs(raw.headers)))
+            if raw is not None and raw.retry is not None:
+                items.append(prop("retry", feature_const(raw.retry.feature)))
+            if raw is not None and raw.idempotency_header is not None and method in raw.idempotency_methods:
+                key = [prop("header", ts_literal(raw.idempotency_header)), prop("prefix", ts_literal(raw.idempotency_prefix))]
+                items.append(prop("idempotency", obj(key)))
+            decls.append(
+                declaration(f"RAW_{method}", None, [f"{self.rt}.endpoint(", obj(items), ")"], f"A raw `{method}` (`api.{method.lower()}`)")
+            )
         for feat in plan.features.values():
             if isinstance(feat.params, ir.PromiseResult):
                 decls.append(declaration(feature_const(feat.id), "Futures", self.futures(feat.params)))

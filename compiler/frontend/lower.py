@@ -46,6 +46,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # An HTTP header name (RFC 9110 `token`).
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
+# `api: group.function` of an endpoint: names every SDK can spell (a module / namespace, a function)
+API_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 # how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
 CHUNK_COMBINE = ("concat", "metrics", "first")
@@ -1099,6 +1101,7 @@ class Lowerer:
                 "response_handler",
                 "doc",
                 "deprecated",
+                "api",
             ),
             f"endpoint `{eid}`",
         )
@@ -1129,10 +1132,22 @@ class Lowerer:
                 hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}",
             )
             handler = None
+        api_node = m.get("api")
+        api_name = self.string(api_node, "`api`")
+        if api_name is not None and api_node is not None and not API_NAME.fullmatch(api_name):
+            self.sink.error(
+                "endpoint.bad-api-name",
+                f"`api: {api_name}` is not `group.function`",
+                api_node.span,
+                hint="the stateless function's group and name in snake_case, e.g. `api: session.create`",
+            )
+            api_name = None
         if method is None or path is None:
             return None
         return ir.Endpoint(
             id=eid,
+            api=api_name,
+            api_span=api_node.span if api_node is not None else None,
             method=method,
             path=path,
             path_params=self.path_params(m.get("path_params"), eid),

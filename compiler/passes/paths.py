@@ -6,7 +6,9 @@ path parameter the template lacks, a non-scalar path parameter, and a name used 
 parameters, query parameters and body fields (they all become arguments of one method) are errors,
 except a path parameter and a body field of the same type: one argument, sent in both places.
 So are two endpoints with one route (the same method and the same path up to the names of its
-variables): no server, mock or OpenAPI document can tell which one a request is for.
+variables): no server, mock or OpenAPI document can tell which one a request is for; and two
+endpoints with one stateless function (`api:`, else the endpoint's id; or one named as the other's
+`_future` / `_async` twin).
 """
 
 from __future__ import annotations
@@ -122,8 +124,37 @@ def _route_conflicts(api: ir.Api, sink: Sink) -> None:
             )
 
 
+def _api_conflicts(api: ir.Api, sink: Sink) -> None:
+    """Two endpoints whose stateless functions (`api:`, else the endpoint's id) have one name, or
+    one named as another's task-answering twin (`<name>_future`, `<name>_async`): an SDK cannot have
+    both."""
+    first: dict[tuple[str, str], ir.Endpoint] = {}
+    # the endpoints named by their id first: a clash is reported at the `api:` that makes it
+    for ep in sorted(api.endpoints.values(), key=lambda e: e.api is not None):
+        group, name = ep.api_function
+        other = first.setdefault((group, name), ep)
+        if other is not ep:
+            sink.error(
+                "endpoint.api-clash",
+                f"`{ep.id}` and `{other.id}` both have the stateless function `{group}.{name}`",
+                ep.api_span or ep.span,
+                hint="give one of them another name with `api: group.function`",
+            )
+    for (group, name), ep in first.items():
+        for suffix in ("_future", "_async"):
+            twin = first.get((group, name + suffix))
+            if twin is not None:
+                sink.error(
+                    "endpoint.api-clash",
+                    f"the stateless function `{group}.{name}{suffix}` of `{twin.id}` is the `{suffix[1:]}` twin of `{ep.id}`'s",
+                    twin.api_span or twin.span,
+                    hint="give one of them another name with `api: group.function`",
+                )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     _route_conflicts(api, sink)
+    _api_conflicts(api, sink)
     return attrs.evolve(api, endpoints={k: _endpoint(api, ep, sink) for k, ep in api.endpoints.items()})
 
 

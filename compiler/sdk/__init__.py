@@ -1,6 +1,8 @@
 """The SDK plan: what every SDK backend renders, decided once (see :mod:`tinkc.sdk.plan`)."""
 
 from tinkc.sdk.plan import (
+    ApiFunctionPlan,
+    ApiGroupPlan,
     Body,
     ClientPlan,
     ConfigOptionPlan,
@@ -9,6 +11,7 @@ from tinkc.sdk.plan import (
     FlowPlan,
     MethodPlan,
     Param,
+    RawPlan,
     Receiver,
     Retry,
     Runtime,
@@ -22,6 +25,8 @@ from tinkc.sdk.plan import (
 )
 
 __all__ = [
+    "ApiFunctionPlan",
+    "ApiGroupPlan",
     "Body",
     "ClientPlan",
     "ConfigOptionPlan",
@@ -30,6 +35,7 @@ __all__ = [
     "FlowPlan",
     "MethodPlan",
     "Param",
+    "RawPlan",
     "Receiver",
     "Retry",
     "Runtime",

@@ -577,6 +577,107 @@ def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
     )
 
 
+# -- the stateless endpoint layer -----------------------------------------------------------------
+
+ApiRequest = Literal["none", "record", "params"]
+
+
+@attrs.frozen(kw_only=True)
+class ApiFunctionPlan:
+    """One function of the stateless endpoint layer (Tinkex's `Tinkex.API.<Group>.<fun>`): it takes
+    the endpoint's request and options (a configuration or an SDK client, the per-call options) and
+    answers as the endpoint does, through the same runtime as the clients (retries, auth headers,
+    idempotency keys, telemetry). The clients' endpoint methods call it: the request's way onto the
+    wire is written once, there.
+
+    `request` says what the caller gives:
+
+    * ``none``: nothing (the endpoint has no parameters): the function takes only its options;
+    * ``record``: the request body's record (a struct / model / object of it), or a map of its
+      fields, which hold every parameter (a path parameter shared with a body field included);
+    * ``params``: a map of the parameters by their manifest names (path, query and header
+      parameters, body fields); a required one missing or a name the endpoint does not have is an
+      invalid-argument error before any request.
+
+    A future endpoint's function answers the future's result once resolved (Python's sync flavour:
+    the `APIFuture`, as its client method); Elixir also has `<fun>_future` answering `{:ok, Task}`
+    (submitted now, polled in the task), which the client's function calls."""
+
+    name: str  # the function's neutral name: the endpoint's `api:` name, else its own name
+    group: str  # its group (`models` -> Elixir `API.Models`, Python `api.models`, TypeScript `api.models`)
+    endpoint: str
+    request: ApiRequest
+
+
+@attrs.frozen(kw_only=True)
+class ApiGroupPlan:
+    name: str
+    functions: tuple[ApiFunctionPlan, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RawPlan:
+    """The raw request functions (Tinkex's `API.post/3`, `get/2`, `put/3`, `delete/2`): a method, a
+    path under the base URL, a JSON body; the answer is the decoded JSON (nothing for an empty
+    body), a status >= 400 the SDK's status error. They go through the runtime with the auth header,
+    the service's headers, telemetry, the idempotency key of the service's idempotency_key feature
+    (by method) and `retry`: the service's own retry_policy, or else the one most endpoints declare
+    (the API's usual policy; ties by feature id), or none."""
+
+    retry: Retry | None
+    idempotency_header: str | None
+    idempotency_prefix: str
+    idempotency_methods: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]
+
+
+RAW_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def api_request(ep: EndpointPlan) -> ApiRequest:
+    if not ep.params:
+        return "none"
+    if ep.body.kind == "record" and all(p.location == "body" or p.body_field is not None for p in ep.params):
+        return "record"
+    return "params"
+
+
+def api_groups(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> tuple[ApiGroupPlan, ...]:
+    """The endpoints by the group of their stateless function (the endpoint's `api:`, else its own
+    group and name); groups and functions in name order."""
+    groups: dict[str, list[ApiFunctionPlan]] = {}
+    for ep in endpoints.values():
+        group, name = api.endpoints[ep.id].api_function
+        groups.setdefault(group, []).append(ApiFunctionPlan(name=name, group=group, endpoint=ep.id, request=api_request(ep)))
+    return tuple(ApiGroupPlan(name=g, functions=tuple(sorted(fs, key=lambda f: f.name))) for g, fs in sorted(groups.items()))
+
+
+def plan_raw(api: ir.Api) -> RawPlan:
+    retry = api.service_feature(ir.RetryPolicy)
+    if retry is None:
+        used: dict[str, int] = {}
+        for ep in api.endpoints.values():
+            for f in api.endpoint_features(ep, "retry_policy")[:1]:
+                used[f.id] = used.get(f.id, 0) + 1
+        if used:
+            retry = api.features[min(used, key=lambda fid: (-used[fid], fid))]
+    key = next(
+        (
+            f.params
+            for use in api.service.features
+            if (f := api.features.get(use.feature)) is not None and isinstance(f.params, ir.IdempotencyKey)
+        ),
+        None,
+    )
+    return RawPlan(
+        retry=_retry(retry) if retry is not None else None,
+        idempotency_header=key.header if key is not None else None,
+        idempotency_prefix=key.prefix if key is not None else "",
+        idempotency_methods=tuple(m for m in RAW_METHODS if key is not None and m in key.methods),
+        headers=tuple((h.name, h.value) for h in api.service.headers),
+    )
+
+
 @attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
@@ -593,6 +694,9 @@ class SdkPlan:
     auth: AuthPlan | None = None
     config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
     server_config: ServerConfigPlan | None = None  # the service's `server_config` feature
+    # the stateless endpoint layer: its functions by group, and the raw request functions' runtime
+    api_groups: tuple[ApiGroupPlan, ...] = ()
+    raw: RawPlan | None = None
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -1247,6 +1351,8 @@ def plan_api(api: ir.Api) -> SdkPlan:
         auth=plan_auth(api, endpoints),
         config=config_options(api),
         server_config=_server_config(api),
+        api_groups=api_groups(api, endpoints),
+        raw=plan_raw(api),
     )
 
 

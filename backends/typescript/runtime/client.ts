@@ -263,6 +263,31 @@ export class Family {
   }
 }
 
+/** How the stateless layer (`api.<group>.<fun>`) calls through a client: its family (connections,
+ * session, telemetry) and its defaults, as the client's own methods call. */
+export interface Calls {
+  call<T>(endpoint: Endpoint, schema: Schema<T>, request?: Request & RequestOptions): Promise<T>;
+  callEmpty(endpoint: Endpoint, request?: Request & RequestOptions): Promise<void>;
+  callLocation(endpoint: Endpoint, request?: Request & RequestOptions): Promise<string>;
+  callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request?: Request & RequestOptions,
+  ): Promise<T>;
+  callFuture<T>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    request?: Request & RequestOptions,
+  ): Promise<T>;
+  /** One request answered as its JSON body (null: no body); telemetry told of a failure. */
+  callRaw(endpoint: Endpoint, request?: Request & RequestOptions): Promise<unknown>;
+}
+
+/** The key of a client's `Calls` (a symbol: no name of the client's own API is taken). */
+export const CALLS = Symbol("calls");
+
 const FAMILY = Symbol("family");
 const STATE = Symbol("state");
 
@@ -342,6 +367,21 @@ export abstract class BaseClient {
     copy.lanes = this.lanes; // ... in the same lanes, so its ordered requests keep their order
     copy.defaults = mergeOptions(this.defaults, options);
     return copy;
+  }
+
+  /** The calls of the stateless layer through this client. */
+  [CALLS](): Calls {
+    return {
+      call: (endpoint, schema, request) => this.call(endpoint, schema, request),
+      callEmpty: (endpoint, request) => this.callEmpty(endpoint, request),
+      callLocation: (endpoint, request) => this.callLocation(endpoint, request),
+      callRedirect: (endpoint, schema, field, request) =>
+        this.callRedirect(endpoint, schema, field, request),
+      callFuture: (endpoint, futures, schema, request) =>
+        this.callFuture(endpoint, futures, schema, request),
+      callRaw: (endpoint, request) =>
+        this.reported(this.send(endpoint, request ?? {}).then((answer) => jsonBody(answer))),
+    };
   }
 
   /** One logical request of an endpoint, with the call's options over the client's defaults. */
