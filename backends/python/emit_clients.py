@@ -106,6 +106,7 @@ def endpoint_method(
             kind="endpoint",
             is_async=is_async,
             name=sym.method_name(name),
+            decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
             params=params,
             returns=return_annotation(plan, imports, is_async),
             doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
