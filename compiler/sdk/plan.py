@@ -29,6 +29,7 @@ import attrs
 
 from tinkc.ir import nodes as ir
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
+from tinkc.ir.helpers import HelperArg, PathStep, get_path, wire_template
 from tinkc.ir.types import base_type
 
 Location = Literal["path", "query", "body", "body_whole", "header"]
@@ -565,6 +566,97 @@ def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
 
 
 @attrs.frozen(kw_only=True)
+class HelperParamPlan:
+    name: str
+    type: ir.TypeRef
+    optional: bool  # a `T?` parameter: a trailing argument callers may leave out
+
+
+@attrs.frozen(kw_only=True)
+class HelperPlan:
+    """A record's helper (ir/helpers.py says what it means). ``new``: ``template`` is the JSON the
+    parameters are put into (wire names; ``HelperArg`` where a parameter goes), decoded as the
+    record. ``get``: ``path`` walked from the value; ``result`` the type it answers."""
+
+    record: str
+    name: str
+    kind: Literal["new", "get"]
+    params: tuple[HelperParamPlan, ...]
+    template: Any
+    path: tuple[PathStep, ...]
+    result: ir.TypeRef
+    doc: str | None
+
+
+@attrs.frozen(kw_only=True)
+class DerivedPlan:
+    """A derived field: when decoding leaves ``field`` (wire name ``wire``) absent, it is the variable
+    ``var`` of ``template`` (record ``parse``'s parse template) matched against the string field
+    ``source`` (wire name ``source_wire``); text that does not match leaves it absent."""
+
+    field: str
+    wire: str
+    source: str
+    source_wire: str
+    parse: str
+    template: str
+    var: str
+
+
+def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[str, tuple[DerivedPlan, ...]]]:
+    helpers: dict[str, tuple[HelperPlan, ...]] = {}
+    derived: dict[str, tuple[DerivedPlan, ...]] = {}
+    for decl in api.types.values():
+        if not isinstance(decl, ir.Record):
+            continue
+        out = []
+        for h in decl.helpers:
+            params = tuple(HelperParamPlan(name=p.name, type=p.type, optional=isinstance(p.type, ir.Nullable)) for p in h.params)
+            if h.kind == "get":
+                got = get_path(api, decl.id, h.path)
+                assert not isinstance(got, str)
+                out.append(
+                    HelperPlan(
+                        record=decl.id, name=h.name, kind="get", params=(), template=None, path=got[0], result=got[1], doc=h.doc
+                    )
+                )
+            else:
+                template = wire_template(api, h.new, ir.Ref(name=decl.id))
+                out.append(
+                    HelperPlan(
+                        record=decl.id,
+                        name=h.name,
+                        kind="new",
+                        params=params,
+                        template=template,
+                        path=(),
+                        result=ir.Ref(name=decl.id),
+                        doc=h.doc,
+                    )
+                )
+        if out:
+            helpers[decl.id] = tuple(out)
+        ds = []
+        for name, d in decl.derived:
+            f, src, parsed = decl.field(name), decl.field(d.source), api.types[d.parse]
+            assert f is not None and src is not None and isinstance(parsed, ir.Record) and parsed.parse is not None
+            ds.append(
+                DerivedPlan(
+                    field=name,
+                    wire=f.json_name,
+                    source=d.source,
+                    source_wire=src.json_name,
+                    parse=d.parse,
+                    template=parsed.parse.template,
+                    var=d.var,
+                )
+            )
+        if ds:
+            derived[decl.id] = tuple(ds)
+    return helpers, derived
+
+
+@attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
     service: ir.Service
@@ -580,6 +672,8 @@ class SdkPlan:
     auth: AuthPlan | None = None
     config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
     server_config: ServerConfigPlan | None = None  # the service's `server_config` feature
+    helpers: dict[str, tuple[HelperPlan, ...]] = attrs.field(factory=dict)  # record id → its `helpers:`
+    derived: dict[str, tuple[DerivedPlan, ...]] = attrs.field(factory=dict)  # record id → its derived fields
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -1217,6 +1311,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
         for cid, c in api.clients.items()
     }
     telemetry = api.service_feature(ir.Telemetry)
+    helpers, derived = plan_helpers(api)
     bounds = [f.params.max_connections for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
     return SdkPlan(
         api=api,
@@ -1233,6 +1328,8 @@ def plan_api(api: ir.Api) -> SdkPlan:
         auth=plan_auth(api, endpoints),
         config=config_options(api),
         server_config=_server_config(api),
+        helpers=helpers,
+        derived=derived,
     )
 
 
