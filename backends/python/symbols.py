@@ -44,6 +44,7 @@ SOURCES: dict[str, str] = {
     "Any": "typing",
     "Literal": "typing",
     "cast": "typing",
+    "ClassVar": "typing",
     "TypeAlias": "typing",
     "Base64Bytes": "pydantic",
     "BaseModel": "pydantic",
@@ -78,12 +79,16 @@ SOURCES: dict[str, str] = {
     "discriminate": "._runtime",
     "best_fit": "._runtime",
     "parse_template": "._runtime",
+    "construct": "._runtime",
+    "project": "._runtime",
+    "to_wire": "._runtime",
     "Chunking": "._chunks",
     "Session": "._session",
     "ServerConfig": "._http",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",
 }
+LINE_LENGTH = 120  # the generated pyproject.toml's ruff line-length: a longer import is one name a line
 STDLIB = frozenset({"", "datetime", "typing"})
 THIRD_PARTY = frozenset({"pydantic"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
@@ -125,7 +130,7 @@ class Imports(shared.Imports):
             names = sorted(names, key=_isort_key)
             if module == "":
                 out.extend(f"import {n}" for n in names)
-            elif module in self._exploded:
+            elif module in self._exploded or len(f"from {module} import {', '.join(names)}") > LINE_LENGTH:
                 out += [f"from {module} import (", *(f"    {n}," for n in names), ")"]
             else:
                 out.append(f"from {module} import {', '.join(names)}")
