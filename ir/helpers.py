@@ -40,9 +40,11 @@ class PathStep:
 
     field: str | None = None  # None: each
     variants: tuple[str, ...] = ()  # a union item: the records having the field (others: error)
+    discriminator: str | None = None  # ... the union's discriminator field, and those records' tags
+    tags: tuple[str, ...] = ()
 
 
-def _record_fields(api: ir.Api, t: ir.TypeRef, name: str) -> tuple[ir.Field | None, tuple[str, ...], str | None]:
+def _record_fields(api: ir.Api, t: ir.TypeRef, name: str) -> tuple[ir.Field | None, tuple[ir.Variant, ...], str | None]:
     """The field ``name`` of the record or union ``t`` is: (field, variants having it, problem)."""
     base, _ = base_type(api, t)
     decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
@@ -60,9 +62,11 @@ def _record_fields(api: ir.Api, t: ir.TypeRef, name: str) -> tuple[ir.Field | No
             if found is not None and f.type != found.type:
                 return None, (), f"variants of `{decl.id}` give field `{name}` different types"
             found = f
-            having.append(v.type)
+            having.append(v)
         if found is None:
             return None, (), f"no variant of union `{decl.id}` has a field `{name}`"
+        if not decl.discriminator:
+            return None, (), f"`{decl.id}` is an untagged union: which items have `{name}` would be a guess"
         return found, tuple(having), None
     from tinkc.frontend.grammars import format_type
 
@@ -86,12 +90,21 @@ def get_path(api: ir.Api, record: str, path: tuple[str, ...]) -> tuple[tuple[Pat
             absent = base_type(api, t)[1]  # an absent list is empty; an item may be null
             steps.append(PathStep())
             continue
+        t_before = t
         f, variants, problem = _record_fields(api, t, step)
         if problem or f is None:
             return problem or f"no field `{step}`"
         t = f.type
         absent = absent or not f.required or base_type(api, t)[1]
-        steps.append(PathStep(field=step, variants=variants))
+        decl = api.types.get(base_type(api, t_before)[0].name) if isinstance(base_type(api, t_before)[0], ir.Ref) else None
+        steps.append(
+            PathStep(
+                field=step,
+                variants=tuple(v.type for v in variants),
+                discriminator=decl.discriminator if isinstance(decl, ir.Union_) and variants else None,
+                tags=tuple(str(v.tag) for v in variants),
+            )
+        )
     leaf = t.inner if isinstance(t, ir.Nullable) else t
     result: ir.TypeRef = ir.Nullable(inner=leaf) if absent else leaf
     return tuple(steps), (ir.ListT(item=result) if many else result)
