@@ -814,6 +814,19 @@ class Method:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ClientAlias:
+    """A function of one client's module that is another client's method (`aliases:`): Tinkex's
+    `SamplingClient.create_async(service, opts)` is `ServiceClient.create_sampling_client_async`.
+    Its first argument is a client of ``client``; the others are the method's."""
+
+    name: str
+    client: str
+    method: str
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Client:
     id: str
     module: str | None
@@ -821,6 +834,7 @@ class Client:
     state: tuple[StateField, ...] = ()
     resources: tuple[str, ...] = ()
     doc: str | None = None
+    aliases: tuple[ClientAlias, ...] = ()
     span: Span | None = _span()
 
     @property

@@ -20,6 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
+from tinkc.sdk.plan import AliasPlan
 from tinkc.sdk.plan import ITER_SUFFIX
 
 
@@ -93,6 +94,27 @@ class ClientWriter:
             twin=twin,
         )
         return sig, text.removesuffix("\n")
+
+    def alias_function(self, alias: AliasPlan) -> str:
+        """`defdelegate`s to another client's function (and its `_async` twin, when it has one):
+        Tinkex's `SamplingClient.create_async/1,2` is `ServiceClient.create_sampling_client_async`."""
+        target = self.plan.clients[alias.client]
+        method = next(m for m in target.methods if m.name == alias.method)
+        sig = method_signature(self.plan, target, method)
+        module = self.aliases.ref(self.layout.client_module(target))
+        head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
+        name = symbols.function_name(alias.name)
+        out = []
+        pairs = [(name, sig.function)] + ([(f"{name}_async", f"{sig.function}_async")] if sig.kind == "sync" else [])
+        for fun, to in pairs:
+            doc = alias.doc or f"Same as `{module}.{to}`."
+            if fun != name:
+                doc = f"`{name}` in a `Task` (`{module}.{to}`)."
+            line = f"  defdelegate {fun}({', '.join(head)}), to: {module}, as: :{to}"
+            if not exfmt.fits(line):  # mix format breaks the keyword list one pair a line
+                line = f"  defdelegate {fun}({', '.join(head)}),\n    to: {module},\n    as: :{to}"
+            out += [*exfmt.heredoc("@doc", doc), line, ""]
+        return lines(out[:-1])
 
     def async_twin(self, sig: Signature) -> dict[str, str | int]:
         """`<function>_async`: the function in a `Task`."""
@@ -189,6 +211,7 @@ class ClientWriter:
             functions.append(text)
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
+        functions.extend(self.alias_function(a) for a in self.client.aliases)
         head = self.process_head() if self.process else self.struct_head()
         blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:

@@ -1454,7 +1454,7 @@ class Lowerer:
         m = self.mapping(node, f"client `{cid}`")
         if m is None:
             return None
-        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows"), f"client `{cid}`")
+        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows", "aliases"), f"client `{cid}`")
         methods: list[ir.Method] = []
         mm = self.mapping(m.get("methods"), f"`methods` of client `{cid}`")
         for e in mm or ():
@@ -1528,6 +1528,32 @@ class Lowerer:
                     hint="dotted segments that each start with a capital letter, e.g. `Tinkex.TrainingClient`",
                 )
                 module = None
+        aliases = []
+        for e in self.mapping(m.get("aliases"), f"`aliases` of client `{cid}`") or ():
+            where = f"alias `{e.key}` of client `{cid}`"
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error("client.bad-alias", f"{where}: the name is not a lower-case identifier", e.key_span)
+                continue
+            am = self.mapping(e.value, where) if not isinstance(e.value, Scalar) else None
+            target = self.string(e.value if isinstance(e.value, Scalar) else (am.get("method") if am else None), f"`method` of {where}")
+            if am is not None:
+                self.check_keys(am, ("method", "doc"), where)
+            if target is None:
+                if am is not None and "method" not in am:
+                    self.sink.error("client.bad-alias", f"{where} needs `method: <client>.<method>`", e.key_span)
+                continue
+            other, dot, method_name = target.partition(".")
+            if not dot or not other or not method_name:
+                self.sink.error(
+                    "client.bad-alias",
+                    f"{where}: `{target}` is not `<client>.<method>`",
+                    (e.value if isinstance(e.value, Scalar) else am["method"]).span,  # type: ignore[index]
+                    hint="e.g. `service.create_sampling_client`",
+                )
+                continue
+            aliases.append(
+                ir.ClientAlias(name=e.key, client=other, method=method_name, doc=self.doc(am) if am else None, span=e.key_span)
+            )
         return ir.Client(
             id=cid,
             module=module,
@@ -1535,6 +1561,7 @@ class Lowerer:
             state=tuple(state),
             resources=tuple(r for r, _ in self.string_list(m.get("resource"), "`resource`")),
             doc=self.doc(m),
+            aliases=tuple(aliases),
             span=key_span,
         )
 

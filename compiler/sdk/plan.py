@@ -391,6 +391,18 @@ class MethodPlan:
 
 
 @attrs.frozen(kw_only=True)
+class AliasPlan:
+    """A function of one client's module that calls another client's method (`aliases:`); its
+    first argument is a client of ``client``, the others are the method's (Tinkex's
+    `SamplingClient.create_async(service, opts)`)."""
+
+    name: str
+    client: str
+    method: str
+    doc: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class ClientPlan:
     id: str
     module: str | None
@@ -401,6 +413,7 @@ class ClientPlan:
     built_by_flow: bool  # some flow builds this client (a derived client)
     stateful: bool  # holds what every call shares and updates: counters, or the session id
     doc: str | None = None
+    aliases: tuple[AliasPlan, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -1307,6 +1320,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
             built_by_flow=cid in built,
             stateful=_stateful(api, c, session),
             doc=c.doc,
+            aliases=tuple(AliasPlan(name=a.name, client=a.client, method=a.method, doc=a.doc) for a in c.aliases),
         )
         for cid, c in api.clients.items()
     }
