@@ -82,6 +82,7 @@ SOURCES: dict[str, str] = {
     "construct": "._runtime",
     "project": "._runtime",
     "to_wire": "._runtime",
+    "delegate": "._runtime",
     "Chunking": "._chunks",
     "Session": "._session",
     "ServerConfig": "._http",

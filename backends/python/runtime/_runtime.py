@@ -7,7 +7,7 @@ import datetime
 import enum
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -230,3 +230,18 @@ def project(value: Any, path: tuple[PathStep, ...]) -> Any:
                 out.append(getattr(v, step))
         values = out
     return values if many else values[0]
+
+
+C = TypeVar("C")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def delegate(target: Callable[[], Callable[Concatenate[C, P], R]]) -> Callable[Concatenate[C, P], R]:
+    """A client alias (``SamplingClient.create(service, ...)``): another client's method, with its
+    own parameters and result type; ``target`` names it lazily, as that class may be defined later."""
+
+    def call(receiver: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return target()(receiver, *args, **kwargs)
+
+    return call
