@@ -96,7 +96,8 @@ def get_path(api: ir.Api, record: str, path: tuple[str, ...]) -> tuple[tuple[Pat
             return problem or f"no field `{step}`"
         t = f.type
         absent = absent or not f.required or base_type(api, t)[1]
-        decl = api.types.get(base_type(api, t_before)[0].name) if isinstance(base_type(api, t_before)[0], ir.Ref) else None
+        before = base_type(api, t_before)[0]
+        decl = api.types.get(before.name) if isinstance(before, ir.Ref) else None
         steps.append(
             PathStep(
                 field=step,
@@ -123,7 +124,7 @@ def check_new(api: ir.Api, helper: ir.Helper, record: str) -> list[tuple[str, An
     """Why a `new` template does not build a ``record`` (message, span, hint), nothing when it does."""
     params = {p.name: p for p in helper.params}
     used: set[str] = set()
-    out: list[tuple[str, Any, str | None]] = []
+    out: list[Any] = []  # ((where, message), span, hint) until the end
 
     def walk(value: Any, t: ir.TypeRef, required: bool, where: str) -> None:
         from tinkc.frontend.grammars import format_type
@@ -137,7 +138,7 @@ def check_new(api: ir.Api, helper: ir.Helper, record: str) -> list[tuple[str, An
             if p is None:
                 out.append(
                     (
-                        f"{where}: `{value.text or value.source}` is not a parameter of the helper",
+                        (where, f"`{value.text or value.source}` is not a parameter of the helper"),
                         value.span,
                         f"parameters: {', '.join(params) or '(none)'}; a helper reads `${{input.<param>}}` only",
                     )
@@ -145,27 +146,27 @@ def check_new(api: ir.Api, helper: ir.Helper, record: str) -> list[tuple[str, An
                 return
             used.add(p.name)
             if not accepts(api, t, p.type):
-                out.append((f"{where}: parameter `{p.name}` is `{format_type(p.type)}`, the field `{format_type(t)}`", value.span, None))
+                out.append(((where, f"parameter `{p.name}` is `{format_type(p.type)}`, the field `{format_type(t)}`"), value.span, None))
             elif required and nullable_mismatch(api, t, p.type):
                 out.append(
                     (
-                        f"{where}: parameter `{p.name}` may be left out, but the field is required",
+                        (where, f"parameter `{p.name}` may be left out, but the field is required"),
                         value.span,
                         f"declare it `{format_type(base_type(api, p.type)[0])}`",
                     )
                 )
             return
         if isinstance(value, ir.Interp):
-            out.append((f"{where}: a helper template takes whole values, not text with bindings inside", value.span, None))
+            out.append(((where, "a helper template takes whole values, not text with bindings inside"), value.span, None))
             return
         if isinstance(value, ir.Const):
             problem = const_problem(api, t, value.value)
             if problem:
-                out.append((f"{where}: {problem}", value.span, None))
+                out.append(((where, f"{problem}"), value.span, None))
             return
         if isinstance(value, ir.ListValue):
             if not isinstance(base, ir.ListT):
-                out.append((f"{where}: a list where `{format_type(t)}` is expected", value.span, None))
+                out.append(((where, f"a list where `{format_type(t)}` is expected"), value.span, None))
                 return
             for i, item in enumerate(value.items):
                 walk(item, base.item, True, f"{where}[{i}]")
@@ -180,29 +181,30 @@ def check_new(api: ir.Api, helper: ir.Helper, record: str) -> list[tuple[str, An
                 variant = _variant_of(api, decl, value)
                 if variant is None:
                     tags = ", ".join(str(v.tag) for v in decl.variants)
-                    out.append(
-                        (f"{where}: a `{decl.id}` value names its variant by `{decl.discriminator}`", value.span, f"one of: {tags}")
-                    )
+                    out.append(((where, f"a `{decl.id}` value names its variant by `{decl.discriminator}`"), value.span, f"one of: {tags}"))
                     return
                 decl = api.types[variant]
             if not isinstance(decl, ir.Record):
-                out.append((f"{where}: a mapping where `{format_type(t)}` is expected", value.span, None))
+                out.append(((where, f"a mapping where `{format_type(t)}` is expected"), value.span, None))
                 return
             given = dict(value.items)
             for key, item in value.items:
                 f = decl.field(key)
                 if f is None:
-                    out.append((f"{where}: record `{decl.id}` has no field `{key}`", item.span or value.span, None))
+                    out.append(((where, f"record `{decl.id}` has no field `{key}`"), item.span or value.span, None))
                     continue
                 walk(item, f.type, f.required and not f.has_default, f"{where}.{key}")
             for f in decl.fields:
                 if f.required and not f.has_default and f.name not in given:
-                    out.append((f"{where}: field `{decl.id}.{f.name}` is required", value.span, f"add `{f.name}:` to the template"))
+                    out.append(((where, f"field `{decl.id}.{f.name}` is required"), value.span, f"add `{f.name}:` to the template"))
 
-    walk(helper.new, ir.Ref(name=record), True, f"`new` of helper `{record}.{helper.name}`")
-    for p in helper.params:
-        if p.name not in used:
-            out.append((f"parameter `{p.name}` of helper `{record}.{helper.name}` is not used by `new`", p.span, None))
+    walk(helper.new, ir.Ref(name=record), True, "")
+    head = f"`new` of helper `{record}.{helper.name}`"
+    out = [(f"{head}{' at ' + where.lstrip('.') if where else ''}: {message}", span, hint) for (where, message), span, hint in out]
+    if not any("is not a parameter" in m for m, _, _ in out):  # a misspelt binding is reported once, not twice
+        for p in helper.params:
+            if p.name not in used:
+                out.append((f"parameter `{p.name}` of helper `{record}.{helper.name}` is not used by `new`", p.span, None))
     return out
 
 
@@ -239,7 +241,10 @@ def derived_problem(api: ir.Api, record: ir.Record, name: str, d: ir.Derived) ->
     assert f is not None
     source = record.field(d.source)
     if source is None:
-        return f"`from: {d.source}`: record `{record.id}` has no such field", f"one of: {', '.join(x.name for x in record.fields)}"
+        from tinkc.diagnostics import did_you_mean
+
+        names = [x.name for x in record.fields if x.name != name]
+        return f"`from: {d.source}`: record `{record.id}` has no such field", did_you_mean(d.source, names) or f"one of: {', '.join(names)}"
     if base_type(api, source.type)[0] != ir.Prim(name="string"):
         return f"`from: {d.source}` is not a `string` field", None
     parsed = api.types.get(d.parse)

@@ -20,8 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
-from tinkc.sdk.plan import AliasPlan
-from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.plan import ITER_SUFFIX, AliasPlan
 
 
 class ClientWriter:

@@ -314,7 +314,9 @@ def derived_terms(derived: tuple[DerivedPlan, ...]) -> Node:
 def template_node(value: Any, types: TypeRenderer, names: dict[str, str]) -> Node:
     """A helper's `new` template as an Elixir term: JSON with each parameter encoded in place."""
     if isinstance(value, HelperArg):
-        return exfmt.Call(f"{types.aliases.ref(types.layout.runtime('Runtime.Codec'))}.encode", [Text(names[value.name]), types.term(value.type)])
+        return exfmt.Call(
+            f"{types.aliases.ref(types.layout.runtime('Runtime.Codec'))}.encode", [Text(names[value.name]), types.term(value.type)]
+        )
     if isinstance(value, dict):
         return Map([Pair(f"{symbols.string(k)} =>", template_node(v, types, names)) for k, v in value.items()])
     if isinstance(value, list):
@@ -369,7 +371,9 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
                 "  end",
             ]
         )
-    return lines([*exfmt.heredoc("@doc", doc), *exfmt.spec(name, spec_args, ["t()"]), *exfmt.short_def(f"{name}({', '.join(args)})", build)])
+    return lines(
+        [*exfmt.heredoc("@doc", doc), *exfmt.spec(name, spec_args, ["t()"]), *exfmt.short_def(f"{name}({', '.join(args)})", build)]
+    )
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:

@@ -17,8 +17,8 @@ from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import type_refs
 from tinkc.ir.helpers import HelperArg
+from tinkc.ir.queries import type_refs
 from tinkc.sdk import SdkPlan
 from tinkc.sdk.plan import HelperPlan
 
@@ -116,11 +116,17 @@ def record_block(api: ir.Api, rec: ir.Record, imports: Imports, plan: SdkPlan | 
         derived = plan.derived.get(rec.id, ())
         if derived:
             rows = [
-                d.collection("(", [py_literal(sym.field_name(x.field)), py_literal(sym.field_name(x.source)), py_literal(x.template), py_literal(x.var)], ")")
+                d.collection(
+                    "(",
+                    [py_literal(sym.field_name(x.field)), py_literal(sym.field_name(x.source)), py_literal(x.template), py_literal(x.var)],
+                    ")",
+                )
                 for x in derived
             ]
             value = d.collection("(", rows, ")", tuple_=True)
-            extra.insert(0, d.render([f"tinkc_derived: {imports.use(sym.lib('ClassVar'))}[tuple[tuple[str, str, str, str], ...]] = ", value], 1))
+            extra.insert(
+                0, d.render([f"tinkc_derived: {imports.use(sym.lib('ClassVar'))}[tuple[tuple[str, str, str, str], ...]] = ", value], 1)
+            )
     return SimpleNamespace(
         kind="record",
         name=sym.type_name(rec.id),
@@ -150,7 +156,7 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
     cls = sym.type_name(h.record)
     doc = h.doc or f"The ``{h.name}`` helper of ``{cls}``."
     if h.kind == "get":
-        steps = []
+        steps: list[d.Doc] = []
         for step in h.path:
             if step.field is None:
                 steps.append("None")

@@ -15,6 +15,7 @@ from typing import Any
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import (
     LINE,
+    SOFTLINE,
     WIDTH,
     Doc,
     Indent,
@@ -23,9 +24,8 @@ from tinkc.backends.typescript.doc import (
     call,
     comment_block,
     group,
-    obj,
-    SOFTLINE,
     join,
+    obj,
     pretty,
     type_literal,
 )

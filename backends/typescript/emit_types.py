@@ -250,7 +250,7 @@ class TypesWriter:
         rows = [array([sym.string_literal(x) for x in (d.field, d.source, d.template, d.var)]) for d in derived]
         schema = call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body), *([array(rows)] if rows else [])])
         name = self.names.type(rec.id)
-        parse = None
+        parse: dict[str, Any] | None = None
         if rec.parse is not None:
             parse = {
                 "doc": (f"Splits `text` by `{rec.parse.template}` into a `{name}`; throws `InvalidArgumentError` when it does not match."),
@@ -316,7 +316,14 @@ class TypesWriter:
             body = ["return ", call(f"{self.x.s}.construct", [name, self.template(h.template)]), ";"]
             doc += " Values that do not fit throw `InvalidArgumentError`."
             result = name
-            params = [(sym.variable(p.name) + ("?" if p.optional else ""), self.x.ts_type(p.type.inner if isinstance(p.type, ir.Nullable) else p.type), None) for p in h.params]
+            params = [
+                (
+                    sym.variable(p.name) + ("?" if p.optional else ""),
+                    self.x.ts_type(p.type.inner if isinstance(p.type, ir.Nullable) else p.type),
+                    None,
+                )
+                for p in h.params
+            ]
         function = pretty([signature(f"export function {fn}", params, ""), ": ", result, " ", block([body])]).rstrip("\n")
         return {"doc": doc, "function": function}
 

@@ -774,13 +774,15 @@ class Lowerer:
                         "type.bad-helper",
                         f"`get` of {where} is `{text}`, not a path from `${{self}}`",
                         h["get"].span,
-                        hint='write `${self.field}`, `${self.list[*].field}` (`[*]`: every item; two `[*]` flatten)',
+                        hint="write `${self.field}`, `${self.list[*].field}` (`[*]`: every item; two `[*]` flatten)",
                     )
                     continue
                 path = tuple(_PATH_STEP.findall(got.group(1)))
                 steps = tuple("*" if s == "[*]" else s.lstrip(".") for s in path)
                 if not steps:
-                    self.sink.error("type.bad-helper", f"`get` of {where} reads nothing", h["get"].span, hint="name a field: `${self.field}`")
+                    self.sink.error(
+                        "type.bad-helper", f"`get` of {where} reads nothing", h["get"].span, hint="name a field: `${self.field}`"
+                    )
                     continue
                 if params:
                     self.sink.error(
@@ -1551,9 +1553,7 @@ class Lowerer:
                     hint="e.g. `service.create_sampling_client`",
                 )
                 continue
-            aliases.append(
-                ir.ClientAlias(name=e.key, client=other, method=method_name, doc=self.doc(am) if am else None, span=e.key_span)
-            )
+            aliases.append(ir.ClientAlias(name=e.key, client=other, method=method_name, doc=self.doc(am) if am else None, span=e.key_span))
         return ir.Client(
             id=cid,
             module=module,

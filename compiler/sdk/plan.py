@@ -28,8 +28,8 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import PathStep, get_path, wire_template
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
-from tinkc.ir.helpers import HelperArg, PathStep, get_path, wire_template
 from tinkc.ir.types import base_type
 
 Location = Literal["path", "query", "body", "body_whole", "header"]
@@ -629,9 +629,7 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
                 got = get_path(api, decl.id, h.path)
                 assert not isinstance(got, str)
                 out.append(
-                    HelperPlan(
-                        record=decl.id, name=h.name, kind="get", params=(), template=None, path=got[0], result=got[1], doc=h.doc
-                    )
+                    HelperPlan(record=decl.id, name=h.name, kind="get", params=(), template=None, path=got[0], result=got[1], doc=h.doc)
                 )
             else:
                 template = wire_template(api, h.new, ir.Ref(name=decl.id))
