@@ -650,6 +650,25 @@ def _definitions() -> dict[str, Schema]:
                     "is that client): Tinkex's `SamplingClient.create_async(service, opts)`.",
                 )
             ),
+            "chunkers": _nullable(
+                _map(
+                    _obj(
+                        {
+                            "flow": _str("A flow with one chunked step (`forward_backward`)."),
+                            "module": _str(
+                                "The Elixir module under the client's that holds the function (`DataProcessor`); other "
+                                "SDKs: a static function of the client class.",
+                                pattern="^[A-Z][A-Za-z0-9_]*$",
+                            ),
+                            "doc": DOC,
+                        },
+                        required=("flow",),
+                    ),
+                    keys="^[a-z_][a-z0-9_]*$",
+                    description="Public functions splitting a list as a flow's chunked step does: Tinkex's "
+                    "`TrainingClient.DataProcessor.chunk_data/1`.",
+                )
+            ),
             "flows": {
                 "description": "Inline flows: a list (each with `name`) or a mapping by name.",
                 "anyOf": [

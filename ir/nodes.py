@@ -827,6 +827,19 @@ class ClientAlias:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class Chunker:
+    """A public function splitting a list as the chunked step of flow ``flow`` does (`chunkers:`):
+    Tinkex's `TrainingClient.DataProcessor.chunk_data/1`. ``module`` names the Elixir module under
+    the client's that holds it (other SDKs: a static function of the client class)."""
+
+    name: str
+    flow: str
+    module: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Client:
     id: str
     module: str | None
@@ -835,6 +848,7 @@ class Client:
     resources: tuple[str, ...] = ()
     doc: str | None = None
     aliases: tuple[ClientAlias, ...] = ()
+    chunkers: tuple[Chunker, ...] = ()
     span: Span | None = _span()
 
     @property

@@ -209,6 +209,12 @@ CASES: dict[str, Case] = {
         E("client.bad-alias", 18, 10),
         match=(HINT + r"did you mean `get`\?", HINT + r"did you mean `service`\?", HINT + r"e.g. `service.create_sampling_client`"),
     ),
+    "chunker_bad": case(
+        E("client.bad-chunker", 23, 7),
+        E("client.bad-chunker", 24, 7),
+        E("client.bad-chunker", 25, 38),
+        match=(HINT + r"a call step of the flow splits", HINT + r"did you mean `fetch`\?", HINT + r"a capitalized name"),
+    ),
     # -- chunked calls ---------------------------------------------------------------------------------
     "chunk_input_not_a_list": case(E("flow.bad-chunk", 14, 28), match=HINT + r"its list inputs: `items`"),
     "chunk_bad_combine": case(E("flow.bad-chunk", 18, 34), match=HINT + r"did you mean `concat`\?"),

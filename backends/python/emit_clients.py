@@ -180,6 +180,26 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
                         ]
                     )
                 )
+            for k in client.chunkers:
+                # Tinkex's `TrainingClient.DataProcessor.chunk_data/1`: a static method here
+                item = py_type(k.chunk.item, imports)
+                doc = (k.doc or f"The chunks of ``{k.chunk.input}``.") + (
+                    f" At most {k.chunk.max_items} items and about {k.chunk.max_bytes} bytes (estimated from the JSON form) a "
+                    "chunk; an item larger than that alone is an ``InvalidArgumentError``."
+                )
+                chunking = d.call(
+                    imports.use(sym.lib("Chunking")), [py_literal(k.chunk.input), str(k.chunk.max_items), str(k.chunk.max_bytes), "()"]
+                )
+                aliases.append(
+                    "\n".join(
+                        [
+                            "    @staticmethod",
+                            f"    def {sym.method_name(k.name)}(items: {imports.use(sym.lib('Sequence'))}[{item}]) -> list[list[{item}]]:",
+                            *docstring(doc, "        "),
+                            d.render(["return ", chunking, ".split(items)"], 2),
+                        ]
+                    )
+                )
             classes.append(
                 SimpleNamespace(
                     aliases=aliases,

@@ -38,6 +38,7 @@ from tinkc.ir import nodes as ir
 # (standard library, third party, then the package's own).
 SOURCES: dict[str, str] = {
     "asyncio": "",  # `import asyncio`
+    "Sequence": "collections.abc",
     "date": "datetime",
     "datetime": "datetime",
     "Annotated": "typing",
@@ -90,7 +91,7 @@ SOURCES: dict[str, str] = {
     "TelemetrySpec": "._telemetry",
 }
 LINE_LENGTH = 120  # the generated pyproject.toml's ruff line-length: a longer import is one name a line
-STDLIB = frozenset({"", "datetime", "typing"})
+STDLIB = frozenset({"", "collections.abc", "datetime", "typing"})
 THIRD_PARTY = frozenset({"pydantic"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
 TYPES_MODULE = ".types"  # the declared types

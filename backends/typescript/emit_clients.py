@@ -33,6 +33,7 @@ from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import (
     BASE_CLIENT,
+    CHUNKS,
     CLIENT_OPTIONS,
     HEADER_VALUES,
     PAGER,
@@ -42,7 +43,7 @@ from tinkc.backends.typescript.symbols import (
     Symbols,
 )
 from tinkc.sdk import EndpointPlan, SdkPlan
-from tinkc.sdk.plan import AliasPlan
+from tinkc.sdk.plan import AliasPlan, ChunkerPlan
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
@@ -271,6 +272,35 @@ def alias_method(alias: AliasPlan, names: Symbols) -> str:
     return "\n".join("  " + line if line else line for line in text.split("\n"))
 
 
+def chunker_method(chunker: ChunkerPlan, names: Symbols, x: TypeExprs, imports: Imports) -> str:
+    """A static method splitting a list as a flow's chunked step does (Tinkex's
+    `TrainingClient.DataProcessor.chunk_data/1`: `TrainingClient.chunkData(items)`)."""
+    c = chunker.chunk
+    doc = (chunker.doc or f"The chunks of `{c.input}`.") + (
+        f" At most {c.max_items} items and about {c.max_bytes} bytes (estimated from the JSON form) a chunk; an item "
+        "larger than that alone throws `InvalidArgumentError`."
+    )
+    item = x.ts_type(c.item)
+    spec = obj(
+        [
+            group("input: ", sym.string_literal(c.input)),
+            group("item: ", x.schema(c.item)),
+            f"maxItems: {c.max_items}",
+            f"maxBytes: {c.max_bytes}",
+            "combine: []",
+        ]
+    )
+    text = pretty(
+        [
+            *comment_block(doc),
+            group(f"static {names.method(chunker.name)}(items: readonly ", item, "[]): ", item, "[][] "),
+            block([["return ", call(f"{imports.use(CHUNKS)}.split", [spec, "items"]), ";"]]),
+        ],
+        WIDTH - 2,  # printed as a member of the class, two columns in
+    ).rstrip("\n")
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
+
+
 def clients_module(plan: SdkPlan, names: Symbols) -> str:
     from tinkc.backends.typescript.emit_flows import FlowWriter
 
@@ -288,6 +318,7 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
             else:
                 methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
         aliases = [alias_method(a, names) for a in client.aliases]
+        aliases += [chunker_method(k, names, writer.x, imports) for k in client.chunkers]
         classes.append(
             {"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods, "aliases": aliases}
         )

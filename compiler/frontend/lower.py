@@ -1456,7 +1456,7 @@ class Lowerer:
         m = self.mapping(node, f"client `{cid}`")
         if m is None:
             return None
-        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows", "aliases"), f"client `{cid}`")
+        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows", "aliases", "chunkers"), f"client `{cid}`")
         methods: list[ir.Method] = []
         mm = self.mapping(m.get("methods"), f"`methods` of client `{cid}`")
         for e in mm or ():
@@ -1554,6 +1554,36 @@ class Lowerer:
                 )
                 continue
             aliases.append(ir.ClientAlias(name=e.key, client=other, method=method_name, doc=self.doc(am) if am else None, span=e.key_span))
+        chunkers = []
+        for e in self.mapping(m.get("chunkers"), f"`chunkers` of client `{cid}`") or ():
+            where = f"chunker `{e.key}` of client `{cid}`"
+            cm = self.mapping(e.value, where)
+            if cm is None:
+                continue
+            self.check_keys(cm, ("flow", "module", "doc"), where)
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error("client.bad-chunker", f"{where}: the name is not a lower-case identifier", e.key_span)
+                continue
+            flow_name = self.string(cm.get("flow"), f"`flow` of {where}")
+            if flow_name is None:
+                if "flow" not in cm:
+                    self.sink.error(
+                        "client.bad-chunker",
+                        f"{where} needs `flow:` (a flow with a chunked step)",
+                        e.key_span,
+                        hint="`{flow: forward_backward}`",
+                    )
+                continue
+            sub = self.string(cm.get("module"), f"`module` of {where}") if "module" in cm else None
+            if sub is not None and not re.fullmatch(r"[A-Z][A-Za-z0-9_]*", sub):
+                self.sink.error(
+                    "client.bad-chunker",
+                    f"{where}: module `{sub}` is not one module segment",
+                    cm["module"].span,
+                    hint="a capitalized name such as `DataProcessor` (it goes under the client's module)",
+                )
+                continue
+            chunkers.append(ir.Chunker(name=e.key, flow=flow_name, module=sub, doc=self.doc(cm), span=e.key_span))
         return ir.Client(
             id=cid,
             module=module,
@@ -1562,6 +1592,7 @@ class Lowerer:
             resources=tuple(r for r, _ in self.string_list(m.get("resource"), "`resource`")),
             doc=self.doc(m),
             aliases=tuple(aliases),
+            chunkers=tuple(chunkers),
             span=key_span,
         )
 

@@ -403,6 +403,18 @@ class AliasPlan:
 
 
 @attrs.frozen(kw_only=True)
+class ChunkerPlan:
+    """A public function splitting a list as a flow's chunked step does (`chunkers:`; Tinkex's
+    `TrainingClient.DataProcessor.chunk_data/1`): the chunks, or the invalid-argument error of an
+    item too large for one request, by the rule of ``chunk`` (step 1 of ChunkPlan)."""
+
+    name: str
+    module: str | None  # the Elixir module under the client's (`DataProcessor`)
+    chunk: ChunkPlan
+    doc: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class ClientPlan:
     id: str
     module: str | None
@@ -414,6 +426,7 @@ class ClientPlan:
     stateful: bool  # holds what every call shares and updates: counters, or the session id
     doc: str | None = None
     aliases: tuple[AliasPlan, ...] = ()
+    chunkers: tuple[ChunkerPlan, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -1281,6 +1294,11 @@ def _type_order(api: ir.Api) -> tuple[TypePlan, ...]:
     return tuple(TypePlan(id=t, decl=api.types[t], references=refs[t]) for t in order)
 
 
+def _chunker(flows: dict[str, FlowPlan], c: ir.Chunker) -> ChunkerPlan:
+    chunk = next(s.chunk for s in flows[c.flow].steps if s.chunk is not None)
+    return ChunkerPlan(name=c.name, module=c.module, chunk=chunk, doc=c.doc)
+
+
 def plan_api(api: ir.Api) -> SdkPlan:
     """The plan of an optimized, valid IR."""
     poll_timeouts = {
@@ -1319,6 +1337,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
             stateful=_stateful(api, c, session),
             doc=c.doc,
             aliases=tuple(AliasPlan(name=a.name, client=a.client, method=a.method, doc=a.doc) for a in c.aliases),
+            chunkers=tuple(_chunker(flows, k) for k in c.chunkers),
         )
         for cid, c in api.clients.items()
     }
