@@ -92,7 +92,14 @@ class ElixirBackend(Backend):
             files.append(OutputFile(f"test/{layout.app}_types_test.exs", tests))
         for path in sorted(RUNTIME_TESTS.glob("*.exs")):
             files.append(OutputFile(f"test/runtime/{path.name}", fill(path.read_text(encoding="utf-8"), layout)))
-        files.append(OutputFile("conformance_driver.exs", render("conformance_driver.exs.jinja", namespace=layout.namespace)))
+        files.append(
+            OutputFile(
+                "conformance_driver.exs",
+                render(
+                    "conformance_driver.exs.jinja", namespace=layout.namespace, types_namespace=layout.type_module("X").rpartition(".")[0]
+                ),
+            )
+        )
         return sorted(files, key=lambda f: f.path)
 
     def conformance_driver(self, tree: Path) -> DriverCommand:

@@ -257,7 +257,9 @@ class GroupWriter:
                     ]
                 )
             entries.append(
-                exfmt.Tuple([Text(symbols.atom(function_name(fn))), Text(symbols.string(fn.endpoint)), Text(symbols.atom(fn.request)), term])
+                exfmt.Tuple(
+                    [Text(symbols.atom(function_name(fn))), Text(symbols.string(fn.endpoint)), Text(symbols.atom(fn.request)), term]
+                )
             )
         return "\n".join(["  @doc false", "  def __functions__ do", *exfmt.statement(ListNode(entries), 4), "  end"])
 

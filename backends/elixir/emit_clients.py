@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tinkc.backends.elixir import exfmt, symbols, templating
 from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, PagesFunction, function_doc
-from tinkc.backends.elixir.emit_types import TypeRenderer
+from tinkc.backends.elixir.emit_types import TypeRenderer, int_literal
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Pair, Text, Tuple
 from tinkc.backends.elixir.modules import Aliases
@@ -20,7 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
-from tinkc.sdk.plan import DEPRECATION_NOTICE, ITER_SUFFIX
+from tinkc.sdk.plan import DEPRECATION_NOTICE, ITER_SUFFIX, AliasPlan, ChunkerPlan
 
 
 class ClientWriter:
@@ -96,6 +96,27 @@ class ClientWriter:
             twin=twin,
         )
         return sig, text.removesuffix("\n")
+
+    def alias_function(self, alias: AliasPlan) -> str:
+        """`defdelegate`s to another client's function (and its `_async` twin, when it has one):
+        Tinkex's `SamplingClient.create_async/1,2` is `ServiceClient.create_sampling_client_async`."""
+        target = self.plan.clients[alias.client]
+        method = next(m for m in target.methods if m.name == alias.method)
+        sig = method_signature(self.plan, target, method)
+        module = self.aliases.ref(self.layout.client_module(target))
+        head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
+        name = symbols.function_name(alias.name)
+        out = []
+        pairs = [(name, sig.function)] + ([(f"{name}_async", f"{sig.function}_async")] if sig.kind == "sync" else [])
+        for fun, to in pairs:
+            doc = alias.doc or f"Same as `{module}.{to}`."
+            if fun != name:
+                doc = f"`{name}` in a `Task` (`{module}.{to}`)."
+            line = f"  defdelegate {fun}({', '.join(head)}), to: {module}, as: :{to}"
+            if not exfmt.fits(line):  # mix format breaks the keyword list one pair a line
+                line = f"  defdelegate {fun}({', '.join(head)}),\n    to: {module},\n    as: :{to}"
+            out += [*exfmt.heredoc("@doc", doc), line, ""]
+        return lines(out[:-1])
 
     def async_twin(self, sig: Signature) -> dict[str, str | int]:
         """`<function>_async`: the function in a `Task`."""
@@ -195,6 +216,9 @@ class ClientWriter:
             functions.append(text)
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
+        functions.extend(self.alias_function(a) for a in self.client.aliases)
+        chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks")) if any(k.module is None for k in self.client.chunkers) else ""
+        functions.extend(chunker_function(k, self.types, chunks) for k in self.client.chunkers if k.module is None)
         head = self.process_head() if self.process else self.struct_head()
         blocks = [head, self.with_options_function(), *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:
@@ -392,5 +416,57 @@ def deprecated_attribute(deprecated: bool) -> str:
     return f"  @deprecated {symbols.string(DEPRECATION_NOTICE)}" if deprecated else ""
 
 
+def chunker_function(chunker: ChunkerPlan, types: TypeRenderer, chunks: str) -> str:
+    """`chunk_data/1` (a `chunkers:` entry): the list split as the flow's chunked step splits it;
+    an item too large for one request raises the `:invalid_argument` error."""
+    c = chunker.chunk
+    name = symbols.function_name(chunker.name)
+    spec = exfmt.Map(
+        [
+            Pair("input:", Text(symbols.string(c.input))),
+            Pair("item:", types.term(c.item)),
+            Pair("max_items:", Text(int_literal(c.max_items))),
+            Pair("max_bytes:", Text(int_literal(c.max_bytes))),
+            Pair("combine:", ListNode([])),
+        ]
+    )
+    item = " | ".join(types.alternatives(c.item))
+    doc = (chunker.doc or f"The chunks of `{c.input}`.") + (
+        f" At most {c.max_items} items and about {c.max_bytes} bytes (estimated from the JSON form) a chunk; an item "
+        "larger than that alone raises the `:invalid_argument` error."
+    )
+    call = exfmt.Call(f"{chunks}.split", [Text("items"), Text("spec")])
+    return "\n".join(
+        [
+            *exfmt.heredoc("@doc", doc),
+            *exfmt.spec(name, [f"[{item}]"], [f"[[{item}]]"]),
+            f"  def {name}(items) when is_list(items) do",
+            *exfmt.layout(spec, "    spec = ", 4),
+            "",
+            *exfmt.layout(call, "    case ", 4, " do"),
+            "      {:ok, chunks} -> chunks",
+            "      {:error, error} -> raise error",
+            "    end",
+            "  end",
+        ]
+    )
+
+
+def chunker_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
+    """The module of each `chunkers:` entry with a `module` (Tinkex's `TrainingClient.DataProcessor`)."""
+    out = []
+    for client in plan.clients.values():
+        for chunker in client.chunkers:
+            if chunker.module is None:
+                continue
+            module = f"{layout.client_module(client)}.{chunker.module}"
+            aliases = Aliases(module)
+            types = TypeRenderer(plan.api, layout, aliases)
+            text = chunker_function(chunker, types, aliases.ref(layout.runtime("Runtime.Chunks")))
+            doc = exfmt.heredoc("@moduledoc", f"Splits data as `{layout.client_module(client)}` does before sending it.")
+            out.append((layout.path(module), templating.module(module, ["\n".join(doc), lines(aliases.lines())], [text])))
+    return out
+
+
 def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
-    return [ClientWriter(plan, layout, client).source() for client in plan.clients.values()]
+    return [ClientWriter(plan, layout, client).source() for client in plan.clients.values()] + chunker_modules(plan, layout)

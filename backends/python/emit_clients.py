@@ -203,8 +203,43 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
                 else:
                     writer = FlowWriter(api, plan, plan.flow(m.target), is_async, imports, adapters, names)
                     methods.append(writer.method(sym.method_name(m.name)))
+            aliases = []
+            for a in client.aliases:
+                # Tinkex's `SamplingClient.create_async(service, ...)`: the other client's method, typed
+                # as it is (a ParamSpec), looked up when called (that class may come later in the module)
+                target = f"{names.client_class(a.client, is_async)}.{sym.method_name(a.method)}"
+                doc = a.doc or f"Same as ``{target}`` (the first argument is that client)."
+                aliases.append(
+                    "\n".join(
+                        [
+                            f"    {sym.method_name(a.name)} = staticmethod({imports.use(sym.lib('delegate'))}(lambda: {target}))",
+                            *docstring(doc, "    "),
+                        ]
+                    )
+                )
+            for k in client.chunkers:
+                # Tinkex's `TrainingClient.DataProcessor.chunk_data/1`: a static method here
+                item = py_type(k.chunk.item, imports)
+                doc = (k.doc or f"The chunks of ``{k.chunk.input}``.") + (
+                    f" At most {k.chunk.max_items} items and about {k.chunk.max_bytes} bytes (estimated from the JSON form) a "
+                    "chunk; an item larger than that alone is an ``InvalidArgumentError``."
+                )
+                chunking = d.call(
+                    imports.use(sym.lib("Chunking")), [py_literal(k.chunk.input), str(k.chunk.max_items), str(k.chunk.max_bytes), "()"]
+                )
+                aliases.append(
+                    "\n".join(
+                        [
+                            "    @staticmethod",
+                            f"    def {sym.method_name(k.name)}(items: {imports.use(sym.lib('Sequence'))}[{item}]) -> list[list[{item}]]:",
+                            *docstring(doc, "        "),
+                            d.render(["return ", chunking, ".split(items)"], 2),
+                        ]
+                    )
+                )
             classes.append(
                 SimpleNamespace(
+                    aliases=aliases,
                     name=names.client_class(client.id, is_async),
                     base=imports.use(sym.lib("AsyncBaseClient" if is_async else "BaseClient")),
                     doc=text(docstring(client.doc or f"The `{client.id}` client.", "    ")),

@@ -17,8 +17,10 @@ from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import HelperArg
 from tinkc.ir.queries import type_refs
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import HelperPlan
 
 
 def py_type(t: ir.TypeRef, imports: Imports) -> str:
@@ -115,15 +117,80 @@ def field(api: ir.Api, f: ir.Field, imports: Imports) -> SimpleNamespace:
     return SimpleNamespace(line=d.render(doc, 1), doc=text(docstring(noted(f.doc, f.deprecated), "    ")))
 
 
-def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> SimpleNamespace:
+def record_block(api: ir.Api, rec: ir.Record, imports: Imports, plan: SdkPlan | None = None) -> SimpleNamespace:
+    parse = parse_method(rec, imports)
+    extra = [parse] if parse else []
+    if plan is not None:
+        extra += [helper_method(api, h, imports) for h in plan.helpers.get(rec.id, ())]
+        derived = plan.derived.get(rec.id, ())
+        if derived:
+            rows = [
+                d.collection(
+                    "(",
+                    [py_literal(sym.field_name(x.field)), py_literal(sym.field_name(x.source)), py_literal(x.template), py_literal(x.var)],
+                    ")",
+                )
+                for x in derived
+            ]
+            value = d.collection("(", rows, ")", tuple_=True)
+            extra.insert(
+                0, d.render([f"tinkc_derived: {imports.use(sym.lib('ClassVar'))}[tuple[tuple[str, str, str, str], ...]] = ", value], 1)
+            )
     return SimpleNamespace(
         kind="record",
         name=sym.type_name(rec.id),
         base=imports.use(sym.lib("WireModel")),
         doc=text(docstring(noted(rec.doc, rec.deprecated), "    ")),
         fields=[field(api, f, imports) for f in rec.fields],
-        parse=parse_method(rec, imports),
+        parse="\n\n".join(extra) if extra else None,
     )
+
+
+def template_doc(value: Any, names: dict[str, str], imports: Imports) -> d.Doc:
+    """A helper's `new` template as a Python literal, each argument through `to_wire`."""
+    if isinstance(value, HelperArg):
+        return d.call(imports.use(sym.lib("to_wire")), [names[value.name]])
+    if isinstance(value, dict):
+        return d.collection("{", [[py_literal(k), ": ", template_doc(v, names, imports)] for k, v in value.items()], "}")
+    if isinstance(value, list):
+        return d.collection("[", [template_doc(v, names, imports) for v in value], "]")
+    return py_literal(value)
+
+
+def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
+    """A record's helper: a classmethod building it (`ModelInput.from_ints(tokens)`; optional
+    parameters are keyword arguments defaulting to None) or a method reading from it
+    (`response.model_names()`)."""
+    name = sym.method_name(h.name)
+    cls = sym.type_name(h.record)
+    doc = h.doc or f"The ``{h.name}`` helper of ``{cls}``."
+    if h.kind == "get":
+        steps: list[d.Doc] = []
+        for step in h.path:
+            if step.field is None:
+                steps.append("None")
+            elif step.variants:
+                classes = [imports.use(sym.type_symbol(v)) for v in step.variants]
+                steps.append(d.collection("(", [py_literal(sym.field_name(step.field)), d.collection("(", classes, ")", tuple_=True)], ")"))
+            else:
+                steps.append(py_literal(sym.field_name(step.field)))
+        path = d.collection("(", steps, ")", tuple_=True)
+        result = py_type(h.result, imports)
+        body = d.call(imports.use(sym.lib("cast")), [py_literal(result), d.call(imports.use(sym.lib("project")), ["self", path])])
+        doc += " A union item without the field read is an ``InvalidArgumentError``."
+        return "\n".join([f"    def {name}(self) -> {result}:", *docstring(doc, "        "), d.render(["return ", body], 2)])
+    names = {p.name: sym.field_name(p.name) for p in h.params}
+    params = []
+    for p in h.params:
+        annotation = py_type(p.type, imports)
+        params.append(f"{names[p.name]}: {optional(annotation)} = None" if p.optional else f"{names[p.name]}: {annotation}")
+    if any(p.optional for p in h.params):
+        first = next(i for i, p in enumerate(h.params) if p.optional)
+        params.insert(first, "*")
+    doc += " Values that do not fit are an ``InvalidArgumentError``."
+    body = d.call(imports.use(sym.lib("construct")), ["cls", template_doc(h.template, names, imports)])
+    head = d.signature(f"def {name}", ["cls", *params], f" -> {cls}:")
+    return "\n".join(["    @classmethod", d.render(head, 1), *docstring(doc, "        "), d.render(["return ", body], 2)])
 
 
 def parse_method(rec: ir.Record, imports: Imports) -> str | None:
@@ -261,7 +328,7 @@ def types_module(api: ir.Api, plan: SdkPlan) -> str:
     blocks: list[SimpleNamespace] = []
     for decl in api.types.values():  # classes first: their annotations are evaluated lazily
         if isinstance(decl, ir.Record):
-            blocks.append(record_block(api, decl, imports))
+            blocks.append(record_block(api, decl, imports, plan))
         elif isinstance(decl, ir.Enum):
             blocks.append(enum_block(decl, imports))
     for decl in runtime_order(plan):

@@ -368,7 +368,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
 def _describe(call: Mapping[str, Any]) -> str:
     if "method" in call:
         return f"{call.get('client')}.{call['method']}"
-    for key in ("open", "close", "wait_until"):
+    for key in ("open", "close", "wait_until", "helper", "alias", "chunker"):
         if key in call:
             return f"{key} {call[key]}"
     return "entry"
