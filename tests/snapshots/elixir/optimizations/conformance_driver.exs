@@ -127,6 +127,70 @@ defmodule Uploads.ConformanceDriver do
     end
   end
 
+  # A type helper, `Type.helper`: called with the JSON `args` (and `options` as a keyword list), or
+  # with `value` decoded as the type.
+  defp run(%{"helper" => helper} = entry, driver) do
+    [type, name] = String.split(helper, ".")
+    module = Module.concat([Uploads.Types, type])
+
+    args =
+      case entry do
+        %{"value" => value} -> [module.from_json(value)]
+        _ -> Map.get(entry, "args", []) ++ helper_options(entry["options"])
+      end
+
+    result = apply(module, String.to_atom(name), args)
+    {%{"ok" => true, "result" => Codec.encode(result, :any, :full)}, driver}
+  rescue
+    error in Error -> {outcome(error), driver}
+  end
+
+  # A client alias, `client.alias`: the module's function called with the kept instance `receiver`
+  # (another client) and the arguments as options; `as` keeps the client it answers.
+  defp run(%{"alias" => alias_name, "receiver" => on} = entry, driver) do
+    [client_id, name] = String.split(alias_name, ".")
+    module = Map.fetch!(Spec.clients(), client_id)
+    {receiver, async?} = Map.fetch!(driver.instances, on)
+    opts = for {k, v} <- Map.get(entry, "args", %{}), do: {String.to_atom(k), v}
+
+    case apply(module, String.to_atom(name), [receiver, opts]) do
+      {:ok, value} = result ->
+        instances =
+          if entry["as"],
+            do: Map.put(driver.instances, entry["as"], {value, async?}),
+            else: driver.instances
+
+        {%{"ok" => true, "result" => dump(result, async?)}, %{driver | instances: instances}}
+
+      other ->
+        {outcome(other), driver}
+    end
+  rescue
+    error in ArgumentError -> {%{"error" => "unknown_option", "message" => error.message}, driver}
+  end
+
+  # A `chunkers:` function, `client.name`: the sizes of the chunks it splits `items` (decoded as
+  # the type `item`) into. Elixir keeps it in the module the entry names (`TrainingClient.DataProcessor`).
+  defp run(%{"chunker" => chunker, "item" => item} = entry, driver) do
+    [client_id, name] = String.split(chunker, ".")
+    item_module = Module.concat([Uploads.Types, item])
+    items = Enum.map(entry["items"], &item_module.from_json/1)
+    client = Map.fetch!(Spec.clients(), client_id)
+    fun = String.to_atom(name)
+
+    module =
+      Enum.find([client | Map.get(entry, "elixir_modules", [])], client, fn m ->
+        m = if is_binary(m), do: Module.concat([client, m]), else: m
+        Code.ensure_loaded?(m) and function_exported?(m, fun, 1)
+      end)
+
+    module = if is_binary(module), do: Module.concat([client, module]), else: module
+    chunks = apply(module, fun, [items])
+    {%{"ok" => true, "result" => Enum.map(chunks, &length/1)}, driver}
+  rescue
+    error in Error -> {outcome(error), driver}
+  end
+
   defp run(%{"reprs" => names}, driver) do
     clients =
       Enum.flat_map(names, fn name ->
@@ -546,6 +610,9 @@ defmodule Uploads.ConformanceDriver do
   }
 
   defp request_options(nil), do: []
+
+  defp helper_options(nil), do: []
+  defp helper_options(given), do: [Enum.map(given, fn {k, v} -> {String.to_atom(k), v} end)]
 
   defp request_options(given) do
     for {name, value} <- given do

@@ -282,6 +282,12 @@ class Driver:
             return await self.batch(entry)
         if "reprs" in entry:
             return self.reprs(entry["reprs"])
+        if "helper" in entry:
+            return self.helper(entry)
+        if "alias" in entry:
+            return await self.alias(entry)
+        if "chunker" in entry:
+            return self.chunker(entry)
         if "scenario" in entry:  # the mock's scripts and faults change from here on
             answer = await self.control("POST", "/__tinkc/scenario", json=entry["scenario"])
             return {"ok": True} if answer.status_code == 200 else {"error": "scenario", "message": answer.text[:1000]}
@@ -378,6 +384,46 @@ class Driver:
         finally:
             threads.shutdown(wait=False, cancel_futures=True)
         return {"ok": True, "outcomes": outcomes, "max_outstanding": peak}
+
+    async def alias(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A client alias, `client.alias`: the class's static function called with the kept instance
+        `receiver` (another client) and the arguments; `as` keeps what it answers."""
+        cid, name = entry["alias"].split(".")
+        receiver = self.instances[entry["receiver"]]
+        cls = getattr(pkg, ("Async" if is_async_client(receiver) else "") + CLIENTS[cid])
+        try:  # an argument the method does not declare: a TypeError, raised before any request
+            result = getattr(cls, name)(receiver, **entry.get("args", {}))
+        except TypeError as exc:
+            if "unexpected keyword argument" in str(exc):
+                return {"error": "unknown_option", "message": str(exc)}
+            raise
+        if inspect.isawaitable(result):
+            result = await result
+        if "as" in entry:
+            self.instances[entry["as"]] = result
+        return {"ok": True, "result": to_json(result)}
+
+    @staticmethod
+    def chunker(entry: dict[str, Any]) -> dict[str, Any]:
+        """A `chunkers:` function, `client.name`, on `items` decoded as the type `item`: the sizes of
+        the chunks it answers, in order."""
+        cid, name = entry["chunker"].split(".")
+        item = getattr(importlib.import_module(f"{PACKAGE}.types"), entry["item"])
+        items = [item.model_validate(x, context={"tinkc": "decode"}) for x in entry["items"]]
+        chunks = getattr(getattr(pkg, CLIENTS[cid]), name)(items)
+        return {"ok": True, "result": [len(c) for c in chunks]}
+
+    @staticmethod
+    def helper(entry: dict[str, Any]) -> dict[str, Any]:
+        """A type helper, `Type.helper`: a classmethod called with the JSON `args` and `options` (as
+        keyword arguments), or a method of `value` decoded as the type."""
+        type_name, name = entry["helper"].split(".")
+        cls = getattr(importlib.import_module(f"{PACKAGE}.types"), type_name)
+        if "value" in entry:
+            result = getattr(cls.model_validate(entry["value"], context={"tinkc": "decode"}), name)()
+        else:
+            result = getattr(cls, name)(*entry.get("args", []), **entry.get("options", {}))
+        return {"ok": True, "result": to_json(result)}
 
     def reprs(self, names: list[str]) -> dict[str, Any]:
         """How the kept instances, their configuration and transport, and the errors seen so far

@@ -183,6 +183,16 @@ interface Call {
   readonly call_timeout_sec?: number;
   readonly scenario?: unknown;
   readonly reprs?: readonly string[];
+  /** A type helper, `Type.helper`: built from `args` (then `options`, in order), or read from `value`. */
+  readonly helper?: string;
+  readonly value?: unknown;
+  /** A client alias, `client.alias`, called on the kept instance `receiver` (another client). */
+  readonly alias?: string;
+  readonly receiver?: string;
+  /** A `chunkers:` function, `client.name`, on `items` decoded as the type `item`. */
+  readonly chunker?: string;
+  readonly item?: string;
+  readonly items?: readonly unknown[];
 }
 
 interface DriverRequest {
@@ -571,10 +581,70 @@ async function main(): Promise<void> {
     return { ok: true, reprs: out };
   };
 
+  /**
+   * A type helper: the function beside the type (`modelInputFromInts`), called with the JSON
+   * arguments (and the options' values, in order), or with `value` decoded as the type.
+   */
+  const helper = (name: string, call: Call): Outcome => {
+    const [type = "", fn = ""] = name.split(".");
+    const camel = (type.charAt(0).toLowerCase() + type.slice(1) + "_" + fn).replace(
+      /_([a-z0-9])/g,
+      (_: string, c: string) => c.toUpperCase(),
+    );
+    const exported = sdk as unknown as { readonly [name: string]: unknown };
+    const target = exported[camel];
+    if (typeof target !== "function") throw new TypeError(`no helper \`${name}\``);
+    const args: unknown[] =
+      call.value !== undefined
+        ? [s.decodeResponse(exported[type] as s.Schema<unknown>, call.value)]
+        : [...((call.args ?? []) as unknown as unknown[]), ...Object.values(call.options ?? {})];
+    const result: unknown = (target as (...a: unknown[]) => unknown)(...args);
+    const schema = exported[type] as s.Schema<unknown>;
+    return { ok: true, result: call.value === undefined ? s.encode(schema, result) : result };
+  };
+
+  /** A client alias: the class's static method with the kept instance `receiver` and the arguments. */
+  const alias = async (name: string, call: Call): Promise<Outcome> => {
+    const [id = "", fn = ""] = name.split(".");
+    const kept = instances.get(call.receiver ?? "");
+    if (kept === undefined) throw new TypeError(`no instance \`${call.receiver}\``);
+    const cls = CLIENTS[id]?.cls as unknown as { readonly [name: string]: unknown } | undefined;
+    const target = cls?.[fn.replace(/_([a-z0-9])/g, (_: string, c: string) => c.toUpperCase())];
+    if (typeof target !== "function") throw new TypeError(`no alias \`${name}\``);
+    const result: unknown = await (target as (...a: unknown[]) => unknown).call(
+      cls,
+      kept.client,
+      call.args ?? {},
+    );
+    if (call.as !== undefined && typeof result === "object" && result !== null)
+      instances.set(call.as, { client: result as BaseClient, id, async: kept.async });
+    const client = typeof result === "object" && result !== null ? result.constructor.name : "";
+    return {
+      ok: true,
+      result: Object.values(CLIENTS).some((c) => c.cls.name === client) ? { client } : result,
+    };
+  };
+
+  /** A `chunkers:` function: the sizes of the chunks it splits the decoded `items` into. */
+  const chunker = (name: string, call: Call): Outcome => {
+    const [id = "", fn = ""] = name.split(".");
+    const cls = CLIENTS[id]?.cls as unknown as { readonly [name: string]: unknown } | undefined;
+    const target = cls?.[fn.replace(/_([a-z0-9])/g, (_: string, c: string) => c.toUpperCase())];
+    if (typeof target !== "function") throw new TypeError(`no chunker \`${name}\``);
+    const exported = sdk as unknown as { readonly [name: string]: unknown };
+    const schema = exported[call.item ?? ""] as s.Schema<unknown>;
+    const items = (call.items ?? []).map((x) => s.decodeResponse(schema, x));
+    const chunks = (target as (items: unknown[]) => unknown[][]).call(cls, items);
+    return { ok: true, result: chunks.map((c) => c.length) };
+  };
+
   const entry = async (call: Call): Promise<Outcome> => {
     if (call.batch !== undefined) return runBatch(call);
     if (call.scenario !== undefined) return loadScenario(call.scenario);
     if (call.reprs !== undefined) return reprs(call.reprs);
+    if (call.helper !== undefined) return helper(call.helper, call);
+    if (call.alias !== undefined) return alias(call.alias, call);
+    if (call.chunker !== undefined) return chunker(call.chunker, call);
     if (call.open !== undefined) {
       instances.set(call.as ?? call.open, {
         client: build(call.open),

@@ -17,6 +17,7 @@ defmodule Tinkex.SamplingClient do
   alias Tinkex.Runtime.Client
   alias Tinkex.Runtime.ClientServer
   alias Tinkex.Runtime.QueueObserver
+  alias Tinkex.ServiceClient
   alias Tinkex.Spec
   alias Tinkex.Types.CancelFutureBody
   alias Tinkex.Types.FuturesRetrieveRequest
@@ -207,6 +208,18 @@ defmodule Tinkex.SamplingClient do
       end
     end)
   end
+
+  @doc """
+  Same as the service client's create_sampling_client (the first argument is that client).
+  """
+  defdelegate create(service, opts \\ []), to: ServiceClient, as: :create_sampling_client
+
+  @doc """
+  `create` in a `Task` (`ServiceClient.create_sampling_client_async`).
+  """
+  defdelegate create_async(service, opts \\ []),
+    to: ServiceClient,
+    as: :create_sampling_client_async
 
   @doc """
   Logs a queue-state change of this client's futures as the manifest's `queue_state_log` says

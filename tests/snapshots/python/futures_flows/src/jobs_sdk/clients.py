@@ -174,7 +174,7 @@ class ServiceClient(BaseClient):
                 "priority": self._config_option("priority"),
             },
             {
-                "project": self._config_option("project"),
+                "project_": self._config_option("project"),
                 "queue": self._server_value("job_queue", "standard"),
             },
         )
@@ -208,7 +208,7 @@ class AsyncServiceClient(AsyncBaseClient):
                 "priority": self._config_option("priority"),
             },
             {
-                "project": self._config_option("project"),
+                "project_": self._config_option("project"),
                 "queue": (await self._server_value("job_queue", "standard")),
             },
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
@@ -13,6 +14,7 @@ from ._client import AsyncBaseClient, BaseClient, present, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
+from ._runtime import delegate
 from ._spec import (
     EP_CHECKPOINTS_ARCHIVE_URL,
     EP_CHECKPOINTS_DELETE,
@@ -1255,6 +1257,9 @@ class SamplingClient(BaseClient):
 
     _sdk = SERVICE
 
+    create = staticmethod(delegate(lambda: ServiceClient.create_sampling_client))
+    """Same as the service client's create_sampling_client (the first argument is that client)."""
+
     def retrieve_futures(
         self,
         *,
@@ -1342,6 +1347,9 @@ class AsyncSamplingClient(AsyncBaseClient):
     """Samples from one sampling session (a base model or saved sampler weights)."""
 
     _sdk = SERVICE
+
+    create = staticmethod(delegate(lambda: AsyncServiceClient.create_sampling_client))
+    """Same as the service client's create_sampling_client (the first argument is that client)."""
 
     async def retrieve_futures(
         self,
@@ -1871,6 +1879,14 @@ class TrainingClient(BaseClient):
 
     _sdk = SERVICE
 
+    @staticmethod
+    def chunk_data(items: Sequence[Datum]) -> list[list[Datum]]:
+        """The chunks forward_backward splits `data` into (at most 1024 datums and about 5 MB each). At most 1024
+        items and about 5000000 bytes (estimated from the JSON form) a chunk; an item larger than that alone is an
+        ``InvalidArgumentError``.
+        """
+        return Chunking("data", 1024, 5000000, ()).split(items)
+
     def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None
     ) -> SamplingClient:
@@ -2181,6 +2197,14 @@ class AsyncTrainingClient(AsyncBaseClient):
     """One training model (LoRA); created by the ServiceClient."""
 
     _sdk = SERVICE
+
+    @staticmethod
+    def chunk_data(items: Sequence[Datum]) -> list[list[Datum]]:
+        """The chunks forward_backward splits `data` into (at most 1024 datums and about 5 MB each). At most 1024
+        items and about 5000000 bytes (estimated from the JSON form) a chunk; an item larger than that alone is an
+        ``InvalidArgumentError``.
+        """
+        return Chunking("data", 1024, 5000000, ()).split(items)
 
     async def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None

@@ -153,7 +153,7 @@ FUNCTIONS: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...]]] = {
             ("seq", "seq"),
             ("input", "input"),
             ("priority", "priority"),
-            ("project", "project"),
+            ("project", "project_"),
             ("queue", "queue"),
         ),
     ),
