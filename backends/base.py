@@ -128,6 +128,10 @@ class Backend:
     capabilities: ClassVar[frozenset[str]] = frozenset()
     # The options of `targets.<name>`; None: the backend does not declare them (not checked).
     options: ClassVar[Mapping[str, TargetOption] | None] = None
+    # Modules its emit() imports that other targets' emit() import too (the built-in SDK backends:
+    # jinja2, through tinkc.backends.templates): a build that emits targets in forked processes
+    # imports each such module once, before forking, instead of once in every process.
+    shared_imports: ClassVar[tuple[str, ...]] = ()
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
         raise NotImplementedError

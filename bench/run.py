@@ -55,8 +55,9 @@ SDK_TARGETS = ("python", "elixir", "typescript")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(tinkc: list[str], args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `tinkc` process."""
+def run_once(tinkc: list[str], args: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user + system, its forked children's too) of
+    one `tinkc` process. On a shared machine the CPU figure moves less with the load than the wall."""
     start = time.perf_counter()
     proc = subprocess.Popen(tinkc + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     assert proc.stderr is not None
@@ -66,19 +67,26 @@ def run_once(tinkc: list[str], args: list[str]) -> tuple[float, int]:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"tinkc {' '.join(args)} failed ({code}):\n{err.decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def measure(tinkc: list[str], args: list[str], runs: int, fresh: Path | None = None) -> dict[str, float]:
     """Median over ``runs``; with ``fresh``, that directory is removed before each run."""
-    times, peak = [], 0
+    times, cpus, peak = [], [], 0
     for _ in range(runs):
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
-        t, p = run_once(tinkc, args)
+        t, p, cpu = run_once(tinkc, args)
         times.append(t)
+        cpus.append(cpu)
         peak = max(peak, p)
-    return {"median_s": statistics.median(times), "min_s": min(times), "runs": runs, "peak_rss_mib": peak / 1024}
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "median_cpu_s": statistics.median(cpus),
+        "runs": runs,
+        "peak_rss_mib": peak / 1024,
+    }
 
 
 def endpoint_count(tinkc: list[str], manifest: str | None) -> int:
@@ -145,10 +153,10 @@ def ratio(rows: list[dict[str, Any]], case: str, small: str, large: str) -> floa
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     width = max(len(str(r["case"])) for r in rows)
-    print(f"{'case':<{width}}  {'endpoints':>9}  {'median s':>9}  {'min s':>7}  {'ms/endpoint':>11}  {'peak MiB':>8}")
+    print(f"{'case':<{width}}  {'endpoints':>9}  {'median s':>9}  {'min s':>7}  {'cpu s':>6}  {'ms/endpoint':>11}  {'peak MiB':>8}")
     for r in rows:
         print(
-            f"{r['case']:<{width}}  {r['endpoints']:>9}  {r['median_s']:>9.3f}  {r['min_s']:>7.3f}  "
+            f"{r['case']:<{width}}  {r['endpoints']:>9}  {r['median_s']:>9.3f}  {r['min_s']:>7.3f}  {r['median_cpu_s']:>6.3f}  "
             f"{r['per_endpoint_ms']:>11.3f}  {r['peak_rss_mib']:>8.1f}"
         )
 

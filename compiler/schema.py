@@ -349,6 +349,16 @@ def _definitions() -> dict[str, Schema]:
             "json_name": _str("Wire name when it differs from the field name."),
             "deprecated": DEPRECATED,
             "doc": DOC,
+            "derive": _obj(
+                {
+                    "from": _str("The string field the value is parsed from (`tinker_path`)."),
+                    "parse": _str("A record with a parse template (`ParsedCheckpointTinkerPath`).", pattern=TYPE_ID),
+                    "field": _str("The template's variable that gives the value (`training_run_id`).", pattern=IDENT),
+                },
+                required=("from", "parse", "field"),
+                description="A derived field (an optional string): filled when decoding leaves it out, from the parse of "
+                "another field; text that does not match leaves it absent.",
+            ),
         },
         required=("type",),
         description="Long form of a field.",
@@ -374,6 +384,26 @@ def _definitions() -> dict[str, Schema]:
             **common,
             "fields": _nullable(_map(_ref("Field"), keys=IDENT, description="Field name → type.")),
             "parse": _ref("ParseTemplate"),
+            "helpers": _nullable(
+                _map(
+                    _obj(
+                        {
+                            "doc": DOC,
+                            "params": _nullable(
+                                _map(_ref("TypeExpr"), keys=IDENT, description="Positional parameters in order; `T?` ones last (optional).")
+                            ),
+                            "new": {"description": "A value template building the record; `${input.<param>}` puts a parameter."},
+                            "get": _str(
+                                "A path read out of the value: `${self.field[*].other}` (`[*]`: every item of a list; items flatten).",
+                                pattern=r"^\$\{self(\.[A-Za-z_][A-Za-z0-9_]*|\[\*\])+\}$",
+                            ),
+                        },
+                        description="A helper: `new` (with `params`) builds the record, `get` reads from it; exactly one of them.",
+                    ),
+                    keys="^[a-z_][a-z0-9_]*$",
+                    description="Functions on the type in the binding language (`from_ints`, `to_ints`, `model_names`).",
+                )
+            ),
         },
         required=("fields",),
         description="A record: named fields.",
@@ -610,6 +640,38 @@ def _definitions() -> dict[str, Schema]:
                     {"anyOf": [{"type": "string"}, method_long]},
                     keys=IDENT,
                     description="Method name → endpoint id, or `{endpoint|flow, doc}`.",
+                )
+            ),
+            "aliases": _nullable(
+                _map(
+                    {
+                        "anyOf": [
+                            _str("`<client>.<method>`: another client's method."),
+                            _obj({"method": _str("`<client>.<method>`: another client's method."), "doc": DOC}, required=("method",)),
+                        ]
+                    },
+                    keys="^[a-z_][a-z0-9_]*$",
+                    description="Functions of this client's module that are another client's methods (their first argument "
+                    "is that client): Tinkex's `SamplingClient.create_async(service, opts)`.",
+                )
+            ),
+            "chunkers": _nullable(
+                _map(
+                    _obj(
+                        {
+                            "flow": _str("A flow with one chunked step (`forward_backward`)."),
+                            "module": _str(
+                                "The Elixir module under the client's that holds the function (`DataProcessor`); other "
+                                "SDKs: a static function of the client class.",
+                                pattern="^[A-Z][A-Za-z0-9_]*$",
+                            ),
+                            "doc": DOC,
+                        },
+                        required=("flow",),
+                    ),
+                    keys="^[a-z_][a-z0-9_]*$",
+                    description="Public functions splitting a list as a flow's chunked step does: Tinkex's "
+                    "`TrainingClient.DataProcessor.chunk_data/1`.",
                 )
             ),
             "flows": {

@@ -176,11 +176,31 @@ def temp_name(rel: PurePosixPath) -> PurePosixPath:
     return rel.with_name(f"{RESERVED_PREFIX}{rel.name}{TEMP_SUFFIX}")
 
 
+# What pathlib's exists(), is_dir() and is_symlink() take for "not there" when a stat fails
+# (False); any other error is raised, as they raise it. The checks below walk every parent of every
+# file, so they stat plain strings rather than build a Path object per parent.
+_ABSENT_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_ABSENT_WINERRORS = (21, 123, 1921)
+
+
+def _stat(path: str, follow: bool) -> os.stat_result | None:
+    """``os.stat`` (``follow``) or ``os.lstat`` of ``path``; None where pathlib would answer False."""
+    try:
+        return os.stat(path) if follow else os.lstat(path)
+    except OSError as exc:
+        if getattr(exc, "errno", None) in _ABSENT_ERRNOS or getattr(exc, "winerror", None) in _ABSENT_WINERRORS:
+            return None
+        raise
+    except ValueError:  # not encodable
+        return None
+
+
 def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
-    current = root
+    current = os.fspath(root)
     for part in rel.parts:
-        current = current / part
-        if current.is_symlink():
+        current = os.path.join(current, part)
+        st = _stat(current, follow=False)
+        if st is not None and stat.S_ISLNK(st.st_mode):
             return True
     return False
 
@@ -188,11 +208,12 @@ def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
 def _blocking_file(root: Path, rel: PurePosixPath) -> str | None:
     """The first parent of ``rel`` that exists but is not a directory (a user's file where the
     generated tree needs a folder)."""
-    current = root
-    for part in rel.parts[:-1]:
-        current = current / part
-        if current.exists() and not current.is_dir():
-            return current.relative_to(root).as_posix()
+    current = os.fspath(root)
+    for i, part in enumerate(rel.parts[:-1]):
+        current = os.path.join(current, part)
+        st = _stat(current, follow=True)
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            return PurePosixPath(*rel.parts[: i + 1]).as_posix()
     return None
 
 
@@ -707,10 +728,15 @@ def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink
 def _missing_dirs(root: Path, targets: Iterable[str]) -> list[str]:
     """The directories staging must create, parents before children."""
     missing: set[str] = set()
+    seen: set[str] = set()  # files share folders: each is looked at once
     for key in targets:
         for parent in PurePosixPath(key).parents:
-            if parent != PurePosixPath(".") and not (root / parent).exists():
-                missing.add(parent.as_posix())
+            name = parent.as_posix()
+            if parent == PurePosixPath(".") or name in seen:
+                continue
+            seen.add(name)
+            if _stat(os.path.join(os.fspath(root), name), follow=True) is None:
+                missing.add(name)
     return sorted(missing, key=lambda d: (d.count("/"), d))
 
 

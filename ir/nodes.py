@@ -182,6 +182,48 @@ class ParseTemplate:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class HelperParam:
+    """A positional parameter of a type helper; a `T?` one may be left out (it must follow the
+    required ones)."""
+
+    name: str
+    type: TypeRef
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Helper:
+    """A function on a record (`helpers:`), written in the binding language, never in a target
+    language. ``new`` (a value template whose ``${input.<param>}`` bindings are the parameters)
+    makes the record from its parameters (`ModelInput.from_ints(tokens)`); ``path`` (from
+    ``get: "${self.a[*].b}"``; ``*`` is "every item of the list") reads a value out of one
+    (`GetServerCapabilitiesResponse.model_names(value)`)."""
+
+    name: str
+    params: tuple[HelperParam, ...] = ()
+    new: Any = None  # a Value (Const | Bind | ObjValue | ListValue) when the helper constructs
+    path: tuple[str, ...] = ()  # when the helper reads: field names and "*"
+    doc: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def kind(self) -> str:
+        return "new" if self.new is not None else "get"
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Derived:
+    """A field filled when a value is decoded and the wire leaves it out: the variable ``var`` of
+    the parse template of record ``parse`` applied to the string field ``source``
+    (`Checkpoint.training_run_id` from `tinker_path`). Text that does not match leaves it absent."""
+
+    source: str
+    parse: str
+    var: str
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Record:
     id: str
     fields: tuple[Field, ...]
@@ -189,6 +231,8 @@ class Record:
     deprecated: bool = False
     export: bool = False
     parse: ParseTemplate | None = None
+    helpers: tuple[Helper, ...] = ()
+    derived: tuple[tuple[str, Derived], ...] = ()  # field name → how it is derived
     span: Span | None = _span()
 
     def field(self, name: str) -> Field | None:
@@ -779,6 +823,32 @@ class Method:
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
+class ClientAlias:
+    """A function of one client's module that is another client's method (`aliases:`): Tinkex's
+    `SamplingClient.create_async(service, opts)` is `ServiceClient.create_sampling_client_async`.
+    Its first argument is a client of ``client``; the others are the method's."""
+
+    name: str
+    client: str
+    method: str
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Chunker:
+    """A public function splitting a list as the chunked step of flow ``flow`` does (`chunkers:`):
+    Tinkex's `TrainingClient.DataProcessor.chunk_data/1`. ``module`` names the Elixir module under
+    the client's that holds it (other SDKs: a static function of the client class)."""
+
+    name: str
+    flow: str
+    module: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Client:
     id: str
     module: str | None
@@ -786,6 +856,8 @@ class Client:
     state: tuple[StateField, ...] = ()
     resources: tuple[str, ...] = ()
     doc: str | None = None
+    aliases: tuple[ClientAlias, ...] = ()
+    chunkers: tuple[Chunker, ...] = ()
     span: Span | None = _span()
 
     @property

@@ -188,6 +188,39 @@ CASES: dict[str, Case] = {
     "parse_required_field_not_filled": case(E("type.bad-parse", 12, 7), match=HINT + r".*`optional: true`"),
     "parse_unbalanced_brace": case(E("type.bad-parse", 8, 12), match=r"unbalanced braces"),
     "parse_step_unknown_type": case(E("flow.bad-parse", 13, 15), match=HINT + r"did you mean `CheckpointPath`\?"),
+    # -- helpers, derived fields, client aliases -------------------------------------------------------
+    "helper_bad_paths_and_templates": case(
+        E("type.bad-helper", 16, 7),
+        E("type.bad-helper", 20, 46),
+        E("type.bad-helper", 20, 70),
+        E("type.bad-helper", 21, 7),
+        match=(r"record `Chunk` has no field `tokenz`", r"`\$\{input.tokns\}` is not a parameter", HINT + r"`new: \{field"),
+        absent=r"not used by `new`",  # the misspelt binding is reported once, not also as an unused parameter
+    ),
+    "helper_optional_param_first": case(
+        E("type.bad-helper", 14, 32),
+        E("type.bad-helper", 16, 7),
+        E("type.bad-helper", 19, 20),
+        match=(HINT + r"put the optional", HINT + r"a positional `new` takes at least two", HINT + r"write `\$\{self.field\}`"),
+    ),
+    "derive_bad": case(
+        E("type.bad-derive", 17, 38),
+        E("type.bad-derive", 18, 38),
+        E("type.bad-derive", 19, 38),
+        match=(HINT + r"did you mean `path`\?", HINT + r"e.g. `RunPath`", HINT + r"one of: run, rest"),
+    ),
+    "client_alias_bad": case(
+        E("client.bad-alias", 16, 7),
+        E("client.bad-alias", 17, 7),
+        E("client.bad-alias", 18, 10),
+        match=(HINT + r"did you mean `get`\?", HINT + r"did you mean `service`\?", HINT + r"e.g. `service.create_sampling_client`"),
+    ),
+    "chunker_bad": case(
+        E("client.bad-chunker", 23, 7),
+        E("client.bad-chunker", 24, 7),
+        E("client.bad-chunker", 25, 38),
+        match=(HINT + r"a call step of the flow splits", HINT + r"did you mean `fetch`\?", HINT + r"a capitalized name"),
+    ),
     # -- chunked calls ---------------------------------------------------------------------------------
     "chunk_input_not_a_list": case(E("flow.bad-chunk", 14, 28), match=HINT + r"its list inputs: `items`"),
     "chunk_bad_combine": case(E("flow.bad-chunk", 18, 34), match=HINT + r"did you mean `concat`\?"),

@@ -18,8 +18,6 @@ Layout of an emitted SDK (for `targets.elixir: {app: tinkex, namespace: Tinkex}`
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ class ElixirBackend(Backend):
     version = "0.1"
     description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
     naming = symbols.NAMING
+    shared_imports = ("tinkc.backends.templates",)
     capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
     # Module names become file paths under lib/ (one directory per segment): plain aliases only.
     options = {
@@ -94,11 +93,21 @@ class ElixirBackend(Backend):
             files.append(OutputFile(f"test/{layout.app}_types_test.exs", tests))
         for path in sorted(RUNTIME_TESTS.glob("*.exs")):
             files.append(OutputFile(f"test/runtime/{path.name}", fill(path.read_text(encoding="utf-8"), layout)))
-        files.append(OutputFile("conformance_driver.exs", render("conformance_driver.exs.jinja", namespace=layout.namespace)))
+        files.append(
+            OutputFile(
+                "conformance_driver.exs",
+                render(
+                    "conformance_driver.exs.jinja", namespace=layout.namespace, types_namespace=layout.type_module("X").rpartition(".")[0]
+                ),
+            )
+        )
         return sorted(files, key=lambda f: f.path)
 
     def conformance_driver(self, tree: Path) -> DriverCommand:
         """Compiles the SDK in `tree` (a scratch copy) and runs its driver with `mix run`."""
+        import shutil  # here, not at the top: every `tinkc check` imports this module (naming rules)
+        import subprocess
+
         mix = shutil.which("mix")
         if mix is None:
             raise RuntimeError("the Elixir conformance driver needs `mix` (Debian: apt install elixir erlang-jiffy)")

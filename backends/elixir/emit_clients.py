@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tinkc.backends.elixir import exfmt, symbols, templating
 from tinkc.backends.elixir.emit_flows import EndpointFunction, FlowFunction, FunctionWriter, PagesFunction, function_doc
-from tinkc.backends.elixir.emit_types import TypeRenderer
+from tinkc.backends.elixir.emit_types import TypeRenderer, int_literal
 from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.exfmt import Pair, Text, Tuple
 from tinkc.backends.elixir.modules import Aliases
@@ -20,7 +20,7 @@ from tinkc.backends.elixir.signatures import Signature, method_signature
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ClientPlan, MethodPlan, SdkPlan
-from tinkc.sdk.plan import ITER_SUFFIX
+from tinkc.sdk.plan import DEPRECATION_NOTICE, ITER_SUFFIX, AliasPlan, ChunkerPlan
 
 
 class ClientWriter:
@@ -81,10 +81,13 @@ class ClientWriter:
             extra.append("Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).")
         elif sig.kind == "task":
             extra.append("Answers `{:ok, task}`: the request is sent now, the task polls its result.")
+        if method.deprecated:  # in the doc, and as the attribute (the compiler warns its remote callers)
+            extra.append(f"**Deprecated.** {DEPRECATION_NOTICE}")
         body = writer.body()
         twin = self.async_twin(sig) if sig.kind == "sync" else None
         text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated_attribute(method.deprecated),
             doc=lines(function_doc(doc, sig, extra)),
             spec=lines(exfmt.spec(sig.function, self.arg_specs(sig), self.return_spec(sig, method))),
             head=lines(exfmt.def_head(sig.function, writer.head_args())),
@@ -93,6 +96,27 @@ class ClientWriter:
             twin=twin,
         )
         return sig, text.removesuffix("\n")
+
+    def alias_function(self, alias: AliasPlan) -> str:
+        """`defdelegate`s to another client's function (and its `_async` twin, when it has one):
+        Tinkex's `SamplingClient.create_async/1,2` is `ServiceClient.create_sampling_client_async`."""
+        target = self.plan.clients[alias.client]
+        method = next(m for m in target.methods if m.name == alias.method)
+        sig = method_signature(self.plan, target, method)
+        module = self.aliases.ref(self.layout.client_module(target))
+        head = [sig.receiver, *(p.name for p in sig.positional), "opts \\\\ []"]
+        name = symbols.function_name(alias.name)
+        out = []
+        pairs = [(name, sig.function)] + ([(f"{name}_async", f"{sig.function}_async")] if sig.kind == "sync" else [])
+        for fun, to in pairs:
+            doc = alias.doc or f"Same as `{module}.{to}`."
+            if fun != name:
+                doc = f"`{name}` in a `Task` (`{module}.{to}`)."
+            line = f"  defdelegate {fun}({', '.join(head)}), to: {module}, as: :{to}"
+            if not exfmt.fits(line):  # mix format breaks the keyword list one pair a line
+                line = f"  defdelegate {fun}({', '.join(head)}),\n    to: {module},\n    as: :{to}"
+            out += [*exfmt.heredoc("@doc", doc), line, ""]
+        return lines(out[:-1])
 
     def async_twin(self, sig: Signature) -> dict[str, str | int]:
         """`<function>_async`: the function in a `Task`."""
@@ -124,8 +148,10 @@ class ClientWriter:
             f"stream needs the next page. Takes the arguments and options of `{arity}`; a page that fails "
             f"raises the `{self.layout.runtime('Error')}` (a repeating cursor is a `:pagination` error)."
         )
+        deprecated = deprecated_attribute(method.deprecated)
         pages_text = templating.render(
             "function.ex.jinja",
+            deprecated=deprecated,
             doc=lines(exfmt.heredoc("@doc", pages_doc)),
             spec=lines(exfmt.spec(pages_name, self.arg_specs(sig), ["Enumerable.t()"])),
             head=lines(exfmt.def_head(pages_name, writer.head_args())),
@@ -143,6 +169,7 @@ class ClientWriter:
         items_text = "\n".join(
             [
                 *exfmt.heredoc("@doc", items_doc),
+                *([deprecated] if deprecated else []),
                 *exfmt.spec(items_name, self.arg_specs(sig), ["Enumerable.t()"]),
                 *exfmt.def_head(items_name, head),
                 *pipe,
@@ -189,8 +216,11 @@ class ClientWriter:
             functions.append(text)
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
+        functions.extend(self.alias_function(a) for a in self.client.aliases)
+        chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks")) if any(k.module is None for k in self.client.chunkers) else ""
+        functions.extend(chunker_function(k, self.types, chunks) for k in self.client.chunkers if k.module is None)
         head = self.process_head() if self.process else self.struct_head()
-        blocks = [head, *functions, self.queue_state_functions(), self.telemetry_functions()]
+        blocks = [head, self.with_options_function(), *functions, self.queue_state_functions(), self.telemetry_functions()]
         if sigs:
             blocks.append(self.methods_metadata(sigs))
         parts = [lines(exfmt.heredoc("@moduledoc", self.moduledoc()))]
@@ -221,6 +251,7 @@ class ClientWriter:
             "process_client.ex.jinja",
             error=self.ref("Error"),
             server=self.ref("Runtime.ClientServer"),
+            client=self.ref("Runtime.Client"),
             start_doc=lines(exfmt.heredoc("@doc", start_doc)),
             metadata=self.client_metadata(),
         ).removesuffix("\n")
@@ -262,6 +293,24 @@ class ClientWriter:
             from_state=from_state,
             metadata=self.client_metadata(),
         ).removesuffix("\n")
+
+    def with_options_function(self) -> str:
+        """`with_options/2`: a copy of the client with other default request options (Python's
+        `with_options`, TypeScript's `withOptions`)."""
+        client = self.ref("Runtime.Client")
+        var = symbols.variable_name(self.client.id)
+        doc = (
+            "A copy of the client whose calls use these request options by default (`:timeout` in milliseconds, "
+            "`:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the client's own. The copy shares "
+            "the client's connections, session and telemetry; a call's own `:request_options` win over it (headers, "
+            "query and body merge). An unknown option raises `ArgumentError`."
+        )
+        parts = [
+            lines(exfmt.heredoc("@doc", doc)),
+            lines(exfmt.spec("with_options", ["t()", "keyword()"], ["t()"])),
+            lines(exfmt.short_def(f"with_options({var}, request_options)", Text(f"{client}.with_options({var}, request_options)"))),
+        ]
+        return "\n".join(p.removesuffix("\n") for p in parts)
 
     def queue_log(self) -> ir.Feature | None:
         """The queue-state log (queue_state_observer feature) of the endpoints this client calls."""
@@ -361,5 +410,63 @@ def lines(out: list[str]) -> str:
     return "\n".join(out)
 
 
+def deprecated_attribute(deprecated: bool) -> str:
+    """`@deprecated "..."` of a deprecated function (its `_async` twin and page streams too): the
+    compiler warns its callers in other modules. (No flow calls a deprecated flow: flow-calls.)"""
+    return f"  @deprecated {symbols.string(DEPRECATION_NOTICE)}" if deprecated else ""
+
+
+def chunker_function(chunker: ChunkerPlan, types: TypeRenderer, chunks: str) -> str:
+    """`chunk_data/1` (a `chunkers:` entry): the list split as the flow's chunked step splits it;
+    an item too large for one request raises the `:invalid_argument` error."""
+    c = chunker.chunk
+    name = symbols.function_name(chunker.name)
+    spec = exfmt.Map(
+        [
+            Pair("input:", Text(symbols.string(c.input))),
+            Pair("item:", types.term(c.item)),
+            Pair("max_items:", Text(int_literal(c.max_items))),
+            Pair("max_bytes:", Text(int_literal(c.max_bytes))),
+            Pair("combine:", ListNode([])),
+        ]
+    )
+    item = " | ".join(types.alternatives(c.item))
+    doc = (chunker.doc or f"The chunks of `{c.input}`.") + (
+        f" At most {c.max_items} items and about {c.max_bytes} bytes (estimated from the JSON form) a chunk; an item "
+        "larger than that alone raises the `:invalid_argument` error."
+    )
+    call = exfmt.Call(f"{chunks}.split", [Text("items"), Text("spec")])
+    return "\n".join(
+        [
+            *exfmt.heredoc("@doc", doc),
+            *exfmt.spec(name, [f"[{item}]"], [f"[[{item}]]"]),
+            f"  def {name}(items) when is_list(items) do",
+            *exfmt.layout(spec, "    spec = ", 4),
+            "",
+            *exfmt.layout(call, "    case ", 4, " do"),
+            "      {:ok, chunks} -> chunks",
+            "      {:error, error} -> raise error",
+            "    end",
+            "  end",
+        ]
+    )
+
+
+def chunker_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
+    """The module of each `chunkers:` entry with a `module` (Tinkex's `TrainingClient.DataProcessor`)."""
+    out = []
+    for client in plan.clients.values():
+        for chunker in client.chunkers:
+            if chunker.module is None:
+                continue
+            module = f"{layout.client_module(client)}.{chunker.module}"
+            aliases = Aliases(module)
+            types = TypeRenderer(plan.api, layout, aliases)
+            text = chunker_function(chunker, types, aliases.ref(layout.runtime("Runtime.Chunks")))
+            doc = exfmt.heredoc("@moduledoc", f"Splits data as `{layout.client_module(client)}` does before sending it.")
+            out.append((layout.path(module), templating.module(module, ["\n".join(doc), lines(aliases.lines())], [text])))
+    return out
+
+
 def client_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
-    return [ClientWriter(plan, layout, client).source() for client in plan.clients.values()]
+    return [ClientWriter(plan, layout, client).source() for client in plan.clients.values()] + chunker_modules(plan, layout)

@@ -496,6 +496,10 @@ class FlowFunction(FunctionWriter):
             a = args.get(p.wire)
             if a is not None:
                 call_args.append(Pair(symbols.key(p.name), self.required_value(a.value, p.type, p.name)))
+        if callee.sends_requests:  # the called flow's requests carry this call's options
+            # (a `timeout` parameter of the API is not the shorthand of the per-call timeout)
+            opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
+            call_args.append(Pair("request_options:", Call(f"{self.client_ref}.passed_options", [Text(opts)])))
         fun = sig.function if module == self.module else f"{self.aliases.ref(module)}.{sig.function}"
         if callee.task and callee.returns != "future":  # it answers `{:ok, task}`: its result here
             return Call(f"{self.client_ref}.await_answer", [Call(fun, call_args)])

@@ -127,7 +127,9 @@ def readme(plan: SdkPlan, layout: Layout) -> str:
         for method, sig in sigs:
             doc = method.doc or (plan.endpoint(method.target).doc if method.kind == "endpoint" else plan.flow(method.target).doc) or ""
             first = doc.strip().splitlines()[0].replace("|", "\\|") if doc.strip() else ""
-            rows.append({"function": sig.function, "arity": sig.arity(), "what": first})
+            # a deprecated function says so first (every SDK's README does)
+            what = ("**Deprecated.** " if method.deprecated else "") + first
+            rows.append({"function": sig.function, "arity": sig.arity(), "what": what})
             if method.kind == "endpoint" and plan.endpoint(method.target).page is not None:
                 paged.append({"module": layout.client_module(client), "function": sig.function, "arity": sig.arity()})
         ex = examples.get(client.id)

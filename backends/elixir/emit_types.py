@@ -19,7 +19,9 @@ from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import HelperArg
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import DerivedPlan, HelperPlan
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
@@ -210,8 +212,16 @@ def moduledoc(api: ir.Api, decl: ir.TypeDecl, extra: str | None = None) -> list[
     return exfmt.heredoc("@moduledoc", text)
 
 
-def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, str]:
+def type_module(
+    api: ir.Api,
+    layout: Layout,
+    decl: ir.TypeDecl,
+    plan_helpers: dict[str, tuple[HelperPlan, ...]] | None = None,
+    plan_derived: dict[str, tuple[DerivedPlan, ...]] | None = None,
+) -> tuple[str, str]:
     """The path and source of the module of one type declaration."""
+    plan_helpers = plan_helpers or {}
+    plan_derived = plan_derived or {}
     module = layout.type_module(decl.id)
     aliases = Aliases(module)
     codec = aliases.ref(layout.runtime("Runtime.Codec"))
@@ -221,6 +231,12 @@ def type_module(api: ir.Api, layout: Layout, decl: ir.TypeDecl) -> tuple[str, st
         body = record_body(api, decl, types, codec)
         if decl.parse is not None:
             body[1]["parse"] = parse_function(decl.parse, codec, aliases.ref(layout.runtime("Error")))
+        helpers = [helper_function(api, h, types, codec) for h in plan_helpers.get(decl.id, ())]
+        if helpers:
+            body[1]["parse"] = "\n\n".join([p for p in [body[1]["parse"]] if p] + helpers)
+        if plan_derived.get(decl.id):
+            body[1]["fields"] += "\n\n" + lines(attribute("derived", derived_terms(plan_derived[decl.id])))
+            body[1]["derived"] = True
         extra = None
     elif isinstance(decl, ir.Enum):
         body = enum_body(decl, codec)
@@ -273,7 +289,91 @@ def record_body(api: ir.Api, decl: ir.Record, types: TypeRenderer, codec: str) -
         "fields": lines(attribute("fields", ListNode(schema))),
         "codec": codec,
         "parse": None,
+        "derived": False,
     }
+
+
+def derived_terms(derived: tuple[DerivedPlan, ...]) -> Node:
+    """`@derived`: `{field, source field, template, variable}` of each derived field (the codec fills
+    the field from the source's parse when the JSON leaves it out)."""
+    return ListNode(
+        [
+            Tuple(
+                [
+                    Text(symbols.atom(symbols.field_name(d.field))),
+                    Text(symbols.atom(symbols.field_name(d.source))),
+                    Text(symbols.string(d.template)),
+                    Text(symbols.string(d.var)),
+                ]
+            )
+            for d in derived
+        ]
+    )
+
+
+def template_node(value: Any, types: TypeRenderer, names: dict[str, str]) -> Node:
+    """A helper's `new` template as an Elixir term: JSON with each parameter encoded in place."""
+    if isinstance(value, HelperArg):
+        return exfmt.Call(
+            f"{types.aliases.ref(types.layout.runtime('Runtime.Codec'))}.encode", [Text(names[value.name]), types.term(value.type)]
+        )
+    if isinstance(value, dict):
+        return Map([Pair(f"{symbols.string(k)} =>", template_node(v, types, names)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ListNode([template_node(v, types, names) for v in value])
+    return Text(scalar(value) if value is not None else "nil")
+
+
+def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str) -> str:
+    """A record's helper (`ModelInput.from_ints/1`, `ImageChunk.new/2,3`, `model_names/1`); its
+    optional (trailing) parameters are keyword options, unknown ones an `ArgumentError`."""
+    # `new` with two or more positional parameters is Tinkex's `ImageChunk.new/2,3`, beside the
+    # record's `new/0,1` (the type-declarations pass keeps it from taking those arities)
+    name = "new" if h.name == "new" else symbols.function_name(h.name)
+    doc = h.doc or f"The `{h.name}` helper of `{h.record}`."
+    if h.kind == "get":
+        steps = []
+        for step in h.path:
+            if step.field is None:
+                steps.append(Text(":each"))
+                continue
+            atom = Text(symbols.atom(symbols.field_name(step.field)))
+            steps.append(Tuple([atom, ListNode([Text(types.module(v)) for v in step.variants])]) if step.variants else atom)
+        doc += " A union item without the field read is an `:invalid_argument` error (raised)."
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                *exfmt.spec(name, ["t()"], types.alternatives(h.result)),
+                *exfmt.short_def(f"{name}(%__MODULE__{{}} = value)", exfmt.Call(f"{codec}.project", [Text("value"), ListNode(steps)])),
+            ]
+        )
+    required = [p for p in h.params if not p.optional]
+    optional = [p for p in h.params if p.optional]
+    names = {p.name: symbols.variable_name(p.name) for p in required}
+    names.update({p.name: f"opts[{symbols.atom(symbols.field_name(p.name))}]" for p in optional})
+    args = [names[p.name] for p in required] + (["opts \\\\ []"] if optional else [])
+    spec_args = [" | ".join(types.alternatives(p.type)) for p in required] + (["keyword()"] if optional else [])
+    build = exfmt.Call(f"{codec}.construct", [Text("__MODULE__"), template_node(h.template, types, names)])
+    doc += " Invalid values are an `:invalid_argument` error (raised)."
+    if optional:
+        doc += " Options: " + ", ".join(f"`:{p.name}`" for p in optional) + " (an unknown one is an `ArgumentError`)."
+        keys = ListNode([Text(symbols.atom(symbols.field_name(p.name))) for p in optional])
+        body = exfmt.block(
+            [exfmt.statement(exfmt.Call("Keyword.validate!", [Text("opts"), keys]), 4, "").copy(), exfmt.statement(build, 4)]
+        )
+        body[0] = "    opts = " + body[0].lstrip()
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                *exfmt.spec(name, spec_args, ["t()"]),
+                *exfmt.def_head(name, args),
+                *body,
+                "  end",
+            ]
+        )
+    return lines(
+        [*exfmt.heredoc("@doc", doc), *exfmt.spec(name, spec_args, ["t()"]), *exfmt.short_def(f"{name}({', '.join(args)})", build)]
+    )
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:
@@ -341,4 +441,4 @@ def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> Body:
 
 
 def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
-    return [type_module(plan.api, layout, t.decl) for t in plan.types]
+    return [type_module(plan.api, layout, t.decl, plan.helpers, plan.derived) for t in plan.types]

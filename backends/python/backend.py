@@ -32,6 +32,7 @@ class PythonBackend(Backend):
     version = "0.1"
     description = "Python SDK (pydantic v2 models, httpx)"
     naming = symbols.PythonSymbols.naming  # the naming pass spells names as the symbol provider does
+    shared_imports = ("tinkc.backends.templates",)
     options = {
         # the import package: a directory name under src/, so a plain identifier (never a path)
         "package": TargetOption(pattern=r"[A-Za-z_][A-Za-z0-9_]*", example="tinker_sdk", doc="the import package"),

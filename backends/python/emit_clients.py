@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_flows import FlowWriter, endpoint_call, location_args
+from tinkc.backends.python.emit_flows import FlowWriter, deprecation, endpoint_call, location_args
 from tinkc.backends.python.emit_types import optional, py_type, text, typed_default
 from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports, PythonSymbols
@@ -106,6 +106,7 @@ def endpoint_method(
             kind="endpoint",
             is_async=is_async,
             name=sym.method_name(name),
+            decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
             params=params,
             returns=return_annotation(plan, imports, is_async),
             doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
@@ -130,6 +131,7 @@ def endpoint_method(
         kind="endpoint",
         is_async=is_async,
         name=sym.method_name(name),
+        decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
         params=params,
         returns=return_annotation(plan, imports, is_async),
         doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
@@ -176,6 +178,7 @@ def iterator_method(api: ir.Api, name: str, plan: EndpointPlan, is_async: bool, 
         kind="endpoint",
         is_async=False,  # the pager is made at once; iterating it sends the requests
         name=sym.method_name(name + ITER_SUFFIX),
+        decorator=deprecation(sym.method_name(name + ITER_SUFFIX), plan.deprecated, imports),
         params=method.params,
         returns=f"{pager}[{page_t}, {item_t}]",
         doc=text(docstring(doc, "        ")),
@@ -200,8 +203,43 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
                 else:
                     writer = FlowWriter(api, plan, plan.flow(m.target), is_async, imports, adapters, names)
                     methods.append(writer.method(sym.method_name(m.name)))
+            aliases = []
+            for a in client.aliases:
+                # Tinkex's `SamplingClient.create_async(service, ...)`: the other client's method, typed
+                # as it is (a ParamSpec), looked up when called (that class may come later in the module)
+                target = f"{names.client_class(a.client, is_async)}.{sym.method_name(a.method)}"
+                doc = a.doc or f"Same as ``{target}`` (the first argument is that client)."
+                aliases.append(
+                    "\n".join(
+                        [
+                            f"    {sym.method_name(a.name)} = staticmethod({imports.use(sym.lib('delegate'))}(lambda: {target}))",
+                            *docstring(doc, "    "),
+                        ]
+                    )
+                )
+            for k in client.chunkers:
+                # Tinkex's `TrainingClient.DataProcessor.chunk_data/1`: a static method here
+                item = py_type(k.chunk.item, imports)
+                doc = (k.doc or f"The chunks of ``{k.chunk.input}``.") + (
+                    f" At most {k.chunk.max_items} items and about {k.chunk.max_bytes} bytes (estimated from the JSON form) a "
+                    "chunk; an item larger than that alone is an ``InvalidArgumentError``."
+                )
+                chunking = d.call(
+                    imports.use(sym.lib("Chunking")), [py_literal(k.chunk.input), str(k.chunk.max_items), str(k.chunk.max_bytes), "()"]
+                )
+                aliases.append(
+                    "\n".join(
+                        [
+                            "    @staticmethod",
+                            f"    def {sym.method_name(k.name)}(items: {imports.use(sym.lib('Sequence'))}[{item}]) -> list[list[{item}]]:",
+                            *docstring(doc, "        "),
+                            d.render(["return ", chunking, ".split(items)"], 2),
+                        ]
+                    )
+                )
             classes.append(
                 SimpleNamespace(
+                    aliases=aliases,
                     name=names.client_class(client.id, is_async),
                     base=imports.use(sym.lib("AsyncBaseClient" if is_async else "BaseClient")),
                     doc=text(docstring(client.doc or f"The `{client.id}` client.", "    ")),

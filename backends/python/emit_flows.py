@@ -20,9 +20,18 @@ from tinkc.backends.python.symbols import Imports, PythonSymbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 from tinkc.sdk import EndpointPlan, FlowPlan, SdkPlan, StepPlan
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, DEPRECATION_NOTICE
 
 # Above this many characters a step's request body gets a statement of its own (one field a line).
 INLINE_BODY = 60
+
+
+def deprecation(name: str, deprecated: bool, imports: Imports) -> str | None:
+    """The PEP 702 decorator of a deprecated method: type checkers flag its callers, and calling
+    it warns (`DeprecationWarning`)."""
+    if not deprecated:
+        return None
+    return f"@{imports.use(sym.lib('deprecated'))}({py_literal(f'{name}: {DEPRECATION_NOTICE}')})"
 
 
 class Rendered(str):
@@ -209,6 +218,11 @@ class FlowWriter:
 
     # -- steps -----------------------------------------------------------------------------------
 
+    @staticmethod
+    def options_kwarg() -> str:
+        """The flow's per-call options, passed on to every request it sends."""
+        return f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}"
+
     def receiver(self, step: StepPlan) -> str:
         r = step.receiver
         assert r is not None
@@ -236,7 +250,7 @@ class FlowWriter:
             submit=submit or step.mode == "submit",
             start=not submit and self.starts_future(step),
         )
-        return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs])
+        return pre, d.call(f"{self.receiver(step)}.{method}", [*leading, *kwargs, self.options_kwarg()])
 
     def chunked_call(self, step: StepPlan) -> tuple[list[d.Doc], d.Doc]:
         """A chunked step (the plan's ChunkPlan): a nested function builds one chunk's request (the
@@ -253,7 +267,7 @@ class FlowWriter:
         head = "async def" if self.is_async else "def"
         item = py_type(chunk.item, self.imports)
         any_ = self.imports.use(sym.lib("Any"))
-        body = [*pre, ["return ", d.call("dict", kwargs)]]
+        body = [*pre, ["return ", d.call("dict", [*kwargs, self.options_kwarg()])]]
         nested = Rendered(  # the formatter's blank lines around a nested function
             "\n".join(
                 [
@@ -370,6 +384,8 @@ class FlowWriter:
                 if rec is not None and isinstance(a.value, ir.ObjValue):  # the callee takes the model
                     expr = f"{self.imports.use(sym.type_symbol(rec.id))}.model_validate({expr})"
                 kwargs.append(f"{sym.field_name(a.name)}={expr}")
+            if callee.sends_requests:  # the called flow's requests carry this call's options
+                kwargs.append(self.options_kwarg())
             called = d.call(f"{self.receiver(step)}.{sym.method_name(callee.method or callee.id)}", kwargs)
             # its sync method answers an APIFuture: waited for, unless this flow answers that future
             if not self.is_async and callee.returns == "future" and not self.starts_future(step):
@@ -438,6 +454,8 @@ class FlowWriter:
                 params.append(f"{pname}: {ann} = None")
             else:
                 params.append(f"{pname}: {ann}")
+        if self.flow.sends_requests:  # the per-call options, apart from the flow's inputs
+            params.append(f"{CALL_OPTIONS_PARAM}: {optional(self.imports.use(sym.lib('RequestOptions')))} = None")
         return params
 
     def method(self, name: str) -> SimpleNamespace:
@@ -481,6 +499,7 @@ class FlowWriter:
             kind="flow",
             is_async=self.is_async,
             name=name,
+            decorator=deprecation(name, self.flow.deprecated, self.imports),
             params=self.params(),
             returns=self.return_type(),
             doc=text(docstring(self.flow.doc or f"The `{self.flow.id}` flow.", "        ")),

@@ -110,10 +110,7 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
                 retry=sym.feature_const(rt.retry.feature) if rt.retry is not None else None,
                 backpressure=sym.feature_const(rt.backpressure) if rt.backpressure is not None else None,
                 handler=sym.feature_const(rt.handler) if rt.handler is not None else None,
-                # the queue-state log is no runtime unit of the plan: the endpoint's feature, as declared
-                queue_log=next(
-                    (sym.feature_const(f.id) for f in api.endpoint_features(api.endpoints[ep.id], "queue_state_observer")), None
-                ),
+                queue_log=sym.feature_const(rt.queue_log) if rt.queue_log is not None else None,
             )
         )
     # the raw requests' runtime, by method (`api.post`...): the plan's `raw`, the path the caller's

@@ -17,8 +17,10 @@ from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import HelperArg
 from tinkc.ir.queries import type_refs
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import HelperPlan
 
 
 def py_type(t: ir.TypeRef, imports: Imports) -> str:
@@ -83,6 +85,15 @@ def text(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+def noted(doc: str | None, deprecated: bool) -> str | None:
+    """A declaration's docstring text, saying "Deprecated." when it is (as Elixir's moduledoc and
+    TypeScript's `@deprecated` tag do): a PEP 702 decorator on a model would warn on every value
+    the SDK decodes, not only on the user's own use."""
+    if not deprecated:
+        return doc
+    return f"{doc}\n\nDeprecated." if doc else "Deprecated."
+
+
 def field(api: ir.Api, f: ir.Field, imports: Imports) -> SimpleNamespace:
     """A model's field: its line (`name: T = Field(...)`, laid out at one indent) and docstring."""
     name = sym.field_name(f.name)
@@ -103,18 +114,83 @@ def field(api: ir.Api, f: ir.Field, imports: Imports) -> SimpleNamespace:
         doc = f"{head} = {args[0][1]}"
     else:
         doc = [head, " = ", d.call(imports.use(sym.lib("Field")), [f"{k}={v}" for k, v in args])]
-    return SimpleNamespace(line=d.render(doc, 1), doc=text(docstring(f.doc, "    ")))
+    return SimpleNamespace(line=d.render(doc, 1), doc=text(docstring(noted(f.doc, f.deprecated), "    ")))
 
 
-def record_block(api: ir.Api, rec: ir.Record, imports: Imports) -> SimpleNamespace:
+def record_block(api: ir.Api, rec: ir.Record, imports: Imports, plan: SdkPlan | None = None) -> SimpleNamespace:
+    parse = parse_method(rec, imports)
+    extra = [parse] if parse else []
+    if plan is not None:
+        extra += [helper_method(api, h, imports) for h in plan.helpers.get(rec.id, ())]
+        derived = plan.derived.get(rec.id, ())
+        if derived:
+            rows = [
+                d.collection(
+                    "(",
+                    [py_literal(sym.field_name(x.field)), py_literal(sym.field_name(x.source)), py_literal(x.template), py_literal(x.var)],
+                    ")",
+                )
+                for x in derived
+            ]
+            value = d.collection("(", rows, ")", tuple_=True)
+            extra.insert(
+                0, d.render([f"tinkc_derived: {imports.use(sym.lib('ClassVar'))}[tuple[tuple[str, str, str, str], ...]] = ", value], 1)
+            )
     return SimpleNamespace(
         kind="record",
         name=sym.type_name(rec.id),
         base=imports.use(sym.lib("WireModel")),
-        doc=text(docstring(rec.doc, "    ")),
+        doc=text(docstring(noted(rec.doc, rec.deprecated), "    ")),
         fields=[field(api, f, imports) for f in rec.fields],
-        parse=parse_method(rec, imports),
+        parse="\n\n".join(extra) if extra else None,
     )
+
+
+def template_doc(value: Any, names: dict[str, str], imports: Imports) -> d.Doc:
+    """A helper's `new` template as a Python literal, each argument through `to_wire`."""
+    if isinstance(value, HelperArg):
+        return d.call(imports.use(sym.lib("to_wire")), [names[value.name]])
+    if isinstance(value, dict):
+        return d.collection("{", [[py_literal(k), ": ", template_doc(v, names, imports)] for k, v in value.items()], "}")
+    if isinstance(value, list):
+        return d.collection("[", [template_doc(v, names, imports) for v in value], "]")
+    return py_literal(value)
+
+
+def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
+    """A record's helper: a classmethod building it (`ModelInput.from_ints(tokens)`; optional
+    parameters are keyword arguments defaulting to None) or a method reading from it
+    (`response.model_names()`)."""
+    name = sym.method_name(h.name)
+    cls = sym.type_name(h.record)
+    doc = h.doc or f"The ``{h.name}`` helper of ``{cls}``."
+    if h.kind == "get":
+        steps: list[d.Doc] = []
+        for step in h.path:
+            if step.field is None:
+                steps.append("None")
+            elif step.variants:
+                classes = [imports.use(sym.type_symbol(v)) for v in step.variants]
+                steps.append(d.collection("(", [py_literal(sym.field_name(step.field)), d.collection("(", classes, ")", tuple_=True)], ")"))
+            else:
+                steps.append(py_literal(sym.field_name(step.field)))
+        path = d.collection("(", steps, ")", tuple_=True)
+        result = py_type(h.result, imports)
+        body = d.call(imports.use(sym.lib("cast")), [py_literal(result), d.call(imports.use(sym.lib("project")), ["self", path])])
+        doc += " A union item without the field read is an ``InvalidArgumentError``."
+        return "\n".join([f"    def {name}(self) -> {result}:", *docstring(doc, "        "), d.render(["return ", body], 2)])
+    names = {p.name: sym.field_name(p.name) for p in h.params}
+    params = []
+    for p in h.params:
+        annotation = py_type(p.type, imports)
+        params.append(f"{names[p.name]}: {optional(annotation)} = None" if p.optional else f"{names[p.name]}: {annotation}")
+    if any(p.optional for p in h.params):
+        first = next(i for i, p in enumerate(h.params) if p.optional)
+        params.insert(first, "*")
+    doc += " Values that do not fit are an ``InvalidArgumentError``."
+    body = d.call(imports.use(sym.lib("construct")), ["cls", template_doc(h.template, names, imports)])
+    head = d.signature(f"def {name}", ["cls", *params], f" -> {cls}:")
+    return "\n".join(["    @classmethod", d.render(head, 1), *docstring(doc, "        "), d.render(["return ", body], 2)])
 
 
 def parse_method(rec: ir.Record, imports: Imports) -> str | None:
@@ -145,7 +221,7 @@ def enum_block(decl: ir.Enum, imports: Imports) -> SimpleNamespace:
         kind="enum",
         name=sym.type_name(decl.id),
         base=imports.use(sym.lib("OpenEnum")),
-        doc=text(docstring(decl.doc or "Accepts values this SDK does not know yet.", "    ")),
+        doc=text(docstring(noted(decl.doc or "Accepts values this SDK does not know yet.", decl.deprecated), "    ")),
         members=[
             SimpleNamespace(name=members[v.value], value=py_literal(v.value), doc=text(docstring(v.doc, "    "))) for v in decl.values
         ],
@@ -160,7 +236,7 @@ def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> SimpleNamespa
         return SimpleNamespace(
             kind="alias",
             statement=d.render(d.assign(f"{name}: {alias}", d.union(members))),
-            doc=text(docstring(decl.doc, "")),
+            doc=text(docstring(noted(decl.doc, decl.deprecated), "")),
         )
     disc = decl.discriminator
     wire = disc
@@ -196,7 +272,7 @@ def union_block(api: ir.Api, decl: ir.Union_, imports: Imports) -> SimpleNamespa
         ),
         members=d.render(d.bare_union(members, ","), 1),
         discriminator=imports.use(sym.lib("Discriminator")),
-        doc=text(docstring(decl.doc, "")),
+        doc=text(docstring(noted(decl.doc, decl.deprecated), "")),
     )
 
 
@@ -220,12 +296,12 @@ def alias_block(api: ir.Api, decl: ir.Alias, imports: Imports) -> SimpleNamespac
         members = [f"{annotated}[{n}, {tag}({py_literal(sym.type_name(r))})]" for n, r in zip(names, records, strict=True)]
         chooser = d.call(imports.use(sym.lib("Discriminator")), [d.call(imports.use(sym.lib("best_fit")), names)])
         statement = "\n".join([f"{head} = {annotated}[", d.render(d.bare_union(members, ","), 1), d.render(chooser, 1, ","), "]"])
-        return SimpleNamespace(kind="alias", statement=statement, doc=text(docstring(decl.doc, "")))
+        return SimpleNamespace(kind="alias", statement=statement, doc=text(docstring(noted(decl.doc, decl.deprecated), "")))
     if isinstance(target, ir.UnionT):
         doc = d.assign(head, d.union([py_type(m, imports) for m in target.members]))
     else:
         doc = f"{head} = {py_type(target, imports)}"
-    return SimpleNamespace(kind="alias", statement=d.render(doc), doc=text(docstring(decl.doc, "")))
+    return SimpleNamespace(kind="alias", statement=d.render(doc), doc=text(docstring(noted(decl.doc, decl.deprecated), "")))
 
 
 def runtime_order(plan: SdkPlan) -> list[ir.Union_ | ir.Alias]:
@@ -252,7 +328,7 @@ def types_module(api: ir.Api, plan: SdkPlan) -> str:
     blocks: list[SimpleNamespace] = []
     for decl in api.types.values():  # classes first: their annotations are evaluated lazily
         if isinstance(decl, ir.Record):
-            blocks.append(record_block(api, decl, imports))
+            blocks.append(record_block(api, decl, imports, plan))
         elif isinstance(decl, ir.Enum):
             blocks.append(enum_block(decl, imports))
     for decl in runtime_order(plan):

@@ -38,12 +38,14 @@ from tinkc.ir import nodes as ir
 # (standard library, third party, then the package's own).
 SOURCES: dict[str, str] = {
     "asyncio": "",  # `import asyncio`
+    "Sequence": "collections.abc",
     "date": "datetime",
     "datetime": "datetime",
     "Annotated": "typing",
     "Any": "typing",
     "Literal": "typing",
     "cast": "typing",
+    "ClassVar": "typing",
     "TypeAlias": "typing",
     "Base64Bytes": "pydantic",
     "BaseModel": "pydantic",
@@ -52,6 +54,7 @@ SOURCES: dict[str, str] = {
     "Field": "pydantic",
     "Tag": "pydantic",
     "TypeAdapter": "pydantic",
+    "deprecated": "typing_extensions",  # PEP 702 (`warnings.deprecated` from Python 3.13 only)
     "AsyncBaseClient": "._client",
     "BaseClient": "._client",
     "SDK": "._client",
@@ -86,14 +89,19 @@ SOURCES: dict[str, str] = {
     "discriminate": "._runtime",
     "best_fit": "._runtime",
     "parse_template": "._runtime",
+    "construct": "._runtime",
+    "project": "._runtime",
+    "to_wire": "._runtime",
+    "delegate": "._runtime",
     "Chunking": "._chunks",
     "Session": "._session",
     "ServerConfig": "._http",
     "EventKind": "._telemetry",
     "TelemetrySpec": "._telemetry",
 }
+LINE_LENGTH = 120  # the generated pyproject.toml's ruff line-length: a longer import is one name a line
 STDLIB = frozenset({"", "collections.abc", "datetime", "typing"})
-THIRD_PARTY = frozenset({"pydantic"})
+THIRD_PARTY = frozenset({"pydantic", "typing_extensions"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
 TYPES_MODULE = ".types"  # the declared types
 
@@ -138,7 +146,7 @@ class Imports(shared.Imports):
                 module = "." + module
             if module == "":
                 out.extend(f"import {n}" for n in names)
-            elif exploded:
+            elif exploded or len(f"from {module} import {', '.join(names)}") > LINE_LENGTH:
                 out += [f"from {module} import (", *(f"    {n}," for n in names), ")"]
             else:
                 out.append(f"from {module} import {', '.join(names)}")

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tinkc.backends.base import DEP_REQUIREMENT, Backend, DriverCommand, OutputFile, TargetOption
-from tinkc.backends.typescript import symbols, toolchain
+from tinkc.backends.typescript import symbols
 from tinkc.ir.nodes import Api
 
 RUNTIME = Path(__file__).parent / "runtime"
@@ -26,6 +24,7 @@ class TypeScriptBackend(Backend):
     version = "0.1"
     description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
     naming = symbols.NAMING  # the naming pass spells names as the symbol provider does
+    shared_imports = ("tinkc.backends.templates",)
     options = {
         # npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters
         "package": TargetOption(
@@ -87,6 +86,11 @@ class TypeScriptBackend(Backend):
     def conformance_driver(self, tree: Path) -> DriverCommand:
         """Compile the SDK and its driver to JavaScript inside ``tree`` (tsc from the toolchain
         cache, installed from npm on first use) and run the driver with Node."""
+        import shutil  # here, not at the top: every `tinkc check` imports this module (naming rules)
+        import subprocess
+
+        from tinkc.backends.typescript import toolchain
+
         node = shutil.which("node")
         if node is None:
             raise RuntimeError("the TypeScript conformance driver needs Node.js 20 (`node` is not on PATH)")

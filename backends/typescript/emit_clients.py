@@ -13,11 +13,27 @@ from __future__ import annotations
 from typing import Any
 
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import LINE, Doc, Indent, array, call, comment_block, group, obj, type_literal
+from tinkc.backends.typescript.doc import (
+    LINE,
+    SOFTLINE,
+    WIDTH,
+    Doc,
+    Indent,
+    array,
+    block,
+    call,
+    comment_block,
+    group,
+    join,
+    obj,
+    pretty,
+    type_literal,
+)
 from tinkc.backends.typescript.emit_types import Context, TypeExprs, file_header, ts_literal
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import (
     BASE_CLIENT,
+    CHUNKS,
     CLIENT_OPTIONS,
     HEADER_VALUES,
     PAGER,
@@ -27,6 +43,7 @@ from tinkc.backends.typescript.symbols import (
     Symbols,
 )
 from tinkc.sdk import EndpointPlan, SdkPlan
+from tinkc.sdk.plan import DEPRECATION_NOTICE, AliasPlan, ChunkerPlan
 
 # Where a parameter goes in the params object of an endpoint method (the request record's fields
 # come in as the record's own type).
@@ -129,7 +146,7 @@ class ClientsWriter(Writer):
         parts = [text.strip()] if text and text.strip() else []
         parts.append(f"`{ep.method} {self.api.endpoints[ep.id].path.template}`")
         if ep.deprecated:
-            parts.append("@deprecated")
+            parts.append(f"@deprecated {DEPRECATION_NOTICE}")
         return "\n\n".join(parts)
 
     def request_doc(self, ep: EndpointPlan, options: str = "options") -> Doc:
@@ -231,7 +248,8 @@ class ClientsWriter(Writer):
         # the paging object next to the request object: Prettier hugs neither, one argument a line
         expr = call("this.paginate", [const, self.x.schema(ep.response_type), items, self.paging_literal(ep), self.request_doc(ep)])
         return {
-            "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages).",
+            "doc": f"Every item of `{name}`, page after page (`for await`; `.pages()`: the pages)."
+            + (f"\n\n@deprecated {DEPRECATION_NOTICE}" if ep.deprecated else ""),
             "name": name + "Iter",
             "params": method["params"],
             "returns": f"{pager}<{page_t}, {item_t}>",
@@ -244,6 +262,60 @@ def statement(kind: str, expr: Doc, awaited: bool = False, name: str = "", names
     """A statement of a method body, for the template: `return`, `const` (a variable), `all` (the
     steps of a stage awaited together), or `do` (an expression statement)."""
     return {"kind": kind, "expr": expr, "awaited": awaited, "name": name, "names": names or []}
+
+
+def alias_method(alias: AliasPlan, names: Symbols) -> str:
+    """A static method that is another client's method (Tinkex's `SamplingClient.create_async`):
+    `SamplingClient.create(service, ...args)`, typed as that method is."""
+    other = names.classes[alias.client]
+    method = f'{other}["{names.method(alias.method)}"]'
+    doc = alias.doc or f"Same as `{other}.{names.method(alias.method)}` (the first argument is that client)."
+    receiver = sym.variable(alias.client)
+    text = pretty(
+        [
+            *comment_block(doc),
+            # (no trailing comma when broken: a rest parameter may not have one)
+            group(
+                f"static {names.method(alias.name)}(",
+                Indent([SOFTLINE, join([",", LINE], [f"{receiver}: {other}", f"...args: Parameters<{method}>"])]),
+                SOFTLINE,
+                ")",
+            ),
+            f": ReturnType<{method}> ",
+            block([[f"return {receiver}.{names.method(alias.method)}(...args);"]]),
+        ],
+        WIDTH - 2,  # printed as a member of the class, two columns in
+    ).rstrip("\n")
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
+
+
+def chunker_method(chunker: ChunkerPlan, names: Symbols, x: TypeExprs, imports: Imports) -> str:
+    """A static method splitting a list as a flow's chunked step does (Tinkex's
+    `TrainingClient.DataProcessor.chunk_data/1`: `TrainingClient.chunkData(items)`)."""
+    c = chunker.chunk
+    doc = (chunker.doc or f"The chunks of `{c.input}`.") + (
+        f" At most {c.max_items} items and about {c.max_bytes} bytes (estimated from the JSON form) a chunk; an item "
+        "larger than that alone throws `InvalidArgumentError`."
+    )
+    item = x.ts_type(c.item)
+    spec = obj(
+        [
+            group("input: ", sym.string_literal(c.input)),
+            group("item: ", x.schema(c.item)),
+            f"maxItems: {c.max_items}",
+            f"maxBytes: {c.max_bytes}",
+            "combine: []",
+        ]
+    )
+    text = pretty(
+        [
+            *comment_block(doc),
+            group(f"static {names.method(chunker.name)}(items: readonly ", item, "[]): ", item, "[][] "),
+            block([["return ", call(f"{imports.use(CHUNKS)}.split", [spec, "items"]), ";"]]),
+        ],
+        WIDTH - 2,  # printed as a member of the class, two columns in
+    ).rstrip("\n")
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
 
 
 def clients_module(plan: SdkPlan, names: Symbols) -> str:
@@ -262,7 +334,11 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
                     methods.append(writer.iterator_method(name, plan.endpoint(m.target)))
             else:
                 methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
-        classes.append({"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods})
+        aliases = [alias_method(a, names) for a in client.aliases]
+        aliases += [chunker_method(k, names, writer.x, imports) for k in client.chunkers]
+        classes.append(
+            {"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods, "aliases": aliases}
+        )
     context = {"base": imports.use(BASE_CLIENT), "options": imports.use(CLIENT_OPTIONS), "spec": imports.use(SPEC)} if classes else {}
     header = file_header(f"Clients of the {plan.service.name} API. Generated by tinkc: do not edit.", imports, exports=bool(classes))
     return template("clients.ts.jinja").render(header=header, classes=classes, **{"base": "", "options": "", "spec": "", **context})

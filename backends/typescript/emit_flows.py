@@ -37,6 +37,7 @@ from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 from tinkc.sdk import EndpointPlan, FlowPlan, StepPlan
+from tinkc.sdk.plan import DEPRECATION_NOTICE
 
 var = sym.step_variable
 
@@ -451,11 +452,13 @@ class FlowWriter:
         parameters: list[tuple[str, Doc, str | None]] = []
         if ptype is not None:
             parameters.append(("params", ptype, "{}" if omittable else None))
-        sends = any(s.mode in ("call", "submit", "call_flow") for s in self.flow.steps)
+        sends = self.flow.sends_requests
         if sends:  # steps that send requests take the options
             parameters.append(("options", self.w.imports.use(REQUEST_OPTIONS), "{}"))
         if ptype is not None or sends:
             check = check_args(name.removeprefix("async "), [i.name for i in self.flow.inputs], ptype is not None, sends)
             statements.insert(0, check)
-        text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + ("\n\n@deprecated" if self.flow.deprecated else "")
+        text = (doc or self.flow.doc or f"The `{self.flow.id}` flow.") + (
+            f"\n\n@deprecated {DEPRECATION_NOTICE}" if self.flow.deprecated else ""
+        )
         return {"doc": text, "name": f"async {name}", "params": parameters, "returns": self.return_type(), "statements": statements}

@@ -61,7 +61,8 @@ def markdown_text(text: str) -> str:
 def method_doc(plan: SdkPlan, m: MethodPlan) -> str:
     target = plan.endpoint(m.target).doc if m.kind == "endpoint" else plan.flow(m.target).doc
     text = m.doc or target or ""
-    return markdown_text(text.splitlines()[0]).replace("|", "\\|") if text else ""
+    first = markdown_text(text.splitlines()[0]).replace("|", "\\|") if text else ""
+    return ("**Deprecated.** " if m.deprecated else "") + first  # as every SDK's README says
 
 
 def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:

@@ -88,6 +88,8 @@ class SpecWriter:
             items.append(prop("timeoutMs", str(rt.poll_timeout_ms)))  # one poll: a long-poll of its own length
         if rt.request_type is not None:
             items.append(prop("requestType", ts_literal(rt.request_type)))
+        if rt.queue_log is not None:
+            items.append(prop("queueLog", feature_const(rt.queue_log)))
         floats = [p.wire for p in ep.params if p.location in ("path", "query") and self.is_float(p.type)]
         if floats:  # written as the other SDKs write a float (`2.0`), which a JS number cannot tell
             items.append(prop("floats", array([ts_literal(w) for w in floats])))
@@ -335,6 +337,15 @@ class SpecWriter:
                     ]
                 )
                 decls.append(declaration(name, "RetryHandler", value))
+            elif isinstance(p, ir.QueueStateObserver):
+                value = obj(
+                    [
+                        prop("id", ts_literal(feat.id)),
+                        prop("debounceMs", str(p.debounce_ms)),
+                        prop("level", ts_literal(p.log_level)),
+                    ]
+                )
+                decls.append(declaration(name, "QueueLog", value))
         for ep in plan.endpoints.values():
             path = self.api.endpoints[ep.id].path.template
             decls.append(declaration(endpoint_const(ep.id), None, self.endpoint(ep), f"`{ep.method} {path}`"))

@@ -25,7 +25,9 @@ from tinkc.backends.typescript.doc import Doc, Group, array, block, call, commen
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import HelperArg
 from tinkc.sdk import SdkPlan
+from tinkc.sdk.plan import HelperPlan
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
          "datetime": "string", "date": "string"}  # fmt: skip
@@ -244,9 +246,11 @@ class TypesWriter:
         ]
         fields = [group(sym.literal_key(f.name), ": ", self.field_schema(f)) for f in rec.fields]
         body = obj(fields, broken=True) if fields else group("{", "}")
-        schema = call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body)])
+        derived = self.plan.derived.get(rec.id, ())
+        rows = [array([sym.string_literal(x) for x in (d.field, d.source, d.template, d.var)]) for d in derived]
+        schema = call(f"{self.x.s}.record", [sym.string_literal(rec.id), self.thunk(body), *([array(rows)] if rows else [])])
         name = self.names.type(rec.id)
-        parse = None
+        parse: dict[str, Any] | None = None
         if rec.parse is not None:
             parse = {
                 "doc": (f"Splits `text` by `{rec.parse.template}` into a `{name}`; throws `InvalidArgumentError` when it does not match."),
@@ -263,6 +267,10 @@ class TypesWriter:
                     ]
                 ).rstrip("\n"),
             }
+        helpers = [self.helper(h) for h in self.plan.helpers.get(rec.id, ())]
+        if helpers:
+            parse = parse or {"doc": None, "function": None}
+            parse["helpers"] = helpers
         return {
             "kind": "record",
             "doc": rec.doc,
@@ -272,6 +280,52 @@ class TypesWriter:
             "schema": schema,
             "parse": parse,
         }
+
+    def template(self, value: Any) -> Doc:
+        """A helper's `new` template as a literal, each argument through `s.wire`."""
+        if isinstance(value, HelperArg):
+            return call(f"{self.x.s}.wire", [self.x.schema(value.type), sym.variable(value.name)])
+        if isinstance(value, dict):
+            return obj([group(sym.literal_key(k), ": ", self.template(v)) for k, v in value.items()])
+        if isinstance(value, list):
+            return array([self.template(v) for v in value])
+        return ts_literal(value)
+
+    def helper(self, h: HelperPlan) -> dict[str, Any]:
+        """A record's helper as a function beside it: `modelInputFromInts(tokens)` builds one (the
+        optional parameters are trailing `x?:` ones), `getServerCapabilitiesResponseModelNames(value)`
+        reads from one."""
+        name = self.names.type(h.record)
+        fn = self.names.parse_function(h.record, h.name).name
+        doc = h.doc or f"The `{h.name}` helper of `{name}`."
+        if h.kind == "get":
+            steps: list[Doc] = []
+            for step in h.path:
+                if step.field is None:
+                    steps.append("null")
+                elif step.variants:
+                    tags = array([sym.string_literal(t) for t in step.tags])
+                    steps.append(array([sym.string_literal(step.field), sym.string_literal(step.discriminator or ""), tags]))
+                else:
+                    steps.append(sym.string_literal(step.field))
+            result = self.x.ts_type(h.result)
+            body = ["return ", call(f"{self.x.s}.project", ["value", array(steps)]), " as ", result, ";"]
+            doc += " A union item without the field read throws `InvalidArgumentError`."
+            params = [("value", name, None)]
+        else:
+            body = ["return ", call(f"{self.x.s}.construct", [name, self.template(h.template)]), ";"]
+            doc += " Values that do not fit throw `InvalidArgumentError`."
+            result = name
+            params = [
+                (
+                    sym.variable(p.name) + ("?" if p.optional else ""),
+                    self.x.ts_type(p.type.inner if isinstance(p.type, ir.Nullable) else p.type),
+                    None,
+                )
+                for p in h.params
+            ]
+        function = pretty([signature(f"export function {fn}", params, ""), ": ", result, " ", block([body])]).rstrip("\n")
+        return {"doc": doc, "function": function}
 
     def enum(self, decl: ir.Enum) -> dict[str, Any]:
         lines = [decl.doc.strip()] if decl.doc and decl.doc.strip() else []

@@ -151,9 +151,12 @@ def check_outcome(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> lis
         return problems
     if actual.get("error") != expected["error"]:
         return [*problems, f"expected error {expected['error']!r}, got {actual!r}"]
-    for key in ("status", "category"):
+    for key in ("status", "category", "request_id"):
         if key in expected and actual.get(key) != expected[key]:
             problems.append(f"{key} {actual.get(key)!r}, expected {expected[key]!r} ({actual!r})")
+    # a status error's response headers (`x-` ones, lower-case names), as a raw response shows them
+    if "headers" in expected and not matches(expected["headers"], actual.get("headers")):
+        problems.append(f"headers {actual.get('headers')!r} do not match {expected['headers']!r}")
     return problems
 
 
@@ -365,7 +368,7 @@ def run_scenario(scenario: Scenario, command: DriverCommand, api: ir.Api, *, tim
 def _describe(call: Mapping[str, Any]) -> str:
     if "method" in call:
         return f"{call.get('client')}.{call['method']}"
-    for key in ("open", "close", "wait_until"):
+    for key in ("open", "close", "wait_until", "helper", "alias", "chunker"):
         if key in call:
             return f"{key} {call[key]}"
     return "entry"

@@ -2,6 +2,13 @@
 
 Parsers are built lazily, once per process, with lark's LALR parser (and its grammar cache), because
 they run for every type expression and binding of a manifest.
+
+Most texts a manifest holds are short and plain (`Name?`, `"tag"`, `/api/v1/x/{id}`, `500-599`):
+each grammar has a small hand-written reader for what it can accept, giving exactly what the lark
+parser gives (the differential tests in tests/property/test_grammar_fast_paths.py hold them to
+it), and lark parses whatever that reader does not take, including every error, so a diagnostic
+always comes from the grammar. lark itself is imported only then: `tinkc check` of a manifest
+whose texts are all plain never pays for importing it.
 """
 
 from __future__ import annotations
@@ -10,10 +17,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any, cast
-
-import lark
-from lark import Lark, Token, Transformer, v_args
+from typing import TYPE_CHECKING, Any, cast
 
 from tinkc.diagnostics import Sink
 from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH, MAX_UNION_MEMBERS
@@ -21,9 +25,15 @@ from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 
+if TYPE_CHECKING:
+    import lark
+    from lark import Lark, Token
+
 
 @functools.cache
 def parser(name: str) -> Lark:
+    from lark import Lark
+
     return Lark.open_from_package(
         "tinkc.grammar",
         f"{name}.lark",
@@ -51,6 +61,8 @@ def _describe_token(tok: Token) -> str:
 
 
 def _parse(name: str, text: str) -> lark.Tree[Token]:
+    import lark
+
     try:
         return parser(name).parse(text)
     except lark.UnexpectedToken as exc:
@@ -99,68 +111,192 @@ _TERMINAL_NAMES = {
 # The children of a rule, as the transformer's methods receive them (named here: inside the class,
 # the method for the rule `list` hides the builtin).
 TypeRefs = list[ir.TypeRef]
-Tokens = list[Token]
+Tokens = list["Token"]
 Children = list[Any]
 
 
-class _TypeBuilder(Transformer[Token, ir.TypeRef]):
-    def __init__(self, span_of: Callable[[Any], Span | None]) -> None:
-        super().__init__()
+# What each rule of grammar/types.lark builds, shared by lark's transformer and the fast reader so
+# the two give the same nodes and the same errors. ``start``/``end`` are the rule's text offsets.
+
+
+def _named(name: str, span: Span | None) -> ir.TypeRef:
+    return ir.Prim(name=name, span=span) if name in ir.PRIMITIVES else ir.Ref(name=name, span=span)
+
+
+def _map(key: str, key_start: int, value: ir.TypeRef, span: Span | None) -> ir.TypeRef:
+    if key != "string":
+        raise GrammarError(f"map keys must be `string`, not `{key}`", key_start, len(key))
+    return ir.MapT(value=value, span=span)
+
+
+def _nullable(inner: ir.TypeRef, span: Span | None) -> ir.TypeRef:
+    if isinstance(inner, ir.Nullable):
+        return inner
+    return ir.Nullable(inner=inner, span=span)
+
+
+def _union(children: TypeRefs, start: int, end: int, span: Span | None) -> ir.TypeRef:
+    members: list[ir.TypeRef] = []
+    for c in children:  # `A | B | C` is one flat union
+        members.extend(c.members if isinstance(c, ir.UnionT) else [c])
+    if len(members) > MAX_UNION_MEMBERS:  # every SDK spells each member out: a runaway union is a mistake
+        raise GrammarError(f"a union of {len(members)} members (at most {MAX_UNION_MEMBERS})", start, end - start)
+    seen: set[str] = set()
+    for m in members:  # `A | A` decodes nothing `A` does not; listed twice is a slip, said once
+        text = format_type(m)
+        if text in seen:
+            raise GrammarError(f"`{text}` is a member of this union twice", start, end - start)
+        seen.add(text)
+    return ir.UnionT(members=tuple(members), span=span)
+
+
+def _string_literal(token: str, span: Span | None) -> ir.TypeRef:
+    # strict=False: a tab or other control character written inside the quotes is part of the value
+    return ir.Lit(value=json.loads(token, strict=False), span=span)
+
+
+@functools.cache
+def _type_builder() -> type:
+    """lark's transformer for grammar/types.lark (defined on first use: it needs lark)."""
+    from lark import Transformer, v_args
+
+    class TypeBuilder(Transformer["Token", ir.TypeRef]):
+        def __init__(self, span_of: Callable[[Any], Span | None]) -> None:
+            super().__init__()
+            self.span_of = span_of
+
+        def start(self, children: TypeRefs) -> ir.TypeRef:
+            return children[0]
+
+        @v_args(meta=True)
+        def named(self, meta: Any, children: Tokens) -> ir.TypeRef:
+            return _named(str(children[0]), self.span_of(meta))
+
+        @v_args(meta=True)
+        def list(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
+            return ir.ListT(item=children[0], span=self.span_of(meta))
+
+        @v_args(meta=True)
+        def map(self, meta: Any, children: Children) -> ir.TypeRef:
+            return _map(str(children[0]), children[0].start_pos, children[1], self.span_of(meta))
+
+        @v_args(meta=True)
+        def nullable(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
+            return _nullable(children[0], self.span_of(meta))
+
+        @v_args(meta=True)
+        def union(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
+            return _union(children, meta.start_pos, meta.end_pos, self.span_of(meta))
+
+        @v_args(meta=True)
+        def string_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
+            return _string_literal(str(children[0]), self.span_of(meta))
+
+        @v_args(meta=True)
+        def int_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
+            return ir.Lit(value=int(str(children[0])), span=self.span_of(meta))
+
+    return TypeBuilder
+
+
+# The fast reader of type expressions. Its tokens are grammar/types.lark's terminals, except that a
+# string literal with a backslash or a newline in it is left to lark (its rule for escapes is
+# lark's own regular expression), as is `map` anywhere but before `[`. Whitespace is lark's WS.
+_TYPE_TOKEN = re.compile(
+    r"[ \t\f\r\n]*(?:(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<string>\"[^\"\\\n]*\")|(?P<int>[+-]?[0-9]+)|(?P<punct>[\[\]()|?,]))"
+)
+_TYPE_WS = re.compile(r"[ \t\f\r\n]*\Z")
+
+
+class _NotFast(Exception):
+    """The fast reader does not take this text: lark parses it."""
+
+
+class _TypeReader:
+    """Recursive descent over grammar/types.lark, for texts it can read exactly as lark does.
+
+    Each rule returns ``(node, start, end, outer_start, outer_end)``: the node's own text offsets
+    (what its span covers, as lark's ``propagate_positions`` computes them) and the offsets of the
+    parentheses around it, if any (a rule that contains it starts or ends where those do)."""
+
+    def __init__(self, text: str, span_of: Callable[[int, int], Span | None] | None) -> None:
         self.span_of = span_of
+        self.tokens: list[tuple[str, str, int, int]] = []
+        pos = 0
+        while not _TYPE_WS.match(text, pos):
+            m = _TYPE_TOKEN.match(text, pos)
+            if m is None:
+                raise _NotFast
+            kind = m.lastgroup or ""
+            value = m.group(kind)
+            self.tokens.append((value if kind == "punct" else kind, value, m.start(kind), m.end()))
+            pos = m.end()
+        self.tokens.append(("$END", "", len(text), len(text)))
+        self.at = 0
 
-    def start(self, children: TypeRefs) -> ir.TypeRef:
-        return children[0]
+    def span(self, start: int, end: int) -> Span | None:
+        return self.span_of(start, end - start) if self.span_of else None
 
-    @v_args(meta=True)
-    def named(self, meta: Any, children: Tokens) -> ir.TypeRef:
-        name = str(children[0])
-        if name in ir.PRIMITIVES:
-            return ir.Prim(name=name, span=self.span_of(meta))
-        return ir.Ref(name=name, span=self.span_of(meta))
+    def take(self, kind: str) -> tuple[str, str, int, int]:
+        tok = self.tokens[self.at]
+        if tok[0] != kind:
+            raise _NotFast
+        self.at += 1
+        return tok
 
-    @v_args(meta=True)
-    def list(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
-        return ir.ListT(item=children[0], span=self.span_of(meta))
+    def read(self) -> ir.TypeRef:
+        node = self.expr()[0]
+        self.take("$END")
+        return node
 
-    @v_args(meta=True)
-    def map(self, meta: Any, children: Children) -> ir.TypeRef:
-        key = str(children[0])
-        if key != "string":
-            raise GrammarError(f"map keys must be `string`, not `{key}`", children[0].start_pos, len(key))
-        return ir.MapT(value=children[1], span=self.span_of(meta))
+    def expr(self) -> tuple[ir.TypeRef, int, int, int, int]:
+        first = self.postfix()
+        if self.tokens[self.at][0] != "|":
+            return first
+        parts = [first]
+        while self.tokens[self.at][0] == "|":
+            self.at += 1
+            parts.append(self.postfix())
+        start, end = parts[0][3], parts[-1][4]
+        node = _union([p[0] for p in parts], start, end, self.span(start, end))
+        return node, start, end, start, end
 
-    @v_args(meta=True)
-    def nullable(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
-        inner = children[0]
-        if isinstance(inner, ir.Nullable):
-            return inner
-        return ir.Nullable(inner=inner, span=self.span_of(meta))
+    def postfix(self) -> tuple[ir.TypeRef, int, int, int, int]:
+        atom = self.atom()
+        if self.tokens[self.at][0] != "?":
+            return atom
+        end = self.take("?")[3]
+        start = atom[3]
+        return _nullable(atom[0], self.span(start, end)), start, end, start, end
 
-    @v_args(meta=True)
-    def union(self, meta: Any, children: TypeRefs) -> ir.TypeRef:
-        members: list[ir.TypeRef] = []
-        for c in children:  # `A | B | C` is one flat union
-            members.extend(c.members if isinstance(c, ir.UnionT) else [c])
-        if len(members) > MAX_UNION_MEMBERS:  # every SDK spells each member out: a runaway union is a mistake
-            raise GrammarError(
-                f"a union of {len(members)} members (at most {MAX_UNION_MEMBERS})", meta.start_pos, meta.end_pos - meta.start_pos
-            )
-        seen: set[str] = set()
-        for m in members:  # `A | A` decodes nothing `A` does not; listed twice is a slip, said once
-            text = format_type(m)
-            if text in seen:
-                raise GrammarError(f"`{text}` is a member of this union twice", meta.start_pos, meta.end_pos - meta.start_pos)
-            seen.add(text)
-        return ir.UnionT(members=tuple(members), span=self.span_of(meta))
-
-    @v_args(meta=True)
-    def string_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
-        # strict=False: a tab or other control character written inside the quotes is part of the value
-        return ir.Lit(value=json.loads(str(children[0]), strict=False), span=self.span_of(meta))
-
-    @v_args(meta=True)
-    def int_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
-        return ir.Lit(value=int(str(children[0])), span=self.span_of(meta))
+    def atom(self) -> tuple[ir.TypeRef, int, int, int, int]:
+        kind, value, start, end = self.tokens[self.at]
+        if kind == "name" and value == "map":
+            self.at += 1
+            self.take("[")
+            _, key, key_start, _ = self.take("name")
+            if key == "map":
+                raise _NotFast
+            self.take(",")
+            inner = self.expr()[0]
+            end = self.take("]")[3]
+            return _map(key, key_start, inner, self.span(start, end)), start, end, start, end
+        self.at += 1
+        if kind == "name":
+            return _named(value, self.span(start, end)), start, end, start, end
+        if kind == "string":
+            return _string_literal(value, self.span(start, end)), start, end, start, end
+        if kind == "int":
+            return ir.Lit(value=int(value), span=self.span(start, end)), start, end, start, end
+        if kind == "[":
+            inner = self.expr()[0]
+            end = self.take("]")[3]
+            return ir.ListT(item=inner, span=self.span(start, end)), start, end, start, end
+        if kind == "(":
+            node, own_start, own_end, _, _ = self.expr()
+            end = self.take(")")[3]
+            return node, own_start, own_end, start, end
+        raise _NotFast
 
 
 _SIMPLE_TYPE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(\?)?\s*\Z")
@@ -193,6 +329,14 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
     if deepest > MAX_TYPE_DEPTH:
         raise GrammarError(f"the type expression is nested too deeply (more than {MAX_TYPE_DEPTH} levels)", 0, len(text))
     try:
+        return _TypeReader(text, span_of).read()
+    except (_NotFast, GrammarError, RecursionError):
+        pass  # lark decides: it parses what the reader does not take, and reports every error
+    return _parse_type_with_lark(text, span_of)
+
+
+def _parse_type_with_lark(text: str, span_of: Callable[[int, int], Span | None] | None) -> ir.TypeRef:
+    try:
         tree = _parse("types", text)
     except RecursionError:
         raise GrammarError("the type expression is nested too deeply", 0, len(text)) from None
@@ -202,9 +346,11 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
             return None
         return span_of(meta.start_pos, meta.end_pos - meta.start_pos)
 
+    from lark.exceptions import VisitError
+
     try:
-        return _TypeBuilder(meta_span).transform(tree)
-    except lark.exceptions.VisitError as exc:
+        return cast(ir.TypeRef, _type_builder()(meta_span).transform(tree))
+    except VisitError as exc:
         if isinstance(exc.orig_exc, GrammarError):
             raise exc.orig_exc from None
         if isinstance(exc.orig_exc, RecursionError):
@@ -255,6 +401,8 @@ def parse_template(text: str) -> list[str | tuple[str, tuple[str | int, ...], in
     if whole:  # `${input.path}`, most of a manifest's bindings: skip the parser for them
         path = tuple(whole.group(2).split(".")[1:])
         return [(whole.group(1), path, 0, len(text))]
+    from lark import Token
+
     tree = _parse("bindings", text)
     out: list[str | tuple[str, tuple[str | int, ...], int, int]] = []
     for child in tree.children:
@@ -282,8 +430,27 @@ def format_binding(source: str, path: tuple[str | int, ...]) -> str:
 # Path templates
 
 
+# grammar/paths.lark as one regular expression (it has no nesting and ignores no whitespace): a
+# literal run, or a variable `{name}` / `{+name}`.
+_PATH_PART = re.compile(r"(?P<literal>[^{}]+)|\{(?P<raw>\+?)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}")
+_PATH = re.compile(rf"(?:{_PATH_PART.pattern})*\Z")
+
+
 def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
     """Split a path template into ``(kind, text, raw, offset, length)`` parts, kind literal|var."""
+    if _PATH.match(text):  # the whole template is well formed: read it without lark
+        return [
+            ("literal", m.group("literal"), False, m.start(), m.end() - m.start())
+            if m.group("literal") is not None
+            else ("var", m.group("name"), bool(m.group("raw")), m.start(), m.end() - m.start())
+            for m in _PATH_PART.finditer(text)
+        ]
+    return _parse_path_with_lark(text)
+
+
+def _parse_path_with_lark(text: str) -> list[tuple[str, str, bool, int, int]]:
+    from lark import Token
+
     tree = _parse("paths", text)
     out: list[tuple[str, str, bool, int, int]] = []
     for child in tree.children:
@@ -301,8 +468,20 @@ def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
 # Status lists
 
 
+# grammar/status.lark as a regular expression (WS is lark's common.WS)
+_STATUS = re.compile(r"[ \t\f\r\n]*([0-9]+)(?:[ \t\f\r\n]*-[ \t\f\r\n]*([0-9]+))?[ \t\f\r\n]*\Z")
+
+
 def parse_status(text: str) -> tuple[int, int]:
     """One status entry: ``"429"`` → (429, 429); ``"500-599"`` → (500, 599)."""
+    fast = _STATUS.match(text)
+    if fast:
+        first = int(fast.group(1))
+        return (first, int(fast.group(2)) if fast.group(2) is not None else first)
+    return _parse_status_with_lark(text)
+
+
+def _parse_status_with_lark(text: str) -> tuple[int, int]:
     tree = _parse("status", text)
     codes = [int(t) for t in cast(Tokens, tree.children)]
     return (codes[0], codes[-1])
@@ -313,6 +492,9 @@ def parse_status(text: str) -> tuple[int, int]:
 
 
 def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
+    import lark
+    from lark import Token
+
     try:
         tree = parser("json").parse(text)
     except lark.UnexpectedInput as exc:

@@ -33,6 +33,8 @@ _OCT_RE = re.compile(r"0o[0-7]+\Z")
 _HEX_RE = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _LEADING_ZERO_RE = re.compile(r"[-+]?0[0-9]+\Z")
+# The first characters of every text resolve_plain reads as something other than a string.
+_NOT_PLAIN_TEXT_START = frozenset("~nNtTfF+-.0123456789")
 _STD_TAG_PREFIX = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(_STD_TAG_PREFIX + t for t in ("str", "seq", "map"))
 
@@ -81,17 +83,35 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
             return sizes[key]
         if key in active or depth > MAX_DEPTH:
             raise _TooLarge
-        if isinstance(node, yaml.ScalarNode):
-            total = 1
-        else:
+        total = 1
+        if not isinstance(node, yaml.ScalarNode):
             active.add(key)
-            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-            total = 1 + sum(size(c, depth + 1) for c in children)
+            if isinstance(node, yaml.SequenceNode):
+                for c in node.value:
+                    total += size(c, depth + 1)
+            else:
+                for k, v in node.value:
+                    total += size(k, depth + 1) + size(v, depth + 1)
             active.discard(key)
         sizes[key] = total
         return total
 
     return size(root, 0), len(sizes)
+
+
+def _too_deep(root: yaml.Node) -> bool:
+    """Whether a document without aliases nests deeper than MAX_DEPTH (what :func:`_expanded_size`
+    checks besides the expansion, which only aliases make larger than the document)."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((c, depth + 1) for c in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((c, depth + 1) for pair in node.value for c in pair)
+    return False
 
 
 class _YamlConverter:
@@ -104,7 +124,10 @@ class _YamlConverter:
         return Span(file=self.display, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
 
     def convert(self, node: yaml.Node) -> Node:
-        if self.explicit_tag(node):
+        # The hot loop of loading (every node of every file): spans and tags are read inline.
+        # A tag the author wrote (`!!python/object`, `!custom`, `!!int`) is refused: the base loader
+        # gives every untagged node `str`, `seq` or `map`.
+        if node.tag not in _ALLOWED_TAGS:
             written = "!!" + node.tag[len(_STD_TAG_PREFIX) :] if node.tag.startswith(_STD_TAG_PREFIX) else node.tag
             self.sink.error(
                 "load.tag",
@@ -112,10 +135,14 @@ class _YamlConverter:
                 self.span(node),
                 hint="remove the tag; manifests hold plain data",
             )
+        s, e = node.start_mark, node.end_mark
+        span = Span(file=self.display, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            if node.style:  # quoted, literal or folded: always a string (plain is "" or None)
+                return Scalar(value=node.value, span=span, quoted=node.style in ("'", '"'))
+            return Scalar(value=self.resolve_plain(node.value, span), span=span)
         if isinstance(node, yaml.SequenceNode):
-            return Sequence(items=[self.convert(n) for n in node.value], span=self.span(node))
+            return Sequence(items=[self.convert(n) for n in node.value], span=span)
         entries: dict[str, Entry] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
@@ -132,21 +159,12 @@ class _YamlConverter:
                 )
                 continue
             entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v))
-        return Mapping(entries=entries, span=self.span(node))
-
-    def explicit_tag(self, node: yaml.Node) -> bool:
-        """A tag the author wrote (`!!python/object`, `!custom`, `!!int`): the base loader gives
-        every untagged node `str`, `seq` or `map`."""
-        return node.tag not in _ALLOWED_TAGS
-
-    def scalar(self, node: yaml.ScalarNode) -> Scalar:
-        span = self.span(node)
-        if node.style:  # quoted, literal or folded: always a string (plain is "" or None)
-            return Scalar(value=node.value, span=span, quoted=node.style in ("'", '"'))
-        return Scalar(value=self.resolve_plain(node.value, span), span=span)
+        return Mapping(entries=entries, span=span)
 
     def resolve_plain(self, text: str, span: Span) -> ScalarValue:
         """YAML 1.2 core schema, plus a diagnostic for numbers YAML 1.1 would read as octal."""
+        if text and text[0] not in _NOT_PLAIN_TEXT_START:  # most scalars: no rule below can match
+            return text
         if text in ("", "~", "null", "Null", "NULL"):
             return None
         if text in ("true", "True", "TRUE"):
@@ -228,11 +246,34 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, display: str, sink: Sink) 
     sink.error("load.yaml-syntax", f"YAML syntax error: {problem}", span, hint=hint, notes=notes)
 
 
+_DEFAULT_TAGS: dict[type[yaml.Node], str] = {
+    yaml.ScalarNode: yaml.BaseLoader.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.BaseLoader.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.BaseLoader.DEFAULT_MAPPING_TAG,
+}
+
+
+class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """The base loader, answering the composer's three calls per node directly: the base resolver
+    has no implicit and no path resolvers, so each node's tag is its kind's default tag (what
+    ``BaseResolver.resolve`` returns after looking for resolvers) and descending and ascending do
+    nothing. An explicit tag never reaches ``resolve``."""
+
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
     try:
         # The base loader resolves no scalar types (tinkc does, with YAML 1.2 rules), so composing
         # makes no call back into PyYAML's regex resolver; libyaml does the parsing when present.
-        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)))
+        docs = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         _yaml_error(exc, text, display, sink)
         return None
@@ -254,8 +295,11 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
         )
     conv = _YamlConverter(display, sink)
     try:
-        expanded, distinct = _expanded_size(docs[0])
-        if expanded > ALIAS_EXPANSION_FACTOR * distinct + ALIAS_EXPANSION_SLACK:
+        if "*" in text:  # an alias (`*name`) may repeat a node: measure the expansion
+            expanded, distinct = _expanded_size(docs[0])
+            if expanded > ALIAS_EXPANSION_FACTOR * distinct + ALIAS_EXPANSION_SLACK:
+                raise _TooLarge
+        elif _too_deep(docs[0]):
             raise _TooLarge
         return conv.convert(docs[0])
     except (_TooLarge, RecursionError):

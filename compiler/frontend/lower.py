@@ -51,6 +51,9 @@ API_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 # how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
 CHUNK_COMBINE = ("concat", "metrics", "first")
+# A helper's `get:` path: `${self}` then `.field` and `[*]` (every item of a list) steps.
+_SELF_PATH = re.compile(r"\$\{self((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\*\])*)\}\Z")
+_PATH_STEP = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*|\[\*\]")
 _PARSE_FUNCTION = re.compile(r"[a-z_][a-z0-9_]*\Z")  # a function name every SDK can spell in its own case
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
@@ -723,6 +726,111 @@ class Lowerer:
         )
         return None
 
+    def helpers(self, owner: str, node: Node | None) -> tuple[ir.Helper, ...]:
+        """`helpers:` of a record: `name: {params, new}` (a constructor) or `name: {get}` (an
+        accessor). Their types are checked by the type-declarations pass, once every type is known."""
+        m = self.mapping(node, f"`helpers` of record `{owner}`")
+        if m is None:
+            return ()
+        out = []
+        for e in m:
+            where = f"helper `{owner}.{e.key}`"
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error(
+                    "type.bad-helper",
+                    f"helper name `{e.key}` of record `{owner}` is not a lower-case identifier",
+                    e.key_span,
+                    hint="e.g. `from_ints`, `model_names`",
+                )
+                continue
+            h = self.mapping(e.value, where)
+            if h is None:
+                continue
+            self.check_keys(h, ("doc", "params", "new", "get"), where)
+            kinds = [k for k in ("new", "get") if k in h]
+            if len(kinds) != 1:
+                self.sink.error(
+                    "type.bad-helper",
+                    f"{where} needs exactly one of `new` (build the record) and `get` (read a value out of it)",
+                    e.key_span,
+                    hint='`new: {field: "${input.param}"}` with `params:`, or `get: "${self.field[*].other}"`',
+                )
+                continue
+            params = []
+            pm = self.mapping(h.get("params"), f"`params` of {where}") if "params" in h else None
+            for p in pm or ():
+                t = self.type_expr(p.value, f"parameter `{p.key}` of {where}")
+                if not _IDENT.match(p.key):
+                    self.sink.error("type.bad-helper", f"parameter name `{p.key}` of {where} is not an identifier", p.key_span)
+                    t = None
+                if t is not None:
+                    params.append(ir.HelperParam(name=p.key, type=t, span=p.key_span))
+            doc = self.doc(h)
+            if kinds[0] == "get":
+                text = self.string(h.get("get"), f"`get` of {where}")
+                if text is None:
+                    continue
+                got = _SELF_PATH.match(text)
+                if got is None:
+                    self.sink.error(
+                        "type.bad-helper",
+                        f"`get` of {where} is `{text}`, not a path from `${{self}}`",
+                        h["get"].span,
+                        hint="write `${self.field}`, `${self.list[*].field}` (`[*]`: every item; two `[*]` flatten)",
+                    )
+                    continue
+                path = tuple(_PATH_STEP.findall(got.group(1)))
+                steps = tuple("*" if s == "[*]" else s.lstrip(".") for s in path)
+                if not steps:
+                    self.sink.error(
+                        "type.bad-helper", f"`get` of {where} reads nothing", h["get"].span, hint="name a field: `${self.field}`"
+                    )
+                    continue
+                if params:
+                    self.sink.error(
+                        "type.bad-helper",
+                        f"{where} reads a value: it takes the value alone, no `params`",
+                        h["params"].span,
+                    )
+                    continue
+                out.append(ir.Helper(name=e.key, params=(), path=steps, doc=doc, span=e.key_span))
+                continue
+            value = self.value(h.get("new"))
+            if value is None:
+                continue
+            out.append(ir.Helper(name=e.key, params=tuple(params), new=value, doc=doc, span=e.key_span))
+        return tuple(out)
+
+    def derived_fields(self, owner: str, node: Node | None, fields: tuple[ir.Field, ...]) -> tuple[tuple[str, ir.Derived], ...]:
+        """Fields with `derive: {from, parse, field}`; checked by the type-declarations pass."""
+        if not isinstance(node, Mapping):
+            return ()
+        known = {f.name for f in fields}
+        out = []
+        for e in node:
+            if not isinstance(e.value, Mapping) or "derive" not in e.value or e.key not in known:
+                continue
+            where = f"`derive` of field `{owner}.{e.key}`"
+            d = self.mapping(e.value["derive"], where)
+            if d is None:
+                continue
+            self.check_keys(d, ("from", "parse", "field"), where)
+            parts = [self.string(d.get(k), f"`{k}` of {where}") for k in ("from", "parse", "field")]
+            missing = [k for k, v in zip(("from", "parse", "field"), parts, strict=True) if k not in d]
+            if missing:
+                self.sink.error(
+                    "type.bad-derive",
+                    f"{where} lacks {', '.join(f'`{k}`' for k in missing)}",
+                    e.value["derive"].span,
+                    hint="`derive: {from: tinker_path, parse: ParsedCheckpointTinkerPath, field: training_run_id}`",
+                )
+                continue
+            if None in parts:
+                continue
+            source, parse, var = (str(x) for x in parts)
+            out.append((e.key, ir.Derived(source=source, parse=parse, var=var, span=e.value["derive"].span)))
+        return tuple(out)
+
     def feature_uses(self, node: Node | None) -> tuple[ir.FeatureUse, ...]:
         return tuple(ir.FeatureUse(feature=name, span=span) for name, span in self.string_list(node, "`features`"))
 
@@ -755,10 +863,22 @@ class Lowerer:
             return None
         kind = kinds[0]
         if kind == "fields":
-            self.check_keys(m, (*common, "fields", "parse"), f"record `{name}`")
+            self.check_keys(m, (*common, "fields", "parse", "helpers"), f"record `{name}`")
             fields = self.fields(name, m.get("fields"))
             parse = self.parse_template(name, m.get("parse"), fields) if "parse" in m else None
-            return ir.Record(id=name, fields=fields, doc=doc, deprecated=deprecated, export=export, parse=parse, span=key_span)
+            helpers = self.helpers(name, m.get("helpers")) if "helpers" in m else ()
+            derived = self.derived_fields(name, m.get("fields"), fields)
+            return ir.Record(
+                id=name,
+                fields=fields,
+                doc=doc,
+                deprecated=deprecated,
+                export=export,
+                parse=parse,
+                helpers=helpers,
+                derived=derived,
+                span=key_span,
+            )
         if kind == "enum":
             self.check_keys(m, (*common, "enum"), f"enum `{name}`")
             return ir.Enum(
@@ -808,7 +928,7 @@ class Lowerer:
     def field(self, owner: str, name: str, span: Span, node: Node) -> ir.Field | None:
         what = f"field `{owner}.{name}`"
         if isinstance(node, Mapping) and "type" in node:
-            self.check_keys(node, ("type", "doc", "default", "optional", "nullable", "json_name", "deprecated"), what)
+            self.check_keys(node, ("type", "doc", "default", "optional", "nullable", "json_name", "deprecated", "derive"), what)
             t = self.type_expr(node.get("type"), what)
             if t is None:
                 return None
@@ -1351,7 +1471,7 @@ class Lowerer:
         m = self.mapping(node, f"client `{cid}`")
         if m is None:
             return None
-        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows"), f"client `{cid}`")
+        self.check_keys(m, ("module", "doc", "resource", "state", "methods", "flows", "aliases", "chunkers"), f"client `{cid}`")
         methods: list[ir.Method] = []
         mm = self.mapping(m.get("methods"), f"`methods` of client `{cid}`")
         for e in mm or ():
@@ -1425,6 +1545,60 @@ class Lowerer:
                     hint="dotted segments that each start with a capital letter, e.g. `Tinkex.TrainingClient`",
                 )
                 module = None
+        aliases = []
+        for e in self.mapping(m.get("aliases"), f"`aliases` of client `{cid}`") or ():
+            where = f"alias `{e.key}` of client `{cid}`"
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error("client.bad-alias", f"{where}: the name is not a lower-case identifier", e.key_span)
+                continue
+            am = self.mapping(e.value, where) if not isinstance(e.value, Scalar) else None
+            target = self.string(e.value if isinstance(e.value, Scalar) else (am.get("method") if am else None), f"`method` of {where}")
+            if am is not None:
+                self.check_keys(am, ("method", "doc"), where)
+            if target is None:
+                if am is not None and "method" not in am:
+                    self.sink.error("client.bad-alias", f"{where} needs `method: <client>.<method>`", e.key_span)
+                continue
+            other, dot, method_name = target.partition(".")
+            if not dot or not other or not method_name:
+                self.sink.error(
+                    "client.bad-alias",
+                    f"{where}: `{target}` is not `<client>.<method>`",
+                    (e.value if isinstance(e.value, Scalar) else am["method"]).span,  # type: ignore[index]
+                    hint="e.g. `service.create_sampling_client`",
+                )
+                continue
+            aliases.append(ir.ClientAlias(name=e.key, client=other, method=method_name, doc=self.doc(am) if am else None, span=e.key_span))
+        chunkers = []
+        for e in self.mapping(m.get("chunkers"), f"`chunkers` of client `{cid}`") or ():
+            where = f"chunker `{e.key}` of client `{cid}`"
+            cm = self.mapping(e.value, where)
+            if cm is None:
+                continue
+            self.check_keys(cm, ("flow", "module", "doc"), where)
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error("client.bad-chunker", f"{where}: the name is not a lower-case identifier", e.key_span)
+                continue
+            flow_name = self.string(cm.get("flow"), f"`flow` of {where}")
+            if flow_name is None:
+                if "flow" not in cm:
+                    self.sink.error(
+                        "client.bad-chunker",
+                        f"{where} needs `flow:` (a flow with a chunked step)",
+                        e.key_span,
+                        hint="`{flow: forward_backward}`",
+                    )
+                continue
+            sub = self.string(cm.get("module"), f"`module` of {where}") if "module" in cm else None
+            if sub is not None and not re.fullmatch(r"[A-Z][A-Za-z0-9_]*", sub):
+                self.sink.error(
+                    "client.bad-chunker",
+                    f"{where}: module `{sub}` is not one module segment",
+                    cm["module"].span,
+                    hint="a capitalized name such as `DataProcessor` (it goes under the client's module)",
+                )
+                continue
+            chunkers.append(ir.Chunker(name=e.key, flow=flow_name, module=sub, doc=self.doc(cm), span=e.key_span))
         return ir.Client(
             id=cid,
             module=module,
@@ -1432,6 +1606,8 @@ class Lowerer:
             state=tuple(state),
             resources=tuple(r for r, _ in self.string_list(m.get("resource"), "`resource`")),
             doc=self.doc(m),
+            aliases=tuple(aliases),
+            chunkers=tuple(chunkers),
             span=key_span,
         )
 

@@ -670,6 +670,14 @@ class FlowChecker:
                     hint=f"declare it: `inputs: {{{name}: <type>}}`",
                 )
             inputs.append(ir.FlowInput(name=name, type=t, declared=False, span=span))
+        for flow_input in inputs:
+            if flow_input.name == "request_options":  # (the plan's CALL_OPTIONS_PARAM)
+                self.sink.error(
+                    "flow.input-clash",
+                    f"input `request_options` of flow `{self.flow.id}` is the name of the SDKs' per-call options argument",
+                    flow_input.span or self.flow.span,
+                    hint="rename the input",
+                )
         result = steps[-1].result_type if steps else None
         return attrs.evolve(self.flow, steps=tuple(steps), inputs=tuple(inputs), result=result)
 

@@ -63,7 +63,61 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     flows_by_client: dict[str | None, list[ir.Flow]] = {}
     for flow in api.flows.values():
         flows_by_client.setdefault(flow.client, []).append(flow)
-    return attrs.evolve(api, clients={k: _client(api, c, sink, by_group, flows_by_client.get(k, [])) for k, c in api.clients.items()})
+    api = attrs.evolve(api, clients={k: _client(api, c, sink, by_group, flows_by_client.get(k, [])) for k, c in api.clients.items()})
+    _aliases(api, sink)
+    _chunkers(api, sink)
+    return api
+
+
+def _chunkers(api: ir.Api, sink: Sink) -> None:
+    """`chunkers:` name a flow with exactly one chunked step, and no other function of the client."""
+    for client in api.clients.values():
+        for c in client.chunkers:
+            flow = api.flows.get(c.flow)
+            chunked = [s for s in flow.steps if s.chunk is not None] if flow else []
+            if len(chunked) != 1:
+                with_chunks = [f.id for f in api.flows.values() if sum(s.chunk is not None for s in f.steps) == 1]
+                sink.error(
+                    "client.bad-chunker",
+                    f"chunker `{client.id}.{c.name}`: "
+                    + (f"flow `{c.flow}` does not exist" if flow is None else f"flow `{c.flow}` has {len(chunked)} chunked steps, not one"),
+                    c.span,
+                    hint=(did_you_mean(c.flow, list(api.flows)) if flow is None else None)
+                    or (f"flows with one chunked step: {', '.join(with_chunks)}" if with_chunks else None)
+                    or "a call step of the flow splits a list input with `chunk:` (docs/manifest.md, flows)",
+                )
+            elif client.method(c.name) is not None or any(a.name == c.name for a in client.aliases):
+                sink.error("client.bad-chunker", f"chunker `{client.id}.{c.name}` has the name of another function of the client", c.span)
+
+
+def _aliases(api: ir.Api, sink: Sink) -> None:
+    """`aliases:` name a method of another client, and no method of their own client."""
+    for client in api.clients.values():
+        for a in client.aliases:
+            other = api.clients.get(a.client)
+            if other is None or other.id == client.id:
+                sink.error(
+                    "client.bad-alias",
+                    f"alias `{client.id}.{a.name}` names client `{a.client}`, which is not another client",
+                    a.span,
+                    hint=did_you_mean(a.client, [c for c in api.clients if c != client.id]) or "an alias is another client's method",
+                )
+                continue
+            if other.method(a.method) is None:
+                sink.error(
+                    "client.bad-alias",
+                    f"alias `{client.id}.{a.name}`: client `{other.id}` has no method `{a.method}`",
+                    a.span,
+                    hint=did_you_mean(a.method, [m.name for m in other.methods]),
+                )
+                continue
+            if client.method(a.name) is not None or sum(x.name == a.name for x in client.aliases) > 1:
+                sink.error(
+                    "client.bad-alias",
+                    f"alias `{client.id}.{a.name}` has the name of another function of the client",
+                    a.span,
+                    hint="choose another name",
+                )
 
 
 PASS = Pass(name="clients", kind="validation", run=run, doc=__doc__ or "")

@@ -70,6 +70,16 @@ def _resolve_steps(api: ir.Api, flow: ir.Flow, sink: Sink) -> ir.Flow:
     for step in flow.steps:
         if step.kind in ("call", "call_await"):  # a fused call_await names its target as the call did
             step = _resolve_call(api, flow, step, sink)
+            callee = api.flows.get(step.target or "") if step.target_kind == "flow" else None
+            if callee is not None and callee.deprecated:
+                # its SDK function warns when called (Python's DeprecationWarning, Elixir's compiler
+                # warning on a remote call): the SDK's own code would warn on the user's behalf
+                sink.error(
+                    "flow.calls-deprecated",
+                    f"step `{step.id}` of flow `{flow.id}` calls flow `{callee.id}`, which is deprecated",
+                    step.span,
+                    hint=f"call what `{callee.id}` calls instead, or do not deprecate it",
+                )
         elif step.kind == "build_client":
             client = find_client(api, step.written_target)
             if client is None:

@@ -18,6 +18,7 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import check_new, derived_problem, get_path
 from tinkc.ir.queries import type_refs
 from tinkc.ir.types import const_problem, strip_nullable
 from tinkc.passes.base import Pass
@@ -200,7 +201,66 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
                     problem = const_problem(api, f.type, f.default)
                     if problem:
                         sink.error("type.bad-default", f"default of `{decl.id}.{f.name}`: {problem}", f.span)
-    return attrs.evolve(api, types=types)
+    api = attrs.evolve(api, types=types)
+    _helpers(api, sink)
+    return api
+
+
+# Functions every SDK's record already has (Elixir `new/0,1`, `decode/1`, `from_json/1`, ...;
+# Python pydantic's `model_*`; TypeScript's schema constant): a helper may not take their names.
+_TAKEN = frozenset(
+    {"decode", "from_json", "from_map", "to_json", "copy", "dict", "json", "schema", "construct", "validate"}
+    | {f"model_{n}" for n in ("dump", "dump_json", "validate", "validate_json", "validate_strings", "copy", "construct")}
+    | {f"model_{n}" for n in ("fields", "fields_set", "config", "extra", "computed_fields", "json_schema", "post_init", "rebuild")}
+)
+
+
+def _helpers(api: ir.Api, sink: Sink) -> None:
+    """`helpers:` and derived fields of records (see ir/helpers.py for what they mean)."""
+    for decl in api.types.values():
+        if not isinstance(decl, ir.Record):
+            continue
+        names = {f.name for f in decl.fields}
+        for h in decl.helpers:
+            if h.name in names or h.name in _TAKEN or (decl.parse and h.name == decl.parse.function):
+                sink.error(
+                    "type.bad-helper",
+                    f"helper `{decl.id}.{h.name}` has the name of a field or of a function every record has",
+                    h.span,
+                    hint="choose another name",
+                )
+                continue
+            if h.kind == "get":
+                got = get_path(api, decl.id, h.path)
+                if isinstance(got, str):
+                    sink.error("type.bad-helper", f"`get` of helper `{decl.id}.{h.name}`: {got}", h.span)
+                continue
+            optional = False
+            for p in h.params:
+                is_optional = isinstance(p.type, ir.Nullable)
+                if optional and not is_optional:
+                    sink.error(
+                        "type.bad-helper",
+                        f"parameter `{p.name}` of helper `{decl.id}.{h.name}` is required but follows an optional one",
+                        p.span,
+                        hint="put the optional (`T?`) parameters last: they are the trailing arguments callers may leave out",
+                    )
+                optional = optional or is_optional
+            required = [p for p in h.params if not isinstance(p.type, ir.Nullable)]
+            if h.name == "new" and len(required) <= 1:
+                sink.error(
+                    "type.bad-helper",
+                    f"helper `{decl.id}.new` with {len(required)} required parameter(s) would clash with the record's `new/1`",
+                    h.span,
+                    hint="a positional `new` takes at least two required parameters; otherwise choose another name",
+                )
+                continue
+            for message, span, hint in check_new(api, h, decl.id):
+                sink.error("type.bad-helper", message, span or h.span, hint=hint)
+        for name, d in decl.derived:
+            problem = derived_problem(api, decl, name, d)
+            if problem:
+                sink.error("type.bad-derive", f"derived field `{decl.id}.{name}`: {problem[0]}", d.span, hint=problem[1])
 
 
 PASS = Pass(name="type-declarations", kind="validation", run=run, doc=__doc__ or "")

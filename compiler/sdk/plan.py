@@ -28,6 +28,7 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
+from tinkc.ir.helpers import PathStep, get_path, wire_template
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
@@ -107,6 +108,9 @@ class Runtime:
     headers: tuple[tuple[str, str], ...] = ()  # fixed headers: the service's, then the endpoint's
     poll_timeout_ms: int | None = None  # set on a futures retrieve endpoint: its polls' timeout
     request_type: str | None = None  # a futures endpoint's request type, sent with each poll of its futures
+    # the queue_state_observer feature of a futures endpoint: its futures' queue-state changes are
+    # logged (debounced, at its level) when the client has no observer of its own
+    queue_log: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -212,6 +216,9 @@ CALL_OPTIONS = (
 )
 # Python's and Elixir's name of the per-call options argument (a parameter may not take it).
 CALL_OPTIONS_PARAM = "request_options"
+# What every SDK says of a deprecated method (`deprecated: true` on its endpoint or flow): Python's
+# `@deprecated` warning, TypeScript's `@deprecated` JSDoc tag, Elixir's `@deprecated` attribute.
+DEPRECATION_NOTICE = "The API deprecates it; it may be removed in a later version."
 
 
 # The suffix of a paginated method's iterator, in the manifest's naming: `list_sessions` has
@@ -366,6 +373,13 @@ class FlowPlan:
     task: bool = False
 
     @property
+    def sends_requests(self) -> bool:
+        """Some step sends a request (an endpoint call or submission, a called flow): the flow
+        method takes the per-call options (`CALL_OPTIONS_PARAM`), and every request it sends
+        carries them, as an endpoint method's does."""
+        return any(s.mode in ("call", "submit", "call_flow") for s in self.steps)
+
+    @property
     def answers_task(self) -> bool:
         """The function answers a task: its result is a server-side future, or it declares `returns: task`."""
         return self.returns == "future" or self.task
@@ -390,6 +404,30 @@ class MethodPlan:
 
 
 @attrs.frozen(kw_only=True)
+class AliasPlan:
+    """A function of one client's module that calls another client's method (`aliases:`); its
+    first argument is a client of ``client``, the others are the method's (Tinkex's
+    `SamplingClient.create_async(service, opts)`)."""
+
+    name: str
+    client: str
+    method: str
+    doc: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChunkerPlan:
+    """A public function splitting a list as a flow's chunked step does (`chunkers:`; Tinkex's
+    `TrainingClient.DataProcessor.chunk_data/1`): the chunks, or the invalid-argument error of an
+    item too large for one request, by the rule of ``chunk`` (step 1 of ChunkPlan)."""
+
+    name: str
+    module: str | None  # the Elixir module under the client's (`DataProcessor`)
+    chunk: ChunkPlan
+    doc: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class ClientPlan:
     id: str
     module: str | None
@@ -400,6 +438,8 @@ class ClientPlan:
     built_by_flow: bool  # some flow builds this client (a derived client)
     stateful: bool  # holds what every call shares and updates: counters, or the session id
     doc: str | None = None
+    aliases: tuple[AliasPlan, ...] = ()
+    chunkers: tuple[ChunkerPlan, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -666,6 +706,95 @@ def plan_raw(api: ir.Api) -> RawPlan:
 
 
 @attrs.frozen(kw_only=True)
+class HelperParamPlan:
+    name: str
+    type: ir.TypeRef
+    optional: bool  # a `T?` parameter: a trailing argument callers may leave out
+
+
+@attrs.frozen(kw_only=True)
+class HelperPlan:
+    """A record's helper (ir/helpers.py says what it means). ``new``: ``template`` is the JSON the
+    parameters are put into (wire names; ``HelperArg`` where a parameter goes), decoded as the
+    record. ``get``: ``path`` walked from the value; ``result`` the type it answers."""
+
+    record: str
+    name: str
+    kind: Literal["new", "get"]
+    params: tuple[HelperParamPlan, ...]
+    template: Any
+    path: tuple[PathStep, ...]
+    result: ir.TypeRef
+    doc: str | None
+
+
+@attrs.frozen(kw_only=True)
+class DerivedPlan:
+    """A derived field: when decoding leaves ``field`` (wire name ``wire``) absent, it is the variable
+    ``var`` of ``template`` (record ``parse``'s parse template) matched against the string field
+    ``source`` (wire name ``source_wire``); text that does not match leaves it absent."""
+
+    field: str
+    wire: str
+    source: str
+    source_wire: str
+    parse: str
+    template: str
+    var: str
+
+
+def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[str, tuple[DerivedPlan, ...]]]:
+    helpers: dict[str, tuple[HelperPlan, ...]] = {}
+    derived: dict[str, tuple[DerivedPlan, ...]] = {}
+    for decl in api.types.values():
+        if not isinstance(decl, ir.Record):
+            continue
+        out = []
+        for h in decl.helpers:
+            params = tuple(HelperParamPlan(name=p.name, type=p.type, optional=isinstance(p.type, ir.Nullable)) for p in h.params)
+            if h.kind == "get":
+                got = get_path(api, decl.id, h.path)
+                assert not isinstance(got, str)
+                out.append(
+                    HelperPlan(record=decl.id, name=h.name, kind="get", params=(), template=None, path=got[0], result=got[1], doc=h.doc)
+                )
+            else:
+                template = wire_template(api, h.new, ir.Ref(name=decl.id))
+                out.append(
+                    HelperPlan(
+                        record=decl.id,
+                        name=h.name,
+                        kind="new",
+                        params=params,
+                        template=template,
+                        path=(),
+                        result=ir.Ref(name=decl.id),
+                        doc=h.doc,
+                    )
+                )
+        if out:
+            helpers[decl.id] = tuple(out)
+        ds = []
+        for name, d in decl.derived:
+            f, src, parsed = decl.field(name), decl.field(d.source), api.types[d.parse]
+            assert f is not None and src is not None and isinstance(parsed, ir.Record) and parsed.parse is not None
+            ds.append(
+                DerivedPlan(
+                    field=name,
+                    wire=f.json_name,
+                    source=d.source,
+                    source_wire=src.json_name,
+                    parse=d.parse,
+                    template=parsed.parse.template,
+                    var=d.var,
+                )
+            )
+        if ds:
+            derived[decl.id] = tuple(ds)
+    return helpers, derived
+
+
+@attrs.frozen(kw_only=True)
 class SdkPlan:
     api: ir.Api  # the optimized IR the plan was made from (types and features are read from it)
     service: ir.Service
@@ -684,6 +813,8 @@ class SdkPlan:
     # the stateless endpoint layer: its functions by group, and the raw request functions' runtime
     api_groups: tuple[ApiGroupPlan, ...] = ()
     raw: RawPlan | None = None
+    helpers: dict[str, tuple[HelperPlan, ...]] = attrs.field(factory=dict)  # record id → its `helpers:`
+    derived: dict[str, tuple[DerivedPlan, ...]] = attrs.field(factory=dict)  # record id → its derived fields
 
     def endpoint(self, eid: str) -> EndpointPlan:
         return self.endpoints[eid]
@@ -830,6 +961,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
+        queue_log=queue_log.id if (queue_log := _first(api, ep, "queue_state_observer")) is not None else None,
     )
     redirect_field = redirect_url_field(api, ep)
     return EndpointPlan(
@@ -1280,6 +1412,11 @@ def _type_order(api: ir.Api) -> tuple[TypePlan, ...]:
     return tuple(TypePlan(id=t, decl=api.types[t], references=refs[t]) for t in order)
 
 
+def _chunker(flows: dict[str, FlowPlan], c: ir.Chunker) -> ChunkerPlan:
+    chunk = next(s.chunk for s in flows[c.flow].steps if s.chunk is not None)
+    return ChunkerPlan(name=c.name, module=c.module, chunk=chunk, doc=c.doc)
+
+
 def plan_api(api: ir.Api) -> SdkPlan:
     """The plan of an optimized, valid IR."""
     poll_timeouts = {
@@ -1317,10 +1454,13 @@ def plan_api(api: ir.Api) -> SdkPlan:
             built_by_flow=cid in built,
             stateful=_stateful(api, c, session),
             doc=c.doc,
+            aliases=tuple(AliasPlan(name=a.name, client=a.client, method=a.method, doc=a.doc) for a in c.aliases),
+            chunkers=tuple(_chunker(flows, k) for k in c.chunkers),
         )
         for cid, c in api.clients.items()
     }
     telemetry = api.service_feature(ir.Telemetry)
+    helpers, derived = plan_helpers(api)
     bounds = [f.params.max_connections for f in api.features.values() if isinstance(f.params, ir.RetryHandler)]
     return SdkPlan(
         api=api,
@@ -1339,6 +1479,8 @@ def plan_api(api: ir.Api) -> SdkPlan:
         server_config=_server_config(api),
         api_groups=api_groups(api, endpoints),
         raw=plan_raw(api),
+        helpers=helpers,
+        derived=derived,
     )
 
 

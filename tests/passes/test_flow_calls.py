@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from passcase import run_case
-from util import codes, only
+from util import codes, compile_text, only
 
 
 def test_call_targets_resolve_three_ways(tmp_path: Path) -> None:
@@ -83,3 +83,41 @@ def test_unknown_target(tmp_path: Path) -> None:
     )
     assert codes(r) == ["ref.unknown-call-target", "ref.unknown-client"]
     assert only(r, "ref.unknown-call-target").hint == "did you mean `pets.get`?"
+
+
+def test_a_flow_may_not_call_a_deprecated_flow(tmp_path: Path) -> None:
+    # the deprecated flow's SDK function warns when called: the SDK would warn on its own calls
+    r = compile_text(
+        tmp_path,
+        """\
+        clients:
+          c: {resource: pets}
+        endpoints:
+          pets.get: {method: GET, path: /p, deprecated: true}
+        flows:
+          old: {client: c, deprecated: true, steps: [{call: pets.get}]}
+          uses_old: {client: c, steps: [{call: old}]}
+          uses_endpoint: {client: c, steps: [{call: pets.get}]}
+        """,
+    )
+    d = only(r, "flow.calls-deprecated")
+    assert d.message == "step `step1` of flow `uses_old` calls flow `old`, which is deprecated"
+    assert d.hint is not None and "do not deprecate" in d.hint
+    assert d.span is not None
+
+
+def test_a_flow_input_may_not_be_named_like_the_per_call_options(tmp_path: Path) -> None:
+    # every SDK's flow method takes `request_options` beside the inputs (Python, Elixir keywords)
+    r = compile_text(
+        tmp_path,
+        """\
+        clients:
+          c: {}
+        endpoints:
+          pets.get: {method: GET, path: /p}
+        flows:
+          f: {client: c, inputs: {request_options: string}, steps: [{call: pets.get}]}
+        """,
+    )
+    d = next(d for d in r.sink.items if d.code == "flow.input-clash")
+    assert "`request_options` of flow `f`" in d.message and d.hint == "rename the input" and d.span is not None

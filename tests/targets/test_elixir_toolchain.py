@@ -68,7 +68,9 @@ def test_the_backend_sources_are_formatted(tmp_path: Path) -> None:
     """The runtime, its tests and the driver (its template, rendered in the placeholder namespace)
     are kept in `mix format`'s layout, so every SDK gets them canonical."""
     driver = tmp_path / "conformance_driver.exs"
-    driver.write_text(render("conformance_driver.exs.jinja", namespace=NAMESPACE_TOKEN), encoding="utf-8")
+    driver.write_text(
+        render("conformance_driver.exs.jinja", namespace=NAMESPACE_TOKEN, types_namespace=f"{NAMESPACE_TOKEN}.Types"), encoding="utf-8"
+    )
     sources = [*sorted(RUNTIME.rglob("*.ex")), *sorted(RUNTIME_TESTS.glob("*.exs")), driver]
     proc = subprocess.run(
         [mix(), "format", "--check-formatted", *map(str, sources)], cwd=tmp_path, env=ENV, capture_output=True, text=True, check=False

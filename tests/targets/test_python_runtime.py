@@ -441,7 +441,8 @@ def test_generated_async_flow_runs_independent_steps_concurrently(jobs: ModuleTy
         http = httpx.AsyncClient(transport=httpx.MockTransport(handle))
         service = jobs.AsyncServiceClient(api_key="k", base_url="http://jobs.test", http_client=http)
         job = jobs.AsyncJobClient._derive(service, job_id="j1", label="x")
-        return await asyncio.wait_for(job.describe(), timeout=5)
+        with pytest.warns(DeprecationWarning):  # the fixture deprecates `describe`
+            return await asyncio.wait_for(job.describe(), timeout=5)
 
     listed = asyncio.run(main())
     assert [a.path for a in listed.artifacts] == ["a"]

@@ -11,6 +11,7 @@ import { PetsClient } from "./index.js";
 import { resolveConfig } from "./runtime/config.js";
 import { ConfigurationError, AuthenticationError } from "./runtime/errors.js";
 import { buildPath, endpoint, floatText, Transport } from "./runtime/http.js";
+import { queueStateLog } from "./runtime/futures.js";
 import { backoffMs, retryAfterMs } from "./runtime/retry.js";
 import * as s from "./runtime/schema.js";
 import { scaledClock } from "./runtime/clock.js";
@@ -446,4 +447,47 @@ test("a call is cancelled by its signal, also while it waits to retry", async ()
   await assert.rejects(transport.send(ep, { signal: controller.signal }), { name: "AbortError" });
   assert.ok(Date.now() - started < 5000);
   assert.equal(sent.length, 1);
+});
+
+test("queue-state changes are logged at the log's level with its debounce (as Python and Elixir do)", () => {
+  let now = 1_000_000;
+  const clock = { now: () => now, sleep: async () => {} };
+  const lines: [string, string][] = [];
+  const logger = {
+    warn: (m: string) => lines.push(["warn", m]),
+    debug: (m: string) => lines.push(["debug", m]),
+    info: (m: string) => lines.push(["info", m]),
+    error: (m: string) => lines.push(["error", m]),
+  };
+  const marks = new Map<string, number>();
+  const log = { id: "qlog", debounceMs: 60_000, level: "warning" };
+  const submit = queueStateLog(log, "jobs.submit", logger, clock, marks);
+  const other = queueStateLog(log, "jobs.other", logger, clock, marks);
+  submit("paused_capacity", "busy");
+  now += 59_000;
+  submit("active", null); // within the debounce: not logged
+  other("active", null); // another endpoint: its own debounce
+  now += 1_000;
+  submit("active", null);
+  assert.deepEqual(lines, [
+    ["warn", "jobs.submit: queue state paused_capacity (busy)"],
+    ["warn", "jobs.other: queue state active"],
+    ["warn", "jobs.submit: queue state active"],
+  ]);
+  lines.length = 0;
+  for (const level of ["debug", "info", "error"]) {
+    queueStateLog({ id: level, debounceMs: 0, level }, "e", logger, clock, new Map())("s", null);
+  }
+  assert.deepEqual(lines, [
+    ["debug", "e: queue state s"],
+    ["info", "e: queue state s"],
+    ["error", "e: queue state s"],
+  ]);
+  // a logger with `warn` only: an `error` line is a warning, `debug`/`info` are not shown
+  const warnOnly: string[] = [];
+  const plain = { warn: (m: string) => warnOnly.push(m) };
+  for (const level of ["debug", "info", "error"]) {
+    queueStateLog({ id: level, debounceMs: 0, level }, "e", plain, clock, new Map())("s", null);
+  }
+  assert.deepEqual(warnOnly, ["e: queue state s"]);
 });

@@ -122,6 +122,21 @@ def test_recursive_alias_is_reported() -> None:
     assert [d.code for d in sink.items] == ["load.too-large"]
 
 
+@pytest.mark.parametrize("aliases", [False, True])
+def test_nesting_is_bounded_with_and_without_aliases(aliases: bool) -> None:
+    # Without an alias in the text the expansion is not measured, but the depth still is; an
+    # alias elsewhere in the file must not change what is reported.
+    from tinkc.frontend.limits import MAX_DEPTH
+
+    extra = "b: &b 1\nc: *b\n" if aliases else ""
+    deepest_allowed = "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n"
+    _, sink = load(deepest_allowed + extra)
+    assert "load.too-large" not in [d.code for d in sink.items]
+    too_deep = "a: " + "[" * (MAX_DEPTH + 1) + "x" + "]" * (MAX_DEPTH + 1) + "\n"
+    _, sink = load(too_deep + extra + "a: 2\n")  # the duplicate key is not reported: nothing was converted
+    assert [d.code for d in sink.items] == ["load.too-large"]
+
+
 def test_tags_are_rejected() -> None:
     _, sink = load("a: !!python/object:os.system x\n")
     assert "load.tag" in [d.code for d in sink.items]

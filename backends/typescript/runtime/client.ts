@@ -11,7 +11,13 @@ import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
-import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
+import {
+  type Futures,
+  type QueueStateObserver,
+  poll,
+  queueStateLog,
+  requestIdOf,
+} from "./futures.js";
 import {
   type Answer,
   type Endpoint,
@@ -172,7 +178,7 @@ const RAW = new AsyncLocalStorage<Answer[]>();
 /**
  * The value of `call` (one method call) with the status, headers and request id of its own
  * request's answer: the first one it sends (for a server-side future, its submission; the polls
- * are the SDK's). Errors carry the same already (`APIStatusError.status`, `.requestId`).
+ * are the SDK's). Errors carry the same (`APIStatusError.status`, `.headers`, `.requestId`).
  */
 export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawResponse<T>> {
   const seen: Answer[] = [];
@@ -217,6 +223,8 @@ export class Family {
   /** How to submit again each future a flow submitted and has not awaited yet (an expired
    * promise is re-run by the await, which has only the request id). */
   readonly resubmits = new Map<string, () => Promise<string>>();
+  /** When each queue log (feature and endpoint) last logged a queue-state change. */
+  readonly queueLogged = new Map<string, number>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
@@ -578,8 +586,22 @@ export abstract class BaseClient {
   ): Promise<T> {
     const registered = this.family.resubmits.get(requestId);
     this.family.resubmits.delete(requestId);
+    const family = this.family;
+    const log = endpoint.queueLog;
+    // the client's observer, else the endpoint's queue log (as the other SDKs do)
+    const observer =
+      family.observer ??
+      (log === null
+        ? null
+        : queueStateLog(
+            log,
+            endpoint.id,
+            family.logger,
+            family.transport.clock,
+            family.queueLogged,
+          ));
     const options = {
-      observer: this.family.observer,
+      observer,
       random: this.family.random,
       signal,
       requestType: endpoint.requestType,

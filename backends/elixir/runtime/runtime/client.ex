@@ -71,15 +71,7 @@ defmodule Tinkc.SDK.Runtime.Client do
 
   # the handle with a call's options (`:request_options`, the `:timeout` shorthand) over `defaults`
   defp with_call_options(handle, defaults, opts) do
-    given = Keyword.get(opts, :request_options, [])
-
-    given =
-      case Keyword.get(opts, :timeout) do
-        nil -> given
-        timeout -> Keyword.put_new(given, :timeout, timeout)
-      end
-
-    options = merge_options(defaults, given)
+    options = merge_options(defaults, passed_options(opts))
     handle = %{handle | request_options: options}
 
     case options[:timeout] do
@@ -88,6 +80,68 @@ defmodule Tinkc.SDK.Runtime.Client do
 
       _ ->
         handle
+    end
+  end
+
+  @doc """
+  A call's per-call options: its `:request_options`, with the top-level `:timeout` shorthand
+  folded in. What `handle/2` applies, and what a flow passes on to a flow it calls.
+  """
+  @spec passed_options(keyword()) :: keyword()
+  def passed_options(opts) do
+    given = Keyword.get(opts, :request_options, [])
+
+    case Keyword.get(opts, :timeout) do
+      nil -> given
+      timeout -> Keyword.put_new(given, :timeout, timeout)
+    end
+  end
+
+  @doc """
+  A copy of a client (a struct, a process or a handle) whose calls use `options` (the names of
+  `:request_options`) by default, over the client's own defaults. The copy shares the client's
+  connections, session, counters and telemetry (for a process, it is a handle on the same
+  process). An unknown option raises `ArgumentError`, as an unknown keyword does.
+  """
+  @spec with_options(term(), keyword()) :: term()
+  def with_options(client, options) do
+    options = check_request_options!(options)
+
+    case client do
+      %__MODULE__{} = handle ->
+        put_in(
+          handle.context.config.request_options,
+          merge_options(handle.context.config.request_options, options)
+        )
+
+      %{__struct__: _module, context: %Context{} = ctx} = struct ->
+        config = %{
+          ctx.config
+          | request_options: merge_options(ctx.config.request_options, options)
+        }
+
+        struct = %{struct | context: %{ctx | config: config}}
+        if Map.has_key?(struct, :config), do: %{struct | config: config}, else: struct
+
+      server ->
+        with_options(handle(server), options)
+    end
+  end
+
+  defp check_request_options!(options) do
+    unless Keyword.keyword?(options) do
+      raise ArgumentError,
+            "with_options: the options must be a keyword list, got: #{inspect(options)}"
+    end
+
+    case Keyword.keys(options) -- @request_options do
+      [] ->
+        options
+
+      unknown ->
+        raise ArgumentError,
+              "with_options: unknown request option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(@request_options, ", ", &inspect/1)})"
     end
   end
 

@@ -10,6 +10,8 @@
 defmodule Names.ConformanceDriver do
   @moduledoc false
 
+  alias Names.API
+  alias Names.Config
   alias Names.Error
   alias Names.Runtime.Client
   alias Names.Runtime.Codec
@@ -125,6 +127,70 @@ defmodule Names.ConformanceDriver do
     end
   end
 
+  # A type helper, `Type.helper`: called with the JSON `args` (and `options` as a keyword list), or
+  # with `value` decoded as the type.
+  defp run(%{"helper" => helper} = entry, driver) do
+    [type, name] = String.split(helper, ".")
+    module = Module.concat([Names.Types, type])
+
+    args =
+      case entry do
+        %{"value" => value} -> [module.from_json(value)]
+        _ -> Map.get(entry, "args", []) ++ helper_options(entry["options"])
+      end
+
+    result = apply(module, String.to_atom(name), args)
+    {%{"ok" => true, "result" => Codec.encode(result, :any, :full)}, driver}
+  rescue
+    error in Error -> {outcome(error), driver}
+  end
+
+  # A client alias, `client.alias`: the module's function called with the kept instance `receiver`
+  # (another client) and the arguments as options; `as` keeps the client it answers.
+  defp run(%{"alias" => alias_name, "receiver" => on} = entry, driver) do
+    [client_id, name] = String.split(alias_name, ".")
+    module = Map.fetch!(Spec.clients(), client_id)
+    {receiver, async?} = Map.fetch!(driver.instances, on)
+    opts = for {k, v} <- Map.get(entry, "args", %{}), do: {String.to_atom(k), v}
+
+    case apply(module, String.to_atom(name), [receiver, opts]) do
+      {:ok, value} = result ->
+        instances =
+          if entry["as"],
+            do: Map.put(driver.instances, entry["as"], {value, async?}),
+            else: driver.instances
+
+        {%{"ok" => true, "result" => dump(result, async?)}, %{driver | instances: instances}}
+
+      other ->
+        {outcome(other), driver}
+    end
+  rescue
+    error in ArgumentError -> {%{"error" => "unknown_option", "message" => error.message}, driver}
+  end
+
+  # A `chunkers:` function, `client.name`: the sizes of the chunks it splits `items` (decoded as
+  # the type `item`) into. Elixir keeps it in the module the entry names (`TrainingClient.DataProcessor`).
+  defp run(%{"chunker" => chunker, "item" => item} = entry, driver) do
+    [client_id, name] = String.split(chunker, ".")
+    item_module = Module.concat([Names.Types, item])
+    items = Enum.map(entry["items"], &item_module.from_json/1)
+    client = Map.fetch!(Spec.clients(), client_id)
+    fun = String.to_atom(name)
+
+    module =
+      Enum.find([client | Map.get(entry, "elixir_modules", [])], client, fn m ->
+        m = if is_binary(m), do: Module.concat([client, m]), else: m
+        Code.ensure_loaded?(m) and function_exported?(m, fun, 1)
+      end)
+
+    module = if is_binary(module), do: Module.concat([client, module]), else: module
+    chunks = apply(module, fun, [items])
+    {%{"ok" => true, "result" => Enum.map(chunks, &length/1)}, driver}
+  rescue
+    error in Error -> {outcome(error), driver}
+  end
+
   defp run(%{"reprs" => names}, driver) do
     clients =
       Enum.flat_map(names, fn name ->
@@ -142,18 +208,57 @@ defmodule Names.ConformanceDriver do
     {%{"ok" => true, "reprs" => clients ++ errors}, driver}
   end
 
+  # A stateless function (`API.<Group>.<fun>`): `api` is the endpoint's id, `args` its request by
+  # manifest names; the options carry `config:` (made as a client's configuration is), or
+  # `client:` a kept instance, and the per-call options.
+  defp run(%{"api" => endpoint_id} = entry, driver) do
+    {module, {fun, _id, kind, term}} =
+      Enum.find_value(Map.values(API.__groups__()), fn module ->
+        entry = Enum.find(module.__functions__(), &(elem(&1, 1) == endpoint_id))
+        entry && {module, entry}
+      end)
+
+    args = entry["args"] || %{}
+
+    request =
+      case kind do
+        :none ->
+          nil
+
+        :record ->
+          Codec.decode!(args, term)
+
+        :params ->
+          for {key, manifest, type} <- term, Map.has_key?(args, manifest), into: %{} do
+            {key, Codec.decode!(args[manifest], type)}
+          end
+      end
+
+    stateless(entry, driver, fn opts ->
+      apply(module, fun, if(kind == :none, do: [opts], else: [request, opts]))
+    end)
+  end
+
+  # A raw request (`API.post/3`, `get/2`, `put/3`, `delete/2`): `{method, path, body}`.
+  defp run(%{"request" => %{"method" => method, "path" => path} = raw} = entry, driver) do
+    fun = method |> String.downcase() |> String.to_existing_atom()
+
+    stateless(entry, driver, fn opts ->
+      if fun in [:post, :put],
+        do: apply(API, fun, [path, raw["body"], opts]),
+        else: apply(API, fun, [path, opts])
+    end)
+  end
+
   defp run(%{"client" => name, "method" => method} = entry, driver) do
     case Map.fetch(driver.instances, name) do
       {:ok, {client, async?}} ->
         call(client, async?, method, entry, driver)
 
       :error ->
-        # `client_options`: the client's configuration carries these request-option defaults
-        defaults = request_options(entry["client_options"])
-
-        case open(name, driver, defaults) do
+        case open(name, driver) do
           {:ok, client} ->
-            {outcome, driver} = call(client, entry["async"] == true, method, entry, driver)
+            {outcome, driver} = call_on_copy(client, method, entry, driver)
 
             # a client kept by `as:` shares this fresh client's session: it is closed at the end
             if entry["as"] && outcome["ok"] do
@@ -169,16 +274,81 @@ defmodule Names.ConformanceDriver do
     end
   end
 
+  # `client_options`: the call is made on a `with_options/2` copy of the client with these defaults
+  # (an unknown name raises `ArgumentError` there, before any request)
+  defp call_on_copy(client, method, %{"client_options" => given} = entry, driver) do
+    copy = module_of(client).with_options(client, request_options(given))
+    call(copy, entry["async"] == true, method, entry, driver)
+  rescue
+    error in ArgumentError ->
+      if error.message =~ "unknown request option",
+        do: {%{"error" => "invalid_argument"}, driver},
+        else: reraise(error, __STACKTRACE__)
+  end
+
+  defp call_on_copy(client, method, entry, driver),
+    do: call(client, entry["async"] == true, method, entry, driver)
+
+  # A stateless call with its options: `config:` (or `client:` a kept instance), the per-call
+  # options and the `unknown_options` (which the function must refuse: `unknown_option`).
+  defp stateless(entry, driver, call) do
+    base =
+      case entry["client"] do
+        nil ->
+          with {:ok, config} <- Config.build(client_options(driver)), do: {:ok, [config: config]}
+
+        name ->
+          {client, _async?} = Map.fetch!(driver.instances, name)
+          {:ok, [client: client]}
+      end
+
+    per_call = request_options(entry["options"])
+    extra = for {k, v} <- entry["unknown_options"] || %{}, do: {String.to_atom(k), v}
+
+    case base do
+      {:ok, opts} ->
+        opts = if per_call == [], do: opts, else: opts ++ [request_options: per_call]
+
+        outcome =
+          try do
+            case call.(opts ++ extra) do
+              {:ok, value} -> %{"ok" => true, "result" => dump({:ok, value}, false)}
+              error -> outcome(error)
+            end
+          rescue
+            error in ArgumentError ->
+              if error.message =~ "unknown option",
+                do: %{"error" => "unknown_option", "message" => error.message},
+                else: %{"error" => "invalid_argument", "message" => error.message}
+          end
+
+        {outcome, driver}
+
+      {:error, error} ->
+        {outcome(error), driver}
+    end
+  end
+
   # -- clients --------------------------------------------------------------------------------------
 
-  defp open(client_id, driver, defaults \\ []) do
+  defp open(client_id, driver) do
     module = Map.fetch!(Spec.clients(), client_id)
-    request = driver.request
     observed = driver.observed
 
     observer = fn state, metadata ->
       Agent.update(observed, &[[to_string(state), metadata[:queue_state_reason]] | &1])
     end
+
+    opts = [queue_state_observer: observer] ++ client_options(driver)
+
+    if module.__client__().process,
+      do: module.start_link(opts),
+      else: Client.new_struct(module, opts)
+  end
+
+  # The configuration every client (and stateless call) of the run gets.
+  defp client_options(driver) do
+    request = driver.request
 
     # `null` in the request: not given, so the SDK falls back to the environment and the manifest
     given =
@@ -192,12 +362,7 @@ defmodule Names.ConformanceDriver do
         fn {_key, value} -> value == nil end
       )
 
-    opts = [time_scale: request["time_scale"] || 1.0, queue_state_observer: observer] ++ given
-    opts = if defaults == [], do: opts, else: [request_options: defaults] ++ opts
-
-    if module.__client__().process,
-      do: module.start_link(opts),
-      else: Client.new_struct(module, opts)
+    [time_scale: request["time_scale"] || 1.0] ++ given
   end
 
   defp close(client) when is_pid(client) do
@@ -209,6 +374,7 @@ defmodule Names.ConformanceDriver do
   defp close(_struct), do: :ok
 
   defp module_of(client) when is_pid(client), do: Client.handle(client).module
+  defp module_of(%Client{module: module}), do: module
   defp module_of(%{__struct__: module}), do: module
 
   # -- calls ----------------------------------------------------------------------------------------
@@ -236,27 +402,14 @@ defmodule Names.ConformanceDriver do
     end
   end
 
+  # Cancelled while its request is in flight: the task running the call is shut down.
+  defp call(client, async?, method, %{"cancel_when_in_flight" => true} = entry, driver) do
+    {module, fun, arguments, kind, twin?, _paginate} = prepare(client, async?, method, entry)
+    {cancelled(driver, fn -> invoke(module, fun, arguments, kind, twin?) end), driver}
+  end
+
   defp call(client, async?, method, entry, driver) do
-    module = module_of(client)
-    {name, _manifest, positional, options, kind} = find_method(module, method)
-    args = entry["args"] || %{}
-    arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
-    given = for {p, k, t} <- options, Map.has_key?(args, k), do: {p, decode(args, k, t)}
-    per_call = request_options(entry["options"])
-    given = if per_call == [], do: given, else: given ++ [request_options: per_call]
-    arguments = arguments ++ [given]
-    # `paginate`: the function's item or page stream (`_iter`, `_iter_pages`), consumed to the end
-    paginate = entry["paginate"]
-    # (a raw response is gathered in the calling process: the async flavour is the task around it)
-    twin? = async? and kind == :sync and paginate == nil and entry["raw"] != true
-
-    fun =
-      case paginate do
-        "items" -> :"#{name}_iter"
-        "pages" -> :"#{name}_iter_pages"
-        nil -> if twin?, do: :"#{name}_async", else: name
-      end
-
+    {module, fun, arguments, kind, twin?, paginate} = prepare(client, async?, method, entry)
     Agent.update(driver.observed, fn _ -> [] end)
     count = entry["concurrent"] || 1
     holding = entry["hold_until_in_flight"]
@@ -306,6 +459,49 @@ defmodule Names.ConformanceDriver do
     :exit, reason ->
       IO.puts(:stderr, "exit: #{inspect(reason)}")
       {%{"error" => "crash", "message" => inspect(reason)}, driver}
+  end
+
+  # The function a call entry runs and its arguments (options and per-call options included).
+  defp prepare(client, async?, method, entry) do
+    module = module_of(client)
+    {name, _manifest, positional, options, kind} = find_method(module, method)
+    args = entry["args"] || %{}
+    arguments = [client | Enum.map(positional, fn {_p, key, type} -> decode(args, key, type) end)]
+    given = for {p, k, t} <- options, Map.has_key?(args, k), do: {p, decode(args, k, t)}
+    per_call = request_options(entry["options"])
+    given = if per_call == [], do: given, else: given ++ [request_options: per_call]
+    # `paginate`: the function's item or page stream (`_iter`, `_iter_pages`), consumed to the end
+    paginate = entry["paginate"]
+    # (a raw response is gathered in the calling process: the async flavour is the task around it)
+    twin? = async? and kind == :sync and paginate == nil and entry["raw"] != true
+
+    fun =
+      case paginate do
+        "items" -> :"#{name}_iter"
+        "pages" -> :"#{name}_iter_pages"
+        nil -> if twin?, do: :"#{name}_async", else: name
+      end
+
+    {module, fun, arguments ++ [given], kind, twin?, paginate}
+  end
+
+  # A call cancelled while its request is in flight (the server holds the answer until then): the
+  # task running it is shut down, then the server answers; the SDK must neither resend the request
+  # nor go on with the call.
+  defp cancelled(driver, fun) do
+    hold(driver, true)
+    task = Task.async(fun)
+    reached? = in_flight?(driver, 1)
+
+    outcome =
+      case Task.shutdown(task, :brutal_kill) do
+        nil -> if reached?, do: %{"error" => "cancelled"}, else: %{"error" => "not_in_flight"}
+        {:ok, _result} -> %{"ok" => true}
+        {:exit, reason} -> %{"error" => "crash", "message" => inspect(reason)}
+      end
+
+    hold(driver, false)
+    outcome
   end
 
   # One call of a soak batch on its kept instance; a client it answers is closed, as a user would.
@@ -374,20 +570,18 @@ defmodule Names.ConformanceDriver do
     end
   end
 
+  defp x_headers(headers) do
+    for {name, value} <- headers, String.starts_with?(name, "x-"), into: %{}, do: {name, value}
+  end
+
   # A call through `with_raw_response/1`: its status, `x-` headers, request id and value, as JSON.
   defp raw_call(fun) do
     with {:ok, raw} <- Client.with_raw_response(fun) do
-      headers =
-        for {name, value} <- raw.headers,
-            String.starts_with?(name, "x-"),
-            into: %{},
-            do: {name, value}
-
       {:ok,
        %{
          "status" => raw.status,
          "request_id" => raw.request_id,
-         "headers" => headers,
+         "headers" => x_headers(raw.headers),
          "value" => Codec.encode(raw.value, :any, :full)
        }}
     end
@@ -417,6 +611,9 @@ defmodule Names.ConformanceDriver do
 
   defp request_options(nil), do: []
 
+  defp helper_options(nil), do: []
+  defp helper_options(given), do: [Enum.map(given, fn {k, v} -> {String.to_atom(k), v} end)]
+
   defp request_options(given) do
     for {name, value} <- given do
       {Map.get_lazy(@option_names, name, fn -> String.to_atom(name) end), value}
@@ -445,9 +642,19 @@ defmodule Names.ConformanceDriver do
     base = %{"error" => Atom.to_string(Error.kind(error)), "message" => error.message}
 
     cond do
-      error.type == :api_status -> Map.put(base, "status", error.status)
-      error.type == :request_failed -> Map.put(base, "category", Atom.to_string(error.category))
-      true -> base
+      # what the error carries of its response, shown as a raw response's are (`x-` headers)
+      error.type == :api_status ->
+        Map.merge(base, %{
+          "status" => error.status,
+          "request_id" => error.request_id,
+          "headers" => x_headers(error.headers)
+        })
+
+      error.type == :request_failed ->
+        Map.put(base, "category", Atom.to_string(error.category))
+
+      true ->
+        base
     end
   end
 

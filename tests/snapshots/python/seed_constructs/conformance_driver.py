@@ -73,7 +73,9 @@ def outcome_of(exc: BaseException) -> dict[str, Any]:
         return {"error": "invalid_argument"}
     if isinstance(exc, errors.APIStatusError):
         kind = STATUS_KINDS.get(exc.status) or ("server" if exc.status >= 500 else "status")
-        return {"error": kind, "status": exc.status}
+        # what the error carries of its response, shown as a raw response's are (`x-` headers)
+        headers = {k: v for k, v in exc.headers.items() if k.startswith("x-")}
+        return {"error": kind, "status": exc.status, "request_id": exc.request_id, "headers": headers}
     if isinstance(exc, errors.APITimeoutError):
         return {"error": "timeout"}
     if isinstance(exc, errors.APIConnectionError):
@@ -213,14 +215,20 @@ class Driver:
     def build(self, client_id: str, is_async: bool) -> Any:
         """A client of the manifest, built like a user would, with scaled waits and clock."""
         cls = getattr(pkg, ("Async" if is_async else "") + CLIENTS[client_id])
+        client = cls(_transport=self.transport(cls._sdk, is_async), queue_state_observer=self.observe)
+        self.roots.append(client)
+        return client
+
+    def transport(self, sdk: Any, is_async: bool) -> Any:
+        """The transport of a client (or of a stateless call's own client), with scaled waits and clock."""
         config = config_mod.resolve_config(
-            cls._sdk.settings,
+            sdk.settings,
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
             environment=self.environment,
         )
-        common = {"user_agent": cls._sdk.user_agent, "auth_header": cls._sdk.auth_header, "auth": cls._sdk.auth}
+        common = {"user_agent": sdk.user_agent, "auth_header": sdk.auth_header, "auth": sdk.auth}
         scale = self.scale
         start = time.monotonic()
 
@@ -241,9 +249,7 @@ class Driver:
             transport = http.Transport(
                 config, sleep=lambda delay: time.sleep(delay * scale), clock=clock, wait=wait, **common
             )
-        client = cls(_transport=transport, queue_state_observer=self.observe)
-        self.roots.append(client)
-        return client
+        return transport
 
     async def close(self, client: Any) -> None:
         if client in self.roots:
@@ -276,10 +282,58 @@ class Driver:
             return await self.batch(entry)
         if "reprs" in entry:
             return self.reprs(entry["reprs"])
+        if "helper" in entry:
+            return self.helper(entry)
+        if "alias" in entry:
+            return await self.alias(entry)
+        if "chunker" in entry:
+            return self.chunker(entry)
         if "scenario" in entry:  # the mock's scripts and faults change from here on
             answer = await self.control("POST", "/__tinkc/scenario", json=entry["scenario"])
             return {"ok": True} if answer.status_code == 200 else {"error": "scenario", "message": answer.text[:1000]}
+        if "api" in entry or "request" in entry:
+            return await self.stateless(entry)
         return await self.call(entry)
+
+    async def stateless(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A stateless function (`api`: the endpoint's id; `args`: its request by manifest names) or a
+        raw request (`request`: method, path, body), through a kept instance (`client`) or `config`
+        (its own client's options: here the transport of a client, with scaled waits)."""
+        api = importlib.import_module(f"{PACKAGE}.api")
+        is_async = bool(entry.get("async"))
+        source: dict[str, Any]
+        if "client" in entry:
+            source = {"client": self.instances[entry["client"]]}
+            is_async = is_async_client(source["client"])
+        else:
+            sdk = importlib.import_module(f"{PACKAGE}._spec").SERVICE
+            source = {"config": {"_transport": self.transport(sdk, is_async)}}
+        try:
+            options = pkg.RequestOptions(**call_options(entry["options"])) if "options" in entry else None
+        except TypeError:
+            return {"error": "invalid_argument"}
+        suffix = "_async" if is_async else ""
+        if "api" in entry:
+            module_name, function, kind, names = api.FUNCTIONS[entry["api"]]
+            fun = getattr(importlib.import_module(f"{PACKAGE}.api.{module_name}"), function + suffix)
+            renamed = dict(names)
+            request = {renamed.get(k, k): v for k, v in (entry.get("args") or {}).items()}
+            positional: list[Any] = [] if kind == "none" else [request]
+        else:
+            raw = entry["request"]
+            method = str(raw["method"]).lower()
+            fun = getattr(api, method + suffix)
+            positional = [raw["path"], *([raw.get("body")] if method in ("post", "put") else [])]
+        kwargs = {**source, "request_options": options, **(entry.get("unknown_options") or {})}
+        try:
+            if is_async:
+                result = await fun(*positional, **kwargs)
+            else:
+                result = await asyncio.to_thread(fun, *positional, **kwargs)
+        except TypeError as exc:
+            kind = "unknown_option" if "unexpected keyword argument" in str(exc) else "invalid_argument"
+            return {"error": kind, "message": str(exc)}
+        return {"ok": True, "result": to_json(result)}
 
     async def batch(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Each call of the batch on its kept instance, at most `concurrency` at once; one outcome per
@@ -331,6 +385,46 @@ class Driver:
             threads.shutdown(wait=False, cancel_futures=True)
         return {"ok": True, "outcomes": outcomes, "max_outstanding": peak}
 
+    async def alias(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A client alias, `client.alias`: the class's static function called with the kept instance
+        `receiver` (another client) and the arguments; `as` keeps what it answers."""
+        cid, name = entry["alias"].split(".")
+        receiver = self.instances[entry["receiver"]]
+        cls = getattr(pkg, ("Async" if is_async_client(receiver) else "") + CLIENTS[cid])
+        try:  # an argument the method does not declare: a TypeError, raised before any request
+            result = getattr(cls, name)(receiver, **entry.get("args", {}))
+        except TypeError as exc:
+            if "unexpected keyword argument" in str(exc):
+                return {"error": "unknown_option", "message": str(exc)}
+            raise
+        if inspect.isawaitable(result):
+            result = await result
+        if "as" in entry:
+            self.instances[entry["as"]] = result
+        return {"ok": True, "result": to_json(result)}
+
+    @staticmethod
+    def chunker(entry: dict[str, Any]) -> dict[str, Any]:
+        """A `chunkers:` function, `client.name`, on `items` decoded as the type `item`: the sizes of
+        the chunks it answers, in order."""
+        cid, name = entry["chunker"].split(".")
+        item = getattr(importlib.import_module(f"{PACKAGE}.types"), entry["item"])
+        items = [item.model_validate(x, context={"tinkc": "decode"}) for x in entry["items"]]
+        chunks = getattr(getattr(pkg, CLIENTS[cid]), name)(items)
+        return {"ok": True, "result": [len(c) for c in chunks]}
+
+    @staticmethod
+    def helper(entry: dict[str, Any]) -> dict[str, Any]:
+        """A type helper, `Type.helper`: a classmethod called with the JSON `args` and `options` (as
+        keyword arguments), or a method of `value` decoded as the type."""
+        type_name, name = entry["helper"].split(".")
+        cls = getattr(importlib.import_module(f"{PACKAGE}.types"), type_name)
+        if "value" in entry:
+            result = getattr(cls.model_validate(entry["value"], context={"tinkc": "decode"}), name)()
+        else:
+            result = getattr(cls, name)(*entry.get("args", []), **entry.get("options", {}))
+        return {"ok": True, "result": to_json(result)}
+
     def reprs(self, names: list[str]) -> dict[str, Any]:
         """How the kept instances, their configuration and transport, and the errors seen so far
         show themselves (repr, str, attributes): what a log line or a traceback could print."""
@@ -371,6 +465,8 @@ class Driver:
                 method = paginated(method, entry["paginate"], is_async_client(client))
             if entry.get("raw"):  # the value with its status, `x-` headers and request id
                 method = raw_outcome(method, is_async_client(client))
+            if entry.get("cancel_when_in_flight"):  # cancelled while its request is in flight
+                return await self.cancelled(method, args, is_async_client(client))
             count = int(entry.get("concurrent", 1))
             hold = entry.get("hold_until_in_flight")
             if hold is not None:  # held before the first request can leave, or it may be answered at once
@@ -406,6 +502,26 @@ class Driver:
         finally:
             if fresh and not keep:
                 await self.close(client)
+
+    async def cancelled(self, method: Any, args: dict[str, Any], is_async: bool) -> dict[str, Any]:
+        """The call cancelled while its request is in flight (the server holds the answer until
+        then): the asyncio task running it is cancelled, then the server answers; the SDK must
+        neither resend the request nor go on with the call. (A blocking call cannot be cancelled:
+        a scenario cancels an `async: true` call.)"""
+        if not is_async:
+            raise ValueError("cancel_when_in_flight: only a call on an async client can be cancelled")
+        await self.control("POST", "/__tinkc/hold", json={"held": True})
+        task = asyncio.ensure_future(method(**args))
+        try:
+            reached = await self.control("GET", "/__tinkc/stats", params={"in_flight": 1, "timeout_ms": 20000})
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                return {"error": "cancelled"} if reached.status_code == 200 else {"error": "not_in_flight"}
+            return {"ok": True}
+        finally:
+            await self.control("POST", "/__tinkc/hold", json={"held": False})
 
     @staticmethod
     def unknown_options(method: Any, args: dict[str, Any], unknown: dict[str, Any]) -> dict[str, Any]:

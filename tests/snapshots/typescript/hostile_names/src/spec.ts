@@ -62,6 +62,18 @@ export const EP_NAMES_THEN = rt.endpoint({ id: "names.then", method: "GET", path
 /** `GET /type` */
 export const EP_NAMES_TYPE = rt.endpoint({ id: "names.type", method: "GET", path: "/type" });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({ id: "raw", method: "GET", path: "" });
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({ id: "raw", method: "POST", path: "" });
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({ id: "raw", method: "PUT", path: "" });
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({ id: "raw", method: "DELETE", path: "" });
+
 export const AUTH: rt.AuthScheme = {
   header: "X-Key",
   credentialPrefix: "",

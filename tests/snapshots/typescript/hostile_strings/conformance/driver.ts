@@ -101,6 +101,13 @@ interface ClientEntry {
   readonly methods: { readonly [name: string]: Method };
 }
 
+/** A stateless function (`sdk.api.<group>.<name>`): a method's table entry, and its group. */
+interface ApiFunction extends Method {
+  readonly group: string;
+}
+
+type Callable = (...args: unknown[]) => Promise<unknown>;
+
 import * as t from "../src/types.js";
 
 const CLIENTS: { readonly [id: string]: ClientEntry } = {
@@ -125,7 +132,29 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
   },
 };
 
+const API_FUNCTIONS: { readonly [id: string]: ApiFunction } = {
+  "hostile.echo": {
+    group: "hostile",
+    name: "echo",
+    result: t.Payload,
+    params: true,
+    args: { mode: t.Mode, modes: s.list(t.Mode), query_mode: t.Mode },
+  },
+  "hostile.fetch": { group: "hostile", name: "fetch", result: t.Payload },
+  "hostile.search": {
+    group: "hostile",
+    name: "search",
+    result: t.Payload,
+    params: true,
+    args: { mode: t.Mode, modes: s.list(t.Mode) },
+  },
+};
+
 interface Call {
+  /** A stateless function, by its endpoint's id (`args`: its params object). */
+  readonly api?: string;
+  /** A raw request (`api.post`, `get`, `put`, `delete`). */
+  readonly request?: { readonly method: string; readonly path: string; readonly body?: unknown };
   readonly client?: string;
   readonly method?: string;
   /** Iterate the method's page iterator to the end: its items, or its pages. */
@@ -141,6 +170,8 @@ interface Call {
   readonly as?: string;
   readonly concurrent?: number;
   readonly hold_until_in_flight?: number;
+  /** Cancel the call (its `AbortSignal`) once its request is in flight, held by the server. */
+  readonly cancel_when_in_flight?: boolean;
   /** Options the method does not declare, passed as they are: the SDK must reject them. */
   readonly unknown_options?: { readonly [name: string]: unknown };
   readonly open?: string;
@@ -152,6 +183,16 @@ interface Call {
   readonly call_timeout_sec?: number;
   readonly scenario?: unknown;
   readonly reprs?: readonly string[];
+  /** A type helper, `Type.helper`: built from `args` (then `options`, in order), or read from `value`. */
+  readonly helper?: string;
+  readonly value?: unknown;
+  /** A client alias, `client.alias`, called on the kept instance `receiver` (another client). */
+  readonly alias?: string;
+  readonly receiver?: string;
+  /** A `chunkers:` function, `client.name`, on `items` decoded as the type `item`. */
+  readonly chunker?: string;
+  readonly item?: string;
+  readonly items?: readonly unknown[];
 }
 
 interface DriverRequest {
@@ -203,7 +244,12 @@ function outcomeOf(error: unknown): Outcome {
   if (error instanceof sdk.InvalidArgumentError) return { error: "invalid_argument" };
   if (error instanceof sdk.APIStatusError) {
     const kind = STATUS_KINDS[error.status] ?? (error.status >= 500 ? "server" : "status");
-    return { error: kind, status: error.status };
+    // what the error carries of its response, shown as a raw response's are (`x-` headers)
+    const headers: { [name: string]: string } = {};
+    error.headers.forEach((value, name) => {
+      if (name.startsWith("x-")) headers[name] = value;
+    });
+    return { error: kind, status: error.status, request_id: error.requestId, headers };
   }
   if (error instanceof sdk.APITimeoutError) return { error: "timeout" };
   if (error instanceof sdk.APIConnectionError) return { error: "connection" };
@@ -322,6 +368,29 @@ async function main(): Promise<void> {
     return stats.status === 200;
   };
 
+  /**
+   * A call cancelled through its `AbortSignal` while its request is in flight (the server holds
+   * the answer until then); the server answers after: the SDK must neither resend the request
+   * nor go on with the call. `cancelled` when it rejects with the signal's reason.
+   */
+  const cancelled = async (run: (signal: AbortSignal) => Promise<unknown>): Promise<Outcome> => {
+    await hold(true);
+    const controller = new AbortController();
+    const reason = new Error("cancelled by the driver");
+    const settled = run(controller.signal).then(
+      (): Outcome => ({ ok: true }),
+      (error: unknown): Outcome => (error === reason ? { error: "cancelled" } : outcomeOf(error)),
+    );
+    try {
+      const reached = await inFlight(1);
+      controller.abort(reason);
+      const outcome = await settled;
+      return reached ? outcome : { error: "not_in_flight" };
+    } finally {
+      await hold(false);
+    }
+  };
+
   const invoke = async (call: Call): Promise<Outcome> => {
     const kept = instances.get(call.client ?? "");
     const id = kept?.id ?? call.client ?? "";
@@ -346,6 +415,13 @@ async function main(): Promise<void> {
       if (fn === undefined) throw new TypeError(`no method \`${method.name}\``);
       // options the method does not declare go with the arguments: the method must reject them
       const args = decodeArgs(method, { ...call.args, ...call.unknown_options });
+      if (call.cancel_when_in_flight === true) {
+        return await cancelled((signal) =>
+          method.params
+            ? fn.call(client, args, { ...options, signal })
+            : fn.call(client, { ...options, signal }),
+        );
+      }
       const count = call.concurrent ?? 1;
       const holding = call.hold_until_in_flight;
       if (holding !== undefined) await hold(true); // before the calls start: none may finish early
@@ -393,6 +469,35 @@ async function main(): Promise<void> {
     } finally {
       if (kept === undefined && !keep) await close(built);
     }
+  };
+
+  /** A stateless function or a raw request, through a kept instance (`client`) or `config` (the
+   * options a client of the run gets); the call's options and the `unknown_options` with them. */
+  const stateless = async (call: Call): Promise<Outcome> => {
+    const source =
+      call.client === undefined
+        ? { config: options() }
+        : { client: instances.get(call.client)?.client };
+    const given = { ...callOptions(call.options), ...source, ...call.unknown_options };
+    const api = sdk.api as unknown as { readonly [name: string]: unknown };
+    if (call.api !== undefined) {
+      const fun = API_FUNCTIONS[call.api];
+      if (fun === undefined) throw new TypeError(`no stateless function \`${call.api}\``);
+      const group = api[fun.group] as { readonly [name: string]: Callable };
+      const fn = group[fun.name];
+      if (fn === undefined) throw new TypeError(`no function \`${fun.group}.${fun.name}\``);
+      const result = fun.params ? await fn(decodeArgs(fun, call.args), given) : await fn(given);
+      return { ok: true, result: toJson(fun, result, false) };
+    }
+    const raw = call.request ?? { method: "", path: "" };
+    const method = raw.method.toLowerCase();
+    const fn = api[method] as Callable | undefined;
+    if (fn === undefined) throw new TypeError(`no raw request \`${raw.method}\``);
+    const result =
+      method === "post" || method === "put"
+        ? await fn(raw.path, raw.body, given)
+        : await fn(raw.path, given);
+    return { ok: true, result };
   };
 
   const waitUntil = async (call: Call): Promise<Outcome> => {
@@ -476,10 +581,70 @@ async function main(): Promise<void> {
     return { ok: true, reprs: out };
   };
 
+  /**
+   * A type helper: the function beside the type (`modelInputFromInts`), called with the JSON
+   * arguments (and the options' values, in order), or with `value` decoded as the type.
+   */
+  const helper = (name: string, call: Call): Outcome => {
+    const [type = "", fn = ""] = name.split(".");
+    const camel = (type.charAt(0).toLowerCase() + type.slice(1) + "_" + fn).replace(
+      /_([a-z0-9])/g,
+      (_: string, c: string) => c.toUpperCase(),
+    );
+    const exported = sdk as unknown as { readonly [name: string]: unknown };
+    const target = exported[camel];
+    if (typeof target !== "function") throw new TypeError(`no helper \`${name}\``);
+    const args: unknown[] =
+      call.value !== undefined
+        ? [s.decodeResponse(exported[type] as s.Schema<unknown>, call.value)]
+        : [...((call.args ?? []) as unknown as unknown[]), ...Object.values(call.options ?? {})];
+    const result: unknown = (target as (...a: unknown[]) => unknown)(...args);
+    const schema = exported[type] as s.Schema<unknown>;
+    return { ok: true, result: call.value === undefined ? s.encode(schema, result) : result };
+  };
+
+  /** A client alias: the class's static method with the kept instance `receiver` and the arguments. */
+  const alias = async (name: string, call: Call): Promise<Outcome> => {
+    const [id = "", fn = ""] = name.split(".");
+    const kept = instances.get(call.receiver ?? "");
+    if (kept === undefined) throw new TypeError(`no instance \`${call.receiver}\``);
+    const cls = CLIENTS[id]?.cls as unknown as { readonly [name: string]: unknown } | undefined;
+    const target = cls?.[fn.replace(/_([a-z0-9])/g, (_: string, c: string) => c.toUpperCase())];
+    if (typeof target !== "function") throw new TypeError(`no alias \`${name}\``);
+    const result: unknown = await (target as (...a: unknown[]) => unknown).call(
+      cls,
+      kept.client,
+      call.args ?? {},
+    );
+    if (call.as !== undefined && typeof result === "object" && result !== null)
+      instances.set(call.as, { client: result as BaseClient, id, async: kept.async });
+    const client = typeof result === "object" && result !== null ? result.constructor.name : "";
+    return {
+      ok: true,
+      result: Object.values(CLIENTS).some((c) => c.cls.name === client) ? { client } : result,
+    };
+  };
+
+  /** A `chunkers:` function: the sizes of the chunks it splits the decoded `items` into. */
+  const chunker = (name: string, call: Call): Outcome => {
+    const [id = "", fn = ""] = name.split(".");
+    const cls = CLIENTS[id]?.cls as unknown as { readonly [name: string]: unknown } | undefined;
+    const target = cls?.[fn.replace(/_([a-z0-9])/g, (_: string, c: string) => c.toUpperCase())];
+    if (typeof target !== "function") throw new TypeError(`no chunker \`${name}\``);
+    const exported = sdk as unknown as { readonly [name: string]: unknown };
+    const schema = exported[call.item ?? ""] as s.Schema<unknown>;
+    const items = (call.items ?? []).map((x) => s.decodeResponse(schema, x));
+    const chunks = (target as (items: unknown[]) => unknown[][]).call(cls, items);
+    return { ok: true, result: chunks.map((c) => c.length) };
+  };
+
   const entry = async (call: Call): Promise<Outcome> => {
     if (call.batch !== undefined) return runBatch(call);
     if (call.scenario !== undefined) return loadScenario(call.scenario);
     if (call.reprs !== undefined) return reprs(call.reprs);
+    if (call.helper !== undefined) return helper(call.helper, call);
+    if (call.alias !== undefined) return alias(call.alias, call);
+    if (call.chunker !== undefined) return chunker(call.chunker, call);
     if (call.open !== undefined) {
       instances.set(call.as ?? call.open, {
         client: build(call.open),
@@ -496,6 +661,7 @@ async function main(): Promise<void> {
       return { ok: true };
     }
     if (call.wait_until !== undefined) return waitUntil(call);
+    if (call.api !== undefined || call.request !== undefined) return stateless(call);
     return invoke(call);
   };
 

@@ -52,6 +52,62 @@ export const EP_HOSTILE_SEARCH = rt.endpoint({
   ],
 });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({
+  id: "raw",
+  method: "GET",
+  path: "",
+  headers: [
+    [
+      "X-Odd!#$%&'*+.^_`|~",
+      "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\",
+    ],
+    ["X-Plain", '~S""" @moduledoc """ end'],
+  ],
+});
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({
+  id: "raw",
+  method: "POST",
+  path: "",
+  headers: [
+    [
+      "X-Odd!#$%&'*+.^_`|~",
+      "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\",
+    ],
+    ["X-Plain", '~S""" @moduledoc """ end'],
+  ],
+});
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({
+  id: "raw",
+  method: "PUT",
+  path: "",
+  headers: [
+    [
+      "X-Odd!#$%&'*+.^_`|~",
+      "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\",
+    ],
+    ["X-Plain", '~S""" @moduledoc """ end'],
+  ],
+});
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({
+  id: "raw",
+  method: "DELETE",
+  path: "",
+  headers: [
+    [
+      "X-Odd!#$%&'*+.^_`|~",
+      "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\",
+    ],
+    ["X-Plain", '~S""" @moduledoc """ end'],
+  ],
+});
+
 export const AUTH: rt.AuthScheme = {
   header: "X-Hostile-Key",
   credentialPrefix: "",

@@ -30,5 +30,7 @@ export {
 } from "./runtime/errors.js";
 export { type QueueStateObserver } from "./runtime/futures.js";
 export { type Logger } from "./runtime/session.js";
+export * as api from "./api/index.js";
+export type { StatelessOptions } from "./runtime/api.js";
 export * from "./types.js";
 export * as types from "./types.js";

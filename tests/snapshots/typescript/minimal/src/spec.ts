@@ -23,6 +23,18 @@ export const EP_PETS_GET = rt.endpoint({ id: "pets.get", method: "GET", path: "/
 /** `GET /pets` */
 export const EP_PETS_LIST = rt.endpoint({ id: "pets.list", method: "GET", path: "/pets" });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({ id: "raw", method: "GET", path: "" });
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({ id: "raw", method: "POST", path: "" });
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({ id: "raw", method: "PUT", path: "" });
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({ id: "raw", method: "DELETE", path: "" });
+
 export const AUTH: rt.AuthScheme = {
   header: "Authorization",
   credentialPrefix: "Bearer ",

@@ -68,6 +68,36 @@ export const EP_FUTURES_RETRIEVE = rt.endpoint({
   timeoutMs: 45000,
 });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({ id: "raw", method: "GET", path: "", retry: FT_RETRY_READS });
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({
+  id: "raw",
+  method: "POST",
+  path: "",
+  retry: FT_RETRY_READS,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({
+  id: "raw",
+  method: "PUT",
+  path: "",
+  retry: FT_RETRY_READS,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({
+  id: "raw",
+  method: "DELETE",
+  path: "",
+  retry: FT_RETRY_READS,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
 export const FT_FUTURES: rt.Futures = {
   retrieve: EP_FUTURES_RETRIEVE,
   requestIdField: "request_id",

@@ -118,6 +118,38 @@ export const EP_TRAINING_LOAD_STATE = rt.endpoint({
   path: "/api/v1/load_weights",
 });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({
+  id: "raw",
+  method: "GET",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+});
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({
+  id: "raw",
+  method: "POST",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+});
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({
+  id: "raw",
+  method: "PUT",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+});
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({
+  id: "raw",
+  method: "DELETE",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+});
+
 export const FT_FUTURES: rt.Futures = {
   retrieve: EP_FUTURES_RETRIEVE,
   requestIdField: "request_id",

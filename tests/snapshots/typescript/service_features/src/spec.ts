@@ -89,6 +89,36 @@ export const EP_TELEMETRY_SEND = rt.endpoint({
   idempotency: { header: "Idempotency-Key", prefix: "studio-" },
 });
 
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({ id: "raw", method: "GET", path: "", retry: FT_RETRY });
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({
+  id: "raw",
+  method: "POST",
+  path: "",
+  retry: FT_RETRY,
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
+});
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({
+  id: "raw",
+  method: "PUT",
+  path: "",
+  retry: FT_RETRY,
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
+});
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({
+  id: "raw",
+  method: "DELETE",
+  path: "",
+  retry: FT_RETRY,
+  idempotency: { header: "Idempotency-Key", prefix: "studio-" },
+});
+
 export const AUTH: rt.AuthScheme = {
   header: "Authorization",
   credentialPrefix: "",

@@ -17,6 +17,12 @@ export const SETTINGS: rt.ServiceSettings = {
   credentialCommandEnv: "TINKER_CREDENTIAL_CMD",
 };
 
+export const FT_QUEUE_STATE_LOG: rt.QueueLog = {
+  id: "queue_state_log",
+  debounceMs: 60000,
+  level: "warning",
+};
+
 export const FT_RETRY_ARCHIVE: rt.RetryPolicy = {
   maxRetries: 5,
   statuses: [[503, 503]],
@@ -262,6 +268,7 @@ export const EP_SAMPLING_ASAMPLE = rt.endpoint({
   backpressure: FT_SAMPLING_BACKPRESSURE,
   handler: FT_SAMPLING_RETRY,
   requestType: "Sample",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/client/config` */
@@ -410,6 +417,7 @@ export const EP_TRAINING_FORWARD = rt.endpoint({
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "Forward",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/forward_backward` */
@@ -420,6 +428,7 @@ export const EP_TRAINING_FORWARD_BACKWARD = rt.endpoint({
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "ForwardBackward",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/optim_step` */
@@ -430,6 +439,7 @@ export const EP_TRAINING_OPTIM_STEP = rt.endpoint({
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "OptimStep",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `GET /api/v1/training_runs/{training_run_id}` */
@@ -465,6 +475,7 @@ export const EP_WEIGHTS_LOAD = rt.endpoint({
   retry: FT_RETRY_STANDARD,
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "LoadWeights",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/save_weights` */
@@ -474,6 +485,7 @@ export const EP_WEIGHTS_SAVE = rt.endpoint({
   path: "/api/v1/save_weights",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "SaveWeights",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/save_weights_external` */
@@ -483,6 +495,7 @@ export const EP_WEIGHTS_SAVE_EXTERNAL = rt.endpoint({
   path: "/api/v1/save_weights_external",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "SaveWeightsExternal",
+  queueLog: FT_QUEUE_STATE_LOG,
 });
 
 /** `POST /api/v1/save_weights_for_sampler` */
@@ -492,6 +505,42 @@ export const EP_WEIGHTS_SAVE_FOR_SAMPLER = rt.endpoint({
   path: "/api/v1/save_weights_for_sampler",
   idempotency: { header: "X-Idempotency-Key", prefix: "" },
   requestType: "SaveWeightsForSampler",
+  queueLog: FT_QUEUE_STATE_LOG,
+});
+
+/** A raw `GET` (`api.get`) */
+export const RAW_GET = rt.endpoint({
+  id: "raw",
+  method: "GET",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+});
+
+/** A raw `POST` (`api.post`) */
+export const RAW_POST = rt.endpoint({
+  id: "raw",
+  method: "POST",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
+/** A raw `PUT` (`api.put`) */
+export const RAW_PUT = rt.endpoint({
+  id: "raw",
+  method: "PUT",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
+/** A raw `DELETE` (`api.delete`) */
+export const RAW_DELETE = rt.endpoint({
+  id: "raw",
+  method: "DELETE",
+  path: "",
+  retry: FT_RETRY_STANDARD,
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
 });
 
 export const FT_FUTURES: rt.Futures = {

@@ -262,6 +262,8 @@ export interface Checkpoint {
   time: string;
   /** The tinker path to the checkpoint */
   tinker_path: string;
+  /** The training run the checkpoint belongs to (from `tinker_path` when the server leaves it out) */
+  training_run_id?: string | null;
   /** The size of the checkpoint in bytes */
   size_bytes?: number | null;
   /** Whether the checkpoint is publicly accessible */
@@ -271,16 +273,28 @@ export interface Checkpoint {
   /** When this checkpoint expires (null = never expires) */
   expires_at?: string | null;
 }
-export const Checkpoint: s.Schema<Checkpoint> = s.record("Checkpoint", () => ({
-  checkpoint_id: s.required(s.string),
-  checkpoint_type: s.required(CheckpointType),
-  time: s.required(s.datetime),
-  tinker_path: s.required(s.string),
-  size_bytes: s.optional(s.nullable(s.int)),
-  public: s.withDefault(s.bool, false),
-  user_metadata: s.optional(s.nullable(s.map(s.string))),
-  expires_at: s.optional(s.nullable(s.datetime)),
-}));
+export const Checkpoint: s.Schema<Checkpoint> = s.record(
+  "Checkpoint",
+  () => ({
+    checkpoint_id: s.required(s.string),
+    checkpoint_type: s.required(CheckpointType),
+    time: s.required(s.datetime),
+    tinker_path: s.required(s.string),
+    training_run_id: s.optional(s.nullable(s.string)),
+    size_bytes: s.optional(s.nullable(s.int)),
+    public: s.withDefault(s.bool, false),
+    user_metadata: s.optional(s.nullable(s.map(s.string))),
+    expires_at: s.optional(s.nullable(s.datetime)),
+  }),
+  [
+    [
+      "training_run_id",
+      "tinker_path",
+      "tinker://{training_run_id}/{+checkpoint_id}",
+      "training_run_id",
+    ],
+  ],
+);
 
 /** Signed download URL of a checkpoint archive. */
 export interface CheckpointArchiveUrlResponse {
@@ -1165,6 +1179,13 @@ export const GetServerCapabilitiesResponse: s.Schema<GetServerCapabilitiesRespon
   }),
 );
 
+/** The names of the supported models. A union item without the field read throws `InvalidArgumentError`. */
+export function getServerCapabilitiesResponseModelNames(
+  value: GetServerCapabilitiesResponse,
+): (string | null)[] {
+  return s.project(value, ["supported_models", null, "model_name"]) as (string | null)[];
+}
+
 export interface GetSessionResponse {
   training_run_ids: ModelID[];
   sampler_ids: string[];
@@ -1224,6 +1245,19 @@ export const ImageChunk: s.Schema<ImageChunk> = s.record("ImageChunk", () => ({
   expected_tokens: s.optional(s.nullable(s.int)),
   type: s.withDefault(s.literal("image"), "image"),
 }));
+
+/** An image chunk of the raw image bytes `data` (sent base64-encoded) in `format`. Values that do not fit throw `InvalidArgumentError`. */
+export function imageChunkNew(
+  data: string,
+  format: "png" | "jpeg",
+  expectedTokens?: number,
+): ImageChunk {
+  return s.construct(ImageChunk, {
+    data: s.wire(s.bytes, data),
+    format: s.wire(s.literal("png", "jpeg"), format),
+    expected_tokens: s.wire(s.nullable(s.int), expectedTokens),
+  });
+}
 
 export interface JoinSamplingSessionRequest {
   /** The existing sampling session to join */
@@ -1388,6 +1422,23 @@ export interface ModelInput {
 export const ModelInput: s.Schema<ModelInput> = s.record("ModelInput", () => ({
   chunks: s.required(s.list(ModelInputChunk)),
 }));
+
+/** A model input without chunks. Values that do not fit throw `InvalidArgumentError`. */
+export function modelInputEmpty(): ModelInput {
+  return s.construct(ModelInput, { chunks: [] });
+}
+
+/** A model input of one encoded-text chunk holding `tokens`. Values that do not fit throw `InvalidArgumentError`. */
+export function modelInputFromInts(tokens: number[]): ModelInput {
+  return s.construct(ModelInput, {
+    chunks: [{ type: "encoded_text", tokens: s.wire(s.list(s.int), tokens) }],
+  });
+}
+
+/** The tokens of every chunk, in order; a chunk that is not encoded text is an invalid-argument error. A union item without the field read throws `InvalidArgumentError`. */
+export function modelInputToInts(value: ModelInput): number[] {
+  return s.project(value, ["chunks", null, ["tokens", "type", ["encoded_text"]], null]) as number[];
+}
 
 export type ModelInputChunk =
   EncodedTextChunk | ImageAssetPointerChunk | ImageChunk | DmelChunk | UnknownModelInputChunk;
@@ -1559,6 +1610,17 @@ export const RequestFailedResponse: s.Schema<RequestFailedResponse> = s.record(
     category: s.withDefault(RequestErrorCategory, "unknown"),
   }),
 );
+
+/** A failed request's answer from its message and category (Tinkex's `new/2`). Values that do not fit throw `InvalidArgumentError`. */
+export function requestFailedResponseNew(
+  error: string,
+  category: RequestErrorCategory,
+): RequestFailedResponse {
+  return s.construct(RequestFailedResponse, {
+    error: s.wire(s.string, error),
+    category: s.wire(RequestErrorCategory, category),
+  });
+}
 
 export type RequestID = string;
 export const RequestID: s.Schema<RequestID> = s.string;

@@ -8,6 +8,7 @@ defmodule Vault.Client do
   computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Vault.API.Secrets
   alias Vault.Config
   alias Vault.Error
   alias Vault.Runtime.Client
@@ -37,6 +38,16 @@ defmodule Vault.Client do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(vault, request_options), do: Client.with_options(vault, request_options)
+
+  @doc """
   Read one secret.
 
   `GET /secrets/{name}`
@@ -50,7 +61,7 @@ defmodule Vault.Client do
   def get(vault, name, opts \\ []) do
     Client.check_options!(opts, [], "get/3")
     c = Client.handle(vault, opts)
-    Client.call(c, "secrets.get", path: %{"name" => name}, decode: Secret)
+    Secrets.get(%{name: name}, client: c)
   end
 
   @doc "Like `get/3`, in a `Task` (`Task.await/2` gives its result)."

@@ -8,6 +8,7 @@ defmodule Jobs.JobClient do
   computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Jobs.API.Artifacts
   alias Jobs.Config
   alias Jobs.Error
   alias Jobs.Runtime.Client
@@ -50,22 +51,35 @@ defmodule Jobs.JobClient do
   def __client__, do: %{process: false, state: [:job_id, :label], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(job, request_options), do: Client.with_options(job, request_options)
+
+  @doc """
   Archive a job. The server answers a future that resolves to nothing.
 
   `POST /jobs/{job_id}/archive`
 
   Answers `{:ok, task}`: the request is sent now, the task polls its result.
 
+  **Deprecated.** The API deprecates it; it may be removed in a later version.
+
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
     * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
+  @deprecated "The API deprecates it; it may be removed in a later version."
   @spec archive(t(), String.t(), keyword()) :: {:ok, Task.t()}
   def archive(job, job_id, opts \\ []) do
     Client.check_options!(opts, [], "archive/3")
     c = Client.handle(job, opts)
-    Client.future_task(c, "jobs.archive", path: %{"job_id" => job_id}, decode: :none)
+    Jobs.API.Jobs.archive_future(%{job_id: job_id}, client: c)
   end
 
   @doc """
@@ -101,11 +115,14 @@ defmodule Jobs.JobClient do
   @doc """
   Fetch the job's artifact list and the service status at once.
 
+  **Deprecated.** The API deprecates it; it may be removed in a later version.
+
   ## Options
 
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
     * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
+  @deprecated "The API deprecates it; it may be removed in a later version."
   @spec describe(t(), keyword()) :: result(ArtifactList.t())
   def describe(job, opts \\ []) do
     Client.check_options!(opts, [], "describe/2")
@@ -128,6 +145,7 @@ defmodule Jobs.JobClient do
   end
 
   @doc "Like `describe/2`, in a `Task` (`Task.await/2` gives its result)."
+  @deprecated "The API deprecates it; it may be removed in a later version."
   @spec describe_async(t(), keyword()) :: Task.t()
   def describe_async(job, opts \\ []) do
     Task.async(fn -> describe(job, opts) end)
@@ -145,13 +163,7 @@ defmodule Jobs.JobClient do
   def get(job, job_id, artifact_path, opts \\ []) do
     Client.check_options!(opts, [], "get/4")
     c = Client.handle(job, opts)
-
-    Client.call(
-      c,
-      "artifacts.get",
-      path: %{"job_id" => job_id, "artifact_path" => artifact_path},
-      decode: Artifact
-    )
+    Artifacts.get(%{job_id: job_id, artifact_path: artifact_path}, client: c)
   end
 
   @doc "Like `get/4`, in a `Task` (`Task.await/2` gives its result)."
@@ -172,7 +184,7 @@ defmodule Jobs.JobClient do
   def list(job, job_id, opts \\ []) do
     Client.check_options!(opts, [], "list/3")
     c = Client.handle(job, opts)
-    Client.call(c, "artifacts.list", path: %{"job_id" => job_id}, decode: ArtifactList)
+    Artifacts.list(%{job_id: job_id}, client: c)
   end
 
   @doc "Like `list/3`, in a `Task` (`Task.await/2` gives its result)."

@@ -20,8 +20,8 @@ defmodule Jobs.ServiceClient do
   alias Jobs.Types.Status
   alias Jobs.Types.SubmitJob
 
-  @typedoc "A client process: its pid or registered name."
-  @type t :: GenServer.server()
+  @typedoc "A client process: its pid or registered name, or a `with_options/2` copy of one."
+  @type t :: GenServer.server() | Client.t()
 
   @typedoc "A call's value, or the error."
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -49,6 +49,16 @@ defmodule Jobs.ServiceClient do
   def terminate(reason, state), do: ClientServer.terminate(reason, state)
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(service, request_options), do: Client.with_options(service, request_options)
+
+  @doc """
   `GET /status`
 
   ## Options
@@ -60,7 +70,7 @@ defmodule Jobs.ServiceClient do
   def status(service, opts \\ []) do
     Client.check_options!(opts, [], "status/2")
     c = Client.handle(service, opts)
-    Client.call(c, "system.status", decode: Status)
+    Jobs.API.System.status(client: c)
   end
 
   @doc "Like `status/2`, in a `Task` (`Task.await/2` gives its result)."

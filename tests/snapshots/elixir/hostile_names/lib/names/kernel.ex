@@ -43,6 +43,16 @@ defmodule Names.Kernel do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(kernel, request_options), do: Client.with_options(kernel, request_options)
+
+  @doc """
   `POST /class`
 
   ## Options
@@ -56,14 +66,7 @@ defmodule Names.Kernel do
     Client.check_options!(opts, [:fn_], "class/4")
     fn_ = Keyword.get(opts, :fn_, 1)
     c = Client.handle(kernel, opts)
-
-    Client.call(
-      c,
-      "names.class",
-      query: %{"fn" => fn_},
-      body: %Object{end: end_, class: class},
-      decode: Names.Types.String
-    )
+    Names.API.Names.class(%{end: end_, class: class, fn: fn_}, client: c)
   end
 
   @doc "Like `class/4`, in a `Task` (`Task.await/2` gives its result)."
@@ -84,7 +87,7 @@ defmodule Names.Kernel do
   def def_(kernel, opts \\ []) do
     Client.check_options!(opts, [], "def_/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.def", decode: Names.Types.Error)
+    Names.API.Names.def_(client: c)
   end
 
   @doc "Like `def_/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -105,7 +108,7 @@ defmodule Names.Kernel do
   def end_(kernel, opts \\ []) do
     Client.check_options!(opts, [], "end_/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.end", decode: Names.Types.Kernel)
+    Names.API.Names.end_(client: c)
   end
 
   @doc "Like `end_/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -126,7 +129,7 @@ defmodule Names.Kernel do
   def fn_(kernel, self, opts \\ []) do
     Client.check_options!(opts, [], "fn_/3")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.fn", path: %{"self" => self}, decode: Promise)
+    Names.API.Names.fn_(%{self: self}, client: c)
   end
 
   @doc "Like `fn_/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -147,7 +150,7 @@ defmodule Names.Kernel do
   def nil_(kernel, opts \\ []) do
     Client.check_options!(opts, [], "nil_/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.nil", decode: Names.Types.Map)
+    Names.API.Names.nil_(client: c)
   end
 
   @doc "Like `nil_/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -168,7 +171,7 @@ defmodule Names.Kernel do
   def async(kernel, opts \\ []) do
     Client.check_options!(opts, [], "async/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.async", decode: Names.Types.List)
+    Names.API.Names.async(client: c)
   end
 
   @doc "Like `async/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -189,7 +192,7 @@ defmodule Names.Kernel do
   def await(kernel, opts \\ []) do
     Client.check_options!(opts, [], "await/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.await", decode: Names.Types.Enum)
+    Names.API.Names.await(client: c)
   end
 
   @doc "Like `await/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -210,7 +213,7 @@ defmodule Names.Kernel do
   def self_(kernel, opts \\ []) do
     Client.check_options!(opts, [], "self_/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.self", decode: Any)
+    Names.API.Names.self(client: c)
   end
 
   @doc "Like `self_/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -231,7 +234,7 @@ defmodule Names.Kernel do
   def none(kernel, opts \\ []) do
     Client.check_options!(opts, [], "none/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.none", decode: Optional)
+    Names.API.Names.none(client: c)
   end
 
   @doc "Like `none/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -252,7 +255,7 @@ defmodule Names.Kernel do
   def constructor(kernel, opts \\ []) do
     Client.check_options!(opts, [], "constructor/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.constructor", decode: BaseModel)
+    Names.API.Names.constructor(client: c)
   end
 
   @doc "Like `constructor/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -273,7 +276,7 @@ defmodule Names.Kernel do
   def __proto__(kernel, opts \\ []) do
     Client.check_options!(opts, [], "__proto__/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.proto", decode: WireModel)
+    Names.API.Names.proto(client: c)
   end
 
   @doc "Like `__proto__/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -294,7 +297,7 @@ defmodule Names.Kernel do
   def type(kernel, opts \\ []) do
     Client.check_options!(opts, [], "type/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.type", decode: Field)
+    Names.API.Names.type(client: c)
   end
 
   @doc "Like `type/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -315,7 +318,7 @@ defmodule Names.Kernel do
   def default(kernel, opts \\ []) do
     Client.check_options!(opts, [], "default/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.default", decode: Names.Types.Record)
+    Names.API.Names.default(client: c)
   end
 
   @doc "Like `default/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -336,7 +339,7 @@ defmodule Names.Kernel do
   def then_(kernel, opts \\ []) do
     Client.check_options!(opts, [], "then_/2")
     c = Client.handle(kernel, opts)
-    Client.call(c, "names.then", decode: Names.Types.Date)
+    Names.API.Names.then(client: c)
   end
 
   @doc "Like `then_/2`, in a `Task` (`Task.await/2` gives its result)."

@@ -37,6 +37,16 @@ defmodule Names.String do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(string, request_options), do: Client.with_options(string, request_options)
+
+  @doc """
   `GET /get`
 
   ## Options
@@ -48,7 +58,7 @@ defmodule Names.String do
   def get(string, opts \\ []) do
     Client.check_options!(opts, [], "get/2")
     c = Client.handle(string, opts)
-    Client.call(c, "names.get", decode: Keywords)
+    Names.API.Names.get(client: c)
   end
 
   @doc "Like `get/2`, in a `Task` (`Task.await/2` gives its result)."

@@ -39,6 +39,16 @@ defmodule Hostile.Client do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(hostile, request_options), do: Client.with_options(hostile, request_options)
+
+  @doc """
   Method doc \""" ''' */ \#{x} ${y} \\
 
   `POST /echo/it's/*/"q"/`b`/back\\slash/$dollar/café/🦀/x|y^z[1]<2>%41/{label}`
@@ -87,20 +97,19 @@ defmodule Hostile.Client do
 
     c = Client.handle(hostile, opts)
 
-    Client.call(
-      c,
-      "hostile.echo",
-      path: %{"label" => label},
-      query: %{"query_mode" => query_mode, "n\"o'te`\#{x}${y}\\" => note},
-      body: %Payload{
+    HostileSystemHaltProcessExit1.API.Hostile.echo(
+      %{
+        label: label,
         text: text,
         mode: mode,
         modes: modes,
         weird_key: weird_key,
         tags: tags,
-        literal: literal
+        literal: literal,
+        query_mode: query_mode,
+        note: note
       },
-      decode: Payload
+      client: c
     )
   end
 
@@ -122,7 +131,7 @@ defmodule Hostile.Client do
   def fetch(hostile, opts \\ []) do
     Client.check_options!(opts, [], "fetch/2")
     c = Client.handle(hostile, opts)
-    Client.call(c, "hostile.fetch", decode: Payload)
+    HostileSystemHaltProcessExit1.API.Hostile.fetch(client: c)
   end
 
   @doc "Like `fetch/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -148,11 +157,9 @@ defmodule Hostile.Client do
     modes = Keyword.get(opts, :modes)
     c = Client.handle(hostile, opts)
 
-    Client.call(
-      c,
-      "hostile.search",
-      query: %{"mode" => mode, "t\"e'r`m \#{x} ${y} \\ */" => term, "modes" => modes},
-      decode: Payload
+    HostileSystemHaltProcessExit1.API.Hostile.search(
+      %{mode: mode, term: term, modes: modes},
+      client: c
     )
   end
 

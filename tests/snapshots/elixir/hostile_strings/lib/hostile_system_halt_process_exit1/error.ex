@@ -4,7 +4,8 @@ defmodule HostileSystemHaltProcessExit1.Error do
 
   `type` says what went wrong:
 
-    * `:api_status` - the server answered an error status (`status`, and the decoded body in `data`);
+    * `:api_status` - the server answered an error status (`status`, the decoded body in `data`,
+      and, as a raw response carries them on success, the response's `headers` and `request_id`);
     * `:api_connection` - no answer: the connection failed or was dropped;
     * `:api_timeout` - no answer in time, a future not resolved before its deadline, or a retry
       handler stuck past its progress timeout;
@@ -17,7 +18,16 @@ defmodule HostileSystemHaltProcessExit1.Error do
   `:server`, `:response_validation`, ...). The API key never appears in an error.
   """
 
-  defexception [:message, :type, :status, :category, :data, :retry_after_ms]
+  defexception [
+    :message,
+    :type,
+    :status,
+    :category,
+    :data,
+    :retry_after_ms,
+    :request_id,
+    headers: []
+  ]
 
   @type error_type :: :api_connection | :api_timeout | :api_status | :request_failed | :validation
   @type category :: :unknown | :server | :user | atom()
@@ -28,7 +38,9 @@ defmodule HostileSystemHaltProcessExit1.Error do
           status: pos_integer() | nil,
           category: category() | nil,
           data: term(),
-          retry_after_ms: non_neg_integer() | nil
+          retry_after_ms: non_neg_integer() | nil,
+          request_id: String.t() | nil,
+          headers: [{String.t(), String.t()}]
         }
 
   @type kind ::
@@ -59,7 +71,10 @@ defmodule HostileSystemHaltProcessExit1.Error do
     429 => :rate_limit
   }
 
-  @doc "An error of `type`; options: `:status`, `:category`, `:data`, `:retry_after_ms`."
+  @doc """
+  An error of `type`; options: `:status`, `:category`, `:data`, `:retry_after_ms`, `:request_id`,
+  `:headers`.
+  """
   @spec new(error_type(), String.t(), keyword()) :: t()
   def new(type, message, opts \\ []) do
     %__MODULE__{
@@ -68,14 +83,16 @@ defmodule HostileSystemHaltProcessExit1.Error do
       status: Keyword.get(opts, :status),
       category: Keyword.get(opts, :category),
       data: Keyword.get(opts, :data),
-      retry_after_ms: Keyword.get(opts, :retry_after_ms)
+      retry_after_ms: Keyword.get(opts, :retry_after_ms),
+      request_id: Keyword.get(opts, :request_id),
+      headers: Keyword.get(opts, :headers, [])
     }
   end
 
   @doc """
   The error of an error status and its decoded body: the message from the body's `detail`,
   `message` or `error`; the category from its `category`, else `:user` for 4xx and `:server` for
-  5xx and 429.
+  5xx and 429. Options: `:retry_after_ms`, and the response's `:headers` and `:request_id`.
   """
   @spec from_response(pos_integer(), term(), keyword()) :: t()
   def from_response(status, body, opts \\ []) do
@@ -92,7 +109,9 @@ defmodule HostileSystemHaltProcessExit1.Error do
       status: status,
       category: category_of(status, body),
       data: body,
-      retry_after_ms: Keyword.get(opts, :retry_after_ms)
+      retry_after_ms: Keyword.get(opts, :retry_after_ms),
+      request_id: Keyword.get(opts, :request_id),
+      headers: Keyword.get(opts, :headers, [])
     )
   end
 

@@ -8,6 +8,7 @@ defmodule Petstore.PetsClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Petstore.API.Pets
   alias Petstore.Config
   alias Petstore.Error
   alias Petstore.Runtime.Client
@@ -40,6 +41,16 @@ defmodule Petstore.PetsClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(pets, request_options), do: Client.with_options(pets, request_options)
+
+  @doc """
   `POST /pets`
 
   ## Options
@@ -53,13 +64,7 @@ defmodule Petstore.PetsClient do
     Client.check_options!(opts, [:tags], "create/4")
     tags = Keyword.get(opts, :tags, [])
     c = Client.handle(pets, opts)
-
-    Client.call(
-      c,
-      "pets.create",
-      body: %NewPet{name: name, species: species, tags: tags},
-      decode: Pet
-    )
+    Pets.create(%NewPet{name: name, species: species, tags: tags}, client: c)
   end
 
   @doc "Like `create/4`, in a `Task` (`Task.await/2` gives its result)."
@@ -82,7 +87,7 @@ defmodule Petstore.PetsClient do
   def get(pets, pet_id, opts \\ []) do
     Client.check_options!(opts, [], "get/3")
     c = Client.handle(pets, opts)
-    Client.call(c, "pets.get", path: %{"pet_id" => pet_id}, decode: Pet)
+    Pets.get(%{pet_id: pet_id}, client: c)
   end
 
   @doc "Like `get/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -107,7 +112,7 @@ defmodule Petstore.PetsClient do
     limit = Keyword.get(opts, :limit, 20)
     species = Keyword.get(opts, :species)
     c = Client.handle(pets, opts)
-    Client.call(c, "pets.list", query: %{"limit" => limit, "species" => species}, decode: PetList)
+    Pets.list(%{limit: limit, species: species}, client: c)
   end
 
   @doc "Like `list/2`, in a `Task` (`Task.await/2` gives its result)."

@@ -8,6 +8,7 @@ defmodule Uploads.FileClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Uploads.API.Files
   alias Uploads.Config
   alias Uploads.Error
   alias Uploads.Runtime.Client
@@ -39,6 +40,16 @@ defmodule Uploads.FileClient do
 
   @doc false
   def __client__, do: %{process: false, state: [], counters: []}
+
+  @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(files, request_options), do: Client.with_options(files, request_options)
 
   @doc """
   Upload a file and wait until it is processed, while its folder is checked.
@@ -94,7 +105,7 @@ defmodule Uploads.FileClient do
   def download(files, path, opts \\ []) do
     Client.check_options!(opts, [], "download/3")
     c = Client.handle(files, opts)
-    Client.call(c, "files.download", path: %{"path" => path}, decode: DownloadReceipt)
+    Files.download(%{path: path}, client: c)
   end
 
   @doc "Like `download/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -115,7 +126,7 @@ defmodule Uploads.FileClient do
   def folder(files, folder, opts \\ []) do
     Client.check_options!(opts, [], "folder/3")
     c = Client.handle(files, opts)
-    Client.call(c, "files.folder", path: %{"folder" => folder}, decode: Folder)
+    Files.folder(%{folder: folder}, client: c)
   end
 
   @doc "Like `folder/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -136,13 +147,7 @@ defmodule Uploads.FileClient do
   def tag(files, path, label, source, opts \\ []) do
     Client.check_options!(opts, [], "tag/5")
     c = Client.handle(files, opts)
-
-    Client.call(
-      c,
-      "files.tag",
-      body: %Tag{path: path, label: label, source: source},
-      decode: DownloadReceipt
-    )
+    Files.tag(%Tag{path: path, label: label, source: source}, client: c)
   end
 
   @doc "Like `tag/5`, in a `Task` (`Task.await/2` gives its result)."
@@ -165,13 +170,7 @@ defmodule Uploads.FileClient do
   def upload(files, name, folder, opts \\ []) do
     Client.check_options!(opts, [], "upload/4")
     c = Client.handle(files, opts)
-
-    Client.future_task(
-      c,
-      "files.upload",
-      body: %Upload{name: name, folder: folder},
-      decode: UploadReceipt
-    )
+    Files.upload_future(%Upload{name: name, folder: folder}, client: c)
   end
 
   @doc false

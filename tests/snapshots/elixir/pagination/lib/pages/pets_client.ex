@@ -8,6 +8,7 @@ defmodule Pages.PetsClient do
   computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Pages.API.Pets
   alias Pages.Config
   alias Pages.Error
   alias Pages.Runtime.Client
@@ -42,6 +43,16 @@ defmodule Pages.PetsClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(pets, request_options), do: Client.with_options(pets, request_options)
+
+  @doc """
   Pets by the next page's URL.
 
   `GET /pets/browse`
@@ -57,7 +68,7 @@ defmodule Pages.PetsClient do
     Client.check_options!(opts, [:species], "browse/2")
     species = Keyword.get(opts, :species)
     c = Client.handle(pets, opts)
-    Client.call(c, "pets.browse", query: %{"species" => species}, decode: LinkedPage)
+    Pets.browse(%{species: species}, client: c)
   end
 
   @doc "Like `browse/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -113,13 +124,7 @@ defmodule Pages.PetsClient do
     limit = Keyword.get(opts, :limit, 2)
     offset = Keyword.get(opts, :offset, 0)
     c = Client.handle(pets, opts)
-
-    Client.call(
-      c,
-      "pets.list",
-      query: %{"limit" => limit, "offset" => offset},
-      decode: OffsetPage
-    )
+    Pets.list(%{limit: limit, offset: offset}, client: c)
   end
 
   @doc "Like `list/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -179,7 +184,7 @@ defmodule Pages.PetsClient do
     Client.check_options!(opts, [:after_], "scan/2")
     after_ = Keyword.get(opts, :after_)
     c = Client.handle(pets, opts)
-    Client.call(c, "pets.scan", query: %{"after" => after_}, decode: PetPage)
+    Pets.scan(%{after: after_}, client: c)
   end
 
   @doc "Like `scan/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -235,13 +240,7 @@ defmodule Pages.PetsClient do
     name = Keyword.get(opts, :name)
     cursor = Keyword.get(opts, :cursor)
     c = Client.handle(pets, opts)
-
-    Client.call(
-      c,
-      "pets.search",
-      body: %PetSearch{name: name, cursor: cursor},
-      decode: SearchPage
-    )
+    Pets.search(%PetSearch{name: name, cursor: cursor}, client: c)
   end
 
   @doc "Like `search/2`, in a `Task` (`Task.await/2` gives its result)."

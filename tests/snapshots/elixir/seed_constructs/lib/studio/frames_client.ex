@@ -8,6 +8,7 @@ defmodule Studio.FramesClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Studio.API.Frames
   alias Studio.Config
   alias Studio.Error
   alias Studio.Runtime.Client
@@ -39,6 +40,16 @@ defmodule Studio.FramesClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(frames, request_options), do: Client.with_options(frames, request_options)
+
+  @doc """
   `GET /jobs/{job_id}`
 
   ## Options
@@ -50,7 +61,7 @@ defmodule Studio.FramesClient do
   def job(frames, job_id, opts \\ []) do
     Client.check_options!(opts, [], "job/3")
     c = Client.handle(frames, opts)
-    Client.call(c, "frames.job", path: %{"job_id" => job_id}, decode: JobAnswer)
+    Frames.job(%{job_id: job_id}, client: c)
   end
 
   @doc "Like `job/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -76,12 +87,9 @@ defmodule Studio.FramesClient do
     channel = Keyword.get(opts, :channel, "main")
     c = Client.handle(frames, opts)
 
-    Client.call(
-      c,
-      "frames.publish",
-      path: %{"frame_id" => frame_id},
-      body: %PublishFrame{frame_id: frame_id, title: title, note: note, channel: channel},
-      decode: Frame
+    Frames.publish(
+      %PublishFrame{frame_id: frame_id, title: title, note: note, channel: channel},
+      client: c
     )
   end
 

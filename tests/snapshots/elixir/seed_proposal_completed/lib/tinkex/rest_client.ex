@@ -8,6 +8,7 @@ defmodule Tinkex.RestClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Tinker.API.Rest
   alias Tinker.Config
   alias Tinker.Error
   alias Tinker.Runtime.Client
@@ -38,6 +39,16 @@ defmodule Tinkex.RestClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(rest, request_options), do: Client.with_options(rest, request_options)
+
+  @doc """
   `POST /api/v1/weights_info`
 
   ## Options
@@ -50,13 +61,7 @@ defmodule Tinkex.RestClient do
   def get_weights_info_by_tinker_path(rest, path, opts \\ []) do
     Client.check_options!(opts, [], "get_weights_info_by_tinker_path/3")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "rest.get_weights_info_by_tinker_path",
-      body: %WeightsInfoRequest{path: path},
-      decode: WeightsInfoResponse
-    )
+    Rest.get_weights_info_by_tinker_path(%WeightsInfoRequest{path: path}, client: c)
   end
 
   @doc "Like `get_weights_info_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."

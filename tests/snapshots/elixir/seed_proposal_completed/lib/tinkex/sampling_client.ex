@@ -8,11 +8,11 @@ defmodule Tinkex.SamplingClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Tinker.API.Sampling
   alias Tinker.Config
   alias Tinker.Error
   alias Tinker.Runtime.Client
   alias Tinker.Types.SampleRequest
-  alias Tinker.Types.SampleResponse
 
   defstruct [:config, :context]
 
@@ -38,6 +38,16 @@ defmodule Tinkex.SamplingClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(sampling, request_options), do: Client.with_options(sampling, request_options)
+
+  @doc """
   `POST /api/v1/asample`
 
   Answers `{:ok, task}`: the request is sent now, the task polls its result.
@@ -53,13 +63,7 @@ defmodule Tinkex.SamplingClient do
     Client.check_options!(opts, [:num_samples], "sample/3")
     num_samples = Keyword.get(opts, :num_samples, 1)
     c = Client.handle(sampling, opts)
-
-    Client.future_task(
-      c,
-      "sampling.sample",
-      body: %SampleRequest{prompt: prompt, num_samples: num_samples},
-      decode: SampleResponse
-    )
+    Sampling.sample_future(%SampleRequest{prompt: prompt, num_samples: num_samples}, client: c)
   end
 
   @doc false

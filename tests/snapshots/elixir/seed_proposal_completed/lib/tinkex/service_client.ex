@@ -8,6 +8,7 @@ defmodule Tinkex.ServiceClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Tinker.API.Service
   alias Tinker.Config
   alias Tinker.Error
   alias Tinker.Runtime.Client
@@ -42,6 +43,16 @@ defmodule Tinkex.ServiceClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(service, request_options), do: Client.with_options(service, request_options)
+
+  @doc """
   `GET /api/v1/get_server_capabilities`
 
   ## Options
@@ -53,7 +64,7 @@ defmodule Tinkex.ServiceClient do
   def get_server_capabilities(service, opts \\ []) do
     Client.check_options!(opts, [], "get_server_capabilities/2")
     c = Client.handle(service, opts)
-    Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
+    Service.get_server_capabilities(client: c)
   end
 
   @doc "Like `get_server_capabilities/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -123,9 +134,11 @@ defmodule Tinkex.ServiceClient do
            create_lora_training_client(
              service,
              base_model: step1.base_model,
-             rank: step1.lora_rank
+             rank: step1.lora_rank,
+             request_options: Client.passed_options(opts)
            ),
-         {:ok, step3} <- TrainingClient.load_state(step2, path) do
+         {:ok, step3} <-
+           TrainingClient.load_state(step2, path, request_options: Client.passed_options(opts)) do
       {:ok, step3}
     end
   end

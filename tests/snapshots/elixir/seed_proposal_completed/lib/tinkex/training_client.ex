@@ -46,6 +46,16 @@ defmodule Tinkex.TrainingClient do
   def __client__, do: %{process: false, state: [:model_id], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(training, request_options), do: Client.with_options(training, request_options)
+
+  @doc """
   Answers `{:ok, task}`: the request is sent now, the task polls its result.
 
   ## Options

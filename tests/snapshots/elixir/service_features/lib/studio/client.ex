@@ -11,14 +11,15 @@ defmodule Studio.Client do
 
   use GenServer
 
+  alias Studio.API.Renders
   alias Studio.Error
   alias Studio.Runtime.Client
   alias Studio.Runtime.ClientServer
   alias Studio.Types.Render
   alias Studio.Types.RenderRequest
 
-  @typedoc "A client process: its pid or registered name."
-  @type t :: GenServer.server()
+  @typedoc "A client process: its pid or registered name, or a `with_options/2` copy of one."
+  @type t :: GenServer.server() | Client.t()
 
   @typedoc "A call's value, or the error."
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -46,6 +47,16 @@ defmodule Studio.Client do
   def terminate(reason, state), do: ClientServer.terminate(reason, state)
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(studio, request_options), do: Client.with_options(studio, request_options)
+
+  @doc """
   The signed URL of a rendered file (the server answers a redirect).
 
   `GET /v2/renders/{+render_path}/file`
@@ -59,7 +70,7 @@ defmodule Studio.Client do
   def download(studio, render_path, opts \\ []) do
     Client.check_options!(opts, [], "download/3")
     c = Client.handle(studio, opts)
-    Client.call_location(c, "renders.download", path: %{"render_path" => render_path})
+    Renders.download(%{render_path: render_path}, client: c)
   end
 
   @doc "Like `download/3`, in a `Task` (`Task.await/2` gives its result)."

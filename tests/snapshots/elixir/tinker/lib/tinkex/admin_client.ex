@@ -8,11 +8,13 @@ defmodule Tinkex.AdminClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Tinkex.API.Admin
+  alias Tinkex.API.Auth
+  alias Tinkex.API.Billing
   alias Tinkex.Config
   alias Tinkex.Error
   alias Tinkex.Runtime.Client
   alias Tinkex.Types.AuditLogResponse
-  alias Tinkex.Types.AuthTokenBody
   alias Tinkex.Types.AuthTokenResponse
   alias Tinkex.Types.BillingUsageResponse
   alias Tinkex.Types.CurrentCheckpointStorageUsageResponse
@@ -42,6 +44,16 @@ defmodule Tinkex.AdminClient do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(admin, request_options), do: Client.with_options(admin, request_options)
+
+  @doc """
   Organization audit log for one UTC day (admin role).
 
   `GET /api/v1/audit`
@@ -59,13 +71,7 @@ defmodule Tinkex.AdminClient do
     event_type = Keyword.get(opts, :event_type, "all")
     day = Keyword.get(opts, :day)
     c = Client.handle(admin, opts)
-
-    Client.call(
-      c,
-      "admin.audit_log",
-      query: %{"event_type" => event_type, "day" => day},
-      decode: AuditLogResponse
-    )
+    Admin.audit_log(%{event_type: event_type, day: day}, client: c)
   end
 
   @doc "Like `get_audit_log/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -93,13 +99,7 @@ defmodule Tinkex.AdminClient do
   def get_billing_usage(admin, starting_on, ending_before, opts \\ []) do
     Client.check_options!(opts, [], "get_billing_usage/4")
     c = Client.handle(admin, opts)
-
-    Client.call(
-      c,
-      "billing.usage_events",
-      query: %{"starting_on" => starting_on, "ending_before" => ending_before},
-      decode: BillingUsageResponse
-    )
+    Billing.usage_events(%{starting_on: starting_on, ending_before: ending_before}, client: c)
   end
 
   @doc "Like `get_billing_usage/4`, in a `Task` (`Task.await/2` gives its result)."
@@ -130,13 +130,7 @@ defmodule Tinkex.AdminClient do
     Client.check_options!(opts, [:project_id], "get_current_checkpoint_storage_usage/2")
     project_id = Keyword.get(opts, :project_id)
     c = Client.handle(admin, opts)
-
-    Client.call(
-      c,
-      "billing.checkpoint_storage_current",
-      query: %{"project_id" => project_id},
-      decode: CurrentCheckpointStorageUsageResponse
-    )
+    Billing.checkpoint_storage_current(%{project_id: project_id}, client: c)
   end
 
   @doc "Like `get_current_checkpoint_storage_usage/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -159,7 +153,7 @@ defmodule Tinkex.AdminClient do
   def auth_token(admin, opts \\ []) do
     Client.check_options!(opts, [], "auth_token/2")
     c = Client.handle(admin, opts)
-    Client.call(c, "auth.token", body: %AuthTokenBody{}, decode: AuthTokenResponse)
+    Auth.token(client: c)
   end
 
   @doc "Like `auth_token/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -182,7 +176,7 @@ defmodule Tinkex.AdminClient do
   def get_self_api_key(admin, opts \\ []) do
     Client.check_options!(opts, [], "get_self_api_key/2")
     c = Client.handle(admin, opts)
-    Client.call(c, "auth.get_self_api_key", decode: SelfApiKeyResponse)
+    Auth.get_self_api_key(client: c)
   end
 
   @doc "Like `get_self_api_key/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -205,7 +199,7 @@ defmodule Tinkex.AdminClient do
   def delete_self_api_key(admin, opts \\ []) do
     Client.check_options!(opts, [], "delete_self_api_key/2")
     c = Client.handle(admin, opts)
-    Client.call_empty(c, "auth.delete_self_api_key")
+    Auth.delete_self_api_key(client: c)
   end
 
   @doc "Like `delete_self_api_key/2`, in a `Task` (`Task.await/2` gives its result)."

@@ -8,13 +8,18 @@ defmodule Tinkex.RestClient do
   server computes later answers `{:ok, task}` (`Task.await/2` gives the result).
   """
 
+  alias Tinkex.API.Checkpoints
+  alias Tinkex.API.Models
+  alias Tinkex.API.Samplers
+  alias Tinkex.API.Service
+  alias Tinkex.API.Sessions
+  alias Tinkex.API.TrainingRuns
+  alias Tinkex.API.Weights
   alias Tinkex.Config
   alias Tinkex.Error
   alias Tinkex.Runtime.Client
-  alias Tinkex.Types.AssignSessionProjectBody
   alias Tinkex.Types.CheckpointArchiveUrlResponse
   alias Tinkex.Types.CheckpointsListResponse
-  alias Tinkex.Types.CopyWeightsRequest
   alias Tinkex.Types.CopyWeightsResponse
   alias Tinkex.Types.ExternalWeightsUrlsResponse
   alias Tinkex.Types.GetSamplerResponse
@@ -66,6 +71,16 @@ defmodule Tinkex.RestClient do
   def __client__, do: %{process: false, state: [:session_id], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(rest, request_options), do: Client.with_options(rest, request_options)
+
+  @doc """
   Models the caller may use and server capabilities.
 
   `GET /api/v1/get_server_capabilities`
@@ -79,7 +94,7 @@ defmodule Tinkex.RestClient do
   def get_server_capabilities(rest, opts \\ []) do
     Client.check_options!(opts, [], "get_server_capabilities/2")
     c = Client.handle(rest, opts)
-    Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
+    Service.get_server_capabilities(client: c)
   end
 
   @doc "Like `get_server_capabilities/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -104,14 +119,7 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [:access_scope], "get_session/3")
     access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "sessions.get",
-      path: %{"session_id" => session_id},
-      query: %{"access_scope" => access_scope},
-      decode: GetSessionResponse
-    )
+    Sessions.get(%{session_id: session_id, access_scope: access_scope}, client: c)
   end
 
   @doc "Like `get_session/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -140,13 +148,7 @@ defmodule Tinkex.RestClient do
     offset = Keyword.get(opts, :offset, 0)
     access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "sessions.list",
-      query: %{"limit" => limit, "offset" => offset, "access_scope" => access_scope},
-      decode: ListSessionsResponse
-    )
+    Sessions.list(%{limit: limit, offset: offset, access_scope: access_scope}, client: c)
   end
 
   @doc "Like `list_sessions/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -232,10 +234,8 @@ defmodule Tinkex.RestClient do
     cursor = Keyword.get(opts, :cursor)
     c = Client.handle(rest, opts)
 
-    Client.call(
-      c,
-      "sessions.search",
-      body: %SessionSearchRequest{
+    Sessions.search(
+      %SessionSearchRequest{
         session_id: session_id,
         project_ids: project_ids,
         user_metadata: user_metadata,
@@ -245,7 +245,7 @@ defmodule Tinkex.RestClient do
         limit: limit,
         cursor: cursor
       },
-      decode: SessionSearchResponse
+      client: c
     )
   end
 
@@ -329,13 +329,7 @@ defmodule Tinkex.RestClient do
   def assign_session_project(rest, session_id, project_id, opts \\ []) do
     Client.check_options!(opts, [], "assign_session_project/4")
     c = Client.handle(rest, opts)
-
-    Client.call_empty(
-      c,
-      "sessions.assign_project",
-      path: %{"session_id" => session_id},
-      body: %AssignSessionProjectBody{project_id: project_id}
-    )
+    Sessions.assign_project(%{session_id: session_id, project_id: project_id}, client: c)
   end
 
   @doc "Like `assign_session_project/4`, in a `Task` (`Task.await/2` gives its result)."
@@ -359,13 +353,7 @@ defmodule Tinkex.RestClient do
   def export_session_trace(rest, session_id, opts \\ []) do
     Client.check_options!(opts, [], "export_session_trace/3")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "sessions.trace_export",
-      path: %{"session_id" => session_id},
-      decode: SessionTraceExportPollResponse
-    )
+    Sessions.trace_export(%{session_id: session_id}, client: c)
   end
 
   @doc "Like `export_session_trace/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -388,13 +376,7 @@ defmodule Tinkex.RestClient do
   def get_sampler(rest, sampler_id, opts \\ []) do
     Client.check_options!(opts, [], "get_sampler/3")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "samplers.get",
-      path: %{"sampler_id" => sampler_id},
-      decode: GetSamplerResponse
-    )
+    Samplers.get(%{sampler_id: sampler_id}, client: c)
   end
 
   @doc "Like `get_sampler/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -418,13 +400,7 @@ defmodule Tinkex.RestClient do
   def get_weights_info_by_tinker_path(rest, tinker_path, opts \\ []) do
     Client.check_options!(opts, [], "get_weights_info_by_tinker_path/3")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "weights.info",
-      body: %WeightsInfoBody{tinker_path: tinker_path},
-      decode: WeightsInfoResponse
-    )
+    Weights.info(%WeightsInfoBody{tinker_path: tinker_path}, client: c)
   end
 
   @doc "Like `get_weights_info_by_tinker_path/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -461,16 +437,9 @@ defmodule Tinkex.RestClient do
     project_id = Keyword.get(opts, :project_id)
     c = Client.handle(rest, opts)
 
-    Client.call(
-      c,
-      "training_runs.list",
-      query: %{
-        "limit" => limit,
-        "offset" => offset,
-        "access_scope" => access_scope,
-        "project_id" => project_id
-      },
-      decode: TrainingRunsResponse
+    TrainingRuns.list(
+      %{limit: limit, offset: offset, access_scope: access_scope, project_id: project_id},
+      client: c
     )
   end
 
@@ -544,14 +513,7 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [:access_scope], "get_training_run/3")
     access_scope = Keyword.get(opts, :access_scope, "owned")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "training_runs.get",
-      path: %{"training_run_id" => training_run_id},
-      query: %{"access_scope" => access_scope},
-      decode: TrainingRun
-    )
+    TrainingRuns.get(%{training_run_id: training_run_id, access_scope: access_scope}, client: c)
   end
 
   @doc "Like `get_training_run/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -574,13 +536,7 @@ defmodule Tinkex.RestClient do
   def list_checkpoints(rest, training_run_id, opts \\ []) do
     Client.check_options!(opts, [], "list_checkpoints/3")
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "checkpoints.list",
-      path: %{"training_run_id" => training_run_id},
-      decode: CheckpointsListResponse
-    )
+    Checkpoints.list(%{training_run_id: training_run_id}, client: c)
   end
 
   @doc "Like `list_checkpoints/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -607,13 +563,7 @@ defmodule Tinkex.RestClient do
     limit = Keyword.get(opts, :limit, 100)
     offset = Keyword.get(opts, :offset, 0)
     c = Client.handle(rest, opts)
-
-    Client.call(
-      c,
-      "checkpoints.list_user",
-      query: %{"limit" => limit, "offset" => offset},
-      decode: CheckpointsListResponse
-    )
+    Checkpoints.list_user(%{limit: limit, offset: offset}, client: c)
   end
 
   @doc "Like `list_user_checkpoints/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -675,12 +625,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "get_checkpoint_archive_url/4")
     c = Client.handle(rest, opts)
 
-    Client.call_location(
-      c,
-      "checkpoints.archive_url",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
-      decode: CheckpointArchiveUrlResponse,
-      url_field: "url"
+    Checkpoints.archive_url(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id},
+      client: c
     )
   end
 
@@ -706,11 +653,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "get_external_weights_urls/4")
     c = Client.handle(rest, opts)
 
-    Client.call(
-      c,
-      "checkpoints.external_weights_urls",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
-      decode: ExternalWeightsUrlsResponse
+    Checkpoints.external_weights_urls(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id},
+      client: c
     )
   end
 
@@ -735,10 +680,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "delete_checkpoint/4")
     c = Client.handle(rest, opts)
 
-    Client.call_empty(
-      c,
-      "checkpoints.delete",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    Checkpoints.delete(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id},
+      client: c
     )
   end
 
@@ -763,10 +707,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "publish_checkpoint/4")
     c = Client.handle(rest, opts)
 
-    Client.call_empty(
-      c,
-      "checkpoints.publish",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    Checkpoints.publish(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id},
+      client: c
     )
   end
 
@@ -791,10 +734,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "unpublish_checkpoint/4")
     c = Client.handle(rest, opts)
 
-    Client.call_empty(
-      c,
-      "checkpoints.unpublish",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id}
+    Checkpoints.unpublish(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id},
+      client: c
     )
   end
 
@@ -820,11 +762,9 @@ defmodule Tinkex.RestClient do
     Client.check_options!(opts, [], "set_checkpoint_ttl/5")
     c = Client.handle(rest, opts)
 
-    Client.call_empty(
-      c,
-      "checkpoints.set_ttl",
-      path: %{"training_run_id" => training_run_id, "checkpoint_id" => checkpoint_id},
-      body: %SetCheckpointTtlBody{ttl_seconds: ttl_seconds}
+    Checkpoints.set_ttl(
+      %{training_run_id: training_run_id, checkpoint_id: checkpoint_id, ttl_seconds: ttl_seconds},
+      client: c
     )
   end
 
@@ -867,18 +807,16 @@ defmodule Tinkex.RestClient do
     weights_access_token = Keyword.get(opts, :weights_access_token)
     c = Client.handle(rest, opts)
 
-    Client.call(
-      c,
-      "models.copy_weights",
-      body: %CopyWeightsRequest{
+    Models.copy_weights(
+      %{
+        source_path: source_path,
         session_id: session_id,
         model_seq_id: model_seq_id,
         destination_project_id: destination_project_id,
-        source_path: source_path,
-        ttl_seconds: ttl_seconds
+        ttl_seconds: ttl_seconds,
+        weights_access_token: weights_access_token
       },
-      headers: %{"X-Tinker-Weights-Access-Token" => weights_access_token},
-      decode: CopyWeightsResponse
+      client: c
     )
   end
 

@@ -11,11 +11,13 @@ defmodule Tinkex.SamplingClient do
 
   use GenServer, restart: :temporary
 
+  alias Tinkex.API.Futures
   alias Tinkex.Error
   alias Tinkex.QueueStateObserver
   alias Tinkex.Runtime.Client
   alias Tinkex.Runtime.ClientServer
   alias Tinkex.Runtime.QueueObserver
+  alias Tinkex.ServiceClient
   alias Tinkex.Spec
   alias Tinkex.Types.CancelFutureBody
   alias Tinkex.Types.FuturesRetrieveRequest
@@ -29,8 +31,8 @@ defmodule Tinkex.SamplingClient do
 
   @behaviour QueueStateObserver
 
-  @typedoc "A client process: its pid or registered name."
-  @type t :: GenServer.server()
+  @typedoc "A client process: its pid or registered name, or a `with_options/2` copy of one."
+  @type t :: GenServer.server() | Client.t()
 
   @typedoc "A call's value, or the error."
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -61,6 +63,16 @@ defmodule Tinkex.SamplingClient do
   def terminate(reason, state), do: ClientServer.terminate(reason, state)
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(sampling, request_options), do: Client.with_options(sampling, request_options)
+
+  @doc """
   Long-poll a sampling session's completion queue (cursor based).
 
   `POST /api/v1/retrieve_futures`
@@ -86,16 +98,14 @@ defmodule Tinkex.SamplingClient do
     retrieved_request_ids = Keyword.get(opts, :retrieved_request_ids, [])
     c = Client.handle(sampling, Keyword.delete(opts, :timeout))
 
-    Client.call(
-      c,
-      "futures.retrieve_multi",
-      body: %FuturesRetrieveRequest{
+    Futures.retrieve_multi(
+      %FuturesRetrieveRequest{
         target: target,
         prev_cursor: prev_cursor,
         timeout: timeout,
         retrieved_request_ids: retrieved_request_ids
       },
-      decode: FuturesRetrieveResponse
+      client: c
     )
   end
 
@@ -119,7 +129,7 @@ defmodule Tinkex.SamplingClient do
   def cancel_future(sampling, request_id, opts \\ []) do
     Client.check_options!(opts, [], "cancel_future/3")
     c = Client.handle(sampling, opts)
-    Client.call_empty(c, "futures.cancel", body: %CancelFutureBody{request_id: request_id})
+    Futures.cancel(%CancelFutureBody{request_id: request_id}, client: c)
   end
 
   @doc "Like `cancel_future/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -198,6 +208,18 @@ defmodule Tinkex.SamplingClient do
       end
     end)
   end
+
+  @doc """
+  Same as the service client's create_sampling_client (the first argument is that client).
+  """
+  defdelegate create(service, opts \\ []), to: ServiceClient, as: :create_sampling_client
+
+  @doc """
+  `create` in a `Task` (`ServiceClient.create_sampling_client_async`).
+  """
+  defdelegate create_async(service, opts \\ []),
+    to: ServiceClient,
+    as: :create_sampling_client_async
 
   @doc """
   Logs a queue-state change of this client's futures as the manifest's `queue_state_log` says

@@ -11,6 +11,7 @@ defmodule Tinkex.ServiceClient do
 
   use GenServer
 
+  alias Tinkex.API.Service
   alias Tinkex.Error
   alias Tinkex.RestClient
   alias Tinkex.Runtime.Client
@@ -40,8 +41,8 @@ defmodule Tinkex.ServiceClient do
   alias Tinkex.Types.WeightsInfoBody
   alias Tinkex.Types.WeightsInfoResponse
 
-  @typedoc "A client process: its pid or registered name."
-  @type t :: GenServer.server()
+  @typedoc "A client process: its pid or registered name, or a `with_options/2` copy of one."
+  @type t :: GenServer.server() | Client.t()
 
   @typedoc "A call's value, or the error."
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -76,6 +77,16 @@ defmodule Tinkex.ServiceClient do
   def terminate(reason, state), do: ClientServer.terminate(reason, state)
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(service, request_options), do: Client.with_options(service, request_options)
+
+  @doc """
   Models the caller may use and server capabilities.
 
   `GET /api/v1/get_server_capabilities`
@@ -89,7 +100,7 @@ defmodule Tinkex.ServiceClient do
   def get_server_capabilities(service, opts \\ []) do
     Client.check_options!(opts, [], "get_server_capabilities/2")
     c = Client.handle(service, opts)
-    Client.call(c, "service.get_server_capabilities", decode: GetServerCapabilitiesResponse)
+    Service.get_server_capabilities(client: c)
   end
 
   @doc "Like `get_server_capabilities/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -112,7 +123,7 @@ defmodule Tinkex.ServiceClient do
   def health_check(service, opts \\ []) do
     Client.check_options!(opts, [], "health_check/2")
     c = Client.handle(service, opts)
-    Client.call(c, "service.healthz", decode: HealthResponse)
+    Service.health_check(client: c)
   end
 
   @doc "Like `health_check/2`, in a `Task` (`Task.await/2` gives its result)."
@@ -135,13 +146,7 @@ defmodule Tinkex.ServiceClient do
   def client_config(service, sdk_version, opts \\ []) do
     Client.check_options!(opts, [], "client_config/3")
     c = Client.handle(service, opts)
-
-    Client.call(
-      c,
-      "service.client_config",
-      body: %ClientConfigRequest{sdk_version: sdk_version},
-      decode: ClientConfigResponse
-    )
+    Service.client_config(%ClientConfigRequest{sdk_version: sdk_version}, client: c)
   end
 
   @doc "Like `client_config/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -165,13 +170,7 @@ defmodule Tinkex.ServiceClient do
   def client_dynamic_config(service, sdk_version, opts \\ []) do
     Client.check_options!(opts, [], "client_dynamic_config/3")
     c = Client.handle(service, opts)
-
-    Client.call(
-      c,
-      "service.client_dynamic_config",
-      body: %ClientConfigRequest{sdk_version: sdk_version},
-      decode: ClientDynamicConfigResponse
-    )
+    Service.client_dynamic_config(%ClientConfigRequest{sdk_version: sdk_version}, client: c)
   end
 
   @doc "Like `client_dynamic_config/3`, in a `Task` (`Task.await/2` gives its result)."
@@ -196,11 +195,9 @@ defmodule Tinkex.ServiceClient do
     Client.check_options!(opts, [], "join_sampling_session/3")
     c = Client.handle(service, opts)
 
-    Client.call(
-      c,
-      "service.join_sampling_session",
-      body: %JoinSamplingSessionRequest{sampling_session_id: sampling_session_id},
-      decode: JoinSamplingSessionResponse
+    Service.join_sampling_session(
+      %JoinSamplingSessionRequest{sampling_session_id: sampling_session_id},
+      client: c
     )
   end
 
@@ -287,8 +284,18 @@ defmodule Tinkex.ServiceClient do
            ),
          {:ok, rank} <- Client.present(step1.lora_rank, "${result.lora_rank}"),
          {:ok, step_client} <-
-           create_lora_training_client(service, step1.base_model, lora_config: %{rank: rank}),
-         {:ok, step3} <- TrainingClient.load_state(step_client, path),
+           create_lora_training_client(
+             service,
+             step1.base_model,
+             lora_config: %{rank: rank},
+             request_options: Client.passed_options(opts)
+           ),
+         {:ok, step3} <-
+           TrainingClient.load_state(
+             step_client,
+             path,
+             request_options: Client.passed_options(opts)
+           ),
          {:ok, _} <- Client.await_task(step3) do
       {:ok, step_client}
     end
@@ -323,8 +330,18 @@ defmodule Tinkex.ServiceClient do
            ),
          {:ok, rank} <- Client.present(step1.lora_rank, "${result.lora_rank}"),
          {:ok, step_client} <-
-           create_lora_training_client(service, step1.base_model, lora_config: %{rank: rank}),
-         {:ok, step3} <- TrainingClient.load_state_with_optimizer(step_client, path),
+           create_lora_training_client(
+             service,
+             step1.base_model,
+             lora_config: %{rank: rank},
+             request_options: Client.passed_options(opts)
+           ),
+         {:ok, step3} <-
+           TrainingClient.load_state_with_optimizer(
+             step_client,
+             path,
+             request_options: Client.passed_options(opts)
+           ),
          {:ok, _} <- Client.await_task(step3) do
       {:ok, step_client}
     end

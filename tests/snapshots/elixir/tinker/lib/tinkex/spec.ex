@@ -708,6 +708,42 @@ defmodule Tinkex.Spec do
 
   def endpoint(id), do: raise(ArgumentError, "no endpoint #{inspect(id)} in the manifest")
 
+  @doc "The runtime of a raw request (`API.post/3`, `get/2`, ...), by method; its path is the caller's."
+  @spec raw_endpoint(atom()) :: Endpoint.t()
+  def raw_endpoint(:get) do
+    %Endpoint{id: "raw", method: :get, path: "", retry: @retry_standard}
+  end
+
+  def raw_endpoint(:post) do
+    %Endpoint{
+      id: "raw",
+      method: :post,
+      path: "",
+      retry: @retry_standard,
+      idempotency_header: "X-Idempotency-Key"
+    }
+  end
+
+  def raw_endpoint(:put) do
+    %Endpoint{
+      id: "raw",
+      method: :put,
+      path: "",
+      retry: @retry_standard,
+      idempotency_header: "X-Idempotency-Key"
+    }
+  end
+
+  def raw_endpoint(:delete) do
+    %Endpoint{
+      id: "raw",
+      method: :delete,
+      path: "",
+      retry: @retry_standard,
+      idempotency_header: "X-Idempotency-Key"
+    }
+  end
+
   @doc "The retry handlers (each bounds the requests in flight of a client)."
   @spec handlers() :: [RetryHandler.t()]
   def handlers, do: [@sampling_retry]

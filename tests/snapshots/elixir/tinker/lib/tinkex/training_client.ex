@@ -43,8 +43,8 @@ defmodule Tinkex.TrainingClient do
 
   @behaviour QueueStateObserver
 
-  @typedoc "A client process: its pid or registered name."
-  @type t :: GenServer.server()
+  @typedoc "A client process: its pid or registered name, or a `with_options/2` copy of one."
+  @type t :: GenServer.server() | Client.t()
 
   @typedoc "A call's value, or the error."
   @type result(value) :: {:ok, value} | {:error, Error.t()}
@@ -77,6 +77,16 @@ defmodule Tinkex.TrainingClient do
 
   @impl true
   def terminate(reason, state), do: ClientServer.terminate(reason, state)
+
+  @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(training, request_options), do: Client.with_options(training, request_options)
 
   @doc """
   Create a SamplingClient for a tinker:// model path, in this model's session.

@@ -40,6 +40,16 @@ defmodule Shapes.Client do
   def __client__, do: %{process: false, state: [], counters: []}
 
   @doc """
+  A copy of the client whose calls use these request options by default (`:timeout` in
+  milliseconds, `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`), over the
+  client's own. The copy shares the client's connections, session and telemetry; a call's own
+  `:request_options` win over it (headers, query and body merge). An unknown option raises
+  `ArgumentError`.
+  """
+  @spec with_options(t(), keyword()) :: t()
+  def with_options(shapes, request_options), do: Client.with_options(shapes, request_options)
+
+  @doc """
   Answers the document it was sent.
 
   `POST /echo`
@@ -113,10 +123,8 @@ defmodule Shapes.Client do
     legacy_id = Keyword.get(opts, :legacy_id)
     c = Client.handle(shapes_client, opts)
 
-    Client.call(
-      c,
-      "shapes.echo",
-      body: %Document{
+    Shapes.API.Shapes.echo(
+      %Document{
         id: id,
         kind: kind,
         title: title,
@@ -138,7 +146,7 @@ defmodule Shapes.Client do
         default: default,
         legacy_id: legacy_id
       },
-      decode: Document
+      client: c
     )
   end
 
@@ -175,12 +183,9 @@ defmodule Shapes.Client do
     strict = Keyword.get(opts, :strict, true)
     c = Client.handle(shapes, opts)
 
-    Client.call(
-      c,
-      "shapes.get",
-      path: %{"document_id" => document_id},
-      query: %{"kind" => kind, "include" => include, "strict" => strict},
-      decode: Document
+    Shapes.API.Shapes.get(
+      %{document_id: document_id, kind: kind, include: include, strict: strict},
+      client: c
     )
   end
 

@@ -340,7 +340,10 @@ class _Attempt:
             self.retry += 1
             logger.debug("%s: retry %d in %.3f s after status %d", self.endpoint.id, self.retry, delay, status)
             return delay
-        raise status_error(status, parse_body(response), response.headers.get("x-request-id"))
+        # the error carries what a raw response would: its status, headers and request id
+        raise status_error(
+            status, parse_body(response), response.headers.get("x-request-id"), dict(response.headers.items())
+        )
 
     def handler_delay(self) -> float:
         """The retry handler retries until no progress was made for its progress timeout."""

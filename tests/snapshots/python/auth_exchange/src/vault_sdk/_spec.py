@@ -17,6 +17,14 @@ EP_AUTH_TOKEN = Endpoint(id="auth.token", method="POST", path="/oauth/token")
 
 EP_SECRETS_GET = Endpoint(id="secrets.get", method="GET", path="/secrets/{name}")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH_EXCHANGE = Exchange(
     endpoint=EP_AUTH_TOKEN,
     body={"grant_type": "client_credentials"},

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter
-
+from . import api
 from ._client import AsyncBaseClient, BaseClient
 from ._options import RequestOptions
 from ._spec import (
-    EP_SECRETS_GET,
     SERVICE,
 )
 from .types import (
     Secret,
 )
-
-_SECRET_ADAPTER: TypeAdapter[Secret] = TypeAdapter(Secret)
 
 
 class Client(BaseClient):
@@ -24,10 +20,11 @@ class Client(BaseClient):
 
     def get(self, *, name: str, request_options: RequestOptions | None = None) -> Secret:
         """Read one secret."""
-        return self._call(
-            EP_SECRETS_GET,
-            _SECRET_ADAPTER,
-            path={"name": name},
+        return api.secrets.get(
+            {
+                "name": name,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -39,9 +36,10 @@ class AsyncClient(AsyncBaseClient):
 
     async def get(self, *, name: str, request_options: RequestOptions | None = None) -> Secret:
         """Read one secret."""
-        return await self._call(
-            EP_SECRETS_GET,
-            _SECRET_ADAPTER,
-            path={"name": name},
+        return await api.secrets.get_async(
+            {
+                "name": name,
+            },
+            client=self,
             request_options=request_options,
         )

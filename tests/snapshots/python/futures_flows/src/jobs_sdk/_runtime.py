@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 import enum
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -19,9 +21,14 @@ class WireModel(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
+    # derived fields: (attribute, source attribute, parse template, variable), see `derive`
+    tinkc_derived: ClassVar[tuple[tuple[str, str, str, str], ...]] = ()
+
     def model_post_init(self, context: Any, /) -> None:
         # a decoded answer keeps what the server sent (a null stays null, as in the other SDKs)
         decoding = isinstance(context, dict) and context.get("tinkc") == "decode"
+        for name, source, template, var in self.tinkc_derived:
+            derive(self, name, source, template, var, decoding)
         for name, info in type(self).model_fields.items():
             if info.is_required():
                 continue
@@ -131,3 +138,110 @@ def parse_template(template: str, text: object) -> dict[str, str]:
     if not matched or not isinstance(text, str) or pos != len(text):
         raise InvalidArgumentError(f"{text!r} does not match `{template}`")
     return out
+
+
+def derive(model: BaseModel, name: str, source: str, template: str, var: str, decoding: bool) -> None:
+    """A derived field left out is the variable ``var`` of a parse template matched against the
+    string field ``source`` (``Checkpoint.training_run_id`` from ``tinker_path``), as in every tinkc
+    SDK; text that does not match leaves it absent."""
+    from ._errors import InvalidArgumentError
+
+    text = getattr(model, source, None)
+    if getattr(model, name, None) is not None or not isinstance(text, str):
+        return
+    try:
+        value = parse_template(template, text)[var]
+    except InvalidArgumentError:
+        return
+    object.__setattr__(model, name, value)
+    if decoding:
+        model.model_fields_set.add(name)
+
+
+def to_wire(value: Any) -> Any:
+    """A type helper's argument in its JSON form (models by wire name, enums as their value, bytes
+    base64), to be put into the helper's template."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    return value
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def construct(cls: type[M], data: dict[str, Any]) -> M:
+    """A record built by a type helper (``ModelInput.from_ints``): ``data`` is its JSON form with
+    the arguments in place (a None one is left out); what does not fit is an
+    ``InvalidArgumentError``, as in every tinkc SDK."""
+    from ._errors import InvalidArgumentError
+
+    try:
+        return cls.model_validate(_drop_none(data))
+    except ValidationError as exc:
+        raise InvalidArgumentError(f"{cls.__name__}: {exc}") from None
+
+
+# a step of a helper's `get` path: None is every item of a list, a string an attribute, and
+# (attribute, classes) an attribute of a union item that only those classes have
+PathStep = str | tuple[str, tuple[type, ...]] | None
+
+
+def project(value: Any, path: tuple[PathStep, ...]) -> Any:
+    """What a type helper's ``get`` path reads out of ``value``, as in every tinkc SDK: each item
+    of a list (an absent list is empty; items stream on, so two steps over lists flatten), an
+    attribute (absent on an absent value), or one of a union item that only some variants have
+    (another item is an ``InvalidArgumentError``)."""
+    from ._errors import InvalidArgumentError
+
+    values = [value]
+    many = False
+    for step in path:
+        if step is None:
+            values = [item for v in values if v is not None for item in v]
+            many = True
+            continue
+        out: list[Any] = []
+        for v in values:
+            if v is None:
+                out.append(None)
+            elif isinstance(step, tuple):
+                if not isinstance(v, step[1]):
+                    raise InvalidArgumentError(f"{v!r} has no field {step[0]!r}")
+                out.append(getattr(v, step[0]))
+            else:
+                out.append(getattr(v, step))
+        values = out
+    return values if many else values[0]
+
+
+C = TypeVar("C")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def delegate(target: Callable[[], Callable[Concatenate[C, P], R]]) -> Callable[Concatenate[C, P], R]:
+    """A client alias (``SamplingClient.create(service, ...)``): another client's method, with its
+    own parameters and result type; ``target`` names it lazily, as that class may be defined later."""
+
+    def call(receiver: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return target()(receiver, *args, **kwargs)
+
+    return call

@@ -71,6 +71,14 @@ EP_SYSTEM_SETTINGS = Endpoint(id="system.settings", method="GET", path="/setting
 
 EP_SYSTEM_STATUS = Endpoint(id="system.status", method="GET", path="/status", retry=FT_RETRY)
 
+RAW_GET = Endpoint(id="raw", method="GET", path="", retry=FT_RETRY)
+
+RAW_POST = Endpoint(id="raw", method="POST", path="", retry=FT_RETRY, idempotency_header="X-Idempotency-Key")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="", retry=FT_RETRY, idempotency_header="X-Idempotency-Key")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="", retry=FT_RETRY, idempotency_header="X-Idempotency-Key")
+
 FT_FUTURES = Futures(
     retrieve=EP_FUTURES_RETRIEVE,
     request_id_field="request_id",

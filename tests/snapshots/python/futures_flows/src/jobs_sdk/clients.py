@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from pydantic import TypeAdapter
+from typing_extensions import deprecated
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._spec import (
-    EP_ARTIFACTS_GET,
     EP_ARTIFACTS_LIST,
     EP_JOBS_ARCHIVE,
     EP_JOBS_SUBMIT,
@@ -28,7 +29,6 @@ from .types import (
 )
 
 _ARTIFACTLIST_ADAPTER: TypeAdapter[ArtifactList] = TypeAdapter(ArtifactList)
-_ARTIFACT_ADAPTER: TypeAdapter[Artifact] = TypeAdapter(Artifact)
 _JOBRESULT_ADAPTER: TypeAdapter[JobResult] = TypeAdapter(JobResult)
 _STATUS_ADAPTER: TypeAdapter[Status] = TypeAdapter(Status)
 
@@ -38,42 +38,55 @@ class JobClient(BaseClient):
 
     _sdk = SERVICE
 
+    @deprecated("archive: The API deprecates it; it may be removed in a later version.")
     def archive(self, *, job_id: str, request_options: RequestOptions | None = None) -> APIFuture[None]:
         """Archive a job. The server answers a future that resolves to nothing."""
-        return self._start_future_empty(
-            EP_JOBS_ARCHIVE,
-            FT_FUTURES,
-            path={"job_id": job_id},
+        return api.jobs.archive_future(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    def archive_and_wait(self) -> None:
+    def archive_and_wait(self, *, request_options: RequestOptions | None = None) -> None:
         """Archive the job and wait until the server has (its future resolves to nothing)."""
-        self._call_future_empty(EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]})
+        self._call_future_empty(
+            EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]}, request_options=request_options
+        )
         return None
 
-    def describe(self) -> ArtifactList:
+    @deprecated("describe: The API deprecates it; it may be removed in a later version.")
+    def describe(self, *, request_options: RequestOptions | None = None) -> ArtifactList:
         """Fetch the job's artifact list and the service status at once."""
-        s_artifacts = self._call(EP_ARTIFACTS_LIST, _ARTIFACTLIST_ADAPTER, path={"job_id": self._state["job_id"]})
-        self._sibling(ServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER)
+        s_artifacts = self._call(
+            EP_ARTIFACTS_LIST,
+            _ARTIFACTLIST_ADAPTER,
+            path={"job_id": self._state["job_id"]},
+            request_options=request_options,
+        )
+        self._sibling(ServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER, request_options=request_options)
         s_step3 = s_artifacts
         return s_step3
 
     def get(self, *, job_id: str, artifact_path: str, request_options: RequestOptions | None = None) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
-        return self._call(
-            EP_ARTIFACTS_GET,
-            _ARTIFACT_ADAPTER,
-            path={"job_id": job_id, "artifact_path": artifact_path},
+        return api.artifacts.get(
+            {
+                "job_id": job_id,
+                "artifact_path": artifact_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def list_(self, *, job_id: str, request_options: RequestOptions | None = None) -> ArtifactList:
         """`GET /jobs/{job_id}/artifacts`"""
-        return self._call(
-            EP_ARTIFACTS_LIST,
-            _ARTIFACTLIST_ADAPTER,
-            path={"job_id": job_id},
+        return api.artifacts.list_(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -83,44 +96,57 @@ class AsyncJobClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
+    @deprecated("archive: The API deprecates it; it may be removed in a later version.")
     async def archive(self, *, job_id: str, request_options: RequestOptions | None = None) -> None:
         """Archive a job. The server answers a future that resolves to nothing."""
-        return await self._call_future_empty(
-            EP_JOBS_ARCHIVE,
-            FT_FUTURES,
-            path={"job_id": job_id},
+        return await api.jobs.archive_async(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    async def archive_and_wait(self) -> None:
+    async def archive_and_wait(self, *, request_options: RequestOptions | None = None) -> None:
         """Archive the job and wait until the server has (its future resolves to nothing)."""
-        await self._call_future_empty(EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]})
+        await self._call_future_empty(
+            EP_JOBS_ARCHIVE, FT_FUTURES, path={"job_id": self._state["job_id"]}, request_options=request_options
+        )
         return None
 
-    async def describe(self) -> ArtifactList:
+    @deprecated("describe: The API deprecates it; it may be removed in a later version.")
+    async def describe(self, *, request_options: RequestOptions | None = None) -> ArtifactList:
         """Fetch the job's artifact list and the service status at once."""
         s_artifacts, s_status = await asyncio.gather(
-            self._call(EP_ARTIFACTS_LIST, _ARTIFACTLIST_ADAPTER, path={"job_id": self._state["job_id"]}),
-            self._sibling(AsyncServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER),
+            self._call(
+                EP_ARTIFACTS_LIST,
+                _ARTIFACTLIST_ADAPTER,
+                path={"job_id": self._state["job_id"]},
+                request_options=request_options,
+            ),
+            self._sibling(AsyncServiceClient)._call(EP_SYSTEM_STATUS, _STATUS_ADAPTER, request_options=request_options),
         )
         s_step3 = s_artifacts
         return s_step3
 
     async def get(self, *, job_id: str, artifact_path: str, request_options: RequestOptions | None = None) -> Artifact:
         """`GET /jobs/{job_id}/artifacts/{+artifact_path}`"""
-        return await self._call(
-            EP_ARTIFACTS_GET,
-            _ARTIFACT_ADAPTER,
-            path={"job_id": job_id, "artifact_path": artifact_path},
+        return await api.artifacts.get_async(
+            {
+                "job_id": job_id,
+                "artifact_path": artifact_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def list_(self, *, job_id: str, request_options: RequestOptions | None = None) -> ArtifactList:
         """`GET /jobs/{job_id}/artifacts`"""
-        return await self._call(
-            EP_ARTIFACTS_LIST,
-            _ARTIFACTLIST_ADAPTER,
-            path={"job_id": job_id},
+        return await api.artifacts.list__async(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -132,13 +158,12 @@ class ServiceClient(BaseClient):
 
     def status(self, *, request_options: RequestOptions | None = None) -> Status:
         """`GET /status`"""
-        return self._call(
-            EP_SYSTEM_STATUS,
-            _STATUS_ADAPTER,
+        return api.system.status(
+            client=self,
             request_options=request_options,
         )
 
-    def start_job(self, *, input: JobInput) -> JobClient:
+    def start_job(self, *, input: JobInput, request_options: RequestOptions | None = None) -> JobClient:
         """Submit a job, wait for it, and return a client bound to it."""
         body_step2 = request_body(
             SubmitJob,
@@ -149,11 +174,13 @@ class ServiceClient(BaseClient):
                 "priority": self._config_option("priority"),
             },
             {
-                "project": self._config_option("project"),
+                "project_": self._config_option("project"),
                 "queue": self._server_value("job_queue", "standard"),
             },
         )
-        s_step2 = self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
+        s_step2 = self._call_future(
+            EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = JobClient._derive(self, job_id=s_step2.job_id, label=f"{self._session_id()}:job:{s_step2.job_id}")
         return s_step3
 
@@ -165,13 +192,12 @@ class AsyncServiceClient(AsyncBaseClient):
 
     async def status(self, *, request_options: RequestOptions | None = None) -> Status:
         """`GET /status`"""
-        return await self._call(
-            EP_SYSTEM_STATUS,
-            _STATUS_ADAPTER,
+        return await api.system.status_async(
+            client=self,
             request_options=request_options,
         )
 
-    async def start_job(self, *, input: JobInput) -> AsyncJobClient:
+    async def start_job(self, *, input: JobInput, request_options: RequestOptions | None = None) -> AsyncJobClient:
         """Submit a job, wait for it, and return a client bound to it."""
         body_step2 = request_body(
             SubmitJob,
@@ -182,11 +208,13 @@ class AsyncServiceClient(AsyncBaseClient):
                 "priority": self._config_option("priority"),
             },
             {
-                "project": self._config_option("project"),
+                "project_": self._config_option("project"),
                 "queue": (await self._server_value("job_queue", "standard")),
             },
         )
-        s_step2 = await self._call_future(EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2)
+        s_step2 = await self._call_future(
+            EP_JOBS_SUBMIT, FT_FUTURES, _JOBRESULT_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = AsyncJobClient._derive(
             self, job_id=s_step2.job_id, label=f"{(await self._session_id())}:job:{s_step2.job_id}"
         )

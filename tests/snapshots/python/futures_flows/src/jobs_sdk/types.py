@@ -52,7 +52,7 @@ class SubmitJob(WireModel):
     session_id: str
     seq: int
     input: JobInput
-    project: str | None = None
+    project_: str | None = Field(default=None, alias="project")
     priority: int
     queue: str | None = None
     type: Literal["submit_job"] = "submit_job"

@@ -39,6 +39,14 @@ EP_NAMES_THEN = Endpoint(id="names.then", method="GET", path="/then")
 
 EP_NAMES_TYPE = Endpoint(id="names.type", method="GET", path="/type")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH = AuthScheme(header="X-Key")
 
 SERVICE = SDK(settings=SETTINGS, auth_header="X-Key", user_agent="names_sdk/1.0.0 (python; tinkc)", auth=AUTH)

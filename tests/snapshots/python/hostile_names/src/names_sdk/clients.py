@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._options import RequestOptions
 from ._spec import (
-    EP_NAMES_ASYNC,
-    EP_NAMES_AWAIT,
     EP_NAMES_CLASS,
-    EP_NAMES_CONSTRUCTOR,
-    EP_NAMES_DEF,
-    EP_NAMES_DEFAULT,
-    EP_NAMES_END,
-    EP_NAMES_FN,
-    EP_NAMES_GET,
-    EP_NAMES_NIL,
-    EP_NAMES_NONE,
-    EP_NAMES_PROTO,
-    EP_NAMES_SELF,
-    EP_NAMES_THEN,
-    EP_NAMES_TYPE,
     SERVICE,
 )
 from .types import (
@@ -43,21 +30,7 @@ from .types import (
     WireModel_,
 )
 
-_ANY__ADAPTER: TypeAdapter[Any_] = TypeAdapter(Any_)
-_BASEMODEL__ADAPTER: TypeAdapter[BaseModel_] = TypeAdapter(BaseModel_)
-_DATE_ADAPTER: TypeAdapter[Date] = TypeAdapter(Date)
-_ENUM_ADAPTER: TypeAdapter[Enum] = TypeAdapter(Enum)
-_ERROR_ADAPTER: TypeAdapter[Error] = TypeAdapter(Error)
-_FIELD__ADAPTER: TypeAdapter[Field_] = TypeAdapter(Field_)
-_KERNEL_ADAPTER: TypeAdapter[Kernel] = TypeAdapter(Kernel)
-_KEYWORDS_ADAPTER: TypeAdapter[Keywords] = TypeAdapter(Keywords)
-_LIST_ADAPTER: TypeAdapter[List] = TypeAdapter(List)
-_MAP_ADAPTER: TypeAdapter[Map] = TypeAdapter(Map)
-_OPTIONAL_ADAPTER: TypeAdapter[Optional] = TypeAdapter(Optional)
-_PROMISE_ADAPTER: TypeAdapter[Promise] = TypeAdapter(Promise)
-_RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 _STRING_ADAPTER: TypeAdapter[String] = TypeAdapter(String)
-_WIREMODEL__ADAPTER: TypeAdapter[WireModel_] = TypeAdapter(WireModel_)
 
 
 class Kernel_(BaseClient):
@@ -67,133 +40,118 @@ class Kernel_(BaseClient):
 
     def class_(self, *, end: str, class_: str, fn: int = 1, request_options: RequestOptions | None = None) -> String:
         """`POST /class`"""
-        return self._call(
-            EP_NAMES_CLASS,
-            _STRING_ADAPTER,
-            query={"fn": fn},
-            body=request_body(
-                Object,
-                {
-                    "end": end,
-                    "class_": class_,
-                },
-                {},
-            ),
+        return api.names.class_(
+            {
+                "end": end,
+                "class_": class_,
+                "fn": fn,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def def_(self, *, request_options: RequestOptions | None = None) -> Error:
         """`GET /def`"""
-        return self._call(
-            EP_NAMES_DEF,
-            _ERROR_ADAPTER,
+        return api.names.def_(
+            client=self,
             request_options=request_options,
         )
 
     def end(self, *, request_options: RequestOptions | None = None) -> Kernel:
         """`GET /end`"""
-        return self._call(
-            EP_NAMES_END,
-            _KERNEL_ADAPTER,
+        return api.names.end(
+            client=self,
             request_options=request_options,
         )
 
     def fn(self, *, self_: str, request_options: RequestOptions | None = None) -> Promise:
         """`GET /fn/{self}`"""
-        return self._call(
-            EP_NAMES_FN,
-            _PROMISE_ADAPTER,
-            path={"self": self_},
+        return api.names.fn(
+            {
+                "self_": self_,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def nil(self, *, request_options: RequestOptions | None = None) -> Map:
         """`GET /nil`"""
-        return self._call(
-            EP_NAMES_NIL,
-            _MAP_ADAPTER,
+        return api.names.nil(
+            client=self,
             request_options=request_options,
         )
 
     def async_(self, *, request_options: RequestOptions | None = None) -> List:
         """`GET /async`"""
-        return self._call(
-            EP_NAMES_ASYNC,
-            _LIST_ADAPTER,
+        return api.names.async_(
+            client=self,
             request_options=request_options,
         )
 
     def await_(self, *, request_options: RequestOptions | None = None) -> Enum:
         """`GET /await`"""
-        return self._call(
-            EP_NAMES_AWAIT,
-            _ENUM_ADAPTER,
+        return api.names.await_(
+            client=self,
             request_options=request_options,
         )
 
     def self_(self, *, request_options: RequestOptions | None = None) -> Any_:
         """`GET /self`"""
-        return self._call(
-            EP_NAMES_SELF,
-            _ANY__ADAPTER,
+        return api.names.self_(
+            client=self,
             request_options=request_options,
         )
 
     def none(self, *, request_options: RequestOptions | None = None) -> Optional:
         """`GET /none`"""
-        return self._call(
-            EP_NAMES_NONE,
-            _OPTIONAL_ADAPTER,
+        return api.names.none(
+            client=self,
             request_options=request_options,
         )
 
     def constructor(self, *, request_options: RequestOptions | None = None) -> BaseModel_:
         """`GET /constructor`"""
-        return self._call(
-            EP_NAMES_CONSTRUCTOR,
-            _BASEMODEL__ADAPTER,
+        return api.names.constructor(
+            client=self,
             request_options=request_options,
         )
 
     def proto(self, *, request_options: RequestOptions | None = None) -> WireModel_:
         """`GET /proto`"""
-        return self._call(
-            EP_NAMES_PROTO,
-            _WIREMODEL__ADAPTER,
+        return api.names.proto(
+            client=self,
             request_options=request_options,
         )
 
     def type_(self, *, request_options: RequestOptions | None = None) -> Field_:
         """`GET /type`"""
-        return self._call(
-            EP_NAMES_TYPE,
-            _FIELD__ADAPTER,
+        return api.names.type_(
+            client=self,
             request_options=request_options,
         )
 
     def default(self, *, request_options: RequestOptions | None = None) -> Record:
         """`GET /default`"""
-        return self._call(
-            EP_NAMES_DEFAULT,
-            _RECORD_ADAPTER,
+        return api.names.default(
+            client=self,
             request_options=request_options,
         )
 
     def then(self, *, request_options: RequestOptions | None = None) -> Date:
         """`GET /then`"""
-        return self._call(
-            EP_NAMES_THEN,
-            _DATE_ADAPTER,
+        return api.names.then(
+            client=self,
             request_options=request_options,
         )
 
-    def do(self, *, end: str, class_: str = "x") -> String:
+    def do(self, *, end: str, class_: str = "x", request_options: RequestOptions | None = None) -> String:
         """A flow named `do`, with inputs named like keywords."""
         s_step1 = self._call(
             EP_NAMES_CLASS,
             _STRING_ADAPTER,
             query={"fn": 1},
             body=request_body(Object, {"end": end, "class_": class_}, {}),
+            request_options=request_options,
         )
         return s_step1
 
@@ -207,133 +165,118 @@ class AsyncKernel_(AsyncBaseClient):
         self, *, end: str, class_: str, fn: int = 1, request_options: RequestOptions | None = None
     ) -> String:
         """`POST /class`"""
-        return await self._call(
-            EP_NAMES_CLASS,
-            _STRING_ADAPTER,
-            query={"fn": fn},
-            body=request_body(
-                Object,
-                {
-                    "end": end,
-                    "class_": class_,
-                },
-                {},
-            ),
+        return await api.names.class__async(
+            {
+                "end": end,
+                "class_": class_,
+                "fn": fn,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def def_(self, *, request_options: RequestOptions | None = None) -> Error:
         """`GET /def`"""
-        return await self._call(
-            EP_NAMES_DEF,
-            _ERROR_ADAPTER,
+        return await api.names.def__async(
+            client=self,
             request_options=request_options,
         )
 
     async def end(self, *, request_options: RequestOptions | None = None) -> Kernel:
         """`GET /end`"""
-        return await self._call(
-            EP_NAMES_END,
-            _KERNEL_ADAPTER,
+        return await api.names.end_async(
+            client=self,
             request_options=request_options,
         )
 
     async def fn(self, *, self_: str, request_options: RequestOptions | None = None) -> Promise:
         """`GET /fn/{self}`"""
-        return await self._call(
-            EP_NAMES_FN,
-            _PROMISE_ADAPTER,
-            path={"self": self_},
+        return await api.names.fn_async(
+            {
+                "self_": self_,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def nil(self, *, request_options: RequestOptions | None = None) -> Map:
         """`GET /nil`"""
-        return await self._call(
-            EP_NAMES_NIL,
-            _MAP_ADAPTER,
+        return await api.names.nil_async(
+            client=self,
             request_options=request_options,
         )
 
     async def async_(self, *, request_options: RequestOptions | None = None) -> List:
         """`GET /async`"""
-        return await self._call(
-            EP_NAMES_ASYNC,
-            _LIST_ADAPTER,
+        return await api.names.async__async(
+            client=self,
             request_options=request_options,
         )
 
     async def await_(self, *, request_options: RequestOptions | None = None) -> Enum:
         """`GET /await`"""
-        return await self._call(
-            EP_NAMES_AWAIT,
-            _ENUM_ADAPTER,
+        return await api.names.await__async(
+            client=self,
             request_options=request_options,
         )
 
     async def self_(self, *, request_options: RequestOptions | None = None) -> Any_:
         """`GET /self`"""
-        return await self._call(
-            EP_NAMES_SELF,
-            _ANY__ADAPTER,
+        return await api.names.self__async(
+            client=self,
             request_options=request_options,
         )
 
     async def none(self, *, request_options: RequestOptions | None = None) -> Optional:
         """`GET /none`"""
-        return await self._call(
-            EP_NAMES_NONE,
-            _OPTIONAL_ADAPTER,
+        return await api.names.none_async(
+            client=self,
             request_options=request_options,
         )
 
     async def constructor(self, *, request_options: RequestOptions | None = None) -> BaseModel_:
         """`GET /constructor`"""
-        return await self._call(
-            EP_NAMES_CONSTRUCTOR,
-            _BASEMODEL__ADAPTER,
+        return await api.names.constructor_async(
+            client=self,
             request_options=request_options,
         )
 
     async def proto(self, *, request_options: RequestOptions | None = None) -> WireModel_:
         """`GET /proto`"""
-        return await self._call(
-            EP_NAMES_PROTO,
-            _WIREMODEL__ADAPTER,
+        return await api.names.proto_async(
+            client=self,
             request_options=request_options,
         )
 
     async def type_(self, *, request_options: RequestOptions | None = None) -> Field_:
         """`GET /type`"""
-        return await self._call(
-            EP_NAMES_TYPE,
-            _FIELD__ADAPTER,
+        return await api.names.type__async(
+            client=self,
             request_options=request_options,
         )
 
     async def default(self, *, request_options: RequestOptions | None = None) -> Record:
         """`GET /default`"""
-        return await self._call(
-            EP_NAMES_DEFAULT,
-            _RECORD_ADAPTER,
+        return await api.names.default_async(
+            client=self,
             request_options=request_options,
         )
 
     async def then(self, *, request_options: RequestOptions | None = None) -> Date:
         """`GET /then`"""
-        return await self._call(
-            EP_NAMES_THEN,
-            _DATE_ADAPTER,
+        return await api.names.then_async(
+            client=self,
             request_options=request_options,
         )
 
-    async def do(self, *, end: str, class_: str = "x") -> String:
+    async def do(self, *, end: str, class_: str = "x", request_options: RequestOptions | None = None) -> String:
         """A flow named `do`, with inputs named like keywords."""
         s_step1 = await self._call(
             EP_NAMES_CLASS,
             _STRING_ADAPTER,
             query={"fn": 1},
             body=request_body(Object, {"end": end, "class_": class_}, {}),
+            request_options=request_options,
         )
         return s_step1
 
@@ -345,9 +288,8 @@ class String_(BaseClient):
 
     def get(self, *, request_options: RequestOptions | None = None) -> Keywords:
         """`GET /get`"""
-        return self._call(
-            EP_NAMES_GET,
-            _KEYWORDS_ADAPTER,
+        return api.names.get(
+            client=self,
             request_options=request_options,
         )
 
@@ -359,8 +301,7 @@ class AsyncString_(AsyncBaseClient):
 
     async def get(self, *, request_options: RequestOptions | None = None) -> Keywords:
         """`GET /get`"""
-        return await self._call(
-            EP_NAMES_GET,
-            _KEYWORDS_ADAPTER,
+        return await api.names.get_async(
+            client=self,
             request_options=request_options,
         )

@@ -45,6 +45,46 @@ EP_HOSTILE_SEARCH = Endpoint(
     ),
 )
 
+RAW_GET = Endpoint(
+    id="raw",
+    method="GET",
+    path="",
+    headers=(
+        ("X-Odd!#$%&'*+.^_`|~", "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\"),
+        ("X-Plain", '~S""" @moduledoc """ end'),
+    ),
+)
+
+RAW_POST = Endpoint(
+    id="raw",
+    method="POST",
+    path="",
+    headers=(
+        ("X-Odd!#$%&'*+.^_`|~", "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\"),
+        ("X-Plain", '~S""" @moduledoc """ end'),
+    ),
+)
+
+RAW_PUT = Endpoint(
+    id="raw",
+    method="PUT",
+    path="",
+    headers=(
+        ("X-Odd!#$%&'*+.^_`|~", "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\"),
+        ("X-Plain", '~S""" @moduledoc """ end'),
+    ),
+)
+
+RAW_DELETE = Endpoint(
+    id="raw",
+    method="DELETE",
+    path="",
+    headers=(
+        ("X-Odd!#$%&'*+.^_`|~", "v \"\"\" ''' \" ' ` */ /* --> #{System.halt()} ${process.exit(1)} \\ \\n trailing \\"),
+        ("X-Plain", '~S""" @moduledoc """ end'),
+    ),
+)
+
 AUTH = AuthScheme(header="X-Hostile-Key")
 
 SERVICE = SDK(

@@ -8,11 +8,10 @@ from typing import Literal
 
 from pydantic import TypeAdapter
 
-from ._client import AsyncBaseClient, BaseClient, request_body
+from . import api
+from ._client import AsyncBaseClient, BaseClient
 from ._options import RequestOptions
 from ._spec import (
-    EP_HOSTILE_ECHO,
-    EP_HOSTILE_FETCH,
     EP_HOSTILE_SEARCH,
     SERVICE,
 )
@@ -46,31 +45,26 @@ class Client(BaseClient):
         """Endpoint doc \"\"\" ''' " ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" #{System.halt()} ${process.exit(1)} \\
         \u2029 \\
         """
-        return self._call(
-            EP_HOSTILE_ECHO,
-            _PAYLOAD_ADAPTER,
-            path={"label": label},
-            query={"query_mode": query_mode, "n\"o'te`#{x}${y}\\": note},
-            body=request_body(
-                Payload,
-                {},
-                {
-                    "text": text,
-                    "mode": mode,
-                    "modes": modes,
-                    "weird_key": weird_key,
-                    "tags": tags,
-                    "literal": literal,
-                },
-            ),
+        return api.hostile.echo(
+            {
+                "label": label,
+                "text": text,
+                "mode": mode,
+                "modes": modes,
+                "weird_key": weird_key,
+                "tags": tags,
+                "literal": literal,
+                "query_mode": query_mode,
+                "note": note,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def fetch(self, *, request_options: RequestOptions | None = None) -> Payload:
         """`GET /fetch`"""
-        return self._call(
-            EP_HOSTILE_FETCH,
-            _PAYLOAD_ADAPTER,
+        return api.hostile.fetch(
+            client=self,
             request_options=request_options,
         )
 
@@ -78,17 +72,23 @@ class Client(BaseClient):
         self, *, mode: Mode, term: str, modes: list[Mode] | None = None, request_options: RequestOptions | None = None
     ) -> Payload:
         """Query parameters only: a required enum, a hostile wire name, a list."""
-        return self._call(
-            EP_HOSTILE_SEARCH,
-            _PAYLOAD_ADAPTER,
-            query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term, "modes": modes},
+        return api.hostile.search(
+            {
+                "mode": mode,
+                "term": term,
+                "modes": modes,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    def find(self, *, mode: Mode, term: str) -> Payload:
+    def find(self, *, mode: Mode, term: str, request_options: RequestOptions | None = None) -> Payload:
         """Flow doc: the search again, from a flow: query values under their wire names */ \"\"\" #{x} ${y} \\"""
         s_step1 = self._call(
-            EP_HOSTILE_SEARCH, _PAYLOAD_ADAPTER, query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term}
+            EP_HOSTILE_SEARCH,
+            _PAYLOAD_ADAPTER,
+            query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term},
+            request_options=request_options,
         )
         return s_step1
 
@@ -115,31 +115,26 @@ class AsyncClient(AsyncBaseClient):
         """Endpoint doc \"\"\" ''' " ' ` */ /* --> @moduledoc \"\"\" ~S\"\"\" #{System.halt()} ${process.exit(1)} \\
         \u2029 \\
         """
-        return await self._call(
-            EP_HOSTILE_ECHO,
-            _PAYLOAD_ADAPTER,
-            path={"label": label},
-            query={"query_mode": query_mode, "n\"o'te`#{x}${y}\\": note},
-            body=request_body(
-                Payload,
-                {},
-                {
-                    "text": text,
-                    "mode": mode,
-                    "modes": modes,
-                    "weird_key": weird_key,
-                    "tags": tags,
-                    "literal": literal,
-                },
-            ),
+        return await api.hostile.echo_async(
+            {
+                "label": label,
+                "text": text,
+                "mode": mode,
+                "modes": modes,
+                "weird_key": weird_key,
+                "tags": tags,
+                "literal": literal,
+                "query_mode": query_mode,
+                "note": note,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def fetch(self, *, request_options: RequestOptions | None = None) -> Payload:
         """`GET /fetch`"""
-        return await self._call(
-            EP_HOSTILE_FETCH,
-            _PAYLOAD_ADAPTER,
+        return await api.hostile.fetch_async(
+            client=self,
             request_options=request_options,
         )
 
@@ -147,16 +142,22 @@ class AsyncClient(AsyncBaseClient):
         self, *, mode: Mode, term: str, modes: list[Mode] | None = None, request_options: RequestOptions | None = None
     ) -> Payload:
         """Query parameters only: a required enum, a hostile wire name, a list."""
-        return await self._call(
-            EP_HOSTILE_SEARCH,
-            _PAYLOAD_ADAPTER,
-            query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term, "modes": modes},
+        return await api.hostile.search_async(
+            {
+                "mode": mode,
+                "term": term,
+                "modes": modes,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    async def find(self, *, mode: Mode, term: str) -> Payload:
+    async def find(self, *, mode: Mode, term: str, request_options: RequestOptions | None = None) -> Payload:
         """Flow doc: the search again, from a flow: query values under their wire names */ \"\"\" #{x} ${y} \\"""
         s_step1 = await self._call(
-            EP_HOSTILE_SEARCH, _PAYLOAD_ADAPTER, query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term}
+            EP_HOSTILE_SEARCH,
+            _PAYLOAD_ADAPTER,
+            query={"mode": mode, "t\"e'r`m #{x} ${y} \\ */": term},
+            request_options=request_options,
         )
         return s_step1

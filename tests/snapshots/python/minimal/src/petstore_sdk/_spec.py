@@ -20,6 +20,14 @@ EP_PETS_GET = Endpoint(id="pets.get", method="GET", path="/pets/{pet_id}")
 
 EP_PETS_LIST = Endpoint(id="pets.list", method="GET", path="/pets")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH = AuthScheme(header="Authorization", credential_prefix="Bearer ", token_prefix="Bearer ")
 
 SERVICE = SDK(

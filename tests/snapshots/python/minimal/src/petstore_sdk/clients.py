@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter
-
-from ._client import AsyncBaseClient, BaseClient, request_body
+from . import api
+from ._client import AsyncBaseClient, BaseClient
 from ._options import RequestOptions
 from ._spec import (
-    EP_PETS_CREATE,
-    EP_PETS_GET,
-    EP_PETS_LIST,
     SERVICE,
 )
 from .types import (
-    NewPet,
     Pet,
     PetList,
     Species,
 )
-
-_PETLIST_ADAPTER: TypeAdapter[PetList] = TypeAdapter(PetList)
-_PET_ADAPTER: TypeAdapter[Pet] = TypeAdapter(Pet)
 
 
 class PetsClient(BaseClient):
@@ -37,28 +29,23 @@ class PetsClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> Pet:
         """`POST /pets`"""
-        return self._call(
-            EP_PETS_CREATE,
-            _PET_ADAPTER,
-            body=request_body(
-                NewPet,
-                {
-                    "name": name,
-                    "species": species,
-                },
-                {
-                    "tags": tags,
-                },
-            ),
+        return api.pets.create(
+            {
+                "name": name,
+                "species": species,
+                "tags": tags,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def get(self, *, pet_id: str, request_options: RequestOptions | None = None) -> Pet:
         """Fetch one pet."""
-        return self._call(
-            EP_PETS_GET,
-            _PET_ADAPTER,
-            path={"pet_id": pet_id},
+        return api.pets.get(
+            {
+                "pet_id": pet_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -66,10 +53,12 @@ class PetsClient(BaseClient):
         self, *, limit: int = 20, species: Species | None = None, request_options: RequestOptions | None = None
     ) -> PetList:
         """`GET /pets`"""
-        return self._call(
-            EP_PETS_LIST,
-            _PETLIST_ADAPTER,
-            query={"limit": limit, "species": species},
+        return api.pets.list_(
+            {
+                "limit": limit,
+                "species": species,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -88,28 +77,23 @@ class AsyncPetsClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> Pet:
         """`POST /pets`"""
-        return await self._call(
-            EP_PETS_CREATE,
-            _PET_ADAPTER,
-            body=request_body(
-                NewPet,
-                {
-                    "name": name,
-                    "species": species,
-                },
-                {
-                    "tags": tags,
-                },
-            ),
+        return await api.pets.create_async(
+            {
+                "name": name,
+                "species": species,
+                "tags": tags,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def get(self, *, pet_id: str, request_options: RequestOptions | None = None) -> Pet:
         """Fetch one pet."""
-        return await self._call(
-            EP_PETS_GET,
-            _PET_ADAPTER,
-            path={"pet_id": pet_id},
+        return await api.pets.get_async(
+            {
+                "pet_id": pet_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -117,9 +101,11 @@ class AsyncPetsClient(AsyncBaseClient):
         self, *, limit: int = 20, species: Species | None = None, request_options: RequestOptions | None = None
     ) -> PetList:
         """`GET /pets`"""
-        return await self._call(
-            EP_PETS_LIST,
-            _PETLIST_ADAPTER,
-            query={"limit": limit, "species": species},
+        return await api.pets.list__async(
+            {
+                "limit": limit,
+                "species": species,
+            },
+            client=self,
             request_options=request_options,
         )

@@ -41,6 +41,14 @@ EP_FUTURES_RETRIEVE = Endpoint(
     id="futures.retrieve", method="POST", path="/futures/retrieve", idempotency_header="X-Idempotency-Key", timeout=45.0
 )
 
+RAW_GET = Endpoint(id="raw", method="GET", path="", retry=FT_RETRY_READS)
+
+RAW_POST = Endpoint(id="raw", method="POST", path="", retry=FT_RETRY_READS, idempotency_header="X-Idempotency-Key")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="", retry=FT_RETRY_READS, idempotency_header="X-Idempotency-Key")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="", retry=FT_RETRY_READS, idempotency_header="X-Idempotency-Key")
+
 FT_FUTURES = Futures(
     retrieve=EP_FUTURES_RETRIEVE,
     request_id_field="request_id",

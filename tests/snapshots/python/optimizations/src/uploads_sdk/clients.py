@@ -6,11 +6,11 @@ import asyncio
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._spec import (
-    EP_FILES_DOWNLOAD,
     EP_FILES_FOLDER,
     EP_FILES_TAG,
     EP_FILES_UPLOAD,
@@ -35,15 +35,16 @@ class FileClient(BaseClient):
 
     _sdk = SERVICE
 
-    def publish(self, *, name: str, folder: str) -> DownloadReceipt:
+    def publish(self, *, name: str, folder: str, request_options: RequestOptions | None = None) -> DownloadReceipt:
         """Upload a file and wait until it is processed, while its folder is checked."""
         s_stored = self._call_future(
             EP_FILES_UPLOAD,
             FT_FUTURES,
             _UPLOADRECEIPT_ADAPTER,
             body=request_body(Upload, {"name": name, "folder": folder}, {}),
+            request_options=request_options,
         )
-        self._call(EP_FILES_FOLDER, _FOLDER_ADAPTER, path={"folder": folder})
+        self._call(EP_FILES_FOLDER, _FOLDER_ADAPTER, path={"folder": folder}, request_options=request_options)
         body_tag = request_body(
             Tag_,
             {
@@ -53,25 +54,27 @@ class FileClient(BaseClient):
             },
             {},
         )
-        s_tag = self._call(EP_FILES_TAG, _DOWNLOADRECEIPT_ADAPTER, body=body_tag)
+        s_tag = self._call(EP_FILES_TAG, _DOWNLOADRECEIPT_ADAPTER, body=body_tag, request_options=request_options)
         s_step5 = s_tag
         return s_step5
 
     def download(self, *, path: str, request_options: RequestOptions | None = None) -> DownloadReceipt:
         """`GET /files/{path}`"""
-        return self._call(
-            EP_FILES_DOWNLOAD,
-            _DOWNLOADRECEIPT_ADAPTER,
-            path={"path": path},
+        return api.files.download(
+            {
+                "path": path,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def folder(self, *, folder: str, request_options: RequestOptions | None = None) -> Folder:
         """`GET /folders/{folder}`"""
-        return self._call(
-            EP_FILES_FOLDER,
-            _FOLDER_ADAPTER,
-            path={"folder": folder},
+        return api.files.folder(
+            {
+                "folder": folder,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -79,18 +82,13 @@ class FileClient(BaseClient):
         self, *, path: str, label: str, source: str, request_options: RequestOptions | None = None
     ) -> DownloadReceipt:
         """`POST /files/tags`"""
-        return self._call(
-            EP_FILES_TAG,
-            _DOWNLOADRECEIPT_ADAPTER,
-            body=request_body(
-                Tag_,
-                {
-                    "path": path,
-                    "label": label,
-                    "source": source,
-                },
-                {},
-            ),
+        return api.files.tag(
+            {
+                "path": path,
+                "label": label,
+                "source": source,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -98,18 +96,12 @@ class FileClient(BaseClient):
         self, *, name: str, folder: str, request_options: RequestOptions | None = None
     ) -> APIFuture[UploadReceipt]:
         """`POST /files`"""
-        return self._start_future(
-            EP_FILES_UPLOAD,
-            FT_FUTURES,
-            _UPLOADRECEIPT_ADAPTER,
-            body=request_body(
-                Upload,
-                {
-                    "name": name,
-                    "folder": folder,
-                },
-                {},
-            ),
+        return api.files.upload_future(
+            {
+                "name": name,
+                "folder": folder,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -119,7 +111,9 @@ class AsyncFileClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def publish(self, *, name: str, folder: str) -> DownloadReceipt:
+    async def publish(
+        self, *, name: str, folder: str, request_options: RequestOptions | None = None
+    ) -> DownloadReceipt:
         """Upload a file and wait until it is processed, while its folder is checked."""
         s_stored, s_folder = await asyncio.gather(
             self._call_future(
@@ -127,8 +121,9 @@ class AsyncFileClient(AsyncBaseClient):
                 FT_FUTURES,
                 _UPLOADRECEIPT_ADAPTER,
                 body=request_body(Upload, {"name": name, "folder": folder}, {}),
+                request_options=request_options,
             ),
-            self._call(EP_FILES_FOLDER, _FOLDER_ADAPTER, path={"folder": folder}),
+            self._call(EP_FILES_FOLDER, _FOLDER_ADAPTER, path={"folder": folder}, request_options=request_options),
         )
         body_tag = request_body(
             Tag_,
@@ -139,25 +134,27 @@ class AsyncFileClient(AsyncBaseClient):
             },
             {},
         )
-        s_tag = await self._call(EP_FILES_TAG, _DOWNLOADRECEIPT_ADAPTER, body=body_tag)
+        s_tag = await self._call(EP_FILES_TAG, _DOWNLOADRECEIPT_ADAPTER, body=body_tag, request_options=request_options)
         s_step5 = s_tag
         return s_step5
 
     async def download(self, *, path: str, request_options: RequestOptions | None = None) -> DownloadReceipt:
         """`GET /files/{path}`"""
-        return await self._call(
-            EP_FILES_DOWNLOAD,
-            _DOWNLOADRECEIPT_ADAPTER,
-            path={"path": path},
+        return await api.files.download_async(
+            {
+                "path": path,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def folder(self, *, folder: str, request_options: RequestOptions | None = None) -> Folder:
         """`GET /folders/{folder}`"""
-        return await self._call(
-            EP_FILES_FOLDER,
-            _FOLDER_ADAPTER,
-            path={"folder": folder},
+        return await api.files.folder_async(
+            {
+                "folder": folder,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -165,34 +162,23 @@ class AsyncFileClient(AsyncBaseClient):
         self, *, path: str, label: str, source: str, request_options: RequestOptions | None = None
     ) -> DownloadReceipt:
         """`POST /files/tags`"""
-        return await self._call(
-            EP_FILES_TAG,
-            _DOWNLOADRECEIPT_ADAPTER,
-            body=request_body(
-                Tag_,
-                {
-                    "path": path,
-                    "label": label,
-                    "source": source,
-                },
-                {},
-            ),
+        return await api.files.tag_async(
+            {
+                "path": path,
+                "label": label,
+                "source": source,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def upload(self, *, name: str, folder: str, request_options: RequestOptions | None = None) -> UploadReceipt:
         """`POST /files`"""
-        return await self._call_future(
-            EP_FILES_UPLOAD,
-            FT_FUTURES,
-            _UPLOADRECEIPT_ADAPTER,
-            body=request_body(
-                Upload,
-                {
-                    "name": name,
-                    "folder": folder,
-                },
-                {},
-            ),
+        return await api.files.upload_async(
+            {
+                "name": name,
+                "folder": folder,
+            },
+            client=self,
             request_options=request_options,
         )

@@ -20,6 +20,14 @@ EP_PETS_SCAN = Endpoint(id="pets.scan", method="GET", path="/pets/scan")
 
 EP_PETS_SEARCH = Endpoint(id="pets.search", method="POST", path="/pets/search")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH = AuthScheme(header="X-API-Key")
 
 SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="pages_sdk/1.0.0 (python; tinkc)", auth=AUTH)

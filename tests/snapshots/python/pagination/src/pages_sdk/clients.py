@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
@@ -36,10 +37,11 @@ class PetsClient(BaseClient):
 
     def browse(self, *, species: str | None = None, request_options: RequestOptions | None = None) -> LinkedPage:
         """Pets by the next page's URL."""
-        return self._call(
-            EP_PETS_BROWSE,
-            _LINKEDPAGE_ADAPTER,
-            query={"species": species},
+        return api.pets.browse(
+            {
+                "species": species,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -58,10 +60,12 @@ class PetsClient(BaseClient):
 
     def list_(self, *, limit: int = 2, offset: int = 0, request_options: RequestOptions | None = None) -> OffsetPage:
         """Pets by offset."""
-        return self._call(
-            EP_PETS_LIST,
-            _OFFSETPAGE_ADAPTER,
-            query={"limit": limit, "offset": offset},
+        return api.pets.list_(
+            {
+                "limit": limit,
+                "offset": offset,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -80,10 +84,11 @@ class PetsClient(BaseClient):
 
     def scan(self, *, after: str | None = None, request_options: RequestOptions | None = None) -> PetPage:
         """Pets by a cursor the server sends in a header."""
-        return self._call(
-            EP_PETS_SCAN,
-            _PETPAGE_ADAPTER,
-            query={"after": after},
+        return api.pets.scan(
+            {
+                "after": after,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -108,17 +113,12 @@ class PetsClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> SearchPage:
         """Pets by a cursor object the server sends in the body."""
-        return self._call(
-            EP_PETS_SEARCH,
-            _SEARCHPAGE_ADAPTER,
-            body=request_body(
-                PetSearch,
-                {},
-                {
-                    "name": name,
-                    "cursor": cursor,
-                },
-            ),
+        return api.pets.search(
+            {
+                "name": name,
+                "cursor": cursor,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -154,10 +154,11 @@ class AsyncPetsClient(AsyncBaseClient):
 
     async def browse(self, *, species: str | None = None, request_options: RequestOptions | None = None) -> LinkedPage:
         """Pets by the next page's URL."""
-        return await self._call(
-            EP_PETS_BROWSE,
-            _LINKEDPAGE_ADAPTER,
-            query={"species": species},
+        return await api.pets.browse_async(
+            {
+                "species": species,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -178,10 +179,12 @@ class AsyncPetsClient(AsyncBaseClient):
         self, *, limit: int = 2, offset: int = 0, request_options: RequestOptions | None = None
     ) -> OffsetPage:
         """Pets by offset."""
-        return await self._call(
-            EP_PETS_LIST,
-            _OFFSETPAGE_ADAPTER,
-            query={"limit": limit, "offset": offset},
+        return await api.pets.list__async(
+            {
+                "limit": limit,
+                "offset": offset,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -200,10 +203,11 @@ class AsyncPetsClient(AsyncBaseClient):
 
     async def scan(self, *, after: str | None = None, request_options: RequestOptions | None = None) -> PetPage:
         """Pets by a cursor the server sends in a header."""
-        return await self._call(
-            EP_PETS_SCAN,
-            _PETPAGE_ADAPTER,
-            query={"after": after},
+        return await api.pets.scan_async(
+            {
+                "after": after,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -228,17 +232,12 @@ class AsyncPetsClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> SearchPage:
         """Pets by a cursor object the server sends in the body."""
-        return await self._call(
-            EP_PETS_SEARCH,
-            _SEARCHPAGE_ADAPTER,
-            body=request_body(
-                PetSearch,
-                {},
-                {
-                    "name": name,
-                    "cursor": cursor,
-                },
-            ),
+        return await api.pets.search_async(
+            {
+                "name": name,
+                "cursor": cursor,
+            },
+            client=self,
             request_options=request_options,
         )
 

@@ -223,9 +223,10 @@ class _Poll:
     def on_pending(self, pending: Pending) -> None:
         self.failures = 0
         if pending != self.last:
+            # the client's observer, else the endpoint's queue log (as the other SDKs do)
             if self.observer is not None:
                 self.observer(pending.state, pending.reason)
-            if self.endpoint is not None and self.endpoint.queue_log is not None:
+            elif self.endpoint is not None and self.endpoint.queue_log is not None:
                 log_queue_state(self.endpoint.queue_log, self.endpoint.id, self.clock(), pending.state, pending.reason)
         self.last = pending
 

@@ -16,6 +16,14 @@ EP_FRAMES_JOB = Endpoint(id="frames.job", method="GET", path="/jobs/{job_id}")
 
 EP_FRAMES_PUBLISH = Endpoint(id="frames.publish", method="POST", path="/frames/{frame_id}/publish")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH = AuthScheme(header="X-API-Key")
 
 SERVICE = SDK(settings=SETTINGS, auth_header="X-API-Key", user_agent="studio_sdk/1.0.0 (python; tinkc)", auth=AUTH)

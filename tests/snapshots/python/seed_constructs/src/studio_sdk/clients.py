@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter
-
-from ._client import AsyncBaseClient, BaseClient, request_body
+from . import api
+from ._client import AsyncBaseClient, BaseClient
 from ._options import RequestOptions
 from ._spec import (
-    EP_FRAMES_JOB,
-    EP_FRAMES_PUBLISH,
     SERVICE,
 )
 from .types import (
     Frame,
     JobAnswer,
-    PublishFrame,
 )
-
-_FRAME_ADAPTER: TypeAdapter[Frame] = TypeAdapter(Frame)
-_JOBANSWER_ADAPTER: TypeAdapter[JobAnswer] = TypeAdapter(JobAnswer)
 
 
 class FramesClient(BaseClient):
@@ -28,10 +21,11 @@ class FramesClient(BaseClient):
 
     def job(self, *, job_id: str, request_options: RequestOptions | None = None) -> JobAnswer:
         """`GET /jobs/{job_id}`"""
-        return self._call(
-            EP_FRAMES_JOB,
-            _JOBANSWER_ADAPTER,
-            path={"job_id": job_id},
+        return api.frames.job(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -45,21 +39,14 @@ class FramesClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> Frame:
         """`POST /frames/{frame_id}/publish`"""
-        return self._call(
-            EP_FRAMES_PUBLISH,
-            _FRAME_ADAPTER,
-            path={"frame_id": frame_id},
-            body=request_body(
-                PublishFrame,
-                {
-                    "frame_id": frame_id,
-                    "title": title,
-                },
-                {
-                    "note": note,
-                    "channel": channel,
-                },
-            ),
+        return api.frames.publish(
+            {
+                "frame_id": frame_id,
+                "title": title,
+                "note": note,
+                "channel": channel,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -71,10 +58,11 @@ class AsyncFramesClient(AsyncBaseClient):
 
     async def job(self, *, job_id: str, request_options: RequestOptions | None = None) -> JobAnswer:
         """`GET /jobs/{job_id}`"""
-        return await self._call(
-            EP_FRAMES_JOB,
-            _JOBANSWER_ADAPTER,
-            path={"job_id": job_id},
+        return await api.frames.job_async(
+            {
+                "job_id": job_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -88,20 +76,13 @@ class AsyncFramesClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> Frame:
         """`POST /frames/{frame_id}/publish`"""
-        return await self._call(
-            EP_FRAMES_PUBLISH,
-            _FRAME_ADAPTER,
-            path={"frame_id": frame_id},
-            body=request_body(
-                PublishFrame,
-                {
-                    "frame_id": frame_id,
-                    "title": title,
-                },
-                {
-                    "note": note,
-                    "channel": channel,
-                },
-            ),
+        return await api.frames.publish_async(
+            {
+                "frame_id": frame_id,
+                "title": title,
+                "note": note,
+                "channel": channel,
+            },
+            client=self,
             request_options=request_options,
         )

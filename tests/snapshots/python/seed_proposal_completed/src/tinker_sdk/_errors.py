@@ -20,6 +20,7 @@ No error message or repr ever contains the API key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -43,13 +44,24 @@ class APIError(SDKError):
 
 
 class APIStatusError(APIError):
-    """The server answered with an error status."""
+    """The server answered with an error status: ``status``, the parsed ``body``, the response's
+    ``headers`` (names in lower case) and its ``request_id`` (``x-request-id``), as a raw response
+    carries them on success."""
 
-    def __init__(self, message: str, *, status: int, body: Any, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
         self.request_id = request_id
+        self.headers: Mapping[str, str] = dict(headers or {})
 
 
 class BadRequestError(APIStatusError):
@@ -126,7 +138,9 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(status: int, body: Any, request_id: str | None = None) -> APIStatusError:
+def status_error(
+    status: int, body: Any, request_id: str | None = None, headers: Mapping[str, str] | None = None
+) -> APIStatusError:
     """The specific error class of an error status."""
     cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
     detail = ""
@@ -135,4 +149,4 @@ def status_error(status: int, body: Any, request_id: str | None = None) -> APISt
             if isinstance(body.get(key), str):
                 detail = f": {body[key]}"
                 break
-    return cls(f"HTTP {status}{detail}", status=status, body=body, request_id=request_id)
+    return cls(f"HTTP {status}{detail}", status=status, body=body, request_id=request_id, headers=headers)

@@ -75,6 +75,14 @@ EP_TRAINING_FORWARD = Endpoint(id="training.forward", method="POST", path="/api/
 
 EP_TRAINING_LOAD_STATE = Endpoint(id="training.load_state", method="POST", path="/api/v1/load_weights")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="", retry=FT_RETRY_STANDARD)
+
+RAW_POST = Endpoint(id="raw", method="POST", path="", retry=FT_RETRY_STANDARD)
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="", retry=FT_RETRY_STANDARD)
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="", retry=FT_RETRY_STANDARD)
+
 FT_FUTURES = Futures(
     retrieve=EP_FUTURES_RETRIEVE,
     request_id_field="request_id",

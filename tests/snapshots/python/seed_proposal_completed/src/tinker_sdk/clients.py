@@ -6,14 +6,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._spec import (
     EP_MODELS_CREATE,
     EP_REST_GET_WEIGHTS_INFO_BY_TINKER_PATH,
-    EP_SAMPLING_SAMPLE,
-    EP_SERVICE_GET_SERVER_CAPABILITIES,
     EP_TRAINING_FORWARD,
     EP_TRAINING_LOAD_STATE,
     FT_FUTURES,
@@ -27,7 +26,6 @@ from .types import (
     GetServerCapabilitiesResponse,
     LoadStateRequest,
     LoadStateResponse,
-    SampleRequest,
     SampleResponse,
     WeightsInfoRequest,
     WeightsInfoResponse,
@@ -35,11 +33,7 @@ from .types import (
 
 _CREATEMODELRESPONSE_ADAPTER: TypeAdapter[CreateModelResponse] = TypeAdapter(CreateModelResponse)
 _FORWARDBACKWARDOUTPUT_ADAPTER: TypeAdapter[ForwardBackwardOutput] = TypeAdapter(ForwardBackwardOutput)
-_GETSERVERCAPABILITIESRESPONSE_ADAPTER: TypeAdapter[GetServerCapabilitiesResponse] = TypeAdapter(
-    GetServerCapabilitiesResponse
-)
 _LOADSTATERESPONSE_ADAPTER: TypeAdapter[LoadStateResponse] = TypeAdapter(LoadStateResponse)
-_SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleResponse)
 _WEIGHTSINFORESPONSE_ADAPTER: TypeAdapter[WeightsInfoResponse] = TypeAdapter(WeightsInfoResponse)
 
 
@@ -52,16 +46,11 @@ class RestClient(BaseClient):
         self, *, path: str, request_options: RequestOptions | None = None
     ) -> WeightsInfoResponse:
         """`POST /api/v1/weights_info`"""
-        return self._call(
-            EP_REST_GET_WEIGHTS_INFO_BY_TINKER_PATH,
-            _WEIGHTSINFORESPONSE_ADAPTER,
-            body=request_body(
-                WeightsInfoRequest,
-                {
-                    "path": path,
-                },
-                {},
-            ),
+        return api.rest.get_weights_info_by_tinker_path(
+            {
+                "path": path,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -75,16 +64,11 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, path: str, request_options: RequestOptions | None = None
     ) -> WeightsInfoResponse:
         """`POST /api/v1/weights_info`"""
-        return await self._call(
-            EP_REST_GET_WEIGHTS_INFO_BY_TINKER_PATH,
-            _WEIGHTSINFORESPONSE_ADAPTER,
-            body=request_body(
-                WeightsInfoRequest,
-                {
-                    "path": path,
-                },
-                {},
-            ),
+        return await api.rest.get_weights_info_by_tinker_path_async(
+            {
+                "path": path,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -98,19 +82,12 @@ class SamplingClient(BaseClient):
         self, *, prompt: list[int], num_samples: int | None = None, request_options: RequestOptions | None = None
     ) -> APIFuture[SampleResponse]:
         """`POST /api/v1/asample`"""
-        return self._start_future(
-            EP_SAMPLING_SAMPLE,
-            FT_FUTURES,
-            _SAMPLERESPONSE_ADAPTER,
-            body=request_body(
-                SampleRequest,
-                {
-                    "prompt": prompt,
-                },
-                {
-                    "num_samples": num_samples,
-                },
-            ),
+        return api.sampling.sample_future(
+            {
+                "prompt": prompt,
+                "num_samples": num_samples,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -124,19 +101,12 @@ class AsyncSamplingClient(AsyncBaseClient):
         self, *, prompt: list[int], num_samples: int | None = None, request_options: RequestOptions | None = None
     ) -> SampleResponse:
         """`POST /api/v1/asample`"""
-        return await self._call_future(
-            EP_SAMPLING_SAMPLE,
-            FT_FUTURES,
-            _SAMPLERESPONSE_ADAPTER,
-            body=request_body(
-                SampleRequest,
-                {
-                    "prompt": prompt,
-                },
-                {
-                    "num_samples": num_samples,
-                },
-            ),
+        return await api.sampling.sample_async(
+            {
+                "prompt": prompt,
+                "num_samples": num_samples,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -150,13 +120,14 @@ class ServiceClient(BaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """`GET /api/v1/get_server_capabilities`"""
-        return self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return api.service.get_server_capabilities(
+            client=self,
             request_options=request_options,
         )
 
-    def create_lora_training_client(self, *, base_model: str | None = None, rank: int | None = None) -> TrainingClient:
+    def create_lora_training_client(
+        self, *, base_model: str | None = None, rank: int | None = None, request_options: RequestOptions | None = None
+    ) -> TrainingClient:
         """Create training client with LoRA config"""
         body_step2 = request_body(
             CreateModelRequest,
@@ -166,19 +137,26 @@ class ServiceClient(BaseClient):
                 "rank": rank,
             },
         )
-        s_step2 = self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = self._call_future(
+            EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = TrainingClient._derive(self, model_id=s_step2.model_id)
         return s_step3
 
-    def create_training_client_from_state(self, *, path: str) -> APIFuture[LoadStateResponse]:
+    def create_training_client_from_state(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> APIFuture[LoadStateResponse]:
         """Create training client from existing checkpoint"""
         s_step1 = self._sibling(RestClient)._call(
             EP_REST_GET_WEIGHTS_INFO_BY_TINKER_PATH,
             _WEIGHTSINFORESPONSE_ADAPTER,
             body=request_body(WeightsInfoRequest, {"path": path}, {}),
+            request_options=request_options,
         )
-        s_step2 = self.create_lora_training_client(base_model=s_step1.base_model, rank=s_step1.lora_rank)
-        s_step3 = s_step2.load_state(path=path)
+        s_step2 = self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=s_step1.lora_rank, request_options=request_options
+        )
+        s_step3 = s_step2.load_state(path=path, request_options=request_options)
         return s_step3
 
 
@@ -191,14 +169,13 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """`GET /api/v1/get_server_capabilities`"""
-        return await self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return await api.service.get_server_capabilities_async(
+            client=self,
             request_options=request_options,
         )
 
     async def create_lora_training_client(
-        self, *, base_model: str | None = None, rank: int | None = None
+        self, *, base_model: str | None = None, rank: int | None = None, request_options: RequestOptions | None = None
     ) -> AsyncTrainingClient:
         """Create training client with LoRA config"""
         body_step2 = request_body(
@@ -209,19 +186,26 @@ class AsyncServiceClient(AsyncBaseClient):
                 "rank": rank,
             },
         )
-        s_step2 = await self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = await self._call_future(
+            EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = AsyncTrainingClient._derive(self, model_id=s_step2.model_id)
         return s_step3
 
-    async def create_training_client_from_state(self, *, path: str) -> LoadStateResponse:
+    async def create_training_client_from_state(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> LoadStateResponse:
         """Create training client from existing checkpoint"""
         s_step1 = await self._sibling(AsyncRestClient)._call(
             EP_REST_GET_WEIGHTS_INFO_BY_TINKER_PATH,
             _WEIGHTSINFORESPONSE_ADAPTER,
             body=request_body(WeightsInfoRequest, {"path": path}, {}),
+            request_options=request_options,
         )
-        s_step2 = await self.create_lora_training_client(base_model=s_step1.base_model, rank=s_step1.lora_rank)
-        s_step3 = await s_step2.load_state(path=path)
+        s_step2 = await self.create_lora_training_client(
+            base_model=s_step1.base_model, rank=s_step1.lora_rank, request_options=request_options
+        )
+        s_step3 = await s_step2.load_state(path=path, request_options=request_options)
         return s_step3
 
 
@@ -230,7 +214,9 @@ class TrainingClient(BaseClient):
 
     _sdk = SERVICE
 
-    def forward(self, *, data: list[Any]) -> APIFuture[ForwardBackwardOutput]:
+    def forward(
+        self, *, data: list[Any], request_options: RequestOptions | None = None
+    ) -> APIFuture[ForwardBackwardOutput]:
         """The `training_forward` flow."""
         body_step1 = request_body(
             ForwardRequest,
@@ -240,10 +226,16 @@ class TrainingClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._start_future(EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1)
+        s_step1 = self._start_future(
+            EP_TRAINING_FORWARD,
+            FT_FUTURES,
+            _FORWARDBACKWARDOUTPUT_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
+        )
         return s_step1
 
-    def load_state(self, *, path: str) -> APIFuture[LoadStateResponse]:
+    def load_state(self, *, path: str, request_options: RequestOptions | None = None) -> APIFuture[LoadStateResponse]:
         """The `training_load_state` flow."""
         body_step1 = request_body(
             LoadStateRequest,
@@ -253,7 +245,13 @@ class TrainingClient(BaseClient):
             },
             {},
         )
-        s_step1 = self._start_future(EP_TRAINING_LOAD_STATE, FT_FUTURES, _LOADSTATERESPONSE_ADAPTER, body=body_step1)
+        s_step1 = self._start_future(
+            EP_TRAINING_LOAD_STATE,
+            FT_FUTURES,
+            _LOADSTATERESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
+        )
         return s_step1
 
 
@@ -262,7 +260,7 @@ class AsyncTrainingClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def forward(self, *, data: list[Any]) -> ForwardBackwardOutput:
+    async def forward(self, *, data: list[Any], request_options: RequestOptions | None = None) -> ForwardBackwardOutput:
         """The `training_forward` flow."""
         body_step1 = request_body(
             ForwardRequest,
@@ -273,11 +271,15 @@ class AsyncTrainingClient(AsyncBaseClient):
             {},
         )
         s_step1 = await self._call_future(
-            EP_TRAINING_FORWARD, FT_FUTURES, _FORWARDBACKWARDOUTPUT_ADAPTER, body=body_step1
+            EP_TRAINING_FORWARD,
+            FT_FUTURES,
+            _FORWARDBACKWARDOUTPUT_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         return s_step1
 
-    async def load_state(self, *, path: str) -> LoadStateResponse:
+    async def load_state(self, *, path: str, request_options: RequestOptions | None = None) -> LoadStateResponse:
         """The `training_load_state` flow."""
         body_step1 = request_body(
             LoadStateRequest,
@@ -288,6 +290,10 @@ class AsyncTrainingClient(AsyncBaseClient):
             {},
         )
         s_step1 = await self._call_future(
-            EP_TRAINING_LOAD_STATE, FT_FUTURES, _LOADSTATERESPONSE_ADAPTER, body=body_step1
+            EP_TRAINING_LOAD_STATE,
+            FT_FUTURES,
+            _LOADSTATERESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         return s_step1

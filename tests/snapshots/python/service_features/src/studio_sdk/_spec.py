@@ -78,6 +78,25 @@ EP_TELEMETRY_SEND = Endpoint(
     idempotency_prefix="studio-",
 )
 
+RAW_GET = Endpoint(id="raw", method="GET", path="", retry=FT_RETRY)
+
+RAW_POST = Endpoint(
+    id="raw", method="POST", path="", retry=FT_RETRY, idempotency_header="Idempotency-Key", idempotency_prefix="studio-"
+)
+
+RAW_PUT = Endpoint(
+    id="raw", method="PUT", path="", retry=FT_RETRY, idempotency_header="Idempotency-Key", idempotency_prefix="studio-"
+)
+
+RAW_DELETE = Endpoint(
+    id="raw",
+    method="DELETE",
+    path="",
+    retry=FT_RETRY,
+    idempotency_header="Idempotency-Key",
+    idempotency_prefix="studio-",
+)
+
 AUTH = AuthScheme(header="Authorization")
 
 FT_SESSION = Session(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._client import AsyncBaseClient, BaseClient, request_body
 from ._options import RequestOptions
 from ._spec import (
-    EP_RENDERS_DOWNLOAD,
     EP_RENDERS_GENERATE,
     SERVICE,
 )
@@ -26,13 +26,15 @@ class Client(BaseClient):
 
     def download(self, *, render_path: str, request_options: RequestOptions | None = None) -> str:
         """The signed URL of a rendered file (the server answers a redirect)."""
-        return self._call_location(
-            EP_RENDERS_DOWNLOAD,
-            path={"render_path": render_path},
+        return api.renders.download(
+            {
+                "render_path": render_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    def generate(self, *, prompt: str, large: bool = False) -> Render:
+    def generate(self, *, prompt: str, large: bool = False, request_options: RequestOptions | None = None) -> Render:
         """Generate an image in this client's session."""
         body_step1 = request_body(
             RenderRequest,
@@ -44,7 +46,7 @@ class Client(BaseClient):
             },
             {},
         )
-        s_step1 = self._call(EP_RENDERS_GENERATE, _RENDER_ADAPTER, body=body_step1)
+        s_step1 = self._call(EP_RENDERS_GENERATE, _RENDER_ADAPTER, body=body_step1, request_options=request_options)
         return s_step1
 
 
@@ -55,13 +57,17 @@ class AsyncClient(AsyncBaseClient):
 
     async def download(self, *, render_path: str, request_options: RequestOptions | None = None) -> str:
         """The signed URL of a rendered file (the server answers a redirect)."""
-        return await self._call_location(
-            EP_RENDERS_DOWNLOAD,
-            path={"render_path": render_path},
+        return await api.renders.download_async(
+            {
+                "render_path": render_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    async def generate(self, *, prompt: str, large: bool = False) -> Render:
+    async def generate(
+        self, *, prompt: str, large: bool = False, request_options: RequestOptions | None = None
+    ) -> Render:
         """Generate an image in this client's session."""
         body_step1 = request_body(
             RenderRequest,
@@ -73,5 +79,7 @@ class AsyncClient(AsyncBaseClient):
             },
             {},
         )
-        s_step1 = await self._call(EP_RENDERS_GENERATE, _RENDER_ADAPTER, body=body_step1)
+        s_step1 = await self._call(
+            EP_RENDERS_GENERATE, _RENDER_ADAPTER, body=body_step1, request_options=request_options
+        )
         return s_step1

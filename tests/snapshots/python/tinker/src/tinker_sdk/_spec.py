@@ -401,6 +401,16 @@ EP_WEIGHTS_SAVE_FOR_SAMPLER = Endpoint(
     queue_log=FT_QUEUE_STATE_LOG,
 )
 
+RAW_GET = Endpoint(id="raw", method="GET", path="", retry=FT_RETRY_STANDARD)
+
+RAW_POST = Endpoint(id="raw", method="POST", path="", retry=FT_RETRY_STANDARD, idempotency_header="X-Idempotency-Key")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="", retry=FT_RETRY_STANDARD, idempotency_header="X-Idempotency-Key")
+
+RAW_DELETE = Endpoint(
+    id="raw", method="DELETE", path="", retry=FT_RETRY_STANDARD, idempotency_header="X-Idempotency-Key"
+)
+
 FT_FUTURES = Futures(
     retrieve=EP_FUTURES_RETRIEVE,
     request_id_field="request_id",

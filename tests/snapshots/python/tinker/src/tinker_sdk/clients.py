@@ -2,52 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
 from pydantic import TypeAdapter
 
+from . import api
 from ._chunks import Chunking
 from ._client import AsyncBaseClient, BaseClient, present, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
+from ._runtime import delegate
 from ._spec import (
-    EP_ADMIN_AUDIT_LOG,
-    EP_AUTH_DELETE_SELF_API_KEY,
-    EP_AUTH_GET_SELF_API_KEY,
-    EP_AUTH_TOKEN,
-    EP_BILLING_CHECKPOINT_STORAGE_CURRENT,
-    EP_BILLING_USAGE_EVENTS,
     EP_CHECKPOINTS_ARCHIVE_URL,
     EP_CHECKPOINTS_DELETE,
-    EP_CHECKPOINTS_EXTERNAL_WEIGHTS_URLS,
-    EP_CHECKPOINTS_LIST,
     EP_CHECKPOINTS_LIST_USER,
     EP_CHECKPOINTS_PUBLISH,
     EP_CHECKPOINTS_SET_TTL,
     EP_CHECKPOINTS_UNPUBLISH,
-    EP_FUTURES_CANCEL,
-    EP_FUTURES_RETRIEVE_MULTI,
-    EP_MODELS_COPY_WEIGHTS,
     EP_MODELS_CREATE,
     EP_MODELS_GET_INFO,
     EP_MODELS_UNLOAD,
-    EP_SAMPLERS_GET,
     EP_SAMPLING_ASAMPLE,
-    EP_SERVICE_CLIENT_CONFIG,
-    EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
     EP_SERVICE_CREATE_CUSTOM_LOSS,
     EP_SERVICE_CREATE_SAMPLING_SESSION,
     EP_SERVICE_FINISH_SESSION,
-    EP_SERVICE_GET_SERVER_CAPABILITIES,
-    EP_SERVICE_HEALTHZ,
-    EP_SERVICE_JOIN_SAMPLING_SESSION,
-    EP_SESSIONS_ASSIGN_PROJECT,
-    EP_SESSIONS_GET,
     EP_SESSIONS_LIST,
     EP_SESSIONS_SEARCH,
-    EP_SESSIONS_TRACE_EXPORT,
     EP_TRAINING_FORWARD,
     EP_TRAINING_FORWARD_BACKWARD,
     EP_TRAINING_OPTIM_STEP,
@@ -63,20 +46,15 @@ from ._spec import (
 )
 from .types import (
     AdamParams,
-    AssignSessionProjectBody,
     AuditLogResponse,
-    AuthTokenBody,
     AuthTokenResponse,
     BillingUsageResponse,
-    CancelFutureBody,
     Checkpoint,
     CheckpointArchiveUrlResponse,
     CheckpointsListResponse,
-    ClientConfigRequest,
     ClientConfigResponse,
     ClientDynamicConfigResponse,
     ClientSessionFinishReason,
-    CopyWeightsRequest,
     CopyWeightsResponse,
     CreateCustomLossRequest,
     CreateCustomLossResponse,
@@ -93,7 +71,6 @@ from .types import (
     ForwardBackwardOutput,
     ForwardBackwardRequest,
     ForwardRequest,
-    FuturesRetrieveRequest,
     FuturesRetrieveResponse,
     GetInfoRequest,
     GetInfoResponse,
@@ -101,7 +78,6 @@ from .types import (
     GetServerCapabilitiesResponse,
     GetSessionResponse,
     HealthResponse,
-    JoinSamplingSessionRequest,
     JoinSamplingSessionResponse,
     ListSessionsResponse,
     LoadWeightsRequest,
@@ -141,41 +117,17 @@ from .types import (
     WeightsInfoResponse,
 )
 
-_AUDITLOGRESPONSE_ADAPTER: TypeAdapter[AuditLogResponse] = TypeAdapter(AuditLogResponse)
-_AUTHTOKENRESPONSE_ADAPTER: TypeAdapter[AuthTokenResponse] = TypeAdapter(AuthTokenResponse)
-_BILLINGUSAGERESPONSE_ADAPTER: TypeAdapter[BillingUsageResponse] = TypeAdapter(BillingUsageResponse)
 _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER: TypeAdapter[CheckpointArchiveUrlResponse] = TypeAdapter(
     CheckpointArchiveUrlResponse
 )
 _CHECKPOINTSLISTRESPONSE_ADAPTER: TypeAdapter[CheckpointsListResponse] = TypeAdapter(CheckpointsListResponse)
-_CLIENTCONFIGRESPONSE_ADAPTER: TypeAdapter[ClientConfigResponse] = TypeAdapter(ClientConfigResponse)
-_CLIENTDYNAMICCONFIGRESPONSE_ADAPTER: TypeAdapter[ClientDynamicConfigResponse] = TypeAdapter(
-    ClientDynamicConfigResponse
-)
-_COPYWEIGHTSRESPONSE_ADAPTER: TypeAdapter[CopyWeightsResponse] = TypeAdapter(CopyWeightsResponse)
 _CREATECUSTOMLOSSRESPONSE_ADAPTER: TypeAdapter[CreateCustomLossResponse] = TypeAdapter(CreateCustomLossResponse)
 _CREATEMODELRESPONSE_ADAPTER: TypeAdapter[CreateModelResponse] = TypeAdapter(CreateModelResponse)
 _CREATESAMPLINGSESSIONRESPONSE_ADAPTER: TypeAdapter[CreateSamplingSessionResponse] = TypeAdapter(
     CreateSamplingSessionResponse
 )
-_CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER: TypeAdapter[CurrentCheckpointStorageUsageResponse] = TypeAdapter(
-    CurrentCheckpointStorageUsageResponse
-)
-_EXTERNALWEIGHTSURLSRESPONSE_ADAPTER: TypeAdapter[ExternalWeightsUrlsResponse] = TypeAdapter(
-    ExternalWeightsUrlsResponse
-)
 _FORWARDBACKWARDOUTPUT_ADAPTER: TypeAdapter[ForwardBackwardOutput] = TypeAdapter(ForwardBackwardOutput)
-_FUTURESRETRIEVERESPONSE_ADAPTER: TypeAdapter[FuturesRetrieveResponse] = TypeAdapter(FuturesRetrieveResponse)
 _GETINFORESPONSE_ADAPTER: TypeAdapter[GetInfoResponse] = TypeAdapter(GetInfoResponse)
-_GETSAMPLERRESPONSE_ADAPTER: TypeAdapter[GetSamplerResponse] = TypeAdapter(GetSamplerResponse)
-_GETSERVERCAPABILITIESRESPONSE_ADAPTER: TypeAdapter[GetServerCapabilitiesResponse] = TypeAdapter(
-    GetServerCapabilitiesResponse
-)
-_GETSESSIONRESPONSE_ADAPTER: TypeAdapter[GetSessionResponse] = TypeAdapter(GetSessionResponse)
-_HEALTHRESPONSE_ADAPTER: TypeAdapter[HealthResponse] = TypeAdapter(HealthResponse)
-_JOINSAMPLINGSESSIONRESPONSE_ADAPTER: TypeAdapter[JoinSamplingSessionResponse] = TypeAdapter(
-    JoinSamplingSessionResponse
-)
 _LISTSESSIONSRESPONSE_ADAPTER: TypeAdapter[ListSessionsResponse] = TypeAdapter(ListSessionsResponse)
 _LOADWEIGHTSRESPONSE_ADAPTER: TypeAdapter[LoadWeightsResponse] = TypeAdapter(LoadWeightsResponse)
 _OPTIMSTEPRESPONSE_ADAPTER: TypeAdapter[OptimStepResponse] = TypeAdapter(OptimStepResponse)
@@ -187,11 +139,7 @@ _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER: TypeAdapter[SaveWeightsForSamplerRespons
     SaveWeightsForSamplerResponse
 )
 _SAVEWEIGHTSRESPONSE_ADAPTER: TypeAdapter[SaveWeightsResponse] = TypeAdapter(SaveWeightsResponse)
-_SELFAPIKEYRESPONSE_ADAPTER: TypeAdapter[SelfApiKeyResponse] = TypeAdapter(SelfApiKeyResponse)
 _SESSIONSEARCHRESPONSE_ADAPTER: TypeAdapter[SessionSearchResponse] = TypeAdapter(SessionSearchResponse)
-_SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER: TypeAdapter[SessionTraceExportPollResponse] = TypeAdapter(
-    SessionTraceExportPollResponse
-)
 _TRAININGRUNSRESPONSE_ADAPTER: TypeAdapter[TrainingRunsResponse] = TypeAdapter(TrainingRunsResponse)
 _TRAININGRUN_ADAPTER: TypeAdapter[TrainingRun] = TypeAdapter(TrainingRun)
 _UNLOADMODELRESPONSE_ADAPTER: TypeAdapter[UnloadModelResponse] = TypeAdapter(UnloadModelResponse)
@@ -211,10 +159,12 @@ class AdminClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> AuditLogResponse:
         """Organization audit log for one UTC day (admin role)."""
-        return self._call(
-            EP_ADMIN_AUDIT_LOG,
-            _AUDITLOGRESPONSE_ADAPTER,
-            query={"event_type": event_type, "day": day},
+        return api.admin.audit_log(
+            {
+                "event_type": event_type,
+                "day": day,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -222,10 +172,12 @@ class AdminClient(BaseClient):
         self, *, starting_on: datetime, ending_before: datetime, request_options: RequestOptions | None = None
     ) -> BillingUsageResponse:
         """Hourly billing usage events for a window of at most 14 days (billing view role)."""
-        return self._call(
-            EP_BILLING_USAGE_EVENTS,
-            _BILLINGUSAGERESPONSE_ADAPTER,
-            query={"starting_on": starting_on, "ending_before": ending_before},
+        return api.billing.usage_events(
+            {
+                "starting_on": starting_on,
+                "ending_before": ending_before,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -233,38 +185,32 @@ class AdminClient(BaseClient):
         self, *, project_id: str | None = None, request_options: RequestOptions | None = None
     ) -> CurrentCheckpointStorageUsageResponse:
         """Current checkpoint count, size and projected storage cost, grouped by project and owner."""
-        return self._call(
-            EP_BILLING_CHECKPOINT_STORAGE_CURRENT,
-            _CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER,
-            query={"project_id": project_id},
+        return api.billing.checkpoint_storage_current(
+            {
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def auth_token(self, *, request_options: RequestOptions | None = None) -> AuthTokenResponse:
         """Exchange the caller's credential for a short-lived JWT."""
-        return self._call(
-            EP_AUTH_TOKEN,
-            _AUTHTOKENRESPONSE_ADAPTER,
-            body=request_body(
-                AuthTokenBody,
-                {},
-                {},
-            ),
+        return api.auth.token(
+            client=self,
             request_options=request_options,
         )
 
     def get_self_api_key(self, *, request_options: RequestOptions | None = None) -> SelfApiKeyResponse:
         """Verify the API key in X-API-Key and return its public metadata."""
-        return self._call(
-            EP_AUTH_GET_SELF_API_KEY,
-            _SELFAPIKEYRESPONSE_ADAPTER,
+        return api.auth.get_self_api_key(
+            client=self,
             request_options=request_options,
         )
 
     def delete_self_api_key(self, *, request_options: RequestOptions | None = None) -> None:
         """Revoke the API key presented in X-API-Key."""
-        return self._call_empty(
-            EP_AUTH_DELETE_SELF_API_KEY,
+        return api.auth.delete_self_api_key(
+            client=self,
             request_options=request_options,
         )
 
@@ -282,10 +228,12 @@ class AsyncAdminClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> AuditLogResponse:
         """Organization audit log for one UTC day (admin role)."""
-        return await self._call(
-            EP_ADMIN_AUDIT_LOG,
-            _AUDITLOGRESPONSE_ADAPTER,
-            query={"event_type": event_type, "day": day},
+        return await api.admin.audit_log_async(
+            {
+                "event_type": event_type,
+                "day": day,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -293,10 +241,12 @@ class AsyncAdminClient(AsyncBaseClient):
         self, *, starting_on: datetime, ending_before: datetime, request_options: RequestOptions | None = None
     ) -> BillingUsageResponse:
         """Hourly billing usage events for a window of at most 14 days (billing view role)."""
-        return await self._call(
-            EP_BILLING_USAGE_EVENTS,
-            _BILLINGUSAGERESPONSE_ADAPTER,
-            query={"starting_on": starting_on, "ending_before": ending_before},
+        return await api.billing.usage_events_async(
+            {
+                "starting_on": starting_on,
+                "ending_before": ending_before,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -304,38 +254,32 @@ class AsyncAdminClient(AsyncBaseClient):
         self, *, project_id: str | None = None, request_options: RequestOptions | None = None
     ) -> CurrentCheckpointStorageUsageResponse:
         """Current checkpoint count, size and projected storage cost, grouped by project and owner."""
-        return await self._call(
-            EP_BILLING_CHECKPOINT_STORAGE_CURRENT,
-            _CURRENTCHECKPOINTSTORAGEUSAGERESPONSE_ADAPTER,
-            query={"project_id": project_id},
+        return await api.billing.checkpoint_storage_current_async(
+            {
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def auth_token(self, *, request_options: RequestOptions | None = None) -> AuthTokenResponse:
         """Exchange the caller's credential for a short-lived JWT."""
-        return await self._call(
-            EP_AUTH_TOKEN,
-            _AUTHTOKENRESPONSE_ADAPTER,
-            body=request_body(
-                AuthTokenBody,
-                {},
-                {},
-            ),
+        return await api.auth.token_async(
+            client=self,
             request_options=request_options,
         )
 
     async def get_self_api_key(self, *, request_options: RequestOptions | None = None) -> SelfApiKeyResponse:
         """Verify the API key in X-API-Key and return its public metadata."""
-        return await self._call(
-            EP_AUTH_GET_SELF_API_KEY,
-            _SELFAPIKEYRESPONSE_ADAPTER,
+        return await api.auth.get_self_api_key_async(
+            client=self,
             request_options=request_options,
         )
 
     async def delete_self_api_key(self, *, request_options: RequestOptions | None = None) -> None:
         """Revoke the API key presented in X-API-Key."""
-        return await self._call_empty(
-            EP_AUTH_DELETE_SELF_API_KEY,
+        return await api.auth.delete_self_api_key_async(
+            client=self,
             request_options=request_options,
         )
 
@@ -349,9 +293,8 @@ class RestClient(BaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
-        return self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return api.service.get_server_capabilities(
+            client=self,
             request_options=request_options,
         )
 
@@ -363,11 +306,12 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> GetSessionResponse:
         """Training runs, samplers and metadata of one session."""
-        return self._call(
-            EP_SESSIONS_GET,
-            _GETSESSIONRESPONSE_ADAPTER,
-            path={"session_id": session_id},
-            query={"access_scope": access_scope},
+        return api.sessions.get(
+            {
+                "session_id": session_id,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -380,10 +324,13 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> ListSessionsResponse:
         """List session ids (offset pagination)."""
-        return self._call(
-            EP_SESSIONS_LIST,
-            _LISTSESSIONSRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset, "access_scope": access_scope},
+        return api.sessions.list_(
+            {
+                "limit": limit,
+                "offset": offset,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -419,23 +366,18 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> SessionSearchResponse:
         """Experimental: search the organization's sessions, newest first (cursor pagination)."""
-        return self._call(
-            EP_SESSIONS_SEARCH,
-            _SESSIONSEARCHRESPONSE_ADAPTER,
-            body=request_body(
-                SessionSearchRequest,
-                {},
-                {
-                    "session_id": session_id,
-                    "project_ids": project_ids,
-                    "user_metadata": user_metadata,
-                    "display_name": display_name,
-                    "owner": owner,
-                    "statuses": statuses,
-                    "limit": limit,
-                    "cursor": cursor,
-                },
-            ),
+        return api.sessions.search(
+            {
+                "session_id": session_id,
+                "project_ids": project_ids,
+                "user_metadata": user_metadata,
+                "display_name": display_name,
+                "owner": owner,
+                "statuses": statuses,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -479,16 +421,12 @@ class RestClient(BaseClient):
         self, *, session_id: str, project_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Move a session (and its runs and samplers) into a project."""
-        return self._call_empty(
-            EP_SESSIONS_ASSIGN_PROJECT,
-            path={"session_id": session_id},
-            body=request_body(
-                AssignSessionProjectBody,
-                {
-                    "project_id": project_id,
-                },
-                {},
-            ),
+        return api.sessions.assign_project(
+            {
+                "session_id": session_id,
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -496,19 +434,21 @@ class RestClient(BaseClient):
         self, *, session_id: str, request_options: RequestOptions | None = None
     ) -> SessionTraceExportPollResponse:
         """Start or poll a Perfetto trace export of a session; yields a signed download URL when ready."""
-        return self._call(
-            EP_SESSIONS_TRACE_EXPORT,
-            _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER,
-            path={"session_id": session_id},
+        return api.sessions.trace_export(
+            {
+                "session_id": session_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def get_sampler(self, *, sampler_id: str, request_options: RequestOptions | None = None) -> GetSamplerResponse:
         """Sampler (sampling session) information, base model and model path."""
-        return self._call(
-            EP_SAMPLERS_GET,
-            _GETSAMPLERRESPONSE_ADAPTER,
-            path={"sampler_id": sampler_id},
+        return api.samplers.get(
+            {
+                "sampler_id": sampler_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -516,16 +456,11 @@ class RestClient(BaseClient):
         self, *, tinker_path: str, request_options: RequestOptions | None = None
     ) -> WeightsInfoResponse:
         """Minimal checkpoint information (base model, LoRA settings, optimizer) for a tinker path."""
-        return self._call(
-            EP_WEIGHTS_INFO,
-            _WEIGHTSINFORESPONSE_ADAPTER,
-            body=request_body(
-                WeightsInfoBody,
-                {
-                    "tinker_path": tinker_path,
-                },
-                {},
-            ),
+        return api.weights.info(
+            {
+                "tinker_path": tinker_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -539,10 +474,14 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> TrainingRunsResponse:
         """List training runs (offset pagination)."""
-        return self._call(
-            EP_TRAINING_RUNS_LIST,
-            _TRAININGRUNSRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+        return api.training_runs.list_(
+            {
+                "limit": limit,
+                "offset": offset,
+                "access_scope": access_scope,
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -578,11 +517,12 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """One training run."""
-        return self._call(
-            EP_TRAINING_RUNS_GET,
-            _TRAININGRUN_ADAPTER,
-            path={"training_run_id": training_run_id},
-            query={"access_scope": access_scope},
+        return api.training_runs.get(
+            {
+                "training_run_id": training_run_id,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -590,10 +530,11 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, request_options: RequestOptions | None = None
     ) -> CheckpointsListResponse:
         """Checkpoints (training, sampler, external) of one training run; unpaginated."""
-        return self._call(
-            EP_CHECKPOINTS_LIST,
-            _CHECKPOINTSLISTRESPONSE_ADAPTER,
-            path={"training_run_id": training_run_id},
+        return api.checkpoints.list_(
+            {
+                "training_run_id": training_run_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -601,10 +542,12 @@ class RestClient(BaseClient):
         self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
     ) -> CheckpointsListResponse:
         """All checkpoints of the caller across training runs, newest first (offset pagination)."""
-        return self._call(
-            EP_CHECKPOINTS_LIST_USER,
-            _CHECKPOINTSLISTRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset},
+        return api.checkpoints.list_user(
+            {
+                "limit": limit,
+                "offset": offset,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -630,11 +573,12 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive (tar.gz)."""
-        return self._call_redirect(
-            EP_CHECKPOINTS_ARCHIVE_URL,
-            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
-            "url",
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return api.checkpoints.archive_url(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -642,10 +586,12 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> ExternalWeightsUrlsResponse:
         """Signed per-file download URLs of an external-weights checkpoint."""
-        return self._call(
-            EP_CHECKPOINTS_EXTERNAL_WEIGHTS_URLS,
-            _EXTERNALWEIGHTSURLSRESPONSE_ADAPTER,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return api.checkpoints.external_weights_urls(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -653,9 +599,12 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Delete a checkpoint."""
-        return self._call_empty(
-            EP_CHECKPOINTS_DELETE,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return api.checkpoints.delete(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -663,9 +612,12 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Make a checkpoint public (409 if it already is)."""
-        return self._call_empty(
-            EP_CHECKPOINTS_PUBLISH,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return api.checkpoints.publish(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -673,9 +625,12 @@ class RestClient(BaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Make a checkpoint private again (409 if it already is)."""
-        return self._call_empty(
-            EP_CHECKPOINTS_UNPUBLISH,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return api.checkpoints.unpublish(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -688,16 +643,13 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> None:
         """Set (3600 s to 10 years) or clear (null) a checkpoint's expiry."""
-        return self._call_empty(
-            EP_CHECKPOINTS_SET_TTL,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
-            body=request_body(
-                SetCheckpointTtlBody,
-                {
-                    "ttl_seconds": ttl_seconds,
-                },
-                {},
-            ),
+        return api.checkpoints.set_ttl(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+                "ttl_seconds": ttl_seconds,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -713,26 +665,22 @@ class RestClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> CopyWeightsResponse:
         """Copy a checkpoint into a project (shared storage, new non-trainable training run)."""
-        return self._call(
-            EP_MODELS_COPY_WEIGHTS,
-            _COPYWEIGHTSRESPONSE_ADAPTER,
-            body=request_body(
-                CopyWeightsRequest,
-                {
-                    "source_path": source_path,
-                },
-                {
-                    "session_id": session_id,
-                    "model_seq_id": model_seq_id,
-                    "destination_project_id": destination_project_id,
-                    "ttl_seconds": ttl_seconds,
-                },
-            ),
-            headers={"X-Tinker-Weights-Access-Token": weights_access_token},
+        return api.models.copy_weights(
+            {
+                "source_path": source_path,
+                "session_id": session_id,
+                "model_seq_id": model_seq_id,
+                "destination_project_id": destination_project_id,
+                "ttl_seconds": ttl_seconds,
+                "weights_access_token": weights_access_token,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    def get_checkpoint_archive_url_by_tinker_path(self, *, tinker_path: str) -> CheckpointArchiveUrlResponse:
+    def get_checkpoint_archive_url_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         s_step2 = self._call_redirect(
@@ -740,37 +688,49 @@ class RestClient(BaseClient):
             _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
             "url",
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return s_step2
 
-    def delete_checkpoint_by_tinker_path(self, *, tinker_path: str) -> None:
+    def delete_checkpoint_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Delete a checkpoint, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         self._call_empty(
             EP_CHECKPOINTS_DELETE,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    def publish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+    def publish_checkpoint_from_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint public, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         self._call_empty(
             EP_CHECKPOINTS_PUBLISH,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    def unpublish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+    def unpublish_checkpoint_from_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint private again, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         self._call_empty(
             EP_CHECKPOINTS_UNPUBLISH,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    def set_checkpoint_ttl_from_tinker_path(self, *, tinker_path: str, ttl_seconds: int | None = None) -> None:
+    def set_checkpoint_ttl_from_tinker_path(
+        self, *, tinker_path: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
+    ) -> None:
         """Set (or clear, with null) a checkpoint's expiry, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         body_step2 = request_body(
@@ -784,11 +744,16 @@ class RestClient(BaseClient):
             EP_CHECKPOINTS_SET_TTL,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
             body=body_step2,
+            request_options=request_options,
         )
         return None
 
     def get_training_run_by_tinker_path(
-        self, *, tinker_path: str, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        tinker_path: str,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """The training run of a tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
@@ -797,6 +762,7 @@ class RestClient(BaseClient):
             _TRAININGRUN_ADAPTER,
             path={"training_run_id": s_parsed.training_run_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
         return s_step2
 
@@ -810,9 +776,8 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
-        return await self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return await api.service.get_server_capabilities_async(
+            client=self,
             request_options=request_options,
         )
 
@@ -824,11 +789,12 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> GetSessionResponse:
         """Training runs, samplers and metadata of one session."""
-        return await self._call(
-            EP_SESSIONS_GET,
-            _GETSESSIONRESPONSE_ADAPTER,
-            path={"session_id": session_id},
-            query={"access_scope": access_scope},
+        return await api.sessions.get_async(
+            {
+                "session_id": session_id,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -841,10 +807,13 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> ListSessionsResponse:
         """List session ids (offset pagination)."""
-        return await self._call(
-            EP_SESSIONS_LIST,
-            _LISTSESSIONSRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset, "access_scope": access_scope},
+        return await api.sessions.list__async(
+            {
+                "limit": limit,
+                "offset": offset,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -880,23 +849,18 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> SessionSearchResponse:
         """Experimental: search the organization's sessions, newest first (cursor pagination)."""
-        return await self._call(
-            EP_SESSIONS_SEARCH,
-            _SESSIONSEARCHRESPONSE_ADAPTER,
-            body=request_body(
-                SessionSearchRequest,
-                {},
-                {
-                    "session_id": session_id,
-                    "project_ids": project_ids,
-                    "user_metadata": user_metadata,
-                    "display_name": display_name,
-                    "owner": owner,
-                    "statuses": statuses,
-                    "limit": limit,
-                    "cursor": cursor,
-                },
-            ),
+        return await api.sessions.search_async(
+            {
+                "session_id": session_id,
+                "project_ids": project_ids,
+                "user_metadata": user_metadata,
+                "display_name": display_name,
+                "owner": owner,
+                "statuses": statuses,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -940,16 +904,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, session_id: str, project_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Move a session (and its runs and samplers) into a project."""
-        return await self._call_empty(
-            EP_SESSIONS_ASSIGN_PROJECT,
-            path={"session_id": session_id},
-            body=request_body(
-                AssignSessionProjectBody,
-                {
-                    "project_id": project_id,
-                },
-                {},
-            ),
+        return await api.sessions.assign_project_async(
+            {
+                "session_id": session_id,
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -957,10 +917,11 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, session_id: str, request_options: RequestOptions | None = None
     ) -> SessionTraceExportPollResponse:
         """Start or poll a Perfetto trace export of a session; yields a signed download URL when ready."""
-        return await self._call(
-            EP_SESSIONS_TRACE_EXPORT,
-            _SESSIONTRACEEXPORTPOLLRESPONSE_ADAPTER,
-            path={"session_id": session_id},
+        return await api.sessions.trace_export_async(
+            {
+                "session_id": session_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -968,10 +929,11 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, sampler_id: str, request_options: RequestOptions | None = None
     ) -> GetSamplerResponse:
         """Sampler (sampling session) information, base model and model path."""
-        return await self._call(
-            EP_SAMPLERS_GET,
-            _GETSAMPLERRESPONSE_ADAPTER,
-            path={"sampler_id": sampler_id},
+        return await api.samplers.get_async(
+            {
+                "sampler_id": sampler_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -979,16 +941,11 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, tinker_path: str, request_options: RequestOptions | None = None
     ) -> WeightsInfoResponse:
         """Minimal checkpoint information (base model, LoRA settings, optimizer) for a tinker path."""
-        return await self._call(
-            EP_WEIGHTS_INFO,
-            _WEIGHTSINFORESPONSE_ADAPTER,
-            body=request_body(
-                WeightsInfoBody,
-                {
-                    "tinker_path": tinker_path,
-                },
-                {},
-            ),
+        return await api.weights.info_async(
+            {
+                "tinker_path": tinker_path,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1002,10 +959,14 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> TrainingRunsResponse:
         """List training runs (offset pagination)."""
-        return await self._call(
-            EP_TRAINING_RUNS_LIST,
-            _TRAININGRUNSRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset, "access_scope": access_scope, "project_id": project_id},
+        return await api.training_runs.list__async(
+            {
+                "limit": limit,
+                "offset": offset,
+                "access_scope": access_scope,
+                "project_id": project_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1041,11 +1002,12 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """One training run."""
-        return await self._call(
-            EP_TRAINING_RUNS_GET,
-            _TRAININGRUN_ADAPTER,
-            path={"training_run_id": training_run_id},
-            query={"access_scope": access_scope},
+        return await api.training_runs.get_async(
+            {
+                "training_run_id": training_run_id,
+                "access_scope": access_scope,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1053,10 +1015,11 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, request_options: RequestOptions | None = None
     ) -> CheckpointsListResponse:
         """Checkpoints (training, sampler, external) of one training run; unpaginated."""
-        return await self._call(
-            EP_CHECKPOINTS_LIST,
-            _CHECKPOINTSLISTRESPONSE_ADAPTER,
-            path={"training_run_id": training_run_id},
+        return await api.checkpoints.list__async(
+            {
+                "training_run_id": training_run_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1064,10 +1027,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, limit: int = 100, offset: int = 0, request_options: RequestOptions | None = None
     ) -> CheckpointsListResponse:
         """All checkpoints of the caller across training runs, newest first (offset pagination)."""
-        return await self._call(
-            EP_CHECKPOINTS_LIST_USER,
-            _CHECKPOINTSLISTRESPONSE_ADAPTER,
-            query={"limit": limit, "offset": offset},
+        return await api.checkpoints.list_user_async(
+            {
+                "limit": limit,
+                "offset": offset,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1093,11 +1058,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive (tar.gz)."""
-        return await self._call_redirect(
-            EP_CHECKPOINTS_ARCHIVE_URL,
-            _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
-            "url",
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return await api.checkpoints.archive_url_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1105,10 +1071,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> ExternalWeightsUrlsResponse:
         """Signed per-file download URLs of an external-weights checkpoint."""
-        return await self._call(
-            EP_CHECKPOINTS_EXTERNAL_WEIGHTS_URLS,
-            _EXTERNALWEIGHTSURLSRESPONSE_ADAPTER,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return await api.checkpoints.external_weights_urls_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1116,9 +1084,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Delete a checkpoint."""
-        return await self._call_empty(
-            EP_CHECKPOINTS_DELETE,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return await api.checkpoints.delete_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1126,9 +1097,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Make a checkpoint public (409 if it already is)."""
-        return await self._call_empty(
-            EP_CHECKPOINTS_PUBLISH,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return await api.checkpoints.publish_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1136,9 +1110,12 @@ class AsyncRestClient(AsyncBaseClient):
         self, *, training_run_id: ModelID, checkpoint_id: str, request_options: RequestOptions | None = None
     ) -> None:
         """Make a checkpoint private again (409 if it already is)."""
-        return await self._call_empty(
-            EP_CHECKPOINTS_UNPUBLISH,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
+        return await api.checkpoints.unpublish_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1151,16 +1128,13 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> None:
         """Set (3600 s to 10 years) or clear (null) a checkpoint's expiry."""
-        return await self._call_empty(
-            EP_CHECKPOINTS_SET_TTL,
-            path={"training_run_id": training_run_id, "checkpoint_id": checkpoint_id},
-            body=request_body(
-                SetCheckpointTtlBody,
-                {
-                    "ttl_seconds": ttl_seconds,
-                },
-                {},
-            ),
+        return await api.checkpoints.set_ttl_async(
+            {
+                "training_run_id": training_run_id,
+                "checkpoint_id": checkpoint_id,
+                "ttl_seconds": ttl_seconds,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1176,26 +1150,22 @@ class AsyncRestClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> CopyWeightsResponse:
         """Copy a checkpoint into a project (shared storage, new non-trainable training run)."""
-        return await self._call(
-            EP_MODELS_COPY_WEIGHTS,
-            _COPYWEIGHTSRESPONSE_ADAPTER,
-            body=request_body(
-                CopyWeightsRequest,
-                {
-                    "source_path": source_path,
-                },
-                {
-                    "session_id": session_id,
-                    "model_seq_id": model_seq_id,
-                    "destination_project_id": destination_project_id,
-                    "ttl_seconds": ttl_seconds,
-                },
-            ),
-            headers={"X-Tinker-Weights-Access-Token": weights_access_token},
+        return await api.models.copy_weights_async(
+            {
+                "source_path": source_path,
+                "session_id": session_id,
+                "model_seq_id": model_seq_id,
+                "destination_project_id": destination_project_id,
+                "ttl_seconds": ttl_seconds,
+                "weights_access_token": weights_access_token,
+            },
+            client=self,
             request_options=request_options,
         )
 
-    async def get_checkpoint_archive_url_by_tinker_path(self, *, tinker_path: str) -> CheckpointArchiveUrlResponse:
+    async def get_checkpoint_archive_url_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> CheckpointArchiveUrlResponse:
         """Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         s_step2 = await self._call_redirect(
@@ -1203,37 +1173,49 @@ class AsyncRestClient(AsyncBaseClient):
             _CHECKPOINTARCHIVEURLRESPONSE_ADAPTER,
             "url",
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return s_step2
 
-    async def delete_checkpoint_by_tinker_path(self, *, tinker_path: str) -> None:
+    async def delete_checkpoint_by_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Delete a checkpoint, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         await self._call_empty(
             EP_CHECKPOINTS_DELETE,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    async def publish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+    async def publish_checkpoint_from_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint public, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         await self._call_empty(
             EP_CHECKPOINTS_PUBLISH,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    async def unpublish_checkpoint_from_tinker_path(self, *, tinker_path: str) -> None:
+    async def unpublish_checkpoint_from_tinker_path(
+        self, *, tinker_path: str, request_options: RequestOptions | None = None
+    ) -> None:
         """Make a checkpoint private again, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         await self._call_empty(
             EP_CHECKPOINTS_UNPUBLISH,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
+            request_options=request_options,
         )
         return None
 
-    async def set_checkpoint_ttl_from_tinker_path(self, *, tinker_path: str, ttl_seconds: int | None = None) -> None:
+    async def set_checkpoint_ttl_from_tinker_path(
+        self, *, tinker_path: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
+    ) -> None:
         """Set (or clear, with null) a checkpoint's expiry, by its tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
         body_step2 = request_body(
@@ -1247,11 +1229,16 @@ class AsyncRestClient(AsyncBaseClient):
             EP_CHECKPOINTS_SET_TTL,
             path={"training_run_id": s_parsed.training_run_id, "checkpoint_id": s_parsed.checkpoint_id},
             body=body_step2,
+            request_options=request_options,
         )
         return None
 
     async def get_training_run_by_tinker_path(
-        self, *, tinker_path: str, access_scope: Literal["owned", "accessible"] = "owned"
+        self,
+        *,
+        tinker_path: str,
+        access_scope: Literal["owned", "accessible"] = "owned",
+        request_options: RequestOptions | None = None,
     ) -> TrainingRun:
         """The training run of a tinker:// path."""
         s_parsed = ParsedCheckpointTinkerPath.from_tinker_path(tinker_path)
@@ -1260,6 +1247,7 @@ class AsyncRestClient(AsyncBaseClient):
             _TRAININGRUN_ADAPTER,
             path={"training_run_id": s_parsed.training_run_id},
             query={"access_scope": access_scope},
+            request_options=request_options,
         )
         return s_step2
 
@@ -1268,6 +1256,9 @@ class SamplingClient(BaseClient):
     """Samples from one sampling session (a base model or saved sampler weights)."""
 
     _sdk = SERVICE
+
+    create = staticmethod(delegate(lambda: ServiceClient.create_sampling_client))
+    """Same as the service client's create_sampling_client (the first argument is that client)."""
 
     def retrieve_futures(
         self,
@@ -1279,34 +1270,24 @@ class SamplingClient(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> FuturesRetrieveResponse:
         """Long-poll a sampling session's completion queue (cursor based)."""
-        return self._call(
-            EP_FUTURES_RETRIEVE_MULTI,
-            _FUTURESRETRIEVERESPONSE_ADAPTER,
-            body=request_body(
-                FuturesRetrieveRequest,
-                {
-                    "target": target,
-                },
-                {
-                    "prev_cursor": prev_cursor,
-                    "timeout": timeout,
-                    "retrieved_request_ids": retrieved_request_ids,
-                },
-            ),
+        return api.futures.retrieve_multi(
+            {
+                "target": target,
+                "prev_cursor": prev_cursor,
+                "timeout": timeout,
+                "retrieved_request_ids": retrieved_request_ids,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def cancel_future(self, *, request_id: RequestID, request_options: RequestOptions | None = None) -> None:
         """Ask the server to stop an abandoned sampling request."""
-        return self._call_empty(
-            EP_FUTURES_CANCEL,
-            body=request_body(
-                CancelFutureBody,
-                {
-                    "request_id": request_id,
-                },
-                {},
-            ),
+        return api.futures.cancel(
+            {
+                "request_id": request_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1317,6 +1298,7 @@ class SamplingClient(BaseClient):
         sampling_params: SamplingParams,
         num_samples: int = 1,
         prompt_logprobs: bool | None = None,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[SampleResponse]:
         """Generate completions for a prompt."""
         body_step1 = request_body(
@@ -1332,10 +1314,14 @@ class SamplingClient(BaseClient):
                 "prompt_logprobs": prompt_logprobs,
             },
         )
-        s_step1 = self._start_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
+        s_step1 = self._start_future(
+            EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1, request_options=request_options
+        )
         return s_step1
 
-    def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
+    def compute_logprobs(
+        self, *, prompt: ModelInput, request_options: RequestOptions | None = None
+    ) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
         body_step2 = request_body(
             SampleRequest,
@@ -1350,7 +1336,9 @@ class SamplingClient(BaseClient):
                 "prompt_logprobs": True,
             },
         )
-        s_step2 = self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
+        s_step2 = self._call_future(
+            EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = s_step2.prompt_logprobs
         return s_step3
 
@@ -1359,6 +1347,9 @@ class AsyncSamplingClient(AsyncBaseClient):
     """Samples from one sampling session (a base model or saved sampler weights)."""
 
     _sdk = SERVICE
+
+    create = staticmethod(delegate(lambda: AsyncServiceClient.create_sampling_client))
+    """Same as the service client's create_sampling_client (the first argument is that client)."""
 
     async def retrieve_futures(
         self,
@@ -1370,34 +1361,24 @@ class AsyncSamplingClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> FuturesRetrieveResponse:
         """Long-poll a sampling session's completion queue (cursor based)."""
-        return await self._call(
-            EP_FUTURES_RETRIEVE_MULTI,
-            _FUTURESRETRIEVERESPONSE_ADAPTER,
-            body=request_body(
-                FuturesRetrieveRequest,
-                {
-                    "target": target,
-                },
-                {
-                    "prev_cursor": prev_cursor,
-                    "timeout": timeout,
-                    "retrieved_request_ids": retrieved_request_ids,
-                },
-            ),
+        return await api.futures.retrieve_multi_async(
+            {
+                "target": target,
+                "prev_cursor": prev_cursor,
+                "timeout": timeout,
+                "retrieved_request_ids": retrieved_request_ids,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def cancel_future(self, *, request_id: RequestID, request_options: RequestOptions | None = None) -> None:
         """Ask the server to stop an abandoned sampling request."""
-        return await self._call_empty(
-            EP_FUTURES_CANCEL,
-            body=request_body(
-                CancelFutureBody,
-                {
-                    "request_id": request_id,
-                },
-                {},
-            ),
+        return await api.futures.cancel_async(
+            {
+                "request_id": request_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1408,6 +1389,7 @@ class AsyncSamplingClient(AsyncBaseClient):
         sampling_params: SamplingParams,
         num_samples: int = 1,
         prompt_logprobs: bool | None = None,
+        request_options: RequestOptions | None = None,
     ) -> SampleResponse:
         """Generate completions for a prompt."""
         body_step1 = request_body(
@@ -1423,10 +1405,14 @@ class AsyncSamplingClient(AsyncBaseClient):
                 "prompt_logprobs": prompt_logprobs,
             },
         )
-        s_step1 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1)
+        s_step1 = await self._call_future(
+            EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1, request_options=request_options
+        )
         return s_step1
 
-    async def compute_logprobs(self, *, prompt: ModelInput) -> list[float | None] | None:
+    async def compute_logprobs(
+        self, *, prompt: ModelInput, request_options: RequestOptions | None = None
+    ) -> list[float | None] | None:
         """Log probabilities of the prompt tokens (null for the first token)."""
         body_step2 = request_body(
             SampleRequest,
@@ -1441,7 +1427,9 @@ class AsyncSamplingClient(AsyncBaseClient):
                 "prompt_logprobs": True,
             },
         )
-        s_step2 = await self._call_future(EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2)
+        s_step2 = await self._call_future(
+            EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         s_step3 = s_step2.prompt_logprobs
         return s_step3
 
@@ -1455,32 +1443,25 @@ class ServiceClient(BaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
-        return self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return api.service.get_server_capabilities(
+            client=self,
             request_options=request_options,
         )
 
     def health_check(self, *, request_options: RequestOptions | None = None) -> HealthResponse:
         """Readiness probe."""
-        return self._call(
-            EP_SERVICE_HEALTHZ,
-            _HEALTHRESPONSE_ADAPTER,
+        return api.service.health_check(
+            client=self,
             request_options=request_options,
         )
 
     def client_config(self, *, sdk_version: str, request_options: RequestOptions | None = None) -> ClientConfigResponse:
         """Fetch server-side feature flags for this SDK version (the first request of every client)."""
-        return self._call(
-            EP_SERVICE_CLIENT_CONFIG,
-            _CLIENTCONFIGRESPONSE_ADAPTER,
-            body=request_body(
-                ClientConfigRequest,
-                {
-                    "sdk_version": sdk_version,
-                },
-                {},
-            ),
+        return api.service.client_config(
+            {
+                "sdk_version": sdk_version,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1488,16 +1469,11 @@ class ServiceClient(BaseClient):
         self, *, sdk_version: str, request_options: RequestOptions | None = None
     ) -> ClientDynamicConfigResponse:
         """Fetch the periodically refreshed server flags (cancel support, refresh interval)."""
-        return self._call(
-            EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
-            _CLIENTDYNAMICCONFIGRESPONSE_ADAPTER,
-            body=request_body(
-                ClientConfigRequest,
-                {
-                    "sdk_version": sdk_version,
-                },
-                {},
-            ),
+        return api.service.client_dynamic_config(
+            {
+                "sdk_version": sdk_version,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1505,21 +1481,21 @@ class ServiceClient(BaseClient):
         self, *, sampling_session_id: str, request_options: RequestOptions | None = None
     ) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
-        return self._call(
-            EP_SERVICE_JOIN_SAMPLING_SESSION,
-            _JOINSAMPLINGSESSIONRESPONSE_ADAPTER,
-            body=request_body(
-                JoinSamplingSessionRequest,
-                {
-                    "sampling_session_id": sampling_session_id,
-                },
-                {},
-            ),
+        return api.service.join_sampling_session(
+            {
+                "sampling_session_id": sampling_session_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
     def create_lora_training_client(
-        self, *, base_model: str, lora_config: LoraConfig | None = None, user_metadata: dict[str, Any] | None = None
+        self,
+        *,
+        base_model: str,
+        lora_config: LoraConfig | None = None,
+        user_metadata: dict[str, Any] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
@@ -1535,7 +1511,9 @@ class ServiceClient(BaseClient):
                 "lora_config": lora_config,
             },
         )
-        s_step2 = self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = self._call_future(
+            EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         body_info = request_body(
             GetInfoRequest,
             {
@@ -1543,37 +1521,57 @@ class ServiceClient(BaseClient):
             },
             {},
         )
-        s_info = self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
+        s_info = self._call(
+            EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info, request_options=request_options
+        )
         s_step4 = TrainingClient._derive(self, session_id=self._session_id(), model_id=s_info.model_id, info=s_info)
         return s_step4
 
-    def create_training_client_from_state(self, *, path: str) -> TrainingClient:
+    def create_training_client_from_state(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> TrainingClient:
         """Create a TrainingClient from a saved checkpoint (weights only)."""
         s_step1 = self._sibling(RestClient)._call(
-            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+            EP_WEIGHTS_INFO,
+            _WEIGHTSINFORESPONSE_ADAPTER,
+            body=request_body(WeightsInfoBody, {"tinker_path": path}, {}),
+            request_options=request_options,
         )
         s_client = self.create_lora_training_client(
             base_model=s_step1.base_model,
             lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
+            request_options=request_options,
         )
-        s_client.load_state(path=path).result()
+        s_client.load_state(path=path, request_options=request_options).result()
         s_step5 = s_client
         return s_step5
 
-    def create_training_client_from_state_with_optimizer(self, *, path: str) -> TrainingClient:
+    def create_training_client_from_state_with_optimizer(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> TrainingClient:
         """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
         s_step1 = self._sibling(RestClient)._call(
-            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+            EP_WEIGHTS_INFO,
+            _WEIGHTSINFORESPONSE_ADAPTER,
+            body=request_body(WeightsInfoBody, {"tinker_path": path}, {}),
+            request_options=request_options,
         )
         s_client = self.create_lora_training_client(
             base_model=s_step1.base_model,
             lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
+            request_options=request_options,
         )
-        s_client.load_state_with_optimizer(path=path).result()
+        s_client.load_state_with_optimizer(path=path, request_options=request_options).result()
         s_step5 = s_client
         return s_step5
 
-    def create_sampling_client(self, *, model_path: str | None = None, base_model: str | None = None) -> SamplingClient:
+    def create_sampling_client(
+        self,
+        *,
+        model_path: str | None = None,
+        base_model: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
         body_step1 = request_body(
             CreateSamplingSessionRequest,
@@ -1587,7 +1585,10 @@ class ServiceClient(BaseClient):
             },
         )
         s_step1 = self._call(
-            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_SAMPLING_SESSION,
+            _CREATESAMPLINGSESSIONRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
@@ -1598,7 +1599,12 @@ class ServiceClient(BaseClient):
         return s_step1
 
     def create_custom_loss(
-        self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
+        self,
+        *,
+        name: str,
+        inputs: list[CustomLossInput],
+        graph: CustomLossGraph,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[CreateCustomLossResponse]:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
         body_step1 = request_body(
@@ -1613,11 +1619,21 @@ class ServiceClient(BaseClient):
             {},
         )
         s_step1 = self._start_future(
-            EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_CUSTOM_LOSS,
+            FT_FUTURES,
+            _CREATECUSTOMLOSSRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         return s_step1
 
-    def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
+    def finish_session(
+        self,
+        *,
+        reason: ClientSessionFinishReason,
+        detail: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> None:
         """Mark the session finished with a client-reported reason."""
         body_step1 = request_body(
             FinishSessionBody,
@@ -1627,7 +1643,12 @@ class ServiceClient(BaseClient):
             },
             {},
         )
-        self._call_empty(EP_SERVICE_FINISH_SESSION, path={"session_id": self._session_id()}, body=body_step1)
+        self._call_empty(
+            EP_SERVICE_FINISH_SESSION,
+            path={"session_id": self._session_id()},
+            body=body_step1,
+            request_options=request_options,
+        )
         return None
 
 
@@ -1640,17 +1661,15 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, request_options: RequestOptions | None = None
     ) -> GetServerCapabilitiesResponse:
         """Models the caller may use and server capabilities."""
-        return await self._call(
-            EP_SERVICE_GET_SERVER_CAPABILITIES,
-            _GETSERVERCAPABILITIESRESPONSE_ADAPTER,
+        return await api.service.get_server_capabilities_async(
+            client=self,
             request_options=request_options,
         )
 
     async def health_check(self, *, request_options: RequestOptions | None = None) -> HealthResponse:
         """Readiness probe."""
-        return await self._call(
-            EP_SERVICE_HEALTHZ,
-            _HEALTHRESPONSE_ADAPTER,
+        return await api.service.health_check_async(
+            client=self,
             request_options=request_options,
         )
 
@@ -1658,16 +1677,11 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, sdk_version: str, request_options: RequestOptions | None = None
     ) -> ClientConfigResponse:
         """Fetch server-side feature flags for this SDK version (the first request of every client)."""
-        return await self._call(
-            EP_SERVICE_CLIENT_CONFIG,
-            _CLIENTCONFIGRESPONSE_ADAPTER,
-            body=request_body(
-                ClientConfigRequest,
-                {
-                    "sdk_version": sdk_version,
-                },
-                {},
-            ),
+        return await api.service.client_config_async(
+            {
+                "sdk_version": sdk_version,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1675,16 +1689,11 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, sdk_version: str, request_options: RequestOptions | None = None
     ) -> ClientDynamicConfigResponse:
         """Fetch the periodically refreshed server flags (cancel support, refresh interval)."""
-        return await self._call(
-            EP_SERVICE_CLIENT_DYNAMIC_CONFIG,
-            _CLIENTDYNAMICCONFIGRESPONSE_ADAPTER,
-            body=request_body(
-                ClientConfigRequest,
-                {
-                    "sdk_version": sdk_version,
-                },
-                {},
-            ),
+        return await api.service.client_dynamic_config_async(
+            {
+                "sdk_version": sdk_version,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -1692,21 +1701,21 @@ class AsyncServiceClient(AsyncBaseClient):
         self, *, sampling_session_id: str, request_options: RequestOptions | None = None
     ) -> JoinSamplingSessionResponse:
         """Allocate a clone id for a SamplingClient rebuilt from a pickle or sampler handle."""
-        return await self._call(
-            EP_SERVICE_JOIN_SAMPLING_SESSION,
-            _JOINSAMPLINGSESSIONRESPONSE_ADAPTER,
-            body=request_body(
-                JoinSamplingSessionRequest,
-                {
-                    "sampling_session_id": sampling_session_id,
-                },
-                {},
-            ),
+        return await api.service.join_sampling_session_async(
+            {
+                "sampling_session_id": sampling_session_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
     async def create_lora_training_client(
-        self, *, base_model: str, lora_config: LoraConfig | None = None, user_metadata: dict[str, Any] | None = None
+        self,
+        *,
+        base_model: str,
+        lora_config: LoraConfig | None = None,
+        user_metadata: dict[str, Any] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
@@ -1722,7 +1731,9 @@ class AsyncServiceClient(AsyncBaseClient):
                 "lora_config": lora_config,
             },
         )
-        s_step2 = await self._call_future(EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = await self._call_future(
+            EP_MODELS_CREATE, FT_FUTURES, _CREATEMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         body_info = request_body(
             GetInfoRequest,
             {
@@ -1730,40 +1741,58 @@ class AsyncServiceClient(AsyncBaseClient):
             },
             {},
         )
-        s_info = await self._call(EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info)
+        s_info = await self._call(
+            EP_MODELS_GET_INFO, _GETINFORESPONSE_ADAPTER, body=body_info, request_options=request_options
+        )
         s_step4 = AsyncTrainingClient._derive(
             self, session_id=(await self._session_id()), model_id=s_info.model_id, info=s_info
         )
         return s_step4
 
-    async def create_training_client_from_state(self, *, path: str) -> AsyncTrainingClient:
+    async def create_training_client_from_state(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> AsyncTrainingClient:
         """Create a TrainingClient from a saved checkpoint (weights only)."""
         s_step1 = await self._sibling(AsyncRestClient)._call(
-            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+            EP_WEIGHTS_INFO,
+            _WEIGHTSINFORESPONSE_ADAPTER,
+            body=request_body(WeightsInfoBody, {"tinker_path": path}, {}),
+            request_options=request_options,
         )
         s_client = await self.create_lora_training_client(
             base_model=s_step1.base_model,
             lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
+            request_options=request_options,
         )
-        await s_client.load_state(path=path)
+        await s_client.load_state(path=path, request_options=request_options)
         s_step5 = s_client
         return s_step5
 
-    async def create_training_client_from_state_with_optimizer(self, *, path: str) -> AsyncTrainingClient:
+    async def create_training_client_from_state_with_optimizer(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> AsyncTrainingClient:
         """Create a TrainingClient from a saved checkpoint, restoring the optimizer state too."""
         s_step1 = await self._sibling(AsyncRestClient)._call(
-            EP_WEIGHTS_INFO, _WEIGHTSINFORESPONSE_ADAPTER, body=request_body(WeightsInfoBody, {"tinker_path": path}, {})
+            EP_WEIGHTS_INFO,
+            _WEIGHTSINFORESPONSE_ADAPTER,
+            body=request_body(WeightsInfoBody, {"tinker_path": path}, {}),
+            request_options=request_options,
         )
         s_client = await self.create_lora_training_client(
             base_model=s_step1.base_model,
             lora_config=LoraConfig.model_validate({"rank": present(s_step1.lora_rank, "${result.lora_rank}")}),
+            request_options=request_options,
         )
-        await s_client.load_state_with_optimizer(path=path)
+        await s_client.load_state_with_optimizer(path=path, request_options=request_options)
         s_step5 = s_client
         return s_step5
 
     async def create_sampling_client(
-        self, *, model_path: str | None = None, base_model: str | None = None
+        self,
+        *,
+        model_path: str | None = None,
+        base_model: str | None = None,
+        request_options: RequestOptions | None = None,
     ) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path or a base model."""
         body_step1 = request_body(
@@ -1778,7 +1807,10 @@ class AsyncServiceClient(AsyncBaseClient):
             },
         )
         s_step1 = await self._call(
-            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_SAMPLING_SESSION,
+            _CREATESAMPLINGSESSIONRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
@@ -1789,7 +1821,12 @@ class AsyncServiceClient(AsyncBaseClient):
         return s_step1
 
     async def create_custom_loss(
-        self, *, name: str, inputs: list[CustomLossInput], graph: CustomLossGraph
+        self,
+        *,
+        name: str,
+        inputs: list[CustomLossInput],
+        graph: CustomLossGraph,
+        request_options: RequestOptions | None = None,
     ) -> CreateCustomLossResponse:
         """Upload a traced custom loss graph; the future resolves to its loss id."""
         body_step1 = request_body(
@@ -1804,11 +1841,21 @@ class AsyncServiceClient(AsyncBaseClient):
             {},
         )
         s_step1 = await self._call_future(
-            EP_SERVICE_CREATE_CUSTOM_LOSS, FT_FUTURES, _CREATECUSTOMLOSSRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_CUSTOM_LOSS,
+            FT_FUTURES,
+            _CREATECUSTOMLOSSRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         return s_step1
 
-    async def finish_session(self, *, reason: ClientSessionFinishReason, detail: str | None = None) -> None:
+    async def finish_session(
+        self,
+        *,
+        reason: ClientSessionFinishReason,
+        detail: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> None:
         """Mark the session finished with a client-reported reason."""
         body_step1 = request_body(
             FinishSessionBody,
@@ -1819,7 +1866,10 @@ class AsyncServiceClient(AsyncBaseClient):
             {},
         )
         await self._call_empty(
-            EP_SERVICE_FINISH_SESSION, path={"session_id": (await self._session_id())}, body=body_step1
+            EP_SERVICE_FINISH_SESSION,
+            path={"session_id": (await self._session_id())},
+            body=body_step1,
+            request_options=request_options,
         )
         return None
 
@@ -1829,7 +1879,17 @@ class TrainingClient(BaseClient):
 
     _sdk = SERVICE
 
-    def create_sampling_client(self, *, model_path: str) -> SamplingClient:
+    @staticmethod
+    def chunk_data(items: Sequence[Datum]) -> list[list[Datum]]:
+        """The chunks forward_backward splits `data` into (at most 1024 datums and about 5 MB each). At most 1024
+        items and about 5000000 bytes (estimated from the JSON form) a chunk; an item larger than that alone is an
+        ``InvalidArgumentError``.
+        """
+        return Chunking("data", 1024, 5000000, ()).split(items)
+
+    def create_sampling_client(
+        self, *, model_path: str, request_options: RequestOptions | None = None
+    ) -> SamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
         body_step1 = request_body(
             CreateSamplingSessionRequest,
@@ -1842,12 +1902,17 @@ class TrainingClient(BaseClient):
             },
         )
         s_step1 = self._call(
-            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_SAMPLING_SESSION,
+            _CREATESAMPLINGSESSIONRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         s_step2 = SamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
-    def save_weights_and_get_sampling_client_sync(self) -> SamplingClient:
+    def save_weights_and_get_sampling_client_sync(
+        self, *, request_options: RequestOptions | None = None
+    ) -> SamplingClient:
         """Save the current weights and create a SamplingClient on them."""
         with self._lane("seq_id"):
             body_step2 = request_body(
@@ -1860,7 +1925,9 @@ class TrainingClient(BaseClient):
                     "sampling_session_seq_id": self._next("sampling_session_seq_id"),
                 },
             )
-            s_step2_id = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+            s_step2_id = self._submit(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2, request_options=request_options
+            )
         s_step2 = self._await_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
@@ -1874,7 +1941,7 @@ class TrainingClient(BaseClient):
         s_step1 = cast("GetInfoResponse", self._state["info"])
         return s_step1
 
-    def unload_model(self) -> UnloadModelResponse:
+    def unload_model(self, *, request_options: RequestOptions | None = None) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
         body_step2 = request_body(
             UnloadModelRequest,
@@ -1883,11 +1950,18 @@ class TrainingClient(BaseClient):
             },
             {},
         )
-        s_step2 = self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = self._call_future(
+            EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         return s_step2
 
     def forward_backward(
-        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+        self,
+        *,
+        data: list[Datum],
+        loss_fn: LossFnType,
+        loss_fn_config: dict[str, float | str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward and backward pass and accumulate gradients."""
 
@@ -1902,7 +1976,7 @@ class TrainingClient(BaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            return dict(body=body_step1)
+            return dict(body=body_step1, request_options=request_options)
 
         with self._lane("seq_id"):
             s_step1 = self._start_chunked(
@@ -1916,7 +1990,12 @@ class TrainingClient(BaseClient):
         return s_step1
 
     def forward(
-        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+        self,
+        *,
+        data: list[Datum],
+        loss_fn: LossFnType,
+        loss_fn_config: dict[str, float | str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> APIFuture[ForwardBackwardOutput]:
         """Run a forward pass only (no gradients)."""
 
@@ -1931,7 +2010,7 @@ class TrainingClient(BaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            return dict(body=body_step1)
+            return dict(body=body_step1, request_options=request_options)
 
         with self._lane("seq_id"):
             s_step1 = self._start_chunked(
@@ -1944,7 +2023,9 @@ class TrainingClient(BaseClient):
             )
         return s_step1
 
-    def optim_step(self, *, adam_params: AdamParams) -> APIFuture[OptimStepResponse]:
+    def optim_step(
+        self, *, adam_params: AdamParams, request_options: RequestOptions | None = None
+    ) -> APIFuture[OptimStepResponse]:
         """Apply one optimizer step with the given Adam hyperparameters."""
         with self._lane("seq_id"):
             body_step1 = request_body(
@@ -1958,11 +2039,17 @@ class TrainingClient(BaseClient):
                 },
             )
             s_step1 = self._start_future(
-                EP_TRAINING_OPTIM_STEP, FT_FUTURES, _OPTIMSTEPRESPONSE_ADAPTER, body=body_step1
+                EP_TRAINING_OPTIM_STEP,
+                FT_FUTURES,
+                _OPTIMSTEPRESPONSE_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
             )
         return s_step1
 
-    def save_state(self, *, name: str, ttl_seconds: int | None = None) -> APIFuture[SaveWeightsResponse]:
+    def save_state(
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
+    ) -> APIFuture[SaveWeightsResponse]:
         """Save the training state (weights and optimizer) as a named checkpoint."""
         with self._lane("seq_id"):
             body_step1 = request_body(
@@ -1976,10 +2063,16 @@ class TrainingClient(BaseClient):
                     "ttl_seconds": ttl_seconds,
                 },
             )
-            s_step1 = self._start_future(EP_WEIGHTS_SAVE, FT_FUTURES, _SAVEWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+            s_step1 = self._start_future(
+                EP_WEIGHTS_SAVE,
+                FT_FUTURES,
+                _SAVEWEIGHTSRESPONSE_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
+            )
         return s_step1
 
-    def load_state(self, *, path: str) -> APIFuture[LoadWeightsResponse]:
+    def load_state(self, *, path: str, request_options: RequestOptions | None = None) -> APIFuture[LoadWeightsResponse]:
         """Load the weights of a checkpoint (not the optimizer state)."""
         with self._lane("seq_id"):
             body_step1 = request_body(
@@ -1993,10 +2086,18 @@ class TrainingClient(BaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            s_step1 = self._start_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+            s_step1 = self._start_future(
+                EP_WEIGHTS_LOAD,
+                FT_FUTURES,
+                _LOADWEIGHTSRESPONSE_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
+            )
         return s_step1
 
-    def load_state_with_optimizer(self, *, path: str) -> APIFuture[LoadWeightsResponse]:
+    def load_state_with_optimizer(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> APIFuture[LoadWeightsResponse]:
         """Load the weights and the optimizer state of a checkpoint."""
         with self._lane("seq_id"):
             body_step1 = request_body(
@@ -2010,11 +2111,17 @@ class TrainingClient(BaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            s_step1 = self._start_future(EP_WEIGHTS_LOAD, FT_FUTURES, _LOADWEIGHTSRESPONSE_ADAPTER, body=body_step1)
+            s_step1 = self._start_future(
+                EP_WEIGHTS_LOAD,
+                FT_FUTURES,
+                _LOADWEIGHTSRESPONSE_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
+            )
         return s_step1
 
     def save_weights_for_sampler(
-        self, *, name: str, ttl_seconds: int | None = None
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
     ) -> APIFuture[SaveWeightsForSamplerResponse]:
         """Save the weights as a named sampler checkpoint."""
         with self._lane("seq_id"):
@@ -2030,12 +2137,16 @@ class TrainingClient(BaseClient):
                 },
             )
             s_step1 = self._start_future(
-                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER, body=body_step1
+                EP_WEIGHTS_SAVE_FOR_SAMPLER,
+                FT_FUTURES,
+                _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
             )
         return s_step1
 
     def save_weights_external(
-        self, *, name: str, ttl_seconds: int | None = None
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
     ) -> APIFuture[SaveWeightsExternalResponseInternal]:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
         with self._lane("seq_id"):
@@ -2051,11 +2162,15 @@ class TrainingClient(BaseClient):
                 },
             )
             s_step1 = self._start_future(
-                EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER, body=body_step1
+                EP_WEIGHTS_SAVE_EXTERNAL,
+                FT_FUTURES,
+                _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER,
+                body=body_step1,
+                request_options=request_options,
             )
         return s_step1
 
-    def save_weights_and_get_sampling_client(self) -> SamplingClient:
+    def save_weights_and_get_sampling_client(self, *, request_options: RequestOptions | None = None) -> SamplingClient:
         """Save the current weights and create a SamplingClient on them."""
         with self._lane("seq_id"):
             body_step2 = request_body(
@@ -2068,7 +2183,9 @@ class TrainingClient(BaseClient):
                     "sampling_session_seq_id": self._next("sampling_session_seq_id"),
                 },
             )
-            s_step2_id = self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+            s_step2_id = self._submit(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2, request_options=request_options
+            )
         s_step2 = self._await_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
@@ -2081,7 +2198,17 @@ class AsyncTrainingClient(AsyncBaseClient):
 
     _sdk = SERVICE
 
-    async def create_sampling_client(self, *, model_path: str) -> AsyncSamplingClient:
+    @staticmethod
+    def chunk_data(items: Sequence[Datum]) -> list[list[Datum]]:
+        """The chunks forward_backward splits `data` into (at most 1024 datums and about 5 MB each). At most 1024
+        items and about 5000000 bytes (estimated from the JSON form) a chunk; an item larger than that alone is an
+        ``InvalidArgumentError``.
+        """
+        return Chunking("data", 1024, 5000000, ()).split(items)
+
+    async def create_sampling_client(
+        self, *, model_path: str, request_options: RequestOptions | None = None
+    ) -> AsyncSamplingClient:
         """Create a SamplingClient for a tinker:// model path, in this model's session."""
         body_step1 = request_body(
             CreateSamplingSessionRequest,
@@ -2094,12 +2221,17 @@ class AsyncTrainingClient(AsyncBaseClient):
             },
         )
         s_step1 = await self._call(
-            EP_SERVICE_CREATE_SAMPLING_SESSION, _CREATESAMPLINGSESSIONRESPONSE_ADAPTER, body=body_step1
+            EP_SERVICE_CREATE_SAMPLING_SESSION,
+            _CREATESAMPLINGSESSIONRESPONSE_ADAPTER,
+            body=body_step1,
+            request_options=request_options,
         )
         s_step2 = AsyncSamplingClient._derive(self, sampling_session_id=s_step1.sampling_session_id)
         return s_step2
 
-    async def save_weights_and_get_sampling_client_sync(self) -> AsyncSamplingClient:
+    async def save_weights_and_get_sampling_client_sync(
+        self, *, request_options: RequestOptions | None = None
+    ) -> AsyncSamplingClient:
         """Save the current weights and create a SamplingClient on them."""
         async with self._lane("seq_id"):
             body_step2 = request_body(
@@ -2112,7 +2244,9 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "sampling_session_seq_id": self._next("sampling_session_seq_id"),
                 },
             )
-            s_step2_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+            s_step2_id = await self._submit(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2, request_options=request_options
+            )
         s_step2 = await self._await_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
@@ -2126,7 +2260,7 @@ class AsyncTrainingClient(AsyncBaseClient):
         s_step1 = cast("GetInfoResponse", self._state["info"])
         return s_step1
 
-    async def unload_model(self) -> UnloadModelResponse:
+    async def unload_model(self, *, request_options: RequestOptions | None = None) -> UnloadModelResponse:
         """Unload the model from the server (Tinkex; not used by 0.38)."""
         body_step2 = request_body(
             UnloadModelRequest,
@@ -2135,11 +2269,18 @@ class AsyncTrainingClient(AsyncBaseClient):
             },
             {},
         )
-        s_step2 = await self._call_future(EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2)
+        s_step2 = await self._call_future(
+            EP_MODELS_UNLOAD, FT_FUTURES, _UNLOADMODELRESPONSE_ADAPTER, body=body_step2, request_options=request_options
+        )
         return s_step2
 
     async def forward_backward(
-        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+        self,
+        *,
+        data: list[Datum],
+        loss_fn: LossFnType,
+        loss_fn_config: dict[str, float | str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> ForwardBackwardOutput:
         """Run a forward and backward pass and accumulate gradients."""
 
@@ -2154,7 +2295,7 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            return dict(body=body_step1)
+            return dict(body=body_step1, request_options=request_options)
 
         async with self._lane("seq_id"):
             s_step1 = await self._call_chunked(
@@ -2168,7 +2309,12 @@ class AsyncTrainingClient(AsyncBaseClient):
         return s_step1
 
     async def forward(
-        self, *, data: list[Datum], loss_fn: LossFnType, loss_fn_config: dict[str, float | str] | None = None
+        self,
+        *,
+        data: list[Datum],
+        loss_fn: LossFnType,
+        loss_fn_config: dict[str, float | str] | None = None,
+        request_options: RequestOptions | None = None,
     ) -> ForwardBackwardOutput:
         """Run a forward pass only (no gradients)."""
 
@@ -2183,7 +2329,7 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            return dict(body=body_step1)
+            return dict(body=body_step1, request_options=request_options)
 
         async with self._lane("seq_id"):
             s_step1 = await self._call_chunked(
@@ -2196,7 +2342,9 @@ class AsyncTrainingClient(AsyncBaseClient):
             )
         return s_step1
 
-    async def optim_step(self, *, adam_params: AdamParams) -> OptimStepResponse:
+    async def optim_step(
+        self, *, adam_params: AdamParams, request_options: RequestOptions | None = None
+    ) -> OptimStepResponse:
         """Apply one optimizer step with the given Adam hyperparameters."""
         async with self._lane("seq_id"):
             body_step1 = request_body(
@@ -2209,11 +2357,15 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            s_step1_id = await self._submit(EP_TRAINING_OPTIM_STEP, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_TRAINING_OPTIM_STEP, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(EP_TRAINING_OPTIM_STEP, FT_FUTURES, s_step1_id, _OPTIMSTEPRESPONSE_ADAPTER)
         return s_step1
 
-    async def save_state(self, *, name: str, ttl_seconds: int | None = None) -> SaveWeightsResponse:
+    async def save_state(
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
+    ) -> SaveWeightsResponse:
         """Save the training state (weights and optimizer) as a named checkpoint."""
         async with self._lane("seq_id"):
             body_step1 = request_body(
@@ -2227,11 +2379,13 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "ttl_seconds": ttl_seconds,
                 },
             )
-            s_step1_id = await self._submit(EP_WEIGHTS_SAVE, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_WEIGHTS_SAVE, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(EP_WEIGHTS_SAVE, FT_FUTURES, s_step1_id, _SAVEWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
-    async def load_state(self, *, path: str) -> LoadWeightsResponse:
+    async def load_state(self, *, path: str, request_options: RequestOptions | None = None) -> LoadWeightsResponse:
         """Load the weights of a checkpoint (not the optimizer state)."""
         async with self._lane("seq_id"):
             body_step1 = request_body(
@@ -2245,11 +2399,15 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            s_step1_id = await self._submit(EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(EP_WEIGHTS_LOAD, FT_FUTURES, s_step1_id, _LOADWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
-    async def load_state_with_optimizer(self, *, path: str) -> LoadWeightsResponse:
+    async def load_state_with_optimizer(
+        self, *, path: str, request_options: RequestOptions | None = None
+    ) -> LoadWeightsResponse:
         """Load the weights and the optimizer state of a checkpoint."""
         async with self._lane("seq_id"):
             body_step1 = request_body(
@@ -2263,12 +2421,14 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "seq_id": self._next("seq_id", 1),
                 },
             )
-            s_step1_id = await self._submit(EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_WEIGHTS_LOAD, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(EP_WEIGHTS_LOAD, FT_FUTURES, s_step1_id, _LOADWEIGHTSRESPONSE_ADAPTER)
         return s_step1
 
     async def save_weights_for_sampler(
-        self, *, name: str, ttl_seconds: int | None = None
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
     ) -> SaveWeightsForSamplerResponse:
         """Save the weights as a named sampler checkpoint."""
         async with self._lane("seq_id"):
@@ -2283,14 +2443,16 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "ttl_seconds": ttl_seconds,
                 },
             )
-            s_step1_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step1_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )
         return s_step1
 
     async def save_weights_external(
-        self, *, name: str, ttl_seconds: int | None = None
+        self, *, name: str, ttl_seconds: int | None = None, request_options: RequestOptions | None = None
     ) -> SaveWeightsExternalResponseInternal:
         """Export the weights in an external (HuggingFace) format (0.38; not in Tinkex)."""
         async with self._lane("seq_id"):
@@ -2305,13 +2467,17 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "ttl_seconds": ttl_seconds,
                 },
             )
-            s_step1_id = await self._submit(EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, body=body_step1)
+            s_step1_id = await self._submit(
+                EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, body=body_step1, request_options=request_options
+            )
         s_step1 = await self._await_future(
             EP_WEIGHTS_SAVE_EXTERNAL, FT_FUTURES, s_step1_id, _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER
         )
         return s_step1
 
-    async def save_weights_and_get_sampling_client(self) -> AsyncSamplingClient:
+    async def save_weights_and_get_sampling_client(
+        self, *, request_options: RequestOptions | None = None
+    ) -> AsyncSamplingClient:
         """Save the current weights and create a SamplingClient on them."""
         async with self._lane("seq_id"):
             body_step2 = request_body(
@@ -2324,7 +2490,9 @@ class AsyncTrainingClient(AsyncBaseClient):
                     "sampling_session_seq_id": self._next("sampling_session_seq_id"),
                 },
             )
-            s_step2_id = await self._submit(EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2)
+            s_step2_id = await self._submit(
+                EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, body=body_step2, request_options=request_options
+            )
         s_step2 = await self._await_future(
             EP_WEIGHTS_SAVE_FOR_SAMPLER, FT_FUTURES, s_step2_id, _SAVEWEIGHTSFORSAMPLERRESPONSE_ADAPTER
         )

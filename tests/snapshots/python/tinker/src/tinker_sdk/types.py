@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, cast
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, best_fit, discriminate, parse_template
+from ._runtime import (
+    UNKNOWN_TAG,
+    OpenEnum,
+    WireModel,
+    best_fit,
+    construct,
+    discriminate,
+    parse_template,
+    project,
+    to_wire,
+)
 
 
 class AccessibleSearchOwner(WireModel):
@@ -166,6 +176,8 @@ class Checkpoint(WireModel):
     """The time when the checkpoint was created"""
     tinker_path: str
     """The tinker path to the checkpoint"""
+    training_run_id: str | None = None
+    """The training run the checkpoint belongs to (from `tinker_path` when the server leaves it out)"""
     size_bytes: int | None = None
     """The size of the checkpoint in bytes"""
     public: bool = False
@@ -174,6 +186,10 @@ class Checkpoint(WireModel):
     """Optional user-provided metadata attached to the checkpoint"""
     expires_at: datetime | None = None
     """When this checkpoint expires (null = never expires)"""
+
+    tinkc_derived: ClassVar[tuple[tuple[str, str, str, str], ...]] = (
+        ("training_run_id", "tinker_path", "tinker://{training_run_id}/{+checkpoint_id}", "training_run_id"),
+    )
 
 
 class CheckpointArchiveUrlResponse(WireModel):
@@ -643,6 +659,10 @@ class GetServerCapabilitiesResponse(WireModel):
     supported_models: list[SupportedModel]
     """List of models available on the server."""
 
+    def model_names(self) -> list[str | None]:
+        """The names of the supported models. A union item without the field read is an ``InvalidArgumentError``."""
+        return cast("list[str | None]", project(self, ("supported_models", None, "model_name")))
+
 
 class GetSessionResponse(WireModel):
     training_run_ids: list[ModelID]
@@ -677,6 +697,17 @@ class ImageChunk(WireModel):
     expected_tokens: int | None = None
     """Expected number of tokens this image represents."""
     type: Literal["image"] = "image"
+
+    @classmethod
+    def new(
+        cls, data: Base64Bytes, format: Literal["png", "jpeg"], *, expected_tokens: int | None = None
+    ) -> ImageChunk:
+        """An image chunk of the raw image bytes `data` (sent base64-encoded) in `format`. Values that do not fit are
+        an ``InvalidArgumentError``.
+        """
+        return construct(
+            cls, {"data": to_wire(data), "format": to_wire(format), "expected_tokens": to_wire(expected_tokens)}
+        )
 
 
 class JoinSamplingSessionRequest(WireModel):
@@ -766,6 +797,24 @@ class ModelInput(WireModel):
     chunks: list[ModelInputChunk]
     """Sequence of input chunks (formerly TokenSequence)"""
 
+    @classmethod
+    def empty(cls) -> ModelInput:
+        """A model input without chunks. Values that do not fit are an ``InvalidArgumentError``."""
+        return construct(cls, {"chunks": []})
+
+    @classmethod
+    def from_ints(cls, tokens: list[int]) -> ModelInput:
+        """A model input of one encoded-text chunk holding `tokens`. Values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return construct(cls, {"chunks": [{"type": "encoded_text", "tokens": to_wire(tokens)}]})
+
+    def to_ints(self) -> list[int]:
+        """The tokens of every chunk, in order; a chunk that is not encoded text is an invalid-argument error. A
+        union item without the field read is an ``InvalidArgumentError``.
+        """
+        return cast("list[int]", project(self, ("chunks", None, ("tokens", (EncodedTextChunk,)), None)))
+
 
 class OptimStepRequest(WireModel):
     optim_params: AdamParams = Field(alias="adam_params")
@@ -848,6 +897,13 @@ class RequestErrorCategory(OpenEnum):
 class RequestFailedResponse(WireModel):
     error: str
     category: RequestErrorCategory = RequestErrorCategory.UNKNOWN
+
+    @classmethod
+    def new(cls, error: str, category: RequestErrorCategory) -> RequestFailedResponse:
+        """A failed request's answer from its message and category (Tinkex's `new/2`). Values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return construct(cls, {"error": to_wire(error), "category": to_wire(category)})
 
 
 class RetrieveFutureMetadataOnlyResponse(WireModel):

@@ -13,6 +13,14 @@ EP_SHAPES_ECHO = Endpoint(id="shapes.echo", method="POST", path="/echo")
 
 EP_SHAPES_GET = Endpoint(id="shapes.get", method="GET", path="/documents/{document_id}")
 
+RAW_GET = Endpoint(id="raw", method="GET", path="")
+
+RAW_POST = Endpoint(id="raw", method="POST", path="")
+
+RAW_PUT = Endpoint(id="raw", method="PUT", path="")
+
+RAW_DELETE = Endpoint(id="raw", method="DELETE", path="")
+
 AUTH = AuthScheme(header="X-Key")
 
 SERVICE = SDK(settings=SETTINGS, auth_header="X-Key", user_agent="shapes_sdk/0.3.0 (python; tinkc)", auth=AUTH)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import Base64Bytes, TypeAdapter
+from pydantic import Base64Bytes
 
-from ._client import AsyncBaseClient, BaseClient, request_body
+from . import api
+from ._client import AsyncBaseClient, BaseClient
 from ._options import RequestOptions
 from ._spec import (
-    EP_SHAPES_ECHO,
-    EP_SHAPES_GET,
     SERVICE,
 )
 from .types import (
@@ -20,8 +19,6 @@ from .types import (
     Kind,
     Shape,
 )
-
-_DOCUMENT_ADAPTER: TypeAdapter[Document] = TypeAdapter(Document)
 
 
 class Client(BaseClient):
@@ -55,36 +52,30 @@ class Client(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> Document:
         """Answers the document it was sent."""
-        return self._call(
-            EP_SHAPES_ECHO,
-            _DOCUMENT_ADAPTER,
-            body=request_body(
-                Document,
-                {
-                    "id": id,
-                    "kind": kind,
-                    "title": title,
-                    "shapes": shapes,
-                    "updated_at": updated_at,
-                },
-                {
-                    "subtitle": subtitle,
-                    "summary": summary,
-                    "note": note,
-                    "attributes": attributes,
-                    "scores": scores,
-                    "format": format,
-                    "thumbnail": thumbnail,
-                    "published_on": published_on,
-                    "revision": revision,
-                    "ratio": ratio,
-                    "extra": extra,
-                    "class_": class_,
-                    "end": end,
-                    "default": default,
-                    "legacy_id": legacy_id,
-                },
-            ),
+        return api.shapes.echo(
+            {
+                "id": id,
+                "kind": kind,
+                "title": title,
+                "shapes": shapes,
+                "updated_at": updated_at,
+                "subtitle": subtitle,
+                "summary": summary,
+                "note": note,
+                "attributes": attributes,
+                "scores": scores,
+                "format": format,
+                "thumbnail": thumbnail,
+                "published_on": published_on,
+                "revision": revision,
+                "ratio": ratio,
+                "extra": extra,
+                "class_": class_,
+                "end": end,
+                "default": default,
+                "legacy_id": legacy_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -98,11 +89,14 @@ class Client(BaseClient):
         request_options: RequestOptions | None = None,
     ) -> Document:
         """`GET /documents/{document_id}`"""
-        return self._call(
-            EP_SHAPES_GET,
-            _DOCUMENT_ADAPTER,
-            path={"document_id": document_id},
-            query={"kind": kind, "include": include, "strict": strict},
+        return api.shapes.get(
+            {
+                "document_id": document_id,
+                "kind": kind,
+                "include": include,
+                "strict": strict,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -138,36 +132,30 @@ class AsyncClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> Document:
         """Answers the document it was sent."""
-        return await self._call(
-            EP_SHAPES_ECHO,
-            _DOCUMENT_ADAPTER,
-            body=request_body(
-                Document,
-                {
-                    "id": id,
-                    "kind": kind,
-                    "title": title,
-                    "shapes": shapes,
-                    "updated_at": updated_at,
-                },
-                {
-                    "subtitle": subtitle,
-                    "summary": summary,
-                    "note": note,
-                    "attributes": attributes,
-                    "scores": scores,
-                    "format": format,
-                    "thumbnail": thumbnail,
-                    "published_on": published_on,
-                    "revision": revision,
-                    "ratio": ratio,
-                    "extra": extra,
-                    "class_": class_,
-                    "end": end,
-                    "default": default,
-                    "legacy_id": legacy_id,
-                },
-            ),
+        return await api.shapes.echo_async(
+            {
+                "id": id,
+                "kind": kind,
+                "title": title,
+                "shapes": shapes,
+                "updated_at": updated_at,
+                "subtitle": subtitle,
+                "summary": summary,
+                "note": note,
+                "attributes": attributes,
+                "scores": scores,
+                "format": format,
+                "thumbnail": thumbnail,
+                "published_on": published_on,
+                "revision": revision,
+                "ratio": ratio,
+                "extra": extra,
+                "class_": class_,
+                "end": end,
+                "default": default,
+                "legacy_id": legacy_id,
+            },
+            client=self,
             request_options=request_options,
         )
 
@@ -181,10 +169,13 @@ class AsyncClient(AsyncBaseClient):
         request_options: RequestOptions | None = None,
     ) -> Document:
         """`GET /documents/{document_id}`"""
-        return await self._call(
-            EP_SHAPES_GET,
-            _DOCUMENT_ADAPTER,
-            path={"document_id": document_id},
-            query={"kind": kind, "include": include, "strict": strict},
+        return await api.shapes.get_async(
+            {
+                "document_id": document_id,
+                "kind": kind,
+                "include": include,
+                "strict": strict,
+            },
+            client=self,
             request_options=request_options,
         )

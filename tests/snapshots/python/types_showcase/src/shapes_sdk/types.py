@@ -44,6 +44,7 @@ class Document(WireModel):
     default: bool = False
     """A keyword in TypeScript."""
     legacy_id: str | None = None
+    """Deprecated."""
 
 
 class Group(WireModel):

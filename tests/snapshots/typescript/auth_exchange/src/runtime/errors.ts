@@ -38,18 +38,29 @@ export class InvalidArgumentError extends SDKError {}
 /** Base of the errors of a request. */
 export class APIError extends SDKError {}
 
-/** The server answered with an error status. */
+/**
+ * The server answered with an error status: its status, body, headers and request id
+ * (`x-request-id`), as a raw response carries them on success.
+ */
 export class APIStatusError extends APIError {
   readonly status: number;
   /** The parsed JSON body, or the text when it is not JSON, or `null` when empty. */
   readonly body: unknown;
   readonly requestId: string | null;
+  readonly headers: Headers;
 
-  constructor(message: string, status: number, body: unknown, requestId: string | null = null) {
+  constructor(
+    message: string,
+    status: number,
+    body: unknown,
+    requestId: string | null = null,
+    headers: Headers = new Headers(),
+  ) {
     super(message);
     this.status = status;
     this.body = body;
     this.requestId = requestId;
+    this.headers = headers;
   }
 }
 
@@ -104,6 +115,7 @@ type StatusErrorClass = new (
   status: number,
   body: unknown,
   requestId: string | null,
+  headers: Headers,
 ) => APIStatusError;
 
 const BY_STATUS: ReadonlyMap<number, StatusErrorClass> = new Map<number, StatusErrorClass>([
@@ -121,6 +133,7 @@ export function statusError(
   status: number,
   body: unknown,
   requestId: string | null = null,
+  headers: Headers = new Headers(),
 ): APIStatusError {
   const cls = BY_STATUS.get(status) ?? (status >= 500 ? InternalServerError : APIStatusError);
   let detail = "";
@@ -133,5 +146,5 @@ export function statusError(
       }
     }
   }
-  return new cls(`HTTP ${status}${detail}`, status, body, requestId);
+  return new cls(`HTTP ${status}${detail}`, status, body, requestId, headers);
 }

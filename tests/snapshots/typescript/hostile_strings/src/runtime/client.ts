@@ -11,7 +11,13 @@ import { type Chunking, combined, split } from "./chunks.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type Environment, type ServiceSettings, resolveConfig } from "./config.js";
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
-import { type Futures, type QueueStateObserver, poll, requestIdOf } from "./futures.js";
+import {
+  type Futures,
+  type QueueStateObserver,
+  poll,
+  queueStateLog,
+  requestIdOf,
+} from "./futures.js";
 import {
   type Answer,
   type Endpoint,
@@ -172,7 +178,7 @@ const RAW = new AsyncLocalStorage<Answer[]>();
 /**
  * The value of `call` (one method call) with the status, headers and request id of its own
  * request's answer: the first one it sends (for a server-side future, its submission; the polls
- * are the SDK's). Errors carry the same already (`APIStatusError.status`, `.requestId`).
+ * are the SDK's). Errors carry the same (`APIStatusError.status`, `.headers`, `.requestId`).
  */
 export async function withRawResponse<T>(call: () => Promise<T>): Promise<RawResponse<T>> {
   const seen: Answer[] = [];
@@ -217,6 +223,8 @@ export class Family {
   /** How to submit again each future a flow submitted and has not awaited yet (an expired
    * promise is re-run by the await, which has only the request id). */
   readonly resubmits = new Map<string, () => Promise<string>>();
+  /** When each queue log (feature and endpoint) last logged a queue-state change. */
+  readonly queueLogged = new Map<string, number>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
@@ -254,6 +262,31 @@ export class Family {
     await this.telemetry?.close();
   }
 }
+
+/** How the stateless layer (`api.<group>.<fun>`) calls through a client: its family (connections,
+ * session, telemetry) and its defaults, as the client's own methods call. */
+export interface Calls {
+  call<T>(endpoint: Endpoint, schema: Schema<T>, request?: Request & RequestOptions): Promise<T>;
+  callEmpty(endpoint: Endpoint, request?: Request & RequestOptions): Promise<void>;
+  callLocation(endpoint: Endpoint, request?: Request & RequestOptions): Promise<string>;
+  callRedirect<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    field: string,
+    request?: Request & RequestOptions,
+  ): Promise<T>;
+  callFuture<T>(
+    endpoint: Endpoint,
+    futures: Futures,
+    schema: Schema<T>,
+    request?: Request & RequestOptions,
+  ): Promise<T>;
+  /** One request answered as its JSON body (null: no body); telemetry told of a failure. */
+  callRaw(endpoint: Endpoint, request?: Request & RequestOptions): Promise<unknown>;
+}
+
+/** The key of a client's `Calls` (a symbol: no name of the client's own API is taken). */
+export const CALLS = Symbol("calls");
 
 const FAMILY = Symbol("family");
 const STATE = Symbol("state");
@@ -334,6 +367,21 @@ export abstract class BaseClient {
     copy.lanes = this.lanes; // ... in the same lanes, so its ordered requests keep their order
     copy.defaults = mergeOptions(this.defaults, options);
     return copy;
+  }
+
+  /** The calls of the stateless layer through this client. */
+  [CALLS](): Calls {
+    return {
+      call: (endpoint, schema, request) => this.call(endpoint, schema, request),
+      callEmpty: (endpoint, request) => this.callEmpty(endpoint, request),
+      callLocation: (endpoint, request) => this.callLocation(endpoint, request),
+      callRedirect: (endpoint, schema, field, request) =>
+        this.callRedirect(endpoint, schema, field, request),
+      callFuture: (endpoint, futures, schema, request) =>
+        this.callFuture(endpoint, futures, schema, request),
+      callRaw: (endpoint, request) =>
+        this.reported(this.send(endpoint, request ?? {}).then((answer) => jsonBody(answer))),
+    };
   }
 
   /** One logical request of an endpoint, with the call's options over the client's defaults. */
@@ -538,8 +586,22 @@ export abstract class BaseClient {
   ): Promise<T> {
     const registered = this.family.resubmits.get(requestId);
     this.family.resubmits.delete(requestId);
+    const family = this.family;
+    const log = endpoint.queueLog;
+    // the client's observer, else the endpoint's queue log (as the other SDKs do)
+    const observer =
+      family.observer ??
+      (log === null
+        ? null
+        : queueStateLog(
+            log,
+            endpoint.id,
+            family.logger,
+            family.transport.clock,
+            family.queueLogged,
+          ));
     const options = {
-      observer: this.family.observer,
+      observer,
       random: this.family.random,
       signal,
       requestType: endpoint.requestType,

@@ -1,5 +1,6 @@
 /** The SDK's runtime (copied verbatim by tinkc): what the generated modules build on. */
 
+export * from "./api.js";
 export * from "./auth.js";
 export * from "./chunks.js";
 export * from "./client.js";

@@ -12,6 +12,9 @@ export interface Logger {
   warn(message: string): void;
   /** Retries (the other SDKs log them at debug level too), when the client's logger has it. */
   debug?(message: string): void;
+  /** Queue-state changes logged at `info` / `error` (queue_state_observer's `log_level`). */
+  info?(message: string): void;
+  error?(message: string): void;
 }
 
 /** What the manifest's session_lifecycle feature says (generated per SDK). */
@@ -106,9 +109,9 @@ export class SessionHolder {
         if (error instanceof APIStatusError && inRanges(error.status, spec.stopStatuses)) return;
         if (spec.warnAfterMs !== null && !warned && clock.now() - lastSuccess >= spec.warnAfterMs) {
           warned = true;
-          logger.warn(
-            `session ${id}: no successful heartbeat for ${Math.round(clock.now() - lastSuccess)} ms`,
-          );
+          // the line the other SDKs log
+          const silentSec = Math.floor((clock.now() - lastSuccess) / 1000);
+          logger.warn(`session ${id}: no successful heartbeat for ${silentSec} s`);
         }
       }
     }

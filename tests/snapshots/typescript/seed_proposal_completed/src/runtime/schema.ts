@@ -236,9 +236,17 @@ export function withDefault<T>(schema: Schema<T>, value: unknown, wire?: string)
 }
 
 /** A record: its fields by property name, given as a thunk so that they may name any schema. */
+/**
+ * A derived field: `[property, source property, parse template, variable]`. When decoding leaves
+ * the property out, it is the template's variable matched against the source (a string); text that
+ * does not match leaves it out (`Checkpoint.training_run_id` from `tinker_path`).
+ */
+export type Derived = readonly [string, string, string, string];
+
 export function record<T>(
   name: string,
   fields: () => { readonly [property: string]: Field },
+  derived: readonly Derived[] = [],
 ): Schema<T> {
   let cache: [string, string, Field][] | undefined;
   const entries = (): [string, string, Field][] =>
@@ -263,6 +271,12 @@ export function record<T>(
           continue;
         }
         put(out, key, f.schema.decode(raw, where));
+      }
+      for (const [key, source, template, variable] of derived) {
+        const text = own(out, source);
+        if (own(out, key) !== undefined || typeof text !== "string") continue;
+        const values = templateValues(template, text);
+        if (values !== undefined) put(out, key, values[variable]);
       }
       return out as T;
     },
@@ -400,6 +414,14 @@ const TEMPLATE_VARIABLE = /(\{\+?[A-Za-z_][A-Za-z0-9_]*\})/;
  * `InvalidArgumentError` (a typed error, never a crash on malformed input).
  */
 export function parseTemplate<T>(schema: Schema<T>, template: string, text: unknown): T {
+  const out = templateValues(template, text);
+  if (out === undefined)
+    throw new InvalidArgumentError(`${JSON.stringify(text)} does not match \`${template}\``);
+  return schema.decode(out, "$");
+}
+
+/** The variables of `text` split by a parse template, or undefined when it does not match. */
+function templateValues(template: string, text: unknown): Record<string, string> | undefined {
   const parts = template.split(TEMPLATE_VARIABLE); // literal, variable, literal, ..., literal
   const out: Record<string, string> = {};
   let pos = 0;
@@ -419,7 +441,72 @@ export function parseTemplate<T>(schema: Schema<T>, template: string, text: unkn
     put(out, part.slice(raw ? 2 : 1, -1), value);
     pos = end;
   }
-  if (!matched || typeof text !== "string" || pos !== text.length)
-    throw new InvalidArgumentError(`${JSON.stringify(text)} does not match \`${template}\``);
-  return schema.decode(out, "$");
+  if (!matched || typeof text !== "string" || pos !== text.length) return undefined;
+  return out;
+}
+
+/** A type helper's argument in its JSON form (undefined and null: left out). */
+export function wire<T>(schema: Schema<T>, value: T | undefined | null): unknown {
+  return value === undefined || value === null ? undefined : schema.encode(value);
+}
+
+function dropAbsent(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropAbsent);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value))
+    if (item !== undefined && item !== null) put(out, key, dropAbsent(item));
+  return out;
+}
+
+/**
+ * A record built by a type helper (`modelInputFromInts`): `json` is its JSON form with the
+ * arguments in place (an absent one left out); what does not fit is an `InvalidArgumentError`,
+ * as in every tinkc SDK.
+ */
+export function construct<T>(schema: Schema<T>, json: unknown): T {
+  try {
+    return schema.decode(dropAbsent(json), "$");
+  } catch (error) {
+    if (error instanceof Mismatch)
+      throw new InvalidArgumentError(`${schema.description}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * A step of a helper's `get` path: null is every item of a list, a string a property, and
+ * `[property, discriminator, tags]` a property of a union item that only the variants with those
+ * tags have.
+ */
+export type PathStep = null | string | readonly [string, string, readonly string[]];
+
+/**
+ * What a type helper's `get` path reads out of `value`, as in every tinkc SDK: every item of a
+ * list (an absent list is empty; items stream on, so two list steps flatten), a property (absent,
+ * as null, on an absent value), or a property of a union item of the given variants (another item
+ * is an `InvalidArgumentError`).
+ */
+export function project(value: unknown, path: readonly PathStep[]): unknown {
+  let values: unknown[] = [value];
+  let many = false;
+  for (const step of path) {
+    if (step === null) {
+      values = values.flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : []));
+      many = true;
+      continue;
+    }
+    values = values.map((v) => {
+      if (!isObject(v)) return null;
+      if (typeof step !== "string") {
+        const [key, discriminator, tags] = step;
+        const tag = own(v, discriminator);
+        if (typeof tag !== "string" || !tags.includes(tag))
+          throw new InvalidArgumentError(`${JSON.stringify(v)} has no field ${key}`);
+        return own(v, key) ?? null;
+      }
+      return own(v, step) ?? null;
+    });
+  }
+  return many ? values : values[0];
 }

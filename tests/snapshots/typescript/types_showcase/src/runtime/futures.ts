@@ -18,9 +18,11 @@ import {
   RequestFailedError,
   ResponseValidationError,
 } from "./errors.js";
+import type { Clock } from "./clock.js";
 import {
   type Answer,
   type Endpoint,
+  type QueueLog,
   type Request,
   type Transport,
   jsonBody,
@@ -28,9 +30,37 @@ import {
 } from "./http.js";
 import { type StatusRanges, backoffMs, inRanges } from "./retry.js";
 import { type Schema, decodeResponse } from "./schema.js";
+import type { Logger } from "./session.js";
 
 /** Told `(queueState, reason)` when a pending future's queue state changes. */
 export type QueueStateObserver = (state: string, reason: string | null) => void;
+
+/**
+ * The observer that logs the queue-state changes of `endpoint`'s futures as its queue log says
+ * (used when the client has no observer of its own): `<endpoint>: queue state <state> (<reason>)`
+ * at the log's level, unless the same feature and endpoint logged one less than its debounce ago
+ * (`marks`: when each last logged, per client family). The other SDKs log the same line.
+ */
+export function queueStateLog(
+  log: QueueLog,
+  endpointId: string,
+  logger: Logger,
+  clock: Clock,
+  marks: Map<string, number>,
+): QueueStateObserver {
+  const key = `${log.id}\u0000${endpointId}`;
+  return (state, reason) => {
+    const now = clock.now();
+    const last = marks.get(key);
+    if (last !== undefined && now - last < log.debounceMs) return;
+    marks.set(key, now);
+    const message = `${endpointId}: queue state ${state}${reason ? ` (${reason})` : ""}`;
+    if (log.level === "error") (logger.error ?? logger.warn).call(logger, message);
+    else if (log.level === "warning") logger.warn(message);
+    else if (log.level === "info") logger.info?.(message);
+    else logger.debug?.(message);
+  };
+}
 
 /** What the manifest's promise_result feature says (generated per SDK). */
 export interface Futures {

@@ -53,6 +53,17 @@ export interface RetryHandler {
   readonly jitter: number;
 }
 
+/**
+ * The manifest's queue_state_observer of a futures endpoint: without an observer of the client's
+ * own, the queue-state changes of its futures are logged at `level` (`debug`, `info`, `warning`,
+ * `error`), at most once per `debounceMs` for one feature and endpoint in a client family.
+ */
+export interface QueueLog {
+  readonly id: string;
+  readonly debounceMs: number;
+  readonly level: string;
+}
+
 export interface Idempotency {
   readonly header: string;
   readonly prefix: string;
@@ -78,6 +89,8 @@ export interface Endpoint {
   readonly floats: readonly string[];
   /** A futures endpoint's request type: sent with every poll of its futures. */
   readonly requestType: string | null;
+  /** How the queue-state changes of its futures are logged, when the client has no observer. */
+  readonly queueLog: QueueLog | null;
 }
 
 /** An endpoint with the defaults of everything it does not declare. */
@@ -94,6 +107,7 @@ export function endpoint(
     timeoutMs: null,
     floats: [],
     requestType: null,
+    queueLog: null,
     ...spec,
   };
 }
@@ -530,7 +544,13 @@ export class Transport {
           `${endpoint.id}: retry ${retry} in ${(delay / 1000).toFixed(3)} s after status ${status}`,
         );
       } else {
-        throw statusError(status, parseBody(answer), answer.headers.get("x-request-id"));
+        // the error carries what a raw response would: status, headers, request id
+        throw statusError(
+          status,
+          parseBody(answer),
+          answer.headers.get("x-request-id"),
+          answer.headers,
+        );
       }
       await this.clock.sleep(delay, { signal: request.signal });
       request.signal?.throwIfAborted();

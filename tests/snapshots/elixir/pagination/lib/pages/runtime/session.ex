@@ -128,7 +128,11 @@ defmodule Pages.Runtime.Session do
     silent = Clock.now() - state.last_ok
 
     if silent >= Clock.scaled(state.ctx.config, warn_after) do
-      Logger.warning("no successful session heartbeat for #{div(silent, 1000)} s")
+      # the line the other SDKs log
+      Logger.warning(
+        "session #{state.session_id}: no successful heartbeat for #{div(silent, 1000)} s"
+      )
+
       %{state | warned: true}
     else
       state

@@ -244,7 +244,12 @@ defmodule Tinker.Runtime.Request do
   defp status_error(response) do
     body = parse_body(response.body)
     retry_after = Retry.retry_after_ms(response.headers, nil)
-    Error.from_response(response.status, body, retry_after_ms: retry_after)
+    # the error carries what a raw response would: status, headers, request id
+    Error.from_response(response.status, body,
+      retry_after_ms: retry_after,
+      headers: response.headers,
+      request_id: header(response.headers, "x-request-id")
+    )
   end
 
   defp failure_error(endpoint, :timeout),

@@ -66,15 +66,12 @@ defmodule Studio.Runtime.Client do
   @spec handle(term(), keyword()) :: t()
   def handle(client, opts) do
     handle = handle(client)
-    given = Keyword.get(opts, :request_options, [])
+    with_call_options(handle, handle.context.config.request_options, opts)
+  end
 
-    given =
-      case Keyword.get(opts, :timeout) do
-        nil -> given
-        timeout -> Keyword.put_new(given, :timeout, timeout)
-      end
-
-    options = merge_options(handle.context.config.request_options, given)
+  # the handle with a call's options (`:request_options`, the `:timeout` shorthand) over `defaults`
+  defp with_call_options(handle, defaults, opts) do
+    options = merge_options(defaults, passed_options(opts))
     handle = %{handle | request_options: options}
 
     case options[:timeout] do
@@ -83,6 +80,68 @@ defmodule Studio.Runtime.Client do
 
       _ ->
         handle
+    end
+  end
+
+  @doc """
+  A call's per-call options: its `:request_options`, with the top-level `:timeout` shorthand
+  folded in. What `handle/2` applies, and what a flow passes on to a flow it calls.
+  """
+  @spec passed_options(keyword()) :: keyword()
+  def passed_options(opts) do
+    given = Keyword.get(opts, :request_options, [])
+
+    case Keyword.get(opts, :timeout) do
+      nil -> given
+      timeout -> Keyword.put_new(given, :timeout, timeout)
+    end
+  end
+
+  @doc """
+  A copy of a client (a struct, a process or a handle) whose calls use `options` (the names of
+  `:request_options`) by default, over the client's own defaults. The copy shares the client's
+  connections, session, counters and telemetry (for a process, it is a handle on the same
+  process). An unknown option raises `ArgumentError`, as an unknown keyword does.
+  """
+  @spec with_options(term(), keyword()) :: term()
+  def with_options(client, options) do
+    options = check_request_options!(options)
+
+    case client do
+      %__MODULE__{} = handle ->
+        put_in(
+          handle.context.config.request_options,
+          merge_options(handle.context.config.request_options, options)
+        )
+
+      %{__struct__: _module, context: %Context{} = ctx} = struct ->
+        config = %{
+          ctx.config
+          | request_options: merge_options(ctx.config.request_options, options)
+        }
+
+        struct = %{struct | context: %{ctx | config: config}}
+        if Map.has_key?(struct, :config), do: %{struct | config: config}, else: struct
+
+      server ->
+        with_options(handle(server), options)
+    end
+  end
+
+  defp check_request_options!(options) do
+    unless Keyword.keyword?(options) do
+      raise ArgumentError,
+            "with_options: the options must be a keyword list, got: #{inspect(options)}"
+    end
+
+    case Keyword.keys(options) -- @request_options do
+      [] ->
+        options
+
+      unknown ->
+        raise ArgumentError,
+              "with_options: unknown request option #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(@request_options, ", ", &inspect/1)})"
     end
   end
 
@@ -511,6 +570,154 @@ defmodule Studio.Runtime.Client do
 
   defp invalid_response(message, body),
     do: Error.new(:validation, message, data: %{reason: :response, body: body})
+
+  # -- the stateless endpoint layer ---------------------------------------------------------------
+
+  @doc """
+  The handle a stateless function (`API.<Group>.<fun>`, `API.post/3`, ...) calls through: from
+  `:config` (a `Config`: a context of its own, without a session) or `:client` (an SDK client or
+  a handle: its configuration, connections and session), with the call's `:request_options` and
+  `:timeout` over the client's (or the configuration's) defaults. An unknown option, or not
+  exactly one of `:config` and `:client`, raises `ArgumentError`.
+  """
+  @spec stateless(keyword(), String.t()) :: t()
+  def stateless(opts, function) do
+    check_options!(opts, [:config, :client], function)
+
+    base =
+      case {Keyword.get(opts, :config), Keyword.get(opts, :client)} do
+        {%Config{} = config, nil} ->
+          %__MODULE__{context: Context.new(config)}
+
+        {nil, nil} ->
+          raise ArgumentError, "#{function}: give `config:` (a #{inspect(Config)}) or `client:`"
+
+        {nil, client} ->
+          handle(client)
+
+        {config, nil} ->
+          raise ArgumentError,
+                "#{function}: `config:` must be a #{inspect(Config)}, got: #{inspect(config)}"
+
+        _both ->
+          raise ArgumentError, "#{function}: give `config:` or `client:`, not both"
+      end
+
+    # a client's handle carries its call's options already; a bare one the configuration's
+    defaults =
+      if base.request_options == [],
+        do: base.context.config.request_options,
+        else: base.request_options
+
+    with_call_options(base, defaults, Keyword.drop(opts, [:config, :client]))
+  end
+
+  @doc """
+  The parameters of a stateless call as a map: `request` is a map or keyword list by parameter
+  name (or a struct: its fields). A name not in `known`, or one of `required` missing, raises
+  `ArgumentError` before any request.
+  """
+  @spec params!(term(), [atom()], [atom()], String.t()) :: map()
+  def params!(request, known, required, function) do
+    params = request_map(request, function)
+
+    case Map.keys(params) -- known do
+      [] ->
+        :ok
+
+      unknown ->
+        raise ArgumentError,
+              "#{function}: unknown parameter(s) #{Enum.map_join(unknown, ", ", &inspect/1)} " <>
+                "(known: #{Enum.map_join(known, ", ", &inspect/1)})"
+    end
+
+    case required -- Map.keys(params) do
+      [] ->
+        params
+
+      missing ->
+        raise ArgumentError,
+              "#{function}: missing parameter(s) #{Enum.map_join(missing, ", ", &inspect/1)}"
+    end
+  end
+
+  defp request_map(%{__struct__: _} = struct, _function), do: Map.from_struct(struct)
+  defp request_map(map, _function) when is_map(map), do: map
+
+  defp request_map(list, function) when is_list(list) do
+    if Keyword.keyword?(list),
+      do: Map.new(list),
+      else: raise(ArgumentError, "#{function}: the request must be a map or keyword list")
+  end
+
+  defp request_map(other, function),
+    do:
+      raise(
+        ArgumentError,
+        "#{function}: the request must be a map or keyword list, got: #{inspect(other)}"
+      )
+
+  @doc """
+  The request record of a stateless call: `request` itself when it is a `module` struct, else
+  the struct made from a map or keyword list of its fields; anything else, or a field the record
+  does not have, raises `ArgumentError`.
+  """
+  @spec record!(term(), module(), String.t()) :: struct()
+  def record!(%{__struct__: module} = struct, module, _function), do: struct
+
+  def record!(request, module, function)
+      when (is_map(request) and not is_struct(request)) or is_list(request) do
+    Codec.new(module, request_map(request, function))
+  rescue
+    error in ArgumentError ->
+      reraise ArgumentError, "#{function}: #{error.message}", __STACKTRACE__
+  end
+
+  def record!(other, module, function),
+    do:
+      raise(
+        ArgumentError,
+        "#{function}: the request must be a %#{inspect(module)}{} or a map of its fields, " <>
+          "got: #{inspect(other)}"
+      )
+
+  @doc """
+  A raw request (`API.post/3`, `get/2`, `put/3`, `delete/2`): `path` under the base URL, `body`
+  any JSON term (nil: none), through the runtime as every call (auth header, retries, idempotency
+  key, telemetry, the per-call options); the decoded JSON answered (nil for an empty body).
+  """
+  @spec raw(atom(), String.t(), term(), keyword(), String.t()) :: result(term())
+  def raw(method, path, body, opts, function) do
+    client = stateless(opts, function)
+
+    # (a `{` would be read as a template variable: a raw path is sent as it is given)
+    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+      endpoint = %{Spec.raw_endpoint(method) | path: path}
+      json = if body == nil, do: nil, else: Codec.encode(body, :any)
+
+      with {:ok, response} <- deliver(client, endpoint, %{}, %{}, json, []) do
+        case response.body do
+          "" -> {:ok, nil}
+          text -> decode_json(text)
+        end
+      end
+    else
+      {:error,
+       argument_error(
+         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+       )}
+    end
+  end
+
+  defp decode_json(text) do
+    case JSON.decode(text) do
+      {:ok, term} ->
+        {:ok, term}
+
+      {:error, _} ->
+        {:error, invalid_response("the response body is not JSON", String.slice(text, 0, 1000))}
+    end
+  end
 
   # -- flows --------------------------------------------------------------------------------------
 

@@ -195,7 +195,7 @@ defmodule Studio.Runtime.Codec do
           end
       end
 
-    struct(module, values)
+    derive(struct(module, values), module)
   end
 
   defp decode_declared(value, _module, {:enum, values}, _path) when is_binary(value) do
@@ -371,6 +371,81 @@ defmodule Studio.Runtime.Codec do
     struct(module, values)
   end
 
+  # -- helpers and derived fields -----------------------------------------------------------------
+
+  # A derived field the JSON left out is the variable of a parse template matched against another
+  # field (`Checkpoint.training_run_id` from `tinker_path`); text that does not match leaves it nil.
+  defp derive(struct, module) do
+    if function_exported?(module, :__derived__, 0) do
+      Enum.reduce(module.__derived__(), struct, fn {field, source, template, var}, acc ->
+        with nil <- Map.get(acc, field),
+             text when is_binary(text) <- Map.get(acc, source),
+             {:ok, values} <- template_values(template, text) do
+          Map.put(acc, field, Map.get(values, var))
+        else
+          _ -> acc
+        end
+      end)
+    else
+      struct
+    end
+  end
+
+  @doc """
+  A record built by a type helper (`ModelInput.from_ints/1`): `json` is its JSON form with the
+  parameters already encoded; a key whose value is nil is left out (an absent option). What does
+  not fit the record raises the `:invalid_argument` error.
+  """
+  @spec construct(module(), map()) :: struct()
+  def construct(module, json) do
+    case decode(drop_nils(json), module) do
+      {:ok, value} ->
+        value
+
+      {:error, error} ->
+        raise Error.new(:validation, "#{inspect(module)}: #{describe(error)}",
+                data: %{reason: :argument}
+              )
+    end
+  end
+
+  defp drop_nils(map) when is_map(map),
+    do: for({k, v} <- map, v != nil, into: %{}, do: {k, drop_nils(v)})
+
+  defp drop_nils(list) when is_list(list), do: Enum.map(list, &drop_nils/1)
+  defp drop_nils(value), do: value
+
+  @doc """
+  What a type helper's `get` path reads out of `value`: `:each` is every item of a list (an absent
+  list is empty; the items stream on, so two `:each` give one flat list), an atom a field (absent
+  on an absent value), `{field, variants}` a field of a union item that only those variant modules
+  have (another item raises the `:invalid_argument` error).
+  """
+  @spec project(term(), [atom() | {atom(), [module()]}]) :: term()
+  def project(value, path) do
+    {values, many} =
+      Enum.reduce(path, {[value], false}, fn
+        :each, {values, _many} -> {Enum.flat_map(values, &List.wrap/1), true}
+        step, {values, many} -> {Enum.map(values, &project_field(&1, step)), many}
+      end)
+
+    if many, do: values, else: hd(values)
+  end
+
+  defp project_field(nil, _step), do: nil
+
+  defp project_field(value, {field, variants}) do
+    if is_struct(value) and value.__struct__ in variants do
+      Map.get(value, field)
+    else
+      raise Error.new(:validation, "#{inspect(value)} has no field #{inspect(field)}",
+              data: %{reason: :argument}
+            )
+    end
+  end
+
+  defp project_field(value, field) when is_map(value), do: Map.get(value, field)
+
   # -- parse templates ----------------------------------------------------------------------------
 
   # A parse template's variables: `{name}` (one segment, no `/`) and `{+name}` (any text).
@@ -384,12 +459,8 @@ defmodule Studio.Runtime.Codec do
   """
   @spec parse_template(module(), String.t(), term()) :: {:ok, struct()} | {:error, Error.t()}
   def parse_template(module, template, text) do
-    # literal, variable, literal, ..., literal
-    parts = Regex.split(@template_variable, template, include_captures: true)
-
     with true <- is_binary(text),
-         {:ok, values, pos} <- match_template(parts, text, 0, %{}),
-         true <- pos == byte_size(text),
+         {:ok, values} <- template_values(template, text),
          {:ok, record} <- decode(values, module) do
       {:ok, record}
     else
@@ -398,6 +469,16 @@ defmodule Studio.Runtime.Codec do
          Error.new(:validation, "#{inspect(text)} does not match `#{template}`",
            data: %{reason: :argument}
          )}
+    end
+  end
+
+  defp template_values(template, text) do
+    # literal, variable, literal, ..., literal
+    parts = Regex.split(@template_variable, template, include_captures: true)
+
+    case match_template(parts, text, 0, %{}) do
+      {:ok, values, pos} when pos == byte_size(text) -> {:ok, values}
+      _ -> :error
     end
   end
 

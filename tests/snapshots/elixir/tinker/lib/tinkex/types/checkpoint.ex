@@ -10,6 +10,7 @@ defmodule Tinkex.Types.Checkpoint do
             checkpoint_type: nil,
             time: nil,
             tinker_path: nil,
+            training_run_id: nil,
             size_bytes: nil,
             public: false,
             user_metadata: nil,
@@ -20,6 +21,7 @@ defmodule Tinkex.Types.Checkpoint do
           checkpoint_type: CheckpointType.t(),
           time: DateTime.t() | NaiveDateTime.t(),
           tinker_path: String.t(),
+          training_run_id: String.t() | nil,
           size_bytes: integer() | nil,
           public: boolean(),
           user_metadata: %{optional(String.t()) => String.t()} | nil,
@@ -31,14 +33,27 @@ defmodule Tinkex.Types.Checkpoint do
     {:checkpoint_type, "checkpoint_type", CheckpointType, :required},
     {:time, "time", :datetime, :required},
     {:tinker_path, "tinker_path", :string, :required},
+    {:training_run_id, "training_run_id", {:nullable, :string}, :optional},
     {:size_bytes, "size_bytes", {:nullable, :integer}, :optional},
     {:public, "public", :boolean, :optional},
     {:user_metadata, "user_metadata", {:nullable, {:map, :string}}, :optional},
     {:expires_at, "expires_at", {:nullable, :datetime}, :optional}
   ]
 
+  @derived [
+    {
+      :training_run_id,
+      :tinker_path,
+      "tinker://{training_run_id}/{+checkpoint_id}",
+      "training_run_id"
+    }
+  ]
+
   @doc false
   def __type__, do: {:record, @fields}
+
+  @doc false
+  def __derived__, do: @derived
 
   @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
   @spec new(keyword() | map()) :: t()

@@ -34,4 +34,13 @@ defmodule Tinkex.Types.GetServerCapabilitiesResponse do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc """
+  The names of the supported models. A union item without the field read is an `:invalid_argument`
+  error (raised).
+  """
+  @spec model_names(t()) :: [String.t() | nil]
+  def model_names(%__MODULE__{} = value) do
+    Codec.project(value, [:supported_models, :each, :model_name])
+  end
 end

@@ -43,4 +43,23 @@ defmodule Tinkex.Types.ImageChunk do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc """
+  An image chunk of the raw image bytes `data` (sent base64-encoded) in `format`. Invalid values
+  are an `:invalid_argument` error (raised). Options: `:expected_tokens` (an unknown one is an
+  `ArgumentError`).
+  """
+  @spec new(binary(), String.t(), keyword()) :: t()
+  def new(data, format, opts \\ []) do
+    opts = Keyword.validate!(opts, [:expected_tokens])
+
+    Codec.construct(
+      __MODULE__,
+      %{
+        "data" => Codec.encode(data, :bytes),
+        "format" => Codec.encode(format, {:one_of, [{:literal, "png"}, {:literal, "jpeg"}]}),
+        "expected_tokens" => Codec.encode(opts[:expected_tokens], {:nullable, :integer})
+      }
+    )
+  end
 end

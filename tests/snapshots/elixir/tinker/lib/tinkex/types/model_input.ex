@@ -4,6 +4,7 @@ defmodule Tinkex.Types.ModelInput do
   """
 
   alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.EncodedTextChunk
   alias Tinkex.Types.ModelInputChunk
 
   defstruct chunks: nil
@@ -34,4 +35,35 @@ defmodule Tinkex.Types.ModelInput do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc """
+  A model input without chunks. Invalid values are an `:invalid_argument` error (raised).
+  """
+  @spec empty() :: t()
+  def empty(), do: Codec.construct(__MODULE__, %{"chunks" => []})
+
+  @doc """
+  A model input of one encoded-text chunk holding `tokens`. Invalid values are an
+  `:invalid_argument` error (raised).
+  """
+  @spec from_ints([integer()]) :: t()
+  def from_ints(tokens) do
+    Codec.construct(
+      __MODULE__,
+      %{
+        "chunks" => [
+          %{"type" => "encoded_text", "tokens" => Codec.encode(tokens, {:list, :integer})}
+        ]
+      }
+    )
+  end
+
+  @doc """
+  The tokens of every chunk, in order; a chunk that is not encoded text is an invalid-argument
+  error. A union item without the field read is an `:invalid_argument` error (raised).
+  """
+  @spec to_ints(t()) :: [integer()]
+  def to_ints(%__MODULE__{} = value) do
+    Codec.project(value, [:chunks, :each, {:tokens, [EncodedTextChunk]}, :each])
+  end
 end

@@ -37,4 +37,19 @@ defmodule Tinkex.Types.RequestFailedResponse do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc """
+  A failed request's answer from its message and category (Tinkex's `new/2`). Invalid values are
+  an `:invalid_argument` error (raised).
+  """
+  @spec new(String.t(), RequestErrorCategory.t()) :: t()
+  def new(error, category) do
+    Codec.construct(
+      __MODULE__,
+      %{
+        "error" => Codec.encode(error, :string),
+        "category" => Codec.encode(category, RequestErrorCategory)
+      }
+    )
+  end
 end

@@ -1,0 +1,263 @@
+"""Type helpers (`helpers:` on a record) and derived fields: what they mean, decided once for every SDK.
+
+A helper is written in the binding language, never in a target language:
+
+* ``new`` — a value template (the form flow arguments take: literals, ``${input.<param>}``, maps that
+  build records, lists) whose parameters are the helper's ``params``, in order. Every SDK runs it
+  the same way: each parameter is encoded to its JSON form by its declared type and put where the
+  template names it (an absent optional parameter, or a template ``null``, leaves its key out), and
+  the whole is decoded as the record — so a template that does not fit at run time is the SDK's
+  invalid-argument error, never a half-built value.
+* ``get`` — a path ``${self.a[*].b}`` read out of a value of the record: ``.field`` steps and ``[*]``
+  (every item of a list; as in jq, the items stream on, so ``chunks[*].tokens[*]`` is one flat list
+  of tokens). An absent list counts as empty; a field step on an absent value gives absent; a field
+  step on a union item of a variant without that field is the SDK's invalid-argument error
+  (`ModelInput.to_ints` of an input holding an image).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from tinkc.ir import nodes as ir
+from tinkc.ir.types import accepts, base_type, const_problem, nullable_mismatch
+
+
+@attrs.frozen(kw_only=True)
+class HelperArg:
+    """Where a `new` template puts a parameter: encoded to JSON by its declared type."""
+
+    name: str
+    type: ir.TypeRef
+
+
+@attrs.frozen(kw_only=True)
+class PathStep:
+    """One step of a `get` path: ``each`` (every item of a list) or a field (by manifest name),
+    with the variant records that have it when the value there is a union item."""
+
+    field: str | None = None  # None: each
+    variants: tuple[str, ...] = ()  # a union item: the records having the field (others: error)
+    discriminator: str | None = None  # ... the union's discriminator field, and those records' tags
+    tags: tuple[str, ...] = ()
+
+
+def _record_fields(api: ir.Api, t: ir.TypeRef, name: str) -> tuple[ir.Field | None, tuple[ir.Variant, ...], str | None]:
+    """The field ``name`` of the record or union ``t`` is: (field, variants having it, problem)."""
+    base, _ = base_type(api, t)
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Record):
+        f = decl.field(name)
+        return (f, (), None) if f else (None, (), f"record `{decl.id}` has no field `{name}`")
+    if isinstance(decl, ir.Union_):
+        having = []
+        found: ir.Field | None = None
+        for v in decl.variants:
+            rec = api.types.get(v.type)
+            f = rec.field(name) if isinstance(rec, ir.Record) else None
+            if f is None:
+                continue
+            if found is not None and f.type != found.type:
+                return None, (), f"variants of `{decl.id}` give field `{name}` different types"
+            found = f
+            having.append(v)
+        if found is None:
+            return None, (), f"no variant of union `{decl.id}` has a field `{name}`"
+        if not decl.discriminator:
+            return None, (), f"`{decl.id}` is an untagged union: which items have `{name}` would be a guess"
+        return found, tuple(having), None
+    from tinkc.frontend.grammars import format_type
+
+    return None, (), f"`{format_type(t)}` is not a record or union, so it has no field `{name}`"
+
+
+def get_path(api: ir.Api, record: str, path: tuple[str, ...]) -> tuple[tuple[PathStep, ...], ir.TypeRef] | str:
+    """The steps of a `get` path and the type it answers, or why it is wrong."""
+    t: ir.TypeRef = ir.Ref(name=record)
+    many = absent = False
+    steps = []
+    for step in path:
+        if step == "*":
+            base, _ = base_type(api, t)
+            if not isinstance(base, ir.ListT):
+                from tinkc.frontend.grammars import format_type
+
+                return f"`[*]` needs a list, and `{format_type(t)}` is not one"
+            t = base.item
+            many = True
+            absent = base_type(api, t)[1]  # an absent list is empty; an item may be null
+            steps.append(PathStep())
+            continue
+        t_before = t
+        f, variants, problem = _record_fields(api, t, step)
+        if problem or f is None:
+            return problem or f"no field `{step}`"
+        t = f.type
+        absent = absent or not f.required or base_type(api, t)[1]
+        before = base_type(api, t_before)[0]
+        decl = api.types.get(before.name) if isinstance(before, ir.Ref) else None
+        steps.append(
+            PathStep(
+                field=step,
+                variants=tuple(v.type for v in variants),
+                discriminator=decl.discriminator if isinstance(decl, ir.Union_) and variants else None,
+                tags=tuple(str(v.tag) for v in variants),
+            )
+        )
+    leaf = t.inner if isinstance(t, ir.Nullable) else t
+    result: ir.TypeRef = ir.Nullable(inner=leaf) if absent else leaf
+    return tuple(steps), (ir.ListT(item=result) if many else result)
+
+
+def _variant_of(api: ir.Api, union: ir.Union_, value: ir.ObjValue) -> str | None:
+    for key, item in value.items:
+        if key == union.discriminator and isinstance(item, ir.Const):
+            for v in union.variants:
+                if v.tag == item.value:
+                    return v.type
+    return None
+
+
+def check_new(api: ir.Api, helper: ir.Helper, record: str) -> list[tuple[str, Any, str | None]]:
+    """Why a `new` template does not build a ``record`` (message, span, hint), nothing when it does."""
+    params = {p.name: p for p in helper.params}
+    used: set[str] = set()
+    out: list[Any] = []  # ((where, message), span, hint) until the end
+
+    def walk(value: Any, t: ir.TypeRef, required: bool, where: str) -> None:
+        from tinkc.frontend.grammars import format_type
+
+        base, _ = base_type(api, t)
+        if isinstance(value, ir.Invalid):
+            return
+        if isinstance(value, ir.Bind):
+            name = value.path[0] if value.source == "input" and len(value.path) == 1 else None
+            p = params.get(str(name)) if name is not None else None
+            if p is None:
+                out.append(
+                    (
+                        (where, f"`{value.text or value.source}` is not a parameter of the helper"),
+                        value.span,
+                        f"parameters: {', '.join(params) or '(none)'}; a helper reads `${{input.<param>}}` only",
+                    )
+                )
+                return
+            used.add(p.name)
+            if not accepts(api, t, p.type):
+                out.append(((where, f"parameter `{p.name}` is `{format_type(p.type)}`, the field `{format_type(t)}`"), value.span, None))
+            elif required and nullable_mismatch(api, t, p.type):
+                out.append(
+                    (
+                        (where, f"parameter `{p.name}` may be left out, but the field is required"),
+                        value.span,
+                        f"declare it `{format_type(base_type(api, p.type)[0])}`",
+                    )
+                )
+            return
+        if isinstance(value, ir.Interp):
+            out.append(((where, "a helper template takes whole values, not text with bindings inside"), value.span, None))
+            return
+        if isinstance(value, ir.Const):
+            problem = const_problem(api, t, value.value)
+            if problem:
+                out.append(((where, f"{problem}"), value.span, None))
+            return
+        if isinstance(value, ir.ListValue):
+            if not isinstance(base, ir.ListT):
+                out.append(((where, f"a list where `{format_type(t)}` is expected"), value.span, None))
+                return
+            for i, item in enumerate(value.items):
+                walk(item, base.item, True, f"{where}[{i}]")
+            return
+        if isinstance(value, ir.ObjValue):
+            decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+            if isinstance(base, ir.MapT):
+                for key, item in value.items:
+                    walk(item, base.value, True, f"{where}.{key}")
+                return
+            if isinstance(decl, ir.Union_) and decl.discriminator:
+                variant = _variant_of(api, decl, value)
+                if variant is None:
+                    tags = ", ".join(str(v.tag) for v in decl.variants)
+                    out.append(((where, f"a `{decl.id}` value names its variant by `{decl.discriminator}`"), value.span, f"one of: {tags}"))
+                    return
+                decl = api.types[variant]
+            if not isinstance(decl, ir.Record):
+                out.append(((where, f"a mapping where `{format_type(t)}` is expected"), value.span, None))
+                return
+            given = dict(value.items)
+            for key, item in value.items:
+                f = decl.field(key)
+                if f is None:
+                    out.append(((where, f"record `{decl.id}` has no field `{key}`"), item.span or value.span, None))
+                    continue
+                walk(item, f.type, f.required and not f.has_default, f"{where}.{key}")
+            for f in decl.fields:
+                if f.required and not f.has_default and f.name not in given:
+                    out.append(((where, f"field `{decl.id}.{f.name}` is required"), value.span, f"add `{f.name}:` to the template"))
+
+    walk(helper.new, ir.Ref(name=record), True, "")
+    head = f"`new` of helper `{record}.{helper.name}`"
+    out = [(f"{head}{' at ' + where.lstrip('.') if where else ''}: {message}", span, hint) for (where, message), span, hint in out]
+    if not any("is not a parameter" in m for m, _, _ in out):  # a misspelt binding is reported once, not twice
+        for p in helper.params:
+            if p.name not in used:
+                out.append((f"parameter `{p.name}` of helper `{record}.{helper.name}` is not used by `new`", p.span, None))
+    return out
+
+
+def wire_template(api: ir.Api, value: Any, t: ir.TypeRef) -> Any:
+    """A checked `new` template in JSON form: wire names as keys, ``HelperArg`` where a parameter goes."""
+    base, _ = base_type(api, t)
+    if isinstance(value, ir.Bind):
+        return HelperArg(name=str(value.path[0]), type=t)
+    if isinstance(value, ir.Const):
+        return ir.thaw(value.value)
+    if isinstance(value, ir.ListValue):
+        item = base.item if isinstance(base, ir.ListT) else ir.Prim(name="any")
+        return [wire_template(api, v, item) for v in value.items]
+    if isinstance(value, ir.ObjValue):
+        if isinstance(base, ir.MapT):
+            return {k: wire_template(api, v, base.value) for k, v in value.items}
+        decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+        if isinstance(decl, ir.Union_):
+            variant = _variant_of(api, decl, value)
+            decl = api.types.get(variant or "")
+        assert isinstance(decl, ir.Record)
+        out = {}
+        for k, v in value.items:
+            f = decl.field(k)
+            assert f is not None
+            out[f.json_name] = wire_template(api, v, f.type)
+        return out
+    raise TypeError(value)
+
+
+def derived_problem(api: ir.Api, record: ir.Record, name: str, d: ir.Derived) -> tuple[str, str | None] | None:
+    """Why a derived field cannot be filled as declared (message, hint), None when it can."""
+    f = record.field(name)
+    assert f is not None
+    source = record.field(d.source)
+    if source is None:
+        from tinkc.diagnostics import did_you_mean
+
+        names = [x.name for x in record.fields if x.name != name]
+        return f"`from: {d.source}`: record `{record.id}` has no such field", did_you_mean(d.source, names) or f"one of: {', '.join(names)}"
+    if base_type(api, source.type)[0] != ir.Prim(name="string"):
+        return f"`from: {d.source}` is not a `string` field", None
+    parsed = api.types.get(d.parse)
+    if not isinstance(parsed, ir.Record) or parsed.parse is None:
+        names = [t.id for t in api.types.values() if isinstance(t, ir.Record) and t.parse is not None]
+        return f"`parse: {d.parse}` is not a record with a parse template", (f"e.g. `{names[0]}`" if names else None)
+    if d.var not in {v.name for v in parsed.parse.variables}:
+        return (
+            f"`field: {d.var}` is not a variable of `{parsed.parse.template}`",
+            f"one of: {', '.join(v.name for v in parsed.parse.variables)}",
+        )
+    if f.required or base_type(api, f.type)[0] != ir.Prim(name="string"):
+        return f"derived field `{record.id}.{name}` must be an optional string (`string?`): text that does not match leaves it absent", None
+    if name == d.source:
+        return f"field `{name}` cannot be derived from itself", None
+    return None
