@@ -23,7 +23,8 @@ def plan():  # type: ignore[no-untyped-def]
 
 
 def test_the_bundled_helpers_are_planned(plan) -> None:  # type: ignore[no-untyped-def]
-    from_ints, to_ints = plan.helpers["ModelInput"]
+    empty, from_ints, to_ints = plan.helpers["ModelInput"]
+    assert empty.kind == "new" and empty.params == () and empty.template == {"chunks": []}
     assert from_ints.kind == "new" and [p.name for p in from_ints.params] == ["tokens"]
     assert from_ints.template == {
         "chunks": [{"type": "encoded_text", "tokens": HelperArg(name="tokens", type=ir.ListT(item=ir.Prim(name="int")))}]
