@@ -181,3 +181,23 @@ def test_aiohttp_errors_map_to_httpx_errors(aio: ModuleType, name: str, expected
     error = aio.transport_error(getattr(aiohttp, name)())
     assert type(error) is expected
     assert aio.transport_error(ValueError("not a transport failure")) is None
+
+
+def test_a_client_dropped_unclosed_goes_quietly(aio: ModuleType) -> None:
+    """httpx's own transport closes a dropped client's connections without a word; aiohttp would
+    report an unclosed session and connector through the event loop's exception handler."""
+    import gc
+
+    reported: list[dict[str, Any]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: reported.append(context))
+        server, base, _ = await serve(ok)
+        async with server:
+            client = over_aiohttp(aio)
+            await client.get(base + "/kept-alive")
+            del client
+            gc.collect()
+
+    asyncio.run(main())
+    assert [c["message"] for c in reported if "Unclosed" in c["message"]] == []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from typing import Any
 
 import aiohttp
@@ -41,6 +42,20 @@ async def _without_content_length(
     TRACE; httpx writes one only for POST, PUT and PATCH (a DELETE goes without): taken off again."""
     request.headers.popall("Content-Length", None)
     return await handler(request)
+
+
+def _close_quietly(session: aiohttp.ClientSession) -> None:
+    """Closes a session's connections at once, from any thread or loop state, without the errors
+    aiohttp logs for a session or connector left open: what its own finalizer does, minus the log."""
+    if session.closed:
+        return
+    connector = session.connector
+    session.detach()
+    if connector is not None:
+        try:
+            connector._close()
+        except Exception:  # a finalizer never raises; aiohttp then says what it says
+            pass
 
 
 def transport_error(exc: BaseException) -> httpx.TransportError | None:
@@ -71,13 +86,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # closes the session of a client dropped without being closed (and, at exit, of one still
+        # open) quietly, as httpx's own transport's connections go; it holds the session, so the
+        # session's connections are still there when it runs
+        self._finalizer: weakref.finalize[Any, Any] | None = None
 
     def _current(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._loop is not loop:
             if self._session is not None:
-                # the previous loop's connections cannot be used (nor closed) from this one
-                self._session.detach()
+                # the previous loop's connections cannot be used from this one
+                self._drop()
             options: dict[str, Any] = {"limit": self._limit, "limit_per_host": 0, "ssl": self._verify}
             if self._keepalive is not None:
                 options["keepalive_timeout"] = self._keepalive
@@ -90,7 +109,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             # closed; this flag (the one its own test client turns off) is the only switch for it
             session._retry_connection = False
             self._session, self._loop = session, loop
+            self._finalizer = weakref.finalize(self, _close_quietly, session)
         return self._session
+
+    def _drop(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()  # closes the session, once
+        self._session = self._finalizer = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._current()
@@ -135,4 +160,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
             await session.close()
