@@ -11,6 +11,15 @@ The real SDK (`tinker==0.38.0` from PyPI) lives in a venv the bench makes (bench
 generated Python SDK is pip-installed into another (bench/.venv-sdk) with exactly the dependencies
 its pyproject.toml declares, as a user would get it. A client whose toolchain is missing (node,
 mix) or whose venv cannot be made is reported as skipped, with the reason.
+
+The generated Python SDK runs twice: `python` with its asyncio clients (AsyncRestClient, then
+optim_step calls gathered on an AsyncTrainingClient) and `python-sync` with its synchronous ones
+(RestClient, then optim_step APIFutures submitted before any is waited on, as the real SDK's
+workload does). Both must keep up with the real SDK.
+
+    python bench/sdk_compare.py [ROUNDS] [--clients real,python,...]
+
+`--clients` runs only those clients (the real SDK is what the ratios are of: leave it in to get them).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ SDK_VENV = HERE / ".venv-sdk"
 CALLS = 200
 ROUNDS = 3
 API_KEY = "tml-bench"
+CLIENTS = ("real", "python", "python-sync", "typescript", "elixir")
 
 
 def venv(path: Path, packages: list[str]) -> Path:
@@ -63,17 +73,32 @@ def start_mock(tinkc: list[str]) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split("listening on ", 1)[1].split()[0]
 
 
-def prepare(tinkc: list[str], work: Path) -> dict[str, tuple[list[str], Path] | str]:
-    """Each client's command and working directory, or why it is skipped."""
+def prepare(tinkc: list[str], work: Path, only: tuple[str, ...] = CLIENTS) -> dict[str, tuple[list[str], Path] | str]:
+    """The command and working directory of each client in ``only``, or why it is skipped."""
     clients: dict[str, tuple[list[str], Path] | str] = {}
-    try:
-        clients["real"] = ([str(tinker_python()), str(WORKLOADS / "real_tinker.py"), str(CALLS)], work)
-    except subprocess.CalledProcessError as exc:
-        clients["real"] = f"the bench venv with {REAL_SDK} could not be made ({exc})"
+    if "real" in only:
+        try:
+            clients["real"] = ([str(tinker_python()), str(WORKLOADS / "real_tinker.py"), str(CALLS)], work)
+        except subprocess.CalledProcessError as exc:
+            clients["real"] = f"the bench venv with {REAL_SDK} could not be made ({exc})"
     out = work / "sdks"
     shutil.rmtree(out, ignore_errors=True)
-    subprocess.run([*tinkc, "build", "--target", "python,typescript,elixir", "--out", str(out), "--quiet"], check=True)
+    targets = [t for t in ("python", "typescript", "elixir") if any(c.split("-")[0] == t for c in only)]
+    if targets:
+        # one target is built into --out itself, several each into a directory of its name
+        into = out / targets[0] if len(targets) == 1 else out
+        subprocess.run([*tinkc, "build", "--target", ",".join(targets), "--out", str(into), "--quiet"], check=True)
+    if "python" in targets:
+        prepare_python(out, work, only, clients)
+    if "typescript" in only:
+        prepare_typescript(out, clients)
+    if "elixir" in only:
+        prepare_elixir(out, clients)
+    return clients
 
+
+def prepare_python(out: Path, work: Path, only: tuple[str, ...], clients: dict[str, tuple[list[str], Path] | str]) -> None:
+    """The generated Python SDK, installed as a user gets it; its async and sync clients' runs."""
     # --force-reinstall of the SDK alone: its dependencies are resolved from its pyproject.toml
     python = venv(SDK_VENV, [])
     subprocess.run(
@@ -90,8 +115,12 @@ def prepare(tinkc: list[str], work: Path) -> dict[str, tuple[list[str], Path] | 
         ],
         check=True,
     )
-    clients["python"] = ([str(python), str(WORKLOADS / "generated_python.py"), str(CALLS)], work)
+    for name, mode in (("python", "async"), ("python-sync", "sync")):
+        if name in only:
+            clients[name] = ([str(python), str(WORKLOADS / "generated_python.py"), str(CALLS), mode], work)
 
+
+def prepare_typescript(out: Path, clients: dict[str, tuple[list[str], Path] | str]) -> None:
     node = shutil.which("node")
     if node is None:
         clients["typescript"] = "node is not on PATH"
@@ -103,6 +132,8 @@ def prepare(tinkc: list[str], work: Path) -> dict[str, tuple[list[str], Path] | 
         subprocess.run([node, str(toolchain.tsc()), "-p", str(tree / "tsconfig.json")], cwd=tree, check=True)
         clients["typescript"] = ([node, str(WORKLOADS / "generated_typescript.mjs"), str(tree / "dist" / "index.js"), str(CALLS)], tree)
 
+
+def prepare_elixir(out: Path, clients: dict[str, tuple[list[str], Path] | str]) -> None:
     mix = shutil.which("mix")
     if mix is None:
         clients["elixir"] = "mix is not on PATH"
@@ -111,11 +142,10 @@ def prepare(tinkc: list[str], work: Path) -> dict[str, tuple[list[str], Path] | 
         env = {**os.environ, "MIX_ENV": "prod", "HEX_OFFLINE": "1"}
         subprocess.run([mix, "compile"], cwd=tree, env=env, check=True, capture_output=True)
         clients["elixir"] = ([mix, "run", "--no-compile", "--no-deps-check", str(WORKLOADS / "generated_elixir.exs"), str(CALLS)], tree)
-    return clients
 
 
-def measure(tinkc: list[str], work: Path, rounds: int = ROUNDS) -> dict[str, Any]:
-    clients = prepare(tinkc, work)
+def measure(tinkc: list[str], work: Path, rounds: int = ROUNDS, only: tuple[str, ...] = CLIENTS) -> dict[str, Any]:
+    clients = prepare(tinkc, work, only)
     runnable = {name: c for name, c in clients.items() if not isinstance(c, str)}
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in runnable}
     mock, url = start_mock(tinkc)
@@ -141,7 +171,7 @@ def measure(tinkc: list[str], work: Path, rounds: int = ROUNDS) -> dict[str, Any
             "futures_runs_s": [r["futures_s"] for r in runs],
             "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
         }
-    real = result["clients"].get("real", {})
+    real = result["clients"].get("real", {"skipped": "not run"})
     for name, r in result["clients"].items():
         if name != "real" and "skipped" not in r and "skipped" not in real:
             r["sequential_ratio"] = r["sequential_calls_per_s"] / real["sequential_calls_per_s"]
@@ -172,26 +202,37 @@ def print_table(r: dict[str, Any]) -> None:
         f"\nSDKs against one tinkc mock: {r['calls']} sequential calls, {r['calls']} optim_step futures in flight; "
         f"medians of {r['rounds']} alternating rounds"
     )
-    print(f"{'client':<11} {'seq calls/s':>11} {'x real':>7} {'futures/s':>10} {'x real':>7} {'peak MiB':>9} {'x real':>7}")
+    print(f"{'client':<12} {'seq calls/s':>11} {'x real':>7} {'futures/s':>10} {'x real':>7} {'peak MiB':>9} {'x real':>7}")
     for name, c in r["clients"].items():
         if "skipped" in c:
-            print(f"{name:<11} skipped: {c['skipped']}")
+            print(f"{name:<12} skipped: {c['skipped']}")
             continue
         ratios = [c.get(k) for k in ("sequential_ratio", "futures_ratio", "rss_ratio")]
         shown = [f"{x:>7.2f}" if x is not None else f"{'':>7}" for x in ratios]
         print(
-            f"{name:<11} {c['sequential_calls_per_s']:>11.0f} {shown[0]} {c['futures_per_s']:>10.0f} {shown[1]} {c['peak_rss_mib']:>9.1f} {shown[2]}"
+            f"{name:<12} {c['sequential_calls_per_s']:>11.0f} {shown[0]} {c['futures_per_s']:>10.0f} {shown[1]} {c['peak_rss_mib']:>9.1f} {shown[2]}"
         )
 
 
 if __name__ == "__main__":
+    import argparse
     import tempfile
 
+    parser = argparse.ArgumentParser(description="The generated SDKs against the real tinker 0.38 SDK.")
+    parser.add_argument("rounds", nargs="?", type=int, default=ROUNDS, help="alternating rounds (median of them)")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help=f"comma-separated, of: {', '.join(CLIENTS)}")
+    args = parser.parse_args()
+    only = tuple(c.strip() for c in args.clients.split(",") if c.strip())
+    unknown = [c for c in only if c not in CLIENTS]
+    if unknown:
+        parser.error(f"unknown client(s) {', '.join(unknown)}; known: {', '.join(CLIENTS)}")
     work = Path(tempfile.mkdtemp(prefix="tinkc-sdk-bench-"))
     try:
-        rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
-        res = measure([str(Path(sys.executable).with_name("tinkc"))], work, rounds)
+        load = os.getloadavg()
+        res = measure([str(Path(sys.executable).with_name("tinkc"))], work, args.rounds, only)
+        res["load_average_before"], res["load_average_after"] = list(load), list(os.getloadavg())
         print_table(res)
+        print(f"load average (1, 5, 15 min) before: {load}, after: {os.getloadavg()} on {os.cpu_count()} CPUs")
         print(json.dumps(res, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -53,6 +53,7 @@ def test_without_deps_the_project_files_need_nothing_more(tmp_path: Path) -> Non
         "pydantic>=2.6,<3",
         "httpx>=0.27,<1",
         "sniffio>=1.3,<2",
+        "aiohttp>=3.12,<4",
     ]
     assert "dependencies" not in json.loads((out / "typescript" / "package.json").read_text())
 
