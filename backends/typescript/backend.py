@@ -1,5 +1,6 @@
 """Backend `typescript`: an npm package (ESM, strict TypeScript, no runtime dependencies: Node 20's
-`fetch`, `AbortController` and timers), with its conformance driver."""
+`http`/`https` modules with keep-alive, or a `fetch` the client is given; `AbortController` and
+timers), with its conformance driver."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def package_name(api: Api, options: Mapping[str, Any]) -> str:
 class TypeScriptBackend(Backend):
     name = "typescript"
     version = "0.1"
-    description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20 fetch)"
+    description = "TypeScript SDK (ESM, strict, no runtime dependencies; Node 20)"
     naming = symbols.NAMING  # the naming pass spells names as the symbol provider does
     shared_imports = ("tinkc.backends.templates",)
     options = {

@@ -34,3 +34,25 @@ def test_runtime_units(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "# fail 0" in run.stdout or "fail 0" in run.stdout, run.stdout
+
+
+EXCHANGE_TESTS = Path(__file__).resolve().parent / "typescript_exchange_test.ts"
+
+
+def test_exchange_units(tmp_path: Path) -> None:
+    """The default HTTP exchange (node:http) against a local server: framing, keep-alive,
+    compressed answers, redirects, aborts (`typescript_exchange_test.ts`)."""
+    tree = scratch_copy(SNAPSHOTS / "minimal", tmp_path)
+    shutil.copy(EXCHANGE_TESTS, tree / "src" / "exchange.test.ts")
+    proc = tsc("-p", "tsconfig.json", cwd=tree)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run = subprocess.run(
+        [node(), "--test", "--test-reporter=spec", "dist/exchange.test.js"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "fail 0" in run.stdout, run.stdout
