@@ -18,7 +18,7 @@ export const SETTINGS: rt.ServiceSettings = {
 export const FT_ARTIFACT_LIMITS: rt.RetryHandler = {
   id: "artifact_limits",
   maxConnections: 4,
-  progressTimeoutMs: 60000,
+  progressTimeoutMs: 300000,
   baseDelayMs: 100,
   maxDelayMs: 500,
   jitter: 0.25,
@@ -158,7 +158,7 @@ export const FT_FUTURES: rt.Futures = {
   queueStateReasonField: "queue_state_reason",
   queueStates: ["active", "paused_capacity", "paused_rate_limit"],
   pendingStatuses: [[408, 408]],
-  timeoutMs: 60000,
+  timeoutMs: 600000,
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 10000,
   retryJitter: 0.25,

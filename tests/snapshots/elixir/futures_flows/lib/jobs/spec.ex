@@ -19,7 +19,7 @@ defmodule Jobs.Spec do
   @artifact_limits %RetryHandler{
     id: "artifact_limits",
     max_connections: 4,
-    progress_timeout_ms: 60_000,
+    progress_timeout_ms: 300_000,
     base_ms: 100,
     max_ms: 500,
     jitter: 0.25
@@ -36,7 +36,7 @@ defmodule Jobs.Spec do
     category_field: "category",
     queue_state_field: "queue_state",
     queue_state_reason_field: "queue_state_reason",
-    timeout_ms: 60_000,
+    timeout_ms: 600_000,
     categories: ["unknown", "server", "user"],
     queue_states: ["active", "paused_capacity", "paused_rate_limit"],
     pending_statuses: [{408, 408}],

@@ -20,7 +20,7 @@ SETTINGS = ServiceSettings(
 )
 
 FT_ARTIFACT_LIMITS = RetryHandler(
-    id="artifact_limits", max_connections=4, progress_timeout=60.0, base_delay=0.1, max_delay=0.5, jitter=0.25
+    id="artifact_limits", max_connections=4, progress_timeout=300.0, base_delay=0.1, max_delay=0.5, jitter=0.25
 )
 
 FT_RETRY = RetryPolicy(
@@ -93,7 +93,7 @@ FT_FUTURES = Futures(
     queue_states=("active", "paused_capacity", "paused_rate_limit"),
     pending_statuses=((408, 408),),
     poll_timeout=45.0,
-    timeout=60.0,
+    timeout=600.0,
     transient_base_delay=0.5,
     transient_max_delay=10.0,
     transient_jitter=0.25,

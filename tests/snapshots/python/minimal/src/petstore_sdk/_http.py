@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from ._aio import AiohttpTransport
 from ._auth import AuthScheme, TokenState, invalid_token
 from ._config import Config
 from ._errors import APIConnectionError, APITimeoutError, ResponseValidationError, SDKError, status_error
@@ -145,25 +146,33 @@ def build_path(endpoint: Endpoint, params: Mapping[str, object]) -> str:
 
 # httpcore's connection pool re-examines all its connections (and, for each idle one, counts them all
 # again) every time a request comes or goes, so its cost per request grows with the connections of
-# one client: with 200 futures in flight on one client most of the time went there. Requests are
-# therefore spread over several clients, each with at most this many in flight (tinker's own SDK
-# spreads them too, 50 a client, over a transport without that cost); a client is made when the
-# ones there all carry this many. With 200 futures in flight (bench/sdk_compare.py), 20 and 50 were
-# clearly slower than 10, and 5 no better than 10 beyond the noise of a shared machine while
-# making twice the clients.
+# one client: with 200 futures in flight on one client most of the time went there. The synchronous
+# clients' requests are therefore spread over several clients, each with at most this many in flight
+# (tinker's own SDK spreads them too, 50 a client, over a transport without that cost); a client is
+# made when the ones there all carry this many. With 200 futures in flight (bench/sdk_compare.py),
+# 20 and 50 were clearly slower than 10, and 5 no better than 10 beyond the noise of a shared
+# machine while making twice the clients. The asynchronous clients' transport (aiohttp, see _aio.py)
+# has no such cost: one client carries them all.
 REQUESTS_PER_CLIENT = 10
 
 
-def pool_limits(config: Config) -> httpx.Limits:
+def pool_limits(config: Config, size: int = REQUESTS_PER_CLIENT) -> httpx.Limits:
     """One client's pool: as many connections as it may have requests in flight."""
-    size = min(config.max_connections, REQUESTS_PER_CLIENT)
+    size = min(config.max_connections, size)
     return httpx.Limits(max_connections=size, max_keepalive_connections=size)
 
 
 def client_options(config: Config) -> dict[str, Any]:
-    """The options of each pooled client. They share one TLS context: loading the certificate store
-    takes about 0.1 s, once per context."""
+    """The options of each pooled synchronous client. They share one TLS context: loading the
+    certificate store takes about 0.1 s, once per context."""
     return {"timeout": config.timeout, "limits": pool_limits(config), "verify": _tls_context()}
+
+
+def async_client(config: Config) -> httpx.AsyncClient:
+    """The asynchronous clients' one httpx client, over aiohttp (see _aio.py), with the whole pool."""
+    limits = pool_limits(config, config.max_connections)
+    transport = AiohttpTransport(limits=limits, verify=_tls_context())
+    return httpx.AsyncClient(timeout=config.timeout, limits=limits, verify=_tls_context(), transport=transport)
 
 
 @functools.cache
@@ -178,16 +187,20 @@ class _Clients(Generic[H]):
     """The clients requests are spread over and how many requests each carries now. A client the
     caller gave is the only one (its pool, proxies and transport are the caller's choice); otherwise
     clients are made on demand, as many as `config.max_connections` needs at REQUESTS_PER_CLIENT
-    each; when all of them are full, the least loaded takes the request and its pool queues it."""
+    each (`per_client`); when all of them are full, the least loaded takes the request and its pool
+    queues it."""
 
-    def __init__(self, config: Config, make: Callable[[], H], given: H | None) -> None:
+    def __init__(
+        self, config: Config, make: Callable[[], H], given: H | None, per_client: int = REQUESTS_PER_CLIENT
+    ) -> None:
         self.make: Callable[[], H] = make
         self.clients: list[H] = [] if given is None else [given]
         self.active: list[int] = [0] * len(self.clients)
-        self.most = 1 if given is not None else max(1, -(-config.max_connections // REQUESTS_PER_CLIENT))
+        self.per_client = per_client
+        self.most = 1 if given is not None else max(1, -(-config.max_connections // per_client))
 
     def take(self) -> int:
-        i = next((i for i, n in enumerate(self.active) if n < REQUESTS_PER_CLIENT), -1)
+        i = next((i for i, n in enumerate(self.active) if n < self.per_client), -1)
         if i < 0:
             if len(self.clients) < self.most:
                 self.clients.append(self.make())
@@ -206,7 +219,7 @@ class ClientPool:
         self._clients = _Clients(config, lambda: httpx.Client(**client_options(config)), given)
         self._lock = threading.Lock()
 
-    def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+    def request(self, method: str, url: httpx.URL | str, **options: Any) -> httpx.Response:
         with self._lock:
             i = self._clients.take()
             http = self._clients.clients[i]
@@ -222,12 +235,13 @@ class ClientPool:
 
 
 class AsyncClientPool:
-    """Asynchronous clients of one event loop: no lock, nothing awaits between taking and counting."""
+    """Asynchronous clients of one event loop: no lock, nothing awaits between taking and counting.
+    Its own client is one (`async_client`) carrying `config.max_connections` requests at once."""
 
     def __init__(self, config: Config, given: httpx.AsyncClient | None = None) -> None:
-        self._clients = _Clients(config, lambda: httpx.AsyncClient(**client_options(config)), given)
+        self._clients = _Clients(config, lambda: async_client(config), given, per_client=config.max_connections)
 
-    async def request(self, method: str, url: str, **options: Any) -> httpx.Response:
+    async def request(self, method: str, url: httpx.URL | str, **options: Any) -> httpx.Response:
         i = self._clients.take()
         try:
             return await self._clients.clients[i].request(method, url, **options)
@@ -237,6 +251,23 @@ class AsyncClientPool:
     async def aclose(self) -> None:
         for http in self._clients.clients:
             await http.aclose()
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
+def target(
+    config: Config, endpoint: Endpoint, path: Mapping[str, object] | None, query: Mapping[str, object] | None
+) -> tuple[httpx.URL, dict[str, object] | None]:
+    """A request's URL and query parameters (None: none). Parsing a URL was a third of the CPU httpx
+    spends building a request, and the same few URLs come back (the futures' retrieve endpoint
+    above all): each is parsed once. httpx merges even an empty query into the URL, parsing it
+    again; a URL without a query of its own is the same without it."""
+    url = config.base_url + build_path(endpoint, path or {})
+    params = drop_none(query or {})
+    return _parsed(url), (params if params or "?" in url else None)
 
 
 def drop_none(values: Mapping[str, object]) -> dict[str, object]:
@@ -467,7 +498,7 @@ class Transport:
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
         value = self._auth_value(endpoint)
-        url = self.config.base_url + build_path(endpoint, path or {})
+        url, params = target(self.config, endpoint, path, query)
         replayed = False
         while True:
             # built for each attempt: a backpressure resend may carry a new idempotency key
@@ -476,7 +507,7 @@ class Transport:
                 response = self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),
+                    params=params,
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,
@@ -620,7 +651,7 @@ class AsyncTransport:
     ) -> httpx.Response:
         attempt = _Attempt(self.config, endpoint, self.user_agent, body, self.rand, self.clock)
         value = await self._auth_value(endpoint)
-        url = self.config.base_url + build_path(endpoint, path or {})
+        url, params = target(self.config, endpoint, path, query)
         replayed = False
         while True:
             # built for each attempt: a backpressure resend may carry a new idempotency key
@@ -629,7 +660,7 @@ class AsyncTransport:
                 response = await self.http.request(
                     endpoint.method,
                     url,
-                    params=drop_none(query or {}),
+                    params=params,
                     content=attempt.content,
                     headers=request_headers,
                     timeout=endpoint.timeout or self.config.timeout,

@@ -62,7 +62,7 @@ export interface ClientOptions {
   readonly env?: Environment | undefined;
   /** Values of the configuration options the API declares; any other is an error. */
   readonly options?: { readonly [name: string]: unknown } | undefined;
-  /** The `fetch` to send requests with (the global one by default). */
+  /** The `fetch` to send requests with; by default Node's http/https modules (runtime/exchange.ts). */
   readonly fetch?: typeof fetch | undefined;
   /** The clock of every wait the SDK makes (tests run it faster: `scaledClock(0.001)`). */
   readonly clock?: Clock | undefined;

@@ -10,6 +10,7 @@ import { type AuthScheme, TokenState, credentialValue, invalidToken } from "./au
 import { type Clock, systemClock } from "./clock.js";
 import type { Logger } from "./session.js";
 import type { Config } from "./config.js";
+import { type Send, fetchExchange, nodeExchange } from "./exchange.js";
 import {
   APIConnectionError,
   APITimeoutError,
@@ -281,6 +282,7 @@ class Slots {
 export interface TransportOptions {
   readonly userAgent: string;
   readonly authHeader: string;
+  /** Requests go through this `fetch` when given, else through Node's http modules (exchange.ts). */
   readonly fetch?: typeof fetch | undefined;
   readonly clock?: Clock | undefined;
   /** Uniform in [0, 1): the jitter of backoffs. */
@@ -303,7 +305,7 @@ export class Transport {
   readonly clock: Clock;
   private readonly userAgent: string;
   private readonly authHeader: string;
-  private readonly fetch: typeof fetch;
+  private readonly exchange: Send;
   private readonly random: () => number;
   private readonly slots = new Map<string, Slots>();
   // the credential's header value: a private field, never shown
@@ -323,7 +325,7 @@ export class Transport {
     this.userAgent = options.userAgent;
     const auth = options.auth ?? null;
     this.authHeader = (auth === null ? options.authHeader : auth.header).toLowerCase();
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.exchange = options.fetch === undefined ? nodeExchange : fetchExchange(options.fetch);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? null;
@@ -572,14 +574,13 @@ export class Transport {
     request.signal?.throwIfAborted();
     request.signal?.addEventListener("abort", cancel, { once: true });
     try {
-      const response = await this.fetch(url, {
+      return await this.exchange(url, {
         method: endpoint.method,
         headers,
-        ...(content === undefined ? {} : { body: content }),
+        body: content,
         redirect: endpoint.redirectLocation ? "manual" : "follow",
         signal: controller.signal,
       });
-      return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
       request.signal?.throwIfAborted();
       if (controller.signal.aborted)
@@ -594,10 +595,14 @@ export class Transport {
   }
 }
 
+function codeOf(error: unknown): string | null {
+  return error !== null && typeof error === "object" && "code" in error ? String(error.code) : null;
+}
+
+/** Why a connection failed: the message and the system error's code (`ECONNREFUSED`), which
+ * node:http puts on the error itself and fetch on its cause. */
 function reason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code =
-    cause !== null && typeof cause === "object" && "code" in cause ? String(cause.code) : null;
+  const code = codeOf(error) ?? codeOf(error instanceof Error ? error.cause : undefined);
   const message = error instanceof Error ? error.message : String(error);
-  return code === null ? message : `${message}: ${code}`;
+  return code === null || message.includes(code) ? message : `${message}: ${code}`;
 }

@@ -7,6 +7,7 @@ export * from "./client.js";
 export * from "./clock.js";
 export * from "./config.js";
 export * from "./errors.js";
+export * from "./exchange.js";
 export * from "./futures.js";
 export * from "./http.js";
 export * from "./pagination.js";

@@ -575,10 +575,10 @@ defmodule Studio.Runtime.Client do
 
   @doc """
   The handle a stateless function (`API.<Group>.<fun>`, `API.post/3`, ...) calls through: from
-  `:config` (a `Config`: a context of its own, without a session) or `:client` (an SDK client or
-  a handle: its configuration, connections and session), with the call's `:request_options` and
-  `:timeout` over the client's (or the configuration's) defaults. An unknown option, or not
-  exactly one of `:config` and `:client`, raises `ArgumentError`.
+  `:config` (a `Config`: a context of its own, without a session; neither option: `Config.new/0`)
+  or `:client` (an SDK client or a handle: its configuration, connections and session), with the
+  call's `:request_options` and `:timeout` over the client's (or the configuration's) defaults.
+  An unknown option, or both `:config` and `:client`, raises `ArgumentError`.
   """
   @spec stateless(keyword(), String.t()) :: t()
   def stateless(opts, function) do
@@ -589,8 +589,10 @@ defmodule Studio.Runtime.Client do
         {%Config{} = config, nil} ->
           %__MODULE__{context: Context.new(config)}
 
+        # neither: a configuration from the environment and defaults, as `Config.new/0` makes
+        # (raising as it does on an invalid one), like the other SDKs' client of the call's own
         {nil, nil} ->
-          raise ArgumentError, "#{function}: give `config:` (a #{inspect(Config)}) or `client:`"
+          %__MODULE__{context: Context.new(Config.new())}
 
         {nil, client} ->
           handle(client)
