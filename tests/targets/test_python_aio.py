@@ -77,7 +77,11 @@ async def exchange(client: httpx.AsyncClient, base: str) -> list[Any]:
     seen: list[Any] = []
     async with client:
         for method, path, options in [
-            ("POST", "/a/b%2Fc%20d", {"params": {"q": "é z", "n": 1}, "content": b'{"k":1}', "headers": {"Content-Type": "application/json"}}),
+            (
+                "POST",
+                "/a/b%2Fc%20d",
+                {"params": {"q": "é z", "n": 1}, "content": b'{"k":1}', "headers": {"Content-Type": "application/json"}},
+            ),
             ("GET", "/get", {"headers": {"X-API-Key": "tml-1", "X-Idempotency-Key": "k"}}),
             ("POST", "/empty", {}),
             ("PUT", "/put", {"content": b"x"}),
