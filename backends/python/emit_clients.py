@@ -91,6 +91,16 @@ def endpoint_method(
             headers.append((py_literal(p.wire), pname))
     # the per-call options: one argument, apart from the API's parameters
     params.append(f"{CALL_OPTIONS_PARAM}: {optional(imports.use(sym.lib('RequestOptions')))} = None")
+    # what every endpoint method has, whichever way its request goes out
+    method = dict(
+        kind="endpoint",
+        is_async=is_async,
+        name=sym.method_name(name),
+        decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
+        params=params,
+        returns=return_annotation(plan, imports, is_async),
+        doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
+    )
     if stateless is not None:
         # (emit_api reads this module's Adapters: imported here, once both are loaded)
         from tinkc.backends.python.emit_api import ASYNC_SUFFIX, FUTURE_SUFFIX, function_name, group_module, request_dict
@@ -103,13 +113,7 @@ def endpoint_method(
         request = request_dict(api, plan, fn, values)
         callee = f"{'await ' if is_async else ''}{imports.use(API_PACKAGE)}.{group_module(fn.group)}.{name_}"
         return SimpleNamespace(
-            kind="endpoint",
-            is_async=is_async,
-            name=sym.method_name(name),
-            decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
-            params=params,
-            returns=return_annotation(plan, imports, is_async),
-            doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
+            **method,
             callee=callee,
             args=[*([request] if request is not None else []), "client=self", f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}"],
         )
@@ -127,17 +131,7 @@ def endpoint_method(
     if headers:  # header parameters: the runtime leaves absent ones out
         args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
     args.append(f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}")
-    return SimpleNamespace(
-        kind="endpoint",
-        is_async=is_async,
-        name=sym.method_name(name),
-        decorator=deprecation(sym.method_name(name), plan.deprecated, imports),
-        params=params,
-        returns=return_annotation(plan, imports, is_async),
-        doc=text(docstring(plan.doc or f"`{plan.method} {api.endpoints[plan.id].path.template}`", "        ")),
-        call=call,
-        args=args,
-    )
+    return SimpleNamespace(**method, call=call, args=args)
 
 
 def paging_literal(plan: EndpointPlan, imports: Imports) -> d.Doc:
