@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -528,32 +529,73 @@ def _counting_clients(n_all_in: int) -> tuple[Callable[[Any], dict[str, Any]], l
 
 
 @pytest.mark.parametrize("max_connections", [1000, 20])
-def test_requests_in_flight_are_spread_over_pooled_clients(
+def test_sync_requests_in_flight_are_spread_over_pooled_clients(
     rt: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch, max_connections: int
 ) -> None:
-    """At most REQUESTS_PER_CLIENT in flight on one client, clients made as the load needs them,
-    never more than the pool's size needs (then the least loaded client takes the request)."""
+    """The synchronous pool (httpx's own transport): at most REQUESTS_PER_CLIENT in flight on one
+    client, clients made as the load needs them, never more than the pool's size needs (then the
+    least loaded client takes the request)."""
     http = rt["_http"]
     per = http.REQUESTS_PER_CLIENT
     n = 2 * per + per // 2
-    options, in_flight, all_in, released = _counting_clients(n)
+    in_flight: list[int] = []
+    lock = threading.Lock()
+    all_in, released = threading.Event(), threading.Event()
+
+    def options(config: Any) -> dict[str, Any]:
+        index = len(in_flight)
+        in_flight.append(0)
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            with lock:
+                in_flight[index] += 1
+                if sum(in_flight) == n:
+                    all_in.set()
+            released.wait(timeout=10)
+            with lock:
+                in_flight[index] -= 1
+            return httpx.Response(200, json={})
+
+        return {"transport": httpx.MockTransport(handle)}
+
     monkeypatch.setattr(http, "client_options", options)
+    config = rt["_config"].Config(api_key="k", base_url="http://api.test", max_connections=max_connections)
+    pool = http.ClientPool(config)
+    threads = [threading.Thread(target=pool.request, args=("GET", "http://api.test/x")) for _ in range(n)]
+    for t in threads:
+        t.start()
+    assert all_in.wait(timeout=10)
+    seen = list(in_flight)
+    released.set()
+    for t in threads:
+        t.join(timeout=10)
+    if max_connections >= n:
+        assert seen == [per, per, per // 2]
+    else:  # two clients at most: the last requests share them, the least loaded first
+        assert sorted(seen) == [n // 2, n - n // 2]
+    made = len(in_flight)
+    pool.request("GET", "http://api.test/x")  # the load gone, the first client takes it: none is made
+    assert len(in_flight) == made
+    pool.close()
+
+
+def test_async_requests_share_one_client(rt: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asynchronous transport is one client over aiohttp (its connector holds the whole pool):
+    every request in flight is on it, and no second client is made."""
+    http = rt["_http"]
+    n = 3 * http.REQUESTS_PER_CLIENT
+    options, in_flight, all_in, released = _counting_clients(n)
+    monkeypatch.setattr(http, "async_client", lambda config: httpx.AsyncClient(**options(config)))
     ep = endpoint(rt, retry=rt["_retry"].NO_RETRY)
 
     async def main() -> None:
-        config = rt["_config"].Config(api_key="k", base_url="http://api.test", max_connections=max_connections)
+        config = rt["_config"].Config(api_key="k", base_url="http://api.test", max_connections=1000)
         t = http.AsyncTransport(config, user_agent="ua", auth_header="X-API-Key")
         calls = [asyncio.create_task(t.send(ep)) for _ in range(n)]
         await asyncio.wait_for(all_in.wait(), timeout=5)
-        if max_connections >= n:
-            assert in_flight == [per, per, per // 2]
-        else:  # two clients at most: the last requests share them, the least loaded first
-            assert sorted(in_flight) == [n // 2, n - n // 2]
+        assert in_flight == [n]
         released.set()
         await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
-        made = len(in_flight)
-        await t.send(ep)  # the load gone, the first client takes the next request: none is made
-        assert len(in_flight) == made
         await t.aclose()
 
     asyncio.run(main())
