@@ -24,7 +24,7 @@ MINIMAL = ROOT / "tests" / "fixtures" / "minimal" / "manifest.yaml"
 EXTENSIONS = """targets:
   elixir: {extensions: {Pet: {module: PetstoreExt.Pet, functions: [describe/1, shout/2]}}}
   python: {extensions: {Pet: {module: petstore_sdk.pet_ext, functions: [describe/1, shout/2]}}}
-  typescript: {extensions: {Pet: {module: ./ext/pet, functions: [describe/1, shout/2]}}}
+  typescript: {extensions: {Pet: {module: "./ext/pet", functions: [describe/1, shout/2]}}}
 
 """
 
@@ -253,3 +253,27 @@ def test_a_delegation_may_not_take_a_generated_name(tmp_path: Path, capsys: pyte
     assert "`name` is already" in errors[1]["message"]  # a field
     assert "delegated twice" in errors[2]["message"]
     assert all(d["hint"] for d in errors)
+
+
+def test_the_schema_describes_extensions(tmp_path: Path) -> None:
+    """`tinkc schema` accepts the manifest with extensions and rejects a malformed function spec
+    and an extension without `module`, as the compiler does."""
+    import jsonschema
+
+    from tinkc.diagnostics import Sink
+    from tinkc.frontend.load import load_text
+    from tinkc.frontend.model import to_plain
+    from tinkc.schema import manifest_schema
+
+    validator = jsonschema.Draft202012Validator(manifest_schema())
+
+    def problems(text: str) -> list[str]:
+        sink = Sink()
+        loaded = load_text(text, "m.yaml", sink)
+        assert loaded is not None and not sink.has_errors
+        return [e.message for e in validator.iter_errors(to_plain(loaded.root.root))]
+
+    good = manifest(tmp_path).read_text(encoding="utf-8")
+    assert problems(good) == []
+    assert problems(good.replace("functions: [describe/1, shout/2]}}}\n  python", "functions: [describe]}}}\n  python", 1))
+    assert problems(good.replace("{Pet: {module: PetstoreExt.Pet, functions", "{Pet: {functions", 1))
