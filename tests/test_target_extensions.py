@@ -277,3 +277,51 @@ def test_the_schema_describes_extensions(tmp_path: Path) -> None:
     assert problems(good) == []
     assert problems(good.replace("functions: [describe/1, shout/2]}}}\n  python", "functions: [describe]}}}\n  python", 1))
     assert problems(good.replace("{Pet: {module: PetstoreExt.Pet, functions", "{Pet: {functions", 1))
+
+
+@pytest.mark.toolchain
+def test_tinkex_model_input_gets_its_tokenizer_helpers_by_delegation(tmp_path: Path) -> None:
+    """The case the key is for: Tinkex's `ModelInput.from_text/2` and `length/1` (hand-written in
+    Tinkex; `length/1` shares its name with Kernel's) under `Tinkex.Types.ModelInput`, on a scratch
+    copy of the bundled manifest."""
+    from tinkc.pipeline import bundled_manifest
+
+    source = bundled_manifest().parent
+    copy = tmp_path / "manifests"
+    shutil.copytree(source, copy)
+    root = copy / bundled_manifest().name
+    text = root.read_text(encoding="utf-8")
+    line = "  elixir: {app: tinkex, namespace: Tinkex, types_namespace: Tinkex.Types}\n"
+    assert line in text
+    root.write_text(
+        text.replace(
+            line,
+            line[:-2] + ", extensions: {ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2, length/1]}}}\n",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "sdk"
+    assert main(["--color", "never", "build", str(root), "--target", "elixir", "--out", str(out), "--quiet"]) == 0
+    (out / "lib" / "tinkex_ext").mkdir()
+    (out / "lib" / "tinkex_ext" / "model_input.ex").write_text(
+        """defmodule TinkexExt.ModelInput do
+  @moduledoc "A stand-in for the tokenizer: one token per character."
+
+  alias Tinkex.Types.ModelInput
+
+  @spec from_text(String.t(), keyword()) :: ModelInput.t()
+  def from_text(text, _opts), do: ModelInput.from_ints(String.to_charlist(text))
+
+  @spec length(ModelInput.t()) :: non_neg_integer()
+  def length(input), do: Kernel.length(ModelInput.to_ints(input))
+end
+""",
+        encoding="utf-8",
+    )
+    mix = shutil.which("mix")
+    assert mix, "`mix` is not installed: the Elixir toolchain tests need Debian's `elixir erlang-jiffy`"
+    env = {**os.environ, "MIX_ENV": "test", "HEX_OFFLINE": "1"}
+    run([mix, "compile", "--warnings-as-errors"], out, env)
+    run([mix, "format", "--check-formatted"], out, env)
+    script = 'i = Tinkex.Types.ModelInput.from_text("hi", []); IO.inspect({Tinkex.Types.ModelInput.to_ints(i), Tinkex.Types.ModelInput.length(i)}, charlists: :as_lists)'
+    assert run([mix, "run", "--no-compile", "--no-deps-check", "-e", script], out, env).strip().splitlines()[-1] == "{[104, 105], 2}"
