@@ -219,7 +219,7 @@ def test_a_bad_function_spec_is_reported_at_the_spec(tmp_path: Path, capsys: pyt
     errors = diagnostics(
         tmp_path,
         "targets:\n  python:\n    extensions:\n      Pet:\n        module: petstore_sdk.pet_ext\n"
-        "        functions:\n          - describe\n          - Shout/2\n          - model_dump/1\n          - ok/1\n\n",
+        "        functions:\n          - describe\n          - Shout/2\n          - model_dump/1\n          - ok/1\n          - from/1\n\n",
         capsys,
     )
     path = tmp_path / "manifest.yaml"
@@ -227,6 +227,7 @@ def test_a_bad_function_spec_is_reported_at_the_spec(tmp_path: Path, capsys: pyt
         ("extension.bad-function", line_of(path, "- describe")),
         ("extension.bad-function", line_of(path, "- Shout/2")),
         ("extension.bad-function", line_of(path, "- model_dump/1")),
+        ("extension.clash", line_of(path, "- from/1")),  # a Python keyword
     ]
     assert "name/arity" in errors[0]["message"] and errors[0]["hint"]
 
@@ -249,7 +250,7 @@ def test_a_delegation_may_not_take_a_generated_name(tmp_path: Path, capsys: pyte
         ("extension.bad-module", ts),
         ("extension.syntax", ts),
     ]
-    assert "already a function the generated module of `Pet` defines" in errors[0]["message"]
+    assert "a name the generated module of `Pet` reserves" in errors[0]["message"]
     assert "`name` is already" in errors[1]["message"]  # a field
     assert "delegated twice" in errors[2]["message"]
     assert all(d["hint"] for d in errors)

@@ -11,6 +11,7 @@ and no more."""
 
 from __future__ import annotations
 
+import keyword
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,7 +52,7 @@ class PythonBackend(Backend):
             key_pattern=r"(?!model_)[a-z][a-z0-9_]*",  # `model_*` is pydantic's
             example="{ModelInput: {module: tinker_ext.model_input, functions: [from_text/2]}}",
             doc="delegations to hand-written modules",
-            # pydantic's and the runtime base class's own attributes
+            # pydantic's and the runtime base class's own attributes, and Python's keywords
             reserved=(
                 "copy",
                 "dict",
@@ -64,7 +65,8 @@ class PythonBackend(Backend):
                 "validate",
                 "from_json",
                 "to_json",
-            ),
+            )
+            + tuple(keyword.kwlist),
         ),
     }
 

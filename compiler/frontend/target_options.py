@@ -204,7 +204,12 @@ def _check_extensions(target: str, value: Node, spec: TargetOption, types: dict[
                 continue
             name = m["name"]
             if name in taken or name in seen:
-                why = "is delegated twice" if name in seen else f"is already a function the generated module of `{e.key}` defines"
+                if name in seen:
+                    why = "is delegated twice"
+                elif name in spec.reserved:
+                    why = f"is a name the generated module of `{e.key}` reserves (every record's module defines it, or the language does)"
+                else:
+                    why = f"is already a function the generated module of `{e.key}` defines (a field, a helper or its parse function)"
                 sink.error(
                     "extension.clash",
                     f"{rec}: `{name}` {why}",
