@@ -326,3 +326,21 @@ end
     run([mix, "format", "--check-formatted"], out, env)
     script = 'i = Tinkex.Types.ModelInput.from_text("hi", []); IO.inspect({Tinkex.Types.ModelInput.to_ints(i), Tinkex.Types.ModelInput.length(i)}, charlists: :as_lists)'
     assert run([mix, "run", "--no-compile", "--no-deps-check", "-e", script], out, env).strip().splitlines()[-1] == "{[104, 105], 2}"
+
+
+def test_an_extended_record_is_kept_by_the_optimizer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A record only hand-written code uses is generated (no `unused` warning, not dropped), and one
+    shaped like another stays a record of its own (not folded into an alias of it, which would lose
+    its delegations)."""
+    path = manifest(tmp_path, "targets:\n  elixir: {extensions: {Leash: {module: PetstoreExt.Leash, functions: [fit/2]}}}\n\n")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "  Collar:\n    export: true\n    fields: {size: int}\n  Leash:\n    fields: {size: int}\n",
+        encoding="utf-8",
+    )
+    assert main(["--color", "never", "check", str(path), "--format", "json"]) == 0
+    warnings = [d for d in json.loads(capsys.readouterr().out)["diagnostics"] if "Leash" in d["message"]]
+    assert warnings == []
+    out = tmp_path / "out"
+    assert main(["--color", "never", "build", str(path), "--target", "elixir", "--out", str(out), "--quiet"]) == 0
+    leash = (out / "lib" / "petstore" / "types" / "leash.ex").read_text(encoding="utf-8")
+    assert "defstruct size: nil" in leash and "  defdelegate fit(arg1, arg2), to: PetstoreExt.Leash\n" in leash
