@@ -54,6 +54,10 @@ class TargetOption:
     # `name`: one string; `deps`: a mapping from package names (`key_pattern`) to requirements
     kind: str = "name"
     key_pattern: str = ""
+    # `extensions` (issue 14 item 10): `pattern` is the hand-written module's name, `key_pattern` a
+    # delegated function's name; `reserved` the names the backend itself generates on a record's
+    # module (besides its fields, helpers and parse function), which a delegation may not take
+    reserved: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -703,12 +703,38 @@ _SECTION_DOCS = {
 }
 
 
+def _target_options() -> Schema:
+    """One backend's options. Which options a backend takes is its own (checked by the lowering
+    against what it declares); the shape of `extensions`, common to the SDK backends, is given here."""
+    function = _str("A delegated function as `name/arity` (`from_text/2`).", pattern=r"^[^/\s]+/[0-9]{1,3}$")
+    extension = _obj(
+        {
+            "module": _str(
+                "The hand-written module the record's generated module delegates to (Elixir `TinkexExt.ModelInput`, "
+                "Python `tinker_sdk.model_input_ext`, TypeScript `./ext/model_input` under `src/`)."
+            ),
+            "functions": {"type": "array", "items": function, "description": "The delegated functions."},
+        },
+        required=("module", "functions"),
+    )
+    return {
+        "type": "object",
+        "properties": {
+            "extensions": _map(
+                extension,
+                keys=TYPE_ID,
+                description="Record name → hand-written module: the record's generated module delegates the listed functions to it.",
+            )
+        },
+    }
+
+
 def _root_properties() -> dict[str, Schema]:
     sections: dict[str, Schema] = {
         "schema_version": {"enum": list(SUPPORTED_SCHEMA_VERSIONS)},
         "imports": _one_or_many({"type": "string", "minLength": 1}, ""),
         "service": _ref("Service"),
-        "targets": _nullable(_map({"type": "object"}, description="")),
+        "targets": _nullable(_map(_target_options(), description="")),
         "clients": _nullable(_map(_ref("Client"), keys=IDENT)),
         "features": _nullable(_map(_ref("Feature"))),
         "endpoints": _nullable(_map(_ref("Endpoint"), keys=ENDPOINT_ID)),

@@ -83,3 +83,16 @@ def redirect_url_field(api: ir.Api, ep: ir.Endpoint) -> str | None:
     if field is None or base_type(api, field.type)[0] != ir.Prim(name="string"):
         return None
     return field.json_name
+
+
+def extension_records(api: ir.Api) -> set[str]:
+    """The records some target's `extensions` names (`targets.<lang>.extensions`): their generated
+    modules carry delegations, so the optimizer neither drops them as unused nor folds them into a
+    same-shaped record."""
+    out: set[str] = set()
+    for options in api.targets.values():
+        plain = ir.thaw(options)
+        extensions = plain.get("extensions") if isinstance(plain, dict) else None
+        if isinstance(extensions, dict):
+            out.update(extensions)
+    return out

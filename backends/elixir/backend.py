@@ -60,6 +60,17 @@ class ElixirBackend(Backend):
             example='{nx: "~> 0.9"}',
             doc="hex packages",
         ),
+        # hand-written modules a record's generated module delegates to (`defdelegate`)
+        "extensions": TargetOption(
+            kind="extensions",
+            pattern=r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*",
+            key_pattern=r"[a-z_][a-z0-9_]*[?!]?",
+            example="{ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2]}}",
+            doc="delegations to hand-written modules",
+            # what every record module defines, and the words that cannot name a function
+            reserved=("new", "decode", "from_json", "from_map", "to_json", "__type__", "__derived__", "__struct__")
+            + ("do", "end", "fn", "nil", "true", "false", "when", "and", "or", "not", "in", "catch", "rescue", "after", "else"),
+        ),
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:

@@ -20,8 +20,8 @@ from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import HelperArg
-from tinkc.sdk import SdkPlan
-from tinkc.sdk.plan import DerivedPlan, HelperPlan
+from tinkc.sdk import SdkPlan, extensions_of
+from tinkc.sdk.plan import DerivedPlan, ExtensionFunction, ExtensionPlan, HelperPlan
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
@@ -218,8 +218,10 @@ def type_module(
     decl: ir.TypeDecl,
     plan_helpers: dict[str, tuple[HelperPlan, ...]] | None = None,
     plan_derived: dict[str, tuple[DerivedPlan, ...]] | None = None,
+    extensions: tuple[ExtensionPlan, ...] = (),
 ) -> tuple[str, str]:
-    """The path and source of the module of one type declaration."""
+    """The path and source of the module of one type declaration (``extensions``: the delegations
+    `targets.elixir.extensions` gives this record)."""
     plan_helpers = plan_helpers or {}
     plan_derived = plan_derived or {}
     module = layout.type_module(decl.id)
@@ -232,6 +234,7 @@ def type_module(
         if decl.parse is not None:
             body[1]["parse"] = parse_function(decl.parse, codec, aliases.ref(layout.runtime("Error")))
         helpers = [helper_function(api, h, types, codec) for h in plan_helpers.get(decl.id, ())]
+        helpers += [delegation(ext.module, f) for ext in extensions for f in ext.functions]
         if helpers:
             body[1]["parse"] = "\n\n".join([p for p in [body[1]["parse"]] if p] + helpers)
         if plan_derived.get(decl.id):
@@ -441,4 +444,19 @@ def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> Body:
 
 
 def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
-    return [type_module(plan.api, layout, t.decl, plan.helpers, plan.derived) for t in plan.types]
+    extensions = extensions_of(plan.api, "elixir")
+    return [
+        type_module(plan.api, layout, t.decl, plan.helpers, plan.derived, tuple(e for e in extensions if e.record == t.decl.id))
+        for t in plan.types
+    ]
+
+
+def delegation(module: str, f: ExtensionFunction) -> str:
+    """`defdelegate name(arg1, ...), to: Hand.Written` (`targets.elixir.extensions`): the hand-written
+    module stays the one place the function is written; the generated module only names it."""
+    name = f.name  # the hand-written function's own name (the manifest's check keeps it a plain one)
+    args = ", ".join(f"arg{i}" for i in range(1, f.arity + 1))
+    one = f"  defdelegate {name}({args}), to: {module}"
+    head = one if exfmt.fits(one) else f"  defdelegate {name}({args}),\n    to: {module}"
+    doc = f"Delegates to `{module}.{name}/{f.arity}`, written by hand beside the SDK (`targets.elixir.extensions`)."
+    return lines([*exfmt.heredoc("@doc", doc), head])

@@ -11,6 +11,7 @@ and no more."""
 
 from __future__ import annotations
 
+import keyword
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +44,29 @@ class PythonBackend(Backend):
             pattern=DEP_REQUIREMENT,
             example='{tokenizers: ">=0.15"}',
             doc="Python distributions",
+        ),
+        # hand-written modules a record's generated class delegates to (static methods)
+        "extensions": TargetOption(
+            kind="extensions",
+            pattern=r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*",
+            key_pattern=r"(?!model_)[a-z][a-z0-9_]*",  # `model_*` is pydantic's
+            example="{ModelInput: {module: tinker_ext.model_input, functions: [from_text/2]}}",
+            doc="delegations to hand-written modules",
+            # pydantic's and the runtime base class's own attributes, and Python's keywords
+            reserved=(
+                "copy",
+                "dict",
+                "json",
+                "construct",
+                "parse_obj",
+                "parse_raw",
+                "schema",
+                "schema_json",
+                "validate",
+                "from_json",
+                "to_json",
+            )
+            + tuple(keyword.kwlist),
         ),
     }
 

@@ -19,8 +19,8 @@ from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import HelperArg
 from tinkc.ir.queries import type_refs
-from tinkc.sdk import SdkPlan
-from tinkc.sdk.plan import HelperPlan
+from tinkc.sdk import SdkPlan, extensions_of
+from tinkc.sdk.plan import ExtensionFunction, HelperPlan
 
 
 def py_type(t: ir.TypeRef, imports: Imports) -> str:
@@ -122,6 +122,7 @@ def record_block(api: ir.Api, rec: ir.Record, imports: Imports, plan: SdkPlan | 
     extra = [parse] if parse else []
     if plan is not None:
         extra += [helper_method(api, h, imports) for h in plan.helpers.get(rec.id, ())]
+        extra += [delegation(e.module, f, imports) for e in extensions_of(api, "python") if e.record == rec.id for f in e.functions]
         derived = plan.derived.get(rec.id, ())
         if derived:
             rows = [
@@ -191,6 +192,17 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
     body = d.call(imports.use(sym.lib("construct")), ["cls", template_doc(h.template, names, imports)])
     head = d.signature(f"def {name}", ["cls", *params], f" -> {cls}:")
     return "\n".join(["    @classmethod", d.render(head, 1), *docstring(doc, "        "), d.render(["return ", body], 2)])
+
+
+def delegation(module: str, f: ExtensionFunction, imports: Imports) -> str:
+    """A static method delegating to a hand-written module's function (`targets.python.extensions`).
+    The module is imported when the method is called, not with the types: it may itself import the
+    record it extends. Positional-only parameters keep the arity the manifest gives."""
+    params = [f"arg{i}: {imports.use(sym.lib('Any'))}" for i in range(1, f.arity + 1)]
+    head = d.signature(f"def {f.name}", [*params, "/"] if params else [], f" -> {imports.use(sym.lib('Any'))}:")
+    doc = f"Delegates to ``{module}.{f.name}``, written by hand beside the SDK (``targets.python.extensions``)."
+    call = d.call(f"{imports.use(sym.lib('import_module'))}({py_literal(module)}).{f.name}", [f"arg{i}" for i in range(1, f.arity + 1)])
+    return "\n".join(["    @staticmethod", d.render(head, 1), *docstring(doc, "        "), d.render(["return ", call], 2)])
 
 
 def parse_method(rec: ir.Record, imports: Imports) -> str | None:

@@ -43,6 +43,7 @@ SOURCES: dict[str, str] = {
     "datetime": "datetime",
     "Annotated": "typing",
     "Any": "typing",
+    "import_module": "importlib",  # `targets.python.extensions`: the hand-written module, at call time
     "Literal": "typing",
     "cast": "typing",
     "ClassVar": "typing",
@@ -100,7 +101,7 @@ SOURCES: dict[str, str] = {
     "TelemetrySpec": "._telemetry",
 }
 LINE_LENGTH = 120  # the generated pyproject.toml's ruff line-length: a longer import is one name a line
-STDLIB = frozenset({"", "collections.abc", "datetime", "typing"})
+STDLIB = frozenset({"", "collections.abc", "datetime", "importlib", "typing"})
 THIRD_PARTY = frozenset({"pydantic", "typing_extensions"})
 SPEC_MODULE = "._spec"  # the endpoint and feature constants, SERVICE
 TYPES_MODULE = ".types"  # the declared types

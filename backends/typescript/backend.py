@@ -42,6 +42,14 @@ class TypeScriptBackend(Backend):
             example='{"@huggingface/tokenizers": "^0.1"}',
             doc="npm packages",
         ),
+        # hand-written modules (relative to src/, without extension) a record's functions delegate to
+        "extensions": TargetOption(
+            kind="extensions",
+            pattern=r"\./[a-z0-9_-]+(/[a-z0-9_-]+)*",
+            key_pattern=r"[a-z][A-Za-z0-9]*",
+            example='{ModelInput: {module: "./ext/model_input", functions: [fromText/2]}}',
+            doc="delegations to hand-written modules",
+        ),
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:

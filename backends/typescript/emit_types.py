@@ -20,14 +20,15 @@ from typing import Any
 
 import attrs
 
+from tinkc.backends.symbols import Symbol
 from tinkc.backends.typescript import symbols as sym
 from tinkc.backends.typescript.doc import Doc, Group, array, block, call, comment_block, group, imports_doc, obj, pretty, signature
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import HelperArg
-from tinkc.sdk import SdkPlan
-from tinkc.sdk.plan import HelperPlan
+from tinkc.sdk import SdkPlan, extensions_of
+from tinkc.sdk.plan import ExtensionFunction, ExtensionPlan, HelperPlan
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
          "datetime": "string", "date": "string"}  # fmt: skip
@@ -268,6 +269,7 @@ class TypesWriter:
                 ).rstrip("\n"),
             }
         helpers = [self.helper(h) for h in self.plan.helpers.get(rec.id, ())]
+        helpers += [self.delegation(e, f) for e in extensions_of(self.plan.api, "typescript") if e.record == rec.id for f in e.functions]
         if helpers:
             parse = parse or {"doc": None, "function": None}
             parse["helpers"] = helpers
@@ -325,6 +327,20 @@ class TypesWriter:
                 for p in h.params
             ]
         function = pretty([signature(f"export function {fn}", params, ""), ": ", result, " ", block([body])]).rstrip("\n")
+        return {"doc": doc, "function": function}
+
+    def delegation(self, ext: ExtensionPlan, f: ExtensionFunction) -> dict[str, Any]:
+        """A function beside the record (`modelInputFromText`, named as its helpers are) calling the
+        hand-written module's (`targets.typescript.extensions`). Its parameter and result types are
+        the hand-written function's own, one parameter per the manifest's arity: tsc rejects the
+        SDK when the hand-written function takes fewer."""
+        ns = self.imports.use(Symbol("ext" + self.names.type(ext.record), "src" + ext.module[1:] + ".js", "namespace"))
+        target = f"{ns}.{f.name}"
+        fn = self.names.parse_function(ext.record, f.name).name
+        params = [(f"arg{i}", f"Parameters<typeof {target}>[{i - 1}]", None) for i in range(1, f.arity + 1)]
+        body = ["return ", call(target, [f"arg{i}" for i in range(1, f.arity + 1)]), ";"]
+        function = pretty([signature(f"export function {fn}", params, ""), f": ReturnType<typeof {target}> ", block([body])]).rstrip("\n")
+        doc = f"Delegates to `{f.name}` of `{ext.module}`, written by hand beside the SDK (`targets.typescript.extensions`)."
         return {"doc": doc, "function": function}
 
     def enum(self, decl: ir.Enum) -> dict[str, Any]:

@@ -271,7 +271,7 @@ class Lowerer:
                 clients[k] = c
         unlowered["flows"].update(k for k in merged["flows"] if k not in flows)
         unlowered["clients"].update(k for k in merged["clients"] if k not in clients)
-        targets = self.targets(root.root.get("targets"))
+        targets = self.targets(root.root.get("targets"), types)
         if version is None or service is None:
             return None
         return ir.Api(
@@ -592,7 +592,7 @@ class Lowerer:
                 out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
         return tuple(out)
 
-    def targets(self, node: Node | None) -> dict[str, Any]:
+    def targets(self, node: Node | None, types: dict[str, ir.TypeDecl] | None = None) -> dict[str, Any]:
         m = self.mapping(node, "`targets`")
         if m is None:
             return {}
@@ -600,7 +600,7 @@ class Lowerer:
         for e in m:
             options = self.mapping(e.value, f"options of target `{e.key}`")
             if options is not None:
-                check_target_options(e.key, options, e.key_span, self.sink)
+                check_target_options(e.key, options, e.key_span, self.sink, types=types)
                 out[e.key] = ir.freeze(to_plain(e.value))
         return out
 

@@ -16,15 +16,20 @@ import re
 from typing import TYPE_CHECKING
 
 from tinkc.diagnostics import Sink, did_you_mean
-from tinkc.frontend.model import Mapping, Node, Scalar
+from tinkc.frontend.model import Mapping, Node, Scalar, Sequence
 from tinkc.ir.span import Span
 
 if TYPE_CHECKING:
     from tinkc.backends.base import TargetOption
+    from tinkc.ir import nodes as ir
+
+# `name/arity`, as Elixir writes a function
+_FUNCTION_SPEC = re.compile(r"(?P<name>[^/\s]+)/(?P<arity>[0-9]{1,3})")
 
 
-def check_target_options(target: str, options: Mapping, key_span: Span, sink: Sink) -> None:
-    """Report every problem of ``targets.<target>`` (``options``, whose key is at ``key_span``)."""
+def check_target_options(target: str, options: Mapping, key_span: Span, sink: Sink, types: dict[str, ir.TypeDecl] | None = None) -> None:
+    """Report every problem of ``targets.<target>`` (``options``, whose key is at ``key_span``);
+    ``types`` are the manifest's types, which `extensions` name."""
     from tinkc.backends.registry import available
 
     infos = available()
@@ -51,6 +56,9 @@ def check_target_options(target: str, options: Mapping, key_span: Span, sink: Si
         where = f"`targets.{target}.{entry.key}` ({spec.doc})"
         if spec.kind == "deps":
             _check_deps(where, value, spec, sink)
+            continue
+        if spec.kind == "extensions":
+            _check_extensions(target, value, spec, types or {}, sink)
             continue
         if not (isinstance(value, Scalar) and isinstance(value.value, str)):
             sink.error("targets.bad-option", f"{where} must be a string, not {value.describe()}", value.span, hint=f"e.g. `{spec.example}`")
@@ -106,6 +114,109 @@ def _check_deps(where: str, value: Node, spec: TargetOption, sink: Sink) -> None
                 version.span,
                 hint=f"e.g. `{spec.example}` (it must match `{spec.pattern}`)",
             )
+
+
+def _check_extensions(target: str, value: Node, spec: TargetOption, types: dict[str, ir.TypeDecl], sink: Sink) -> None:
+    """`extensions`: `{Record: {module: Hand.Written, functions: [name/arity, ...]}}`. The record must
+    be one the manifest declares (its generated module is the one that delegates); each function a
+    `name/arity` whose name the record's module does not already define (a field, a helper, the parse
+    function or what the backend generates on every record: `spec.reserved`)."""
+    from tinkc.ir import nodes as ir
+
+    where = f"`targets.{target}.extensions`"
+    if not isinstance(value, Mapping):
+        sink.error(
+            "targets.bad-option",
+            f"{where} must be a mapping of record types to extensions, not {value.describe()}",
+            value.span,
+            hint=f"e.g. `{spec.example}`",
+        )
+        return
+    records = {k: t for k, t in types.items() if isinstance(t, ir.Record)}
+    for e in value:
+        decl = records.get(e.key)
+        if decl is None:
+            what = "an enum, union or alias" if e.key in types else "not a type of this manifest"
+            hint = did_you_mean(e.key, records) or f"records: {', '.join(sorted(records)) or 'none'}"
+            sink.error(
+                "extension.unknown-module",
+                f"{where}: `{e.key}` is {what}; only a record's generated module takes extensions",
+                e.key_span,
+                hint=hint,
+            )
+            continue
+        rec = f"`targets.{target}.extensions.{e.key}`"
+        ext = e.value
+        if not isinstance(ext, Mapping):
+            sink.error(
+                "extension.syntax",
+                f"{rec} must be a mapping with `module` and `functions`, not {ext.describe()}",
+                ext.span,
+                hint=f"e.g. `{spec.example}`",
+            )
+            continue
+        for k in ext:
+            if k.key not in ("module", "functions"):
+                hint = did_you_mean(k.key, ("module", "functions")) or "an extension takes `module` and `functions`"
+                sink.error("extension.syntax", f"{rec}: unknown key `{k.key}`", k.key_span, hint=hint)
+        for needed in ("module", "functions"):
+            if needed not in ext:
+                sink.error("extension.syntax", f"{rec} needs `{needed}`", e.key_span, hint=f"e.g. `{spec.example}`")
+        module = ext.get("module")
+        if module is not None and not (
+            isinstance(module, Scalar)
+            and isinstance(module.value, str)
+            and len(module.value) <= spec.max_length
+            and re.fullmatch(spec.pattern, module.value)
+        ):
+            shown = _shown(module.value) if isinstance(module, Scalar) and isinstance(module.value, str) else module.describe()
+            sink.error(
+                "extension.bad-module",
+                f"{rec}: {shown} is not a module name for `{target}`",
+                module.span,
+                hint=f"it must match `{spec.pattern}`",
+            )
+        functions = ext.get("functions")
+        if functions is None:
+            continue
+        if not isinstance(functions, Sequence):
+            sink.error(
+                "extension.bad-function",
+                f"`targets.{target}.extensions.{e.key}.functions` must be a list of `name/arity`, not {functions.describe()}",
+                functions.span,
+                hint=f"e.g. `{spec.example}`",
+            )
+            continue
+        taken = {f.name for f in decl.fields} | {h.name for h in decl.helpers} | set(spec.reserved)
+        if decl.parse is not None:
+            taken.add(decl.parse.function)
+        seen: set[str] = set()
+        for item in functions.items:
+            m = _FUNCTION_SPEC.fullmatch(item.value) if isinstance(item, Scalar) and isinstance(item.value, str) else None
+            if m is None or not re.fullmatch(spec.key_pattern, m["name"]):
+                shown = _shown(item.value) if isinstance(item, Scalar) and isinstance(item.value, str) else item.describe()
+                sink.error(
+                    "extension.bad-function",
+                    f"{rec}: {shown} is not a function spec `name/arity`",
+                    item.span,
+                    hint=f"a function name (matching `{spec.key_pattern}`), a slash and its number of arguments: e.g. `{spec.example}`",
+                )
+                continue
+            name = m["name"]
+            if name in taken or name in seen:
+                if name in seen:
+                    why = "is delegated twice"
+                elif name in spec.reserved:
+                    why = f"is a name the generated module of `{e.key}` reserves (every record's module defines it, or the language does)"
+                else:
+                    why = f"is already a function the generated module of `{e.key}` defines (a field, a helper or its parse function)"
+                sink.error(
+                    "extension.clash",
+                    f"{rec}: `{name}` {why}",
+                    item.span,
+                    hint="rename the hand-written function; a generated module cannot define one name twice",
+                )
+            seen.add(name)
 
 
 def _shown(text: str) -> str:

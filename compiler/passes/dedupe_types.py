@@ -17,15 +17,18 @@ import attrs
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
+from tinkc.ir.queries import extension_records
 from tinkc.passes.base import Pass
 
 
 def _pinned(api: ir.Api) -> set[str]:
-    """Records that must stay records: union variants and records named by features."""
+    """Records that must stay records: union variants, records named by features and records with
+    `extensions`."""
     out = {v.type for d in api.types.values() if isinstance(d, ir.Union_) for v in d.variants}
     for f in api.features.values():
         if isinstance(f.params, ir.Telemetry):
             out.update(rid for _, rid in f.params.event_types)
+    out.update(extension_records(api))  # their modules carry delegations of their own
     return out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from tinkc.diagnostics import Sink
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import type_refs
+from tinkc.ir.queries import extension_records, type_refs
 from tinkc.passes.base import Pass
 
 
@@ -50,6 +50,7 @@ def root_types(api: ir.Api) -> Iterator[str]:
         if isinstance(f.params, ir.PromiseResult):
             yield from (r.name for r in type_refs(f.params.handle_type))
     yield from (t.id for t in api.types.values() if t.export)
+    yield from extension_records(api)  # a record hand-written code extends is generated
 
 
 def reachable_types(api: ir.Api) -> set[str]:

@@ -7,6 +7,8 @@ from tinkc.sdk.plan import (
     ClientPlan,
     ConfigOptionPlan,
     EndpointPlan,
+    ExtensionFunction,
+    ExtensionPlan,
     FlowInputPlan,
     FlowPlan,
     MethodPlan,
@@ -20,6 +22,7 @@ from tinkc.sdk.plan import (
     StepArg,
     StepPlan,
     TypePlan,
+    extensions_of,
     plan_api,
     plan_of,
 )
@@ -31,6 +34,8 @@ __all__ = [
     "ClientPlan",
     "ConfigOptionPlan",
     "EndpointPlan",
+    "ExtensionFunction",
+    "ExtensionPlan",
     "FlowInputPlan",
     "FlowPlan",
     "MethodPlan",
@@ -44,6 +49,7 @@ __all__ = [
     "StepArg",
     "StepPlan",
     "TypePlan",
+    "extensions_of",
     "plan_api",
     "plan_of",
 ]

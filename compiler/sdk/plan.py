@@ -1538,3 +1538,41 @@ def plan_of(api: ir.Api) -> SdkPlan:
     _CACHE.clear()  # one build at a time: keep only the latest IR alive
     _CACHE[id(api)] = (api, plan)
     return plan
+
+
+# -- extensions (issue 14 item 10) ----------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ExtensionFunction:
+    name: str
+    arity: int
+
+
+@attrs.frozen(kw_only=True)
+class ExtensionPlan:
+    """`targets.<target>.extensions.<record>`: the record's generated module delegates each of
+    ``functions`` to the same-named function of the hand-written ``module`` (which the writer never
+    touches). Checked where the manifest gives it (frontend/target_options.py); each backend renders
+    the delegation in its idiom: Elixir `defdelegate`, Python a static method, TypeScript a function
+    beside the record's schema."""
+
+    record: str
+    module: str
+    functions: tuple[ExtensionFunction, ...]
+
+
+def extensions_of(api: ir.Api, target: str) -> tuple[ExtensionPlan, ...]:
+    """The delegations ``target``'s SDK generates, by record name."""
+    options = ir.thaw(api.targets.get(target)) or {}
+    given = options.get("extensions") or {}
+    out = []
+    for record, ext in sorted(given.items()):
+        if record not in api.types:  # an unused record the optimizer dropped: nothing delegates
+            continue
+        functions = []
+        for spec in ext["functions"]:
+            name, _, arity = spec.rpartition("/")
+            functions.append(ExtensionFunction(name=name, arity=int(arity)))
+        out.append(ExtensionPlan(record=record, module=ext["module"], functions=tuple(functions)))
+    return tuple(out)
