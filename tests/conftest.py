@@ -18,8 +18,9 @@ def repo_root() -> Path:
 
 # -- pytest-xdist ---------------------------------------------------------------------------------
 # `make test` runs `-n 2 --dist loadgroup`. A module whose tests share an expensive module- or
-# session-scoped fixture (an SDK compiled with mix or tsc, a wheel built, a venv, a batch built once
-# for the tests that read it) runs on one worker, so that fixture is made once, as without xdist.
+# session-scoped fixture (an SDK compiled with mix or tsc, a wheel built, plug-ins installed by pip,
+# a batch built once for the tests that read it) runs on one worker, so that fixture is made once,
+# as without xdist.
 # (The conformance scenarios share their drivers through tests/run_once.py instead: they spread.)
 ONE_WORKER_MODULES = (
     "conformance/test_real_sdk_wire.py",
@@ -28,6 +29,7 @@ ONE_WORKER_MODULES = (
     "targets/test_elixir_surface.py",
     "targets/test_tinkex_examples.py",
     "test_packaging.py",
+    "test_plugins.py",
     "test_writer_e2e.py",
 )
 
