@@ -20,12 +20,13 @@ def repo_root() -> Path:
 # `make test` runs `-n 2 --dist loadgroup`. A module whose tests share an expensive module- or
 # session-scoped fixture (an SDK compiled with mix or tsc, a wheel built, plug-ins installed by pip,
 # a batch built once for the tests that read it) runs on one worker, so that fixture is made once,
-# as without xdist.
-# (The conformance scenarios share their drivers through tests/run_once.py instead: they spread.)
+# as without xdist; the soaks run one at a time, as without xdist. (The conformance scenarios share
+# their drivers through tests/run_once.py instead: they spread over the workers.)
 ONE_WORKER_MODULES = (
     "conformance/test_real_sdk_wire.py",
     "differential/test_differential.py",
     "property/test_fuzz.py",
+    "soak/test_soak.py",
     "targets/test_elixir_surface.py",
     "targets/test_tinkex_examples.py",
     "test_packaging.py",
@@ -34,12 +35,22 @@ ONE_WORKER_MODULES = (
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        module = item.nodeid.split("::", 1)[0].removeprefix("tests/")
-        if module in ONE_WORKER_MODULES and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(module))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`loadgroup` with the groups above, chosen by the test's module in the controller. (Not with
+    `xdist_group` marks: xdist 3.8 puts a mark's group into `item._nodeid`, which pytest 9.2 no
+    longer reads for `nodeid`, so the marks group nothing.) Each group is one unit of work; every
+    other test is a unit of its own; the largest units are handed out first."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0].removeprefix("tests/")
+            return module if module in ONE_WORKER_MODULES else str(super()._split_scope(nodeid))
+
+    return ModuleGroups(config, log)
 
 
 # -- summaries after the run ------------------------------------------------------------------------

@@ -17,7 +17,6 @@ SHORT = SoakConfig(calls=800, concurrency=200, rounds=4, seed=11, rate=0.2)
 
 
 @pytest.mark.soak
-@pytest.mark.xdist_group("soak")  # under `-n 2`: one soak at a time, as without xdist
 @pytest.mark.parametrize("target", ["python", "elixir", "typescript"])
 def test_short_soak(target: str, soak_driver: Callable[[str], DriverCommand], record_property: Callable[[str, object], None]) -> None:
     report = run_soak(target, SHORT, soak_driver(target))
