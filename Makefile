@@ -38,8 +38,11 @@ build: $(STAMP) ## compile the bundled Tinker manifest to every target into out/
 check: $(STAMP) ## validate the bundled manifest
 	$(BIN)/tinkc check
 
-test: $(STAMP) toolchains ## run the whole test suite
-	$(BIN)/python -m pytest
+# Two workers (pytest-xdist): most of the suite waits on SDK drivers, node, mix and the mock, so two
+# processes keep both cores busy. `loadgroup`: the tests of a module sharing one expensive fixture
+# stay on one worker (tests/conftest.py). The slowest tests are listed, to see where the time goes.
+test: $(STAMP) toolchains ## run the whole test suite (on two workers)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 # The markers are declared in pyproject.toml ([tool.pytest.ini_options]).
 quick: $(STAMP) ## the fast tests, on every core: no SDK toolchain, conformance driver, soak or slow test (make test runs them all)

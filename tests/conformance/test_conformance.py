@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from run_once import driver_once
 from targets.fixtures import fixture_api
 
 from tinkc.backends import registry
@@ -42,16 +43,19 @@ BACKENDS = backends_with_drivers()
 
 @pytest.fixture(scope="session")
 def drivers(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], DriverCommand]:
-    """Each (target, fixture)'s driver, prepared once in a scratch copy of the snapshot tree (so a
-    build never writes into tests/snapshots)."""
+    """Each (target, fixture)'s driver, prepared once per run (shared by the xdist workers) in a
+    scratch copy of the snapshot tree (so a build never writes into tests/snapshots)."""
 
-    @functools.cache
-    def prepare(target: str, fixture: str) -> DriverCommand:
-        tree = tmp_path_factory.mktemp(f"{target}-{fixture}") / "sdk"
+    def build(target: str, fixture: str, work: Path) -> DriverCommand:
+        tree = work / "sdk"
         shutil.copytree(SNAPSHOTS / target / fixture, tree)
         command = BACKENDS[target].conformance_driver(tree)
         assert command is not None
         return command
+
+    @functools.cache
+    def prepare(target: str, fixture: str) -> DriverCommand:
+        return driver_once(tmp_path_factory, f"conformance-{target}-{fixture}", functools.partial(build, target, fixture))
 
     return prepare
 

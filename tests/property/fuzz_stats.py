@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 TRIED: Counter[str] = Counter()
 CRASHED: Counter[str] = Counter()
@@ -30,6 +31,37 @@ def fuzzing(strategy: str) -> Iterator[None]:
         raise
 
 
+# Parser counts of other processes (pytest-xdist workers), added by `merge`.
+SEEN: Counter[str] = Counter()
+PARSED: Counter[str] = Counter()
+
+
+def snapshot() -> dict[str, dict[str, int]]:
+    """This process's counts, as JSON-able data (an xdist worker hands them to the controller,
+    which prints the table: tests/conftest.py)."""
+    checker = _checker()
+    return {
+        "tried": dict(TRIED),
+        "crashed": dict(CRASHED),
+        "seen": dict(SEEN + (checker.seen if checker else Counter())),
+        "parsed": dict(PARSED + (checker.parsed if checker else Counter())),
+    }
+
+
+def merge(data: dict[str, dict[str, int]]) -> None:
+    """Add another process's `snapshot()` to this one's counts."""
+    TRIED.update(data["tried"])
+    CRASHED.update(data["crashed"])
+    SEEN.update(data["seen"])
+    PARSED.update(data["parsed"])
+
+
+def _checker() -> Any:
+    parsecheck = sys.modules.get("support.parsecheck")
+    checker = getattr(parsecheck, "_CHECKER", None)
+    return checker if checker is not None and checker.seen else None
+
+
 def table() -> list[str]:
     width = max(len(s) for s in TRIED)
     lines = [f"{'strategy':<{width}}  {'inputs':>8}  {'crashes':>7}"]
@@ -42,12 +74,13 @@ def table() -> list[str]:
 def parse_table() -> list[str]:
     """Files of the emitted SDKs given to a parser, per language, and how many distinct texts were
     parsed (``tests/support/parsecheck.py``); [] when nothing was checked."""
-    parsecheck = sys.modules.get("support.parsecheck")
-    checker = getattr(parsecheck, "_CHECKER", None)
-    if checker is None or not checker.seen:
+    checker = _checker()
+    seen = SEEN + (checker.seen if checker else Counter())
+    parsed = PARSED + (checker.parsed if checker else Counter())
+    if not seen:
         return []
-    width = max(len("language"), *map(len, checker.seen))
+    width = max(len("language"), *map(len, seen))
     lines = [f"{'language':<{width}}  {'files':>8}  {'parsed':>7}"]
-    for lang in sorted(checker.seen):
-        lines.append(f"{lang:<{width}}  {checker.seen[lang]:>8}  {checker.parsed[lang]:>7}")
+    for lang in sorted(seen):
+        lines.append(f"{lang:<{width}}  {seen[lang]:>8}  {parsed[lang]:>7}")
     return lines

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-from soak_support import REPORTS
 
 from tinkc.backends.base import DriverCommand
 from tinkc.mock.soak import MIB, TAG, SoakConfig, SoakReport, _judge, memory_flat_limit, planned_calls, run_soak
@@ -19,9 +18,9 @@ SHORT = SoakConfig(calls=800, concurrency=200, rounds=4, seed=11, rate=0.2)
 
 @pytest.mark.soak
 @pytest.mark.parametrize("target", ["python", "elixir", "typescript"])
-def test_short_soak(target: str, soak_driver: Callable[[str], DriverCommand]) -> None:
+def test_short_soak(target: str, soak_driver: Callable[[str], DriverCommand], record_property: Callable[[str, object], None]) -> None:
     report = run_soak(target, SHORT, soak_driver(target))
-    REPORTS.append(report)
+    record_property("soak_report", report.lines())  # printed after the run (tests/conftest.py)
     explain = "\n".join(report.lines())
     assert not report.problems, explain
     assert report.calls == SHORT.calls and report.ok + sum(report.errors.values()) == SHORT.calls, explain
