@@ -68,10 +68,10 @@ def doc_of(writer: ClientsWriter, fn: ApiFunctionPlan, ep: EndpointPlan) -> str:
     return text
 
 
-def group_module(plan: SdkPlan, names: Symbols, group: str, functions: tuple[ApiFunctionPlan, ...]) -> str:
+def group_module(plan: SdkPlan, names: Symbols, group: str, functions: tuple[ApiFunctionPlan, ...], context: Context) -> str:
     path = f"src/api/{group_name(group)}.ts"
     imports = Imports(path)
-    writer = ClientsWriter(plan, names, imports, Context.of(plan.api))
+    writer = ClientsWriter(plan, names, imports, context)
     out: list[dict[str, Any]] = []
     for fn in functions:
         ep = plan.endpoint(fn.endpoint)
@@ -163,6 +163,7 @@ def index_module(plan: SdkPlan) -> str:
 
 def api_files(plan: SdkPlan, names: Symbols) -> list[tuple[str, str]]:
     out = [("src/api/index.ts", index_module(plan))]
+    context = Context.of(plan.api)  # once: it walks every type the API sends (a group module per group)
     for g in plan.api_groups:
-        out.append((f"src/api/{group_name(g.name)}.ts", group_module(plan, names, g.name, g.functions)))
+        out.append((f"src/api/{group_name(g.name)}.ts", group_module(plan, names, g.name, g.functions, context)))
     return out
