@@ -21,9 +21,8 @@ from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.signatures import unique
 from tinkc.backends.elixir.symbols import Layout
-from tinkc.ir import nodes as ir
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
-from tinkc.sdk.plan import RAW_METHODS
+from tinkc.sdk.plan import RAW_METHODS, body_record
 
 # The runtime function an endpoint's stateless function goes through, by its response kind.
 CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
@@ -68,11 +67,6 @@ def param_key(name: str) -> str:
     return symbols.field_name(name)
 
 
-def record_of(plan: SdkPlan, ep: EndpointPlan) -> ir.Record | None:
-    decl = plan.api.types.get(ep.body.record or "") if ep.body.kind == "record" else None
-    return decl if isinstance(decl, ir.Record) else None
-
-
 def request_args(plan: SdkPlan, types: TypeRenderer, ep: EndpointPlan, values: dict[str, Node], body: Node | None) -> list[Node]:
     """`path: ..., query: ..., body: ..., headers: ...` of a request from the parameters' values (by
     manifest name); `body`: the request record already made (else made from the values)."""
@@ -83,7 +77,7 @@ def request_args(plan: SdkPlan, types: TypeRenderer, ep: EndpointPlan, values: d
         args.append(Pair("path:", Map(path)))
     if query:
         args.append(Pair("query:", Map(query)))
-    record = record_of(plan, ep)
+    record = body_record(plan.api, ep)
     if body is not None:
         args.append(Pair("body:", body))
     elif record is not None:
@@ -116,7 +110,7 @@ class GroupWriter:
     def request_spec(self, fn: ApiFunctionPlan, ep: EndpointPlan) -> list[str]:
         if fn.request == "none":
             return []
-        record = record_of(self.plan, ep)
+        record = body_record(self.plan.api, ep)
         if fn.request == "record" and record is not None:
             return [f"{self.types.module(record.id)}.t() | map() | keyword()"]
         return ["map() | keyword()"]
@@ -139,7 +133,7 @@ class GroupWriter:
         values: dict[str, Node] = {}
         body: Node | None = None
         if fn.request == "record":
-            record = record_of(self.plan, ep)
+            record = body_record(self.plan.api, ep)
             assert record is not None
             module = self.types.module(record.id)
             statements.append(
@@ -180,7 +174,7 @@ class GroupWriter:
         text = (ep.doc or f"The `{ep.id}` endpoint.").strip()
         text += f"\n\n`{ep.method} {source.path.template}`."
         if fn.request == "record":
-            record = record_of(self.plan, ep)
+            record = body_record(self.plan.api, ep)
             assert record is not None
             text += f" The request: a `{self.types.module(record.id)}` struct, or a map or keyword list of its fields."
         elif fn.request == "params":
@@ -246,7 +240,7 @@ class GroupWriter:
             ep = self.plan.endpoint(fn.endpoint)
             term: Node = Text("nil")
             if fn.request == "record":
-                record = record_of(self.plan, ep)
+                record = body_record(self.plan.api, ep)
                 assert record is not None
                 term = Text(self.types.module(record.id))
             elif fn.request == "params":

@@ -28,7 +28,7 @@ from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
-from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS, body_record
 
 PACKAGE = "api"
 # What `api/__init__.py` defines besides the groups' modules: the raw requests and the driver's table.
@@ -45,11 +45,6 @@ def group_module(group: str) -> str:
 
 def function_name(fn: ApiFunctionPlan) -> str:
     return sym.method_name(fn.name)
-
-
-def record_of(api: ir.Api, ep: EndpointPlan) -> ir.Record | None:
-    decl = api.types.get(ep.body.record or "") if ep.body.kind == "record" else None
-    return decl if isinstance(decl, ir.Record) else None
 
 
 def request_dict(api: ir.Api, ep: EndpointPlan, fn: ApiFunctionPlan, values: dict[str, d.Doc]) -> d.Doc | None:
@@ -71,7 +66,7 @@ class GroupWriter:
 
     def request_annotation(self, fn: ApiFunctionPlan, ep: EndpointPlan) -> str:
         mapping = f"{self.imports.use(sym.lib('Mapping'))}[str, {self.imports.use(sym.lib('Any'))}]"
-        record = record_of(self.api, ep)
+        record = body_record(self.api, ep)
         if fn.request == "record" and record is not None:
             return f"{self.imports.use(sym.type_symbol(record.id))} | {mapping}"
         return mapping
@@ -84,7 +79,7 @@ class GroupWriter:
         headers: list[tuple[d.Doc, d.Doc]] = []
         args: list[d.Doc] = []
         if fn.request == "record":
-            record = record_of(self.api, ep)
+            record = body_record(self.api, ep)
             assert record is not None
             model = self.imports.use(sym.type_symbol(record.id))
             required = d.collection("(", [py_literal(sym.field_name(f.name)) for f in record.fields if f.required], ")", tuple_=True)
@@ -123,7 +118,7 @@ class GroupWriter:
             elif p.location == "body":
                 (body_required if p.required else body_optional).append((key, value))
         args = location_args(path, query)
-        record = record_of(self.api, ep)
+        record = body_record(self.api, ep)
         if record is not None:
             model = self.imports.use(sym.type_symbol(record.id))
             dicts = [d.exploded("{", d.dict_items(items), "}") for items in (body_required, body_optional)]
@@ -146,7 +141,7 @@ class GroupWriter:
         text_ = (ep.doc or f"The `{ep.id}` endpoint.").strip()
         text_ += f"\n\n`{ep.method} {self.api.endpoints[ep.id].path.template}`."
         if fn.request == "record":
-            record = record_of(self.api, ep)
+            record = body_record(self.api, ep)
             assert record is not None
             text_ += f" The request: a `{sym.type_name(record.id)}`, or a mapping of its fields."
         elif fn.request == "params":

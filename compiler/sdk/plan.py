@@ -669,6 +669,13 @@ def api_request(ep: EndpointPlan) -> ApiRequest:
     return "params"
 
 
+def body_record(api: ir.Api, ep: EndpointPlan) -> ir.Record | None:
+    """The record an endpoint's request body is, if it is one (what a stateless function takes
+    as its request): the backends render it, they do not look it up each their own way."""
+    decl = api.types.get(ep.body.record or "") if ep.body.kind == "record" else None
+    return decl if isinstance(decl, ir.Record) else None
+
+
 def api_groups(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> tuple[ApiGroupPlan, ...]:
     """The endpoints by the group of their stateless function (the endpoint's `api:`, else its own
     group and name); groups and functions in name order."""
