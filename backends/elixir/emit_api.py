@@ -22,7 +22,7 @@ from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.signatures import unique
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
-from tinkc.sdk.plan import RAW_METHODS, body_record
+from tinkc.sdk.plan import RAW_METHODS, body_record, stateless_doc
 
 # The runtime function an endpoint's stateless function goes through, by its response kind.
 CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
@@ -170,9 +170,7 @@ class GroupWriter:
         return exfmt.block(statements)
 
     def doc(self, fn: ApiFunctionPlan, ep: EndpointPlan, task: bool) -> str:
-        source = self.plan.api.endpoints[ep.id]
-        text = (ep.doc or f"The `{ep.id}` endpoint.").strip()
-        text += f"\n\n`{ep.method} {source.path.template}`."
+        text = stateless_doc(self.plan.api, ep)
         if fn.request == "record":
             record = body_record(self.plan.api, ep)
             assert record is not None

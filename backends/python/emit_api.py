@@ -28,7 +28,7 @@ from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
-from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS, body_record
+from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS, body_record, stateless_doc
 
 PACKAGE = "api"
 # What `api/__init__.py` defines besides the groups' modules: the raw requests and the driver's table.
@@ -138,8 +138,7 @@ class GroupWriter:
         return "None" if ep.response_type is None else py_type(ep.response_type, self.imports)
 
     def doc(self, fn: ApiFunctionPlan, ep: EndpointPlan, flavour: str) -> str:
-        text_ = (ep.doc or f"The `{ep.id}` endpoint.").strip()
-        text_ += f"\n\n`{ep.method} {self.api.endpoints[ep.id].path.template}`."
+        text_ = stateless_doc(self.api, ep)
         if fn.request == "record":
             record = body_record(self.api, ep)
             assert record is not None

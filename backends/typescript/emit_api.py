@@ -25,7 +25,7 @@ from tinkc.backends.typescript.emit_types import Context, file_header
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SPEC, Imports, Symbols
 from tinkc.sdk import ApiFunctionPlan, EndpointPlan, SdkPlan
-from tinkc.sdk.plan import RAW_METHODS
+from tinkc.sdk.plan import RAW_METHODS, stateless_doc
 
 API_NAMESPACE = Symbol("api", "src/api/index.js", "namespace")
 STATELESS_OPTIONS = Symbol("StatelessOptions", "src/runtime/api.js", "type")
@@ -52,8 +52,7 @@ def function_name(fn: ApiFunctionPlan) -> str:
 
 
 def doc_of(writer: ClientsWriter, fn: ApiFunctionPlan, ep: EndpointPlan) -> str:
-    text = (ep.doc or f"The `{ep.id}` endpoint.").strip()
-    text += f"\n\n`{ep.method} {writer.api.endpoints[ep.id].path.template}`."
+    text = stateless_doc(writer.api, ep)
     if fn.request == "record":
         text += " `params`: the request record."
     elif fn.request == "params":

@@ -669,6 +669,13 @@ def api_request(ep: EndpointPlan) -> ApiRequest:
     return "params"
 
 
+def stateless_doc(api: ir.Api, ep: EndpointPlan) -> str:
+    """The opening of a stateless function's doc in every SDK: the endpoint's doc (or its id), then
+    its method and path; each backend adds how its language takes the request and options."""
+    text = (ep.doc or f"The `{ep.id}` endpoint.").strip()
+    return text + f"\n\n`{ep.method} {api.endpoints[ep.id].path.template}`."
+
+
 def body_record(api: ir.Api, ep: EndpointPlan) -> ir.Record | None:
     """The record an endpoint's request body is, if it is one (what a stateless function takes
     as its request): the backends render it, they do not look it up each their own way."""
