@@ -261,3 +261,222 @@ def derived_problem(api: ir.Api, record: ir.Record, name: str, d: ir.Derived) ->
     if name == d.source:
         return f"field `{name}` cannot be derived from itself", None
     return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helper expressions (`get:` beyond a plain path; grammar/helper_expr.lark), typed once here. Every
+# SDK's runtime evaluates the same tree (`evaluate`), the backends only spell it:
+#
+# * ``EPath`` — ``project`` of the path (above); ``EKey`` — a map's value at a key (absent: null);
+# * ``ECall`` — the helper of that name of each item the path reads (of one value, or of every
+#   item of a list), a union item by its variant's own helper; an absent item gives null, a variant
+#   without the helper is the SDK's invalid-argument error (as a field it lacks is);
+# * ``EFunc`` — ``len`` (items of a list or keys of a map; absent: 0), ``sum`` (of a list of
+#   numbers; absent or empty: 0), ``required`` (the value, or the invalid-argument error when it
+#   is absent: `ImageChunk.length` of a chunk without `expected_tokens`);
+# * ``ECompare`` — ``==``, ``!=``, ``in``: the value against literals of its own type (an enum's
+#   value as the enum's member) answering a bool; ``ELit`` — a literal.
+
+
+@attrs.frozen(kw_only=True)
+class EPath:
+    steps: tuple[PathStep, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EKey:
+    of: Expr
+    key: str
+
+
+@attrs.frozen(kw_only=True)
+class ECase:
+    """One variant's helper, for the items of record ``record`` (a union item: tagged ``tag`` in the
+    union's ``discriminator``; an item of a plain record: ``discriminator`` None, matching any)."""
+
+    record: str
+    discriminator: str | None
+    tag: str | None
+    expr: Expr
+
+
+@attrs.frozen(kw_only=True)
+class ECall:
+    of: Expr
+    many: bool  # the items of a list (the answer is their list), else one value
+    name: str
+    cases: tuple[ECase, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EFunc:
+    name: str  # len | sum | required
+    arg: Expr
+
+
+@attrs.frozen(kw_only=True)
+class ECompare:
+    op: str  # == | != | in
+    left: Expr
+    values: tuple[Any, ...]
+    type: ir.TypeRef  # the left side's type: how a backend spells the literals
+
+
+@attrs.frozen(kw_only=True)
+class ELit:
+    value: Any
+
+
+Expr = EPath | EKey | ECall | EFunc | ECompare | ELit
+
+# (message, span, hint): why an expression is wrong
+Problem = tuple[str, Any, str | None]
+
+_INT = ir.Prim(name="int")
+_FLOAT = ir.Prim(name="float")
+_BOOL = ir.Prim(name="bool")
+
+
+def owner_helpers(api: ir.Api, type_id: str) -> tuple[ir.Helper, ...]:
+    decl = api.types.get(type_id)
+    return decl.helpers if isinstance(decl, (ir.Record, ir.Enum)) else ()
+
+
+def helper_expr(api: ir.Api, owner: str, helper: ir.Helper, calling: tuple[str, ...] = ()) -> tuple[Expr, ir.TypeRef] | Problem:
+    """A `get` helper of ``owner`` (a plain path or an expression) typed: its tree and the type it
+    answers, or why it is wrong. ``calling``: the helpers being typed (a cycle is an error)."""
+    key = f"{owner}.{helper.name}"
+    if key in calling:
+        return f"helper `{key}` calls itself (through {' -> '.join((*calling, key))})", helper.span, None
+    if helper.kind == "get":
+        got = get_path(api, owner, helper.path)
+        if isinstance(got, str):
+            return got, helper.span, None
+        return EPath(steps=got[0]), got[1]
+    if helper.kind != "expr" or helper.expr is None:
+        return f"helper `{key}` builds a value; only a helper reading one can be called in an expression", helper.span, None
+    expr = helper.expr
+    if isinstance(expr, ir.ExprPath) and not expr.steps and expr.key is None and expr.call is None:
+        return "it reads nothing", expr.span, 'name a field: `${self.field}`, or compare: `${self} == "x"`'
+    return _typed(api, owner, expr, (*calling, key))
+
+
+def _typed(api: ir.Api, owner: str, e: ir.HelperExpr, calling: tuple[str, ...]) -> tuple[Expr, ir.TypeRef] | Problem:
+    from tinkc.frontend.grammars import format_type
+
+    t: ir.TypeRef
+    if isinstance(e, ir.ExprLit):
+        t = _BOOL if isinstance(e.value, bool) else _INT if isinstance(e.value, int) else ir.Prim(name="string")
+        return ELit(value=e.value), t
+    if isinstance(e, ir.ExprPath):
+        got = get_path(api, owner, e.steps)
+        if isinstance(got, str):
+            return got, e.span, None
+        node: Expr = EPath(steps=got[0])
+        t = got[1]
+        many = isinstance(base_type(api, t)[0], ir.ListT) and "*" in e.steps
+        if e.key is not None:
+            if many:
+                return f"`[{json_text(e.key)}]` after `[*]`: a key is read from one map, not from every item of a list", e.span, None
+            base, _ = base_type(api, t)
+            if not isinstance(base, ir.MapT):
+                return f"`[{json_text(e.key)}]` reads a map, and `{format_type(t)}` is not one", e.span, None
+            value = base.value.inner if isinstance(base.value, ir.Nullable) else base.value
+            return EKey(of=node, key=e.key), ir.Nullable(inner=value)
+        if e.call is not None:
+            item = base_type(api, t)[0].item if many else t  # type: ignore[union-attr]
+            return _call(api, node, many, item, e.call, e.span, calling)
+        return node, t
+    if isinstance(e, ir.ExprFunc):
+        got_arg = _typed(api, owner, e.arg, calling)
+        if len(got_arg) == 3:
+            return got_arg
+        arg, t = got_arg
+        base, _ = base_type(api, t)
+        if e.name == "required":
+            return EFunc(name="required", arg=arg), base
+        if e.name == "len":
+            if not isinstance(base, (ir.ListT, ir.MapT)):
+                return f"`len` counts the items of a list or a map, and `{format_type(t)}` is neither", e.span, None
+            return EFunc(name="len", arg=arg), _INT
+        item = base_type(api, base.item) if isinstance(base, ir.ListT) else None
+        if item is None or item[0] not in (_INT, _FLOAT) or item[1]:
+            return (
+                f"`sum` adds a list of numbers (`[int]` or `[float]`), and `{format_type(t)}` is not one",
+                e.span,
+                "an item that may be absent cannot be added: wrap what gives it in `required(...)`",
+            )
+        return EFunc(name="sum", arg=arg), item[0]
+    got_left = _typed(api, owner, e.left, calling)
+    if len(got_left) == 3:
+        return got_left
+    left, t = got_left
+    base, _ = base_type(api, t)
+    scalar = isinstance(base, ir.Prim) and base.name in ("string", "int", "float", "bool")
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    literals = isinstance(base, ir.Lit) or isinstance(base, ir.UnionT) and all(isinstance(m, ir.Lit) for m in base.members)
+    if not (scalar or isinstance(decl, ir.Enum) or literals):
+        return f"`{e.op}` compares a string, a number, a bool or an enum value, and `{format_type(t)}` is none of them", e.span, None
+    for v in e.values:
+        problem = const_problem(api, base, v)
+        if problem:
+            return f"`{json_text(v)}` is not a value of `{format_type(t)}`: {problem}", e.span, None
+    return ECompare(op=e.op, left=left, values=e.values, type=base), _BOOL
+
+
+def json_text(v: Any) -> str:
+    import json
+
+    return json.dumps(v)
+
+
+def _call(
+    api: ir.Api, of: Expr, many: bool, item: ir.TypeRef, name: str, span: Any, calling: tuple[str, ...]
+) -> tuple[Expr, ir.TypeRef] | Problem:
+    """`.name()` on the items of type ``item``: each variant's own helper."""
+    from tinkc.frontend.grammars import format_type
+
+    base, absent = base_type(api, item)
+    decl = api.types.get(base.name) if isinstance(base, ir.Ref) else None
+    if isinstance(decl, ir.Union_):
+        if not decl.discriminator:
+            return f"`{decl.id}` is an untagged union: which helper an item calls would be a guess", span, None
+        owners: list[tuple[str, str | None, str | None]] = [(v.type, decl.discriminator, str(v.tag)) for v in decl.variants]
+    elif isinstance(decl, (ir.Record, ir.Enum)):
+        owners = [(decl.id, None, None)]
+    else:
+        return f"`.{name}()` calls a helper of a record, an enum or a union's variants, and `{format_type(item)}` is none", span, None
+    cases = []
+    result: ir.TypeRef | None = None
+    for owner, disc, tag in owners:
+        h = next((x for x in owner_helpers(api, owner) if x.name == name), None)
+        if h is None:
+            continue
+        got = helper_expr(api, owner, h, calling)
+        if len(got) == 3:
+            return f"`.{name}()` calls `{owner}.{name}`: {got[0]}", span, got[2]
+        if result is not None and got[1] != result:
+            return f"`.{name}()`: the variants' helpers answer different types", span, None
+        result = got[1]
+        cases.append(ECase(record=owner, discriminator=disc, tag=tag, expr=got[0]))
+    if result is None:
+        return f"no helper `{name}` on `{format_type(item)}`" + (" or its variants" if isinstance(decl, ir.Union_) else ""), span, None
+    if absent and not isinstance(result, ir.Nullable):
+        result = ir.Nullable(inner=result)
+    return ECall(of=of, many=many, name=name, cases=tuple(cases)), (ir.ListT(item=result) if many else result)
+
+
+def may_fail(e: Expr) -> bool:
+    """Whether evaluating ``e`` can be the invalid-argument error (a `required` value absent, an
+    item whose variant lacks the field or helper read): the SDKs' docs say so only then."""
+    if isinstance(e, EPath):
+        return any(s.variants for s in e.steps)
+    if isinstance(e, EKey):
+        return may_fail(e.of)
+    if isinstance(e, ECall):
+        return len(e.cases) > 1 or any(c.discriminator for c in e.cases) or may_fail(e.of) or any(may_fail(c.expr) for c in e.cases)
+    if isinstance(e, EFunc):
+        return e.name == "required" or may_fail(e.arg)
+    if isinstance(e, ECompare):
+        return may_fail(e.left)
+    return False

@@ -203,12 +203,55 @@ class Helper:
     params: tuple[HelperParam, ...] = ()
     new: Any = None  # a Value (Const | Bind | ObjValue | ListValue) when the helper constructs
     path: tuple[str, ...] = ()  # when the helper reads: field names and "*"
+    expr: HelperExpr | None = None  # when the helper computes (`get:` beyond a plain path)
     doc: str | None = None
     span: Span | None = _span()
 
     @property
     def kind(self) -> str:
-        return "new" if self.new is not None else "get"
+        return "new" if self.new is not None else "expr" if self.expr is not None else "get"
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ExprPath:
+    """`${self.a[*].b}` in a helper expression (grammar/helper_expr.lark): ``steps`` are field names
+    and "*"; it may end in a map ``key`` (`["loss"]`) or a ``call`` of the items' own helper
+    (`.length()`)."""
+
+    steps: tuple[str, ...] = ()
+    key: str | None = None
+    call: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ExprFunc:
+    """A pure function of a helper expression: `len(...)`, `sum(...)`, `required(...)`."""
+
+    name: str
+    arg: HelperExpr
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ExprCompare:
+    """`left == lit`, `left != lit` or `left in [lit, ...]` (``op`` "==", "!=", "in"): a boolean."""
+
+    op: str
+    left: HelperExpr
+    values: tuple[Any, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class ExprLit:
+    """A literal of a helper expression (a string, an integer, true or false)."""
+
+    value: Any
+    span: Span | None = _span()
+
+
+HelperExpr = ExprPath | ExprFunc | ExprCompare | ExprLit
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -256,6 +299,7 @@ class Enum:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    helpers: tuple[Helper, ...] = ()  # `get` helpers only: an enum value is read, never built
     span: Span | None = _span()
 
 

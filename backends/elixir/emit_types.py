@@ -19,7 +19,7 @@ from tinkc.backends.elixir.exfmt import Map, Node, Pair, Struct, Text, Tuple
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import HelperArg
+from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, Expr, HelperArg, PathStep, may_fail
 from tinkc.sdk import SdkPlan, extensions_of
 from tinkc.sdk.plan import DerivedPlan, ExtensionFunction, ExtensionPlan, HelperPlan
 
@@ -243,6 +243,8 @@ def type_module(
         extra = None
     elif isinstance(decl, ir.Enum):
         body = enum_body(decl, codec)
+        helpers = [helper_function(api, h, types, codec) for h in plan_helpers.get(decl.id, ())]
+        body[1]["helpers"] = "\n\n".join(helpers) if helpers else None
         extra = "A value this SDK does not know yet (a newer server may send one) is kept as its string."
         # an enum defines to_string/1 as Tinkex's do; Kernel's must then not be imported
         head.append("  import Kernel, except: [to_string: 1]")
@@ -334,20 +336,28 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
     # record's `new/0,1` (the type-declarations pass keeps it from taking those arities)
     name = "new" if h.name == "new" else symbols.function_name(h.name)
     doc = h.doc or f"The `{h.name}` helper of `{h.record}`."
+    if h.kind == "expr":
+        assert h.expr is not None
+        if may_fail(h.expr):
+            doc += " A value it cannot answer for (what it reads is absent, or an item lacks it) is an `:invalid_argument` error (raised)."
+        # an enum's value is an atom (or its wire text, for a value this SDK does not know): no struct to match
+        head = f"{name}(value)" if isinstance(api.types.get(h.record), ir.Enum) else f"{name}(%__MODULE__{{}} = value)"
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                *exfmt.spec(name, ["t()"], types.alternatives(h.result)),
+                *exfmt.short_def(head, exfmt.Call(f"{codec}.evaluate", [Text("value"), expr_node(api, h.expr, types)])),
+            ]
+        )
     if h.kind == "get":
-        steps = []
-        for step in h.path:
-            if step.field is None:
-                steps.append(Text(":each"))
-                continue
-            atom = Text(symbols.atom(symbols.field_name(step.field)))
-            steps.append(Tuple([atom, ListNode([Text(types.module(v)) for v in step.variants])]) if step.variants else atom)
         doc += " A union item without the field read is an `:invalid_argument` error (raised)."
         return lines(
             [
                 *exfmt.heredoc("@doc", doc),
                 *exfmt.spec(name, ["t()"], types.alternatives(h.result)),
-                *exfmt.short_def(f"{name}(%__MODULE__{{}} = value)", exfmt.Call(f"{codec}.project", [Text("value"), ListNode(steps)])),
+                *exfmt.short_def(
+                    f"{name}(%__MODULE__{{}} = value)", exfmt.Call(f"{codec}.project", [Text("value"), path_node(h.path, types)])
+                ),
             ]
         )
     required = [p for p in h.params if not p.optional]
@@ -377,6 +387,38 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
     return lines(
         [*exfmt.heredoc("@doc", doc), *exfmt.spec(name, spec_args, ["t()"]), *exfmt.short_def(f"{name}({', '.join(args)})", build)]
     )
+
+
+def path_node(path: tuple[PathStep, ...], types: TypeRenderer) -> Node:
+    """A `get` path as `project` reads it: `:each`, a field's atom, or `{atom, variant modules}`."""
+    steps: list[Node] = []
+    for step in path:
+        if step.field is None:
+            steps.append(Text(":each"))
+            continue
+        atom = Text(symbols.atom(symbols.field_name(step.field)))
+        steps.append(Tuple([atom, ListNode([Text(types.module(v)) for v in step.variants])]) if step.variants else atom)
+    return ListNode(steps)
+
+
+def expr_node(api: ir.Api, e: Expr, types: TypeRenderer) -> Node:
+    """A helper expression as the term `Codec.evaluate` reads (ir/helpers.py); a literal compared
+    with an enum's value is the enum's member (its atom)."""
+    if isinstance(e, EPath):
+        return Tuple([Text(":path"), path_node(e.steps, types)])
+    if isinstance(e, ELit):
+        return Tuple([Text(":const"), Text(scalar(e.value))])
+    if isinstance(e, EKey):
+        return Tuple([Text(":key"), expr_node(api, e.of, types), Text(symbols.string(e.key))])
+    if isinstance(e, ECall):
+        cases = [Tuple([Text(types.module(c.record) if c.discriminator else ":any"), expr_node(api, c.expr, types)]) for c in e.cases]
+        return Tuple([Text(":call"), expr_node(api, e.of, types), Text("true" if e.many else "false"), ListNode(cases)])
+    if isinstance(e, EFunc):
+        return Tuple([Text(f":{e.name}"), expr_node(api, e.arg, types)])
+    assert isinstance(e, ECompare)
+    enum = isinstance(e.type, ir.Ref) and isinstance(api.types.get(e.type.name), ir.Enum)
+    values = [Text(symbols.enum_member(v) if enum else scalar(v)) for v in e.values]
+    return Tuple([Text(f":{e.op}"), expr_node(api, e.left, types), ListNode(values)])
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:

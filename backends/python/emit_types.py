@@ -17,10 +17,10 @@ from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import Imports
 from tinkc.backends.python.templating import render
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import HelperArg
+from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, Expr, HelperArg, PathStep, may_fail
 from tinkc.ir.queries import type_refs
 from tinkc.sdk import SdkPlan, extensions_of
-from tinkc.sdk.plan import ExtensionFunction, HelperPlan
+from tinkc.sdk.plan import ExtensionFunction, HelperPlan, helper_name
 
 
 def py_type(t: ir.TypeRef, imports: Imports) -> str:
@@ -162,20 +162,21 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
     """A record's helper: a classmethod building it (`ModelInput.from_ints(tokens)`; optional
     parameters are keyword arguments defaulting to None) or a method reading from it
     (`response.model_names()`)."""
-    name = sym.method_name(h.name)
+    name = sym.method_name(helper_name(h.name))
     cls = sym.type_name(h.record)
     doc = h.doc or f"The ``{h.name}`` helper of ``{cls}``."
+    if h.kind == "expr":
+        assert h.expr is not None
+        result = py_type(h.result, imports)
+        body = d.call(
+            imports.use(sym.lib("cast")),
+            [py_literal(result), d.call(imports.use(sym.lib("evaluate")), ["self", expr_doc(h.expr, imports)])],
+        )
+        if may_fail(h.expr):
+            doc += " A value it cannot answer for (what it reads is absent, or an item lacks it) is an ``InvalidArgumentError``."
+        return "\n".join([f"    def {name}(self) -> {result}:", *docstring(doc, "        "), d.render(["return ", body], 2)])
     if h.kind == "get":
-        steps: list[d.Doc] = []
-        for step in h.path:
-            if step.field is None:
-                steps.append("None")
-            elif step.variants:
-                classes = [imports.use(sym.type_symbol(v)) for v in step.variants]
-                steps.append(d.collection("(", [py_literal(sym.field_name(step.field)), d.collection("(", classes, ")", tuple_=True)], ")"))
-            else:
-                steps.append(py_literal(sym.field_name(step.field)))
-        path = d.collection("(", steps, ")", tuple_=True)
+        path = path_doc(h.path, imports)
         result = py_type(h.result, imports)
         body = d.call(imports.use(sym.lib("cast")), [py_literal(result), d.call(imports.use(sym.lib("project")), ["self", path])])
         doc += " A union item without the field read is an ``InvalidArgumentError``."
@@ -192,6 +193,41 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
     body = d.call(imports.use(sym.lib("construct")), ["cls", template_doc(h.template, names, imports)])
     head = d.signature(f"def {name}", ["cls", *params], f" -> {cls}:")
     return "\n".join(["    @classmethod", d.render(head, 1), *docstring(doc, "        "), d.render(["return ", body], 2)])
+
+
+def path_doc(path: tuple[PathStep, ...], imports: Imports) -> d.Doc:
+    """A `get` path as `project` reads it: None (every item), an attribute, or (attribute, classes)."""
+    steps: list[d.Doc] = []
+    for step in path:
+        if step.field is None:
+            steps.append("None")
+        elif step.variants:
+            classes = [imports.use(sym.type_symbol(v)) for v in step.variants]
+            steps.append(d.collection("(", [py_literal(sym.field_name(step.field)), d.collection("(", classes, ")", tuple_=True)], ")"))
+        else:
+            steps.append(py_literal(sym.field_name(step.field)))
+    return d.collection("(", steps, ")", tuple_=True)
+
+
+def expr_doc(e: Expr, imports: Imports) -> d.Doc:
+    """A helper expression as the tuple `evaluate` reads (ir/helpers.py)."""
+
+    def node(*items: d.Doc) -> d.Doc:
+        return d.collection("(", list(items), ")", tuple_=True)
+
+    if isinstance(e, EPath):
+        return node(py_literal("path"), path_doc(e.steps, imports))
+    if isinstance(e, ELit):
+        return node(py_literal("const"), py_literal(e.value))
+    if isinstance(e, EKey):
+        return node(py_literal("key"), expr_doc(e.of, imports), py_literal(e.key))
+    if isinstance(e, ECall):
+        cases = [node(imports.use(sym.type_symbol(c.record)), expr_doc(c.expr, imports)) for c in e.cases]
+        return node(py_literal("call"), expr_doc(e.of, imports), py_literal(e.many), node(*cases))
+    if isinstance(e, EFunc):
+        return node(py_literal(e.name), expr_doc(e.arg, imports))
+    assert isinstance(e, ECompare)
+    return node(py_literal(e.op), expr_doc(e.left, imports), node(*[py_literal(v) for v in e.values]))
 
 
 def delegation(module: str, f: ExtensionFunction, imports: Imports) -> str:
@@ -227,9 +263,11 @@ def parse_method(rec: ir.Record, imports: Imports) -> str | None:
     )
 
 
-def enum_block(decl: ir.Enum, imports: Imports) -> SimpleNamespace:
+def enum_block(decl: ir.Enum, imports: Imports, plan: SdkPlan | None = None) -> SimpleNamespace:
     members = sym.enum_members(v.value for v in decl.values)
+    helpers = [helper_method(plan.api, h, imports) for h in plan.helpers.get(decl.id, ())] if plan is not None else []
     return SimpleNamespace(
+        helpers="\n\n".join(helpers) if helpers else None,
         kind="enum",
         name=sym.type_name(decl.id),
         base=imports.use(sym.lib("OpenEnum")),
@@ -342,7 +380,7 @@ def types_module(api: ir.Api, plan: SdkPlan) -> str:
         if isinstance(decl, ir.Record):
             blocks.append(record_block(api, decl, imports, plan))
         elif isinstance(decl, ir.Enum):
-            blocks.append(enum_block(decl, imports))
+            blocks.append(enum_block(decl, imports, plan))
     for decl in runtime_order(plan):
         blocks.append(union_block(api, decl, imports) if isinstance(decl, ir.Union_) else alias_block(api, decl, imports))
     unknowns = [sym.unknown_class(t.id) for t in api.types.values() if isinstance(t, ir.Union_) and t.discriminator]

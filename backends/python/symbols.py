@@ -92,6 +92,7 @@ SOURCES: dict[str, str] = {
     "parse_template": "._runtime",
     "construct": "._runtime",
     "project": "._runtime",
+    "evaluate": "._runtime",
     "to_wire": "._runtime",
     "delegate": "._runtime",
     "Chunking": "._chunks",

@@ -26,9 +26,9 @@ from tinkc.backends.typescript.doc import Doc, Group, array, block, call, commen
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import HelperArg
+from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, Expr, HelperArg, PathStep, may_fail
 from tinkc.sdk import SdkPlan, extensions_of
-from tinkc.sdk.plan import ExtensionFunction, ExtensionPlan, HelperPlan
+from tinkc.sdk.plan import ExtensionFunction, ExtensionPlan, HelperPlan, helper_name
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
          "datetime": "string", "date": "string"}  # fmt: skip
@@ -298,20 +298,18 @@ class TypesWriter:
         optional parameters are trailing `x?:` ones), `getServerCapabilitiesResponseModelNames(value)`
         reads from one."""
         name = self.names.type(h.record)
-        fn = self.names.parse_function(h.record, h.name).name
+        fn = self.names.parse_function(h.record, helper_name(h.name)).name
         doc = h.doc or f"The `{h.name}` helper of `{name}`."
-        if h.kind == "get":
-            steps: list[Doc] = []
-            for step in h.path:
-                if step.field is None:
-                    steps.append("null")
-                elif step.variants:
-                    tags = array([sym.string_literal(t) for t in step.tags])
-                    steps.append(array([sym.string_literal(step.field), sym.string_literal(step.discriminator or ""), tags]))
-                else:
-                    steps.append(sym.string_literal(step.field))
+        if h.kind == "expr":
+            assert h.expr is not None
             result = self.x.ts_type(h.result)
-            body = ["return ", call(f"{self.x.s}.project", ["value", array(steps)]), " as ", result, ";"]
+            body = ["return ", call(f"{self.x.s}.evaluate", ["value", self.expr(h.expr)]), " as ", result, ";"]
+            if may_fail(h.expr):
+                doc += " A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`."
+            params = [("value", name, None)]
+        elif h.kind == "get":
+            result = self.x.ts_type(h.result)
+            body = ["return ", call(f"{self.x.s}.project", ["value", self.path(h.path)]), " as ", result, ";"]
             doc += " A union item without the field read throws `InvalidArgumentError`."
             params = [("value", name, None)]
         else:
@@ -328,6 +326,46 @@ class TypesWriter:
             ]
         function = pretty([signature(f"export function {fn}", params, ""), ": ", result, " ", block([body])]).rstrip("\n")
         return {"doc": doc, "function": function}
+
+    def path(self, path: tuple[PathStep, ...]) -> Doc:
+        """A `get` path as `project` reads it: null (every item), a property, or [property,
+        discriminator, tags] of a union item."""
+        steps: list[Doc] = []
+        for step in path:
+            if step.field is None:
+                steps.append("null")
+            elif step.variants:
+                tags = array([sym.string_literal(t) for t in step.tags])
+                steps.append(array([sym.string_literal(step.field), sym.string_literal(step.discriminator or ""), tags]))
+            else:
+                steps.append(sym.string_literal(step.field))
+        return array(steps)
+
+    def expr(self, e: Expr) -> Doc:
+        """A helper expression as the array `evaluate` reads (ir/helpers.py); a call's cases are
+        [discriminator, tag, expression] (null, null: any item)."""
+        if isinstance(e, EPath):
+            return array([sym.string_literal("path"), self.path(e.steps)])
+        if isinstance(e, ELit):
+            return array([sym.string_literal("const"), ts_literal(e.value)])
+        if isinstance(e, EKey):
+            return array([sym.string_literal("key"), self.expr(e.of), sym.string_literal(e.key)])
+        if isinstance(e, ECall):
+            cases = [
+                array(
+                    [
+                        sym.string_literal(c.discriminator) if c.discriminator else "null",
+                        sym.string_literal(c.tag) if c.tag is not None else "null",
+                        self.expr(c.expr),
+                    ]
+                )
+                for c in e.cases
+            ]
+            return array([sym.string_literal("call"), self.expr(e.of), "true" if e.many else "false", array(cases)])
+        if isinstance(e, EFunc):
+            return array([sym.string_literal(e.name), self.expr(e.arg)])
+        assert isinstance(e, ECompare)
+        return array([sym.string_literal(e.op), self.expr(e.left), array([ts_literal(v) for v in e.values])])
 
     def delegation(self, ext: ExtensionPlan, f: ExtensionFunction) -> dict[str, Any]:
         """A function beside the record (`modelInputFromText`, named as its helpers are) calling the
@@ -357,6 +395,7 @@ class TypesWriter:
             "name": self.names.type(decl.id),
             "members": [ts_literal(v.value) for v in decl.values] + ["(string & {})"],
             "schema": call(f"{self.x.s}.enumeration", [sym.string_literal(decl.id), values]),
+            "helpers": [self.helper(h) for h in self.plan.helpers.get(decl.id, ())],
         }
 
     def union(self, decl: ir.Union_) -> dict[str, Any]:

@@ -101,6 +101,10 @@ _TERMINAL_NAMES = {
     "MAP": "`map`",
     "RAW": "`+`",
     "LITERAL": "path text",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "CMP": "`==` or `!=`",
+    "IN": "`in`",
 }
 
 
@@ -462,6 +466,73 @@ def _parse_path_with_lark(text: str) -> list[tuple[str, str, bool, int, int]]:
             name = next(t for t in toks if t.type == "NAME")
             out.append(("var", str(name), raw, child.meta.start_pos, child.meta.end_pos - child.meta.start_pos))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Helper expressions
+
+
+# The pure functions a helper expression may call (ir/helpers.py says what each means).
+HELPER_FUNCTIONS = ("len", "sum", "required")
+
+
+def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | None = None) -> ir.HelperExpr:
+    """A helper's `get:` expression (grammar/helper_expr.lark) as IR; ``span_of(offset, length)``
+    maps text offsets to source spans. A name that is not a function is a ``GrammarError`` at it.
+
+    >>> parse_helper_expr('len(${self.tokens})')
+    ExprFunc(name='len', arg=ExprPath(steps=('tokens',), key=None, call=None, span=None), span=None)
+    """
+    from lark import Tree
+
+    tree = _parse("helper_expr", text)
+
+    def span(meta: Any) -> Span | None:
+        if span_of is None or getattr(meta, "empty", True):
+            return None
+        return span_of(meta.start_pos, meta.end_pos - meta.start_pos)
+
+    def literal(node: Tree[Token]) -> Any:
+        if node.data == "string":
+            return json.loads(str(node.children[0]))
+        if node.data == "int":
+            return int(str(node.children[0]))
+        return node.data == "true"
+
+    def build(node: Tree[Token] | Token) -> ir.HelperExpr:
+        assert isinstance(node, Tree)
+        kind = str(node.data)
+        if kind == "path":
+            steps: list[str] = []
+            key = call = None
+            for step in node.children:
+                assert isinstance(step, Tree)
+                if step.data == "each":
+                    steps.append("*")
+                elif step.data == "field":
+                    steps.append(str(step.children[0]))
+                elif step.data == "key":
+                    key = json.loads(str(step.children[0]))
+                else:
+                    call = str(step.children[0])
+            return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=span(node.meta))
+        if kind == "func":
+            name = cast("Token", node.children[0])
+            if str(name) not in HELPER_FUNCTIONS:
+                raise GrammarError(
+                    f"`{name}` is not a function of helper expressions ({', '.join(HELPER_FUNCTIONS)})", name.start_pos or 0, len(name)
+                )
+            return ir.ExprFunc(name=str(name), arg=build(node.children[1]), span=span(node.meta))
+        if kind == "compare":
+            op = str(node.children[1])
+            value = literal(cast("Tree[Token]", node.children[2]))
+            return ir.ExprCompare(op=op, left=build(node.children[0]), values=(value,), span=span(node.meta))
+        if kind == "member":
+            values = tuple(literal(cast("Tree[Token]", c)) for c in node.children[1:])
+            return ir.ExprCompare(op="in", left=build(node.children[0]), values=values, span=span(node.meta))
+        return ir.ExprLit(value=literal(node), span=span(node.meta))
+
+    return build(tree)
 
 
 # ---------------------------------------------------------------------------------------------

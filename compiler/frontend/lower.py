@@ -15,7 +15,7 @@ from typing import Any
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
-from tinkc.frontend.grammars import GrammarError, format_type, parse_path, parse_status, parse_template, parse_type
+from tinkc.frontend.grammars import GrammarError, format_type, parse_helper_expr, parse_path, parse_status, parse_template, parse_type
 from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
 from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
@@ -55,6 +55,9 @@ CHUNK_COMBINE = ("concat", "metrics", "first")
 _SELF_PATH = re.compile(r"\$\{self((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\*\])*)\}\Z")
 _PATH_STEP = re.compile(r"\.[A-Za-z_][A-Za-z0-9_]*|\[\*\]")
 _PARSE_FUNCTION = re.compile(r"[a-z_][a-z0-9_]*\Z")  # a function name every SDK can spell in its own case
+# A helper's name: a function name, or a predicate's (`retryable?`: Elixir keeps the `?`, Python and
+# TypeScript spell it `is_retryable` / `isRetryable`; the type-declarations pass checks it answers a bool).
+_HELPER_NAME = re.compile(r"[a-z_][a-z0-9_]*\??\Z")
 _MODULE = re.compile(r"[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\Z")
 
 # Common spellings from other languages, answered with tinkc's own.
@@ -726,21 +729,22 @@ class Lowerer:
         )
         return None
 
-    def helpers(self, owner: str, node: Node | None) -> tuple[ir.Helper, ...]:
+    def helpers(self, owner: str, node: Node | None, kind: str = "record") -> tuple[ir.Helper, ...]:
         """`helpers:` of a record: `name: {params, new}` (a constructor) or `name: {get}` (an
-        accessor). Their types are checked by the type-declarations pass, once every type is known."""
-        m = self.mapping(node, f"`helpers` of record `{owner}`")
+        accessor: a path, or an expression of grammar/helper_expr.lark); of an enum, `get` ones
+        only. Their types are checked by the type-declarations pass, once every type is known."""
+        m = self.mapping(node, f"`helpers` of {kind} `{owner}`")
         if m is None:
             return ()
         out = []
         for e in m:
             where = f"helper `{owner}.{e.key}`"
-            if not _PARSE_FUNCTION.match(e.key):
+            if not _HELPER_NAME.match(e.key):
                 self.sink.error(
                     "type.bad-helper",
-                    f"helper name `{e.key}` of record `{owner}` is not a lower-case identifier",
+                    f"helper name `{e.key}` of {kind} `{owner}` is not a lower-case identifier",
                     e.key_span,
-                    hint="e.g. `from_ints`, `model_names`",
+                    hint="e.g. `from_ints`, `model_names`, or `retryable?` for one answering a bool",
                 )
                 continue
             h = self.mapping(e.value, where)
@@ -770,22 +774,6 @@ class Lowerer:
                 text = self.string(h.get("get"), f"`get` of {where}")
                 if text is None:
                     continue
-                got = _SELF_PATH.match(text)
-                if got is None:
-                    self.sink.error(
-                        "type.bad-helper",
-                        f"`get` of {where} is `{text}`, not a path from `${{self}}`",
-                        h["get"].span,
-                        hint="write `${self.field}`, `${self.list[*].field}` (`[*]`: every item; two `[*]` flatten)",
-                    )
-                    continue
-                path = tuple(_PATH_STEP.findall(got.group(1)))
-                steps = tuple("*" if s == "[*]" else s.lstrip(".") for s in path)
-                if not steps:
-                    self.sink.error(
-                        "type.bad-helper", f"`get` of {where} reads nothing", h["get"].span, hint="name a field: `${self.field}`"
-                    )
-                    continue
                 if params:
                     self.sink.error(
                         "type.bad-helper",
@@ -793,7 +781,37 @@ class Lowerer:
                         h["params"].span,
                     )
                     continue
-                out.append(ir.Helper(name=e.key, params=(), path=steps, doc=doc, span=e.key_span))
+                got = _SELF_PATH.match(text)
+                path = tuple(_PATH_STEP.findall(got.group(1))) if got else ()
+                if path:  # a plain path: the form every SDK reads with its `project`
+                    steps = tuple("*" if s == "[*]" else s.lstrip(".") for s in path)
+                    out.append(ir.Helper(name=e.key, params=(), path=steps, doc=doc, span=e.key_span))
+                    continue
+                gnode = h["get"]
+
+                def span_of(at: int, n: int, g: Node = gnode) -> Span | None:
+                    return g.sub_span(at, n) if isinstance(g, Scalar) and isinstance(g.value, str) else g.span
+
+                try:
+                    expr = parse_helper_expr(text, span_of)
+                except GrammarError as exc:
+                    self.sink.error(
+                        "type.bad-helper",
+                        f"`get` of {where} is not a helper expression: {exc.message}",
+                        gnode.sub_span(exc.column, exc.length) if isinstance(gnode, Scalar) else gnode.span,
+                        hint='e.g. `${self.list[*].field}`, `sum(${self.chunks[*].length()})`, `${self.metrics["loss"]}`, '
+                        '`${self} != "user"`',
+                    )
+                    continue
+                out.append(ir.Helper(name=e.key, params=(), expr=expr, doc=doc, span=e.key_span))
+                continue
+            if kind == "enum":
+                self.sink.error(
+                    "type.bad-helper",
+                    f"{where}: an enum's helpers read its value (`get`); an enum value is not built",
+                    e.key_span,
+                    hint="e.g. `get: '${self} != \"user\"'`",
+                )
                 continue
             value = self.value(h.get("new"))
             if value is None:
@@ -880,9 +898,15 @@ class Lowerer:
                 span=key_span,
             )
         if kind == "enum":
-            self.check_keys(m, (*common, "enum"), f"enum `{name}`")
+            self.check_keys(m, (*common, "enum", "helpers"), f"enum `{name}`")
             return ir.Enum(
-                id=name, values=self.enum_values(name, m.get("enum")), doc=doc, deprecated=deprecated, export=export, span=key_span
+                id=name,
+                values=self.enum_values(name, m.get("enum")),
+                doc=doc,
+                deprecated=deprecated,
+                export=export,
+                helpers=self.helpers(name, m.get("helpers"), "enum") if "helpers" in m else (),
+                span=key_span,
             )
         if kind == "union":
             self.check_keys(m, (*common, "union", "discriminator"), f"union `{name}`")

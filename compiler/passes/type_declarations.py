@@ -18,7 +18,7 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import check_new, derived_problem, get_path
+from tinkc.ir.helpers import check_new, derived_problem, helper_expr
 from tinkc.ir.queries import type_refs
 from tinkc.ir.types import const_problem, strip_nullable
 from tinkc.passes.base import Pass
@@ -218,11 +218,16 @@ _TAKEN = frozenset(
 def _helpers(api: ir.Api, sink: Sink) -> None:
     """`helpers:` and derived fields of records (see ir/helpers.py for what they mean)."""
     for decl in api.types.values():
+        if isinstance(decl, ir.Enum):
+            for h in decl.helpers:
+                _reading_helper(api, decl.id, h, sink)
+            continue
         if not isinstance(decl, ir.Record):
             continue
         names = {f.name for f in decl.fields}
         for h in decl.helpers:
-            if h.name in names or h.name in _TAKEN or (decl.parse and h.name == decl.parse.function):
+            base = h.name.rstrip("?")
+            if base in names or base in _TAKEN or (decl.parse and base == decl.parse.function):
                 sink.error(
                     "type.bad-helper",
                     f"helper `{decl.id}.{h.name}` has the name of a field or of a function every record has",
@@ -230,10 +235,16 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
                     hint="choose another name",
                 )
                 continue
-            if h.kind == "get":
-                got = get_path(api, decl.id, h.path)
-                if isinstance(got, str):
-                    sink.error("type.bad-helper", f"`get` of helper `{decl.id}.{h.name}`: {got}", h.span)
+            if h.kind in ("get", "expr"):
+                _reading_helper(api, decl.id, h, sink)
+                continue
+            if h.name.endswith("?"):
+                sink.error(
+                    "type.bad-helper",
+                    f"helper `{decl.id}.{h.name}` builds a record: only a helper answering a bool is named `...?`",
+                    h.span,
+                    hint=f"name it `{base}`",
+                )
                 continue
             optional = False
             for p in h.params:
@@ -261,6 +272,25 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
             problem = derived_problem(api, decl, name, d)
             if problem:
                 sink.error("type.bad-derive", f"derived field `{decl.id}.{name}`: {problem[0]}", d.span, hint=problem[1])
+
+
+def _reading_helper(api: ir.Api, owner: str, h: ir.Helper, sink: Sink) -> None:
+    """A `get` helper (a path or an expression, typed by ir/helpers.py); a predicate (`retryable?`)
+    must answer a bool."""
+    got = helper_expr(api, owner, h)
+    if len(got) == 3:
+        message, span, hint = got
+        sink.error("type.bad-helper", f"`get` of helper `{owner}.{h.name}`: {message}", span or h.span, hint=hint)
+        return
+    if h.name.endswith("?") and got[1] != ir.Prim(name="bool"):
+        from tinkc.frontend.grammars import format_type
+
+        sink.error(
+            "type.bad-helper",
+            f"helper `{owner}.{h.name}` answers `{format_type(got[1])}`: a name ending in `?` is a predicate's, answering a bool",
+            h.span,
+            hint=f"name it `{h.name.rstrip('?')}`, or compare: `... == <value>`",
+        )
 
 
 PASS = Pass(name="type-declarations", kind="validation", run=run, doc=__doc__ or "")

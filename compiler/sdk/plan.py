@@ -28,7 +28,7 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import PathStep, get_path, wire_template
+from tinkc.ir.helpers import Expr, PathStep, get_path, helper_expr, wire_template
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
@@ -734,12 +734,26 @@ class HelperPlan:
 
     record: str
     name: str
-    kind: Literal["new", "get"]
+    kind: Literal["new", "get", "expr"]
     params: tuple[HelperParamPlan, ...]
     template: Any
     path: tuple[PathStep, ...]
     result: ir.TypeRef
     doc: str | None
+    expr: Expr | None = None  # ``expr``: the typed expression every runtime's `evaluate` reads
+
+    @property
+    def predicate(self) -> bool:
+        """`retryable?` (answering a bool): Elixir keeps the name, Python and TypeScript spell it
+        with an `is_` prefix (`is_retryable`, `isRetryable`): see `helper_name`."""
+        return self.name.endswith("?")
+
+
+def helper_name(name: str) -> str:
+    """A helper's name in snake case for the SDKs without `?` in names: a predicate `retryable?` is
+    `is_retryable` (Python's method, TypeScript's `requestErrorCategoryIsRetryable`); other names
+    are as written. Elixir keeps the manifest's name."""
+    return "is_" + name[:-1] if name.endswith("?") else name
 
 
 @attrs.frozen(kw_only=True)
@@ -761,12 +775,16 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
     helpers: dict[str, tuple[HelperPlan, ...]] = {}
     derived: dict[str, tuple[DerivedPlan, ...]] = {}
     for decl in api.types.values():
+        if isinstance(decl, ir.Enum) and decl.helpers:
+            helpers[decl.id] = tuple(_expr_helper(api, decl.id, h) for h in decl.helpers)
         if not isinstance(decl, ir.Record):
             continue
         out = []
         for h in decl.helpers:
             params = tuple(HelperParamPlan(name=p.name, type=p.type, optional=isinstance(p.type, ir.Nullable)) for p in h.params)
-            if h.kind == "get":
+            if h.kind == "expr":
+                out.append(_expr_helper(api, decl.id, h))
+            elif h.kind == "get":
                 got = get_path(api, decl.id, h.path)
                 assert not isinstance(got, str)
                 out.append(
@@ -806,6 +824,13 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
         if ds:
             derived[decl.id] = tuple(ds)
     return helpers, derived
+
+
+def _expr_helper(api: ir.Api, owner: str, h: ir.Helper) -> HelperPlan:
+    got = helper_expr(api, owner, h)
+    assert len(got) == 2, got  # the type-declarations pass reported it
+    expr, result = got
+    return HelperPlan(record=owner, name=h.name, kind="expr", params=(), template=None, path=(), result=result, doc=h.doc, expr=expr)
 
 
 @attrs.frozen(kw_only=True)

@@ -232,6 +232,50 @@ def project(value: Any, path: tuple[PathStep, ...]) -> Any:
     return values if many else values[0]
 
 
+def evaluate(value: Any, expr: tuple[Any, ...]) -> Any:
+    """What a type helper's expression answers for ``value``, as in every tinkc SDK (ir/helpers.py):
+    ``("path", steps)`` reads a path; ``("key", of, key)`` a map's value (absent: None);
+    ``("call", of, many, ((cls, expr), ...))`` each item's own helper, chosen by its class (an item
+    of no listed class is an ``InvalidArgumentError``, an absent one None); ``("len", of)``,
+    ``("sum", of)`` (absent: 0), ``("required", of)`` (absent: an ``InvalidArgumentError``);
+    ``("==" | "!=" | "in", of, literals)`` a bool; ``("const", literal)``."""
+    from ._errors import InvalidArgumentError
+
+    op = expr[0]
+    if op == "path":
+        return project(value, expr[1])
+    if op == "const":
+        return expr[1]
+    of = evaluate(value, expr[1])
+    if op == "key":
+        return None if of is None else of.get(expr[2])
+    if op == "call":
+        items = (of or []) if expr[2] else [of]
+        out = []
+        for item in items:
+            if item is None:
+                out.append(None)
+                continue
+            case = next((e for cls, e in expr[3] if isinstance(item, cls)), None)
+            if case is None:
+                raise InvalidArgumentError(f"{item!r} has no helper for this expression")
+            out.append(evaluate(item, case))
+        return out if expr[2] else out[0]
+    if op == "len":
+        return 0 if of is None else len(of)
+    if op == "sum":
+        return sum(of or [])
+    if op == "required":
+        if of is None:
+            raise InvalidArgumentError(f"{value!r} lacks a value this helper requires")
+        return of
+    if op == "==":
+        return of == expr[2][0]
+    if op == "!=":
+        return of != expr[2][0]
+    return of in expr[2]
+
+
 C = TypeVar("C")
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -510,3 +510,52 @@ export function project(value: unknown, path: readonly PathStep[]): unknown {
   }
   return many ? values : values[0];
 }
+
+/**
+ * What a type helper's expression answers for `value`, as in every tinkc SDK: `["path", steps]`
+ * reads a path; `["key", of, key]` a map's value (absent: null); `["call", of, many, cases]` each
+ * item's own helper, the case whose discriminator has its tag (null, null: any item; no case is an
+ * `InvalidArgumentError`, an absent item null); `["len", of]`, `["sum", of]` (absent: 0),
+ * `["required", of]` (absent: an `InvalidArgumentError`); `["==" | "!=" | "in", of, literals]` a
+ * boolean; `["const", literal]`.
+ */
+export type Expr = readonly unknown[];
+
+export function evaluate(value: unknown, expr: Expr): unknown {
+  const op = expr[0];
+  if (op === "path") return project(value, expr[1] as readonly PathStep[]);
+  if (op === "const") return expr[1];
+  const of = evaluate(value, expr[1] as Expr);
+  switch (op) {
+    case "key":
+      return isObject(of) ? (own(of, expr[2] as string) ?? null) : null;
+    case "call": {
+      const many = expr[2] as boolean;
+      const cases = expr[3] as readonly (readonly [string | null, string | null, Expr])[];
+      const items: unknown[] = many ? (Array.isArray(of) ? (of as unknown[]) : []) : [of];
+      const out = items.map((item) => {
+        if (item === null || item === undefined) return null;
+        const found = cases.find(
+          ([discriminator, tag]) => discriminator === null || (isObject(item) && own(item, discriminator) === tag),
+        );
+        if (found === undefined) throw new InvalidArgumentError(`${JSON.stringify(item)} has no helper for this expression`);
+        return evaluate(item, found[2]);
+      });
+      return many ? out : out[0];
+    }
+    case "len":
+      return Array.isArray(of) ? of.length : isObject(of) ? Object.keys(of).length : 0;
+    case "sum":
+      return (Array.isArray(of) ? (of as number[]) : []).reduce((a, b) => a + b, 0);
+    case "required":
+      if (of === null || of === undefined)
+        throw new InvalidArgumentError(`${JSON.stringify(value)} lacks a value this helper requires`);
+      return of;
+    case "==":
+      return of === (expr[2] as readonly unknown[])[0];
+    case "!=":
+      return of !== (expr[2] as readonly unknown[])[0];
+    default:
+      return (expr[2] as readonly unknown[]).includes(of);
+  }
+}
