@@ -22,7 +22,7 @@ from typing import Any
 
 from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, Param
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS
-from tinkc.frontend.lower import _ENDPOINT_ID, _IDENT, _TYPE_ID, BINDING_SOURCES, IMPORTED_KEYS, ROOT_KEYS
+from tinkc.frontend.lower import _ENDPOINT_ID, _HELPER_NAME, _IDENT, _TYPE_ID, BINDING_SOURCES, IMPORTED_KEYS, ROOT_KEYS
 
 SCHEMA_ID = "urn:tinkc:manifest:v1"  # an identifier, not a location: nothing fetches it
 
@@ -37,6 +37,7 @@ def _anchored(regex: re.Pattern[str]) -> str:
 IDENT = _anchored(_IDENT)
 ENDPOINT_ID = _anchored(_ENDPOINT_ID)
 TYPE_ID = _anchored(_TYPE_ID)
+HELPER_NAME = _anchored(_HELPER_NAME)
 
 # Type expressions (grammar/types.lark) need balanced brackets, which no regular expression checks;
 # the pattern accepts exactly the strings made of the grammar's tokens, so editors flag `List<int>`,
@@ -393,15 +394,12 @@ def _definitions() -> dict[str, Schema]:
                                 _map(_ref("TypeExpr"), keys=IDENT, description="Positional parameters in order; `T?` ones last (optional).")
                             ),
                             "new": {"description": "A value template building the record; `${input.<param>}` puts a parameter."},
-                            "get": _str(
-                                "A path read out of the value: `${self.field[*].other}` (`[*]`: every item of a list; items flatten).",
-                                pattern=r"^\$\{self(\.[A-Za-z_][A-Za-z0-9_]*|\[\*\])+\}$",
-                            ),
+                            "get": {"$ref": "#/$defs/HelperGet"},
                         },
                         description="A helper: `new` (with `params`) builds the record, `get` reads from it; exactly one of them.",
                     ),
-                    keys="^[a-z_][a-z0-9_]*$",
-                    description="Functions on the type in the binding language (`from_ints`, `to_ints`, `model_names`).",
+                    keys=HELPER_NAME,
+                    description="Functions on the type in the binding language (`from_ints`, `to_ints`, `model_names`, `length`, `success?`).",
                 )
             ),
         },
@@ -415,10 +413,23 @@ def _definitions() -> dict[str, Schema]:
             _obj({"value": {"type": ["string", "number"]}, "doc": DOC}, required=("value",)),
         ]
     }
+    d["HelperGet"] = _str(
+        "What the helper answers, read out of the value (grammar/helper_expr.lark): a path `${self.field[*].other}` "
+        '(`[*]`: every item of a list; items flatten) that may end in a map key `["loss"]` or a call of the items\' '
+        "own helper `.length()`; `len(...)`, `sum(...)`, `required(...)`; `==`, `!=`, `in [...]` against literals; a "
+        "literal (`true`).",
+    )
     d["Enum"] = _obj(
         {
             **common,
             "enum": {"type": "array", "minItems": 1, "items": enum_value, "description": "The values (unknown ones are tolerated)."},
+            "helpers": _nullable(
+                _map(
+                    _obj({"doc": DOC, "get": {"$ref": "#/$defs/HelperGet"}}, required=("get",), description="A helper reading the value."),
+                    keys=HELPER_NAME,
+                    description="Functions on the enum's values in the binding language (`retryable?: {get: '${self} != \"user\"'}`).",
+                )
+            ),
         },
         required=("enum",),
         description="An enum; SDKs tolerate values they do not know.",

@@ -401,10 +401,11 @@ def _typed(api: ir.Api, owner: str, e: ir.HelperExpr, calling: tuple[str, ...]) 
             return EFunc(name="len", arg=arg), _INT
         item = base_type(api, base.item) if isinstance(base, ir.ListT) else None
         if item is None or item[0] not in (_INT, _FLOAT) or item[1]:
+            absent = item is not None and item[0] in (_INT, _FLOAT)
             return (
                 f"`sum` adds a list of numbers (`[int]` or `[float]`), and `{format_type(t)}` is not one",
                 e.span,
-                "an item that may be absent cannot be added: wrap what gives it in `required(...)`",
+                "an item that may be absent cannot be added: wrap what gives it in `required(...)`" if absent else None,
             )
         return EFunc(name="sum", arg=arg), item[0]
     got_left = _typed(api, owner, e.left, calling)
@@ -420,7 +421,7 @@ def _typed(api: ir.Api, owner: str, e: ir.HelperExpr, calling: tuple[str, ...]) 
     for v in e.values:
         problem = const_problem(api, base, v)
         if problem:
-            return f"`{json_text(v)}` is not a value of `{format_type(t)}`: {problem}", e.span, None
+            return f"`{e.op}` compares with {json_text(v)}: {problem}", e.span, None
     return ECompare(op=e.op, left=left, values=e.values, type=base), _BOOL
 
 

@@ -197,10 +197,30 @@ CASES: dict[str, Case] = {
         match=(r"record `Chunk` has no field `tokenz`", r"`\$\{input.tokns\}` is not a parameter", HINT + r"`new: \{field"),
         absent=r"not used by `new`",  # the misspelt binding is reported once, not also as an unused parameter
     ),
+    "helper_bad_expressions": case(
+        E("type.bad-helper", 27, 21),
+        E("type.bad-helper", 28, 21),
+        E("type.bad-helper", 29, 7),
+        E("type.bad-helper", 30, 27),
+        E("type.bad-helper", 31, 21),
+        E("type.bad-helper", 32, 22),
+        E("type.bad-helper", 33, 21),
+        E("type.bad-helper", 38, 7),
+        match=(
+            r"`total` is not a function of helper expressions",
+            r"`sum` adds a list of numbers",
+            r"a name ending in `\?` is a predicate's",
+            HINT + r"name it `empty`",
+            r"no helper `weight` on `Part` or its variants",
+            r"reads a map, and `\[Part\]` is not one",
+            r"\"draft\" is not a value of enum `Kind`",
+            r"an enum value is not built",
+        ),
+    ),
     "helper_optional_param_first": case(
         E("type.bad-helper", 14, 32),
         E("type.bad-helper", 16, 7),
-        E("type.bad-helper", 19, 20),
+        E("type.bad-helper", 19, 23),
         match=(HINT + r"put the optional", HINT + r"a positional `new` takes at least two", HINT + r"write `\$\{self.field\}`"),
     ),
     "derive_bad": case(

@@ -105,6 +105,9 @@ _TERMINAL_NAMES = {
     "FALSE": "`false`",
     "CMP": "`==` or `!=`",
     "IN": "`in`",
+    "SELF": "`self`",
+    "OPEN": "`${`",
+    "STAR": "`*`",
 }
 
 
@@ -506,7 +509,8 @@ def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | No
             steps: list[str] = []
             key = call = None
             for step in node.children:
-                assert isinstance(step, Tree)
+                if not isinstance(step, Tree):
+                    continue  # the `${` opening the path
                 if step.data == "each":
                     steps.append("*")
                 elif step.data == "field":

@@ -799,8 +799,8 @@ class Lowerer:
                         "type.bad-helper",
                         f"`get` of {where} is not a helper expression: {exc.message}",
                         gnode.sub_span(exc.column, exc.length) if isinstance(gnode, Scalar) else gnode.span,
-                        hint='e.g. `${self.list[*].field}`, `sum(${self.chunks[*].length()})`, `${self.metrics["loss"]}`, '
-                        '`${self} != "user"`',
+                        hint="write `${self.field}`, `${self.list[*].field}` (`[*]`: every item; two `[*]` flatten), or an "
+                        'expression: `sum(${self.chunks[*].length()})`, `${self.metrics["loss"]}`, `${self} != "user"`',
                     )
                     continue
                 out.append(ir.Helper(name=e.key, params=(), expr=expr, doc=doc, span=e.key_span))
