@@ -188,7 +188,13 @@ class HelperParam:
 
     name: str
     type: TypeRef
+    has_default: bool = False  # `{type, default}`: optional, the default put when it is left out
+    default: Any = None
     span: Span | None = _span()
+
+    @property
+    def optional(self) -> bool:
+        return self.has_default or isinstance(self.type, Nullable)
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

@@ -231,6 +231,7 @@ def type_module(
     head = []
     if isinstance(decl, ir.Record):
         body = record_body(api, decl, types, codec)
+        body[1]["positional"] = positional_new_clause(api, plan_helpers.get(decl.id, ()))
         if decl.parse is not None:
             body[1]["parse"] = parse_function(decl.parse, codec, aliases.ref(layout.runtime("Error")))
         helpers = [helper_function(api, h, types, codec) for h in plan_helpers.get(decl.id, ())]
@@ -363,13 +364,23 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
     required = [p for p in h.params if not p.optional]
     optional = [p for p in h.params if p.optional]
     names = {p.name: symbols.variable_name(p.name) for p in required}
-    names.update({p.name: f"opts[{symbols.atom(symbols.field_name(p.name))}]" for p in optional})
+    for p in optional:
+        key = symbols.atom(symbols.field_name(p.name))
+        names[p.name] = f"Keyword.get(opts, {key}, {scalar(p.default)})" if p.has_default else f"opts[{key}]"
     args = [names[p.name] for p in required] + (["opts \\\\ []"] if optional else [])
     spec_args = [" | ".join(types.alternatives(p.type)) for p in required] + (["keyword()"] if optional else [])
     build = exfmt.Call(f"{codec}.construct", [Text("__MODULE__"), template_node(h.template, types, names)])
     doc += " Invalid values are an `:invalid_argument` error (raised)."
+    if name == "new" and len(required) == 1:
+        # `FutureRetrieveRequest.new("req-1")`: the record's `new/1` sends a lone scalar here (see
+        # `positional_new_clause`), so this one is `new/2` only, its options not defaulted
+        args[-1] = "opts"
     if optional:
-        doc += " Options: " + ", ".join(f"`:{p.name}`" for p in optional) + " (an unknown one is an `ArgumentError`)."
+        doc += (
+            " Options: "
+            + ", ".join(f"`:{p.name}`" + (f" (default `{scalar(p.default)}`)" if p.has_default else "") for p in optional)
+            + " (an unknown one is an `ArgumentError`)."
+        )
         keys = ListNode([Text(symbols.atom(symbols.field_name(p.name))) for p in optional])
         body = exfmt.block(
             [exfmt.statement(exfmt.Call("Keyword.validate!", [Text("opts"), keys]), 4, "").copy(), exfmt.statement(build, 4)]
@@ -419,6 +430,29 @@ def expr_node(api: ir.Api, e: Expr, types: TypeRenderer) -> Node:
     enum = isinstance(e.type, ir.Ref) and isinstance(api.types.get(e.type.name), ir.Enum)
     values = [Text(symbols.enum_member(v) if enum else scalar(v)) for v in e.values]
     return Tuple([Text(f":{e.op}"), expr_node(api, e.left, types), ListNode(values)])
+
+
+# the guard telling a positional `new`'s lone scalar from `new/1`'s keyword list or map
+_GUARDS = {"string": "is_binary", "int": "is_integer", "float": "is_float", "bool": "is_boolean"}
+
+
+def positional_new_clause(api: ir.Api, helpers: tuple[HelperPlan, ...]) -> tuple[str, str] | None:
+    """When a record's `new` helper takes one required (scalar) parameter and options (Tinkex's
+    `FutureRetrieveRequest.new/1,2`): the clause of the record's own `new/1` that sends that scalar
+    to it (`def new(request_id) when is_binary(request_id), do: new(request_id, [])`) and the
+    scalar's type for `new/1`'s spec. The keyword list or map form keeps working: the guard tells
+    them apart, the type-declarations pass having allowed only string, int, float or bool."""
+    from tinkc.passes.type_declarations import positional_guard
+
+    h = next((x for x in helpers if x.name == "new" and x.kind == "new"), None)
+    required = [p for p in h.params if not p.optional] if h is not None else []
+    if len(required) != 1:
+        return None
+    guard = positional_guard(api, required[0].type)
+    assert guard is not None
+    var = symbols.variable_name(required[0].name)
+    spec = {"string": "String.t()", "int": "integer()", "float": "float()", "bool": "boolean()"}[guard]
+    return f"  def new({var}) when {_GUARDS[guard]}({var}), do: new({var}, [])", spec
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:

@@ -185,7 +185,10 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
     params = []
     for p in h.params:
         annotation = py_type(p.type, imports)
-        params.append(f"{names[p.name]}: {optional(annotation)} = None" if p.optional else f"{names[p.name]}: {annotation}")
+        if p.has_default:
+            params.append(f"{names[p.name]}: {annotation} = {py_literal(p.default)}")
+        else:
+            params.append(f"{names[p.name]}: {optional(annotation)} = None" if p.optional else f"{names[p.name]}: {annotation}")
     if any(p.optional for p in h.params):
         first = next(i for i, p in enumerate(h.params) if p.optional)
         params.insert(first, "*")

@@ -300,6 +300,7 @@ class TypesWriter:
         name = self.names.type(h.record)
         fn = self.names.parse_function(h.record, helper_name(h.name)).name
         doc = h.doc or f"The `{h.name}` helper of `{name}`."
+        params: list[tuple[str, str, str | None]]
         if h.kind == "expr":
             assert h.expr is not None
             result = self.x.ts_type(h.result)
@@ -318,9 +319,9 @@ class TypesWriter:
             result = name
             params = [
                 (
-                    sym.variable(p.name) + ("?" if p.optional else ""),
+                    sym.variable(p.name) + ("?" if p.optional and not p.has_default else ""),
                     self.x.ts_type(p.type.inner if isinstance(p.type, ir.Nullable) else p.type),
-                    None,
+                    ts_literal(p.default) if p.has_default else None,
                 )
                 for p in h.params
             ]

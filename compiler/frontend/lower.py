@@ -763,12 +763,22 @@ class Lowerer:
             params = []
             pm = self.mapping(h.get("params"), f"`params` of {where}") if "params" in h else None
             for p in pm or ():
-                t = self.type_expr(p.value, f"parameter `{p.key}` of {where}")
+                what = f"parameter `{p.key}` of {where}"
+                has_default, default = False, None
+                if isinstance(p.value, Mapping):  # `{type: bool, default: false}`
+                    self.check_keys(p.value, ("type", "default"), what)
+                    has_default = "default" in p.value
+                    default = ir.freeze(to_plain(p.value["default"])) if has_default else None
+                    t = self.type_expr(p.value.get("type"), what) if "type" in p.value else None
+                    if "type" not in p.value:
+                        self.sink.error("type.bad-helper", f"{what} has no `type`", p.key_span, hint="`{type: bool, default: false}`")
+                else:
+                    t = self.type_expr(p.value, what)
                 if not _IDENT.match(p.key):
                     self.sink.error("type.bad-helper", f"parameter name `{p.key}` of {where} is not an identifier", p.key_span)
                     t = None
                 if t is not None:
-                    params.append(ir.HelperParam(name=p.key, type=t, span=p.key_span))
+                    params.append(ir.HelperParam(name=p.key, type=t, has_default=has_default, default=default, span=p.key_span))
             doc = self.doc(h)
             if kinds[0] == "get":
                 text = self.string(h.get("get"), f"`get` of {where}")

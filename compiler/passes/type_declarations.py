@@ -20,7 +20,7 @@ from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import check_new, derived_problem, helper_expr
 from tinkc.ir.queries import type_refs
-from tinkc.ir.types import const_problem, strip_nullable
+from tinkc.ir.types import base_type, const_problem, strip_nullable
 from tinkc.passes.base import Pass
 
 
@@ -248,7 +248,11 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
                 continue
             optional = False
             for p in h.params:
-                is_optional = isinstance(p.type, ir.Nullable)
+                is_optional = p.optional
+                if p.has_default:
+                    wrong = _param_default_problem(api, p)
+                    if wrong:
+                        sink.error("type.bad-helper", f"default of parameter `{p.name}` of helper `{decl.id}.{h.name}`: {wrong}", p.span)
                 if optional and not is_optional:
                     sink.error(
                         "type.bad-helper",
@@ -257,13 +261,14 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
                         hint="put the optional (`T?`) parameters last: they are the trailing arguments callers may leave out",
                     )
                 optional = optional or is_optional
-            required = [p for p in h.params if not isinstance(p.type, ir.Nullable)]
-            if h.name == "new" and len(required) <= 1:
+            required = [p for p in h.params if not p.optional]
+            if h.name == "new" and (not required or len(required) == 1 and positional_guard(api, required[0].type) is None):
                 sink.error(
                     "type.bad-helper",
                     f"helper `{decl.id}.new` with {len(required)} required parameter(s) would clash with the record's `new/1`",
                     h.span,
-                    hint="a positional `new` takes at least two required parameters; otherwise choose another name",
+                    hint="a positional `new` takes two required parameters, or one of type string, int, float or bool (the "
+                    "record's `new/1` then tells it from its keyword list or map); otherwise choose another name",
                 )
                 continue
             for message, span, hint in check_new(api, h, decl.id):
@@ -272,6 +277,24 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
             problem = derived_problem(api, decl, name, d)
             if problem:
                 sink.error("type.bad-derive", f"derived field `{decl.id}.{name}`: {problem[0]}", d.span, hint=problem[1])
+
+
+def positional_guard(api: ir.Api, t: ir.TypeRef) -> str | None:
+    """The scalar a positional `new`'s lone required parameter is (string, int, float, bool): what
+    tells `FutureRetrieveRequest.new("req-1")` from the record's `new(attrs)` in Elixir (a keyword
+    list or a map); None for any other type (the two would be a guess)."""
+    base, nullable = base_type(api, t)
+    if nullable or not isinstance(base, ir.Prim) or base.name not in ("string", "int", "float", "bool"):
+        return None
+    return base.name
+
+
+def _param_default_problem(api: ir.Api, p: ir.HelperParam) -> str | None:
+    """A parameter default is a literal of a non-nullable string, int, float or bool parameter (every
+    SDK writes it in the function's signature)."""
+    if positional_guard(api, p.type) is None:
+        return f"a default is given to a `string`, `int`, `float` or `bool` parameter, and this one is `{format_type(p.type)}`"
+    return const_problem(api, p.type, p.default)
 
 
 def _reading_helper(api: ir.Api, owner: str, h: ir.Helper, sink: Sink) -> None:
@@ -283,8 +306,6 @@ def _reading_helper(api: ir.Api, owner: str, h: ir.Helper, sink: Sink) -> None:
         sink.error("type.bad-helper", f"`get` of helper `{owner}.{h.name}`: {message}", span or h.span, hint=hint)
         return
     if h.name.endswith("?") and got[1] != ir.Prim(name="bool"):
-        from tinkc.frontend.grammars import format_type
-
         sink.error(
             "type.bad-helper",
             f"helper `{owner}.{h.name}` answers `{format_type(got[1])}`: a name ending in `?` is a predicate's, answering a bool",

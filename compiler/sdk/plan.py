@@ -723,7 +723,9 @@ def plan_raw(api: ir.Api) -> RawPlan:
 class HelperParamPlan:
     name: str
     type: ir.TypeRef
-    optional: bool  # a `T?` parameter: a trailing argument callers may leave out
+    optional: bool  # a `T?` parameter or one with a default: a trailing argument callers may leave out
+    has_default: bool = False  # `{type, default}`: ``default`` (a scalar literal) when left out
+    default: Any = None
 
 
 @attrs.frozen(kw_only=True)
@@ -781,7 +783,10 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
             continue
         out = []
         for h in decl.helpers:
-            params = tuple(HelperParamPlan(name=p.name, type=p.type, optional=isinstance(p.type, ir.Nullable)) for p in h.params)
+            params = tuple(
+                HelperParamPlan(name=p.name, type=p.type, optional=p.optional, has_default=p.has_default, default=ir.thaw(p.default))
+                for p in h.params
+            )
             if h.kind == "expr":
                 out.append(_expr_helper(api, decl.id, h))
             elif h.kind == "get":
