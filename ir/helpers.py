@@ -273,7 +273,8 @@ def derived_problem(api: ir.Api, record: ir.Record, name: str, d: ir.Derived) ->
 #   without the helper is the SDK's invalid-argument error (as a field it lacks is);
 # * ``EFunc`` — ``len`` (items of a list or keys of a map; absent: 0), ``sum`` (of a list of
 #   numbers; absent or empty: 0), ``required`` (the value, or the invalid-argument error when it
-#   is absent: `ImageChunk.length` of a chunk without `expected_tokens`);
+#   is absent: `ImageChunk.length` of a chunk without `expected_tokens`), ``json`` (the value's
+#   JSON form, as the SDK sends it: `TelemetryBatch.to_list`);
 # * ``ECompare`` — ``==``, ``!=``, ``in``: the value against literals of its own type (an enum's
 #   value as the enum's member) answering a bool; ``ELit`` — a literal.
 
@@ -310,8 +311,9 @@ class ECall:
 
 @attrs.frozen(kw_only=True)
 class EFunc:
-    name: str  # len | sum | required
+    name: str  # len | sum | required | json
     arg: Expr
+    type: ir.TypeRef | None = None  # json: the argument's type (how each SDK encodes it)
 
 
 @attrs.frozen(kw_only=True)
@@ -395,6 +397,8 @@ def _typed(api: ir.Api, owner: str, e: ir.HelperExpr, calling: tuple[str, ...]) 
         base, _ = base_type(api, t)
         if e.name == "required":
             return EFunc(name="required", arg=arg), base
+        if e.name == "json":
+            return EFunc(name="json", arg=arg, type=t), _json_type(api, t)
         if e.name == "len":
             if not isinstance(base, (ir.ListT, ir.MapT)):
                 return f"`len` counts the items of a list or a map, and `{format_type(t)}` is neither", e.span, None
@@ -423,6 +427,19 @@ def _typed(api: ir.Api, owner: str, e: ir.HelperExpr, calling: tuple[str, ...]) 
         if problem:
             return f"`{e.op}` compares with {json_text(v)}: {problem}", e.span, None
     return ECompare(op=e.op, left=left, values=e.values, type=base), _BOOL
+
+
+def _json_type(api: ir.Api, t: ir.TypeRef) -> ir.TypeRef:
+    """What `json(x)` answers: a record's or union's JSON object is `map[string,any]`, a list's
+    each item's; anything else is JSON of no more precise type (`any`)."""
+    base, nullable = base_type(api, t)
+    if isinstance(base, ir.ListT):
+        out: ir.TypeRef = ir.ListT(item=_json_type(api, base.item))
+    elif isinstance(base, ir.Ref) and isinstance(api.types.get(base.name), (ir.Record, ir.Union_)):
+        out = ir.MapT(value=ir.Prim(name="any"))
+    else:
+        return ir.Prim(name="any")
+    return ir.Nullable(inner=out) if nullable else out
 
 
 def json_text(v: Any) -> str:

@@ -231,7 +231,7 @@ def type_module(
     head = []
     if isinstance(decl, ir.Record):
         body = record_body(api, decl, types, codec)
-        body[1]["positional"] = positional_new_clause(api, plan_helpers.get(decl.id, ()))
+        body[1]["positional"] = positional_new_clause(api, plan_helpers.get(decl.id, ()), types)
         if decl.parse is not None:
             body[1]["parse"] = parse_function(decl.parse, codec, aliases.ref(layout.runtime("Error")))
         helpers = [helper_function(api, h, types, codec) for h in plan_helpers.get(decl.id, ())]
@@ -425,6 +425,9 @@ def expr_node(api: ir.Api, e: Expr, types: TypeRenderer) -> Node:
         cases = [Tuple([Text(types.module(c.record) if c.discriminator else ":any"), expr_node(api, c.expr, types)]) for c in e.cases]
         return Tuple([Text(":call"), expr_node(api, e.of, types), Text("true" if e.many else "false"), ListNode(cases)])
     if isinstance(e, EFunc):
+        if e.name == "json":
+            assert e.type is not None
+            return Tuple([Text(":json"), expr_node(api, e.arg, types), types.term(e.type)])
         return Tuple([Text(f":{e.name}"), expr_node(api, e.arg, types)])
     assert isinstance(e, ECompare)
     enum = isinstance(e.type, ir.Ref) and isinstance(api.types.get(e.type.name), ir.Enum)
@@ -432,11 +435,18 @@ def expr_node(api: ir.Api, e: Expr, types: TypeRenderer) -> Node:
     return Tuple([Text(f":{e.op}"), expr_node(api, e.left, types), ListNode(values)])
 
 
-# the guard telling a positional `new`'s lone scalar from `new/1`'s keyword list or map
-_GUARDS = {"string": "is_binary", "int": "is_integer", "float": "is_float", "bool": "is_boolean"}
+# the guard telling a positional `new`'s lone argument from `new/1`'s keyword list or map (a
+# list of SDK values is never one of tuples; `[]` is left to `new/1`, which builds the same struct)
+_GUARDS = {
+    "string": "is_binary({0})",
+    "int": "is_integer({0})",
+    "float": "is_float({0})",
+    "bool": "is_boolean({0})",
+    "list": "is_list({0}) and {0} != [] and not is_tuple(hd({0}))",
+}
 
 
-def positional_new_clause(api: ir.Api, helpers: tuple[HelperPlan, ...]) -> tuple[str, str] | None:
+def positional_new_clause(api: ir.Api, helpers: tuple[HelperPlan, ...], types: TypeRenderer) -> tuple[str, str] | None:
     """When a record's `new` helper takes one required (scalar) parameter and options (Tinkex's
     `FutureRetrieveRequest.new/1,2`): the clause of the record's own `new/1` that sends that scalar
     to it (`def new(request_id) when is_binary(request_id), do: new(request_id, [])`) and the
@@ -451,8 +461,8 @@ def positional_new_clause(api: ir.Api, helpers: tuple[HelperPlan, ...]) -> tuple
     guard = positional_guard(api, required[0].type)
     assert guard is not None
     var = symbols.variable_name(required[0].name)
-    spec = {"string": "String.t()", "int": "integer()", "float": "float()", "bool": "boolean()"}[guard]
-    return f"  def new({var}) when {_GUARDS[guard]}({var}), do: new({var}, [])", spec
+    spec = " | ".join(types.alternatives(required[0].type))
+    return f"  def new({var}) when {_GUARDS[guard].format(var)}, do: new({var}, [])", spec
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:

@@ -364,6 +364,9 @@ class TypesWriter:
             ]
             return array([sym.string_literal("call"), self.expr(e.of), "true" if e.many else "false", array(cases)])
         if isinstance(e, EFunc):
+            if e.name == "json":
+                assert e.type is not None
+                return array([sym.string_literal("json"), self.expr(e.arg), self.x.schema(e.type)])
             return array([sym.string_literal(e.name), self.expr(e.arg)])
         assert isinstance(e, ECompare)
         return array([sym.string_literal(e.op), self.expr(e.left), array([ts_literal(v) for v in e.values])])

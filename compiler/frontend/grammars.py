@@ -476,7 +476,7 @@ def _parse_path_with_lark(text: str) -> list[tuple[str, str, bool, int, int]]:
 
 
 # The pure functions a helper expression may call (ir/helpers.py says what each means).
-HELPER_FUNCTIONS = ("len", "sum", "required")
+HELPER_FUNCTIONS = ("len", "sum", "required", "json")
 
 
 def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | None = None) -> ir.HelperExpr:

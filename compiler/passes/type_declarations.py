@@ -267,8 +267,8 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
                     "type.bad-helper",
                     f"helper `{decl.id}.new` with {len(required)} required parameter(s) would clash with the record's `new/1`",
                     h.span,
-                    hint="a positional `new` takes two required parameters, or one of type string, int, float or bool (the "
-                    "record's `new/1` then tells it from its keyword list or map); otherwise choose another name",
+                    hint="a positional `new` takes two required parameters, or one of type string, int, float, bool or a list "
+                    "(the record's `new/1` then tells it from its keyword list or map); otherwise choose another name",
                 )
                 continue
             for message, span, hint in check_new(api, h, decl.id):
@@ -280,11 +280,16 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
 
 
 def positional_guard(api: ir.Api, t: ir.TypeRef) -> str | None:
-    """The scalar a positional `new`'s lone required parameter is (string, int, float, bool): what
-    tells `FutureRetrieveRequest.new("req-1")` from the record's `new(attrs)` in Elixir (a keyword
-    list or a map); None for any other type (the two would be a guess)."""
+    """What a positional `new`'s lone required parameter is (string, int, float, bool, or a list):
+    what tells `FutureRetrieveRequest.new("req-1")` or `TelemetryBatch.new([event])` from the
+    record's `new(attrs)` in Elixir (a map, or a keyword list: a list of tuples, which no list of
+    SDK values is); None for any other type (the two would be a guess)."""
     base, nullable = base_type(api, t)
-    if nullable or not isinstance(base, ir.Prim) or base.name not in ("string", "int", "float", "bool"):
+    if nullable:
+        return None
+    if isinstance(base, ir.ListT):
+        return "list"
+    if not isinstance(base, ir.Prim) or base.name not in ("string", "int", "float", "bool"):
         return None
     return base.name
 
@@ -292,7 +297,7 @@ def positional_guard(api: ir.Api, t: ir.TypeRef) -> str | None:
 def _param_default_problem(api: ir.Api, p: ir.HelperParam) -> str | None:
     """A parameter default is a literal of a non-nullable string, int, float or bool parameter (every
     SDK writes it in the function's signature)."""
-    if positional_guard(api, p.type) is None:
+    if positional_guard(api, p.type) in (None, "list"):
         return f"a default is given to a `string`, `int`, `float` or `bool` parameter, and this one is `{format_type(p.type)}`"
     return const_problem(api, p.type, p.default)
 

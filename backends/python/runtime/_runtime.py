@@ -237,7 +237,8 @@ def evaluate(value: Any, expr: tuple[Any, ...]) -> Any:
     ``("path", steps)`` reads a path; ``("key", of, key)`` a map's value (absent: None);
     ``("call", of, many, ((cls, expr), ...))`` each item's own helper, chosen by its class (an item
     of no listed class is an ``InvalidArgumentError``, an absent one None); ``("len", of)``,
-    ``("sum", of)`` (absent: 0), ``("required", of)`` (absent: an ``InvalidArgumentError``);
+    ``("sum", of)`` (absent: 0), ``("required", of)`` (absent: an ``InvalidArgumentError``),
+    ``("json", of)`` (its JSON form);
     ``("==" | "!=" | "in", of, literals)`` a bool; ``("const", literal)``."""
     from ._errors import InvalidArgumentError
 
@@ -261,6 +262,8 @@ def evaluate(value: Any, expr: tuple[Any, ...]) -> Any:
                 raise InvalidArgumentError(f"{item!r} has no helper for this expression")
             out.append(evaluate(item, case))
         return out if expr[2] else out[0]
+    if op == "json":
+        return to_wire(of)
     if op == "len":
         return 0 if of is None else len(of)
     if op == "sum":

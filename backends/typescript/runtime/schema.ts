@@ -516,7 +516,8 @@ export function project(value: unknown, path: readonly PathStep[]): unknown {
  * reads a path; `["key", of, key]` a map's value (absent: null); `["call", of, many, cases]` each
  * item's own helper, the case whose discriminator has its tag (null, null: any item; no case is an
  * `InvalidArgumentError`, an absent item null); `["len", of]`, `["sum", of]` (absent: 0),
- * `["required", of]` (absent: an `InvalidArgumentError`); `["==" | "!=" | "in", of, literals]` a
+ * `["required", of]` (absent: an `InvalidArgumentError`), `["json", of, schema]` (its JSON form);
+ * `["==" | "!=" | "in", of, literals]` a
  * boolean; `["const", literal]`.
  */
 export type Expr = readonly unknown[];
@@ -543,6 +544,8 @@ export function evaluate(value: unknown, expr: Expr): unknown {
       });
       return many ? out : out[0];
     }
+    case "json":
+      return encode(expr[2] as Schema<unknown>, of);
     case "len":
       return Array.isArray(of) ? of.length : isObject(of) ? Object.keys(of).length : 0;
     case "sum":

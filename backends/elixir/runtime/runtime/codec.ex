@@ -451,7 +451,8 @@ defmodule Tinkc.SDK.Runtime.Codec do
   reads a path; `{:key, of, key}` a map's value (absent: nil); `{:call, of, many, cases}` each
   item's own helper, the case `{module, expr}` of its struct (`:any`: every item; no case is an
   `:invalid_argument` error, an absent item nil); `{:len, of}`, `{:sum, of}` (absent: 0),
-  `{:required, of}` (absent: an `:invalid_argument` error); `{:==, of, [literal]}`,
+  `{:required, of}` (absent: an `:invalid_argument` error), `{:json, of, type}` (its JSON form);
+  `{:==, of, [literal]}`,
   `{:!=, of, [literal]}`, `{:in, of, literals}` a boolean; `{:const, literal}`.
   """
   @spec evaluate(term(), tuple()) :: term()
@@ -467,6 +468,7 @@ defmodule Tinkc.SDK.Runtime.Codec do
       else: call_case(items, cases)
   end
 
+  def evaluate(value, {:json, of, type}), do: value |> evaluate(of) |> encode(type)
   def evaluate(value, {:len, of}), do: value |> evaluate(of) |> count()
   def evaluate(value, {:sum, of}), do: value |> evaluate(of) |> Kernel.||([]) |> Enum.sum()
 
