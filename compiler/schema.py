@@ -391,7 +391,25 @@ def _definitions() -> dict[str, Schema]:
                         {
                             "doc": DOC,
                             "params": _nullable(
-                                _map(_ref("TypeExpr"), keys=IDENT, description="Positional parameters in order; `T?` ones last (optional).")
+                                _map(
+                                    {
+                                        "anyOf": [
+                                            _ref("TypeExpr"),
+                                            _obj(
+                                                {
+                                                    "type": _ref("TypeExpr"),
+                                                    "default": {
+                                                        "type": ["string", "number", "boolean"],
+                                                        "description": "The value when the argument is left out (the parameter is optional).",
+                                                    },
+                                                },
+                                                required=("type",),
+                                            ),
+                                        ]
+                                    },
+                                    keys=IDENT,
+                                    description="Positional parameters in order; `T?` ones and ones with a `default` last (optional).",
+                                )
                             ),
                             "new": {"description": "A value template building the record; `${input.<param>}` puts a parameter."},
                             "get": {"$ref": "#/$defs/HelperGet"},
@@ -416,7 +434,7 @@ def _definitions() -> dict[str, Schema]:
     d["HelperGet"] = _str(
         "What the helper answers, read out of the value (grammar/helper_expr.lark): a path `${self.field[*].other}` "
         '(`[*]`: every item of a list; items flatten) that may end in a map key `["loss"]` or a call of the items\' '
-        "own helper `.length()`; `len(...)`, `sum(...)`, `required(...)`; `==`, `!=`, `in [...]` against literals; a "
+        "own helper `.length()`; `len(...)`, `sum(...)`, `required(...)`, `json(...)`; `==`, `!=`, `in [...]` against literals; a "
         "literal (`true`).",
     )
     d["Enum"] = _obj(
