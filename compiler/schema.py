@@ -413,8 +413,20 @@ def _definitions() -> dict[str, Schema]:
                             ),
                             "new": {"description": "A value template building the record; `${input.<param>}` puts a parameter."},
                             "get": {"$ref": "#/$defs/HelperGet"},
+                            "push": _obj(
+                                {
+                                    "to": _str("The list field the item is appended to."),
+                                    "value": {"description": "The item: a value template of the parameters, as `new` takes."},
+                                    "merge": _str(
+                                        "A list field of the items: an item of the last item's kind extends that item's list instead."
+                                    ),
+                                },
+                                required=("to", "value"),
+                                description="A copy of the value with an item appended to one of its lists (`ModelInput.append`).",
+                            ),
                         },
-                        description="A helper: `new` (with `params`) builds the record, `get` reads from it; exactly one of them.",
+                        description="A helper: `new` (with `params`) builds the record, `get` reads from it, `push` appends to it; "
+                        "exactly one of them.",
                     ),
                     keys=HELPER_NAME,
                     description="Functions on the type in the binding language (`from_ints`, `to_ints`, `model_names`, `length`, `success?`).",

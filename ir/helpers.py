@@ -498,3 +498,91 @@ def may_fail(e: Expr) -> bool:
     if isinstance(e, ECompare):
         return may_fail(e.left)
     return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# `push` helpers: a copy of the value with an item appended to a list field (or merged into the
+# last item of the same kind). Every SDK runs it in JSON form: the value encoded as it is sent, the
+# item built like a `new` template, then the whole decoded as the record (so what does not fit is
+# the invalid-argument error).
+
+
+@attrs.frozen(kw_only=True)
+class PushMerge:
+    """Merge into the last item when it is of the same kind: ``field`` (wire name) is extended;
+    same kind: ``discriminator`` (wire name) equal to ``tag``, or any item (None) of a plain record."""
+
+    field: str
+    discriminator: str | None
+    tag: str | None
+
+
+def _push_item(api: ir.Api, record: ir.Record, push: ir.Push) -> tuple[ir.TypeRef, ir.Record | None] | str:
+    """The item type of the list ``push.to`` and the record the pushed value is (None: unknown)."""
+    f = record.field(push.to)
+    if f is None:
+        return f"record `{record.id}` has no field `{push.to}`"
+    base, _ = base_type(api, f.type)
+    if not isinstance(base, ir.ListT):
+        from tinkc.frontend.grammars import format_type
+
+        return f"`to: {push.to}` is `{format_type(f.type)}`, not a list"
+    item = base.item
+    ib, _ = base_type(api, item)
+    decl = api.types.get(ib.name) if isinstance(ib, ir.Ref) else None
+    if isinstance(decl, ir.Union_) and decl.discriminator and isinstance(push.value, ir.ObjValue):
+        variant = _variant_of(api, decl, push.value)
+        rec = api.types.get(variant or "")
+        return item, rec if isinstance(rec, ir.Record) else None
+    return item, decl if isinstance(decl, ir.Record) else None
+
+
+def check_push(api: ir.Api, helper: ir.Helper, record: ir.Record) -> list[tuple[str, Any, str | None]]:
+    """Why a `push` helper is wrong (message, span, hint), nothing when it is right."""
+    push = helper.push
+    assert push is not None
+    head = f"`push` of helper `{record.id}.{helper.name}`"
+    got = _push_item(api, record, push)
+    if isinstance(got, str):
+        return [(f"{head}: {got}", push.span, None)]
+    if any(isinstance(p.type, ir.Nullable) or p.has_default for p in helper.params):
+        return [(f"{head}: its parameters are all required (the value and the item)", helper.span, None)]
+    # the item checked as a `new` template of the record holding just that list
+    probe = ir.Helper(name=helper.name, params=helper.params, new=ir.ObjValue(items=((push.to, ir.ListValue(items=(push.value,))),)))
+    out = []
+    for message, span, hint in check_new(api, probe, record.id):
+        if f"field `{record.id}." in message and "is required" in message:
+            continue  # the record's other fields come from the value itself
+        out.append((message.replace(f"`new` of helper `{record.id}.{helper.name}`", head), span, hint))
+    if push.merge is not None:
+        item, rec = got
+        if rec is None:
+            return [*out, (f"{head}: `merge` needs the item's variant named by its discriminator in `value`", push.span, None)]
+        mf = rec.field(push.merge)
+        if mf is None or not isinstance(base_type(api, mf.type)[0], ir.ListT):
+            return [*out, (f"{head}: `merge: {push.merge}` is not a list field of `{rec.id}`", push.span, None)]
+    return out
+
+
+def push_plan(api: ir.Api, record: ir.Record, push: ir.Push) -> tuple[str, Any, PushMerge | None]:
+    """A checked `push`: the list's wire name, the item's template (JSON with `HelperArg`s) and how
+    it merges into the last item."""
+    got = _push_item(api, record, push)
+    assert not isinstance(got, str)
+    item, rec = got
+    f = record.field(push.to)
+    assert f is not None
+    merge = None
+    if push.merge is not None:
+        assert rec is not None
+        mf = rec.field(push.merge)
+        assert mf is not None
+        ib, _ = base_type(api, item)
+        union = api.types.get(ib.name) if isinstance(ib, ir.Ref) else None
+        if isinstance(union, ir.Union_) and union.discriminator:
+            disc = rec.field(union.discriminator)
+            tag = next(str(v.tag) for v in union.variants if v.type == rec.id)
+            merge = PushMerge(field=mf.json_name, discriminator=disc.json_name if disc else union.discriminator, tag=tag)
+        else:
+            merge = PushMerge(field=mf.json_name, discriminator=None, tag=None)
+    return f.json_name, wire_template(api, push.value, item), merge

@@ -210,12 +210,28 @@ class Helper:
     new: Any = None  # a Value (Const | Bind | ObjValue | ListValue) when the helper constructs
     path: tuple[str, ...] = ()  # when the helper reads: field names and "*"
     expr: HelperExpr | None = None  # when the helper computes (`get:` beyond a plain path)
+    push: Push | None = None  # when the helper appends to a list field of the value
     doc: str | None = None
     span: Span | None = _span()
 
     @property
     def kind(self) -> str:
+        if self.push is not None:
+            return "push"
         return "new" if self.new is not None else "expr" if self.expr is not None else "get"
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Push:
+    """`push: {to, value, merge?}` of a helper: a copy of the value with ``value`` (a template of
+    the helper's parameters, as `new` takes) appended to the list field ``to``; with ``merge`` (a
+    list field of the items), an item of the same kind as the last one (same variant) is merged
+    into it instead, its ``merge`` list extended (Tinkex's `ModelInput.append_int`)."""
+
+    to: str
+    value: Any
+    merge: str | None = None
+    span: Span | None = _span()
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)

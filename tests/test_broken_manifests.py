@@ -221,6 +221,20 @@ CASES: dict[str, Case] = {
             r"a default is given to a `string`, `int`, `float` or `bool` parameter",
         ),
     ),
+    "helper_bad_push": case(
+        E("type.bad-helper", 26, 15),
+        E("type.bad-helper", 29, 57),
+        E("type.bad-helper", 32, 15),
+        E("type.bad-helper", 33, 7),
+        E("type.bad-helper", 38, 15),
+        match=(
+            r"`to: title` is `string`, not a list",
+            r"parameter `word` is `string`, the field `int`",
+            r"`merge: url` is not a list field of `Picture`",
+            r"its parameters are all required",
+            HINT + r"`push: \{to: chunks",
+        ),
+    ),
     "helper_optional_param_first": case(
         E("type.bad-helper", 14, 32),
         E("type.bad-helper", 16, 7),

@@ -361,6 +361,27 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
                 ),
             ]
         )
+    if h.kind == "push":
+        # `ModelInput.append(value, chunk)`: the value first, as Tinkex's
+        vars_ = {p.name: symbols.variable_name(p.name) for p in h.params}
+        merge = (
+            Tuple([Text(symbols.string(x)) if x is not None else Text("nil") for x in (h.merge.field, h.merge.discriminator, h.merge.tag)])
+            if h.merge is not None
+            else Text("nil")
+        )
+        call = exfmt.Call(
+            f"{codec}.push",
+            [Text("value"), Text("__MODULE__"), Text(symbols.string(h.push_field or "")), template_node(h.template, types, vars_), merge],
+        )
+        doc += " A copy of the value; invalid values are an `:invalid_argument` error (raised)."
+        spec_args = ["t()", *[" | ".join(types.alternatives(p.type)) for p in h.params]]
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                *exfmt.spec(name, spec_args, ["t()"]),
+                *exfmt.short_def(f"{name}({', '.join(['%__MODULE__{} = value', *vars_.values()])})", call),
+            ]
+        )
     required = [p for p in h.params if not p.optional]
     optional = [p for p in h.params if p.optional]
     names = {p.name: symbols.variable_name(p.name) for p in required}

@@ -182,6 +182,16 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
         doc += " A union item without the field read is an ``InvalidArgumentError``."
         return "\n".join([f"    def {name}(self) -> {result}:", *docstring(doc, "        "), d.render(["return ", body], 2)])
     names = {p.name: sym.field_name(p.name) for p in h.params}
+    if h.kind == "push":
+        merge = (
+            d.collection("(", [py_literal(h.merge.field), py_literal(h.merge.discriminator), py_literal(h.merge.tag)], ")", tuple_=True)
+            if h.merge is not None
+            else "None"
+        )
+        call = d.call(imports.use(sym.lib("push")), ["self", py_literal(h.push_field), template_doc(h.template, names, imports), merge])
+        head = d.signature(f"def {name}", ["self", *[f"{names[p.name]}: {py_type(p.type, imports)}" for p in h.params]], f" -> {cls}:")
+        doc += " A copy of the value; values that do not fit are an ``InvalidArgumentError``."
+        return "\n".join([d.render(head, 1), *docstring(doc, "        "), d.render(["return ", call], 2)])
     params = []
     for p in h.params:
         annotation = py_type(p.type, imports)

@@ -93,6 +93,7 @@ SOURCES: dict[str, str] = {
     "construct": "._runtime",
     "project": "._runtime",
     "evaluate": "._runtime",
+    "push": "._runtime",
     "to_wire": "._runtime",
     "delegate": "._runtime",
     "Chunking": "._chunks",

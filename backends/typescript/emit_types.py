@@ -308,6 +308,17 @@ class TypesWriter:
             if may_fail(h.expr):
                 doc += " A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`."
             params = [("value", name, None)]
+        elif h.kind == "push":
+            merge: Doc = (
+                array([sym.string_literal(x) if x is not None else "null" for x in (h.merge.field, h.merge.discriminator, h.merge.tag)])
+                if h.merge is not None
+                else "null"
+            )
+            push = call(f"{self.x.s}.push", [name, "value", sym.string_literal(h.push_field or ""), self.template(h.template), merge])
+            body = ["return ", push, ";"]
+            doc += " A copy of the value; values that do not fit throw `InvalidArgumentError`."
+            result = name
+            params = [("value", name, None), *[(sym.variable(p.name), self.x.ts_type(p.type), None) for p in h.params]]
         elif h.kind == "get":
             result = self.x.ts_type(h.result)
             body = ["return ", call(f"{self.x.s}.project", ["value", self.path(h.path)]), " as ", result, ";"]

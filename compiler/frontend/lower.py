@@ -750,14 +750,16 @@ class Lowerer:
             h = self.mapping(e.value, where)
             if h is None:
                 continue
-            self.check_keys(h, ("doc", "params", "new", "get"), where)
-            kinds = [k for k in ("new", "get") if k in h]
+            self.check_keys(h, ("doc", "params", "new", "get", "push"), where)
+            kinds = [k for k in ("new", "get", "push") if k in h]
             if len(kinds) != 1:
                 self.sink.error(
                     "type.bad-helper",
-                    f"{where} needs exactly one of `new` (build the record) and `get` (read a value out of it)",
+                    f"{where} needs exactly one of `new` (build the record), `get` (read a value out of it) and `push` "
+                    "(append to one of its lists)",
                     e.key_span,
-                    hint='`new: {field: "${input.param}"}` with `params:`, or `get: "${self.field[*].other}"`',
+                    hint='`new: {field: "${input.param}"}` with `params:`, `get: "${self.field[*].other}"`, or '
+                    '`push: {to: chunks, value: "${input.chunk}"}` with `params:`',
                 )
                 continue
             params = []
@@ -822,6 +824,25 @@ class Lowerer:
                     e.key_span,
                     hint="e.g. `get: '${self} != \"user\"'`",
                 )
+                continue
+            if kinds[0] == "push":
+                pm2 = self.mapping(h["push"], f"`push` of {where}")
+                if pm2 is None:
+                    continue
+                self.check_keys(pm2, ("to", "value", "merge"), f"`push` of {where}")
+                to = self.string(pm2.get("to"), f"`to` of {where}") if "to" in pm2 else None
+                merge = self.string(pm2.get("merge"), f"`merge` of {where}") if "merge" in pm2 else None
+                item = self.value(pm2.get("value")) if "value" in pm2 else None
+                if to is None or item is None:
+                    self.sink.error(
+                        "type.bad-helper",
+                        f"`push` of {where} needs `to` (a list field) and `value` (the item appended)",
+                        h["push"].span,
+                        hint='`push: {to: chunks, value: "${input.chunk}"}`',
+                    )
+                    continue
+                push = ir.Push(to=to, value=item, merge=merge, span=h["push"].span)
+                out.append(ir.Helper(name=e.key, params=tuple(params), push=push, doc=doc, span=e.key_span))
                 continue
             value = self.value(h.get("new"))
             if value is None:

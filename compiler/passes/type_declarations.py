@@ -18,7 +18,7 @@ import attrs
 from tinkc.diagnostics import Sink
 from tinkc.frontend.grammars import format_type
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import check_new, derived_problem, helper_expr
+from tinkc.ir.helpers import check_new, check_push, derived_problem, helper_expr
 from tinkc.ir.queries import type_refs
 from tinkc.ir.types import base_type, const_problem, strip_nullable
 from tinkc.passes.base import Pass
@@ -245,6 +245,10 @@ def _helpers(api: ir.Api, sink: Sink) -> None:
                     h.span,
                     hint=f"name it `{base}`",
                 )
+                continue
+            if h.kind == "push":
+                for message, span, hint in check_push(api, h, decl):
+                    sink.error("type.bad-helper", message, span or h.span, hint=hint)
                 continue
             optional = False
             for p in h.params:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import attrs
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import Expr, PathStep, get_path, helper_expr, wire_template
+from tinkc.ir.helpers import Expr, PathStep, PushMerge, get_path, helper_expr, push_plan, wire_template
 from tinkc.ir.queries import find_client, redirect_url_field, step_binds, type_refs
 from tinkc.ir.types import base_type
 
@@ -736,13 +736,16 @@ class HelperPlan:
 
     record: str
     name: str
-    kind: Literal["new", "get", "expr"]
+    kind: Literal["new", "get", "expr", "push"]
     params: tuple[HelperParamPlan, ...]
     template: Any
     path: tuple[PathStep, ...]
     result: ir.TypeRef
     doc: str | None
     expr: Expr | None = None  # ``expr``: the typed expression every runtime's `evaluate` reads
+    # ``push``: the list field (wire name) the item (``template``) is appended to, and how it merges
+    push_field: str | None = None
+    merge: PushMerge | None = None
 
     @property
     def predicate(self) -> bool:
@@ -789,6 +792,23 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
             )
             if h.kind == "expr":
                 out.append(_expr_helper(api, decl.id, h))
+            elif h.kind == "push":
+                assert h.push is not None
+                field, template, merge = push_plan(api, decl, h.push)
+                out.append(
+                    HelperPlan(
+                        record=decl.id,
+                        name=h.name,
+                        kind="push",
+                        params=params,
+                        template=template,
+                        path=(),
+                        result=ir.Ref(name=decl.id),
+                        doc=h.doc,
+                        push_field=field,
+                        merge=merge,
+                    )
+                )
             elif h.kind == "get":
                 got = get_path(api, decl.id, h.path)
                 assert not isinstance(got, str)

@@ -210,8 +210,6 @@ EXPLAINED: dict[str, str] = {
     "Types.FutureCompletedResponse": NOT_IN_API,
     "Types.FutureCompletedMetadataResponse": NOT_IN_API,
     "Types.FutureFailedResponse": NOT_IN_API,
-    "Types.ModelInput.append": TOKENIZER,
-    "Types.ModelInput.append_int": TOKENIZER,
     "Types.ModelInput.from_text": TOKENIZER,
     "Types.ModelInput.from_text!": TOKENIZER,
     "Types.ParsedCheckpointTinkerPath": TINKER_PATH,

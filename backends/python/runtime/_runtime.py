@@ -199,6 +199,22 @@ def construct(cls: type[M], data: dict[str, Any]) -> M:
         raise InvalidArgumentError(f"{cls.__name__}: {exc}") from None
 
 
+def push(value: M, field: str, item: dict[str, Any], merge: tuple[str, str | None, str | None] | None) -> M:
+    """A copy of ``value`` with ``item`` (JSON, the arguments in place) appended to its list
+    ``field`` (wire names), as in every tinkc SDK: with ``merge`` = (list, discriminator, tag), an
+    item of the last item's kind (its discriminator equal to the tag; any, without one) extends that
+    item's list instead. Done in JSON form and decoded back: what does not fit is an
+    ``InvalidArgumentError``."""
+    data = to_wire(value)
+    items = list(data.get(field) or [])
+    last = items[-1] if items else None
+    if merge is not None and isinstance(last, dict) and (merge[1] is None or last.get(merge[1]) == merge[2]):
+        items[-1] = {**last, merge[0]: list(last.get(merge[0]) or []) + list(item.get(merge[0]) or [])}
+    else:
+        items.append(item)
+    return construct(type(value), {**data, field: items})
+
+
 # a step of a helper's `get` path: None is every item of a list, a string an attribute, and
 # (attribute, classes) an attribute of a union item that only those classes have
 PathStep = str | tuple[str, tuple[type, ...]] | None

@@ -475,6 +475,39 @@ export function construct<T>(schema: Schema<T>, json: unknown): T {
 }
 
 /**
+ * A copy of `value` with `item` (JSON, the arguments in place) appended to its list `field` (wire
+ * names), as in every tinkc SDK: with `merge` = [list, discriminator, tag], an item of the last
+ * item's kind (its discriminator equal to the tag; any, when null) extends that item's list
+ * instead. Done in JSON form and decoded back: what does not fit is an `InvalidArgumentError`.
+ */
+export function push<T>(
+  schema: Schema<T>,
+  value: T,
+  field: string,
+  item: unknown,
+  merge: readonly [string, string | null, string | null] | null,
+): T {
+  const json = schema.encode(value);
+  const data: Record<string, unknown> = isObject(json) ? { ...json } : {};
+  const found = own(data, field);
+  const items: unknown[] = Array.isArray(found) ? [...(found as unknown[])] : [];
+  const last = items[items.length - 1];
+  if (merge !== null && isObject(last) && (merge[1] === null || own(last, merge[1]) === merge[2])) {
+    const [key] = merge;
+    const before = own(last, key);
+    const added = isObject(item) ? own(item, key) : undefined;
+    items[items.length - 1] = {
+      ...last,
+      [key]: [...(Array.isArray(before) ? before : []), ...(Array.isArray(added) ? added : [])],
+    };
+  } else {
+    items.push(item);
+  }
+  put(data, field, items);
+  return construct(schema, data);
+}
+
+/**
  * A step of a helper's `get` path: null is every item of a list, a string a property, and
  * `[property, discriminator, tags]` a property of a union item that only the variants with those
  * tags have.

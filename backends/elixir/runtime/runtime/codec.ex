@@ -409,6 +409,32 @@ defmodule Tinkc.SDK.Runtime.Codec do
     end
   end
 
+  @doc """
+  A copy of `value` with `item` (JSON, the arguments in place) appended to its list `field` (wire
+  names), as in every tinkc SDK: with `merge` = `{list, discriminator, tag}`, an item of the last
+  item's kind (its discriminator equal to the tag; any, when nil) extends that item's list instead.
+  Done in JSON form and decoded back: what does not fit is an `:invalid_argument` error (raised).
+  """
+  @spec push(struct(), module(), String.t(), map(), {String.t(), String.t() | nil, String.t() | nil} | nil) ::
+          struct()
+  def push(value, module, field, item, merge) do
+    json = encode(value, module)
+    items = Map.get(json, field) || []
+    construct(module, Map.put(json, field, push_item(items, item, merge)))
+  end
+
+  defp push_item(items, item, nil), do: items ++ [item]
+
+  defp push_item(items, item, {key, discriminator, tag}) do
+    last = List.last(items)
+
+    if is_map(last) and (discriminator == nil or Map.get(last, discriminator) == tag) do
+      List.replace_at(items, -1, Map.put(last, key, (Map.get(last, key) || []) ++ (Map.get(item, key) || [])))
+    else
+      items ++ [item]
+    end
+  end
+
   defp drop_nils(map) when is_map(map),
     do: for({k, v} <- map, v != nil, into: %{}, do: {k, drop_nils(v)})
 
