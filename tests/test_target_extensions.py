@@ -282,9 +282,9 @@ def test_the_schema_describes_extensions(tmp_path: Path) -> None:
 
 @pytest.mark.toolchain
 def test_tinkex_model_input_gets_its_tokenizer_helpers_by_delegation(tmp_path: Path) -> None:
-    """The case the key is for: Tinkex's `ModelInput.from_text/2` and `length/1` (hand-written in
-    Tinkex; `length/1` shares its name with Kernel's) under `Tinkex.Types.ModelInput`, on a scratch
-    copy of the bundled manifest."""
+    """The case the key is for: Tinkex's `ModelInput.from_text/2` (hand-written: a tokenizer) under
+    `Tinkex.Types.ModelInput`, on a scratch copy of the bundled manifest, beside the generated
+    helpers (`length/1`, a helper expression sharing its name with Kernel's, counts its tokens)."""
     from tinkc.pipeline import bundled_manifest
 
     source = bundled_manifest().parent
@@ -297,7 +297,7 @@ def test_tinkex_model_input_gets_its_tokenizer_helpers_by_delegation(tmp_path: P
     root.write_text(
         text.replace(
             line,
-            line[:-2] + ", extensions: {ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2, length/1]}}}\n",
+            line[:-2] + ", extensions: {ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2]}}}\n",
         ),
         encoding="utf-8",
     )
@@ -312,9 +312,6 @@ def test_tinkex_model_input_gets_its_tokenizer_helpers_by_delegation(tmp_path: P
 
   @spec from_text(String.t(), keyword()) :: ModelInput.t()
   def from_text(text, _opts), do: ModelInput.from_ints(String.to_charlist(text))
-
-  @spec length(ModelInput.t()) :: non_neg_integer()
-  def length(input), do: Kernel.length(ModelInput.to_ints(input))
 end
 """,
         encoding="utf-8",

@@ -415,7 +415,13 @@ defmodule Tinkc.SDK.Runtime.Codec do
   item's kind (its discriminator equal to the tag; any, when nil) extends that item's list instead.
   Done in JSON form and decoded back: what does not fit is an `:invalid_argument` error (raised).
   """
-  @spec push(struct(), module(), String.t(), map(), {String.t(), String.t() | nil, String.t() | nil} | nil) ::
+  @spec push(
+          struct(),
+          module(),
+          String.t(),
+          map(),
+          {String.t(), String.t() | nil, String.t() | nil} | nil
+        ) ::
           struct()
   def push(value, module, field, item, merge) do
     json = encode(value, module)
@@ -429,7 +435,11 @@ defmodule Tinkc.SDK.Runtime.Codec do
     last = List.last(items)
 
     if is_map(last) and (discriminator == nil or Map.get(last, discriminator) == tag) do
-      List.replace_at(items, -1, Map.put(last, key, (Map.get(last, key) || []) ++ (Map.get(item, key) || [])))
+      List.replace_at(
+        items,
+        -1,
+        Map.put(last, key, (Map.get(last, key) || []) ++ (Map.get(item, key) || []))
+      )
     else
       items ++ [item]
     end
