@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tinkc.ir import nodes as ir
-from tinkc.ir.helpers import HelperArg, PathStep
+from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, HelperArg, PathStep, PushMerge
 from tinkc.pipeline import bundled_manifest, compile_manifest
 from tinkc.sdk import plan_of
 
@@ -23,7 +23,7 @@ def plan():  # type: ignore[no-untyped-def]
 
 
 def test_the_bundled_helpers_are_planned(plan) -> None:  # type: ignore[no-untyped-def]
-    empty, from_ints, to_ints = plan.helpers["ModelInput"]
+    empty, from_ints, to_ints, _append, _append_int, _length = plan.helpers["ModelInput"]
     assert empty.kind == "new" and empty.params == () and empty.template == {"chunks": []}
     assert from_ints.kind == "new" and [p.name for p in from_ints.params] == ["tokens"]
     assert from_ints.template == {
@@ -34,8 +34,77 @@ def test_the_bundled_helpers_are_planned(plan) -> None:  # type: ignore[no-untyp
     assert to_ints.path[2] == PathStep(field="tokens", variants=("EncodedTextChunk",), discriminator="type", tags=("encoded_text",))
     (names,) = plan.helpers["GetServerCapabilitiesResponse"]
     assert names.result == ir.ListT(item=ir.Nullable(inner=ir.Prim(name="string")))  # an absent name is null
-    (new,) = plan.helpers["ImageChunk"]
+    new, _ = plan.helpers["ImageChunk"]
     assert [(p.name, p.optional) for p in new.params] == [("data", False), ("format", False), ("expected_tokens", True)]
+
+
+def test_helper_expressions_are_typed_once(plan) -> None:  # type: ignore[no-untyped-def]
+    """What each SDK's `evaluate` runs and the result type its signature declares, from the plan."""
+    helpers = {(h.record, h.name): h for hs in plan.helpers.values() for h in hs}
+    length = helpers["ModelInput", "length"]
+    assert length.kind == "expr" and length.result == ir.Prim(name="int")
+    assert isinstance(length.expr, EFunc) and length.expr.name == "sum"
+    call = length.expr.arg
+    assert isinstance(call, ECall) and call.many and call.name == "length"
+    # each variant with a `length` helper, its own expression; DmelChunk has none (an invalid-argument error)
+    assert [(c.record, c.tag) for c in call.cases] == [
+        ("EncodedTextChunk", "encoded_text"),
+        ("ImageAssetPointerChunk", "image_asset_pointer"),
+        ("ImageChunk", "image"),
+    ]
+    assert call.cases[0].expr == EFunc(name="len", arg=EPath(steps=(PathStep(field="tokens"),)))
+    assert call.cases[2].expr == EFunc(name="required", arg=EPath(steps=(PathStep(field="expected_tokens"),)))
+    loss = helpers["ForwardBackwardOutput", "loss"]
+    assert loss.expr == EKey(of=EPath(steps=(PathStep(field="metrics"),)), key="loss")
+    assert loss.result == ir.Nullable(inner=ir.Prim(name="float"))  # a key the map lacks is null
+    success = helpers["OptimStepResponse", "success?"]
+    assert success.expr == ELit(value=True) and success.predicate and success.result == ir.Prim(name="bool")
+    retryable = helpers["RequestErrorCategory", "retryable?"]  # a helper on an enum
+    assert retryable.expr == ECompare(op="!=", left=EPath(steps=()), values=("user",), type=ir.Ref(name="RequestErrorCategory"))
+    to_list = helpers["TelemetryBatch", "to_list"]
+    assert isinstance(to_list.expr, EFunc) and to_list.expr.name == "json"
+    assert to_list.result == ir.Nullable(inner=ir.ListT(item=ir.MapT(value=ir.Prim(name="any"))))
+
+
+def test_push_helpers_and_parameter_defaults_are_planned(plan) -> None:  # type: ignore[no-untyped-def]
+    helpers = {(h.record, h.name): h for hs in plan.helpers.values() for h in hs}
+    append_int = helpers["ModelInput", "append_int"]
+    assert append_int.kind == "push" and append_int.push_field == "chunks"
+    assert append_int.merge == PushMerge(field="tokens", discriminator="type", tag="encoded_text")
+    assert append_int.template == {"type": "encoded_text", "tokens": [HelperArg(name="token", type=ir.Prim(name="int"))]}
+    assert helpers["ModelInput", "append"].merge is None
+    load = helpers["LoadWeightsRequest", "new"]
+    assert [(p.name, p.optional, p.has_default, p.default) for p in load.params] == [
+        ("model_id", False, False, None),
+        ("path", False, False, None),
+        ("seq_id", True, False, None),
+        ("optimizer", True, True, False),
+    ]
+
+
+def test_predicates_and_positional_new_are_checked(tmp_path: Path) -> None:
+    errors = check(
+        tmp_path,
+        """
+        Req:
+          export: true
+          fields:
+            id: string
+            tags: {type: "[string]", default: []}
+            meta: {type: "map[string,string]", default: {}}
+          helpers:
+            new:
+              params: {meta: "map[string,string]"}
+              new: {id: x, meta: "${input.meta}"}
+            tagged?: {get: "len(${self.tags})"}
+            build?:
+              params: {id: string, other: string}
+              new: {id: "${input.id}", tags: ["${input.other}"]}
+        """,
+    )
+    assert any("helper `Req.new` with 1 required parameter(s) would clash" in m for _, m in errors)
+    assert any("helper `Req.tagged?` answers `int`" in m for _, m in errors)
+    assert any("helper `Req.build?` builds a record" in m for _, m in errors)
 
 
 def test_derived_fields_and_aliases_are_planned(plan) -> None:  # type: ignore[no-untyped-def]
