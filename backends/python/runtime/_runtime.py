@@ -268,7 +268,7 @@ def evaluate(value: Any, expr: tuple[Any, ...]) -> Any:
         return None if of is None else of.get(expr[2])
     if op == "call":
         items = (of or []) if expr[2] else [of]
-        out = []
+        out: list[Any] = []
         for item in items:
             if item is None:
                 out.append(None)
