@@ -304,7 +304,8 @@ class TypesWriter:
         if h.kind == "expr":
             assert h.expr is not None
             result = self.x.ts_type(h.result)
-            body = ["return ", call(f"{self.x.s}.evaluate", ["value", self.expr(h.expr)]), " as ", result, ";"]
+            # the result type as evaluate's type argument: Prettier breaks a long `as` type oddly
+            body = ["return ", call(f"{self.x.s}.evaluate<{result}>", ["value", self.expr(h.expr)]), ";"]
             if may_fail(h.expr):
                 doc += " A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`."
             params = [("value", name, None)]

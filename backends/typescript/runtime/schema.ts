@@ -555,11 +555,15 @@ export function project(value: unknown, path: readonly PathStep[]): unknown {
  */
 export type Expr = readonly unknown[];
 
-export function evaluate(value: unknown, expr: Expr): unknown {
+export function evaluate<T>(value: unknown, expr: Expr): T {
+  return evaluated(value, expr) as T;
+}
+
+function evaluated(value: unknown, expr: Expr): unknown {
   const op = expr[0];
   if (op === "path") return project(value, expr[1] as readonly PathStep[]);
   if (op === "const") return expr[1];
-  const of = evaluate(value, expr[1] as Expr);
+  const of = evaluated(value, expr[1] as Expr);
   switch (op) {
     case "key":
       return isObject(of) ? (own(of, expr[2] as string) ?? null) : null;
@@ -570,10 +574,14 @@ export function evaluate(value: unknown, expr: Expr): unknown {
       const out = items.map((item) => {
         if (item === null || item === undefined) return null;
         const found = cases.find(
-          ([discriminator, tag]) => discriminator === null || (isObject(item) && own(item, discriminator) === tag),
+          ([discriminator, tag]) =>
+            discriminator === null || (isObject(item) && own(item, discriminator) === tag),
         );
-        if (found === undefined) throw new InvalidArgumentError(`${JSON.stringify(item)} has no helper for this expression`);
-        return evaluate(item, found[2]);
+        if (found === undefined)
+          throw new InvalidArgumentError(
+            `${JSON.stringify(item)} has no helper for this expression`,
+          );
+        return evaluated(item, found[2]);
       });
       return many ? out : out[0];
     }
@@ -585,7 +593,9 @@ export function evaluate(value: unknown, expr: Expr): unknown {
       return (Array.isArray(of) ? (of as number[]) : []).reduce((a, b) => a + b, 0);
     case "required":
       if (of === null || of === undefined)
-        throw new InvalidArgumentError(`${JSON.stringify(value)} lacks a value this helper requires`);
+        throw new InvalidArgumentError(
+          `${JSON.stringify(value)} lacks a value this helper requires`,
+        );
       return of;
     case "==":
       return of === (expr[2] as readonly unknown[])[0];
