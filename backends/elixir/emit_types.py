@@ -385,9 +385,7 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
     required = [p for p in h.params if not p.optional]
     optional = [p for p in h.params if p.optional]
     names = {p.name: symbols.variable_name(p.name) for p in required}
-    for p in optional:
-        key = symbols.atom(symbols.field_name(p.name))
-        names[p.name] = f"Keyword.get(opts, {key}, {scalar(p.default)})" if p.has_default else f"opts[{key}]"
+    names.update({p.name: f"opts[{symbols.atom(symbols.field_name(p.name))}]" for p in optional})
     args = [names[p.name] for p in required] + (["opts \\\\ []"] if optional else [])
     spec_args = [" | ".join(types.alternatives(p.type)) for p in required] + (["keyword()"] if optional else [])
     build = exfmt.Call(f"{codec}.construct", [Text("__MODULE__"), template_node(h.template, types, names)])
@@ -402,9 +400,13 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
             + ", ".join(f"`:{p.name}`" + (f" (default `{scalar(p.default)}`)" if p.has_default else "") for p in optional)
             + " (an unknown one is an `ArgumentError`)."
         )
-        keys = ListNode([Text(symbols.atom(symbols.field_name(p.name))) for p in optional])
+        # `Keyword.validate!` puts the defaults in (`[:seq_id, optimizer: false]`: keyword pairs last;
+        # defaults alone are the call's trailing keywords, without brackets, as the formatter writes)
+        atoms: list[Node] = [Text(symbols.atom(symbols.field_name(p.name))) for p in optional if not p.has_default]
+        pairs: list[Node] = [Text(f"{symbols.key(symbols.field_name(p.name))} {scalar(p.default)}") for p in optional if p.has_default]
+        keys: list[Node] = [ListNode(atoms + pairs)] if atoms else pairs
         body = exfmt.block(
-            [exfmt.statement(exfmt.Call("Keyword.validate!", [Text("opts"), keys]), 4, "").copy(), exfmt.statement(build, 4)]
+            [exfmt.statement(exfmt.Call("Keyword.validate!", [Text("opts"), *keys]), 4, "").copy(), exfmt.statement(build, 4)]
         )
         body[0] = "    opts = " + body[0].lstrip()
         return lines(
@@ -483,7 +485,10 @@ def positional_new_clause(api: ir.Api, helpers: tuple[HelperPlan, ...], types: T
     assert guard is not None
     var = symbols.variable_name(required[0].name)
     spec = " | ".join(types.alternatives(required[0].type))
-    return f"  def new({var}) when {_GUARDS[guard].format(var)}, do: new({var}, [])", spec
+    clause = f"  def new({var}) when {_GUARDS[guard].format(var)}, do: new({var}, [])"
+    if not exfmt.fits(clause):  # as the formatter breaks it: `do:` on its own line, blank lines around
+        clause = f"\n  def new({var}) when {_GUARDS[guard].format(var)},\n    do: new({var}, [])\n"
+    return clause, spec
 
 
 def parse_function(parse: ir.ParseTemplate, codec: str, error: str) -> str:
