@@ -329,12 +329,11 @@ def jobs(targets: int) -> int:
 
 def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
     import importlib
-    import multiprocessing
+    import os
 
     workers = jobs(len(names))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not hasattr(os, "fork"):
         return {name: _emit_and_write(name) for name in names}
-    from concurrent.futures import ProcessPoolExecutor
 
     # What several targets' emitters import is imported here, once, and shared by the children
     # (each would import it again: jinja2 is a twentieth of a build's CPU time per process).
@@ -347,11 +346,84 @@ def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[D
             importlib.import_module(module)
         except Exception:  # noqa: BLE001, S110 - each target's emit imports it again and reports the failure
             pass
-    # the children emit all but the first target; this process emits the first meanwhile
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-        rest = pool.map(_emit_and_write, names[1:])
-        first = _emit_and_write(names[0])
-        return dict(zip(names, [first, *rest], strict=True))
+    # The children emit all but the first target (dealt out in turn when there are fewer children
+    # than targets); this process emits the first meanwhile. A plain fork and a pipe per child, not
+    # a process pool: the pool's imports, threads and queues cost a build more CPU time than the
+    # pipes' few kilobytes of results.
+    groups = [names[1 + i :: workers - 1] for i in range(workers - 1)]
+    children = [_fork_emitter(group) for group in groups]
+    outcomes: dict[str, tuple[WriteReport, list[Diagnostic], list[str]]] = {}
+    failure: BaseException | None = None
+    try:
+        outcomes[names[0]] = _emit_and_write(names[0])
+    except BaseException as exc:  # noqa: BLE001 - raised once the children are reaped
+        failure = exc
+    for pid, reader in children:
+        try:
+            outcomes.update(_child_outcome(pid, reader))
+        except BaseException as exc:  # noqa: BLE001 - every child is reaped before the first failure is raised
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return {name: outcomes[name] for name in names}
+
+
+class EmitterFailed(Exception):
+    """A forked emitter's exception that could not be sent back as it was (its traceback, as text)."""
+
+
+def _fork_emitter(group: list[str]) -> tuple[int, int]:
+    """Fork a child that emits and writes ``group``'s targets and sends the outcomes (or its
+    exception) back, pickled, through a pipe: (its pid, the pipe's reading end)."""
+    import os
+    import pickle
+    import sys
+
+    reader, writer = os.pipe()
+    sys.stdout.flush()  # nothing buffered before the fork is printed twice
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.close(writer)
+        return pid, reader
+    status = 1
+    try:  # the child: never returns into the caller's code, whatever happens
+        os.close(reader)
+        try:
+            data = pickle.dumps(("ok", {name: _emit_and_write(name) for name in group}))
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            import traceback
+
+            try:
+                data = pickle.dumps(("error", exc))
+                pickle.loads(data)  # an exception that pickles but does not unpickle
+            except Exception:  # noqa: BLE001
+                data = pickle.dumps(("error", EmitterFailed("".join(traceback.format_exception(exc)))))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view) :]
+        status = 0
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _child_outcome(pid: int, reader: int) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
+    import os
+    import pickle
+
+    chunks = []
+    try:
+        while chunk := os.read(reader, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        raise EmitterFailed(f"the emitting process {pid} ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
+    kind, value = pickle.loads(b"".join(chunks))
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def optional_passes(names: Iterable[str]) -> frozenset[str]:
