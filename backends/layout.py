@@ -276,10 +276,20 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
         if type(d) is str:
             out.append(d)
             column += len(d) if d.isascii() else text_width(d)
+        elif isinstance(d, Line):  # before the containers: after text, the commonest
+            if flat and not d.hard:
+                if not d.soft:
+                    out.append(" ")
+                    column += 1
+            else:
+                while out and out[-1].endswith(" "):  # no trailing whitespace
+                    out[-1] = out[-1].rstrip(" ")
+                out.append("\n" + indent * ind)
+                column = len(indent) * ind
         elif isinstance(d, str):
             out.append(d)
             column += text_width(d)
-        elif texts is not None and flat and not isinstance(d, Line) and not _breaks(d, memo):
+        elif texts is not None and flat and not _breaks(d, memo):
             # a document printed flat that cannot break is one piece of text (most groups fit)
             try:
                 text = _flat_text(d, texts)
@@ -291,16 +301,6 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             column += text_width(text)
         elif isinstance(d, list):
             cmds.extend([(ind, flat, x) for x in reversed(d)])
-        elif isinstance(d, Line):
-            if flat and not d.hard:
-                if not d.soft:
-                    out.append(" ")
-                    column += 1
-            else:
-                while out and out[-1].endswith(" "):  # no trailing whitespace
-                    out[-1] = out[-1].rstrip(" ")
-                out.append("\n" + indent * ind)
-                column = len(indent) * ind
         elif isinstance(d, Group):
             must_break = _breaks(d, memo)
             if flat and not must_break:

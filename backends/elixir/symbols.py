@@ -156,9 +156,13 @@ def escape_text(value: str, keep: str = "") -> str:
     """The escaping of every Elixir string and heredoc: backslashes doubled, `#{` escaped so
     nothing interpolates, invisible characters (but those in ``keep``) as escapes. Quotes are the
     caller's (they differ between a string and a heredoc)."""
-    if value.isascii() and value.isprintable() and "\\" not in value:
-        # the common case (plain printable ASCII: nothing invisible, no backslash) at string speed
-        return value.replace("#{", "\\#{")
+    if value.isascii():
+        # the common case at string speed: in ASCII only the controls are invisible (docs hold
+        # newlines, kept in a heredoc and escaped in a string)
+        text = value.replace("\\", "\\\\")
+        if not text.isprintable():
+            text = _ASCII_CONTROL.sub(lambda m: _escape_control(m.group(), keep), text)
+        return text.replace("#{", "\\#{")
     out = []
     for ch in value:
         if ch == "\\":
@@ -168,6 +172,13 @@ def escape_text(value: str, keep: str = "") -> str:
         else:
             out.append(SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}")
     return "".join(out).replace("#{", "\\#{")
+
+
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _escape_control(ch: str, keep: str) -> str:
+    return ch if ch in keep else SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}"
 
 
 def string(value: str) -> str:
