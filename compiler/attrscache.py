@@ -25,14 +25,15 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
 FORMAT = 2  # of the file's content; part of its name
-# Entries kept at most: scripts of classes that no longer exist (an edited tinkc, another
-# checkout sharing the cache) are dropped, least recently used first, past this many.
-MAX_ENTRIES = 2000
+# Entries kept at most: scripts of classes that no longer exist (an edited tinkc) are dropped, least
+# recently used first, past this many.
+MAX_ENTRIES = 1000
 
 
 def cache_dir() -> Path | None:
@@ -46,7 +47,10 @@ def cache_dir() -> Path | None:
 
 
 def cache_file(base: Path) -> Path:
-    return base / f"attrs-{sys.implementation.cache_tag}-{marshal.version}-{FORMAT}.marshal"
+    """One file per Python version and per tinkc installation: two checkouts whose classes differ
+    keep their own entries instead of replacing each other's at every run."""
+    where = zlib.crc32(os.fsencode(Path(__file__).resolve().parent))
+    return base / f"attrs-{sys.implementation.cache_tag}-{marshal.version}-{FORMAT}-{where:08x}.marshal"
 
 
 class CodeCache:
@@ -87,12 +91,16 @@ class CodeCache:
         return code
 
     def save(self) -> None:
-        """Write the entries back when something was compiled (atomically: concurrent processes
-        each write a whole file, the last one wins)."""
+        """Write the entries back when something was compiled: merged into what the file holds
+        now, so that processes compiling different classes at once (a build's forked emitters,
+        each saving as it ends) keep each other's entries; each writes a whole file (atomically)."""
         if self.path is None or not self.compiled:
             return
-        entries = list(self.entries.items())[-MAX_ENTRIES:]
-        data = marshal.dumps(dict(entries))
+        merged = _read(self.path)
+        for name in self.entries:  # this process's entries win, and count as the most recently used
+            merged.pop(name, None)
+        merged.update(self.entries)
+        data = marshal.dumps(dict(list(merged.items())[-MAX_ENTRIES:]))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".attrs-")
@@ -153,6 +161,13 @@ def _read(path: Path) -> dict[str, tuple[str, CodeType, int | None]]:
 _installed: CodeCache | None = None
 
 
+def save() -> None:
+    """Save what this process compiled (at exit; a process that ends with ``os._exit``, such as a
+    forked emitter, calls it itself)."""
+    if _installed is not None:
+        _installed.save()
+
+
 def install() -> CodeCache | None:
     """Route attrs' compiling through the cache (once per process; before tinkc's classes are
     defined). Returns the cache, or None when it is turned off or attrs compiles otherwise."""
@@ -170,6 +185,6 @@ def install() -> CodeCache | None:
         return None
     cache = CodeCache(cache_file(base))
     _make.compile = cache.compile  # type: ignore[attr-defined]  # shadows the builtin in that module only
-    atexit.register(cache.save)
+    atexit.register(save)
     _installed = cache
     return cache
