@@ -271,7 +271,12 @@ def build(
     #    but its target's name), else one after the other; writing is mostly waiting for the disk to
     #    confirm the writer's fsyncs, and the waits overlap too.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
-    _FORKED.update(api=api, backends=backends, roots={t.name: t.root for t in result.targets})
+    _FORKED.update(
+        api=api,
+        backends=backends,
+        roots={t.name: t.root for t in result.targets},
+        remember=(manifest, fingerprints, inputs, _diagnostics_text(compiled.sink, compiled.sources)),
+    )
     # The IR lives until the targets are written: the cyclic collector need not walk it again and
     # again while the backends allocate (it did, once per jinja2 import and template load), and a
     # forked child shares its pages instead of copying them. Unfrozen after, so a process that
@@ -283,15 +288,10 @@ def build(
         gc.unfreeze()
         _FORKED.clear()
     for target in result.targets:
-        report, diagnostics, files = outcomes[target.name]
+        report, diagnostics, _ = outcomes[target.name]
         target.report = report
         for diagnostic in diagnostics:
             result.writer.report(diagnostic)
-        if any(d.severity is Severity.ERROR for d in diagnostics) or report.refused:
-            buildcache.forget(target.root)
-        else:
-            shown = _diagnostics_text(compiled.sink, compiled.sources)
-            buildcache.record(target.root, manifest, fingerprints[target.name], inputs, files, shown)
     return result
 
 
@@ -309,7 +309,17 @@ def _emit_and_write(name: str) -> tuple[WriteReport, list[Diagnostic], list[str]
     files = _FORKED["backends"][name]().emit(api, thaw(api.targets.get(name)) or {})
     sink = Sink()
     report = write_tree(root, files, sink, display=str(root))
-    return report, sink.items, [f.path for f in files]
+    paths = [f.path for f in files]
+    # The build cache's record of a clean build (or its removal), made by the process that wrote
+    # the tree, as soon as it is written: in parallel with the other targets, not after them all.
+    from tinkc import buildcache
+
+    manifest, fingerprints, inputs, shown = _FORKED["remember"]
+    if any(d.severity is Severity.ERROR for d in sink.items) or report.refused:
+        buildcache.forget(root)
+    else:
+        buildcache.record(root, manifest, fingerprints[name], inputs, paths, shown)
+    return report, sink.items, paths
 
 
 def jobs(targets: int) -> int:
