@@ -24,7 +24,6 @@ import builtins
 import marshal
 import os
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 from types import CodeType
@@ -101,6 +100,8 @@ class CodeCache:
             merged.pop(name, None)
         merged.update(self.entries)
         data = marshal.dumps(dict(list(merged.items())[-MAX_ENTRIES:]))
+        import tempfile  # only when there is something to save (its import costs a check 10 ms)
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".attrs-")
