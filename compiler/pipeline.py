@@ -361,11 +361,18 @@ def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[D
     # a process pool: the pool's imports, threads and queues cost a build more CPU time than the
     # pipes' few kilobytes of results.
     groups = [names[1 + i :: workers - 1] for i in range(workers - 1)]
-    children = [_fork_emitter(group) for group in groups]
+    children: list[tuple[int, int]] = []
+    here = [names[0]]
+    for group in groups:
+        try:
+            children.append(_fork_emitter(group))
+        except OSError:  # no process to be had (EAGAIN, ENOMEM): this process emits them too
+            here += group
     outcomes: dict[str, tuple[WriteReport, list[Diagnostic], list[str]]] = {}
     failure: BaseException | None = None
     try:
-        outcomes[names[0]] = _emit_and_write(names[0])
+        for name in here:
+            outcomes[name] = _emit_and_write(name)
     except BaseException as exc:  # noqa: BLE001 - raised once the children are reaped
         failure = exc
     for pid, reader in children:
@@ -392,7 +399,12 @@ def _fork_emitter(group: list[str]) -> tuple[int, int]:
     reader, writer = os.pipe()
     sys.stdout.flush()  # nothing buffered before the fork is printed twice
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        raise
     if pid:
         os.close(writer)
         return pid, reader

@@ -70,3 +70,19 @@ def test_the_first_target_failing_still_reaps_the_children(monkeypatch: pytest.M
         _run(monkeypatch, ["fail1", "t2"], 2)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left behind
+
+
+def test_a_fork_that_fails_leaves_its_targets_to_this_process(monkeypatch: pytest.MonkeyPatch, fake: None) -> None:
+    real_fork = os.fork
+    forks = []
+
+    def fork() -> int:
+        if forks:  # the second fork fails
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    outcomes = _run(monkeypatch, ["t1", "t2", "t3"], 3)
+    assert list(outcomes) == ["t1", "t2", "t3"]
+    assert outcomes["t1"][2][2] == outcomes["t3"][2][2] == str(os.getpid()) != outcomes["t2"][2][2]
