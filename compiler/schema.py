@@ -525,7 +525,18 @@ def _definitions() -> dict[str, Schema]:
     d["FlowInput"] = {
         "anyOf": [
             _ref("TypeExpr"),
-            _obj({"type": _ref("TypeExpr"), "default": {"description": "Makes the input optional."}, "doc": DOC}, required=("type",)),
+            _obj(
+                {
+                    "type": _ref("TypeExpr"),
+                    "default": {"description": "Makes the input optional."},
+                    "doc": DOC,
+                    "spread": {
+                        "type": "boolean",
+                        "description": "A record input whose fields are also inputs of their own, each overriding that field when given.",
+                    },
+                },
+                required=("type",),
+            ),
         ]
     }
     d["Step"] = _obj(

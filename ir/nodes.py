@@ -765,6 +765,11 @@ class FlowInput:
     has_default: bool = False  # a caller may leave it out; then `default` (frozen JSON) is used
     default: Any = None
     doc: str | None = None
+    # `spread: true` on a record input: each field of the record is an input of its own too
+    # (`rank:` beside `lora_config:`), overriding that field of the record when given. The bindings
+    # pass adds those inputs (`spread_of` names the record input); the SDKs merge them into it.
+    spread: bool = False
+    spread_of: str | None = None
     span: Span | None = _span()
 
     @property

@@ -60,6 +60,7 @@ SOURCES: dict[str, str] = {
     "BaseClient": "._client",
     "SDK": "._client",
     "present": "._client",
+    "overlay": "._client",
     "request_body": "._client",
     "IGNORED": "._client",
     "astateless": "._api",

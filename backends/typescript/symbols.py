@@ -221,6 +221,7 @@ CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
 PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
 HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
+OVERLAY = Symbol("overlay", "src/runtime/client.js")  # a `spread:` input's fields over its record
 CHUNKS = Symbol("chunks", "src/runtime/chunks.js", "namespace")  # a `chunkers:` function splits with it
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"

@@ -1682,18 +1682,28 @@ class Lowerer:
         for e in im or ():
             what = f"input `{e.key}` of flow `{name}`"
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "default", "doc"), what)
+                self.check_keys(e.value, ("type", "default", "doc", "spread"), what)
                 t = self.type_expr(e.value.get("type"), what)
                 has_default = "default" in e.value
                 default = ir.freeze(to_plain(e.value["default"])) if has_default else None
                 doc = self.doc(e.value)
+                spread = self.boolean(e.value.get("spread"), f"`spread` of {what}") or False
                 if "type" not in e.value:
                     self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
             else:
-                t, has_default, default, doc = self.type_expr(e.value, what), False, None, None
+                t, has_default, default, doc, spread = self.type_expr(e.value, what), False, None, None, False
             if t is not None:
                 inputs.append(
-                    ir.FlowInput(name=e.key, type=t, declared=True, has_default=has_default, default=default, doc=doc, span=e.key_span)
+                    ir.FlowInput(
+                        name=e.key,
+                        type=t,
+                        declared=True,
+                        has_default=has_default,
+                        default=default,
+                        doc=doc,
+                        spread=spread,
+                        span=e.key_span,
+                    )
                 )
         steps_node = m.get("steps")
         if not isinstance(steps_node, Sequence) or not steps_node.items:

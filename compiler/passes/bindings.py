@@ -78,10 +78,59 @@ class FlowChecker:
         self.client = api.clients.get(flow.client or "")
         self.results: dict[str, ir.TypeRef | None] = {}
         self.order: list[str] = []
+        flow = self.flow = attrs.evolve(flow, inputs=self.spread(flow.inputs))
         self.declared = {i.name: i for i in flow.inputs if i.declared}
         self.inferred: dict[str, tuple[ir.TypeRef | None, Span | None]] = {}
         self.input_order: list[str] = [i.name for i in flow.inputs]
         self.current_index = 0
+
+    def spread(self, inputs: tuple[ir.FlowInput, ...]) -> tuple[ir.FlowInput, ...]:
+        """`spread: true` on a record input: every field of the record becomes an optional input
+        of its own, right after it, which overrides that field when given (`rank:` beside
+        `lora_config:`, as Tinkex and tinker 0.38 both take them). The record input must have a
+        value to override: a default, or a caller who must give it."""
+        names = {i.name for i in inputs}
+        out: list[ir.FlowInput] = []
+        for i in inputs:
+            out.append(i)
+            if not i.spread:
+                continue
+            record = self.api.record(base_type(self.api, i.type)[0]) if i.type is not None else None
+            where = i.span or self.flow.span
+            if record is None:
+                shown = format_type(i.type) if i.type is not None else "untyped"
+                self.sink.error(
+                    "flow.bad-spread",
+                    f"input `{i.name}` of flow `{self.flow.id}` is `{shown}`: only a record's fields can be spread",
+                    where,
+                    hint="drop `spread: true`, or give the input a record type",
+                )
+                continue
+            if not i.required and not i.has_default:
+                self.sink.error(
+                    "flow.bad-spread",
+                    f"input `{i.name}` of flow `{self.flow.id}` may be left out with no default: its fields have nothing to override",
+                    where,
+                    hint=f"give `{i.name}` a `default:` (a record literal), or make it required",
+                )
+                continue
+            for f in record.fields:
+                if isinstance(f.type, ir.Lit):  # a tag (`type: "create_model"`) is no caller's choice
+                    continue
+                if f.name in names:
+                    self.sink.error(
+                        "flow.spread-clash",
+                        f"input `{i.name}` of flow `{self.flow.id}` spreads field `{f.name}` of `{record.id}`, "
+                        f"but the flow has an input `{f.name}` already",
+                        where,
+                        hint=f"rename the input `{f.name}`, or drop `spread: true` and pass `{i.name}: {{{f.name}: ...}}`",
+                    )
+                    continue
+                names.add(f.name)
+                t = make_nullable(f.type, True)
+                doc = f"Overrides `{i.name}.{f.name}`" + (f": {f.doc}" if f.doc else ".")
+                out.append(ir.FlowInput(name=f.name, type=t, declared=True, doc=doc, spread_of=i.name, span=i.span))
+        return tuple(out)
 
     # -- bindings ------------------------------------------------------------------------------
 

@@ -352,6 +352,9 @@ class FlowInputPlan:
     has_default: bool = False
     default: Any = None
     doc: str | None = None
+    # `spread: true`: the inputs (names, in field order) that override this record input's fields
+    # when given; each SDK merges them into the record before the first step reads it
+    overrides: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -1270,7 +1273,15 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
     if returns == "nothing":  # what a `return` names is then nothing either: no SDK reads it
         steps = [attrs.evolve(s, returned=None) if s.mode == "return" else s for s in steps]
     inputs = tuple(
-        FlowInputPlan(name=i.name, type=i.type, required=i.required, has_default=i.has_default, default=i.default, doc=i.doc)
+        FlowInputPlan(
+            name=i.name,
+            type=i.type,
+            required=i.required,
+            has_default=i.has_default,
+            default=i.default,
+            doc=i.doc,
+            overrides=tuple(o.name for o in flow.inputs if o.spread_of == i.name),
+        )
         for i in sorted(flow.inputs, key=lambda i: not i.required)
     )
     return FlowPlan(

@@ -2,7 +2,7 @@
 
 import * as api from "./api/index.js";
 import * as chunks from "./runtime/chunks.js";
-import { BaseClient, type ClientOptions, type RequestOptions } from "./runtime/client.js";
+import { BaseClient, type ClientOptions, type RequestOptions, overlay } from "./runtime/client.js";
 import { type Pager } from "./runtime/pagination.js";
 import * as s from "./runtime/schema.js";
 import * as spec from "./spec.js";
@@ -875,6 +875,16 @@ export class ServiceClient extends BaseClient {
       base_model: string;
       /** LoRA configuration (rank 32 by default, 0.38's) */
       lora_config?: LoraConfig;
+      /** Overrides `lora_config.rank`: LoRA rank (dimension of low-rank matrices) */
+      rank?: number | null;
+      /** Overrides `lora_config.seed`: Seed used for initialization of LoRA weights. */
+      seed?: number | null;
+      /** Overrides `lora_config.train_unembed`: Whether to add lora to the unembedding layer */
+      train_unembed?: boolean | null;
+      /** Overrides `lora_config.train_mlp`: Whether to add loras to the MLP layers (including MoE layers) */
+      train_mlp?: boolean | null;
+      /** Overrides `lora_config.train_attn`: Whether to add loras to the attention layers */
+      train_attn?: boolean | null;
       /** Metadata about this model/training run, set by the end-user */
       user_metadata?: { [key: string]: unknown } | null;
     },
@@ -883,9 +893,25 @@ export class ServiceClient extends BaseClient {
     this.checkArgs(
       "createLoraTrainingClient",
       params,
-      ["base_model", "lora_config", "user_metadata"],
+      [
+        "base_model",
+        "lora_config",
+        "rank",
+        "seed",
+        "train_unembed",
+        "train_mlp",
+        "train_attn",
+        "user_metadata",
+      ],
       options,
     );
+    const loraConfig = overlay(params.lora_config ?? { rank: 32 }, {
+      rank: params.rank,
+      seed: params.seed,
+      train_unembed: params.train_unembed,
+      train_mlp: params.train_mlp,
+      train_attn: params.train_attn,
+    });
     const sStep2 = await this.callFuture(
       spec.EP_MODELS_CREATE,
       spec.FT_FUTURES,
@@ -896,7 +922,7 @@ export class ServiceClient extends BaseClient {
           model_seq_id: this.next("model_seq_id"),
           base_model: params.base_model,
           user_metadata: params.user_metadata,
-          lora_config: params.lora_config ?? { rank: 32 },
+          lora_config: loraConfig,
         }),
         ...options,
       },

@@ -82,6 +82,16 @@ def present(value: T | None, what: str) -> T:
     return value
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def overlay(record: M, **fields: object) -> M:
+    """A flow input with `spread:` fields (`rank=` beside `lora_config=`): the record with each
+    field given on its own (not None) in place of the record's."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    return record.model_copy(update=given) if given else record
+
+
 def request_id_of(response: httpx.Response, field: str) -> str:
     body = parse_body(response)
     if isinstance(body, dict) and isinstance(body.get(field), str):

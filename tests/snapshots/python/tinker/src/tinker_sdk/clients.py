@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from . import api
 from ._chunks import Chunking
-from ._client import AsyncBaseClient, BaseClient, present, request_body
+from ._client import AsyncBaseClient, BaseClient, overlay, present, request_body
 from ._futures import APIFuture
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
@@ -1494,11 +1494,19 @@ class ServiceClient(BaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
         request_options: RequestOptions | None = None,
     ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1714,11 +1722,19 @@ class AsyncServiceClient(AsyncBaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
         request_options: RequestOptions | None = None,
     ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {

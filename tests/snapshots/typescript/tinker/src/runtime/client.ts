@@ -164,6 +164,22 @@ export function headerValues(
   return { ...out, ...extra };
 }
 
+/**
+ * A flow input with `spread:` fields (`rank` beside `lora_config`): the record with each field given
+ * on its own (not `undefined` or `null`) in place of the record's.
+ */
+export function overlay<T extends object>(
+  record: T,
+  fields: { readonly [K in keyof T]?: T[K] | null },
+): T {
+  const out: T = { ...record };
+  for (const key of Object.keys(fields) as (keyof T)[]) {
+    const value = fields[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
+}
+
 /** A call's value with the HTTP status, headers and request id of its response. */
 export interface RawResponse<T> {
   readonly parsed: T;

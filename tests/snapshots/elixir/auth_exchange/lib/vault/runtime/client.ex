@@ -183,6 +183,18 @@ defmodule Vault.Runtime.Client do
     raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
   end
 
+  @doc """
+  A flow input with `spread:` fields (`rank:` beside `lora_config:`): the record (a struct or a
+  map) with each field given as an option of its own (not nil) in its place.
+  """
+  @spec overlay(map(), keyword()) :: map()
+  def overlay(record, fields) when is_map(record) do
+    Enum.reduce(fields, record, fn
+      {_name, nil}, acc -> acc
+      {name, value}, acc -> Map.put(acc, name, value)
+    end)
+  end
+
   @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
   @spec config_option(t(), atom()) :: term()
   def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
