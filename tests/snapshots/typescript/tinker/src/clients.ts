@@ -57,6 +57,7 @@ import {
   ModelInput,
   OptimStepRequest,
   OptimStepResponse,
+  OptimizerConfig,
   SampleRequest,
   SampleResponse,
   SamplingParams,
@@ -887,6 +888,8 @@ export class ServiceClient extends BaseClient {
       train_attn?: boolean | null;
       /** Metadata about this model/training run, set by the end-user */
       user_metadata?: { [key: string]: unknown } | null;
+      /** The optimizer family, fixed for the model lifetime (adamw by default) */
+      optimizer?: OptimizerConfig;
     },
     options: RequestOptions = {},
   ): Promise<TrainingClient> {
@@ -902,6 +905,7 @@ export class ServiceClient extends BaseClient {
         "train_mlp",
         "train_attn",
         "user_metadata",
+        "optimizer",
       ],
       options,
     );
@@ -923,6 +927,7 @@ export class ServiceClient extends BaseClient {
           base_model: params.base_model,
           user_metadata: params.user_metadata,
           lora_config: loraConfig,
+          optimizer_config: params.optimizer ?? { type: "adamw" },
         }),
         ...options,
       },

@@ -88,6 +88,7 @@ from .types import (
     ModelInput,
     OptimStepRequest,
     OptimStepResponse,
+    OptimizerConfig,
     ParsedCheckpointTinkerPath,
     RequestID,
     SampleRequest,
@@ -1500,10 +1501,12 @@ class ServiceClient(BaseClient):
         train_mlp: bool | None = None,
         train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
         lora_config = overlay(
             lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
         )
@@ -1517,6 +1520,7 @@ class ServiceClient(BaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = self._call_future(
@@ -1728,10 +1732,12 @@ class AsyncServiceClient(AsyncBaseClient):
         train_mlp: bool | None = None,
         train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
         lora_config = overlay(
             lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
         )
@@ -1745,6 +1751,7 @@ class AsyncServiceClient(AsyncBaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = await self._call_future(
