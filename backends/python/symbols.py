@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import keyword
+import re
 from collections.abc import Iterable
 
 from tinkc.backends import symbols as shared
@@ -155,10 +156,16 @@ class Imports(shared.Imports):
         return out
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's force-sort-within-sections default: CONSTANTS, then Classes, then functions
+def _isort_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
+    # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions; within a kind, names
+    # compare case-insensitively first (`OptimizerConfig` before `OptimStepRequest`), in natural
+    # order (`V2` before `V10`), then case-sensitively
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return kind, name
+    return kind, _natural(name.lower()), _natural(name)
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text) if part)
 
 
 # -- reserved words -------------------------------------------------------------------------------
