@@ -580,6 +580,11 @@ def _definitions() -> dict[str, Schema]:
         "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
         "deprecated": DEPRECATED,
         "returns": {"const": "task", "description": "The function answers a task of the result (Elixir `{:ok, Task}`)."},
+        "overloads": _str(
+            "Another method of the flow's client that the flow is also another arity of, in Elixir "
+            "(`<method>/<1 + required inputs>`; Python and TypeScript keep the flow's own name).",
+            pattern=IDENT,
+        ),
     }
     d["Flow"] = _obj(
         {"client": _str("The client the flow is a method of."), **flow_common},

@@ -785,6 +785,11 @@ class Flow:
     doc: str | None = None
     deprecated: bool = False
     task: bool = False  # `returns: task`: the public function answers a task/future of the flow's result
+    # `overloads: <method>`: in a language with arity overloading (Elixir), the flow is also the
+    # other arity of that method of its client (Tinkex's `delete_checkpoint/2` with a tinker path
+    # beside `delete_checkpoint/3`); Python and TypeScript keep the flow's own name only
+    overloads: str | None = None
+    overloads_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span | None = _span()
 
     def step(self, step_id: str) -> Step | None:

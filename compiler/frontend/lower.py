@@ -1652,9 +1652,20 @@ class Lowerer:
         m = self.mapping(node, f"flow `{name}`")
         if m is None:
             return None
-        allowed = ["doc", "steps", "inputs", "deprecated", "returns"]
+        allowed = ["doc", "steps", "inputs", "deprecated", "returns", "overloads"]
         allowed.append("name" if client is not None else "client")
         self.check_keys(m, allowed, f"flow `{name}`")
+        overloads, overloads_span = None, None
+        if "overloads" in m:  # checked against the client's methods by the `clients` pass
+            overloads, overloads_span = self.string(m.get("overloads"), "`overloads`"), m["overloads"].span
+            if overloads is not None and not _IDENT.match(overloads):
+                self.sink.error(
+                    "flow.bad-overload",
+                    f"flow `{name}`: `overloads: {overloads}` is not a method name",
+                    overloads_span,
+                    hint="the name of another method of the flow's client, e.g. `overloads: delete_checkpoint`",
+                )
+                overloads = None
         task = False
         if "returns" in m:
             returns = self.string(m.get("returns"), "`returns`")
@@ -1720,6 +1731,8 @@ class Lowerer:
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             task=task,
+            overloads=overloads,
+            overloads_span=overloads_span,
             span=key_span,
         )
 

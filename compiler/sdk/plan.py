@@ -371,6 +371,10 @@ class FlowPlan:
     # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
     # Python client the value). A flow already answering a future is answered so anyway.
     task: bool = False
+    # `overloads: <method>`: in Elixir the flow is also `<method>/<1 + required inputs>` (no
+    # options), beside the method's own arities (the `naming` pass checked they differ); Python and
+    # TypeScript have no arity overloading: there the flow keeps its own name only
+    overloads: str | None = None
 
     @property
     def sends_requests(self) -> bool:
@@ -1286,6 +1290,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         doc=flow.doc,
         deprecated=flow.deprecated,
         task=flow.task,
+        overloads=flow.overloads,
     )
 
 
