@@ -322,6 +322,23 @@ def _definitions() -> dict[str, Schema]:
                                     ),
                                     "default": {"description": "Value used when neither the option nor the variable gives one."},
                                     "doc": DOC,
+                                    "profiles": _map(
+                                        _nullable(
+                                            _obj(
+                                                {
+                                                    "timeout_ms": {"type": "integer", "minimum": 1, "description": "The default timeout."},
+                                                    "max_retries": {
+                                                        "type": "integer",
+                                                        "minimum": 0,
+                                                        "description": "The retry count of `retry_policy`'s endpoints.",
+                                                    },
+                                                }
+                                            )
+                                        ),
+                                        description="Named profiles of defaults the option's (string) value chooses among "
+                                        "(Tinkex's parity modes); a value naming none is a configuration error.",
+                                    ),
+                                    "retry_policy": _str("The retry_policy feature whose `max_retries` a profile's replaces."),
                                 },
                                 required=("type",),
                             ),

@@ -922,6 +922,21 @@ class ConfigOption:
     has_default: bool = False
     default: Any = None  # frozen JSON
     doc: str | None = None
+    # `profiles:`: the option's value names a profile of defaults for the built-in timeout and the
+    # retry count of `retry_policy` (Tinkex's `:parity_mode` python/beam); `()`: an ordinary option
+    profiles: tuple[Profile, ...] = ()
+    retry_policy: str | None = None  # the retry_policy feature whose max_retries a profile replaces
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Profile:
+    """One named profile of a config option's `profiles:`: the defaults it gives (None: the
+    manifest's own, `service.timeout_ms` and the retry policy's `max_retries`)."""
+
+    name: str
+    timeout_ms: int | None = None
+    max_retries: int | None = None
     span: Span | None = _span()
 
 

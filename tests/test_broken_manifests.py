@@ -221,6 +221,15 @@ CASES: dict[str, Case] = {
         E("client.bad-chunker", 25, 38),
         match=(HINT + r"a call step of the flow splits", HINT + r"did you mean `fetch`\?", HINT + r"a capitalized name"),
     ),
+    "config_profiles_bad": case(
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 13, 28),
+        E("config.bad-profile", 14, 9),
+        E("manifest.unknown-key", 15, 51),
+        E("config.bad-profile", 16, 5),
+        match=(HINT + r"did you mean `retry_standard`\?", HINT + r"one of: safe, slow", r"both choose profiles"),
+    ),
     "flow_overload_bad": case(
         E("flow.bad-overload", 16, 20),
         E("flow.overload-clash", 22, 20),

@@ -74,6 +74,7 @@ SOURCES: dict[str, str] = {
     "AuthScheme": "._auth",
     "Exchange": "._auth",
     "ConfigOption": "._config",
+    "Profile": "._config",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",

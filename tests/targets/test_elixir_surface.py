@@ -194,9 +194,6 @@ EXPLAINED: dict[str, str] = {
     "API.Sampling.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
     "API.Telemetry.send_sync": "API.Telemetry.send/1,2 is synchronous: it answers the server's response",
     "API.Rest": API_REST,
-    "Config.default_max_retries": "retries are per endpoint in the manifest (retry_policy features), not one configuration number",
-    "Config.python_timeout": "Tinkex's parity modes (python/beam defaults) have no counterpart: the manifest gives the defaults",
-    "Config.python_max_retries": "Tinkex's parity modes (python/beam defaults) have no counterpart: the manifest gives the defaults",
     "Types.CustomLossOutput": NX,
     "Types.EncodedTextChunk.length": "domain helper of Tinkex (token counts of model input chunks)",
     "Types.ForwardBackwardOutput.loss": "domain helper of Tinkex (reads the loss out of the metrics)",
@@ -393,7 +390,9 @@ CONFIG_ELSEWHERE = "configured per endpoint or by the runtime in the manifest's 
 OPTIONS_EXPLAINED: dict[str, str] = {
     "Config.new/1:http_pool": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
     "Config.new/1:http_client": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
-    "Config.new/1:max_retries": "retries are per endpoint in the manifest (retry_policy features)",
+    "Config.new/1:max_retries": (
+        "the retry count is the parity mode's (`:parity_mode`) or, for every call, `request_options: [max_retries: n]`"
+    ),
     "Config.new/1:poll_backoff": "the futures feature's poll_retry gives the polling backoff",
     "Config.new/1:feature_gates": "0.38 reads TINKER_FEATURE_GATES but uses none; not declared in service.config",
     "Config.new/1:log_level": "the SDK logs through Logger: its level is Logger's configuration",

@@ -19,7 +19,7 @@ from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, ServerConfig, ServerState, Transport, decode, parse_body
-from ._options import RequestOptions, apply_options
+from ._options import RequestOptions, apply_options, profiled
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
 from ._session import Session, SessionHolder
@@ -238,6 +238,7 @@ class BaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
@@ -714,6 +715,7 @@ class AsyncBaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = await self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers

@@ -120,6 +120,13 @@ function mergeOptions(base: RequestOptions, over: RequestOptions): RequestOption
   };
 }
 
+/** The chosen profile's retry count (`Config.maxRetries`) for the endpoints of the policy the
+ * profiles name; a call's `maxRetries`, applied after, still wins. */
+function profiled(endpoint: Endpoint, maxRetries: number | null): Endpoint {
+  if (maxRetries === null || endpoint.retry.profiled !== true) return endpoint;
+  return { ...endpoint, retry: { ...endpoint.retry, maxRetries } };
+}
+
 /** The endpoint and request one logical request sends with its options applied. */
 function applyOptions(endpoint: Endpoint, request: Request & RequestOptions): [Endpoint, Request] {
   for (const key of Object.keys(request)) {
@@ -388,7 +395,12 @@ export abstract class BaseClient {
   protected send(endpoint: Endpoint, request: Request & RequestOptions): Promise<Answer> {
     const { path, query, body, ...options } = request;
     const merged = mergeOptions(this.defaults, options);
-    const [sent, out] = applyOptions(endpoint, { path, query, body, ...merged });
+    const [sent, out] = applyOptions(profiled(endpoint, this.family.transport.config.maxRetries), {
+      path,
+      query,
+      body,
+      ...merged,
+    });
     return this.family.transport.send(sent, out).then((answer) => {
       RAW.getStore()?.push(answer); // for `withRawResponse`
       return answer;

@@ -433,6 +433,8 @@ defmodule Tinkc.SDK.Runtime.Client do
 
   # One logical request with the call's options applied (`handle/2` gathered them).
   defp deliver(client, endpoint, path, query, body, headers) do
+    endpoint = profiled(endpoint, client.context.config)
+
     with {:ok, endpoint, query, body, headers} <-
            apply_options(client.request_options, endpoint, query, body, headers),
          request_opts = [path: path, query: query, body: body, headers: headers],
@@ -475,6 +477,14 @@ defmodule Tinkc.SDK.Runtime.Client do
       if previous == nil, do: Process.delete(@raw_key), else: Process.put(@raw_key, previous)
     end
   end
+
+  # The chosen profile's retry count (a config option's `profiles:`) for the endpoints of the
+  # policy the profiles name; a call's `:max_retries`, applied after, still wins.
+  defp profiled(%{retry: %{profiled: true} = retry} = endpoint, %{max_retries: n})
+       when is_integer(n),
+       do: %{endpoint | retry: %{retry | max_retries: n}}
+
+  defp profiled(endpoint, _config), do: endpoint
 
   defp apply_options([], endpoint, query, body, headers),
     do: {:ok, endpoint, query, body, headers}
