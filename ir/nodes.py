@@ -604,6 +604,9 @@ class Pagination:
 class QueueStateObserver:
     debounce_ms: int
     log_level: str
+    # client state fields whose value keys the debounce (the first the calling client holds):
+    # Tinkex logs once a minute per sampling session and per model; () keys by endpoint only
+    debounce_by: tuple[str, ...] = ()
 
 
 FeatureParams = (

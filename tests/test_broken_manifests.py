@@ -230,6 +230,7 @@ CASES: dict[str, Case] = {
         E("config.bad-profile", 16, 5),
         match=(HINT + r"did you mean `retry_standard`\?", HINT + r"one of: safe, slow", r"both choose profiles"),
     ),
+    "queue_debounce_by_unknown": case(E("feature.bad-value", 8, 18), match=HINT + r"did you mean `sampling_session_id`\?"),
     "flow_overload_bad": case(
         E("flow.bad-overload", 16, 20),
         E("flow.overload-clash", 22, 20),

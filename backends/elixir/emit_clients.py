@@ -153,6 +153,25 @@ class ClientWriter:
             )
         return out
 
+    def clear_queue_function(self, key: str) -> str:
+        """Tinkex's `SamplingClient.clear_queue_state_debounce/1`: forgets the queue-state log marks
+        of one value of the client's debounce key (`debounce_by`), so its next change is logged."""
+        arg = symbols.variable_name(key)
+        doc = (
+            f"Forgets when the queue-state log last logged a change for `{arg}`: the next change of its "
+            "futures is logged at once (the log lines are debounced per value of it)."
+        )
+        observer = self.ref("Runtime.QueueObserver")
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                "  @spec clear_queue_state_debounce(String.t()) :: :ok",
+                *exfmt.def_head("clear_queue_state_debounce", [arg]),
+                f"    {observer}.clear_debounce({arg})",
+                "  end",
+            ]
+        )
+
     def async_twin(self, sig: Signature) -> dict[str, str | int]:
         """`<function>_async`: the function in a `Task`."""
         name = f"{sig.function}_async"
@@ -254,6 +273,8 @@ class ClientWriter:
             if method.kind == "flow":
                 functions.extend(self.overload_functions(method, sig))
         functions.extend(self.alias_function(a) for a in self.client.aliases)
+        if self.client.queue_key is not None:
+            functions.append(self.clear_queue_function(self.client.queue_key))
         chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks")) if any(k.module is None for k in self.client.chunkers) else ""
         functions.extend(chunker_function(k, self.types, chunks) for k in self.client.chunkers if k.module is None)
         head = self.process_head() if self.process else self.struct_head()

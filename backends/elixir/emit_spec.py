@@ -182,6 +182,7 @@ class SpecWriter:
                     ("id", Text(symbols.string(feat.id))),
                     ("debounce_ms", Text(int_literal(p.debounce_ms))),
                     ("level", Text(symbols.atom(p.log_level))),
+                    *([("key_fields", ListNode([Text(symbols.atom(f)) for f in p.debounce_by]))] if p.debounce_by else []),
                 ],
             )
         return None

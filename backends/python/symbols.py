@@ -96,6 +96,7 @@ SOURCES: dict[str, str] = {
     "to_wire": "._runtime",
     "delegate": "._runtime",
     "Chunking": "._chunks",
+    "clear_queue_state_debounce": "._futures",
     "Session": "._session",
     "ServerConfig": "._http",
     "EventKind": "._telemetry",

@@ -372,6 +372,7 @@ class SpecWriter:
                         prop("id", ts_literal(feat.id)),
                         prop("debounceMs", str(p.debounce_ms)),
                         prop("level", ts_literal(p.log_level)),
+                        *([prop("keyFields", array([ts_literal(f) for f in p.debounce_by]))] if p.debounce_by else []),
                     ]
                 )
                 decls.append(declaration(name, "QueueLog", value))

@@ -222,6 +222,7 @@ REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
 PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
 HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
 CHUNKS = Symbol("chunks", "src/runtime/chunks.js", "namespace")  # a `chunkers:` function splits with it
+CLEAR_QUEUE_MARKS = Symbol("clearQueueStateDebounce", "src/runtime/futures.js")  # a client's clearQueueStateDebounce
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 

@@ -447,6 +447,9 @@ class ClientPlan:
     doc: str | None = None
     aliases: tuple[AliasPlan, ...] = ()
     chunkers: tuple[ChunkerPlan, ...] = ()
+    # the state field keying this client's queue-state log marks (`debounce_by` of a
+    # queue_state_observer): the client gets `clear_queue_state_debounce(<that field>)`
+    queue_key: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -1523,6 +1526,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
             doc=c.doc,
             aliases=tuple(AliasPlan(name=a.name, client=a.client, method=a.method, doc=a.doc) for a in c.aliases),
             chunkers=tuple(_chunker(flows, k) for k in c.chunkers),
+            queue_key=queue_key(api, c),
         )
         for cid, c in api.clients.items()
     }
@@ -1557,6 +1561,18 @@ def plan_api(api: ir.Api) -> SdkPlan:
 
 
 AUTH_PREFIXES = {"api_key": "", "bearer": "Bearer ", "basic": "Basic "}
+
+
+def queue_key(api: ir.Api, client: ir.Client) -> str | None:
+    """The first field of a queue_state_observer's `debounce_by` that the client holds as state:
+    its queue-state log lines are debounced per value of it (per sampling session, per model)."""
+    state = {s.name for s in client.state}
+    for feat in api.features.values():
+        if isinstance(feat.params, ir.QueueStateObserver):
+            found = next((f for f in feat.params.debounce_by if f in state), None)
+            if found is not None:
+                return found
+    return None
 
 
 def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | None:

@@ -172,7 +172,6 @@ EXPLAINED: dict[str, str] = {
     ),
     "SamplingClient.get_tokenizer": TOKENIZER,
     "SamplingClient.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
-    "SamplingClient.clear_queue_state_debounce": "the debounce marks of the queue-state log are per client family, not per sampling session",
     "RestClient.get_checkpoint_archive_url_by_tinker_path": TINKER_PATH,
     "RestClient.delete_checkpoint_by_tinker_path": TINKER_PATH,
     "RestClient.get_training_run_by_tinker_path": TINKER_PATH,

@@ -325,6 +325,7 @@ class BaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -801,6 +802,7 @@ class AsyncBaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:

@@ -13,8 +13,10 @@ import { type Environment, type ServiceSettings, resolveConfig } from "./config.
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import {
   type Futures,
+  QUEUE_MARKS,
   type QueueStateObserver,
   poll,
+  queueKey,
   queueStateLog,
   requestIdOf,
 } from "./futures.js";
@@ -230,8 +232,6 @@ export class Family {
   /** How to submit again each future a flow submitted and has not awaited yet (an expired
    * promise is re-run by the await, which has only the request id). */
   readonly resubmits = new Map<string, () => Promise<string>>();
-  /** When each queue log (feature and endpoint) last logged a queue-state change. */
-  readonly queueLogged = new Map<string, number>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
@@ -610,7 +610,8 @@ export abstract class BaseClient {
             endpoint.id,
             family.logger,
             family.transport.clock,
-            family.queueLogged,
+            QUEUE_MARKS,
+            queueKey(log, this.state),
           ));
     const options = {
       observer,

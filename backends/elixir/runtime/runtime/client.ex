@@ -14,6 +14,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   alias Tinkc.SDK.Runtime.JSON
   alias Tinkc.SDK.Runtime.Pagination
   alias Tinkc.SDK.Runtime.Poll
+  alias Tinkc.SDK.Runtime.QueueObserver
   alias Tinkc.SDK.Runtime.Request
   alias Tinkc.SDK.Runtime.Session
   alias Tinkc.SDK.Runtime.TelemetryReporter
@@ -344,7 +345,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   @doc "Polls the future `request_id` of the endpoint until it resolves; its result as `type`."
   @spec await_future(t(), String.t(), String.t(), Codec.type()) :: result(term())
   def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = Process.delete({__MODULE__, :resubmit, request_id})
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
@@ -382,7 +383,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   end
 
   defp poll_resubmitting(client, endpoint_id, request_id, opts) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = fn -> send_submit(client, endpoint_id, opts) end
     type = Keyword.fetch!(opts, :decode)
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)

@@ -148,11 +148,19 @@ end
 defmodule Tinkc.SDK.Runtime.QueueLog do
   @moduledoc false
   # The manifest's queue_state_observer: the queue-state changes of pending futures are logged at
-  # `level`, at most once per `debounce_ms` for one client.
+  # `level`, at most once per `debounce_ms` for one feature, endpoint and key: the value of the
+  # first of `key_fields` the calling client holds in its state (its sampling session, its model),
+  # set in `key` for one call.
 
-  defstruct [:id, :debounce_ms, :level]
+  defstruct [:id, :debounce_ms, :level, key_fields: [], key: nil]
 
-  @type t :: %__MODULE__{id: String.t(), debounce_ms: non_neg_integer(), level: atom()}
+  @type t :: %__MODULE__{
+          id: String.t(),
+          debounce_ms: non_neg_integer(),
+          level: atom(),
+          key_fields: [atom()],
+          key: String.t() | nil
+        }
 end
 
 defmodule Tinkc.SDK.Runtime.Endpoint do
