@@ -322,6 +322,23 @@ def _definitions() -> dict[str, Schema]:
                                     ),
                                     "default": {"description": "Value used when neither the option nor the variable gives one."},
                                     "doc": DOC,
+                                    "profiles": _map(
+                                        _nullable(
+                                            _obj(
+                                                {
+                                                    "timeout_ms": {"type": "integer", "minimum": 1, "description": "The default timeout."},
+                                                    "max_retries": {
+                                                        "type": "integer",
+                                                        "minimum": 0,
+                                                        "description": "The retry count of `retry_policy`'s endpoints.",
+                                                    },
+                                                }
+                                            )
+                                        ),
+                                        description="Named profiles of defaults the option's (string) value chooses among "
+                                        "(Tinkex's parity modes); a value naming none is a configuration error.",
+                                    ),
+                                    "retry_policy": _str("The retry_policy feature whose `max_retries` a profile's replaces."),
                                 },
                                 required=("type",),
                             ),
@@ -591,6 +608,11 @@ def _definitions() -> dict[str, Schema]:
         "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
         "deprecated": DEPRECATED,
         "returns": {"const": "task", "description": "The function answers a task of the result (Elixir `{:ok, Task}`)."},
+        "overloads": _str(
+            "Another method of the flow's client that the flow is also another arity of, in Elixir "
+            "(`<method>/<1 + required inputs>`; Python and TypeScript keep the flow's own name).",
+            pattern=IDENT,
+        ),
     }
     d["Flow"] = _obj(
         {"client": _str("The client the flow is a method of."), **flow_common},

@@ -604,6 +604,9 @@ class Pagination:
 class QueueStateObserver:
     debounce_ms: int
     log_level: str
+    # client state fields whose value keys the debounce (the first the calling client holds):
+    # Tinkex logs once a minute per sampling session and per model; () keys by endpoint only
+    debounce_by: tuple[str, ...] = ()
 
 
 FeatureParams = (
@@ -790,6 +793,11 @@ class Flow:
     doc: str | None = None
     deprecated: bool = False
     task: bool = False  # `returns: task`: the public function answers a task/future of the flow's result
+    # `overloads: <method>`: in a language with arity overloading (Elixir), the flow is also the
+    # other arity of that method of its client (Tinkex's `delete_checkpoint/2` with a tinker path
+    # beside `delete_checkpoint/3`); Python and TypeScript keep the flow's own name only
+    overloads: str | None = None
+    overloads_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span | None = _span()
 
     def step(self, step_id: str) -> Step | None:
@@ -922,6 +930,21 @@ class ConfigOption:
     has_default: bool = False
     default: Any = None  # frozen JSON
     doc: str | None = None
+    # `profiles:`: the option's value names a profile of defaults for the built-in timeout and the
+    # retry count of `retry_policy` (Tinkex's `:parity_mode` python/beam); `()`: an ordinary option
+    profiles: tuple[Profile, ...] = ()
+    retry_policy: str | None = None  # the retry_policy feature whose max_retries a profile replaces
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Profile:
+    """One named profile of a config option's `profiles:`: the defaults it gives (None: the
+    manifest's own, `service.timeout_ms` and the retry policy's `max_retries`)."""
+
+    name: str
+    timeout_ms: int | None = None
+    max_retries: int | None = None
     span: Span | None = _span()
 
 

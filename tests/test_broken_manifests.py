@@ -221,6 +221,23 @@ CASES: dict[str, Case] = {
         E("client.bad-chunker", 25, 38),
         match=(HINT + r"a call step of the flow splits", HINT + r"did you mean `fetch`\?", HINT + r"a capitalized name"),
     ),
+    "config_profiles_bad": case(
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 13, 28),
+        E("config.bad-profile", 14, 9),
+        E("manifest.unknown-key", 15, 51),
+        E("config.bad-profile", 16, 5),
+        match=(HINT + r"did you mean `retry_standard`\?", HINT + r"one of: safe, slow", r"both choose profiles"),
+    ),
+    "queue_debounce_by_unknown": case(E("feature.bad-value", 8, 18), match=HINT + r"did you mean `sampling_session_id`\?"),
+    "flow_overload_bad": case(
+        E("flow.bad-overload", 16, 20),
+        E("flow.overload-clash", 22, 20),
+        E("flow.overload-clash", 34, 20),
+        E("flow.bad-overload", 40, 20),
+        match=(HINT + r"did you mean `delete_thing`\?", r"clashes with `delete_thing/3`", r"clashes with flow `delete_by_one`'s overload"),
+    ),
     # -- chunked calls ---------------------------------------------------------------------------------
     "chunk_input_not_a_list": case(E("flow.bad-chunk", 14, 28), match=HINT + r"its list inputs: `items`"),
     "chunk_bad_combine": case(E("flow.bad-chunk", 18, 34), match=HINT + r"did you mean `concat`\?"),

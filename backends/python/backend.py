@@ -85,7 +85,7 @@ class PythonBackend(Backend):
         files = [
             OutputFile("pyproject.toml", pyproject(api, pkg)),
             OutputFile("README.md", readme(api, plan, pkg, names)),
-            OutputFile(f"{src}/__init__.py", init_module(api, names)),
+            OutputFile(f"{src}/__init__.py", init_module(api, names, plan)),
             OutputFile(f"{src}/py.typed", ""),
             OutputFile(f"{src}/types.py", types_module(api, plan)),
             OutputFile(f"{src}/_spec.py", spec_module(api, plan, pkg)),

@@ -79,6 +79,8 @@ def index_module(plan: SdkPlan, names: Symbols) -> str:
         (["type QueueStateObserver"], "./runtime/futures.js"),
         (["type Logger"], "./runtime/session.js"),
     ]
+    if plan.profiles is not None:  # a config option's profiles of defaults (Tinkex's parity modes)
+        exports += [(["type Profile", "type ProfilesSpec"], "./runtime/config.js"), (["PROFILES"], "./spec.js")]
     # the types, at the top level and as a namespace (a type named like a client or an error is
     # still there as `types.X`: an explicit export above wins over `export *`)
     return render(

@@ -223,6 +223,7 @@ PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
 HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
 OVERLAY = Symbol("overlay", "src/runtime/client.js")  # a `spread:` input's fields over its record
 CHUNKS = Symbol("chunks", "src/runtime/chunks.js", "namespace")  # a `chunkers:` function splits with it
+CLEAR_QUEUE_MARKS = Symbol("clearQueueStateDebounce", "src/runtime/futures.js")  # a client's clearQueueStateDebounce
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 

@@ -574,10 +574,22 @@ class Lowerer:
                     hint=f"the built-in options are: {', '.join(RESERVED_CONFIG)}; pick another name",
                 )
                 continue
-            env = default = doc = None
+            env = default = doc = retry_policy = None
             has_default = False
+            profiles: tuple[ir.Profile, ...] = ()
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "env", "default", "doc"), what)
+                self.check_keys(e.value, ("type", "env", "default", "doc", "profiles", "retry_policy"), what)
+                if "profiles" in e.value:
+                    profiles = self.profiles(e.value["profiles"], what)
+                if "retry_policy" in e.value:
+                    retry_policy = self.string(e.value.get("retry_policy"), f"`retry_policy` of {what}")
+                    if not profiles:
+                        self.sink.error(
+                            "config.bad-profile",
+                            f"{what}: `retry_policy` names the policy whose retry count a profile replaces, and there are no `profiles`",
+                            e.value["retry_policy"].span,
+                            hint="add `profiles: {name: {timeout_ms: ..., max_retries: ...}}`, or remove `retry_policy`",
+                        )
                 if "type" not in e.value:
                     self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
                     continue
@@ -589,7 +601,59 @@ class Lowerer:
             else:
                 t = self.type_expr(e.value, what)
             if t is not None:
-                out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
+                out.append(
+                    ir.ConfigOption(
+                        name=e.key,
+                        type=t,
+                        env=env,
+                        has_default=has_default,
+                        default=default,
+                        doc=doc,
+                        profiles=profiles,
+                        retry_policy=retry_policy,
+                        span=e.key_span,
+                    )
+                )
+        return tuple(out)
+
+    def profiles(self, node: Node, what: str) -> tuple[ir.Profile, ...]:
+        """`profiles: {python: {timeout_ms: 60000, max_retries: 10}, beam: {}}`: named defaults of
+        the built-in timeout and of a retry policy's retry count; the names are option values."""
+        pm = self.mapping(node, f"`profiles` of {what}")
+        out: list[ir.Profile] = []
+        for e in pm or ():
+            where = f"profile `{e.key}` of {what}"
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error(
+                    "config.bad-profile",
+                    f"{where}: the name is not a lower-case identifier",
+                    e.key_span,
+                    hint="it is a value of the option and a function name (Elixir `Config.<profile>_timeout/0`)",
+                )
+                continue
+            vm = (
+                self.mapping(e.value, where)
+                if e.value is not None and not (isinstance(e.value, Scalar) and e.value.value is None)
+                else None
+            )
+            values: dict[str, int | None] = {"timeout_ms": None, "max_retries": None}
+            if vm is not None:
+                self.check_keys(vm, ("timeout_ms", "max_retries"), where)
+                for key, least in (("timeout_ms", 1), ("max_retries", 0)):
+                    if key in vm:
+                        v = to_plain(vm[key])
+                        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+                            self.sink.error(
+                                "config.bad-profile",
+                                f"{where}: `{key}` must be an integer of at least {least}",
+                                vm[key].span,
+                                hint="milliseconds for `timeout_ms`, a count of retries after the first attempt for `max_retries`",
+                            )
+                        else:
+                            values[key] = v
+            out.append(ir.Profile(name=e.key, timeout_ms=values["timeout_ms"], max_retries=values["max_retries"], span=e.key_span))
+        if pm is not None and not out and not any(True for _ in pm):
+            self.sink.error("config.bad-profile", f"`profiles` of {what} is empty", pm.span, hint="name at least one profile")
         return tuple(out)
 
     def targets(self, node: Node | None, types: dict[str, ir.TypeDecl] | None = None) -> dict[str, Any]:
@@ -1652,9 +1716,20 @@ class Lowerer:
         m = self.mapping(node, f"flow `{name}`")
         if m is None:
             return None
-        allowed = ["doc", "steps", "inputs", "deprecated", "returns"]
+        allowed = ["doc", "steps", "inputs", "deprecated", "returns", "overloads"]
         allowed.append("name" if client is not None else "client")
         self.check_keys(m, allowed, f"flow `{name}`")
+        overloads, overloads_span = None, None
+        if "overloads" in m:  # checked against the client's methods by the `clients` pass
+            overloads, overloads_span = self.string(m.get("overloads"), "`overloads`"), m["overloads"].span
+            if overloads is not None and not _IDENT.match(overloads):
+                self.sink.error(
+                    "flow.bad-overload",
+                    f"flow `{name}`: `overloads: {overloads}` is not a method name",
+                    overloads_span,
+                    hint="the name of another method of the flow's client, e.g. `overloads: delete_checkpoint`",
+                )
+                overloads = None
         task = False
         if "returns" in m:
             returns = self.string(m.get("returns"), "`returns`")
@@ -1730,6 +1805,8 @@ class Lowerer:
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             task=task,
+            overloads=overloads,
+            overloads_span=overloads_span,
             span=key_span,
         )
 

@@ -753,6 +753,52 @@ def check_config(api: ir.Api, sink: Sink) -> None:
                     o.span,
                     hint="give a value of the option's type",
                 )
+    check_profiles(api, sink)
+
+
+def check_profiles(api: ir.Api, sink: Sink) -> None:
+    """`profiles:` of a config option: one option has them, a string one whose default (if any) is
+    a profile's name; a profile's `max_retries` replaces that of the retry policy `retry_policy` names."""
+    with_profiles = [o for o in api.service.config if o.profiles]
+    for extra in with_profiles[1:]:
+        sink.error(
+            "config.bad-profile",
+            f"config options `{with_profiles[0].name}` and `{extra.name}` both choose profiles",
+            extra.span,
+            hint="one option chooses the profile of defaults: merge their profiles",
+        )
+    for o in with_profiles[:1]:
+        names = [p.name for p in o.profiles]
+        base = o.type.inner if isinstance(o.type, ir.Nullable) else o.type
+        if not (isinstance(base, ir.Prim) and base.name == "string"):
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}` chooses a profile by name: its type is `string`, not `{format_type(o.type)}`",
+                o.span,
+                hint=f"`type: string` (its values: {', '.join(names)})",
+            )
+        if o.has_default and o.default is not None and o.default not in names:
+            sink.error(
+                "config.bad-profile",
+                f"the default `{o.default}` of config option `{o.name}` is not one of its profiles",
+                o.span,
+                hint=did_you_mean(str(o.default), names) or f"one of: {', '.join(names)}",
+            )
+        policies = [fid for fid, f in api.features.items() if isinstance(f.params, ir.RetryPolicy)]
+        if o.retry_policy is not None and o.retry_policy not in policies:
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}`: `retry_policy: {o.retry_policy}` is not a retry_policy feature",
+                o.span,
+                hint=did_you_mean(o.retry_policy, policies) or "name a feature of `type: retry_policy`",
+            )
+        elif o.retry_policy is None and any(p.max_retries is not None for p in o.profiles):
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}`: a profile gives `max_retries`, and no `retry_policy` says whose",
+                o.span,
+                hint="`retry_policy: <a retry_policy feature>`: the profile's count replaces that policy's `max_retries`",
+            )
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:
