@@ -3,6 +3,7 @@
 import * as api from "./api/index.js";
 import * as chunks from "./runtime/chunks.js";
 import { BaseClient, type ClientOptions, type RequestOptions, overlay } from "./runtime/client.js";
+import { clearQueueStateDebounce } from "./runtime/futures.js";
 import { type Pager } from "./runtime/pagination.js";
 import * as s from "./runtime/schema.js";
 import * as spec from "./spec.js";
@@ -722,6 +723,11 @@ export class SamplingClient extends BaseClient {
     return service.createSamplingClient(...args);
   }
 
+  /** Forgets when the queue-state log last logged a change for `samplingSessionId`: the next change of its futures is logged at once (the log lines are debounced per value of it). */
+  static clearQueueStateDebounce(samplingSessionId: string): void {
+    clearQueueStateDebounce(samplingSessionId);
+  }
+
   /**
    * Long-poll a sampling session's completion queue (cursor based).
    *
@@ -1061,6 +1067,11 @@ export class TrainingClient extends BaseClient {
       { input: "data", item: Datum, maxItems: 1024, maxBytes: 5000000, combine: [] },
       items,
     );
+  }
+
+  /** Forgets when the queue-state log last logged a change for `modelId`: the next change of its futures is logged at once (the log lines are debounced per value of it). */
+  static clearQueueStateDebounce(modelId: string): void {
+    clearQueueStateDebounce(modelId);
   }
 
   /** Create a SamplingClient for a tinker:// model path, in this model's session. */

@@ -36,6 +36,8 @@ export {
 } from "./runtime/errors.js";
 export { type QueueStateObserver } from "./runtime/futures.js";
 export { type Logger } from "./runtime/session.js";
+export { type Profile, type ProfilesSpec } from "./runtime/config.js";
+export { PROFILES } from "./spec.js";
 export * as api from "./api/index.js";
 export type { StatelessOptions } from "./runtime/api.js";
 export * from "./types.js";

@@ -19,7 +19,7 @@ from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, ServerConfig, ServerState, Transport, decode, parse_body
-from ._options import RequestOptions, apply_options
+from ._options import RequestOptions, apply_options, profiled
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
 from ._session import Session, SessionHolder
@@ -248,6 +248,7 @@ class BaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
@@ -334,6 +335,7 @@ class BaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -724,6 +726,7 @@ class AsyncBaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = await self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
@@ -809,6 +812,7 @@ class AsyncBaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:

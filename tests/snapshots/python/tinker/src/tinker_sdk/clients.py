@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from . import api
 from ._chunks import Chunking
 from ._client import AsyncBaseClient, BaseClient, overlay, present, request_body
-from ._futures import APIFuture
+from ._futures import APIFuture, clear_queue_state_debounce
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
 from ._runtime import delegate
@@ -1261,6 +1261,13 @@ class SamplingClient(BaseClient):
     create = staticmethod(delegate(lambda: ServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
 
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
+
     def retrieve_futures(
         self,
         *,
@@ -1351,6 +1358,13 @@ class AsyncSamplingClient(AsyncBaseClient):
 
     create = staticmethod(delegate(lambda: AsyncServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
+
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
 
     async def retrieve_futures(
         self,
@@ -1910,6 +1924,13 @@ class TrainingClient(BaseClient):
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
 
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
+
     def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None
     ) -> SamplingClient:
@@ -2228,6 +2249,13 @@ class AsyncTrainingClient(AsyncBaseClient):
         ``InvalidArgumentError``.
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
+
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
 
     async def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None

@@ -13,8 +13,10 @@ import { type Environment, type ServiceSettings, resolveConfig } from "./config.
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import {
   type Futures,
+  QUEUE_MARKS,
   type QueueStateObserver,
   poll,
+  queueKey,
   queueStateLog,
   requestIdOf,
 } from "./futures.js";
@@ -118,6 +120,13 @@ function mergeOptions(base: RequestOptions, over: RequestOptions): RequestOption
     extraQuery: { ...base.extraQuery, ...over.extraQuery },
     extraBody: { ...base.extraBody, ...over.extraBody },
   };
+}
+
+/** The chosen profile's retry count (`Config.maxRetries`) for the endpoints of the policy the
+ * profiles name; a call's `maxRetries`, applied after, still wins. */
+function profiled(endpoint: Endpoint, maxRetries: number | null): Endpoint {
+  if (maxRetries === null || endpoint.retry.profiled !== true) return endpoint;
+  return { ...endpoint, retry: { ...endpoint.retry, maxRetries } };
 }
 
 /** The endpoint and request one logical request sends with its options applied. */
@@ -239,8 +248,6 @@ export class Family {
   /** How to submit again each future a flow submitted and has not awaited yet (an expired
    * promise is re-run by the await, which has only the request id). */
   readonly resubmits = new Map<string, () => Promise<string>>();
-  /** When each queue log (feature and endpoint) last logged a queue-state change. */
-  readonly queueLogged = new Map<string, number>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
@@ -404,7 +411,12 @@ export abstract class BaseClient {
   protected send(endpoint: Endpoint, request: Request & RequestOptions): Promise<Answer> {
     const { path, query, body, ...options } = request;
     const merged = mergeOptions(this.defaults, options);
-    const [sent, out] = applyOptions(endpoint, { path, query, body, ...merged });
+    const [sent, out] = applyOptions(profiled(endpoint, this.family.transport.config.maxRetries), {
+      path,
+      query,
+      body,
+      ...merged,
+    });
     return this.family.transport.send(sent, out).then((answer) => {
       RAW.getStore()?.push(answer); // for `withRawResponse`
       return answer;
@@ -614,7 +626,8 @@ export abstract class BaseClient {
             endpoint.id,
             family.logger,
             family.transport.clock,
-            family.queueLogged,
+            QUEUE_MARKS,
+            queueKey(log, this.state),
           ));
     const options = {
       observer,
