@@ -736,7 +736,13 @@ def _target_options() -> Schema:
                 extension,
                 keys=TYPE_ID,
                 description="Record name → hand-written module: the record's generated module delegates the listed functions to it.",
-            )
+            ),
+            "typespecs": _map(
+                {"type": "array", "items": _str("A declared type.", pattern=TYPE_ID), "minItems": 1},
+                keys="^[A-Z][A-Za-z0-9_]*$",
+                description="Elixir only: module name → types; a module of typespecs in the types' namespace, one snake-cased "
+                "`@type` per listed type (`Types.TypeAliases`: `@type loss_fn_inputs :: LossFnInputs.t()`).",
+            ),
         },
     }
 

@@ -196,6 +196,13 @@ CASES: dict[str, Case] = {
         E("type.bad-tag-accessor", 25, 19),
         match=(HINT + r"write e.g. `namespace: telemetry`", r"names a module every SDK has", HINT + r"add `discriminator"),
     ),
+    "typespecs_bad": case(
+        E("targets.bad-option", 9, 7),
+        E("targets.bad-option", 10, 28),
+        E("targets.bad-option", 10, 36),
+        E("targets.bad-option", 11, 14),
+        match=(r"already the module of a type", HINT + r"did you mean `Chunk`\?", r"listed twice", r"must list at least one type"),
+    ),
     # -- helpers, derived fields, client aliases -------------------------------------------------------
     "helper_bad_paths_and_templates": case(
         E("type.bad-helper", 16, 7),

@@ -61,6 +61,13 @@ class ElixirBackend(Backend):
             example='{nx: "~> 0.9"}',
             doc="hex packages",
         ),
+        # modules of typespecs gathering types under snake-cased names (Tinkex's Types.TypeAliases)
+        "typespecs": TargetOption(
+            kind="typespecs",
+            pattern=r"[A-Z][A-Za-z0-9_]*",
+            example="{TypeAliases: [ModelInputChunk, LossFnInputs]}",
+            doc="typespec modules in the types' namespace",
+        ),
         # hand-written modules a record's generated module delegates to (`defdelegate`)
         "extensions": TargetOption(
             kind="extensions",

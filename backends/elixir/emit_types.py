@@ -22,7 +22,16 @@ from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import HelperArg
 from tinkc.sdk import SdkPlan, extensions_of
-from tinkc.sdk.plan import DerivedPlan, ExtensionFunction, ExtensionPlan, HelperPlan, TagAccessorPlan, tag_accessor_of
+from tinkc.sdk.plan import (
+    DerivedPlan,
+    ExtensionFunction,
+    ExtensionPlan,
+    HelperPlan,
+    TagAccessorPlan,
+    TypespecModulePlan,
+    tag_accessor_of,
+    typespecs_of,
+)
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
@@ -466,7 +475,25 @@ def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
     return [
         type_module(plan.api, layout, t.decl, plan.helpers, plan.derived, tuple(e for e in extensions if e.record == t.decl.id))
         for t in plan.types
-    ]
+    ] + [typespec_module(plan.api, layout, m) for m in typespecs_of(plan.api, "elixir")]
+
+
+def typespec_module(api: ir.Api, layout: Layout, spec: TypespecModulePlan) -> tuple[str, str]:
+    """`targets.elixir.typespecs`: a module of typespecs in the types' namespace (Tinkex's
+    `Types.TypeAliases`), `@type <snake name> :: <Type>.t()` for each listed type, documented by
+    the type's doc."""
+    module = f"{layout.types_namespace}.{symbols.module_segment(spec.module)}"
+    aliases = Aliases(module)
+    types = TypeRenderer(api, layout, aliases)
+    blocks = []
+    for tid in spec.types:
+        decl = api.types[tid]
+        doc = decl.doc or f"The `{tid}` type of the {api.service.name} API."
+        blocks.append(lines([*exfmt.heredoc("@typedoc", doc), *exfmt.union_type(f"@type {symbols.typespec_name(tid)}", [f"{types.module(tid)}.t()"], 2)]))
+    listed = ", ".join(f"`{t}`" for t in spec.types)
+    head = [lines(exfmt.heredoc("@moduledoc", f"Typespecs of the {api.service.name} API's {listed}, gathered in one module (`targets.elixir.typespecs`).")), lines(aliases.lines())]
+    text = templating.module(module, head, blocks)
+    return layout.path(module), text
 
 
 def delegation(module: str, f: ExtensionFunction) -> str:

@@ -99,6 +99,27 @@ def function_name(name: str) -> str:
     return candidate
 
 
+# Built-in types of Elixir and Erlang: a typespec of one of these names cannot be defined.
+BUILTIN_TYPES = frozenset(
+    {
+        "any", "arity", "as_boolean", "atom", "binary", "bitstring", "boolean", "byte", "char", "charlist", "float",
+        "fun", "function", "identifier", "integer", "iodata", "iolist", "keyword", "list", "map", "mfa", "module",
+        "neg_integer", "nil", "no_return", "node", "non_neg_integer", "none", "nonempty_charlist", "nonempty_list",
+        "number", "pid", "port", "pos_integer", "reference", "struct", "term", "timeout", "tuple", "string",
+        "nonempty_string", "maybe_improper_list", "nonempty_maybe_improper_list", "dynamic",
+    }
+)  # fmt: skip
+
+
+def typespec_name(name: str) -> str:
+    """A typespec's name (`model_input_chunk` for `ModelInputChunk`): snake-case, suffixed when a
+    built-in type or a reserved word has it."""
+    candidate = snake_case(name) or "t_"
+    if candidate[0].isdigit():
+        candidate = "t_" + candidate
+    return candidate + RESERVED_SUFFIX if candidate in BUILTIN_TYPES or candidate in RESERVED else candidate
+
+
 def variable_name(name: str) -> str:
     candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
     if not candidate or candidate[0].isdigit():

@@ -1630,3 +1630,26 @@ def tag_accessor_of(api: ir.Api, decl: ir.Union_) -> TagAccessorPlan | None:
             break
     tags = tuple((v.type, v.tag) for v in decl.variants if v.tag is not None)
     return TagAccessorPlan(union=decl.id, name=decl.tag_accessor, field=decl.discriminator, wire=wire, tags=tags)
+
+
+@attrs.frozen(kw_only=True)
+class TypespecModulePlan:
+    """`targets.<target>.typespecs.<module>`: a module of typespecs, one per listed type (Elixir:
+    `@type loss_fn_inputs :: LossFnInputs.t()` in `Types.TypeAliases`). Checked where the manifest
+    gives it (frontend/target_options.py)."""
+
+    module: str
+    types: tuple[str, ...]
+
+
+def typespecs_of(api: ir.Api, target: str) -> tuple[TypespecModulePlan, ...]:
+    """The typespec modules ``target``'s SDK generates, by module name; a type the optimizer dropped
+    (no endpoint reaches it) is left out, a module left with none is not generated."""
+    options = ir.thaw(api.targets.get(target)) or {}
+    given = options.get("typespecs") or {}
+    out = []
+    for module, listed in sorted(given.items()):
+        present = tuple(t for t in listed if t in api.types)
+        if present:
+            out.append(TypespecModulePlan(module=module, types=present))
+    return tuple(out)

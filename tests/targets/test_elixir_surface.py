@@ -231,7 +231,6 @@ EXPLAINED: dict[str, str] = {
     "Types.TensorDtype.from_nx_type_quiet": NX,
     "Types.TensorDtype.check_precision_loss": NX,
     "Types.TensorDtype.to_nx_type": NX,
-    "Types.TypeAliases": "Tinkex's module of shared typespecs; each alias of the manifest is a module of its own",
 }
 
 
