@@ -489,9 +489,20 @@ def typespec_module(api: ir.Api, layout: Layout, spec: TypespecModulePlan) -> tu
     for tid in spec.types:
         decl = api.types[tid]
         doc = decl.doc or f"The `{tid}` type of the {api.service.name} API."
-        blocks.append(lines([*exfmt.heredoc("@typedoc", doc), *exfmt.union_type(f"@type {symbols.typespec_name(tid)}", [f"{types.module(tid)}.t()"], 2)]))
+        blocks.append(
+            lines(
+                [*exfmt.heredoc("@typedoc", doc), *exfmt.union_type(f"@type {symbols.typespec_name(tid)}", [f"{types.module(tid)}.t()"], 2)]
+            )
+        )
     listed = ", ".join(f"`{t}`" for t in spec.types)
-    head = [lines(exfmt.heredoc("@moduledoc", f"Typespecs of the {api.service.name} API's {listed}, gathered in one module (`targets.elixir.typespecs`).")), lines(aliases.lines())]
+    head = [
+        lines(
+            exfmt.heredoc(
+                "@moduledoc", f"Typespecs of the {api.service.name} API's {listed}, gathered in one module (`targets.elixir.typespecs`)."
+            )
+        ),
+        lines(aliases.lines()),
+    ]
     text = templating.module(module, head, blocks)
     return layout.path(module), text
 

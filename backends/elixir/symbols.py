@@ -241,7 +241,9 @@ class Layout:
         types = module_name(str(options.get("types_namespace") or f"{namespace}.Types"))
         app = app_name(str(options.get("app") or api.service.name))
         namespaces = {t.id: t.namespace for t in api.types.values() if t.namespace}
-        return cls(app=app, namespace=namespace, types_namespace=types, version=sdk_version(api.service.version), type_namespaces=namespaces)
+        return cls(
+            app=app, namespace=namespace, types_namespace=types, version=sdk_version(api.service.version), type_namespaces=namespaces
+        )
 
     def runtime(self, name: str) -> str:
         """A runtime module: `Runtime.Client` -> `Tinkex.Runtime.Client`."""

@@ -22,13 +22,25 @@ import attrs
 
 from tinkc.backends.symbols import Symbol
 from tinkc.backends.typescript import symbols as sym
-from tinkc.backends.typescript.doc import Doc, Group, array, block, call, comment_block, group, imports_doc, obj, pretty, signature
+from tinkc.backends.typescript.doc import (
+    Doc,
+    Group,
+    array,
+    block,
+    call,
+    comment_block,
+    export_names,
+    group,
+    imports_doc,
+    obj,
+    pretty,
+    signature,
+)
 from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import HelperArg
 from tinkc.sdk import SdkPlan, extensions_of
-from tinkc.backends.typescript.doc import export_names
 from tinkc.sdk.plan import ExtensionFunction, ExtensionPlan, HelperPlan, tag_accessor_of, type_namespaces
 
 PRIMS = {"string": "string", "int": "number", "float": "number", "bool": "boolean", "bytes": "string", "any": "unknown",
@@ -401,7 +413,9 @@ class TypesWriter:
         name = self.names.type(decl.id)
         key = sym.property_key(plan.field)
         access = f"value.{key}" if not key.startswith(('"', "'")) else f"value[{key}]"
-        head = pretty(signature(f"export function {self.names.parse_function(decl.id, plan.name).name}", [("value", name, None)], ": string {"))
+        head = pretty(
+            signature(f"export function {self.names.parse_function(decl.id, plan.name).name}", [("value", name, None)], ": string {")
+        )
         return {
             "doc": f"The `{plan.wire}` tag of a `{name}` value, as its wire string (an unknown variant's own).",
             "head": head.rstrip("\n"),

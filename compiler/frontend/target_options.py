@@ -240,7 +240,9 @@ def _check_typespecs(target: str, value: Node, spec: TargetOption, types: dict[s
     taken = {t.lower() for t in types} | {pascal_case(t.namespace).lower() for t in types.values() if t.namespace}
     for e in value:
         if not re.fullmatch(spec.pattern, e.key) or len(e.key) > spec.max_length:
-            sink.error("targets.bad-option", f"{where}: {_shown(e.key)} is not a module name", e.key_span, hint=f"it must match `{spec.pattern}`")
+            sink.error(
+                "targets.bad-option", f"{where}: {_shown(e.key)} is not a module name", e.key_span, hint=f"it must match `{spec.pattern}`"
+            )
             continue
         if e.key.lower() in taken:
             sink.error(
@@ -252,7 +254,9 @@ def _check_typespecs(target: str, value: Node, spec: TargetOption, types: dict[s
         listing = f"`targets.{target}.typespecs.{e.key}`"
         if not isinstance(e.value, Sequence) or not e.value.items:
             what = "an empty list" if isinstance(e.value, Sequence) else e.value.describe()
-            sink.error("targets.bad-option", f"{listing} must list at least one type, not {what}", e.value.span, hint=f"e.g. `{spec.example}`")
+            sink.error(
+                "targets.bad-option", f"{listing} must list at least one type, not {what}", e.value.span, hint=f"e.g. `{spec.example}`"
+            )
             continue
         seen: set[str] = set()
         for item in e.value.items:
