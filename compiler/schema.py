@@ -384,7 +384,16 @@ def _definitions() -> dict[str, Schema]:
         "description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."
     }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
-    common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
+    common = {
+        "doc": DOC,
+        "deprecated": DEPRECATED,
+        "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."},
+        "namespace": _str(
+            "A sub-namespace of the types (`telemetry`): Elixir `<Types>.Telemetry.<Name>`, Python module `types_telemetry`, "
+            "TypeScript `telemetry.<Name>`; the flat name stays in Python and TypeScript.",
+            pattern="^[a-z][a-z0-9_]*$",
+        ),
+    }
     template = _str("`literal{name}literal{+name}`: `{name}` is one segment (no `/`), `{+name}` any text; variables are string fields.")
     d["ParseTemplate"] = {
         "description": "A parse template: the record's `parse` function (default `parse`) splits a string by it into the record.",
@@ -452,6 +461,9 @@ def _definitions() -> dict[str, Schema]:
             **common,
             "union": {"type": "array", "minItems": 1, "items": variant, "description": "The variant records (or `{type, tag}`)."},
             "discriminator": _str("The field whose literal value tags each variant."),
+            "tag_accessor": _str(
+                "The name of a function answering a value's tag (`event_type`); needs `discriminator`.", pattern="^[a-z][a-z0-9_]*$"
+            ),
         },
         required=("union",),
         description="A discriminated union of records; SDKs tolerate unknown tags.",
@@ -757,7 +769,13 @@ def _target_options() -> Schema:
                 extension,
                 keys=TYPE_ID,
                 description="Record name → hand-written module: the record's generated module delegates the listed functions to it.",
-            )
+            ),
+            "typespecs": _map(
+                {"type": "array", "items": _str("A declared type.", pattern=TYPE_ID), "minItems": 1},
+                keys="^[A-Z][A-Za-z0-9_]*$",
+                description="Elixir only: module name → types; a module of typespecs in the types' namespace, one snake-cased "
+                "`@type` per listed type (`Types.TypeAliases`: `@type loss_fn_inputs :: LossFnInputs.t()`).",
+            ),
         },
     }
 

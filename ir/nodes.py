@@ -230,6 +230,7 @@ class Record:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None  # a sub-namespace of the types (`telemetry`): see docs/manifest.md
     parse: ParseTemplate | None = None
     helpers: tuple[Helper, ...] = ()
     derived: tuple[tuple[str, Derived], ...] = ()  # field name → how it is derived
@@ -256,6 +257,7 @@ class Enum:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
     span: Span | None = _span()
 
 
@@ -276,6 +278,9 @@ class Union_:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
+    # the name of the function answering a value's discriminator value (`event_type`), if any
+    tag_accessor: str | None = None
     span: Span | None = _span()
 
 
@@ -286,6 +291,7 @@ class Alias:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
     span: Span | None = _span()
 
 

@@ -188,6 +188,21 @@ CASES: dict[str, Case] = {
     "parse_required_field_not_filled": case(E("type.bad-parse", 12, 7), match=HINT + r".*`optional: true`"),
     "parse_unbalanced_brace": case(E("type.bad-parse", 8, 12), match=r"unbalanced braces"),
     "parse_step_unknown_type": case(E("flow.bad-parse", 13, 15), match=HINT + r"did you mean `CheckpointPath`\?"),
+    # -- type namespaces and tag accessors -------------------------------------------------------------
+    "namespace_and_tag_accessor_bad": case(
+        E("type.bad-namespace", 9, 16),
+        E("type.bad-namespace", 14, 16),
+        E("type.bad-tag-accessor", 20, 19),
+        E("type.bad-tag-accessor", 25, 19),
+        match=(HINT + r"write e.g. `namespace: telemetry`", r"names a module every SDK has", HINT + r"add `discriminator"),
+    ),
+    "typespecs_bad": case(
+        E("targets.bad-option", 9, 7),
+        E("targets.bad-option", 10, 28),
+        E("targets.bad-option", 10, 36),
+        E("targets.bad-option", 11, 14),
+        match=(r"already the module of a type", HINT + r"did you mean `Chunk`\?", r"listed twice", r"must list at least one type"),
+    ),
     # -- helpers, derived fields, client aliases -------------------------------------------------------
     "helper_bad_paths_and_templates": case(
         E("type.bad-helper", 16, 7),

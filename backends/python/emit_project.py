@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tinkc.backends.python import pydoc as d
 from tinkc.backends.python import symbols as sym
-from tinkc.backends.python.emit_types import text
+from tinkc.backends.python.emit_types import tag_accessors, text
 from tinkc.backends.python.literals import docstring, py_literal
 from tinkc.backends.python.symbols import PythonSymbols
 from tinkc.backends.python.templating import render
@@ -177,9 +177,16 @@ def driver(api: ir.Api, plan: SdkPlan, pkg: str, names: PythonSymbols) -> str:
                 if sym.method_name(name) != name or args:
                     pairs = "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in args.items()) + "}"
                     renamed.append(f"{py_literal(f'{cid}.{name}')}: ({py_literal(sym.method_name(name))}, {pairs})")
+    functions = tag_accessors(api)
+    accessors = [
+        f"{py_literal(f'{t.id}.{t.tag_accessor}')}: {py_literal(functions[t.id])}"
+        for t in api.types.values()
+        if isinstance(t, ir.Union_) and t.id in functions
+    ]
     return render(
         "conformance_driver.py.jinja",
         package=py_literal(pkg),
         clients=d.render(d.exploded("{", entries, "}")),
         renamed=d.render(d.exploded("{", renamed, "}")) if renamed else "{}",
+        accessors=d.render(d.exploded("{", accessors, "}")) if accessors else "{}",
     )

@@ -237,6 +237,17 @@ class PythonSymbols(SymbolProvider):
     def tag_function(self, union_id: str) -> str:
         return f"_{self.field_name(union_id)}_tag"
 
+    def tag_accessor(self, union_id: str, name: str) -> str:
+        """`tag_accessor:` of a union: a module function beside it, `telemetry_event_event_type`
+        (a type alias has no methods; the union's name keeps two unions' accessors apart)."""
+        return f"{self.field_name(union_id)}_{self.field_name(name)}"
+
+    @staticmethod
+    def namespace_module(namespace: str) -> str:
+        """The module of a types `namespace:` (`types_telemetry`), beside `types`: it re-exports
+        the namespace's types, which stay importable from `types` as tinker's Python SDK has them."""
+        return f"types_{namespace}"
+
     @staticmethod
     def enum_member(value: str) -> str:
         """The member name a value would take on its own (`in-progress` → `IN_PROGRESS`)."""
@@ -336,6 +347,8 @@ method_name = SYMBOLS.method_name
 field_name = functools.lru_cache(maxsize=4096)(SYMBOLS.field_name)
 unknown_class = SYMBOLS.unknown_class
 tag_function = SYMBOLS.tag_function
+tag_accessor = SYMBOLS.tag_accessor
+namespace_module = SYMBOLS.namespace_module
 enum_members = SYMBOLS.enum_members
 module_name = SYMBOLS.module_name
 constant = SYMBOLS.constant

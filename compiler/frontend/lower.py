@@ -49,6 +49,14 @@ _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 # `api: group.function` of an endpoint: names every SDK can spell (a module / namespace, a function)
 API_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_]*\Z")
+MAX_NAMESPACE_LENGTH = 64
+# A namespace becomes TypeScript's `export * as <ns>` next to these exports of the package's index
+# (and Python's `types_<ns>` module): these names are taken.
+RESERVED_NAMESPACES = frozenset({"api", "types", "runtime", "ext", "clients"})
+_ACCESSOR = re.compile(r"[a-z][a-z0-9_]*\Z")
+# what every SDK's type modules define already (a tag accessor of one of these names would clash)
+TYPE_FUNCTIONS = frozenset({"new", "decode", "from_json", "from_map", "to_json", "to_map", "values", "parse", "to_string"})
 # how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
 CHUNK_COMBINE = ("concat", "metrics", "first")
 # A helper's `get:` path: `${self}` then `.field` and `[*]` (every item of a list) steps.
@@ -912,10 +920,11 @@ class Lowerer:
         m = self.mapping(node, f"type `{name}`")
         if m is None:
             return None
-        common = ("doc", "deprecated", "export")
+        common = ("doc", "deprecated", "export", "namespace")
         doc = self.doc(m)
         deprecated = bool(self.boolean(m.get("deprecated"), "`deprecated`"))
         export = bool(self.boolean(m.get("export"), "`export`"))
+        namespace = self.type_namespace(name, m.get("namespace"))
         kinds = [k for k in ("fields", "enum", "union", "alias") if k in m]
         if len(kinds) != 1:
             msg = (
@@ -938,6 +947,7 @@ class Lowerer:
                 doc=doc,
                 deprecated=deprecated,
                 export=export,
+                namespace=namespace,
                 parse=parse,
                 helpers=helpers,
                 derived=derived,
@@ -946,24 +956,90 @@ class Lowerer:
         if kind == "enum":
             self.check_keys(m, (*common, "enum"), f"enum `{name}`")
             return ir.Enum(
-                id=name, values=self.enum_values(name, m.get("enum")), doc=doc, deprecated=deprecated, export=export, span=key_span
-            )
-        if kind == "union":
-            self.check_keys(m, (*common, "union", "discriminator"), f"union `{name}`")
-            return ir.Union_(
                 id=name,
-                variants=self.variants(name, m.get("union")),
-                discriminator=self.string(m.get("discriminator"), "`discriminator`"),
+                values=self.enum_values(name, m.get("enum")),
                 doc=doc,
                 deprecated=deprecated,
                 export=export,
+                namespace=namespace,
+                span=key_span,
+            )
+        if kind == "union":
+            self.check_keys(m, (*common, "union", "discriminator", "tag_accessor"), f"union `{name}`")
+            discriminator = self.string(m.get("discriminator"), "`discriminator`")
+            return ir.Union_(
+                id=name,
+                variants=self.variants(name, m.get("union")),
+                discriminator=discriminator,
+                doc=doc,
+                deprecated=deprecated,
+                export=export,
+                namespace=namespace,
+                tag_accessor=self.tag_accessor(name, m, discriminator),
                 span=key_span,
             )
         self.check_keys(m, (*common, "alias"), f"alias `{name}`")
         target = self.type_expr(m.get("alias"), f"alias `{name}`")
         if target is None:
             return None
-        return ir.Alias(id=name, target=target, doc=doc, deprecated=deprecated, export=export, span=key_span)
+        return ir.Alias(id=name, target=target, doc=doc, deprecated=deprecated, export=export, namespace=namespace, span=key_span)
+
+    def type_namespace(self, name: str, node: Node | None) -> str | None:
+        """`namespace:` of a type: one lower-case identifier (it becomes a module segment in every
+        SDK: `Types.Telemetry`, `types_telemetry`), never dotted."""
+        value = self.string(node, f"`namespace` of `{name}`")
+        if value is None or node is None:
+            return None
+        if value in RESERVED_NAMESPACES:
+            self.sink.error(
+                "type.bad-namespace",
+                f"`{value}` names a module every SDK has already ({', '.join(sorted(RESERVED_NAMESPACES))})",
+                node.span,
+                hint="choose another name, e.g. the feature the types belong to",
+            )
+            return None
+        if not _NAMESPACE.match(value) or len(value) > MAX_NAMESPACE_LENGTH:
+            self.sink.error(
+                "type.bad-namespace",
+                f"`{value}` is not a type namespace (one lower-case identifier, at most {MAX_NAMESPACE_LENGTH} characters)",
+                node.span,
+                hint="write e.g. `namespace: telemetry`",
+            )
+            return None
+        return value
+
+    def tag_accessor(self, name: str, m: Mapping, discriminator: str | None) -> str | None:
+        """`tag_accessor:` of a union: the name of the function answering a value's tag; only a
+        discriminated union has one to answer."""
+        node = m.get("tag_accessor")
+        value = self.string(node, f"`tag_accessor` of `{name}`")
+        if value is None or node is None:
+            return None
+        if not _ACCESSOR.match(value):
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"`{value}` is not a function name (lower-case letters, digits and `_`)",
+                node.span,
+                hint="write e.g. `tag_accessor: event_type`",
+            )
+            return None
+        if value in TYPE_FUNCTIONS:
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"`{value}` is a function every SDK's type already has",
+                node.span,
+                hint=f"choose another name (taken: {', '.join(sorted(TYPE_FUNCTIONS))})",
+            )
+            return None
+        if discriminator is None:
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"union `{name}` has no `discriminator`, so its values have no tag to answer",
+                node.span,
+                hint="add `discriminator: <field>` or remove `tag_accessor`",
+            )
+            return None
+        return value
 
     def fields(self, owner: str, node: Node | None) -> tuple[ir.Field, ...]:
         m = self.mapping(node, f"`fields` of `{owner}`")

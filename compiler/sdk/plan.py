@@ -1675,3 +1675,66 @@ def extensions_of(api: ir.Api, target: str) -> tuple[ExtensionPlan, ...]:
             functions.append(ExtensionFunction(name=name, arity=int(arity)))
         out.append(ExtensionPlan(record=record, module=ext["module"], functions=tuple(functions)))
     return tuple(out)
+
+
+# -- type namespaces and tag accessors ------------------------------------------------------------
+
+
+def type_namespaces(api: ir.Api) -> dict[str, tuple[str, ...]]:
+    """`namespace:` of the types: each namespace's type ids, sorted (the SDKs that keep flat names
+    re-export these from a namespace module; Elixir moves the modules one level down)."""
+    out: dict[str, list[str]] = {}
+    for t in api.types.values():
+        if t.namespace:
+            out.setdefault(t.namespace, []).append(t.id)
+    return {ns: tuple(sorted(ids)) for ns, ids in sorted(out.items())}
+
+
+@attrs.frozen(kw_only=True)
+class TagAccessorPlan:
+    """`tag_accessor:` of a discriminated union: the function ``name`` answers a value's tag as its
+    wire string, in every SDK: a known variant's literal (``tags``: variant type id -> tag), an
+    unknown variant's own value of the discriminator (``field``, on the wire ``wire``)."""
+
+    union: str
+    name: str
+    field: str
+    wire: str
+    tags: tuple[tuple[str, str], ...]
+
+
+def tag_accessor_of(api: ir.Api, decl: ir.Union_) -> TagAccessorPlan | None:
+    if decl.tag_accessor is None or decl.discriminator is None:
+        return None
+    wire = decl.discriminator
+    for v in decl.variants:  # the field's json_name (the same in every variant: the union pass checks)
+        record = api.types.get(v.type)
+        f = record.field(decl.discriminator) if isinstance(record, ir.Record) else None
+        if f is not None:
+            wire = f.json_name
+            break
+    tags = tuple((v.type, v.tag) for v in decl.variants if v.tag is not None)
+    return TagAccessorPlan(union=decl.id, name=decl.tag_accessor, field=decl.discriminator, wire=wire, tags=tags)
+
+
+@attrs.frozen(kw_only=True)
+class TypespecModulePlan:
+    """`targets.<target>.typespecs.<module>`: a module of typespecs, one per listed type (Elixir:
+    `@type loss_fn_inputs :: LossFnInputs.t()` in `Types.TypeAliases`). Checked where the manifest
+    gives it (frontend/target_options.py)."""
+
+    module: str
+    types: tuple[str, ...]
+
+
+def typespecs_of(api: ir.Api, target: str) -> tuple[TypespecModulePlan, ...]:
+    """The typespec modules ``target``'s SDK generates, by module name; a type the optimizer dropped
+    (no endpoint reaches it) is left out, a module left with none is not generated."""
+    options = ir.thaw(api.targets.get(target)) or {}
+    given = options.get("typespecs") or {}
+    out = []
+    for module, listed in sorted(given.items()):
+        present = tuple(t for t in listed if t in api.types)
+        if present:
+            out.append(TypespecModulePlan(module=module, types=present))
+    return tuple(out)

@@ -153,8 +153,6 @@ TINKER_PATH = (
     "takes a `tinker://run/kind/id` path and splits it client-side; the manifest has no way to derive path "
     "parameters from one argument, so the SDK has the (run id, checkpoint id) form of the same endpoint"
 )
-TELEMETRY_NS = "the manifest's types are one flat namespace: this type is generated as Tinkex.Types.<Name>, not Types.Telemetry.<Name>"
-NOT_IN_API = "not a type of the Tinker API 0.38 the manifest describes (an SDK-side or legacy Tinkex type)"
 TYPED = "the stateless functions answer the decoded, typed response: there is no raw-map twin"
 API_REST = (
     "Tinkex's REST module takes the configuration first, `(config, id, opts)`; the SDK's stateless functions are one "
@@ -196,10 +194,6 @@ EXPLAINED: dict[str, str] = {
     "Types.CustomLossOutput": NX,
     "Types.EncodedTextChunk.length": "domain helper of Tinkex (token counts of model input chunks)",
     "Types.ForwardBackwardOutput.loss": "domain helper of Tinkex (reads the loss out of the metrics)",
-    "Types.FuturePendingResponse": NOT_IN_API,
-    "Types.FutureCompletedResponse": NOT_IN_API,
-    "Types.FutureCompletedMetadataResponse": NOT_IN_API,
-    "Types.FutureFailedResponse": NOT_IN_API,
     "Types.FutureRetrieveRequest.new/2": "new/1 takes the fields as a keyword list or map (request_id, allow_metadata_only)",
     "Types.ImageAssetPointerChunk.length": "domain helper of Tinkex (token counts of model input chunks)",
     "Types.ImageChunk.length": "domain helper of Tinkex (token counts of model input chunks)",
@@ -217,15 +211,7 @@ EXPLAINED: dict[str, str] = {
     "Types.RequestErrorCategory.retryable?": "Tinkex.Error.retryable?/1 gives the answer for an error",
     "Types.SampleStreamChunk": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
     "Types.SaveWeightsForSamplerResponse": "named SaveWeightsForSamplerResponseInternal in the Tinker API 0.38 the manifest describes",
-    "Types.Telemetry.EventType": TELEMETRY_NS,
-    "Types.Telemetry.GenericEvent": TELEMETRY_NS,
-    "Types.Telemetry.SessionEndEvent": TELEMETRY_NS,
-    "Types.Telemetry.SessionStartEvent": TELEMETRY_NS,
-    "Types.Telemetry.Severity": TELEMETRY_NS,
     "Types.Telemetry.TelemetryBatch": "an SDK-side batch type of Tinkex; batches are the telemetry request (TelemetrySendRequest)",
-    "Types.Telemetry.TelemetryEvent": TELEMETRY_NS,
-    "Types.Telemetry.TelemetrySendRequest": TELEMETRY_NS,
-    "Types.Telemetry.UnhandledExceptionEvent": TELEMETRY_NS,
     "Types.TensorData.from_nx": NX,
     "Types.TensorData.to_nx": NX,
     "Types.TensorData.tolist": NX,
@@ -233,7 +219,6 @@ EXPLAINED: dict[str, str] = {
     "Types.TensorDtype.from_nx_type_quiet": NX,
     "Types.TensorDtype.check_precision_loss": NX,
     "Types.TensorDtype.to_nx_type": NX,
-    "Types.TypeAliases": "Tinkex's module of shared typespecs; each alias of the manifest is a module of its own",
 }
 
 
