@@ -42,3 +42,4 @@ export * as api from "./api/index.js";
 export type { StatelessOptions } from "./runtime/api.js";
 export * from "./types.js";
 export * as types from "./types.js";
+export * as telemetry from "./types_telemetry.js";
