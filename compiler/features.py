@@ -217,7 +217,7 @@ def _pagination(v: Values) -> ir.FeatureParams:
 
 
 def _queue_observer(v: Values) -> ir.FeatureParams:
-    return ir.QueueStateObserver(debounce_ms=_seconds(v["debounce_sec"]), log_level=v["log_level"])
+    return ir.QueueStateObserver(debounce_ms=_seconds(v["debounce_sec"]), log_level=v["log_level"], debounce_by=tuple(v["debounce_by"]))
 
 
 FEATURE_TYPES: dict[str, FeatureType] = {
@@ -451,6 +451,12 @@ FEATURE_TYPES: dict[str, FeatureType] = {
             params={
                 "debounce_sec": p("float", 60),
                 "log_level": p("str", "warning", choices=("debug", "info", "warning", "error")),
+                "debounce_by": p(
+                    "str_list",
+                    (),
+                    doc="client state fields whose value keys the debounce (the first the calling client holds), "
+                    "e.g. [sampling_session_id, model_id]; a client holding one gets clear_queue_state_debounce",
+                ),
             },
             build=_queue_observer,
         ),

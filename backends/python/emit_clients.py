@@ -231,6 +231,23 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
                         ]
                     )
                 )
+            if client.queue_key is not None:
+                # Tinkex's `SamplingClient.clear_queue_state_debounce/1`: a static method here
+                arg = names.field_name(client.queue_key)
+                doc = (
+                    f"Forgets when the queue-state log last logged a change for ``{arg}``: the next change of "
+                    "its futures is logged at once (the log lines are debounced per value of it)."
+                )
+                aliases.append(
+                    "\n".join(
+                        [
+                            "    @staticmethod",
+                            f"    def clear_queue_state_debounce({arg}: str) -> None:",
+                            *docstring(doc, "        "),
+                            f"        {imports.use(sym.lib('clear_queue_state_debounce'))}({arg})",
+                        ]
+                    )
+                )
             classes.append(
                 SimpleNamespace(
                     aliases=aliases,

@@ -469,6 +469,11 @@ class FlowWriter:
                     pname = sym.field_name(i.name)
                     built = default.removeprefix("lambda: ") if default.startswith("lambda: ") else f"{default}()"
                     statements.append(f"{pname} = {built} if {pname} is None else {pname}")
+        for i in self.flow.inputs:
+            if i.overrides:  # `spread:` the fields given on their own override the record's
+                pname = sym.field_name(i.name)
+                given = [f"{sym.field_name(o)}={sym.field_name(o)}" for o in i.overrides]
+                statements.append(d.assign(pname, d.call(self.imports.use(sym.lib("overlay")), [pname, *given])))
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         ordered = {s.id for s in self.flow.steps if s.ordered is not None and s.mode in ("call", "submit")}
         for stage in self.flow.stages:

@@ -318,6 +318,25 @@ def chunker_method(chunker: ChunkerPlan, names: Symbols, x: TypeExprs, imports: 
     return "\n".join("  " + line if line else line for line in text.split("\n"))
 
 
+def clear_queue_method(key: str, imports: Imports) -> str:
+    """Tinkex's `SamplingClient.clear_queue_state_debounce/1`: a static method forgetting the
+    queue-state log marks of one value of the client's debounce key."""
+    arg = sym.variable(key)
+    doc = (
+        f"Forgets when the queue-state log last logged a change for `{arg}`: the next change of its futures is "
+        "logged at once (the log lines are debounced per value of it)."
+    )
+    text = pretty(
+        [
+            *comment_block(doc),
+            f"static clearQueueStateDebounce({arg}: string): void ",
+            block([[f"{imports.use(sym.CLEAR_QUEUE_MARKS)}({arg});"]]),
+        ],
+        WIDTH - 2,  # printed as a member of the class, two columns in
+    ).rstrip("\n")
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
+
+
 def clients_module(plan: SdkPlan, names: Symbols) -> str:
     from tinkc.backends.typescript.emit_flows import FlowWriter
 
@@ -336,6 +355,8 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
                 methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
         aliases = [alias_method(a, names) for a in client.aliases]
         aliases += [chunker_method(k, names, writer.x, imports) for k in client.chunkers]
+        if client.queue_key is not None:
+            aliases.append(clear_queue_method(client.queue_key, imports))
         classes.append(
             {"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods, "aliases": aliases}
         )

@@ -22,6 +22,11 @@ defmodule Petstore.ConformanceDriver do
 
   require Logger
 
+  # the types' namespace, and the modules of the types with a `namespace:` one level down
+  # (`Types.Telemetry.EventType`), by manifest name
+  @types_namespace Petstore.Types
+  @namespaced %{}
+
   @wait_poll_ms 20
   @hold_timeout_ms 20_000
   # the SDK errors the driver saw, newest first (a few: `reprs` shows them)
@@ -131,7 +136,7 @@ defmodule Petstore.ConformanceDriver do
   # with `value` decoded as the type.
   defp run(%{"helper" => helper} = entry, driver) do
     [type, name] = String.split(helper, ".")
-    module = Module.concat([Petstore.Types, type])
+    module = type_module(type)
 
     args =
       case entry do
@@ -173,7 +178,7 @@ defmodule Petstore.ConformanceDriver do
   # the type `item`) into. Elixir keeps it in the module the entry names (`TrainingClient.DataProcessor`).
   defp run(%{"chunker" => chunker, "item" => item} = entry, driver) do
     [client_id, name] = String.split(chunker, ".")
-    item_module = Module.concat([Petstore.Types, item])
+    item_module = type_module(item)
     items = Enum.map(entry["items"], &item_module.from_json/1)
     client = Map.fetch!(Spec.clients(), client_id)
     fun = String.to_atom(name)
@@ -697,6 +702,9 @@ defmodule Petstore.ConformanceDriver do
       _ -> false
     end
   end
+
+  # the module of a type named in a scenario (`EventType` is `Types.Telemetry.EventType`)
+  defp type_module(name), do: Map.get(@namespaced, name, Module.concat([@types_namespace, name]))
 
   defp wait_until(driver, endpoint, count, deadline) do
     url = "#{control(driver)}/__tinkc/requests?endpoint=#{URI.encode_www_form(endpoint)}"

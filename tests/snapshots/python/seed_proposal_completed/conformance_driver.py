@@ -39,6 +39,8 @@ CLIENTS: dict[str, str] = {
 # The Python names of the methods and arguments a scenario gives by their manifest names, where the
 # symbol provider renamed them (a keyword, a builtin): "client.method" → (method, {argument: name})
 RENAMED: dict[str, tuple[str, dict[str, str]]] = {}
+# the unions' `tag_accessor:` functions (module functions of `types`): "Union.accessor" → function
+ACCESSORS: dict[str, str] = {}
 CLIENT_IDS = {cls: cid for cid, cls in CLIENTS.items()}
 
 pkg = importlib.import_module(PACKAGE)
@@ -421,7 +423,11 @@ class Driver:
         """A type helper, `Type.helper`: a classmethod called with the JSON `args` and `options` (as
         keyword arguments), or a method of `value` decoded as the type."""
         type_name, name = entry["helper"].split(".")
-        cls = getattr(importlib.import_module(f"{PACKAGE}.types"), type_name)
+        types = importlib.import_module(f"{PACKAGE}.types")
+        cls = getattr(types, type_name)
+        if entry["helper"] in ACCESSORS:  # a union's tag accessor: a function beside the union
+            value = TypeAdapter(cls).validate_python(entry["value"], context={"tinkc": "decode"})
+            return {"ok": True, "result": to_json(getattr(types, ACCESSORS[entry["helper"]])(value))}
         if "value" in entry:
             result = getattr(cls.model_validate(entry["value"], context={"tinkc": "decode"}), name)()
         else:

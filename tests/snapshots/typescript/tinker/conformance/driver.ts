@@ -329,7 +329,7 @@ const CLIENTS: { readonly [id: string]: ClientEntry } = {
         name: "createLoraTrainingClient",
         result: "client",
         params: true,
-        args: { lora_config: t.LoraConfig },
+        args: { lora_config: t.LoraConfig, optimizer: t.OptimizerConfig },
       },
       create_training_client_from_state: {
         name: "createTrainingClientFromState",

@@ -975,6 +975,34 @@ export const ForwardRequest: s.Schema<ForwardRequest> = s.record("ForwardRequest
   seq_id: s.optional(s.nullable(s.int)),
 }));
 
+/** A future completed with its metadata only (Tinkex's legacy status struct). */
+export interface FutureCompletedMetadataResponse {
+  status: "complete_metadata";
+  /** Uncompressed payload size in bytes. */
+  response_payload_size: number;
+}
+export const FutureCompletedMetadataResponse: s.Schema<FutureCompletedMetadataResponse> = s.record(
+  "FutureCompletedMetadataResponse",
+  () => ({
+    status: s.withDefault(s.literal("complete_metadata"), "complete_metadata"),
+    response_payload_size: s.required(s.int),
+  }),
+);
+
+/** A future completed, with the original request's result (Tinkex's legacy status struct). */
+export interface FutureCompletedResponse {
+  status: "completed";
+  /** The result of the original request, as its JSON map. */
+  result: { [key: string]: unknown };
+}
+export const FutureCompletedResponse: s.Schema<FutureCompletedResponse> = s.record(
+  "FutureCompletedResponse",
+  () => ({
+    status: s.withDefault(s.literal("completed"), "completed"),
+    result: s.required(s.map(s.unknown)),
+  }),
+);
+
 export type FutureCompletion = FutureFinished | FutureFailed | UnknownFutureCompletion;
 /**
  * A `FutureCompletion` variant this SDK does not know (a newer server may send one), kept as it came.
@@ -1004,6 +1032,20 @@ export const FutureFailed: s.Schema<FutureFailed> = s.record("FutureFailed", () 
   request_id: s.required(RequestID),
 }));
 
+/** A future failed (Tinkex's legacy status struct). */
+export interface FutureFailedResponse {
+  status: "failed";
+  /** The failure as its JSON map. */
+  error: { [key: string]: unknown };
+}
+export const FutureFailedResponse: s.Schema<FutureFailedResponse> = s.record(
+  "FutureFailedResponse",
+  () => ({
+    status: s.withDefault(s.literal("failed"), "failed"),
+    error: s.required(s.map(s.unknown)),
+  }),
+);
+
 /** A finished request reported by `/api/v1/retrieve_futures`. */
 export interface FutureFinished {
   state: "finished";
@@ -1015,6 +1057,17 @@ export const FutureFinished: s.Schema<FutureFinished> = s.record("FutureFinished
   request_id: s.required(RequestID),
   response_payload_uncompressed_size: s.optional(s.nullable(s.int)),
 }));
+
+/** A future still pending (Tinkex's legacy status struct). */
+export interface FuturePendingResponse {
+  status: "pending";
+}
+export const FuturePendingResponse: s.Schema<FuturePendingResponse> = s.record(
+  "FuturePendingResponse",
+  () => ({
+    status: s.withDefault(s.literal("pending"), "pending"),
+  }),
+);
 
 export interface FutureRetrieveRequest {
   /** The ID of the request to retrieve */
@@ -2368,6 +2421,11 @@ export const TelemetryEvent: s.Schema<TelemetryEvent> = s.tagged(
     GENERIC_EVENT: GenericEvent,
   }),
 );
+
+/** The `event` tag of a `TelemetryEvent` value, as its wire string (an unknown variant's own). */
+export function telemetryEventEventType(value: TelemetryEvent): string {
+  return value.event;
+}
 
 export interface TelemetryResponse {
   status: "accepted";

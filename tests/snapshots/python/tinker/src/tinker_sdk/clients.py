@@ -10,8 +10,8 @@ from pydantic import TypeAdapter
 
 from . import api
 from ._chunks import Chunking
-from ._client import AsyncBaseClient, BaseClient, present, request_body
-from ._futures import APIFuture
+from ._client import AsyncBaseClient, BaseClient, overlay, present, request_body
+from ._futures import APIFuture, clear_queue_state_debounce
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
 from ._runtime import delegate
@@ -86,6 +86,7 @@ from .types import (
     LossFnType,
     ModelID,
     ModelInput,
+    OptimizerConfig,
     OptimStepRequest,
     OptimStepResponse,
     ParsedCheckpointTinkerPath,
@@ -1260,6 +1261,13 @@ class SamplingClient(BaseClient):
     create = staticmethod(delegate(lambda: ServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
 
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
+
     def retrieve_futures(
         self,
         *,
@@ -1350,6 +1358,13 @@ class AsyncSamplingClient(AsyncBaseClient):
 
     create = staticmethod(delegate(lambda: AsyncServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
+
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
 
     async def retrieve_futures(
         self,
@@ -1494,11 +1509,21 @@ class ServiceClient(BaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1509,6 +1534,7 @@ class ServiceClient(BaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = self._call_future(
@@ -1714,11 +1740,21 @@ class AsyncServiceClient(AsyncBaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1729,6 +1765,7 @@ class AsyncServiceClient(AsyncBaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = await self._call_future(
@@ -1886,6 +1923,13 @@ class TrainingClient(BaseClient):
         ``InvalidArgumentError``.
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
+
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
 
     def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None
@@ -2205,6 +2249,13 @@ class AsyncTrainingClient(AsyncBaseClient):
         ``InvalidArgumentError``.
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
+
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
 
     async def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None

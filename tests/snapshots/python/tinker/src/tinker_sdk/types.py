@@ -571,11 +571,35 @@ class ForwardRequest(WireModel):
     seq_id: int | None = None
 
 
+class FutureCompletedMetadataResponse(WireModel):
+    """A future completed with its metadata only (Tinkex's legacy status struct)."""
+
+    status: Literal["complete_metadata"] = "complete_metadata"
+    response_payload_size: int
+    """Uncompressed payload size in bytes."""
+
+
+class FutureCompletedResponse(WireModel):
+    """A future completed, with the original request's result (Tinkex's legacy status struct)."""
+
+    status: Literal["completed"] = "completed"
+    result: dict[str, Any]
+    """The result of the original request, as its JSON map."""
+
+
 class FutureFailed(WireModel):
     """A failed request reported by `/api/v1/retrieve_futures` (no payload)."""
 
     state: Literal["failed"] = "failed"
     request_id: RequestID
+
+
+class FutureFailedResponse(WireModel):
+    """A future failed (Tinkex's legacy status struct)."""
+
+    status: Literal["failed"] = "failed"
+    error: dict[str, Any]
+    """The failure as its JSON map."""
 
 
 class FutureFinished(WireModel):
@@ -584,6 +608,12 @@ class FutureFinished(WireModel):
     state: Literal["finished"] = "finished"
     request_id: RequestID
     response_payload_uncompressed_size: int | None = None
+
+
+class FuturePendingResponse(WireModel):
+    """A future still pending (Tinkex's legacy status struct)."""
+
+    status: Literal["pending"] = "pending"
 
 
 class FutureRetrieveRequest(WireModel):
@@ -1664,6 +1694,11 @@ TelemetryEvent: TypeAlias = Annotated[
 ]
 
 
+def telemetry_event_event_type(value: TelemetryEvent) -> str:
+    """The `event` tag of a `TelemetryEvent` value, as its wire string (an unknown variant's own)."""
+    return value.event
+
+
 TokenLogprob: TypeAlias = list[float]
 """One top-k entry: a [token_id, logprob] pair (a Python tuple, a JSON array of two numbers)."""
 
@@ -1724,8 +1759,12 @@ ForwardBackwardInput.model_rebuild()
 ForwardBackwardOutput.model_rebuild()
 ForwardBackwardRequest.model_rebuild()
 ForwardRequest.model_rebuild()
+FutureCompletedMetadataResponse.model_rebuild()
+FutureCompletedResponse.model_rebuild()
 FutureFailed.model_rebuild()
+FutureFailedResponse.model_rebuild()
 FutureFinished.model_rebuild()
+FuturePendingResponse.model_rebuild()
 FutureRetrieveRequest.model_rebuild()
 FuturesRetrieveRequest.model_rebuild()
 FuturesRetrieveResponse.model_rebuild()
@@ -1877,9 +1916,13 @@ __all__ = [
     "ForwardBackwardOutput",
     "ForwardBackwardRequest",
     "ForwardRequest",
+    "FutureCompletedMetadataResponse",
+    "FutureCompletedResponse",
     "FutureCompletion",
     "FutureFailed",
+    "FutureFailedResponse",
     "FutureFinished",
+    "FuturePendingResponse",
     "FutureRetrieveRequest",
     "FutureRetrieveResponse",
     "FuturesRetrieveRequest",
@@ -1987,4 +2030,5 @@ __all__ = [
     "UserSearchOwner",
     "WeightsInfoBody",
     "WeightsInfoResponse",
+    "telemetry_event_event_type",
 ]

@@ -14,6 +14,7 @@ defmodule Pages.Runtime.Client do
   alias Pages.Runtime.JSON
   alias Pages.Runtime.Pagination
   alias Pages.Runtime.Poll
+  alias Pages.Runtime.QueueObserver
   alias Pages.Runtime.Request
   alias Pages.Runtime.Session
   alias Pages.Runtime.TelemetryReporter
@@ -183,6 +184,18 @@ defmodule Pages.Runtime.Client do
     raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
   end
 
+  @doc """
+  A flow input with `spread:` fields (`rank:` beside `lora_config:`): the record (a struct or a
+  map) with each field given as an option of its own (not nil) in its place.
+  """
+  @spec overlay(map(), keyword()) :: map()
+  def overlay(record, fields) when is_map(record) do
+    Enum.reduce(fields, record, fn
+      {_name, nil}, acc -> acc
+      {name, value}, acc -> Map.put(acc, name, value)
+    end)
+  end
+
   @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
   @spec config_option(t(), atom()) :: term()
   def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
@@ -344,7 +357,7 @@ defmodule Pages.Runtime.Client do
   @doc "Polls the future `request_id` of the endpoint until it resolves; its result as `type`."
   @spec await_future(t(), String.t(), String.t(), Codec.type()) :: result(term())
   def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = Process.delete({__MODULE__, :resubmit, request_id})
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
@@ -382,7 +395,7 @@ defmodule Pages.Runtime.Client do
   end
 
   defp poll_resubmitting(client, endpoint_id, request_id, opts) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = fn -> send_submit(client, endpoint_id, opts) end
     type = Keyword.fetch!(opts, :decode)
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
@@ -433,6 +446,8 @@ defmodule Pages.Runtime.Client do
 
   # One logical request with the call's options applied (`handle/2` gathered them).
   defp deliver(client, endpoint, path, query, body, headers) do
+    endpoint = profiled(endpoint, client.context.config)
+
     with {:ok, endpoint, query, body, headers} <-
            apply_options(client.request_options, endpoint, query, body, headers),
          request_opts = [path: path, query: query, body: body, headers: headers],
@@ -475,6 +490,14 @@ defmodule Pages.Runtime.Client do
       if previous == nil, do: Process.delete(@raw_key), else: Process.put(@raw_key, previous)
     end
   end
+
+  # The chosen profile's retry count (a config option's `profiles:`) for the endpoints of the
+  # policy the profiles name; a call's `:max_retries`, applied after, still wins.
+  defp profiled(%{retry: %{profiled: true} = retry} = endpoint, %{max_retries: n})
+       when is_integer(n),
+       do: %{endpoint | retry: %{retry | max_retries: n}}
+
+  defp profiled(endpoint, _config), do: endpoint
 
   defp apply_options([], endpoint, query, body, headers),
     do: {:ok, endpoint, query, body, headers}

@@ -1,4 +1,4 @@
-defmodule Tinkex.Types.Severity do
+defmodule Tinkex.Types.Telemetry.Severity do
   @moduledoc """
   The `Severity` type of the tinker API.
 
