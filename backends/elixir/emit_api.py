@@ -21,15 +21,22 @@ from tinkc.backends.elixir.exfmt import List as ListNode
 from tinkc.backends.elixir.modules import Aliases
 from tinkc.backends.elixir.signatures import unique
 from tinkc.backends.elixir.symbols import Layout
+from tinkc.ir import nodes as ir
 from tinkc.sdk import ApiFunctionPlan, ApiGroupPlan, EndpointPlan, SdkPlan
 from tinkc.sdk.plan import RAW_METHODS, body_record, stateless_doc
 
 # The runtime function an endpoint's stateless function goes through, by its response kind.
-CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
-DECODING = frozenset({"call", "call_future", "future_task"})
+CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future", "stream": "call_stream"}
+DECODING = frozenset({"call", "call_future", "future_task", "call_stream"})
 # The suffix of a future endpoint's task-answering function (Tinkex's `forward_backward_future/2`).
 FUTURE_SUFFIX = "_future"
 OPTS_DEFAULT = "opts \\\\ []"
+# What a streaming endpoint's function answers (the plan's STREAMING rule), said in its doc.
+STREAM_DOC = (
+    " Answers `{{:ok, stream}}` once the whole response is read: a lazy `Stream` of the server-sent events, each "
+    "decoded as a `{type}` when the stream reaches it (an event that does not decode raises the "
+    "`:validation` error); a status is `{{:error, error}}`. Never retried."
+)
 # The variables every stateless function's body uses itself.
 TAKEN = frozenset({"c", "opts", "request", "params", "body"})
 
@@ -116,6 +123,8 @@ class GroupWriter:
         return ["map() | keyword()"]
 
     def value_spec(self, ep: EndpointPlan) -> str:
+        if ep.response == "stream":  # a `Stream` of the decoded events
+            return "Enumerable.t()"
         if ep.response == "redirect" and ep.response_type is None:
             return "String.t()"
         if ep.response_type is None:
@@ -186,6 +195,8 @@ class GroupWriter:
         )
         if task:
             text += " Answers `{:ok, task}`: the request is sent now, the task polls its result (`Task.await/2`)."
+        elif ep.response == "stream":
+            text += STREAM_DOC.format(type=self.types.module(ep.response_type.name) if isinstance(ep.response_type, ir.Ref) else "value")
         elif ep.response == "future":
             text += f" The server computes the result later: the call polls it (`{function_name(fn)}{FUTURE_SUFFIX}` answers a task)."
         return "\n".join(exfmt.heredoc("@doc", text))

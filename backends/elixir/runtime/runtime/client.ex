@@ -16,6 +16,7 @@ defmodule Tinkc.SDK.Runtime.Client do
   alias Tinkc.SDK.Runtime.Poll
   alias Tinkc.SDK.Runtime.Request
   alias Tinkc.SDK.Runtime.Session
+  alias Tinkc.SDK.Runtime.SSE
   alias Tinkc.SDK.Runtime.TelemetryReporter
   alias Tinkc.SDK.Spec
 
@@ -278,6 +279,29 @@ defmodule Tinkc.SDK.Runtime.Client do
       fetch,
       Keyword.fetch!(opts, :items)
     )
+  end
+
+  @doc """
+  Calls a streaming endpoint (`stream: sse`): once its whole body is read, `{:ok, stream}`, a
+  lazy `Stream` of its server-sent events' data, each decoded as `:decode` when the stream
+  reaches it (an event that does not decode raises its `:validation` `Error`; the events before
+  it were answered). A status is `{:error, error}` as for any call; the plan gives the endpoint
+  no retry policy, so it is never sent twice.
+  """
+  @spec call_stream(t(), String.t(), keyword()) :: result(Enumerable.t())
+  def call_stream(%__MODULE__{} = client, endpoint_id, opts) do
+    type = Keyword.fetch!(opts, :decode)
+
+    with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
+      {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, type))}
+    end
+  end
+
+  defp decode_event!(event, type) do
+    case decode_response(%{body: event.data}, type) do
+      {:ok, value} -> value
+      {:error, error} -> raise error
+    end
   end
 
   @doc "Calls an endpoint that answers no body."
