@@ -35,6 +35,12 @@ PACKAGE = "api"
 INIT_NAMES = frozenset({"get", "post", "put", "delete", "get_async", "post_async", "put_async", "delete_async", "FUNCTIONS"})
 ASYNC_SUFFIX = "_async"
 FUTURE_SUFFIX = "_future"
+# What a streaming endpoint's function answers (the plan's STREAMING rule), said in its docstring.
+STREAM_DOC = (
+    " Answers once the whole response is read: an iterator of the server-sent events (`async for` from the async"
+    " flavour), each decoded when reached (one that does not decode raises `ResponseValidationError`); a status is"
+    " raised as its `APIStatusError`. Never retried."
+)
 
 
 def group_module(group: str) -> str:
@@ -132,7 +138,11 @@ class GroupWriter:
             args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
         return statements, args
 
-    def returns(self, ep: EndpointPlan) -> str:
+    def returns(self, ep: EndpointPlan, flavour: str = "sync") -> str:
+        if ep.response == "stream":
+            assert ep.response_type is not None
+            stream = self.imports.use(sym.lib("AsyncEventStream" if flavour == "async" else "EventStream"))
+            return f"{stream}[{py_type(ep.response_type, self.imports)}]"
         if ep.response == "redirect" and ep.response_type is None:
             return "str"
         return "None" if ep.response_type is None else py_type(ep.response_type, self.imports)
@@ -155,6 +165,8 @@ class GroupWriter:
             )
             if ep.response == "future":
                 text_ += " The server computes the result later: the call waits for it."
+            if ep.response == "stream":
+                text_ += STREAM_DOC
         return text(docstring(text_, "    "))
 
     def function(self, fn: ApiFunctionPlan, flavour: str) -> SimpleNamespace:
@@ -175,7 +187,7 @@ class GroupWriter:
         statements, request_args = self.prepare(fn, ep, label)
         verb, leading = endpoint_call(ep, self.imports, self.adapters, start=flavour == "future")
         args = [*leading, *request_args, f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}"]
-        returns = self.returns(ep)
+        returns = self.returns(ep, flavour)
         if flavour == "future":
             returns = f"{self.imports.use(sym.lib('APIFuture'))}[{returns}]"
             body = [*statements, d.render(d.call(f"return client.{verb}", args), 1)]

@@ -84,6 +84,8 @@ SOURCES: dict[str, str] = {
     "AsyncPager": "._pagination",
     "Pager": "._pagination",
     "Paging": "._pagination",
+    "EventStream": "._sse",
+    "AsyncEventStream": "._sse",
     "UNKNOWN_TAG": "._runtime",
     "OpenEnum": "._runtime",
     "WireModel": "._runtime",
