@@ -171,7 +171,6 @@ EXPLAINED: dict[str, str] = {
         "function does, and its _async twin the Task"
     ),
     "SamplingClient.get_tokenizer": TOKENIZER,
-    "SamplingClient.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
     "SamplingClient.clear_queue_state_debounce": "the debounce marks of the queue-state log are per client family, not per sampling session",
     "RestClient.get_checkpoint_archive_url/2": TINKER_PATH,
     "RestClient.get_checkpoint_archive_url_by_tinker_path": TINKER_PATH,
@@ -199,7 +198,6 @@ EXPLAINED: dict[str, str] = {
     "API.Weights.save_weights_typed": TYPED,
     "API.Weights.load_weights_typed": TYPED,
     "API.Weights.save_weights_for_sampler_typed": TYPED,
-    "API.Sampling.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
     "API.Telemetry.send_sync": "API.Telemetry.send/1,2 is synchronous: it answers the server's response",
     "API.Rest": API_REST,
     "Config.default_max_retries": "retries are per endpoint in the manifest (retry_policy features), not one configuration number",
@@ -227,7 +225,9 @@ EXPLAINED: dict[str, str] = {
     "Types.RegularizerOutput": NX,
     "Types.RegularizerSpec": NX,
     "Types.RequestErrorCategory.retryable?": "Tinkex.Error.retryable?/1 gives the answer for an error",
-    "Types.SampleStreamChunk": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
+    "Types.SampleStreamChunk.done/2": "a helper's optional parameters are a keyword list in Elixir: "
+    "`done(finish_reason: reason, total_tokens: n)` (done/0,1)",
+    "Types.SampleStreamChunk.done?/1": "a comparison (`event_type == done` or a finish reason) the binding language has no syntax for",
     "Types.SaveWeightsForSamplerResponse": "named SaveWeightsForSamplerResponseInternal in the Tinker API 0.38 the manifest describes",
     "Types.Telemetry.EventType": TELEMETRY_NS,
     "Types.Telemetry.GenericEvent": TELEMETRY_NS,
