@@ -271,7 +271,7 @@ class EndpointPlan:
         coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``stream``: the events of a
         streaming endpoint (see STREAMING); ``direct`` otherwise."""
         if self.response in ("future", "stream"):
-            return self.response  # type: ignore[return-value]
+            return self.response
         return "direct"
 
     def located(self, location: Location) -> tuple[Param, ...]:
