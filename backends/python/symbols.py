@@ -66,6 +66,8 @@ SOURCES: dict[str, str] = {
     "araw": "._api",
     "params": "._api",
     "raw": "._api",
+    "raw_stream": "._api",
+    "araw_stream": "._api",
     "record_request": "._api",
     "stateless": "._api",
     "Mapping": "collections.abc",

@@ -192,7 +192,6 @@ EXPLAINED: dict[str, str] = {
     "RestClient.unpublish_checkpoint_from_tinker_path_async": TINKER_PATH,
     "RestClient.get_checkpoint_archive_url_by_tinker_path_async": TINKER_PATH,
     "RestClient.set_checkpoint_ttl_from_tinker_path_async": TINKER_PATH,
-    "API.stream_get": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
     "API.client_module": "the HTTP seam is the configuration's `:http_adapter` (a module implementing Runtime.HTTP)",
     "API.Session.create_typed": TYPED,
     "API.Weights.save_weights_typed": TYPED,

@@ -735,6 +735,35 @@ defmodule Tinkc.SDK.Runtime.Client do
     end
   end
 
+  @doc """
+  A raw streaming GET (`API.stream_get/2`): `path` under the base URL, through the runtime as
+  `raw/5` sends a GET, but asking for `text/event-stream` and never retried (as a streaming
+  endpoint); once the whole body is read, `{:ok, stream}` of its server-sent events' data decoded
+  as JSON when the stream reaches them (data that is not JSON raises the `:validation` `Error`).
+  """
+  @spec raw_stream(String.t(), keyword(), String.t()) :: result(Enumerable.t())
+  def raw_stream(path, opts, function) do
+    client = stateless(opts, function)
+
+    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+      endpoint = %{
+        Spec.raw_endpoint(:get)
+        | path: path,
+          retry: nil,
+          headers: [{"Accept", "text/event-stream"}]
+      }
+
+      with {:ok, response} <- deliver(client, endpoint, %{}, %{}, nil, []) do
+        {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, :any))}
+      end
+    else
+      {:error,
+       argument_error(
+         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+       )}
+    end
+  end
+
   defp decode_json(text) do
     case JSON.decode(text) do
       {:ok, term} ->
