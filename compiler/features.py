@@ -464,4 +464,10 @@ FEATURE_TYPES: dict[str, FeatureType] = {
 }
 
 RESPONSE_HANDLERS = {"redirect_location": "do not follow redirects; return the Location URL"}
+# `stream:` of an endpoint: how its response body is a sequence of events, each decoded as the
+# endpoint's `response` record.
+STREAMS = {"sse": "server-sent events (`text/event-stream`): each event's `data` is one `response` record as JSON"}
+# The header a streaming endpoint sends unless it declares an `Accept` of its own (added to its
+# headers when the manifest is lowered, so every SDK, the mock and OpenAPI see it).
+STREAM_ACCEPT = ("Accept", "text/event-stream")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

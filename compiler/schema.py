@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, Param
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, STREAMS, Param
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS
 from tinkc.frontend.lower import _ENDPOINT_ID, _IDENT, _TYPE_ID, BINDING_SOURCES, IMPORTED_KEYS, ROOT_KEYS
 
@@ -540,6 +540,11 @@ def _definitions() -> dict[str, Schema]:
             "response_handler": {
                 "enum": list(RESPONSE_HANDLERS),
                 "description": "; ".join(f"`{k}`: {v}" for k, v in RESPONSE_HANDLERS.items()),
+            },
+            "stream": {
+                "enum": list(STREAMS),
+                "description": "The response body is a stream of events, each a `response` record (no retries; a flow may only "
+                "answer it as its last step): " + "; ".join(f"`{k}`: {v}" for k, v in STREAMS.items()),
             },
             "deprecated": DEPRECATED,
             "api": _str(

@@ -419,6 +419,9 @@ class Endpoint:
     # `api: group.name`: the endpoint's function of the stateless layer (default: its own id)
     api: str | None = None
     api_span: Span | None = _span()
+    # `stream: sse`: the response body is a stream of server-sent events, each a `response` value
+    stream: str | None = None
+    stream_span: Span | None = _span()
 
     @property
     def group(self) -> str:

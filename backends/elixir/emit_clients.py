@@ -46,12 +46,16 @@ class ClientWriter:
             return ["{:ok, Task.t()}"]
         if method.kind == "endpoint":
             ep = self.plan.endpoint(method.target)
+            if ep.response == "stream":
+                return ["result(Enumerable.t())"]
             if ep.response == "redirect" and ep.response_type is None:
                 return ["result(String.t())"]
             if ep.response_type is None:
                 return ["result(nil)"]
             return [f"result({self.types.spec(ep.response_type)})"]
         flow = self.plan.flow(method.target)
+        if flow.returns == "stream":
+            return ["result(Enumerable.t())"]
         if flow.result is None:
             return ["result(nil)"]
         return [f"result({self.types.spec(flow.result)})"]

@@ -34,10 +34,10 @@ from tinkc.sdk import ClientPlan, EndpointPlan, FlowInputPlan, FlowPlan, SdkPlan
 
 # The runtime function an endpoint call goes through, by the plan's response kind (a future is
 # submitted and polled; `future_task` polls in a task, `call_future` in the caller).
-CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
+CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future", "stream": "call_stream"}
 # The calls that decode what they answer (`decode:` a codec type; `:none` for a future that
 # resolves to nothing).
-DECODING = frozenset({"call", "call_future", "future_task"})
+DECODING = frozenset({"call", "call_future", "future_task", "call_stream"})
 
 
 class Scope:

@@ -43,7 +43,15 @@ class Adapters:
         return out
 
 
+def stream_annotation(t: ir.TypeRef, imports: Imports, is_async: bool) -> str:
+    """What a streaming call answers: the iterator of its decoded events (async: `async for`)."""
+    return f"{imports.use(sym.lib('AsyncEventStream' if is_async else 'EventStream'))}[{py_type(t, imports)}]"
+
+
 def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = True) -> str:
+    if plan.response == "stream":
+        assert plan.response_type is not None
+        return stream_annotation(plan.response_type, imports, is_async)
     if plan.response == "redirect" and plan.response_type is None:
         return "str"
     shown = "None" if plan.response_type is None else py_type(plan.response_type, imports)

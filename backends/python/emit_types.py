@@ -381,11 +381,14 @@ def runtime_order(plan: SdkPlan) -> list[ir.Union_ | ir.Alias]:
 def types_module(api: ir.Api, plan: SdkPlan) -> str:
     imports = Imports(own=sym.TYPES_MODULE)
     blocks: list[SimpleNamespace] = []
-    for decl in api.types.values():  # classes first: their annotations are evaluated lazily
+    # enums first (they name nothing, and a record field's default is an enum member, evaluated
+    # when the class is made), then the other classes (their annotations are evaluated lazily)
+    for decl in api.types.values():
+        if isinstance(decl, ir.Enum):
+            blocks.append(enum_block(decl, imports))
+    for decl in api.types.values():
         if isinstance(decl, ir.Record):
             blocks.append(record_block(api, decl, imports, plan))
-        elif isinstance(decl, ir.Enum):
-            blocks.append(enum_block(decl, imports))
     for decl in runtime_order(plan):
         blocks.append(union_block(api, decl, imports) if isinstance(decl, ir.Union_) else alias_block(api, decl, imports))
     unknowns = [sym.unknown_class(t.id) for t in api.types.values() if isinstance(t, ir.Union_) and t.discriminator]

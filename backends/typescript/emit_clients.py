@@ -35,6 +35,7 @@ from tinkc.backends.typescript.symbols import (
     BASE_CLIENT,
     CHUNKS,
     CLIENT_OPTIONS,
+    EVENT_STREAM,
     HEADER_VALUES,
     PAGER,
     REQUEST_OPTIONS,
@@ -42,6 +43,7 @@ from tinkc.backends.typescript.symbols import (
     Imports,
     Symbols,
 )
+from tinkc.ir import nodes as ir
 from tinkc.sdk import EndpointPlan, SdkPlan
 from tinkc.sdk.plan import DEPRECATION_NOTICE, AliasPlan, ChunkerPlan
 
@@ -96,7 +98,13 @@ class Writer:
     def spec(self) -> str:
         return self.imports.use(SPEC)
 
+    def stream_type(self, t: ir.TypeRef | None) -> str:
+        """What a streaming call resolves to: the `for await` iterable of its decoded events."""
+        return f"{self.imports.use(EVENT_STREAM)}<{self.x.ts_type(t)}>"
+
     def return_type(self, ep: EndpointPlan) -> str:
+        if ep.response == "stream":
+            return self.stream_type(ep.response_type)
         if ep.response == "redirect" and ep.response_type is None:
             return "string"
         if returns_nothing(ep):
@@ -123,6 +131,8 @@ class Writer:
             return call(f"{receiver}.callLocation", [const, *request])
         if ep.response == "empty":
             return call(f"{receiver}.callEmpty", [const, *request])
+        if ep.response == "stream":
+            return call(f"{receiver}.callStream", [const, self.x.schema(ep.response_type), *request])
         return call(f"{receiver}.call", [const, self.x.schema(ep.response_type), *request])
 
 

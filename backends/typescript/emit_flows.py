@@ -399,6 +399,8 @@ class FlowWriter:
     def return_type(self) -> str:
         if self.flow.returns == "nothing":
             return "void"
+        if self.flow.returns == "stream":  # the events of its last step's streaming endpoint
+            return self.w.stream_type(self.flow.result)
         t = self.flow.result
         if isinstance(t, ir.FutureT):
             t = t.result

@@ -220,6 +220,7 @@ BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
 CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
 PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
+EVENT_STREAM = Symbol("EventStream", "src/runtime/sse.js", "type")  # a streaming call's answer
 HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
 OVERLAY = Symbol("overlay", "src/runtime/client.js")  # a `spread:` input's fields over its record
 CHUNKS = Symbol("chunks", "src/runtime/chunks.js", "namespace")  # a `chunkers:` function splits with it

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinkc.diagnostics import Sink, did_you_mean
-from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, STREAM_ACCEPT, STREAMS, FeatureType, Param
 from tinkc.frontend.grammars import GrammarError, format_type, parse_path, parse_status, parse_template, parse_type
 from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
@@ -1362,6 +1362,7 @@ class Lowerer:
                 "doc",
                 "deprecated",
                 "api",
+                "stream",
             ),
             f"endpoint `{eid}`",
         )
@@ -1392,6 +1393,16 @@ class Lowerer:
                 hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}",
             )
             handler = None
+        stream_node = m.get("stream")
+        stream = self.string(stream_node, "`stream`")
+        if stream is not None and stream_node is not None and stream not in STREAMS:
+            self.sink.error(
+                "endpoint.unknown-stream",
+                f"unknown stream format `{stream}`",
+                stream_node.span,
+                hint=did_you_mean(stream, STREAMS) or f"one of: {', '.join(STREAMS)}",
+            )
+            stream = None
         api_node = m.get("api")
         api_name = self.string(api_node, "`api`")
         if api_name is not None and api_node is not None and not API_NAME.fullmatch(api_name):
@@ -1404,6 +1415,10 @@ class Lowerer:
             api_name = None
         if method is None or path is None:
             return None
+        headers = self.headers(m.get("headers"), f"`headers` of `{eid}`")
+        if stream is not None and not any(h.name.lower() == STREAM_ACCEPT[0].lower() for h in headers):
+            # a stream asks for its media type (the SDK plan's STREAM_ACCEPT), unless it says otherwise
+            headers += (ir.Header(name=STREAM_ACCEPT[0], value=STREAM_ACCEPT[1], span=stream_node.span if stream_node else None),)
         return ir.Endpoint(
             id=eid,
             api=api_name,
@@ -1414,9 +1429,11 @@ class Lowerer:
             query=self.query(m.get("query"), eid),
             request=self.type_expr(m.get("request"), f"`request` of `{eid}`"),
             response=self.type_expr(m.get("response"), f"`response` of `{eid}`"),
-            headers=self.headers(m.get("headers"), f"`headers` of `{eid}`"),
+            headers=headers,
             features=self.feature_uses(m.get("features")),
             response_handler=handler,
+            stream=stream,
+            stream_span=stream_node.span if stream_node is not None else None,
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             span=key_span,

@@ -39,7 +39,26 @@ Absent = Literal["required", "omit", "default"]
 # How a call answers: the decoded response, nothing (no response body), the `Location` of a
 # redirect, or a server-side future that is polled until it resolves (to the response type, or to
 # nothing when the endpoint declares no response body: the call still waits for the server).
-ResponseKind = Literal["value", "empty", "redirect", "future"]
+# `stream`: the events of a streaming endpoint (`stream: sse`), each decoded as the response type
+# (see STREAMING).
+ResponseKind = Literal["value", "empty", "redirect", "future", "stream"]
+
+# How every SDK answers a streaming endpoint (`response == "stream"`), decided once:
+#
+# * the request goes out as any other, with `Accept: text/event-stream` (the lowering adds it to
+#   the endpoint's headers unless the manifest declares an `Accept`), and is never retried (no retry policy, retry handler or
+#   backpressure applies: events already handed out cannot be taken back, and Tinkex does not
+#   retry streams either); a non-2xx status is the SDK's usual status error, answered by the call;
+# * the response body is read whole before the call answers (as Tinkex does), then parsed as
+#   server-sent events (WHATWG HTML, "event stream interpretation": lines end in CRLF, LF or CR;
+#   a line starting with `:` is a comment; `field: value` with one leading space dropped; `data`
+#   lines of one event join with LF; a blank line dispatches the event; an event without data is
+#   skipped; `event`, `id` and `retry` are read and not used for decoding);
+# * the call answers the events lazily: Elixir `{:ok, stream}` (a `Stream`), Python an iterator
+#   (an async iterator from the async client), TypeScript an AsyncIterable; each event's data is
+#   decoded as JSON of the response record when the consumer reaches it; data that is not JSON of
+#   that shape raises the SDK's response-validation error there (events before it were answered).
+STREAMING = "sse"
 
 
 @attrs.frozen(kw_only=True)
@@ -249,11 +268,14 @@ class EndpointPlan:
     redirect_field: str | None = None
 
     @property
-    def call_mode(self) -> Literal["direct", "future"]:
+    def call_mode(self) -> Literal["direct", "future", "stream"]:
         """``future``: the method submits at once and answers a handle on the server-side
         future's result (Python sync: an ``APIFuture``, ``.result()`` waits; Python async: a
-        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
-        return "future" if self.response == "future" else "direct"
+        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``stream``: the events of a
+        streaming endpoint (see STREAMING); ``direct`` otherwise."""
+        if self.response in ("future", "stream"):
+            return self.response
+        return "direct"
 
     def located(self, location: Location) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == location)
@@ -369,7 +391,9 @@ class FlowPlan:
     steps: tuple[StepPlan, ...]
     stages: tuple[tuple[str, ...], ...]  # steps of one stage run concurrently
     result: ir.TypeRef | None
-    returns: Literal["nothing", "value", "client", "future"]
+    # `stream`: the flow's last step calls a streaming endpoint; the flow answers its events as the
+    # endpoint's function does (`result` is the event type)
+    returns: Literal["nothing", "value", "client", "future", "stream"]
     result_step: str | None  # the step whose value the flow answers
     doc: str | None = None
     deprecated: bool = False
@@ -1010,7 +1034,9 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
     params, body = endpoint_params(api, ep)
     futures = api.future_feature(ep)
     response: ResponseKind
-    if ep.response_handler == "redirect_location":
+    if ep.stream is not None:
+        response = "stream"
+    elif ep.response_handler == "redirect_location":
         response = "redirect"
     elif futures is not None:
         response = "future"
@@ -1023,6 +1049,10 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
     handler = _first(api, ep, "retry_handler")
     key = api.idempotency_key(ep)
     page = plan_page(api, ep, params)
+    headers = tuple((h.name, h.value) for h in api.request_headers(ep))
+    if response == "stream":
+        # never resent (see STREAMING): the service's retry features do not apply either
+        retry = backpressure = handler = None
     runtime = Runtime(
         retry=_retry(retry, profiled=retry.id in profiled_policies(api)) if retry is not None else None,
         backpressure=backpressure.id if backpressure is not None else None,
@@ -1030,7 +1060,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         futures=futures.id if futures is not None and response == "future" else None,
         idempotency_header=key.header if key is not None else None,
         idempotency_prefix=key.prefix if key is not None else "",
-        headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
+        headers=headers,
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
         queue_log=queue_log.id if (queue_log := _first(api, ep, "queue_state_observer")) is not None else None,
@@ -1045,7 +1075,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         params=params,
         body=body,
         response=response,
-        response_type=ep.response if response in ("value", "future") or redirect_field is not None else None,
+        response_type=ep.response if response in ("value", "future", "stream") or redirect_field is not None else None,
         redirect_field=redirect_field,
         runtime=runtime,
         doc=ep.doc,
@@ -1316,8 +1346,11 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
     last = flow.steps[-1].id if flow.steps else None
     if last is not None and last in silent:
         result = None  # the flow ends on a step that answers nothing: so does the flow
-    returns: Literal["nothing", "value", "client", "future"]
-    if result is None:
+    returns: Literal["nothing", "value", "client", "future", "stream"]
+    last_step = next((s for s in steps if s.id == last), None)
+    if last_step is not None and last_step.endpoint is not None and endpoints[last_step.endpoint].response == "stream":
+        returns = "stream"
+    elif result is None:
         returns = "nothing"
     elif isinstance(result, ir.FutureT):
         returns = "future"
