@@ -258,9 +258,12 @@ defmodule Tinkex.ConformanceDriver do
     fun = method |> String.downcase() |> String.to_existing_atom()
 
     stateless(entry, driver, fn opts ->
-      if fun in [:post, :put],
-        do: apply(API, fun, [path, raw["body"], opts]),
-        else: apply(API, fun, [path, opts])
+      cond do
+        # a raw streaming GET (Tinkex's `API.stream_get/2`)
+        raw["stream"] == true -> API.stream_get(path, opts)
+        fun in [:post, :put] -> apply(API, fun, [path, raw["body"], opts])
+        true -> apply(API, fun, [path, opts])
+      end
     end)
   end
 
@@ -325,7 +328,7 @@ defmodule Tinkex.ConformanceDriver do
 
         outcome =
           try do
-            case call.(opts ++ extra) do
+            case opts |> Kernel.++(extra) |> call.() |> consume() do
               {:ok, value} -> %{"ok" => true, "result" => dump({:ok, value}, false)}
               error -> outcome(error)
             end
@@ -579,10 +582,23 @@ defmodule Tinkex.ConformanceDriver do
 
   defp invoke(module, fun, arguments, kind, twin?) do
     case apply(module, fun, arguments) do
-      %Task{} = task when twin? -> task |> Task.await(:infinity) |> await_future(kind)
-      other -> await_future(other, kind)
+      %Task{} = task when twin? ->
+        task |> Task.await(:infinity) |> await_future(kind) |> consume()
+
+      other ->
+        other |> await_future(kind) |> consume()
     end
   end
+
+  # A streaming call's answer consumed to the end: `{:ok, %{"events" => [...]}}`; an event that
+  # does not decode raised its error, which is the call's.
+  defp consume({:ok, %Stream{} = stream}) do
+    {:ok, %{"events" => Enum.to_list(stream)}}
+  rescue
+    error in Error -> {:error, error}
+  end
+
+  defp consume(result), do: result
 
   defp x_headers(headers) do
     for {name, value} <- headers, String.starts_with?(name, "x-"), into: %{}, do: {name, value}

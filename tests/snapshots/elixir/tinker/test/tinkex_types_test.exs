@@ -723,6 +723,35 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
+      Tinkex.Types.SampleStreamChunk,
+      %{
+        "token" => "token-1",
+        "token_id" => 7,
+        "index" => 7,
+        "finish_reason" => "finish_reason-1",
+        "total_tokens" => 7,
+        "logprob" => 1.5,
+        "event_type" => "token"
+      }
+    },
+    {
+      Tinkex.Types.SampleStreamRequest,
+      %{
+        "sampling_session_id" => "sampling_session_id-1",
+        "seq_id" => 7,
+        "prompt" => %{"chunks" => [%{"tokens" => [], "type" => "encoded_text"}]},
+        "sampling_params" => %{
+          "max_tokens" => 7,
+          "seed" => 7,
+          "stop" => "stop-1",
+          "temperature" => 1.5,
+          "top_k" => 7,
+          "top_p" => 1.5
+        },
+        "num_samples" => 7
+      }
+    },
+    {
       Tinkex.Types.SampledProvenanceSpan,
       %{"sequence_id" => "sequence_id-1", "offset" => 7, "length" => 7}
     },
@@ -1137,6 +1166,7 @@ defmodule Tinkex.TypesTest do
     Tinkex.Types.LossFnType,
     Tinkex.Types.QueueState,
     Tinkex.Types.RequestErrorCategory,
+    Tinkex.Types.SampleStreamEventType,
     Tinkex.Types.SamplingClientKind,
     Tinkex.Types.Telemetry.Severity,
     Tinkex.Types.StopReason,

@@ -6,6 +6,7 @@ import { BaseClient, type ClientOptions, type RequestOptions, overlay } from "./
 import { clearQueueStateDebounce } from "./runtime/futures.js";
 import { type Pager } from "./runtime/pagination.js";
 import * as s from "./runtime/schema.js";
+import { type EventStream } from "./runtime/sse.js";
 import * as spec from "./spec.js";
 import {
   AdamParams,
@@ -61,6 +62,8 @@ import {
   OptimizerConfig,
   SampleRequest,
   SampleResponse,
+  SampleStreamChunk,
+  SampleStreamRequest,
   SamplingParams,
   SaveWeightsExternalRequest,
   SaveWeightsExternalResponseInternal,
@@ -780,6 +783,24 @@ export class SamplingClient extends BaseClient {
         sampling_params: params.sampling_params,
         num_samples: params.num_samples ?? 1,
         prompt_logprobs: params.prompt_logprobs,
+      }),
+      ...options,
+    });
+  }
+
+  /** Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint). */
+  async sampleStream(
+    params: { prompt: ModelInput; sampling_params: SamplingParams; num_samples?: number },
+    options: RequestOptions = {},
+  ): Promise<EventStream<SampleStreamChunk>> {
+    this.checkArgs("sampleStream", params, ["prompt", "sampling_params", "num_samples"], options);
+    return await this.callStream(spec.EP_SAMPLING_SAMPLE_STREAM, SampleStreamChunk, {
+      body: s.encode(SampleStreamRequest, {
+        sampling_session_id: this.stateOf<string | null>("sampling_session_id"),
+        seq_id: this.next("seq_id"),
+        prompt: params.prompt,
+        sampling_params: params.sampling_params,
+        num_samples: params.num_samples ?? 1,
       }),
       ...options,
     });

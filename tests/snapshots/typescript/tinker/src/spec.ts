@@ -286,6 +286,18 @@ export const EP_SAMPLING_ASAMPLE = rt.endpoint({
   queueLog: FT_QUEUE_STATE_LOG,
 });
 
+/** `POST /api/v1/stream_sample` */
+export const EP_SAMPLING_SAMPLE_STREAM = rt.endpoint({
+  id: "sampling.sample_stream",
+  method: "POST",
+  path: "/api/v1/stream_sample",
+  headers: [
+    ["X-Tinker-Request-Type", "StreamSample"],
+    ["Accept", "text/event-stream"],
+  ],
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
+});
+
 /** `POST /api/v1/client/config` */
 export const EP_SERVICE_CLIENT_CONFIG = rt.endpoint({
   id: "service.client_config",

@@ -1763,6 +1763,82 @@ export const SampleResponse: s.Schema<SampleResponse> = s.record("SampleResponse
   type: s.withDefault(s.literal("sample"), "sample"),
 }));
 
+/** One chunk of a streaming sample response (a token, the end of the stream, or an error). */
+export interface SampleStreamChunk {
+  /** The decoded text of the token (an error chunk's message). */
+  token?: string | null;
+  /** The token's id. */
+  token_id?: number | null;
+  /** The token's position in the sequence. */
+  index?: number | null;
+  /** Why sampling stopped (the last chunk). */
+  finish_reason?: string | null;
+  /** Tokens generated (the last chunk). */
+  total_tokens?: number | null;
+  /** Log probability of the token. */
+  logprob?: number | null;
+  /** What the chunk is. */
+  event_type: SampleStreamEventType;
+}
+export const SampleStreamChunk: s.Schema<SampleStreamChunk> = s.record("SampleStreamChunk", () => ({
+  token: s.optional(s.nullable(s.string)),
+  token_id: s.optional(s.nullable(s.int)),
+  index: s.optional(s.nullable(s.int)),
+  finish_reason: s.optional(s.nullable(s.string)),
+  total_tokens: s.optional(s.nullable(s.int)),
+  logprob: s.optional(s.nullable(s.float)),
+  event_type: s.withDefault(SampleStreamEventType, "token"),
+}));
+
+/** A chunk ending a stream, with its finish reason and token count. Values that do not fit throw `InvalidArgumentError`. */
+export function sampleStreamChunkDone(
+  finishReason?: string,
+  totalTokens?: number,
+): SampleStreamChunk {
+  return s.construct(SampleStreamChunk, {
+    finish_reason: s.wire(s.nullable(s.string), finishReason),
+    total_tokens: s.wire(s.nullable(s.int), totalTokens),
+    event_type: "done",
+  });
+}
+
+/** An error chunk carrying `message` as its token. Values that do not fit throw `InvalidArgumentError`. */
+export function sampleStreamChunkError(message: string): SampleStreamChunk {
+  return s.construct(SampleStreamChunk, {
+    token: s.wire(s.nullable(s.string), message),
+    event_type: "error",
+  });
+}
+
+/** A value this SDK does not know yet (a newer server may send one) is kept as it is. */
+export type SampleStreamEventType = "token" | "done" | "error" | (string & {});
+export const SampleStreamEventType: s.Schema<SampleStreamEventType> = s.enumeration(
+  "SampleStreamEventType",
+  ["token", "done", "error"],
+);
+
+/** A streaming sampling request (Tinkex's stream_sample endpoint). */
+export interface SampleStreamRequest {
+  /** The sampling session to sample from. */
+  sampling_session_id?: string | null;
+  /** Sequence ID within the sampling session. */
+  seq_id?: number | null;
+  prompt: ModelInput;
+  sampling_params: SamplingParams;
+  /** Number of samples to generate */
+  num_samples?: number;
+}
+export const SampleStreamRequest: s.Schema<SampleStreamRequest> = s.record(
+  "SampleStreamRequest",
+  () => ({
+    sampling_session_id: s.optional(s.nullable(s.string)),
+    seq_id: s.optional(s.nullable(s.int)),
+    prompt: s.required(ModelInput),
+    sampling_params: s.required(SamplingParams),
+    num_samples: s.withDefault(s.int, 1),
+  }),
+);
+
 /** A run of tokens produced by one sampled sequence. */
 export interface SampledProvenanceSpan {
   /** `SampledSequence.sequence_id` of the sequence this run reproduces. */

@@ -452,6 +452,16 @@ defmodule Tinkex.Spec do
     }
   end
 
+  def endpoint("sampling.sample_stream") do
+    %Endpoint{
+      id: "sampling.sample_stream",
+      method: :post,
+      path: "/api/v1/stream_sample",
+      headers: [{"X-Tinker-Request-Type", "StreamSample"}, {"Accept", "text/event-stream"}],
+      idempotency_header: "X-Idempotency-Key"
+    }
+  end
+
   def endpoint("service.client_config") do
     %Endpoint{
       id: "service.client_config",

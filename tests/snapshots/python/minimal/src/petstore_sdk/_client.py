@@ -23,6 +23,7 @@ from ._options import RequestOptions, apply_options, profiled
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
 from ._session import Session, SessionHolder
+from ._sse import AsyncEventStream, EventStream, parse_events
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
@@ -355,6 +356,23 @@ class BaseClient:
         return decode(
             self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
         )
+
+    def _call_stream(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> EventStream[T]:
+        """A streaming endpoint (`stream: sse`): its whole body read, then its server-sent events,
+        decoded one by one as the iterator reaches them. Its endpoint has no retry policy: a stream
+        is never sent twice."""
+        answer = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
+        return EventStream(parse_events(answer.text), adapter)
 
     def _call_empty(
         self,
@@ -832,6 +850,21 @@ class AsyncBaseClient:
         return decode(
             await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
         )
+
+    async def _call_stream(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncEventStream[T]:
+        """BaseClient._call_stream, async: `async for` over the decoded events."""
+        answer = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
+        return AsyncEventStream(parse_events(answer.text), adapter)
 
     async def _call_empty(
         self,

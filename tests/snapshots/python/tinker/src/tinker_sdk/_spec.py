@@ -222,6 +222,14 @@ EP_SAMPLING_ASAMPLE = Endpoint(
     queue_log=FT_QUEUE_STATE_LOG,
 )
 
+EP_SAMPLING_SAMPLE_STREAM = Endpoint(
+    id="sampling.sample_stream",
+    method="POST",
+    path="/api/v1/stream_sample",
+    headers=(("X-Tinker-Request-Type", "StreamSample"), ("Accept", "text/event-stream")),
+    idempotency_header="X-Idempotency-Key",
+)
+
 EP_SERVICE_CLIENT_CONFIG = Endpoint(
     id="service.client_config",
     method="POST",

@@ -26,6 +26,7 @@ from ._spec import (
     EP_MODELS_GET_INFO,
     EP_MODELS_UNLOAD,
     EP_SAMPLING_ASAMPLE,
+    EP_SAMPLING_SAMPLE_STREAM,
     EP_SERVICE_CREATE_CUSTOM_LOSS,
     EP_SERVICE_CREATE_SAMPLING_SESSION,
     EP_SERVICE_FINISH_SESSION,
@@ -44,6 +45,7 @@ from ._spec import (
     FT_FUTURES,
     SERVICE,
 )
+from ._sse import AsyncEventStream, EventStream
 from .types import (
     AdamParams,
     AuditLogResponse,
@@ -93,6 +95,8 @@ from .types import (
     RequestID,
     SampleRequest,
     SampleResponse,
+    SampleStreamChunk,
+    SampleStreamRequest,
     SamplingParams,
     SamplingSessionFuturesTarget,
     SaveWeightsExternalRequest,
@@ -133,6 +137,7 @@ _LISTSESSIONSRESPONSE_ADAPTER: TypeAdapter[ListSessionsResponse] = TypeAdapter(L
 _LOADWEIGHTSRESPONSE_ADAPTER: TypeAdapter[LoadWeightsResponse] = TypeAdapter(LoadWeightsResponse)
 _OPTIMSTEPRESPONSE_ADAPTER: TypeAdapter[OptimStepResponse] = TypeAdapter(OptimStepResponse)
 _SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleResponse)
+_SAMPLESTREAMCHUNK_ADAPTER: TypeAdapter[SampleStreamChunk] = TypeAdapter(SampleStreamChunk)
 _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsExternalResponseInternal] = TypeAdapter(
     SaveWeightsExternalResponseInternal
 )
@@ -1327,6 +1332,32 @@ class SamplingClient(BaseClient):
         )
         return s_step1
 
+    def sample_stream(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        request_options: RequestOptions | None = None,
+    ) -> EventStream[SampleStreamChunk]:
+        """Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint)."""
+        body_step1 = request_body(
+            SampleStreamRequest,
+            {
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": num_samples,
+            },
+        )
+        s_step1 = self._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body_step1, request_options=request_options
+        )
+        return s_step1
+
     def compute_logprobs(
         self, *, prompt: ModelInput, request_options: RequestOptions | None = None
     ) -> list[float | None] | None:
@@ -1422,6 +1453,32 @@ class AsyncSamplingClient(AsyncBaseClient):
         )
         s_step1 = await self._call_future(
             EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1, request_options=request_options
+        )
+        return s_step1
+
+    async def sample_stream(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncEventStream[SampleStreamChunk]:
+        """Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint)."""
+        body_step1 = request_body(
+            SampleStreamRequest,
+            {
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": num_samples,
+            },
+        )
+        s_step1 = await self._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body_step1, request_options=request_options
         )
         return s_step1
 

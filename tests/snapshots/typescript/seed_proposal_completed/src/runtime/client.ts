@@ -31,6 +31,7 @@ import {
 import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
+import { EventStream, parseEvents } from "./sse.js";
 import { Telemetry, type TelemetrySpec } from "./telemetry.js";
 
 /** The manifest's service-level facts (generated per SDK). */
@@ -291,6 +292,11 @@ export class Family {
 export interface Calls {
   call<T>(endpoint: Endpoint, schema: Schema<T>, request?: Request & RequestOptions): Promise<T>;
   callEmpty(endpoint: Endpoint, request?: Request & RequestOptions): Promise<void>;
+  callStream<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    request?: Request & RequestOptions,
+  ): Promise<EventStream<T>>;
   callLocation(endpoint: Endpoint, request?: Request & RequestOptions): Promise<string>;
   callRedirect<T>(
     endpoint: Endpoint,
@@ -397,6 +403,7 @@ export abstract class BaseClient {
     return {
       call: (endpoint, schema, request) => this.call(endpoint, schema, request),
       callEmpty: (endpoint, request) => this.callEmpty(endpoint, request),
+      callStream: (endpoint, schema, request) => this.callStream(endpoint, schema, request),
       callLocation: (endpoint, request) => this.callLocation(endpoint, request),
       callRedirect: (endpoint, schema, field, request) =>
         this.callRedirect(endpoint, schema, field, request),
@@ -538,6 +545,21 @@ export abstract class BaseClient {
   ): Promise<T> {
     return this.reported(
       this.send(endpoint, request).then((answer) => decodeResponse(schema, jsonBody(answer))),
+    );
+  }
+
+  /** A streaming endpoint (`stream: sse`): its whole body read, then its server-sent events,
+   * decoded one by one as the iteration reaches them. Its endpoint has no retry policy: a stream
+   * is never sent twice. */
+  protected callStream<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    request: Request & RequestOptions = {},
+  ): Promise<EventStream<T>> {
+    return this.reported(
+      this.send(endpoint, request).then(
+        (answer) => new EventStream(parseEvents(answer.text), schema),
+      ),
     );
   }
 

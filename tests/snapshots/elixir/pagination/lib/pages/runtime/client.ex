@@ -17,6 +17,7 @@ defmodule Pages.Runtime.Client do
   alias Pages.Runtime.QueueObserver
   alias Pages.Runtime.Request
   alias Pages.Runtime.Session
+  alias Pages.Runtime.SSE
   alias Pages.Runtime.TelemetryReporter
   alias Pages.Spec
 
@@ -291,6 +292,29 @@ defmodule Pages.Runtime.Client do
       fetch,
       Keyword.fetch!(opts, :items)
     )
+  end
+
+  @doc """
+  Calls a streaming endpoint (`stream: sse`): once its whole body is read, `{:ok, stream}`, a
+  lazy `Stream` of its server-sent events' data, each decoded as `:decode` when the stream
+  reaches it (an event that does not decode raises its `:validation` `Error`; the events before
+  it were answered). A status is `{:error, error}` as for any call; the plan gives the endpoint
+  no retry policy, so it is never sent twice.
+  """
+  @spec call_stream(t(), String.t(), keyword()) :: result(Enumerable.t())
+  def call_stream(%__MODULE__{} = client, endpoint_id, opts) do
+    type = Keyword.fetch!(opts, :decode)
+
+    with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
+      {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, type))}
+    end
+  end
+
+  defp decode_event!(event, type) do
+    case decode_response(%{body: event.data}, type) do
+      {:ok, value} -> value
+      {:error, error} -> raise error
+    end
   end
 
   @doc "Calls an endpoint that answers no body."
@@ -725,6 +749,35 @@ defmodule Pages.Runtime.Client do
           "" -> {:ok, nil}
           text -> decode_json(text)
         end
+      end
+    else
+      {:error,
+       argument_error(
+         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+       )}
+    end
+  end
+
+  @doc """
+  A raw streaming GET (`API.stream_get/2`): `path` under the base URL, through the runtime as
+  `raw/5` sends a GET, but asking for `text/event-stream` and never retried (as a streaming
+  endpoint); once the whole body is read, `{:ok, stream}` of its server-sent events' data decoded
+  as JSON when the stream reaches them (data that is not JSON raises the `:validation` `Error`).
+  """
+  @spec raw_stream(String.t(), keyword(), String.t()) :: result(Enumerable.t())
+  def raw_stream(path, opts, function) do
+    client = stateless(opts, function)
+
+    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+      endpoint = %{
+        Spec.raw_endpoint(:get)
+        | path: path,
+          retry: nil,
+          headers: [{"Accept", "text/event-stream"}]
+      }
+
+      with {:ok, response} <- deliver(client, endpoint, %{}, %{}, nil, []) do
+        {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, :any))}
       end
     else
       {:error,
