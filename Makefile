@@ -70,7 +70,7 @@ snapshots: $(STAMP) ## regenerate the snapshots (diagnostics, pass IR dumps, emi
 	git status --short tests/snapshots tests/passes/expected compiler/conformance/fixtures
 
 bench: $(STAMP) ## measure tinkc (bundled, synthetic 1x/10x/100x) and the anchors side by side: openapi-generator, the real tinker SDK vs each generated SDK (writes bench/results.json)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean: ## remove generated output and caches (keeps .venv)
 	rm -rf $(OUT) .pytest_cache .hypothesis

@@ -113,25 +113,43 @@ def _breaks(doc: Doc, memo: dict[int, bool]) -> bool:
 
 
 def _breaks_shallow(doc: Doc, memo: dict[int, bool]) -> bool:
+    # Dispatched on the exact type, the commonest first: text and lines (most of a document's
+    # leaves) are answered without the memo, lists without a chain of isinstance.
+    kind = type(doc)
+    if kind is str:
+        return False
+    if kind is Line:
+        return doc.hard  # type: ignore[union-attr]
     key = id(doc)
-    if key in memo:
-        return memo[key]
-    if isinstance(doc, Line):
-        result = doc.hard
-    elif isinstance(doc, list):
-        result = any(_breaks_shallow(d, memo) for d in doc)
-    elif isinstance(doc, Group):
-        result = doc.broken or _breaks_shallow(doc.contents, memo)
-    elif isinstance(doc, Indent):
-        result = _breaks_shallow(doc.contents, memo)
-    elif isinstance(doc, IfBreak):
-        result = _breaks_shallow(doc.broken, memo)
-    elif isinstance(doc, Choice):
-        result = _breaks_shallow(doc.options[0], memo)
-    else:
+    known = memo.get(key)
+    if known is not None:
+        return known
+    if kind is list:
         result = False
+        for d in doc:  # type: ignore[union-attr]
+            if _breaks_shallow(d, memo):
+                result = True
+                break
+    else:  # a container met for the first time: rarer than the leaves and the memo's answers
+        result = _breaks_by_isinstance(doc, memo)
     memo[key] = result
     return result
+
+
+def _breaks_by_isinstance(doc: Doc, memo: dict[int, bool]) -> bool:
+    if isinstance(doc, Line):
+        return doc.hard
+    if isinstance(doc, list):
+        return any(_breaks_shallow(d, memo) for d in doc)
+    if isinstance(doc, Group):
+        return doc.broken or _breaks_shallow(doc.contents, memo)
+    if isinstance(doc, Indent):
+        return _breaks_shallow(doc.contents, memo)
+    if isinstance(doc, IfBreak):
+        return _breaks_shallow(doc.broken, memo)
+    if isinstance(doc, Choice):
+        return _breaks_shallow(doc.options[0], memo)
+    return False
 
 
 def _breaks_deep(doc: Doc, memo: dict[int, bool]) -> bool:
@@ -163,13 +181,24 @@ def _flat_text(doc: Doc, texts: dict[int, str]) -> str:
     """``doc`` printed flat (its lines as spaces or nothing, the flat side of each choice), built
     once per document: a group that is measured at many places, or measured and then printed,
     costs one walk."""
-    if isinstance(doc, str):
-        return doc
+    kind = type(doc)
+    if kind is str:
+        return doc  # type: ignore[return-value]
+    if kind is Line:
+        return "" if doc.soft else " "  # type: ignore[union-attr]
     key = id(doc)
     known = texts.get(key)
     if known is not None:
         return known
-    if isinstance(doc, Line):
+    if kind is list:
+        parts = []
+        for d in doc:  # type: ignore[union-attr]
+            k = type(d)
+            parts.append(d if k is str else _flat_text(d, texts))
+        result = "".join(parts)
+    elif isinstance(doc, str):
+        return doc
+    elif isinstance(doc, Line):
         result = "" if doc.soft else " "
     elif isinstance(doc, list):
         result = "".join([_flat_text(d, texts) for d in doc])
@@ -203,7 +232,14 @@ def _fits(
             stack.append(rest[rest_index])
             continue
         ind, flat, doc = stack.pop()
-        if isinstance(doc, str):
+        kind = type(doc)
+        if kind is str:
+            width -= len(doc) if doc.isascii() else text_width(doc)  # type: ignore[union-attr,arg-type]
+        elif kind is Line:
+            if not flat or doc.hard:  # type: ignore[union-attr]
+                return True
+            width -= 0 if doc.soft else 1  # type: ignore[union-attr]
+        elif isinstance(doc, str):
             width -= text_width(doc)
         elif texts is not None and flat and not isinstance(doc, Line) and not _breaks(doc, memo):
             try:
@@ -237,10 +273,23 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
     texts: dict[int, str] | None = {}  # the flat text of each document measured or printed flat, by identity
     while cmds:
         ind, flat, d = cmds.pop()
-        if isinstance(d, str):
+        if type(d) is str:
+            out.append(d)
+            column += len(d) if d.isascii() else text_width(d)
+        elif isinstance(d, Line):  # before the containers: after text, the commonest
+            if flat and not d.hard:
+                if not d.soft:
+                    out.append(" ")
+                    column += 1
+            else:
+                while out and out[-1].endswith(" "):  # no trailing whitespace
+                    out[-1] = out[-1].rstrip(" ")
+                out.append("\n" + indent * ind)
+                column = len(indent) * ind
+        elif isinstance(d, str):
             out.append(d)
             column += text_width(d)
-        elif texts is not None and flat and not isinstance(d, Line) and not _breaks(d, memo):
+        elif texts is not None and flat and not _breaks(d, memo):
             # a document printed flat that cannot break is one piece of text (most groups fit)
             try:
                 text = _flat_text(d, texts)
@@ -252,16 +301,6 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
             column += text_width(text)
         elif isinstance(d, list):
             cmds.extend([(ind, flat, x) for x in reversed(d)])
-        elif isinstance(d, Line):
-            if flat and not d.hard:
-                if not d.soft:
-                    out.append(" ")
-                    column += 1
-            else:
-                while out and out[-1].endswith(" "):  # no trailing whitespace
-                    out[-1] = out[-1].rstrip(" ")
-                out.append("\n" + indent * ind)
-                column = len(indent) * ind
         elif isinstance(d, Group):
             must_break = _breaks(d, memo)
             if flat and not must_break:

@@ -1,5 +1,3 @@
-import sys
+from tinkc.cli import entry
 
-from tinkc.cli import main
-
-sys.exit(main())
+entry()

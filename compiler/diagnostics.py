@@ -14,7 +14,6 @@ The renderer draws them like the best compilers do::
 
 from __future__ import annotations
 
-import difflib
 import enum
 import json
 from collections.abc import Iterable, Mapping
@@ -99,6 +98,8 @@ class Sink:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, or None when nothing is close."""
+    import difflib  # only when a name is unknown: most runs never need it
+
     pool = sorted(set(candidates))
     matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     if not matches:

@@ -217,7 +217,7 @@ def _pagination(v: Values) -> ir.FeatureParams:
 
 
 def _queue_observer(v: Values) -> ir.FeatureParams:
-    return ir.QueueStateObserver(debounce_ms=_seconds(v["debounce_sec"]), log_level=v["log_level"])
+    return ir.QueueStateObserver(debounce_ms=_seconds(v["debounce_sec"]), log_level=v["log_level"], debounce_by=tuple(v["debounce_by"]))
 
 
 FEATURE_TYPES: dict[str, FeatureType] = {
@@ -451,6 +451,12 @@ FEATURE_TYPES: dict[str, FeatureType] = {
             params={
                 "debounce_sec": p("float", 60),
                 "log_level": p("str", "warning", choices=("debug", "info", "warning", "error")),
+                "debounce_by": p(
+                    "str_list",
+                    (),
+                    doc="client state fields whose value keys the debounce (the first the calling client holds), "
+                    "e.g. [sampling_session_id, model_id]; a client holding one gets clear_queue_state_debounce",
+                ),
             },
             build=_queue_observer,
         ),
@@ -458,4 +464,10 @@ FEATURE_TYPES: dict[str, FeatureType] = {
 }
 
 RESPONSE_HANDLERS = {"redirect_location": "do not follow redirects; return the Location URL"}
+# `stream:` of an endpoint: how its response body is a sequence of events, each decoded as the
+# endpoint's `response` record.
+STREAMS = {"sse": "server-sent events (`text/event-stream`): each event's `data` is one `response` record as JSON"}
+# The header a streaming endpoint sends unless it declares an `Accept` of its own (added to its
+# headers when the manifest is lowered, so every SDK, the mock and OpenAPI see it).
+STREAM_ACCEPT = ("Accept", "text/event-stream")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

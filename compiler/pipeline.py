@@ -271,7 +271,12 @@ def build(
     #    but its target's name), else one after the other; writing is mostly waiting for the disk to
     #    confirm the writer's fsyncs, and the waits overlap too.
     inputs = [d.path for d in compiled.manifest.documents] if compiled.manifest else [manifest]
-    _FORKED.update(api=api, backends=backends, roots={t.name: t.root for t in result.targets})
+    _FORKED.update(
+        api=api,
+        backends=backends,
+        roots={t.name: t.root for t in result.targets},
+        remember=(manifest, fingerprints, inputs, _diagnostics_text(compiled.sink, compiled.sources)),
+    )
     # The IR lives until the targets are written: the cyclic collector need not walk it again and
     # again while the backends allocate (it did, once per jinja2 import and template load), and a
     # forked child shares its pages instead of copying them. Unfrozen after, so a process that
@@ -283,15 +288,10 @@ def build(
         gc.unfreeze()
         _FORKED.clear()
     for target in result.targets:
-        report, diagnostics, files = outcomes[target.name]
+        report, diagnostics, _ = outcomes[target.name]
         target.report = report
         for diagnostic in diagnostics:
             result.writer.report(diagnostic)
-        if any(d.severity is Severity.ERROR for d in diagnostics) or report.refused:
-            buildcache.forget(target.root)
-        else:
-            shown = _diagnostics_text(compiled.sink, compiled.sources)
-            buildcache.record(target.root, manifest, fingerprints[target.name], inputs, files, shown)
     return result
 
 
@@ -309,7 +309,17 @@ def _emit_and_write(name: str) -> tuple[WriteReport, list[Diagnostic], list[str]
     files = _FORKED["backends"][name]().emit(api, thaw(api.targets.get(name)) or {})
     sink = Sink()
     report = write_tree(root, files, sink, display=str(root))
-    return report, sink.items, [f.path for f in files]
+    paths = [f.path for f in files]
+    # The build cache's record of a clean build (or its removal), made by the process that wrote
+    # the tree, as soon as it is written: in parallel with the other targets, not after them all.
+    from tinkc import buildcache
+
+    manifest, fingerprints, inputs, shown = _FORKED["remember"]
+    if any(d.severity is Severity.ERROR for d in sink.items) or report.refused:
+        buildcache.forget(root)
+    else:
+        buildcache.record(root, manifest, fingerprints[name], inputs, paths, shown)
+    return report, sink.items, paths
 
 
 def jobs(targets: int) -> int:
@@ -329,12 +339,11 @@ def jobs(targets: int) -> int:
 
 def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
     import importlib
-    import multiprocessing
+    import os
 
     workers = jobs(len(names))
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or not hasattr(os, "fork"):
         return {name: _emit_and_write(name) for name in names}
-    from concurrent.futures import ProcessPoolExecutor
 
     # What several targets' emitters import is imported here, once, and shared by the children
     # (each would import it again: jinja2 is a twentieth of a build's CPU time per process).
@@ -347,11 +356,99 @@ def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[D
             importlib.import_module(module)
         except Exception:  # noqa: BLE001, S110 - each target's emit imports it again and reports the failure
             pass
-    # the children emit all but the first target; this process emits the first meanwhile
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-        rest = pool.map(_emit_and_write, names[1:])
-        first = _emit_and_write(names[0])
-        return dict(zip(names, [first, *rest], strict=True))
+    # The children emit all but the first target (dealt out in turn when there are fewer children
+    # than targets); this process emits the first meanwhile. A plain fork and a pipe per child, not
+    # a process pool: the pool's imports, threads and queues cost a build more CPU time than the
+    # pipes' few kilobytes of results.
+    groups = [names[1 + i :: workers - 1] for i in range(workers - 1)]
+    children: list[tuple[int, int]] = []
+    here = [names[0]]
+    for group in groups:
+        try:
+            children.append(_fork_emitter(group))
+        except OSError:  # no process to be had (EAGAIN, ENOMEM): this process emits them too
+            here += group
+    outcomes: dict[str, tuple[WriteReport, list[Diagnostic], list[str]]] = {}
+    failure: BaseException | None = None
+    try:
+        for name in here:
+            outcomes[name] = _emit_and_write(name)
+    except BaseException as exc:  # noqa: BLE001 - raised once the children are reaped
+        failure = exc
+    for pid, reader in children:
+        try:
+            outcomes.update(_child_outcome(pid, reader))
+        except BaseException as exc:  # noqa: BLE001 - every child is reaped before the first failure is raised
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return {name: outcomes[name] for name in names}
+
+
+class EmitterFailed(Exception):
+    """A forked emitter's exception that could not be sent back as it was (its traceback, as text)."""
+
+
+def _fork_emitter(group: list[str]) -> tuple[int, int]:
+    """Fork a child that emits and writes ``group``'s targets and sends the outcomes (or its
+    exception) back, pickled, through a pipe: (its pid, the pipe's reading end)."""
+    import os
+    import pickle
+    import sys
+
+    reader, writer = os.pipe()
+    sys.stdout.flush()  # nothing buffered before the fork is printed twice
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        raise
+    if pid:
+        os.close(writer)
+        return pid, reader
+    status = 1
+    try:  # the child: never returns into the caller's code, whatever happens
+        os.close(reader)
+        try:
+            data = pickle.dumps(("ok", {name: _emit_and_write(name) for name in group}))
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            import traceback
+
+            try:
+                data = pickle.dumps(("error", exc))
+                pickle.loads(data)  # an exception that pickles but does not unpickle
+            except Exception:  # noqa: BLE001
+                data = pickle.dumps(("error", EmitterFailed("".join(traceback.format_exception(exc)))))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writer, view) :]
+        status = 0
+        from tinkc import attrscache
+
+        attrscache.save()  # the classes of this target's emitters, which only this process imported
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _child_outcome(pid: int, reader: int) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
+    import os
+    import pickle
+
+    chunks = []
+    try:
+        while chunk := os.read(reader, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        raise EmitterFailed(f"the emitting process {pid} ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
+    kind, value = pickle.loads(b"".join(chunks))
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def optional_passes(names: Iterable[str]) -> frozenset[str]:

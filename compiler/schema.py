@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, Param
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, STREAMS, Param
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS
 from tinkc.frontend.lower import _ENDPOINT_ID, _HELPER_NAME, _IDENT, _TYPE_ID, BINDING_SOURCES, IMPORTED_KEYS, ROOT_KEYS
 
@@ -323,6 +323,23 @@ def _definitions() -> dict[str, Schema]:
                                     ),
                                     "default": {"description": "Value used when neither the option nor the variable gives one."},
                                     "doc": DOC,
+                                    "profiles": _map(
+                                        _nullable(
+                                            _obj(
+                                                {
+                                                    "timeout_ms": {"type": "integer", "minimum": 1, "description": "The default timeout."},
+                                                    "max_retries": {
+                                                        "type": "integer",
+                                                        "minimum": 0,
+                                                        "description": "The retry count of `retry_policy`'s endpoints.",
+                                                    },
+                                                }
+                                            )
+                                        ),
+                                        description="Named profiles of defaults the option's (string) value chooses among "
+                                        "(Tinkex's parity modes); a value naming none is a configuration error.",
+                                    ),
+                                    "retry_policy": _str("The retry_policy feature whose `max_retries` a profile's replaces."),
                                 },
                                 required=("type",),
                             ),
@@ -368,7 +385,16 @@ def _definitions() -> dict[str, Schema]:
         "description": "`name: <type expr>` or the long form `{type, default, optional, nullable, json_name, deprecated, doc}`; `T?` is optional and nullable."
     }
     d["Field"]["anyOf"] = [_ref("TypeExpr"), field_long]
-    common = {"doc": DOC, "deprecated": DEPRECATED, "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."}}
+    common = {
+        "doc": DOC,
+        "deprecated": DEPRECATED,
+        "export": {"type": "boolean", "description": "Keep even when no endpoint uses it."},
+        "namespace": _str(
+            "A sub-namespace of the types (`telemetry`): Elixir `<Types>.Telemetry.<Name>`, Python module `types_telemetry`, "
+            "TypeScript `telemetry.<Name>`; the flat name stays in Python and TypeScript.",
+            pattern="^[a-z][a-z0-9_]*$",
+        ),
+    }
     template = _str("`literal{name}literal{+name}`: `{name}` is one segment (no `/`), `{+name}` any text; variables are string fields.")
     d["ParseTemplate"] = {
         "description": "A parse template: the record's `parse` function (default `parse`) splits a string by it into the record.",
@@ -476,6 +502,9 @@ def _definitions() -> dict[str, Schema]:
             **common,
             "union": {"type": "array", "minItems": 1, "items": variant, "description": "The variant records (or `{type, tag}`)."},
             "discriminator": _str("The field whose literal value tags each variant."),
+            "tag_accessor": _str(
+                "The name of a function answering a value's tag (`event_type`); needs `discriminator`.", pattern="^[a-z][a-z0-9_]*$"
+            ),
         },
         required=("union",),
         description="A discriminated union of records; SDKs tolerate unknown tags.",
@@ -553,6 +582,11 @@ def _definitions() -> dict[str, Schema]:
                 "enum": list(RESPONSE_HANDLERS),
                 "description": "; ".join(f"`{k}`: {v}" for k, v in RESPONSE_HANDLERS.items()),
             },
+            "stream": {
+                "enum": list(STREAMS),
+                "description": "The response body is a stream of events, each a `response` record (no retries; a flow may only "
+                "answer it as its last step): " + "; ".join(f"`{k}`: {v}" for k, v in STREAMS.items()),
+            },
             "deprecated": DEPRECATED,
             "api": _str(
                 "The endpoint's function of the stateless layer, `group.function` (default: the endpoint's own id): "
@@ -566,7 +600,18 @@ def _definitions() -> dict[str, Schema]:
     d["FlowInput"] = {
         "anyOf": [
             _ref("TypeExpr"),
-            _obj({"type": _ref("TypeExpr"), "default": {"description": "Makes the input optional."}, "doc": DOC}, required=("type",)),
+            _obj(
+                {
+                    "type": _ref("TypeExpr"),
+                    "default": {"description": "Makes the input optional."},
+                    "doc": DOC,
+                    "spread": {
+                        "type": "boolean",
+                        "description": "A record input whose fields are also inputs of their own, each overriding that field when given.",
+                    },
+                },
+                required=("type",),
+            ),
         ]
     }
     d["Step"] = _obj(
@@ -621,6 +666,11 @@ def _definitions() -> dict[str, Schema]:
         "steps": {"type": "array", "minItems": 1, "items": _ref("Step")},
         "deprecated": DEPRECATED,
         "returns": {"const": "task", "description": "The function answers a task of the result (Elixir `{:ok, Task}`)."},
+        "overloads": _str(
+            "Another method of the flow's client that the flow is also another arity of, in Elixir "
+            "(`<method>/<1 + required inputs>`; Python and TypeScript keep the flow's own name).",
+            pattern=IDENT,
+        ),
     }
     d["Flow"] = _obj(
         {"client": _str("The client the flow is a method of."), **flow_common},
@@ -765,7 +815,13 @@ def _target_options() -> Schema:
                 extension,
                 keys=TYPE_ID,
                 description="Record name → hand-written module: the record's generated module delegates the listed functions to it.",
-            )
+            ),
+            "typespecs": _map(
+                {"type": "array", "items": _str("A declared type.", pattern=TYPE_ID), "minItems": 1},
+                keys="^[A-Z][A-Za-z0-9_]*$",
+                description="Elixir only: module name → types; a module of typespecs in the types' namespace, one snake-cased "
+                "`@type` per listed type (`Types.TypeAliases`: `@type loss_fn_inputs :: LossFnInputs.t()`).",
+            ),
         },
     }
 

@@ -110,6 +110,7 @@ import fcntl
 import hashlib
 import json
 import os
+import posixpath
 import re
 import stat
 import threading
@@ -551,9 +552,10 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
         _rename(root / temp_name(PurePosixPath(RECORD)), root / RECORD)
     # Every directory this journal changes, whether this call or an interrupted one renamed there:
     # the renames must be durable before the journal that would redo them is gone.
-    changed = [root / PurePosixPath(key).parent for key in journal.writes] + [
-        _nearest_dir(root, root / path) for path, _ in journal.removals
-    ]
+    # (each directory once: most files share theirs)
+    changed = dict.fromkeys(
+        [root / posixpath.dirname(key) for key in journal.writes] + [_nearest_dir(root, root / path) for path, _ in journal.removals]
+    )
     _sync(root, dirs=[root, *(d for d in changed if not _has_symlink(root, PurePosixPath(d.relative_to(root).as_posix())))])
     _drop_journal(root)
 
@@ -568,7 +570,8 @@ def _drop_journal(root: Path) -> None:
 def _rename(tmp: Path, target: Path) -> bool:
     """Rename one staged file into place. A temporary file already gone was renamed before an
     interruption (each target is in the journal once): False."""
-    if tmp.is_symlink() or not tmp.is_file():
+    st = _stat(os.fspath(tmp), follow=False)  # a symlink is never followed, nor renamed
+    if st is None or not stat.S_ISREG(st.st_mode):
         return False
     _step("rename", target)
     os.replace(tmp, target)
@@ -728,22 +731,25 @@ def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink
 def _missing_dirs(root: Path, targets: Iterable[str]) -> list[str]:
     """The directories staging must create, parents before children."""
     missing: set[str] = set()
-    seen: set[str] = set()  # files share folders: each is looked at once
+    seen: set[str] = set()  # files share folders: each is looked at once (and its parents with it)
+    base = os.fspath(root)
     for key in targets:
-        for parent in PurePosixPath(key).parents:
-            name = parent.as_posix()
-            if parent == PurePosixPath(".") or name in seen:
-                continue
+        name = posixpath.dirname(key)
+        while name and name not in seen:
             seen.add(name)
-            if _stat(os.path.join(os.fspath(root), name), follow=True) is None:
+            if _stat(os.path.join(base, name), follow=True) is None:
                 missing.add(name)
+            name = posixpath.dirname(name)
     return sorted(missing, key=lambda d: (d.count("/"), d))
 
 
 def _create_file(path: Path, data: bytes) -> None:
     """A temporary file, created (never opened through an existing file or symlink) and filled."""
-    if path.is_symlink() or path.is_file():  # left by a build whose journal was lost: ours (the `.tinkc-` prefix)
-        path.unlink()
+    st = _stat(os.fspath(path), follow=False)
+    if st is not None and (
+        stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode)
+    ):  # left by a build whose journal was lost: ours (the `.tinkc-` prefix)
+        os.unlink(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

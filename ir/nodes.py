@@ -295,6 +295,7 @@ class Record:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None  # a sub-namespace of the types (`telemetry`): see docs/manifest.md
     parse: ParseTemplate | None = None
     helpers: tuple[Helper, ...] = ()
     derived: tuple[tuple[str, Derived], ...] = ()  # field name → how it is derived
@@ -321,6 +322,7 @@ class Enum:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
     helpers: tuple[Helper, ...] = ()  # `get` helpers only: an enum value is read, never built
     span: Span | None = _span()
 
@@ -342,6 +344,9 @@ class Union_:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
+    # the name of the function answering a value's discriminator value (`event_type`), if any
+    tag_accessor: str | None = None
     span: Span | None = _span()
 
 
@@ -352,6 +357,7 @@ class Alias:
     doc: str | None = None
     deprecated: bool = False
     export: bool = False
+    namespace: str | None = None
     span: Span | None = _span()
 
 
@@ -479,6 +485,9 @@ class Endpoint:
     # `api: group.name`: the endpoint's function of the stateless layer (default: its own id)
     api: str | None = None
     api_span: Span | None = _span()
+    # `stream: sse`: the response body is a stream of server-sent events, each a `response` value
+    stream: str | None = None
+    stream_span: Span | None = _span()
 
     @property
     def group(self) -> str:
@@ -670,6 +679,9 @@ class Pagination:
 class QueueStateObserver:
     debounce_ms: int
     log_level: str
+    # client state fields whose value keys the debounce (the first the calling client holds):
+    # Tinkex logs once a minute per sampling session and per model; () keys by endpoint only
+    debounce_by: tuple[str, ...] = ()
 
 
 FeatureParams = (
@@ -831,6 +843,11 @@ class FlowInput:
     has_default: bool = False  # a caller may leave it out; then `default` (frozen JSON) is used
     default: Any = None
     doc: str | None = None
+    # `spread: true` on a record input: each field of the record is an input of its own too
+    # (`rank:` beside `lora_config:`), overriding that field of the record when given. The bindings
+    # pass adds those inputs (`spread_of` names the record input); the SDKs merge them into it.
+    spread: bool = False
+    spread_of: str | None = None
     span: Span | None = _span()
 
     @property
@@ -851,6 +868,11 @@ class Flow:
     doc: str | None = None
     deprecated: bool = False
     task: bool = False  # `returns: task`: the public function answers a task/future of the flow's result
+    # `overloads: <method>`: in a language with arity overloading (Elixir), the flow is also the
+    # other arity of that method of its client (Tinkex's `delete_checkpoint/2` with a tinker path
+    # beside `delete_checkpoint/3`); Python and TypeScript keep the flow's own name only
+    overloads: str | None = None
+    overloads_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span | None = _span()
 
     def step(self, step_id: str) -> Step | None:
@@ -983,6 +1005,21 @@ class ConfigOption:
     has_default: bool = False
     default: Any = None  # frozen JSON
     doc: str | None = None
+    # `profiles:`: the option's value names a profile of defaults for the built-in timeout and the
+    # retry count of `retry_policy` (Tinkex's `:parity_mode` python/beam); `()`: an ordinary option
+    profiles: tuple[Profile, ...] = ()
+    retry_policy: str | None = None  # the retry_policy feature whose max_retries a profile replaces
+    span: Span | None = _span()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Profile:
+    """One named profile of a config option's `profiles:`: the defaults it gives (None: the
+    manifest's own, `service.timeout_ms` and the retry policy's `max_retries`)."""
+
+    name: str
+    timeout_ms: int | None = None
+    max_retries: int | None = None
     span: Span | None = _span()
 
 

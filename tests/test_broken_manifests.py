@@ -188,6 +188,21 @@ CASES: dict[str, Case] = {
     "parse_required_field_not_filled": case(E("type.bad-parse", 12, 7), match=HINT + r".*`optional: true`"),
     "parse_unbalanced_brace": case(E("type.bad-parse", 8, 12), match=r"unbalanced braces"),
     "parse_step_unknown_type": case(E("flow.bad-parse", 13, 15), match=HINT + r"did you mean `CheckpointPath`\?"),
+    # -- type namespaces and tag accessors -------------------------------------------------------------
+    "namespace_and_tag_accessor_bad": case(
+        E("type.bad-namespace", 9, 16),
+        E("type.bad-namespace", 14, 16),
+        E("type.bad-tag-accessor", 20, 19),
+        E("type.bad-tag-accessor", 25, 19),
+        match=(HINT + r"write e.g. `namespace: telemetry`", r"names a module every SDK has", HINT + r"add `discriminator"),
+    ),
+    "typespecs_bad": case(
+        E("targets.bad-option", 9, 7),
+        E("targets.bad-option", 10, 28),
+        E("targets.bad-option", 10, 36),
+        E("targets.bad-option", 11, 14),
+        match=(r"already the module of a type", HINT + r"did you mean `Chunk`\?", r"listed twice", r"must list at least one type"),
+    ),
     # -- helpers, derived fields, client aliases -------------------------------------------------------
     "helper_bad_paths_and_templates": case(
         E("type.bad-helper", 16, 7),
@@ -259,12 +274,31 @@ CASES: dict[str, Case] = {
         E("client.bad-chunker", 25, 38),
         match=(HINT + r"a call step of the flow splits", HINT + r"did you mean `fetch`\?", HINT + r"a capitalized name"),
     ),
+    "config_profiles_bad": case(
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 8, 5),
+        E("config.bad-profile", 13, 28),
+        E("config.bad-profile", 14, 9),
+        E("manifest.unknown-key", 15, 51),
+        E("config.bad-profile", 16, 5),
+        match=(HINT + r"did you mean `retry_standard`\?", HINT + r"one of: safe, slow", r"both choose profiles"),
+    ),
+    "queue_debounce_by_unknown": case(E("feature.bad-value", 8, 18), match=HINT + r"did you mean `sampling_session_id`\?"),
+    "flow_overload_bad": case(
+        E("flow.bad-overload", 16, 20),
+        E("flow.overload-clash", 22, 20),
+        E("flow.overload-clash", 34, 20),
+        E("flow.bad-overload", 40, 20),
+        match=(HINT + r"did you mean `delete_thing`\?", r"clashes with `delete_thing/3`", r"clashes with flow `delete_by_one`'s overload"),
+    ),
     # -- chunked calls ---------------------------------------------------------------------------------
     "chunk_input_not_a_list": case(E("flow.bad-chunk", 14, 28), match=HINT + r"its list inputs: `items`"),
     "chunk_bad_combine": case(E("flow.bad-chunk", 18, 34), match=HINT + r"did you mean `concat`\?"),
     "chunk_combine_wrong_field_type": case(E("flow.bad-chunk", 18, 25), match=r"needs a list"),
     "chunk_not_a_future": case(E("flow.bad-chunk", 13, 46), E("flow.bad-chunk", 17, 20), match=HINT + r".*promise_result"),
     "flow_bad_returns": case(E("flow.bad-returns", 9, 18), match=HINT + r"`returns: task`"),
+    "flow_bad_spread": case(E("flow.bad-spread", 18, 11), E("flow.bad-spread", 19, 11), match=HINT + r"give `lora` a `default:`"),
+    "flow_spread_clash": case(E("flow.spread-clash", 18, 11), match=HINT + r"rename the input `rank`"),
     "method_bad_returns": case(E("client.bad-method", 8, 42), match=HINT + r".*returns: value"),
     "binding_unknown_field": case(E("binding.unknown-field", 16, 25), match=HINT + r"did you mean `owner_id`\?"),
     "binding_later_step": case(E("binding.unknown-step", 13, 23), match=r"runs later"),

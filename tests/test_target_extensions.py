@@ -292,13 +292,10 @@ def test_tinkex_model_input_gets_its_tokenizer_helpers_by_delegation(tmp_path: P
     shutil.copytree(source, copy)
     root = copy / bundled_manifest().name
     text = root.read_text(encoding="utf-8")
-    line = "  elixir: {app: tinkex, namespace: Tinkex, types_namespace: Tinkex.Types}\n"
+    line = "    types_namespace: Tinkex.Types\n"  # in `targets.elixir`
     assert line in text
     root.write_text(
-        text.replace(
-            line,
-            line[:-2] + ", extensions: {ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2]}}}\n",
-        ),
+        text.replace(line, line + "    extensions: {ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2]}}\n", 1),
         encoding="utf-8",
     )
     out = tmp_path / "sdk"

@@ -61,6 +61,13 @@ class ElixirBackend(Backend):
             example='{nx: "~> 0.9"}',
             doc="hex packages",
         ),
+        # modules of typespecs gathering types under snake-cased names (Tinkex's Types.TypeAliases)
+        "typespecs": TargetOption(
+            kind="typespecs",
+            pattern=r"[A-Z][A-Za-z0-9_]*",
+            example="{TypeAliases: [ModelInputChunk, LossFnInputs]}",
+            doc="typespec modules in the types' namespace",
+        ),
         # hand-written modules a record's generated module delegates to (`defdelegate`)
         "extensions": TargetOption(
             kind="extensions",
@@ -69,7 +76,7 @@ class ElixirBackend(Backend):
             example="{ModelInput: {module: TinkexExt.ModelInput, functions: [from_text/2]}}",
             doc="delegations to hand-written modules",
             # what every record module defines, and the words that cannot name a function
-            reserved=("new", "decode", "from_json", "from_map", "to_json", "__type__", "__derived__", "__struct__")
+            reserved=("new", "decode", "from_json", "from_map", "to_json", "to_map", "__type__", "__derived__", "__struct__")
             + ("do", "end", "fn", "nil", "true", "false", "when", "and", "or", "not", "in", "catch", "rescue", "after", "else"),
         ),
     }
@@ -109,7 +116,10 @@ class ElixirBackend(Backend):
             OutputFile(
                 "conformance_driver.exs",
                 render(
-                    "conformance_driver.exs.jinja", namespace=layout.namespace, types_namespace=layout.type_module("X").rpartition(".")[0]
+                    "conformance_driver.exs.jinja",
+                    namespace=layout.namespace,
+                    types_namespace=layout.types_namespace,
+                    namespaced=sorted((t, layout.type_module(t)) for t in layout.type_namespaces if t in api.types),
                 ),
             )
         )

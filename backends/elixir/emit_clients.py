@@ -46,12 +46,16 @@ class ClientWriter:
             return ["{:ok, Task.t()}"]
         if method.kind == "endpoint":
             ep = self.plan.endpoint(method.target)
+            if ep.response == "stream":
+                return ["result(Enumerable.t())"]
             if ep.response == "redirect" and ep.response_type is None:
                 return ["result(String.t())"]
             if ep.response_type is None:
                 return ["result(nil)"]
             return [f"result({self.types.spec(ep.response_type)})"]
         flow = self.plan.flow(method.target)
+        if flow.returns == "stream":
+            return ["result(Enumerable.t())"]
         if flow.result is None:
             return ["result(nil)"]
         return [f"result({self.types.spec(flow.result)})"]
@@ -117,6 +121,60 @@ class ClientWriter:
                 line = f"  defdelegate {fun}({', '.join(head)}),\n    to: {module},\n    as: :{to}"
             out += [*exfmt.heredoc("@doc", doc), line, ""]
         return lines(out[:-1])
+
+    def overload_functions(self, method: MethodPlan, sig: Signature) -> list[str]:
+        """A flow's `overloads: <method>`: `<method>/<1 + required inputs>` (and its `_async` twin)
+        calling the flow's function, as Tinkex's `delete_checkpoint(client, tinker_path)` beside
+        `delete_checkpoint(client, run_id, checkpoint_id)`. Without the options list: that arity
+        may be one the method already has (the `naming` pass checked the bare one is free)."""
+        flow = self.plan.flow(method.target)
+        if flow.overloads is None or method.name != (flow.method or flow.id):
+            return []
+        name = symbols.function_name(flow.overloads)
+        args = [sig.receiver, *(p.name for p in sig.positional)]
+        specs = self.arg_specs(sig)[:-1]  # without `keyword()`
+        arity = len(args)
+        pairs = [(name, sig.function, self.return_spec(sig, method))]
+        if sig.kind == "sync":
+            pairs.append((f"{name}_async", f"{sig.function}_async", ["Task.t()"]))
+        out = []
+        for fun, to, ret in pairs:
+            doc = f"Same as `{to}/{arity}` (the other arities of `{fun}` take other arguments)." + (
+                "" if method.doc is None and flow.doc is None else f"\n\n{(method.doc or flow.doc or '').strip()}"
+            )
+            call = exfmt.Call(to, [Text(a) for a in args])
+            out.append(
+                lines(
+                    [
+                        *exfmt.heredoc("@doc", doc),
+                        *([deprecated_attribute(method.deprecated)] if method.deprecated else []),
+                        *exfmt.spec(fun, specs, ret),
+                        *exfmt.def_head(fun, args),
+                        *exfmt.statement(call, 4),
+                        "  end",
+                    ]
+                )
+            )
+        return out
+
+    def clear_queue_function(self, key: str) -> str:
+        """Tinkex's `SamplingClient.clear_queue_state_debounce/1`: forgets the queue-state log marks
+        of one value of the client's debounce key (`debounce_by`), so its next change is logged."""
+        arg = symbols.variable_name(key)
+        doc = (
+            f"Forgets when the queue-state log last logged a change for `{arg}`: the next change of its "
+            "futures is logged at once (the log lines are debounced per value of it)."
+        )
+        observer = self.ref("Runtime.QueueObserver")
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                "  @spec clear_queue_state_debounce(String.t()) :: :ok",
+                *exfmt.def_head("clear_queue_state_debounce", [arg]),
+                f"    {observer}.clear_debounce({arg})",
+                "  end",
+            ]
+        )
 
     def async_twin(self, sig: Signature) -> dict[str, str | int]:
         """`<function>_async`: the function in a `Task`."""
@@ -216,7 +274,11 @@ class ClientWriter:
             functions.append(text)
             if method.kind == "endpoint" and self.plan.endpoint(method.target).page is not None:
                 functions.extend(self.pager_functions(method, sig))
+            if method.kind == "flow":
+                functions.extend(self.overload_functions(method, sig))
         functions.extend(self.alias_function(a) for a in self.client.aliases)
+        if self.client.queue_key is not None:
+            functions.append(self.clear_queue_function(self.client.queue_key))
         chunks = self.aliases.ref(self.layout.runtime("Runtime.Chunks")) if any(k.module is None for k in self.client.chunkers) else ""
         functions.extend(chunker_function(k, self.types, chunks) for k in self.client.chunkers if k.module is None)
         head = self.process_head() if self.process else self.struct_head()

@@ -30,14 +30,14 @@ from tinkc.backends.elixir.signatures import Param, Signature, flow_function
 from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
-from tinkc.sdk import ClientPlan, EndpointPlan, FlowPlan, SdkPlan, StepArg, StepPlan
+from tinkc.sdk import ClientPlan, EndpointPlan, FlowInputPlan, FlowPlan, SdkPlan, StepArg, StepPlan
 
 # The runtime function an endpoint call goes through, by the plan's response kind (a future is
 # submitted and polled; `future_task` polls in a task, `call_future` in the caller).
-CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future"}
+CALLS = {"value": "call", "empty": "call_empty", "redirect": "call_location", "future": "call_future", "stream": "call_stream"}
 # The calls that decode what they answer (`decode:` a codec type; `:none` for a future that
 # resolves to nothing).
-DECODING = frozenset({"call", "call_future", "future_task"})
+DECODING = frozenset({"call", "call_future", "future_task", "call_stream"})
 
 
 class Scope:
@@ -99,6 +99,20 @@ class FunctionWriter:
             if p.has_default:
                 args.append(self.types.value(p.type, p.default))
             out.append(exfmt.statement(Match(p.name, "=", Call("Keyword.get", args)), 4))
+        return out
+
+    def spread_inputs(self) -> list[FlowInputPlan]:
+        return []  # only a flow has inputs with `spread:`
+
+    def overlay_lines(self) -> list[list[str]]:
+        """`spread:` inputs: the record input with the fields given as options of their own in
+        place of its own (`lora_config = Client.overlay(lora_config, Keyword.take(opts, [:rank, ...]))`)."""
+        out: list[list[str]] = []
+        for i in self.spread_inputs():
+            if i.name in self.scope.read:
+                names = ListNode([Text(symbols.atom(o)) for o in i.overrides])
+                given = Call("Keyword.take", [Text("opts"), names])
+                out.append(exfmt.statement(Match(i.name, "=", Call(f"{self.client_ref}.overlay", [Text(i.name), given])), 4))
         return out
 
     def head_args(self) -> list[str]:
@@ -173,7 +187,7 @@ class FunctionWriter:
         check = Call(
             f"{self.client_ref}.check_options!", [Text("opts"), known, Text(symbols.string(f"{self.sig.function}/{self.sig.arity()}"))]
         )
-        statements = [exfmt.statement(check, 4), *self.option_lines()]
+        statements = [exfmt.statement(check, 4), *self.option_lines(), *self.overlay_lines()]
         if "c" in self.scope.read:  # the handle carries the per-call options (`:request_options`, `:timeout`)
             # a `timeout` parameter of the API is not the shorthand of the per-call timeout
             opts = "Keyword.delete(opts, :timeout)" if any(p.wire == "timeout" for p in self.sig.params) else "opts"
@@ -249,6 +263,9 @@ class PagesFunction(EndpointFunction):
 
 class FlowFunction(FunctionWriter):
     """A client function that runs a manifest flow (the plan's steps, stage by stage)."""
+
+    def spread_inputs(self) -> list[FlowInputPlan]:
+        return [i for i in self.flow.inputs if i.overrides]
 
     def __init__(self, plan: SdkPlan, layout: Layout, aliases: Aliases, client: ClientPlan, sig: Signature, flow: FlowPlan) -> None:
         super().__init__(plan, layout, aliases, client, sig)

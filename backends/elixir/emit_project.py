@@ -273,7 +273,16 @@ def types_test(plan: SdkPlan, layout: Layout) -> str | None:
         blocks.append({"kind": "enums", "attribute": "\n".join(exfmt.layout(modules, "  @enums ", 2))})
     unions = [d for d in api.types.values() if isinstance(d, ir.Union_) and d.discriminator]
     if unions:
-        tags = [exfmt.Tuple([exfmt.Text(layout.type_module(d.id)), exfmt.Text(symbols.string(discriminator_wire(api, d)))]) for d in unions]
+        tags = [
+            exfmt.Tuple(
+                [
+                    exfmt.Text(layout.type_module(d.id)),
+                    exfmt.Text(symbols.string(discriminator_wire(api, d))),
+                    exfmt.Text(symbols.atom(symbols.function_name(d.tag_accessor)) if d.tag_accessor else "nil"),
+                ]
+            )
+            for d in unions
+        ]
         blocks.append({"kind": "unions", "attribute": "\n".join(exfmt.layout(exfmt.List(tags), "  @unions ", 2))})
     if not blocks:
         return None

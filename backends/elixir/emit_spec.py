@@ -113,6 +113,7 @@ class SpecWriter:
                     ("jitter", Text(float_literal(float(retry.jitter)))),
                     ("retry_after_max_ms", Text(int_literal(retry.retry_after_max_ms))),
                     ("should_retry_header", optional_text(retry.should_retry_header)),
+                    *([("profiled", Text("true"))] if retry.profiled else []),
                 ],
             )
         if isinstance(p, ir.RetryHandler):
@@ -181,6 +182,7 @@ class SpecWriter:
                     ("id", Text(symbols.string(feat.id))),
                     ("debounce_ms", Text(int_literal(p.debounce_ms))),
                     ("level", Text(symbols.atom(p.log_level))),
+                    *([("key_fields", ListNode([Text(symbols.atom(f)) for f in p.debounce_by]))] if p.debounce_by else []),
                 ],
             )
         return None
@@ -345,6 +347,11 @@ class SpecWriter:
                 for o in self.plan.config
             ]
             items.append(("config_options", ListNode(options)))
+        profiles = self.plan.profiles
+        if profiles is not None:
+            nil_or = lambda n: Text(int_literal(n) if n is not None else "nil")  # noqa: E731
+            entries = [Tuple([Text(symbols.string(p.name)), nil_or(p.timeout_ms), nil_or(p.max_retries)]) for p in profiles.profiles]
+            items.append(("profiles", Tuple([Text(symbols.atom(profiles.option)), ListNode(entries), nil_or(profiles.base_max_retries)])))
         session = self.session()
         if session is not None:
             items.append(("session", session))

@@ -3,8 +3,9 @@ per manifest type under the types namespace.
 
 Every type module describes itself with `__type__/0` (the runtime's `Codec` decodes and encodes by
 that description) and offers the same functions: records `new/0,1`, `decode/1`, `from_json/1`,
-`from_map/1`, `to_json/1`; enums `values/0`, `parse/1`, `to_string/1`, `decode/1`, `to_json/1`;
-unions and aliases `decode/1`, `to_json/1`. Forward compatibility is in the runtime: an unknown enum
+`from_map/1`, `to_json/1`, `to_map/1`; enums `values/0`, `parse/1`, `to_string/1`, `decode/1`,
+`to_json/1`; unions `decode/1`, `from_json/1`, `from_map/1`, `to_json/1`, `to_map/1` (and the
+`tag_accessor:` function), aliases `decode/1`, `from_json/1`, `to_json/1`. Forward compatibility is in the runtime: an unknown enum
 value stays a string, a union variant with an unknown tag stays its JSON map.
 """
 
@@ -21,7 +22,16 @@ from tinkc.backends.elixir.symbols import Layout
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, Expr, HelperArg, PathStep, may_fail
 from tinkc.sdk import SdkPlan, extensions_of
-from tinkc.sdk.plan import DerivedPlan, ExtensionFunction, ExtensionPlan, HelperPlan
+from tinkc.sdk.plan import (
+    DerivedPlan,
+    ExtensionFunction,
+    ExtensionPlan,
+    HelperPlan,
+    TagAccessorPlan,
+    TypespecModulePlan,
+    tag_accessor_of,
+    typespecs_of,
+)
 
 PRIM_TERMS = {"string": ":string", "int": ":integer", "float": ":float", "bool": ":boolean", "bytes": ":bytes",
               "any": ":any", "datetime": ":datetime", "date": ":date"}  # fmt: skip
@@ -536,17 +546,34 @@ def union_body(api: ir.Api, decl: ir.Union_, types: TypeRenderer, codec: str) ->
     else:
         table = attribute("variants", ListNode([Text(m) for m in variants]))
         kind = "{:one_of, @variants}"
+    accessor = tag_accessor_of(api, decl)
     return "union.ex.jinja", {
         "type": lines(exfmt.union_type("@type t", alternatives, 2)),
         "attribute": lines(table),
         "kind": kind,
         "codec": codec,
         "json_type": "term()" if decl.discriminator is None else "map()",
+        "maps": True,
+        "accessor": tag_function(accessor, types) if accessor is not None else None,
     }
+
+
+def tag_function(plan: TagAccessorPlan, types: TypeRenderer) -> str:
+    """`tag_accessor:` (Tinkex's `TelemetryEvent.event_type/1`): one clause per known variant,
+    answering its tag, and one for a variant this SDK does not know (kept as its JSON map)."""
+    name = symbols.function_name(plan.name)
+    doc = f"The `{plan.wire}` tag of a value, as its wire string (an unknown variant's own)."
+    out = [*exfmt.heredoc("@doc", doc), *exfmt.spec(name, ["t()"], ["String.t()"])]
+    for variant, tag in plan.tags:
+        out += exfmt.short_def(f"{name}(%{types.module(variant)}{{}})", Text(symbols.string(tag)))
+    out += exfmt.short_def(f"{name}(%{{{symbols.string(plan.wire)} => tag}}) when is_binary(tag)", Text("tag"))
+    return lines(out)
 
 
 def alias_body(decl: ir.Alias, types: TypeRenderer, codec: str) -> Body:
     return "union.ex.jinja", {
+        "maps": False,
+        "accessor": None,
         "type": lines(exfmt.union_type("@type t", types.alternatives(decl.target), 2)),
         "attribute": lines(exfmt.layout(types.term(decl.target), "  @target ", 2)),
         "kind": "{:alias, @target}",
@@ -560,7 +587,36 @@ def type_modules(plan: SdkPlan, layout: Layout) -> list[tuple[str, str]]:
     return [
         type_module(plan.api, layout, t.decl, plan.helpers, plan.derived, tuple(e for e in extensions if e.record == t.decl.id))
         for t in plan.types
+    ] + [typespec_module(plan.api, layout, m) for m in typespecs_of(plan.api, "elixir")]
+
+
+def typespec_module(api: ir.Api, layout: Layout, spec: TypespecModulePlan) -> tuple[str, str]:
+    """`targets.elixir.typespecs`: a module of typespecs in the types' namespace (Tinkex's
+    `Types.TypeAliases`), `@type <snake name> :: <Type>.t()` for each listed type, documented by
+    the type's doc."""
+    module = f"{layout.types_namespace}.{symbols.module_segment(spec.module)}"
+    aliases = Aliases(module)
+    types = TypeRenderer(api, layout, aliases)
+    blocks = []
+    for tid in spec.types:
+        decl = api.types[tid]
+        doc = decl.doc or f"The `{tid}` type of the {api.service.name} API."
+        blocks.append(
+            lines(
+                [*exfmt.heredoc("@typedoc", doc), *exfmt.union_type(f"@type {symbols.typespec_name(tid)}", [f"{types.module(tid)}.t()"], 2)]
+            )
+        )
+    listed = ", ".join(f"`{t}`" for t in spec.types)
+    head = [
+        lines(
+            exfmt.heredoc(
+                "@moduledoc", f"Typespecs of the {api.service.name} API's {listed}, gathered in one module (`targets.elixir.typespecs`)."
+            )
+        ),
+        lines(aliases.lines()),
     ]
+    text = templating.module(module, head, blocks)
+    return layout.path(module), text
 
 
 def delegation(module: str, f: ExtensionFunction) -> str:

@@ -44,7 +44,7 @@ CLIENT_FUNCTIONS = frozenset(
 
 # Functions every generated type module defines; a manifest field name never becomes a function, so
 # this only guards generated helper names.
-TYPE_FUNCTIONS = frozenset({"new", "decode", "from_json", "from_map", "to_json", "__schema__", "values", "parse"})
+TYPE_FUNCTIONS = frozenset({"new", "decode", "from_json", "from_map", "to_json", "to_map", "__schema__", "values", "parse"})
 
 # Kernel functions a generated client module must not redefine: calling a local function of the same
 # name and arity as an import is a compile error in Elixir.
@@ -97,6 +97,27 @@ def function_name(name: str) -> str:
     if candidate in RESERVED or candidate in CLIENT_FUNCTIONS or candidate in KERNEL_CLASHES or candidate in KERNEL_MACROS:
         candidate += RESERVED_SUFFIX
     return candidate
+
+
+# Built-in types of Elixir and Erlang: a typespec of one of these names cannot be defined.
+BUILTIN_TYPES = frozenset(
+    {
+        "any", "arity", "as_boolean", "atom", "binary", "bitstring", "boolean", "byte", "char", "charlist", "float",
+        "fun", "function", "identifier", "integer", "iodata", "iolist", "keyword", "list", "map", "mfa", "module",
+        "neg_integer", "nil", "no_return", "node", "non_neg_integer", "none", "nonempty_charlist", "nonempty_list",
+        "number", "pid", "port", "pos_integer", "reference", "struct", "term", "timeout", "tuple", "string",
+        "nonempty_string", "maybe_improper_list", "nonempty_maybe_improper_list", "dynamic",
+    }
+)  # fmt: skip
+
+
+def typespec_name(name: str) -> str:
+    """A typespec's name (`model_input_chunk` for `ModelInputChunk`): snake-case, suffixed when a
+    built-in type or a reserved word has it."""
+    candidate = snake_case(name) or "t_"
+    if candidate[0].isdigit():
+        candidate = "t_" + candidate
+    return candidate + RESERVED_SUFFIX if candidate in BUILTIN_TYPES or candidate in RESERVED else candidate
 
 
 def variable_name(name: str) -> str:
@@ -156,9 +177,13 @@ def escape_text(value: str, keep: str = "") -> str:
     """The escaping of every Elixir string and heredoc: backslashes doubled, `#{` escaped so
     nothing interpolates, invisible characters (but those in ``keep``) as escapes. Quotes are the
     caller's (they differ between a string and a heredoc)."""
-    if value.isascii() and value.isprintable() and "\\" not in value:
-        # the common case (plain printable ASCII: nothing invisible, no backslash) at string speed
-        return value.replace("#{", "\\#{")
+    if value.isascii():
+        # the common case at string speed: in ASCII only the controls are invisible (docs hold
+        # newlines, kept in a heredoc and escaped in a string)
+        text = value.replace("\\", "\\\\")
+        if not text.isprintable():
+            text = _ASCII_CONTROL.sub(lambda m: _escape_control(m.group(), keep), text)
+        return text.replace("#{", "\\#{")
     out = []
     for ch in value:
         if ch == "\\":
@@ -168,6 +193,13 @@ def escape_text(value: str, keep: str = "") -> str:
         else:
             out.append(SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}")
     return "".join(out).replace("#{", "\\#{")
+
+
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _escape_control(ch: str, keep: str) -> str:
+    return ch if ch in keep else SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}"
 
 
 def string(value: str) -> str:
@@ -211,19 +243,29 @@ class Layout:
     namespace: str  # e.g. "Tinkex"
     types_namespace: str  # e.g. "Tinkex.Types"
     version: str
+    # type id -> its `namespace:` (`telemetry`), for the types that have one
+    type_namespaces: Mapping[str, str] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def of(cls, api: ir.Api, options: Mapping[str, Any]) -> Layout:
         namespace = module_name(str(options.get("namespace") or module_segment(api.service.name)))
         types = module_name(str(options.get("types_namespace") or f"{namespace}.Types"))
         app = app_name(str(options.get("app") or api.service.name))
-        return cls(app=app, namespace=namespace, types_namespace=types, version=sdk_version(api.service.version))
+        namespaces = {t.id: t.namespace for t in api.types.values() if t.namespace}
+        return cls(
+            app=app, namespace=namespace, types_namespace=types, version=sdk_version(api.service.version), type_namespaces=namespaces
+        )
 
     def runtime(self, name: str) -> str:
         """A runtime module: `Runtime.Client` -> `Tinkex.Runtime.Client`."""
         return f"{self.namespace}.{name}"
 
     def type_module(self, type_id: str) -> str:
+        """`Tinkex.Types.CreateModelRequest`; a type with `namespace: telemetry` lives one level
+        down, `Tinkex.Types.Telemetry.EventType` (in `lib/tinkex/types/telemetry/`)."""
+        namespace = self.type_namespaces.get(type_id)
+        if namespace:
+            return f"{self.types_namespace}.{module_segment(namespace)}.{module_segment(type_id)}"
         return f"{self.types_namespace}.{module_segment(type_id)}"
 
     def client_module(self, client: ir.Client | Any) -> str:

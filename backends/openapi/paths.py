@@ -211,7 +211,17 @@ class PathsBuilder:
                 }
             else:
                 success = {"description": "Success." if endpoint.response is not None else "Success (the body is not read)."}
-            if endpoint.response is not None:
+            if endpoint.stream is not None and endpoint.response is not None:
+                # OpenAPI 3.1 has no schema of an event stream's items: the body is text, each
+                # event's data the declared schema (`x-tinkc-stream`)
+                success["description"] = "Server-sent events, each event's data one value of `x-tinkc-stream.event` as JSON."
+                success["content"] = {
+                    "text/event-stream": {
+                        "schema": {"type": "string"},
+                        "x-tinkc-stream": {"format": endpoint.stream, "event": self.schemas.type_schema(endpoint.response)},
+                    }
+                }
+            elif endpoint.response is not None:
                 success["content"] = {JSON: {"schema": self.schemas.type_schema(endpoint.response)}}
             out["200"] = success
         out["default"] = {"description": "An error status: the SDKs raise a status error carrying the status and the parsed body."}

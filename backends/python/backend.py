@@ -75,7 +75,7 @@ class PythonBackend(Backend):
         from tinkc.backends.python.emit_clients import clients_module
         from tinkc.backends.python.emit_project import driver, init_module, pyproject, readme
         from tinkc.backends.python.emit_spec import spec_module
-        from tinkc.backends.python.emit_types import types_module
+        from tinkc.backends.python.emit_types import namespace_modules, types_module
         from tinkc.sdk import plan_of
 
         plan = plan_of(api)
@@ -85,12 +85,13 @@ class PythonBackend(Backend):
         files = [
             OutputFile("pyproject.toml", pyproject(api, pkg)),
             OutputFile("README.md", readme(api, plan, pkg, names)),
-            OutputFile(f"{src}/__init__.py", init_module(api, names)),
+            OutputFile(f"{src}/__init__.py", init_module(api, names, plan)),
             OutputFile(f"{src}/py.typed", ""),
             OutputFile(f"{src}/types.py", types_module(api, plan)),
             OutputFile(f"{src}/_spec.py", spec_module(api, plan, pkg)),
             OutputFile(f"{src}/clients.py", clients_module(api, plan, names)),
             *(OutputFile(path, source) for path, source in api_files(plan, src)),
+            *(OutputFile(f"{src}/{path}", source) for path, source in namespace_modules(api, pkg)),
         ]
         for path in sorted(RUNTIME.glob("*.py")):
             files.append(OutputFile(f"{src}/{path.name}", path.read_text(encoding="utf-8")))

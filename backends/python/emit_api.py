@@ -32,9 +32,17 @@ from tinkc.sdk.plan import CALL_OPTIONS_PARAM, RAW_METHODS, body_record, statele
 
 PACKAGE = "api"
 # What `api/__init__.py` defines besides the groups' modules: the raw requests and the driver's table.
-INIT_NAMES = frozenset({"get", "post", "put", "delete", "get_async", "post_async", "put_async", "delete_async", "FUNCTIONS"})
+INIT_NAMES = frozenset(
+    {"get", "post", "put", "delete", "get_async", "post_async", "put_async", "delete_async", "stream_get", "stream_get_async", "FUNCTIONS"}
+)
 ASYNC_SUFFIX = "_async"
 FUTURE_SUFFIX = "_future"
+# What a streaming endpoint's function answers (the plan's STREAMING rule), said in its docstring.
+STREAM_DOC = (
+    " Answers once the whole response is read: an iterator of the server-sent events (`async for` from the async"
+    " flavour), each decoded when reached (one that does not decode raises `ResponseValidationError`); a status is"
+    " raised as its `APIStatusError`. Never retried."
+)
 
 
 def group_module(group: str) -> str:
@@ -132,7 +140,11 @@ class GroupWriter:
             args.append(d.kwarg("headers", d.collection("{", d.dict_items(headers), "}")))
         return statements, args
 
-    def returns(self, ep: EndpointPlan) -> str:
+    def returns(self, ep: EndpointPlan, flavour: str = "sync") -> str:
+        if ep.response == "stream":
+            assert ep.response_type is not None
+            stream = self.imports.use(sym.lib("AsyncEventStream" if flavour == "async" else "EventStream"))
+            return f"{stream}[{py_type(ep.response_type, self.imports)}]"
         if ep.response == "redirect" and ep.response_type is None:
             return "str"
         return "None" if ep.response_type is None else py_type(ep.response_type, self.imports)
@@ -155,6 +167,8 @@ class GroupWriter:
             )
             if ep.response == "future":
                 text_ += " The server computes the result later: the call waits for it."
+            if ep.response == "stream":
+                text_ += STREAM_DOC
         return text(docstring(text_, "    "))
 
     def function(self, fn: ApiFunctionPlan, flavour: str) -> SimpleNamespace:
@@ -175,7 +189,7 @@ class GroupWriter:
         statements, request_args = self.prepare(fn, ep, label)
         verb, leading = endpoint_call(ep, self.imports, self.adapters, start=flavour == "future")
         args = [*leading, *request_args, f"{CALL_OPTIONS_PARAM}={CALL_OPTIONS_PARAM}"]
-        returns = self.returns(ep)
+        returns = self.returns(ep, flavour)
         if flavour == "future":
             returns = f"{self.imports.use(sym.lib('APIFuture'))}[{returns}]"
             body = [*statements, d.render(d.call(f"return client.{verb}", args), 1)]
@@ -260,6 +274,39 @@ def init_source(plan: SdkPlan) -> str:
                     ),
                 )
             )
+    # Tinkex's `stream_get`: a raw GET answered as a streaming endpoint is (the plan's STREAMING rule)
+    for flavour in ("sync", "async"):
+        is_async = flavour == "async"
+        name = "stream_get" + (ASYNC_SUFFIX if is_async else "")
+        base = imports.use(sym.lib("AsyncBaseClient" if is_async else "BaseClient"))
+        any_ = imports.use(sym.lib("Any"))
+        mapping = f"{imports.use(sym.lib('Mapping'))}[str, {any_}]"
+        options = imports.use(sym.lib("RequestOptions"))
+        params = ["path: str", "*", f"client: {base} | None = None", f"config: {mapping} | None = None"]
+        params.append(f"{CALL_OPTIONS_PARAM}: {options} | None = None")
+        manager = imports.use(sym.lib("astateless" if is_async else "stateless"))
+        call_fn = imports.use(sym.lib("araw_stream" if is_async else "raw_stream"))
+        stream = imports.use(sym.lib("AsyncEventStream" if is_async else "EventStream"))
+        endpoint = imports.use(sym.spec_symbol(raw_const("GET")))
+        service = imports.use(sym.spec_symbol("SERVICE"))
+        label = f"{PACKAGE}.{name}"
+        doc = (
+            "A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body is "
+            "read, an iterator of its server-sent events' data decoded as JSON (`ResponseValidationError` for data that is "
+            "not); a status is raised as its `APIStatusError`. Never retried. Through `client` or `config`."
+        )
+        call_line = d.render(
+            d.call(f"return {'await ' if is_async else ''}{call_fn}", ["c", endpoint, "path", CALL_OPTIONS_PARAM, py_literal(label)]), 2
+        )
+        functions.append(
+            SimpleNamespace(
+                head=d.render(d.signature(f"{'async def' if is_async else 'def'} {name}", params, f" -> {stream}[{any_}]:"), 0),
+                doc=text(docstring(doc, "    ")),
+                body="\n".join(
+                    [f"    {'async ' if is_async else ''}with {manager}({service}, client, config, {py_literal(label)}) as c:", call_line]
+                ),
+            )
+        )
     groups = sorted(group_module(g.name) for g in plan.api_groups)
     # `from . import models, ...` after the package's modules (ruff's isort: furthest first)
     own = f"from . import {', '.join(groups)}" if groups else ""

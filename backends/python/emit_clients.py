@@ -43,7 +43,15 @@ class Adapters:
         return out
 
 
+def stream_annotation(t: ir.TypeRef, imports: Imports, is_async: bool) -> str:
+    """What a streaming call answers: the iterator of its decoded events (async: `async for`)."""
+    return f"{imports.use(sym.lib('AsyncEventStream' if is_async else 'EventStream'))}[{py_type(t, imports)}]"
+
+
 def return_annotation(plan: EndpointPlan, imports: Imports, is_async: bool = True) -> str:
+    if plan.response == "stream":
+        assert plan.response_type is not None
+        return stream_annotation(plan.response_type, imports, is_async)
     if plan.response == "redirect" and plan.response_type is None:
         return "str"
     shown = "None" if plan.response_type is None else py_type(plan.response_type, imports)
@@ -228,6 +236,23 @@ def clients_module(api: ir.Api, plan: SdkPlan, names: PythonSymbols) -> str:
                             f"    def {sym.method_name(k.name)}(items: {imports.use(sym.lib('Sequence'))}[{item}]) -> list[list[{item}]]:",
                             *docstring(doc, "        "),
                             d.render(["return ", chunking, ".split(items)"], 2),
+                        ]
+                    )
+                )
+            if client.queue_key is not None:
+                # Tinkex's `SamplingClient.clear_queue_state_debounce/1`: a static method here
+                arg = names.field_name(client.queue_key)
+                doc = (
+                    f"Forgets when the queue-state log last logged a change for ``{arg}``: the next change of "
+                    "its futures is logged at once (the log lines are debounced per value of it)."
+                )
+                aliases.append(
+                    "\n".join(
+                        [
+                            "    @staticmethod",
+                            f"    def clear_queue_state_debounce({arg}: str) -> None:",
+                            *docstring(doc, "        "),
+                            f"        {imports.use(sym.lib('clear_queue_state_debounce'))}({arg})",
                         ]
                     )
                 )

@@ -74,6 +74,9 @@ def endpoint_call(
         return "_call_location", [const]
     if plan.response == "empty":
         return "_call_empty", [const]
+    if plan.response == "stream":  # the events, decoded as the iterator reaches them
+        assert plan.response_type is not None
+        return "_call_stream", [const, adapter(plan.response_type)]
     assert plan.response_type is not None
     return "_call", [const, adapter(plan.response_type)]
 
@@ -424,6 +427,10 @@ class FlowWriter:
         t = self.flow.result
         if t is None:
             return "None"
+        if self.flow.returns == "stream":  # the events of its last step's streaming endpoint
+            from tinkc.backends.python.emit_clients import stream_annotation
+
+            return stream_annotation(t, self.imports, self.is_async)
         started = isinstance(t, ir.FutureT) and not self.is_async
         if isinstance(t, ir.FutureT):
             t = t.result
@@ -469,6 +476,11 @@ class FlowWriter:
                     pname = sym.field_name(i.name)
                     built = default.removeprefix("lambda: ") if default.startswith("lambda: ") else f"{default}()"
                     statements.append(f"{pname} = {built} if {pname} is None else {pname}")
+        for i in self.flow.inputs:
+            if i.overrides:  # `spread:` the fields given on their own override the record's
+                pname = sym.field_name(i.name)
+                given = [f"{sym.field_name(o)}={sym.field_name(o)}" for o in i.overrides]
+                statements.append(d.assign(pname, d.call(self.imports.use(sym.lib("overlay")), [pname, *given])))
         rendered = {s.id: self.step_expr(s) for s in self.flow.steps}
         ordered = {s.id for s in self.flow.steps if s.ordered is not None and s.mode in ("call", "submit")}
         for stage in self.flow.stages:

@@ -11,7 +11,7 @@ from tinkc.backends.python import symbols as sym
 from tinkc.backends.python.literals import docstring, py_literal, tuple_literal
 from tinkc.backends.python.pydoc import collection
 from tinkc.backends.python.symbols import Imports
-from tinkc.backends.python.templating import render
+from tinkc.backends.python.templating import render, seconds
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import telemetry_event_shapes
 from tinkc.sdk import SdkPlan
@@ -70,6 +70,32 @@ def spec_module(api: ir.Api, plan: SdkPlan, package: str) -> str:
             ),
         )
         if plan.config
+        else None,
+        # a config option's profiles of defaults: the option, each profile, the policy's own count
+        profiles=(
+            [
+                f"profile_option={py_literal(plan.profiles.option)}",
+                d.kwarg(
+                    "profiles",
+                    d.collection(
+                        "(",
+                        [
+                            d.call(
+                                imports.use(sym.lib("Profile")),
+                                [f"name={py_literal(p.name)}"]
+                                + ([f"timeout={seconds(p.timeout_ms)}"] if p.timeout_ms is not None else [])
+                                + ([f"max_retries={p.max_retries}"] if p.max_retries is not None else []),
+                            )
+                            for p in plan.profiles.profiles
+                        ],
+                        ")",
+                        tuple_=True,
+                    ),
+                ),
+            ]
+            + ([f"default_max_retries={plan.profiles.base_max_retries}"] if plan.profiles.base_max_retries is not None else [])
+        )
+        if plan.profiles is not None
         else None,
     )
     features: list[SimpleNamespace] = []

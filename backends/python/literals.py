@@ -3,6 +3,7 @@ can end a line or hide code), literals of frozen JSON values, and docstrings."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from typing import Any
@@ -23,8 +24,10 @@ def escape_invisible(text: str, keep: str = "") -> str:
     as an escape sequence, in the lower-case hex ruff's formatter writes; ``keep`` lists
     characters left as they are. Both the string literals and the docstrings pass through here, so
     no manifest text can end a line or hide code (a "Trojan source") in the emitted source."""
-    if text.isascii() and text.isprintable():
-        return text
+    if text.isascii():
+        # the common case at string speed: in ASCII only the controls are invisible (docstrings
+        # hold newlines, kept)
+        return text if text.isprintable() else _ASCII_CONTROL.sub(lambda m: _escape_char(m.group(), keep), text)
     out = []
     for ch in text:
         if ch in keep or unicodedata.category(ch) not in INVISIBLE:
@@ -38,6 +41,15 @@ def escape_invisible(text: str, keep: str = "") -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)
+
+
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _escape_char(ch: str, keep: str) -> str:
+    if ch in keep:
+        return ch
+    return SHORT_ESCAPES.get(ch) or f"\\x{ord(ch):02x}"
 
 
 def string_literal(text: str) -> str:

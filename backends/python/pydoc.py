@@ -52,7 +52,12 @@ def flat(doc: Doc) -> str | None:
     stack: list[Doc] = [doc]
     while stack:
         x = stack.pop()
-        if isinstance(x, str):
+        kind = type(x)  # the exact type first: text and lists are most of a document
+        if kind is str:
+            out.append(x)  # type: ignore[arg-type]
+        elif kind is list:
+            stack.extend(reversed(x))  # type: ignore[arg-type]
+        elif isinstance(x, str):
             out.append(x)
         elif isinstance(x, list):
             stack.extend(reversed(x))

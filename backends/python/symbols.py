@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import keyword
+import re
 from collections.abc import Iterable
 
 from tinkc.backends import symbols as shared
@@ -60,12 +61,15 @@ SOURCES: dict[str, str] = {
     "BaseClient": "._client",
     "SDK": "._client",
     "present": "._client",
+    "overlay": "._client",
     "request_body": "._client",
     "IGNORED": "._client",
     "astateless": "._api",
     "araw": "._api",
     "params": "._api",
     "raw": "._api",
+    "raw_stream": "._api",
+    "araw_stream": "._api",
     "record_request": "._api",
     "stateless": "._api",
     "Mapping": "collections.abc",
@@ -74,6 +78,7 @@ SOURCES: dict[str, str] = {
     "AuthScheme": "._auth",
     "Exchange": "._auth",
     "ConfigOption": "._config",
+    "Profile": "._config",
     "Futures": "._futures",
     "Backpressure": "._http",
     "Endpoint": "._http",
@@ -84,6 +89,8 @@ SOURCES: dict[str, str] = {
     "AsyncPager": "._pagination",
     "Pager": "._pagination",
     "Paging": "._pagination",
+    "EventStream": "._sse",
+    "AsyncEventStream": "._sse",
     "UNKNOWN_TAG": "._runtime",
     "OpenEnum": "._runtime",
     "WireModel": "._runtime",
@@ -97,6 +104,7 @@ SOURCES: dict[str, str] = {
     "to_wire": "._runtime",
     "delegate": "._runtime",
     "Chunking": "._chunks",
+    "clear_queue_state_debounce": "._futures",
     "Session": "._session",
     "ServerConfig": "._http",
     "EventKind": "._telemetry",
@@ -156,10 +164,16 @@ class Imports(shared.Imports):
         return out
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    # isort's force-sort-within-sections default: CONSTANTS, then Classes, then functions
+def _isort_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
+    # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions; within a kind, names
+    # compare case-insensitively first (`OptimizerConfig` before `OptimStepRequest`), in natural
+    # order (`V2` before `V10`), then case-sensitively
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
-    return kind, name
+    return kind, _natural(name.lower()), _natural(name)
+
+
+def _natural(text: str) -> tuple[str | int, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text) if part)
 
 
 # -- reserved words -------------------------------------------------------------------------------
@@ -228,6 +242,17 @@ class PythonSymbols(SymbolProvider):
 
     def tag_function(self, union_id: str) -> str:
         return f"_{self.field_name(union_id)}_tag"
+
+    def tag_accessor(self, union_id: str, name: str) -> str:
+        """`tag_accessor:` of a union: a module function beside it, `telemetry_event_event_type`
+        (a type alias has no methods; the union's name keeps two unions' accessors apart)."""
+        return f"{self.field_name(union_id)}_{self.field_name(name)}"
+
+    @staticmethod
+    def namespace_module(namespace: str) -> str:
+        """The module of a types `namespace:` (`types_telemetry`), beside `types`: it re-exports
+        the namespace's types, which stay importable from `types` as tinker's Python SDK has them."""
+        return f"types_{namespace}"
 
     @staticmethod
     def enum_member(value: str) -> str:
@@ -328,6 +353,8 @@ method_name = SYMBOLS.method_name
 field_name = functools.lru_cache(maxsize=4096)(SYMBOLS.field_name)
 unknown_class = SYMBOLS.unknown_class
 tag_function = SYMBOLS.tag_function
+tag_accessor = SYMBOLS.tag_accessor
+namespace_module = SYMBOLS.namespace_module
 enum_members = SYMBOLS.enum_members
 module_name = SYMBOLS.module_name
 constant = SYMBOLS.constant

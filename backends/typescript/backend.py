@@ -68,7 +68,7 @@ class TypeScriptBackend(Backend):
         )
         from tinkc.backends.typescript.emit_readme import readme
         from tinkc.backends.typescript.emit_spec import spec_module
-        from tinkc.backends.typescript.emit_types import types_module
+        from tinkc.backends.typescript.emit_types import namespace_modules, types_module
         from tinkc.sdk import plan_of
 
         plan = plan_of(api)
@@ -85,6 +85,7 @@ class TypeScriptBackend(Backend):
             OutputFile("src/spec.ts", spec_module(plan, names, pkg)),
             OutputFile("src/clients.ts", clients_module(plan, names)),
             *(OutputFile(path, source) for path, source in api_files(plan, names)),
+            *(OutputFile(path, source) for path, source in namespace_modules(plan, names)),
         ]
         for path in sorted(RUNTIME.glob("*.ts")):
             files.append(OutputFile(f"src/runtime/{path.name}", path.read_text(encoding="utf-8")))

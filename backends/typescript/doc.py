@@ -124,7 +124,7 @@ def comment_text(text: str) -> str:
     character (but the newline) is shown as a `\\u{...}` escape instead of hiding in the source."""
     import unicodedata
 
-    if text.isascii() and all(ch == "\n" or ch.isprintable() for ch in text):
+    if text.isascii() and text.replace("\n", "").isprintable():
         return text.replace("*/", "*\\/")  # the common case: nothing invisible to show
     shown = "".join(ch if ch == "\n" or unicodedata.category(ch) not in INVISIBLE else f"\\u{{{ord(ch):x}}}" for ch in text)
     return shown.replace("*/", "*\\/")

@@ -23,7 +23,7 @@ from tinkc.backends.typescript.doc import array, call, comment_block, pretty
 from tinkc.backends.typescript.emit_clients import ClientsWriter, takes_params
 from tinkc.backends.typescript.emit_types import Context, file_header
 from tinkc.backends.typescript.render import template
-from tinkc.backends.typescript.symbols import SPEC, Imports, Symbols
+from tinkc.backends.typescript.symbols import EVENT_STREAM, SPEC, Imports, Symbols
 from tinkc.sdk import ApiFunctionPlan, EndpointPlan, SdkPlan
 from tinkc.sdk.plan import RAW_METHODS, stateless_doc
 
@@ -31,10 +31,11 @@ API_NAMESPACE = Symbol("api", "src/api/index.js", "namespace")
 STATELESS_OPTIONS = Symbol("StatelessOptions", "src/runtime/api.js", "type")
 OPEN_CALL = Symbol("openCall", "src/runtime/api.js")
 RAW = Symbol("raw", "src/runtime/api.js")
+RAW_STREAM = Symbol("rawStream", "src/runtime/api.js")
 
 
 # What `src/api/index.ts` declares besides the groups' namespaces: the raw requests.
-INDEX_NAMES = frozenset({"get", "post", "put", "remove", "delete"})
+INDEX_NAMES = frozenset({"get", "post", "put", "remove", "delete", "streamGet"})
 
 
 def group_name(group: str) -> str:
@@ -151,6 +152,22 @@ def index_module(plan: SdkPlan) -> str:
                 ),
             }
         )
+    # Tinkex's `stream_get`: a raw GET answered as a streaming endpoint is (the plan's STREAMING rule)
+    functions.append(
+        {
+            "doc": "A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body "
+            "is read, the `for await` iterable of its server-sent events' data decoded as JSON (a `ResponseValidationError` "
+            "for data that is not); a status rejects with its `APIStatusError`. Never retried. Through `options.client` or "
+            "`options.config`.",
+            "name": "streamGet",
+            "exported": "streamGet",
+            "params": [("path", "string", None), ("options", options, "{}")],
+            "returns": f"{imports.use(EVENT_STREAM)}<unknown>",
+            "call": call(
+                imports.use(RAW_STREAM), [f"{spec}.SERVICE", sym.string_literal("api.streamGet"), f"{spec}.RAW_GET", "path", "options"]
+            ),
+        }
+    )
     groups = sorted(group_name(g.name) for g in plan.api_groups)
     header = file_header(
         f"The stateless layer of the {plan.service.name} API: the endpoint groups (`api.<group>.<function>`) and the raw "

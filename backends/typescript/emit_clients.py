@@ -35,6 +35,7 @@ from tinkc.backends.typescript.symbols import (
     BASE_CLIENT,
     CHUNKS,
     CLIENT_OPTIONS,
+    EVENT_STREAM,
     HEADER_VALUES,
     PAGER,
     REQUEST_OPTIONS,
@@ -42,6 +43,7 @@ from tinkc.backends.typescript.symbols import (
     Imports,
     Symbols,
 )
+from tinkc.ir import nodes as ir
 from tinkc.sdk import EndpointPlan, SdkPlan
 from tinkc.sdk.plan import DEPRECATION_NOTICE, AliasPlan, ChunkerPlan
 
@@ -96,7 +98,13 @@ class Writer:
     def spec(self) -> str:
         return self.imports.use(SPEC)
 
+    def stream_type(self, t: ir.TypeRef | None) -> str:
+        """What a streaming call resolves to: the `for await` iterable of its decoded events."""
+        return f"{self.imports.use(EVENT_STREAM)}<{self.x.ts_type(t)}>"
+
     def return_type(self, ep: EndpointPlan) -> str:
+        if ep.response == "stream":
+            return self.stream_type(ep.response_type)
         if ep.response == "redirect" and ep.response_type is None:
             return "string"
         if returns_nothing(ep):
@@ -123,6 +131,8 @@ class Writer:
             return call(f"{receiver}.callLocation", [const, *request])
         if ep.response == "empty":
             return call(f"{receiver}.callEmpty", [const, *request])
+        if ep.response == "stream":
+            return call(f"{receiver}.callStream", [const, self.x.schema(ep.response_type), *request])
         return call(f"{receiver}.call", [const, self.x.schema(ep.response_type), *request])
 
 
@@ -318,6 +328,25 @@ def chunker_method(chunker: ChunkerPlan, names: Symbols, x: TypeExprs, imports: 
     return "\n".join("  " + line if line else line for line in text.split("\n"))
 
 
+def clear_queue_method(key: str, imports: Imports) -> str:
+    """Tinkex's `SamplingClient.clear_queue_state_debounce/1`: a static method forgetting the
+    queue-state log marks of one value of the client's debounce key."""
+    arg = sym.variable(key)
+    doc = (
+        f"Forgets when the queue-state log last logged a change for `{arg}`: the next change of its futures is "
+        "logged at once (the log lines are debounced per value of it)."
+    )
+    text = pretty(
+        [
+            *comment_block(doc),
+            f"static clearQueueStateDebounce({arg}: string): void ",
+            block([[f"{imports.use(sym.CLEAR_QUEUE_MARKS)}({arg});"]]),
+        ],
+        WIDTH - 2,  # printed as a member of the class, two columns in
+    ).rstrip("\n")
+    return "\n".join("  " + line if line else line for line in text.split("\n"))
+
+
 def clients_module(plan: SdkPlan, names: Symbols) -> str:
     from tinkc.backends.typescript.emit_flows import FlowWriter
 
@@ -336,6 +365,8 @@ def clients_module(plan: SdkPlan, names: Symbols) -> str:
                 methods.append(FlowWriter(writer, plan.flow(m.target)).method(name, m.doc))
         aliases = [alias_method(a, names) for a in client.aliases]
         aliases += [chunker_method(k, names, writer.x, imports) for k in client.chunkers]
+        if client.queue_key is not None:
+            aliases.append(clear_queue_method(client.queue_key, imports))
         classes.append(
             {"doc": client.doc or f"The `{client.id}` client.", "name": names.classes[client.id], "methods": methods, "aliases": aliases}
         )

@@ -33,7 +33,7 @@ from tinkc.backends.typescript.doc import (
 )
 from tinkc.backends.typescript.emit_clients import NAMED, Writer, check_args, request_literal, statement, takes_params
 from tinkc.backends.typescript.emit_types import ts_literal
-from tinkc.backends.typescript.symbols import REQUEST_OPTIONS
+from tinkc.backends.typescript.symbols import OVERLAY, REQUEST_OPTIONS
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
 from tinkc.sdk import EndpointPlan, FlowPlan, StepPlan
@@ -125,7 +125,7 @@ class FlowWriter:
             expr = self.rebound.get(name) or sym.property_access("params", name)
             t = i.type if i else None
             undef = i is not None and not i.required and not i.has_default and name not in self.rebound
-            if i is not None and i.has_default:
+            if i is not None and i.has_default and name not in self.rebound:
                 expr = f"{expr} ?? {ts_literal(i.default)}"
                 if len(b.path) > 1:
                     expr = f"({expr})"
@@ -399,6 +399,8 @@ class FlowWriter:
     def return_type(self) -> str:
         if self.flow.returns == "nothing":
             return "void"
+        if self.flow.returns == "stream":  # the events of its last step's streaming endpoint
+            return self.w.stream_type(self.flow.result)
         t = self.flow.result
         if isinstance(t, ir.FutureT):
             t = t.result
@@ -422,6 +424,12 @@ class FlowWriter:
         a stage that wait on the network awaited together)."""
         ptype, omittable = self.params()
         statements: list[dict[str, Any]] = []
+        for i in self.flow.inputs:
+            if i.overrides:  # `spread:` the fields given on their own over the record, read from then on
+                record = self.bind(ir.Bind(source="input", path=(i.name,))).expr
+                given = obj([f"{sym.property_key(o)}: {sym.property_access('params', o)}" for o in i.overrides])
+                statements.append(statement("const", call(self.w.imports.use(OVERLAY), [record, given]), name=sym.variable(i.name)))
+                self.rebound[i.name] = sym.variable(i.name)
         steps = {s.id: s for s in self.flow.steps}
         for stage in self.flow.stages:
             rendered = {sid: self.step_expr(steps[sid]) for sid in stage}

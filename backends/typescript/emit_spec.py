@@ -15,7 +15,7 @@ from tinkc.backends.typescript.symbols import RUNTIME, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type, telemetry_event_shapes
 from tinkc.sdk import ConfigOptionPlan, EndpointPlan, Retry, SdkPlan
-from tinkc.sdk.plan import RAW_METHODS
+from tinkc.sdk.plan import RAW_METHODS, ProfilesPlan
 
 endpoint_const = sym.endpoint_const
 feature_const = sym.feature_const
@@ -64,6 +64,7 @@ class SpecWriter:
                 prop("jitter", ts_literal(p.jitter)),
                 prop("retryAfterMaxMs", str(p.retry_after_max_ms)),
                 prop("shouldRetryHeader", ts_literal(p.should_retry_header)),
+                *([prop("profiled", "true")] if p.profiled else []),
             ]
         )
 
@@ -150,6 +151,30 @@ class SpecWriter:
         elif ep.request is not None:
             items.append(prop("body", obj([prop(k, v) for k, v in values])))
         return ["(", obj(items), ")"] if items else "({})"
+
+    def profiles(self, p: ProfilesPlan) -> Doc:
+        """A config option's profiles of defaults, as the runtime resolves them."""
+        return obj(
+            [
+                prop("option", ts_literal(p.option)),
+                prop(
+                    "profiles",
+                    array(
+                        [
+                            obj(
+                                [
+                                    prop("name", ts_literal(x.name)),
+                                    prop("timeoutMs", ts_literal(x.timeout_ms)),
+                                    prop("maxRetries", ts_literal(x.max_retries)),
+                                ]
+                            )
+                            for x in p.profiles
+                        ]
+                    ),
+                ),
+                prop("defaultMaxRetries", ts_literal(p.base_max_retries)),
+            ]
+        )
 
     def config_option(self, o: ConfigOptionPlan) -> Doc:
         items = [prop("name", ts_literal(o.name)), prop("env", ts_literal(o.env)), prop("kind", ts_literal(o.env_kind))]
@@ -305,9 +330,13 @@ class SpecWriter:
                         if svc.environments
                         else []
                     )
+                    + ([prop("profiles", "PROFILES")] if plan.profiles is not None else [])
                 ),
             )
         ]
+        if plan.profiles is not None:  # before SETTINGS, which names it
+            doc = f"The profiles of defaults the `{plan.profiles.option}` option chooses among (the manifest's own timeout: `SETTINGS.defaultTimeoutMs`)."
+            decls.insert(0, declaration("PROFILES", "ProfilesSpec", self.profiles(plan.profiles), doc))
         for feat in plan.features.values():
             p = feat.params
             name = feature_const(feat.id)
@@ -343,6 +372,7 @@ class SpecWriter:
                         prop("id", ts_literal(feat.id)),
                         prop("debounceMs", str(p.debounce_ms)),
                         prop("level", ts_literal(p.log_level)),
+                        *([prop("keyFields", array([ts_literal(f) for f in p.debounce_by]))] if p.debounce_by else []),
                     ]
                 )
                 decls.append(declaration(name, "QueueLog", value))

@@ -220,8 +220,11 @@ BASE_CLIENT = Symbol("BaseClient", "src/runtime/client.js")
 CLIENT_OPTIONS = Symbol("ClientOptions", "src/runtime/client.js", "type")
 REQUEST_OPTIONS = Symbol("RequestOptions", "src/runtime/client.js", "type")
 PAGER = Symbol("Pager", "src/runtime/pagination.js", "type")
+EVENT_STREAM = Symbol("EventStream", "src/runtime/sse.js", "type")  # a streaming call's answer
 HEADER_VALUES = Symbol("headerValues", "src/runtime/client.js")
+OVERLAY = Symbol("overlay", "src/runtime/client.js")  # a `spread:` input's fields over its record
 CHUNKS = Symbol("chunks", "src/runtime/chunks.js", "namespace")  # a `chunkers:` function splits with it
+CLEAR_QUEUE_MARKS = Symbol("clearQueueStateDebounce", "src/runtime/futures.js")  # a client's clearQueueStateDebounce
 TYPES_MODULE = "src/types.js"
 CLIENTS_MODULE = "src/clients.js"
 
@@ -306,8 +309,18 @@ class Symbols(SymbolProvider):
         types.ts beside the type: lower camel case, so never a type's (PascalCase) name."""
         return Symbol(mangle(camel_case(f"{self.type(tid)}_{function}")), TYPES_MODULE)
 
+    @staticmethod
+    def namespace(namespace: str) -> str:
+        """A types `namespace:` as the index exports it: `telemetry` (`export * as telemetry`)."""
+        return mangle(camel_case(namespace))
+
     method = staticmethod(method_name)
     variable = staticmethod(variable)
     step = staticmethod(step_variable)
     endpoint = staticmethod(endpoint_const)
     feature = staticmethod(feature_const)
+
+
+def namespace_module(namespace: str) -> str:
+    """The module of a types `namespace:` (`types_telemetry`, beside `types.ts`)."""
+    return f"types_{namespace}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinkc.diagnostics import Sink, did_you_mean
-from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, FeatureType, Param
+from tinkc.features import FEATURE_TYPES, HTTP_METHODS, REQUIRED, RESPONSE_HANDLERS, STREAM_ACCEPT, STREAMS, FeatureType, Param
 from tinkc.frontend.grammars import GrammarError, format_type, parse_helper_expr, parse_path, parse_status, parse_template, parse_type
 from tinkc.frontend.limits import MAX_NAME_LENGTH
 from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
@@ -49,6 +49,14 @@ _ENDPOINT_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\Z")
 # `api: group.function` of an endpoint: names every SDK can spell (a module / namespace, a function)
 API_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 _TYPE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_]*\Z")
+MAX_NAMESPACE_LENGTH = 64
+# A namespace becomes TypeScript's `export * as <ns>` next to these exports of the package's index
+# (and Python's `types_<ns>` module): these names are taken.
+RESERVED_NAMESPACES = frozenset({"api", "types", "runtime", "ext", "clients"})
+_ACCESSOR = re.compile(r"[a-z][a-z0-9_]*\Z")
+# what every SDK's type modules define already (a tag accessor of one of these names would clash)
+TYPE_FUNCTIONS = frozenset({"new", "decode", "from_json", "from_map", "to_json", "to_map", "values", "parse", "to_string"})
 # how a chunked step's results combine, per field: lists concatenated, metrics reduced by key suffix
 CHUNK_COMBINE = ("concat", "metrics", "first")
 # A helper's `get:` path: `${self}` then `.field` and `[*]` (every item of a list) steps.
@@ -577,10 +585,22 @@ class Lowerer:
                     hint=f"the built-in options are: {', '.join(RESERVED_CONFIG)}; pick another name",
                 )
                 continue
-            env = default = doc = None
+            env = default = doc = retry_policy = None
             has_default = False
+            profiles: tuple[ir.Profile, ...] = ()
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "env", "default", "doc"), what)
+                self.check_keys(e.value, ("type", "env", "default", "doc", "profiles", "retry_policy"), what)
+                if "profiles" in e.value:
+                    profiles = self.profiles(e.value["profiles"], what)
+                if "retry_policy" in e.value:
+                    retry_policy = self.string(e.value.get("retry_policy"), f"`retry_policy` of {what}")
+                    if not profiles:
+                        self.sink.error(
+                            "config.bad-profile",
+                            f"{what}: `retry_policy` names the policy whose retry count a profile replaces, and there are no `profiles`",
+                            e.value["retry_policy"].span,
+                            hint="add `profiles: {name: {timeout_ms: ..., max_retries: ...}}`, or remove `retry_policy`",
+                        )
                 if "type" not in e.value:
                     self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
                     continue
@@ -592,7 +612,59 @@ class Lowerer:
             else:
                 t = self.type_expr(e.value, what)
             if t is not None:
-                out.append(ir.ConfigOption(name=e.key, type=t, env=env, has_default=has_default, default=default, doc=doc, span=e.key_span))
+                out.append(
+                    ir.ConfigOption(
+                        name=e.key,
+                        type=t,
+                        env=env,
+                        has_default=has_default,
+                        default=default,
+                        doc=doc,
+                        profiles=profiles,
+                        retry_policy=retry_policy,
+                        span=e.key_span,
+                    )
+                )
+        return tuple(out)
+
+    def profiles(self, node: Node, what: str) -> tuple[ir.Profile, ...]:
+        """`profiles: {python: {timeout_ms: 60000, max_retries: 10}, beam: {}}`: named defaults of
+        the built-in timeout and of a retry policy's retry count; the names are option values."""
+        pm = self.mapping(node, f"`profiles` of {what}")
+        out: list[ir.Profile] = []
+        for e in pm or ():
+            where = f"profile `{e.key}` of {what}"
+            if not _PARSE_FUNCTION.match(e.key):
+                self.sink.error(
+                    "config.bad-profile",
+                    f"{where}: the name is not a lower-case identifier",
+                    e.key_span,
+                    hint="it is a value of the option and a function name (Elixir `Config.<profile>_timeout/0`)",
+                )
+                continue
+            vm = (
+                self.mapping(e.value, where)
+                if e.value is not None and not (isinstance(e.value, Scalar) and e.value.value is None)
+                else None
+            )
+            values: dict[str, int | None] = {"timeout_ms": None, "max_retries": None}
+            if vm is not None:
+                self.check_keys(vm, ("timeout_ms", "max_retries"), where)
+                for key, least in (("timeout_ms", 1), ("max_retries", 0)):
+                    if key in vm:
+                        v = to_plain(vm[key])
+                        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+                            self.sink.error(
+                                "config.bad-profile",
+                                f"{where}: `{key}` must be an integer of at least {least}",
+                                vm[key].span,
+                                hint="milliseconds for `timeout_ms`, a count of retries after the first attempt for `max_retries`",
+                            )
+                        else:
+                            values[key] = v
+            out.append(ir.Profile(name=e.key, timeout_ms=values["timeout_ms"], max_retries=values["max_retries"], span=e.key_span))
+        if pm is not None and not out and not any(True for _ in pm):
+            self.sink.error("config.bad-profile", f"`profiles` of {what} is empty", pm.span, hint="name at least one profile")
         return tuple(out)
 
     def targets(self, node: Node | None, types: dict[str, ir.TypeDecl] | None = None) -> dict[str, Any]:
@@ -897,10 +969,11 @@ class Lowerer:
         m = self.mapping(node, f"type `{name}`")
         if m is None:
             return None
-        common = ("doc", "deprecated", "export")
+        common = ("doc", "deprecated", "export", "namespace")
         doc = self.doc(m)
         deprecated = bool(self.boolean(m.get("deprecated"), "`deprecated`"))
         export = bool(self.boolean(m.get("export"), "`export`"))
+        namespace = self.type_namespace(name, m.get("namespace"))
         kinds = [k for k in ("fields", "enum", "union", "alias") if k in m]
         if len(kinds) != 1:
             msg = (
@@ -923,6 +996,7 @@ class Lowerer:
                 doc=doc,
                 deprecated=deprecated,
                 export=export,
+                namespace=namespace,
                 parse=parse,
                 helpers=helpers,
                 derived=derived,
@@ -936,25 +1010,86 @@ class Lowerer:
                 doc=doc,
                 deprecated=deprecated,
                 export=export,
+                namespace=namespace,
                 helpers=self.helpers(name, m.get("helpers"), "enum") if "helpers" in m else (),
                 span=key_span,
             )
         if kind == "union":
-            self.check_keys(m, (*common, "union", "discriminator"), f"union `{name}`")
+            self.check_keys(m, (*common, "union", "discriminator", "tag_accessor"), f"union `{name}`")
+            discriminator = self.string(m.get("discriminator"), "`discriminator`")
             return ir.Union_(
                 id=name,
                 variants=self.variants(name, m.get("union")),
-                discriminator=self.string(m.get("discriminator"), "`discriminator`"),
+                discriminator=discriminator,
                 doc=doc,
                 deprecated=deprecated,
                 export=export,
+                namespace=namespace,
+                tag_accessor=self.tag_accessor(name, m, discriminator),
                 span=key_span,
             )
         self.check_keys(m, (*common, "alias"), f"alias `{name}`")
         target = self.type_expr(m.get("alias"), f"alias `{name}`")
         if target is None:
             return None
-        return ir.Alias(id=name, target=target, doc=doc, deprecated=deprecated, export=export, span=key_span)
+        return ir.Alias(id=name, target=target, doc=doc, deprecated=deprecated, export=export, namespace=namespace, span=key_span)
+
+    def type_namespace(self, name: str, node: Node | None) -> str | None:
+        """`namespace:` of a type: one lower-case identifier (it becomes a module segment in every
+        SDK: `Types.Telemetry`, `types_telemetry`), never dotted."""
+        value = self.string(node, f"`namespace` of `{name}`")
+        if value is None or node is None:
+            return None
+        if value in RESERVED_NAMESPACES:
+            self.sink.error(
+                "type.bad-namespace",
+                f"`{value}` names a module every SDK has already ({', '.join(sorted(RESERVED_NAMESPACES))})",
+                node.span,
+                hint="choose another name, e.g. the feature the types belong to",
+            )
+            return None
+        if not _NAMESPACE.match(value) or len(value) > MAX_NAMESPACE_LENGTH:
+            self.sink.error(
+                "type.bad-namespace",
+                f"`{value}` is not a type namespace (one lower-case identifier, at most {MAX_NAMESPACE_LENGTH} characters)",
+                node.span,
+                hint="write e.g. `namespace: telemetry`",
+            )
+            return None
+        return value
+
+    def tag_accessor(self, name: str, m: Mapping, discriminator: str | None) -> str | None:
+        """`tag_accessor:` of a union: the name of the function answering a value's tag; only a
+        discriminated union has one to answer."""
+        node = m.get("tag_accessor")
+        value = self.string(node, f"`tag_accessor` of `{name}`")
+        if value is None or node is None:
+            return None
+        if not _ACCESSOR.match(value):
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"`{value}` is not a function name (lower-case letters, digits and `_`)",
+                node.span,
+                hint="write e.g. `tag_accessor: event_type`",
+            )
+            return None
+        if value in TYPE_FUNCTIONS:
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"`{value}` is a function every SDK's type already has",
+                node.span,
+                hint=f"choose another name (taken: {', '.join(sorted(TYPE_FUNCTIONS))})",
+            )
+            return None
+        if discriminator is None:
+            self.sink.error(
+                "type.bad-tag-accessor",
+                f"union `{name}` has no `discriminator`, so its values have no tag to answer",
+                node.span,
+                hint="add `discriminator: <field>` or remove `tag_accessor`",
+            )
+            return None
+        return value
 
     def fields(self, owner: str, node: Node | None) -> tuple[ir.Field, ...]:
         m = self.mapping(node, f"`fields` of `{owner}`")
@@ -1277,6 +1412,7 @@ class Lowerer:
                 "doc",
                 "deprecated",
                 "api",
+                "stream",
             ),
             f"endpoint `{eid}`",
         )
@@ -1307,6 +1443,16 @@ class Lowerer:
                 hint=did_you_mean(handler, RESPONSE_HANDLERS) or f"one of: {', '.join(RESPONSE_HANDLERS)}",
             )
             handler = None
+        stream_node = m.get("stream")
+        stream = self.string(stream_node, "`stream`")
+        if stream is not None and stream_node is not None and stream not in STREAMS:
+            self.sink.error(
+                "endpoint.unknown-stream",
+                f"unknown stream format `{stream}`",
+                stream_node.span,
+                hint=did_you_mean(stream, STREAMS) or f"one of: {', '.join(STREAMS)}",
+            )
+            stream = None
         api_node = m.get("api")
         api_name = self.string(api_node, "`api`")
         if api_name is not None and api_node is not None and not API_NAME.fullmatch(api_name):
@@ -1319,6 +1465,10 @@ class Lowerer:
             api_name = None
         if method is None or path is None:
             return None
+        headers = self.headers(m.get("headers"), f"`headers` of `{eid}`")
+        if stream is not None and not any(h.name.lower() == STREAM_ACCEPT[0].lower() for h in headers):
+            # a stream asks for its media type (the SDK plan's STREAM_ACCEPT), unless it says otherwise
+            headers += (ir.Header(name=STREAM_ACCEPT[0], value=STREAM_ACCEPT[1], span=stream_node.span if stream_node else None),)
         return ir.Endpoint(
             id=eid,
             api=api_name,
@@ -1329,9 +1479,11 @@ class Lowerer:
             query=self.query(m.get("query"), eid),
             request=self.type_expr(m.get("request"), f"`request` of `{eid}`"),
             response=self.type_expr(m.get("response"), f"`response` of `{eid}`"),
-            headers=self.headers(m.get("headers"), f"`headers` of `{eid}`"),
+            headers=headers,
             features=self.feature_uses(m.get("features")),
             response_handler=handler,
+            stream=stream,
+            stream_span=stream_node.span if stream_node is not None else None,
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             span=key_span,
@@ -1707,9 +1859,20 @@ class Lowerer:
         m = self.mapping(node, f"flow `{name}`")
         if m is None:
             return None
-        allowed = ["doc", "steps", "inputs", "deprecated", "returns"]
+        allowed = ["doc", "steps", "inputs", "deprecated", "returns", "overloads"]
         allowed.append("name" if client is not None else "client")
         self.check_keys(m, allowed, f"flow `{name}`")
+        overloads, overloads_span = None, None
+        if "overloads" in m:  # checked against the client's methods by the `clients` pass
+            overloads, overloads_span = self.string(m.get("overloads"), "`overloads`"), m["overloads"].span
+            if overloads is not None and not _IDENT.match(overloads):
+                self.sink.error(
+                    "flow.bad-overload",
+                    f"flow `{name}`: `overloads: {overloads}` is not a method name",
+                    overloads_span,
+                    hint="the name of another method of the flow's client, e.g. `overloads: delete_checkpoint`",
+                )
+                overloads = None
         task = False
         if "returns" in m:
             returns = self.string(m.get("returns"), "`returns`")
@@ -1737,18 +1900,28 @@ class Lowerer:
         for e in im or ():
             what = f"input `{e.key}` of flow `{name}`"
             if isinstance(e.value, Mapping):
-                self.check_keys(e.value, ("type", "default", "doc"), what)
+                self.check_keys(e.value, ("type", "default", "doc", "spread"), what)
                 t = self.type_expr(e.value.get("type"), what)
                 has_default = "default" in e.value
                 default = ir.freeze(to_plain(e.value["default"])) if has_default else None
                 doc = self.doc(e.value)
+                spread = self.boolean(e.value.get("spread"), f"`spread` of {what}") or False
                 if "type" not in e.value:
                     self.sink.error("type.syntax", f"{what}: the long form needs a `type:`", e.key_span)
             else:
-                t, has_default, default, doc = self.type_expr(e.value, what), False, None, None
+                t, has_default, default, doc, spread = self.type_expr(e.value, what), False, None, None, False
             if t is not None:
                 inputs.append(
-                    ir.FlowInput(name=e.key, type=t, declared=True, has_default=has_default, default=default, doc=doc, span=e.key_span)
+                    ir.FlowInput(
+                        name=e.key,
+                        type=t,
+                        declared=True,
+                        has_default=has_default,
+                        default=default,
+                        doc=doc,
+                        spread=spread,
+                        span=e.key_span,
+                    )
                 )
         steps_node = m.get("steps")
         if not isinstance(steps_node, Sequence) or not steps_node.items:
@@ -1775,6 +1948,8 @@ class Lowerer:
             doc=self.doc(m),
             deprecated=bool(self.boolean(m.get("deprecated"), "`deprecated`")),
             task=task,
+            overloads=overloads,
+            overloads_span=overloads_span,
             span=key_span,
         )
 

@@ -60,6 +60,9 @@ def check_target_options(target: str, options: Mapping, key_span: Span, sink: Si
         if spec.kind == "extensions":
             _check_extensions(target, value, spec, types or {}, sink)
             continue
+        if spec.kind == "typespecs":
+            _check_typespecs(target, value, spec, types or {}, sink)
+            continue
         if not (isinstance(value, Scalar) and isinstance(value.value, str)):
             sink.error("targets.bad-option", f"{where} must be a string, not {value.describe()}", value.span, hint=f"e.g. `{spec.example}`")
             continue
@@ -217,6 +220,55 @@ def _check_extensions(target: str, value: Node, spec: TargetOption, types: dict[
                     hint="rename the hand-written function; a generated module cannot define one name twice",
                 )
             seen.add(name)
+
+
+def _check_typespecs(target: str, value: Node, spec: TargetOption, types: dict[str, ir.TypeDecl], sink: Sink) -> None:
+    """`typespecs`: `{Module: [Type, ...]}`, modules of typespecs gathering declared types under
+    snake-cased names (Tinkex's `Types.TypeAliases`). A module is one name (`pattern`) that no type
+    or type namespace already takes in the types' module; each entry a declared type, listed once."""
+    from tinkc.backends.base import pascal_case
+
+    where = f"`targets.{target}.typespecs`"
+    if not isinstance(value, Mapping):
+        sink.error(
+            "targets.bad-option",
+            f"{where} must be a mapping of module names to lists of types, not {value.describe()}",
+            value.span,
+            hint=f"e.g. `{spec.example}`",
+        )
+        return
+    taken = {t.lower() for t in types} | {pascal_case(t.namespace).lower() for t in types.values() if t.namespace}
+    for e in value:
+        if not re.fullmatch(spec.pattern, e.key) or len(e.key) > spec.max_length:
+            sink.error(
+                "targets.bad-option", f"{where}: {_shown(e.key)} is not a module name", e.key_span, hint=f"it must match `{spec.pattern}`"
+            )
+            continue
+        if e.key.lower() in taken:
+            sink.error(
+                "targets.bad-option",
+                f"{where}: `{e.key}` is already the module of a type or a type namespace",
+                e.key_span,
+                hint="choose another module name (e.g. `TypeAliases`)",
+            )
+        listing = f"`targets.{target}.typespecs.{e.key}`"
+        if not isinstance(e.value, Sequence) or not e.value.items:
+            what = "an empty list" if isinstance(e.value, Sequence) else e.value.describe()
+            sink.error(
+                "targets.bad-option", f"{listing} must list at least one type, not {what}", e.value.span, hint=f"e.g. `{spec.example}`"
+            )
+            continue
+        seen: set[str] = set()
+        for item in e.value.items:
+            name = item.value if isinstance(item, Scalar) and isinstance(item.value, str) else None
+            if name is None or name not in types:
+                shown = _shown(name) if name is not None else item.describe()
+                hint = (did_you_mean(name, types) if name is not None else None) or "list types the manifest declares"
+                sink.error("targets.bad-option", f"{listing}: {shown} is not a type of this manifest", item.span, hint=hint)
+            elif name in seen:
+                sink.error("targets.bad-option", f"{listing}: `{name}` is listed twice", item.span, hint="list each type once")
+            if name is not None:
+                seen.add(name)
 
 
 def _shown(text: str) -> str:

@@ -34,6 +34,7 @@ from tinkc.frontend.load import parse_json, parse_yaml
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 from tinkc.mock.routes import Match, Router
+from tinkc.mock.sse import Event
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 ANY_FUTURE = "*"
@@ -71,10 +72,11 @@ class Reply:
     malformed: bool = False
     times: int = 1
     executed: bool | None = None  # idempotency accounting override
+    events: tuple[Event, ...] | None = None  # a streaming endpoint's server-sent events
 
     @property
     def modifies_default(self) -> bool:
-        if self.drop or self.malformed or self.has_body or self.text is not None:
+        if self.drop or self.malformed or self.has_body or self.text is not None or self.events is not None:
             return False
         return self.status is None or (200 <= self.status < 300 and self.status != 204)
 
@@ -98,6 +100,8 @@ class Reply:
             out["times"] = self.times
         if self.executed is not None:
             out["executed"] = self.executed
+        if self.events is not None:
+            out["events"] = [e.to_json() for e in self.events]
         return out
 
 
@@ -266,6 +270,7 @@ class _Checker:
                 key = self.script_key(written, ("responses", written))
                 replies = self.replies(items, ("responses", written))
                 if key is not None and replies is not None:
+                    self.stream_only(key, replies, ("responses", written))
                     responses.append((key, replies))
         futures: list[tuple[str, FutureScript]] = []
         raw = top.get("futures")
@@ -409,7 +414,7 @@ class _Checker:
         return tuple(out) if len(out) == len(items) else None
 
     def reply(self, item: Any, path: Path_) -> Reply | None:
-        keys = ("status", "body", "text", "headers", "delay_ms", "drop", "malformed", "times", "executed")
+        keys = ("status", "body", "text", "headers", "delay_ms", "drop", "malformed", "times", "executed", "events")
         m = self.mapping(item, path, keys)
         if m is None:
             return None
@@ -447,6 +452,11 @@ class _Checker:
             self.error("conflict", path, "`malformed: true` sends a body that is not JSON; remove `body`/`text`")
         if "body" in m and "text" in m:
             self.error("conflict", path, "give `body` (JSON) or `text` (raw text), not both")
+        events = self.events(m["events"], (*path, "events")) if "events" in m else None
+        if "events" in m:
+            given = [k for k in ("body", "text", "malformed", "drop") if k in m]
+            if given:
+                self.error("conflict", path, f"`events` is the body (server-sent events); remove {', '.join(f'`{k}`' for k in given)}")
         if status in (204, 304) and ("body" in m or "text" in m or malformed):
             self.error("conflict", path, f"a {status} answer has no body")
         if self.sink.error_count() > before:
@@ -462,7 +472,62 @@ class _Checker:
             malformed=bool(malformed),
             times=times if times is not None else 1,
             executed=executed,
+            events=events,
         )
+
+    def stream_only(self, key: ScriptKey, replies: tuple[Reply, ...], path: Path_) -> None:
+        """`events:` answer a streaming endpoint (`stream:`) only: any other one's client reads JSON."""
+        ep = self.api.endpoints.get(key.endpoint)
+        if ep is not None and ep.stream is None and any(r.events is not None for r in replies):
+            streams = [e.id for e in self.api.endpoints.values() if e.stream is not None]
+            self.error(
+                "conflict",
+                path,
+                f"`events` answer a streaming endpoint, and `{ep.id}` does not stream",
+                f"streaming endpoints: {', '.join(streams)}" if streams else "this API has no streaming endpoint",
+            )
+
+    def events(self, value: Any, path: Path_) -> tuple[Event, ...] | None:
+        """`events:` of a reply: each `{data}` (a JSON value, one `data:` line) or `{lines}` (data
+        lines as written), with an optional `event`, `id` and `comment`; or only a `comment`."""
+        if not isinstance(value, list):
+            self.error("type", path, f"expected a list of events, got {_describe(value)}")
+            return None
+        out = []
+        for i, item in enumerate(value):
+            where = (*path, i)
+            m = self.mapping(item, where, ("data", "lines", "event", "id", "comment"))
+            if m is None:
+                continue
+            texts: dict[str, str | None] = {}
+            for key in ("event", "id", "comment"):
+                text = m.get(key)
+                if text is not None and (not isinstance(text, str) or "\n" in text or "\r" in text):
+                    self.error("type", (*where, key), f"expected one line of text, got {_describe(text)}")
+                    text = None
+                texts[key] = text
+            lines = m.get("lines")
+            single = isinstance(lines, list) and all(isinstance(x, str) and "\n" not in x and "\r" not in x for x in lines)
+            if lines is not None and not single:
+                self.error("type", (*where, "lines"), f"expected a list of single lines of text, got {_describe(lines)}")
+                continue
+            if "data" in m and lines is not None:
+                self.error("conflict", where, "give `data` (a JSON value) or `lines` (data lines as written), not both")
+                continue
+            if "data" not in m and lines is None and texts["comment"] is None:
+                self.error("type", where, "an event has `data`, `lines` or a `comment`")
+                continue
+            out.append(
+                Event(
+                    data=m.get("data"),
+                    has_data="data" in m,
+                    lines=tuple(lines) if lines is not None else None,
+                    event=texts["event"],
+                    id=texts["id"],
+                    comment=texts["comment"],
+                )
+            )
+        return tuple(out) if len(out) == len(value) else None
 
     # ---- futures
 

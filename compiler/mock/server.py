@@ -44,6 +44,7 @@ from tinkc.frontend.load import parse_yaml
 from tinkc.frontend.model import to_plain
 from tinkc.ir import nodes as ir
 from tinkc.ir.types import base_type
+from tinkc.mock import sse
 from tinkc.mock.routes import Match, Router
 from tinkc.mock.scenario import (
     ANY_FUTURE,
@@ -542,6 +543,10 @@ class MockServer:
             return Answer(status=302, headers={"Location": location}, source="redirect")
         if ep.response is None:
             return Answer(status=204, source="generated")
+        if ep.stream is not None:
+            # a few generated events (a scenario scripts others with `events:`)
+            events = [sse.Event(data=self._generate(ep.response, f"{ep.id}#{n}#{i}", body, params), has_data=True) for i in range(3)]
+            return Answer(status=200, raw=sse.stream_text(events).encode(), headers={"Content-Type": sse.CONTENT_TYPE}, source="generated")
         exchange = self.api.service.auth.exchange if self.api.service.auth else None
         if exchange is not None and ep.id == exchange.endpoint:
             return Answer.of_json(200, self._token(ep, exchange, n, body, params), "generated")
@@ -890,7 +895,10 @@ def _scripted(reply: Reply) -> Answer:
     answer = Answer(status=status, source="scripted", executed=reply.executed, drop=reply.drop)
     if reply.drop:
         return answer
-    if reply.has_body:
+    if reply.events is not None:
+        answer.raw = sse.stream_text(reply.events).encode()
+        answer.headers["Content-Type"] = sse.CONTENT_TYPE
+    elif reply.has_body:
         answer.json, answer.has_json = reply.body, True
     elif reply.text is not None:
         answer.raw = reply.text.encode()

@@ -78,10 +78,59 @@ class FlowChecker:
         self.client = api.clients.get(flow.client or "")
         self.results: dict[str, ir.TypeRef | None] = {}
         self.order: list[str] = []
+        flow = self.flow = attrs.evolve(flow, inputs=self.spread(flow.inputs))
         self.declared = {i.name: i for i in flow.inputs if i.declared}
         self.inferred: dict[str, tuple[ir.TypeRef | None, Span | None]] = {}
         self.input_order: list[str] = [i.name for i in flow.inputs]
         self.current_index = 0
+
+    def spread(self, inputs: tuple[ir.FlowInput, ...]) -> tuple[ir.FlowInput, ...]:
+        """`spread: true` on a record input: every field of the record becomes an optional input
+        of its own, right after it, which overrides that field when given (`rank:` beside
+        `lora_config:`, as Tinkex and tinker 0.38 both take them). The record input must have a
+        value to override: a default, or a caller who must give it."""
+        names = {i.name for i in inputs}
+        out: list[ir.FlowInput] = []
+        for i in inputs:
+            out.append(i)
+            if not i.spread:
+                continue
+            record = self.api.record(base_type(self.api, i.type)[0]) if i.type is not None else None
+            where = i.span or self.flow.span
+            if record is None:
+                shown = format_type(i.type) if i.type is not None else "untyped"
+                self.sink.error(
+                    "flow.bad-spread",
+                    f"input `{i.name}` of flow `{self.flow.id}` is `{shown}`: only a record's fields can be spread",
+                    where,
+                    hint="drop `spread: true`, or give the input a record type",
+                )
+                continue
+            if not i.required and not i.has_default:
+                self.sink.error(
+                    "flow.bad-spread",
+                    f"input `{i.name}` of flow `{self.flow.id}` may be left out with no default: its fields have nothing to override",
+                    where,
+                    hint=f"give `{i.name}` a `default:` (a record literal), or make it required",
+                )
+                continue
+            for f in record.fields:
+                if isinstance(f.type, ir.Lit):  # a tag (`type: "create_model"`) is no caller's choice
+                    continue
+                if f.name in names:
+                    self.sink.error(
+                        "flow.spread-clash",
+                        f"input `{i.name}` of flow `{self.flow.id}` spreads field `{f.name}` of `{record.id}`, "
+                        f"but the flow has an input `{f.name}` already",
+                        where,
+                        hint=f"rename the input `{f.name}`, or drop `spread: true` and pass `{i.name}: {{{f.name}: ...}}`",
+                    )
+                    continue
+                names.add(f.name)
+                t = make_nullable(f.type, True)
+                doc = f"Overrides `{i.name}.{f.name}`" + (f": {f.doc}" if f.doc else ".")
+                out.append(ir.FlowInput(name=f.name, type=t, declared=True, doc=doc, spread_of=i.name, span=i.span))
+        return tuple(out)
 
     # -- bindings ------------------------------------------------------------------------------
 
@@ -704,6 +753,52 @@ def check_config(api: ir.Api, sink: Sink) -> None:
                     o.span,
                     hint="give a value of the option's type",
                 )
+    check_profiles(api, sink)
+
+
+def check_profiles(api: ir.Api, sink: Sink) -> None:
+    """`profiles:` of a config option: one option has them, a string one whose default (if any) is
+    a profile's name; a profile's `max_retries` replaces that of the retry policy `retry_policy` names."""
+    with_profiles = [o for o in api.service.config if o.profiles]
+    for extra in with_profiles[1:]:
+        sink.error(
+            "config.bad-profile",
+            f"config options `{with_profiles[0].name}` and `{extra.name}` both choose profiles",
+            extra.span,
+            hint="one option chooses the profile of defaults: merge their profiles",
+        )
+    for o in with_profiles[:1]:
+        names = [p.name for p in o.profiles]
+        base = o.type.inner if isinstance(o.type, ir.Nullable) else o.type
+        if not (isinstance(base, ir.Prim) and base.name == "string"):
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}` chooses a profile by name: its type is `string`, not `{format_type(o.type)}`",
+                o.span,
+                hint=f"`type: string` (its values: {', '.join(names)})",
+            )
+        if o.has_default and o.default is not None and o.default not in names:
+            sink.error(
+                "config.bad-profile",
+                f"the default `{o.default}` of config option `{o.name}` is not one of its profiles",
+                o.span,
+                hint=did_you_mean(str(o.default), names) or f"one of: {', '.join(names)}",
+            )
+        policies = [fid for fid, f in api.features.items() if isinstance(f.params, ir.RetryPolicy)]
+        if o.retry_policy is not None and o.retry_policy not in policies:
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}`: `retry_policy: {o.retry_policy}` is not a retry_policy feature",
+                o.span,
+                hint=did_you_mean(o.retry_policy, policies) or "name a feature of `type: retry_policy`",
+            )
+        elif o.retry_policy is None and any(p.max_retries is not None for p in o.profiles):
+            sink.error(
+                "config.bad-profile",
+                f"config option `{o.name}`: a profile gives `max_retries`, and no `retry_policy` says whose",
+                o.span,
+                hint="`retry_policy: <a retry_policy feature>`: the profile's count replaces that policy's `max_retries`",
+            )
 
 
 def run(api: ir.Api, sink: Sink) -> ir.Api:

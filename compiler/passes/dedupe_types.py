@@ -82,7 +82,13 @@ def _round(api: ir.Api, pinned: set[str]) -> ir.Api:
         keep = first.setdefault(keys.record(decl), tid)
         if keep != tid:
             replaced[tid] = ir.Alias(
-                id=tid, target=ir.Ref(name=keep), doc=decl.doc, deprecated=decl.deprecated, export=decl.export, span=decl.span
+                id=tid,
+                target=ir.Ref(name=keep),
+                doc=decl.doc,
+                deprecated=decl.deprecated,
+                export=decl.export,
+                namespace=decl.namespace,
+                span=decl.span,
             )
     if not replaced:
         return api

@@ -210,6 +210,24 @@ def _check_values(feat: ir.Feature, sink: Sink) -> None:
             sink.error("feature.bad-value", f"`debounce_sec` of `{feat.id}` must not be negative", feat.param_span("debounce_sec"))
 
 
+def _check_queue_keys(api: ir.Api, sink: Sink) -> None:
+    """`debounce_by` of a queue_state_observer names state fields of clients."""
+    state = sorted({s.name for c in api.clients.values() for s in c.state})
+    for feat in api.features.values():
+        p = feat.params
+        if not isinstance(p, ir.QueueStateObserver):
+            continue
+        for name in p.debounce_by:
+            if name not in state:
+                sink.error(
+                    "feature.bad-value",
+                    f"`debounce_by` of `{feat.id}` names `{name}`, which is no client's state field",
+                    feat.param_span("debounce_by"),
+                    hint=did_you_mean(name, state)
+                    or "name state fields of the clients that call its endpoints (e.g. `sampling_session_id`)",
+                )
+
+
 def _check_request_types(api: ir.Api, feat: ir.Feature, p: ir.PromiseResult, sink: Sink) -> None:
     """`request_types` names endpoints answering futures of this feature; with a request-type poll
     header, every such endpoint has one (a poll never goes out without it)."""
@@ -497,6 +515,7 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
     _check_placement(api, sink)
     _check_endpoints(api, sink)
     _check_pagination(api, sink)
+    _check_queue_keys(api, sink)
     return api
 
 

@@ -14,7 +14,7 @@ import attrs
 
 from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.ir import nodes as ir
-from tinkc.ir.queries import find_client
+from tinkc.ir.queries import find_client, step_binds
 from tinkc.passes.base import Pass
 from tinkc.passes.client_state import state_flow
 
@@ -125,8 +125,43 @@ def flow_call_order(api: ir.Api) -> tuple[list[str], list[list[str]]]:
             remaining = {k: [c for c in v if c in remaining] for k, v in remaining.items()}
 
 
+def streams(api: ir.Api, step: ir.Step) -> bool:
+    """The step calls a streaming endpoint (`stream:`): it answers the stream of its events."""
+    ep = api.endpoints.get(step.target or "") if step.target_kind == "endpoint" else None
+    return ep is not None and ep.stream is not None
+
+
+def _check_streams(api: ir.Api, flow: ir.Flow, sink: Sink) -> None:
+    """A stream is answered to the caller, never read by the SDK's own code: a step calling a
+    streaming endpoint must be the flow's last one (the flow answers the stream), nothing may read
+    it, the flow may not answer a task of it, and no flow may call a flow that answers one."""
+    last = flow.steps[-1].id if flow.steps else None
+    read = {b.step for s in flow.steps for b in step_binds(s) if b.step}
+    for step in flow.steps:
+        if step.kind not in ("call", "call_await"):
+            continue
+        if streams(api, step) and (step.id != last or step.id in read or step.kind != "call" or flow.task):
+            sink.error(
+                "flow.stream-not-last",
+                f"step `{step.id}` of flow `{flow.id}` calls streaming endpoint `{step.target}`, but "
+                + ("the flow answers a task" if flow.task and step.id == last else "is not the flow's answer"),
+                step.span,
+                hint="a stream is answered to the caller: make this call the flow's last step (no await, return or task)",
+            )
+        callee = api.flows.get(step.target or "") if step.target_kind == "flow" else None
+        if callee is not None and callee.steps and streams(api, callee.steps[-1]):
+            sink.error(
+                "flow.stream-not-last",
+                f"step `{step.id}` of flow `{flow.id}` calls flow `{callee.id}`, which answers a stream",
+                step.span,
+                hint=f"call the streaming endpoint `{callee.steps[-1].target}` as this flow's last step instead",
+            )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     api = attrs.evolve(api, flows={k: _resolve_steps(api, f, sink) for k, f in api.flows.items()})
+    for flow in api.flows.values():
+        _check_streams(api, flow, sink)
     _, cycles = flow_call_order(api)
     for cycle in cycles:
         first, second = cycle[0], cycle[1]

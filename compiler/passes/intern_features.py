@@ -36,7 +36,15 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         return api
     return attrs.evolve(
         api,
-        service=attrs.evolve(api.service, features=_uses(api.service.features, canonical)),
+        service=attrs.evolve(
+            api.service,
+            features=_uses(api.service.features, canonical),
+            # a config option's profiles name the retry policy whose count they replace
+            config=tuple(
+                attrs.evolve(o, retry_policy=canonical.get(o.retry_policy, o.retry_policy)) if o.retry_policy else o
+                for o in api.service.config
+            ),
+        ),
         endpoints={k: attrs.evolve(ep, features=_uses(ep.features, canonical)) for k, ep in api.endpoints.items()},
         features={k: f for k, f in api.features.items() if canonical[k] == k},
     )

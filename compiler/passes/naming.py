@@ -1,5 +1,10 @@
 """Pass `naming`: identifiers that two declarations would share in some target.
 
+A flow's `overloads: <method>` makes it another arity of that method of its client in Elixir
+(the arity with the receiver and the flow's required inputs, without the options list): it must
+name another method of the flow's client, and that arity must not be one the method already has
+(receiver, its required parameters, and the trailing options) nor another overload's.
+
 Each target's :class:`~tinkc.backends.base.NamingRules` (casing, reserved-word mangling) is applied
 to type names, the method names of each client and the field names of each record; two
 declarations that come out the same (`get_info` and `getInfo` are both `get_info` in Python), or a
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tinkc.backends.base import NEUTRAL_NAMING, NamingRules
-from tinkc.diagnostics import Sink
+from tinkc.diagnostics import Sink, did_you_mean
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
 from tinkc.passes.base import Pass
@@ -87,7 +92,62 @@ def run(api: ir.Api, sink: Sink) -> ir.Api:
         for decl in api.types.values():
             if isinstance(decl, ir.Record):
                 _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), rules.field_name, target, sink, reported)
+    _overloads(api, sink)
     return api
+
+
+def positional_count(api: ir.Api, method: ir.Method) -> int | None:
+    """How many positional arguments a method takes after its receiver: the parameters the SDK
+    plan calls required (an endpoint's path parameters, required body fields and query
+    parameters; a flow's required inputs). Every other one is an option."""
+    from tinkc.sdk.plan import endpoint_params
+
+    if method.kind == "endpoint":
+        ep = api.endpoints.get(method.target)
+        return None if ep is None else sum(p.required for p in endpoint_params(api, ep)[0])
+    flow = api.flows.get(method.target)
+    return None if flow is None else sum(i.required for i in flow.inputs)
+
+
+def _overloads(api: ir.Api, sink: Sink) -> None:
+    """`overloads:` names another method of the flow's client, at an arity that method lacks."""
+    taken: dict[tuple[str, str], dict[int, str]] = {}  # (client, method) -> arity -> what has it
+    for flow in api.flows.values():
+        if flow.overloads is None:
+            continue
+        span = flow.overloads_span or flow.span
+        client = api.clients.get(flow.client or "")
+        if client is None:
+            continue  # the flow's client is reported missing already
+        own = [m.name for m in client.methods if m.kind == "flow" and m.target == flow.id]
+        target = client.method(flow.overloads)
+        if target is None or flow.overloads in own:
+            sink.error(
+                "flow.bad-overload",
+                f"flow `{flow.id}`: `overloads: {flow.overloads}` is not another method of client `{client.id}`",
+                span,
+                hint=did_you_mean(flow.overloads, [m.name for m in client.methods if m.name not in own])
+                or "name an endpoint or flow method of the same client (e.g. `overloads: delete_checkpoint`)",
+            )
+            continue
+        n = positional_count(api, target)
+        if n is None:
+            continue  # the method's target is reported unknown already
+        arities = taken.setdefault(
+            (client.id, target.name), {1 + n: f"`{target.name}/{1 + n}`", 2 + n: f"`{target.name}/{2 + n}` (with options)"}
+        )
+        arity = 1 + sum(i.required for i in flow.inputs)
+        if arity in arities:
+            sink.error(
+                "flow.overload-clash",
+                f"flow `{flow.id}` as `{target.name}/{arity}` (the client and its {arity - 1} required inputs) "
+                f"clashes with {arities[arity]}",
+                span,
+                hint=f"Elixir tells functions apart by their number of arguments: `{target.name}` already takes "
+                f"{n} required argument(s) plus options; an overload needs a different count (or keep the flow's own name)",
+            )
+            continue
+        arities[arity] = f"flow `{flow.id}`'s overload"
 
 
 PASS = Pass(name="naming", kind="validation", run=run, doc=__doc__ or "")

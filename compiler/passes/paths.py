@@ -152,9 +152,53 @@ def _api_conflicts(api: ir.Api, sink: Sink) -> None:
                 )
 
 
+# Features a streaming endpoint cannot have: its answer is not one JSON value (no future handle, no
+# page), and a stream is never retried (events already read cannot be taken back).
+STREAM_EXCLUDES = {
+    "promise_result": "its answer would be a future, not a stream",
+    "pagination": "a stream has no pages",
+    "retry_policy": "a stream is never retried",
+    "retry_handler": "a stream is never retried",
+    "sampling_backpressure": "a stream is never resent",
+}
+
+
+def _stream(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> None:
+    """`stream: sse` needs a record response (each event's data decodes as one) and no feature that
+    answers or resends otherwise."""
+    if ep.stream is None:
+        return
+    span = ep.stream_span or ep.span
+    if ep.response is None or api.record(base_type(api, ep.response)[0]) is None or base_type(api, ep.response)[1]:
+        sink.error(
+            "endpoint.bad-stream",
+            f"`{ep.id}` streams events, but its `response` is not a record",
+            span,
+            hint="declare `response:` as the record each event's data decodes to (e.g. `SampleStreamChunk`)",
+        )
+    if ep.response_handler is not None:
+        sink.error(
+            "endpoint.bad-stream",
+            f"`{ep.id}` streams events and has `response_handler: {ep.response_handler}`",
+            span,
+            hint="a stream answers its events: remove one of them",
+        )
+    for use in ep.features:
+        f = api.features.get(use.feature)
+        if f is not None and f.kind in STREAM_EXCLUDES:
+            sink.error(
+                "endpoint.bad-stream",
+                f"`{ep.id}` streams events and uses `{f.id}` ({f.kind}): {STREAM_EXCLUDES[f.kind]}",
+                use.span or span,
+                hint=f"remove `{f.id}` from the endpoint's features",
+            )
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     _route_conflicts(api, sink)
     _api_conflicts(api, sink)
+    for ep in api.endpoints.values():
+        _stream(api, ep, sink)
     return attrs.evolve(api, endpoints={k: _endpoint(api, ep, sink) for k, ep in api.endpoints.items()})
 
 

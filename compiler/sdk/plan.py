@@ -39,7 +39,26 @@ Absent = Literal["required", "omit", "default"]
 # How a call answers: the decoded response, nothing (no response body), the `Location` of a
 # redirect, or a server-side future that is polled until it resolves (to the response type, or to
 # nothing when the endpoint declares no response body: the call still waits for the server).
-ResponseKind = Literal["value", "empty", "redirect", "future"]
+# `stream`: the events of a streaming endpoint (`stream: sse`), each decoded as the response type
+# (see STREAMING).
+ResponseKind = Literal["value", "empty", "redirect", "future", "stream"]
+
+# How every SDK answers a streaming endpoint (`response == "stream"`), decided once:
+#
+# * the request goes out as any other, with `Accept: text/event-stream` (the lowering adds it to
+#   the endpoint's headers unless the manifest declares an `Accept`), and is never retried (no retry policy, retry handler or
+#   backpressure applies: events already handed out cannot be taken back, and Tinkex does not
+#   retry streams either); a non-2xx status is the SDK's usual status error, answered by the call;
+# * the response body is read whole before the call answers (as Tinkex does), then parsed as
+#   server-sent events (WHATWG HTML, "event stream interpretation": lines end in CRLF, LF or CR;
+#   a line starting with `:` is a comment; `field: value` with one leading space dropped; `data`
+#   lines of one event join with LF; a blank line dispatches the event; an event without data is
+#   skipped; `event`, `id` and `retry` are read and not used for decoding);
+# * the call answers the events lazily: Elixir `{:ok, stream}` (a `Stream`), Python an iterator
+#   (an async iterator from the async client), TypeScript an AsyncIterable; each event's data is
+#   decoded as JSON of the response record when the consumer reaches it; data that is not JSON of
+#   that shape raises the SDK's response-validation error there (events before it were answered).
+STREAMING = "sse"
 
 
 @attrs.frozen(kw_only=True)
@@ -87,6 +106,9 @@ class Retry:
     jitter: float
     retry_after_max_ms: int
     should_retry_header: str | None = None  # "true" retries (any status), "false" never
+    # the policy a config option's profiles name (`retry_policy:`): the chosen profile's
+    # `max_retries`, when it gives one, replaces ``max_retries`` (a call's own `max_retries` wins)
+    profiled: bool = False
 
 
 # The exceptions of `retry_policy.exceptions` that mean "the request timed out" (every SDK maps its
@@ -246,11 +268,14 @@ class EndpointPlan:
     redirect_field: str | None = None
 
     @property
-    def call_mode(self) -> Literal["direct", "future"]:
+    def call_mode(self) -> Literal["direct", "future", "stream"]:
         """``future``: the method submits at once and answers a handle on the server-side
         future's result (Python sync: an ``APIFuture``, ``.result()`` waits; Python async: a
-        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``direct`` otherwise."""
-        return "future" if self.response == "future" else "direct"
+        coroutine; Elixir: ``{:ok, Task}``; TypeScript: a Promise); ``stream``: the events of a
+        streaming endpoint (see STREAMING); ``direct`` otherwise."""
+        if self.response in ("future", "stream"):
+            return self.response
+        return "direct"
 
     def located(self, location: Location) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == location)
@@ -352,6 +377,9 @@ class FlowInputPlan:
     has_default: bool = False
     default: Any = None
     doc: str | None = None
+    # `spread: true`: the inputs (names, in field order) that override this record input's fields
+    # when given; each SDK merges them into the record before the first step reads it
+    overrides: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -363,7 +391,9 @@ class FlowPlan:
     steps: tuple[StepPlan, ...]
     stages: tuple[tuple[str, ...], ...]  # steps of one stage run concurrently
     result: ir.TypeRef | None
-    returns: Literal["nothing", "value", "client", "future"]
+    # `stream`: the flow's last step calls a streaming endpoint; the flow answers its events as the
+    # endpoint's function does (`result` is the event type)
+    returns: Literal["nothing", "value", "client", "future", "stream"]
     result_step: str | None  # the step whose value the flow answers
     doc: str | None = None
     deprecated: bool = False
@@ -371,6 +401,10 @@ class FlowPlan:
     # Python and TypeScript answer as every flow does: an awaitable / a Promise, the blocking
     # Python client the value). A flow already answering a future is answered so anyway.
     task: bool = False
+    # `overloads: <method>`: in Elixir the flow is also `<method>/<1 + required inputs>` (no
+    # options), beside the method's own arities (the `naming` pass checked they differ); Python and
+    # TypeScript have no arity overloading: there the flow keeps its own name only
+    overloads: str | None = None
 
     @property
     def sends_requests(self) -> bool:
@@ -440,6 +474,9 @@ class ClientPlan:
     doc: str | None = None
     aliases: tuple[AliasPlan, ...] = ()
     chunkers: tuple[ChunkerPlan, ...] = ()
+    # the state field keying this client's queue-state log marks (`debounce_by` of a
+    # queue_state_observer): the client gets `clear_queue_state_debounce(<that field>)`
+    queue_key: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -604,6 +641,49 @@ def config_options(api: ir.Api) -> tuple[ConfigOptionPlan, ...]:
     )
 
 
+@attrs.frozen(kw_only=True)
+class ProfilePlan:
+    name: str
+    timeout_ms: int | None  # None: the service's `timeout_ms`
+    max_retries: int | None  # None: the retry policy's own
+
+
+@attrs.frozen(kw_only=True)
+class ProfilesPlan:
+    """A config option's `profiles:` (Tinkex's `:parity_mode`): the option's value (given, its
+    environment variable, its default) names one profile, or none. Every SDK resolves, when it
+    builds a configuration: the timeout = the one given > the profile's > ``base_timeout_ms``; the
+    retry count of the endpoints whose policy is ``retry_policy`` = a call's `max_retries` > the
+    profile's > the policy's (``base_max_retries``). A value naming no profile is a configuration
+    error. The constants every SDK exposes: ``base_*`` (Elixir `Config.default_timeout/0`,
+    `default_max_retries/0`) and each profile's (`Config.<profile>_timeout/0`, `_max_retries/0`)."""
+
+    option: str
+    profiles: tuple[ProfilePlan, ...]
+    retry_policy: str | None
+    base_timeout_ms: int
+    base_max_retries: int | None
+
+
+def profiled_policies(api: ir.Api) -> frozenset[str]:
+    return frozenset(o.retry_policy for o in api.service.config if o.profiles and o.retry_policy)
+
+
+def plan_profiles(api: ir.Api) -> ProfilesPlan | None:
+    option = next((o for o in api.service.config if o.profiles), None)
+    if option is None:
+        return None
+    policy = api.features.get(option.retry_policy or "")
+    base_max = policy.params.max_retries if policy is not None and isinstance(policy.params, ir.RetryPolicy) else None
+    return ProfilesPlan(
+        option=option.name,
+        profiles=tuple(ProfilePlan(name=p.name, timeout_ms=p.timeout_ms, max_retries=p.max_retries) for p in option.profiles),
+        retry_policy=option.retry_policy if policy is not None else None,
+        base_timeout_ms=api.service.timeout_ms,
+        base_max_retries=base_max,
+    )
+
+
 # -- the stateless endpoint layer -----------------------------------------------------------------
 
 ApiRequest = Literal["none", "record", "params"]
@@ -711,7 +791,7 @@ def plan_raw(api: ir.Api) -> RawPlan:
         None,
     )
     return RawPlan(
-        retry=_retry(retry) if retry is not None else None,
+        retry=_retry(retry, profiled=retry.id in profiled_policies(api)) if retry is not None else None,
         idempotency_header=key.header if key is not None else None,
         idempotency_prefix=key.prefix if key is not None else "",
         idempotency_methods=tuple(m for m in RAW_METHODS if key is not None and m in key.methods),
@@ -873,6 +953,7 @@ class SdkPlan:
     max_connections: int | None  # the largest retry-handler bound, when some handler has one
     auth: AuthPlan | None = None
     config: tuple[ConfigOptionPlan, ...] = ()  # the declared configuration options (`service.config`)
+    profiles: ProfilesPlan | None = None  # the option choosing a profile of defaults (`profiles:`)
     server_config: ServerConfigPlan | None = None  # the service's `server_config` feature
     # the stateless endpoint layer: its functions by group, and the raw request functions' runtime
     api_groups: tuple[ApiGroupPlan, ...] = ()
@@ -976,7 +1057,7 @@ def endpoint_params(api: ir.Api, ep: ir.Endpoint) -> tuple[tuple[Param, ...], Bo
     return tuple(ordered), body
 
 
-def _retry(feat: ir.Feature) -> Retry:
+def _retry(feat: ir.Feature, profiled: bool = False) -> Retry:
     p = feat.params
     assert isinstance(p, ir.RetryPolicy)
     return Retry(
@@ -990,6 +1071,7 @@ def _retry(feat: ir.Feature) -> Retry:
         jitter=p.backoff.jitter,
         retry_after_max_ms=p.retry_after_max_ms,
         should_retry_header=p.should_retry_header,
+        profiled=profiled,
     )
 
 
@@ -1002,7 +1084,9 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
     params, body = endpoint_params(api, ep)
     futures = api.future_feature(ep)
     response: ResponseKind
-    if ep.response_handler == "redirect_location":
+    if ep.stream is not None:
+        response = "stream"
+    elif ep.response_handler == "redirect_location":
         response = "redirect"
     elif futures is not None:
         response = "future"
@@ -1015,14 +1099,18 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
     handler = _first(api, ep, "retry_handler")
     key = api.idempotency_key(ep)
     page = plan_page(api, ep, params)
+    headers = tuple((h.name, h.value) for h in api.request_headers(ep))
+    if response == "stream":
+        # never resent (see STREAMING): the service's retry features do not apply either
+        retry = backpressure = handler = None
     runtime = Runtime(
-        retry=_retry(retry) if retry is not None else None,
+        retry=_retry(retry, profiled=retry.id in profiled_policies(api)) if retry is not None else None,
         backpressure=backpressure.id if backpressure is not None else None,
         handler=handler.id if handler is not None else None,
         futures=futures.id if futures is not None and response == "future" else None,
         idempotency_header=key.header if key is not None else None,
         idempotency_prefix=key.prefix if key is not None else "",
-        headers=tuple((h.name, h.value) for h in api.request_headers(ep)),
+        headers=headers,
         poll_timeout_ms=poll_timeouts.get(ep.id),
         request_type=futures.params.request_type(ep.id) if futures is not None and isinstance(futures.params, ir.PromiseResult) else None,
         queue_log=queue_log.id if (queue_log := _first(api, ep, "queue_state_observer")) is not None else None,
@@ -1037,7 +1125,7 @@ def plan_endpoint(api: ir.Api, ep: ir.Endpoint, poll_timeouts: dict[str, int]) -
         params=params,
         body=body,
         response=response,
-        response_type=ep.response if response in ("value", "future") or redirect_field is not None else None,
+        response_type=ep.response if response in ("value", "future", "stream") or redirect_field is not None else None,
         redirect_field=redirect_field,
         runtime=runtime,
         doc=ep.doc,
@@ -1308,8 +1396,11 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
     last = flow.steps[-1].id if flow.steps else None
     if last is not None and last in silent:
         result = None  # the flow ends on a step that answers nothing: so does the flow
-    returns: Literal["nothing", "value", "client", "future"]
-    if result is None:
+    returns: Literal["nothing", "value", "client", "future", "stream"]
+    last_step = next((s for s in steps if s.id == last), None)
+    if last_step is not None and last_step.endpoint is not None and endpoints[last_step.endpoint].response == "stream":
+        returns = "stream"
+    elif result is None:
         returns = "nothing"
     elif isinstance(result, ir.FutureT):
         returns = "future"
@@ -1320,7 +1411,15 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
     if returns == "nothing":  # what a `return` names is then nothing either: no SDK reads it
         steps = [attrs.evolve(s, returned=None) if s.mode == "return" else s for s in steps]
     inputs = tuple(
-        FlowInputPlan(name=i.name, type=i.type, required=i.required, has_default=i.has_default, default=i.default, doc=i.doc)
+        FlowInputPlan(
+            name=i.name,
+            type=i.type,
+            required=i.required,
+            has_default=i.has_default,
+            default=i.default,
+            doc=i.doc,
+            overrides=tuple(o.name for o in flow.inputs if o.spread_of == i.name),
+        )
         for i in sorted(flow.inputs, key=lambda i: not i.required)
     )
     return FlowPlan(
@@ -1336,6 +1435,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         doc=flow.doc,
         deprecated=flow.deprecated,
         task=flow.task,
+        overloads=flow.overloads,
     )
 
 
@@ -1520,6 +1620,7 @@ def plan_api(api: ir.Api) -> SdkPlan:
             doc=c.doc,
             aliases=tuple(AliasPlan(name=a.name, client=a.client, method=a.method, doc=a.doc) for a in c.aliases),
             chunkers=tuple(_chunker(flows, k) for k in c.chunkers),
+            queue_key=queue_key(api, c),
         )
         for cid, c in api.clients.items()
     }
@@ -1534,12 +1635,17 @@ def plan_api(api: ir.Api) -> SdkPlan:
         clients=clients,
         types=_type_order(api),
         features=dict(api.features),
-        retries={fid: _retry(f) for fid, f in api.features.items() if isinstance(f.params, ir.RetryPolicy)},
+        retries={
+            fid: _retry(f, profiled=fid in profiled_policies(api))
+            for fid, f in api.features.items()
+            if isinstance(f.params, ir.RetryPolicy)
+        },
         session=session,
         telemetry=telemetry.id if telemetry is not None else None,
         max_connections=max(bounds) if bounds else None,
         auth=plan_auth(api, endpoints),
         config=config_options(api),
+        profiles=plan_profiles(api),
         server_config=_server_config(api),
         api_groups=api_groups(api, endpoints),
         raw=plan_raw(api),
@@ -1549,6 +1655,18 @@ def plan_api(api: ir.Api) -> SdkPlan:
 
 
 AUTH_PREFIXES = {"api_key": "", "bearer": "Bearer ", "basic": "Basic "}
+
+
+def queue_key(api: ir.Api, client: ir.Client) -> str | None:
+    """The first field of a queue_state_observer's `debounce_by` that the client holds as state:
+    its queue-state log lines are debounced per value of it (per sampling session, per model)."""
+    state = {s.name for s in client.state}
+    for feat in api.features.values():
+        if isinstance(feat.params, ir.QueueStateObserver):
+            found = next((f for f in feat.params.debounce_by if f in state), None)
+            if found is not None:
+                return found
+    return None
 
 
 def plan_auth(api: ir.Api, endpoints: dict[str, EndpointPlan]) -> AuthPlan | None:
@@ -1639,4 +1757,67 @@ def extensions_of(api: ir.Api, target: str) -> tuple[ExtensionPlan, ...]:
             name, _, arity = spec.rpartition("/")
             functions.append(ExtensionFunction(name=name, arity=int(arity)))
         out.append(ExtensionPlan(record=record, module=ext["module"], functions=tuple(functions)))
+    return tuple(out)
+
+
+# -- type namespaces and tag accessors ------------------------------------------------------------
+
+
+def type_namespaces(api: ir.Api) -> dict[str, tuple[str, ...]]:
+    """`namespace:` of the types: each namespace's type ids, sorted (the SDKs that keep flat names
+    re-export these from a namespace module; Elixir moves the modules one level down)."""
+    out: dict[str, list[str]] = {}
+    for t in api.types.values():
+        if t.namespace:
+            out.setdefault(t.namespace, []).append(t.id)
+    return {ns: tuple(sorted(ids)) for ns, ids in sorted(out.items())}
+
+
+@attrs.frozen(kw_only=True)
+class TagAccessorPlan:
+    """`tag_accessor:` of a discriminated union: the function ``name`` answers a value's tag as its
+    wire string, in every SDK: a known variant's literal (``tags``: variant type id -> tag), an
+    unknown variant's own value of the discriminator (``field``, on the wire ``wire``)."""
+
+    union: str
+    name: str
+    field: str
+    wire: str
+    tags: tuple[tuple[str, str], ...]
+
+
+def tag_accessor_of(api: ir.Api, decl: ir.Union_) -> TagAccessorPlan | None:
+    if decl.tag_accessor is None or decl.discriminator is None:
+        return None
+    wire = decl.discriminator
+    for v in decl.variants:  # the field's json_name (the same in every variant: the union pass checks)
+        record = api.types.get(v.type)
+        f = record.field(decl.discriminator) if isinstance(record, ir.Record) else None
+        if f is not None:
+            wire = f.json_name
+            break
+    tags = tuple((v.type, v.tag) for v in decl.variants if v.tag is not None)
+    return TagAccessorPlan(union=decl.id, name=decl.tag_accessor, field=decl.discriminator, wire=wire, tags=tags)
+
+
+@attrs.frozen(kw_only=True)
+class TypespecModulePlan:
+    """`targets.<target>.typespecs.<module>`: a module of typespecs, one per listed type (Elixir:
+    `@type loss_fn_inputs :: LossFnInputs.t()` in `Types.TypeAliases`). Checked where the manifest
+    gives it (frontend/target_options.py)."""
+
+    module: str
+    types: tuple[str, ...]
+
+
+def typespecs_of(api: ir.Api, target: str) -> tuple[TypespecModulePlan, ...]:
+    """The typespec modules ``target``'s SDK generates, by module name; a type the optimizer dropped
+    (no endpoint reaches it) is left out, a module left with none is not generated."""
+    options = ir.thaw(api.targets.get(target)) or {}
+    given = options.get("typespecs") or {}
+    out = []
+    for module, listed in sorted(given.items()):
+        present = tuple(t for t in listed if t in api.types)
+        if present:
+            out.append(TypespecModulePlan(module=module, types=present))
     return tuple(out)

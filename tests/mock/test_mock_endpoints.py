@@ -81,6 +81,11 @@ def test_every_endpoint_answers_schema_valid_data() -> None:
                     assert follow.status_code == 200 and follow.content
                 elif ep.response is None:
                     assert r.status_code == 204 and r.content == b"", (ep.id, r.text)
+                elif ep.stream is not None:  # server-sent events, each a generated response value
+                    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream"), ep.id
+                    events = [json.loads(line.removeprefix("data: ")) for line in r.text.split("\n") if line.startswith("data: ")]
+                    assert len(events) == 3 and r.text.endswith("\n\n"), (ep.id, r.text)
+                    assert all(problems(api, ep.response, e) == [] for e in events), (ep.id, events)
                 else:
                     assert r.status_code == 200, (ep.id, r.text)
                     assert r.headers["content-type"] == "application/json"

@@ -153,8 +153,6 @@ TINKER_PATH = (
     "takes a `tinker://run/kind/id` path and splits it client-side; the manifest has no way to derive path "
     "parameters from one argument, so the SDK has the (run id, checkpoint id) form of the same endpoint"
 )
-TELEMETRY_NS = "the manifest's types are one flat namespace: this type is generated as Tinkex.Types.<Name>, not Types.Telemetry.<Name>"
-NOT_IN_API = "not a type of the Tinker API 0.38 the manifest describes (an SDK-side or legacy Tinkex type)"
 TYPED = "the stateless functions answer the decoded, typed response: there is no raw-map twin"
 API_REST = (
     "Tinkex's REST module takes the configuration first, `(config, id, opts)`; the SDK's stateless functions are one "
@@ -171,61 +169,36 @@ EXPLAINED: dict[str, str] = {
         "function does, and its _async twin the Task"
     ),
     "SamplingClient.get_tokenizer": TOKENIZER,
-    "SamplingClient.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
-    "SamplingClient.clear_queue_state_debounce": "the debounce marks of the queue-state log are per client family, not per sampling session",
-    "RestClient.get_checkpoint_archive_url/2": TINKER_PATH,
     "RestClient.get_checkpoint_archive_url_by_tinker_path": TINKER_PATH,
-    "RestClient.delete_checkpoint/2": TINKER_PATH,
     "RestClient.delete_checkpoint_by_tinker_path": TINKER_PATH,
     "RestClient.get_training_run_by_tinker_path": TINKER_PATH,
     "RestClient.set_checkpoint_ttl_from_tinker_path": TINKER_PATH,
-    "RestClient.publish_checkpoint/2": TINKER_PATH,
     "RestClient.publish_checkpoint_from_tinker_path": TINKER_PATH,
-    "RestClient.unpublish_checkpoint/2": TINKER_PATH,
     "RestClient.unpublish_checkpoint_from_tinker_path": TINKER_PATH,
-    "RestClient.get_checkpoint_archive_url_async/2": TINKER_PATH,
-    "RestClient.delete_checkpoint_async/2": TINKER_PATH,
     "RestClient.get_training_run_by_tinker_path_async": TINKER_PATH,
-    "RestClient.publish_checkpoint_async/2": TINKER_PATH,
-    "RestClient.unpublish_checkpoint_async/2": TINKER_PATH,
     "RestClient.delete_checkpoint_by_tinker_path_async": TINKER_PATH,
     "RestClient.publish_checkpoint_from_tinker_path_async": TINKER_PATH,
     "RestClient.unpublish_checkpoint_from_tinker_path_async": TINKER_PATH,
     "RestClient.get_checkpoint_archive_url_by_tinker_path_async": TINKER_PATH,
     "RestClient.set_checkpoint_ttl_from_tinker_path_async": TINKER_PATH,
-    "API.stream_get": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
     "API.client_module": "the HTTP seam is the configuration's `:http_adapter` (a module implementing Runtime.HTTP)",
     "API.Session.create_typed": TYPED,
     "API.Weights.save_weights_typed": TYPED,
     "API.Weights.load_weights_typed": TYPED,
     "API.Weights.save_weights_for_sampler_typed": TYPED,
-    "API.Sampling.sample_stream": "no streaming endpoint (/api/v1/stream_sample) in the Tinker API 0.38 the manifest describes",
     "API.Telemetry.send_sync": "API.Telemetry.send/1,2 is synchronous: it answers the server's response",
     "API.Rest": API_REST,
-    "Config.default_max_retries": "retries are per endpoint in the manifest (retry_policy features), not one configuration number",
-    "Config.python_timeout": "Tinkex's parity modes (python/beam defaults) have no counterpart: the manifest gives the defaults",
-    "Config.python_max_retries": "Tinkex's parity modes (python/beam defaults) have no counterpart: the manifest gives the defaults",
     "Types.CustomLossOutput": NX,
-    "Types.FuturePendingResponse": NOT_IN_API,
-    "Types.FutureCompletedResponse": NOT_IN_API,
-    "Types.FutureCompletedMetadataResponse": NOT_IN_API,
-    "Types.FutureFailedResponse": NOT_IN_API,
     "Types.ModelInput.from_text": TOKENIZER,
     "Types.ModelInput.from_text!": TOKENIZER,
     "Types.ParsedCheckpointTinkerPath": TINKER_PATH,
     "Types.RegularizerOutput": NX,
     "Types.RegularizerSpec": NX,
-    "Types.SampleStreamChunk": "no streaming endpoint in the Tinker API 0.38 the manifest describes",
+    "Types.SampleStreamChunk.done/2": "a helper's optional parameters are a keyword list in Elixir: "
+    "`done(finish_reason: reason, total_tokens: n)` (done/0,1)",
+    "Types.SampleStreamChunk.done?/1": "a comparison (`event_type == done` or a finish reason) the binding language has no syntax for",
     "Types.SaveWeightsForSamplerResponse": "named SaveWeightsForSamplerResponseInternal in the Tinker API 0.38 the manifest describes",
-    "Types.Telemetry.EventType": TELEMETRY_NS,
-    "Types.Telemetry.GenericEvent": TELEMETRY_NS,
-    "Types.Telemetry.SessionEndEvent": TELEMETRY_NS,
-    "Types.Telemetry.SessionStartEvent": TELEMETRY_NS,
-    "Types.Telemetry.Severity": TELEMETRY_NS,
     "Types.Telemetry.TelemetryBatch": "an SDK-side batch type of Tinkex; batches are the telemetry request (TelemetrySendRequest)",
-    "Types.Telemetry.TelemetryEvent": TELEMETRY_NS,
-    "Types.Telemetry.TelemetrySendRequest": TELEMETRY_NS,
-    "Types.Telemetry.UnhandledExceptionEvent": TELEMETRY_NS,
     "Types.TensorData.from_nx": NX,
     "Types.TensorData.to_nx": NX,
     "Types.TensorData.tolist": NX,
@@ -233,7 +206,6 @@ EXPLAINED: dict[str, str] = {
     "Types.TensorDtype.from_nx_type_quiet": NX,
     "Types.TensorDtype.check_precision_loss": NX,
     "Types.TensorDtype.to_nx_type": NX,
-    "Types.TypeAliases": "Tinkex's module of shared typespecs; each alias of the manifest is a module of its own",
 }
 
 
@@ -389,7 +361,9 @@ CONFIG_ELSEWHERE = "configured per endpoint or by the runtime in the manifest's 
 OPTIONS_EXPLAINED: dict[str, str] = {
     "Config.new/1:http_pool": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
     "Config.new/1:http_client": "the HTTP adapter is `:http_adapter` (a module implementing Tinkex.Runtime.HTTP)",
-    "Config.new/1:max_retries": "retries are per endpoint in the manifest (retry_policy features)",
+    "Config.new/1:max_retries": (
+        "the retry count is the parity mode's (`:parity_mode`) or, for every call, `request_options: [max_retries: n]`"
+    ),
     "Config.new/1:poll_backoff": "the futures feature's poll_retry gives the polling backoff",
     "Config.new/1:feature_gates": "0.38 reads TINKER_FEATURE_GATES but uses none; not declared in service.config",
     "Config.new/1:log_level": "the SDK logs through Logger: its level is Logger's configuration",

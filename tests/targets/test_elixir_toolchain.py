@@ -69,7 +69,14 @@ def test_the_backend_sources_are_formatted(tmp_path: Path) -> None:
     are kept in `mix format`'s layout, so every SDK gets them canonical."""
     driver = tmp_path / "conformance_driver.exs"
     driver.write_text(
-        render("conformance_driver.exs.jinja", namespace=NAMESPACE_TOKEN, types_namespace=f"{NAMESPACE_TOKEN}.Types"), encoding="utf-8"
+        render(
+            "conformance_driver.exs.jinja",
+            namespace=NAMESPACE_TOKEN,
+            types_namespace=f"{NAMESPACE_TOKEN}.Types",
+            # a type with a `namespace:` (the driver's table of their modules)
+            namespaced=[("EventType", f"{NAMESPACE_TOKEN}.Types.Telemetry.EventType")],
+        ),
+        encoding="utf-8",
     )
     sources = [*sorted(RUNTIME.rglob("*.ex")), *sorted(RUNTIME_TESTS.glob("*.exs")), driver]
     proc = subprocess.run(

@@ -42,6 +42,28 @@ def test_queue_state_changes_are_logged_at_the_level_with_the_debounce(rt: dict[
     ]
 
 
+def test_queue_state_marks_are_per_key_and_cleared_per_key(rt: dict[str, ModuleType], caplog: pytest.LogCaptureFixture) -> None:
+    # keyed by the calling client's session (Tinkex debounces per sampling session): another
+    # session logs at once; clearing a session's marks logs its next change at once, not others'
+    log = rt["_http"].QueueLog(id="qlog-keyed", debounce=60.0, level="warning", key_fields=("sampling_session_id", "model_id"))
+    assert log.key_of({"model_id": "m1"}) == "m1"
+    assert log.key_of({"sampling_session_id": "s1", "model_id": "m1"}) == "s1"
+    assert log.key_of({"sampling_session_id": None}) is None
+    f = rt["_futures"]
+    with caplog.at_level(logging.DEBUG, logger="jobs_sdk"):
+        f.log_queue_state(log, "sample", 1000.0, "paused_capacity", None, "s1")
+        f.log_queue_state(log, "sample", 1000.0, "paused_capacity", None, "s2")  # another session
+        f.log_queue_state(log, "sample", 1001.0, "active", None, "s1")  # within s1's debounce
+        f.clear_queue_state_debounce("s1")
+        f.log_queue_state(log, "sample", 1002.0, "active", None, "s1")  # cleared: logged
+        f.log_queue_state(log, "sample", 1002.0, "active", None, "s2")  # not cleared: still debounced
+    assert [r.getMessage() for r in caplog.records] == [
+        "sample: queue state paused_capacity",
+        "sample: queue state paused_capacity",
+        "sample: queue state active",
+    ]
+
+
 def test_failed_heartbeats_warn_once_after_warn_after(rt: dict[str, ModuleType], caplog: pytest.LogCaptureFixture) -> None:
     endpoint = rt["_http"].Endpoint(id="s.create", method="POST", path="/s")
     spec = rt["_session"].Session(endpoint, {}, "session_id", endpoint, 10.0, (), warn_after=30.0)

@@ -11,7 +11,7 @@ import { PetsClient } from "./index.js";
 import { resolveConfig } from "./runtime/config.js";
 import { ConfigurationError, AuthenticationError } from "./runtime/errors.js";
 import { buildPath, endpoint, floatText, Transport } from "./runtime/http.js";
-import { queueStateLog } from "./runtime/futures.js";
+import { clearQueueStateDebounce, queueKey, queueStateLog } from "./runtime/futures.js";
 import { backoffMs, retryAfterMs } from "./runtime/retry.js";
 import * as s from "./runtime/schema.js";
 import { scaledClock } from "./runtime/clock.js";
@@ -459,7 +459,7 @@ test("queue-state changes are logged at the log's level with its debounce (as Py
     info: (m: string) => lines.push(["info", m]),
     error: (m: string) => lines.push(["error", m]),
   };
-  const marks = new Map<string, number>();
+  const marks = new Map<string, { readonly key: string | null; readonly at: number }>();
   const log = { id: "qlog", debounceMs: 60_000, level: "warning" };
   const submit = queueStateLog(log, "jobs.submit", logger, clock, marks);
   const other = queueStateLog(log, "jobs.other", logger, clock, marks);
@@ -490,4 +490,29 @@ test("queue-state changes are logged at the log's level with its debounce (as Py
     queueStateLog({ id: level, debounceMs: 0, level }, "e", plain, clock, new Map())("s", null);
   }
   assert.deepEqual(warnOnly, ["e: queue state s"]);
+});
+
+test("queue-state marks are per key (a sampling session, a model) and cleared per key", () => {
+  const now = 1_000_000;
+  const clock = { now: () => now, sleep: async () => {} };
+  const lines: string[] = [];
+  const logger = { warn: (m: string) => lines.push(m) };
+  const marks = new Map<string, { readonly key: string | null; readonly at: number }>();
+  const log = { id: "qlog", debounceMs: 60_000, level: "warning", keyFields: ["sampling_session_id", "model_id"] };
+  assert.equal(queueKey(log, { model_id: "m1" }), "m1");
+  assert.equal(queueKey(log, { sampling_session_id: "s1", model_id: "m1" }), "s1");
+  assert.equal(queueKey(log, { sampling_session_id: null }), null);
+  const s1 = queueStateLog(log, "sample", logger, clock, marks, "s1");
+  const s2 = queueStateLog(log, "sample", logger, clock, marks, "s2");
+  s1("paused_capacity", null);
+  s2("paused_capacity", null); // another session: its own debounce
+  s1("active", null); // within s1's debounce: not logged
+  clearQueueStateDebounce("s1", marks);
+  s1("active", null); // cleared: logged at once
+  s2("active", null); // not cleared: still debounced
+  assert.deepEqual(lines, [
+    "sample: queue state paused_capacity",
+    "sample: queue state paused_capacity",
+    "sample: queue state active",
+  ]);
 });

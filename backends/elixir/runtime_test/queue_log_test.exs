@@ -37,4 +37,31 @@ defmodule Tinkc.SDK.Runtime.QueueLogTest do
     log = %QueueLog{id: "qlog", debounce_ms: 0, level: :error}
     assert change(log, {"qlog", "e", "s"}, :active, "e", nil) =~ "[error] e: queue state active"
   end
+
+  test "the key is the calling client's (its session, its model); clearing one key forgets its marks only" do
+    log = %QueueLog{
+      id: "qlog",
+      debounce_ms: 60_000,
+      level: :warning,
+      key_fields: [:sampling_session_id, :model_id]
+    }
+
+    endpoint = %{id: "sample", queue_log: log}
+
+    assert QueueObserver.keyed(endpoint, %{model_id: "m-1"}).queue_log.key == "m-1"
+
+    assert QueueObserver.keyed(endpoint, %{sampling_session_id: "s-1", model_id: "m-1"}).queue_log.key ==
+             "s-1"
+
+    assert QueueObserver.keyed(endpoint, %{sampling_session_id: nil}).queue_log.key == nil
+
+    s1 = {"qlog", "sample", "s-1"}
+    s2 = {"qlog", "sample", "s-2"}
+    assert change(log, s1, :paused_capacity, "sample", nil) =~ "queue state paused_capacity"
+    assert change(log, s2, :paused_capacity, "sample", nil) =~ "queue state paused_capacity"
+    assert change(log, s1, :active, "sample", nil) == ""
+    :ok = QueueObserver.clear_debounce("s-1")
+    assert change(log, s1, :active, "sample", nil) =~ "queue state active"
+    assert change(log, s2, :active, "sample", nil) == ""
+  end
 end

@@ -22,6 +22,11 @@ defmodule Names.ConformanceDriver do
 
   require Logger
 
+  # the types' namespace, and the modules of the types with a `namespace:` one level down
+  # (`Types.Telemetry.EventType`), by manifest name
+  @types_namespace Names.Types
+  @namespaced %{}
+
   @wait_poll_ms 20
   @hold_timeout_ms 20_000
   # the SDK errors the driver saw, newest first (a few: `reprs` shows them)
@@ -131,7 +136,7 @@ defmodule Names.ConformanceDriver do
   # with `value` decoded as the type.
   defp run(%{"helper" => helper} = entry, driver) do
     [type, name] = String.split(helper, ".")
-    module = Module.concat([Names.Types, type])
+    module = type_module(type)
 
     args =
       case entry do
@@ -173,7 +178,7 @@ defmodule Names.ConformanceDriver do
   # the type `item`) into. Elixir keeps it in the module the entry names (`TrainingClient.DataProcessor`).
   defp run(%{"chunker" => chunker, "item" => item} = entry, driver) do
     [client_id, name] = String.split(chunker, ".")
-    item_module = Module.concat([Names.Types, item])
+    item_module = type_module(item)
     items = Enum.map(entry["items"], &item_module.from_json/1)
     client = Map.fetch!(Spec.clients(), client_id)
     fun = String.to_atom(name)
@@ -244,9 +249,12 @@ defmodule Names.ConformanceDriver do
     fun = method |> String.downcase() |> String.to_existing_atom()
 
     stateless(entry, driver, fn opts ->
-      if fun in [:post, :put],
-        do: apply(API, fun, [path, raw["body"], opts]),
-        else: apply(API, fun, [path, opts])
+      cond do
+        # a raw streaming GET (Tinkex's `API.stream_get/2`)
+        raw["stream"] == true -> API.stream_get(path, opts)
+        fun in [:post, :put] -> apply(API, fun, [path, raw["body"], opts])
+        true -> apply(API, fun, [path, opts])
+      end
     end)
   end
 
@@ -311,7 +319,7 @@ defmodule Names.ConformanceDriver do
 
         outcome =
           try do
-            case call.(opts ++ extra) do
+            case opts |> Kernel.++(extra) |> call.() |> consume() do
               {:ok, value} -> %{"ok" => true, "result" => dump({:ok, value}, false)}
               error -> outcome(error)
             end
@@ -565,10 +573,23 @@ defmodule Names.ConformanceDriver do
 
   defp invoke(module, fun, arguments, kind, twin?) do
     case apply(module, fun, arguments) do
-      %Task{} = task when twin? -> task |> Task.await(:infinity) |> await_future(kind)
-      other -> await_future(other, kind)
+      %Task{} = task when twin? ->
+        task |> Task.await(:infinity) |> await_future(kind) |> consume()
+
+      other ->
+        other |> await_future(kind) |> consume()
     end
   end
+
+  # A streaming call's answer consumed to the end: `{:ok, %{"events" => [...]}}`; an event that
+  # does not decode raised its error, which is the call's.
+  defp consume({:ok, %Stream{} = stream}) do
+    {:ok, %{"events" => Enum.to_list(stream)}}
+  rescue
+    error in Error -> {:error, error}
+  end
+
+  defp consume(result), do: result
 
   defp x_headers(headers) do
     for {name, value} <- headers, String.starts_with?(name, "x-"), into: %{}, do: {name, value}
@@ -697,6 +718,9 @@ defmodule Names.ConformanceDriver do
       _ -> false
     end
   end
+
+  # the module of a type named in a scenario (`EventType` is `Types.Telemetry.EventType`)
+  defp type_module(name), do: Map.get(@namespaced, name, Module.concat([@types_namespace, name]))
 
   defp wait_until(driver, endpoint, count, deadline) do
     url = "#{control(driver)}/__tinkc/requests?endpoint=#{URI.encode_www_form(endpoint)}"

@@ -48,6 +48,8 @@ RENAMED: dict[str, tuple[str, dict[str, str]]] = {
     "kernel.type": ("type_", {}),
     "kernel.do": ("do", {"class": "class_"}),
 }
+# the unions' `tag_accessor:` functions (module functions of `types`): "Union.accessor" → function
+ACCESSORS: dict[str, str] = {}
 CLIENT_IDS = {cls: cid for cid, cls in CLIENTS.items()}
 
 pkg = importlib.import_module(PACKAGE)
@@ -56,6 +58,7 @@ http = importlib.import_module(f"{PACKAGE}._http")
 futures_mod = importlib.import_module(f"{PACKAGE}._futures")
 config_mod = importlib.import_module(f"{PACKAGE}._config")
 client_mod = importlib.import_module(f"{PACKAGE}._client")
+sse_mod = importlib.import_module(f"{PACKAGE}._sse")
 
 STATUS_KINDS = {400: "bad_request", 401: "authentication", 403: "permission_denied", 404: "not_found", 409: "conflict",
                 422: "unprocessable", 429: "rate_limit"}  # fmt: skip
@@ -191,6 +194,16 @@ def paginated(iterator: Any, mode: str, is_async: bool) -> Any:
         return {mode: [to_json(x) for x in (pager.pages() if mode == "pages" else pager)]}
 
     return collect
+
+
+async def consumed(value: Any) -> Any:
+    """A streaming call's answer iterated to the end: `{"events": [...]}` (an event that does not
+    decode raises its error, which is the call's); any other answer as it is."""
+    if isinstance(value, sse_mod.AsyncEventStream):
+        return {"events": [to_json(e) async for e in value]}
+    if isinstance(value, sse_mod.EventStream):
+        return {"events": [to_json(e) for e in value]}
+    return value
 
 
 def is_client(value: Any) -> bool:
@@ -333,7 +346,8 @@ class Driver:
             positional: list[Any] = [] if kind == "none" else [request]
         else:
             raw = entry["request"]
-            method = str(raw["method"]).lower()
+            # a raw streaming GET (`stream: true`): `api.stream_get`
+            method = "stream_get" if raw.get("stream") is True else str(raw["method"]).lower()
             fun = getattr(api, method + suffix)
             positional = [raw["path"], *([raw.get("body")] if method in ("post", "put") else [])]
         kwargs = {**source, "request_options": options, **(entry.get("unknown_options") or {})}
@@ -345,7 +359,7 @@ class Driver:
         except TypeError as exc:
             kind = "unknown_option" if "unexpected keyword argument" in str(exc) else "invalid_argument"
             return {"error": kind, "message": str(exc)}
-        return {"ok": True, "result": to_json(result)}
+        return {"ok": True, "result": to_json(await consumed(result))}
 
     async def batch(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Each call of the batch on its kept instance, at most `concurrency` at once; one outcome per
@@ -430,7 +444,11 @@ class Driver:
         """A type helper, `Type.helper`: a classmethod called with the JSON `args` and `options` (as
         keyword arguments), or a method of `value` decoded as the type."""
         type_name, name = entry["helper"].split(".")
-        cls = getattr(importlib.import_module(f"{PACKAGE}.types"), type_name)
+        types = importlib.import_module(f"{PACKAGE}.types")
+        cls = getattr(types, type_name)
+        if entry["helper"] in ACCESSORS:  # a union's tag accessor: a function beside the union
+            value = TypeAdapter(cls).validate_python(entry["value"], context={"tinkc": "decode"})
+            return {"ok": True, "result": to_json(getattr(types, ACCESSORS[entry["helper"]])(value))}
         if "value" in entry:
             result = getattr(cls.model_validate(entry["value"], context={"tinkc": "decode"}), name)()
         else:
@@ -510,7 +528,7 @@ class Driver:
             if "as" in entry:
                 self.instances[entry["as"]] = results[0]
                 keep = fresh  # the kept client shares this one's connections: closed at the end
-            return {"ok": True, "result": to_json(results[0]) if count == 1 else {"calls": count}}
+            return {"ok": True, "result": to_json(await consumed(results[0])) if count == 1 else {"calls": count}}
         finally:
             if fresh and not keep:
                 await self.close(client)

@@ -43,6 +43,8 @@ defmodule Names.TypesTest do
       assert {:ok, value} = module.decode(json), inspect(module)
       assert value.__struct__ == module
       assert module.to_json(value) == json, inspect(module)
+      assert module.to_map(value) == json, inspect(module)
+      assert module.from_map(module.to_map(value)) == value, inspect(module)
     end
   end
 

@@ -43,15 +43,24 @@ defmodule Studio.TypesTest do
       assert {:ok, value} = module.decode(json), inspect(module)
       assert value.__struct__ == module
       assert module.to_json(value) == json, inspect(module)
+      assert module.to_map(value) == json, inspect(module)
+      assert module.from_map(module.to_map(value)) == value, inspect(module)
     end
   end
 
-  @unions [{Studio.Types.Event, "kind"}]
+  @unions [{Studio.Types.Event, "kind", nil}]
 
   test "a union keeps a variant whose tag it does not know as its JSON map" do
-    for {module, tag} <- @unions do
+    for {module, tag, accessor} <- @unions do
       json = %{tag => "variant-from-a-newer-server", "extra" => 1}
       assert module.decode(json) == {:ok, json}
+      assert module.from_map(json) == json
+      assert module.to_map(json) == json
+
+      # the `tag_accessor:` function answers an unknown variant's own tag
+      if accessor do
+        assert apply(module, accessor, [json]) == "variant-from-a-newer-server"
+      end
     end
   end
 end

@@ -422,7 +422,19 @@ defmodule Tinkex.TypesTest do
         "seq_id" => 7
       }
     },
+    {
+      Tinkex.Types.FutureCompletedMetadataResponse,
+      %{"status" => "complete_metadata", "response_payload_size" => 7}
+    },
+    {
+      Tinkex.Types.FutureCompletedResponse,
+      %{"status" => "completed", "result" => %{"k" => "result-any"}}
+    },
     {Tinkex.Types.FutureFailed, %{"state" => "failed", "request_id" => "request_id-1"}},
+    {
+      Tinkex.Types.FutureFailedResponse,
+      %{"status" => "failed", "error" => %{"k" => "error-any"}}
+    },
     {
       Tinkex.Types.FutureFinished,
       %{
@@ -431,6 +443,7 @@ defmodule Tinkex.TypesTest do
         "response_payload_uncompressed_size" => 7
       }
     },
+    {Tinkex.Types.FuturePendingResponse, %{"status" => "pending"}},
     {
       Tinkex.Types.FutureRetrieveRequest,
       %{"request_id" => "request_id-1", "allow_metadata_only" => true}
@@ -462,7 +475,7 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
-      Tinkex.Types.GenericEvent,
+      Tinkex.Types.Telemetry.GenericEvent,
       %{
         "event" => "GENERIC_EVENT",
         "event_id" => "event_id-1",
@@ -710,6 +723,35 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
+      Tinkex.Types.SampleStreamChunk,
+      %{
+        "token" => "token-1",
+        "token_id" => 7,
+        "index" => 7,
+        "finish_reason" => "finish_reason-1",
+        "total_tokens" => 7,
+        "logprob" => 1.5,
+        "event_type" => "token"
+      }
+    },
+    {
+      Tinkex.Types.SampleStreamRequest,
+      %{
+        "sampling_session_id" => "sampling_session_id-1",
+        "seq_id" => 7,
+        "prompt" => %{"chunks" => [%{"tokens" => [], "type" => "encoded_text"}]},
+        "sampling_params" => %{
+          "max_tokens" => 7,
+          "seed" => 7,
+          "stop" => "stop-1",
+          "temperature" => 1.5,
+          "top_k" => 7,
+          "top_p" => 1.5
+        },
+        "num_samples" => 7
+      }
+    },
+    {
       Tinkex.Types.SampledProvenanceSpan,
       %{"sequence_id" => "sequence_id-1", "offset" => 7, "length" => 7}
     },
@@ -811,7 +853,7 @@ defmodule Tinkex.TypesTest do
     {Tinkex.Types.SessionActive, %{"type" => "active"}},
     {Tinkex.Types.SessionCancelled, %{"type" => "cancelled", "detail" => "detail-1"}},
     {
-      Tinkex.Types.SessionEndEvent,
+      Tinkex.Types.Telemetry.SessionEndEvent,
       %{
         "duration" => "duration-1",
         "event" => "SESSION_END",
@@ -903,7 +945,7 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
-      Tinkex.Types.SessionStartEvent,
+      Tinkex.Types.Telemetry.SessionStartEvent,
       %{
         "event" => "SESSION_START",
         "event_id" => "event_id-1",
@@ -955,7 +997,7 @@ defmodule Tinkex.TypesTest do
     },
     {Tinkex.Types.TelemetryResponse, %{"status" => "accepted"}},
     {
-      Tinkex.Types.TelemetrySendRequest,
+      Tinkex.Types.Telemetry.TelemetrySendRequest,
       %{
         "events" => [
           %{
@@ -1068,7 +1110,7 @@ defmodule Tinkex.TypesTest do
       }
     },
     {
-      Tinkex.Types.UnhandledExceptionEvent,
+      Tinkex.Types.Telemetry.UnhandledExceptionEvent,
       %{
         "error_message" => "error_message-1",
         "error_type" => "error_type-1",
@@ -1111,6 +1153,8 @@ defmodule Tinkex.TypesTest do
       assert {:ok, value} = module.decode(json), inspect(module)
       assert value.__struct__ == module
       assert module.to_json(value) == json, inspect(module)
+      assert module.to_map(value) == json, inspect(module)
+      assert module.from_map(module.to_map(value)) == value, inspect(module)
     end
   end
 
@@ -1118,12 +1162,13 @@ defmodule Tinkex.TypesTest do
     Tinkex.Types.CheckpointType,
     Tinkex.Types.ClientSessionFinishReasonType,
     Tinkex.Types.CustomLossNodeOp,
-    Tinkex.Types.EventType,
+    Tinkex.Types.Telemetry.EventType,
     Tinkex.Types.LossFnType,
     Tinkex.Types.QueueState,
     Tinkex.Types.RequestErrorCategory,
+    Tinkex.Types.SampleStreamEventType,
     Tinkex.Types.SamplingClientKind,
-    Tinkex.Types.Severity,
+    Tinkex.Types.Telemetry.Severity,
     Tinkex.Types.StopReason,
     Tinkex.Types.TensorDtype
   ]
@@ -1137,22 +1182,29 @@ defmodule Tinkex.TypesTest do
   end
 
   @unions [
-    {Tinkex.Types.BillingEventInfo, "type"},
-    {Tinkex.Types.ClientSessionFinishReason, "type"},
-    {Tinkex.Types.FutureCompletion, "state"},
-    {Tinkex.Types.ModelInputChunk, "type"},
-    {Tinkex.Types.OptimizerConfig, "type"},
-    {Tinkex.Types.SearchOwner, "type"},
-    {Tinkex.Types.SessionFailedReason, "type"},
-    {Tinkex.Types.SessionStatus, "type"},
-    {Tinkex.Types.SessionStatusQuery, "type"},
-    {Tinkex.Types.TelemetryEvent, "event"}
+    {Tinkex.Types.BillingEventInfo, "type", nil},
+    {Tinkex.Types.ClientSessionFinishReason, "type", nil},
+    {Tinkex.Types.FutureCompletion, "state", nil},
+    {Tinkex.Types.ModelInputChunk, "type", nil},
+    {Tinkex.Types.OptimizerConfig, "type", nil},
+    {Tinkex.Types.SearchOwner, "type", nil},
+    {Tinkex.Types.SessionFailedReason, "type", nil},
+    {Tinkex.Types.SessionStatus, "type", nil},
+    {Tinkex.Types.SessionStatusQuery, "type", nil},
+    {Tinkex.Types.Telemetry.TelemetryEvent, "event", :event_type}
   ]
 
   test "a union keeps a variant whose tag it does not know as its JSON map" do
-    for {module, tag} <- @unions do
+    for {module, tag, accessor} <- @unions do
       json = %{tag => "variant-from-a-newer-server", "extra" => 1}
       assert module.decode(json) == {:ok, json}
+      assert module.from_map(json) == json
+      assert module.to_map(json) == json
+
+      # the `tag_accessor:` function answers an unknown variant's own tag
+      if accessor do
+        assert apply(module, accessor, [json]) == "variant-from-a-newer-server"
+      end
     end
   end
 end

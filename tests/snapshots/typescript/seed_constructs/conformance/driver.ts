@@ -15,6 +15,7 @@ import { inspect } from "node:util";
 import * as sdk from "../src/index.js";
 import type { BaseClient, ClientOptions, RequestOptions } from "../src/runtime/client.js";
 import type { Pager } from "../src/runtime/pagination.js";
+import { EventStream } from "../src/runtime/sse.js";
 import * as s from "../src/runtime/schema.js";
 
 /** A method of a client: its TypeScript name and how its result becomes JSON. */
@@ -129,7 +130,12 @@ interface Call {
   /** A stateless function, by its endpoint's id (`args`: its params object). */
   readonly api?: string;
   /** A raw request (`api.post`, `get`, `put`, `delete`). */
-  readonly request?: { readonly method: string; readonly path: string; readonly body?: unknown };
+  readonly request?: {
+    readonly method: string;
+    readonly path: string;
+    readonly body?: unknown;
+    readonly stream?: boolean;
+  };
   readonly client?: string;
   readonly method?: string;
   /** Iterate the method's page iterator to the end: its items, or its pages. */
@@ -252,6 +258,19 @@ function clientId(value: unknown): string | null {
  * scenario asks for the async flavour (`async: true`), a client is reported under that flavour's
  * name (`Async` + class), the name the other SDKs give it.
  */
+/** A streaming call's answer iterated to the end: `{events: [...]}`, each event's JSON form (an
+ * event that does not decode throws its error, which is the call's). */
+async function streamJson(method: Method, stream: EventStream<unknown>): Promise<unknown> {
+  const events: unknown[] = [];
+  for await (const event of stream)
+    events.push(
+      method.result === null || method.result === "client"
+        ? event
+        : method.result.encode(event, true),
+    );
+  return { events };
+}
+
 function toJson(method: Method, value: unknown, asyncFlavour: boolean): unknown {
   if (method.result === "client")
     return { client: (asyncFlavour ? "Async" : "") + (value as object).constructor.name };
@@ -425,6 +444,13 @@ async function main(): Promise<void> {
       const failed = results.find((r) => r.status === "rejected");
       if (failed !== undefined) return outcomeOf(failed.reason);
       const result = (results[0] as PromiseFulfilledResult<unknown>).value;
+      if (result instanceof EventStream) {
+        try {
+          return { ok: true, result: await streamJson(method, result) };
+        } catch (error) {
+          return outcomeOf(error);
+        }
+      }
       if (call.as !== undefined) {
         const keptId = clientId(result);
         if (keptId === null)
@@ -462,9 +488,17 @@ async function main(): Promise<void> {
       const fn = group[fun.name];
       if (fn === undefined) throw new TypeError(`no function \`${fun.group}.${fun.name}\``);
       const result = fun.params ? await fn(decodeArgs(fun, call.args), given) : await fn(given);
+      if (result instanceof EventStream) return { ok: true, result: await streamJson(fun, result) };
       return { ok: true, result: toJson(fun, result, false) };
     }
     const raw = call.request ?? { method: "", path: "" };
+    if (raw.stream === true) {
+      // a raw streaming GET: `api.streamGet`
+      const stream = await sdk.api.streamGet(raw.path, given);
+      const events: unknown[] = [];
+      for await (const event of stream) events.push(event);
+      return { ok: true, result: { events } };
+    }
     const method = raw.method.toLowerCase();
     const fn = api[method] as Callable | undefined;
     if (fn === undefined) throw new TypeError(`no raw request \`${raw.method}\``);

@@ -2,9 +2,11 @@
 
 import * as api from "./api/index.js";
 import * as chunks from "./runtime/chunks.js";
-import { BaseClient, type ClientOptions, type RequestOptions } from "./runtime/client.js";
+import { BaseClient, type ClientOptions, type RequestOptions, overlay } from "./runtime/client.js";
+import { clearQueueStateDebounce } from "./runtime/futures.js";
 import { type Pager } from "./runtime/pagination.js";
 import * as s from "./runtime/schema.js";
+import { type EventStream } from "./runtime/sse.js";
 import * as spec from "./spec.js";
 import {
   AdamParams,
@@ -57,8 +59,11 @@ import {
   ModelInput,
   OptimStepRequest,
   OptimStepResponse,
+  OptimizerConfig,
   SampleRequest,
   SampleResponse,
+  SampleStreamChunk,
+  SampleStreamRequest,
   SamplingParams,
   SaveWeightsExternalRequest,
   SaveWeightsExternalResponseInternal,
@@ -721,6 +726,11 @@ export class SamplingClient extends BaseClient {
     return service.createSamplingClient(...args);
   }
 
+  /** Forgets when the queue-state log last logged a change for `samplingSessionId`: the next change of its futures is logged at once (the log lines are debounced per value of it). */
+  static clearQueueStateDebounce(samplingSessionId: string): void {
+    clearQueueStateDebounce(samplingSessionId);
+  }
+
   /**
    * Long-poll a sampling session's completion queue (cursor based).
    *
@@ -773,6 +783,24 @@ export class SamplingClient extends BaseClient {
         sampling_params: params.sampling_params,
         num_samples: params.num_samples ?? 1,
         prompt_logprobs: params.prompt_logprobs,
+      }),
+      ...options,
+    });
+  }
+
+  /** Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint). */
+  async sampleStream(
+    params: { prompt: ModelInput; sampling_params: SamplingParams; num_samples?: number },
+    options: RequestOptions = {},
+  ): Promise<EventStream<SampleStreamChunk>> {
+    this.checkArgs("sampleStream", params, ["prompt", "sampling_params", "num_samples"], options);
+    return await this.callStream(spec.EP_SAMPLING_SAMPLE_STREAM, SampleStreamChunk, {
+      body: s.encode(SampleStreamRequest, {
+        sampling_session_id: this.stateOf<string | null>("sampling_session_id"),
+        seq_id: this.next("seq_id"),
+        prompt: params.prompt,
+        sampling_params: params.sampling_params,
+        num_samples: params.num_samples ?? 1,
       }),
       ...options,
     });
@@ -875,17 +903,46 @@ export class ServiceClient extends BaseClient {
       base_model: string;
       /** LoRA configuration (rank 32 by default, 0.38's) */
       lora_config?: LoraConfig;
+      /** Overrides `lora_config.rank`: LoRA rank (dimension of low-rank matrices) */
+      rank?: number | null;
+      /** Overrides `lora_config.seed`: Seed used for initialization of LoRA weights. */
+      seed?: number | null;
+      /** Overrides `lora_config.train_unembed`: Whether to add lora to the unembedding layer */
+      train_unembed?: boolean | null;
+      /** Overrides `lora_config.train_mlp`: Whether to add loras to the MLP layers (including MoE layers) */
+      train_mlp?: boolean | null;
+      /** Overrides `lora_config.train_attn`: Whether to add loras to the attention layers */
+      train_attn?: boolean | null;
       /** Metadata about this model/training run, set by the end-user */
       user_metadata?: { [key: string]: unknown } | null;
+      /** The optimizer family, fixed for the model lifetime (adamw by default) */
+      optimizer?: OptimizerConfig;
     },
     options: RequestOptions = {},
   ): Promise<TrainingClient> {
     this.checkArgs(
       "createLoraTrainingClient",
       params,
-      ["base_model", "lora_config", "user_metadata"],
+      [
+        "base_model",
+        "lora_config",
+        "rank",
+        "seed",
+        "train_unembed",
+        "train_mlp",
+        "train_attn",
+        "user_metadata",
+        "optimizer",
+      ],
       options,
     );
+    const loraConfig = overlay(params.lora_config ?? { rank: 32 }, {
+      rank: params.rank,
+      seed: params.seed,
+      train_unembed: params.train_unembed,
+      train_mlp: params.train_mlp,
+      train_attn: params.train_attn,
+    });
     const sStep2 = await this.callFuture(
       spec.EP_MODELS_CREATE,
       spec.FT_FUTURES,
@@ -896,7 +953,8 @@ export class ServiceClient extends BaseClient {
           model_seq_id: this.next("model_seq_id"),
           base_model: params.base_model,
           user_metadata: params.user_metadata,
-          lora_config: params.lora_config ?? { rank: 32 },
+          lora_config: loraConfig,
+          optimizer_config: params.optimizer ?? { type: "adamw" },
         }),
         ...options,
       },
@@ -1030,6 +1088,11 @@ export class TrainingClient extends BaseClient {
       { input: "data", item: Datum, maxItems: 1024, maxBytes: 5000000, combine: [] },
       items,
     );
+  }
+
+  /** Forgets when the queue-state log last logged a change for `modelId`: the next change of its futures is logged at once (the log lines are debounced per value of it). */
+  static clearQueueStateDebounce(modelId: string): void {
+    clearQueueStateDebounce(modelId);
   }
 
   /** Create a SamplingClient for a tinker:// model path, in this model's session. */

@@ -36,7 +36,10 @@ export {
 } from "./runtime/errors.js";
 export { type QueueStateObserver } from "./runtime/futures.js";
 export { type Logger } from "./runtime/session.js";
+export { type Profile, type ProfilesSpec } from "./runtime/config.js";
+export { PROFILES } from "./spec.js";
 export * as api from "./api/index.js";
 export type { StatelessOptions } from "./runtime/api.js";
 export * from "./types.js";
 export * as types from "./types.js";
+export * as telemetry from "./types_telemetry.js";

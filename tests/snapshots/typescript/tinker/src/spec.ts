@@ -4,23 +4,37 @@ import * as rt from "./runtime/index.js";
 import * as s from "./runtime/schema.js";
 import { CreateSessionRequest, SessionHeartbeatRequest, TelemetrySendRequest } from "./types.js";
 
+/** The profiles of defaults the `parity_mode` option chooses among (the manifest's own timeout: `SETTINGS.defaultTimeoutMs`). */
+export const PROFILES: rt.ProfilesSpec = {
+  option: "parity_mode",
+  profiles: [
+    { name: "python", timeoutMs: 60000, maxRetries: 10 },
+    { name: "beam", timeoutMs: null, maxRetries: null },
+    { name: "elixir", timeoutMs: null, maxRetries: null },
+  ],
+  defaultMaxRetries: 2,
+};
+
 export const SETTINGS: rt.ServiceSettings = {
   apiKeyEnv: "TINKER_API_KEY",
   baseUrlEnv: "TINKER_BASE_URL",
   defaultBaseUrl: "https://tinker.thinkingmachines.dev/services/tinker-prod",
-  defaultTimeoutMs: 60000,
+  defaultTimeoutMs: 120000,
   configOptions: [
     { name: "project_id", env: "TINKER_PROJECT_ID", kind: "string" },
     { name: "tags", env: "TINKER_TAGS", kind: "list", default: [] },
     { name: "user_metadata", env: null, kind: "json", default: {} },
+    { name: "parity_mode", env: "TINKEX_PARITY", kind: "string", default: "python" },
   ],
   credentialCommandEnv: "TINKER_CREDENTIAL_CMD",
+  profiles: PROFILES,
 };
 
 export const FT_QUEUE_STATE_LOG: rt.QueueLog = {
   id: "queue_state_log",
   debounceMs: 60000,
   level: "warning",
+  keyFields: ["sampling_session_id", "model_id"],
 };
 
 export const FT_RETRY_ARCHIVE: rt.RetryPolicy = {
@@ -36,7 +50,7 @@ export const FT_RETRY_ARCHIVE: rt.RetryPolicy = {
 };
 
 export const FT_RETRY_STANDARD: rt.RetryPolicy = {
-  maxRetries: 10,
+  maxRetries: 2,
   statuses: [
     [408, 408],
     [409, 409],
@@ -50,6 +64,7 @@ export const FT_RETRY_STANDARD: rt.RetryPolicy = {
   jitter: 0.25,
   retryAfterMaxMs: 60000,
   shouldRetryHeader: "x-should-retry",
+  profiled: true,
 };
 
 export const FT_SAMPLING_BACKPRESSURE: rt.Backpressure = {
@@ -269,6 +284,18 @@ export const EP_SAMPLING_ASAMPLE = rt.endpoint({
   handler: FT_SAMPLING_RETRY,
   requestType: "Sample",
   queueLog: FT_QUEUE_STATE_LOG,
+});
+
+/** `POST /api/v1/stream_sample` */
+export const EP_SAMPLING_SAMPLE_STREAM = rt.endpoint({
+  id: "sampling.sample_stream",
+  method: "POST",
+  path: "/api/v1/stream_sample",
+  headers: [
+    ["X-Tinker-Request-Type", "StreamSample"],
+    ["Accept", "text/event-stream"],
+  ],
+  idempotency: { header: "X-Idempotency-Key", prefix: "" },
 });
 
 /** `POST /api/v1/client/config` */

@@ -975,6 +975,34 @@ export const ForwardRequest: s.Schema<ForwardRequest> = s.record("ForwardRequest
   seq_id: s.optional(s.nullable(s.int)),
 }));
 
+/** A future completed with its metadata only (Tinkex's legacy status struct). */
+export interface FutureCompletedMetadataResponse {
+  status: "complete_metadata";
+  /** Uncompressed payload size in bytes. */
+  response_payload_size: number;
+}
+export const FutureCompletedMetadataResponse: s.Schema<FutureCompletedMetadataResponse> = s.record(
+  "FutureCompletedMetadataResponse",
+  () => ({
+    status: s.withDefault(s.literal("complete_metadata"), "complete_metadata"),
+    response_payload_size: s.required(s.int),
+  }),
+);
+
+/** A future completed, with the original request's result (Tinkex's legacy status struct). */
+export interface FutureCompletedResponse {
+  status: "completed";
+  /** The result of the original request, as its JSON map. */
+  result: { [key: string]: unknown };
+}
+export const FutureCompletedResponse: s.Schema<FutureCompletedResponse> = s.record(
+  "FutureCompletedResponse",
+  () => ({
+    status: s.withDefault(s.literal("completed"), "completed"),
+    result: s.required(s.map(s.unknown)),
+  }),
+);
+
 export type FutureCompletion = FutureFinished | FutureFailed | UnknownFutureCompletion;
 /**
  * A `FutureCompletion` variant this SDK does not know (a newer server may send one), kept as it came.
@@ -1004,6 +1032,20 @@ export const FutureFailed: s.Schema<FutureFailed> = s.record("FutureFailed", () 
   request_id: s.required(RequestID),
 }));
 
+/** A future failed (Tinkex's legacy status struct). */
+export interface FutureFailedResponse {
+  status: "failed";
+  /** The failure as its JSON map. */
+  error: { [key: string]: unknown };
+}
+export const FutureFailedResponse: s.Schema<FutureFailedResponse> = s.record(
+  "FutureFailedResponse",
+  () => ({
+    status: s.withDefault(s.literal("failed"), "failed"),
+    error: s.required(s.map(s.unknown)),
+  }),
+);
+
 /** A finished request reported by `/api/v1/retrieve_futures`. */
 export interface FutureFinished {
   state: "finished";
@@ -1015,6 +1057,17 @@ export const FutureFinished: s.Schema<FutureFinished> = s.record("FutureFinished
   request_id: s.required(RequestID),
   response_payload_uncompressed_size: s.optional(s.nullable(s.int)),
 }));
+
+/** A future still pending (Tinkex's legacy status struct). */
+export interface FuturePendingResponse {
+  status: "pending";
+}
+export const FuturePendingResponse: s.Schema<FuturePendingResponse> = s.record(
+  "FuturePendingResponse",
+  () => ({
+    status: s.withDefault(s.literal("pending"), "pending"),
+  }),
+);
 
 export interface FutureRetrieveRequest {
   /** The ID of the request to retrieve */
@@ -1710,6 +1763,82 @@ export const SampleResponse: s.Schema<SampleResponse> = s.record("SampleResponse
   type: s.withDefault(s.literal("sample"), "sample"),
 }));
 
+/** One chunk of a streaming sample response (a token, the end of the stream, or an error). */
+export interface SampleStreamChunk {
+  /** The decoded text of the token (an error chunk's message). */
+  token?: string | null;
+  /** The token's id. */
+  token_id?: number | null;
+  /** The token's position in the sequence. */
+  index?: number | null;
+  /** Why sampling stopped (the last chunk). */
+  finish_reason?: string | null;
+  /** Tokens generated (the last chunk). */
+  total_tokens?: number | null;
+  /** Log probability of the token. */
+  logprob?: number | null;
+  /** What the chunk is. */
+  event_type: SampleStreamEventType;
+}
+export const SampleStreamChunk: s.Schema<SampleStreamChunk> = s.record("SampleStreamChunk", () => ({
+  token: s.optional(s.nullable(s.string)),
+  token_id: s.optional(s.nullable(s.int)),
+  index: s.optional(s.nullable(s.int)),
+  finish_reason: s.optional(s.nullable(s.string)),
+  total_tokens: s.optional(s.nullable(s.int)),
+  logprob: s.optional(s.nullable(s.float)),
+  event_type: s.withDefault(SampleStreamEventType, "token"),
+}));
+
+/** A chunk ending a stream, with its finish reason and token count. Values that do not fit throw `InvalidArgumentError`. */
+export function sampleStreamChunkDone(
+  finishReason?: string,
+  totalTokens?: number,
+): SampleStreamChunk {
+  return s.construct(SampleStreamChunk, {
+    finish_reason: s.wire(s.nullable(s.string), finishReason),
+    total_tokens: s.wire(s.nullable(s.int), totalTokens),
+    event_type: "done",
+  });
+}
+
+/** An error chunk carrying `message` as its token. Values that do not fit throw `InvalidArgumentError`. */
+export function sampleStreamChunkError(message: string): SampleStreamChunk {
+  return s.construct(SampleStreamChunk, {
+    token: s.wire(s.nullable(s.string), message),
+    event_type: "error",
+  });
+}
+
+/** A value this SDK does not know yet (a newer server may send one) is kept as it is. */
+export type SampleStreamEventType = "token" | "done" | "error" | (string & {});
+export const SampleStreamEventType: s.Schema<SampleStreamEventType> = s.enumeration(
+  "SampleStreamEventType",
+  ["token", "done", "error"],
+);
+
+/** A streaming sampling request (Tinkex's stream_sample endpoint). */
+export interface SampleStreamRequest {
+  /** The sampling session to sample from. */
+  sampling_session_id?: string | null;
+  /** Sequence ID within the sampling session. */
+  seq_id?: number | null;
+  prompt: ModelInput;
+  sampling_params: SamplingParams;
+  /** Number of samples to generate */
+  num_samples?: number;
+}
+export const SampleStreamRequest: s.Schema<SampleStreamRequest> = s.record(
+  "SampleStreamRequest",
+  () => ({
+    sampling_session_id: s.optional(s.nullable(s.string)),
+    seq_id: s.optional(s.nullable(s.int)),
+    prompt: s.required(ModelInput),
+    sampling_params: s.required(SamplingParams),
+    num_samples: s.withDefault(s.int, 1),
+  }),
+);
+
 /** A run of tokens produced by one sampled sequence. */
 export interface SampledProvenanceSpan {
   /** `SampledSequence.sequence_id` of the sequence this run reproduces. */
@@ -2368,6 +2497,11 @@ export const TelemetryEvent: s.Schema<TelemetryEvent> = s.tagged(
     GENERIC_EVENT: GenericEvent,
   }),
 );
+
+/** The `event` tag of a `TelemetryEvent` value, as its wire string (an unknown variant's own). */
+export function telemetryEventEventType(value: TelemetryEvent): string {
+  return value.event;
+}
 
 export interface TelemetryResponse {
   status: "accepted";

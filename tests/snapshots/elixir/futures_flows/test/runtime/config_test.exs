@@ -58,7 +58,7 @@ defmodule Jobs.ConfigTest do
 
   test "the timeout is the manifest's unless given; an invalid one is an error" do
     given = [api_key: "k", base_url: @url, env: %{}]
-    assert Config.new(given).timeout == Spec.service().timeout_ms
+    assert Config.new(given).timeout == default_profile_timeout()
     assert Config.new([timeout: 1234] ++ given).timeout == 1234
     assert {:error, %Error{}} = Config.build([timeout: -1] ++ given)
   end
@@ -94,14 +94,18 @@ defmodule Jobs.ConfigTest do
   test "a declared option: given, else its environment variable, else its default" do
     for {name, var, kind, default} <- Spec.service().config_options do
       base = [api_key: "k", base_url: @url]
-      given = Config.new([{name, "given"}, env: %{}] ++ base)
-      assert Config.option(given, name) == "given"
+      given = Config.new([{name, sample(name)}, env: %{}] ++ base)
+      assert Config.option(given, name) == sample(name)
       absent = Config.new([env: %{}] ++ base)
       expected = with {:default, value} <- default, do: value, else: (:none -> nil)
       assert Config.option(absent, name) == expected
 
       if var != nil and kind != nil do
-        {text, value} = Map.fetch!(@texts, kind)
+        {text, value} =
+          if sample(name) == "given",
+            do: Map.fetch!(@texts, kind),
+            else: {sample(name), sample(name)}
+
         assert Config.option(Config.new([env: %{var => text}] ++ base), name) == value
 
         if kind != :string and kind != :list do
@@ -111,4 +115,59 @@ defmodule Jobs.ConfigTest do
       end
     end
   end
+
+  test "a profile of defaults: its timeout unless one is given, its retry count; others are errors" do
+    case Spec.service().profiles do
+      nil ->
+        :ok
+
+      {option, profiles, base_retries} ->
+        base = [api_key: "k", base_url: @url, env: %{}]
+        Code.ensure_loaded!(Config)
+
+        for {name, timeout, retries} <- profiles do
+          config = Config.new([{option, name}] ++ base)
+          assert {config.profile, config.max_retries} == {name, retries}
+          assert config.timeout == (timeout || Spec.service().timeout_ms)
+          # an atom names the profile too (Tinkex's `parity_mode: :beam`); a given timeout wins
+          assert Config.new([{option, String.to_atom(name)}] ++ base).profile == name
+          assert Config.new([{option, name}, timeout: 7] ++ base).timeout == 7
+          # a constant per number the profile gives
+          assert function_exported?(Config, :"#{name}_timeout", 0) == (timeout != nil)
+          assert function_exported?(Config, :"#{name}_max_retries", 0) == (retries != nil)
+          if timeout, do: assert(apply(Config, :"#{name}_timeout", []) == timeout)
+          if retries, do: assert(apply(Config, :"#{name}_max_retries", []) == retries)
+        end
+
+        if base_retries, do: assert(Config.default_max_retries() == base_retries)
+        assert {:error, %Error{} = error} = Config.build([{option, "no such profile"}] ++ base)
+        assert Error.kind(error) == :configuration and error.message =~ to_string(option)
+    end
+  end
+
+  # the option choosing a profile takes a profile's name; any other option any value
+  defp sample(name) do
+    case Spec.service().profiles do
+      {^name, [{profile, _, _} | _], _} -> profile
+      _ -> "given"
+    end
+  end
+
+  # the timeout when none is given: the default profile's, else the manifest's
+  defp default_timeout_of(nil), do: Spec.service().timeout_ms
+
+  defp default_timeout_of({option, profiles, _}) do
+    chosen =
+      Enum.find_value(Spec.service().config_options, fn
+        {^option, _var, _kind, {:default, name}} -> name
+        _ -> nil
+      end)
+
+    case List.keyfind(profiles, chosen, 0) do
+      {_, timeout, _} when timeout != nil -> timeout
+      _ -> Spec.service().timeout_ms
+    end
+  end
+
+  defp default_profile_timeout, do: default_timeout_of(Spec.service().profiles)
 end

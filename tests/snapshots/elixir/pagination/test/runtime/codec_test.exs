@@ -123,4 +123,16 @@ defmodule Pages.Runtime.CodecTest do
 
     assert_raise ArgumentError, fn -> Codec.new(Owner, %{unknown: 1}) end
   end
+
+  test "a value that is no record where one goes is an ArgumentError naming the record" do
+    # Tinkex's Datum.new converts plain lists into TensorData; a generated record does not, and
+    # says so instead of crashing in a function clause
+    assert_raise ArgumentError, ~r/expected a keyword list or map of fields, got: \[1, 2\]/, fn ->
+      Codec.new(Owner, [1, 2])
+    end
+
+    assert_raise ArgumentError, ~r/expected a .*Owner.*got: "o-3"/, fn ->
+      Codec.encode("o-3", Owner)
+    end
+  end
 end

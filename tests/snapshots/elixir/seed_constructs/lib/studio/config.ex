@@ -31,7 +31,12 @@ defmodule Studio.Config do
     * `:env` - where environment variables are read: `:system` (default) or a map;
     * the options the manifest declares (`service.config`, see `declared/0`): each from the
       option, else its environment variable, else its default, else absent (`nil`); kept in
-      `options` and read with `option/2`.
+      `options` and read with `option/2`. An option with `profiles:` (Tinkex's `:parity_mode`)
+      names a profile of defaults (a string or an atom): its `timeout` unless `:timeout` is
+      given, and its `max_retries` for the endpoints of the policy the profiles name (a call's
+      `:max_retries` wins); a name that is no profile is an error. `profile` and `max_retries`
+      say what was chosen; `default_timeout/0`, `default_max_retries/0` and each profile's
+      `<profile>_timeout/0`, `<profile>_max_retries/0` give the manifest's numbers.
 
   Any other option is an error (`ArgumentError` from `new/1`), never silently ignored.
   """
@@ -53,7 +58,9 @@ defmodule Studio.Config do
     telemetry_enabled?: true,
     token_exchange?: false,
     time_scale: 1.0,
-    options: %{}
+    options: %{},
+    profile: nil,
+    max_retries: nil
   ]
 
   @type observer :: module() | (atom() | String.t(), map() -> any()) | nil
@@ -69,7 +76,9 @@ defmodule Studio.Config do
           telemetry_enabled?: boolean(),
           token_exchange?: boolean(),
           time_scale: number(),
-          options: %{optional(atom()) => term()}
+          options: %{optional(atom()) => term()},
+          profile: String.t() | nil,
+          max_retries: non_neg_integer() | nil
         }
 
   @options [
@@ -114,6 +123,32 @@ defmodule Studio.Config do
   @doc "The HTTP timeout of one request when none is given: the manifest's, in milliseconds."
   @spec default_timeout() :: pos_integer()
   def default_timeout, do: Spec.service().timeout_ms
+
+  # A config option's `profiles:`, read when this module compiles: a function per number the
+  # manifest gives (Tinkex's `default_max_retries/0`, `python_timeout/0`, `python_max_retries/0`).
+  {profiles, base_retries} =
+    case Spec.service().profiles do
+      {_option, profiles, base} -> {profiles, List.wrap(base)}
+      nil -> {[], []}
+    end
+
+  for n <- base_retries do
+    @doc "The retry count of the retry policy the profiles name, as the manifest gives it."
+    @spec default_max_retries() :: non_neg_integer()
+    def default_max_retries, do: unquote(n)
+  end
+
+  for {name, timeout, _retries} <- profiles, timeout != nil do
+    @doc "The HTTP timeout (ms) the `#{name}` profile gives."
+    @spec unquote(:"#{name}_timeout")() :: pos_integer()
+    def unquote(:"#{name}_timeout")(), do: unquote(timeout)
+  end
+
+  for {name, _timeout, retries} <- profiles, retries != nil do
+    @doc "The retry count the `#{name}` profile gives."
+    @spec unquote(:"#{name}_max_retries")() :: non_neg_integer()
+    def unquote(:"#{name}_max_retries")(), do: unquote(retries)
+  end
 
   @doc """
   `:ok` when every option is one `new/1` understands or one of `extra` (a client's state fields),
@@ -192,8 +227,9 @@ defmodule Studio.Config do
           time_scale: Keyword.get(opts, :time_scale, 1.0)
         }
 
-        with {:ok, options} <- declared_options(opts, env, service) do
-          validate(%{config | options: options})
+        with {:ok, options} <- declared_options(opts, env, service),
+             {:ok, config} <- profile(%{config | options: options}, opts, service.profiles) do
+          validate(config)
         end
     end
   end
@@ -297,6 +333,33 @@ defmodule Studio.Config do
           {:ok, nil} -> {:ok, name, default_value(default)}
           {:ok, value} -> {:ok, name, value}
           :error -> {:error, configuration_error(message)}
+        end
+    end
+  end
+
+  # the profile the option names: its timeout (unless one is given) and retry count
+  defp profile(config, _opts, nil), do: {:ok, config}
+
+  defp profile(config, opts, {option, profiles, _base}) do
+    case Map.fetch!(config.options, option) do
+      nil ->
+        {:ok, config}
+
+      value ->
+        name = if is_atom(value), do: Atom.to_string(value), else: value
+
+        case List.keyfind(profiles, name, 0) do
+          {^name, timeout, retries} ->
+            timeout =
+              if Keyword.has_key?(opts, :timeout),
+                do: config.timeout,
+                else: timeout || config.timeout
+
+            {:ok, %{config | profile: name, timeout: timeout, max_retries: retries}}
+
+          nil ->
+            known = Enum.map_join(profiles, ", ", &elem(&1, 0))
+            {:error, configuration_error("unknown #{option} #{inspect(value)} (known: #{known})")}
         end
     end
   end

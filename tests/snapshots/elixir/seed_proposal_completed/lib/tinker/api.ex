@@ -1,7 +1,7 @@
 defmodule Tinker.API do
   @moduledoc """
-  The stateless layer of the tinker API: the raw requests (`post/3`, `get/2`, `put/3`,
-  `delete/2`); one module per endpoint group holds a function per endpoint
+  The stateless layer of the tinker API: the raw requests (`post/3`, `get/2`, `put/3`, `delete/2`,
+  `stream_get/2`); one module per endpoint group holds a function per endpoint
   (`Tinker.API.Checkpoints`, `Tinker.API.Futures`, `Tinker.API.Models`, `Tinker.API.Rest`,
   `Tinker.API.Sampling`, `Tinker.API.Service`, `Tinker.API.Telemetry`, `Tinker.API.Training`).
 
@@ -50,6 +50,17 @@ defmodule Tinker.API do
   @spec delete(String.t(), keyword()) :: {:ok, term()} | {:error, Error.t()}
   def delete(path, opts \\ []) do
     Client.raw(:delete, path, nil, opts, "Tinker.API.delete/2")
+  end
+
+  @doc """
+  A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the
+  whole body is read, `{:ok, stream}`, a lazy `Stream` of its server-sent events' data decoded as
+  JSON (data that is not JSON raises the `:validation` error), or `{:error, %Tinker.Error{}}` for
+  a status. Never retried. Options as the `API.*` functions.
+  """
+  @spec stream_get(String.t(), keyword()) :: {:ok, Enumerable.t()} | {:error, Error.t()}
+  def stream_get(path, opts \\ []) do
+    Client.raw_stream(path, opts, "Tinker.API.stream_get/2")
   end
 
   @doc false

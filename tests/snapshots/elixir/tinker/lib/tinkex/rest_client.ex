@@ -863,6 +863,28 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  Same as `get_checkpoint_archive_url_by_tinker_path/2` (the other arities of
+  `get_checkpoint_archive_url` take other arguments).
+
+  Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path.
+  """
+  @spec get_checkpoint_archive_url(t(), String.t()) :: result(CheckpointArchiveUrlResponse.t())
+  def get_checkpoint_archive_url(rest, tinker_path) do
+    get_checkpoint_archive_url_by_tinker_path(rest, tinker_path)
+  end
+
+  @doc """
+  Same as `get_checkpoint_archive_url_by_tinker_path_async/2` (the other arities of
+  `get_checkpoint_archive_url_async` take other arguments).
+
+  Signed download URL of a checkpoint archive, by the checkpoint's tinker:// path.
+  """
+  @spec get_checkpoint_archive_url_async(t(), String.t()) :: Task.t()
+  def get_checkpoint_archive_url_async(rest, tinker_path) do
+    get_checkpoint_archive_url_by_tinker_path_async(rest, tinker_path)
+  end
+
+  @doc """
   Delete a checkpoint, by its tinker:// path.
 
   ## Options
@@ -893,6 +915,28 @@ defmodule Tinkex.RestClient do
   @spec delete_checkpoint_by_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
   def delete_checkpoint_by_tinker_path_async(rest, tinker_path, opts \\ []) do
     Task.async(fn -> delete_checkpoint_by_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Same as `delete_checkpoint_by_tinker_path/2` (the other arities of `delete_checkpoint` take
+  other arguments).
+
+  Delete a checkpoint, by its tinker:// path.
+  """
+  @spec delete_checkpoint(t(), String.t()) :: result(nil)
+  def delete_checkpoint(rest, tinker_path) do
+    delete_checkpoint_by_tinker_path(rest, tinker_path)
+  end
+
+  @doc """
+  Same as `delete_checkpoint_by_tinker_path_async/2` (the other arities of
+  `delete_checkpoint_async` take other arguments).
+
+  Delete a checkpoint, by its tinker:// path.
+  """
+  @spec delete_checkpoint_async(t(), String.t()) :: Task.t()
+  def delete_checkpoint_async(rest, tinker_path) do
+    delete_checkpoint_by_tinker_path_async(rest, tinker_path)
   end
 
   @doc """
@@ -929,6 +973,28 @@ defmodule Tinkex.RestClient do
   end
 
   @doc """
+  Same as `publish_checkpoint_from_tinker_path/2` (the other arities of `publish_checkpoint` take
+  other arguments).
+
+  Make a checkpoint public, by its tinker:// path.
+  """
+  @spec publish_checkpoint(t(), String.t()) :: result(nil)
+  def publish_checkpoint(rest, tinker_path) do
+    publish_checkpoint_from_tinker_path(rest, tinker_path)
+  end
+
+  @doc """
+  Same as `publish_checkpoint_from_tinker_path_async/2` (the other arities of
+  `publish_checkpoint_async` take other arguments).
+
+  Make a checkpoint public, by its tinker:// path.
+  """
+  @spec publish_checkpoint_async(t(), String.t()) :: Task.t()
+  def publish_checkpoint_async(rest, tinker_path) do
+    publish_checkpoint_from_tinker_path_async(rest, tinker_path)
+  end
+
+  @doc """
   Make a checkpoint private again, by its tinker:// path.
 
   ## Options
@@ -959,6 +1025,28 @@ defmodule Tinkex.RestClient do
   @spec unpublish_checkpoint_from_tinker_path_async(t(), String.t(), keyword()) :: Task.t()
   def unpublish_checkpoint_from_tinker_path_async(rest, tinker_path, opts \\ []) do
     Task.async(fn -> unpublish_checkpoint_from_tinker_path(rest, tinker_path, opts) end)
+  end
+
+  @doc """
+  Same as `unpublish_checkpoint_from_tinker_path/2` (the other arities of `unpublish_checkpoint`
+  take other arguments).
+
+  Make a checkpoint private again, by its tinker:// path.
+  """
+  @spec unpublish_checkpoint(t(), String.t()) :: result(nil)
+  def unpublish_checkpoint(rest, tinker_path) do
+    unpublish_checkpoint_from_tinker_path(rest, tinker_path)
+  end
+
+  @doc """
+  Same as `unpublish_checkpoint_from_tinker_path_async/2` (the other arities of
+  `unpublish_checkpoint_async` take other arguments).
+
+  Make a checkpoint private again, by its tinker:// path.
+  """
+  @spec unpublish_checkpoint_async(t(), String.t()) :: Task.t()
+  def unpublish_checkpoint_async(rest, tinker_path) do
+    unpublish_checkpoint_from_tinker_path_async(rest, tinker_path)
   end
 
   @doc """

@@ -26,6 +26,8 @@ defmodule Tinkex.SamplingClient do
   alias Tinkex.Types.RequestID
   alias Tinkex.Types.SampleRequest
   alias Tinkex.Types.SampleResponse
+  alias Tinkex.Types.SampleStreamChunk
+  alias Tinkex.Types.SampleStreamRequest
   alias Tinkex.Types.SamplingParams
   alias Tinkex.Types.SamplingSessionFuturesTarget
 
@@ -173,6 +175,43 @@ defmodule Tinkex.SamplingClient do
   end
 
   @doc """
+  Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming
+  endpoint).
+
+  ## Options
+
+    * `:num_samples` (default: `1`)
+    * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
+    * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
+  """
+  @spec sample_stream(t(), ModelInput.t(), SamplingParams.t(), keyword()) ::
+          result(Enumerable.t())
+  def sample_stream(sampling, prompt, sampling_params, opts \\ []) do
+    Client.check_options!(opts, [:num_samples], "sample_stream/4")
+    num_samples = Keyword.get(opts, :num_samples, 1)
+    c = Client.handle(sampling, opts)
+
+    Client.call_stream(
+      c,
+      "sampling.sample_stream",
+      body: %SampleStreamRequest{
+        sampling_session_id: Client.state(c, :sampling_session_id),
+        seq_id: Client.next(c, :seq_id),
+        prompt: prompt,
+        sampling_params: sampling_params,
+        num_samples: num_samples
+      },
+      decode: SampleStreamChunk
+    )
+  end
+
+  @doc "Like `sample_stream/4`, in a `Task` (`Task.await/2` gives its result)."
+  @spec sample_stream_async(t(), ModelInput.t(), SamplingParams.t(), keyword()) :: Task.t()
+  def sample_stream_async(sampling, prompt, sampling_params, opts \\ []) do
+    Task.async(fn -> sample_stream(sampling, prompt, sampling_params, opts) end)
+  end
+
+  @doc """
   Log probabilities of the prompt tokens (null for the first token).
 
   Answers `{:ok, task}`: the task runs the calls and answers their result (`Task.await/2`).
@@ -220,6 +259,15 @@ defmodule Tinkex.SamplingClient do
   defdelegate create_async(service, opts \\ []),
     to: ServiceClient,
     as: :create_sampling_client_async
+
+  @doc """
+  Forgets when the queue-state log last logged a change for `sampling_session_id`: the next change
+  of its futures is logged at once (the log lines are debounced per value of it).
+  """
+  @spec clear_queue_state_debounce(String.t()) :: :ok
+  def clear_queue_state_debounce(sampling_session_id) do
+    QueueObserver.clear_debounce(sampling_session_id)
+  end
 
   @doc """
   Logs a queue-state change of this client's futures as the manifest's `queue_state_log` says
@@ -281,6 +329,13 @@ defmodule Tinkex.SamplingClient do
           {:prompt_logprobs, "prompt_logprobs", {:nullable, :boolean}}
         ],
         :task
+      },
+      {
+        :sample_stream,
+        "sample_stream",
+        [{:prompt, "prompt", ModelInput}, {:sampling_params, "sampling_params", SamplingParams}],
+        [{:num_samples, "num_samples", :integer}],
+        :sync
       },
       {:compute_logprobs, "compute_logprobs", [{:prompt, "prompt", ModelInput}], [], :task}
     ]

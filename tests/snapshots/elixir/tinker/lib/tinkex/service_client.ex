@@ -18,6 +18,7 @@ defmodule Tinkex.ServiceClient do
   alias Tinkex.Runtime.ClientServer
   alias Tinkex.SamplingClient
   alias Tinkex.TrainingClient
+  alias Tinkex.Types.AdamOptimizerConfig
   alias Tinkex.Types.ClientConfigRequest
   alias Tinkex.Types.ClientConfigResponse
   alias Tinkex.Types.ClientDynamicConfigResponse
@@ -38,6 +39,7 @@ defmodule Tinkex.ServiceClient do
   alias Tinkex.Types.JoinSamplingSessionRequest
   alias Tinkex.Types.JoinSamplingSessionResponse
   alias Tinkex.Types.LoraConfig
+  alias Tinkex.Types.OptimizerConfig
   alias Tinkex.Types.WeightsInfoBody
   alias Tinkex.Types.WeightsInfoResponse
 
@@ -213,15 +215,43 @@ defmodule Tinkex.ServiceClient do
   ## Options
 
     * `:lora_config` - LoRA configuration (rank 32 by default, 0.38's) (default: `{"rank": 32}`)
+    * `:rank` - Overrides `lora_config.rank`: LoRA rank (dimension of low-rank matrices)
+    * `:seed` - Overrides `lora_config.seed`: Seed used for initialization of LoRA weights.
+    * `:train_unembed` - Overrides `lora_config.train_unembed`: Whether to add lora to the unembedding layer
+    * `:train_mlp` - Overrides `lora_config.train_mlp`: Whether to add loras to the MLP layers (including MoE layers)
+    * `:train_attn` - Overrides `lora_config.train_attn`: Whether to add loras to the attention layers
     * `:user_metadata` - Metadata about this model/training run, set by the end-user
+    * `:optimizer` - The optimizer family, fixed for the model lifetime (adamw by default) (default: `{"type": "adamw"}`)
     * `:timeout` - the HTTP timeout of this call's requests, in milliseconds
     * `:request_options` - this call's options: `:timeout` (ms), `:max_retries`, `:headers`, `:query`, `:body`, `:idempotency_key`
   """
   @spec create_lora_training_client(t(), String.t(), keyword()) :: result(TrainingClient.t())
   def create_lora_training_client(service, base_model, opts \\ []) do
-    Client.check_options!(opts, [:lora_config, :user_metadata], "create_lora_training_client/3")
+    Client.check_options!(
+      opts,
+      [
+        :lora_config,
+        :rank,
+        :seed,
+        :train_unembed,
+        :train_mlp,
+        :train_attn,
+        :user_metadata,
+        :optimizer
+      ],
+      "create_lora_training_client/3"
+    )
+
     lora_config = Keyword.get(opts, :lora_config, %LoraConfig{rank: 32})
     user_metadata = Keyword.get(opts, :user_metadata)
+    optimizer = Keyword.get(opts, :optimizer, %AdamOptimizerConfig{type: "adamw"})
+
+    lora_config =
+      Client.overlay(
+        lora_config,
+        Keyword.take(opts, [:rank, :seed, :train_unembed, :train_mlp, :train_attn])
+      )
+
     c = Client.handle(service, opts)
 
     with {:ok, session_id} <- Client.session_id(c, :session_id),
@@ -234,7 +264,8 @@ defmodule Tinkex.ServiceClient do
                model_seq_id: Client.next(c, :model_seq_id),
                base_model: base_model,
                user_metadata: user_metadata,
-               lora_config: lora_config
+               lora_config: lora_config,
+               optimizer_config: optimizer
              },
              decode: CreateModelResponse
            ),
@@ -538,7 +569,13 @@ defmodule Tinkex.ServiceClient do
         [{:base_model, "base_model", :string}],
         [
           {:lora_config, "lora_config", LoraConfig},
-          {:user_metadata, "user_metadata", {:nullable, {:map, :any}}}
+          {:rank, "rank", {:nullable, :integer}},
+          {:seed, "seed", {:nullable, :integer}},
+          {:train_unembed, "train_unembed", {:nullable, :boolean}},
+          {:train_mlp, "train_mlp", {:nullable, :boolean}},
+          {:train_attn, "train_attn", {:nullable, :boolean}},
+          {:user_metadata, "user_metadata", {:nullable, {:map, :any}}},
+          {:optimizer, "optimizer", OptimizerConfig}
         ],
         :sync
       },

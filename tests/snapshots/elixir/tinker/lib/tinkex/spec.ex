@@ -54,7 +54,12 @@ defmodule Tinkex.Spec do
     billing_max_pause_ms: 3_600_000
   }
 
-  @queue_state_log %QueueLog{id: "queue_state_log", debounce_ms: 60_000, level: :warning}
+  @queue_state_log %QueueLog{
+    id: "queue_state_log",
+    debounce_ms: 60_000,
+    level: :warning,
+    key_fields: [:sampling_session_id, :model_id]
+  }
 
   @retry_archive %RetryPolicy{
     max_retries: 5,
@@ -69,7 +74,7 @@ defmodule Tinkex.Spec do
   }
 
   @retry_standard %RetryPolicy{
-    max_retries: 10,
+    max_retries: 2,
     statuses: [{408, 408}, {409, 409}, {429, 429}, {500, 599}],
     on_connection_error: true,
     on_timeout: true,
@@ -77,7 +82,8 @@ defmodule Tinkex.Spec do
     max_ms: 10_000,
     jitter: 0.25,
     retry_after_max_ms: 60_000,
-    should_retry_header: "x-should-retry"
+    should_retry_header: "x-should-retry",
+    profiled: true
   }
 
   @sampling_backpressure %Backpressure{
@@ -109,13 +115,19 @@ defmodule Tinkex.Spec do
       api_key_env: "TINKER_API_KEY",
       base_url_env: "TINKER_BASE_URL",
       default_base_url: "https://tinker.thinkingmachines.dev/services/tinker-prod",
-      timeout_ms: 60_000,
+      timeout_ms: 120_000,
       user_agent: "tinkex/0.38.0 (elixir; tinkc)",
       config_options: [
         {:project_id, "TINKER_PROJECT_ID", :string, :none},
         {:tags, "TINKER_TAGS", :list, {:default, []}},
-        {:user_metadata, nil, :json, {:default, %{}}}
+        {:user_metadata, nil, :json, {:default, %{}}},
+        {:parity_mode, "TINKEX_PARITY", :string, {:default, "python"}}
       ],
+      profiles: {
+        :parity_mode,
+        [{"python", 60_000, 10}, {"beam", nil, nil}, {"elixir", nil, nil}],
+        2
+      },
       session: %SessionSpec{
         create: "service.create_session",
         heartbeat: "service.session_heartbeat",
@@ -437,6 +449,16 @@ defmodule Tinkex.Spec do
       queue_log: @queue_state_log,
       idempotency_header: "X-Idempotency-Key",
       request_type: "Sample"
+    }
+  end
+
+  def endpoint("sampling.sample_stream") do
+    %Endpoint{
+      id: "sampling.sample_stream",
+      method: :post,
+      path: "/api/v1/stream_sample",
+      headers: [{"X-Tinker-Request-Type", "StreamSample"}, {"Accept", "text/event-stream"}],
+      idempotency_header: "X-Idempotency-Key"
     }
   end
 

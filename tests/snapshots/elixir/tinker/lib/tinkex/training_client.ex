@@ -529,6 +529,15 @@ defmodule Tinkex.TrainingClient do
   end
 
   @doc """
+  Forgets when the queue-state log last logged a change for `model_id`: the next change of its
+  futures is logged at once (the log lines are debounced per value of it).
+  """
+  @spec clear_queue_state_debounce(String.t()) :: :ok
+  def clear_queue_state_debounce(model_id) do
+    QueueObserver.clear_debounce(model_id)
+  end
+
+  @doc """
   Logs a queue-state change of this client's futures as the manifest's `queue_state_log` says
   (debounced): what the client does when no observer is given. The module implements
   `Tinkex.QueueStateObserver`, so it can be passed as the `:queue_state_observer` option.

@@ -26,21 +26,33 @@ T = TypeVar("T")
 
 # the SDK package's logger: queue-state changes, as the other SDKs log them
 logger = logging.getLogger(__name__.rpartition(".")[0])
-_logged: dict[tuple[str, str], float] = {}  # when each (feature, endpoint) last logged a change
+# when each (feature, endpoint, key) last logged a change: shared by the process's clients, as
+# Tinkex's marks are, so `clear_queue_state_debounce` reaches every client of a session
+_logged: dict[tuple[str, str, str | None], float] = {}
 _logged_lock = threading.Lock()
 
 
-def log_queue_state(log: QueueLog, endpoint_id: str, now: float, state: str, reason: str | None) -> None:
-    """Logs a queue-state change at the log's level, unless the same feature and endpoint logged
-    one less than its debounce ago."""
-    key = (log.id, endpoint_id)
+def log_queue_state(
+    log: QueueLog, endpoint_id: str, now: float, state: str, reason: str | None, key: str | None = None
+) -> None:
+    """Logs a queue-state change at the log's level, unless the same feature, endpoint and key
+    (a sampling session, a model: `QueueLog.key_of`) logged one less than its debounce ago."""
+    mark = (log.id, endpoint_id, key)
     with _logged_lock:
-        last = _logged.get(key)
+        last = _logged.get(mark)
         if last is not None and now - last < log.debounce:
             return
-        _logged[key] = now
+        _logged[mark] = now
     detail = f" ({reason})" if reason else ""
     logger.log(logging.getLevelName(log.level.upper()), "%s: queue state %s%s", endpoint_id, state, detail)
+
+
+def clear_queue_state_debounce(key: str) -> None:
+    """Forgets the debounce marks of a key (a sampling session id, a model id): its next
+    queue-state change is logged at once (Tinkex's `SamplingClient.clear_queue_state_debounce/1`)."""
+    with _logged_lock:
+        for mark in [m for m in _logged if m[2] == key]:
+            del _logged[mark]
 
 
 QueueObserver = Callable[[str, "str | None"], None]
@@ -171,10 +183,12 @@ class _Poll:
         clock: Callable[[], float],
         rand: Callable[[], float],
         endpoint: Endpoint | None = None,
+        queue_key: str | None = None,
     ) -> None:
         self.spec = spec
         self.observer = observer
         self.endpoint = endpoint  # the endpoint that answered the future (its queue-state log)
+        self.queue_key = queue_key  # its log's debounce key (the calling client's session or model)
         self.clock = clock
         self.rand = rand
         self.deadline = None if spec.timeout is None else clock() + spec.timeout
@@ -227,7 +241,8 @@ class _Poll:
             if self.observer is not None:
                 self.observer(pending.state, pending.reason)
             elif self.endpoint is not None and self.endpoint.queue_log is not None:
-                log_queue_state(self.endpoint.queue_log, self.endpoint.id, self.clock(), pending.state, pending.reason)
+                log = self.endpoint.queue_log
+                log_queue_state(log, self.endpoint.id, self.clock(), pending.state, pending.reason, self.queue_key)
         self.last = pending
 
     def on_error(self, exc: Exception) -> float:
@@ -272,10 +287,11 @@ def poll(
     request_type: str | None = None,
     endpoint: Endpoint | None = None,
     resubmit: Callable[[], str] | None = None,
+    queue_key: str | None = None,
 ) -> T:
     """The future's result; waits and time come from the transport (injectable, e.g. scaled).
     ``resubmit`` submits the call again when its promise expired (without it, that is an error)."""
-    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint, queue_key)
     while True:
         state.check_deadline()
         body, headers = state.request(request_id, request_type)
@@ -306,8 +322,9 @@ async def apoll(
     request_type: str | None = None,
     resubmit: Callable[[], Awaitable[str]] | None = None,
     endpoint: Endpoint | None = None,
+    queue_key: str | None = None,
 ) -> T:
-    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint)
+    state = _Poll(spec, observer, transport.clock, transport.rand, endpoint, queue_key)
     while True:
         state.check_deadline()
         body, headers = state.request(request_id, request_type)

@@ -34,6 +34,8 @@ class Config:
     max_connections: int = 100  # the connection pool's size (the manifest's largest retry_handler bound)
     token_exchange: bool | None = None  # the auth exchange on or off (None: as the manifest says)
     options: Mapping[str, Any] = field(default_factory=dict)  # the declared options (`service.config`)
+    profile: str | None = None  # the profile of defaults the option with `profiles:` chose
+    max_retries: int | None = None  # its retry count for the profiled retry policy (None: the policy's)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", RedactedStr(self.api_key))
@@ -56,6 +58,16 @@ class ConfigOption:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """A named profile of defaults (a config option's `profiles:`, Tinkex's parity modes): the
+    timeout in seconds and the profiled policy's retry count (None: the manifest's own)."""
+
+    name: str
+    timeout: float | None = None
+    max_retries: int | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """What the manifest says about configuration (generated per SDK)."""
 
@@ -68,6 +80,24 @@ class ServiceSettings:
     environments: tuple[tuple[str, str], ...] = ()  # named base URLs
     environment_env: str | None = None  # names the variable choosing one
     config_options: tuple[ConfigOption, ...] = ()
+    profile_option: str | None = None  # the declared option whose value names a profile
+    profiles: tuple[Profile, ...] = ()
+    default_max_retries: int | None = None  # the profiled retry policy's own count
+
+
+def profile_of(settings: ServiceSettings, options: Mapping[str, Any]) -> Profile | None:
+    """The profile the option names (None: no option has profiles, or it is absent); a name that is
+    no profile is a configuration error, naming the known ones."""
+    if settings.profile_option is None:
+        return None
+    value = options.get(settings.profile_option)
+    if value is None:
+        return None
+    found = next((p for p in settings.profiles if p.name == value), None)
+    if found is None:
+        known = ", ".join(p.name for p in settings.profiles)
+        raise ConfigurationError(f"unknown {settings.profile_option} {value!r} (known: {known})")
+    return found
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -154,14 +184,22 @@ def resolve_config(
     if not url:
         where = f" or set the {settings.base_url_env} environment variable" if settings.base_url_env else ""
         raise ConfigurationError(f"no base URL: pass base_url=...{where}")
+    declared = declared_options(settings, options, env)
+    profile = profile_of(settings, declared)
+    # the timeout given > the profile's > the manifest's
+    default_timeout = settings.default_timeout
+    if profile is not None and profile.timeout is not None:
+        default_timeout = profile.timeout
     return Config(
         api_key=key,
         base_url=url.rstrip("/"),
-        timeout=settings.default_timeout if timeout is None else timeout,
+        timeout=default_timeout if timeout is None else timeout,
         headers=dict(headers or {}),
         max_connections=settings.max_connections,
         token_exchange=token_exchange,
-        options=declared_options(settings, options, env),
+        options=declared,
+        profile=profile.name if profile is not None else None,
+        max_retries=profile.max_retries if profile is not None else None,
     )
 
 

@@ -10,6 +10,13 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
 
 
+class Status(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+
+
 class Artifact(WireModel):
     path: str
     size: int = Field(alias="size_bytes")
@@ -39,13 +46,6 @@ class ServerSettings(WireModel):
 
 class Session(WireModel):
     session_id: str
-
-
-class Status(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    OK = "ok"
-    DEGRADED = "degraded"
 
 
 class SubmitJob(WireModel):

@@ -68,11 +68,17 @@ class RetryHandler:
 @dataclass(frozen=True)
 class QueueLog:
     """The manifest's queue_state_observer: the queue-state changes of the endpoint's futures are
-    logged at `level`, at most once per `debounce` seconds for one feature and endpoint."""
+    logged at `level`, at most once per `debounce` seconds for one feature, endpoint and key: the
+    value of the first of `key_fields` the calling client holds (its sampling session, its model)."""
 
     id: str
     debounce: float
     level: str
+    key_fields: tuple[str, ...] = ()
+
+    def key_of(self, state: Mapping[str, object]) -> str | None:
+        """The debounce key of a call by a client with this state (None: the client holds none)."""
+        return next((str(v) for f in self.key_fields if (v := state.get(f)) is not None), None)
 
 
 def transient(status: int) -> bool:

@@ -10,14 +10,6 @@ from pydantic import Field
 from ._runtime import OpenEnum, WireModel
 
 
-class BaseModel_(WireModel):
-    model_config_: str | None = Field(default=None, alias="model_config")
-
-
-class Date(WireModel):
-    datetime_: datetime | None = Field(default=None, alias="datetime")
-
-
 class Enum(OpenEnum):
     """Accepts values this SDK does not know yet."""
 
@@ -28,6 +20,14 @@ class Enum(OpenEnum):
     SELF = "self"
     PROTO = "__proto__"
     CONSTRUCTOR = "constructor"
+
+
+class BaseModel_(WireModel):
+    model_config_: str | None = Field(default=None, alias="model_config")
+
+
+class Date(WireModel):
+    datetime_: datetime | None = Field(default=None, alias="datetime")
 
 
 class Error(WireModel):

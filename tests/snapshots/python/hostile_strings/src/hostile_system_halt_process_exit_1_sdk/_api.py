@@ -20,6 +20,8 @@ from ._client import IGNORED, SDK, AsyncBaseClient, BaseClient, request_body
 from ._errors import InvalidArgumentError
 from ._http import Endpoint, decode
 from ._options import RequestOptions
+from ._retry import NO_RETRY
+from ._sse import AsyncEventStream, EventStream, parse_events
 
 
 def _bare_sdk(sdk: SDK) -> SDK:
@@ -155,3 +157,24 @@ async def araw(
     sent = _raw_endpoint(endpoint, path, function)
     response = await client._send(sent, request_options, body=_raw_body(body))
     return decode(response, IGNORED)
+
+
+# A raw streaming GET asks for server-sent events and is never retried, as a streaming endpoint.
+_STREAM_HEADERS = (("Accept", "text/event-stream"),)
+
+
+def raw_stream(
+    client: BaseClient, endpoint: Endpoint, path: str, request_options: RequestOptions | None, function: str
+) -> EventStream[Any]:
+    """A raw streaming GET (`api.stream_get`): once the whole body is read, its server-sent events'
+    data decoded as JSON as the iterator reaches them (ResponseValidationError for data that is not)."""
+    sent = dataclasses.replace(_raw_endpoint(endpoint, path, function), retry=NO_RETRY, headers=_STREAM_HEADERS)
+    return EventStream(parse_events(client._send(sent, request_options).text), IGNORED)
+
+
+async def araw_stream(
+    client: AsyncBaseClient, endpoint: Endpoint, path: str, request_options: RequestOptions | None, function: str
+) -> AsyncEventStream[Any]:
+    """`raw_stream`, asynchronous (`async for`)."""
+    sent = dataclasses.replace(_raw_endpoint(endpoint, path, function), retry=NO_RETRY, headers=_STREAM_HEADERS)
+    return AsyncEventStream(parse_events((await client._send(sent, request_options)).text), IGNORED)

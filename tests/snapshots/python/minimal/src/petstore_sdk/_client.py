@@ -19,10 +19,11 @@ from ._chunks import Chunking
 from ._config import Config, ServiceSettings, resolve_config
 from ._futures import APIFuture, Futures, QueueObserver, apoll, poll
 from ._http import AsyncTransport, Endpoint, ServerConfig, ServerState, Transport, decode, parse_body
-from ._options import RequestOptions, apply_options
+from ._options import RequestOptions, apply_options, profiled
 from ._pagination import AsyncPager, Pager, PageRequest, Paging
 from ._raw import record
 from ._session import Session, SessionHolder
+from ._sse import AsyncEventStream, EventStream, parse_events
 from ._telemetry import AsyncTelemetry, Telemetry, TelemetrySpec
 
 T = TypeVar("T")
@@ -80,6 +81,16 @@ def present(value: T | None, what: str) -> T:
 
         raise ResponseValidationError(f"`{what}` is absent from the response, but the next step needs it", body=None)
     return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def overlay(record: M, **fields: object) -> M:
+    """A flow input with `spread:` fields (`rank=` beside `lora_config=`): the record with each
+    field given on its own (not None) in place of the record's."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    return record.model_copy(update=given) if given else record
 
 
 def request_id_of(response: httpx.Response, field: str) -> str:
@@ -238,6 +249,7 @@ class BaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
@@ -324,6 +336,7 @@ class BaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -343,6 +356,23 @@ class BaseClient:
         return decode(
             self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
         )
+
+    def _call_stream(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> EventStream[T]:
+        """A streaming endpoint (`stream: sse`): its whole body read, then its server-sent events,
+        decoded one by one as the iterator reaches them. Its endpoint has no retry policy: a stream
+        is never sent twice."""
+        answer = self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
+        return EventStream(parse_events(answer.text), adapter)
 
     def _call_empty(
         self,
@@ -714,6 +744,7 @@ class AsyncBaseClient:
     ) -> httpx.Response:
         """One logical request, with the call's options over the client's."""
         options = request_options.over(self._options) if request_options is not None else self._options
+        endpoint = profiled(endpoint, self._transport.config.max_retries)
         sent = apply_options(options, endpoint, query, body, header_text(headers))
         response = await self._transport.send(
             sent.endpoint, path=path, query=sent.query, body=sent.body, headers=sent.headers
@@ -799,6 +830,7 @@ class AsyncBaseClient:
             request_type=endpoint.request_type,
             endpoint=endpoint,
             resubmit=resubmit or registered,
+            queue_key=endpoint.queue_log.key_of(self._state) if endpoint.queue_log is not None else None,
         )
 
     async def _await_future_empty(self, endpoint: Endpoint, futures: Futures, request_id: str) -> None:
@@ -818,6 +850,21 @@ class AsyncBaseClient:
         return decode(
             await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers), adapter
         )
+
+    async def _call_stream(
+        self,
+        endpoint: Endpoint,
+        adapter: TypeAdapter[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Any = None,
+        headers: Mapping[str, object] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncEventStream[T]:
+        """BaseClient._call_stream, async: `async for` over the decoded events."""
+        answer = await self._send(endpoint, request_options, path=path, query=query, body=body, headers=headers)
+        return AsyncEventStream(parse_events(answer.text), adapter)
 
     async def _call_empty(
         self,

@@ -7,6 +7,14 @@ from pydantic import Field
 from ._runtime import OpenEnum, WireModel
 
 
+class Species(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    DOG = "dog"
+    CAT = "cat"
+    BIRD = "bird"
+
+
 class NewPet(WireModel):
     name: str
     species: Species
@@ -27,14 +35,6 @@ class Pet(WireModel):
 class PetList(WireModel):
     pets: list[Pet]
     total: int
-
-
-class Species(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    DOG = "dog"
-    CAT = "cat"
-    BIRD = "bird"
 
 
 NewPet.model_rebuild()

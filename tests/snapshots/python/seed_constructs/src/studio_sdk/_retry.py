@@ -20,6 +20,9 @@ class RetryPolicy:
     jitter: float  # fraction of the delay randomly removed
     retry_after_max: float  # Retry-After is honoured up to this many seconds
     should_retry_header: str | None = None  # the server's "true"/"false" there overrides the statuses
+    # the policy a config option's profiles name: the chosen profile's retry count replaces
+    # max_retries (`Config.max_retries`); a call's own `max_retries` still wins
+    profiled: bool = False
 
     def retries_status(self, status: int) -> bool:
         return any(lo <= status <= hi for lo, hi in self.statuses)

@@ -63,6 +63,15 @@ class Applied:
     headers: dict[str, str] | None
 
 
+def profiled(endpoint: Endpoint, max_retries: int | None) -> Endpoint:
+    """The chosen profile's retry count (`Config.max_retries`) for the endpoints of the policy the
+    profiles name; a call's `max_retries`, applied after, still wins."""
+    retry = endpoint.retry
+    if max_retries is None or not retry.profiled:
+        return endpoint
+    return dataclasses.replace(endpoint, retry=dataclasses.replace(retry, max_retries=max_retries))
+
+
 def apply_options(
     options: RequestOptions | None,
     endpoint: Endpoint,

@@ -2,7 +2,7 @@
 
 from ._auth import AuthScheme, Exchange
 from ._client import SDK
-from ._config import ConfigOption, ServiceSettings
+from ._config import ConfigOption, Profile, ServiceSettings
 from ._futures import Futures
 from ._http import Backpressure, Endpoint, QueueLog, RetryHandler, ServerConfig
 from ._retry import RetryPolicy
@@ -13,17 +13,23 @@ SETTINGS = ServiceSettings(
     api_key_env="TINKER_API_KEY",
     base_url_env="TINKER_BASE_URL",
     default_base_url="https://tinker.thinkingmachines.dev/services/tinker-prod",
-    default_timeout=60.0,
+    default_timeout=120.0,
     max_connections=1000,
     credential_command_env="TINKER_CREDENTIAL_CMD",
     config_options=(
         ConfigOption(name="project_id", env="TINKER_PROJECT_ID", kind="string"),
         ConfigOption(name="tags", env="TINKER_TAGS", kind="list", has_default=True, default=[]),
         ConfigOption(name="user_metadata", env=None, kind="json", has_default=True, default={}),
+        ConfigOption(name="parity_mode", env="TINKEX_PARITY", kind="string", has_default=True, default="python"),
     ),
+    profile_option="parity_mode",
+    profiles=(Profile(name="python", timeout=60.0, max_retries=10), Profile(name="beam"), Profile(name="elixir")),
+    default_max_retries=2,
 )
 
-FT_QUEUE_STATE_LOG = QueueLog(id="queue_state_log", debounce=60.0, level="warning")
+FT_QUEUE_STATE_LOG = QueueLog(
+    id="queue_state_log", debounce=60.0, level="warning", key_fields=("sampling_session_id", "model_id")
+)
 
 FT_RETRY_ARCHIVE = RetryPolicy(
     max_retries=5,
@@ -37,7 +43,7 @@ FT_RETRY_ARCHIVE = RetryPolicy(
 )
 
 FT_RETRY_STANDARD = RetryPolicy(
-    max_retries=10,
+    max_retries=2,
     statuses=((408, 408), (409, 409), (429, 429), (500, 599)),
     on_connection_error=True,
     on_timeout=True,
@@ -46,6 +52,7 @@ FT_RETRY_STANDARD = RetryPolicy(
     jitter=0.25,
     retry_after_max=60.0,
     should_retry_header="x-should-retry",
+    profiled=True,
 )
 
 FT_SAMPLING_BACKPRESSURE = Backpressure(
@@ -213,6 +220,14 @@ EP_SAMPLING_ASAMPLE = Endpoint(
     handler=FT_SAMPLING_RETRY,
     request_type="Sample",
     queue_log=FT_QUEUE_STATE_LOG,
+)
+
+EP_SAMPLING_SAMPLE_STREAM = Endpoint(
+    id="sampling.sample_stream",
+    method="POST",
+    path="/api/v1/stream_sample",
+    headers=(("X-Tinker-Request-Type", "StreamSample"), ("Accept", "text/event-stream")),
+    idempotency_header="X-Idempotency-Key",
 )
 
 EP_SERVICE_CLIENT_CONFIG = Endpoint(

@@ -10,8 +10,8 @@ from pydantic import TypeAdapter
 
 from . import api
 from ._chunks import Chunking
-from ._client import AsyncBaseClient, BaseClient, present, request_body
-from ._futures import APIFuture
+from ._client import AsyncBaseClient, BaseClient, overlay, present, request_body
+from ._futures import APIFuture, clear_queue_state_debounce
 from ._options import RequestOptions
 from ._pagination import AsyncPager, Pager, Paging
 from ._runtime import delegate
@@ -26,6 +26,7 @@ from ._spec import (
     EP_MODELS_GET_INFO,
     EP_MODELS_UNLOAD,
     EP_SAMPLING_ASAMPLE,
+    EP_SAMPLING_SAMPLE_STREAM,
     EP_SERVICE_CREATE_CUSTOM_LOSS,
     EP_SERVICE_CREATE_SAMPLING_SESSION,
     EP_SERVICE_FINISH_SESSION,
@@ -44,6 +45,7 @@ from ._spec import (
     FT_FUTURES,
     SERVICE,
 )
+from ._sse import AsyncEventStream, EventStream
 from .types import (
     AdamParams,
     AuditLogResponse,
@@ -86,12 +88,15 @@ from .types import (
     LossFnType,
     ModelID,
     ModelInput,
+    OptimizerConfig,
     OptimStepRequest,
     OptimStepResponse,
     ParsedCheckpointTinkerPath,
     RequestID,
     SampleRequest,
     SampleResponse,
+    SampleStreamChunk,
+    SampleStreamRequest,
     SamplingParams,
     SamplingSessionFuturesTarget,
     SaveWeightsExternalRequest,
@@ -132,6 +137,7 @@ _LISTSESSIONSRESPONSE_ADAPTER: TypeAdapter[ListSessionsResponse] = TypeAdapter(L
 _LOADWEIGHTSRESPONSE_ADAPTER: TypeAdapter[LoadWeightsResponse] = TypeAdapter(LoadWeightsResponse)
 _OPTIMSTEPRESPONSE_ADAPTER: TypeAdapter[OptimStepResponse] = TypeAdapter(OptimStepResponse)
 _SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleResponse)
+_SAMPLESTREAMCHUNK_ADAPTER: TypeAdapter[SampleStreamChunk] = TypeAdapter(SampleStreamChunk)
 _SAVEWEIGHTSEXTERNALRESPONSEINTERNAL_ADAPTER: TypeAdapter[SaveWeightsExternalResponseInternal] = TypeAdapter(
     SaveWeightsExternalResponseInternal
 )
@@ -1260,6 +1266,13 @@ class SamplingClient(BaseClient):
     create = staticmethod(delegate(lambda: ServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
 
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
+
     def retrieve_futures(
         self,
         *,
@@ -1319,6 +1332,32 @@ class SamplingClient(BaseClient):
         )
         return s_step1
 
+    def sample_stream(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        request_options: RequestOptions | None = None,
+    ) -> EventStream[SampleStreamChunk]:
+        """Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint)."""
+        body_step1 = request_body(
+            SampleStreamRequest,
+            {
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": num_samples,
+            },
+        )
+        s_step1 = self._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body_step1, request_options=request_options
+        )
+        return s_step1
+
     def compute_logprobs(
         self, *, prompt: ModelInput, request_options: RequestOptions | None = None
     ) -> list[float | None] | None:
@@ -1350,6 +1389,13 @@ class AsyncSamplingClient(AsyncBaseClient):
 
     create = staticmethod(delegate(lambda: AsyncServiceClient.create_sampling_client))
     """Same as the service client's create_sampling_client (the first argument is that client)."""
+
+    @staticmethod
+    def clear_queue_state_debounce(sampling_session_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``sampling_session_id``: the next change of its
+        futures is logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(sampling_session_id)
 
     async def retrieve_futures(
         self,
@@ -1407,6 +1453,32 @@ class AsyncSamplingClient(AsyncBaseClient):
         )
         s_step1 = await self._call_future(
             EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body_step1, request_options=request_options
+        )
+        return s_step1
+
+    async def sample_stream(
+        self,
+        *,
+        prompt: ModelInput,
+        sampling_params: SamplingParams,
+        num_samples: int = 1,
+        request_options: RequestOptions | None = None,
+    ) -> AsyncEventStream[SampleStreamChunk]:
+        """Generate completions for a prompt, the answer streamed chunk by chunk (Tinkex's streaming endpoint)."""
+        body_step1 = request_body(
+            SampleStreamRequest,
+            {
+                "prompt": prompt,
+                "sampling_params": sampling_params,
+            },
+            {
+                "sampling_session_id": self._state["sampling_session_id"],
+                "seq_id": self._next("seq_id"),
+                "num_samples": num_samples,
+            },
+        )
+        s_step1 = await self._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body_step1, request_options=request_options
         )
         return s_step1
 
@@ -1494,11 +1566,21 @@ class ServiceClient(BaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> TrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1509,6 +1591,7 @@ class ServiceClient(BaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = self._call_future(
@@ -1714,11 +1797,21 @@ class AsyncServiceClient(AsyncBaseClient):
         *,
         base_model: str,
         lora_config: LoraConfig | None = None,
+        rank: int | None = None,
+        seed: int | None = None,
+        train_unembed: bool | None = None,
+        train_mlp: bool | None = None,
+        train_attn: bool | None = None,
         user_metadata: dict[str, Any] | None = None,
+        optimizer: OptimizerConfig | None = None,
         request_options: RequestOptions | None = None,
     ) -> AsyncTrainingClient:
         """Create a LoRA training model and wrap it in a TrainingClient."""
         lora_config = LoraConfig.model_validate({"rank": 32}) if lora_config is None else lora_config
+        optimizer = TypeAdapter(OptimizerConfig).validate_python({"type": "adamw"}) if optimizer is None else optimizer
+        lora_config = overlay(
+            lora_config, rank=rank, seed=seed, train_unembed=train_unembed, train_mlp=train_mlp, train_attn=train_attn
+        )
         body_step2 = request_body(
             CreateModelRequest,
             {
@@ -1729,6 +1822,7 @@ class AsyncServiceClient(AsyncBaseClient):
             {
                 "user_metadata": user_metadata,
                 "lora_config": lora_config,
+                "optimizer_config": optimizer,
             },
         )
         s_step2 = await self._call_future(
@@ -1886,6 +1980,13 @@ class TrainingClient(BaseClient):
         ``InvalidArgumentError``.
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
+
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
 
     def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None
@@ -2205,6 +2306,13 @@ class AsyncTrainingClient(AsyncBaseClient):
         ``InvalidArgumentError``.
         """
         return Chunking("data", 1024, 5000000, ()).split(items)
+
+    @staticmethod
+    def clear_queue_state_debounce(model_id: str) -> None:
+        """Forgets when the queue-state log last logged a change for ``model_id``: the next change of its futures is
+        logged at once (the log lines are debounced per value of it).
+        """
+        clear_queue_state_debounce(model_id)
 
     async def create_sampling_client(
         self, *, model_path: str, request_options: RequestOptions | None = None

@@ -20,6 +20,110 @@ from ._runtime import (
 )
 
 
+class CheckpointType(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    TRAINING = "training"
+    SAMPLER = "sampler"
+    EXTERNAL = "external"
+
+
+class ClientSessionFinishReasonType(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    SUCCESS = "success"
+    ERRORED = "errored"
+    INTERRUPTED = "interrupted"
+
+
+class CustomLossNodeOp(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    PLACEHOLDER = "placeholder"
+    GET_ATTR = "get_attr"
+    CALL_FUNCTION = "call_function"
+    CALL_METHOD = "call_method"
+    CALL_MODULE = "call_module"
+    OUTPUT = "output"
+
+
+class EventType(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    SESSION_START = "SESSION_START"
+    SESSION_END = "SESSION_END"
+    UNHANDLED_EXCEPTION = "UNHANDLED_EXCEPTION"
+    GENERIC_EVENT = "GENERIC_EVENT"
+
+
+class LossFnType(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    CROSS_ENTROPY = "cross_entropy"
+    IMPORTANCE_SAMPLING = "importance_sampling"
+    PPO = "ppo"
+    CISPO = "cispo"
+    DRO = "dro"
+    GSPO = "gspo"
+    STABLE_REINFORCE = "stable_reinforce"
+    CUSTOM = "custom"
+
+
+class QueueState(OpenEnum):
+    """Why a pending request is (not) making progress."""
+
+    ACTIVE = "active"
+    PAUSED_CAPACITY = "paused_capacity"
+    PAUSED_RATE_LIMIT = "paused_rate_limit"
+
+
+class RequestErrorCategory(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    UNKNOWN = "unknown"
+    SERVER = "server"
+    USER = "user"
+
+
+class SampleStreamEventType(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    TOKEN = "token"
+    DONE = "done"
+    ERROR = "error"
+
+
+class SamplingClientKind(OpenEnum):
+    """Which weights a sampling client uses, sent in sampler-save requests to the API."""
+
+    SNAPSHOT = "snapshot"
+    INFLIGHT = "inflight"
+
+
+class Severity(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class StopReason(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    LENGTH = "length"
+    STOP = "stop"
+
+
+class TensorDtype(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    INT64 = "int64"
+    FLOAT32 = "float32"
+
+
 class AccessibleSearchOwner(WireModel):
     """Every owner's sessions."""
 
@@ -209,14 +313,6 @@ class CheckpointBillingEvent(WireModel):
     """Number of checkpoints in the bucket"""
 
 
-class CheckpointType(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    TRAINING = "training"
-    SAMPLER = "sampler"
-    EXTERNAL = "external"
-
-
 class CheckpointsListResponse(WireModel):
     checkpoints: list[Checkpoint]
     """List of available model checkpoints for the model"""
@@ -286,14 +382,6 @@ class ClientSessionFinishErrored(WireModel):
 
 class ClientSessionFinishInterrupted(WireModel):
     type: Literal["interrupted"] = "interrupted"
-
-
-class ClientSessionFinishReasonType(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    SUCCESS = "success"
-    ERRORED = "errored"
-    INTERRUPTED = "interrupted"
 
 
 class ClientSessionFinishSuccess(WireModel):
@@ -471,17 +559,6 @@ class CustomLossNode(WireModel):
     """Encoded keyword arguments, in the same form as `args`."""
 
 
-class CustomLossNodeOp(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    PLACEHOLDER = "placeholder"
-    GET_ATTR = "get_attr"
-    CALL_FUNCTION = "call_function"
-    CALL_METHOD = "call_method"
-    CALL_MODULE = "call_module"
-    OUTPUT = "output"
-
-
 class Datum(WireModel):
     model_input: ModelInput
     loss_fn_inputs: LossFnInputs = Field(default_factory=lambda: TypeAdapter(LossFnInputs).validate_python({}))
@@ -508,15 +585,6 @@ class EncodedTextChunk(WireModel):
     tokens: list[int]
     """Array of token IDs"""
     type: Literal["encoded_text"] = "encoded_text"
-
-
-class EventType(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    SESSION_START = "SESSION_START"
-    SESSION_END = "SESSION_END"
-    UNHANDLED_EXCEPTION = "UNHANDLED_EXCEPTION"
-    GENERIC_EVENT = "GENERIC_EVENT"
 
 
 class ExternalWeightsUrlsResponse(WireModel):
@@ -571,11 +639,35 @@ class ForwardRequest(WireModel):
     seq_id: int | None = None
 
 
+class FutureCompletedMetadataResponse(WireModel):
+    """A future completed with its metadata only (Tinkex's legacy status struct)."""
+
+    status: Literal["complete_metadata"] = "complete_metadata"
+    response_payload_size: int
+    """Uncompressed payload size in bytes."""
+
+
+class FutureCompletedResponse(WireModel):
+    """A future completed, with the original request's result (Tinkex's legacy status struct)."""
+
+    status: Literal["completed"] = "completed"
+    result: dict[str, Any]
+    """The result of the original request, as its JSON map."""
+
+
 class FutureFailed(WireModel):
     """A failed request reported by `/api/v1/retrieve_futures` (no payload)."""
 
     state: Literal["failed"] = "failed"
     request_id: RequestID
+
+
+class FutureFailedResponse(WireModel):
+    """A future failed (Tinkex's legacy status struct)."""
+
+    status: Literal["failed"] = "failed"
+    error: dict[str, Any]
+    """The failure as its JSON map."""
 
 
 class FutureFinished(WireModel):
@@ -584,6 +676,12 @@ class FutureFinished(WireModel):
     state: Literal["finished"] = "finished"
     request_id: RequestID
     response_payload_uncompressed_size: int | None = None
+
+
+class FuturePendingResponse(WireModel):
+    """A future still pending (Tinkex's legacy status struct)."""
+
+    status: Literal["pending"] = "pending"
 
 
 class FutureRetrieveRequest(WireModel):
@@ -769,19 +867,6 @@ class LoraConfig(WireModel):
     """Whether to add loras to the attention layers"""
 
 
-class LossFnType(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    CROSS_ENTROPY = "cross_entropy"
-    IMPORTANCE_SAMPLING = "importance_sampling"
-    PPO = "ppo"
-    CISPO = "cispo"
-    DRO = "dro"
-    GSPO = "gspo"
-    STABLE_REINFORCE = "stable_reinforce"
-    CUSTOM = "custom"
-
-
 class ModelData(WireModel):
     """Metadata about a model's architecture and configuration."""
 
@@ -878,22 +963,6 @@ class ProvenanceSpan(WireModel):
     sampled_tokens: SampledProvenanceSpan | None = None
 
 
-class QueueState(OpenEnum):
-    """Why a pending request is (not) making progress."""
-
-    ACTIVE = "active"
-    PAUSED_CAPACITY = "paused_capacity"
-    PAUSED_RATE_LIMIT = "paused_rate_limit"
-
-
-class RequestErrorCategory(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    UNKNOWN = "unknown"
-    SERVER = "server"
-    USER = "user"
-
-
 class RequestFailedResponse(WireModel):
     error: str
     category: RequestErrorCategory = RequestErrorCategory.UNKNOWN
@@ -964,6 +1033,52 @@ class SampleResponse(WireModel):
     type: Literal["sample"] = "sample"
 
 
+class SampleStreamChunk(WireModel):
+    """One chunk of a streaming sample response (a token, the end of the stream, or an error)."""
+
+    token: str | None = None
+    """The decoded text of the token (an error chunk's message)."""
+    token_id: int | None = None
+    """The token's id."""
+    index: int | None = None
+    """The token's position in the sequence."""
+    finish_reason: str | None = None
+    """Why sampling stopped (the last chunk)."""
+    total_tokens: int | None = None
+    """Tokens generated (the last chunk)."""
+    logprob: float | None = None
+    """Log probability of the token."""
+    event_type: SampleStreamEventType = SampleStreamEventType.TOKEN
+    """What the chunk is."""
+
+    @classmethod
+    def done(cls, *, finish_reason: str | None = None, total_tokens: int | None = None) -> SampleStreamChunk:
+        """A chunk ending a stream, with its finish reason and token count. Values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return construct(
+            cls, {"finish_reason": to_wire(finish_reason), "total_tokens": to_wire(total_tokens), "event_type": "done"}
+        )
+
+    @classmethod
+    def error(cls, message: str) -> SampleStreamChunk:
+        """An error chunk carrying `message` as its token. Values that do not fit are an ``InvalidArgumentError``."""
+        return construct(cls, {"token": to_wire(message), "event_type": "error"})
+
+
+class SampleStreamRequest(WireModel):
+    """A streaming sampling request (Tinkex's stream_sample endpoint)."""
+
+    sampling_session_id: str | None = None
+    """The sampling session to sample from."""
+    seq_id: int | None = None
+    """Sequence ID within the sampling session."""
+    prompt: ModelInput
+    sampling_params: SamplingParams
+    num_samples: int = 1
+    """Number of samples to generate"""
+
+
 class SampledProvenanceSpan(WireModel):
     """A run of tokens produced by one sampled sequence."""
 
@@ -988,13 +1103,6 @@ class SampledSequence(WireModel):
     """Top-k logprobs at each generated position."""
     sequence_id: str | None = None
     """Session-scoped identifier, distinct per sequence."""
-
-
-class SamplingClientKind(OpenEnum):
-    """Which weights a sampling client uses, sent in sampler-save requests to the API."""
-
-    SNAPSHOT = "snapshot"
-    INFLIGHT = "inflight"
 
 
 class SamplingParams(WireModel):
@@ -1239,23 +1347,6 @@ class SetCheckpointTtlBody(WireModel):
     """Seconds until expiry, 3600 to 10 years; null removes the expiry."""
 
 
-class Severity(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    DEBUG = "DEBUG"
-    INFO = "INFO"
-    WARNING = "WARNING"
-    ERROR = "ERROR"
-    CRITICAL = "CRITICAL"
-
-
-class StopReason(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    LENGTH = "length"
-    STOP = "stop"
-
-
 class StorageBillingEvent(WireModel):
     """Checkpoint storage in the public HTTP/JSON usage response."""
 
@@ -1304,13 +1395,6 @@ class TensorData(WireModel):
     """Optional CSR compressed row pointers; when set, the tensor is sparse CSR."""
     sparse_col_indices: list[int] | None = None
     """Optional CSR column indices. Must be set together with sparse_crow_indices."""
-
-
-class TensorDtype(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    INT64 = "int64"
-    FLOAT32 = "float32"
 
 
 class TrainingBillingEvent(WireModel):
@@ -1664,6 +1748,11 @@ TelemetryEvent: TypeAlias = Annotated[
 ]
 
 
+def telemetry_event_event_type(value: TelemetryEvent) -> str:
+    """The `event` tag of a `TelemetryEvent` value, as its wire string (an unknown variant's own)."""
+    return value.event
+
+
 TokenLogprob: TypeAlias = list[float]
 """One top-k entry: a [token_id, logprob] pair (a Python tuple, a JSON array of two numbers)."""
 
@@ -1724,8 +1813,12 @@ ForwardBackwardInput.model_rebuild()
 ForwardBackwardOutput.model_rebuild()
 ForwardBackwardRequest.model_rebuild()
 ForwardRequest.model_rebuild()
+FutureCompletedMetadataResponse.model_rebuild()
+FutureCompletedResponse.model_rebuild()
 FutureFailed.model_rebuild()
+FutureFailedResponse.model_rebuild()
 FutureFinished.model_rebuild()
+FuturePendingResponse.model_rebuild()
 FutureRetrieveRequest.model_rebuild()
 FuturesRetrieveRequest.model_rebuild()
 FuturesRetrieveResponse.model_rebuild()
@@ -1757,6 +1850,8 @@ RequestFailedResponse.model_rebuild()
 RetrieveFutureMetadataOnlyResponse.model_rebuild()
 SampleRequest.model_rebuild()
 SampleResponse.model_rebuild()
+SampleStreamChunk.model_rebuild()
+SampleStreamRequest.model_rebuild()
 SampledProvenanceSpan.model_rebuild()
 SampledSequence.model_rebuild()
 SamplingParams.model_rebuild()
@@ -1877,9 +1972,13 @@ __all__ = [
     "ForwardBackwardOutput",
     "ForwardBackwardRequest",
     "ForwardRequest",
+    "FutureCompletedMetadataResponse",
+    "FutureCompletedResponse",
     "FutureCompletion",
     "FutureFailed",
+    "FutureFailedResponse",
     "FutureFinished",
+    "FuturePendingResponse",
     "FutureRetrieveRequest",
     "FutureRetrieveResponse",
     "FuturesRetrieveRequest",
@@ -1922,6 +2021,9 @@ __all__ = [
     "RetrieveFutureMetadataOnlyResponse",
     "SampleRequest",
     "SampleResponse",
+    "SampleStreamChunk",
+    "SampleStreamEventType",
+    "SampleStreamRequest",
     "SampledProvenanceSpan",
     "SampledSequence",
     "SamplingClientKind",
@@ -1987,4 +2089,5 @@ __all__ = [
     "UserSearchOwner",
     "WeightsInfoBody",
     "WeightsInfoResponse",
+    "telemetry_event_event_type",
 ]

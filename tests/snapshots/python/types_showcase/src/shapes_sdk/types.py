@@ -10,6 +10,14 @@ from pydantic import Base64Bytes, BaseModel, ConfigDict, Discriminator, Field, T
 from ._runtime import UNKNOWN_TAG, OpenEnum, WireModel, discriminate
 
 
+class Kind(OpenEnum):
+    """Accepts values this SDK does not know yet."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
 class Circle(WireModel):
     type: Literal["circle"] = "circle"
     radius: float
@@ -52,14 +60,6 @@ class Group(WireModel):
 
     type: Literal["group"] = "group"
     members: list[Shape]
-
-
-class Kind(OpenEnum):
-    """Accepts values this SDK does not know yet."""
-
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    ARCHIVED = "archived"
 
 
 class Polygon(WireModel):

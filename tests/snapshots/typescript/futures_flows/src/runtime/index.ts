@@ -13,4 +13,5 @@ export * from "./http.js";
 export * from "./pagination.js";
 export * from "./retry.js";
 export * from "./session.js";
+export * from "./sse.js";
 export * from "./telemetry.js";

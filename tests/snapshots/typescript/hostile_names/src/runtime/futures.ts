@@ -35,25 +35,53 @@ import type { Logger } from "./session.js";
 /** Told `(queueState, reason)` when a pending future's queue state changes. */
 export type QueueStateObserver = (state: string, reason: string | null) => void;
 
+/** When each queue log last logged a change, by feature, endpoint and key (the calling client's
+ * sampling session or model): shared by the process's clients, as Tinkex's marks are, so
+ * `clearQueueStateDebounce` reaches every client of a session. */
+export const QUEUE_MARKS = new Map<string, { readonly key: string | null; readonly at: number }>();
+
+/** The debounce key of a call by a client with this state: the first of the log's `keyFields`
+ * it holds (null: none). */
+export function queueKey(
+  log: QueueLog,
+  state: { readonly [name: string]: unknown },
+): string | null {
+  for (const field of log.keyFields ?? []) {
+    const value = state[field];
+    if (value !== undefined && value !== null) return String(value);
+  }
+  return null;
+}
+
+/** Forgets the marks of a key (a sampling session id, a model id): its next queue-state change is
+ * logged at once (Tinkex's `SamplingClient.clear_queue_state_debounce/1`). */
+export function clearQueueStateDebounce(
+  key: string,
+  marks: Map<string, { readonly key: string | null; readonly at: number }> = QUEUE_MARKS,
+): void {
+  for (const [mark, entry] of [...marks]) if (entry.key === key) marks.delete(mark);
+}
+
 /**
  * The observer that logs the queue-state changes of `endpoint`'s futures as its queue log says
  * (used when the client has no observer of its own): `<endpoint>: queue state <state> (<reason>)`
- * at the log's level, unless the same feature and endpoint logged one less than its debounce ago
- * (`marks`: when each last logged, per client family). The other SDKs log the same line.
+ * at the log's level, unless the same feature, endpoint and `key` logged one less than its
+ * debounce ago (`marks`: when each last logged). The other SDKs log the same line.
  */
 export function queueStateLog(
   log: QueueLog,
   endpointId: string,
   logger: Logger,
   clock: Clock,
-  marks: Map<string, number>,
+  marks: Map<string, { readonly key: string | null; readonly at: number }> = QUEUE_MARKS,
+  key: string | null = null,
 ): QueueStateObserver {
-  const key = `${log.id}\u0000${endpointId}`;
+  const mark = JSON.stringify([log.id, endpointId, key]);
   return (state, reason) => {
     const now = clock.now();
-    const last = marks.get(key);
-    if (last !== undefined && now - last < log.debounceMs) return;
-    marks.set(key, now);
+    const last = marks.get(mark);
+    if (last !== undefined && now - last.at < log.debounceMs) return;
+    marks.set(mark, { key, at: now });
     const message = `${endpointId}: queue state ${state}${reason ? ` (${reason})` : ""}`;
     if (log.level === "error") (logger.error ?? logger.warn).call(logger, message);
     else if (log.level === "warning") logger.warn(message);

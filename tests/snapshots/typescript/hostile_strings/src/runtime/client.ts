@@ -13,8 +13,10 @@ import { type Environment, type ServiceSettings, resolveConfig } from "./config.
 import { ConfigurationError, ResponseValidationError } from "./errors.js";
 import {
   type Futures,
+  QUEUE_MARKS,
   type QueueStateObserver,
   poll,
+  queueKey,
   queueStateLog,
   requestIdOf,
 } from "./futures.js";
@@ -29,6 +31,7 @@ import {
 import { Pager, type Paging } from "./pagination.js";
 import { type Schema, decodeResponse } from "./schema.js";
 import { type Logger, type Session, SessionHolder } from "./session.js";
+import { EventStream, parseEvents } from "./sse.js";
 import { Telemetry, type TelemetrySpec } from "./telemetry.js";
 
 /** The manifest's service-level facts (generated per SDK). */
@@ -120,6 +123,13 @@ function mergeOptions(base: RequestOptions, over: RequestOptions): RequestOption
   };
 }
 
+/** The chosen profile's retry count (`Config.maxRetries`) for the endpoints of the policy the
+ * profiles name; a call's `maxRetries`, applied after, still wins. */
+function profiled(endpoint: Endpoint, maxRetries: number | null): Endpoint {
+  if (maxRetries === null || endpoint.retry.profiled !== true) return endpoint;
+  return { ...endpoint, retry: { ...endpoint.retry, maxRetries } };
+}
+
 /** The endpoint and request one logical request sends with its options applied. */
 function applyOptions(endpoint: Endpoint, request: Request & RequestOptions): [Endpoint, Request] {
   for (const key of Object.keys(request)) {
@@ -162,6 +172,22 @@ export function headerValues(
     if (value !== undefined && value !== null) out[name] = String(value);
   }
   return { ...out, ...extra };
+}
+
+/**
+ * A flow input with `spread:` fields (`rank` beside `lora_config`): the record with each field given
+ * on its own (not `undefined` or `null`) in place of the record's.
+ */
+export function overlay<T extends object>(
+  record: T,
+  fields: { readonly [K in keyof T]?: T[K] | null },
+): T {
+  const out: T = { ...record };
+  for (const key of Object.keys(fields) as (keyof T)[]) {
+    const value = fields[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
 }
 
 /** A call's value with the HTTP status, headers and request id of its response. */
@@ -223,8 +249,6 @@ export class Family {
   /** How to submit again each future a flow submitted and has not awaited yet (an expired
    * promise is re-run by the await, which has only the request id). */
   readonly resubmits = new Map<string, () => Promise<string>>();
-  /** When each queue log (feature and endpoint) last logged a queue-state change. */
-  readonly queueLogged = new Map<string, number>();
 
   constructor(sdk: SDK, options: ClientOptions) {
     const unknown = Object.keys(options).filter((key) => !CLIENT_OPTION_KEYS.includes(key));
@@ -268,6 +292,11 @@ export class Family {
 export interface Calls {
   call<T>(endpoint: Endpoint, schema: Schema<T>, request?: Request & RequestOptions): Promise<T>;
   callEmpty(endpoint: Endpoint, request?: Request & RequestOptions): Promise<void>;
+  callStream<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    request?: Request & RequestOptions,
+  ): Promise<EventStream<T>>;
   callLocation(endpoint: Endpoint, request?: Request & RequestOptions): Promise<string>;
   callRedirect<T>(
     endpoint: Endpoint,
@@ -374,6 +403,7 @@ export abstract class BaseClient {
     return {
       call: (endpoint, schema, request) => this.call(endpoint, schema, request),
       callEmpty: (endpoint, request) => this.callEmpty(endpoint, request),
+      callStream: (endpoint, schema, request) => this.callStream(endpoint, schema, request),
       callLocation: (endpoint, request) => this.callLocation(endpoint, request),
       callRedirect: (endpoint, schema, field, request) =>
         this.callRedirect(endpoint, schema, field, request),
@@ -388,7 +418,12 @@ export abstract class BaseClient {
   protected send(endpoint: Endpoint, request: Request & RequestOptions): Promise<Answer> {
     const { path, query, body, ...options } = request;
     const merged = mergeOptions(this.defaults, options);
-    const [sent, out] = applyOptions(endpoint, { path, query, body, ...merged });
+    const [sent, out] = applyOptions(profiled(endpoint, this.family.transport.config.maxRetries), {
+      path,
+      query,
+      body,
+      ...merged,
+    });
     return this.family.transport.send(sent, out).then((answer) => {
       RAW.getStore()?.push(answer); // for `withRawResponse`
       return answer;
@@ -513,6 +548,21 @@ export abstract class BaseClient {
     );
   }
 
+  /** A streaming endpoint (`stream: sse`): its whole body read, then its server-sent events,
+   * decoded one by one as the iteration reaches them. Its endpoint has no retry policy: a stream
+   * is never sent twice. */
+  protected callStream<T>(
+    endpoint: Endpoint,
+    schema: Schema<T>,
+    request: Request & RequestOptions = {},
+  ): Promise<EventStream<T>> {
+    return this.reported(
+      this.send(endpoint, request).then(
+        (answer) => new EventStream(parseEvents(answer.text), schema),
+      ),
+    );
+  }
+
   protected callEmpty(endpoint: Endpoint, request: Request & RequestOptions = {}): Promise<void> {
     return this.reported(this.send(endpoint, request).then(() => undefined));
   }
@@ -598,7 +648,8 @@ export abstract class BaseClient {
             endpoint.id,
             family.logger,
             family.transport.clock,
-            family.queueLogged,
+            QUEUE_MARKS,
+            queueKey(log, this.state),
           ));
     const options = {
       observer,

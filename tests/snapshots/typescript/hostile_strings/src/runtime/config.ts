@@ -21,6 +21,23 @@ export interface ServiceSettings {
   readonly environmentEnv?: string | null | undefined;
   /** The configuration options the manifest declares (`service.config`). */
   readonly configOptions?: readonly ConfigOptionSpec[];
+  /** A config option's `profiles:`: the option naming one, and the profiles of defaults. */
+  readonly profiles?: ProfilesSpec | undefined;
+}
+
+/** A named profile of defaults (Tinkex's parity modes): the timeout and the retry count of the
+ * profiled retry policy; null: the manifest's own. */
+export interface Profile {
+  readonly name: string;
+  readonly timeoutMs: number | null;
+  readonly maxRetries: number | null;
+}
+
+export interface ProfilesSpec {
+  readonly option: string;
+  readonly profiles: readonly Profile[];
+  /** The profiled retry policy's own count (null: no policy is profiled). */
+  readonly defaultMaxRetries: number | null;
 }
 
 /** A declared option: given, else its environment variable read as `kind` says, else its
@@ -42,6 +59,10 @@ export class Config {
   readonly headers: { readonly [name: string]: string };
   /** The declared options' values (`service.config`), by name. */
   readonly options: { readonly [name: string]: unknown };
+  /** The profile of defaults the option with `profiles:` chose (null: none). */
+  readonly profile: string | null;
+  /** Its retry count for the profiled retry policy (null: the policy's own). */
+  readonly maxRetries: number | null;
   // a private field: util.inspect, JSON.stringify and Object.keys never see it
   readonly #apiKey: string;
 
@@ -51,12 +72,16 @@ export class Config {
     timeoutMs: number,
     headers: { readonly [name: string]: string } = {},
     options: { readonly [name: string]: unknown } = {},
+    profile: string | null = null,
+    maxRetries: number | null = null,
   ) {
     this.#apiKey = apiKey;
     this.baseUrl = baseUrl;
     this.timeoutMs = timeoutMs;
     this.headers = headers;
     this.options = options;
+    this.profile = profile;
+    this.maxRetries = maxRetries;
   }
 
   get apiKey(): string {
@@ -179,13 +204,38 @@ export function resolveConfig(settings: ServiceSettings, options: ConfigOptions 
       settings.baseUrlEnv === null ? "" : ` or set the ${settings.baseUrlEnv} environment variable`;
     throw new ConfigurationError(`no base URL: pass the baseUrl option${where}`);
   }
+  const declared = declaredOptions(settings, options.options ?? {}, env);
+  const profile = profileOf(settings, declared);
+  // the timeout given > the profile's > the manifest's
   return new Config(
     key,
     url.replace(/\/+$/, ""),
-    options.timeoutMs ?? settings.defaultTimeoutMs,
+    options.timeoutMs ?? profile?.timeoutMs ?? settings.defaultTimeoutMs,
     { ...options.headers },
-    declaredOptions(settings, options.options ?? {}, env),
+    declared,
+    profile?.name ?? null,
+    profile?.maxRetries ?? null,
   );
+}
+
+/** The profile the option names (undefined: no option has profiles, or it is absent); a name that
+ * is no profile is a configuration error, naming the known ones. */
+export function profileOf(
+  settings: ServiceSettings,
+  declared: { readonly [name: string]: unknown },
+): Profile | undefined {
+  const spec = settings.profiles;
+  if (spec === undefined) return undefined;
+  const value = declared[spec.option];
+  if (value === undefined || value === null) return undefined;
+  const found = spec.profiles.find((p) => p.name === value);
+  if (found === undefined) {
+    const known = spec.profiles.map((p) => p.name).join(", ");
+    throw new ConfigurationError(
+      `unknown ${spec.option} ${JSON.stringify(value)} (known: ${known})`,
+    );
+  }
+  return found;
 }
 
 /**

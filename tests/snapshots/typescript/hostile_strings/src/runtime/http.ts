@@ -63,6 +63,8 @@ export interface QueueLog {
   readonly id: string;
   readonly debounceMs: number;
   readonly level: string;
+  /** Client state fields whose value keys the debounce (the first the calling client holds). */
+  readonly keyFields?: readonly string[] | undefined;
 }
 
 export interface Idempotency {

@@ -19,6 +19,9 @@ import {
 } from "./client.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { Endpoint } from "./http.js";
+import { NO_RETRY } from "./retry.js";
+import { unknown } from "./schema.js";
+import type { EventStream } from "./sse.js";
 
 /** The options of a stateless function: where the call goes through, and the call's options. */
 export interface StatelessOptions extends RequestOptions {
@@ -85,6 +88,35 @@ export function openCall(
 
 /** A raw request (`api.post`...): `path` under the base URL, `body` any JSON value (undefined:
  * none); the decoded JSON answer (null for an empty body). */
+/** A raw streaming GET (`api.streamGet`): asks for `text/event-stream` and is never retried, as a
+ * streaming endpoint; once the whole body is read, its server-sent events' data decoded as JSON as
+ * the iteration reaches them (a `ResponseValidationError` for data that is not). */
+export async function rawStream(
+  sdk: SDK,
+  fn: string,
+  endpoint: Endpoint,
+  path: string,
+  options: StatelessOptions,
+): Promise<EventStream<unknown>> {
+  // (a `{` would be read as a template variable: a raw path is sent as it is given)
+  if (typeof path !== "string" || !path.startsWith("/") || path.includes("{"))
+    throw new InvalidArgumentError(
+      `${fn}: the path must be a string starting with / (without \`{\`), got ${JSON.stringify(path)}`,
+    );
+  const { calls, callOptions, close } = openCall(sdk, fn, {}, [], [], options);
+  try {
+    const streaming = {
+      ...endpoint,
+      path,
+      retry: NO_RETRY,
+      headers: [["Accept", "text/event-stream"]] as const,
+    };
+    return await calls.callStream(streaming, unknown, callOptions);
+  } finally {
+    await close();
+  }
+}
+
 export async function raw(
   sdk: SDK,
   fn: string,

@@ -23,6 +23,9 @@ export interface RetryPolicy {
   readonly retryAfterMaxMs: number;
   /** A response header whose `true`/`false` overrides the statuses, `null` for none. */
   readonly shouldRetryHeader: string | null;
+  /** The policy a config option's profiles name: the chosen profile's retry count replaces
+   * `maxRetries` (`Config.maxRetries`); a call's own `maxRetries` still wins. */
+  readonly profiled?: boolean | undefined;
 }
 
 /** Whether a response with this status and these headers is retried (retries left aside). */

@@ -2,8 +2,9 @@
 
 import { type StatelessOptions, openCall } from "../runtime/api.js";
 import * as s from "../runtime/schema.js";
+import { type EventStream } from "../runtime/sse.js";
 import * as spec from "../spec.js";
-import { SampleRequest, SampleResponse } from "../types.js";
+import { SampleRequest, SampleResponse, SampleStreamChunk, SampleStreamRequest } from "../types.js";
 
 /**
  * Submit a sampling request; the future resolves to the sampled sequences.
@@ -41,6 +42,33 @@ export async function sampleAsync(
   try {
     return await calls.callFuture(spec.EP_SAMPLING_ASAMPLE, spec.FT_FUTURES, SampleResponse, {
       body: s.encode(SampleRequest, params),
+      ...callOptions,
+    });
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * Sample with the answer streamed as server-sent events, one chunk each (Tinkex's endpoint; not in Tinker 0.38).
+ *
+ * `POST /api/v1/stream_sample`. `params`: the request record. Through `options.client` (a client of the SDK: its configuration, connections and session) or `options.config` (a client's options: a client of its own for the call); an unknown parameter or option is a `TypeError`.
+ */
+export async function sampleStream(
+  params: SampleStreamRequest,
+  options: StatelessOptions = {},
+): Promise<EventStream<SampleStreamChunk>> {
+  const { calls, callOptions, close } = openCall(
+    spec.SERVICE,
+    "api.sampling.sampleStream",
+    params,
+    ["sampling_session_id", "seq_id", "prompt", "sampling_params", "num_samples"],
+    ["prompt", "sampling_params"],
+    options,
+  );
+  try {
+    return await calls.callStream(spec.EP_SAMPLING_SAMPLE_STREAM, SampleStreamChunk, {
+      body: s.encode(SampleStreamRequest, params),
       ...callOptions,
     });
   } finally {

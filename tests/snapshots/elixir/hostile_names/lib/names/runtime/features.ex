@@ -11,7 +11,10 @@ defmodule Names.Runtime.RetryPolicy do
             jitter: 0.0,
             retry_after_max_ms: 0,
             # a response header whose "true"/"false" overrides the statuses (nil: none)
-            should_retry_header: nil
+            should_retry_header: nil,
+            # the policy a config option's profiles name: the chosen profile's retry count replaces
+            # max_retries (Config's `max_retries`)
+            profiled: false
 
   @type t :: %__MODULE__{
           max_retries: non_neg_integer(),
@@ -22,7 +25,8 @@ defmodule Names.Runtime.RetryPolicy do
           max_ms: non_neg_integer(),
           jitter: float(),
           retry_after_max_ms: non_neg_integer(),
-          should_retry_header: String.t() | nil
+          should_retry_header: String.t() | nil,
+          profiled: boolean()
         }
 end
 
@@ -144,11 +148,19 @@ end
 defmodule Names.Runtime.QueueLog do
   @moduledoc false
   # The manifest's queue_state_observer: the queue-state changes of pending futures are logged at
-  # `level`, at most once per `debounce_ms` for one client.
+  # `level`, at most once per `debounce_ms` for one feature, endpoint and key: the value of the
+  # first of `key_fields` the calling client holds in its state (its sampling session, its model),
+  # set in `key` for one call.
 
-  defstruct [:id, :debounce_ms, :level]
+  defstruct [:id, :debounce_ms, :level, key_fields: [], key: nil]
 
-  @type t :: %__MODULE__{id: String.t(), debounce_ms: non_neg_integer(), level: atom()}
+  @type t :: %__MODULE__{
+          id: String.t(),
+          debounce_ms: non_neg_integer(),
+          level: atom(),
+          key_fields: [atom()],
+          key: String.t() | nil
+        }
 end
 
 defmodule Names.Runtime.Endpoint do
@@ -302,7 +314,10 @@ defmodule Names.Runtime.Service do
     environments: [],
     headers: [],
     config_options: [],
-    server_config: []
+    server_config: [],
+    # a config option's profiles: {option, [{name, timeout_ms | nil, max_retries | nil}],
+    # the base retry count (the named policy's) | nil}; nil: no option has profiles
+    profiles: nil
   ]
 
   # A declared configuration option: name, environment variable, how its text is read, default.
@@ -328,7 +343,11 @@ defmodule Names.Runtime.Service do
           headers: [{String.t(), String.t()}],
           config_options: [config_option()],
           # the server_config feature: {endpoint id, body or nil} per fetch, in order
-          server_config: [{String.t(), term()}]
+          server_config: [{String.t(), term()}],
+          profiles:
+            {atom(), [{String.t(), pos_integer() | nil, non_neg_integer() | nil}],
+             non_neg_integer() | nil}
+            | nil
         }
 end
 

@@ -26,4 +26,12 @@ defmodule Names.Types.Any do
   @doc "The JSON form."
   @spec to_json(t()) :: term()
   def to_json(value), do: Codec.encode(value, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: term()
+  def to_map(value), do: to_json(value)
 end

@@ -14,8 +14,10 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
   alias HostileSystemHaltProcessExit1.Runtime.JSON
   alias HostileSystemHaltProcessExit1.Runtime.Pagination
   alias HostileSystemHaltProcessExit1.Runtime.Poll
+  alias HostileSystemHaltProcessExit1.Runtime.QueueObserver
   alias HostileSystemHaltProcessExit1.Runtime.Request
   alias HostileSystemHaltProcessExit1.Runtime.Session
+  alias HostileSystemHaltProcessExit1.Runtime.SSE
   alias HostileSystemHaltProcessExit1.Runtime.TelemetryReporter
   alias HostileSystemHaltProcessExit1.Spec
 
@@ -183,6 +185,18 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
     raise ArgumentError, "#{function}: the options must be a keyword list, got: #{inspect(opts)}"
   end
 
+  @doc """
+  A flow input with `spread:` fields (`rank:` beside `lora_config:`): the record (a struct or a
+  map) with each field given as an option of its own (not nil) in its place.
+  """
+  @spec overlay(map(), keyword()) :: map()
+  def overlay(record, fields) when is_map(record) do
+    Enum.reduce(fields, record, fn
+      {_name, nil}, acc -> acc
+      {name, value}, acc -> Map.put(acc, name, value)
+    end)
+  end
+
   @doc "A declared configuration option of the client's configuration (`${config.<name>}`)."
   @spec config_option(t(), atom()) :: term()
   def config_option(%__MODULE__{context: ctx}, name), do: Config.option(ctx.config, name)
@@ -280,6 +294,29 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
     )
   end
 
+  @doc """
+  Calls a streaming endpoint (`stream: sse`): once its whole body is read, `{:ok, stream}`, a
+  lazy `Stream` of its server-sent events' data, each decoded as `:decode` when the stream
+  reaches it (an event that does not decode raises its `:validation` `Error`; the events before
+  it were answered). A status is `{:error, error}` as for any call; the plan gives the endpoint
+  no retry policy, so it is never sent twice.
+  """
+  @spec call_stream(t(), String.t(), keyword()) :: result(Enumerable.t())
+  def call_stream(%__MODULE__{} = client, endpoint_id, opts) do
+    type = Keyword.fetch!(opts, :decode)
+
+    with {:ok, response} <- send(client, Spec.endpoint(endpoint_id), opts) do
+      {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, type))}
+    end
+  end
+
+  defp decode_event!(event, type) do
+    case decode_response(%{body: event.data}, type) do
+      {:ok, value} -> value
+      {:error, error} -> raise error
+    end
+  end
+
   @doc "Calls an endpoint that answers no body."
   @spec call_empty(t(), String.t(), keyword()) :: result(nil)
   def call_empty(%__MODULE__{} = client, endpoint_id, opts \\ []) do
@@ -344,7 +381,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
   @doc "Polls the future `request_id` of the endpoint until it resolves; its result as `type`."
   @spec await_future(t(), String.t(), String.t(), Codec.type()) :: result(term())
   def await_future(%__MODULE__{} = client, endpoint_id, request_id, type) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = Process.delete({__MODULE__, :resubmit, request_id})
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
   end
@@ -382,7 +419,7 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
   end
 
   defp poll_resubmitting(client, endpoint_id, request_id, opts) do
-    endpoint = Spec.endpoint(endpoint_id)
+    endpoint = endpoint_id |> Spec.endpoint() |> QueueObserver.keyed(client.state)
     resubmit = fn -> send_submit(client, endpoint_id, opts) end
     type = Keyword.fetch!(opts, :decode)
     Poll.poll(client.context, endpoint.futures, request_id, type, endpoint, resubmit)
@@ -433,6 +470,8 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
 
   # One logical request with the call's options applied (`handle/2` gathered them).
   defp deliver(client, endpoint, path, query, body, headers) do
+    endpoint = profiled(endpoint, client.context.config)
+
     with {:ok, endpoint, query, body, headers} <-
            apply_options(client.request_options, endpoint, query, body, headers),
          request_opts = [path: path, query: query, body: body, headers: headers],
@@ -475,6 +514,14 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
       if previous == nil, do: Process.delete(@raw_key), else: Process.put(@raw_key, previous)
     end
   end
+
+  # The chosen profile's retry count (a config option's `profiles:`) for the endpoints of the
+  # policy the profiles name; a call's `:max_retries`, applied after, still wins.
+  defp profiled(%{retry: %{profiled: true} = retry} = endpoint, %{max_retries: n})
+       when is_integer(n),
+       do: %{endpoint | retry: %{retry | max_retries: n}}
+
+  defp profiled(endpoint, _config), do: endpoint
 
   defp apply_options([], endpoint, query, body, headers),
     do: {:ok, endpoint, query, body, headers}
@@ -702,6 +749,35 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Client do
           "" -> {:ok, nil}
           text -> decode_json(text)
         end
+      end
+    else
+      {:error,
+       argument_error(
+         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+       )}
+    end
+  end
+
+  @doc """
+  A raw streaming GET (`API.stream_get/2`): `path` under the base URL, through the runtime as
+  `raw/5` sends a GET, but asking for `text/event-stream` and never retried (as a streaming
+  endpoint); once the whole body is read, `{:ok, stream}` of its server-sent events' data decoded
+  as JSON when the stream reaches them (data that is not JSON raises the `:validation` `Error`).
+  """
+  @spec raw_stream(String.t(), keyword(), String.t()) :: result(Enumerable.t())
+  def raw_stream(path, opts, function) do
+    client = stateless(opts, function)
+
+    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+      endpoint = %{
+        Spec.raw_endpoint(:get)
+        | path: path,
+          retry: nil,
+          headers: [{"Accept", "text/event-stream"}]
+      }
+
+      with {:ok, response} <- deliver(client, endpoint, %{}, %{}, nil, []) do
+        {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, :any))}
       end
     else
       {:error,

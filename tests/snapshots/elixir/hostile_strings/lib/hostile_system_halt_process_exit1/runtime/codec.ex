@@ -314,7 +314,16 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
   end
 
   defp to_struct(%{__struct__: module} = struct, module), do: struct
+
+  defp to_struct(%{__struct__: other}, module),
+    do: raise(ArgumentError, "expected a #{inspect(module)}, got a #{inspect(other)}")
+
   defp to_struct(map, module) when is_map(map) or is_list(map), do: new(module, map)
+
+  defp to_struct(value, module) do
+    raise ArgumentError,
+          "expected a #{inspect(module)} (a struct, keyword list or map), got: #{inspect(value)}"
+  end
 
   defp encode_variant(%{__struct__: module} = struct, mode), do: encode(struct, module, mode)
   defp encode_variant(value, mode), do: encode_any(value, mode)
@@ -354,6 +363,12 @@ defmodule HostileSystemHaltProcessExit1.Runtime.Codec do
   @spec new(module(), keyword() | map()) :: struct()
   def new(module, attrs) when is_list(attrs) or is_map(attrs) do
     {:record, fields} = module.__type__()
+
+    # a list of anything but pairs (`[1, 2]` where a record goes) is a caller's mistake, said so
+    unless is_map(attrs) or Enum.all?(attrs, &match?({_, _}, &1)) do
+      raise ArgumentError,
+            "#{inspect(module)}: expected a keyword list or map of fields, got: #{inspect(attrs)}"
+    end
 
     values =
       Map.new(attrs, fn {key, value} ->

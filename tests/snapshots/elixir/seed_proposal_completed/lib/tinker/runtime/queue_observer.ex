@@ -68,7 +68,8 @@ defmodule Tinker.Runtime.QueueObserver do
   end
 
   defp deliver({:log, log, endpoint_id, ctx}, state, metadata) do
-    key = {log.id, endpoint_id, ctx.session || ctx.config.base_url}
+    # marks are the process's (as Tinkex's), per feature, endpoint and the calling client's key
+    key = {log.id, endpoint_id, log.key}
     log(log, key, Clock.scaled(ctx.config, log.debounce_ms), state, metadata)
   end
 
@@ -105,4 +106,27 @@ defmodule Tinker.Runtime.QueueObserver do
     if :ets.whereis(@table) != :undefined, do: :ets.delete_all_objects(@table)
     :ok
   end
+
+  @doc """
+  Forgets the debounce marks of one key (a sampling session id, a model id): its next change is
+  logged at once (Tinkex's `SamplingClient.clear_queue_state_debounce/1`).
+  """
+  @spec clear_debounce(String.t()) :: :ok
+  def clear_debounce(key) when is_binary(key) do
+    if :ets.whereis(@table) != :undefined, do: :ets.match_delete(@table, {{:_, :_, key}, :_})
+    :ok
+  end
+
+  @doc "The endpoint with its queue log keyed by the calling client's state (see `QueueLog`)."
+  @spec keyed(Endpoint.t(), map()) :: Endpoint.t()
+  def keyed(%{queue_log: %QueueLog{key_fields: [_ | _] = fields} = log} = endpoint, state) do
+    key = Enum.find_value(fields, &(state |> Map.get(&1) |> key_text()))
+    %{endpoint | queue_log: %{log | key: key}}
+  end
+
+  def keyed(endpoint, _state), do: endpoint
+
+  defp key_text(nil), do: nil
+  defp key_text(value) when is_binary(value), do: value
+  defp key_text(value), do: to_string(value)
 end

@@ -28,4 +28,12 @@ defmodule Studio.Types.Event do
   @doc "The JSON form."
   @spec to_json(t()) :: map()
   def to_json(value), do: Codec.encode(value, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(value), do: to_json(value)
 end

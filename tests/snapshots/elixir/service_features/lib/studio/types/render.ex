@@ -33,4 +33,8 @@ defmodule Studio.Types.Render do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
 end

@@ -12,6 +12,8 @@ defmodule Tinkex.API.Sampling do
   alias Tinkex.Runtime.Client
   alias Tinkex.Types.SampleRequest
   alias Tinkex.Types.SampleResponse
+  alias Tinkex.Types.SampleStreamChunk
+  alias Tinkex.Types.SampleStreamRequest
 
   @doc """
   Submit a sampling request; the future resolves to the sampled sequences.
@@ -45,8 +47,32 @@ defmodule Tinkex.API.Sampling do
     Client.future_task(c, "sampling.asample", body: body, decode: SampleResponse)
   end
 
+  @doc """
+  Sample with the answer streamed as server-sent events, one chunk each (Tinkex's endpoint; not in
+  Tinker 0.38).
+
+  `POST /api/v1/stream_sample`. The request: a `SampleStreamRequest` struct, or a map or keyword
+  list of its fields. Options: `:config` (a `Tinkex.Config`) or `:client` (a client of the SDK:
+  its configuration, connections and session), `:request_options`, `:timeout`; another option
+  raises `ArgumentError`. Answers `{:ok, stream}` once the whole response is read: a lazy `Stream`
+  of the server-sent events, each decoded as a `SampleStreamChunk` when the stream reaches it (an
+  event that does not decode raises the `:validation` error); a status is `{:error, error}`. Never
+  retried.
+  """
+  @spec sample_stream(SampleStreamRequest.t() | map() | keyword(), keyword()) ::
+          {:ok, Enumerable.t()}
+          | {:error, Error.t()}
+  def sample_stream(request, opts \\ []) do
+    c = Client.stateless(opts, "Tinkex.API.Sampling.sample_stream/2")
+    body = Client.record!(request, SampleStreamRequest, "Tinkex.API.Sampling.sample_stream/2")
+    Client.call_stream(c, "sampling.sample_stream", body: body, decode: SampleStreamChunk)
+  end
+
   @doc false
   def __functions__ do
-    [{:sample_async, "sampling.asample", :record, SampleRequest}]
+    [
+      {:sample_async, "sampling.asample", :record, SampleRequest},
+      {:sample_stream, "sampling.sample_stream", :record, SampleStreamRequest}
+    ]
   end
 end

@@ -12,8 +12,8 @@ defmodule Tinkex.API.Telemetry do
 
   alias Tinkex.Error
   alias Tinkex.Runtime.Client
+  alias Tinkex.Types.Telemetry.TelemetrySendRequest
   alias Tinkex.Types.TelemetryResponse
-  alias Tinkex.Types.TelemetrySendRequest
 
   @doc """
   Send a batch of SDK telemetry events (by the telemetry feature).

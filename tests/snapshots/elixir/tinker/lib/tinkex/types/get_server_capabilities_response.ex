@@ -35,6 +35,10 @@ defmodule Tinkex.Types.GetServerCapabilitiesResponse do
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
 
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
+
   @doc """
   The names of the supported models. A union item without the field read is an `:invalid_argument`
   error (raised).

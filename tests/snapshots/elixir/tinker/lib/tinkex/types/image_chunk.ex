@@ -44,6 +44,10 @@ defmodule Tinkex.Types.ImageChunk do
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
 
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
+
   @doc """
   An image chunk of the raw image bytes `data` (sent base64-encoded) in `format`. Invalid values
   are an `:invalid_argument` error (raised). Options: `:expected_tokens` (an unknown one is an

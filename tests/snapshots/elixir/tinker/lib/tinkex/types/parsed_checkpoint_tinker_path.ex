@@ -38,6 +38,10 @@ defmodule Tinkex.Types.ParsedCheckpointTinkerPath do
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
 
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
+
   @doc """
   Splits `text` by `tinker://{training_run_id}/{+checkpoint_id}` into the struct: `{:ok, struct}`,
   or `{:error, %Error{}}` of kind `:invalid_argument` when the text does not match.

@@ -38,6 +38,10 @@ defmodule Tinkex.Types.RequestFailedResponse do
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
 
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
+
   @doc """
   A failed request's answer from its message and category (Tinkex's `new/2`). Invalid values are
   an `:invalid_argument` error (raised).

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._api import araw, astateless, raw, stateless
+from .._api import araw, araw_stream, astateless, raw, raw_stream, stateless
 from .._client import AsyncBaseClient, BaseClient
 from .._options import RequestOptions
 from .._spec import RAW_DELETE, RAW_GET, RAW_POST, RAW_PUT, SERVICE
+from .._sse import AsyncEventStream, EventStream
 from . import (
     admin,
     auth,
@@ -156,6 +157,36 @@ async def delete_async(
         return await araw(c, RAW_DELETE, path, None, request_options, "api.delete_async")
 
 
+def stream_get(
+    path: str,
+    *,
+    client: BaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> EventStream[Any]:
+    """A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body is
+    read, an iterator of its server-sent events' data decoded as JSON (`ResponseValidationError` for data that is
+    not); a status is raised as its `APIStatusError`. Never retried. Through `client` or `config`.
+    """
+    with stateless(SERVICE, client, config, "api.stream_get") as c:
+        return raw_stream(c, RAW_GET, path, request_options, "api.stream_get")
+
+
+async def stream_get_async(
+    path: str,
+    *,
+    client: AsyncBaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> AsyncEventStream[Any]:
+    """A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body is
+    read, an iterator of its server-sent events' data decoded as JSON (`ResponseValidationError` for data that is
+    not); a status is raised as its `APIStatusError`. Never retried. Through `client` or `config`.
+    """
+    async with astateless(SERVICE, client, config, "api.stream_get_async") as c:
+        return await araw_stream(c, RAW_GET, path, request_options, "api.stream_get_async")
+
+
 FUNCTIONS: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...]]] = {
     "admin.audit_log": ("admin", "audit_log", "params", (("event_type", "event_type"), ("day", "day"))),
     "auth.delete_self_api_key": ("auth", "delete_self_api_key", "none", ()),
@@ -264,6 +295,18 @@ FUNCTIONS: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...]]] = {
             ("prompt_alt_tokens_k", "prompt_alt_tokens_k"),
             ("prompt_logprobs_last_n", "prompt_logprobs_last_n"),
             ("record_stability_info", "record_stability_info"),
+        ),
+    ),
+    "sampling.sample_stream": (
+        "sampling",
+        "sample_stream",
+        "record",
+        (
+            ("prompt", "prompt"),
+            ("sampling_params", "sampling_params"),
+            ("sampling_session_id", "sampling_session_id"),
+            ("seq_id", "seq_id"),
+            ("num_samples", "num_samples"),
         ),
     ),
     "service.client_config": ("service", "client_config", "record", (("sdk_version", "sdk_version"),)),
@@ -482,6 +525,8 @@ __all__ = [
     "service",
     "session",
     "sessions",
+    "stream_get",
+    "stream_get_async",
     "telemetry",
     "training",
     "training_runs",

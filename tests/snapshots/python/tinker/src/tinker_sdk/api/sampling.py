@@ -16,15 +16,20 @@ from .._futures import APIFuture
 from .._options import RequestOptions
 from .._spec import (
     EP_SAMPLING_ASAMPLE,
+    EP_SAMPLING_SAMPLE_STREAM,
     FT_FUTURES,
     SERVICE,
 )
+from .._sse import AsyncEventStream, EventStream
 from ..types import (
     SampleRequest,
     SampleResponse,
+    SampleStreamChunk,
+    SampleStreamRequest,
 )
 
 _SAMPLERESPONSE_ADAPTER: TypeAdapter[SampleResponse] = TypeAdapter(SampleResponse)
+_SAMPLESTREAMCHUNK_ADAPTER: TypeAdapter[SampleStreamChunk] = TypeAdapter(SampleStreamChunk)
 
 
 def sample_async(
@@ -79,3 +84,49 @@ def sample_async_future(
     return client._start_future(
         EP_SAMPLING_ASAMPLE, FT_FUTURES, _SAMPLERESPONSE_ADAPTER, body=body, request_options=request_options
     )
+
+
+def sample_stream(
+    request: SampleStreamRequest | Mapping[str, Any],
+    *,
+    client: BaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> EventStream[SampleStreamChunk]:
+    """Sample with the answer streamed as server-sent events, one chunk each (Tinkex's endpoint; not in Tinker 0.38).
+
+    `POST /api/v1/stream_sample`. The request: a `SampleStreamRequest`, or a mapping of its fields. Through
+    `client` (an SDK client: its configuration, connections and session) or `config` (a client's options: a client
+    of its own for the call). Answers once the whole response is read: an iterator of the server-sent events
+    (`async for` from the async flavour), each decoded when reached (one that does not decode raises
+    `ResponseValidationError`); a status is raised as its `APIStatusError`. Never retried.
+    """
+    body = record_request(SampleStreamRequest, request, ("prompt", "sampling_params"), "api.sampling.sample_stream")
+    with stateless(SERVICE, client, config, "api.sampling.sample_stream") as c:
+        return c._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body, request_options=request_options
+        )
+
+
+async def sample_stream_async(
+    request: SampleStreamRequest | Mapping[str, Any],
+    *,
+    client: AsyncBaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> AsyncEventStream[SampleStreamChunk]:
+    """Sample with the answer streamed as server-sent events, one chunk each (Tinkex's endpoint; not in Tinker 0.38).
+
+    `POST /api/v1/stream_sample`. The request: a `SampleStreamRequest`, or a mapping of its fields. Through
+    `client` (an SDK client: its configuration, connections and session) or `config` (a client's options: a client
+    of its own for the call). Answers once the whole response is read: an iterator of the server-sent events
+    (`async for` from the async flavour), each decoded when reached (one that does not decode raises
+    `ResponseValidationError`); a status is raised as its `APIStatusError`. Never retried.
+    """
+    body = record_request(
+        SampleStreamRequest, request, ("prompt", "sampling_params"), "api.sampling.sample_stream_async"
+    )
+    async with astateless(SERVICE, client, config, "api.sampling.sample_stream_async") as c:
+        return await c._call_stream(
+            EP_SAMPLING_SAMPLE_STREAM, _SAMPLESTREAMCHUNK_ADAPTER, body=body, request_options=request_options
+        )

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._api import araw, astateless, raw, stateless
+from .._api import araw, araw_stream, astateless, raw, raw_stream, stateless
 from .._client import AsyncBaseClient, BaseClient
 from .._options import RequestOptions
 from .._spec import RAW_DELETE, RAW_GET, RAW_POST, RAW_PUT, SERVICE
+from .._sse import AsyncEventStream, EventStream
 from . import shapes
 
 
@@ -138,6 +139,36 @@ async def delete_async(
         return await araw(c, RAW_DELETE, path, None, request_options, "api.delete_async")
 
 
+def stream_get(
+    path: str,
+    *,
+    client: BaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> EventStream[Any]:
+    """A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body is
+    read, an iterator of its server-sent events' data decoded as JSON (`ResponseValidationError` for data that is
+    not); a status is raised as its `APIStatusError`. Never retried. Through `client` or `config`.
+    """
+    with stateless(SERVICE, client, config, "api.stream_get") as c:
+        return raw_stream(c, RAW_GET, path, request_options, "api.stream_get")
+
+
+async def stream_get_async(
+    path: str,
+    *,
+    client: AsyncBaseClient | None = None,
+    config: Mapping[str, Any] | None = None,
+    request_options: RequestOptions | None = None,
+) -> AsyncEventStream[Any]:
+    """A raw streaming `GET` of `path` (under the base URL), asking for `text/event-stream`: once the whole body is
+    read, an iterator of its server-sent events' data decoded as JSON (`ResponseValidationError` for data that is
+    not); a status is raised as its `APIStatusError`. Never retried. Through `client` or `config`.
+    """
+    async with astateless(SERVICE, client, config, "api.stream_get_async") as c:
+        return await araw_stream(c, RAW_GET, path, request_options, "api.stream_get_async")
+
+
 FUNCTIONS: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...]]] = {
     "shapes.echo": (
         "shapes",
@@ -185,4 +216,6 @@ __all__ = [
     "put",
     "put_async",
     "shapes",
+    "stream_get",
+    "stream_get_async",
 ]

@@ -1,28 +1,15 @@
-defmodule Tinkex.Types.TelemetrySendRequest do
+defmodule Tinkex.Types.FuturePendingResponse do
   @moduledoc """
-  The `TelemetrySendRequest` type of the tinker API.
+  A future still pending (Tinkex's legacy status struct).
   """
 
   alias Tinkex.Runtime.Codec
-  alias Tinkex.Types.TelemetryEvent
 
-  defstruct events: nil, platform: nil, sdk_version: nil, session_id: nil, process_uuid: nil
+  defstruct status: "pending"
 
-  @type t :: %__MODULE__{
-          events: [TelemetryEvent.t()],
-          platform: String.t(),
-          sdk_version: String.t(),
-          session_id: String.t(),
-          process_uuid: String.t()
-        }
+  @type t :: %__MODULE__{status: String.t()}
 
-  @fields [
-    {:events, "events", {:list, TelemetryEvent}, :required},
-    {:platform, "platform", :string, :required},
-    {:sdk_version, "sdk_version", :string, :required},
-    {:session_id, "session_id", :string, :required},
-    {:process_uuid, "process_uuid", :string, :required}
-  ]
+  @fields [{:status, "status", {:literal, "pending"}, :optional}]
 
   @doc false
   def __type__, do: {:record, @fields}
@@ -46,4 +33,8 @@ defmodule Tinkex.Types.TelemetrySendRequest do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
 end

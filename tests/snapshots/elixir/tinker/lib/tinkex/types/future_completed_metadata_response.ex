@@ -1,34 +1,17 @@
-defmodule Tinkex.Types.SessionEndEvent do
+defmodule Tinkex.Types.FutureCompletedMetadataResponse do
   @moduledoc """
-  The `SessionEndEvent` type of the tinker API.
+  A future completed with its metadata only (Tinkex's legacy status struct).
   """
 
   alias Tinkex.Runtime.Codec
-  alias Tinkex.Types.Severity
 
-  defstruct duration: nil,
-            event: "SESSION_END",
-            event_id: nil,
-            event_session_index: nil,
-            severity: nil,
-            timestamp: nil
+  defstruct status: "complete_metadata", response_payload_size: nil
 
-  @type t :: %__MODULE__{
-          duration: String.t(),
-          event: String.t(),
-          event_id: String.t(),
-          event_session_index: integer(),
-          severity: Severity.t(),
-          timestamp: DateTime.t() | NaiveDateTime.t()
-        }
+  @type t :: %__MODULE__{status: String.t(), response_payload_size: integer()}
 
   @fields [
-    {:duration, "duration", :string, :required},
-    {:event, "event", {:literal, "SESSION_END"}, :optional},
-    {:event_id, "event_id", :string, :required},
-    {:event_session_index, "event_session_index", :integer, :required},
-    {:severity, "severity", Severity, :required},
-    {:timestamp, "timestamp", :datetime, :required}
+    {:status, "status", {:literal, "complete_metadata"}, :optional},
+    {:response_payload_size, "response_payload_size", :integer, :required}
   ]
 
   @doc false
@@ -53,4 +36,8 @@ defmodule Tinkex.Types.SessionEndEvent do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
 end

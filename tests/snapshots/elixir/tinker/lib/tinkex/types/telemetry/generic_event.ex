@@ -1,40 +1,37 @@
-defmodule Tinkex.Types.UnhandledExceptionEvent do
+defmodule Tinkex.Types.Telemetry.GenericEvent do
   @moduledoc """
-  The `UnhandledExceptionEvent` type of the tinker API.
+  The `GenericEvent` type of the tinker API.
   """
 
   alias Tinkex.Runtime.Codec
-  alias Tinkex.Types.Severity
+  alias Tinkex.Types.Telemetry.Severity
 
-  defstruct error_message: nil,
-            error_type: nil,
-            event: "UNHANDLED_EXCEPTION",
+  defstruct event: "GENERIC_EVENT",
             event_id: nil,
+            event_name: nil,
             event_session_index: nil,
             severity: nil,
             timestamp: nil,
-            traceback: nil
+            event_data: %{}
 
   @type t :: %__MODULE__{
-          error_message: String.t(),
-          error_type: String.t(),
           event: String.t(),
           event_id: String.t(),
+          event_name: String.t(),
           event_session_index: integer(),
           severity: Severity.t(),
           timestamp: DateTime.t() | NaiveDateTime.t(),
-          traceback: String.t() | nil
+          event_data: %{optional(String.t()) => term()}
         }
 
   @fields [
-    {:error_message, "error_message", :string, :required},
-    {:error_type, "error_type", :string, :required},
-    {:event, "event", {:literal, "UNHANDLED_EXCEPTION"}, :optional},
+    {:event, "event", {:literal, "GENERIC_EVENT"}, :optional},
     {:event_id, "event_id", :string, :required},
+    {:event_name, "event_name", :string, :required},
     {:event_session_index, "event_session_index", :integer, :required},
     {:severity, "severity", Severity, :required},
     {:timestamp, "timestamp", :datetime, :required},
-    {:traceback, "traceback", {:nullable, :string}, :optional}
+    {:event_data, "event_data", {:map, :any}, :optional}
   ]
 
   @doc false
@@ -59,4 +56,8 @@ defmodule Tinkex.Types.UnhandledExceptionEvent do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
 end

@@ -1,4 +1,4 @@
-defmodule Tinkex.Types.EventType do
+defmodule Tinkex.Types.Telemetry.EventType do
   @moduledoc """
   The `EventType` type of the tinker API.
 

@@ -1,4 +1,4 @@
-defmodule Tinkex.Types.TelemetryEvent do
+defmodule Tinkex.Types.Telemetry.TelemetryEvent do
   @moduledoc """
   The `TelemetryEvent` type of the tinker API.
 
@@ -7,10 +7,10 @@ defmodule Tinkex.Types.TelemetryEvent do
   """
 
   alias Tinkex.Runtime.Codec
-  alias Tinkex.Types.GenericEvent
-  alias Tinkex.Types.SessionEndEvent
-  alias Tinkex.Types.SessionStartEvent
-  alias Tinkex.Types.UnhandledExceptionEvent
+  alias Tinkex.Types.Telemetry.GenericEvent
+  alias Tinkex.Types.Telemetry.SessionEndEvent
+  alias Tinkex.Types.Telemetry.SessionStartEvent
+  alias Tinkex.Types.Telemetry.UnhandledExceptionEvent
 
   @type t ::
           SessionStartEvent.t()
@@ -40,4 +40,22 @@ defmodule Tinkex.Types.TelemetryEvent do
   @doc "The JSON form."
   @spec to_json(t()) :: map()
   def to_json(value), do: Codec.encode(value, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(value), do: to_json(value)
+
+  @doc """
+  The `event` tag of a value, as its wire string (an unknown variant's own).
+  """
+  @spec event_type(t()) :: String.t()
+  def event_type(%SessionStartEvent{}), do: "SESSION_START"
+  def event_type(%SessionEndEvent{}), do: "SESSION_END"
+  def event_type(%UnhandledExceptionEvent{}), do: "UNHANDLED_EXCEPTION"
+  def event_type(%GenericEvent{}), do: "GENERIC_EVENT"
+  def event_type(%{"event" => tag}) when is_binary(tag), do: tag
 end

@@ -1,31 +1,17 @@
-defmodule Tinkex.Types.SessionStartEvent do
+defmodule Tinkex.Types.FutureCompletedResponse do
   @moduledoc """
-  The `SessionStartEvent` type of the tinker API.
+  A future completed, with the original request's result (Tinkex's legacy status struct).
   """
 
   alias Tinkex.Runtime.Codec
-  alias Tinkex.Types.Severity
 
-  defstruct event: "SESSION_START",
-            event_id: nil,
-            event_session_index: nil,
-            severity: nil,
-            timestamp: nil
+  defstruct status: "completed", result: nil
 
-  @type t :: %__MODULE__{
-          event: String.t(),
-          event_id: String.t(),
-          event_session_index: integer(),
-          severity: Severity.t(),
-          timestamp: DateTime.t() | NaiveDateTime.t()
-        }
+  @type t :: %__MODULE__{status: String.t(), result: %{optional(String.t()) => term()}}
 
   @fields [
-    {:event, "event", {:literal, "SESSION_START"}, :optional},
-    {:event_id, "event_id", :string, :required},
-    {:event_session_index, "event_session_index", :integer, :required},
-    {:severity, "severity", Severity, :required},
-    {:timestamp, "timestamp", :datetime, :required}
+    {:status, "status", {:literal, "completed"}, :optional},
+    {:result, "result", {:map, :any}, :required}
   ]
 
   @doc false
@@ -50,4 +36,8 @@ defmodule Tinkex.Types.SessionStartEvent do
   @doc "The JSON form: wire names as keys, optional fields left out when nil."
   @spec to_json(t()) :: map()
   def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
 end

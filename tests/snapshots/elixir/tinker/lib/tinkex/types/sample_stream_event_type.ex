@@ -1,6 +1,6 @@
-defmodule Tinkex.Types.Severity do
+defmodule Tinkex.Types.SampleStreamEventType do
   @moduledoc """
-  The `Severity` type of the tinker API.
+  The `SampleStreamEventType` type of the tinker API.
 
   A value this SDK does not know yet (a newer server may send one) is kept as its string.
   """
@@ -9,15 +9,9 @@ defmodule Tinkex.Types.Severity do
 
   alias Tinkex.Runtime.Codec
 
-  @type t :: :DEBUG | :INFO | :WARNING | :ERROR | :CRITICAL | String.t()
+  @type t :: :token | :done | :error | String.t()
 
-  @values [
-    {"DEBUG", :DEBUG},
-    {"INFO", :INFO},
-    {"WARNING", :WARNING},
-    {"ERROR", :ERROR},
-    {"CRITICAL", :CRITICAL}
-  ]
+  @values [{"token", :token}, {"done", :done}, {"error", :error}]
 
   @doc false
   def __type__, do: {:enum, @values}

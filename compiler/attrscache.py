@@ -1,0 +1,191 @@
+"""attrs' generated methods kept between runs, as Python keeps a module's bytecode in ``.pyc``.
+
+Every ``@attrs.define``/``@attrs.frozen`` class gets its ``__init__``, ``__eq__``, ``__hash__``,
+``__repr__``... as Python source that attrs writes and compiles when the class statement runs. tinkc
+defines about 150 such classes (the IR, the SDK plan, the diagnostics), and compiling their methods
+was about a third of `tinkc check`'s CPU time, in every process, for the same text every time.
+
+So :func:`install` gives attrs' code generator (the module ``attr._make``, which calls the builtin
+``compile`` by its global name) a ``compile`` that first looks the script up in a file of code
+objects kept from earlier runs: an entry is used only when its script is character for character the
+one attrs wrote now, under the same file name, so the methods are exactly the ones attrs would
+compile (a changed class — a field added, attrs upgraded — writes another script and is compiled
+again). Compiled scripts are added to the file when the process ends. The file is per Python
+version (``sys.implementation.cache_tag``: code objects are not portable) and lives where the
+templates' compiled code does: ``$TINKC_CACHE_DIR`` (else ``$XDG_CACHE_HOME/tinkc``, else
+``~/.cache/tinkc``); ``TINKC_CACHE_DIR=off`` turns it off. A missing, unreadable or corrupt file only
+means compiling, as without the cache; the classes are the same either way.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import marshal
+import os
+import sys
+import zlib
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+FORMAT = 2  # of the file's content; part of its name
+# Entries kept at most: scripts of classes that no longer exist (an edited tinkc) are dropped, least
+# recently used first, past this many.
+MAX_ENTRIES = 1000
+
+
+def cache_dir() -> Path | None:
+    """Where tinkc keeps what it compiled for later runs, or None when turned off."""
+    configured = os.environ.get("TINKC_CACHE_DIR")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tinkc"
+
+
+def cache_file(base: Path) -> Path:
+    """One file per Python version and per tinkc installation: two checkouts whose classes differ
+    keep their own entries instead of replacing each other's at every run."""
+    where = zlib.crc32(os.fsencode(Path(__file__).resolve().parent))
+    return base / f"attrs-{sys.implementation.cache_tag}-{marshal.version}-{FORMAT}-{where:08x}.marshal"
+
+
+class CodeCache:
+    """Compiled scripts by (file name, script): ``compile`` is the drop-in for the builtin."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        # file name -> (script, code, the number that is _SALT in the script, if any); a file name is
+        # one class's (attrs makes it unique per class)
+        self.entries: dict[str, tuple[str, CodeType, int | None]] = {}
+        self.compiled = 0  # scripts compiled here, not found in the file
+        self.hits = 0
+        if path is not None:
+            self.entries = _read(path)
+
+    def compile(self, source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+        if not (isinstance(source, str) and isinstance(filename, str) and mode == "exec" and not args and not kwargs):
+            return builtins.compile(source, filename, mode, *args, **kwargs)
+        # A hashable class's __hash__ starts from hash() of the class's name, which Python
+        # randomizes per process, written into the script as a number: the entry keeps the
+        # script with that number replaced by a placeholder, and the number its code holds.
+        salt = _type_hash(filename)
+        if salt is not None and str(salt) in source:
+            script = source.replace(str(salt), _SALT)
+        else:
+            script, salt = source, None
+        found = self.entries.get(filename)
+        if found is not None and found[0] == script:
+            self.hits += 1
+            # most recently used last, so that trimming drops the stale entries first
+            self.entries[filename] = self.entries.pop(filename)
+            code, old = found[1], found[2]
+            return code if salt is None or old == salt else _replace_constant(code, old, salt)
+        code = builtins.compile(source, filename, mode)
+        self.entries.pop(filename, None)
+        self.entries[filename] = (script, code, salt)
+        self.compiled += 1
+        return code
+
+    def save(self) -> None:
+        """Write the entries back when something was compiled: merged into what the file holds
+        now, so that processes compiling different classes at once (a build's forked emitters,
+        each saving as it ends) keep each other's entries; each writes a whole file (atomically)."""
+        if self.path is None or not self.compiled:
+            return
+        merged = _read(self.path)
+        for name in self.entries:  # this process's entries win, and count as the most recently used
+            merged.pop(name, None)
+        merged.update(self.entries)
+        data = marshal.dumps(dict(list(merged.items())[-MAX_ENTRIES:]))
+        import tempfile  # only when there is something to save (its import costs a check 10 ms)
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".attrs-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            pass  # a read-only or full cache directory: the next run compiles again
+        self.compiled = 0
+
+
+_SALT = "__tinkc_attrs_type_hash__"
+_PREFIX = "<attrs generated methods "
+
+
+def _type_hash(filename: str) -> int | None:
+    """The number attrs writes into the __hash__ of the class whose methods are ``filename``."""
+    if not filename.startswith(_PREFIX):
+        return None
+    return hash("<attrs generated hash " + filename[len(_PREFIX) :])
+
+
+def _replace_constant(code: CodeType, old: int | None, new: int) -> CodeType:
+    """``code`` with the integer constant ``old`` replaced by ``new``, in nested functions too."""
+    consts = []
+    for c in code.co_consts:
+        if type(c) is int and c == old:
+            c = new
+        elif isinstance(c, CodeType):
+            c = _replace_constant(c, old, new)
+        consts.append(c)
+    return code.replace(co_consts=tuple(consts))
+
+
+def _read(path: Path) -> dict[str, tuple[str, CodeType, int | None]]:
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        k: v
+        for k, v in data.items()
+        if isinstance(k, str)
+        and isinstance(v, tuple)
+        and len(v) == 3
+        and isinstance(v[0], str)
+        and isinstance(v[1], CodeType)
+        and (v[2] is None or type(v[2]) is int)
+    }
+
+
+_installed: CodeCache | None = None
+
+
+def save() -> None:
+    """Save what this process compiled (at exit; a process that ends with ``os._exit``, such as a
+    forked emitter, calls it itself)."""
+    if _installed is not None:
+        _installed.save()
+
+
+def install() -> CodeCache | None:
+    """Route attrs' compiling through the cache (once per process; before tinkc's classes are
+    defined). Returns the cache, or None when it is turned off or attrs compiles otherwise."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    base = cache_dir()
+    if base is None:
+        return None
+    try:
+        from attr import _make
+    except ImportError:  # an attrs that is laid out otherwise: compile as it does
+        return None
+    if not hasattr(_make, "_compile_and_eval"):
+        return None
+    cache = CodeCache(cache_file(base))
+    _make.compile = cache.compile  # type: ignore[attr-defined]  # shadows the builtin in that module only
+    atexit.register(save)
+    _installed = cache
+    return cache

@@ -1,0 +1,58 @@
+defmodule Tinkex.Types.SampleStreamRequest do
+  @moduledoc """
+  A streaming sampling request (Tinkex's stream_sample endpoint).
+  """
+
+  alias Tinkex.Runtime.Codec
+  alias Tinkex.Types.ModelInput
+  alias Tinkex.Types.SamplingParams
+
+  defstruct sampling_session_id: nil,
+            seq_id: nil,
+            prompt: nil,
+            sampling_params: nil,
+            num_samples: 1
+
+  @type t :: %__MODULE__{
+          sampling_session_id: String.t() | nil,
+          seq_id: integer() | nil,
+          prompt: ModelInput.t(),
+          sampling_params: SamplingParams.t(),
+          num_samples: integer()
+        }
+
+  @fields [
+    {:sampling_session_id, "sampling_session_id", {:nullable, :string}, :optional},
+    {:seq_id, "seq_id", {:nullable, :integer}, :optional},
+    {:prompt, "prompt", ModelInput, :required},
+    {:sampling_params, "sampling_params", SamplingParams, :required},
+    {:num_samples, "num_samples", :integer, :optional}
+  ]
+
+  @doc false
+  def __type__, do: {:record, @fields}
+
+  @doc "Builds the struct from a keyword list or map (field names or wire names as keys)."
+  @spec new(keyword() | map()) :: t()
+  def new(attrs \\ []), do: Codec.new(__MODULE__, attrs)
+
+  @doc "Decodes the JSON form (a map with wire names as keys)."
+  @spec decode(term()) :: {:ok, t()} | {:error, Codec.error()}
+  def decode(json), do: Codec.decode(json, __MODULE__)
+
+  @doc "Like `decode/1`; raises `ArgumentError` when the JSON does not fit."
+  @spec from_json(map()) :: t()
+  def from_json(json), do: Codec.decode!(json, __MODULE__)
+
+  @doc "Same as `from_json/1`."
+  @spec from_map(map()) :: t()
+  def from_map(map), do: from_json(map)
+
+  @doc "The JSON form: wire names as keys, optional fields left out when nil."
+  @spec to_json(t()) :: map()
+  def to_json(struct), do: Codec.encode(struct, __MODULE__)
+
+  @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
+  @spec to_map(t()) :: map()
+  def to_map(struct), do: to_json(struct)
+end
