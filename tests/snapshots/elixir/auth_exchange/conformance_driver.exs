@@ -133,14 +133,14 @@ defmodule Vault.ConformanceDriver do
   end
 
   # A type helper, `Type.helper`: called with the JSON `args` (and `options` as a keyword list), or
-  # with `value` decoded as the type.
+  # with `value` decoded as the type (then the `args`).
   defp run(%{"helper" => helper} = entry, driver) do
     [type, name] = String.split(helper, ".")
     module = type_module(type)
 
     args =
       case entry do
-        %{"value" => value} -> [module.from_json(value)]
+        %{"value" => value} -> [helper_value(module, value) | Map.get(entry, "args", [])]
         _ -> Map.get(entry, "args", []) ++ helper_options(entry["options"])
       end
 
@@ -631,6 +631,15 @@ defmodule Vault.ConformanceDriver do
   }
 
   defp request_options(nil), do: []
+
+  # `value` decoded as the type: a record by its `from_json/1`, an enum value by its `parse/1`
+  defp helper_value(module, value) do
+    Code.ensure_loaded!(module)
+
+    if function_exported?(module, :values, 0),
+      do: module.parse(value),
+      else: module.from_json(value)
+  end
 
   defp helper_options(nil), do: []
   defp helper_options(given), do: [Enum.map(given, fn {k, v} -> {String.to_atom(k), v} end)]

@@ -31,6 +31,7 @@ defmodule Tinkex.ConformanceDriver do
     "SessionEndEvent" => Tinkex.Types.Telemetry.SessionEndEvent,
     "SessionStartEvent" => Tinkex.Types.Telemetry.SessionStartEvent,
     "Severity" => Tinkex.Types.Telemetry.Severity,
+    "TelemetryBatch" => Tinkex.Types.Telemetry.TelemetryBatch,
     "TelemetryEvent" => Tinkex.Types.Telemetry.TelemetryEvent,
     "TelemetrySendRequest" => Tinkex.Types.Telemetry.TelemetrySendRequest,
     "UnhandledExceptionEvent" => Tinkex.Types.Telemetry.UnhandledExceptionEvent
@@ -142,14 +143,14 @@ defmodule Tinkex.ConformanceDriver do
   end
 
   # A type helper, `Type.helper`: called with the JSON `args` (and `options` as a keyword list), or
-  # with `value` decoded as the type.
+  # with `value` decoded as the type (then the `args`).
   defp run(%{"helper" => helper} = entry, driver) do
     [type, name] = String.split(helper, ".")
     module = type_module(type)
 
     args =
       case entry do
-        %{"value" => value} -> [module.from_json(value)]
+        %{"value" => value} -> [helper_value(module, value) | Map.get(entry, "args", [])]
         _ -> Map.get(entry, "args", []) ++ helper_options(entry["options"])
       end
 
@@ -640,6 +641,15 @@ defmodule Tinkex.ConformanceDriver do
   }
 
   defp request_options(nil), do: []
+
+  # `value` decoded as the type: a record by its `from_json/1`, an enum value by its `parse/1`
+  defp helper_value(module, value) do
+    Code.ensure_loaded!(module)
+
+    if function_exported?(module, :values, 0),
+      do: module.parse(value),
+      else: module.from_json(value)
+  end
 
   defp helper_options(nil), do: []
   defp helper_options(given), do: [Enum.map(given, fn {k, v} -> {String.to_atom(k), v} end)]

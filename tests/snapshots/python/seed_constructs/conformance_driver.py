@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import enum
 import functools
 import importlib
 import inspect
@@ -430,15 +431,22 @@ class Driver:
     @staticmethod
     def helper(entry: dict[str, Any]) -> dict[str, Any]:
         """A type helper, `Type.helper`: a classmethod called with the JSON `args` and `options` (as
-        keyword arguments), or a method of `value` decoded as the type."""
+        keyword arguments), or a method of `value` decoded as the type (with the `args`)."""
         type_name, name = entry["helper"].split(".")
         types = importlib.import_module(f"{PACKAGE}.types")
         cls = getattr(types, type_name)
         if entry["helper"] in ACCESSORS:  # a union's tag accessor: a function beside the union
             value = TypeAdapter(cls).validate_python(entry["value"], context={"tinkc": "decode"})
             return {"ok": True, "result": to_json(getattr(types, ACCESSORS[entry["helper"]])(value))}
+        name = "is_" + name[:-1] if name.endswith("?") else name  # a predicate (`retryable?`): `is_retryable`
         if "value" in entry:
-            result = getattr(cls.model_validate(entry["value"], context={"tinkc": "decode"}), name)()
+            # an enum value is the enum's member; a record's is decoded
+            value = (
+                cls(entry["value"])
+                if isinstance(cls, enum.EnumMeta)
+                else cls.model_validate(entry["value"], context={"tinkc": "decode"})
+            )
+            result = getattr(value, name)(*entry.get("args", []))
         else:
             result = getattr(cls, name)(*entry.get("args", []), **entry.get("options", {}))
         return {"ok": True, "result": to_json(result)}

@@ -995,6 +995,21 @@ defmodule Tinkex.TypesTest do
         "sampleable" => true
       }
     },
+    {
+      Tinkex.Types.Telemetry.TelemetryBatch,
+      %{
+        "events" => [
+          %{
+            "event" => "SESSION_START",
+            "event_id" => "event_id-1",
+            "event_session_index" => 7,
+            "severity" => "DEBUG",
+            "timestamp" => "2025-01-02T03:04:05Z"
+          }
+        ],
+        "metadata" => %{"k" => "metadata-any"}
+      }
+    },
     {Tinkex.Types.TelemetryResponse, %{"status" => "accepted"}},
     {
       Tinkex.Types.Telemetry.TelemetrySendRequest,

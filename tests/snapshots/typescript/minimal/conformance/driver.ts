@@ -611,10 +611,13 @@ async function main(): Promise<void> {
 
   /**
    * A type helper: the function beside the type (`modelInputFromInts`), called with the JSON
-   * arguments (and the options' values, in order), or with `value` decoded as the type.
+   * arguments (and the options' values, in order), or with `value` decoded as the type (then the
+   * arguments).
    */
   const helper = (name: string, call: Call): Outcome => {
-    const [type = "", fn = ""] = name.split(".");
+    const [type = "", written = ""] = name.split(".");
+    // a predicate (`retryable?`) is spelt `isRetryable`
+    const fn = written.endsWith("?") ? "is_" + written.slice(0, -1) : written;
     const camel = (type.charAt(0).toLowerCase() + type.slice(1) + "_" + fn).replace(
       /_([a-z0-9])/g,
       (_: string, c: string) => c.toUpperCase(),
@@ -624,11 +627,16 @@ async function main(): Promise<void> {
     if (typeof target !== "function") throw new TypeError(`no helper \`${name}\``);
     const args: unknown[] =
       call.value !== undefined
-        ? [s.decodeResponse(exported[type] as s.Schema<unknown>, call.value)]
+        ? [
+            s.decodeResponse(exported[type] as s.Schema<unknown>, call.value),
+            ...((call.args ?? []) as unknown as unknown[]),
+          ]
         : [...((call.args ?? []) as unknown as unknown[]), ...Object.values(call.options ?? {})];
     const result: unknown = (target as (...a: unknown[]) => unknown)(...args);
     const schema = exported[type] as s.Schema<unknown>;
-    return { ok: true, result: call.value === undefined ? s.encode(schema, result) : result };
+    // a helper reading `value` answers plain data; one building the type (from arguments) a value of it
+    const built = call.value === undefined || call.args !== undefined;
+    return { ok: true, result: built ? s.encode(schema, result) : result };
   };
 
   /** A client alias: the class's static method with the kept instance `receiver` and the arguments. */

@@ -867,6 +867,11 @@ export const EncodedTextChunk: s.Schema<EncodedTextChunk> = s.record("EncodedTex
   type: s.withDefault(s.literal("encoded_text"), "encoded_text"),
 }));
 
+/** The number of tokens of the chunk. */
+export function encodedTextChunkLength(value: EncodedTextChunk): number {
+  return s.evaluate<number>(value, ["len", ["path", ["tokens"]]]);
+}
+
 /** A value this SDK does not know yet (a newer server may send one) is kept as it is. */
 export type EventType =
   "SESSION_START" | "SESSION_END" | "UNHANDLED_EXCEPTION" | "GENERIC_EVENT" | (string & {});
@@ -949,6 +954,11 @@ export const ForwardBackwardOutput: s.Schema<ForwardBackwardOutput> = s.record(
     metrics: s.withDefault(s.map(s.float), {}),
   }),
 );
+
+/** The `"loss"` metric, absent when the server did not report one. */
+export function forwardBackwardOutputLoss(value: ForwardBackwardOutput): number | null {
+  return s.evaluate<number | null>(value, ["key", ["path", ["metrics"]], "loss"]);
+}
 
 export interface ForwardBackwardRequest {
   forward_backward_input: ForwardBackwardInput;
@@ -1082,6 +1092,17 @@ export const FutureRetrieveRequest: s.Schema<FutureRetrieveRequest> = s.record(
     allow_metadata_only: s.withDefault(s.bool, false),
   }),
 );
+
+/** A retrieve request for `request_id` (Tinkex's positional form); option `allow_metadata_only` (false). Values that do not fit throw `InvalidArgumentError`. */
+export function futureRetrieveRequestNew(
+  requestId: RequestID,
+  allowMetadataOnly: boolean = false,
+): FutureRetrieveRequest {
+  return s.construct(FutureRetrieveRequest, {
+    request_id: s.wire(RequestID, requestId),
+    allow_metadata_only: s.wire(s.bool, allowMetadataOnly),
+  });
+}
 
 /** One answer of /api/v1/retrieve_future. */
 export type FutureRetrieveResponse =
@@ -1283,6 +1304,11 @@ export const ImageAssetPointerChunk: s.Schema<ImageAssetPointerChunk> = s.record
   }),
 );
 
+/** The tokens the image stands for (`expected_tokens`); an invalid-argument error when it is absent. A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`. */
+export function imageAssetPointerChunkLength(value: ImageAssetPointerChunk): number {
+  return s.evaluate<number>(value, ["required", ["path", ["expected_tokens"]]]);
+}
+
 export interface ImageChunk {
   /** Image data as bytes */
   data: string;
@@ -1310,6 +1336,11 @@ export function imageChunkNew(
     format: s.wire(s.literal("png", "jpeg"), format),
     expected_tokens: s.wire(s.nullable(s.int), expectedTokens),
   });
+}
+
+/** The tokens the image stands for (`expected_tokens`); an invalid-argument error when it is absent. A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`. */
+export function imageChunkLength(value: ImageChunk): number {
+  return s.evaluate<number>(value, ["required", ["path", ["expected_tokens"]]]);
 }
 
 export interface JoinSamplingSessionRequest {
@@ -1385,6 +1416,21 @@ export const LoadWeightsRequest: s.Schema<LoadWeightsRequest> = s.record(
     type: s.withDefault(s.literal("load_weights"), "load_weights"),
   }),
 );
+
+/** A legacy-addressed load of the weights at `path` into model `model_id` (Tinkex's positional form); options `seq_id` and `optimizer` (whether to load the optimizer state too; false). Values that do not fit throw `InvalidArgumentError`. */
+export function loadWeightsRequestNew(
+  modelId: ModelID,
+  path: string,
+  seqId?: number,
+  optimizer: boolean = false,
+): LoadWeightsRequest {
+  return s.construct(LoadWeightsRequest, {
+    model_id: s.wire(s.nullable(ModelID), modelId),
+    path: s.wire(s.string, path),
+    seq_id: s.wire(s.nullable(s.int), seqId),
+    optimizer: s.wire(s.bool, optimizer),
+  });
+}
 
 export interface LoadWeightsResponse {
   /** A tinker URI for model weights at a specific step */
@@ -1493,6 +1539,39 @@ export function modelInputToInts(value: ModelInput): number[] {
   return s.project(value, ["chunks", null, ["tokens", "type", ["encoded_text"]], null]) as number[];
 }
 
+/** A copy of the input with `chunk` appended. A copy of the value; values that do not fit throw `InvalidArgumentError`. */
+export function modelInputAppend(value: ModelInput, chunk: ModelInputChunk): ModelInput {
+  return s.push(ModelInput, value, "chunks", s.wire(ModelInputChunk, chunk), null);
+}
+
+/** A copy of the input with `token` appended: to the last chunk when it is encoded text, else as a new encoded-text chunk. A copy of the value; values that do not fit throw `InvalidArgumentError`. */
+export function modelInputAppendInt(value: ModelInput, token: number): ModelInput {
+  return s.push(
+    ModelInput,
+    value,
+    "chunks",
+    { type: "encoded_text", tokens: [s.wire(s.int, token)] },
+    ["tokens", "type", "encoded_text"],
+  );
+}
+
+/** The number of tokens of the input: each chunk's own `length` added up (an image chunk's is its `expected_tokens`); a chunk without one is an invalid-argument error. A value it cannot answer for (what it reads is absent, or an item lacks it) throws `InvalidArgumentError`. */
+export function modelInputLength(value: ModelInput): number {
+  return s.evaluate<number>(value, [
+    "sum",
+    [
+      "call",
+      ["path", ["chunks", null]],
+      true,
+      [
+        ["type", "encoded_text", ["len", ["path", ["tokens"]]]],
+        ["type", "image_asset_pointer", ["required", ["path", ["expected_tokens"]]]],
+        ["type", "image", ["required", ["path", ["expected_tokens"]]]],
+      ],
+    ],
+  ]);
+}
+
 export type ModelInputChunk =
   EncodedTextChunk | ImageAssetPointerChunk | ImageChunk | DmelChunk | UnknownModelInputChunk;
 /**
@@ -1536,6 +1615,11 @@ export interface OptimStepResponse {
 export const OptimStepResponse: s.Schema<OptimStepResponse> = s.record("OptimStepResponse", () => ({
   metrics: s.optional(s.nullable(s.map(s.float))),
 }));
+
+/** Always true, as in Tinkex (a failed step is an error, never a response). */
+export function optimStepResponseIsSuccess(value: OptimStepResponse): boolean {
+  return s.evaluate<boolean>(value, ["const", true]);
+}
 
 /** Optimizer family of a training model, fixed at creation. */
 export type OptimizerConfig = AdamOptimizerConfig | DimuonOptimizerConfig | UnknownOptimizerConfig;
@@ -1587,6 +1671,13 @@ export function parsedCheckpointTinkerPathFromTinkerPath(text: string): ParsedCh
     "tinker://{training_run_id}/{+checkpoint_id}",
     text,
   );
+}
+
+/** The checkpoint's part of the path, `weights/<id>` or `sampler_weights/<id>`. A union item without the field read throws `InvalidArgumentError`. */
+export function parsedCheckpointTinkerPathCheckpointSegment(
+  value: ParsedCheckpointTinkerPath,
+): string {
+  return s.project(value, ["checkpoint_id"]) as string;
 }
 
 /** Independent draws from the model's next-token distribution at every prompt position. */
@@ -1651,6 +1742,11 @@ export const RequestErrorCategory: s.Schema<RequestErrorCategory> = s.enumeratio
   "RequestErrorCategory",
   ["unknown", "server", "user"],
 );
+
+/** Whether a request failing with this category may succeed when sent again (not a user error). */
+export function requestErrorCategoryIsRetryable(value: RequestErrorCategory): boolean {
+  return s.evaluate<boolean>(value, ["!=", ["path", []], ["user"]]);
+}
 
 export interface RequestFailedResponse {
   error: string;
@@ -1808,6 +1904,11 @@ export function sampleStreamChunkError(message: string): SampleStreamChunk {
     token: s.wire(s.nullable(s.string), message),
     event_type: "error",
   });
+}
+
+/** Whether the chunk ends the stream (its event type is `done`). */
+export function sampleStreamChunkIsDone(value: SampleStreamChunk): boolean {
+  return s.evaluate<boolean>(value, ["==", ["path", ["event_type"]], ["done"]]);
 }
 
 /** A value this SDK does not know yet (a newer server may send one) is kept as it is. */
@@ -2471,6 +2572,52 @@ export const SupportedModel: s.Schema<SupportedModel> = s.record("SupportedModel
   trainable: s.optional(s.nullable(s.bool)),
   sampleable: s.optional(s.nullable(s.bool)),
 }));
+
+/** A batch of telemetry events and metadata about them, as the SDK collects them (never sent as such). */
+export interface TelemetryBatch {
+  events: TelemetryEvent[];
+  metadata: { [key: string]: unknown };
+}
+export const TelemetryBatch: s.Schema<TelemetryBatch> = s.record("TelemetryBatch", () => ({
+  events: s.withDefault(s.list(TelemetryEvent), []),
+  metadata: s.withDefault(s.map(s.unknown), {}),
+}));
+
+/** A batch of `events`; option `metadata`. Values that do not fit throw `InvalidArgumentError`. */
+export function telemetryBatchNew(
+  events: TelemetryEvent[],
+  metadata?: { [key: string]: unknown },
+): TelemetryBatch {
+  return s.construct(TelemetryBatch, {
+    events: s.wire(s.list(TelemetryEvent), events),
+    metadata: s.wire(s.map(s.unknown), metadata),
+  });
+}
+
+/** A batch of the events given in their JSON form (maps, as `to_list` gives them); option `metadata`. An event that does not decode is an invalid-argument error. Values that do not fit throw `InvalidArgumentError`. */
+export function telemetryBatchFromList(
+  eventMaps: unknown[],
+  metadata?: { [key: string]: unknown },
+): TelemetryBatch {
+  return s.construct(TelemetryBatch, {
+    events: s.wire(s.list(TelemetryEvent), eventMaps),
+    metadata: s.wire(s.map(s.unknown), metadata),
+  });
+}
+
+/** The events in their JSON form, as they are sent. */
+export function telemetryBatchToList(value: TelemetryBatch): { [key: string]: unknown }[] | null {
+  return s.evaluate<{ [key: string]: unknown }[] | null>(value, [
+    "json",
+    ["path", ["events"]],
+    s.nullable(s.list(TelemetryEvent)),
+  ]);
+}
+
+/** The number of events. */
+export function telemetryBatchSize(value: TelemetryBatch): number {
+  return s.evaluate<number>(value, ["len", ["path", ["events"]]]);
+}
 
 export type TelemetryEvent =
   | SessionStartEvent

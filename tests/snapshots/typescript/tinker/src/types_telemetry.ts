@@ -6,6 +6,7 @@ export {
   SessionEndEvent,
   SessionStartEvent,
   Severity,
+  TelemetryBatch,
   TelemetryEvent,
   type UnknownTelemetryEvent,
   telemetryEventEventType,

@@ -199,6 +199,22 @@ def construct(cls: type[M], data: dict[str, Any]) -> M:
         raise InvalidArgumentError(f"{cls.__name__}: {exc}") from None
 
 
+def push(value: M, field: str, item: dict[str, Any], merge: tuple[str, str | None, str | None] | None) -> M:
+    """A copy of ``value`` with ``item`` (JSON, the arguments in place) appended to its list
+    ``field`` (wire names), as in every tinkc SDK: with ``merge`` = (list, discriminator, tag), an
+    item of the last item's kind (its discriminator equal to the tag; any, without one) extends that
+    item's list instead. Done in JSON form and decoded back: what does not fit is an
+    ``InvalidArgumentError``."""
+    data = to_wire(value)
+    items = list(data.get(field) or [])
+    last = items[-1] if items else None
+    if merge is not None and isinstance(last, dict) and (merge[1] is None or last.get(merge[1]) == merge[2]):
+        items[-1] = {**last, merge[0]: list(last.get(merge[0]) or []) + list(item.get(merge[0]) or [])}
+    else:
+        items.append(item)
+    return construct(type(value), {**data, field: items})
+
+
 # a step of a helper's `get` path: None is every item of a list, a string an attribute, and
 # (attribute, classes) an attribute of a union item that only those classes have
 PathStep = str | tuple[str, tuple[type, ...]] | None
@@ -230,6 +246,53 @@ def project(value: Any, path: tuple[PathStep, ...]) -> Any:
                 out.append(getattr(v, step))
         values = out
     return values if many else values[0]
+
+
+def evaluate(value: Any, expr: tuple[Any, ...]) -> Any:
+    """What a type helper's expression answers for ``value``, as in every tinkc SDK (ir/helpers.py):
+    ``("path", steps)`` reads a path; ``("key", of, key)`` a map's value (absent: None);
+    ``("call", of, many, ((cls, expr), ...))`` each item's own helper, chosen by its class (an item
+    of no listed class is an ``InvalidArgumentError``, an absent one None); ``("len", of)``,
+    ``("sum", of)`` (absent: 0), ``("required", of)`` (absent: an ``InvalidArgumentError``),
+    ``("json", of)`` (its JSON form);
+    ``("==" | "!=" | "in", of, literals)`` a bool; ``("const", literal)``."""
+    from ._errors import InvalidArgumentError
+
+    op = expr[0]
+    if op == "path":
+        return project(value, expr[1])
+    if op == "const":
+        return expr[1]
+    of = evaluate(value, expr[1])
+    if op == "key":
+        return None if of is None else of.get(expr[2])
+    if op == "call":
+        items = (of or []) if expr[2] else [of]
+        out: list[Any] = []
+        for item in items:
+            if item is None:
+                out.append(None)
+                continue
+            case = next((e for cls, e in expr[3] if isinstance(item, cls)), None)
+            if case is None:
+                raise InvalidArgumentError(f"{item!r} has no helper for this expression")
+            out.append(evaluate(item, case))
+        return out if expr[2] else out[0]
+    if op == "json":
+        return to_wire(of)
+    if op == "len":
+        return 0 if of is None else len(of)
+    if op == "sum":
+        return sum(of or [])
+    if op == "required":
+        if of is None:
+            raise InvalidArgumentError(f"{value!r} lacks a value this helper requires")
+        return of
+    if op == "==":
+        return of == expr[2][0]
+    if op == "!=":
+        return of != expr[2][0]
+    return of in expr[2]
 
 
 C = TypeVar("C")

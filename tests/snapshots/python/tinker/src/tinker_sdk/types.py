@@ -14,8 +14,10 @@ from ._runtime import (
     best_fit,
     construct,
     discriminate,
+    evaluate,
     parse_template,
     project,
+    push,
     to_wire,
 )
 
@@ -83,6 +85,10 @@ class RequestErrorCategory(OpenEnum):
     UNKNOWN = "unknown"
     SERVER = "server"
     USER = "user"
+
+    def is_retryable(self) -> bool:
+        """Whether a request failing with this category may succeed when sent again (not a user error)."""
+        return cast("bool", evaluate(self, ("!=", ("path", ()), ("user",))))
 
 
 class SampleStreamEventType(OpenEnum):
@@ -586,6 +592,10 @@ class EncodedTextChunk(WireModel):
     """Array of token IDs"""
     type: Literal["encoded_text"] = "encoded_text"
 
+    def length(self) -> int:
+        """The number of tokens of the chunk."""
+        return cast("int", evaluate(self, ("len", ("path", ("tokens",)))))
+
 
 class ExternalWeightsUrlsResponse(WireModel):
     urls: dict[str, str]
@@ -625,6 +635,10 @@ class ForwardBackwardOutput(WireModel):
     """One map per datum from output name (e.g. logprobs) to tensor."""
     metrics: dict[str, float] = Field(default_factory=dict)
     """Training metrics as key-value pairs."""
+
+    def loss(self) -> float | None:
+        """The `"loss"` metric, absent when the server did not report one."""
+        return cast("float | None", evaluate(self, ("key", ("path", ("metrics",)), "loss")))
 
 
 class ForwardBackwardRequest(WireModel):
@@ -689,6 +703,13 @@ class FutureRetrieveRequest(WireModel):
     """The ID of the request to retrieve"""
     allow_metadata_only: bool = False
     """When true, the server may return only response metadata (status and size)"""
+
+    @classmethod
+    def new(cls, request_id: RequestID, *, allow_metadata_only: bool = False) -> FutureRetrieveRequest:
+        """A retrieve request for `request_id` (Tinkex's positional form); option `allow_metadata_only` (false).
+        Values that do not fit are an ``InvalidArgumentError``.
+        """
+        return construct(cls, {"request_id": to_wire(request_id), "allow_metadata_only": to_wire(allow_metadata_only)})
 
 
 class FuturesRetrieveRequest(WireModel):
@@ -786,6 +807,12 @@ class ImageAssetPointerChunk(WireModel):
     """Expected number of tokens this image represents."""
     type: Literal["image_asset_pointer"] = "image_asset_pointer"
 
+    def length(self) -> int:
+        """The tokens the image stands for (`expected_tokens`); an invalid-argument error when it is absent. A value
+        it cannot answer for (what it reads is absent, or an item lacks it) is an ``InvalidArgumentError``.
+        """
+        return cast("int", evaluate(self, ("required", ("path", ("expected_tokens",)))))
+
 
 class ImageChunk(WireModel):
     data: Base64Bytes
@@ -806,6 +833,12 @@ class ImageChunk(WireModel):
         return construct(
             cls, {"data": to_wire(data), "format": to_wire(format), "expected_tokens": to_wire(expected_tokens)}
         )
+
+    def length(self) -> int:
+        """The tokens the image stands for (`expected_tokens`); an invalid-argument error when it is absent. A value
+        it cannot answer for (what it reads is absent, or an item lacks it) is an ``InvalidArgumentError``.
+        """
+        return cast("int", evaluate(self, ("required", ("path", ("expected_tokens",)))))
 
 
 class JoinSamplingSessionRequest(WireModel):
@@ -844,6 +877,24 @@ class LoadWeightsRequest(WireModel):
     weights_access_token: str | None = None
     """Optional access token for loading checkpoints under a different account."""
     type: Literal["load_weights"] = "load_weights"
+
+    @classmethod
+    def new(
+        cls, model_id: ModelID, path: str, *, seq_id: int | None = None, optimizer: bool = False
+    ) -> LoadWeightsRequest:
+        """A legacy-addressed load of the weights at `path` into model `model_id` (Tinkex's positional form); options
+        `seq_id` and `optimizer` (whether to load the optimizer state too; false). Values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return construct(
+            cls,
+            {
+                "model_id": to_wire(model_id),
+                "path": to_wire(path),
+                "seq_id": to_wire(seq_id),
+                "optimizer": to_wire(optimizer),
+            },
+        )
 
 
 class LoadWeightsResponse(WireModel):
@@ -900,6 +951,45 @@ class ModelInput(WireModel):
         """
         return cast("list[int]", project(self, ("chunks", None, ("tokens", (EncodedTextChunk,)), None)))
 
+    def append(self, chunk: ModelInputChunk) -> ModelInput:
+        """A copy of the input with `chunk` appended. A copy of the value; values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return push(self, "chunks", to_wire(chunk), None)
+
+    def append_int(self, token: int) -> ModelInput:
+        """A copy of the input with `token` appended: to the last chunk when it is encoded text, else as a new
+        encoded-text chunk. A copy of the value; values that do not fit are an ``InvalidArgumentError``.
+        """
+        return push(
+            self, "chunks", {"type": "encoded_text", "tokens": [to_wire(token)]}, ("tokens", "type", "encoded_text")
+        )
+
+    def length(self) -> int:
+        """The number of tokens of the input: each chunk's own `length` added up (an image chunk's is its
+        `expected_tokens`); a chunk without one is an invalid-argument error. A value it cannot answer for (what
+        it reads is absent, or an item lacks it) is an ``InvalidArgumentError``.
+        """
+        return cast(
+            "int",
+            evaluate(
+                self,
+                (
+                    "sum",
+                    (
+                        "call",
+                        ("path", ("chunks", None)),
+                        True,
+                        (
+                            (EncodedTextChunk, ("len", ("path", ("tokens",)))),
+                            (ImageAssetPointerChunk, ("required", ("path", ("expected_tokens",)))),
+                            (ImageChunk, ("required", ("path", ("expected_tokens",)))),
+                        ),
+                    ),
+                ),
+            ),
+        )
+
 
 class OptimStepRequest(WireModel):
     optim_params: AdamParams = Field(alias="adam_params")
@@ -912,6 +1002,10 @@ class OptimStepRequest(WireModel):
 class OptimStepResponse(WireModel):
     metrics: dict[str, float] | None = None
     """Optimization step metrics as key-value pairs"""
+
+    def is_success(self) -> bool:
+        """Always true, as in Tinkex (a failed step is an error, never a response)."""
+        return cast("bool", evaluate(self, ("const", True)))
 
 
 class OwnSearchOwner(WireModel):
@@ -934,6 +1028,12 @@ class ParsedCheckpointTinkerPath(WireModel):
         raises ``InvalidArgumentError`` when it does not match.
         """
         return cls.model_validate(parse_template("tinker://{training_run_id}/{+checkpoint_id}", text))
+
+    def checkpoint_segment(self) -> str:
+        """The checkpoint's part of the path, `weights/<id>` or `sampler_weights/<id>`. A union item without the
+        field read is an ``InvalidArgumentError``.
+        """
+        return cast("str", project(self, ("checkpoint_id",)))
 
 
 class PromptAltTokens(WireModel):
@@ -1064,6 +1164,10 @@ class SampleStreamChunk(WireModel):
     def error(cls, message: str) -> SampleStreamChunk:
         """An error chunk carrying `message` as its token. Values that do not fit are an ``InvalidArgumentError``."""
         return construct(cls, {"token": to_wire(message), "event_type": "error"})
+
+    def is_done(self) -> bool:
+        """Whether the chunk ends the stream (its event type is `done`)."""
+        return cast("bool", evaluate(self, ("==", ("path", ("event_type",)), ("done",))))
 
 
 class SampleStreamRequest(WireModel):
@@ -1368,6 +1472,34 @@ class SupportedModel(WireModel):
     """Whether training runs can be created on this model."""
     sampleable: bool | None = None
     """Whether this model has sampling capacity."""
+
+
+class TelemetryBatch(WireModel):
+    """A batch of telemetry events and metadata about them, as the SDK collects them (never sent as such)."""
+
+    events: list[TelemetryEvent] = Field(default_factory=lambda: TypeAdapter(list[TelemetryEvent]).validate_python([]))
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def new(cls, events: list[TelemetryEvent], *, metadata: dict[str, Any] | None = None) -> TelemetryBatch:
+        """A batch of `events`; option `metadata`. Values that do not fit are an ``InvalidArgumentError``."""
+        return construct(cls, {"events": to_wire(events), "metadata": to_wire(metadata)})
+
+    @classmethod
+    def from_list(cls, event_maps: list[Any], *, metadata: dict[str, Any] | None = None) -> TelemetryBatch:
+        """A batch of the events given in their JSON form (maps, as `to_list` gives them); option `metadata`. An
+        event that does not decode is an invalid-argument error. Values that do not fit are an
+        ``InvalidArgumentError``.
+        """
+        return construct(cls, {"events": to_wire(event_maps), "metadata": to_wire(metadata)})
+
+    def to_list(self) -> list[dict[str, Any]] | None:
+        """The events in their JSON form, as they are sent."""
+        return cast("list[dict[str, Any]] | None", evaluate(self, ("json", ("path", ("events",)))))
+
+    def size(self) -> int:
+        """The number of events."""
+        return cast("int", evaluate(self, ("len", ("path", ("events",)))))
 
 
 class TelemetryResponse(WireModel):
@@ -1883,6 +2015,7 @@ SessionTraceExportPollResponse.model_rebuild()
 SetCheckpointTtlBody.model_rebuild()
 StorageBillingEvent.model_rebuild()
 SupportedModel.model_rebuild()
+TelemetryBatch.model_rebuild()
 TelemetryResponse.model_rebuild()
 TelemetrySendRequest.model_rebuild()
 TensorData.model_rebuild()
@@ -2062,6 +2195,7 @@ __all__ = [
     "StopReason",
     "StorageBillingEvent",
     "SupportedModel",
+    "TelemetryBatch",
     "TelemetryEvent",
     "TelemetryResponse",
     "TelemetrySendRequest",

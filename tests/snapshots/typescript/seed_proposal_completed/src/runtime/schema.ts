@@ -475,6 +475,39 @@ export function construct<T>(schema: Schema<T>, json: unknown): T {
 }
 
 /**
+ * A copy of `value` with `item` (JSON, the arguments in place) appended to its list `field` (wire
+ * names), as in every tinkc SDK: with `merge` = [list, discriminator, tag], an item of the last
+ * item's kind (its discriminator equal to the tag; any, when null) extends that item's list
+ * instead. Done in JSON form and decoded back: what does not fit is an `InvalidArgumentError`.
+ */
+export function push<T>(
+  schema: Schema<T>,
+  value: T,
+  field: string,
+  item: unknown,
+  merge: readonly [string, string | null, string | null] | null,
+): T {
+  const json = schema.encode(value);
+  const data: Record<string, unknown> = isObject(json) ? { ...json } : {};
+  const found = own(data, field);
+  const items: unknown[] = Array.isArray(found) ? [...(found as unknown[])] : [];
+  const last = items[items.length - 1];
+  if (merge !== null && isObject(last) && (merge[1] === null || own(last, merge[1]) === merge[2])) {
+    const [key] = merge;
+    const before = own(last, key);
+    const added = isObject(item) ? own(item, key) : undefined;
+    items[items.length - 1] = {
+      ...last,
+      [key]: [...(Array.isArray(before) ? before : []), ...(Array.isArray(added) ? added : [])],
+    };
+  } else {
+    items.push(item);
+  }
+  put(data, field, items);
+  return construct(schema, data);
+}
+
+/**
  * A step of a helper's `get` path: null is every item of a list, a string a property, and
  * `[property, discriminator, tags]` a property of a union item that only the variants with those
  * tags have.
@@ -509,4 +542,66 @@ export function project(value: unknown, path: readonly PathStep[]): unknown {
     });
   }
   return many ? values : values[0];
+}
+
+/**
+ * What a type helper's expression answers for `value`, as in every tinkc SDK: `["path", steps]`
+ * reads a path; `["key", of, key]` a map's value (absent: null); `["call", of, many, cases]` each
+ * item's own helper, the case whose discriminator has its tag (null, null: any item; no case is an
+ * `InvalidArgumentError`, an absent item null); `["len", of]`, `["sum", of]` (absent: 0),
+ * `["required", of]` (absent: an `InvalidArgumentError`), `["json", of, schema]` (its JSON form);
+ * `["==" | "!=" | "in", of, literals]` a
+ * boolean; `["const", literal]`.
+ */
+export type Expr = readonly unknown[];
+
+export function evaluate<T>(value: unknown, expr: Expr): T {
+  return evaluated(value, expr) as T;
+}
+
+function evaluated(value: unknown, expr: Expr): unknown {
+  const op = expr[0];
+  if (op === "path") return project(value, expr[1] as readonly PathStep[]);
+  if (op === "const") return expr[1];
+  const of = evaluated(value, expr[1] as Expr);
+  switch (op) {
+    case "key":
+      return isObject(of) ? (own(of, expr[2] as string) ?? null) : null;
+    case "call": {
+      const many = expr[2] as boolean;
+      const cases = expr[3] as readonly (readonly [string | null, string | null, Expr])[];
+      const items: unknown[] = many ? (Array.isArray(of) ? (of as unknown[]) : []) : [of];
+      const out = items.map((item) => {
+        if (item === null || item === undefined) return null;
+        const found = cases.find(
+          ([discriminator, tag]) =>
+            discriminator === null || (isObject(item) && own(item, discriminator) === tag),
+        );
+        if (found === undefined)
+          throw new InvalidArgumentError(
+            `${JSON.stringify(item)} has no helper for this expression`,
+          );
+        return evaluated(item, found[2]);
+      });
+      return many ? out : out[0];
+    }
+    case "json":
+      return encode(expr[2] as Schema<unknown>, of);
+    case "len":
+      return Array.isArray(of) ? of.length : isObject(of) ? Object.keys(of).length : 0;
+    case "sum":
+      return (Array.isArray(of) ? (of as number[]) : []).reduce((a, b) => a + b, 0);
+    case "required":
+      if (of === null || of === undefined)
+        throw new InvalidArgumentError(
+          `${JSON.stringify(value)} lacks a value this helper requires`,
+        );
+      return of;
+    case "==":
+      return of === (expr[2] as readonly unknown[])[0];
+    case "!=":
+      return of !== (expr[2] as readonly unknown[])[0];
+    default:
+      return (expr[2] as readonly unknown[]).includes(of);
+  }
 }

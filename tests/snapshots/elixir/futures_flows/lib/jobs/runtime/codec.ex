@@ -424,6 +424,42 @@ defmodule Jobs.Runtime.Codec do
     end
   end
 
+  @doc """
+  A copy of `value` with `item` (JSON, the arguments in place) appended to its list `field` (wire
+  names), as in every tinkc SDK: with `merge` = `{list, discriminator, tag}`, an item of the last
+  item's kind (its discriminator equal to the tag; any, when nil) extends that item's list instead.
+  Done in JSON form and decoded back: what does not fit is an `:invalid_argument` error (raised).
+  """
+  @spec push(
+          struct(),
+          module(),
+          String.t(),
+          map(),
+          {String.t(), String.t() | nil, String.t() | nil} | nil
+        ) ::
+          struct()
+  def push(value, module, field, item, merge) do
+    json = encode(value, module)
+    items = Map.get(json, field) || []
+    construct(module, Map.put(json, field, push_item(items, item, merge)))
+  end
+
+  defp push_item(items, item, nil), do: items ++ [item]
+
+  defp push_item(items, item, {key, discriminator, tag}) do
+    last = List.last(items)
+
+    if is_map(last) and (discriminator == nil or Map.get(last, discriminator) == tag) do
+      List.replace_at(
+        items,
+        -1,
+        Map.put(last, key, (Map.get(last, key) || []) ++ (Map.get(item, key) || []))
+      )
+    else
+      items ++ [item]
+    end
+  end
+
   defp drop_nils(map) when is_map(map),
     do: for({k, v} <- map, v != nil, into: %{}, do: {k, drop_nils(v)})
 
@@ -460,6 +496,69 @@ defmodule Jobs.Runtime.Codec do
   end
 
   defp project_field(value, field) when is_map(value), do: Map.get(value, field)
+
+  @doc """
+  What a type helper's expression answers for `value`, as in every tinkc SDK: `{:path, steps}`
+  reads a path; `{:key, of, key}` a map's value (absent: nil); `{:call, of, many, cases}` each
+  item's own helper, the case `{module, expr}` of its struct (`:any`: every item; no case is an
+  `:invalid_argument` error, an absent item nil); `{:len, of}`, `{:sum, of}` (absent: 0),
+  `{:required, of}` (absent: an `:invalid_argument` error), `{:json, of, type}` (its JSON form);
+  `{:==, of, [literal]}`,
+  `{:!=, of, [literal]}`, `{:in, of, literals}` a boolean; `{:const, literal}`.
+  """
+  @spec evaluate(term(), tuple()) :: term()
+  def evaluate(value, {:path, steps}), do: project(value, steps)
+  def evaluate(_value, {:const, literal}), do: literal
+  def evaluate(value, {:key, of, key}), do: value |> evaluate(of) |> map_value(key)
+
+  def evaluate(value, {:call, of, many, cases}) do
+    items = evaluate(value, of)
+
+    if many,
+      do: Enum.map(items || [], &call_case(&1, cases)),
+      else: call_case(items, cases)
+  end
+
+  def evaluate(value, {:json, of, type}), do: value |> evaluate(of) |> encode(type)
+  def evaluate(value, {:len, of}), do: value |> evaluate(of) |> count()
+  def evaluate(value, {:sum, of}), do: value |> evaluate(of) |> Kernel.||([]) |> Enum.sum()
+
+  def evaluate(value, {:required, of}) do
+    case evaluate(value, of) do
+      nil ->
+        raise Error.new(:validation, "#{inspect(value)} lacks a value this helper requires",
+                data: %{reason: :argument}
+              )
+
+      found ->
+        found
+    end
+  end
+
+  def evaluate(value, {:==, of, [literal]}), do: evaluate(value, of) == literal
+  def evaluate(value, {:!=, of, [literal]}), do: evaluate(value, of) != literal
+  def evaluate(value, {:in, of, literals}), do: evaluate(value, of) in literals
+
+  defp map_value(nil, _key), do: nil
+  defp map_value(map, key) when is_map(map), do: Map.get(map, key)
+
+  defp count(nil), do: 0
+  defp count(items) when is_list(items), do: Kernel.length(items)
+  defp count(map) when is_map(map), do: map_size(map)
+
+  defp call_case(nil, _cases), do: nil
+
+  defp call_case(item, cases) do
+    case Enum.find(cases, fn {module, _expr} -> module == :any or is_struct(item, module) end) do
+      {_module, expr} ->
+        evaluate(item, expr)
+
+      nil ->
+        raise Error.new(:validation, "#{inspect(item)} has no helper for this expression",
+                data: %{reason: :argument}
+              )
+    end
+  end
 
   # -- parse templates ----------------------------------------------------------------------------
 

@@ -40,4 +40,10 @@ defmodule Tinkex.Types.EncodedTextChunk do
   @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
   @spec to_map(t()) :: map()
   def to_map(struct), do: to_json(struct)
+
+  @doc """
+  The number of tokens of the chunk.
+  """
+  @spec length(t()) :: integer()
+  def length(%__MODULE__{} = value), do: Codec.evaluate(value, {:len, {:path, [:tokens]}})
 end

@@ -46,4 +46,10 @@ defmodule Tinkex.Types.ForwardBackwardOutput do
   @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
   @spec to_map(t()) :: map()
   def to_map(struct), do: to_json(struct)
+
+  @doc """
+  The `"loss"` metric, absent when the server did not report one.
+  """
+  @spec loss(t()) :: float() | nil
+  def loss(%__MODULE__{} = value), do: Codec.evaluate(value, {:key, {:path, [:metrics]}, "loss"})
 end

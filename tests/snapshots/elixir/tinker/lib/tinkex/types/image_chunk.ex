@@ -66,4 +66,14 @@ defmodule Tinkex.Types.ImageChunk do
       }
     )
   end
+
+  @doc """
+  The tokens the image stands for (`expected_tokens`); an invalid-argument error when it is
+  absent. A value it cannot answer for (what it reads is absent, or an item lacks it) is an
+  `:invalid_argument` error (raised).
+  """
+  @spec length(t()) :: integer()
+  def length(%__MODULE__{} = value) do
+    Codec.evaluate(value, {:required, {:path, [:expected_tokens]}})
+  end
 end

@@ -73,4 +73,25 @@ defmodule Tinkex.Types.LoadWeightsRequest do
   @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
   @spec to_map(t()) :: map()
   def to_map(struct), do: to_json(struct)
+
+  @doc """
+  A legacy-addressed load of the weights at `path` into model `model_id` (Tinkex's positional
+  form); options `seq_id` and `optimizer` (whether to load the optimizer state too; false).
+  Invalid values are an `:invalid_argument` error (raised). Options: `:seq_id`, `:optimizer`
+  (default `false`) (an unknown one is an `ArgumentError`).
+  """
+  @spec new(ModelID.t(), String.t(), keyword()) :: t()
+  def new(model_id, path, opts \\ []) do
+    opts = Keyword.validate!(opts, [:seq_id, optimizer: false])
+
+    Codec.construct(
+      __MODULE__,
+      %{
+        "model_id" => Codec.encode(model_id, {:nullable, ModelID}),
+        "path" => Codec.encode(path, :string),
+        "seq_id" => Codec.encode(opts[:seq_id], {:nullable, :integer}),
+        "optimizer" => Codec.encode(opts[:optimizer], :boolean)
+      }
+    )
+  end
 end

@@ -5,6 +5,8 @@ defmodule Tinkex.Types.ModelInput do
 
   alias Tinkex.Runtime.Codec
   alias Tinkex.Types.EncodedTextChunk
+  alias Tinkex.Types.ImageAssetPointerChunk
+  alias Tinkex.Types.ImageChunk
   alias Tinkex.Types.ModelInputChunk
 
   defstruct chunks: nil
@@ -69,5 +71,55 @@ defmodule Tinkex.Types.ModelInput do
   @spec to_ints(t()) :: [integer()]
   def to_ints(%__MODULE__{} = value) do
     Codec.project(value, [:chunks, :each, {:tokens, [EncodedTextChunk]}, :each])
+  end
+
+  @doc """
+  A copy of the input with `chunk` appended. A copy of the value; invalid values are an
+  `:invalid_argument` error (raised).
+  """
+  @spec append(t(), ModelInputChunk.t()) :: t()
+  def append(%__MODULE__{} = value, chunk) do
+    Codec.push(value, __MODULE__, "chunks", Codec.encode(chunk, ModelInputChunk), nil)
+  end
+
+  @doc """
+  A copy of the input with `token` appended: to the last chunk when it is encoded text, else as a
+  new encoded-text chunk. A copy of the value; invalid values are an `:invalid_argument` error
+  (raised).
+  """
+  @spec append_int(t(), integer()) :: t()
+  def append_int(%__MODULE__{} = value, token) do
+    Codec.push(
+      value,
+      __MODULE__,
+      "chunks",
+      %{"type" => "encoded_text", "tokens" => [Codec.encode(token, :integer)]},
+      {"tokens", "type", "encoded_text"}
+    )
+  end
+
+  @doc """
+  The number of tokens of the input: each chunk's own `length` added up (an image chunk's is its
+  `expected_tokens`); a chunk without one is an invalid-argument error. A value it cannot answer
+  for (what it reads is absent, or an item lacks it) is an `:invalid_argument` error (raised).
+  """
+  @spec length(t()) :: integer()
+  def length(%__MODULE__{} = value) do
+    Codec.evaluate(
+      value,
+      {
+        :sum,
+        {
+          :call,
+          {:path, [:chunks, :each]},
+          true,
+          [
+            {EncodedTextChunk, {:len, {:path, [:tokens]}}},
+            {ImageAssetPointerChunk, {:required, {:path, [:expected_tokens]}}},
+            {ImageChunk, {:required, {:path, [:expected_tokens]}}}
+          ]
+        }
+      }
+    )
   end
 end

@@ -37,4 +37,10 @@ defmodule Tinkex.Types.OptimStepResponse do
   @doc "Same as `to_json/1` (the map `from_map/1` reads back)."
   @spec to_map(t()) :: map()
   def to_map(struct), do: to_json(struct)
+
+  @doc """
+  Always true, as in Tinkex (a failed step is an error, never a response).
+  """
+  @spec success?(t()) :: boolean()
+  def success?(%__MODULE__{} = value), do: Codec.evaluate(value, {:const, true})
 end

@@ -50,4 +50,11 @@ defmodule Tinkex.Types.ParsedCheckpointTinkerPath do
   def from_tinker_path(text) do
     Codec.parse_template(__MODULE__, "tinker://{training_run_id}/{+checkpoint_id}", text)
   end
+
+  @doc """
+  The checkpoint's part of the path, `weights/<id>` or `sampler_weights/<id>`. A union item
+  without the field read is an `:invalid_argument` error (raised).
+  """
+  @spec checkpoint_segment(t()) :: String.t()
+  def checkpoint_segment(%__MODULE__{} = value), do: Codec.project(value, [:checkpoint_id])
 end

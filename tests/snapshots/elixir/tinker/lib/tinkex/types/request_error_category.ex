@@ -35,4 +35,10 @@ defmodule Tinkex.Types.RequestErrorCategory do
   @doc "The JSON form (the wire text)."
   @spec to_json(t()) :: String.t()
   def to_json(value), do: Codec.enum_text(__MODULE__, value)
+
+  @doc """
+  Whether a request failing with this category may succeed when sent again (not a user error).
+  """
+  @spec retryable?(t()) :: boolean()
+  def retryable?(value), do: Codec.evaluate(value, {:!=, {:path, []}, [:user]})
 end

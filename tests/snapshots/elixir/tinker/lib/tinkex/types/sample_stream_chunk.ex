@@ -91,4 +91,12 @@ defmodule Tinkex.Types.SampleStreamChunk do
       %{"token" => Codec.encode(message, {:nullable, :string}), "event_type" => "error"}
     )
   end
+
+  @doc """
+  Whether the chunk ends the stream (its event type is `done`).
+  """
+  @spec done?(t()) :: boolean()
+  def done?(%__MODULE__{} = value) do
+    Codec.evaluate(value, {:==, {:path, [:event_type]}, [:done]})
+  end
 end
