@@ -438,6 +438,11 @@ def _definitions() -> dict[str, Schema]:
                                 )
                             ),
                             "new": {"description": "A value template building the record; `${input.<param>}` puts a parameter."},
+                            "positional": {
+                                "type": "boolean",
+                                "description": "A constructing helper (not `new`) whose optional parameters are trailing positional "
+                                "arguments with defaults, not options.",
+                            },
                             "get": {"$ref": "#/$defs/HelperGet"},
                             "push": _obj(
                                 {

@@ -211,6 +211,10 @@ class Helper:
     path: tuple[str, ...] = ()  # when the helper reads: field names and "*"
     expr: HelperExpr | None = None  # when the helper computes (`get:` beyond a plain path)
     push: Push | None = None  # when the helper appends to a list field of the value
+    # `positional: true` on a constructing helper: its optional parameters are trailing positional
+    # arguments with defaults in every SDK (Tinkex's `SampleStreamChunk.done(reason \\ nil,
+    # tokens \\ nil)`), not options (Elixir's keyword list, Python's keyword-only, TS's object)
+    positional: bool = False
     doc: str | None = None
     span: Span | None = _span()
 

@@ -236,6 +236,7 @@ CASES: dict[str, Case] = {
             r"a default is given to a `string`, `int`, `float` or `bool` parameter",
         ),
     ),
+    "helper_bad_positional": case(E("type.bad-helper", 12, 21), E("type.bad-helper", 16, 21), match=HINT + r"drop `positional`"),
     "helper_bad_push": case(
         E("type.bad-helper", 26, 15),
         E("type.bad-helper", 29, 57),

@@ -395,6 +395,19 @@ def helper_function(api: ir.Api, h: HelperPlan, types: TypeRenderer, codec: str)
     required = [p for p in h.params if not p.optional]
     optional = [p for p in h.params if p.optional]
     names = {p.name: symbols.variable_name(p.name) for p in required}
+    if h.positional:  # `done(finish_reason \\ nil, total_tokens \\ nil)`: trailing arguments with defaults
+        names.update({p.name: symbols.variable_name(p.name) for p in optional})
+        build = exfmt.Call(f"{codec}.construct", [Text("__MODULE__"), template_node(h.template, types, names)])
+        defaults = [f"{names[p.name]} \\\\ {scalar(p.default) if p.has_default else 'nil'}" for p in optional]
+        spec_args = [" | ".join(types.alternatives(p.type)) for p in h.params]
+        doc += " Invalid values are an `:invalid_argument` error (raised)."
+        return lines(
+            [
+                *exfmt.heredoc("@doc", doc),
+                *exfmt.spec(name, spec_args, ["t()"]),
+                *exfmt.short_def(f"{name}({', '.join([*(names[p.name] for p in required), *defaults])})", build),
+            ]
+        )
     names.update({p.name: f"opts[{symbols.atom(symbols.field_name(p.name))}]" for p in optional})
     args = [names[p.name] for p in required] + (["opts \\\\ []"] if optional else [])
     spec_args = [" | ".join(types.alternatives(p.type)) for p in required] + (["keyword()"] if optional else [])

@@ -200,7 +200,7 @@ def helper_method(api: ir.Api, h: HelperPlan, imports: Imports) -> str:
             params.append(f"{names[p.name]}: {annotation} = {py_literal(p.default)}")
         else:
             params.append(f"{names[p.name]}: {optional(annotation)} = None" if p.optional else f"{names[p.name]}: {annotation}")
-    if any(p.optional for p in h.params):
+    if any(p.optional for p in h.params) and not h.positional:  # options: keyword-only
         first = next(i for i, p in enumerate(h.params) if p.optional)
         params.insert(first, "*")
     doc += " Values that do not fit are an ``InvalidArgumentError``."

@@ -822,7 +822,17 @@ class Lowerer:
             h = self.mapping(e.value, where)
             if h is None:
                 continue
-            self.check_keys(h, ("doc", "params", "new", "get", "push"), where)
+            self.check_keys(h, ("doc", "params", "new", "get", "push", "positional"), where)
+            positional = bool(self.boolean(h.get("positional"), f"`positional` of {where}")) if "positional" in h else False
+            if positional and ("new" not in h or e.key == "new"):
+                self.sink.error(
+                    "type.bad-helper",
+                    f"`positional` of {where}: only a constructing helper other than `new` takes its optional parameters "
+                    "positionally",
+                    h["positional"].span,
+                    hint="drop `positional` (a `new` keeps its options beside the record's own `new/1`; a `get` or `push` has none)",
+                )
+                positional = False
             kinds = [k for k in ("new", "get", "push") if k in h]
             if len(kinds) != 1:
                 self.sink.error(
@@ -919,7 +929,7 @@ class Lowerer:
             value = self.value(h.get("new"))
             if value is None:
                 continue
-            out.append(ir.Helper(name=e.key, params=tuple(params), new=value, doc=doc, span=e.key_span))
+            out.append(ir.Helper(name=e.key, params=tuple(params), new=value, positional=positional, doc=doc, span=e.key_span))
         return tuple(out)
 
     def derived_fields(self, owner: str, node: Node | None, fields: tuple[ir.Field, ...]) -> tuple[tuple[str, ir.Derived], ...]:

@@ -826,6 +826,9 @@ class HelperPlan:
     # ``push``: the list field (wire name) the item (``template``) is appended to, and how it merges
     push_field: str | None = None
     merge: PushMerge | None = None
+    # ``new`` with `positional: true`: the optional parameters are trailing positional arguments
+    # with defaults in every SDK, not options
+    positional: bool = False
 
     @property
     def predicate(self) -> bool:
@@ -907,6 +910,7 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
                         path=(),
                         result=ir.Ref(name=decl.id),
                         doc=h.doc,
+                        positional=h.positional,
                     )
                 )
         if out:

@@ -193,8 +193,6 @@ EXPLAINED: dict[str, str] = {
     "Types.ModelInput.from_text!": TOKENIZER,
     "Types.RegularizerOutput": NX,
     "Types.RegularizerSpec": NX,
-    "Types.SampleStreamChunk.done/2": "a helper's optional parameters are a keyword list in Elixir: "
-    "`done(finish_reason: reason, total_tokens: n)` (done/0,1)",
     "Types.SaveWeightsForSamplerResponse": "named SaveWeightsForSamplerResponseInternal in the Tinker API 0.38 the manifest describes",
     "Types.TensorData.from_nx": NX,
     "Types.TensorData.to_nx": NX,

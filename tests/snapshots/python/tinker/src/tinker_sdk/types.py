@@ -1152,7 +1152,7 @@ class SampleStreamChunk(WireModel):
     """What the chunk is."""
 
     @classmethod
-    def done(cls, *, finish_reason: str | None = None, total_tokens: int | None = None) -> SampleStreamChunk:
+    def done(cls, finish_reason: str | None = None, total_tokens: int | None = None) -> SampleStreamChunk:
         """A chunk ending a stream, with its finish reason and token count. Values that do not fit are an
         ``InvalidArgumentError``.
         """

@@ -63,18 +63,15 @@ defmodule Tinkex.Types.SampleStreamChunk do
 
   @doc """
   A chunk ending a stream, with its finish reason and token count. Invalid values are an
-  `:invalid_argument` error (raised). Options: `:finish_reason`, `:total_tokens` (an unknown one
-  is an `ArgumentError`).
+  `:invalid_argument` error (raised).
   """
-  @spec done(keyword()) :: t()
-  def done(opts \\ []) do
-    opts = Keyword.validate!(opts, [:finish_reason, :total_tokens])
-
+  @spec done(String.t() | nil, integer() | nil) :: t()
+  def done(finish_reason \\ nil, total_tokens \\ nil) do
     Codec.construct(
       __MODULE__,
       %{
-        "finish_reason" => Codec.encode(opts[:finish_reason], {:nullable, :string}),
-        "total_tokens" => Codec.encode(opts[:total_tokens], {:nullable, :integer}),
+        "finish_reason" => Codec.encode(finish_reason, {:nullable, :string}),
+        "total_tokens" => Codec.encode(total_tokens, {:nullable, :integer}),
         "event_type" => "done"
       }
     )
