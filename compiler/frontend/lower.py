@@ -827,8 +827,7 @@ class Lowerer:
             if positional and ("new" not in h or e.key == "new"):
                 self.sink.error(
                     "type.bad-helper",
-                    f"`positional` of {where}: only a constructing helper other than `new` takes its optional parameters "
-                    "positionally",
+                    f"`positional` of {where}: only a constructing helper other than `new` takes its optional parameters positionally",
                     h["positional"].span,
                     hint="drop `positional` (a `new` keeps its options beside the record's own `new/1`; a `get` or `push` has none)",
                 )
