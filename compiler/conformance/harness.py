@@ -185,8 +185,26 @@ def startup_endpoints(api: ir.Api) -> set[str]:
     return {eid for f in api.features.values() if isinstance(f.params, ir.ServerConfig) for eid in f.params.endpoints}
 
 
+# The keys of an endpoint's wire rule and of one `in_order` entry (docs/conformance.md): a key
+# outside these is a mistake in the scenario, reported as a problem instead of checking nothing.
+ENDPOINT_RULE_KEYS = frozenset(
+    {
+        "endpoint", "count", "min_count", "query", "path_params", "header", "header_prefix", "header_values",
+        "same_idempotency_key", "distinct_idempotency_keys", "body_exact", "body_fields", "body_values", "body",
+        "in_order", "min_gap_ms",
+    }
+)  # fmt: skip
+NTH_REQUEST_KEYS = frozenset({"path", "query", "body"})
+
+
 def check_wire(rule: Mapping[str, Any], mock: Any, background: set[str], startup: set[str] | None = None) -> list[str]:
     """What is wrong with the requests the mock saw, by one wire rule of docs/conformance.md."""
+    if "endpoint" in rule:
+        unknown = sorted(set(rule) - ENDPOINT_RULE_KEYS) + sorted(
+            {k for want in rule.get("in_order") or [] for k in want} - NTH_REQUEST_KEYS
+        )
+        if unknown:
+            return [f"wire rule of {rule['endpoint']}: unknown key(s) {unknown} (docs/conformance.md lists the rules)"]
     if "sequence" in rule:
         wanted = rule["sequence"]
         skipped = background | ((startup or set()) - set(wanted))

@@ -131,6 +131,10 @@ def record(endpoint: str, received_ms: float, **extra: Any) -> dict[str, Any]:
         ({"endpoint": "a", "body": {"z": "$absent"}}, True),
         ({"endpoint": "a", "body": {"z": 1}}, True),
         ({"endpoint": "z", "body": {"m": "$absent"}}, True),  # no such request at all
+        # a misspelt key checks nothing: it is a problem, not a pass
+        ({"endpoint": "a", "count": 2, "bodyy": {"z": 1}}, True),
+        ({"endpoint": "a", "in_order": [{"body": {"z": None}}]}, False),
+        ({"endpoint": "a", "in_order": [{"body_fields": {"z": 1}}]}, True),
     ],
 )
 def test_check_wire(rule: dict[str, Any], fails: bool) -> None:
