@@ -114,8 +114,9 @@ class FlowChecker:
                     hint=f"give `{i.name}` a `default:` (a record literal), or make it required",
                 )
                 continue
+            spread_already = {o.name for o in inputs if o.spread_of == i.name}  # the pass ran before
             for f in record.fields:
-                if isinstance(f.type, ir.Lit):  # a tag (`type: "create_model"`) is no caller's choice
+                if isinstance(f.type, ir.Lit) or f.name in spread_already:  # a tag is no caller's choice
                     continue
                 if f.name in names:
                     self.sink.error(
