@@ -223,13 +223,26 @@ def explanation(module: str, function: str, arity: int | None) -> str | None:
     return next((EXPLAINED[k] for k in keys if k in EXPLAINED), None)
 
 
+ENV = {**os.environ, "MIX_ENV": "dev", "HEX_OFFLINE": "1"}
+
+
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[tuple[str, int]] | None]:
-    """What the generated SDK's modules export: module -> {(function, arity)}, None when absent."""
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The snapshot SDK, compiled once for the tests of this module."""
     mix = shutil.which("mix")
     assert mix, "`mix` is not installed: the surface test needs Debian's `elixir erlang-jiffy`"
     tree = tmp_path_factory.mktemp("surface") / "sdk"
     shutil.copytree(SNAPSHOT, tree)
+    subprocess.run([mix, "compile"], cwd=tree, env=ENV, capture_output=True, text=True, check=True)
+    return tree
+
+
+@pytest.fixture(scope="module")
+def exported(compiled: Path) -> dict[str, set[tuple[str, int]] | None]:
+    """What the generated SDK's modules export: module -> {(function, arity)}, None when absent."""
+    mix = shutil.which("mix")
+    assert mix
+    tree = compiled
     modules = sorted({m for m, _, _ in expected()})
     script = (
         'for m <- String.split(System.get_env("SURFACE_MODULES"), ",") do\n'
@@ -240,8 +253,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[tuple[st
         "  end\n"
         "end\n"
     )
-    env = {**os.environ, "MIX_ENV": "dev", "HEX_OFFLINE": "1", "SURFACE_MODULES": ",".join(modules)}
-    subprocess.run([mix, "compile"], cwd=tree, env=env, capture_output=True, text=True, check=True)
+    env = {**ENV, "SURFACE_MODULES": ",".join(modules)}
     proc = subprocess.run([mix, "run", "--no-start", "-e", script], cwd=tree, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     found: dict[str, set[tuple[str, int]] | None] = {m: None for m in modules}
@@ -424,14 +436,10 @@ end
 
 
 @pytest.mark.toolchain  # mix compiles the SDK
-def test_the_most_used_functions_take_tinkex_options_and_answer_its_shapes(tmp_path: Path) -> None:
+def test_the_most_used_functions_take_tinkex_options_and_answer_its_shapes(compiled: Path) -> None:
     mix = shutil.which("mix")
     assert mix, "`mix` is not installed"
-    tree = tmp_path / "sdk"
-    shutil.copytree(SNAPSHOT, tree)
-    env = {**os.environ, "MIX_ENV": "dev", "HEX_OFFLINE": "1"}
-    subprocess.run([mix, "compile"], cwd=tree, env=env, capture_output=True, text=True, check=True)
-    facts = most_used_facts(tree, env, mix)
+    facts = most_used_facts(compiled, ENV, mix)
     problems, stale = [], []
     for key, (wanted, shape) in MOST_USED.items():
         have, actual = facts[key]
