@@ -740,7 +740,7 @@ defmodule Shapes.Runtime.Client do
     client = stateless(opts, function)
 
     # (a `{` would be read as a template variable: a raw path is sent as it is given)
-    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+    if raw_path?(path) do
       endpoint = %{Spec.raw_endpoint(method) | path: path}
       json = if body == nil, do: nil, else: Codec.encode(body, :any)
 
@@ -751,10 +751,7 @@ defmodule Shapes.Runtime.Client do
         end
       end
     else
-      {:error,
-       argument_error(
-         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
-       )}
+      bad_raw_path(path, function)
     end
   end
 
@@ -768,7 +765,7 @@ defmodule Shapes.Runtime.Client do
   def raw_stream(path, opts, function) do
     client = stateless(opts, function)
 
-    if is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{") do
+    if raw_path?(path) do
       endpoint = %{
         Spec.raw_endpoint(:get)
         | path: path,
@@ -780,11 +777,19 @@ defmodule Shapes.Runtime.Client do
         {:ok, Stream.map(SSE.events(response.body), &decode_event!(&1, :any))}
       end
     else
-      {:error,
-       argument_error(
-         "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
-       )}
+      bad_raw_path(path, function)
     end
+  end
+
+  # a raw request's path: under the base URL, so starting with /, and sent as written (no template)
+  defp raw_path?(path),
+    do: is_binary(path) and String.starts_with?(path, "/") and not String.contains?(path, "{")
+
+  defp bad_raw_path(path, function) do
+    {:error,
+     argument_error(
+       "#{function}: the path must be a string starting with / (without `{`), got: #{inspect(path)}"
+     )}
   end
 
   defp decode_json(text) do
