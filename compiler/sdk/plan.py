@@ -817,11 +817,11 @@ class HelperPlan:
     record: str
     name: str
     kind: Literal["new", "get", "expr", "push"]
-    params: tuple[HelperParamPlan, ...]
-    template: Any
-    path: tuple[PathStep, ...]
     result: ir.TypeRef
     doc: str | None
+    params: tuple[HelperParamPlan, ...] = ()
+    template: Any = None
+    path: tuple[PathStep, ...] = ()
     expr: Expr | None = None  # ``expr``: the typed expression every runtime's `evaluate` reads
     # ``push``: the list field (wire name) the item (``template``) is appended to, and how it merges
     push_field: str | None = None
@@ -885,7 +885,6 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
                         kind="push",
                         params=params,
                         template=template,
-                        path=(),
                         result=ir.Ref(name=decl.id),
                         doc=h.doc,
                         push_field=field,
@@ -895,9 +894,7 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
             elif h.kind == "get":
                 got = get_path(api, decl.id, h.path)
                 assert not isinstance(got, str)
-                out.append(
-                    HelperPlan(record=decl.id, name=h.name, kind="get", params=(), template=None, path=got[0], result=got[1], doc=h.doc)
-                )
+                out.append(HelperPlan(record=decl.id, name=h.name, kind="get", path=got[0], result=got[1], doc=h.doc))
             else:
                 template = wire_template(api, h.new, ir.Ref(name=decl.id))
                 out.append(
@@ -907,7 +904,6 @@ def plan_helpers(api: ir.Api) -> tuple[dict[str, tuple[HelperPlan, ...]], dict[s
                         kind="new",
                         params=params,
                         template=template,
-                        path=(),
                         result=ir.Ref(name=decl.id),
                         doc=h.doc,
                         positional=h.positional,
@@ -939,7 +935,7 @@ def _expr_helper(api: ir.Api, owner: str, h: ir.Helper) -> HelperPlan:
     got = helper_expr(api, owner, h)
     assert len(got) == 2, got  # the type-declarations pass reported it
     expr, result = got
-    return HelperPlan(record=owner, name=h.name, kind="expr", params=(), template=None, path=(), result=result, doc=h.doc, expr=expr)
+    return HelperPlan(record=owner, name=h.name, kind="expr", result=result, doc=h.doc, expr=expr)
 
 
 @attrs.frozen(kw_only=True)
