@@ -46,10 +46,10 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _stat(path: Path) -> list[int] | None:
+def _stat(path: str | Path) -> list[int] | None:
     try:
-        st = path.stat()
-    except OSError:
+        st = os.stat(path)
+    except (OSError, ValueError):  # ValueError: a path no file system can hold (what Path.stat raises too)
         return None
     return [st.st_size, st.st_mtime_ns]
 
@@ -82,7 +82,7 @@ def _tree_stat(root: Path) -> str:
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith(_CODE_SUFFIXES):
-                lines.append(f"{dirpath}/{name}:{_stat(Path(dirpath) / name)}\n")
+                lines.append(f"{dirpath}/{name}:{_stat(os.path.join(dirpath, name))}\n")
     return "".join(lines)
 
 
@@ -117,8 +117,9 @@ def is_fresh(root: Path, manifest: Path, fp: str) -> list[str] | None:
     for path, digest in inputs.items():
         if _sha256(Path(path)) != digest:
             return None
+    base = os.fspath(root)
     for rel, stat in outputs.items():
-        if _stat(root / rel) != stat:
+        if _stat(os.path.join(base, rel)) != stat:
             return None
     return [str(d) for d in diagnostics]
 
@@ -126,8 +127,9 @@ def is_fresh(root: Path, manifest: Path, fp: str) -> list[str] | None:
 def record(root: Path, manifest: Path, fp: str, inputs: Iterable[Path], generated: Iterable[str], diagnostics: list[str]) -> None:
     """Remember a finished build of this target into ``root`` (see the module docstring)."""
     outputs: dict[str, Any] = {}
+    base = os.fspath(root)
     for rel in sorted({*generated, WRITER_RECORD}):
-        stat = _stat(root / rel)
+        stat = _stat(os.path.join(base, rel))
         if stat is None:
             forget(root)
             return
