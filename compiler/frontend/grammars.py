@@ -326,7 +326,10 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
         return t
     depth = deepest = 0
     quoted = escaped = False
-    for ch in text:  # bounded before parsing: the backends' type walks recurse once per level
+    # Bounded before parsing: the backends' type walks recurse once per level. No text has more
+    # levels than opening brackets, so most texts need no walk.
+    shallow = text.count("[") + text.count("(") <= MAX_TYPE_DEPTH
+    for ch in "" if shallow else text:
         if quoted:  # a literal's text is not nesting
             quoted, escaped = (quoted if escaped or ch != '"' else False), (not escaped and ch == "\\")
             continue
