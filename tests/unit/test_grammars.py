@@ -115,3 +115,18 @@ def test_a_union_lists_each_member_once_and_not_too_many(text: str, message: str
         parse_type(text)
     assert exc.value.message == message
     assert (exc.value.column, exc.value.length) == (0, len(text))
+
+
+def test_type_nesting_is_bounded_at_the_limit() -> None:
+    from tinkc.frontend.limits import MAX_TYPE_DEPTH
+
+    at_limit = "[" * MAX_TYPE_DEPTH + "string" + "]" * MAX_TYPE_DEPTH
+    assert format_type(parse_type(at_limit)) == at_limit
+    # brackets inside a string literal are not nesting, however many
+    assert parse_type('"' + "[" * (MAX_TYPE_DEPTH + 1) + '"') == ir.Lit(value="[" * (MAX_TYPE_DEPTH + 1))
+    for deeper in (
+        "[" * (MAX_TYPE_DEPTH + 1) + "string" + "]" * (MAX_TYPE_DEPTH + 1),
+        "(" * (MAX_TYPE_DEPTH + 1) + "A" + ")" * (MAX_TYPE_DEPTH + 1),
+    ):
+        with pytest.raises(GrammarError, match="nested too deeply"):
+            parse_type(deeper)
