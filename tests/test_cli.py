@@ -138,6 +138,7 @@ import sys
 from tinkc.cli import main
 code = main(["check"])
 emitters = sorted(m for m in sys.modules if m.startswith("tinkc.backends.") and m.rsplit(".", 1)[-1].startswith("emit_"))
+emitters += [m for m in ("tinkc.sdk.plan",) if m in sys.modules]  # what the emitters render: a check plans nothing
 print("exit", code, "emitters", *emitters)
 """
 
