@@ -86,6 +86,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    from tinkc.lsp import serve  # pygls is imported here only: no other command pays for it
+
+    gc.enable()  # main() turns the collector off for one compile; a server compiles for hours
+    serve(debounce_ms=args.debounce_ms)
+    return EXIT_OK
+
+
 def cmd_ir(args: argparse.Namespace) -> int:
     from tinkc.ir.graph import to_dot, to_mermaid
     from tinkc.ir.serialize import api_to_json
@@ -396,6 +404,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("manifests", nargs="*", metavar="MANIFEST", help="files to format (default: ./manifest.yaml)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is not formatted")
     p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("lsp", help="run a language server on stdin/stdout: diagnostics as you edit (see docs/cli.md)")
+    p.add_argument(
+        "--debounce-ms",
+        type=int,
+        default=300,
+        metavar="MS",
+        help="check a changed buffer after MS ms without edits (default: 300; a save checks at once)",
+    )
+    p.set_defaults(func=cmd_lsp)
 
     p = sub.add_parser("graph", help="draw the API: SVG/PNG/PDF with Graphviz, or the .dot / .mmd source")
     manifest_arg(p)
