@@ -239,6 +239,7 @@ class Debouncer:
 def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
     """Run the language server on stdin/stdout until the client says `exit`."""
     import asyncio
+    import gc
 
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
@@ -268,15 +269,21 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
         check_roots(checker.roots_of(path))
 
     def check_roots(roots: list[Path]) -> None:
-        for root in roots:
-            try:
-                found = checker.check(root)
-            except Exception as exc:  # noqa: BLE001 - a bug in tinkc must not take the editor's server down
-                log(
-                    types.MessageType.Error, f"tinkc: internal error checking {root}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-                )
-                continue
-            publish(found)
+        # A check allocates ~300k objects that live until it ends: the cyclic collector rescans them
+        # as they pile up (~8 of the ~78 ms of a check of the bundled manifest, measured). It is off
+        # during the checks and on again once the diagnostics are out, where it collects them.
+        gc.disable()
+        try:
+            for root in roots:
+                try:
+                    found = checker.check(root)
+                except Exception as exc:  # noqa: BLE001 - a bug in tinkc must not take the editor's server down
+                    error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+                    log(types.MessageType.Error, f"tinkc: internal error checking {root}: {error}")
+                    continue
+                publish(found)
+        finally:
+            gc.enable()
 
     def schedule() -> Debouncer:
         nonlocal debouncer
