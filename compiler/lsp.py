@@ -37,6 +37,7 @@ _SEVERITY = {
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # a root manifest declares the service; a file that only holds types (imported) does not
 _DECLARES_SERVICE = re.compile(r'^(?:service\s*:|\s*"service"\s*:)', re.MULTILINE)
+_SAYS_SCHEMA_VERSION = re.compile(r'^schema_version\s*:|"schema_version"\s*:', re.MULTILINE)
 
 
 def utf16_units(text: str) -> int:
@@ -107,7 +108,8 @@ class Checker:
 
     def roots_of(self, path: Path) -> list[Path]:
         """The manifests to check when ``path`` changed: those whose last check read it; else ``path``
-        itself when it declares a service (or no manifest nearby imports it)."""
+        itself when it declares a service; else the manifests nearby that import it; else ``path``
+        when it says `schema_version` (a manifest that lacks its service); else none."""
         known = self._read_by.get(path)
         if known:
             return sorted(known)
@@ -115,7 +117,11 @@ class Checker:
         if text is not None and _DECLARES_SERVICE.search(text):
             return [path]
         importers = self._importers_nearby(path)
-        return importers or [path]
+        if importers:
+            return importers
+        # any other YAML or JSON file (a CI workflow, a docker-compose file) is left alone: the
+        # editor attaches the server to every YAML file, and only manifests say `schema_version`
+        return [path] if text is not None and _SAYS_SCHEMA_VERSION.search(text) else []
 
     def _text(self, path: Path) -> str | None:
         if path in self.overlay:

@@ -75,6 +75,20 @@ class LspClient:
             if match(message):
                 return message
 
+    def drain(self, timeout: float = 30) -> list[dict[str, Any]]:
+        """Every message the server sends before it answers a request sent now: the server handles
+        messages in order, so these are all it had to say about what was sent before (a request of
+        a method it does not have, answered with an error, is the marker)."""
+        self._next_id += 1
+        ident = self._next_id
+        self.send({"id": ident, "method": "tinkc/barrier", "params": {}})
+        before: list[dict[str, Any]] = []
+        while True:
+            message = self.wait(lambda m: True, timeout)
+            if message.get("id") == ident and "method" not in message:
+                return before
+            before.append(message)
+
     def diagnostics(self, path: Path, timeout: float = 30) -> list[dict[str, Any]]:
         """The diagnostics of the next publishDiagnostics for ``path``."""
         uri = uri_of(path)

@@ -62,9 +62,14 @@ def character(path: Path, line: int, col: int) -> int:
 NOT_TEXT = {"load_not_utf8", "load_binary"}
 
 
+# files that say nothing of being a manifest (no `schema_version`, no `service`, imported by no
+# manifest): the server leaves them alone, as it does every other YAML file an editor opens
+NOT_MANIFEST = {"load_empty", "load_whitespace_only", "load_top_level_list"}
+
+
 def test_broken_cases_publish_the_expected_errors(client: LspClient) -> None:
     problems = []
-    for name in sorted(set(CASES) - NOT_TEXT):
+    for name in sorted(set(CASES) - NOT_TEXT - NOT_MANIFEST):
         entry = case_entry(name).resolve()
         files = {entry, *(entry.parent / e.file for e in CASES[name].errors if e.file)}
         client.open(entry)
@@ -85,6 +90,19 @@ def test_broken_cases_publish_the_expected_errors(client: LspClient) -> None:
         client.close(entry)
     assert not problems, "\n".join(problems)
     assert client.stop() == 0
+
+
+def test_yaml_files_that_are_no_manifest_are_left_alone(client: LspClient, tmp_path: Path) -> None:
+    workflow = tmp_path / "ci.yaml"
+    workflow.write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n", encoding="utf-8")
+    paths = [workflow, *(case_entry(name).resolve() for name in sorted(NOT_MANIFEST))]
+    for path in paths:
+        client.open(path)
+    uris = {uri_of(p) for p in paths}
+    assert [m for m in client.drain() if m.get("method") == PUBLISH and m["params"]["uri"] in uris] == []
+    # once it says it is a manifest, it is checked
+    client.change(workflow, "schema_version: 1\n", version=2)
+    assert [d["code"] for d in client.diagnostics(workflow)] == ["manifest.missing-service"]
 
 
 def test_a_range_is_zero_based_and_the_hint_follows_the_message(client: LspClient) -> None:
