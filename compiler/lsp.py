@@ -255,12 +255,17 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
     server = LanguageServer("tinkc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     checker = Checker()
     debouncer: Debouncer | None = None
+    # the URI the editor named each file by: tinkc works on resolved paths, and a path through a
+    # symlink (or spelt with other escapes) would be another document to the editor
+    uris: dict[Path, str] = {}
 
     def path_of(uri: str) -> Path | None:
         fs = to_fs_path(uri)
         if fs is None or not fs.endswith(MANIFEST_SUFFIXES):
             return None
-        return Path(fs).resolve()
+        path = Path(fs).resolve()
+        uris.setdefault(path, uri)
+        return path
 
     def log(kind: types.MessageType, message: str) -> None:
         server.window_log_message(types.LogMessageParams(type=kind, message=message))
@@ -268,11 +273,16 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
     def publish(found: dict[Path, list[types.Diagnostic]]) -> None:
         for target, diagnostics in found.items():
             server.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=from_fs_path(str(target)) or "", diagnostics=diagnostics)
+                types.PublishDiagnosticsParams(uri=uris.get(target) or from_fs_path(str(target)) or "", diagnostics=diagnostics)
             )
 
     def check(path: Path) -> None:
-        check_roots(checker.roots_of(path))
+        try:
+            roots = checker.roots_of(path)
+        except Exception as exc:  # noqa: BLE001 - as below
+            log(types.MessageType.Error, f"tinkc: internal error finding the manifests of {path}: {type(exc).__name__}: {exc}")
+            return
+        check_roots(roots)
 
     def check_roots(roots: list[Path]) -> None:
         # A check allocates ~300k objects that live until it ends: the cyclic collector rescans them

@@ -326,3 +326,24 @@ def test_a_save_is_checked_at_once_and_cancels_the_pending_check() -> None:
     assert runs == ["save"]
     clock.advance(1)
     assert runs == ["save", "other file"]  # the other file's pending check still runs
+
+
+def test_other_commands_do_not_import_pygls() -> None:
+    import subprocess
+
+    code = "import sys\nfrom tinkc.cli import main\nmain(['check'])\nprint(sorted(m for m in ('pygls', 'lsprotocol', 'tinkc.lsp') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_diagnostics_go_to_the_uri_the_editor_opened(client: LspClient, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    text = (ROOT / "tests" / "broken" / "ref_unknown_type.yaml").read_text(encoding="utf-8")
+    (real / "manifest.yaml").write_text(text, encoding="utf-8")
+    uri = (tmp_path / "link" / "manifest.yaml").as_uri()  # through the symlink, not resolved
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}})
+    published = client.wait(lambda m: m.get("method") == PUBLISH)
+    assert published["params"]["uri"] == uri
+    assert [d["code"] for d in published["params"]["diagnostics"]] == ["ref.unknown-type"]
