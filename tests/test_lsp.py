@@ -347,3 +347,13 @@ def test_diagnostics_go_to_the_uri_the_editor_opened(client: LspClient, tmp_path
     published = client.wait(lambda m: m.get("method") == PUBLISH)
     assert published["params"]["uri"] == uri
     assert [d["code"] for d in published["params"]["diagnostics"]] == ["ref.unknown-type"]
+
+
+def test_closing_a_manifest_clears_its_diagnostics(client: LspClient, tmp_path: Path) -> None:
+    path = tmp_path / "manifest.yaml"
+    broken = (ROOT / "tests" / "broken" / "ref_unknown_type.yaml").read_text(encoding="utf-8")
+    path.write_text(broken.replace("Pett", "Pet"), encoding="utf-8")
+    client.open(path, broken)  # the buffer differs from the file
+    assert [d["code"] for d in client.diagnostics(path)] == ["ref.unknown-type"]
+    client.close(path)  # closed without saving
+    assert client.diagnostics(path) == []
