@@ -37,6 +37,8 @@ _SEVERITY = {
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # a root manifest declares the service; a file that only holds types (imported) does not
 _DECLARES_SERVICE = re.compile(r'^(?:service\s*:|\s*"service"\s*:)', re.MULTILINE)
+# a place in a hint, as a Span prints itself: FILE:LINE:COL
+_PLACE = re.compile(r"(\S+):(\d+):(\d+)")
 _SAYS_SCHEMA_VERSION = re.compile(r'^schema_version\s*:|"schema_version"\s*:', re.MULTILINE)
 
 
@@ -65,22 +67,41 @@ def to_range(span: Span, lines: list[str]) -> types.Range:
     return types.Range(start=start, end=end)
 
 
-def to_lsp(diagnostic: Diagnostic, lines: list[str]) -> types.Diagnostic:
+def to_lsp(diagnostic: Diagnostic, lines: list[str], sources: dict[str, list[str]] | None = None) -> types.Diagnostic:
     """A tinkc diagnostic as the editor shows it: the hint and notes follow the message, as
-    `tinkc check` prints them under it (editors show one message; relatedInformation needs a
-    location, and a hint has none)."""
+    `tinkc check` prints them under it (an editor shows the message; not every one shows
+    relatedInformation). A hint or note that names a place of a file the check read (`first
+    declared at FILE:LINE:COL`) is also related information there, so the editor can go to it.
+    ``sources`` holds the lines of every file the check read, by the name diagnostics give it."""
     message = diagnostic.message
-    if diagnostic.hint:
-        message += f"\nhint: {diagnostic.hint}"
-    for note in diagnostic.notes:
-        message += f"\nnote: {note}"
+    related: list[types.DiagnosticRelatedInformation] = []
+    for kind, text in [("hint", diagnostic.hint), *(("note", n) for n in diagnostic.notes)]:
+        if not text:
+            continue
+        message += f"\n{kind}: {text}"
+        for place in _PLACE.finditer(text):
+            display, line, col = place.group(1), int(place.group(2)), int(place.group(3))
+            if sources is not None and display in sources:
+                at = to_range(Span(file=display, line=line, col=col, end_line=line, end_col=col + 1), sources[display])
+                related.append(
+                    types.DiagnosticRelatedInformation(
+                        location=types.Location(uri=resolve_display(display).as_uri(), range=at), message=text
+                    )
+                )
     span = diagnostic.span
     where = (
         to_range(span, lines)
         if span is not None
         else types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
     )
-    return types.Diagnostic(range=where, message=message, severity=_SEVERITY[diagnostic.severity], code=diagnostic.code, source=SOURCE)
+    return types.Diagnostic(
+        range=where,
+        message=message,
+        severity=_SEVERITY[diagnostic.severity],
+        code=diagnostic.code,
+        source=SOURCE,
+        related_information=related or None,
+    )
 
 
 def split_lines(text: str) -> list[str]:
@@ -178,14 +199,14 @@ class Checker:
         for path in read:
             self._read_by.setdefault(path, set()).add(root)
         self._read_by = {p: r for p, r in self._read_by.items() if r}
-        lines: dict[str, list[str]] = {}
+        diagnostics = list(diagnostics)
+        # each file's lines, for the ranges (not split when there is nothing to publish: a clean save)
+        lines = {display: split_lines(text) for display, text in sources.items()} if diagnostics else {}
         found: dict[Path, list[types.Diagnostic]] = {}
         for d in diagnostics:
             display = d.span.file if d.span is not None else None
             path = resolve_display(display) if display is not None else root
-            if display is not None and display not in lines:
-                lines[display] = split_lines(sources.get(display, ""))
-            found.setdefault(path, []).append(to_lsp(d, lines.get(display, []) if display is not None else []))
+            found.setdefault(path, []).append(to_lsp(d, lines.get(display, []) if display is not None else [], lines))
         before = self._found.get(root, {})
         self._found[root] = found
         publish: dict[Path, list[types.Diagnostic]] = {}

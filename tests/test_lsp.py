@@ -357,3 +357,17 @@ def test_closing_a_manifest_clears_its_diagnostics(client: LspClient, tmp_path: 
     assert [d["code"] for d in client.diagnostics(path)] == ["ref.unknown-type"]
     client.close(path)  # closed without saving
     assert client.diagnostics(path) == []
+
+
+def test_a_place_named_in_a_hint_is_related_information(client: LspClient) -> None:
+    entry = case_entry("import_duplicate_type").resolve()
+    types = entry.parent / "types.yaml"
+    client.open(entry)
+    [d] = collect(client, {entry, types})[types]
+    # the hint says `first declared at tests/broken/import_duplicate_type/manifest.yaml:15:3`
+    assert d["message"].endswith("first declared at tests/broken/import_duplicate_type/manifest.yaml:15:3")
+    [related] = d["relatedInformation"]
+    assert related["location"] == {
+        "uri": uri_of(entry),
+        "range": {"start": {"line": 14, "character": 2}, "end": {"line": 14, "character": 3}},
+    }
