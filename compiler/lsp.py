@@ -329,6 +329,15 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
             debouncer = Debouncer(debounce_ms / 1000, loop.call_later)
         return debouncer
 
+    @server.feature(types.INITIALIZED)
+    def initialized(params: types.InitializedParams) -> None:
+        # import the checker's modules now, while the editor is still opening its files, rather
+        # than in the first check (load, lower and the passes import on first use)
+        from tinkc.frontend import load, lower  # noqa: F401
+        from tinkc.pipeline import pass_names
+
+        pass_names()  # imports every pass
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
