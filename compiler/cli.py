@@ -405,7 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is not formatted")
     p.set_defaults(func=cmd_fmt)
 
-    p = sub.add_parser("lsp", help="run a language server on stdin/stdout: diagnostics as you edit (see docs/cli.md)")
+    p = sub.add_parser(
+        "lsp",
+        help="run a language server on stdin/stdout: diagnostics as you edit (see docs/cli.md)",
+        description="A Language Server Protocol server on stdin/stdout for editors: the diagnostics of `tinkc check` on the "
+        "editor's buffers, when a manifest is opened, saved, or changed and then left alone for --debounce-ms; imported "
+        "files included. Editor setup: docs/cli.md, section lsp.",
+    )
     p.add_argument(
         "--debounce-ms",
         type=int,
