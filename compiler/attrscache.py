@@ -10,8 +10,11 @@ So :func:`install` gives attrs' code generator (the module ``attr._make``, which
 objects kept from earlier runs: an entry is used only when its script is character for character the
 one attrs wrote now, under the same file name, so the methods are exactly the ones attrs would
 compile (a changed class — a field added, attrs upgraded — writes another script and is compiled
-again). Compiled scripts are added to the file when the process ends. The file is per Python
-version (``sys.implementation.cache_tag``: code objects are not portable) and lives where the
+again). The classes attrs builds for itself while it is imported (its validators, ``Factory``...)
+go through the cache too: :func:`install` imports attrs with a finder that gives ``attr._make`` the
+cache's ``compile`` before that module runs. Compiled scripts are added to the file when the
+process ends. The file is per Python version (``sys.implementation.cache_tag``: code objects are
+not portable) and lives where the
 templates' compiled code does: ``$TINKC_CACHE_DIR`` (else ``$XDG_CACHE_HOME/tinkc``, else
 ``~/.cache/tinkc``); ``TINKC_CACHE_DIR=off`` turns it off. A missing, unreadable or corrupt file only
 means compiling, as without the cache; the classes are the same either way.
@@ -118,14 +121,16 @@ class CodeCache:
 
 
 _SALT = "__tinkc_attrs_type_hash__"
-_PREFIX = "<attrs generated methods "
+_PREFIX = "<attrs generated "
 
 
 def _type_hash(filename: str) -> int | None:
-    """The number attrs writes into the __hash__ of the class whose methods are ``filename``."""
-    if not filename.startswith(_PREFIX):
+    """The number attrs writes into the __hash__ of the class whose methods are ``filename``: a
+    class's methods are ``<attrs generated methods CLASS>``, and the classes attrs builds for itself
+    get theirs one by one (``<attrs generated __hash__ CLASS>``)."""
+    if not filename.startswith(_PREFIX) or " " not in filename[len(_PREFIX) :]:
         return None
-    return hash("<attrs generated hash " + filename[len(_PREFIX) :])
+    return hash("<attrs generated hash " + filename[len(_PREFIX) :].split(" ", 1)[1])
 
 
 def _replace_constant(code: CodeType, old: int | None, new: int) -> CodeType:
@@ -178,14 +183,53 @@ def install() -> CodeCache | None:
     base = cache_dir()
     if base is None:
         return None
+    cache = CodeCache(cache_file(base))
+    finder = None
+    if "attr._make" not in sys.modules:
+        # attrs builds classes of its own while it is imported (its validators, Attribute,
+        # Factory...): 3-4 ms of a check compiling them. The finder hands attr._make this cache's
+        # compile before that module's code runs, so those are cached too.
+        finder = _AttrsMakeFinder(cache)
+        sys.meta_path.insert(0, finder)
     try:
         from attr import _make
     except ImportError:  # an attrs that is laid out otherwise: compile as it does
         return None
+    finally:
+        if finder in sys.meta_path:  # (it removes itself when it finds attr._make)
+            sys.meta_path.remove(finder)
     if not hasattr(_make, "_compile_and_eval"):
         return None
-    cache = CodeCache(cache_file(base))
     _make.compile = cache.compile  # type: ignore[attr-defined]  # shadows the builtin in that module only
     atexit.register(save)
     _installed = cache
     return cache
+
+
+class _AttrsMakeFinder:
+    """Finds ``attr._make`` as Python would, once, and gives the module the cache's ``compile``
+    as a global before its code runs (the module defines no ``compile`` of its own: the name
+    would otherwise be the builtin)."""
+
+    def __init__(self, cache: CodeCache) -> None:
+        self.cache = cache
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "attr._make":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(fullname, path)
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        cache, exec_module = self.cache, loader.exec_module
+
+        def exec_with_cache(module: Any) -> None:
+            module.compile = cache.compile
+            exec_module(module)
+
+        # on this spec's own loader (PathFinder made it for this one module), not on its class
+        loader.exec_module = exec_with_cache  # type: ignore[method-assign]
+        return spec

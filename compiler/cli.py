@@ -331,34 +331,55 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "ir", "targets", "build", "mock", "conformance", "schema", "init", "fmt", "lsp", "graph")
+
+
+class _Skipped:
+    """Stands for the parser of a command that :func:`build_parser` leaves out."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, of that command alone: argparse looks up
+    translations of its own texts (gettext: files searched, ``locale`` imported) for every
+    command's parser, ~3 ms of each run, and a run parses one command. Its usage, help and errors
+    are the same either way (the commands' list shows only in the main parser's own help and
+    errors, which :func:`command_of` leaves to the whole parser)."""
     parser = _Parser(prog="tinkc", description="Compile an API manifest into SDKs.")
     parser.add_argument("--version", action="version", version=f"tinkc {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="color diagnostics (default: auto)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def manifest_arg(p: argparse.ArgumentParser) -> None:
+    def add(name: str, **kwargs: Any) -> Any:
+        return sub.add_parser(name, **kwargs) if only in (None, name) else _Skipped()
+
+    def manifest_arg(p: Any) -> None:
         p.add_argument("manifest", nargs="?", help="manifest file (default: the bundled manifests/tinker.yaml)")
 
-    p = sub.add_parser("check", help="validate a manifest and report every problem")
+    p = add("check", help="validate a manifest and report every problem")
     manifest_arg(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="diagnostics as text (stderr) or JSON (stdout)")
     p.set_defaults(func=cmd_check)
 
     # (the pass names are not listed here: that would import the whole compiler for every command,
     # `tinkc build`'s no-op rebuild included; an unknown `--dump-after` name lists them)
-    p = sub.add_parser("ir", help="print the IR", epilog="PASS is the name of a pass; an unknown name lists them all.")
+    p = add("ir", help="print the IR", epilog="PASS is the name of a pass; an unknown name lists them all.")
     manifest_arg(p)
     p.add_argument("--format", choices=("json", "dot", "mermaid"), default="json")
     p.add_argument("--dump-after", metavar="PASS", help="print the IR as it is after this pass")
     p.add_argument("--spans", action="store_true", help="include source positions in the JSON")
     p.set_defaults(func=cmd_ir)
 
-    p = sub.add_parser("targets", help="list the available backends")
+    p = add("targets", help="list the available backends")
     p.set_defaults(func=cmd_targets)
 
-    p = sub.add_parser("build", help="generate SDKs")
+    p = add("build", help="generate SDKs")
     manifest_arg(p)
     p.add_argument("--target", required=True, help="a backend name (see `tinkc targets`), several separated by commas, or `all`")
     p.add_argument(
@@ -374,14 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("mock", help="serve a mock of the manifest's API (see docs/mock.md)")
+    p = add("mock", help="serve a mock of the manifest's API (see docs/mock.md)")
     manifest_arg(p)
     p.add_argument("--port", type=int, default=0, help="port to listen on (default: 0, a free port; the ready line names it)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--scenario", metavar="FILE", help="scripted responses and future settings (YAML or JSON)")
     p.set_defaults(func=cmd_mock)
 
-    p = sub.add_parser(
+    p = add(
         "conformance",
         help="run the conformance scenarios against a backend's driver and the mock server (see docs/conformance.md)",
     )
@@ -393,19 +414,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_conformance)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the manifest language (for editors)")
+    p = add("schema", help="print the JSON Schema of the manifest language (for editors)")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("init", help="write a small, commented starter manifest")
+    p = add("init", help="write a small, commented starter manifest")
     p.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write manifest.yaml (default: here)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("fmt", help="rewrite manifests in canonical form, keeping comments (see docs/cli.md)")
+    p = add("fmt", help="rewrite manifests in canonical form, keeping comments (see docs/cli.md)")
     p.add_argument("manifests", nargs="*", metavar="MANIFEST", help="files to format (default: ./manifest.yaml)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is not formatted")
     p.set_defaults(func=cmd_fmt)
 
-    p = sub.add_parser(
+    p = add(
         "lsp",
         help="run a language server on stdin/stdout: diagnostics as you edit (see docs/cli.md)",
         description="A Language Server Protocol server on stdin/stdout for editors: the diagnostics of `tinkc check` on the "
@@ -421,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_lsp)
 
-    p = sub.add_parser("graph", help="draw the API: SVG/PNG/PDF with Graphviz, or the .dot / .mmd source")
+    p = add("graph", help="draw the API: SVG/PNG/PDF with Graphviz, or the .dot / .mmd source")
     manifest_arg(p)
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.svg, .png or .pdf (needs Graphviz), FILE.dot or FILE.mmd (Mermaid)")
     p.add_argument("--flows", action="store_true", help="only the clients and their flows' steps (a smaller picture)")
@@ -468,8 +489,22 @@ def entry() -> NoReturn:
     sys.exit(code)
 
 
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, read as argparse reads it; None where the whole parser must
+    answer (help, the version, a missing, unknown or abbreviated command or option)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--debug" or arg.startswith("--color="):
+            continue
+        if arg == "--color":
+            next(args, None)
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    parser = build_parser(command_of(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

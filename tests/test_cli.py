@@ -138,6 +138,7 @@ import sys
 from tinkc.cli import main
 code = main(["check"])
 emitters = sorted(m for m in sys.modules if m.startswith("tinkc.backends.") and m.rsplit(".", 1)[-1].startswith("emit_"))
+emitters += [m for m in ("tinkc.sdk.plan",) if m in sys.modules]  # what the emitters render: a check plans nothing
 print("exit", code, "emitters", *emitters)
 """
 
@@ -163,3 +164,59 @@ def test_check_of_the_bundled_manifest_imports_no_lark() -> None:
     proc = subprocess.run([sys.executable, "-c", CHECK_AND_SAY_LARK], capture_output=True, text=True, check=False)
     last = proc.stdout.splitlines()[-1] if proc.stdout else proc.stderr
     assert last == "exit 0 lark False", last
+
+
+_ARGVS = [
+    ["check"],
+    ["--debug", "--color", "never", "check", "m.yaml", "--format", "json"],
+    ["--color=always", "build", "--target", "python,elixir", "--out", "o", "--skip-pass", "a", "--skip-pass", "b"],
+    ["ir", "--dump-after", "naming", "--spans"],
+    ["mock", "--port", "8080", "--scenario", "s.yaml"],
+    ["conformance", "--target", "python", "--scenario", "x*"],
+    ["fmt", "a.yaml", "b.yaml", "--check"],
+    ["graph", "--out", "g.svg", "--flows"],
+    ["init", "d"],
+    ["targets"],
+    ["schema"],
+]
+
+
+@pytest.mark.parametrize("argv", _ARGVS, ids=lambda a: " ".join(a))
+def test_the_parser_of_the_command_run_alone_reads_what_the_whole_parser_reads(argv: list[str]) -> None:
+    from tinkc.cli import build_parser, command_of
+
+    assert command_of(argv) == next(a for a in argv if not a.startswith("-") and a not in ("never", "always"))
+    assert vars(build_parser(command_of(argv)).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("command", ["check", "build", "ir", "fmt", "graph", "mock", "conformance", "init", "schema", "targets"])
+def test_a_command_alone_has_the_help_and_errors_of_the_whole_parser(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tinkc.cli import COMMANDS, build_parser
+
+    assert command in COMMANDS
+    outputs = []
+    for only in (None, command):
+        for argv in ([command, "-h"], [command, "--no-such-option"]):
+            with pytest.raises(SystemExit):
+                build_parser(only).parse_args(argv)
+            outputs.append(capsys.readouterr())
+    assert outputs[:2] == outputs[2:]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["-h"], ["--version"], ["--debug"], ["chek"], ["--deb", "check"], ["--col", "never", "check"], ["--color"]],
+)
+def test_help_the_version_and_unknown_or_abbreviated_words_go_to_the_whole_parser(argv: list[str]) -> None:
+    from tinkc.cli import command_of
+
+    assert command_of(argv) is None
+
+
+def test_every_command_of_the_parser_is_known_to_command_of() -> None:
+    import argparse
+
+    from tinkc.cli import COMMANDS, build_parser
+
+    (sub,) = (a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert tuple(sub.choices) == COMMANDS

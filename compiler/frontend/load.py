@@ -135,12 +135,12 @@ class _YamlConverter:
                 self.span(node),
                 hint="remove the tag; manifests hold plain data",
             )
-        s, e = node.start_mark, node.end_mark
-        span = Span(file=self.display, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
+        # the marks, made a Span when read (see tinkc.frontend.model)
+        span = (self.display, node.start_mark, node.end_mark)
         if isinstance(node, yaml.ScalarNode):
             if node.style:  # quoted, literal or folded: always a string (plain is "" or None)
                 return Scalar(value=node.value, span=span, quoted=node.style in ("'", '"'))
-            return Scalar(value=self.resolve_plain(node.value, span), span=span)
+            return Scalar(value=self.resolve_plain(node.value, node), span=span)
         if isinstance(node, yaml.SequenceNode):
             return Sequence(items=[self.convert(n) for n in node.value], span=span)
         entries: dict[str, Entry] = {}
@@ -158,11 +158,12 @@ class _YamlConverter:
                     hint=f"`{key}` is first defined at line {first.line}, column {first.col}; remove or rename one of them",
                 )
                 continue
-            entries[key] = Entry(key=key, key_span=self.span(k), value=self.convert(v))
+            entries[key] = Entry(key=key, key_span=(self.display, k.start_mark, k.end_mark), value=self.convert(v))
         return Mapping(entries=entries, span=span)
 
-    def resolve_plain(self, text: str, span: Span) -> ScalarValue:
-        """YAML 1.2 core schema, plus a diagnostic for numbers YAML 1.1 would read as octal."""
+    def resolve_plain(self, text: str, node: yaml.Node) -> ScalarValue:
+        """YAML 1.2 core schema, plus a diagnostic for numbers YAML 1.1 would read as octal
+        (at ``node``, the scalar)."""
         if text and text[0] not in _NOT_PLAIN_TEXT_START:  # most scalars: no rule below can match
             return text
         if text in ("", "~", "null", "Null", "NULL"):
@@ -175,7 +176,7 @@ class _YamlConverter:
             self.sink.error(
                 "load.ambiguous-number",
                 f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
-                span,
+                self.span(node),
                 hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string",
             )
             return int(text, 10)  # YAML 1.2's reading, so the rest of the run reports nothing more about it

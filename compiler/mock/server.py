@@ -58,7 +58,7 @@ from tinkc.mock.scenario import (
 )
 from tinkc.mock.sequence import SequenceChecker
 from tinkc.mock.values import Checker, Generator, Rand, parse_text
-from tinkc.sdk.plan import PageControl, PagePlan, endpoint_params, plan_page
+from tinkc.sdk.params import PageControl, PagePlan, endpoint_params, plan_page
 
 CONTROL = "/__tinkc"
 MAX_BODY = 256 * 1024 * 1024

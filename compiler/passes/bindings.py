@@ -289,7 +289,7 @@ class FlowChecker:
     def server_root(self, b: ir.Bind) -> tuple[str | None, ir.TypeRef | None, bool]:
         """`${server.<field>}`: a field of a config endpoint's answer (server_config), read with the
         field's declared default when the endpoint is missing or failed."""
-        from tinkc.sdk.plan import server_fields
+        from tinkc.sdk.params import server_fields
 
         feat = self.api.service_feature(ir.ServerConfig)
         if feat is None:
@@ -735,7 +735,7 @@ class FlowChecker:
 def check_config(api: ir.Api, sink: Sink) -> None:
     """`service.config`: an option read from the environment has a type text can become; a
     default is a value of the option's type."""
-    from tinkc.sdk.plan import env_kind
+    from tinkc.sdk.params import env_kind
 
     for o in api.service.config:
         if o.env is not None and env_kind(api, o.type) is None:

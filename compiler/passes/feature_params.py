@@ -366,7 +366,7 @@ def _check_endpoints(api: ir.Api, sink: Sink) -> None:
                 )
             request = api.record(ep.request) if ep is not None else None
             if request is not None:
-                from tinkc.sdk.plan import split_create_args
+                from tinkc.sdk.params import split_create_args
 
                 given, refs = split_create_args(ir.Obj(()) if p.create_args is None else p.create_args)
                 _check_config_refs(api, feat, request, refs, sink)
@@ -443,7 +443,7 @@ def _check_pagination(api: ir.Api, sink: Sink) -> None:
     """A pagination feature must fit every endpoint it is attached to: its items field, its page
     controls and where the next cursor or URL comes from (the plan's own reading, so what passes
     here is what every SDK renders)."""
-    from tinkc.sdk.plan import endpoint_params, plan_page
+    from tinkc.sdk.params import endpoint_params, plan_page
 
     for ep in api.endpoints.values():
         for use in ep.features:

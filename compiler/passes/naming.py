@@ -120,7 +120,7 @@ def positional_count(api: ir.Api, method: ir.Method) -> int | None:
     """How many positional arguments a method takes after its receiver: the parameters the SDK
     plan calls required (an endpoint's path parameters, required body fields and query
     parameters; a flow's required inputs). Every other one is an option."""
-    from tinkc.sdk.plan import endpoint_params
+    from tinkc.sdk.params import endpoint_params
 
     if method.kind == "endpoint":
         ep = api.endpoints.get(method.target)

@@ -120,8 +120,9 @@ def test_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _PROBE = """
-import json, attrs
-from tinkc import attrscache
+import json
+from tinkc import attrscache  # first, as the `tinkc` command does: attrs is imported under the cache
+import attrs
 from tinkc.ir.span import Span
 
 @attrs.frozen
@@ -132,6 +133,8 @@ class Probe:
 cache = attrscache._installed
 print(json.dumps({
     "hits": cache.hits if cache else None,
+    "compiled": cache.compiled if cache else None,
+    "factory": hash(attrs.Factory(list)) == hash((hash("<attrs generated hash attr._make.Factory>"), list, False)),
     "hash": hash(Probe(1)),
     "span": hash(Span(file="f", line=1, col=2, end_line=3, end_col=4)),
     "eq": Probe(1) == Probe(1, "x"),
@@ -155,8 +158,20 @@ def test_classes_built_from_the_cache_behave_as_compiled_ones(tmp_path: Path) ->
     uncached = _probe(tmp_path, "off", "2")
     assert second["hits"] and second["hits"] >= first["hits"] + 2  # type: ignore[operator]
     assert uncached["hits"] is None
-    for key in ("hash", "span", "eq", "repr"):
+    for key in ("hash", "span", "eq", "repr", "factory"):
         assert second[key] == uncached[key], key
+
+
+def test_the_classes_attrs_builds_while_imported_come_from_the_cache_too(tmp_path: Path) -> None:
+    """attrs' own classes (its validators, Factory with a hash of its own...) are built while
+    tinkc installs the cache: a second process, under another hash seed, compiles none of them."""
+    cache = str(tmp_path / "cache")
+    _probe(tmp_path, cache, "1")
+    second = _probe(tmp_path, cache, "2")
+    assert second["compiled"] == 0
+    names = attrscache._read(next((tmp_path / "cache").glob("attrs-*.marshal")))
+    assert "<attrs generated __hash__ attr._make.Factory>" in names
+    assert any(name.startswith("<attrs generated methods attr.validators.") for name in names)
 
 
 def test_processes_saving_at_once_keep_each_other_entries(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from util import codes, compile_text, only, write
 from tinkc.diagnostics import Sink
 from tinkc.frontend.load import load_manifest, load_text
 from tinkc.frontend.model import Mapping, Scalar, Sequence
+from tinkc.ir.span import Span
 
 
 def load(text: str, fmt: str = "yaml") -> tuple[Mapping | None, Sink]:
@@ -87,6 +88,30 @@ def test_json_and_yaml_give_the_same_model_with_spans() -> None:
     assert [n.value for n in yb.items] == [n.value for n in jb.items] == [1, "x"]  # type: ignore[union-attr]
     assert (yb.span.line, yb.span.col) == (2, 6)
     assert (jb.span.line, jb.span.col) == (1, 13)
+
+
+def test_spans_made_when_read_are_the_spans_of_the_text() -> None:
+    """The loader gives nodes and keys their YAML marks; the Span made from them on first read is
+    what a Span given at construction would be, and the same object at every later read."""
+    root, _ = load("a:\n  bb: 'x y'\n  c: [1, 22]\n")
+    assert root is not None
+    a = root.entries["a"]
+    assert a.key_span == Span(file="m.yaml", line=1, col=1, end_line=1, end_col=2)
+    inner = a.value
+    assert isinstance(inner, Mapping)
+    assert inner.span == Span(file="m.yaml", line=2, col=3, end_line=4, end_col=1)
+    bb = inner.entries["bb"]
+    assert bb.key_span == Span(file="m.yaml", line=2, col=3, end_line=2, end_col=5)
+    assert bb.value.span == Span(file="m.yaml", line=2, col=7, end_line=2, end_col=12)
+    assert bb.value.span is bb.value.span
+    c = inner.get("c")
+    assert isinstance(c, Sequence)
+    assert [n.span.col for n in c.items] == [7, 10]
+    same = Scalar(value="x y", span=bb.value.span, quoted=True)
+    fresh = load("a:\n  bb: 'x y'\n")[0]
+    assert fresh is not None
+    value = fresh.get("a").get("bb")  # type: ignore[union-attr]
+    assert repr(value) == repr(same)  # (read before its span is: the repr shows the Span)
 
 
 def test_json_syntax_error_is_positioned() -> None:

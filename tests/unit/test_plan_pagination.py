@@ -7,7 +7,8 @@ from pathlib import Path
 
 from tinkc.ir import nodes as ir
 from tinkc.pipeline import bundled_manifest, compile_manifest
-from tinkc.sdk.plan import PageControl, SdkPlan, plan_api
+from tinkc.sdk.params import PageControl
+from tinkc.sdk.plan import SdkPlan, plan_api
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "pagination" / "manifest.yaml"
 
