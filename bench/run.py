@@ -2,8 +2,9 @@
 start included, Python's bytecode cache allowed as on any user's machine).
 
 Rows:
-* the bundled Tinker manifest: `check`; `build` of each target on its own, of the three SDK targets
-  together (python,elixir,typescript) and of every target (`all`), each into an empty directory;
+* the bundled Tinker manifest: `check`; the same check in a running `tinkc lsp` from an editor's
+  save to its diagnostics (`lsp check on save`, bench/lsp_latency.py); `build` of each target on
+  its own, of the three SDK targets together (python,elixir,typescript) and of every target (`all`), each into an empty directory;
   a no-op rebuild of `all` (nothing changed since the last build);
 * synthetic manifests 1x, 10x and 100x the Tinker manifest (bench/gen.py: types, nested unions,
   futures endpoints and flows in Tinker's proportions): `check`, a fresh `build --target all` and a
@@ -118,10 +119,21 @@ def row(case: str, endpoints: int, m: dict[str, float]) -> dict[str, Any]:
     return {"case": case, "endpoints": endpoints, **m, "per_endpoint_ms": 1000 * m["median_s"] / endpoints}
 
 
+def lsp_rows(tinkc: list[str], endpoints: int) -> list[dict[str, Any]]:
+    """Beside the cold `check`: the same check in a running `tinkc lsp`, from an editor's save to its
+    diagnostics (bench/lsp_latency.py; median of 20 saves, no process start). None for a tinkc
+    without `lsp` (an older one, with `--tinkc`)."""
+    import lsp_latency
+
+    if subprocess.run(tinkc + ["lsp", "--help"], capture_output=True, env=ENV, check=False).returncode != 0:
+        return []
+    return [row("lsp check on save (bundled)", endpoints, lsp_latency.measure(tinkc, lsp_latency.SAVES, ENV))]
+
+
 def bundled_rows(tinkc: list[str], work: Path, runs: int) -> list[dict[str, Any]]:
     n = endpoint_count(tinkc, None)
     out = work / "bundled"
-    rows = [row("check bundled (tinker.yaml)", n, measure(tinkc, ["check"], runs))]
+    rows = [row("check bundled (tinker.yaml)", n, measure(tinkc, ["check"], runs)), *lsp_rows(tinkc, n)]
     installed = targets_of(tinkc)
     for target in installed:
         rows.append(
@@ -145,6 +157,7 @@ def compiler_rows(tinkc: list[str], work: Path, runs: int) -> list[dict[str, Any
     three = ",".join(SDK_TARGETS)
     return [
         row("check bundled (tinker.yaml)", n, measure(tinkc, ["check"], runs)),
+        *lsp_rows(tinkc, n),
         row(
             "build python,elixir,typescript bundled",
             n,

@@ -86,6 +86,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lsp(args: argparse.Namespace) -> int:
+    from tinkc.lsp import serve  # pygls is imported here only: no other command pays for it
+
+    gc.enable()  # main() turns the collector off for one compile; a server compiles for hours
+    serve(debounce_ms=args.debounce_ms)
+    return EXIT_OK
+
+
 def cmd_ir(args: argparse.Namespace) -> int:
     from tinkc.ir.graph import to_dot, to_mermaid
     from tinkc.ir.serialize import api_to_json
@@ -323,7 +331,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-COMMANDS = ("check", "ir", "targets", "build", "mock", "conformance", "schema", "init", "fmt", "graph")
+COMMANDS = ("check", "ir", "targets", "build", "mock", "conformance", "schema", "init", "fmt", "lsp", "graph")
 
 
 class _Skipped:
@@ -417,6 +425,22 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("manifests", nargs="*", metavar="MANIFEST", help="files to format (default: ./manifest.yaml)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is not formatted")
     p.set_defaults(func=cmd_fmt)
+
+    p = add(
+        "lsp",
+        help="run a language server on stdin/stdout: diagnostics as you edit (see docs/cli.md)",
+        description="A Language Server Protocol server on stdin/stdout for editors: the diagnostics of `tinkc check` on the "
+        "editor's buffers, when a manifest is opened, saved, or changed and then left alone for --debounce-ms; imported "
+        "files included. Editor setup: docs/cli.md, section lsp.",
+    )
+    p.add_argument(
+        "--debounce-ms",
+        type=int,
+        default=300,
+        metavar="MS",
+        help="check a changed buffer after MS ms without edits (default: 300; a save checks at once)",
+    )
+    p.set_defaults(func=cmd_lsp)
 
     p = add("graph", help="draw the API: SVG/PNG/PDF with Graphviz, or the .dot / .mmd source")
     manifest_arg(p)

@@ -319,9 +319,17 @@ def parse_json(text: str, display: str, sink: Sink) -> Node | None:
     return json_to_model(text, display, sink)
 
 
-def read_source(path: Path, display: str, sink: Sink, at: Span | None = None, sources: dict[str, str] | None = None) -> str | None:
+def read_source(
+    path: Path,
+    display: str,
+    sink: Sink,
+    at: Span | None = None,
+    sources: dict[str, str] | None = None,
+    overlay: dict[Path, str] | None = None,
+) -> str | None:
     try:
-        data = path.read_bytes()
+        # `tinkc lsp`: an editor's unsaved buffer stands in for the file on disk (same checks as its bytes)
+        data = overlay[path].encode("utf-8") if overlay is not None and path in overlay else path.read_bytes()
     except FileNotFoundError:
         sink.error("load.not-found", f"manifest file `{display}` does not exist", at)
         return None
@@ -362,11 +370,14 @@ def _parse(path: Path, text: str, display: str, sink: Sink) -> Node | None:
     return parse_yaml(text, display, sink)
 
 
-def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None = None) -> Manifest | None:
+def load_manifest(
+    path: str | Path, sink: Sink, sources: dict[str, str] | None = None, overlay: dict[Path, str] | None = None
+) -> Manifest | None:
     """Load a manifest and, transitively, its imports. Returns None when nothing usable loaded.
 
     ``sources`` receives the text of every file read, even when loading fails, so that diagnostics
-    can show the offending line.
+    can show the offending line. ``overlay`` (resolved path → text) is read instead of those files
+    on disk: the editor's open buffers, for `tinkc lsp`.
     """
     root_path = Path(path)
     if sources is None:
@@ -375,7 +386,7 @@ def load_manifest(path: str | Path, sink: Sink, sources: dict[str, str] | None =
 
     def load_one(p: Path, at: Span | None, chain: tuple[Path, ...]) -> Document | None:
         display = display_name(p)
-        text = read_source(p, display, sink, at, sources)
+        text = read_source(p, display, sink, at, sources, overlay)
         if text is None:
             return None
         sources[display] = text
