@@ -275,6 +275,9 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
         return _pretty_general(doc, width, indent)
 
 
+_UNKNOWN = object()  # not measured yet (None is an answer: it must break)
+
+
 class _Declined(Exception):
     """The fast printer met something it does not handle (not one of the document types)."""
 
@@ -285,8 +288,9 @@ def _measure(doc: Doc, memo: dict[int, str | None]) -> str | None:
     identity. Measured on the TypeScript emit of the bundled manifest, the two walks were ~40% of
     the printer's time (51k and 28k calls, one per leaf too); here leaves are handled in the loop."""
     key = id(doc)
-    if key in memo:
-        return memo[key]
+    known = memo.get(key, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     kind = type(doc)
     result: str | None
     if kind is list:
@@ -371,7 +375,26 @@ def _fits_fast(stack: list[tuple[bool, Doc]], rest: list[tuple[int, bool, Doc]],
                 width -= len(text) if text.isascii() else text_width(text)
                 continue
         if kind is list:
-            stack.extend([(flat, d) for d in reversed(doc)])  # type: ignore[arg-type]
+            # its leading text and lines measured here, the rest queued from its first container (a
+            # broken list is often long and ended, for the measure, by its first line)
+            n = len(doc)  # type: ignore[arg-type]
+            i = 0
+            while i < n:
+                x = doc[i]  # type: ignore[index]
+                k = type(x)
+                if k is str:
+                    width -= len(x) if x.isascii() else text_width(x)
+                elif k is Line:
+                    if not flat or x.hard:
+                        return True
+                    if not x.soft:
+                        width -= 1
+                else:
+                    stack.extend([(flat, doc[j]) for j in range(n - 1, i - 1, -1)])  # type: ignore[index]
+                    break
+                if width < 0:
+                    return False
+                i += 1
         elif isinstance(doc, Group):
             # measured flat only when it cannot break, which _measure has answered above
             stack.append((False, doc.contents))
@@ -434,15 +457,49 @@ def _pretty_fast(doc: Doc, width: int, indent: str) -> str:
                 column += len(text) if text.isascii() else text_width(text)
                 continue
         if kind is list:
-            cmds.extend([(ind, flat, x) for x in reversed(d)])  # type: ignore[arg-type]
+            # its leading text and lines printed here, the rest (from its first container) queued:
+            # most lists of a broken document are statements or `head(`, group, `)` runs
+            n = len(d)  # type: ignore[arg-type]
+            i = 0
+            while i < n:
+                x = d[i]  # type: ignore[index]
+                k = type(x)
+                if k is str:
+                    append(x)
+                    column += len(x) if x.isascii() else text_width(x)
+                elif k is Line:
+                    if flat and not x.hard:
+                        if not x.soft:
+                            append(" ")
+                            column += 1
+                    else:
+                        while out and out[-1].endswith(" "):  # no trailing whitespace
+                            out[-1] = out[-1].rstrip(" ")
+                        append("\n" + indent * ind)
+                        column = len(indent) * ind
+                else:
+                    cmds.extend([(ind, flat, d[j]) for j in range(n - 1, i - 1, -1)])  # type: ignore[index]
+                    break
+                i += 1
         elif isinstance(d, Group):
             contents = d.contents
             text = None if d.broken else _measure_any(contents, memo)
             if text is None:  # it must break
                 push((ind, False, contents))
+                continue
+            size = len(text) if text.isascii() else text_width(text)
+            rest = width - column - size
+            if rest >= 0 and _fits_fast([], cmds, rest, memo):
+                # printed flat here, as the general printer prints its contents flat next
+                if isinstance(contents, Line):
+                    if not contents.soft:
+                        append(" ")
+                        column += 1
+                else:
+                    append(text)
+                    column += size
             else:
-                rest = width - column - (len(text) if text.isascii() else text_width(text))
-                push((ind, rest >= 0 and _fits_fast([], cmds, rest, memo), contents))
+                push((ind, False, contents))
         elif kind is Indent:
             push((ind + 1, flat, d.contents))  # type: ignore[union-attr]
         elif kind is IfBreak:
