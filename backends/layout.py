@@ -380,7 +380,7 @@ def _fits_fast(stack: list[tuple[bool, Doc]], rest: list[tuple[int, bool, Doc]],
             n = len(doc)  # type: ignore[arg-type]
             i = 0
             while i < n:
-                x = doc[i]  # type: ignore[index]
+                x: Any = doc[i]  # type: ignore[index]
                 k = type(x)
                 if k is str:
                     width -= len(x) if x.isascii() else text_width(x)
@@ -462,7 +462,7 @@ def _pretty_fast(doc: Doc, width: int, indent: str) -> str:
             n = len(d)  # type: ignore[arg-type]
             i = 0
             while i < n:
-                x = d[i]  # type: ignore[index]
+                x: Any = d[i]  # type: ignore[index]
                 k = type(x)
                 if k is str:
                     append(x)
