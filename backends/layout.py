@@ -32,31 +32,68 @@ class Line:
     hard: bool = False  # always a newline (and the groups around it break)
 
 
-@attrs.frozen
-class Group:
-    contents: Doc
-    broken: bool = False  # break even when it fits
+# The containers below are plain classes with __slots__, not attrs frozen classes: an emit builds
+# ~5,000 (TypeScript) to ~18,000 (Elixir) of them, and attrs' frozen __init__ (object.__setattr__
+# per field) cost twice a plain one (0.78 vs 0.34 us a Group, measured). They keep attrs' value
+# equality and repr; they are not frozen (nothing assigns to a document once built).
 
 
-@attrs.frozen
-class Indent:
-    contents: Doc
+class _Node:
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self) -> int:  # hashable when its fields are, as attrs' frozen classes are
+        return hash((self.__class__.__name__, *self._fields()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{self.__class__.__name__}({fields})"
 
 
-@attrs.frozen
-class IfBreak:
+class Group(_Node):
+    __slots__ = ("contents", "broken")
+
+    def __init__(self, contents: Doc, broken: bool = False) -> None:
+        self.contents = contents
+        self.broken = broken  # break even when it fits
+
+
+class Indent(_Node):
+    __slots__ = ("contents",)
+
+    def __init__(self, contents: Doc) -> None:
+        self.contents = contents
+
+
+class IfBreak(_Node):
     """``broken`` inside a broken group, ``flat`` inside a flat one (trailing commas)."""
 
-    broken: Doc
-    flat: Doc = ""
+    __slots__ = ("broken", "flat")
+
+    def __init__(self, broken: Doc, flat: Doc = "") -> None:
+        self.broken = broken
+        self.flat = flat
 
 
-@attrs.frozen
-class Choice:
+class Choice(_Node):
     """The first of ``options`` whose first line fits (each tried broken up to its first newline);
     the last one otherwise. How a call hugs its last argument: ``f(a, {`` … ``})``."""
 
-    options: tuple[Doc, ...]
+    __slots__ = ("options",)
+
+    def __init__(self, options: tuple[Doc, ...]) -> None:
+        self.options = options
 
 
 Doc = str | Line | Group | Indent | IfBreak | Choice | list[Any]  # a list (of Docs) concatenates

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tinkc.backends import layout
 from tinkc.backends.layout import HARDLINE, LINE, SOFTLINE, Choice, Group, IfBreak, Indent, Line
+from tinkc.backends.python import pydoc
 
 SETTINGS = settings(max_examples=1500, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -27,11 +27,14 @@ class Word(str):
     """A str subclass (the printers dispatch on exact types first)."""
 
 
-@attrs.frozen
 class Broken(Group):
     """A Group subclass, as pydoc's Exploded is."""
 
-    tag: str = ""
+    __slots__ = ("tag",)
+
+    def __init__(self, contents: Any, broken: bool, tag: str) -> None:
+        super().__init__(contents, broken)
+        self.tag = tag
 
 
 class Odd(Line):
@@ -89,3 +92,19 @@ def test_a_value_that_is_not_a_document_is_left_to_the_general_printer(doc: Any,
     except Exception as exc:  # noqa: BLE001
         got = type(exc)
     assert got == expected
+
+
+@given(st.one_of(DOCS, shared()))
+@settings(SETTINGS, max_examples=500)
+def test_pythons_one_line_check_agrees_with_its_reference(doc: Any) -> None:
+    """backends/python/pydoc.py `flat` (recursive) gives what `_flat_general` (its explicit stack) gives."""
+    assert pydoc.flat(doc) == pydoc._flat_general(doc)
+
+
+def test_pythons_one_line_check_deeper_than_the_recursion_limit() -> None:
+    for leaf in ("x", LINE, HARDLINE, Group(["y"], broken=True)):
+        deep: Any = ["a", leaf]
+        for _ in range(5000):
+            deep = [Indent(deep), LINE]
+        assert pydoc.flat(deep) == pydoc._flat_general(deep)
+        assert pydoc.flat(deep) is None or len(pydoc.flat(deep) or "") > 5000
