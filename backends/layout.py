@@ -454,120 +454,127 @@ def _fits_fast(stack: list[tuple[bool, Doc]], rest: list[tuple[int, bool, Doc]],
 
 def _pretty_fast(doc: Doc, width: int, indent: str) -> str:
     """:func:`_pretty_general` with each document's break check and flat text measured in one walk
-    (:func:`_measure`), dispatched on exact types. Raises RecursionError or :class:`_Declined`
-    where it cannot follow the general printer (then :func:`pretty` uses that one)."""
+    (:func:`_measure`), dispatched on exact types, and a container that hands on to one document
+    (an indent, a broken group, a choice, a list's first container) continuing with it in place
+    rather than through the command stack. Raises RecursionError or :class:`_Declined` where it
+    cannot follow the general printer (then :func:`pretty` uses that one)."""
     out: list[str] = []
     append = out.append
     column = 0
     memo: dict[int, str | None] = {}
     cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
     pop = cmds.pop
-    push = cmds.append
     while cmds:
         ind, flat, d = pop()
-        kind = type(d)
-        if kind is str:
-            append(d)  # type: ignore[arg-type]
-            column += len(d) if d.isascii() else text_width(d)  # type: ignore[union-attr,arg-type]
-            continue
-        if kind is Line:
-            if flat and not d.hard:  # type: ignore[union-attr]
-                if not d.soft:  # type: ignore[union-attr]
-                    append(" ")
-                    column += 1
-            else:
-                while out and out[-1].endswith(" "):  # no trailing whitespace
-                    out[-1] = out[-1].rstrip(" ")
-                append("\n" + indent * ind)
-                column = len(indent) * ind
-            continue
-        if flat:
-            # a document printed flat that cannot break is one piece of text (most groups fit)
-            text = _measure(d, memo)
-            if text is not None:
-                if isinstance(d, Line):  # a subclass of Line: printed as the general printer does
+        while True:  # `d` printed; `continue` goes on with the document it hands on to, `break` pops
+            kind = type(d)
+            if kind is str:
+                append(d)  # type: ignore[arg-type]
+                column += len(d) if d.isascii() else text_width(d)  # type: ignore[union-attr,arg-type]
+                break
+            if kind is Line:
+                if flat and not d.hard:  # type: ignore[union-attr]
+                    if not d.soft:  # type: ignore[union-attr]
+                        append(" ")
+                        column += 1
+                else:
+                    while out and out[-1].endswith(" "):  # no trailing whitespace
+                        out[-1] = out[-1].rstrip(" ")
+                    append("\n" + indent * ind)
+                    column = len(indent) * ind
+                break
+            if flat:
+                # a document printed flat that cannot break is one piece of text (most groups fit)
+                text = _measure(d, memo)
+                if text is not None:
+                    if isinstance(d, Line):  # a subclass of Line: printed as the general printer does
+                        if not d.soft:
+                            append(" ")
+                            column += 1
+                        break
+                    append(text)
+                    column += len(text) if text.isascii() else text_width(text)
+                    break
+            if kind is list:
+                # its leading text and lines printed here, then its first container, the rest queued:
+                # most lists of a broken document are statements or `head(`, group, `)` runs
+                n = len(d)  # type: ignore[arg-type]
+                i = 0
+                while i < n:
+                    x: Any = d[i]  # type: ignore[index]
+                    k = type(x)
+                    if k is str:
+                        append(x)
+                        column += len(x) if x.isascii() else text_width(x)
+                    elif k is Line:
+                        if flat and not x.hard:
+                            if not x.soft:
+                                append(" ")
+                                column += 1
+                        else:
+                            while out and out[-1].endswith(" "):  # no trailing whitespace
+                                out[-1] = out[-1].rstrip(" ")
+                            append("\n" + indent * ind)
+                            column = len(indent) * ind
+                    else:
+                        break
+                    i += 1
+                if i == n:
+                    break
+                if i < n - 1:
+                    cmds.extend([(ind, flat, d[j]) for j in range(n - 1, i, -1)])  # type: ignore[index]
+                d = d[i]  # type: ignore[index]
+            elif isinstance(d, Group):
+                contents = d.contents
+                text = None if d.broken else _measure_any(contents, memo)
+                if text is not None:
+                    size = len(text) if text.isascii() else text_width(text)
+                    rest = width - column - size
+                    if rest >= 0 and _fits_fast([], cmds, rest, memo):
+                        # printed flat here, as the general printer prints its contents flat next
+                        if isinstance(contents, Line):
+                            if not contents.soft:
+                                append(" ")
+                                column += 1
+                        else:
+                            append(text)
+                            column += size
+                        break
+                flat = False  # it must break, or does not fit
+                d = contents
+            elif kind is Indent:
+                ind += 1
+                d = d.contents  # type: ignore[union-attr]
+            elif kind is IfBreak:
+                d = d.flat if flat else d.broken  # type: ignore[union-attr]
+            elif kind is Choice:
+                if flat:
+                    d = d.options[0]  # type: ignore[union-attr]
+                    continue
+                options = d.options  # type: ignore[union-attr]
+                d = options[-1]
+                for i, option in enumerate(options):
+                    # the first option must fit entirely flat; the others up to their first break
+                    if _fits_fast([(i == 0, option)], cmds, width - column, memo):
+                        d = option
+                        break
+            elif isinstance(d, str):
+                append(d)
+                column += text_width(d)
+                break
+            elif isinstance(d, Line):
+                if flat and not d.hard:
                     if not d.soft:
                         append(" ")
                         column += 1
-                    continue
-                append(text)
-                column += len(text) if text.isascii() else text_width(text)
-                continue
-        if kind is list:
-            # its leading text and lines printed here, the rest (from its first container) queued:
-            # most lists of a broken document are statements or `head(`, group, `)` runs
-            n = len(d)  # type: ignore[arg-type]
-            i = 0
-            while i < n:
-                x: Any = d[i]  # type: ignore[index]
-                k = type(x)
-                if k is str:
-                    append(x)
-                    column += len(x) if x.isascii() else text_width(x)
-                elif k is Line:
-                    if flat and not x.hard:
-                        if not x.soft:
-                            append(" ")
-                            column += 1
-                    else:
-                        while out and out[-1].endswith(" "):  # no trailing whitespace
-                            out[-1] = out[-1].rstrip(" ")
-                        append("\n" + indent * ind)
-                        column = len(indent) * ind
                 else:
-                    cmds.extend([(ind, flat, d[j]) for j in range(n - 1, i - 1, -1)])  # type: ignore[index]
-                    break
-                i += 1
-        elif isinstance(d, Group):
-            contents = d.contents
-            text = None if d.broken else _measure_any(contents, memo)
-            if text is None:  # it must break
-                push((ind, False, contents))
-                continue
-            size = len(text) if text.isascii() else text_width(text)
-            rest = width - column - size
-            if rest >= 0 and _fits_fast([], cmds, rest, memo):
-                # printed flat here, as the general printer prints its contents flat next
-                if isinstance(contents, Line):
-                    if not contents.soft:
-                        append(" ")
-                        column += 1
-                else:
-                    append(text)
-                    column += size
+                    while out and out[-1].endswith(" "):
+                        out[-1] = out[-1].rstrip(" ")
+                    append("\n" + indent * ind)
+                    column = len(indent) * ind
+                break
             else:
-                push((ind, False, contents))
-        elif kind is Indent:
-            push((ind + 1, flat, d.contents))  # type: ignore[union-attr]
-        elif kind is IfBreak:
-            push((ind, flat, d.flat if flat else d.broken))  # type: ignore[union-attr]
-        elif kind is Choice:
-            if flat:
-                push((ind, True, d.options[0]))  # type: ignore[union-attr]
-                continue
-            options = d.options  # type: ignore[union-attr]
-            chosen = options[-1]
-            for i, option in enumerate(options):
-                # the first option must fit entirely flat; the others up to their first break
-                if _fits_fast([(i == 0, option)], cmds, width - column, memo):
-                    chosen = option
-                    break
-            push((ind, False, chosen))
-        elif isinstance(d, str):
-            append(d)
-            column += text_width(d)
-        elif isinstance(d, Line):
-            if flat and not d.hard:
-                if not d.soft:
-                    append(" ")
-                    column += 1
-            else:
-                while out and out[-1].endswith(" "):
-                    out[-1] = out[-1].rstrip(" ")
-                append("\n" + indent * ind)
-                column = len(indent) * ind
-        else:
-            raise _Declined
+                raise _Declined
     return "".join(out)
 
 
