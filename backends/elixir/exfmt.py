@@ -24,11 +24,10 @@ line. Example::
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Sequence
 
 from tinkc.backends.elixir.symbols import escape_text, string
-from tinkc.backends.layout import HARDLINE, LINE, SOFTLINE, Choice, Doc, Group, IfBreak, Indent, join, pretty
+from tinkc.backends.layout import HARDLINE, LINE, SOFTLINE, Choice, Doc, Group, IfBreak, Indent, join, pretty, wrap
 
 WIDTH = 98  # mix format's default line length
 UNIT = "  "  # the formatter's indentation
@@ -388,7 +387,7 @@ def heredoc(attribute: str, text: str | None, indent: int = 2) -> list[str]:
     for line in body.split("\n"):
         line = line.rstrip()
         if len(pad) + len(line) > WIDTH and not line.startswith((" ", "*", "|", "#", "-")):
-            lines.extend(textwrap.wrap(line, WIDTH - len(pad), break_long_words=False, break_on_hyphens=False))
+            lines.extend(wrap(line, WIDTH - len(pad)))  # textwrap.wrap's answer, faster
         else:
             lines.append(line)
     out = [f'{pad}{attribute} """']

@@ -11,6 +11,7 @@ types and values that are not documents.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -108,3 +109,24 @@ def test_pythons_one_line_check_deeper_than_the_recursion_limit() -> None:
             deep = [Indent(deep), LINE]
         assert pydoc.flat(deep) == pydoc._flat_general(deep)
         assert pydoc.flat(deep) is None or len(pydoc.flat(deep) or "") > 5000
+
+
+WRAP_TEXT = st.lists(
+    st.sampled_from(["a", "bb", "ccc ", " ", "  ", "\t", "\n", "\u00a0", "\x1c", "é", "-", "x-y", "\u2003", "long_word_here"]), max_size=25
+).map("".join)
+PLAIN_WRAP_TEXT = st.lists(st.sampled_from(["a", "bb", "ccc", "é", "x-y", "long_word_here", "日本"]), min_size=1, max_size=25).map(" ".join)
+
+
+@given(PLAIN_WRAP_TEXT | WRAP_TEXT | st.text(max_size=40), st.integers(min_value=-1, max_value=30))
+@SETTINGS
+def test_wrap_is_textwrap(text: str, width: int) -> None:
+    """layout.wrap gives what textwrap.wrap gives with the options the backends use."""
+    try:
+        expected: Any = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    except ValueError as exc:
+        expected = type(exc)
+    try:
+        got: Any = layout.wrap(text, width)
+    except ValueError as exc:
+        got = type(exc)
+    assert got == expected
