@@ -130,3 +130,11 @@ def test_wrap_is_textwrap(text: str, width: int) -> None:
     except ValueError as exc:
         got = type(exc)
     assert got == expected
+
+
+def test_a_document_deeper_than_the_recursion_limit_prints_as_the_general_printer_prints_it() -> None:
+    for leaf in ("x", HARDLINE, IfBreak(",", HARDLINE)):
+        doc: Any = leaf
+        for i in range(4000):
+            doc = Group(["[", Indent([SOFTLINE, doc]), LINE, "]"]) if i % 2 else [doc, ","]
+        assert layout.pretty(doc, 40) == layout._pretty_general(doc, 40)
