@@ -370,7 +370,11 @@ def _measure(doc: Doc, memo: dict[int, str | None]) -> str | None:
                     return None
                 if not d.soft:  # type: ignore[union-attr]
                     append(" ")
+            elif k is IfBreak and type(d.broken) is str and type(d.flat) is str:  # type: ignore[union-attr]
+                append(d.flat)  # type: ignore[union-attr]  # a trailing comma: text either way, no memo
             else:
+                if k is Indent and type(d.contents) is list:  # type: ignore[union-attr]
+                    d = d.contents  # type: ignore[union-attr]  # an indent measures as its contents
                 text = _measure(d, memo)
                 if text is None:
                     memo[key] = None
