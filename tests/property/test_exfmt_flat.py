@@ -11,12 +11,25 @@ from hypothesis import strategies as st
 
 from tinkc.backends.elixir import exfmt
 from tinkc.backends.elixir.exfmt import CallFn, Fn, Match, Node, Pair, Seq, Text
-from tinkc.backends.layout import pretty
 
 SETTINGS = settings(max_examples=600, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
-WORDS = st.sampled_from(["a", "x_1", '"text"', ":atom", "Mod.fun(x)", "some_rather_long_identifier_name", "%{}"])
-TEXT = WORDS.map(Text)
+WORDS = st.sampled_from(
+    [
+        "a",
+        "x_1",
+        '"text"',
+        ":atom",
+        "Mod.fun(x)",
+        "some_rather_long_identifier_name",
+        "%{}",
+        "ends_in_a_space ",
+        "",
+        '"日本語のテキスト"',
+        "e\u0301",
+    ]
+)
+TEXT = (WORDS | st.integers(min_value=1, max_value=100).map(lambda n: "w" * n)).map(Text)  # every width: lines filled exactly
 
 
 def _nodes(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -39,13 +52,15 @@ def test_flat_is_the_text_build_gives(node: Node) -> None:
     assert node.flat() == node.build()[0]
 
 
-@given(NODES, st.integers(min_value=0, max_value=12))
-@SETTINGS
-def test_layout_prints_what_the_printer_prints(node: Node, indent: int) -> None:
-    lead = " " * indent
-    expected = pretty([lead[indent:], [node.doc(), ","]], exfmt.WIDTH - indent, exfmt.UNIT).split("\n")
-    expected = [lead[:indent] + expected[0], *(lead + line if line else line for line in expected[1:])]
-    assert exfmt.layout(node, lead, indent, ",") == expected
+@given(NODES, st.integers(min_value=0, max_value=12), st.sampled_from(["", ",", " do", "日本"]), st.sampled_from(["", "x = ", "@attr "]))
+@settings(SETTINGS, max_examples=2000)
+def test_layout_prints_what_the_printer_prints(node: Node, indent: int, suffix: str, head: str) -> None:
+    """layout() prints the node itself (exfmt._Printer) what the layout printer prints for its document."""
+    lead = " " * indent + head
+    expected = exfmt.aligned(lead, indent, [node.doc(), suffix])
+    if exfmt.fits(lead + node.flat() + suffix):
+        expected = [lead + node.flat() + suffix]
+    assert exfmt.layout(node, lead, indent, suffix) == expected
 
 
 def test_nodes_compare_and_hash_by_value() -> None:
@@ -53,3 +68,12 @@ def test_nodes_compare_and_hash_by_value() -> None:
     b = Seq("[", (Text("a"), Pair("k:", Text("v"))), "]")
     assert a == b and hash(a) == hash(b) and a != Seq("[", (Text("a"),), "]") and Text("a") != Fn(Text("a"))
     assert repr(Text("a")) == "Text(text='a')"
+
+
+def test_an_item_that_fits_only_without_its_comma_breaks() -> None:
+    """The printer counts the `,` after an item (the text before the line break) when it decides
+    whether the item fits: an item one column too long with it breaks."""
+    for size in (88, 89, 90):
+        node = Seq("[", (Text("a" * 200), Seq("Mod.f(", (Text("b" * size), Text("c")), ")"), Text("d")), "]")
+        expected = exfmt.aligned("  x = ", 2, [node.doc(), ""])
+        assert exfmt.layout(node, "  x = ", 2) == expected
