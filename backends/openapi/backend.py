@@ -235,11 +235,11 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\uf
 
 
 def _quoted(text: str) -> str:
-    dumped = json.dumps(text, ensure_ascii=False)
+    dumped = _encode_string(text)  # what json.dumps(text, ensure_ascii=False) returns, without its encoder object
     if _NOT_PRINTABLE.search(dumped) is None:
         return dumped
     out = []
-    for ch in json.dumps(text, ensure_ascii=False)[1:-1]:
+    for ch in dumped[1:-1]:
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
         elif _printable(ch) or ch == "\n":

@@ -71,3 +71,17 @@ def test_the_shortcut_takes_exactly_the_characters_the_walk_keeps() -> None:
         ch = chr(code)
         kept = ch not in backend._ESCAPES and (backend._printable(ch) or ch == "\n")
         assert (backend._NOT_PRINTABLE.match(ch) is None) == kept, hex(code)
+
+
+@given(st.text(max_size=30) | TEXT)
+@SETTINGS
+def test_the_c_string_encoder_is_what_json_dumps_gives_for_text(text: str) -> None:
+    """The OpenAPI writers and the TypeScript string literals call json's string encoder directly
+    for json.dumps(text, ensure_ascii=False) (without the encoder object it builds each call)."""
+    from tinkc.backends.typescript import symbols
+
+    assert backend._encode_string(text) == json.dumps(text, ensure_ascii=False)
+    body = symbols._escape_invisible(json.dumps(text, ensure_ascii=False)[1:-1])
+    single = text.count('"') > text.count("'")
+    expected = "'" + body.replace('\\"', '"').replace("'", "\\'") + "'" if single else f'"{body}"'
+    assert symbols.string_literal(text) == expected
