@@ -4,10 +4,10 @@ can end a line or hide code), literals of frozen JSON values, and docstrings."""
 from __future__ import annotations
 
 import re
-import textwrap
 import unicodedata
 from typing import Any
 
+from tinkc.backends.layout import wrap
 from tinkc.backends.python import pydoc as d
 from tinkc.ir import nodes as ir
 
@@ -97,7 +97,7 @@ def docstring(text: str | None, indent: str) -> list[str]:
         if 0 < len(paragraph_line) <= width and paragraph_line.isprintable() and paragraph_line.strip(" ") == paragraph_line:
             lines.append(paragraph_line)  # what textwrap answers for a short plain line, without its cost
             continue
-        wrapped = textwrap.wrap(paragraph_line, width=width, break_long_words=False, break_on_hyphens=False)
+        wrapped = wrap(paragraph_line, width)  # textwrap.wrap's answer, faster
         lines.extend(wrapped or [""])
     if len(lines) == 1:
         # a closing quote of the text would join the docstring's own (`""""""` + `"`): a space between

@@ -31,10 +31,10 @@ Example::
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import unicodedata
+from json import encoder as _json_encoder
 from typing import TYPE_CHECKING
 
 import attrs
@@ -168,7 +168,9 @@ def string_literal(text: str) -> str:
     """The one way manifest text becomes a TypeScript string literal, as Prettier writes it: double
     quotes, unless the text holds more double quotes than single ones; backslashes, quotes and every
     invisible character escaped (JSON's escapes are valid JavaScript)."""
-    body = _escape_invisible(json.dumps(text, ensure_ascii=False)[1:-1])
+    # json's C string encoder, which json.dumps(text, ensure_ascii=False) ends in: without the
+    # encoder object json.dumps builds for a non-default option (1.4 us against 0.15 a call)
+    body = _escape_invisible(_json_encoder.encode_basestring(text)[1:-1])
     if text.count('"') > text.count("'"):
         return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
     return f'"{body}"'
