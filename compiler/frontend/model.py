@@ -52,9 +52,18 @@ class Scalar:
 
     def sub_span(self, start: int, length: int) -> Span:
         """Span of characters ``start .. start+length`` of a single-line string scalar."""
-        if self.span.end_line != self.span.line:
-            return self.span  # a folded or block scalar: offsets do not map to columns
-        return self.span.at_offset(start + (1 if self.quoted else 0), length)
+        span = self._span
+        if isinstance(span, tuple):
+            # Straight from the marks: every type expression's spans are sub-spans, and the
+            # scalar's own span is rarely read besides (~1,100 Spans not built in a check).
+            file, s, e = span
+            if e.line == s.line:
+                col = s.column + 1 + start + (1 if self.quoted else 0)
+                return Span(file=file, line=s.line + 1, col=col, end_line=s.line + 1, end_col=col + max(length, 1))
+            span = self.span
+        if span.end_line != span.line:
+            return span  # a folded or block scalar: offsets do not map to columns
+        return span.at_offset(start + (1 if self.quoted else 0), length)
 
     def describe(self) -> str:
         if self.value is None:

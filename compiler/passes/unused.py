@@ -53,7 +53,23 @@ def root_types(api: ir.Api) -> Iterator[str]:
     yield from extension_records(api)  # a record hand-written code extends is generated
 
 
-def reachable_types(api: ir.Api) -> set[str]:
+# The last answer of reachable_types, with the Api it is for (held, so its id is not reused): the
+# `unused` pass and the `dead-types` optimization right after it ask about the same IR object
+# (~1.5 ms of a check's CPU for the second walk). The IR is frozen, so an answer for an object
+# never goes stale.
+_last_reachable: tuple[ir.Api, frozenset[str]] | None = None
+
+
+def reachable_types(api: ir.Api) -> frozenset[str]:
+    global _last_reachable
+    if _last_reachable is not None and _last_reachable[0] is api:
+        return _last_reachable[1]
+    reachable = frozenset(_reachable_types(api))
+    _last_reachable = (api, reachable)
+    return reachable
+
+
+def _reachable_types(api: ir.Api) -> set[str]:
     seen: set[str] = set()
     stack = list(root_types(api))
     while stack:
