@@ -157,9 +157,14 @@ def _union(children: TypeRefs, start: int, end: int, span: Span | None) -> ir.Ty
     return ir.UnionT(members=tuple(members), span=span)
 
 
+# strict=False: a tab or other control character written inside the quotes is part of the value.
+# One decoder for every literal: json.loads(..., strict=False) builds a decoder and its scanner per
+# call. (A token starts with `"`, never with the byte-order mark json.loads would refuse first.)
+_LOOSE_JSON = json.JSONDecoder(strict=False)
+
+
 def _string_literal(token: str, span: Span | None) -> ir.TypeRef:
-    # strict=False: a tab or other control character written inside the quotes is part of the value
-    return ir.Lit(value=json.loads(token, strict=False), span=span)
+    return ir.Lit(value=_LOOSE_JSON.decode(token), span=span)
 
 
 @functools.cache

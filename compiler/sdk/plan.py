@@ -1123,6 +1123,11 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
         returns = "value"
     if returns == "nothing":  # what a `return` names is then nothing either: no SDK reads it
         steps = [attrs.evolve(s, returned=None) if s.mode == "return" else s for s in steps]
+    # the inputs each input's spread is overridden by, in manifest order (one pass, not one per input)
+    overrides: dict[str, list[str]] = {}
+    for o in flow.inputs:
+        if o.spread_of is not None:
+            overrides.setdefault(o.spread_of, []).append(o.name)
     inputs = tuple(
         FlowInputPlan(
             name=i.name,
@@ -1131,7 +1136,7 @@ def plan_flow(api: ir.Api, flow: ir.Flow, endpoints: dict[str, EndpointPlan]) ->
             has_default=i.has_default,
             default=i.default,
             doc=i.doc,
-            overrides=tuple(o.name for o in flow.inputs if o.spread_of == i.name),
+            overrides=tuple(overrides.get(i.name, ())),
         )
         for i in sorted(flow.inputs, key=lambda i: not i.required)
     )
