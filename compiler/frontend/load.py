@@ -152,13 +152,12 @@ class _YamlConverter:
         # the marks, made a Span when read (see tinkc.frontend.model)
         display = self.display
         span = (display, node.start_mark, node.end_mark)
-        cls = node.__class__
-        if cls is _ScalarNode:
+        if isinstance(node, _ScalarNode):
             style = node.style
             if style:  # quoted, literal or folded: always a string (plain is "" or None)
                 return Scalar(value=node.value, span=span, quoted=style in ("'", '"'))
             return Scalar(value=self.resolve_plain(node.value, node), span=span)
-        if cls is _SequenceNode:
+        if isinstance(node, _SequenceNode):
             return Sequence(items=[self.convert(n) for n in node.value], span=span)
         entries: dict[str, Entry] = {}
         for k, v in node.value:
