@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import attrs
-import yaml
 
 from tinkc.diagnostics import Sink
 from tinkc.frontend.limits import MAX_DEPTH
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, ScalarValue, Sequence
+from tinkc.frontend.yamlimport import yaml
 from tinkc.ir.span import Span
 
 SUPPORTED_SCHEMA_VERSIONS = (1,)

@@ -250,3 +250,32 @@ def test_schema_version(tmp_path: Path, version: str, code: str) -> None:
 def test_missing_schema_version(tmp_path: Path) -> None:
     r = compile_text(tmp_path, "service: {name: x}\n", header=False)
     assert codes(r) == ["schema.version-missing"]
+
+
+@pytest.mark.parametrize("leaf", ["x", "[]", "{}", "{k: v}"])
+def test_depth_bound_counts_the_innermost_item(leaf: str) -> None:
+    # The root mapping is level 0 and `a`'s outermost list level 1: inside `n` brackets the leaf
+    # is at level n + 1, and the items of `{k: v}` one level deeper still.
+    from tinkc.frontend.limits import MAX_DEPTH
+
+    below = 1 if leaf == "{k: v}" else 0
+    for n, reported in ((MAX_DEPTH - 1 - below, False), (MAX_DEPTH - below, True)):
+        _, sink = load("a: " + "[" * n + leaf + "]" * n + "\n")
+        assert ("load.too-large" in [d.code for d in sink.items]) is reported, (leaf, n)
+
+
+def test_yaml_import_seeds_an_equivalent_printable_class() -> None:
+    # tinkc.frontend.yamlimport fills re's cache with the complement of PyYAML's NON_PRINTABLE
+    # class: both must find exactly the same characters, over every code point.
+    import re
+
+    import yaml.reader
+
+    from tinkc.frontend import yamlimport
+
+    everything = "".join(map(chr, range(0x110000)))
+    own = re.compile(yamlimport.YAML_NON_PRINTABLE, re.UNICODE)  # other flags: another cache key, compiled here
+    seeded = re.compile(yamlimport.NOT_PRINTABLE)
+    assert [m.start() for m in own.finditer(everything)] == [m.start() for m in seeded.finditer(everything)]
+    # PyYAML still writes that pattern (else the seed is unused, and this module has nothing to do)
+    assert yaml.reader.Reader.NON_PRINTABLE.pattern in (yamlimport.YAML_NON_PRINTABLE, yamlimport.NOT_PRINTABLE)
