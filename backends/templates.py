@@ -15,13 +15,18 @@ Example::
 from __future__ import annotations
 
 import functools
+import io
+import marshal
 import os
+import pickle
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
+from jinja2.bccache import bc_magic
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -45,9 +50,38 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja's file cache, each entry read at once and unmarshalled from memory: jinja's own
+    ``marshal.load(file)`` reads the code object piece by piece through the file object (~0.5 ms a
+    template against ~0.03 ms; a first emit loads 13 to 17 templates per target). The same files,
+    the same checks (jinja's magic header, then the template's source checksum)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as f:
+                data = f.read()
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            return
+        if not data.startswith(bc_magic):
+            bucket.reset()
+            return
+        stream = io.BytesIO(data)
+        stream.seek(len(bc_magic))
+        if pickle.load(stream) != bucket.checksum:  # the template's source changed: compiled again
+            bucket.reset()
+            return
+        try:
+            bucket.code = marshal.loads(memoryview(data)[stream.tell() :])
+        except (EOFError, ValueError, TypeError):
+            bucket.reset()
+
+
 @functools.cache
 def _shared_bytecode_cache() -> jinja2.BytecodeCache | None:
-    return _bytecode_cache()
+    cache = _bytecode_cache()
+    if type(cache) is jinja2.FileSystemBytecodeCache:
+        return _FileSystemBytecodeCache(cache.directory, cache.pattern)
+    return cache
 
 
 @functools.cache
