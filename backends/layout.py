@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -126,6 +125,8 @@ def wrap(text: str, width: int) -> list[str]:
     ~5 ms over the ~430 paragraphs of the bundled manifest's Python and Elixir docs. Anything
     else is left to textwrap."""
     if not text or width <= 0 or not text.isprintable() or text[0] == " " or text[-1] == " " or "  " in text:
+        import textwrap  # here, not with the module: ~1 ms to import (its patterns), rarely needed
+
         return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
     lines: list[str] = []
     words = text.split(" ")
