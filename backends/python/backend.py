@@ -73,6 +73,7 @@ class PythonBackend(Backend):
     }
 
     def emit(self, api: Api, options: Mapping[str, Any]) -> list[OutputFile]:
+        from tinkc.backends.python import literals
         from tinkc.backends.python.emit_api import api_files
         from tinkc.backends.python.emit_clients import clients_module
         from tinkc.backends.python.emit_project import driver, init_module, pyproject, readme
@@ -80,6 +81,7 @@ class PythonBackend(Backend):
         from tinkc.backends.python.emit_types import namespace_modules, types_module
         from tinkc.sdk import plan_of
 
+        literals.forget()
         plan = plan_of(api)
         names = symbols.PythonSymbols(api)
         pkg = package_name(api, options)
