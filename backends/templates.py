@@ -84,11 +84,30 @@ def _shared_bytecode_cache() -> jinja2.BytecodeCache | None:
     return cache
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """jinja's environment, with ``x.name`` on a dict looked up as jinja looks it up, without the
+    AttributeError jinja's ``getattr`` raises and catches first (1.07 us against ~0.15 us; the
+    templates read their declarations' dicts this way, ~6,200 times in a TypeScript emit of the
+    bundled manifest). A dict's own attributes (``items``, ``get``...) are still what ``x.items``
+    is, as in jinja."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @functools.cache
 def _environment(
     folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...], syntax: tuple[tuple[str, str], ...] = ()
 ) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # source code, not HTML
