@@ -43,3 +43,19 @@ def test_a_template_reads_a_dicts_field_and_its_methods() -> None:
     assert template.render(d={"name": "x", "other": 1}) == "x 2 x"
     with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'missing'"):
         env.from_string("{{ d.missing }}").render(d={"name": "x"})
+
+
+def test_a_templates_globals_are_jinjas() -> None:
+    ours, theirs = _Environment(), jinja2.Environment()
+    for env in (ours, theirs):
+        env.globals["shared"] = "env"
+    own = {"own": 1, "shared": "template"}
+    mine, reference = ours.make_globals(dict(own)), theirs.make_globals(dict(own))
+    assert dict(mine) == dict(reference)
+    for name in ("own", "shared", "range", "namespace"):
+        assert mine[name] == reference[name]
+    with pytest.raises(KeyError):
+        mine["missing"]
+    assert dict(ours.make_globals(None)) == dict(theirs.make_globals(None))
+    text = "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }} {{ shared }}"
+    assert ours.from_string(text).render() == theirs.from_string(text).render() == "3 env"
