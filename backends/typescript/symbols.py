@@ -265,7 +265,9 @@ class Imports(shared.Imports):
 
     def use(self, symbol: Symbol) -> str:
         """The name under which ``symbol`` is reached in this file (recorded for import)."""
-        if symbol.module == self.own or symbol in self.provided:
+        # (`provided` tested only when there is one, the driver's: a Symbol's hash is attrs' tuple
+        # hash, ~2,500 of them an emit otherwise)
+        if symbol.module == self.own or (self.provided and symbol in self.provided):
             return symbol.name
         return super().use(symbol)
 
