@@ -391,6 +391,13 @@ def _measure(doc: Doc, memo: dict[int, str | None]) -> str | None:
             else:
                 if k is Indent and type(d.contents) is list:  # type: ignore[union-attr]
                     d = d.contents  # type: ignore[union-attr]  # an indent measures as its contents
+                elif k is Group and type(d.contents) is list:  # type: ignore[union-attr]
+                    # a group measures as its contents, or must break: measured through its list
+                    # (the printer asks for a group's contents, not the group; ~2,800 groups an emit)
+                    if d.broken:  # type: ignore[union-attr]
+                        memo[key] = None
+                        return None
+                    d = d.contents  # type: ignore[union-attr]
                 text = _measure(d, memo)
                 if text is None:
                     memo[key] = None
