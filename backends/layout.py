@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -126,6 +125,8 @@ def wrap(text: str, width: int) -> list[str]:
     ~5 ms over the ~430 paragraphs of the bundled manifest's Python and Elixir docs. Anything
     else is left to textwrap."""
     if not text or width <= 0 or not text.isprintable() or text[0] == " " or text[-1] == " " or "  " in text:
+        import textwrap  # here, not with the module: ~1 ms to import (its patterns), rarely needed
+
         return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
     lines: list[str] = []
     words = text.split(" ")
@@ -328,10 +329,12 @@ def _fits(
     return False
 
 
-def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
-    """``doc`` laid out in ``width`` columns, ``indent`` a level."""
+def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT, measured: Measures | None = None) -> str:
+    """``doc`` laid out in ``width`` columns, ``indent`` a level. ``measured``: what :func:`measure`
+    answered for documents of ``doc`` (the printer measures each document once; a caller that
+    measured ``doc`` to see whether it fits one line hands its measures on)."""
     try:
-        return _pretty_fast(doc, width, indent)
+        return _pretty_fast(doc, width, indent, measured)
     except (RecursionError, _Declined):
         # a document nested deeper than the recursion limit, or holding a value the fast path does
         # not know: printed again from the start by the general printer (output is a function of
@@ -340,6 +343,19 @@ def pretty(doc: Doc, width: int = WIDTH, indent: str = INDENT) -> str:
 
 
 _UNKNOWN = object()  # not measured yet (None is an answer: it must break)
+
+Measures = dict[int, "str | None"]  # a document's flat text (None: it must break), by identity
+
+
+def measure(doc: Doc, measured: Measures) -> str | None:
+    """``doc``'s flat text as the printer measures it, or None when it must break (a hard line, a
+    group that always breaks); ``measured`` keeps the answers for its documents, for :func:`pretty`.
+    Raises RecursionError on a document nested deeper than the recursion limit and ValueError on
+    something that is not a document."""
+    try:
+        return _measure_any(doc, measured)
+    except _Declined:
+        raise ValueError(f"not a layout document: {doc!r}") from None
 
 
 class _Declined(Exception):
@@ -375,6 +391,13 @@ def _measure(doc: Doc, memo: dict[int, str | None]) -> str | None:
             else:
                 if k is Indent and type(d.contents) is list:  # type: ignore[union-attr]
                     d = d.contents  # type: ignore[union-attr]  # an indent measures as its contents
+                elif k is Group and type(d.contents) is list:  # type: ignore[union-attr]
+                    # a group measures as its contents, or must break: measured through its list
+                    # (the printer asks for a group's contents, not the group; ~2,800 groups an emit)
+                    if d.broken:  # type: ignore[union-attr]
+                        memo[key] = None
+                        return None
+                    d = d.contents  # type: ignore[union-attr]
                 text = _measure(d, memo)
                 if text is None:
                     memo[key] = None
@@ -483,7 +506,7 @@ def _fits_fast(stack: list[tuple[bool, Doc]], rest: list[tuple[int, bool, Doc]],
     return False
 
 
-def _pretty_fast(doc: Doc, width: int, indent: str) -> str:
+def _pretty_fast(doc: Doc, width: int, indent: str, measured: Measures | None = None) -> str:
     """:func:`_pretty_general` with each document's break check and flat text measured in one walk
     (:func:`_measure`), dispatched on exact types, and a container that hands on to one document
     (an indent, a broken group, a choice, a list's first container) continuing with it in place
@@ -492,7 +515,7 @@ def _pretty_fast(doc: Doc, width: int, indent: str) -> str:
     out: list[str] = []
     append = out.append
     column = 0
-    memo: dict[int, str | None] = {}
+    memo: dict[int, str | None] = {} if measured is None else measured
     cmds: list[tuple[int, bool, Doc]] = [(0, False, doc)]
     pop = cmds.pop
     while cmds:

@@ -15,13 +15,19 @@ Example::
 from __future__ import annotations
 
 import functools
+import io
+import marshal
 import os
+import pickle
 import tempfile
-from collections.abc import Callable, Mapping
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
+from jinja2.bccache import bc_magic
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -45,16 +51,81 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja's file cache, each entry read at once and unmarshalled from memory: jinja's own
+    ``marshal.load(file)`` reads the code object piece by piece through the file object (~0.5 ms a
+    template against ~0.03 ms; a first emit loads 13 to 17 templates per target). The same files,
+    the same checks (jinja's magic header, then the template's source checksum)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as f:
+                data = f.read()
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            return
+        if not data.startswith(bc_magic):
+            bucket.reset()
+            return
+        stream = io.BytesIO(data)
+        stream.seek(len(bc_magic))
+        if pickle.load(stream) != bucket.checksum:  # the template's source changed: compiled again
+            bucket.reset()
+            return
+        try:
+            bucket.code = marshal.loads(memoryview(data)[stream.tell() :])
+        except (EOFError, ValueError, TypeError):
+            bucket.reset()
+
+
 @functools.cache
 def _shared_bytecode_cache() -> jinja2.BytecodeCache | None:
-    return _bytecode_cache()
+    cache = _bytecode_cache()
+    if type(cache) is jinja2.FileSystemBytecodeCache:
+        return _FileSystemBytecodeCache(cache.directory, cache.pattern)
+    return cache
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Globals(ChainMap[str, Any]):
+    """A template's globals over the environment's, as jinja chains them, each name looked up with
+    ``in`` rather than by catching the KeyError of each map before the one holding it: every render
+    copies the globals into its context (6 names, each missing from the template's own empty map:
+    1,674 KeyErrors raised and caught in an Elixir emit of the bundled manifest, a render a module).
+    The maps are plain dicts (no ``__missing__`` of their own), where the two agree."""
+
+    def __getitem__(self, key: str) -> Any:
+        for mapping in self.maps:
+            if key in mapping:
+                return mapping[key]
+        return self.__missing__(key)
+
+
+class _Environment(jinja2.Environment):
+    """jinja's environment, with ``x.name`` on a dict looked up as jinja looks it up, without the
+    AttributeError jinja's ``getattr`` raises and catches first (1.07 us against ~0.15 us; the
+    templates read their declarations' dicts this way, ~6,200 times in a TypeScript emit of the
+    bundled manifest). A dict's own attributes (``items``, ``get``...) are still what ``x.items``
+    is, as in jinja."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _Globals({} if d is None else d, self.globals)
 
 
 @functools.cache
 def _environment(
     folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...], syntax: tuple[tuple[str, str], ...] = ()
 ) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # source code, not HTML

@@ -44,7 +44,9 @@ class ElixirBackend(Backend):
     version = "0.1"
     description = "Elixir SDK (Mix project, no hex packages; the Tinkex surface)"
     naming = symbols.NAMING
-    shared_imports = ("tinkc.backends.templates",)
+    # jinja2 (through templates), the layout printer and the README examples: every SDK target's
+    # emit imports them (~2 ms of a forked emitter's CPU besides jinja2's)
+    shared_imports = ("tinkc.backends.templates", "tinkc.backends.layout", "tinkc.sdk.examples")
     capabilities = frozenset({"futures", "flows", "sessions", "telemetry", "conformance-driver"})
     # Module names become file paths under lib/ (one directory per segment): plain aliases only.
     options = {

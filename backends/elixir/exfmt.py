@@ -166,7 +166,16 @@ class Text(Node):
         p.text(self.text)
 
 
-class Seq(Node):
+class _Remembered(Node):
+    """A node that keeps its one-line text once made (in a slot outside its fields: not part of
+    its equality, hash or repr). A node that does not fit its line asks each of its children for
+    theirs, after its own text asked them already: without the memo, a call nested n deep made its
+    innermost text n times (8,700 texts made of ~2,500 calls and lists on the bundled manifest)."""
+
+    __slots__ = ("_text",)
+
+
+class Seq(_Remembered):
     """`open a, b, c close`: calls (`Mod.fun(`), lists, maps, tuples, structs."""
 
     __slots__ = ("open", "items", "close")
@@ -176,15 +185,21 @@ class Seq(Node):
         self.open = open
         self.items = items
         self.close = close
+        self._text: str | None = None
 
     @property
     def call(self) -> bool:
         return self.open.endswith("(")
 
     def flat(self) -> str:
-        if not self.items:
-            return self.open + self.close
-        return self.open + ", ".join([i.flat() for i in self.items]) + self.close
+        text = self._text
+        if text is None:
+            if not self.items:
+                text = self.open + self.close
+            else:
+                text = self.open + ", ".join([i.flat() for i in self.items]) + self.close
+            self._text = text
+        return text
 
     def build(self) -> tuple[str, Doc]:
         if not self.items:

@@ -139,12 +139,17 @@ def field_name(name: str) -> str:
     return candidate
 
 
+# A plain identifier an atom or a key is written bare as (compiled once: the module-level re.match
+# looked its pattern up in re's cache on each of ~3,000 calls an emit).
+_BARE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$")
+
+
 def atom(value: str) -> str:
     """An atom literal: `:active`, or quoted when the text is not a plain identifier (`:"paused-x"`);
     `nil`, `true` and `false` are atoms already, written bare as the formatter writes them."""
     if value in ("nil", "true", "false"):
         return value
-    if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
+    if _BARE.match(value):
         return ":" + value
     return ":" + string(value)
 
@@ -161,7 +166,7 @@ def enum_member(value: str) -> str:
 
 def key(value: str) -> str:
     """A keyword-list or struct key: `rank:` or `"x-y":`."""
-    if re.match(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$", value):
+    if _BARE.match(value):
         return value + ":"
     return string(value) + ":"
 

@@ -3,6 +3,7 @@ can end a line or hide code), literals of frozen JSON values, and docstrings."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -52,6 +53,20 @@ def _escape_char(ch: str, keep: str) -> str:
     return SHORT_ESCAPES.get(ch) or f"\\x{ord(ch):02x}"
 
 
+# The same text becomes a literal or a docstring many times an emit (the sync and async clients,
+# the README, the driver: 2,819 string literals of 742 texts, 1,018 docstrings of 519 on the
+# bundled manifest): each is made once per emit. Emptied at the start of each emit (forget()), so
+# an emit's work never depends on an earlier one's; bounded for callers outside an emit.
+_MEMO_SIZE = 4096
+
+
+def forget() -> None:
+    """Empty the memos of literals and docstrings (called as an emit starts)."""
+    string_literal.cache_clear()
+    _docstring_lines.cache_clear()
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def string_literal(text: str) -> str:
     """The one way manifest text becomes a Python string literal: escaped (backslashes, quotes,
     every invisible character) and quoted as `ruff format` quotes it, with double quotes unless the
@@ -89,6 +104,11 @@ def docstring(text: str | None, indent: str) -> list[str]:
     """Lines of a docstring, escaped so that nothing in ``text`` can end it early."""
     if not text or not text.strip():
         return []
+    return list(_docstring_lines(text, indent))
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _docstring_lines(text: str, indent: str) -> tuple[str, ...]:
     body = text.strip().replace("\r\n", "\n").replace("\r", "\n")
     body = escape_invisible(body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'), keep="\n")
     width = d.WIDTH - len(indent) - 6
@@ -103,8 +123,8 @@ def docstring(text: str | None, indent: str) -> list[str]:
         # a closing quote of the text would join the docstring's own (`""""""` + `"`): a space between
         # (added after wrapping, which drops trailing spaces)
         end = " " if lines[0].endswith('"') else ""
-        return [f'{indent}"""{lines[0]}{end}"""']
+        return (f'{indent}"""{lines[0]}{end}"""',)
     out = [f'{indent}"""{lines[0]}']
     out.extend(f"{indent}{line}".rstrip() for line in lines[1:])
     out.append(f'{indent}"""')
-    return out
+    return tuple(out)

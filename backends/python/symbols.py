@@ -172,8 +172,11 @@ def _isort_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, 
     return kind, _natural(name.lower()), _natural(name)
 
 
+_DIGITS = re.compile(r"(\d+)")  # compiled once: ~1,000 sort keys an emit
+
+
 def _natural(text: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text) if part)
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text) if part)
 
 
 # -- reserved words -------------------------------------------------------------------------------
