@@ -77,11 +77,6 @@ A whole ``tinkc build --target all`` of it took about 1 s longer there than with
 (median 2.5 s against 1.6 s; the machine's other work slows each wait); a rollback syncs too before
 it deletes the journal. The build cache's file is not synced: losing it costs a build.
 
-On Linux 5.8 and later, each of those batches is one syncfs(2) of the file system the files are on
-(:func:`_syncfs`) rather than an fsync per file from threads: the same guarantee (the kernel writes
-out and waits for every change of that file system, and reports a failed write), for one call. The
-Elixir SDK's tree (240 staged files) is written in ~13 ms less wall time and ~17 ms less CPU.
-
 The lock. A second build into the same directory must not plan against a tree another build is
 changing, nor "recover" a journal another build is still writing. Every change goes through an
 exclusive ``flock`` on ``.tinkc-lock`` in the output directory (created by the first build and kept:
@@ -112,7 +107,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import os
@@ -121,7 +115,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -307,64 +301,15 @@ def _fsync(path: str | Path, is_dir: bool) -> None:
         os.close(fd)
 
 
-@functools.cache
-def _syncfs() -> Callable[[int], int] | None:
-    """Linux's syncfs(2): every change of one file system made durable in one call, where the kernel
-    also reports a failed write through it (Linux 5.8 and later; before, it returned 0 whatever
-    happened). None elsewhere: each file is fsynced."""
-    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
-        return None
-    try:
-        release = tuple(int(part) for part in re.findall(r"\d+", os.uname().release)[:2])
-    except ValueError:
-        return None
-    if release < (5, 8):
-        return None
-    try:
-        import ctypes
-
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):  # no C library to be had, or one without syncfs
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-
-    def syncfs(fd: int) -> int:
-        if function(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code))
-        return 0
-
-    return syncfs
-
-
 def _sync(root: Path, files: Iterable[str | Path] = (), dirs: Iterable[Path] = ()) -> None:
     """fsync each file and each directory (once, those that still exist), several at a time: the
-    file system commits concurrent fsyncs together. Raises the first OSError after all have run.
-
-    Where the kernel has syncfs (:func:`_syncfs`), several are made durable by one syncfs per file
-    system they are on instead (a build's files are on one): the Elixir SDK's 240 fsyncs, from 8
-    threads, cost its write about 20 ms of CPU time (the threads, their locks and the calls) against
-    one call. A file is on the file system of its folder (a staged file is never a mount point)."""
+    file system commits concurrent fsyncs together. Raises the first OSError after all have run."""
     todo = [(p, False) for p in dict.fromkeys(files)] + [(d, True) for d in dict.fromkeys(dirs) if d.is_dir() and not d.is_symlink()]
     if not todo:
         return
     _step("sync", root)
     if len(todo) == 1:
         _fsync(*todo[0])
-        return
-    syncfs = _syncfs()
-    if syncfs is not None:
-        folders = dict.fromkeys(os.fspath(p) if is_dir else os.path.dirname(os.fspath(p)) for p, is_dir in todo)
-        devices: dict[int, str] = {}
-        for folder in folders:
-            devices.setdefault(os.stat(folder).st_dev, folder)
-        for folder in devices.values():
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_DIRECTORY", 0))
-            try:
-                syncfs(fd)
-            finally:
-                os.close(fd)
         return
     pending = iter(todo)
     guard = threading.Lock()

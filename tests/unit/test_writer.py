@@ -426,42 +426,19 @@ def test_a_kill_while_writing_a_journal_leaves_no_trace_after_recovery(tmp_path:
 # Durability: what is fsynced, and when
 
 
-@pytest.fixture(params=["fsync", "syncfs"])
-def sync_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The writer's two ways of making files durable: an fsync of each file and folder, or (Linux
-    5.8 and later) one syncfs of their file system. Here each runs wherever the test does: where
-    the kernel has no syncfs, a stand-in makes everything durable with sync(2)."""
-    if request.param == "fsync":
-        monkeypatch.setattr(writer, "_syncfs", lambda: None)
-    else:
-        real = writer._syncfs.__wrapped__() or (lambda fd: os.sync() or 0)
-        monkeypatch.setattr(writer, "_syncfs", lambda: real)
-    return str(request.param)
-
-
 def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_journal_goes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sync_calls: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """os.fsync, os.replace, os.open (creating), os.unlink and os.rmdir recorded in order, by path;
-    a syncfs (``sync_calls``) syncs every path on its file system (all of them here)."""
+    """os.fsync, os.replace, os.open (creating), os.unlink and os.rmdir recorded in order, by path."""
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("names an open file through /proc/self/fd")
     out = old_build(tmp_path)
     events: list[tuple[str, str]] = []
     real_fsync, real_replace, real_open, real_unlink, real_rmdir = os.fsync, os.replace, os.open, os.unlink, os.rmdir
-    syncfs = writer._syncfs()
 
     def fsync(fd: int) -> None:
         events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
         real_fsync(fd)
-
-    def recorded_syncfs(fd: int) -> int:
-        assert syncfs is not None
-        events.append(("syncfs", str(os.fstat(fd).st_dev)))
-        return syncfs(fd)
-
-    if syncfs is not None:
-        monkeypatch.setattr(writer, "_syncfs", lambda: recorded_syncfs)
 
     def replace(src: str, dst: str, **kwargs: object) -> None:
         real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
@@ -491,10 +468,8 @@ def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_jour
     def at(kind: str, path: Path | str) -> list[int]:
         return [i for i, e in enumerate(events) if e == (kind, str(path))]
 
-    device = str(os.stat(out).st_dev)
-
     def synced(path: Path, after: int, before: int) -> bool:
-        return any(after < i < before for i in at("fsync", path) + at("syncfs", device))
+        return any(after < i < before for i in at("fsync", path))
 
     journal, journal_temp = out / writer.JOURNAL, out / writer.JOURNAL_TEMP
     staging, commit = at("replace", journal)  # the journal is written twice: staging, then committed
@@ -520,13 +495,9 @@ def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_jour
     for d in (out, out / "sub", out / "fresh" / "deep", out / "sub2"):
         assert synced(d, max(renamed + removed), dropped), d
     assert max(renamed + removed) < dropped and dropped == len(events) - 1  # nothing synced after: see the docstring
-    # the way asked for is the way taken
-    assert any(e[0] == "syncfs" for e in events) == (sync_calls == "syncfs")
 
     # and a rebuild with nothing changed syncs nothing
     monkeypatch.setattr(os, "fsync", fsync)
-    if syncfs is not None:
-        monkeypatch.setattr(writer, "_syncfs", lambda: recorded_syncfs)
     events.clear()
     write_tree(out, NEW, Sink())
     assert events == []
@@ -536,40 +507,12 @@ def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_jour
 def test_a_failed_fsync_before_the_commit_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
     old, _ = reference(tmp_path)
     out = old_build(tmp_path)
-    monkeypatch.setattr(writer, "_syncfs", lambda: None)  # each file fsynced (counted by n)
     fail_after(monkeypatch, "_fsync", n, OSError(errno.EIO, "Input/output error"), once=True)
     sink = Sink()
     report = write_tree(out, NEW, sink)
     assert [d.code for d in sink.items] == ["writer.io-error"] and report.written == []
     assert "nothing was changed" in sink.items[0].message
     assert tree(out) == old
-
-
-def test_a_failed_syncfs_before_the_commit_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The staged files could not be made durable (syncfs reports the failed write): nothing changes."""
-    old, _ = reference(tmp_path)
-    out = old_build(tmp_path)
-
-    real, calls = writer._syncfs.__wrapped__() or (lambda fd: os.sync() or 0), [0]
-
-    def failing(fd: int) -> int:  # once: the rollback's own sync works
-        calls[0] += 1
-        if calls[0] == 1:
-            raise OSError(errno.EIO, "Input/output error")
-        return real(fd)
-
-    monkeypatch.setattr(writer, "_syncfs", lambda: failing)
-    sink = Sink()
-    report = write_tree(out, NEW, sink)
-    assert [d.code for d in sink.items] == ["writer.io-error"] and report.written == []
-    assert "nothing was changed" in sink.items[0].message
-    assert tree(out) == old
-
-
-def test_syncfs_is_used_where_the_kernel_reports_write_errors_through_it() -> None:
-    release = tuple(int(p) for p in __import__("re").findall(r"\d+", os.uname().release)[:2]) if hasattr(os, "uname") else ()
-    expected = hasattr(os, "uname") and os.uname().sysname == "Linux" and release >= (5, 8)
-    assert (writer._syncfs.__wrapped__() is not None) == expected
 
 
 def test_a_failed_fsync_after_the_renames_keeps_the_journal_for_the_next_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
