@@ -37,18 +37,25 @@ def _span_field() -> Any:
     return attrs.field(alias="span", repr=_span_repr)
 
 
-@attrs.define(slots=True, eq=False)
-class Scalar:
-    value: ScalarValue
-    _span: Span | Marks = _span_field()
-    quoted: bool = False  # written with quotes: never a number/bool/null, and sub-spans shift by one
+class _Spanned:
+    """A node's ``span``, made from its marks on first read (the ``_span`` field of each node kind)."""
+
+    __slots__ = ()
+    _span: Span | Marks
 
     @property
     def span(self) -> Span:
         span = self._span
         if isinstance(span, tuple):
-            span = self._span = _span_of(span)
+            span = self._span = _span_of(span)  # type: ignore[misc]  # a slot of each node kind's own class
         return span
+
+
+@attrs.define(slots=True, eq=False)
+class Scalar(_Spanned):
+    value: ScalarValue
+    _span: Span | Marks = _span_field()
+    quoted: bool = False  # written with quotes: never a number/bool/null, and sub-spans shift by one
 
     def sub_span(self, start: int, length: int) -> Span:
         """Span of characters ``start .. start+length`` of a single-line string scalar."""
@@ -90,16 +97,9 @@ class Entry:
 
 
 @attrs.define(slots=True, eq=False)
-class Mapping:
+class Mapping(_Spanned):
     entries: dict[str, Entry]
     _span: Span | Marks = _span_field()
-
-    @property
-    def span(self) -> Span:
-        span = self._span
-        if isinstance(span, tuple):
-            span = self._span = _span_of(span)
-        return span
 
     def get(self, key: str) -> Node | None:
         e = self.entries.get(key)
@@ -120,16 +120,9 @@ class Mapping:
 
 
 @attrs.define(slots=True, eq=False)
-class Sequence:
+class Sequence(_Spanned):
     items: list[Node]
     _span: Span | Marks = _span_field()
-
-    @property
-    def span(self) -> Span:
-        span = self._span
-        if isinstance(span, tuple):
-            span = self._span = _span_of(span)
-        return span
 
     def describe(self) -> str:
         return "a list"
