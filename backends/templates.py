@@ -68,7 +68,13 @@ class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
             return
         stream = io.BytesIO(data)
         stream.seek(len(bc_magic))
-        if pickle.load(stream) != bucket.checksum:  # the template's source changed: compiled again
+        try:
+            checksum = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - a damaged entry (cut short, overwritten) raises anything pickle
+            # can raise; jinja's own reader lets it out, and every later build would fail on it
+            bucket.reset()
+            return
+        if checksum != bucket.checksum:  # the template's source changed: compiled again
             bucket.reset()
             return
         try:

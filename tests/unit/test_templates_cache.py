@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
-from jinja2.bccache import Bucket
+from jinja2.bccache import Bucket, bc_magic
 
 from tinkc.backends.templates import _FileSystemBytecodeCache
 
@@ -57,3 +57,17 @@ def test_a_damaged_or_missing_entry_is_not_used(tmp_path: Path) -> None:
     entry.write_bytes(b"not jinja" + data)  # another header
     assert _bucket(env, ours).code is None
     assert _env(_FileSystemBytecodeCache(str(tmp_path))).get_template("t.jinja").render(items=["x"]) == "X\n"
+
+
+def test_an_entry_damaged_in_its_checksum_is_not_used(tmp_path: Path) -> None:
+    # cut inside the pickled checksum, or garbage after jinja's header: compiled again, not a crash
+    # of every later build (the cache outlives the run that damaged it)
+    ours = _FileSystemBytecodeCache(str(tmp_path))
+    env = _env(ours)
+    env.get_template("t.jinja")
+    (entry,) = tmp_path.iterdir()
+    data = entry.read_bytes()
+    for damaged in (data[: len(bc_magic) + 5], bc_magic + b"\xff\xfe not a pickle", bc_magic + b"c__nothing__\nnone\n."):
+        entry.write_bytes(damaged)
+        assert _bucket(env, ours).code is None
+        assert _env(_FileSystemBytecodeCache(str(tmp_path))).get_template("t.jinja").render(items=["y"]) == "Y\n"
