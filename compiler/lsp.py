@@ -368,7 +368,12 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
             return
         checker.overlay.pop(path, None)
         schedule().cancel(path)
-        for root in checker.roots_of(path):
+        try:
+            roots = checker.roots_of(path)
+        except Exception as exc:  # noqa: BLE001 - as in check(): said, and the server goes on
+            log(types.MessageType.Error, f"tinkc: internal error finding the manifests of {path}: {type(exc).__name__}: {exc}")
+            return
+        for root in roots:
             if any(p in checker.overlay for p in checker.files_of(root)):
                 check_roots([root])  # another of its files is open: the closed one is read from disk again
             else:
