@@ -204,37 +204,19 @@ def _stat(path: str, follow: bool) -> os.stat_result | None:
 
 
 def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
-    current = os.fspath(root)
-    for part in rel.parts:
-        current = os.path.join(current, part)
-        st = _stat(current, follow=False)
-        if st is not None and stat.S_ISLNK(st.st_mode):
-            return True
-    return False
-
-
-def _blocking_file(root: Path, rel: PurePosixPath) -> str | None:
-    """The first parent of ``rel`` that exists but is not a directory (a user's file where the
-    generated tree needs a folder)."""
-    current = os.fspath(root)
-    for i, part in enumerate(rel.parts[:-1]):
-        current = os.path.join(current, part)
-        st = _stat(current, follow=True)
-        if st is not None and not stat.S_ISDIR(st.st_mode):
-            return PurePosixPath(*rel.parts[: i + 1]).as_posix()
-    return None
+    """Whether any part of ``rel`` below ``root`` (the file or folder itself included) is a symlink."""
+    return _Parents(root).has_symlink(rel)[0]
 
 
 class _Parents:
-    """What :func:`_has_symlink` and :func:`_blocking_file` answer, for many files of one tree:
-    each directory above them is looked at once (lstat and stat), not once per file below it — an
+    """Whether a path goes through a symlink or a user's file, for many files of one tree:
+    each directory above them is looked at once (one lstat), not once per file below it — an
     SDK's files share a few folders (the Elixir SDK: 238 files in about 20), and the stats were a
     fifth of writing it. Only for one pass over the files, under the lock."""
 
     def __init__(self, root: Path) -> None:
         self.base = os.fspath(root)
         self.lstats: dict[str, os.stat_result | None] = {}
-        self.stats: dict[str, os.stat_result | None] = {}
 
     def _lstat(self, path: str) -> os.stat_result | None:
         if path not in self.lstats:
@@ -242,7 +224,7 @@ class _Parents:
         return self.lstats[path]
 
     def dirs_have_symlink(self, parts: tuple[str, ...]) -> bool:
-        """:func:`_has_symlink` of the directory ``parts`` (relative to the root)."""
+        """Whether one of the folders ``parts`` (relative to the root) is a symlink."""
         current = self.base
         for part in parts:
             current = os.path.join(current, part)
@@ -252,17 +234,20 @@ class _Parents:
         return False
 
     def has_symlink(self, rel: PurePosixPath) -> tuple[bool, os.stat_result | None]:
-        """:func:`_has_symlink`, and the file's own lstat (stat'ed afresh): where no part of the path
-        is a symlink, it is what ``stat`` (``Path.exists``, ``is_dir``) would answer."""
+        """Whether any part of ``rel`` is a symlink, and its own lstat (stat'ed afresh): where no
+        part of the path is a symlink, it is what ``stat`` (``Path.exists``, ``is_dir``) would answer."""
         parts = rel.parts
+        if not parts:  # the root itself
+            return False, None
         if self.dirs_have_symlink(parts[:-1]):
             return True, None
         st = _stat(os.path.join(self.base, *parts), follow=False)
         return (st is not None and stat.S_ISLNK(st.st_mode)), st
 
     def blocking_file(self, rel: PurePosixPath) -> str | None:
-        """:func:`_blocking_file` (asked after :meth:`has_symlink` said no: no parent is a symlink,
-        so a parent's stat is its lstat)."""
+        """The first parent of ``rel`` that exists but is not a directory (a user's file where the
+        generated tree needs a folder). Asked after :meth:`has_symlink` said no: no parent is a
+        symlink, so a parent's stat is its lstat."""
         current = self.base
         for i, part in enumerate(rel.parts[:-1]):
             current = os.path.join(current, part)
