@@ -30,27 +30,6 @@ import jinja2.bccache
 from jinja2.bccache import bc_magic
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs, as pip and mypy keep theirs: parsing and compiling a
-    backend's templates costs more than rendering them on a small manifest, and `tinkc build` runs
-    on every save. The cache lives in ``$TINKC_CACHE_DIR`` (else ``$XDG_CACHE_HOME/tinkc``, else
-    ``~/.cache/tinkc``); jinja checks each entry against the template's source checksum and its own
-    and Python's versions, so a stale entry is recompiled, never used. ``TINKC_CACHE_DIR=off`` (or a
-    directory that cannot be made) turns it off; the output is the same either way."""
-    configured = os.environ.get("TINKC_CACHE_DIR")
-    if configured == "off":
-        return None
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tinkc"
-    folder = base / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-")  # noqa: SIM115 - closed (and removed) at once
-        probe.close()
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
 class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
     """jinja's file cache, each entry read at once and unmarshalled from memory: jinja's own
     ``marshal.load(file)`` reads the code object piece by piece through the file object (~0.5 ms a
@@ -83,12 +62,30 @@ class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs, as pip and mypy keep theirs: parsing and compiling a
+    backend's templates costs more than rendering them on a small manifest, and `tinkc build` runs
+    on every save. The cache lives in ``$TINKC_CACHE_DIR`` (else ``$XDG_CACHE_HOME/tinkc``, else
+    ``~/.cache/tinkc``); jinja checks each entry against the template's source checksum and its own
+    and Python's versions, so a stale entry is recompiled, never used. ``TINKC_CACHE_DIR=off`` (or a
+    directory that cannot be made) turns it off; the output is the same either way."""
+    configured = os.environ.get("TINKC_CACHE_DIR")
+    if configured == "off":
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tinkc"
+    folder = base / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-")  # noqa: SIM115 - closed (and removed) at once
+        probe.close()
+    except OSError:
+        return None
+    return _FileSystemBytecodeCache(str(folder))
+
+
 @functools.cache
 def _shared_bytecode_cache() -> jinja2.BytecodeCache | None:
-    cache = _bytecode_cache()
-    if type(cache) is jinja2.FileSystemBytecodeCache:
-        return _FileSystemBytecodeCache(cache.directory, cache.pattern)
-    return cache
+    return _bytecode_cache()
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
