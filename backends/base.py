@@ -19,6 +19,7 @@ Example (a complete, if useless, backend)::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -78,17 +79,30 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+# The spellings are memoized (pure functions of the name): an emit spells the same few hundred names
+# again and again (1,100 regex splits in a Python emit of the bundled manifest, 768 in a TypeScript
+# one, ~2 us each), and the naming pass has spelled most of them before a build forks its emitters.
+# Bounded, for a language server that spells the names of many manifests over hours.
+_SPELLINGS = 8192
+
+
+@functools.lru_cache(maxsize=_SPELLINGS)
 def snake_case(name: str) -> str:
     return "_".join(words(name))
 
 
+@functools.lru_cache(maxsize=_SPELLINGS)
 def camel_case(name: str) -> str:
     ws = words(name)
     return ws[0] + "".join(w.capitalize() for w in ws[1:]) if ws else name
 
 
+@functools.lru_cache(maxsize=_SPELLINGS)
 def pascal_case(name: str) -> str:
     return "".join(w.capitalize() for w in words(name))
+
+
+_SPELLERS: dict[str, Callable[[str], str]] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}
 
 
 @attrs.frozen
@@ -102,8 +116,7 @@ class NamingRules:
     reserved_suffix: str = "_"
 
     def _case(self, style: str, name: str) -> str:
-        spellers: dict[str, Callable[[str], str]] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}
-        return spellers[style](name)
+        return _SPELLERS[style](name)
 
     def mangle(self, ident: str) -> str:
         return ident + self.reserved_suffix if ident in self.reserved else ident
