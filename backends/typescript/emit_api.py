@@ -177,9 +177,10 @@ def index_module(plan: SdkPlan) -> str:
     return template("api_index.ts.jinja").render(header=header, functions=functions, groups=groups, comment=pretty(comment_block("")))
 
 
-def api_files(plan: SdkPlan, names: Symbols) -> list[tuple[str, str]]:
+def api_files(plan: SdkPlan, names: Symbols, context: Context | None = None) -> list[tuple[str, str]]:
     out = [("src/api/index.ts", index_module(plan))]
-    context = Context.of(plan.api)  # once: it walks every type the API sends (a group module per group)
+    # once: it walks every type the API sends (a group module per group)
+    context = context or Context.of(plan.api)
     for g in plan.api_groups:
         out.append((f"src/api/{group_name(g.name)}.ts", group_module(plan, names, g.name, g.functions, context)))
     return out

@@ -347,11 +347,11 @@ def clear_queue_method(key: str, imports: Imports) -> str:
     return "\n".join("  " + line if line else line for line in text.split("\n"))
 
 
-def clients_module(plan: SdkPlan, names: Symbols) -> str:
+def clients_module(plan: SdkPlan, names: Symbols, ctx: Context | None = None) -> str:
     from tinkc.backends.typescript.emit_flows import FlowWriter
 
     imports = Imports("src/clients.ts")
-    writer = ClientsWriter(plan, names, imports, Context.of(plan.api))
+    writer = ClientsWriter(plan, names, imports, ctx or Context.of(plan.api))
     classes: list[dict[str, Any]] = []
     for client in plan.clients.values():
         methods: list[dict[str, Any]] = []

@@ -40,6 +40,7 @@ from tinkc.backends.typescript.render import template
 from tinkc.backends.typescript.symbols import SCHEMA, TYPES, Imports, Symbols
 from tinkc.ir import nodes as ir
 from tinkc.ir.helpers import ECall, ECompare, EFunc, EKey, ELit, EPath, Expr, HelperArg, PathStep, may_fail
+from tinkc.ir.queries import type_refs
 from tinkc.sdk import SdkPlan, extensions_of
 from tinkc.sdk.plan import ExtensionFunction, ExtensionPlan, HelperPlan, helper_name, tag_accessor_of, type_namespaces
 
@@ -150,8 +151,6 @@ class TypeExprs:
 
 
 def _refs(t: ir.TypeRef | None) -> Iterable[str]:
-    from tinkc.ir.queries import type_refs
-
     return (r.name for r in type_refs(t))
 
 
@@ -517,8 +516,8 @@ def file_header(title: str, imports: Imports, exports: bool = True) -> str:
     return "\n\n".join(parts)
 
 
-def types_module(plan: SdkPlan, names: Symbols) -> str:
-    return TypesWriter(Context.of(plan.api), plan, names).module()
+def types_module(plan: SdkPlan, names: Symbols, context: Context | None = None) -> str:
+    return TypesWriter(context or Context.of(plan.api), plan, names).module()
 
 
 def namespace_modules(plan: SdkPlan, names: Symbols) -> list[tuple[str, str]]:
