@@ -11,6 +11,7 @@ manifest method or field of that name is suffixed instead of silently shadowing 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -72,10 +73,16 @@ KERNEL_MACROS = frozenset(
 
 RESERVED_SUFFIX = "_"
 
+# The spellings below are memoized (pure functions of the text): an Elixir emit of the bundled
+# manifest spells 2,948 strings of 737 texts, 1,539 keys of 345, 1,430 atoms of 381, 1,389 module
+# segments of 194, 1,168 fields of 248. Bounded, for a language server that runs for hours.
+_MEMO = 4096
+
 _IDENT = re.compile(r"^[a-z_][a-zA-Z0-9_]*[?!]?$")
 _ALIAS = re.compile(r"^[A-Z][a-zA-Z0-9_]*$")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def module_segment(name: str) -> str:
     """One segment of a module name (`CreateModelRequest`, `ModelID`): kept when it already is an
     Elixir alias, otherwise Pascal-cased."""
@@ -90,6 +97,7 @@ def module_name(dotted: str) -> str:
     return ".".join(module_segment(part) for part in dotted.split(".") if part)
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def function_name(name: str) -> str:
     candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
     if not candidate or candidate[0].isdigit():
@@ -120,6 +128,7 @@ def typespec_name(name: str) -> str:
     return candidate + RESERVED_SUFFIX if candidate in BUILTIN_TYPES or candidate in RESERVED else candidate
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def variable_name(name: str) -> str:
     candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
     if not candidate or candidate[0].isdigit():
@@ -127,6 +136,7 @@ def variable_name(name: str) -> str:
     return candidate + RESERVED_SUFFIX if candidate in RESERVED else candidate
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def field_name(name: str) -> str:
     """A struct field (an atom): snake-case, as Elixir structs spell keys."""
     candidate = name if _IDENT.match(name) and name == name.lower() else snake_case(name)
@@ -144,6 +154,7 @@ def field_name(name: str) -> str:
 _BARE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_@]*[?!]?$")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def atom(value: str) -> str:
     """An atom literal: `:active`, or quoted when the text is not a plain identifier (`:"paused-x"`);
     `nil`, `true` and `false` are atoms already, written bare as the formatter writes them."""
@@ -164,6 +175,7 @@ def enum_member(value: str) -> str:
     return atom(value) if len(value) <= MAX_ATOM else string(value)
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def key(value: str) -> str:
     """A keyword-list or struct key: `rank:` or `"x-y":`."""
     if _BARE.match(value):
@@ -207,6 +219,7 @@ def _escape_control(ch: str, keep: str) -> str:
     return ch if ch in keep else SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}"
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def string(value: str) -> str:
     """The one way manifest text becomes an Elixir string literal: double-quoted, escaped so that
     nothing interpolates or ends it."""
