@@ -78,6 +78,8 @@ def string_literal(text: str) -> str:
 
 def py_literal(value: Any) -> str:
     """A Python expression for frozen JSON data (double-quoted strings, as ruff formats them)."""
+    if type(value) is str:  # most values (2,800 of ~3,000 an emit): no thaw, no chain of tests
+        return string_literal(value)
     value = ir.thaw(value)
     if value is None:
         return "None"

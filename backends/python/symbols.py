@@ -164,6 +164,13 @@ class Imports(shared.Imports):
         return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _constant(name: str) -> str:
+    # memoized: a character at a time, and a Python emit of the bundled manifest asks for 350
+    # constants of 103 names (endpoint and feature ids, adapters)
+    return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+
+
 def _isort_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
     # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions; within a kind, names
     # compare case-insensitively first (`OptimizerConfig` before `OptimStepRequest`), in natural
@@ -290,7 +297,7 @@ class PythonSymbols(SymbolProvider):
 
     @staticmethod
     def constant(name: str) -> str:
-        return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
+        return _constant(name)
 
     def endpoint_const(self, eid: str) -> str:
         return f"EP_{self.constant(eid)}"
