@@ -31,6 +31,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -82,6 +83,11 @@ CLIENT_MEMBERS = frozenset(
 RESERVED = JS_RESERVED | TS_GLOBALS | GENERATED_NAMES | CLIENT_MEMBERS
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
+# The spellings below are memoized (pure functions of the name or text): a TypeScript emit of the
+# bundled manifest asks for 2,163 property keys of 506 names, 1,852 string literals of 690 texts,
+# 600 method names of 104. Bounded, for a language server that runs for hours.
+_MEMO = 4096
+
 
 def mangle(ident: str) -> str:
     return ident + "_" if ident in RESERVED else ident
@@ -91,6 +97,7 @@ def _fix_start(name: str, prefix: str) -> str:
     return prefix + name if name[:1].isdigit() else name
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def type_name(name: str) -> str:
     """A type (and its schema): manifest type names are kept when they are already PascalCase
     identifiers."""
@@ -98,10 +105,12 @@ def type_name(name: str) -> str:
     return mangle(_fix_start(candidate or "T", "T"))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def method_name(name: str) -> str:
     return mangle(_fix_start(camel_case(name) or "method", "m"))
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def variable(name: str) -> str:
     """A local variable of a generated function."""
     candidate = _fix_start(camel_case(name) or "v", "v")
@@ -113,6 +122,7 @@ def step_variable(step_id: str) -> str:
     return variable(f"s_{step_id}")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def _const(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
 
@@ -164,6 +174,7 @@ def _escape_invisible(body: str) -> str:
     )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def string_literal(text: str) -> str:
     """The one way manifest text becomes a TypeScript string literal, as Prettier writes it: double
     quotes, unless the text holds more double quotes than single ones; backslashes, quotes and every
@@ -176,6 +187,7 @@ def string_literal(text: str) -> str:
     return f'"{body}"'
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def property_key(name: str) -> str:
     """A property of an interface: the name, quoted when it must be."""
     return name if _IDENTIFIER.match(name) else string_literal(name)
