@@ -95,13 +95,21 @@ class _Environment(jinja2.Environment):
     AttributeError jinja's ``getattr`` raises and catches first (1.07 us against ~0.15 us; the
     templates read their declarations' dicts this way, ~6,200 times in a TypeScript emit of the
     bundled manifest). A dict's own attributes (``items``, ``get``...) are still what ``x.items``
-    is, as in jinja."""
+    is, as in jinja. Any other object's attribute is read at once, jinja's first step, without the
+    call to jinja's method (0.32 us against 0.15 us; the Python templates read ~6,200 attributes
+    of namespaces an emit); what it lacks is left to jinja (an item, else undefined)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        if type(obj) is dict:
+            if attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+        else:
             try:
-                return obj[attribute]
-            except KeyError:
+                return getattr(obj, attribute)
+            except AttributeError:
                 pass
         return super().getattr(obj, attribute)
 
