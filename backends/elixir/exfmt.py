@@ -212,7 +212,7 @@ class Seq(_Remembered):
             # a call whose one argument is a list, map, tuple or fn hugs it: `f([` ... `])`
             return flat, _choice(flat, [self.open, built[0][1], self.close])
         items = join([",", LINE], (d for _, d in built))
-        return flat, _choice(flat, Group([self.open, nest(2, [SOFTLINE, items]), SOFTLINE, self.close], broken=True))
+        return flat, _choice(flat, Group([self.open, nest(2, [SOFTLINE, *items]), SOFTLINE, self.close], broken=True))
 
     def _print(self, p: _Printer, level: int, rest: int) -> None:
         items = self.items
@@ -441,7 +441,7 @@ def with_lines(clauses: Sequence[Node], indent: int, body: list[str]) -> list[st
     """`with c1,\\n     c2 do ... end` with one clause per line (a layout the formatter keeps)."""
     if not clauses:
         return body
-    head = aligned(" " * indent + "with ", indent + 5, [join([",", HARDLINE], (c.doc() for c in clauses)), " do"])
+    head = aligned(" " * indent + "with ", indent + 5, [*join([",", HARDLINE], (c.doc() for c in clauses)), " do"])
     return [*head, *body, " " * indent + "end"]
 
 
@@ -470,7 +470,7 @@ def def_head(name: str, args: Sequence[str], indent: int = 2, keyword: str = "de
     return aligned(
         " " * indent,
         indent,
-        Group([f"{keyword} {name}(", nest(6, [SOFTLINE, join([",", LINE], args)]), nest(4, SOFTLINE), ") do"], broken=True),
+        Group([f"{keyword} {name}(", nest(6, [SOFTLINE, *join([",", LINE], args)]), nest(4, SOFTLINE), ") do"], broken=True),
     )
 
 
@@ -495,7 +495,7 @@ def spec(name: str, args: Sequence[str], ret: Sequence[str], indent: int = 2) ->
     if fits(f"{pad}{head} {' | '.join(ret)}"):
         return [f"{pad}{head} {' | '.join(ret)}"]
     one: Doc = [head, " ", " | ".join(ret)]
-    union: Doc = [head, nest(8, [HARDLINE, join([HARDLINE, "| "], ret)])]
+    union: Doc = [head, nest(8, [HARDLINE, *join([HARDLINE, "| "], ret)])]
     broken: Doc = [f"@spec {name}(", nest(8, [HARDLINE, join([",", HARDLINE], args)]), nest(6, HARDLINE), ") :: ", " | ".join(ret)]
     return aligned(pad, indent, Choice((one, union, broken)))
 
@@ -516,7 +516,7 @@ def struct_type(fields: Sequence[tuple[str, Sequence[str]]], indent: int = 2) ->
             docs.append(text)
         else:  # the formatter breaks a long union value after the key, one `|` a line
             docs.append(_choice(text, Group([key, nest(2, [LINE, _union(alternatives)])], broken=True)))
-    fields_doc = [nest(8, [SOFTLINE, join([",", LINE], docs)]), nest(6, SOFTLINE)]
+    fields_doc = [nest(8, [SOFTLINE, *join([",", LINE], docs)]), nest(6, SOFTLINE)]
     return aligned(pad, indent, Group(["@type t :: %__MODULE__{", *fields_doc, "}"], broken=True))
 
 

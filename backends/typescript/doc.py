@@ -55,7 +55,7 @@ def block(lines: Sequence[Doc]) -> list[Doc]:
     """``{`` statements ``}``: each statement on its own line."""
     if not lines:
         return ["{}"]
-    return ["{", Indent([HARDLINE, join(HARDLINE, lines)]), HARDLINE, "}"]
+    return ["{", Indent([HARDLINE, *join(HARDLINE, lines)]), HARDLINE, "}"]
 
 
 def _expanded(doc: Doc) -> Doc | None:
@@ -74,12 +74,12 @@ def call(callee: Doc, args: Sequence[Doc]) -> Doc:
     argument a line (Prettier's choices)."""
     if not args:
         return [callee, "()"]
-    spread = group(callee, "(", Indent([SOFTLINE, join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
+    spread = group(callee, "(", Indent([SOFTLINE, *join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
     last = _expanded(args[-1])
     if last is None or (len(args) > 1 and _expanded(args[-2]) is not None):
         return spread
-    flat = [callee, "(", join(", ", args), ")"]
-    hug = [callee, "(", join(", ", [*args[:-1], last]), ")"]
+    flat = [callee, "(", *join(", ", args), ")"]
+    hug = [callee, "(", *join(", ", [*args[:-1], last]), ")"]
     return Choice((flat, hug, spread))
 
 
@@ -87,7 +87,7 @@ def obj(items: Sequence[Doc], broken: bool = False) -> Doc:
     """An object literal of ``key: value`` items."""
     if not items:
         return "{}"
-    return group("{", Indent([LINE, join([",", LINE], items)]), IfBreak(","), LINE, "}", broken=broken)
+    return group("{", Indent([LINE, *join([",", LINE], items)]), IfBreak(","), LINE, "}", broken=broken)
 
 
 def array(items: Sequence[Doc], matrix: bool = False) -> Doc:
@@ -96,21 +96,21 @@ def array(items: Sequence[Doc], matrix: bool = False) -> Doc:
     if not items:
         return "[]"
     broken = matrix and len(items) > 1
-    return group("[", Indent([SOFTLINE, join([",", LINE], items)]), IfBreak(","), SOFTLINE, "]", broken=broken)
+    return group("[", Indent([SOFTLINE, *join([",", LINE], items)]), IfBreak(","), SOFTLINE, "]", broken=broken)
 
 
 def type_literal(members: Sequence[Doc]) -> Doc:
     """``{ a: string; b?: number }``, broken one member a line."""
     if not members:
         return "{}"
-    return group("{", Indent([LINE, join([IfBreak(";", ";"), LINE], members)]), IfBreak(";"), LINE, "}")
+    return group("{", Indent([LINE, *join([IfBreak(";", ";"), LINE], members)]), IfBreak(";"), LINE, "}")
 
 
 def union(members: Sequence[Doc]) -> Doc:
     """``A | B``, broken ``| A`` one member a line."""
     if len(members) == 1:
         return members[0]
-    return group(IfBreak(["|", " "]), join([LINE, "| "], members))
+    return group(IfBreak(["|", " "]), *join([LINE, "| "], members))
 
 
 # Unicode categories shown as `\u{...}` in comments: controls, format characters (bidirectional
@@ -150,7 +150,7 @@ def comment_block(text: str | None) -> list[Doc]:
 
 def import_names(names: Sequence[str], module: str, keyword: str = "import") -> Doc:
     """``import { A, B } from "module";``, broken one name a line."""
-    return group(f"{keyword} {{", Indent([LINE, join([",", LINE], names)]), IfBreak(","), LINE, f'}} from "{module}";')
+    return group(f"{keyword} {{", Indent([LINE, *join([",", LINE], names)]), IfBreak(","), LINE, f'}} from "{module}";')
 
 
 def imports_doc(statements: Sequence[tuple[str, Sequence[str], str]]) -> Doc:
@@ -179,7 +179,7 @@ def signature(head: str, params: Sequence[tuple[str, Doc, str | None]], tail: st
     lone = params[0][1] if len(params) == 1 and params[0][2] is None else None
     if isinstance(lone, Group) and isinstance(lone.contents, list) and lone.contents[:1] == ["{"]:
         return group(f"{head}(", typed[0], ")", tail)
-    return group(f"{head}(", Indent([SOFTLINE, join([",", LINE], typed)]), IfBreak(","), SOFTLINE, ")", tail)
+    return group(f"{head}(", Indent([SOFTLINE, *join([",", LINE], typed)]), IfBreak(","), SOFTLINE, ")", tail)
 
 
 def json_doc(value: object) -> Doc:
@@ -189,9 +189,9 @@ def json_doc(value: object) -> Doc:
 
     if isinstance(value, dict) and value:
         items = [[json.dumps(k, ensure_ascii=False), ": ", json_doc(v)] for k, v in value.items()]
-        return group("{", Indent([LINE, join([",", LINE], items)]), LINE, "}", broken=True)
+        return group("{", Indent([LINE, *join([",", LINE], items)]), LINE, "}", broken=True)
     if isinstance(value, list) and value:
-        return group("[", Indent([SOFTLINE, join([",", LINE], [json_doc(v) for v in value])]), SOFTLINE, "]")
+        return group("[", Indent([SOFTLINE, *join([",", LINE], [json_doc(v) for v in value])]), SOFTLINE, "]")
     return json.dumps(value, ensure_ascii=False)
 
 

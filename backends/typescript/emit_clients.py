@@ -287,7 +287,7 @@ def alias_method(alias: AliasPlan, names: Symbols) -> str:
             # (no trailing comma when broken: a rest parameter may not have one)
             group(
                 f"static {names.method(alias.name)}(",
-                Indent([SOFTLINE, join([",", LINE], [f"{receiver}: {other}", f"...args: Parameters<{method}>"])]),
+                Indent([SOFTLINE, *join([",", LINE], [f"{receiver}: {other}", f"...args: Parameters<{method}>"])]),
                 SOFTLINE,
                 ")",
             ),

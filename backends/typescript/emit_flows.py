@@ -278,7 +278,7 @@ class FlowWriter:
         arrow = ["async (chunk) => (", request, ")"]
         args = [const, futures, self.x.schema(ep.response_type), spec, items, arrow]
         # one argument a line: Prettier hugs no last argument after an object literal that breaks
-        return group("this.callChunked(", Indent([SOFTLINE, join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
+        return group("this.callChunked(", Indent([SOFTLINE, *join([",", LINE], args)]), IfBreak(","), SOFTLINE, ")")
 
     def request_doc(self, step: StepPlan, ep: EndpointPlan) -> Doc:
         """The request of an endpoint call: `{ path, query, body, ...options }`."""
