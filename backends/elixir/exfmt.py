@@ -125,7 +125,7 @@ class _Printer:
 
     def text(self, text: str) -> None:
         self.out.append(text)
-        self.column += _width(text)
+        self.column += len(text) if text.isascii() else text_width(text)  # _width, inlined (~5,300 calls)
 
     def newline(self, level: int) -> None:
         out = self.out
@@ -136,7 +136,7 @@ class _Printer:
 
     def flat(self, flat: str, rest: int) -> bool:
         """Print ``flat`` if it fits with the ``rest`` columns after it (the printer's choice)."""
-        size = _width(flat)
+        size = len(flat) if flat.isascii() else text_width(flat)  # _width, inlined (~2,700 calls)
         if self.column + size + rest > self.width:
             return False
         self.out.append(flat)
