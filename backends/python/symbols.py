@@ -171,6 +171,7 @@ def _constant(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name).upper()
 
 
+@functools.lru_cache(maxsize=4096)  # the same names sort in every file that imports them (~960 keys an emit)
 def _isort_key(name: str) -> tuple[int, tuple[str | int, ...], tuple[str | int, ...]]:
     # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions; within a kind, names
     # compare case-insensitively first (`OptimizerConfig` before `OptimStepRequest`), in natural
