@@ -81,9 +81,11 @@ def receiver_name(client: ClientPlan, params: list[str]) -> str:
 
 def endpoint_params(ep: EndpointPlan) -> list[Param]:
     """The plan's parameters, in its one order, as Elixir variables."""
-    out = [
+    # (each made once, with its unique name: not made, then made again by attrs.evolve, ~260 an emit)
+    names = unique([symbols.variable_name(p.name) for p in ep.params], TAKEN)
+    return [
         Param(
-            name=symbols.variable_name(p.name),
+            name=name,
             wire=p.name,
             type=p.type,
             where=p.location,
@@ -92,10 +94,8 @@ def endpoint_params(ep: EndpointPlan) -> list[Param]:
             default=p.default,
             doc=p.doc,
         )
-        for p in ep.params
+        for p, name in zip(ep.params, names, strict=True)
     ]
-    names = unique([p.name for p in out], TAKEN)
-    return [attrs.evolve(p, name=n) for p, n in zip(out, names, strict=True)]
 
 
 def endpoint_signature(client: ClientPlan, name: str, ep: EndpointPlan) -> Signature:
@@ -105,9 +105,10 @@ def endpoint_signature(client: ClientPlan, name: str, ep: EndpointPlan) -> Signa
 
 
 def flow_params(flow: FlowPlan) -> list[Param]:
-    out = [
+    names = unique([symbols.variable_name(i.name) for i in flow.inputs], TAKEN)
+    return [
         Param(
-            name=symbols.variable_name(i.name),
+            name=name,
             wire=i.name,
             type=i.type,
             where="input",
@@ -116,10 +117,8 @@ def flow_params(flow: FlowPlan) -> list[Param]:
             default=i.default,
             doc=i.doc,
         )
-        for i in flow.inputs
+        for i, name in zip(flow.inputs, names, strict=True)
     ]
-    names = unique([p.name for p in out], TAKEN)
-    return [attrs.evolve(p, name=n) for p, n in zip(out, names, strict=True)]
 
 
 def flow_signature(client: ClientPlan, name: str, flow: FlowPlan) -> Signature:
