@@ -181,9 +181,16 @@ def lines(doc: Doc, level: int = 0) -> list[str]:
     return render(doc, level).split("\n")
 
 
+# Pieces every call and collection holds, made once and shared (as LINE is): a document is never
+# changed once built, and the printer answers these the same wherever they are.
+_COMMA_LINE: list[Doc] = [",", LINE]
+_TRAILING_COMMA = IfBreak(",")
+_TRAILING_COMMAS = {"": _TRAILING_COMMA, ",": IfBreak(",", ",")}  # a collection's, by its flat side
+
+
 def _arguments(items: Sequence[Doc]) -> Doc:
     """Arguments in a broken call: on one line when they fit, else one a line with a trailing comma."""
-    return Group([*join([",", LINE], items), IfBreak(",")])
+    return Group([*join(_COMMA_LINE, items), _TRAILING_COMMA])
 
 
 def call(head: Doc, args: Sequence[Doc], tail: Doc = "") -> Doc:
@@ -220,7 +227,7 @@ class Exploded(Group):
 
 
 def _exploded(head: str, open_: str, items: Sequence[Doc], close: str) -> Exploded:
-    contents = [head, open_, Indent([SOFTLINE, *join([",", LINE], items), ","]), SOFTLINE, close]
+    contents = [head, open_, Indent([SOFTLINE, *join(_COMMA_LINE, items), ","]), SOFTLINE, close]
     return Exploded(contents, True, head, open_, tuple(items), close)
 
 
@@ -240,7 +247,7 @@ def collection(open_: str, items: Sequence[Doc], close: str, *, tuple_: bool = F
     if not items:
         return open_ + close
     single = "," if tuple_ and len(items) == 1 else ""
-    return Group([open_, Indent([SOFTLINE, *join([",", LINE], items), IfBreak(",", single)]), SOFTLINE, close])
+    return Group([open_, Indent([SOFTLINE, *join(_COMMA_LINE, items), _TRAILING_COMMAS[single]]), SOFTLINE, close])
 
 
 def exploded(open_: str, items: Sequence[Doc], close: str) -> Doc:
