@@ -447,6 +447,14 @@ def with_lines(clauses: Sequence[Node], indent: int, body: list[str]) -> list[st
 
 def short_def(head: str, body: Node, indent: int = 2) -> list[str]:
     """`def head, do: body` when it fits, else the `do` block."""
+    one = f"{' ' * indent}def {head}, do: {body.flat()}"
+    if text_width(one) <= WIDTH:  # what the printer answers for the group below (its flat text fits), without
+        return [one]  # building the body's document (tests/property/test_exfmt_flat.py holds the two equal)
+    return _short_def(head, body, indent)
+
+
+def _short_def(head: str, body: Node, indent: int = 2) -> list[str]:
+    """:func:`short_def` by the printer: the reference of its one-line answer, and its answer otherwise."""
     return aligned(
         " " * indent, indent, Group([f"def {head}", IfBreak(" do", ", do:"), nest(2, [LINE, body.doc()]), IfBreak([LINE, "end"])])
     )

@@ -77,3 +77,10 @@ def test_an_item_that_fits_only_without_its_comma_breaks() -> None:
         node = Seq("[", (Text("a" * 200), Seq("Mod.f(", (Text("b" * size), Text("c")), ")"), Text("d")), "]")
         expected = exfmt.aligned("  x = ", 2, [node.doc(), ""])
         assert exfmt.layout(node, "  x = ", 2) == expected
+
+
+@given(NODES, st.sampled_from(["f", "new(attrs)", "some_long_function_name(a, b, c)", "日本(x)"]), st.integers(min_value=0, max_value=12))
+@SETTINGS
+def test_short_def_is_what_the_printer_prints(node: Node, head: str, indent: int) -> None:
+    """short_def's one-line answer without the printer is the printer's (exfmt._short_def)."""
+    assert exfmt.short_def(head, node, indent) == exfmt._short_def(head, node, indent)  # noqa: SLF001
