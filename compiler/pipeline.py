@@ -425,9 +425,9 @@ def _fork_emitter(group: list[str]) -> tuple[int, int]:
         while view:
             view = view[os.write(writer, view) :]
         status = 0
-        from tinkc import attrscache
+        from tinkc import runcache
 
-        attrscache.save()  # the classes of this target's emitters, which only this process imported
+        runcache.save_all()  # what this target's emitters compiled, which only this process imported
     finally:
         os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
 
