@@ -29,7 +29,10 @@ def _span() -> Any:
 
 
 def _sorted_dict(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: value[k] for k in sorted(value)}
+    keys = sorted(value)
+    if list(value) == keys:  # already in order (a pass's rewrite of a sorted map): copied in C
+        return dict(value)
+    return {k: value[k] for k in keys}
 
 
 # ---------------------------------------------------------------------------------------------
