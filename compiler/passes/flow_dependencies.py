@@ -30,7 +30,7 @@ def layer_steps(flow: ir.Flow) -> ir.Flow:
         if step.kind in ("build_client", "return"):
             deps.update(ids[:index])
         ordered = tuple(i for i in ids[:index] if i in deps)  # manifest order, only earlier steps
-        steps.append(attrs.evolve(step, depends_on=ordered))
+        steps.append(step if step.depends_on == ordered else attrs.evolve(step, depends_on=ordered))
     return attrs.evolve(flow, steps=tuple(steps), stages=_stages(steps))
 
 
