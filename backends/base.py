@@ -19,6 +19,7 @@ Example (a complete, if useless, backend)::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -78,17 +79,30 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+# The three spellings are remembered per name (pure functions of a string; a manifest has a few
+# hundred distinct names): every target's naming rules spell the same type, method and field names,
+# the naming pass once per target (5 rule sets: 4.6 -> 3.4 ms of a check's CPU), the emitters again.
+# Bounded, for `tinkc lsp`: a server checks every edit's new names for hours.
+_SPELLINGS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=_SPELLINGS_KEPT)
 def snake_case(name: str) -> str:
     return "_".join(words(name))
 
 
+@functools.lru_cache(maxsize=_SPELLINGS_KEPT)
 def camel_case(name: str) -> str:
     ws = words(name)
     return ws[0] + "".join(w.capitalize() for w in ws[1:]) if ws else name
 
 
+@functools.lru_cache(maxsize=_SPELLINGS_KEPT)
 def pascal_case(name: str) -> str:
     return "".join(w.capitalize() for w in words(name))
+
+
+_SPELLERS: dict[str, Callable[[str], str]] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}
 
 
 @attrs.frozen
@@ -102,8 +116,7 @@ class NamingRules:
     reserved_suffix: str = "_"
 
     def _case(self, style: str, name: str) -> str:
-        spellers: dict[str, Callable[[str], str]] = {"snake": snake_case, "camel": camel_case, "pascal": pascal_case, "keep": str}
-        return spellers[style](name)
+        return _SPELLERS[style](name)
 
     def mangle(self, ident: str) -> str:
         return ident + self.reserved_suffix if ident in self.reserved else ident
