@@ -14,9 +14,9 @@ generator the first time, keyed on the pattern's text, type and flags, in a file
 and ``re`` engine version (``sys.hexversion``, ``_sre.MAGIC``). So the pattern objects are the ones
 ``re`` would make.
 
-Only the patterns of tinkc, the libraries its commands import and the standard library are kept:
-a test suite's or a host program's own patterns would only make the file, read whole by every run,
-longer. Used only on the CPython versions whose ``re`` internals it was written against (3.11 -
+Only the patterns written as constants in the code of tinkc, the libraries its commands import and
+the standard library are kept (see :func:`_kept`): a test suite's or a host program's own patterns,
+or patterns built at run time, would only make the file, read whole by every run, longer. Used only on the CPython versions whose ``re`` internals it was written against (3.11 -
 3.13); elsewhere ``re`` compiles as it does. The file lives with tinkc's other compiled code
 (:mod:`tinkc.runcache`); ``TINKC_CACHE_DIR=off`` turns it off.
 """
@@ -29,7 +29,7 @@ from typing import Any
 
 from tinkc import runcache
 
-FORMAT = 1  # of the file's content; part of its name
+FORMAT = 2  # of the file's content; part of its name (2: constant patterns only)
 MAX_ENTRIES = 1000
 # whose patterns are kept (the top-level package of the module calling re): tinkc and the libraries
 # its commands import; the standard library's count too (sys.stdlib_module_names)
@@ -60,7 +60,7 @@ class PatternCache:
             self.hits += 1
         else:
             found = self._generate(pattern, int(flags))
-            if _kept(sys._getframe(1)):
+            if _kept(pattern, sys._getframe(1)):
                 self.entries[key] = self.new[key] = found
         return self._sre_compile(pattern, *found)
 
@@ -82,13 +82,16 @@ class PatternCache:
         self.new = {}
 
 
-def _kept(frame: Any) -> bool:
-    """Whether the pattern being compiled is one of tinkc's, its libraries' or the standard
-    library's: the first caller outside ``re`` decides."""
+def _kept(pattern: str | bytes, frame: Any) -> bool:
+    """Whether ``pattern`` is kept: written as a constant in the code of tinkc, of a library it
+    imports or of the standard library — the first caller outside ``re`` decides. Patterns built
+    at run time are not: a manifest's (the mock's routes), or one whose text changes from process
+    to process (tokenize joins a set of string prefixes, in hash order) would add an entry at
+    every run to a file every run reads whole."""
     while frame is not None:
         top = frame.f_globals.get("__name__", "").partition(".")[0]
         if top != "re":
-            return top in KEPT_PACKAGES or top in sys.stdlib_module_names
+            return (top in KEPT_PACKAGES or top in sys.stdlib_module_names) and pattern in frame.f_code.co_consts
         frame = frame.f_back
     return False
 

@@ -22,10 +22,16 @@ def _cache(path: Path) -> recache.PatternCache:
     return recache.PatternCache(path, _ORIGINAL, re._parser.parse, re._compiler._code, re._compiler._sre.compile)  # type: ignore[attr-defined]
 
 
-# a function of one of tinkc's modules, whose patterns are kept
-_TINKC: dict[str, object] = {"__name__": "tinkc.example"}
-exec("def compile_in_tinkc(cache, pattern, flags):\n    return cache.compile(pattern, flags)\n", _TINKC)  # noqa: S102
-compile_in_tinkc = _TINKC["compile_in_tinkc"]
+def compile_in(module: str, cache: recache.PatternCache, pattern: str | bytes, flags: int) -> object:
+    """``pattern`` compiled through ``cache`` by a function of ``module`` that has it as a constant
+    (as ``re.compile(r"...")`` in a module's code)."""
+    namespace: dict[str, object] = {"__name__": module}
+    exec(f"def compile_it(cache):\n    return cache.compile({pattern!r}, {int(flags)})\n", namespace)  # noqa: S102
+    return namespace["compile_it"](cache)  # type: ignore[operator]
+
+
+def compile_in_tinkc(cache: recache.PatternCache, pattern: str | bytes, flags: int) -> object:
+    return compile_in("tinkc.example", cache, pattern, flags)
 
 
 PATTERNS: list[tuple[str | bytes, int]] = [
@@ -45,10 +51,10 @@ def test_a_pattern_from_the_file_is_the_one_re_compiles(tmp_path: Path, pattern:
     in a later run is equal to ``re``'s own, groups included."""
     path = tmp_path / "re.marshal"
     first = _cache(path)
-    made = compile_in_tinkc(first, pattern, flags)  # type: ignore[operator]
+    made = compile_in_tinkc(first, pattern, flags)
     first.save()
     second = _cache(path)
-    again = compile_in_tinkc(second, pattern, flags)  # type: ignore[operator]
+    again = compile_in_tinkc(second, pattern, flags)
     assert second.hits == 1 and not second.new
     own = _ORIGINAL(pattern, flags)
     for p in (made, again):
@@ -78,16 +84,21 @@ def test_debug_compiles_pass_through_untouched(tmp_path: Path) -> None:
     assert not cache.new
 
 
-def test_only_the_patterns_of_tinkc_its_libraries_and_the_standard_library_are_kept(tmp_path: Path) -> None:
-    """A test's (or a host program's) own pattern is compiled through the cache but not kept: the
-    file, read whole by every run, holds what tinkc's runs compile."""
+def test_only_the_constant_patterns_of_tinkc_its_libraries_and_the_standard_library_are_kept(tmp_path: Path) -> None:
+    """A test's (or a host program's) own pattern, and a pattern built at run time (a manifest's
+    route, tokenize's set of prefixes joined in hash order), are compiled through the cache but not
+    kept: the file, read whole by every run, holds the patterns written in the code tinkc runs."""
     cache = _cache(tmp_path / "re.marshal")
-    cache.compile("from-a-test", 0)  # called from this module: tests.unit.test_recache
-    # a function of a standard library module's (fnmatch compiles the patterns it is given)
-    stdlib: dict[str, object] = {"__name__": "fnmatch", "cache": cache}
-    exec("def translate():\n    return cache.compile('from-the-standard-library', 0)\n", stdlib)  # noqa: S102
-    stdlib["translate"]()  # type: ignore[operator]
-    assert [k[1] for k in cache.new] == ["from-the-standard-library"]
+    compile_in("tests.unit.example", cache, "from-a-test", 0)
+    compile_in("fnmatch", cache, "from-the-standard-library", 0)
+    compile_in("yaml.resolver", cache, "from-a-library", 0)
+    compile_in("tinkc.frontend.lower", cache, "from-tinkc", re.IGNORECASE)
+    built = "".join(["built-", "at-run-time"])
+    cache.compile(built, 0)  # from this test module
+    namespace: dict[str, object] = {"__name__": "tinkc.mock.routes"}
+    exec("def route(cache, text):\n    return cache.compile(text, 0)\n", namespace)  # noqa: S102
+    namespace["route"](cache, built)  # type: ignore[operator]
+    assert [k[1] for k in cache.new] == ["from-the-standard-library", "from-a-library", "from-tinkc"]
 
 
 @pytest.mark.parametrize("content", [b"", b"not marshal data", b"\xe9" * 10])
@@ -96,7 +107,7 @@ def test_an_unreadable_file_only_means_compiling(tmp_path: Path, content: bytes)
     path.write_bytes(content)
     cache = _cache(path)
     assert cache.entries == {}
-    assert compile_in_tinkc(cache, "x+", 0) == _ORIGINAL("x+", 0)  # type: ignore[operator]
+    assert compile_in_tinkc(cache, "x+", 0) == _ORIGINAL("x+", 0)
     cache.save()
     assert list(_cache(path).entries) == [("str", "x+", 0)]
 
