@@ -160,15 +160,25 @@ def _step(op: str, path: str | Path) -> None:
 def safe_relative(path: str) -> PurePosixPath | None:
     """The path as a clean relative path, or None if it could leave the output directory or name
     one of the writer's own files."""
+    return PurePosixPath(path) if _is_clean(path) else None
+
+
+def _is_clean(path: str) -> bool:
+    """Whether :func:`safe_relative` takes ``path``; such a path is its own ``as_posix()``, so the
+    writer's loops key files by the text (a PurePosixPath per file was a tenth of writing a tree)."""
     if not path or "\x00" in path or "\\" in path or _DRIVE.match(path) or path.startswith("/"):
-        return None
+        return False
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):  # PurePosixPath would drop "." silently
-        return None
+        return False
     if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
-        return None
-    p = PurePosixPath(path)
-    return None if p.name.startswith(RESERVED_PREFIX) else p
+        return False
+    return not parts[-1].startswith(RESERVED_PREFIX)
+
+
+def _path_order(key: str) -> list[str]:
+    """Sorts clean relative paths as PurePosixPath sorts them (by parts: `a/b` before `a-b`)."""
+    return key.split("/")
 
 
 def temp_name(rel: PurePosixPath) -> PurePosixPath:
@@ -205,56 +215,67 @@ def _stat(path: str, follow: bool) -> os.stat_result | None:
 
 def _has_symlink(root: Path, rel: PurePosixPath) -> bool:
     """Whether any part of ``rel`` below ``root`` (the file or folder itself included) is a symlink."""
-    return _Parents(root).has_symlink(rel)[0]
+    key = "/".join(rel.parts)
+    return bool(key) and _Parents(root).has_symlink(key)[0]
+
+
+_DIR, _ABSENT, _SYMLINK, _FILE = "dir", "absent", "symlink", "file"
 
 
 class _Parents:
     """Whether a path goes through a symlink or a user's file, for many files of one tree:
     each directory above them is looked at once (one lstat), not once per file below it — an
     SDK's files share a few folders (the Elixir SDK: 238 files in about 20), and the stats were a
-    fifth of writing it. Only for one pass over the files, under the lock."""
+    fifth of writing it. Paths are clean relative paths as text (:func:`_is_clean`). Only for one
+    pass over the files, under the lock."""
 
     def __init__(self, root: Path) -> None:
         self.base = os.fspath(root)
-        self.lstats: dict[str, os.stat_result | None] = {}
+        # folder → (what it is, the user's file in the way): see `folder`; the root is a directory
+        self.folders: dict[str, tuple[str, str]] = {"": (_DIR, "")}
 
-    def _lstat(self, path: str) -> os.stat_result | None:
-        if path not in self.lstats:
-            self.lstats[path] = _stat(path, follow=False)
-        return self.lstats[path]
+    def folder(self, folder: str) -> tuple[str, str]:
+        """What the folder ``folder`` is, judged from the top down, where the first folder that is
+        not a directory decides for everything below it: ``(_DIR, "")`` when it and every folder
+        above it are directories, ``(_ABSENT, "")`` when one of them is not there (then nothing
+        below it is either), ``(_SYMLINK, "")`` when one is a symlink, ``(_FILE, name)`` when one,
+        ``name``, exists but is not a directory (a user's file where the tree needs a folder)."""
+        known = self.folders.get(folder)
+        if known is None:
+            above = self.folder(folder.rpartition("/")[0])
+            if above[0] != _DIR:
+                known = above
+            else:
+                st = _stat(os.path.join(self.base, folder), follow=False)
+                if st is None:
+                    known = (_ABSENT, "")
+                elif stat.S_ISLNK(st.st_mode):
+                    known = (_SYMLINK, "")
+                elif not stat.S_ISDIR(st.st_mode):
+                    known = (_FILE, folder)
+                else:
+                    known = (_DIR, "")
+            self.folders[folder] = known
+        return known
 
-    def dirs_have_symlink(self, parts: tuple[str, ...]) -> bool:
-        """Whether one of the folders ``parts`` (relative to the root) is a symlink."""
-        current = self.base
-        for part in parts:
-            current = os.path.join(current, part)
-            st = self._lstat(current)
-            if st is not None and stat.S_ISLNK(st.st_mode):
-                return True
-        return False
+    def dirs_have_symlink(self, folder: str) -> bool:
+        """Whether ``folder`` or one of the folders above it is a symlink."""
+        return self.folder(folder)[0] == _SYMLINK
 
-    def has_symlink(self, rel: PurePosixPath) -> tuple[bool, os.stat_result | None]:
-        """Whether any part of ``rel`` is a symlink, and its own lstat (stat'ed afresh): where no
-        part of the path is a symlink, it is what ``stat`` (``Path.exists``, ``is_dir``) would answer."""
-        parts = rel.parts
-        if not parts:  # the root itself
-            return False, None
-        if self.dirs_have_symlink(parts[:-1]):
-            return True, None
-        st = _stat(os.path.join(self.base, *parts), follow=False)
+    def has_symlink(self, key: str) -> tuple[bool, os.stat_result | None]:
+        """Whether any part of ``key`` is a symlink, and its own lstat (stat'ed afresh, unless a
+        folder above it is not a directory: then it is not there): where no part of the path is a
+        symlink, it is what ``stat`` (``Path.exists``, ``is_dir``) would answer."""
+        kind = self.folder(key.rpartition("/")[0])[0]
+        if kind != _DIR:
+            return kind == _SYMLINK, None
+        st = _stat(os.path.join(self.base, key), follow=False)
         return (st is not None and stat.S_ISLNK(st.st_mode)), st
 
-    def blocking_file(self, rel: PurePosixPath) -> str | None:
-        """The first parent of ``rel`` that exists but is not a directory (a user's file where the
-        generated tree needs a folder). Asked after :meth:`has_symlink` said no: no parent is a
-        symlink, so a parent's stat is its lstat."""
-        current = self.base
-        for i, part in enumerate(rel.parts[:-1]):
-            current = os.path.join(current, part)
-            st = self._lstat(current)
-            if st is not None and not stat.S_ISDIR(st.st_mode):
-                return PurePosixPath(*rel.parts[: i + 1]).as_posix()
-        return None
+    def blocking_file(self, key: str) -> str | None:
+        """The first folder above ``key`` that exists but is not a directory."""
+        kind, name = self.folder(key.rpartition("/")[0])
+        return name if kind == _FILE else None
 
 
 def _read_record(root: Path) -> dict[str, str]:
@@ -566,10 +587,9 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
     for key in journal.writes:
         if key == RECORD:
             continue
-        rel = PurePosixPath(key)
-        if parents.has_symlink(rel)[0]:  # planted since the plan: never followed
-            if not parents.dirs_have_symlink(rel.parts[:-1]):
-                _unlink_if_file(root / temp_name(rel))
+        if parents.has_symlink(key)[0]:  # planted since the plan: never followed
+            if not parents.dirs_have_symlink(key.rpartition("/")[0]):
+                _unlink_if_file(Path(base, _temp_key(key)))
             continue
         if _rename(os.path.join(base, _temp_key(key)), os.path.join(base, key)) and report is not None:
             report.written.append(key)
@@ -597,7 +617,8 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
     changed = dict.fromkeys(
         [root / posixpath.dirname(key) for key in journal.writes] + [_nearest_dir(root, root / path) for path, _ in journal.removals]
     )
-    _sync(root, dirs=[root, *(d for d in changed if not _has_symlink(root, PurePosixPath(d.relative_to(root).as_posix())))])
+    after = _Parents(root)  # as the tree is now, the removals' pruning done
+    _sync(root, dirs=[root, *(d for d in changed if not after.dirs_have_symlink("/".join(d.relative_to(root).parts)))])
     _drop_journal(root)
 
 
@@ -678,14 +699,15 @@ class _Plan:
     record: dict[str, str] = attrs.field(factory=dict)
 
 
-def _wanted(files: Iterable[OutputFile], shown: str, sink: Sink, report: WriteReport) -> dict[PurePosixPath, bytes] | None:
-    """The generated files by path, or None when the backend emitted an unsafe or duplicate path:
-    then nothing is written (a backend bug or an unchecked name: half an SDK would only mislead)."""
-    wanted: dict[PurePosixPath, bytes] = {}
+def _wanted(files: Iterable[OutputFile], shown: str, sink: Sink, report: WriteReport) -> dict[str, bytes] | None:
+    """The generated files by path (clean, as text), or None when the backend emitted an unsafe or
+    duplicate path: then nothing is written (a backend bug or an unchecked name: half an SDK would
+    only mislead)."""
+    wanted: dict[str, bytes] = {}
     broken = False
     for f in files:
-        rel = safe_relative(f.path)
-        if rel is None:
+        rel = f.path
+        if not _is_clean(rel):
             sink.error(
                 "writer.unsafe-path",
                 f"refusing to write `{f.path[:200]!r}`: it is not a plain relative path inside `{shown}`",
@@ -708,20 +730,19 @@ def _wanted(files: Iterable[OutputFile], shown: str, sink: Sink, report: WriteRe
     return None if broken else wanted
 
 
-def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink, report: WriteReport) -> _Plan:
+def _plan(root: Path, shown: str, wanted: dict[str, bytes], sink: Sink, report: WriteReport) -> _Plan:
     previous = _read_record(root)
     plan = _Plan()
     parents = _Parents(root)
-    for rel in sorted(wanted):
-        key = rel.as_posix()
-        data = wanted[rel]
-        target = root / rel
-        symlink, st = parents.has_symlink(rel)
+    base = os.fspath(root)
+    for key in sorted(wanted, key=_path_order):
+        data = wanted[key]
+        symlink, st = parents.has_symlink(key)
         if symlink:
             sink.error("writer.symlink", f"refusing to write `{shown}/{key}`: the path goes through a symlink", None)
             report.refused.append(key)
             continue
-        blocking = parents.blocking_file(rel)
+        blocking = parents.blocking_file(key)
         if blocking is not None:
             sink.error("writer.user-file", f"cannot write `{shown}/{key}`: `{shown}/{blocking}` is a file, not a directory", None)
             report.refused.append(key)
@@ -731,7 +752,8 @@ def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink
                 sink.error("writer.user-file", f"`{shown}/{key}` is a directory; tinkc did not create it and will not replace it", None)
                 report.refused.append(key)
                 continue
-            current = target.read_bytes()
+            with open(os.path.join(base, key), "rb") as current_file:
+                current = current_file.read()
             if current == data:
                 plan.record[key] = _digest(data)
                 report.unchanged.append(key)
@@ -758,8 +780,7 @@ def _plan(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink
         plan.writes[key] = data
         plan.record[key] = _digest(data)
 
-    generated = {r.as_posix() for r in wanted}
-    for key in sorted(set(previous) - generated):
+    for key in sorted(set(previous) - set(wanted)):
         rel = PurePosixPath(key)
         target = root / rel
         if _has_symlink(root, rel) or not target.is_file():
@@ -881,7 +902,7 @@ def write_tree(out_dir: str | Path, files: Iterable[OutputFile], sink: Sink, dis
     return report
 
 
-def _write_tree(root: Path, shown: str, wanted: dict[PurePosixPath, bytes], sink: Sink, report: WriteReport) -> None:
+def _write_tree(root: Path, shown: str, wanted: dict[str, bytes], sink: Sink, report: WriteReport) -> None:
     """Recover, plan, stage, commit, apply — with the lock held."""
     if os.path.lexists(root / JOURNAL) or os.path.lexists(root / JOURNAL_TEMP):
         recover(root, sink, shown)
