@@ -986,9 +986,14 @@ def _write_tree(root: Path, shown: str, wanted: dict[str, bytes], sink: Sink, re
         removals=plan.removals,
         # A new folder whose parent exists is staged whole (see the docstring): its files need no
         # rename each, nor the checks before it (the Elixir tree: 234 of its 238 files in two).
-        # Not where its temporary name is taken (by what a build whose journal was lost left).
+        # Not where its temporary name is taken: by what a build whose journal was lost left, or
+        # by a generated folder of that name (only file names are kept from the writer's prefix).
         staged_dirs=[
-            d for d in created_dirs if posixpath.dirname(d) not in new_dirs and not os.path.lexists(os.path.join(root, _temp_key(d)))
+            d
+            for d in created_dirs
+            if posixpath.dirname(d) not in new_dirs
+            and _temp_key(d) not in new_dirs
+            and not os.path.lexists(os.path.join(root, _temp_key(d)))
         ],
     )
     base = os.fspath(root)

@@ -424,6 +424,14 @@ def test_a_new_folder_whose_temporary_name_is_taken_is_staged_file_by_file(tmp_p
     assert (out / ".tinkc-fresh.tmp" / "left").read_text() == "left"
 
 
+def test_a_generated_folder_named_like_a_staged_one_is_not_confused_with_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sink = Sink()
+    report = write_tree(out, files(lib__x="x", **{".tinkc-lib.tmp__y": "y"}), sink)
+    assert not sink.items and sorted(report.written) == [".tinkc-lib.tmp/y", "lib/x"]
+    assert (out / "lib" / "x").read_text() == "x" and (out / ".tinkc-lib.tmp" / "y").read_text() == "y"
+
+
 def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) -> None:
     _, new = reference(tmp_path)
     out = old_build(tmp_path)
