@@ -432,6 +432,25 @@ def test_a_generated_folder_named_like_a_staged_one_is_not_confused_with_it(tmp_
     assert (out / "lib" / "x").read_text() == "x" and (out / ".tinkc-lib.tmp" / "y").read_text() == "y"
 
 
+def test_staged_files_past_the_open_descriptors_kept_are_synced_by_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "_OPEN_STAGED", 2)
+    synced: list[str | Path | int] = []
+    real = writer._fsync
+
+    def fsync(path: str | Path | int, is_dir: bool) -> None:
+        synced.append(path)
+        real(path, is_dir)
+
+    monkeypatch.setattr(writer, "_fsync", fsync)
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+    synced.clear()
+    assert not write_tree(out, NEW, Sink()).refused and tree(out) == new
+    staged_files = [p for p in synced if isinstance(p, int) or not Path(p).is_dir()]
+    assert sum(isinstance(p, int) for p in staged_files) == 2  # the first two: by descriptor
+    assert {Path(p).name for p in staged_files if not isinstance(p, int)} >= {".tinkc-c.tmp", "g", f".tinkc-{RECORD}.tmp"}
+
+
 def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) -> None:
     _, new = reference(tmp_path)
     out = old_build(tmp_path)
