@@ -32,7 +32,8 @@ journal (``.tinkc-journal.json``), in four phases:
    sees has changed yet;
 3. **commit**: rename the committed journal over the staging one and fsync the directory (the
    commit point, durable once it returns);
-4. **apply**: rename each temporary file over its target and each staged directory to its name,
+4. **apply**: rename each temporary file over its target and each staged directory to its name
+   (into a directory of that name made by someone since the plan, its files one by one instead),
    remove stale files, rename the record last, fsync the directories whose entries changed (the
    parents of the targets, of the staged directories and of the removed files, the top), delete
    the journal.
@@ -628,9 +629,7 @@ def _apply(root: Path, journal: Journal, report: WriteReport | None = None) -> N
         top = journal.staged_dir_of(key)
         if top is not None:  # its whole folder is renamed into place, once
             if top not in moved:
-                moved[top] = not parents.has_symlink(top)[0] and _rename(
-                    os.path.join(base, _temp_key(top)), os.path.join(base, top), is_dir=True
-                )
+                moved[top] = not parents.has_symlink(top)[0] and _rename_staged_dir(root, journal, top, report)
             if moved[top] and report is not None:
                 report.written.append(key)
             continue
@@ -676,6 +675,39 @@ def _drop_journal(root: Path) -> None:
     _unlink_if_file(root / JOURNAL_TEMP)  # a commit interrupted before its rename
     _step("drop-journal", root / JOURNAL)
     (root / JOURNAL).unlink()
+
+
+def _rename_staged_dir(root: Path, journal: Journal, top: str, report: WriteReport | None) -> bool:
+    """Rename a staged folder into place (True). Already gone: renamed before an interruption
+    (False). Where a folder of that name appeared since the plan (someone made it while the build
+    ran), its files are moved into it one by one instead (reported here; False)."""
+    base = os.fspath(root)
+    tmp, target = os.path.join(base, _temp_key(top)), os.path.join(base, top)
+    target_st = _stat(target, follow=False)
+    if target_st is None or not stat.S_ISDIR(target_st.st_mode):
+        return _rename(tmp, target, is_dir=True)  # (onto a file it fails: an I/O error, the journal kept)
+    for d in journal.created_dirs:  # parents first
+        if (
+            journal.staged_dir_of(d) == top
+            and d != top
+            and not _has_symlink(root, PurePosixPath(d))
+            and not os.path.isdir(os.path.join(base, d))
+        ):
+            _step("mkdir", Path(base, d))
+            os.mkdir(os.path.join(base, d))
+    changed: set[Path] = set()
+    for key in journal.writes:
+        if journal.staged_dir_of(key) == top and not _has_symlink(root, PurePosixPath(key)):
+            changed.add(root / posixpath.dirname(key))
+            if _rename(os.path.join(base, journal.staged(key)), os.path.join(base, key)) and report is not None:
+                report.written.append(key)
+    for d in reversed(journal.created_dirs):  # the staged folder, emptied, deepest first
+        staged = os.path.join(base, journal.staged(d, is_dir=True))
+        if journal.staged_dir_of(d) == top and os.path.isdir(staged) and not os.path.islink(staged) and not os.listdir(staged):
+            _step("rmdir", Path(staged))
+            os.rmdir(staged)
+    _sync(root, dirs=[d for d in changed if not _has_symlink(root, PurePosixPath(d.relative_to(root).as_posix()))])
+    return False
 
 
 def _rename(tmp: str | Path, target: str | Path, is_dir: bool = False) -> bool:

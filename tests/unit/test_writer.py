@@ -451,6 +451,26 @@ def test_staged_files_past_the_open_descriptors_kept_are_synced_by_path(tmp_path
     assert {Path(p).name for p in staged_files if not isinstance(p, int)} >= {".tinkc-c.tmp", "g", f".tinkc-{RECORD}.tmp"}
 
 
+def test_a_folder_made_by_someone_while_its_staged_twin_waits_gets_the_files_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fresh` is staged whole; someone makes `fresh/` (with a file of theirs) after the plan: the
+    staged files are moved into it, theirs is left alone, nothing of the staging is left."""
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+
+    def step(op: str, path: object) -> None:
+        if op == "commit":
+            (out / "fresh").mkdir()
+            (out / "fresh" / "mine").write_text("theirs")
+
+    monkeypatch.setattr(writer, "_step", step)
+    sink = Sink()
+    report = write_tree(out, NEW, sink)
+    assert not sink.items and "fresh/deep/f" in report.written
+    assert tree(out) == {**new, "fresh/mine": b"theirs"}
+
+
 def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) -> None:
     _, new = reference(tmp_path)
     out = old_build(tmp_path)
