@@ -83,17 +83,26 @@ class PatternCache:
 
 
 def _kept(pattern: str | bytes, frame: Any) -> bool:
-    """Whether ``pattern`` is kept: written as a constant in the code of tinkc, of a library it
-    imports or of the standard library — the first caller outside ``re`` decides. Patterns built
+    """Whether ``pattern`` is kept: written as a constant in the code (or module) of tinkc, of a
+    library it imports or of the standard library — the first caller outside ``re`` decides. Patterns built
     at run time are not: a manifest's (the mock's routes), or one whose text changes from process
     to process (tokenize joins a set of string prefixes, in hash order) would add an entry at
     every run to a file every run reads whole."""
     while frame is not None:
         top = frame.f_globals.get("__name__", "").partition(".")[0]
         if top != "re":
-            return (top in KEPT_PACKAGES or top in sys.stdlib_module_names) and pattern in frame.f_code.co_consts
+            return (top in KEPT_PACKAGES or top in sys.stdlib_module_names) and _constant(pattern, frame)
         frame = frame.f_back
     return False
+
+
+def _constant(pattern: str | bytes, frame: Any) -> bool:
+    """Whether ``pattern`` is a constant of the calling code, or of its module (``PATTERN = "..."``
+    at the top, compiled in a function by its name)."""
+    if pattern in frame.f_code.co_consts:
+        return True
+    kind = type(pattern)
+    return any(type(value) is kind and value == pattern for value in frame.f_globals.values())
 
 
 def _read(path: Path) -> dict[tuple[str, str | bytes, int], Compiled]:

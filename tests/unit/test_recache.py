@@ -98,7 +98,11 @@ def test_only_the_constant_patterns_of_tinkc_its_libraries_and_the_standard_libr
     namespace: dict[str, object] = {"__name__": "tinkc.mock.routes"}
     exec("def route(cache, text):\n    return cache.compile(text, 0)\n", namespace)  # noqa: S102
     namespace["route"](cache, built)  # type: ignore[operator]
-    assert [k[1] for k in cache.new] == ["from-the-standard-library", "from-a-library", "from-tinkc"]
+    # a module's constant, compiled in one of its functions by name
+    namespace = {"__name__": "tinkc.frontend.yamlimport", "PATTERN": "a-module-constant"}
+    exec("def seed(cache):\n    return cache.compile(PATTERN, 0)\n", namespace)  # noqa: S102
+    namespace["seed"](cache)  # type: ignore[operator]
+    assert [k[1] for k in cache.new] == ["from-the-standard-library", "from-a-library", "from-tinkc", "a-module-constant"]
 
 
 @pytest.mark.parametrize("content", [b"", b"not marshal data", b"\xe9" * 10])
