@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import io
 import marshal
-import os
 import pickle
 import tempfile
 from collections.abc import Callable, Mapping, MutableMapping
@@ -27,6 +26,8 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 from jinja2.bccache import bc_magic
+
+from tinkc import runcache
 
 
 class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -68,10 +69,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     ``~/.cache/tinkc``); jinja checks each entry against the template's source checksum and its own
     and Python's versions, so a stale entry is recompiled, never used. ``TINKC_CACHE_DIR=off`` (or a
     directory that cannot be made) turns it off; the output is the same either way."""
-    configured = os.environ.get("TINKC_CACHE_DIR")
-    if configured == "off":
+    base = runcache.cache_dir()
+    if base is None:
         return None
-    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tinkc"
     folder = base / "jinja"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,11 @@ and written to bench/results.json.
 
     python bench/run.py [--tinkc PATH] [--quick] [--no-sdk] [--no-openapi-generator] [--compiler-only]
 
+tinkc itself is measured as users run it: a wheel of this checkout, built and installed at each run
+into a venv of its own (bench/.venv-tinkc, its dependencies from PyPI on first use). The
+development venv's `pip install -e` adds setuptools' editable import hook to every process
+(~10 ms of each `tinkc` start on the machine of these figures) that no user's installation has;
+`--tinkc .venv/bin/tinkc` measures that one.
 `--tinkc` measures another installation (e.g. an older commit's, for a before/after comparison).
 `--compiler-only` measures only the compiler's rows users wait on: `check` and the build of the three
 SDK targets of the bundled manifest, and that build against openapi-generator (`make bench
@@ -55,6 +60,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TINKC_VENV = HERE / ".venv-tinkc"
 sys.path.insert(0, str(HERE))
 from gen import generate  # noqa: E402
 
@@ -62,6 +69,23 @@ SDK_TARGETS = ("python", "elixir", "typescript")
 # the bytecode cache is part of how an installed tool starts; a developer's PYTHONDONTWRITEBYTECODE
 # would make every run compile tinkc from source
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def installed_tinkc() -> str:
+    """The `tinkc` of a wheel of this checkout, installed into bench/.venv-tinkc (see above): built
+    offline from the working tree with the development venv's setuptools, installed over the last
+    run's, with its dependencies (from PyPI) only the first time."""
+    import sdk_compare
+
+    python = sdk_compare.venv(TINKC_VENV, [])
+    with tempfile.TemporaryDirectory(prefix="tinkc-wheel-") as folder:
+        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+        subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", folder, str(ROOT)], check=True)
+        (wheel,) = Path(folder).glob("tinkc-*.whl")
+        install = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+        subprocess.run([*install, str(wheel)], check=True)  # the dependencies, when missing
+        subprocess.run([*install, "--no-deps", "--force-reinstall", str(wheel)], check=True)  # this checkout's tinkc
+    return str(python.with_name("tinkc"))
 
 
 def run_once(tinkc: list[str], args: list[str]) -> tuple[float, int, float]:
@@ -199,7 +223,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tinkc", default=str(Path(sys.executable).with_name("tinkc")), help="the tinkc executable to measure")
+    parser.add_argument(
+        "--tinkc", help="the tinkc executable to measure (default: a wheel of this checkout, installed into bench/.venv-tinkc)"
+    )
     parser.add_argument("--quick", action="store_true", help="fewer runs, no 100x manifest, one openapi-generator run (a smoke run)")
     parser.add_argument("--no-sdk", action="store_true", help="leave out the SDKs against the real tinker SDK")
     parser.add_argument("--no-openapi-generator", action="store_true", help="leave out the row against openapi-generator")
@@ -212,6 +238,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.compiler_only:
         args.no_sdk = True
+    if args.tinkc is None:
+        args.tinkc = installed_tinkc()
     tinkc = [args.tinkc]
     work = Path(tempfile.mkdtemp(prefix="tinkc-bench-"))
     runs = 3 if args.quick else 7

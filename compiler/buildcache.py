@@ -144,7 +144,9 @@ def record(root: Path, manifest: Path, fp: str, inputs: Iterable[Path], generate
     }
     from tinkc.writer import replace_own_file
 
-    if not replace_own_file(root, CACHE, json.dumps(data, indent=1, sort_keys=True) + "\n"):
+    # One line: json's C encoder writes it; with an indent, json writes through its Python encoder,
+    # ~1.3 ms for the Elixir tree's 238 entries, in every target's process.
+    if not replace_own_file(root, CACHE, json.dumps(data, sort_keys=True) + "\n"):
         forget(root)
 
 

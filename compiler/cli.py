@@ -470,7 +470,12 @@ def entry() -> NoReturn:
     nothing the operating system does not do at once. So: the exit handlers run (``atexit``: the
     caches tinkc keeps between runs, temporary directories), the standard streams are flushed,
     and the process exits. Where another thread is still running (Python would wait for it) or a
-    stream cannot be flushed (Python reports it), Python's own exit does it all, as before."""
+    stream cannot be flushed (Python reports it), Python's own exit does it all, as before.
+
+    The collector stays off to the end: :func:`main` turns it back on for callers that go on, and
+    the first allocation after that made it scan every object the command had made (a generation
+    of ~28,000 objects after a check of the bundled manifest: 12-25 ms, a tenth of the check)."""
+    gc.disable()
     code = main()
     threading = sys.modules.get("threading")
     if threading is None or threading.active_count() == 1:

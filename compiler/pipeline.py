@@ -40,21 +40,16 @@ if TYPE_CHECKING:
 
 
 @functools.cache
-def _pass_tables() -> dict[str, tuple[Pass, ...]]:
+def _validation_passes() -> tuple[Pass, ...]:
     from tinkc.passes import (
         bindings,
         client_state,
         clients,
-        dead_types,
-        dedupe_types,
         feature_params,
         flow_calls,
         flow_dependencies,
-        fold_constants,
-        fuse_call_await,
         headers,
         idempotency,
-        intern_features,
         naming,
         paths,
         references,
@@ -63,7 +58,7 @@ def _pass_tables() -> dict[str, tuple[Pass, ...]]:
     )
 
     # The ordered pipeline. Validation first: each later pass may rely on what earlier ones resolved.
-    validation = (
+    return (
         references.PASS,
         type_declarations.PASS,
         feature_params.PASS,
@@ -78,16 +73,27 @@ def _pass_tables() -> dict[str, tuple[Pass, ...]]:
         naming.PASS,
         unused.PASS,
     )
+
+
+@functools.cache
+def _optimization_passes() -> tuple[Pass, ...]:
+    # (imported apart from the validation passes: `tinkc check` runs none of them)
+    from tinkc.passes import dead_types, dedupe_types, fold_constants, fuse_call_await, intern_features
+
     # Then the optimizations, on a valid IR only: each keeps it valid and is idempotent. Types first
     # (dropping dead ones leaves fewer to compare), then features, then flows: folding runs before
     # fusion so a call whose future was only read for a constant tag can fuse.
-    optimization = (
+    return (
         dead_types.PASS,
         dedupe_types.PASS,
         intern_features.PASS,
         fold_constants.PASS,
         fuse_call_await.PASS,
     )
+
+
+def _pass_tables() -> dict[str, tuple[Pass, ...]]:
+    validation, optimization = _validation_passes(), _optimization_passes()
     return {"VALIDATION_PASSES": validation, "OPTIMIZATION_PASSES": optimization, "PASSES": validation + optimization}
 
 
@@ -153,8 +159,7 @@ def run_passes(
     stop_after: str | None = None,
     after_pass: Callable[[Pass, Api], None] | None = None,
 ) -> Result:
-    tables = _pass_tables()
-    for p in tables["PASSES"] if optimize else tables["VALIDATION_PASSES"]:
+    for p in _pass_tables()["PASSES"] if optimize else _validation_passes():
         if p.kind == "optimization" and p.name in skip:
             continue
         if p.kind == "optimization" and result.sink.has_errors:
@@ -425,9 +430,9 @@ def _fork_emitter(group: list[str]) -> tuple[int, int]:
         while view:
             view = view[os.write(writer, view) :]
         status = 0
-        from tinkc import attrscache
+        from tinkc import runcache
 
-        attrscache.save()  # the classes of this target's emitters, which only this process imported
+        runcache.save_all()  # what this target's emitters compiled, which only this process imported
     finally:
         os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
 

@@ -29,7 +29,10 @@ def _span() -> Any:
 
 
 def _sorted_dict(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: value[k] for k in sorted(value)}
+    keys = sorted(value)
+    if list(value) == keys:  # already in order (a pass's rewrite of a sorted map): copied in C
+        return dict(value)
+    return {k: value[k] for k in keys}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1069,6 +1072,8 @@ class Api:
 
     def resolve_alias(self, t: TypeRef) -> TypeRef:
         """Follow aliases (not through nullability) until a non-alias type; stops on alias cycles."""
+        if not isinstance(t, Ref):  # most types asked about (base_type asks ~1,300 times a build)
+            return t
         seen: set[str] = set()
         while isinstance(t, Ref):
             decl = self.types.get(t.name)

@@ -21,7 +21,7 @@ def base_type(api: ir.Api, t: ir.TypeRef) -> tuple[ir.TypeRef, bool]:
         t, null = strip_nullable(t)
         nullable = nullable or null
         resolved = api.resolve_alias(t)
-        if resolved == t:
+        if resolved is t or resolved == t:  # most types: the same node (no alias to follow), no deep compare
             break
         t = resolved
     return t, nullable

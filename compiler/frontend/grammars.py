@@ -217,7 +217,6 @@ def _type_builder() -> type:
 _TYPE_TOKEN = re.compile(
     r"[ \t\f\r\n]*(?:(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<string>\"[^\"\\\n]*\")|(?P<int>[+-]?[0-9]+)|(?P<punct>[\[\]()|?,]))"
 )
-_TYPE_WS = re.compile(r"[ \t\f\r\n]*\Z")
 
 
 class _NotFast(Exception):
@@ -235,7 +234,8 @@ class _TypeReader:
         self.span_of = span_of
         self.tokens: list[tuple[str, str, int, int]] = []
         pos = 0
-        while not _TYPE_WS.match(text, pos):
+        end = len(text.rstrip(" \t\f\r\n"))  # past it only whitespace is left (lark's WS)
+        while pos < end:
             m = _TYPE_TOKEN.match(text, pos)
             if m is None:
                 raise _NotFast

@@ -447,7 +447,7 @@ class Lowerer:
         out = []
         for e in em:
             url = self.string(e.value, f"environment `{e.key}`")
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", e.key):
+            if not CONFIG_NAME.fullmatch(e.key):  # (its pattern: compiled once already)
                 self.sink.error(
                     "manifest.bad-name",
                     f"environment name `{e.key}` is not a lower-case identifier",
@@ -1597,9 +1597,10 @@ class Lowerer:
                 hint="parameters are written `{name}` (or `{+name}` for an unescaped value)",
             )
             return None
-        for m in re.finditer(r"\{\+?([^{}]*)\}", text):
-            if not _IDENT.match(m.group(1)):
-                what = "an empty parameter name" if not m.group(1) else f"`{m.group(1)}`, which is not an identifier"
+        # (the pattern of parse templates below: one compiled pattern, not two, in a check's process)
+        for m in re.finditer(r"\{(\+?)([^{}]*)\}", text):
+            if not _IDENT.match(m.group(2)):
+                what = "an empty parameter name" if not m.group(2) else f"`{m.group(2)}`, which is not an identifier"
                 self.sink.error(
                     "path.syntax",
                     f"path `{text}` has {what}",

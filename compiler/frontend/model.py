@@ -26,7 +26,7 @@ Marks = tuple[str, Any, Any]
 
 def _span_of(marks: Marks) -> Span:
     file, s, e = marks
-    return Span(file=file, line=s.line + 1, col=s.column + 1, end_line=e.line + 1, end_col=e.column + 1)
+    return Span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)  # (file, line, col, end_line, end_col)
 
 
 def _span_repr(span: Span | Marks) -> str:
@@ -66,7 +66,8 @@ class Scalar(_Spanned):
             file, s, e = span
             if e.line == s.line:
                 col = s.column + 1 + start + (1 if self.quoted else 0)
-                return Span(file=file, line=s.line + 1, col=col, end_line=s.line + 1, end_col=col + max(length, 1))
+                line = s.line + 1
+                return Span(file, line, col, line, col + max(length, 1))  # (file, line, col, end_line, end_col)
             span = self.span
         if span.end_line != span.line:
             return span  # a folded or block scalar: offsets do not map to columns

@@ -78,7 +78,8 @@ class FlowChecker:
         self.client = api.clients.get(flow.client or "")
         self.results: dict[str, ir.TypeRef | None] = {}
         self.order: list[str] = []
-        flow = self.flow = attrs.evolve(flow, inputs=self.spread(flow.inputs))
+        inputs = self.spread(flow.inputs)
+        flow = self.flow = flow if inputs is flow.inputs else attrs.evolve(flow, inputs=inputs)
         self.declared = {i.name: i for i in flow.inputs if i.declared}
         self.inferred: dict[str, tuple[ir.TypeRef | None, Span | None]] = {}
         self.input_order: list[str] = [i.name for i in flow.inputs]
@@ -131,7 +132,7 @@ class FlowChecker:
                 t = make_nullable(f.type, True)
                 doc = f"Overrides `{i.name}.{f.name}`" + (f": {f.doc}" if f.doc else ".")
                 out.append(ir.FlowInput(name=f.name, type=t, declared=True, doc=doc, spread_of=i.name, span=i.span))
-        return tuple(out)
+        return inputs if len(out) == len(inputs) else tuple(out)  # nothing spread: the same inputs
 
     # -- bindings ------------------------------------------------------------------------------
 

@@ -93,6 +93,8 @@ def _endpoint(api: ir.Api, ep: ir.Endpoint, sink: Sink) -> ir.Endpoint:
         sink.warning(
             "endpoint.body-on-get", f"{ep.method} endpoint `{ep.id}` declares a request body", ep.span, hint="move its fields to `query:`"
         )
+    if not params and not ep.path_params:  # no path parameters (most endpoints): nothing to rewrite
+        return ep
     return attrs.evolve(ep, path_params=tuple(params))
 
 

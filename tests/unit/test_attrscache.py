@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tinkc import attrscache
+from tinkc import attrscache, runcache
 
 FILENAME = "<attrs generated methods example.Point>"
 
@@ -116,7 +116,7 @@ def test_stale_entries_are_trimmed_least_recently_used_first(tmp_path: Path, mon
 
 def test_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TINKC_CACHE_DIR", "off")
-    assert attrscache.cache_dir() is None
+    assert runcache.cache_dir() is None
 
 
 _PROBE = """
@@ -169,7 +169,7 @@ def test_the_classes_attrs_builds_while_imported_come_from_the_cache_too(tmp_pat
     _probe(tmp_path, cache, "1")
     second = _probe(tmp_path, cache, "2")
     assert second["compiled"] == 0
-    names = attrscache._read(next((tmp_path / "cache").glob("attrs-*.marshal")))
+    names = attrscache.CodeCache(next((tmp_path / "cache").glob("attrs-*.marshal"))).entries
     assert "<attrs generated __hash__ attr._make.Factory>" in names
     assert any(name.startswith("<attrs generated methods attr.validators.") for name in names)
 
@@ -195,6 +195,35 @@ def test_a_build_keeps_the_classes_its_forked_emitters_compiled(tmp_path: Path) 
     command = [sys.executable, "-m", "tinkc", "build", "--target", "python,typescript,elixir", "--out", str(tmp_path / "out"), "--quiet"]
     subprocess.run(command, env=env, check=True, cwd=tmp_path)
     (cache,) = (tmp_path / "cache").glob("attrs-*.marshal")
-    names = attrscache._read(cache)
+    names = attrscache.CodeCache(cache).entries
     # a class of the Elixir backend's emitters: imported in a forked child only (python is emitted here)
     assert any(".elixir.signatures." in name for name in names), sorted(names)
+
+
+def test_only_the_classes_of_tinkc_and_attrs_are_kept(tmp_path: Path) -> None:
+    """The libraries `tinkc lsp` and `tinkc mock` import define hundreds of classes (lsprotocol
+    550): their methods are compiled as attrs does, not kept in the file every run reads."""
+    path = tmp_path / "cache.marshal"
+    cache = attrscache.CodeCache(path, keep=attrscache.tinkc_or_attrs)
+    for name in ("tinkc.ir.nodes.Field", "lsprotocol.types.Position", "attr._make.Attribute"):
+        cache.compile("x = 1\n", f"<attrs generated methods {name}>", "exec")
+    cache.compile("x = 2\n", "<attrs generated __repr__ attr._make.Factory>", "exec")
+    assert cache.compiled == 3
+    cache.save()
+    assert set(attrscache.CodeCache(path).entries) == {
+        "<attrs generated methods tinkc.ir.nodes.Field>",
+        "<attrs generated methods attr._make.Attribute>",
+        "<attrs generated __repr__ attr._make.Factory>",
+    }
+
+
+def test_a_file_with_entries_no_longer_kept_is_rewritten_without_them(tmp_path: Path) -> None:
+    path = tmp_path / "cache.marshal"
+    everything = attrscache.CodeCache(path)  # as an older tinkc kept them
+    for name in ("tinkc.A", "cattrs.B"):
+        everything.compile("x = 1\n", f"<attrs generated methods {name}>", "exec")
+    everything.save()
+    scoped = attrscache.CodeCache(path, keep=attrscache.tinkc_or_attrs)
+    assert list(scoped.entries) == ["<attrs generated methods tinkc.A>"] and scoped.compiled == 0
+    scoped.save()  # nothing compiled, but the file still held what is not kept
+    assert list(attrscache.CodeCache(path).entries) == ["<attrs generated methods tinkc.A>"]

@@ -325,9 +325,14 @@ def kill_and_recover(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
 
 
 def files_only(t: Path | dict[str, bytes | str]) -> dict[str, bytes | str]:
-    """The files a reader sees: no directories, none of the writer's own temporary files."""
+    """The files a reader sees: no directories, none of the writer's own temporary files (nor
+    what is in a temporary folder: a new folder is staged whole)."""
     entries = tree(t) if isinstance(t, Path) else t
-    return {k: v for k, v in entries.items() if v != "<dir>" and not (k.endswith(".tmp") or k.endswith(writer.JOURNAL))}
+    return {
+        k: v
+        for k, v in entries.items()
+        if v != "<dir>" and not (any(part.endswith(".tmp") for part in k.split("/")) or k.endswith(writer.JOURNAL))
+    }
 
 
 @pytest.mark.parametrize("n", range(STAGED))
@@ -381,6 +386,8 @@ def test_a_failed_rename_is_a_diagnostic_and_the_next_build_finishes(tmp_path: P
         json.dumps({"version": 1, "state": "staging", "writes": [], "created_dirs": ["/tmp"], "removals": []}),
         json.dumps({"version": 1, "state": "committed", "writes": [], "created_dirs": [], "removals": [["../x", "0"]]}),
         json.dumps({"version": 99, "state": "committed", "writes": [], "created_dirs": [], "removals": []}),
+        # a staged folder must be one the journal creates
+        json.dumps({"version": 2, "state": "committed", "writes": [], "created_dirs": [], "removals": [], "staged_dirs": ["sub"]}),
     ],
 )
 def test_a_journal_tinkc_cannot_trust_stops_the_build(tmp_path: Path, journal: str) -> None:
@@ -391,6 +398,77 @@ def test_a_journal_tinkc_cannot_trust_stops_the_build(tmp_path: Path, journal: s
     report = write_tree(out, NEW, sink)
     assert [d.code for d in sink.items] == ["writer.journal"] and report.written == []
     assert tree(out) == before
+
+
+def test_a_journal_of_version_1_is_still_finished(tmp_path: Path) -> None:
+    """Version 1 staged every file beside its target (no folder staged whole)."""
+    out = old_build(tmp_path)
+    (out / "sub" / ".tinkc-c.tmp").write_text("new c")
+    journal = {"version": 1, "state": "committed", "writes": ["sub/c"], "created_dirs": [], "removals": []}
+    (out / writer.JOURNAL).write_text(json.dumps(journal))
+    sink = Sink()
+    assert writer.recover(out, sink) == "rolled-forward" and not sink.items
+    assert (out / "sub" / "c").read_text() == "new c" and not (out / writer.JOURNAL).exists()
+
+
+def test_a_new_folder_whose_temporary_name_is_taken_is_staged_file_by_file(tmp_path: Path) -> None:
+    """Left by a build whose journal was lost: not reused, not removed (it is not listed anywhere)."""
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+    (out / ".tinkc-fresh.tmp").mkdir()
+    (out / ".tinkc-fresh.tmp" / "left").write_text("left")
+    sink = Sink()
+    report = write_tree(out, NEW, sink)
+    assert not sink.items and "fresh/deep/f" in report.written
+    assert {k: v for k, v in tree(out).items() if not k.startswith(".tinkc-fresh.tmp")} == new
+    assert (out / ".tinkc-fresh.tmp" / "left").read_text() == "left"
+
+
+def test_a_generated_folder_named_like_a_staged_one_is_not_confused_with_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sink = Sink()
+    report = write_tree(out, files(lib__x="x", **{".tinkc-lib.tmp__y": "y"}), sink)
+    assert not sink.items and sorted(report.written) == [".tinkc-lib.tmp/y", "lib/x"]
+    assert (out / "lib" / "x").read_text() == "x" and (out / ".tinkc-lib.tmp" / "y").read_text() == "y"
+
+
+def test_staged_files_past_the_open_descriptors_kept_are_synced_by_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "_OPEN_STAGED", 2)
+    synced: list[str | Path | int] = []
+    real = writer._fsync
+
+    def fsync(path: str | Path | int, is_dir: bool) -> None:
+        synced.append(path)
+        real(path, is_dir)
+
+    monkeypatch.setattr(writer, "_fsync", fsync)
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+    synced.clear()
+    assert not write_tree(out, NEW, Sink()).refused and tree(out) == new
+    staged_files = [p for p in synced if isinstance(p, int) or not Path(p).is_dir()]
+    assert sum(isinstance(p, int) for p in staged_files) == 2  # the first two: by descriptor
+    assert {Path(p).name for p in staged_files if not isinstance(p, int)} >= {".tinkc-c.tmp", "g", f".tinkc-{RECORD}.tmp"}
+
+
+def test_a_folder_made_by_someone_while_its_staged_twin_waits_gets_the_files_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fresh` is staged whole; someone makes `fresh/` (with a file of theirs) after the plan: the
+    staged files are moved into it, theirs is left alone, nothing of the staging is left."""
+    _, new = reference(tmp_path)
+    out = old_build(tmp_path)
+
+    def step(op: str, path: object) -> None:
+        if op == "commit":
+            (out / "fresh").mkdir()
+            (out / "fresh" / "mine").write_text("theirs")
+
+    monkeypatch.setattr(writer, "_step", step)
+    sink = Sink()
+    report = write_tree(out, NEW, sink)
+    assert not sink.items and "fresh/deep/f" in report.written
+    assert tree(out) == {**new, "fresh/mine": b"theirs"}
 
 
 def test_a_stale_temporary_file_without_its_journal_is_replaced(tmp_path: Path) -> None:
@@ -473,10 +551,12 @@ def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_jour
 
     journal, journal_temp = out / writer.JOURNAL, out / writer.JOURNAL_TEMP
     staging, commit = at("replace", journal)  # the journal is written twice: staging, then committed
-    targets = [out / key for key in [*NEW_CHANGED, RECORD]]
-    temps = [out / writer.temp_name(PurePosixPath(key)) for key in [*NEW_CHANGED, RECORD]]
+    # each changed file beside its target as a temporary file, but the new folders (`fresh`,
+    # `sub2`: their parent exists) staged whole, the files in them at their own names
+    temps = [out / t for t in (".tinkc-a.tmp", ".tinkc-fresh.tmp/deep/f", "sub/.tinkc-c.tmp", ".tinkc-sub2.tmp/g", f".tinkc-{RECORD}.tmp")]
+    assert temps[-1] == out / writer.temp_name(PurePosixPath(RECORD))
     created = [at("create", t)[0] for t in temps]
-    renamed = [at("replace", t)[0] for t in targets]
+    renamed = [at("replace", out / t)[0] for t in ("a", "fresh", "sub/c", "sub2", RECORD)]
     removed = [at("unlink", out / "gone" / "e")[0], at("unlink", out / "sub" / "d")[0], at("rmdir", out / "gone")[0]]
     dropped = at("unlink", journal)[0]
 
@@ -486,13 +566,14 @@ def test_files_and_directories_are_fsynced_before_the_commit_and_before_the_jour
     # directory whose entries staging changed — the new directories' parents included
     for temp in temps:
         assert synced(temp, max(created), commit), temp
-    for d in (out, out / "sub", out / "fresh", out / "fresh" / "deep", out / "sub2"):
+    for d in (out, out / "sub", out / ".tinkc-fresh.tmp", out / ".tinkc-fresh.tmp" / "deep", out / ".tinkc-sub2.tmp"):
         assert synced(d, max(created), commit), d
     # the commit: the committed journal's content before its rename, the directory after it, all
     # before the first target is renamed
     assert synced(journal_temp, max(created), commit) and synced(out, commit, min(renamed))
-    # the renames and removals durable before the journal is deleted: each changed directory
-    for d in (out, out / "sub", out / "fresh" / "deep", out / "sub2"):
+    # the renames and removals durable before the journal is deleted: each changed directory (a
+    # folder renamed into place changes its parent's entries only: its own were synced staged)
+    for d in (out, out / "sub"):
         assert synced(d, max(renamed + removed), dropped), d
     assert max(renamed + removed) < dropped and dropped == len(events) - 1  # nothing synced after: see the docstring
 
