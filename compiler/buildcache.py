@@ -89,7 +89,13 @@ def _tree_stat(root: Path) -> str:
 def code_fingerprint(backend_module: str, version: str) -> str:
     """What the compiler and the backend are, as files: cheap to compute (stat only)."""
     h = hashlib.sha256(version.encode())
-    for root in dict.fromkeys(_code_paths(backend_module)):
+    roots: list[Path] = []
+    for root in _code_paths(backend_module):
+        # an installed tinkc holds its packages and built-in backends in one folder, which the
+        # walk of tinkc's own takes in already (~100 files a backend, stat'ed again per target)
+        if not any(root == r or r in root.parents for r in roots):
+            roots.append(root)
+    for root in roots:
         h.update(_tree_stat(root).encode())
     return h.hexdigest()
 
