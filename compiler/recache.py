@@ -29,7 +29,7 @@ from typing import Any
 
 from tinkc import runcache
 
-FORMAT = 2  # of the file's content; part of its name (2: constant patterns only)
+FORMAT = 3  # of the file's content; part of its name (2: constant patterns only; 3: module constants of tinkc only)
 MAX_ENTRIES = 1000
 # whose patterns are kept (the top-level package of the module calling re): tinkc and the libraries
 # its commands import; the standard library's count too (sys.stdlib_module_names)
@@ -91,18 +91,20 @@ def _kept(pattern: str | bytes, frame: Any) -> bool:
     while frame is not None:
         top = frame.f_globals.get("__name__", "").partition(".")[0]
         if top != "re":
-            return (top in KEPT_PACKAGES or top in sys.stdlib_module_names) and _constant(pattern, frame)
+            return (top in KEPT_PACKAGES or top in sys.stdlib_module_names) and _constant(pattern, frame, top == "tinkc")
         frame = frame.f_back
     return False
 
 
-def _constant(pattern: str | bytes, frame: Any) -> bool:
-    """Whether ``pattern`` is a constant of the calling code, or of its module (``PATTERN = "..."``
-    at the top, compiled in a function by its name)."""
+def _constant(pattern: str | bytes, frame: Any, own: bool) -> bool:
+    """Whether ``pattern`` is a constant of the calling code, or, in tinkc's ``own`` code, of its
+    module (``PATTERN = "..."`` at the top, compiled in a function by its name). Only tinkc's: a
+    module's text can be built at import (tokenize's ``PseudoToken`` joins a set of prefixes, in an
+    order that changes with the hash seed: a new 10 KB entry in every process)."""
     if pattern in frame.f_code.co_consts:
         return True
     kind = type(pattern)
-    return any(type(value) is kind and value == pattern for value in frame.f_globals.values())
+    return own and any(type(value) is kind and value == pattern for value in frame.f_globals.values())
 
 
 def _read(path: Path) -> dict[tuple[str, str | bytes, int], Compiled]:

@@ -102,6 +102,10 @@ def test_only_the_constant_patterns_of_tinkc_its_libraries_and_the_standard_libr
     namespace = {"__name__": "tinkc.frontend.yamlimport", "PATTERN": "a-module-constant"}
     exec("def seed(cache):\n    return cache.compile(PATTERN, 0)\n", namespace)  # noqa: S102
     namespace["seed"](cache)  # type: ignore[operator]
+    # a standard library module's text built at import (tokenize's PseudoToken): not kept
+    namespace = {"__name__": "tokenize", "PseudoToken": built}
+    exec("def _compile(cache):\n    return cache.compile(PseudoToken, 0)\n", namespace)  # noqa: S102
+    namespace["_compile"](cache)  # type: ignore[operator]
     assert [k[1] for k in cache.new] == ["from-the-standard-library", "from-a-library", "from-tinkc", "a-module-constant"]
 
 
