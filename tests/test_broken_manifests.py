@@ -177,6 +177,7 @@ CASES: dict[str, Case] = {
     "type_java_list": case(E("type.syntax", 17), match=HINT + r".*`\[T\]`"),
     "type_double_nullable": case(E("type.syntax", 17, 21), match=HINT + r".*`string\?`"),
     "type_dangling_union": case(E("type.syntax", 17)),
+    "type_literal_bad_escape": case(E("type.syntax", 17, 15), match=r"invalid string literal .*invalid \\escape"),
     "enum_duplicate_value": case(E("type.duplicate-enum-value", 16, 28)),
     "union_variant_missing_discriminator": case(E("type.missing-discriminator", 15, 18), match=HINT + r".*`kind: "),
     # the cycle is the error; the path parameter typed with one of its aliases is not "not a scalar"
@@ -204,6 +205,7 @@ CASES: dict[str, Case] = {
         match=(r"already the module of a type", HINT + r"did you mean `Chunk`\?", r"listed twice", r"must list at least one type"),
     ),
     # -- helpers, derived fields, client aliases -------------------------------------------------------
+    "helper_key_bad_escape": case(E("type.bad-helper", 19, 36), match=r"invalid string literal .*invalid \\escape"),
     "helper_bad_paths_and_templates": case(
         E("type.bad-helper", 16, 7),
         E("type.bad-helper", 20, 46),

@@ -163,8 +163,22 @@ def _union(children: TypeRefs, start: int, end: int, span: Span | None) -> ir.Ty
 _LOOSE_JSON = json.JSONDecoder(strict=False)
 
 
-def _string_literal(token: str, span: Span | None) -> ir.TypeRef:
-    return ir.Lit(value=_LOOSE_JSON.decode(token), span=span)
+def _json_string(token: str, at: int, strict: bool = True) -> Any:
+    """The text of the quoted ``token`` found at offset ``at``: the grammars' ESCAPED_STRING takes
+    any backslash pair, JSON (what a literal means) only its own escapes."""
+    try:
+        return json.loads(token, strict=strict)
+    except json.JSONDecodeError as exc:
+        raise GrammarError(f"invalid string literal {token}: {exc.msg[:1].lower()}{exc.msg[1:]}", at + exc.pos, 2) from None
+
+
+def _string_literal(token: str, span: Span | None, at: int) -> ir.TypeRef:
+    """The literal type of the quoted ``token``, found at offset ``at`` of the type expression."""
+    try:
+        value = _LOOSE_JSON.decode(token)
+    except json.JSONDecodeError as exc:  # the grammar's ESCAPED_STRING takes any `\x` pair; JSON only its escapes
+        raise GrammarError(f"invalid string literal {token}: {exc.msg[:1].lower()}{exc.msg[1:]}", at + exc.pos, 2) from None
+    return ir.Lit(value=value, span=span)
 
 
 @functools.cache
@@ -202,7 +216,7 @@ def _type_builder() -> type:
 
         @v_args(meta=True)
         def string_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
-            return _string_literal(str(children[0]), self.span_of(meta))
+            return _string_literal(str(children[0]), self.span_of(meta), meta.start_pos)
 
         @v_args(meta=True)
         def int_literal(self, meta: Any, children: Tokens) -> ir.TypeRef:
@@ -297,7 +311,7 @@ class _TypeReader:
         if kind == "name":
             return _named(value, self.span(start, end)), start, end, start, end
         if kind == "string":
-            return _string_literal(value, self.span(start, end)), start, end, start, end
+            return _string_literal(value, self.span(start, end), start), start, end, start, end
         if kind == "int":
             return ir.Lit(value=int(value), span=self.span(start, end)), start, end, start, end
         if kind == "[":
@@ -603,7 +617,7 @@ class _HelperReader:
             elif kind == "[":
                 self.at += 1
                 if self.tokens[self.at][0] == "string":  # `["key"]` ends the path
-                    key = json.loads(self.tokens[self.at][1])
+                    key = self.string(self.tokens[self.at][1])
                     self.at += 1
                     self.take("]")
                     break
@@ -615,11 +629,18 @@ class _HelperReader:
         end = self.take("}")[3]
         return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=self.span(start, end)), start, end
 
+    @staticmethod
+    def string(token: str) -> Any:
+        try:
+            return json.loads(token)
+        except json.JSONDecodeError:
+            raise _NotFast from None  # lark reads it, and reports the escape
+
     def literal(self) -> tuple[Any, int, int]:
         kind, value, start, end = self.tokens[self.at]
         self.at += 1
         if kind == "string":
-            return json.loads(value), start, end
+            return self.string(value), start, end
         if kind == "int":
             return int(value), start, end
         if kind in ("true", "false"):
@@ -653,7 +674,8 @@ def _parse_helper_expr_with_lark(text: str, span_of: Callable[[int, int], Span |
 
     def literal(node: Tree[Token]) -> Any:
         if node.data == "string":  # strict=False: a tab written inside the quotes is part of the value
-            return json.loads(str(node.children[0]), strict=False)
+            token = cast("Token", node.children[0])
+            return _json_string(str(token), token.start_pos or 0, strict=False)
         if node.data == "int":
             return int(str(node.children[0]))
         return node.data == "true"
@@ -672,7 +694,8 @@ def _parse_helper_expr_with_lark(text: str, span_of: Callable[[int, int], Span |
                 elif step.data == "field":
                     steps.append(str(step.children[0]))
                 elif step.data == "key":
-                    key = json.loads(str(step.children[0]), strict=False)
+                    token = cast("Token", step.children[0])
+                    key = _json_string(str(token), token.start_pos or 0, strict=False)
                 else:
                     call = str(step.children[0])
             return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=span(node.meta))
