@@ -60,14 +60,13 @@ class CodeCache:
         # one class's (attrs makes it unique per class)
         self.entries: dict[str, tuple[str, CodeType, int | None]] = {}
         self.compiled = 0  # scripts compiled here, not found in the file
-        self.dropped = 0  # entries of the file this cache does not keep
         self.rewrite = False  # the file is to be written even when nothing was compiled
         self.hits = 0
         if path is not None:
-            self.entries = self._read(path)
+            self.entries, dropped = self._read(path)
             # entries this cache does not keep (an older tinkc kept every class) are dropped from
             # the file by a save, which this makes happen once
-            self.rewrite = self.dropped > 0
+            self.rewrite = dropped > 0
 
     def compile(self, source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
         if not (isinstance(source, str) and isinstance(filename, str) and mode == "exec" and not args and not kwargs):
@@ -99,13 +98,14 @@ class CodeCache:
         now (:func:`tinkc.runcache.write_merged`)."""
         if self.path is None or not (self.compiled or self.rewrite):
             return
-        runcache.write_merged(self.path, self.entries, self._read(self.path), MAX_ENTRIES)
+        runcache.write_merged(self.path, self.entries, self._read(self.path)[0], MAX_ENTRIES)
         self.compiled, self.rewrite = 0, False
 
-    def _read(self, path: Path) -> dict[str, tuple[str, CodeType, int | None]]:
+    def _read(self, path: Path) -> tuple[dict[str, tuple[str, CodeType, int | None]], int]:
+        """The file's entries this cache keeps, and how many others it held."""
         data = runcache.read(path)
         if not isinstance(data, dict):
-            return {}
+            return {}, 0
         kept = {
             k: v
             for k, v in data.items()
@@ -117,8 +117,7 @@ class CodeCache:
             and isinstance(v[1], CodeType)
             and (v[2] is None or type(v[2]) is int)
         }
-        self.dropped = len(data) - len(kept)
-        return kept
+        return kept, len(data) - len(kept)
 
 
 def tinkc_or_attrs(filename: str) -> bool:

@@ -163,22 +163,19 @@ def _union(children: TypeRefs, start: int, end: int, span: Span | None) -> ir.Ty
 _LOOSE_JSON = json.JSONDecoder(strict=False)
 
 
-def _json_string(token: str, at: int, strict: bool = True) -> Any:
-    """The text of the quoted ``token`` found at offset ``at``: the grammars' ESCAPED_STRING takes
-    any backslash pair, JSON (what a literal means) only its own escapes."""
+def _json_string(token: str, at: int) -> Any:
+    """The text of the quoted ``token`` found at offset ``at`` (a tab written inside the quotes is
+    part of it): the grammars' ESCAPED_STRING takes any backslash pair, JSON (what a literal
+    means) only its own escapes."""
     try:
-        return json.loads(token, strict=strict)
+        return _LOOSE_JSON.decode(token)
     except json.JSONDecodeError as exc:
         raise GrammarError(f"invalid string literal {token}: {exc.msg[:1].lower()}{exc.msg[1:]}", at + exc.pos, 2) from None
 
 
 def _string_literal(token: str, span: Span | None, at: int) -> ir.TypeRef:
     """The literal type of the quoted ``token``, found at offset ``at`` of the type expression."""
-    try:
-        value = _LOOSE_JSON.decode(token)
-    except json.JSONDecodeError as exc:  # the grammar's ESCAPED_STRING takes any `\x` pair; JSON only its escapes
-        raise GrammarError(f"invalid string literal {token}: {exc.msg[:1].lower()}{exc.msg[1:]}", at + exc.pos, 2) from None
-    return ir.Lit(value=value, span=span)
+    return ir.Lit(value=_json_string(token, at), span=span)
 
 
 @functools.cache
@@ -675,7 +672,7 @@ def _parse_helper_expr_with_lark(text: str, span_of: Callable[[int, int], Span |
     def literal(node: Tree[Token]) -> Any:
         if node.data == "string":  # strict=False: a tab written inside the quotes is part of the value
             token = cast("Token", node.children[0])
-            return _json_string(str(token), token.start_pos or 0, strict=False)
+            return _json_string(str(token), token.start_pos or 0)
         if node.data == "int":
             return int(str(node.children[0]))
         return node.data == "true"
@@ -695,7 +692,7 @@ def _parse_helper_expr_with_lark(text: str, span_of: Callable[[int, int], Span |
                     steps.append(str(step.children[0]))
                 elif step.data == "key":
                     token = cast("Token", step.children[0])
-                    key = _json_string(str(token), token.start_pos or 0, strict=False)
+                    key = _json_string(str(token), token.start_pos or 0)
                 else:
                     call = str(step.children[0])
             return ir.ExprPath(steps=tuple(steps), key=key, call=call, span=span(node.meta))
