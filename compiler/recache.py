@@ -23,6 +23,7 @@ or patterns built at run time, would only make the file, read whole by every run
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ class PatternCache:
         self.hits = 0
 
     def compile(self, pattern: Any, flags: int = 0) -> Any:
-        if type(pattern) not in (str, bytes) or flags & 128:  # a parsed pattern, or re.DEBUG (prints)
+        if type(pattern) not in (str, bytes) or flags & re.DEBUG:  # a parsed pattern, or a compile that prints
             return self._compile(pattern, flags)
         key = (type(pattern).__name__, pattern, int(flags))
         found = self.entries.get(key)
@@ -150,8 +151,6 @@ def install() -> PatternCache | None:
     base = runcache.cache_dir()
     if base is None:
         return None
-    import re
-
     # re's internals, as re/_compiler.py uses them (the engine module _sre is one of its globals)
     compiler: Any = getattr(re, "_compiler", None)
     parser: Any = getattr(re, "_parser", None)
