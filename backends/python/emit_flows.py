@@ -317,8 +317,7 @@ class FlowWriter:
             record = self.imports.use(sym.type_symbol(ep.body.record))
             helper = self.imports.use(sym.lib("request_body"))
             flat = d.call(helper, [record, *(d.collection("{", d.dict_items(items), "}") for items in (given, optional))])
-            printed = d.render(flat)
-            if len(printed) <= INLINE_BODY and "\n" not in printed:
+            if d.short_line(flat, INLINE_BODY) is not None:  # what it prints: one short line
                 kwargs.append(d.kwarg("body", flat))
             else:  # a body of its own, one field a line (the trailing commas keep ruff from joining them)
                 name = sym.body_var(step.id)

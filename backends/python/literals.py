@@ -28,7 +28,9 @@ def escape_invisible(text: str, keep: str = "") -> str:
     if text.isascii():
         # the common case at string speed: in ASCII only the controls are invisible (docstrings
         # hold newlines, kept)
-        return text if text.isprintable() else _ASCII_CONTROL.sub(lambda m: _escape_char(m.group(), keep), text)
+        if text.isprintable() or _kept_only(text, keep):
+            return text
+        return _ASCII_CONTROL.sub(lambda m: _escape_char(m.group(), keep), text)
     out = []
     for ch in text:
         if ch in keep or unicodedata.category(ch) not in INVISIBLE:
@@ -45,6 +47,15 @@ def escape_invisible(text: str, keep: str = "") -> str:
 
 
 _ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _kept_only(text: str, keep: str) -> bool:
+    """Are the controls of ASCII ``text`` all in ``keep`` (escaping would change nothing)? A docstring's
+    newlines are its only controls in most multi-line docs, each otherwise written back by a Python
+    call from the pattern's substitution."""
+    for ch in keep:
+        text = text.replace(ch, "")
+    return text.isprintable()
 
 
 def _escape_char(ch: str, keep: str) -> str:

@@ -33,6 +33,24 @@ def _docs(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 DOCS = st.recursive(LEAVES, _docs, max_leaves=40)
 
 
+def _pydoc_docs(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Documents of pydoc's own pieces: its if-breaks are those of its constructors (trailing
+    commas, a union's parentheses), never one that prints less broken than flat."""
+    return st.one_of(
+        st.lists(children, max_size=5),
+        st.builds(Group, children, st.booleans()),
+        st.builds(Indent, children),
+        st.builds(lambda items: pydoc.exploded_call("f", items), st.lists(children, max_size=3)),
+        st.builds(lambda items: pydoc.call("g", items), st.lists(children, max_size=3)),
+        st.builds(lambda items: pydoc.collection("(", items, ")", tuple_=True), st.lists(children, max_size=3)),
+        st.builds(lambda items: pydoc.union(items), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda items: pydoc.bare_union(items), st.lists(children, min_size=1, max_size=3)),
+    )
+
+
+PYDOC_DOCS = st.recursive(LEAVES, _pydoc_docs, max_leaves=40)
+
+
 def _reference(doc: Any, level: int = 0, suffix: str = "") -> str:
     """render as it was: the one line checked with `flat`, the printer measuring on its own."""
     one = pydoc.flat(doc)
@@ -59,3 +77,12 @@ def test_render_deeper_than_the_recursion_limit() -> None:
     for _ in range(5000):
         deep = [Indent(deep), LINE]
     assert pydoc.render(deep) == _reference(deep)
+
+
+@given(PYDOC_DOCS, st.integers(min_value=0, max_value=130))
+@SETTINGS
+def test_short_line_is_what_render_prints_on_one_short_line(doc: Any, limit: int) -> None:
+    """short_line answers without printing a document too long for the limit: the same answer as
+    printing it and looking at the text."""
+    printed = pydoc.render(doc)
+    assert pydoc.short_line(doc, limit) == (printed if len(printed) <= limit and "\n" not in printed else None)

@@ -71,5 +71,9 @@ def test_typescript_comments(text: str) -> None:
 def test_examples() -> None:
     assert escape_text("a\\b #{x}\n\x00", keep="\n") == "a\\\\b \\#{x}\n\\u{0}"
     assert escape_text("line\nnext") == "line\\nnext"
+    # controls that are all kept (a heredoc's newlines) are written as they are; any other is escaped
+    assert escape_text("a\nb #{c}\n", keep="\n") == "a\nb \\#{c}\n"
+    assert escape_text("a\tb\n", keep="\n") == "a\\tb\n"
     assert escape_invisible("doc\nline\x1b", keep="\n") == "doc\nline\\x1b"
+    assert escape_invisible("doc\nline\n", keep="\n") == "doc\nline\n"
     assert comment_text("a */ b\n\x07") == "a *\\/ b\n\\u{7}"
