@@ -462,6 +462,12 @@ _PATH_PART = re.compile(r"(?P<literal>[^{}]+)|\{(?P<raw>\+?)(?P<name>[A-Za-z_][A
 _PATH = re.compile(rf"(?:{_PATH_PART.pattern})*\Z")
 
 
+def path_well_formed(text: str) -> bool:
+    """Whether a path template is literal text and `{name}` / `{+name}` variables only, as
+    grammar/paths.lark reads it (its parse is then :func:`parse_path`'s fast reading)."""
+    return _PATH.match(text) is not None
+
+
 def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
     """Split a path template into ``(kind, text, raw, offset, length)`` parts, kind literal|var."""
     if _PATH.match(text):  # the whole template is well formed: read it without lark

@@ -8,6 +8,7 @@ lark grammar so they carry the same spans.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -102,30 +103,44 @@ def _expanded_size(root: yaml.Node) -> tuple[int, int]:
     return size(root, 0), len(sizes)
 
 
-def _too_deep(root: yaml.Node) -> bool:
-    """Whether a document without aliases nests deeper than MAX_DEPTH (what :func:`_expanded_size`
-    checks besides the expansion, which only aliases make larger than the document)."""
+def _bounded(root: yaml.Node, max_nodes: float) -> bool:
+    """Whether the document as the later stages see it (each alias expanded where it is written)
+    nests no deeper than MAX_DEPTH and has at most ``max_nodes`` nodes, keys counted as
+    :func:`_expanded_size` counts them.
+
+    Without aliases this is the whole check (only aliases make the expansion larger than the
+    document). With aliases, a document this walk finds within ALIAS_EXPANSION_SLACK nodes is one
+    :func:`_expanded_size` passes too: its expansion is no larger than the slack, and its
+    memoized walk follows a subset of these paths, so it finds no deeper node (a recursive alias
+    has unbounded depth here). Only a document this walk refuses is measured exactly: the bundled
+    manifest has a few aliases, and the exact walk (a call per distinct node) was ~1 ms of loading
+    it, this one ~0.2."""
     # Level by level, collections only (a scalar adds no depth below it): no (node, depth) pair
-    # per node, which made this walk ~1.4 ms of loading the bundled manifest. A node is deeper
-    # than MAX_DEPTH when a collection is, or a collection at MAX_DEPTH has any item.
+    # per node. A node is deeper than MAX_DEPTH when a collection is, or a collection at MAX_DEPTH
+    # has any item.
     level: list[yaml.Node] = [] if root.__class__ is _ScalarNode else [root]
+    nodes = 1
     depth = 0
     while level:
         if depth > MAX_DEPTH or (depth == MAX_DEPTH and any(node.value for node in level)):
-            return True
+            return False
         below: list[yaml.Node] = []
         for node in level:
             if node.__class__ is _SequenceNode:
+                nodes += len(node.value)
                 below.extend(c for c in node.value if c.__class__ is not _ScalarNode)
             else:  # a mapping: its keys (composed as nodes too) and values
+                nodes += 2 * len(node.value)
                 for k, v in node.value:
                     if k.__class__ is not _ScalarNode:
                         below.append(k)
                     if v.__class__ is not _ScalarNode:
                         below.append(v)
+            if nodes > max_nodes:  # checked per node: an alias bomb's next level is never built
+                return False
         level = below
         depth += 1
-    return False
+    return True
 
 
 class _YamlConverter:
@@ -331,10 +346,11 @@ def parse_yaml(text: str, display: str, sink: Sink) -> Node | None:
     conv = _YamlConverter(display, sink)
     try:
         if "*" in text and "&" in text:  # an alias (`*name`) of an anchor (`&name`) may repeat a node: measure the expansion
-            expanded, distinct = _expanded_size(docs[0])
-            if expanded > ALIAS_EXPANSION_FACTOR * distinct + ALIAS_EXPANSION_SLACK:
-                raise _TooLarge
-        elif _too_deep(docs[0]):
+            if not _bounded(docs[0], ALIAS_EXPANSION_SLACK):  # else it is within bounds (see _bounded)
+                expanded, distinct = _expanded_size(docs[0])
+                if expanded > ALIAS_EXPANSION_FACTOR * distinct + ALIAS_EXPANSION_SLACK:
+                    raise _TooLarge
+        elif not _bounded(docs[0], math.inf):
             raise _TooLarge
         return conv.convert(docs[0])
     except (_TooLarge, RecursionError):

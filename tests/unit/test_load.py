@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from util import codes, compile_text, only, write
 
 from tinkc.diagnostics import Sink
@@ -279,3 +281,38 @@ def test_yaml_import_seeds_an_equivalent_printable_class() -> None:
     assert [m.start() for m in own.finditer(everything)] == [m.start() for m in seeded.finditer(everything)]
     # PyYAML still writes that pattern (else the seed is unused, and this module has nothing to do)
     assert yaml.reader.Reader.NON_PRINTABLE.pattern in (yamlimport.YAML_NON_PRINTABLE, yamlimport.NOT_PRINTABLE)
+
+
+@st.composite
+def _yaml_graphs(draw: st.DrawFn) -> object:
+    """A composed YAML document as aliases make it: collections whose items are earlier nodes
+    (an alias repeats a node), sometimes with a cycle (a recursive alias)."""
+    from tinkc.frontend.yamlimport import yaml
+
+    nodes: list[object] = [yaml.ScalarNode("tag:yaml.org,2002:str", "x", None, None)]
+    for _ in range(draw(st.integers(1, 12))):
+        children = draw(st.lists(st.sampled_from(nodes), max_size=5))
+        if draw(st.booleans()):
+            nodes.append(yaml.SequenceNode("tag:yaml.org,2002:seq", children, None, None))
+        else:
+            pairs = [(yaml.ScalarNode("tag:yaml.org,2002:str", str(i), None, None), c) for i, c in enumerate(children)]
+            nodes.append(yaml.MappingNode("tag:yaml.org,2002:map", pairs, None, None))
+    if draw(st.booleans()):  # a recursive alias: an earlier sequence holds a later node
+        seqs = [n for n in nodes if isinstance(n, yaml.SequenceNode)]
+        if seqs:
+            draw(st.sampled_from(seqs)).value.append(nodes[-1])
+    return nodes[-1]
+
+
+@given(_yaml_graphs(), st.integers(1, 60), st.integers(1, 6))
+def test_bounded_walk_passes_only_what_the_exact_measure_passes(root: object, max_nodes: int, max_depth: int) -> None:
+    # parse_yaml skips the exact measure (_expanded_size) when the level walk (_bounded) finds the
+    # expansion within the slack: then the exact measure must find it within too, and no deeper.
+    from unittest import mock
+
+    from tinkc.frontend import load as load_module
+
+    with mock.patch.object(load_module, "MAX_DEPTH", max_depth):
+        if load_module._bounded(root, max_nodes):  # type: ignore[arg-type]
+            expanded, _ = load_module._expanded_size(root)  # type: ignore[arg-type]  # raises _TooLarge when too deep or recursive
+            assert expanded <= max_nodes

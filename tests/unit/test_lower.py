@@ -175,3 +175,35 @@ def test_an_optional_field_may_be_left_out_of_a_flow_call_and_a_record_literal(t
         """,
     )
     assert not [d for d in r.sink.items if d.severity == "error"], codes(r)
+
+
+def test_the_path_character_search_is_the_character_loop() -> None:
+    # `path` finds the first character a path may not hold with one regex search; the reference is
+    # the loop it replaced. A search reports the first character its class matches, so the class
+    # and the loop's test must agree on every code point.
+    from tinkc.frontend.lower import _PATH_BAD_CHARACTER
+
+    def refused(ch: str) -> bool:  # the loop's test
+        return ch in "?#" or ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F
+
+    every = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in _PATH_BAD_CHARACTER.finditer(every)] == [i for i, ch in enumerate(every) if refused(ch)]
+
+
+def test_path_problems_are_reported_as_before(tmp_path: Path) -> None:
+    # Only a path the fast reader does not take is scanned for its problem; each kind still says it.
+    cases = {
+        "/a/{x": "never closed",
+        "/a/x}": "closes nothing",
+        "/a/{{x}}": "inside a parameter",
+        "/a/{}": "an empty parameter name",
+        "/a/{1x}": "not an identifier",
+        "/a/{+-x}": "not an identifier",
+        "/a/b c": "contains ` `",
+        "/a?b=1": "contains `?`",
+    }
+    for path, said in cases.items():
+        text = f"endpoints:\n  g.e: {{method: GET, path: '{path}'}}\n"
+        r = compile_text(tmp_path, text, stop_after="references")
+        messages = [d.message for d in r.sink.items if d.code == "path.syntax"]
+        assert len(messages) == 1 and said in messages[0], (path, messages)
