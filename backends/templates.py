@@ -36,6 +36,17 @@ class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
     template against ~0.03 ms; a first emit loads 13 to 17 templates per target). The same files,
     the same checks (jinja's magic header, then the template's source checksum)."""
 
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """jinja's write of a newly compiled template; then, once per process, the entries of
+        templates not compiled for :data:`tinkc.runcache.MAX_AGE_DAYS` go (jinja keeps one for
+        every template text it ever compiled: a changed template leaves its old entry behind)."""
+        super().dump_bytecode(bucket)
+        if not self._pruned:
+            self._pruned = True
+            runcache.prune(Path(self.directory), self.pattern.replace("%s", "*"))
+
+    _pruned = False
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             with open(self._get_cache_filename(bucket), "rb") as f:

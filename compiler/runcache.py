@@ -6,6 +6,13 @@ time — attrs' generated methods (:mod:`tinkc.attrscache`), regular expressions
 anything a build outputs. They live in ``$TINKC_CACHE_DIR``, else ``$XDG_CACHE_HOME/tinkc``, else
 ``~/.cache/tinkc``; ``TINKC_CACHE_DIR=off`` turns them all off. A missing, unreadable or corrupt
 file only means compiling, as without it.
+
+The folder is bounded: each tinkc installation (a virtualenv, a checkout) keeps its own attrs file,
+a new Python or ``re`` version or file format a new file, and jinja a new entry for every template
+text it compiles, so the files of installations since removed or upgraded would stay forever.
+Whenever a file of one of these kinds is written, those of the same kind that have not been
+written for :data:`MAX_AGE_DAYS` are removed (:func:`prune`). A file still in use that is removed
+so (an installation that compiled nothing new for that long) costs its next run one compile.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+MAX_AGE_DAYS = 30  # a cache file not written for this long is removed when another of its kind is
 
 
 def cache_dir() -> Path | None:
@@ -60,7 +69,30 @@ def write_merged(path: Path, entries: dict[Any, Any], now: dict[Any, Any], max_e
             os.unlink(tmp)
             raise
     except OSError:
-        pass
+        return
+    prune(path.parent, path.name.partition("-")[0] + "-*.marshal", keep=path)
+
+
+def prune(folder: Path, pattern: str, keep: Path | None = None) -> None:
+    """Remove the files of ``folder`` matching ``pattern`` (a glob: one kind of cache file) that
+    have not been written for :data:`MAX_AGE_DAYS`, but ``keep``. Best effort: a file another
+    process removes or replaces meanwhile, or one that cannot be removed, is left to the next
+    time."""
+    import time
+
+    oldest = time.time() - MAX_AGE_DAYS * 86400
+    try:
+        candidates = list(folder.glob(pattern))
+    except OSError:
+        return
+    for candidate in candidates:
+        if candidate == keep:
+            continue
+        try:
+            if candidate.is_file() and not candidate.is_symlink() and candidate.stat().st_mtime < oldest:
+                candidate.unlink()
+        except OSError:
+            pass
 
 
 _savers: list[Callable[[], None]] = []
