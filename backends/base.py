@@ -135,6 +135,27 @@ class NamingRules:
 NEUTRAL_NAMING = NamingRules()
 
 
+# -- text every target escapes ----------------------------------------------------------------
+
+# Unicode categories no target writes as they are in a string, a doc or a comment: controls (NUL),
+# format characters (bidirectional overrides: a "Trojan source"), line and paragraph separators
+# (line terminators in some readers), surrogates and private use. (Not "unassigned": that depends on
+# the Unicode version of the Python running tinkc, and the output must not.) Each target decides
+# only how it writes them.
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+# In ASCII, the invisible characters are exactly these.
+ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def only_kept_controls(text: str, keep: str) -> bool:
+    """Whether the controls of ASCII ``text`` are all in ``keep``, so that escaping it would change
+    nothing. A multi-line doc's newlines are most often its only controls: 175 of the Elixir emit's
+    387 heredocs went through a substitution, a Python call per newline (~690), to write them back."""
+    for ch in keep:
+        text = text.replace(ch, "")
+    return text.isprintable()
+
+
 class Backend:
     """Subclass per target; set the class attributes and implement :meth:`emit`."""
 

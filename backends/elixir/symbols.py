@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from tinkc.backends.base import NamingRules, pascal_case, snake_case
+from tinkc.backends.base import ASCII_CONTROL, INVISIBLE, NamingRules, only_kept_controls, pascal_case, snake_case
 from tinkc.ir import nodes as ir
 
 # Modules of Elixir and OTP the generated code calls by their short names: a generated module of
@@ -183,10 +183,8 @@ def key(value: str) -> str:
     return string(value) + ":"
 
 
-# Unicode categories written as `\u{...}` escapes: controls (NUL), format characters (Elixir
-# rejects raw bidirectional overrides in source), line and paragraph separators, surrogates and
-# private use.
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+# The invisible characters (tinkc.backends.base.INVISIBLE) are written as `\u{...}` escapes
+# (Elixir rejects raw bidirectional overrides in source).
 SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -198,8 +196,8 @@ def escape_text(value: str, keep: str = "") -> str:
         # the common case at string speed: in ASCII only the controls are invisible (docs hold
         # newlines, kept in a heredoc and escaped in a string)
         text = value.replace("\\", "\\\\")
-        if not text.isprintable() and not _kept_only(text, keep):
-            text = _ASCII_CONTROL.sub(lambda m: _escape_control(m.group(), keep), text)
+        if not text.isprintable() and not only_kept_controls(text, keep):
+            text = ASCII_CONTROL.sub(lambda m: _escape_control(m.group(), keep), text)
         return text.replace("#{", "\\#{")
     out = []
     for ch in value:
@@ -210,18 +208,6 @@ def escape_text(value: str, keep: str = "") -> str:
         else:
             out.append(SHORT_ESCAPES.get(ch) or f"\\u{{{ord(ch):x}}}")
     return "".join(out).replace("#{", "\\#{")
-
-
-_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
-def _kept_only(text: str, keep: str) -> bool:
-    """Are the controls of ASCII ``text`` all in ``keep`` (escaping would change nothing)? A heredoc's
-    newlines are its only controls in most multi-line docs: 175 of the Elixir emit's 387 heredocs
-    went through the pattern's substitution, a Python call per newline (~690), to write them back."""
-    for ch in keep:
-        text = text.replace(ch, "")
-    return text.isprintable()
 
 
 def _escape_control(ch: str, keep: str) -> str:

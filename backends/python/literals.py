@@ -4,18 +4,14 @@ can end a line or hide code), literals of frozen JSON values, and docstrings."""
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from typing import Any
 
+from tinkc.backends.base import ASCII_CONTROL, INVISIBLE, only_kept_controls
 from tinkc.backends.layout import wrap
 from tinkc.backends.python import pydoc as d
 from tinkc.ir import nodes as ir
 
-# Unicode categories written as escapes: controls, format characters (bidi marks), line and
-# paragraph separators, surrogates, private use. (Not "unassigned": that depends on the Unicode
-# version of the Python running tinkc, and the output must not.)
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
 SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -28,9 +24,9 @@ def escape_invisible(text: str, keep: str = "") -> str:
     if text.isascii():
         # the common case at string speed: in ASCII only the controls are invisible (docstrings
         # hold newlines, kept)
-        if text.isprintable() or _kept_only(text, keep):
+        if text.isprintable() or only_kept_controls(text, keep):
             return text
-        return _ASCII_CONTROL.sub(lambda m: _escape_char(m.group(), keep), text)
+        return ASCII_CONTROL.sub(lambda m: _escape_char(m.group(), keep), text)
     out = []
     for ch in text:
         if ch in keep or unicodedata.category(ch) not in INVISIBLE:
@@ -44,18 +40,6 @@ def escape_invisible(text: str, keep: str = "") -> str:
         else:
             out.append(f"\\U{ord(ch):08x}")
     return "".join(out)
-
-
-_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
-def _kept_only(text: str, keep: str) -> bool:
-    """Are the controls of ASCII ``text`` all in ``keep`` (escaping would change nothing)? A docstring's
-    newlines are its only controls in most multi-line docs, each otherwise written back by a Python
-    call from the pattern's substitution."""
-    for ch in keep:
-        text = text.replace(ch, "")
-    return text.isprintable()
 
 
 def _escape_char(ch: str, keep: str) -> str:

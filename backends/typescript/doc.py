@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from tinkc.backends.base import INVISIBLE, only_kept_controls
 from tinkc.backends.layout import (
     HARDLINE,
     LINE,
@@ -122,18 +123,12 @@ def union(members: Sequence[Doc]) -> Doc:
     return group(IfBreak(["|", " "]), *join([LINE, "| "], members))
 
 
-# Unicode categories shown as `\u{...}` in comments: controls, format characters (bidirectional
-# overrides that could make a comment look like code), line and paragraph separators (line
-# terminators in JavaScript), surrogates and private use.
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
-
-
 def comment_text(text: str) -> str:
     """Manifest text made safe inside a `/* */` comment: `*/` cannot end it, and every invisible
     character (but the newline) is shown as a `\\u{...}` escape instead of hiding in the source."""
     import unicodedata
 
-    if text.isascii() and text.replace("\n", "").isprintable():
+    if text.isascii() and only_kept_controls(text, "\n"):
         return text.replace("*/", "*\\/")  # the common case: nothing invisible to show
     shown = "".join(ch if ch == "\n" or unicodedata.category(ch) not in INVISIBLE else f"\\u{{{ord(ch):x}}}" for ch in text)
     return shown.replace("*/", "*\\/")

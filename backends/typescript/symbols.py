@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from tinkc.backends import symbols as shared
-from tinkc.backends.base import NamingRules, camel_case, pascal_case
+from tinkc.backends.base import INVISIBLE, NamingRules, camel_case, pascal_case
 from tinkc.backends.symbols import Symbol, SymbolProvider
 from tinkc.ir import nodes as ir
 
@@ -157,10 +157,6 @@ NAMING = TypeScriptNamingRules(type_case="pascal", method_case="camel", field_ca
 
 
 # -- literals and properties ------------------------------------------------------------------
-
-# Unicode categories written as escapes in string literals: controls, format characters (bidi
-# overrides: a "Trojan source"), the line terminators U+2028/U+2029, surrogates and private use.
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
 
 
 def _escape_invisible(body: str) -> str:
