@@ -36,6 +36,8 @@ class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
     template against ~0.03 ms; a first emit loads 13 to 17 templates per target). The same files,
     the same checks (jinja's magic header, then the template's source checksum)."""
 
+    _pruned = False  # the folder was pruned by this cache's first write
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """jinja's write of a newly compiled template; then, once per process, the entries of
         templates not compiled for :data:`tinkc.runcache.MAX_AGE_DAYS` go (jinja keeps one for
@@ -44,8 +46,6 @@ class _FileSystemBytecodeCache(jinja2.FileSystemBytecodeCache):
         if not self._pruned:
             self._pruned = True
             runcache.prune(Path(self.directory), self.pattern.replace("%s", "*"))
-
-    _pruned = False
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

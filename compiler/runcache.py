@@ -70,6 +70,7 @@ def write_merged(path: Path, entries: dict[Any, Any], now: dict[Any, Any], max_e
             raise
     except OSError:
         return
+    # its kind: the name's first word (each cache names its files `<kind>-<what it is for>.marshal`)
     prune(path.parent, path.name.partition("-")[0] + "-*.marshal", keep=path)
 
 

@@ -470,7 +470,7 @@ def path_well_formed(text: str) -> bool:
 
 def parse_path(text: str) -> list[tuple[str, str, bool, int, int]]:
     """Split a path template into ``(kind, text, raw, offset, length)`` parts, kind literal|var."""
-    if _PATH.match(text):  # the whole template is well formed: read it without lark
+    if path_well_formed(text):  # read it without lark
         return [
             ("literal", m.group("literal"), False, m.start(), m.end() - m.start())
             if m.group("literal") is not None
