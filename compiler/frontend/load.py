@@ -13,15 +13,11 @@ import os
 import re
 from pathlib import Path
 
-import attrs
-
 from tinkc.diagnostics import Sink
 from tinkc.frontend.limits import MAX_DEPTH
-from tinkc.frontend.model import Entry, Mapping, Node, Scalar, ScalarValue, Sequence
+from tinkc.frontend.model import SUPPORTED_SCHEMA_VERSIONS, Document, Entry, Manifest, Mapping, Node, Scalar, ScalarValue, Sequence
 from tinkc.frontend.yamlimport import yaml
 from tinkc.ir.span import Span
-
-SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 # An alias bomb (`a: &a [*b, *b, ...]` nested) composes to a small graph that expands exponentially;
 # every later stage walks the expansion. Aliases may repeat a node, but the expansion may not grow
@@ -41,28 +37,6 @@ _ALLOWED_TAGS = frozenset(_STD_TAG_PREFIX + t for t in ("str", "seq", "map"))
 # The composer makes exactly these classes (no subclasses): compared by identity in the hot loops
 _ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 _STR_TAG = _STD_TAG_PREFIX + "str"
-
-
-@attrs.define
-class Document:
-    """One loaded manifest file."""
-
-    path: Path
-    display: str  # how diagnostics name the file
-    root: Mapping
-
-
-@attrs.define
-class Manifest:
-    """The root document and every document it imports (transitively), in a deterministic order."""
-
-    root: Document
-    imported: list[Document]
-    sources: dict[str, str]  # display name → text, for rendering diagnostics
-
-    @property
-    def documents(self) -> list[Document]:
-        return [self.root, *self.imported]
 
 
 def display_name(path: Path) -> str:
@@ -164,9 +138,10 @@ class _YamlConverter:
                 self.span(node),
                 hint="remove the tag; manifests hold plain data",
             )
-        # the marks, made a Span when read (see tinkc.frontend.model)
+        # the marks' positions, made a Span when read (see tinkc.frontend.model)
         display = self.display
-        span = (display, node.start_mark, node.end_mark)
+        s, e = node.start_mark, node.end_mark
+        span = (display, s.line, s.column, e.line, e.column)
         # The model's nodes are made with positional arguments here: calling a class with keywords
         # makes a dict of them per call, ~0.3 us of each of the ~6,800 nodes and entries of the
         # bundled manifest (loading: ~2 ms). Scalar(value, span, quoted), Entry(key, key_span,
@@ -193,18 +168,21 @@ class _YamlConverter:
                     hint=f"`{key}` is first defined at line {first.line}, column {first.col}; remove or rename one of them",
                 )
                 continue
-            key_span = (display, k.start_mark, k.end_mark)
+            s, e = k.start_mark, k.end_mark
+            key_span = (display, s.line, s.column, e.line, e.column)
             if v.__class__ is _ScalarNode and v.tag == _STR_TAG:
                 # Half of all nodes: a scalar value with its default tag, converted here as the
                 # scalar branch above does, without a call per value (~1 ms of loading).
                 style = v.style
                 text = v.value
+                s, e = v.start_mark, v.end_mark
+                value_span = (display, s.line, s.column, e.line, e.column)
                 if style:
-                    value: Node = Scalar(text, (display, v.start_mark, v.end_mark), style in ("'", '"'))
+                    value: Node = Scalar(text, value_span, style in ("'", '"'))
                 elif text and text[0] not in _NOT_PLAIN_TEXT_START:  # resolve_plain's first test
-                    value = Scalar(text, (display, v.start_mark, v.end_mark))
+                    value = Scalar(text, value_span)
                 else:
-                    value = Scalar(self.resolve_plain(text, v), (display, v.start_mark, v.end_mark))
+                    value = Scalar(self.resolve_plain(text, v), value_span)
             else:
                 value = self.convert(v)
             entries[key] = Entry(key, key_span, value)

@@ -26,8 +26,7 @@ from tinkc.frontend.grammars import (
     path_well_formed,
 )
 from tinkc.frontend.limits import MAX_NAME_LENGTH
-from tinkc.frontend.load import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest
-from tinkc.frontend.model import Mapping, Node, Scalar, Sequence, to_plain
+from tinkc.frontend.model import SUPPORTED_SCHEMA_VERSIONS, Document, Manifest, Mapping, Node, Scalar, Sequence, to_plain
 from tinkc.frontend.target_options import check_target_options
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span

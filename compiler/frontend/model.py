@@ -3,15 +3,21 @@
 Three node kinds (:class:`Mapping`, :class:`Sequence`, :class:`Scalar`), each with the span of the
 text it came from, so that every later diagnostic can point at the user's own characters.
 
-A span may be given as the YAML marks it is made of, ``(file, start mark, end mark)``: the
-:class:`~tinkc.ir.span.Span` is then made when it is first read. The YAML loader gives every node
-and key its marks so: a `tinkc check` of the bundled manifest reads about 2,400 of the 6,800 spans
-it loads (a frozen Span takes ~2 µs to build); making them all cost the check ~5 ms of its ~240 ms.
+A span may be given as the zero-based positions of the YAML marks it is made of, ``(file, line,
+column, end line, end column)``: the :class:`~tinkc.ir.span.Span` (one-based) is then made when it
+is first read. The YAML loader gives every node and key its positions so: a `tinkc check` of the
+bundled manifest reads about 2,400 of the 6,800 spans it loads (a frozen Span takes ~1 µs to build,
+a tuple a tenth of that). Plain data, the positions also cross a pipe as they are
+(:mod:`tinkc.frontend.loadahead`).
+
+The loaded files (:class:`Document`, :class:`Manifest`) are here too, apart from the YAML loader:
+lowering reads them without importing PyYAML.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -20,13 +26,15 @@ from tinkc.ir.span import Span
 
 ScalarValue = str | int | float | bool | None
 
-# (file, start mark, end mark): the marks of PyYAML's nodes (0-based `line` and `column`)
-Marks = tuple[str, Any, Any]
+SUPPORTED_SCHEMA_VERSIONS = (1,)
+
+# (file, line, column, end line, end column), zero-based: a span not yet made a Span
+Marks = tuple[str, int, int, int, int]
 
 
 def _span_of(marks: Marks) -> Span:
-    file, s, e = marks
-    return Span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)  # (file, line, col, end_line, end_col)
+    file, line, col, end_line, end_col = marks
+    return Span(file, line + 1, col + 1, end_line + 1, end_col + 1)  # (file, line, col, end_line, end_col)
 
 
 def _span_repr(span: Span | Marks) -> str:
@@ -63,11 +71,10 @@ class Scalar(_Spanned):
         if isinstance(span, tuple):
             # Straight from the marks: every type expression's spans are sub-spans, and the
             # scalar's own span is rarely read besides (~1,100 Spans not built in a check).
-            file, s, e = span
-            if e.line == s.line:
-                col = s.column + 1 + start + (1 if self.quoted else 0)
-                line = s.line + 1
-                return Span(file, line, col, line, col + max(length, 1))  # (file, line, col, end_line, end_col)
+            file, line, col, end_line, _ = span
+            if end_line == line:
+                col += 1 + start + (1 if self.quoted else 0)
+                return Span(file, line + 1, col, line + 1, col + max(length, 1))  # (file, line, col, end_line, end_col)
             span = self.span
         if span.end_line != span.line:
             return span  # a folded or block scalar: offsets do not map to columns
@@ -139,3 +146,25 @@ def to_plain(node: Node) -> object:
     if isinstance(node, Sequence):
         return [to_plain(n) for n in node.items]
     return {e.key: to_plain(e.value) for e in node}
+
+
+@attrs.define
+class Document:
+    """One loaded manifest file."""
+
+    path: Path
+    display: str  # how diagnostics name the file
+    root: Mapping
+
+
+@attrs.define
+class Manifest:
+    """The root document and every document it imports (transitively), in a deterministic order."""
+
+    root: Document
+    imported: list[Document]
+    sources: dict[str, str]  # display name → text, for rendering diagnostics
+
+    @property
+    def documents(self) -> list[Document]:
+        return [self.root, *self.imported]
