@@ -72,7 +72,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tinkc.pipeline import compile_manifest
 
     path = _manifest_path(args.manifest)
-    result = compile_manifest(path, optimize=False)
+    result = compile_manifest(path, optimize=False, load_ahead=True)
     _report(result.sink, result.sources, args.format, args.color)
     if result.sink.has_errors:
         return EXIT_ERRORS
@@ -102,7 +102,7 @@ def cmd_ir(args: argparse.Namespace) -> int:
     if args.dump_after and args.dump_after not in pass_names():
         hint = did_you_mean(args.dump_after, pass_names())
         raise UsageError(f"unknown pass `{args.dump_after}`" + (f"; {hint}" if hint else "") + f" (passes: {', '.join(pass_names())})")
-    result = compile_manifest(_manifest_path(args.manifest), stop_after=args.dump_after)
+    result = compile_manifest(_manifest_path(args.manifest), stop_after=args.dump_after, load_ahead=True)
     _report(result.sink, result.sources, "text", args.color)
     if result.api is None or (result.sink.has_errors and not args.dump_after):
         return EXIT_ERRORS
@@ -145,7 +145,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         # one target builds into --out itself; several (a list, or `all`) into a directory each
         result = build(
-            _manifest_path(args.manifest), targets, args.out, skip=args.skip_pass, subdirs=args.target == "all" or "," in args.target
+            _manifest_path(args.manifest),
+            targets,
+            args.out,
+            skip=args.skip_pass,
+            subdirs=args.target == "all" or "," in args.target,
+            load_ahead=True,
         )
     except BuildError as exc:
         raise UsageError(str(exc)) from exc
@@ -232,7 +237,7 @@ def cmd_mock(args: argparse.Namespace) -> int:
     from tinkc.mock.cli import run
     from tinkc.pipeline import compile_manifest
 
-    result = compile_manifest(_manifest_path(args.manifest))
+    result = compile_manifest(_manifest_path(args.manifest), load_ahead=True)
     _report(result.sink, result.sources, "text", args.color)
     if result.sink.has_errors or result.api is None:
         return EXIT_ERRORS
@@ -284,7 +289,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from tinkc.pipeline import compile_manifest
 
     out = Path(args.out)
-    result = compile_manifest(_manifest_path(args.manifest))
+    result = compile_manifest(_manifest_path(args.manifest), load_ahead=True)
     _report(result.sink, result.sources, "text", args.color)
     if result.sink.has_errors or result.api is None:
         return EXIT_ERRORS

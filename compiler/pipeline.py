@@ -28,7 +28,8 @@ from tinkc.diagnostics import Diagnostic, Severity, Sink, did_you_mean, render_t
 if TYPE_CHECKING:
     from tinkc.backends.base import Backend
     from tinkc.backends.registry import BackendInfo
-    from tinkc.frontend.load import Manifest
+    from tinkc.frontend.loadahead import Loading
+    from tinkc.frontend.model import Manifest
     from tinkc.ir.nodes import Api
     from tinkc.passes.base import Pass
     from tinkc.sdk import SdkPlan
@@ -133,21 +134,46 @@ def compile_manifest(
     skip: Collection[str] = (),
     stop_after: str | None = None,
     after_pass: Callable[[Pass, Api], None] | None = None,
+    load_ahead: bool | Loading = False,
 ) -> Result:
     """Load, lower and run the passes. ``after_pass`` sees the IR after each pass (``--dump-after``);
-    ``skip`` names optimization passes to leave out (``build --skip-pass``)."""
-    from tinkc.frontend.load import load_manifest
-    from tinkc.frontend.lower import lower
-
+    ``skip`` names optimization passes to leave out (``build --skip-pass``). ``load_ahead``: the
+    CLI's fresh processes load the manifest in a forked process while they import the compiler
+    (:mod:`tinkc.frontend.loadahead`); True starts that here, a :class:`Loading` is one started
+    earlier (:func:`build` starts it before importing the backends)."""
     sink = Sink()
     result = Result(sink=sink)
-    result.manifest = load_manifest(path, sink, result.sources)
+    if isinstance(load_ahead, bool):
+        loading = start_loading(path) if load_ahead else None
+    else:
+        loading = load_ahead
+    from tinkc.frontend.lower import lower
+
+    if loading is not None:
+        from tinkc.frontend.loadahead import LoadingFailed
+
+        _validation_passes()  # their imports too, while the manifest loads
+        try:
+            result.manifest = loading.result(sink, result.sources)
+        except LoadingFailed:
+            loading = None
+    if loading is None:
+        from tinkc.frontend.load import load_manifest
+
+        result.manifest = load_manifest(path, sink, result.sources)
     if result.manifest is None:
         return result
     api = lower(result.manifest, sink)
     if api is None:
         return result
     return run_passes(api, result, optimize=optimize, skip=skip, stop_after=stop_after, after_pass=after_pass)
+
+
+def start_loading(path: str | Path) -> Loading | None:
+    """Start loading ``path`` in a forked process (:func:`tinkc.frontend.loadahead.start`)."""
+    from tinkc.frontend import loadahead
+
+    return loadahead.start(path)
 
 
 def run_passes(
@@ -218,11 +244,13 @@ def build(
     *,
     skip: Iterable[str] = (),
     subdirs: bool | None = None,
+    load_ahead: bool = False,
 ) -> BuildResult:
     """Build SDKs of ``manifest`` for ``targets`` (backend names, or ``"all"`` for every installed
     one) into ``out``: one target into ``out`` itself, several into ``out/<target>`` each
     (``subdirs`` decides otherwise). ``skip`` names optimization passes to leave out (``"all"``:
-    every one). Raises :class:`BuildError` before doing anything when a name is unknown."""
+    every one). Raises :class:`BuildError` before doing anything when a name is unknown.
+    ``load_ahead``: as for :func:`compile_manifest`."""
     from tinkc import __version__, buildcache
     from tinkc.backends.registry import available
 
@@ -250,16 +278,24 @@ def build(
     if all(r is not None for r in replays):
         return BuildResult([TargetBuild(name, roots[name], unchanged=True) for name in names], replayed=replays[0] or [])
 
-    from tinkc.writer import recover
+    # 1. The manifest loads in another process while this one imports the backends (and with them
+    #    most of the compiler) and finishes an interrupted build.
+    loading = start_loading(manifest) if load_ahead else None
+    try:
+        from tinkc.writer import recover
 
-    backends = {name: load_backend(infos[name]) for name in names}
-    result = BuildResult([TargetBuild(name, roots[name]) for name in names])
-    # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
-    for target in result.targets:
-        target.recovered = recover(target.root, result.writer, display=str(target.root)) is not None
+        backends = {name: load_backend(infos[name]) for name in names}
+        result = BuildResult([TargetBuild(name, roots[name]) for name in names])
+        # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
+        for target in result.targets:
+            target.recovered = recover(target.root, result.writer, display=str(target.root)) is not None
+    except BaseException:
+        if loading is not None:
+            loading.cancel()
+        raise
 
     # 1-3. Load, lower, validation and optimization passes.
-    compiled = result.compiled = compile_manifest(manifest, skip=skipped)
+    compiled = result.compiled = compile_manifest(manifest, skip=skipped, load_ahead=loading or False)
     if compiled.sink.has_errors or compiled.api is None:
         return result
     api = compiled.api

@@ -1,0 +1,251 @@
+"""Loading ahead (tinkc.frontend.loadahead): a manifest loaded in a forked process arrives as the
+in-process load gives it — the same model, spans, sources and diagnostics — and a loading process
+that fails leaves the compile to load in process, with the same result."""
+
+from __future__ import annotations
+
+import marshal
+import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinkc.diagnostics import Sink
+from tinkc.frontend import loadahead
+from tinkc.frontend.load import load_manifest, load_text
+from tinkc.frontend.model import Manifest, Node, Scalar, Sequence
+from tinkc.ir.span import Span
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ROOT / "manifests" / "tinker.yaml"
+BROKEN = ROOT / "tests" / "broken"
+CASES = sorted(
+    [p for p in BROKEN.iterdir() if p.suffix in (".yaml", ".json")] + [p / "manifest.yaml" for p in BROKEN.iterdir() if p.is_dir()]
+)
+
+
+def where(span: Span) -> tuple[str, int, int, int, int]:
+    return (span.file, span.line, span.col, span.end_line, span.end_col)
+
+
+def shape(node: Node) -> Any:
+    """Everything a later stage can read of a node: values (NaN made comparable), quoting, and the
+    span of every node and key."""
+    span = where(node.span)
+    if isinstance(node, Scalar):
+        value = "NaN" if isinstance(node.value, float) and math.isnan(node.value) else node.value
+        return ("scalar", type(node.value).__name__, value, node.quoted, span)
+    if isinstance(node, Sequence):
+        return ("list", [shape(n) for n in node.items], span)
+    return ("map", [(e.key, where(e.key_span), shape(e.value)) for e in node], span)
+
+
+def manifest_shape(manifest: Manifest | None) -> Any:
+    if manifest is None:
+        return None
+    return [(str(d.path), d.display, shape(d.root)) for d in manifest.documents], manifest.sources
+
+
+def crossed(manifest: Manifest | None, sink: Sink, sources: dict[str, str]) -> tuple[Manifest | None, Sink, dict[str, str]]:
+    """``manifest`` as the loading process sends it and this one rebuilds it."""
+    data = marshal.loads(marshal.dumps(loadahead.encode(manifest, sink, sources)))
+    sink2: Sink = Sink()
+    sources2: dict[str, str] = {}
+    return loadahead.decode(data, sink2, sources2), sink2, sources2
+
+
+@pytest.mark.parametrize("path", [BUNDLED, *CASES], ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_loaded_manifest_crosses_the_pipe_unchanged(path: Path) -> None:
+    sink: Sink = Sink()
+    sources: dict[str, str] = {}
+    manifest = load_manifest(path, sink, sources)
+    # some spans read before encoding (a diagnostic's, an import's): made Spans cross as positions
+    if manifest is not None:
+        manifest.root.root.span  # noqa: B018
+    got, sink2, sources2 = crossed(manifest, sink, sources)
+    assert manifest_shape(got) == manifest_shape(manifest)
+    assert sink2.items == sink.items
+    assert sources2 == sources
+    if got is not None:
+        assert got.sources is sources2  # the one dict, as load_manifest keeps it
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), documents, min_size=1, max_size=5), st.booleans())
+def test_any_document_crosses_the_pipe_unchanged(data: dict[str, Any], flow: bool) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    sink: Sink = Sink()
+    manifest = load_text(text, "m.yaml", sink)
+    got, sink2, _ = crossed(manifest, sink, dict(manifest.sources) if manifest else {})
+    assert manifest_shape(got) == manifest_shape(manifest)
+    assert sink2.items == sink.items
+
+
+def run_fresh(script: str) -> str:
+    """Run ``script`` in a fresh interpreter (one thread, nothing imported: what the CLI forks
+    from), told that it has two processors, as CI machines with one may not."""
+    prelude = "from tinkc.frontend import loadahead\nloadahead._processors = lambda: 2\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(script)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+COMPARE = """
+    import json, sys
+    from tinkc import pipeline
+    from tinkc.diagnostics import render_json
+    from tinkc.ir.serialize import api_to_json
+
+    def compiled(path, load_ahead):
+        r = pipeline.compile_manifest(path, optimize=False, load_ahead=load_ahead)
+        return render_json(r.sink.items), r.sources, None if r.api is None else api_to_json(r.api, spans=True)
+
+    started = []
+    start = loadahead.start
+    loadahead.start = lambda path: started.append(start(path)) or started[-1]
+    for path in sys.argv[1:] if len(sys.argv) > 1 else PATHS:
+        ahead = compiled(path, True)
+        assert started.pop() is not None, "not loaded ahead"
+        assert ahead == compiled(path, False), path
+    print("same")
+"""
+
+
+def test_the_cli_s_compile_loads_ahead_with_the_same_result() -> None:
+    """Diagnostics, sources and the IR with its spans, for the bundled manifest and every broken
+    case: from the manifest loaded in the forked process, and loaded in process."""
+    paths = [str(BUNDLED), *map(str, CASES)]
+    assert run_fresh(f"PATHS = {paths!r}\n" + textwrap.dedent(COMPARE)) == "same\n"
+
+
+def test_a_failed_loading_process_leaves_the_load_to_this_one() -> None:
+    out = run_fresh(
+        f"""
+        import os
+        from tinkc import pipeline
+        from tinkc.diagnostics import Sink
+
+        def crash(path):
+            os._exit(3)  # as a process killed or out of memory ends: nothing sent
+
+        loadahead._load = crash
+        loading = loadahead.start({str(BUNDLED)!r})
+        assert loading is not None
+        try:
+            loading.result(Sink(), {{}})
+        except loadahead.LoadingFailed as exc:
+            print(exc)
+        ahead = pipeline.compile_manifest({str(BUNDLED)!r}, optimize=False, load_ahead=True)
+        inline = pipeline.compile_manifest({str(BUNDLED)!r}, optimize=False)
+        assert ahead.api == inline.api and ahead.sink.items == inline.sink.items and ahead.sources == inline.sources
+        assert ahead.api is not None
+        print("loaded here")
+        """
+    )
+    assert out.splitlines() == ["the loading process ended with exit status 3", "loaded here"]
+
+
+def test_a_cancelled_loading_process_is_ended_and_reaped() -> None:
+    out = run_fresh(
+        f"""
+        import os
+        loading = loadahead.start({str(BUNDLED)!r})
+        loading.cancel()
+        try:
+            os.waitpid(loading.pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped")
+        """
+    )
+    assert out == "reaped\n"
+
+
+def test_no_loading_process_where_another_thread_runs() -> None:
+    out = run_fresh(
+        f"""
+        import threading
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        print(loadahead.start({str(BUNDLED)!r}))
+        stop.set()
+        thread.join()
+        """
+    )
+    assert out == "None\n"
+
+
+def test_no_loading_process_on_one_processor() -> None:
+    out = run_fresh(
+        f"""
+        loadahead._processors = lambda: 1
+        print(loadahead.start({str(BUNDLED)!r}))
+        """
+    )
+    assert out == "None\n"
+
+
+def test_build_cancels_its_loading_process_when_a_backend_fails_to_load(tmp_path: Path) -> None:
+    """A build that stops before compiling (a backend that fails to import) leaves no process behind."""
+    out = run_fresh(
+        f"""
+        import os
+        from tinkc import pipeline
+
+        started = []
+        start = loadahead.start
+        loadahead.start = lambda path: started.append(start(path)) or started[-1]
+
+        def broken(info):
+            raise pipeline.BuildError("cannot load")
+
+        pipeline.load_backend = broken
+        try:
+            pipeline.build({str(BUNDLED)!r}, "python", {str(tmp_path / "out")!r}, load_ahead=True)
+        except pipeline.BuildError:
+            pass
+        [loading] = started
+        try:
+            os.waitpid(loading.pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped")
+        """
+    )
+    assert out == "reaped\n"
+
+
+def test_the_loading_process_writes_nothing_of_its_own() -> None:
+    """What the parent printed before the fork (buffered) is printed once, by the parent."""
+    out = run_fresh(
+        f"""
+        import sys
+        from tinkc import pipeline
+        sys.stdout.write("before ")
+        pipeline.compile_manifest({str(BUNDLED)!r}, optimize=False, load_ahead=True)
+        print("after")
+        """
+    )
+    assert out == "before after\n"
