@@ -152,7 +152,7 @@ def compile_manifest(
     if loading is not None:
         from tinkc.frontend.loadahead import LoadingFailed
 
-        _validation_passes()  # their imports too, while the manifest loads
+        _pass_tables() if optimize else _validation_passes()  # their imports too, while the manifest loads
         try:
             result.manifest = loading.result(sink, result.sources)
         except LoadingFailed:
@@ -278,8 +278,8 @@ def build(
     if all(r is not None for r in replays):
         return BuildResult([TargetBuild(name, roots[name], unchanged=True) for name in names], replayed=replays[0] or [])
 
-    # 1. The manifest loads in another process while this one imports the backends (and with them
-    #    most of the compiler) and finishes an interrupted build.
+    # 1. The manifest starts loading in another process (`load_ahead`), while this one imports the
+    #    backends (and with them most of the compiler) and finishes an interrupted build.
     loading = start_loading(manifest) if load_ahead else None
     try:
         from tinkc.writer import recover
