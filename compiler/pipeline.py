@@ -15,9 +15,10 @@ built on first use (``from tinkc.pipeline import PASSES`` works as for any const
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,12 +148,14 @@ def compile_manifest(
         loading = start_loading(path) if load_ahead else None
     else:
         loading = load_ahead
-    from tinkc.frontend.lower import lower
+    with _cancelled_on_error(loading):  # (an installation that fails to import)
+        from tinkc.frontend.lower import lower
 
+        if loading is not None:
+            _pass_tables() if optimize else _validation_passes()  # their imports too, while the manifest loads
     if loading is not None:
         from tinkc.frontend.loadahead import LoadingFailed
 
-        _pass_tables() if optimize else _validation_passes()  # their imports too, while the manifest loads
         try:
             result.manifest = loading.result(sink, result.sources)
         except LoadingFailed:
@@ -174,6 +177,18 @@ def start_loading(path: str | Path) -> Loading | None:
     from tinkc.frontend import loadahead
 
     return loadahead.start(path)
+
+
+@contextlib.contextmanager
+def _cancelled_on_error(loading: Loading | None) -> Iterator[None]:
+    """Stop ``loading`` when the block raises: no loading process outlives the command that
+    started it (nor blocks on a pipe nobody reads)."""
+    try:
+        yield
+    except BaseException:
+        if loading is not None:
+            loading.cancel()
+        raise
 
 
 def run_passes(
@@ -281,7 +296,7 @@ def build(
     # 1. The manifest starts loading in another process (`load_ahead`), while this one imports the
     #    backends (and with them most of the compiler) and finishes an interrupted build.
     loading = start_loading(manifest) if load_ahead else None
-    try:
+    with _cancelled_on_error(loading):
         from tinkc.writer import recover
 
         backends = {name: load_backend(infos[name]) for name in names}
@@ -289,10 +304,6 @@ def build(
         # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
         for target in result.targets:
             target.recovered = recover(target.root, result.writer, display=str(target.root)) is not None
-    except BaseException:
-        if loading is not None:
-            loading.cancel()
-        raise
 
     # 1-3. Load, lower, validation and optimization passes.
     compiled = result.compiled = compile_manifest(manifest, skip=skipped, load_ahead=loading or False)

@@ -249,3 +249,31 @@ def test_the_loading_process_writes_nothing_of_its_own() -> None:
         """
     )
     assert out == "before after\n"
+
+
+def test_a_compile_that_fails_before_taking_its_manifest_ends_the_loading_process() -> None:
+    out = run_fresh(
+        f"""
+        import os
+        from tinkc import pipeline
+
+        started = []
+        start = loadahead.start
+        loadahead.start = lambda path: started.append(start(path)) or started[-1]
+
+        def broken():
+            raise ImportError("a pass fails to import")
+
+        pipeline._validation_passes = broken
+        try:
+            pipeline.compile_manifest({str(BUNDLED)!r}, optimize=False, load_ahead=True)
+        except ImportError:
+            pass
+        [loading] = started
+        try:
+            os.waitpid(loading.pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped")
+        """
+    )
+    assert out == "reaped\n"
