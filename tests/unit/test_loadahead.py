@@ -105,7 +105,24 @@ def test_any_document_crosses_the_pipe_unchanged(data: dict[str, Any], flow: boo
 def run_fresh(script: str) -> str:
     """Run ``script`` in a fresh interpreter (one thread, nothing imported: what the CLI forks
     from), told that it has two processors, as CI machines with one may not."""
-    prelude = "from tinkc.frontend import loadahead\nloadahead._processors = lambda: 2\n"
+    prelude = textwrap.dedent(
+        """
+        import os
+        from tinkc.frontend import loadahead
+
+        loadahead._processors = lambda: 2
+        started = []  # what each loadahead.start returned
+        _start = loadahead.start
+        loadahead.start = lambda path: started.append(_start(path)) or started[-1]
+
+        def reaped(loading):
+            try:
+                os.waitpid(loading.pid, os.WNOHANG)
+            except ChildProcessError:
+                return True
+            return False
+        """
+    )
     proc = subprocess.run(
         [sys.executable, "-c", prelude + textwrap.dedent(script)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
@@ -123,9 +140,6 @@ COMPARE = """
         r = pipeline.compile_manifest(path, optimize=False, load_ahead=load_ahead)
         return render_json(r.sink.items), r.sources, None if r.api is None else api_to_json(r.api, spans=True)
 
-    started = []
-    start = loadahead.start
-    loadahead.start = lambda path: started.append(start(path)) or started[-1]
     for path in sys.argv[1:] if len(sys.argv) > 1 else PATHS:
         ahead = compiled(path, True)
         assert started.pop() is not None, "not loaded ahead"
@@ -144,7 +158,6 @@ def test_the_cli_s_compile_loads_ahead_with_the_same_result() -> None:
 def test_a_failed_loading_process_leaves_the_load_to_this_one() -> None:
     out = run_fresh(
         f"""
-        import os
         from tinkc import pipeline
         from tinkc.diagnostics import Sink
 
@@ -171,16 +184,12 @@ def test_a_failed_loading_process_leaves_the_load_to_this_one() -> None:
 def test_a_cancelled_loading_process_is_ended_and_reaped() -> None:
     out = run_fresh(
         f"""
-        import os
         loading = loadahead.start({str(BUNDLED)!r})
         loading.cancel()
-        try:
-            os.waitpid(loading.pid, os.WNOHANG)
-        except ChildProcessError:
-            print("reaped")
+        print(reaped(loading))
         """
     )
-    assert out == "reaped\n"
+    assert out == "True\n"
 
 
 def test_no_loading_process_where_another_thread_runs() -> None:
@@ -212,12 +221,7 @@ def test_build_cancels_its_loading_process_when_a_backend_fails_to_load(tmp_path
     """A build that stops before compiling (a backend that fails to import) leaves no process behind."""
     out = run_fresh(
         f"""
-        import os
         from tinkc import pipeline
-
-        started = []
-        start = loadahead.start
-        loadahead.start = lambda path: started.append(start(path)) or started[-1]
 
         def broken(info):
             raise pipeline.BuildError("cannot load")
@@ -228,13 +232,10 @@ def test_build_cancels_its_loading_process_when_a_backend_fails_to_load(tmp_path
         except pipeline.BuildError:
             pass
         [loading] = started
-        try:
-            os.waitpid(loading.pid, os.WNOHANG)
-        except ChildProcessError:
-            print("reaped")
+        print(reaped(loading))
         """
     )
-    assert out == "reaped\n"
+    assert out == "True\n"
 
 
 def test_the_loading_process_writes_nothing_of_its_own() -> None:
@@ -254,12 +255,7 @@ def test_the_loading_process_writes_nothing_of_its_own() -> None:
 def test_a_compile_that_fails_before_taking_its_manifest_ends_the_loading_process() -> None:
     out = run_fresh(
         f"""
-        import os
         from tinkc import pipeline
-
-        started = []
-        start = loadahead.start
-        loadahead.start = lambda path: started.append(start(path)) or started[-1]
 
         def broken():
             raise ImportError("a pass fails to import")
@@ -270,10 +266,7 @@ def test_a_compile_that_fails_before_taking_its_manifest_ends_the_loading_proces
         except ImportError:
             pass
         [loading] = started
-        try:
-            os.waitpid(loading.pid, os.WNOHANG)
-        except ChildProcessError:
-            print("reaped")
+        print(reaped(loading))
         """
     )
-    assert out == "reaped\n"
+    assert out == "True\n"
