@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,8 @@ class Loading:
 
     def cancel(self) -> None:
         """Stop the loading process and wait for it (its result is not wanted)."""
+        import signal  # (its enums take a check 0.6 ms to import; a cancel is rare)
+
         self.pipe.close()
         try:
             os.kill(self.pid, signal.SIGKILL)
