@@ -270,3 +270,30 @@ def test_a_compile_that_fails_before_taking_its_manifest_ends_the_loading_proces
         """
     )
     assert out == "True\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["ir"],
+        ["ir", "--dump-after", "references"],
+        ["build", "--target", "python", "--quiet", "--out", "{out}"],
+        ["graph", "--out", "{out}.dot"],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_the_cli_s_commands_load_ahead(command: list[str], tmp_path: Path) -> None:
+    """The commands that compile start a loading process (where they can: here, always)."""
+    args = [a.format(out=tmp_path / "out") for a in [command[0], str(BUNDLED), *command[1:]]]
+    out = run_fresh(
+        f"""
+        import contextlib, io
+        from tinkc.cli import main
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main({args!r})
+        print(code, [loading is not None for loading in started])
+        """
+    )
+    assert out == "0 [True]\n"
