@@ -304,6 +304,14 @@ def build(
         # An interrupted earlier build is finished (or undone) first, whatever this one's manifest says.
         for target in result.targets:
             target.recovered = recover(target.root, result.writer, display=str(target.root)) is not None
+        if loading is not None:
+            # The backends brought most of the compiler with them: loading (~30 ms) takes longer
+            # than what is left to import for lowering. What comes after the compile is imported
+            # in the meantime: the plan's modules and what the forked emitters share (jinja2).
+            import tinkc.sdk  # noqa: F401
+
+            if jobs(len(names)) > 1:
+                _import_shared(backends.values())
 
     # 1-3. Load, lower, validation and optimization passes.
     compiled = result.compiled = compile_manifest(manifest, skip=skipped, load_ahead=loading or False)
@@ -390,24 +398,13 @@ def jobs(targets: int) -> int:
 
 
 def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[Diagnostic], list[str]]]:
-    import importlib
     import os
 
     workers = jobs(len(names))
     if workers < 2 or not hasattr(os, "fork"):
         return {name: _emit_and_write(name) for name in names}
 
-    # What several targets' emitters import is imported here, once, and shared by the children
-    # (each would import it again: jinja2 is a twentieth of a build's CPU time per process).
-    wanted: dict[str, int] = {}
-    for name in names:
-        for module in _FORKED["backends"][name].shared_imports:
-            wanted[module] = wanted.get(module, 0) + 1
-    for module in sorted(m for m, n in wanted.items() if n > 1):
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001, S110 - each target's emit imports it again and reports the failure
-            pass
+    _import_shared([_FORKED["backends"][name] for name in names])  # (done already where the manifest loaded ahead)
     # The children emit all but the first target (dealt out in turn when there are fewer children
     # than targets); this process emits the first meanwhile. A plain fork and a pipe per child, not
     # a process pool: the pool's imports, threads and queues cost a build more CPU time than the
@@ -435,6 +432,23 @@ def _emit_and_write_all(names: list[str]) -> dict[str, tuple[WriteReport, list[D
     if failure is not None:
         raise failure
     return {name: outcomes[name] for name in names}
+
+
+def _import_shared(backends: Iterable[type[Backend]]) -> None:
+    """Import what several of ``backends``' emitters import, once, in this process: the emitters
+    forked from it share it (each would import it again: jinja2 is a twentieth of a build's CPU
+    time per process)."""
+    import importlib
+
+    wanted: dict[str, int] = {}
+    for backend in backends:
+        for module in backend.shared_imports:
+            wanted[module] = wanted.get(module, 0) + 1
+    for module in sorted(m for m, n in wanted.items() if n > 1):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S110 - each target's emit imports it again and reports the failure
+            pass
 
 
 class EmitterFailed(Exception):
