@@ -82,6 +82,13 @@ CASES: dict[str, Case] = {
     # one mistake, one error: no follow-up "must be an integer, not a string" about the same text
     "load_leading_zero_number": case(E("load.ambiguous-number", 5, 15), match=HINT + r".*`30000`"),
     "load_leading_zero_octal": case(E("load.ambiguous-number", 6, 18), match=HINT + r".*quote it"),
+    # more digits than Python converts: an error at the number (was an internal error), then a string
+    "load_number_too_long": case(
+        E("load.number-too-long", 5, 12), match=(r"4301 digits: tinkc reads integers of up to 4300", HINT + r"quote it")
+    ),
+    "load_json_number_too_long": case(
+        E("load.number-too-long", 3, 42), match=(r"4301 digits: tinkc reads integers of up to 4300", HINT + r"quote it")
+    ),
     "bool_yes": case(E("manifest.expected-boolean", 12, 17), match=HINT + r"only `true` and `false` are booleans"),
     # -- loading: YAML syntax ------------------------------------------------------------------------
     "load_yaml_bad_indentation": case(E("load.yaml-syntax", 11), match=HINT + r".*indent"),

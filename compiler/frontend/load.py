@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from tinkc.diagnostics import Sink
-from tinkc.frontend.limits import MAX_DEPTH
+from tinkc.frontend.limits import MAX_DEPTH, too_many_digits
 from tinkc.frontend.model import SUPPORTED_SCHEMA_VERSIONS, Document, Entry, Manifest, Mapping, Node, Scalar, ScalarValue, Sequence
 from tinkc.frontend.yamlimport import yaml
 from tinkc.ir.span import Span
@@ -199,16 +199,19 @@ class _YamlConverter:
             return True
         if text in ("false", "False", "FALSE"):
             return False
-        if _LEADING_ZERO_RE.match(text):
-            self.sink.error(
-                "load.ambiguous-number",
-                f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
-                self.span(node),
-                hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string",
-            )
-            return int(text, 10)  # YAML 1.2's reading, so the rest of the run reports nothing more about it
         if _INT_RE.match(text):
-            return int(text)
+            problem = too_many_digits(text)
+            if problem is not None:
+                self.sink.error("load.number-too-long", problem, self.span(node), hint="quote it to keep it as a string")
+                return text  # (a string, as quoted: nothing more is reported about it)
+            if _LEADING_ZERO_RE.match(text):
+                self.sink.error(
+                    "load.ambiguous-number",
+                    f"`{text}` has a leading zero: YAML 1.1 reads it as octal, YAML 1.2 as decimal",
+                    self.span(node),
+                    hint=f"write `{text.lstrip('+-0') or '0'}` for the number, or quote it for a string",
+                )
+            return int(text, 10)  # (with a leading zero: YAML 1.2's reading, so nothing more is reported about it)
         if _OCT_RE.match(text):
             return int(text[2:], 8)
         if _HEX_RE.match(text):

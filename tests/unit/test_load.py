@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,20 @@ def test_bounded_walk_passes_only_what_the_exact_measure_passes(root: object, ma
         if load_module._bounded(root, max_nodes):  # type: ignore[arg-type]
             expanded, _ = load_module._expanded_size(root)  # type: ignore[arg-type]  # raises _TooLarge when too deep or recursive
             assert expanded <= max_nodes
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_integers_up_to_pythons_conversion_limit_load_and_longer_ones_are_reported(fmt: str) -> None:
+    """Python converts decimal integers of up to sys.get_int_max_str_digits() digits (a bound
+    against quadratic conversion times); a longer one was an internal error."""
+    limit = sys.get_int_max_str_digits()
+    for sign in ("", "-"):
+        at_limit = sign + "7" * limit
+        root, sink = load(f"k: {at_limit}\n" if fmt == "yaml" else f'{{"k": {at_limit}}}', fmt=fmt)
+        assert not sink.items and root is not None and root.get("k").value == int(at_limit)  # type: ignore[union-attr]
+        over = sign + "7" * (limit + 1)
+        root, sink = load(f"k: {over}\n" if fmt == "yaml" else f'{{"k": {over}}}', fmt=fmt)
+        [d] = sink.items
+        assert d.code == "load.number-too-long" and d.span is not None and d.span.line == 1
+        assert f"{limit + 1} digits" in d.message
+        assert root is not None and root.get("k").value == over  # type: ignore[union-attr]  # a string, as quoted
