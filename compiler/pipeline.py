@@ -502,15 +502,17 @@ def _child_outcome(pid: int, reader: int) -> dict[str, tuple[WriteReport, list[D
     import os
     import pickle
 
+    from tinkc.forked import reap
+
     chunks = []
     try:
         while chunk := os.read(reader, 1 << 16):
             chunks.append(chunk)
     finally:
         os.close(reader)
-        _, status = os.waitpid(pid, 0)
+        ended = reap(pid)
     if not chunks:
-        raise EmitterFailed(f"the emitting process {pid} ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
+        raise EmitterFailed(f"the emitting process {pid} {ended} without a result")
     kind, value = pickle.loads(b"".join(chunks))
     if kind == "error":
         raise value

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tinkc.diagnostics import Diagnostic, Severity, Sink
+from tinkc.forked import reap
 from tinkc.frontend.model import Document, Entry, Manifest, Mapping, Node, Scalar, Sequence
 from tinkc.ir.span import Span
 
@@ -48,20 +49,21 @@ class Loading:
 
     def result(self, sink: Sink, sources: dict[str, str]) -> Manifest | None:
         """What ``load_manifest(path, sink, sources)`` returns, with its diagnostics reported into
-        ``sink`` and the files' texts into ``sources``; waits for the loading process to end.
-        Raises :class:`LoadingFailed` when it gave nothing usable."""
+        ``sink`` and the files' texts into ``sources``. Raises :class:`LoadingFailed` when the
+        loading process gave nothing usable. The data decides, not the exit status: a process that
+        sent all of it and then failed (saving its caches) has done its work; one that sent part of
+        it gives data that does not decode."""
         try:
             with self.pipe:
                 data = self.pipe.read()
+            try:
+                # decoded before the process is waited for: it may still be saving what it compiled
+                return decode(marshal.loads(data), sink, sources)
+            except (EOFError, ValueError, TypeError, IndexError) as exc:
+                failure = exc
         finally:
-            _, status = os.waitpid(self.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            raise LoadingFailed(f"the loading process ended with exit status {code}")
-        try:
-            return decode(marshal.loads(data), sink, sources)
-        except (EOFError, ValueError, TypeError, IndexError) as exc:
-            raise LoadingFailed(f"the loading process sent no manifest: {exc}") from exc
+            ended = reap(self.pid)
+        raise LoadingFailed(f"the loading process {ended} without sending a manifest ({failure})") from failure
 
     def cancel(self) -> None:
         """Stop the loading process and wait for it (its result is not wanted)."""
@@ -72,7 +74,7 @@ class Loading:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
+        reap(self.pid)
 
 
 def start(path: str | Path) -> Loading | None:
@@ -93,10 +95,10 @@ def start(path: str | Path) -> Loading | None:
             data = marshal.dumps(_load(path))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
+            status = 0  # (what follows is for later runs: its failure is not this one's)
             from tinkc import runcache
 
             runcache.save_all()  # what it compiled (PyYAML's patterns): ended by os._exit, not at exit
-            status = 0
         finally:
             os._exit(status)  # nothing of the parent's (its buffered output, atexit handlers) runs twice
     os.close(write_end)
