@@ -27,7 +27,7 @@ from typing import Any
 
 from tinkc.diagnostics import Diagnostic, Severity, Sink
 from tinkc.forked import reap
-from tinkc.frontend.model import Document, Entry, Manifest, Mapping, Node, Scalar, Sequence
+from tinkc.frontend.model import Document, Entry, Manifest, Mapping, Node, Scalar, Sequence, positions_of
 from tinkc.ir.span import Span
 
 # the node kinds as they cross the pipe: (SCALAR, value, span, quoted), (SEQUENCE, [item...], span),
@@ -166,19 +166,12 @@ def _span_values(span: Span) -> tuple[str, int, int, int, int]:
     return (span.file, span.line, span.col, span.end_line, span.end_col)
 
 
-def _positions(span: Any) -> Any:
-    """A node's span as the model's zero-based positions (a span already made a Span is turned back)."""
-    if span.__class__ is tuple:
-        return span
-    return (span.file, span.line - 1, span.col - 1, span.end_line - 1, span.end_col - 1)
-
-
 def _encode_node(node: Node) -> tuple[Any, ...]:
     if isinstance(node, Scalar):
-        return (SCALAR, node.value, _positions(node._span), node.quoted)
+        return (SCALAR, node.value, positions_of(node._span), node.quoted)
     if isinstance(node, Sequence):
-        return (SEQUENCE, [_encode_node(n) for n in node.items], _positions(node._span))
-    return (MAPPING, [(e.key, _positions(e._key_span), _encode_node(e.value)) for e in node], _positions(node._span))
+        return (SEQUENCE, [_encode_node(n) for n in node.items], positions_of(node._span))
+    return (MAPPING, [(e.key, positions_of(e._key_span), _encode_node(e.value)) for e in node], positions_of(node._span))
 
 
 def _decode_node(data: tuple[Any, ...]) -> Node:

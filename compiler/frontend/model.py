@@ -29,15 +29,22 @@ ScalarValue = str | int | float | bool | None
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 
 # (file, line, column, end line, end column), zero-based: a span not yet made a Span
-Marks = tuple[str, int, int, int, int]
+Positions = tuple[str, int, int, int, int]
 
 
-def _span_of(marks: Marks) -> Span:
-    file, line, col, end_line, end_col = marks
+def _span_of(positions: Positions) -> Span:
+    file, line, col, end_line, end_col = positions
     return Span(file, line + 1, col + 1, end_line + 1, end_col + 1)  # (file, line, col, end_line, end_col)
 
 
-def _span_repr(span: Span | Marks) -> str:
+def positions_of(span: Span | Positions) -> Positions:
+    """A node's span as positions, made a Span already or not (the inverse of the reading above)."""
+    if isinstance(span, tuple):
+        return span
+    return (span.file, span.line - 1, span.col - 1, span.end_line - 1, span.end_col - 1)
+
+
+def _span_repr(span: Span | Positions) -> str:
     return repr(_span_of(span) if isinstance(span, tuple) else span)
 
 
@@ -49,7 +56,7 @@ class _Spanned:
     """A node's ``span``, made from its marks on first read (the ``_span`` field of each node kind)."""
 
     __slots__ = ()
-    _span: Span | Marks
+    _span: Span | Positions
 
     @property
     def span(self) -> Span:
@@ -62,7 +69,7 @@ class _Spanned:
 @attrs.define(slots=True, eq=False)
 class Scalar(_Spanned):
     value: ScalarValue
-    _span: Span | Marks = _span_field()
+    _span: Span | Positions = _span_field()
     quoted: bool = False  # written with quotes: never a number/bool/null, and sub-spans shift by one
 
     def sub_span(self, start: int, length: int) -> Span:
@@ -93,7 +100,7 @@ class Scalar(_Spanned):
 @attrs.define(slots=True, eq=False)
 class Entry:
     key: str
-    _key_span: Span | Marks = attrs.field(alias="key_span", repr=_span_repr)
+    _key_span: Span | Positions = attrs.field(alias="key_span", repr=_span_repr)
     value: Node
 
     @property
@@ -107,7 +114,7 @@ class Entry:
 @attrs.define(slots=True, eq=False)
 class Mapping(_Spanned):
     entries: dict[str, Entry]
-    _span: Span | Marks = _span_field()
+    _span: Span | Positions = _span_field()
 
     def get(self, key: str) -> Node | None:
         e = self.entries.get(key)
@@ -130,7 +137,7 @@ class Mapping(_Spanned):
 @attrs.define(slots=True, eq=False)
 class Sequence(_Spanned):
     items: list[Node]
-    _span: Span | Marks = _span_field()
+    _span: Span | Positions = _span_field()
 
     def describe(self) -> str:
         return "a list"
