@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from tinkc.diagnostics import Sink
-from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH, MAX_UNION_MEMBERS, too_many_digits
+from tinkc.frontend.limits import MAX_DEPTH, MAX_TYPE_DEPTH, MAX_UNION_MEMBERS, number_too_long
 from tinkc.frontend.model import Entry, Mapping, Node, Scalar, Sequence
 from tinkc.ir import nodes as ir
 from tinkc.ir.span import Span
@@ -815,9 +815,7 @@ def json_to_model(text: str, display: str, sink: Sink) -> Node | None:
             raw = str(tok)
             if not raw.lstrip("-").isdigit():
                 return Scalar(value=float(raw), span=s)
-            problem = too_many_digits(raw)
-            if problem is not None:
-                sink.error("load.number-too-long", problem, s, hint="quote it to keep it as a string")
+            if number_too_long(raw, sink, lambda: s):
                 return Scalar(value=raw, span=s)
             return Scalar(value=int(raw), span=s)
         return Scalar(value={"true": True, "false": False, "null": None}[kind], span=s)

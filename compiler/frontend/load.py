@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from tinkc.diagnostics import Sink
-from tinkc.frontend.limits import MAX_DEPTH, too_many_digits
+from tinkc.frontend.limits import MAX_DEPTH, number_too_long
 from tinkc.frontend.model import SUPPORTED_SCHEMA_VERSIONS, Document, Entry, Manifest, Mapping, Node, Scalar, ScalarValue, Sequence
 from tinkc.frontend.yamlimport import yaml
 from tinkc.ir.span import Span
@@ -200,9 +200,7 @@ class _YamlConverter:
         if text in ("false", "False", "FALSE"):
             return False
         if _INT_RE.match(text):
-            problem = too_many_digits(text)
-            if problem is not None:
-                self.sink.error("load.number-too-long", problem, self.span(node), hint="quote it to keep it as a string")
+            if number_too_long(text, self.sink, lambda: self.span(node)):
                 return text  # (a string, as quoted: nothing more is reported about it)
             if _LEADING_ZERO_RE.match(text):
                 self.sink.error(
